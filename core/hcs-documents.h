@@ -1,0 +1,261 @@
+/* hcs-documents.h: the JSON documents, with hcsshim's schema1 field names.
+ *
+ * Every document is a plain struct with a parser (from JSON text or a
+ * JsonNode) and a serializer. Parsers reject malformed JSON, wrong types and
+ * out-of-range values with HCS_ERROR_INVALID_DATA (or HCS_ERROR_INVALID_JSON
+ * for text that is not JSON at all) and a message that names the field, e.g.
+ * "ContainerConfig.MemoryMaximumInMB: must be > 0".
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* --- ProcessConfig ------------------------------------------------------ */
+
+typedef struct {
+  char *application_name;     /* ApplicationName */
+  char *command_line;         /* CommandLine (split with shell rules) */
+  GStrv command_args;         /* CommandArgs (argv; wins over CommandLine) */
+  char *user;                 /* User: "uid", "uid:gid", "name" or "name:group" */
+  char *working_directory;    /* WorkingDirectory */
+  GHashTable *environment;    /* Environment: name -> value (owned strings) */
+  gboolean emulate_console;   /* EmulateConsole: a pty for stdio */
+  gboolean create_stdin_pipe; /* CreateStdInPipe */
+  gboolean create_stdout_pipe;/* CreateStdOutPipe */
+  gboolean create_stderr_pipe;/* CreateStdErrPipe */
+  guint console_height;       /* ConsoleSize[0] */
+  guint console_width;        /* ConsoleSize[1] */
+} HcsProcessConfig;
+
+#define HCS_TYPE_PROCESS_CONFIG (hcs_process_config_get_type ())
+GType hcs_process_config_get_type (void);
+HcsProcessConfig *hcs_process_config_new (void);
+HcsProcessConfig *hcs_process_config_copy (const HcsProcessConfig *config);
+void hcs_process_config_free (HcsProcessConfig *config);
+HcsProcessConfig *hcs_process_config_from_json (const char *json, GError **error);
+HcsProcessConfig *hcs_process_config_from_node (JsonNode *node, GError **error);
+JsonNode *hcs_process_config_to_node (const HcsProcessConfig *config);
+/* The argv to run: CommandArgs, else CommandLine split with shell rules
+ * (ApplicationName first when given). Errors name the field. */
+GStrv hcs_process_config_get_argv (const HcsProcessConfig *config, GError **error);
+/* Environment as a NULL-terminated "NAME=value" vector, sorted by name. */
+GStrv hcs_process_config_get_envp (const HcsProcessConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProcessConfig, hcs_process_config_free)
+
+/* --- ContainerConfig ---------------------------------------------------- */
+
+typedef struct {
+  char *id;                   /* ID */
+  char *path;                 /* Path */
+} HcsLayer;
+
+typedef struct {
+  char *host_path;            /* HostPath */
+  char *container_path;       /* ContainerPath */
+  gboolean read_only;         /* ReadOnly */
+} HcsMappedDirectory;
+
+/* An OCI mount ("mounts" of config.json); MappedDirectories become bind
+ * mounts of this shape too. */
+typedef struct {
+  char *destination;
+  char *type;                 /* "bind", "tmpfs", "proc", ... */
+  char *source;
+  GStrv options;              /* "ro", "rbind", "nosuid", "size=64m", ... */
+} HcsMount;
+
+typedef enum {
+  HCS_NAMESPACE_MODE_NEW,     /* a new, empty namespace (the default) */
+  HCS_NAMESPACE_MODE_HOST,    /* none: share the host's */
+  HCS_NAMESPACE_MODE_JOIN,    /* join the namespace at `path` */
+} HcsNamespaceMode;
+
+typedef struct {
+  HcsNamespaceMode mode;
+  char *path;                 /* for HCS_NAMESPACE_MODE_JOIN */
+} HcsNamespace;
+
+typedef struct {
+  char *system_type;          /* SystemType: "Container" */
+  char *name;                 /* Name */
+  char *owner;                /* Owner */
+  char *hostname;             /* HostName */
+  char *volume_path;          /* VolumePath: a directory used as the root */
+  gboolean root_read_only;    /* OCI root.readonly */
+  char *layer_folder_path;    /* LayerFolderPath: the scratch layer folder */
+  GPtrArray *layers;          /* Layers (HcsLayer*): topmost parent first, base last */
+  GPtrArray *mapped_directories; /* MappedDirectories (HcsMappedDirectory*) */
+  GPtrArray *mounts;          /* OCI mounts (HcsMount*) */
+  gint64 processor_count;     /* ProcessorCount, 0 = unlimited */
+  gint64 processor_weight;    /* ProcessorWeight 1..10000, 0 = default */
+  gint64 processor_maximum;   /* ProcessorMaximum 1..10000 (1/100 %), 0 = unlimited */
+  gint64 memory_maximum_in_mb;/* MemoryMaximumInMB, 0 = unlimited */
+  gint64 storage_iops_maximum;        /* StorageIOPSMaximum, 0 = unlimited */
+  gint64 storage_bandwidth_maximum;   /* StorageBandwidthMaximum (bytes/s) */
+  gint64 pids_maximum;        /* OCI linux.resources.pids.limit, 0 = unlimited */
+  GStrv endpoint_list;        /* EndpointList */
+  char *network_shared_container_name; /* NetworkSharedContainerName */
+  gboolean hv_partition;      /* HvPartition: ask for hyper-v isolation */
+  HcsNamespace network_namespace; /* OCI linux.namespaces "network" */
+  HcsNamespace uts_namespace;
+  HcsNamespace ipc_namespace;
+  HcsProcessConfig *process;  /* the init process (OCI "process"), or NULL */
+  char *oci_version;          /* set when the document was an OCI spec */
+} HcsContainerConfig;
+
+#define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())
+GType hcs_container_config_get_type (void);
+HcsContainerConfig *hcs_container_config_new (void);
+HcsContainerConfig *hcs_container_config_copy (const HcsContainerConfig *config);
+void hcs_container_config_free (HcsContainerConfig *config);
+/* Accepts schema1 ContainerConfig or an OCI runtime spec (told apart by the
+ * "ociVersion" member). Relative OCI root.path is resolved against
+ * @bundle_dir when given. */
+HcsContainerConfig *hcs_container_config_from_json (const char *json,
+                                                    const char *bundle_dir,
+                                                    GError **error);
+HcsContainerConfig *hcs_container_config_from_node (JsonNode *node,
+                                                    const char *bundle_dir,
+                                                    GError **error);
+HcsContainerConfig *hcs_container_config_from_file (const char *path, GError **error);
+JsonNode *hcs_container_config_to_node (const HcsContainerConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsContainerConfig, hcs_container_config_free)
+
+void hcs_layer_free (HcsLayer *layer);
+void hcs_mapped_directory_free (HcsMappedDirectory *dir);
+void hcs_mount_free (HcsMount *mount);
+
+/* --- Statistics ----------------------------------------------------------- */
+
+typedef struct {
+  char *endpoint_id;
+  guint64 bytes_received, bytes_sent;
+  guint64 packets_received, packets_sent;
+  guint64 dropped_packets_incoming, dropped_packets_outgoing;
+} HcsNetworkStatistics;
+
+typedef struct {
+  gint64 timestamp;            /* Timestamp (unix µs; RFC 3339 in JSON) */
+  gint64 container_start_time; /* ContainerStartTime (unix µs) */
+  guint64 uptime_100ns;        /* Uptime100ns */
+  guint64 memory_usage_commit_bytes;          /* Memory.UsageCommitBytes */
+  guint64 memory_usage_commit_peak_bytes;     /* Memory.UsageCommitPeakBytes */
+  guint64 memory_usage_private_working_set_bytes; /* Memory.UsagePrivateWorkingSetBytes */
+  guint64 processor_total_runtime_100ns;      /* Processor.TotalRuntime100ns */
+  guint64 processor_runtime_user_100ns;       /* Processor.RuntimeUser100ns */
+  guint64 processor_runtime_kernel_100ns;     /* Processor.RuntimeKernel100ns */
+  guint64 storage_read_count_normalized;      /* Storage.ReadCountNormalized */
+  guint64 storage_read_size_bytes;            /* Storage.ReadSizeBytes */
+  guint64 storage_write_count_normalized;     /* Storage.WriteCountNormalized */
+  guint64 storage_write_size_bytes;           /* Storage.WriteSizeBytes */
+  GPtrArray *network;          /* Network (HcsNetworkStatistics*) */
+} HcsStatistics;
+
+#define HCS_TYPE_STATISTICS (hcs_statistics_get_type ())
+GType hcs_statistics_get_type (void);
+HcsStatistics *hcs_statistics_new (void);
+HcsStatistics *hcs_statistics_copy (const HcsStatistics *stats);
+void hcs_statistics_free (HcsStatistics *stats);
+JsonNode *hcs_statistics_to_node (const HcsStatistics *stats);
+HcsStatistics *hcs_statistics_from_node (JsonNode *node, GError **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsStatistics, hcs_statistics_free)
+
+/* --- ProcessListItem ------------------------------------------------------ */
+
+typedef struct {
+  guint32 process_id;          /* ProcessId (host pid) */
+  char *image_name;            /* ImageName */
+  gint64 create_timestamp;     /* CreateTimestamp (unix µs) */
+  guint64 user_time_100ns;     /* UserTime100ns */
+  guint64 kernel_time_100ns;   /* KernelTime100ns */
+  guint64 memory_commit_bytes; /* MemoryCommitBytes */
+  guint64 memory_working_set_private_bytes; /* MemoryWorkingSetPrivateBytes */
+  guint64 memory_working_set_shared_bytes;  /* MemoryWorkingSetSharedBytes */
+} HcsProcessListItem;
+
+#define HCS_TYPE_PROCESS_LIST_ITEM (hcs_process_list_item_get_type ())
+GType hcs_process_list_item_get_type (void);
+HcsProcessListItem *hcs_process_list_item_new (void);
+HcsProcessListItem *hcs_process_list_item_copy (const HcsProcessListItem *item);
+void hcs_process_list_item_free (HcsProcessListItem *item);
+JsonNode *hcs_process_list_item_to_node (const HcsProcessListItem *item);
+JsonNode *hcs_process_list_to_node (GPtrArray *items);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProcessListItem, hcs_process_list_item_free)
+
+/* --- ContainerProperties -------------------------------------------------- */
+
+typedef struct {
+  char *id;                    /* Id */
+  char *name;                  /* Name */
+  char *system_type;           /* SystemType: "Container" */
+  char *owner;                 /* Owner */
+  char *runtime_os_type;       /* RuntimeOsType: "linux" */
+  char *isolation;             /* Isolation: "process", "hyperv", "lcow" */
+  char *state;                 /* State: "Created", "Running", "Paused", "Stopped" */
+  gboolean stopped;            /* Stopped */
+  char *exit_type;             /* ExitType: "", "GracefulExit", "ForcedExit", "UnexpectedExit" */
+  gint exit_code;              /* ExitCode (valid when stopped) */
+  guint32 init_process_id;     /* InitProcessId: host pid of the init */
+  gint64 created;              /* Created (unix µs) */
+  HcsStatistics *statistics;   /* Statistics, when asked for */
+  GPtrArray *process_list;     /* ProcessList (HcsProcessListItem*), when asked for */
+} HcsContainerProperties;
+
+#define HCS_TYPE_CONTAINER_PROPERTIES (hcs_container_properties_get_type ())
+GType hcs_container_properties_get_type (void);
+HcsContainerProperties *hcs_container_properties_new (void);
+HcsContainerProperties *hcs_container_properties_copy (const HcsContainerProperties *props);
+void hcs_container_properties_free (HcsContainerProperties *props);
+JsonNode *hcs_container_properties_to_node (const HcsContainerProperties *props);
+HcsContainerProperties *hcs_container_properties_from_node (JsonNode *node, GError **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsContainerProperties, hcs_container_properties_free)
+
+/* --- ComputeSystemQuery ----------------------------------------------------- */
+
+typedef struct {
+  GStrv ids;                   /* IDs */
+  GStrv names;                 /* Names */
+  GStrv types;                 /* Types */
+  GStrv owners;                /* Owners */
+} HcsComputeSystemQuery;
+
+#define HCS_TYPE_COMPUTE_SYSTEM_QUERY (hcs_compute_system_query_get_type ())
+GType hcs_compute_system_query_get_type (void);
+HcsComputeSystemQuery *hcs_compute_system_query_new (void);
+HcsComputeSystemQuery *hcs_compute_system_query_copy (const HcsComputeSystemQuery *query);
+void hcs_compute_system_query_free (HcsComputeSystemQuery *query);
+HcsComputeSystemQuery *hcs_compute_system_query_from_json (const char *json, GError **error);
+JsonNode *hcs_compute_system_query_to_node (const HcsComputeSystemQuery *query);
+/* TRUE when @props passes every non-empty filter of @query (NULL matches all). */
+gboolean hcs_compute_system_query_matches (const HcsComputeSystemQuery *query,
+                                           const HcsContainerProperties *props);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsComputeSystemQuery, hcs_compute_system_query_free)
+
+/* --- Modify requests ---------------------------------------------------------- */
+
+/* A live resource change (hcsshim ResourceModificationRequestResponse for
+ * memory and CPU). Fields left at -1 are not changed. */
+typedef struct {
+  gint64 memory_maximum_in_mb;
+  gint64 processor_count;
+  gint64 processor_weight;
+  gint64 processor_maximum;
+  gint64 storage_iops_maximum;
+  gint64 storage_bandwidth_maximum;
+} HcsResourceUpdate;
+
+#define HCS_RESOURCE_UPDATE_INIT { -1, -1, -1, -1, -1, -1 }
+/* Parses {"MemoryMaximumInMB": 256, "ProcessorMaximum": 5000, ...}. */
+gboolean hcs_resource_update_from_json (const char *json, HcsResourceUpdate *update,
+                                        GError **error);
+
+/* --- helpers ------------------------------------------------------------------ */
+
+char *hcs_json_node_to_string (JsonNode *node, gboolean pretty);
+
+G_END_DECLS

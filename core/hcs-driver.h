@@ -1,0 +1,103 @@
+/* hcs-driver.h: what a plugin implements, and the registry it registers into.
+ *
+ * A plugin is a GModule that exports exactly one symbol:
+ *
+ *   gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
+ *                             GError **error);
+ *
+ * It checks @abi_version against HCS_PLUGIN_ABI_VERSION and registers the
+ * GTypes of its drivers. The host instantiates a driver with g_initable_new()
+ * and the construct property "options" (the host's runtime options GKeyFile),
+ * so a driver can refuse a host that cannot run it (GInitable).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hcs-container.h"
+#include "hcs-documents.h"
+#include "hcs-network.h"
+
+G_BEGIN_DECLS
+
+#define HCS_PLUGIN_ABI_VERSION 1
+#define HCS_PLUGIN_ENTRY_POINT "hcs_plugin_init"
+
+/* --- isolation drivers ------------------------------------------------- */
+
+#define HCS_TYPE_ISOLATION_DRIVER (hcs_isolation_driver_get_type ())
+G_DECLARE_INTERFACE (HcsIsolationDriver, hcs_isolation_driver, HCS, ISOLATION_DRIVER, GObject)
+
+struct _HcsIsolationDriverInterface
+{
+  GTypeInterface parent_iface;
+
+  /* "process", "hyperv", "lcow" */
+  const char *(*get_isolation) (HcsIsolationDriver *self);
+  /* @system_options may be NULL; per-system options override the host's. */
+  HcsContainer *(*create_container) (HcsIsolationDriver *self, const char *id,
+                                     const HcsContainerConfig *config,
+                                     GKeyFile *system_options, GError **error);
+  /* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when this driver has no such id. */
+  HcsContainer *(*open_container) (HcsIsolationDriver *self, const char *id,
+                                   GError **error);
+  /* (element-type HcsContainerProperties) */
+  GPtrArray *(*list_containers) (HcsIsolationDriver *self, GError **error);
+};
+
+const char *hcs_isolation_driver_get_isolation (HcsIsolationDriver *self);
+HcsContainer *hcs_isolation_driver_create_container (HcsIsolationDriver *self,
+                                                     const char *id,
+                                                     const HcsContainerConfig *config,
+                                                     GKeyFile *system_options,
+                                                     GError **error);
+HcsContainer *hcs_isolation_driver_open_container (HcsIsolationDriver *self,
+                                                   const char *id, GError **error);
+GPtrArray *hcs_isolation_driver_list_containers (HcsIsolationDriver *self,
+                                                 GError **error);
+
+/* --- network drivers (filled by the networking issue) ------------------- */
+
+#define HCS_TYPE_NETWORK_DRIVER (hcs_network_driver_get_type ())
+G_DECLARE_INTERFACE (HcsNetworkDriver, hcs_network_driver, HCS, NETWORK_DRIVER, GObject)
+
+struct _HcsNetworkDriverInterface
+{
+  GTypeInterface parent_iface;
+
+  /* NULL-terminated: "nat", "internal", "transparent", ... */
+  const char *const *(*get_network_types) (HcsNetworkDriver *self);
+};
+
+const char *const *hcs_network_driver_get_network_types (HcsNetworkDriver *self);
+
+/* --- the registry ---------------------------------------------------------- */
+
+#define HCS_TYPE_REGISTRY (hcs_registry_get_type ())
+G_DECLARE_FINAL_TYPE (HcsRegistry, hcs_registry, HCS, REGISTRY, GObject)
+
+HcsRegistry *hcs_registry_new (void);
+/* @type must implement HCS_TYPE_ISOLATION_DRIVER (or HCS_TYPE_NETWORK_DRIVER)
+ * and GInitable; anything else is refused with HCS_ERROR_PLUGIN. */
+gboolean hcs_registry_add_isolation_driver (HcsRegistry *self, GType type, GError **error);
+gboolean hcs_registry_add_network_driver (HcsRegistry *self, GType type, GError **error);
+/* (element-type GType) */
+GArray *hcs_registry_get_isolation_driver_types (HcsRegistry *self);
+GArray *hcs_registry_get_network_driver_types (HcsRegistry *self);
+guint hcs_registry_get_n_drivers (HcsRegistry *self);
+
+typedef gboolean (*HcsPluginInitFunc) (HcsRegistry *registry, guint abi_version,
+                                       GError **error);
+
+/* Helpers for drivers: read an option, the system's first, then the host's,
+ * then @default_value. */
+char *hcs_options_get_string (GKeyFile *host_options, GKeyFile *system_options,
+                              const char *group, const char *key,
+                              const char *default_value);
+gboolean hcs_options_get_boolean (GKeyFile *host_options, GKeyFile *system_options,
+                                  const char *group, const char *key,
+                                  gboolean default_value);
+
+G_END_DECLS

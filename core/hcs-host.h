@@ -1,0 +1,63 @@
+/* hcs-host.h: what a host application holds.
+ *
+ * Runtime options (GKeyFile), every one with a built-in default:
+ *
+ *   [host]
+ *   state-dir=/run/hcs
+ *   layer-dir=/var/lib/hcs/layers
+ *   plugin-dirs=            ; searched before HCS_PLUGIN_PATH and the installed dir
+ *   isolation=process       ; process | hyperv | lcow
+ *
+ * plus one group per plugin ([argon], [xenon], [lcow], [hns]).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hcs-container.h"
+#include "hcs-documents.h"
+#include "hcs-driver.h"
+
+G_BEGIN_DECLS
+
+#define HCS_DEFAULT_STATE_DIR "/run/hcs"
+#define HCS_DEFAULT_LAYER_DIR "/var/lib/hcs/layers"
+#define HCS_DEFAULT_ISOLATION "process"
+
+#define HCS_TYPE_HOST (hcs_host_get_type ())
+G_DECLARE_FINAL_TYPE (HcsHost, hcs_host, HCS, HOST, GObject)
+
+/* @options may be NULL (all defaults). Plugins that fail to load are
+ * skipped; their messages are in hcs_host_get_plugin_errors(). Fails only
+ * when the options themselves are invalid. */
+HcsHost *hcs_host_new (GKeyFile *options, GError **error);
+HcsHost *hcs_host_new_from_file (const char *path, GError **error);
+GKeyFile *hcs_host_get_options (HcsHost *self);
+/* Messages of plugins that were skipped, NULL-terminated. */
+const char *const *hcs_host_get_plugin_errors (HcsHost *self);
+/* Isolations that loaded drivers provide, sorted, NULL-terminated. */
+GStrv hcs_host_list_isolations (HcsHost *self);
+HcsIsolationDriver *hcs_host_get_isolation_driver (HcsHost *self, const char *isolation,
+                                                   GError **error);
+
+/* Picks the isolation: [host] isolation of @system_options, else "hyperv" when
+ * the config asks for HvPartition, else the host's [host] isolation.
+ * @id NULL: a GUID is made from the config's Name (or a random one). */
+HcsContainer *hcs_host_create_container (HcsHost *self, const char *id,
+                                         const HcsContainerConfig *config,
+                                         GKeyFile *system_options, GError **error);
+HcsContainer *hcs_host_open_container (HcsHost *self, const char *id, GError **error);
+/* (element-type HcsContainerProperties) of every driver, filtered by @query. */
+GPtrArray *hcs_host_list_containers (HcsHost *self, const HcsComputeSystemQuery *query,
+                                     GError **error);
+
+/* A deterministic name-based (version 5, SHA-1) GUID of @name, as hcsshim's
+ * NameToGuid: the same name gives the same GUID on every client. Lower-case,
+ * 36 characters, no braces. */
+char *hcs_name_to_guid (const char *name);
+
+const char *hcs_get_version (void);
+
+G_END_DECLS

@@ -1,0 +1,70 @@
+/* hcs-process.h: a process in a compute system (hcsshim's Process).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define HCS_TYPE_PROCESS (hcs_process_get_type ())
+G_DECLARE_INTERFACE (HcsProcess, hcs_process, HCS, PROCESS, GObject)
+
+/**
+ * HcsProcessInterface:
+ *
+ * A process started in a compute system. Exit codes follow the shell: a
+ * process killed by signal N exits with 128 + N. Stdio streams exist only
+ * for the pipes asked for in the ProcessConfig; with EmulateConsole, stdout
+ * carries the console's output and stderr is NULL.
+ *
+ * The "exited" signal is emitted once, in the GMainContext that was the
+ * thread-default one when the process object was created.
+ */
+struct _HcsProcessInterface
+{
+  GTypeInterface parent_iface;
+
+  int (*get_pid) (HcsProcess *self);
+  gboolean (*signal) (HcsProcess *self, int signum, GError **error);
+  gboolean (*kill) (HcsProcess *self, GError **error);
+  gboolean (*wait_timeout) (HcsProcess *self, gint64 timeout_ms,
+                            GCancellable *cancellable, GError **error);
+  void (*wait_async) (HcsProcess *self, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*wait_finish) (HcsProcess *self, GAsyncResult *result, GError **error);
+  gboolean (*get_exit_code) (HcsProcess *self, int *exit_code, GError **error);
+  gboolean (*resize_console) (HcsProcess *self, guint16 width, guint16 height,
+                              GError **error);
+  GOutputStream *(*get_stdin) (HcsProcess *self);
+  GInputStream *(*get_stdout) (HcsProcess *self);
+  GInputStream *(*get_stderr) (HcsProcess *self);
+  gboolean (*close_stdin) (HcsProcess *self, GError **error);
+  gboolean (*close) (HcsProcess *self, GError **error);
+};
+
+int hcs_process_get_pid (HcsProcess *self);
+gboolean hcs_process_signal (HcsProcess *self, int signum, GError **error);
+gboolean hcs_process_kill (HcsProcess *self, GError **error);
+/* Waits without a limit. */
+gboolean hcs_process_wait (HcsProcess *self, GCancellable *cancellable, GError **error);
+/* Waits at most @timeout_ms (< 0: forever); HCS_ERROR_TIMEOUT when it ran out. */
+gboolean hcs_process_wait_timeout (HcsProcess *self, gint64 timeout_ms,
+                                   GCancellable *cancellable, GError **error);
+void hcs_process_wait_async (HcsProcess *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean hcs_process_wait_finish (HcsProcess *self, GAsyncResult *result, GError **error);
+/* HCS_ERROR_INVALID_STATE while the process runs. */
+gboolean hcs_process_get_exit_code (HcsProcess *self, int *exit_code, GError **error);
+gboolean hcs_process_resize_console (HcsProcess *self, guint16 width, guint16 height,
+                                     GError **error);
+GOutputStream *hcs_process_get_stdin (HcsProcess *self);
+GInputStream *hcs_process_get_stdout (HcsProcess *self);
+GInputStream *hcs_process_get_stderr (HcsProcess *self);
+gboolean hcs_process_close_stdin (HcsProcess *self, GError **error);
+/* Releases the handle; the process keeps running. Later calls fail with
+ * HCS_ERROR_ALREADY_CLOSED. */
+gboolean hcs_process_close (HcsProcess *self, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,13 @@
+/* hcs.h: the public API of libhcs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "hcs-error.h"
+#include "hcs-documents.h"
+#include "hcs-process.h"
+#include "hcs-container.h"
+#include "hcs-network.h"
+#include "hcs-driver.h"
+#include "hcs-host.h"
