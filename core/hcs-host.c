@@ -1,0 +1,446 @@
+/* hcs-host.c: runtime options, plugin loading and routing to drivers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-config.h"
+
+#include "hcs-host.h"
+#include "hcs-error.h"
+
+#include <errno.h>
+#include <gmodule.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct _HcsHost
+{
+  GObject parent_instance;
+
+  GKeyFile *options;
+  GPtrArray *plugin_errors;      /* char*, NULL-terminated */
+  GHashTable *loaded_plugins;    /* basename -> path */
+  GPtrArray *isolation_drivers;  /* HcsIsolationDriver* in load order */
+  GPtrArray *network_drivers;    /* HcsNetworkDriver* */
+};
+
+G_DEFINE_FINAL_TYPE (HcsHost, hcs_host, G_TYPE_OBJECT)
+
+static void
+hcs_host_finalize (GObject *object)
+{
+  HcsHost *self = HCS_HOST (object);
+
+  g_key_file_unref (self->options);
+  g_ptr_array_unref (self->plugin_errors);
+  g_hash_table_unref (self->loaded_plugins);
+  g_ptr_array_unref (self->isolation_drivers);
+  g_ptr_array_unref (self->network_drivers);
+  G_OBJECT_CLASS (hcs_host_parent_class)->finalize (object);
+}
+
+static void
+hcs_host_class_init (HcsHostClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hcs_host_finalize;
+}
+
+static void
+hcs_host_init (HcsHost *self)
+{
+  self->plugin_errors = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->loaded_plugins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->isolation_drivers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->network_drivers = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+add_plugin_error (HcsHost *self, const char *path, const char *message)
+{
+  g_ptr_array_add (self->plugin_errors, g_strdup_printf ("plugin %s: %s", path, message));
+  g_debug ("skipping plugin %s: %s", path, message);
+}
+
+/* A plugin runs as root in the host: refuse files that someone other than
+ * root (or the user running the host) could have replaced. */
+static gboolean
+check_plugin_file (const char *path, GError **error)
+{
+  struct stat st;
+
+  if (stat (path, &st) < 0)
+    return hcs_set_error_from_errno (error, errno, "stat %s", path);
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN, "not a regular file");
+      return FALSE;
+    }
+  if (st.st_uid != 0 && st.st_uid != geteuid ())
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN, "owned by uid %u, not by root",
+                   (guint) st.st_uid);
+      return FALSE;
+    }
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN, "writable by group or others");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+instantiate_drivers (HcsHost *self, const char *path, HcsRegistry *registry)
+{
+  GArray *types = hcs_registry_get_isolation_driver_types (registry);
+
+  for (guint i = 0; i < types->len; i++)
+    {
+      GType type = g_array_index (types, GType, i);
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GObject) driver = NULL;
+      g_autofree char *message = NULL;
+
+      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
+      if (driver == NULL)
+        {
+          message = g_strdup_printf ("driver %s unavailable on this host: %s",
+                                     g_type_name (type), local_error->message);
+          add_plugin_error (self, path, message);
+          continue;
+        }
+      g_ptr_array_add (self->isolation_drivers, g_steal_pointer (&driver));
+    }
+
+  types = hcs_registry_get_network_driver_types (registry);
+  for (guint i = 0; i < types->len; i++)
+    {
+      GType type = g_array_index (types, GType, i);
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GObject) driver = NULL;
+      g_autofree char *message = NULL;
+
+      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
+      if (driver == NULL)
+        {
+          message = g_strdup_printf ("driver %s unavailable on this host: %s",
+                                     g_type_name (type), local_error->message);
+          add_plugin_error (self, path, message);
+          continue;
+        }
+      g_ptr_array_add (self->network_drivers, g_steal_pointer (&driver));
+    }
+}
+
+static void
+load_plugin (HcsHost *self, const char *path)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (HcsRegistry) registry = NULL;
+  g_autofree char *basename = g_path_get_basename (path);
+  HcsPluginInitFunc init_func = NULL;
+  GModule *module;
+
+  if (g_hash_table_contains (self->loaded_plugins, basename))
+    return; /* an earlier directory already provided it */
+
+  if (!check_plugin_file (path, &local_error))
+    {
+      add_plugin_error (self, path, local_error->message);
+      return;
+    }
+
+  module = g_module_open (path, G_MODULE_BIND_LOCAL);
+  if (module == NULL)
+    {
+      add_plugin_error (self, path, g_module_error ());
+      return;
+    }
+  if (!g_module_symbol (module, HCS_PLUGIN_ENTRY_POINT, (gpointer *) &init_func) ||
+      init_func == NULL)
+    {
+      add_plugin_error (self, path, "not an hcs plugin: no " HCS_PLUGIN_ENTRY_POINT " symbol");
+      g_module_close (module);
+      return;
+    }
+
+  /* Once its code has run the module may have registered GTypes, which can
+   * never be unregistered: it stays loaded whatever happens next. */
+  g_module_make_resident (module);
+
+  registry = hcs_registry_new ();
+  if (!init_func (registry, HCS_PLUGIN_ABI_VERSION, &local_error))
+    {
+      add_plugin_error (self, path,
+                        local_error ? local_error->message : "initialisation failed");
+      return;
+    }
+  if (hcs_registry_get_n_drivers (registry) == 0)
+    {
+      add_plugin_error (self, path, "registered no driver");
+      return;
+    }
+
+  g_hash_table_insert (self->loaded_plugins, g_strdup (basename), g_strdup (path));
+  instantiate_drivers (self, path, registry);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char **) a, *(const char **) b);
+}
+
+static void
+load_plugin_dir (HcsHost *self, const char *dir_path)
+{
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  dir = g_dir_open (dir_path, 0, NULL);
+  if (dir == NULL)
+    return; /* a directory that does not exist simply adds nothing */
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "hcs-plugin-") && g_str_has_suffix (name, ".so"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+      load_plugin (self, path);
+    }
+}
+
+static void
+load_plugins (HcsHost *self)
+{
+  g_auto (GStrv) configured = NULL;
+  const char *env_path = g_getenv ("HCS_PLUGIN_PATH");
+
+  configured = g_key_file_get_string_list (self->options, "host", "plugin-dirs", NULL, NULL);
+  for (guint i = 0; configured && configured[i]; i++)
+    if (*g_strstrip (configured[i]) != '\0')
+      load_plugin_dir (self, configured[i]);
+
+  if (env_path != NULL && *env_path != '\0')
+    {
+      g_auto (GStrv) dirs = g_strsplit (env_path, G_SEARCHPATH_SEPARATOR_S, -1);
+      for (guint i = 0; dirs[i]; i++)
+        if (*dirs[i] != '\0')
+          load_plugin_dir (self, dirs[i]);
+    }
+
+  if (!hcs_options_get_boolean (self->options, NULL, "host", "no-installed-plugins", FALSE))
+    load_plugin_dir (self, HCS_PLUGIN_DIR);
+}
+
+static gboolean
+validate_options (GKeyFile *options, GError **error)
+{
+  g_autofree char *isolation =
+      hcs_options_get_string (options, NULL, "host", "isolation", HCS_DEFAULT_ISOLATION);
+  g_autofree char *state_dir =
+      hcs_options_get_string (options, NULL, "host", "state-dir", HCS_DEFAULT_STATE_DIR);
+
+  if (*isolation == '\0')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "runtime options: [host] isolation: must not be empty");
+      return FALSE;
+    }
+  if (!g_path_is_absolute (state_dir))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "runtime options: [host] state-dir: '%s' is not an absolute path",
+                   state_dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+HcsHost *
+hcs_host_new (GKeyFile *options, GError **error)
+{
+  g_autoptr (HcsHost) self = NULL;
+
+  if (options != NULL && !validate_options (options, error))
+    return NULL;
+
+  self = g_object_new (HCS_TYPE_HOST, NULL);
+  self->options = options ? g_key_file_ref (options) : g_key_file_new ();
+  load_plugins (self);
+  return g_steal_pointer (&self);
+}
+
+HcsHost *
+hcs_host_new_from_file (const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) options = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_key_file_load_from_file (options, path, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "runtime options %s: %s", path,
+                   local_error->message);
+      return NULL;
+    }
+  return hcs_host_new (options, error);
+}
+
+GKeyFile *
+hcs_host_get_options (HcsHost *self)
+{
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  return self->options;
+}
+
+const char *const *
+hcs_host_get_plugin_errors (HcsHost *self)
+{
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  return (const char *const *) self->plugin_errors->pdata;
+}
+
+GStrv
+hcs_host_list_isolations (HcsHost *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  GStrv isolations;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  for (guint i = 0; i < self->isolation_drivers->len; i++)
+    g_strv_builder_add (builder,
+                        hcs_isolation_driver_get_isolation (self->isolation_drivers->pdata[i]));
+  isolations = g_strv_builder_end (builder);
+  qsort (isolations, g_strv_length (isolations), sizeof (char *), compare_strings);
+  return isolations;
+}
+
+HcsIsolationDriver *
+hcs_host_get_isolation_driver (HcsHost *self, const char *isolation, GError **error)
+{
+  g_auto (GStrv) loaded = NULL;
+  g_autofree char *loaded_text = NULL;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  for (guint i = 0; i < self->isolation_drivers->len; i++)
+    {
+      HcsIsolationDriver *driver = self->isolation_drivers->pdata[i];
+      if (g_strcmp0 (hcs_isolation_driver_get_isolation (driver), isolation) == 0)
+        return driver;
+    }
+
+  loaded = hcs_host_list_isolations (self);
+  loaded_text = loaded[0] ? g_strjoinv (", ", loaded) : g_strdup ("none");
+  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+               "isolation '%s' is not provided by any loaded plugin (loaded: %s)",
+               isolation, loaded_text);
+  return NULL;
+}
+
+/* Ids become folder and cgroup names: keep them to a safe alphabet. */
+static gboolean
+validate_id (const char *id, GError **error)
+{
+  gsize len = strlen (id);
+
+  if (len == 0 || len > 128 || !g_ascii_isalnum (id[0]))
+    goto invalid;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
+      goto invalid;
+  return TRUE;
+
+invalid:
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "compute system id '%s': must be 1-128 letters, digits, '-', '_' or '.', "
+               "starting with a letter or digit", id);
+  return FALSE;
+}
+
+HcsContainer *
+hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConfig *config,
+                           GKeyFile *system_options, GError **error)
+{
+  g_autofree char *isolation = NULL;
+  g_autofree char *generated_id = NULL;
+  HcsIsolationDriver *driver;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (system_options != NULL)
+    isolation = g_key_file_get_string (system_options, "host", "isolation", NULL);
+  if (isolation == NULL && config->hv_partition)
+    isolation = g_strdup ("hyperv");
+  if (isolation == NULL)
+    isolation = hcs_options_get_string (self->options, NULL, "host", "isolation",
+                                        HCS_DEFAULT_ISOLATION);
+
+  if (id == NULL)
+    id = generated_id = config->name ? hcs_name_to_guid (config->name) : g_uuid_string_random ();
+  if (!validate_id (id, error))
+    return NULL;
+
+  driver = hcs_host_get_isolation_driver (self, isolation, error);
+  if (driver == NULL)
+    return NULL;
+  return hcs_isolation_driver_create_container (driver, id, config, system_options, error);
+}
+
+HcsContainer *
+hcs_host_open_container (HcsHost *self, const char *id, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (!validate_id (id, error))
+    return NULL;
+  for (guint i = 0; i < self->isolation_drivers->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      HcsContainer *container =
+          hcs_isolation_driver_open_container (self->isolation_drivers->pdata[i], id,
+                                               &local_error);
+      if (container != NULL)
+        return container;
+      if (!hcs_error_is_not_exist (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+               "compute system '%s' does not exist", id);
+  return NULL;
+}
+
+GPtrArray *
+hcs_host_list_containers (HcsHost *self, const HcsComputeSystemQuery *query, GError **error)
+{
+  g_autoptr (GPtrArray) result =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_container_properties_free);
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  for (guint i = 0; i < self->isolation_drivers->len; i++)
+    {
+      g_autoptr (GPtrArray) listed =
+          hcs_isolation_driver_list_containers (self->isolation_drivers->pdata[i], error);
+      if (listed == NULL)
+        return NULL;
+      for (guint j = 0; j < listed->len; j++)
+        if (hcs_compute_system_query_matches (query, listed->pdata[j]))
+          g_ptr_array_add (result, hcs_container_properties_copy (listed->pdata[j]));
+    }
+  return g_steal_pointer (&result);
+}
+
+const char *
+hcs_get_version (void)
+{
+  return HCS_VERSION;
+}
