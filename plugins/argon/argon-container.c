@@ -1,0 +1,903 @@
+/* argon-container.c: a compute system with process isolation.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "argon-private.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef enum {
+  ARGON_STATE_CREATED,
+  ARGON_STATE_RUNNING,
+  ARGON_STATE_PAUSED,
+  ARGON_STATE_STOPPED,
+} ArgonState;
+
+static const char *const state_names[] = { "Created", "Running", "Paused", "Stopped" };
+
+struct _ArgonContainer
+{
+  GObject parent_instance;
+
+  GMutex lock;
+  ArgonDriver *driver;
+  ArgonSettings settings;
+  char *id;
+  char *what;                 /* "container 'web'" for messages */
+  HcsContainerConfig *config;
+  ArgonCgroup *cgroup;
+  ArgonProcess *init;
+  gboolean has_own_init;      /* the config gave a process */
+  GHashTable *processes;      /* pid -> ArgonProcess (exec'd) */
+  ArgonState state;           /* as last set; STOPPED is derived from the init */
+  const char *exit_type;
+  gboolean closed;
+  gboolean removed;
+  gint64 created_time;        /* unix µs */
+  gint64 start_time;          /* unix µs, 0 before start */
+  gulong init_exited_handler;
+};
+
+static void argon_container_iface_init (HcsContainerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ArgonContainer, argon_container, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_CONTAINER,
+                                                      argon_container_iface_init))
+
+static void
+argon_container_finalize (GObject *object)
+{
+  ArgonContainer *self = ARGON_CONTAINER (object);
+
+  if (self->init != NULL)
+    g_clear_signal_handler (&self->init_exited_handler, self->init);
+  g_clear_object (&self->init);
+  g_hash_table_unref (self->processes);
+  g_clear_pointer (&self->cgroup, argon_cgroup_free);
+  g_clear_pointer (&self->config, hcs_container_config_free);
+  argon_settings_clear (&self->settings);
+  g_clear_object (&self->driver);
+  g_free (self->id);
+  g_free (self->what);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (argon_container_parent_class)->finalize (object);
+}
+
+static void
+argon_container_class_init (ArgonContainerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = argon_container_finalize;
+}
+
+static void
+argon_container_init (ArgonContainer *self)
+{
+  g_mutex_init (&self->lock);
+  self->processes = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->exit_type = "";
+}
+
+static ArgonState
+current_state (ArgonContainer *self)
+{
+  if (self->init == NULL || argon_process_has_exited (self->init))
+    return ARGON_STATE_STOPPED;
+  return self->state;
+}
+
+static gboolean
+check_open (ArgonContainer *self, GError **error)
+{
+  if (self->closed)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
+                   "argon: the handle of %s is already closed", self->what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_state (ArgonContainer *self, ArgonState wanted, const char *operation, GError **error)
+{
+  ArgonState state;
+
+  if (!check_open (self, error))
+    return FALSE;
+  state = current_state (self);
+  if (state == wanted)
+    return TRUE;
+  if (state == ARGON_STATE_STOPPED)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                 "argon: %s: cannot %s: it has already stopped", self->what, operation);
+  else
+    g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                 "argon: %s: cannot %s while %s", self->what, operation, state_names[state]);
+  return FALSE;
+}
+
+/* --- the helper's spec ----------------------------------------------------- */
+
+static const char *const helper_mounted_destinations[] = {
+  "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
+};
+
+static void
+add_string_array (JsonBuilder *builder, const char *member, const char *const *strings)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strings && strings[i]; i++)
+    json_builder_add_string_value (builder, strings[i]);
+  json_builder_end_array (builder);
+}
+
+static const char *
+namespace_value (const HcsNamespace *ns)
+{
+  switch (ns->mode)
+    {
+    case HCS_NAMESPACE_MODE_HOST:
+      return "host";
+    case HCS_NAMESPACE_MODE_JOIN:
+      return ns->path;
+    case HCS_NAMESPACE_MODE_NEW:
+    default:
+      return "new";
+    }
+}
+
+static gboolean
+add_process_spec (JsonBuilder *builder, const HcsProcessConfig *config, GError **error)
+{
+  g_auto (GStrv) argv = hcs_process_config_get_argv (config, error);
+  g_auto (GStrv) envp = NULL;
+  g_autoptr (GStrvBuilder) env = g_strv_builder_new ();
+  gboolean has_path = FALSE, has_term = FALSE;
+
+  if (argv == NULL)
+    return FALSE;
+  envp = hcs_process_config_get_envp (config);
+  for (guint i = 0; envp && envp[i]; i++)
+    {
+      has_path |= g_str_has_prefix (envp[i], "PATH=");
+      has_term |= g_str_has_prefix (envp[i], "TERM=");
+      g_strv_builder_add (env, envp[i]);
+    }
+  if (!has_path)
+    g_strv_builder_add (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!has_term && config->emulate_console)
+    g_strv_builder_add (env, "TERM=xterm");
+  g_clear_pointer (&envp, g_strfreev);
+  envp = g_strv_builder_end (env);
+
+  json_builder_set_member_name (builder, "process");
+  json_builder_begin_object (builder);
+  add_string_array (builder, "args", (const char *const *) argv);
+  add_string_array (builder, "env", (const char *const *) envp);
+  json_builder_set_member_name (builder, "cwd");
+  json_builder_add_string_value (builder, config->working_directory && *config->working_directory
+                                              ? config->working_directory
+                                              : "/");
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_string_value (builder, config->user && *config->user ? config->user : "0:0");
+  json_builder_set_member_name (builder, "terminal");
+  json_builder_add_boolean_value (builder, config->emulate_console);
+  json_builder_set_member_name (builder, "no_new_privileges");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "seccomp");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  return TRUE;
+}
+
+static void
+add_mount (JsonBuilder *builder, const char *destination, const char *type,
+           const char *source, const char *const *options)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "destination");
+  json_builder_add_string_value (builder, destination);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type ? type : "bind");
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, source ? source : "none");
+  add_string_array (builder, "options", options);
+  json_builder_end_object (builder);
+}
+
+/* The root: a directory (VolumePath), or the scratch folder's overlay over
+ * the layers (Layers topmost first, as overlayfs's lowerdir wants them). */
+static gboolean
+add_root_spec (ArgonContainer *self, JsonBuilder *builder, GError **error)
+{
+  const HcsContainerConfig *config = self->config;
+
+  if (config->layers != NULL && config->layers->len > 0)
+    {
+      g_autofree char *rootfs = NULL, *upper = NULL, *work = NULL;
+
+      if (config->layer_folder_path == NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "argon: %s: ContainerConfig.LayerFolderPath: needed with Layers "
+                       "(the writable scratch layer)", self->what);
+          return FALSE;
+        }
+      rootfs = g_build_filename (config->layer_folder_path, "rootfs", NULL);
+      upper = g_build_filename (config->layer_folder_path, "upper", NULL);
+      work = g_build_filename (config->layer_folder_path, "work", NULL);
+      if (g_mkdir_with_parents (rootfs, 0755) < 0 || g_mkdir_with_parents (upper, 0755) < 0 ||
+          g_mkdir_with_parents (work, 0700) < 0)
+        return hcs_set_error_from_errno (error, errno,
+                                         "argon: %s: ContainerConfig.LayerFolderPath: "
+                                         "creating the scratch folders in %s",
+                                         self->what, config->layer_folder_path);
+      json_builder_set_member_name (builder, "rootfs");
+      json_builder_add_string_value (builder, rootfs);
+      json_builder_set_member_name (builder, "overlay");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "lower");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->layers->len; i++)
+        json_builder_add_string_value (builder,
+                                       ((HcsLayer *) config->layers->pdata[i])->path);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "upper");
+      json_builder_add_string_value (builder, upper);
+      json_builder_set_member_name (builder, "work");
+      json_builder_add_string_value (builder, work);
+      json_builder_end_object (builder);
+    }
+  else if (config->volume_path != NULL)
+    {
+      if (!g_file_test (config->volume_path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "argon: %s: ContainerConfig.VolumePath: '%s' is not a directory",
+                       self->what, config->volume_path);
+          return FALSE;
+        }
+      json_builder_set_member_name (builder, "rootfs");
+      json_builder_add_string_value (builder, config->volume_path);
+    }
+  else
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "argon: %s: ContainerConfig: give VolumePath (a root directory) or "
+                   "Layers with LayerFolderPath", self->what);
+      return FALSE;
+    }
+  json_builder_set_member_name (builder, "rootfs_readonly");
+  json_builder_add_boolean_value (builder, config->root_read_only);
+  return TRUE;
+}
+
+static JsonNode *
+build_create_spec (ArgonContainer *self, GError **error)
+{
+  const HcsContainerConfig *config = self->config;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_auto (GStrv) procs = argon_cgroup_get_procs_files (self->cgroup);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  if (!add_root_spec (self, builder, error))
+    return NULL;
+
+  json_builder_set_member_name (builder, "hostname");
+  json_builder_add_string_value (builder, config->hostname ? config->hostname
+                                          : config->name   ? config->name
+                                                           : self->id);
+  json_builder_set_member_name (builder, "namespaces");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "net");
+  json_builder_add_string_value (builder, namespace_value (&config->network_namespace));
+  json_builder_set_member_name (builder, "uts");
+  json_builder_add_string_value (builder, namespace_value (&config->uts_namespace));
+  json_builder_set_member_name (builder, "ipc");
+  json_builder_add_string_value (builder, namespace_value (&config->ipc_namespace));
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "mounts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; config->mapped_directories && i < config->mapped_directories->len; i++)
+    {
+      HcsMappedDirectory *dir = config->mapped_directories->pdata[i];
+      const char *options[] = { "rbind", dir->read_only ? "ro" : "rw", NULL };
+      add_mount (builder, dir->container_path, "bind", dir->host_path, options);
+    }
+  for (guint i = 0; config->mounts && i < config->mounts->len; i++)
+    {
+      HcsMount *mount = config->mounts->pdata[i];
+      /* The helper always sets these up itself, as runc's defaults do. */
+      if (g_strv_contains (helper_mounted_destinations, mount->destination))
+        continue;
+      add_mount (builder, mount->destination, mount->type, mount->source,
+                 (const char *const *) mount->options);
+    }
+  json_builder_end_array (builder);
+
+  add_string_array (builder, "cgroup_procs", (const char *const *) procs);
+  if (config->process != NULL && !add_process_spec (builder, config->process, error))
+    return NULL;
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* --- create ---------------------------------------------------------------------- */
+
+static gboolean
+apply_resources (ArgonContainer *self, GError **error)
+{
+  const HcsContainerConfig *config = self->config;
+  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+
+  if (config->memory_maximum_in_mb > 0)
+    update.memory_maximum_in_mb = config->memory_maximum_in_mb;
+  if (config->processor_count > 0)
+    update.processor_count = config->processor_count;
+  if (config->processor_weight > 0)
+    update.processor_weight = config->processor_weight;
+  if (config->processor_maximum > 0)
+    update.processor_maximum = config->processor_maximum;
+  if (config->storage_iops_maximum > 0)
+    update.storage_iops_maximum = config->storage_iops_maximum;
+  if (config->storage_bandwidth_maximum > 0)
+    update.storage_bandwidth_maximum = config->storage_bandwidth_maximum;
+
+  if (!argon_cgroup_set_default_devices (self->cgroup, error) ||
+      !argon_cgroup_apply (self->cgroup, &update, error))
+    return FALSE;
+  if (config->pids_maximum > 0 &&
+      !argon_cgroup_set_pids_max (self->cgroup, config->pids_maximum, error))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+init_exited_cb (HcsProcess *init, int exit_code, gpointer data)
+{
+  ArgonContainer *self = data;
+
+  g_signal_emit_by_name (self, "exited", exit_code);
+}
+
+ArgonContainer *
+argon_container_create (ArgonDriver *driver, const char *id,
+                        const HcsContainerConfig *config, GKeyFile *system_options,
+                        GError **error)
+{
+  g_autoptr (ArgonContainer) self = g_object_new (ARGON_TYPE_CONTAINER, NULL);
+  g_autoptr (JsonNode) spec = NULL;
+  g_autoptr (GError) cleanup_error = NULL;
+
+  self->driver = g_object_ref (driver);
+  self->id = g_strdup (id);
+  self->what = g_strdup_printf ("container '%s'", id);
+  self->config = hcs_container_config_copy (config);
+  self->has_own_init = config->process != NULL;
+  self->created_time = g_get_real_time ();
+  argon_driver_get_settings (driver, system_options, &self->settings);
+
+  self->cgroup = argon_cgroup_create (self->settings.cgroup_parent, id,
+                                      self->settings.cgroup_version,
+                                      self->settings.cgroup_root, error);
+  if (self->cgroup == NULL)
+    return NULL;
+
+  if (!apply_resources (self, error))
+    goto fail;
+  spec = build_create_spec (self, error);
+  if (spec == NULL)
+    goto fail;
+  self->init = argon_process_spawn (self->settings.helper_path, ARGON_PROCESS_MODE_CREATE,
+                                    spec, config->process, self->what, error);
+  if (self->init == NULL)
+    goto fail;
+  self->init_exited_handler =
+      g_signal_connect (self->init, "exited", G_CALLBACK (init_exited_cb), self);
+  self->state = ARGON_STATE_CREATED;
+  return g_steal_pointer (&self);
+
+fail:
+  /* Nothing of a failed create survives: its processes and its cgroup. */
+  argon_cgroup_kill_all (self->cgroup, NULL);
+  if (!argon_cgroup_destroy (self->cgroup, &cleanup_error))
+    g_warning ("argon: %s: %s", self->what, cleanup_error->message);
+  return NULL;
+}
+
+/* --- HcsContainer --------------------------------------------------------------- */
+
+static const char *
+argon_container_get_id (HcsContainer *container)
+{
+  return ARGON_CONTAINER (container)->id;
+}
+
+static gboolean
+argon_container_start (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!check_state (self, ARGON_STATE_CREATED, "start", error))
+    return FALSE;
+  if (!argon_process_release (self->init, error))
+    return FALSE;
+  self->state = ARGON_STATE_RUNNING;
+  self->start_time = g_get_real_time ();
+  return TRUE;
+}
+
+static gboolean
+argon_container_wait_timeout (HcsContainer *container, gint64 timeout_ms,
+                              GCancellable *cancellable, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+
+  if (!check_open (self, error))
+    return FALSE;
+  return hcs_process_wait_timeout (HCS_PROCESS (self->init), timeout_ms, cancellable, error);
+}
+
+static void
+init_wait_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GTask) task = data;
+  GError *error = NULL;
+
+  if (hcs_process_wait_finish (HCS_PROCESS (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+argon_container_wait_async (HcsContainer *container, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, argon_container_wait_async);
+  if (!check_open (self, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  hcs_process_wait_async (HCS_PROCESS (self->init), cancellable, init_wait_cb, task);
+}
+
+static gboolean
+argon_container_wait_finish (HcsContainer *container, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, container), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+argon_container_shutdown (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  ArgonState state;
+
+  if (!check_open (self, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  state = current_state (self);
+  if (state == ARGON_STATE_STOPPED)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                   "argon: %s has already stopped", self->what);
+      return FALSE;
+    }
+  /* A frozen init cannot act on SIGTERM. */
+  if (state == ARGON_STATE_PAUSED && !argon_cgroup_thaw (self->cgroup, error))
+    {
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  self->exit_type = "GracefulExit";
+  g_mutex_unlock (&self->lock);
+
+  if (!hcs_process_signal (HCS_PROCESS (self->init), SIGTERM, error))
+    return hcs_error_is_already_stopped (*error) ? (g_clear_error (error), TRUE) : FALSE;
+  return hcs_process_wait_timeout (HCS_PROCESS (self->init),
+                                   self->settings.shutdown_timeout_ms, NULL, error);
+}
+
+static gboolean
+argon_container_terminate (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (current_state (self) == ARGON_STATE_STOPPED)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                   "argon: %s has already stopped", self->what);
+      return FALSE;
+    }
+  self->exit_type = "ForcedExit";
+  if (!argon_cgroup_kill_all (self->cgroup, error))
+    return FALSE;
+  return hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, error);
+}
+
+static gboolean
+argon_container_pause (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!check_state (self, ARGON_STATE_RUNNING, "pause", error))
+    return FALSE;
+  if (!argon_cgroup_freeze (self->cgroup, error))
+    return FALSE;
+  self->state = ARGON_STATE_PAUSED;
+  return TRUE;
+}
+
+static gboolean
+argon_container_resume (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!check_state (self, ARGON_STATE_PAUSED, "resume", error))
+    return FALSE;
+  if (!argon_cgroup_thaw (self->cgroup, error))
+    return FALSE;
+  self->state = ARGON_STATE_RUNNING;
+  return TRUE;
+}
+
+/* Sums /proc/PID/net/dev of the init's network namespace, loopback aside. */
+static void
+add_network_statistics (ArgonContainer *self, HcsStatistics *stats)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/net/dev",
+                                           hcs_process_get_pid (HCS_PROCESS (self->init)));
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 2; lines[i]; i++)
+    {
+      char name[64];
+      guint64 v[16];
+      HcsNetworkStatistics *net;
+
+      if (sscanf (lines[i],
+                  " %63[^:]: %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+                  " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+                  " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+                  " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+                  name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
+                  &v[10], &v[11]) != 13 ||
+          g_str_equal (name, "lo"))
+        continue;
+      net = g_new0 (HcsNetworkStatistics, 1);
+      net->endpoint_id = g_strdup (name);
+      net->bytes_received = v[0];
+      net->packets_received = v[1];
+      net->dropped_packets_incoming = v[3];
+      net->bytes_sent = v[8];
+      net->packets_sent = v[9];
+      net->dropped_packets_outgoing = v[11];
+      g_ptr_array_add (stats->network, net);
+    }
+}
+
+static HcsStatistics *
+argon_container_get_statistics (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (HcsStatistics) stats = NULL;
+  ArgonCgroupStats cg = { 0 };
+
+  if (!check_open (self, error))
+    return NULL;
+  if (!argon_cgroup_get_stats (self->cgroup, &cg, error))
+    return NULL;
+
+  stats = hcs_statistics_new ();
+  stats->timestamp = g_get_real_time ();
+  stats->container_start_time = self->start_time ? self->start_time : self->created_time;
+  stats->uptime_100ns = (stats->timestamp - stats->container_start_time) * 10;
+  stats->memory_usage_commit_bytes = cg.memory_usage_bytes;
+  stats->memory_usage_commit_peak_bytes = cg.memory_max_usage_bytes;
+  stats->memory_usage_private_working_set_bytes = cg.memory_private_bytes;
+  stats->processor_total_runtime_100ns = cg.cpu_usage_ns / 100;
+  stats->processor_runtime_user_100ns = cg.cpu_user_ns / 100;
+  stats->processor_runtime_kernel_100ns = cg.cpu_system_ns / 100;
+  stats->storage_read_count_normalized = cg.io_read_ops;
+  stats->storage_read_size_bytes = cg.io_read_bytes;
+  stats->storage_write_count_normalized = cg.io_write_ops;
+  stats->storage_write_size_bytes = cg.io_write_bytes;
+  if (current_state (self) != ARGON_STATE_STOPPED)
+    add_network_statistics (self, stats);
+  return g_steal_pointer (&stats);
+}
+
+/* Seconds since the epoch at boot, from /proc/stat's btime. */
+static gint64
+get_boot_time (void)
+{
+  g_autofree char *contents = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/stat", &contents, NULL, NULL) ||
+      (line = strstr (contents, "\nbtime ")) == NULL)
+    return 0;
+  return g_ascii_strtoll (line + 7, NULL, 10);
+}
+
+static HcsProcessListItem *
+read_process_item (int pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *statm_path = g_strdup_printf ("/proc/%d/statm", pid);
+  g_autofree char *stat_text = NULL, *statm = NULL;
+  g_autoptr (HcsProcessListItem) item = hcs_process_list_item_new ();
+  unsigned long long utime, stime, starttime, vsize;
+  long long rss;
+  const char *open_paren, *close_paren;
+  long ticks = sysconf (_SC_CLK_TCK), page = sysconf (_SC_PAGESIZE);
+
+  if (!g_file_get_contents (stat_path, &stat_text, NULL, NULL))
+    return NULL;
+  /* The command name may hold spaces and parentheses: take the last ')'. */
+  open_paren = strchr (stat_text, '(');
+  close_paren = strrchr (stat_text, ')');
+  if (open_paren == NULL || close_paren == NULL ||
+      sscanf (close_paren + 2,
+              "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d "
+              "%llu %llu %lld",
+              &utime, &stime, &starttime, &vsize, &rss) != 5)
+    return NULL;
+
+  item->process_id = pid;
+  item->image_name = g_strndup (open_paren + 1, close_paren - open_paren - 1);
+  item->user_time_100ns = utime * (10000000 / ticks);
+  item->kernel_time_100ns = stime * (10000000 / ticks);
+  item->memory_commit_bytes = vsize;
+  item->memory_working_set_private_bytes = (guint64) MAX (rss, 0) * page;
+  if (g_file_get_contents (statm_path, &statm, NULL, NULL))
+    {
+      unsigned long long size, resident, shared;
+      if (sscanf (statm, "%llu %llu %llu", &size, &resident, &shared) == 3)
+        {
+          item->memory_working_set_shared_bytes = shared * page;
+          item->memory_working_set_private_bytes = (resident - MIN (shared, resident)) * page;
+        }
+    }
+  item->create_timestamp = get_boot_time () * G_USEC_PER_SEC + starttime * G_USEC_PER_SEC / ticks;
+  return g_steal_pointer (&item);
+}
+
+static GPtrArray *
+argon_container_get_process_list (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (GArray) pids = NULL;
+  g_autoptr (GPtrArray) items =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_process_list_item_free);
+
+  if (!check_open (self, error))
+    return NULL;
+  pids = argon_cgroup_get_pids (self->cgroup, error);
+  if (pids == NULL)
+    return NULL;
+  for (guint i = 0; i < pids->len; i++)
+    {
+      HcsProcessListItem *item = read_process_item (g_array_index (pids, pid_t, i));
+      if (item != NULL) /* it may have exited meanwhile */
+        g_ptr_array_add (items, item);
+    }
+  return g_steal_pointer (&items);
+}
+
+static HcsProcess *
+argon_container_create_process (HcsContainer *container, const HcsProcessConfig *config,
+                                GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) spec = NULL;
+  g_auto (GStrv) procs = NULL;
+  g_autofree char *what = NULL;
+  ArgonProcess *process;
+
+  {
+    g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+    if (!check_state (self, ARGON_STATE_RUNNING, "create a process", error))
+      return NULL;
+  }
+
+  procs = argon_cgroup_get_procs_files (self->cgroup);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, hcs_process_get_pid (HCS_PROCESS (self->init)));
+  add_string_array (builder, "cgroup_procs", (const char *const *) procs);
+  if (!add_process_spec (builder, config, error))
+    return NULL;
+  json_builder_end_object (builder);
+  spec = json_builder_get_root (builder);
+
+  what = g_strdup_printf ("a process of %s", self->what);
+  process = argon_process_spawn (self->settings.helper_path, ARGON_PROCESS_MODE_EXEC, spec,
+                                 config, what, error);
+  if (process == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->processes, GINT_TO_POINTER (hcs_process_get_pid (HCS_PROCESS (process))),
+                       g_object_ref (process));
+  g_mutex_unlock (&self->lock);
+  return HCS_PROCESS (process);
+}
+
+static HcsProcess *
+argon_container_open_process (HcsContainer *container, int pid, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  ArgonProcess *process;
+
+  if (!check_open (self, error))
+    return NULL;
+  if (self->init != NULL && hcs_process_get_pid (HCS_PROCESS (self->init)) == pid)
+    return g_object_ref (HCS_PROCESS (self->init));
+  process = g_hash_table_lookup (self->processes, GINT_TO_POINTER (pid));
+  if (process == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND,
+                   "argon: %s has no process %d started through hcs", self->what, pid);
+      return NULL;
+    }
+  return g_object_ref (HCS_PROCESS (process));
+}
+
+static HcsProcess *
+argon_container_get_init_process (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+
+  if (!check_open (self, error))
+    return NULL;
+  if (!self->has_own_init)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "argon: %s has no init process of its own (the configuration gave no "
+                   "Process)", self->what);
+      return NULL;
+    }
+  return g_object_ref (HCS_PROCESS (self->init));
+}
+
+static gboolean
+argon_container_modify (HcsContainer *container, const HcsResourceUpdate *update,
+                        GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (current_state (self) == ARGON_STATE_STOPPED)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                   "argon: %s: cannot modify: it has already stopped", self->what);
+      return FALSE;
+    }
+  return argon_cgroup_apply (self->cgroup, update, error);
+}
+
+static HcsContainerProperties *
+argon_container_get_properties (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+  g_autoptr (HcsContainerProperties) props = NULL;
+  ArgonState state;
+
+  if (!check_open (self, error))
+    return NULL;
+  state = current_state (self);
+  props = hcs_container_properties_new ();
+  props->id = g_strdup (self->id);
+  props->name = g_strdup (self->config->name ? self->config->name : self->id);
+  props->system_type = g_strdup ("Container");
+  props->owner = g_strdup (self->config->owner);
+  props->runtime_os_type = g_strdup ("linux");
+  props->isolation = g_strdup ("process");
+  props->state = g_strdup (state_names[state]);
+  props->stopped = state == ARGON_STATE_STOPPED;
+  props->created = self->created_time;
+  props->init_process_id = hcs_process_get_pid (HCS_PROCESS (self->init));
+  if (props->stopped)
+    {
+      int exit_code = 0;
+      hcs_process_get_exit_code (HCS_PROCESS (self->init), &exit_code, NULL);
+      props->exit_code = exit_code;
+      props->exit_type = g_strdup (*self->exit_type ? self->exit_type
+                                   : exit_code == 0 ? "GracefulExit"
+                                                    : "UnexpectedExit");
+    }
+  else
+    props->exit_type = g_strdup ("");
+  return g_steal_pointer (&props);
+}
+
+static gboolean
+argon_container_close (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+
+  if (!check_open (self, error))
+    return FALSE;
+  self->closed = TRUE;
+  return TRUE;
+}
+
+static gboolean
+argon_container_remove (HcsContainer *container, GError **error)
+{
+  ArgonContainer *self = ARGON_CONTAINER (container);
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (current_state (self) != ARGON_STATE_STOPPED)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "argon: %s: cannot remove a running system: shut it down or terminate "
+                   "it first", self->what);
+      return FALSE;
+    }
+  if (self->removed)
+    return TRUE;
+  /* Exec'd processes die with the pid namespace; anything that escaped the
+   * namespace but stayed in the cgroup is killed here. */
+  if (!argon_cgroup_kill_all (self->cgroup, error) ||
+      !argon_cgroup_destroy (self->cgroup, error))
+    return FALSE;
+  self->removed = TRUE;
+  argon_driver_forget_container (self->driver, self->id);
+  return TRUE;
+}
+
+static void
+argon_container_iface_init (HcsContainerInterface *iface)
+{
+  iface->get_id = argon_container_get_id;
+  iface->start = argon_container_start;
+  iface->shutdown = argon_container_shutdown;
+  iface->terminate = argon_container_terminate;
+  iface->wait_timeout = argon_container_wait_timeout;
+  iface->wait_async = argon_container_wait_async;
+  iface->wait_finish = argon_container_wait_finish;
+  iface->pause = argon_container_pause;
+  iface->resume = argon_container_resume;
+  iface->get_statistics = argon_container_get_statistics;
+  iface->get_process_list = argon_container_get_process_list;
+  iface->create_process = argon_container_create_process;
+  iface->open_process = argon_container_open_process;
+  iface->get_init_process = argon_container_get_init_process;
+  iface->modify = argon_container_modify;
+  iface->get_properties = argon_container_get_properties;
+  iface->close = argon_container_close;
+  iface->remove = argon_container_remove;
+}

@@ -1,0 +1,286 @@
+/* argon-driver.c: the "process" isolation driver.
+ *
+ * Options ([argon] group, per-system options override the host's):
+ *   helper=PATH            the namespace helper (default: $HCS_ARGON_HELPER,
+ *                          else LIBEXECDIR/hcs-argon-helper)
+ *   cgroup-parent=hcs      containers live in PARENT/ID of each hierarchy
+ *   cgroup-version=auto    auto | 1 | 2
+ *   cgroup-root=           a cgroup mount to use instead of the one found
+ *   shutdown-timeout-ms=10000
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-config.h"
+
+#include "argon-private.h"
+
+#include <unistd.h>
+
+struct _ArgonDriver
+{
+  GObject parent_instance;
+
+  GKeyFile *options;
+  GMutex lock;
+  GHashTable *containers; /* id -> ArgonContainer (weak: the caller owns it) */
+};
+
+enum { PROP_0, PROP_OPTIONS };
+
+static void argon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface);
+static void argon_driver_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (
+    ArgonDriver, argon_driver, G_TYPE_OBJECT,
+    G_IMPLEMENT_INTERFACE (HCS_TYPE_ISOLATION_DRIVER, argon_driver_isolation_iface_init)
+    G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, argon_driver_initable_iface_init))
+
+void
+argon_settings_clear (ArgonSettings *settings)
+{
+  g_clear_pointer (&settings->helper_path, g_free);
+  g_clear_pointer (&settings->cgroup_parent, g_free);
+  g_clear_pointer (&settings->cgroup_root, g_free);
+}
+
+void
+argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
+                           ArgonSettings *settings)
+{
+  const char *env_helper = g_getenv ("HCS_ARGON_HELPER");
+  g_autofree char *default_helper =
+      env_helper ? g_strdup (env_helper)
+                 : g_build_filename (HCS_LIBEXECDIR, "hcs-argon-helper", NULL);
+  g_autofree char *version = NULL, *timeout = NULL;
+
+  settings->helper_path =
+      hcs_options_get_string (self->options, system_options, "argon", "helper", default_helper);
+  settings->cgroup_parent =
+      hcs_options_get_string (self->options, system_options, "argon", "cgroup-parent", "hcs");
+  settings->cgroup_root =
+      hcs_options_get_string (self->options, system_options, "argon", "cgroup-root", NULL);
+  if (settings->cgroup_root != NULL && *settings->cgroup_root == '\0')
+    g_clear_pointer (&settings->cgroup_root, g_free);
+  version = hcs_options_get_string (self->options, system_options, "argon", "cgroup-version",
+                                    "auto");
+  settings->cgroup_version = g_str_equal (version, "1")   ? ARGON_CGROUP_VERSION_1
+                             : g_str_equal (version, "2") ? ARGON_CGROUP_VERSION_2
+                                                          : ARGON_CGROUP_VERSION_AUTO;
+  timeout = hcs_options_get_string (self->options, system_options, "argon",
+                                    "shutdown-timeout-ms", "10000");
+  settings->shutdown_timeout_ms = g_ascii_strtoll (timeout, NULL, 10);
+  if (settings->shutdown_timeout_ms <= 0)
+    settings->shutdown_timeout_ms = 10000;
+}
+
+void
+argon_driver_forget_container (ArgonDriver *self, const char *id)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->containers, id);
+  g_mutex_unlock (&self->lock);
+}
+
+/* --- GObject ------------------------------------------------------------------- */
+
+static void
+argon_driver_set_property (GObject *object, guint prop_id, const GValue *value,
+                           GParamSpec *pspec)
+{
+  ArgonDriver *self = ARGON_DRIVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_OPTIONS:
+      g_clear_pointer (&self->options, g_key_file_unref);
+      self->options = g_value_dup_boxed (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+argon_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  ArgonDriver *self = ARGON_DRIVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_OPTIONS:
+      g_value_set_boxed (value, self->options);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+argon_driver_finalize (GObject *object)
+{
+  ArgonDriver *self = ARGON_DRIVER (object);
+
+  g_clear_pointer (&self->options, g_key_file_unref);
+  g_hash_table_unref (self->containers);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (argon_driver_parent_class)->finalize (object);
+}
+
+static void
+argon_driver_class_init (ArgonDriverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->set_property = argon_driver_set_property;
+  object_class->get_property = argon_driver_get_property;
+  object_class->finalize = argon_driver_finalize;
+  g_object_class_override_property (object_class, PROP_OPTIONS, "options");
+}
+
+static void
+argon_driver_init (ArgonDriver *self)
+{
+  g_mutex_init (&self->lock);
+  self->containers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* Refuse a host that cannot run containers, so the host reports it once. */
+static gboolean
+argon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  ArgonDriver *self = ARGON_DRIVER (initable);
+  g_auto (ArgonSettings) settings = { 0 };
+
+  if (self->options == NULL)
+    self->options = g_key_file_new ();
+  if (geteuid () != 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
+                   "argon: process isolation needs root (running as uid %u)",
+                   (guint) geteuid ());
+      return FALSE;
+    }
+  argon_driver_get_settings (self, NULL, &settings);
+  if (!g_file_test (settings.helper_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "argon: the helper %s is missing or not executable", settings.helper_path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+argon_driver_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = argon_driver_initable_init;
+}
+
+/* --- HcsIsolationDriver -------------------------------------------------------- */
+
+static const char *
+argon_driver_get_isolation (HcsIsolationDriver *driver)
+{
+  return "process";
+}
+
+static void
+container_finalized_cb (gpointer data, GObject *where_the_object_was)
+{
+  ArgonDriver *self = data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == (gpointer) where_the_object_was)
+      g_hash_table_iter_remove (&iter);
+  g_mutex_unlock (&self->lock);
+}
+
+static HcsContainer *
+argon_driver_create_container (HcsIsolationDriver *driver, const char *id,
+                               const HcsContainerConfig *config, GKeyFile *system_options,
+                               GError **error)
+{
+  ArgonDriver *self = ARGON_DRIVER (driver);
+  ArgonContainer *container;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_contains (self->containers, id))
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                   "argon: a compute system with id '%s' already exists", id);
+      return NULL;
+    }
+  /* Reserve the id while the container is being built. */
+  g_hash_table_insert (self->containers, g_strdup (id), NULL);
+  g_mutex_unlock (&self->lock);
+
+  container = argon_container_create (self, id, config, system_options, error);
+
+  g_mutex_lock (&self->lock);
+  if (container == NULL)
+    g_hash_table_remove (self->containers, id);
+  else
+    {
+      g_hash_table_insert (self->containers, g_strdup (id), container);
+      g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);
+    }
+  g_mutex_unlock (&self->lock);
+  return container ? HCS_CONTAINER (container) : NULL;
+}
+
+static HcsContainer *
+argon_driver_open_container (HcsIsolationDriver *driver, const char *id, GError **error)
+{
+  ArgonDriver *self = ARGON_DRIVER (driver);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  ArgonContainer *container = g_hash_table_lookup (self->containers, id);
+
+  if (container == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                   "argon: compute system '%s' does not exist", id);
+      return NULL;
+    }
+  return HCS_CONTAINER (g_object_ref (container));
+}
+
+static GPtrArray *
+argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
+{
+  ArgonDriver *self = ARGON_DRIVER (driver);
+  g_autoptr (GPtrArray) result =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_container_properties_free);
+  g_autoptr (GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value != NULL)
+      g_ptr_array_add (containers, g_object_ref (value));
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < containers->len; i++)
+    {
+      HcsContainerProperties *props =
+          hcs_container_get_properties (containers->pdata[i], NULL);
+      if (props != NULL) /* a closed handle is no longer listed */
+        g_ptr_array_add (result, props);
+    }
+  return g_steal_pointer (&result);
+}
+
+static void
+argon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface)
+{
+  iface->get_isolation = argon_driver_get_isolation;
+  iface->create_container = argon_driver_create_container;
+  iface->open_container = argon_driver_open_container;
+  iface->list_containers = argon_driver_list_containers;
+}

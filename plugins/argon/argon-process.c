@@ -1,0 +1,665 @@
+/* argon-process.c: a process of an argon container, run by the helper.
+ *
+ * The helper (hcs-argon-helper) is our child; it clones or forks the
+ * workload and mirrors its exit status, so watching the helper with a
+ * child watch tells us when the workload ended and how. The watches run on
+ * one reaper thread of the plugin so that a blocking wait in any thread, or
+ * no main loop at all, still sees the exit.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "argon-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+struct _ArgonProcess
+{
+  GObject parent_instance;
+
+  GMutex lock;
+  GCond exited_cond;
+
+  char *what;           /* "container 'web'" or "process 123 of container 'web'" */
+  GPid helper_pid;
+  int pid;              /* the workload, in the host's pid namespace */
+  int status_fd;        /* helper -> us; kept open so it never sees EPIPE */
+  int start_fd;         /* create mode: one byte lets the init exec */
+  int console_fd;       /* pty master, or -1 */
+
+  GOutputStream *stdin_stream;
+  GInputStream *stdout_stream;
+  GInputStream *stderr_stream;
+
+  gboolean exited;
+  gboolean closed;
+  int exit_code;
+  GList *pending_waits; /* GTask* */
+  GMainContext *creator_context;
+};
+
+static void argon_process_iface_init (HcsProcessInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ArgonProcess, argon_process, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_PROCESS,
+                                                      argon_process_iface_init))
+
+/* --- the reaper thread ----------------------------------------------------- */
+
+static gpointer
+reaper_thread_main (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+  return NULL;
+}
+
+static GMainContext *
+get_reaper_context (void)
+{
+  static GMainContext *context;
+
+  if (g_once_init_enter (&context))
+    {
+      GMainContext *new_context = g_main_context_new ();
+      g_thread_unref (g_thread_new ("argon-reaper", reaper_thread_main, new_context));
+      g_once_init_leave (&context, new_context);
+    }
+  return context;
+}
+
+static gboolean
+emit_exited_cb (gpointer data)
+{
+  ArgonProcess *self = data;
+
+  g_signal_emit_by_name (self, "exited", self->exit_code);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+helper_exited_cb (GPid pid, int wait_status, gpointer data)
+{
+  ArgonProcess *self = data;
+  GList *waits;
+
+  g_mutex_lock (&self->lock);
+  if (WIFEXITED (wait_status))
+    self->exit_code = WEXITSTATUS (wait_status);
+  else if (WIFSIGNALED (wait_status))
+    self->exit_code = 128 + WTERMSIG (wait_status);
+  else
+    self->exit_code = 255;
+  self->exited = TRUE;
+  waits = g_steal_pointer (&self->pending_waits);
+  argon_clear_fd (&self->status_fd);
+  argon_clear_fd (&self->start_fd);
+  g_cond_broadcast (&self->exited_cond);
+  g_mutex_unlock (&self->lock);
+
+  g_spawn_close_pid (pid);
+
+  for (GList *l = waits; l; l = l->next)
+    {
+      g_task_return_boolean (l->data, TRUE);
+      g_object_unref (l->data);
+    }
+  g_list_free (waits);
+
+  g_main_context_invoke_full (self->creator_context, G_PRIORITY_DEFAULT, emit_exited_cb,
+                              g_object_ref (self), g_object_unref);
+}
+
+/* --- object ------------------------------------------------------------------ */
+
+static void
+argon_process_finalize (GObject *object)
+{
+  ArgonProcess *self = ARGON_PROCESS (object);
+
+  argon_clear_fd (&self->status_fd);
+  argon_clear_fd (&self->start_fd);
+  argon_clear_fd (&self->console_fd);
+  g_clear_object (&self->stdin_stream);
+  g_clear_object (&self->stdout_stream);
+  g_clear_object (&self->stderr_stream);
+  g_main_context_unref (self->creator_context);
+  g_free (self->what);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->exited_cond);
+  G_OBJECT_CLASS (argon_process_parent_class)->finalize (object);
+}
+
+static void
+argon_process_class_init (ArgonProcessClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = argon_process_finalize;
+}
+
+static void
+argon_process_init (ArgonProcess *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->exited_cond);
+  self->status_fd = self->start_fd = self->console_fd = -1;
+  self->creator_context = g_main_context_ref_thread_default ();
+}
+
+/* --- spawning ------------------------------------------------------------------ */
+
+typedef struct {
+  int fds[3];       /* what the helper gets as 0, 1, 2 */
+  int ours[3];      /* our ends: stdin write, stdout read, stderr read */
+  int console_fd;
+} ArgonStdio;
+
+static void
+argon_stdio_clear (ArgonStdio *stdio)
+{
+  for (int i = 0; i < 3; i++)
+    {
+      argon_clear_fd (&stdio->fds[i]);
+      argon_clear_fd (&stdio->ours[i]);
+    }
+  argon_clear_fd (&stdio->console_fd);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStdio, argon_stdio_clear)
+
+static gboolean
+open_console (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
+{
+  char name[64];
+  int slave;
+
+  stdio->console_fd = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (stdio->console_fd < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: opening /dev/ptmx");
+  if (grantpt (stdio->console_fd) < 0 || unlockpt (stdio->console_fd) < 0 ||
+      ptsname_r (stdio->console_fd, name, sizeof name) != 0)
+    return hcs_set_error_from_errno (error, errno, "argon: setting up the console pty");
+  slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: opening %s", name);
+  if (config->console_width > 0 && config->console_height > 0)
+    {
+      struct winsize size = { .ws_row = config->console_height,
+                              .ws_col = config->console_width };
+      ioctl (slave, TIOCSWINSZ, &size);
+    }
+  stdio->fds[0] = slave;
+  stdio->fds[1] = dup (slave);
+  stdio->fds[2] = dup (slave);
+  stdio->ours[0] = dup (stdio->console_fd);
+  stdio->ours[1] = dup (stdio->console_fd);
+  if (stdio->fds[1] < 0 || stdio->fds[2] < 0 || stdio->ours[0] < 0 || stdio->ours[1] < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: duplicating the console");
+  return TRUE;
+}
+
+static gboolean
+open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
+{
+  gboolean want[3] = { FALSE, FALSE, FALSE };
+
+  for (int i = 0; i < 3; i++)
+    stdio->fds[i] = stdio->ours[i] = -1;
+  stdio->console_fd = -1;
+
+  if (config != NULL && config->emulate_console)
+    return open_console (stdio, config, error);
+
+  if (config != NULL)
+    {
+      want[0] = config->create_stdin_pipe;
+      want[1] = config->create_stdout_pipe;
+      want[2] = config->create_stderr_pipe;
+    }
+  for (int i = 0; i < 3; i++)
+    {
+      int pipe_fds[2];
+
+      if (!want[i])
+        {
+          stdio->fds[i] = open ("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+          if (stdio->fds[i] < 0)
+            return hcs_set_error_from_errno (error, errno, "argon: opening /dev/null");
+          continue;
+        }
+      if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
+        return hcs_set_error_from_errno (error, errno, "argon: creating a stdio pipe");
+      /* stdin: the helper reads [0]; stdout/stderr: the helper writes [1]. */
+      stdio->fds[i] = i == 0 ? pipe_fds[0] : pipe_fds[1];
+      stdio->ours[i] = i == 0 ? pipe_fds[1] : pipe_fds[0];
+    }
+  return TRUE;
+}
+
+static gboolean
+write_all (int fd, const char *data, gsize length)
+{
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+/* Reads one newline-terminated JSON object from the helper. */
+static JsonObject *
+read_status (int fd, GError **error)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  char c;
+
+  for (;;)
+    {
+      gssize n = read (fd, &c, 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return hcs_set_error_from_errno (error, errno, "argon: reading the helper's status"),
+               NULL;
+      if (n == 0 || c == '\n')
+        break;
+      if (line->len > 64 * 1024)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
+                       "argon: the helper's status line is too long");
+          return NULL;
+        }
+      g_string_append_c (line, c);
+    }
+  if (line->len == 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "argon: the helper exited without reporting");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, line->str, line->len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
+                   "argon: the helper sent an unreadable status: %s", line->str);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static void
+reap_failed_helper (GPid pid)
+{
+  int status;
+
+  kill (pid, SIGKILL);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+}
+
+ArgonProcess *
+argon_process_spawn (const char *helper_path, ArgonProcessMode mode, JsonNode *spec,
+                     const HcsProcessConfig *config, const char *what, GError **error)
+{
+  g_auto (ArgonStdio) stdio = { 0 };
+  g_autoptr (ArgonProcess) self = NULL;
+  g_autoptr (JsonObject) status = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *spec_text = NULL;
+  int spec_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 }, start_pipe[2] = { -1, -1 };
+  int source_fds[3], target_fds[3] = { 3, 4, 5 };
+  const char *argv[] = { helper_path, mode == ARGON_PROCESS_MODE_CREATE ? "create" : "exec",
+                         NULL };
+  gsize n_fds = mode == ARGON_PROCESS_MODE_CREATE ? 3 : 2;
+  gboolean spawned;
+  GPid helper_pid;
+  GSource *watch;
+
+  if (!open_stdio (&stdio, config, error))
+    return NULL;
+  if (pipe2 (spec_pipe, O_CLOEXEC) < 0 || pipe2 (status_pipe, O_CLOEXEC) < 0 ||
+      (mode == ARGON_PROCESS_MODE_CREATE && pipe2 (start_pipe, O_CLOEXEC) < 0))
+    {
+      hcs_set_error_from_errno (error, errno, "argon: creating the helper's pipes");
+      goto fail_pipes;
+    }
+  source_fds[0] = spec_pipe[0];
+  source_fds[1] = status_pipe[1];
+  source_fds[2] = start_pipe[0];
+
+  spawned = g_spawn_async_with_pipes_and_fds (
+      NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, stdio.fds[0], stdio.fds[1],
+      stdio.fds[2], source_fds, target_fds, n_fds, &helper_pid, NULL, NULL, NULL,
+      &local_error);
+  argon_clear_fd (&spec_pipe[0]);
+  argon_clear_fd (&status_pipe[1]);
+  argon_clear_fd (&start_pipe[0]);
+  for (int i = 0; i < 3; i++)
+    argon_clear_fd (&stdio.fds[i]);
+  if (!spawned)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: %s: starting %s: %s", what,
+                   helper_path, local_error->message);
+      goto fail_pipes;
+    }
+
+  spec_text = json_to_string (spec, FALSE);
+  if (!write_all (spec_pipe[1], spec_text, strlen (spec_text)))
+    g_debug ("argon: %s: the helper did not read its whole spec", what);
+  argon_clear_fd (&spec_pipe[1]);
+
+  status = read_status (status_pipe[0], error);
+  if (status == NULL || !json_object_has_member (status, "pid"))
+    {
+      if (status != NULL)
+        g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: %s: %s", what,
+                     json_object_get_string_member_with_default (status, "error",
+                                                                 "unknown helper error"));
+      reap_failed_helper (helper_pid);
+      goto fail_pipes;
+    }
+
+  self = g_object_new (ARGON_TYPE_PROCESS, NULL);
+  self->what = g_strdup (what);
+  self->helper_pid = helper_pid;
+  self->pid = (int) json_object_get_int_member (status, "pid");
+  self->status_fd = g_steal_fd (&status_pipe[0]);
+  self->start_fd = g_steal_fd (&start_pipe[1]);
+  self->console_fd = g_steal_fd (&stdio.console_fd);
+  if (stdio.ours[0] >= 0)
+    self->stdin_stream = g_unix_output_stream_new (g_steal_fd (&stdio.ours[0]), TRUE);
+  if (stdio.ours[1] >= 0)
+    self->stdout_stream = g_unix_input_stream_new (g_steal_fd (&stdio.ours[1]), TRUE);
+  if (stdio.ours[2] >= 0)
+    self->stderr_stream = g_unix_input_stream_new (g_steal_fd (&stdio.ours[2]), TRUE);
+
+  watch = g_child_watch_source_new (helper_pid);
+  g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) helper_exited_cb,
+                         g_object_ref (self), g_object_unref);
+  g_source_attach (watch, get_reaper_context ());
+  g_source_unref (watch);
+  return g_steal_pointer (&self);
+
+fail_pipes:
+  argon_clear_fd (&spec_pipe[0]);
+  argon_clear_fd (&spec_pipe[1]);
+  argon_clear_fd (&status_pipe[0]);
+  argon_clear_fd (&status_pipe[1]);
+  argon_clear_fd (&start_pipe[0]);
+  argon_clear_fd (&start_pipe[1]);
+  return NULL;
+}
+
+gboolean
+argon_process_release (ArgonProcess *self, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (self->exited)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED, "argon: %s has already exited",
+                   self->what);
+      return FALSE;
+    }
+  if (self->start_fd < 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "argon: %s was already started",
+                   self->what);
+      return FALSE;
+    }
+  if (!write_all (self->start_fd, "s", 1))
+    return hcs_set_error_from_errno (error, errno, "argon: %s: starting the init", self->what);
+  argon_clear_fd (&self->start_fd);
+  return TRUE;
+}
+
+gboolean
+argon_process_has_exited (ArgonProcess *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  return self->exited;
+}
+
+/* --- HcsProcess ------------------------------------------------------------------ */
+
+static gboolean
+check_open (ArgonProcess *self, GError **error)
+{
+  if (self->closed)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
+                   "argon: the handle of %s is already closed", self->what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+argon_process_get_pid (HcsProcess *process)
+{
+  return ARGON_PROCESS (process)->pid;
+}
+
+static gboolean
+argon_process_signal (HcsProcess *process, int signum, GError **error)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!check_open (self, error))
+    return FALSE;
+  /* Once the helper has been reaped the pid may belong to someone else. */
+  if (self->exited)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_ALREADY_STOPPED,
+                   "argon: %s has already exited", self->what);
+      return FALSE;
+    }
+  if (kill (self->pid, signum) < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: %s: sending signal %d",
+                                     self->what, signum);
+  return TRUE;
+}
+
+static gboolean
+argon_process_kill (HcsProcess *process, GError **error)
+{
+  return argon_process_signal (process, SIGKILL, error);
+}
+
+static void
+wake_waiters_cb (GCancellable *cancellable, gpointer data)
+{
+  ArgonProcess *self = data;
+
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->exited_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+argon_process_wait_timeout (HcsProcess *process, gint64 timeout_ms, GCancellable *cancellable,
+                            GError **error)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+  gint64 deadline = timeout_ms >= 0 ? g_get_monotonic_time () + timeout_ms * 1000 : -1;
+  gulong handler = 0;
+  gboolean ok = TRUE;
+
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters_cb), self, NULL);
+
+  g_mutex_lock (&self->lock);
+  while (!self->exited)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (deadline < 0)
+        g_cond_wait (&self->exited_cond, &self->lock);
+      else if (!g_cond_wait_until (&self->exited_cond, &self->lock, deadline) &&
+               !self->exited)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                       "argon: timed out after %" G_GINT64_FORMAT " ms waiting for %s",
+                       timeout_ms, self->what);
+          ok = FALSE;
+          break;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (handler)
+    g_cancellable_disconnect (cancellable, handler);
+  return ok;
+}
+
+static void
+argon_process_wait_async (HcsProcess *process, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, argon_process_wait_async);
+  g_mutex_lock (&self->lock);
+  if (self->exited)
+    {
+      g_mutex_unlock (&self->lock);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* The task completes on the reaper thread's exit callback; GTask
+   * dispatches the result to the caller's context. */
+  self->pending_waits = g_list_prepend (self->pending_waits, g_steal_pointer (&task));
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+argon_process_wait_finish (HcsProcess *process, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, process), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+argon_process_get_exit_code (HcsProcess *process, int *exit_code, GError **error)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!self->exited)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "argon: %s is still running",
+                   self->what);
+      return FALSE;
+    }
+  *exit_code = self->exit_code;
+  return TRUE;
+}
+
+static gboolean
+argon_process_resize_console (HcsProcess *process, guint16 width, guint16 height,
+                              GError **error)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+  struct winsize size = { .ws_row = height, .ws_col = width };
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (self->console_fd < 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "argon: %s has no console (EmulateConsole was not set)", self->what);
+      return FALSE;
+    }
+  /* The kernel sends SIGWINCH to the terminal's foreground process group. */
+  if (ioctl (self->console_fd, TIOCSWINSZ, &size) < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: %s: resizing the console",
+                                     self->what);
+  return TRUE;
+}
+
+static GOutputStream *
+argon_process_get_stdin (HcsProcess *process)
+{
+  return ARGON_PROCESS (process)->stdin_stream;
+}
+
+static GInputStream *
+argon_process_get_stdout (HcsProcess *process)
+{
+  return ARGON_PROCESS (process)->stdout_stream;
+}
+
+static GInputStream *
+argon_process_get_stderr (HcsProcess *process)
+{
+  return ARGON_PROCESS (process)->stderr_stream;
+}
+
+static gboolean
+argon_process_close_stdin (HcsProcess *process, GError **error)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (self->stdin_stream == NULL)
+    return TRUE;
+  if (self->console_fd >= 0)
+    {
+      /* A pty has no half-close: send the terminal's end-of-file. */
+      return g_output_stream_write_all (self->stdin_stream, "\x04", 1, NULL, NULL, error);
+    }
+  return g_output_stream_close (self->stdin_stream, NULL, error);
+}
+
+static gboolean
+argon_process_close (HcsProcess *process, GError **error)
+{
+  ArgonProcess *self = ARGON_PROCESS (process);
+
+  if (!check_open (self, error))
+    return FALSE;
+  self->closed = TRUE;
+  return TRUE;
+}
+
+static void
+argon_process_iface_init (HcsProcessInterface *iface)
+{
+  iface->get_pid = argon_process_get_pid;
+  iface->signal = argon_process_signal;
+  iface->kill = argon_process_kill;
+  iface->wait_timeout = argon_process_wait_timeout;
+  iface->wait_async = argon_process_wait_async;
+  iface->wait_finish = argon_process_wait_finish;
+  iface->get_exit_code = argon_process_get_exit_code;
+  iface->resize_console = argon_process_resize_console;
+  iface->get_stdin = argon_process_get_stdin;
+  iface->get_stdout = argon_process_get_stdout;
+  iface->get_stderr = argon_process_get_stderr;
+  iface->close_stdin = argon_process_close_stdin;
+  iface->close = argon_process_close;
+}
