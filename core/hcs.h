@@ -11,3 +11,4 @@
 #include "hcs-network.h"
 #include "hcs-driver.h"
 #include "hcs-host.h"
+#include "hcs-image.h"

@@ -1,0 +1,784 @@
+/* test-argon.c: real process-isolated containers through HcsHost.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+#include "argon-cgroup.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  char *temp_dir;
+  GKeyFile *options;
+  HcsHost *host;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-argon");
+  fixture->options = test_make_options (fixture->temp_dir);
+  fixture->host = hcs_host_new (fixture->options, &error);
+  g_assert_no_error (error);
+  for (const char *const *e = hcs_host_get_plugin_errors (fixture->host); *e; e++)
+    g_test_message ("%s", *e);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->host);
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+  g_key_file_unref (fixture->options);
+}
+
+static HcsContainerConfig *
+make_config (const char *const *argv)
+{
+  HcsContainerConfig *config = hcs_container_config_new ();
+
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  if (argv != NULL)
+    {
+      config->process = hcs_process_config_new ();
+      config->process->command_args = g_strdupv ((char **) argv);
+      config->process->create_stdin_pipe = TRUE;
+      config->process->create_stdout_pipe = TRUE;
+      config->process->create_stderr_pipe = TRUE;
+    }
+  return config;
+}
+
+static void
+add_mapped_directory (HcsContainerConfig *config, const char *host_path,
+                      const char *container_path, gboolean read_only)
+{
+  HcsMappedDirectory *dir = g_new0 (HcsMappedDirectory, 1);
+
+  dir->host_path = g_strdup (host_path);
+  dir->container_path = g_strdup (container_path);
+  dir->read_only = read_only;
+  if (config->mapped_directories == NULL)
+    config->mapped_directories =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_mapped_directory_free);
+  g_ptr_array_add (config->mapped_directories, dir);
+}
+
+static HcsContainer *
+create_started (Fixture *fixture, const char *id, const HcsContainerConfig *config)
+{
+  g_autoptr (GError) error = NULL;
+  HcsContainer *container;
+
+  container = hcs_host_create_container (fixture->host, id, config, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_start (container, &error);
+  g_assert_no_error (error);
+  return container;
+}
+
+static char *
+read_all (GInputStream *stream)
+{
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (GError) error = NULL;
+
+  if (stream == NULL)
+    return g_strdup ("");
+  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write (memory, "", 1, NULL, NULL);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+/* Runs @argv as a container's init to its end: stdout, and the exit code. */
+static char *
+run_to_end (Fixture *fixture, const char *id, HcsContainerConfig *config, int *exit_code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainer) container = create_started (fixture, id, config);
+  g_autoptr (HcsProcess) init = hcs_container_get_init_process (container, &error);
+  g_autofree char *output = NULL, *errors = NULL;
+
+  g_assert_no_error (error);
+  hcs_process_close_stdin (init, &error);
+  g_assert_no_error (error);
+  output = read_all (hcs_process_get_stdout (init));
+  errors = read_all (hcs_process_get_stderr (init));
+  if (*errors)
+    g_test_message ("%s stderr: %s", id, errors);
+  hcs_container_wait_timeout (container, 30000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, exit_code, &error);
+  g_assert_no_error (error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&output);
+}
+
+static char *
+run_simple (Fixture *fixture, const char *id, const char *script, int *exit_code)
+{
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+
+  return run_to_end (fixture, id, config, exit_code);
+}
+
+static void
+test_pid_one_and_hostname (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "echo pid=$$; hostname; ls /proc/1/ns >/dev/null && echo ok", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  config->hostname = g_strdup ("argon-test-host");
+  output = run_to_end (fixture, "pid-one", config, &exit_code);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_cmpstr (output, ==, "pid=1\nargon-test-host\nok\n");
+}
+
+static void
+test_rootfs_isolated (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *marker = g_build_filename (fixture->temp_dir, "host-only-marker", NULL);
+  g_autofree char *script = NULL, *output = NULL;
+  int exit_code = -1;
+
+  g_assert_true (g_file_set_contents (marker, "x", -1, NULL));
+  /* The host's own marker must not be visible; the image's busybox is. */
+  script = g_strdup_printf ("test -e %s && echo visible; test -x /bin/busybox && echo busybox;"
+                            " test -e /usr/lib/os-release || echo no-host-usr;"
+                            " ls /proc/self/fd | tr '\\n' ' '",
+                            marker);
+  output = run_simple (fixture, "rootfs", script, &exit_code);
+  g_assert_cmpint (exit_code, ==, 0);
+  /* Only stdio reaches the workload (the 4th entry is ls's own dir fd). */
+  g_assert_cmpstr (output, ==, "busybox\nno-host-usr\n0 1 2 3 ");
+}
+
+static void
+test_bind_mounts (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c",
+                         "cat /in/hello; echo written > /out/result;"
+                         " echo x > /in/denied 2>/dev/null && echo rw || echo ro", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *in = g_build_filename (fixture->temp_dir, "in", NULL);
+  g_autofree char *out = g_build_filename (fixture->temp_dir, "out", NULL);
+  g_autofree char *hello = g_build_filename (in, "hello", NULL);
+  g_autofree char *result = g_build_filename (out, "result", NULL);
+  g_autofree char *denied = g_build_filename (in, "denied", NULL);
+  g_autofree char *output = NULL, *written = NULL;
+  int exit_code = -1;
+
+  g_assert_cmpint (g_mkdir (in, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (hello, "from the host\n", -1, NULL));
+  add_mapped_directory (config, in, "/in", TRUE);
+  add_mapped_directory (config, out, "/out", FALSE);
+
+  output = run_to_end (fixture, "binds", config, &exit_code);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_cmpstr (output, ==, "from the host\nro\n");
+  g_assert_true (g_file_get_contents (result, &written, NULL, NULL));
+  g_assert_cmpstr (written, ==, "written\n");
+  g_assert_false (g_file_test (denied, G_FILE_TEST_EXISTS));
+}
+
+/* A rootfs symlink must not redirect a mount out of the root. */
+static void
+test_hostile_symlink_mount (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "cat /evil/victim/file", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *layer = g_build_filename (fixture->temp_dir, "layer", NULL);
+  g_autofree char *link = g_build_filename (layer, "evil", NULL);
+  g_autofree char *scratch = g_build_filename (fixture->temp_dir, "scratch", NULL);
+  g_autofree char *victim = g_build_filename (fixture->temp_dir, "victim", NULL);
+  g_autofree char *victim_file = g_build_filename (victim, "file", NULL);
+  g_autofree char *host_target = g_build_filename (fixture->temp_dir, "host-target", NULL);
+  g_autofree char *output = NULL;
+  HcsLayer *top, *base;
+  int exit_code = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (layer, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (host_target, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (victim, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (victim_file, "mapped\n", -1, NULL));
+  /* /evil in the image points at a host folder by absolute path. */
+  g_assert_cmpint (symlink (host_target, link), ==, 0);
+
+  g_clear_pointer (&config->volume_path, g_free);
+  config->layer_folder_path = g_strdup (scratch);
+  config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  top = g_new0 (HcsLayer, 1);
+  top->id = g_strdup ("evil");
+  top->path = g_strdup (layer);
+  base = g_new0 (HcsLayer, 1);
+  base->id = g_strdup ("busybox");
+  base->path = g_strdup (test_get_busybox_rootfs ());
+  g_ptr_array_add (config->layers, top);
+  g_ptr_array_add (config->layers, base);
+  add_mapped_directory (config, victim, "/evil/victim", TRUE);
+
+  output = run_to_end (fixture, "hostile", config, &exit_code);
+  g_test_message ("hostile: exit %d, output %s", exit_code, output);
+  /* The mount point was made inside the root, never through the symlink
+   * on the host. */
+  {
+    g_autofree char *escaped = g_build_filename (host_target, "victim", NULL);
+    g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+  }
+}
+
+static void
+test_layers_overlay (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "cat /etc/layer-file; echo new > /created; ls /created", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *layer = g_build_filename (fixture->temp_dir, "layer", NULL);
+  g_autofree char *layer_etc = g_build_filename (layer, "etc", NULL);
+  g_autofree char *layer_file = g_build_filename (layer_etc, "layer-file", NULL);
+  g_autofree char *scratch = g_build_filename (fixture->temp_dir, "scratch", NULL);
+  g_autofree char *upper_file = g_build_filename (scratch, "upper", "created", NULL);
+  g_autofree char *base_file = g_build_filename (test_get_busybox_rootfs (), "created", NULL);
+  g_autofree char *output = NULL;
+  HcsLayer *top, *base;
+  int exit_code = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (layer_etc, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (layer_file, "from the top layer\n", -1, NULL));
+  g_clear_pointer (&config->volume_path, g_free);
+  config->layer_folder_path = g_strdup (scratch);
+  config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  top = g_new0 (HcsLayer, 1);
+  top->path = g_strdup (layer);
+  base = g_new0 (HcsLayer, 1);
+  base->path = g_strdup (test_get_busybox_rootfs ());
+  g_ptr_array_add (config->layers, top);
+  g_ptr_array_add (config->layers, base);
+
+  output = run_to_end (fixture, "layers", config, &exit_code);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_cmpstr (output, ==, "from the top layer\n/created\n");
+  /* Writes land in the scratch layer, never in a read-only one. */
+  g_assert_true (g_file_test (upper_file, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (base_file, G_FILE_TEST_EXISTS));
+}
+
+static char *
+read_cgroup_value (const char *id, const char *controller, const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ArgonCgroup) cgroup =
+      argon_cgroup_open (test_get_cgroup_parent (), id, ARGON_CGROUP_VERSION_AUTO, NULL, &error);
+  char *value;
+
+  g_assert_no_error (error);
+  value = argon_cgroup_read (cgroup, controller, file, &error);
+  g_assert_no_error (error);
+  return g_strstrip (value);
+}
+
+static void
+test_limits_and_modify (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *value = NULL;
+  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+  gboolean v2;
+
+  config->memory_maximum_in_mb = 64;
+  config->processor_count = 1;
+  config->processor_maximum = 5000;
+  container = create_started (fixture, "limits", config);
+
+  {
+    g_autoptr (ArgonCgroup) cgroup = argon_cgroup_open (test_get_cgroup_parent (), "limits",
+                                                        ARGON_CGROUP_VERSION_AUTO, NULL, &error);
+    g_assert_no_error (error);
+    v2 = argon_cgroup_get_version (cgroup) == ARGON_CGROUP_VERSION_2;
+  }
+
+  value = read_cgroup_value ("limits", "memory", v2 ? "memory.max" : "memory.limit_in_bytes");
+  g_assert_cmpstr (value, ==, "67108864");
+  g_free (value);
+  value = read_cgroup_value ("limits", "cpuset", "cpuset.cpus");
+  g_assert_cmpstr (value, ==, "0");
+  g_free (value);
+  if (!v2)
+    {
+      g_autofree char *expected = g_strdup_printf ("%u", 100000 * g_get_num_processors () / 2);
+      value = read_cgroup_value ("limits", "cpu", "cpu.cfs_quota_us");
+      g_assert_cmpstr (value, ==, expected);
+      g_free (value);
+    }
+
+  /* Live changes. */
+  update.memory_maximum_in_mb = 128;
+  update.processor_weight = 200;
+  hcs_container_modify (container, &update, &error);
+  g_assert_no_error (error);
+  value = read_cgroup_value ("limits", "memory", v2 ? "memory.max" : "memory.limit_in_bytes");
+  g_assert_cmpstr (value, ==, "134217728");
+  g_free (value);
+  value = read_cgroup_value ("limits", "cpu", v2 ? "cpu.weight" : "cpu.shares");
+  g_assert_cmpstr (value, ==, v2 ? "200" : "2048");
+
+  hcs_container_terminate (container, &error);
+  g_assert_no_error (error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_memory_limit_oom (Fixture *fixture, gconstpointer data)
+{
+  /* dd's 256 MiB buffer is touched as it reads: far over the limit. */
+  const char *argv[] = { "/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  ArgonCgroupStats stats = { 0 };
+  int exit_code = -1;
+
+  config->memory_maximum_in_mb = 32;
+  container = create_started (fixture, "oom", config);
+  hcs_container_wait_timeout (container, 60000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
+
+  {
+    g_autoptr (ArgonCgroup) cgroup = argon_cgroup_open (test_get_cgroup_parent (), "oom",
+                                                        ARGON_CGROUP_VERSION_AUTO, NULL, &error);
+    g_assert_no_error (error);
+    argon_cgroup_get_stats (cgroup, &stats, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stats.oom_kills, >=, 1);
+  }
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (props->stopped);
+  g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static guint64
+read_counter (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  return g_ascii_strtoull (text, NULL, 10);
+}
+
+static void
+test_pause_resume (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c",
+                         "i=0; while true; do i=$((i+1)); echo $i > /data/counter; sleep 0.02; done",
+                         NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *counter = g_build_filename (fixture->temp_dir, "counter", NULL);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 first, second, third;
+
+  add_mapped_directory (config, fixture->temp_dir, "/data", FALSE);
+  container = create_started (fixture, "pause", config);
+  while (read_counter (counter) < 3)
+    g_usleep (20000);
+
+  hcs_container_pause (container, &error);
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_cmpstr (props->state, ==, "Paused");
+  /* Pausing twice is an invalid state, as in HCS. */
+  g_assert_false (hcs_container_pause (container, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_clear_error (&error);
+
+  first = read_counter (counter);
+  g_usleep (300000);
+  second = read_counter (counter);
+  g_assert_cmpuint (first, ==, second);
+
+  hcs_container_resume (container, &error);
+  g_assert_no_error (error);
+  g_usleep (300000);
+  third = read_counter (counter);
+  g_assert_cmpuint (third, >, second);
+
+  hcs_container_terminate (container, &error);
+  g_assert_no_error (error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_stdin_round_trip (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/cat", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "stdin", config);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsProcess) init = hcs_container_get_init_process (container, &error);
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  g_assert_no_error (error);
+  g_output_stream_write_all (hcs_process_get_stdin (init), "through the pipe\n", 17, NULL, NULL,
+                             &error);
+  g_assert_no_error (error);
+  hcs_process_close_stdin (init, &error);
+  g_assert_no_error (error);
+  output = read_all (hcs_process_get_stdout (init));
+  g_assert_cmpstr (output, ==, "through the pipe\n");
+  hcs_process_wait_timeout (init, 10000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_process_get_exit_code (init, &exit_code, &error);
+  g_assert_cmpint (exit_code, ==, 0);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+/* Reads from a pty until @needle shows up. */
+static void
+read_until (GInputStream *stream, GString *seen, const char *needle)
+{
+  while (strstr (seen->str, needle) == NULL)
+    {
+      char buffer[256];
+      g_autoptr (GError) error = NULL;
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (seen, buffer, n);
+    }
+}
+
+static void
+test_console_resize (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "stty size; read line; stty size; test -t 0 && echo tty", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+  int exit_code = -1;
+
+  config->process->emulate_console = TRUE;
+  config->process->console_height = 24;
+  config->process->console_width = 80;
+  container = create_started (fixture, "console", config);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_process_get_stderr (init));
+
+  read_until (hcs_process_get_stdout (init), seen, "24 80");
+  hcs_process_resize_console (init, 132, 43, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (hcs_process_get_stdin (init), "\n", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  read_until (hcs_process_get_stdout (init), seen, "43 132");
+  read_until (hcs_process_get_stdout (init), seen, "tty");
+
+  hcs_container_wait_timeout (container, 10000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_cmpint (exit_code, ==, 0);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_exit_codes (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  output = run_simple (fixture, "exit-3", "exit 3", &exit_code);
+  g_assert_cmpint (exit_code, ==, 3);
+  g_free (output);
+  output = run_simple (fixture, "not-found", "exec /no/such/program", &exit_code);
+  g_assert_cmpint (exit_code, ==, 127);
+}
+
+static void
+test_exec_and_signal_death (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "exec", config);
+  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
+  g_autoptr (HcsProcess) process = NULL, opened = NULL, init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  exec_config->command_line = g_strdup ("/bin/sh -c 'echo joined $(cat /proc/1/comm); kill -9 $$'");
+  exec_config->create_stdout_pipe = TRUE;
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hcs_process_get_pid (process), >, 1);
+  opened = hcs_container_open_process (container, hcs_process_get_pid (process), &error);
+  g_assert_no_error (error);
+  g_assert_true (opened == process);
+
+  output = read_all (hcs_process_get_stdout (process));
+  g_assert_cmpstr (output, ==, "joined sleep\n");
+  hcs_process_wait_timeout (process, 10000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_process_get_exit_code (process, &exit_code, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
+
+  g_assert_null (hcs_container_open_process (container, 999999, &error));
+  g_assert_true (hcs_error_is_not_exist (error));
+  g_clear_error (&error);
+
+  /* A signal death of the init from the host: 128 + SIGTERM is not it, as
+   * pid 1 has no handler; SIGKILL always arrives. */
+  init = hcs_container_get_init_process (container, &error);
+  hcs_process_kill (init, &error);
+  g_assert_no_error (error);
+  hcs_container_wait_timeout (container, 10000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
+
+  g_assert_false (hcs_process_kill (init, &error));
+  g_assert_true (hcs_error_is_already_stopped (error));
+  g_clear_error (&error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_wait_timeout (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "timeout", config);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (hcs_container_wait_timeout (container, 200, NULL, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT);
+  g_assert_true (hcs_error_is_timeout (error));
+  g_clear_error (&error);
+
+  /* A running system cannot be removed. */
+  g_assert_false (hcs_container_remove (container, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_clear_error (&error);
+
+  hcs_container_terminate (container, &error);
+  g_assert_no_error (error);
+  g_assert_false (hcs_container_terminate (container, &error));
+  g_assert_true (hcs_error_is_already_stopped (error));
+  g_clear_error (&error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  gboolean *done = data;
+  g_autoptr (GError) error = NULL;
+
+  hcs_container_wait_finish (HCS_CONTAINER (source), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+test_terminate_with_children (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "sleep 1000 & sleep 1000 & wait", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "children", config);
+  g_autoptr (GPtrArray) processes = NULL;
+  g_autoptr (HcsStatistics) stats = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean done = FALSE;
+
+  for (int tries = 0; tries < 100; tries++)
+    {
+      g_clear_pointer (&processes, g_ptr_array_unref);
+      processes = hcs_container_get_process_list (container, &error);
+      g_assert_no_error (error);
+      if (processes->len >= 3)
+        break;
+      g_usleep (20000);
+    }
+  g_assert_cmpuint (processes->len, ==, 3);
+  stats = hcs_container_get_statistics (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->memory_usage_commit_bytes, >, 0);
+
+  hcs_container_wait_async (container, NULL, wait_done_cb, &done);
+  hcs_container_terminate (container, &error);
+  g_assert_no_error (error);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+
+  for (guint i = 0; i < processes->len; i++)
+    {
+      HcsProcessListItem *item = processes->pdata[i];
+      g_assert_cmpint (kill (item->process_id, 0), ==, -1);
+    }
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_shutdown_graceful (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c",
+                         "trap 'exit 7' TERM; echo ready; while true; do sleep 0.05; done", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "shutdown", config);
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+
+  init = hcs_container_get_init_process (container, &error);
+  read_until (hcs_process_get_stdout (init), seen, "ready");
+  hcs_container_shutdown (container, &error);
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (props->stopped);
+  g_assert_cmpint (props->exit_code, ==, 7);
+  g_assert_cmpstr (props->exit_type, ==, "GracefulExit");
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_open_list_close (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (NULL);
+  g_autoptr (HcsContainer) container = NULL, opened = NULL;
+  g_autoptr (HcsComputeSystemQuery) query = hcs_compute_system_query_new ();
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *ids[] = { "listed", NULL };
+
+  /* No Process: the system runs the helper's own init, as an HCS silo. */
+  config->owner = g_strdup ("test-owner");
+  container = create_started (fixture, "listed", config);
+  g_assert_null (hcs_container_get_init_process (container, &error));
+  g_assert_true (hcs_error_is_not_exist (error));
+  g_clear_error (&error);
+
+  opened = hcs_host_open_container (fixture->host, "listed", &error);
+  g_assert_no_error (error);
+  g_assert_true (opened == container);
+
+  query->ids = g_strdupv ((char **) ids);
+  listed = hcs_host_list_containers (fixture->host, query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpstr (((HcsContainerProperties *) listed->pdata[0])->owner, ==, "test-owner");
+  g_assert_cmpstr (((HcsContainerProperties *) listed->pdata[0])->state, ==, "Running");
+
+  /* The same id twice is refused. */
+  g_assert_null (hcs_host_create_container (fixture->host, "listed", config, NULL, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+
+  /* The helper's init stops on SIGTERM. */
+  hcs_container_shutdown (container, &error);
+  g_assert_no_error (error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+  hcs_container_close (container, &error);
+  g_assert_no_error (error);
+  g_assert_false (hcs_container_start (container, &error));
+  g_assert_true (hcs_error_is_already_closed (error));
+}
+
+static void
+test_failed_create_leaves_nothing (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/true", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *missing = g_build_filename (fixture->temp_dir, "missing", NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* A bind source that does not exist fails inside the helper, after the
+   * cgroup was made: both must be undone. */
+  add_mapped_directory (config, missing, "/missing", FALSE);
+  g_assert_null (hcs_host_create_container (fixture->host, "failing", config, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "missing"));
+  g_clear_error (&error);
+
+  g_clear_pointer (&config->volume_path, g_free);
+  config->volume_path = g_strdup (missing);
+  g_assert_null (hcs_host_create_container (fixture->host, "failing", config, NULL, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "VolumePath"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("argon needs root");
+      return 0;
+    }
+
+#define ADD(path, func) \
+  g_test_add ("/argon/container/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("pid-one-and-hostname", test_pid_one_and_hostname);
+  ADD ("rootfs-isolated", test_rootfs_isolated);
+  ADD ("bind-mounts", test_bind_mounts);
+  ADD ("hostile-symlink-mount", test_hostile_symlink_mount);
+  ADD ("layers-overlay", test_layers_overlay);
+  ADD ("limits-and-modify", test_limits_and_modify);
+  ADD ("memory-limit-oom", test_memory_limit_oom);
+  ADD ("pause-resume", test_pause_resume);
+  ADD ("stdin-round-trip", test_stdin_round_trip);
+  ADD ("console-resize", test_console_resize);
+  ADD ("exit-codes", test_exit_codes);
+  ADD ("exec-and-signal-death", test_exec_and_signal_death);
+  ADD ("wait-timeout", test_wait_timeout);
+  ADD ("terminate-with-children", test_terminate_with_children);
+  ADD ("shutdown-graceful", test_shutdown_graceful);
+  ADD ("open-list-close", test_open_list_close);
+  ADD ("failed-create-leaves-nothing", test_failed_create_leaves_nothing);
+#undef ADD
+
+  result = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return result;
+}

@@ -1,0 +1,24 @@
+/* test-common.h: what every suite shares: temporary folders, the busybox
+ * root, and the check that nothing of a test is left on the machine.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "hcs.h"
+
+/* A fresh folder under /tmp, removed (after unmounting nothing: a test
+ * that leaves a mount there fails) by test_remove_tree. */
+char *test_make_temp_dir (const char *prefix);
+void test_remove_tree (const char *path);
+/* The busybox root, built once per run in a folder shared by the suite. */
+const char *test_get_busybox_rootfs (void);
+/* Runtime options for a test: [host] state-dir in a temp folder, [argon]
+ * cgroup-parent "hcs-test-PID" so the test's cgroups are its own. */
+GKeyFile *test_make_options (const char *temp_dir);
+const char *test_get_cgroup_parent (void);
+/* Fails the test when a mount below @path, or a cgroup of this run's
+ * parent with children, remains. */
+void test_assert_no_leftovers (const char *path);
+/* Removes this run's (empty) cgroup parent directories. */
+void test_cleanup_cgroup_parent (void);

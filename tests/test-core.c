@@ -1,0 +1,275 @@
+/* test-core.c: the error set, the host and the plugin loader.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+static void
+test_error_hresults (void)
+{
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST), ==,
+                   0xC037010E);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_ELEMENT_NOT_FOUND), ==, 0x80070490);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_ALREADY_STOPPED), ==, 0xC0370110);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_OPERATION_PENDING), ==, 0xC0370103);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_INVALID_STATE), ==, 0xC0370105);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_INVALID_JSON), ==, 0xC037010D);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_UNEXPECTED_EXIT), ==, 0xC0370106);
+  g_assert_cmphex (hcs_error_code_to_hresult (HCS_ERROR_ACCESS_DENIED), ==, 0x80070005);
+  g_assert_cmpstr (hcs_error_code_to_string (HCS_ERROR_TIMEOUT), ==, "timeout");
+}
+
+typedef gboolean (*Predicate) (const GError *error);
+
+static void
+test_error_predicates (void)
+{
+  /* Rows: code; columns: the predicates, as hcsshim's hcs/errors.go has them. */
+  const struct {
+    HcsError code;
+    gboolean not_exist, already_stopped, already_closed, pending, timeout, not_supported,
+        invalid_state, access_denied;
+  } table[] = {
+    { HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST, 1, 0, 0, 0, 0, 0, 0, 0 },
+    { HCS_ERROR_ELEMENT_NOT_FOUND, 1, 1, 0, 0, 0, 0, 0, 0 },
+    { HCS_ERROR_PROCESS_NOT_FOUND, 1, 0, 0, 0, 0, 0, 0, 0 },
+    { HCS_ERROR_ALREADY_STOPPED, 0, 1, 0, 0, 0, 0, 0, 0 },
+    { HCS_ERROR_PROCESS_ALREADY_STOPPED, 0, 1, 0, 0, 0, 0, 0, 0 },
+    { HCS_ERROR_ALREADY_CLOSED, 0, 0, 1, 0, 0, 0, 0, 0 },
+    { HCS_ERROR_OPERATION_PENDING, 0, 0, 0, 1, 0, 0, 0, 0 },
+    { HCS_ERROR_TIMEOUT, 0, 0, 0, 0, 1, 0, 0, 0 },
+    { HCS_ERROR_NOT_SUPPORTED, 0, 0, 0, 0, 0, 1, 0, 0 },
+    { HCS_ERROR_INVALID_DATA, 0, 0, 0, 0, 0, 1, 0, 0 },
+    { HCS_ERROR_INVALID_JSON, 0, 0, 0, 0, 0, 1, 0, 0 },
+    { HCS_ERROR_UNKNOWN_MESSAGE, 0, 0, 0, 0, 0, 1, 0, 0 },
+    { HCS_ERROR_INVALID_STATE, 0, 0, 0, 0, 0, 0, 1, 0 },
+    { HCS_ERROR_ACCESS_DENIED, 0, 0, 0, 0, 0, 0, 0, 1 },
+    { HCS_ERROR_FAILED, 0, 0, 0, 0, 0, 0, 0, 0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autoptr (GError) error = g_error_new (HCS_ERROR, table[i].code, "x");
+      g_test_message ("code %s", hcs_error_code_to_string (table[i].code));
+      g_assert_cmpint (hcs_error_is_not_exist (error), ==, table[i].not_exist);
+      g_assert_cmpint (hcs_error_is_already_stopped (error), ==, table[i].already_stopped);
+      g_assert_cmpint (hcs_error_is_already_closed (error), ==, table[i].already_closed);
+      g_assert_cmpint (hcs_error_is_pending (error), ==, table[i].pending);
+      g_assert_cmpint (hcs_error_is_timeout (error), ==, table[i].timeout);
+      g_assert_cmpint (hcs_error_is_not_supported (error), ==, table[i].not_supported);
+      g_assert_cmpint (hcs_error_is_operation_invalid_state (error), ==, table[i].invalid_state);
+      g_assert_cmpint (hcs_error_is_access_denied (error), ==, table[i].access_denied);
+    }
+
+  /* Other domains and NULL are never HCS errors. */
+  {
+    g_autoptr (GError) io_error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "x");
+    g_assert_false (hcs_error_is_not_exist (io_error));
+    g_assert_false (hcs_error_is_not_exist (NULL));
+  }
+}
+
+static GKeyFile *
+options_with_plugin_dir (const char *dir)
+{
+  GKeyFile *options = g_key_file_new ();
+  const char *dirs[] = { dir, NULL };
+
+  g_key_file_set_string_list (options, "host", "plugin-dirs", dirs, 1);
+  g_key_file_set_boolean (options, "host", "no-installed-plugins", TRUE);
+  return options;
+}
+
+static gboolean
+plugin_errors_mention (HcsHost *host, const char *file, const char *text)
+{
+  for (const char *const *e = hcs_host_get_plugin_errors (host); *e; e++)
+    if (strstr (*e, file) != NULL && strstr (*e, text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_plugins_refused_and_accepted (void)
+{
+  g_autoptr (GKeyFile) options = options_with_plugin_dir (TEST_PLUGIN_DIR);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_auto (GStrv) isolations = NULL;
+
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+
+  for (const char *const *e = hcs_host_get_plugin_errors (host); *e; e++)
+    g_test_message ("%s", *e);
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-test-no-entry.so", "not an hcs plugin"));
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-test-wrong-abi.so", "ABI"));
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-test-no-driver.so", "registered no driver"));
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-test-bad-type.so", "does not implement"));
+
+  isolations = hcs_host_list_isolations (host);
+  g_assert_cmpuint (g_strv_length (isolations), ==, 1);
+  g_assert_cmpstr (isolations[0], ==, "test-refusing");
+}
+
+static void
+test_plugin_corrupt_file_skipped (void)
+{
+  g_autofree char *dir = test_make_temp_dir ("hcs-test-plugins");
+  g_autofree char *corrupt = g_build_filename (dir, "hcs-plugin-corrupt.so", NULL);
+  g_autofree char *writable = g_build_filename (dir, "hcs-plugin-writable.so", NULL);
+  g_autoptr (GKeyFile) options = options_with_plugin_dir (dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_auto (GStrv) isolations = NULL;
+
+  g_assert_true (g_file_set_contents (corrupt, "\x7f" "ELF garbage, not a library", -1, NULL));
+  g_assert_true (g_file_set_contents (writable, "anything", -1, NULL));
+  g_assert_cmpint (g_chmod (writable, 0666), ==, 0);
+
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-corrupt.so", ""));
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-writable.so", "writable by group or others"));
+  isolations = hcs_host_list_isolations (host);
+  g_assert_cmpuint (g_strv_length (isolations), ==, 0);
+  test_remove_tree (dir);
+}
+
+static void
+test_unknown_isolation_names_loaded (void)
+{
+  g_autoptr (GKeyFile) options = options_with_plugin_dir (TEST_PLUGIN_DIR);
+  g_autoptr (GKeyFile) system_options = g_key_file_new ();
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+
+  /* The default isolation, "process", is not loaded here. */
+  container = hcs_host_create_container (host, "web", config, NULL, &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_true (hcs_error_is_not_supported (error));
+  g_assert_nonnull (strstr (error->message, "'process'"));
+  g_assert_nonnull (strstr (error->message, "loaded: test-refusing"));
+  g_clear_error (&error);
+
+  /* HvPartition asks for hyperv. */
+  config->hv_partition = TRUE;
+  container = hcs_host_create_container (host, "web", config, NULL, &error);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "'hyperv'"));
+  g_clear_error (&error);
+
+  /* Per-system options override the host's and the config's. */
+  g_key_file_set_string (system_options, "host", "isolation", "test-refusing");
+  container = hcs_host_create_container (host, "web", config, system_options, &error);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED);
+  g_assert_nonnull (strstr (error->message, "test-refusing: refused to create 'web'"));
+}
+
+static void
+test_ids_validated (void)
+{
+  g_autoptr (GKeyFile) options = options_with_plugin_dir (TEST_PLUGIN_DIR);
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  const char *bad_ids[] = { "../etc", "a/b", "", "-x", "with space" };
+
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_ids); i++)
+    {
+      g_assert_null (hcs_host_create_container (host, bad_ids[i], config, NULL, &error));
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+      g_clear_error (&error);
+      g_assert_null (hcs_host_open_container (host, bad_ids[i], &error));
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+      g_clear_error (&error);
+    }
+
+  g_assert_null (hcs_host_open_container (host, "nothing-here", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST);
+  g_assert_true (hcs_error_is_not_exist (error));
+}
+
+static void
+test_options_invalid (void)
+{
+  g_autoptr (GKeyFile) options = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+
+  g_key_file_set_string (options, "host", "state-dir", "relative/dir");
+  host = hcs_host_new (options, &error);
+  g_assert_null (host);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "state-dir"));
+}
+
+static void
+test_options_lookup_order (void)
+{
+  g_autoptr (GKeyFile) host_options = g_key_file_new ();
+  g_autoptr (GKeyFile) system_options = g_key_file_new ();
+  g_autofree char *value = NULL;
+
+  value = hcs_options_get_string (host_options, NULL, "argon", "cgroup-parent", "hcs");
+  g_assert_cmpstr (value, ==, "hcs");
+  g_free (value);
+  g_key_file_set_string (host_options, "argon", "cgroup-parent", "host-value");
+  value = hcs_options_get_string (host_options, system_options, "argon", "cgroup-parent", "hcs");
+  g_assert_cmpstr (value, ==, "host-value");
+  g_free (value);
+  g_key_file_set_string (system_options, "argon", "cgroup-parent", "system-value");
+  value = hcs_options_get_string (host_options, system_options, "argon", "cgroup-parent", "hcs");
+  g_assert_cmpstr (value, ==, "system-value");
+}
+
+static void
+test_default_image (void)
+{
+  g_autofree char *dir = test_make_temp_dir ("hcs-test-image");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first = NULL, *second = NULL, *sh = NULL, *target = NULL;
+
+  first = hcs_image_ensure_default (dir, NULL, &error);
+  g_assert_no_error (error);
+  sh = g_build_filename (first, "bin", "sh", NULL);
+  target = g_file_read_link (sh, NULL);
+  g_assert_cmpstr (target, ==, "busybox");
+  /* The second call finds the cached tree. */
+  second = hcs_image_ensure_default (dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, second);
+  test_remove_tree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/error/hresults", test_error_hresults);
+  g_test_add_func ("/core/error/predicates", test_error_predicates);
+  g_test_add_func ("/core/host/plugins-refused-and-accepted", test_plugins_refused_and_accepted);
+  g_test_add_func ("/core/host/corrupt-plugin-skipped", test_plugin_corrupt_file_skipped);
+  g_test_add_func ("/core/host/unknown-isolation", test_unknown_isolation_names_loaded);
+  g_test_add_func ("/core/host/ids-validated", test_ids_validated);
+  g_test_add_func ("/core/host/options-invalid", test_options_invalid);
+  g_test_add_func ("/core/host/options-lookup-order", test_options_lookup_order);
+  g_test_add_func ("/core/image/default", test_default_image);
+  return g_test_run ();
+}

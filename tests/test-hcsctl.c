@@ -1,0 +1,188 @@
+/* test-hcsctl.c: the command line, run as a user would run it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+  char *temp_dir;
+  char *options_file;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GKeyFile) options = NULL;
+  g_autofree char *image_dir = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-hcsctl");
+  options = test_make_options (fixture->temp_dir);
+  image_dir = g_build_filename (fixture->temp_dir, "images", NULL);
+  g_key_file_set_string (options, "host", "image-dir", image_dir);
+  fixture->options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_assert_true (g_key_file_save_to_file (options, fixture->options_file, NULL));
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+  g_free (fixture->options_file);
+}
+
+/* Runs hcsctl with @args (NULL-terminated) and @input on stdin. */
+static int
+run_hcsctl (Fixture *fixture, const char *input, char **out, char **err, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stdout_text = NULL, *stderr_text = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  if (fixture != NULL)
+    {
+      g_ptr_array_add (argv, "--options");
+      g_ptr_array_add (argv, fixture->options_file);
+    }
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  subprocess = g_subprocess_newv ((const char *const *) argv->pdata,
+                                  G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                  &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (subprocess, input ? input : "", NULL, &stdout_text,
+                                 &stderr_text, &error);
+  g_assert_no_error (error);
+  if (out)
+    *out = g_steal_pointer (&stdout_text);
+  if (err)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess)
+                                                 : 128 + g_subprocess_get_term_sig (subprocess);
+}
+
+static void
+test_version_and_help (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "--version", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "hcsctl version "));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "run", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "--rootfs"));
+  g_assert_nonnull (strstr (out, "--isolation"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "no-such-verb", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown command 'no-such-verb'"));
+}
+
+static void
+test_run_default_image (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  /* No rootfs: the built-in busybox image is made and used. */
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--", "echo", "hello", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "hello\n");
+}
+
+static void
+test_run_exit_code_and_stdin (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--name", "exits", "--",
+                               "sh", "-c", "echo out; echo err >&2; exit 42", NULL),
+                   ==, 42);
+  g_assert_cmpstr (out, ==, "out\n");
+  g_assert_cmpstr (err, ==, "err\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, "line one\nline two\n", &out, &err, "run", "--", "wc",
+                               "-l", NULL),
+                   ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "2");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--memory", "48", "--cpus",
+                               "1", "--hostname", "cli", "--", "sh", "-c",
+                               "hostname; cat /proc/self/status | grep -c Cpus_allowed_list", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "cli\n"));
+}
+
+static void
+test_run_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--isolation", "hyperv", "--",
+                               "true", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "hcsctl: run: "));
+  g_assert_nonnull (strstr (err, "'hyperv'"));
+  g_assert_nonnull (strstr (err, "loaded: process"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "no command given"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--rootfs", "/nonexistent-root",
+                               "--", "true", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "VolumePath"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--config", "/nonexistent.json",
+                               "--", "true", NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "/nonexistent.json"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("hcsctl run needs root");
+      return 0;
+    }
+  g_test_add_func ("/hcsctl/version-and-help", test_version_and_help);
+#define ADD(path, func) \
+  g_test_add ("/hcsctl/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("run-default-image", test_run_default_image);
+  ADD ("run-exit-code-and-stdin", test_run_exit_code_and_stdin);
+  ADD ("run-errors", test_run_errors);
+#undef ADD
+  result = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return result;
+}

@@ -1,0 +1,372 @@
+/* hcsctl-run.c: `hcsctl run`, a container in the foreground.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcsctl-private.h"
+
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+typedef struct {
+  GMainLoop *loop;
+  HcsContainer *container;
+  HcsProcess *init;
+  guint pending;          /* the exit, plus each output stream still copying */
+  gboolean tty;
+} RunState;
+
+static void
+maybe_quit (RunState *state)
+{
+  if (--state->pending == 0)
+    g_main_loop_quit (state->loop);
+}
+
+static void
+output_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RunState *state = data;
+  g_autoptr (GError) error = NULL;
+
+  /* A pty master reports EIO once the last slave holder is gone: that is
+   * its end of file. */
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_printerr ("hcsctl: run: copying output: %s\n", error->message);
+  maybe_quit (state);
+}
+
+static void
+input_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error);
+}
+
+static void
+container_exited_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RunState *state = data;
+  g_autoptr (GError) error = NULL;
+
+  if (!hcs_container_wait_finish (HCS_CONTAINER (source), result, &error))
+    g_printerr ("hcsctl: run: waiting: %s\n", error->message);
+  maybe_quit (state);
+}
+
+/* One per forwarded signal: GLib's unix signal sources do not say which
+ * signal fired. */
+typedef struct {
+  RunState *state;
+  int signum;
+} ForwardedSignal;
+
+static gboolean
+forward_one_signal_cb (gpointer data)
+{
+  ForwardedSignal *forwarded = data;
+  g_autoptr (GError) error = NULL;
+
+  if (!hcs_process_signal (forwarded->state->init, forwarded->signum, &error) &&
+      !hcs_error_is_already_stopped (error))
+    g_printerr ("hcsctl: run: forwarding signal %d: %s\n", forwarded->signum, error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+window_changed_cb (gpointer data)
+{
+  RunState *state = data;
+  struct winsize size;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &size) == 0 ||
+      ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0)
+    hcs_process_resize_console (state->init, size.ws_col, size.ws_row, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+splice_output (RunState *state, GInputStream *from, int to_fd)
+{
+  g_autoptr (GOutputStream) to = g_unix_output_stream_new (to_fd, FALSE);
+
+  if (from == NULL)
+    return;
+  state->pending++;
+  g_output_stream_splice_async (to, from, G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
+                                NULL, output_done_cb, state);
+}
+
+static gboolean
+parse_volume (const char *spec, HcsMappedDirectory **out, GError **error)
+{
+  g_auto (GStrv) parts = g_strsplit (spec, ":", 3);
+  HcsMappedDirectory *dir;
+
+  if (g_strv_length (parts) < 2 || !g_path_is_absolute (parts[0]) ||
+      !g_path_is_absolute (parts[1]) ||
+      (parts[2] && !g_str_equal (parts[2], "ro") && !g_str_equal (parts[2], "rw")))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "--volume '%s': expected HOST_PATH:CONTAINER_PATH[:ro|rw] with absolute "
+                   "paths", spec);
+      return FALSE;
+    }
+  dir = g_new0 (HcsMappedDirectory, 1);
+  dir->host_path = g_strdup (parts[0]);
+  dir->container_path = g_strdup (parts[1]);
+  dir->read_only = parts[2] && g_str_equal (parts[2], "ro");
+  *out = dir;
+  return TRUE;
+}
+
+int
+hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *isolation = NULL, *rootfs = NULL, *config_file = NULL, *name = NULL;
+  g_autofree char *hostname = NULL, *workdir = NULL, *user = NULL;
+  g_auto (GStrv) command = NULL, env = NULL, volumes = NULL;
+  gint64 memory_mb = 0, cpus = 0;
+  gboolean tty = FALSE;
+  GOptionEntry entries[] = {
+    { "isolation", 0, 0, G_OPTION_ARG_STRING, &isolation,
+      "Isolation: process (default), hyperv, lcow", "MODE" },
+    { "rootfs", 0, 0, G_OPTION_ARG_FILENAME, &rootfs,
+      "Root file system folder (default: the built-in busybox image)", "DIR" },
+    { "memory", 'm', 0, G_OPTION_ARG_INT64, &memory_mb, "Memory limit in MiB", "MB" },
+    { "cpus", 0, 0, G_OPTION_ARG_INT64, &cpus, "Number of processors", "N" },
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &tty, "Give the process a terminal", NULL },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_file,
+      "ContainerConfig (schema1) or OCI config.json", "FILE" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Name (and id) of the system", "NAME" },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &hostname, "Host name inside", "NAME" },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, "Set an environment variable",
+      "NAME=VALUE" },
+    { "workdir", 'w', 0, G_OPTION_ARG_STRING, &workdir, "Working directory inside", "DIR" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "User: uid[:gid] or a name", "USER" },
+    { "volume", 'v', 0, G_OPTION_ARG_STRING_ARRAY, &volumes,
+      "Bind mount a host folder", "HOST:CONTAINER[:ro]" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("[--] COMMAND [ARG…]");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (GKeyFile) system_options = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GInputStream) our_stdin = NULL;
+  struct termios saved_termios;
+  gboolean restore_termios = FALSE;
+  RunState state = { 0 };
+  ForwardedSignal forwarded[] = { { &state, SIGINT }, { &state, SIGTERM }, { &state, SIGHUP } };
+  int exit_code = 1;
+
+  g_option_context_set_summary (context, "Runs a container in the foreground, wires its "
+                                         "stdio, and exits with its exit code.");
+  g_option_context_set_strict_posix (context, TRUE);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_help_enabled (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("hcsctl: run: %s\n", error->message);
+      return 2;
+    }
+  if (command != NULL && command[0] != NULL && g_str_equal (command[0], "--"))
+    {
+      /* strict POSIX parsing leaves the separator in place */
+      GStrv rest = g_strdupv (command + 1);
+      g_strfreev (command);
+      command = rest;
+    }
+  if (memory_mb < 0 || cpus < 0)
+    {
+      g_printerr ("hcsctl: run: --memory and --cpus must not be negative\n");
+      return 2;
+    }
+
+  if (config_file != NULL)
+    {
+      config = hcs_container_config_from_file (config_file, &error);
+      if (config == NULL)
+        return hcsctl_fail ("run", error);
+    }
+  else
+    config = hcs_container_config_new ();
+
+  if (command != NULL && command[0] != NULL)
+    {
+      if (config->process == NULL)
+        {
+          config->process = hcs_process_config_new ();
+          config->process->create_stdin_pipe = TRUE;
+          config->process->create_stdout_pipe = TRUE;
+          config->process->create_stderr_pipe = TRUE;
+        }
+      g_strfreev (config->process->command_args);
+      config->process->command_args = g_strdupv (command);
+    }
+  if (config->process == NULL)
+    {
+      g_printerr ("hcsctl: run: no command given (hcsctl run [OPTION…] -- COMMAND [ARG…])\n");
+      return 2;
+    }
+  if (name != NULL)
+    {
+      g_free (config->name);
+      config->name = g_strdup (name);
+    }
+  if (hostname != NULL)
+    {
+      g_free (config->hostname);
+      config->hostname = g_strdup (hostname);
+    }
+  if (memory_mb > 0)
+    config->memory_maximum_in_mb = memory_mb;
+  if (cpus > 0)
+    config->processor_count = cpus;
+  if (workdir != NULL)
+    {
+      g_free (config->process->working_directory);
+      config->process->working_directory = g_strdup (workdir);
+    }
+  if (user != NULL)
+    {
+      g_free (config->process->user);
+      config->process->user = g_strdup (user);
+    }
+  for (guint i = 0; env && env[i]; i++)
+    {
+      const char *equals = strchr (env[i], '=');
+      if (equals == NULL || equals == env[i])
+        {
+          g_printerr ("hcsctl: run: --env '%s': expected NAME=VALUE\n", env[i]);
+          return 2;
+        }
+      if (config->process->environment == NULL)
+        config->process->environment =
+            g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_replace (config->process->environment, g_strndup (env[i], equals - env[i]),
+                            g_strdup (equals + 1));
+    }
+  for (guint i = 0; volumes && volumes[i]; i++)
+    {
+      HcsMappedDirectory *dir;
+      if (!parse_volume (volumes[i], &dir, &error))
+        return hcsctl_fail ("run", error);
+      if (config->mapped_directories == NULL)
+        config->mapped_directories =
+            g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_mapped_directory_free);
+      g_ptr_array_add (config->mapped_directories, dir);
+    }
+
+  host = hcsctl_open_host (globals, &error);
+  if (host == NULL)
+    return hcsctl_fail ("run", error);
+
+  if (rootfs != NULL)
+    {
+      g_free (config->volume_path);
+      config->volume_path = g_canonicalize_filename (rootfs, NULL);
+    }
+  else if (config->volume_path == NULL && (config->layers == NULL || config->layers->len == 0))
+    {
+      g_autofree char *image_dir = hcs_options_get_string (
+          hcs_host_get_options (host), NULL, "host", "image-dir", HCS_DEFAULT_IMAGE_DIR);
+      config->volume_path = hcs_image_ensure_default (image_dir, NULL, &error);
+      if (config->volume_path == NULL)
+        return hcsctl_fail ("run", error);
+    }
+
+  if (tty)
+    {
+      struct winsize size;
+      config->process->emulate_console = TRUE;
+      if (ioctl (STDIN_FILENO, TIOCGWINSZ, &size) == 0 ||
+          ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0)
+        {
+          config->process->console_width = size.ws_col;
+          config->process->console_height = size.ws_row;
+        }
+    }
+
+  if (isolation != NULL)
+    {
+      system_options = g_key_file_new ();
+      g_key_file_set_string (system_options, "host", "isolation", isolation);
+    }
+
+  container = hcs_host_create_container (host, name, config, system_options, &error);
+  if (container == NULL)
+    return hcsctl_fail ("run", error);
+  init = hcs_container_get_init_process (container, &error);
+  if (init == NULL)
+    goto out;
+
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.container = container;
+  state.init = init;
+  state.tty = tty;
+  state.pending = 1;
+
+  splice_output (&state, hcs_process_get_stdout (init), STDOUT_FILENO);
+  splice_output (&state, hcs_process_get_stderr (init), STDERR_FILENO);
+  if (hcs_process_get_stdin (init) != NULL)
+    {
+      our_stdin = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_output_stream_splice_async (hcs_process_get_stdin (init), our_stdin,
+                                    tty ? G_OUTPUT_STREAM_SPLICE_NONE
+                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                    G_PRIORITY_DEFAULT, NULL, input_done_cb, &state);
+    }
+
+  if (tty && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved_termios) == 0)
+    {
+      struct termios raw = saved_termios;
+      cfmakeraw (&raw);
+      tcsetattr (STDIN_FILENO, TCSANOW, &raw);
+      restore_termios = TRUE;
+    }
+  if (tty)
+    g_unix_signal_add (SIGWINCH, window_changed_cb, &state);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    g_unix_signal_add (forwarded[i].signum, forward_one_signal_cb, &forwarded[i]);
+
+  if (!hcs_container_start (container, &error))
+    goto out;
+  hcs_container_wait_async (container, NULL, container_exited_cb, &state);
+  g_main_loop_run (loop);
+
+  if (!hcs_process_get_exit_code (init, &exit_code, &error))
+    goto out;
+
+out:
+  if (restore_termios)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  if (error != NULL)
+    {
+      hcsctl_fail ("run", error);
+      g_clear_error (&error);
+      exit_code = exit_code == 0 ? 1 : exit_code;
+      /* Whatever failed, leave nothing running behind us. */
+      hcs_container_terminate (container, NULL);
+      hcs_container_wait_timeout (container, 5000, NULL, NULL);
+    }
+  if (!hcs_container_remove (container, &error))
+    {
+      hcsctl_fail ("run", error);
+      return exit_code == 0 ? 1 : exit_code;
+    }
+  return exit_code;
+}
