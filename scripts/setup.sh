@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs what hcs needs on Debian 12 and builds it in ./build.
+# Run as root from the top of the source tree. Safe to run again.
+set -eu
+
+packages="meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libseccomp-dev libcap-dev busybox-static"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
+fi
+
+if [ -f build/build.ninja ]; then
+  meson setup --reconfigure build >/dev/null
+else
+  meson setup build
+fi
+meson compile -C build
