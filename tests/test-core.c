@@ -5,6 +5,7 @@
 #include "test-common.h"
 
 #include <glib/gstdio.h>
+#include <gmodule.h>
 #include <string.h>
 
 static void
@@ -238,6 +239,23 @@ test_options_lookup_order (void)
   g_assert_cmpstr (value, ==, "system-value");
 }
 
+/* The version script leaves one exported symbol: the entry point. */
+static void
+test_plugin_exports_one_symbol (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("HCS_PLUGIN_PATH"),
+                                            "hcs-plugin-argon.so", NULL);
+  GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY);
+  gpointer symbol = NULL;
+
+  g_assert_nonnull (module);
+  g_assert_true (g_module_symbol (module, "hcs_plugin_init", &symbol));
+  g_assert_false (g_module_symbol (module, "argon_driver_get_type", &symbol));
+  g_assert_false (g_module_symbol (module, "argon_container_create", &symbol));
+  g_assert_false (g_module_symbol (module, "argon_cgroup_create", &symbol));
+  g_module_make_resident (module);
+}
+
 static void
 test_default_image (void)
 {
@@ -270,6 +288,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/host/ids-validated", test_ids_validated);
   g_test_add_func ("/core/host/options-invalid", test_options_invalid);
   g_test_add_func ("/core/host/options-lookup-order", test_options_lookup_order);
+  g_test_add_func ("/core/host/plugin-exports-one-symbol", test_plugin_exports_one_symbol);
   g_test_add_func ("/core/image/default", test_default_image);
   return g_test_run ();
 }
