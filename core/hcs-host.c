@@ -342,6 +342,13 @@ hcs_host_get_isolation_driver (HcsHost *self, const char *isolation, GError **er
   return NULL;
 }
 
+GPtrArray *
+hcs_host_get_network_drivers (HcsHost *self)
+{
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  return self->network_drivers;
+}
+
 /* Ids become folder and cgroup names: keep them to a safe alphabet. */
 static gboolean
 validate_id (const char *id, GError **error)

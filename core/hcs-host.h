@@ -42,6 +42,10 @@ GStrv hcs_host_list_isolations (HcsHost *self);
 HcsIsolationDriver *hcs_host_get_isolation_driver (HcsHost *self, const char *isolation,
                                                    GError **error);
 
+/* Network drivers of the loaded plugins (element-type HcsNetworkDriver),
+ * owned by the host. */
+GPtrArray *hcs_host_get_network_drivers (HcsHost *self);
+
 /* Picks the isolation: [host] isolation of @system_options, else "hyperv" when
  * the config asks for HvPartition, else the host's [host] isolation.
  * @id NULL: a GUID is made from the config's Name (or a random one). */
