@@ -1,0 +1,1718 @@
+/* hcs-documents.c: hcsshim's JSON documents, parsed and written with
+ * json-glib. Member names match exactly, or else case-insensitively (as
+ * Go's encoding/json does); unknown members are ignored; a known member of
+ * the wrong type or out of range is an error naming it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-documents.h"
+#include "hcs-error.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MAX_DOCUMENT_SIZE (4 * 1024 * 1024)
+
+/* --- reading helpers --------------------------------------------------- */
+
+static JsonNode *
+find_member (JsonObject *object, const char *name)
+{
+  g_autoptr (GList) members = NULL;
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    {
+      members = json_object_get_members (object);
+      for (GList *l = members; l; l = l->next)
+        if (g_ascii_strcasecmp (l->data, name) == 0)
+          {
+            node = json_object_get_member (object, l->data);
+            break;
+          }
+    }
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  return node;
+}
+
+static gboolean
+type_error (GError **error, const char *doc, const char *name, const char *expected,
+            JsonNode *node)
+{
+  const char *got = JSON_NODE_HOLDS_OBJECT (node)  ? "an object"
+                    : JSON_NODE_HOLDS_ARRAY (node) ? "an array"
+                    : json_node_get_value_type (node) == G_TYPE_STRING  ? "a string"
+                    : json_node_get_value_type (node) == G_TYPE_BOOLEAN ? "a boolean"
+                                                                        : "a number";
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.%s: expected %s, got %s", doc, name,
+               expected, got);
+  return FALSE;
+}
+
+static gboolean
+read_string (JsonObject *object, const char *doc, const char *name, char **out, GError **error)
+{
+  JsonNode *node = find_member (object, name);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return type_error (error, doc, name, "a string", node);
+  g_free (*out);
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+read_boolean (JsonObject *object, const char *doc, const char *name, gboolean *out,
+              GError **error)
+{
+  JsonNode *node = find_member (object, name);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return type_error (error, doc, name, "a boolean", node);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+node_to_int (JsonNode *node, const char *doc, const char *name, gint64 *out, GError **error)
+{
+  GType type;
+
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return type_error (error, doc, name, "an integer", node);
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    *out = json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    {
+      double value = json_node_get_double (node);
+      if (value != (double) (gint64) value)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "%s.%s: expected an integer, got %g", doc, name, value);
+          return FALSE;
+        }
+      *out = (gint64) value;
+    }
+  else
+    return type_error (error, doc, name, "an integer", node);
+  return TRUE;
+}
+
+/* Present values must lie in [min, max]. */
+static gboolean
+read_int (JsonObject *object, const char *doc, const char *name, gint64 min, gint64 max,
+          gint64 *out, GError **error)
+{
+  JsonNode *node = find_member (object, name);
+  gint64 value;
+
+  if (node == NULL)
+    return TRUE;
+  if (!node_to_int (node, doc, name, &value, error))
+    return FALSE;
+  if (value < min || value > max)
+    {
+      if (max == G_MAXINT64)
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "%s.%s: must be >= %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT, doc, name,
+                     min, value);
+      else
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "%s.%s: must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT
+                     ", got %" G_GINT64_FORMAT,
+                     doc, name, min, max, value);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+read_strv (JsonObject *object, const char *doc, const char *name, GStrv *out, GError **error)
+{
+  JsonNode *node = find_member (object, name);
+  g_autoptr (GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return type_error (error, doc, name, "an array of strings", node);
+  array = json_node_get_array (node);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          g_autofree char *indexed = g_strdup_printf ("%s[%u]", name, i);
+          return type_error (error, doc, indexed, "a string", element);
+        }
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  g_strfreev (*out);
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+check_absolute (const char *doc, const char *name, const char *path, GError **error)
+{
+  if (path != NULL && !g_path_is_absolute (path))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.%s: '%s' is not an absolute path", doc, name, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonNode *
+parse_text (const char *json, const char *doc, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  gsize length;
+
+  if (json == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "%s: no document", doc);
+      return NULL;
+    }
+  length = strlen (json);
+  if (length > MAX_DOCUMENT_SIZE)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s: the document is %" G_GSIZE_FORMAT " bytes, over the %d byte limit", doc,
+                   length, MAX_DOCUMENT_SIZE);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, json, length, &local_error))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "%s: malformed JSON: %s", doc,
+                   local_error->message);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "%s: empty document", doc);
+      return NULL;
+    }
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static JsonObject *
+expect_object (JsonNode *node, const char *doc, GError **error)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: expected a JSON object", doc);
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
+/* --- writing helpers ------------------------------------------------------ */
+
+static void
+write_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+write_int (JsonBuilder *builder, const char *name, gint64 value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+write_boolean (JsonBuilder *builder, const char *name, gboolean value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+write_strv (JsonBuilder *builder, const char *name, GStrv strv)
+{
+  if (strv == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv[i]; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+write_time (JsonBuilder *builder, const char *name, gint64 unix_usec)
+{
+  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_utc (unix_usec / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) time =
+      seconds ? g_date_time_add (seconds, unix_usec % G_USEC_PER_SEC) : NULL;
+  g_autofree char *text = time ? g_date_time_format_iso8601 (time) : NULL;
+
+  write_string (builder, name, text);
+}
+
+static gboolean
+read_time (JsonObject *object, const char *doc, const char *name, gint64 *out, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GDateTime) time = NULL;
+
+  if (!read_string (object, doc, name, &text, error))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+  time = g_date_time_new_from_iso8601 (text, NULL);
+  if (time == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.%s: '%s' is not an RFC 3339 time", doc, name, text);
+      return FALSE;
+    }
+  *out = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+  return TRUE;
+}
+
+char *
+hcs_json_node_to_string (JsonNode *node, gboolean pretty)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, pretty);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* --- ProcessConfig ----------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (HcsProcessConfig, hcs_process_config, hcs_process_config_copy,
+                     hcs_process_config_free)
+
+HcsProcessConfig *
+hcs_process_config_new (void)
+{
+  return g_new0 (HcsProcessConfig, 1);
+}
+
+static GHashTable *
+new_environment (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+HcsProcessConfig *
+hcs_process_config_copy (const HcsProcessConfig *config)
+{
+  HcsProcessConfig *copy;
+
+  if (config == NULL)
+    return NULL;
+  copy = g_memdup2 (config, sizeof *config);
+  copy->application_name = g_strdup (config->application_name);
+  copy->command_line = g_strdup (config->command_line);
+  copy->command_args = g_strdupv (config->command_args);
+  copy->user = g_strdup (config->user);
+  copy->working_directory = g_strdup (config->working_directory);
+  copy->environment = NULL;
+  if (config->environment != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      copy->environment = new_environment ();
+      g_hash_table_iter_init (&iter, config->environment);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (copy->environment, g_strdup (key), g_strdup (value));
+    }
+  return copy;
+}
+
+void
+hcs_process_config_free (HcsProcessConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->application_name);
+  g_free (config->command_line);
+  g_strfreev (config->command_args);
+  g_free (config->user);
+  g_free (config->working_directory);
+  g_clear_pointer (&config->environment, g_hash_table_unref);
+  g_free (config);
+}
+
+HcsProcessConfig *
+hcs_process_config_from_node (JsonNode *node, GError **error)
+{
+  const char *doc = "ProcessConfig";
+  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  JsonObject *object = expect_object (node, doc, error);
+  JsonNode *member;
+
+  if (object == NULL)
+    return NULL;
+  if (!read_string (object, doc, "ApplicationName", &config->application_name, error) ||
+      !read_string (object, doc, "CommandLine", &config->command_line, error) ||
+      !read_strv (object, doc, "CommandArgs", &config->command_args, error) ||
+      !read_string (object, doc, "User", &config->user, error) ||
+      !read_string (object, doc, "WorkingDirectory", &config->working_directory, error) ||
+      !read_boolean (object, doc, "EmulateConsole", &config->emulate_console, error) ||
+      !read_boolean (object, doc, "CreateStdInPipe", &config->create_stdin_pipe, error) ||
+      !read_boolean (object, doc, "CreateStdOutPipe", &config->create_stdout_pipe, error) ||
+      !read_boolean (object, doc, "CreateStdErrPipe", &config->create_stderr_pipe, error))
+    return NULL;
+
+  member = find_member (object, "Environment");
+  if (member != NULL)
+    {
+      JsonObject *env;
+      g_autoptr (GList) names = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (member))
+        return type_error (error, doc, "Environment", "an object of strings", member), NULL;
+      env = json_node_get_object (member);
+      names = json_object_get_members (env);
+      config->environment = new_environment ();
+      for (GList *l = names; l; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (env, l->data);
+          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+            {
+              g_autofree char *field = g_strdup_printf ("Environment.%s", (char *) l->data);
+              return type_error (error, doc, field, "a string", value), NULL;
+            }
+          if (*(char *) l->data == '\0' || strchr (l->data, '='))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.Environment: invalid variable name '%s'", doc, (char *) l->data);
+              return NULL;
+            }
+          g_hash_table_insert (config->environment, g_strdup (l->data),
+                               g_strdup (json_node_get_string (value)));
+        }
+    }
+
+  member = find_member (object, "ConsoleSize");
+  if (member != NULL)
+    {
+      JsonArray *array;
+      gint64 height, width;
+
+      if (!JSON_NODE_HOLDS_ARRAY (member) ||
+          json_array_get_length ((array = json_node_get_array (member))) != 2)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "%s.ConsoleSize: expected [height, width]", doc);
+          return NULL;
+        }
+      if (!node_to_int (json_array_get_element (array, 0), doc, "ConsoleSize[0]", &height, error) ||
+          !node_to_int (json_array_get_element (array, 1), doc, "ConsoleSize[1]", &width, error))
+        return NULL;
+      if (height < 0 || height > G_MAXUINT16 || width < 0 || width > G_MAXUINT16)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "%s.ConsoleSize: each must be between 0 and 65535", doc);
+          return NULL;
+        }
+      config->console_height = height;
+      config->console_width = width;
+    }
+  return g_steal_pointer (&config);
+}
+
+HcsProcessConfig *
+hcs_process_config_from_json (const char *json, GError **error)
+{
+  g_autoptr (JsonNode) node = parse_text (json, "ProcessConfig", error);
+
+  return node ? hcs_process_config_from_node (node, error) : NULL;
+}
+
+JsonNode *
+hcs_process_config_to_node (const HcsProcessConfig *config)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  write_string (builder, "ApplicationName", config->application_name);
+  write_string (builder, "CommandLine", config->command_line);
+  write_strv (builder, "CommandArgs", config->command_args);
+  write_string (builder, "User", config->user);
+  write_string (builder, "WorkingDirectory", config->working_directory);
+  if (config->environment != NULL)
+    {
+      g_auto (GStrv) envp = hcs_process_config_get_envp (config);
+      json_builder_set_member_name (builder, "Environment");
+      json_builder_begin_object (builder);
+      for (guint i = 0; envp[i]; i++)
+        {
+          char *equals = strchr (envp[i], '=');
+          *equals = '\0';
+          json_builder_set_member_name (builder, envp[i]);
+          json_builder_add_string_value (builder, equals + 1);
+        }
+      json_builder_end_object (builder);
+    }
+  write_boolean (builder, "EmulateConsole", config->emulate_console);
+  write_boolean (builder, "CreateStdInPipe", config->create_stdin_pipe);
+  write_boolean (builder, "CreateStdOutPipe", config->create_stdout_pipe);
+  write_boolean (builder, "CreateStdErrPipe", config->create_stderr_pipe);
+  if (config->console_height || config->console_width)
+    {
+      json_builder_set_member_name (builder, "ConsoleSize");
+      json_builder_begin_array (builder);
+      json_builder_add_int_value (builder, config->console_height);
+      json_builder_add_int_value (builder, config->console_width);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+GStrv
+hcs_process_config_get_argv (const HcsProcessConfig *config, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  GStrv argv = NULL;
+
+  if (config->command_args != NULL && config->command_args[0] != NULL)
+    return g_strdupv (config->command_args);
+  if (config->command_line != NULL && *config->command_line != '\0')
+    {
+      if (!g_shell_parse_argv (config->command_line, NULL, &argv, &local_error))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "ProcessConfig.CommandLine: %s", local_error->message);
+          return NULL;
+        }
+      return argv;
+    }
+  if (config->application_name != NULL && *config->application_name != '\0')
+    {
+      argv = g_new0 (char *, 2);
+      argv[0] = g_strdup (config->application_name);
+      return argv;
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "ProcessConfig: no CommandLine, CommandArgs or ApplicationName");
+  return NULL;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+GStrv
+hcs_process_config_get_envp (const HcsProcessConfig *config)
+{
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (config->environment != NULL)
+    {
+      g_hash_table_iter_init (&iter, config->environment);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_ptr_array_add (entries, g_strdup_printf ("%s=%s", (char *) key, (char *) value));
+    }
+  g_ptr_array_sort (entries, compare_strings);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&entries), FALSE);
+}
+
+/* --- ContainerConfig --------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (HcsContainerConfig, hcs_container_config, hcs_container_config_copy,
+                     hcs_container_config_free)
+
+void
+hcs_layer_free (HcsLayer *layer)
+{
+  if (layer == NULL)
+    return;
+  g_free (layer->id);
+  g_free (layer->path);
+  g_free (layer);
+}
+
+void
+hcs_mapped_directory_free (HcsMappedDirectory *dir)
+{
+  if (dir == NULL)
+    return;
+  g_free (dir->host_path);
+  g_free (dir->container_path);
+  g_free (dir);
+}
+
+void
+hcs_mount_free (HcsMount *mount)
+{
+  if (mount == NULL)
+    return;
+  g_free (mount->destination);
+  g_free (mount->type);
+  g_free (mount->source);
+  g_strfreev (mount->options);
+  g_free (mount);
+}
+
+HcsContainerConfig *
+hcs_container_config_new (void)
+{
+  return g_new0 (HcsContainerConfig, 1);
+}
+
+static GPtrArray *
+copy_array (GPtrArray *array, GBoxedCopyFunc copy_one, GDestroyNotify free_one)
+{
+  GPtrArray *copy;
+
+  if (array == NULL)
+    return NULL;
+  copy = g_ptr_array_new_full (array->len, free_one);
+  for (guint i = 0; i < array->len; i++)
+    g_ptr_array_add (copy, copy_one (array->pdata[i]));
+  return copy;
+}
+
+static gpointer
+copy_layer (gpointer data)
+{
+  const HcsLayer *layer = data;
+  HcsLayer *copy = g_new0 (HcsLayer, 1);
+
+  copy->id = g_strdup (layer->id);
+  copy->path = g_strdup (layer->path);
+  return copy;
+}
+
+static gpointer
+copy_mapped_directory (gpointer data)
+{
+  const HcsMappedDirectory *dir = data;
+  HcsMappedDirectory *copy = g_new0 (HcsMappedDirectory, 1);
+
+  copy->host_path = g_strdup (dir->host_path);
+  copy->container_path = g_strdup (dir->container_path);
+  copy->read_only = dir->read_only;
+  return copy;
+}
+
+static gpointer
+copy_mount (gpointer data)
+{
+  const HcsMount *mount = data;
+  HcsMount *copy = g_new0 (HcsMount, 1);
+
+  copy->destination = g_strdup (mount->destination);
+  copy->type = g_strdup (mount->type);
+  copy->source = g_strdup (mount->source);
+  copy->options = g_strdupv (mount->options);
+  return copy;
+}
+
+HcsContainerConfig *
+hcs_container_config_copy (const HcsContainerConfig *config)
+{
+  HcsContainerConfig *copy;
+
+  if (config == NULL)
+    return NULL;
+  copy = g_memdup2 (config, sizeof *config);
+  copy->system_type = g_strdup (config->system_type);
+  copy->name = g_strdup (config->name);
+  copy->owner = g_strdup (config->owner);
+  copy->hostname = g_strdup (config->hostname);
+  copy->volume_path = g_strdup (config->volume_path);
+  copy->layer_folder_path = g_strdup (config->layer_folder_path);
+  copy->layers = copy_array (config->layers, copy_layer, (GDestroyNotify) hcs_layer_free);
+  copy->mapped_directories = copy_array (config->mapped_directories, copy_mapped_directory,
+                                         (GDestroyNotify) hcs_mapped_directory_free);
+  copy->mounts = copy_array (config->mounts, copy_mount, (GDestroyNotify) hcs_mount_free);
+  copy->endpoint_list = g_strdupv (config->endpoint_list);
+  copy->network_shared_container_name = g_strdup (config->network_shared_container_name);
+  copy->network_namespace.path = g_strdup (config->network_namespace.path);
+  copy->uts_namespace.path = g_strdup (config->uts_namespace.path);
+  copy->ipc_namespace.path = g_strdup (config->ipc_namespace.path);
+  copy->process = hcs_process_config_copy (config->process);
+  copy->oci_version = g_strdup (config->oci_version);
+  return copy;
+}
+
+void
+hcs_container_config_free (HcsContainerConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->system_type);
+  g_free (config->name);
+  g_free (config->owner);
+  g_free (config->hostname);
+  g_free (config->volume_path);
+  g_free (config->layer_folder_path);
+  g_clear_pointer (&config->layers, g_ptr_array_unref);
+  g_clear_pointer (&config->mapped_directories, g_ptr_array_unref);
+  g_clear_pointer (&config->mounts, g_ptr_array_unref);
+  g_strfreev (config->endpoint_list);
+  g_free (config->network_shared_container_name);
+  g_free (config->network_namespace.path);
+  g_free (config->uts_namespace.path);
+  g_free (config->ipc_namespace.path);
+  hcs_process_config_free (config->process);
+  g_free (config->oci_version);
+  g_free (config);
+}
+
+static gboolean
+check_name (const char *doc, const char *field, const char *value, gsize max, GError **error)
+{
+  if (value == NULL)
+    return TRUE;
+  if (*value == '\0' || strlen (value) > max || strchr (value, '/') != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.%s: '%s' must be 1 to %" G_GSIZE_FORMAT " characters without '/'", doc,
+                   field, value, max);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Walks an array member of objects, calling @parse_one for each. */
+typedef gboolean (*ParseElementFunc) (JsonObject *object, const char *doc, gpointer *out,
+                                      GError **error);
+
+static gboolean
+read_object_array (JsonObject *object, const char *doc, const char *name,
+                   ParseElementFunc parse_one, GDestroyNotify free_one, GPtrArray **out,
+                   GError **error)
+{
+  JsonNode *node = find_member (object, name);
+  g_autoptr (GPtrArray) result = NULL;
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return type_error (error, doc, name, "an array", node);
+  array = json_node_get_array (node);
+  result = g_ptr_array_new_with_free_func (free_one);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *element_doc = g_strdup_printf ("%s.%s[%u]", doc, name, i);
+      gpointer parsed = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: expected an object",
+                       element_doc);
+          return FALSE;
+        }
+      if (!parse_one (json_node_get_object (element), element_doc, &parsed, error))
+        return FALSE;
+      g_ptr_array_add (result, parsed);
+    }
+  *out = g_steal_pointer (&result);
+  return TRUE;
+}
+
+static gboolean
+parse_layer (JsonObject *object, const char *doc, gpointer *out, GError **error)
+{
+  HcsLayer *layer = g_new0 (HcsLayer, 1);
+
+  *out = layer;
+  if (!read_string (object, doc, "ID", &layer->id, error) ||
+      !read_string (object, doc, "Path", &layer->path, error))
+    return FALSE;
+  if (layer->path == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.Path: missing", doc);
+      return FALSE;
+    }
+  return check_absolute (doc, "Path", layer->path, error);
+}
+
+static gboolean
+parse_mapped_directory (JsonObject *object, const char *doc, gpointer *out, GError **error)
+{
+  HcsMappedDirectory *dir = g_new0 (HcsMappedDirectory, 1);
+
+  *out = dir;
+  if (!read_string (object, doc, "HostPath", &dir->host_path, error) ||
+      !read_string (object, doc, "ContainerPath", &dir->container_path, error) ||
+      !read_boolean (object, doc, "ReadOnly", &dir->read_only, error))
+    return FALSE;
+  if (dir->host_path == NULL || dir->container_path == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: %s is missing", doc,
+                   dir->host_path == NULL ? "HostPath" : "ContainerPath");
+      return FALSE;
+    }
+  return check_absolute (doc, "HostPath", dir->host_path, error) &&
+         check_absolute (doc, "ContainerPath", dir->container_path, error);
+}
+
+static gboolean
+parse_oci_mount (JsonObject *object, const char *doc, gpointer *out, GError **error)
+{
+  HcsMount *mount = g_new0 (HcsMount, 1);
+
+  *out = mount;
+  if (!read_string (object, doc, "destination", &mount->destination, error) ||
+      !read_string (object, doc, "type", &mount->type, error) ||
+      !read_string (object, doc, "source", &mount->source, error) ||
+      !read_strv (object, doc, "options", &mount->options, error))
+    return FALSE;
+  if (mount->destination == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.destination: missing", doc);
+      return FALSE;
+    }
+  if (mount->type == NULL)
+    mount->type = g_strdup ("bind");
+  return check_absolute (doc, "destination", mount->destination, error);
+}
+
+static HcsContainerConfig *
+parse_schema1 (JsonObject *object, GError **error)
+{
+  const char *doc = "ContainerConfig";
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  JsonNode *process;
+
+  if (!read_string (object, doc, "SystemType", &config->system_type, error) ||
+      !read_string (object, doc, "Name", &config->name, error) ||
+      !read_string (object, doc, "Owner", &config->owner, error) ||
+      !read_string (object, doc, "HostName", &config->hostname, error) ||
+      !read_string (object, doc, "VolumePath", &config->volume_path, error) ||
+      !read_string (object, doc, "LayerFolderPath", &config->layer_folder_path, error) ||
+      !read_object_array (object, doc, "Layers", parse_layer, (GDestroyNotify) hcs_layer_free,
+                          &config->layers, error) ||
+      !read_object_array (object, doc, "MappedDirectories", parse_mapped_directory,
+                          (GDestroyNotify) hcs_mapped_directory_free,
+                          &config->mapped_directories, error) ||
+      !read_int (object, doc, "ProcessorCount", 1, 1024, &config->processor_count, error) ||
+      !read_int (object, doc, "ProcessorWeight", 0, 10000, &config->processor_weight, error) ||
+      !read_int (object, doc, "ProcessorMaximum", 0, 10000, &config->processor_maximum, error) ||
+      !read_int (object, doc, "MemoryMaximumInMB", 1, G_MAXINT64 / (1024 * 1024),
+                 &config->memory_maximum_in_mb, error) ||
+      !read_int (object, doc, "StorageIOPSMaximum", 0, G_MAXINT64,
+                 &config->storage_iops_maximum, error) ||
+      !read_int (object, doc, "StorageBandwidthMaximum", 0, G_MAXINT64,
+                 &config->storage_bandwidth_maximum, error) ||
+      !read_strv (object, doc, "EndpointList", &config->endpoint_list, error) ||
+      !read_string (object, doc, "NetworkSharedContainerName",
+                    &config->network_shared_container_name, error) ||
+      !read_boolean (object, doc, "HvPartition", &config->hv_partition, error))
+    return NULL;
+
+  if (!check_name (doc, "Name", config->name, 256, error) ||
+      !check_name (doc, "HostName", config->hostname, 64, error) ||
+      !check_absolute (doc, "VolumePath", config->volume_path, error) ||
+      !check_absolute (doc, "LayerFolderPath", config->layer_folder_path, error))
+    return NULL;
+
+  process = find_member (object, "Process");
+  if (process != NULL)
+    {
+      config->process = hcs_process_config_from_node (process, error);
+      if (config->process == NULL)
+        {
+          g_prefix_error (error, "%s.", doc);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&config);
+}
+
+/* OCI runtime spec (config.json). */
+
+static gboolean
+parse_oci_process (JsonObject *object, HcsContainerConfig *config, GError **error)
+{
+  const char *doc = "config.json: process";
+  HcsProcessConfig *process = hcs_process_config_new ();
+  g_auto (GStrv) env = NULL;
+  JsonNode *node;
+
+  config->process = process;
+  process->create_stdin_pipe = process->create_stdout_pipe = process->create_stderr_pipe = TRUE;
+  if (!read_strv (object, doc, "args", &process->command_args, error) ||
+      !read_strv (object, doc, "env", &env, error) ||
+      !read_string (object, doc, "cwd", &process->working_directory, error) ||
+      !read_boolean (object, doc, "terminal", &process->emulate_console, error))
+    return FALSE;
+  if (process->command_args == NULL || process->command_args[0] == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.args: must not be empty", doc);
+      return FALSE;
+    }
+  if (env != NULL)
+    {
+      process->environment = new_environment ();
+      for (guint i = 0; env[i]; i++)
+        {
+          const char *equals = strchr (env[i], '=');
+          if (equals == NULL || equals == env[i])
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.env[%u]: '%s' is not NAME=VALUE", doc, i, env[i]);
+              return FALSE;
+            }
+          g_hash_table_replace (process->environment, g_strndup (env[i], equals - env[i]),
+                                g_strdup (equals + 1));
+        }
+    }
+
+  node = find_member (object, "user");
+  if (node != NULL)
+    {
+      JsonObject *user;
+      gint64 uid = 0, gid = 0;
+      g_autofree char *username = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "user", "an object", node);
+      user = json_node_get_object (node);
+      if (!read_int (user, "config.json: process.user", "uid", 0, G_MAXUINT32 - 1, &uid, error) ||
+          !read_int (user, "config.json: process.user", "gid", 0, G_MAXUINT32 - 1, &gid, error) ||
+          !read_string (user, "config.json: process.user", "username", &username, error))
+        return FALSE;
+      process->user = username ? g_steal_pointer (&username)
+                               : g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, uid, gid);
+    }
+
+  node = find_member (object, "consoleSize");
+  if (node != NULL)
+    {
+      gint64 height = 0, width = 0;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "consoleSize", "an object", node);
+      if (!read_int (json_node_get_object (node), "config.json: process.consoleSize", "height", 0,
+                     G_MAXUINT16, &height, error) ||
+          !read_int (json_node_get_object (node), "config.json: process.consoleSize", "width", 0,
+                     G_MAXUINT16, &width, error))
+        return FALSE;
+      process->console_height = height;
+      process->console_width = width;
+    }
+  return TRUE;
+}
+
+/* "0-3,6" -> 5 */
+static gboolean
+count_cpus (const char *list, gint64 *count, GError **error)
+{
+  g_auto (GStrv) ranges = g_strsplit (list, ",", -1);
+
+  *count = 0;
+  for (guint i = 0; ranges[i]; i++)
+    {
+      guint64 first, last;
+      char *end;
+
+      first = g_ascii_strtoull (ranges[i], &end, 10);
+      if (end == ranges[i])
+        goto invalid;
+      last = first;
+      if (*end == '-')
+        {
+          const char *start = end + 1;
+          last = g_ascii_strtoull (start, &end, 10);
+          if (end == start)
+            goto invalid;
+        }
+      if (*end != '\0' || last < first || last > 4096)
+        goto invalid;
+      *count += last - first + 1;
+    }
+  return TRUE;
+
+invalid:
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "config.json: linux.resources.cpu.cpus: '%s' is not a cpu list", list);
+  return FALSE;
+}
+
+static gboolean
+parse_oci_resources (JsonObject *resources, HcsContainerConfig *config, GError **error)
+{
+  JsonNode *node;
+
+  node = find_member (resources, "memory");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      gint64 limit = 0;
+      if (!read_int (json_node_get_object (node), "config.json: linux.resources.memory", "limit",
+                     -1, G_MAXINT64, &limit, error))
+        return FALSE;
+      if (limit > 0)
+        config->memory_maximum_in_mb = (limit + 1024 * 1024 - 1) / (1024 * 1024);
+    }
+
+  node = find_member (resources, "cpu");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *cpu = json_node_get_object (node);
+      const char *doc = "config.json: linux.resources.cpu";
+      gint64 shares = 0, quota = 0, period = 0;
+      g_autofree char *cpus = NULL;
+
+      if (!read_int (cpu, doc, "shares", 0, G_MAXINT64, &shares, error) ||
+          !read_int (cpu, doc, "quota", -1, G_MAXINT64, &quota, error) ||
+          !read_int (cpu, doc, "period", 0, G_MAXINT64, &period, error) ||
+          !read_string (cpu, doc, "cpus", &cpus, error))
+        return FALSE;
+      if (shares > 0)
+        config->processor_weight = CLAMP (shares * 100 / 1024, 1, 10000);
+      if (quota > 0)
+        {
+          if (period == 0)
+            period = 100000;
+          config->processor_maximum =
+              CLAMP (quota * 10000 / period / (gint64) g_get_num_processors (), 1, 10000);
+        }
+      if (cpus != NULL && *cpus != '\0' && !count_cpus (cpus, &config->processor_count, error))
+        return FALSE;
+    }
+
+  node = find_member (resources, "pids");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      gint64 limit = 0;
+      if (!read_int (json_node_get_object (node), "config.json: linux.resources.pids", "limit",
+                     -1, G_MAXINT64, &limit, error))
+        return FALSE;
+      if (limit > 0)
+        config->pids_maximum = limit;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **error)
+{
+  JsonNode *node;
+
+  /* OCI: a namespace type that is absent is shared with the host. */
+  config->network_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->uts_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->ipc_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+
+  node = find_member (linux_object, "namespaces");
+  if (node != NULL)
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        return type_error (error, "config.json: linux", "namespaces", "an array", node);
+      array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          g_autofree char *doc = g_strdup_printf ("config.json: linux.namespaces[%u]", i);
+          g_autofree char *type = NULL, *path = NULL;
+          HcsNamespace *ns = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: expected an object", doc);
+              return FALSE;
+            }
+          if (!read_string (json_node_get_object (element), doc, "type", &type, error) ||
+              !read_string (json_node_get_object (element), doc, "path", &path, error))
+            return FALSE;
+          if (g_strcmp0 (type, "network") == 0)
+            ns = &config->network_namespace;
+          else if (g_strcmp0 (type, "uts") == 0)
+            ns = &config->uts_namespace;
+          else if (g_strcmp0 (type, "ipc") == 0)
+            ns = &config->ipc_namespace;
+          else if (!g_strv_contains ((const char *const[]){ "pid", "mount", "cgroup", "user",
+                                                            "time", NULL },
+                                     type ? type : ""))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.type: unknown namespace type '%s'", doc, type ? type : "");
+              return FALSE;
+            }
+          if (ns == NULL)
+            continue;
+          if (path != NULL && *path != '\0')
+            {
+              if (!check_absolute (doc, "path", path, error))
+                return FALSE;
+              ns->mode = HCS_NAMESPACE_MODE_JOIN;
+              ns->path = g_steal_pointer (&path);
+            }
+          else
+            ns->mode = HCS_NAMESPACE_MODE_NEW;
+        }
+    }
+
+  node = find_member (linux_object, "resources");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "config.json: linux", "resources", "an object", node);
+      if (!parse_oci_resources (json_node_get_object (node), config, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static HcsContainerConfig *
+parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
+{
+  const char *doc = "config.json";
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  JsonNode *node;
+
+  config->system_type = g_strdup ("Container");
+  if (!read_string (object, doc, "ociVersion", &config->oci_version, error) ||
+      !read_string (object, doc, "hostname", &config->hostname, error) ||
+      !read_object_array (object, doc, "mounts", parse_oci_mount, (GDestroyNotify) hcs_mount_free,
+                          &config->mounts, error))
+    return NULL;
+  if (!check_name (doc, "hostname", config->hostname, 64, error))
+    return NULL;
+
+  node = find_member (object, "root");
+  if (node != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "root", "an object", node), NULL;
+      if (!read_string (json_node_get_object (node), "config.json: root", "path", &path, error) ||
+          !read_boolean (json_node_get_object (node), "config.json: root", "readonly",
+                         &config->root_read_only, error))
+        return NULL;
+      if (path != NULL && !g_path_is_absolute (path))
+        {
+          g_autofree char *base = bundle_dir ? g_strdup (bundle_dir) : g_get_current_dir ();
+          config->volume_path = g_canonicalize_filename (path, base);
+        }
+      else
+        config->volume_path = g_steal_pointer (&path);
+    }
+
+  node = find_member (object, "process");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "process", "an object", node), NULL;
+      if (!parse_oci_process (json_node_get_object (node), config, error))
+        return NULL;
+    }
+
+  node = find_member (object, "linux");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "linux", "an object", node), NULL;
+      if (!parse_oci_linux (json_node_get_object (node), config, error))
+        return NULL;
+    }
+  return g_steal_pointer (&config);
+}
+
+HcsContainerConfig *
+hcs_container_config_from_node (JsonNode *node, const char *bundle_dir, GError **error)
+{
+  JsonObject *object = expect_object (node, "ContainerConfig", error);
+
+  if (object == NULL)
+    return NULL;
+  if (json_object_has_member (object, "ociVersion"))
+    return parse_oci (object, bundle_dir, error);
+  return parse_schema1 (object, error);
+}
+
+HcsContainerConfig *
+hcs_container_config_from_json (const char *json, const char *bundle_dir, GError **error)
+{
+  g_autoptr (JsonNode) node = parse_text (json, "ContainerConfig", error);
+
+  return node ? hcs_container_config_from_node (node, bundle_dir, error) : NULL;
+}
+
+HcsContainerConfig *
+hcs_container_config_from_file (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL, *bundle_dir = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, HCS_ERROR,
+                   g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                       ? HCS_ERROR_ELEMENT_NOT_FOUND
+                       : HCS_ERROR_INVALID_DATA,
+                   "%s", local_error->message);
+      return NULL;
+    }
+  if (strlen (contents) != length)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "%s: contains a NUL byte", path);
+      return NULL;
+    }
+  bundle_dir = g_path_get_dirname (path);
+  {
+    g_autofree char *absolute = g_canonicalize_filename (bundle_dir, NULL);
+    HcsContainerConfig *config = hcs_container_config_from_json (contents, absolute, error);
+    if (config == NULL)
+      g_prefix_error (error, "%s: ", path);
+    return config;
+  }
+}
+
+JsonNode *
+hcs_container_config_to_node (const HcsContainerConfig *config)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  write_string (builder, "SystemType", config->system_type ? config->system_type : "Container");
+  write_string (builder, "Name", config->name);
+  write_string (builder, "Owner", config->owner);
+  write_string (builder, "HostName", config->hostname);
+  write_string (builder, "VolumePath", config->volume_path);
+  write_string (builder, "LayerFolderPath", config->layer_folder_path);
+  if (config->layers != NULL)
+    {
+      json_builder_set_member_name (builder, "Layers");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->layers->len; i++)
+        {
+          HcsLayer *layer = config->layers->pdata[i];
+          json_builder_begin_object (builder);
+          write_string (builder, "ID", layer->id);
+          write_string (builder, "Path", layer->path);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  if (config->mapped_directories != NULL)
+    {
+      json_builder_set_member_name (builder, "MappedDirectories");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->mapped_directories->len; i++)
+        {
+          HcsMappedDirectory *dir = config->mapped_directories->pdata[i];
+          json_builder_begin_object (builder);
+          write_string (builder, "HostPath", dir->host_path);
+          write_string (builder, "ContainerPath", dir->container_path);
+          write_boolean (builder, "ReadOnly", dir->read_only);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  if (config->processor_count)
+    write_int (builder, "ProcessorCount", config->processor_count);
+  if (config->processor_weight)
+    write_int (builder, "ProcessorWeight", config->processor_weight);
+  if (config->processor_maximum)
+    write_int (builder, "ProcessorMaximum", config->processor_maximum);
+  if (config->memory_maximum_in_mb)
+    write_int (builder, "MemoryMaximumInMB", config->memory_maximum_in_mb);
+  if (config->storage_iops_maximum)
+    write_int (builder, "StorageIOPSMaximum", config->storage_iops_maximum);
+  if (config->storage_bandwidth_maximum)
+    write_int (builder, "StorageBandwidthMaximum", config->storage_bandwidth_maximum);
+  write_strv (builder, "EndpointList", config->endpoint_list);
+  write_string (builder, "NetworkSharedContainerName", config->network_shared_container_name);
+  write_boolean (builder, "HvPartition", config->hv_partition);
+  if (config->process != NULL)
+    {
+      json_builder_set_member_name (builder, "Process");
+      json_builder_add_value (builder, hcs_process_config_to_node (config->process));
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* --- Statistics ------------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (HcsStatistics, hcs_statistics, hcs_statistics_copy, hcs_statistics_free)
+
+static void
+network_statistics_free (HcsNetworkStatistics *net)
+{
+  g_free (net->endpoint_id);
+  g_free (net);
+}
+
+HcsStatistics *
+hcs_statistics_new (void)
+{
+  HcsStatistics *stats = g_new0 (HcsStatistics, 1);
+
+  stats->network = g_ptr_array_new_with_free_func ((GDestroyNotify) network_statistics_free);
+  return stats;
+}
+
+HcsStatistics *
+hcs_statistics_copy (const HcsStatistics *stats)
+{
+  HcsStatistics *copy;
+
+  if (stats == NULL)
+    return NULL;
+  copy = g_memdup2 (stats, sizeof *stats);
+  copy->network = g_ptr_array_new_with_free_func ((GDestroyNotify) network_statistics_free);
+  for (guint i = 0; i < stats->network->len; i++)
+    {
+      HcsNetworkStatistics *net = g_memdup2 (stats->network->pdata[i], sizeof *net);
+      net->endpoint_id = g_strdup (net->endpoint_id);
+      g_ptr_array_add (copy->network, net);
+    }
+  return copy;
+}
+
+void
+hcs_statistics_free (HcsStatistics *stats)
+{
+  if (stats == NULL)
+    return;
+  g_ptr_array_unref (stats->network);
+  g_free (stats);
+}
+
+JsonNode *
+hcs_statistics_to_node (const HcsStatistics *stats)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  write_time (builder, "Timestamp", stats->timestamp);
+  write_time (builder, "ContainerStartTime", stats->container_start_time);
+  write_int (builder, "Uptime100ns", stats->uptime_100ns);
+  json_builder_set_member_name (builder, "Memory");
+  json_builder_begin_object (builder);
+  write_int (builder, "UsageCommitBytes", stats->memory_usage_commit_bytes);
+  write_int (builder, "UsageCommitPeakBytes", stats->memory_usage_commit_peak_bytes);
+  write_int (builder, "UsagePrivateWorkingSetBytes", stats->memory_usage_private_working_set_bytes);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "Processor");
+  json_builder_begin_object (builder);
+  write_int (builder, "TotalRuntime100ns", stats->processor_total_runtime_100ns);
+  write_int (builder, "RuntimeUser100ns", stats->processor_runtime_user_100ns);
+  write_int (builder, "RuntimeKernel100ns", stats->processor_runtime_kernel_100ns);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "Storage");
+  json_builder_begin_object (builder);
+  write_int (builder, "ReadCountNormalized", stats->storage_read_count_normalized);
+  write_int (builder, "ReadSizeBytes", stats->storage_read_size_bytes);
+  write_int (builder, "WriteCountNormalized", stats->storage_write_count_normalized);
+  write_int (builder, "WriteSizeBytes", stats->storage_write_size_bytes);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "Network");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < stats->network->len; i++)
+    {
+      HcsNetworkStatistics *net = stats->network->pdata[i];
+      json_builder_begin_object (builder);
+      write_string (builder, "EndpointId", net->endpoint_id);
+      write_int (builder, "BytesReceived", net->bytes_received);
+      write_int (builder, "BytesSent", net->bytes_sent);
+      write_int (builder, "PacketsReceived", net->packets_received);
+      write_int (builder, "PacketsSent", net->packets_sent);
+      write_int (builder, "DroppedPacketsIncoming", net->dropped_packets_incoming);
+      write_int (builder, "DroppedPacketsOutgoing", net->dropped_packets_outgoing);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+read_u64 (JsonObject *object, const char *doc, const char *name, guint64 *out, GError **error)
+{
+  gint64 value = 0;
+
+  if (!read_int (object, doc, name, 0, G_MAXINT64, &value, error))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static JsonObject *
+sub_object (JsonObject *object, const char *name)
+{
+  JsonNode *node = find_member (object, name);
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+HcsStatistics *
+hcs_statistics_from_node (JsonNode *node, GError **error)
+{
+  const char *doc = "Statistics";
+  g_autoptr (HcsStatistics) stats = hcs_statistics_new ();
+  JsonObject *object = expect_object (node, doc, error), *part;
+  JsonNode *network;
+
+  if (object == NULL)
+    return NULL;
+  if (!read_time (object, doc, "Timestamp", &stats->timestamp, error) ||
+      !read_time (object, doc, "ContainerStartTime", &stats->container_start_time, error) ||
+      !read_u64 (object, doc, "Uptime100ns", &stats->uptime_100ns, error))
+    return NULL;
+  if ((part = sub_object (object, "Memory")) != NULL &&
+      (!read_u64 (part, "Statistics.Memory", "UsageCommitBytes", &stats->memory_usage_commit_bytes, error) ||
+       !read_u64 (part, "Statistics.Memory", "UsageCommitPeakBytes", &stats->memory_usage_commit_peak_bytes, error) ||
+       !read_u64 (part, "Statistics.Memory", "UsagePrivateWorkingSetBytes",
+                  &stats->memory_usage_private_working_set_bytes, error)))
+    return NULL;
+  if ((part = sub_object (object, "Processor")) != NULL &&
+      (!read_u64 (part, "Statistics.Processor", "TotalRuntime100ns", &stats->processor_total_runtime_100ns, error) ||
+       !read_u64 (part, "Statistics.Processor", "RuntimeUser100ns", &stats->processor_runtime_user_100ns, error) ||
+       !read_u64 (part, "Statistics.Processor", "RuntimeKernel100ns", &stats->processor_runtime_kernel_100ns, error)))
+    return NULL;
+  if ((part = sub_object (object, "Storage")) != NULL &&
+      (!read_u64 (part, "Statistics.Storage", "ReadCountNormalized", &stats->storage_read_count_normalized, error) ||
+       !read_u64 (part, "Statistics.Storage", "ReadSizeBytes", &stats->storage_read_size_bytes, error) ||
+       !read_u64 (part, "Statistics.Storage", "WriteCountNormalized", &stats->storage_write_count_normalized, error) ||
+       !read_u64 (part, "Statistics.Storage", "WriteSizeBytes", &stats->storage_write_size_bytes, error)))
+    return NULL;
+  network = find_member (object, "Network");
+  if (network != NULL && JSON_NODE_HOLDS_ARRAY (network))
+    {
+      JsonArray *array = json_node_get_array (network);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          HcsNetworkStatistics *net;
+          const char *ndoc = "Statistics.Network";
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          net = g_new0 (HcsNetworkStatistics, 1);
+          g_ptr_array_add (stats->network, net);
+          part = json_node_get_object (element);
+          if (!read_string (part, ndoc, "EndpointId", &net->endpoint_id, error) ||
+              !read_u64 (part, ndoc, "BytesReceived", &net->bytes_received, error) ||
+              !read_u64 (part, ndoc, "BytesSent", &net->bytes_sent, error) ||
+              !read_u64 (part, ndoc, "PacketsReceived", &net->packets_received, error) ||
+              !read_u64 (part, ndoc, "PacketsSent", &net->packets_sent, error) ||
+              !read_u64 (part, ndoc, "DroppedPacketsIncoming", &net->dropped_packets_incoming, error) ||
+              !read_u64 (part, ndoc, "DroppedPacketsOutgoing", &net->dropped_packets_outgoing, error))
+            return NULL;
+        }
+    }
+  return g_steal_pointer (&stats);
+}
+
+/* --- ProcessListItem ---------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (HcsProcessListItem, hcs_process_list_item, hcs_process_list_item_copy,
+                     hcs_process_list_item_free)
+
+HcsProcessListItem *
+hcs_process_list_item_new (void)
+{
+  return g_new0 (HcsProcessListItem, 1);
+}
+
+HcsProcessListItem *
+hcs_process_list_item_copy (const HcsProcessListItem *item)
+{
+  HcsProcessListItem *copy;
+
+  if (item == NULL)
+    return NULL;
+  copy = g_memdup2 (item, sizeof *item);
+  copy->image_name = g_strdup (item->image_name);
+  return copy;
+}
+
+void
+hcs_process_list_item_free (HcsProcessListItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->image_name);
+  g_free (item);
+}
+
+JsonNode *
+hcs_process_list_item_to_node (const HcsProcessListItem *item)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  write_int (builder, "ProcessId", item->process_id);
+  write_string (builder, "ImageName", item->image_name ? item->image_name : "");
+  write_time (builder, "CreateTimestamp", item->create_timestamp);
+  write_int (builder, "UserTime100ns", item->user_time_100ns);
+  write_int (builder, "KernelTime100ns", item->kernel_time_100ns);
+  write_int (builder, "MemoryCommitBytes", item->memory_commit_bytes);
+  write_int (builder, "MemoryWorkingSetPrivateBytes", item->memory_working_set_private_bytes);
+  write_int (builder, "MemoryWorkingSetSharedBytes", item->memory_working_set_shared_bytes);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+JsonNode *
+hcs_process_list_to_node (GPtrArray *items)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; items && i < items->len; i++)
+    json_array_add_element (array, hcs_process_list_item_to_node (items->pdata[i]));
+  json_node_take_array (node, array);
+  return node;
+}
+
+/* --- ContainerProperties ------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (HcsContainerProperties, hcs_container_properties,
+                     hcs_container_properties_copy, hcs_container_properties_free)
+
+HcsContainerProperties *
+hcs_container_properties_new (void)
+{
+  return g_new0 (HcsContainerProperties, 1);
+}
+
+HcsContainerProperties *
+hcs_container_properties_copy (const HcsContainerProperties *props)
+{
+  HcsContainerProperties *copy;
+
+  if (props == NULL)
+    return NULL;
+  copy = g_memdup2 (props, sizeof *props);
+  copy->id = g_strdup (props->id);
+  copy->name = g_strdup (props->name);
+  copy->system_type = g_strdup (props->system_type);
+  copy->owner = g_strdup (props->owner);
+  copy->runtime_os_type = g_strdup (props->runtime_os_type);
+  copy->isolation = g_strdup (props->isolation);
+  copy->state = g_strdup (props->state);
+  copy->exit_type = g_strdup (props->exit_type);
+  copy->statistics = hcs_statistics_copy (props->statistics);
+  copy->process_list = copy_array (props->process_list,
+                                   (GBoxedCopyFunc) hcs_process_list_item_copy,
+                                   (GDestroyNotify) hcs_process_list_item_free);
+  return copy;
+}
+
+void
+hcs_container_properties_free (HcsContainerProperties *props)
+{
+  if (props == NULL)
+    return;
+  g_free (props->id);
+  g_free (props->name);
+  g_free (props->system_type);
+  g_free (props->owner);
+  g_free (props->runtime_os_type);
+  g_free (props->isolation);
+  g_free (props->state);
+  g_free (props->exit_type);
+  hcs_statistics_free (props->statistics);
+  g_clear_pointer (&props->process_list, g_ptr_array_unref);
+  g_free (props);
+}
+
+JsonNode *
+hcs_container_properties_to_node (const HcsContainerProperties *props)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  write_string (builder, "Id", props->id);
+  write_string (builder, "Name", props->name);
+  write_string (builder, "SystemType", props->system_type);
+  write_string (builder, "Owner", props->owner);
+  write_string (builder, "RuntimeOsType", props->runtime_os_type);
+  write_string (builder, "Isolation", props->isolation);
+  write_string (builder, "State", props->state);
+  write_boolean (builder, "Stopped", props->stopped);
+  write_string (builder, "ExitType", props->exit_type);
+  write_int (builder, "ExitCode", props->exit_code);
+  write_int (builder, "InitProcessId", props->init_process_id);
+  write_time (builder, "Created", props->created);
+  if (props->statistics != NULL)
+    {
+      json_builder_set_member_name (builder, "Statistics");
+      json_builder_add_value (builder, hcs_statistics_to_node (props->statistics));
+    }
+  if (props->process_list != NULL)
+    {
+      json_builder_set_member_name (builder, "ProcessList");
+      json_builder_add_value (builder, hcs_process_list_to_node (props->process_list));
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+HcsContainerProperties *
+hcs_container_properties_from_node (JsonNode *node, GError **error)
+{
+  const char *doc = "ContainerProperties";
+  g_autoptr (HcsContainerProperties) props = hcs_container_properties_new ();
+  JsonObject *object = expect_object (node, doc, error);
+  JsonNode *member;
+  gint64 exit_code = 0, pid = 0;
+
+  if (object == NULL)
+    return NULL;
+  if (!read_string (object, doc, "Id", &props->id, error) ||
+      !read_string (object, doc, "Name", &props->name, error) ||
+      !read_string (object, doc, "SystemType", &props->system_type, error) ||
+      !read_string (object, doc, "Owner", &props->owner, error) ||
+      !read_string (object, doc, "RuntimeOsType", &props->runtime_os_type, error) ||
+      !read_string (object, doc, "Isolation", &props->isolation, error) ||
+      !read_string (object, doc, "State", &props->state, error) ||
+      !read_boolean (object, doc, "Stopped", &props->stopped, error) ||
+      !read_string (object, doc, "ExitType", &props->exit_type, error) ||
+      !read_int (object, doc, "ExitCode", G_MININT, G_MAXINT, &exit_code, error) ||
+      !read_int (object, doc, "InitProcessId", 0, G_MAXUINT32, &pid, error) ||
+      !read_time (object, doc, "Created", &props->created, error))
+    return NULL;
+  props->exit_code = exit_code;
+  props->init_process_id = pid;
+  member = find_member (object, "Statistics");
+  if (member != NULL && (props->statistics = hcs_statistics_from_node (member, error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&props);
+}
+
+/* --- ComputeSystemQuery --------------------------------------------------------- */
+
+G_DEFINE_BOXED_TYPE (HcsComputeSystemQuery, hcs_compute_system_query,
+                     hcs_compute_system_query_copy, hcs_compute_system_query_free)
+
+HcsComputeSystemQuery *
+hcs_compute_system_query_new (void)
+{
+  return g_new0 (HcsComputeSystemQuery, 1);
+}
+
+HcsComputeSystemQuery *
+hcs_compute_system_query_copy (const HcsComputeSystemQuery *query)
+{
+  HcsComputeSystemQuery *copy;
+
+  if (query == NULL)
+    return NULL;
+  copy = hcs_compute_system_query_new ();
+  copy->ids = g_strdupv (query->ids);
+  copy->names = g_strdupv (query->names);
+  copy->types = g_strdupv (query->types);
+  copy->owners = g_strdupv (query->owners);
+  return copy;
+}
+
+void
+hcs_compute_system_query_free (HcsComputeSystemQuery *query)
+{
+  if (query == NULL)
+    return;
+  g_strfreev (query->ids);
+  g_strfreev (query->names);
+  g_strfreev (query->types);
+  g_strfreev (query->owners);
+  g_free (query);
+}
+
+HcsComputeSystemQuery *
+hcs_compute_system_query_from_json (const char *json, GError **error)
+{
+  const char *doc = "ComputeSystemQuery";
+  g_autoptr (JsonNode) node = parse_text (json, doc, error);
+  g_autoptr (HcsComputeSystemQuery) query = hcs_compute_system_query_new ();
+  JsonObject *object;
+
+  if (node == NULL || (object = expect_object (node, doc, error)) == NULL)
+    return NULL;
+  if (!read_strv (object, doc, "IDs", &query->ids, error) ||
+      !read_strv (object, doc, "Names", &query->names, error) ||
+      !read_strv (object, doc, "Types", &query->types, error) ||
+      !read_strv (object, doc, "Owners", &query->owners, error))
+    return NULL;
+  return g_steal_pointer (&query);
+}
+
+JsonNode *
+hcs_compute_system_query_to_node (const HcsComputeSystemQuery *query)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  write_strv (builder, "IDs", query->ids);
+  write_strv (builder, "Names", query->names);
+  write_strv (builder, "Types", query->types);
+  write_strv (builder, "Owners", query->owners);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+filter_matches (GStrv filter, const char *value)
+{
+  return filter == NULL || filter[0] == NULL ||
+         (value != NULL && g_strv_contains ((const char *const *) filter, value));
+}
+
+gboolean
+hcs_compute_system_query_matches (const HcsComputeSystemQuery *query,
+                                  const HcsContainerProperties *props)
+{
+  if (query == NULL)
+    return TRUE;
+  return filter_matches (query->ids, props->id) && filter_matches (query->names, props->name) &&
+         filter_matches (query->types, props->system_type) &&
+         filter_matches (query->owners, props->owner);
+}
+
+/* --- resource updates ------------------------------------------------------------- */
+
+gboolean
+hcs_resource_update_from_json (const char *json, HcsResourceUpdate *update, GError **error)
+{
+  const char *doc = "ResourceUpdate";
+  g_autoptr (JsonNode) node = parse_text (json, doc, error);
+  JsonObject *object;
+  HcsResourceUpdate result = HCS_RESOURCE_UPDATE_INIT;
+
+  if (node == NULL || (object = expect_object (node, doc, error)) == NULL)
+    return FALSE;
+  if (!read_int (object, doc, "MemoryMaximumInMB", 0, G_MAXINT64 / (1024 * 1024),
+                 &result.memory_maximum_in_mb, error) ||
+      !read_int (object, doc, "ProcessorCount", 0, 1024, &result.processor_count, error) ||
+      !read_int (object, doc, "ProcessorWeight", 0, 10000, &result.processor_weight, error) ||
+      !read_int (object, doc, "ProcessorMaximum", 0, 10000, &result.processor_maximum, error) ||
+      !read_int (object, doc, "StorageIOPSMaximum", 0, G_MAXINT64, &result.storage_iops_maximum,
+                 error) ||
+      !read_int (object, doc, "StorageBandwidthMaximum", 0, G_MAXINT64,
+                 &result.storage_bandwidth_maximum, error))
+    return FALSE;
+  *update = result;
+  return TRUE;
+}
