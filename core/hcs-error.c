@@ -5,6 +5,7 @@
 #include "hcs-error.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <string.h>
 
 G_DEFINE_QUARK (hcs-error-quark, hcs_error)

@@ -1,0 +1,1399 @@
+/* argon-helper.c: hcs-argon-helper, the process that builds a container.
+ *
+ * The argon plugin lives in a threaded host process, where clone() and
+ * unshare() are unsafe; it execs this helper instead (as libvirt's LXC
+ * driver and bubblewrap are used). Invocation:
+ *
+ *   hcs-argon-helper create|exec
+ *
+ * with these file descriptors:
+ *   0, 1, 2  the workload's stdio (pipes, /dev/null or a pty slave)
+ *   3        the spec: one JSON document, read to end of file
+ *   4        status, written by the helper, one JSON object a line:
+ *              {"pid": N}        the workload exists (host pid); for create,
+ *                                everything is set up and it waits to start
+ *              {"error": "..."}  set-up failed (then exit 255)
+ *              {"exit": CODE}    the workload ended; the helper exits CODE
+ *   5        create only: one byte starts the workload; end of file
+ *            without a byte abandons it
+ *
+ * The helper (A) stays outside the container as the workload's parent: it
+ * clones the container's init (B) into new namespaces, or forks a process
+ * into an existing container's, puts it in the cgroup before it runs any
+ * set-up, forwards the signals it gets, and mirrors its exit status (128+N
+ * for a death by signal N). The spec:
+ *
+ *   { "id": "web",
+ *     "rootfs": "/abs/dir", "rootfs_readonly": false,
+ *     "overlay": {"lower": ["/top", "/base"], "upper": "/s/upper", "work": "/s/work"},
+ *     "hostname": "web",
+ *     "namespaces": {"net": "new"|"host"|PATH, "uts": ..., "ipc": ...},
+ *     "mounts": [{"destination", "type", "source", "options": [...]}],
+ *     "masked_paths": [...], "readonly_paths": [...],
+ *     "cgroup_procs": ["/sys/fs/cgroup/.../cgroup.procs", ...],
+ *     "pid": N,                      (exec: the init whose namespaces to join)
+ *     "process": {"args", "env", "cwd", "user", "terminal", "capabilities",
+ *                 "no_new_privileges", "seccomp"} }
+ *
+ * Without "process", create runs the helper's own minimal init, which reaps
+ * children and exits on SIGTERM or SIGINT.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <grp.h>
+#include <json-glib/json-glib.h>
+#include <linux/openat2.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SPEC_FD 3
+#define STATUS_FD 4
+#define START_FD 5
+#define MAX_SPEC_SIZE (1024 * 1024)
+#define EXIT_SETUP_FAILED 255
+
+extern char **environ;
+
+typedef struct {
+  char *destination;
+  char *type;
+  char *source;
+  GStrv options;
+} Mount;
+
+typedef struct {
+  GStrv args;
+  GStrv env;
+  char *cwd;
+  char *user;
+  gboolean terminal;
+  GStrv capabilities;     /* NULL: the OCI default set */
+  gboolean no_new_privileges;
+  gboolean seccomp;
+} Process;
+
+typedef struct {
+  char *id;
+  char *rootfs;
+  gboolean rootfs_readonly;
+  GStrv overlay_lower;
+  char *overlay_upper;
+  char *overlay_work;
+  char *hostname;
+  char *net, *uts, *ipc;  /* "new", "host" or a path */
+  GPtrArray *mounts;      /* Mount* */
+  GStrv masked_paths;
+  GStrv readonly_paths;
+  GStrv cgroup_procs;
+  gint64 pid;
+  Process *process;
+} Spec;
+
+static const char *const default_masked_paths[] = {
+  "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+  "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+  "/sys/firmware", "/sys/devices/virtual/powercap", NULL,
+};
+
+static const char *const default_readonly_paths[] = {
+  "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static const cap_value_t default_capabilities[] = {
+  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
+  CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,
+  CAP_AUDIT_WRITE,
+};
+
+/* --- status ------------------------------------------------------------- */
+
+static void
+write_status_line (JsonBuilder *builder)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = json_to_string (root, FALSE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+  gsize left = strlen (line);
+  const char *p = line;
+
+  while (left > 0)
+    {
+      gssize n = write (STATUS_FD, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return; /* nobody listens any more */
+      p += n;
+      left -= n;
+    }
+}
+
+static void
+report_int (const char *name, gint64 value)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+  json_builder_end_object (builder);
+  write_status_line (builder);
+}
+
+static void
+report_error (const char *message)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  write_status_line (builder);
+}
+
+static G_NORETURN void
+fail_setup (const char *message)
+{
+  report_error (message);
+  report_int ("exit", EXIT_SETUP_FAILED);
+  _exit (EXIT_SETUP_FAILED);
+}
+
+/* --- the spec ----------------------------------------------------------------- */
+
+static char *
+read_spec_text (GError **error)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buffer[8192];
+
+  for (;;)
+    {
+      gssize n = read (SPEC_FD, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                       "reading the spec: %s", g_strerror (errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_string_append_len (text, buffer, n);
+      if (text->len > MAX_SPEC_SIZE)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: larger than %d bytes",
+                       MAX_SPEC_SIZE);
+          return NULL;
+        }
+    }
+  close (SPEC_FD);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+spec_string (JsonObject *object, const char *where, const char *name, char **out,
+             GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected a string",
+                   where, name);
+      return FALSE;
+    }
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+spec_boolean (JsonObject *object, const char *where, const char *name, gboolean *out,
+              GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected a boolean",
+                   where, name);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+spec_strv (JsonObject *object, const char *where, const char *name, GStrv *out, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    goto invalid;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        goto invalid;
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               "spec: %s%s: expected an array of strings", where, name);
+  return FALSE;
+}
+
+static Spec *
+parse_spec (const char *text, gboolean create, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  JsonObject *root, *object;
+  JsonNode *node;
+  Spec *spec;
+
+  if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: not a JSON object%s%s",
+                   local_error ? ": " : "", local_error ? local_error->message : "");
+      return NULL;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  spec = g_new0 (Spec, 1);
+  spec->mounts = g_ptr_array_new ();
+
+  if (!spec_string (root, "", "id", &spec->id, error) ||
+      !spec_string (root, "", "rootfs", &spec->rootfs, error) ||
+      !spec_boolean (root, "", "rootfs_readonly", &spec->rootfs_readonly, error) ||
+      !spec_string (root, "", "hostname", &spec->hostname, error) ||
+      !spec_strv (root, "", "masked_paths", &spec->masked_paths, error) ||
+      !spec_strv (root, "", "readonly_paths", &spec->readonly_paths, error) ||
+      !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, error))
+    return NULL;
+  spec->pid = json_object_get_int_member_with_default (root, "pid", 0);
+
+  if ((node = json_object_get_member (root, "overlay")) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      object = json_node_get_object (node);
+      if (!spec_strv (object, "overlay.", "lower", &spec->overlay_lower, error) ||
+          !spec_string (object, "overlay.", "upper", &spec->overlay_upper, error) ||
+          !spec_string (object, "overlay.", "work", &spec->overlay_work, error))
+        return NULL;
+      if (spec->overlay_lower == NULL || spec->overlay_lower[0] == NULL ||
+          spec->overlay_upper == NULL || spec->overlay_work == NULL)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "spec: overlay: needs lower, upper and work");
+          return NULL;
+        }
+    }
+
+  spec->net = g_strdup ("new");
+  spec->uts = g_strdup ("new");
+  spec->ipc = g_strdup ("new");
+  if ((node = json_object_get_member (root, "namespaces")) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (node))
+    {
+      object = json_node_get_object (node);
+      if (!spec_string (object, "namespaces.", "net", &spec->net, error) ||
+          !spec_string (object, "namespaces.", "uts", &spec->uts, error) ||
+          !spec_string (object, "namespaces.", "ipc", &spec->ipc, error))
+        return NULL;
+    }
+
+  if ((node = json_object_get_member (root, "mounts")) != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          Mount *mount = g_new0 (Mount, 1);
+
+          g_ptr_array_add (spec->mounts, mount);
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "spec: mounts[%u]: expected an object", i);
+              return NULL;
+            }
+          object = json_node_get_object (element);
+          if (!spec_string (object, "mounts[].", "destination", &mount->destination, error) ||
+              !spec_string (object, "mounts[].", "type", &mount->type, error) ||
+              !spec_string (object, "mounts[].", "source", &mount->source, error) ||
+              !spec_strv (object, "mounts[].", "options", &mount->options, error))
+            return NULL;
+          if (mount->destination == NULL || mount->destination[0] != '/')
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "spec: mounts[%u].destination: must be an absolute path", i);
+              return NULL;
+            }
+          if (mount->type == NULL)
+            mount->type = g_strdup ("bind");
+        }
+    }
+
+  if ((node = json_object_get_member (root, "process")) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      Process *process = g_new0 (Process, 1);
+
+      spec->process = process;
+      process->no_new_privileges = TRUE;
+      process->seccomp = TRUE;
+      object = json_node_get_object (node);
+      if (!spec_strv (object, "process.", "args", &process->args, error) ||
+          !spec_strv (object, "process.", "env", &process->env, error) ||
+          !spec_string (object, "process.", "cwd", &process->cwd, error) ||
+          !spec_string (object, "process.", "user", &process->user, error) ||
+          !spec_boolean (object, "process.", "terminal", &process->terminal, error) ||
+          !spec_strv (object, "process.", "capabilities", &process->capabilities, error) ||
+          !spec_boolean (object, "process.", "no_new_privileges", &process->no_new_privileges,
+                         error) ||
+          !spec_boolean (object, "process.", "seccomp", &process->seccomp, error))
+        return NULL;
+      if (process->args == NULL || process->args[0] == NULL)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: process.args: empty");
+          return NULL;
+        }
+      if (process->env == NULL)
+        process->env = g_new0 (char *, 1);
+    }
+
+  if (create && (spec->rootfs == NULL || spec->rootfs[0] != '/'))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "spec: rootfs: an absolute path is required");
+      return NULL;
+    }
+  if (!create && (spec->pid <= 0 || spec->process == NULL))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "spec: exec needs \"pid\" and \"process\"");
+      return NULL;
+    }
+  return spec;
+}
+
+/* --- errors from the child ------------------------------------------------------ */
+
+/* The child (B) sends a message ("E" + text) or readiness ("R") to A over
+ * a close-on-exec pipe. */
+static int child_report_fd = -1;
+static gboolean child_reported_ready;
+
+static G_NORETURN void
+child_fail (int exit_code, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static G_NORETURN void
+child_fail (int exit_code, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *framed = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  framed = g_strconcat ("E", message, NULL);
+  /* A socket, not a pipe: MSG_NOSIGNAL keeps a parent that stopped
+   * listening from killing us with SIGPIPE. */
+  if (child_report_fd >= 0)
+    send (child_report_fd, framed, strlen (framed), MSG_NOSIGNAL);
+  /* After "ready" nobody reads the report any more: tell the workload's
+   * stderr, as runc does. */
+  if (child_reported_ready)
+    {
+      g_autofree char *line = g_strdup_printf ("hcs-argon-helper: %s\n", message);
+      ssize_t ignored = write (STDERR_FILENO, line, strlen (line));
+      (void) ignored;
+    }
+  _exit (exit_code);
+}
+
+#define CHILD_CHECK(expr, ...)                                                  \
+  G_STMT_START                                                                  \
+  {                                                                             \
+    if (!(expr))                                                                \
+      {                                                                         \
+        int saved_errno_ = errno;                                               \
+        g_autofree char *what_ = g_strdup_printf (__VA_ARGS__);                 \
+        child_fail (EXIT_SETUP_FAILED, "%s: %s", what_, g_strerror (saved_errno_)); \
+      }                                                                         \
+  }                                                                             \
+  G_STMT_END
+
+/* --- paths inside the root ------------------------------------------------------ */
+
+static int
+open_in_root (int root_fd, const char *path, int flags)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* Makes @path (and its parents) inside the root, every step resolved in
+ * the root, so a symlink in a hostile image can never point the mkdir, or
+ * the mount made on the result, outside of it. Returns an O_PATH fd. */
+static int
+make_path_in_root (int root_fd, const char *path, gboolean directory)
+{
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  g_autoptr (GString) prefix = g_string_new (NULL);
+  int fd;
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      gboolean last = parts[i + 1] == NULL;
+      int parent_fd;
+
+      if (*parts[i] == '\0' || g_str_equal (parts[i], "."))
+        continue;
+      if (g_str_equal (parts[i], ".."))
+        {
+          errno = EINVAL;
+          return -1;
+        }
+      parent_fd = open_in_root (root_fd, prefix->len ? prefix->str : "/", O_PATH | O_DIRECTORY);
+      if (parent_fd < 0)
+        return -1;
+      g_string_append_printf (prefix, "/%s", parts[i]);
+      fd = open_in_root (root_fd, prefix->str, O_PATH);
+      if (fd < 0 && errno == ENOENT)
+        {
+          if (!last || directory)
+            {
+              if (mkdirat (parent_fd, parts[i], 0755) < 0 && errno != EEXIST)
+                {
+                  close (parent_fd);
+                  return -1;
+                }
+            }
+          else
+            {
+              int file = openat (parent_fd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
+                                                          O_NOFOLLOW, 0644);
+              if (file < 0 && errno != EEXIST)
+                {
+                  close (parent_fd);
+                  return -1;
+                }
+              if (file >= 0)
+                close (file);
+            }
+          fd = open_in_root (root_fd, prefix->str, O_PATH);
+        }
+      close (parent_fd);
+      if (fd < 0)
+        return -1;
+      if (!last)
+        close (fd);
+      else
+        return fd;
+    }
+  return open_in_root (root_fd, "/", O_PATH | O_DIRECTORY);
+}
+
+static char *
+fd_path (int fd)
+{
+  return g_strdup_printf ("/proc/self/fd/%d", fd);
+}
+
+/* mount(2) onto a path of the container, resolved in the root. */
+static void
+mount_in_root (int root_fd, const char *destination, gboolean directory, const char *source,
+               const char *type, unsigned long flags, const char *data)
+{
+  g_autofree char *target = NULL;
+  int fd = make_path_in_root (root_fd, destination, directory);
+
+  CHILD_CHECK (fd >= 0, "creating the mount point %s", destination);
+  target = fd_path (fd);
+  CHILD_CHECK (mount (source, target, type, flags, data) == 0, "mounting %s on %s",
+               source ? source : type, destination);
+  if ((flags & MS_BIND) && (flags & MS_RDONLY))
+    CHILD_CHECK (mount (NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & MS_REC),
+                        NULL) == 0,
+                 "making %s read-only", destination);
+  close (fd);
+}
+
+/* --- mount options ----------------------------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  gboolean clear;
+  unsigned long flag;
+} MountFlag;
+
+static const MountFlag mount_flags[] = {
+  { "ro", FALSE, MS_RDONLY },         { "rw", TRUE, MS_RDONLY },
+  { "nosuid", FALSE, MS_NOSUID },     { "suid", TRUE, MS_NOSUID },
+  { "nodev", FALSE, MS_NODEV },       { "dev", TRUE, MS_NODEV },
+  { "noexec", FALSE, MS_NOEXEC },     { "exec", TRUE, MS_NOEXEC },
+  { "sync", FALSE, MS_SYNCHRONOUS },  { "async", TRUE, MS_SYNCHRONOUS },
+  { "noatime", FALSE, MS_NOATIME },   { "atime", TRUE, MS_NOATIME },
+  { "relatime", FALSE, MS_RELATIME }, { "norelatime", TRUE, MS_RELATIME },
+  { "strictatime", FALSE, MS_STRICTATIME },
+  { "nodiratime", FALSE, MS_NODIRATIME },
+  { "bind", FALSE, MS_BIND },         { "rbind", FALSE, MS_BIND | MS_REC },
+};
+
+static const char *const propagation_options[] = {
+  "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
+  NULL,
+};
+
+static unsigned long
+parse_mount_options (GStrv options, char **data)
+{
+  g_autoptr (GString) rest = g_string_new (NULL);
+  unsigned long flags = 0;
+
+  for (guint i = 0; options && options[i]; i++)
+    {
+      gboolean known = FALSE;
+
+      for (gsize j = 0; j < G_N_ELEMENTS (mount_flags); j++)
+        if (g_str_equal (options[i], mount_flags[j].name))
+          {
+            if (mount_flags[j].clear)
+              flags &= ~mount_flags[j].flag;
+            else
+              flags |= mount_flags[j].flag;
+            known = TRUE;
+          }
+      if (known || g_strv_contains (propagation_options, options[i]))
+        continue;
+      if (rest->len)
+        g_string_append_c (rest, ',');
+      g_string_append (rest, options[i]);
+    }
+  *data = rest->len ? g_string_free (g_steal_pointer (&rest), FALSE) : NULL;
+  return flags;
+}
+
+/* --- the root file system ---------------------------------------------------------------- */
+
+static void
+make_device (int dev_fd, const char *name, unsigned int major_number, unsigned int minor_number)
+{
+  CHILD_CHECK (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0,
+               "creating /dev/%s", name);
+}
+
+static void
+setup_dev (int root_fd)
+{
+  int dev_fd;
+
+  mount_in_root (root_fd, "/dev", TRUE, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                 "mode=755,size=65536k");
+  dev_fd = open_in_root (root_fd, "/dev", O_DIRECTORY | O_RDONLY);
+  CHILD_CHECK (dev_fd >= 0, "opening /dev");
+  make_device (dev_fd, "null", 1, 3);
+  make_device (dev_fd, "zero", 1, 5);
+  make_device (dev_fd, "full", 1, 7);
+  make_device (dev_fd, "random", 1, 8);
+  make_device (dev_fd, "urandom", 1, 9);
+  make_device (dev_fd, "tty", 5, 0);
+  CHILD_CHECK (symlinkat ("pts/ptmx", dev_fd, "ptmx") == 0, "creating /dev/ptmx");
+  CHILD_CHECK (symlinkat ("/proc/self/fd", dev_fd, "fd") == 0, "creating /dev/fd");
+  CHILD_CHECK (symlinkat ("/proc/self/fd/0", dev_fd, "stdin") == 0, "creating /dev/stdin");
+  CHILD_CHECK (symlinkat ("/proc/self/fd/1", dev_fd, "stdout") == 0, "creating /dev/stdout");
+  CHILD_CHECK (symlinkat ("/proc/self/fd/2", dev_fd, "stderr") == 0, "creating /dev/stderr");
+  close (dev_fd);
+
+  mount_in_root (root_fd, "/dev/pts", TRUE, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                 "newinstance,ptmxmode=0666,mode=0620,gid=5");
+  mount_in_root (root_fd, "/dev/shm", TRUE, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 "mode=1777,size=65536k");
+  {
+    /* mqueue needs its own ipc namespace; without one it is left out. */
+    int fd = make_path_in_root (root_fd, "/dev/mqueue", TRUE);
+    if (fd >= 0)
+      {
+        g_autofree char *target = fd_path (fd);
+        mount ("mqueue", target, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+        close (fd);
+      }
+  }
+}
+
+static void
+setup_user_mount (int root_fd, const Mount *mount_spec)
+{
+  g_autofree char *data = NULL;
+  unsigned long flags = parse_mount_options (mount_spec->options, &data);
+  gboolean bind = g_str_equal (mount_spec->type, "bind") || (flags & MS_BIND);
+
+  if (bind)
+    {
+      struct stat st;
+
+      CHILD_CHECK (mount_spec->source != NULL && stat (mount_spec->source, &st) == 0,
+                   "bind mount source %s for %s", mount_spec->source ? mount_spec->source : "(none)",
+                   mount_spec->destination);
+      mount_in_root (root_fd, mount_spec->destination, S_ISDIR (st.st_mode), mount_spec->source,
+                     NULL, flags | MS_BIND, NULL);
+      return;
+    }
+  mount_in_root (root_fd, mount_spec->destination, TRUE,
+                 mount_spec->source ? mount_spec->source : mount_spec->type, mount_spec->type,
+                 flags, data);
+}
+
+static gboolean
+is_new (const char *value)
+{
+  return value == NULL || g_str_equal (value, "new");
+}
+
+static void
+setup_rootfs (const Spec *spec)
+{
+  int root_fd;
+
+  CHILD_CHECK (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0,
+               "making the mounts private");
+
+  if (spec->overlay_lower != NULL)
+    {
+      g_autofree char *lower = NULL, *options = NULL;
+
+      for (guint i = 0; spec->overlay_lower[i]; i++)
+        if (strpbrk (spec->overlay_lower[i], ":,") != NULL)
+          child_fail (EXIT_SETUP_FAILED, "overlay: layer path '%s' has ':' or ','",
+                      spec->overlay_lower[i]);
+      lower = g_strjoinv (":", spec->overlay_lower);
+      options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower,
+                                 spec->overlay_upper, spec->overlay_work);
+      CHILD_CHECK (mount ("overlay", spec->rootfs, "overlay", 0, options) == 0,
+                   "mounting the overlay of %s on %s", lower, spec->rootfs);
+    }
+  else
+    CHILD_CHECK (mount (spec->rootfs, spec->rootfs, NULL, MS_BIND | MS_REC, NULL) == 0,
+                 "bind mounting the root %s", spec->rootfs);
+
+  root_fd = open (spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHILD_CHECK (root_fd >= 0, "opening the root %s", spec->rootfs);
+
+  mount_in_root (root_fd, "/proc", TRUE, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  setup_dev (root_fd);
+  if (is_new (spec->net))
+    mount_in_root (root_fd, "/sys", TRUE, "sysfs", "sysfs",
+                   MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+  else
+    mount_in_root (root_fd, "/sys", TRUE, "/sys", NULL, MS_BIND | MS_REC | MS_RDONLY, NULL);
+
+  for (guint i = 0; i < spec->mounts->len; i++)
+    setup_user_mount (root_fd, spec->mounts->pdata[i]);
+
+  /* pivot_root(".", ".") stacks the old root under the new one; detaching
+   * it leaves only the new root. */
+  CHILD_CHECK (fchdir (root_fd) == 0, "entering the root");
+  CHILD_CHECK (syscall (SYS_pivot_root, ".", ".") == 0, "pivot_root into %s", spec->rootfs);
+  CHILD_CHECK (umount2 (".", MNT_DETACH) == 0, "detaching the old root");
+  CHILD_CHECK (chdir ("/") == 0, "entering /");
+  close (root_fd);
+
+  for (const char *const *p = spec->masked_paths ? (const char *const *) spec->masked_paths
+                                                 : default_masked_paths;
+       *p; p++)
+    {
+      struct stat st;
+      if (stat (*p, &st) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        CHILD_CHECK (mount ("tmpfs", *p, "tmpfs", MS_RDONLY, "size=0") == 0, "masking %s", *p);
+      else
+        CHILD_CHECK (mount ("/dev/null", *p, NULL, MS_BIND, NULL) == 0, "masking %s", *p);
+    }
+  for (const char *const *p = spec->readonly_paths ? (const char *const *) spec->readonly_paths
+                                                   : default_readonly_paths;
+       *p; p++)
+    {
+      if (access (*p, F_OK) < 0)
+        continue;
+      CHILD_CHECK (mount (*p, *p, NULL, MS_BIND | MS_REC, NULL) == 0, "binding %s", *p);
+      CHILD_CHECK (mount (NULL, *p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, NULL) == 0,
+                   "making %s read-only", *p);
+    }
+  if (spec->rootfs_readonly)
+    CHILD_CHECK (mount (NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0,
+                 "making the root read-only");
+}
+
+static void
+bring_up_loopback (void)
+{
+  struct ifreq request = { 0 };
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  CHILD_CHECK (fd >= 0, "opening a socket to bring up lo");
+  g_strlcpy (request.ifr_name, "lo", sizeof request.ifr_name);
+  CHILD_CHECK (ioctl (fd, SIOCGIFFLAGS, &request) == 0, "reading the flags of lo");
+  request.ifr_flags |= IFF_UP | IFF_RUNNING;
+  CHILD_CHECK (ioctl (fd, SIOCSIFFLAGS, &request) == 0, "bringing up lo");
+  close (fd);
+}
+
+static void
+join_namespace (const char *path, int type, const char *name)
+{
+  int fd;
+
+  if (is_new (path) || g_str_equal (path, "host"))
+    return;
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  CHILD_CHECK (fd >= 0, "opening the %s namespace %s", name, path);
+  CHILD_CHECK (setns (fd, type) == 0, "joining the %s namespace %s", name, path);
+  close (fd);
+}
+
+/* --- the workload's identity and limits ---------------------------------------------------- */
+
+typedef struct {
+  uid_t uid;
+  gid_t gid;
+  GArray *groups; /* gid_t */
+} Identity;
+
+static gboolean
+parse_id (const char *text, guint32 *id)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32 - 1, &value, NULL))
+    return FALSE;
+  *id = (guint32) value;
+  return TRUE;
+}
+
+/* Looks a user up in the container's /etc/passwd (never the host's). */
+static gboolean
+lookup_passwd (const char *name, guint32 *uid, guint32 *gid)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint32 wanted_uid;
+  gboolean by_id = parse_id (name, &wanted_uid);
+
+  if (!g_file_get_contents ("/etc/passwd", &contents, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ":", -1);
+      guint32 line_uid, line_gid;
+
+      if (g_strv_length (fields) < 4 || !parse_id (fields[2], &line_uid) ||
+          !parse_id (fields[3], &line_gid))
+        continue;
+      if (by_id ? line_uid == wanted_uid : g_str_equal (fields[0], name))
+        {
+          *uid = line_uid;
+          *gid = line_gid;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+lookup_group (const char *name, guint32 *gid)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (parse_id (name, gid))
+    return TRUE;
+  if (!g_file_get_contents ("/etc/group", &contents, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ":", -1);
+      if (g_strv_length (fields) >= 3 && g_str_equal (fields[0], name))
+        return parse_id (fields[2], gid);
+    }
+  return FALSE;
+}
+
+/* Groups of /etc/group that list @user as a member. */
+static void
+add_supplementary_groups (const char *user, GArray *groups)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (user == NULL || !g_file_get_contents ("/etc/group", &contents, NULL, NULL))
+    return;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ":", -1);
+      g_auto (GStrv) members = NULL;
+      guint32 gid;
+
+      if (g_strv_length (fields) < 4 || !parse_id (fields[2], &gid))
+        continue;
+      members = g_strsplit (fields[3], ",", -1);
+      if (g_strv_contains ((const char *const *) members, user))
+        g_array_append_val (groups, gid);
+    }
+}
+
+static Identity
+resolve_user (const char *user)
+{
+  Identity identity = { 0, 0, g_array_new (FALSE, FALSE, sizeof (gid_t)) };
+  g_auto (GStrv) parts = g_strsplit (user && *user ? user : "0", ":", 2);
+  guint32 uid = 0, gid = 0;
+  gboolean numeric_user = parse_id (parts[0], &uid);
+
+  if (!lookup_passwd (parts[0], &uid, &gid) && !numeric_user)
+    child_fail (EXIT_SETUP_FAILED, "user '%s': not found in the container's /etc/passwd",
+                parts[0]);
+  if (parts[1] != NULL && !lookup_group (parts[1], &gid))
+    child_fail (EXIT_SETUP_FAILED, "group '%s': not found in the container's /etc/group",
+                parts[1]);
+  identity.uid = uid;
+  identity.gid = gid;
+  if (!numeric_user)
+    add_supplementary_groups (parts[0], identity.groups);
+  return identity;
+}
+
+static void
+apply_capabilities (const Process *process, uid_t uid)
+{
+  g_autoptr (GArray) keep = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+  g_autofree char *last_text = NULL;
+  int last_cap = CAP_LAST_CAP;
+  cap_t caps;
+
+  if (process->capabilities == NULL)
+    g_array_append_vals (keep, default_capabilities, G_N_ELEMENTS (default_capabilities));
+  else
+    for (guint i = 0; process->capabilities[i]; i++)
+      {
+        cap_value_t value;
+        g_autofree char *lower = g_ascii_strdown (process->capabilities[i], -1);
+        if (cap_from_name (lower, &value) < 0)
+          child_fail (EXIT_SETUP_FAILED, "capability '%s': unknown", process->capabilities[i]);
+        g_array_append_val (keep, value);
+      }
+
+  if (g_file_get_contents ("/proc/sys/kernel/cap_last_cap", &last_text, NULL, NULL))
+    last_cap = (int) g_ascii_strtoll (last_text, NULL, 10);
+
+  for (int cap = 0; cap <= last_cap; cap++)
+    {
+      gboolean kept = FALSE;
+      for (guint i = 0; i < keep->len; i++)
+        kept |= g_array_index (keep, cap_value_t, i) == cap;
+      if (!kept)
+        CHILD_CHECK (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL,
+                     "dropping capability %d from the bounding set", cap);
+    }
+  prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+
+  /* A non-root user loses every capability at setuid, as with runc's
+   * default; root keeps the set. */
+  if (uid != 0)
+    return;
+  caps = cap_init ();
+  CHILD_CHECK (caps != NULL, "allocating capabilities");
+  if (keep->len > 0)
+    {
+      cap_set_flag (caps, CAP_EFFECTIVE, keep->len, (cap_value_t *) keep->data, CAP_SET);
+      cap_set_flag (caps, CAP_PERMITTED, keep->len, (cap_value_t *) keep->data, CAP_SET);
+      cap_set_flag (caps, CAP_INHERITABLE, keep->len, (cap_value_t *) keep->data, CAP_SET);
+    }
+  CHILD_CHECK (cap_set_proc (caps) == 0, "setting capabilities");
+  cap_free (caps);
+}
+
+/* Denied with EPERM: what lets a container reach the kernel or the host
+ * (modules, kexec, clocks, keyrings, bpf, tracing, mounts, namespaces). */
+static const char *const denied_syscalls[] = {
+  "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+  "create_module", "acct", "swapon", "swapoff", "reboot", "settimeofday", "clock_settime",
+  "clock_adjtime", "adjtimex", "stime", "iopl", "ioperm", "keyctl", "add_key", "request_key",
+  "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "name_to_handle_at",
+  "lookup_dcookie", "quotactl", "nfsservctl", "kcmp", "process_vm_readv", "process_vm_writev",
+  "ptrace", "mount", "umount2", "pivot_root", "setns", "unshare", "fsopen", "fsmount",
+  "move_mount", "open_tree", "fsconfig", "fspick", "vm86", "vm86old", "syslog", "sysfs",
+  "uselib", "ustat", "get_kernel_syms", "query_module", "_sysctl", "mount_setattr",
+  NULL,
+};
+
+static void
+apply_seccomp (void)
+{
+  static const scmp_datum_t namespace_flags[] = {
+    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+    CLONE_NEWCGROUP,
+  };
+  scmp_filter_ctx filter = seccomp_init (SCMP_ACT_ALLOW);
+  int result;
+
+  if (filter == NULL)
+    child_fail (EXIT_SETUP_FAILED, "seccomp: cannot create a filter");
+  for (guint i = 0; denied_syscalls[i]; i++)
+    {
+      int number = seccomp_syscall_resolve_name (denied_syscalls[i]);
+      if (number == __NR_SCMP_ERROR)
+        continue; /* not on this architecture */
+      if ((result = seccomp_rule_add (filter, SCMP_ACT_ERRNO (EPERM), number, 0)) < 0)
+        child_fail (EXIT_SETUP_FAILED, "seccomp: denying %s: %s", denied_syscalls[i],
+                    g_strerror (-result));
+    }
+  /* clone with a namespace flag is refused; clone3 hides its flags in
+   * memory, so it answers ENOSYS and libc falls back to clone. */
+  for (gsize i = 0; i < G_N_ELEMENTS (namespace_flags); i++)
+    if ((result = seccomp_rule_add (filter, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (clone), 1,
+                                    SCMP_A0 (SCMP_CMP_MASKED_EQ, namespace_flags[i],
+                                             namespace_flags[i]))) < 0)
+      child_fail (EXIT_SETUP_FAILED, "seccomp: clone rule: %s", g_strerror (-result));
+  seccomp_rule_add (filter, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0);
+  if ((result = seccomp_load (filter)) < 0)
+    child_fail (EXIT_SETUP_FAILED, "seccomp: loading the filter: %s", g_strerror (-result));
+  seccomp_release (filter);
+}
+
+/* Everything between "go" and exec: session, terminal, identity,
+ * capabilities, no_new_privs, seccomp, in that order. */
+static void
+become_workload (const Process *process, gboolean with_seccomp)
+{
+  Identity identity = resolve_user (process ? process->user : "0");
+
+  setsid ();
+  if (process != NULL && process->terminal)
+    CHILD_CHECK (ioctl (STDIN_FILENO, TIOCSCTTY, 0) == 0, "making the console the controlling terminal");
+  if (process != NULL && process->cwd != NULL)
+    CHILD_CHECK (chdir (process->cwd) == 0, "entering the working directory %s", process->cwd);
+
+  if (process != NULL)
+    apply_capabilities (process, identity.uid);
+  prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  CHILD_CHECK (setgroups (identity.groups->len, (gid_t *) identity.groups->data) == 0,
+               "setting the supplementary groups");
+  CHILD_CHECK (setgid (identity.gid) == 0, "setting gid %u", (guint) identity.gid);
+  CHILD_CHECK (setuid (identity.uid) == 0, "setting uid %u", (guint) identity.uid);
+  g_array_unref (identity.groups);
+
+  if (process == NULL || process->no_new_privileges)
+    CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
+  if (with_seccomp)
+    apply_seccomp ();
+}
+
+static G_NORETURN void
+exec_workload (const Process *process)
+{
+  int saved_errno;
+
+  /* execvp searches the PATH of the environment it runs in. */
+  environ = process->env;
+  execvp (process->args[0], process->args);
+  saved_errno = errno;
+  /* As runc: 127 when the program is not there, 126 when it cannot run. */
+  {
+    g_autofree char *message = g_strdup_printf ("hcs-argon-helper: exec %s: %s\n",
+                                                process->args[0], g_strerror (saved_errno));
+    ssize_t ignored = write (STDERR_FILENO, message, strlen (message));
+    (void) ignored;
+  }
+  _exit (saved_errno == ENOENT ? 127 : 126);
+}
+
+/* The init of a system that gave no process of its own: reap, and leave on
+ * SIGTERM or SIGINT. Blocked signals reach pid 1 even from outside. */
+static G_NORETURN void
+run_minimal_init (void)
+{
+  sigset_t set;
+
+  sigfillset (&set);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+  for (;;)
+    {
+      siginfo_t info;
+      int signum = sigwaitinfo (&set, &info);
+
+      if (signum == SIGTERM || signum == SIGINT)
+        _exit (0);
+      if (signum == SIGCHLD)
+        while (waitpid (-1, NULL, WNOHANG) > 0)
+          ;
+    }
+}
+
+/* --- the parent side --------------------------------------------------------------------- */
+
+static volatile pid_t workload_pid = -1;
+
+static void
+forward_signal (int signum)
+{
+  if (workload_pid > 0)
+    kill (workload_pid, signum);
+}
+
+static void
+install_forwarding (void)
+{
+  static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                   SIGWINCH, SIGCONT };
+  struct sigaction action = { 0 };
+
+  action.sa_handler = forward_signal;
+  action.sa_flags = SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    sigaction (forwarded[i], &action, NULL);
+}
+
+static void
+write_cgroup_membership (const Spec *spec, pid_t pid)
+{
+  g_autofree char *value = g_strdup_printf ("%d", (int) pid);
+
+  for (guint i = 0; spec->cgroup_procs && spec->cgroup_procs[i]; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!g_file_set_contents_full (spec->cgroup_procs[i], value, -1, G_FILE_SET_CONTENTS_NONE,
+                                     0644, &error))
+        {
+          g_autofree char *message = g_strdup_printf ("joining the cgroup %s: %s",
+                                                      spec->cgroup_procs[i], error->message);
+          kill (pid, SIGKILL);
+          waitpid (pid, NULL, 0);
+          fail_setup (message);
+        }
+    }
+}
+
+/* Reads what the child reports: "R" (ready), or "E" + a message, or end of
+ * file (it exec'd, or died). Returns the message, "" for ready, NULL at EOF. */
+static char *
+read_child_report (int fd)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buffer[1024];
+
+  for (;;)
+    {
+      gssize n = read (fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+      if (text->str[0] == 'R')
+        return g_strdup ("");
+    }
+  if (text->len == 0)
+    return NULL;
+  return g_strdup (text->str + 1);
+}
+
+static G_NORETURN void
+wait_and_exit (pid_t pid)
+{
+  int status, code;
+
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      {
+        report_int ("exit", EXIT_SETUP_FAILED);
+        _exit (EXIT_SETUP_FAILED);
+      }
+  code = WIFEXITED (status) ? WEXITSTATUS (status)
+         : WIFSIGNALED (status) ? 128 + WTERMSIG (status)
+                                : EXIT_SETUP_FAILED;
+  report_int ("exit", code);
+  _exit (code);
+}
+
+static void
+set_cloexec (int fd)
+{
+  int flags = fcntl (fd, F_GETFD);
+
+  if (flags >= 0)
+    fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+static G_NORETURN void
+run_create (const Spec *spec)
+{
+  int go_pipe[2], report_pipe[2];
+  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | SIGCHLD;
+  g_autofree char *message = NULL;
+  pid_t pid;
+
+  if (is_new (spec->uts))
+    flags |= CLONE_NEWUTS;
+  if (is_new (spec->ipc))
+    flags |= CLONE_NEWIPC;
+  if (is_new (spec->net))
+    flags |= CLONE_NEWNET;
+  if (pipe2 (go_pipe, O_CLOEXEC) < 0 ||
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_pipe) < 0)
+    fail_setup ("creating the helper's pipes");
+
+  install_forwarding ();
+  /* The raw clone forks into the new namespaces: this process is single
+   * threaded, so nothing of libc's is left in a broken state. */
+  pid = (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
+  if (pid < 0)
+    {
+      g_autofree char *text = g_strdup_printf ("clone: %s", g_strerror (errno));
+      fail_setup (text);
+    }
+
+  if (pid == 0)
+    {
+      char go;
+
+      close (go_pipe[1]);
+      close (report_pipe[0]);
+      child_report_fd = report_pipe[1];
+      prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      signal (SIGPIPE, SIG_DFL);
+      umask (0022);
+      if (read (go_pipe[0], &go, 1) != 1)
+        _exit (EXIT_SETUP_FAILED);
+      close (go_pipe[0]);
+
+      join_namespace (spec->net, CLONE_NEWNET, "network");
+      join_namespace (spec->uts, CLONE_NEWUTS, "uts");
+      join_namespace (spec->ipc, CLONE_NEWIPC, "ipc");
+      setup_rootfs (spec);
+      if (spec->hostname != NULL && is_new (spec->uts))
+        CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,
+                     "setting the host name %s", spec->hostname);
+      if (is_new (spec->net))
+        bring_up_loopback ();
+
+      CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");
+      child_reported_ready = TRUE;
+      if (read (START_FD, &go, 1) != 1)
+        _exit (EXIT_SETUP_FAILED); /* the create was abandoned */
+      close (START_FD);
+      close (STATUS_FD);
+
+      become_workload (spec->process, spec->process ? spec->process->seccomp : TRUE);
+      if (spec->process == NULL)
+        {
+          close (child_report_fd);
+          run_minimal_init ();
+        }
+      exec_workload (spec->process);
+    }
+
+  workload_pid = pid;
+  close (go_pipe[0]);
+  close (report_pipe[1]);
+  close (START_FD);
+  write_cgroup_membership (spec, pid);
+  if (write (go_pipe[1], "G", 1) != 1)
+    fail_setup ("starting the container's init");
+  close (go_pipe[1]);
+
+  message = read_child_report (report_pipe[0]);
+  if (message == NULL || *message != '\0')
+    {
+      waitpid (pid, NULL, 0);
+      fail_setup (message ? message : "the container's init died during set-up");
+    }
+  report_int ("pid", pid);
+  close (report_pipe[0]);
+  wait_and_exit (pid);
+}
+
+static G_NORETURN void
+run_exec (const Spec *spec)
+{
+  static const struct {
+    const char *name;
+    int type;
+  } namespaces[] = {
+    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+    { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+  };
+  int fds[G_N_ELEMENTS (namespaces)];
+  int go_pipe[2], report_pipe[2];
+  g_autofree char *message = NULL;
+  pid_t pid;
+
+  /* Open every namespace first: once one is joined, /proc may differ. */
+  for (gsize i = 0; i < G_N_ELEMENTS (namespaces); i++)
+    {
+      g_autofree char *theirs = g_strdup_printf ("/proc/%d/ns/%s", (int) spec->pid,
+                                                 namespaces[i].name);
+      g_autofree char *ours = g_strdup_printf ("/proc/self/ns/%s", namespaces[i].name);
+      struct stat their_stat, our_stat;
+
+      fds[i] = -1;
+      if (stat (theirs, &their_stat) < 0)
+        {
+          g_autofree char *text = g_strdup_printf ("container init %d: %s: %s", (int) spec->pid,
+                                                   theirs, g_strerror (errno));
+          fail_setup (text);
+        }
+      if (stat (ours, &our_stat) == 0 && our_stat.st_ino == their_stat.st_ino &&
+          our_stat.st_dev == their_stat.st_dev)
+        continue; /* shared with the host */
+      fds[i] = open (theirs, O_RDONLY | O_CLOEXEC);
+      if (fds[i] < 0)
+        {
+          g_autofree char *text = g_strdup_printf ("opening %s: %s", theirs, g_strerror (errno));
+          fail_setup (text);
+        }
+    }
+  /* All but the mount namespace are joined here, so the fork lands in the
+   * pid namespace; the child joins the mounts itself, so this process keeps
+   * the host's view of the cgroup files. */
+  for (gsize i = 0; i + 1 < G_N_ELEMENTS (namespaces); i++)
+    if (fds[i] >= 0 && setns (fds[i], namespaces[i].type) < 0)
+      {
+        g_autofree char *text = g_strdup_printf ("joining the %s namespace of %d: %s",
+                                                 namespaces[i].name, (int) spec->pid,
+                                                 g_strerror (errno));
+        fail_setup (text);
+      }
+
+  if (pipe2 (go_pipe, O_CLOEXEC) < 0 ||
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_pipe) < 0)
+    fail_setup ("creating the helper's pipes");
+  install_forwarding ();
+  pid = fork ();
+  if (pid < 0)
+    fail_setup ("fork failed");
+
+  if (pid == 0)
+    {
+      int mnt_fd = fds[G_N_ELEMENTS (namespaces) - 1];
+      char go;
+
+      close (go_pipe[1]);
+      close (report_pipe[0]);
+      child_report_fd = report_pipe[1];
+      prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      signal (SIGPIPE, SIG_DFL);
+      if (read (go_pipe[0], &go, 1) != 1)
+        _exit (EXIT_SETUP_FAILED);
+      if (mnt_fd >= 0)
+        CHILD_CHECK (setns (mnt_fd, CLONE_NEWNS) == 0, "joining the mount namespace of %d",
+                     (int) spec->pid);
+      CHILD_CHECK (chdir ("/") == 0, "entering /");
+      close (STATUS_FD);
+      become_workload (spec->process, spec->process->seccomp);
+      CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");
+      child_reported_ready = TRUE;
+      exec_workload (spec->process);
+    }
+
+  workload_pid = pid;
+  close (go_pipe[0]);
+  close (report_pipe[1]);
+  write_cgroup_membership (spec, pid);
+  if (write (go_pipe[1], "G", 1) != 1)
+    fail_setup ("starting the process");
+  close (go_pipe[1]);
+  message = read_child_report (report_pipe[0]);
+  if (message != NULL && *message != '\0')
+    {
+      waitpid (pid, NULL, 0);
+      fail_setup (message);
+    }
+  report_int ("pid", pid);
+  close (report_pipe[0]);
+  wait_and_exit (pid);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean create;
+  Spec *spec;
+
+  if (argc != 2 || (!g_str_equal (argv[1], "create") && !g_str_equal (argv[1], "exec")))
+    {
+      fprintf (stderr, "usage: hcs-argon-helper create|exec (run by the argon plugin; see the "
+                       "comment at the top of argon-helper.c)\n");
+      return 2;
+    }
+  create = g_str_equal (argv[1], "create");
+
+  /* Nothing but stdio, the spec, status and start reaches this process,
+   * and none of the last three may reach the workload. */
+  syscall (SYS_close_range, create ? START_FD + 1 : STATUS_FD + 1, ~0U, 0);
+  set_cloexec (SPEC_FD);
+  set_cloexec (STATUS_FD);
+  if (create)
+    set_cloexec (START_FD);
+  signal (SIGPIPE, SIG_IGN);
+
+  text = read_spec_text (&error);
+  if (text == NULL)
+    fail_setup (error->message);
+  spec = parse_spec (text, create, &error);
+  if (spec == NULL)
+    fail_setup (error->message);
+
+  if (create)
+    run_create (spec);
+  run_exec (spec);
+}
