@@ -301,7 +301,12 @@ hcs_host_get_options (HcsHost *self)
 const char *const *
 hcs_host_get_plugin_errors (HcsHost *self)
 {
+  static const char *const none[] = { NULL };
+
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  /* An empty GPtrArray may have no storage at all yet. */
+  if (self->plugin_errors->pdata == NULL)
+    return none;
   return (const char *const *) self->plugin_errors->pdata;
 }
 

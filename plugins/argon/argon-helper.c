@@ -555,11 +555,22 @@ mount_in_root (int root_fd, const char *destination, gboolean directory, const c
   target = fd_path (fd);
   CHILD_CHECK (mount (source, target, type, flags, data) == 0, "mounting %s on %s",
                source ? source : type, destination);
-  if ((flags & MS_BIND) && (flags & MS_RDONLY))
-    CHILD_CHECK (mount (NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & MS_REC),
-                        NULL) == 0,
-                 "making %s read-only", destination);
   close (fd);
+  if ((flags & MS_BIND) && (flags & MS_RDONLY))
+    {
+      /* The fd names the directory under the new mount: reopen to reach
+       * the bind mount itself, then remount it read-only. */
+      g_autofree char *mounted = NULL;
+
+      fd = open_in_root (root_fd, destination, O_PATH);
+      CHILD_CHECK (fd >= 0, "reopening %s", destination);
+      mounted = fd_path (fd);
+      CHILD_CHECK (mount (NULL, mounted, NULL,
+                          MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+                          NULL) == 0,
+                   "making %s read-only", destination);
+      close (fd);
+    }
 }
 
 /* --- mount options ----------------------------------------------------------------- */
@@ -1040,6 +1051,10 @@ exec_workload (const Process *process)
 {
   int saved_errno;
 
+  sigset_t none;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
   /* execvp searches the PATH of the environment it runs in. */
   environ = process->env;
   execvp (process->args[0], process->args);
@@ -1099,6 +1114,23 @@ install_forwarding (void)
   sigemptyset (&action.sa_mask);
   for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
     sigaction (forwarded[i], &action, NULL);
+}
+
+/* In the child: signals wait (blocked) until the workload runs, so one
+ * sent early is neither lost to the parent's forwarding handler nor fatal
+ * during set-up. */
+static void
+child_hold_signals (void)
+{
+  static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                   SIGWINCH, SIGCONT };
+  sigset_t all;
+
+  sigfillset (&all);
+  sigprocmask (SIG_BLOCK, &all, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    signal (forwarded[i], SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
 }
 
 static void
@@ -1208,7 +1240,7 @@ run_create (const Spec *spec)
       close (report_pipe[0]);
       child_report_fd = report_pipe[1];
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-      signal (SIGPIPE, SIG_DFL);
+      child_hold_signals ();
       umask (0022);
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
@@ -1329,7 +1361,7 @@ run_exec (const Spec *spec)
       close (report_pipe[0]);
       child_report_fd = report_pipe[1];
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-      signal (SIGPIPE, SIG_DFL);
+      child_hold_signals ();
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
       if (mnt_fd >= 0)
