@@ -53,9 +53,9 @@ fi
 
 # One OCI bundle for crun and runc: their own default spec, running /bin/true.
 mkdir -p "$work/bundle"
-ln -s "$rootfs" "$work/bundle/rootfs"
 (cd "$work/bundle" && runc spec)
-sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"\/bin\/true"/' "$work/bundle/config.json"
+sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"\/bin\/true"/' \
+  -e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$work/bundle/config.json"
 
 now_ns() { date +%s%N; }
 
