@@ -1,0 +1,242 @@
+/* test-documents.c: the JSON documents, data-driven from tests/data/documents
+ * (y_KIND_*.json must parse, n_KIND_*.json must fail with the text of the
+ * sibling .expect file in the message), plus round trips and GUIDs.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs.h"
+
+#include <string.h>
+
+static gboolean
+parse_document (const char *kind, const char *text, GError **error)
+{
+  if (g_str_equal (kind, "container") || g_str_equal (kind, "oci"))
+    {
+      g_autoptr (HcsContainerConfig) config = hcs_container_config_from_json (text, "/bundle", error);
+      return config != NULL;
+    }
+  if (g_str_equal (kind, "process"))
+    {
+      g_autoptr (HcsProcessConfig) config = hcs_process_config_from_json (text, error);
+      return config != NULL;
+    }
+  if (g_str_equal (kind, "query"))
+    {
+      g_autoptr (HcsComputeSystemQuery) query = hcs_compute_system_query_from_json (text, error);
+      return query != NULL;
+    }
+  if (g_str_equal (kind, "update"))
+    {
+      HcsResourceUpdate update;
+      return hcs_resource_update_from_json (text, &update, error);
+    }
+  g_error ("unknown document kind '%s'", kind);
+}
+
+static void
+test_data_folder (void)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "documents", NULL);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  guint valid = 0, invalid = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      g_autofree char *text = NULL, *kind = NULL;
+      g_autoptr (GError) error = NULL;
+      const char *underscore;
+      gboolean ok;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      underscore = strchr (name + 2, '_');
+      g_assert_nonnull (underscore);
+      kind = g_strndup (name + 2, underscore - (name + 2));
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      ok = parse_document (kind, text, &error);
+      g_test_message ("%s: %s", name, error ? error->message : "ok");
+
+      if (name[0] == 'y')
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          valid++;
+        }
+      else
+        {
+          g_autofree char *stem = g_strndup (path, strlen (path) - strlen ("json"));
+          g_autofree char *expect_path = g_strconcat (stem, "expect", NULL);
+          g_autofree char *expected = NULL;
+
+          g_assert_true (g_file_get_contents (expect_path, &expected, NULL, NULL));
+          g_strstrip (expected);
+          g_assert_false (ok);
+          g_assert_nonnull (error);
+          g_assert_true (error->domain == HCS_ERROR);
+          g_assert_true (error->code == HCS_ERROR_INVALID_DATA ||
+                         error->code == HCS_ERROR_INVALID_JSON);
+          if (strstr (error->message, expected) == NULL)
+            g_error ("%s: expected '%s' in '%s'", name, expected, error->message);
+          invalid++;
+        }
+    }
+  g_assert_cmpuint (valid, >=, 8);
+  g_assert_cmpuint (invalid, >=, 20);
+}
+
+static void
+test_oci_mapping (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "documents",
+                                                 "y_oci_runc_spec.json", NULL);
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL, envp = NULL;
+
+  config = hcs_container_config_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (config->oci_version);
+  /* root.path is relative to the bundle, the folder of config.json. */
+  g_assert_true (g_str_has_suffix (config->volume_path, "/data/documents/rootfs"));
+  g_assert_true (config->root_read_only);
+  g_assert_cmpstr (config->hostname, ==, "runc");
+  g_assert_cmpint (config->memory_maximum_in_mb, ==, 64);
+  g_assert_cmpint (config->processor_weight, ==, 200);
+  g_assert_cmpint (config->processor_count, ==, 2);
+  g_assert_cmpint (config->pids_maximum, ==, 100);
+  g_assert_cmpint (config->processor_maximum, ==, 5000 / g_get_num_processors ());
+  g_assert_cmpint (config->network_namespace.mode, ==, HCS_NAMESPACE_MODE_NEW);
+  g_assert_cmpuint (config->mounts->len, ==, 2);
+  g_assert_nonnull (config->process);
+  g_assert_cmpstr (config->process->user, ==, "0:0");
+  argv = hcs_process_config_get_argv (config->process, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (argv[0], ==, "sh");
+  envp = hcs_process_config_get_envp (config->process);
+  g_assert_cmpstr (envp[0], ==, "PATH=/usr/bin:/bin");
+  g_assert_cmpstr (envp[1], ==, "TERM=xterm");
+}
+
+static void
+test_round_trips (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "documents",
+                                                 "y_container_full.json", NULL);
+  g_autoptr (HcsContainerConfig) config = NULL, again = NULL;
+  g_autoptr (HcsStatistics) stats = hcs_statistics_new (), stats_again = NULL;
+  g_autoptr (HcsContainerProperties) props = hcs_container_properties_new (), props_again = NULL;
+  g_autoptr (JsonNode) node = NULL, stats_node = NULL, props_node = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+
+  config = hcs_container_config_from_file (path, &error);
+  g_assert_no_error (error);
+  node = hcs_container_config_to_node (config);
+  first = hcs_json_node_to_string (node, FALSE);
+  again = hcs_container_config_from_node (node, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = hcs_container_config_to_node (again);
+  second = hcs_json_node_to_string (node, FALSE);
+  g_assert_cmpstr (first, ==, second);
+  g_assert_cmpuint (again->layers->len, ==, 2);
+  g_assert_cmpstr (((HcsLayer *) again->layers->pdata[0])->path, ==, "/l/top");
+  g_assert_true (((HcsMappedDirectory *) again->mapped_directories->pdata[0])->read_only);
+
+  stats->timestamp = 1700000000123456;
+  stats->memory_usage_commit_bytes = 4096;
+  stats->processor_total_runtime_100ns = 77;
+  stats_node = hcs_statistics_to_node (stats);
+  stats_again = hcs_statistics_from_node (stats_node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stats_again->timestamp, ==, stats->timestamp);
+  g_assert_cmpuint (stats_again->memory_usage_commit_bytes, ==, 4096);
+  g_assert_cmpuint (stats_again->processor_total_runtime_100ns, ==, 77);
+
+  props->id = g_strdup ("web");
+  props->state = g_strdup ("Stopped");
+  props->stopped = TRUE;
+  props->exit_code = 137;
+  props_node = hcs_container_properties_to_node (props);
+  props_again = hcs_container_properties_from_node (props_node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props_again->id, ==, "web");
+  g_assert_true (props_again->stopped);
+  g_assert_cmpint (props_again->exit_code, ==, 137);
+}
+
+static void
+test_argv_and_query (void)
+{
+  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  g_autoptr (HcsComputeSystemQuery) query = NULL;
+  g_autoptr (HcsContainerProperties) props = hcs_container_properties_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL;
+
+  g_assert_null (hcs_process_config_get_argv (config, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  config->command_line = g_strdup ("sh -c 'echo \"a b\"'");
+  argv = hcs_process_config_get_argv (config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (argv), ==, 3);
+  g_assert_cmpstr (argv[2], ==, "echo \"a b\"");
+
+  query = hcs_compute_system_query_from_json ("{\"IDs\": [\"web\"], \"Owners\": []}", &error);
+  g_assert_no_error (error);
+  props->id = g_strdup ("web");
+  g_assert_true (hcs_compute_system_query_matches (query, props));
+  g_free (props->id);
+  props->id = g_strdup ("db");
+  g_assert_false (hcs_compute_system_query_matches (query, props));
+  g_assert_true (hcs_compute_system_query_matches (NULL, props));
+}
+
+static void
+test_oversized (void)
+{
+  g_autoptr (GString) big = g_string_new ("{\"Name\": \"");
+  g_autoptr (GError) error = NULL;
+
+  for (int i = 0; i < 5 * 1024 * 1024; i++)
+    g_string_append_c (big, 'a');
+  g_string_append (big, "\"}");
+  g_assert_null (hcs_container_config_from_json (big->str, NULL, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "limit"));
+}
+
+static void
+test_name_to_guid (void)
+{
+  g_autofree char *a = hcs_name_to_guid ("web");
+  g_autofree char *b = hcs_name_to_guid ("web");
+  g_autofree char *c = hcs_name_to_guid ("db");
+
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, !=, c);
+  g_assert_cmpuint (strlen (a), ==, 36);
+  g_assert_true (g_uuid_string_is_valid (a));
+  g_assert_cmpint (a[14], ==, '5');                    /* version 5 */
+  g_assert_nonnull (strchr ("89ab", a[19]));           /* RFC 4122 variant */
+  /* Pinned: computed once with Python's uuid.uuid5 over the same namespace. */
+  g_assert_cmpstr (a, ==, "f1659245-b418-5dc0-917a-88e499fc4543");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/documents/data-folder", test_data_folder);
+  g_test_add_func ("/core/documents/oci-mapping", test_oci_mapping);
+  g_test_add_func ("/core/documents/round-trips", test_round_trips);
+  g_test_add_func ("/core/documents/argv-and-query", test_argv_and_query);
+  g_test_add_func ("/core/documents/oversized", test_oversized);
+  g_test_add_func ("/core/guid/name-to-guid", test_name_to_guid);
+  return g_test_run ();
+}
