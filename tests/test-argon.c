@@ -382,14 +382,20 @@ test_memory_limit_oom (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* The shell rewrites the file each step: a read can catch it truncated,
+ * so read until it holds a number. */
 static guint64
 read_counter (const char *path)
 {
-  g_autofree char *text = NULL;
+  for (int tries = 0; tries < 1000; tries++)
+    {
+      g_autofree char *text = NULL;
 
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  return g_ascii_strtoull (text, NULL, 10);
+      if (g_file_get_contents (path, &text, NULL, NULL) && g_ascii_isdigit (text[0]))
+        return g_ascii_strtoull (text, NULL, 10);
+      g_usleep (1000);
+    }
+  return 0;
 }
 
 static void

@@ -126,13 +126,11 @@ static const char *const helper_mounted_destinations[] = {
 };
 
 static void
-add_string_array (JsonBuilder *builder, const char *member, const char *const *strings)
+add_strv (GVariantDict *dict, const char *key, const char *const *strings)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  for (guint i = 0; strings && strings[i]; i++)
-    json_builder_add_string_value (builder, strings[i]);
-  json_builder_end_array (builder);
+  const char *const empty[] = { NULL };
+
+  g_variant_dict_insert_value (dict, key, g_variant_new_strv (strings ? strings : empty, -1));
 }
 
 static const char *
@@ -151,11 +149,12 @@ namespace_value (const HcsNamespace *ns)
 }
 
 static gboolean
-add_process_spec (JsonBuilder *builder, const HcsProcessConfig *config, GError **error)
+add_process_spec (GVariantDict *spec, const HcsProcessConfig *config, GError **error)
 {
   g_auto (GStrv) argv = hcs_process_config_get_argv (config, error);
   g_auto (GStrv) envp = NULL;
   g_autoptr (GStrvBuilder) env = g_strv_builder_new ();
+  g_auto (GVariantDict) process = G_VARIANT_DICT_INIT (NULL);
   gboolean has_path = FALSE, has_term = FALSE;
 
   if (argv == NULL)
@@ -174,51 +173,47 @@ add_process_spec (JsonBuilder *builder, const HcsProcessConfig *config, GError *
   g_clear_pointer (&envp, g_strfreev);
   envp = g_strv_builder_end (env);
 
-  json_builder_set_member_name (builder, "process");
-  json_builder_begin_object (builder);
-  add_string_array (builder, "args", (const char *const *) argv);
-  add_string_array (builder, "env", (const char *const *) envp);
-  json_builder_set_member_name (builder, "cwd");
-  json_builder_add_string_value (builder, config->working_directory && *config->working_directory
-                                              ? config->working_directory
-                                              : "/");
-  json_builder_set_member_name (builder, "user");
-  json_builder_add_string_value (builder, config->user && *config->user ? config->user : "0:0");
-  json_builder_set_member_name (builder, "terminal");
-  json_builder_add_boolean_value (builder, config->emulate_console);
-  json_builder_set_member_name (builder, "no_new_privileges");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "seccomp");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_end_object (builder);
+  add_strv (&process, "args", (const char *const *) argv);
+  add_strv (&process, "env", (const char *const *) envp);
+  g_variant_dict_insert (&process, "cwd", "s",
+                         config->working_directory && *config->working_directory
+                             ? config->working_directory
+                             : "/");
+  g_variant_dict_insert (&process, "user", "s",
+                         config->user && *config->user ? config->user : "0:0");
+  g_variant_dict_insert (&process, "terminal", "b", config->emulate_console);
+  g_variant_dict_insert (&process, "no_new_privileges", "b", TRUE);
+  g_variant_dict_insert (&process, "seccomp", "b", TRUE);
+  g_variant_dict_insert_value (spec, "process", g_variant_dict_end (&process));
   return TRUE;
 }
 
-static void
-add_mount (JsonBuilder *builder, const char *destination, const char *type,
-           const char *source, const char *const *options)
+static GVariant *
+make_mount (const char *destination, const char *type, const char *source,
+            const char *const *options)
 {
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "destination");
-  json_builder_add_string_value (builder, destination);
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, type ? type : "bind");
-  json_builder_set_member_name (builder, "source");
-  json_builder_add_string_value (builder, source ? source : "none");
-  add_string_array (builder, "options", options);
-  json_builder_end_object (builder);
+  g_auto (GVariantDict) mount = G_VARIANT_DICT_INIT (NULL);
+
+  g_variant_dict_insert (&mount, "destination", "s", destination);
+  g_variant_dict_insert (&mount, "type", "s", type ? type : "bind");
+  g_variant_dict_insert (&mount, "source", "s", source ? source : "none");
+  add_strv (&mount, "options", options);
+  return g_variant_dict_end (&mount);
 }
 
 /* The root: a directory (VolumePath), or the scratch folder's overlay over
  * the layers (Layers topmost first, as overlayfs's lowerdir wants them). */
 static gboolean
-add_root_spec (ArgonContainer *self, JsonBuilder *builder, GError **error)
+add_root_spec (ArgonContainer *self, GVariantDict *spec, GError **error)
 {
   const HcsContainerConfig *config = self->config;
 
   if (config->layers != NULL && config->layers->len > 0)
     {
       g_autofree char *rootfs = NULL, *upper = NULL, *work = NULL;
+      g_autoptr (GStrvBuilder) lower = g_strv_builder_new ();
+      g_auto (GStrv) lower_paths = NULL;
+      g_auto (GVariantDict) overlay = G_VARIANT_DICT_INIT (NULL);
 
       if (config->layer_folder_path == NULL)
         {
@@ -236,21 +231,14 @@ add_root_spec (ArgonContainer *self, JsonBuilder *builder, GError **error)
                                          "argon: %s: ContainerConfig.LayerFolderPath: "
                                          "creating the scratch folders in %s",
                                          self->what, config->layer_folder_path);
-      json_builder_set_member_name (builder, "rootfs");
-      json_builder_add_string_value (builder, rootfs);
-      json_builder_set_member_name (builder, "overlay");
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "lower");
-      json_builder_begin_array (builder);
       for (guint i = 0; i < config->layers->len; i++)
-        json_builder_add_string_value (builder,
-                                       ((HcsLayer *) config->layers->pdata[i])->path);
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "upper");
-      json_builder_add_string_value (builder, upper);
-      json_builder_set_member_name (builder, "work");
-      json_builder_add_string_value (builder, work);
-      json_builder_end_object (builder);
+        g_strv_builder_add (lower, ((HcsLayer *) config->layers->pdata[i])->path);
+      lower_paths = g_strv_builder_end (lower);
+      add_strv (&overlay, "lower", (const char *const *) lower_paths);
+      g_variant_dict_insert (&overlay, "upper", "s", upper);
+      g_variant_dict_insert (&overlay, "work", "s", work);
+      g_variant_dict_insert (spec, "rootfs", "s", rootfs);
+      g_variant_dict_insert_value (spec, "overlay", g_variant_dict_end (&overlay));
     }
   else if (config->volume_path != NULL)
     {
@@ -261,8 +249,7 @@ add_root_spec (ArgonContainer *self, JsonBuilder *builder, GError **error)
                        self->what, config->volume_path);
           return FALSE;
         }
-      json_builder_set_member_name (builder, "rootfs");
-      json_builder_add_string_value (builder, config->volume_path);
+      g_variant_dict_insert (spec, "rootfs", "s", config->volume_path);
     }
   else
     {
@@ -271,45 +258,37 @@ add_root_spec (ArgonContainer *self, JsonBuilder *builder, GError **error)
                    "Layers with LayerFolderPath", self->what);
       return FALSE;
     }
-  json_builder_set_member_name (builder, "rootfs_readonly");
-  json_builder_add_boolean_value (builder, config->root_read_only);
+  g_variant_dict_insert (spec, "rootfs_readonly", "b", config->root_read_only);
   return TRUE;
 }
 
-static JsonNode *
+static GVariant *
 build_create_spec (ArgonContainer *self, GError **error)
 {
   const HcsContainerConfig *config = self->config;
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_auto (GVariantDict) spec = G_VARIANT_DICT_INIT (NULL);
+  g_auto (GVariantDict) namespaces = G_VARIANT_DICT_INIT (NULL);
+  g_auto (GVariantBuilder) mounts = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
   g_auto (GStrv) procs = argon_cgroup_get_procs_files (self->cgroup);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, self->id);
-  if (!add_root_spec (self, builder, error))
+  g_variant_dict_insert (&spec, "id", "s", self->id);
+  if (!add_root_spec (self, &spec, error))
     return NULL;
+  g_variant_dict_insert (&spec, "hostname", "s",
+                         config->hostname ? config->hostname
+                         : config->name   ? config->name
+                                          : self->id);
+  g_variant_dict_insert (&namespaces, "net", "s", namespace_value (&config->network_namespace));
+  g_variant_dict_insert (&namespaces, "uts", "s", namespace_value (&config->uts_namespace));
+  g_variant_dict_insert (&namespaces, "ipc", "s", namespace_value (&config->ipc_namespace));
+  g_variant_dict_insert_value (&spec, "namespaces", g_variant_dict_end (&namespaces));
 
-  json_builder_set_member_name (builder, "hostname");
-  json_builder_add_string_value (builder, config->hostname ? config->hostname
-                                          : config->name   ? config->name
-                                                           : self->id);
-  json_builder_set_member_name (builder, "namespaces");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "net");
-  json_builder_add_string_value (builder, namespace_value (&config->network_namespace));
-  json_builder_set_member_name (builder, "uts");
-  json_builder_add_string_value (builder, namespace_value (&config->uts_namespace));
-  json_builder_set_member_name (builder, "ipc");
-  json_builder_add_string_value (builder, namespace_value (&config->ipc_namespace));
-  json_builder_end_object (builder);
-
-  json_builder_set_member_name (builder, "mounts");
-  json_builder_begin_array (builder);
   for (guint i = 0; config->mapped_directories && i < config->mapped_directories->len; i++)
     {
       HcsMappedDirectory *dir = config->mapped_directories->pdata[i];
       const char *options[] = { "rbind", dir->read_only ? "ro" : "rw", NULL };
-      add_mount (builder, dir->container_path, "bind", dir->host_path, options);
+      g_variant_builder_add_value (&mounts, make_mount (dir->container_path, "bind",
+                                                        dir->host_path, options));
     }
   for (guint i = 0; config->mounts && i < config->mounts->len; i++)
     {
@@ -317,16 +296,16 @@ build_create_spec (ArgonContainer *self, GError **error)
       /* The helper always sets these up itself, as runc's defaults do. */
       if (g_strv_contains (helper_mounted_destinations, mount->destination))
         continue;
-      add_mount (builder, mount->destination, mount->type, mount->source,
-                 (const char *const *) mount->options);
+      g_variant_builder_add_value (&mounts, make_mount (mount->destination, mount->type,
+                                                        mount->source,
+                                                        (const char *const *) mount->options));
     }
-  json_builder_end_array (builder);
+  g_variant_dict_insert_value (&spec, "mounts", g_variant_builder_end (&mounts));
 
-  add_string_array (builder, "cgroup_procs", (const char *const *) procs);
-  if (config->process != NULL && !add_process_spec (builder, config->process, error))
+  add_strv (&spec, "cgroup_procs", (const char *const *) procs);
+  if (config->process != NULL && !add_process_spec (&spec, config->process, error))
     return NULL;
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  return g_variant_ref_sink (g_variant_dict_end (&spec));
 }
 
 /* --- create ---------------------------------------------------------------------- */
@@ -373,7 +352,7 @@ argon_container_create (ArgonDriver *driver, const char *id,
                         GError **error)
 {
   g_autoptr (ArgonContainer) self = g_object_new (ARGON_TYPE_CONTAINER, NULL);
-  g_autoptr (JsonNode) spec = NULL;
+  g_autoptr (GVariant) spec = NULL;
   g_autoptr (GError) cleanup_error = NULL;
 
   self->driver = g_object_ref (driver);
@@ -715,8 +694,8 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
                                 GError **error)
 {
   ArgonContainer *self = ARGON_CONTAINER (container);
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) spec = NULL;
+  g_auto (GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr (GVariant) spec = NULL;
   g_auto (GStrv) procs = NULL;
   g_autofree char *what = NULL;
   ArgonProcess *process;
@@ -728,16 +707,13 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
   }
 
   procs = argon_cgroup_get_procs_files (self->cgroup);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, self->id);
-  json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, hcs_process_get_pid (HCS_PROCESS (self->init)));
-  add_string_array (builder, "cgroup_procs", (const char *const *) procs);
-  if (!add_process_spec (builder, config, error))
+  g_variant_dict_insert (&dict, "id", "s", self->id);
+  g_variant_dict_insert (&dict, "pid", "x",
+                         (gint64) hcs_process_get_pid (HCS_PROCESS (self->init)));
+  add_strv (&dict, "cgroup_procs", (const char *const *) procs);
+  if (!add_process_spec (&dict, config, error))
     return NULL;
-  json_builder_end_object (builder);
-  spec = json_builder_get_root (builder);
+  spec = g_variant_ref_sink (g_variant_dict_end (&dict));
 
   what = g_strdup_printf ("a process of %s", self->what);
   process = argon_process_spawn (self->settings.helper_path, ARGON_PROCESS_MODE_EXEC, spec,

@@ -8,7 +8,9 @@
  *
  * with these file descriptors:
  *   0, 1, 2  the workload's stdio (pipes, /dev/null or a pty slave)
- *   3        the spec: one JSON document, read to end of file
+ *   3        the spec: a serialized GVariant dictionary (a{sv}), read to end
+ *            of file; GLib's own binary format, so the helper needs no JSON
+ *            library and starts fast
  *   4        status, written by the helper, one JSON object a line:
  *              {"pid": N}        the workload exists (host pid); for create,
  *                                everything is set up and it waits to start
@@ -21,7 +23,9 @@
  * clones the container's init (B) into new namespaces, or forks a process
  * into an existing container's, puts it in the cgroup before it runs any
  * set-up, forwards the signals it gets, and mirrors its exit status (128+N
- * for a death by signal N). The spec:
+ * for a death by signal N). The spec's members (s: string, b: boolean,
+ * as: string list, x: int64; the nested ones are a{sv} themselves), shown as
+ * JSON for reading:
  *
  *   { "id": "web",
  *     "rootfs": "/abs/dir", "rootfs_readonly": false,
@@ -44,7 +48,6 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <grp.h>
-#include <json-glib/json-glib.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <pwd.h>
@@ -128,22 +131,18 @@ static const cap_value_t default_capabilities[] = {
 /* --- status ------------------------------------------------------------- */
 
 static void
-write_status_line (JsonBuilder *builder)
+write_all_status (const char *line)
 {
-  g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = json_to_string (root, FALSE);
-  g_autofree char *line = g_strconcat (text, "\n", NULL);
   gsize left = strlen (line);
-  const char *p = line;
 
   while (left > 0)
     {
-      gssize n = write (STATUS_FD, p, left);
+      gssize n = write (STATUS_FD, line, left);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
         return; /* nobody listens any more */
-      p += n;
+      line += n;
       left -= n;
     }
 }
@@ -151,25 +150,36 @@ write_status_line (JsonBuilder *builder)
 static void
 report_int (const char *name, gint64 value)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *line = g_strdup_printf ("{\"%s\":%" G_GINT64_FORMAT "}\n", name, value);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-  json_builder_end_object (builder);
-  write_status_line (builder);
+  write_all_status (line);
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if (*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
 }
 
 static void
 report_error (const char *message)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GString) line = g_string_new ("{\"error\":");
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  write_status_line (builder);
+  append_json_string (line, message);
+  g_string_append (line, "}\n");
+  write_all_status (line->str);
 }
 
 static G_NORETURN void
@@ -182,11 +192,11 @@ fail_setup (const char *message)
 
 /* --- the spec ----------------------------------------------------------------- */
 
-static char *
-read_spec_text (GError **error)
+static GBytes *
+read_spec_bytes (GError **error)
 {
-  g_autoptr (GString) text = g_string_new (NULL);
-  char buffer[8192];
+  g_autoptr (GByteArray) data = g_byte_array_new ();
+  guint8 buffer[8192];
 
   for (;;)
     {
@@ -201,8 +211,8 @@ read_spec_text (GError **error)
         }
       if (n == 0)
         break;
-      g_string_append_len (text, buffer, n);
-      if (text->len > MAX_SPEC_SIZE)
+      g_byte_array_append (data, buffer, n);
+      if (data->len > MAX_SPEC_SIZE)
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: larger than %d bytes",
                        MAX_SPEC_SIZE);
@@ -210,92 +220,81 @@ read_spec_text (GError **error)
         }
     }
   close (SPEC_FD);
-  return g_string_free (g_steal_pointer (&text), FALSE);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
-static gboolean
-spec_string (JsonObject *object, const char *where, const char *name, char **out,
+/* Looks @name up in the vardict @dict; absent is fine, another type is an
+ * error naming the member. */
+static GVariant *
+spec_member (GVariant *dict, const char *where, const char *name, const GVariantType *type,
              GError **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr (GVariant) value = g_variant_lookup_value (dict, name, NULL);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (value == NULL)
+    return NULL;
+  if (!g_variant_is_of_type (value, type))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected a string",
-                   where, name);
-      return FALSE;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected type %s, got %s",
+                   where, name, (const char *) type, g_variant_get_type_string (value));
+      return NULL;
     }
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
+  return g_steal_pointer (&value);
 }
 
 static gboolean
-spec_boolean (JsonObject *object, const char *where, const char *name, gboolean *out,
+spec_string (GVariant *dict, const char *where, const char *name, char **out, GError **error)
+{
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_STRING, error);
+
+  if (value != NULL)
+    {
+      g_free (*out);
+      *out = g_variant_dup_string (value, NULL);
+    }
+  return error == NULL || *error == NULL;
+}
+
+static gboolean
+spec_boolean (GVariant *dict, const char *where, const char *name, gboolean *out,
               GError **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_BOOLEAN, error);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected a boolean",
-                   where, name);
-      return FALSE;
-    }
-  *out = json_node_get_boolean (node);
-  return TRUE;
+  if (value != NULL)
+    *out = g_variant_get_boolean (value);
+  return *error == NULL;
 }
 
 static gboolean
-spec_strv (JsonObject *object, const char *where, const char *name, GStrv *out, GError **error)
+spec_strv (GVariant *dict, const char *where, const char *name, GStrv *out, GError **error)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  JsonArray *array;
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_STRING_ARRAY,
+                                            error);
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    goto invalid;
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  if (value != NULL)
     {
-      JsonNode *element = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-        goto invalid;
-      g_strv_builder_add (builder, json_node_get_string (element));
+      g_strfreev (*out);
+      *out = g_variant_dup_strv (value, NULL);
     }
-  *out = g_strv_builder_end (builder);
-  return TRUE;
-
-invalid:
-  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-               "spec: %s%s: expected an array of strings", where, name);
-  return FALSE;
+  return *error == NULL;
 }
 
 static Spec *
-parse_spec (const char *text, gboolean create, GError **error)
+parse_spec (GBytes *bytes, gboolean create, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local_error = NULL;
-  JsonObject *root, *object;
-  JsonNode *node;
+  g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
+  g_autoptr (GVariant) process_dict = NULL, pid = NULL;
   Spec *spec;
 
-  if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: not a JSON object%s%s",
-                   local_error ? ": " : "", local_error ? local_error->message : "");
-      return NULL;
-    }
-  root = json_node_get_object (json_parser_get_root (parser));
+  /* The data comes from the plugin, but GVariant checks it all the same:
+   * a short or garbled buffer reads as empty values, never out of bounds. */
+  root = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
   spec = g_new0 (Spec, 1);
   spec->mounts = g_ptr_array_new ();
+  spec->net = g_strdup ("new");
+  spec->uts = g_strdup ("new");
+  spec->ipc = g_strdup ("new");
 
   if (!spec_string (root, "", "id", &spec->id, error) ||
       !spec_string (root, "", "rootfs", &spec->rootfs, error) ||
@@ -305,14 +304,14 @@ parse_spec (const char *text, gboolean create, GError **error)
       !spec_strv (root, "", "readonly_paths", &spec->readonly_paths, error) ||
       !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, error))
     return NULL;
-  spec->pid = json_object_get_int_member_with_default (root, "pid", 0);
+  if ((pid = spec_member (root, "", "pid", G_VARIANT_TYPE_INT64, error)) != NULL)
+    spec->pid = g_variant_get_int64 (pid);
 
-  if ((node = json_object_get_member (root, "overlay")) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+  if ((overlay = spec_member (root, "", "overlay", G_VARIANT_TYPE_VARDICT, error)) != NULL)
     {
-      object = json_node_get_object (node);
-      if (!spec_strv (object, "overlay.", "lower", &spec->overlay_lower, error) ||
-          !spec_string (object, "overlay.", "upper", &spec->overlay_upper, error) ||
-          !spec_string (object, "overlay.", "work", &spec->overlay_work, error))
+      if (!spec_strv (overlay, "overlay.", "lower", &spec->overlay_lower, error) ||
+          !spec_string (overlay, "overlay.", "upper", &spec->overlay_upper, error) ||
+          !spec_string (overlay, "overlay.", "work", &spec->overlay_work, error))
         return NULL;
       if (spec->overlay_lower == NULL || spec->overlay_lower[0] == NULL ||
           spec->overlay_upper == NULL || spec->overlay_work == NULL)
@@ -323,44 +322,32 @@ parse_spec (const char *text, gboolean create, GError **error)
         }
     }
 
-  spec->net = g_strdup ("new");
-  spec->uts = g_strdup ("new");
-  spec->ipc = g_strdup ("new");
-  if ((node = json_object_get_member (root, "namespaces")) != NULL &&
-      JSON_NODE_HOLDS_OBJECT (node))
+  if ((namespaces = spec_member (root, "", "namespaces", G_VARIANT_TYPE_VARDICT, error)) != NULL)
     {
-      object = json_node_get_object (node);
-      if (!spec_string (object, "namespaces.", "net", &spec->net, error) ||
-          !spec_string (object, "namespaces.", "uts", &spec->uts, error) ||
-          !spec_string (object, "namespaces.", "ipc", &spec->ipc, error))
+      if (!spec_string (namespaces, "namespaces.", "net", &spec->net, error) ||
+          !spec_string (namespaces, "namespaces.", "uts", &spec->uts, error) ||
+          !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, error))
         return NULL;
     }
 
-  if ((node = json_object_get_member (root, "mounts")) != NULL && JSON_NODE_HOLDS_ARRAY (node))
+  if ((mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), error)) != NULL)
     {
-      JsonArray *array = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      for (gsize i = 0; i < g_variant_n_children (mounts); i++)
         {
-          JsonNode *element = json_array_get_element (array, i);
+          g_autoptr (GVariant) element = g_variant_get_child_value (mounts, i);
           Mount *mount = g_new0 (Mount, 1);
 
           g_ptr_array_add (spec->mounts, mount);
-          if (!JSON_NODE_HOLDS_OBJECT (element))
-            {
-              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                           "spec: mounts[%u]: expected an object", i);
-              return NULL;
-            }
-          object = json_node_get_object (element);
-          if (!spec_string (object, "mounts[].", "destination", &mount->destination, error) ||
-              !spec_string (object, "mounts[].", "type", &mount->type, error) ||
-              !spec_string (object, "mounts[].", "source", &mount->source, error) ||
-              !spec_strv (object, "mounts[].", "options", &mount->options, error))
+          if (!spec_string (element, "mounts[].", "destination", &mount->destination, error) ||
+              !spec_string (element, "mounts[].", "type", &mount->type, error) ||
+              !spec_string (element, "mounts[].", "source", &mount->source, error) ||
+              !spec_strv (element, "mounts[].", "options", &mount->options, error))
             return NULL;
           if (mount->destination == NULL || mount->destination[0] != '/')
             {
               g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                           "spec: mounts[%u].destination: must be an absolute path", i);
+                           "spec: mounts[%" G_GSIZE_FORMAT "].destination: must be an absolute path",
+                           i);
               return NULL;
             }
           if (mount->type == NULL)
@@ -368,23 +355,22 @@ parse_spec (const char *text, gboolean create, GError **error)
         }
     }
 
-  if ((node = json_object_get_member (root, "process")) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+  if ((process_dict = spec_member (root, "", "process", G_VARIANT_TYPE_VARDICT, error)) != NULL)
     {
       Process *process = g_new0 (Process, 1);
 
       spec->process = process;
       process->no_new_privileges = TRUE;
       process->seccomp = TRUE;
-      object = json_node_get_object (node);
-      if (!spec_strv (object, "process.", "args", &process->args, error) ||
-          !spec_strv (object, "process.", "env", &process->env, error) ||
-          !spec_string (object, "process.", "cwd", &process->cwd, error) ||
-          !spec_string (object, "process.", "user", &process->user, error) ||
-          !spec_boolean (object, "process.", "terminal", &process->terminal, error) ||
-          !spec_strv (object, "process.", "capabilities", &process->capabilities, error) ||
-          !spec_boolean (object, "process.", "no_new_privileges", &process->no_new_privileges,
-                         error) ||
-          !spec_boolean (object, "process.", "seccomp", &process->seccomp, error))
+      if (!spec_strv (process_dict, "process.", "args", &process->args, error) ||
+          !spec_strv (process_dict, "process.", "env", &process->env, error) ||
+          !spec_string (process_dict, "process.", "cwd", &process->cwd, error) ||
+          !spec_string (process_dict, "process.", "user", &process->user, error) ||
+          !spec_boolean (process_dict, "process.", "terminal", &process->terminal, error) ||
+          !spec_strv (process_dict, "process.", "capabilities", &process->capabilities, error) ||
+          !spec_boolean (process_dict, "process.", "no_new_privileges",
+                         &process->no_new_privileges, error) ||
+          !spec_boolean (process_dict, "process.", "seccomp", &process->seccomp, error))
         return NULL;
       if (process->args == NULL || process->args[0] == NULL)
         {
@@ -394,6 +380,8 @@ parse_spec (const char *text, gboolean create, GError **error)
       if (process->env == NULL)
         process->env = g_new0 (char *, 1);
     }
+  if (*error != NULL)
+    return NULL;
 
   if (create && (spec->rootfs == NULL || spec->rootfs[0] != '/'))
     {
@@ -1397,7 +1385,7 @@ int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr (GBytes) bytes = NULL;
   gboolean create;
   Spec *spec;
 
@@ -1418,10 +1406,10 @@ main (int argc, char **argv)
     set_cloexec (START_FD);
   signal (SIGPIPE, SIG_IGN);
 
-  text = read_spec_text (&error);
-  if (text == NULL)
+  bytes = read_spec_bytes (&error);
+  if (bytes == NULL)
     fail_setup (error->message);
-  spec = parse_spec (text, create, &error);
+  spec = parse_spec (bytes, create, &error);
   if (spec == NULL)
     fail_setup (error->message);
 

@@ -68,11 +68,11 @@ typedef enum {
   ARGON_PROCESS_MODE_EXEC,   /* a further process in a running one */
 } ArgonProcessMode;
 
-/* Spawns the helper with @spec (the helper's JSON document) and the stdio
+/* Spawns the helper with @spec (the helper's a{sv} dictionary) and the stdio
  * that @config asks for (@config NULL: /dev/null). Returns once the helper
  * reported the workload's pid, or its error. */
 ArgonProcess *argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
-                                   JsonNode *spec, const HcsProcessConfig *config,
+                                   GVariant *spec, const HcsProcessConfig *config,
                                    const char *what, GError **error);
 /* create mode: lets the init exec its workload. */
 gboolean argon_process_release (ArgonProcess *self, GError **error);

@@ -316,14 +316,13 @@ reap_failed_helper (GPid pid)
 }
 
 ArgonProcess *
-argon_process_spawn (const char *helper_path, ArgonProcessMode mode, JsonNode *spec,
+argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *spec,
                      const HcsProcessConfig *config, const char *what, GError **error)
 {
   g_auto (ArgonStdio) stdio = { 0 };
   g_autoptr (ArgonProcess) self = NULL;
   g_autoptr (JsonObject) status = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *spec_text = NULL;
   int spec_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 }, start_pipe[2] = { -1, -1 };
   int source_fds[3], target_fds[3] = { 3, 4, 5 };
   const char *argv[] = { helper_path, mode == ARGON_PROCESS_MODE_CREATE ? "create" : "exec",
@@ -361,8 +360,7 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, JsonNode *s
       goto fail_pipes;
     }
 
-  spec_text = json_to_string (spec, FALSE);
-  if (!write_all (spec_pipe[1], spec_text, strlen (spec_text)))
+  if (!write_all (spec_pipe[1], g_variant_get_data (spec), g_variant_get_size (spec)))
     g_debug ("argon: %s: the helper did not read its whole spec", what);
   argon_clear_fd (&spec_pipe[1]);
 
