@@ -167,6 +167,79 @@ test_rootfs_isolated (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_security_defaults (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  /* The OCI default capability set is 0xa80425fb. */
+  output = run_simple (fixture, "security",
+                       "grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\t' ' ';"
+                       " mount -t tmpfs none /mnt 2>/dev/null && echo mounted || echo mount-refused;"
+                       " test -s /proc/kcore && echo kcore-visible || echo kcore-masked;"
+                       " (echo 1 > /proc/sys/kernel/panic) 2>/dev/null && echo sys-writable || echo sys-readonly;"
+                       " ls /sys/class/net | tr '\n' ' '",
+                       &exit_code);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_cmpstr (output, ==,
+                   "CapEff: 00000000a80425fb\n"
+                   "CapBnd: 00000000a80425fb\n"
+                   "NoNewPrivs: 1\n"
+                   "Seccomp: 2\n"
+                   "mount-refused\n"
+                   "kcore-masked\n"
+                   "sys-readonly\n"
+                   "lo ");
+}
+
+static void
+test_user_env_workdir (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c",
+                         "id -u; id -g; pwd; echo $GREETING; grep CapEff /proc/self/status | tr -s '\t' ' '",
+                         NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  /* A name, resolved in the container's own /etc/passwd. */
+  config->process->user = g_strdup ("nobody");
+  config->process->working_directory = g_strdup ("/tmp");
+  config->process->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (config->process->environment, g_strdup ("GREETING"), g_strdup ("hi there"));
+  output = run_to_end (fixture, "identity", config, &exit_code);
+  g_assert_cmpint (exit_code, ==, 0);
+  /* A non-root user keeps no capability. */
+  g_assert_cmpstr (output, ==, "65534\n65534\n/tmp\nhi there\nCapEff: 0000000000000000\n");
+  g_clear_pointer (&output, g_free);
+
+  g_free (config->process->user);
+  config->process->user = g_strdup ("no-such-user");
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (HcsContainer) container =
+        hcs_host_create_container (fixture->host, "bad-user", config, NULL, &error);
+    g_autoptr (HcsProcess) init = NULL;
+    g_autofree char *errors = NULL;
+
+    /* The user is looked up once the root is in place, at start: the init
+     * reports it on stderr and exits 255. */
+    g_assert_no_error (error);
+    init = hcs_container_get_init_process (container, &error);
+    hcs_container_start (container, &error);
+    g_assert_no_error (error);
+    errors = read_all (hcs_process_get_stderr (init));
+    g_assert_nonnull (strstr (errors, "no-such-user"));
+    hcs_container_wait_timeout (container, 10000, NULL, &error);
+    g_assert_no_error (error);
+    hcs_container_get_exit_code (container, &exit_code, &error);
+    g_assert_cmpint (exit_code, ==, 255);
+    hcs_container_remove (container, &error);
+    g_assert_no_error (error);
+  }
+}
+
+static void
 test_bind_mounts (Fixture *fixture, gconstpointer data)
 {
   const char *argv[] = { "/bin/sh", "-c",
@@ -769,6 +842,8 @@ main (int argc, char **argv)
   g_test_add ("/argon/container/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("pid-one-and-hostname", test_pid_one_and_hostname);
   ADD ("rootfs-isolated", test_rootfs_isolated);
+  ADD ("security-defaults", test_security_defaults);
+  ADD ("user-env-workdir", test_user_env_workdir);
   ADD ("bind-mounts", test_bind_mounts);
   ADD ("hostile-symlink-mount", test_hostile_symlink_mount);
   ADD ("layers-overlay", test_layers_overlay);
