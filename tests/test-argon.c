@@ -656,6 +656,51 @@ test_exec_and_signal_death (Fixture *fixture, gconstpointer data)
 }
 
 static void
+test_open_foreign_process (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "sleep 1000 & echo started; wait $!", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "foreign", config);
+  g_autoptr (HcsProcess) init = NULL, child = NULL;
+  g_autoptr (GPtrArray) processes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+  int child_pid = 0, exit_code = -1;
+
+  init = hcs_container_get_init_process (container, &error);
+  read_until (hcs_process_get_stdout (init), seen, "started");
+  processes = hcs_container_get_process_list (container, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < processes->len; i++)
+    {
+      HcsProcessListItem *item = processes->pdata[i];
+      if ((int) item->process_id != hcs_process_get_pid (init))
+        child_pid = item->process_id;
+    }
+  g_assert_cmpint (child_pid, >, 0);
+
+  /* Not started through hcs, but a member of the system: it can be opened,
+   * killed and waited for; only its parent learns its exit code. */
+  child = hcs_container_open_process (container, child_pid, &error);
+  g_assert_no_error (error);
+  hcs_process_kill (child, &error);
+  g_assert_no_error (error);
+  hcs_process_wait_timeout (child, 10000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (hcs_process_get_exit_code (child, &exit_code, &error));
+  g_assert_true (hcs_error_is_not_supported (error));
+  g_clear_error (&error);
+
+  /* The shell's wait returns 128+9 once its child is killed. */
+  hcs_container_wait_timeout (container, 10000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+static void
 test_wait_timeout (Fixture *fixture, gconstpointer data)
 {
   const char *argv[] = { "/bin/sleep", "1000", NULL };
@@ -854,6 +899,7 @@ main (int argc, char **argv)
   ADD ("console-resize", test_console_resize);
   ADD ("exit-codes", test_exit_codes);
   ADD ("exec-and-signal-death", test_exec_and_signal_death);
+  ADD ("open-foreign-process", test_open_foreign_process);
   ADD ("wait-timeout", test_wait_timeout);
   ADD ("terminate-with-children", test_terminate_with_children);
   ADD ("shutdown-graceful", test_shutdown_graceful);

@@ -740,13 +740,26 @@ argon_container_open_process (HcsContainer *container, int pid, GError **error)
   if (self->init != NULL && hcs_process_get_pid (HCS_PROCESS (self->init)) == pid)
     return g_object_ref (HCS_PROCESS (self->init));
   process = g_hash_table_lookup (self->processes, GINT_TO_POINTER (pid));
-  if (process == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND,
-                   "argon: %s has no process %d started through hcs", self->what, pid);
+  if (process != NULL)
+    return g_object_ref (HCS_PROCESS (process));
+
+  /* Any other member of the container's cgroup can be opened too. */
+  {
+    g_autoptr (GArray) pids = argon_cgroup_get_pids (self->cgroup, error);
+    gboolean member = FALSE;
+
+    if (pids == NULL)
       return NULL;
-    }
-  return g_object_ref (HCS_PROCESS (process));
+    for (guint i = 0; i < pids->len; i++)
+      member |= g_array_index (pids, pid_t, i) == pid;
+    if (!member)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND,
+                     "argon: %s has no process %d", self->what, pid);
+        return NULL;
+      }
+    return HCS_PROCESS (argon_process_open_foreign (pid, self->what, error));
+  }
 }
 
 static HcsProcess *

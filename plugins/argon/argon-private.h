@@ -74,6 +74,9 @@ typedef enum {
 ArgonProcess *argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
                                    GVariant *spec, const HcsProcessConfig *config,
                                    const char *what, GError **error);
+/* A process of the container that hcs did not start: signal, kill and
+ * wait work (through a pidfd), its exit code is not known. */
+ArgonProcess *argon_process_open_foreign (int pid, const char *what, GError **error);
 /* create mode: lets the init exec its workload. */
 gboolean argon_process_release (ArgonProcess *self, GError **error);
 gboolean argon_process_has_exited (ArgonProcess *self);

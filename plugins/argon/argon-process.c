@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ struct _ArgonProcess
   int status_fd;        /* helper -> us; kept open so it never sees EPIPE */
   int start_fd;         /* create mode: one byte lets the init exec */
   int console_fd;       /* pty master, or -1 */
+  int pidfd;            /* opened (foreign) processes: their pidfd */
+  gboolean foreign;     /* not started through hcs: no exit code */
 
   GOutputStream *stdin_stream;
   GInputStream *stdout_stream;
@@ -89,27 +92,21 @@ emit_exited_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Records the end of the process and wakes every waiter. */
 static void
-helper_exited_cb (GPid pid, int wait_status, gpointer data)
+mark_exited (ArgonProcess *self, int exit_code)
 {
-  ArgonProcess *self = data;
   GList *waits;
 
   g_mutex_lock (&self->lock);
-  if (WIFEXITED (wait_status))
-    self->exit_code = WEXITSTATUS (wait_status);
-  else if (WIFSIGNALED (wait_status))
-    self->exit_code = 128 + WTERMSIG (wait_status);
-  else
-    self->exit_code = 255;
+  self->exit_code = exit_code;
   self->exited = TRUE;
   waits = g_steal_pointer (&self->pending_waits);
   argon_clear_fd (&self->status_fd);
   argon_clear_fd (&self->start_fd);
+  argon_clear_fd (&self->pidfd);
   g_cond_broadcast (&self->exited_cond);
   g_mutex_unlock (&self->lock);
-
-  g_spawn_close_pid (pid);
 
   for (GList *l = waits; l; l = l->next)
     {
@@ -122,6 +119,28 @@ helper_exited_cb (GPid pid, int wait_status, gpointer data)
                               g_object_ref (self), g_object_unref);
 }
 
+static void
+helper_exited_cb (GPid pid, int wait_status, gpointer data)
+{
+  ArgonProcess *self = data;
+  int exit_code = 255;
+
+  if (WIFEXITED (wait_status))
+    exit_code = WEXITSTATUS (wait_status);
+  else if (WIFSIGNALED (wait_status))
+    exit_code = 128 + WTERMSIG (wait_status);
+  g_spawn_close_pid (pid);
+  mark_exited (self, exit_code);
+}
+
+/* A pidfd becomes readable when its process has exited. */
+static gboolean
+foreign_exited_cb (int fd, GIOCondition condition, gpointer data)
+{
+  mark_exited (ARGON_PROCESS (data), -1);
+  return G_SOURCE_REMOVE;
+}
+
 /* --- object ------------------------------------------------------------------ */
 
 static void
@@ -132,6 +151,7 @@ argon_process_finalize (GObject *object)
   argon_clear_fd (&self->status_fd);
   argon_clear_fd (&self->start_fd);
   argon_clear_fd (&self->console_fd);
+  argon_clear_fd (&self->pidfd);
   g_clear_object (&self->stdin_stream);
   g_clear_object (&self->stdout_stream);
   g_clear_object (&self->stderr_stream);
@@ -153,7 +173,7 @@ argon_process_init (ArgonProcess *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->exited_cond);
-  self->status_fd = self->start_fd = self->console_fd = -1;
+  self->status_fd = self->start_fd = self->console_fd = self->pidfd = -1;
   self->creator_context = g_main_context_ref_thread_default ();
 }
 
@@ -406,6 +426,39 @@ fail_pipes:
   return NULL;
 }
 
+ArgonProcess *
+argon_process_open_foreign (int pid, const char *what, GError **error)
+{
+  g_autoptr (ArgonProcess) self = NULL;
+  GSource *watch;
+  int pidfd;
+
+  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    {
+      if (errno == ESRCH)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND, "argon: %s: no process %d",
+                       what, pid);
+          return NULL;
+        }
+      return hcs_set_error_from_errno (error, errno, "argon: %s: opening process %d", what, pid),
+             NULL;
+    }
+  self = g_object_new (ARGON_TYPE_PROCESS, NULL);
+  self->what = g_strdup_printf ("process %d of %s", pid, what);
+  self->pid = pid;
+  self->pidfd = pidfd;
+  self->foreign = TRUE;
+
+  watch = g_unix_fd_source_new (pidfd, G_IO_IN);
+  g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) foreign_exited_cb,
+                         g_object_ref (self), g_object_unref);
+  g_source_attach (watch, get_reaper_context ());
+  g_source_unref (watch);
+  return g_steal_pointer (&self);
+}
+
 gboolean
 argon_process_release (ArgonProcess *self, GError **error)
 {
@@ -471,7 +524,9 @@ argon_process_signal (HcsProcess *process, int signum, GError **error)
                    "argon: %s has already exited", self->what);
       return FALSE;
     }
-  if (kill (self->pid, signum) < 0)
+  /* A pidfd names exactly the process that was opened, never a reuse. */
+  if (self->pidfd >= 0 ? syscall (SYS_pidfd_send_signal, self->pidfd, signum, NULL, 0) < 0
+                       : kill (self->pid, signum) < 0)
     return hcs_set_error_from_errno (error, errno, "argon: %s: sending signal %d",
                                      self->what, signum);
   return TRUE;
@@ -569,6 +624,13 @@ argon_process_get_exit_code (HcsProcess *process, int *exit_code, GError **error
   if (!self->exited)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "argon: %s is still running",
+                   self->what);
+      return FALSE;
+    }
+  if (self->foreign)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "argon: %s was not started through hcs: its exit code is its parent's to read",
                    self->what);
       return FALSE;
     }
