@@ -4,6 +4,7 @@
  */
 #include "test-common.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -132,6 +133,64 @@ test_run_exit_code_and_stdin (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (out, "cli\n"));
 }
 
+/* An OCI bundle's config.json runs as it is; the flags override it. */
+static void
+test_run_oci_config (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (fixture->temp_dir, "bundle", NULL);
+  g_autofree char *config_path = g_build_filename (bundle, "config.json", NULL);
+  g_autofree char *rootfs_link = g_build_filename (bundle, "rootfs", NULL);
+  g_autofree char *config = NULL, *out = NULL, *err = NULL;
+
+  g_assert_cmpint (g_mkdir (bundle, 0755), ==, 0);
+  g_assert_cmpint (symlink (test_get_busybox_rootfs (), rootfs_link), ==, 0);
+  config = g_strdup ("{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci-host\","
+                     " \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
+                     " \"process\": {\"args\": [\"sh\", \"-c\", \"hostname; echo $MODE;"
+                     " touch /x 2>/dev/null || echo read-only\"], \"env\": [\"MODE=oci\"], \"cwd\": \"/\"},"
+                     " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+                     " {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}],"
+                     " \"resources\": {\"memory\": {\"limit\": 67108864}}}}");
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--config", config_path, NULL),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, "oci-host\noci\nread-only\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A command on the line replaces process.args. */
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "run", "--config", config_path, "--",
+                               "sh", "-c", "exit 9", NULL),
+                   ==, 9);
+}
+
+/* -t under a real terminal: script(1) gives hcsctl a pty of 40x120. */
+static void
+test_run_tty (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *command = NULL, *out = NULL;
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (g_find_program_in_path ("script") == NULL)
+    {
+      g_test_skip ("script(1) is not installed");
+      return;
+    }
+  command = g_strdup_printf ("stty rows 40 cols 120; %s --options %s run -t -- sh -c "
+                             "'stty size; test -t 0 && echo is-a-tty; exit 5'",
+                             g_getenv ("HCSCTL"), fixture->options_file);
+  subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                 &error, "script", "-eqc", command, "/dev/null", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (subprocess, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (out, "40 120"));
+  g_assert_nonnull (strstr (out, "is-a-tty"));
+  g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 5);
+}
+
 static void
 test_run_errors (Fixture *fixture, gconstpointer data)
 {
@@ -180,6 +239,8 @@ main (int argc, char **argv)
   g_test_add ("/hcsctl/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("run-default-image", test_run_default_image);
   ADD ("run-exit-code-and-stdin", test_run_exit_code_and_stdin);
+  ADD ("run-oci-config", test_run_oci_config);
+  ADD ("run-tty", test_run_tty);
   ADD ("run-errors", test_run_errors);
 #undef ADD
   result = g_test_run ();
