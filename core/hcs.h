@@ -12,3 +12,4 @@
 #include "hcs-driver.h"
 #include "hcs-host.h"
 #include "hcs-image.h"
+#include "hcs-layer-store.h"

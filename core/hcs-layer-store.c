@@ -1,0 +1,1149 @@
+/* hcs-layer-store.c: importing, exporting and keeping image layers.
+ *
+ * Unpacking is the classic escape route (CVE-2018-15664, CVE-2021-32760):
+ * every write here goes through file descriptors of folders resolved
+ * beneath the layer's root with openat2(RESOLVE_BENEATH), never through a
+ * joined path string, so an entry can neither name nor follow its way out.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-layer-store.h"
+#include "hcs-error.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define WHITEOUT_PREFIX ".wh."
+#define OPAQUE_MARKER ".wh..wh..opq"
+#define OPAQUE_XATTR "trusted.overlay.opaque"
+#define MAX_PATH_LENGTH 4096
+#define MAX_NAME_LENGTH 255
+#define MAX_ENTRY_SIZE ((gint64) 1 << 40)
+
+struct _HcsLayerStore
+{
+  GObject parent_instance;
+  char *path;
+};
+
+G_DEFINE_FINAL_TYPE (HcsLayerStore, hcs_layer_store, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (HcsLayerInfo, hcs_layer_info, hcs_layer_info_copy, hcs_layer_info_free)
+
+HcsLayerInfo *
+hcs_layer_info_copy (const HcsLayerInfo *info)
+{
+  HcsLayerInfo *copy;
+
+  if (info == NULL)
+    return NULL;
+  copy = g_memdup2 (info, sizeof *info);
+  copy->id = g_strdup (info->id);
+  copy->parent = g_strdup (info->parent);
+  copy->diff_id = g_strdup (info->diff_id);
+  return copy;
+}
+
+void
+hcs_layer_info_free (HcsLayerInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->id);
+  g_free (info->parent);
+  g_free (info->diff_id);
+  g_free (info);
+}
+
+static void
+hcs_layer_store_finalize (GObject *object)
+{
+  g_free (HCS_LAYER_STORE (object)->path);
+  G_OBJECT_CLASS (hcs_layer_store_parent_class)->finalize (object);
+}
+
+static void
+hcs_layer_store_class_init (HcsLayerStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hcs_layer_store_finalize;
+}
+
+static void
+hcs_layer_store_init (HcsLayerStore *self)
+{
+}
+
+HcsLayerStore *
+hcs_layer_store_new (const char *path, GError **error)
+{
+  HcsLayerStore *self;
+
+  if (path == NULL || !g_path_is_absolute (path))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "layer store: '%s' is not an absolute path", path ? path : "");
+      return NULL;
+    }
+  if (g_mkdir_with_parents (path, 0700) < 0)
+    return hcs_set_error_from_errno (error, errno, "layer store: creating %s", path), NULL;
+  self = g_object_new (HCS_TYPE_LAYER_STORE, NULL);
+  self->path = g_strdup (path);
+  return self;
+}
+
+const char *
+hcs_layer_store_get_path (HcsLayerStore *self)
+{
+  return self->path;
+}
+
+static gboolean
+validate_id (const char *id, GError **error)
+{
+  gsize length = id ? strlen (id) : 0;
+
+  if (length == 0 || length > 128 || !g_ascii_isalnum (id[0]))
+    goto invalid;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (id[i]) && !strchr ("-_.:", id[i]))
+      goto invalid;
+  return TRUE;
+invalid:
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "layer id '%s': must be 1-128 letters, digits, '-', '_', '.' or ':'",
+               id ? id : "");
+  return FALSE;
+}
+
+static char *
+layer_dir (HcsLayerStore *self, const char *id)
+{
+  return g_build_filename (self->path, id, NULL);
+}
+
+gboolean
+hcs_layer_store_exists (HcsLayerStore *self, const char *id)
+{
+  g_autofree char *metadata = NULL;
+
+  if (!validate_id (id, NULL))
+    return FALSE;
+  metadata = g_build_filename (self->path, id, "layer.json", NULL);
+  return g_file_test (metadata, G_FILE_TEST_IS_REGULAR);
+}
+
+char *
+hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id)
+{
+  return g_build_filename (self->path, id, "fs", NULL);
+}
+
+/* --- metadata ------------------------------------------------------------ */
+
+static gboolean
+write_metadata (const char *dir, const HcsLayerInfo *info, GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL, *path = g_build_filename (dir, "layer.json", NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, info->id);
+  json_builder_set_member_name (builder, "Parent");
+  if (info->parent)
+    json_builder_add_string_value (builder, info->parent);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "DiffId");
+  json_builder_add_string_value (builder, info->diff_id);
+  json_builder_set_member_name (builder, "Size");
+  json_builder_add_int_value (builder, info->size);
+  json_builder_set_member_name (builder, "Created");
+  json_builder_add_int_value (builder, info->created);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+  /* g_file_set_contents writes a temporary file, fsyncs and renames. */
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+HcsLayerInfo *
+hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autofree char *path = NULL, *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (HcsLayerInfo) info = g_new0 (HcsLayerInfo, 1);
+  g_autoptr (GError) local_error = NULL;
+  JsonObject *object;
+
+  if (!validate_id (id, error))
+    return NULL;
+  path = g_build_filename (self->path, id, "layer.json", NULL);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist", id);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s is corrupt%s%s", id,
+                   path, local_error ? ": " : "", local_error ? local_error->message : "");
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  info->id = g_strdup (id);
+  info->parent = g_strdup (json_object_get_string_member_with_default (object, "Parent", NULL));
+  info->diff_id = g_strdup (json_object_get_string_member_with_default (object, "DiffId", ""));
+  info->size = json_object_get_int_member_with_default (object, "Size", 0);
+  info->created = json_object_get_int_member_with_default (object, "Created", 0);
+  return g_steal_pointer (&info);
+}
+
+static int
+compare_infos (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 ((*(HcsLayerInfo *const *) a)->id, (*(HcsLayerInfo *const *) b)->id);
+}
+
+GPtrArray *
+hcs_layer_store_list (HcsLayerStore *self, GError **error)
+{
+  g_autoptr (GPtrArray) layers =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_info_free);
+  g_autoptr (GDir) dir = g_dir_open (self->path, 0, error);
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      HcsLayerInfo *info;
+      if (name[0] == '.' || !hcs_layer_store_exists (self, name))
+        continue; /* temporary import folders and strays */
+      info = hcs_layer_store_inspect (self, name, NULL);
+      if (info != NULL)
+        g_ptr_array_add (layers, info);
+    }
+  g_ptr_array_sort (layers, compare_infos);
+  return g_steal_pointer (&layers);
+}
+
+GStrv
+hcs_layer_store_get_chain_paths (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *current = g_strdup (id);
+  guint depth = 0;
+
+  while (current != NULL)
+    {
+      g_autoptr (HcsLayerInfo) info = hcs_layer_store_inspect (self, current, error);
+      g_autofree char *fs = NULL;
+
+      if (info == NULL)
+        return NULL;
+      if (++depth > 128)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "layer '%s': the parent chain is longer than 128 (a loop?)", id);
+          return NULL;
+        }
+      fs = hcs_layer_store_get_mount_path (self, current);
+      g_strv_builder_add (builder, fs);
+      g_free (current);
+      current = g_steal_pointer (&info->parent);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* --- safe file system access ------------------------------------------------ */
+
+static int
+open_beneath (int root_fd, const char *path, int flags)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+  };
+
+  if (path == NULL || *path == '\0')
+    path = ".";
+  return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* Removes a tree without following any symlink in it. */
+static void
+remove_tree_at (int parent_fd, const char *name)
+{
+  int fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR *dir;
+  struct dirent *entry;
+
+  if (fd < 0)
+    {
+      unlinkat (parent_fd, name, 0);
+      return;
+    }
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      close (fd);
+      return;
+    }
+  while ((entry = readdir (dir)) != NULL)
+    {
+      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
+        continue;
+      if (entry->d_type == DT_DIR)
+        remove_tree_at (dirfd (dir), entry->d_name);
+      else if (unlinkat (dirfd (dir), entry->d_name, 0) < 0 && errno == EISDIR)
+        remove_tree_at (dirfd (dir), entry->d_name);
+    }
+  closedir (dir);
+  unlinkat (parent_fd, name, AT_REMOVEDIR);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  int parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (parent_fd < 0)
+    return;
+  remove_tree_at (parent_fd, name);
+  close (parent_fd);
+}
+
+/* --- import ------------------------------------------------------------------- */
+
+typedef struct {
+  struct archive *decompressor;  /* raw: the decompressed tar bytes */
+  GChecksum *sha256;
+  char buffer[64 * 1024];
+  gboolean failed;
+  char *error_text;
+} TarSource;
+
+/* The tar reader pulls its bytes through here, so the digest is taken
+ * over exactly the uncompressed tar, as OCI's diff id is. */
+static la_ssize_t
+tar_source_read (struct archive *tar, void *data, const void **buffer)
+{
+  TarSource *source = data;
+  la_ssize_t n = archive_read_data (source->decompressor, source->buffer, sizeof source->buffer);
+
+  if (n < 0)
+    {
+      source->failed = TRUE;
+      g_free (source->error_text);
+      source->error_text = g_strdup (archive_error_string (source->decompressor));
+      archive_set_error (tar, EIO, "%s", source->error_text ? source->error_text : "read error");
+      return -1;
+    }
+  if (n > 0)
+    g_checksum_update (source->sha256, (const guchar *) source->buffer, n);
+  *buffer = source->buffer;
+  return n;
+}
+
+typedef struct {
+  const char *id;
+  int root_fd;
+  HcsLayerImportFlags flags;
+  guint64 size;
+  GPtrArray *directories; /* char*: folders whose times are set at the end */
+  GArray *directory_times; /* struct timespec[2] */
+} Unpacker;
+
+static gboolean
+entry_error (GError **error, Unpacker *unpacker, const char *entry, const char *what)
+{
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': entry '%s': %s",
+               unpacker->id, entry, what);
+  return FALSE;
+}
+
+static gboolean
+entry_errno (GError **error, Unpacker *unpacker, const char *entry, const char *what)
+{
+  int saved_errno = errno;
+  g_autofree char *text = g_strdup_printf ("%s: %s", what,
+                                           saved_errno == EXDEV
+                                               ? "it leads outside the layer"
+                                               : g_strerror (saved_errno));
+  return entry_error (error, unpacker, entry, text);
+}
+
+/* "./a//b/" -> "a/b"; refuses "..", and names too long. NULL for the root. */
+static char *
+normalise_path (const char *raw, GError **error, Unpacker *unpacker)
+{
+  g_auto (GStrv) parts = NULL;
+  g_autoptr (GPtrArray) kept = g_ptr_array_new ();
+
+  if (strlen (raw) > MAX_PATH_LENGTH)
+    return entry_error (error, unpacker, raw, "the name is too long"), NULL;
+  parts = g_strsplit (raw, "/", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      if (*parts[i] == '\0' || g_str_equal (parts[i], "."))
+        continue;
+      if (g_str_equal (parts[i], ".."))
+        return entry_error (error, unpacker, raw, "'..' is not allowed in a layer"), NULL;
+      if (strlen (parts[i]) > MAX_NAME_LENGTH)
+        return entry_error (error, unpacker, raw, "a path component is too long"), NULL;
+      g_ptr_array_add (kept, parts[i]);
+    }
+  if (kept->len == 0)
+    return g_strdup ("");
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv ("/", (char **) kept->pdata);
+}
+
+/* Opens the folder that holds @path, creating missing folders as tar
+ * does, every step beneath the root. */
+static int
+open_parent (Unpacker *unpacker, const char *path, const char **base, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_auto (GStrv) parts = NULL;
+  int fd;
+
+  *base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  if (g_str_equal (dir, "."))
+    return open_beneath (unpacker->root_fd, ".", O_RDONLY | O_DIRECTORY);
+
+  fd = open_beneath (unpacker->root_fd, dir, O_RDONLY | O_DIRECTORY);
+  if (fd >= 0 || errno != ENOENT)
+    {
+      if (fd < 0)
+        entry_errno (error, unpacker, path, "opening its folder");
+      return fd;
+    }
+  fd = open_beneath (unpacker->root_fd, ".", O_RDONLY | O_DIRECTORY);
+  parts = g_strsplit (dir, "/", -1);
+  for (guint i = 0; parts[i] && fd >= 0; i++)
+    {
+      int next;
+      if (mkdirat (fd, parts[i], 0755) < 0 && errno != EEXIST)
+        {
+          entry_errno (error, unpacker, path, "creating its folder");
+          close (fd);
+          return -1;
+        }
+      next = open_beneath (fd, parts[i], O_RDONLY | O_DIRECTORY);
+      close (fd);
+      fd = next;
+    }
+  if (fd < 0)
+    entry_errno (error, unpacker, path, "opening its folder");
+  return fd;
+}
+
+static gboolean
+apply_metadata (Unpacker *unpacker, int parent_fd, const char *base, const char *path,
+                struct archive_entry *entry, gboolean is_link, GError **error)
+{
+  struct timespec times[2] = {
+    { archive_entry_atime (entry), archive_entry_atime_nsec (entry) },
+    { archive_entry_mtime (entry), archive_entry_mtime_nsec (entry) },
+  };
+
+  if (fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry),
+                AT_SYMLINK_NOFOLLOW) < 0)
+    return entry_errno (error, unpacker, path, "setting its owner");
+  if (!is_link && fchmodat (parent_fd, base, archive_entry_perm (entry), 0) < 0)
+    return entry_errno (error, unpacker, path, "setting its mode");
+  if (!archive_entry_atime_is_set (entry))
+    times[0] = times[1];
+  if (utimensat (parent_fd, base, times, AT_SYMLINK_NOFOLLOW) < 0)
+    return entry_errno (error, unpacker, path, "setting its times");
+  return TRUE;
+}
+
+static gboolean
+apply_xattrs (Unpacker *unpacker, int fd, const char *path, struct archive_entry *entry,
+              GError **error)
+{
+  const char *name;
+  const void *value;
+  size_t size;
+
+  archive_entry_xattr_reset (entry);
+  while (archive_entry_xattr_next (entry, &name, &value, &size) == ARCHIVE_OK)
+    {
+      /* overlay's own attributes inside a layer would forge whiteouts. */
+      if (g_str_has_prefix (name, "trusted.overlay."))
+        return entry_error (error, unpacker, path, "carries an overlayfs attribute");
+      if (fsetxattr (fd, name, value, size, 0) < 0)
+        return entry_errno (error, unpacker, path, "setting an extended attribute");
+    }
+  return TRUE;
+}
+
+static gboolean
+write_file_data (struct archive *tar, int fd, Unpacker *unpacker, const char *path,
+                 GError **error)
+{
+  const void *block;
+  size_t size;
+  la_int64_t offset;
+  int result;
+
+  while ((result = archive_read_data_block (tar, &block, &size, &offset)) == ARCHIVE_OK)
+    {
+      const char *p = block;
+      while (size > 0)
+        {
+          ssize_t n = pwrite (fd, p, size, offset);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            return entry_errno (error, unpacker, path, "writing");
+          p += n;
+          size -= n;
+          offset += n;
+          unpacker->size += n;
+        }
+    }
+  if (result != ARCHIVE_EOF)
+    return entry_error (error, unpacker, path, archive_error_string (tar));
+  return TRUE;
+}
+
+static gboolean
+unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpacker,
+              GError **error)
+{
+  g_autofree char *path = normalise_path (archive_entry_pathname (entry), error, unpacker);
+  const char *base;
+  mode_t type = archive_entry_filetype (entry);
+  int parent_fd, fd = -1;
+  gboolean ok = FALSE;
+
+  if (path == NULL)
+    return FALSE;
+  if (*path == '\0')
+    return TRUE; /* "./" itself */
+  if (archive_entry_size (entry) > MAX_ENTRY_SIZE || archive_entry_size (entry) < 0)
+    return entry_error (error, unpacker, path, "its size is out of range");
+
+  parent_fd = open_parent (unpacker, path, &base, error);
+  if (parent_fd < 0)
+    return FALSE;
+
+  /* Whiteouts: the opaque marker, and ".wh.NAME" for a deleted NAME. */
+  if (g_str_equal (base, OPAQUE_MARKER))
+    {
+      if (fsetxattr (parent_fd, OPAQUE_XATTR, "y", 1, 0) < 0)
+        entry_errno (error, unpacker, path, "marking its folder opaque");
+      else
+        ok = TRUE;
+      goto out;
+    }
+  if (g_str_has_prefix (base, WHITEOUT_PREFIX))
+    {
+      const char *name = base + strlen (WHITEOUT_PREFIX);
+      if (*name == '\0' || g_str_equal (name, ".") || g_str_equal (name, ".."))
+        {
+          entry_error (error, unpacker, path, "a whiteout of nothing, '.' or '..'");
+          goto out;
+        }
+      remove_tree_at (parent_fd, name);
+      if (mknodat (parent_fd, name, S_IFCHR | 0000, makedev (0, 0)) < 0)
+        entry_errno (error, unpacker, path, "creating its whiteout");
+      else
+        ok = TRUE;
+      goto out;
+    }
+
+  /* An entry replaces what an earlier one of the same layer put there,
+   * except a folder, which is merged. */
+  if (type != AE_IFDIR)
+    {
+      struct stat st;
+      if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        {
+          if (S_ISDIR (st.st_mode))
+            remove_tree_at (parent_fd, base);
+          else
+            unlinkat (parent_fd, base, 0);
+        }
+    }
+
+  if (archive_entry_hardlink (entry) != NULL)
+    {
+      g_autoptr (GError) target_error = NULL;
+      g_autofree char *target =
+          normalise_path (archive_entry_hardlink (entry), &target_error, unpacker);
+      int target_fd;
+
+      if (target == NULL || *target == '\0')
+        {
+          g_autofree char *what = g_strdup_printf (
+              "its hard link target '%s' is not inside the layer", archive_entry_hardlink (entry));
+          entry_error (error, unpacker, path, what);
+          goto out;
+        }
+      target_fd = open_beneath (unpacker->root_fd, target, O_PATH | O_NOFOLLOW);
+      if (target_fd < 0)
+        {
+          entry_errno (error, unpacker, path, "its hard link target");
+          goto out;
+        }
+      if (linkat (target_fd, "", parent_fd, base, AT_EMPTY_PATH) < 0)
+        entry_errno (error, unpacker, path, "creating the hard link");
+      else
+        ok = TRUE;
+      close (target_fd);
+      goto out;
+    }
+
+  switch (type)
+    {
+    case AE_IFDIR:
+      if (mkdirat (parent_fd, base, 0700) < 0 && errno != EEXIST)
+        {
+          entry_errno (error, unpacker, path, "creating the folder");
+          goto out;
+        }
+      fd = open_beneath (parent_fd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (fd < 0)
+        {
+          entry_errno (error, unpacker, path, "opening the folder");
+          goto out;
+        }
+      if (!apply_xattrs (unpacker, fd, path, entry, error) ||
+          !apply_metadata (unpacker, parent_fd, base, path, entry, FALSE, error))
+        goto out;
+      {
+        /* Children change a folder's times: set them again at the end. */
+        struct timespec times[2] = {
+          { archive_entry_mtime (entry), archive_entry_mtime_nsec (entry) },
+          { archive_entry_mtime (entry), archive_entry_mtime_nsec (entry) },
+        };
+        g_ptr_array_add (unpacker->directories, g_strdup (path));
+        g_array_append_vals (unpacker->directory_times, times, 2);
+      }
+      ok = TRUE;
+      break;
+
+    case AE_IFREG:
+      fd = openat (parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0)
+        {
+          entry_errno (error, unpacker, path, "creating the file");
+          goto out;
+        }
+      ok = write_file_data (tar, fd, unpacker, path, error) &&
+           apply_xattrs (unpacker, fd, path, entry, error) &&
+           apply_metadata (unpacker, parent_fd, base, path, entry, FALSE, error);
+      break;
+
+    case AE_IFLNK:
+      /* A symlink is only text: what it points to is never followed here. */
+      if (symlinkat (archive_entry_symlink (entry), parent_fd, base) < 0)
+        entry_errno (error, unpacker, path, "creating the symlink");
+      else
+        ok = apply_metadata (unpacker, parent_fd, base, path, entry, TRUE, error);
+      break;
+
+    case AE_IFCHR:
+    case AE_IFBLK:
+      if (!(unpacker->flags & HCS_LAYER_IMPORT_ALLOW_DEVICES))
+        {
+          entry_error (error, unpacker, path, "device nodes are not allowed in this store");
+          goto out;
+        }
+      G_GNUC_FALLTHROUGH;
+    case AE_IFIFO:
+      if (mknodat (parent_fd, base, type | (archive_entry_perm (entry) & 07777),
+                   archive_entry_rdev (entry)) < 0)
+        entry_errno (error, unpacker, path, "creating the node");
+      else
+        ok = apply_metadata (unpacker, parent_fd, base, path, entry, FALSE, error);
+      break;
+
+    default:
+      entry_error (error, unpacker, path, "unsupported entry type");
+      break;
+    }
+
+out:
+  if (fd >= 0)
+    close (fd);
+  close (parent_fd);
+  return ok;
+}
+
+static void
+restore_directory_times (Unpacker *unpacker)
+{
+  /* Deepest first, so setting a folder's times is not undone by a child. */
+  for (guint i = unpacker->directories->len; i-- > 0;)
+    utimensat (unpacker->root_fd, unpacker->directories->pdata[i],
+               &g_array_index (unpacker->directory_times, struct timespec, i * 2),
+               AT_SYMLINK_NOFOLLOW);
+}
+
+static gboolean
+unpack (const char *archive_path, Unpacker *unpacker, char **diff_id, GError **error)
+{
+  struct archive *decompressor = archive_read_new ();
+  struct archive *tar = archive_read_new ();
+  struct archive_entry *entry;
+  TarSource source = { 0 };
+  gboolean ok = FALSE;
+  int result;
+
+  source.decompressor = decompressor;
+  source.sha256 = g_checksum_new (G_CHECKSUM_SHA256);
+  archive_read_support_filter_all (decompressor);
+  archive_read_support_format_raw (decompressor);
+  archive_read_support_format_tar (tar);
+
+  if (archive_read_open_filename (decompressor, archive_path, 64 * 1024) != ARCHIVE_OK ||
+      archive_read_next_header (decompressor, &entry) != ARCHIVE_OK)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: %s", unpacker->id,
+                   archive_path, archive_error_string (decompressor));
+      goto out;
+    }
+  if (archive_read_open (tar, &source, NULL, tar_source_read, NULL) != ARCHIVE_OK)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: not a tar archive: %s",
+                   unpacker->id, archive_path, archive_error_string (tar));
+      goto out;
+    }
+
+  while ((result = archive_read_next_header (tar, &entry)) == ARCHIVE_OK)
+    if (!unpack_entry (tar, entry, unpacker, error))
+      goto out;
+  if (result != ARCHIVE_EOF)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "layer '%s': %s: the archive is truncated or corrupt: %s", unpacker->id,
+                   archive_path, source.error_text ? source.error_text : archive_error_string (tar));
+      goto out;
+    }
+  /* The digest covers the whole stream, the padding after the end too. */
+  {
+    const void *ignored;
+    while (tar_source_read (tar, &source, &ignored) > 0)
+      ;
+    if (source.failed)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "layer '%s': %s: the compressed data is corrupt: %s", unpacker->id,
+                     archive_path, source.error_text ? source.error_text : "read error");
+        goto out;
+      }
+  }
+  restore_directory_times (unpacker);
+  *diff_id = g_strconcat ("sha256:", g_checksum_get_string (source.sha256), NULL);
+  ok = TRUE;
+
+out:
+  archive_read_free (tar);
+  archive_read_free (decompressor);
+  g_checksum_free (source.sha256);
+  g_free (source.error_text);
+  return ok;
+}
+
+HcsLayerInfo *
+hcs_layer_store_import (HcsLayerStore *self, const char *id, const char *parent,
+                        const char *archive_path, const char *expected_diff_id,
+                        HcsLayerImportFlags flags, GError **error)
+{
+  g_autofree char *staging = NULL, *fs = NULL, *final = NULL, *template = NULL;
+  g_autoptr (HcsLayerInfo) info = g_new0 (HcsLayerInfo, 1);
+  g_autoptr (GPtrArray) directories = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) directory_times = g_array_new (FALSE, FALSE, sizeof (struct timespec));
+  Unpacker unpacker = { 0 };
+  char *diff_id = NULL;
+
+  if (!validate_id (id, error) || (parent != NULL && !validate_id (parent, error)))
+    return NULL;
+  if (hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
+      return NULL;
+    }
+  if (parent != NULL && !hcs_layer_store_exists (self, parent))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "layer '%s': parent layer '%s' does not exist", id, parent);
+      return NULL;
+    }
+
+  template = g_build_filename (self->path, ".import-XXXXXX", NULL);
+  staging = g_mkdtemp_full (template, 0700);
+  if (staging == NULL)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': creating a folder in %s", id,
+                                     self->path),
+           NULL;
+  g_steal_pointer (&template);
+  fs = g_build_filename (staging, "fs", NULL);
+  if (g_mkdir (fs, 0755) < 0 ||
+      (unpacker.root_fd = open (fs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "layer '%s': creating %s", id, fs);
+      goto fail;
+    }
+  unpacker.id = id;
+  unpacker.flags = flags;
+  unpacker.directories = directories;
+  unpacker.directory_times = directory_times;
+
+  if (!unpack (archive_path, &unpacker, &diff_id, error))
+    goto fail;
+  if (expected_diff_id != NULL && !g_str_equal (expected_diff_id, diff_id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "layer '%s': diff id %s, expected %s", id, diff_id, expected_diff_id);
+      g_free (diff_id);
+      goto fail;
+    }
+
+  info->id = g_strdup (id);
+  info->parent = g_strdup (parent);
+  info->diff_id = diff_id;
+  info->size = unpacker.size;
+  info->created = g_get_real_time ();
+  if (!write_metadata (staging, info, error))
+    goto fail;
+  close (unpacker.root_fd);
+  unpacker.root_fd = -1;
+
+  final = layer_dir (self, id);
+  if (rename (staging, final) < 0)
+    {
+      g_set_error (error, HCS_ERROR, errno == EEXIST || errno == ENOTEMPTY
+                                         ? HCS_ERROR_ALREADY_EXISTS
+                                         : HCS_ERROR_FAILED,
+                   "layer '%s': moving it into place: %s", id, g_strerror (errno));
+      goto fail;
+    }
+  return g_steal_pointer (&info);
+
+fail:
+  if (unpacker.root_fd > 0)
+    close (unpacker.root_fd);
+  remove_tree (staging);
+  return NULL;
+}
+
+/* --- export ------------------------------------------------------------------ */
+
+typedef struct {
+  struct archive *tar;
+  GHashTable *hard_links; /* "dev:ino" -> first path */
+  const char *id;
+} Packer;
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static gboolean
+write_header (Packer *packer, struct archive_entry *entry, GError **error)
+{
+  if (archive_write_header (packer->tar, entry) != ARCHIVE_OK)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': writing '%s': %s", packer->id,
+                   archive_entry_pathname (entry), archive_error_string (packer->tar));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean pack_folder (Packer *packer, int dir_fd, const char *prefix, GError **error);
+
+static gboolean
+pack_entry (Packer *packer, int dir_fd, const char *name, const char *path, GError **error)
+{
+  struct archive_entry *entry = archive_entry_new ();
+  struct stat st;
+  gboolean ok = FALSE;
+  int fd = -1;
+
+  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "layer '%s': reading '%s'", packer->id, path);
+      goto out;
+    }
+
+  /* An overlayfs whiteout goes back to a ".wh." entry. */
+  if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
+    {
+      g_autofree char *parent = g_path_get_dirname (path);
+      g_autofree char *whiteout = g_strdup_printf ("%s%s%s%s", g_str_equal (parent, ".") ? "" : parent,
+                                                   g_str_equal (parent, ".") ? "" : "/",
+                                                   WHITEOUT_PREFIX, name);
+      archive_entry_set_pathname (entry, whiteout);
+      archive_entry_set_filetype (entry, AE_IFREG);
+      archive_entry_set_perm (entry, 0644);
+      archive_entry_set_size (entry, 0);
+      archive_entry_set_mtime (entry, st.st_mtim.tv_sec, 0);
+      ok = write_header (packer, entry, error);
+      goto out;
+    }
+
+  archive_entry_set_pathname (entry, path);
+  archive_entry_set_uid (entry, st.st_uid);
+  archive_entry_set_gid (entry, st.st_gid);
+  archive_entry_set_perm (entry, st.st_mode & 07777);
+  archive_entry_set_mtime (entry, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+
+  if (S_ISREG (st.st_mode) && st.st_nlink > 1)
+    {
+      g_autofree char *key = g_strdup_printf ("%lu:%lu", (gulong) st.st_dev, (gulong) st.st_ino);
+      const char *first = g_hash_table_lookup (packer->hard_links, key);
+      if (first != NULL)
+        {
+          archive_entry_set_filetype (entry, AE_IFREG);
+          archive_entry_set_hardlink (entry, first);
+          archive_entry_set_size (entry, 0);
+          ok = write_header (packer, entry, error);
+          goto out;
+        }
+      g_hash_table_insert (packer->hard_links, g_steal_pointer (&key), g_strdup (path));
+    }
+
+  if (S_ISDIR (st.st_mode))
+    {
+      char opaque[2];
+      archive_entry_set_filetype (entry, AE_IFDIR);
+      fd = openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "layer '%s': opening '%s'", packer->id, path);
+          goto out;
+        }
+      if (!write_header (packer, entry, error))
+        goto out;
+      if (fgetxattr (fd, OPAQUE_XATTR, opaque, sizeof opaque) == 1 && opaque[0] == 'y')
+        {
+          struct archive_entry *marker = archive_entry_new ();
+          g_autofree char *marker_path = g_strconcat (path, "/", OPAQUE_MARKER, NULL);
+          archive_entry_set_pathname (marker, marker_path);
+          archive_entry_set_filetype (marker, AE_IFREG);
+          archive_entry_set_perm (marker, 0644);
+          archive_entry_set_size (marker, 0);
+          archive_entry_set_mtime (marker, st.st_mtim.tv_sec, 0);
+          ok = write_header (packer, marker, error);
+          archive_entry_free (marker);
+          if (!ok)
+            goto out;
+        }
+      ok = pack_folder (packer, fd, path, error);
+    }
+  else if (S_ISREG (st.st_mode))
+    {
+      char buffer[64 * 1024];
+      ssize_t n;
+
+      archive_entry_set_filetype (entry, AE_IFREG);
+      archive_entry_set_size (entry, st.st_size);
+      fd = openat (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "layer '%s': opening '%s'", packer->id, path);
+          goto out;
+        }
+      if (!write_header (packer, entry, error))
+        goto out;
+      while ((n = read (fd, buffer, sizeof buffer)) > 0)
+        if (archive_write_data (packer->tar, buffer, n) != n)
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': writing '%s': %s",
+                         packer->id, path, archive_error_string (packer->tar));
+            goto out;
+          }
+      ok = n == 0;
+      if (!ok)
+        hcs_set_error_from_errno (error, errno, "layer '%s': reading '%s'", packer->id, path);
+    }
+  else if (S_ISLNK (st.st_mode))
+    {
+      char target[MAX_PATH_LENGTH + 1];
+      ssize_t n = readlinkat (dir_fd, name, target, MAX_PATH_LENGTH);
+      if (n < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "layer '%s': reading '%s'", packer->id, path);
+          goto out;
+        }
+      target[n] = '\0';
+      archive_entry_set_filetype (entry, AE_IFLNK);
+      archive_entry_set_symlink (entry, target);
+      ok = write_header (packer, entry, error);
+    }
+  else
+    {
+      archive_entry_set_filetype (entry, st.st_mode & S_IFMT);
+      archive_entry_set_rdev (entry, st.st_rdev);
+      ok = write_header (packer, entry, error);
+    }
+
+out:
+  if (fd >= 0)
+    close (fd);
+  archive_entry_free (entry);
+  return ok;
+}
+
+static gboolean
+pack_folder (Packer *packer, int dir_fd, const char *prefix, GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  int fd = dup (dir_fd);
+  DIR *dir = fd >= 0 ? fdopendir (fd) : NULL;
+  struct dirent *dirent;
+
+  if (dir == NULL)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': listing '%s'", packer->id,
+                                     prefix ? prefix : ".");
+  while ((dirent = readdir (dir)) != NULL)
+    if (!g_str_equal (dirent->d_name, ".") && !g_str_equal (dirent->d_name, ".."))
+      g_ptr_array_add (names, g_strdup (dirent->d_name));
+  closedir (dir);
+  /* Sorted, so the same layer always gives the same tar. */
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = prefix ? g_strconcat (prefix, "/", names->pdata[i], NULL)
+                                     : g_strdup (names->pdata[i]);
+      if (!pack_entry (packer, dir_fd, names->pdata[i], path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_path,
+                        GError **error)
+{
+  g_autofree char *fs = NULL;
+  g_autoptr (GHashTable) hard_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  Packer packer = { 0 };
+  gboolean ok;
+  int root_fd;
+
+  if (!hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist",
+                   id ? id : "");
+      return FALSE;
+    }
+  fs = hcs_layer_store_get_mount_path (self, id);
+  root_fd = open (fs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': opening %s", id, fs);
+
+  packer.id = id;
+  packer.hard_links = hard_links;
+  packer.tar = archive_write_new ();
+  archive_write_set_format_pax_restricted (packer.tar);
+  if (archive_write_open_filename (packer.tar, tar_path) != ARCHIVE_OK)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': writing %s: %s", id,
+                   tar_path, archive_error_string (packer.tar));
+      archive_write_free (packer.tar);
+      close (root_fd);
+      return FALSE;
+    }
+  ok = pack_folder (&packer, root_fd, NULL, error);
+  if (archive_write_close (packer.tar) != ARCHIVE_OK && ok)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': finishing %s: %s", id,
+                   tar_path, archive_error_string (packer.tar));
+      ok = FALSE;
+    }
+  archive_write_free (packer.tar);
+  close (root_fd);
+  if (!ok)
+    g_unlink (tar_path);
+  return ok;
+}
+
+/* --- destroy ------------------------------------------------------------------- */
+
+static gboolean
+has_mount_below (const char *dir)
+{
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *needle = g_strconcat (" ", dir, NULL);
+
+  if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
+    return FALSE;
+  for (const char *p = mountinfo; (p = strstr (p, needle)) != NULL; p++)
+    {
+      char next = p[strlen (needle)];
+      if (next == ' ' || next == '/')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GError **error)
+{
+  g_autoptr (GPtrArray) layers = NULL;
+  g_autofree char *dir = NULL;
+
+  if (!hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist",
+                   id ? id : "");
+      return FALSE;
+    }
+  dir = layer_dir (self, id);
+  if (!force)
+    {
+      layers = hcs_layer_store_list (self, error);
+      if (layers == NULL)
+        return FALSE;
+      for (guint i = 0; i < layers->len; i++)
+        {
+          HcsLayerInfo *info = layers->pdata[i];
+          if (g_strcmp0 (info->parent, id) == 0)
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                           "layer '%s' is the parent of layer '%s'", id, info->id);
+              return FALSE;
+            }
+        }
+      if (has_mount_below (dir))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "layer '%s' is mounted", id);
+          return FALSE;
+        }
+    }
+  remove_tree (dir);
+  if (g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': %s could not be removed", id,
+                   dir);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,69 @@
+/* hcs-layer-store.h: image layers on disk (hcsshim's wclayer functions).
+ *
+ * A store is a folder with one sub-folder a layer: <store>/<id>/fs holds
+ * the layer's files in overlayfs form (whiteouts are 0:0 character
+ * devices, opaque directories carry trusted.overlay.opaque=y), and
+ * <store>/<id>/layer.json its metadata (parent, diff id, size, created),
+ * written atomically. Imports go to a temporary folder and are renamed
+ * into place at the end, so a failed import leaves nothing.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *id;
+  char *parent;      /* NULL for a base layer */
+  char *diff_id;     /* "sha256:..." of the uncompressed tar */
+  guint64 size;      /* bytes of file data */
+  gint64 created;    /* unix µs */
+} HcsLayerInfo;
+
+#define HCS_TYPE_LAYER_INFO (hcs_layer_info_get_type ())
+GType hcs_layer_info_get_type (void);
+HcsLayerInfo *hcs_layer_info_copy (const HcsLayerInfo *info);
+void hcs_layer_info_free (HcsLayerInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsLayerInfo, hcs_layer_info_free)
+
+typedef enum {
+  HCS_LAYER_IMPORT_NONE = 0,
+  HCS_LAYER_IMPORT_ALLOW_DEVICES = 1 << 0, /* character and block devices */
+} HcsLayerImportFlags;
+
+#define HCS_TYPE_LAYER_STORE (hcs_layer_store_get_type ())
+G_DECLARE_FINAL_TYPE (HcsLayerStore, hcs_layer_store, HCS, LAYER_STORE, GObject)
+
+/* Opens (creating it if needed) the store at @path. */
+HcsLayerStore *hcs_layer_store_new (const char *path, GError **error);
+const char *hcs_layer_store_get_path (HcsLayerStore *self);
+
+/* Imports an OCI layer archive (tar, tar+gzip, tar+zstd, ...: the
+ * compression is detected from the data) as layer @id on @parent. When
+ * @expected_diff_id is given, a different digest fails the import. */
+HcsLayerInfo *hcs_layer_store_import (HcsLayerStore *self, const char *id, const char *parent,
+                                      const char *archive_path, const char *expected_diff_id,
+                                      HcsLayerImportFlags flags, GError **error);
+/* Writes layer @id as an uncompressed OCI layer tar, in a deterministic
+ * order, whiteouts as .wh. entries. */
+gboolean hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_path,
+                                 GError **error);
+
+gboolean hcs_layer_store_exists (HcsLayerStore *self, const char *id);
+HcsLayerInfo *hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error);
+/* (element-type HcsLayerInfo), sorted by id. */
+GPtrArray *hcs_layer_store_list (HcsLayerStore *self, GError **error);
+/* The folder of the layer's files. */
+char *hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id);
+/* The file folders of @id and its parents, @id first and the base last:
+ * the order of ContainerConfig.Layers and of overlayfs's lowerdir. */
+GStrv hcs_layer_store_get_chain_paths (HcsLayerStore *self, const char *id, GError **error);
+/* Refuses a layer that is the parent of another, or has a mount below its
+ * folder, unless @force. */
+gboolean hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force,
+                                  GError **error);
+
+G_END_DECLS

@@ -1,0 +1,485 @@
+/* test-layers.c: the layer store: round trips, compression, hostile
+ * archives against a victim folder, and a container on a layer chain.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+typedef struct {
+  const char *path;
+  mode_t type;        /* AE_IFREG, AE_IFDIR, AE_IFLNK, AE_IFCHR, AE_IFIFO; 0: hard link */
+  const char *data;   /* file content, or the link target */
+  mode_t perm;
+  uid_t uid;
+} Entry;
+
+typedef enum { PLAIN, GZIP, ZSTD } Compression;
+
+static void
+write_archive (const char *path, const Entry *entries, gsize n_entries, Compression compression)
+{
+  struct archive *tar = archive_write_new ();
+
+  archive_write_set_format_pax_restricted (tar);
+  if (compression == GZIP)
+    archive_write_add_filter_gzip (tar);
+  else if (compression == ZSTD)
+    g_assert_cmpint (archive_write_add_filter_zstd (tar), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_open_filename (tar, path), ==, ARCHIVE_OK);
+  for (gsize i = 0; i < n_entries; i++)
+    {
+      struct archive_entry *entry = archive_entry_new ();
+      gsize size = entries[i].type == AE_IFREG && entries[i].data ? strlen (entries[i].data) : 0;
+
+      archive_entry_set_pathname (entry, entries[i].path);
+      archive_entry_set_perm (entry, entries[i].perm ? entries[i].perm : 0644);
+      archive_entry_set_uid (entry, entries[i].uid);
+      archive_entry_set_gid (entry, entries[i].uid);
+      archive_entry_set_mtime (entry, 1700000000, 0);
+      if (entries[i].type == 0)
+        {
+          archive_entry_set_filetype (entry, AE_IFREG);
+          archive_entry_set_hardlink (entry, entries[i].data);
+        }
+      else
+        archive_entry_set_filetype (entry, entries[i].type);
+      if (entries[i].type == AE_IFLNK)
+        archive_entry_set_symlink (entry, entries[i].data);
+      if (entries[i].type == AE_IFCHR)
+        archive_entry_set_rdev (entry, makedev (1, 3));
+      if (entries[i].type == AE_IFREG && g_str_has_suffix (entries[i].path, "/xattr-file"))
+        archive_entry_xattr_add_entry (entry, "user.hcs", "kept", 4);
+      archive_entry_set_size (entry, size);
+      g_assert_cmpint (archive_write_header (tar, entry), ==, ARCHIVE_OK);
+      if (size)
+        g_assert_cmpint (archive_write_data (tar, entries[i].data, size), ==, (la_ssize_t) size);
+      archive_entry_free (entry);
+    }
+  g_assert_cmpint (archive_write_close (tar), ==, ARCHIVE_OK);
+  archive_write_free (tar);
+}
+
+static char *
+sha256_of_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_strconcat ("sha256:", g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                              (const guchar *) contents, length),
+                      NULL);
+}
+
+typedef struct {
+  char *temp_dir;
+  char *store_dir;
+  char *victim_dir;
+  HcsLayerStore *store;
+} Fixture;
+
+static const char victim_secret[] = "the victim's own bytes\n";
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *secret = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-layers");
+  fixture->store_dir = g_build_filename (fixture->temp_dir, "store", NULL);
+  fixture->victim_dir = g_build_filename (fixture->temp_dir, "victim", NULL);
+  g_assert_cmpint (g_mkdir (fixture->victim_dir, 0755), ==, 0);
+  secret = g_build_filename (fixture->victim_dir, "secret", NULL);
+  g_assert_true (g_file_set_contents (secret, victim_secret, -1, NULL));
+  fixture->store = hcs_layer_store_new (fixture->store_dir, &error);
+  g_assert_no_error (error);
+}
+
+/* The victim folder beside the store holds exactly what it held. */
+static void
+assert_victim_untouched (Fixture *fixture)
+{
+  g_autoptr (GDir) dir = g_dir_open (fixture->victim_dir, 0, NULL);
+  g_autofree char *secret = g_build_filename (fixture->victim_dir, "secret", NULL);
+  g_autofree char *contents = NULL;
+  const char *name;
+  struct stat st;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_cmpstr (name, ==, "secret");
+  g_assert_true (g_file_get_contents (secret, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, victim_secret);
+  g_assert_cmpint (lstat (secret, &st), ==, 0);
+  g_assert_cmpint (st.st_nlink, ==, 1);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0644);
+}
+
+/* Only finished layers are in the store: no temporary import folder. */
+static void
+assert_store_clean (Fixture *fixture, guint expected_layers)
+{
+  g_autoptr (GDir) dir = g_dir_open (fixture->store_dir, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_false (g_str_has_prefix (name, ".import-"));
+      count++;
+    }
+  g_assert_cmpuint (count, ==, expected_layers);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->store);
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+  g_free (fixture->store_dir);
+  g_free (fixture->victim_dir);
+}
+
+static const Entry round_trip_entries[] = {
+  { "a", AE_IFDIR, NULL, 0755, 0 },
+  { "a/xattr-file", AE_IFREG, "with an attribute\n", 0640, 1000 },
+  { "a/link", AE_IFLNK, "xattr-file", 0777, 0 },
+  { "a/hard", 0, "a/xattr-file", 0, 0 },
+  { "a/fifo", AE_IFIFO, NULL, 0600, 0 },
+  { "a/.wh.gone", AE_IFREG, NULL, 0644, 0 },
+  { "opaque", AE_IFDIR, NULL, 0700, 0 },
+  { "opaque/.wh..wh..opq", AE_IFREG, NULL, 0644, 0 },
+  { "opaque/inner", AE_IFREG, "inside\n", 0600, 0 },
+  { "./deep/er/file", AE_IFREG, "made its folders\n", 0644, 0 },
+};
+
+static void
+test_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "layer.tar.gz", NULL);
+  g_autofree char *plain = g_build_filename (fixture->temp_dir, "layer.tar", NULL);
+  g_autofree char *export1 = g_build_filename (fixture->temp_dir, "export1.tar", NULL);
+  g_autofree char *export2 = g_build_filename (fixture->temp_dir, "export2.tar", NULL);
+  g_autofree char *fs = NULL, *path = NULL, *plain_digest = NULL, *digest1 = NULL, *digest2 = NULL;
+  g_autoptr (HcsLayerInfo) info = NULL, again = NULL;
+  g_autoptr (GError) error = NULL;
+  char value[16];
+  struct stat st, st2;
+
+  write_archive (archive, round_trip_entries, G_N_ELEMENTS (round_trip_entries), GZIP);
+  write_archive (plain, round_trip_entries, G_N_ELEMENTS (round_trip_entries), PLAIN);
+  plain_digest = sha256_of_file (plain);
+
+  info = hcs_layer_store_import (fixture->store, "base", NULL, archive, plain_digest,
+                                 HCS_LAYER_IMPORT_NONE, &error);
+  g_assert_no_error (error);
+  /* The diff id is the digest of the uncompressed tar. */
+  g_assert_cmpstr (info->diff_id, ==, plain_digest);
+
+  fs = hcs_layer_store_get_mount_path (fixture->store, "base");
+  path = g_build_filename (fs, "a", "xattr-file", NULL);
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  g_assert_cmpint (st.st_uid, ==, 1000);
+  g_assert_cmpint (st.st_mtim.tv_sec, ==, 1700000000);
+  g_assert_cmpint (st.st_nlink, ==, 2);
+  g_assert_cmpint (lgetxattr (path, "user.hcs", value, sizeof value), ==, 4);
+  g_free (path);
+  path = g_build_filename (fs, "a", "hard", NULL);
+  g_assert_cmpint (lstat (path, &st2), ==, 0);
+  g_assert_cmpint (st2.st_ino, ==, st.st_ino);
+  g_free (path);
+  path = g_build_filename (fs, "a", "gone", NULL);
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_true (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0));
+  g_free (path);
+  path = g_build_filename (fs, "opaque", NULL);
+  g_assert_cmpint (getxattr (path, "trusted.overlay.opaque", value, sizeof value), ==, 1);
+  g_free (path);
+  path = g_build_filename (fs, "a", "fifo", NULL);
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_true (S_ISFIFO (st.st_mode));
+  g_free (path);
+  path = g_build_filename (fs, "a", "link", NULL);
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+
+  /* export -> import -> export: the same bytes, and the same diff id. */
+  hcs_layer_store_export (fixture->store, "base", export1, &error);
+  g_assert_no_error (error);
+  digest1 = sha256_of_file (export1);
+  again = hcs_layer_store_import (fixture->store, "again", NULL, export1, digest1,
+                                  HCS_LAYER_IMPORT_NONE, &error);
+  g_assert_no_error (error);
+  hcs_layer_store_export (fixture->store, "again", export2, &error);
+  g_assert_no_error (error);
+  digest2 = sha256_of_file (export2);
+  g_assert_cmpstr (digest1, ==, digest2);
+  g_assert_cmpstr (again->diff_id, ==, digest1);
+  assert_store_clean (fixture, 2);
+}
+
+static void
+test_compressions (Fixture *fixture, gconstpointer data)
+{
+  const Entry entries[] = { { "f", AE_IFREG, "same content\n", 0644, 0 } };
+  g_autofree char *plain = g_build_filename (fixture->temp_dir, "l.tar", NULL);
+  g_autofree char *zstd = g_build_filename (fixture->temp_dir, "l.bin", NULL);
+  g_autoptr (HcsLayerInfo) first = NULL, second = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* The file name says nothing: the format is read from the data. */
+  write_archive (plain, entries, 1, PLAIN);
+  write_archive (zstd, entries, 1, ZSTD);
+  first = hcs_layer_store_import (fixture->store, "plain", NULL, plain, NULL, 0, &error);
+  g_assert_no_error (error);
+  second = hcs_layer_store_import (fixture->store, "zstd", "plain", zstd, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first->diff_id, ==, second->diff_id);
+  g_assert_cmpstr (second->parent, ==, "plain");
+}
+
+static void
+expect_refused (Fixture *fixture, const char *name, const Entry *entries, gsize n_entries,
+                const char *expected)
+{
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "hostile.tar", NULL);
+  g_autoptr (HcsLayerInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+
+  write_archive (archive, entries, n_entries, PLAIN);
+  info = hcs_layer_store_import (fixture->store, name, NULL, archive, NULL, 0, &error);
+  g_assert_null (info);
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", name, error->message);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("%s: expected '%s' in '%s'", name, expected, error->message);
+  g_assert_false (hcs_layer_store_exists (fixture->store, name));
+  assert_victim_untouched (fixture);
+  assert_store_clean (fixture, 0);
+}
+
+static void
+test_hostile_archives (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *victim_abs = g_strdup (fixture->victim_dir);
+  g_autofree char *secret_abs = g_build_filename (fixture->victim_dir, "secret", NULL);
+  const Entry dot_dot[] = { { "../victim/pwned", AE_IFREG, "x", 0644, 0 } };
+  const Entry rooted_dot_dot[] = { { "/../../victim/secret", AE_IFREG, "x", 0644, 0 } };
+  const Entry relative_symlink[] = { { "evil", AE_IFLNK, "../../victim", 0777, 0 },
+                                     { "evil/pwned", AE_IFREG, "x", 0644, 0 } };
+  const Entry absolute_symlink[] = { { "abs", AE_IFLNK, victim_abs, 0777, 0 },
+                                     { "abs/secret", AE_IFREG, "overwritten", 0644, 0 } };
+  const Entry hard_outside[] = { { "h", 0, "../victim/secret", 0, 0 } };
+  const Entry hard_absolute[] = { { "h", 0, secret_abs, 0, 0 } };
+  const Entry hard_through_symlink[] = { { "s", AE_IFLNK, victim_abs, 0777, 0 },
+                                         { "h", 0, "s/secret", 0, 0 } };
+  const Entry whiteout_dot_dot[] = { { "a/.wh..", AE_IFREG, NULL, 0644, 0 } };
+  const Entry device[] = { { "null", AE_IFCHR, NULL, 0666, 0 } };
+  const Entry forged_overlay[] = { { "a", AE_IFDIR, NULL, 0755, 0 },
+                                   { "a/.wh.x/../../victim", AE_IFREG, NULL, 0644, 0 } };
+
+  expect_refused (fixture, "dot-dot", dot_dot, G_N_ELEMENTS (dot_dot), "'../victim/pwned'");
+  expect_refused (fixture, "rooted-dot-dot", rooted_dot_dot, G_N_ELEMENTS (rooted_dot_dot), "'..'");
+  expect_refused (fixture, "relative-symlink", relative_symlink,
+                  G_N_ELEMENTS (relative_symlink), "'evil/pwned'");
+  expect_refused (fixture, "absolute-symlink", absolute_symlink,
+                  G_N_ELEMENTS (absolute_symlink), "outside the layer");
+  expect_refused (fixture, "hard-outside", hard_outside, G_N_ELEMENTS (hard_outside), "'h'");
+  expect_refused (fixture, "hard-absolute", hard_absolute, G_N_ELEMENTS (hard_absolute),
+                  "hard link target");
+  expect_refused (fixture, "hard-through-symlink", hard_through_symlink,
+                  G_N_ELEMENTS (hard_through_symlink), "hard link target");
+  expect_refused (fixture, "whiteout-dot-dot", whiteout_dot_dot, G_N_ELEMENTS (whiteout_dot_dot),
+                  "'..'");
+  expect_refused (fixture, "device", device, G_N_ELEMENTS (device), "device nodes are not allowed");
+  expect_refused (fixture, "forged", forged_overlay, G_N_ELEMENTS (forged_overlay), "'..'");
+}
+
+static void
+test_corrupt_and_digest (Fixture *fixture, gconstpointer data)
+{
+  const Entry entries[] = { { "big", AE_IFREG,
+                              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                              0644, 0 },
+                            { "second", AE_IFREG, "more data", 0644, 0 } };
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar.gz", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length;
+
+  write_archive (archive, entries, G_N_ELEMENTS (entries), GZIP);
+  g_assert_null (hcs_layer_store_import (fixture->store, "digest", NULL, archive,
+                                         "sha256:0000", 0, &error));
+  g_assert_nonnull (strstr (error->message, "expected sha256:0000"));
+  g_clear_error (&error);
+  assert_store_clean (fixture, 0);
+
+  /* Half a gzip stream. */
+  g_assert_true (g_file_get_contents (archive, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (archive, contents, length / 2, NULL));
+  g_assert_null (hcs_layer_store_import (fixture->store, "truncated", NULL, archive, NULL, 0,
+                                         &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_test_message ("truncated: %s", error->message);
+  g_clear_error (&error);
+  assert_store_clean (fixture, 0);
+
+  g_assert_null (hcs_layer_store_import (fixture->store, "../escape", NULL, archive, NULL, 0,
+                                         &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  assert_victim_untouched (fixture);
+}
+
+static void
+test_chain_list_destroy (Fixture *fixture, gconstpointer data)
+{
+  const Entry entries[] = { { "f", AE_IFREG, "x", 0644, 0 } };
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+  g_auto (GStrv) chain = NULL;
+
+  write_archive (archive, entries, 1, PLAIN);
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "l1", NULL, archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "l2", "l1", archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "l3", "l2", archive, NULL, 0, NULL));
+  g_assert_null (hcs_layer_store_import (fixture->store, "l3", NULL, archive, NULL, 0, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (hcs_layer_store_import (fixture->store, "l4", "nope", archive, NULL, 0, &error));
+  g_assert_true (hcs_error_is_not_exist (error));
+  g_clear_error (&error);
+
+  chain = hcs_layer_store_get_chain_paths (fixture->store, "l3", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (chain), ==, 3);
+  g_assert_true (g_str_has_suffix (chain[0], "/l3/fs"));
+  g_assert_true (g_str_has_suffix (chain[2], "/l1/fs"));
+
+  listed = hcs_layer_store_list (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 3);
+
+  g_assert_false (hcs_layer_store_destroy (fixture->store, "l2", FALSE, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_assert_nonnull (strstr (error->message, "parent of layer 'l3'"));
+  g_clear_error (&error);
+  g_assert_true (hcs_layer_store_destroy (fixture->store, "l3", FALSE, &error));
+  g_assert_true (hcs_layer_store_destroy (fixture->store, "l2", FALSE, &error));
+  g_assert_true (hcs_layer_store_destroy (fixture->store, "l1", FALSE, &error));
+  g_assert_no_error (error);
+  assert_store_clean (fixture, 0);
+}
+
+/* A container on base <- mid <- top sees the merged view: a file the top
+ * deletes is gone, an opaque folder shows only the top's content. */
+static void
+test_container_on_chain (Fixture *fixture, gconstpointer data)
+{
+  const Entry mid[] = { { "etc", AE_IFDIR, NULL, 0755, 0 },
+                        { "etc/mid-file", AE_IFREG, "from mid\n", 0644, 0 },
+                        { "etc/kept", AE_IFREG, "kept\n", 0644, 0 },
+                        { "opq", AE_IFDIR, NULL, 0755, 0 },
+                        { "opq/old", AE_IFREG, "old\n", 0644, 0 } };
+  const Entry top[] = { { "etc/.wh.mid-file", AE_IFREG, NULL, 0644, 0 },
+                        { "opq", AE_IFDIR, NULL, 0755, 0 },
+                        { "opq/.wh..wh..opq", AE_IFREG, NULL, 0644, 0 },
+                        { "opq/new", AE_IFREG, "new\n", 0644, 0 } };
+  g_autofree char *mid_tar = g_build_filename (fixture->temp_dir, "mid.tar", NULL);
+  g_autofree char *top_tar = g_build_filename (fixture->temp_dir, "top.tar", NULL);
+  g_autofree char *scratch = g_build_filename (fixture->temp_dir, "scratch", NULL);
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_auto (GStrv) chain = NULL;
+  int exit_code = -1;
+
+  write_archive (mid_tar, mid, G_N_ELEMENTS (mid), PLAIN);
+  write_archive (top_tar, top, G_N_ELEMENTS (top), PLAIN);
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "mid", NULL, mid_tar, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "top", "mid", top_tar, NULL, 0, NULL));
+  chain = hcs_layer_store_get_chain_paths (fixture->store, "top", &error);
+  g_assert_no_error (error);
+
+  config->layer_folder_path = g_strdup (scratch);
+  config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  for (guint i = 0; chain[i]; i++)
+    {
+      HcsLayer *layer = g_new0 (HcsLayer, 1);
+      layer->path = g_strdup (chain[i]);
+      g_ptr_array_add (config->layers, layer);
+    }
+  {
+    /* The busybox image is the base under the store's chain. */
+    HcsLayer *base = g_new0 (HcsLayer, 1);
+    base->path = g_strdup (test_get_busybox_rootfs ());
+    g_ptr_array_add (config->layers, base);
+  }
+  config->process = hcs_process_config_new ();
+  config->process->command_line =
+      g_strdup ("/bin/sh -c 'ls /etc | grep -E \"mid-file|kept\"; ls /opq'");
+  config->process->create_stdout_pipe = TRUE;
+
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  container = hcs_host_create_container (host, "chain", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  hcs_container_start (container, &error);
+  g_assert_no_error (error);
+  g_output_stream_splice (memory, hcs_process_get_stdout (init), G_OUTPUT_STREAM_SPLICE_NONE, NULL,
+                          &error);
+  g_assert_no_error (error);
+  g_output_stream_write (memory, "", 1, NULL, NULL);
+  g_output_stream_close (memory, NULL, NULL);
+  hcs_container_wait_timeout (container, 10000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_cmpstr (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)), ==,
+                   "kept\nnew\n");
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("the layer store keeps owners and whiteouts: it needs root");
+      return 0;
+    }
+#define ADD(path, func) \
+  g_test_add ("/layers/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("round-trip", test_round_trip);
+  ADD ("compressions", test_compressions);
+  ADD ("hostile-archives", test_hostile_archives);
+  ADD ("corrupt-and-digest", test_corrupt_and_digest);
+  ADD ("chain-list-destroy", test_chain_list_destroy);
+  ADD ("container-on-chain", test_container_on_chain);
+#undef ADD
+  result = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return result;
+}
