@@ -24,6 +24,10 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   options = test_make_options (fixture->temp_dir);
   image_dir = g_build_filename (fixture->temp_dir, "images", NULL);
   g_key_file_set_string (options, "host", "image-dir", image_dir);
+  {
+    g_autofree char *layer_dir = g_build_filename (fixture->temp_dir, "layers", NULL);
+    g_key_file_set_string (options, "host", "layer-dir", layer_dir);
+  }
   fixture->options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
   g_assert_true (g_key_file_save_to_file (options, fixture->options_file, NULL));
 }
@@ -165,6 +169,54 @@ test_run_oci_config (Fixture *fixture, gconstpointer data)
                    ==, 9);
 }
 
+/* The layer verbs, on a store of the test's own. */
+static void
+test_layer_verbs (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "layer.tar.gz", NULL);
+  g_autofree char *exported = g_build_filename (fixture->temp_dir, "exported.tar", NULL);
+  g_autofree char *out = NULL, *err = NULL, *tar_command = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  tar_command = g_strdup_printf ("tar -C %s -czf %s ./bin/busybox ./etc", test_get_busybox_rootfs (),
+                                 archive);
+  g_assert_true (g_spawn_command_line_sync (tar_command, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "import", "base", archive, NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "base sha256:"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "import", "--parent", "base",
+                               "child", archive, NULL),
+                   ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "ls", "--format", "json", NULL),
+                   ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==,
+                    2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "rm", "base", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "parent of layer 'child'"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "export", "child", exported, NULL),
+                   ==, 0);
+  g_assert_true (g_file_test (exported, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "inspect", "nope", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "layer 'nope' does not exist"));
+}
+
 /* -t under a real terminal: script(1) gives hcsctl a pty of 40x120. */
 static void
 test_run_tty (Fixture *fixture, gconstpointer data)
@@ -240,6 +292,7 @@ main (int argc, char **argv)
   ADD ("run-default-image", test_run_default_image);
   ADD ("run-exit-code-and-stdin", test_run_exit_code_and_stdin);
   ADD ("run-oci-config", test_run_oci_config);
+  ADD ("layer-verbs", test_layer_verbs);
   ADD ("run-tty", test_run_tty);
   ADD ("run-errors", test_run_errors);
 #undef ADD

@@ -24,4 +24,5 @@ HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);
 
 int hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_isolations (HcsctlGlobals *globals, int argc, char **argv);
+int hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_image (HcsctlGlobals *globals, int argc, char **argv);

@@ -13,6 +13,7 @@
 static const HcsctlCommand commands[] = {
   { "run", "[OPTION…] [-- COMMAND [ARG…]]",
     "Run a container in the foreground and exit with its exit code", hcsctl_cmd_run },
+  { "layer", "COMMAND …", "Import, export, list and remove image layers", hcsctl_cmd_layer },
   { "isolations", "", "List the isolation modes the loaded plugins provide",
     hcsctl_cmd_isolations },
   { "image", "default", "Build (once) and print the built-in default root file system",

@@ -1,0 +1,194 @@
+/* hcsctl-layer.c: `hcsctl layer`, the layer store from the command line.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcsctl-private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static HcsLayerStore *
+open_store (HcsctlGlobals *globals, GError **error)
+{
+  g_autoptr (HcsHost) host = hcsctl_open_host (globals, error);
+  g_autofree char *dir = NULL;
+
+  if (host == NULL)
+    return NULL;
+  dir = hcs_options_get_string (hcs_host_get_options (host), NULL, "host", "layer-dir",
+                                HCS_DEFAULT_LAYER_DIR);
+  return hcs_layer_store_new (dir, error);
+}
+
+static JsonNode *
+info_to_node (const HcsLayerInfo *info, const char *path)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (info->created / G_USEC_PER_SEC);
+  g_autofree char *created_text = created ? g_date_time_format_iso8601 (created) : NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, info->id);
+  json_builder_set_member_name (builder, "Parent");
+  if (info->parent)
+    json_builder_add_string_value (builder, info->parent);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "DiffId");
+  json_builder_add_string_value (builder, info->diff_id);
+  json_builder_set_member_name (builder, "Size");
+  json_builder_add_int_value (builder, info->size);
+  json_builder_set_member_name (builder, "Created");
+  json_builder_add_string_value (builder, created_text ? created_text : "");
+  if (path != NULL)
+    {
+      json_builder_set_member_name (builder, "Path");
+      json_builder_add_string_value (builder, path);
+    }
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static int
+layer_usage (FILE *stream, int code)
+{
+  fprintf (stream,
+           "Usage: hcsctl layer COMMAND ...\n\n"
+           "  import [--parent ID] [--digest sha256:…] [--allow-devices] ID ARCHIVE\n"
+           "                         import an OCI layer tar (plain, gzip, zstd, …)\n"
+           "  export ID FILE         write the layer as an OCI layer tar\n"
+           "  ls [--format table|json]   list the layers\n"
+           "  inspect [--format json|table] ID   one layer, with the folder of its files\n"
+           "  chain ID               the file folders of ID and its parents, top first\n"
+           "  rm [--force] ID        remove a layer (not a parent, unless --force)\n\n"
+           "The store is [host] layer-dir of the runtime options (default "
+           HCS_DEFAULT_LAYER_DIR ").\n");
+  return code;
+}
+
+int
+hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsLayerStore) store = NULL;
+  g_autofree char *parent = NULL, *digest = NULL, *format = NULL;
+  gboolean allow_devices = FALSE, force = FALSE;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "parent", 0, 0, G_OPTION_ARG_STRING, &parent, "Parent layer", "ID" },
+    { "digest", 0, 0, G_OPTION_ARG_STRING, &digest, "Expected diff id", "sha256:…" },
+    { "allow-devices", 0, 0, G_OPTION_ARG_NONE, &allow_devices, "Keep device nodes", NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "table or json", "FORMAT" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Remove even a parent", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = NULL;
+  const char *verb;
+  guint n;
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    return layer_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
+  verb = argv[1];
+  context = g_option_context_new (NULL);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_help_enabled (context, FALSE);
+  argv[1] = argv[0];
+  argc--;
+  argv++;
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("hcsctl: layer %s: %s\n", verb, error->message);
+      return 2;
+    }
+  if (format != NULL && !g_str_equal (format, "json") && !g_str_equal (format, "table"))
+    {
+      g_printerr ("hcsctl: layer %s: --format: '%s' is neither table nor json\n", verb, format);
+      return 2;
+    }
+  n = rest ? g_strv_length (rest) : 0;
+
+  store = open_store (globals, &error);
+  if (store == NULL)
+    return hcsctl_fail ("layer", error);
+
+  if (g_str_equal (verb, "import") && n == 2)
+    {
+      g_autoptr (HcsLayerInfo) info = hcs_layer_store_import (
+          store, rest[0], parent, rest[1], digest,
+          allow_devices ? HCS_LAYER_IMPORT_ALLOW_DEVICES : HCS_LAYER_IMPORT_NONE, &error);
+      if (info == NULL)
+        return hcsctl_fail ("layer import", error);
+      g_print ("%s %s\n", info->id, info->diff_id);
+      return 0;
+    }
+  if (g_str_equal (verb, "export") && n == 2)
+    return hcs_layer_store_export (store, rest[0], rest[1], &error)
+               ? 0
+               : hcsctl_fail ("layer export", error);
+  if (g_str_equal (verb, "rm") && n == 1)
+    return hcs_layer_store_destroy (store, rest[0], force, &error)
+               ? 0
+               : hcsctl_fail ("layer rm", error);
+  if (g_str_equal (verb, "chain") && n == 1)
+    {
+      g_auto (GStrv) chain = hcs_layer_store_get_chain_paths (store, rest[0], &error);
+      if (chain == NULL)
+        return hcsctl_fail ("layer chain", error);
+      for (guint i = 0; chain[i]; i++)
+        g_print ("%s\n", chain[i]);
+      return 0;
+    }
+  if (g_str_equal (verb, "inspect") && n == 1)
+    {
+      g_autoptr (HcsLayerInfo) info = hcs_layer_store_inspect (store, rest[0], &error);
+      g_autofree char *path = NULL, *text = NULL;
+      g_autoptr (JsonNode) node = NULL;
+
+      if (info == NULL)
+        return hcsctl_fail ("layer inspect", error);
+      path = hcs_layer_store_get_mount_path (store, info->id);
+      if (g_strcmp0 (format, "table") == 0)
+        {
+          g_print ("Id:      %s\nParent:  %s\nDiffId:  %s\nSize:    %" G_GUINT64_FORMAT
+                   "\nPath:    %s\n",
+                   info->id, info->parent ? info->parent : "-", info->diff_id, info->size, path);
+          return 0;
+        }
+      node = info_to_node (info, path);
+      text = hcs_json_node_to_string (node, TRUE);
+      g_print ("%s\n", text);
+      return 0;
+    }
+  if (g_str_equal (verb, "ls") && n == 0)
+    {
+      g_autoptr (GPtrArray) layers = hcs_layer_store_list (store, &error);
+
+      if (layers == NULL)
+        return hcsctl_fail ("layer ls", error);
+      if (g_strcmp0 (format, "json") == 0)
+        {
+          g_autoptr (JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+          JsonArray *array = json_array_new ();
+          g_autofree char *text = NULL;
+
+          for (guint i = 0; i < layers->len; i++)
+            json_array_add_element (array, info_to_node (layers->pdata[i], NULL));
+          json_node_take_array (node, array);
+          text = hcs_json_node_to_string (node, TRUE);
+          g_print ("%s\n", text);
+          return 0;
+        }
+      g_print ("%-24s %-24s %-20s %s\n", "ID", "PARENT", "SIZE", "DIFF ID");
+      for (guint i = 0; i < layers->len; i++)
+        {
+          HcsLayerInfo *info = layers->pdata[i];
+          g_print ("%-24s %-24s %-20" G_GUINT64_FORMAT " %s\n", info->id,
+                   info->parent ? info->parent : "-", info->size, info->diff_id);
+        }
+      return 0;
+    }
+  g_printerr ("hcsctl: layer: unknown command or wrong arguments: '%s'\n", verb);
+  return layer_usage (stderr, 2);
+}
