@@ -66,4 +66,18 @@ GStrv hcs_layer_store_get_chain_paths (HcsLayerStore *self, const char *id, GErr
 gboolean hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force,
                                   GError **error);
 
+/* A writable scratch layer for one container (CreateSandboxLayer): with
+ * @size_bytes > 0, an ext4 file system of that size in <id>/scratch.img,
+ * so writing past it fails with ENOSPC; 0 gives a plain folder. */
+HcsLayerInfo *hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id,
+                                              const char *parent, guint64 size_bytes,
+                                              GError **error);
+/* Mounts a scratch layer's volume (ActivateLayer) and returns its folder,
+ * the container's LayerFolderPath. Reference counted across processes (a
+ * count file under a lock): only the last deactivate unmounts. */
+char *hcs_layer_store_activate (HcsLayerStore *self, const char *id, GError **error);
+gboolean hcs_layer_store_deactivate (HcsLayerStore *self, const char *id, GError **error);
+/* How many users hold the layer active. */
+guint hcs_layer_store_get_active_count (HcsLayerStore *self, const char *id);
+
 G_END_DECLS

@@ -7,6 +7,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -459,6 +461,124 @@ test_container_on_chain (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static gboolean
+loop_backs (const char *image)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/sys/block", 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/sys/block", name, "loop", "backing_file", NULL);
+      g_autofree char *backing = NULL;
+      if (g_file_get_contents (path, &backing, NULL, NULL) && strstr (backing, image) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_mounted (const char *path)
+{
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *needle = g_strconcat (" ", path, " ", NULL);
+
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  return strstr (mountinfo, needle) != NULL;
+}
+
+/* A 16 MiB scratch: the limit holds on the host and inside a container,
+ * and activation is counted. */
+static void
+test_scratch_limit (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsLayerInfo) info = NULL;
+  g_autofree char *folder = NULL, *again = NULL, *image = NULL, *big = NULL;
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (HcsContainer) container = NULL;
+  char block[1024 * 1024] = { 0 };
+  gsize written = 0;
+  int fd, exit_code = -1;
+
+  g_assert_null (hcs_layer_store_create_scratch (fixture->store, "tiny", NULL, 1024, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  info = hcs_layer_store_create_scratch (fixture->store, "sandbox", NULL, 16 * 1024 * 1024, &error);
+  g_assert_no_error (error);
+  image = g_build_filename (fixture->store_dir, "sandbox", "scratch.img", NULL);
+  folder = hcs_layer_store_activate (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_true (is_mounted (folder));
+  g_assert_true (loop_backs (image));
+
+  /* Writing past the size fails with ENOSPC. */
+  big = g_build_filename (folder, "big", NULL);
+  fd = open (big, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  for (;;)
+    {
+      ssize_t n = write (fd, block, sizeof block);
+      if (n < 0)
+        {
+          g_assert_cmpint (errno, ==, ENOSPC);
+          break;
+        }
+      written += n;
+      g_assert_cmpuint (written, <=, 16 * 1024 * 1024);
+    }
+  close (fd);
+  g_unlink (big);
+
+  /* Two users: the first deactivate leaves it mounted. */
+  again = hcs_layer_store_activate (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hcs_layer_store_get_active_count (fixture->store, "sandbox"), ==, 2);
+  g_assert_false (hcs_layer_store_destroy (fixture->store, "sandbox", FALSE, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_clear_error (&error);
+  hcs_layer_store_deactivate (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_true (is_mounted (folder));
+
+  /* A container with the scratch as its LayerFolderPath hits the limit. */
+  config->layer_folder_path = g_strdup (folder);
+  config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  {
+    HcsLayer *base = g_new0 (HcsLayer, 1);
+    base->path = g_strdup (test_get_busybox_rootfs ());
+    g_ptr_array_add (config->layers, base);
+  }
+  config->process = hcs_process_config_new ();
+  config->process->command_line =
+      g_strdup ("/bin/sh -c 'dd if=/dev/zero of=/fill bs=1M count=64 2>/dev/null'");
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  container = hcs_host_create_container (host, "limited", config, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_start (container, &error);
+  g_assert_no_error (error);
+  hcs_container_wait_timeout (container, 30000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_cmpint (exit_code, !=, 0);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+
+  hcs_layer_store_deactivate (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_false (is_mounted (folder));
+  g_assert_false (loop_backs (image));
+  g_assert_false (hcs_layer_store_deactivate (fixture->store, "sandbox", &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_clear_error (&error);
+  hcs_layer_store_destroy (fixture->store, "sandbox", FALSE, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -478,6 +598,7 @@ main (int argc, char **argv)
   ADD ("corrupt-and-digest", test_corrupt_and_digest);
   ADD ("chain-list-destroy", test_chain_list_destroy);
   ADD ("container-on-chain", test_container_on_chain);
+  ADD ("scratch-limit", test_scratch_limit);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();

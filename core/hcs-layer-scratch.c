@@ -1,0 +1,334 @@
+/* hcs-layer-scratch.c: scratch layers with a size limit, and activation.
+ *
+ * The limit is a real file system: an ext4 image of the asked size on a
+ * loop device, mounted as the container's scratch folder. It works on any
+ * backing file system (project quotas would need xfs or ext4 mounted with
+ * prjquota, which most hosts do not have).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-layer-store.h"
+#include "hcs-error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <linux/loop.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#define MIN_SCRATCH_SIZE (8 * 1024 * 1024)
+
+static char *
+scratch_file (HcsLayerStore *self, const char *id, const char *name)
+{
+  return g_build_filename (hcs_layer_store_get_path (self), id, name, NULL);
+}
+
+static gboolean
+write_scratch_metadata (const char *dir, const char *id, const char *parent, guint64 size,
+                        GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL, *path = g_build_filename (dir, "layer.json", NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "Parent");
+  if (parent)
+    json_builder_add_string_value (builder, parent);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "DiffId");
+  json_builder_add_string_value (builder, "");
+  json_builder_set_member_name (builder, "Size");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "Created");
+  json_builder_add_int_value (builder, g_get_real_time ());
+  json_builder_set_member_name (builder, "ScratchSizeLimit");
+  json_builder_add_int_value (builder, size);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+HcsLayerInfo *
+hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char *parent,
+                                guint64 size_bytes, GError **error)
+{
+  g_autofree char *dir = NULL, *image = NULL, *fs = NULL, *output = NULL, *errors = NULL;
+  int status;
+
+  if (hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists",
+                   id ? id : "");
+      return NULL;
+    }
+  if (id == NULL || *id == '\0' || strchr (id, '/') || id[0] == '.')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "scratch layer id '%s' is invalid",
+                   id ? id : "");
+      return NULL;
+    }
+  if (parent != NULL && !hcs_layer_store_exists (self, parent))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "scratch layer '%s': parent layer '%s' does not exist", id, parent);
+      return NULL;
+    }
+  if (size_bytes > 0 && size_bytes < MIN_SCRATCH_SIZE)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "scratch layer '%s': StorageSandboxSize: at least %d MiB", id,
+                   MIN_SCRATCH_SIZE / (1024 * 1024));
+      return NULL;
+    }
+
+  dir = scratch_file (self, id, NULL);
+  fs = scratch_file (self, id, "fs");
+  if (g_mkdir (dir, 0700) < 0 || g_mkdir (fs, 0755) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "scratch layer '%s': creating %s", id, dir);
+      goto fail;
+    }
+  if (size_bytes > 0)
+    {
+      const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", NULL, NULL };
+      int fd;
+
+      image = scratch_file (self, id, "scratch.img");
+      fd = open (image, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+      if (fd < 0 || ftruncate (fd, size_bytes) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "scratch layer '%s': creating %s", id, image);
+          if (fd >= 0)
+            close (fd);
+          goto fail;
+        }
+      close (fd);
+      argv[7] = image;
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &output,
+                         &errors, &status, error))
+        goto fail;
+      if (!g_spawn_check_wait_status (status, NULL))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
+                       "scratch layer '%s': mkfs.ext4 %s failed: %s", id, image, errors);
+          goto fail;
+        }
+    }
+  if (!write_scratch_metadata (dir, id, parent, size_bytes, error))
+    goto fail;
+  return hcs_layer_store_inspect (self, id, error);
+
+fail:
+  if (image)
+    g_unlink (image);
+  g_rmdir (fs);
+  g_rmdir (dir);
+  return NULL;
+}
+
+/* The count file, read and written under an exclusive lock on the layer's
+ * lock file; the caller keeps the returned fd (the lock) until done. */
+static int
+lock_layer (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autofree char *lock_path = scratch_file (self, id, ".lock");
+  int fd;
+
+  if (!hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist",
+                   id ? id : "");
+      return -1;
+    }
+  fd = open (lock_path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "layer '%s': locking %s", id, lock_path);
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static guint
+read_count (HcsLayerStore *self, const char *id)
+{
+  g_autofree char *path = scratch_file (self, id, "active");
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  return (guint) g_ascii_strtoull (text, NULL, 10);
+}
+
+static gboolean
+write_count (HcsLayerStore *self, const char *id, guint count, GError **error)
+{
+  g_autofree char *path = scratch_file (self, id, "active");
+  g_autofree char *text = g_strdup_printf ("%u\n", count);
+
+  if (count == 0)
+    return g_unlink (path) == 0 || errno == ENOENT;
+  return g_file_set_contents (path, text, -1, error);
+}
+
+guint
+hcs_layer_store_get_active_count (HcsLayerStore *self, const char *id)
+{
+  return hcs_layer_store_exists (self, id) ? read_count (self, id) : 0;
+}
+
+/* Attaches @image to a free loop device that detaches itself once it is
+ * neither open nor mounted: the caller keeps *@loop_fd open until the
+ * mount holds the device. */
+static char *
+attach_loop (const char *image, int *loop_fd, GError **error)
+{
+  int control = open ("/dev/loop-control", O_RDWR | O_CLOEXEC);
+  int backing = open (image, O_RDWR | O_CLOEXEC);
+  char *device = NULL;
+
+  if (control < 0 || backing < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "opening %s",
+                                control < 0 ? "/dev/loop-control" : image);
+      goto out;
+    }
+  for (int attempt = 0; attempt < 8 && device == NULL; attempt++)
+    {
+      struct loop_config config = { 0 };
+      int number = ioctl (control, LOOP_CTL_GET_FREE);
+      g_autofree char *path = NULL;
+      int loop;
+
+      if (number < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "finding a free loop device");
+          goto out;
+        }
+      path = g_strdup_printf ("/dev/loop%d", number);
+      loop = open (path, O_RDWR | O_CLOEXEC);
+      if (loop < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "opening %s", path);
+          goto out;
+        }
+      config.fd = backing;
+      config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+      g_strlcpy ((char *) config.info.lo_file_name, image, LO_NAME_SIZE);
+      /* EBUSY: another process took the device first; try the next. */
+      if (ioctl (loop, LOOP_CONFIGURE, &config) == 0)
+        {
+          device = g_steal_pointer (&path);
+          *loop_fd = loop;
+          break;
+        }
+      if (errno != EBUSY)
+        {
+          hcs_set_error_from_errno (error, errno, "attaching %s to %s", image, path);
+          close (loop);
+          goto out;
+        }
+      close (loop);
+    }
+  if (device == NULL && error && *error == NULL)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "no free loop device for %s", image);
+
+out:
+  if (control >= 0)
+    close (control);
+  if (backing >= 0)
+    close (backing);
+  return device;
+}
+
+char *
+hcs_layer_store_activate (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autofree char *fs = NULL, *image = NULL;
+  guint count;
+  int lock = lock_layer (self, id, error);
+
+  if (lock < 0)
+    return NULL;
+  fs = scratch_file (self, id, "fs");
+  image = scratch_file (self, id, "scratch.img");
+  count = read_count (self, id);
+  if (count == 0 && g_file_test (image, G_FILE_TEST_EXISTS))
+    {
+      int loop_fd = -1;
+      g_autofree char *device = attach_loop (image, &loop_fd, error);
+      int mounted;
+
+      if (device == NULL)
+        {
+          g_prefix_error (error, "layer '%s': ", id);
+          goto fail;
+        }
+      mounted = mount (device, fs, "ext4", MS_NOSUID | MS_NODEV, NULL);
+      if (mounted < 0)
+        hcs_set_error_from_errno (error, errno, "layer '%s': mounting %s on %s", id, device, fs);
+      /* From here the mount holds the device; without one, closing our
+       * descriptor lets it detach itself. */
+      close (loop_fd);
+      if (mounted < 0)
+        goto fail;
+    }
+  if (!write_count (self, id, count + 1, error))
+    {
+      if (count == 0 && g_file_test (image, G_FILE_TEST_EXISTS))
+        umount2 (fs, MNT_DETACH);
+      goto fail;
+    }
+  close (lock);
+  return g_steal_pointer (&fs);
+
+fail:
+  close (lock);
+  return NULL;
+}
+
+gboolean
+hcs_layer_store_deactivate (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autofree char *fs = NULL, *image = NULL;
+  guint count;
+  int lock = lock_layer (self, id, error);
+
+  if (lock < 0)
+    return FALSE;
+  count = read_count (self, id);
+  if (count == 0)
+    {
+      close (lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "layer '%s' is not active", id);
+      return FALSE;
+    }
+  fs = scratch_file (self, id, "fs");
+  image = scratch_file (self, id, "scratch.img");
+  if (count == 1 && g_file_test (image, G_FILE_TEST_EXISTS) && umount2 (fs, 0) < 0)
+    {
+      int saved_errno = errno;
+      close (lock);
+      return hcs_set_error_from_errno (error, saved_errno, "layer '%s': unmounting %s", id, fs);
+    }
+  if (!write_count (self, id, count - 1, error))
+    {
+      close (lock);
+      return FALSE;
+    }
+  close (lock);
+  return TRUE;
+}
