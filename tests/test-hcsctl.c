@@ -215,6 +215,23 @@ test_layer_verbs (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "inspect", "nope", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "layer 'nope' does not exist"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "scratch", "--parent", "child",
+                               "--size", "16", "sandbox", NULL),
+                   ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "mount", "sandbox", NULL), ==, 0);
+  g_assert_true (g_str_has_suffix (g_strstrip (out), "/sandbox/fs"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "unmount", "sandbox", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "unmount", "sandbox", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "is not active"));
 }
 
 /* -t under a real terminal: script(1) gives hcsctl a pty of 40x120. */

@@ -61,6 +61,10 @@ layer_usage (FILE *stream, int code)
            "  ls [--format table|json]   list the layers\n"
            "  inspect [--format json|table] ID   one layer, with the folder of its files\n"
            "  chain ID               the file folders of ID and its parents, top first\n"
+           "  scratch [--parent ID] [--size MB] ID\n"
+           "                         a writable scratch layer, size-limited with --size\n"
+           "  mount ID               activate a scratch layer; prints its folder\n"
+           "  unmount ID             release one activation\n"
            "  rm [--force] ID        remove a layer (not a parent, unless --force)\n\n"
            "The store is [host] layer-dir of the runtime options (default "
            HCS_DEFAULT_LAYER_DIR ").\n");
@@ -74,6 +78,7 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (HcsLayerStore) store = NULL;
   g_autofree char *parent = NULL, *digest = NULL, *format = NULL;
   gboolean allow_devices = FALSE, force = FALSE;
+  gint64 size_mb = 0;
   g_auto (GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "parent", 0, 0, G_OPTION_ARG_STRING, &parent, "Parent layer", "ID" },
@@ -81,6 +86,7 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
     { "allow-devices", 0, 0, G_OPTION_ARG_NONE, &allow_devices, "Keep device nodes", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "table or json", "FORMAT" },
     { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Remove even a parent", NULL },
+    { "size", 0, 0, G_OPTION_ARG_INT64, &size_mb, "Scratch size limit in MiB", "MB" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -127,6 +133,30 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
     return hcs_layer_store_export (store, rest[0], rest[1], &error)
                ? 0
                : hcsctl_fail ("layer export", error);
+  if (g_str_equal (verb, "scratch") && n == 1)
+    {
+      g_autoptr (HcsLayerInfo) info = NULL;
+      if (size_mb < 0)
+        {
+          g_printerr ("hcsctl: layer scratch: --size must not be negative\n");
+          return 2;
+        }
+      info = hcs_layer_store_create_scratch (store, rest[0], parent,
+                                             (guint64) size_mb * 1024 * 1024, &error);
+      return info ? 0 : hcsctl_fail ("layer scratch", error);
+    }
+  if (g_str_equal (verb, "mount") && n == 1)
+    {
+      g_autofree char *folder = hcs_layer_store_activate (store, rest[0], &error);
+      if (folder == NULL)
+        return hcsctl_fail ("layer mount", error);
+      g_print ("%s\n", folder);
+      return 0;
+    }
+  if (g_str_equal (verb, "unmount") && n == 1)
+    return hcs_layer_store_deactivate (store, rest[0], &error)
+               ? 0
+               : hcsctl_fail ("layer unmount", error);
   if (g_str_equal (verb, "rm") && n == 1)
     return hcs_layer_store_destroy (store, rest[0], force, &error)
                ? 0
