@@ -461,6 +461,67 @@ test_container_on_chain (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+typedef struct {
+  HcsLayerStore *store;
+  const char *id;
+  const char *archive;
+  GError *error;
+  gboolean ok;
+} ImportJob;
+
+static gpointer
+import_thread (gpointer data)
+{
+  ImportJob *job = data;
+  g_autoptr (HcsLayerInfo) info =
+      hcs_layer_store_import (job->store, job->id, NULL, job->archive, NULL, 0, &job->error);
+
+  job->ok = info != NULL;
+  return NULL;
+}
+
+/* Two imports of one id: one wins, the other is told; different ids both
+ * land. Nothing half-made stays. */
+static void
+test_concurrent_imports (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "many.tar", NULL);
+  g_autofree Entry *list = NULL;
+  ImportJob jobs[4] = {
+    { fixture->store, "same", archive }, { fixture->store, "same", archive },
+    { fixture->store, "other-1", archive }, { fixture->store, "other-2", archive },
+  };
+  GThread *threads[4];
+  guint successes_same = 0;
+
+  list = g_new0 (Entry, 400);
+  for (guint i = 0; i < 400; i++)
+    {
+      char *path = g_strdup_printf ("d%u/f%u", i % 20, i);
+      g_ptr_array_add (entries, path);
+      list[i] = (Entry){ path, AE_IFREG, "some bytes of content\n", 0644, 0 };
+    }
+  write_archive (archive, list, 400, GZIP);
+
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    threads[i] = g_thread_new ("import", import_thread, &jobs[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      if (jobs[i].ok)
+        successes_same++;
+      else
+        g_assert_error (jobs[i].error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+      g_clear_error (&jobs[i].error);
+    }
+  g_assert_cmpuint (successes_same, ==, 1);
+  g_assert_true (jobs[2].ok && jobs[3].ok);
+  assert_store_clean (fixture, 3);
+}
+
 static gboolean
 loop_backs (const char *image)
 {
@@ -599,6 +660,7 @@ main (int argc, char **argv)
   ADD ("chain-list-destroy", test_chain_list_destroy);
   ADD ("container-on-chain", test_container_on_chain);
   ADD ("scratch-limit", test_scratch_limit);
+  ADD ("concurrent-imports", test_concurrent_imports);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
