@@ -335,6 +335,7 @@ remove_tree (const char *path)
 typedef struct {
   struct archive *decompressor;  /* raw: the decompressed tar bytes */
   GChecksum *sha256;
+  guint64 bytes;
   char buffer[64 * 1024];
   gboolean failed;
   char *error_text;
@@ -357,7 +358,10 @@ tar_source_read (struct archive *tar, void *data, const void **buffer)
       return -1;
     }
   if (n > 0)
-    g_checksum_update (source->sha256, (const guchar *) source->buffer, n);
+    {
+      g_checksum_update (source->sha256, (const guchar *) source->buffer, n);
+      source->bytes += n;
+    }
   *buffer = source->buffer;
   return n;
 }
@@ -367,6 +371,8 @@ typedef struct {
   int root_fd;
   HcsLayerImportFlags flags;
   guint64 size;
+  HcsLayerProgressFunc progress;
+  gpointer progress_data;
   GPtrArray *directories; /* char*: folders whose times are set at the end */
   GArray *directory_times; /* struct timespec[2] */
 } Unpacker;
@@ -732,9 +738,25 @@ unpack (const char *archive_path, Unpacker *unpacker, char **diff_id, GError **e
       goto out;
     }
 
-  while ((result = archive_read_next_header (tar, &entry)) == ARCHIVE_OK)
-    if (!unpack_entry (tar, entry, unpacker, error))
-      goto out;
+  {
+    guint64 entries = 0;
+    gint64 last_report = 0;
+
+    while ((result = archive_read_next_header (tar, &entry)) == ARCHIVE_OK)
+      {
+        if (!unpack_entry (tar, entry, unpacker, error))
+          goto out;
+        entries++;
+        /* A few reports a second are enough for a progress line. */
+        if (unpacker->progress != NULL && g_get_monotonic_time () - last_report > 100000)
+          {
+            last_report = g_get_monotonic_time ();
+            unpacker->progress (source.bytes, entries, unpacker->progress_data);
+          }
+      }
+    if (unpacker->progress != NULL && result == ARCHIVE_EOF)
+      unpacker->progress (source.bytes, entries, unpacker->progress_data);
+  }
   if (result != ARCHIVE_EOF)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
@@ -771,6 +793,16 @@ HcsLayerInfo *
 hcs_layer_store_import (HcsLayerStore *self, const char *id, const char *parent,
                         const char *archive_path, const char *expected_diff_id,
                         HcsLayerImportFlags flags, GError **error)
+{
+  return hcs_layer_store_import_with_progress (self, id, parent, archive_path, expected_diff_id,
+                                               flags, NULL, NULL, error);
+}
+
+HcsLayerInfo *
+hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const char *parent,
+                                      const char *archive_path, const char *expected_diff_id,
+                                      HcsLayerImportFlags flags, HcsLayerProgressFunc progress,
+                                      gpointer user_data, GError **error)
 {
   g_autofree char *staging = NULL, *fs = NULL, *final = NULL, *template = NULL;
   g_autoptr (HcsLayerInfo) info = g_new0 (HcsLayerInfo, 1);
@@ -809,6 +841,8 @@ hcs_layer_store_import (HcsLayerStore *self, const char *id, const char *parent,
     }
   unpacker.id = id;
   unpacker.flags = flags;
+  unpacker.progress = progress;
+  unpacker.progress_data = user_data;
   unpacker.directories = directories;
   unpacker.directory_times = directory_times;
 

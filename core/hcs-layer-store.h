@@ -47,6 +47,15 @@ const char *hcs_layer_store_get_path (HcsLayerStore *self);
 HcsLayerInfo *hcs_layer_store_import (HcsLayerStore *self, const char *id, const char *parent,
                                       const char *archive_path, const char *expected_diff_id,
                                       HcsLayerImportFlags flags, GError **error);
+/* Called now and then during an import with the uncompressed bytes and
+ * the entries read so far. */
+typedef void (*HcsLayerProgressFunc) (guint64 bytes, guint64 entries, gpointer user_data);
+HcsLayerInfo *hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id,
+                                                    const char *parent, const char *archive_path,
+                                                    const char *expected_diff_id,
+                                                    HcsLayerImportFlags flags,
+                                                    HcsLayerProgressFunc progress,
+                                                    gpointer user_data, GError **error);
 /* Writes layer @id as an uncompressed OCI layer tar, in a deterministic
  * order, whiteouts as .wh. entries. */
 gboolean hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_path,

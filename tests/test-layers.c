@@ -233,8 +233,19 @@ test_round_trip (Fixture *fixture, gconstpointer data)
 }
 
 static void
+record_progress (guint64 bytes, guint64 entries, gpointer data)
+{
+  guint64 *last = data;
+
+  last[0] = bytes;
+  last[1] = entries;
+}
+
+static void
 test_compressions (Fixture *fixture, gconstpointer data)
 {
+  guint64 progress[2] = { 0, 0 };
+  struct stat plain_stat;
   const Entry entries[] = { { "f", AE_IFREG, "same content\n", 0644, 0 } };
   g_autofree char *plain = g_build_filename (fixture->temp_dir, "l.tar", NULL);
   g_autofree char *zstd = g_build_filename (fixture->temp_dir, "l.bin", NULL);
@@ -246,8 +257,13 @@ test_compressions (Fixture *fixture, gconstpointer data)
   write_archive (zstd, entries, 1, ZSTD);
   first = hcs_layer_store_import (fixture->store, "plain", NULL, plain, NULL, 0, &error);
   g_assert_no_error (error);
-  second = hcs_layer_store_import (fixture->store, "zstd", "plain", zstd, NULL, 0, &error);
+  second = hcs_layer_store_import_with_progress (fixture->store, "zstd", "plain", zstd, NULL, 0,
+                                                 record_progress, progress, &error);
   g_assert_no_error (error);
+  /* The last report counts the whole uncompressed tar and its one entry. */
+  g_assert_cmpint (stat (plain, &plain_stat), ==, 0);
+  g_assert_cmpuint (progress[0], ==, plain_stat.st_size);
+  g_assert_cmpuint (progress[1], ==, 1);
   g_assert_cmpstr (first->diff_id, ==, second->diff_id);
   g_assert_cmpstr (second->parent, ==, "plain");
 }

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static HcsLayerStore *
 open_store (HcsctlGlobals *globals, GError **error)
@@ -48,6 +49,23 @@ info_to_node (const HcsLayerInfo *info, const char *path)
     }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+typedef struct {
+  gint64 start;
+  gboolean shown;
+} Progress;
+
+/* "\r  42.0 MB, 1234 entries (12.3 MB/s, 456 entries/s)" on a terminal. */
+static void
+show_progress (guint64 bytes, guint64 entries, gpointer data)
+{
+  Progress *progress = data;
+  double seconds = MAX ((g_get_monotonic_time () - progress->start) / 1e6, 0.001);
+
+  fprintf (stderr, "\r  %.1f MB, %" G_GUINT64_FORMAT " entries (%.1f MB/s, %.0f entries/s)   ",
+           bytes / 1e6, entries, bytes / 1e6 / seconds, entries / seconds);
+  progress->shown = TRUE;
 }
 
 static int
@@ -121,9 +139,14 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
 
   if (g_str_equal (verb, "import") && n == 2)
     {
-      g_autoptr (HcsLayerInfo) info = hcs_layer_store_import (
+      /* A progress line only for a person at a terminal. */
+      Progress progress = { g_get_monotonic_time (), FALSE };
+      g_autoptr (HcsLayerInfo) info = hcs_layer_store_import_with_progress (
           store, rest[0], parent, rest[1], digest,
-          allow_devices ? HCS_LAYER_IMPORT_ALLOW_DEVICES : HCS_LAYER_IMPORT_NONE, &error);
+          allow_devices ? HCS_LAYER_IMPORT_ALLOW_DEVICES : HCS_LAYER_IMPORT_NONE,
+          isatty (STDERR_FILENO) ? show_progress : NULL, &progress, &error);
+      if (progress.shown)
+        fputc ('\n', stderr);
       if (info == NULL)
         return hcsctl_fail ("layer import", error);
       g_print ("%s %s\n", info->id, info->diff_id);
