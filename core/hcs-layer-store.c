@@ -1181,3 +1181,57 @@ hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GE
     }
   return TRUE;
 }
+
+/* --- garbage collection ---------------------------------------------------------- */
+
+gboolean
+hcs_layer_store_collect_garbage (HcsLayerStore *self, const char *const *keep, GStrv *removed,
+                                 GError **error)
+{
+  g_autoptr (GPtrArray) layers = hcs_layer_store_list (self, error);
+  g_autoptr (GHashTable) live = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GStrvBuilder) gone = g_strv_builder_new ();
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (layers == NULL)
+    return FALSE;
+  /* Mark: what is kept or active, and every parent of those. */
+  for (guint i = 0; i < layers->len; i++)
+    {
+      HcsLayerInfo *info = layers->pdata[i];
+      if ((keep && g_strv_contains (keep, info->id)) ||
+          hcs_layer_store_get_active_count (self, info->id) > 0)
+        {
+          g_auto (GStrv) chain = hcs_layer_store_get_chain_paths (self, info->id, NULL);
+          for (guint j = 0; chain && chain[j]; j++)
+            {
+              g_autofree char *layer = g_path_get_dirname (chain[j]);
+              g_autofree char *layer_id = g_path_get_basename (layer);
+              for (guint k = 0; k < layers->len; k++)
+                if (g_str_equal (((HcsLayerInfo *) layers->pdata[k])->id, layer_id))
+                  g_hash_table_add (live, ((HcsLayerInfo *) layers->pdata[k])->id);
+            }
+        }
+    }
+  /* Sweep, children before parents: a forced destroy of a whole chain. */
+  for (guint i = layers->len; i-- > 0;)
+    {
+      HcsLayerInfo *info = layers->pdata[i];
+      if (g_hash_table_contains (live, info->id))
+        continue;
+      if (!hcs_layer_store_destroy (self, info->id, TRUE, error))
+        return FALSE;
+      g_strv_builder_add (gone, info->id);
+    }
+  dir = g_dir_open (hcs_layer_store_get_path (self), 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, ".import-"))
+      {
+        g_autofree char *path = g_build_filename (hcs_layer_store_get_path (self), name, NULL);
+        remove_tree (path);
+      }
+  if (removed != NULL)
+    *removed = g_strv_builder_end (gone);
+  return TRUE;
+}

@@ -75,6 +75,12 @@ GStrv hcs_layer_store_get_chain_paths (HcsLayerStore *self, const char *id, GErr
 gboolean hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force,
                                   GError **error);
 
+/* Removes every layer that is neither in @keep, nor a parent of one
+ * there, nor active, and leftovers of interrupted imports. The ids removed
+ * go to @removed (may be NULL). */
+gboolean hcs_layer_store_collect_garbage (HcsLayerStore *self, const char *const *keep,
+                                          GStrv *removed, GError **error);
+
 /* A writable scratch layer for one container (CreateSandboxLayer): with
  * @size_bytes > 0, an ext4 file system of that size in <id>/scratch.img,
  * so writing past it fails with ENOSPC; 0 gives a plain folder. */

@@ -538,6 +538,39 @@ test_concurrent_imports (Fixture *fixture, gconstpointer data)
   assert_store_clean (fixture, 3);
 }
 
+static void
+test_garbage_collection (Fixture *fixture, gconstpointer data)
+{
+  const Entry entries[] = { { "f", AE_IFREG, "x", 0644, 0 } };
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar", NULL);
+  g_autofree char *stray = g_build_filename (fixture->store_dir, ".import-stray", NULL);
+  const char *keep[] = { "app", NULL };
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) removed = NULL;
+
+  write_archive (archive, entries, 1, PLAIN);
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "base", NULL, archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "app", "base", archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "old", "base", archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "orphan", NULL, archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_create_scratch (fixture->store, "busy", NULL, 0, NULL));
+  g_free (hcs_layer_store_activate (fixture->store, "busy", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (stray, 0700), ==, 0);
+
+  hcs_layer_store_collect_garbage (fixture->store, keep, &removed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (removed), ==, 2);
+  g_assert_true (g_strv_contains ((const char *const *) removed, "old"));
+  g_assert_true (g_strv_contains ((const char *const *) removed, "orphan"));
+  g_assert_true (hcs_layer_store_exists (fixture->store, "base"));
+  g_assert_true (hcs_layer_store_exists (fixture->store, "app"));
+  g_assert_true (hcs_layer_store_exists (fixture->store, "busy"));
+  g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
+  hcs_layer_store_deactivate (fixture->store, "busy", &error);
+  g_assert_no_error (error);
+}
+
 static gboolean
 loop_backs (const char *image)
 {
@@ -677,6 +710,7 @@ main (int argc, char **argv)
   ADD ("container-on-chain", test_container_on_chain);
   ADD ("scratch-limit", test_scratch_limit);
   ADD ("concurrent-imports", test_concurrent_imports);
+  ADD ("garbage-collection", test_garbage_collection);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();

@@ -83,7 +83,9 @@ layer_usage (FILE *stream, int code)
            "                         a writable scratch layer, size-limited with --size\n"
            "  mount ID               activate a scratch layer; prints its folder\n"
            "  unmount ID             release one activation\n"
-           "  rm [--force] ID        remove a layer (not a parent, unless --force)\n\n"
+           "  rm [--force] ID        remove a layer (not a parent, unless --force)\n"
+           "  gc [KEEP_ID…]          remove every layer not kept, not a parent of a kept\n"
+           "                         one and not mounted\n\n"
            "The store is [host] layer-dir of the runtime options (default "
            HCS_DEFAULT_LAYER_DIR ").\n");
   return code;
@@ -180,6 +182,15 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
     return hcs_layer_store_deactivate (store, rest[0], &error)
                ? 0
                : hcsctl_fail ("layer unmount", error);
+  if (g_str_equal (verb, "gc"))
+    {
+      g_auto (GStrv) removed = NULL;
+      if (!hcs_layer_store_collect_garbage (store, (const char *const *) rest, &removed, &error))
+        return hcsctl_fail ("layer gc", error);
+      for (guint i = 0; removed[i]; i++)
+        g_print ("removed %s\n", removed[i]);
+      return 0;
+    }
   if (g_str_equal (verb, "rm") && n == 1)
     return hcs_layer_store_destroy (store, rest[0], force, &error)
                ? 0
