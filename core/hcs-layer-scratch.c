@@ -332,3 +332,133 @@ hcs_layer_store_deactivate (HcsLayerStore *self, const char *id, GError **error)
   close (lock);
   return TRUE;
 }
+
+/* --- prepare: the union on the host ------------------------------------------------ */
+
+static guint
+read_named_count (HcsLayerStore *self, const char *id, const char *name)
+{
+  g_autofree char *path = scratch_file (self, id, name);
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) ? (guint) g_ascii_strtoull (text, NULL, 10)
+                                                       : 0;
+}
+
+static gboolean
+write_named_count (HcsLayerStore *self, const char *id, const char *name, guint count,
+                   GError **error)
+{
+  g_autofree char *path = scratch_file (self, id, name);
+  g_autofree char *text = g_strdup_printf ("%u\n", count);
+
+  if (count == 0)
+    return g_unlink (path) == 0 || errno == ENOENT;
+  return g_file_set_contents (path, text, -1, error);
+}
+
+char *
+hcs_layer_store_prepare (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autoptr (HcsLayerInfo) info = hcs_layer_store_inspect (self, id, error);
+  g_autofree char *scratch = NULL, *rootfs = NULL, *upper = NULL, *work = NULL;
+  g_autofree char *options = NULL, *lower = NULL;
+  g_auto (GStrv) chain = NULL;
+  guint count;
+  int lock;
+
+  if (info == NULL)
+    return NULL;
+  if (info->parent == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "layer '%s' has no parent layers to prepare a root from", id);
+      return NULL;
+    }
+  chain = hcs_layer_store_get_chain_paths (self, info->parent, error);
+  if (chain == NULL)
+    return NULL;
+  for (guint i = 0; chain[i]; i++)
+    if (strpbrk (chain[i], ":,") != NULL)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "layer '%s': the layer folder %s has ':' or ','", id, chain[i]);
+        return NULL;
+      }
+
+  scratch = hcs_layer_store_activate (self, id, error);
+  if (scratch == NULL)
+    return NULL;
+  lock = lock_layer (self, id, error);
+  if (lock < 0)
+    goto fail_activated;
+  rootfs = scratch_file (self, id, "rootfs");
+  count = read_named_count (self, id, "prepared");
+  if (count == 0)
+    {
+      upper = g_build_filename (scratch, "upper", NULL);
+      work = g_build_filename (scratch, "work", NULL);
+      if ((g_mkdir (upper, 0755) < 0 && errno != EEXIST) ||
+          (g_mkdir (work, 0700) < 0 && errno != EEXIST) ||
+          (g_mkdir (rootfs, 0755) < 0 && errno != EEXIST))
+        {
+          hcs_set_error_from_errno (error, errno, "layer '%s': creating the overlay folders", id);
+          goto fail_locked;
+        }
+      lower = g_strjoinv (":", chain);
+      options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+      if (mount ("overlay", rootfs, "overlay", MS_NODEV, options) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "layer '%s': mounting the overlay on %s", id,
+                                    rootfs);
+          goto fail_locked;
+        }
+    }
+  if (!write_named_count (self, id, "prepared", count + 1, error))
+    {
+      if (count == 0)
+        umount2 (rootfs, MNT_DETACH);
+      goto fail_locked;
+    }
+  close (lock);
+  return g_steal_pointer (&rootfs);
+
+fail_locked:
+  close (lock);
+fail_activated:
+  hcs_layer_store_deactivate (self, id, NULL);
+  return NULL;
+}
+
+gboolean
+hcs_layer_store_unprepare (HcsLayerStore *self, const char *id, GError **error)
+{
+  g_autofree char *rootfs = NULL;
+  guint count;
+  int lock = lock_layer (self, id, error);
+
+  if (lock < 0)
+    return FALSE;
+  count = read_named_count (self, id, "prepared");
+  if (count == 0)
+    {
+      close (lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "layer '%s' is not prepared", id);
+      return FALSE;
+    }
+  rootfs = scratch_file (self, id, "rootfs");
+  if (count == 1 && umount2 (rootfs, 0) < 0)
+    {
+      int saved_errno = errno;
+      close (lock);
+      return hcs_set_error_from_errno (error, saved_errno, "layer '%s': unmounting %s", id,
+                                       rootfs);
+    }
+  if (!write_named_count (self, id, "prepared", count - 1, error))
+    {
+      close (lock);
+      return FALSE;
+    }
+  close (lock);
+  return hcs_layer_store_deactivate (self, id, error);
+}

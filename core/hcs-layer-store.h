@@ -92,6 +92,12 @@ HcsLayerInfo *hcs_layer_store_create_scratch (HcsLayerStore *self, const char *i
  * count file under a lock): only the last deactivate unmounts. */
 char *hcs_layer_store_activate (HcsLayerStore *self, const char *id, GError **error);
 gboolean hcs_layer_store_deactivate (HcsLayerStore *self, const char *id, GError **error);
+/* PrepareLayer: activates the scratch layer @id and mounts, on the host,
+ * the overlay of its parent chain with the scratch on top at <id>/rootfs,
+ * returned. Counted as activation is; unprepare undoes one prepare. */
+char *hcs_layer_store_prepare (HcsLayerStore *self, const char *id, GError **error);
+gboolean hcs_layer_store_unprepare (HcsLayerStore *self, const char *id, GError **error);
+
 /* How many users hold the layer active. */
 guint hcs_layer_store_get_active_count (HcsLayerStore *self, const char *id);
 

@@ -571,6 +571,59 @@ test_garbage_collection (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static gboolean is_mounted (const char *path);
+
+/* PrepareLayer: the union of a chain with a scratch on top, on the host,
+ * mounted once however many users prepare it. */
+static void
+test_prepare (Fixture *fixture, gconstpointer data)
+{
+  const Entry base[] = { { "from-base", AE_IFREG, "base\n", 0644, 0 } };
+  const Entry top[] = { { ".wh.from-base", AE_IFREG, NULL, 0644, 0 },
+                        { "from-top", AE_IFREG, "top\n", 0644, 0 } };
+  g_autofree char *base_tar = g_build_filename (fixture->temp_dir, "b.tar", NULL);
+  g_autofree char *top_tar = g_build_filename (fixture->temp_dir, "t.tar", NULL);
+  g_autofree char *rootfs = NULL, *again = NULL, *seen = NULL, *gone = NULL, *written = NULL;
+  g_autoptr (GError) error = NULL;
+
+  write_archive (base_tar, base, G_N_ELEMENTS (base), PLAIN);
+  write_archive (top_tar, top, G_N_ELEMENTS (top), PLAIN);
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "base", NULL, base_tar, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "top", "base", top_tar, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_create_scratch (fixture->store, "sandbox", "top",
+                                                    16 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+
+  rootfs = hcs_layer_store_prepare (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  seen = g_build_filename (rootfs, "from-top", NULL);
+  gone = g_build_filename (rootfs, "from-base", NULL);
+  written = g_build_filename (rootfs, "new-file", NULL);
+  g_assert_true (g_file_test (seen, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (gone, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_set_contents (written, "scratch\n", -1, NULL));
+
+  again = hcs_layer_store_prepare (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  hcs_layer_store_unprepare (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_true (is_mounted (rootfs));
+  hcs_layer_store_unprepare (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_false (is_mounted (rootfs));
+  g_assert_cmpuint (hcs_layer_store_get_active_count (fixture->store, "sandbox"), ==, 0);
+
+  /* The write stayed in the scratch, which keeps it for the next prepare. */
+  g_free (rootfs);
+  rootfs = hcs_layer_store_prepare (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (written, G_FILE_TEST_EXISTS));
+  hcs_layer_store_unprepare (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_false (hcs_layer_store_unprepare (fixture->store, "sandbox", &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+}
+
 static gboolean
 loop_backs (const char *image)
 {
@@ -711,6 +764,7 @@ main (int argc, char **argv)
   ADD ("scratch-limit", test_scratch_limit);
   ADD ("concurrent-imports", test_concurrent_imports);
   ADD ("garbage-collection", test_garbage_collection);
+  ADD ("prepare", test_prepare);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
