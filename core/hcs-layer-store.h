@@ -101,4 +101,36 @@ gboolean hcs_layer_store_unprepare (HcsLayerStore *self, const char *id, GError 
 /* How many users hold the layer active. */
 guint hcs_layer_store_get_active_count (HcsLayerStore *self, const char *id);
 
+/* --- streaming (hcsshim's LayerWriter and LayerReader) ----------------- */
+
+#define HCS_TYPE_LAYER_WRITER (hcs_layer_writer_get_type ())
+G_DECLARE_FINAL_TYPE (HcsLayerWriter, hcs_layer_writer, HCS, LAYER_WRITER, GObject)
+
+/* Builds layer @id entry by entry; nothing is in the store until commit,
+ * which goes through the same checks as an import. */
+HcsLayerWriter *hcs_layer_store_new_writer (HcsLayerStore *self, const char *id,
+                                            const char *parent, GError **error);
+/* @mode carries the type bits (S_IFREG, S_IFDIR, S_IFLNK, ...); a regular
+ * file's @size bytes follow with hcs_layer_writer_write(). */
+gboolean hcs_layer_writer_add (HcsLayerWriter *self, const char *path, guint32 mode, guint32 uid,
+                               guint32 gid, gint64 mtime, gint64 size,
+                               const char *symlink_target, GError **error);
+gboolean hcs_layer_writer_add_link (HcsLayerWriter *self, const char *path, const char *target,
+                                    GError **error);
+/* Deletes @path of the parent layers (a whiteout). */
+gboolean hcs_layer_writer_remove (HcsLayerWriter *self, const char *path, GError **error);
+gboolean hcs_layer_writer_write (HcsLayerWriter *self, const void *data, gsize length,
+                                 GError **error);
+HcsLayerInfo *hcs_layer_writer_commit (HcsLayerWriter *self, GError **error);
+
+#define HCS_TYPE_LAYER_READER (hcs_layer_reader_get_type ())
+G_DECLARE_FINAL_TYPE (HcsLayerReader, hcs_layer_reader, HCS, LAYER_READER, GObject)
+
+HcsLayerReader *hcs_layer_store_new_reader (HcsLayerStore *self, const char *id, GError **error);
+/* The next entry, in export order; FALSE with no error at the end.
+ * Whiteouts come as their ".wh." names. Out values may be NULL. */
+gboolean hcs_layer_reader_next (HcsLayerReader *self, const char **path, guint32 *mode,
+                                gint64 *size, const char **link_target, GError **error);
+gssize hcs_layer_reader_read (HcsLayerReader *self, void *buffer, gsize length, GError **error);
+
 G_END_DECLS
