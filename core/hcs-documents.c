@@ -742,9 +742,10 @@ parse_layer (JsonObject *object, const char *doc, gpointer *out, GError **error)
   if (!read_string (object, doc, "ID", &layer->id, error) ||
       !read_string (object, doc, "Path", &layer->path, error))
     return FALSE;
-  if (layer->path == NULL)
+  /* A layer with only an ID is looked up in the host's layer store. */
+  if (layer->path == NULL && layer->id == NULL)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.Path: missing", doc);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: needs an ID or a Path", doc);
       return FALSE;
     }
   return check_absolute (doc, "Path", layer->path, error);

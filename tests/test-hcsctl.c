@@ -218,6 +218,12 @@ test_layer_verbs (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "create", "--parent", "child",
+                               "empty", NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, "empty sha256:"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_hcsctl (fixture, NULL, &out, &err, "layer", "scratch", "--parent", "child",
                                "--size", "16", "sandbox", NULL),
                    ==, 0);

@@ -438,12 +438,16 @@ test_container_on_chain (Fixture *fixture, gconstpointer data)
 
   config->layer_folder_path = g_strdup (scratch);
   config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  /* The store's layers by ID only, as hcsshim gives them; the host's
+   * layer-dir says where they are. */
   for (guint i = 0; chain[i]; i++)
     {
       HcsLayer *layer = g_new0 (HcsLayer, 1);
-      layer->path = g_strdup (chain[i]);
+      g_autofree char *folder = g_path_get_dirname (chain[i]);
+      layer->id = g_path_get_basename (folder);
       g_ptr_array_add (config->layers, layer);
     }
+  g_key_file_set_string (options, "host", "layer-dir", fixture->store_dir);
   {
     /* The busybox image is the base under the store's chain. */
     HcsLayer *base = g_new0 (HcsLayer, 1);

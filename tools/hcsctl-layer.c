@@ -76,6 +76,7 @@ layer_usage (FILE *stream, int code)
            "  import [--parent ID] [--digest sha256:…] [--allow-devices] ID ARCHIVE\n"
            "                         import an OCI layer tar (plain, gzip, zstd, …)\n"
            "  export ID FILE         write the layer as an OCI layer tar\n"
+           "  create [--parent ID] ID    an empty read-only layer\n"
            "  ls [--format table|json]   list the layers\n"
            "  inspect [--format json|table] ID   one layer, with the folder of its files\n"
            "  chain ID               the file folders of ID and its parents, top first\n"
@@ -158,6 +159,15 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
     return hcs_layer_store_export (store, rest[0], rest[1], &error)
                ? 0
                : hcsctl_fail ("layer export", error);
+  if (g_str_equal (verb, "create") && n == 1)
+    {
+      g_autoptr (HcsLayerWriter) writer = hcs_layer_store_new_writer (store, rest[0], parent, &error);
+      g_autoptr (HcsLayerInfo) info = writer ? hcs_layer_writer_commit (writer, &error) : NULL;
+      if (info == NULL)
+        return hcsctl_fail ("layer create", error);
+      g_print ("%s %s\n", info->id, info->diff_id);
+      return 0;
+    }
   if (g_str_equal (verb, "scratch") && n == 1)
     {
       g_autoptr (HcsLayerInfo) info = NULL;

@@ -232,7 +232,31 @@ add_root_spec (ArgonContainer *self, GVariantDict *spec, GError **error)
                                          "creating the scratch folders in %s",
                                          self->what, config->layer_folder_path);
       for (guint i = 0; i < config->layers->len; i++)
-        g_strv_builder_add (lower, ((HcsLayer *) config->layers->pdata[i])->path);
+        {
+          HcsLayer *layer = config->layers->pdata[i];
+          g_autofree char *path = NULL;
+
+          if (layer->path != NULL)
+            path = g_strdup (layer->path);
+          else
+            {
+              /* By ID: the folder of that layer in the host's store. */
+              g_autoptr (HcsLayerStore) store =
+                  hcs_layer_store_new (self->settings.layer_dir, error);
+              if (store == NULL)
+                return FALSE;
+              if (!hcs_layer_store_exists (store, layer->id))
+                {
+                  g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                               "argon: %s: ContainerConfig.Layers[%u]: layer '%s' is not in "
+                               "the store %s", self->what, i, layer->id,
+                               self->settings.layer_dir);
+                  return FALSE;
+                }
+              path = hcs_layer_store_get_mount_path (store, layer->id);
+            }
+          g_strv_builder_add (lower, path);
+        }
       lower_paths = g_strv_builder_end (lower);
       add_strv (&overlay, "lower", (const char *const *) lower_paths);
       g_variant_dict_insert (&overlay, "upper", "s", upper);

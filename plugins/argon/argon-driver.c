@@ -41,6 +41,7 @@ argon_settings_clear (ArgonSettings *settings)
   g_clear_pointer (&settings->helper_path, g_free);
   g_clear_pointer (&settings->cgroup_parent, g_free);
   g_clear_pointer (&settings->cgroup_root, g_free);
+  g_clear_pointer (&settings->layer_dir, g_free);
 }
 
 void
@@ -66,6 +67,8 @@ argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
   settings->cgroup_version = g_str_equal (version, "1")   ? ARGON_CGROUP_VERSION_1
                              : g_str_equal (version, "2") ? ARGON_CGROUP_VERSION_2
                                                           : ARGON_CGROUP_VERSION_AUTO;
+  settings->layer_dir = hcs_options_get_string (self->options, system_options, "host",
+                                                "layer-dir", HCS_DEFAULT_LAYER_DIR);
   timeout = hcs_options_get_string (self->options, system_options, "argon",
                                     "shutdown-timeout-ms", "10000");
   settings->shutdown_timeout_ms = g_ascii_strtoll (timeout, NULL, 10);

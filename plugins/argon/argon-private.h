@@ -45,6 +45,7 @@ typedef struct {
   ArgonCgroupVersion cgroup_version;
   char *cgroup_root;          /* NULL: found from mountinfo */
   gint64 shutdown_timeout_ms;
+  char *layer_dir;            /* [host] layer-dir: where Layers by ID are */
 } ArgonSettings;
 
 void argon_settings_clear (ArgonSettings *settings);
