@@ -90,47 +90,37 @@ check_plugin_file (const char *path, GError **error)
   return TRUE;
 }
 
+/* Makes one driver of each registered type; a type whose GInitable refuses
+ * this host is reported and left out. */
+static void
+instantiate_driver_types (HcsHost *self, const char *path, GArray *types, GPtrArray *drivers)
+{
+  for (guint i = 0; i < types->len; i++)
+    {
+      GType type = g_array_index (types, GType, i);
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (GObject) driver = NULL;
+      g_autofree char *message = NULL;
+
+      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
+      if (driver == NULL)
+        {
+          message = g_strdup_printf ("driver %s unavailable on this host: %s",
+                                     g_type_name (type), local_error->message);
+          add_plugin_error (self, path, message);
+          continue;
+        }
+      g_ptr_array_add (drivers, g_steal_pointer (&driver));
+    }
+}
+
 static void
 instantiate_drivers (HcsHost *self, const char *path, HcsRegistry *registry)
 {
-  GArray *types = hcs_registry_get_isolation_driver_types (registry);
-
-  for (guint i = 0; i < types->len; i++)
-    {
-      GType type = g_array_index (types, GType, i);
-      g_autoptr (GError) local_error = NULL;
-      g_autoptr (GObject) driver = NULL;
-      g_autofree char *message = NULL;
-
-      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
-      if (driver == NULL)
-        {
-          message = g_strdup_printf ("driver %s unavailable on this host: %s",
-                                     g_type_name (type), local_error->message);
-          add_plugin_error (self, path, message);
-          continue;
-        }
-      g_ptr_array_add (self->isolation_drivers, g_steal_pointer (&driver));
-    }
-
-  types = hcs_registry_get_network_driver_types (registry);
-  for (guint i = 0; i < types->len; i++)
-    {
-      GType type = g_array_index (types, GType, i);
-      g_autoptr (GError) local_error = NULL;
-      g_autoptr (GObject) driver = NULL;
-      g_autofree char *message = NULL;
-
-      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
-      if (driver == NULL)
-        {
-          message = g_strdup_printf ("driver %s unavailable on this host: %s",
-                                     g_type_name (type), local_error->message);
-          add_plugin_error (self, path, message);
-          continue;
-        }
-      g_ptr_array_add (self->network_drivers, g_steal_pointer (&driver));
-    }
+  instantiate_driver_types (self, path, hcs_registry_get_isolation_driver_types (registry),
+                            self->isolation_drivers);
+  instantiate_driver_types (self, path, hcs_registry_get_network_driver_types (registry),
+                            self->network_drivers);
 }
 
 static void

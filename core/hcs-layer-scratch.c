@@ -9,6 +9,7 @@
  */
 #include "hcs-layer-store.h"
 #include "hcs-error.h"
+#include "hcs-layer-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,36 +28,6 @@ static char *
 scratch_file (HcsLayerStore *self, const char *id, const char *name)
 {
   return g_build_filename (hcs_layer_store_get_path (self), id, name, NULL);
-}
-
-static gboolean
-write_scratch_metadata (const char *dir, const char *id, const char *parent, guint64 size,
-                        GError **error)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL, *path = g_build_filename (dir, "layer.json", NULL);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "Id");
-  json_builder_add_string_value (builder, id);
-  json_builder_set_member_name (builder, "Parent");
-  if (parent)
-    json_builder_add_string_value (builder, parent);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "DiffId");
-  json_builder_add_string_value (builder, "");
-  json_builder_set_member_name (builder, "Size");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "Created");
-  json_builder_add_int_value (builder, g_get_real_time ());
-  json_builder_set_member_name (builder, "ScratchSizeLimit");
-  json_builder_add_int_value (builder, size);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, TRUE);
-  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
 HcsLayerInfo *
@@ -125,8 +96,12 @@ hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char 
           goto fail;
         }
     }
-  if (!write_scratch_metadata (dir, id, parent, size_bytes, error))
-    goto fail;
+  {
+    HcsLayerInfo info = { (char *) id, (char *) parent, (char *) "", 0, g_get_real_time (),
+                          size_bytes };
+    if (!hcs_layer_write_metadata (dir, &info, error))
+      goto fail;
+  }
   return hcs_layer_store_inspect (self, id, error);
 
 fail:

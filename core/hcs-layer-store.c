@@ -9,6 +9,7 @@
  */
 #include "hcs-layer-store.h"
 #include "hcs-error.h"
+#include "hcs-layer-private.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -152,12 +153,12 @@ hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id)
 
 /* --- metadata ------------------------------------------------------------ */
 
-static gboolean
-write_metadata (const char *dir, const HcsLayerInfo *info, GError **error)
+JsonNode *
+hcs_layer_info_to_node (const HcsLayerInfo *info)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL, *path = g_build_filename (dir, "layer.json", NULL);
+  g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (info->created / G_USEC_PER_SEC);
+  g_autofree char *created_text = created ? g_date_time_format_iso8601 (created) : NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "Id");
@@ -168,15 +169,28 @@ write_metadata (const char *dir, const HcsLayerInfo *info, GError **error)
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "DiffId");
-  json_builder_add_string_value (builder, info->diff_id);
+  json_builder_add_string_value (builder, info->diff_id ? info->diff_id : "");
   json_builder_set_member_name (builder, "Size");
   json_builder_add_int_value (builder, info->size);
   json_builder_set_member_name (builder, "Created");
-  json_builder_add_int_value (builder, info->created);
+  json_builder_add_string_value (builder, created_text ? created_text : "");
+  if (info->scratch_size_limit > 0)
+    {
+      json_builder_set_member_name (builder, "ScratchSizeLimit");
+      json_builder_add_int_value (builder, info->scratch_size_limit);
+    }
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, TRUE);
-  /* g_file_set_contents writes a temporary file, fsyncs and renames. */
+  return json_builder_get_root (builder);
+}
+
+/* layer.json: written to a temporary file, fsynced and renamed. */
+gboolean
+hcs_layer_write_metadata (const char *dir, const HcsLayerInfo *info, GError **error)
+{
+  g_autoptr (JsonNode) root = hcs_layer_info_to_node (info);
+  g_autofree char *text = json_to_string (root, TRUE);
+  g_autofree char *path = g_build_filename (dir, "layer.json", NULL);
+
   return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
 }
 
@@ -209,7 +223,12 @@ hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error)
   info->parent = g_strdup (json_object_get_string_member_with_default (object, "Parent", NULL));
   info->diff_id = g_strdup (json_object_get_string_member_with_default (object, "DiffId", ""));
   info->size = json_object_get_int_member_with_default (object, "Size", 0);
-  info->created = json_object_get_int_member_with_default (object, "Created", 0);
+  info->scratch_size_limit = json_object_get_int_member_with_default (object, "ScratchSizeLimit", 0);
+  {
+    g_autoptr (GDateTime) created = g_date_time_new_from_iso8601 (
+        json_object_get_string_member_with_default (object, "Created", ""), NULL);
+    info->created = created ? g_date_time_to_unix (created) * G_USEC_PER_SEC : 0;
+  }
   return g_steal_pointer (&info);
 }
 
@@ -861,7 +880,7 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
   info->diff_id = diff_id;
   info->size = unpacker.size;
   info->created = g_get_real_time ();
-  if (!write_metadata (staging, info, error))
+  if (!hcs_layer_write_metadata (staging, info, error))
     goto fail;
   close (unpacker.root_fd);
   unpacker.root_fd = -1;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,7 @@ typedef struct {
   char *diff_id;     /* "sha256:..." of the uncompressed tar */
   guint64 size;      /* bytes of file data */
   gint64 created;    /* unix µs */
+  guint64 scratch_size_limit; /* scratch layers: bytes, 0 = none */
 } HcsLayerInfo;
 
 #define HCS_TYPE_LAYER_INFO (hcs_layer_info_get_type ())
@@ -28,6 +30,8 @@ GType hcs_layer_info_get_type (void);
 HcsLayerInfo *hcs_layer_info_copy (const HcsLayerInfo *info);
 void hcs_layer_info_free (HcsLayerInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsLayerInfo, hcs_layer_info_free)
+/* {"Id", "Parent", "DiffId", "Size", "Created" (RFC 3339), "ScratchSizeLimit"} */
+JsonNode *hcs_layer_info_to_node (const HcsLayerInfo *info);
 
 typedef enum {
   HCS_LAYER_IMPORT_NONE = 0,

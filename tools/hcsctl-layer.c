@@ -24,31 +24,11 @@ open_store (HcsctlGlobals *globals, GError **error)
 static JsonNode *
 info_to_node (const HcsLayerInfo *info, const char *path)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (info->created / G_USEC_PER_SEC);
-  g_autofree char *created_text = created ? g_date_time_format_iso8601 (created) : NULL;
+  JsonNode *node = hcs_layer_info_to_node (info);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "Id");
-  json_builder_add_string_value (builder, info->id);
-  json_builder_set_member_name (builder, "Parent");
-  if (info->parent)
-    json_builder_add_string_value (builder, info->parent);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "DiffId");
-  json_builder_add_string_value (builder, info->diff_id);
-  json_builder_set_member_name (builder, "Size");
-  json_builder_add_int_value (builder, info->size);
-  json_builder_set_member_name (builder, "Created");
-  json_builder_add_string_value (builder, created_text ? created_text : "");
   if (path != NULL)
-    {
-      json_builder_set_member_name (builder, "Path");
-      json_builder_add_string_value (builder, path);
-    }
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+    json_object_set_string_member (json_node_get_object (node), "Path", path);
+  return node;
 }
 
 typedef struct {
