@@ -72,6 +72,28 @@ hcs_network_driver_get_network_types (HcsNetworkDriver *self)
   return HCS_NETWORK_DRIVER_GET_IFACE (self)->get_network_types (self);
 }
 
+HcsNetwork *
+hcs_network_driver_create_network (HcsNetworkDriver *self, const char *id,
+                                   const HcsNetworkConfig *config, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK_DRIVER (self), NULL);
+  return HCS_NETWORK_DRIVER_GET_IFACE (self)->create_network (self, id, config, error);
+}
+
+HcsNetwork *
+hcs_network_driver_open_network (HcsNetworkDriver *self, const char *id, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK_DRIVER (self), NULL);
+  return HCS_NETWORK_DRIVER_GET_IFACE (self)->open_network (self, id, error);
+}
+
+GPtrArray *
+hcs_network_driver_list_networks (HcsNetworkDriver *self, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK_DRIVER (self), NULL);
+  return HCS_NETWORK_DRIVER_GET_IFACE (self)->list_networks (self, error);
+}
+
 /* --- the registry ---------------------------------------------------------- */
 
 struct _HcsRegistry

@@ -67,11 +67,22 @@ struct _HcsNetworkDriverInterface
 {
   GTypeInterface parent_iface;
 
-  /* NULL-terminated: "nat", "internal", "transparent", ... */
+  /* NULL-terminated: "NAT", "Internal", ... (matched case-insensitively) */
   const char *const *(*get_network_types) (HcsNetworkDriver *self);
+  HcsNetwork *(*create_network) (HcsNetworkDriver *self, const char *id,
+                                 const HcsNetworkConfig *config, GError **error);
+  /* HCS_ERROR_ELEMENT_NOT_FOUND when this driver has no such network. */
+  HcsNetwork *(*open_network) (HcsNetworkDriver *self, const char *id, GError **error);
+  /* (element-type HcsNetwork) */
+  GPtrArray *(*list_networks) (HcsNetworkDriver *self, GError **error);
 };
 
 const char *const *hcs_network_driver_get_network_types (HcsNetworkDriver *self);
+HcsNetwork *hcs_network_driver_create_network (HcsNetworkDriver *self, const char *id,
+                                               const HcsNetworkConfig *config, GError **error);
+HcsNetwork *hcs_network_driver_open_network (HcsNetworkDriver *self, const char *id,
+                                             GError **error);
+GPtrArray *hcs_network_driver_list_networks (HcsNetworkDriver *self, GError **error);
 
 /* --- the registry ---------------------------------------------------------- */
 

@@ -57,6 +57,14 @@ HcsContainer *hcs_host_open_container (HcsHost *self, const char *id, GError **e
 GPtrArray *hcs_host_list_containers (HcsHost *self, const HcsComputeSystemQuery *query,
                                      GError **error);
 
+/* Routes to the network driver whose types include config->network_type;
+ * the id is hcs_name_to_guid (config->name). */
+HcsNetwork *hcs_host_create_network (HcsHost *self, const HcsNetworkConfig *config,
+                                     GError **error);
+HcsNetwork *hcs_host_open_network (HcsHost *self, const char *id, GError **error);
+/* (element-type HcsNetwork) of every network driver. */
+GPtrArray *hcs_host_list_networks (HcsHost *self, GError **error);
+
 /* A deterministic name-based (version 5, SHA-1) GUID of @name, as hcsshim's
  * NameToGuid: the same name gives the same GUID on every client. Lower-case,
  * 36 characters, no braces. */

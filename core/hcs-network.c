@@ -1,14 +1,68 @@
-/* hcs-network.c: the HcsNetwork interface (filled by plugins/hns).
+/* hcs-network.c: the HcsNetwork and HcsEndpoint interfaces, and the HNS
+ * network request document.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-network.h"
+#include "hcs-error.h"
 
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+G_DEFINE_INTERFACE (HcsEndpoint, hcs_endpoint, G_TYPE_OBJECT)
 G_DEFINE_INTERFACE (HcsNetwork, hcs_network, G_TYPE_OBJECT)
+
+static void
+hcs_endpoint_default_init (HcsEndpointInterface *iface)
+{
+}
 
 static void
 hcs_network_default_init (HcsNetworkInterface *iface)
 {
+}
+
+const char *
+hcs_endpoint_get_id (HcsEndpoint *self)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), NULL);
+  return HCS_ENDPOINT_GET_IFACE (self)->get_id (self);
+}
+
+const char *
+hcs_endpoint_get_ip_address (HcsEndpoint *self)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), NULL);
+  return HCS_ENDPOINT_GET_IFACE (self)->get_ip_address (self);
+}
+
+const char *
+hcs_endpoint_get_mac_address (HcsEndpoint *self)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), NULL);
+  return HCS_ENDPOINT_GET_IFACE (self)->get_mac_address (self);
+}
+
+gboolean
+hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  return HCS_ENDPOINT_GET_IFACE (self)->attach (self, netns_path, error);
+}
+
+gboolean
+hcs_endpoint_detach (HcsEndpoint *self, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  return HCS_ENDPOINT_GET_IFACE (self)->detach (self, error);
+}
+
+gboolean
+hcs_endpoint_remove (HcsEndpoint *self, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  return HCS_ENDPOINT_GET_IFACE (self)->remove (self, error);
 }
 
 const char *
@@ -32,9 +86,115 @@ hcs_network_get_network_type (HcsNetwork *self)
   return HCS_NETWORK_GET_IFACE (self)->get_network_type (self);
 }
 
+HcsEndpoint *
+hcs_network_create_endpoint (HcsNetwork *self, const char *name, const char *ip_address,
+                             GError **error)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK (self), NULL);
+  return HCS_NETWORK_GET_IFACE (self)->create_endpoint (self, name, ip_address, error);
+}
+
 gboolean
 hcs_network_remove (HcsNetwork *self, GError **error)
 {
   g_return_val_if_fail (HCS_IS_NETWORK (self), FALSE);
   return HCS_NETWORK_GET_IFACE (self)->remove (self, error);
+}
+
+/* --- the request document ------------------------------------------------- */
+
+void
+hcs_network_config_free (HcsNetworkConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->name);
+  g_free (config->network_type);
+  g_free (config->network_adapter_name);
+  g_free (config->address_prefix);
+  g_free (config->gateway_address);
+  g_free (config);
+}
+
+static gboolean
+string_member (JsonObject *object, const char *doc, const char *name, char **out, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.%s: expected a string", doc,
+                   name);
+      return FALSE;
+    }
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+HcsNetworkConfig *
+hcs_network_config_from_json (const char *json, GError **error)
+{
+  const char *doc = "HNSNetwork";
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (HcsNetworkConfig) config = g_new0 (HcsNetworkConfig, 1);
+  g_autoptr (GError) local_error = NULL;
+  JsonObject *object;
+  JsonNode *subnets;
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, &local_error))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "%s: malformed JSON: %s", doc,
+                   local_error ? local_error->message : "no document");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: expected a JSON object", doc);
+      return NULL;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (!string_member (object, doc, "Name", &config->name, error) ||
+      !string_member (object, doc, "Type", &config->network_type, error) ||
+      !string_member (object, doc, "NetworkAdapterName", &config->network_adapter_name, error))
+    return NULL;
+  if (config->name == NULL || *config->name == '\0')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.Name: missing", doc);
+      return NULL;
+    }
+  if (config->network_type == NULL)
+    config->network_type = g_strdup ("NAT");
+
+  subnets = json_object_get_member (object, "Subnets");
+  if (subnets != NULL)
+    {
+      JsonArray *array;
+      JsonNode *first;
+
+      if (!JSON_NODE_HOLDS_ARRAY (subnets))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.Subnets: expected an array",
+                       doc);
+          return NULL;
+        }
+      array = json_node_get_array (subnets);
+      if (json_array_get_length (array) > 0)
+        {
+          first = json_array_get_element (array, 0);
+          if (!JSON_NODE_HOLDS_OBJECT (first))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.Subnets[0]: expected an object", doc);
+              return NULL;
+            }
+          if (!string_member (json_node_get_object (first), "HNSNetwork.Subnets[0]",
+                              "AddressPrefix", &config->address_prefix, error) ||
+              !string_member (json_node_get_object (first), "HNSNetwork.Subnets[0]",
+                              "GatewayAddress", &config->gateway_address, error))
+            return NULL;
+        }
+    }
+  return g_steal_pointer (&config);
 }

@@ -1,4 +1,5 @@
-/* hcs-network.h: a host network (hcsshim's HNSNetwork); filled by plugins/hns.
+/* hcs-network.h: host networks and their endpoints (hcsshim's HNSNetwork
+ * and HNSEndpoint), provided by network drivers such as plugins/hns.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,6 +8,44 @@
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
+
+/* An HNS network request: {"Name", "Type", "NetworkAdapterName",
+ * "Subnets": [{"AddressPrefix": "10.0.0.0/24", "GatewayAddress": "10.0.0.1"}]} */
+typedef struct {
+  char *name;
+  char *network_type;         /* "NAT", "Internal", "Private", "Transparent", "L2Bridge" */
+  char *network_adapter_name;
+  char *address_prefix;       /* the first subnet */
+  char *gateway_address;
+} HcsNetworkConfig;
+
+HcsNetworkConfig *hcs_network_config_from_json (const char *json, GError **error);
+void hcs_network_config_free (HcsNetworkConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsNetworkConfig, hcs_network_config_free)
+
+#define HCS_TYPE_ENDPOINT (hcs_endpoint_get_type ())
+G_DECLARE_INTERFACE (HcsEndpoint, hcs_endpoint, HCS, ENDPOINT, GObject)
+
+struct _HcsEndpointInterface
+{
+  GTypeInterface parent_iface;
+
+  const char *(*get_id) (HcsEndpoint *self);
+  const char *(*get_ip_address) (HcsEndpoint *self);
+  const char *(*get_mac_address) (HcsEndpoint *self);
+  /* Moves the endpoint into the network namespace at @netns_path (a
+   * /proc/PID/ns/net or a bind-mounted namespace file) as eth0. */
+  gboolean (*attach) (HcsEndpoint *self, const char *netns_path, GError **error);
+  gboolean (*detach) (HcsEndpoint *self, GError **error);
+  gboolean (*remove) (HcsEndpoint *self, GError **error);
+};
+
+const char *hcs_endpoint_get_id (HcsEndpoint *self);
+const char *hcs_endpoint_get_ip_address (HcsEndpoint *self);
+const char *hcs_endpoint_get_mac_address (HcsEndpoint *self);
+gboolean hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error);
+gboolean hcs_endpoint_detach (HcsEndpoint *self, GError **error);
+gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);
 
 #define HCS_TYPE_NETWORK (hcs_network_get_type ())
 G_DECLARE_INTERFACE (HcsNetwork, hcs_network, HCS, NETWORK, GObject)
@@ -18,12 +57,18 @@ struct _HcsNetworkInterface
   const char *(*get_id) (HcsNetwork *self);
   const char *(*get_name) (HcsNetwork *self);
   const char *(*get_network_type) (HcsNetwork *self);
+  /* @ip_address NULL: the next free address of the subnet. */
+  HcsEndpoint *(*create_endpoint) (HcsNetwork *self, const char *name, const char *ip_address,
+                                   GError **error);
   gboolean (*remove) (HcsNetwork *self, GError **error);
 };
 
 const char *hcs_network_get_id (HcsNetwork *self);
 const char *hcs_network_get_name (HcsNetwork *self);
 const char *hcs_network_get_network_type (HcsNetwork *self);
+HcsEndpoint *hcs_network_create_endpoint (HcsNetwork *self, const char *name,
+                                          const char *ip_address, GError **error);
+/* Removes the network and every endpoint of it. */
 gboolean hcs_network_remove (HcsNetwork *self, GError **error);
 
 G_END_DECLS

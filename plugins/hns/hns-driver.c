@@ -1,0 +1,235 @@
+/* hns-driver.c: the network driver for NAT and Internal networks.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hns-private.h"
+
+#include <gmodule.h>
+#include <unistd.h>
+
+struct _HnsDriver
+{
+  GObject parent_instance;
+  GKeyFile *options;
+  GMutex lock;
+  GHashTable *networks; /* id -> HnsNetwork */
+};
+
+enum { PROP_0, PROP_OPTIONS };
+
+static const char *const network_types[] = { "NAT", "Internal", "Private", NULL };
+
+static void hns_driver_network_iface_init (HcsNetworkDriverInterface *iface);
+static void hns_driver_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (
+    HnsDriver, hns_driver, G_TYPE_OBJECT,
+    G_IMPLEMENT_INTERFACE (HCS_TYPE_NETWORK_DRIVER, hns_driver_network_iface_init)
+    G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, hns_driver_initable_iface_init))
+
+static void
+hns_driver_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  HnsDriver *self = HNS_DRIVER (object);
+
+  if (prop_id != PROP_OPTIONS)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  g_clear_pointer (&self->options, g_key_file_unref);
+  self->options = g_value_dup_boxed (value);
+}
+
+static void
+hns_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  if (prop_id != PROP_OPTIONS)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  g_value_set_boxed (value, HNS_DRIVER (object)->options);
+}
+
+static void
+hns_driver_finalize (GObject *object)
+{
+  HnsDriver *self = HNS_DRIVER (object);
+
+  g_clear_pointer (&self->options, g_key_file_unref);
+  g_hash_table_unref (self->networks);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (hns_driver_parent_class)->finalize (object);
+}
+
+static void
+hns_driver_class_init (HnsDriverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->set_property = hns_driver_set_property;
+  object_class->get_property = hns_driver_get_property;
+  object_class->finalize = hns_driver_finalize;
+  g_object_class_override_property (object_class, PROP_OPTIONS, "options");
+}
+
+static void
+hns_driver_init (HnsDriver *self)
+{
+  g_mutex_init (&self->lock);
+  self->networks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+static gboolean
+hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  if (geteuid () != 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
+                   "hns: host networking needs root (running as uid %u)", (guint) geteuid ());
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+hns_driver_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = hns_driver_initable_init;
+}
+
+/* Networks removed through their own handle leave the table here. */
+static void
+purge_removed (HnsDriver *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->networks);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (hns_network_is_removed (value))
+      g_hash_table_iter_remove (&iter);
+}
+
+static const char *const *
+hns_driver_get_network_types (HcsNetworkDriver *driver)
+{
+  return network_types;
+}
+
+static HcsNetwork *
+hns_driver_create_network (HcsNetworkDriver *driver, const char *id,
+                           const HcsNetworkConfig *config, GError **error)
+{
+  HnsDriver *self = HNS_DRIVER (driver);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  HnsNetwork *network;
+  HnsKind kind;
+
+  purge_removed (self);
+  if (g_ascii_strcasecmp (config->network_type, "NAT") == 0)
+    kind = HNS_KIND_NAT;
+  else if (g_ascii_strcasecmp (config->network_type, "Internal") == 0 ||
+           g_ascii_strcasecmp (config->network_type, "Private") == 0)
+    kind = HNS_KIND_INTERNAL;
+  else
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "HNSNetwork.Type: '%s' is not one of NAT, Internal, Private",
+                   config->network_type);
+      return NULL;
+    }
+  if (g_hash_table_contains (self->networks, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                   "hns: a network named '%s' already exists", config->name);
+      return NULL;
+    }
+  /* Two networks on overlapping subnets would fight over routes. */
+  {
+    HnsSubnet wanted;
+    GHashTableIter iter;
+    gpointer value;
+
+    if (!hns_subnet_parse (config->address_prefix, config->gateway_address, &wanted, error))
+      return NULL;
+    g_hash_table_iter_init (&iter, self->networks);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      {
+        const HnsSubnet *other = hns_network_get_subnet (value);
+        guint shortest = MIN (other->prefix_length, wanted.prefix_length);
+        guint32 mask = 0xffffffffu << (32 - shortest);
+        if ((other->network & mask) == (wanted.network & mask))
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "HNSNetwork.Subnets[0].AddressPrefix: %s overlaps network '%s'",
+                         config->address_prefix, hcs_network_get_name (value));
+            return NULL;
+          }
+      }
+  }
+  network = hns_network_new (id, config, kind, error);
+  if (network == NULL)
+    return NULL;
+  g_hash_table_insert (self->networks, g_strdup (id), g_object_ref (network));
+  return HCS_NETWORK (network);
+}
+
+static HcsNetwork *
+hns_driver_open_network (HcsNetworkDriver *driver, const char *id, GError **error)
+{
+  HnsDriver *self = HNS_DRIVER (driver);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  HnsNetwork *network;
+
+  purge_removed (self);
+  network = g_hash_table_lookup (self->networks, id ? id : "");
+  if (network == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "hns: network '%s' does not exist",
+                   id ? id : "");
+      return NULL;
+    }
+  return HCS_NETWORK (g_object_ref (network));
+}
+
+static GPtrArray *
+hns_driver_list_networks (HcsNetworkDriver *driver, GError **error)
+{
+  HnsDriver *self = HNS_DRIVER (driver);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  GPtrArray *networks = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  purge_removed (self);
+  g_hash_table_iter_init (&iter, self->networks);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (networks, g_object_ref (value));
+  return networks;
+}
+
+static void
+hns_driver_network_iface_init (HcsNetworkDriverInterface *iface)
+{
+  iface->get_network_types = hns_driver_get_network_types;
+  iface->create_network = hns_driver_create_network;
+  iface->open_network = hns_driver_open_network;
+  iface->list_networks = hns_driver_list_networks;
+}
+
+G_MODULE_EXPORT gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
+                                          GError **error);
+
+gboolean
+hcs_plugin_init (HcsRegistry *registry, guint abi_version, GError **error)
+{
+  if (abi_version != HCS_PLUGIN_ABI_VERSION)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN, "hns: built for plugin ABI %d, the host has %u",
+                   HCS_PLUGIN_ABI_VERSION, abi_version);
+      return FALSE;
+    }
+  return hcs_registry_add_network_driver (registry, HNS_TYPE_DRIVER, error);
+}

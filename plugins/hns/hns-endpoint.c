@@ -1,0 +1,162 @@
+/* hns-endpoint.c: an endpoint: a veth pair, one end on the network's
+ * bridge, the other given to a container's network namespace as eth0.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hns-private.h"
+
+struct _HnsEndpoint
+{
+  GObject parent_instance;
+  HnsNetwork *network; /* weak: the network owns its endpoints */
+  char *id;
+  char *name;
+  guint32 address;
+  char *address_text;
+  char *mac;
+  char *host_link;
+  char *peer_link;
+  char *netns_path;
+  gboolean removed;
+};
+
+static void hns_endpoint_iface_init (HcsEndpointInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HnsEndpoint, hns_endpoint, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_ENDPOINT, hns_endpoint_iface_init))
+
+static void
+hns_endpoint_finalize (GObject *object)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (object);
+
+  g_free (self->id);
+  g_free (self->name);
+  g_free (self->address_text);
+  g_free (self->mac);
+  g_free (self->host_link);
+  g_free (self->peer_link);
+  g_free (self->netns_path);
+  G_OBJECT_CLASS (hns_endpoint_parent_class)->finalize (object);
+}
+
+static void
+hns_endpoint_class_init (HnsEndpointClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hns_endpoint_finalize;
+}
+
+static void
+hns_endpoint_init (HnsEndpoint *self)
+{
+}
+
+HnsEndpoint *
+hns_endpoint_new (HnsNetwork *network, const char *id, const char *name, guint32 address,
+                  GError **error)
+{
+  g_autoptr (HnsEndpoint) self = g_object_new (HNS_TYPE_ENDPOINT, NULL);
+  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (network)));
+
+  self->network = network;
+  self->id = g_strdup (id);
+  self->name = g_strdup (name);
+  self->address = address;
+  self->address_text = hns_address_to_string (address);
+  /* Locally administered, unicast, derived from the address as HNS does. */
+  self->mac = g_strdup_printf ("02:15:%02x:%02x:%02x:%02x", (address >> 24) & 0xff,
+                               (address >> 16) & 0xff, (address >> 8) & 0xff, address & 0xff);
+  self->host_link = g_strdup_printf ("hcsv%.8s", id);
+  self->peer_link = g_strdup_printf ("hcsp%.8s", id);
+  if (!hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+guint32
+hns_endpoint_get_address (HnsEndpoint *self)
+{
+  return self->address;
+}
+
+static const char *
+hns_endpoint_get_id (HcsEndpoint *endpoint)
+{
+  return HNS_ENDPOINT (endpoint)->id;
+}
+
+static const char *
+hns_endpoint_get_ip_address (HcsEndpoint *endpoint)
+{
+  return HNS_ENDPOINT (endpoint)->address_text;
+}
+
+static const char *
+hns_endpoint_get_mac_address (HcsEndpoint *endpoint)
+{
+  return HNS_ENDPOINT (endpoint)->mac;
+}
+
+static gboolean
+hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  const HnsSubnet *subnet = hns_network_get_subnet (self->network);
+
+  if (self->removed || self->netns_path != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "hns: endpoint %s is %s", self->id, self->removed ? "removed" : "already attached");
+      return FALSE;
+    }
+  if (!hns_netlink_attach_peer (self->peer_link, netns_path, self->mac, self->address,
+                                subnet->prefix_length, subnet->gateway, error))
+    return FALSE;
+  self->netns_path = g_strdup (netns_path);
+  return TRUE;
+}
+
+/* Deleting the host end takes the namespace's eth0 with it; a new pair
+ * stands ready for the next attach. */
+static gboolean
+hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
+
+  if (self->netns_path == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "hns: endpoint %s is not attached",
+                   self->id);
+      return FALSE;
+    }
+  if (!hns_netlink_delete_link (self->host_link, error))
+    return FALSE;
+  g_clear_pointer (&self->netns_path, g_free);
+  return hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error);
+}
+
+static gboolean
+hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+
+  if (self->removed)
+    return TRUE;
+  if (!hns_netlink_delete_link (self->host_link, error))
+    return FALSE;
+  self->removed = TRUE;
+  hns_network_forget_endpoint (self->network, self);
+  return TRUE;
+}
+
+static void
+hns_endpoint_iface_init (HcsEndpointInterface *iface)
+{
+  iface->get_id = hns_endpoint_get_id;
+  iface->get_ip_address = hns_endpoint_get_ip_address;
+  iface->get_mac_address = hns_endpoint_get_mac_address;
+  iface->attach = hns_endpoint_attach;
+  iface->detach = hns_endpoint_detach;
+  iface->remove = hns_endpoint_remove;
+}

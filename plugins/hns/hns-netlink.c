@@ -1,0 +1,310 @@
+/* hns-netlink.c: links, addresses and routes through rtnetlink (libnl).
+ *
+ * Work inside another network namespace runs on a thread of its own that
+ * joins the namespace with setns(): a namespace switch belongs to one
+ * thread, so the host application's other threads never see it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hns-private.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct nl_sock NlSocket;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NlSocket, nl_socket_free)
+typedef struct rtnl_link RtnlLink;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtnlLink, rtnl_link_put)
+
+static gboolean
+netlink_error (GError **error, int result, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+netlink_error (GError **error, int result, const char *format, ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, HCS_ERROR, result == -NLE_EXIST ? HCS_ERROR_ALREADY_EXISTS : HCS_ERROR_FAILED,
+               "hns: %s: %s", what, nl_geterror (result));
+  return FALSE;
+}
+
+static NlSocket *
+open_route_socket (GError **error)
+{
+  g_autoptr (NlSocket) sock = nl_socket_alloc ();
+  int result;
+
+  if (sock == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: netlink: out of memory");
+      return NULL;
+    }
+  if ((result = nl_connect (sock, NETLINK_ROUTE)) < 0)
+    return netlink_error (error, result, "connecting to rtnetlink"), NULL;
+  return g_steal_pointer (&sock);
+}
+
+static gboolean
+set_up (NlSocket *sock, const char *name, int master_index, const char *new_name,
+        const char *mac, GError **error)
+{
+  g_autoptr (RtnlLink) link = NULL, change = rtnl_link_alloc ();
+  int result;
+
+  if ((result = rtnl_link_get_kernel (sock, 0, name, &link)) < 0)
+    return netlink_error (error, result, "finding link %s", name);
+  if (master_index > 0)
+    rtnl_link_set_master (change, master_index);
+  if (new_name != NULL)
+    rtnl_link_set_name (change, new_name);
+  if (mac != NULL)
+    {
+      struct nl_addr *address = NULL;
+      if ((result = nl_addr_parse (mac, AF_LLC, &address)) < 0)
+        return netlink_error (error, result, "MAC address %s", mac);
+      rtnl_link_set_addr (change, address);
+      nl_addr_put (address);
+    }
+  rtnl_link_set_flags (change, IFF_UP);
+  if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
+    return netlink_error (error, result, "bringing up %s", name);
+  return TRUE;
+}
+
+static gboolean
+add_address (NlSocket *sock, const char *name, guint32 address, guint prefix_length,
+             GError **error)
+{
+  g_autofree char *address_text = hns_address_to_string (address);
+  g_autofree char *text = g_strdup_printf ("%s/%u", address_text, prefix_length);
+  struct rtnl_addr *addr = rtnl_addr_alloc ();
+  struct nl_addr *local = NULL;
+  int result;
+
+  {
+    g_autoptr (RtnlLink) link = NULL;
+    if ((result = rtnl_link_get_kernel (sock, 0, name, &link)) < 0)
+      {
+        rtnl_addr_put (addr);
+        return netlink_error (error, result, "finding link %s", name);
+      }
+    rtnl_addr_set_ifindex (addr, rtnl_link_get_ifindex (link));
+  }
+  nl_addr_parse (text, AF_INET, &local);
+  rtnl_addr_set_local (addr, local);
+  result = rtnl_addr_add (sock, addr, 0);
+  nl_addr_put (local);
+  rtnl_addr_put (addr);
+  if (result < 0)
+    return netlink_error (error, result, "adding %s to %s", text, name);
+  return TRUE;
+}
+
+gboolean
+hns_netlink_link_exists (const char *name)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (NULL);
+  g_autoptr (RtnlLink) link = NULL;
+
+  return sock != NULL && rtnl_link_get_kernel (sock, 0, name, &link) == 0;
+}
+
+gboolean
+hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
+                           GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) bridge = rtnl_link_bridge_alloc ();
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  rtnl_link_set_name (bridge, name);
+  if ((result = rtnl_link_add (sock, bridge, NLM_F_CREATE | NLM_F_EXCL)) < 0)
+    return netlink_error (error, result, "creating bridge %s", name);
+  if (!add_address (sock, name, address, prefix_length, error) ||
+      !set_up (sock, name, 0, NULL, NULL, error))
+    {
+      hns_netlink_delete_link (name, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+hns_netlink_delete_link (const char *name, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) link = NULL;
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  if ((result = rtnl_link_get_kernel (sock, 0, name, &link)) < 0)
+    return result == -NLE_NODEV || result == -NLE_OBJ_NOTFOUND
+               ? TRUE
+               : netlink_error (error, result, "finding link %s", name);
+  if ((result = rtnl_link_delete (sock, link)) < 0)
+    return netlink_error (error, result, "deleting link %s", name);
+  return TRUE;
+}
+
+gboolean
+hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
+                         GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) bridge_link = NULL;
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  if ((result = rtnl_link_get_kernel (sock, 0, bridge, &bridge_link)) < 0)
+    return netlink_error (error, result, "finding bridge %s", bridge);
+  if ((result = rtnl_link_veth_add (sock, name, peer, getpid ())) < 0)
+    return netlink_error (error, result, "creating veth %s/%s", name, peer);
+  if (!set_up (sock, name, rtnl_link_get_ifindex (bridge_link), NULL, NULL, error))
+    {
+      hns_netlink_delete_link (name, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  const char *peer;
+  const char *mac;
+  int netns_fd;
+  guint32 address;
+  guint prefix_length;
+  guint32 gateway;
+  GError *error;
+} AttachJob;
+
+/* Runs inside the target namespace, on a thread of its own. */
+static gpointer
+configure_in_namespace (gpointer data)
+{
+  AttachJob *job = data;
+  g_autoptr (NlSocket) sock = NULL;
+  g_autoptr (RtnlLink) eth0 = NULL;
+  struct rtnl_route *route;
+  struct rtnl_nexthop *hop;
+  struct nl_addr *gateway = NULL, *destination = NULL;
+  g_autofree char *gateway_text = NULL;
+  int result;
+
+  if (setns (job->netns_fd, CLONE_NEWNET) < 0)
+    {
+      hcs_set_error_from_errno (&job->error, errno, "hns: joining the network namespace");
+      return NULL;
+    }
+  sock = open_route_socket (&job->error);
+  if (sock == NULL)
+    return NULL;
+  if (!set_up (sock, "lo", 0, NULL, NULL, &job->error))
+    return NULL;
+  /* A link must be down to be renamed: the peer arrives down. */
+  {
+    g_autoptr (RtnlLink) link = NULL, change = rtnl_link_alloc ();
+    if ((result = rtnl_link_get_kernel (sock, 0, job->peer, &link)) < 0)
+      return netlink_error (&job->error, result, "finding %s in the namespace", job->peer), NULL;
+    rtnl_link_set_name (change, "eth0");
+    if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
+      return netlink_error (&job->error, result, "renaming %s to eth0", job->peer), NULL;
+  }
+  if (!set_up (sock, "eth0", 0, NULL, job->mac, &job->error) ||
+      !add_address (sock, "eth0", job->address, job->prefix_length, &job->error))
+    return NULL;
+  if ((result = rtnl_link_get_kernel (sock, 0, "eth0", &eth0)) < 0)
+    return netlink_error (&job->error, result, "finding eth0"), NULL;
+
+  gateway_text = hns_address_to_string (job->gateway);
+  nl_addr_parse (gateway_text, AF_INET, &gateway);
+  nl_addr_parse ("0.0.0.0/0", AF_INET, &destination);
+  route = rtnl_route_alloc ();
+  hop = rtnl_route_nh_alloc ();
+  rtnl_route_nh_set_gateway (hop, gateway);
+  rtnl_route_nh_set_ifindex (hop, rtnl_link_get_ifindex (eth0));
+  rtnl_route_add_nexthop (route, hop);
+  rtnl_route_set_family (route, AF_INET);
+  rtnl_route_set_dst (route, destination);
+  rtnl_route_set_table (route, RT_TABLE_MAIN);
+  result = rtnl_route_add (sock, route, 0);
+  rtnl_route_put (route);
+  nl_addr_put (gateway);
+  nl_addr_put (destination);
+  if (result < 0)
+    netlink_error (&job->error, result, "adding the default route via %s", gateway_text);
+  return NULL;
+}
+
+gboolean
+hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *mac,
+                         guint32 address, guint prefix_length, guint32 gateway, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) link = NULL, change = NULL;
+  AttachJob job = { peer, mac, -1, address, prefix_length, gateway, NULL };
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  job.netns_fd = open (netns_path, O_RDONLY | O_CLOEXEC);
+  if (job.netns_fd < 0)
+    return hcs_set_error_from_errno (error, errno, "hns: opening the network namespace %s",
+                                     netns_path);
+  if ((result = rtnl_link_get_kernel (sock, 0, peer, &link)) < 0)
+    {
+      close (job.netns_fd);
+      return netlink_error (error, result, "finding %s", peer);
+    }
+  change = rtnl_link_alloc ();
+  rtnl_link_set_ns_fd (change, job.netns_fd);
+  if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
+    {
+      close (job.netns_fd);
+      return netlink_error (error, result, "moving %s into %s", peer, netns_path);
+    }
+  g_thread_join (g_thread_new ("hns-netns", configure_in_namespace, &job));
+  close (job.netns_fd);
+  if (job.error != NULL)
+    {
+      g_propagate_error (error, job.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Per network namespace: the calling thread's. */
+gboolean
+hns_sysctl_enable_forwarding (GError **error)
+{
+  int fd = open ("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0 || write (fd, "1", 1) != 1)
+    {
+      int saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "hns: enabling IPv4 forwarding");
+    }
+  close (fd);
+  return TRUE;
+}

@@ -1,0 +1,232 @@
+/* hns-network.c: a network: a Linux bridge holding the gateway address,
+ * and for NAT, masquerading in a nftables table of its own.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hns-private.h"
+
+#include <arpa/inet.h>
+
+struct _HnsNetwork
+{
+  GObject parent_instance;
+  GMutex lock;
+  char *id;
+  char *name;
+  char *network_type;
+  HnsKind kind;
+  HnsSubnet subnet;
+  char *bridge;
+  GPtrArray *endpoints; /* HnsEndpoint*, strong */
+  gboolean removed;
+};
+
+static void hns_network_iface_init (HcsNetworkInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HnsNetwork, hns_network, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_NETWORK, hns_network_iface_init))
+
+static void
+hns_network_finalize (GObject *object)
+{
+  HnsNetwork *self = HNS_NETWORK (object);
+
+  g_ptr_array_unref (self->endpoints);
+  g_free (self->id);
+  g_free (self->name);
+  g_free (self->network_type);
+  g_free (self->bridge);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (hns_network_parent_class)->finalize (object);
+}
+
+static void
+hns_network_class_init (HnsNetworkClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = hns_network_finalize;
+}
+
+static void
+hns_network_init (HnsNetwork *self)
+{
+  g_mutex_init (&self->lock);
+  self->endpoints = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+HnsNetwork *
+hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind, GError **error)
+{
+  g_autoptr (HnsNetwork) self = g_object_new (HNS_TYPE_NETWORK, NULL);
+  g_autofree char *ruleset = NULL;
+
+  self->id = g_strdup (id);
+  self->name = g_strdup (config->name);
+  self->network_type = g_strdup (config->network_type);
+  self->kind = kind;
+  if (!hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
+    return NULL;
+  self->bridge = hns_bridge_name (id);
+  if (hns_netlink_link_exists (self->bridge))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                   "hns: network '%s': its bridge %s already exists", config->name, self->bridge);
+      return NULL;
+    }
+  if (!hns_netlink_create_bridge (self->bridge, self->subnet.gateway, self->subnet.prefix_length,
+                                  error))
+    return NULL;
+  ruleset = hns_nft_ruleset (kind, id, &self->subnet);
+  if ((kind == HNS_KIND_NAT && !hns_sysctl_enable_forwarding (error)) ||
+      !hns_nft_apply (ruleset, error))
+    {
+      /* Undo the bridge: a failed create leaves nothing. */
+      hns_netlink_delete_link (self->bridge, NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+const HnsSubnet *
+hns_network_get_subnet (HnsNetwork *self)
+{
+  return &self->subnet;
+}
+
+gboolean
+hns_network_is_removed (HnsNetwork *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  return self->removed;
+}
+
+void
+hns_network_forget_endpoint (HnsNetwork *self, HnsEndpoint *endpoint)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_remove (self->endpoints, endpoint);
+  g_mutex_unlock (&self->lock);
+}
+
+static const char *
+hns_network_get_id (HcsNetwork *network)
+{
+  return HNS_NETWORK (network)->id;
+}
+
+static const char *
+hns_network_get_name (HcsNetwork *network)
+{
+  return HNS_NETWORK (network)->name;
+}
+
+static const char *
+hns_network_get_network_type (HcsNetwork *network)
+{
+  return HNS_NETWORK (network)->network_type;
+}
+
+/* The next address of the subnet that no endpoint and not the gateway has. */
+static gboolean
+allocate_address (HnsNetwork *self, guint32 *address, GError **error)
+{
+  guint32 broadcast = self->subnet.network | ~(0xffffffffu << (32 - self->subnet.prefix_length));
+
+  for (guint32 candidate = self->subnet.network + 1; candidate < broadcast; candidate++)
+    {
+      gboolean used = candidate == self->subnet.gateway;
+      for (guint i = 0; !used && i < self->endpoints->len; i++)
+        used = hns_endpoint_get_address (self->endpoints->pdata[i]) == candidate;
+      if (!used)
+        {
+          *address = candidate;
+          return TRUE;
+        }
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: network '%s': no free address left",
+               self->name);
+  return FALSE;
+}
+
+static HcsEndpoint *
+hns_network_create_endpoint (HcsNetwork *network, const char *name, const char *ip_address,
+                             GError **error)
+{
+  HnsNetwork *self = HNS_NETWORK (network);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *seed = NULL, *id = NULL;
+  HnsEndpoint *endpoint;
+  guint32 address;
+
+  if (self->removed)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "hns: network '%s' was removed", self->name);
+      return NULL;
+    }
+  if (ip_address != NULL)
+    {
+      HnsSubnet single;
+      g_autofree char *prefix = g_strdup_printf ("%s/%u", ip_address, self->subnet.prefix_length);
+      if (!hns_subnet_parse (prefix, NULL, &single, NULL) || single.network != self->subnet.network)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "HNSEndpoint.IPAddress: '%s' is not in the network's subnet", ip_address);
+          return NULL;
+        }
+      struct in_addr in;
+      inet_pton (AF_INET, ip_address, &in);
+      address = ntohl (in.s_addr);
+      for (guint i = 0; i < self->endpoints->len; i++)
+        if (hns_endpoint_get_address (self->endpoints->pdata[i]) == address ||
+            address == self->subnet.gateway)
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                         "HNSEndpoint.IPAddress: %s is already in use", ip_address);
+            return NULL;
+          }
+    }
+  else if (!allocate_address (self, &address, error))
+    return NULL;
+
+  seed = g_strdup_printf ("%s/%s/%u", self->id, name ? name : "", address);
+  id = hcs_name_to_guid (seed);
+  endpoint = hns_endpoint_new (self, id, name, address, error);
+  if (endpoint == NULL)
+    return NULL;
+  g_ptr_array_add (self->endpoints, g_object_ref (endpoint));
+  return HCS_ENDPOINT (endpoint);
+}
+
+static gboolean
+hns_network_remove (HcsNetwork *network, GError **error)
+{
+  HnsNetwork *self = HNS_NETWORK (network);
+  g_autoptr (GPtrArray) endpoints = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->removed)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  self->removed = TRUE;
+  endpoints = g_ptr_array_copy (self->endpoints, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_ptr_array_set_free_func (endpoints, g_object_unref);
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < endpoints->len; i++)
+    hcs_endpoint_remove (endpoints->pdata[i], NULL);
+  if (!hns_nft_delete_table (self->id, error))
+    return FALSE;
+  return hns_netlink_delete_link (self->bridge, error);
+}
+
+static void
+hns_network_iface_init (HcsNetworkInterface *iface)
+{
+  iface->get_id = hns_network_get_id;
+  iface->get_name = hns_network_get_name;
+  iface->get_network_type = hns_network_get_network_type;
+  iface->create_endpoint = hns_network_create_endpoint;
+  iface->remove = hns_network_remove;
+}

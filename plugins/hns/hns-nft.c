@@ -1,0 +1,102 @@
+/* hns-nft.c: a network's nftables rules.
+ *
+ * Each network owns one table, `ip hcs_XXXXXXXX`, so its rules are added
+ * and removed as a whole and never touch anyone else's.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hns-private.h"
+
+#include <nftables/libnftables.h>
+#include <string.h>
+
+char *
+hns_table_name (const char *network_id)
+{
+  return g_strdup_printf ("hcs_%.8s", network_id);
+}
+
+static char *
+hns_ruleset_subnet (const HnsSubnet *subnet)
+{
+  g_autofree char *network = hns_address_to_string (subnet->network);
+  return g_strdup_printf ("%s/%u", network, subnet->prefix_length);
+}
+
+char *
+hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *bridge = hns_bridge_name (network_id);
+  g_autofree char *cidr = hns_ruleset_subnet (subnet);
+  GString *rules = g_string_new (NULL);
+
+  g_string_append_printf (rules, "table ip %s {\n", table);
+  if (kind == HNS_KIND_NAT)
+    {
+      /* Out: the subnet masqueraded behind the host; replies come back. */
+      g_string_append_printf (rules,
+                              "  chain postrouting {\n"
+                              "    type nat hook postrouting priority srcnat; policy accept;\n"
+                              "    ip saddr %s oifname != \"%s\" masquerade\n"
+                              "  }\n"
+                              "  chain forward {\n"
+                              "    type filter hook forward priority filter; policy accept;\n"
+                              "    iifname \"%s\" accept\n"
+                              "    oifname \"%s\" ct state established,related accept\n"
+                              "    oifname \"%s\" drop\n"
+                              "  }\n",
+                              cidr, bridge, bridge, bridge, bridge);
+    }
+  else
+    {
+      /* Internal: endpoints reach each other and the host, nothing else. */
+      g_string_append_printf (rules,
+                              "  chain forward {\n"
+                              "    type filter hook forward priority filter; policy accept;\n"
+                              "    iifname \"%s\" oifname != \"%s\" drop\n"
+                              "    oifname \"%s\" iifname != \"%s\" drop\n"
+                              "  }\n",
+                              bridge, bridge, bridge, bridge);
+    }
+  g_string_append (rules, "}\n");
+  return g_string_free (rules, FALSE);
+}
+
+static gboolean
+run_nft (const char *commands, GError **error)
+{
+  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
+  int result;
+
+  if (nft == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: nftables: cannot create a context");
+      return FALSE;
+    }
+  nft_ctx_buffer_error (nft);
+  result = nft_run_cmd_from_buffer (nft, commands);
+  if (result != 0)
+    {
+      const char *message = nft_ctx_get_error_buffer (nft);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: nftables: %s",
+                   message && *message ? message : "the ruleset was refused");
+    }
+  nft_ctx_free (nft);
+  return result == 0;
+}
+
+gboolean
+hns_nft_apply (const char *ruleset, GError **error)
+{
+  return run_nft (ruleset, error);
+}
+
+gboolean
+hns_nft_delete_table (const char *network_id, GError **error)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *command = g_strdup_printf ("delete table ip %s\n", table);
+
+  return run_nft (command, error);
+}

@@ -1,0 +1,74 @@
+/* hns-private.h: the hns plugin's types.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <netinet/in.h>
+
+#include "hcs.h"
+
+G_BEGIN_DECLS
+
+#define HNS_TYPE_DRIVER (hns_driver_get_type ())
+G_DECLARE_FINAL_TYPE (HnsDriver, hns_driver, HNS, DRIVER, GObject)
+
+#define HNS_TYPE_NETWORK (hns_network_get_type ())
+G_DECLARE_FINAL_TYPE (HnsNetwork, hns_network, HNS, NETWORK, GObject)
+
+#define HNS_TYPE_ENDPOINT (hns_endpoint_get_type ())
+G_DECLARE_FINAL_TYPE (HnsEndpoint, hns_endpoint, HNS, ENDPOINT, GObject)
+
+typedef enum {
+  HNS_KIND_NAT,
+  HNS_KIND_INTERNAL,
+} HnsKind;
+
+/* An IPv4 subnet: network address, prefix length, gateway (host order). */
+typedef struct {
+  guint32 network;
+  guint prefix_length;
+  guint32 gateway;
+} HnsSubnet;
+
+gboolean hns_subnet_parse (const char *prefix, const char *gateway, HnsSubnet *subnet,
+                           GError **error);
+char *hns_address_to_string (guint32 address);
+
+/* Link names: at most 15 characters. */
+char *hns_bridge_name (const char *network_id);
+char *hns_table_name (const char *network_id);
+
+/* nftables: the ruleset text of a network (golden-tested), applied and
+ * removed through libnftables. */
+char *hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet);
+gboolean hns_nft_apply (const char *ruleset, GError **error);
+gboolean hns_nft_delete_table (const char *network_id, GError **error);
+
+/* netlink (libnl-route), in the calling thread's network namespace. */
+gboolean hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
+                                    GError **error);
+gboolean hns_netlink_delete_link (const char *name, GError **error);
+gboolean hns_netlink_link_exists (const char *name);
+gboolean hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
+                                  GError **error);
+/* Moves @peer into the namespace at @netns_path and, inside, renames it
+ * eth0, gives it @mac, @address/@prefix_length, brings it and lo up and
+ * routes by default via @gateway. */
+gboolean hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *mac,
+                                  guint32 address, guint prefix_length, guint32 gateway,
+                                  GError **error);
+gboolean hns_sysctl_enable_forwarding (GError **error);
+
+HnsNetwork *hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
+                             GError **error);
+
+HnsEndpoint *hns_endpoint_new (HnsNetwork *network, const char *id, const char *name,
+                               guint32 address, GError **error);
+guint32 hns_endpoint_get_address (HnsEndpoint *self);
+const HnsSubnet *hns_network_get_subnet (HnsNetwork *self);
+gboolean hns_network_is_removed (HnsNetwork *self);
+void hns_network_forget_endpoint (HnsNetwork *self, HnsEndpoint *endpoint);
+
+G_END_DECLS

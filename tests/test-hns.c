@@ -1,0 +1,340 @@
+/* test-hns.c: host networking through HcsHost and plugins/hns.
+ *
+ * The whole binary runs in a network namespace of its own (made in
+ * main()), and each "container" is a child process in one more: no link,
+ * address, route or rule of the host's is ever touched, and only test
+ * addresses (10.231.x.x) are used.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+  char *temp_dir;
+  HcsHost *host;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GKeyFile) options = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-hns");
+  options = test_make_options (fixture->temp_dir);
+  fixture->host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  for (const char *const *e = hcs_host_get_plugin_errors (fixture->host); *e; e++)
+    g_test_message ("%s", *e);
+}
+
+static char *
+run_capture (const char *command, int *status)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_spawn_command_line_sync (command, &out, &err, status, &error));
+  g_assert_no_error (error);
+  return g_strconcat (out, err, NULL);
+}
+
+/* No link or table of ours in the test's namespace. */
+static void
+assert_network_clean (void)
+{
+  int status;
+  g_autofree char *links = run_capture ("ip -o link show", &status);
+  g_autofree char *tables = run_capture ("nft list tables", &status);
+
+  if (strstr (links, "hcs") != NULL)
+    g_error ("links left behind:\n%s", links);
+  if (strstr (tables, "hcs_") != NULL)
+    g_error ("nftables tables left behind:\n%s", tables);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_clear_object (&fixture->host);
+  assert_network_clean ();
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+}
+
+/* A "container": a child in a network namespace of its own, until killed. */
+typedef struct {
+  pid_t pid;
+  char *netns;
+} Sandbox;
+
+static Sandbox
+sandbox_start (void)
+{
+  int ready[2];
+  Sandbox sandbox;
+  char byte;
+
+  g_assert_cmpint (pipe (ready), ==, 0);
+  sandbox.pid = fork ();
+  g_assert_cmpint (sandbox.pid, >=, 0);
+  if (sandbox.pid == 0)
+    {
+      if (unshare (CLONE_NEWNET) < 0)
+        _exit (1);
+      if (write (ready[1], "r", 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+  sandbox.netns = g_strdup_printf ("/proc/%d/ns/net", sandbox.pid);
+  return sandbox;
+}
+
+static void
+sandbox_stop (Sandbox *sandbox)
+{
+  kill (sandbox->pid, SIGKILL);
+  waitpid (sandbox->pid, NULL, 0);
+  g_free (sandbox->netns);
+}
+
+static int
+ping_from (Sandbox *sandbox, const char *address)
+{
+  g_autofree char *command = g_strdup_printf ("nsenter --net=%s ping -c 1 -W 2 %s",
+                                              sandbox->netns, address);
+  g_autofree char *output = NULL;
+  int status;
+
+  output = run_capture (command, &status);
+  g_test_message ("%s: %s", command, output);
+  return status;
+}
+
+static HcsNetworkConfig *
+make_config (const char *name, const char *type, const char *prefix)
+{
+  g_autofree char *json = g_strdup_printf ("{\"Name\": \"%s\", \"Type\": \"%s\", \"Subnets\": "
+                                           "[{\"AddressPrefix\": \"%s\"}]}",
+                                           name, type, prefix);
+  g_autoptr (GError) error = NULL;
+  HcsNetworkConfig *config = hcs_network_config_from_json (json, &error);
+
+  g_assert_no_error (error);
+  return config;
+}
+
+static void
+test_nat_network_endpoints (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-nat", "NAT", "10.231.1.0/24");
+  g_autoptr (HcsNetwork) network = NULL, opened = NULL;
+  g_autoptr (HcsEndpoint) first = NULL, second = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *links = NULL, *tables = NULL, *bridge = NULL;
+  Sandbox one = sandbox_start (), two = sandbox_start ();
+  int status;
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_network_get_network_type (network), ==, "NAT");
+  bridge = g_strdup_printf ("hcs%.8s", hcs_network_get_id (network));
+  links = run_capture ("ip -o addr show", &status);
+  g_assert_nonnull (strstr (links, bridge));
+  g_assert_nonnull (strstr (links, "10.231.1.1/24"));
+  tables = run_capture ("nft list ruleset", &status);
+  g_assert_nonnull (strstr (tables, "masquerade"));
+
+  opened = hcs_host_open_network (fixture->host, hcs_network_get_id (network), &error);
+  g_assert_no_error (error);
+  g_assert_true (opened == network);
+  listed = hcs_host_list_networks (fixture->host, &error);
+  g_assert_cmpuint (listed->len, ==, 1);
+
+  /* The same name again, and an overlapping subnet, are refused. */
+  g_assert_null (hcs_host_create_network (fixture->host, config, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+  {
+    g_autoptr (HcsNetworkConfig) overlapping = make_config ("other", "NAT", "10.231.1.128/25");
+    g_assert_null (hcs_host_create_network (fixture->host, overlapping, &error));
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "overlaps"));
+    g_clear_error (&error);
+  }
+
+  first = hcs_network_create_endpoint (network, "one", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_endpoint_get_ip_address (first), ==, "10.231.1.2");
+  second = hcs_network_create_endpoint (network, "two", "10.231.1.50", &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_network_create_endpoint (network, "three", "10.231.1.50", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (hcs_network_create_endpoint (network, "four", "10.99.0.5", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  hcs_endpoint_attach (first, one.netns, &error);
+  g_assert_no_error (error);
+  hcs_endpoint_attach (second, two.netns, &error);
+  g_assert_no_error (error);
+
+  /* Real traffic: to the gateway, and from one endpoint to the other. */
+  g_assert_cmpint (ping_from (&one, "10.231.1.1"), ==, 0);
+  g_assert_cmpint (ping_from (&one, "10.231.1.50"), ==, 0);
+  g_assert_cmpint (ping_from (&two, "10.231.1.2"), ==, 0);
+
+  /* Detach takes eth0 out of the namespace. */
+  hcs_endpoint_detach (first, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, "10.231.1.1"), !=, 0);
+
+  hcs_network_remove (network, &error);
+  g_assert_no_error (error);
+  sandbox_stop (&one);
+  sandbox_stop (&two);
+}
+
+static void
+test_internal_network (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-internal", "Internal", "10.231.2.0/24");
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ruleset = NULL;
+  Sandbox one = sandbox_start ();
+  int status;
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  ruleset = run_capture ("nft list ruleset", &status);
+  g_assert_null (strstr (ruleset, "masquerade"));
+  g_assert_nonnull (strstr (ruleset, "drop"));
+  endpoint = hcs_network_create_endpoint (network, "one", NULL, &error);
+  g_assert_no_error (error);
+  hcs_endpoint_attach (endpoint, one.netns, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, "10.231.2.1"), ==, 0);
+  hcs_network_remove (network, &error);
+  g_assert_no_error (error);
+  sandbox_stop (&one);
+}
+
+static void
+test_bad_requests (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsNetworkConfig) config = NULL;
+  const struct {
+    const char *json;
+    const char *expected;
+  } cases[] = {
+    { "{\"Name\": ", "malformed JSON" },
+    { "[]", "expected a JSON object" },
+    { "{\"Type\": \"NAT\"}", "HNSNetwork.Name: missing" },
+    { "{\"Name\": \"x\", \"Subnets\": {}}", "HNSNetwork.Subnets: expected an array" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_null (hcs_network_config_from_json (cases[i].json, &error));
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, cases[i].expected));
+      g_clear_error (&error);
+    }
+
+  config = make_config ("bad-type", "Overlay", "10.231.3.0/24");
+  g_assert_null (hcs_host_create_network (fixture->host, config, &error));
+  g_assert_true (hcs_error_is_not_supported (error));
+  g_assert_nonnull (strstr (error->message, "HNSNetwork.Type: 'Overlay'"));
+  g_clear_error (&error);
+  g_clear_pointer (&config, hcs_network_config_free);
+
+  config = make_config ("bad-prefix", "NAT", "10.231.3.0/33");
+  g_assert_null (hcs_host_create_network (fixture->host, config, &error));
+  g_assert_nonnull (strstr (error->message, "AddressPrefix"));
+  g_clear_error (&error);
+
+  g_assert_null (hcs_host_open_network (fixture->host, "no-such-network", &error));
+  g_assert_true (hcs_error_is_not_exist (error));
+}
+
+/* The generated rules, against golden files in tests/data/hns. */
+static void
+test_golden_rules (Fixture *fixture, gconstpointer data)
+{
+  const char *const kinds[] = { "NAT", "Internal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("golden-%s", kinds[i]);
+      g_autoptr (HcsNetworkConfig) config = make_config (name, kinds[i], "10.231.9.0/24");
+      g_autoptr (HcsNetwork) network = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *ruleset = NULL, *golden_path = NULL, *golden = NULL, *expected = NULL;
+      g_autofree char *command = NULL, *table = NULL, *bridge = NULL;
+      int status;
+
+      network = hcs_host_create_network (fixture->host, config, &error);
+      g_assert_no_error (error);
+      table = g_strdup_printf ("hcs_%.8s", hcs_network_get_id (network));
+      bridge = g_strdup_printf ("hcs%.8s", hcs_network_get_id (network));
+      command = g_strdup_printf ("nft list table ip %s", table);
+      ruleset = run_capture (command, &status);
+      g_assert_cmpint (status, ==, 0);
+      golden_path = g_test_build_filename (G_TEST_DIST, "data", "hns",
+                                           i == 0 ? "nat.nft" : "internal.nft", NULL);
+      g_assert_true (g_file_get_contents (golden_path, &golden, NULL, NULL));
+      {
+        /* The golden files say TABLE and BRIDGE for the names made from ids. */
+        g_autoptr (GString) text = g_string_new (golden);
+        g_string_replace (text, "TABLE", table, 0);
+        g_string_replace (text, "BRIDGE", bridge, 0);
+        expected = g_string_free (g_steal_pointer (&text), FALSE);
+      }
+      g_assert_cmpstr (ruleset, ==, expected);
+      hcs_network_remove (network, &error);
+      g_assert_no_error (error);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("networking needs root");
+      return 0;
+    }
+  /* Everything below happens in a namespace of the test's own. */
+  if (unshare (CLONE_NEWNET) < 0)
+    g_error ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
+  g_free (run_capture ("ip link set lo up", &status));
+
+#define ADD(path, func) \
+  g_test_add ("/hns/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("nat-network-endpoints", test_nat_network_endpoints);
+  ADD ("internal-network", test_internal_network);
+  ADD ("bad-requests", test_bad_requests);
+  ADD ("golden-rules", test_golden_rules);
+#undef ADD
+  return g_test_run ();
+}
