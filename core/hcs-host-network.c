@@ -68,3 +68,46 @@ hcs_host_list_networks (HcsHost *self, GError **error)
     }
   return g_steal_pointer (&all);
 }
+
+HcsEndpoint *
+hcs_host_open_endpoint (HcsHost *self, const char *id, GError **error)
+{
+  g_autoptr (GPtrArray) networks = hcs_host_list_networks (self, error);
+
+  if (networks == NULL)
+    return NULL;
+  for (guint i = 0; i < networks->len; i++)
+    {
+      HcsEndpoint *endpoint = hcs_network_get_endpoint (networks->pdata[i], id, NULL);
+      if (endpoint != NULL)
+        return endpoint;
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "endpoint '%s' does not exist",
+               id ? id : "");
+  return NULL;
+}
+
+gboolean
+hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *const *endpoint_ids,
+                           GError **error)
+{
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autofree char *netns = NULL;
+
+  if (endpoint_ids == NULL || endpoint_ids[0] == NULL)
+    return TRUE;
+  props = hcs_container_get_properties (container, error);
+  if (props == NULL)
+    return FALSE;
+  netns = g_strdup_printf ("/proc/%u/ns/net", props->init_process_id);
+  for (guint i = 0; endpoint_ids[i]; i++)
+    {
+      g_autoptr (HcsEndpoint) endpoint = hcs_host_open_endpoint (self, endpoint_ids[i], error);
+      if (endpoint == NULL || !hcs_endpoint_attach (endpoint, netns, error))
+        {
+          g_prefix_error (error, "ContainerConfig.EndpointList[%u]: ", i);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

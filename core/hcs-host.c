@@ -371,6 +371,7 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   g_autofree char *isolation = NULL;
   g_autofree char *generated_id = NULL;
   HcsIsolationDriver *driver;
+  HcsContainer *container;
 
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
   g_return_val_if_fail (config != NULL, NULL);
@@ -391,7 +392,21 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   driver = hcs_host_get_isolation_driver (self, isolation, error);
   if (driver == NULL)
     return NULL;
-  return hcs_isolation_driver_create_container (driver, id, config, system_options, error);
+  container = hcs_isolation_driver_create_container (driver, id, config, system_options, error);
+  if (container == NULL)
+    return NULL;
+  /* The endpoints go into the system's namespace before it starts; a
+   * system whose network cannot be set up is not left behind. */
+  if (!hcs_host_attach_endpoints (self, container, (const char *const *) config->endpoint_list,
+                                  error))
+    {
+      hcs_container_terminate (container, NULL);
+      hcs_container_wait_timeout (container, 10000, NULL, NULL);
+      hcs_container_remove (container, NULL);
+      g_object_unref (container);
+      return NULL;
+    }
+  return container;
 }
 
 HcsContainer *

@@ -65,6 +65,13 @@ HcsNetwork *hcs_host_open_network (HcsHost *self, const char *id, GError **error
 /* (element-type HcsNetwork) of every network driver. */
 GPtrArray *hcs_host_list_networks (HcsHost *self, GError **error);
 
+/* The endpoint @id of any network. */
+HcsEndpoint *hcs_host_open_endpoint (HcsHost *self, const char *id, GError **error);
+/* Attaches the endpoints to the network namespace of @container's init;
+ * create_container does it for ContainerConfig.EndpointList. */
+gboolean hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container,
+                                    const char *const *endpoint_ids, GError **error);
+
 /* A deterministic name-based (version 5, SHA-1) GUID of @name, as hcsshim's
  * NameToGuid: the same name gives the same GUID on every client. Lower-case,
  * 36 characters, no braces. */

@@ -94,6 +94,13 @@ hcs_network_create_endpoint (HcsNetwork *self, const char *name, const char *ip_
   return HCS_NETWORK_GET_IFACE (self)->create_endpoint (self, name, ip_address, error);
 }
 
+HcsEndpoint *
+hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK (self), NULL);
+  return HCS_NETWORK_GET_IFACE (self)->get_endpoint (self, id, error);
+}
+
 gboolean
 hcs_network_remove (HcsNetwork *self, GError **error)
 {

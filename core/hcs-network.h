@@ -61,6 +61,8 @@ struct _HcsNetworkInterface
   HcsEndpoint *(*create_endpoint) (HcsNetwork *self, const char *name, const char *ip_address,
                                    GError **error);
   gboolean (*remove) (HcsNetwork *self, GError **error);
+  /* HCS_ERROR_ELEMENT_NOT_FOUND when the network has no such endpoint. */
+  HcsEndpoint *(*get_endpoint) (HcsNetwork *self, const char *id, GError **error);
 };
 
 const char *hcs_network_get_id (HcsNetwork *self);
@@ -68,6 +70,7 @@ const char *hcs_network_get_name (HcsNetwork *self);
 const char *hcs_network_get_network_type (HcsNetwork *self);
 HcsEndpoint *hcs_network_create_endpoint (HcsNetwork *self, const char *name,
                                           const char *ip_address, GError **error);
+HcsEndpoint *hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error);
 /* Removes the network and every endpoint of it. */
 gboolean hcs_network_remove (HcsNetwork *self, GError **error);
 

@@ -274,6 +274,69 @@ test_bad_requests (Fixture *fixture, gconstpointer data)
   g_assert_true (hcs_error_is_not_exist (error));
 }
 
+/* A container whose EndpointList names an endpoint gets it as eth0 and
+ * reaches its gateway. */
+static void
+test_container_endpoint (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-container", "NAT", "10.231.4.0/24");
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
+  g_autoptr (HcsContainerConfig) container_config = hcs_container_config_new ();
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (GError) error = NULL;
+  const char *ids[2] = { NULL, NULL };
+  int exit_code = -1;
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  endpoint = hcs_network_create_endpoint (network, "web", NULL, &error);
+  g_assert_no_error (error);
+  ids[0] = hcs_endpoint_get_id (endpoint);
+
+  container_config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  container_config->endpoint_list = g_strdupv ((char **) ids);
+  container_config->process = hcs_process_config_new ();
+  container_config->process->command_line = g_strdup (
+      "/bin/sh -c 'ip -4 addr show eth0 | grep -o 10.231.4.2/24; "
+      "ping -c 1 -W 2 10.231.4.1 >/dev/null && echo reached'");
+  container_config->process->create_stdout_pipe = TRUE;
+  container = hcs_host_create_container (fixture->host, "networked", container_config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  hcs_container_start (container, &error);
+  g_assert_no_error (error);
+  g_output_stream_splice (memory, hcs_process_get_stdout (init), G_OUTPUT_STREAM_SPLICE_NONE,
+                          NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write (memory, "", 1, NULL, NULL);
+  g_output_stream_close (memory, NULL, NULL);
+  hcs_container_wait_timeout (container, 20000, NULL, &error);
+  g_assert_no_error (error);
+  hcs_container_get_exit_code (container, &exit_code, &error);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_cmpstr (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)), ==,
+                   "10.231.4.2/24\nreached\n");
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+
+  /* An endpoint that does not exist fails the create and leaves nothing. */
+  g_clear_object (&container);
+  g_strfreev (container_config->endpoint_list);
+  ids[0] = "no-such-endpoint";
+  container_config->endpoint_list = g_strdupv ((char **) ids);
+  container = hcs_host_create_container (fixture->host, "unnetworked", container_config, NULL,
+                                         &error);
+  g_assert_null (container);
+  g_assert_nonnull (strstr (error->message, "EndpointList[0]"));
+  g_clear_error (&error);
+
+  hcs_network_remove (network, &error);
+  g_assert_no_error (error);
+}
+
 /* The generated rules, against golden files in tests/data/hns. */
 static void
 test_golden_rules (Fixture *fixture, gconstpointer data)
@@ -335,6 +398,9 @@ main (int argc, char **argv)
   ADD ("internal-network", test_internal_network);
   ADD ("bad-requests", test_bad_requests);
   ADD ("golden-rules", test_golden_rules);
+  ADD ("container-endpoint", test_container_endpoint);
 #undef ADD
-  return g_test_run ();
+  status = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return status;
 }

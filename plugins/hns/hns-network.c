@@ -221,9 +221,24 @@ hns_network_remove (HcsNetwork *network, GError **error)
   return hns_netlink_delete_link (self->bridge, error);
 }
 
+static HcsEndpoint *
+hns_network_get_endpoint (HcsNetwork *network, const char *id, GError **error)
+{
+  HnsNetwork *self = HNS_NETWORK (network);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  for (guint i = 0; i < self->endpoints->len; i++)
+    if (g_strcmp0 (hcs_endpoint_get_id (self->endpoints->pdata[i]), id) == 0)
+      return g_object_ref (self->endpoints->pdata[i]);
+  g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+               "hns: network '%s' has no endpoint %s", self->name, id ? id : "");
+  return NULL;
+}
+
 static void
 hns_network_iface_init (HcsNetworkInterface *iface)
 {
+  iface->get_endpoint = hns_network_get_endpoint;
   iface->get_id = hns_network_get_id;
   iface->get_name = hns_network_get_name;
   iface->get_network_type = hns_network_get_network_type;
