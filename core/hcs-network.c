@@ -65,6 +65,21 @@ hcs_endpoint_remove (HcsEndpoint *self, GError **error)
   return HCS_ENDPOINT_GET_IFACE (self)->remove (self, error);
 }
 
+gboolean
+hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol, guint16 internal_port,
+                               guint16 external_port, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->add_port_mapping == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED, "%s: port mappings are not supported",
+                   G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->add_port_mapping (self, protocol, internal_port,
+                                                          external_port, error);
+}
+
 const char *
 hcs_network_get_id (HcsNetwork *self)
 {

@@ -38,6 +38,10 @@ struct _HcsEndpointInterface
   gboolean (*attach) (HcsEndpoint *self, const char *netns_path, GError **error);
   gboolean (*detach) (HcsEndpoint *self, GError **error);
   gboolean (*remove) (HcsEndpoint *self, GError **error);
+  /* An HNS NAT policy: @external_port of the host to @internal_port of
+   * the endpoint; @protocol "tcp" or "udp". */
+  gboolean (*add_port_mapping) (HcsEndpoint *self, const char *protocol, guint16 internal_port,
+                                guint16 external_port, GError **error);
 };
 
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
@@ -46,6 +50,9 @@ const char *hcs_endpoint_get_mac_address (HcsEndpoint *self);
 gboolean hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error);
 gboolean hcs_endpoint_detach (HcsEndpoint *self, GError **error);
 gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);
+gboolean hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol,
+                                        guint16 internal_port, guint16 external_port,
+                                        GError **error);
 
 #define HCS_TYPE_NETWORK (hcs_network_get_type ())
 G_DECLARE_INTERFACE (HcsNetwork, hcs_network, HCS, NETWORK, GObject)

@@ -274,6 +274,88 @@ test_bad_requests (Fixture *fixture, gconstpointer data)
   g_assert_true (hcs_error_is_not_exist (error));
 }
 
+static int
+run_status (const char *command)
+{
+  g_autofree char *output = NULL;
+  int status;
+
+  output = run_capture (command, &status);
+  g_test_message ("%s: %s", command, output);
+  return status;
+}
+
+/* The outside world of the test: a client namespace behind a veth pair,
+ * the host side 10.232.0.1, the client 10.232.0.2. NAT masquerades the
+ * endpoints' traffic to it, and a port mapping reaches an endpoint from it. */
+static void
+test_nat_outside (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-outside", "NAT", "10.231.5.0/24");
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *command = NULL, *reply = NULL;
+  Sandbox server = sandbox_start (), client = sandbox_start ();
+  GPid listener = 0;
+  int status = -1;
+
+  command = g_strdup_printf ("ip link add hcsup0 type veth peer name hcsup1 netns %d", client.pid);
+  g_assert_cmpint (run_status (command), ==, 0);
+  g_assert_cmpint (run_status ("ip addr add 10.232.0.1/24 dev hcsup0"), ==, 0);
+  g_assert_cmpint (run_status ("ip link set hcsup0 up"), ==, 0);
+  g_free (command);
+  command = g_strdup_printf ("nsenter --net=%s sh -c 'ip addr add 10.232.0.2/24 dev hcsup1 && "
+                             "ip link set hcsup1 up && ip link set lo up'", client.netns);
+  g_assert_cmpint (run_status (command), ==, 0);
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  endpoint = hcs_network_create_endpoint (network, "server", NULL, &error);
+  g_assert_no_error (error);
+  hcs_endpoint_attach (endpoint, server.netns, &error);
+  g_assert_no_error (error);
+
+  /* Out: the client has no route to 10.231.5.0/24; only masquerading lets
+   * the reply find its way. */
+  g_assert_cmpint (ping_from (&server, "10.232.0.2"), ==, 0);
+
+  /* In: client -> 10.232.0.1:8080 -> the endpoint's port 80. */
+  g_assert_false (hcs_endpoint_add_port_mapping (endpoint, "sctp", 80, 8080, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  hcs_endpoint_add_port_mapping (endpoint, "tcp", 80, 8080, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *listen = g_strdup_printf (
+        "nsenter --net=%s sh -c 'echo mapped | busybox nc -l -p 80'", server.netns);
+    g_auto (GStrv) argv = NULL;
+    g_assert_true (g_shell_parse_argv (listen, NULL, &argv, NULL));
+    g_assert_true (g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                  NULL, NULL, &listener, &error));
+    g_assert_no_error (error);
+  }
+  g_free (command);
+  command = g_strdup_printf ("nsenter --net=%s busybox nc -w 2 10.232.0.1 8080", client.netns);
+  for (int tries = 0; tries < 50; tries++)
+    {
+      g_free (reply);
+      reply = run_capture (command, &status);
+      if (strstr (reply, "mapped") != NULL)
+        break;
+      g_usleep (100000); /* the listener may not be up yet */
+    }
+  g_assert_nonnull (strstr (reply, "mapped"));
+  kill (listener, SIGKILL);
+  waitpid (listener, NULL, 0);
+
+  hcs_network_remove (network, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_status ("ip link del hcsup0"), ==, 0);
+  sandbox_stop (&server);
+  sandbox_stop (&client);
+}
+
 /* A container whose EndpointList names an endpoint gets it as eth0 and
  * reaches its gateway. */
 static void
@@ -399,6 +481,7 @@ main (int argc, char **argv)
   ADD ("bad-requests", test_bad_requests);
   ADD ("golden-rules", test_golden_rules);
   ADD ("container-endpoint", test_container_endpoint);
+  ADD ("nat-outside", test_nat_outside);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

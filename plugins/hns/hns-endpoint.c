@@ -17,8 +17,15 @@ struct _HnsEndpoint
   char *host_link;
   char *peer_link;
   char *netns_path;
+  GArray *port_mappings; /* PortMapping */
   gboolean removed;
 };
+
+typedef struct {
+  char protocol[4];
+  guint16 internal_port;
+  guint16 external_port;
+} PortMapping;
 
 static void hns_endpoint_iface_init (HcsEndpointInterface *iface);
 
@@ -37,6 +44,7 @@ hns_endpoint_finalize (GObject *object)
   g_free (self->host_link);
   g_free (self->peer_link);
   g_free (self->netns_path);
+  g_array_unref (self->port_mappings);
   G_OBJECT_CLASS (hns_endpoint_parent_class)->finalize (object);
 }
 
@@ -49,6 +57,7 @@ hns_endpoint_class_init (HnsEndpointClass *klass)
 static void
 hns_endpoint_init (HnsEndpoint *self)
 {
+  self->port_mappings = g_array_new (FALSE, TRUE, sizeof (PortMapping));
 }
 
 HnsEndpoint *
@@ -143,6 +152,14 @@ hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
 
   if (self->removed)
     return TRUE;
+  for (guint i = 0; i < self->port_mappings->len; i++)
+    {
+      PortMapping *mapping = &g_array_index (self->port_mappings, PortMapping, i);
+      hns_nft_port_mapping (hcs_network_get_id (HCS_NETWORK (self->network)), FALSE,
+                            mapping->protocol, mapping->external_port, self->address,
+                            mapping->internal_port, NULL);
+    }
+  g_array_set_size (self->port_mappings, 0);
   if (!hns_netlink_delete_link (self->host_link, error))
     return FALSE;
   self->removed = TRUE;
@@ -150,9 +167,45 @@ hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
   return TRUE;
 }
 
+static gboolean
+hns_endpoint_add_port_mapping (HcsEndpoint *endpoint, const char *protocol,
+                               guint16 internal_port, guint16 external_port, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  PortMapping mapping = { { 0 }, internal_port, external_port };
+
+  if (g_strcmp0 (protocol, "tcp") != 0 && g_strcmp0 (protocol, "udp") != 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "NatPolicy.Protocol: '%s' is neither tcp nor udp", protocol ? protocol : "");
+      return FALSE;
+    }
+  if (internal_port == 0 || external_port == 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "NatPolicy: InternalPort and ExternalPort must be 1-65535");
+      return FALSE;
+    }
+  if (!hns_network_is_nat (self->network))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "NatPolicy: port mappings need a NAT network");
+      return FALSE;
+    }
+  /* nftables refuses a second element with the same key: one external
+   * port maps to one endpoint. */
+  if (!hns_nft_port_mapping (hcs_network_get_id (HCS_NETWORK (self->network)), TRUE, protocol,
+                             external_port, self->address, internal_port, error))
+    return FALSE;
+  g_strlcpy (mapping.protocol, protocol, sizeof mapping.protocol);
+  g_array_append_val (self->port_mappings, mapping);
+  return TRUE;
+}
+
 static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
+  iface->add_port_mapping = hns_endpoint_add_port_mapping;
   iface->get_id = hns_endpoint_get_id;
   iface->get_ip_address = hns_endpoint_get_ip_address;
   iface->get_mac_address = hns_endpoint_get_mac_address;

@@ -93,6 +93,12 @@ hns_network_get_subnet (HnsNetwork *self)
 }
 
 gboolean
+hns_network_is_nat (HnsNetwork *self)
+{
+  return self->kind == HNS_KIND_NAT;
+}
+
+gboolean
 hns_network_is_removed (HnsNetwork *self)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);

@@ -34,8 +34,20 @@ hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet)
   g_string_append_printf (rules, "table ip %s {\n", table);
   if (kind == HNS_KIND_NAT)
     {
-      /* Out: the subnet masqueraded behind the host; replies come back. */
+      /* Out: the subnet masqueraded behind the host; in: replies, and the
+       * port mappings (maps of external port to endpoint address.port). */
       g_string_append_printf (rules,
+                              "  map tcp_ports {\n"
+                              "    type inet_service : ipv4_addr . inet_service\n"
+                              "  }\n"
+                              "  map udp_ports {\n"
+                              "    type inet_service : ipv4_addr . inet_service\n"
+                              "  }\n"
+                              "  chain prerouting {\n"
+                              "    type nat hook prerouting priority dstnat; policy accept;\n"
+                              "    iifname != \"%s\" dnat ip to tcp dport map @tcp_ports\n"
+                              "    iifname != \"%s\" dnat ip to udp dport map @udp_ports\n"
+                              "  }\n"
                               "  chain postrouting {\n"
                               "    type nat hook postrouting priority srcnat; policy accept;\n"
                               "    ip saddr %s oifname != \"%s\" masquerade\n"
@@ -44,9 +56,10 @@ hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet)
                               "    type filter hook forward priority filter; policy accept;\n"
                               "    iifname \"%s\" accept\n"
                               "    oifname \"%s\" ct state established,related accept\n"
+                              "    oifname \"%s\" ct status dnat accept\n"
                               "    oifname \"%s\" drop\n"
                               "  }\n",
-                              cidr, bridge, bridge, bridge, bridge);
+                              bridge, bridge, cidr, bridge, bridge, bridge, bridge, bridge);
     }
   else
     {
@@ -97,6 +110,20 @@ hns_nft_delete_table (const char *network_id, GError **error)
 {
   g_autofree char *table = hns_table_name (network_id);
   g_autofree char *command = g_strdup_printf ("delete table ip %s\n", table);
+
+  return run_nft (command, error);
+}
+
+gboolean
+hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol,
+                      guint16 external_port, guint32 address, guint16 internal_port,
+                      GError **error)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *target = hns_address_to_string (address);
+  g_autofree char *command = g_strdup_printf ("%s element ip %s %s_ports { %u : %s . %u }\n",
+                                              add ? "add" : "delete", table, protocol,
+                                              external_port, target, internal_port);
 
   return run_nft (command, error);
 }

@@ -45,6 +45,11 @@ char *hns_table_name (const char *network_id);
 char *hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet);
 gboolean hns_nft_apply (const char *ruleset, GError **error);
 gboolean hns_nft_delete_table (const char *network_id, GError **error);
+/* @protocol: "tcp" or "udp". */
+gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol,
+                               guint16 external_port, guint32 address, guint16 internal_port,
+                               GError **error);
+gboolean hns_network_is_nat (HnsNetwork *self);
 
 /* netlink (libnl-route), in the calling thread's network namespace. */
 gboolean hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
