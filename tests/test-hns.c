@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -356,6 +357,75 @@ test_nat_outside (Fixture *fixture, gconstpointer data)
   sandbox_stop (&client);
 }
 
+/* Networks outlive the host object: a new host reloads them, remakes
+ * what the kernel lost and drops stale tables of its own state folder. */
+static void
+test_persistence (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-persist", "NAT", "10.231.6.0/24");
+  g_autoptr (HcsNetwork) network = NULL, reloaded = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL, endpoint_again = NULL;
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autoptr (HcsHost) second_host = NULL, third_host = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *state = g_build_filename (fixture->temp_dir, "state", "hns", NULL);
+  g_autofree char *id = NULL, *endpoint_id = NULL, *command = NULL, *tables = NULL;
+  g_autofree char *corrupt = g_build_filename (state, "corrupt.json", NULL);
+  g_autofree char *bridge = NULL, *links = NULL, *ruleset = NULL;
+  int status;
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  id = g_strdup (hcs_network_get_id (network));
+  bridge = g_strdup_printf ("hcs%.8s", id);
+  endpoint = hcs_network_create_endpoint (network, "kept", NULL, &error);
+  g_assert_no_error (error);
+  endpoint_id = g_strdup (hcs_endpoint_get_id (endpoint));
+  hcs_endpoint_add_port_mapping (endpoint, "tcp", 80, 8081, &error);
+  g_assert_no_error (error);
+  g_clear_object (&endpoint);
+  g_clear_object (&network);
+  g_clear_object (&fixture->host);
+
+  /* What a crash or an administrator may do meanwhile. */
+  command = g_strdup_printf ("ip link del %s", bridge);
+  g_assert_cmpint (run_status (command), ==, 0);
+  g_free (command);
+  command = g_strdup_printf ("nft 'add table ip hcs_deadbeef { comment \"hcs: %s\"; }'", state);
+  g_assert_cmpint (run_status (command), ==, 0);
+  g_assert_cmpint (run_status ("nft add table ip hcs_cafebabe"), ==, 0);
+  g_assert_true (g_file_set_contents (corrupt, "{ not json", -1, NULL));
+
+  second_host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  reloaded = hcs_host_open_network (second_host, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_network_get_name (reloaded), ==, "test-persist");
+  links = run_capture ("ip -o addr show", &status);
+  g_assert_nonnull (strstr (links, "10.231.6.1/24"));
+  tables = run_capture ("nft list tables", &status);
+  g_assert_null (strstr (tables, "hcs_deadbeef"));
+  g_assert_nonnull (strstr (tables, "hcs_cafebabe")); /* not ours: left alone */
+  endpoint_again = hcs_network_get_endpoint (reloaded, endpoint_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_endpoint_get_ip_address (endpoint_again), ==, "10.231.6.2");
+  ruleset = run_capture ("nft list ruleset", &status);
+  g_assert_nonnull (strstr (ruleset, "8081 : 10.231.6.2 . 80"));
+
+  hcs_network_remove (reloaded, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_status ("nft delete table ip hcs_cafebabe"), ==, 0);
+  g_unlink (corrupt);
+  g_clear_object (&endpoint_again);
+  g_clear_object (&reloaded);
+
+  /* Removed networks do not come back. */
+  third_host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_host_open_network (third_host, id, &error));
+  g_assert_true (hcs_error_is_not_exist (error));
+}
+
 /* A container whose EndpointList names an endpoint gets it as eth0 and
  * reaches its gateway. */
 static void
@@ -448,7 +518,9 @@ test_golden_rules (Fixture *fixture, gconstpointer data)
       {
         /* The golden files say TABLE and BRIDGE for the names made from ids. */
         g_autoptr (GString) text = g_string_new (golden);
+        g_autofree char *state = g_build_filename (fixture->temp_dir, "state", "hns", NULL);
         g_string_replace (text, "TABLE", table, 0);
+        g_string_replace (text, "STATE", state, 0);
         g_string_replace (text, "BRIDGE", bridge, 0);
         expected = g_string_free (g_steal_pointer (&text), FALSE);
       }
@@ -482,6 +554,7 @@ main (int argc, char **argv)
   ADD ("golden-rules", test_golden_rules);
   ADD ("container-endpoint", test_container_endpoint);
   ADD ("nat-outside", test_nat_outside);
+  ADD ("persistence", test_persistence);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

@@ -5,6 +5,7 @@
 #include "hns-private.h"
 
 #include <gmodule.h>
+#include <string.h>
 #include <unistd.h>
 
 struct _HnsDriver
@@ -13,6 +14,7 @@ struct _HnsDriver
   GKeyFile *options;
   GMutex lock;
   GHashTable *networks; /* id -> HnsNetwork */
+  char *state_dir;
 };
 
 enum { PROP_0, PROP_OPTIONS };
@@ -59,6 +61,7 @@ hns_driver_finalize (GObject *object)
 
   g_clear_pointer (&self->options, g_key_file_unref);
   g_hash_table_unref (self->networks);
+  g_free (self->state_dir);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hns_driver_parent_class)->finalize (object);
 }
@@ -81,15 +84,90 @@ hns_driver_init (HnsDriver *self)
   self->networks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
+/* Tables that this state folder made ("comment "hcs: STATE_DIR"") and no
+ * saved network owns any more: left by a crash between the kernel and the
+ * state file. Other state folders' tables are never touched. */
+static void
+remove_stale_tables (HnsDriver *self)
+{
+  g_autofree char *out = NULL, *mark = g_strdup_printf ("comment \"hcs: %s\"", self->state_dir);
+  g_auto (GStrv) lines = NULL;
+  const char *current = NULL;
+  int status;
+
+  if (!g_spawn_command_line_sync ("nft list tables ip", &out, NULL, &status, NULL))
+    return;
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autofree char *listing = NULL, *command = NULL;
+      char id[9];
+
+      if (!g_str_has_prefix (lines[i], "table ip hcs_") || strlen (lines[i]) != 21)
+        continue;
+      current = lines[i] + 13;
+      g_strlcpy (id, current, sizeof id);
+      {
+        GHashTableIter iter;
+        gpointer key;
+        gboolean owned = FALSE;
+
+        g_hash_table_iter_init (&iter, self->networks);
+        while (g_hash_table_iter_next (&iter, &key, NULL))
+          owned |= strncmp (key, id, 8) == 0;
+        if (owned)
+          continue;
+      }
+      command = g_strdup_printf ("nft list table ip hcs_%s", id);
+      if (g_spawn_command_line_sync (command, &listing, NULL, &status, NULL) &&
+          strstr (listing, mark) != NULL)
+        hns_nft_delete_table (id, NULL);
+    }
+}
+
 static gboolean
 hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
 {
+  HnsDriver *self = HNS_DRIVER (initable);
+  g_autofree char *host_state = NULL;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
                    "hns: host networking needs root (running as uid %u)", (guint) geteuid ());
       return FALSE;
     }
+  host_state = hcs_options_get_string (self->options, NULL, "host", "state-dir",
+                                       HCS_DEFAULT_STATE_DIR);
+  {
+    g_autofree char *fallback = g_build_filename (host_state, "hns", NULL);
+    self->state_dir = hcs_options_get_string (self->options, NULL, "hns", "state-dir", fallback);
+  }
+
+  /* Networks outlive the process that made them: load and reconcile. A
+   * state file that cannot be read is reported, not fatal. */
+  dir = g_dir_open (self->state_dir, 0, NULL);
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr (GError) local_error = NULL;
+      HnsNetwork *network;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      path = g_build_filename (self->state_dir, name, NULL);
+      network = hns_network_load (path, &local_error);
+      if (network == NULL)
+        {
+          g_message ("%s", local_error->message);
+          continue;
+        }
+      g_hash_table_insert (self->networks, g_strdup (hcs_network_get_id (HCS_NETWORK (network))),
+                           network);
+    }
+  remove_stale_tables (self);
   return TRUE;
 }
 
@@ -169,7 +247,7 @@ hns_driver_create_network (HcsNetworkDriver *driver, const char *id,
           }
       }
   }
-  network = hns_network_new (id, config, kind, error);
+  network = hns_network_new (id, config, kind, self->state_dir, error);
   if (network == NULL)
     return NULL;
   g_hash_table_insert (self->networks, g_strdup (id), g_object_ref (network));

@@ -5,6 +5,8 @@
  */
 #include "hns-private.h"
 
+#include <arpa/inet.h>
+
 struct _HnsEndpoint
 {
   GObject parent_instance;
@@ -82,6 +84,94 @@ hns_endpoint_new (HnsNetwork *network, const char *id, const char *name, guint32
   return g_steal_pointer (&self);
 }
 
+void
+hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "Name");
+  json_builder_add_string_value (builder, self->name ? self->name : "");
+  json_builder_set_member_name (builder, "IPAddress");
+  json_builder_add_string_value (builder, self->address_text);
+  json_builder_set_member_name (builder, "MacAddress");
+  json_builder_add_string_value (builder, self->mac);
+  json_builder_set_member_name (builder, "Namespace");
+  if (self->netns_path)
+    json_builder_add_string_value (builder, self->netns_path);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "Policies");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->port_mappings->len; i++)
+    {
+      PortMapping *mapping = &g_array_index (self->port_mappings, PortMapping, i);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Type");
+      json_builder_add_string_value (builder, "NAT");
+      json_builder_set_member_name (builder, "Protocol");
+      json_builder_add_string_value (builder, mapping->protocol);
+      json_builder_set_member_name (builder, "InternalPort");
+      json_builder_add_int_value (builder, mapping->internal_port);
+      json_builder_set_member_name (builder, "ExternalPort");
+      json_builder_add_int_value (builder, mapping->external_port);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+HnsEndpoint *
+hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
+{
+  g_autoptr (HnsEndpoint) self = g_object_new (HNS_TYPE_ENDPOINT, NULL);
+  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (network)));
+  const char *address_text = json_object_get_string_member_with_default (saved, "IPAddress", "");
+  const char *netns = json_object_get_string_member_with_default (saved, "Namespace", NULL);
+  JsonArray *policies = json_object_has_member (saved, "Policies")
+                            ? json_object_get_array_member (saved, "Policies")
+                            : NULL;
+  struct in_addr in;
+
+  if (inet_pton (AF_INET, address_text, &in) != 1)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "hns: saved endpoint: IPAddress '%s' is not an address", address_text);
+      return NULL;
+    }
+  self->network = network;
+  self->id = g_strdup (json_object_get_string_member_with_default (saved, "Id", ""));
+  self->name = g_strdup (json_object_get_string_member_with_default (saved, "Name", ""));
+  self->address = ntohl (in.s_addr);
+  self->address_text = g_strdup (address_text);
+  self->mac = g_strdup (json_object_get_string_member_with_default (saved, "MacAddress", ""));
+  self->host_link = g_strdup_printf ("hcsv%.8s", self->id);
+  self->peer_link = g_strdup_printf ("hcsp%.8s", self->id);
+  /* An attached endpoint whose namespace is gone lost its veth with it. */
+  if (netns != NULL && hns_netlink_link_exists (self->host_link))
+    self->netns_path = g_strdup (netns);
+  else if (!hns_netlink_link_exists (self->host_link) &&
+           !hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
+    return NULL;
+  for (guint i = 0; policies && i < json_array_get_length (policies); i++)
+    {
+      JsonObject *policy = json_array_get_object_element (policies, i);
+      PortMapping mapping = { { 0 },
+                              json_object_get_int_member_with_default (policy, "InternalPort", 0),
+                              json_object_get_int_member_with_default (policy, "ExternalPort", 0) };
+      g_strlcpy (mapping.protocol,
+                 json_object_get_string_member_with_default (policy, "Protocol", "tcp"),
+                 sizeof mapping.protocol);
+      /* Adding an element that is there already changes nothing. */
+      if (!hns_nft_port_mapping (hcs_network_get_id (HCS_NETWORK (network)), TRUE,
+                                 mapping.protocol, mapping.external_port, self->address,
+                                 mapping.internal_port, error))
+        return NULL;
+      g_array_append_val (self->port_mappings, mapping);
+    }
+  return g_steal_pointer (&self);
+}
+
 guint32
 hns_endpoint_get_address (HnsEndpoint *self)
 {
@@ -122,6 +212,7 @@ hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **err
                                 subnet->prefix_length, subnet->gateway, error))
     return FALSE;
   self->netns_path = g_strdup (netns_path);
+  hns_network_endpoint_changed (self->network);
   return TRUE;
 }
 
@@ -142,6 +233,7 @@ hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
   if (!hns_netlink_delete_link (self->host_link, error))
     return FALSE;
   g_clear_pointer (&self->netns_path, g_free);
+  hns_network_endpoint_changed (self->network);
   return hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error);
 }
 
@@ -199,6 +291,7 @@ hns_endpoint_add_port_mapping (HcsEndpoint *endpoint, const char *protocol,
     return FALSE;
   g_strlcpy (mapping.protocol, protocol, sizeof mapping.protocol);
   g_array_append_val (self->port_mappings, mapping);
+  hns_network_endpoint_changed (self->network);
   return TRUE;
 }
 

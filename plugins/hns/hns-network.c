@@ -6,6 +6,8 @@
 #include "hns-private.h"
 
 #include <arpa/inet.h>
+#include <glib/gstdio.h>
+#include <string.h>
 
 struct _HnsNetwork
 {
@@ -18,6 +20,7 @@ struct _HnsNetwork
   HnsSubnet subnet;
   char *bridge;
   GPtrArray *endpoints; /* HnsEndpoint*, strong */
+  char *state_file;
   gboolean removed;
 };
 
@@ -36,6 +39,7 @@ hns_network_finalize (GObject *object)
   g_free (self->name);
   g_free (self->network_type);
   g_free (self->bridge);
+  g_free (self->state_file);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hns_network_parent_class)->finalize (object);
 }
@@ -54,7 +58,8 @@ hns_network_init (HnsNetwork *self)
 }
 
 HnsNetwork *
-hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind, GError **error)
+hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
+                 const char *state_dir, GError **error)
 {
   g_autoptr (HnsNetwork) self = g_object_new (HNS_TYPE_NETWORK, NULL);
   g_autofree char *ruleset = NULL;
@@ -75,13 +80,141 @@ hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind, G
   if (!hns_netlink_create_bridge (self->bridge, self->subnet.gateway, self->subnet.prefix_length,
                                   error))
     return NULL;
-  ruleset = hns_nft_ruleset (kind, id, &self->subnet);
+  ruleset = hns_nft_ruleset (kind, id, &self->subnet, state_dir);
   if ((kind == HNS_KIND_NAT && !hns_sysctl_enable_forwarding (error)) ||
       !hns_nft_apply (ruleset, error))
     {
       /* Undo the bridge: a failed create leaves nothing. */
       hns_netlink_delete_link (self->bridge, NULL);
       return NULL;
+    }
+  if (state_dir != NULL)
+    {
+      g_autofree char *name = g_strconcat (id, ".json", NULL);
+      self->state_file = g_build_filename (state_dir, name, NULL);
+      if (g_mkdir_with_parents (state_dir, 0700) < 0 || !hns_network_save (self, error))
+        {
+          hns_nft_delete_table (id, NULL);
+          hns_netlink_delete_link (self->bridge, NULL);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&self);
+}
+
+gboolean
+hns_network_save (HnsNetwork *self, GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL, *prefix = NULL, *gateway = NULL, *network = NULL;
+
+  if (self->state_file == NULL)
+    return TRUE;
+  network = hns_address_to_string (self->subnet.network);
+  prefix = g_strdup_printf ("%s/%u", network, self->subnet.prefix_length);
+  gateway = hns_address_to_string (self->subnet.gateway);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "Name");
+  json_builder_add_string_value (builder, self->name);
+  json_builder_set_member_name (builder, "Type");
+  json_builder_add_string_value (builder, self->network_type);
+  json_builder_set_member_name (builder, "Subnets");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "AddressPrefix");
+  json_builder_add_string_value (builder, prefix);
+  json_builder_set_member_name (builder, "GatewayAddress");
+  json_builder_add_string_value (builder, gateway);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "Endpoints");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->endpoints->len; i++)
+    hns_endpoint_save (self->endpoints->pdata[i], builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+  return g_file_set_contents_full (self->state_file, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                   0600, error);
+}
+
+/* Is the network's table in the kernel? */
+static gboolean
+table_exists (const char *id)
+{
+  g_autofree char *table = hns_table_name (id);
+  g_autofree char *command = g_strdup_printf ("nft list table ip %s >/dev/null 2>&1", table);
+  int status;
+
+  return g_spawn_command_line_sync (command, NULL, NULL, &status, NULL) &&
+         g_spawn_check_wait_status (status, NULL);
+}
+
+HnsNetwork *
+hns_network_load (const char *state_file, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (HnsNetwork) self = g_object_new (HNS_TYPE_NETWORK, NULL);
+  g_autoptr (HcsNetworkConfig) config = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *root;
+  JsonArray *endpoints;
+
+  if (!g_file_get_contents (state_file, &text, NULL, error))
+    return NULL;
+  config = hcs_network_config_from_json (text, error);
+  if (config == NULL || !json_parser_load_from_data (parser, text, -1, error))
+    {
+      g_prefix_error (error, "hns: state file %s: ", state_file);
+      return NULL;
+    }
+  root = json_node_get_object (json_parser_get_root (parser));
+  self->id = g_strdup (json_object_get_string_member_with_default (root, "Id", ""));
+  self->name = g_strdup (config->name);
+  self->network_type = g_strdup (config->network_type);
+  self->kind = g_ascii_strcasecmp (config->network_type, "NAT") == 0 ? HNS_KIND_NAT
+                                                                      : HNS_KIND_INTERNAL;
+  self->state_file = g_strdup (state_file);
+  if (strlen (self->id) < 8 ||
+      !hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
+    {
+      g_prefix_error (error, "hns: state file %s: ", state_file);
+      if (error && *error == NULL)
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "hns: state file %s: bad Id",
+                     state_file);
+      return NULL;
+    }
+  self->bridge = hns_bridge_name (self->id);
+
+  /* Reconcile: what the kernel lost is made again. */
+  if (!hns_netlink_link_exists (self->bridge) &&
+      !hns_netlink_create_bridge (self->bridge, self->subnet.gateway, self->subnet.prefix_length,
+                                  error))
+    return NULL;
+  if (!table_exists (self->id))
+    {
+      g_autofree char *owner = g_path_get_dirname (state_file);
+      g_autofree char *ruleset = hns_nft_ruleset (self->kind, self->id, &self->subnet, owner);
+      if ((self->kind == HNS_KIND_NAT && !hns_sysctl_enable_forwarding (error)) ||
+          !hns_nft_apply (ruleset, error))
+        return NULL;
+    }
+  endpoints = json_object_get_array_member (root, "Endpoints");
+  for (guint i = 0; endpoints && i < json_array_get_length (endpoints); i++)
+    {
+      JsonNode *element = json_array_get_element (endpoints, i);
+      HnsEndpoint *endpoint;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      endpoint = hns_endpoint_restore (self, json_node_get_object (element), error);
+      if (endpoint == NULL)
+        return NULL;
+      g_ptr_array_add (self->endpoints, endpoint);
     }
   return g_steal_pointer (&self);
 }
@@ -106,10 +239,21 @@ hns_network_is_removed (HnsNetwork *self)
 }
 
 void
+hns_network_endpoint_changed (HnsNetwork *self)
+{
+  g_mutex_lock (&self->lock);
+  if (!self->removed)
+    hns_network_save (self, NULL);
+  g_mutex_unlock (&self->lock);
+}
+
+void
 hns_network_forget_endpoint (HnsNetwork *self, HnsEndpoint *endpoint)
 {
   g_mutex_lock (&self->lock);
   g_ptr_array_remove (self->endpoints, endpoint);
+  if (!self->removed)
+    hns_network_save (self, NULL);
   g_mutex_unlock (&self->lock);
 }
 
@@ -200,6 +344,15 @@ hns_network_create_endpoint (HcsNetwork *network, const char *name, const char *
   if (endpoint == NULL)
     return NULL;
   g_ptr_array_add (self->endpoints, g_object_ref (endpoint));
+  if (!hns_network_save (self, error))
+    {
+      g_ptr_array_remove (self->endpoints, endpoint);
+      g_mutex_unlock (&self->lock);
+      hcs_endpoint_remove (HCS_ENDPOINT (endpoint), NULL);
+      g_mutex_lock (&self->lock);
+      g_object_unref (endpoint);
+      return NULL;
+    }
   return HCS_ENDPOINT (endpoint);
 }
 
@@ -224,7 +377,11 @@ hns_network_remove (HcsNetwork *network, GError **error)
     hcs_endpoint_remove (endpoints->pdata[i], NULL);
   if (!hns_nft_delete_table (self->id, error))
     return FALSE;
-  return hns_netlink_delete_link (self->bridge, error);
+  if (!hns_netlink_delete_link (self->bridge, error))
+    return FALSE;
+  if (self->state_file != NULL)
+    g_unlink (self->state_file);
+  return TRUE;
 }
 
 static HcsEndpoint *

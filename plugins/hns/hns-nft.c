@@ -24,7 +24,8 @@ hns_ruleset_subnet (const HnsSubnet *subnet)
 }
 
 char *
-hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet)
+hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet,
+                 const char *owner)
 {
   g_autofree char *table = hns_table_name (network_id);
   g_autofree char *bridge = hns_bridge_name (network_id);
@@ -32,6 +33,8 @@ hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet)
   GString *rules = g_string_new (NULL);
 
   g_string_append_printf (rules, "table ip %s {\n", table);
+  if (owner != NULL)
+    g_string_append_printf (rules, "  comment \"hcs: %s\"\n", owner);
   if (kind == HNS_KIND_NAT)
     {
       /* Out: the subnet masqueraded behind the host; in: replies, and the

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <netinet/in.h>
 
 #include "hcs.h"
@@ -42,7 +43,10 @@ char *hns_table_name (const char *network_id);
 
 /* nftables: the ruleset text of a network (golden-tested), applied and
  * removed through libnftables. */
-char *hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet);
+/* @owner goes into the table's comment ("hcs: OWNER"), so stale tables are
+ * recognised as this state folder's own and no one else's. */
+char *hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet,
+                       const char *owner);
 gboolean hns_nft_apply (const char *ruleset, GError **error);
 gboolean hns_nft_delete_table (const char *network_id, GError **error);
 /* @protocol: "tcp" or "udp". */
@@ -66,14 +70,24 @@ gboolean hns_netlink_attach_peer (const char *peer, const char *netns_path, cons
                                   GError **error);
 gboolean hns_sysctl_enable_forwarding (GError **error);
 
+/* @state_dir: where the network keeps <id>.json (NULL: not kept). */
 HnsNetwork *hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
-                             GError **error);
+                             const char *state_dir, GError **error);
+/* Reads a saved network and brings the kernel in line with it: a missing
+ * bridge, table, veth or port mapping is made again. */
+HnsNetwork *hns_network_load (const char *state_file, GError **error);
+/* Writes the network's state file atomically; a no-op without one. */
+gboolean hns_network_save (HnsNetwork *self, GError **error);
+void hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder);
+HnsEndpoint *hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error);
 
 HnsEndpoint *hns_endpoint_new (HnsNetwork *network, const char *id, const char *name,
                                guint32 address, GError **error);
 guint32 hns_endpoint_get_address (HnsEndpoint *self);
 const HnsSubnet *hns_network_get_subnet (HnsNetwork *self);
 gboolean hns_network_is_removed (HnsNetwork *self);
+/* An endpoint changed (attached, detached, a port mapped): save. */
+void hns_network_endpoint_changed (HnsNetwork *self);
 void hns_network_forget_endpoint (HnsNetwork *self, HnsEndpoint *endpoint);
 
 G_END_DECLS
