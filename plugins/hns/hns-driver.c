@@ -167,7 +167,10 @@ hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError
       g_hash_table_insert (self->networks, g_strdup (hcs_network_get_id (HCS_NETWORK (network))),
                            network);
     }
-  remove_stale_tables (self);
+  /* Only a folder that has held networks can have left tables behind;
+   * skipping the scan keeps hosts that never used networks fast. */
+  if (dir != NULL)
+    remove_stale_tables (self);
   return TRUE;
 }
 
