@@ -426,6 +426,54 @@ test_persistence (Fixture *fixture, gconstpointer data)
   g_assert_true (hcs_error_is_not_exist (error));
 }
 
+/* The same through hcsctl, as a user runs it. */
+static void
+test_hcsctl_network (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autofree char *image_dir = g_build_filename (fixture->temp_dir, "images", NULL);
+  g_autofree char *out = NULL, *command = NULL;
+  const char *hcsctl = g_getenv ("HCSCTL");
+  int status;
+
+  g_key_file_set_string (options, "host", "image-dir", image_dir);
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+
+  command = g_strdup_printf ("%s --options %s network create --subnet 10.231.7.0/24 cli-net",
+                             hcsctl, options_file);
+  g_assert_cmpint (run_status (command), ==, 0);
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s network ls --format json", hcsctl, options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"cli-net\""));
+  g_clear_pointer (&out, g_free);
+
+  /* A container on the network reaches its gateway; its endpoint goes
+   * with it. */
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s run --network cli-net -- sh -c "
+                             "'ping -c 1 -W 2 10.231.7.1 >/dev/null && echo reached'",
+                             hcsctl, options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "reached"));
+  g_clear_pointer (&out, g_free);
+
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s network create --type Overlay --subnet "
+                             "10.231.8.0/24 bad", hcsctl, options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (out, "HNSNetwork.Type"));
+  g_clear_pointer (&out, g_free);
+
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s network rm cli-net", hcsctl, options_file);
+  g_assert_cmpint (run_status (command), ==, 0);
+}
+
 /* A container whose EndpointList names an endpoint gets it as eth0 and
  * reaches its gateway. */
 static void
@@ -555,6 +603,7 @@ main (int argc, char **argv)
   ADD ("container-endpoint", test_container_endpoint);
   ADD ("nat-outside", test_nat_outside);
   ADD ("persistence", test_persistence);
+  ADD ("hcsctl-network", test_hcsctl_network);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

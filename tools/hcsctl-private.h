@@ -25,4 +25,7 @@ HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);
 int hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_isolations (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv);
+int hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv);
+int hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv);
+HcsNetwork *hcsctl_find_network (HcsHost *host, const char *id_or_name, GError **error);
 int hcsctl_cmd_image (HcsctlGlobals *globals, int argc, char **argv);

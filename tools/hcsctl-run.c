@@ -134,6 +134,8 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
   g_autofree char *isolation = NULL, *rootfs = NULL, *config_file = NULL, *name = NULL;
   g_autofree char *hostname = NULL, *workdir = NULL, *user = NULL;
   g_auto (GStrv) command = NULL, env = NULL, volumes = NULL;
+  g_autofree char *network_name = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
   gint64 memory_mb = 0, cpus = 0;
   gboolean tty = FALSE;
   GOptionEntry entries[] = {
@@ -154,6 +156,8 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "User: uid[:gid] or a name", "USER" },
     { "volume", 'v', 0, G_OPTION_ARG_STRING_ARRAY, &volumes,
       "Bind mount a host folder", "HOST:CONTAINER[:ro]" },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &network_name,
+      "Give it an endpoint of this network (removed at exit)", "NETWORK" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
     { NULL },
   };
@@ -306,9 +310,27 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       g_key_file_set_string (system_options, "host", "isolation", isolation);
     }
 
+  if (network_name != NULL)
+    {
+      g_autoptr (HcsNetwork) network = hcsctl_find_network (host, network_name, &error);
+      const char *ids[2] = { NULL, NULL };
+
+      if (network == NULL)
+        return hcsctl_fail ("run", error);
+      endpoint = hcs_network_create_endpoint (network, name ? name : "hcsctl-run", NULL, &error);
+      if (endpoint == NULL)
+        return hcsctl_fail ("run", error);
+      ids[0] = hcs_endpoint_get_id (endpoint);
+      g_strfreev (config->endpoint_list);
+      config->endpoint_list = g_strdupv ((char **) ids);
+    }
   container = hcs_host_create_container (host, name, config, system_options, &error);
   if (container == NULL)
-    return hcsctl_fail ("run", error);
+    {
+      if (endpoint != NULL)
+        hcs_endpoint_remove (endpoint, NULL);
+      return hcsctl_fail ("run", error);
+    }
   init = hcs_container_get_init_process (container, &error);
   if (init == NULL)
     goto out;
@@ -363,6 +385,8 @@ out:
       hcs_container_terminate (container, NULL);
       hcs_container_wait_timeout (container, 5000, NULL, NULL);
     }
+  if (endpoint != NULL)
+    hcs_endpoint_remove (endpoint, NULL);
   if (!hcs_container_remove (container, &error))
     {
       hcsctl_fail ("run", error);
