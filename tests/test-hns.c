@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -89,6 +90,8 @@ sandbox_start (void)
   g_assert_cmpint (sandbox.pid, >=, 0);
   if (sandbox.pid == 0)
     {
+      /* Gone with the test, even when an assertion aborts it. */
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
       if (unshare (CLONE_NEWNET) < 0)
         _exit (1);
       if (write (ready[1], "r", 1) != 1)
@@ -426,6 +429,57 @@ test_persistence (Fixture *fixture, gconstpointer data)
   g_assert_true (hcs_error_is_not_exist (error));
 }
 
+/* L2Bridge: endpoints bridged onto a host adapter (one end of a veth
+ * pair of the test's: this kernel has no dummy links). */
+static void
+test_l2bridge (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = NULL, missing = NULL;
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) first = NULL, second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *link = NULL, *master = NULL;
+  Sandbox one = sandbox_start (), two = sandbox_start ();
+  int status;
+
+  config = hcs_network_config_from_json (
+      "{\"Name\": \"test-l2\", \"Type\": \"L2Bridge\", \"NetworkAdapterName\": \"hcsnic0\","
+      " \"Subnets\": [{\"AddressPrefix\": \"10.231.10.0/24\", \"GatewayAddress\": \"10.231.10.254\"}]}",
+      &error);
+  g_assert_no_error (error);
+
+  /* No such adapter yet. */
+  g_assert_null (hcs_host_create_network (fixture->host, config, &error));
+  g_assert_nonnull (strstr (error->message, "NetworkAdapterName"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (run_status ("ip link add hcsnic0 type veth peer name hcsnic1"), ==, 0);
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  master = g_strdup_printf ("master hcs%.8s", hcs_network_get_id (network));
+  link = run_capture ("ip -o link show hcsnic0", &status);
+  g_assert_nonnull (strstr (link, master));
+
+  first = hcs_network_create_endpoint (network, "one", NULL, &error);
+  g_assert_no_error (error);
+  second = hcs_network_create_endpoint (network, "two", NULL, &error);
+  g_assert_no_error (error);
+  hcs_endpoint_attach (first, one.netns, &error);
+  g_assert_no_error (error);
+  hcs_endpoint_attach (second, two.netns, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (second)), ==, 0);
+
+  hcs_network_remove (network, &error);
+  g_assert_no_error (error);
+  g_free (link);
+  link = run_capture ("ip -o link show hcsnic0", &status);
+  g_assert_null (strstr (link, "master"));
+  g_assert_cmpint (run_status ("ip link del hcsnic0"), ==, 0);
+  sandbox_stop (&one);
+  sandbox_stop (&two);
+}
+
 /* The same through hcsctl, as a user runs it. */
 static void
 test_hcsctl_network (Fixture *fixture, gconstpointer data)
@@ -604,6 +658,7 @@ main (int argc, char **argv)
   ADD ("nat-outside", test_nat_outside);
   ADD ("persistence", test_persistence);
   ADD ("hcsctl-network", test_hcsctl_network);
+  ADD ("l2bridge", test_l2bridge);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

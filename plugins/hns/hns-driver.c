@@ -19,7 +19,8 @@ struct _HnsDriver
 
 enum { PROP_0, PROP_OPTIONS };
 
-static const char *const network_types[] = { "NAT", "Internal", "Private", NULL };
+static const char *const network_types[] = { "NAT", "Internal", "Private", "Transparent",
+                                             "L2Bridge", NULL };
 
 static void hns_driver_network_iface_init (HcsNetworkDriverInterface *iface);
 static void hns_driver_initable_iface_init (GInitableIface *iface);
@@ -214,10 +215,14 @@ hns_driver_create_network (HcsNetworkDriver *driver, const char *id,
   else if (g_ascii_strcasecmp (config->network_type, "Internal") == 0 ||
            g_ascii_strcasecmp (config->network_type, "Private") == 0)
     kind = HNS_KIND_INTERNAL;
+  else if (g_ascii_strcasecmp (config->network_type, "Transparent") == 0 ||
+           g_ascii_strcasecmp (config->network_type, "L2Bridge") == 0)
+    kind = HNS_KIND_L2BRIDGE;
   else
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "HNSNetwork.Type: '%s' is not one of NAT, Internal, Private",
+                   "HNSNetwork.Type: '%s' is not one of NAT, Internal, Private, Transparent, "
+                   "L2Bridge",
                    config->network_type);
       return NULL;
     }

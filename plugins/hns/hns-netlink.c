@@ -308,3 +308,50 @@ hns_sysctl_enable_forwarding (GError **error)
   close (fd);
   return TRUE;
 }
+
+gboolean
+hns_netlink_set_master (const char *name, const char *bridge, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) link = NULL, bridge_link = NULL, change = rtnl_link_alloc ();
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  if ((result = rtnl_link_get_kernel (sock, 0, name, &link)) < 0)
+    return netlink_error (error, result, "finding the adapter %s", name);
+  if (bridge != NULL)
+    {
+      if ((result = rtnl_link_get_kernel (sock, 0, bridge, &bridge_link)) < 0)
+        return netlink_error (error, result, "finding bridge %s", bridge);
+      rtnl_link_set_master (change, rtnl_link_get_ifindex (bridge_link));
+      rtnl_link_set_flags (change, IFF_UP);
+    }
+  else
+    rtnl_link_set_master (change, 0);
+  if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
+    return netlink_error (error, result, "%s %s", bridge ? "bridging" : "releasing", name);
+  return TRUE;
+}
+
+/* A bridge with no address of its own: the adapter's network is the one
+ * the endpoints join. */
+gboolean
+hns_netlink_create_plain_bridge (const char *name, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) bridge = rtnl_link_bridge_alloc ();
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  rtnl_link_set_name (bridge, name);
+  if ((result = rtnl_link_add (sock, bridge, NLM_F_CREATE | NLM_F_EXCL)) < 0)
+    return netlink_error (error, result, "creating bridge %s", name);
+  if (!set_up (sock, name, 0, NULL, NULL, error))
+    {
+      hns_netlink_delete_link (name, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -19,6 +19,7 @@ struct _HnsNetwork
   HnsKind kind;
   HnsSubnet subnet;
   char *bridge;
+  char *adapter;        /* L2Bridge/Transparent: the host adapter on the bridge */
   GPtrArray *endpoints; /* HnsEndpoint*, strong */
   char *state_file;
   gboolean removed;
@@ -39,6 +40,7 @@ hns_network_finalize (GObject *object)
   g_free (self->name);
   g_free (self->network_type);
   g_free (self->bridge);
+  g_free (self->adapter);
   g_free (self->state_file);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hns_network_parent_class)->finalize (object);
@@ -77,6 +79,33 @@ hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
                    "hns: network '%s': its bridge %s already exists", config->name, self->bridge);
       return NULL;
     }
+  if (kind == HNS_KIND_L2BRIDGE)
+    {
+      /* The endpoints join the adapter's own network: no address, no NAT,
+       * no table; the gateway is the outside router. */
+      if (config->network_adapter_name == NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "HNSNetwork.NetworkAdapterName: needed for a %s network",
+                       config->network_type);
+          return NULL;
+        }
+      self->adapter = g_strdup (config->network_adapter_name);
+      if (!hns_netlink_link_exists (self->adapter))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                       "HNSNetwork.NetworkAdapterName: no interface '%s'", self->adapter);
+          return NULL;
+        }
+      if (!hns_netlink_create_plain_bridge (self->bridge, error))
+        return NULL;
+      if (!hns_netlink_set_master (self->adapter, self->bridge, error))
+        {
+          hns_netlink_delete_link (self->bridge, NULL);
+          return NULL;
+        }
+      goto save;
+    }
   if (!hns_netlink_create_bridge (self->bridge, self->subnet.gateway, self->subnet.prefix_length,
                                   error))
     return NULL;
@@ -88,13 +117,17 @@ hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
       hns_netlink_delete_link (self->bridge, NULL);
       return NULL;
     }
+save:
   if (state_dir != NULL)
     {
       g_autofree char *name = g_strconcat (id, ".json", NULL);
       self->state_file = g_build_filename (state_dir, name, NULL);
       if (g_mkdir_with_parents (state_dir, 0700) < 0 || !hns_network_save (self, error))
         {
-          hns_nft_delete_table (id, NULL);
+          if (self->adapter != NULL)
+            hns_netlink_set_master (self->adapter, NULL, NULL);
+          else
+            hns_nft_delete_table (id, NULL);
           hns_netlink_delete_link (self->bridge, NULL);
           return NULL;
         }
@@ -121,6 +154,11 @@ hns_network_save (HnsNetwork *self, GError **error)
   json_builder_add_string_value (builder, self->name);
   json_builder_set_member_name (builder, "Type");
   json_builder_add_string_value (builder, self->network_type);
+  if (self->adapter != NULL)
+    {
+      json_builder_set_member_name (builder, "NetworkAdapterName");
+      json_builder_add_string_value (builder, self->adapter);
+    }
   json_builder_set_member_name (builder, "Subnets");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
@@ -177,7 +215,9 @@ hns_network_load (const char *state_file, GError **error)
   self->name = g_strdup (config->name);
   self->network_type = g_strdup (config->network_type);
   self->kind = g_ascii_strcasecmp (config->network_type, "NAT") == 0 ? HNS_KIND_NAT
+               : config->network_adapter_name != NULL               ? HNS_KIND_L2BRIDGE
                                                                       : HNS_KIND_INTERNAL;
+  self->adapter = g_strdup (config->network_adapter_name);
   self->state_file = g_strdup (state_file);
   if (strlen (self->id) < 8 ||
       !hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
@@ -191,11 +231,19 @@ hns_network_load (const char *state_file, GError **error)
   self->bridge = hns_bridge_name (self->id);
 
   /* Reconcile: what the kernel lost is made again. */
-  if (!hns_netlink_link_exists (self->bridge) &&
-      !hns_netlink_create_bridge (self->bridge, self->subnet.gateway, self->subnet.prefix_length,
-                                  error))
+  if (self->kind == HNS_KIND_L2BRIDGE)
+    {
+      if (!hns_netlink_link_exists (self->bridge) &&
+          !hns_netlink_create_plain_bridge (self->bridge, error))
+        return NULL;
+      if (!hns_netlink_set_master (self->adapter, self->bridge, error))
+        return NULL;
+    }
+  else if (!hns_netlink_link_exists (self->bridge) &&
+           !hns_netlink_create_bridge (self->bridge, self->subnet.gateway,
+                                       self->subnet.prefix_length, error))
     return NULL;
-  if (!table_exists (self->id))
+  if (self->kind != HNS_KIND_L2BRIDGE && !table_exists (self->id))
     {
       g_autofree char *owner = g_path_get_dirname (state_file);
       g_autofree char *ruleset = hns_nft_ruleset (self->kind, self->id, &self->subnet, owner);
@@ -375,7 +423,13 @@ hns_network_remove (HcsNetwork *network, GError **error)
 
   for (guint i = 0; i < endpoints->len; i++)
     hcs_endpoint_remove (endpoints->pdata[i], NULL);
-  if (!hns_nft_delete_table (self->id, error))
+  if (self->adapter != NULL)
+    {
+      /* Hand the adapter back to the host before the bridge goes. */
+      if (!hns_netlink_set_master (self->adapter, NULL, error))
+        return FALSE;
+    }
+  else if (!hns_nft_delete_table (self->id, error))
     return FALSE;
   if (!hns_netlink_delete_link (self->bridge, error))
     return FALSE;

@@ -24,6 +24,7 @@ G_DECLARE_FINAL_TYPE (HnsEndpoint, hns_endpoint, HNS, ENDPOINT, GObject)
 typedef enum {
   HNS_KIND_NAT,
   HNS_KIND_INTERNAL,
+  HNS_KIND_L2BRIDGE, /* Transparent and L2Bridge: the bridge holds a host adapter */
 } HnsKind;
 
 /* An IPv4 subnet: network address, prefix length, gateway (host order). */
@@ -59,6 +60,9 @@ gboolean hns_network_is_nat (HnsNetwork *self);
 gboolean hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
                                     GError **error);
 gboolean hns_netlink_delete_link (const char *name, GError **error);
+/* Puts @name on @bridge (NULL: takes it off any). */
+gboolean hns_netlink_set_master (const char *name, const char *bridge, GError **error);
+gboolean hns_netlink_create_plain_bridge (const char *name, GError **error);
 gboolean hns_netlink_link_exists (const char *name);
 gboolean hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
                                   GError **error);
