@@ -414,6 +414,13 @@ test_persistence (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (hcs_endpoint_get_ip_address (endpoint_again), ==, "10.231.6.2");
   ruleset = run_capture ("nft list ruleset", &status);
   g_assert_nonnull (strstr (ruleset, "8081 : 10.231.6.2 . 80"));
+  /* Reloading found its table and added no rule twice. */
+  {
+    guint count = 0;
+    for (const char *p = ruleset; (p = strstr (p, "masquerade")) != NULL; p++)
+      count++;
+    g_assert_cmpuint (count, ==, 1);
+  }
 
   hcs_network_remove (reloaded, &error);
   g_assert_no_error (error);

@@ -94,9 +94,9 @@ remove_stale_tables (HnsDriver *self)
   g_autofree char *out = NULL, *mark = g_strdup_printf ("comment \"hcs: %s\"", self->state_dir);
   g_auto (GStrv) lines = NULL;
   const char *current = NULL;
-  int status;
 
-  if (!g_spawn_command_line_sync ("nft list tables ip", &out, NULL, &status, NULL))
+  out = hns_nft_list ("list tables ip");
+  if (out == NULL)
     return;
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i]; i++)
@@ -119,9 +119,9 @@ remove_stale_tables (HnsDriver *self)
         if (owned)
           continue;
       }
-      command = g_strdup_printf ("nft list table ip hcs_%s", id);
-      if (g_spawn_command_line_sync (command, &listing, NULL, &status, NULL) &&
-          strstr (listing, mark) != NULL)
+      command = g_strdup_printf ("list table ip hcs_%s", id);
+      listing = hns_nft_list (command);
+      if (listing != NULL && strstr (listing, mark) != NULL)
         hns_nft_delete_table (id, NULL);
     }
 }

@@ -180,18 +180,6 @@ hns_network_save (HnsNetwork *self, GError **error)
                                    0600, error);
 }
 
-/* Is the network's table in the kernel? */
-static gboolean
-table_exists (const char *id)
-{
-  g_autofree char *table = hns_table_name (id);
-  g_autofree char *command = g_strdup_printf ("nft list table ip %s >/dev/null 2>&1", table);
-  int status;
-
-  return g_spawn_command_line_sync (command, NULL, NULL, &status, NULL) &&
-         g_spawn_check_wait_status (status, NULL);
-}
-
 HnsNetwork *
 hns_network_load (const char *state_file, GError **error)
 {
@@ -243,7 +231,7 @@ hns_network_load (const char *state_file, GError **error)
            !hns_netlink_create_bridge (self->bridge, self->subnet.gateway,
                                        self->subnet.prefix_length, error))
     return NULL;
-  if (self->kind != HNS_KIND_L2BRIDGE && !table_exists (self->id))
+  if (self->kind != HNS_KIND_L2BRIDGE && !hns_nft_table_exists (self->id))
     {
       g_autofree char *owner = g_path_get_dirname (state_file);
       g_autofree char *ruleset = hns_nft_ruleset (self->kind, self->id, &self->subnet, owner);

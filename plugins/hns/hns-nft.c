@@ -102,6 +102,34 @@ run_nft (const char *commands, GError **error)
   return result == 0;
 }
 
+/* Runs a listing command; its output, or NULL when nft refused it (a
+ * table that does not exist, say). */
+char *
+hns_nft_list (const char *command)
+{
+  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
+  char *output = NULL;
+
+  if (nft == NULL)
+    return NULL;
+  nft_ctx_buffer_output (nft);
+  nft_ctx_buffer_error (nft);
+  if (nft_run_cmd_from_buffer (nft, command) == 0)
+    output = g_strdup (nft_ctx_get_output_buffer (nft));
+  nft_ctx_free (nft);
+  return output;
+}
+
+gboolean
+hns_nft_table_exists (const char *network_id)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *command = g_strdup_printf ("list table ip %s", table);
+  g_autofree char *output = hns_nft_list (command);
+
+  return output != NULL;
+}
+
 gboolean
 hns_nft_apply (const char *ruleset, GError **error)
 {

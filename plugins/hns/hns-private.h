@@ -50,6 +50,8 @@ char *hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *su
                        const char *owner);
 gboolean hns_nft_apply (const char *ruleset, GError **error);
 gboolean hns_nft_delete_table (const char *network_id, GError **error);
+char *hns_nft_list (const char *command);
+gboolean hns_nft_table_exists (const char *network_id);
 /* @protocol: "tcp" or "udp". */
 gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol,
                                guint16 external_port, guint32 address, guint16 internal_port,
