@@ -27,7 +27,7 @@ unshare -n sleep 1000000 &
 target=$!
 cleanup() {
   kill "$target" 2>/dev/null || true
-  "$hcsctl" --options "$work/options.ini" network rm bench >/dev/null 2>&1 || true
+  "$hcsctl" --options "$work/options.ini" network rm --force bench >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM

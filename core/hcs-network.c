@@ -117,10 +117,10 @@ hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error)
 }
 
 gboolean
-hcs_network_remove (HcsNetwork *self, GError **error)
+hcs_network_remove (HcsNetwork *self, gboolean force, GError **error)
 {
   g_return_val_if_fail (HCS_IS_NETWORK (self), FALSE);
-  return HCS_NETWORK_GET_IFACE (self)->remove (self, error);
+  return HCS_NETWORK_GET_IFACE (self)->remove (self, force, error);
 }
 
 /* --- the request document ------------------------------------------------- */

@@ -67,7 +67,7 @@ struct _HcsNetworkInterface
   /* @ip_address NULL: the next free address of the subnet. */
   HcsEndpoint *(*create_endpoint) (HcsNetwork *self, const char *name, const char *ip_address,
                                    GError **error);
-  gboolean (*remove) (HcsNetwork *self, GError **error);
+  gboolean (*remove) (HcsNetwork *self, gboolean force, GError **error);
   /* HCS_ERROR_ELEMENT_NOT_FOUND when the network has no such endpoint. */
   HcsEndpoint *(*get_endpoint) (HcsNetwork *self, const char *id, GError **error);
 };
@@ -78,7 +78,8 @@ const char *hcs_network_get_network_type (HcsNetwork *self);
 HcsEndpoint *hcs_network_create_endpoint (HcsNetwork *self, const char *name,
                                           const char *ip_address, GError **error);
 HcsEndpoint *hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error);
-/* Removes the network and every endpoint of it. */
-gboolean hcs_network_remove (HcsNetwork *self, GError **error);
+/* Removes the network; one that still has endpoints is refused
+ * (HCS_ERROR_INVALID_STATE) unless @force, which removes them too. */
+gboolean hcs_network_remove (HcsNetwork *self, gboolean force, GError **error);
 
 G_END_DECLS

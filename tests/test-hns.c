@@ -202,12 +202,18 @@ test_nat_network_endpoints (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (ping_from (&one, "10.231.1.50"), ==, 0);
   g_assert_cmpint (ping_from (&two, "10.231.1.2"), ==, 0);
 
+  /* A network with endpoints is not removed unless forced. */
+  g_assert_false (hcs_network_remove (network, FALSE, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_assert_nonnull (strstr (error->message, "still has 2 endpoints"));
+  g_clear_error (&error);
+
   /* Detach takes eth0 out of the namespace. */
   hcs_endpoint_detach (first, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ping_from (&one, "10.231.1.1"), !=, 0);
 
-  hcs_network_remove (network, &error);
+  hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
   sandbox_stop (&one);
   sandbox_stop (&two);
@@ -234,7 +240,7 @@ test_internal_network (Fixture *fixture, gconstpointer data)
   hcs_endpoint_attach (endpoint, one.netns, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ping_from (&one, "10.231.2.1"), ==, 0);
-  hcs_network_remove (network, &error);
+  hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
   sandbox_stop (&one);
 }
@@ -353,7 +359,29 @@ test_nat_outside (Fixture *fixture, gconstpointer data)
   kill (listener, SIGKILL);
   waitpid (listener, NULL, 0);
 
-  hcs_network_remove (network, &error);
+  /* And from the host itself, to one of its own addresses. */
+  {
+    g_autofree char *listen = g_strdup_printf (
+        "nsenter --net=%s sh -c 'echo local | busybox nc -l -p 80'", server.netns);
+    g_auto (GStrv) argv = NULL;
+    g_assert_true (g_shell_parse_argv (listen, NULL, &argv, NULL));
+    g_assert_true (g_spawn_async (NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                  NULL, NULL, &listener, &error));
+    g_assert_no_error (error);
+  }
+  for (int tries = 0; tries < 50; tries++)
+    {
+      g_free (reply);
+      reply = run_capture ("busybox nc -w 2 10.232.0.1 8080", &status);
+      if (strstr (reply, "local") != NULL)
+        break;
+      g_usleep (100000);
+    }
+  g_assert_nonnull (strstr (reply, "local"));
+  kill (listener, SIGKILL);
+  waitpid (listener, NULL, 0);
+
+  hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (run_status ("ip link del hcsup0"), ==, 0);
   sandbox_stop (&server);
@@ -422,7 +450,7 @@ test_persistence (Fixture *fixture, gconstpointer data)
     g_assert_cmpuint (count, ==, 1);
   }
 
-  hcs_network_remove (reloaded, &error);
+  hcs_network_remove (reloaded, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (run_status ("nft delete table ip hcs_cafebabe"), ==, 0);
   g_unlink (corrupt);
@@ -477,7 +505,7 @@ test_l2bridge (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (second)), ==, 0);
 
-  hcs_network_remove (network, &error);
+  hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
   g_free (link);
   link = run_capture ("ip -o link show hcsnic0", &status);
@@ -594,7 +622,7 @@ test_container_endpoint (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "EndpointList[0]"));
   g_clear_error (&error);
 
-  hcs_network_remove (network, &error);
+  hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
 }
 
@@ -634,7 +662,7 @@ test_golden_rules (Fixture *fixture, gconstpointer data)
         expected = g_string_free (g_steal_pointer (&text), FALSE);
       }
       g_assert_cmpstr (ruleset, ==, expected);
-      hcs_network_remove (network, &error);
+      hcs_network_remove (network, TRUE, &error);
       g_assert_no_error (error);
     }
 }

@@ -25,7 +25,7 @@ network_usage (FILE *stream, int code)
            "  create [--type NAT|Internal] --subnet PREFIX [--gateway ADDRESS] NAME\n"
            "  create --file HNS.json     an HNS network request\n"
            "  ls [--format table|json]\n"
-           "  rm ID|NAME                 the network and its endpoints\n");
+           "  rm [--force] ID|NAME       the network (with --force, its endpoints too)\n");
   return code;
 }
 
@@ -33,6 +33,7 @@ int
 hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
 {
   g_autofree char *type = NULL, *subnet = NULL, *gateway = NULL, *file = NULL, *format = NULL;
+  gboolean force = FALSE;
   g_auto (GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "type", 0, 0, G_OPTION_ARG_STRING, &type, "NAT (default) or Internal", "TYPE" },
@@ -40,6 +41,7 @@ hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
     { "gateway", 0, 0, G_OPTION_ARG_STRING, &gateway, "Gateway address", "ADDRESS" },
     { "file", 0, 0, G_OPTION_ARG_FILENAME, &file, "HNS network JSON", "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "table or json", "FORMAT" },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Remove its endpoints too", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -156,7 +158,7 @@ hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
   if (g_str_equal (verb, "rm") && n == 1)
     {
       g_autoptr (HcsNetwork) network = hcsctl_find_network (host, rest[0], &error);
-      if (network == NULL || !hcs_network_remove (network, &error))
+      if (network == NULL || !hcs_network_remove (network, force, &error))
         return hcsctl_fail ("network rm", error);
       return 0;
     }

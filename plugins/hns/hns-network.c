@@ -393,7 +393,7 @@ hns_network_create_endpoint (HcsNetwork *network, const char *name, const char *
 }
 
 static gboolean
-hns_network_remove (HcsNetwork *network, GError **error)
+hns_network_remove (HcsNetwork *network, gboolean force, GError **error)
 {
   HnsNetwork *self = HNS_NETWORK (network);
   g_autoptr (GPtrArray) endpoints = NULL;
@@ -403,6 +403,14 @@ hns_network_remove (HcsNetwork *network, GError **error)
     {
       g_mutex_unlock (&self->lock);
       return TRUE;
+    }
+  if (self->endpoints->len > 0 && !force)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "hns: network '%s' still has %u endpoints: remove them, or force", self->name,
+                   self->endpoints->len);
+      return FALSE;
     }
   self->removed = TRUE;
   endpoints = g_ptr_array_copy (self->endpoints, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
