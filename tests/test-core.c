@@ -239,12 +239,15 @@ test_options_lookup_order (void)
   g_assert_cmpstr (value, ==, "system-value");
 }
 
+/* The argon build folder, as the environment gave it before the tests
+ * above cleared HCS_PLUGIN_PATH. */
+static char *argon_plugin_dir;
+
 /* The version script leaves one exported symbol: the entry point. */
 static void
 test_plugin_exports_one_symbol (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("HCS_PLUGIN_PATH"),
-                                            "hcs-plugin-argon.so", NULL);
+  g_autofree char *path = g_build_filename (argon_plugin_dir, "hcs-plugin-argon.so", NULL);
   GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY);
   gpointer symbol = NULL;
 
@@ -279,6 +282,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  argon_plugin_dir = g_strdup (g_getenv ("HCS_PLUGIN_PATH"));
+  g_assert_nonnull (argon_plugin_dir);
 
   g_test_add_func ("/core/error/hresults", test_error_hresults);
   g_test_add_func ("/core/error/predicates", test_error_predicates);
