@@ -30,6 +30,10 @@ cleanup() {
     umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
   fi
   rm -rf "$work"
+  # hcs keeps a cgroup parent for its containers; the bench's goes with it.
+  for dir in /sys/fs/cgroup/*/hcs-bench /sys/fs/cgroup/hcs-bench; do
+    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT INT TERM
 
