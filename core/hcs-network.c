@@ -66,6 +66,19 @@ hcs_endpoint_remove (HcsEndpoint *self, GError **error)
 }
 
 gboolean
+hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->set_disable_icc == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED, "%s: DisableICC is not supported",
+                   G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->set_disable_icc (self, disable, error);
+}
+
+gboolean
 hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol, guint16 internal_port,
                                guint16 external_port, GError **error)
 {

@@ -42,6 +42,8 @@ struct _HcsEndpointInterface
    * the endpoint; @protocol "tcp" or "udp". */
   gboolean (*add_port_mapping) (HcsEndpoint *self, const char *protocol, guint16 internal_port,
                                 guint16 external_port, GError **error);
+  /* HNS DisableICC: no traffic with the other endpoints of the network. */
+  gboolean (*set_disable_icc) (HcsEndpoint *self, gboolean disable, GError **error);
 };
 
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
@@ -50,6 +52,7 @@ const char *hcs_endpoint_get_mac_address (HcsEndpoint *self);
 gboolean hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error);
 gboolean hcs_endpoint_detach (HcsEndpoint *self, GError **error);
 gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);
+gboolean hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GError **error);
 gboolean hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol,
                                         guint16 internal_port, guint16 external_port,
                                         GError **error);

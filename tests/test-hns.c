@@ -202,6 +202,16 @@ test_nat_network_endpoints (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (ping_from (&one, "10.231.1.50"), ==, 0);
   g_assert_cmpint (ping_from (&two, "10.231.1.2"), ==, 0);
 
+  /* DisableICC: no more neighbour traffic, the gateway still answers. */
+  hcs_endpoint_set_disable_icc (first, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, "10.231.1.50"), !=, 0);
+  g_assert_cmpint (ping_from (&two, "10.231.1.2"), !=, 0);
+  g_assert_cmpint (ping_from (&one, "10.231.1.1"), ==, 0);
+  hcs_endpoint_set_disable_icc (first, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, "10.231.1.50"), ==, 0);
+
   /* A network with endpoints is not removed unless forced. */
   g_assert_false (hcs_network_remove (network, FALSE, &error));
   g_assert_true (hcs_error_is_operation_invalid_state (error));

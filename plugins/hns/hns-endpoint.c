@@ -20,6 +20,7 @@ struct _HnsEndpoint
   char *peer_link;
   char *netns_path;
   GArray *port_mappings; /* PortMapping */
+  gboolean disable_icc;
   gboolean removed;
 };
 
@@ -101,6 +102,8 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
     json_builder_add_string_value (builder, self->netns_path);
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "DisableICC");
+  json_builder_add_boolean_value (builder, self->disable_icc);
   json_builder_set_member_name (builder, "Policies");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->port_mappings->len; i++)
@@ -152,6 +155,10 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
     self->netns_path = g_strdup (netns);
   else if (!hns_netlink_link_exists (self->host_link) &&
            !hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
+    return NULL;
+  self->disable_icc = json_object_get_boolean_member_with_default (saved, "DisableICC", FALSE);
+  if (self->disable_icc &&
+      !hns_nft_icc (hcs_network_get_id (HCS_NETWORK (network)), self->host_link, TRUE, error))
     return NULL;
   for (guint i = 0; policies && i < json_array_get_length (policies); i++)
     {
@@ -252,6 +259,8 @@ hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
                             mapping->internal_port, NULL);
     }
   g_array_set_size (self->port_mappings, 0);
+  if (self->disable_icc)
+    hns_nft_icc (hcs_network_get_id (HCS_NETWORK (self->network)), self->host_link, FALSE, NULL);
   if (!hns_netlink_delete_link (self->host_link, error))
     return FALSE;
   self->removed = TRUE;
@@ -295,9 +304,25 @@ hns_endpoint_add_port_mapping (HcsEndpoint *endpoint, const char *protocol,
   return TRUE;
 }
 
+static gboolean
+hns_endpoint_set_disable_icc (HcsEndpoint *endpoint, gboolean disable, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+
+  if (disable == self->disable_icc)
+    return TRUE;
+  if (!hns_nft_icc (hcs_network_get_id (HCS_NETWORK (self->network)), self->host_link, disable,
+                    error))
+    return FALSE;
+  self->disable_icc = disable;
+  hns_network_endpoint_changed (self->network);
+  return TRUE;
+}
+
 static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
+  iface->set_disable_icc = hns_endpoint_set_disable_icc;
   iface->add_port_mapping = hns_endpoint_add_port_mapping;
   iface->get_id = hns_endpoint_get_id;
   iface->get_ip_address = hns_endpoint_get_ip_address;

@@ -118,6 +118,18 @@ hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
       return NULL;
     }
 save:
+  {
+    g_autofree char *icc = hns_nft_icc_ruleset (id);
+    if (!hns_nft_apply (icc, error))
+      {
+        if (self->adapter != NULL)
+          hns_netlink_set_master (self->adapter, NULL, NULL);
+        else
+          hns_nft_delete_table (id, NULL);
+        hns_netlink_delete_link (self->bridge, NULL);
+        return NULL;
+      }
+  }
   if (state_dir != NULL)
     {
       g_autofree char *name = g_strconcat (id, ".json", NULL);
@@ -128,6 +140,7 @@ save:
             hns_netlink_set_master (self->adapter, NULL, NULL);
           else
             hns_nft_delete_table (id, NULL);
+          hns_nft_delete_bridge_table (id, NULL);
           hns_netlink_delete_link (self->bridge, NULL);
           return NULL;
         }
@@ -239,6 +252,17 @@ hns_network_load (const char *state_file, GError **error)
           !hns_nft_apply (ruleset, error))
         return NULL;
     }
+  {
+    g_autofree char *table = hns_table_name (self->id);
+    g_autofree char *command = g_strdup_printf ("list table bridge %s", table);
+    g_autofree char *listing = hns_nft_list (command);
+    if (listing == NULL)
+      {
+        g_autofree char *icc = hns_nft_icc_ruleset (self->id);
+        if (!hns_nft_apply (icc, error))
+          return NULL;
+      }
+  }
   endpoints = json_object_get_array_member (root, "Endpoints");
   for (guint i = 0; endpoints && i < json_array_get_length (endpoints); i++)
     {
@@ -426,6 +450,8 @@ hns_network_remove (HcsNetwork *network, gboolean force, GError **error)
         return FALSE;
     }
   else if (!hns_nft_delete_table (self->id, error))
+    return FALSE;
+  if (!hns_nft_delete_bridge_table (self->id, error))
     return FALSE;
   if (!hns_netlink_delete_link (self->bridge, error))
     return FALSE;

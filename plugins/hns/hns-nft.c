@@ -163,3 +163,43 @@ hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol
 
   return run_nft (command, error);
 }
+
+/* DisableICC: a bridge-family table of the network's own, whose set holds
+ * the host ends of the endpoints that must not talk to their neighbours;
+ * traffic to the gateway (the host) is not bridged, so it still flows. */
+char *
+hns_nft_icc_ruleset (const char *network_id)
+{
+  g_autofree char *table = hns_table_name (network_id);
+
+  return g_strdup_printf ("table bridge %s {\n"
+                          "  set no_icc {\n"
+                          "    type ifname\n"
+                          "  }\n"
+                          "  chain forward {\n"
+                          "    type filter hook forward priority filter; policy accept;\n"
+                          "    iifname @no_icc oifname \"hcsv*\" drop\n"
+                          "    oifname @no_icc iifname \"hcsv*\" drop\n"
+                          "  }\n"
+                          "}\n",
+                          table);
+}
+
+gboolean
+hns_nft_icc (const char *network_id, const char *host_link, gboolean disable, GError **error)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *command = g_strdup_printf ("%s element bridge %s no_icc { \"%s\" }\n",
+                                              disable ? "add" : "delete", table, host_link);
+
+  return run_nft (command, error);
+}
+
+gboolean
+hns_nft_delete_bridge_table (const char *network_id, GError **error)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *command = g_strdup_printf ("delete table bridge %s\n", table);
+
+  return run_nft (command, error);
+}

@@ -51,6 +51,10 @@ char *hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *su
 gboolean hns_nft_apply (const char *ruleset, GError **error);
 gboolean hns_nft_delete_table (const char *network_id, GError **error);
 char *hns_nft_list (const char *command);
+char *hns_nft_icc_ruleset (const char *network_id);
+gboolean hns_nft_icc (const char *network_id, const char *host_link, gboolean disable,
+                      GError **error);
+gboolean hns_nft_delete_bridge_table (const char *network_id, GError **error);
 gboolean hns_nft_table_exists (const char *network_id);
 /* @protocol: "tcp" or "udp". */
 gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol,
