@@ -79,6 +79,20 @@ hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GError **erro
 }
 
 gboolean
+hcs_endpoint_set_bandwidth_limit (HcsEndpoint *self, guint64 max_bytes_per_second,
+                                  GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->set_bandwidth_limit == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED, "%s: QoS is not supported",
+                   G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->set_bandwidth_limit (self, max_bytes_per_second, error);
+}
+
+gboolean
 hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol, guint16 internal_port,
                                guint16 external_port, GError **error)
 {

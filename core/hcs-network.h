@@ -44,6 +44,9 @@ struct _HcsEndpointInterface
                                 guint16 external_port, GError **error);
   /* HNS DisableICC: no traffic with the other endpoints of the network. */
   gboolean (*set_disable_icc) (HcsEndpoint *self, gboolean disable, GError **error);
+  /* HNS QosPolicy MaximumOutgoingBandwidthInBytes (0: none); taken at attach. */
+  gboolean (*set_bandwidth_limit) (HcsEndpoint *self, guint64 max_bytes_per_second,
+                                   GError **error);
 };
 
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
@@ -53,6 +56,8 @@ gboolean hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError 
 gboolean hcs_endpoint_detach (HcsEndpoint *self, GError **error);
 gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);
 gboolean hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GError **error);
+gboolean hcs_endpoint_set_bandwidth_limit (HcsEndpoint *self, guint64 max_bytes_per_second,
+                                           GError **error);
 gboolean hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol,
                                         guint16 internal_port, guint16 external_port,
                                         GError **error);

@@ -247,9 +247,22 @@ test_internal_network (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (ruleset, "drop"));
   endpoint = hcs_network_create_endpoint (network, "one", NULL, &error);
   g_assert_no_error (error);
+  /* QoS: 1 Mbit/s out of the endpoint, a token bucket on its eth0. */
+  hcs_endpoint_set_bandwidth_limit (endpoint, 125000, &error);
+  g_assert_no_error (error);
   hcs_endpoint_attach (endpoint, one.netns, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ping_from (&one, "10.231.2.1"), ==, 0);
+  {
+    g_autofree char *command = g_strdup_printf ("nsenter --net=%s tc qdisc show dev eth0", one.netns);
+    g_autofree char *qdisc = run_capture (command, &status);
+    g_test_message ("%s", qdisc);
+    g_assert_nonnull (strstr (qdisc, "tbf"));
+    g_assert_nonnull (strstr (qdisc, "rate 1Mbit"));
+  }
+  g_assert_false (hcs_endpoint_set_bandwidth_limit (endpoint, 1000, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_clear_error (&error);
   hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
   sandbox_stop (&one);

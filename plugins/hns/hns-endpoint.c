@@ -21,6 +21,7 @@ struct _HnsEndpoint
   char *netns_path;
   GArray *port_mappings; /* PortMapping */
   gboolean disable_icc;
+  guint64 max_bytes_per_second; /* QoS, applied at attach */
   gboolean removed;
 };
 
@@ -102,6 +103,8 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
     json_builder_add_string_value (builder, self->netns_path);
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "MaximumOutgoingBandwidthInBytes");
+  json_builder_add_int_value (builder, self->max_bytes_per_second);
   json_builder_set_member_name (builder, "DisableICC");
   json_builder_add_boolean_value (builder, self->disable_icc);
   json_builder_set_member_name (builder, "Policies");
@@ -157,6 +160,8 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
            !hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
     return NULL;
   self->disable_icc = json_object_get_boolean_member_with_default (saved, "DisableICC", FALSE);
+  self->max_bytes_per_second =
+      json_object_get_int_member_with_default (saved, "MaximumOutgoingBandwidthInBytes", 0);
   if (self->disable_icc &&
       !hns_nft_icc (hcs_network_get_id (HCS_NETWORK (network)), self->host_link, TRUE, error))
     return NULL;
@@ -216,7 +221,8 @@ hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **err
       return FALSE;
     }
   if (!hns_netlink_attach_peer (self->peer_link, netns_path, self->mac, self->address,
-                                subnet->prefix_length, subnet->gateway, error))
+                                subnet->prefix_length, subnet->gateway,
+                                self->max_bytes_per_second, error))
     return FALSE;
   self->netns_path = g_strdup (netns_path);
   hns_network_endpoint_changed (self->network);
@@ -319,9 +325,27 @@ hns_endpoint_set_disable_icc (HcsEndpoint *endpoint, gboolean disable, GError **
   return TRUE;
 }
 
+static gboolean
+hns_endpoint_set_bandwidth_limit (HcsEndpoint *endpoint, guint64 max_bytes_per_second,
+                                  GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+
+  if (self->netns_path != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "QosPolicy: endpoint %s is attached: set it before attaching", self->id);
+      return FALSE;
+    }
+  self->max_bytes_per_second = max_bytes_per_second;
+  hns_network_endpoint_changed (self->network);
+  return TRUE;
+}
+
 static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
+  iface->set_bandwidth_limit = hns_endpoint_set_bandwidth_limit;
   iface->set_disable_icc = hns_endpoint_set_disable_icc;
   iface->add_port_mapping = hns_endpoint_add_port_mapping;
   iface->get_id = hns_endpoint_get_id;

@@ -17,7 +17,10 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/route.h>
+#include <netlink/route/tc.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -194,6 +197,7 @@ typedef struct {
   guint32 address;
   guint prefix_length;
   guint32 gateway;
+  guint64 max_bytes_per_second; /* 0: no limit */
   GError *error;
 } AttachJob;
 
@@ -235,6 +239,25 @@ configure_in_namespace (gpointer data)
   if ((result = rtnl_link_get_kernel (sock, 0, "eth0", &eth0)) < 0)
     return netlink_error (&job->error, result, "finding eth0"), NULL;
 
+  /* QoS: a token bucket on eth0 caps what the endpoint sends. */
+  if (job->max_bytes_per_second > 0)
+    {
+      struct rtnl_qdisc *qdisc = rtnl_qdisc_alloc ();
+      guint64 rate = MIN (job->max_bytes_per_second, (guint64) G_MAXINT);
+
+      rtnl_tc_set_ifindex (TC_CAST (qdisc), rtnl_link_get_ifindex (eth0));
+      rtnl_tc_set_parent (TC_CAST (qdisc), TC_H_ROOT);
+      rtnl_tc_set_kind (TC_CAST (qdisc), "tbf");
+      rtnl_qdisc_tbf_set_rate (qdisc, (int) rate, MAX ((int) (rate / 10), 16 * 1024), 0);
+      rtnl_qdisc_tbf_set_limit (qdisc, MAX ((int) (rate / 4), 32 * 1024));
+      result = rtnl_qdisc_add (sock, qdisc, NLM_F_CREATE);
+      rtnl_qdisc_put (qdisc);
+      if (result < 0)
+        return netlink_error (&job->error, result, "limiting eth0 to %" G_GUINT64_FORMAT " B/s",
+                              job->max_bytes_per_second),
+               NULL;
+    }
+
   gateway_text = hns_address_to_string (job->gateway);
   nl_addr_parse (gateway_text, AF_INET, &gateway);
   nl_addr_parse ("0.0.0.0/0", AF_INET, &destination);
@@ -257,11 +280,12 @@ configure_in_namespace (gpointer data)
 
 gboolean
 hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *mac,
-                         guint32 address, guint prefix_length, guint32 gateway, GError **error)
+                         guint32 address, guint prefix_length, guint32 gateway,
+                         guint64 max_bytes_per_second, GError **error)
 {
   g_autoptr (NlSocket) sock = open_route_socket (error);
   g_autoptr (RtnlLink) link = NULL, change = NULL;
-  AttachJob job = { peer, mac, -1, address, prefix_length, gateway, NULL };
+  AttachJob job = { peer, mac, -1, address, prefix_length, gateway, max_bytes_per_second, NULL };
   int result;
 
   if (sock == NULL)

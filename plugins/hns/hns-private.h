@@ -77,7 +77,7 @@ gboolean hns_netlink_create_veth (const char *name, const char *peer, const char
  * routes by default via @gateway. */
 gboolean hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *mac,
                                   guint32 address, guint prefix_length, guint32 gateway,
-                                  GError **error);
+                                  guint64 max_bytes_per_second, GError **error);
 gboolean hns_sysctl_enable_forwarding (GError **error);
 
 /* @state_dir: where the network keeps <id>.json (NULL: not kept). */
