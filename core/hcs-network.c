@@ -93,6 +93,19 @@ hcs_endpoint_set_bandwidth_limit (HcsEndpoint *self, guint64 max_bytes_per_secon
 }
 
 gboolean
+hcs_endpoint_set_vlan (HcsEndpoint *self, guint16 vlan, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->set_vlan == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED, "%s: VLANs are not supported",
+                   G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->set_vlan (self, vlan, error);
+}
+
+gboolean
 hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol, guint16 internal_port,
                                guint16 external_port, GError **error)
 {

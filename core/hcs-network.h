@@ -47,6 +47,8 @@ struct _HcsEndpointInterface
   /* HNS QosPolicy MaximumOutgoingBandwidthInBytes (0: none); taken at attach. */
   gboolean (*set_bandwidth_limit) (HcsEndpoint *self, guint64 max_bytes_per_second,
                                    GError **error);
+  /* HNS VlanPolicy: the endpoint's bridge port joins VLAN @vlan (1-4094). */
+  gboolean (*set_vlan) (HcsEndpoint *self, guint16 vlan, GError **error);
 };
 
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
@@ -58,6 +60,7 @@ gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);
 gboolean hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GError **error);
 gboolean hcs_endpoint_set_bandwidth_limit (HcsEndpoint *self, guint64 max_bytes_per_second,
                                            GError **error);
+gboolean hcs_endpoint_set_vlan (HcsEndpoint *self, guint16 vlan, GError **error);
 gboolean hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol,
                                         guint16 internal_port, guint16 external_port,
                                         GError **error);

@@ -22,6 +22,7 @@ struct _HnsEndpoint
   GArray *port_mappings; /* PortMapping */
   gboolean disable_icc;
   guint64 max_bytes_per_second; /* QoS, applied at attach */
+  guint16 vlan;                 /* 0: the bridge's default */
   gboolean removed;
 };
 
@@ -105,6 +106,8 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "MaximumOutgoingBandwidthInBytes");
   json_builder_add_int_value (builder, self->max_bytes_per_second);
+  json_builder_set_member_name (builder, "VLAN");
+  json_builder_add_int_value (builder, self->vlan);
   json_builder_set_member_name (builder, "DisableICC");
   json_builder_add_boolean_value (builder, self->disable_icc);
   json_builder_set_member_name (builder, "Policies");
@@ -162,6 +165,14 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
   self->disable_icc = json_object_get_boolean_member_with_default (saved, "DisableICC", FALSE);
   self->max_bytes_per_second =
       json_object_get_int_member_with_default (saved, "MaximumOutgoingBandwidthInBytes", 0);
+  self->vlan = json_object_get_int_member_with_default (saved, "VLAN", 0);
+  if (self->vlan != 0)
+    {
+      g_autofree char *bridge_name = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (network)));
+      if (!hns_netlink_enable_vlan_filtering (bridge_name, error) ||
+          !hns_netlink_set_port_vlan (self->host_link, self->vlan, error))
+        return NULL;
+    }
   if (self->disable_icc &&
       !hns_nft_icc (hcs_network_get_id (HCS_NETWORK (network)), self->host_link, TRUE, error))
     return NULL;
@@ -247,7 +258,9 @@ hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
     return FALSE;
   g_clear_pointer (&self->netns_path, g_free);
   hns_network_endpoint_changed (self->network);
-  return hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error);
+  /* The new pair's port takes the endpoint's VLAN again. */
+  return hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error) &&
+         (self->vlan == 0 || hns_netlink_set_port_vlan (self->host_link, self->vlan, error));
 }
 
 static gboolean
@@ -342,9 +355,30 @@ hns_endpoint_set_bandwidth_limit (HcsEndpoint *endpoint, guint64 max_bytes_per_s
   return TRUE;
 }
 
+static gboolean
+hns_endpoint_set_vlan (HcsEndpoint *endpoint, guint16 vlan, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
+
+  if (vlan < 1 || vlan > 4094)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "VlanPolicy.VLAN: %u is not between 1 and 4094", vlan);
+      return FALSE;
+    }
+  if (!hns_netlink_enable_vlan_filtering (bridge, error) ||
+      !hns_netlink_set_port_vlan (self->host_link, vlan, error))
+    return FALSE;
+  self->vlan = vlan;
+  hns_network_endpoint_changed (self->network);
+  return TRUE;
+}
+
 static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
+  iface->set_vlan = hns_endpoint_set_vlan;
   iface->set_bandwidth_limit = hns_endpoint_set_bandwidth_limit;
   iface->set_disable_icc = hns_endpoint_set_disable_icc;
   iface->add_port_mapping = hns_endpoint_add_port_mapping;

@@ -9,6 +9,8 @@
 #include "hns-private.h"
 
 #include <arpa/inet.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -377,5 +379,101 @@ hns_netlink_create_plain_bridge (const char *name, GError **error)
       hns_netlink_delete_link (name, NULL);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* --- VLANs on the bridge (raw rtnetlink: libnl has no setter for them) --- */
+
+static gboolean
+send_link_request (NlSocket *sock, int type, int family, int ifindex, struct nl_msg *payload_owner,
+                   GError **error, const char *what)
+{
+  int result = nl_send_auto (sock, payload_owner);
+
+  if (result >= 0)
+    result = nl_wait_for_ack (sock);
+  if (result < 0)
+    return netlink_error (error, result, "%s", what);
+  return TRUE;
+}
+
+gboolean
+hns_netlink_enable_vlan_filtering (const char *bridge, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) link = NULL;
+  struct ifinfomsg info = { .ifi_family = AF_UNSPEC };
+  struct nl_msg *msg;
+  struct nlattr *linkinfo, *data;
+  gboolean ok;
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  if ((result = rtnl_link_get_kernel (sock, 0, bridge, &link)) < 0)
+    return netlink_error (error, result, "finding bridge %s", bridge);
+  info.ifi_index = rtnl_link_get_ifindex (link);
+  msg = nlmsg_alloc_simple (RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+  nlmsg_append (msg, &info, sizeof info, NLMSG_ALIGNTO);
+  linkinfo = nla_nest_start (msg, IFLA_LINKINFO);
+  nla_put_string (msg, IFLA_INFO_KIND, "bridge");
+  data = nla_nest_start (msg, IFLA_INFO_DATA);
+  nla_put_u8 (msg, IFLA_BR_VLAN_FILTERING, 1);
+  nla_nest_end (msg, data);
+  nla_nest_end (msg, linkinfo);
+  result = nl_send_auto (sock, msg);
+  if (result >= 0)
+    result = nl_wait_for_ack (sock);
+  nlmsg_free (msg);
+  if (result == -NLE_OPNOTSUPP)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "hns: VlanPolicy: this kernel has no bridge VLAN filtering "
+                   "(CONFIG_BRIDGE_VLAN_FILTERING)");
+      return FALSE;
+    }
+  ok = result >= 0 || netlink_error (error, result, "turning on VLAN filtering on %s", bridge);
+  return ok;
+}
+
+static gboolean
+port_vlan (NlSocket *sock, int ifindex, int type, guint16 vid, guint16 flags, GError **error)
+{
+  struct ifinfomsg info = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+  struct bridge_vlan_info vlan = { .flags = flags, .vid = vid };
+  struct nl_msg *msg = nlmsg_alloc_simple (type, NLM_F_REQUEST | NLM_F_ACK);
+  struct nlattr *spec;
+  g_autofree char *what = g_strdup_printf ("%s VLAN %u on port %d",
+                                           type == RTM_SETLINK ? "adding" : "removing", vid,
+                                           ifindex);
+  gboolean ok;
+
+  nlmsg_append (msg, &info, sizeof info, NLMSG_ALIGNTO);
+  spec = nla_nest_start (msg, IFLA_AF_SPEC);
+  nla_put (msg, IFLA_BRIDGE_VLAN_INFO, sizeof vlan, &vlan);
+  nla_nest_end (msg, spec);
+  ok = send_link_request (sock, type, AF_BRIDGE, ifindex, msg, error, what);
+  nlmsg_free (msg);
+  return ok;
+}
+
+/* The port's untagged VLAN becomes @vid, and the default VLAN 1 leaves
+ * it, so it meets only the ports of the same VLAN. */
+gboolean
+hns_netlink_set_port_vlan (const char *port, guint16 vid, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) link = NULL;
+  int result;
+
+  if (sock == NULL)
+    return FALSE;
+  if ((result = rtnl_link_get_kernel (sock, 0, port, &link)) < 0)
+    return netlink_error (error, result, "finding port %s", port);
+  if (!port_vlan (sock, rtnl_link_get_ifindex (link), RTM_SETLINK, vid,
+                  BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED, error))
+    return FALSE;
+  if (vid != 1 && !port_vlan (sock, rtnl_link_get_ifindex (link), RTM_DELLINK, 1, 0, error))
+    return FALSE;
   return TRUE;
 }

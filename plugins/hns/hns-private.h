@@ -69,6 +69,8 @@ gboolean hns_netlink_delete_link (const char *name, GError **error);
 /* Puts @name on @bridge (NULL: takes it off any). */
 gboolean hns_netlink_set_master (const char *name, const char *bridge, GError **error);
 gboolean hns_netlink_create_plain_bridge (const char *name, GError **error);
+gboolean hns_netlink_enable_vlan_filtering (const char *bridge, GError **error);
+gboolean hns_netlink_set_port_vlan (const char *port, guint16 vid, GError **error);
 gboolean hns_netlink_link_exists (const char *name);
 gboolean hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
                                   GError **error);
