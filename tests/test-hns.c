@@ -538,6 +538,68 @@ test_l2bridge (Fixture *fixture, gconstpointer data)
   sandbox_stop (&two);
 }
 
+typedef struct {
+  HcsNetwork *network;
+  GPtrArray *endpoints;
+  GMutex *lock;
+} IpamJob;
+
+static gpointer
+create_endpoints_thread (gpointer data)
+{
+  IpamJob *job = data;
+
+  for (int i = 0; i < 10; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      HcsEndpoint *endpoint = hcs_network_create_endpoint (job->network, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_mutex_lock (job->lock);
+      g_ptr_array_add (job->endpoints, endpoint);
+      g_mutex_unlock (job->lock);
+    }
+  return NULL;
+}
+
+/* IPAM under parallel creation never hands out one address twice. */
+static void
+test_parallel_ipam (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-ipam", "Internal", "10.231.12.0/24");
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (GPtrArray) endpoints = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GError) error = NULL;
+  GMutex lock;
+  GThread *threads[4];
+  IpamJob job;
+
+  g_mutex_init (&lock);
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  job = (IpamJob){ network, endpoints, &lock };
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("ipam", create_endpoints_thread, &job);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpuint (endpoints->len, ==, 40);
+  for (guint i = 0; i < endpoints->len; i++)
+    g_assert_true (g_hash_table_add (seen, (gpointer) hcs_endpoint_get_ip_address (endpoints->pdata[i])));
+
+  /* A released address is handed out again only after its release. */
+  {
+    g_autofree char *released = g_strdup (hcs_endpoint_get_ip_address (endpoints->pdata[0]));
+    g_autoptr (HcsEndpoint) again = NULL;
+    hcs_endpoint_remove (endpoints->pdata[0], &error);
+    g_assert_no_error (error);
+    again = hcs_network_create_endpoint (network, NULL, released, &error);
+    g_assert_no_error (error);
+  }
+  hcs_network_remove (network, TRUE, &error);
+  g_assert_no_error (error);
+  g_mutex_clear (&lock);
+}
+
 /* VLANs on the bridge: endpoints meet only their own VLAN. */
 static void
 test_vlan (Fixture *fixture, gconstpointer data)
@@ -772,6 +834,7 @@ main (int argc, char **argv)
   ADD ("hcsctl-network", test_hcsctl_network);
   ADD ("l2bridge", test_l2bridge);
   ADD ("vlan", test_vlan);
+  ADD ("parallel-ipam", test_parallel_ipam);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();
