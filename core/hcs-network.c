@@ -106,6 +106,21 @@ hcs_endpoint_set_vlan (HcsEndpoint *self, guint16 vlan, GError **error)
 }
 
 gboolean
+hcs_endpoint_add_acl (HcsEndpoint *self, const char *action, const char *direction,
+                      const char *protocol, guint16 port, const char *remote, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->add_acl == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED, "%s: ACLs are not supported",
+                   G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->add_acl (self, action, direction, protocol, port, remote,
+                                                 error);
+}
+
+gboolean
 hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol, guint16 internal_port,
                                guint16 external_port, GError **error)
 {

@@ -49,6 +49,12 @@ struct _HcsEndpointInterface
                                    GError **error);
   /* HNS VlanPolicy: the endpoint's bridge port joins VLAN @vlan (1-4094). */
   gboolean (*set_vlan) (HcsEndpoint *self, guint16 vlan, GError **error);
+  /* HNS AclPolicy for traffic routed through the host: @action "Allow" or
+   * "Block", @direction "In" or "Out", @protocol "tcp", "udp", "icmp" or
+   * NULL (any), @port 0 (any), @remote an address or prefix or NULL. The
+   * rule added last is matched first. */
+  gboolean (*add_acl) (HcsEndpoint *self, const char *action, const char *direction,
+                       const char *protocol, guint16 port, const char *remote, GError **error);
 };
 
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
@@ -61,6 +67,9 @@ gboolean hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GErr
 gboolean hcs_endpoint_set_bandwidth_limit (HcsEndpoint *self, guint64 max_bytes_per_second,
                                            GError **error);
 gboolean hcs_endpoint_set_vlan (HcsEndpoint *self, guint16 vlan, GError **error);
+gboolean hcs_endpoint_add_acl (HcsEndpoint *self, const char *action, const char *direction,
+                               const char *protocol, guint16 port, const char *remote,
+                               GError **error);
 gboolean hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol,
                                         guint16 internal_port, guint16 external_port,
                                         GError **error);

@@ -353,6 +353,20 @@ test_nat_outside (Fixture *fixture, gconstpointer data)
    * the reply find its way. */
   g_assert_cmpint (ping_from (&server, "10.232.0.2"), ==, 0);
 
+  /* ACL: outgoing ICMP to the client blocked; a later Allow wins. */
+  g_assert_false (hcs_endpoint_add_acl (endpoint, "Deny", "Out", NULL, 0, NULL, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (hcs_endpoint_add_acl (endpoint, "Block", "Out", "icmp", 0, "10.232.0.300", &error));
+  g_assert_nonnull (strstr (error->message, "RemoteAddresses"));
+  g_clear_error (&error);
+  hcs_endpoint_add_acl (endpoint, "Block", "Out", "icmp", 0, "10.232.0.2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&server, "10.232.0.2"), !=, 0);
+  hcs_endpoint_add_acl (endpoint, "Allow", "Out", "icmp", 0, "10.232.0.0/24", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&server, "10.232.0.2"), ==, 0);
+
   /* In: client -> 10.232.0.1:8080 -> the endpoint's port 80. */
   g_assert_false (hcs_endpoint_add_port_mapping (endpoint, "sctp", 80, 8080, &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
@@ -404,6 +418,14 @@ test_nat_outside (Fixture *fixture, gconstpointer data)
   kill (listener, SIGKILL);
   waitpid (listener, NULL, 0);
 
+  /* Removing the endpoint takes its rules with it. */
+  {
+    g_autofree char *rules = NULL;
+    hcs_endpoint_remove (endpoint, &error);
+    g_assert_no_error (error);
+    rules = run_capture ("nft list ruleset", &status);
+    g_assert_null (strstr (rules, "hcs-ep-"));
+  }
   hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (run_status ("ip link del hcsup0"), ==, 0);

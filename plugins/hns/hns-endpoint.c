@@ -280,6 +280,8 @@ hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
   g_array_set_size (self->port_mappings, 0);
   if (self->disable_icc)
     hns_nft_icc (hcs_network_get_id (HCS_NETWORK (self->network)), self->host_link, FALSE, NULL);
+  if (!hns_network_is_l2bridge (self->network))
+    hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (self->network)), self->id);
   if (!hns_netlink_delete_link (self->host_link, error))
     return FALSE;
   self->removed = TRUE;
@@ -375,9 +377,70 @@ hns_endpoint_set_vlan (HcsEndpoint *endpoint, guint16 vlan, GError **error)
   return TRUE;
 }
 
+static gboolean
+hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *direction,
+                      const char *protocol, guint16 port, const char *remote, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean allow, outgoing;
+
+  if (g_strcmp0 (action, "Allow") == 0 || g_strcmp0 (action, "Block") == 0)
+    allow = g_str_equal (action, "Allow");
+  else
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "AclPolicy.Action: '%s' is neither Allow nor Block", action ? action : "");
+      return FALSE;
+    }
+  if (g_strcmp0 (direction, "Out") == 0 || g_strcmp0 (direction, "In") == 0)
+    outgoing = g_str_equal (direction, "Out");
+  else
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "AclPolicy.Direction: '%s' is neither In nor Out", direction ? direction : "");
+      return FALSE;
+    }
+  if (protocol != NULL && !g_strv_contains ((const char *const[]){ "tcp", "udp", "icmp", NULL },
+                                            protocol))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "AclPolicy.Protocol: '%s' is not tcp, udp or icmp", protocol);
+      return FALSE;
+    }
+  if (port != 0 && (protocol == NULL || g_str_equal (protocol, "icmp")))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "AclPolicy.RemotePort: needs the tcp or udp protocol");
+      return FALSE;
+    }
+  if (remote != NULL)
+    {
+      g_auto (GStrv) parts = g_strsplit (remote, "/", 2);
+      struct in_addr in;
+      guint64 length = 32;
+
+      if (inet_pton (AF_INET, parts[0], &in) != 1 ||
+          (parts[1] != NULL && !g_ascii_string_to_unsigned (parts[1], 10, 0, 32, &length, NULL)))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "AclPolicy.RemoteAddresses: '%s' is not an IPv4 address or prefix", remote);
+          return FALSE;
+        }
+    }
+  if (hns_network_is_l2bridge (self->network))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "AclPolicy: ACLs apply to routed (NAT, Internal) networks");
+      return FALSE;
+    }
+  return hns_nft_add_acl (hcs_network_get_id (HCS_NETWORK (self->network)), self->id,
+                          self->address, allow, outgoing, protocol, port, remote, error);
+}
+
 static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
+  iface->add_acl = hns_endpoint_add_acl;
   iface->set_vlan = hns_endpoint_set_vlan;
   iface->set_bandwidth_limit = hns_endpoint_set_bandwidth_limit;
   iface->set_disable_icc = hns_endpoint_set_disable_icc;

@@ -286,6 +286,12 @@ hns_network_get_subnet (HnsNetwork *self)
 }
 
 gboolean
+hns_network_is_l2bridge (HnsNetwork *self)
+{
+  return self->kind == HNS_KIND_L2BRIDGE;
+}
+
+gboolean
 hns_network_is_nat (HnsNetwork *self)
 {
   return self->kind == HNS_KIND_NAT;

@@ -203,3 +203,56 @@ hns_nft_delete_bridge_table (const char *network_id, GError **error)
 
   return run_nft (command, error);
 }
+
+/* ACL rules of an endpoint: at the top of the forward chain, each with the
+ * comment "hcs-ep-XXXXXXXX" so the endpoint's removal finds them again. */
+gboolean
+hns_nft_add_acl (const char *network_id, const char *endpoint_id, guint32 address,
+                 gboolean allow, gboolean outgoing, const char *protocol, guint16 port,
+                 const char *remote, GError **error)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *self = hns_address_to_string (address);
+  g_autoptr (GString) rule = g_string_new (NULL);
+
+  g_string_append_printf (rule, "insert rule ip %s forward ip %s %s", table,
+                          outgoing ? "saddr" : "daddr", self);
+  if (remote != NULL)
+    g_string_append_printf (rule, " ip %s %s", outgoing ? "daddr" : "saddr", remote);
+  if (protocol != NULL && port != 0)
+    g_string_append_printf (rule, " %s dport %u", protocol, port);
+  else if (protocol != NULL)
+    g_string_append_printf (rule, " ip protocol %s", protocol);
+  g_string_append_printf (rule, " %s comment \"hcs-ep-%.8s\"\n", allow ? "accept" : "drop",
+                          endpoint_id);
+  return run_nft (rule->str, error);
+}
+
+void
+hns_nft_remove_acls (const char *network_id, const char *endpoint_id)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *marker = g_strdup_printf ("\"hcs-ep-%.8s\"", endpoint_id);
+  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
+  g_autofree char *command = g_strdup_printf ("list chain ip %s forward", table);
+  g_auto (GStrv) lines = NULL;
+
+  if (nft == NULL)
+    return;
+  nft_ctx_output_set_flags (nft, NFT_CTX_OUTPUT_HANDLE);
+  nft_ctx_buffer_output (nft);
+  nft_ctx_buffer_error (nft);
+  if (nft_run_cmd_from_buffer (nft, command) == 0)
+    lines = g_strsplit (nft_ctx_get_output_buffer (nft), "\n", -1);
+  nft_ctx_free (nft);
+  for (guint i = 0; lines && lines[i]; i++)
+    {
+      const char *handle = strstr (lines[i], "# handle ");
+      if (handle != NULL && strstr (lines[i], marker) != NULL)
+        {
+          g_autofree char *delete = g_strdup_printf ("delete rule ip %s forward handle %s\n",
+                                                     table, handle + strlen ("# handle "));
+          run_nft (delete, NULL);
+        }
+    }
+}

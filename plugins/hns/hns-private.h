@@ -55,12 +55,17 @@ char *hns_nft_icc_ruleset (const char *network_id);
 gboolean hns_nft_icc (const char *network_id, const char *host_link, gboolean disable,
                       GError **error);
 gboolean hns_nft_delete_bridge_table (const char *network_id, GError **error);
+gboolean hns_nft_add_acl (const char *network_id, const char *endpoint_id, guint32 address,
+                          gboolean allow, gboolean outgoing, const char *protocol, guint16 port,
+                          const char *remote, GError **error);
+void hns_nft_remove_acls (const char *network_id, const char *endpoint_id);
 gboolean hns_nft_table_exists (const char *network_id);
 /* @protocol: "tcp" or "udp". */
 gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol,
                                guint16 external_port, guint32 address, guint16 internal_port,
                                GError **error);
 gboolean hns_network_is_nat (HnsNetwork *self);
+gboolean hns_network_is_l2bridge (HnsNetwork *self);
 
 /* netlink (libnl-route), in the calling thread's network namespace. */
 gboolean hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
