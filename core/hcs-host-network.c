@@ -5,6 +5,12 @@
 #include "hcs-host.h"
 #include "hcs-error.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 HcsNetwork *
 hcs_host_create_network (HcsHost *self, const HcsNetworkConfig *config, GError **error)
 {
@@ -87,6 +93,45 @@ hcs_host_open_endpoint (HcsHost *self, const char *id, GError **error)
   return NULL;
 }
 
+/* Writes /etc/resolv.conf of the container whose init is @pid, resolved
+ * inside its root (openat2 RESOLVE_IN_ROOT): a symlink in the image can
+ * never send the write to the host. */
+static gboolean
+write_resolv_conf (guint32 pid, HcsEndpoint *endpoint, GError **error)
+{
+  const char *servers = hcs_endpoint_get_dns_server_list (endpoint);
+  const char *suffix = hcs_endpoint_get_dns_suffix (endpoint);
+  g_autofree char *root_path = g_strdup_printf ("/proc/%u/root", pid);
+  g_autoptr (GString) text = g_string_new ("# written by hcs from the network's DNS settings\n");
+  g_auto (GStrv) list = NULL;
+  struct open_how how = { .flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                          .mode = 0644,
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int root, fd;
+  gboolean ok;
+
+  if (servers == NULL && suffix == NULL)
+    return TRUE;
+  if (suffix != NULL)
+    g_string_append_printf (text, "search %s\n", suffix);
+  list = servers ? g_strsplit (servers, ",", -1) : NULL;
+  for (guint i = 0; list && list[i]; i++)
+    g_string_append_printf (text, "nameserver %s\n", g_strstrip (list[i]));
+
+  root = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return hcs_set_error_from_errno (error, errno, "opening the root of process %u", pid);
+  fd = (int) syscall (SYS_openat2, root, "etc/resolv.conf", &how, sizeof how);
+  close (root);
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "writing /etc/resolv.conf of process %u", pid);
+  ok = write (fd, text->str, text->len) == (gssize) text->len;
+  close (fd);
+  if (!ok)
+    return hcs_set_error_from_errno (error, errno, "writing /etc/resolv.conf of process %u", pid);
+  return TRUE;
+}
+
 gboolean
 hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *const *endpoint_ids,
                            GError **error)
@@ -103,7 +148,8 @@ hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *c
   for (guint i = 0; endpoint_ids[i]; i++)
     {
       g_autoptr (HcsEndpoint) endpoint = hcs_host_open_endpoint (self, endpoint_ids[i], error);
-      if (endpoint == NULL || !hcs_endpoint_attach (endpoint, netns, error))
+      if (endpoint == NULL || !hcs_endpoint_attach (endpoint, netns, error) ||
+          !write_resolv_conf (props->init_process_id, endpoint, error))
         {
           g_prefix_error (error, "ContainerConfig.EndpointList[%u]: ", i);
           return FALSE;

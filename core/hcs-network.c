@@ -44,6 +44,24 @@ hcs_endpoint_get_mac_address (HcsEndpoint *self)
   return HCS_ENDPOINT_GET_IFACE (self)->get_mac_address (self);
 }
 
+const char *
+hcs_endpoint_get_dns_server_list (HcsEndpoint *self)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), NULL);
+  return HCS_ENDPOINT_GET_IFACE (self)->get_dns_server_list
+             ? HCS_ENDPOINT_GET_IFACE (self)->get_dns_server_list (self)
+             : NULL;
+}
+
+const char *
+hcs_endpoint_get_dns_suffix (HcsEndpoint *self)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), NULL);
+  return HCS_ENDPOINT_GET_IFACE (self)->get_dns_suffix
+             ? HCS_ENDPOINT_GET_IFACE (self)->get_dns_suffix (self)
+             : NULL;
+}
+
 gboolean
 hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error)
 {
@@ -190,6 +208,8 @@ hcs_network_config_free (HcsNetworkConfig *config)
   g_free (config->network_adapter_name);
   g_free (config->address_prefix);
   g_free (config->gateway_address);
+  g_free (config->dns_suffix);
+  g_free (config->dns_server_list);
   g_free (config);
 }
 
@@ -234,8 +254,31 @@ hcs_network_config_from_json (const char *json, GError **error)
   object = json_node_get_object (json_parser_get_root (parser));
   if (!string_member (object, doc, "Name", &config->name, error) ||
       !string_member (object, doc, "Type", &config->network_type, error) ||
-      !string_member (object, doc, "NetworkAdapterName", &config->network_adapter_name, error))
+      !string_member (object, doc, "NetworkAdapterName", &config->network_adapter_name, error) ||
+      !string_member (object, doc, "DNSSuffix", &config->dns_suffix, error) ||
+      !string_member (object, doc, "DNSServerList", &config->dns_server_list, error))
     return NULL;
+  /* Each server must be an address: the list goes into resolv.conf. */
+  if (config->dns_server_list != NULL)
+    {
+      g_auto (GStrv) servers = g_strsplit (config->dns_server_list, ",", -1);
+      for (guint i = 0; servers[i]; i++)
+        {
+          g_autoptr (GInetAddress) address = g_inet_address_new_from_string (g_strstrip (servers[i]));
+          if (address == NULL)
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.DNSServerList: '%s' is not an IP address", doc, servers[i]);
+              return NULL;
+            }
+        }
+    }
+  if (config->dns_suffix != NULL && (strpbrk (config->dns_suffix, " \t\n/") != NULL))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.DNSSuffix: '%s' is not a domain name", doc, config->dns_suffix);
+      return NULL;
+    }
   if (config->name == NULL || *config->name == '\0')
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.Name: missing", doc);

@@ -17,6 +17,8 @@ typedef struct {
   char *network_adapter_name;
   char *address_prefix;       /* the first subnet */
   char *gateway_address;
+  char *dns_suffix;           /* DNSSuffix */
+  char *dns_server_list;      /* DNSServerList: "10.0.0.2,10.0.0.3" */
 } HcsNetworkConfig;
 
 HcsNetworkConfig *hcs_network_config_from_json (const char *json, GError **error);
@@ -33,6 +35,9 @@ struct _HcsEndpointInterface
   const char *(*get_id) (HcsEndpoint *self);
   const char *(*get_ip_address) (HcsEndpoint *self);
   const char *(*get_mac_address) (HcsEndpoint *self);
+  /* The network's DNSServerList ("a,b") and DNSSuffix, or NULL. */
+  const char *(*get_dns_server_list) (HcsEndpoint *self);
+  const char *(*get_dns_suffix) (HcsEndpoint *self);
   /* Moves the endpoint into the network namespace at @netns_path (a
    * /proc/PID/ns/net or a bind-mounted namespace file) as eth0. */
   gboolean (*attach) (HcsEndpoint *self, const char *netns_path, GError **error);
@@ -60,6 +65,8 @@ struct _HcsEndpointInterface
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
 const char *hcs_endpoint_get_ip_address (HcsEndpoint *self);
 const char *hcs_endpoint_get_mac_address (HcsEndpoint *self);
+const char *hcs_endpoint_get_dns_server_list (HcsEndpoint *self);
+const char *hcs_endpoint_get_dns_suffix (HcsEndpoint *self);
 gboolean hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error);
 gboolean hcs_endpoint_detach (HcsEndpoint *self, GError **error);
 gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);

@@ -281,6 +281,8 @@ test_bad_requests (Fixture *fixture, gconstpointer data)
     { "[]", "expected a JSON object" },
     { "{\"Type\": \"NAT\"}", "HNSNetwork.Name: missing" },
     { "{\"Name\": \"x\", \"Subnets\": {}}", "HNSNetwork.Subnets: expected an array" },
+    { "{\"Name\": \"x\", \"DNSServerList\": \"10.0.0.1,nameserver\"}", "HNSNetwork.DNSServerList" },
+    { "{\"Name\": \"x\", \"DNSSuffix\": \"a b\"}", "HNSNetwork.DNSSuffix" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -729,7 +731,11 @@ test_hcsctl_network (Fixture *fixture, gconstpointer data)
 static void
 test_container_endpoint (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (HcsNetworkConfig) config = make_config ("test-container", "NAT", "10.231.4.0/24");
+  g_autoptr (HcsNetworkConfig) config = hcs_network_config_from_json (
+      "{\"Name\": \"test-container\", \"Type\": \"NAT\", \"DNSSuffix\": \"test.internal\","
+      " \"DNSServerList\": \"10.231.4.53, 10.231.4.54\","
+      " \"Subnets\": [{\"AddressPrefix\": \"10.231.4.0/24\"}]}",
+      NULL);
   g_autoptr (HcsNetwork) network = NULL;
   g_autoptr (HcsEndpoint) endpoint = NULL;
   g_autoptr (HcsContainerConfig) container_config = hcs_container_config_new ();
@@ -751,7 +757,7 @@ test_container_endpoint (Fixture *fixture, gconstpointer data)
   container_config->process = hcs_process_config_new ();
   container_config->process->command_line = g_strdup (
       "/bin/sh -c 'ip -4 addr show eth0 | grep -o 10.231.4.2/24; "
-      "ping -c 1 -W 2 10.231.4.1 >/dev/null && echo reached'");
+      "ping -c 1 -W 2 10.231.4.1 >/dev/null && echo reached; grep -v ^# /etc/resolv.conf'");
   container_config->process->create_stdout_pipe = TRUE;
   container = hcs_host_create_container (fixture->host, "networked", container_config, NULL, &error);
   g_assert_no_error (error);
@@ -768,7 +774,8 @@ test_container_endpoint (Fixture *fixture, gconstpointer data)
   hcs_container_get_exit_code (container, &exit_code, &error);
   g_assert_cmpint (exit_code, ==, 0);
   g_assert_cmpstr (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)), ==,
-                   "10.231.4.2/24\nreached\n");
+                   "10.231.4.2/24\nreached\nsearch test.internal\n"
+                   "nameserver 10.231.4.53\nnameserver 10.231.4.54\n");
   hcs_container_remove (container, &error);
   g_assert_no_error (error);
 

@@ -219,6 +219,18 @@ hns_endpoint_get_mac_address (HcsEndpoint *endpoint)
   return HNS_ENDPOINT (endpoint)->mac;
 }
 
+static const char *
+hns_endpoint_get_dns_server_list (HcsEndpoint *endpoint)
+{
+  return hns_network_get_dns_server_list (HNS_ENDPOINT (endpoint)->network);
+}
+
+static const char *
+hns_endpoint_get_dns_suffix (HcsEndpoint *endpoint)
+{
+  return hns_network_get_dns_suffix (HNS_ENDPOINT (endpoint)->network);
+}
+
 static gboolean
 hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **error)
 {
@@ -448,6 +460,8 @@ hns_endpoint_iface_init (HcsEndpointInterface *iface)
   iface->get_id = hns_endpoint_get_id;
   iface->get_ip_address = hns_endpoint_get_ip_address;
   iface->get_mac_address = hns_endpoint_get_mac_address;
+  iface->get_dns_server_list = hns_endpoint_get_dns_server_list;
+  iface->get_dns_suffix = hns_endpoint_get_dns_suffix;
   iface->attach = hns_endpoint_attach;
   iface->detach = hns_endpoint_detach;
   iface->remove = hns_endpoint_remove;

@@ -20,6 +20,8 @@ struct _HnsNetwork
   HnsSubnet subnet;
   char *bridge;
   char *adapter;        /* L2Bridge/Transparent: the host adapter on the bridge */
+  char *dns_suffix;
+  char *dns_server_list;
   GPtrArray *endpoints; /* HnsEndpoint*, strong */
   char *state_file;
   gboolean removed;
@@ -41,6 +43,8 @@ hns_network_finalize (GObject *object)
   g_free (self->network_type);
   g_free (self->bridge);
   g_free (self->adapter);
+  g_free (self->dns_suffix);
+  g_free (self->dns_server_list);
   g_free (self->state_file);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hns_network_parent_class)->finalize (object);
@@ -69,6 +73,8 @@ hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
   self->id = g_strdup (id);
   self->name = g_strdup (config->name);
   self->network_type = g_strdup (config->network_type);
+  self->dns_suffix = g_strdup (config->dns_suffix);
+  self->dns_server_list = g_strdup (config->dns_server_list);
   self->kind = kind;
   if (!hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
     return NULL;
@@ -172,6 +178,16 @@ hns_network_save (HnsNetwork *self, GError **error)
       json_builder_set_member_name (builder, "NetworkAdapterName");
       json_builder_add_string_value (builder, self->adapter);
     }
+  if (self->dns_suffix != NULL)
+    {
+      json_builder_set_member_name (builder, "DNSSuffix");
+      json_builder_add_string_value (builder, self->dns_suffix);
+    }
+  if (self->dns_server_list != NULL)
+    {
+      json_builder_set_member_name (builder, "DNSServerList");
+      json_builder_add_string_value (builder, self->dns_server_list);
+    }
   json_builder_set_member_name (builder, "Subnets");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
@@ -219,6 +235,8 @@ hns_network_load (const char *state_file, GError **error)
                : config->network_adapter_name != NULL               ? HNS_KIND_L2BRIDGE
                                                                       : HNS_KIND_INTERNAL;
   self->adapter = g_strdup (config->network_adapter_name);
+  self->dns_suffix = g_strdup (config->dns_suffix);
+  self->dns_server_list = g_strdup (config->dns_server_list);
   self->state_file = g_strdup (state_file);
   if (strlen (self->id) < 8 ||
       !hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
@@ -283,6 +301,18 @@ const HnsSubnet *
 hns_network_get_subnet (HnsNetwork *self)
 {
   return &self->subnet;
+}
+
+const char *
+hns_network_get_dns_suffix (HnsNetwork *self)
+{
+  return self->dns_suffix;
+}
+
+const char *
+hns_network_get_dns_server_list (HnsNetwork *self)
+{
+  return self->dns_server_list;
 }
 
 gboolean

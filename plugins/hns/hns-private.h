@@ -66,6 +66,8 @@ gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char 
                                GError **error);
 gboolean hns_network_is_nat (HnsNetwork *self);
 gboolean hns_network_is_l2bridge (HnsNetwork *self);
+const char *hns_network_get_dns_suffix (HnsNetwork *self);
+const char *hns_network_get_dns_server_list (HnsNetwork *self);
 
 /* netlink (libnl-route), in the calling thread's network namespace. */
 gboolean hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
