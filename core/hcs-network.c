@@ -198,6 +198,40 @@ hcs_network_remove (HcsNetwork *self, gboolean force, GError **error)
 
 /* --- the request document ------------------------------------------------- */
 
+gboolean
+hcs_parse_mac (const char *text, guint64 *mac)
+{
+  unsigned int bytes[6];
+  char separator;
+
+  if (text == NULL || strlen (text) != 17)
+    return FALSE;
+  separator = text[2];
+  if (separator != ':' && separator != '-')
+    return FALSE;
+  for (int i = 0; i < 6; i++)
+    {
+      char hex[3] = { text[i * 3], text[i * 3 + 1], 0 };
+      if (!g_ascii_isxdigit (hex[0]) || !g_ascii_isxdigit (hex[1]) ||
+          (i < 5 && text[i * 3 + 2] != separator))
+        return FALSE;
+      bytes[i] = (unsigned int) g_ascii_strtoull (hex, NULL, 16);
+    }
+  *mac = 0;
+  for (int i = 0; i < 6; i++)
+    *mac = (*mac << 8) | bytes[i];
+  return TRUE;
+}
+
+char *
+hcs_format_mac (guint64 mac)
+{
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", (guint) (mac >> 40) & 0xff,
+                          (guint) (mac >> 32) & 0xff, (guint) (mac >> 24) & 0xff,
+                          (guint) (mac >> 16) & 0xff, (guint) (mac >> 8) & 0xff,
+                          (guint) mac & 0xff);
+}
+
 void
 hcs_network_config_free (HcsNetworkConfig *config)
 {
@@ -286,6 +320,37 @@ hcs_network_config_from_json (const char *json, GError **error)
     }
   if (config->network_type == NULL)
     config->network_type = g_strdup ("NAT");
+
+  {
+    JsonNode *pools = json_object_get_member (object, "MacPools");
+    if (pools != NULL && !JSON_NODE_HOLDS_NULL (pools))
+      {
+        JsonArray *array;
+        g_autofree char *start = NULL, *end = NULL;
+
+        if (!JSON_NODE_HOLDS_ARRAY (pools) || json_array_get_length ((array = json_node_get_array (pools))) == 0 ||
+            !JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, 0)))
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "%s.MacPools: expected an array of {StartMacAddress, EndMacAddress}", doc);
+            return NULL;
+          }
+        if (!string_member (json_array_get_object_element (array, 0), "HNSNetwork.MacPools[0]",
+                            "StartMacAddress", &start, error) ||
+            !string_member (json_array_get_object_element (array, 0), "HNSNetwork.MacPools[0]",
+                            "EndMacAddress", &end, error))
+          return NULL;
+        if (!hcs_parse_mac (start, &config->mac_pool_start) ||
+            !hcs_parse_mac (end, &config->mac_pool_end) ||
+            config->mac_pool_end < config->mac_pool_start)
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "%s.MacPools[0]: '%s'..'%s' is not a range of MAC addresses", doc,
+                         start ? start : "", end ? end : "");
+            return NULL;
+          }
+      }
+  }
 
   subnets = json_object_get_member (object, "Subnets");
   if (subnets != NULL)

@@ -19,9 +19,14 @@ typedef struct {
   char *gateway_address;
   char *dns_suffix;           /* DNSSuffix */
   char *dns_server_list;      /* DNSServerList: "10.0.0.2,10.0.0.3" */
+  guint64 mac_pool_start;     /* MacPools[0].StartMacAddress, 0 = none */
+  guint64 mac_pool_end;       /* MacPools[0].EndMacAddress */
 } HcsNetworkConfig;
 
 HcsNetworkConfig *hcs_network_config_from_json (const char *json, GError **error);
+/* "00-15-5D-52-C0-00" or "00:15:5d:52:c0:00" <-> 48 bits; FALSE if malformed. */
+gboolean hcs_parse_mac (const char *text, guint64 *mac);
+char *hcs_format_mac (guint64 mac);
 void hcs_network_config_free (HcsNetworkConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsNetworkConfig, hcs_network_config_free)
 

@@ -283,6 +283,8 @@ test_bad_requests (Fixture *fixture, gconstpointer data)
     { "{\"Name\": \"x\", \"Subnets\": {}}", "HNSNetwork.Subnets: expected an array" },
     { "{\"Name\": \"x\", \"DNSServerList\": \"10.0.0.1,nameserver\"}", "HNSNetwork.DNSServerList" },
     { "{\"Name\": \"x\", \"DNSSuffix\": \"a b\"}", "HNSNetwork.DNSSuffix" },
+    { "{\"Name\": \"x\", \"MacPools\": [{\"StartMacAddress\": \"00-15-5D-52-C0-09\","
+      " \"EndMacAddress\": \"00-15-5D-52-C0-00\"}]}", "HNSNetwork.MacPools[0]" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -560,6 +562,44 @@ test_l2bridge (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run_status ("ip link del hcsnic0"), ==, 0);
   sandbox_stop (&one);
   sandbox_stop (&two);
+}
+
+/* MacPools: endpoint MACs from the pool, and an error once it runs out. */
+static void
+test_mac_pool (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = NULL;
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) first = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *command = NULL, *link = NULL;
+  Sandbox one = sandbox_start ();
+  int status;
+
+  config = hcs_network_config_from_json (
+      "{\"Name\": \"test-macs\", \"Type\": \"Internal\", \"MacPools\": [{\"StartMacAddress\":"
+      " \"00-15-5D-52-C0-00\", \"EndMacAddress\": \"00-15-5D-52-C0-02\"}],"
+      " \"Subnets\": [{\"AddressPrefix\": \"10.231.13.0/24\"}]}",
+      &error);
+  g_assert_no_error (error);
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  first = hcs_network_create_endpoint (network, "a", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_endpoint_get_mac_address (first), ==, "00:15:5d:52:c0:02");
+  g_assert_null (hcs_network_create_endpoint (network, "b", NULL, &error));
+  g_assert_nonnull (strstr (error->message, "MacPool"));
+  g_clear_error (&error);
+
+  hcs_endpoint_attach (first, one.netns, &error);
+  g_assert_no_error (error);
+  command = g_strdup_printf ("nsenter --net=%s ip link show eth0", one.netns);
+  link = run_capture (command, &status);
+  g_assert_nonnull (strstr (link, "00:15:5d:52:c0:02"));
+
+  hcs_network_remove (network, TRUE, &error);
+  g_assert_no_error (error);
+  sandbox_stop (&one);
 }
 
 typedef struct {
@@ -864,6 +904,7 @@ main (int argc, char **argv)
   ADD ("l2bridge", test_l2bridge);
   ADD ("vlan", test_vlan);
   ADD ("parallel-ipam", test_parallel_ipam);
+  ADD ("mac-pool", test_mac_pool);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

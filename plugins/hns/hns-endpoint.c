@@ -77,9 +77,9 @@ hns_endpoint_new (HnsNetwork *network, const char *id, const char *name, guint32
   self->name = g_strdup (name);
   self->address = address;
   self->address_text = hns_address_to_string (address);
-  /* Locally administered, unicast, derived from the address as HNS does. */
-  self->mac = g_strdup_printf ("02:15:%02x:%02x:%02x:%02x", (address >> 24) & 0xff,
-                               (address >> 16) & 0xff, (address >> 8) & 0xff, address & 0xff);
+  self->mac = hns_network_mac_for (network, address, error);
+  if (self->mac == NULL)
+    return NULL;
   self->host_link = g_strdup_printf ("hcsv%.8s", id);
   self->peer_link = g_strdup_printf ("hcsp%.8s", id);
   if (!hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))

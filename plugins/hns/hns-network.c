@@ -22,6 +22,7 @@ struct _HnsNetwork
   char *adapter;        /* L2Bridge/Transparent: the host adapter on the bridge */
   char *dns_suffix;
   char *dns_server_list;
+  guint64 mac_pool_start, mac_pool_end; /* 0, 0: MACs derived from addresses */
   GPtrArray *endpoints; /* HnsEndpoint*, strong */
   char *state_file;
   gboolean removed;
@@ -75,6 +76,8 @@ hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
   self->network_type = g_strdup (config->network_type);
   self->dns_suffix = g_strdup (config->dns_suffix);
   self->dns_server_list = g_strdup (config->dns_server_list);
+  self->mac_pool_start = config->mac_pool_start;
+  self->mac_pool_end = config->mac_pool_end;
   self->kind = kind;
   if (!hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
     return NULL;
@@ -178,6 +181,20 @@ hns_network_save (HnsNetwork *self, GError **error)
       json_builder_set_member_name (builder, "NetworkAdapterName");
       json_builder_add_string_value (builder, self->adapter);
     }
+  if (self->mac_pool_end != 0)
+    {
+      g_autofree char *start = hcs_format_mac (self->mac_pool_start);
+      g_autofree char *end = hcs_format_mac (self->mac_pool_end);
+      json_builder_set_member_name (builder, "MacPools");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "StartMacAddress");
+      json_builder_add_string_value (builder, start);
+      json_builder_set_member_name (builder, "EndMacAddress");
+      json_builder_add_string_value (builder, end);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+    }
   if (self->dns_suffix != NULL)
     {
       json_builder_set_member_name (builder, "DNSSuffix");
@@ -237,6 +254,8 @@ hns_network_load (const char *state_file, GError **error)
   self->adapter = g_strdup (config->network_adapter_name);
   self->dns_suffix = g_strdup (config->dns_suffix);
   self->dns_server_list = g_strdup (config->dns_server_list);
+  self->mac_pool_start = config->mac_pool_start;
+  self->mac_pool_end = config->mac_pool_end;
   self->state_file = g_strdup (state_file);
   if (strlen (self->id) < 8 ||
       !hns_subnet_parse (config->address_prefix, config->gateway_address, &self->subnet, error))
@@ -301,6 +320,27 @@ const HnsSubnet *
 hns_network_get_subnet (HnsNetwork *self)
 {
   return &self->subnet;
+}
+
+/* The MAC of the endpoint with @address: from the MacPool, offset by the
+ * address's place in the subnet (unique as the address is), or derived
+ * from the address itself without a pool. */
+char *
+hns_network_mac_for (HnsNetwork *self, guint32 address, GError **error)
+{
+  guint64 offset = address - self->subnet.network;
+
+  if (self->mac_pool_end == 0)
+    return g_strdup_printf ("02:15:%02x:%02x:%02x:%02x", (address >> 24) & 0xff,
+                            (address >> 16) & 0xff, (address >> 8) & 0xff, address & 0xff);
+  if (self->mac_pool_start + offset > self->mac_pool_end)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
+                   "hns: network '%s': its MacPool has no address left for %u", self->name,
+                   (guint) offset);
+      return NULL;
+    }
+  return hcs_format_mac (self->mac_pool_start + offset);
 }
 
 const char *

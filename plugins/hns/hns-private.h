@@ -67,6 +67,7 @@ gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char 
 gboolean hns_network_is_nat (HnsNetwork *self);
 gboolean hns_network_is_l2bridge (HnsNetwork *self);
 const char *hns_network_get_dns_suffix (HnsNetwork *self);
+char *hns_network_mac_for (HnsNetwork *self, guint32 address, GError **error);
 const char *hns_network_get_dns_server_list (HnsNetwork *self);
 
 /* netlink (libnl-route), in the calling thread's network namespace. */
