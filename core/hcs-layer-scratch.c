@@ -20,6 +20,9 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MIN_SCRATCH_SIZE (8 * 1024 * 1024)
@@ -30,23 +33,40 @@ scratch_file (HcsLayerStore *self, const char *id, const char *name)
   return g_build_filename (hcs_layer_store_get_path (self), id, name, NULL);
 }
 
+static gboolean
+run_tool (const char *const *argv, const char *id, GError **error)
+{
+  g_autofree char *errors = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &errors, &status, error))
+    return g_prefix_error (error, "scratch layer '%s': ", id), FALSE;
+  /* e2fsck: 1 means it fixed something, which is a success. */
+  if (!(WIFEXITED (status) &&
+        (WEXITSTATUS (status) == 0 ||
+         (WEXITSTATUS (status) == 1 && g_str_equal (argv[0], "e2fsck")))))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "scratch layer '%s': %s %s failed: %s", id,
+                   argv[0], argv[g_strv_length ((char **) argv) - 1], errors ? errors : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 HcsLayerInfo *
 hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char *parent,
                                 guint64 size_bytes, GError **error)
 {
-  g_autofree char *dir = NULL, *image = NULL, *fs = NULL, *output = NULL, *errors = NULL;
-  int status;
+  g_autofree char *staging = NULL, *final = NULL, *image = NULL, *fs = NULL;
+  int lock_fd = -1;
 
+  if (!hcs_layer_validate_id (id, error) ||
+      (parent != NULL && !hcs_layer_validate_id (parent, error)))
+    return NULL;
   if (hcs_layer_store_exists (self, id))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists",
-                   id ? id : "");
-      return NULL;
-    }
-  if (id == NULL || *id == '\0' || strchr (id, '/') || id[0] == '.')
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "scratch layer id '%s' is invalid",
-                   id ? id : "");
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
       return NULL;
     }
   if (parent != NULL && !hcs_layer_store_exists (self, parent))
@@ -63,11 +83,15 @@ hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char 
       return NULL;
     }
 
-  dir = scratch_file (self, id, NULL);
-  fs = scratch_file (self, id, "fs");
-  if (g_mkdir (dir, 0700) < 0 || g_mkdir (fs, 0755) < 0)
+  /* Made aside and renamed into place, as an import is: two creators of
+   * one id never share (or remove) each other's folder. */
+  staging = hcs_layer_make_staging (self, id, &lock_fd, error);
+  if (staging == NULL)
+    return NULL;
+  fs = g_build_filename (staging, "fs", NULL);
+  if (g_mkdir (fs, 0755) < 0)
     {
-      hcs_set_error_from_errno (error, errno, "scratch layer '%s': creating %s", id, dir);
+      hcs_set_error_from_errno (error, errno, "scratch layer '%s': creating %s", id, fs);
       goto fail;
     }
   if (size_bytes > 0)
@@ -75,7 +99,7 @@ hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char 
       const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", NULL, NULL };
       int fd;
 
-      image = scratch_file (self, id, "scratch.img");
+      image = g_build_filename (staging, "scratch.img", NULL);
       fd = open (image, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
       if (fd < 0 || ftruncate (fd, size_bytes) < 0)
         {
@@ -86,29 +110,30 @@ hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char 
         }
       close (fd);
       argv[7] = image;
-      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &output,
-                         &errors, &status, error))
+      if (!run_tool (argv, id, error))
         goto fail;
-      if (!g_spawn_check_wait_status (status, NULL))
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
-                       "scratch layer '%s': mkfs.ext4 %s failed: %s", id, image, errors);
-          goto fail;
-        }
     }
   {
     HcsLayerInfo info = { (char *) id, (char *) parent, (char *) "", 0, g_get_real_time (),
                           size_bytes };
-    if (!hcs_layer_write_metadata (dir, &info, error))
+    if (!hcs_layer_write_metadata (staging, &info, error))
       goto fail;
   }
+  final = scratch_file (self, id, NULL);
+  if (rename (staging, final) < 0)
+    {
+      g_set_error (error, HCS_ERROR,
+                   errno == EEXIST || errno == ENOTEMPTY ? HCS_ERROR_ALREADY_EXISTS
+                                                         : HCS_ERROR_FAILED,
+                   "scratch layer '%s': moving it into place: %s", id, g_strerror (errno));
+      goto fail;
+    }
+  close (lock_fd);
   return hcs_layer_store_inspect (self, id, error);
 
 fail:
-  if (image)
-    g_unlink (image);
-  g_rmdir (fs);
-  g_rmdir (dir);
+  hcs_layer_remove_tree (staging);
+  close (lock_fd);
   return NULL;
 }
 
@@ -137,26 +162,82 @@ lock_layer (HcsLayerStore *self, const char *id, GError **error)
   return fd;
 }
 
-static guint
-read_count (HcsLayerStore *self, const char *id)
+static char *
+boot_id (void)
 {
-  g_autofree char *path = scratch_file (self, id, "active");
   g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &text, NULL, NULL))
+    return g_strdup ("");
+  return g_strdup (g_strstrip (text));
+}
+
+static gboolean
+is_mount_point (const char *path)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  struct stat st, parent_st;
+
+  return stat (path, &st) == 0 && stat (parent, &parent_st) == 0 &&
+         st.st_dev != parent_st.st_dev;
+}
+
+/* "COUNT BOOT_ID": a count written before the last boot, or one whose
+ * mount (@mount_point, when it needs one) someone undid by hand, is 0 --
+ * else the next user would be handed a folder with nothing mounted. */
+static guint
+read_named_count (HcsLayerStore *self, const char *id, const char *name, const char *mount_point)
+{
+  g_autofree char *path = scratch_file (self, id, name);
+  g_autofree char *text = NULL, *boot = boot_id ();
+  g_auto (GStrv) fields = NULL;
+  guint count;
 
   if (!g_file_get_contents (path, &text, NULL, NULL))
     return 0;
-  return (guint) g_ascii_strtoull (text, NULL, 10);
+  fields = g_strsplit (g_strstrip (text), " ", 2);
+  if (fields[0] == NULL || fields[1] == NULL || !g_str_equal (fields[1], boot))
+    return 0;
+  count = (guint) g_ascii_strtoull (fields[0], NULL, 10);
+  if (count > 0 && mount_point != NULL && !is_mount_point (mount_point))
+    return 0;
+  return count;
+}
+
+static gboolean
+write_named_count (HcsLayerStore *self, const char *id, const char *name, guint count,
+                   GError **error)
+{
+  g_autofree char *path = scratch_file (self, id, name);
+  g_autofree char *boot = boot_id ();
+  g_autofree char *text = g_strdup_printf ("%u %s\n", count, boot);
+
+  if (count == 0)
+    return g_unlink (path) == 0 || errno == ENOENT;
+  return g_file_set_contents (path, text, -1, error);
+}
+
+/* The scratch volume's mount point when it has one (an image). */
+static char *
+volume_mount_point (HcsLayerStore *self, const char *id)
+{
+  g_autofree char *image = scratch_file (self, id, "scratch.img");
+
+  return g_file_test (image, G_FILE_TEST_EXISTS) ? scratch_file (self, id, "fs") : NULL;
+}
+
+static guint
+read_count (HcsLayerStore *self, const char *id)
+{
+  g_autofree char *mount_point = volume_mount_point (self, id);
+
+  return read_named_count (self, id, "active", mount_point);
 }
 
 static gboolean
 write_count (HcsLayerStore *self, const char *id, guint count, GError **error)
 {
-  g_autofree char *path = scratch_file (self, id, "active");
-  g_autofree char *text = g_strdup_printf ("%u\n", count);
-
-  if (count == 0)
-    return g_unlink (path) == 0 || errno == ENOENT;
-  return g_file_set_contents (path, text, -1, error);
+  return write_named_count (self, id, "active", count, error);
 }
 
 guint
@@ -310,28 +391,6 @@ hcs_layer_store_deactivate (HcsLayerStore *self, const char *id, GError **error)
 
 /* --- prepare: the union on the host ------------------------------------------------ */
 
-static guint
-read_named_count (HcsLayerStore *self, const char *id, const char *name)
-{
-  g_autofree char *path = scratch_file (self, id, name);
-  g_autofree char *text = NULL;
-
-  return g_file_get_contents (path, &text, NULL, NULL) ? (guint) g_ascii_strtoull (text, NULL, 10)
-                                                       : 0;
-}
-
-static gboolean
-write_named_count (HcsLayerStore *self, const char *id, const char *name, guint count,
-                   GError **error)
-{
-  g_autofree char *path = scratch_file (self, id, name);
-  g_autofree char *text = g_strdup_printf ("%u\n", count);
-
-  if (count == 0)
-    return g_unlink (path) == 0 || errno == ENOENT;
-  return g_file_set_contents (path, text, -1, error);
-}
-
 char *
 hcs_layer_store_prepare (HcsLayerStore *self, const char *id, GError **error)
 {
@@ -368,7 +427,7 @@ hcs_layer_store_prepare (HcsLayerStore *self, const char *id, GError **error)
   if (lock < 0)
     goto fail_activated;
   rootfs = scratch_file (self, id, "rootfs");
-  count = read_named_count (self, id, "prepared");
+  count = read_named_count (self, id, "prepared", rootfs);
   if (count == 0)
     {
       upper = g_build_filename (scratch, "upper", NULL);
@@ -414,14 +473,14 @@ hcs_layer_store_unprepare (HcsLayerStore *self, const char *id, GError **error)
 
   if (lock < 0)
     return FALSE;
-  count = read_named_count (self, id, "prepared");
+  rootfs = scratch_file (self, id, "rootfs");
+  count = read_named_count (self, id, "prepared", rootfs);
   if (count == 0)
     {
       close (lock);
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "layer '%s' is not prepared", id);
       return FALSE;
     }
-  rootfs = scratch_file (self, id, "rootfs");
   if (count == 1 && umount2 (rootfs, 0) < 0)
     {
       int saved_errno = errno;
@@ -436,4 +495,100 @@ hcs_layer_store_unprepare (HcsLayerStore *self, const char *id, GError **error)
     }
   close (lock);
   return hcs_layer_store_deactivate (self, id, error);
+}
+
+/* --- ExpandSandboxSize -------------------------------------------------------------- */
+
+/* Grows the image, and the ext4 in it: online through the loop device
+ * when the scratch is active (the device is told the new capacity first),
+ * offline after a forced check otherwise. ext4 cannot shrink online, so
+ * a smaller size is refused. */
+gboolean
+hcs_layer_store_expand_scratch (HcsLayerStore *self, const char *id, guint64 size_bytes,
+                                GError **error)
+{
+  g_autoptr (HcsLayerInfo) info = NULL;
+  g_autofree char *image = NULL, *fs = NULL, *device = NULL;
+  gboolean ok = FALSE;
+  int lock, fd;
+
+  lock = lock_layer (self, id, error);
+  if (lock < 0)
+    return FALSE;
+  info = hcs_layer_store_inspect (self, id, error);
+  if (info == NULL)
+    goto out;
+  if (info->scratch_size_limit == 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "layer '%s' is not a size-limited scratch layer", id);
+      goto out;
+    }
+  if (size_bytes < info->scratch_size_limit)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "scratch layer '%s': StorageSandboxSize: %" G_GUINT64_FORMAT
+                   " is below its size %" G_GUINT64_FORMAT " (a scratch only grows)",
+                   id, size_bytes, info->scratch_size_limit);
+      goto out;
+    }
+  if (size_bytes == info->scratch_size_limit)
+    {
+      ok = TRUE;
+      goto out;
+    }
+
+  image = scratch_file (self, id, "scratch.img");
+  fs = scratch_file (self, id, "fs");
+  fd = open (image, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || ftruncate (fd, size_bytes) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "scratch layer '%s': growing %s", id, image);
+      if (fd >= 0)
+        close (fd);
+      goto out;
+    }
+  close (fd);
+
+  if (read_count (self, id) > 0)
+    {
+      struct stat st;
+      const char *argv[] = { "resize2fs", NULL, NULL };
+      int loop;
+
+      if (stat (fs, &st) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "scratch layer '%s': %s", id, fs);
+          goto out;
+        }
+      device = g_strdup_printf ("/dev/block/%u:%u", major (st.st_dev), minor (st.st_dev));
+      loop = open (device, O_RDWR | O_CLOEXEC);
+      if (loop < 0 || ioctl (loop, LOOP_SET_CAPACITY, 0) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "scratch layer '%s': resizing %s", id, device);
+          if (loop >= 0)
+            close (loop);
+          goto out;
+        }
+      close (loop);
+      argv[1] = device;
+      if (!run_tool (argv, id, error))
+        goto out;
+    }
+  else
+    {
+      const char *check[] = { "e2fsck", "-f", "-p", image, NULL };
+      const char *resize[] = { "resize2fs", image, NULL };
+      if (!run_tool (check, id, error) || !run_tool (resize, id, error))
+        goto out;
+    }
+  info->scratch_size_limit = size_bytes;
+  {
+    g_autofree char *dir = scratch_file (self, id, NULL);
+    ok = hcs_layer_write_metadata (dir, info, error);
+  }
+
+out:
+  close (lock);
+  return ok;
 }

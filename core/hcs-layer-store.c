@@ -20,6 +20,8 @@
 #include <json-glib/json-glib.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -110,8 +112,8 @@ hcs_layer_store_get_path (HcsLayerStore *self)
   return self->path;
 }
 
-static gboolean
-validate_id (const char *id, GError **error)
+gboolean
+hcs_layer_validate_id (const char *id, GError **error)
 {
   gsize length = id ? strlen (id) : 0;
 
@@ -139,7 +141,7 @@ hcs_layer_store_exists (HcsLayerStore *self, const char *id)
 {
   g_autofree char *metadata = NULL;
 
-  if (!validate_id (id, NULL))
+  if (!hcs_layer_validate_id (id, NULL))
     return FALSE;
   metadata = g_build_filename (self->path, id, "layer.json", NULL);
   return g_file_test (metadata, G_FILE_TEST_IS_REGULAR);
@@ -203,7 +205,7 @@ hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error)
   g_autoptr (GError) local_error = NULL;
   JsonObject *object;
 
-  if (!validate_id (id, error))
+  if (!hcs_layer_validate_id (id, error))
     return NULL;
   path = g_build_filename (self->path, id, "layer.json", NULL);
   if (!g_file_get_contents (path, &text, NULL, NULL))
@@ -304,17 +306,25 @@ open_beneath (int root_fd, const char *path, int flags)
   return (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
 }
 
-/* Removes a tree without following any symlink in it. */
+/* Removes a tree without following any symlink in it, and without going
+ * into a file system mounted inside it (a forced destroy of an active
+ * scratch layer must not empty its volume through the mount). */
 static void
-remove_tree_at (int parent_fd, const char *name)
+remove_tree_at (int parent_fd, const char *name, dev_t device)
 {
   int fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
   DIR *dir;
   struct dirent *entry;
 
   if (fd < 0)
     {
       unlinkat (parent_fd, name, 0);
+      return;
+    }
+  if (fstat (fd, &st) < 0 || st.st_dev != device)
+    {
+      close (fd);
       return;
     }
   dir = fdopendir (fd);
@@ -328,25 +338,72 @@ remove_tree_at (int parent_fd, const char *name)
       if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
         continue;
       if (entry->d_type == DT_DIR)
-        remove_tree_at (dirfd (dir), entry->d_name);
+        remove_tree_at (dirfd (dir), entry->d_name, device);
       else if (unlinkat (dirfd (dir), entry->d_name, 0) < 0 && errno == EISDIR)
-        remove_tree_at (dirfd (dir), entry->d_name);
+        remove_tree_at (dirfd (dir), entry->d_name, device);
     }
   closedir (dir);
   unlinkat (parent_fd, name, AT_REMOVEDIR);
 }
 
+/* Within one layer folder, the device of that folder. */
 static void
-remove_tree (const char *path)
+remove_child_at (int parent_fd, const char *name)
+{
+  struct stat st;
+
+  if (fstat (parent_fd, &st) == 0)
+    remove_tree_at (parent_fd, name, st.st_dev);
+}
+
+void
+hcs_layer_remove_tree (const char *path)
 {
   g_autofree char *parent = g_path_get_dirname (path);
   g_autofree char *name = g_path_get_basename (path);
   int parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
 
   if (parent_fd < 0)
     return;
-  remove_tree_at (parent_fd, name);
+  if (fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    remove_tree_at (parent_fd, name, st.st_dev);
   close (parent_fd);
+}
+
+char *
+hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GError **error)
+{
+  g_autofree char *template =
+      g_build_filename (hcs_layer_store_get_path (self), HCS_LAYER_STAGING_PREFIX "XXXXXX", NULL);
+  int fd;
+
+  if (g_mkdtemp_full (template, 0700) == NULL)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': creating a folder in %s", id,
+                                     hcs_layer_store_get_path (self)),
+           NULL;
+  /* gc takes the same lock without waiting before it removes a staging
+   * folder: one that is locked is still being made. */
+  fd = open (template, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || flock (fd, LOCK_EX) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "layer '%s': locking %s", id, template);
+      if (fd >= 0)
+        close (fd);
+      hcs_layer_remove_tree (template);
+      return NULL;
+    }
+  /* A gc that ran between mkdtemp and flock removed it: make another. */
+  {
+    struct stat st;
+    if (fstat (fd, &st) == 0 && st.st_nlink == 0)
+      {
+        close (fd);
+        return hcs_layer_make_staging (self, id, lock_fd, error);
+      }
+  }
+  *lock_fd = fd;
+  return g_steal_pointer (&template);
 }
 
 /* --- import ------------------------------------------------------------------- */
@@ -481,25 +538,42 @@ open_parent (Unpacker *unpacker, const char *path, const char **base, GError **e
   return fd;
 }
 
+/* Owner first, then mode, then attributes, times last: chown clears
+ * set-id bits and security.capability, and every change moves ctime. */
 static gboolean
-apply_metadata (Unpacker *unpacker, int parent_fd, const char *base, const char *path,
-                struct archive_entry *entry, gboolean is_link, GError **error)
+apply_owner_mode (Unpacker *unpacker, int parent_fd, const char *base, const char *path,
+                  struct archive_entry *entry, gboolean is_link, GError **error)
+{
+  if (fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry),
+                AT_SYMLINK_NOFOLLOW) < 0)
+    return entry_errno (error, unpacker, path, "setting its owner");
+  if (!is_link && fchmodat (parent_fd, base, archive_entry_perm (entry), 0) < 0)
+    return entry_errno (error, unpacker, path, "setting its mode");
+  return TRUE;
+}
+
+static gboolean
+apply_times (Unpacker *unpacker, int parent_fd, const char *base, const char *path,
+             struct archive_entry *entry, GError **error)
 {
   struct timespec times[2] = {
     { archive_entry_atime (entry), archive_entry_atime_nsec (entry) },
     { archive_entry_mtime (entry), archive_entry_mtime_nsec (entry) },
   };
 
-  if (fchownat (parent_fd, base, archive_entry_uid (entry), archive_entry_gid (entry),
-                AT_SYMLINK_NOFOLLOW) < 0)
-    return entry_errno (error, unpacker, path, "setting its owner");
-  if (!is_link && fchmodat (parent_fd, base, archive_entry_perm (entry), 0) < 0)
-    return entry_errno (error, unpacker, path, "setting its mode");
   if (!archive_entry_atime_is_set (entry))
     times[0] = times[1];
   if (utimensat (parent_fd, base, times, AT_SYMLINK_NOFOLLOW) < 0)
     return entry_errno (error, unpacker, path, "setting its times");
   return TRUE;
+}
+
+static gboolean
+apply_metadata (Unpacker *unpacker, int parent_fd, const char *base, const char *path,
+                struct archive_entry *entry, gboolean is_link, GError **error)
+{
+  return apply_owner_mode (unpacker, parent_fd, base, path, entry, is_link, error) &&
+         apply_times (unpacker, parent_fd, base, path, entry, error);
 }
 
 static gboolean
@@ -524,7 +598,7 @@ apply_xattrs (Unpacker *unpacker, int fd, const char *path, struct archive_entry
 
 static gboolean
 write_file_data (struct archive *tar, int fd, Unpacker *unpacker, const char *path,
-                 GError **error)
+                 struct archive_entry *entry, GError **error)
 {
   const void *block;
   size_t size;
@@ -549,6 +623,9 @@ write_file_data (struct archive *tar, int fd, Unpacker *unpacker, const char *pa
     }
   if (result != ARCHIVE_EOF)
     return entry_error (error, unpacker, path, archive_error_string (tar));
+  /* A sparse file may end in a hole that no data block reaches. */
+  if (ftruncate (fd, archive_entry_size (entry)) < 0)
+    return entry_errno (error, unpacker, path, "setting its size");
   return TRUE;
 }
 
@@ -590,7 +667,7 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
           entry_error (error, unpacker, path, "a whiteout of nothing, '.' or '..'");
           goto out;
         }
-      remove_tree_at (parent_fd, name);
+      remove_child_at (parent_fd, name);
       if (mknodat (parent_fd, name, S_IFCHR | 0000, makedev (0, 0)) < 0)
         entry_errno (error, unpacker, path, "creating its whiteout");
       else
@@ -606,7 +683,7 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
       if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
         {
           if (S_ISDIR (st.st_mode))
-            remove_tree_at (parent_fd, base);
+            remove_child_at (parent_fd, base);
           else
             unlinkat (parent_fd, base, 0);
         }
@@ -654,8 +731,9 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
           entry_errno (error, unpacker, path, "opening the folder");
           goto out;
         }
-      if (!apply_xattrs (unpacker, fd, path, entry, error) ||
-          !apply_metadata (unpacker, parent_fd, base, path, entry, FALSE, error))
+      if (!apply_owner_mode (unpacker, parent_fd, base, path, entry, FALSE, error) ||
+          !apply_xattrs (unpacker, fd, path, entry, error) ||
+          !apply_times (unpacker, parent_fd, base, path, entry, error))
         goto out;
       {
         /* Children change a folder's times: set them again at the end. */
@@ -676,9 +754,10 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
           entry_errno (error, unpacker, path, "creating the file");
           goto out;
         }
-      ok = write_file_data (tar, fd, unpacker, path, error) &&
+      ok = write_file_data (tar, fd, unpacker, path, entry, error) &&
+           apply_owner_mode (unpacker, parent_fd, base, path, entry, FALSE, error) &&
            apply_xattrs (unpacker, fd, path, entry, error) &&
-           apply_metadata (unpacker, parent_fd, base, path, entry, FALSE, error);
+           apply_times (unpacker, parent_fd, base, path, entry, error);
       break;
 
     case AE_IFLNK:
@@ -823,14 +902,15 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
                                       HcsLayerImportFlags flags, HcsLayerProgressFunc progress,
                                       gpointer user_data, GError **error)
 {
-  g_autofree char *staging = NULL, *fs = NULL, *final = NULL, *template = NULL;
+  g_autofree char *staging = NULL, *fs = NULL, *final = NULL;
   g_autoptr (HcsLayerInfo) info = g_new0 (HcsLayerInfo, 1);
+  int lock_fd = -1;
   g_autoptr (GPtrArray) directories = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) directory_times = g_array_new (FALSE, FALSE, sizeof (struct timespec));
-  Unpacker unpacker = { 0 };
+  Unpacker unpacker = { .root_fd = -1 };
   char *diff_id = NULL;
 
-  if (!validate_id (id, error) || (parent != NULL && !validate_id (parent, error)))
+  if (!hcs_layer_validate_id (id, error) || (parent != NULL && !hcs_layer_validate_id (parent, error)))
     return NULL;
   if (hcs_layer_store_exists (self, id))
     {
@@ -844,13 +924,9 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
       return NULL;
     }
 
-  template = g_build_filename (self->path, ".import-XXXXXX", NULL);
-  staging = g_mkdtemp_full (template, 0700);
+  staging = hcs_layer_make_staging (self, id, &lock_fd, error);
   if (staging == NULL)
-    return hcs_set_error_from_errno (error, errno, "layer '%s': creating a folder in %s", id,
-                                     self->path),
-           NULL;
-  g_steal_pointer (&template);
+    return NULL;
   fs = g_build_filename (staging, "fs", NULL);
   if (g_mkdir (fs, 0755) < 0 ||
       (unpacker.root_fd = open (fs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -894,27 +970,90 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
                    "layer '%s': moving it into place: %s", id, g_strerror (errno));
       goto fail;
     }
+  close (lock_fd);
   return g_steal_pointer (&info);
 
 fail:
-  if (unpacker.root_fd > 0)
+  if (unpacker.root_fd >= 0)
     close (unpacker.root_fd);
-  remove_tree (staging);
+  hcs_layer_remove_tree (staging);
+  close (lock_fd);
   return NULL;
 }
 
 /* --- export ------------------------------------------------------------------ */
 
-typedef struct {
-  struct archive *tar;
-  GHashTable *hard_links; /* "dev:ino" -> first path */
-  const char *id;
-} Packer;
-
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+typedef struct {
+  struct archive *tar;
+  GHashTable *hard_links; /* "dev:ino" -> first path */
+  const char *id;
+  HcsLayerProgressFunc progress;
+  gpointer progress_data;
+  guint64 bytes;
+  guint64 entries;
+  gint64 last_report;
+} Packer;
+
+/* Extended attributes in name order (so the tar is deterministic), but
+ * not overlayfs's own: the opaque marker is an entry of its own. */
+static gboolean
+add_xattrs (Packer *packer, int fd, const char *path, struct archive_entry *entry,
+            GError **error)
+{
+  g_autofree char *names = NULL;
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  ssize_t length = flistxattr (fd, NULL, 0);
+
+  if (length < 0 && (errno == ENOTSUP || errno == ENODATA))
+    return TRUE;
+  if (length < 0)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': listing the attributes of '%s'",
+                                     packer->id, path);
+  if (length == 0)
+    return TRUE;
+  names = g_malloc (length);
+  length = flistxattr (fd, names, length);
+  if (length < 0)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': listing the attributes of '%s'",
+                                     packer->id, path);
+  for (char *name = names; name < names + length; name += strlen (name) + 1)
+    if (!g_str_has_prefix (name, "trusted.overlay."))
+      g_ptr_array_add (sorted, name);
+  g_ptr_array_sort (sorted, compare_names);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const char *name = sorted->pdata[i];
+      g_autofree char *value = NULL;
+      ssize_t size = fgetxattr (fd, name, NULL, 0);
+
+      if (size >= 0)
+        {
+          value = g_malloc (size + 1);
+          size = fgetxattr (fd, name, value, size);
+        }
+      if (size < 0)
+        return hcs_set_error_from_errno (error, errno, "layer '%s': reading %s of '%s'",
+                                         packer->id, name, path);
+      archive_entry_xattr_add_entry (entry, name, value, size);
+    }
+  return TRUE;
+}
+
+static void
+report_progress (Packer *packer, gboolean last)
+{
+  if (packer->progress == NULL)
+    return;
+  if (!last && g_get_monotonic_time () - packer->last_report < 100000)
+    return;
+  packer->last_report = g_get_monotonic_time ();
+  packer->progress (packer->bytes, packer->entries, packer->progress_data);
 }
 
 static gboolean
@@ -992,7 +1131,7 @@ pack_entry (Packer *packer, int dir_fd, const char *name, const char *path, GErr
           hcs_set_error_from_errno (error, errno, "layer '%s': opening '%s'", packer->id, path);
           goto out;
         }
-      if (!write_header (packer, entry, error))
+      if (!add_xattrs (packer, fd, path, entry, error) || !write_header (packer, entry, error))
         goto out;
       if (fgetxattr (fd, OPAQUE_XATTR, opaque, sizeof opaque) == 1 && opaque[0] == 'y')
         {
@@ -1023,15 +1162,18 @@ pack_entry (Packer *packer, int dir_fd, const char *name, const char *path, GErr
           hcs_set_error_from_errno (error, errno, "layer '%s': opening '%s'", packer->id, path);
           goto out;
         }
-      if (!write_header (packer, entry, error))
+      if (!add_xattrs (packer, fd, path, entry, error) || !write_header (packer, entry, error))
         goto out;
       while ((n = read (fd, buffer, sizeof buffer)) > 0)
-        if (archive_write_data (packer->tar, buffer, n) != n)
-          {
-            g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': writing '%s': %s",
-                         packer->id, path, archive_error_string (packer->tar));
-            goto out;
-          }
+        {
+          if (archive_write_data (packer->tar, buffer, n) != n)
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': writing '%s': %s",
+                           packer->id, path, archive_error_string (packer->tar));
+              goto out;
+            }
+          packer->bytes += n;
+        }
       ok = n == 0;
       if (!ok)
         hcs_set_error_from_errno (error, errno, "layer '%s': reading '%s'", packer->id, path);
@@ -1061,6 +1203,11 @@ out:
   if (fd >= 0)
     close (fd);
   archive_entry_free (entry);
+  if (ok)
+    {
+      packer->entries++;
+      report_progress (packer, FALSE);
+    }
   return ok;
 }
 
@@ -1095,6 +1242,14 @@ gboolean
 hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_path,
                         GError **error)
 {
+  return hcs_layer_store_export_with_progress (self, id, tar_path, NULL, NULL, error);
+}
+
+gboolean
+hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id, const char *tar_path,
+                                      HcsLayerProgressFunc progress, gpointer user_data,
+                                      GError **error)
+{
   g_autofree char *fs = NULL;
   g_autoptr (GHashTable) hard_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Packer packer = { 0 };
@@ -1114,6 +1269,8 @@ hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_pat
 
   packer.id = id;
   packer.hard_links = hard_links;
+  packer.progress = progress;
+  packer.progress_data = user_data;
   packer.tar = archive_write_new ();
   archive_write_set_format_pax_restricted (packer.tar);
   if (archive_write_open_filename (packer.tar, tar_path) != ARCHIVE_OK)
@@ -1125,6 +1282,8 @@ hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_pat
       return FALSE;
     }
   ok = pack_folder (&packer, root_fd, NULL, error);
+  if (ok)
+    report_progress (&packer, TRUE);
   if (archive_write_close (packer.tar) != ARCHIVE_OK && ok)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': finishing %s: %s", id,
@@ -1140,28 +1299,39 @@ hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_pat
 
 /* --- destroy ------------------------------------------------------------------- */
 
-static gboolean
-has_mount_below (const char *dir)
+/* The mount points at or below @dir in this mount namespace, deepest
+ * last (mountinfo lists a mount after the one it sits on). */
+static GPtrArray *
+mounts_below (const char *dir)
 {
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *mountinfo = NULL;
-  g_autofree char *needle = g_strconcat (" ", dir, NULL);
+  g_auto (GStrv) lines = NULL;
 
   if (!g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
-    return FALSE;
-  for (const char *p = mountinfo; (p = strstr (p, needle)) != NULL; p++)
+    return g_steal_pointer (&found);
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
     {
-      char next = p[strlen (needle)];
-      if (next == ' ' || next == '/')
-        return TRUE;
+      g_auto (GStrv) fields = g_strsplit (lines[i], " ", 6);
+      g_autofree char *point = NULL;
+      gsize length = strlen (dir);
+
+      if (g_strv_length (fields) < 5)
+        continue;
+      /* Spaces and the like come octal-escaped ("\040"). */
+      point = g_strcompress (fields[4]);
+      if (strncmp (point, dir, length) == 0 && (point[length] == '\0' || point[length] == '/'))
+        g_ptr_array_add (found, g_steal_pointer (&point));
     }
-  return FALSE;
+  return g_steal_pointer (&found);
 }
 
 gboolean
 hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GError **error)
 {
-  g_autoptr (GPtrArray) layers = NULL;
-  g_autofree char *dir = NULL;
+  g_autoptr (GPtrArray) layers = NULL, mounts = NULL;
+  g_autofree char *dir = NULL, *trash = NULL;
 
   if (!hcs_layer_store_exists (self, id))
     {
@@ -1170,6 +1340,7 @@ hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GE
       return FALSE;
     }
   dir = layer_dir (self, id);
+  mounts = mounts_below (dir);
   if (!force)
     {
       layers = hcs_layer_store_list (self, error);
@@ -1185,19 +1356,31 @@ hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GE
               return FALSE;
             }
         }
-      if (has_mount_below (dir))
+      if (mounts->len > 0 || hcs_layer_store_get_active_count (self, id) > 0)
         {
           g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "layer '%s' is mounted", id);
           return FALSE;
         }
     }
-  remove_tree (dir);
-  if (g_file_test (dir, G_FILE_TEST_EXISTS))
+  /* Forced: the union first, then the scratch volume under it. */
+  for (guint i = mounts->len; i-- > 0;)
+    if (umount2 (mounts->pdata[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+      return hcs_set_error_from_errno (error, errno, "layer '%s': unmounting %s", id,
+                                       (char *) mounts->pdata[i]);
+
+  /* Renamed out of the way first, so a crash half way through leaves no
+   * half a layer, only a folder that gc removes. */
+  trash = g_build_filename (self->path, HCS_LAYER_TRASH_PREFIX "XXXXXX", NULL);
+  if (g_mkdtemp_full (trash, 0700) == NULL)
+    return hcs_set_error_from_errno (error, errno, "layer '%s': creating a folder in %s", id,
+                                     self->path);
+  if (rename (dir, trash) < 0)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': %s could not be removed", id,
-                   dir);
-      return FALSE;
+      int saved_errno = errno;
+      g_rmdir (trash);
+      return hcs_set_error_from_errno (error, saved_errno, "layer '%s': removing %s", id, dir);
     }
+  hcs_layer_remove_tree (trash);
   return TRUE;
 }
 
@@ -1245,11 +1428,22 @@ hcs_layer_store_collect_garbage (HcsLayerStore *self, const char *const *keep, G
     }
   dir = g_dir_open (hcs_layer_store_get_path (self), 0, NULL);
   while (dir && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, ".import-"))
-      {
-        g_autofree char *path = g_build_filename (hcs_layer_store_get_path (self), name, NULL);
-        remove_tree (path);
-      }
+    {
+      g_autofree char *path = g_build_filename (hcs_layer_store_get_path (self), name, NULL);
+      int fd;
+
+      if (g_str_has_prefix (name, HCS_LAYER_TRASH_PREFIX))
+        hcs_layer_remove_tree (path);
+      if (!g_str_has_prefix (name, HCS_LAYER_STAGING_PREFIX))
+        continue;
+      /* Locked: an import in progress, of this process or another. */
+      fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        hcs_layer_remove_tree (path);
+      close (fd);
+    }
   if (removed != NULL)
     *removed = g_strv_builder_end (gone);
   return TRUE;

@@ -64,6 +64,11 @@ HcsLayerInfo *hcs_layer_store_import_with_progress (HcsLayerStore *self, const c
  * order, whiteouts as .wh. entries. */
 gboolean hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_path,
                                  GError **error);
+/* The same, reporting the file bytes and entries written so far. */
+gboolean hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id,
+                                               const char *tar_path,
+                                               HcsLayerProgressFunc progress,
+                                               gpointer user_data, GError **error);
 
 gboolean hcs_layer_store_exists (HcsLayerStore *self, const char *id);
 HcsLayerInfo *hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error);
@@ -91,6 +96,10 @@ gboolean hcs_layer_store_collect_garbage (HcsLayerStore *self, const char *const
 HcsLayerInfo *hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id,
                                               const char *parent, guint64 size_bytes,
                                               GError **error);
+/* ExpandSandboxSize: grows a size-limited scratch layer to @size_bytes,
+ * active or not. Shrinking is refused. */
+gboolean hcs_layer_store_expand_scratch (HcsLayerStore *self, const char *id,
+                                         guint64 size_bytes, GError **error);
 /* Mounts a scratch layer's volume (ActivateLayer) and returns its folder,
  * the container's LayerFolderPath. Reference counted across processes (a
  * count file under a lock): only the last deactivate unmounts. */

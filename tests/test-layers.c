@@ -26,6 +26,9 @@ typedef struct {
 
 typedef enum { PLAIN, GZIP, ZSTD } Compression;
 
+/* vfs_cap_data, revision 2: CAP_NET_RAW (13) permitted, little endian. */
+static const char cap_net_raw[20] = { 0, 0, 0, 2, 0, 0x20, 0, 0 };
+
 static void
 write_archive (const char *path, const Entry *entries, gsize n_entries, Compression compression)
 {
@@ -60,6 +63,9 @@ write_archive (const char *path, const Entry *entries, gsize n_entries, Compress
         archive_entry_set_rdev (entry, makedev (1, 3));
       if (entries[i].type == AE_IFREG && g_str_has_suffix (entries[i].path, "/xattr-file"))
         archive_entry_xattr_add_entry (entry, "user.hcs", "kept", 4);
+      if (entries[i].type == AE_IFREG && g_str_has_suffix (entries[i].path, "/cap-file"))
+        archive_entry_xattr_add_entry (entry, "security.capability", cap_net_raw,
+                                       sizeof cap_net_raw);
       archive_entry_set_size (entry, size);
       g_assert_cmpint (archive_write_header (tar, entry), ==, ARCHIVE_OK);
       if (size)
@@ -137,6 +143,7 @@ assert_store_clean (Fixture *fixture, guint expected_layers)
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_assert_false (g_str_has_prefix (name, ".import-"));
+      g_assert_false (g_str_has_prefix (name, ".destroy-"));
       count++;
     }
   g_assert_cmpuint (count, ==, expected_layers);
@@ -156,6 +163,7 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 static const Entry round_trip_entries[] = {
   { "a", AE_IFDIR, NULL, 0755, 0 },
   { "a/xattr-file", AE_IFREG, "with an attribute\n", 0640, 1000 },
+  { "a/cap-file", AE_IFREG, "with a capability\n", 0755, 1000 },
   { "a/link", AE_IFLNK, "xattr-file", 0777, 0 },
   { "a/hard", 0, "a/xattr-file", 0, 0 },
   { "a/fifo", AE_IFIFO, NULL, 0600, 0 },
@@ -230,6 +238,26 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (digest1, ==, digest2);
   g_assert_cmpstr (again->diff_id, ==, digest1);
   assert_store_clean (fixture, 2);
+
+  /* Attributes survive import, export and import again; the capability
+   * outlives the chown that would clear it if it were set first. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *layer_fs =
+          hcs_layer_store_get_mount_path (fixture->store, i == 0 ? "base" : "again");
+      g_autofree char *xattr_file = g_build_filename (layer_fs, "a", "xattr-file", NULL);
+      g_autofree char *cap_file = g_build_filename (layer_fs, "a", "cap-file", NULL);
+      char cap[32];
+
+      g_assert_cmpint (lgetxattr (xattr_file, "user.hcs", value, sizeof value), ==, 4);
+      g_assert_cmpmem (value, 4, "kept", 4);
+      g_assert_cmpint (lgetxattr (cap_file, "security.capability", cap, sizeof cap), ==,
+                       sizeof cap_net_raw);
+      g_assert_cmpmem (cap, sizeof cap_net_raw, cap_net_raw, sizeof cap_net_raw);
+      g_assert_cmpint (lstat (cap_file, &st), ==, 0);
+      g_assert_cmpint (st.st_uid, ==, 1000);
+      g_assert_cmpint (st.st_mode & 07777, ==, 0755);
+    }
 }
 
 static void
