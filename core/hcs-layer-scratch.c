@@ -15,12 +15,14 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <linux/capability.h>
 #include <linux/loop.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -499,6 +501,37 @@ hcs_layer_store_unprepare (HcsLayerStore *self, const char *id, GError **error)
 
 /* --- ExpandSandboxSize -------------------------------------------------------------- */
 
+static gboolean
+has_sys_resource (void)
+{
+  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+
+  if (syscall (SYS_capget, &header, data) < 0)
+    return FALSE;
+  return (data[CAP_SYS_RESOURCE / 32].effective & (1u << (CAP_SYS_RESOURCE % 32))) != 0;
+}
+
+/* /dev/loopN of a device number, by the kernel's name for it (no udev
+ * links are needed, a container may have none). */
+static char *
+loop_device_of (dev_t device)
+{
+  g_autofree char *uevent_path =
+      g_strdup_printf ("/sys/dev/block/%u:%u/uevent", major (device), minor (device));
+  g_autofree char *uevent = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (g_file_get_contents (uevent_path, &uevent, NULL, NULL))
+    {
+      lines = g_strsplit (uevent, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        if (g_str_has_prefix (lines[i], "DEVNAME="))
+          return g_strconcat ("/dev/", lines[i] + strlen ("DEVNAME="), NULL);
+    }
+  return g_strdup_printf ("/dev/loop%u", minor (device));
+}
+
 /* Grows the image, and the ext4 in it: online through the loop device
  * when the scratch is active (the device is told the new capacity first),
  * offline after a forced check otherwise. ext4 cannot shrink online, so
@@ -509,7 +542,7 @@ hcs_layer_store_expand_scratch (HcsLayerStore *self, const char *id, guint64 siz
 {
   g_autoptr (HcsLayerInfo) info = NULL;
   g_autofree char *image = NULL, *fs = NULL, *device = NULL;
-  gboolean ok = FALSE;
+  gboolean ok = FALSE, active;
   int lock, fd;
 
   lock = lock_layer (self, id, error);
@@ -540,6 +573,16 @@ hcs_layer_store_expand_scratch (HcsLayerStore *self, const char *id, guint64 siz
 
   image = scratch_file (self, id, "scratch.img");
   fs = scratch_file (self, id, "fs");
+  active = read_count (self, id) > 0;
+  /* ext4's online resize needs CAP_SYS_RESOURCE, which a host in a
+   * container may lack: say so before touching anything. */
+  if (active && !has_sys_resource ())
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "scratch layer '%s' is active, and growing it online needs "
+                   "CAP_SYS_RESOURCE, which this process lacks: deactivate it first", id);
+      goto out;
+    }
   fd = open (image, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || ftruncate (fd, size_bytes) < 0)
     {
@@ -550,7 +593,7 @@ hcs_layer_store_expand_scratch (HcsLayerStore *self, const char *id, guint64 siz
     }
   close (fd);
 
-  if (read_count (self, id) > 0)
+  if (active)
     {
       struct stat st;
       const char *argv[] = { "resize2fs", NULL, NULL };
@@ -561,7 +604,7 @@ hcs_layer_store_expand_scratch (HcsLayerStore *self, const char *id, guint64 siz
           hcs_set_error_from_errno (error, errno, "scratch layer '%s': %s", id, fs);
           goto out;
         }
-      device = g_strdup_printf ("/dev/block/%u:%u", major (st.st_dev), minor (st.st_dev));
+      device = loop_device_of (st.st_dev);
       loop = open (device, O_RDWR | O_CLOEXEC);
       if (loop < 0 || ioctl (loop, LOOP_SET_CAPACITY, 0) < 0)
         {

@@ -11,7 +11,10 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -576,6 +579,8 @@ test_garbage_collection (Fixture *fixture, gconstpointer data)
   const Entry entries[] = { { "f", AE_IFREG, "x", 0644, 0 } };
   g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar", NULL);
   g_autofree char *stray = g_build_filename (fixture->store_dir, ".import-stray", NULL);
+  g_autofree char *busy_import = g_build_filename (fixture->store_dir, ".import-busy", NULL);
+  int busy_fd;
   const char *keep[] = { "app", NULL };
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) removed = NULL;
@@ -589,6 +594,9 @@ test_garbage_collection (Fixture *fixture, gconstpointer data)
   g_free (hcs_layer_store_activate (fixture->store, "busy", &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir (stray, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (busy_import, 0700), ==, 0);
+  busy_fd = open (busy_import, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (flock (busy_fd, LOCK_EX), ==, 0);
 
   hcs_layer_store_collect_garbage (fixture->store, keep, &removed, &error);
   g_assert_no_error (error);
@@ -599,6 +607,13 @@ test_garbage_collection (Fixture *fixture, gconstpointer data)
   g_assert_true (hcs_layer_store_exists (fixture->store, "app"));
   g_assert_true (hcs_layer_store_exists (fixture->store, "busy"));
   g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
+  /* An import in progress (its folder locked) is left alone. */
+  g_assert_true (g_file_test (busy_import, G_FILE_TEST_IS_DIR));
+  close (busy_fd);
+  g_clear_pointer (&removed, g_strfreev);
+  hcs_layer_store_collect_garbage (fixture->store, keep, &removed, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (busy_import, G_FILE_TEST_EXISTS));
   hcs_layer_store_deactivate (fixture->store, "busy", &error);
   g_assert_no_error (error);
 }
@@ -846,6 +861,96 @@ test_scratch_limit (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static guint64
+free_bytes (const char *path)
+{
+  struct statvfs sv;
+
+  g_assert_cmpint (statvfs (path, &sv), ==, 0);
+  return (guint64) sv.f_blocks * sv.f_frsize;
+}
+
+/* ExpandSandboxSize offline and online; a count left from before a
+ * reboot (or a mount undone by hand) is not trusted; a forced destroy of a
+ * mounted scratch unmounts it and frees its loop device. */
+static void
+test_scratch_lifecycle (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsLayerInfo) info = NULL;
+  g_autofree char *folder = NULL, *again = NULL, *image = NULL, *count_file = NULL;
+  guint64 before, after;
+
+  info = hcs_layer_store_create_scratch (fixture->store, "sandbox", NULL, 16 * 1024 * 1024, &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_layer_store_create_scratch (fixture->store, "sandbox", NULL, 0, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (hcs_layer_store_create_scratch (fixture->store, "../x", NULL, 0, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  image = g_build_filename (fixture->store_dir, "sandbox", "scratch.img", NULL);
+  count_file = g_build_filename (fixture->store_dir, "sandbox", "active", NULL);
+
+  /* Offline growth. */
+  g_assert_false (hcs_layer_store_expand_scratch (fixture->store, "sandbox", 8 * 1024 * 1024, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_true (hcs_layer_store_expand_scratch (fixture->store, "sandbox", 24 * 1024 * 1024, &error));
+  g_assert_no_error (error);
+  folder = hcs_layer_store_activate (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  before = free_bytes (folder);
+  g_assert_cmpuint (before, >, 16 * 1024 * 1024);
+
+  /* Online growth, through the loop device, where the kernel lets us. */
+  if (hcs_layer_store_expand_scratch (fixture->store, "sandbox", 48 * 1024 * 1024, &error))
+    {
+      after = free_bytes (folder);
+      g_assert_cmpuint (after, >, 40 * 1024 * 1024);
+      g_clear_pointer (&info, hcs_layer_info_free);
+      info = hcs_layer_store_inspect (fixture->store, "sandbox", &error);
+      g_assert_cmpuint (info->scratch_size_limit, ==, 48 * 1024 * 1024);
+    }
+  else
+    {
+      /* Refused cleanly, the size unchanged. */
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+      g_test_message ("online growth not tested: %s", error->message);
+      g_clear_error (&error);
+      g_assert_cmpuint (free_bytes (folder), ==, before);
+      g_clear_pointer (&info, hcs_layer_info_free);
+      info = hcs_layer_store_inspect (fixture->store, "sandbox", &error);
+      g_assert_cmpuint (info->scratch_size_limit, ==, 24 * 1024 * 1024);
+    }
+
+  /* The mount undone behind the store's back, as a reboot does: the
+   * count is stale, and the next activation mounts again. */
+  g_assert_cmpint (umount2 (folder, 0), ==, 0);
+  g_assert_cmpuint (hcs_layer_store_get_active_count (fixture->store, "sandbox"), ==, 0);
+  again = hcs_layer_store_activate (fixture->store, "sandbox", &error);
+  g_assert_no_error (error);
+  g_assert_true (is_mounted (again));
+  g_assert_cmpuint (hcs_layer_store_get_active_count (fixture->store, "sandbox"), ==, 1);
+  /* A count written in another boot. */
+  g_assert_true (g_file_set_contents (count_file, "5 00000000-0000-0000-0000-000000000000\n", -1, NULL));
+  g_assert_cmpuint (hcs_layer_store_get_active_count (fixture->store, "sandbox"), ==, 0);
+  g_assert_true (g_file_set_contents (count_file, "0", -1, NULL));
+  g_free (hcs_layer_store_activate (fixture->store, "sandbox", &error));
+  g_assert_no_error (error);
+
+  /* Mounted: refused, unless forced; forced leaves no mount or loop. */
+  g_assert_false (hcs_layer_store_destroy (fixture->store, "sandbox", FALSE, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_clear_error (&error);
+  g_assert_true (hcs_layer_store_destroy (fixture->store, "sandbox", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_false (is_mounted (folder));
+  g_assert_false (loop_backs (image));
+  g_assert_false (hcs_layer_store_exists (fixture->store, "sandbox"));
+  assert_store_clean (fixture, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -870,6 +975,7 @@ main (int argc, char **argv)
   ADD ("garbage-collection", test_garbage_collection);
   ADD ("prepare", test_prepare);
   ADD ("writer-reader", test_writer_reader);
+  ADD ("scratch-lifecycle", test_scratch_lifecycle);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
