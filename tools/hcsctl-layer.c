@@ -62,6 +62,7 @@ layer_usage (FILE *stream, int code)
            "  chain ID               the file folders of ID and its parents, top first\n"
            "  scratch [--parent ID] [--size MB] ID\n"
            "                         a writable scratch layer, size-limited with --size\n"
+           "  expand ID MB           grow a size-limited scratch layer (ExpandSandboxSize)\n"
            "  mount ID               activate a scratch layer; prints its folder\n"
            "  unmount ID             release one activation\n"
            "  rm [--force] ID        remove a layer (not a parent, unless --force)\n"
@@ -136,9 +137,27 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
       return 0;
     }
   if (g_str_equal (verb, "export") && n == 2)
-    return hcs_layer_store_export (store, rest[0], rest[1], &error)
-               ? 0
-               : hcsctl_fail ("layer export", error);
+    {
+      Progress progress = { g_get_monotonic_time (), FALSE };
+      gboolean ok = hcs_layer_store_export_with_progress (
+          store, rest[0], rest[1], isatty (STDERR_FILENO) ? show_progress : NULL, &progress,
+          &error);
+      if (progress.shown)
+        fputc ('\n', stderr);
+      return ok ? 0 : hcsctl_fail ("layer export", error);
+    }
+  if (g_str_equal (verb, "expand") && n == 2)
+    {
+      guint64 mb;
+      if (!g_ascii_string_to_unsigned (rest[1], 10, 1, G_MAXUINT32, &mb, NULL))
+        {
+          g_printerr ("hcsctl: layer expand: '%s' is not a size in MiB\n", rest[1]);
+          return 2;
+        }
+      return hcs_layer_store_expand_scratch (store, rest[0], mb * 1024 * 1024, &error)
+                 ? 0
+                 : hcsctl_fail ("layer expand", error);
+    }
   if (g_str_equal (verb, "create") && n == 1)
     {
       g_autoptr (HcsLayerWriter) writer = hcs_layer_store_new_writer (store, rest[0], parent, &error);
