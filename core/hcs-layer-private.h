@@ -23,4 +23,17 @@ char *hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd,
 /* Removes a tree without following symlinks or crossing into mounts. */
 void hcs_layer_remove_tree (const char *path);
 
+/* Import from @archive_fd (when >= 0; @archive_path then only names it
+ * in messages). When *@cancelled is set by the end, nothing is kept: a
+ * stream that ends between entries looks complete. */
+HcsLayerInfo *hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
+                                   const char *archive_path, int archive_fd,
+                                   const char *expected_diff_id, HcsLayerImportFlags flags,
+                                   HcsLayerProgressFunc progress, gpointer user_data,
+                                   const gint *cancelled, GError **error);
+/* Export to @tar_fd (when >= 0), stopping soon after *@cancelled is set. */
+gboolean hcs_layer_export_fd (HcsLayerStore *self, const char *id, const char *tar_path,
+                              int tar_fd, HcsLayerProgressFunc progress, gpointer user_data,
+                              const gint *cancelled, GError **error);
+
 G_END_DECLS

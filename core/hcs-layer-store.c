@@ -807,7 +807,8 @@ restore_directory_times (Unpacker *unpacker)
 }
 
 static gboolean
-unpack (const char *archive_path, Unpacker *unpacker, char **diff_id, GError **error)
+unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **diff_id,
+        GError **error)
 {
   struct archive *decompressor = archive_read_new ();
   struct archive *tar = archive_read_new ();
@@ -822,7 +823,9 @@ unpack (const char *archive_path, Unpacker *unpacker, char **diff_id, GError **e
   archive_read_support_format_raw (decompressor);
   archive_read_support_format_tar (tar);
 
-  if (archive_read_open_filename (decompressor, archive_path, 64 * 1024) != ARCHIVE_OK ||
+  if ((archive_fd >= 0 ? archive_read_open_fd (decompressor, archive_fd, 64 * 1024)
+                        : archive_read_open_filename (decompressor, archive_path, 64 * 1024)) !=
+          ARCHIVE_OK ||
       archive_read_next_header (decompressor, &entry) != ARCHIVE_OK)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: %s", unpacker->id,
@@ -902,6 +905,16 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
                                       HcsLayerImportFlags flags, HcsLayerProgressFunc progress,
                                       gpointer user_data, GError **error)
 {
+  return hcs_layer_import_fd (self, id, parent, archive_path, -1, expected_diff_id, flags,
+                              progress, user_data, NULL, error);
+}
+
+HcsLayerInfo *
+hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
+                     const char *archive_path, int archive_fd, const char *expected_diff_id,
+                     HcsLayerImportFlags flags, HcsLayerProgressFunc progress,
+                     gpointer user_data, const gint *cancelled, GError **error)
+{
   g_autofree char *staging = NULL, *fs = NULL, *final = NULL;
   g_autoptr (HcsLayerInfo) info = g_new0 (HcsLayerInfo, 1);
   int lock_fd = -1;
@@ -941,7 +954,7 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
   unpacker.directories = directories;
   unpacker.directory_times = directory_times;
 
-  if (!unpack (archive_path, &unpacker, &diff_id, error))
+  if (!unpack (archive_path, archive_fd, &unpacker, &diff_id, error))
     goto fail;
   if (expected_diff_id != NULL && !g_str_equal (expected_diff_id, diff_id))
     {
@@ -961,6 +974,14 @@ hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id, const
   close (unpacker.root_fd);
   unpacker.root_fd = -1;
 
+  /* A stream can end cleanly between entries: only its maker knows
+   * whether that was all. */
+  if (cancelled != NULL && g_atomic_int_get (cancelled))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
+                   "layer '%s': the import was abandoned", id);
+      goto fail;
+    }
   final = layer_dir (self, id);
   if (rename (staging, final) < 0)
     {
@@ -998,7 +1019,18 @@ typedef struct {
   guint64 bytes;
   guint64 entries;
   gint64 last_report;
+  const gint *cancelled; /* set by a reader that stopped reading */
 } Packer;
+
+static gboolean
+packer_cancelled (Packer *packer, GError **error)
+{
+  if (packer->cancelled == NULL || !g_atomic_int_get (packer->cancelled))
+    return FALSE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED, "layer '%s': the export was abandoned",
+               packer->id);
+  return TRUE;
+}
 
 /* Extended attributes in name order (so the tar is deterministic), but
  * not overlayfs's own: the opaque marker is an entry of its own. */
@@ -1078,6 +1110,8 @@ pack_entry (Packer *packer, int dir_fd, const char *name, const char *path, GErr
   gboolean ok = FALSE;
   int fd = -1;
 
+  if (packer_cancelled (packer, error))
+    goto out;
   if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     {
       hcs_set_error_from_errno (error, errno, "layer '%s': reading '%s'", packer->id, path);
@@ -1173,6 +1207,8 @@ pack_entry (Packer *packer, int dir_fd, const char *name, const char *path, GErr
               goto out;
             }
           packer->bytes += n;
+          if (packer_cancelled (packer, error))
+            goto out;
         }
       ok = n == 0;
       if (!ok)
@@ -1250,6 +1286,14 @@ hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id, const
                                       HcsLayerProgressFunc progress, gpointer user_data,
                                       GError **error)
 {
+  return hcs_layer_export_fd (self, id, tar_path, -1, progress, user_data, NULL, error);
+}
+
+gboolean
+hcs_layer_export_fd (HcsLayerStore *self, const char *id, const char *tar_path, int tar_fd,
+                     HcsLayerProgressFunc progress, gpointer user_data, const gint *cancelled,
+                     GError **error)
+{
   g_autofree char *fs = NULL;
   g_autoptr (GHashTable) hard_links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Packer packer = { 0 };
@@ -1272,8 +1316,12 @@ hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id, const
   packer.progress = progress;
   packer.progress_data = user_data;
   packer.tar = archive_write_new ();
+  packer.cancelled = cancelled;
   archive_write_set_format_pax_restricted (packer.tar);
-  if (archive_write_open_filename (packer.tar, tar_path) != ARCHIVE_OK)
+  /* No padding to a whole block, to a file or a pipe alike. */
+  archive_write_set_bytes_in_last_block (packer.tar, 1);
+  if ((tar_fd >= 0 ? archive_write_open_fd (packer.tar, tar_fd)
+                   : archive_write_open_filename (packer.tar, tar_path)) != ARCHIVE_OK)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': writing %s: %s", id,
                    tar_path, archive_error_string (packer.tar));
@@ -1284,6 +1332,8 @@ hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id, const
   ok = pack_folder (&packer, root_fd, NULL, error);
   if (ok)
     report_progress (&packer, TRUE);
+  else
+    archive_write_fail (packer.tar); /* no end-of-archive after a failure */
   if (archive_write_close (packer.tar) != ARCHIVE_OK && ok)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': finishing %s: %s", id,
@@ -1292,7 +1342,7 @@ hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id, const
     }
   archive_write_free (packer.tar);
   close (root_fd);
-  if (!ok)
+  if (!ok && tar_fd < 0)
     g_unlink (tar_path);
   return ok;
 }

@@ -1,31 +1,24 @@
 /* hcs-layer-stream.c: building and reading layers entry by entry.
  *
- * The writer streams a tar into an anonymous memory file and imports it at
- * commit, so a layer made this way passes every check an archive does; the
- * reader streams the layer's export the same way.
+ * Both stream through a pipe, never a whole layer in memory: the writer
+ * writes a tar into it while a thread imports from the other end (so a
+ * layer built this way passes every check an archive does, and lands
+ * atomically at commit); the reader reads a tar that a thread exports
+ * into it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-layer-store.h"
 #include "hcs-error.h"
+#include "hcs-layer-private.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int
-new_memory_file (const char *name, GError **error)
-{
-  int fd = memfd_create (name, MFD_CLOEXEC);
-
-  if (fd < 0)
-    hcs_set_error_from_errno (error, errno, "creating a memory file for %s", name);
-  return fd;
-}
 
 /* --- writer ---------------------------------------------------------------- */
 
@@ -35,13 +28,57 @@ struct _HcsLayerWriter
   HcsLayerStore *store;
   char *id;
   char *parent;
-  int fd;
+  int fd;            /* the pipe's write end */
+  int import_fd;     /* its read end, the import thread's */
   struct archive *tar;
   gint64 remaining;  /* bytes the current file still expects */
   gboolean done;
+  gint abandoned;    /* finalized without commit: keep nothing */
+  GThread *thread;
+  GMutex lock;
+  GError *import_error; /* set by the thread when it fails early */
+  HcsLayerInfo *info;
 };
 
 G_DEFINE_FINAL_TYPE (HcsLayerWriter, hcs_layer_writer, G_TYPE_OBJECT)
+
+static gpointer
+import_thread (gpointer data)
+{
+  HcsLayerWriter *self = data;
+  GError *error = NULL;
+  HcsLayerInfo *info = hcs_layer_import_fd (self->store, self->id, self->parent, self->id,
+                                            self->import_fd, NULL, HCS_LAYER_IMPORT_NONE, NULL,
+                                            NULL, &self->abandoned, &error);
+  char buffer[16 * 1024];
+
+  g_mutex_lock (&self->lock);
+  self->info = info;
+  self->import_error = error;
+  g_mutex_unlock (&self->lock);
+  /* Read on to the end, so the writer never meets a closed pipe. */
+  while (read (self->import_fd, buffer, sizeof buffer) > 0)
+    ;
+  return NULL;
+}
+
+/* Joins the import thread once the pipe is closed. */
+static void
+finish_import (HcsLayerWriter *self)
+{
+  if (self->fd >= 0)
+    {
+      close (self->fd);
+      self->fd = -1;
+    }
+  if (self->thread != NULL)
+    g_thread_join (g_steal_pointer (&self->thread));
+  if (self->import_fd >= 0)
+    {
+      close (self->import_fd);
+      self->import_fd = -1;
+    }
+}
 
 static void
 hcs_layer_writer_finalize (GObject *object)
@@ -49,9 +86,17 @@ hcs_layer_writer_finalize (GObject *object)
   HcsLayerWriter *self = HCS_LAYER_WRITER (object);
 
   if (self->tar != NULL)
-    archive_write_free (self->tar);
-  if (self->fd >= 0)
-    close (self->fd);
+    {
+      /* Not committed: no end-of-archive, and the import keeps nothing. */
+      g_atomic_int_set (&self->abandoned, 1);
+      archive_write_fail (self->tar);
+      finish_import (self);
+      archive_write_free (self->tar);
+    }
+  finish_import (self);
+  g_clear_pointer (&self->info, hcs_layer_info_free);
+  g_clear_error (&self->import_error);
+  g_mutex_clear (&self->lock);
   g_clear_object (&self->store);
   g_free (self->id);
   g_free (self->parent);
@@ -68,6 +113,8 @@ static void
 hcs_layer_writer_init (HcsLayerWriter *self)
 {
   self->fd = -1;
+  self->import_fd = -1;
+  g_mutex_init (&self->lock);
 }
 
 HcsLayerWriter *
@@ -75,26 +122,39 @@ hcs_layer_store_new_writer (HcsLayerStore *self, const char *id, const char *par
                             GError **error)
 {
   g_autoptr (HcsLayerWriter) writer = g_object_new (HCS_TYPE_LAYER_WRITER, NULL);
+  int fds[2];
 
+  if (!hcs_layer_validate_id (id, error) ||
+      (parent != NULL && !hcs_layer_validate_id (parent, error)))
+    return NULL;
   if (hcs_layer_store_exists (self, id))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
       return NULL;
     }
+  if (parent != NULL && !hcs_layer_store_exists (self, parent))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "layer '%s': parent layer '%s' does not exist", id, parent);
+      return NULL;
+    }
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return hcs_set_error_from_errno (error, errno, "layer writer '%s': a pipe", id), NULL;
   writer->store = g_object_ref (self);
   writer->id = g_strdup (id);
   writer->parent = g_strdup (parent);
-  writer->fd = new_memory_file ("hcs-layer-writer", error);
-  if (writer->fd < 0)
-    return NULL;
+  writer->import_fd = fds[0];
+  writer->fd = fds[1];
   writer->tar = archive_write_new ();
   archive_write_set_format_pax_restricted (writer->tar);
+  archive_write_set_bytes_in_last_block (writer->tar, 1);
   if (archive_write_open_fd (writer->tar, writer->fd) != ARCHIVE_OK)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer '%s': %s", id,
                    archive_error_string (writer->tar));
       return NULL;
     }
+  writer->thread = g_thread_new ("hcs-layer-writer", import_thread, writer);
   return g_steal_pointer (&writer);
 }
 
@@ -107,6 +167,15 @@ check_writable (HcsLayerWriter *self, gboolean between_entries, GError **error)
                    "layer writer '%s': already committed", self->id);
       return FALSE;
     }
+  /* The import refused something already: say what, now. */
+  g_mutex_lock (&self->lock);
+  if (self->import_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->import_error));
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  g_mutex_unlock (&self->lock);
   if (between_entries && self->remaining > 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
@@ -219,20 +288,29 @@ hcs_layer_writer_write (HcsLayerWriter *self, const void *data, gsize length, GE
 HcsLayerInfo *
 hcs_layer_writer_commit (HcsLayerWriter *self, GError **error)
 {
-  g_autofree char *path = NULL;
+  gboolean closed;
 
   if (!check_writable (self, TRUE, error))
     return NULL;
   self->done = TRUE;
-  if (archive_write_close (self->tar) != ARCHIVE_OK)
+  closed = archive_write_close (self->tar) == ARCHIVE_OK;
+  if (!closed)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer writer '%s': %s", self->id,
                    archive_error_string (self->tar));
+      archive_write_fail (self->tar);
+      g_atomic_int_set (&self->abandoned, 1);
+    }
+  archive_write_free (g_steal_pointer (&self->tar));
+  finish_import (self);
+  if (!closed)
+    return NULL;
+  if (self->import_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->import_error));
       return NULL;
     }
-  path = g_strdup_printf ("/proc/self/fd/%d", self->fd);
-  return hcs_layer_store_import (self->store, self->id, self->parent, path, NULL,
-                                 HCS_LAYER_IMPORT_NONE, error);
+  return g_steal_pointer (&self->info);
 }
 
 /* --- reader ---------------------------------------------------------------- */
@@ -240,12 +318,43 @@ hcs_layer_writer_commit (HcsLayerWriter *self, GError **error)
 struct _HcsLayerReader
 {
   GObject parent_instance;
-  int fd;
-  struct archive *tar;
+  HcsLayerStore *store;
   char *id;
+  int fd;          /* the pipe's read end */
+  int export_fd;   /* its write end, the export thread's */
+  struct archive *tar;
+  GThread *thread;
+  gint stopped;    /* the reader is gone: the export ends early */
+  GError *export_error;
 };
 
 G_DEFINE_FINAL_TYPE (HcsLayerReader, hcs_layer_reader, G_TYPE_OBJECT)
+
+static gpointer
+export_thread (gpointer data)
+{
+  HcsLayerReader *self = data;
+
+  hcs_layer_export_fd (self->store, self->id, self->id, self->export_fd, NULL, NULL,
+                       &self->stopped, &self->export_error);
+  close (self->export_fd);
+  self->export_fd = -1;
+  return NULL;
+}
+
+static void
+finish_export (HcsLayerReader *self)
+{
+  char buffer[16 * 1024];
+
+  if (self->thread == NULL)
+    return;
+  /* Tell it to stop, and read on so that it is never stuck writing. */
+  g_atomic_int_set (&self->stopped, 1);
+  while (read (self->fd, buffer, sizeof buffer) > 0)
+    ;
+  g_thread_join (g_steal_pointer (&self->thread));
+}
 
 static void
 hcs_layer_reader_finalize (GObject *object)
@@ -254,8 +363,13 @@ hcs_layer_reader_finalize (GObject *object)
 
   if (self->tar != NULL)
     archive_read_free (self->tar);
+  finish_export (self);
   if (self->fd >= 0)
     close (self->fd);
+  if (self->export_fd >= 0)
+    close (self->export_fd);
+  g_clear_error (&self->export_error);
+  g_clear_object (&self->store);
   g_free (self->id);
   G_OBJECT_CLASS (hcs_layer_reader_parent_class)->finalize (object);
 }
@@ -270,31 +384,55 @@ static void
 hcs_layer_reader_init (HcsLayerReader *self)
 {
   self->fd = -1;
+  self->export_fd = -1;
 }
 
 HcsLayerReader *
 hcs_layer_store_new_reader (HcsLayerStore *self, const char *id, GError **error)
 {
   g_autoptr (HcsLayerReader) reader = g_object_new (HCS_TYPE_LAYER_READER, NULL);
-  g_autofree char *path = NULL;
+  int fds[2];
 
+  if (!hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist",
+                   id ? id : "");
+      return NULL;
+    }
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    return hcs_set_error_from_errno (error, errno, "layer reader '%s': a pipe", id), NULL;
+  reader->store = g_object_ref (self);
   reader->id = g_strdup (id);
-  reader->fd = new_memory_file ("hcs-layer-reader", error);
-  if (reader->fd < 0)
-    return NULL;
-  path = g_strdup_printf ("/proc/self/fd/%d", reader->fd);
-  if (!hcs_layer_store_export (self, id, path, error))
-    return NULL;
-  lseek (reader->fd, 0, SEEK_SET);
+  reader->fd = fds[0];
+  reader->export_fd = fds[1];
+  reader->thread = g_thread_new ("hcs-layer-reader", export_thread, reader);
   reader->tar = archive_read_new ();
   archive_read_support_format_tar (reader->tar);
   if (archive_read_open_fd (reader->tar, reader->fd, 64 * 1024) != ARCHIVE_OK)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer reader '%s': %s", id,
-                   archive_error_string (reader->tar));
+      finish_export (reader);
+      if (reader->export_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&reader->export_error));
+      else
+        g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer reader '%s': %s", id,
+                     archive_error_string (reader->tar));
       return NULL;
     }
   return g_steal_pointer (&reader);
+}
+
+/* The export's own error says more than the tar reader's view of it. */
+static void
+reader_error (HcsLayerReader *self, GError **error)
+{
+  g_autofree char *text = g_strdup (archive_error_string (self->tar));
+
+  finish_export (self);
+  if (self->export_error != NULL)
+    g_propagate_error (error, g_error_copy (self->export_error));
+  else
+    g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer reader '%s': %s", self->id,
+                 text ? text : "read error");
 }
 
 gboolean
@@ -305,11 +443,15 @@ hcs_layer_reader_next (HcsLayerReader *self, const char **path, guint32 *mode, g
   int result = archive_read_next_header (self->tar, &entry);
 
   if (result == ARCHIVE_EOF)
-    return FALSE;
+    {
+      finish_export (self);
+      if (self->export_error != NULL)
+        g_propagate_error (error, g_error_copy (self->export_error));
+      return FALSE;
+    }
   if (result != ARCHIVE_OK)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer reader '%s': %s", self->id,
-                   archive_error_string (self->tar));
+      reader_error (self, error);
       return FALSE;
     }
   if (path)
@@ -330,7 +472,6 @@ hcs_layer_reader_read (HcsLayerReader *self, void *buffer, gsize length, GError 
   la_ssize_t n = archive_read_data (self->tar, buffer, length);
 
   if (n < 0)
-    g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "layer reader '%s': %s", self->id,
-                 archive_error_string (self->tar));
+    reader_error (self, error);
   return n;
 }

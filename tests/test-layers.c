@@ -690,6 +690,42 @@ test_writer_reader (Fixture *fixture, gconstpointer data)
                    "etc/motd-link 0 0 -> etc/motd\n"
                    "etc/sym 12 0 -> motd\n"
                    ".wh.old 10 0\n");
+  g_clear_object (&reader);
+
+  /* A reader dropped half way stops its export and hangs nothing. */
+  reader = hcs_layer_store_new_reader (fixture->store, "built", &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_layer_reader_next (reader, &path, NULL, NULL, NULL, &error));
+  g_clear_object (&reader);
+
+  /* A writer dropped before commit keeps nothing, even after whole
+   * entries (a stream that ends between entries looks complete). */
+  g_clear_object (&writer);
+  writer = hcs_layer_store_new_writer (fixture->store, "dropped", "base", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 64; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("file-%u", i);
+      char block[4096] = { 0 };
+      g_assert_true (hcs_layer_writer_add (writer, name, S_IFREG | 0644, 0, 0, 0, sizeof block,
+                                           NULL, &error));
+      g_assert_true (hcs_layer_writer_write (writer, block, sizeof block, &error));
+    }
+  g_clear_object (&writer);
+  g_assert_false (hcs_layer_store_exists (fixture->store, "dropped"));
+
+  /* Through a writer, a hostile entry is refused as from an archive. */
+  writer = hcs_layer_store_new_writer (fixture->store, "hostile", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_layer_writer_add (writer, "../victim/pwned", S_IFREG | 0644, 0, 0, 0, 0,
+                                       NULL, &error));
+  g_assert_null (hcs_layer_writer_commit (writer, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "'../victim/pwned'"));
+  g_clear_error (&error);
+  g_assert_false (hcs_layer_store_exists (fixture->store, "hostile"));
+  assert_victim_untouched (fixture);
+  assert_store_clean (fixture, 2);
 }
 
 /* PrepareLayer: the union of a chain with a scratch on top, on the host,
