@@ -456,8 +456,16 @@ typedef struct {
 static gboolean
 entry_error (GError **error, Unpacker *unpacker, const char *entry, const char *what)
 {
-  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': entry '%s': %s",
-               unpacker->id, entry, what);
+  gsize length = strlen (entry);
+
+  /* An absurd name is named by its start and its length. */
+  if (length > 200)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                 "layer '%s': entry '%.100s…' (%" G_GSIZE_FORMAT " bytes): %s", unpacker->id,
+                 entry, length, what);
+  else
+    g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': entry '%s': %s",
+                 unpacker->id, entry, what);
   return FALSE;
 }
 
@@ -659,6 +667,13 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
         ok = TRUE;
       goto out;
     }
+  /* AUFS's own bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not content,
+   * skipped as moby does. */
+  if (g_str_has_prefix (base, WHITEOUT_PREFIX WHITEOUT_PREFIX))
+    {
+      ok = TRUE;
+      goto out;
+    }
   if (g_str_has_prefix (base, WHITEOUT_PREFIX))
     {
       const char *name = base + strlen (WHITEOUT_PREFIX);
@@ -676,18 +691,18 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
     }
 
   /* An entry replaces what an earlier one of the same layer put there,
-   * except a folder, which is merged. */
-  if (type != AE_IFDIR)
-    {
-      struct stat st;
-      if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        {
-          if (S_ISDIR (st.st_mode))
-            remove_child_at (parent_fd, base);
-          else
-            unlinkat (parent_fd, base, 0);
-        }
-    }
+   * except a folder over a folder, which is merged. */
+  {
+    struct stat st;
+    if (fstatat (parent_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !(type == AE_IFDIR && S_ISDIR (st.st_mode) && archive_entry_hardlink (entry) == NULL))
+      {
+        if (S_ISDIR (st.st_mode))
+          remove_child_at (parent_fd, base);
+        else
+          unlinkat (parent_fd, base, 0);
+      }
+  }
 
   if (archive_entry_hardlink (entry) != NULL)
     {

@@ -319,6 +319,30 @@ expect_refused (Fixture *fixture, const char *name, const Entry *entries, gsize 
   assert_store_clean (fixture, 0);
 }
 
+/* One header claiming @size bytes, none of them there, and the end. */
+static void
+write_huge_header (const char *path, gint64 size)
+{
+  struct archive *tar = archive_write_new ();
+  struct archive_entry *entry = archive_entry_new ();
+  g_autofree char *buffer = g_malloc0 (64 * 1024);
+  size_t used = 0;
+
+  archive_write_set_format_pax_restricted (tar);
+  archive_write_set_bytes_per_block (tar, 0);
+  g_assert_cmpint (archive_write_open_memory (tar, buffer, 64 * 1024, &used), ==, ARCHIVE_OK);
+  archive_entry_set_pathname (entry, "huge");
+  archive_entry_set_filetype (entry, AE_IFREG);
+  archive_entry_set_perm (entry, 0644);
+  archive_entry_set_size (entry, size);
+  g_assert_cmpint (archive_write_header (tar, entry), ==, ARCHIVE_OK);
+  g_assert_cmpuint (used + 1024, <, 64 * 1024);
+  g_assert_true (g_file_set_contents (path, buffer, used + 1024, NULL));
+  archive_write_fail (tar);
+  archive_write_free (tar);
+  archive_entry_free (entry);
+}
+
 static void
 test_hostile_archives (Fixture *fixture, gconstpointer data)
 {
@@ -336,8 +360,23 @@ test_hostile_archives (Fixture *fixture, gconstpointer data)
                                          { "h", 0, "s/secret", 0, 0 } };
   const Entry whiteout_dot_dot[] = { { "a/.wh..", AE_IFREG, NULL, 0644, 0 } };
   const Entry device[] = { { "null", AE_IFCHR, NULL, 0666, 0 } };
+  const Entry whiteout_through_symlink[] = { { "s", AE_IFLNK, victim_abs, 0777, 0 },
+                                             { "s/.wh.secret", AE_IFREG, NULL, 0644, 0 } };
+  const Entry opaque_through_symlink[] = { { "s", AE_IFLNK, "../../victim", 0777, 0 },
+                                           { "s/.wh..wh..opq", AE_IFREG, NULL, 0644, 0 } };
+  const Entry dir_through_symlink[] = { { "s", AE_IFLNK, victim_abs, 0777, 0 },
+                                        { "s/sub", AE_IFDIR, NULL, 0755, 0 } };
+  g_autofree char *component = g_strnfill (256, 'c');
+  g_autoptr (GString) long_path = g_string_new (NULL);
+  const Entry long_component[] = { { component, AE_IFREG, "x", 0644, 0 } };
+  const Entry long_name[] = { { NULL, AE_IFREG, "x", 0644, 0 } };
   const Entry forged_overlay[] = { { "a", AE_IFDIR, NULL, 0755, 0 },
                                    { "a/.wh.x/../../victim", AE_IFREG, NULL, 0644, 0 } };
+
+  while (long_path->len <= 4096)
+    g_string_append (long_path, "d234567/");
+  g_string_append (long_path, "f");
+  ((Entry *) long_name)[0].path = long_path->str;
 
   expect_refused (fixture, "dot-dot", dot_dot, G_N_ELEMENTS (dot_dot), "'../victim/pwned'");
   expect_refused (fixture, "rooted-dot-dot", rooted_dot_dot, G_N_ELEMENTS (rooted_dot_dot), "'..'");
@@ -354,6 +393,51 @@ test_hostile_archives (Fixture *fixture, gconstpointer data)
                   "'..'");
   expect_refused (fixture, "device", device, G_N_ELEMENTS (device), "device nodes are not allowed");
   expect_refused (fixture, "forged", forged_overlay, G_N_ELEMENTS (forged_overlay), "'..'");
+  expect_refused (fixture, "whiteout-through-symlink", whiteout_through_symlink,
+                  G_N_ELEMENTS (whiteout_through_symlink), "'s/.wh.secret'");
+  expect_refused (fixture, "opaque-through-symlink", opaque_through_symlink,
+                  G_N_ELEMENTS (opaque_through_symlink), "outside the layer");
+  expect_refused (fixture, "dir-through-symlink", dir_through_symlink,
+                  G_N_ELEMENTS (dir_through_symlink), "'s/sub'");
+  expect_refused (fixture, "long-component", long_component, G_N_ELEMENTS (long_component),
+                  "a path component is too long");
+  expect_refused (fixture, "long-name", long_name, G_N_ELEMENTS (long_name), "the name is too long");
+
+  {
+    g_autofree char *archive = g_build_filename (fixture->temp_dir, "huge.tar", NULL);
+    g_autoptr (GError) error = NULL;
+
+    write_huge_header (archive, (gint64) 1 << 50);
+    g_assert_null (hcs_layer_store_import (fixture->store, "huge", NULL, archive, NULL, 0, &error));
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+    g_test_message ("huge: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "'huge'"));
+    assert_victim_untouched (fixture);
+    assert_store_clean (fixture, 0);
+  }
+
+  /* Not hostile: a folder entry replaces a symlink of its name, and what
+   * follows lands in the layer, not where the symlink pointed. */
+  {
+    const Entry replaced[] = { { "s", AE_IFLNK, victim_abs, 0777, 0 },
+                               { "s", AE_IFDIR, NULL, 0755, 0 },
+                               { "s/secret", AE_IFREG, "mine", 0644, 0 },
+                               { "s/.wh..wh.plnk", AE_IFDIR, NULL, 0700, 0 } };
+    g_autofree char *archive = g_build_filename (fixture->temp_dir, "replaced.tar", NULL);
+    g_autofree char *fs = NULL, *mine = NULL, *aufs = NULL;
+    g_autoptr (HcsLayerInfo) info = NULL;
+    g_autoptr (GError) error = NULL;
+
+    write_archive (archive, replaced, G_N_ELEMENTS (replaced), PLAIN);
+    info = hcs_layer_store_import (fixture->store, "replaced", NULL, archive, NULL, 0, &error);
+    g_assert_no_error (error);
+    fs = hcs_layer_store_get_mount_path (fixture->store, "replaced");
+    mine = g_build_filename (fs, "s", "secret", NULL);
+    aufs = g_build_filename (fs, "s", ".wh.plnk", NULL);
+    g_assert_true (g_file_test (mine, G_FILE_TEST_IS_REGULAR));
+    g_assert_false (g_file_test (aufs, G_FILE_TEST_EXISTS));
+    assert_victim_untouched (fixture);
+  }
 }
 
 static void
