@@ -1392,6 +1392,81 @@ mounts_below (const char *dir)
   return g_steal_pointer (&found);
 }
 
+/* Every folder named by an overlay mount (lowerdir, upperdir, workdir) in
+ * any mount namespace this process can see: argon mounts a container's
+ * root in the container's own namespace, invisible in ours. */
+static GPtrArray *
+overlay_paths_in_use (void)
+{
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *ns = NULL, *mountinfo_path = NULL, *mountinfo = NULL;
+      g_auto (GStrv) lines = NULL;
+      struct stat st;
+      gint64 inode;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      ns = g_strdup_printf ("/proc/%s/ns/mnt", name);
+      if (stat (ns, &st) < 0)
+        continue;
+      inode = (gint64) st.st_ino;
+      if (g_hash_table_contains (seen, &inode))
+        continue;
+      g_hash_table_add (seen, g_memdup2 (&inode, sizeof inode));
+      mountinfo_path = g_strdup_printf ("/proc/%s/mountinfo", name);
+      if (!g_file_get_contents (mountinfo_path, &mountinfo, NULL, NULL))
+        continue;
+      lines = g_strsplit (mountinfo, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        {
+          const char *tail = strstr (lines[i], " - overlay ");
+          g_auto (GStrv) fields = NULL, options = NULL;
+
+          if (tail == NULL)
+            continue;
+          fields = g_strsplit (tail + strlen (" - overlay "), " ", 2);
+          if (g_strv_length (fields) < 2)
+            continue;
+          options = g_strsplit (fields[1], ",", -1);
+          for (guint j = 0; options[j]; j++)
+            {
+              const char *value = strchr (options[j], '=');
+              g_auto (GStrv) dirs = NULL;
+
+              if (value == NULL || !(g_str_has_prefix (options[j], "lowerdir=") ||
+                                     g_str_has_prefix (options[j], "upperdir=") ||
+                                     g_str_has_prefix (options[j], "workdir=")))
+                continue;
+              dirs = g_strsplit (value + 1, ":", -1);
+              for (guint k = 0; dirs[k]; k++)
+                if (*dirs[k] != '\0')
+                  g_ptr_array_add (paths, g_strcompress (dirs[k]));
+            }
+        }
+    }
+  return g_steal_pointer (&paths);
+}
+
+static gboolean
+dir_in_paths (GPtrArray *paths, const char *dir)
+{
+  gsize length = strlen (dir);
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = paths->pdata[i];
+      if (strncmp (path, dir, length) == 0 && (path[length] == '\0' || path[length] == '/'))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GError **error)
 {
@@ -1426,6 +1501,15 @@ hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GE
           g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "layer '%s' is mounted", id);
           return FALSE;
         }
+      {
+        g_autoptr (GPtrArray) in_use = overlay_paths_in_use ();
+        if (dir_in_paths (in_use, dir))
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                         "layer '%s' is in a mounted overlay (a container's root?)", id);
+            return FALSE;
+          }
+      }
     }
   /* Forced: the union first, then the scratch volume under it. */
   for (guint i = mounts->len; i-- > 0;)
@@ -1461,14 +1545,19 @@ hcs_layer_store_collect_garbage (HcsLayerStore *self, const char *const *keep, G
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
+  g_autoptr (GPtrArray) in_use = NULL;
+
   if (layers == NULL)
     return FALSE;
-  /* Mark: what is kept or active, and every parent of those. */
+  in_use = overlay_paths_in_use ();
+  /* Mark: what is kept, active or in an overlay mounted anywhere, and
+   * every parent of those. */
   for (guint i = 0; i < layers->len; i++)
     {
       HcsLayerInfo *info = layers->pdata[i];
+      g_autofree char *dir = layer_dir (self, info->id);
       if ((keep && g_strv_contains (keep, info->id)) ||
-          hcs_layer_store_get_active_count (self, info->id) > 0)
+          hcs_layer_store_get_active_count (self, info->id) > 0 || dir_in_paths (in_use, dir))
         {
           g_auto (GStrv) chain = hcs_layer_store_get_chain_paths (self, info->id, NULL);
           for (guint j = 0; chain && chain[j]; j++)

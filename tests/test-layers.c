@@ -11,7 +11,10 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -1071,6 +1074,64 @@ test_scratch_lifecycle (Fixture *fixture, gconstpointer data)
   assert_store_clean (fixture, 0);
 }
 
+/* A layer under a container's root (an overlay mounted in another mount
+ * namespace, as argon mounts it) is neither destroyed nor collected. */
+static void
+test_destroy_in_use (Fixture *fixture, gconstpointer data)
+{
+  const Entry entries[] = { { "f", AE_IFREG, "x", 0644, 0 } };
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar", NULL);
+  g_autofree char *upper = g_build_filename (fixture->temp_dir, "upper", NULL);
+  g_autofree char *work = g_build_filename (fixture->temp_dir, "work", NULL);
+  g_autofree char *root = g_build_filename (fixture->temp_dir, "root", NULL);
+  g_autofree char *lower = NULL, *options = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) removed = NULL;
+  int ready[2], status;
+  char byte;
+  pid_t pid;
+
+  write_archive (archive, entries, 1, PLAIN);
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "used", NULL, archive, NULL, 0, NULL));
+  g_assert_nonnull (hcs_layer_store_import (fixture->store, "unused", NULL, archive, NULL, 0, NULL));
+  g_assert_cmpint (g_mkdir (upper, 0755) | g_mkdir (work, 0755) | g_mkdir (root, 0755), ==, 0);
+  lower = hcs_layer_store_get_mount_path (fixture->store, "used");
+  options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+  g_assert_cmpint (pipe2 (ready, O_CLOEXEC), ==, 0);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+          mount ("overlay", root, "overlay", 0, options) < 0)
+        _exit (1);
+      if (write (ready[1], "y", 1) != 1)
+        _exit (1);
+      pause ();
+      _exit (0);
+    }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+  g_assert_false (is_mounted (root));
+
+  g_assert_false (hcs_layer_store_destroy (fixture->store, "used", FALSE, &error));
+  g_assert_true (hcs_error_is_operation_invalid_state (error));
+  g_assert_nonnull (strstr (error->message, "overlay"));
+  g_clear_error (&error);
+  hcs_layer_store_collect_garbage (fixture->store, NULL, &removed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (removed), ==, 1);
+  g_assert_cmpstr (removed[0], ==, "unused");
+
+  kill (pid, SIGKILL);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (hcs_layer_store_destroy (fixture->store, "used", FALSE, &error));
+  g_assert_no_error (error);
+  assert_store_clean (fixture, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1096,6 +1157,7 @@ main (int argc, char **argv)
   ADD ("prepare", test_prepare);
   ADD ("writer-reader", test_writer_reader);
   ADD ("scratch-lifecycle", test_scratch_lifecycle);
+  ADD ("destroy-in-use", test_destroy_in_use);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
