@@ -150,6 +150,9 @@ hcs_layer_store_exists (HcsLayerStore *self, const char *id)
 char *
 hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id)
 {
+  /* Never a path built from "../x". */
+  if (!hcs_layer_validate_id (id, NULL))
+    return NULL;
   return g_build_filename (self->path, id, "fs", NULL);
 }
 

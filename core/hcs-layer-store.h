@@ -74,7 +74,7 @@ gboolean hcs_layer_store_exists (HcsLayerStore *self, const char *id);
 HcsLayerInfo *hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error);
 /* (element-type HcsLayerInfo), sorted by id. */
 GPtrArray *hcs_layer_store_list (HcsLayerStore *self, GError **error);
-/* The folder of the layer's files. */
+/* The folder of the layer's files; NULL for an invalid id. */
 char *hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id);
 /* The file folders of @id and its parents, @id first and the base last:
  * the order of ContainerConfig.Layers and of overlayfs's lowerdir. */
