@@ -1074,6 +1074,41 @@ test_scratch_lifecycle (Fixture *fixture, gconstpointer data)
   assert_store_clean (fixture, 0);
 }
 
+/* A sparse file whose hole runs to its end keeps its size, not its
+ * hole's bytes. */
+static void
+test_sparse (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "sparse.tar", NULL);
+  g_autofree char *fs = NULL, *file = NULL;
+  struct archive *tar = archive_write_new ();
+  struct archive_entry *entry = archive_entry_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsLayerInfo) info = NULL;
+  struct stat st;
+
+  archive_write_set_format_pax (tar);
+  g_assert_cmpint (archive_write_open_filename (tar, archive), ==, ARCHIVE_OK);
+  archive_entry_set_pathname (entry, "sparse");
+  archive_entry_set_filetype (entry, AE_IFREG);
+  archive_entry_set_perm (entry, 0644);
+  archive_entry_set_size (entry, 64 * 1024 * 1024);
+  archive_entry_sparse_add_entry (entry, 0, 4);
+  g_assert_cmpint (archive_write_header (tar, entry), ==, ARCHIVE_OK);
+  g_assert_cmpint (archive_write_data (tar, "data", 4), ==, 4);
+  g_assert_cmpint (archive_write_close (tar), ==, ARCHIVE_OK);
+  archive_write_free (tar);
+  archive_entry_free (entry);
+
+  info = hcs_layer_store_import (fixture->store, "sparse", NULL, archive, NULL, 0, &error);
+  g_assert_no_error (error);
+  fs = hcs_layer_store_get_mount_path (fixture->store, "sparse");
+  file = g_build_filename (fs, "sparse", NULL);
+  g_assert_cmpint (stat (file, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 64 * 1024 * 1024);
+  g_assert_cmpint (st.st_blocks * 512, <, 1024 * 1024);
+}
+
 /* A layer under a container's root (an overlay mounted in another mount
  * namespace, as argon mounts it) is neither destroyed nor collected. */
 static void
@@ -1158,6 +1193,7 @@ main (int argc, char **argv)
   ADD ("writer-reader", test_writer_reader);
   ADD ("scratch-lifecycle", test_scratch_lifecycle);
   ADD ("destroy-in-use", test_destroy_in_use);
+  ADD ("sparse", test_sparse);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
