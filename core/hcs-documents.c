@@ -327,6 +327,7 @@ hcs_process_config_copy (const HcsProcessConfig *config)
   copy->command_args = g_strdupv (config->command_args);
   copy->user = g_strdup (config->user);
   copy->working_directory = g_strdup (config->working_directory);
+  copy->console_socket = g_strdup (config->console_socket);
   copy->environment = NULL;
   if (config->environment != NULL)
     {
@@ -351,6 +352,7 @@ hcs_process_config_free (HcsProcessConfig *config)
   g_strfreev (config->command_args);
   g_free (config->user);
   g_free (config->working_directory);
+  g_free (config->console_socket);
   g_clear_pointer (&config->environment, g_hash_table_unref);
   g_free (config);
 }

@@ -30,6 +30,15 @@ typedef struct {
   gboolean create_stderr_pipe;/* CreateStdErrPipe */
   guint console_height;       /* ConsoleSize[0] */
   guint console_width;        /* ConsoleSize[1] */
+
+  /* Not in the JSON: what a caller in the same process asks for, as the
+   * OCI runtime command line does. */
+  gboolean inherit_stdio;     /* the calling process's own 0, 1, 2 as stdio */
+  char *console_socket;       /* with EmulateConsole: send the pty master to this
+                               * unix socket (runc's --console-socket) and keep none */
+  gboolean detach;            /* runc's model: the process becomes the caller's
+                               * child (or its subreaper's), which reaps it; the
+                               * exit code is then the caller's to read */
 } HcsProcessConfig;
 
 #define HCS_TYPE_PROCESS_CONFIG (hcs_process_config_get_type ())

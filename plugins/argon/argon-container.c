@@ -7,7 +7,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 typedef enum {
   ARGON_STATE_CREATED,
@@ -39,6 +42,10 @@ struct _ArgonContainer
   gint64 created_time;        /* unix µs */
   gint64 start_time;          /* unix µs, 0 before start */
   gulong init_exited_handler;
+  char *state_folder;         /* STATE_DIR/systems/ID */
+  gboolean detached;          /* the init is the caller's (runc's model) */
+  gboolean loaded;            /* opened from the state folder, not created here */
+  int creator_pid;            /* who holds a non-detached init's helper */
 };
 
 static void argon_container_iface_init (HcsContainerInterface *iface);
@@ -62,6 +69,7 @@ argon_container_finalize (GObject *object)
   g_clear_object (&self->driver);
   g_free (self->id);
   g_free (self->what);
+  g_free (self->state_folder);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (argon_container_parent_class)->finalize (object);
 }
@@ -85,7 +93,39 @@ current_state (ArgonContainer *self)
 {
   if (self->init == NULL || argon_process_has_exited (self->init))
     return ARGON_STATE_STOPPED;
+  /* Another process may have paused or resumed it since. */
+  if (self->loaded && self->state != ARGON_STATE_CREATED)
+    return argon_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED : ARGON_STATE_RUNNING;
   return self->state;
+}
+
+static char *
+fifo_path (ArgonContainer *self)
+{
+  return g_build_filename (self->state_folder, "exec.fifo", NULL);
+}
+
+static gboolean
+save_state (ArgonContainer *self, GError **error)
+{
+  g_auto (ArgonStateFile) state = { 0 };
+  int pid = self->init ? hcs_process_get_pid (HCS_PROCESS (self->init)) : 0;
+
+  state.id = g_strdup (self->id);
+  state.name = g_strdup (self->config->name ? self->config->name : self->id);
+  state.owner = g_strdup (self->config->owner);
+  state.pid = pid;
+  state.pid_start_time = pid > 0 ? argon_process_start_time (pid) : 0;
+  state.created = self->created_time;
+  state.started = self->start_time;
+  state.detached = self->detached;
+  state.has_own_init = self->has_own_init;
+  state.creator_pid = self->creator_pid;
+  state.exit_type = g_strdup (self->exit_type);
+  state.cgroup_parent = g_strdup (self->settings.cgroup_parent);
+  state.cgroup_version = argon_cgroup_get_version (self->cgroup);
+  state.cgroup_root = g_strdup (self->settings.cgroup_root);
+  return argon_state_save (self->state_folder, &state, error);
 }
 
 static gboolean
@@ -95,6 +135,22 @@ check_open (ArgonContainer *self, GError **error)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
                    "argon: the handle of %s is already closed", self->what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A system opened from a state folder whose cgroup is gone has stopped and
+ * has nothing left to read. */
+static gboolean
+check_cgroup (ArgonContainer *self, GError **error)
+{
+  if (!check_open (self, error))
+    return FALSE;
+  if (self->cgroup == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                   "argon: %s has stopped and its cgroup is gone", self->what);
       return FALSE;
     }
   return TRUE;
@@ -329,6 +385,17 @@ build_create_spec (ArgonContainer *self, GError **error)
   add_strv (&spec, "cgroup_procs", (const char *const *) procs);
   if (config->process != NULL && !add_process_spec (&spec, config->process, error))
     return NULL;
+  if (self->detached)
+    {
+      g_autofree char *fifo = fifo_path (self);
+
+      if (mkfifo (fifo, 0600) < 0)
+        return hcs_set_error_from_errno (error, errno, "argon: %s: creating %s", self->what,
+                                         fifo),
+               NULL;
+      g_variant_dict_insert (&spec, "detach", "b", TRUE);
+      g_variant_dict_insert (&spec, "start_fifo", "s", fifo);
+    }
   return g_variant_ref_sink (g_variant_dict_end (&spec));
 }
 
@@ -385,13 +452,21 @@ argon_container_create (ArgonDriver *driver, const char *id,
   self->config = hcs_container_config_copy (config);
   self->has_own_init = config->process != NULL;
   self->created_time = g_get_real_time ();
+  self->detached = config->process != NULL && config->process->detach;
+  self->creator_pid = getpid ();
   argon_driver_get_settings (driver, system_options, &self->settings);
 
+  self->state_folder = argon_state_folder (self->settings.state_dir, id);
+  if (!argon_state_reserve (self->state_folder, id, error))
+    return NULL;
   self->cgroup = argon_cgroup_create (self->settings.cgroup_parent, id,
                                       self->settings.cgroup_version,
                                       self->settings.cgroup_root, error);
   if (self->cgroup == NULL)
-    return NULL;
+    {
+      argon_state_remove (self->state_folder, NULL);
+      return NULL;
+    }
 
   if (!apply_resources (self, error))
     goto fail;
@@ -405,14 +480,69 @@ argon_container_create (ArgonDriver *driver, const char *id,
   self->init_exited_handler =
       g_signal_connect (self->init, "exited", G_CALLBACK (init_exited_cb), self);
   self->state = ARGON_STATE_CREATED;
+  if (!save_state (self, error))
+    goto fail;
   return g_steal_pointer (&self);
 
 fail:
-  /* Nothing of a failed create survives: its processes and its cgroup. */
+  /* Nothing of a failed create survives: its processes, cgroup and state. */
   argon_cgroup_kill_all (self->cgroup, NULL);
+  if (self->init != NULL)
+    hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, NULL);
   if (!argon_cgroup_destroy (self->cgroup, &cleanup_error))
     g_warning ("argon: %s: %s", self->what, cleanup_error->message);
+  argon_state_remove (self->state_folder, NULL);
   return NULL;
+}
+
+ArgonContainer *
+argon_container_load (ArgonDriver *driver, const char *id, GError **error)
+{
+  g_autoptr (ArgonContainer) self = g_object_new (ARGON_TYPE_CONTAINER, NULL);
+  g_auto (ArgonStateFile) state = { 0 };
+  g_autoptr (GError) local_error = NULL;
+
+  self->driver = g_object_ref (driver);
+  argon_driver_get_settings (driver, NULL, &self->settings);
+  self->state_folder = argon_state_folder (self->settings.state_dir, id);
+  if (!argon_state_load (self->state_folder, &state, error))
+    return NULL;
+
+  self->id = g_strdup (id);
+  self->what = g_strdup_printf ("container '%s'", id);
+  self->loaded = TRUE;
+  self->config = hcs_container_config_new ();
+  self->config->name = g_strdup (state.name);
+  self->config->owner = *state.owner ? g_strdup (state.owner) : NULL;
+  self->has_own_init = state.has_own_init;
+  self->detached = state.detached;
+  self->creator_pid = state.creator_pid;
+  self->created_time = state.created;
+  self->start_time = state.started;
+  self->state = state.started ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
+  if (*state.exit_type)
+    self->exit_type = g_intern_string (state.exit_type);
+  g_free (self->settings.cgroup_parent);
+  self->settings.cgroup_parent = g_strdup (state.cgroup_parent);
+  g_free (self->settings.cgroup_root);
+  self->settings.cgroup_root = g_strdup (state.cgroup_root);
+
+  self->cgroup = argon_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
+                                    state.cgroup_root, &local_error);
+  if (self->cgroup == NULL)
+    {
+      /* Half removed: remove can still finish the state folder. */
+      self->cgroup = NULL;
+      g_debug ("argon: %s: %s", self->what, local_error->message);
+    }
+  /* The init is the one recorded only if the pid still names the process
+   * that started then; otherwise the system has stopped. */
+  if (self->cgroup != NULL && argon_process_start_time (state.pid) == state.pid_start_time)
+    self->init = argon_process_open_foreign (state.pid, self->what, NULL);
+  if (self->init != NULL)
+    self->init_exited_handler =
+        g_signal_connect (self->init, "exited", G_CALLBACK (init_exited_cb), self);
+  return g_steal_pointer (&self);
 }
 
 /* --- HcsContainer --------------------------------------------------------------- */
@@ -423,6 +553,52 @@ argon_container_get_id (HcsContainer *container)
   return ARGON_CONTAINER (container)->id;
 }
 
+/* runc's exec.fifo: the detached init blocks opening the fifo to write
+ * until we open it to read; one byte read means it goes on to exec. The
+ * init's pidfd is watched beside it, so a dead init is an error, not a
+ * hang. */
+static gboolean
+start_through_fifo (ArgonContainer *self, GError **error)
+{
+  g_autofree char *path = fifo_path (self);
+  int pid = hcs_process_get_pid (HCS_PROCESS (self->init));
+  int fifo_fd, pidfd;
+  char byte;
+  gssize n;
+
+  fifo_fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo_fd < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: %s: opening %s", self->what, path);
+  pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  for (;;)
+    {
+      struct pollfd fds[2] = { { .fd = fifo_fd, .events = POLLIN },
+                               { .fd = pidfd, .events = POLLIN } };
+      int ready = poll (fds, pidfd >= 0 ? 2 : 1, -1);
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready > 0 && (fds[0].revents & POLLIN))
+        break;
+      argon_clear_fd (&fifo_fd);
+      argon_clear_fd (&pidfd);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                   "argon: %s: its init exited before it was started", self->what);
+      return FALSE;
+    }
+  n = read (fifo_fd, &byte, 1);
+  argon_clear_fd (&fifo_fd);
+  argon_clear_fd (&pidfd);
+  if (n != 1)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: %s: starting it through %s failed",
+                   self->what, path);
+      return FALSE;
+    }
+  unlink (path);
+  return TRUE;
+}
+
 static gboolean
 argon_container_start (HcsContainer *container, GError **error)
 {
@@ -431,11 +607,23 @@ argon_container_start (HcsContainer *container, GError **error)
 
   if (!check_state (self, ARGON_STATE_CREATED, "start", error))
     return FALSE;
-  if (!argon_process_release (self->init, error))
+  if (self->detached)
+    {
+      if (!start_through_fifo (self, error))
+        return FALSE;
+    }
+  else if (self->loaded)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "argon: %s: only its creator (process %d) can start it", self->what,
+                   self->creator_pid);
+      return FALSE;
+    }
+  else if (!argon_process_release (self->init, error))
     return FALSE;
   self->state = ARGON_STATE_RUNNING;
   self->start_time = g_get_real_time ();
-  return TRUE;
+  return save_state (self, error);
 }
 
 static gboolean
@@ -611,7 +799,7 @@ argon_container_get_statistics (HcsContainer *container, GError **error)
   g_autoptr (HcsStatistics) stats = NULL;
   ArgonCgroupStats cg = { 0 };
 
-  if (!check_open (self, error))
+  if (!check_cgroup (self, error))
     return NULL;
   if (!argon_cgroup_get_stats (self->cgroup, &cg, error))
     return NULL;
@@ -699,7 +887,7 @@ argon_container_get_process_list (HcsContainer *container, GError **error)
   g_autoptr (GPtrArray) items =
       g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_process_list_item_free);
 
-  if (!check_open (self, error))
+  if (!check_cgroup (self, error))
     return NULL;
   pids = argon_cgroup_get_pids (self->cgroup, error);
   if (pids == NULL)
@@ -737,6 +925,8 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
   add_strv (&dict, "cgroup_procs", (const char *const *) procs);
   if (!add_process_spec (&dict, config, error))
     return NULL;
+  if (config->detach)
+    g_variant_dict_insert (&dict, "detach", "b", TRUE);
   spec = g_variant_ref_sink (g_variant_dict_end (&dict));
 
   what = g_strdup_printf ("a process of %s", self->what);
@@ -768,6 +958,8 @@ argon_container_open_process (HcsContainer *container, int pid, GError **error)
     return g_object_ref (HCS_PROCESS (process));
 
   /* Any other member of the container's cgroup can be opened too. */
+  if (!check_cgroup (self, error))
+    return NULL;
   {
     g_autoptr (GArray) pids = argon_cgroup_get_pids (self->cgroup, error);
     gboolean member = FALSE;
@@ -840,11 +1032,13 @@ argon_container_get_properties (HcsContainer *container, GError **error)
   props->state = g_strdup (state_names[state]);
   props->stopped = state == ARGON_STATE_STOPPED;
   props->created = self->created_time;
-  props->init_process_id = hcs_process_get_pid (HCS_PROCESS (self->init));
+  props->init_process_id = self->init ? hcs_process_get_pid (HCS_PROCESS (self->init)) : 0;
   if (props->stopped)
     {
-      int exit_code = 0;
-      hcs_process_get_exit_code (HCS_PROCESS (self->init), &exit_code, NULL);
+      int exit_code = -1;
+      /* Not ours to know when the init was someone else's child. */
+      if (self->init != NULL)
+        hcs_process_get_exit_code (HCS_PROCESS (self->init), &exit_code, NULL);
       props->exit_code = exit_code;
       props->exit_type = g_strdup (*self->exit_type ? self->exit_type
                                    : exit_code == 0 ? "GracefulExit"
@@ -884,8 +1078,11 @@ argon_container_remove (HcsContainer *container, GError **error)
     return TRUE;
   /* Exec'd processes die with the pid namespace; anything that escaped the
    * namespace but stayed in the cgroup is killed here. */
-  if (!argon_cgroup_kill_all (self->cgroup, error) ||
-      !argon_cgroup_destroy (self->cgroup, error))
+  if (self->cgroup != NULL &&
+      (!argon_cgroup_kill_all (self->cgroup, error) ||
+       !argon_cgroup_destroy (self->cgroup, error)))
+    return FALSE;
+  if (!argon_state_remove (self->state_folder, error))
     return FALSE;
   self->removed = TRUE;
   argon_driver_forget_container (self->driver, self->id);

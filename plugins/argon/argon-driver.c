@@ -42,6 +42,7 @@ argon_settings_clear (ArgonSettings *settings)
   g_clear_pointer (&settings->cgroup_parent, g_free);
   g_clear_pointer (&settings->cgroup_root, g_free);
   g_clear_pointer (&settings->layer_dir, g_free);
+  g_clear_pointer (&settings->state_dir, g_free);
 }
 
 void
@@ -69,6 +70,8 @@ argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
                                                           : ARGON_CGROUP_VERSION_AUTO;
   settings->layer_dir = hcs_options_get_string (self->options, system_options, "host",
                                                 "layer-dir", HCS_DEFAULT_LAYER_DIR);
+  settings->state_dir = hcs_options_get_string (self->options, system_options, "host",
+                                                "state-dir", HCS_DEFAULT_STATE_DIR);
   timeout = hcs_options_get_string (self->options, system_options, "argon",
                                     "shutdown-timeout-ms", "10000");
   settings->shutdown_timeout_ms = g_ascii_strtoll (timeout, NULL, 10);
@@ -240,16 +243,19 @@ static HcsContainer *
 argon_driver_open_container (HcsIsolationDriver *driver, const char *id, GError **error)
 {
   ArgonDriver *self = ARGON_DRIVER (driver);
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  ArgonContainer *container = g_hash_table_lookup (self->containers, id);
+  ArgonContainer *container;
 
-  if (container == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-                   "argon: compute system '%s' does not exist", id);
-      return NULL;
-    }
-  return HCS_CONTAINER (g_object_ref (container));
+  g_mutex_lock (&self->lock);
+  container = g_hash_table_lookup (self->containers, id);
+  if (container != NULL)
+    g_object_ref (container);
+  g_mutex_unlock (&self->lock);
+  if (container != NULL)
+    return HCS_CONTAINER (container);
+  /* Created by another process (or by this one, and let go): its state
+   * folder tells what it is. */
+  container = argon_container_load (self, id, error);
+  return container ? HCS_CONTAINER (container) : NULL;
 }
 
 static GPtrArray *
@@ -276,6 +282,39 @@ argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
       if (props != NULL) /* a closed handle is no longer listed */
         g_ptr_array_add (result, props);
     }
+
+  /* And those of other processes, from the state folders. */
+  {
+    g_auto (ArgonSettings) settings = { 0 };
+    g_autoptr (GPtrArray) ids = NULL;
+
+    argon_driver_get_settings (self, NULL, &settings);
+    ids = argon_state_list_ids (settings.state_dir);
+    for (guint i = 0; i < ids->len; i++)
+      {
+        g_autoptr (ArgonContainer) loaded = NULL;
+        g_autoptr (GError) load_error = NULL;
+        HcsContainerProperties *props;
+        gboolean seen = FALSE;
+
+        for (guint j = 0; j < result->len && !seen; j++)
+          seen = g_strcmp0 (((HcsContainerProperties *) result->pdata[j])->id,
+                            ids->pdata[i]) == 0;
+        if (seen)
+          continue;
+        loaded = argon_container_load (self, ids->pdata[i], &load_error);
+        if (loaded == NULL)
+          {
+            /* A corrupt state is reported, and the others still listed. */
+            if (!hcs_error_is_not_exist (load_error))
+              g_warning ("%s", load_error->message);
+            continue;
+          }
+        props = hcs_container_get_properties (HCS_CONTAINER (loaded), NULL);
+        if (props != NULL)
+          g_ptr_array_add (result, props);
+      }
+  }
   return g_steal_pointer (&result);
 }
 

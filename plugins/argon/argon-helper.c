@@ -36,6 +36,12 @@
  *     "masked_paths": [...], "readonly_paths": [...],
  *     "cgroup_procs": ["/sys/fs/cgroup/.../cgroup.procs", ...],
  *     "pid": N,                      (exec: the init whose namespaces to join)
+ *     "detach": true,                (runc's model: the workload becomes a child
+ *                                     of the helper's parent, which reaps it;
+ *                                     the helper exits 0 once it reported the pid)
+ *     "start_fifo": "/run/hcs/ID/exec.fifo"  (detached create: instead of fd 5,
+ *                                     the init writes a byte into this fifo, so
+ *                                     it blocks until `start` opens it to read)
  *     "process": {"args", "env", "cwd", "user", "terminal", "capabilities",
  *                 "no_new_privileges", "seccomp"} }
  *
@@ -110,6 +116,8 @@ typedef struct {
   GStrv cgroup_procs;
   gint64 pid;
   Process *process;
+  gboolean detach;        /* the caller reaps the workload (runc's model) */
+  char *start_fifo;       /* detach + create: the fifo `start` reads from */
 } Spec;
 
 static const char *const default_masked_paths[] = {
@@ -302,7 +310,9 @@ parse_spec (GBytes *bytes, gboolean create, GError **error)
       !spec_string (root, "", "hostname", &spec->hostname, error) ||
       !spec_strv (root, "", "masked_paths", &spec->masked_paths, error) ||
       !spec_strv (root, "", "readonly_paths", &spec->readonly_paths, error) ||
-      !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, error))
+      !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, error) ||
+      !spec_boolean (root, "", "detach", &spec->detach, error) ||
+      !spec_string (root, "", "start_fifo", &spec->start_fifo, error))
     return NULL;
   if ((pid = spec_member (root, "", "pid", G_VARIANT_TYPE_INT64, error)) != NULL)
     spec->pid = g_variant_get_int64 (pid);
@@ -1198,7 +1208,26 @@ run_create (const Spec *spec)
   int go_pipe[2], report_pipe[2];
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | SIGCHLD;
   g_autofree char *message = NULL;
+  int fifo_fd = -1;
   pid_t pid;
+
+  if (spec->detach)
+    {
+      /* The init becomes our parent's child, as runc's does: the caller
+       * (conmon, containerd's shim, or their subreaper) reaps it. */
+      flags |= CLONE_PARENT;
+      if (spec->start_fifo == NULL)
+        fail_setup ("spec: a detached create needs start_fifo");
+      /* Opened here (a path, no read or write yet): the init reopens it
+       * after pivot_root, when the host path is out of its sight. */
+      fifo_fd = open (spec->start_fifo, O_PATH | O_CLOEXEC);
+      if (fifo_fd < 0)
+        {
+          g_autofree char *text = g_strdup_printf ("opening %s: %s", spec->start_fifo,
+                                                   g_strerror (errno));
+          fail_setup (text);
+        }
+    }
 
   if (is_new (spec->uts))
     flags |= CLONE_NEWUTS;
@@ -1244,12 +1273,32 @@ run_create (const Spec *spec)
       if (is_new (spec->net))
         bring_up_loopback ();
 
+      if (spec->detach)
+        prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0); /* our parent is the caller: it may leave */
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");
       child_reported_ready = TRUE;
-      if (read (START_FD, &go, 1) != 1)
-        _exit (EXIT_SETUP_FAILED); /* the create was abandoned */
-      close (START_FD);
-      close (STATUS_FD);
+      if (spec->detach)
+        {
+          g_autofree char *reopen = g_strdup_printf ("/proc/self/fd/%d", fifo_fd);
+          int start_fd;
+
+          close (STATUS_FD);
+          /* Blocks until `start` opens the fifo to read: runc's exec.fifo. */
+          do
+            start_fd = open (reopen, O_WRONLY | O_CLOEXEC);
+          while (start_fd < 0 && errno == EINTR);
+          CHILD_CHECK (start_fd >= 0, "opening the start fifo");
+          CHILD_CHECK (write (start_fd, "0", 1) == 1, "writing the start fifo");
+          close (start_fd);
+          close (fifo_fd);
+        }
+      else
+        {
+          if (read (START_FD, &go, 1) != 1)
+            _exit (EXIT_SETUP_FAILED); /* the create was abandoned */
+          close (START_FD);
+          close (STATUS_FD);
+        }
 
       become_workload (spec->process, spec->process ? spec->process->seccomp : TRUE);
       if (spec->process == NULL)
@@ -1272,11 +1321,16 @@ run_create (const Spec *spec)
   message = read_child_report (report_pipe[0]);
   if (message == NULL || *message != '\0')
     {
-      waitpid (pid, NULL, 0);
+      if (spec->detach)
+        kill (pid, SIGKILL); /* not ours to reap: our parent's */
+      else
+        waitpid (pid, NULL, 0);
       fail_setup (message ? message : "the container's init died during set-up");
     }
   report_int ("pid", pid);
   close (report_pipe[0]);
+  if (spec->detach)
+    _exit (0);
   wait_and_exit (pid);
 }
 
@@ -1336,7 +1390,9 @@ run_exec (const Spec *spec)
       socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_pipe) < 0)
     fail_setup ("creating the helper's pipes");
   install_forwarding ();
-  pid = fork ();
+  /* Detached, the process is our parent's child (runc exec -d). */
+  pid = spec->detach ? (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL)
+                     : fork ();
   if (pid < 0)
     fail_setup ("fork failed");
 
@@ -1358,6 +1414,8 @@ run_exec (const Spec *spec)
       CHILD_CHECK (chdir ("/") == 0, "entering /");
       close (STATUS_FD);
       become_workload (spec->process, spec->process->seccomp);
+      if (spec->detach)
+        prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");
       child_reported_ready = TRUE;
       exec_workload (spec->process);
@@ -1373,11 +1431,16 @@ run_exec (const Spec *spec)
   message = read_child_report (report_pipe[0]);
   if (message != NULL && *message != '\0')
     {
-      waitpid (pid, NULL, 0);
+      if (spec->detach)
+        kill (pid, SIGKILL);
+      else
+        waitpid (pid, NULL, 0);
       fail_setup (message);
     }
   report_int ("pid", pid);
   close (report_pipe[0]);
+  if (spec->detach)
+    _exit (0);
   wait_and_exit (pid);
 }
 

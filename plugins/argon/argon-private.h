@@ -46,6 +46,7 @@ typedef struct {
   char *cgroup_root;          /* NULL: found from mountinfo */
   gint64 shutdown_timeout_ms;
   char *layer_dir;            /* [host] layer-dir: where Layers by ID are */
+  char *state_dir;            /* [host] state-dir: systems/ID per container */
 } ArgonSettings;
 
 void argon_settings_clear (ArgonSettings *settings);
@@ -56,11 +57,43 @@ void argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
                                 ArgonSettings *settings);
 void argon_driver_forget_container (ArgonDriver *self, const char *id);
 
+/* --- state on disk (argon-state.c) ------------------------------------------ */
+
+typedef struct {
+  char *id, *name, *owner;
+  int pid;                    /* the init, host pid */
+  guint64 pid_start_time;     /* its start time: tells a reused pid apart */
+  gint64 created, started;    /* unix µs; started 0 while created */
+  gboolean detached;          /* the init is the caller's to reap (runc's model) */
+  gboolean has_own_init;
+  int creator_pid;            /* the process that holds the init's helper */
+  char *exit_type;            /* set by shutdown/terminate */
+  char *cgroup_parent;
+  int cgroup_version;
+  char *cgroup_root;          /* NULL: found from mountinfo */
+} ArgonStateFile;
+
+void argon_state_clear (ArgonStateFile *state);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)
+char *argon_state_folder (const char *state_dir, const char *id);
+/* mkdir of the folder: HCS_ERROR_ALREADY_EXISTS when another has the id. */
+gboolean argon_state_reserve (const char *folder, const char *id, GError **error);
+gboolean argon_state_save (const char *folder, const ArgonStateFile *state, GError **error);
+/* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST without a state file,
+ * HCS_ERROR_INVALID_DATA for a corrupt one. */
+gboolean argon_state_load (const char *folder, ArgonStateFile *state, GError **error);
+gboolean argon_state_remove (const char *folder, GError **error);
+GPtrArray *argon_state_list_ids (const char *state_dir);
+guint64 argon_process_start_time (int pid);
+
 /* --- container ------------------------------------------------------------ */
 
 ArgonContainer *argon_container_create (ArgonDriver *driver, const char *id,
                                         const HcsContainerConfig *config,
                                         GKeyFile *system_options, GError **error);
+/* A container created by another process (or by this one and forgotten),
+ * from its state folder. */
+ArgonContainer *argon_container_load (ArgonDriver *driver, const char *id, GError **error);
 
 /* --- process --------------------------------------------------------------- */
 

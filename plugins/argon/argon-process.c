@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -197,6 +199,56 @@ argon_stdio_clear (ArgonStdio *stdio)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStdio, argon_stdio_clear)
 
+/* runc's --console-socket protocol: connect to the unix socket at @path and
+ * send one message whose data is the pty's name and whose SCM_RIGHTS
+ * carries the master. */
+static gboolean
+send_console (const char *path, int master_fd, const char *name, GError **error)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  union {
+    struct cmsghdr header;
+    char buffer[CMSG_SPACE (sizeof (int))];
+  } control = { 0 };
+  struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen (name) };
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+                            .msg_control = control.buffer,
+                            .msg_controllen = sizeof control.buffer };
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&message);
+  int sock;
+
+  if (strlen (path) >= sizeof address.sun_path)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "argon: the console socket path %s is too long", path);
+      return FALSE;
+    }
+  strcpy (address.sun_path, path);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &master_fd, sizeof (int));
+
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: console socket");
+  if (connect (sock, (struct sockaddr *) &address, sizeof address) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "argon: connecting to the console socket %s",
+                                path);
+      close (sock);
+      return FALSE;
+    }
+  if (sendmsg (sock, &message, MSG_NOSIGNAL) < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "argon: sending the console to %s", path);
+      close (sock);
+      return FALSE;
+    }
+  close (sock);
+  return TRUE;
+}
+
 static gboolean
 open_console (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 {
@@ -221,6 +273,13 @@ open_console (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
   stdio->fds[0] = slave;
   stdio->fds[1] = dup (slave);
   stdio->fds[2] = dup (slave);
+  if (config->console_socket != NULL)
+    {
+      /* The master is the socket's owner's alone (conmon, containerd). */
+      gboolean sent = send_console (config->console_socket, stdio->console_fd, name, error);
+      argon_clear_fd (&stdio->console_fd);
+      return sent;
+    }
   stdio->ours[0] = dup (stdio->console_fd);
   stdio->ours[1] = dup (stdio->console_fd);
   if (stdio->fds[1] < 0 || stdio->fds[2] < 0 || stdio->ours[0] < 0 || stdio->ours[1] < 0)
@@ -239,6 +298,13 @@ open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 
   if (config != NULL && config->emulate_console)
     return open_console (stdio, config, error);
+  if (config != NULL && config->inherit_stdio)
+    {
+      for (int i = 0; i < 3; i++)
+        if ((stdio->fds[i] = fcntl (i, F_DUPFD_CLOEXEC, 3)) < 0)
+          return hcs_set_error_from_errno (error, errno, "argon: standard stream %d", i);
+      return TRUE;
+    }
 
   if (config != NULL)
     {
@@ -393,6 +459,21 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
                                                                  "unknown helper error"));
       reap_failed_helper (helper_pid);
       goto fail_pipes;
+    }
+
+  if (config != NULL && config->detach)
+    {
+      /* The helper leaves once it reported; the workload is our child now
+       * (CLONE_PARENT), to be reaped by whoever inherits it after us. */
+      int wait_status;
+      int pid = (int) json_object_get_int_member (status, "pid");
+
+      while (waitpid (helper_pid, &wait_status, 0) < 0 && errno == EINTR)
+        ;
+      g_spawn_close_pid (helper_pid);
+      argon_clear_fd (&status_pipe[0]);
+      argon_clear_fd (&start_pipe[1]);
+      return argon_process_open_foreign (pid, what, error);
     }
 
   self = g_object_new (ARGON_TYPE_PROCESS, NULL);
