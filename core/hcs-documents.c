@@ -921,6 +921,31 @@ parse_oci_process (JsonObject *object, HcsContainerConfig *config, GError **erro
   return TRUE;
 }
 
+HcsProcessConfig *
+hcs_process_config_from_oci_json (const char *json, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, json, -1, &local_error))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "OCI process: %s",
+                   local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "OCI process: not a JSON object");
+      return NULL;
+    }
+  if (!parse_oci_process (json_node_get_object (root), config, error))
+    return NULL;
+  return g_steal_pointer (&config->process);
+}
+
 /* "0-3,6" -> 5 */
 static gboolean
 count_cpus (const char *list, gint64 *count, GError **error)

@@ -49,6 +49,8 @@ void hcs_process_config_free (HcsProcessConfig *config);
 HcsProcessConfig *hcs_process_config_from_json (const char *json, GError **error);
 HcsProcessConfig *hcs_process_config_from_node (JsonNode *node, GError **error);
 JsonNode *hcs_process_config_to_node (const HcsProcessConfig *config);
+/* The "process" object of an OCI runtime spec (runc exec --process FILE). */
+HcsProcessConfig *hcs_process_config_from_oci_json (const char *json, GError **error);
 /* The argv to run: CommandArgs, else CommandLine split with shell rules
  * (ApplicationName first when given). Errors name the field. */
 GStrv hcs_process_config_get_argv (const HcsProcessConfig *config, GError **error);

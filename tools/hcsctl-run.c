@@ -52,12 +52,12 @@ input_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 }
 
 static void
-container_exited_cb (GObject *source, GAsyncResult *result, gpointer data)
+process_exited_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   RunState *state = data;
   g_autoptr (GError) error = NULL;
 
-  if (!hcs_container_wait_finish (HCS_CONTAINER (source), result, &error))
+  if (!hcs_process_wait_finish (HCS_PROCESS (source), result, &error))
     g_printerr ("hcsctl: run: waiting: %s\n", error->message);
   maybe_quit (state);
 }
@@ -103,6 +103,64 @@ splice_output (RunState *state, GInputStream *from, int to_fd)
   state->pending++;
   g_output_stream_splice_async (to, from, G_OUTPUT_STREAM_SPLICE_NONE, G_PRIORITY_DEFAULT,
                                 NULL, output_done_cb, state);
+}
+
+/* Wires @process's stdio to ours (raw mode on a terminal), forwards
+ * signals and window changes, starts @container first when @start, and
+ * waits for @process to end. */
+gboolean
+hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean tty,
+                        gboolean start, int *exit_code, GError **error)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GInputStream) our_stdin = NULL;
+  struct termios saved_termios;
+  gboolean restore_termios = FALSE, ok = FALSE;
+  RunState state = { 0 };
+  ForwardedSignal forwarded[] = { { &state, SIGINT }, { &state, SIGTERM }, { &state, SIGHUP } };
+  guint sources[G_N_ELEMENTS (forwarded) + 1] = { 0 };
+
+  state.loop = loop;
+  state.container = container;
+  state.init = process;
+  state.tty = tty;
+  state.pending = 1;
+
+  splice_output (&state, hcs_process_get_stdout (process), STDOUT_FILENO);
+  splice_output (&state, hcs_process_get_stderr (process), STDERR_FILENO);
+  if (hcs_process_get_stdin (process) != NULL)
+    {
+      our_stdin = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_output_stream_splice_async (hcs_process_get_stdin (process), our_stdin,
+                                    tty ? G_OUTPUT_STREAM_SPLICE_NONE
+                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                    G_PRIORITY_DEFAULT, NULL, input_done_cb, &state);
+    }
+
+  if (tty && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved_termios) == 0)
+    {
+      struct termios raw = saved_termios;
+      cfmakeraw (&raw);
+      tcsetattr (STDIN_FILENO, TCSANOW, &raw);
+      restore_termios = TRUE;
+    }
+  if (tty)
+    sources[G_N_ELEMENTS (forwarded)] = g_unix_signal_add (SIGWINCH, window_changed_cb, &state);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    sources[i] = g_unix_signal_add (forwarded[i].signum, forward_one_signal_cb, &forwarded[i]);
+
+  if (!start || hcs_container_start (container, error))
+    {
+      hcs_process_wait_async (process, NULL, process_exited_cb, &state);
+      g_main_loop_run (loop);
+      ok = hcs_process_get_exit_code (process, exit_code, error);
+    }
+  if (restore_termios)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
+    if (sources[i] != 0)
+      g_source_remove (sources[i]);
+  return ok;
 }
 
 static gboolean
@@ -168,12 +226,6 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (GKeyFile) system_options = NULL;
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsProcess) init = NULL;
-  g_autoptr (GMainLoop) loop = NULL;
-  g_autoptr (GInputStream) our_stdin = NULL;
-  struct termios saved_termios;
-  gboolean restore_termios = FALSE;
-  RunState state = { 0 };
-  ForwardedSignal forwarded[] = { { &state, SIGINT }, { &state, SIGTERM }, { &state, SIGHUP } };
   int exit_code = 1;
 
   g_option_context_set_summary (context, "Runs a container in the foreground, wires its "
@@ -335,47 +387,10 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
   if (init == NULL)
     goto out;
 
-  loop = g_main_loop_new (NULL, FALSE);
-  state.loop = loop;
-  state.container = container;
-  state.init = init;
-  state.tty = tty;
-  state.pending = 1;
-
-  splice_output (&state, hcs_process_get_stdout (init), STDOUT_FILENO);
-  splice_output (&state, hcs_process_get_stderr (init), STDERR_FILENO);
-  if (hcs_process_get_stdin (init) != NULL)
-    {
-      our_stdin = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-      g_output_stream_splice_async (hcs_process_get_stdin (init), our_stdin,
-                                    tty ? G_OUTPUT_STREAM_SPLICE_NONE
-                                        : G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                    G_PRIORITY_DEFAULT, NULL, input_done_cb, &state);
-    }
-
-  if (tty && isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved_termios) == 0)
-    {
-      struct termios raw = saved_termios;
-      cfmakeraw (&raw);
-      tcsetattr (STDIN_FILENO, TCSANOW, &raw);
-      restore_termios = TRUE;
-    }
-  if (tty)
-    g_unix_signal_add (SIGWINCH, window_changed_cb, &state);
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    g_unix_signal_add (forwarded[i].signum, forward_one_signal_cb, &forwarded[i]);
-
-  if (!hcs_container_start (container, &error))
-    goto out;
-  hcs_container_wait_async (container, NULL, container_exited_cb, &state);
-  g_main_loop_run (loop);
-
-  if (!hcs_process_get_exit_code (init, &exit_code, &error))
+  if (!hcsctl_attach_and_wait (container, init, tty, TRUE, &exit_code, &error))
     goto out;
 
 out:
-  if (restore_termios)
-    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
   if (error != NULL)
     {
       hcsctl_fail ("run", error);

@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+static int run_either (HcsctlGlobals *globals, int argc, char **argv);
+
 static const HcsctlCommand commands[] = {
   { "run", "[OPTION…] [-- COMMAND [ARG…]]",
-    "Run a container in the foreground and exit with its exit code", hcsctl_cmd_run },
+    "Run a container in the foreground and exit with its exit code\n"
+    "               (runc's form too: run [-d] [--bundle DIR] CONTAINER-ID)", run_either },
   { "layer", "COMMAND …", "Import, export, list and remove image layers", hcsctl_cmd_layer },
   { "network", "COMMAND …", "Create, list and remove host networks", hcsctl_cmd_network },
   { "endpoint", "COMMAND …", "Create, attach, map ports of and remove endpoints",
@@ -21,13 +24,98 @@ static const HcsctlCommand commands[] = {
     hcsctl_cmd_isolations },
   { "image", "default", "Build (once) and print the built-in default root file system",
     hcsctl_cmd_image },
+  /* runc's command line */
+  { "create", "[--bundle DIR] [--pid-file F] [--console-socket S] ID",
+    "Create a container from an OCI bundle (runc create)", hcsctl_cmd_create },
+  { "start", "ID", "Start a created container (runc start)", hcsctl_cmd_start },
+  { "state", "ID", "Print a container's OCI state JSON", hcsctl_cmd_state },
+  { "kill", "[--all] ID [SIGNAL]", "Send a signal (default TERM) to the init", hcsctl_cmd_kill },
+  { "delete", "[--force] ID", "Delete a stopped (or, forced, any) container",
+    hcsctl_cmd_delete },
+  { "exec", "[OPTION…] ID COMMAND…", "Run a process in a running container", hcsctl_cmd_exec },
+  { "ps", "[--format json] ID", "List a container's processes", hcsctl_cmd_ps },
+  { "pause", "ID", "Freeze every process of a container", hcsctl_cmd_pause },
+  { "resume", "ID", "Thaw a paused container", hcsctl_cmd_resume },
+  { "list", "[--format table|json] [-q]", "List containers", hcsctl_cmd_list },
+  { "events", "[--stats] [--interval D] ID", "Print resource statistics", hcsctl_cmd_events },
+  { "update", "[OPTION…] ID", "Change the resource limits of a container", hcsctl_cmd_update },
+  { "spec", "[--bundle DIR]", "Write a default config.json", hcsctl_cmd_spec },
+  { "features", "", "Print what this runtime supports (JSON)", hcsctl_cmd_features },
 };
+
+/* `run` is ours (`run [OPTION…] -- COMMAND`) or runc's (`run [-d] [--bundle
+ * DIR] ID`): runc's is the one with its options, or a lone id with a
+ * config.json in the current folder. */
+static int
+run_either (HcsctlGlobals *globals, int argc, char **argv)
+{
+  static const char *const runc_options[] = { "-b", "--bundle", "-d", "--detach", "--pid-file",
+                                              "--console-socket", "--keep", "--no-pivot",
+                                              "--no-new-keyring", "--preserve-fds", NULL };
+  guint positional = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autofree char *name = g_strndup (argv[i], strcspn (argv[i], "="));
+      if (g_str_equal (argv[i], "--"))
+        return hcsctl_cmd_run (globals, argc, argv);
+      if (g_strv_contains (runc_options, name))
+        return hcsctl_cmd_oci_run (globals, argc, argv);
+      if (argv[i][0] != '-')
+        positional++;
+    }
+  if (positional == 1 && g_file_test ("config.json", G_FILE_TEST_EXISTS))
+    return hcsctl_cmd_oci_run (globals, argc, argv);
+  return hcsctl_cmd_run (globals, argc, argv);
+}
+
+static HcsctlGlobals *the_globals;
+
+int
+hcsctl_log_error (const char *verb, const char *message)
+{
+  g_printerr ("hcsctl: %s: %s\n", verb, message);
+  if (the_globals != NULL && the_globals->log_file != NULL)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *time = g_date_time_format_iso8601 (now);
+      g_autofree char *line = NULL;
+      FILE *log = fopen (the_globals->log_file, "ae");
+
+      if (the_globals->log_json)
+        {
+          g_autoptr (JsonBuilder) builder = json_builder_new ();
+          g_autoptr (JsonGenerator) generator = json_generator_new ();
+          g_autoptr (JsonNode) root = NULL;
+          g_autofree char *text = g_strdup_printf ("%s: %s", verb, message);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "level");
+          json_builder_add_string_value (builder, "error");
+          json_builder_set_member_name (builder, "msg");
+          json_builder_add_string_value (builder, text);
+          json_builder_set_member_name (builder, "time");
+          json_builder_add_string_value (builder, time);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          json_generator_set_root (generator, root);
+          line = json_generator_to_data (generator, NULL);
+        }
+      else
+        line = g_strdup_printf ("time=\"%s\" level=error msg=\"%s: %s\"", time, verb, message);
+      if (log != NULL)
+        {
+          fprintf (log, "%s\n", line);
+          fclose (log);
+        }
+    }
+  return 1;
+}
 
 int
 hcsctl_fail (const char *verb, const GError *error)
 {
-  g_printerr ("hcsctl: %s: %s\n", verb, error ? error->message : "failed");
-  return 1;
+  return hcsctl_log_error (verb, error ? error->message : "failed");
 }
 
 HcsHost *
@@ -35,7 +123,25 @@ hcsctl_open_host (HcsctlGlobals *globals, GError **error)
 {
   HcsHost *host;
 
-  if (globals->options_file != NULL)
+  if (globals->root != NULL)
+    {
+      /* runc's --root is our state folder, over whatever the options say. */
+      g_autoptr (GKeyFile) options = g_key_file_new ();
+      g_autoptr (GError) local_error = NULL;
+      g_autofree char *root = g_canonicalize_filename (globals->root, NULL);
+
+      if (globals->options_file != NULL &&
+          !g_key_file_load_from_file (options, globals->options_file, G_KEY_FILE_NONE,
+                                      &local_error))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "runtime options %s: %s",
+                       globals->options_file, local_error->message);
+          return NULL;
+        }
+      g_key_file_set_string (options, "host", "state-dir", root);
+      host = hcs_host_new (options, error);
+    }
+  else if (globals->options_file != NULL)
     host = hcs_host_new_from_file (globals->options_file, error);
   else
     host = hcs_host_new (NULL, error);
@@ -90,6 +196,28 @@ hcsctl_cmd_image (HcsctlGlobals *globals, int argc, char **argv)
   return 0;
 }
 
+/* "--name VALUE" or "--name=VALUE" at argv[*index]; @value may be NULL
+ * for options that are accepted and ignored. */
+static gboolean
+global_value (int argc, char **argv, int *index, const char *name, char **value)
+{
+  const char *arg = argv[*index];
+  gsize length = strlen (name);
+  char *found;
+
+  if (strncmp (arg, name, length) != 0)
+    return FALSE;
+  if (arg[length] == '=')
+    found = (char *) arg + length + 1;
+  else if (arg[length] == '\0' && *index + 1 < argc)
+    found = argv[++*index];
+  else
+    return FALSE;
+  if (value != NULL)
+    *value = found;
+  return TRUE;
+}
+
 static void
 print_usage (FILE *stream)
 {
@@ -103,6 +231,9 @@ print_usage (FILE *stream)
            "\nGlobal options:\n"
            "  --options FILE  runtime options (GKeyFile; every option has a default)\n"
            "  --debug         report plugins that were skipped\n"
+           "  --root DIR      the state folder ([host] state-dir; runc's --root)\n"
+           "  --log FILE      also write errors to FILE; --log-format text|json\n"
+           "  --systemd-cgroup accepted; cgroupfs is used\n"
            "  --version       print the version\n"
            "  --help          this text; COMMAND --help for a command's\n");
 }
@@ -111,9 +242,11 @@ int
 main (int argc, char **argv)
 {
   HcsctlGlobals globals = { 0 };
+  char *log_format = NULL;
   int first = 1;
 
   setlocale (LC_ALL, "");
+  the_globals = &globals;
 
   while (first < argc && argv[first][0] == '-')
     {
@@ -131,6 +264,22 @@ main (int argc, char **argv)
         }
       if (g_str_equal (arg, "--debug"))
         globals.debug = TRUE;
+      else if (g_str_equal (arg, "--systemd-cgroup") || g_str_equal (arg, "--rootless=false"))
+        ; /* accepted as runc does; cgroupfs is used where systemd is absent */
+      else if (global_value (argc, argv, &first, "--root", &globals.root) ||
+               global_value (argc, argv, &first, "--log", &globals.log_file) ||
+               global_value (argc, argv, &first, "--criu", NULL) ||
+               global_value (argc, argv, &first, "--rootless", NULL))
+        ;
+      else if (global_value (argc, argv, &first, "--log-format", &log_format))
+        {
+          if (!g_str_equal (log_format, "json") && !g_str_equal (log_format, "text"))
+            {
+              g_printerr ("hcsctl: --log-format: expected text or json\n");
+              return 2;
+            }
+          globals.log_json = g_str_equal (log_format, "json");
+        }
       else if (g_str_equal (arg, "--options") && first + 1 < argc)
         globals.options_file = argv[++first];
       else if (g_str_has_prefix (arg, "--options="))

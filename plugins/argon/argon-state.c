@@ -198,7 +198,8 @@ argon_state_remove (const char *folder, GError **error)
 }
 
 /* Field 22 of /proc/PID/stat, the start time in clock ticks since boot:
- * with the pid it names one process, even once the pid is reused. */
+ * with the pid it names one process, even once the pid is reused. 0 for a
+ * process that is gone or a zombie: it has exited, whoever reaps it. */
 guint64
 argon_process_start_time (int pid)
 {
@@ -212,7 +213,7 @@ argon_process_start_time (int pid)
     return 0;
   /* The name (field 2) may hold spaces and parentheses: skip to its end. */
   after_name = strrchr (text, ')');
-  if (after_name == NULL)
+  if (after_name == NULL || after_name[1] != ' ' || after_name[2] == 'Z' || after_name[2] == 'X')
     return 0;
   for (const char *p = after_name + 1; *p; p++)
     if (*p == ' ' && ++field == 22)

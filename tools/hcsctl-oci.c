@@ -1,0 +1,1179 @@
+/* hcsctl-oci.c: runc's command line, so that callers built for runc
+ * (conmon and podman, containerd's runc shim) drive hcs unchanged.
+ *
+ * `create` leaves the container's init to the caller, as runc does: it
+ * becomes our child (CLONE_PARENT in the helper) and so, once we exit, the
+ * child of the caller's subreaper, which reaps it and reads its exit code.
+ * `start` releases it through the exec fifo of its state folder. The other
+ * verbs open the system from its state folder, in any process.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-config.h"
+
+#include "hcsctl-private.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+
+#define OCI_VERSION "1.0.2"
+
+/* --- shared ---------------------------------------------------------------------- */
+
+static gboolean
+parse_args (const char *verb, const char *parameters, GOptionEntry *entries, int *argc,
+            char ***argv, GStrv *rest, guint min_rest, guint max_rest)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (parameters);
+  g_autoptr (GError) error = NULL;
+  guint n;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      hcsctl_log_error (verb, error->message);
+      return FALSE;
+    }
+  n = *rest ? g_strv_length (*rest) : 0;
+  if (n > 0 && g_str_equal ((*rest)[0], "--"))
+    {
+      GStrv shifted = g_strdupv (*rest + 1);
+      g_strfreev (*rest);
+      *rest = shifted;
+      n--;
+    }
+  if (n < min_rest || n > max_rest)
+    {
+      g_autofree char *message =
+          g_strdup_printf ("expected %s (see hcsctl %s --help)", parameters, verb);
+      hcsctl_log_error (verb, message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+oci_folder (HcsHost *host, const char *id)
+{
+  g_autofree char *state_dir = hcs_options_get_string (hcs_host_get_options (host), NULL,
+                                                       "host", "state-dir",
+                                                       HCS_DEFAULT_STATE_DIR);
+  return g_build_filename (state_dir, "systems", id, NULL);
+}
+
+/* oci.json beside the driver's state: what runc's state output needs and
+ * the system itself does not know (bundle, rootfs, annotations). */
+static gboolean
+save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *rootfs,
+               JsonNode *annotations, GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *folder = oci_folder (host, id);
+  g_autofree char *path = g_build_filename (folder, "oci.json", NULL);
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "bundle");
+  json_builder_add_string_value (builder, bundle);
+  json_builder_set_member_name (builder, "rootfs");
+  json_builder_add_string_value (builder, rootfs ? rootfs : "");
+  if (annotations != NULL)
+    {
+      json_builder_set_member_name (builder, "annotations");
+      json_builder_add_value (builder, json_node_copy (annotations));
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  return g_file_set_contents_full (path, text, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   0600, error);
+}
+
+static JsonObject *
+load_oci_info (HcsHost *host, const char *id)
+{
+  g_autofree char *folder = oci_folder (host, id);
+  g_autofree char *path = g_build_filename (folder, "oci.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return json_object_new ();
+  return json_object_ref (json_node_get_object (root));
+}
+
+static const char *
+oci_status (const HcsContainerProperties *props)
+{
+  if (props->stopped)
+    return "stopped";
+  if (g_strcmp0 (props->state, "Created") == 0)
+    return "created";
+  if (g_strcmp0 (props->state, "Paused") == 0)
+    return "paused";
+  return "running";
+}
+
+static char *
+format_time (gint64 unix_us)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
+  g_autofree char *seconds = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%06dZ", seconds, (int) (unix_us % G_USEC_PER_SEC));
+}
+
+/* runc's state JSON (runtime-spec "state" plus rootfs, created, owner). */
+static JsonNode *
+state_node (HcsHost *host, const HcsContainerProperties *props)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonObject) info = load_oci_info (host, props->id);
+  g_autofree char *created = format_time (props->created);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ociVersion");
+  json_builder_add_string_value (builder, OCI_VERSION);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, props->id);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, props->stopped ? 0 : props->init_process_id);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, oci_status (props));
+  json_builder_set_member_name (builder, "bundle");
+  json_builder_add_string_value (builder,
+                                 json_object_get_string_member_with_default (info, "bundle", ""));
+  json_builder_set_member_name (builder, "rootfs");
+  json_builder_add_string_value (builder,
+                                 json_object_get_string_member_with_default (info, "rootfs", ""));
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  if (json_object_has_member (info, "annotations"))
+    {
+      json_builder_set_member_name (builder, "annotations");
+      json_builder_add_value (builder, json_node_copy (json_object_get_member (info, "annotations")));
+    }
+  json_builder_set_member_name (builder, "owner");
+  json_builder_add_string_value (builder, "");
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+print_json (JsonNode *node, gboolean pretty)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, pretty);
+  json_generator_set_indent (generator, 2);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static gboolean
+write_pid_file (const char *path, int pid, GError **error)
+{
+  g_autofree char *text = g_strdup_printf ("%d", pid);
+
+  /* runc writes it whole or not at all, with no newline. */
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+/* "KILL", "SIGKILL", "kill", "9" */
+static int
+parse_signal (const char *text)
+{
+  static const struct {
+    const char *name;
+    int number;
+  } signals[] = {
+    { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS },   { "FPE", SIGFPE },
+    { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
+    { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
+    { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+    { "TTOU", SIGTTOU }, { "URG", SIGURG },   { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
+    { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+    { "PWR", SIGPWR },   { "SYS", SIGSYS },
+  };
+  g_autofree char *upper = g_ascii_strup (text, -1);
+  const char *name = upper;
+  char *end;
+  guint64 number;
+
+  number = g_ascii_strtoull (text, &end, 10);
+  if (*text != '\0' && *end == '\0')
+    return number >= 1 && number <= 64 ? (int) number : -1;
+  if (g_str_has_prefix (name, "SIG"))
+    name += 3;
+  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+    if (g_str_equal (name, signals[i].name))
+      return signals[i].number;
+  return -1;
+}
+
+static HcsContainer *
+open_container (HcsctlGlobals *globals, const char *verb, const char *id, HcsHost **host_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = hcsctl_open_host (globals, &error);
+  HcsContainer *container;
+
+  if (host == NULL)
+    {
+      hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+  container = hcs_host_open_container (host, id, &error);
+  if (container == NULL)
+    {
+      if (hcs_error_is_not_exist (error))
+        {
+          /* runc's wording, which its callers match. */
+          g_autofree char *message = g_strdup_printf ("container \"%s\" does not exist", id);
+          hcsctl_log_error (verb, message);
+        }
+      else
+        hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+  if (host_out != NULL)
+    *host_out = g_steal_pointer (&host);
+  return container;
+}
+
+/* --- create, start, run -------------------------------------------------------------- */
+
+typedef struct {
+  char *bundle;
+  char *pid_file;
+  char *console_socket;
+  gboolean no_pivot;
+  gboolean no_new_keyring;
+  gboolean detach;
+  gboolean keep;
+  int preserve_fds;
+} CreateOptions;
+
+static void
+create_options_clear (CreateOptions *options)
+{
+  g_free (options->bundle);
+  g_free (options->pid_file);
+  g_free (options->console_socket);
+}
+
+/* Builds the system from BUNDLE/config.json. @detached: runc's model (the
+ * init is the caller's); otherwise we stay its parent (run without -d). */
+static HcsContainer *
+create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
+                    CreateOptions *options, gboolean detached, HcsHost **host_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *annotations = NULL;
+  HcsContainer *container;
+  int pid;
+
+  bundle = g_canonicalize_filename (options->bundle ? options->bundle : ".", NULL);
+  config_path = g_build_filename (bundle, "config.json", NULL);
+  if (!g_file_get_contents (config_path, &text, NULL, &error))
+    {
+      hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+  config = hcs_container_config_from_json (text, bundle, &error);
+  if (config == NULL)
+    {
+      hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+  if (config->process == NULL)
+    {
+      hcsctl_log_error (verb, "config.json: process: missing (an OCI container needs one)");
+      return NULL;
+    }
+  if (json_parser_load_from_data (parser, text, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    annotations = json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
+                                          "annotations");
+
+  config->process->create_stdin_pipe = FALSE;
+  config->process->create_stdout_pipe = FALSE;
+  config->process->create_stderr_pipe = FALSE;
+  config->process->detach = detached;
+  if (config->process->emulate_console)
+    {
+      if (options->console_socket != NULL)
+        config->process->console_socket = g_canonicalize_filename (options->console_socket, NULL);
+      else if (detached)
+        {
+          hcsctl_log_error (verb, "cannot allocate a tty for a detached container without "
+                                  "--console-socket");
+          return NULL;
+        }
+    }
+  else
+    config->process->inherit_stdio = TRUE;
+
+  host = hcsctl_open_host (globals, &error);
+  if (host == NULL)
+    {
+      hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+  container = hcs_host_create_container (host, id, config, NULL, &error);
+  if (container == NULL)
+    {
+      hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+  {
+    g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, &error);
+    pid = props ? props->init_process_id : 0;
+  }
+  if (!save_oci_info (host, id, bundle, config->volume_path, annotations, &error) ||
+      (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
+    {
+      hcsctl_log_error (verb, error->message);
+      hcs_container_terminate (container, NULL);
+      hcs_container_wait_timeout (container, 5000, NULL, NULL);
+      hcs_container_remove (container, NULL);
+      g_object_unref (container);
+      return NULL;
+    }
+  *host_out = g_steal_pointer (&host);
+  return container;
+}
+
+#define CREATE_ENTRIES(options)                                                              \
+  { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &(options).bundle,                              \
+    "The bundle: the folder of config.json (default: the current folder)", "DIR" },          \
+  { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &(options).pid_file,                            \
+    "Write the init's pid to this file", "FILE" },                                           \
+  { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &(options).console_socket,                \
+    "A unix socket that receives the pty master (terminal: true)", "PATH" },                 \
+  { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &(options).no_pivot,                                \
+    "Accepted for runc compatibility; pivot_root is always used", NULL },                    \
+  { "no-new-keyring", 0, 0, G_OPTION_ARG_NONE, &(options).no_new_keyring,                    \
+    "Accepted: no session keyring is made", NULL },                                          \
+  { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &(options).preserve_fds,                         \
+    "Accepted; extra descriptors are not passed on", "N" }
+
+int
+hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_auto (GStrv) rest = NULL;
+  CreateOptions options = { 0 };
+  GOptionEntry entries[] = {
+    CREATE_ENTRIES (options),
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  int code = 1;
+
+  if (parse_args ("create", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    {
+      container = create_from_bundle (globals, "create", rest[0], &options, TRUE, &host);
+      code = container ? 0 : 1;
+    }
+  create_options_clear (&options);
+  return code;
+}
+
+int
+hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_args ("start", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  container = open_container (globals, "start", rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  if (!hcs_container_start (container, &error))
+    return hcsctl_log_error ("start", error->message);
+  return 0;
+}
+
+/* runc run: create and start; in the foreground we stay the init's parent,
+ * wire its stdio, and remove it after it exits. */
+int
+hcsctl_cmd_oci_run (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_auto (GStrv) rest = NULL;
+  CreateOptions options = { 0 };
+  GOptionEntry entries[] = {
+    CREATE_ENTRIES (options),
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &options.detach, "Leave it running", NULL },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &options.keep, "Do not delete it when it exits", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  int exit_code = 1;
+
+  if (!parse_args ("run", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    goto out;
+  container = create_from_bundle (globals, "run", rest[0], &options, options.detach, &host);
+  if (container == NULL)
+    goto out;
+  if (options.detach)
+    {
+      if (!hcs_container_start (container, &error))
+        {
+          hcsctl_log_error ("run", error->message);
+          hcs_container_terminate (container, NULL);
+          hcs_container_wait_timeout (container, 5000, NULL, NULL);
+          hcs_container_remove (container, NULL);
+          goto out;
+        }
+      exit_code = 0;
+      goto out;
+    }
+  init = hcs_container_get_init_process (container, &error);
+  if (init == NULL ||
+      !hcsctl_attach_and_wait (container, init, hcs_process_get_stdout (init) != NULL &&
+                                                    options.console_socket == NULL,
+                               TRUE, &exit_code, &error))
+    {
+      hcsctl_log_error ("run", error->message);
+      exit_code = exit_code == 0 ? 1 : exit_code;
+      hcs_container_terminate (container, NULL);
+      hcs_container_wait_timeout (container, 5000, NULL, NULL);
+    }
+  if (!options.keep)
+    {
+      g_clear_error (&error);
+      if (!hcs_container_remove (container, &error))
+        hcsctl_log_error ("run", error->message);
+    }
+
+out:
+  create_options_clear (&options);
+  return exit_code;
+}
+
+/* --- state, list, ps ------------------------------------------------------------------ */
+
+int
+hcsctl_cmd_state (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (!parse_args ("state", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  container = open_container (globals, "state", rest[0], &host);
+  if (container == NULL)
+    return 1;
+  props = hcs_container_get_properties (container, &error);
+  if (props == NULL)
+    return hcsctl_log_error ("state", error->message);
+  node = state_node (host, props);
+  print_json (node, TRUE);
+  return 0;
+}
+
+int
+hcsctl_cmd_list (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  gboolean quiet = FALSE;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default) or json", "FORMAT" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Only the ids", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (GPtrArray) systems = NULL;
+  gboolean json;
+
+  if (!parse_args ("list", "", entries, &argc, &argv, &rest, 0, 0))
+    return 1;
+  json = format != NULL && g_str_equal (format, "json");
+  if (format != NULL && !json && !g_str_equal (format, "table"))
+    return hcsctl_log_error ("list", "--format: expected table or json");
+  host = hcsctl_open_host (globals, &error);
+  if (host == NULL || (systems = hcs_host_list_containers (host, NULL, &error)) == NULL)
+    return hcsctl_log_error ("list", error->message);
+
+  if (quiet)
+    {
+      for (guint i = 0; i < systems->len; i++)
+        g_print ("%s\n", ((HcsContainerProperties *) systems->pdata[i])->id);
+      return 0;
+    }
+  if (json)
+    {
+      g_autoptr (JsonNode) array = json_node_new (JSON_NODE_ARRAY);
+      JsonArray *items = json_array_new ();
+
+      for (guint i = 0; i < systems->len; i++)
+        json_array_add_element (items, state_node (host, systems->pdata[i]));
+      json_node_take_array (array, items);
+      print_json (array, FALSE);
+      return 0;
+    }
+  g_print ("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+           "OWNER");
+  for (guint i = 0; i < systems->len; i++)
+    {
+      HcsContainerProperties *props = systems->pdata[i];
+      g_autoptr (JsonObject) info = load_oci_info (host, props->id);
+      g_autofree char *created = format_time (props->created);
+
+      g_print ("%-20s %-8d %-10s %-40s %-30s %s\n", props->id,
+               props->stopped ? 0 : props->init_process_id, oci_status (props),
+               json_object_get_string_member_with_default (info, "bundle", ""), created, "root");
+    }
+  return 0;
+}
+
+int
+hcsctl_cmd_ps (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "table (default) or json", "FORMAT" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GPtrArray) processes = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_args ("ps", "CONTAINER-ID [ps OPTIONS]", entries, &argc, &argv, &rest, 1, 64))
+    return 1;
+  container = open_container (globals, "ps", rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  processes = hcs_container_get_process_list (container, &error);
+  if (processes == NULL)
+    return hcsctl_log_error ("ps", error->message);
+  if (format != NULL && g_str_equal (format, "json"))
+    {
+      g_autoptr (GString) out = g_string_new ("[");
+      for (guint i = 0; i < processes->len; i++)
+        g_string_append_printf (out, "%s%u", i ? "," : "",
+                                ((HcsProcessListItem *) processes->pdata[i])->process_id);
+      g_print ("%s]\n", out->str);
+      return 0;
+    }
+  g_print ("%-8s %s\n", "PID", "CMD");
+  for (guint i = 0; i < processes->len; i++)
+    {
+      HcsProcessListItem *item = processes->pdata[i];
+      g_print ("%-8u %s\n", item->process_id, item->image_name ? item->image_name : "");
+    }
+  return 0;
+}
+
+/* --- kill, delete, pause, resume --------------------------------------------------------- */
+
+int
+hcsctl_cmd_kill (HcsctlGlobals *globals, int argc, char **argv)
+{
+  gboolean all = FALSE;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "Signal every process of the container", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  int signum = SIGTERM;
+
+  if (!parse_args ("kill", "CONTAINER-ID [SIGNAL]", entries, &argc, &argv, &rest, 1, 2))
+    return 1;
+  if (rest[1] != NULL && (signum = parse_signal (rest[1])) < 0)
+    {
+      g_autofree char *message = g_strdup_printf ("unknown signal \"%s\"", rest[1]);
+      return hcsctl_log_error ("kill", message);
+    }
+  container = open_container (globals, "kill", rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  props = hcs_container_get_properties (container, &error);
+  if (props == NULL)
+    return hcsctl_log_error ("kill", error->message);
+  if (props->stopped)
+    return hcsctl_log_error ("kill", "container not running");
+
+  if (all)
+    {
+      g_autoptr (GPtrArray) processes = hcs_container_get_process_list (container, &error);
+      if (processes == NULL)
+        return hcsctl_log_error ("kill", error->message);
+      for (guint i = 0; i < processes->len; i++)
+        {
+          HcsProcessListItem *item = processes->pdata[i];
+          g_autoptr (HcsProcess) process =
+              hcs_container_open_process (container, (int) item->process_id, NULL);
+          if (process != NULL)
+            hcs_process_signal (process, signum, NULL);
+        }
+      return 0;
+    }
+  {
+    g_autoptr (HcsProcess) init =
+        hcs_container_open_process (container, props->init_process_id, &error);
+    if (init == NULL || !hcs_process_signal (init, signum, &error))
+      return hcsctl_log_error ("kill", error->message);
+  }
+  return 0;
+}
+
+int
+hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
+{
+  gboolean force = FALSE;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force,
+      "Kill it first if it is running (and succeed if it does not exist)", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_args ("delete", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  host = hcsctl_open_host (globals, &error);
+  if (host == NULL)
+    return hcsctl_log_error ("delete", error->message);
+  container = hcs_host_open_container (host, rest[0], &error);
+  if (container == NULL)
+    {
+      g_autofree char *message = NULL;
+      if (force && hcs_error_is_not_exist (error))
+        return 0;
+      message = hcs_error_is_not_exist (error)
+                    ? g_strdup_printf ("container \"%s\" does not exist", rest[0])
+                    : g_strdup (error->message);
+      return hcsctl_log_error ("delete", message);
+    }
+  props = hcs_container_get_properties (container, &error);
+  if (props == NULL)
+    return hcsctl_log_error ("delete", error->message);
+  /* A created container that nobody started is deleted as runc does. */
+  if (!props->stopped && !force && g_strcmp0 (props->state, "Created") != 0)
+    {
+      g_autofree char *message =
+          g_strdup_printf ("cannot delete container %s that is not stopped: %s", rest[0],
+                           oci_status (props));
+      return hcsctl_log_error ("delete", message);
+    }
+  if (!props->stopped)
+    {
+      if (!hcs_container_terminate (container, &error) && !hcs_error_is_already_stopped (error))
+        return hcsctl_log_error ("delete", error->message);
+      g_clear_error (&error);
+    }
+  if (!hcs_container_remove (container, &error))
+    return hcsctl_log_error ("delete", error->message);
+  return 0;
+}
+
+static int
+pause_or_resume (HcsctlGlobals *globals, int argc, char **argv, gboolean pause)
+{
+  const char *verb = pause ? "pause" : "resume";
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_args (verb, "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  container = open_container (globals, verb, rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  if (!(pause ? hcs_container_pause (container, &error)
+              : hcs_container_resume (container, &error)))
+    return hcsctl_log_error (verb, error->message);
+  return 0;
+}
+
+int
+hcsctl_cmd_pause (HcsctlGlobals *globals, int argc, char **argv)
+{
+  return pause_or_resume (globals, argc, argv, TRUE);
+}
+
+int
+hcsctl_cmd_resume (HcsctlGlobals *globals, int argc, char **argv)
+{
+  return pause_or_resume (globals, argc, argv, FALSE);
+}
+
+/* --- exec ---------------------------------------------------------------------------------- */
+
+int
+hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
+{
+  gboolean tty = FALSE, detach = FALSE, no_new_privs = FALSE;
+  g_autofree char *process_file = NULL, *pid_file = NULL, *console_socket = NULL;
+  g_autofree char *cwd = NULL, *user = NULL;
+  g_auto (GStrv) env = NULL, caps = NULL, rest = NULL;
+  int preserve_fds = 0;
+  GOptionEntry entries[] = {
+    { "tty", 't', 0, G_OPTION_ARG_NONE, &tty, "Give the process a terminal", NULL },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &detach, "Do not wait for it", NULL },
+    { "process", 'p', 0, G_OPTION_ARG_FILENAME, &process_file,
+      "The process as an OCI \"process\" JSON object", "FILE" },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &pid_file, "Write its pid here", "FILE" },
+    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &console_socket,
+      "A unix socket that receives the pty master", "PATH" },
+    { "cwd", 0, 0, G_OPTION_ARG_STRING, &cwd, "Working directory", "DIR" },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, "NAME=VALUE", "NAME=VALUE" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "uid[:gid]", "UID[:GID]" },
+    { "cap", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &caps,
+      "Accepted; the OCI default capabilities are used", "CAP" },
+    { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &no_new_privs, "Always set", NULL },
+    { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, "Accepted", "N" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcessConfig) config = NULL;
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  int exit_code = 1;
+
+  if (!parse_args ("exec", "CONTAINER-ID [COMMAND [ARG…]]", entries, &argc, &argv, &rest, 1,
+                   G_MAXINT))
+    return 1;
+  if (process_file != NULL)
+    {
+      g_autofree char *text = NULL;
+      if (!g_file_get_contents (process_file, &text, NULL, &error) ||
+          (config = hcs_process_config_from_oci_json (text, &error)) == NULL)
+        return hcsctl_log_error ("exec", error->message);
+    }
+  else
+    {
+      if (rest[1] == NULL)
+        return hcsctl_log_error ("exec", "no command given (or --process FILE)");
+      config = hcs_process_config_new ();
+      config->command_args = g_strdupv (rest + 1);
+      config->emulate_console = tty;
+    }
+  if (cwd != NULL)
+    {
+      g_free (config->working_directory);
+      config->working_directory = g_strdup (cwd);
+    }
+  if (user != NULL)
+    {
+      g_free (config->user);
+      config->user = g_strdup (user);
+    }
+  for (guint i = 0; env && env[i]; i++)
+    {
+      const char *equals = strchr (env[i], '=');
+      if (equals == NULL || equals == env[i])
+        return hcsctl_log_error ("exec", "--env: expected NAME=VALUE");
+      if (config->environment == NULL)
+        config->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_replace (config->environment, g_strndup (env[i], equals - env[i]),
+                            g_strdup (equals + 1));
+    }
+  config->create_stdin_pipe = config->create_stdout_pipe = config->create_stderr_pipe = FALSE;
+  config->detach = detach;
+  if (config->emulate_console)
+    {
+      if (console_socket != NULL)
+        config->console_socket = g_canonicalize_filename (console_socket, NULL);
+      else if (detach)
+        return hcsctl_log_error ("exec", "cannot allocate a tty for a detached process without "
+                                         "--console-socket");
+    }
+  else
+    config->inherit_stdio = TRUE;
+
+  container = open_container (globals, "exec", rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  process = hcs_container_create_process (container, config, &error);
+  if (process == NULL)
+    return hcsctl_log_error ("exec", error->message);
+  if (pid_file != NULL && !write_pid_file (pid_file, hcs_process_get_pid (process), &error))
+    return hcsctl_log_error ("exec", error->message);
+  if (detach)
+    return 0;
+  if (!hcsctl_attach_and_wait (container, process,
+                               config->emulate_console && console_socket == NULL, FALSE,
+                               &exit_code, &error))
+    return hcsctl_log_error ("exec", error->message);
+  return exit_code;
+}
+
+/* --- update, events --------------------------------------------------------------------- */
+
+static gboolean
+parse_size (const char *text, gint64 *bytes)
+{
+  char *end;
+  double value = g_ascii_strtod (text, &end);
+  gint64 unit = 1;
+
+  if (end == text || value < 0)
+    return FALSE;
+  switch (g_ascii_tolower (*end))
+    {
+    case 'k': unit = 1024; end++; break;
+    case 'm': unit = 1024 * 1024; end++; break;
+    case 'g': unit = 1024 * 1024 * 1024; end++; break;
+    case '\0': break;
+    default: return FALSE;
+    }
+  if (g_ascii_tolower (*end) == 'b')
+    end++;
+  if (*end != '\0')
+    return FALSE;
+  *bytes = (gint64) (value * unit);
+  return TRUE;
+}
+
+int
+hcsctl_cmd_update (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *memory = NULL, *cpuset = NULL, *resources_file = NULL;
+  gint64 quota = 0, period = 0, shares = 0, pids = 0;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory, "Memory limit (bytes, or 512m, 1g)", "SIZE" },
+    { "cpu-quota", 0, 0, G_OPTION_ARG_INT64, &quota, "CPU CFS quota (µs)", "US" },
+    { "cpu-period", 0, 0, G_OPTION_ARG_INT64, &period, "CPU CFS period (µs)", "US" },
+    { "cpu-shares", 0, 0, G_OPTION_ARG_INT64, &shares, "CPU shares (relative weight)", "N" },
+    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &cpuset, "CPUs to use (0-1)", "LIST" },
+    { "pids-limit", 0, 0, G_OPTION_ARG_INT64, &pids, "Maximum number of processes", "N" },
+    { "resources", 'r', 0, G_OPTION_ARG_FILENAME, &resources_file,
+      "OCI linux.resources JSON (- for stdin)", "FILE" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+
+  if (!parse_args ("update", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  if (resources_file != NULL)
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *wrapped = NULL;
+      g_autoptr (HcsContainerConfig) parsed = NULL;
+
+      if (g_str_equal (resources_file, "-"))
+        {
+          g_autoptr (GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+          g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+          if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
+                                      &error) < 0)
+            return hcsctl_log_error ("update", error->message);
+          text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                            g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+        }
+      else if (!g_file_get_contents (resources_file, &text, NULL, &error))
+        return hcsctl_log_error ("update", error->message);
+      /* The OCI parser reads linux.resources as part of a spec. */
+      wrapped = g_strdup_printf ("{\"ociVersion\":\"" OCI_VERSION "\",\"root\":{\"path\":\"/\"},"
+                                 "\"linux\":{\"resources\":%s}}", text);
+      parsed = hcs_container_config_from_json (wrapped, NULL, &error);
+      if (parsed == NULL)
+        return hcsctl_log_error ("update", error->message);
+      if (parsed->memory_maximum_in_mb > 0)
+        update.memory_maximum_in_mb = parsed->memory_maximum_in_mb;
+      if (parsed->processor_count > 0)
+        update.processor_count = parsed->processor_count;
+      if (parsed->processor_weight > 0)
+        update.processor_weight = parsed->processor_weight;
+      if (parsed->processor_maximum > 0)
+        update.processor_maximum = parsed->processor_maximum;
+      if (parsed->pids_maximum > 0)
+        pids = parsed->pids_maximum;
+    }
+  if (memory != NULL)
+    {
+      gint64 bytes;
+      if (!parse_size (memory, &bytes))
+        return hcsctl_log_error ("update", "--memory: expected a size such as 536870912 or 512m");
+      update.memory_maximum_in_mb = (bytes + 1024 * 1024 - 1) / (1024 * 1024);
+    }
+  if (quota > 0)
+    {
+      /* ProcessorMaximum is 1/100 % of the whole machine. */
+      gint64 share = quota * 10000 / ((period > 0 ? period : 100000) * MAX (cpus, 1));
+      update.processor_maximum = CLAMP (share, 1, 10000);
+    }
+  if (shares > 0)
+    update.processor_weight = CLAMP (shares * 10000 / 262144, 1, 10000);
+  if (cpuset != NULL)
+    {
+      g_autofree char *wrapped = g_strdup_printf (
+          "{\"ociVersion\":\"" OCI_VERSION "\",\"root\":{\"path\":\"/\"},"
+          "\"linux\":{\"resources\":{\"cpu\":{\"cpus\":\"%s\"}}}}", cpuset);
+      g_autoptr (HcsContainerConfig) parsed = hcs_container_config_from_json (wrapped, NULL, &error);
+      if (parsed == NULL)
+        return hcsctl_log_error ("update", error->message);
+      update.processor_count = parsed->processor_count;
+    }
+  container = open_container (globals, "update", rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  if (!hcs_container_modify (container, &update, &error))
+    return hcsctl_log_error ("update", error->message);
+  if (pids > 0)
+    return hcsctl_log_error ("update", "--pids-limit: changing the pids limit of a running "
+                                       "container is not supported yet");
+  return 0;
+}
+
+static JsonNode *
+stats_event (const char *id, const HcsStatistics *stats)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "stats");
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "data");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cpu");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "usage");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "total");
+  json_builder_add_int_value (builder, stats->processor_total_runtime_100ns * 100);
+  json_builder_set_member_name (builder, "user");
+  json_builder_add_int_value (builder, stats->processor_runtime_user_100ns * 100);
+  json_builder_set_member_name (builder, "kernel");
+  json_builder_add_int_value (builder, stats->processor_runtime_kernel_100ns * 100);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "memory");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "usage");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "usage");
+  json_builder_add_int_value (builder, stats->memory_usage_commit_bytes);
+  json_builder_set_member_name (builder, "max");
+  json_builder_add_int_value (builder, stats->memory_usage_commit_peak_bytes);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+int
+hcsctl_cmd_events (HcsctlGlobals *globals, int argc, char **argv)
+{
+  gboolean once = FALSE;
+  g_autofree char *interval_text = NULL;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &once, "Print the statistics once and exit", NULL },
+    { "interval", 0, 0, G_OPTION_ARG_STRING, &interval_text,
+      "Time between statistics (default 5s; ms, s, m)", "DURATION" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr (HcsContainer) container = NULL;
+  gint64 interval_ms = 5000;
+
+  if (!parse_args ("events", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  if (interval_text != NULL)
+    {
+      char *end;
+      double value = g_ascii_strtod (interval_text, &end);
+      double scale = g_str_equal (end, "ms") ? 1 : g_str_equal (end, "s") || *end == '\0' ? 1000
+                     : g_str_equal (end, "m")                                             ? 60000
+                                                                                          : -1;
+      if (end == interval_text || value <= 0 || scale < 0)
+        return hcsctl_log_error ("events", "--interval: expected a duration such as 5s or 500ms");
+      interval_ms = MAX ((gint64) (value * scale), 1);
+    }
+  container = open_container (globals, "events", rest[0], NULL);
+  if (container == NULL)
+    return 1;
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (HcsStatistics) stats = hcs_container_get_statistics (container, &error);
+      g_autoptr (JsonNode) event = NULL;
+
+      if (stats == NULL)
+        {
+          if (hcs_error_is_already_stopped (error) && !once)
+            return 0;
+          return hcsctl_log_error ("events", error->message);
+        }
+      event = stats_event (rest[0], stats);
+      print_json (event, FALSE);
+      if (once)
+        return 0;
+      /* Ends when the container does: a wait that times out is the tick. */
+      if (hcs_container_wait_timeout (container, interval_ms, NULL, NULL))
+        return 0;
+    }
+}
+
+/* --- spec, features --------------------------------------------------------------------- */
+
+static const char default_spec[] =
+  "{\n"
+  "  \"ociVersion\": \"" OCI_VERSION "\",\n"
+  "  \"process\": {\n"
+  "    \"terminal\": true,\n"
+  "    \"user\": { \"uid\": 0, \"gid\": 0 },\n"
+  "    \"args\": [ \"sh\" ],\n"
+  "    \"env\": [\n"
+  "      \"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+  "      \"TERM=xterm\"\n"
+  "    ],\n"
+  "    \"cwd\": \"/\",\n"
+  "    \"noNewPrivileges\": true\n"
+  "  },\n"
+  "  \"root\": { \"path\": \"rootfs\", \"readonly\": true },\n"
+  "  \"hostname\": \"hcs\",\n"
+  "  \"mounts\": [\n"
+  "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },\n"
+  "    { \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+  "      \"options\": [ \"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\" ] },\n"
+  "    { \"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+  "      \"options\": [ \"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\" ] },\n"
+  "    { \"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\",\n"
+  "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\" ] },\n"
+  "    { \"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\",\n"
+  "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\" ] },\n"
+  "    { \"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\",\n"
+  "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }\n"
+  "  ],\n"
+  "  \"linux\": {\n"
+  "    \"resources\": { \"devices\": [ { \"allow\": false, \"access\": \"rwm\" } ] },\n"
+  "    \"namespaces\": [\n"
+  "      { \"type\": \"pid\" }, { \"type\": \"network\" }, { \"type\": \"ipc\" },\n"
+  "      { \"type\": \"uts\" }, { \"type\": \"mount\" }\n"
+  "    ],\n"
+  "    \"maskedPaths\": [ \"/proc/acpi\", \"/proc/kcore\", \"/proc/keys\", \"/proc/latency_stats\",\n"
+  "      \"/proc/timer_list\", \"/proc/timer_stats\", \"/proc/sched_debug\", \"/sys/firmware\",\n"
+  "      \"/proc/scsi\" ],\n"
+  "    \"readonlyPaths\": [ \"/proc/asound\", \"/proc/bus\", \"/proc/fs\", \"/proc/irq\",\n"
+  "      \"/proc/sys\", \"/proc/sysrq-trigger\" ]\n"
+  "  }\n"
+  "}\n";
+
+int
+hcsctl_cmd_spec (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autofree char *bundle = NULL;
+  gboolean rootless = FALSE;
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, "Where to write config.json", "DIR" },
+    { "rootless", 0, 0, G_OPTION_ARG_NONE, &rootless, "Not supported: hcs runs as root", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!parse_args ("spec", "", entries, &argc, &argv, &rest, 0, 0))
+    return 1;
+  if (rootless)
+    return hcsctl_log_error ("spec", "--rootless: hcs runs containers as root only");
+  path = g_build_filename (bundle ? bundle : ".", "config.json", NULL);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *message = g_strdup_printf ("File %s exists. Remove it first", path);
+      return hcsctl_log_error ("spec", message);
+    }
+  if (!g_file_set_contents_full (path, default_spec, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
+                                 &error))
+    return hcsctl_log_error ("spec", error->message);
+  return 0;
+}
+
+int
+hcsctl_cmd_features (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_print ("{\n"
+           "  \"ociVersionMin\": \"1.0.0\",\n"
+           "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
+           "  \"hooks\": [],\n"
+           "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"nosuid\", \"suid\", "
+           "\"nodev\", \"dev\", \"noexec\", \"exec\", \"relatime\", \"norelatime\", "
+           "\"strictatime\", \"noatime\", \"private\", \"rprivate\", \"slave\", \"rslave\", "
+           "\"shared\", \"rshared\"],\n"
+           "  \"linux\": {\n"
+           "    \"namespaces\": [\"mount\", \"pid\", \"network\", \"ipc\", \"uts\"],\n"
+           "    \"capabilities\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FSETID\", "
+           "\"CAP_FOWNER\", \"CAP_MKNOD\", \"CAP_NET_RAW\", \"CAP_SETGID\", \"CAP_SETUID\", "
+           "\"CAP_SETFCAP\", \"CAP_SETPCAP\", \"CAP_NET_BIND_SERVICE\", \"CAP_SYS_CHROOT\", "
+           "\"CAP_KILL\", \"CAP_AUDIT_WRITE\"],\n"
+           "    \"cgroup\": { \"v1\": true, \"v2\": true, \"systemd\": false, "
+           "\"systemdUser\": false },\n"
+           "    \"seccomp\": { \"enabled\": true, \"actions\": [\"SCMP_ACT_ERRNO\"] },\n"
+           "    \"apparmor\": { \"enabled\": false },\n"
+           "    \"selinux\": { \"enabled\": false }\n"
+           "  },\n"
+           "  \"annotations\": { \"io.github.hcs.version\": \"%s\" }\n"
+           "}\n",
+           HCS_VERSION);
+  return 0;
+}
