@@ -342,6 +342,38 @@ add_root_spec (ArgonContainer *self, GVariantDict *spec, GError **error)
   return TRUE;
 }
 
+/* A "cgroup" mount shows the container its own cgroup, read-only, as runc
+ * does without a cgroup namespace: on v2 its directory bound at the
+ * destination; on v1 a tmpfs there with each controller's directory bound
+ * below it. Never the host's whole tree. */
+static void
+add_cgroup_mounts (ArgonContainer *self, GVariantBuilder *mounts, const char *destination)
+{
+  static const char *const controllers[] = { "cpu", "cpuacct", "cpuset", "memory", "blkio",
+                                             "pids", "freezer", "devices", NULL };
+  const char *const bind_options[] = { "rbind", "ro", "nosuid", "noexec", "nodev", NULL };
+  const char *const tmpfs_options[] = { "nosuid", "noexec", "nodev", "mode=755", NULL };
+
+  if (argon_cgroup_get_version (self->cgroup) == ARGON_CGROUP_VERSION_2)
+    {
+      g_variant_builder_add_value (mounts, make_mount (destination, "bind",
+                                                       argon_cgroup_get_path (self->cgroup, NULL),
+                                                       bind_options));
+      return;
+    }
+  g_variant_builder_add_value (mounts, make_mount (destination, "tmpfs", "cgroup", tmpfs_options));
+  for (guint i = 0; controllers[i]; i++)
+    {
+      const char *path = argon_cgroup_get_path (self->cgroup, controllers[i]);
+      g_autofree char *target = NULL;
+
+      if (path == NULL)
+        continue;
+      target = g_build_filename (destination, controllers[i], NULL);
+      g_variant_builder_add_value (mounts, make_mount (target, "bind", path, bind_options));
+    }
+}
+
 static GVariant *
 build_create_spec (ArgonContainer *self, GError **error)
 {
@@ -376,6 +408,11 @@ build_create_spec (ArgonContainer *self, GError **error)
       /* The helper always sets these up itself, as runc's defaults do. */
       if (g_strv_contains (helper_mounted_destinations, mount->destination))
         continue;
+      if (g_strcmp0 (mount->type, "cgroup") == 0 || g_strcmp0 (mount->type, "cgroup2") == 0)
+        {
+          add_cgroup_mounts (self, &mounts, mount->destination);
+          continue;
+        }
       g_variant_builder_add_value (&mounts, make_mount (mount->destination, mount->type,
                                                         mount->source,
                                                         (const char *const *) mount->options));
