@@ -1,0 +1,617 @@
+/* test-oci.c: hcsctl as an OCI runtime, driven the way conmon and
+ * containerd's shim drive runc: this test process is the subreaper that
+ * inherits and reaps each container's init, and it compares what hcsctl
+ * prints with what runc prints for the same bundle.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+  char *temp_dir;
+  char *options_file;
+  char *root;     /* --root */
+  char *bundle;
+} Fixture;
+
+static void
+write_bundle (Fixture *fixture, const char *args_json, gboolean terminal)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"terminal\": %s, \"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,"
+      "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"annotations\": {\"org.example.test\": \"yes\"},"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+      "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
+      test_get_busybox_rootfs (), terminal ? "true" : "false", args_json);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GKeyFile) options = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-oci");
+  options = test_make_options (fixture->temp_dir);
+  fixture->options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_assert_true (g_key_file_save_to_file (options, fixture->options_file, NULL));
+  fixture->root = g_build_filename (fixture->temp_dir, "root", NULL);
+  fixture->bundle = g_build_filename (fixture->temp_dir, "bundle", NULL);
+  g_assert_cmpint (g_mkdir (fixture->bundle, 0755), ==, 0);
+  write_bundle (fixture, "[\"sleep\", \"1000\"]", FALSE);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *systems = g_build_filename (fixture->root, "systems", NULL);
+  g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+
+  /* Every container was deleted: no state folder is left. */
+  g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+  g_free (fixture->options_file);
+  g_free (fixture->root);
+  g_free (fixture->bundle);
+}
+
+/* Runs @program (hcsctl with our options and --root, or runc with a root of
+ * its own) with @args, in the bundle folder. */
+static int
+run_program (Fixture *fixture, gboolean runc, char **out, char **err, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *out_path = g_build_filename (fixture->temp_dir, "stdout", NULL);
+  g_autofree char *err_path = g_build_filename (fixture->temp_dir, "stderr", NULL);
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stdout_text = NULL, *stderr_text = NULL;
+  const char *arg;
+  va_list args;
+
+  if (runc)
+    {
+      g_ptr_array_add (argv, g_strdup ("runc"));
+      g_ptr_array_add (argv, g_strdup ("--root"));
+      g_ptr_array_add (argv, g_build_filename (fixture->temp_dir, "runc-root", NULL));
+    }
+  else
+    {
+      g_ptr_array_add (argv, g_strdup (g_getenv ("HCSCTL")));
+      g_ptr_array_add (argv, g_strdup ("--options"));
+      g_ptr_array_add (argv, g_strdup (fixture->options_file));
+      g_ptr_array_add (argv, g_strdup ("--root"));
+      g_ptr_array_add (argv, g_strdup (fixture->root));
+    }
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  /* Files, not pipes: a created init keeps the stdio it inherited, so a
+   * pipe would not end when hcsctl does (conmon does not wait for it). */
+  g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
+  g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (subprocess, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (out_path, &stdout_text, NULL, NULL));
+  g_assert_true (g_file_get_contents (err_path, &stderr_text, NULL, NULL));
+  g_unlink (out_path);
+  g_unlink (err_path);
+  if (out)
+    *out = g_steal_pointer (&stdout_text);
+  if (err)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess)
+                                                 : 128 + g_subprocess_get_term_sig (subprocess);
+}
+
+#define hcsctl(fixture, out, err, ...) run_program (fixture, FALSE, out, err, __VA_ARGS__, NULL)
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+state_status (Fixture *fixture, const char *id, gint64 *pid)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (JsonObject) state = NULL;
+
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "state", id), ==, 0);
+  state = parse_object (out);
+  if (pid)
+    *pid = json_object_get_int_member (state, "pid");
+  return g_strdup (json_object_get_string_member (state, "status"));
+}
+
+/* The whole life under runc's verbs; the init is ours to reap, as it is
+ * conmon's. */
+static void
+test_lifecycle (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL, *out = NULL, *err = NULL, *status = NULL;
+  g_autoptr (JsonObject) state = NULL;
+  gint64 pid = 0, state_pid = 0;
+  int wait_status;
+
+  g_assert_cmpint (hcsctl (fixture, &out, &err, "create", "--bundle", fixture->bundle,
+                           "--pid-file", pid_file, "web"), ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (pid, >, 0);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "state", "web"), ==, 0);
+  state = parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (state, "status"), ==, "created");
+  g_assert_cmpint (json_object_get_int_member (state, "pid"), ==, pid);
+  g_assert_cmpstr (json_object_get_string_member (state, "id"), ==, "web");
+  g_assert_cmpstr (json_object_get_string_member (state, "bundle"), ==, fixture->bundle);
+  g_assert_true (json_object_has_member (state, "created"));
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (state, "annotations"), "org.example.test"),
+                   ==, "yes");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "web"), ==, 0);
+  status = state_status (fixture, "web", &state_pid);
+  g_assert_cmpstr (status, ==, "running");
+  g_assert_cmpint (state_pid, ==, pid);
+  g_clear_pointer (&status, g_free);
+  /* A second start is an error, as with runc. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "web"), ==, 1);
+  g_clear_pointer (&err, g_free);
+
+  /* exec: output through inherited stdio, and the exit code. */
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "exec", "web", "sh", "-c", "echo in-$(hostname)"),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, "in-oci\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "web", "sh", "-c", "exit 7"), ==, 7);
+
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "ps", "--format", "json", "web"), ==, 0);
+  {
+    g_autofree char *expected = g_strdup_printf ("[%" G_GINT64_FORMAT "]\n", pid);
+    g_assert_cmpstr (out, ==, expected);
+  }
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "list", "--format", "json"), ==, 0);
+  g_assert_nonnull (strstr (out, "\"id\":\"web\""));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "list", "-q"), ==, 0);
+  g_assert_cmpstr (out, ==, "web\n");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "pause", "web"), ==, 0);
+  status = state_status (fixture, "web", NULL);
+  g_assert_cmpstr (status, ==, "paused");
+  g_clear_pointer (&status, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "resume", "web"), ==, 0);
+  status = state_status (fixture, "web", NULL);
+  g_assert_cmpstr (status, ==, "running");
+  g_clear_pointer (&status, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "events", "--stats", "web"), ==, 0);
+  g_assert_nonnull (strstr (out, "\"type\":\"stats\""));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "update", "--memory", "64m", "web"), ==, 0);
+
+  /* Deleting a running container needs --force. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "delete", "web"), ==, 1);
+  g_assert_nonnull (strstr (err, "not stopped"));
+  g_clear_pointer (&err, g_free);
+
+  /* The exit reaches us, the subreaper: the init was left to its caller. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "web", "KILL"), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, &wait_status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (wait_status));
+  g_assert_cmpint (WTERMSIG (wait_status), ==, SIGKILL);
+  status = state_status (fixture, "web", &state_pid);
+  g_assert_cmpstr (status, ==, "stopped");
+  g_assert_cmpint (state_pid, ==, 0);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "web"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "state", "web"), ==, 1);
+  g_assert_nonnull (strstr (err, "does not exist"));
+}
+
+static void
+test_errors (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  const char *verbs[] = { "state", "start", "kill", "delete", "pause", "resume", "ps" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, verbs[i], "nosuch"), ==, 1);
+      g_assert_nonnull (strstr (err, "container \"nosuch\" does not exist"));
+      g_clear_pointer (&err, g_free);
+    }
+  /* runc: delete --force of what does not exist succeeds. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "nosuch"), ==, 0);
+
+  /* One id, two creates: the second is refused and leaves the first alone. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "dup"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "dup"), ==, 1);
+  g_assert_nonnull (strstr (err, "already exists"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "kill", "dup", "NOSUCHSIG"), ==, 1);
+  g_assert_nonnull (strstr (err, "unknown signal"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "dup"), ==, 0);
+  while (waitpid (-1, NULL, WNOHANG) > 0)
+    ;
+
+  /* A bad bundle, a bad id: clear errors, nothing left. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "--bundle", "/nonexistent", "x"), ==, 1);
+  g_assert_nonnull (strstr (err, "config.json"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "../escape"), ==, 1);
+  g_assert_nonnull (strstr (err, "compute system id"));
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *log = g_build_filename (fixture->temp_dir, "log.json", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *log_arg = g_strdup_printf ("--log=%s", log);
+    g_autoptr (JsonObject) line = NULL;
+
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, log_arg, "--log-format", "json", "start",
+                             "nosuch"), ==, 1);
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    line = parse_object (text);
+    g_assert_cmpstr (json_object_get_string_member (line, "level"), ==, "error");
+    g_assert_nonnull (strstr (json_object_get_string_member (line, "msg"), "does not exist"));
+  }
+}
+
+/* runc's --console-socket: the pty master arrives over a unix socket. */
+static void
+test_console_socket (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *socket_path = g_build_filename (fixture->temp_dir, "console.sock", NULL);
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  union {
+    struct cmsghdr header;
+    char buffer[CMSG_SPACE (sizeof (int))];
+  } control;
+  char name[128] = "";
+  struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+                            .msg_control = control.buffer,
+                            .msg_controllen = sizeof control.buffer };
+  g_autoptr (GString) output = g_string_new (NULL);
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL;
+  int listener, connection, master = -1;
+  char buffer[256];
+
+  write_bundle (fixture, "[\"sh\", \"-c\", \"test -t 0 && echo on-a-tty\"]", TRUE);
+  listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (listener, >=, 0);
+  strcpy (address.sun_path, socket_path);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listener, 1), ==, 0);
+
+  /* Without the socket a detached tty is refused, as runc does. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "tty"), ==, 1);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--console-socket", socket_path,
+                           "--pid-file", pid_file, "tty"), ==, 0);
+  connection = accept4 (listener, NULL, NULL, SOCK_CLOEXEC);
+  g_assert_cmpint (connection, >=, 0);
+  g_assert_cmpint (recvmsg (connection, &message, 0), >, 0);
+  g_assert_nonnull (CMSG_FIRSTHDR (&message));
+  g_assert_cmpint (CMSG_FIRSTHDR (&message)->cmsg_type, ==, SCM_RIGHTS);
+  memcpy (&master, CMSG_DATA (CMSG_FIRSTHDR (&message)), sizeof master);
+  g_assert_true (g_str_has_prefix (name, "/dev/pts/"));
+  close (connection);
+  close (listener);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "tty"), ==, 0);
+  for (;;)
+    {
+      gssize n = read (master, buffer, sizeof buffer);
+      if (n <= 0)
+        break; /* EIO once the last slave is closed */
+      g_string_append_len (output, buffer, n);
+    }
+  close (master);
+  g_assert_nonnull (strstr (output->str, "on-a-tty"));
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  g_assert_cmpint (waitpid ((pid_t) g_ascii_strtoll (pid_text, NULL, 10), NULL, 0), >, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "tty"), ==, 0);
+}
+
+/* run in the foreground: exit code, then gone; run -d: left running. */
+static void
+test_run (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+
+  write_bundle (fixture, "[\"sh\", \"-c\", \"echo fg; exit 4\"]", FALSE);
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "run", "--bundle", fixture->bundle, "fg"), ==, 4);
+  g_assert_cmpstr (out, ==, "fg\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "state", "fg"), ==, 1);
+
+  write_bundle (fixture, "[\"sleep\", \"1000\"]", FALSE);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "run", "-d", "--bundle", fixture->bundle, "bg"),
+                   ==, 0);
+  {
+    g_autofree char *status = state_status (fixture, "bg", NULL);
+    g_assert_cmpstr (status, ==, "running");
+  }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "bg"), ==, 0);
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+}
+
+/* The same bundle under runc: the state has the same members and values
+ * of the same kinds, and runc's errors have the same exit codes. */
+static void
+test_compare_with_runc (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *ours_text = NULL, *theirs_text = NULL, *err = NULL;
+  g_autoptr (JsonObject) ours = NULL, theirs = NULL;
+  g_autoptr (GList) members = NULL;
+  g_autofree char *runc = g_find_program_in_path ("runc");
+
+  if (runc == NULL)
+    {
+      g_test_skip ("runc is not installed");
+      return;
+    }
+  g_assert_cmpint (run_program (fixture, TRUE, NULL, &err, "state", "nosuch", NULL), ==,
+                   hcsctl (fixture, NULL, NULL, "state", "nosuch"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "same"), ==, 0);
+  if (run_program (fixture, TRUE, NULL, &err, "create", "same", NULL) != 0)
+    {
+      /* runc may refuse this host's cgroup layout (hybrid without hugetlb). */
+      g_test_message ("runc create failed: %s", err);
+      hcsctl (fixture, NULL, NULL, "delete", "--force", "same");
+      while (waitpid (-1, NULL, 0) > 0)
+        ;
+      g_test_skip ("runc cannot create containers on this host");
+      return;
+    }
+  g_assert_cmpint (hcsctl (fixture, &ours_text, NULL, "state", "same"), ==, 0);
+  g_assert_cmpint (run_program (fixture, TRUE, &theirs_text, NULL, "state", "same", NULL), ==, 0);
+  ours = parse_object (ours_text);
+  theirs = parse_object (theirs_text);
+  members = json_object_get_members (theirs);
+  for (GList *l = members; l; l = l->next)
+    {
+      const char *name = l->data;
+      g_test_message ("state member %s", name);
+      g_assert_true (json_object_has_member (ours, name));
+      g_assert_cmpint (json_node_get_value_type (json_object_get_member (ours, name)), ==,
+                       json_node_get_value_type (json_object_get_member (theirs, name)));
+    }
+  for (const char *const *name = (const char *const[]){ "id", "status", "bundle", NULL }; *name;
+       name++)
+    g_assert_cmpstr (json_object_get_string_member (ours, *name), ==,
+                     json_object_get_string_member (theirs, *name));
+
+  g_assert_cmpint (run_program (fixture, TRUE, NULL, NULL, "delete", "--force", "same", NULL), ==,
+                   hcsctl (fixture, NULL, NULL, "delete", "--force", "same"));
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+}
+
+/* podman from Debian with --runtime hcsctl, on a storage, a run root and a
+ * containers.conf of the test's own. */
+static int
+podman (Fixture *fixture, const char *tty_input, char **out, ...)
+{
+  g_autofree char *conf = g_build_filename (fixture->temp_dir, "containers.conf", NULL);
+  g_autofree char *storage = g_build_filename (fixture->temp_dir, "podman-storage", NULL);
+  g_autofree char *run_root = g_build_filename (fixture->temp_dir, "podman-run", NULL);
+  g_autofree char *wrapper = g_build_filename (fixture->temp_dir, "hcsctl-runtime", NULL);
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char *arg;
+  va_list args;
+
+  if (!g_file_test (conf, G_FILE_TEST_EXISTS))
+    {
+      /* This host's quirks: a hard nofile limit of 20000, no systemd. */
+      g_assert_true (g_file_set_contents (conf,
+                                          "[containers]\n"
+                                          "default_ulimits = [\"nofile=20000:20000\"]\n"
+                                          "[engine]\n"
+                                          "cgroup_manager = \"cgroupfs\"\n"
+                                          "events_logger = \"file\"\n",
+                                          -1, NULL));
+    }
+  if (!g_file_test (wrapper, G_FILE_TEST_EXISTS))
+    {
+      /* podman's cleanup (conmon's exit command) calls the runtime with no
+       * --runtime-flag and without our environment: a wrapper carries both,
+       * as an installed hcsctl would need neither. */
+      g_autofree char *script = g_strdup_printf (
+          "#!/bin/sh\nexec env HCS_PLUGIN_PATH='%s' HCS_ARGON_HELPER='%s' '%s' --options '%s' "
+          "--root '%s' \"$@\"\n",
+          g_getenv ("HCS_PLUGIN_PATH"), g_getenv ("HCS_ARGON_HELPER"), g_getenv ("HCSCTL"),
+          fixture->options_file, fixture->root);
+      g_assert_true (g_file_set_contents (wrapper, script, -1, NULL));
+      g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+    }
+  g_subprocess_launcher_setenv (launcher, "CONTAINERS_CONF", conf, TRUE);
+  if (tty_input != NULL)
+    {
+      /* -it wants a terminal: script(1) gives it one. */
+      g_ptr_array_add (argv, "script");
+      g_ptr_array_add (argv, "-qec");
+    }
+  {
+    g_autoptr (GString) command = g_string_new (NULL);
+    const char *fixed[] = { "podman", "--root", storage, "--runroot", run_root,
+                            "--runtime", wrapper };
+    GPtrArray *target = argv;
+
+    for (gsize i = 0; i < G_N_ELEMENTS (fixed); i++)
+      {
+        if (tty_input != NULL)
+          {
+            g_autofree char *quoted = g_shell_quote (fixed[i]);
+            g_string_append_printf (command, "%s ", quoted);
+          }
+        else
+          g_ptr_array_add (target, (char *) fixed[i]);
+      }
+    va_start (args, out);
+    while ((arg = va_arg (args, const char *)) != NULL)
+      {
+        if (tty_input != NULL)
+          {
+            g_autofree char *quoted = g_shell_quote (arg);
+            g_string_append_printf (command, "%s ", quoted);
+          }
+        else
+          g_ptr_array_add (target, (char *) arg);
+      }
+    va_end (args);
+    if (tty_input != NULL)
+      {
+        g_ptr_array_add (argv, g_string_free (g_steal_pointer (&command), FALSE));
+        g_ptr_array_add (argv, "/dev/null");
+      }
+  }
+  g_ptr_array_add (argv, NULL);
+  if (tty_input != NULL)
+    g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                   G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (subprocess, tty_input, NULL, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("podman: %s", text);
+  if (tty_input != NULL)
+    g_free (argv->pdata[2]);
+  if (out != NULL)
+    *out = g_steal_pointer (&text);
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+}
+
+static void
+test_podman (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *podman_path = g_find_program_in_path ("podman");
+  const char *rootfs = test_get_busybox_rootfs ();
+  g_autofree char *out = NULL;
+
+  if (podman_path == NULL || g_find_program_in_path ("conmon") == NULL)
+    {
+      g_test_skip ("podman and conmon are not installed (scripts/setup.sh installs them)");
+      return;
+    }
+
+  g_assert_cmpint (podman (fixture, NULL, &out, "run", "--rm", "--network", "none", "--rootfs",
+                           rootfs, "sh", "-c", "echo hello from podman; exit 3", NULL), ==, 3);
+  g_assert_nonnull (strstr (out, "hello from podman"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (podman (fixture, NULL, NULL, "run", "-d", "--name", "svc", "--network", "none",
+                           "--rootfs", rootfs, "sh", "-c",
+                           "trap 'exit 0' TERM; while :; do sleep 0.1; done", NULL), ==, 0);
+  g_assert_cmpint (podman (fixture, NULL, &out, "exec", "svc", "sh", "-c", "echo exec-$((6*7))",
+                           NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "exec-42"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (podman (fixture, NULL, NULL, "exec", "svc", "sh", "-c", "exit 5", NULL), ==, 5);
+  g_assert_cmpint (podman (fixture, NULL, NULL, "pause", "svc", NULL), ==, 0);
+  g_assert_cmpint (podman (fixture, NULL, &out, "inspect", "--format", "{{.State.Status}}", "svc",
+                           NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "paused");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (podman (fixture, NULL, NULL, "unpause", "svc", NULL), ==, 0);
+  /* stop: SIGTERM, which the trap turns into exit 0. */
+  g_assert_cmpint (podman (fixture, NULL, NULL, "stop", "-t", "20", "svc", NULL), ==, 0);
+  g_assert_cmpint (podman (fixture, NULL, &out, "inspect", "--format", "{{.State.ExitCode}}",
+                           "svc", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "0");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (podman (fixture, NULL, NULL, "rm", "svc", NULL), ==, 0);
+
+  g_assert_cmpint (podman (fixture, NULL, NULL, "run", "-d", "--name", "victim", "--network",
+                           "none", "--rootfs", rootfs, "sleep", "1000", NULL), ==, 0);
+  g_assert_cmpint (podman (fixture, NULL, NULL, "kill", "victim", NULL), ==, 0);
+  g_assert_cmpint (podman (fixture, NULL, &out, "wait", "victim", NULL), ==, 0);
+  g_assert_cmpstr (g_strstrip (out), ==, "137");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (podman (fixture, NULL, NULL, "rm", "victim", NULL), ==, 0);
+
+  /* -it: the console travels over conmon's console socket. */
+  g_assert_cmpint (podman (fixture, "test -t 0 && echo tty-yes; exit 6\n", &out, "run", "-it",
+                           "--rm", "--network", "none", "--rootfs", rootfs, "sh", NULL), ==, 6);
+  g_assert_nonnull (strstr (out, "tty-yes"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("containers need root");
+      return 0;
+    }
+  /* As conmon: the inits that hcsctl leaves behind become our children. */
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), ==, 0);
+#define ADD(path, func) \
+  g_test_add ("/oci/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("lifecycle", test_lifecycle);
+  ADD ("errors", test_errors);
+  ADD ("console-socket", test_console_socket);
+  ADD ("run", test_run);
+  ADD ("compare-with-runc", test_compare_with_runc);
+  ADD ("podman", test_podman);
+#undef ADD
+  result = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return result;
+}
