@@ -10,7 +10,7 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 fi
 
 if [ -f build/build.ninja ]; then
