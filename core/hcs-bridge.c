@@ -1,0 +1,499 @@
+/* hcs-bridge.c: framing, correlation and notifications of the bridge
+ * protocol over any GIOStream (a unix socket here, vsock later).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-bridge.h"
+
+#include <string.h>
+
+#include "hcs-error.h"
+
+void
+hcs_bridge_header_encode (guint8 out[HCS_BRIDGE_HEADER_SIZE], guint32 type, guint32 size,
+                          guint64 id)
+{
+  guint32 type_le = GUINT32_TO_LE (type), size_le = GUINT32_TO_LE (size);
+  guint64 id_le = GUINT64_TO_LE (id);
+
+  memcpy (out, &type_le, 4);
+  memcpy (out + 4, &size_le, 4);
+  memcpy (out + 8, &id_le, 8);
+}
+
+gboolean
+hcs_bridge_header_decode (const guint8 in[HCS_BRIDGE_HEADER_SIZE], gsize max_size,
+                          guint32 *type, guint32 *size, guint64 *id, GError **error)
+{
+  guint32 type_le, size_le;
+  guint64 id_le;
+  guint kind;
+
+  memcpy (&type_le, in, 4);
+  memcpy (&size_le, in + 4, 4);
+  memcpy (&id_le, in + 8, 8);
+  *type = GUINT32_FROM_LE (type_le);
+  *size = GUINT32_FROM_LE (size_le);
+  *id = GUINT64_FROM_LE (id_le);
+
+  kind = HCS_BRIDGE_KIND_OF (*type);
+  if (kind < HCS_BRIDGE_KIND_REQUEST || kind > HCS_BRIDGE_KIND_NOTIFICATION)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "bridge: message type 0x%08x is neither a request, a response nor a "
+                   "notification", *type);
+      return FALSE;
+    }
+  if (*size < HCS_BRIDGE_HEADER_SIZE)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "bridge: message size %u is smaller than its %d-byte header", *size,
+                   HCS_BRIDGE_HEADER_SIZE);
+      return FALSE;
+    }
+  if (*size > max_size)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "bridge: message of %u bytes is over the limit of %" G_GSIZE_FORMAT, *size,
+                   max_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GBytes *
+hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_size,
+                           GError **error)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) empty = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0, size;
+  guint8 *message;
+
+  if (body == NULL)
+    body = empty = json_node_init_object (json_node_alloc (), json_object_new ());
+  json_generator_set_root (generator, body);
+  text = json_generator_to_data (generator, &length);
+  size = HCS_BRIDGE_HEADER_SIZE + length;
+  if (size > max_size || size > G_MAXUINT32)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "bridge: message of %" G_GSIZE_FORMAT " bytes is over the limit of %"
+                   G_GSIZE_FORMAT, size, max_size);
+      return NULL;
+    }
+  message = g_malloc (size);
+  hcs_bridge_header_encode (message, type, (guint32) size, id);
+  memcpy (message + HCS_BRIDGE_HEADER_SIZE, text, length);
+  return g_bytes_new_take (message, size);
+}
+
+/* --- the connection ---------------------------------------------------------------- */
+
+struct _HcsBridge
+{
+  GObject parent_instance;
+
+  GIOStream *stream;
+  gsize max_message_size;
+  GMainContext *context;
+  GCancellable *cancellable;
+
+  GMutex lock;                /* guards the below, and writes */
+  guint64 next_id;
+  GHashTable *pending;        /* id -> GTask */
+  gboolean closed;
+
+  guint8 header[HCS_BRIDGE_HEADER_SIZE];
+  guint32 type;
+  guint64 id;
+  guint8 *body;
+  gsize body_length;
+};
+
+G_DEFINE_FINAL_TYPE (HcsBridge, hcs_bridge, G_TYPE_OBJECT)
+
+enum { SIGNAL_REQUEST, SIGNAL_NOTIFICATION, SIGNAL_CLOSED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+hcs_bridge_dispose (GObject *object)
+{
+  hcs_bridge_close (HCS_BRIDGE (object));
+  G_OBJECT_CLASS (hcs_bridge_parent_class)->dispose (object);
+}
+
+static void
+hcs_bridge_finalize (GObject *object)
+{
+  HcsBridge *self = HCS_BRIDGE (object);
+
+  g_clear_object (&self->stream);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_hash_table_unref (self->pending);
+  g_free (self->body);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (hcs_bridge_parent_class)->finalize (object);
+}
+
+static void
+hcs_bridge_class_init (HcsBridgeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hcs_bridge_dispose;
+  object_class->finalize = hcs_bridge_finalize;
+  signals[SIGNAL_REQUEST] =
+      g_signal_new ("request", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT64, JSON_TYPE_NODE);
+  signals[SIGNAL_NOTIFICATION] =
+      g_signal_new ("notification", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 2, G_TYPE_UINT, JSON_TYPE_NODE);
+  signals[SIGNAL_CLOSED] =
+      g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+hcs_bridge_init (HcsBridge *self)
+{
+  g_mutex_init (&self->lock);
+  self->next_id = 1;
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->cancellable = g_cancellable_new ();
+}
+
+HcsBridge *
+hcs_bridge_new (GIOStream *stream, gsize max_message_size)
+{
+  HcsBridge *self = g_object_new (HCS_TYPE_BRIDGE, NULL);
+
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  self->stream = g_object_ref (stream);
+  self->max_message_size = max_message_size > HCS_BRIDGE_HEADER_SIZE
+                               ? max_message_size
+                               : HCS_BRIDGE_DEFAULT_MAX_MESSAGE;
+  return self;
+}
+
+GIOStream *
+hcs_bridge_get_stream (HcsBridge *self)
+{
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), NULL);
+  return self->stream;
+}
+
+gboolean
+hcs_bridge_is_closed (HcsBridge *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  return self->closed;
+}
+
+/* Ends the connection once: fails what is pending and says why. */
+static void
+close_with_error (HcsBridge *self, const GError *why)
+{
+  g_autoptr (GHashTable) pending = NULL;
+  GHashTableIter iter;
+  gpointer task;
+
+  g_mutex_lock (&self->lock);
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->closed = TRUE;
+  pending = g_steal_pointer (&self->pending);
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  g_mutex_unlock (&self->lock);
+
+  g_cancellable_cancel (self->cancellable);
+  g_io_stream_close (self->stream, NULL, NULL);
+  g_hash_table_iter_init (&iter, pending);
+  while (g_hash_table_iter_next (&iter, NULL, &task))
+    g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                             "bridge: the connection closed before the reply%s%s",
+                             why ? ": " : "", why ? why->message : "");
+  if (why != NULL)
+    g_debug ("bridge: closing: %s", why->message);
+  g_object_ref (self);
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0, why);
+  g_object_unref (self);
+}
+
+void
+hcs_bridge_close (HcsBridge *self)
+{
+  g_return_if_fail (HCS_IS_BRIDGE (self));
+  close_with_error (self, NULL);
+}
+
+static void read_header (HcsBridge *self);
+
+static void
+dispatch (HcsBridge *self, JsonNode *body)
+{
+  guint kind = HCS_BRIDGE_KIND_OF (self->type);
+
+  if (kind == HCS_BRIDGE_KIND_RESPONSE)
+    {
+      GTask *task = NULL;
+      guint64 id = self->id;
+
+      g_mutex_lock (&self->lock);
+      g_hash_table_steal_extended (self->pending, &id, NULL, (gpointer *) &task);
+      g_mutex_unlock (&self->lock);
+      if (task == NULL)
+        {
+          g_debug ("bridge: a response to unknown request %" G_GUINT64_FORMAT, self->id);
+          return;
+        }
+      g_task_return_pointer (task, json_node_ref (body), (GDestroyNotify) json_node_unref);
+      g_object_unref (task);
+    }
+  else if (kind == HCS_BRIDGE_KIND_REQUEST)
+    g_signal_emit (self, signals[SIGNAL_REQUEST], 0, self->type, self->id, body);
+  else
+    g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, self->type, body);
+}
+
+static void
+body_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (HcsBridge) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize read_bytes = 0;
+  JsonNode *root;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &read_bytes, &error) ||
+      read_bytes < self->body_length)
+    {
+      g_autoptr (GError) why = NULL;
+      if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      why = g_error_new (HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "bridge: the stream ended inside a message body%s%s",
+                         error ? ": " : "", error ? error->message : "");
+      close_with_error (self, why);
+      return;
+    }
+  if (!json_parser_load_from_data (parser, (const char *) self->body, self->body_length,
+                                   &error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autoptr (GError) why =
+          g_error_new (HCS_ERROR, HCS_ERROR_INVALID_JSON,
+                       "bridge: message %" G_GUINT64_FORMAT " (type 0x%08x): the body is not a "
+                       "JSON object%s%s", self->id, self->type, error ? ": " : "",
+                       error ? error->message : "");
+      close_with_error (self, why);
+      return;
+    }
+  g_clear_pointer (&self->body, g_free);
+  dispatch (self, root);
+  if (!hcs_bridge_is_closed (self))
+    read_header (self);
+}
+
+static void
+header_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (HcsBridge) self = data;
+  g_autoptr (GError) error = NULL;
+  gsize read_bytes = 0;
+  guint32 size;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &read_bytes, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        close_with_error (self, error);
+      return;
+    }
+  if (read_bytes == 0)
+    {
+      close_with_error (self, NULL); /* a clean end, between messages */
+      return;
+    }
+  if (read_bytes < HCS_BRIDGE_HEADER_SIZE)
+    {
+      g_autoptr (GError) why = g_error_new (HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                                            "bridge: the stream ended inside a header (%"
+                                            G_GSIZE_FORMAT " of %d bytes)",
+                                            read_bytes, HCS_BRIDGE_HEADER_SIZE);
+      close_with_error (self, why);
+      return;
+    }
+  if (!hcs_bridge_header_decode (self->header, self->max_message_size, &self->type, &size,
+                                 &self->id, &error))
+    {
+      close_with_error (self, error);
+      return;
+    }
+  self->body_length = size - HCS_BRIDGE_HEADER_SIZE;
+  self->body = g_malloc (self->body_length + 1);
+  self->body[self->body_length] = '\0';
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (self->stream), self->body,
+                                 self->body_length, G_PRIORITY_DEFAULT, self->cancellable,
+                                 body_read_cb, g_object_ref (self));
+}
+
+static void
+read_header (HcsBridge *self)
+{
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (self->stream), self->header,
+                                 HCS_BRIDGE_HEADER_SIZE, G_PRIORITY_DEFAULT, self->cancellable,
+                                 header_read_cb, g_object_ref (self));
+}
+
+void
+hcs_bridge_start (HcsBridge *self)
+{
+  g_return_if_fail (HCS_IS_BRIDGE (self));
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_main_context_ref_thread_default ();
+  read_header (self);
+}
+
+static gboolean
+send_message (HcsBridge *self, guint32 type, guint64 id, JsonNode *body, GError **error)
+{
+  g_autoptr (GBytes) message = hcs_bridge_message_encode (type, id, body, self->max_message_size,
+                                                          error);
+  g_autoptr (GMutexLocker) locker = NULL;
+  gsize size;
+  const void *data;
+
+  if (message == NULL)
+    return FALSE;
+  locker = g_mutex_locker_new (&self->lock);
+  if (self->closed)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT, "bridge: the connection is closed");
+      return FALSE;
+    }
+  data = g_bytes_get_data (message, &size);
+  return g_output_stream_write_all (g_io_stream_get_output_stream (self->stream), data, size,
+                                    NULL, NULL, error);
+}
+
+gboolean
+hcs_bridge_respond (HcsBridge *self, guint32 request_type, guint64 id, JsonNode *body,
+                    GError **error)
+{
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), FALSE);
+  return send_message (self, HCS_BRIDGE_RESPONSE_TYPE (request_type), id, body, error);
+}
+
+gboolean
+hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
+                          const GError *failure, GError **error)
+{
+  g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+  JsonObject *object = json_node_get_object (body);
+
+  json_object_set_string_member (object, "Error", failure->message);
+  json_object_set_int_member (object, "ErrorCode",
+                              failure->domain == HCS_ERROR ? failure->code : HCS_ERROR_FAILED);
+  return hcs_bridge_respond (self, request_type, id, body, error);
+}
+
+gboolean
+hcs_bridge_notify (HcsBridge *self, guint32 type, JsonNode *body, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), FALSE);
+  g_return_val_if_fail (HCS_BRIDGE_KIND_OF (type) == HCS_BRIDGE_KIND_NOTIFICATION, FALSE);
+  return send_message (self, type, 0, body, error);
+}
+
+void
+hcs_bridge_call_async (HcsBridge *self, guint32 type, JsonNode *body, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  guint64 id;
+
+  g_return_if_fail (HCS_IS_BRIDGE (self));
+  g_return_if_fail (HCS_BRIDGE_KIND_OF (type) == HCS_BRIDGE_KIND_REQUEST);
+  g_task_set_source_tag (task, hcs_bridge_call_async);
+
+  g_mutex_lock (&self->lock);
+  id = self->next_id++;
+  if (!self->closed)
+    g_hash_table_insert (self->pending, g_memdup2 (&id, sizeof id), g_object_ref (task));
+  g_mutex_unlock (&self->lock);
+
+  if (!send_message (self, type, id, body, &error))
+    {
+      g_mutex_lock (&self->lock);
+      g_hash_table_remove (self->pending, &id);
+      g_mutex_unlock (&self->lock);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+/* A reply may carry the error of the other end. */
+static JsonNode *
+check_reply (JsonNode *reply, GError **error)
+{
+  JsonObject *object = json_node_get_object (reply);
+
+  if (json_object_has_member (object, "Error"))
+    {
+      gint64 code = json_object_get_int_member_with_default (object, "ErrorCode",
+                                                             HCS_ERROR_FAILED);
+      g_set_error_literal (error, HCS_ERROR, (int) code,
+                           json_object_get_string_member_with_default (object, "Error",
+                                                                       "unknown error"));
+      json_node_unref (reply);
+      return NULL;
+    }
+  return reply;
+}
+
+JsonNode *
+hcs_bridge_call_finish (HcsBridge *self, GAsyncResult *result, GError **error)
+{
+  JsonNode *reply;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  reply = g_task_propagate_pointer (G_TASK (result), error);
+  return reply ? check_reply (reply, error) : NULL;
+}
+
+typedef struct {
+  GAsyncResult *result;
+} SyncCall;
+
+static void
+sync_call_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SyncCall *call = data;
+  call->result = g_object_ref (result);
+}
+
+JsonNode *
+hcs_bridge_call_sync (HcsBridge *self, guint32 type, JsonNode *body, GCancellable *cancellable,
+                      GError **error)
+{
+  SyncCall call = { NULL };
+  JsonNode *reply;
+
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), NULL);
+  g_return_val_if_fail (self->context != NULL, NULL);
+
+  g_main_context_push_thread_default (self->context);
+  hcs_bridge_call_async (self, type, body, cancellable, sync_call_done_cb, &call);
+  while (call.result == NULL)
+    g_main_context_iteration (self->context, TRUE);
+  g_main_context_pop_thread_default (self->context);
+  reply = hcs_bridge_call_finish (self, call.result, error);
+  g_object_unref (call.result);
+  return reply;
+}

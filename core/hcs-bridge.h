@@ -1,0 +1,86 @@
+/* hcs-bridge.h: the bridge protocol, as hcsshim's GCS bridge frames it.
+ *
+ * A message is a 16-byte little-endian header (u32 type, u32 total size
+ * with the header, u64 id) and a JSON object as its body. The type's top
+ * nibble is its kind (1 request, 2 response, 3 notification); the rest is
+ * the caller's (category and procedure). A response carries its request's
+ * id. It links a client to a per-system monitor, and (later) the host to a
+ * guest agent.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define HCS_BRIDGE_HEADER_SIZE 16
+#define HCS_BRIDGE_DEFAULT_MAX_MESSAGE (4 * 1024 * 1024)
+
+typedef enum {
+  HCS_BRIDGE_KIND_REQUEST = 0x1,
+  HCS_BRIDGE_KIND_RESPONSE = 0x2,
+  HCS_BRIDGE_KIND_NOTIFICATION = 0x3,
+} HcsBridgeKind;
+
+#define HCS_BRIDGE_KIND_OF(type) ((guint32) (type) >> 28)
+#define HCS_BRIDGE_RESPONSE_TYPE(request_type) \
+  (((guint32) (request_type) & 0x0fffffffu) | ((guint32) HCS_BRIDGE_KIND_RESPONSE << 28))
+
+void hcs_bridge_header_encode (guint8 out[HCS_BRIDGE_HEADER_SIZE], guint32 type, guint32 size,
+                               guint64 id);
+/* Checks the kind and that HEADER_SIZE <= size <= @max_size; the error
+ * (HCS_ERROR_INVALID_DATA) says which. */
+gboolean hcs_bridge_header_decode (const guint8 in[HCS_BRIDGE_HEADER_SIZE], gsize max_size,
+                                   guint32 *type, guint32 *size, guint64 *id, GError **error);
+/* Header and body; HCS_ERROR_INVALID_DATA when over @max_size. */
+GBytes *hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_size,
+                                   GError **error);
+
+#define HCS_TYPE_BRIDGE (hcs_bridge_get_type ())
+G_DECLARE_FINAL_TYPE (HcsBridge, hcs_bridge, HCS, BRIDGE, GObject)
+
+/**
+ * hcs_bridge_new:
+ *
+ * One connection. Signals, emitted in the GMainContext that was the
+ * thread-default one at hcs_bridge_start():
+ *   "request" (guint type, guint64 id, JsonNode *body): answer with
+ *       hcs_bridge_respond(), now or later;
+ *   "notification" (guint type, JsonNode *body);
+ *   "closed" (GError *error): once; NULL error at a clean end of stream.
+ * A bad header, an oversized message or a body that is not a JSON object
+ * closes the connection with an error naming what was wrong; nothing of
+ * an oversized body is read.
+ */
+HcsBridge *hcs_bridge_new (GIOStream *stream, gsize max_message_size);
+void hcs_bridge_start (HcsBridge *self);
+GIOStream *hcs_bridge_get_stream (HcsBridge *self);
+gboolean hcs_bridge_is_closed (HcsBridge *self);
+void hcs_bridge_close (HcsBridge *self);
+
+/* Writes are whole messages, serialized under a lock, from any thread. */
+gboolean hcs_bridge_respond (HcsBridge *self, guint32 request_type, guint64 id, JsonNode *body,
+                             GError **error);
+gboolean hcs_bridge_notify (HcsBridge *self, guint32 type, JsonNode *body, GError **error);
+/* A response that fails the call with @failure at the other end. */
+gboolean hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
+                                   const GError *failure, GError **error);
+
+/* A request with a fresh id; the reply is matched by id, so calls may be
+ * outstanding together and answered in any order. Pending calls fail with
+ * HCS_ERROR_UNEXPECTED_EXIT when the connection ends. A reply whose body
+ * has "Error" (a message) and "ErrorCode" (an HcsError) fails the call
+ * with that error, so errors cross the bridge intact. */
+void hcs_bridge_call_async (HcsBridge *self, guint32 type, JsonNode *body,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data);
+JsonNode *hcs_bridge_call_finish (HcsBridge *self, GAsyncResult *result, GError **error);
+/* Iterates the bridge's main context until the reply: for callers with no
+ * main loop running (a command line), as GDBus's sync calls do. */
+JsonNode *hcs_bridge_call_sync (HcsBridge *self, guint32 type, JsonNode *body,
+                                GCancellable *cancellable, GError **error);
+
+G_END_DECLS
