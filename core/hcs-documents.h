@@ -36,6 +36,8 @@ typedef struct {
   gboolean inherit_stdio;     /* the calling process's own 0, 1, 2 as stdio */
   char *console_socket;       /* with EmulateConsole: send the pty master to this
                                * unix socket (runc's --console-socket) and keep none */
+  gboolean use_stdio_fds;     /* stdio_fds (the caller's, duplicated) as stdio */
+  int stdio_fds[3];
   gboolean detach;            /* runc's model: the process becomes the caller's
                                * child (or its subreaper's), which reaps it; the
                                * exit code is then the caller's to read */

@@ -5,6 +5,7 @@
 #include "hcs-config.h"
 
 #include "hcs-host.h"
+#include "hcs-monitor-private.h"
 #include "hcs-error.h"
 
 #include <errno.h>
@@ -392,6 +393,10 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   driver = hcs_host_get_isolation_driver (self, isolation, error);
   if (driver == NULL)
     return NULL;
+  /* With a monitor the system outlives this process: the monitor creates
+   * it (endpoints included) through the same plugins, in its own. */
+  if (hcs_options_get_boolean (self->options, system_options, "host", "monitor", FALSE))
+    return hcs_remote_container_create (self->options, id, config, system_options, error);
   container = hcs_isolation_driver_create_container (driver, id, config, system_options, error);
   if (container == NULL)
     return NULL;
@@ -409,6 +414,8 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   return container;
 }
 
+static HcsContainer *open_from_drivers (HcsHost *self, const char *id, GError **error);
+
 HcsContainer *
 hcs_host_open_container (HcsHost *self, const char *id, GError **error)
 {
@@ -417,6 +424,26 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
 
   if (!validate_id (id, error))
     return NULL;
+  {
+    /* A system held by a monitor answers there; one whose monitor was
+     * killed is what its driver still sees of it. */
+    g_autoptr (GError) remote_error = NULL;
+    HcsContainer *remote = hcs_remote_container_open (self->options, id, &remote_error);
+
+    if (remote != NULL)
+      return remote;
+    if (g_error_matches (remote_error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT))
+      {
+        g_autoptr (HcsContainer) lost = open_from_drivers (self, id, error);
+        return lost ? hcs_remote_container_new_lost (id, lost) : NULL;
+      }
+  }
+  return open_from_drivers (self, id, error);
+}
+
+static HcsContainer *
+open_from_drivers (HcsHost *self, const char *id, GError **error)
+{
   for (guint i = 0; i < self->isolation_drivers->len; i++)
     {
       g_autoptr (GError) local_error = NULL;

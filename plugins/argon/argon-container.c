@@ -422,6 +422,8 @@ build_create_spec (ArgonContainer *self, GError **error)
   add_strv (&spec, "cgroup_procs", (const char *const *) procs);
   if (config->process != NULL && !add_process_spec (&spec, config->process, error))
     return NULL;
+  if (self->settings.die_with_creator)
+    g_variant_dict_insert (&spec, "die_with_parent", "b", TRUE);
   if (self->detached)
     {
       g_autofree char *fifo = fifo_path (self);
@@ -964,6 +966,8 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
     return NULL;
   if (config->detach)
     g_variant_dict_insert (&dict, "detach", "b", TRUE);
+  if (self->settings.die_with_creator)
+    g_variant_dict_insert (&dict, "die_with_parent", "b", TRUE);
   spec = g_variant_ref_sink (g_variant_dict_end (&dict));
 
   what = g_strdup_printf ("a process of %s", self->what);

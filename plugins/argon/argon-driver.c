@@ -72,6 +72,8 @@ argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
                                                 "layer-dir", HCS_DEFAULT_LAYER_DIR);
   settings->state_dir = hcs_options_get_string (self->options, system_options, "host",
                                                 "state-dir", HCS_DEFAULT_STATE_DIR);
+  settings->die_with_creator = hcs_options_get_boolean (self->options, system_options, "argon",
+                                                        "die-with-creator", FALSE);
   timeout = hcs_options_get_string (self->options, system_options, "argon",
                                     "shutdown-timeout-ms", "10000");
   settings->shutdown_timeout_ms = g_ascii_strtoll (timeout, NULL, 10);
@@ -307,7 +309,7 @@ argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
           {
             /* A corrupt state is reported, and the others still listed. */
             if (!hcs_error_is_not_exist (load_error))
-              g_warning ("%s", load_error->message);
+              g_message ("%s", load_error->message);
             continue;
           }
         props = hcs_container_get_properties (HCS_CONTAINER (loaded), NULL);

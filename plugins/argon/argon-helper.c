@@ -36,6 +36,7 @@
  *     "masked_paths": [...], "readonly_paths": [...],
  *     "cgroup_procs": ["/sys/fs/cgroup/.../cgroup.procs", ...],
  *     "pid": N,                      (exec: the init whose namespaces to join)
+ *     "die_with_parent": true,       (SIGKILL when our parent dies: under a monitor)
  *     "detach": true,                (runc's model: the workload becomes a child
  *                                     of the helper's parent, which reaps it;
  *                                     the helper exits 0 once it reported the pid)
@@ -117,6 +118,7 @@ typedef struct {
   gint64 pid;
   Process *process;
   gboolean detach;        /* the caller reaps the workload (runc's model) */
+  gboolean die_with_parent; /* SIGKILL when the spawner dies (a monitor killed) */
   char *start_fifo;       /* detach + create: the fifo `start` reads from */
 } Spec;
 
@@ -312,6 +314,7 @@ parse_spec (GBytes *bytes, gboolean create, GError **error)
       !spec_strv (root, "", "readonly_paths", &spec->readonly_paths, error) ||
       !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, error) ||
       !spec_boolean (root, "", "detach", &spec->detach, error) ||
+      !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, error) ||
       !spec_string (root, "", "start_fifo", &spec->start_fifo, error))
     return NULL;
   if ((pid = spec_member (root, "", "pid", G_VARIANT_TYPE_INT64, error)) != NULL)
@@ -1476,6 +1479,15 @@ main (int argc, char **argv)
   if (spec == NULL)
     fail_setup (error->message);
 
+  if (spec->die_with_parent)
+    {
+      /* The workload dies with us (its own parent-death signal), so a
+       * monitor killed takes its whole system down: no orphan runs on. */
+      pid_t parent = getppid ();
+      prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      if (getppid () != parent)
+        _exit (EXIT_SETUP_FAILED);
+    }
   if (create)
     run_create (spec);
   run_exec (spec);

@@ -47,6 +47,7 @@ typedef struct {
   gint64 shutdown_timeout_ms;
   char *layer_dir;            /* [host] layer-dir: where Layers by ID are */
   char *state_dir;            /* [host] state-dir: systems/ID per container */
+  gboolean die_with_creator;  /* [argon] die-with-creator: helpers die with us */
 } ArgonSettings;
 
 void argon_settings_clear (ArgonSettings *settings);

@@ -298,10 +298,11 @@ open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 
   if (config != NULL && config->emulate_console)
     return open_console (stdio, config, error);
-  if (config != NULL && config->inherit_stdio)
+  if (config != NULL && (config->inherit_stdio || config->use_stdio_fds))
     {
       for (int i = 0; i < 3; i++)
-        if ((stdio->fds[i] = fcntl (i, F_DUPFD_CLOEXEC, 3)) < 0)
+        if ((stdio->fds[i] = fcntl (config->use_stdio_fds ? config->stdio_fds[i] : i,
+                                    F_DUPFD_CLOEXEC, 3)) < 0)
           return hcs_set_error_from_errno (error, errno, "argon: standard stream %d", i);
       return TRUE;
     }
