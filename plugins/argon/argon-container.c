@@ -673,6 +673,8 @@ argon_container_wait_timeout (HcsContainer *container, gint64 timeout_ms,
 
   if (!check_open (self, error))
     return FALSE;
+  if (self->init == NULL)
+    return TRUE; /* opened from its state after its init was gone */
   return hcs_process_wait_timeout (HCS_PROCESS (self->init), timeout_ms, cancellable, error);
 }
 
@@ -700,6 +702,12 @@ argon_container_wait_async (HcsContainer *container, GCancellable *cancellable,
   if (!check_open (self, &error))
     {
       g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (self->init == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
@@ -1031,6 +1039,12 @@ argon_container_get_init_process (HcsContainer *container, GError **error)
       g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
                    "argon: %s has no init process of its own (the configuration gave no "
                    "Process)", self->what);
+      return NULL;
+    }
+  if (self->init == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_ALREADY_STOPPED,
+                   "argon: the init of %s has already exited", self->what);
       return NULL;
     }
   return g_object_ref (HCS_PROCESS (self->init));

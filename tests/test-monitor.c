@@ -1,0 +1,458 @@
+/* test-monitor.c: compute systems held by a monitor, seen from several
+ * processes: the creator killed, the monitor killed, racing creators,
+ * queries, the event order, corrupt state.
+ *
+ * Other processes are this program run again with a role (see main), so
+ * that no test forks a process with threads.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *self_path;
+
+typedef struct {
+  char *temp_dir;
+  char *options_file;
+  GKeyFile *options;
+  HcsHost *host;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-monitor");
+  fixture->options = test_make_options (fixture->temp_dir);
+  g_key_file_set_boolean (fixture->options, "host", "monitor", TRUE);
+  fixture->options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_assert_true (g_key_file_save_to_file (fixture->options, fixture->options_file, NULL));
+  fixture->host = hcs_host_new (fixture->options, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *systems = g_build_filename (fixture->temp_dir, "state", "systems", NULL);
+  g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+
+  /* Removed systems leave no state folder (and their monitors exit). */
+  g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  g_clear_object (&fixture->host);
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_key_file_unref (fixture->options);
+  g_free (fixture->temp_dir);
+  g_free (fixture->options_file);
+}
+
+static HcsContainerConfig *
+make_config (const char *name, const char *const *argv, gboolean stdout_pipe)
+{
+  HcsContainerConfig *config = hcs_container_config_new ();
+
+  config->name = g_strdup (name);
+  config->owner = g_strdup ("test-monitor");
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) argv);
+  config->process->create_stdout_pipe = stdout_pipe;
+  return config;
+}
+
+/* Runs this program with a role; returns its exit status. */
+static int
+run_role (const char *role, const char *options_file, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) child =
+      g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, role, options_file, id, NULL);
+
+  g_assert_no_error (error);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (child) ? g_subprocess_get_exit_status (child)
+                                            : 128 + g_subprocess_get_term_sig (child);
+}
+
+static void
+remove_system (HcsContainer *container)
+{
+  g_autoptr (GError) error = NULL;
+
+  hcs_container_terminate (container, NULL);
+  g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
+static void
+exited_cb (HcsContainer *container, int exit_code, gpointer data)
+{
+  *(int *) data = exit_code;
+}
+
+/* Created here, waited for in another process, which reads the exit code;
+ * our own handle gets the output and the "exited" signal. */
+static void
+test_open_elsewhere (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sh", "-c", "echo from-monitored; sleep 0.5; exit 42", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("elsewhere", argv, TRUE);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GSubprocess) waiter = NULL;
+  int exited_code = -1000;
+
+  container = hcs_host_create_container (fixture->host, "elsewhere", config, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (container, "exited", G_CALLBACK (exited_cb), &exited_code);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Created");
+  g_assert_cmpstr (props->owner, ==, "test-monitor");
+  g_clear_pointer (&props, hcs_container_properties_free);
+
+  /* Another process opens it and waits for it to end. */
+  waiter = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "wait-exit-code",
+                             fixture->options_file, "elsewhere", NULL);
+  g_assert_no_error (error);
+  g_usleep (100000);
+
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (hcs_process_get_stdout (init));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "from-monitored");
+
+  g_assert_true (g_subprocess_wait (waiter, NULL, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (waiter), ==, 42);
+  g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_true (props->stopped);
+  g_assert_cmpint (props->exit_code, ==, 42);
+  while (exited_code == -1000)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (exited_code, ==, 42);
+
+  /* exec through the monitor, with pipes of ours. */
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_exec (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("exec", argv, FALSE);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  const char *exec_argv[] = { "sh", "-c", "read x; echo got-$x; exit 3", NULL };
+  int exit_code = -1;
+
+  container = hcs_host_create_container (fixture->host, "exec", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  exec_config->command_args = g_strdupv ((char **) exec_argv);
+  exec_config->create_stdin_pipe = exec_config->create_stdout_pipe = TRUE;
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (hcs_process_get_stdin (process), "ping\n", 5, NULL,
+                                            NULL, &error));
+  g_assert_true (hcs_process_close_stdin (process, &error));
+  lines = g_data_input_stream_new (hcs_process_get_stdout (process));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_cmpstr (line, ==, "got-ping");
+  g_assert_true (hcs_process_wait_timeout (process, 10000, NULL, &error));
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 3);
+  {
+    g_autoptr (GPtrArray) list = hcs_container_get_process_list (container, &error);
+    g_autoptr (HcsStatistics) stats = hcs_container_get_statistics (container, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 1);
+    g_assert_cmpuint (stats->memory_usage_commit_bytes, >, 0);
+  }
+  remove_system (container);
+}
+
+/* The creator killed right after create: the system is still there for
+ * anyone to start, and works. */
+static void
+test_creator_killed (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (run_role ("create-and-die", fixture->options_file, "orphan"), ==, 128 + SIGKILL);
+  container = hcs_host_open_container (fixture->host, "orphan", &error);
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_cmpstr (props->state, ==, "Created");
+  g_clear_pointer (&props, hcs_container_properties_free);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_cmpint (props->exit_code, ==, 7);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
+/* The monitor killed: every client reports the system stopped, saying
+ * why, and a removal cleans up everything. */
+static void
+test_monitor_killed (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("victim", argv, FALSE);
+  g_autoptr (HcsContainer) container = NULL, reopened = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pid_path = g_build_filename (fixture->temp_dir, "state", "systems", "victim",
+                                                "monitor.pid", NULL);
+  g_autofree char *pid_text = NULL;
+  int monitor_pid, init_pid;
+
+  container = hcs_host_create_container (fixture->host, "victim", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  props = hcs_container_get_properties (container, &error);
+  init_pid = (int) props->init_process_id;
+  g_clear_pointer (&props, hcs_container_properties_free);
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+  monitor_pid = (int) g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (kill (monitor_pid, SIGKILL), ==, 0);
+  /* The workload dies with it (the helper's parent-death signal). */
+  for (int i = 0; i < 200 && kill (init_pid, 0) == 0; i++)
+    g_usleep (20000);
+  g_assert_cmpint (kill (init_pid, 0), !=, 0);
+
+  reopened = hcs_host_open_container (fixture->host, "victim", &error);
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (reopened, &error);
+  g_assert_no_error (error);
+  g_assert_true (props->stopped);
+  g_assert_cmpstr (props->state, ==, "Stopped");
+  g_assert_cmpstr (props->exit_type, ==, "MonitorLost");
+  g_assert_true (hcs_container_remove (reopened, &error));
+  g_assert_no_error (error);
+}
+
+/* Two processes create one id at once: exactly one wins. */
+static void
+test_racing_creators (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) first = NULL, second = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  int codes[2];
+
+  first = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "create-only",
+                            fixture->options_file, "contested", NULL);
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "create-only",
+                             fixture->options_file, "contested", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (first, NULL, NULL);
+  g_subprocess_wait (second, NULL, NULL);
+  codes[0] = g_subprocess_get_exit_status (first);
+  codes[1] = g_subprocess_get_exit_status (second);
+  /* 0: created; 3: refused with ALREADY_EXISTS. */
+  g_assert_true ((codes[0] == 0 && codes[1] == 3) || (codes[0] == 3 && codes[1] == 0));
+  container = hcs_host_open_container (fixture->host, "contested", &error);
+  g_assert_no_error (error);
+  remove_system (container);
+}
+
+static void
+test_list_and_events (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) a = make_config ("alpha", argv, FALSE);
+  g_autoptr (HcsContainerConfig) b = make_config ("beta", argv, FALSE);
+  g_autoptr (HcsContainer) alpha = NULL, beta = NULL;
+  g_autoptr (HcsComputeSystemQuery) query = hcs_compute_system_query_new ();
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *events_path = g_build_filename (fixture->temp_dir, "state", "systems",
+                                                   "alpha", "events.json", NULL);
+  g_autofree char *events = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *expected[] = { "create", "start", "pause", "resume", "exit" };
+  const char *names[] = { "beta", NULL };
+
+  g_free (b->owner);
+  b->owner = g_strdup ("someone-else");
+  alpha = hcs_host_create_container (fixture->host, "alpha", a, NULL, &error);
+  g_assert_no_error (error);
+  beta = hcs_host_create_container (fixture->host, "beta", b, NULL, &error);
+  g_assert_no_error (error);
+
+  listed = hcs_host_list_containers (fixture->host, NULL, &error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  query->names = g_strdupv ((char **) names);
+  listed = hcs_host_list_containers (fixture->host, query, &error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpstr (((HcsContainerProperties *) listed->pdata[0])->id, ==, "beta");
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  g_clear_pointer (&query->names, g_strfreev);
+  query->owners = g_strsplit ("test-monitor", ",", -1);
+  listed = hcs_host_list_containers (fixture->host, query, &error);
+  g_assert_cmpuint (listed->len, ==, 1);
+  g_assert_cmpstr (((HcsContainerProperties *) listed->pdata[0])->id, ==, "alpha");
+
+  g_assert_true (hcs_container_start (alpha, &error));
+  g_assert_true (hcs_container_pause (alpha, &error));
+  g_assert_true (hcs_container_resume (alpha, &error));
+  g_assert_true (hcs_container_terminate (alpha, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_wait_timeout (alpha, 10000, NULL, &error));
+  g_assert_true (g_file_get_contents (events_path, &events, NULL, NULL));
+  lines = g_strsplit (g_strstrip (events), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr (JsonNode) event = json_from_string (lines[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (event), "Event"), ==,
+                       expected[i]);
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (event), "Sequence"), ==,
+                       i + 1);
+    }
+  g_assert_true (hcs_container_remove (alpha, &error));
+  remove_system (beta);
+}
+
+/* A corrupt state file is an error naming it; listing goes on without it. */
+static void
+test_corrupt_state (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *folder = g_build_filename (fixture->temp_dir, "state", "systems", "broken",
+                                              NULL);
+  g_autofree char *file = g_build_filename (folder, "argon.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "{\"id\": \"broken\", \"pid\": ", -1, NULL));
+  container = hcs_host_open_container (fixture->host, "broken", &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "corrupt"));
+  listed = hcs_host_list_containers (fixture->host, NULL, &error);
+  g_assert_nonnull (listed);
+  g_assert_cmpuint (listed->len, ==, 0);
+  g_unlink (file);
+  g_rmdir (folder);
+}
+
+/* --- roles: this program as another client -------------------------------------------- */
+
+static HcsHost *
+role_host (const char *options_file)
+{
+  g_autoptr (GError) error = NULL;
+  HcsHost *host = hcs_host_new_from_file (options_file, &error);
+
+  if (host == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      exit (100);
+    }
+  return host;
+}
+
+static int
+run_as_role (const char *role, const char *options_file, const char *id)
+{
+  g_autoptr (HcsHost) host = role_host (options_file);
+  g_autoptr (GError) error = NULL;
+
+  if (g_str_equal (role, "wait-exit-code"))
+    {
+      g_autoptr (HcsContainer) container = hcs_host_open_container (host, id, &error);
+      g_autoptr (HcsContainerProperties) props = NULL;
+
+      if (container == NULL || !hcs_container_wait (container, NULL, &error) ||
+          (props = hcs_container_get_properties (container, &error)) == NULL)
+        {
+          g_printerr ("wait-exit-code: %s\n", error->message);
+          return 100;
+        }
+      return props->exit_code;
+    }
+  if (g_str_equal (role, "create-and-die") || g_str_equal (role, "create-only"))
+    {
+      const char *argv[] = { "sh", "-c", "exit 7", NULL };
+      const char *sleeper[] = { "sleep", "1000", NULL };
+      gboolean die = g_str_equal (role, "create-and-die");
+      g_autoptr (HcsContainerConfig) config = make_config (id, die ? argv : sleeper, FALSE);
+      g_autoptr (HcsContainer) container = hcs_host_create_container (host, id, config, NULL,
+                                                                      &error);
+      if (container == NULL)
+        {
+          g_printerr ("%s: %s\n", role, error->message);
+          return g_error_matches (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS) ? 3 : 100;
+        }
+      if (die)
+        raise (SIGKILL);
+      return 0;
+    }
+  return 100;
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  self_path = argv[0];
+  if (argc == 4 && !g_str_has_prefix (argv[1], "-"))
+    return run_as_role (argv[1], argv[2], argv[3]);
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("containers need root");
+      return 0;
+    }
+#define ADD(path, func) \
+  g_test_add ("/monitor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("open-elsewhere", test_open_elsewhere);
+  ADD ("exec", test_exec);
+  ADD ("creator-killed", test_creator_killed);
+  ADD ("monitor-killed", test_monitor_killed);
+  ADD ("racing-creators", test_racing_creators);
+  ADD ("list-and-events", test_list_and_events);
+  ADD ("corrupt-state", test_corrupt_state);
+#undef ADD
+  result = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return result;
+}
