@@ -1,0 +1,159 @@
+#!/bin/sh
+# hcsctl as an OCI runtime beside crun and runc, in one run, on one bundle:
+#   1. create + start + delete of a container running `sleep`, with the
+#      init left to the caller (runc's model), through each runtime's CLI;
+#   2. exec latency: `exec ID /bin/true` into a running container;
+#   3. what keeps a running container alive: the private memory (Private
+#      Dirty + Private Clean from smaps_rollup) of hcs's per-system monitor,
+#      and of conmon, the monitor podman puts beside crun and runc.
+# Prints means and ratios (above 1: hcsctl is faster / smaller).
+#
+# Usage (as root, after scripts/setup.sh):  bench/oci.sh [RUNS]
+set -eu
+
+runs=${1:-50}
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+hcsctl=$build/tools/hcsctl
+export HCS_PLUGIN_PATH=$build/plugins/argon
+export HCS_ARGON_HELPER=$build/plugins/argon/hcs-argon-helper
+export HCS_MONITOR=$build/core/hcs-monitor
+
+for tool in crun runc conmon; do
+  command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tool >/dev/null
+done
+
+work=$(mktemp -d /tmp/hcs-bench-XXXXXX)
+hugetlb_mounted=""
+cleanup() {
+  for id in b-hcs b-crun b-runc; do
+    "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f $id >/dev/null 2>&1 || true
+    crun --root "$work/crun-root" delete -f $id >/dev/null 2>&1 || true
+    runc --root "$work/runc-root" delete -f $id >/dev/null 2>&1 || true
+  done
+  [ -n "${conmon_pid:-}" ] && kill "$conmon_pid" 2>/dev/null || true
+  "$hcsctl" --options "$work/monitor.ini" delete -f mon >/dev/null 2>&1 || true
+  crun --root "$work/crun-root" delete -f mon-crun >/dev/null 2>&1 || true
+  if [ -n "$hugetlb_mounted" ]; then
+    umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
+  fi
+  rm -rf "$work"
+  for dir in /sys/fs/cgroup/*/hcs-bench /sys/fs/cgroup/hcs-bench; do
+    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT INT TERM
+
+cat > "$work/options.ini" <<EOT
+[host]
+image-dir=$work/images
+no-installed-plugins=true
+[argon]
+cgroup-parent=hcs-bench
+EOT
+"$hcsctl" --options "$work/options.ini" image default >/dev/null 2>&1 ||
+  "$hcsctl" --options "$work/options.ini" run -- /bin/true
+rootfs=$work/images/busybox
+[ -d "$rootfs" ] || rootfs=$("$hcsctl" image default)
+
+if [ -d /sys/fs/cgroup/unified ] && grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null &&
+   [ ! -d /sys/fs/cgroup/hugetlb ]; then
+  mkdir /sys/fs/cgroup/hugetlb
+  mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
+  hugetlb_mounted=1
+fi
+
+mkdir -p "$work/bundle"
+(cd "$work/bundle" && runc spec)
+sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"sleep", "1000"/' \
+  -e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$work/bundle/config.json"
+
+hcs() { "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" "$@"; }
+crun_() { crun --root "$work/crun-root" "$@"; }
+runc_() { runc --root "$work/runc-root" "$@"; }
+
+now_ns() { date +%s%N; }
+
+# The init is left to us, as to conmon: reap what the runtimes leave.
+lifecycle() {
+  rt=$1 id=$2
+  $rt create --bundle "$work/bundle" $id >/dev/null 2>&1 </dev/null
+  $rt start $id
+  $rt delete -f $id
+}
+
+mean_us() {
+  for i in 1 2 3; do "$@" >/dev/null 2>&1; done
+  start=$(now_ns)
+  i=0
+  while [ $i -lt "$runs" ]; do
+    "$@" >/dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
+    i=$((i + 1))
+  done
+  end=$(now_ns)
+  echo $(((end - start) / runs / 1000))
+}
+
+hcs_life=$(mean_us lifecycle hcs b-hcs)
+crun_life=$(mean_us lifecycle crun_ b-crun)
+runc_life=$(mean_us lifecycle runc_ b-runc)
+
+for rt in hcs crun_ runc_; do
+  $rt create --bundle "$work/bundle" b-$(echo $rt | tr -d _) >/dev/null 2>&1 </dev/null
+  $rt start b-$(echo $rt | tr -d _)
+done
+hcs_exec=$(mean_us hcs exec b-hcs /bin/true)
+crun_exec=$(mean_us crun_ exec b-crun /bin/true)
+runc_exec=$(mean_us runc_ exec b-runc /bin/true)
+
+# Private memory of what holds a running system.
+private_kb() {
+  awk '/^Private_(Clean|Dirty):/ { sum += $2 } END { print sum }' /proc/$1/smaps_rollup
+}
+cat > "$work/monitor.ini" <<EOT
+[host]
+image-dir=$work/images
+no-installed-plugins=true
+state-dir=$work/hcs-root
+monitor=true
+[argon]
+cgroup-parent=hcs-bench
+EOT
+# With [host] monitor=true, runc's verbs give HCS's model: a monitor holds
+# the system.
+"$hcsctl" --options "$work/monitor.ini" create --bundle "$work/bundle" mon >/dev/null 2>&1 </dev/null
+"$hcsctl" --options "$work/monitor.ini" start mon
+sleep 0.3
+monitor_kb=""
+if [ -f "$work/hcs-root/systems/mon/monitor.pid" ]; then
+  monitor_kb=$(private_kb "$(cat "$work/hcs-root/systems/mon/monitor.pid")")
+fi
+
+# conmon beside crun, as podman runs it (no log driver work, no tty).
+mkdir -p "$work/conmon"
+conmon --api-version 1 -c mon-crun -u mon-crun -r "$(command -v crun)" -b "$work/bundle" \
+  -p "$work/conmon/pid" --container-pidfile "$work/conmon/cpid" -l "k8s-file:$work/conmon/log" \
+  --exit-dir "$work/conmon" --socket-dir-path "$work/conmon" --runtime-arg --root \
+  --runtime-arg "$work/crun-root" --conmon-pidfile "$work/conmon/conmon.pid" \
+  >/dev/null 2>&1 || true
+sleep 0.5
+conmon_kb=""
+if [ -f "$work/conmon/conmon.pid" ]; then
+  conmon_pid=$(cat "$work/conmon/conmon.pid")
+  crun_ start mon-crun >/dev/null 2>&1 || true
+  conmon_kb=$(private_kb "$conmon_pid")
+fi
+
+echo "create + start + delete (init left to the caller), mean of $runs runs"
+printf '  %-8s %8s µs\n' hcsctl "$hcs_life" crun "$crun_life" runc "$runc_life"
+awk -v h="$hcs_life" -v c="$crun_life" -v r="$runc_life" 'BEGIN {
+  printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f\n", c / h, r / h }'
+echo "exec /bin/true into a running container, mean of $runs runs"
+printf '  %-8s %8s µs\n' hcsctl "$hcs_exec" crun "$crun_exec" runc "$runc_exec"
+awk -v h="$hcs_exec" -v c="$crun_exec" -v r="$runc_exec" 'BEGIN {
+  printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f\n", c / h, r / h }'
+echo "private memory of what holds one running system"
+printf '  %-22s %8s KiB\n' "hcs-monitor" "${monitor_kb:-?}" "conmon (podman's)" "${conmon_kb:-?}"
+if [ -n "$monitor_kb" ] && [ -n "$conmon_kb" ]; then
+  awk -v m="$monitor_kb" -v c="$conmon_kb" 'BEGIN { printf "  conmon/hcs-monitor = %.2f\n", c / m }'
+fi
