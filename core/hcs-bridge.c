@@ -91,6 +91,10 @@ hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_s
 
 /* --- the connection ---------------------------------------------------------------- */
 
+/* Deeper bodies are refused before parsing: JsonParser recurses once per
+ * level, and a few hundred kilobytes of '[' would overflow the stack. */
+#define MAX_DEPTH 128
+
 struct _HcsBridge
 {
   GObject parent_instance;
@@ -98,13 +102,18 @@ struct _HcsBridge
   GIOStream *stream;
   gsize max_message_size;
   GMainContext *context;
-  GCancellable *cancellable;
+  GCancellable *cancellable;  /* cancelled at close: the read loop and writes stop */
 
-  GMutex lock;                /* guards the below, and writes */
+  GMutex lock;                /* guards the three below */
   guint64 next_id;
-  GHashTable *pending;        /* id -> GTask */
+  GHashTable *pending;        /* &Call.id -> GTask (a reference) */
   gboolean closed;
 
+  /* Whole messages, one at a time; apart from `lock` so that reading goes
+   * on while another thread's write waits for the peer. */
+  GMutex write_lock;
+
+  /* The message being read: only the read loop, in `context`, uses these. */
   guint8 header[HCS_BRIDGE_HEADER_SIZE];
   guint32 type;
   guint64 id;
@@ -116,6 +125,20 @@ G_DEFINE_FINAL_TYPE (HcsBridge, hcs_bridge, G_TYPE_OBJECT)
 
 enum { SIGNAL_REQUEST, SIGNAL_NOTIFICATION, SIGNAL_CLOSED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+/* A call's task data: its id (the key in `pending`) and the source that
+ * notices its cancellable. */
+typedef struct {
+  guint64 id;
+  GSource *cancelled_source;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_clear_pointer (&call->cancelled_source, g_source_unref);
+  g_free (call);
+}
 
 static void
 hcs_bridge_dispose (GObject *object)
@@ -135,6 +158,7 @@ hcs_bridge_finalize (GObject *object)
   g_hash_table_unref (self->pending);
   g_free (self->body);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->write_lock);
   G_OBJECT_CLASS (hcs_bridge_parent_class)->finalize (object);
 }
 
@@ -160,17 +184,19 @@ static void
 hcs_bridge_init (HcsBridge *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->write_lock);
   self->next_id = 1;
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
   self->cancellable = g_cancellable_new ();
 }
 
 HcsBridge *
 hcs_bridge_new (GIOStream *stream, gsize max_message_size)
 {
-  HcsBridge *self = g_object_new (HCS_TYPE_BRIDGE, NULL);
+  HcsBridge *self;
 
   g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
+  self = g_object_new (HCS_TYPE_BRIDGE, NULL);
   self->stream = g_object_ref (stream);
   self->max_message_size = max_message_size > HCS_BRIDGE_HEADER_SIZE
                                ? max_message_size
@@ -188,11 +214,34 @@ hcs_bridge_get_stream (HcsBridge *self)
 gboolean
 hcs_bridge_is_closed (HcsBridge *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), TRUE);
+  locker = g_mutex_locker_new (&self->lock);
   return self->closed;
 }
 
-/* Ends the connection once: fails what is pending and says why. */
+/* Takes call @id out of `pending` if it is still there: whoever takes a
+ * call completes it, so each completes once. */
+static GTask *
+take_call (HcsBridge *self, guint64 id)
+{
+  GTask *task = NULL;
+  Call *call;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_steal_extended (self->pending, &id, NULL, (gpointer *) &task);
+  g_mutex_unlock (&self->lock);
+  if (task == NULL)
+    return NULL;
+  call = g_task_get_task_data (task);
+  if (call->cancelled_source != NULL)
+    g_source_destroy (call->cancelled_source);
+  return task;
+}
+
+/* Ends the connection once: stops reading and writing, fails what is
+ * pending and says why. */
 static void
 close_with_error (HcsBridge *self, const GError *why)
 {
@@ -208,16 +257,25 @@ close_with_error (HcsBridge *self, const GError *why)
     }
   self->closed = TRUE;
   pending = g_steal_pointer (&self->pending);
-  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
   g_mutex_unlock (&self->lock);
 
+  /* Wakes a write blocked on the peer, so the stream is closed under no one. */
   g_cancellable_cancel (self->cancellable);
+  g_mutex_lock (&self->write_lock);
   g_io_stream_close (self->stream, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+
   g_hash_table_iter_init (&iter, pending);
   while (g_hash_table_iter_next (&iter, NULL, &task))
-    g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
-                             "bridge: the connection closed before the reply%s%s",
-                             why ? ": " : "", why ? why->message : "");
+    {
+      Call *call = g_task_get_task_data (task);
+      if (call->cancelled_source != NULL)
+        g_source_destroy (call->cancelled_source);
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                               "bridge: the connection closed before the reply%s%s",
+                               why ? ": " : "", why ? why->message : "");
+    }
   if (why != NULL)
     g_debug ("bridge: closing: %s", why->message);
   g_object_ref (self);
@@ -232,6 +290,15 @@ hcs_bridge_close (HcsBridge *self)
   close_with_error (self, NULL);
 }
 
+/* The read loop has stopped for good. The input stream is closed here
+ * too: g_io_stream_close() could not while a read was pending on it. */
+static void
+read_loop_ended (HcsBridge *self)
+{
+  g_clear_pointer (&self->body, g_free);
+  g_input_stream_close (g_io_stream_get_input_stream (self->stream), NULL, NULL);
+}
+
 static void read_header (HcsBridge *self);
 
 static void
@@ -241,24 +308,49 @@ dispatch (HcsBridge *self, JsonNode *body)
 
   if (kind == HCS_BRIDGE_KIND_RESPONSE)
     {
-      GTask *task = NULL;
-      guint64 id = self->id;
+      g_autoptr (GTask) task = take_call (self, self->id);
 
-      g_mutex_lock (&self->lock);
-      g_hash_table_steal_extended (self->pending, &id, NULL, (gpointer *) &task);
-      g_mutex_unlock (&self->lock);
+      /* Its caller may have given up (cancelled) already. */
       if (task == NULL)
-        {
-          g_debug ("bridge: a response to unknown request %" G_GUINT64_FORMAT, self->id);
-          return;
-        }
-      g_task_return_pointer (task, json_node_ref (body), (GDestroyNotify) json_node_unref);
-      g_object_unref (task);
+        g_debug ("bridge: a response to no pending request (id %" G_GUINT64_FORMAT ")", self->id);
+      else
+        g_task_return_pointer (task, json_node_ref (body), (GDestroyNotify) json_node_unref);
     }
   else if (kind == HCS_BRIDGE_KIND_REQUEST)
     g_signal_emit (self, signals[SIGNAL_REQUEST], 0, self->type, self->id, body);
   else
     g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, self->type, body);
+}
+
+/* Whether @text nests arrays and objects no deeper than MAX_DEPTH. */
+static gboolean
+depth_ok (const char *text, gsize length)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
 }
 
 static void
@@ -274,17 +366,26 @@ body_read_cb (GObject *source, GAsyncResult *result, gpointer data)
       read_bytes < self->body_length)
     {
       g_autoptr (GError) why = NULL;
-      if (error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      why = g_error_new (HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                         "bridge: the stream ended inside a message body%s%s",
-                         error ? ": " : "", error ? error->message : "");
-      close_with_error (self, why);
+
+      if (error == NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          why = g_error_new (HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                             "bridge: the stream ended inside a message body (%" G_GSIZE_FORMAT
+                             " of %" G_GSIZE_FORMAT " bytes)%s%s",
+                             read_bytes, self->body_length, error ? ": " : "",
+                             error ? error->message : "");
+          close_with_error (self, why);
+        }
+      read_loop_ended (self);
       return;
     }
-  if (!json_parser_load_from_data (parser, (const char *) self->body, self->body_length,
-                                   &error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!depth_ok ((const char *) self->body, self->body_length))
+    g_set_error (&error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "nested deeper than %d levels",
+                 MAX_DEPTH);
+  else
+    json_parser_load_from_data (parser, (const char *) self->body, self->body_length, &error);
+  root = error == NULL ? json_parser_get_root (parser) : NULL;
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_autoptr (GError) why =
           g_error_new (HCS_ERROR, HCS_ERROR_INVALID_JSON,
@@ -292,12 +393,17 @@ body_read_cb (GObject *source, GAsyncResult *result, gpointer data)
                        "JSON object%s%s", self->id, self->type, error ? ": " : "",
                        error ? error->message : "");
       close_with_error (self, why);
+      read_loop_ended (self);
       return;
     }
   g_clear_pointer (&self->body, g_free);
+  /* The next read starts only after the handlers return, so a handler may
+   * read what follows the message itself (fds beside it, for one). */
   dispatch (self, root);
   if (!hcs_bridge_is_closed (self))
     read_header (self);
+  else
+    read_loop_ended (self);
 }
 
 static void
@@ -312,11 +418,13 @@ header_read_cb (GObject *source, GAsyncResult *result, gpointer data)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         close_with_error (self, error);
+      read_loop_ended (self);
       return;
     }
   if (read_bytes == 0)
     {
       close_with_error (self, NULL); /* a clean end, between messages */
+      read_loop_ended (self);
       return;
     }
   if (read_bytes < HCS_BRIDGE_HEADER_SIZE)
@@ -326,12 +434,15 @@ header_read_cb (GObject *source, GAsyncResult *result, gpointer data)
                                             G_GSIZE_FORMAT " of %d bytes)",
                                             read_bytes, HCS_BRIDGE_HEADER_SIZE);
       close_with_error (self, why);
+      read_loop_ended (self);
       return;
     }
+  /* Checked before anything is allocated: an oversized body is never read. */
   if (!hcs_bridge_header_decode (self->header, self->max_message_size, &self->type, &size,
                                  &self->id, &error))
     {
       close_with_error (self, error);
+      read_loop_ended (self);
       return;
     }
   self->body_length = size - HCS_BRIDGE_HEADER_SIZE;
@@ -357,29 +468,49 @@ hcs_bridge_start (HcsBridge *self)
   g_return_if_fail (self->context == NULL);
 
   self->context = g_main_context_ref_thread_default ();
-  read_header (self);
+  if (!hcs_bridge_is_closed (self))
+    read_header (self);
 }
 
+/* Writes one whole message. A write that fails part way leaves the peer
+ * mid-frame, so it closes the connection. */
 static gboolean
 send_message (HcsBridge *self, guint32 type, guint64 id, JsonNode *body, GError **error)
 {
   g_autoptr (GBytes) message = hcs_bridge_message_encode (type, id, body, self->max_message_size,
                                                           error);
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (GError) write_error = NULL;
+  gboolean written;
   gsize size;
   const void *data;
 
   if (message == NULL)
     return FALSE;
-  locker = g_mutex_locker_new (&self->lock);
-  if (self->closed)
+  if (hcs_bridge_is_closed (self))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT, "bridge: the connection is closed");
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "bridge: the connection is closed");
       return FALSE;
     }
   data = g_bytes_get_data (message, &size);
-  return g_output_stream_write_all (g_io_stream_get_output_stream (self->stream), data, size,
-                                    NULL, NULL, error);
+  g_mutex_lock (&self->write_lock);
+  written = g_output_stream_write_all (g_io_stream_get_output_stream (self->stream), data, size,
+                                       NULL, self->cancellable, &write_error);
+  g_mutex_unlock (&self->write_lock);
+  if (written)
+    return TRUE;
+  /* Cancelled means closed under us; say so, not "cancelled". */
+  if (g_error_matches (write_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT, "bridge: the connection is closed");
+  else
+    {
+      g_autoptr (GError) why = g_error_new (HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                                            "bridge: writing message type 0x%08x: %s", type,
+                                            write_error->message);
+      close_with_error (self, why);
+      g_propagate_error (error, g_steal_pointer (&why));
+    }
+  return FALSE;
 }
 
 gboolean
@@ -397,6 +528,7 @@ hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
   g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
   JsonObject *object = json_node_get_object (body);
 
+  g_return_val_if_fail (failure != NULL, FALSE);
   json_object_set_string_member (object, "Error", failure->message);
   json_object_set_int_member (object, "ErrorCode",
                               failure->domain == HCS_ERROR ? failure->code : HCS_ERROR_FAILED);
@@ -411,30 +543,65 @@ hcs_bridge_notify (HcsBridge *self, guint32 type, JsonNode *body, GError **error
   return send_message (self, type, 0, body, error);
 }
 
+/* In the task's context, once its cancellable fires. */
+static gboolean
+call_cancelled_cb (GCancellable *cancellable, gpointer data)
+{
+  GTask *task = data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (GTask) taken = take_call (g_task_get_source_object (task), call->id);
+
+  /* Not taken: the reply or the close came first and completed it. */
+  if (taken != NULL)
+    g_task_return_error_if_cancelled (taken);
+  return G_SOURCE_REMOVE;
+}
+
 void
 hcs_bridge_call_async (HcsBridge *self, guint32 type, JsonNode *body, GCancellable *cancellable,
                        GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
-  guint64 id;
+  Call *call;
+  gboolean closed;
 
   g_return_if_fail (HCS_IS_BRIDGE (self));
   g_return_if_fail (HCS_BRIDGE_KIND_OF (type) == HCS_BRIDGE_KIND_REQUEST);
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, hcs_bridge_call_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  call = g_new0 (Call, 1);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
+  /* Pending before it is sent: the reply may come before send returns. */
   g_mutex_lock (&self->lock);
-  id = self->next_id++;
-  if (!self->closed)
-    g_hash_table_insert (self->pending, g_memdup2 (&id, sizeof id), g_object_ref (task));
+  call->id = self->next_id++;
+  closed = self->closed;
+  if (!closed)
+    g_hash_table_insert (self->pending, &call->id, g_object_ref (task));
   g_mutex_unlock (&self->lock);
-
-  if (!send_message (self, type, id, body, &error))
+  if (closed)
     {
-      g_mutex_lock (&self->lock);
-      g_hash_table_remove (self->pending, &id);
-      g_mutex_unlock (&self->lock);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                               "bridge: the connection is closed");
+      return;
+    }
+  if (cancellable != NULL)
+    {
+      call->cancelled_source = g_cancellable_source_new (cancellable);
+      g_task_attach_source (task, call->cancelled_source, G_SOURCE_FUNC (call_cancelled_cb));
+    }
+
+  if (!send_message (self, type, call->id, body, &error))
+    {
+      g_autoptr (GTask) taken = take_call (self, call->id);
+
+      /* Not taken: closing failed it already, saying why. */
+      if (taken != NULL)
+        g_task_return_error (taken, g_steal_pointer (&error));
     }
 }
 
@@ -443,18 +610,22 @@ static JsonNode *
 check_reply (JsonNode *reply, GError **error)
 {
   JsonObject *object = json_node_get_object (reply);
+  JsonNode *message;
+  gint64 code;
 
-  if (json_object_has_member (object, "Error"))
-    {
-      gint64 code = json_object_get_int_member_with_default (object, "ErrorCode",
-                                                             HCS_ERROR_FAILED);
-      g_set_error_literal (error, HCS_ERROR, (int) code,
-                           json_object_get_string_member_with_default (object, "Error",
-                                                                       "unknown error"));
-      json_node_unref (reply);
-      return NULL;
-    }
-  return reply;
+  if (!json_object_has_member (object, "Error"))
+    return reply;
+  /* From the peer: neither the message nor the code is trusted. */
+  message = json_object_get_member (object, "Error");
+  code = json_object_get_int_member_with_default (object, "ErrorCode", HCS_ERROR_FAILED);
+  if (code < 0 || code > G_MAXINT)
+    code = HCS_ERROR_FAILED;
+  if (JSON_NODE_HOLDS_VALUE (message) && json_node_get_value_type (message) == G_TYPE_STRING)
+    g_set_error_literal (error, HCS_ERROR, (int) code, json_node_get_string (message));
+  else
+    g_set_error_literal (error, HCS_ERROR, (int) code, "bridge: the peer failed the call");
+  json_node_unref (reply);
+  return NULL;
 }
 
 JsonNode *
@@ -467,33 +638,31 @@ hcs_bridge_call_finish (HcsBridge *self, GAsyncResult *result, GError **error)
   return reply ? check_reply (reply, error) : NULL;
 }
 
-typedef struct {
-  GAsyncResult *result;
-} SyncCall;
-
 static void
 sync_call_done_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
-  SyncCall *call = data;
-  call->result = g_object_ref (result);
+  GAsyncResult **out = data;
+
+  *out = g_object_ref (result);
 }
 
 JsonNode *
 hcs_bridge_call_sync (HcsBridge *self, guint32 type, JsonNode *body, GCancellable *cancellable,
                       GError **error)
 {
-  SyncCall call = { NULL };
+  GAsyncResult *result = NULL;
   JsonNode *reply;
 
   g_return_val_if_fail (HCS_IS_BRIDGE (self), NULL);
   g_return_val_if_fail (self->context != NULL, NULL);
 
+  /* The reply is read, and the task returned, in the bridge's context. */
   g_main_context_push_thread_default (self->context);
-  hcs_bridge_call_async (self, type, body, cancellable, sync_call_done_cb, &call);
-  while (call.result == NULL)
+  hcs_bridge_call_async (self, type, body, cancellable, sync_call_done_cb, &result);
+  while (result == NULL)
     g_main_context_iteration (self->context, TRUE);
   g_main_context_pop_thread_default (self->context);
-  reply = hcs_bridge_call_finish (self, call.result, error);
-  g_object_unref (call.result);
+  reply = hcs_bridge_call_finish (self, result, error);
+  g_object_unref (result);
   return reply;
 }

@@ -25,17 +25,21 @@ typedef enum {
   HCS_BRIDGE_KIND_NOTIFICATION = 0x3,
 } HcsBridgeKind;
 
+/* A type's kind (its top nibble), and the type of the response to a
+ * request of type @request_type. */
 #define HCS_BRIDGE_KIND_OF(type) ((guint32) (type) >> 28)
 #define HCS_BRIDGE_RESPONSE_TYPE(request_type) \
   (((guint32) (request_type) & 0x0fffffffu) | ((guint32) HCS_BRIDGE_KIND_RESPONSE << 28))
 
+/* Fills @out with the header, little-endian: type, size, id. */
 void hcs_bridge_header_encode (guint8 out[HCS_BRIDGE_HEADER_SIZE], guint32 type, guint32 size,
                                guint64 id);
 /* Checks the kind and that HEADER_SIZE <= size <= @max_size; the error
  * (HCS_ERROR_INVALID_DATA) says which. */
 gboolean hcs_bridge_header_decode (const guint8 in[HCS_BRIDGE_HEADER_SIZE], gsize max_size,
                                    guint32 *type, guint32 *size, guint64 *id, GError **error);
-/* Header and body; HCS_ERROR_INVALID_DATA when over @max_size. */
+/* Header and body (a NULL @body is {}); HCS_ERROR_INVALID_DATA when the
+ * whole is over @max_size. */
 GBytes *hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_size,
                                    GError **error);
 
@@ -44,24 +48,35 @@ G_DECLARE_FINAL_TYPE (HcsBridge, hcs_bridge, HCS, BRIDGE, GObject)
 
 /**
  * hcs_bridge_new:
+ * @stream: the connection, a unix socket or any GIOStream
+ * @max_message_size: the largest message either way, header included; 0
+ *     for HCS_BRIDGE_DEFAULT_MAX_MESSAGE
  *
  * One connection. Signals, emitted in the GMainContext that was the
  * thread-default one at hcs_bridge_start():
  *   "request" (guint type, guint64 id, JsonNode *body): answer with
- *       hcs_bridge_respond(), now or later;
+ *       hcs_bridge_respond(), now or later, from any thread; the next
+ *       message is read only once the handlers return;
  *   "notification" (guint type, JsonNode *body);
- *   "closed" (GError *error): once; NULL error at a clean end of stream.
+ *   "closed" (GError *error): once; NULL error at a clean end of stream
+ *       or at hcs_bridge_close(), which emits it in the calling thread.
  * A bad header, an oversized message or a body that is not a JSON object
- * closes the connection with an error naming what was wrong; nothing of
- * an oversized body is read.
+ * (or nests deeper than 128 levels) closes the connection with an error
+ * naming what was wrong; nothing of an oversized body is read. The read
+ * loop holds a reference until the connection closes.
  */
 HcsBridge *hcs_bridge_new (GIOStream *stream, gsize max_message_size);
+/* Captures the thread-default main context and starts reading. */
 void hcs_bridge_start (HcsBridge *self);
+/* For what goes beside the messages (fds over a GUnixConnection). */
 GIOStream *hcs_bridge_get_stream (HcsBridge *self);
 gboolean hcs_bridge_is_closed (HcsBridge *self);
+/* Closes the stream, fails pending calls, emits "closed"; idempotent. */
 void hcs_bridge_close (HcsBridge *self);
 
-/* Writes are whole messages, serialized under a lock, from any thread. */
+/* Writes are whole messages, written before these return, one at a time
+ * from any thread. A write that fails part way closes the connection;
+ * after the close they fail with HCS_ERROR_UNEXPECTED_EXIT. */
 gboolean hcs_bridge_respond (HcsBridge *self, guint32 request_type, guint64 id, JsonNode *body,
                              GError **error);
 gboolean hcs_bridge_notify (HcsBridge *self, guint32 type, JsonNode *body, GError **error);
@@ -69,9 +84,11 @@ gboolean hcs_bridge_notify (HcsBridge *self, guint32 type, JsonNode *body, GErro
 gboolean hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
                                    const GError *failure, GError **error);
 
-/* A request with a fresh id; the reply is matched by id, so calls may be
- * outstanding together and answered in any order. Pending calls fail with
- * HCS_ERROR_UNEXPECTED_EXIT when the connection ends. A reply whose body
+/* A request with a fresh id (1, 2, ...), written before this returns;
+ * the reply is matched by id, so calls may be outstanding together and
+ * answered in any order. Pending calls fail with HCS_ERROR_UNEXPECTED_EXIT
+ * when the connection ends, and with G_IO_ERROR_CANCELLED when
+ * @cancellable fires (a late reply is then dropped). A reply whose body
  * has "Error" (a message) and "ErrorCode" (an HcsError) fails the call
  * with that error, so errors cross the bridge intact. */
 void hcs_bridge_call_async (HcsBridge *self, guint32 type, JsonNode *body,
@@ -79,7 +96,8 @@ void hcs_bridge_call_async (HcsBridge *self, guint32 type, JsonNode *body,
                             gpointer user_data);
 JsonNode *hcs_bridge_call_finish (HcsBridge *self, GAsyncResult *result, GError **error);
 /* Iterates the bridge's main context until the reply: for callers with no
- * main loop running (a command line), as GDBus's sync calls do. */
+ * main loop running (a command line), as GDBus's sync calls do. No other
+ * thread may be running that context meanwhile. */
 JsonNode *hcs_bridge_call_sync (HcsBridge *self, guint32 type, JsonNode *body,
                                 GCancellable *cancellable, GError **error);
 

@@ -11,8 +11,6 @@
 #include "hcs-error.h"
 #include "hcs-layer-private.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +25,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "hcs-archive.h" /* last: it renames libarchive's functions */
 
 #define WHITEOUT_PREFIX ".wh."
 #define OPAQUE_MARKER ".wh..wh..opq"
@@ -828,13 +827,16 @@ static gboolean
 unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **diff_id,
         GError **error)
 {
-  struct archive *decompressor = archive_read_new ();
-  struct archive *tar = archive_read_new ();
+  struct archive *decompressor, *tar;
   struct archive_entry *entry;
   TarSource source = { 0 };
   gboolean ok = FALSE;
   int result;
 
+  if (!hcs_archive_load (error))
+    return FALSE;
+  decompressor = archive_read_new ();
+  tar = archive_read_new ();
   source.decompressor = decompressor;
   source.sha256 = g_checksum_new (G_CHECKSUM_SHA256);
   archive_read_support_filter_all (decompressor);
@@ -1329,6 +1331,11 @@ hcs_layer_export_fd (HcsLayerStore *self, const char *id, const char *tar_path, 
   if (root_fd < 0)
     return hcs_set_error_from_errno (error, errno, "layer '%s': opening %s", id, fs);
 
+  if (!hcs_archive_load (error))
+    {
+      close (root_fd);
+      return FALSE;
+    }
   packer.id = id;
   packer.hard_links = hard_links;
   packer.progress = progress;

@@ -12,13 +12,12 @@
 #include "hcs-error.h"
 #include "hcs-layer-private.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "hcs-archive.h" /* last: it renames libarchive's functions */
 
 /* --- writer ---------------------------------------------------------------- */
 
@@ -138,6 +137,8 @@ hcs_layer_store_new_writer (HcsLayerStore *self, const char *id, const char *par
                    "layer '%s': parent layer '%s' does not exist", id, parent);
       return NULL;
     }
+  if (!hcs_archive_load (error))
+    return NULL;
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return hcs_set_error_from_errno (error, errno, "layer writer '%s': a pipe", id), NULL;
   writer->store = g_object_ref (self);
@@ -399,6 +400,8 @@ hcs_layer_store_new_reader (HcsLayerStore *self, const char *id, GError **error)
                    id ? id : "");
       return NULL;
     }
+  if (!hcs_archive_load (error))
+    return NULL;
   if (pipe2 (fds, O_CLOEXEC) < 0)
     return hcs_set_error_from_errno (error, errno, "layer reader '%s': a pipe", id), NULL;
   reader->store = g_object_ref (self);
