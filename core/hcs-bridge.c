@@ -61,6 +61,17 @@ hcs_bridge_header_decode (const guint8 in[HCS_BRIDGE_HEADER_SIZE], gsize max_siz
   return TRUE;
 }
 
+/* An empty object. (json_node_init_object() would take a reference of
+ * its own on a json_object_new(), and the first would leak.) */
+static JsonNode *
+new_object_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
 GBytes *
 hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_size,
                            GError **error)
@@ -72,7 +83,7 @@ hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_s
   guint8 *message;
 
   if (body == NULL)
-    body = empty = json_node_init_object (json_node_alloc (), json_object_new ());
+    body = empty = new_object_node ();
   json_generator_set_root (generator, body);
   text = json_generator_to_data (generator, &length);
   size = HCS_BRIDGE_HEADER_SIZE + length;
@@ -525,7 +536,7 @@ gboolean
 hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
                           const GError *failure, GError **error)
 {
-  g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr (JsonNode) body = new_object_node ();
   JsonObject *object = json_node_get_object (body);
 
   g_return_val_if_fail (failure != NULL, FALSE);

@@ -51,6 +51,16 @@ object_node (const char *json)
   return node;
 }
 
+/* json_node_init_object() would take a reference of its own. */
+static JsonNode *
+new_object_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
 static const char *
 string_member (JsonNode *node, const char *name)
 {
@@ -967,7 +977,7 @@ test_sync_call_without_loop (void)
   g_autoptr (HcsBridge) bridge = NULL;
   g_autoptr (GMainContext) context = g_main_context_new ();
   g_autofree char *large = g_strnfill (1024 * 1024, 'x');
-  g_autoptr (JsonNode) large_body = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr (JsonNode) large_body = new_object_node ();
   int raw;
 
   stream = make_pair (&raw);
@@ -1027,7 +1037,7 @@ notify_thread (gpointer data)
 
   for (int i = 0; i < PER_WRITER; i++)
     {
-      g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+      g_autoptr (JsonNode) body = new_object_node ();
       JsonObject *object = json_node_get_object (body);
 
       json_object_set_int_member (object, "Writer", writer->index);
