@@ -1739,7 +1739,8 @@ hcs_resource_update_from_json (const char *json, HcsResourceUpdate *update, GErr
       !read_int (object, doc, "StorageIOPSMaximum", 0, G_MAXINT64, &result.storage_iops_maximum,
                  error) ||
       !read_int (object, doc, "StorageBandwidthMaximum", 0, G_MAXINT64,
-                 &result.storage_bandwidth_maximum, error))
+                 &result.storage_bandwidth_maximum, error) ||
+      !read_int (object, doc, "PidsMaximum", 0, G_MAXINT64, &result.pids_maximum, error))
     return FALSE;
   *update = result;
   return TRUE;

@@ -260,9 +260,10 @@ typedef struct {
   gint64 processor_maximum;
   gint64 storage_iops_maximum;
   gint64 storage_bandwidth_maximum;
+  gint64 pids_maximum;        /* PidsMaximum (OCI pids.limit; 0 = unlimited) */
 } HcsResourceUpdate;
 
-#define HCS_RESOURCE_UPDATE_INIT { -1, -1, -1, -1, -1, -1 }
+#define HCS_RESOURCE_UPDATE_INIT { -1, -1, -1, -1, -1, -1, -1 }
 /* Parses {"MemoryMaximumInMB": 256, "ProcessorMaximum": 5000, ...}. */
 gboolean hcs_resource_update_from_json (const char *json, HcsResourceUpdate *update,
                                         GError **error);

@@ -57,7 +57,9 @@ static Monitor monitor;
 static JsonNode *
 new_object (void)
 {
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+  /* json_node_init_object takes a reference of its own. */
+  g_autoptr (JsonObject) object = json_object_new ();
+  return json_node_init_object (json_node_alloc (), object);
 }
 
 static void

@@ -81,7 +81,9 @@ connection_open (const char *socket_path, GError **error)
 static JsonNode *
 new_object (void)
 {
-  return json_node_init_object (json_node_alloc (), json_object_new ());
+  /* json_node_init_object takes a reference of its own. */
+  g_autoptr (JsonObject) object = json_object_new ();
+  return json_node_init_object (json_node_alloc (), object);
 }
 
 /* --- HcsRemoteContainer ------------------------------------------------------------------ */
@@ -791,6 +793,8 @@ remote_modify (HcsContainer *container, const HcsResourceUpdate *update, GError 
   if (update->storage_bandwidth_maximum >= 0)
     json_object_set_int_member (object, "StorageBandwidthMaximum",
                                 update->storage_bandwidth_maximum);
+  if (update->pids_maximum >= 0)
+    json_object_set_int_member (object, "PidsMaximum", update->pids_maximum);
   reply = call (self, HCS_MONITOR_MODIFY, body, error);
   return reply != NULL;
 }

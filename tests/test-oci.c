@@ -229,7 +229,19 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl (fixture, &out, NULL, "events", "--stats", "web"), ==, 0);
   g_assert_nonnull (strstr (out, "\"type\":\"stats\""));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "update", "--memory", "64m", "web"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "update", "--memory", "64m", "--pids-limit", "42",
+                           "web"), ==, 0);
+  {
+    /* The limit is the cgroup's, whichever version. */
+    g_autofree char *v1 = g_strdup_printf ("/sys/fs/cgroup/pids/%s/web/pids.max",
+                                           test_get_cgroup_parent ());
+    g_autofree char *v2 = g_strdup_printf ("/sys/fs/cgroup/%s/web/pids.max",
+                                           test_get_cgroup_parent ());
+    g_autofree char *value = NULL;
+    g_assert_true (g_file_get_contents (v1, &value, NULL, NULL) ||
+                   g_file_get_contents (v2, &value, NULL, NULL));
+    g_assert_cmpstr (g_strstrip (value), ==, "42");
+  }
 
   /* Deleting a running container needs --force. */
   g_assert_cmpint (hcsctl (fixture, NULL, &err, "delete", "web"), ==, 1);

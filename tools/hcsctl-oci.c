@@ -972,11 +972,10 @@ hcsctl_cmd_update (HcsctlGlobals *globals, int argc, char **argv)
   container = open_container (globals, "update", rest[0], NULL);
   if (container == NULL)
     return 1;
+  if (pids != 0)
+    update.pids_maximum = pids > 0 ? pids : 0; /* runc: -1 is unlimited */
   if (!hcs_container_modify (container, &update, &error))
     return hcsctl_log_error ("update", error->message);
-  if (pids > 0)
-    return hcsctl_log_error ("update", "--pids-limit: changing the pids limit of a running "
-                                       "container is not supported yet");
   return 0;
 }
 

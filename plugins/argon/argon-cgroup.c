@@ -743,6 +743,8 @@ argon_cgroup_apply (ArgonCgroup *cgroup, const HcsResourceUpdate *update, GError
       !set_io_limits (cgroup, update->storage_iops_maximum, update->storage_bandwidth_maximum,
                       error))
     return FALSE;
+  if (update->pids_maximum >= 0 && !argon_cgroup_set_pids_max (cgroup, update->pids_maximum, error))
+    return FALSE;
   return TRUE;
 }
 
