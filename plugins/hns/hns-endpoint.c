@@ -23,6 +23,7 @@ struct _HnsEndpoint
   gboolean disable_icc;
   guint64 max_bytes_per_second; /* QoS, applied at attach */
   guint16 vlan;                 /* 0: the bridge's default */
+  gboolean has_pair;            /* the veth pair exists (made again at attach after a detach) */
   gboolean removed;
 };
 
@@ -82,8 +83,8 @@ hns_endpoint_new (HnsNetwork *network, const char *id, const char *name, guint32
     return NULL;
   self->host_link = g_strdup_printf ("hcsv%.8s", id);
   self->peer_link = g_strdup_printf ("hcsp%.8s", id);
-  if (!hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
-    return NULL;
+  /* The pair is made at attach, its peer born in the namespace. */
+  (void) bridge;
   return g_steal_pointer (&self);
 }
 
@@ -162,6 +163,7 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
   else if (!hns_netlink_link_exists (self->host_link) &&
            !hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
     return NULL;
+  self->has_pair = TRUE;
   self->disable_icc = json_object_get_boolean_member_with_default (saved, "DisableICC", FALSE);
   self->max_bytes_per_second =
       json_object_get_int_member_with_default (saved, "MaximumOutgoingBandwidthInBytes", 0);
@@ -236,6 +238,7 @@ hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **err
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
   const HnsSubnet *subnet = hns_network_get_subnet (self->network);
+  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
 
   if (self->removed || self->netns_path != NULL)
     {
@@ -243,22 +246,36 @@ hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **err
                    "hns: endpoint %s is %s", self->id, self->removed ? "removed" : "already attached");
       return FALSE;
     }
+  /* A new pair is made with its peer born in the namespace; one that
+   * stands ready (after a reload) is moved there. */
   if (!hns_netlink_attach_peer (self->peer_link, netns_path, self->mac, self->address,
                                 subnet->prefix_length, subnet->gateway,
-                                self->max_bytes_per_second, error))
-    return FALSE;
+                                self->max_bytes_per_second,
+                                self->has_pair ? NULL : self->host_link, bridge, error))
+    {
+      if (!self->has_pair)
+        hns_netlink_delete_link (self->host_link, NULL);
+      return FALSE;
+    }
+  self->has_pair = TRUE;
+  if (self->vlan != 0 && !hns_netlink_set_port_vlan (self->host_link, self->vlan, error))
+    {
+      hns_netlink_delete_link (self->host_link, NULL);
+      self->has_pair = FALSE;
+      return FALSE;
+    }
   self->netns_path = g_strdup (netns_path);
   hns_network_endpoint_changed (self->network);
   return TRUE;
 }
 
-/* Deleting the host end takes the namespace's eth0 with it; a new pair
- * stands ready for the next attach. */
+/* Deleting the host end takes the namespace's eth0 with it; the next
+ * attach makes a new pair (a pair made now would cost a second deletion
+ * when the endpoint is removed, as it usually is after a detach). */
 static gboolean
 hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
-  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
 
   if (self->netns_path == NULL)
     {
@@ -268,11 +285,10 @@ hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
     }
   if (!hns_netlink_delete_link (self->host_link, error))
     return FALSE;
+  self->has_pair = FALSE;
   g_clear_pointer (&self->netns_path, g_free);
   hns_network_endpoint_changed (self->network);
-  /* The new pair's port takes the endpoint's VLAN again. */
-  return hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error) &&
-         (self->vlan == 0 || hns_netlink_set_port_vlan (self->host_link, self->vlan, error));
+  return TRUE;
 }
 
 static gboolean
@@ -294,8 +310,9 @@ hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
     hns_nft_icc (hcs_network_get_id (HCS_NETWORK (self->network)), self->host_link, FALSE, NULL);
   if (!hns_network_is_l2bridge (self->network))
     hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (self->network)), self->id);
-  if (!hns_netlink_delete_link (self->host_link, error))
+  if (self->has_pair && !hns_netlink_delete_link (self->host_link, error))
     return FALSE;
+  self->has_pair = FALSE;
   self->removed = TRUE;
   hns_network_forget_endpoint (self->network, self);
   return TRUE;
@@ -382,7 +399,7 @@ hns_endpoint_set_vlan (HcsEndpoint *endpoint, guint16 vlan, GError **error)
       return FALSE;
     }
   if (!hns_netlink_enable_vlan_filtering (bridge, error) ||
-      !hns_netlink_set_port_vlan (self->host_link, vlan, error))
+      (self->has_pair && !hns_netlink_set_port_vlan (self->host_link, vlan, error)))
     return FALSE;
   self->vlan = vlan;
   hns_network_endpoint_changed (self->network);

@@ -192,6 +192,35 @@ hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
   return TRUE;
 }
 
+/* The pair made with its peer born in the namespace at @netns_fd, as the
+ * CNI bridge plugin makes it: moving a link between namespaces later costs
+ * the kernel an RCU grace period or two. */
+static gboolean
+create_veth_into (NlSocket *sock, const char *name, const char *peer, const char *bridge,
+                  int netns_fd, GError **error)
+{
+  g_autoptr (RtnlLink) bridge_link = NULL;
+  g_autoptr (RtnlLink) link = rtnl_link_veth_alloc ();
+  struct rtnl_link *peer_link;
+  int result;
+
+  if ((result = rtnl_link_get_kernel (sock, 0, bridge, &bridge_link)) < 0)
+    return netlink_error (error, result, "finding bridge %s", bridge);
+  peer_link = rtnl_link_veth_get_peer (link);
+  rtnl_link_set_name (link, name);
+  rtnl_link_set_name (peer_link, peer);
+  rtnl_link_set_ns_fd (peer_link, netns_fd);
+  rtnl_link_put (peer_link);
+  if ((result = rtnl_link_add (sock, link, NLM_F_CREATE | NLM_F_EXCL)) < 0)
+    return netlink_error (error, result, "creating veth %s/%s", name, peer);
+  if (!set_up (sock, name, rtnl_link_get_ifindex (bridge_link), NULL, NULL, error))
+    {
+      hns_netlink_delete_link (name, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct {
   const char *peer;
   const char *mac;
@@ -283,7 +312,8 @@ configure_in_namespace (gpointer data)
 gboolean
 hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *mac,
                          guint32 address, guint prefix_length, guint32 gateway,
-                         guint64 max_bytes_per_second, GError **error)
+                         guint64 max_bytes_per_second, const char *create_host_link,
+                         const char *bridge, GError **error)
 {
   g_autoptr (NlSocket) sock = open_route_socket (error);
   g_autoptr (RtnlLink) link = NULL, change = NULL;
@@ -296,17 +326,28 @@ hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *m
   if (job.netns_fd < 0)
     return hcs_set_error_from_errno (error, errno, "hns: opening the network namespace %s",
                                      netns_path);
-  if ((result = rtnl_link_get_kernel (sock, 0, peer, &link)) < 0)
+  if (create_host_link != NULL)
+    {
+      if (!create_veth_into (sock, create_host_link, peer, bridge, job.netns_fd, error))
+        {
+          close (job.netns_fd);
+          return FALSE;
+        }
+    }
+  else if ((result = rtnl_link_get_kernel (sock, 0, peer, &link)) < 0)
     {
       close (job.netns_fd);
       return netlink_error (error, result, "finding %s", peer);
     }
-  change = rtnl_link_alloc ();
-  rtnl_link_set_ns_fd (change, job.netns_fd);
-  if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
+  else
     {
-      close (job.netns_fd);
-      return netlink_error (error, result, "moving %s into %s", peer, netns_path);
+      change = rtnl_link_alloc ();
+      rtnl_link_set_ns_fd (change, job.netns_fd);
+      if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
+        {
+          close (job.netns_fd);
+          return netlink_error (error, result, "moving %s into %s", peer, netns_path);
+        }
     }
   g_thread_join (g_thread_new ("hns-netns", configure_in_namespace, &job));
   close (job.netns_fd);

@@ -289,17 +289,12 @@ hns_network_load (const char *state_file, GError **error)
           !hns_nft_apply (ruleset, error))
         return NULL;
     }
-  {
-    g_autofree char *table = hns_table_name (self->id);
-    g_autofree char *command = g_strdup_printf ("list table bridge %s", table);
-    g_autofree char *listing = hns_nft_list (command);
-    if (listing == NULL)
-      {
-        g_autofree char *icc = hns_nft_icc_ruleset (self->id);
-        if (!hns_nft_apply (icc, error))
-          return NULL;
-      }
-  }
+  if (!hns_nft_bridge_table_exists (self->id))
+    {
+      g_autofree char *icc = hns_nft_icc_ruleset (self->id);
+      if (!hns_nft_apply (icc, error))
+        return NULL;
+    }
   endpoints = json_object_get_array_member (root, "Endpoints");
   for (guint i = 0; endpoints && i < json_array_get_length (endpoints); i++)
     {

@@ -84,26 +84,57 @@ hns_nft_ruleset (HnsKind kind, const char *network_id, const HnsSubnet *subnet,
   return g_string_free (rules, FALSE);
 }
 
+/* One libnftables context for the process, made at first use: making one
+ * costs more than most commands run through it. It is not thread-safe,
+ * hence the lock. It checks the kernel's ruleset generation before each
+ * command, so changes made by other processes are seen. */
+static GMutex nft_lock;
+static struct nft_ctx *shared_nft;
+static char *tables_snapshot;   /* "list tables" output, dropped at every change */
+
+/* Runs @command with @output_flags; returns its exit status, and its
+ * output and error text when asked. Call with nft_lock held. */
+static int
+nft_run_locked (const char *command, unsigned int output_flags, char **output, char **error_text)
+{
+  int result;
+
+  if (shared_nft == NULL)
+    {
+      shared_nft = nft_ctx_new (NFT_CTX_DEFAULT);
+      if (shared_nft == NULL)
+        return -1;
+      nft_ctx_buffer_output (shared_nft);
+      nft_ctx_buffer_error (shared_nft);
+    }
+  nft_ctx_output_set_flags (shared_nft, output_flags);
+  result = nft_run_cmd_from_buffer (shared_nft, command);
+  /* Reading the buffers also empties them for the next command. */
+  if (output != NULL)
+    *output = g_strdup (nft_ctx_get_output_buffer (shared_nft));
+  else
+    nft_ctx_get_output_buffer (shared_nft);
+  if (error_text != NULL)
+    *error_text = g_strdup (nft_ctx_get_error_buffer (shared_nft));
+  else
+    nft_ctx_get_error_buffer (shared_nft);
+  return result;
+}
+
 static gboolean
 run_nft (const char *commands, GError **error)
 {
-  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&nft_lock);
+  g_autofree char *message = NULL;
   int result;
 
-  if (nft == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: nftables: cannot create a context");
-      return FALSE;
-    }
-  nft_ctx_buffer_error (nft);
-  result = nft_run_cmd_from_buffer (nft, commands);
+  g_clear_pointer (&tables_snapshot, g_free);
+  result = nft_run_locked (commands, 0, NULL, &message);
   if (result != 0)
-    {
-      const char *message = nft_ctx_get_error_buffer (nft);
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: nftables: %s",
-                   message && *message ? message : "the ruleset was refused");
-    }
-  nft_ctx_free (nft);
+    g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "hns: nftables: %s",
+                 result < 0 ? "cannot create a context"
+                 : message && *message ? message
+                                       : "the ruleset was refused");
   return result == 0;
 }
 
@@ -112,27 +143,41 @@ run_nft (const char *commands, GError **error)
 char *
 hns_nft_list (const char *command)
 {
-  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&nft_lock);
   char *output = NULL;
 
-  if (nft == NULL)
-    return NULL;
-  nft_ctx_buffer_output (nft);
-  nft_ctx_buffer_error (nft);
-  if (nft_run_cmd_from_buffer (nft, command) == 0)
-    output = g_strdup (nft_ctx_get_output_buffer (nft));
-  nft_ctx_free (nft);
+  if (nft_run_locked (command, 0, &output, NULL) != 0)
+    g_clear_pointer (&output, g_free);
   return output;
+}
+
+/* Whether "table FAMILY NAME" exists, from one listing of every table that
+ * is kept until something changes. */
+static gboolean
+table_listed (const char *family, const char *network_id)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&nft_lock);
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *line = g_strdup_printf ("table %s %s\n", family, table);
+  g_autofree char *inner_line = g_strconcat ("\n", line, NULL);
+
+  if (tables_snapshot == NULL && nft_run_locked ("list tables", 0, &tables_snapshot, NULL) != 0)
+    g_clear_pointer (&tables_snapshot, g_free);
+  return tables_snapshot != NULL &&
+         (g_str_has_prefix (tables_snapshot, line) ||
+          strstr (tables_snapshot, inner_line) != NULL);
 }
 
 gboolean
 hns_nft_table_exists (const char *network_id)
 {
-  g_autofree char *table = hns_table_name (network_id);
-  g_autofree char *command = g_strdup_printf ("list table ip %s", table);
-  g_autofree char *output = hns_nft_list (command);
+  return table_listed ("ip", network_id);
+}
 
-  return output != NULL;
+gboolean
+hns_nft_bridge_table_exists (const char *network_id)
+{
+  return table_listed ("bridge", network_id);
 }
 
 gboolean
@@ -233,18 +278,14 @@ hns_nft_remove_acls (const char *network_id, const char *endpoint_id)
 {
   g_autofree char *table = hns_table_name (network_id);
   g_autofree char *marker = g_strdup_printf ("\"hcs-ep-%.8s\"", endpoint_id);
-  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
   g_autofree char *command = g_strdup_printf ("list chain ip %s forward", table);
+  g_autofree char *output = NULL;
   g_auto (GStrv) lines = NULL;
 
-  if (nft == NULL)
-    return;
-  nft_ctx_output_set_flags (nft, NFT_CTX_OUTPUT_HANDLE);
-  nft_ctx_buffer_output (nft);
-  nft_ctx_buffer_error (nft);
-  if (nft_run_cmd_from_buffer (nft, command) == 0)
-    lines = g_strsplit (nft_ctx_get_output_buffer (nft), "\n", -1);
-  nft_ctx_free (nft);
+  g_mutex_lock (&nft_lock);
+  if (nft_run_locked (command, NFT_CTX_OUTPUT_HANDLE, &output, NULL) == 0 && output != NULL)
+    lines = g_strsplit (output, "\n", -1);
+  g_mutex_unlock (&nft_lock);
   for (guint i = 0; lines && lines[i]; i++)
     {
       const char *handle = strstr (lines[i], "# handle ");

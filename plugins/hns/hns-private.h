@@ -60,6 +60,7 @@ gboolean hns_nft_add_acl (const char *network_id, const char *endpoint_id, guint
                           const char *remote, GError **error);
 void hns_nft_remove_acls (const char *network_id, const char *endpoint_id);
 gboolean hns_nft_table_exists (const char *network_id);
+gboolean hns_nft_bridge_table_exists (const char *network_id);
 /* @protocol: "tcp" or "udp". */
 gboolean hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol,
                                guint16 external_port, guint32 address, guint16 internal_port,
@@ -82,12 +83,15 @@ gboolean hns_netlink_set_port_vlan (const char *port, guint16 vid, GError **erro
 gboolean hns_netlink_link_exists (const char *name);
 gboolean hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
                                   GError **error);
-/* Moves @peer into the namespace at @netns_path and, inside, renames it
- * eth0, gives it @mac, @address/@prefix_length, brings it and lo up and
- * routes by default via @gateway. */
+/* Moves @peer into the namespace at @netns_path (or, with
+ * @create_host_link, makes the pair @create_host_link on @bridge with @peer
+ * born there) and, inside, renames it eth0, gives it @mac,
+ * @address/@prefix_length, brings it and lo up and routes by default via
+ * @gateway. */
 gboolean hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *mac,
                                   guint32 address, guint prefix_length, guint32 gateway,
-                                  guint64 max_bytes_per_second, GError **error);
+                                  guint64 max_bytes_per_second, const char *create_host_link,
+                                  const char *bridge, GError **error);
 gboolean hns_sysctl_enable_forwarding (GError **error);
 
 /* @state_dir: where the network keeps <id>.json (NULL: not kept). */
