@@ -157,3 +157,261 @@ hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *c
     }
   return TRUE;
 }
+
+/* --- HNS's JSON request API ---------------------------------------------------------- */
+
+static JsonNode *
+parse_request_body (const char *method, const char *path, const char *request, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *node;
+
+  if (request == NULL || *request == '\0')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s %s: a request body is needed",
+                   method, path);
+      return NULL;
+    }
+  node = json_from_string (request, &local_error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON,
+                   "%s %s: the body is not a JSON object%s%s", method, path,
+                   local_error ? ": " : "", local_error ? local_error->message : "");
+      g_clear_pointer (&node, json_node_unref);
+      return NULL;
+    }
+  return node;
+}
+
+static JsonNode *
+array_node (JsonArray *array)
+{
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);
+  return node;
+}
+
+static JsonNode *
+list_output (HcsHost *self, gboolean endpoints, GError **error)
+{
+  g_autoptr (GPtrArray) networks = hcs_host_list_networks (self, error);
+  JsonArray *array;
+
+  if (networks == NULL)
+    return NULL;
+  array = json_array_new ();
+  for (guint i = 0; i < networks->len; i++)
+    {
+      g_autoptr (GPtrArray) members = NULL;
+
+      if (!endpoints)
+        {
+          json_array_add_element (array, hcs_network_to_json (networks->pdata[i]));
+          continue;
+        }
+      members = hcs_network_list_endpoints (networks->pdata[i]);
+      for (guint j = 0; j < members->len; j++)
+        json_array_add_element (array, hcs_endpoint_to_json (members->pdata[j]));
+    }
+  return array_node (array);
+}
+
+static JsonNode *
+create_endpoint (HcsHost *self, JsonObject *request, GError **error)
+{
+  const char *network_id = json_object_get_string_member_with_default (request, "VirtualNetwork",
+                                                                       NULL);
+  const char *network_name =
+      json_object_get_string_member_with_default (request, "VirtualNetworkName", NULL);
+  const char *ip = json_object_get_string_member_with_default (request, "IPAddress", NULL);
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
+  JsonNode *policies = json_object_get_member (request, "Policies");
+
+  if (network_id == NULL && network_name != NULL)
+    {
+      g_autofree char *by_name = hcs_name_to_guid (network_name);
+      network = hcs_host_open_network (self, by_name, error);
+    }
+  else if (network_id != NULL)
+    network = hcs_host_open_network (self, network_id, error);
+  else
+    g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                 "HNSEndpoint: VirtualNetwork (or VirtualNetworkName) is needed");
+  if (network == NULL)
+    return NULL;
+  if (policies != NULL && !JSON_NODE_HOLDS_ARRAY (policies))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "HNSEndpoint.Policies: not an array");
+      return NULL;
+    }
+  endpoint = hcs_network_create_endpoint (
+      network, json_object_get_string_member_with_default (request, "Name", ""),
+      ip && *ip ? ip : NULL, error);
+  if (endpoint == NULL)
+    return NULL;
+  /* All or nothing: an endpoint whose policies fail is not kept. */
+  if ((json_object_get_boolean_member_with_default (request, "DisableICC", FALSE) &&
+       !hcs_endpoint_set_disable_icc (endpoint, TRUE, error)) ||
+      (policies != NULL &&
+       !hcs_endpoint_apply_policies (endpoint, json_node_get_array (policies), error)))
+    {
+      hcs_endpoint_remove (endpoint, NULL);
+      return NULL;
+    }
+  return hcs_endpoint_to_json (endpoint);
+}
+
+/* Attach or detach by container, as hcsshim's HotAttach does. */
+static gboolean
+endpoint_attach (HcsHost *self, HcsEndpoint *endpoint, JsonObject *request, gboolean attach,
+                 GError **error)
+{
+  const char *container_id;
+  g_autoptr (HcsContainer) container = NULL;
+  const char *ids[2] = { hcs_endpoint_get_id (endpoint), NULL };
+
+  if (!attach)
+    return hcs_endpoint_detach (endpoint, error);
+  container_id = json_object_get_string_member_with_default (request, "ContainerId", NULL);
+  if (container_id == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "EndpointAttachRequest: ContainerId is needed");
+      return FALSE;
+    }
+  container = hcs_host_open_container (self, container_id, error);
+  return container != NULL && hcs_host_attach_endpoints (self, container, ids, error);
+}
+
+static JsonNode *
+dispatch (HcsHost *self, const char *method, const char *path, const char *request,
+          GError **error)
+{
+  g_auto (GStrv) parts = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  guint n;
+  gboolean get = g_ascii_strcasecmp (method, "GET") == 0;
+  gboolean post = g_ascii_strcasecmp (method, "POST") == 0;
+  gboolean delete = g_ascii_strcasecmp (method, "DELETE") == 0;
+
+  if (!get && !post && !delete)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "HNS request: method '%s' (GET, POST or DELETE)", method);
+      return NULL;
+    }
+  /* "/networks/", "/networks/ID", "/endpoints/ID/attach" ... */
+  parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
+  n = g_strv_length (parts);
+  if (n > 0 && *parts[n - 1] == '\0')
+    {
+      g_free (parts[n - 1]);
+      parts[--n] = NULL;
+    }
+
+  if (n >= 1 && g_str_equal (parts[0], "networks") && n <= 2)
+    {
+      g_autoptr (HcsNetwork) network = NULL;
+
+      if (n == 1 && get)
+        return list_output (self, FALSE, error);
+      if (n == 1 && post)
+        {
+          g_autoptr (HcsNetworkConfig) config = NULL;
+
+          if (request == NULL || *request == '\0')
+            return parse_request_body (method, path, request, error);
+          config = hcs_network_config_from_json (request, error);
+          if (config == NULL)
+            return NULL;
+          network = hcs_host_create_network (self, config, error);
+          return network ? hcs_network_to_json (network) : NULL;
+        }
+      if (n == 2 && (get || delete))
+        {
+          network = hcs_host_open_network (self, parts[1], error);
+          if (network == NULL)
+            return NULL;
+          if (get)
+            return hcs_network_to_json (network);
+          return hcs_network_remove (network, FALSE, error) ? json_node_new (JSON_NODE_NULL)
+                                                           : NULL;
+        }
+    }
+  else if (n >= 1 && g_str_equal (parts[0], "endpoints") && n <= 3)
+    {
+      g_autoptr (HcsEndpoint) endpoint = NULL;
+
+      if (n == 1 && get)
+        return list_output (self, TRUE, error);
+      if (n == 1 && post)
+        {
+          body = parse_request_body (method, path, request, error);
+          return body ? create_endpoint (self, json_node_get_object (body), error) : NULL;
+        }
+      if (n >= 2)
+        {
+          endpoint = hcs_host_open_endpoint (self, parts[1], error);
+          if (endpoint == NULL)
+            return NULL;
+        }
+      if (n == 2 && get)
+        return hcs_endpoint_to_json (endpoint);
+      if (n == 2 && delete)
+        return hcs_endpoint_remove (endpoint, error) ? json_node_new (JSON_NODE_NULL) : NULL;
+      if (n == 3 && post && (g_str_equal (parts[2], "attach") || g_str_equal (parts[2], "detach")))
+        {
+          gboolean attach = g_str_equal (parts[2], "attach");
+
+          body = attach ? parse_request_body (method, path, request, error)
+                        : json_node_init_object (json_node_alloc (), NULL);
+          if (body == NULL ||
+              !endpoint_attach (self, endpoint,
+                                attach ? json_node_get_object (body) : NULL, attach, error))
+            return NULL;
+          return hcs_endpoint_to_json (endpoint);
+        }
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+               "HNS request: %s %s: no such request (GET, POST /networks/, GET, DELETE "
+               "/networks/ID, GET, POST /endpoints/, GET, DELETE /endpoints/ID, POST "
+               "/endpoints/ID/attach|detach)", method, path);
+  return NULL;
+}
+
+char *
+hcs_host_hns_request (HcsHost *self, const char *method, const char *path, const char *request,
+                      GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *output;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  g_return_val_if_fail (method != NULL && path != NULL, NULL);
+
+  output = dispatch (self, method, path, request, &local_error);
+  /* hcsshim's hnsResponse: {"Success", "Error", "Output"}. */
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Success");
+  json_builder_add_boolean_value (builder, output != NULL);
+  if (output == NULL)
+    {
+      json_builder_set_member_name (builder, "Error");
+      json_builder_add_string_value (builder, local_error->message);
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "Output");
+      json_builder_add_value (builder, output);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return json_to_string (root, FALSE);
+}

@@ -67,6 +67,14 @@ GPtrArray *hcs_host_list_networks (HcsHost *self, GError **error);
 
 /* The endpoint @id of any network. */
 HcsEndpoint *hcs_host_open_endpoint (HcsHost *self, const char *id, GError **error);
+/* HNS's JSON-in, JSON-out entry point, with hcsshim's shape: @method GET,
+ * POST or DELETE; @path /networks/, /networks/ID, /endpoints/,
+ * /endpoints/ID, /endpoints/ID/attach ({"ContainerId"}) or
+ * /endpoints/ID/detach; @request the HNSNetwork or HNSEndpoint body. The
+ * answer is always hnsResponse's {"Success", "Error", "Output"} with
+ * hcsshim's field names; on failure @error is set as well. */
+char *hcs_host_hns_request (HcsHost *self, const char *method, const char *path,
+                            const char *request, GError **error);
 /* Attaches the endpoints to the network namespace of @container's init;
  * create_container does it for ContainerConfig.EndpointList. */
 gboolean hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container,

@@ -196,6 +196,159 @@ hcs_network_remove (HcsNetwork *self, gboolean force, GError **error)
   return HCS_NETWORK_GET_IFACE (self)->remove (self, force, error);
 }
 
+JsonNode *
+hcs_network_to_json (HcsNetwork *self)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK (self), NULL);
+  return HCS_NETWORK_GET_IFACE (self)->to_json (self);
+}
+
+GPtrArray *
+hcs_network_list_endpoints (HcsNetwork *self)
+{
+  g_return_val_if_fail (HCS_IS_NETWORK (self), NULL);
+  return HCS_NETWORK_GET_IFACE (self)->list_endpoints (self);
+}
+
+JsonNode *
+hcs_endpoint_to_json (HcsEndpoint *self)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), NULL);
+  return HCS_ENDPOINT_GET_IFACE (self)->to_json (self);
+}
+
+static gboolean
+policy_int (JsonObject *policy, guint index, const char *type, const char *name, gint64 min,
+            gint64 max, gint64 *out, GError **error)
+{
+  JsonNode *node = json_object_get_member (policy, name);
+
+  if (node == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "Policies[%u] (%s): %s is missing",
+                   index, type, name);
+      return FALSE;
+    }
+  if (json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < min ||
+      json_node_get_int (node) > max)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "Policies[%u] (%s): %s must be an integer from %" G_GINT64_FORMAT " to %"
+                   G_GINT64_FORMAT, index, type, name, min, max);
+      return FALSE;
+    }
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* "tcp", "udp", "icmp", or the IANA numbers hcsshim uses ("6", 17...). */
+static const char *
+acl_protocol (JsonObject *policy)
+{
+  JsonNode *node = json_object_get_member (policy, "Protocols");
+  g_autofree char *text = NULL;
+
+  if (node == NULL)
+    node = json_object_get_member (policy, "Protocol");
+  if (node == NULL)
+    return NULL;
+  text = json_node_get_value_type (node) == G_TYPE_INT64
+             ? g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node))
+             : g_strdup (json_node_get_string (node));
+  if (text == NULL || *text == '\0' || g_str_equal (text, "256"))
+    return NULL;
+  if (g_str_equal (text, "6") || g_ascii_strcasecmp (text, "tcp") == 0)
+    return "tcp";
+  if (g_str_equal (text, "17") || g_ascii_strcasecmp (text, "udp") == 0)
+    return "udp";
+  if (g_str_equal (text, "1") || g_ascii_strcasecmp (text, "icmp") == 0)
+    return "icmp";
+  return "?";
+}
+
+gboolean
+hcs_endpoint_apply_policies (HcsEndpoint *self, JsonArray *policies, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+
+  for (guint i = 0; policies && i < json_array_get_length (policies); i++)
+    {
+      JsonNode *node = json_array_get_element (policies, i);
+      JsonObject *policy;
+      const char *type;
+      gint64 a = 0, b = 0;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "Policies[%u]: not an object", i);
+          return FALSE;
+        }
+      policy = json_node_get_object (node);
+      type = json_object_get_string_member_with_default (policy, "Type", "");
+      if (g_ascii_strcasecmp (type, "NAT") == 0)
+        {
+          g_autofree char *protocol = g_ascii_strdown (
+              json_object_get_string_member_with_default (policy, "Protocol", "tcp"), -1);
+
+          if (!policy_int (policy, i, type, "InternalPort", 1, 65535, &a, error) ||
+              !policy_int (policy, i, type, "ExternalPort", 1, 65535, &b, error) ||
+              !hcs_endpoint_add_port_mapping (self, protocol, (guint16) a, (guint16) b, error))
+            return FALSE;
+        }
+      else if (g_ascii_strcasecmp (type, "QOS") == 0)
+        {
+          if (!policy_int (policy, i, type, "MaximumOutgoingBandwidthInBytes", 0, G_MAXINT64, &a,
+                           error) ||
+              !hcs_endpoint_set_bandwidth_limit (self, (guint64) a, error))
+            return FALSE;
+        }
+      else if (g_ascii_strcasecmp (type, "VLAN") == 0)
+        {
+          if (!policy_int (policy, i, type, "VLAN", 1, 4094, &a, error) ||
+              !hcs_endpoint_set_vlan (self, (guint16) a, error))
+            return FALSE;
+        }
+      else if (g_ascii_strcasecmp (type, "ACL") == 0)
+        {
+          const char *protocol = acl_protocol (policy);
+          const char *ports = json_object_get_string_member_with_default (
+              policy, "RemotePorts", json_object_get_string_member_with_default (policy,
+                                                                                 "LocalPorts", ""));
+          const char *remote =
+              json_object_get_string_member_with_default (policy, "RemoteAddresses", "");
+          guint64 port = 0;
+
+          if (protocol != NULL && g_str_equal (protocol, "?"))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "Policies[%u] (ACL): Protocols: expected tcp (6), udp (17) or icmp (1)",
+                           i);
+              return FALSE;
+            }
+          if (*ports != '\0' && !g_ascii_string_to_unsigned (ports, 10, 1, 65535, &port, NULL))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "Policies[%u] (ACL): ports: '%s' is not one port number", i, ports);
+              return FALSE;
+            }
+          if (!hcs_endpoint_add_acl (self,
+                                     json_object_get_string_member_with_default (policy, "Action",
+                                                                                 "Allow"),
+                                     json_object_get_string_member_with_default (policy,
+                                                                                 "Direction", "In"),
+                                     protocol, (guint16) port, *remote ? remote : NULL, error))
+            return FALSE;
+        }
+      else
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "Policies[%u]: unknown Type '%s' (NAT, QOS, VLAN or ACL)", i, type);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* --- the request document ------------------------------------------------- */
 
 gboolean

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -65,6 +66,10 @@ struct _HcsEndpointInterface
    * rule added last is matched first. */
   gboolean (*add_acl) (HcsEndpoint *self, const char *action, const char *direction,
                        const char *protocol, guint16 port, const char *remote, GError **error);
+  /* The endpoint as HNS shows it (HNSEndpoint: Id, Name, VirtualNetwork,
+   * VirtualNetworkName, MacAddress, IPAddress, PrefixLength,
+   * GatewayAddress, DNSSuffix, DNSServerList, DisableICC, Policies). */
+  JsonNode *(*to_json) (HcsEndpoint *self);
 };
 
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
@@ -102,6 +107,11 @@ struct _HcsNetworkInterface
   gboolean (*remove) (HcsNetwork *self, gboolean force, GError **error);
   /* HCS_ERROR_ELEMENT_NOT_FOUND when the network has no such endpoint. */
   HcsEndpoint *(*get_endpoint) (HcsNetwork *self, const char *id, GError **error);
+  /* The network as HNS shows it (HNSNetwork: Id, Name, Type,
+   * NetworkAdapterName, Subnets, MacPools, DNSSuffix, DNSServerList). */
+  JsonNode *(*to_json) (HcsNetwork *self);
+  /* (element-type HcsEndpoint) */
+  GPtrArray *(*list_endpoints) (HcsNetwork *self);
 };
 
 const char *hcs_network_get_id (HcsNetwork *self);
@@ -113,5 +123,12 @@ HcsEndpoint *hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError 
 /* Removes the network; one that still has endpoints is refused
  * (HCS_ERROR_INVALID_STATE) unless @force, which removes them too. */
 gboolean hcs_network_remove (HcsNetwork *self, gboolean force, GError **error);
+JsonNode *hcs_network_to_json (HcsNetwork *self);
+GPtrArray *hcs_network_list_endpoints (HcsNetwork *self);
+JsonNode *hcs_endpoint_to_json (HcsEndpoint *self);
+/* Applies HNS policy objects ({"Type": "NAT"|"QOS"|"VLAN"|"ACL", ...}, as
+ * hcsshim's NatPolicy, QosPolicy, VlanPolicy, ACLPolicy) to @self; errors
+ * name the policy and the field. */
+gboolean hcs_endpoint_apply_policies (HcsEndpoint *self, JsonArray *policies, GError **error);
 
 G_END_DECLS

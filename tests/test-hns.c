@@ -741,6 +741,24 @@ test_hcsctl_network (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (out, "\"cli-net\""));
   g_clear_pointer (&out, g_free);
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s network inspect cli-net", hcsctl, options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"10.231.7.0/24\""));
+  g_clear_pointer (&out, g_free);
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s hns GET /networks/", hcsctl, options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"Success\":true"));
+  g_clear_pointer (&out, g_free);
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s hns GET /networks/nosuch", hcsctl, options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (out, "\"Success\":false"));
+  g_clear_pointer (&out, g_free);
 
   /* A container on the network reaches its gateway; its endpoint goes
    * with it. */
@@ -751,6 +769,19 @@ test_hcsctl_network (Fixture *fixture, gconstpointer data)
   out = run_capture (command, &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (out, "reached"));
+  g_clear_pointer (&out, g_free);
+
+  /* -p maps a host port for the container's life. */
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s run --network cli-net -p 8086:80/tcp -- true",
+                             hcsctl, options_file);
+  g_assert_cmpint (run_status (command), ==, 0);
+  g_free (command);
+  command = g_strdup_printf ("%s --options %s run --network cli-net -p 80 -- true", hcsctl,
+                             options_file);
+  out = run_capture (command, &status);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (out, "HOST:CONTAINER"));
   g_clear_pointer (&out, g_free);
 
   g_free (command);
@@ -764,6 +795,110 @@ test_hcsctl_network (Fixture *fixture, gconstpointer data)
   g_free (command);
   command = g_strdup_printf ("%s --options %s network rm cli-net", hcsctl, options_file);
   g_assert_cmpint (run_status (command), ==, 0);
+}
+
+static JsonObject *
+hns_call (Fixture *fixture, const char *method, const char *path, const char *body,
+          gboolean expect_success)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *response = hcs_host_hns_request (fixture->host, method, path, body, &error);
+  g_autoptr (JsonNode) node = json_from_string (response, NULL);
+  JsonObject *object;
+
+  g_test_message ("%s %s -> %s", method, path, response);
+  g_assert_nonnull (node);
+  object = json_node_get_object (node);
+  g_assert_cmpint (json_object_get_boolean_member (object, "Success"), ==, expect_success);
+  if (expect_success)
+    g_assert_no_error (error);
+  else
+    {
+      g_assert_nonnull (error);
+      g_assert_cmpstr (json_object_get_string_member (object, "Error"), ==, error->message);
+    }
+  return json_object_ref (object);
+}
+
+/* HNS's JSON API with hcsshim's shape and field names. */
+static void
+test_hns_request (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (JsonObject) created = NULL, listed = NULL, endpoint = NULL, fetched = NULL;
+  g_autoptr (JsonObject) failed = NULL, endpoints = NULL;
+  g_autofree char *network_id = NULL, *endpoint_id = NULL, *endpoint_body = NULL;
+  g_autofree char *network_path = NULL, *endpoint_path = NULL;
+  JsonObject *network, *output, *subnet, *policy;
+  JsonArray *array;
+  gboolean found = FALSE;
+
+  created = hns_call (fixture, "POST", "/networks/",
+                      "{\"Name\": \"api-net\", \"Type\": \"NAT\", \"DNSSuffix\": \"api.test\","
+                      " \"Subnets\": [{\"AddressPrefix\": \"10.231.9.0/24\","
+                      " \"GatewayAddress\": \"10.231.9.1\"}]}", TRUE);
+  network = json_object_get_object_member (created, "Output");
+  network_id = g_strdup (json_object_get_string_member (network, "Id"));
+  g_assert_cmpstr (json_object_get_string_member (network, "Name"), ==, "api-net");
+  g_assert_cmpstr (json_object_get_string_member (network, "Type"), ==, "NAT");
+  subnet = json_array_get_object_element (json_object_get_array_member (network, "Subnets"), 0);
+  g_assert_cmpstr (json_object_get_string_member (subnet, "AddressPrefix"), ==, "10.231.9.0/24");
+  g_assert_cmpstr (json_object_get_string_member (subnet, "GatewayAddress"), ==, "10.231.9.1");
+
+  listed = hns_call (fixture, "GET", "/networks/", NULL, TRUE);
+  array = json_object_get_array_member (listed, "Output");
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    found |= g_strcmp0 (json_object_get_string_member (json_array_get_object_element (array, i),
+                                                       "Id"), network_id) == 0;
+  g_assert_true (found);
+
+  endpoint_body = g_strdup_printf (
+      "{\"VirtualNetwork\": \"%s\", \"Name\": \"api-ep\", \"Policies\": [{\"Type\": \"NAT\","
+      " \"Protocol\": \"tcp\", \"InternalPort\": 80, \"ExternalPort\": 8089}]}", network_id);
+  endpoint = hns_call (fixture, "POST", "/endpoints/", endpoint_body, TRUE);
+  output = json_object_get_object_member (endpoint, "Output");
+  endpoint_id = g_strdup (json_object_get_string_member (output, "Id"));
+  g_assert_cmpstr (json_object_get_string_member (output, "VirtualNetwork"), ==, network_id);
+  g_assert_cmpstr (json_object_get_string_member (output, "VirtualNetworkName"), ==, "api-net");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (output, "IPAddress"),
+                                   "10.231.9."));
+  g_assert_cmpint (json_object_get_int_member (output, "PrefixLength"), ==, 24);
+  g_assert_cmpstr (json_object_get_string_member (output, "GatewayAddress"), ==, "10.231.9.1");
+  g_assert_cmpstr (json_object_get_string_member (output, "DNSSuffix"), ==, "api.test");
+  g_assert_cmpuint (strlen (json_object_get_string_member (output, "MacAddress")), ==, 17);
+  policy = json_array_get_object_element (json_object_get_array_member (output, "Policies"), 0);
+  g_assert_cmpstr (json_object_get_string_member (policy, "Type"), ==, "NAT");
+  g_assert_cmpint (json_object_get_int_member (policy, "ExternalPort"), ==, 8089);
+
+  endpoint_path = g_strdup_printf ("/endpoints/%s", endpoint_id);
+  fetched = hns_call (fixture, "GET", endpoint_path, NULL, TRUE);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (fetched, "Output"),
+                                                  "IPAddress"), ==,
+                   json_object_get_string_member (output, "IPAddress"));
+
+  /* Bad requests: clear errors, and nothing kept. */
+  g_clear_pointer (&failed, json_object_unref);
+  {
+    g_autofree char *bad_policy = g_strdup_printf (
+        "{\"VirtualNetwork\": \"%s\", \"Policies\": [{\"Type\": \"Bogus\"}]}", network_id);
+    failed = hns_call (fixture, "POST", "/endpoints/", bad_policy, FALSE);
+    g_assert_nonnull (strstr (json_object_get_string_member (failed, "Error"), "unknown Type"));
+  }
+  endpoints = hns_call (fixture, "GET", "/endpoints/", NULL, TRUE);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (endpoints, "Output")), ==, 1);
+  json_object_unref (hns_call (fixture, "GET", "/networks/0000", NULL, FALSE));
+  json_object_unref (hns_call (fixture, "PUT", "/networks/", "{}", FALSE));
+  json_object_unref (hns_call (fixture, "GET", "/compartments/", NULL, FALSE));
+  json_object_unref (hns_call (fixture, "POST", "/endpoints/", "{not json", FALSE));
+  json_object_unref (hns_call (fixture, "POST", "/networks/", "{\"Name\": \"x\", \"Type\": "
+                               "\"Overlay\", \"Subnets\": [{\"AddressPrefix\": \"10.231.10.0/24\"}]}",
+                               FALSE));
+
+  /* A network with an endpoint is not deleted; then it is. */
+  network_path = g_strdup_printf ("/networks/%s", network_id);
+  json_object_unref (hns_call (fixture, "DELETE", network_path, NULL, FALSE));
+  json_object_unref (hns_call (fixture, "DELETE", endpoint_path, NULL, TRUE));
+  json_object_unref (hns_call (fixture, "GET", endpoint_path, NULL, FALSE));
+  json_object_unref (hns_call (fixture, "DELETE", network_path, NULL, TRUE));
 }
 
 /* A container whose EndpointList names an endpoint gets it as eth0 and
@@ -905,6 +1040,7 @@ main (int argc, char **argv)
   ADD ("vlan", test_vlan);
   ADD ("parallel-ipam", test_parallel_ipam);
   ADD ("mac-pool", test_mac_pool);
+  ADD ("hns-request", test_hns_request);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

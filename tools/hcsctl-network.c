@@ -25,6 +25,7 @@ network_usage (FILE *stream, int code)
            "  create [--type NAT|Internal] --subnet PREFIX [--gateway ADDRESS] NAME\n"
            "  create --file HNS.json     an HNS network request\n"
            "  ls [--format table|json]\n"
+           "  inspect ID|NAME            the network as HNS shows it (JSON)\n"
            "  rm [--force] ID|NAME       the network (with --force, its endpoints too)\n");
   return code;
 }
@@ -155,6 +156,19 @@ hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
                  hcs_network_get_network_type (networks->pdata[i]));
       return 0;
     }
+  if (g_str_equal (verb, "inspect") && n == 1)
+    {
+      g_autoptr (HcsNetwork) network = hcsctl_find_network (host, rest[0], &error);
+      g_autoptr (JsonNode) node = NULL;
+      g_autofree char *text = NULL;
+
+      if (network == NULL)
+        return hcsctl_fail ("network inspect", error);
+      node = hcs_network_to_json (network);
+      text = hcs_json_node_to_string (node, TRUE);
+      g_print ("%s\n", text);
+      return 0;
+    }
   if (g_str_equal (verb, "rm") && n == 1)
     {
       g_autoptr (HcsNetwork) network = hcsctl_find_network (host, rest[0], &error);
@@ -172,6 +186,8 @@ endpoint_usage (FILE *stream, int code)
   fprintf (stream,
            "Usage: hcsctl endpoint COMMAND ...\n\n"
            "  create [--ip ADDRESS] NETWORK NAME   prints the endpoint id and address\n"
+           "  ls [--format table|json]\n"
+           "  inspect ID                           the endpoint as HNS shows it (JSON)\n"
            "  attach ID NETNS_PATH                 as eth0 in that network namespace\n"
            "  detach ID\n"
            "  portmap ID tcp|udp INTERNAL EXTERNAL (NAT networks)\n"
@@ -210,11 +226,52 @@ hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv)
       g_print ("%s %s\n", hcs_endpoint_get_id (endpoint), hcs_endpoint_get_ip_address (endpoint));
       return 0;
     }
+  if (g_str_equal (argv[1], "ls"))
+    {
+      gboolean json = argc == 4 && g_str_equal (argv[2], "--format") && g_str_equal (argv[3], "json");
+      g_autofree char *response = NULL;
+      g_autoptr (JsonNode) parsed = NULL;
+      JsonArray *endpoints;
+
+      if (argc != 2 && !json)
+        return endpoint_usage (stderr, 2);
+      response = hcs_host_hns_request (host, "GET", "/endpoints/", NULL, &error);
+      if (error != NULL)
+        return hcsctl_fail ("endpoint ls", error);
+      parsed = json_from_string (response, NULL);
+      endpoints = json_object_get_array_member (json_node_get_object (parsed), "Output");
+      if (json)
+        {
+          g_autofree char *text = hcs_json_node_to_string (
+              json_object_get_member (json_node_get_object (parsed), "Output"), TRUE);
+          g_print ("%s\n", text);
+          return 0;
+        }
+      g_print ("%-38s %-16s %-16s %-18s %s\n", "ID", "NAME", "IP", "MAC", "NETWORK");
+      for (guint i = 0; i < json_array_get_length (endpoints); i++)
+        {
+          JsonObject *e = json_array_get_object_element (endpoints, i);
+          g_print ("%-38s %-16s %-16s %-18s %s\n",
+                   json_object_get_string_member_with_default (e, "Id", ""),
+                   json_object_get_string_member_with_default (e, "Name", ""),
+                   json_object_get_string_member_with_default (e, "IPAddress", ""),
+                   json_object_get_string_member_with_default (e, "MacAddress", ""),
+                   json_object_get_string_member_with_default (e, "VirtualNetworkName", ""));
+        }
+      return 0;
+    }
   if (argc < 3)
     return endpoint_usage (stderr, 2);
   endpoint = hcs_host_open_endpoint (host, argv[2], &error);
   if (endpoint == NULL)
     return hcsctl_fail ("endpoint", error);
+  if (g_str_equal (argv[1], "inspect") && argc == 3)
+    {
+      g_autoptr (JsonNode) node = hcs_endpoint_to_json (endpoint);
+      g_autofree char *text = hcs_json_node_to_string (node, TRUE);
+      g_print ("%s\n", text);
+      return 0;
+    }
   if (g_str_equal (argv[1], "attach") && argc == 4)
     return hcs_endpoint_attach (endpoint, argv[3], &error) ? 0 : hcsctl_fail ("endpoint attach", error);
   if (g_str_equal (argv[1], "detach") && argc == 3)
@@ -233,4 +290,42 @@ hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv)
     }
   g_printerr ("hcsctl: endpoint: unknown command or wrong arguments: '%s'\n", argv[1]);
   return endpoint_usage (stderr, 2);
+}
+
+/* `hcsctl hns METHOD PATH [BODY|-]`: HNS's JSON API as hcsshim calls it. */
+int
+hcsctl_cmd_hns (HcsctlGlobals *globals, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autofree char *body = NULL, *response = NULL;
+
+  if (argc < 3 || argc > 4 || g_str_equal (argv[1], "--help"))
+    {
+      fprintf (argc < 3 ? stderr : stdout,
+               "Usage: hcsctl hns METHOD PATH [BODY|-]\n\n"
+               "HNS's JSON request API (hcsshim's hnsCall): GET|POST|DELETE on /networks/,\n"
+               "/networks/ID, /endpoints/, /endpoints/ID, POST /endpoints/ID/attach\n"
+               "({\"ContainerId\": ...}) and /endpoints/ID/detach. Prints the hnsResponse\n"
+               "{\"Success\", \"Error\", \"Output\"}; exits 1 when Success is false.\n");
+      return argc < 3 ? 2 : 0;
+    }
+  if (argc == 4 && g_str_equal (argv[3], "-"))
+    {
+      g_autoptr (GString) text = g_string_new (NULL);
+      char buffer[4096];
+      size_t n;
+
+      while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+        g_string_append_len (text, buffer, n);
+      body = g_string_free (g_steal_pointer (&text), FALSE);
+    }
+  else if (argc == 4)
+    body = g_strdup (argv[3]);
+  host = hcsctl_open_host (globals, &error);
+  if (host == NULL)
+    return hcsctl_fail ("hns", error);
+  response = hcs_host_hns_request (host, argv[1], argv[2], body, &error);
+  g_print ("%s\n", response);
+  return error == NULL ? 0 : 1;
 }

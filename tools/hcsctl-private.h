@@ -53,5 +53,6 @@ int hcsctl_cmd_isolations (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv);
+int hcsctl_cmd_hns (HcsctlGlobals *globals, int argc, char **argv);
 HcsNetwork *hcsctl_find_network (HcsHost *host, const char *id_or_name, GError **error);
 int hcsctl_cmd_image (HcsctlGlobals *globals, int argc, char **argv);

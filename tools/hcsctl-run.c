@@ -191,7 +191,7 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
 {
   g_autofree char *isolation = NULL, *rootfs = NULL, *config_file = NULL, *name = NULL;
   g_autofree char *hostname = NULL, *workdir = NULL, *user = NULL;
-  g_auto (GStrv) command = NULL, env = NULL, volumes = NULL;
+  g_auto (GStrv) command = NULL, env = NULL, volumes = NULL, publish = NULL;
   g_autofree char *network_name = NULL;
   g_autoptr (HcsEndpoint) endpoint = NULL;
   gint64 memory_mb = 0, cpus = 0;
@@ -216,6 +216,8 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       "Bind mount a host folder", "HOST:CONTAINER[:ro]" },
     { "network", 0, 0, G_OPTION_ARG_STRING, &network_name,
       "Give it an endpoint of this network (removed at exit)", "NETWORK" },
+    { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &publish,
+      "Map a host port to a container port (with --network)", "HOST:CONTAINER[/tcp|udp]" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &command, NULL, NULL },
     { NULL },
   };
@@ -244,6 +246,11 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       GStrv rest = g_strdupv (command + 1);
       g_strfreev (command);
       command = rest;
+    }
+  if (publish != NULL && network_name == NULL)
+    {
+      g_printerr ("hcsctl: run: -p needs --network NETWORK\n");
+      return 2;
     }
   if (memory_mb < 0 || cpus < 0)
     {
@@ -372,6 +379,29 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       endpoint = hcs_network_create_endpoint (network, name ? name : "hcsctl-run", NULL, &error);
       if (endpoint == NULL)
         return hcsctl_fail ("run", error);
+      for (guint i = 0; publish && publish[i]; i++)
+        {
+          g_auto (GStrv) proto = g_strsplit (publish[i], "/", 2);
+          g_auto (GStrv) ports = g_strsplit (proto[0], ":", 2);
+          guint64 host_port = 0, container_port = 0;
+          const char *protocol = proto[1] ? proto[1] : "tcp";
+
+          if (ports[1] == NULL ||
+              !g_ascii_string_to_unsigned (ports[0], 10, 1, 65535, &host_port, NULL) ||
+              !g_ascii_string_to_unsigned (ports[1], 10, 1, 65535, &container_port, NULL) ||
+              (!g_str_equal (protocol, "tcp") && !g_str_equal (protocol, "udp")))
+            {
+              g_printerr ("hcsctl: run: -p '%s': expected HOST:CONTAINER[/tcp|udp]\n", publish[i]);
+              hcs_endpoint_remove (endpoint, NULL);
+              return 2;
+            }
+          if (!hcs_endpoint_add_port_mapping (endpoint, protocol, container_port, host_port,
+                                              &error))
+            {
+              hcs_endpoint_remove (endpoint, NULL);
+              return hcsctl_fail ("run", error);
+            }
+        }
       ids[0] = hcs_endpoint_get_id (endpoint);
       g_strfreev (config->endpoint_list);
       config->endpoint_list = g_strdupv ((char **) ids);

@@ -20,6 +20,8 @@ static const HcsctlCommand commands[] = {
   { "network", "COMMAND …", "Create, list and remove host networks", hcsctl_cmd_network },
   { "endpoint", "COMMAND …", "Create, attach, map ports of and remove endpoints",
     hcsctl_cmd_endpoint },
+  { "hns", "METHOD PATH [BODY|-]", "HNS's JSON request API (GET/POST/DELETE /networks/, /endpoints/)",
+    hcsctl_cmd_hns },
   { "isolations", "", "List the isolation modes the loaded plugins provide",
     hcsctl_cmd_isolations },
   { "image", "default", "Build (once) and print the built-in default root file system",

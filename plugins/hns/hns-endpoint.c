@@ -466,9 +466,89 @@ hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *dir
                           self->address, allow, outgoing, protocol, port, remote, error);
 }
 
+/* HNSEndpoint, as hcsshim's tools read it. */
+static JsonNode *
+hns_endpoint_to_json (HcsEndpoint *endpoint)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  const HnsSubnet *subnet = hns_network_get_subnet (self->network);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *gateway = hns_address_to_string (subnet->gateway);
+  const char *dns_suffix = hns_network_get_dns_suffix (self->network);
+  const char *dns_servers = hns_network_get_dns_server_list (self->network);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "Name");
+  json_builder_add_string_value (builder, self->name ? self->name : "");
+  json_builder_set_member_name (builder, "VirtualNetwork");
+  json_builder_add_string_value (builder, hcs_network_get_id (HCS_NETWORK (self->network)));
+  json_builder_set_member_name (builder, "VirtualNetworkName");
+  json_builder_add_string_value (builder, hcs_network_get_name (HCS_NETWORK (self->network)));
+  json_builder_set_member_name (builder, "MacAddress");
+  json_builder_add_string_value (builder, self->mac);
+  json_builder_set_member_name (builder, "IPAddress");
+  json_builder_add_string_value (builder, self->address_text);
+  json_builder_set_member_name (builder, "PrefixLength");
+  json_builder_add_int_value (builder, subnet->prefix_length);
+  json_builder_set_member_name (builder, "GatewayAddress");
+  json_builder_add_string_value (builder, gateway);
+  json_builder_set_member_name (builder, "DNSSuffix");
+  json_builder_add_string_value (builder, dns_suffix ? dns_suffix : "");
+  json_builder_set_member_name (builder, "DNSServerList");
+  json_builder_add_string_value (builder, dns_servers ? dns_servers : "");
+  json_builder_set_member_name (builder, "DisableICC");
+  json_builder_add_boolean_value (builder, self->disable_icc);
+  /* Linux's counterpart of the attached container's compartment. */
+  json_builder_set_member_name (builder, "Namespace");
+  if (self->netns_path != NULL)
+    json_builder_add_string_value (builder, self->netns_path);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "Policies");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->port_mappings->len; i++)
+    {
+      PortMapping *mapping = &g_array_index (self->port_mappings, PortMapping, i);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Type");
+      json_builder_add_string_value (builder, "NAT");
+      json_builder_set_member_name (builder, "Protocol");
+      json_builder_add_string_value (builder, mapping->protocol);
+      json_builder_set_member_name (builder, "InternalPort");
+      json_builder_add_int_value (builder, mapping->internal_port);
+      json_builder_set_member_name (builder, "ExternalPort");
+      json_builder_add_int_value (builder, mapping->external_port);
+      json_builder_end_object (builder);
+    }
+  if (self->max_bytes_per_second != 0)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Type");
+      json_builder_add_string_value (builder, "QOS");
+      json_builder_set_member_name (builder, "MaximumOutgoingBandwidthInBytes");
+      json_builder_add_int_value (builder, self->max_bytes_per_second);
+      json_builder_end_object (builder);
+    }
+  if (self->vlan != 0)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Type");
+      json_builder_add_string_value (builder, "VLAN");
+      json_builder_set_member_name (builder, "VLAN");
+      json_builder_add_int_value (builder, self->vlan);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
 static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
+  iface->to_json = hns_endpoint_to_json;
   iface->add_acl = hns_endpoint_add_acl;
   iface->set_vlan = hns_endpoint_set_vlan;
   iface->set_bandwidth_limit = hns_endpoint_set_bandwidth_limit;

@@ -157,19 +157,15 @@ save:
   return g_steal_pointer (&self);
 }
 
-gboolean
-hns_network_save (HnsNetwork *self, GError **error)
+/* The HNSNetwork members, for the state file and for HNS's JSON alike. */
+static void
+build_network_members (HnsNetwork *self, JsonBuilder *builder)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL, *prefix = NULL, *gateway = NULL, *network = NULL;
+  g_autofree char *prefix = NULL, *gateway = NULL, *network = NULL;
 
-  if (self->state_file == NULL)
-    return TRUE;
   network = hns_address_to_string (self->subnet.network);
   prefix = g_strdup_printf ("%s/%u", network, self->subnet.prefix_length);
   gateway = hns_address_to_string (self->subnet.gateway);
-  json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "Id");
   json_builder_add_string_value (builder, self->id);
   json_builder_set_member_name (builder, "Name");
@@ -214,6 +210,41 @@ hns_network_save (HnsNetwork *self, GError **error)
   json_builder_add_string_value (builder, gateway);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
+}
+
+static JsonNode *
+hns_network_to_json (HcsNetwork *network)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  build_network_members (HNS_NETWORK (network), builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static GPtrArray *
+hns_network_list_endpoints (HcsNetwork *network)
+{
+  HnsNetwork *self = HNS_NETWORK (network);
+  GPtrArray *endpoints = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->endpoints->len; i++)
+    g_ptr_array_add (endpoints, g_object_ref (self->endpoints->pdata[i]));
+  return endpoints;
+}
+
+gboolean
+hns_network_save (HnsNetwork *self, GError **error)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->state_file == NULL)
+    return TRUE;
+  json_builder_begin_object (builder);
+  build_network_members (self, builder);
   json_builder_set_member_name (builder, "Endpoints");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->endpoints->len; i++)
@@ -554,4 +585,6 @@ hns_network_iface_init (HcsNetworkInterface *iface)
   iface->get_network_type = hns_network_get_network_type;
   iface->create_endpoint = hns_network_create_endpoint;
   iface->remove = hns_network_remove;
+  iface->to_json = hns_network_to_json;
+  iface->list_endpoints = hns_network_list_endpoints;
 }
