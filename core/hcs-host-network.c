@@ -158,6 +158,78 @@ hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *c
   return TRUE;
 }
 
+gboolean
+hcs_host_modify_container (HcsHost *self, HcsContainer *container, const char *request,
+                           GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) node = json_from_string (request ? request : "", &local_error);
+  JsonObject *object;
+  const char *resource, *operation, *endpoint_id;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), FALSE);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "modify request: not a JSON object%s%s",
+                   local_error ? ": " : "", local_error ? local_error->message : "");
+      return FALSE;
+    }
+  object = json_node_get_object (node);
+  resource = json_object_get_string_member_with_default (object, "Resource", NULL);
+  if (resource == NULL)
+    {
+      /* Not a resource request: the limits of a resource update. */
+      HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+      return hcs_resource_update_from_json (request, &update, error) &&
+             hcs_container_modify (container, &update, error);
+    }
+  if (g_ascii_strcasecmp (resource, "Network") != 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "modify request: Resource '%s' (Network, or a resource update)", resource);
+      return FALSE;
+    }
+  operation = json_object_get_string_member_with_default (object, "Request", "");
+  endpoint_id = json_object_get_string_member_with_default (object, "Data", NULL);
+  if (endpoint_id == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "modify request: Data (the endpoint id) is missing");
+      return FALSE;
+    }
+  if (g_ascii_strcasecmp (operation, "Add") == 0)
+    {
+      const char *ids[2] = { endpoint_id, NULL };
+      return hcs_host_attach_endpoints (self, container, ids, error);
+    }
+  if (g_ascii_strcasecmp (operation, "Remove") == 0)
+    {
+      g_autoptr (HcsEndpoint) endpoint = hcs_host_open_endpoint (self, endpoint_id, error);
+      g_autoptr (HcsContainerProperties) props = NULL;
+      g_autoptr (JsonNode) shown = NULL;
+      g_autofree char *netns = NULL;
+      const char *attached;
+
+      if (endpoint == NULL || (props = hcs_container_get_properties (container, error)) == NULL)
+        return FALSE;
+      netns = g_strdup_printf ("/proc/%u/ns/net", props->init_process_id);
+      shown = hcs_endpoint_to_json (endpoint);
+      attached = json_object_get_string_member_with_default (json_node_get_object (shown),
+                                                             "Namespace", NULL);
+      if (g_strcmp0 (attached, netns) != 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                       "modify request: endpoint %s is not attached to compute system '%s'",
+                       endpoint_id, hcs_container_get_id (container));
+          return FALSE;
+        }
+      return hcs_endpoint_detach (endpoint, error);
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+               "modify request: Request '%s' (Add or Remove)", operation);
+  return FALSE;
+}
+
 /* --- HNS's JSON request API ---------------------------------------------------------- */
 
 static JsonNode *

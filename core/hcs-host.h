@@ -73,6 +73,12 @@ HcsEndpoint *hcs_host_open_endpoint (HcsHost *self, const char *id, GError **err
  * /endpoints/ID/detach; @request the HNSNetwork or HNSEndpoint body. The
  * answer is always hnsResponse's {"Success", "Error", "Output"} with
  * hcsshim's field names; on failure @error is set as well. */
+/* hcsshim's ModifyComputeSystem: {"Resource": "Network", "Request":
+ * "Add"|"Remove", "Data": "ENDPOINT-ID"} attaches or detaches an endpoint
+ * of a running system; without "Resource", the request is a resource update
+ * ({"MemoryMaximumInMB": ...}) for hcs_container_modify(). */
+gboolean hcs_host_modify_container (HcsHost *self, HcsContainer *container, const char *request,
+                                    GError **error);
 char *hcs_host_hns_request (HcsHost *self, const char *method, const char *path,
                             const char *request, GError **error);
 /* Attaches the endpoints to the network namespace of @container's init;

@@ -901,6 +901,114 @@ test_hns_request (Fixture *fixture, gconstpointer data)
   json_object_unref (hns_call (fixture, "DELETE", network_path, NULL, TRUE));
 }
 
+/* Runs @command in @container; its stdout. */
+static char *
+exec_output (HcsContainer *container, const char *command)
+{
+  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (GError) error = NULL;
+
+  config->command_line = g_strdup (command);
+  config->create_stdout_pipe = TRUE;
+  process = hcs_container_create_process (container, config, &error);
+  g_assert_no_error (error);
+  g_output_stream_splice (memory, hcs_process_get_stdout (process),
+                          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  hcs_process_wait_timeout (process, 10000, NULL, &error);
+  g_assert_no_error (error);
+  return g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)));
+}
+
+/* Endpoints added to and removed from a running container: with modify
+ * (hcsshim's Network Add/Remove) and with HNS's attach/detach requests. */
+static void
+test_hot_endpoints (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = hcs_network_config_from_json (
+      "{\"Name\": \"test-hot\", \"Type\": \"NAT\","
+      " \"Subnets\": [{\"AddressPrefix\": \"10.231.11.0/24\"}]}", NULL);
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) first = NULL, second = NULL;
+  g_autoptr (HcsContainerConfig) container_config = hcs_container_config_new ();
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *request = NULL, *links = NULL, *path = NULL, *response = NULL;
+  const char *ids[2] = { NULL, NULL };
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  first = hcs_network_create_endpoint (network, "first", NULL, &error);
+  second = hcs_network_create_endpoint (network, "second", NULL, &error);
+  g_assert_no_error (error);
+  ids[0] = hcs_endpoint_get_id (first);
+  container_config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  container_config->endpoint_list = g_strdupv ((char **) ids);
+  container_config->process = hcs_process_config_new ();
+  container_config->process->command_line = g_strdup ("sleep 1000");
+  container = hcs_host_create_container (fixture->host, "hot", container_config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+
+  /* Removing what is not attached here is refused. */
+  request = g_strdup_printf ("{\"Resource\": \"Network\", \"Request\": \"Remove\", \"Data\": \"%s\"}",
+                             hcs_endpoint_get_id (second));
+  g_assert_false (hcs_host_modify_container (fixture->host, container, request, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  g_free (request);
+  request = g_strdup_printf ("{\"Resource\": \"Network\", \"Request\": \"Add\", \"Data\": \"%s\"}",
+                             hcs_endpoint_get_id (second));
+  g_assert_true (hcs_host_modify_container (fixture->host, container, request, &error));
+  g_assert_no_error (error);
+  links = exec_output (container, "sh -c 'ls /sys/class/net | tr \"\\n\" \" \"; "
+                                  "ip -4 route show default | grep -c eth0'");
+  g_assert_cmpstr (links, ==, "eth0 eth1 lo 1\n");
+  g_clear_pointer (&links, g_free);
+
+  g_free (request);
+  request = g_strdup_printf ("{\"Resource\": \"Network\", \"Request\": \"Remove\", \"Data\": \"%s\"}",
+                             hcs_endpoint_get_id (second));
+  g_assert_true (hcs_host_modify_container (fixture->host, container, request, &error));
+  g_assert_no_error (error);
+  links = exec_output (container, "ls /sys/class/net");
+  g_assert_cmpstr (links, ==, "eth0\nlo\n");
+  g_clear_pointer (&links, g_free);
+
+  /* The same through HNS's request API. */
+  path = g_strdup_printf ("/endpoints/%s/attach", hcs_endpoint_get_id (second));
+  response = hcs_host_hns_request (fixture->host, "POST", path, "{\"ContainerId\": \"hot\"}",
+                                   &error);
+  g_assert_no_error (error);
+  links = exec_output (container, "ls /sys/class/net");
+  g_assert_cmpstr (links, ==, "eth0\neth1\nlo\n");
+  g_clear_pointer (&links, g_free);
+  g_free (path);
+  g_free (response);
+  path = g_strdup_printf ("/endpoints/%s/detach", hcs_endpoint_get_id (second));
+  response = hcs_host_hns_request (fixture->host, "POST", path, NULL, &error);
+  g_assert_no_error (error);
+
+  /* A resource update goes through the same entry point. */
+  g_assert_true (hcs_host_modify_container (fixture->host, container,
+                                            "{\"MemoryMaximumInMB\": 64}", &error));
+  g_assert_no_error (error);
+  g_assert_false (hcs_host_modify_container (fixture->host, container,
+                                             "{\"Resource\": \"Gpu\"}", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  hcs_container_terminate (container, NULL);
+  hcs_container_wait_timeout (container, 10000, NULL, NULL);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_true (hcs_network_remove (network, TRUE, &error));
+  g_assert_no_error (error);
+}
+
 /* A container whose EndpointList names an endpoint gets it as eth0 and
  * reaches its gateway. */
 static void
@@ -1041,6 +1149,7 @@ main (int argc, char **argv)
   ADD ("parallel-ipam", test_parallel_ipam);
   ADD ("mac-pool", test_mac_pool);
   ADD ("hns-request", test_hns_request);
+  ADD ("hot-endpoints", test_hot_endpoints);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

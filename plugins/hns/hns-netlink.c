@@ -243,6 +243,8 @@ configure_in_namespace (gpointer data)
   struct rtnl_nexthop *hop;
   struct nl_addr *gateway = NULL, *destination = NULL;
   g_autofree char *gateway_text = NULL;
+  char ifname[IFNAMSIZ];
+  gboolean first = TRUE;
   int result;
 
   if (setns (job->netns_fd, CLONE_NEWNET) < 0)
@@ -255,22 +257,32 @@ configure_in_namespace (gpointer data)
     return NULL;
   if (!set_up (sock, "lo", 0, NULL, NULL, &job->error))
     return NULL;
-  /* A link must be down to be renamed: the peer arrives down. */
+  /* A link must be down to be renamed: the peer arrives down. The first
+   * endpoint is eth0; one added to a running container takes the next
+   * free ethN and leaves the default route to the first. */
   {
     g_autoptr (RtnlLink) link = NULL, change = rtnl_link_alloc ();
+    for (guint n = 0; n < 64; n++)
+      {
+        g_autoptr (RtnlLink) existing = NULL;
+        g_snprintf (ifname, sizeof ifname, "eth%u", n);
+        if (rtnl_link_get_kernel (sock, 0, ifname, &existing) < 0)
+          break;
+        first = FALSE;
+      }
     if ((result = rtnl_link_get_kernel (sock, 0, job->peer, &link)) < 0)
       return netlink_error (&job->error, result, "finding %s in the namespace", job->peer), NULL;
-    rtnl_link_set_name (change, "eth0");
+    rtnl_link_set_name (change, ifname);
     if ((result = rtnl_link_change (sock, link, change, 0)) < 0)
-      return netlink_error (&job->error, result, "renaming %s to eth0", job->peer), NULL;
+      return netlink_error (&job->error, result, "renaming %s to %s", job->peer, ifname), NULL;
   }
-  if (!set_up (sock, "eth0", 0, NULL, job->mac, &job->error) ||
-      !add_address (sock, "eth0", job->address, job->prefix_length, &job->error))
+  if (!set_up (sock, ifname, 0, NULL, job->mac, &job->error) ||
+      !add_address (sock, ifname, job->address, job->prefix_length, &job->error))
     return NULL;
-  if ((result = rtnl_link_get_kernel (sock, 0, "eth0", &eth0)) < 0)
-    return netlink_error (&job->error, result, "finding eth0"), NULL;
+  if ((result = rtnl_link_get_kernel (sock, 0, ifname, &eth0)) < 0)
+    return netlink_error (&job->error, result, "finding %s", ifname), NULL;
 
-  /* QoS: a token bucket on eth0 caps what the endpoint sends. */
+  /* QoS: a token bucket on the interface caps what the endpoint sends. */
   if (job->max_bytes_per_second > 0)
     {
       struct rtnl_qdisc *qdisc = rtnl_qdisc_alloc ();
@@ -284,10 +296,12 @@ configure_in_namespace (gpointer data)
       result = rtnl_qdisc_add (sock, qdisc, NLM_F_CREATE);
       rtnl_qdisc_put (qdisc);
       if (result < 0)
-        return netlink_error (&job->error, result, "limiting eth0 to %" G_GUINT64_FORMAT " B/s",
-                              job->max_bytes_per_second),
+        return netlink_error (&job->error, result, "limiting %s to %" G_GUINT64_FORMAT " B/s",
+                              ifname, job->max_bytes_per_second),
                NULL;
     }
+  if (!first)
+    return NULL;
 
   gateway_text = hns_address_to_string (job->gateway);
   nl_addr_parse (gateway_text, AF_INET, &gateway);
