@@ -463,6 +463,8 @@ test_persistence (Fixture *fixture, gconstpointer data)
   endpoint_id = g_strdup (hcs_endpoint_get_id (endpoint));
   hcs_endpoint_add_port_mapping (endpoint, "tcp", 80, 8081, &error);
   g_assert_no_error (error);
+  hcs_endpoint_add_acl (endpoint, "Block", "Out", "tcp", 25, "10.231.99.0/24", &error);
+  g_assert_no_error (error);
   g_clear_object (&endpoint);
   g_clear_object (&network);
   g_clear_object (&fixture->host);
@@ -491,12 +493,22 @@ test_persistence (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (hcs_endpoint_get_ip_address (endpoint_again), ==, "10.231.6.2");
   ruleset = run_capture ("nft list ruleset", &status);
   g_assert_nonnull (strstr (ruleset, "8081 : 10.231.6.2 . 80"));
-  /* Reloading found its table and added no rule twice. */
+  /* Reloading found its table and added no rule twice; the ACL came
+   * back once, and HNS's JSON shows it. */
   {
-    guint count = 0;
+    guint count = 0, acls = 0;
+    g_autofree char *marker = g_strdup_printf ("hcs-ep-%.8s", endpoint_id);
+    g_autoptr (JsonNode) shown = hcs_endpoint_to_json (endpoint_again);
+    g_autofree char *shown_text = hcs_json_node_to_string (shown, FALSE);
+
     for (const char *p = ruleset; (p = strstr (p, "masquerade")) != NULL; p++)
       count++;
+    for (const char *p = ruleset; (p = strstr (p, marker)) != NULL; p++)
+      acls++;
     g_assert_cmpuint (count, ==, 1);
+    g_assert_cmpuint (acls, ==, 1);
+    g_assert_nonnull (strstr (ruleset, "10.231.99.0/24"));
+    g_assert_nonnull (strstr (shown_text, "\"Type\":\"ACL\",\"Action\":\"Block\""));
   }
 
   hcs_network_remove (reloaded, TRUE, &error);

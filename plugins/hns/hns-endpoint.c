@@ -24,6 +24,7 @@ struct _HnsEndpoint
   guint64 max_bytes_per_second; /* QoS, applied at attach */
   guint16 vlan;                 /* 0: the bridge's default */
   gboolean has_pair;            /* the veth pair exists (made again at attach after a detach) */
+  GPtrArray *acls;              /* Acl*, kept so a reload can apply them again */
   gboolean removed;
 };
 
@@ -32,6 +33,52 @@ typedef struct {
   guint16 internal_port;
   guint16 external_port;
 } PortMapping;
+
+typedef struct {
+  gboolean allow;
+  gboolean outgoing;
+  char *protocol;     /* NULL: any */
+  guint16 port;       /* 0: any */
+  char *remote;       /* NULL: any */
+} Acl;
+
+static void
+acl_free (Acl *acl)
+{
+  g_free (acl->protocol);
+  g_free (acl->remote);
+  g_free (acl);
+}
+
+/* An ACL as an HNS policy object, for the state file and HNS's JSON. */
+static void
+build_acl (JsonBuilder *builder, const Acl *acl)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Type");
+  json_builder_add_string_value (builder, "ACL");
+  json_builder_set_member_name (builder, "Action");
+  json_builder_add_string_value (builder, acl->allow ? "Allow" : "Block");
+  json_builder_set_member_name (builder, "Direction");
+  json_builder_add_string_value (builder, acl->outgoing ? "Out" : "In");
+  if (acl->protocol != NULL)
+    {
+      json_builder_set_member_name (builder, "Protocols");
+      json_builder_add_string_value (builder, acl->protocol);
+    }
+  if (acl->port != 0)
+    {
+      g_autofree char *port = g_strdup_printf ("%u", acl->port);
+      json_builder_set_member_name (builder, "RemotePorts");
+      json_builder_add_string_value (builder, port);
+    }
+  if (acl->remote != NULL)
+    {
+      json_builder_set_member_name (builder, "RemoteAddresses");
+      json_builder_add_string_value (builder, acl->remote);
+    }
+  json_builder_end_object (builder);
+}
 
 static void hns_endpoint_iface_init (HcsEndpointInterface *iface);
 
@@ -43,6 +90,7 @@ hns_endpoint_finalize (GObject *object)
 {
   HnsEndpoint *self = HNS_ENDPOINT (object);
 
+  g_ptr_array_unref (self->acls);
   g_free (self->id);
   g_free (self->name);
   g_free (self->address_text);
@@ -63,6 +111,7 @@ hns_endpoint_class_init (HnsEndpointClass *klass)
 static void
 hns_endpoint_init (HnsEndpoint *self)
 {
+  self->acls = g_ptr_array_new_with_free_func ((GDestroyNotify) acl_free);
   self->port_mappings = g_array_new (FALSE, TRUE, sizeof (PortMapping));
 }
 
@@ -127,6 +176,8 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
       json_builder_add_int_value (builder, mapping->external_port);
       json_builder_end_object (builder);
     }
+  for (guint i = 0; i < self->acls->len; i++)
+    build_acl (builder, self->acls->pdata[i]);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
@@ -181,9 +232,12 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
   for (guint i = 0; policies && i < json_array_get_length (policies); i++)
     {
       JsonObject *policy = json_array_get_object_element (policies, i);
+      const char *type = json_object_get_string_member_with_default (policy, "Type", "NAT");
       PortMapping mapping = { { 0 },
                               json_object_get_int_member_with_default (policy, "InternalPort", 0),
                               json_object_get_int_member_with_default (policy, "ExternalPort", 0) };
+      if (g_str_equal (type, "ACL"))
+        continue;
       g_strlcpy (mapping.protocol,
                  json_object_get_string_member_with_default (policy, "Protocol", "tcp"),
                  sizeof mapping.protocol);
@@ -193,6 +247,38 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
                                  mapping.internal_port, error))
         return NULL;
       g_array_append_val (self->port_mappings, mapping);
+    }
+  /* ACL rules: this endpoint's are taken out and put back, so a reload
+   * neither loses nor doubles them. */
+  if (!hns_network_is_l2bridge (network))
+    hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (network)), self->id);
+  for (guint i = 0; policies && i < json_array_get_length (policies); i++)
+    {
+      JsonObject *policy = json_array_get_object_element (policies, i);
+      const char *protocol, *remote;
+      guint64 port = 0;
+      Acl *acl;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (policy, "Type", ""), "ACL") != 0)
+        continue;
+      protocol = json_object_get_string_member_with_default (policy, "Protocols", NULL);
+      remote = json_object_get_string_member_with_default (policy, "RemoteAddresses", NULL);
+      g_ascii_string_to_unsigned (
+          json_object_get_string_member_with_default (policy, "RemotePorts", "0"), 10, 0, 65535,
+          &port, NULL);
+      acl = g_new0 (Acl, 1);
+      acl->allow = g_strcmp0 (json_object_get_string_member_with_default (policy, "Action", ""),
+                              "Allow") == 0;
+      acl->outgoing = g_strcmp0 (json_object_get_string_member_with_default (policy, "Direction",
+                                                                             ""), "Out") == 0;
+      acl->protocol = g_strdup (protocol);
+      acl->port = (guint16) port;
+      acl->remote = g_strdup (remote);
+      g_ptr_array_add (self->acls, acl);
+      if (!hns_nft_add_acl (hcs_network_get_id (HCS_NETWORK (network)), self->id, self->address,
+                            acl->allow, acl->outgoing, acl->protocol, acl->port, acl->remote,
+                            error))
+        return NULL;
     }
   return g_steal_pointer (&self);
 }
@@ -462,8 +548,20 @@ hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *dir
                    "AclPolicy: ACLs apply to routed (NAT, Internal) networks");
       return FALSE;
     }
-  return hns_nft_add_acl (hcs_network_get_id (HCS_NETWORK (self->network)), self->id,
-                          self->address, allow, outgoing, protocol, port, remote, error);
+  if (!hns_nft_add_acl (hcs_network_get_id (HCS_NETWORK (self->network)), self->id,
+                        self->address, allow, outgoing, protocol, port, remote, error))
+    return FALSE;
+  {
+    Acl *acl = g_new0 (Acl, 1);
+    acl->allow = allow;
+    acl->outgoing = outgoing;
+    acl->protocol = g_strdup (protocol);
+    acl->port = port;
+    acl->remote = g_strdup (remote);
+    g_ptr_array_add (self->acls, acl);
+  }
+  hns_network_endpoint_changed (self->network);
+  return TRUE;
 }
 
 /* HNSEndpoint, as hcsshim's tools read it. */
@@ -522,6 +620,8 @@ hns_endpoint_to_json (HcsEndpoint *endpoint)
       json_builder_add_int_value (builder, mapping->external_port);
       json_builder_end_object (builder);
     }
+  for (guint i = 0; i < self->acls->len; i++)
+    build_acl (builder, self->acls->pdata[i]);
   if (self->max_bytes_per_second != 0)
     {
       json_builder_begin_object (builder);
