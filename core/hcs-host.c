@@ -371,6 +371,7 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
 {
   g_autofree char *isolation = NULL;
   g_autofree char *generated_id = NULL;
+  g_autoptr (HcsContainerConfig) shared = NULL;
   HcsIsolationDriver *driver;
   HcsContainer *container;
 
@@ -393,6 +394,30 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   driver = hcs_host_get_isolation_driver (self, isolation, error);
   if (driver == NULL)
     return NULL;
+  /* NetworkSharedContainerName: the network namespace of that system. */
+  if (config->network_shared_container_name != NULL)
+    {
+      g_autofree char *by_name = hcs_name_to_guid (config->network_shared_container_name);
+      g_autoptr (HcsContainer) other = hcs_host_open_container (self, by_name, NULL);
+      g_autoptr (HcsContainerProperties) props = NULL;
+
+      if (other == NULL)
+        other = hcs_host_open_container (self, config->network_shared_container_name, NULL);
+      if (other == NULL || (props = hcs_container_get_properties (other, error)) == NULL ||
+          props->stopped || props->init_process_id == 0)
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "ContainerConfig.NetworkSharedContainerName: '%s' is not a running "
+                         "compute system", config->network_shared_container_name);
+          return NULL;
+        }
+      shared = hcs_container_config_copy (config);
+      g_free (shared->network_namespace.path);
+      shared->network_namespace.mode = HCS_NAMESPACE_MODE_JOIN;
+      shared->network_namespace.path = g_strdup_printf ("/proc/%u/ns/net", props->init_process_id);
+      config = shared;
+    }
   /* With a monitor the system outlives this process: the monitor creates
    * it (endpoints included) through the same plugins, in its own. */
   if (hcs_options_get_boolean (self->options, system_options, "host", "monitor", FALSE))

@@ -1005,6 +1005,43 @@ test_hot_endpoints (Fixture *fixture, gconstpointer data)
   response = hcs_host_hns_request (fixture->host, "POST", path, NULL, &error);
   g_assert_no_error (error);
 
+  /* NetworkSharedContainerName: another system in this one's namespace. */
+  {
+    g_autoptr (HcsContainerConfig) sharing = hcs_container_config_new ();
+    g_autoptr (HcsContainer) sidecar = NULL;
+    g_autoptr (HcsProcess) init = NULL;
+    g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+    g_autofree char *inside = exec_output (container, "cat /sys/class/net/eth0/address");
+
+    sharing->volume_path = g_strdup (test_get_busybox_rootfs ());
+    sharing->network_shared_container_name = g_strdup ("hot");
+    sharing->process = hcs_process_config_new ();
+    sharing->process->command_line = g_strdup ("cat /sys/class/net/eth0/address");
+    sharing->process->create_stdout_pipe = TRUE;
+    sidecar = hcs_host_create_container (fixture->host, "sidecar", sharing, NULL, &error);
+    g_assert_no_error (error);
+    init = hcs_container_get_init_process (sidecar, &error);
+    g_assert_true (hcs_container_start (sidecar, &error));
+    g_output_stream_splice (memory, hcs_process_get_stdout (init),
+                            G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (hcs_container_wait_timeout (sidecar, 10000, NULL, &error));
+    g_test_message ("sidecar sees %.*s, the container %s",
+                    (int) g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)),
+                    (char *) g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+                    inside);
+    g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (memory)),
+                     g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory)),
+                     inside, strlen (inside));
+    g_assert_true (hcs_container_remove (sidecar, &error));
+    g_free (sharing->network_shared_container_name);
+    sharing->network_shared_container_name = g_strdup ("no-such-system");
+    g_assert_null (hcs_host_create_container (fixture->host, "orphan-sidecar", sharing, NULL,
+                                              &error));
+    g_assert_nonnull (strstr (error->message, "NetworkSharedContainerName"));
+    g_clear_error (&error);
+  }
+
   /* A resource update goes through the same entry point. */
   g_assert_true (hcs_host_modify_container (fixture->host, container,
                                             "{\"MemoryMaximumInMB\": 64}", &error));

@@ -736,7 +736,9 @@ setup_rootfs (const Spec *spec)
 
   mount_in_root (root_fd, "/proc", TRUE, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   setup_dev (root_fd);
-  if (is_new (spec->net))
+  /* A sysfs mounted here shows the network namespace we are in (new, or
+   * joined); only with the host's does the host's /sys serve as well. */
+  if (!g_str_equal (spec->net, "host"))
     mount_in_root (root_fd, "/sys", TRUE, "sysfs", "sysfs",
                    MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   else
