@@ -238,6 +238,11 @@ add_process_spec (GVariantDict *spec, const HcsProcessConfig *config, GError **e
   g_variant_dict_insert (&process, "user", "s",
                          config->user && *config->user ? config->user : "0:0");
   g_variant_dict_insert (&process, "terminal", "b", config->emulate_console);
+  if (config->emulate_console && config->console_width > 0 && config->console_height > 0)
+    {
+      g_variant_dict_insert (spec, "console_width", "x", (gint64) config->console_width);
+      g_variant_dict_insert (spec, "console_height", "x", (gint64) config->console_height);
+    }
   g_variant_dict_insert (&process, "no_new_privileges", "b", TRUE);
   g_variant_dict_insert (&process, "seccomp", "b", TRUE);
   g_variant_dict_insert_value (spec, "process", g_variant_dict_end (&process));

@@ -18,6 +18,10 @@
  *              {"exit": CODE}    the workload ended; the helper exits CODE
  *   5        create only: one byte starts the workload; end of file
  *            without a byte abandons it
+ *   6        with "terminal": a unix socket; the workload's pty is opened
+ *            inside the container (its own devpts, so ttyname() works
+ *            there) and the master is sent back through it (SCM_RIGHTS,
+ *            the data is the slave's name inside)
  *
  * The helper (A) stays outside the container as the workload's parent: it
  * clones the container's init (B) into new namespaces, or forks a process
@@ -79,6 +83,11 @@
 #define SPEC_FD 3
 #define STATUS_FD 4
 #define START_FD 5
+#define CONSOLE_FD 6   /* terminal: a socket the pty master goes back through */
+
+/* Whether fd 6 came from the plugin; if not, the number is free and may be
+ * any later descriptor, which must not be closed as if it were it. */
+static gboolean console_channel_given;
 #define MAX_SPEC_SIZE (1024 * 1024)
 #define EXIT_SETUP_FAILED 255
 
@@ -117,6 +126,7 @@ typedef struct {
   GStrv cgroup_procs;
   gint64 pid;
   Process *process;
+  gint64 console_width, console_height;
   gboolean detach;        /* the caller reaps the workload (runc's model) */
   gboolean die_with_parent; /* SIGKILL when the spawner dies (a monitor killed) */
   char *start_fifo;       /* detach + create: the fifo `start` reads from */
@@ -319,6 +329,15 @@ parse_spec (GBytes *bytes, gboolean create, GError **error)
     return NULL;
   if ((pid = spec_member (root, "", "pid", G_VARIANT_TYPE_INT64, error)) != NULL)
     spec->pid = g_variant_get_int64 (pid);
+  {
+    g_autoptr (GVariant) width = spec_member (root, "", "console_width", G_VARIANT_TYPE_INT64, error);
+    g_autoptr (GVariant) height = spec_member (root, "", "console_height", G_VARIANT_TYPE_INT64,
+                                               error);
+    if (width != NULL)
+      spec->console_width = g_variant_get_int64 (width);
+    if (height != NULL)
+      spec->console_height = g_variant_get_int64 (height);
+  }
 
   if ((overlay = spec_member (root, "", "overlay", G_VARIANT_TYPE_VARDICT, error)) != NULL)
     {
@@ -1094,6 +1113,57 @@ run_minimal_init (void)
     }
 }
 
+/* The workload's terminal, made inside the container: /dev/ptmx there is
+ * its own devpts instance's. The slave becomes stdio; the master goes back
+ * to the plugin through CONSOLE_FD. */
+static void
+make_console_inside (const Spec *spec)
+{
+  union {
+    struct cmsghdr header;
+    char buffer[CMSG_SPACE (sizeof (int))];
+  } control;
+  char name[64];
+  struct iovec iov;
+  struct msghdr message = { 0 };
+  struct cmsghdr *cmsg;
+  int master, slave;
+
+  if (!console_channel_given)
+    child_fail (EXIT_SETUP_FAILED, "a terminal was asked for without a console channel (fd 6)");
+  master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  CHILD_CHECK (master >= 0, "opening /dev/ptmx in the container");
+  CHILD_CHECK (unlockpt (master) == 0 && ptsname_r (master, name, sizeof name) == 0,
+               "setting up the console");
+  slave = open (name, O_RDWR | O_NOCTTY);
+  CHILD_CHECK (slave >= 0, "opening %s", name);
+  if (spec->console_width > 0 && spec->console_height > 0)
+    {
+      struct winsize size = { .ws_row = spec->console_height, .ws_col = spec->console_width };
+      ioctl (slave, TIOCSWINSZ, &size);
+    }
+  for (int i = 0; i < 3; i++)
+    CHILD_CHECK (dup2 (slave, i) == i, "making the console stdio");
+  if (slave > 2)
+    close (slave);
+
+  memset (&control, 0, sizeof control);
+  iov.iov_base = name;
+  iov.iov_len = strlen (name);
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control.buffer;
+  message.msg_controllen = sizeof control.buffer;
+  cmsg = CMSG_FIRSTHDR (&message);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &master, sizeof (int));
+  CHILD_CHECK (sendmsg (CONSOLE_FD, &message, MSG_NOSIGNAL) >= 0, "sending the console");
+  close (master);
+  close (CONSOLE_FD);
+}
+
 /* --- the parent side --------------------------------------------------------------------- */
 
 static volatile pid_t workload_pid = -1;
@@ -1277,6 +1347,8 @@ run_create (const Spec *spec)
                      "setting the host name %s", spec->hostname);
       if (is_new (spec->net))
         bring_up_loopback ();
+      if (spec->process != NULL && spec->process->terminal)
+        make_console_inside (spec);
 
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0); /* our parent is the caller: it may leave */
@@ -1318,6 +1390,8 @@ run_create (const Spec *spec)
   close (go_pipe[0]);
   close (report_pipe[1]);
   close (START_FD);
+  if (console_channel_given)
+    close (CONSOLE_FD); /* the child's alone: its end of file tells the plugin it died */
   write_cgroup_membership (spec, pid);
   if (write (go_pipe[1], "G", 1) != 1)
     fail_setup ("starting the container's init");
@@ -1417,6 +1491,8 @@ run_exec (const Spec *spec)
         CHILD_CHECK (setns (mnt_fd, CLONE_NEWNS) == 0, "joining the mount namespace of %d",
                      (int) spec->pid);
       CHILD_CHECK (chdir ("/") == 0, "entering /");
+      if (spec->process->terminal)
+        make_console_inside (spec);
       close (STATUS_FD);
       become_workload (spec->process, spec->process->seccomp);
       if (spec->detach)
@@ -1429,6 +1505,8 @@ run_exec (const Spec *spec)
   workload_pid = pid;
   close (go_pipe[0]);
   close (report_pipe[1]);
+  if (console_channel_given)
+    close (CONSOLE_FD);
   write_cgroup_membership (spec, pid);
   if (write (go_pipe[1], "G", 1) != 1)
     fail_setup ("starting the process");
@@ -1467,7 +1545,10 @@ main (int argc, char **argv)
 
   /* Nothing but stdio, the spec, status and start reaches this process,
    * and none of the last three may reach the workload. */
-  syscall (SYS_close_range, create ? START_FD + 1 : STATUS_FD + 1, ~0U, 0);
+  syscall (SYS_close_range, CONSOLE_FD + 1, ~0U, 0);
+  console_channel_given = fcntl (CONSOLE_FD, F_GETFD) >= 0;
+  if (console_channel_given)
+    set_cloexec (CONSOLE_FD);
   set_cloexec (SPEC_FD);
   set_cloexec (STATUS_FD);
   if (create)

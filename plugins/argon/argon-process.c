@@ -185,6 +185,7 @@ typedef struct {
   int fds[3];       /* what the helper gets as 0, 1, 2 */
   int ours[3];      /* our ends: stdin write, stdout read, stderr read */
   int console_fd;
+  int console_channel[2]; /* terminal: [0] ours, [1] the helper's fd 6 */
 } ArgonStdio;
 
 static void
@@ -196,6 +197,8 @@ argon_stdio_clear (ArgonStdio *stdio)
       argon_clear_fd (&stdio->ours[i]);
     }
   argon_clear_fd (&stdio->console_fd);
+  argon_clear_fd (&stdio->console_channel[0]);
+  argon_clear_fd (&stdio->console_channel[1]);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStdio, argon_stdio_clear)
 
@@ -249,42 +252,49 @@ send_console (const char *path, int master_fd, const char *name, GError **error)
   return TRUE;
 }
 
+/* The pty is made inside the container by the helper (so the workload's
+ * ttyname() resolves in its own devpts); here, a socket pair for the
+ * master to come back through, and /dev/null until then. */
 static gboolean
 open_console (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 {
-  char name[64];
-  int slave;
-
-  stdio->console_fd = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (stdio->console_fd < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: opening /dev/ptmx");
-  if (grantpt (stdio->console_fd) < 0 || unlockpt (stdio->console_fd) < 0 ||
-      ptsname_r (stdio->console_fd, name, sizeof name) != 0)
-    return hcs_set_error_from_errno (error, errno, "argon: setting up the console pty");
-  slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (slave < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: opening %s", name);
-  if (config->console_width > 0 && config->console_height > 0)
-    {
-      struct winsize size = { .ws_row = config->console_height,
-                              .ws_col = config->console_width };
-      ioctl (slave, TIOCSWINSZ, &size);
-    }
-  stdio->fds[0] = slave;
-  stdio->fds[1] = dup (slave);
-  stdio->fds[2] = dup (slave);
-  if (config->console_socket != NULL)
-    {
-      /* The master is the socket's owner's alone (conmon, containerd). */
-      gboolean sent = send_console (config->console_socket, stdio->console_fd, name, error);
-      argon_clear_fd (&stdio->console_fd);
-      return sent;
-    }
-  stdio->ours[0] = dup (stdio->console_fd);
-  stdio->ours[1] = dup (stdio->console_fd);
-  if (stdio->fds[1] < 0 || stdio->fds[2] < 0 || stdio->ours[0] < 0 || stdio->ours[1] < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: duplicating the console");
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stdio->console_channel) < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: a console channel");
+  for (int i = 0; i < 3; i++)
+    if ((stdio->fds[i] = open ("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+      return hcs_set_error_from_errno (error, errno, "argon: opening /dev/null");
   return TRUE;
+}
+
+/* The master the helper sent, and the slave's name inside. */
+static int
+receive_console (int channel, char *name, gsize name_size, GError **error)
+{
+  union {
+    struct cmsghdr header;
+    char buffer[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct iovec iov = { .iov_base = name, .iov_len = name_size - 1 };
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+                            .msg_control = control.buffer,
+                            .msg_controllen = sizeof control.buffer };
+  struct cmsghdr *cmsg;
+  gssize n;
+  int master = -1;
+
+  memset (name, 0, name_size);
+  do
+    n = recvmsg (channel, &message, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  cmsg = n > 0 ? CMSG_FIRSTHDR (&message) : NULL;
+  if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
+                   "argon: the helper did not send the console");
+      return -1;
+    }
+  memcpy (&master, CMSG_DATA (cmsg), sizeof master);
+  return master;
 }
 
 static gboolean
@@ -294,7 +304,7 @@ open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 
   for (int i = 0; i < 3; i++)
     stdio->fds[i] = stdio->ours[i] = -1;
-  stdio->console_fd = -1;
+  stdio->console_fd = stdio->console_channel[0] = stdio->console_channel[1] = -1;
 
   if (config != NULL && config->emulate_console)
     return open_console (stdio, config, error);
@@ -411,10 +421,10 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   g_autoptr (JsonObject) status = NULL;
   g_autoptr (GError) local_error = NULL;
   int spec_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 }, start_pipe[2] = { -1, -1 };
-  int source_fds[3], target_fds[3] = { 3, 4, 5 };
+  int source_fds[4], target_fds[4] = { 3, 4, 5, 6 };
   const char *argv[] = { helper_path, mode == ARGON_PROCESS_MODE_CREATE ? "create" : "exec",
                          NULL };
-  gsize n_fds = mode == ARGON_PROCESS_MODE_CREATE ? 3 : 2;
+  gsize n_fds = 3;
   gboolean spawned;
   GPid helper_pid;
   GSource *watch;
@@ -427,9 +437,20 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
       hcs_set_error_from_errno (error, errno, "argon: creating the helper's pipes");
       goto fail_pipes;
     }
+  /* 3 spec, 4 status, then 5 start (create) and 6 console (terminal). */
   source_fds[0] = spec_pipe[0];
   source_fds[1] = status_pipe[1];
-  source_fds[2] = start_pipe[0];
+  n_fds = 2;
+  if (mode == ARGON_PROCESS_MODE_CREATE)
+    {
+      source_fds[n_fds] = start_pipe[0];
+      target_fds[n_fds++] = 5;
+    }
+  if (stdio.console_channel[1] >= 0)
+    {
+      source_fds[n_fds] = stdio.console_channel[1];
+      target_fds[n_fds++] = 6;
+    }
 
   spawned = g_spawn_async_with_pipes_and_fds (
       NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, stdio.fds[0], stdio.fds[1],
@@ -438,6 +459,7 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   argon_clear_fd (&spec_pipe[0]);
   argon_clear_fd (&status_pipe[1]);
   argon_clear_fd (&start_pipe[0]);
+  argon_clear_fd (&stdio.console_channel[1]);
   for (int i = 0; i < 3; i++)
     argon_clear_fd (&stdio.fds[i]);
   if (!spawned)
@@ -460,6 +482,37 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
                                                                  "unknown helper error"));
       reap_failed_helper (helper_pid);
       goto fail_pipes;
+    }
+
+  if (stdio.console_channel[0] >= 0)
+    {
+      /* The helper made the pty inside and sent the master before it
+       * reported the pid. */
+      char name[64];
+      int master = receive_console (stdio.console_channel[0], name, sizeof name, error);
+
+      if (master < 0)
+        {
+          reap_failed_helper (helper_pid);
+          goto fail_pipes;
+        }
+      if (config->console_socket != NULL)
+        {
+          /* The master is the socket's owner's alone (conmon, containerd). */
+          gboolean sent = send_console (config->console_socket, master, name, error);
+          close (master);
+          if (!sent)
+            {
+              reap_failed_helper (helper_pid);
+              goto fail_pipes;
+            }
+        }
+      else
+        {
+          stdio.console_fd = master;
+          stdio.ours[0] = dup (master);
+          stdio.ours[1] = dup (master);
+        }
     }
 
   if (config != NULL && config->detach)
