@@ -447,6 +447,27 @@ test_compare_with_runc (Fixture *fixture, gconstpointer data)
     ;
 }
 
+/* A runtime path for callers that drop our environment and flags
+ * (conmon's exit command, containerd's shim): a wrapper carries both, as
+ * an installed hcsctl would need neither. */
+static char *
+runtime_wrapper (Fixture *fixture)
+{
+  char *wrapper = g_build_filename (fixture->temp_dir, "hcsctl-runtime", NULL);
+
+  if (!g_file_test (wrapper, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *script = g_strdup_printf (
+          "#!/bin/sh\nexec env HCS_PLUGIN_PATH='%s' HCS_ARGON_HELPER='%s' '%s' --options '%s' "
+          "\"$@\"\n",
+          g_getenv ("HCS_PLUGIN_PATH"), g_getenv ("HCS_ARGON_HELPER"), g_getenv ("HCSCTL"),
+          fixture->options_file);
+      g_assert_true (g_file_set_contents (wrapper, script, -1, NULL));
+      g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+    }
+  return wrapper;
+}
+
 /* podman from Debian with --runtime hcsctl, on a storage, a run root and a
  * containers.conf of the test's own. */
 static int
@@ -455,7 +476,7 @@ podman (Fixture *fixture, const char *tty_input, char **out, ...)
   g_autofree char *conf = g_build_filename (fixture->temp_dir, "containers.conf", NULL);
   g_autofree char *storage = g_build_filename (fixture->temp_dir, "podman-storage", NULL);
   g_autofree char *run_root = g_build_filename (fixture->temp_dir, "podman-run", NULL);
-  g_autofree char *wrapper = g_build_filename (fixture->temp_dir, "hcsctl-runtime", NULL);
+  g_autofree char *wrapper = runtime_wrapper (fixture);
   g_autoptr (GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -475,19 +496,6 @@ podman (Fixture *fixture, const char *tty_input, char **out, ...)
                                           "cgroup_manager = \"cgroupfs\"\n"
                                           "events_logger = \"file\"\n",
                                           -1, NULL));
-    }
-  if (!g_file_test (wrapper, G_FILE_TEST_EXISTS))
-    {
-      /* podman's cleanup (conmon's exit command) calls the runtime with no
-       * --runtime-flag and without our environment: a wrapper carries both,
-       * as an installed hcsctl would need neither. */
-      g_autofree char *script = g_strdup_printf (
-          "#!/bin/sh\nexec env HCS_PLUGIN_PATH='%s' HCS_ARGON_HELPER='%s' '%s' --options '%s' "
-          "--root '%s' \"$@\"\n",
-          g_getenv ("HCS_PLUGIN_PATH"), g_getenv ("HCS_ARGON_HELPER"), g_getenv ("HCSCTL"),
-          fixture->options_file, fixture->root);
-      g_assert_true (g_file_set_contents (wrapper, script, -1, NULL));
-      g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
     }
   g_subprocess_launcher_setenv (launcher, "CONTAINERS_CONF", conf, TRUE);
   if (tty_input != NULL)
@@ -596,9 +604,109 @@ test_podman (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (podman (fixture, NULL, NULL, "rm", "victim", NULL), ==, 0);
 
   /* -it: the console travels over conmon's console socket. */
-  g_assert_cmpint (podman (fixture, "test -t 0 && echo tty-yes; exit 6\n", &out, "run", "-it",
+  g_assert_cmpint (podman (fixture, "test -t 0 && echo tty-yes; tty; exit 6\n", &out, "run", "-it",
                            "--rm", "--network", "none", "--rootfs", rootfs, "sh", NULL), ==, 6);
   g_assert_nonnull (strstr (out, "tty-yes"));
+  /* The pty is the container's own: its name resolves inside. */
+  g_assert_nonnull (strstr (out, "/dev/pts/0"));
+}
+
+/* containerd's ctr, its runc shim pointed at hcsctl (--runc-binary, the
+ * shim's BinaryName), a containerd of the test's own, offline: a root
+ * folder instead of an image. */
+static int
+ctr (Fixture *fixture, char **out, ...)
+{
+  g_autofree char *address = g_build_filename (fixture->temp_dir, "containerd", "sock", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, "ctr");
+  g_ptr_array_add (argv, "--address");
+  g_ptr_array_add (argv, address);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  subprocess = g_subprocess_newv ((const char *const *) argv->pdata,
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                  &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (subprocess, NULL, NULL, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("ctr: %s", text);
+  if (out != NULL)
+    *out = g_steal_pointer (&text);
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+}
+
+static void
+test_containerd (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *daemon = g_find_program_in_path ("containerd");
+  g_autofree char *client = g_find_program_in_path ("ctr");
+  g_autofree char *folder = g_build_filename (fixture->temp_dir, "containerd", NULL);
+  g_autofree char *config = g_build_filename (folder, "config.toml", NULL);
+  g_autofree char *address = g_build_filename (folder, "sock", NULL);
+  g_autofree char *wrapper = NULL, *out = NULL, *config_text = NULL;
+  g_autoptr (GSubprocess) containerd = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *rootfs = test_get_busybox_rootfs ();
+
+  if (daemon == NULL || client == NULL || g_find_program_in_path ("containerd-shim-runc-v2") == NULL)
+    {
+      g_test_skip ("containerd is not installed (scripts/setup.sh installs it)");
+      return;
+    }
+  wrapper = runtime_wrapper (fixture);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  config_text = g_strdup_printf ("version = 2\nroot = \"%s/root\"\nstate = \"%s/state\"\n"
+                                 "[grpc]\n  address = \"%s\"\n"
+                                 "[plugins.\"io.containerd.grpc.v1.cri\"]\n  disable_cgroup = true\n",
+                                 folder, folder, address);
+  g_assert_true (g_file_set_contents (config, config_text, -1, NULL));
+  containerd = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                 &error, daemon, "--config", config, NULL);
+  g_assert_no_error (error);
+  for (int i = 0; i < 200 && !g_file_test (address, G_FILE_TEST_EXISTS); i++)
+    g_usleep (50000);
+  g_assert_true (g_file_test (address, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (ctr (fixture, &out, "run", "--rm", "--runc-binary", wrapper, "--rootfs", rootfs,
+                        "once", "sh", "-c", "echo hello from ctr; exit 3", NULL), ==, 3);
+  g_assert_nonnull (strstr (out, "hello from ctr"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (ctr (fixture, NULL, "run", "-d", "--runc-binary", wrapper, "--rootfs", rootfs,
+                        "svc", "sleep", "1000", NULL), ==, 0);
+  g_assert_cmpint (ctr (fixture, &out, "task", "exec", "--exec-id", "e1", "svc", "sh", "-c",
+                        "echo exec-$((6*7)); exit 4", NULL), ==, 4);
+  g_assert_nonnull (strstr (out, "exec-42"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctr (fixture, NULL, "task", "pause", "svc", NULL), ==, 0);
+  g_assert_cmpint (ctr (fixture, &out, "task", "ls", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "PAUSED"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (ctr (fixture, NULL, "task", "resume", "svc", NULL), ==, 0);
+  g_assert_cmpint (ctr (fixture, NULL, "task", "kill", "-s", "KILL", "svc", NULL), ==, 0);
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *tasks = NULL;
+      ctr (fixture, &tasks, "task", "ls", NULL);
+      if (strstr (tasks, "STOPPED") != NULL)
+        break;
+      g_usleep (50000);
+    }
+  g_assert_cmpint (ctr (fixture, NULL, "task", "delete", "svc", NULL), ==, 0);
+  g_assert_cmpint (ctr (fixture, NULL, "container", "delete", "svc", NULL), ==, 0);
+
+  g_subprocess_send_signal (containerd, SIGTERM);
+  g_subprocess_wait (containerd, NULL, NULL);
 }
 
 int
@@ -622,6 +730,7 @@ main (int argc, char **argv)
   ADD ("run", test_run);
   ADD ("compare-with-runc", test_compare_with_runc);
   ADD ("podman", test_podman);
+  ADD ("containerd", test_containerd);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
