@@ -96,7 +96,7 @@ save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *ro
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
   return g_file_set_contents_full (path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   G_FILE_SET_CONTENTS_CONSISTENT,
                                    0600, error);
 }
 

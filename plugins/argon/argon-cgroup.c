@@ -877,7 +877,9 @@ argon_cgroup_kill_all (ArgonCgroup *cgroup, GError **error)
   if (has_kill && !write_file (cgroup, dir, "cgroup.kill", "1", error))
     return FALSE;
 
-  for (;;)
+  /* Killed tasks leave within a fraction of a millisecond, mostly: look
+   * again soon, then less and less often. */
+  for (gulong pause_us = 100;; pause_us = MIN (pause_us * 2, 2000))
     {
       g_autoptr (GArray) pids = argon_cgroup_get_pids (cgroup, NULL);
 
@@ -892,7 +894,7 @@ argon_cgroup_kill_all (ArgonCgroup *cgroup, GError **error)
                        "%s: %u processes survived SIGKILL for 5 s", cgroup->what, pids->len);
           return FALSE;
         }
-      g_usleep (2000);
+      g_usleep (pause_us);
     }
 }
 

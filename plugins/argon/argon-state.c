@@ -2,8 +2,9 @@
  * open it again (runc's state.json, HCS's service-owned systems).
  *
  * One folder a system, STATE_DIR/systems/ID (mode 0700): `argon.json`
- * (written to a temporary file, fsynced and renamed, so a reader never
- * sees half of it) and, for a detached create, `exec.fifo`. The folder is
+ * (written to a temporary file and renamed, so a reader never sees half of
+ * it; not synced to disk: runtime state, like /run, does not outlive a
+ * reboot, and its systems do not either) and, for a detached create, `exec.fifo`. The folder is
  * made with mkdir, which fails if it exists: of two processes creating one
  * id, exactly one wins.
  *
@@ -54,6 +55,42 @@ argon_state_reserve (const char *folder, const char *id, GError **error)
   return TRUE;
 }
 
+/* A temporary file in the same folder, renamed over @path: readers see the
+ * old file or the new one, never half of one. No fsync (see above). */
+static gboolean
+write_atomically (const char *folder, const char *path, const char *text, GError **error)
+{
+  g_autofree char *temp = g_build_filename (folder, ".argon-XXXXXX", NULL);
+  gsize left = strlen (text);
+  const char *data = text;
+  int fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: saving %s", path);
+  while (left > 0)
+    {
+      gssize n = write (fd, data, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved_errno = errno;
+          close (fd);
+          unlink (temp);
+          return hcs_set_error_from_errno (error, saved_errno, "argon: saving %s", path);
+        }
+      data += n;
+      left -= n;
+    }
+  if (close (fd) < 0 || rename (temp, path) < 0)
+    {
+      int saved_errno = errno;
+      unlink (temp);
+      return hcs_set_error_from_errno (error, saved_errno, "argon: saving %s", path);
+    }
+  return TRUE;
+}
+
 gboolean
 argon_state_save (const char *folder, const ArgonStateFile *state, GError **error)
 {
@@ -62,7 +99,6 @@ argon_state_save (const char *folder, const ArgonStateFile *state, GError **erro
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *path = g_build_filename (folder, "argon.json", NULL);
   g_autofree char *text = NULL;
-  g_autoptr (GError) local_error = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "id");
@@ -101,15 +137,7 @@ argon_state_save (const char *folder, const ArgonStateFile *state, GError **erro
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
-  if (!g_file_set_contents_full (path, text, -1,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: saving %s: %s", path,
-                   local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  return write_atomically (folder, path, text, error);
 }
 
 static gboolean
