@@ -15,6 +15,7 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -412,6 +413,70 @@ reap_failed_helper (GPid pid)
     ;
 }
 
+/* posix_spawn (a vfork in glibc: no copy of our page tables) with @stdio
+ * as 0, 1, 2 and each source fd at its target; nothing else of ours gets
+ * through. Sources are first moved above every target, so no dup2 can
+ * overwrite a source another still needs. */
+static gboolean
+spawn_helper (const char *const *argv, const int stdio[3], const int *source_fds,
+              const int *target_fds, gsize n_fds, GPid *pid, GError **error)
+{
+  posix_spawn_file_actions_t actions;
+  int high[3 + 8];
+  gsize n_high = 0;
+  int result;
+
+  g_return_val_if_fail (n_fds <= 8, FALSE);
+  for (gsize i = 0; i < 3 + n_fds; i++)
+    {
+      int fd = i < 3 ? stdio[i] : source_fds[i - 3];
+      high[i] = fcntl (fd, F_DUPFD_CLOEXEC, 64);
+      if (high[i] < 0)
+        {
+          int saved_errno = errno;
+          for (gsize j = 0; j < i; j++)
+            close (high[j]);
+          return hcs_set_error_from_errno (error, saved_errno, "argon: preparing the helper's fds");
+        }
+      n_high++;
+    }
+  posix_spawn_file_actions_init (&actions);
+  for (gsize i = 0; i < 3 + n_fds; i++)
+    posix_spawn_file_actions_adddup2 (&actions, high[i], i < 3 ? (int) i : target_fds[i - 3]);
+  /* Whatever our caller left open (and not close-on-exec) stays out. */
+  for (int fd = 3; fd <= 6; fd++)
+    {
+      gboolean mapped = FALSE;
+      for (gsize i = 0; i < n_fds; i++)
+        mapped |= target_fds[i] == fd;
+      if (!mapped && fcntl (fd, F_GETFD) >= 0)
+        posix_spawn_file_actions_addclose (&actions, fd);
+    }
+  /* A clean signal state, whatever thread we are called from. */
+  {
+    posix_spawnattr_t attributes;
+    sigset_t none, all;
+
+    sigemptyset (&none);
+    sigfillset (&all);
+    posix_spawnattr_init (&attributes);
+    posix_spawnattr_setflags (&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask (&attributes, &none);
+    posix_spawnattr_setsigdefault (&attributes, &all);
+    result = posix_spawn (pid, argv[0], &actions, &attributes, (char *const *) argv, environ);
+    posix_spawnattr_destroy (&attributes);
+  }
+  posix_spawn_file_actions_destroy (&actions);
+  for (gsize i = 0; i < n_high; i++)
+    close (high[i]);
+  if (result != 0)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "%s", g_strerror (result));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 ArgonProcess *
 argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *spec,
                      const HcsProcessConfig *config, const char *what, GError **error)
@@ -452,10 +517,8 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
       target_fds[n_fds++] = 6;
     }
 
-  spawned = g_spawn_async_with_pipes_and_fds (
-      NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, stdio.fds[0], stdio.fds[1],
-      stdio.fds[2], source_fds, target_fds, n_fds, &helper_pid, NULL, NULL, NULL,
-      &local_error);
+  spawned = spawn_helper (argv, stdio.fds, source_fds, target_fds, n_fds, &helper_pid,
+                          &local_error);
   argon_clear_fd (&spec_pipe[0]);
   argon_clear_fd (&status_pipe[1]);
   argon_clear_fd (&start_pipe[0]);
