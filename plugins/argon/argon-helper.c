@@ -1209,18 +1209,26 @@ child_hold_signals (void)
 static void
 write_cgroup_membership (const Spec *spec, pid_t pid)
 {
-  g_autofree char *value = g_strdup_printf ("%d", (int) pid);
+  char value[32];
+  int length = g_snprintf (value, sizeof value, "%d", (int) pid);
 
   for (guint i = 0; spec->cgroup_procs && spec->cgroup_procs[i]; i++)
     {
-      g_autoptr (GError) error = NULL;
-      if (!g_file_set_contents_full (spec->cgroup_procs[i], value, -1, G_FILE_SET_CONTENTS_NONE,
-                                     0644, &error))
+      /* A plain write: cgroup files take no truncation or preallocation. */
+      int fd = open (spec->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+      gboolean written = fd >= 0 && write (fd, value, length) == length;
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      if (!written)
         {
           g_autofree char *message = g_strdup_printf ("joining the cgroup %s: %s",
-                                                      spec->cgroup_procs[i], error->message);
+                                                      spec->cgroup_procs[i],
+                                                      g_strerror (saved_errno));
           kill (pid, SIGKILL);
-          waitpid (pid, NULL, 0);
+          if (!spec->detach)
+            waitpid (pid, NULL, 0);
           fail_setup (message);
         }
     }
