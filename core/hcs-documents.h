@@ -38,6 +38,9 @@ typedef struct {
                                * unix socket (runc's --console-socket) and keep none */
   gboolean use_stdio_fds;     /* stdio_fds (the caller's, duplicated) as stdio */
   int stdio_fds[3];
+  gboolean reap_directly;     /* a process of a running system becomes the calling
+                               * process's own child, reaped by libhcs (no helper
+                               * waits in between): the exit code is known */
   gboolean detach;            /* runc's model: the process becomes the caller's
                                * child (or its subreaper's), which reaps it; the
                                * exit code is then the caller's to read */

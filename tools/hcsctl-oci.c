@@ -829,6 +829,8 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     }
   config->create_stdin_pipe = config->create_stdout_pipe = config->create_stderr_pipe = FALSE;
   config->detach = detach;
+  /* In the foreground we wait for it ourselves: no helper in between. */
+  config->reap_directly = !detach;
   if (config->emulate_console)
     {
       if (console_socket != NULL)

@@ -977,7 +977,7 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
   add_strv (&dict, "cgroup_procs", (const char *const *) procs);
   if (!add_process_spec (&dict, config, error))
     return NULL;
-  if (config->detach)
+  if (config->detach || config->reap_directly)
     g_variant_dict_insert (&dict, "detach", "b", TRUE);
   if (self->settings.die_with_creator)
     g_variant_dict_insert (&dict, "die_with_parent", "b", TRUE);

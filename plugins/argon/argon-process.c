@@ -578,10 +578,11 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
         }
     }
 
-  if (config != NULL && config->detach)
+  if (config != NULL && (config->detach || config->reap_directly))
     {
       /* The helper leaves once it reported; the workload is our child now
-       * (CLONE_PARENT), to be reaped by whoever inherits it after us. */
+       * (CLONE_PARENT): detached, to be reaped by whoever inherits it after
+       * us; otherwise reaped here, as the helper would have. */
       int wait_status;
       int pid = (int) json_object_get_int_member (status, "pid");
 
@@ -590,7 +591,9 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
       g_spawn_close_pid (helper_pid);
       argon_clear_fd (&status_pipe[0]);
       argon_clear_fd (&start_pipe[1]);
-      return argon_process_open_foreign (pid, what, error);
+      if (config->detach)
+        return argon_process_open_foreign (pid, what, error);
+      helper_pid = pid;
     }
 
   self = g_object_new (ARGON_TYPE_PROCESS, NULL);
