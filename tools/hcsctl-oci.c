@@ -757,6 +757,15 @@ hcsctl_cmd_resume (HcsctlGlobals *globals, int argc, char **argv)
 
 /* --- exec ---------------------------------------------------------------------------------- */
 
+/* runc's exec exits 255 when it fails itself: every other code is the
+ * process's. */
+static int
+exec_failed (const char *message)
+{
+  hcsctl_log_error ("exec", message);
+  return 255;
+}
+
 int
 hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -791,18 +800,18 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
 
   if (!parse_args ("exec", "CONTAINER-ID [COMMAND [ARG…]]", entries, &argc, &argv, &rest, 1,
                    G_MAXINT))
-    return 1;
+    return 255;
   if (process_file != NULL)
     {
       g_autofree char *text = NULL;
       if (!g_file_get_contents (process_file, &text, NULL, &error) ||
           (config = hcs_process_config_from_oci_json (text, &error)) == NULL)
-        return hcsctl_log_error ("exec", error->message);
+        return exec_failed (error->message);
     }
   else
     {
       if (rest[1] == NULL)
-        return hcsctl_log_error ("exec", "no command given (or --process FILE)");
+        return exec_failed ("no command given (or --process FILE)");
       config = hcs_process_config_new ();
       config->command_args = g_strdupv (rest + 1);
       config->emulate_console = tty;
@@ -821,7 +830,7 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     {
       const char *equals = strchr (env[i], '=');
       if (equals == NULL || equals == env[i])
-        return hcsctl_log_error ("exec", "--env: expected NAME=VALUE");
+        return exec_failed ("--env: expected NAME=VALUE");
       if (config->environment == NULL)
         config->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_replace (config->environment, g_strndup (env[i], equals - env[i]),
@@ -836,7 +845,7 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
       if (console_socket != NULL)
         config->console_socket = g_canonicalize_filename (console_socket, NULL);
       else if (detach)
-        return hcsctl_log_error ("exec", "cannot allocate a tty for a detached process without "
+        return exec_failed ("cannot allocate a tty for a detached process without "
                                          "--console-socket");
     }
   else
@@ -844,18 +853,18 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
 
   container = open_container (globals, "exec", rest[0], NULL);
   if (container == NULL)
-    return 1;
+    return 255;
   process = hcs_container_create_process (container, config, &error);
   if (process == NULL)
-    return hcsctl_log_error ("exec", error->message);
+    return exec_failed (error->message);
   if (pid_file != NULL && !write_pid_file (pid_file, hcs_process_get_pid (process), &error))
-    return hcsctl_log_error ("exec", error->message);
+    return exec_failed (error->message);
   if (detach)
     return 0;
   if (!hcsctl_attach_and_wait (container, process,
                                config->emulate_console && console_socket == NULL, FALSE,
                                &exit_code, &error))
-    return hcsctl_log_error ("exec", error->message);
+    return exec_failed (error->message);
   return exit_code;
 }
 

@@ -94,8 +94,10 @@ current_state (ArgonContainer *self)
   if (self->init == NULL || argon_process_has_exited (self->init))
     return ARGON_STATE_STOPPED;
   /* Another process may have paused or resumed it since. */
-  if (self->loaded && self->state != ARGON_STATE_CREATED)
-    return argon_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED : ARGON_STATE_RUNNING;
+  if (self->loaded)
+    return argon_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED
+           : self->start_time != 0                ? ARGON_STATE_RUNNING
+                                                  : ARGON_STATE_CREATED;
   return self->state;
 }
 
@@ -783,9 +785,12 @@ argon_container_pause (HcsContainer *container, GError **error)
   ArgonContainer *self = ARGON_CONTAINER (container);
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
 
-  if (!check_state (self, ARGON_STATE_RUNNING, "pause", error))
+  /* As runc: a created system can be paused too (its init is frozen
+   * before it ever runs its workload). */
+  if (current_state (self) != ARGON_STATE_CREATED &&
+      !check_state (self, ARGON_STATE_RUNNING, "pause", error))
     return FALSE;
-  if (!argon_cgroup_freeze (self->cgroup, error))
+  if (!check_open (self, error) || !argon_cgroup_freeze (self->cgroup, error))
     return FALSE;
   self->state = ARGON_STATE_PAUSED;
   return TRUE;
@@ -801,7 +806,8 @@ argon_container_resume (HcsContainer *container, GError **error)
     return FALSE;
   if (!argon_cgroup_thaw (self->cgroup, error))
     return FALSE;
-  self->state = ARGON_STATE_RUNNING;
+  /* Back to where it was paused from. */
+  self->state = self->start_time != 0 ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
   return TRUE;
 }
 
