@@ -35,6 +35,10 @@ enum {
   HCS_MONITOR_PROCESS_SIGNAL = 0x1001000e,  /* {"Pid", "Signal"} */
   HCS_MONITOR_PROCESS_WAIT = 0x1001000f,    /* {"Pid", "TimeoutMs"} -> {"Exited", "ExitCode"} */
   HCS_MONITOR_PROCESS_RESIZE = 0x10010010,  /* {"Pid", "Width", "Height"} */
+  HCS_MONITOR_ATTACH_CONSOLE = 0x10010011,  /* {"Pid"}: the monitor keeps each console
+                                             * (pty master); this sends a copy of it
+                                             * (g_unix_connection_send_fd) before the
+                                             * reply, on a connection used for that alone */
 
   /* {"Sequence": N, "Event": "create"|"start"|"pause"|"resume"|"exit"|"delete",
    *  "Time": unix µs, "ExitCode": N (exit)} */

@@ -353,6 +353,37 @@ handle_request (HcsBridge *bridge, guint32 type, guint64 id, JsonObject *body, J
                                                                                   SIGTERM),
                                    error);
       }
+    case HCS_MONITOR_ATTACH_CONSOLE:
+      {
+        g_autoptr (HcsProcess) process = NULL;
+        GInputStream *output;
+        GIOStream *stream = hcs_bridge_get_stream (bridge);
+        int pid = (int) json_object_get_int_member_with_default (body, "Pid", 0);
+
+        /* The init's own object holds the console, not one opened by pid. */
+        process = hcs_container_get_init_process (container, NULL);
+        if (process == NULL || hcs_process_get_pid (process) != pid)
+          {
+            g_clear_object (&process);
+            process = g_hash_table_lookup (monitor.processes, GINT_TO_POINTER (pid));
+            if (process != NULL)
+              g_object_ref (process);
+          }
+        output = process ? hcs_process_get_stdout (process) : NULL;
+        if (output == NULL || !G_IS_UNIX_INPUT_STREAM (output) ||
+            hcs_process_get_stderr (process) != NULL)
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                         "monitor: process %d has no console", pid);
+            return FALSE;
+          }
+        if (!G_IS_UNIX_CONNECTION (stream) ||
+            !g_unix_connection_send_fd (G_UNIX_CONNECTION (stream),
+                                        g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (output)),
+                                        NULL, error))
+          return FALSE;
+        return TRUE;
+      }
     case HCS_MONITOR_PROCESS_RESIZE:
       {
         g_autoptr (HcsProcess) process = find_process (body, error);

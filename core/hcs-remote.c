@@ -298,6 +298,56 @@ hcs_remote_container_open (GKeyFile *options, const char *id, GError **error)
   return NULL;
 }
 
+/* A copy of the console (pty master) the monitor keeps for process @pid,
+ * over a connection of its own: the fd comes first, then the reply. */
+static int
+attach_console (const char *socket_path, int pid, GError **error)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (JsonNode) body = new_object ();
+  g_autoptr (GBytes) request = NULL;
+  g_autoptr (GError) local_error = NULL;
+  guint8 header[HCS_BRIDGE_HEADER_SIZE];
+  guint32 type, size;
+  guint64 id;
+  gsize read_bytes;
+  int master;
+
+  json_object_set_int_member (json_node_get_object (body), "Pid", pid);
+  request = hcs_bridge_message_encode (HCS_MONITOR_ATTACH_CONSOLE, 1, body,
+                                       HCS_BRIDGE_DEFAULT_MAX_MESSAGE, error);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, error);
+  if (request == NULL || connection == NULL ||
+      !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                  g_bytes_get_data (request, NULL), g_bytes_get_size (request),
+                                  NULL, NULL, error))
+    return -1;
+  master = g_unix_connection_receive_fd (G_UNIX_CONNECTION (connection), NULL, &local_error);
+  if (master < 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "process %d: the monitor has no console for it", pid);
+      return -1;
+    }
+  /* The reply: read and checked, so an error is never taken for success. */
+  if (!g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)), header,
+                                sizeof header, &read_bytes, NULL, error) ||
+      read_bytes != sizeof header ||
+      !hcs_bridge_header_decode (header, HCS_BRIDGE_DEFAULT_MAX_MESSAGE, &type, &size, &id,
+                                 error) ||
+      HCS_BRIDGE_KIND_OF (type) != HCS_BRIDGE_KIND_RESPONSE)
+    {
+      close (master);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "process %d: a bad reply to the console request", pid);
+      return -1;
+    }
+  return master;
+}
+
 /* --- spawning a monitor ---------------------------------------------------------------------- */
 
 static char *
@@ -342,7 +392,8 @@ hcs_remote_container_create (GKeyFile *options, const char *id,
   const char *argv[] = { path, NULL };
   int request_pipe[2], status_pipe[2], stdio_pipes[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
   int source_fds[5], target_fds[5] = { 3, 4, 5, 6, 7 };
-  gboolean init_stdio = config->process != NULL &&
+  gboolean init_console = config->process != NULL && config->process->emulate_console;
+  gboolean init_stdio = config->process != NULL && !init_console &&
                         (config->process->create_stdin_pipe || config->process->create_stdout_pipe ||
                          config->process->create_stderr_pipe);
   JsonObject *status;
@@ -350,13 +401,6 @@ hcs_remote_container_create (GKeyFile *options, const char *id,
   GPid pid;
   int wait_status;
 
-  if (config->process != NULL && config->process->emulate_console)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "compute system '%s': a console (EmulateConsole) through a monitor is not "
-                   "supported yet; use pipes, or [host] monitor=false", id);
-      return NULL;
-    }
   options_text = g_key_file_to_data (options, NULL, NULL);
   system_text = system_options ? g_key_file_to_data (system_options, NULL, NULL) : g_strdup ("");
   json_object_set_string_member (json_node_get_object (request), "Id", id);
@@ -421,6 +465,25 @@ hcs_remote_container_create (GKeyFile *options, const char *id,
       goto out;
     }
   remote = HCS_CONTAINER (remote_new (id, socket_path, error));
+  if (remote != NULL && init_console)
+    {
+      /* The monitor keeps the console; we take a copy of it. */
+      int master = attach_console (socket_path,
+                                   (int) json_object_get_int_member_with_default (status, "Pid", 0),
+                                   error);
+      if (master < 0)
+        {
+          hcs_container_terminate (remote, NULL);
+          hcs_container_wait_timeout (remote, 10000, NULL, NULL);
+          hcs_container_remove (remote, NULL);
+          g_clear_object (&remote);
+          goto out;
+        }
+      g_object_set_data_full (G_OBJECT (remote), "init-stdin",
+                              g_unix_output_stream_new (dup (master), TRUE), g_object_unref);
+      g_object_set_data_full (G_OBJECT (remote), "init-stdout",
+                              g_unix_input_stream_new (master, TRUE), g_object_unref);
+    }
   if (remote != NULL && init_stdio)
     {
       HcsRemoteContainer *self = HCS_REMOTE_CONTAINER (remote);
@@ -650,12 +713,7 @@ remote_create_process (HcsContainer *container, const HcsProcessConfig *config, 
   if (self->lost)
     return hcs_container_create_process (self->lost, config, error);
   if (config->emulate_console)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "compute system '%s': a console through the monitor is not supported yet",
-                   self->id);
-      return NULL;
-    }
+    any = FALSE; /* the monitor keeps the console; we attach below */
   json_object_set_member (json_node_get_object (body), "Config",
                           hcs_process_config_to_node (config));
   json_object_set_int_member (json_node_get_object (body), "StdioFds", any ? 3 : 0);
@@ -705,6 +763,19 @@ remote_create_process (HcsContainer *container, const HcsProcessConfig *config, 
 
   process = remote_process_new (self, (int) json_object_get_int_member_with_default (
                                           json_node_get_object (reply), "Pid", 0));
+  if (config->emulate_console)
+    {
+      int master = attach_console (self->socket_path, hcs_process_get_pid (process), error);
+      if (master < 0)
+        {
+          g_clear_object (&process);
+          goto out;
+        }
+      g_object_set_data_full (G_OBJECT (process), "stdin",
+                              g_unix_output_stream_new (dup (master), TRUE), g_object_unref);
+      g_object_set_data_full (G_OBJECT (process), "stdout",
+                              g_unix_input_stream_new (master, TRUE), g_object_unref);
+    }
   if (want[0])
     g_object_set_data_full (G_OBJECT (process), "stdin",
                             g_unix_output_stream_new (g_steal_fd (&pipes[0][1]), TRUE),

@@ -198,6 +198,63 @@ test_exec (Fixture *fixture, gconstpointer data)
   remove_system (container);
 }
 
+/* Reads a pty master until its slave side is gone (EIO). */
+static char *
+read_console (GInputStream *stream)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buffer[256];
+
+  for (;;)
+    {
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, NULL);
+      if (n <= 0)
+        break;
+      g_string_append_len (text, buffer, n);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The monitor keeps the consoles; a client gets a copy of one. */
+static void
+test_console (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sh", "-c", "sleep 0.3; tty; echo hi-console", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("console", argv, FALSE);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL, process = NULL;
+  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *output = NULL, *exec_output = NULL;
+  const char *exec_argv[] = { "sh", "-c", "tty", NULL };
+  int exit_code = -1;
+
+  config->process->emulate_console = TRUE;
+  container = hcs_host_create_container (fixture->host, "console", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (hcs_process_get_stdout (init));
+  g_assert_true (hcs_container_start (container, &error));
+
+  exec_config->command_args = g_strdupv ((char **) exec_argv);
+  exec_config->emulate_console = TRUE;
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_resize_console (process, 100, 30, &error));
+  exec_output = read_console (hcs_process_get_stdout (process));
+  g_assert_nonnull (strstr (exec_output, "/dev/pts/"));
+
+  output = read_console (hcs_process_get_stdout (init));
+  g_assert_nonnull (strstr (output, "/dev/pts/0"));
+  g_assert_nonnull (strstr (output, "hi-console"));
+  g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
+  g_assert_true (hcs_container_get_exit_code (container, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
 /* The creator killed right after create: the system is still there for
  * anyone to start, and works. */
 static void
@@ -446,6 +503,7 @@ main (int argc, char **argv)
   g_test_add ("/monitor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("open-elsewhere", test_open_elsewhere);
   ADD ("exec", test_exec);
+  ADD ("console", test_console);
   ADD ("creator-killed", test_creator_killed);
   ADD ("monitor-killed", test_monitor_killed);
   ADD ("racing-creators", test_racing_creators);
