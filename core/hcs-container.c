@@ -5,6 +5,8 @@
 #include "hcs-container.h"
 #include "hcs-error.h"
 
+#include <json-glib/json-glib.h>
+
 G_DEFINE_INTERFACE (HcsContainer, hcs_container, G_TYPE_OBJECT)
 
 static void
@@ -16,6 +18,18 @@ hcs_container_default_init (HcsContainerInterface *iface)
    */
   g_signal_new ("exited", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
                 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+  /**
+   * HcsContainer::event:
+   * @name: "create", "start", "pause", "resume", "exit" or "delete"
+   * @sequence: its number, from 1, in the order the events happened
+   * @details: the event as a JSON object (Sequence, Event, Time, ExitCode)
+   *
+   * The ordered event stream of a system held by a monitor: a handle
+   * opened on it gets the past events first, then each new one, in the
+   * thread-default main context of whoever opened it.
+   */
+  g_signal_new ("event", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT64, JSON_TYPE_NODE);
 }
 
 #define CONTAINER_IFACE(self) HCS_CONTAINER_GET_IFACE (self)

@@ -192,16 +192,26 @@ call_simple (HcsRemoteContainer *self, guint32 type, GError **error)
 
 typedef struct {
   HcsRemoteContainer *self;
-  int exit_code;
-} ExitedEmission;
+  JsonNode *event;
+} EventEmission;
 
+/* In the opener's context: "event" for each one, "exited" for the exit.
+ * g_main_context_invoke keeps their order. */
 static gboolean
-emit_exited_cb (gpointer data)
+emit_event_cb (gpointer data)
 {
-  ExitedEmission *emission = data;
+  EventEmission *emission = data;
+  JsonObject *event = json_node_get_object (emission->event);
+  const char *name = json_object_get_string_member_with_default (event, "Event", "");
 
-  g_signal_emit_by_name (emission->self, "exited", emission->exit_code);
+  g_signal_emit_by_name (emission->self, "event", name,
+                         (guint64) json_object_get_int_member_with_default (event, "Sequence", 0),
+                         emission->event);
+  if (g_str_equal (name, "exit"))
+    g_signal_emit_by_name (emission->self, "exited",
+                           (int) json_object_get_int_member_with_default (event, "ExitCode", -1));
   g_object_unref (emission->self);
+  json_node_unref (emission->event);
   g_free (emission);
   return G_SOURCE_REMOVE;
 }
@@ -210,16 +220,14 @@ static void
 event_cb (HcsBridge *bridge, guint type, JsonNode *body, gpointer data)
 {
   HcsRemoteContainer *self = data;
-  JsonObject *event = json_node_get_object (body);
+  EventEmission *emission;
 
-  if (type == HCS_MONITOR_EVENT &&
-      g_strcmp0 (json_object_get_string_member_with_default (event, "Event", ""), "exit") == 0)
-    {
-      ExitedEmission *emission = g_new0 (ExitedEmission, 1);
-      emission->self = g_object_ref (self);
-      emission->exit_code = (int) json_object_get_int_member_with_default (event, "ExitCode", -1);
-      g_main_context_invoke (self->creator_context, emit_exited_cb, emission);
-    }
+  if (type != HCS_MONITOR_EVENT)
+    return;
+  emission = g_new0 (EventEmission, 1);
+  emission->self = g_object_ref (self);
+  emission->event = json_node_copy (body);
+  g_main_context_invoke (self->creator_context, emit_event_cb, emission);
 }
 
 /* Subscribes on a connection of its own and dispatches its events until

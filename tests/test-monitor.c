@@ -346,6 +346,17 @@ test_racing_creators (Fixture *fixture, gconstpointer data)
 }
 
 static void
+collect_event_cb (HcsContainer *container, const char *name, guint64 sequence, JsonNode *details,
+                  gpointer data)
+{
+  GPtrArray *names = data;
+
+  /* In order, numbered from 1, whatever was before the subscription. */
+  g_assert_cmpuint (sequence, ==, names->len + 1);
+  g_ptr_array_add (names, g_strdup (name));
+}
+
+static void
 test_list_and_events (Fixture *fixture, gconstpointer data)
 {
   const char *argv[] = { "sleep", "1000", NULL };
@@ -383,11 +394,25 @@ test_list_and_events (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (listed->len, ==, 1);
   g_assert_cmpstr (((HcsContainerProperties *) listed->pdata[0])->id, ==, "alpha");
 
-  g_assert_true (hcs_container_start (alpha, &error));
-  g_assert_true (hcs_container_pause (alpha, &error));
-  g_assert_true (hcs_container_resume (alpha, &error));
-  g_assert_true (hcs_container_terminate (alpha, &error));
-  g_assert_no_error (error);
+  /* A second handle, opened before start: it gets "create" from the
+   * history, then the rest as it happens. */
+  {
+    g_autoptr (HcsContainer) watcher = hcs_host_open_container (fixture->host, "alpha", &error);
+    g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+    g_assert_no_error (error);
+    g_signal_connect (watcher, "event", G_CALLBACK (collect_event_cb), seen);
+    g_assert_true (hcs_container_start (alpha, &error));
+    g_assert_true (hcs_container_pause (alpha, &error));
+    g_assert_true (hcs_container_resume (alpha, &error));
+    g_assert_true (hcs_container_terminate (alpha, &error));
+    g_assert_no_error (error);
+    while (seen->len < G_N_ELEMENTS (expected))
+      g_main_context_iteration (NULL, TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      g_assert_cmpstr (seen->pdata[i], ==, expected[i]);
+    g_signal_handlers_disconnect_by_data (watcher, seen);
+  }
   g_assert_true (hcs_container_wait_timeout (alpha, 10000, NULL, &error));
   g_assert_true (g_file_get_contents (events_path, &events, NULL, NULL));
   lines = g_strsplit (g_strstrip (events), "\n", -1);
