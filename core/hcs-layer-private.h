@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 #define HCS_LAYER_TRASH_PREFIX ".destroy-"
 
 gboolean hcs_layer_validate_id (const char *id, GError **error);
+/* A layer about to be made: valid ids, @id not taken, @parent (if any)
+ * there; @what ("layer", "scratch layer") begins the parent's message. */
+gboolean hcs_layer_check_new (HcsLayerStore *self, const char *id, const char *parent,
+                              const char *what, GError **error);
 gboolean hcs_layer_write_metadata (const char *dir, const HcsLayerInfo *info, GError **error);
 
 /* Makes <store>/.import-XXXXXX and returns it, with *@lock_fd an open

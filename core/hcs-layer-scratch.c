@@ -63,20 +63,8 @@ hcs_layer_store_create_scratch (HcsLayerStore *self, const char *id, const char 
   g_autofree char *staging = NULL, *final = NULL, *image = NULL, *fs = NULL;
   int lock_fd = -1;
 
-  if (!hcs_layer_validate_id (id, error) ||
-      (parent != NULL && !hcs_layer_validate_id (parent, error)))
+  if (!hcs_layer_check_new (self, id, parent, "scratch layer", error))
     return NULL;
-  if (hcs_layer_store_exists (self, id))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
-      return NULL;
-    }
-  if (parent != NULL && !hcs_layer_store_exists (self, parent))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
-                   "scratch layer '%s': parent layer '%s' does not exist", id, parent);
-      return NULL;
-    }
   if (size_bytes > 0 && size_bytes < MIN_SCRATCH_SIZE)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,

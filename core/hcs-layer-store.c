@@ -373,6 +373,27 @@ hcs_layer_remove_tree (const char *path)
   close (parent_fd);
 }
 
+gboolean
+hcs_layer_check_new (HcsLayerStore *self, const char *id, const char *parent, const char *what,
+                     GError **error)
+{
+  if (!hcs_layer_validate_id (id, error) ||
+      (parent != NULL && !hcs_layer_validate_id (parent, error)))
+    return FALSE;
+  if (hcs_layer_store_exists (self, id))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
+      return FALSE;
+    }
+  if (parent != NULL && !hcs_layer_store_exists (self, parent))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "%s '%s': parent layer '%s' does not exist", what, id, parent);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GError **error)
 {
@@ -943,19 +964,8 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
   Unpacker unpacker = { .root_fd = -1 };
   char *diff_id = NULL;
 
-  if (!hcs_layer_validate_id (id, error) || (parent != NULL && !hcs_layer_validate_id (parent, error)))
+  if (!hcs_layer_check_new (self, id, parent, "layer", error))
     return NULL;
-  if (hcs_layer_store_exists (self, id))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
-      return NULL;
-    }
-  if (parent != NULL && !hcs_layer_store_exists (self, parent))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
-                   "layer '%s': parent layer '%s' does not exist", id, parent);
-      return NULL;
-    }
 
   staging = hcs_layer_make_staging (self, id, &lock_fd, error);
   if (staging == NULL)

@@ -123,20 +123,8 @@ hcs_layer_store_new_writer (HcsLayerStore *self, const char *id, const char *par
   g_autoptr (HcsLayerWriter) writer = g_object_new (HCS_TYPE_LAYER_WRITER, NULL);
   int fds[2];
 
-  if (!hcs_layer_validate_id (id, error) ||
-      (parent != NULL && !hcs_layer_validate_id (parent, error)))
+  if (!hcs_layer_check_new (self, id, parent, "layer", error))
     return NULL;
-  if (hcs_layer_store_exists (self, id))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "layer '%s' already exists", id);
-      return NULL;
-    }
-  if (parent != NULL && !hcs_layer_store_exists (self, parent))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
-                   "layer '%s': parent layer '%s' does not exist", id, parent);
-      return NULL;
-    }
   if (!hcs_archive_load (error))
     return NULL;
   if (pipe2 (fds, O_CLOEXEC) < 0)
