@@ -143,7 +143,7 @@ hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_lengt
   rtnl_link_set_name (bridge, name);
   if ((result = rtnl_link_add (sock, bridge, NLM_F_CREATE | NLM_F_EXCL)) < 0)
     return netlink_error (error, result, "creating bridge %s", name);
-  if (!add_address (sock, name, address, prefix_length, error) ||
+  if ((address != 0 && !add_address (sock, name, address, prefix_length, error)) ||
       !set_up (sock, name, 0, NULL, NULL, error))
     {
       hns_netlink_delete_link (name, NULL);
@@ -170,31 +170,10 @@ hns_netlink_delete_link (const char *name, GError **error)
   return TRUE;
 }
 
-gboolean
-hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
-                         GError **error)
-{
-  g_autoptr (NlSocket) sock = open_route_socket (error);
-  g_autoptr (RtnlLink) bridge_link = NULL;
-  int result;
-
-  if (sock == NULL)
-    return FALSE;
-  if ((result = rtnl_link_get_kernel (sock, 0, bridge, &bridge_link)) < 0)
-    return netlink_error (error, result, "finding bridge %s", bridge);
-  if ((result = rtnl_link_veth_add (sock, name, peer, getpid ())) < 0)
-    return netlink_error (error, result, "creating veth %s/%s", name, peer);
-  if (!set_up (sock, name, rtnl_link_get_ifindex (bridge_link), NULL, NULL, error))
-    {
-      hns_netlink_delete_link (name, NULL);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The pair made with its peer born in the namespace at @netns_fd, as the
- * CNI bridge plugin makes it: moving a link between namespaces later costs
- * the kernel an RCU grace period or two. */
+/* The pair @name (on @bridge, up) and @peer, the peer born in the
+ * namespace at @netns_fd (-1: this one), as the CNI bridge plugin makes
+ * it: moving a link between namespaces later costs the kernel an RCU grace
+ * period or two. */
 static gboolean
 create_veth_into (NlSocket *sock, const char *name, const char *peer, const char *bridge,
                   int netns_fd, GError **error)
@@ -209,7 +188,8 @@ create_veth_into (NlSocket *sock, const char *name, const char *peer, const char
   peer_link = rtnl_link_veth_get_peer (link);
   rtnl_link_set_name (link, name);
   rtnl_link_set_name (peer_link, peer);
-  rtnl_link_set_ns_fd (peer_link, netns_fd);
+  if (netns_fd >= 0)
+    rtnl_link_set_ns_fd (peer_link, netns_fd);
   rtnl_link_put (peer_link);
   if ((result = rtnl_link_add (sock, link, NLM_F_CREATE | NLM_F_EXCL)) < 0)
     return netlink_error (error, result, "creating veth %s/%s", name, peer);
@@ -220,6 +200,16 @@ create_veth_into (NlSocket *sock, const char *name, const char *peer, const char
     }
   return TRUE;
 }
+
+gboolean
+hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
+                         GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+
+  return sock != NULL && create_veth_into (sock, name, peer, bridge, -1, error);
+}
+
 
 typedef struct {
   const char *peer;
@@ -420,21 +410,7 @@ hns_netlink_set_master (const char *name, const char *bridge, GError **error)
 gboolean
 hns_netlink_create_plain_bridge (const char *name, GError **error)
 {
-  g_autoptr (NlSocket) sock = open_route_socket (error);
-  g_autoptr (RtnlLink) bridge = rtnl_link_bridge_alloc ();
-  int result;
-
-  if (sock == NULL)
-    return FALSE;
-  rtnl_link_set_name (bridge, name);
-  if ((result = rtnl_link_add (sock, bridge, NLM_F_CREATE | NLM_F_EXCL)) < 0)
-    return netlink_error (error, result, "creating bridge %s", name);
-  if (!set_up (sock, name, 0, NULL, NULL, error))
-    {
-      hns_netlink_delete_link (name, NULL);
-      return FALSE;
-    }
-  return TRUE;
+  return hns_netlink_create_bridge (name, 0, 0, error);
 }
 
 /* --- VLANs on the bridge (raw rtnetlink: libnl has no setter for them) --- */

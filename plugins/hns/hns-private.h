@@ -72,6 +72,7 @@ char *hns_network_mac_for (HnsNetwork *self, guint32 address, GError **error);
 const char *hns_network_get_dns_server_list (HnsNetwork *self);
 
 /* netlink (libnl-route), in the calling thread's network namespace. */
+/* A bridge, up, with @address/@prefix_length (@address 0: none). */
 gboolean hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
                                     GError **error);
 gboolean hns_netlink_delete_link (const char *name, GError **error);
