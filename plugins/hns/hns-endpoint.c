@@ -137,31 +137,20 @@ hns_endpoint_new (HnsNetwork *network, const char *id, const char *name, guint32
   return g_steal_pointer (&self);
 }
 
-void
-hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
+/* The members the state file and HNS's JSON share. */
+static void
+build_namespace (HnsEndpoint *self, JsonBuilder *builder)
 {
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "Id");
-  json_builder_add_string_value (builder, self->id);
-  json_builder_set_member_name (builder, "Name");
-  json_builder_add_string_value (builder, self->name ? self->name : "");
-  json_builder_set_member_name (builder, "IPAddress");
-  json_builder_add_string_value (builder, self->address_text);
-  json_builder_set_member_name (builder, "MacAddress");
-  json_builder_add_string_value (builder, self->mac);
   json_builder_set_member_name (builder, "Namespace");
-  if (self->netns_path)
+  if (self->netns_path != NULL)
     json_builder_add_string_value (builder, self->netns_path);
   else
     json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "MaximumOutgoingBandwidthInBytes");
-  json_builder_add_int_value (builder, self->max_bytes_per_second);
-  json_builder_set_member_name (builder, "VLAN");
-  json_builder_add_int_value (builder, self->vlan);
-  json_builder_set_member_name (builder, "DisableICC");
-  json_builder_add_boolean_value (builder, self->disable_icc);
-  json_builder_set_member_name (builder, "Policies");
-  json_builder_begin_array (builder);
+}
+
+static void
+build_nat_and_acl_policies (HnsEndpoint *self, JsonBuilder *builder)
+{
   for (guint i = 0; i < self->port_mappings->len; i++)
     {
       PortMapping *mapping = &g_array_index (self->port_mappings, PortMapping, i);
@@ -178,6 +167,30 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
     }
   for (guint i = 0; i < self->acls->len; i++)
     build_acl (builder, self->acls->pdata[i]);
+}
+
+void
+hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "Name");
+  json_builder_add_string_value (builder, self->name ? self->name : "");
+  json_builder_set_member_name (builder, "IPAddress");
+  json_builder_add_string_value (builder, self->address_text);
+  json_builder_set_member_name (builder, "MacAddress");
+  json_builder_add_string_value (builder, self->mac);
+  build_namespace (self, builder);
+  json_builder_set_member_name (builder, "MaximumOutgoingBandwidthInBytes");
+  json_builder_add_int_value (builder, self->max_bytes_per_second);
+  json_builder_set_member_name (builder, "VLAN");
+  json_builder_add_int_value (builder, self->vlan);
+  json_builder_set_member_name (builder, "DisableICC");
+  json_builder_add_boolean_value (builder, self->disable_icc);
+  json_builder_set_member_name (builder, "Policies");
+  json_builder_begin_array (builder);
+  build_nat_and_acl_policies (self, builder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
@@ -599,29 +612,10 @@ hns_endpoint_to_json (HcsEndpoint *endpoint)
   json_builder_set_member_name (builder, "DisableICC");
   json_builder_add_boolean_value (builder, self->disable_icc);
   /* Linux's counterpart of the attached container's compartment. */
-  json_builder_set_member_name (builder, "Namespace");
-  if (self->netns_path != NULL)
-    json_builder_add_string_value (builder, self->netns_path);
-  else
-    json_builder_add_null_value (builder);
+  build_namespace (self, builder);
   json_builder_set_member_name (builder, "Policies");
   json_builder_begin_array (builder);
-  for (guint i = 0; i < self->port_mappings->len; i++)
-    {
-      PortMapping *mapping = &g_array_index (self->port_mappings, PortMapping, i);
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "Type");
-      json_builder_add_string_value (builder, "NAT");
-      json_builder_set_member_name (builder, "Protocol");
-      json_builder_add_string_value (builder, mapping->protocol);
-      json_builder_set_member_name (builder, "InternalPort");
-      json_builder_add_int_value (builder, mapping->internal_port);
-      json_builder_set_member_name (builder, "ExternalPort");
-      json_builder_add_int_value (builder, mapping->external_port);
-      json_builder_end_object (builder);
-    }
-  for (guint i = 0; i < self->acls->len; i++)
-    build_acl (builder, self->acls->pdata[i]);
+  build_nat_and_acl_policies (self, builder);
   if (self->max_bytes_per_second != 0)
     {
       json_builder_begin_object (builder);
