@@ -365,22 +365,6 @@ monitor_path (void)
   return path ? g_strdup (path) : g_build_filename (HCS_LIBEXECDIR, "hcs-monitor", NULL);
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize length)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= n;
-    }
-  return TRUE;
-}
-
 HcsContainer *
 hcs_remote_container_create (GKeyFile *options, const char *id,
                              const HcsContainerConfig *config, GKeyFile *system_options,
@@ -443,9 +427,13 @@ hcs_remote_container_create (GKeyFile *options, const char *id,
   close (request_pipe[0]);
   close (status_pipe[1]);
   request_pipe[0] = status_pipe[1] = -1;
-  write_all (request_pipe[1], request_text, strlen (request_text));
-  close (request_pipe[1]);
-  request_pipe[1] = -1;
+  {
+    /* A monitor that died before reading shows up as its status below. */
+    g_autoptr (GOutputStream) request_stream = g_unix_output_stream_new (request_pipe[1], TRUE);
+    request_pipe[1] = -1;
+    g_output_stream_write_all (request_stream, request_text, strlen (request_text), NULL, NULL,
+                               NULL);
+  }
   /* It forks at once and leaves the system to the grandchild. */
   waitpid (pid, &wait_status, 0);
   g_spawn_close_pid (pid);

@@ -13,6 +13,7 @@
 #include "argon-private.h"
 
 #include <fcntl.h>
+#include <gio/gunixoutputstream.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,32 +62,23 @@ static gboolean
 write_atomically (const char *folder, const char *path, const char *text, GError **error)
 {
   g_autofree char *temp = g_build_filename (folder, ".argon-XXXXXX", NULL);
-  gsize left = strlen (text);
-  const char *data = text;
+  g_autoptr (GOutputStream) stream = NULL;
+  g_autoptr (GError) local_error = NULL;
   int fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
 
   if (fd < 0)
     return hcs_set_error_from_errno (error, errno, "argon: saving %s", path);
-  while (left > 0)
+  stream = g_unix_output_stream_new (fd, TRUE);
+  if (!g_output_stream_write_all (stream, text, strlen (text), NULL, NULL, &local_error) ||
+      !g_output_stream_close (stream, NULL, &local_error) || rename (temp, path) < 0)
     {
-      gssize n = write (fd, data, left);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved_errno = errno;
-          close (fd);
-          unlink (temp);
-          return hcs_set_error_from_errno (error, saved_errno, "argon: saving %s", path);
-        }
-      data += n;
-      left -= n;
-    }
-  if (close (fd) < 0 || rename (temp, path) < 0)
-    {
-      int saved_errno = errno;
+      if (local_error == NULL)
+        local_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_errno (errno),
+                                           g_strerror (errno));
       unlink (temp);
-      return hcs_set_error_from_errno (error, saved_errno, "argon: saving %s", path);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: saving %s: %s", path,
+                   local_error->message);
+      return FALSE;
     }
   return TRUE;
 }
