@@ -1206,6 +1206,16 @@ child_hold_signals (void)
   signal (SIGPIPE, SIG_DFL);
 }
 
+/* A workload whose set-up failed: killed; reaped here unless it is our
+ * parent's (detached). */
+static void
+abandon_workload (const Spec *spec, pid_t pid)
+{
+  kill (pid, SIGKILL);
+  if (!spec->detach)
+    waitpid (pid, NULL, 0);
+}
+
 static void
 write_cgroup_membership (const Spec *spec, pid_t pid)
 {
@@ -1226,9 +1236,7 @@ write_cgroup_membership (const Spec *spec, pid_t pid)
           g_autofree char *message = g_strdup_printf ("joining the cgroup %s: %s",
                                                       spec->cgroup_procs[i],
                                                       g_strerror (saved_errno));
-          kill (pid, SIGKILL);
-          if (!spec->detach)
-            waitpid (pid, NULL, 0);
+          abandon_workload (spec, pid);
           fail_setup (message);
         }
     }
@@ -1274,6 +1282,17 @@ wait_and_exit (pid_t pid)
                                 : EXIT_SETUP_FAILED;
   report_int ("exit", code);
   _exit (code);
+}
+
+/* The workload runs: its pid to the plugin, then, detached, we leave it
+ * to our parent; otherwise we wait and mirror its exit. */
+static G_NORETURN void
+report_pid_and_finish (const Spec *spec, pid_t pid)
+{
+  report_int ("pid", pid);
+  if (spec->detach)
+    _exit (0);
+  wait_and_exit (pid);
 }
 
 static void
@@ -1408,17 +1427,11 @@ run_create (const Spec *spec)
   message = read_child_report (report_pipe[0]);
   if (message == NULL || *message != '\0')
     {
-      if (spec->detach)
-        kill (pid, SIGKILL); /* not ours to reap: our parent's */
-      else
-        waitpid (pid, NULL, 0);
+      abandon_workload (spec, pid);
       fail_setup (message ? message : "the container's init died during set-up");
     }
-  report_int ("pid", pid);
   close (report_pipe[0]);
-  if (spec->detach)
-    _exit (0);
-  wait_and_exit (pid);
+  report_pid_and_finish (spec, pid);
 }
 
 static G_NORETURN void
@@ -1522,17 +1535,11 @@ run_exec (const Spec *spec)
   message = read_child_report (report_pipe[0]);
   if (message != NULL && *message != '\0')
     {
-      if (spec->detach)
-        kill (pid, SIGKILL);
-      else
-        waitpid (pid, NULL, 0);
+      abandon_workload (spec, pid);
       fail_setup (message);
     }
-  report_int ("pid", pid);
   close (report_pipe[0]);
-  if (spec->detach)
-    _exit (0);
-  wait_and_exit (pid);
+  report_pid_and_finish (spec, pid);
 }
 
 int
