@@ -256,6 +256,37 @@ open_container (HcsctlGlobals *globals, const char *verb, const char *id, HcsHos
   return container;
 }
 
+/* `VERB CONTAINER-ID`, the container opened (errors already logged). */
+static HcsContainer *
+open_from_arguments (HcsctlGlobals *globals, int argc, char **argv, const char *verb,
+                     HcsHost **host_out)
+{
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+
+  if (!parse_args (verb, "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return NULL;
+  return open_container (globals, verb, rest[0], host_out);
+}
+
+/* `VERB CONTAINER-ID` doing @action: start, pause, resume. */
+static int
+act_on_one (HcsctlGlobals *globals, int argc, char **argv, const char *verb,
+            gboolean (*action) (HcsContainer *container, GError **error))
+{
+  g_autoptr (HcsContainer) container = open_from_arguments (globals, argc, argv, verb, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (container == NULL)
+    return 1;
+  if (!action (container, &error))
+    return hcsctl_log_error (verb, error->message);
+  return 0;
+}
+
 /* --- create, start, run -------------------------------------------------------------- */
 
 typedef struct {
@@ -403,22 +434,7 @@ hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv)
 int
 hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv)
 {
-  g_auto (GStrv) rest = NULL;
-  GOptionEntry entries[] = {
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
-    { NULL },
-  };
-  g_autoptr (HcsContainer) container = NULL;
-  g_autoptr (GError) error = NULL;
-
-  if (!parse_args ("start", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
-    return 1;
-  container = open_container (globals, "start", rest[0], NULL);
-  if (container == NULL)
-    return 1;
-  if (!hcs_container_start (container, &error))
-    return hcsctl_log_error ("start", error->message);
-  return 0;
+  return act_on_one (globals, argc, argv, "start", hcs_container_start);
 }
 
 /* runc run: create and start; in the foreground we stay the init's parent,
@@ -487,20 +503,12 @@ out:
 int
 hcsctl_cmd_state (HcsctlGlobals *globals, int argc, char **argv)
 {
-  g_auto (GStrv) rest = NULL;
-  GOptionEntry entries[] = {
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
-    { NULL },
-  };
   g_autoptr (HcsHost) host = NULL;
-  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainer) container = open_from_arguments (globals, argc, argv, "state", &host);
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) node = NULL;
 
-  if (!parse_args ("state", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
-    return 1;
-  container = open_container (globals, "state", rest[0], &host);
   if (container == NULL)
     return 1;
   props = hcs_container_get_properties (container, &error);
@@ -720,39 +728,16 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
   return 0;
 }
 
-static int
-pause_or_resume (HcsctlGlobals *globals, int argc, char **argv, gboolean pause)
-{
-  const char *verb = pause ? "pause" : "resume";
-  g_auto (GStrv) rest = NULL;
-  GOptionEntry entries[] = {
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
-    { NULL },
-  };
-  g_autoptr (HcsContainer) container = NULL;
-  g_autoptr (GError) error = NULL;
-
-  if (!parse_args (verb, "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
-    return 1;
-  container = open_container (globals, verb, rest[0], NULL);
-  if (container == NULL)
-    return 1;
-  if (!(pause ? hcs_container_pause (container, &error)
-              : hcs_container_resume (container, &error)))
-    return hcsctl_log_error (verb, error->message);
-  return 0;
-}
-
 int
 hcsctl_cmd_pause (HcsctlGlobals *globals, int argc, char **argv)
 {
-  return pause_or_resume (globals, argc, argv, TRUE);
+  return act_on_one (globals, argc, argv, "pause", hcs_container_pause);
 }
 
 int
 hcsctl_cmd_resume (HcsctlGlobals *globals, int argc, char **argv)
 {
-  return pause_or_resume (globals, argc, argv, FALSE);
+  return act_on_one (globals, argc, argv, "resume", hcs_container_resume);
 }
 
 /* --- exec ---------------------------------------------------------------------------------- */
