@@ -13,19 +13,10 @@ set -eu
 
 runs=${1:-50}
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$top/build}
-hcsctl=$build/tools/hcsctl
-export HCS_PLUGIN_PATH=$build/plugins/argon
-export HCS_ARGON_HELPER=$build/plugins/argon/hcs-argon-helper
-export HCS_MONITOR=$build/core/hcs-monitor
+bench_tools=conmon
+. "$top/bench/runtime-common.sh"
 
-for tool in crun runc conmon; do
-  command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tool >/dev/null
-done
-
-work=$(mktemp -d /tmp/hcs-bench-XXXXXX)
-hugetlb_mounted=""
-cleanup() {
+bench_cleanup() {
   for id in b-hcs b-crun b-runc; do
     "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f $id >/dev/null 2>&1 || true
     crun --root "$work/crun-root" delete -f $id >/dev/null 2>&1 || true
@@ -36,45 +27,12 @@ cleanup() {
     crun --root "$work/crun-root" delete -f mon-crun$n >/dev/null 2>&1 || true
   done
   for pid in ${conmon_pids:-}; do kill "$pid" 2>/dev/null || true; done
-  if [ -n "$hugetlb_mounted" ]; then
-    umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
-  fi
-  rm -rf "$work"
-  for dir in /sys/fs/cgroup/*/hcs-bench /sys/fs/cgroup/hcs-bench; do
-    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
-  done
 }
-trap cleanup EXIT INT TERM
-
-cat > "$work/options.ini" <<EOT
-[host]
-image-dir=$work/images
-no-installed-plugins=true
-[argon]
-cgroup-parent=hcs-bench
-EOT
-"$hcsctl" --options "$work/options.ini" image default >/dev/null 2>&1 ||
-  "$hcsctl" --options "$work/options.ini" run -- /bin/true
-rootfs=$work/images/busybox
-[ -d "$rootfs" ] || rootfs=$("$hcsctl" image default)
-
-if [ -d /sys/fs/cgroup/unified ] && grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null &&
-   [ ! -d /sys/fs/cgroup/hugetlb ]; then
-  mkdir /sys/fs/cgroup/hugetlb
-  mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
-  hugetlb_mounted=1
-fi
-
-mkdir -p "$work/bundle"
-(cd "$work/bundle" && runc spec)
-sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"sleep", "1000"/' \
-  -e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$work/bundle/config.json"
+make_bundle sleep 1000
 
 hcs() { "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" "$@"; }
 crun_() { crun --root "$work/crun-root" "$@"; }
 runc_() { runc --root "$work/runc-root" "$@"; }
-
-now_ns() { date +%s%N; }
 
 # The init is left to us, as to conmon: reap what the runtimes leave.
 lifecycle() {
@@ -82,18 +40,6 @@ lifecycle() {
   $rt create --bundle "$work/bundle" $id >/dev/null 2>&1 </dev/null
   $rt start $id
   $rt delete -f $id
-}
-
-mean_us() {
-  for i in 1 2 3; do "$@" >/dev/null 2>&1; done
-  start=$(now_ns)
-  i=0
-  while [ $i -lt "$runs" ]; do
-    "$@" >/dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
-    i=$((i + 1))
-  done
-  end=$(now_ns)
-  echo $(((end - start) / runs / 1000))
 }
 
 hcs_life=$(mean_us lifecycle hcs b-hcs)

@@ -1,0 +1,80 @@
+# runtime-common.sh: what bench/lifecycle.sh and bench/oci.sh share (sourced,
+# not run). Before sourcing: `runs` and `top`; after: `hcsctl`, `work` (a
+# temporary folder), `work/options.ini` (hcs's own image folder and cgroup
+# parent), `rootfs` (the busybox root), `work/bundle` (runc's default spec
+# running ARGS given to make_bundle), mean_us, and a cleanup that runs
+# bench_cleanup (define it, or leave it empty) and then undoes the rest.
+#
+# On a hybrid cgroup host crun refuses to run while hugetlb sits on the
+# unified hierarchy; hugetlb is mounted as a v1 hierarchy for the run and
+# undone at the end.
+
+build=${BUILD:-$top/build}
+hcsctl=$build/tools/hcsctl
+export HCS_PLUGIN_PATH=$build/plugins/argon
+export HCS_ARGON_HELPER=$build/plugins/argon/hcs-argon-helper
+export HCS_MONITOR=$build/core/hcs-monitor
+
+for tool in crun runc ${bench_tools:-}; do
+  command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tool >/dev/null
+done
+
+work=$(mktemp -d /tmp/hcs-bench-XXXXXX)
+hugetlb_mounted=""
+bench_cleanup() { :; }
+cleanup() {
+  bench_cleanup
+  if [ -n "$hugetlb_mounted" ]; then
+    umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
+  fi
+  rm -rf "$work"
+  # hcs keeps a cgroup parent for its containers; the bench's goes with it.
+  for dir in /sys/fs/cgroup/*/hcs-bench /sys/fs/cgroup/hcs-bench; do
+    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT INT TERM
+
+# hcs's own options: its image and cgroups kept apart from the host's.
+cat > "$work/options.ini" <<EOT
+[host]
+image-dir=$work/images
+no-installed-plugins=true
+[argon]
+cgroup-parent=hcs-bench
+EOT
+"$hcsctl" --options "$work/options.ini" run -- /bin/true
+rootfs=$work/images/busybox
+
+if [ -d /sys/fs/cgroup/unified ] && grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null &&
+   [ ! -d /sys/fs/cgroup/hugetlb ]; then
+  mkdir /sys/fs/cgroup/hugetlb
+  mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
+  hugetlb_mounted=1
+fi
+
+# make_bundle ARG...: one OCI bundle for every runtime, runc's own default
+# spec running ARG... (each a JSON string's contents) on the busybox root.
+make_bundle() {
+  args=""
+  for arg in "$@"; do args="$args${args:+, }\"$arg\""; done
+  mkdir -p "$work/bundle"
+  (cd "$work/bundle" && runc spec)
+  sed -i -e 's/"terminal": true/"terminal": false/' -e "s|\"sh\"\$|$args|" \
+    -e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$work/bundle/config.json"
+}
+
+now_ns() { date +%s%N; }
+
+# mean_us COMMAND...: runs it $runs times after 3 warm-ups; prints µs per run.
+mean_us() {
+  for i in 1 2 3; do "$@" >/dev/null 2>&1; done
+  start=$(now_ns)
+  i=0
+  while [ $i -lt "$runs" ]; do
+    "$@" >/dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
+    i=$((i + 1))
+  done
+  end=$(now_ns)
+  echo $(((end - start) / runs / 1000))
+}
