@@ -207,3 +207,13 @@ hcs_container_get_exit_code (HcsContainer *self, int *exit_code, GError **error)
   *exit_code = props->exit_code;
   return TRUE;
 }
+
+gboolean
+hcs_container_discard (HcsContainer *self, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_CONTAINER (self), FALSE);
+  /* Already stopped is no failure here: the wait and removal tell. */
+  hcs_container_terminate (self, NULL);
+  hcs_container_wait_timeout (self, 10000, NULL, NULL);
+  return hcs_container_remove (self, error);
+}

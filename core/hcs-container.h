@@ -81,6 +81,9 @@ HcsContainerProperties *hcs_container_get_properties (HcsContainer *self, GError
 gboolean hcs_container_close (HcsContainer *self, GError **error);
 /* Deletes a stopped system: its cgroups, state and scratch mounts. */
 gboolean hcs_container_remove (HcsContainer *self, GError **error);
+/* The undo of a create, in any state: terminate if it runs, wait for it
+ * (10 s at most), remove. */
+gboolean hcs_container_discard (HcsContainer *self, GError **error);
 /* The exit code of a stopped system, from its properties. */
 gboolean hcs_container_get_exit_code (HcsContainer *self, int *exit_code, GError **error);
 

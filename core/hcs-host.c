@@ -430,9 +430,7 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   if (!hcs_host_attach_endpoints (self, container, (const char *const *) config->endpoint_list,
                                   error))
     {
-      hcs_container_terminate (container, NULL);
-      hcs_container_wait_timeout (container, 10000, NULL, NULL);
-      hcs_container_remove (container, NULL);
+      hcs_container_discard (container, NULL);
       g_object_unref (container);
       return NULL;
     }

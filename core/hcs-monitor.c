@@ -599,9 +599,7 @@ main (int argc, char **argv)
     umask (old_umask);
     if (!bound)
       {
-        hcs_container_terminate (monitor.container, NULL);
-        hcs_container_wait_timeout (monitor.container, 5000, NULL, NULL);
-        hcs_container_remove (monitor.container, NULL);
+        hcs_container_discard (monitor.container, NULL);
         fail (error);
       }
   }

@@ -469,9 +469,7 @@ hcs_remote_container_create (GKeyFile *options, const char *id,
                                    error);
       if (master < 0)
         {
-          hcs_container_terminate (remote, NULL);
-          hcs_container_wait_timeout (remote, 10000, NULL, NULL);
-          hcs_container_remove (remote, NULL);
+          hcs_container_discard (remote, NULL);
           g_clear_object (&remote);
           goto out;
         }
@@ -915,9 +913,7 @@ remote_remove (HcsContainer *container, GError **error)
     {
       /* Killed monitor: the driver removes what is left (cgroup, state
        * folder with the dead socket); a workload still running is killed. */
-      hcs_container_terminate (self->lost, NULL);
-      hcs_container_wait_timeout (self->lost, 10000, NULL, NULL);
-      return hcs_container_remove (self->lost, error);
+      return hcs_container_discard (self->lost, error);
     }
   return call_simple (self, HCS_MONITOR_REMOVE, error);
 }

@@ -384,9 +384,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
     {
       hcsctl_log_error (verb, error->message);
-      hcs_container_terminate (container, NULL);
-      hcs_container_wait_timeout (container, 5000, NULL, NULL);
-      hcs_container_remove (container, NULL);
+      hcs_container_discard (container, NULL);
       g_object_unref (container);
       return NULL;
     }
@@ -467,9 +465,7 @@ hcsctl_cmd_oci_run (HcsctlGlobals *globals, int argc, char **argv)
       if (!hcs_container_start (container, &error))
         {
           hcsctl_log_error ("run", error->message);
-          hcs_container_terminate (container, NULL);
-          hcs_container_wait_timeout (container, 5000, NULL, NULL);
-          hcs_container_remove (container, NULL);
+          hcs_container_discard (container, NULL);
           goto out;
         }
       exit_code = 0;
