@@ -492,6 +492,29 @@ runtime_wrapper (Fixture *fixture)
 
 /* podman from Debian with --runtime hcsctl, on a storage, a run root and a
  * containers.conf of the test's own. */
+/* Runs @argv (NULL-terminated) with @input on stdin (NULL: none), stderr
+ * merged into stdout, which goes to *@out and to the test log. */
+static int
+communicate (GSubprocessLauncher *launcher, const char *const *argv, const char *input,
+             char **out)
+{
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_subprocess_launcher_set_flags (launcher, (input ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0) |
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                 G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  subprocess = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (subprocess, input, NULL, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s", argv[0], text);
+  if (out != NULL)
+    *out = g_steal_pointer (&text);
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+}
+
 static int
 podman (Fixture *fixture, const char *tty_input, char **out, ...)
 {
@@ -499,12 +522,9 @@ podman (Fixture *fixture, const char *tty_input, char **out, ...)
   g_autofree char *storage = g_build_filename (fixture->temp_dir, "podman-storage", NULL);
   g_autofree char *run_root = g_build_filename (fixture->temp_dir, "podman-run", NULL);
   g_autofree char *wrapper = runtime_wrapper (fixture);
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) subprocess = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr (GString) command = g_string_new (NULL);
   const char *arg;
   va_list args;
 
@@ -520,61 +540,27 @@ podman (Fixture *fixture, const char *tty_input, char **out, ...)
                                           -1, NULL));
     }
   g_subprocess_launcher_setenv (launcher, "CONTAINERS_CONF", conf, TRUE);
-  if (tty_input != NULL)
-    {
-      /* -it wants a terminal: script(1) gives it one. */
-      g_ptr_array_add (argv, "script");
-      g_ptr_array_add (argv, "-qec");
-    }
-  {
-    g_autoptr (GString) command = g_string_new (NULL);
-    const char *fixed[] = { "podman", "--root", storage, "--runroot", run_root,
-                            "--runtime", wrapper };
-    GPtrArray *target = argv;
-
-    for (gsize i = 0; i < G_N_ELEMENTS (fixed); i++)
-      {
-        if (tty_input != NULL)
-          {
-            g_autofree char *quoted = g_shell_quote (fixed[i]);
-            g_string_append_printf (command, "%s ", quoted);
-          }
-        else
-          g_ptr_array_add (target, (char *) fixed[i]);
-      }
-    va_start (args, out);
-    while ((arg = va_arg (args, const char *)) != NULL)
-      {
-        if (tty_input != NULL)
-          {
-            g_autofree char *quoted = g_shell_quote (arg);
-            g_string_append_printf (command, "%s ", quoted);
-          }
-        else
-          g_ptr_array_add (target, (char *) arg);
-      }
-    va_end (args);
-    if (tty_input != NULL)
-      {
-        g_ptr_array_add (argv, g_string_free (g_steal_pointer (&command), FALSE));
-        g_ptr_array_add (argv, "/dev/null");
-      }
-  }
+  for (const char *const *fixed = (const char *const[]){ "podman", "--root", storage, "--runroot",
+                                                         run_root, "--runtime", wrapper, NULL };
+       *fixed; fixed++)
+    g_ptr_array_add (argv, (char *) *fixed);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
   g_ptr_array_add (argv, NULL);
-  if (tty_input != NULL)
-    g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                   G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (subprocess, tty_input, NULL, &text, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("podman: %s", text);
-  if (tty_input != NULL)
-    g_free (argv->pdata[2]);
-  if (out != NULL)
-    *out = g_steal_pointer (&text);
-  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+  if (tty_input == NULL)
+    return communicate (launcher, (const char *const *) argv->pdata, NULL, out);
+
+  /* -it wants a terminal: script(1) gives it one. */
+  for (guint i = 0; argv->pdata[i] != NULL; i++)
+    {
+      g_autofree char *quoted = g_shell_quote (argv->pdata[i]);
+      g_string_append_printf (command, "%s ", quoted);
+    }
+  return communicate (launcher,
+                      (const char *const[]){ "script", "-qec", command->str, "/dev/null", NULL },
+                      tty_input, out);
 }
 
 static void
@@ -640,10 +626,8 @@ static int
 ctr (Fixture *fixture, char **out, ...)
 {
   g_autofree char *address = g_build_filename (fixture->temp_dir, "containerd", "sock", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) subprocess = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *text = NULL;
   const char *arg;
   va_list args;
 
@@ -655,16 +639,7 @@ ctr (Fixture *fixture, char **out, ...)
     g_ptr_array_add (argv, (char *) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
-  subprocess = g_subprocess_newv ((const char *const *) argv->pdata,
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                                  &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (subprocess, NULL, NULL, &text, NULL, &error);
-  g_assert_no_error (error);
-  g_test_message ("ctr: %s", text);
-  if (out != NULL)
-    *out = g_steal_pointer (&text);
-  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+  return communicate (launcher, (const char *const *) argv->pdata, NULL, out);
 }
 
 static void
