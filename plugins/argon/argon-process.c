@@ -422,11 +422,11 @@ spawn_helper (const char *const *argv, const int stdio[3], const int *source_fds
               const int *target_fds, gsize n_fds, GPid *pid, GError **error)
 {
   posix_spawn_file_actions_t actions;
-  int high[3 + 8];
+  int high[3 + 4];
   gsize n_high = 0;
   int result;
 
-  g_return_val_if_fail (n_fds <= 8, FALSE);
+  g_return_val_if_fail (n_fds <= 4, FALSE);
   for (gsize i = 0; i < 3 + n_fds; i++)
     {
       int fd = i < 3 ? stdio[i] : source_fds[i - 3];
@@ -486,10 +486,10 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   g_autoptr (JsonObject) status = NULL;
   g_autoptr (GError) local_error = NULL;
   int spec_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 }, start_pipe[2] = { -1, -1 };
-  int source_fds[4], target_fds[4] = { 3, 4, 5, 6 };
+  int source_fds[4], target_fds[4] = { 3, 4 };
   const char *argv[] = { helper_path, mode == ARGON_PROCESS_MODE_CREATE ? "create" : "exec",
                          NULL };
-  gsize n_fds = 3;
+  gsize n_fds = 2;
   gboolean spawned;
   GPid helper_pid;
   GSource *watch;
@@ -505,7 +505,6 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   /* 3 spec, 4 status, then 5 start (create) and 6 console (terminal). */
   source_fds[0] = spec_pipe[0];
   source_fds[1] = status_pipe[1];
-  n_fds = 2;
   if (mode == ARGON_PROCESS_MODE_CREATE)
     {
       source_fds[n_fds] = start_pipe[0];
