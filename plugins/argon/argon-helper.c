@@ -80,6 +80,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argon-console.h"
+
 #define SPEC_FD 3
 #define STATUS_FD 4
 #define START_FD 5
@@ -1119,14 +1121,7 @@ run_minimal_init (void)
 static void
 make_console_inside (const Spec *spec)
 {
-  union {
-    struct cmsghdr header;
-    char buffer[CMSG_SPACE (sizeof (int))];
-  } control;
   char name[64];
-  struct iovec iov;
-  struct msghdr message = { 0 };
-  struct cmsghdr *cmsg;
   int master, slave;
 
   if (!console_channel_given)
@@ -1147,19 +1142,7 @@ make_console_inside (const Spec *spec)
   if (slave > 2)
     close (slave);
 
-  memset (&control, 0, sizeof control);
-  iov.iov_base = name;
-  iov.iov_len = strlen (name);
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control.buffer;
-  message.msg_controllen = sizeof control.buffer;
-  cmsg = CMSG_FIRSTHDR (&message);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &master, sizeof (int));
-  CHILD_CHECK (sendmsg (CONSOLE_FD, &message, MSG_NOSIGNAL) >= 0, "sending the console");
+  CHILD_CHECK (argon_console_send (CONSOLE_FD, master, name) >= 0, "sending the console");
   close (master);
   close (CONSOLE_FD);
 }

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "argon-private.h"
+#include "argon-console.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -210,15 +211,6 @@ static gboolean
 send_console (const char *path, int master_fd, const char *name, GError **error)
 {
   struct sockaddr_un address = { .sun_family = AF_UNIX };
-  union {
-    struct cmsghdr header;
-    char buffer[CMSG_SPACE (sizeof (int))];
-  } control = { 0 };
-  struct iovec iov = { .iov_base = (void *) name, .iov_len = strlen (name) };
-  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
-                            .msg_control = control.buffer,
-                            .msg_controllen = sizeof control.buffer };
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&message);
   int sock;
 
   if (strlen (path) >= sizeof address.sun_path)
@@ -228,11 +220,6 @@ send_console (const char *path, int master_fd, const char *name, GError **error)
       return FALSE;
     }
   strcpy (address.sun_path, path);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cmsg), &master_fd, sizeof (int));
-
   sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (sock < 0)
     return hcs_set_error_from_errno (error, errno, "argon: console socket");
@@ -243,7 +230,7 @@ send_console (const char *path, int master_fd, const char *name, GError **error)
       close (sock);
       return FALSE;
     }
-  if (sendmsg (sock, &message, MSG_NOSIGNAL) < 0)
+  if (argon_console_send (sock, master_fd, name) < 0)
     {
       hcs_set_error_from_errno (error, errno, "argon: sending the console to %s", path);
       close (sock);
