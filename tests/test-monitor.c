@@ -62,7 +62,10 @@ make_config (const char *name, const char *const *argv, gboolean stdout_pipe)
 
   config->name = g_strdup (name);
   config->owner = g_strdup ("test-monitor");
-  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  /* A role process uses its test's root: one killed on purpose must leave
+   * no image folder of its own behind. */
+  config->volume_path = g_strdup (g_getenv ("HCS_TEST_ROOTFS") ? g_getenv ("HCS_TEST_ROOTFS")
+                                                               : test_get_busybox_rootfs ());
   config->process = hcs_process_config_new ();
   config->process->command_args = g_strdupv ((char **) argv);
   config->process->create_stdout_pipe = stdout_pipe;
@@ -524,6 +527,7 @@ main (int argc, char **argv)
       g_test_skip ("containers need root");
       return 0;
     }
+  g_setenv ("HCS_TEST_ROOTFS", test_get_busybox_rootfs (), TRUE);
 #define ADD(path, func) \
   g_test_add ("/monitor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("open-elsewhere", test_open_elsewhere);
