@@ -651,6 +651,11 @@ test_containerd (Fixture *fixture, gconstpointer data)
   g_autofree char *config = g_build_filename (folder, "config.toml", NULL);
   g_autofree char *address = g_build_filename (folder, "sock", NULL);
   g_autofree char *wrapper = NULL, *out = NULL, *config_text = NULL;
+  g_autofree char *fifos = g_build_filename (folder, "fifo", NULL);
+  g_autofree char *runc_root = g_build_filename (folder, "runc", NULL);
+  /* containerd 1.6 puts its shims' sockets in /run/containerd/s whatever
+   * its configuration says: made by this test, they go with it. */
+  gboolean had_run_folder = g_file_test ("/run/containerd", G_FILE_TEST_EXISTS);
   g_autoptr (GSubprocess) containerd = NULL;
   g_autoptr (GError) error = NULL;
   const char *rootfs = test_get_busybox_rootfs ();
@@ -674,14 +679,17 @@ test_containerd (Fixture *fixture, gconstpointer data)
     g_usleep (50000);
   g_assert_true (g_file_test (address, G_FILE_TEST_EXISTS));
 
-  g_assert_cmpint (ctr (fixture, &out, "run", "--rm", "--runc-binary", wrapper, "--rootfs", rootfs,
+  g_assert_cmpint (ctr (fixture, &out, "run", "--rm", "--fifo-dir", fifos, "--runc-root", runc_root,
+                        "--runc-binary", wrapper, "--rootfs", rootfs,
                         "once", "sh", "-c", "echo hello from ctr; exit 3", NULL), ==, 3);
   g_assert_nonnull (strstr (out, "hello from ctr"));
   g_clear_pointer (&out, g_free);
 
-  g_assert_cmpint (ctr (fixture, NULL, "run", "-d", "--runc-binary", wrapper, "--rootfs", rootfs,
+  g_assert_cmpint (ctr (fixture, NULL, "run", "-d", "--fifo-dir", fifos, "--runc-root", runc_root,
+                        "--runc-binary", wrapper, "--rootfs", rootfs,
                         "svc", "sleep", "1000", NULL), ==, 0);
-  g_assert_cmpint (ctr (fixture, &out, "task", "exec", "--exec-id", "e1", "svc", "sh", "-c",
+  g_assert_cmpint (ctr (fixture, &out, "task", "exec", "--fifo-dir", fifos, "--exec-id", "e1", "svc",
+                        "sh", "-c",
                         "echo exec-$((6*7)); exit 4", NULL), ==, 4);
   g_assert_nonnull (strstr (out, "exec-42"));
   g_clear_pointer (&out, g_free);
@@ -704,6 +712,11 @@ test_containerd (Fixture *fixture, gconstpointer data)
 
   g_subprocess_send_signal (containerd, SIGTERM);
   g_subprocess_wait (containerd, NULL, NULL);
+  if (!had_run_folder)
+    {
+      g_assert_cmpint (g_rmdir ("/run/containerd/s"), ==, 0);
+      g_assert_cmpint (g_rmdir ("/run/containerd"), ==, 0);
+    }
 }
 
 int
