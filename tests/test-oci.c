@@ -531,13 +531,18 @@ podman (Fixture *fixture, const char *tty_input, char **out, ...)
   if (!g_file_test (conf, G_FILE_TEST_EXISTS))
     {
       /* This host's quirks: a hard nofile limit of 20000, no systemd. */
-      g_assert_true (g_file_set_contents (conf,
-                                          "[containers]\n"
-                                          "default_ulimits = [\"nofile=20000:20000\"]\n"
-                                          "[engine]\n"
-                                          "cgroup_manager = \"cgroupfs\"\n"
-                                          "events_logger = \"file\"\n",
-                                          -1, NULL));
+      /* And folders of its own, or podman keeps /run/libpod and a lock in
+       * /etc/cni/net.d. */
+      g_autofree char *text = g_strdup_printf ("[containers]\n"
+                                               "default_ulimits = [\"nofile=20000:20000\"]\n"
+                                               "[engine]\n"
+                                               "cgroup_manager = \"cgroupfs\"\n"
+                                               "events_logger = \"file\"\n"
+                                               "tmp_dir = \"%s/podman-tmp\"\n"
+                                               "[network]\n"
+                                               "network_config_dir = \"%s/podman-net\"\n",
+                                               fixture->temp_dir, fixture->temp_dir);
+      g_assert_true (g_file_set_contents (conf, text, -1, NULL));
     }
   g_subprocess_launcher_setenv (launcher, "CONTAINERS_CONF", conf, TRUE);
   for (const char *const *fixed = (const char *const[]){ "podman", "--root", storage, "--runroot",
