@@ -14,14 +14,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
 
 bench_cleanup() {
-  crun delete -f hcs-bench-crun >/dev/null 2>&1 || true
-  runc delete -f hcs-bench-runc >/dev/null 2>&1 || true
+  crun --root "$work/crun-root" delete -f hcs-bench-crun >/dev/null 2>&1 || true
+  runc --root "$work/runc-root" delete -f hcs-bench-runc >/dev/null 2>&1 || true
 }
 make_bundle /bin/true
 
 hcs_us=$(mean_us "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true)
-crun_us=$(mean_us crun run -b "$work/bundle" hcs-bench-crun)
-runc_us=$(mean_us runc run -b "$work/bundle" hcs-bench-runc)
+crun_us=$(mean_us crun --root "$work/crun-root" run -b "$work/bundle" hcs-bench-crun)
+runc_us=$(mean_us runc --root "$work/runc-root" run -b "$work/bundle" hcs-bench-runc)
 
 echo "lifecycle of /bin/true (create, start, wait, delete), mean of $runs runs"
 printf '  %-8s %8s µs\n' hcsctl "$hcs_us" crun "$crun_us" runc "$runc_us"
