@@ -35,10 +35,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# hcs's own options: its image and cgroups kept apart from the host's.
+# hcs's own options: its image, state and cgroups kept apart from the host's.
 cat > "$work/options.ini" <<EOT
 [host]
 image-dir=$work/images
+state-dir=$work/state
 no-installed-plugins=true
 [argon]
 cgroup-parent=hcs-bench
