@@ -109,6 +109,7 @@ struct _HcsRemoteContainer
   HcsContainer *lost;
 
   GThread *watcher;
+  GWeakRef weak_self;          /* how the watcher refers to us: never a ref of one going */
   Connection *events;
   gboolean stopping;
   GMainContext *creator_context;
@@ -140,6 +141,7 @@ hcs_remote_container_finalize (GObject *object)
   stop_watcher (self);
   g_clear_pointer (&self->calls, connection_free);
   g_clear_object (&self->lost);
+  g_weak_ref_clear (&self->weak_self);
   g_clear_pointer (&self->creator_context, g_main_context_unref);
   g_free (self->id);
   g_free (self->socket_path);
@@ -224,8 +226,15 @@ event_cb (HcsBridge *bridge, guint type, JsonNode *body, gpointer data)
 
   if (type != HCS_MONITOR_EVENT)
     return;
+  /* Its last reference may be going on another thread right now (its
+   * finalize waits for this one): no event for it then. */
   emission = g_new0 (EventEmission, 1);
-  emission->self = g_object_ref (self);
+  emission->self = g_weak_ref_get (&self->weak_self);
+  if (emission->self == NULL)
+    {
+      g_free (emission);
+      return;
+    }
   emission->event = json_node_copy (body);
   g_main_context_invoke (self->creator_context, emit_event_cb, emission);
 }
@@ -268,6 +277,7 @@ remote_new (const char *id, const char *socket_path, GError **error)
   self->events = connection_open (socket_path, error);
   if (self->events == NULL)
     return NULL;
+  g_weak_ref_init (&self->weak_self, self);
   g_signal_connect (self->events->bridge, "notification", G_CALLBACK (event_cb), self);
   self->watcher = g_thread_new ("hcs-remote-events", watcher_main, self);
   return g_steal_pointer (&self);

@@ -433,6 +433,61 @@ test_list_and_events (Fixture *fixture, gconstpointer data)
   remove_system (beta);
 }
 
+static void
+drop_in_exited_cb (HcsContainer *container, int exit_code, gpointer data)
+{
+  g_object_unref (container);
+}
+
+/* Handles dropped while their events arrive: the watcher thread never
+ * takes a reference to a handle that is going (GTest makes that critical
+ * fatal). A handle may also let go of itself in its "exited" handler. */
+static void
+test_handles_dropped_amid_events (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("dropped", argv, FALSE);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  GWeakRef last_handle;
+  HcsContainer *last;
+  gint64 deadline;
+
+  container = hcs_host_create_container (fixture->host, "dropped", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < 30; i++)
+    {
+      g_autoptr (HcsContainer) handle = hcs_host_open_container (fixture->host, "dropped", &error);
+
+      g_assert_no_error (error);
+      g_assert_true (hcs_container_pause (handle, &error));
+      g_assert_true (hcs_container_resume (handle, &error));
+      g_assert_no_error (error);
+    }
+
+  last = hcs_host_open_container (fixture->host, "dropped", &error);
+  g_assert_no_error (error);
+  g_weak_ref_init (&last_handle, last);
+  g_signal_connect (last, "exited", G_CALLBACK (drop_in_exited_cb), NULL);
+  last = NULL;
+  g_assert_true (hcs_container_terminate (container, &error));
+  g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
+  g_assert_no_error (error);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((last = g_weak_ref_get (&last_handle)) != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_clear_object (&last);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_null (last);
+  g_weak_ref_clear (&last_handle);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
 /* A corrupt state file is an error naming it; listing goes on without it. */
 static void
 test_corrupt_state (Fixture *fixture, gconstpointer data)
@@ -538,6 +593,7 @@ main (int argc, char **argv)
   ADD ("racing-creators", test_racing_creators);
   ADD ("list-and-events", test_list_and_events);
   ADD ("corrupt-state", test_corrupt_state);
+  ADD ("handles-dropped-amid-events", test_handles_dropped_amid_events);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
