@@ -5,8 +5,16 @@
 #include "test-common.h"
 #include "argon-cgroup.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -190,6 +198,89 @@ test_security_defaults (Fixture *fixture, gconstpointer data)
                    "kcore-masked\n"
                    "sys-readonly\n"
                    "lo ");
+}
+
+/* Until it execs its workload, a container's process runs the host's
+ * helper, which any process of the container can reach through
+ * /proc/PID/exe. Reopened for writing once the helper is gone, that link
+ * would let the container replace the host's helper (CVE-2019-5736, the
+ * runc overwrite). The check is made as host root, with more rights than
+ * any container process has. */
+static void
+assert_helper_link_not_writable (Fixture *fixture, gboolean from_read_only_mount)
+{
+  const char *argv[] = { "true", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *exe_link = NULL, *reopen_path = NULL;
+  struct stat exe_stat, helper_stat;
+  int exe, written;
+
+  container = hcs_host_create_container (fixture->host, "exe-link", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  /* Created, not started: the init waits in the helper, in the container. */
+  exe_link = g_strdup_printf ("/proc/%d/exe", hcs_process_get_pid (init));
+  exe = open (exe_link, O_PATH | O_CLOEXEC);
+  g_assert_cmpint (exe, >=, 0);
+  g_assert_cmpint (fstat (exe, &exe_stat), ==, 0);
+  g_assert_cmpint (stat (g_getenv ("HCS_ARGON_HELPER"), &helper_stat), ==, 0);
+  /* The helper's own file on a read-only mount, or a sealed copy. */
+  if (from_read_only_mount)
+    g_assert_true (exe_stat.st_ino == helper_stat.st_ino && exe_stat.st_dev == helper_stat.st_dev);
+  else
+    g_assert_true (exe_stat.st_ino != helper_stat.st_ino || exe_stat.st_dev != helper_stat.st_dev);
+
+  g_assert_true (hcs_container_discard (container, &error));
+  g_assert_no_error (error);
+  reopen_path = g_strdup_printf ("/proc/self/fd/%d", exe);
+  written = open (reopen_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (from_read_only_mount)
+    {
+      g_assert_cmpint (written, ==, -1);
+      g_assert_cmpint (errno, ==, EROFS);
+    }
+  else if (written >= 0)
+    {
+      /* A sealed memfd opens, but takes no byte. */
+      g_assert_cmpint (write (written, "x", 1), ==, -1);
+      g_assert_cmpint (errno, ==, EPERM);
+      close (written);
+    }
+  close (exe);
+}
+
+static void
+test_helper_not_writable (Fixture *fixture, gconstpointer data)
+{
+  assert_helper_link_not_writable (fixture, TRUE);
+}
+
+/* Kernels before 5.12 have no mount_setattr: made to answer ENOSYS (a
+ * seccomp filter, in a subprocess of the test), the helper is exec'd from a
+ * sealed memfd copy instead. */
+static void
+test_helper_copy_without_mount_setattr (Fixture *fixture, gconstpointer data)
+{
+  struct sock_filter instructions[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, __NR_mount_setattr, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog program = { G_N_ELEMENTS (instructions), instructions };
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_cmpint (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program), ==, 0);
+  assert_helper_link_not_writable (fixture, FALSE);
 }
 
 static void
@@ -888,6 +979,8 @@ main (int argc, char **argv)
   ADD ("pid-one-and-hostname", test_pid_one_and_hostname);
   ADD ("rootfs-isolated", test_rootfs_isolated);
   ADD ("security-defaults", test_security_defaults);
+  ADD ("helper-not-writable", test_helper_not_writable);
+  ADD ("helper-copy-without-mount-setattr", test_helper_copy_without_mount_setattr);
   ADD ("user-env-workdir", test_user_env_workdir);
   ADD ("bind-mounts", test_bind_mounts);
   ADD ("hostile-symlink-mount", test_hostile_symlink_mount);

@@ -28,6 +28,9 @@ argon_clear_fd (int *fd)
   *fd = -1;
 }
 
+/* An fd closed when it goes out of scope (g_autofd needs GLib 2.76). */
+#define argon_autofd __attribute__ ((cleanup (argon_clear_fd)))
+
 #define ARGON_TYPE_DRIVER (argon_driver_get_type ())
 G_DECLARE_FINAL_TYPE (ArgonDriver, argon_driver, ARGON, DRIVER, GObject)
 

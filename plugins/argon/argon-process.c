@@ -20,7 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -400,6 +404,58 @@ reap_failed_helper (GPid pid)
     ;
 }
 
+/* A sealed memfd copy of the helper, for kernels without mount_setattr. */
+static int
+copy_helper_to_memfd (int source, GError **error)
+{
+  argon_autofd int memfd = memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  struct stat source_stat;
+  off_t offset = 0;
+
+  if (memfd < 0 || fstat (source, &source_stat) < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: copying the helper"), -1;
+  while (offset < source_stat.st_size)
+    {
+      ssize_t sent = sendfile (memfd, source, &offset, source_stat.st_size - offset);
+      if (sent < 0 && errno == EINTR)
+        continue;
+      if (sent <= 0)
+        return hcs_set_error_from_errno (error, sent < 0 ? errno : EIO,
+                                         "argon: copying the helper"), -1;
+    }
+  if (fchmod (memfd, 0500) < 0 ||
+      fcntl (memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: sealing the helper's copy"), -1;
+  return g_steal_fd (&memfd);
+}
+
+/* The helper as a container's processes see it through /proc/PID/exe
+ * until they exec their workload: a file nobody can write. Exec'd from its
+ * own path, a container process could open that link and, once the helper
+ * is gone, reopen it for writing and replace the host's helper
+ * (CVE-2019-5736, the runc overwrite). So it is exec'd through a read-only
+ * detached bind mount of itself (open_tree + mount_setattr: no mount in
+ * any table, gone with its last user), or where the kernel has no
+ * mount_setattr (before 5.12), through a sealed memfd copy. */
+static int
+open_helper_read_only (const char *helper_path, GError **error)
+{
+  struct mount_attr read_only = {
+    .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+  };
+  argon_autofd int tree = open_tree (AT_FDCWD, helper_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  argon_autofd int source = -1;
+
+  if (tree >= 0 && mount_setattr (tree, "", AT_EMPTY_PATH, &read_only, sizeof read_only) == 0)
+    return g_steal_fd (&tree);
+  if (tree < 0 && errno == ENOENT)
+    return hcs_set_error_from_errno (error, errno, "argon: the helper %s", helper_path), -1;
+  source = open (helper_path, O_RDONLY | O_CLOEXEC);
+  if (source < 0)
+    return hcs_set_error_from_errno (error, errno, "argon: the helper %s", helper_path), -1;
+  return copy_helper_to_memfd (source, error);
+}
+
 /* posix_spawn (a vfork in glibc: no copy of our page tables) with @stdio
  * as 0, 1, 2 and each source fd at its target; nothing else of ours gets
  * through. Sources are first moved above every target, so no dup2 can
@@ -409,11 +465,19 @@ spawn_helper (const char *const *argv, const int stdio[3], const int *source_fds
               const int *target_fds, gsize n_fds, GPid *pid, GError **error)
 {
   posix_spawn_file_actions_t actions;
+  argon_autofd int helper = -1;
+  g_autofree char *helper_exec_path = NULL;
   int high[3 + 4];
   gsize n_high = 0;
   int result;
 
   g_return_val_if_fail (n_fds <= 4, FALSE);
+  helper = open_helper_read_only (argv[0], error);
+  if (helper < 0)
+    return FALSE;
+  /* The kernel opens the file behind the link before it closes the
+   * close-on-exec fds, so the fd needs not reach the helper. */
+  helper_exec_path = g_strdup_printf ("/proc/self/fd/%d", helper);
   for (gsize i = 0; i < 3 + n_fds; i++)
     {
       int fd = i < 3 ? stdio[i] : source_fds[i - 3];
@@ -450,7 +514,8 @@ spawn_helper (const char *const *argv, const int stdio[3], const int *source_fds
     posix_spawnattr_setflags (&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     posix_spawnattr_setsigmask (&attributes, &none);
     posix_spawnattr_setsigdefault (&attributes, &all);
-    result = posix_spawn (pid, argv[0], &actions, &attributes, (char *const *) argv, environ);
+    result = posix_spawn (pid, helper_exec_path, &actions, &attributes, (char *const *) argv,
+                          environ);
     posix_spawnattr_destroy (&attributes);
   }
   posix_spawn_file_actions_destroy (&actions);
