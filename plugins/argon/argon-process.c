@@ -45,6 +45,7 @@ struct _ArgonProcess
   int start_fd;         /* create mode: one byte lets the init exec */
   int console_fd;       /* pty master, or -1 */
   int pidfd;            /* opened (foreign) processes: their pidfd */
+  int child_pidfd;      /* our child (the helper, or a workload reaped directly) */
   gboolean foreign;     /* not started through hcs: no exit code */
 
   GOutputStream *stdin_stream;
@@ -113,6 +114,7 @@ mark_exited (ArgonProcess *self, int exit_code)
   argon_clear_fd (&self->status_fd);
   argon_clear_fd (&self->start_fd);
   argon_clear_fd (&self->pidfd);
+  argon_clear_fd (&self->child_pidfd);
   g_cond_broadcast (&self->exited_cond);
   g_mutex_unlock (&self->lock);
 
@@ -141,6 +143,26 @@ helper_exited_cb (GPid pid, int wait_status, gpointer data)
   mark_exited (self, exit_code);
 }
 
+/* Our child's pidfd is readable once it exited: reap it through the pidfd.
+ * Unlike a GLib child watch, this needs no SIGCHLD handler in the host's
+ * process and no GLib worker thread. */
+static gboolean
+child_exited_cb (int fd, GIOCondition condition, gpointer data)
+{
+  ArgonProcess *self = data;
+  siginfo_t info = { 0 };
+  int exit_code = 255;
+
+  while (waitid (P_PIDFD, fd, &info, WEXITED) < 0 && errno == EINTR)
+    ;
+  if (info.si_code == CLD_EXITED)
+    exit_code = info.si_status;
+  else if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)
+    exit_code = 128 + info.si_status;
+  mark_exited (self, exit_code);
+  return G_SOURCE_REMOVE;
+}
+
 /* A pidfd becomes readable when its process has exited. */
 static gboolean
 foreign_exited_cb (int fd, GIOCondition condition, gpointer data)
@@ -160,6 +182,7 @@ argon_process_finalize (GObject *object)
   argon_clear_fd (&self->start_fd);
   argon_clear_fd (&self->console_fd);
   argon_clear_fd (&self->pidfd);
+  argon_clear_fd (&self->child_pidfd);
   g_clear_object (&self->stdin_stream);
   g_clear_object (&self->stdout_stream);
   g_clear_object (&self->stderr_stream);
@@ -181,7 +204,7 @@ argon_process_init (ArgonProcess *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->exited_cond);
-  self->status_fd = self->start_fd = self->console_fd = self->pidfd = -1;
+  self->status_fd = self->start_fd = self->console_fd = self->pidfd = self->child_pidfd = -1;
   self->creator_context = g_main_context_ref_thread_default ();
 }
 
@@ -661,9 +684,20 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   if (stdio.ours[2] >= 0)
     self->stderr_stream = g_unix_input_stream_new (g_steal_fd (&stdio.ours[2]), TRUE);
 
-  watch = g_child_watch_source_new (helper_pid);
-  g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) helper_exited_cb,
-                         g_object_ref (self), g_object_unref);
+  /* A child watch only on kernels without pidfd_open (before 5.3). */
+  self->child_pidfd = (int) syscall (SYS_pidfd_open, helper_pid, 0);
+  if (self->child_pidfd >= 0)
+    {
+      watch = g_unix_fd_source_new (self->child_pidfd, G_IO_IN);
+      g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) child_exited_cb,
+                             g_object_ref (self), g_object_unref);
+    }
+  else
+    {
+      watch = g_child_watch_source_new (helper_pid);
+      g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) helper_exited_cb,
+                             g_object_ref (self), g_object_unref);
+    }
   g_source_attach (watch, get_reaper_context ());
   g_source_unref (watch);
   return g_steal_pointer (&self);
