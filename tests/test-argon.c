@@ -184,6 +184,7 @@ test_security_defaults (Fixture *fixture, gconstpointer data)
   output = run_simple (fixture, "security",
                        "grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\t' ' ';"
                        " mount -t tmpfs none /mnt 2>/dev/null && echo mounted || echo mount-refused;"
+                       " unshare -U true 2>/dev/null && echo unshared || echo unshare-refused;"
                        " test -s /proc/kcore && echo kcore-visible || echo kcore-masked;"
                        " (echo 1 > /proc/sys/kernel/panic) 2>/dev/null && echo sys-writable || echo sys-readonly;"
                        " ls /sys/class/net | tr '\n' ' '",
@@ -195,6 +196,7 @@ test_security_defaults (Fixture *fixture, gconstpointer data)
                    "NoNewPrivs: 1\n"
                    "Seccomp: 2\n"
                    "mount-refused\n"
+                   "unshare-refused\n"
                    "kcore-masked\n"
                    "sys-readonly\n"
                    "lo ");

@@ -59,11 +59,12 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <pwd.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,7 @@
 #include <unistd.h>
 
 #include "argon-console.h"
+#include "argon-seccomp-bpf.h"
 
 #define SPEC_FD 3
 #define STATUS_FD 4
@@ -994,52 +996,21 @@ apply_capabilities (const Process *process, uid_t uid)
   cap_free (caps);
 }
 
-/* Denied with EPERM: what lets a container reach the kernel or the host
- * (modules, kexec, clocks, keyrings, bpf, tracing, mounts, namespaces). */
-static const char *const denied_syscalls[] = {
-  "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-  "create_module", "acct", "swapon", "swapoff", "reboot", "settimeofday", "clock_settime",
-  "clock_adjtime", "adjtimex", "stime", "iopl", "ioperm", "keyctl", "add_key", "request_key",
-  "bpf", "perf_event_open", "userfaultfd", "open_by_handle_at", "name_to_handle_at",
-  "lookup_dcookie", "quotactl", "nfsservctl", "kcmp", "process_vm_readv", "process_vm_writev",
-  "ptrace", "mount", "umount2", "pivot_root", "setns", "unshare", "fsopen", "fsmount",
-  "move_mount", "open_tree", "fsconfig", "fspick", "vm86", "vm86old", "syslog", "sysfs",
-  "uselib", "ustat", "get_kernel_syms", "query_module", "_sysctl", "mount_setattr",
-  NULL,
-};
-
+/* The filter was compiled at build time (argon-seccomp-gen.c: what it
+ * denies and why); loading it is one prctl(). */
 static void
 apply_seccomp (void)
 {
-  static const scmp_datum_t namespace_flags[] = {
-    CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-    CLONE_NEWCGROUP,
+  struct sock_fprog program = {
+    .len = G_N_ELEMENTS (argon_seccomp_program),
+    .filter = (struct sock_filter *) argon_seccomp_program,
   };
-  scmp_filter_ctx filter = seccomp_init (SCMP_ACT_ALLOW);
-  int result;
 
-  if (filter == NULL)
-    child_fail (EXIT_SETUP_FAILED, "seccomp: cannot create a filter");
-  for (guint i = 0; denied_syscalls[i]; i++)
-    {
-      int number = seccomp_syscall_resolve_name (denied_syscalls[i]);
-      if (number == __NR_SCMP_ERROR)
-        continue; /* not on this architecture */
-      if ((result = seccomp_rule_add (filter, SCMP_ACT_ERRNO (EPERM), number, 0)) < 0)
-        child_fail (EXIT_SETUP_FAILED, "seccomp: denying %s: %s", denied_syscalls[i],
-                    g_strerror (-result));
-    }
-  /* clone with a namespace flag is refused; clone3 hides its flags in
-   * memory, so it answers ENOSYS and libc falls back to clone. */
-  for (gsize i = 0; i < G_N_ELEMENTS (namespace_flags); i++)
-    if ((result = seccomp_rule_add (filter, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (clone), 1,
-                                    SCMP_A0 (SCMP_CMP_MASKED_EQ, namespace_flags[i],
-                                             namespace_flags[i]))) < 0)
-      child_fail (EXIT_SETUP_FAILED, "seccomp: clone rule: %s", g_strerror (-result));
-  seccomp_rule_add (filter, SCMP_ACT_ERRNO (ENOSYS), SCMP_SYS (clone3), 0);
-  if ((result = seccomp_load (filter)) < 0)
-    child_fail (EXIT_SETUP_FAILED, "seccomp: loading the filter: %s", g_strerror (-result));
-  seccomp_release (filter);
+  /* As libseccomp would: a filter needs no_new_privs, or CAP_SYS_ADMIN,
+   * which a non-root user has dropped by now. */
+  CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
+  CHILD_CHECK (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
+               "seccomp: loading the filter");
 }
 
 /* Everything between "go" and exec: session, terminal, identity,
@@ -1540,6 +1511,9 @@ main (int argc, char **argv)
       return 2;
     }
   create = g_str_equal (argv[1], "create");
+  /* Exec'd through /proc/self/fd/N (see argon-process.c), the kernel named
+   * us "N": take our own name back for ps and top. */
+  prctl (PR_SET_NAME, "hcs-argon-helper", 0, 0, 0);
 
   /* Nothing but stdio, the spec, status and start reaches this process,
    * and none of the last three may reach the workload. */
