@@ -15,13 +15,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A plugin whose description (hcs-plugin-NAME.plugin beside its .so) says
+ * what it provides is loaded the first time a driver of that kind is asked
+ * for: `hcsctl exec` needs argon, not the libnftables and libnl that hns
+ * brings (a millisecond of every command). One without a description is
+ * loaded with the host. */
+typedef struct {
+  char *path;
+  GStrv isolations;   /* the isolation modes of its drivers */
+  gboolean network;   /* it has network drivers */
+} PluginDescription;
+
+static void
+plugin_description_free (PluginDescription *description)
+{
+  g_free (description->path);
+  g_strfreev (description->isolations);
+  g_free (description);
+}
+
 struct _HcsHost
 {
   GObject parent_instance;
 
   GKeyFile *options;
+  GMutex lock;                   /* loads on demand may come from any thread */
   GPtrArray *plugin_errors;      /* char*, NULL-terminated */
-  GHashTable *loaded_plugins;    /* basename -> path */
+  GHashTable *loaded_plugins;    /* basename -> path, loaded or described */
+  GPtrArray *pending_plugins;    /* PluginDescription*, described, not loaded yet */
   GPtrArray *isolation_drivers;  /* HcsIsolationDriver* in load order */
   GPtrArray *network_drivers;    /* HcsNetworkDriver* */
 };
@@ -36,8 +57,10 @@ hcs_host_finalize (GObject *object)
   g_key_file_unref (self->options);
   g_ptr_array_unref (self->plugin_errors);
   g_hash_table_unref (self->loaded_plugins);
+  g_ptr_array_unref (self->pending_plugins);
   g_ptr_array_unref (self->isolation_drivers);
   g_ptr_array_unref (self->network_drivers);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hcs_host_parent_class)->finalize (object);
 }
 
@@ -52,6 +75,8 @@ hcs_host_init (HcsHost *self)
 {
   self->plugin_errors = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   self->loaded_plugins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->pending_plugins = g_ptr_array_new_with_free_func ((GDestroyNotify) plugin_description_free);
+  g_mutex_init (&self->lock);
   self->isolation_drivers = g_ptr_array_new_with_free_func (g_object_unref);
   self->network_drivers = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -92,9 +117,12 @@ check_plugin_file (const char *path, GError **error)
 }
 
 /* Makes one driver of each registered type; a type whose GInitable refuses
- * this host is reported and left out. */
+ * this host, or that its plugin's description did not announce, is
+ * reported and left out. */
 static void
-instantiate_driver_types (HcsHost *self, const char *path, GArray *types, GPtrArray *drivers)
+instantiate_driver_types (HcsHost *self, const char *path, GArray *types,
+                          const PluginDescription *description, gboolean network,
+                          GPtrArray *drivers)
 {
   for (guint i = 0; i < types->len; i++)
     {
@@ -111,30 +139,41 @@ instantiate_driver_types (HcsHost *self, const char *path, GArray *types, GPtrAr
           add_plugin_error (self, path, message);
           continue;
         }
+      if (description != NULL &&
+          (network ? !description->network
+                   : (description->isolations == NULL ||
+                      !g_strv_contains ((const char *const *) description->isolations,
+                                        hcs_isolation_driver_get_isolation (
+                                            HCS_ISOLATION_DRIVER (driver))))))
+        {
+          message = g_strdup_printf ("driver %s is not in the plugin's description",
+                                     g_type_name (type));
+          add_plugin_error (self, path, message);
+          continue;
+        }
       g_ptr_array_add (drivers, g_steal_pointer (&driver));
     }
 }
 
 static void
-instantiate_drivers (HcsHost *self, const char *path, HcsRegistry *registry)
+instantiate_drivers (HcsHost *self, const char *path, HcsRegistry *registry,
+                     const PluginDescription *description)
 {
   instantiate_driver_types (self, path, hcs_registry_get_isolation_driver_types (registry),
-                            self->isolation_drivers);
+                            description, FALSE, self->isolation_drivers);
   instantiate_driver_types (self, path, hcs_registry_get_network_driver_types (registry),
-                            self->network_drivers);
+                            description, TRUE, self->network_drivers);
 }
 
+/* @description is NULL for a plugin loaded without one. */
 static void
-load_plugin (HcsHost *self, const char *path)
+load_plugin (HcsHost *self, const char *path, const PluginDescription *description)
 {
   g_autoptr (GError) local_error = NULL;
   g_autoptr (HcsRegistry) registry = NULL;
   g_autofree char *basename = g_path_get_basename (path);
   HcsPluginInitFunc init_func = NULL;
   GModule *module;
-
-  if (g_hash_table_contains (self->loaded_plugins, basename))
-    return; /* an earlier directory already provided it */
 
   if (!check_plugin_file (path, &local_error))
     {
@@ -174,7 +213,113 @@ load_plugin (HcsHost *self, const char *path)
     }
 
   g_hash_table_insert (self->loaded_plugins, g_strdup (basename), g_strdup (path));
-  instantiate_drivers (self, path, registry);
+  instantiate_drivers (self, path, registry, description);
+}
+
+/* Reads hcs-plugin-NAME.plugin beside @path:
+ *
+ *   [Plugin]
+ *   Isolation=process;     the isolation modes of its drivers
+ *   Network=true           it has network drivers
+ *
+ * Returns FALSE with @error for a description that cannot be used, TRUE
+ * with *@out NULL where there is none. */
+static gboolean
+read_plugin_description (const char *path, PluginDescription **out, GError **error)
+{
+  g_autofree char *stem = g_strndup (path, strlen (path) - strlen (".so"));
+  g_autofree char *description_path = g_strconcat (stem, ".plugin", NULL);
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+  PluginDescription *description;
+
+  *out = NULL;
+  if (!g_key_file_load_from_file (file, description_path, G_KEY_FILE_NONE, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN, "%s: %s", description_path,
+                   local_error->message);
+      return FALSE;
+    }
+  description = g_new0 (PluginDescription, 1);
+  description->path = g_strdup (path);
+  description->isolations = g_key_file_get_string_list (file, "Plugin", "Isolation", NULL, NULL);
+  description->network = g_key_file_get_boolean (file, "Plugin", "Network", NULL);
+  if ((description->isolations == NULL || description->isolations[0] == NULL) &&
+      !description->network)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN,
+                   "%s: [Plugin] names no Isolation and no Network", description_path);
+      plugin_description_free (description);
+      return FALSE;
+    }
+  *out = description;
+  return TRUE;
+}
+
+static void
+load_described_plugins_locked (HcsHost *self, const char *isolation, gboolean network)
+{
+  for (guint i = 0; i < self->pending_plugins->len;)
+    {
+      PluginDescription *description = self->pending_plugins->pdata[i];
+      gboolean wanted =
+          network ? description->network
+                  : description->isolations != NULL &&
+                        (isolation == NULL ||
+                         g_strv_contains ((const char *const *) description->isolations,
+                                          isolation));
+      if (!wanted)
+        {
+          i++;
+          continue;
+        }
+      description = g_ptr_array_steal_index (self->pending_plugins, i);
+      load_plugin (self, description->path, description);
+      plugin_description_free (description);
+    }
+}
+
+/* Loads the described plugins that provide @isolation (any isolation, for
+ * NULL) or, with @network, network drivers. The network drivers are handed
+ * out as one array that must not grow once seen, so a plugin with drivers
+ * of both kinds comes with every other network plugin. */
+static void
+load_described_plugins (HcsHost *self, const char *isolation, gboolean network)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  gboolean with_network = network;
+
+  for (guint i = 0; !with_network && i < self->pending_plugins->len; i++)
+    {
+      PluginDescription *description = self->pending_plugins->pdata[i];
+      with_network = description->network && description->isolations != NULL &&
+                     (isolation == NULL ||
+                      g_strv_contains ((const char *const *) description->isolations,
+                                       isolation));
+    }
+  if (with_network)
+    load_described_plugins_locked (self, NULL, TRUE);
+  if (!network)
+    load_described_plugins_locked (self, isolation, FALSE);
+}
+
+/* The isolation drivers loaded so far, a reference each: another thread's
+ * load may grow the host's array meanwhile. */
+static GPtrArray *
+isolation_drivers_snapshot (HcsHost *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  return g_ptr_array_copy (self->isolation_drivers, (GCopyFunc) (void (*) (void)) g_object_ref,
+                           NULL);
+}
+
+static void
+load_all_described_plugins (HcsHost *self)
+{
+  load_described_plugins (self, NULL, FALSE);
+  load_described_plugins (self, NULL, TRUE);
 }
 
 static int
@@ -202,7 +347,21 @@ load_plugin_dir (HcsHost *self, const char *dir_path)
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
-      load_plugin (self, path);
+      g_autoptr (GError) local_error = NULL;
+      PluginDescription *description = NULL;
+
+      if (g_hash_table_contains (self->loaded_plugins, names->pdata[i]))
+        continue; /* an earlier directory already provided it */
+      if (!read_plugin_description (path, &description, &local_error))
+        add_plugin_error (self, path, local_error->message);
+      else if (description == NULL)
+        load_plugin (self, path, NULL);
+      else
+        {
+          g_hash_table_insert (self->loaded_plugins, g_strdup (names->pdata[i]),
+                               g_strdup (path));
+          g_ptr_array_add (self->pending_plugins, description);
+        }
     }
 }
 
@@ -295,6 +454,8 @@ hcs_host_get_plugin_errors (HcsHost *self)
   static const char *const none[] = { NULL };
 
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  /* What a plugin's load says is known only once it was tried. */
+  load_all_described_plugins (self);
   /* An empty GPtrArray may have no storage at all yet. */
   if (self->plugin_errors->pdata == NULL)
     return none;
@@ -305,12 +466,14 @@ GStrv
 hcs_host_list_isolations (HcsHost *self)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) drivers = NULL;
   GStrv isolations;
 
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
-  for (guint i = 0; i < self->isolation_drivers->len; i++)
-    g_strv_builder_add (builder,
-                        hcs_isolation_driver_get_isolation (self->isolation_drivers->pdata[i]));
+  load_described_plugins (self, NULL, FALSE);
+  drivers = isolation_drivers_snapshot (self);
+  for (guint i = 0; i < drivers->len; i++)
+    g_strv_builder_add (builder, hcs_isolation_driver_get_isolation (drivers->pdata[i]));
   isolations = g_strv_builder_end (builder);
   qsort (isolations, g_strv_length (isolations), sizeof (char *), compare_strings);
   return isolations;
@@ -321,14 +484,15 @@ hcs_host_get_isolation_driver (HcsHost *self, const char *isolation, GError **er
 {
   g_auto (GStrv) loaded = NULL;
   g_autofree char *loaded_text = NULL;
+  g_autoptr (GPtrArray) drivers = NULL;
 
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
-  for (guint i = 0; i < self->isolation_drivers->len; i++)
-    {
-      HcsIsolationDriver *driver = self->isolation_drivers->pdata[i];
-      if (g_strcmp0 (hcs_isolation_driver_get_isolation (driver), isolation) == 0)
-        return driver;
-    }
+  load_described_plugins (self, isolation, FALSE);
+  drivers = isolation_drivers_snapshot (self);
+  /* The host keeps every driver it made: the pointer outlives the copy. */
+  for (guint i = 0; i < drivers->len; i++)
+    if (g_strcmp0 (hcs_isolation_driver_get_isolation (drivers->pdata[i]), isolation) == 0)
+      return drivers->pdata[i];
 
   loaded = hcs_host_list_isolations (self);
   loaded_text = loaded[0] ? g_strjoinv (", ", loaded) : g_strdup ("none");
@@ -342,6 +506,8 @@ GPtrArray *
 hcs_host_get_network_drivers (HcsHost *self)
 {
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  /* Every network plugin is loaded now: the array stays as it is. */
+  load_described_plugins (self, NULL, TRUE);
   return self->network_drivers;
 }
 
@@ -467,12 +633,15 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
 static HcsContainer *
 open_from_drivers (HcsHost *self, const char *id, GError **error)
 {
-  for (guint i = 0; i < self->isolation_drivers->len; i++)
+  g_autoptr (GPtrArray) drivers = NULL;
+
+  load_described_plugins (self, NULL, FALSE);
+  drivers = isolation_drivers_snapshot (self);
+  for (guint i = 0; i < drivers->len; i++)
     {
       g_autoptr (GError) local_error = NULL;
       HcsContainer *container =
-          hcs_isolation_driver_open_container (self->isolation_drivers->pdata[i], id,
-                                               &local_error);
+          hcs_isolation_driver_open_container (drivers->pdata[i], id, &local_error);
       if (container != NULL)
         return container;
       if (!hcs_error_is_not_exist (local_error))
@@ -491,12 +660,15 @@ hcs_host_list_containers (HcsHost *self, const HcsComputeSystemQuery *query, GEr
 {
   g_autoptr (GPtrArray) result =
       g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_container_properties_free);
+  g_autoptr (GPtrArray) drivers = NULL;
 
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
-  for (guint i = 0; i < self->isolation_drivers->len; i++)
+  load_described_plugins (self, NULL, FALSE);
+  drivers = isolation_drivers_snapshot (self);
+  for (guint i = 0; i < drivers->len; i++)
     {
       g_autoptr (GPtrArray) listed =
-          hcs_isolation_driver_list_containers (self->isolation_drivers->pdata[i], error);
+          hcs_isolation_driver_list_containers (drivers->pdata[i], error);
       if (listed == NULL)
         return NULL;
       for (guint j = 0; j < listed->len; j++)

@@ -117,6 +117,103 @@ test_plugins_refused_and_accepted (void)
   g_assert_cmpstr (isolations[0], ==, "test-refusing");
 }
 
+/* Copies TEST_PLUGIN_DIR's hcs-plugin-test-VARIANT.so into @dir as
+ * hcs-plugin-NAME.so, with @description (if any) as its .plugin file. */
+static void
+add_described_plugin (const char *dir, const char *variant, const char *name,
+                      const char *description)
+{
+  g_autofree char *source = g_strdup_printf ("%s/hcs-plugin-test-%s.so", TEST_PLUGIN_DIR, variant);
+  g_autofree char *target = g_strdup_printf ("%s/hcs-plugin-%s.so", dir, name);
+  g_autofree char *description_path = g_strdup_printf ("%s/hcs-plugin-%s.plugin", dir, name);
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (target, contents, length, NULL));
+  if (description != NULL)
+    g_assert_true (g_file_set_contents (description_path, description, -1, NULL));
+}
+
+static gboolean
+plugin_is_mapped (const char *name)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, name) != NULL;
+}
+
+/* A described plugin is loaded the first time a driver of its kind is
+ * asked for, not with the host; a description that names nothing is an
+ * error. In a subprocess: this test's copies of the test plugin register
+ * the type that the other tests' loads registered already. */
+static void
+test_described_plugins_load_on_demand (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GKeyFile) options = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  dir = test_make_temp_dir ("hcs-test-plugins");
+  options = options_with_plugin_dir (dir);
+  add_described_plugin (dir, "good", "lazy", "[Plugin]\nIsolation=test-refusing;\n");
+  add_described_plugin (dir, "no-entry", "empty", "[Plugin]\n");
+  add_described_plugin (dir, "no-entry", "unreadable", "not a key file");
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  g_assert_false (plugin_is_mapped ("hcs-plugin-lazy.so"));
+  /* Networks need no isolation plugin. */
+  g_assert_cmpuint (hcs_host_get_network_drivers (host)->len, ==, 0);
+  g_assert_false (plugin_is_mapped ("hcs-plugin-lazy.so"));
+
+  g_assert_nonnull (hcs_host_get_isolation_driver (host, "test-refusing", &error));
+  g_assert_no_error (error);
+  g_assert_true (plugin_is_mapped ("hcs-plugin-lazy.so"));
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-empty.so", "names no Isolation and no Network"));
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-unreadable.so", "hcs-plugin-unreadable.plugin"));
+  g_assert_false (plugin_is_mapped ("hcs-plugin-empty.so"));
+  test_remove_tree (dir);
+}
+
+/* A driver that the description does not announce is refused. */
+static void
+test_described_plugin_must_match (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GKeyFile) options = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  dir = test_make_temp_dir ("hcs-test-plugins");
+  options = options_with_plugin_dir (dir);
+  add_described_plugin (dir, "good", "misdescribed", "[Plugin]\nIsolation=other;\n");
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_host_get_isolation_driver (host, "other", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_true (plugin_errors_mention (host, "hcs-plugin-misdescribed.so", "not in the plugin's description"));
+  g_assert_null (hcs_host_get_isolation_driver (host, "test-refusing", NULL));
+  test_remove_tree (dir);
+}
+
 static void
 test_plugin_corrupt_file_skipped (void)
 {
@@ -289,6 +386,9 @@ main (int argc, char **argv)
   g_test_add_func ("/core/error/predicates", test_error_predicates);
   g_test_add_func ("/core/host/plugins-refused-and-accepted", test_plugins_refused_and_accepted);
   g_test_add_func ("/core/host/corrupt-plugin-skipped", test_plugin_corrupt_file_skipped);
+  g_test_add_func ("/core/host/described-plugins-load-on-demand",
+                   test_described_plugins_load_on_demand);
+  g_test_add_func ("/core/host/described-plugin-must-match", test_described_plugin_must_match);
   g_test_add_func ("/core/host/unknown-isolation", test_unknown_isolation_names_loaded);
   g_test_add_func ("/core/host/ids-validated", test_ids_validated);
   g_test_add_func ("/core/host/options-invalid", test_options_invalid);
