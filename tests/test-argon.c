@@ -698,6 +698,62 @@ test_exit_codes (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (exit_code, ==, 127);
 }
 
+/* /proc/PID/cgroup, one line a hierarchy: "N:CONTROLLERS:PATH". */
+static char *
+read_cgroups_of (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cgroup", pid);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+/* The init and an exec'd process are in the container's cgroup in every
+ * hierarchy argon uses, however they joined it (v1: the process writes
+ * "0" to `tasks` itself; v2: its pid to cgroup.procs). */
+static void
+test_cgroup_membership (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv);
+  g_autoptr (HcsContainer) container = create_started (fixture, "member", config);
+  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
+  g_autoptr (HcsProcess) init = NULL, process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ours = g_strdup_printf ("/%s/member", test_get_cgroup_parent ());
+  g_autofree char *init_cgroups = NULL, *exec_cgroups = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint in_ours = 0;
+
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  exec_config->command_line = g_strdup ("/bin/sleep 1000");
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+
+  init_cgroups = read_cgroups_of (hcs_process_get_pid (init));
+  exec_cgroups = read_cgroups_of (hcs_process_get_pid (process));
+  g_assert_cmpstr (exec_cgroups, ==, init_cgroups);
+  lines = g_strsplit (g_strstrip (init_cgroups), "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_test_message ("init: %s", lines[i]);
+      in_ours += g_str_has_suffix (lines[i], ours);
+      /* The controllers that limit it are never left at the host's. */
+      if (strstr (lines[i], ":memory:") || strstr (lines[i], ":pids:") ||
+          strstr (lines[i], ":freezer:") || strstr (lines[i], ":cpu,") ||
+          strstr (lines[i], ":cpu:"))
+        g_assert_true (g_str_has_suffix (lines[i], ours));
+    }
+  g_assert_cmpuint (in_ours, >, 0);
+
+  g_assert_true (hcs_process_kill (process, &error));
+  g_assert_true (hcs_process_wait_timeout (process, 10000, NULL, &error));
+  g_assert_true (hcs_container_discard (container, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_exec_and_signal_death (Fixture *fixture, gconstpointer data)
 {
@@ -993,6 +1049,7 @@ main (int argc, char **argv)
   ADD ("stdin-round-trip", test_stdin_round_trip);
   ADD ("console-resize", test_console_resize);
   ADD ("exit-codes", test_exit_codes);
+  ADD ("cgroup-membership", test_cgroup_membership);
   ADD ("exec-and-signal-death", test_exec_and_signal_death);
   ADD ("open-foreign-process", test_open_foreign_process);
   ADD ("wait-timeout", test_wait_timeout);

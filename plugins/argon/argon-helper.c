@@ -1170,16 +1170,71 @@ abandon_workload (const Spec *spec, pid_t pid)
     waitpid (pid, NULL, 0);
 }
 
+/* How the workload joins its cgroups. A pid written to cgroup.procs takes
+ * the kernel's global threadgroup lock, whose first writer waits for an
+ * RCU grace period (5 to 15 ms here, most of a create). In a v1 hierarchy
+ * a single-threaded process that writes "0" to the `tasks` file beside it
+ * moves itself without that lock: so the workload, still single threaded,
+ * joins the v1 hierarchies itself, through files opened here before it is
+ * cloned, and we write its pid only where there is no `tasks` (v2). */
+typedef struct {
+  int self_fds[32];    /* v1 `tasks` files: the workload writes "0" */
+  const char *self_paths[32];
+  guint n_self;
+  GPtrArray *by_pid;   /* v2 cgroup.procs paths: we write its pid */
+} CgroupJoin;
+
 static void
-write_cgroup_membership (const Spec *spec, pid_t pid)
+cgroup_join_prepare (const Spec *spec, CgroupJoin *join)
+{
+  join->n_self = 0;
+  join->by_pid = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; spec->cgroup_procs && spec->cgroup_procs[i]; i++)
+    {
+      g_autofree char *folder = g_path_get_dirname (spec->cgroup_procs[i]);
+      g_autofree char *tasks = g_build_filename (folder, "tasks", NULL);
+      int fd = join->n_self < G_N_ELEMENTS (join->self_fds)
+                   ? open (tasks, O_WRONLY | O_CLOEXEC)
+                   : -1;
+
+      if (fd >= 0)
+        {
+          join->self_paths[join->n_self] = spec->cgroup_procs[i];
+          join->self_fds[join->n_self++] = fd;
+        }
+      else
+        g_ptr_array_add (join->by_pid, g_strdup (spec->cgroup_procs[i]));
+    }
+}
+
+/* In the workload, before anything else it does. */
+static void
+cgroup_join_self (CgroupJoin *join)
+{
+  for (guint i = 0; i < join->n_self; i++)
+    {
+      CHILD_CHECK (write (join->self_fds[i], "0", 1) == 1, "joining the cgroup of %s",
+                   join->self_paths[i]);
+      close (join->self_fds[i]);
+    }
+  join->n_self = 0;
+}
+
+/* In the parent, once the workload exists; closes what was for it. */
+static void
+cgroup_join_by_pid (const Spec *spec, CgroupJoin *join, pid_t pid)
 {
   char value[32];
   int length = g_snprintf (value, sizeof value, "%d", (int) pid);
 
-  for (guint i = 0; spec->cgroup_procs && spec->cgroup_procs[i]; i++)
+  for (guint i = 0; i < join->n_self; i++)
+    close (join->self_fds[i]);
+  join->n_self = 0;
+  for (guint i = 0; i < join->by_pid->len; i++)
     {
+      const char *path = join->by_pid->pdata[i];
       /* A plain write: cgroup files take no truncation or preallocation. */
-      int fd = open (spec->cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+      int fd = open (path, O_WRONLY | O_CLOEXEC);
       gboolean written = fd >= 0 && write (fd, value, length) == length;
       int saved_errno = errno;
 
@@ -1187,13 +1242,13 @@ write_cgroup_membership (const Spec *spec, pid_t pid)
         close (fd);
       if (!written)
         {
-          g_autofree char *message = g_strdup_printf ("joining the cgroup %s: %s",
-                                                      spec->cgroup_procs[i],
+          g_autofree char *message = g_strdup_printf ("joining the cgroup %s: %s", path,
                                                       g_strerror (saved_errno));
           abandon_workload (spec, pid);
           fail_setup (message);
         }
     }
+  g_clear_pointer (&join->by_pid, g_ptr_array_unref);
 }
 
 /* Reads what the child reports: "R" (ready), or "E" + a message, or end of
@@ -1261,6 +1316,7 @@ set_cloexec (int fd)
 static G_NORETURN void
 run_create (const Spec *spec)
 {
+  CgroupJoin join;
   int go_pipe[2], report_pipe[2];
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | SIGCHLD;
   g_autofree char *message = NULL;
@@ -1295,6 +1351,7 @@ run_create (const Spec *spec)
       socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_pipe) < 0)
     fail_setup ("creating the helper's pipes");
 
+  cgroup_join_prepare (spec, &join);
   install_forwarding ();
   /* The raw clone forks into the new namespaces: this process is single
    * threaded, so nothing of libc's is left in a broken state. */
@@ -1318,6 +1375,7 @@ run_create (const Spec *spec)
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
       close (go_pipe[0]);
+      cgroup_join_self (&join);
 
       join_namespace (spec->net, CLONE_NEWNET, "network");
       join_namespace (spec->uts, CLONE_NEWUTS, "uts");
@@ -1373,7 +1431,7 @@ run_create (const Spec *spec)
   close (START_FD);
   if (console_channel_given)
     close (CONSOLE_FD); /* the child's alone: its end of file tells the plugin it died */
-  write_cgroup_membership (spec, pid);
+  cgroup_join_by_pid (spec, &join, pid);
   if (write (go_pipe[1], "G", 1) != 1)
     fail_setup ("starting the container's init");
   close (go_pipe[1]);
@@ -1399,6 +1457,7 @@ run_exec (const Spec *spec)
     { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
   };
   int fds[G_N_ELEMENTS (namespaces)];
+  CgroupJoin join;
   int go_pipe[2], report_pipe[2];
   g_autofree char *message = NULL;
   pid_t pid;
@@ -1443,6 +1502,7 @@ run_exec (const Spec *spec)
   if (pipe2 (go_pipe, O_CLOEXEC) < 0 ||
       socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_pipe) < 0)
     fail_setup ("creating the helper's pipes");
+  cgroup_join_prepare (spec, &join);
   install_forwarding ();
   /* Detached, the process is our parent's child (runc exec -d). */
   pid = spec->detach ? (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL)
@@ -1462,6 +1522,7 @@ run_exec (const Spec *spec)
       child_hold_signals ();
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
+      cgroup_join_self (&join);
       if (mnt_fd >= 0)
         CHILD_CHECK (setns (mnt_fd, CLONE_NEWNS) == 0, "joining the mount namespace of %d",
                      (int) spec->pid);
@@ -1482,7 +1543,7 @@ run_exec (const Spec *spec)
   close (report_pipe[1]);
   if (console_channel_given)
     close (CONSOLE_FD);
-  write_cgroup_membership (spec, pid);
+  cgroup_join_by_pid (spec, &join, pid);
   if (write (go_pipe[1], "G", 1) != 1)
     fail_setup ("starting the process");
   close (go_pipe[1]);
