@@ -1,7 +1,7 @@
-#!/bin/sh
+#!/bin/bash
 # The full lifecycle of a container that runs /bin/true (create, start,
 # wait, delete) under hcsctl, crun and runc, on the same busybox rootfs, in
-# one run; prints the mean time of each and the ratios to hcsctl.
+# one run, in turn; prints the median time of each and the ratios to hcsctl.
 #
 # Usage (as root, after scripts/setup.sh):  bench/lifecycle.sh [RUNS]
 #
@@ -19,11 +19,12 @@ bench_cleanup() {
 }
 make_bundle /bin/true
 
-hcs_us=$(mean_us "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true)
-crun_us=$(mean_us crun --root "$work/crun-root" run -b "$work/bundle" hcs-bench-crun)
-runc_us=$(mean_us runc --root "$work/runc-root" run -b "$work/bundle" hcs-bench-runc)
+hcs_run() { "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true; }
+crun_run() { crun --root "$work/crun-root" run -b "$work/bundle" hcs-bench-crun; }
+runc_run() { runc --root "$work/runc-root" run -b "$work/bundle" hcs-bench-runc; }
+read -r hcs_us crun_us runc_us <<< "$(median_us hcs_run crun_run runc_run | tr '\n' ' ')"
 
-echo "lifecycle of /bin/true (create, start, wait, delete), mean of $runs runs"
+echo "lifecycle of /bin/true (create, start, wait, delete), median of $runs runs"
 printf '  %-8s %8s µs\n' hcsctl "$hcs_us" crun "$crun_us" runc "$runc_us"
 awk -v h="$hcs_us" -v c="$crun_us" -v r="$runc_us" 'BEGIN {
   printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f   (above 1: hcsctl is faster)\n", c / h, r / h

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # hcsctl as an OCI runtime beside crun and runc, in one run, on one bundle:
 #   1. create + start + delete of a container running `sleep`, with the
 #      init left to the caller (runc's model), through each runtime's CLI;
@@ -6,7 +6,8 @@
 #   3. what keeps a running container alive: the private memory (Private
 #      Dirty + Private Clean from smaps_rollup) of hcs's per-system monitor,
 #      and of conmon, the monitor podman puts beside crun and runc.
-# Prints means and ratios (above 1: hcsctl is faster / smaller).
+# Prints medians (the runtimes taking turns) and ratios (above 1: hcsctl is
+# faster / smaller).
 #
 # Usage (as root, after scripts/setup.sh):  bench/oci.sh [RUNS]
 set -eu
@@ -42,17 +43,21 @@ lifecycle() {
   $rt delete -f $id
 }
 
-hcs_life=$(mean_us lifecycle hcs b-hcs)
-crun_life=$(mean_us lifecycle crun_ b-crun)
-runc_life=$(mean_us lifecycle runc_ b-runc)
+hcs_lifecycle() { lifecycle hcs b-hcs; }
+crun_lifecycle() { lifecycle crun_ b-crun; }
+runc_lifecycle() { lifecycle runc_ b-runc; }
+read -r hcs_life crun_life runc_life <<< \
+  "$(median_us hcs_lifecycle crun_lifecycle runc_lifecycle | tr '\n' ' ')"
 
 for rt in hcs crun_ runc_; do
   $rt create --bundle "$work/bundle" b-$(echo $rt | tr -d _) >/dev/null 2>&1 </dev/null
   $rt start b-$(echo $rt | tr -d _)
 done
-hcs_exec=$(mean_us hcs exec b-hcs /bin/true)
-crun_exec=$(mean_us crun_ exec b-crun /bin/true)
-runc_exec=$(mean_us runc_ exec b-runc /bin/true)
+hcs_exec_true() { hcs exec b-hcs /bin/true; }
+crun_exec_true() { crun_ exec b-crun /bin/true; }
+runc_exec_true() { runc_ exec b-runc /bin/true; }
+read -r hcs_exec crun_exec runc_exec <<< \
+  "$(median_us hcs_exec_true crun_exec_true runc_exec_true | tr '\n' ' ')"
 
 # Private memory of what holds a running system.
 private_kb() {
@@ -98,11 +103,11 @@ if [ -f "$work/conmon3/conmon.pid" ]; then
   conmon_kb=$(private_kb "$(cat "$work/conmon3/conmon.pid")")
 fi
 
-echo "create + start + delete (init left to the caller), mean of $runs runs"
+echo "create + start + delete (init left to the caller), median of $runs runs"
 printf '  %-8s %8s µs\n' hcsctl "$hcs_life" crun "$crun_life" runc "$runc_life"
 awk -v h="$hcs_life" -v c="$crun_life" -v r="$runc_life" 'BEGIN {
   printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f\n", c / h, r / h }'
-echo "exec /bin/true into a running container, mean of $runs runs"
+echo "exec /bin/true into a running container, median of $runs runs"
 printf '  %-8s %8s µs\n' hcsctl "$hcs_exec" crun "$crun_exec" runc "$runc_exec"
 awk -v h="$hcs_exec" -v c="$crun_exec" -v r="$runc_exec" 'BEGIN {
   printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f\n", c / h, r / h }'

@@ -2,7 +2,7 @@
 # not run). Before sourcing: `runs` and `top`; after: `hcsctl`, `work` (a
 # temporary folder), `work/options.ini` (hcs's own image folder and cgroup
 # parent), `rootfs` (the busybox root), `work/bundle` (runc's default spec
-# running ARGS given to make_bundle), mean_us, and a cleanup that runs
+# running ARGS given to make_bundle), median_us, and a cleanup that runs
 # bench_cleanup (define it, or leave it empty) and then undoes the rest.
 #
 # On a hybrid cgroup host crun refuses to run while hugetlb sits on the
@@ -66,17 +66,25 @@ make_bundle() {
     -e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" "$work/bundle/config.json"
 }
 
-now_ns() { date +%s%N; }
-
-# mean_us COMMAND...: runs it $runs times after 3 warm-ups; prints µs per run.
-mean_us() {
-  for i in 1 2 3; do "$@" >/dev/null 2>&1; done
-  start=$(now_ns)
-  i=0
-  while [ $i -lt "$runs" ]; do
-    "$@" >/dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
-    i=$((i + 1))
+# median_us COMMAND...: runs each COMMAND (a function or program, no
+# arguments) $runs times after 3 warm-ups, in turn, so that a drift of the
+# machine touches each alike; prints the median µs of each, in order.
+# Timed with bash's $EPOCHREALTIME, which starts no process.
+median_us() {
+  local command i t0 t1
+  local -A samples=()
+  for command in "$@"; do
+    for i in 1 2 3; do $command >/dev/null 2>&1; done
   done
-  end=$(now_ns)
-  echo $(((end - start) / runs / 1000))
+  for ((i = 0; i < runs; i++)); do
+    for command in "$@"; do
+      t0=${EPOCHREALTIME/./}
+      $command >/dev/null 2>&1 || { echo "bench: '$command' failed" >&2; exit 1; }
+      t1=${EPOCHREALTIME/./}
+      samples[$command]+="$((t1 - t0)) "
+    done
+  done
+  for command in "$@"; do
+    printf '%s\n' ${samples[$command]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  done
 }
