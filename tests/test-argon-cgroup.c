@@ -11,22 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A v2 hierarchy to test on: the root itself on a v2 host, the unified
- * mount of a hybrid one. NULL when there is none. */
-static const char *
-find_v2_root (void)
-{
-  static const char *const candidates[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL };
-
-  for (guint i = 0; candidates[i]; i++)
-    {
-      g_autofree char *controllers = g_build_filename (candidates[i], "cgroup.controllers", NULL);
-      if (g_file_test (controllers, G_FILE_TEST_EXISTS))
-        return candidates[i];
-    }
-  return NULL;
-}
-
 static pid_t
 spawn_sleeper (void)
 {
@@ -119,7 +103,7 @@ test_host_layout (void)
 static void
 test_v2_hierarchy (void)
 {
-  const char *root = find_v2_root ();
+  const char *root = test_find_v2_root ();
 
   if (root == NULL)
     {
@@ -132,7 +116,7 @@ test_v2_hierarchy (void)
 static void
 test_v2_limits (void)
 {
-  const char *root = find_v2_root ();
+  const char *root = test_find_v2_root ();
   g_autofree char *controllers_path = NULL, *controllers = NULL, *value = NULL;
   g_autoptr (ArgonCgroup) cgroup = NULL;
   g_autoptr (GError) error = NULL;

@@ -261,27 +261,34 @@ test_helper_not_writable (Fixture *fixture, gconstpointer data)
   assert_helper_link_not_writable (fixture, TRUE);
 }
 
-/* Kernels before 5.12 have no mount_setattr: made to answer ENOSYS (a
- * seccomp filter, in a subprocess of the test), the helper is exec'd from a
- * sealed memfd copy instead. */
+/* Makes @syscall_number answer ENOSYS in this process and all it starts,
+ * as on a kernel that lacks it: for the fallbacks. Run in a subprocess. */
 static void
-test_helper_copy_without_mount_setattr (Fixture *fixture, gconstpointer data)
+make_syscall_missing (int syscall_number)
 {
   struct sock_filter instructions[] = {
     BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
-    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, __NR_mount_setattr, 0, 1),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, syscall_number, 0, 1),
     BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
     BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   struct sock_fprog program = { G_N_ELEMENTS (instructions), instructions };
 
+  g_assert_cmpint (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program), ==, 0);
+}
+
+/* Without mount_setattr (before 5.12) the helper is exec'd from a sealed
+ * memfd copy instead. */
+static void
+test_helper_copy_without_mount_setattr (Fixture *fixture, gconstpointer data)
+{
   if (!g_test_subprocess ())
     {
       g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
       g_test_trap_assert_passed ();
       return;
     }
-  g_assert_cmpint (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program), ==, 0);
+  make_syscall_missing (__NR_mount_setattr);
   assert_helper_link_not_writable (fixture, FALSE);
 }
 
@@ -710,14 +717,18 @@ read_cgroups_of (int pid)
 }
 
 /* The init and an exec'd process are in the container's cgroup in every
- * hierarchy argon uses, however they joined it (v1: the process writes
- * "0" to `tasks` itself; v2: its pid to cgroup.procs). */
+ * hierarchy argon uses, however they joined it. @data: NULL for the host's
+ * layout (here v1: the process writes "0" to `tasks` itself), "v2" for the
+ * host's v2 hierarchy (cloned into it with CLONE_INTO_CGROUP), "v2-clone"
+ * for v2 without clone3 (before 5.3: its pid written to cgroup.procs). */
 static void
 test_cgroup_membership (Fixture *fixture, gconstpointer data)
 {
   const char *argv[] = { "/bin/sleep", "1000", NULL };
+  gboolean v2 = data != NULL;
   g_autoptr (HcsContainerConfig) config = make_config (argv);
-  g_autoptr (HcsContainer) container = create_started (fixture, "member", config);
+  g_autoptr (GKeyFile) system_options = g_key_file_new ();
+  g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
   g_autoptr (HcsProcess) init = NULL, process = NULL;
   g_autoptr (GError) error = NULL;
@@ -726,6 +737,29 @@ test_cgroup_membership (Fixture *fixture, gconstpointer data)
   g_auto (GStrv) lines = NULL;
   guint in_ours = 0;
 
+  if (v2)
+    {
+      if (test_find_v2_root () == NULL)
+        {
+          g_test_skip ("no cgroup2 hierarchy is mounted");
+          return;
+        }
+      g_key_file_set_string (system_options, "argon", "cgroup-version", "2");
+      g_key_file_set_string (system_options, "argon", "cgroup-root", test_find_v2_root ());
+    }
+  if (v2 && g_str_equal (data, "v2-clone"))
+    {
+      if (!g_test_subprocess ())
+        {
+          g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+          g_test_trap_assert_passed ();
+          return;
+        }
+      make_syscall_missing (__NR_clone3);
+    }
+  container = hcs_host_create_container (fixture->host, "member", config, system_options, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
   init = hcs_container_get_init_process (container, &error);
   g_assert_no_error (error);
   exec_config->command_line = g_strdup ("/bin/sleep 1000");
@@ -740,10 +774,10 @@ test_cgroup_membership (Fixture *fixture, gconstpointer data)
     {
       g_test_message ("init: %s", lines[i]);
       in_ours += g_str_has_suffix (lines[i], ours);
-      /* The controllers that limit it are never left at the host's. */
-      if (strstr (lines[i], ":memory:") || strstr (lines[i], ":pids:") ||
-          strstr (lines[i], ":freezer:") || strstr (lines[i], ":cpu,") ||
-          strstr (lines[i], ":cpu:"))
+      /* The hierarchies that limit it are never left at the host's. */
+      if (v2 ? g_str_has_prefix (lines[i], "0::")
+             : strstr (lines[i], ":memory:") || strstr (lines[i], ":pids:") ||
+                   strstr (lines[i], ":freezer:") || strstr (lines[i], ":cpu:"))
         g_assert_true (g_str_has_suffix (lines[i], ours));
     }
   g_assert_cmpuint (in_ours, >, 0);
@@ -1050,6 +1084,10 @@ main (int argc, char **argv)
   ADD ("console-resize", test_console_resize);
   ADD ("exit-codes", test_exit_codes);
   ADD ("cgroup-membership", test_cgroup_membership);
+  g_test_add ("/argon/container/cgroup-membership-v2", Fixture, "v2", fixture_set_up,
+              test_cgroup_membership, fixture_tear_down);
+  g_test_add ("/argon/container/cgroup-membership-v2-clone", Fixture, "v2-clone",
+              fixture_set_up, test_cgroup_membership, fixture_tear_down);
   ADD ("exec-and-signal-death", test_exec_and_signal_death);
   ADD ("open-foreign-process", test_open_foreign_process);
   ADD ("wait-timeout", test_wait_timeout);

@@ -62,6 +62,20 @@ test_get_busybox_rootfs (void)
 }
 
 const char *
+test_find_v2_root (void)
+{
+  static const char *const candidates[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup", NULL };
+
+  for (guint i = 0; candidates[i]; i++)
+    {
+      g_autofree char *controllers = g_build_filename (candidates[i], "cgroup.controllers", NULL);
+      if (g_file_test (controllers, G_FILE_TEST_EXISTS))
+        return candidates[i];
+    }
+  return NULL;
+}
+
+const char *
 test_get_cgroup_parent (void)
 {
   static char parent[64];

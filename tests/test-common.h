@@ -17,6 +17,9 @@ const char *test_get_busybox_rootfs (void);
  * cgroup-parent "hcs-test-PID" so the test's cgroups are its own. */
 GKeyFile *test_make_options (const char *temp_dir);
 const char *test_get_cgroup_parent (void);
+/* A v2 hierarchy to test on: the root itself on a v2 host, the unified
+ * mount of a hybrid one. NULL when there is none. */
+const char *test_find_v2_root (void);
 /* Fails the test when a mount below @path, or a cgroup of this run's
  * parent with children, remains. */
 void test_assert_no_leftovers (const char *path);

@@ -61,6 +61,7 @@
 #include <grp.h>
 #include <linux/filter.h>
 #include <linux/openat2.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <pwd.h>
@@ -1176,18 +1177,22 @@ abandon_workload (const Spec *spec, pid_t pid)
  * a single-threaded process that writes "0" to the `tasks` file beside it
  * moves itself without that lock: so the workload, still single threaded,
  * joins the v1 hierarchies itself, through files opened here before it is
- * cloned, and we write its pid only where there is no `tasks` (v2). */
+ * cloned. Into a v2 cgroup (no `tasks`) it is cloned directly
+ * (CLONE_INTO_CGROUP, Linux 5.7), which takes no such lock either; only
+ * where clone3 cannot do that is its pid written to cgroup.procs. */
 typedef struct {
   int self_fds[32];    /* v1 `tasks` files: the workload writes "0" */
   const char *self_paths[32];
   guint n_self;
-  GPtrArray *by_pid;   /* v2 cgroup.procs paths: we write its pid */
+  int v2_folder_fd;    /* the v2 cgroup, for CLONE_INTO_CGROUP, or -1 */
+  GPtrArray *by_pid;   /* cgroup.procs paths to write its pid to */
 } CgroupJoin;
 
 static void
 cgroup_join_prepare (const Spec *spec, CgroupJoin *join)
 {
   join->n_self = 0;
+  join->v2_folder_fd = -1;
   join->by_pid = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; spec->cgroup_procs && spec->cgroup_procs[i]; i++)
     {
@@ -1202,9 +1207,40 @@ cgroup_join_prepare (const Spec *spec, CgroupJoin *join)
           join->self_paths[join->n_self] = spec->cgroup_procs[i];
           join->self_fds[join->n_self++] = fd;
         }
+      else if (join->v2_folder_fd < 0 &&
+               (join->v2_folder_fd = open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+        continue;
       else
         g_ptr_array_add (join->by_pid, g_strdup (spec->cgroup_procs[i]));
     }
+}
+
+/* A fork (@flags: namespaces, CLONE_PARENT, the exit signal) straight into
+ * the v2 cgroup of @join. Where clone3 or CLONE_INTO_CGROUP is missing
+ * (before 5.3 and 5.7), a plain clone, and the v2 cgroup is joined by pid
+ * after all. */
+static pid_t
+clone_into_cgroup (unsigned long flags, CgroupJoin *join)
+{
+  struct clone_args args = {
+    .flags = (flags & ~(unsigned long) CSIGNAL),
+    .exit_signal = flags & CSIGNAL,
+  };
+  pid_t pid;
+
+  if (join->v2_folder_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (guint64) join->v2_folder_fd;
+      pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
+        return pid;
+      {
+        g_autofree char *folder = fd_path (join->v2_folder_fd);
+        g_ptr_array_add (join->by_pid, g_build_filename (folder, "cgroup.procs", NULL));
+      }
+    }
+  return (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
 }
 
 /* In the workload, before anything else it does. */
@@ -1249,6 +1285,9 @@ cgroup_join_by_pid (const Spec *spec, CgroupJoin *join, pid_t pid)
         }
     }
   g_clear_pointer (&join->by_pid, g_ptr_array_unref);
+  if (join->v2_folder_fd >= 0)
+    close (join->v2_folder_fd);
+  join->v2_folder_fd = -1;
 }
 
 /* Reads what the child reports: "R" (ready), or "E" + a message, or end of
@@ -1355,7 +1394,7 @@ run_create (const Spec *spec)
   install_forwarding ();
   /* The raw clone forks into the new namespaces: this process is single
    * threaded, so nothing of libc's is left in a broken state. */
-  pid = (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
+  pid = clone_into_cgroup (flags, &join);
   if (pid < 0)
     {
       g_autofree char *text = g_strdup_printf ("clone: %s", g_strerror (errno));
@@ -1505,8 +1544,7 @@ run_exec (const Spec *spec)
   cgroup_join_prepare (spec, &join);
   install_forwarding ();
   /* Detached, the process is our parent's child (runc exec -d). */
-  pid = spec->detach ? (pid_t) syscall (SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL)
-                     : fork ();
+  pid = clone_into_cgroup ((spec->detach ? CLONE_PARENT : 0) | SIGCHLD, &join);
   if (pid < 0)
     fail_setup ("fork failed");
 
