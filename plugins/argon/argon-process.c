@@ -479,25 +479,21 @@ open_helper_read_only (const char *helper_path, GError **error)
   return copy_helper_to_memfd (source, error);
 }
 
-/* posix_spawn (a vfork in glibc: no copy of our page tables) with @stdio
- * as 0, 1, 2 and each source fd at its target; nothing else of ours gets
- * through. Sources are first moved above every target, so no dup2 can
- * overwrite a source another still needs. */
+/* posix_spawn (a vfork in glibc: no copy of our page tables) of @helper
+ * (open_helper_read_only) with @stdio as 0, 1, 2 and each source fd at its
+ * target; nothing else of ours gets through. Sources are first moved above
+ * every target, so no dup2 can overwrite a source another still needs. */
 static gboolean
-spawn_helper (const char *const *argv, const int stdio[3], const int *source_fds,
+spawn_helper (int helper, const char *const *argv, const int stdio[3], const int *source_fds,
               const int *target_fds, gsize n_fds, GPid *pid, GError **error)
 {
   posix_spawn_file_actions_t actions;
-  argon_autofd int helper = -1;
   g_autofree char *helper_exec_path = NULL;
   int high[3 + 4];
   gsize n_high = 0;
   int result;
 
   g_return_val_if_fail (n_fds <= 4, FALSE);
-  helper = open_helper_read_only (argv[0], error);
-  if (helper < 0)
-    return FALSE;
   /* The kernel opens the file behind the link before it closes the
    * close-on-exec fds, so the fd needs not reach the helper. */
   helper_exec_path = g_strdup_printf ("/proc/self/fd/%d", helper);
@@ -565,6 +561,7 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   const char *argv[] = { helper_path, mode == ARGON_PROCESS_MODE_CREATE ? "create" : "exec",
                          NULL };
   gsize n_fds = 2;
+  argon_autofd int helper = -1;
   gboolean spawned;
   GPid helper_pid;
   GSource *watch;
@@ -591,8 +588,9 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
       target_fds[n_fds++] = 6;
     }
 
-  spawned = spawn_helper (argv, stdio.fds, source_fds, target_fds, n_fds, &helper_pid,
-                          &local_error);
+  helper = open_helper_read_only (helper_path, &local_error);
+  spawned = helper >= 0 && spawn_helper (helper, argv, stdio.fds, source_fds, target_fds, n_fds,
+                                         &helper_pid, &local_error);
   argon_clear_fd (&spec_pipe[0]);
   argon_clear_fd (&status_pipe[1]);
   argon_clear_fd (&start_pipe[0]);
@@ -611,6 +609,11 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
   argon_clear_fd (&spec_pipe[1]);
 
   status = read_status (status_pipe[0], error);
+  /* Only now: the last close of the detached mount waits for an RCU grace
+   * period, which on a VM whose other CPU is busy starting the helper
+   * (exec, libc's CPUID probing) took up to a millisecond, all of it
+   * before the helper could read its spec. */
+  argon_clear_fd (&helper);
   if (status == NULL || !json_object_has_member (status, "pid"))
     {
       if (status != NULL)
