@@ -247,7 +247,11 @@ main (int argc, char **argv)
   char *log_format = NULL;
   int first = 1;
 
-  setlocale (LC_ALL, "");
+  /* The character set (arguments, terminal) and messages are the user's;
+   * numbers and times stay C, so runc's JSON and tables never change with
+   * LC_NUMERIC or LC_TIME (and the other categories are not loaded). */
+  setlocale (LC_CTYPE, "");
+  setlocale (LC_MESSAGES, "");
   the_globals = &globals;
 
   while (first < argc && argv[first][0] == '-')
