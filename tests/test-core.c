@@ -144,10 +144,27 @@ plugin_is_mapped (const char *name)
   return strstr (maps, name) != NULL;
 }
 
+/* Runs the calling test again in a subprocess, with a plugin folder of
+ * its own: its copies of the test plugin register the type that the other
+ * tests' loads registered already. TRUE in that subprocess. */
+static gboolean
+in_subprocess_with_plugin_dir (char **dir, GKeyFile **options)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return FALSE;
+    }
+  *dir = test_make_temp_dir ("hcs-test-plugins");
+  *options = options_with_plugin_dir (*dir);
+  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
+  return TRUE;
+}
+
 /* A described plugin is loaded the first time a driver of its kind is
  * asked for, not with the host; a description that names nothing is an
- * error. In a subprocess: this test's copies of the test plugin register
- * the type that the other tests' loads registered already. */
+ * error. */
 static void
 test_described_plugins_load_on_demand (void)
 {
@@ -156,18 +173,11 @@ test_described_plugins_load_on_demand (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (HcsHost) host = NULL;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
-  dir = test_make_temp_dir ("hcs-test-plugins");
-  options = options_with_plugin_dir (dir);
+  if (!in_subprocess_with_plugin_dir (&dir, &options))
+    return;
   add_described_plugin (dir, "good", "lazy", "[Plugin]\nIsolation=test-refusing;\n");
   add_described_plugin (dir, "no-entry", "empty", "[Plugin]\n");
   add_described_plugin (dir, "no-entry", "unreadable", "not a key file");
-  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
 
   host = hcs_host_new (options, &error);
   g_assert_no_error (error);
@@ -194,16 +204,9 @@ test_described_plugin_must_match (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (HcsHost) host = NULL;
 
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
-  dir = test_make_temp_dir ("hcs-test-plugins");
-  options = options_with_plugin_dir (dir);
+  if (!in_subprocess_with_plugin_dir (&dir, &options))
+    return;
   add_described_plugin (dir, "good", "misdescribed", "[Plugin]\nIsolation=other;\n");
-  g_setenv ("HCS_PLUGIN_PATH", "", TRUE);
 
   host = hcs_host_new (options, &error);
   g_assert_no_error (error);
