@@ -34,6 +34,19 @@ plugin_description_free (PluginDescription *description)
   g_free (description);
 }
 
+/* Whether @description offers network drivers (@network) or else the
+ * isolation @isolation (any, for NULL). */
+static gboolean
+description_offers (const PluginDescription *description, gboolean network,
+                    const char *isolation)
+{
+  if (network)
+    return description->network;
+  return description->isolations != NULL &&
+         (isolation == NULL ||
+          g_strv_contains ((const char *const *) description->isolations, isolation));
+}
+
 struct _HcsHost
 {
   GObject parent_instance;
@@ -140,11 +153,10 @@ instantiate_driver_types (HcsHost *self, const char *path, GArray *types,
           continue;
         }
       if (description != NULL &&
-          (network ? !description->network
-                   : (description->isolations == NULL ||
-                      !g_strv_contains ((const char *const *) description->isolations,
-                                        hcs_isolation_driver_get_isolation (
-                                            HCS_ISOLATION_DRIVER (driver))))))
+          !description_offers (description, network,
+                               network ? NULL
+                                       : hcs_isolation_driver_get_isolation (
+                                             HCS_ISOLATION_DRIVER (driver))))
         {
           message = g_strdup_printf ("driver %s is not in the plugin's description",
                                      g_type_name (type));
@@ -264,13 +276,8 @@ load_described_plugins_locked (HcsHost *self, const char *isolation, gboolean ne
   for (guint i = 0; i < self->pending_plugins->len;)
     {
       PluginDescription *description = self->pending_plugins->pdata[i];
-      gboolean wanted =
-          network ? description->network
-                  : description->isolations != NULL &&
-                        (isolation == NULL ||
-                         g_strv_contains ((const char *const *) description->isolations,
-                                          isolation));
-      if (!wanted)
+
+      if (!description_offers (description, network, isolation))
         {
           i++;
           continue;
@@ -294,10 +301,7 @@ load_described_plugins (HcsHost *self, const char *isolation, gboolean network)
   for (guint i = 0; !with_network && i < self->pending_plugins->len; i++)
     {
       PluginDescription *description = self->pending_plugins->pdata[i];
-      with_network = description->network && description->isolations != NULL &&
-                     (isolation == NULL ||
-                      g_strv_contains ((const char *const *) description->isolations,
-                                       isolation));
+      with_network = description->network && description_offers (description, FALSE, isolation);
     }
   if (with_network)
     load_described_plugins_locked (self, NULL, TRUE);
