@@ -60,6 +60,7 @@
 #include <glib.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -76,6 +77,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -1206,12 +1208,22 @@ cgroup_join_prepare (const Spec *spec, CgroupJoin *join)
         {
           join->self_paths[join->n_self] = spec->cgroup_procs[i];
           join->self_fds[join->n_self++] = fd;
+          continue;
         }
-      else if (join->v2_folder_fd < 0 &&
-               (join->v2_folder_fd = open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-        continue;
-      else
-        g_ptr_array_add (join->by_pid, g_strdup (spec->cgroup_procs[i]));
+      if (join->v2_folder_fd < 0)
+        {
+          struct statfs fs;
+
+          fd = open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          if (fd >= 0 && fstatfs (fd, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+            {
+              join->v2_folder_fd = fd;
+              continue;
+            }
+          if (fd >= 0)
+            close (fd);
+        }
+      g_ptr_array_add (join->by_pid, g_strdup (spec->cgroup_procs[i]));
     }
 }
 
