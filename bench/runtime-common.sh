@@ -68,16 +68,20 @@ make_bundle() {
 
 # median_us COMMAND...: runs each COMMAND (a function or program, no
 # arguments) $runs times after 3 warm-ups, in turn, so that a drift of the
-# machine touches each alike; prints the median µs of each, in order.
-# Timed with bash's $EPOCHREALTIME, which starts no process.
+# machine touches each alike, and each round starting with the next one, so
+# that none always follows the same other (runc leaves the kernel work to
+# do); prints the median µs of each, in order. Timed with bash's
+# $EPOCHREALTIME, which starts no process.
 median_us() {
-  local command i t0 t1
+  local command i j t0 t1
+  local -a commands=("$@")
   local -A samples=()
   for command in "$@"; do
     for i in 1 2 3; do $command >/dev/null 2>&1; done
   done
   for ((i = 0; i < runs; i++)); do
-    for command in "$@"; do
+    for ((j = 0; j < ${#commands[@]}; j++)); do
+      command=${commands[(i + j) % ${#commands[@]}]}
       t0=${EPOCHREALTIME/./}
       $command >/dev/null 2>&1 || { echo "bench: '$command' failed" >&2; exit 1; }
       t1=${EPOCHREALTIME/./}
