@@ -3,13 +3,14 @@
 # wait, delete) under hcsctl, crun and runc, on the same busybox rootfs, in
 # one run, in turn; prints the median time of each and the ratios to hcsctl.
 #
-# Usage (as root, after scripts/setup.sh):  bench/lifecycle.sh [RUNS]
+# Usage (as root, after scripts/setup.sh):  bench/lifecycle.sh [RUNS [QUIET_RUNS]]
 #
 # On a hybrid cgroup host hugetlb is mounted as a v1 hierarchy for the run
 # (see runtime-common.sh).
 set -eu
 
 runs=${1:-100}
+quiet_runs=${2:-$(( (runs + 1) / 2 ))}
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
 
@@ -23,9 +24,10 @@ hcs_run() { "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /b
 crun_run() { crun --root "$work/crun-root" run -b "$work/bundle" hcs-bench-crun; }
 runc_run() { runc --root "$work/runc-root" run -b "$work/bundle" hcs-bench-runc; }
 read -r hcs_us crun_us runc_us <<< "$(median_us hcs_run crun_run runc_run | tr '\n' ' ')"
+read -r hcs_quiet crun_quiet runc_quiet <<< \
+  "$(runs=$quiet_runs settle=0.1 median_us hcs_run crun_run runc_run | tr '\n' ' ')"
 
-echo "lifecycle of /bin/true (create, start, wait, delete), median of $runs runs"
-printf '  %-8s %8s µs\n' hcsctl "$hcs_us" crun "$crun_us" runc "$runc_us"
-awk -v h="$hcs_us" -v c="$crun_us" -v r="$runc_us" 'BEGIN {
-  printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f   (above 1: hcsctl is faster)\n", c / h, r / h
-}'
+echo "lifecycle of /bin/true (create, start, wait, delete), median of $runs runs back to back"
+report_ratios "$hcs_us" "$crun_us" "$runc_us"
+echo "  ... and of $quiet_runs runs 0.1 s apart (one at a time, on a quiet machine)"
+report_ratios "$hcs_quiet" "$crun_quiet" "$runc_quiet"

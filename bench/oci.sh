@@ -9,10 +9,11 @@
 # Prints medians (the runtimes taking turns) and ratios (above 1: hcsctl is
 # faster / smaller).
 #
-# Usage (as root, after scripts/setup.sh):  bench/oci.sh [RUNS]
+# Usage (as root, after scripts/setup.sh):  bench/oci.sh [RUNS [QUIET_RUNS]]
 set -eu
 
 runs=${1:-50}
+quiet_runs=${2:-$(( (runs + 1) / 2 ))}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bench_tools=conmon
 . "$top/bench/runtime-common.sh"
@@ -48,6 +49,8 @@ crun_lifecycle() { lifecycle crun_ b-crun; }
 runc_lifecycle() { lifecycle runc_ b-runc; }
 read -r hcs_life crun_life runc_life <<< \
   "$(median_us hcs_lifecycle crun_lifecycle runc_lifecycle | tr '\n' ' ')"
+read -r hcs_life_quiet crun_life_quiet runc_life_quiet <<< \
+  "$(runs=$quiet_runs settle=0.1 median_us hcs_lifecycle crun_lifecycle runc_lifecycle | tr '\n' ' ')"
 
 for rt in hcs crun_ runc_; do
   $rt create --bundle "$work/bundle" b-$(echo $rt | tr -d _) >/dev/null 2>&1 </dev/null
@@ -58,6 +61,8 @@ crun_exec_true() { crun_ exec b-crun /bin/true; }
 runc_exec_true() { runc_ exec b-runc /bin/true; }
 read -r hcs_exec crun_exec runc_exec <<< \
   "$(median_us hcs_exec_true crun_exec_true runc_exec_true | tr '\n' ' ')"
+read -r hcs_exec_quiet crun_exec_quiet runc_exec_quiet <<< \
+  "$(runs=$quiet_runs settle=0.1 median_us hcs_exec_true crun_exec_true runc_exec_true | tr '\n' ' ')"
 
 # Private memory of what holds a running system.
 private_kb() {
@@ -103,14 +108,14 @@ if [ -f "$work/conmon3/conmon.pid" ]; then
   conmon_kb=$(private_kb "$(cat "$work/conmon3/conmon.pid")")
 fi
 
-echo "create + start + delete (init left to the caller), median of $runs runs"
-printf '  %-8s %8s µs\n' hcsctl "$hcs_life" crun "$crun_life" runc "$runc_life"
-awk -v h="$hcs_life" -v c="$crun_life" -v r="$runc_life" 'BEGIN {
-  printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f\n", c / h, r / h }'
-echo "exec /bin/true into a running container, median of $runs runs"
-printf '  %-8s %8s µs\n' hcsctl "$hcs_exec" crun "$crun_exec" runc "$runc_exec"
-awk -v h="$hcs_exec" -v c="$crun_exec" -v r="$runc_exec" 'BEGIN {
-  printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f\n", c / h, r / h }'
+echo "create + start + delete (init left to the caller), median of $runs runs back to back"
+report_ratios "$hcs_life" "$crun_life" "$runc_life"
+echo "  ... and of $quiet_runs runs 0.1 s apart (one at a time, on a quiet machine)"
+report_ratios "$hcs_life_quiet" "$crun_life_quiet" "$runc_life_quiet"
+echo "exec /bin/true into a running container, median of $runs runs back to back"
+report_ratios "$hcs_exec" "$crun_exec" "$runc_exec"
+echo "  ... and of $quiet_runs runs 0.1 s apart"
+report_ratios "$hcs_exec_quiet" "$crun_exec_quiet" "$runc_exec_quiet"
 echo "private memory (Private_Clean + Private_Dirty) of what holds a running system, the third of three"
 printf '  %-22s %8s KiB\n' "hcs-monitor" "${monitor_kb:-?}" "conmon (podman's)" "${conmon_kb:-?}"
 if [ -n "$monitor_kb" ] && [ -n "$conmon_kb" ]; then

@@ -2,7 +2,7 @@
 # not run). Before sourcing: `runs` and `top`; after: `hcsctl`, `work` (a
 # temporary folder), `work/options.ini` (hcs's own image folder and cgroup
 # parent), `rootfs` (the busybox root), `work/bundle` (runc's default spec
-# running ARGS given to make_bundle), median_us, and a cleanup that runs
+# running ARGS given to make_bundle), median_us, report_ratios, and a cleanup that runs
 # bench_cleanup (define it, or leave it empty) and then undoes the rest.
 #
 # On a hybrid cgroup host crun refuses to run while hugetlb sits on the
@@ -71,7 +71,11 @@ make_bundle() {
 # machine touches each alike, and each round starting with the next one, so
 # that none always follows the same other (runc leaves the kernel work to
 # do); prints the median µs of each, in order. Timed with bash's
-# $EPOCHREALTIME, which starts no process.
+# $EPOCHREALTIME, which starts no process. With settle=SECONDS each run
+# comes that long after the one before: one operation on a quiet machine,
+# as a user's, rather than back to back, where each warms the kernel for
+# the next (cgroup v1's threadgroup lock skips its RCU grace period when
+# another writer went just before).
 median_us() {
   local command i j t0 t1
   local -a commands=("$@")
@@ -82,6 +86,7 @@ median_us() {
   for ((i = 0; i < runs; i++)); do
     for ((j = 0; j < ${#commands[@]}; j++)); do
       command=${commands[(i + j) % ${#commands[@]}]}
+      if [ "${settle:-0}" != 0 ]; then sleep "$settle"; fi
       t0=${EPOCHREALTIME/./}
       $command >/dev/null 2>&1 || { echo "bench: '$command' failed" >&2; exit 1; }
       t1=${EPOCHREALTIME/./}
@@ -91,4 +96,13 @@ median_us() {
   for command in "$@"; do
     printf '%s\n' ${samples[$command]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
   done
+}
+
+# report_ratios HCS_US CRUN_US RUNC_US: the three and crun's and runc's
+# ratios to hcsctl (above 1: hcsctl is faster).
+report_ratios() {
+  printf '  %-8s %8s µs\n' hcsctl "$1" crun "$2" runc "$3"
+  awk -v h="$1" -v c="$2" -v r="$3" 'BEGIN {
+    printf "  crun/hcsctl = %.2f   runc/hcsctl = %.2f   (above 1: hcsctl is faster)\n", c / h, r / h
+  }'
 }
