@@ -427,14 +427,23 @@ reap_failed_helper (GPid pid)
     ;
 }
 
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3 */
+#endif
+
 /* A sealed memfd copy of the helper, for kernels without mount_setattr. */
 static int
 copy_helper_to_memfd (int source, GError **error)
 {
-  argon_autofd int memfd = memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  /* Executable on purpose (vm.memfd_noexec may make memfds noexec by
+   * default); kernels before 6.3 know no MFD_EXEC and refuse it. */
+  argon_autofd int memfd =
+      memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   struct stat source_stat;
   off_t offset = 0;
 
+  if (memfd < 0 && errno == EINVAL)
+    memfd = memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (memfd < 0 || fstat (source, &source_stat) < 0)
     return hcs_set_error_from_errno (error, errno, "argon: copying the helper"), -1;
   while (offset < source_stat.st_size)
