@@ -759,9 +759,24 @@ test_cgroup_membership (Fixture *fixture, gconstpointer data)
     }
   container = hcs_host_create_container (fixture->host, "member", config, system_options, &error);
   g_assert_no_error (error);
-  g_assert_true (hcs_container_start (container, &error));
   init = hcs_container_get_init_process (container, &error);
   g_assert_no_error (error);
+  /* Created, the init waits in the helper: nothing of the host's cgroup
+   * tree is open in it (a cwd of /proc/self/fd/N would lead out). */
+  {
+    g_autofree char *fd_folder = g_strdup_printf ("/proc/%d/fd", hcs_process_get_pid (init));
+    g_autoptr (GDir) fds = g_dir_open (fd_folder, 0, NULL);
+    const char *name;
+
+    g_assert_nonnull (fds);
+    while ((name = g_dir_read_name (fds)) != NULL)
+      {
+        g_autofree char *link = g_build_filename (fd_folder, name, NULL);
+        g_autofree char *target = g_file_read_link (link, NULL);
+        g_assert_false (target != NULL && g_str_has_prefix (target, "/sys/fs/cgroup"));
+      }
+  }
+  g_assert_true (hcs_container_start (container, &error));
   exec_config->command_line = g_strdup ("/bin/sleep 1000");
   process = hcs_container_create_process (container, exec_config, &error);
   g_assert_no_error (error);

@@ -1255,7 +1255,9 @@ clone_into_cgroup (unsigned long flags, CgroupJoin *join)
   return (pid_t) syscall (SYS_clone, flags, NULL, NULL, NULL, NULL);
 }
 
-/* In the workload, before anything else it does. */
+/* In the workload, before anything else it does. None of the host's
+ * cgroup files or folders stays open in it: a process.cwd of
+ * /proc/self/fd/N would lead out of the root (runc's CVE-2024-21626). */
 static void
 cgroup_join_self (CgroupJoin *join)
 {
@@ -1266,6 +1268,9 @@ cgroup_join_self (CgroupJoin *join)
       close (join->self_fds[i]);
     }
   join->n_self = 0;
+  if (join->v2_folder_fd >= 0)
+    close (join->v2_folder_fd);
+  join->v2_folder_fd = -1;
 }
 
 /* In the parent, once the workload exists; closes what was for it. */
