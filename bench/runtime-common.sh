@@ -2,8 +2,9 @@
 # not run). Before sourcing: `runs` and `top`; after: `hcsctl`, `work` (a
 # temporary folder), `work/options.ini` (hcs's own image folder and cgroup
 # parent), `rootfs` (the busybox root), `work/bundle` (runc's default spec
-# running ARGS given to make_bundle), median_us, report_ratios, and a cleanup that runs
-# bench_cleanup (define it, or leave it empty) and then undoes the rest.
+# running ARGS given to make_bundle), median_us, report_ratios, and a
+# cleanup that runs bench_cleanup (define it, or leave it empty) and then
+# undoes the rest.
 #
 # On a hybrid cgroup host crun refuses to run while hugetlb sits on the
 # unified hierarchy; hugetlb is mounted as a v1 hierarchy for the run and
