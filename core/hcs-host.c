@@ -52,6 +52,7 @@ struct _HcsHost
   GObject parent_instance;
 
   GKeyFile *options;
+  HcsState *state;               /* [host] state-dir and layer-dir, read once */
   GMutex lock;                   /* loads on demand may come from any thread */
   GPtrArray *plugin_errors;      /* char*, NULL-terminated */
   GHashTable *loaded_plugins;    /* basename -> path, loaded or described */
@@ -68,6 +69,7 @@ hcs_host_finalize (GObject *object)
   HcsHost *self = HCS_HOST (object);
 
   g_key_file_unref (self->options);
+  g_clear_object (&self->state);
   g_ptr_array_unref (self->plugin_errors);
   g_hash_table_unref (self->loaded_plugins);
   g_ptr_array_unref (self->pending_plugins);
@@ -143,8 +145,17 @@ instantiate_driver_types (HcsHost *self, const char *path, GArray *types,
       g_autoptr (GError) local_error = NULL;
       g_autoptr (GObject) driver = NULL;
       g_autofree char *message = NULL;
+      GObjectClass *klass = g_type_class_ref (type);
+      gboolean takes_state = g_object_class_find_property (klass, "state") != NULL;
 
-      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
+      g_type_class_unref (klass);
+      /* The state directory goes to drivers that take it; others have the
+       * options. */
+      if (takes_state)
+        driver = g_initable_new (type, NULL, &local_error, "options", self->options, "state",
+                                 self->state, NULL);
+      else
+        driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
       if (driver == NULL)
         {
           message = g_strdup_printf ("driver %s unavailable on this host: %s",
@@ -397,20 +408,11 @@ validate_options (GKeyFile *options, GError **error)
 {
   g_autofree char *isolation =
       hcs_options_get_string (options, NULL, "host", "isolation", HCS_DEFAULT_ISOLATION);
-  g_autofree char *state_dir =
-      hcs_options_get_string (options, NULL, "host", "state-dir", HCS_DEFAULT_STATE_DIR);
 
   if (*isolation == '\0')
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
                    "runtime options: [host] isolation: must not be empty");
-      return FALSE;
-    }
-  if (!g_path_is_absolute (state_dir))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "runtime options: [host] state-dir: '%s' is not an absolute path",
-                   state_dir);
       return FALSE;
     }
   return TRUE;
@@ -426,6 +428,9 @@ hcs_host_new (GKeyFile *options, GError **error)
 
   self = g_object_new (HCS_TYPE_HOST, NULL);
   self->options = options ? g_key_file_ref (options) : g_key_file_new ();
+  self->state = hcs_state_new_from_options (self->options, error);
+  if (self->state == NULL)
+    return NULL;
   load_plugins (self);
   return g_steal_pointer (&self);
 }
@@ -450,6 +455,13 @@ hcs_host_get_options (HcsHost *self)
 {
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
   return self->options;
+}
+
+HcsState *
+hcs_host_get_state (HcsHost *self)
+{
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  return self->state;
 }
 
 const char *const *
@@ -515,26 +527,6 @@ hcs_host_get_network_drivers (HcsHost *self)
   return self->network_drivers;
 }
 
-/* Ids become folder and cgroup names: keep them to a safe alphabet. */
-static gboolean
-validate_id (const char *id, GError **error)
-{
-  gsize len = strlen (id);
-
-  if (len == 0 || len > 128 || !g_ascii_isalnum (id[0]))
-    goto invalid;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
-      goto invalid;
-  return TRUE;
-
-invalid:
-  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-               "compute system id '%s': must be 1-128 letters, digits, '-', '_' or '.', "
-               "starting with a letter or digit", id);
-  return FALSE;
-}
-
 HcsContainer *
 hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConfig *config,
                            GKeyFile *system_options, GError **error)
@@ -558,7 +550,7 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
 
   if (id == NULL)
     id = generated_id = config->name ? hcs_name_to_guid (config->name) : g_uuid_string_random ();
-  if (!validate_id (id, error))
+  if (!hcs_state_validate_id (id, error))
     return NULL;
 
   driver = hcs_host_get_isolation_driver (self, isolation, error);
@@ -615,7 +607,7 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  if (!validate_id (id, error))
+  if (!hcs_state_validate_id (id, error))
     return NULL;
   {
     /* A system held by a monitor answers there; one whose monitor was
