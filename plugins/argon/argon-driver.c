@@ -7,6 +7,11 @@
  *   cgroup-version=auto    auto | 1 | 2
  *   cgroup-root=           a cgroup mount to use instead of the one found
  *   shutdown-timeout-ms=10000
+ *   die-with-creator=false the helpers die with the creating process; a
+ *                          monitor sets [host] die-with-creator, which wins
+ *
+ * The state directory comes from the host (construct property "state"):
+ * each system has a folder claimed through hcs-state (argon-state.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,11 +26,12 @@ struct _ArgonDriver
   GObject parent_instance;
 
   GKeyFile *options;
+  HcsState *state;        /* the host's; made from the options without a host */
   GMutex lock;
   GHashTable *containers; /* id -> ArgonContainer (weak: the caller owns it) */
 };
 
-enum { PROP_0, PROP_OPTIONS };
+enum { PROP_0, PROP_OPTIONS, PROP_STATE };
 
 static void argon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface);
 static void argon_driver_initable_iface_init (GInitableIface *iface);
@@ -42,7 +48,6 @@ argon_settings_clear (ArgonSettings *settings)
   g_clear_pointer (&settings->cgroup_parent, g_free);
   g_clear_pointer (&settings->cgroup_root, g_free);
   g_clear_pointer (&settings->layer_dir, g_free);
-  g_clear_pointer (&settings->state_dir, g_free);
 }
 
 void
@@ -68,17 +73,22 @@ argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
   settings->cgroup_version = g_str_equal (version, "1")   ? ARGON_CGROUP_VERSION_1
                              : g_str_equal (version, "2") ? ARGON_CGROUP_VERSION_2
                                                           : ARGON_CGROUP_VERSION_AUTO;
-  settings->layer_dir = hcs_options_get_string (self->options, system_options, "host",
-                                                "layer-dir", HCS_DEFAULT_LAYER_DIR);
-  settings->state_dir = hcs_options_get_string (self->options, system_options, "host",
-                                                "state-dir", HCS_DEFAULT_STATE_DIR);
-  settings->die_with_creator = hcs_options_get_boolean (self->options, system_options, "argon",
-                                                        "die-with-creator", FALSE);
+  settings->layer_dir = g_strdup (hcs_state_get_layer_dir (self->state));
+  settings->die_with_creator = hcs_options_get_boolean (
+      self->options, system_options, "host", "die-with-creator",
+      hcs_options_get_boolean (self->options, system_options, "argon", "die-with-creator",
+                               FALSE));
   timeout = hcs_options_get_string (self->options, system_options, "argon",
                                     "shutdown-timeout-ms", "10000");
   settings->shutdown_timeout_ms = g_ascii_strtoll (timeout, NULL, 10);
   if (settings->shutdown_timeout_ms <= 0)
     settings->shutdown_timeout_ms = 10000;
+}
+
+HcsState *
+argon_driver_get_state (ArgonDriver *self)
+{
+  return self->state;
 }
 
 void
@@ -103,6 +113,9 @@ argon_driver_set_property (GObject *object, guint prop_id, const GValue *value,
       g_clear_pointer (&self->options, g_key_file_unref);
       self->options = g_value_dup_boxed (value);
       break;
+    case PROP_STATE:
+      g_set_object (&self->state, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -118,6 +131,9 @@ argon_driver_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_OPTIONS:
       g_value_set_boxed (value, self->options);
       break;
+    case PROP_STATE:
+      g_value_set_object (value, self->state);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -129,6 +145,7 @@ argon_driver_finalize (GObject *object)
   ArgonDriver *self = ARGON_DRIVER (object);
 
   g_clear_pointer (&self->options, g_key_file_unref);
+  g_clear_object (&self->state);
   g_hash_table_unref (self->containers);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (argon_driver_parent_class)->finalize (object);
@@ -143,6 +160,11 @@ argon_driver_class_init (ArgonDriverClass *klass)
   object_class->get_property = argon_driver_get_property;
   object_class->finalize = argon_driver_finalize;
   g_object_class_override_property (object_class, PROP_OPTIONS, "options");
+  g_object_class_install_property (
+      object_class, PROP_STATE,
+      g_param_spec_object ("state", "State", "The host's state and layer directories",
+                           HCS_TYPE_STATE,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -161,6 +183,8 @@ argon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
 
   if (self->options == NULL)
     self->options = g_key_file_new ();
+  if (self->state == NULL && (self->state = hcs_state_new_from_options (self->options, error)) == NULL)
+    return FALSE;
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
@@ -287,11 +311,10 @@ argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
 
   /* And those of other processes, from the state folders. */
   {
-    g_auto (ArgonSettings) settings = { 0 };
-    g_autoptr (GPtrArray) ids = NULL;
+    g_autoptr (GPtrArray) ids = hcs_state_list (self->state, error);
 
-    argon_driver_get_settings (self, NULL, &settings);
-    ids = argon_state_list_ids (settings.state_dir);
+    if (ids == NULL)
+      return NULL;
     for (guint i = 0; i < ids->len; i++)
       {
         g_autoptr (ArgonContainer) loaded = NULL;

@@ -561,6 +561,14 @@ ArgonProcess *
 argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *spec,
                      const HcsProcessConfig *config, const char *what, GError **error)
 {
+  return argon_process_spawn_full (helper_path, mode, spec, config, what, NULL, NULL, error);
+}
+
+ArgonProcess *
+argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode, GVariant *spec,
+                          const HcsProcessConfig *config, const char *what,
+                          ArgonSpawnedFunc spawned_func, gpointer spawned_data, GError **error)
+{
   g_auto (ArgonStdio) stdio = { 0 };
   g_autoptr (ArgonProcess) self = NULL;
   g_autoptr (JsonObject) status = NULL;
@@ -612,6 +620,8 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
                    helper_path, local_error->message);
       goto fail_pipes;
     }
+  if (spawned_func != NULL)
+    spawned_func (helper_pid, spawned_data);
 
   if (!write_all (spec_pipe[1], g_variant_get_data (spec), g_variant_get_size (spec)))
     g_debug ("argon: %s: the helper did not read its whole spec", what);

@@ -14,10 +14,11 @@ struct _HnsDriver
   GKeyFile *options;
   GMutex lock;
   GHashTable *networks; /* id -> HnsNetwork */
-  char *state_dir;
+  HcsState *state;      /* the host's; made from the options without a host */
+  char *state_dir;      /* [hns] state-dir, else hcs-state's folder "hns" */
 };
 
-enum { PROP_0, PROP_OPTIONS };
+enum { PROP_0, PROP_OPTIONS, PROP_STATE };
 
 static const char *const network_types[] = { "NAT", "Internal", "Private", "Transparent",
                                              "L2Bridge", NULL };
@@ -35,6 +36,11 @@ hns_driver_set_property (GObject *object, guint prop_id, const GValue *value, GP
 {
   HnsDriver *self = HNS_DRIVER (object);
 
+  if (prop_id == PROP_STATE)
+    {
+      g_set_object (&self->state, g_value_get_object (value));
+      return;
+    }
   if (prop_id != PROP_OPTIONS)
     {
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -47,6 +53,11 @@ hns_driver_set_property (GObject *object, guint prop_id, const GValue *value, GP
 static void
 hns_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
+  if (prop_id == PROP_STATE)
+    {
+      g_value_set_object (value, HNS_DRIVER (object)->state);
+      return;
+    }
   if (prop_id != PROP_OPTIONS)
     {
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -61,6 +72,7 @@ hns_driver_finalize (GObject *object)
   HnsDriver *self = HNS_DRIVER (object);
 
   g_clear_pointer (&self->options, g_key_file_unref);
+  g_clear_object (&self->state);
   g_hash_table_unref (self->networks);
   g_free (self->state_dir);
   g_mutex_clear (&self->lock);
@@ -76,6 +88,10 @@ hns_driver_class_init (HnsDriverClass *klass)
   object_class->get_property = hns_driver_get_property;
   object_class->finalize = hns_driver_finalize;
   g_object_class_override_property (object_class, PROP_OPTIONS, "options");
+  g_object_class_install_property (
+      object_class, PROP_STATE,
+      g_param_spec_object ("state", "State", "The host's state directory", HCS_TYPE_STATE,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -130,7 +146,6 @@ static gboolean
 hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
 {
   HnsDriver *self = HNS_DRIVER (initable);
-  g_autofree char *host_state = NULL;
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
@@ -140,10 +155,10 @@ hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError
                    "hns: host networking needs root (running as uid %u)", (guint) geteuid ());
       return FALSE;
     }
-  host_state = hcs_options_get_string (self->options, NULL, "host", "state-dir",
-                                       HCS_DEFAULT_STATE_DIR);
+  if (self->state == NULL && (self->state = hcs_state_new_from_options (self->options, error)) == NULL)
+    return FALSE;
   {
-    g_autofree char *fallback = g_build_filename (host_state, "hns", NULL);
+    g_autofree char *fallback = hcs_state_get_plugin_dir (self->state, "hns");
     self->state_dir = hcs_options_get_string (self->options, NULL, "hns", "state-dir", fallback);
   }
 
