@@ -353,6 +353,32 @@ test_run_killed (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* A delete killed before and after its folder moved out of the way: the
+ * first leaves a stopped system that delete removes, the second only a
+ * temporary name that the next list sweeps; the id is free either way. */
+static void
+test_delete_killed (Fixture *fixture, gconstpointer data)
+{
+  const char *const points[] = { "state-remove", "state-removing", NULL };
+
+  for (guint i = 0; points[i]; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("deleted-%u", i);
+      const char *create[] = { "create", "--bundle", fixture->bundle, id, NULL };
+      const char *delete[] = { "delete", "--force", id, NULL };
+      g_autoptr (GSubprocess) creator = spawn_hcsctl (fixture, NULL, create);
+      g_autoptr (GSubprocess) deleter = NULL;
+
+      g_assert_cmpint (exit_code_of (creator), ==, 0);
+      deleter = spawn_hcsctl (fixture, points[i], delete);
+      g_test_message ("delete killed at %s", points[i]);
+      g_assert_cmpint (exit_code_of (deleter), ==, 128 + SIGKILL);
+      reap_orphans ();
+      g_assert_true (listed (fixture, id) == g_str_equal (points[i], "state-remove"));
+      recover_and_reuse (fixture, id);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -366,6 +392,8 @@ main (int argc, char **argv)
               test_create_sampled_kills, fixture_tear_down);
   g_test_add ("/reliability/create/monitor-fault-points", Fixture, "monitor", fixture_set_up,
               test_monitor_fault_points, fixture_tear_down);
+  g_test_add ("/reliability/delete/killed", Fixture, NULL, fixture_set_up, test_delete_killed,
+              fixture_tear_down);
   g_test_add ("/reliability/run/killed", Fixture, NULL, fixture_set_up, test_run_killed,
               fixture_tear_down);
   {

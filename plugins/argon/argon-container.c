@@ -640,7 +640,7 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   self->state = state.started ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
   if (*state.exit_type)
     self->exit_type = g_intern_string (state.exit_type);
-  else if (self->half_created)
+  else if (status != HCS_STATE_FOLDER_CREATED)
     self->exit_type = status == HCS_STATE_FOLDER_CREATING ? "Creating" : "CreateAbandoned";
   self->helper_pid = state.helper_pid;
   self->helper_start_time = state.helper_start_time;
