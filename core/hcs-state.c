@@ -308,6 +308,23 @@ write_whole (int fd, const char *data, gsize length)
   return TRUE;
 }
 
+/* A new file in a folder nobody sees yet (a claim's): no rename needed. */
+static gboolean
+write_new_file (const char *folder, const char *name, const char *data, GError **error)
+{
+  g_autofree char *path = g_build_filename (folder, name, NULL);
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0 || !write_whole (fd, data, strlen (data)) || close (fd) < 0)
+    {
+      int saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "state: writing %s", path);
+    }
+  return TRUE;
+}
+
 /* A temporary file beside @name, renamed over it. */
 static gboolean
 write_record (const char *folder, const char *name, const char *data, gsize length,
@@ -386,14 +403,6 @@ folder_new (HcsState *state, const char *id, const char *owner)
   return self;
 }
 
-static char *
-creating_marker (void)
-{
-  int pid = (int) getpid ();
-
-  return g_strdup_printf ("{\"Pid\": %d, \"StartTime\": %" G_GUINT64_FORMAT "}\n", pid,
-                          hcs_process_start_time (pid));
-}
 
 HcsStateFolder *
 hcs_state_claim (HcsState *self, const char *id, const char *owner, GError **error)
@@ -401,6 +410,7 @@ hcs_state_claim (HcsState *self, const char *id, const char *owner, GError **err
   g_autoptr (HcsStateFolder) folder = NULL;
   g_autofree char *temp = NULL, *marker = NULL, *lock_path = NULL;
   int pid = (int) getpid ();
+  guint64 start_time;
   int lock_fd;
 
   g_return_val_if_fail (HCS_IS_STATE (self), NULL);
@@ -413,14 +423,16 @@ hcs_state_claim (HcsState *self, const char *id, const char *owner, GError **err
 
   /* Built under a name that says who builds it, so that one left by a
    * killed claimer is known for garbage. */
+  start_time = hcs_process_start_time (pid);
   temp = g_strdup_printf ("%s/" CLAIM_PREFIX "%d-%" G_GUINT64_FORMAT "-XXXXXX", self->systems_dir,
-                          pid, hcs_process_start_time (pid));
+                          pid, start_time);
   if (g_mkdtemp_full (temp, 0700) == NULL)
     return hcs_set_error_from_errno (error, errno, "state: creating a folder in %s",
                                      self->systems_dir),
            NULL;
   folder = folder_new (self, id, owner);
-  marker = creating_marker ();
+  marker = g_strdup_printf ("{\"Pid\": %d, \"StartTime\": %" G_GUINT64_FORMAT "}\n", pid,
+                            start_time);
   lock_path = g_build_filename (temp, LOCK_NAME, NULL);
   lock_fd = open (lock_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (lock_fd < 0 || flock (lock_fd, LOCK_EX) < 0)
@@ -429,8 +441,8 @@ hcs_state_claim (HcsState *self, const char *id, const char *owner, GError **err
       goto fail;
     }
   folder->lock_fd = lock_fd;
-  if (!write_record (temp, OWNER_NAME, owner, strlen (owner), error) ||
-      !write_record (temp, CREATING_NAME, marker, strlen (marker), error))
+  if (!write_new_file (temp, OWNER_NAME, owner, error) ||
+      !write_new_file (temp, CREATING_NAME, marker, error))
     goto fail;
 
   hcs_state_fault_point ("state-claim");
@@ -684,17 +696,26 @@ gboolean
 hcs_state_folder_write (HcsStateFolder *self, const char *name, const char *data,
                         gssize length, GError **error)
 {
+  g_autoptr (GError) local_error = NULL;
+
   g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), FALSE);
   if (!check_record_name (self, name, error))
     return FALSE;
-  if (!g_file_test (self->path, G_FILE_TEST_IS_DIR))
+  /* A folder removed meanwhile fails the temporary file's creation: it is
+   * never made again. */
+  if (!write_record (self->path, name, data, length < 0 ? strlen (data) : (gsize) length,
+                     &local_error))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-                   "compute system '%s' does not exist (removed)", self->id);
+      if (!g_file_test (self->path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                       "compute system '%s' does not exist (removed)", self->id);
+          return FALSE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  return write_record (self->path, name, data, length < 0 ? strlen (data) : (gsize) length,
-                       error);
+  return TRUE;
 }
 
 gboolean

@@ -595,6 +595,53 @@ test_claim_killed (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* argon's record, written by hand, reads back whatever the name and
+ * owner hold: quotes, backslashes, control characters, UTF-8. And its
+ * folder is argon's: the owner says so. */
+static void
+test_argon_record_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL, other = NULL;
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (HcsContainer) container = NULL, reopened = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (HcsStateFolder) folder = NULL;
+  const char *name = "we\"ird\\na\tme\n\x01 \xc3\xa9";
+  const char *owner = "own\"er\\";
+
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  config->name = g_strdup (name);
+  config->owner = g_strdup (owner);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  container = hcs_host_create_container (host, "round-trip", config, NULL, &error);
+  g_assert_no_error (error);
+
+  folder = hcs_state_open (hcs_host_get_state (host), "round-trip", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_state_folder_get_owner (folder), ==, "argon");
+  g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_CREATED);
+
+  /* Another host (as another process would) reads it from the record. */
+  other = hcs_host_new (options, &error);
+  reopened = hcs_host_open_container (other, "round-trip", &error);
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (reopened, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->name, ==, name);
+  g_assert_cmpstr (props->owner, ==, owner);
+  g_assert_false (props->stopped);
+
+  g_assert_true (hcs_container_terminate (container, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (hcs_state_folder_get_path (folder), G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -613,6 +660,11 @@ main (int argc, char **argv)
   ADD ("/state/list-and-remove", test_list_and_remove);
   ADD ("/state/remove-refuses-mount", test_remove_refuses_mount);
   ADD ("/state/claim-killed", test_claim_killed);
+  ADD ("/state/argon-record", test_argon_record_round_trip);
 #undef ADD
-  return g_test_run ();
+  {
+    int result = g_test_run ();
+    test_cleanup_cgroup_parent ();
+    return result;
+  }
 }

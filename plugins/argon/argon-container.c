@@ -501,7 +501,8 @@ helper_spawned_cb (int helper_pid, gpointer data)
 
   self->helper_pid = helper_pid;
   self->helper_start_time = argon_process_start_time (helper_pid);
-  if (!save_state (self, &error))
+  if (!argon_state_save_pid (self->folder, ARGON_HELPER_RECORD, helper_pid,
+                             self->helper_start_time, &error))
     g_debug ("argon: %s: %s", self->what, error->message);
   hcs_state_fault_point ("argon-helper");
 }
@@ -562,8 +563,13 @@ argon_container_create (ArgonDriver *driver, const char *id,
       g_signal_connect (self->init, "exited", G_CALLBACK (init_exited_cb), self);
   self->state = ARGON_STATE_CREATED;
   hcs_state_fault_point ("argon-spawned");
-  if (!save_state (self, error))
-    goto fail;
+  {
+    int pid = hcs_process_get_pid (HCS_PROCESS (self->init));
+
+    if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid,
+                               argon_process_start_time (pid), error))
+      goto fail;
+  }
   hcs_state_fault_point ("argon-saved");
   if (!hcs_state_folder_commit (self->folder, error))
     goto fail;

@@ -63,10 +63,11 @@ HcsState *argon_driver_get_state (ArgonDriver *self);
 
 /* --- state on disk (argon-state.c) ------------------------------------------ */
 
-/* The record argon keeps in its folder (hcs-state), "argon.json". It is
- * written first with pid 0, before the cgroup is made, and again once the
- * helper runs, so that a creator killed at any instant leaves what undoing
- * the system needs. */
+/* The record argon keeps in its folder (hcs-state), "argon.json". A create
+ * writes it with pid 0 before it makes the cgroup, then the helper's and
+ * the init's pids as records of their own (argon-state.c says why), so
+ * that a creator killed at any instant leaves what undoing the system
+ * needs; load merges them. */
 typedef struct {
   char *id, *name, *owner;
   int pid;                    /* the init, host pid; 0 while being created */
@@ -84,6 +85,8 @@ typedef struct {
 } ArgonStateFile;
 
 #define ARGON_STATE_OWNER "argon"
+#define ARGON_HELPER_RECORD "argon-helper"
+#define ARGON_INIT_RECORD "argon-init"
 
 void argon_state_clear (ArgonStateFile *state);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)
@@ -93,6 +96,9 @@ gboolean argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, 
  * record of a create that has not finished may have no pid. */
 gboolean argon_state_load (HcsStateFolder *folder, gboolean half_created, ArgonStateFile *state,
                            GError **error);
+/* A record of one process: "PID START-TIME". */
+gboolean argon_state_save_pid (HcsStateFolder *folder, const char *record, int pid,
+                               guint64 start_time, GError **error);
 guint64 argon_process_start_time (int pid);
 
 /* --- container ------------------------------------------------------------ */
