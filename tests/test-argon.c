@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>

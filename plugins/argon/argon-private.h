@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hcs.h"
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
 
 G_BEGIN_DECLS
 

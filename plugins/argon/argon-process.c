@@ -9,7 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "argon-private.h"
-#include "argon-console.h"
+#include "hcs-runtime-console.h"
 
 #include <errno.h>
 #include <fcntl.h>

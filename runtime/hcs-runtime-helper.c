@@ -84,7 +84,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "argon-console.h"
+#include "hcs-runtime-console.h"
 #include "argon-seccomp-bpf.h"
 
 #define SPEC_FD 3

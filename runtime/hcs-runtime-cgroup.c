@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
 #include "hcs-error.h"
 
 #include <errno.h>
