@@ -1,10 +1,11 @@
-/* argon-helper.c: hcs-argon-helper, the process that builds a container.
+/* hcs-runtime-helper.c: hcs-runtime-helper, the process that builds a container.
  *
- * The argon plugin lives in a threaded host process, where clone() and
- * unshare() are unsafe; it execs this helper instead (as libvirt's LXC
- * driver and bubblewrap are used). Invocation:
+ * Its users (the argon plugin in a host application, a guest agent) are
+ * threaded processes, where clone() and unshare() are unsafe; they exec
+ * this helper instead (as libvirt's LXC driver and bubblewrap are used).
+ * Invocation:
  *
- *   hcs-argon-helper create|exec
+ *   hcs-runtime-helper create|exec
  *
  * with these file descriptors:
  *   0, 1, 2  the workload's stdio (pipes, /dev/null or a pty slave)
@@ -85,7 +86,7 @@
 #include <unistd.h>
 
 #include "hcs-runtime-console.h"
-#include "argon-seccomp-bpf.h"
+#include "hcs-runtime-seccomp-bpf.h"
 
 #define SPEC_FD 3
 #define STATUS_FD 4
@@ -466,7 +467,7 @@ child_fail (int exit_code, const char *format, ...)
    * stderr, as runc does. */
   if (child_reported_ready)
     {
-      g_autofree char *line = g_strdup_printf ("hcs-argon-helper: %s\n", message);
+      g_autofree char *line = g_strdup_printf ("hcs-runtime-helper: %s\n", message);
       ssize_t ignored = write (STDERR_FILENO, line, strlen (line));
       (void) ignored;
     }
@@ -999,14 +1000,14 @@ apply_capabilities (const Process *process, uid_t uid)
   cap_free (caps);
 }
 
-/* The filter was compiled at build time (argon-seccomp-gen.c: what it
+/* The filter was compiled at build time (hcs-runtime-seccomp-gen.c: what it
  * denies and why); loading it is one prctl(). */
 static void
 apply_seccomp (void)
 {
   struct sock_fprog program = {
-    .len = G_N_ELEMENTS (argon_seccomp_program),
-    .filter = (struct sock_filter *) argon_seccomp_program,
+    .len = G_N_ELEMENTS (hcs_runtime_seccomp_program),
+    .filter = (struct sock_filter *) hcs_runtime_seccomp_program,
   };
 
   /* As libseccomp would: a filter needs no_new_privs, or CAP_SYS_ADMIN,
@@ -1059,7 +1060,7 @@ exec_workload (const Process *process)
   saved_errno = errno;
   /* As runc: 127 when the program is not there, 126 when it cannot run. */
   {
-    g_autofree char *message = g_strdup_printf ("hcs-argon-helper: exec %s: %s\n",
+    g_autofree char *message = g_strdup_printf ("hcs-runtime-helper: exec %s: %s\n",
                                                 process->args[0], g_strerror (saved_errno));
     ssize_t ignored = write (STDERR_FILENO, message, strlen (message));
     (void) ignored;
@@ -1116,7 +1117,7 @@ make_console_inside (const Spec *spec)
   if (slave > 2)
     close (slave);
 
-  CHILD_CHECK (argon_console_send (CONSOLE_FD, master, name) >= 0, "sending the console");
+  CHILD_CHECK (hcs_runtime_console_send (CONSOLE_FD, master, name) >= 0, "sending the console");
   close (master);
   close (CONSOLE_FD);
 }
@@ -1622,14 +1623,14 @@ main (int argc, char **argv)
 
   if (argc != 2 || (!g_str_equal (argv[1], "create") && !g_str_equal (argv[1], "exec")))
     {
-      fprintf (stderr, "usage: hcs-argon-helper create|exec (run by the argon plugin; see the "
-                       "comment at the top of argon-helper.c)\n");
+      fprintf (stderr, "usage: hcs-runtime-helper create|exec (run by the argon plugin; see the "
+                       "comment at the top of hcs-runtime-helper.c)\n");
       return 2;
     }
   create = g_str_equal (argv[1], "create");
   /* Exec'd through /proc/self/fd/N (see argon-process.c), the kernel named
    * us "N": take our own name back for ps and top. */
-  prctl (PR_SET_NAME, "hcs-argon-helper", 0, 0, 0);
+  prctl (PR_SET_NAME, "hcs-runtime-helper", 0, 0, 0);
 
   /* Nothing but stdio, the spec, status and start reaches this process,
    * and none of the last three may reach the workload. */

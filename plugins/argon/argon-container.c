@@ -31,7 +31,7 @@ struct _ArgonContainer
   char *id;
   char *what;                 /* "container 'web'" for messages */
   HcsContainerConfig *config;
-  ArgonCgroup *cgroup;
+  HcsRuntimeCgroup *cgroup;
   ArgonProcess *init;
   gboolean has_own_init;      /* the config gave a process */
   GHashTable *processes;      /* pid -> ArgonProcess (exec'd) */
@@ -63,7 +63,7 @@ argon_container_finalize (GObject *object)
     g_clear_signal_handler (&self->init_exited_handler, self->init);
   g_clear_object (&self->init);
   g_hash_table_unref (self->processes);
-  g_clear_pointer (&self->cgroup, argon_cgroup_free);
+  g_clear_pointer (&self->cgroup, hcs_runtime_cgroup_free);
   g_clear_pointer (&self->config, hcs_container_config_free);
   argon_settings_clear (&self->settings);
   g_clear_object (&self->driver);
@@ -95,9 +95,9 @@ current_state (ArgonContainer *self)
     return ARGON_STATE_STOPPED;
   /* Another process may have paused or resumed it since. */
   if (self->loaded)
-    return argon_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED
-           : self->start_time != 0                ? ARGON_STATE_RUNNING
-                                                  : ARGON_STATE_CREATED;
+    return hcs_runtime_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED
+           : self->start_time != 0                      ? ARGON_STATE_RUNNING
+                                                        : ARGON_STATE_CREATED;
   return self->state;
 }
 
@@ -125,7 +125,7 @@ save_state (ArgonContainer *self, GError **error)
   state.creator_pid = self->creator_pid;
   state.exit_type = g_strdup (self->exit_type);
   state.cgroup_parent = g_strdup (self->settings.cgroup_parent);
-  state.cgroup_version = argon_cgroup_get_version (self->cgroup);
+  state.cgroup_version = hcs_runtime_cgroup_get_version (self->cgroup);
   state.cgroup_root = g_strdup (self->settings.cgroup_root);
   return argon_state_save (self->state_folder, &state, error);
 }
@@ -361,17 +361,17 @@ add_cgroup_mounts (ArgonContainer *self, GVariantBuilder *mounts, const char *de
   const char *const bind_options[] = { "rbind", "ro", "nosuid", "noexec", "nodev", NULL };
   const char *const tmpfs_options[] = { "nosuid", "noexec", "nodev", "mode=755", NULL };
 
-  if (argon_cgroup_get_version (self->cgroup) == ARGON_CGROUP_VERSION_2)
+  if (hcs_runtime_cgroup_get_version (self->cgroup) == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       g_variant_builder_add_value (mounts, make_mount (destination, "bind",
-                                                       argon_cgroup_get_path (self->cgroup, NULL),
+                                                       hcs_runtime_cgroup_get_path (self->cgroup, NULL),
                                                        bind_options));
       return;
     }
   g_variant_builder_add_value (mounts, make_mount (destination, "tmpfs", "cgroup", tmpfs_options));
   for (guint i = 0; controllers[i]; i++)
     {
-      const char *path = argon_cgroup_get_path (self->cgroup, controllers[i]);
+      const char *path = hcs_runtime_cgroup_get_path (self->cgroup, controllers[i]);
       g_autofree char *target = NULL;
 
       if (path == NULL)
@@ -388,7 +388,7 @@ build_create_spec (ArgonContainer *self, GError **error)
   g_auto (GVariantDict) spec = G_VARIANT_DICT_INIT (NULL);
   g_auto (GVariantDict) namespaces = G_VARIANT_DICT_INIT (NULL);
   g_auto (GVariantBuilder) mounts = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
-  g_auto (GStrv) procs = argon_cgroup_get_procs_files (self->cgroup);
+  g_auto (GStrv) procs = hcs_runtime_cgroup_get_procs_files (self->cgroup);
 
   g_variant_dict_insert (&spec, "id", "s", self->id);
   if (!add_root_spec (self, &spec, error))
@@ -466,11 +466,11 @@ apply_resources (ArgonContainer *self, GError **error)
   if (config->storage_bandwidth_maximum > 0)
     update.storage_bandwidth_maximum = config->storage_bandwidth_maximum;
 
-  if (!argon_cgroup_set_default_devices (self->cgroup, error) ||
-      !argon_cgroup_apply (self->cgroup, &update, error))
+  if (!hcs_runtime_cgroup_set_default_devices (self->cgroup, error) ||
+      !hcs_runtime_cgroup_apply (self->cgroup, &update, error))
     return FALSE;
   if (config->pids_maximum > 0 &&
-      !argon_cgroup_set_pids_max (self->cgroup, config->pids_maximum, error))
+      !hcs_runtime_cgroup_set_pids_max (self->cgroup, config->pids_maximum, error))
     return FALSE;
   return TRUE;
 }
@@ -505,9 +505,9 @@ argon_container_create (ArgonDriver *driver, const char *id,
   self->state_folder = argon_state_folder (self->settings.state_dir, id);
   if (!argon_state_reserve (self->state_folder, id, error))
     return NULL;
-  self->cgroup = argon_cgroup_create (self->settings.cgroup_parent, id,
-                                      self->settings.cgroup_version,
-                                      self->settings.cgroup_root, error);
+  self->cgroup = hcs_runtime_cgroup_create (self->settings.cgroup_parent, id,
+                                            self->settings.cgroup_version,
+                                            self->settings.cgroup_root, error);
   if (self->cgroup == NULL)
     {
       argon_state_remove (self->state_folder, NULL);
@@ -532,10 +532,10 @@ argon_container_create (ArgonDriver *driver, const char *id,
 
 fail:
   /* Nothing of a failed create survives: its processes, cgroup and state. */
-  argon_cgroup_kill_all (self->cgroup, NULL);
+  hcs_runtime_cgroup_kill_all (self->cgroup, NULL);
   if (self->init != NULL)
     hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, NULL);
-  if (!argon_cgroup_destroy (self->cgroup, &cleanup_error))
+  if (!hcs_runtime_cgroup_destroy (self->cgroup, &cleanup_error))
     g_warning ("argon: %s: %s", self->what, cleanup_error->message);
   argon_state_remove (self->state_folder, NULL);
   return NULL;
@@ -573,8 +573,8 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   g_free (self->settings.cgroup_root);
   self->settings.cgroup_root = g_strdup (state.cgroup_root);
 
-  self->cgroup = argon_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
-                                    state.cgroup_root, &local_error);
+  self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
+                                          state.cgroup_root, &local_error);
   if (self->cgroup == NULL)
     {
       /* Half removed: remove can still finish the state folder. */
@@ -746,7 +746,7 @@ argon_container_shutdown (HcsContainer *container, GError **error)
       return FALSE;
     }
   /* A frozen init cannot act on SIGTERM. */
-  if (state == ARGON_STATE_PAUSED && !argon_cgroup_thaw (self->cgroup, error))
+  if (state == ARGON_STATE_PAUSED && !hcs_runtime_cgroup_thaw (self->cgroup, error))
     {
       g_mutex_unlock (&self->lock);
       return FALSE;
@@ -774,7 +774,7 @@ argon_container_terminate (HcsContainer *container, GError **error)
       return FALSE;
     }
   self->exit_type = "ForcedExit";
-  if (!argon_cgroup_kill_all (self->cgroup, error))
+  if (!hcs_runtime_cgroup_kill_all (self->cgroup, error))
     return FALSE;
   return hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, error);
 }
@@ -790,7 +790,7 @@ argon_container_pause (HcsContainer *container, GError **error)
   if (current_state (self) != ARGON_STATE_CREATED &&
       !check_state (self, ARGON_STATE_RUNNING, "pause", error))
     return FALSE;
-  if (!check_open (self, error) || !argon_cgroup_freeze (self->cgroup, error))
+  if (!check_open (self, error) || !hcs_runtime_cgroup_freeze (self->cgroup, error))
     return FALSE;
   self->state = ARGON_STATE_PAUSED;
   return TRUE;
@@ -804,7 +804,7 @@ argon_container_resume (HcsContainer *container, GError **error)
 
   if (!check_state (self, ARGON_STATE_PAUSED, "resume", error))
     return FALSE;
-  if (!argon_cgroup_thaw (self->cgroup, error))
+  if (!hcs_runtime_cgroup_thaw (self->cgroup, error))
     return FALSE;
   /* Back to where it was paused from. */
   self->state = self->start_time != 0 ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
@@ -855,11 +855,11 @@ argon_container_get_statistics (HcsContainer *container, GError **error)
 {
   ArgonContainer *self = ARGON_CONTAINER (container);
   g_autoptr (HcsStatistics) stats = NULL;
-  ArgonCgroupStats cg = { 0 };
+  HcsRuntimeCgroupStats cg = { 0 };
 
   if (!check_cgroup (self, error))
     return NULL;
-  if (!argon_cgroup_get_stats (self->cgroup, &cg, error))
+  if (!hcs_runtime_cgroup_get_stats (self->cgroup, &cg, error))
     return NULL;
 
   stats = hcs_statistics_new ();
@@ -947,7 +947,7 @@ argon_container_get_process_list (HcsContainer *container, GError **error)
 
   if (!check_cgroup (self, error))
     return NULL;
-  pids = argon_cgroup_get_pids (self->cgroup, error);
+  pids = hcs_runtime_cgroup_get_pids (self->cgroup, error);
   if (pids == NULL)
     return NULL;
   for (guint i = 0; i < pids->len; i++)
@@ -976,7 +976,7 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
       return NULL;
   }
 
-  procs = argon_cgroup_get_procs_files (self->cgroup);
+  procs = hcs_runtime_cgroup_get_procs_files (self->cgroup);
   g_variant_dict_insert (&dict, "id", "s", self->id);
   g_variant_dict_insert (&dict, "pid", "x",
                          (gint64) hcs_process_get_pid (HCS_PROCESS (self->init)));
@@ -1021,7 +1021,7 @@ argon_container_open_process (HcsContainer *container, int pid, GError **error)
   if (!check_cgroup (self, error))
     return NULL;
   {
-    g_autoptr (GArray) pids = argon_cgroup_get_pids (self->cgroup, error);
+    g_autoptr (GArray) pids = hcs_runtime_cgroup_get_pids (self->cgroup, error);
     gboolean member = FALSE;
 
     if (pids == NULL)
@@ -1075,7 +1075,7 @@ argon_container_modify (HcsContainer *container, const HcsResourceUpdate *update
                    "argon: %s: cannot modify: it has already stopped", self->what);
       return FALSE;
     }
-  return argon_cgroup_apply (self->cgroup, update, error);
+  return hcs_runtime_cgroup_apply (self->cgroup, update, error);
 }
 
 static HcsContainerProperties *
@@ -1145,8 +1145,8 @@ argon_container_remove (HcsContainer *container, GError **error)
   /* Exec'd processes die with the pid namespace; anything that escaped the
    * namespace but stayed in the cgroup is killed here. */
   if (self->cgroup != NULL &&
-      (!argon_cgroup_kill_all (self->cgroup, error) ||
-       !argon_cgroup_destroy (self->cgroup, error)))
+      (!hcs_runtime_cgroup_kill_all (self->cgroup, error) ||
+       !hcs_runtime_cgroup_destroy (self->cgroup, error)))
     return FALSE;
   if (!argon_state_remove (self->state_folder, error))
     return FALSE;

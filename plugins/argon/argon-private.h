@@ -45,7 +45,7 @@ G_DECLARE_FINAL_TYPE (ArgonProcess, argon_process, ARGON, PROCESS, GObject)
 typedef struct {
   char *helper_path;
   char *cgroup_parent;
-  ArgonCgroupVersion cgroup_version;
+  HcsRuntimeCgroupVersion cgroup_version;
   char *cgroup_root;          /* NULL: found from mountinfo */
   gint64 shutdown_timeout_ms;
   char *layer_dir;            /* [host] layer-dir: where Layers by ID are */

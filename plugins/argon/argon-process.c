@@ -1,6 +1,6 @@
 /* argon-process.c: a process of an argon container, run by the helper.
  *
- * The helper (hcs-argon-helper) is our child; it clones or forks the
+ * The helper (hcs-runtime-helper) is our child; it clones or forks the
  * workload and mirrors its exit status, so watching the helper with a
  * child watch tells us when the workload ended and how. The watches run on
  * one reaper thread of the plugin so that a blocking wait in any thread, or
@@ -257,7 +257,7 @@ send_console (const char *path, int master_fd, const char *name, GError **error)
       close (sock);
       return FALSE;
     }
-  if (argon_console_send (sock, master_fd, name) < 0)
+  if (hcs_runtime_console_send (sock, master_fd, name) < 0)
     {
       hcs_set_error_from_errno (error, errno, "argon: sending the console to %s", path);
       close (sock);
@@ -438,12 +438,12 @@ copy_helper_to_memfd (int source, GError **error)
   /* Executable on purpose (vm.memfd_noexec may make memfds noexec by
    * default); kernels before 6.3 know no MFD_EXEC and refuse it. */
   argon_autofd int memfd =
-      memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+      memfd_create ("hcs-runtime-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
   struct stat source_stat;
   off_t offset = 0;
 
   if (memfd < 0 && errno == EINVAL)
-    memfd = memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    memfd = memfd_create ("hcs-runtime-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (memfd < 0 || fstat (source, &source_stat) < 0)
     return hcs_set_error_from_errno (error, errno, "argon: copying the helper"), -1;
   while (offset < source_stat.st_size)
