@@ -784,6 +784,31 @@ hcs_runtime_cgroup_set_default_devices (HcsRuntimeCgroup *cgroup, GError **error
   return TRUE;
 }
 
+gboolean
+hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
+                                    const HcsRuntimeResources *resources, GError **error)
+{
+  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+
+  /* 0 in a spec is "not asked for"; in an update it would be "unlimited". */
+  if (resources->memory_maximum_in_mb > 0)
+    update.memory_maximum_in_mb = resources->memory_maximum_in_mb;
+  if (resources->processor_count > 0)
+    update.processor_count = resources->processor_count;
+  if (resources->processor_weight > 0)
+    update.processor_weight = resources->processor_weight;
+  if (resources->processor_maximum > 0)
+    update.processor_maximum = resources->processor_maximum;
+  if (resources->storage_iops_maximum > 0)
+    update.storage_iops_maximum = resources->storage_iops_maximum;
+  if (resources->storage_bandwidth_maximum > 0)
+    update.storage_bandwidth_maximum = resources->storage_bandwidth_maximum;
+  if (resources->pids_maximum > 0)
+    update.pids_maximum = resources->pids_maximum;
+  return hcs_runtime_cgroup_set_default_devices (cgroup, error) &&
+         hcs_runtime_cgroup_apply (cgroup, &update, error);
+}
+
 /* --- freezer and kill -------------------------------------------------------------- */
 
 static gboolean

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "hcs-documents.h"
+#include "hcs-runtime-spec.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,10 @@ gboolean hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError
  *   for every block device that backs a mounted filesystem (major:minor). */
 gboolean hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUpdate *update,
                                    GError **error);
+/* A new container's limits: the default devices (below) and @resources. */
+gboolean hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
+                                             const HcsRuntimeResources *resources,
+                                             GError **error);
 gboolean hcs_runtime_cgroup_set_pids_max (HcsRuntimeCgroup *cgroup, gint64 max, GError **error);
 /* v1: the devices allow-list of the OCI default (null, zero, full, random,
  * urandom, tty, console, ptmx, pts); v2: nothing (eBPF, not done here). */

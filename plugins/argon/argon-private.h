@@ -12,6 +12,7 @@
 
 #include "hcs.h"
 #include "hcs-runtime-cgroup.h"
+#include "hcs-runtime-config.h"
 
 G_BEGIN_DECLS
 
@@ -106,11 +107,11 @@ typedef enum {
   ARGON_PROCESS_MODE_EXEC,   /* a further process in a running one */
 } ArgonProcessMode;
 
-/* Spawns the helper with @spec (the helper's a{sv} dictionary) and the stdio
- * that @config asks for (@config NULL: /dev/null). Returns once the helper
- * reported the workload's pid, or its error. */
+/* Spawns the helper with @spec and the stdio that @config asks for
+ * (@config NULL: /dev/null). Returns once the helper reported the
+ * workload's pid, or its error. */
 ArgonProcess *argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
-                                   GVariant *spec, const HcsProcessConfig *config,
+                                   const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                                    const char *what, GError **error);
 /* A process of the container that hcs did not start: signal, kill and
  * wait work (through a pidfd), its exit code is not known. */

@@ -558,9 +558,11 @@ spawn_helper (int helper, const char *const *argv, const int stdio[3], const int
 }
 
 ArgonProcess *
-argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *spec,
-                     const HcsProcessConfig *config, const char *what, GError **error)
+argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
+                     const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
+                     const char *what, GError **error)
 {
+  g_autoptr (GBytes) spec_bytes = hcs_runtime_spec_serialize (spec);
   g_auto (ArgonStdio) stdio = { 0 };
   g_autoptr (ArgonProcess) self = NULL;
   g_autoptr (JsonObject) status = NULL;
@@ -613,7 +615,8 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
       goto fail_pipes;
     }
 
-  if (!write_all (spec_pipe[1], g_variant_get_data (spec), g_variant_get_size (spec)))
+  if (!write_all (spec_pipe[1], g_bytes_get_data (spec_bytes, NULL),
+                  g_bytes_get_size (spec_bytes)))
     g_debug ("argon: %s: the helper did not read its whole spec", what);
   argon_clear_fd (&spec_pipe[1]);
 
