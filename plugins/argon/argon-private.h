@@ -13,6 +13,7 @@
 #include "hcs.h"
 #include "hcs-runtime-cgroup.h"
 #include "hcs-runtime-config.h"
+#include "hcs-runtime-launch.h"
 
 G_BEGIN_DECLS
 
