@@ -1393,12 +1393,12 @@ main (int argc, char **argv)
 
   if (argc != 2 || (!g_str_equal (argv[1], "create") && !g_str_equal (argv[1], "exec")))
     {
-      fprintf (stderr, "usage: hcs-runtime-helper create|exec (run by the argon plugin; see the "
-                       "comment at the top of hcs-runtime-helper.c)\n");
+      fprintf (stderr, "usage: hcs-runtime-helper create|exec (started by hcs-runtime-launch.c; "
+                       "see the comment at the top of hcs-runtime-helper.c)\n");
       return 2;
     }
   create = g_str_equal (argv[1], "create");
-  /* Exec'd through /proc/self/fd/N (see argon-process.c), the kernel named
+  /* Exec'd through /proc/self/fd/N (see hcs-runtime-launch.c), the kernel named
    * us "N": take our own name back for ps and top. */
   prctl (PR_SET_NAME, "hcs-runtime-helper", 0, 0, 0);
 
