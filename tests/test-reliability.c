@@ -90,6 +90,7 @@ spawn_hcsctl (Fixture *fixture, const char *fault_point, const char *const *args
   g_autoptr (GSubprocessLauncher) launcher =
       g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_autofree char *out_path = g_build_filename (fixture->temp_dir, "stdout", NULL);
+  g_autofree char *err_path = g_build_filename (fixture->temp_dir, "stderr", NULL);
   g_autoptr (GError) error = NULL;
   GSubprocess *subprocess;
 
@@ -109,6 +110,9 @@ spawn_hcsctl (Fixture *fixture, const char *fault_point, const char *const *args
    * never read as the output of a later command. */
   g_unlink (out_path);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  /* stderr too: an orphan holding ours would keep the test runner waiting
+   * for its end after a failure. Appended, and shown in the test's log. */
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
   g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
   subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -146,6 +150,14 @@ hcsctl (Fixture *fixture, char **out, ...)
   code = exit_code_of (subprocess);
   if (out != NULL)
     g_assert_true (g_file_get_contents (out_path, out, NULL, NULL));
+  if (code != 0)
+    {
+      g_autofree char *err_path = g_build_filename (fixture->temp_dir, "stderr", NULL);
+      g_autofree char *err = NULL;
+
+      if (g_file_get_contents (err_path, &err, NULL, NULL))
+        g_test_message ("hcsctl %s: exit %d: %s", (char *) args->pdata[0], code, err);
+    }
   return code;
 }
 
@@ -165,7 +177,7 @@ listed (Fixture *fixture, const char *id)
 static char *
 find_live_residue (void)
 {
-  const char *helper = g_getenv ("HCS_ARGON_HELPER");
+  const char *helper = g_getenv ("HCS_RUNTIME_HELPER");
   g_autofree char *marker = g_strdup_printf ("/%s/", test_get_cgroup_parent ());
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
