@@ -391,6 +391,69 @@ test_delete_killed (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* A crowd: many `hcsctl create` of one id at once (exactly one wins, the
+ * others are told it exists and leave nothing), then of distinct ids
+ * (all listed), deleted all at once: nothing lost, nothing left. */
+static void
+test_concurrent_creates (Fixture *fixture, gconstpointer data)
+{
+  enum { N = 12 };
+  GSubprocess *creators[N];
+  int winners = 0;
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  for (guint i = 0; i < N; i++)
+    {
+      const char *create[] = { "create", "--bundle", fixture->bundle, "crowded", NULL };
+      creators[i] = spawn_hcsctl (fixture, NULL, create);
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      int code = exit_code_of (creators[i]);
+
+      g_assert_cmpint (code, <=, 1);
+      winners += code == 0;
+      g_object_unref (creators[i]);
+    }
+  g_assert_cmpint (winners, ==, 1);
+  reap_orphans ();
+  g_assert_cmpint (hcsctl (fixture, &out, "list", "-q", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "crowded\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, "delete", "--force", "crowded", NULL), ==, 0);
+  assert_nothing_left (fixture, "crowded");
+
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("crowd-%02u", i);
+      const char *create[] = { "create", "--bundle", fixture->bundle, id, NULL };
+      creators[i] = spawn_hcsctl (fixture, NULL, create);
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_cmpint (exit_code_of (creators[i]), ==, 0);
+      g_object_unref (creators[i]);
+    }
+  g_assert_cmpint (hcsctl (fixture, &out, "list", "-q", NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, N + 1);
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("crowd-%02u", i);
+      const char *delete[] = { "delete", "--force", id, NULL };
+
+      g_assert_cmpstr (lines[i], ==, id);
+      creators[i] = spawn_hcsctl (fixture, NULL, delete);
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_cmpint (exit_code_of (creators[i]), ==, 0);
+      g_object_unref (creators[i]);
+    }
+  assert_nothing_left (fixture, "crowd");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,6 +467,8 @@ main (int argc, char **argv)
               test_create_sampled_kills, fixture_tear_down);
   g_test_add ("/reliability/create/monitor-fault-points", Fixture, "monitor", fixture_set_up,
               test_monitor_fault_points, fixture_tear_down);
+  g_test_add ("/reliability/create/concurrent", Fixture, NULL, fixture_set_up,
+              test_concurrent_creates, fixture_tear_down);
   g_test_add ("/reliability/delete/killed", Fixture, NULL, fixture_set_up, test_delete_killed,
               fixture_tear_down);
   g_test_add ("/reliability/run/killed", Fixture, NULL, fixture_set_up, test_run_killed,
