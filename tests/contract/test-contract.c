@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@ typedef struct {
   char *temp_dir;
   GKeyFile *options;
   HcsHost *host;
+  GHashTable *processes_before;
   gboolean stopped_at_gap;
 } Fixture;
 
@@ -66,12 +69,163 @@ apply_extra_options (GKeyFile *options, const char *text)
     }
 }
 
+/* A live process as /proc shows it. */
+typedef struct {
+  int pid, parent;
+  char *cmdline;
+} ProcessEntry;
+
+static void
+process_entry_free (ProcessEntry *entry)
+{
+  g_free (entry->cmdline);
+  g_free (entry);
+}
+
+static ProcessEntry *
+read_process (const char *name)
+{
+  g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+  g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+  g_autofree char *stat = NULL;
+  ProcessEntry *entry;
+  const char *after_name;
+  char state;
+  gsize length = 0;
+
+  /* "PID (COMM) STATE PPID ...": COMM may hold anything, ')' included. */
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+      (after_name = strrchr (stat, ')')) == NULL)
+    return NULL;
+  entry = g_new0 (ProcessEntry, 1);
+  if (sscanf (after_name + 1, " %c %d", &state, &entry->parent) != 2 || state == 'Z' ||
+      state == 'X')
+    {
+      process_entry_free (entry);
+      return NULL;
+    }
+  entry->pid = atoi (name);
+  if (!g_file_get_contents (cmdline_path, &entry->cmdline, &length, NULL))
+    entry->cmdline = g_strdup ("");
+  for (gsize i = 0; i + 1 < length; i++)
+    if (entry->cmdline[i] == '\0')
+      entry->cmdline[i] = ' ';
+  return entry;
+}
+
+/* The live processes of this run: our children, the programs that hold
+ * systems (a monitor runs in a session of its own, an argon helper may
+ * run from a sealed copy, so they are known by their argv[0]), and their
+ * descendants. pid -> ProcessEntry. */
+static GHashTable *
+list_processes_of_ours (void)
+{
+  const char *programs[] = { g_getenv ("HCS_MONITOR"), g_getenv ("HCS_ARGON_HELPER") };
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) process_entry_free);
+  GHashTable *ours = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) process_entry_free);
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  gboolean grew = TRUE;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      ProcessEntry *entry = g_ascii_isdigit (name[0]) ? read_process (name) : NULL;
+      if (entry != NULL && entry->pid != getpid ())
+        g_ptr_array_add (all, entry);
+    }
+  while (grew)
+    {
+      grew = FALSE;
+      for (guint i = 0; i < all->len; i++)
+        {
+          ProcessEntry *entry = all->pdata[i];
+          gboolean of_ours = entry->parent == getpid () ||
+                             g_hash_table_contains (ours, GINT_TO_POINTER (entry->parent));
+
+          for (guint j = 0; j < G_N_ELEMENTS (programs) && !of_ours; j++)
+            of_ours = programs[j] != NULL && g_str_has_prefix (entry->cmdline, programs[j]) &&
+                      (entry->cmdline[strlen (programs[j])] == ' ' ||
+                       entry->cmdline[strlen (programs[j])] == '\0');
+          if (of_ours)
+            {
+              g_hash_table_insert (ours, GINT_TO_POINTER (entry->pid),
+                                   g_ptr_array_steal_index (all, i));
+              grew = TRUE;
+              i--;
+            }
+        }
+    }
+  return ours;
+}
+
+/* Fails when a process of ours that was not there before the test is
+ * still alive, or when any process holds a file, its cwd or its root
+ * below @temp_dir. A monitor answers a removal before it exits, so it is
+ * given a while (10 s at most) to go. */
+static void
+assert_no_process_left (GHashTable *before, const char *temp_dir)
+{
+  g_autoptr (GDir) proc = NULL;
+  g_autoptr (GString) left = g_string_new (NULL);
+  const char *name;
+
+  for (int tries = 0; tries < 500; tries++)
+    {
+      g_autoptr (GHashTable) now = list_processes_of_ours ();
+      GHashTableIter iter;
+      ProcessEntry *entry;
+
+      g_string_truncate (left, 0);
+      g_hash_table_iter_init (&iter, now);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+        if (!g_hash_table_contains (before, GINT_TO_POINTER (entry->pid)))
+          g_string_append_printf (left, "\n  %d (parent %d): %s", entry->pid, entry->parent,
+                                  entry->cmdline);
+      if (left->len == 0)
+        break;
+      g_usleep (20000);
+    }
+  if (left->len > 0)
+    g_error ("processes of the test are left:%s", left->str);
+
+  proc = g_dir_open ("/proc", 0, NULL);
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *folder = g_build_filename ("/proc", name, NULL);
+      g_autofree char *fd_folder = g_build_filename (folder, "fd", NULL);
+      g_autoptr (GDir) fds = NULL;
+      const char *links[] = { "cwd", "root" };
+      const char *fd;
+
+      if (!g_ascii_isdigit (name[0]) || atoi (name) == getpid ())
+        continue;
+      for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+        {
+          g_autofree char *link = g_build_filename (folder, links[i], NULL);
+          g_autofree char *target = g_file_read_link (link, NULL);
+          if (target != NULL && g_str_has_prefix (target, temp_dir))
+            g_error ("process %s has its %s in %s", name, links[i], target);
+        }
+      fds = g_dir_open (fd_folder, 0, NULL);
+      while (fds != NULL && (fd = g_dir_read_name (fds)) != NULL)
+        {
+          g_autofree char *link = g_build_filename (fd_folder, fd, NULL);
+          g_autofree char *target = g_file_read_link (link, NULL);
+          if (target != NULL && g_str_has_prefix (target, temp_dir))
+            g_error ("process %s holds %s open", name, target);
+        }
+    }
+}
+
 static void
 fixture_set_up (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *layer_dir = NULL;
 
+  fixture->processes_before = list_processes_of_ours ();
   fixture->temp_dir = test_make_temp_dir ("hcs-test-contract");
   fixture->options = test_make_options (fixture->temp_dir);
   layer_dir = g_build_filename (fixture->temp_dir, "layers", NULL);
@@ -82,55 +236,6 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   for (const char *const *e = hcs_host_get_plugin_errors (fixture->host); *e; e++)
     g_test_message ("%s", *e);
-}
-
-/* Fails when a process still has a file, its cwd or its root below
- * @temp_dir, or names it on its command line: a helper, monitor or VM of
- * a test that outlived its system. */
-static void
-assert_no_process_left (const char *temp_dir)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *folder = g_build_filename ("/proc", name, NULL);
-      g_autofree char *fd_folder = g_build_filename (folder, "fd", NULL);
-      g_autofree char *cmdline_path = g_build_filename (folder, "cmdline", NULL);
-      g_autofree char *cmdline = NULL;
-      g_autoptr (GDir) fds = NULL;
-      const char *links[] = { "cwd", "root" };
-      gsize length = 0;
-      const char *fd;
-
-      if (!g_ascii_isdigit (name[0]) || atoi (name) == getpid ())
-        continue;
-      if (g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
-        {
-          for (gsize i = 0; i + 1 < length; i++)
-            if (cmdline[i] == '\0')
-              cmdline[i] = ' ';
-          if (strstr (cmdline, temp_dir) != NULL)
-            g_error ("process %s (%s) names %s", name, cmdline, temp_dir);
-        }
-      for (guint i = 0; i < G_N_ELEMENTS (links); i++)
-        {
-          g_autofree char *link = g_build_filename (folder, links[i], NULL);
-          g_autofree char *target = g_file_read_link (link, NULL);
-          if (target != NULL && g_str_has_prefix (target, temp_dir))
-            g_error ("process %s (%s) has its %s in %s", name, cmdline, links[i], target);
-        }
-      fds = g_dir_open (fd_folder, 0, NULL);
-      while (fds != NULL && (fd = g_dir_read_name (fds)) != NULL)
-        {
-          g_autofree char *link = g_build_filename (fd_folder, fd, NULL);
-          g_autofree char *target = g_file_read_link (link, NULL);
-          if (target != NULL && g_str_has_prefix (target, temp_dir))
-            g_error ("process %s (%s) holds %s open", name, cmdline, target);
-        }
-    }
 }
 
 /* What a test stopped at a gap left running. */
@@ -166,11 +271,12 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   dir = g_dir_open (systems, 0, NULL);
   if (dir != NULL && (left = g_dir_read_name (dir)) != NULL)
     g_error ("the state of system '%s' is left in %s", left, systems);
-  assert_no_process_left (fixture->temp_dir);
+  assert_no_process_left (fixture->processes_before, fixture->temp_dir);
   test_assert_no_leftovers (fixture->temp_dir);
   test_remove_tree (fixture->temp_dir);
   g_free (fixture->temp_dir);
   g_key_file_unref (fixture->options);
+  g_hash_table_unref (fixture->processes_before);
 }
 
 /* --- helpers -------------------------------------------------------------------------------- */
