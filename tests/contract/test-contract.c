@@ -558,6 +558,68 @@ test_stdio (Fixture *fixture, gconstpointer data)
   terminate_and_remove (second);
 }
 
+typedef struct {
+  GOutputStream *stdin_stream;
+  HcsProcess *process;
+  GBytes *data;
+} Feeder;
+
+/* Writes the whole of the data, then closes stdin: the reader runs
+ * meanwhile, as neither side's buffers hold a megabyte. */
+static gpointer
+feed_stdin_thread (gpointer data)
+{
+  Feeder *feeder = data;
+  g_autoptr (GError) error = NULL;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (feeder->data, &size);
+
+  g_assert_true (g_output_stream_write_all (feeder->stdin_stream, bytes, size, NULL, NULL,
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_close_stdin (feeder->process, &error));
+  g_assert_no_error (error);
+  return NULL;
+}
+
+/* A megabyte through stdin and back, byte for byte, with its EOF. */
+static void
+test_stdio_large (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("sleep 1000");
+  g_autoptr (HcsContainer) container = create_started (fixture, "stdio-large", config);
+  g_autoptr (HcsProcessConfig) exec_config = make_exec_config ("cat");
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) sent = NULL;
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (GBytes) received = NULL;
+  guint8 *pattern = g_malloc (1 << 20);
+  Feeder feeder;
+  GThread *thread;
+
+  for (gsize i = 0; i < (1 << 20); i++)
+    pattern[i] = (guint8) (i * 7 + i / 251);
+  sent = g_bytes_new_take (pattern, 1 << 20);
+  exec_config->create_stdin_pipe = TRUE;
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+
+  feeder.stdin_stream = hcs_process_get_stdin (process);
+  feeder.process = process;
+  feeder.data = sent;
+  thread = g_thread_new ("feed-stdin", feed_stdin_thread, &feeder);
+  g_output_stream_splice (memory, hcs_process_get_stdout (process),
+                          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  received = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  g_assert_cmpuint (g_bytes_get_size (received), ==, g_bytes_get_size (sent));
+  g_assert_true (g_bytes_equal (received, sent));
+  g_assert_cmpint (wait_exit_code (process), ==, 0);
+  terminate_and_remove (container);
+}
+
 /* 0, 1, 42, and a death by signal N as 128 + N, for exec'd processes and
  * for the system itself (its init's). */
 static void
@@ -648,6 +710,23 @@ test_exec (Fixture *fixture, gconstpointer data)
   output = read_all (hcs_process_get_stdout (process));
   g_assert_cmpstr (output, ==, "sleep\nmade-by-init\nbar\n/tmp\n");
   g_assert_cmpint (wait_exit_code (process), ==, 0);
+
+  /* A process opened by its pid is the same process: a kill through one
+   * handle ends what the other waits for. */
+  {
+    g_autoptr (HcsProcessConfig) sleeper_config = make_exec_config ("exec sleep 1000");
+    g_autoptr (HcsProcess) sleeper = NULL, opened = NULL;
+
+    sleeper_config->create_stdout_pipe = FALSE;
+    sleeper = hcs_container_create_process (container, sleeper_config, &error);
+    g_assert_no_error (error);
+    opened = hcs_container_open_process (container, hcs_process_get_pid (sleeper), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (hcs_process_get_pid (opened), ==, hcs_process_get_pid (sleeper));
+    g_assert_true (hcs_process_kill (opened, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (wait_exit_code (sleeper), ==, 128 + SIGKILL);
+  }
 
   /* A program that does not exist: the shell's 127, or an error naming it. */
   {
@@ -1055,7 +1134,7 @@ test_wait_timeout (Fixture *fixture, gconstpointer data)
 
 typedef struct {
   gboolean container_done, process_done;
-  int exited_signal_code;
+  int exited_signal_code, process_exited_code;
   GError *container_error, *process_error;
 } AsyncWaits;
 
@@ -1083,6 +1162,12 @@ exited_cb (HcsContainer *container, int exit_code, gpointer data)
   ((AsyncWaits *) data)->exited_signal_code = exit_code;
 }
 
+static void
+process_exited_cb (HcsProcess *process, int exit_code, gpointer data)
+{
+  ((AsyncWaits *) data)->process_exited_code = exit_code;
+}
+
 /* Async waits complete in the caller's main context when the system and
  * the process end; nothing completes before. */
 static void
@@ -1093,13 +1178,14 @@ test_wait_async (Fixture *fixture, gconstpointer data)
   g_autoptr (HcsProcess) init = get_init (container), process = NULL;
   g_autoptr (HcsProcessConfig) exec_config = make_exec_config ("read line; exit 6");
   g_autoptr (GError) error = NULL;
-  AsyncWaits waits = { FALSE, FALSE, -1000, NULL, NULL };
+  AsyncWaits waits = { FALSE, FALSE, -1000, -1000, NULL, NULL };
   int exit_code = -1;
 
   g_signal_connect (container, "exited", G_CALLBACK (exited_cb), &waits);
   exec_config->create_stdin_pipe = TRUE;
   process = hcs_container_create_process (container, exec_config, &error);
   g_assert_no_error (error);
+  g_signal_connect (process, "exited", G_CALLBACK (process_exited_cb), &waits);
   hcs_container_wait_async (container, NULL, container_waited_cb, &waits);
   hcs_process_wait_async (process, NULL, process_waited_cb, &waits);
   while (g_main_context_iteration (NULL, FALSE))
@@ -1135,6 +1221,16 @@ test_wait_async (Fixture *fixture, gconstpointer data)
 
   g_signal_handlers_disconnect_by_data (container, &waits);
   remove_stopped (container);
+
+  /* The process's own "exited" signal, with its exit code. */
+  if (contract_monitor)
+    g_signal_handlers_disconnect_by_data (process, &waits);
+  /* hcs-remote.c's process never emits it. */
+  MONITOR_GAP (fixture, "a process's \"exited\" signal through the monitor");
+  while (waits.process_exited_code == -1000)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (waits.process_exited_code, ==, 6);
+  g_signal_handlers_disconnect_by_data (process, &waits);
 }
 
 /* Removed, a system is gone: opening it says it does not exist, and its
@@ -1280,6 +1376,7 @@ main (int argc, char **argv)
   G_STMT_END
   ADD ("create-start", test_create_start);
   ADD ("stdio", test_stdio);
+  ADD ("stdio-large", test_stdio_large);
   ADD ("exit-codes", test_exit_codes);
   ADD ("exec", test_exec);
   ADD ("signals", test_signals);
