@@ -458,6 +458,43 @@ test_concurrent_creates (Fixture *fixture, gconstpointer data)
   assert_nothing_left (fixture, "crowd");
 }
 
+/* A workload that exits before `start` records it leaves argon.json with
+ * no start time for its pid (0, which any gone pid matches): delete must
+ * see a stopped system, not one whose create "finished meanwhile". Found
+ * under load with podman's `run -it --rm`; made deterministic here by
+ * writing the record that race writes. */
+static void
+test_delete_after_fast_exit (Fixture *fixture, gconstpointer data)
+{
+  const char *create[] = { "create", "--bundle", fixture->bundle, "fast", NULL };
+  g_autoptr (GSubprocess) creator = spawn_hcsctl (fixture, NULL, create);
+  g_autofree char *record = g_build_filename (fixture->root, "systems", "fast", "argon.json",
+                                              NULL);
+  g_autofree char *text = NULL, *pid_text = NULL, *raced = NULL;
+  g_autoptr (GRegex) start_time = g_regex_new ("\"pid_start_time\":[0-9]+", 0, 0, NULL);
+  g_autofree char *init_record = g_build_filename (fixture->root, "systems", "fast",
+                                                   "argon-init", NULL);
+  int pid;
+
+  g_assert_cmpint (exit_code_of (creator), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, "start", "fast", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (init_record, &pid_text, NULL, NULL));
+  pid = (int) g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (pid, >, 0);
+  /* The workload is gone and reaped (we are its subreaper). */
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  g_assert_true (g_file_get_contents (record, &text, NULL, NULL));
+  raced = g_regex_replace_literal (start_time, text, -1, 0, "\"pid_start_time\":0", 0, NULL);
+  g_assert_true (g_file_set_contents (record, raced, -1, NULL));
+  /* And without the create's own record of it (written by an older hcs). */
+  g_assert_true (g_file_set_contents (init_record, "", -1, NULL));
+
+  g_assert_cmpint (hcsctl (fixture, NULL, "delete", "fast", NULL), ==, 0);
+  assert_nothing_left (fixture, "fast");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -473,6 +510,8 @@ main (int argc, char **argv)
               test_monitor_fault_points, fixture_tear_down);
   g_test_add ("/reliability/create/concurrent", Fixture, NULL, fixture_set_up,
               test_concurrent_creates, fixture_tear_down);
+  g_test_add ("/reliability/delete/after-fast-exit", Fixture, NULL, fixture_set_up,
+              test_delete_after_fast_exit, fixture_tear_down);
   g_test_add ("/reliability/delete/killed", Fixture, NULL, fixture_set_up, test_delete_killed,
               fixture_tear_down);
   g_test_add ("/reliability/run/killed", Fixture, NULL, fixture_set_up, test_run_killed,

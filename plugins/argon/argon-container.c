@@ -43,6 +43,7 @@ struct _ArgonContainer
   gint64 start_time;          /* unix µs, 0 before start */
   gulong init_exited_handler;
   HcsStateFolder *folder;     /* STATE_DIR/systems/ID, through hcs-state */
+  guint64 init_start_time;    /* the init's, read once it ran: 0 once it is gone */
   int helper_pid;             /* the create's helper, recorded as soon as it runs */
   guint64 helper_start_time;
   gboolean half_created;      /* loaded from a folder its creator never committed */
@@ -120,7 +121,9 @@ save_state (ArgonContainer *self, GError **error)
   state.name = g_strdup (self->config->name ? self->config->name : self->id);
   state.owner = g_strdup (self->config->owner);
   state.pid = pid;
-  state.pid_start_time = pid > 0 ? argon_process_start_time (pid) : 0;
+  /* Read when the init was known to run: a workload that has already
+   * exited by `start` must not record 0, which any gone pid matches. */
+  state.pid_start_time = self->init_start_time;
   state.helper_pid = self->helper_pid;
   state.helper_start_time = self->helper_start_time;
   state.created = self->created_time;
@@ -293,8 +296,9 @@ argon_container_create (ArgonDriver *driver, const char *id,
   {
     int pid = hcs_process_get_pid (HCS_PROCESS (self->init));
 
-    if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid,
-                               argon_process_start_time (pid), error))
+    self->init_start_time = argon_process_start_time (pid);
+    if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid, self->init_start_time,
+                               error))
       goto fail;
   }
   hcs_state_fault_point ("argon-saved");
@@ -393,7 +397,8 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
     }
   /* The init is the one recorded only if the pid still names the process
    * that started then; otherwise the system has stopped. */
-  if (self->cgroup != NULL && state.pid > 0 &&
+  self->init_start_time = state.pid_start_time;
+  if (self->cgroup != NULL && state.pid > 0 && state.pid_start_time != 0 &&
       argon_process_start_time (state.pid) == state.pid_start_time)
     self->init = argon_process_open_foreign (state.pid, self->what, NULL);
   if (self->init != NULL)
@@ -958,7 +963,7 @@ lock_for_remove (ArgonContainer *self, GError **error)
     }
   if (!self->loaded || !argon_state_load (self->folder, TRUE, &state, NULL))
     return TRUE;
-  if (state.pid > 0 && self->init == NULL &&
+  if (state.pid > 0 && self->init == NULL && state.pid_start_time != 0 &&
       argon_process_start_time (state.pid) == state.pid_start_time)
     {
       hcs_state_folder_unlock (self->folder);

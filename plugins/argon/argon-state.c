@@ -174,9 +174,20 @@ argon_state_load (HcsStateFolder *folder, gboolean half_created, ArgonStateFile 
       g_strdup (json_object_get_string_member_with_default (cgroup, "parent", ""));
   state->cgroup_version = (int) json_object_get_int_member_with_default (cgroup, "version", 0);
   state->cgroup_root = g_strdup (json_object_get_string_member_with_default (cgroup, "root", ""));
-  /* The pids a create recorded beside it, until `start` rewrote it. */
-  if (state->pid <= 0)
-    load_pid (folder, ARGON_INIT_RECORD, &state->pid, &state->pid_start_time);
+  /* The pids a create recorded beside it, until `start` rewrote it (and
+   * the init's start time, when `start` came after the workload exited). */
+  if (state->pid <= 0 || state->pid_start_time == 0)
+    {
+      int init_pid = 0;
+      guint64 init_start_time = 0;
+
+      if (load_pid (folder, ARGON_INIT_RECORD, &init_pid, &init_start_time) &&
+          (state->pid <= 0 || state->pid == init_pid))
+        {
+          state->pid = init_pid;
+          state->pid_start_time = init_start_time;
+        }
+    }
   load_pid (folder, ARGON_HELPER_RECORD, &state->helper_pid, &state->helper_start_time);
   if (*state->cgroup_root == '\0')
     g_clear_pointer (&state->cgroup_root, g_free);
