@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <gmodule.h>
+#include <signal.h>
 #include <string.h>
 
 static void
@@ -272,6 +273,117 @@ test_incomplete_container_refused (void)
   g_assert_nonnull (strstr (error->message, "TestContainer"));
   g_assert_nonnull (strstr (error->message, "HcsContainer.get_init_process"));
   test_remove_tree (dir);
+}
+
+/* A process type with only the required vfuncs: the optional ones answer
+ * HCS_ERROR_NOT_SUPPORTED from the wrappers, and the type passes the check. */
+#define MINIMAL_TYPE_PROCESS (minimal_process_get_type ())
+G_DECLARE_FINAL_TYPE (MinimalProcess, minimal_process, MINIMAL, PROCESS, GObject)
+
+struct _MinimalProcess
+{
+  GObject parent_instance;
+};
+
+static void minimal_process_iface_init (HcsProcessInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MinimalProcess, minimal_process, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_PROCESS, minimal_process_iface_init))
+
+static void minimal_process_class_init (MinimalProcessClass *klass) {}
+static void minimal_process_init (MinimalProcess *self) {}
+
+static int
+minimal_process_get_pid (HcsProcess *process)
+{
+  return 1;
+}
+
+static gboolean
+minimal_process_wait_timeout (HcsProcess *process, gint64 timeout_ms, GCancellable *cancellable,
+                              GError **error)
+{
+  return TRUE;
+}
+
+static void
+minimal_process_wait_async (HcsProcess *process, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_task_report_new_error (process, callback, user_data, minimal_process_wait_async, HCS_ERROR,
+                           HCS_ERROR_FAILED, "minimal");
+}
+
+static gboolean
+minimal_process_wait_finish (HcsProcess *process, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+minimal_process_get_exit_code (HcsProcess *process, int *exit_code, GError **error)
+{
+  *exit_code = 0;
+  return TRUE;
+}
+
+/* No pipes were asked for. */
+static GOutputStream *
+minimal_process_no_input (HcsProcess *process)
+{
+  return NULL;
+}
+
+static GInputStream *
+minimal_process_no_output (HcsProcess *process)
+{
+  return NULL;
+}
+
+static gboolean
+minimal_process_done (HcsProcess *process, GError **error)
+{
+  return TRUE;
+}
+
+static void
+minimal_process_iface_init (HcsProcessInterface *iface)
+{
+  iface->get_pid = minimal_process_get_pid;
+  iface->wait_timeout = minimal_process_wait_timeout;
+  iface->wait_async = minimal_process_wait_async;
+  iface->wait_finish = minimal_process_wait_finish;
+  iface->get_exit_code = minimal_process_get_exit_code;
+  iface->get_stdin = minimal_process_no_input;
+  iface->get_stdout = minimal_process_no_output;
+  iface->get_stderr = minimal_process_no_output;
+  iface->close_stdin = minimal_process_done;
+  iface->close = minimal_process_done;
+}
+
+static void
+test_optional_vfuncs_not_supported (void)
+{
+  g_autoptr (HcsProcess) process = g_object_new (MINIMAL_TYPE_PROCESS, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (hcs_plugin_check_vfuncs (MINIMAL_TYPE_PROCESS, HCS_TYPE_PROCESS, &error));
+  g_assert_no_error (error);
+  g_assert_false (hcs_process_signal (process, SIGTERM, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "MinimalProcess: signal is not supported"));
+  g_clear_error (&error);
+  g_assert_false (hcs_process_kill (process, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (hcs_process_resize_console (process, 80, 24, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* And a type that is no process at all fails the check by name. */
+  g_assert_false (hcs_plugin_check_vfuncs (G_TYPE_OBJECT, HCS_TYPE_PROCESS, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_PLUGIN);
+  g_assert_nonnull (strstr (error->message, "does not implement HcsProcess"));
 }
 
 /* When nothing provides an isolation, the error says why each plugin was
@@ -627,6 +739,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/core/plugin/missing-vfunc/list_containers", "list_containers",
                         test_missing_vfunc_refused);
   g_test_add_func ("/core/plugin/incomplete-container", test_incomplete_container_refused);
+  g_test_add_func ("/core/plugin/optional-vfuncs-not-supported",
+                   test_optional_vfuncs_not_supported);
   g_test_add_func ("/core/host/unavailable-isolation-says-why", test_unavailable_isolation_says_why);
   g_test_add_func ("/core/host/argon-unavailable-says-why", test_argon_unavailable_says_why);
   g_test_add_func ("/core/options/checked", test_options_checked);
