@@ -66,6 +66,20 @@ OPTIONS
 (exit code 0)" ] || { echo "hello-host on $isolation said: $output"; exit 1; }
 done
 
+# As someone other than root, `hcsctl run` says why there is no process
+# isolation (issue 15: it said only "loaded: none" without --debug).
+chmod 755 "$work"
+printf '[example]\nenabled=false\n' >"$work/options-user"
+chmod 644 "$work/options-user"
+if setpriv --reuid=65534 --regid=65534 --clear-groups \
+     "$prefix/bin/hcsctl" --options "$work/options-user" run --rootfs / -- /bin/true \
+     2>"$work/user.err"; then
+  echo "hcsctl run worked as nobody"; exit 1
+fi
+sed 's/^/# nobody: /' "$work/user.err"
+grep -q "argon: process isolation needs root (running as uid 65534)" "$work/user.err" ||
+  { echo "hcsctl run as nobody did not say why"; exit 1; }
+
 # A bad option of the example plugin is refused with its group and key.
 printf '[example]\nenabled=maybe\n' >"$work/options-bad"
 if "$work/examples/hello-host" "$work/options-bad" "$work/images" 2>"$work/bad.err"; then
