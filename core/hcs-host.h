@@ -8,7 +8,9 @@
  *   plugin-dirs=            ; searched before HCS_PLUGIN_PATH and the installed dir
  *   isolation=process       ; process | hyperv | lcow
  *
- * plus one group per plugin ([argon], [xenon], [lcow], [hns]).
+ * plus one group per plugin ([argon], [xenon], [lcow], [hns]), each key
+ * declared (HcsOptionSpec) and checked; docs/options.md is generated from
+ * the declarations.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -74,8 +76,12 @@ typedef struct {
 G_DECLARE_FINAL_TYPE (HcsHost, hcs_host, HCS, HOST, GObject)
 
 /* @options may be NULL (all defaults). Plugins that fail to load are
- * skipped; their messages are in hcs_host_get_plugin_errors(). Fails only
- * when the options themselves are invalid. */
+ * skipped; their messages are in hcs_host_get_plugin_errors() and in the
+ * error of a request nothing loaded can serve. Fails only when the options
+ * themselves are invalid (HCS_ERROR_INVALID_DATA naming group and key):
+ * [host] and unknown groups here, a plugin's group when it is loaded (its
+ * first driver request then fails with that error). docs/options.md lists
+ * every key. */
 HcsHost *hcs_host_new (GKeyFile *options, GError **error);
 HcsHost *hcs_host_new_from_file (const char *path, GError **error);
 GKeyFile *hcs_host_get_options (HcsHost *self);
