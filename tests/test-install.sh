@@ -19,7 +19,7 @@ cleanup () {
   rm -rf "$work"
 }
 trap cleanup EXIT
-unset HCS_PLUGIN_PATH HCS_ARGON_HELPER HCS_MONITOR LD_LIBRARY_PATH G_TEST_SRCDIR G_TEST_BUILDDIR
+unset HCS_PLUGIN_PATH HCS_RUNTIME_HELPER HCS_ARGON_HELPER HCS_MONITOR LD_LIBRARY_PATH G_TEST_SRCDIR G_TEST_BUILDDIR
 
 echo "# hcs into $prefix"
 meson setup "$work/build" "$src" --prefix="$prefix" >"$work/setup.log" 2>&1 ||

@@ -11,9 +11,9 @@ static const char *const cgroup_versions[] = { "auto", "1", "2", NULL };
 
 /* The [argon] group; per-system options may set them too. */
 static const HcsOptionSpec argon_options[] = {
-  { "argon", "helper", HCS_OPTION_PATH, .default_value = "LIBEXECDIR/hcs-argon-helper",
-    .description = "The namespace helper that builds each container ($HCS_ARGON_HELPER "
-                   "over the default)" },
+  { "argon", "helper", HCS_OPTION_PATH, .default_value = "LIBEXECDIR/hcs-runtime-helper",
+    .description = "The namespace helper that builds each container ($HCS_RUNTIME_HELPER, "
+                   "or the older $HCS_ARGON_HELPER, over the default)" },
   { "argon", "cgroup-parent", HCS_OPTION_STRING, .default_value = "hcs",
     .description = "Containers live in PARENT/ID of each cgroup hierarchy" },
   { "argon", "cgroup-version", HCS_OPTION_CHOICE, .choices = cgroup_versions,
