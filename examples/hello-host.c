@@ -5,7 +5,7 @@
  */
 #include <hcs/hcs.h>
 
-#define CHECK(ok) if (!(ok)) { g_printerr ("hello-host: %s\n", error->message); return 1; }
+#define CHECK(ok) do { if (!(ok)) return g_printerr ("hello-host: %s\n", error->message), 1; } while (0)
 
 int
 main (int argc, char **argv)
