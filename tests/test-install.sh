@@ -3,7 +3,7 @@
 # and installs hcs into a temporary prefix (not one the dynamic linker
 # searches), builds examples/ against that installation with pkg-config
 # only, installs the example plugin beside hcs's own, and runs the example
-# host application on it and on argon, with no LD_LIBRARY_PATH and no
+# host application on it and on argon, and the README's example, with no LD_LIBRARY_PATH and no
 # build-tree variables: the installed rpath, plugin folder and helper
 # paths have to be right.
 set -eu
@@ -65,6 +65,23 @@ OPTIONS
   [ "$output" = "hello from hcs
 (exit code 0)" ] || { echo "hello-host on $isolation said: $output"; exit 1; }
 done
+
+# The README's example uses the default state and image folders: it runs in
+# a mount namespace of its own, with tmpfs over /run and /var/lib.
+cgroup_before=$(ls -d /sys/fs/cgroup/*/hcs /sys/fs/cgroup/hcs 2>/dev/null || true)
+output=$(unshare --mount --propagation private sh -c '
+  set -e
+  mount -t tmpfs tmpfs /run
+  mount -t tmpfs tmpfs /var/lib
+  "$1" image default >/dev/null
+  "$2"' sh "$prefix/bin/hcsctl" "$work/examples/hello")
+if [ -z "$cgroup_before" ]; then
+  for dir in /sys/fs/cgroup/*/hcs /sys/fs/cgroup/hcs; do
+    [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
+  done
+fi
+echo "# hello.c: $output"
+[ "$output" = "hello from a container" ] || { echo "examples/hello.c said: $output"; exit 1; }
 
 # As someone other than root, `hcsctl run` says why there is no process
 # isolation (issue 15: it said only "loaded: none" without --debug).
