@@ -1,0 +1,709 @@
+/* test-vm.c: the VM library (plugins/vm) against a real QEMU booting
+ * Debian's kernel (scripts/vm-kernel.sh) and a test initramfs made here
+ * (scripts/vm-initramfs.sh: busybox-static, virtio_console and what it
+ * depends on, tests/data/vm/init). One VM is booted under the machine's
+ * accelerator and shared by the /vm/boot tests, in order; it is shut down
+ * by the last of them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs.h"
+#include "vm-machine.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+/* A guard against a hang, not a timing: TCG boots in seconds. */
+#define BOOT_TIMEOUT_S 180
+#define REPLY_TIMEOUT_S 60
+
+#define CONTROL_PORT "org.hcs.test.control"
+
+static struct {
+  char *temp_dir;
+  char *initrd;
+  VmMachine *vm;
+  GDataInputStream *control;
+  GPid pid;
+  char *run_dir;
+} shared;
+
+static void
+result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* One line from @input, or NULL with @error after @timeout_s. */
+static char *
+read_line (GDataInputStream *input, guint timeout_s, GError **error)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  guint timeout = g_timeout_add_seconds (timeout_s, cancel_cb, cancellable);
+  char *line;
+
+  g_data_input_stream_read_line_async (input, G_PRIORITY_DEFAULT, cancellable, result_cb, &result);
+  line = g_data_input_stream_read_line_finish_utf8 (input, wait_for (&result), NULL, error);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (timeout);
+  if (line == NULL && error != NULL && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "end of stream");
+  return line;
+}
+
+static void
+write_text (GIOStream *stream, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), text, strlen (text), NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+}
+
+static JsonNode *
+qmp_execute (VmQmp *qmp, const char *command, JsonObject *arguments, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_qmp_execute_async (qmp, command, arguments, NULL, result_cb, &result);
+  return vm_qmp_execute_finish (qmp, wait_for (&result), error);
+}
+
+static const char *
+cache_dir (void)
+{
+  const char *dir = g_getenv ("HCS_VM_CACHE_DIR");
+
+  return dir ? dir : VM_CACHE_DIR;
+}
+
+static VmConfig *
+make_config (const char *initrd)
+{
+  VmConfig *config = vm_config_new ();
+
+  config->kernel = g_build_filename (cache_dir (), "vmlinux", NULL);
+  config->initrd = g_strdup (initrd);
+  config->append = g_strdup ("quiet panic=-1");
+  config->memory_mb = 256;
+  config->processors = 1;
+  config->hotplug_slots = 2;
+  g_ptr_array_add (config->boot_ports, g_strdup (CONTROL_PORT));
+  return config;
+}
+
+static gboolean
+strv_has (GStrv argv, const char *arg)
+{
+  return g_strv_contains ((const char *const *) argv, arg);
+}
+
+static const char *
+arg_after (GStrv argv, const char *option)
+{
+  for (guint i = 0; argv[i] != NULL && argv[i + 1] != NULL; i++)
+    if (g_str_equal (argv[i], option))
+      return argv[i + 1];
+  return NULL;
+}
+
+static void
+test_command_tcg (void)
+{
+  g_autoptr (VmConfig) config = vm_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL;
+  int port_fds[] = { 4, 5 };
+  VmCommandFds fds = { 3, port_fds };
+
+  config->kernel = g_strdup ("/proc/self/exe");
+  config->append = g_strdup ("quiet");
+  config->memory_mb = 512;
+  config->processors = 2;
+  config->hotplug_slots = 2;
+  config->tsc_khz = 2100000;
+  g_ptr_array_add (config->boot_ports, g_strdup ("bridge"));
+  g_ptr_array_add (config->boot_ports, g_strdup ("log"));
+  argv = vm_command_line_build (config, VM_ACCEL_TCG, &fds, "/run/x/console,log", &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (argv[0], ==, "qemu-system-x86_64");
+  g_assert_true (strv_has (argv, "-nodefaults"));
+  g_assert_true (strv_has (argv, "-no-user-config"));
+  g_assert_true (strv_has (argv, "-nographic"));
+  g_assert_cmpstr (arg_after (argv, "-accel"), ==, "tcg,thread=multi");
+  g_assert_cmpstr (arg_after (argv, "-cpu"), ==, "max");
+  g_assert_cmpstr (arg_after (argv, "-machine"), ==, "q35");
+  g_assert_cmpstr (arg_after (argv, "-m"), ==, "512");
+  g_assert_cmpstr (arg_after (argv, "-smp"), ==, "2");
+  g_assert_cmpstr (arg_after (argv, "-kernel"), ==, "/proc/self/exe");
+  g_assert_null (arg_after (argv, "-initrd"));
+  g_assert_cmpstr (arg_after (argv, "-append"), ==, "console=ttyS0 tsc_early_khz=2100000 quiet");
+  /* A comma in a path is doubled in QEMU's option syntax. */
+  g_assert_true (strv_has (argv, "file,id=console,path=/run/x/console,,log"));
+  g_assert_true (strv_has (argv, "socket,id=qmp,fd=3,server=on,wait=off"));
+  g_assert_true (strv_has (argv, "chardev=qmp,mode=control"));
+  g_assert_true (strv_has (argv, "pcie-root-port,id=hotplug0,chassis=1,bus=pcie.0"));
+  g_assert_true (strv_has (argv, "pcie-root-port,id=hotplug1,chassis=2,bus=pcie.0"));
+  g_assert_true (strv_has (argv, "virtio-serial-pci,id=serial0"));
+  g_assert_true (strv_has (argv, "socket,id=port-bridge,fd=4,server=on,wait=off"));
+  g_assert_true (strv_has (argv, "virtserialport,bus=serial0.0,chardev=port-log,id=port-log,name=log"));
+  g_assert_true (strv_has (argv, "socket,id=port-log,fd=5,server=on,wait=off"));
+}
+
+static void
+test_command_kvm_microvm (void)
+{
+  g_autoptr (VmConfig) config = vm_config_new ();
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL;
+  VmCommandFds fds = { 3, NULL };
+
+  config->kernel = g_strdup ("/proc/self/exe");
+  config->initrd = g_strdup ("/proc/self/exe");
+  config->machine_type = VM_MACHINE_TYPE_MICROVM;
+  argv = vm_command_line_build (config, VM_ACCEL_KVM, &fds, "/tmp/console.log", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (arg_after (argv, "-accel"), ==, "kvm");
+  g_assert_cmpstr (arg_after (argv, "-cpu"), ==, "host");
+  g_assert_cmpstr (arg_after (argv, "-machine"), ==, "microvm");
+  g_assert_cmpstr (arg_after (argv, "-initrd"), ==, "/proc/self/exe");
+  /* KVM keeps its own TSC: no tsc_early_khz. */
+  g_assert_cmpstr (arg_after (argv, "-append"), ==, "console=ttyS0");
+  g_assert_true (strv_has (argv, "virtio-serial-device,id=serial0"));
+  g_assert_false (strv_has (argv, "virtio-serial-pci,id=serial0"));
+}
+
+static void
+test_command_tsc (void)
+{
+  guint khz = vm_host_tsc_khz ();
+
+  g_assert_cmpuint (khz, >=, 100000);
+  g_assert_cmpuint (khz, <=, 10000000);
+  g_assert_cmpuint (vm_host_tsc_khz (), ==, khz);
+}
+
+static void
+test_command_accel (void)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean kvm = g_file_test ("/dev/kvm", G_FILE_TEST_EXISTS);
+  VmAccel accel;
+
+  g_assert_true (vm_accel_resolve (VM_ACCEL_TCG, &accel, &error));
+  g_assert_cmpint (accel, ==, VM_ACCEL_TCG);
+  g_assert_true (vm_accel_resolve (VM_ACCEL_AUTO, &accel, &error));
+  if (!kvm)
+    {
+      g_assert_cmpint (accel, ==, VM_ACCEL_TCG);
+      g_assert_false (vm_accel_resolve (VM_ACCEL_KVM, &accel, &error));
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+      g_assert_nonnull (strstr (error->message, "/dev/kvm"));
+    }
+}
+
+static void
+assert_invalid (VmConfig *config, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (vm_config_validate (config, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("'%s' does not name '%s'", error->message, expected);
+}
+
+static void
+test_command_invalid (void)
+{
+  g_autoptr (VmConfig) config = vm_config_new ();
+
+  assert_invalid (config, "kernel: missing");
+  config->kernel = g_strdup ("/nonexistent/vmlinux");
+  assert_invalid (config, "kernel: '/nonexistent/vmlinux' is not a file");
+  g_free (config->kernel);
+  config->kernel = g_strdup ("/proc/self/exe");
+  config->memory_mb = 0;
+  assert_invalid (config, "memory-mb: 0");
+  config->memory_mb = 128;
+  config->processors = 0;
+  assert_invalid (config, "processors: 0");
+  config->processors = 1;
+  config->machine_type = VM_MACHINE_TYPE_MICROVM;
+  config->hotplug_slots = 1;
+  assert_invalid (config, "hotplug-slots");
+  config->hotplug_slots = 0;
+  g_ptr_array_add (config->boot_ports, g_strdup ("../escape"));
+  assert_invalid (config, "port name '../escape'");
+  g_ptr_array_set_size (config->boot_ports, 0);
+  g_ptr_array_add (config->boot_ports, g_strdup ("a"));
+  g_ptr_array_add (config->boot_ports, g_strdup ("a"));
+  assert_invalid (config, "boot port 'a' is named twice");
+}
+
+/* No QEMU process still runs with this run folder on its command line. */
+static void
+assert_no_qemu_for (const char *run_dir, GPid pid)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  g_assert_true (kill (pid, 0) < 0 && errno == ESRCH);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *cmdline = NULL;
+      gsize length;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, run_dir) != NULL)
+        g_error ("process %s still runs with %s: %s", name, run_dir, cmdline);
+    }
+}
+
+static void
+assert_gone (const char *run_dir, GPid pid)
+{
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_no_qemu_for (run_dir, pid);
+}
+
+static gboolean
+have_shared_vm (void)
+{
+  if (shared.vm == NULL || shared.control == NULL)
+    {
+      g_test_fail_printf ("the shared VM did not boot (see /vm/boot/init)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_boot_init (void)
+{
+  g_autofree char *kernel = g_build_filename (cache_dir (), "vmlinux", NULL);
+  g_autofree char *modules = g_build_filename (cache_dir (), "modules", NULL);
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "scripts",
+                                                   "vm-initramfs.sh", NULL);
+  g_autofree char *init = g_test_build_filename (G_TEST_DIST, "data", "vm", "init", NULL);
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+  g_autofree char *run_dir = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (VmConfig) config = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "sh", script, NULL, modules, init, "virtio_console", "virtio_pci", NULL };
+  GIOStream *port;
+  int status;
+
+  /* Missing pieces fail the suite, with what to do: CI installs them. */
+  if (qemu == NULL)
+    g_error ("qemu-system-x86_64 is not installed: run scripts/setup.sh");
+  if (!g_file_test (kernel, G_FILE_TEST_IS_REGULAR) || !g_file_test (modules, G_FILE_TEST_IS_DIR))
+    g_error ("no kernel in %s: run scripts/vm-kernel.sh (scripts/setup.sh does)", cache_dir ());
+
+  shared.initrd = g_build_filename (shared.temp_dir, "initramfs.cpio", NULL);
+  argv[2] = shared.initrd;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("making the test initramfs failed: %s%s", out, err);
+
+  config = make_config (shared.initrd);
+  run_dir = g_build_filename (shared.temp_dir, "vm", NULL);
+  shared.vm = vm_machine_new (config, run_dir);
+  vm_machine_start_async (shared.vm, NULL, result_cb, &result);
+  if (!vm_machine_start_finish (shared.vm, wait_for (&result), &error))
+    g_error ("starting the VM: %s", error->message);
+  shared.pid = vm_machine_get_pid (shared.vm);
+  shared.run_dir = g_strdup (vm_machine_get_run_dir (shared.vm));
+  g_assert_cmpstr (shared.run_dir, ==, run_dir);
+  g_assert_cmpint (shared.pid, >, 0);
+  g_assert_nonnull (vm_machine_get_qmp (shared.vm));
+
+  port = vm_machine_get_port (shared.vm, CONTROL_PORT);
+  g_assert_nonnull (port);
+  shared.control = g_data_input_stream_new (g_io_stream_get_input_stream (port));
+  line = read_line (shared.control, BOOT_TIMEOUT_S, &error);
+  if (line == NULL)
+    {
+      g_autofree char *console = NULL;
+
+      g_file_get_contents (vm_machine_get_console_log (shared.vm), &console, NULL, NULL);
+      g_error ("the guest's init said nothing on its port: %s\nconsole:\n%s", error->message,
+               console ? console : "(none)");
+    }
+  g_assert_cmpstr (line, ==, "hcs-vm-test: init reached");
+}
+
+static char *
+query_status (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = qmp_execute (vm_machine_get_qmp (shared.vm), "query-status", NULL,
+                                            &error);
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (reply));
+  return g_strdup (json_object_get_string_member (json_node_get_object (reply), "status"));
+}
+
+static void
+test_qmp_status (void)
+{
+  g_autofree char *status = NULL;
+
+  if (!have_shared_vm ())
+    return;
+  status = query_status ();
+  g_assert_cmpstr (status, ==, "running");
+}
+
+static void
+test_qmp_errors (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (JsonObject) arguments = json_object_new ();
+
+  if (!have_shared_vm ())
+    return;
+  reply = qmp_execute (vm_machine_get_qmp (shared.vm), "no-such-command", NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "QMP no-such-command: "));
+  g_clear_error (&error);
+
+  json_object_set_string_member (arguments, "id", "no-such-device");
+  reply = qmp_execute (vm_machine_get_qmp (shared.vm), "device_del", arguments, &error);
+  g_assert_null (reply);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "QMP device_del: "));
+  g_assert_nonnull (strstr (error->message, "no-such-device"));
+}
+
+static JsonObject *
+execute_and_wait_event (const char *command, const char *event)
+{
+  VmQmp *qmp = vm_machine_get_qmp (shared.vm);
+  g_autoptr (GAsyncResult) event_result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  JsonObject *data;
+
+  vm_qmp_wait_event_async (qmp, event, NULL, NULL, REPLY_TIMEOUT_S * 1000, result_cb,
+                           &event_result);
+  reply = qmp_execute (qmp, command, NULL, &error);
+  g_assert_no_error (error);
+  data = vm_qmp_wait_event_finish (qmp, wait_for (&event_result), &error);
+  g_assert_no_error (error);
+  return data;
+}
+
+static void
+test_qmp_stop_cont (void)
+{
+  g_autoptr (JsonObject) stopped = NULL;
+  g_autoptr (JsonObject) resumed = NULL;
+  g_autofree char *paused = NULL;
+  g_autofree char *running = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (!have_shared_vm ())
+    return;
+  stopped = execute_and_wait_event ("stop", "STOP");
+  paused = query_status ();
+  g_assert_cmpstr (paused, ==, "paused");
+  resumed = execute_and_wait_event ("cont", "RESUME");
+  running = query_status ();
+  g_assert_cmpstr (running, ==, "running");
+
+  /* The guest runs on: it still answers on its control port. */
+  write_text (vm_machine_get_port (shared.vm, CONTROL_PORT), "nonsense\n");
+  line = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "error: unknown command nonsense");
+}
+
+static GIOStream *
+add_port (const char *name, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_add_port_async (shared.vm, name, NULL, result_cb, &result);
+  return vm_machine_add_port_finish (shared.vm, wait_for (&result), error);
+}
+
+static gboolean
+remove_port (const char *name, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_remove_port_async (shared.vm, name, NULL, result_cb, &result);
+  return vm_machine_remove_port_finish (shared.vm, wait_for (&result), error);
+}
+
+static void
+test_port_hot_add (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOStream) stream = NULL;
+  g_autoptr (GDataInputStream) input = NULL;
+  g_autofree char *socket_path = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *hello = NULL;
+  g_autofree char *echo = NULL;
+  g_autofree char *big_echo = NULL;
+  g_autoptr (GString) big = g_string_new (NULL);
+
+  if (!have_shared_vm ())
+    return;
+  stream = add_port ("stdio-1", &error);
+  g_assert_no_error (error);
+  g_assert_true (vm_machine_get_port (shared.vm, "stdio-1") == stream);
+  socket_path = g_build_filename (shared.run_dir, "port-stdio-1.sock", NULL);
+  g_assert_true (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+
+  write_text (vm_machine_get_port (shared.vm, CONTROL_PORT), "echo stdio-1\n");
+  reply = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reply, ==, "ok echo stdio-1");
+
+  /* Guest to host first, then host to guest and back. */
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
+  hello = read_line (input, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hello, ==, "hello stdio-1");
+  write_text (stream, "ping from the host\n");
+  echo = read_line (input, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (echo, ==, "ping from the host");
+
+  /* More than one virtqueue buffer's worth (a port's buffers are 4 KiB). */
+  for (guint i = 0; big->len < 64 * 1024; i++)
+    g_string_append_printf (big, "%u,", i);
+  g_string_append_c (big, '\n');
+  write_text (stream, big->str);
+  big_echo = read_line (input, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_string_truncate (big, big->len - 1);
+  g_assert_cmpstr (big_echo, ==, big->str);
+
+  /* A second port with the same name is refused and changes nothing. */
+  g_assert_null (add_port ("stdio-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+  g_assert_null (add_port ("../stdio", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+}
+
+static gboolean
+qom_has_device (const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) arguments = json_object_new ();
+  g_autoptr (JsonNode) reply = NULL;
+  JsonArray *children;
+
+  json_object_set_string_member (arguments, "path", "/machine/peripheral");
+  reply = qmp_execute (vm_machine_get_qmp (shared.vm), "qom-list", arguments, &error);
+  g_assert_no_error (error);
+  children = json_node_get_array (reply);
+  for (guint i = 0; i < json_array_get_length (children); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (children, i),
+                                                  "name"), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_port_hot_remove (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *socket_path = NULL;
+  g_autoptr (GIOStream) again = NULL;
+
+  if (!have_shared_vm ())
+    return;
+  g_assert_true (qom_has_device ("port-stdio-1"));
+  g_assert_true (remove_port ("stdio-1", &error));
+  g_assert_no_error (error);
+  g_assert_false (qom_has_device ("port-stdio-1"));
+  g_assert_null (vm_machine_get_port (shared.vm, "stdio-1"));
+  socket_path = g_build_filename (shared.run_dir, "port-stdio-1.sock", NULL);
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+
+  g_assert_false (remove_port ("stdio-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The name can be used again: chardev and device are both gone. */
+  again = add_port ("stdio-1", &error);
+  g_assert_no_error (error);
+  g_assert_true (remove_port ("stdio-1", &error));
+  g_assert_no_error (error);
+}
+
+static void
+exited_cb (VmMachine *vm, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_boot_shutdown (void)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean exited = FALSE;
+
+  if (!have_shared_vm ())
+    return;
+  g_signal_connect (shared.vm, "exited", G_CALLBACK (exited_cb), &exited);
+  /* busybox init has no ACPI daemon: no grace, straight to quit. */
+  vm_machine_shutdown_async (shared.vm, 0, NULL, result_cb, &result);
+  g_assert_true (vm_machine_shutdown_finish (shared.vm, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (exited);
+  g_assert_false (vm_machine_is_running (shared.vm));
+  g_assert_cmpint (vm_machine_get_pid (shared.vm), ==, 0);
+  g_assert_null (vm_machine_get_port (shared.vm, CONTROL_PORT));
+  assert_gone (shared.run_dir, shared.pid);
+}
+
+static void
+test_kill (void)
+{
+  g_autoptr (VmConfig) config = NULL;
+  g_autoptr (VmMachine) vm = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) waited = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_dir = NULL;
+  GPid pid;
+
+  if (shared.initrd == NULL)
+    {
+      g_test_fail_printf ("no initramfs (see /vm/boot/init)");
+      return;
+    }
+  config = make_config (shared.initrd);
+  vm = vm_machine_new (config, NULL);
+  vm_machine_start_async (vm, NULL, result_cb, &result);
+  g_assert_true (vm_machine_start_finish (vm, wait_for (&result), &error));
+  g_assert_no_error (error);
+  run_dir = g_strdup (vm_machine_get_run_dir (vm));
+  g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+  pid = vm_machine_get_pid (vm);
+
+  vm_machine_wait_async (vm, NULL, result_cb, &waited);
+  vm_machine_kill (vm);
+  g_assert_true (vm_machine_wait_finish (vm, wait_for (&waited), &error));
+  g_assert_no_error (error);
+  g_assert_false (vm_machine_is_running (vm));
+  g_assert_true (vm_qmp_is_closed (vm_machine_get_qmp (vm)));
+  assert_gone (run_dir, pid);
+}
+
+static void
+test_start_failure (void)
+{
+  g_autoptr (VmConfig) config = vm_config_new ();
+  g_autoptr (VmMachine) vm = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_dir = g_build_filename (shared.temp_dir, "bad", NULL);
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+
+  /* A kernel QEMU cannot load: it exits at once, and says why. */
+  config->kernel = g_strdup ("/proc/self/cmdline");
+  config->qemu = g_strdup (qemu ? qemu : "qemu-system-x86_64");
+  vm = vm_machine_new (config, run_dir);
+  vm_machine_start_async (vm, NULL, result_cb, &result);
+  g_assert_false (vm_machine_start_finish (vm, wait_for (&result), &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "QEMU exited with status 1 while starting"));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_clear_object (&vm);
+  g_clear_pointer (&result, g_object_unref);
+  g_clear_error (&error);
+
+  /* A run folder that exists already is not taken over. */
+  g_assert_cmpint (g_mkdir (run_dir, 0700), ==, 0);
+  config->kernel = g_strdup ("/proc/self/exe");
+  vm = vm_machine_new (config, run_dir);
+  vm_machine_start_async (vm, NULL, result_cb, &result);
+  g_assert_false (vm_machine_start_finish (vm, wait_for (&result), &error));
+  g_assert_nonnull (strstr (error->message, run_dir));
+  g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+  g_assert_cmpint (g_rmdir (run_dir), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  shared.temp_dir = g_dir_make_tmp ("hcs-test-vm-XXXXXX", NULL);
+  g_assert_nonnull (shared.temp_dir);
+
+  g_test_add_func ("/vm/command/tcg", test_command_tcg);
+  g_test_add_func ("/vm/command/kvm-microvm", test_command_kvm_microvm);
+  g_test_add_func ("/vm/command/tsc", test_command_tsc);
+  g_test_add_func ("/vm/command/accel", test_command_accel);
+  g_test_add_func ("/vm/command/invalid", test_command_invalid);
+  /* These run in this order on the one VM booted by the first. */
+  g_test_add_func ("/vm/boot/init", test_boot_init);
+  g_test_add_func ("/vm/boot/qmp-status", test_qmp_status);
+  g_test_add_func ("/vm/boot/qmp-errors", test_qmp_errors);
+  g_test_add_func ("/vm/boot/stop-cont", test_qmp_stop_cont);
+  g_test_add_func ("/vm/boot/port-hot-add", test_port_hot_add);
+  g_test_add_func ("/vm/boot/port-hot-remove", test_port_hot_remove);
+  g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
+  g_test_add_func ("/vm/machine/kill", test_kill);
+  g_test_add_func ("/vm/machine/start-failure", test_start_failure);
+
+  status = g_test_run ();
+
+  if (shared.vm != NULL && vm_machine_is_running (shared.vm))
+    vm_machine_kill (shared.vm);
+  g_clear_object (&shared.control);
+  g_clear_object (&shared.vm);
+  if (shared.initrd != NULL)
+    g_unlink (shared.initrd);
+  g_rmdir (shared.temp_dir);
+  g_free (shared.initrd);
+  g_free (shared.run_dir);
+  g_free (shared.temp_dir);
+  return status;
+}
