@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A guard against a hang, not a timing: TCG boots in seconds. */
 #define BOOT_TIMEOUT_S 180
@@ -107,6 +108,7 @@ make_config (const char *initrd)
   config->memory_mb = 256;
   config->processors = 1;
   config->hotplug_slots = 2;
+  config->die_with_parent = TRUE;
   g_ptr_array_add (config->boot_ports, g_strdup (CONTROL_PORT));
   return config;
 }
@@ -325,9 +327,15 @@ test_boot_init (void)
 
   /* Missing pieces fail the suite, with what to do: CI installs them. */
   if (qemu == NULL)
-    g_error ("qemu-system-x86_64 is not installed: run scripts/setup.sh");
+    {
+      g_rmdir (shared.temp_dir);
+      g_error ("qemu-system-x86_64 is not installed: run scripts/setup.sh");
+    }
   if (!g_file_test (kernel, G_FILE_TEST_IS_REGULAR) || !g_file_test (modules, G_FILE_TEST_IS_DIR))
-    g_error ("no kernel in %s: run scripts/vm-kernel.sh (scripts/setup.sh does)", cache_dir ());
+    {
+      g_rmdir (shared.temp_dir);
+      g_error ("no kernel in %s: run scripts/vm-kernel.sh (scripts/setup.sh does)", cache_dir ());
+    }
 
   shared.initrd = g_build_filename (shared.temp_dir, "initramfs.cpio", NULL);
   argv[2] = shared.initrd;
@@ -589,8 +597,9 @@ test_boot_shutdown (void)
   if (!have_shared_vm ())
     return;
   g_signal_connect (shared.vm, "exited", G_CALLBACK (exited_cb), &exited);
-  /* busybox init has no ACPI daemon: no grace, straight to quit. */
-  vm_machine_shutdown_async (shared.vm, 0, NULL, result_cb, &result);
+  /* The test's init has no ACPI daemon and ignores system_powerdown:
+   * after the grace, quit. */
+  vm_machine_shutdown_async (shared.vm, 300, NULL, result_cb, &result);
   g_assert_true (vm_machine_shutdown_finish (shared.vm, wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_true (exited);
@@ -668,6 +677,35 @@ test_start_failure (void)
   g_assert_cmpint (g_rmdir (run_dir), ==, 0);
 }
 
+/* Last: no QEMU child of this process remains, and the suite's folder
+ * holds nothing but the initramfs it made. */
+static void
+test_leftovers (void)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autoptr (GDir) temp = g_dir_open (shared.temp_dir, 0, NULL);
+  g_autofree char *self = g_strdup_printf ("%d", getpid ());
+  const char *name;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      g_auto (GStrv) fields = NULL;
+      const char *after_comm;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL) ||
+          (after_comm = strrchr (stat, ')')) == NULL)
+        continue;
+      fields = g_strsplit (after_comm + 2, " ", 3);
+      if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], self))
+        g_error ("a child of the suite remains: %s", stat);
+    }
+  while ((name = g_dir_read_name (temp)) != NULL)
+    if (!g_str_equal (name, "initramfs.cpio"))
+      g_error ("%s/%s was left behind", shared.temp_dir, name);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -692,6 +730,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
   g_test_add_func ("/vm/machine/kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);
+  g_test_add_func ("/vm/machine/leftovers", test_leftovers);
 
   status = g_test_run ();
 

@@ -40,6 +40,7 @@ typedef struct {
   guint tsc_khz;         /* 0: the host's TSC frequency (TCG only) */
   guint hotplug_slots;   /* q35: empty PCIe root ports for hot-added devices */
   char *console_log;     /* nullable: keep the serial console here (else in the run dir) */
+  gboolean die_with_parent; /* QEMU gets SIGKILL when the thread that started it ends */
   GPtrArray *boot_ports; /* (element-type utf8): virtio-serial ports present at boot */
 } VmConfig;
 

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -52,6 +53,17 @@ G_DEFINE_FINAL_TYPE (VmMachine, vm_machine, G_TYPE_OBJECT)
 enum { SIGNAL_EXITED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+/* The host end of a port: shut down rather than closed, so that a reader
+ * that still holds it sees the end of the stream instead of an error. */
+static void
+port_stream_free (gpointer stream)
+{
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_object_unref (stream);
+}
+
 static void
 vm_machine_finalize (GObject *object)
 {
@@ -81,7 +93,7 @@ vm_machine_class_init (VmMachineClass *klass)
 static void
 vm_machine_init (VmMachine *vm)
 {
-  vm->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  vm->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, port_stream_free);
 }
 
 VmMachine *
@@ -203,6 +215,12 @@ remove_run_dir (VmMachine *vm)
     }
   if (g_rmdir (vm->run_dir) < 0)
     g_warning ("vm: removing '%s': %s", vm->run_dir, g_strerror (errno));
+}
+
+static void
+kill_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static void
@@ -352,6 +370,8 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   stderr_path = g_build_filename (vm->run_dir, "qemu.log", NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, stderr_path);
+  if (vm->config->die_with_parent)
+    g_subprocess_launcher_set_child_setup (launcher, kill_with_parent, NULL, NULL);
   qmp_path = g_build_filename (vm->run_dir, "qmp.sock", NULL);
   if ((qmp_fd = listen_unix (qmp_path, &error)) < 0)
     goto fail;

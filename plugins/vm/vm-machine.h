@@ -6,6 +6,10 @@
  * console. When QEMU has exited and been reaped, the folder is removed
  * and "exited" is emitted.
  *
+ * A VmMachine lives (its QEMU's wait holds a reference) until QEMU has
+ * exited: shut it down or kill it; config->die_with_parent ties QEMU to
+ * the starting thread for programs that must leave nothing if they crash.
+ *
  * Threading: as VmQmp, everything happens in the thread-default main
  * context of the thread that called vm_machine_start_async.
  *
@@ -54,7 +58,8 @@ void vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *c
                                 GAsyncReadyCallback callback, gpointer user_data);
 GIOStream *vm_machine_add_port_finish (VmMachine *vm, GAsyncResult *result, GError **error);
 
-/* Closes the host end, removes the device (device_del, waiting for
+/* Shuts the host end down (a reader that holds it sees its end), removes
+ * the device (device_del, waiting for
  * DEVICE_DELETED), then the chardev and its socket. */
 void vm_machine_remove_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
