@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* A guard against a hang, not a timing: TCG boots in seconds. */
@@ -261,6 +262,183 @@ test_command_invalid (void)
   g_ptr_array_add (config->boot_ports, g_strdup ("a"));
   g_ptr_array_add (config->boot_ports, g_strdup ("a"));
   assert_invalid (config, "boot port 'a' is named twice");
+}
+
+/* A scripted QMP server on the other end of a socket pair, for what a
+ * real QEMU will not do on demand: replies out of order, garbage, a
+ * connection lost in the middle of a command. */
+typedef struct {
+  GIOStream *server;
+  GDataInputStream *server_input;
+  VmQmp *qmp;
+  GError *closed_error;
+} FakeQmp;
+
+static GIOStream *
+stream_from_fd (int fd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) socket = g_socket_new_from_fd (fd, &error);
+
+  g_assert_no_error (error);
+  return G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+}
+
+/* The next command the client sent; gives its id. */
+static char *
+fake_expect (FakeQmp *fake, const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = read_line (fake->server_input, REPLY_TIMEOUT_S, &error);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, line, -1, &error));
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "execute"), ==, command);
+  return g_strdup (json_object_get_string_member (object, "id"));
+}
+
+static void
+fake_closed_cb (VmQmp *qmp, GError *error, gpointer user_data)
+{
+  FakeQmp *fake = user_data;
+
+  fake->closed_error = g_error_copy (error);
+}
+
+static void
+fake_qmp_start (FakeQmp *fake)
+{
+  g_autoptr (GIOStream) client = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *reply = NULL;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  client = stream_from_fd (fds[0]);
+  fake->server = stream_from_fd (fds[1]);
+  fake->server_input = g_data_input_stream_new (g_io_stream_get_input_stream (fake->server));
+  vm_qmp_new_async (client, NULL, result_cb, &result);
+  write_text (fake->server, "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n");
+  id = fake_expect (fake, "qmp_capabilities");
+  reply = g_strdup_printf ("{\"return\": {}, \"id\": \"%s\"}\r\n", id);
+  write_text (fake->server, reply);
+  fake->qmp = vm_qmp_new_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_signal_connect (fake->qmp, "closed", G_CALLBACK (fake_closed_cb), fake);
+}
+
+static void
+fake_qmp_clear (FakeQmp *fake)
+{
+  vm_qmp_close (fake->qmp);
+  g_clear_object (&fake->qmp);
+  g_clear_object (&fake->server_input);
+  g_clear_object (&fake->server);
+  g_clear_error (&fake->closed_error);
+}
+
+static void
+test_qmp_fake_replies (void)
+{
+  FakeQmp fake = { 0 };
+  g_autoptr (GAsyncResult) result_a = NULL;
+  g_autoptr (GAsyncResult) result_b = NULL;
+  g_autoptr (GAsyncResult) timed_out = NULL;
+  g_autoptr (GAsyncResult) deleted = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply_a = NULL;
+  g_autoptr (JsonNode) reply_b = NULL;
+  g_autoptr (JsonObject) data = NULL;
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  g_autofree char *text = NULL;
+
+  fake_qmp_start (&fake);
+  vm_qmp_execute_async (fake.qmp, "command-a", NULL, NULL, result_cb, &result_a);
+  vm_qmp_execute_async (fake.qmp, "command-b", NULL, NULL, result_cb, &result_b);
+  id_a = fake_expect (&fake, "command-a");
+  id_b = fake_expect (&fake, "command-b");
+  g_assert_cmpstr (id_a, !=, id_b);
+  /* b is answered first; each reply reaches its own command. */
+  text = g_strdup_printf ("{\"return\": {\"answer\": 42}, \"id\": \"%s\"}\r\n"
+                          "{\"error\": {\"class\": \"GenericError\", \"desc\": \"nope\"}, "
+                          "\"id\": \"%s\"}\r\n", id_b, id_a);
+  write_text (fake.server, text);
+  reply_b = vm_qmp_execute_finish (fake.qmp, wait_for (&result_b), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (reply_b), "answer"), ==, 42);
+  reply_a = vm_qmp_execute_finish (fake.qmp, wait_for (&result_a), &error);
+  g_assert_null (reply_a);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "QMP command-a: nope (GenericError)");
+  g_clear_error (&error);
+
+  /* An event that never comes times out; one for another device does
+   * not end a wait for this one. */
+  vm_qmp_wait_event_async (fake.qmp, "NEVER", NULL, NULL, 10, result_cb, &timed_out);
+  g_assert_null (vm_qmp_wait_event_finish (fake.qmp, wait_for (&timed_out), &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT);
+  g_clear_error (&error);
+  vm_qmp_wait_event_async (fake.qmp, "DEVICE_DELETED", "device", "port-b", REPLY_TIMEOUT_S * 1000,
+                           result_cb, &deleted);
+  write_text (fake.server, "{\"event\": \"DEVICE_DELETED\", \"data\": {\"device\": \"port-a\"}}\r\n"
+                           "{\"event\": \"DEVICE_DELETED\", \"data\": {\"device\": \"port-b\"}}\r\n");
+  data = vm_qmp_wait_event_finish (fake.qmp, wait_for (&deleted), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (data, "device"), ==, "port-b");
+  g_assert_false (vm_qmp_is_closed (fake.qmp));
+  fake_qmp_clear (&fake);
+}
+
+static void
+test_qmp_fake_garbage (void)
+{
+  FakeQmp fake = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) after = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  fake_qmp_start (&fake);
+  vm_qmp_execute_async (fake.qmp, "query-status", NULL, NULL, result_cb, &result);
+  id = fake_expect (&fake, "query-status");
+  write_text (fake.server, "this is not JSON\r\n");
+  g_assert_null (vm_qmp_execute_finish (fake.qmp, wait_for (&result), &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "QMP query-status: "));
+  g_assert_true (vm_qmp_is_closed (fake.qmp));
+  g_assert_error (fake.closed_error, HCS_ERROR, HCS_ERROR_INVALID_JSON);
+  g_clear_error (&error);
+
+  vm_qmp_execute_async (fake.qmp, "cont", NULL, NULL, result_cb, &after);
+  g_assert_null (vm_qmp_execute_finish (fake.qmp, wait_for (&after), &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED);
+  g_assert_nonnull (strstr (error->message, "QMP cont: "));
+  fake_qmp_clear (&fake);
+}
+
+static void
+test_qmp_fake_lost (void)
+{
+  FakeQmp fake = { 0 };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  fake_qmp_start (&fake);
+  vm_qmp_execute_async (fake.qmp, "stop", NULL, NULL, result_cb, &result);
+  id = fake_expect (&fake, "stop");
+  g_io_stream_close (fake.server, NULL, NULL);
+  g_assert_null (vm_qmp_execute_finish (fake.qmp, wait_for (&result), &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "QMP stop: "));
+  g_assert_nonnull (fake.closed_error);
+  fake_qmp_clear (&fake);
 }
 
 /* No QEMU process still runs with this run folder on its command line. */
@@ -720,6 +898,9 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/command/tsc", test_command_tsc);
   g_test_add_func ("/vm/command/accel", test_command_accel);
   g_test_add_func ("/vm/command/invalid", test_command_invalid);
+  g_test_add_func ("/vm/qmp/replies-and-events", test_qmp_fake_replies);
+  g_test_add_func ("/vm/qmp/garbage", test_qmp_fake_garbage);
+  g_test_add_func ("/vm/qmp/connection-lost", test_qmp_fake_lost);
   /* These run in this order on the one VM booted by the first. */
   g_test_add_func ("/vm/boot/init", test_boot_init);
   g_test_add_func ("/vm/boot/qmp-status", test_qmp_status);

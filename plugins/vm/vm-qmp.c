@@ -315,13 +315,16 @@ capabilities_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-handle_line (VmQmp *qmp, const char *line)
+handle_line (VmQmp *qmp, char *line)
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) error = NULL;
   JsonNode *root;
   JsonObject *message;
 
+  g_strchomp (line);
+  if (*line == '\0')
+    return;
   if (!json_parser_load_from_data (parser, line, -1, &error) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -391,8 +394,8 @@ vm_qmp_new_async (GIOStream *stream, GCancellable *cancellable, GAsyncReadyCallb
   g_task_set_source_tag (task, vm_qmp_new_async);
   qmp->stream = g_object_ref (stream);
   qmp->input = g_data_input_stream_new (g_io_stream_get_input_stream (stream));
-  /* QMP ends its lines with CRLF. */
-  g_data_input_stream_set_newline_type (qmp->input, G_DATA_STREAM_NEWLINE_TYPE_ANY);
+  /* QMP ends its lines with CRLF; the CR is taken off in handle_line. */
+  g_data_input_stream_set_newline_type (qmp->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
   qmp->ready_task = g_steal_pointer (&task);
   read_next (qmp);
 }
