@@ -499,7 +499,8 @@ test_boot_init (void)
   g_autoptr (VmConfig) config = NULL;
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
-  const char *argv[] = { "sh", script, NULL, modules, init, "virtio_console", "virtio_pci", NULL };
+  const char *argv[] = { "sh", script, NULL, modules, init, "virtio_console", "virtio_pci",
+                         "virtio_mmio", NULL };
   GIOStream *port;
   int status;
 
@@ -787,6 +788,8 @@ test_boot_shutdown (void)
   assert_gone (shared.run_dir, shared.pid);
 }
 
+/* A second VM, on microvm (xenon's machine: virtio-mmio), booted to its
+ * init and killed. */
 static void
 test_kill (void)
 {
@@ -795,7 +798,9 @@ test_kill (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GAsyncResult) waited = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) control = NULL;
   g_autofree char *run_dir = NULL;
+  g_autofree char *line = NULL;
   GPid pid;
 
   if (shared.initrd == NULL)
@@ -804,6 +809,8 @@ test_kill (void)
       return;
     }
   config = make_config (shared.initrd);
+  config->machine_type = VM_MACHINE_TYPE_MICROVM;
+  config->hotplug_slots = 0;
   vm = vm_machine_new (config, NULL);
   vm_machine_start_async (vm, NULL, result_cb, &result);
   g_assert_true (vm_machine_start_finish (vm, wait_for (&result), &error));
@@ -812,6 +819,12 @@ test_kill (void)
   g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
   pid = vm_machine_get_pid (vm);
 
+  control = g_data_input_stream_new (
+    g_io_stream_get_input_stream (vm_machine_get_port (vm, CONTROL_PORT)));
+  line = read_line (control, BOOT_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "hcs-vm-test: init reached");
+
   vm_machine_wait_async (vm, NULL, result_cb, &waited);
   vm_machine_kill (vm);
   g_assert_true (vm_machine_wait_finish (vm, wait_for (&waited), &error));
@@ -819,6 +832,10 @@ test_kill (void)
   g_assert_false (vm_machine_is_running (vm));
   g_assert_true (vm_qmp_is_closed (vm_machine_get_qmp (vm)));
   assert_gone (run_dir, pid);
+  /* The reader that still holds the port's host end sees its end. */
+  g_clear_pointer (&line, g_free);
+  line = read_line (control, REPLY_TIMEOUT_S, &error);
+  g_assert_null (line);
 }
 
 static void
@@ -846,6 +863,7 @@ test_start_failure (void)
 
   /* A run folder that exists already is not taken over. */
   g_assert_cmpint (g_mkdir (run_dir, 0700), ==, 0);
+  g_free (config->kernel);
   config->kernel = g_strdup ("/proc/self/exe");
   vm = vm_machine_new (config, run_dir);
   vm_machine_start_async (vm, NULL, result_cb, &result);
@@ -909,7 +927,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/port-hot-add", test_port_hot_add);
   g_test_add_func ("/vm/boot/port-hot-remove", test_port_hot_remove);
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
-  g_test_add_func ("/vm/machine/kill", test_kill);
+  g_test_add_func ("/vm/machine/microvm-kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);
   g_test_add_func ("/vm/machine/leftovers", test_leftovers);
 

@@ -225,9 +225,11 @@ handle_reply (VmQmp *qmp, JsonObject *message)
 {
   const char *id = json_object_get_string_member_with_default (message, "id", NULL);
   g_autoptr (GTask) task = NULL;
+  g_autofree char *pending_id = NULL;
   const char *command;
 
-  if (id == NULL || !g_hash_table_steal_extended (qmp->pending, id, NULL, (gpointer *) &task))
+  if (id == NULL || !g_hash_table_steal_extended (qmp->pending, id, (gpointer *) &pending_id,
+                                                  (gpointer *) &task))
     {
       g_debug ("QMP: a reply to no command in flight (id %s)", id ? id : "none");
       return;
