@@ -65,6 +65,20 @@ vm_config_free (VmConfig *config)
   g_free (config);
 }
 
+static gboolean invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* Sets an HCS_ERROR_INVALID_DATA error; FALSE, for a return. */
+static gboolean
+invalid (GError **error, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (HCS_ERROR, HCS_ERROR_INVALID_DATA, format, args));
+  va_end (args);
+  return FALSE;
+}
+
 gboolean
 vm_port_name_validate (const char *name, GError **error)
 {
@@ -84,29 +98,21 @@ gboolean
 vm_config_validate (const VmConfig *config, GError **error)
 {
   if (config->kernel == NULL || *config->kernel == '\0')
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "vm: kernel: missing"), FALSE;
+    return invalid (error, "vm: kernel: missing");
   if (!g_file_test (config->kernel, G_FILE_TEST_IS_REGULAR))
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: kernel: '%s' is not a file", config->kernel), FALSE;
+    return invalid (error, "vm: kernel: '%s' is not a file", config->kernel);
   if (config->initrd != NULL && !g_file_test (config->initrd, G_FILE_TEST_IS_REGULAR))
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: initrd: '%s' is not a file", config->initrd), FALSE;
+    return invalid (error, "vm: initrd: '%s' is not a file", config->initrd);
   if (config->memory_mb < 32 || config->memory_mb > 1024 * 1024)
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: memory-mb: %u is not between 32 and 1048576", config->memory_mb),
-           FALSE;
+    return invalid (error, "vm: memory-mb: %u is not between 32 and 1048576", config->memory_mb);
   if (config->processors < 1 || config->processors > 255)
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: processors: %u is not between 1 and 255", config->processors), FALSE;
+    return invalid (error, "vm: processors: %u is not between 1 and 255", config->processors);
   if (config->hotplug_slots > 32)
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: hotplug-slots: %u is more than 32", config->hotplug_slots), FALSE;
+    return invalid (error, "vm: hotplug-slots: %u is more than 32", config->hotplug_slots);
   if (config->hotplug_slots > 0 && config->machine_type != VM_MACHINE_TYPE_Q35)
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: hotplug-slots: only a q35 machine has PCIe root ports"), FALSE;
+    return invalid (error, "vm: hotplug-slots: only a q35 machine has PCIe root ports");
   if (config->append != NULL && strchr (config->append, '\n') != NULL)
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: append: the kernel command line has a newline"), FALSE;
+    return invalid (error, "vm: append: the kernel command line has a newline");
   for (guint i = 0; i < config->boot_ports->len; i++)
     {
       const char *name = config->boot_ports->pdata[i];
@@ -115,8 +121,7 @@ vm_config_validate (const VmConfig *config, GError **error)
         return FALSE;
       for (guint j = 0; j < i; j++)
         if (g_str_equal (name, config->boot_ports->pdata[j]))
-          return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                              "vm: boot port '%s' is named twice", name), FALSE;
+          return invalid (error, "vm: boot port '%s' is named twice", name);
     }
   return TRUE;
 }
@@ -144,8 +149,11 @@ vm_accel_resolve (VmAccel requested, VmAccel *resolved, GError **error)
       return TRUE;
     case VM_ACCEL_KVM:
       if (!kvm_usable ())
-        return g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                            "vm: accel kvm: /dev/kvm is missing or not usable here"), FALSE;
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                       "vm: accel kvm: /dev/kvm is missing or not usable here");
+          return FALSE;
+        }
       *resolved = VM_ACCEL_KVM;
       return TRUE;
     case VM_ACCEL_AUTO:

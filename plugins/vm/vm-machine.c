@@ -155,11 +155,12 @@ check_socket_path (const char *path, GError **error)
 {
   struct sockaddr_un address;
 
-  if (strlen (path) >= sizeof address.sun_path)
-    return g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                        "vm: socket path '%s' is longer than a unix socket address allows (%zu)",
-                        path, sizeof address.sun_path - 1), FALSE;
-  return TRUE;
+  if (strlen (path) < sizeof address.sun_path)
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "vm: socket path '%s' is longer than a unix socket address allows (%zu)", path,
+               sizeof address.sun_path - 1);
+  return FALSE;
 }
 
 /* A listening unix socket at @path for QEMU to inherit. */
@@ -174,7 +175,10 @@ listen_unix (const char *path, GError **error)
   strcpy (address.sun_path, path);
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return hcs_set_error_from_errno (error, errno, "vm: socket for '%s'", path), -1;
+    {
+      hcs_set_error_from_errno (error, errno, "vm: socket for '%s'", path);
+      return -1;
+    }
   if (bind (fd, (struct sockaddr *) &address, sizeof address) < 0 || listen (fd, 4) < 0)
     {
       int saved_errno = errno;
