@@ -789,7 +789,7 @@ test_boot_shutdown (void)
 }
 
 /* A second VM, on microvm (xenon's machine: virtio-mmio), booted to its
- * init and killed. */
+ * init, given a port, and killed. */
 static void
 test_kill (void)
 {
@@ -798,7 +798,10 @@ test_kill (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GAsyncResult) waited = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) added = NULL;
   g_autoptr (GDataInputStream) control = NULL;
+  g_autoptr (GDataInputStream) port_input = NULL;
+  g_autoptr (GIOStream) port = NULL;
   g_autofree char *run_dir = NULL;
   g_autofree char *line = NULL;
   GPid pid;
@@ -824,6 +827,26 @@ test_kill (void)
   line = read_line (control, BOOT_TIMEOUT_S, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (line, ==, "hcs-vm-test: init reached");
+
+  /* Ports are hot-added on virtio-mmio as on PCI. */
+  vm_machine_add_port_async (vm, "stdio-m", NULL, result_cb, &added);
+  port = vm_machine_add_port_finish (vm, wait_for (&added), &error);
+  g_assert_no_error (error);
+  write_text (vm_machine_get_port (vm, CONTROL_PORT), "echo stdio-m\n");
+  g_clear_pointer (&line, g_free);
+  line = read_line (control, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ok echo stdio-m");
+  port_input = g_data_input_stream_new (g_io_stream_get_input_stream (port));
+  g_clear_pointer (&line, g_free);
+  line = read_line (port_input, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "hello stdio-m");
+  write_text (port, "to the microvm\n");
+  g_clear_pointer (&line, g_free);
+  line = read_line (port_input, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "to the microvm");
 
   vm_machine_wait_async (vm, NULL, result_cb, &waited);
   vm_machine_kill (vm);
