@@ -5,6 +5,8 @@
  *       the VM down (quit) and exits
  *   hcs-bench-vm-boot --tsc-khz                    prints the host's TSC kHz
  *
+ * HCS_BENCH_VM_CONSOLE=FILE keeps the guest's console there.
+ *
  * bench/vm-boot.sh times it against the same boot by plain qemu-system.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -55,6 +57,8 @@ main (int argc, char **argv)
   config->machine_type = g_str_equal (argv[3], "microvm") ? VM_MACHINE_TYPE_MICROVM
                                                           : VM_MACHINE_TYPE_Q35;
   config->append = g_strdup ("quiet panic=-1");
+  /* To look at the guest's side of a boot: keep its console. */
+  config->console_log = g_strdup (g_getenv ("HCS_BENCH_VM_CONSOLE"));
   g_ptr_array_add (config->boot_ports, g_strdup ("org.hcs.test.control"));
 
   vm = vm_machine_new (config, NULL);

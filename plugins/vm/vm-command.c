@@ -176,21 +176,50 @@ cpuinfo_khz (void)
   return (guint) (g_ascii_strtod (line + 1, NULL) * 1000);
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+static guint64
+monotonic_raw_ns (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC_RAW, &now);
+  return now.tv_sec * G_GUINT64_CONSTANT (1000000000) + now.tv_nsec;
+}
+
+/* A TSC reading and the time it was taken: of a few tries, the one
+ * whose clock readings around it are closest, so that a preemption in
+ * between (this machine may be busy) does not skew it. */
+static void
+sample_tsc (guint64 *ns, guint64 *cycles)
+{
+  guint64 best_window = G_MAXUINT64;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      guint64 before = monotonic_raw_ns ();
+      guint64 tsc = __rdtsc ();
+      guint64 after = monotonic_raw_ns ();
+
+      if (after - before < best_window)
+        {
+          best_window = after - before;
+          *ns = before + (after - before) / 2;
+          *cycles = tsc;
+        }
+    }
+}
+#endif
+
 static guint
 measure_tsc_khz (void)
 {
 #if defined(__x86_64__) || defined(__i386__)
-  struct timespec start, end;
-  guint64 cycles_start, cycles_end, ns;
-  guint64 khz;
+  guint64 ns_start, ns_end, cycles_start, cycles_end, khz;
 
-  clock_gettime (CLOCK_MONOTONIC_RAW, &start);
-  cycles_start = __rdtsc ();
+  sample_tsc (&ns_start, &cycles_start);
   g_usleep (10000);
-  cycles_end = __rdtsc ();
-  clock_gettime (CLOCK_MONOTONIC_RAW, &end);
-  ns = (end.tv_sec - start.tv_sec) * G_GUINT64_CONSTANT (1000000000) + end.tv_nsec - start.tv_nsec;
-  khz = (cycles_end - cycles_start) * G_GUINT64_CONSTANT (1000000) / ns;
+  sample_tsc (&ns_end, &cycles_end);
+  khz = (cycles_end - cycles_start) * G_GUINT64_CONSTANT (1000000) / (ns_end - ns_start);
   /* A sane TSC runs between 100 MHz and 10 GHz. */
   if (khz >= 100000 && khz <= 10000000)
     return (guint) khz;
