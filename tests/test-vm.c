@@ -896,6 +896,44 @@ test_start_failure (void)
   g_assert_cmpint (g_rmdir (run_dir), ==, 0);
 }
 
+/* A start cancelled while QEMU comes up kills it and leaves nothing. */
+static void
+test_start_cancelled (void)
+{
+  g_autoptr (VmConfig) config = NULL;
+  g_autoptr (VmMachine) vm = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *run_dir = g_build_filename (shared.temp_dir, "cancelled", NULL);
+
+  if (shared.initrd == NULL)
+    {
+      g_test_fail_printf ("no initramfs (see /vm/boot/init)");
+      return;
+    }
+  config = make_config (shared.initrd);
+  vm = vm_machine_new (config, run_dir);
+  vm_machine_start_async (vm, cancellable, result_cb, &result);
+  g_assert_true (vm_machine_is_running (vm));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (vm_machine_start_finish (vm, wait_for (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The task ends once QEMU is reaped and its folder gone. */
+  g_assert_false (vm_machine_is_running (vm));
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  /* Cancelled before it is called, nothing is started at all. */
+  g_clear_object (&vm);
+  g_clear_object (&result);
+  vm = vm_machine_new (config, run_dir);
+  vm_machine_start_async (vm, cancellable, result_cb, &result);
+  g_assert_false (vm_machine_start_finish (vm, wait_for (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
 /* Last: no QEMU child of this process remains, and the suite's folder
  * holds nothing but the initramfs it made. */
 static void
@@ -952,6 +990,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
   g_test_add_func ("/vm/machine/microvm-kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);
+  g_test_add_func ("/vm/machine/start-cancelled", test_start_cancelled);
   g_test_add_func ("/vm/machine/leftovers", test_leftovers);
 
   status = g_test_run ();

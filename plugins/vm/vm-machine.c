@@ -45,6 +45,7 @@ struct _VmMachine
   gboolean exited;
   GTask *start_task;
   GError *start_error; /* why the start is being abandoned */
+  GSource *start_cancel_source;
   GList *exit_waiters; /* ExitWaiter */
 };
 
@@ -77,6 +78,7 @@ vm_machine_finalize (GObject *object)
   g_clear_object (&vm->qmp);
   g_clear_pointer (&vm->ports, g_hash_table_unref);
   g_clear_error (&vm->start_error);
+  g_assert (vm->start_cancel_source == NULL);
   G_OBJECT_CLASS (vm_machine_parent_class)->finalize (object);
 }
 
@@ -240,6 +242,16 @@ exit_waiter_free (ExitWaiter *waiter)
 }
 
 static void
+stop_watching_start_cancel (VmMachine *vm)
+{
+  if (vm->start_cancel_source != NULL)
+    {
+      g_source_destroy (vm->start_cancel_source);
+      g_clear_pointer (&vm->start_cancel_source, g_source_unref);
+    }
+}
+
+static void
 process_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (VmMachine) vm = user_data;
@@ -249,6 +261,7 @@ process_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GList *waiters;
 
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  stop_watching_start_cancel (vm);
   vm->exited = TRUE;
   vm->pid = 0;
   if (vm->qmp != NULL)
@@ -260,7 +273,10 @@ process_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_file_get_contents (stderr_path, &stderr_text, NULL, NULL);
   remove_run_dir (vm);
 
-  if (start_task != NULL)
+  if (start_task != NULL &&
+      g_error_matches (vm->start_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (start_task, g_error_copy (vm->start_error));
+  else if (start_task != NULL)
     {
       g_autofree char *status = NULL;
 
@@ -320,9 +336,23 @@ qmp_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       abandon_start (vm, g_steal_pointer (&error));
       return;
     }
+  stop_watching_start_cancel (vm);
   vm->qmp = g_steal_pointer (&qmp);
   start_task = g_steal_pointer (&vm->start_task);
   g_task_return_boolean (start_task, TRUE);
+}
+
+/* Cancelled before QMP is ready: QEMU is killed, and the start fails
+ * with G_IO_ERROR_CANCELLED once it is reaped and its folder removed. */
+static gboolean
+start_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  VmMachine *vm = user_data;
+
+  g_clear_pointer (&vm->start_cancel_source, g_source_unref);
+  abandon_start (vm, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                          "vm: the start was cancelled"));
+  return G_SOURCE_REMOVE;
 }
 
 void
@@ -343,6 +373,8 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
   int qmp_fd;
 
   g_task_set_source_tag (task, vm_machine_start_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
   if (vm->started)
     {
       g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_INVALID_STATE,
@@ -407,6 +439,14 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
   g_clear_object (&launcher);
   vm->start_task = g_steal_pointer (&task);
   g_subprocess_wait_async (vm->process, NULL, process_exited_cb, g_object_ref (vm));
+  if (cancellable != NULL)
+    {
+      /* A source, so that a cancel from another thread lands here. */
+      vm->start_cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (vm->start_cancel_source, G_SOURCE_FUNC (start_cancelled_cb), vm,
+                             NULL);
+      g_source_attach (vm->start_cancel_source, g_task_get_context (vm->start_task));
+    }
 
   /* The sockets listen already: these connections wait in their backlog
    * until QEMU accepts them. */

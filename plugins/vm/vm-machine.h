@@ -33,7 +33,9 @@ VmMachine *vm_machine_new (const VmConfig *config, const char *run_dir);
 /* Starts QEMU and returns once QMP is ready (not when the guest is: that
  * is the guest's own protocol, over a boot port). The boot ports are
  * connected by then. A QEMU that fails to start is an error carrying its
- * stderr, and leaves nothing behind. */
+ * stderr, and leaves nothing behind. Cancelling @cancellable before QMP
+ * is ready kills QEMU; the start then fails with G_IO_ERROR_CANCELLED
+ * once QEMU is reaped and the run folder removed. */
 void vm_machine_start_async (VmMachine *vm, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data);
 gboolean vm_machine_start_finish (VmMachine *vm, GAsyncResult *result, GError **error);
