@@ -563,15 +563,29 @@ query_status (void)
   return g_strdup (json_object_get_string_member (json_node_get_object (reply), "status"));
 }
 
+static gboolean qom_has_device (const char *id);
+
 static void
 test_qmp_status (void)
 {
   g_autofree char *status = NULL;
+  g_autoptr (GError) error = NULL;
+  guint64 cpu_ns = 0, rss_bytes = 0;
 
   if (!have_shared_vm ())
     return;
   status = query_status ();
   g_assert_cmpstr (status, ==, "running");
+  /* q35 with two empty PCIe root ports for hot-added disks and NICs. */
+  g_assert_true (qom_has_device ("hotplug0"));
+  g_assert_true (qom_has_device ("hotplug1"));
+  g_assert_false (qom_has_device ("hotplug2"));
+
+  /* QEMU booted a kernel: it has used CPU time, and memory. */
+  g_assert_true (vm_machine_get_host_usage (shared.vm, &cpu_ns, &rss_bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cpu_ns, >, 0);
+  g_assert_cmpuint (rss_bytes, >, 16 * 1024 * 1024);
 }
 
 static void
@@ -772,6 +786,7 @@ test_boot_shutdown (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   gboolean exited = FALSE;
+  guint64 cpu_ns, rss_bytes;
 
   if (!have_shared_vm ())
     return;
@@ -784,6 +799,9 @@ test_boot_shutdown (void)
   g_assert_true (exited);
   g_assert_false (vm_machine_is_running (shared.vm));
   g_assert_cmpint (vm_machine_get_pid (shared.vm), ==, 0);
+  g_assert_false (vm_machine_get_host_usage (shared.vm, &cpu_ns, &rss_bytes, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
   g_assert_null (vm_machine_get_port (shared.vm, CONTROL_PORT));
   assert_gone (shared.run_dir, shared.pid);
 }

@@ -138,6 +138,46 @@ vm_machine_is_running (VmMachine *vm)
   return vm->started && !vm->exited;
 }
 
+gboolean
+vm_machine_get_host_usage (VmMachine *vm, guint64 *cpu_ns, guint64 *rss_bytes, GError **error)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *statm_path = NULL;
+  g_autofree char *stat = NULL;
+  g_autofree char *statm = NULL;
+  g_auto (GStrv) fields = NULL;
+  g_auto (GStrv) pages = NULL;
+  const char *after_comm;
+  long ticks = sysconf (_SC_CLK_TCK);
+  long page_size = sysconf (_SC_PAGESIZE);
+
+  if (!vm_machine_is_running (vm) || vm->pid == 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "vm: QEMU is not running");
+      return FALSE;
+    }
+  stat_path = g_strdup_printf ("/proc/%d/stat", vm->pid);
+  statm_path = g_strdup_printf ("/proc/%d/statm", vm->pid);
+  if (!g_file_get_contents (stat_path, &stat, NULL, error) ||
+      !g_file_get_contents (statm_path, &statm, NULL, error))
+    return FALSE;
+  /* The fields after the command name, which may hold spaces and ')':
+   * state is the first, utime the 12th, stime the 13th. */
+  after_comm = strrchr (stat, ')');
+  fields = after_comm ? g_strsplit (after_comm + 2, " ", 0) : NULL;
+  pages = g_strsplit (statm, " ", 0);
+  if (fields == NULL || g_strv_length (fields) < 13 || g_strv_length (pages) < 2)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "vm: '%s' or '%s' cannot be read",
+                   stat_path, statm_path);
+      return FALSE;
+    }
+  *cpu_ns = (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) *
+            (G_GUINT64_CONSTANT (1000000000) / ticks);
+  *rss_bytes = g_ascii_strtoull (pages[1], NULL, 10) * page_size;
+  return TRUE;
+}
+
 GIOStream *
 vm_machine_get_port (VmMachine *vm, const char *name)
 {

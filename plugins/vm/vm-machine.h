@@ -49,6 +49,12 @@ GPid vm_machine_get_pid (VmMachine *vm);
 VmQmp *vm_machine_get_qmp (VmMachine *vm);
 gboolean vm_machine_is_running (VmMachine *vm);
 
+/* What QEMU itself uses on the host (the VM's cost, as HCS reports a
+ * utility VM's): CPU time of all its threads in ns and resident memory
+ * in bytes, from /proc/PID/stat and statm. */
+gboolean vm_machine_get_host_usage (VmMachine *vm, guint64 *cpu_ns, guint64 *rss_bytes,
+                                    GError **error);
+
 /* The host end of a port (boot or hot-added); (transfer none) (nullable). */
 GIOStream *vm_machine_get_port (VmMachine *vm, const char *name);
 
