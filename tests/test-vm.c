@@ -522,7 +522,11 @@ test_boot_init (void)
                 &error);
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("making the test initramfs failed: %s%s", out, err);
+    {
+      g_unlink (shared.initrd);
+      g_rmdir (shared.temp_dir);
+      g_error ("making the test initramfs failed: %s%s", out, err);
+    }
 
   config = make_config (shared.initrd);
   run_dir = g_build_filename (shared.temp_dir, "vm", NULL);
