@@ -202,6 +202,21 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (out, ==, "in-oci\n");
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "web", "sh", "-c", "exit 7"), ==, 7);
+  /* exec --cap: added to the default sets, and ambient, so that a user
+   * other than root has it after exec (CAP_SYS_ADMIN is bit 21). */
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "exec", "--cap", "CAP_SYS_ADMIN", "--user",
+                           "1000:1000", "web", "sh", "-c",
+                           "grep -E '^Cap(Eff|Bnd|Amb):' /proc/self/status | tr -s '\\t' ' '"),
+                   ==, 0);
+  g_assert_cmpstr (out, ==,
+                   "CapEff: 0000000000200000\n"
+                   "CapBnd: 00000000a82425fb\n"
+                   "CapAmb: 0000000000200000\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "--cap", "CAP_NO_SUCH", "web", "true"),
+                   ==, 255);
+  g_assert_nonnull (strstr (err, "unknown capability 'CAP_NO_SUCH'"));
+  g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (hcsctl (fixture, &out, NULL, "ps", "--format", "json", "web"), ==, 0);
   {
