@@ -468,6 +468,128 @@ test_sysctl_refused (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* --- process fields -------------------------------------------------------------- */
+
+static void
+test_process_fields (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *output = NULL;
+
+  output = run_oci (
+      fixture, "process-fields",
+      "ulimit -n; ulimit -Hn; ulimit -s; grep -E '^(Groups|NoNewPrivs|Seccomp):' /proc/self/status"
+      " | tr -s '\\t' ' '; umask; cat /proc/self/oom_score_adj",
+      "{\"uid\": 1000, \"gid\": 1000, \"additionalGids\": [10, 20], \"umask\": 63}",
+      ", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 123, \"hard\": 456},"
+      " {\"type\": \"RLIMIT_STACK\", \"soft\": 4194304, \"hard\": 4194304}],"
+      " \"oomScoreAdj\": 500, \"noNewPrivileges\": true",
+      NULL);
+  g_assert_cmpstr (output, ==,
+                   "123\n456\n4096\nGroups: 10 20 \nNoNewPrivs: 1\nSeccomp: 2\n0077\n500\n");
+  g_clear_pointer (&output, g_free);
+
+  /* noNewPrivileges false (also its absence): no no_new_privs, and the
+   * filter all the same; umask and oomScoreAdj keep their defaults. */
+  output = run_oci (fixture, "no-new-privs-false",
+                    "grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\\t' ' '; umask",
+                    NULL, ", \"noNewPrivileges\": false", NULL);
+  g_assert_cmpstr (output, ==, "NoNewPrivs: 0\nSeccomp: 2\n0022\n");
+}
+
+static void
+test_lsm_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsContainerConfig) apparmor =
+      oci_config ("true", NULL, ", \"apparmorProfile\": \"hcs-test\"", NULL);
+  g_autoptr (HcsContainerConfig) selinux =
+      oci_config ("true", NULL, ", \"selinuxLabel\": \"system_u:system_r:container_t:s0\"",
+                  NULL);
+  gboolean has_apparmor = FALSE, has_selinux = FALSE;
+  g_autofree char *enabled = NULL, *filesystems = NULL;
+
+  /* Only where the host has no such LSM: there it must be refused. */
+  if (g_file_get_contents ("/sys/module/apparmor/parameters/enabled", &enabled, NULL, NULL))
+    has_apparmor = enabled[0] == 'Y';
+  if (g_file_get_contents ("/proc/filesystems", &filesystems, NULL, NULL))
+    has_selinux = strstr (filesystems, "selinuxfs") != NULL;
+  if (!has_apparmor)
+    assert_create_fails (fixture, "apparmor", apparmor,
+                         "process.apparmorProfile 'hcs-test': AppArmor is not enabled");
+  if (!has_selinux)
+    assert_create_fails (fixture, "selinux", selinux,
+                         "process.selinuxLabel 'system_u:system_r:container_t:s0': SELinux is "
+                         "not enabled");
+  if (has_apparmor && has_selinux)
+    g_test_skip ("this host has both AppArmor and SELinux");
+}
+
+/* --- the container ------------------------------------------------------------------ */
+
+static void
+test_names_and_readonly_root (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *output = NULL;
+  g_autofree char *rest = g_strdup_printf (
+      ", \"hostname\": \"oci-host\", \"domainname\": \"oci.example\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"linux\": {" OWN_NAMESPACES "}",
+      test_get_busybox_rootfs ());
+
+  output = run_oci (fixture, "names",
+                    "hostname; cat /proc/sys/kernel/domainname;"
+                    " touch /x 2>/dev/null && echo root-rw || echo root-ro",
+                    NULL, NULL, rest);
+  g_assert_cmpstr (output, ==, "oci-host\noci.example\nroot-ro\n");
+}
+
+/* Its own network's sysctls are the container's to write with this. */
+#define NET_ADMIN                                                                            \
+  ", \"capabilities\": {\"bounding\": [\"CAP_NET_ADMIN\"], \"effective\": [\"CAP_NET_ADMIN\"],"  \
+  " \"permitted\": [\"CAP_NET_ADMIN\"]}"
+
+static void
+test_masked_and_readonly_paths (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *output = NULL;
+
+  /* Given, they replace the defaults: /proc/timer_list is not masked, and
+   * /proc/sys is writable where the container has its own namespace. */
+  output = run_oci (fixture, "paths",
+                    "wc -c < /proc/cpuinfo; head -c1 /proc/timer_list | wc -c;"
+                    " touch /etc/x 2>/dev/null && echo etc-rw || echo etc-ro;"
+                    " echo 1 > /proc/sys/net/ipv4/ip_forward && echo sys-rw",
+                    NULL, NET_ADMIN,
+                    ", \"linux\": {" OWN_NAMESPACES ", \"maskedPaths\": [\"/proc/cpuinfo\"],"
+                    " \"readonlyPaths\": [\"/etc\"]}");
+  g_assert_cmpstr (output, ==, "0\n1\netc-ro\nsys-rw\n");
+  g_clear_pointer (&output, g_free);
+
+  /* Empty lists: nothing masked, nothing made read-only. */
+  output = run_oci (fixture, "paths-empty",
+                    "head -c1 /proc/timer_list | wc -c;"
+                    " echo 1 > /proc/sys/net/ipv4/ip_forward && echo sys-rw",
+                    NULL, NET_ADMIN,
+                    ", \"linux\": {" OWN_NAMESPACES ", \"maskedPaths\": [],"
+                    " \"readonlyPaths\": []}");
+  g_assert_cmpstr (output, ==, "1\nsys-rw\n");
+}
+
+static void
+test_rootfs_propagation (Fixture *fixture, gconstpointer data)
+{
+  static const char *const script =
+      "awk '$5 == \"/\" { print ($7 ~ /^shared:/) ? \"shared\" : \"private\" }'"
+      " /proc/self/mountinfo";
+  g_autofree char *shared = NULL, *private = NULL;
+
+  shared = run_oci (fixture, "propagation-shared", script, NULL, NULL,
+                    ", \"linux\": {" OWN_NAMESPACES ", \"rootfsPropagation\": \"rshared\"}");
+  g_assert_cmpstr (shared, ==, "shared\n");
+  private = run_oci (fixture, "propagation-private", script, NULL, NULL,
+                     ", \"linux\": {" OWN_NAMESPACES ", \"rootfsPropagation\": \"private\"}");
+  g_assert_cmpstr (private, ==, "private\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -492,6 +614,11 @@ main (int argc, char **argv)
   ADD ("dev-modes", test_dev_modes);
   ADD ("sysctl", test_sysctl);
   ADD ("sysctl-refused", test_sysctl_refused);
+  ADD ("process-fields", test_process_fields);
+  ADD ("lsm-refused", test_lsm_refused);
+  ADD ("names-and-readonly-root", test_names_and_readonly_root);
+  ADD ("masked-and-readonly-paths", test_masked_and_readonly_paths);
+  ADD ("rootfs-propagation", test_rootfs_propagation);
 #undef ADD
 
   result = g_test_run ();
