@@ -299,6 +299,95 @@ hcs_json_node_to_string (JsonNode *node, gboolean pretty)
 
 /* --- ProcessConfig ----------------------------------------------------------- */
 
+/* The OCI fields of a ProcessConfig and a ContainerConfig have no schema1
+ * names: they travel under "Oci" with config.json's own names (so that
+ * they reach a monitor, or a guest, as they left the caller), and are read
+ * back by the OCI parser's own functions, defined with it below. */
+static gboolean parse_oci_process_extra (JsonObject *object, HcsProcessConfig *process,
+                                         GError **error);
+static gboolean parse_oci_user_extra (JsonObject *user, HcsProcessConfig *process,
+                                      GError **error);
+
+static void
+write_oci_process (JsonBuilder *builder, const HcsProcessConfig *config)
+{
+  if (!config->capabilities_given && config->cap_added == NULL && config->rlimits == NULL &&
+      config->additional_gids == NULL && !config->has_umask && !config->has_oom_score_adj &&
+      !config->no_new_privileges_given && config->apparmor_profile == NULL &&
+      config->selinux_label == NULL)
+    return;
+  json_builder_set_member_name (builder, "Oci");
+  json_builder_begin_object (builder);
+  if (config->capabilities_given)
+    {
+      json_builder_set_member_name (builder, "capabilities");
+      json_builder_begin_object (builder);
+      write_strv (builder, "bounding", config->cap_bounding);
+      write_strv (builder, "effective", config->cap_effective);
+      write_strv (builder, "permitted", config->cap_permitted);
+      write_strv (builder, "inheritable", config->cap_inheritable);
+      write_strv (builder, "ambient", config->cap_ambient);
+      json_builder_end_object (builder);
+    }
+  write_strv (builder, "capAdded", config->cap_added);
+  if (config->rlimits != NULL)
+    {
+      json_builder_set_member_name (builder, "rlimits");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->rlimits->len; i++)
+        {
+          const HcsRlimit *rlimit = config->rlimits->pdata[i];
+          json_builder_begin_object (builder);
+          write_string (builder, "type", rlimit->type);
+          /* The int64 of the same bits (RLIM_INFINITY: -1), exactly what
+           * read_uint64 takes back. */
+          write_int (builder, "soft", (gint64) rlimit->soft);
+          write_int (builder, "hard", (gint64) rlimit->hard);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  if (config->additional_gids != NULL)
+    {
+      json_builder_set_member_name (builder, "additionalGids");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->additional_gids->len; i++)
+        json_builder_add_int_value (builder, g_array_index (config->additional_gids, guint32, i));
+      json_builder_end_array (builder);
+    }
+  if (config->has_umask)
+    write_int (builder, "umask", config->umask);
+  if (config->has_oom_score_adj)
+    write_int (builder, "oomScoreAdj", config->oom_score_adj);
+  if (config->no_new_privileges_given)
+    write_boolean (builder, "noNewPrivileges", config->no_new_privileges);
+  write_string (builder, "apparmorProfile", config->apparmor_profile);
+  write_string (builder, "selinuxLabel", config->selinux_label);
+  json_builder_end_object (builder);
+}
+
+static gboolean
+read_oci_process (JsonObject *object, HcsProcessConfig *config, GError **error)
+{
+  JsonNode *node = find_member (object, "Oci");
+  JsonObject *oci;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (error, "ProcessConfig", "Oci", "an object", node);
+  oci = json_node_get_object (node);
+  if (!parse_oci_process_extra (oci, config, error) || !parse_oci_user_extra (oci, config, error) ||
+      !read_strv (oci, "ProcessConfig.Oci", "capAdded", &config->cap_added, error))
+    {
+      g_prefix_error (error, "ProcessConfig.Oci: ");
+      return FALSE;
+    }
+  /* Absent here is "not given", not config.json's false. */
+  config->no_new_privileges_given = find_member (oci, "noNewPrivileges") != NULL;
+  return TRUE;
+}
+
 G_DEFINE_BOXED_TYPE (HcsProcessConfig, hcs_process_config, hcs_process_config_copy,
                      hcs_process_config_free)
 
@@ -472,6 +561,8 @@ hcs_process_config_from_node (JsonNode *node, GError **error)
       config->console_height = height;
       config->console_width = width;
     }
+  if (!read_oci_process (object, config, error))
+    return NULL;
   return g_steal_pointer (&config);
 }
 
@@ -520,6 +611,7 @@ hcs_process_config_to_node (const HcsProcessConfig *config)
       json_builder_add_int_value (builder, config->console_width);
       json_builder_end_array (builder);
     }
+  write_oci_process (builder, config);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -843,6 +935,56 @@ parse_oci_mount (JsonObject *object, const char *doc, gpointer *out, GError **er
   return check_absolute (doc, "destination", mount->destination, error);
 }
 
+static gboolean parse_oci_linux_filesystem (JsonObject *linux_object,
+                                            HcsContainerConfig *config, GError **error);
+
+/* ContainerConfig's OCI fields under "Oci" (see write_oci_process). */
+static void
+write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
+{
+  if (config->domainname == NULL && config->masked_paths == NULL &&
+      config->readonly_paths == NULL && config->sysctl == NULL &&
+      config->rootfs_propagation == NULL)
+    return;
+  json_builder_set_member_name (builder, "Oci");
+  json_builder_begin_object (builder);
+  write_string (builder, "domainname", config->domainname);
+  write_strv (builder, "maskedPaths", config->masked_paths);
+  write_strv (builder, "readonlyPaths", config->readonly_paths);
+  write_string (builder, "rootfsPropagation", config->rootfs_propagation);
+  if (config->sysctl != NULL)
+    {
+      json_builder_set_member_name (builder, "sysctl");
+      json_builder_begin_object (builder);
+      for (guint i = 0; config->sysctl[i]; i++)
+        {
+          g_auto (GStrv) pair = g_strsplit (config->sysctl[i], "=", 2);
+          json_builder_set_member_name (builder, pair[0]);
+          json_builder_add_string_value (builder, pair[1] ? pair[1] : "");
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+static gboolean
+read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **error)
+{
+  JsonNode *node = find_member (object, "Oci");
+  JsonObject *oci;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (error, "ContainerConfig", "Oci", "an object", node);
+  oci = json_node_get_object (node);
+  if (!read_string (oci, "ContainerConfig.Oci", "domainname", &config->domainname, error) ||
+      !check_name ("ContainerConfig.Oci", "domainname", config->domainname, 64, error) ||
+      !parse_oci_linux_filesystem (oci, config, error))
+    return FALSE;
+  return TRUE;
+}
+
 static HcsContainerConfig *
 parse_schema1 (JsonObject *object, GError **error)
 {
@@ -879,7 +1021,8 @@ parse_schema1 (JsonObject *object, GError **error)
   if (!check_name (doc, "Name", config->name, 256, error) ||
       !check_name (doc, "HostName", config->hostname, 64, error) ||
       !check_absolute (doc, "VolumePath", config->volume_path, error) ||
-      !check_absolute (doc, "LayerFolderPath", config->layer_folder_path, error))
+      !check_absolute (doc, "LayerFolderPath", config->layer_folder_path, error) ||
+      !read_oci_container (object, config, error))
     return NULL;
 
   process = find_member (object, "Process");
@@ -962,11 +1105,38 @@ parse_oci_capabilities (JsonNode *node, HcsProcessConfig *process, GError **erro
          read_strv (sets, doc, "ambient", &process->cap_ambient, error);
 }
 
+/* A uint64 of config.json (RLIM_INFINITY is 2^64-1). json-glib reads a
+ * number above G_MAXINT64 as the int64 of the same bits (so -1 is taken as
+ * RLIM_INFINITY too), and one beyond 64 bits as a double. Required. */
+static gboolean
+read_uint64 (JsonObject *object, const char *doc, const char *name, guint64 *out,
+             GError **error)
+{
+  JsonNode *node = find_member (object, name);
+  gint64 value;
+
+  if (node == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.%s: missing", doc, name);
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+      json_node_get_double (node) >= 9.2e18)
+    {
+      *out = json_node_get_double (node) >= 1.8e19 ? G_MAXUINT64
+                                                   : (guint64) json_node_get_double (node);
+      return TRUE;
+    }
+  if (!node_to_int (node, doc, name, &value, error))
+    return FALSE;
+  *out = (guint64) value;
+  return TRUE;
+}
+
 static gboolean
 parse_oci_rlimit (JsonObject *object, const char *doc, gpointer *out, GError **error)
 {
   HcsRlimit *rlimit = g_new0 (HcsRlimit, 1);
-  gint64 soft = 0, hard = 0;
 
   *out = rlimit;
   if (!read_string (object, doc, "type", &rlimit->type, error))
@@ -977,32 +1147,9 @@ parse_oci_rlimit (JsonObject *object, const char *doc, gpointer *out, GError **e
                    "%s.type: '%s' is not an RLIMIT_ name", doc, rlimit->type ? rlimit->type : "");
       return FALSE;
     }
-  /* uint64 in the spec; RLIM_INFINITY is 2^64-1, which JSON numbers reach
-   * only as a double: json-glib reads it so. */
-  {
-    JsonNode *soft_node = find_member (object, "soft"), *hard_node = find_member (object, "hard");
-    if (soft_node == NULL || hard_node == NULL)
-      {
-        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: needs soft and hard", doc);
-        return FALSE;
-      }
-    if (JSON_NODE_HOLDS_VALUE (soft_node) &&
-        json_node_get_value_type (soft_node) == G_TYPE_DOUBLE &&
-        json_node_get_double (soft_node) >= 9.2e18)
-      rlimit->soft = G_MAXUINT64;
-    else if (!read_int (object, doc, "soft", 0, G_MAXINT64, &soft, error))
-      return FALSE;
-    else
-      rlimit->soft = (guint64) soft;
-    if (JSON_NODE_HOLDS_VALUE (hard_node) &&
-        json_node_get_value_type (hard_node) == G_TYPE_DOUBLE &&
-        json_node_get_double (hard_node) >= 9.2e18)
-      rlimit->hard = G_MAXUINT64;
-    else if (!read_int (object, doc, "hard", 0, G_MAXINT64, &hard, error))
-      return FALSE;
-    else
-      rlimit->hard = (guint64) hard;
-  }
+  if (!read_uint64 (object, doc, "soft", &rlimit->soft, error) ||
+      !read_uint64 (object, doc, "hard", &rlimit->hard, error))
+    return FALSE;
   if (rlimit->soft > rlimit->hard)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
@@ -1551,6 +1698,7 @@ hcs_container_config_to_node (const HcsContainerConfig *config)
       json_builder_set_member_name (builder, "Process");
       json_builder_add_value (builder, hcs_process_config_to_node (config->process));
     }
+  write_oci_container (builder, config);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

@@ -532,6 +532,64 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* The OCI fields survive the schema1 JSON a monitor (or a guest) reads:
+ * the spec made from the document read back is the same. */
+static void
+test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = parse_config (
+      fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+               " \"domainname\": \"example.org\","
+               " \"process\": {\"args\": [\"sh\"],"
+               " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5], \"umask\": 0},"
+               " \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": [],"
+               " \"permitted\": [\"CAP_KILL\"], \"inheritable\": [], \"ambient\": []},"
+               " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 10, \"hard\": 20},"
+               " {\"type\": \"RLIMIT_CORE\", \"soft\": 18446744073709551615,"
+               " \"hard\": 18446744073709551615}],"
+               " \"oomScoreAdj\": -5, \"noNewPrivileges\": false,"
+               " \"apparmorProfile\": \"p\"},"
+               " \"linux\": {\"sysctl\": {\"net.core.somaxconn\": \"512\"},"
+               " \"maskedPaths\": [], \"readonlyPaths\": [\"/proc/sys\"],"
+               " \"rootfsPropagation\": \"rshared\","
+               " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"}]}}");
+  g_autoptr (JsonNode) node = hcs_container_config_to_node (config);
+  g_autoptr (HcsContainerConfig) back_config =
+      hcs_container_config_from_node (node, NULL, &error);
+  g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL;
+
+  g_assert_no_error (error);
+  /* Namespaces do not travel in schema1 (NEW when absent): as the OCI one. */
+  back_config->network_namespace.mode = config->network_namespace.mode;
+  back_config->uts_namespace.mode = config->uts_namespace.mode;
+  back_config->ipc_namespace.mode = config->ipc_namespace.mode;
+  spec = hcs_runtime_spec_new_for_container ("json", config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  back = hcs_runtime_spec_new_for_container ("json", back_config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->domainname, ==, "example.org");
+  g_assert_cmpstrv (back->masked_paths, spec->masked_paths);
+  g_assert_cmpstrv (back->readonly_paths, spec->readonly_paths);
+  g_assert_cmpstrv (back->sysctl, spec->sysctl);
+  g_assert_cmpstr (back->rootfs_propagation, ==, "rshared");
+  assert_same_process (back->process, spec->process);
+  g_assert_cmpuint (g_array_index (back->process->rlimits, HcsRuntimeRlimit, 1).hard, ==,
+                    G_MAXUINT64);
+  g_assert_false (back->process->no_new_privileges);
+
+  /* A ProcessConfig without them keeps the runtime's defaults. */
+  {
+    g_autoptr (HcsProcessConfig) plain = hcs_process_config_from_json (
+        "{\"CommandLine\": \"true\", \"Oci\": {\"umask\": 18}}", &error);
+    g_assert_no_error (error);
+    g_assert_false (plain->no_new_privileges_given);
+    g_assert_false (plain->capabilities_given);
+    g_assert_true (plain->has_umask);
+    g_assert_cmpuint (plain->umask, ==, 18);
+  }
+}
+
 /* Bytes that are not a spec: an error naming the member, never a crash. */
 static void
 test_bad_bytes (Fixture *fixture, gconstpointer data)
@@ -589,6 +647,7 @@ main (int argc, char **argv)
   ADD ("layers", test_layers);
   ADD ("bad", test_bad);
   ADD ("round-trip", test_round_trip);
+  ADD ("oci-json-round-trip", test_oci_json_round_trip);
   ADD ("bad-bytes", test_bad_bytes);
   if (geteuid () == 0)
     ADD ("cgroup", test_cgroup);
