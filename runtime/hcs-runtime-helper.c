@@ -366,8 +366,7 @@ make_device (int dev_fd, const char *name, unsigned int major_number, unsigned i
 {
   CHILD_CHECK (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0,
                "creating /dev/%s", name);
-  /* The umask took bits off: every user may use these, as everywhere. */
-  CHILD_CHECK (fchmodat (dev_fd, name, 0666, 0) == 0, "making /dev/%s mode 0666", name);
+
 }
 
 static void
@@ -410,35 +409,43 @@ setup_dev (int root_fd)
 
 /* procfs and sysfs only on a plain directory of the image: a symlink
  * there (even one that stays in the root) would put them where it points
- * (runc: "must be mounted on ordinary directory"). */
+ * (runc: "must be mounted on ordinary directory"). Mounted through the
+ * directory's fd, so the check costs no syscall of its own; a missing one
+ * is made. */
 static void
-check_ordinary_directory (int root_fd, const char *destination)
+mount_on_ordinary_directory (int root_fd, const char *destination, const char *source,
+                             const char *type, unsigned long flags, const char *data)
 {
   struct open_how how = {
-    .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
   };
   const char *relative = destination;
-  struct stat st;
+  g_autofree char *target = NULL;
   int fd;
 
   while (*relative == '/')
     relative++;
   fd = (int) syscall (SYS_openat2, root_fd, *relative ? relative : ".", &how, sizeof how);
-  if (fd < 0 && errno == ENOENT)
-    return; /* made as a directory */
   if (fd < 0 && errno == ELOOP)
     child_fail (EXIT_SETUP_FAILED, "%s: a symlink in the image: must be mounted on ordinary "
                 "directory", destination);
-  CHILD_CHECK (fd >= 0, "opening %s in the root", destination);
-  CHILD_CHECK (fstat (fd, &st) == 0, "examining %s", destination);
-  close (fd);
-  if (S_ISLNK (st.st_mode))
-    child_fail (EXIT_SETUP_FAILED, "%s: a symlink in the image: must be mounted on ordinary "
-                "directory", destination);
-  if (!S_ISDIR (st.st_mode))
+  if (fd < 0 && errno == ENOTDIR)
     child_fail (EXIT_SETUP_FAILED, "%s: not a directory in the image: must be mounted on "
                 "ordinary directory", destination);
+  if ((fd < 0 && errno == ENOENT) || (flags & MS_BIND))
+    {
+      /* Made (or, bound, remounted with its flags) the ordinary way. */
+      if (fd >= 0)
+        close (fd);
+      mount_in_root (root_fd, destination, TRUE, source, type, flags, data);
+      return;
+    }
+  CHILD_CHECK (fd >= 0, "opening %s in the root", destination);
+  target = fd_path (fd);
+  CHILD_CHECK (mount (source, target, type, flags, data) == 0, "mounting %s on %s",
+               source ? source : type, destination);
+  close (fd);
 }
 
 /* The recursive options and the propagation of a mount just made. */
@@ -519,11 +526,14 @@ setup_user_mount (int root_fd, const HcsRuntimeMount *mount_spec)
     }
   else
     {
+      const char *source = mount_spec->source ? mount_spec->source : mount_spec->type;
+
       if (g_str_equal (mount_spec->type, "proc") || g_str_equal (mount_spec->type, "sysfs"))
-        check_ordinary_directory (root_fd, mount_spec->destination);
-      mount_in_root (root_fd, mount_spec->destination, TRUE,
-                     mount_spec->source ? mount_spec->source : mount_spec->type, mount_spec->type,
-                     flags, options.data);
+        mount_on_ordinary_directory (root_fd, mount_spec->destination, source, mount_spec->type,
+                                     flags, options.data);
+      else
+        mount_in_root (root_fd, mount_spec->destination, TRUE, source, mount_spec->type, flags,
+                       options.data);
     }
   apply_mount_attributes (root_fd, mount_spec->destination, &options);
 }
@@ -604,17 +614,17 @@ setup_rootfs (const HcsRuntimeSpec *spec)
   root_fd = open (spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   CHILD_CHECK (root_fd >= 0, "opening the root %s", spec->rootfs);
 
-  check_ordinary_directory (root_fd, "/proc");
-  check_ordinary_directory (root_fd, "/sys");
-  mount_in_root (root_fd, "/proc", TRUE, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  mount_on_ordinary_directory (root_fd, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                               NULL);
   setup_dev (root_fd);
   /* A sysfs mounted here shows the network namespace we are in (new, or
    * joined); only with the host's does the host's /sys serve as well. */
   if (!g_str_equal (spec->net, "host"))
-    mount_in_root (root_fd, "/sys", TRUE, "sysfs", "sysfs",
-                   MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+    mount_on_ordinary_directory (root_fd, "/sys", "sysfs", "sysfs",
+                                 MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   else
-    mount_in_root (root_fd, "/sys", TRUE, "/sys", NULL, MS_BIND | MS_REC | MS_RDONLY, NULL);
+    mount_on_ordinary_directory (root_fd, "/sys", "/sys", NULL, MS_BIND | MS_REC | MS_RDONLY,
+                                 NULL);
 
   for (guint i = 0; i < spec->mounts->len; i++)
     setup_user_mount (root_fd, spec->mounts->pdata[i]);
@@ -1023,7 +1033,7 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
 {
   Identity identity = resolve_user (process ? process->user : "0");
   gboolean no_new_privileges = process == NULL || process->no_new_privileges;
-  int last_cap = read_last_cap ();
+  int last_cap = process != NULL ? read_last_cap () : CAP_LAST_CAP;
 
   setsid ();
   if (process != NULL && process->terminal)
@@ -1446,7 +1456,10 @@ run_create (const HcsRuntimeSpec *spec)
       child_report_fd = report_pipe[1];
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       child_hold_signals ();
-      umask (0022);
+      /* None during set-up: the device nodes get their 0666 (every
+       * user's, as everywhere) with no chmod each; what set-up makes
+       * otherwise gives its mode. The workload's umask is set last. */
+      umask (0);
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
       close (go_pipe[0]);
