@@ -580,7 +580,7 @@ test_rootfs_propagation (Fixture *fixture, gconstpointer data)
   static const char *const script =
       "awk '$5 == \"/\" { print ($7 ~ /^shared:/) ? \"shared\" : \"private\" }'"
       " /proc/self/mountinfo";
-  g_autofree char *shared = NULL, *private = NULL;
+  g_autofree char *shared = NULL, *private = NULL, *slave = NULL;
 
   shared = run_oci (fixture, "propagation-shared", script, NULL, NULL,
                     ", \"linux\": {" OWN_NAMESPACES ", \"rootfsPropagation\": \"rshared\"}");
@@ -588,6 +588,11 @@ test_rootfs_propagation (Fixture *fixture, gconstpointer data)
   private = run_oci (fixture, "propagation-private", script, NULL, NULL,
                      ", \"linux\": {" OWN_NAMESPACES ", \"rootfsPropagation\": \"private\"}");
   g_assert_cmpstr (private, ==, "private\n");
+  /* rslave keeps the host's mounts reaching the root; this host's own root
+   * is private, so there is no master to show: only that it runs. */
+  slave = run_oci (fixture, "propagation-slave", script, NULL, NULL,
+                   ", \"linux\": {" OWN_NAMESPACES ", \"rootfsPropagation\": \"rslave\"}");
+  g_assert_cmpstr (slave, ==, "private\n");
 }
 
 int
