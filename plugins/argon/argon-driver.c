@@ -11,14 +11,15 @@
  *   die-with-creator=false the helpers die with the creating process; a
  *                          monitor sets [host] die-with-creator, which wins
  *
- * The state directory comes from the host (construct property "state"):
- * each system has a folder claimed through hcs-state (argon-state.c).
+ * The state directory comes from the host (hcs_driver_get_state()): each
+ * system has a folder claimed through hcs-state (argon-state.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-config.h"
 
 #include "argon-private.h"
+#include "hcs-plugin.h"
 
 #include <unistd.h>
 
@@ -27,12 +28,10 @@ struct _ArgonDriver
   GObject parent_instance;
 
   GKeyFile *options;
-  HcsState *state;        /* the host's; made from the options without a host */
+  HcsState *state;        /* the host's (hcs_driver_get_state), from init on */
   GMutex lock;
   GHashTable *containers; /* id -> ArgonContainer (weak: the caller owns it) */
 };
-
-enum { PROP_0, PROP_OPTIONS, PROP_STATE };
 
 static void argon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface);
 static void argon_driver_initable_iface_init (GInitableIface *iface);
@@ -104,44 +103,6 @@ argon_driver_forget_container (ArgonDriver *self, const char *id)
 /* --- GObject ------------------------------------------------------------------- */
 
 static void
-argon_driver_set_property (GObject *object, guint prop_id, const GValue *value,
-                           GParamSpec *pspec)
-{
-  ArgonDriver *self = ARGON_DRIVER (object);
-
-  switch (prop_id)
-    {
-    case PROP_OPTIONS:
-      g_clear_pointer (&self->options, g_key_file_unref);
-      self->options = g_value_dup_boxed (value);
-      break;
-    case PROP_STATE:
-      g_set_object (&self->state, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-argon_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  ArgonDriver *self = ARGON_DRIVER (object);
-
-  switch (prop_id)
-    {
-    case PROP_OPTIONS:
-      g_value_set_boxed (value, self->options);
-      break;
-    case PROP_STATE:
-      g_value_set_object (value, self->state);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 argon_driver_finalize (GObject *object)
 {
   ArgonDriver *self = ARGON_DRIVER (object);
@@ -158,15 +119,7 @@ argon_driver_class_init (ArgonDriverClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->set_property = argon_driver_set_property;
-  object_class->get_property = argon_driver_get_property;
   object_class->finalize = argon_driver_finalize;
-  g_object_class_override_property (object_class, PROP_OPTIONS, "options");
-  g_object_class_install_property (
-      object_class, PROP_STATE,
-      g_param_spec_object ("state", "State", "The host's state and layer directories",
-                           HCS_TYPE_STATE,
-                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -183,10 +136,12 @@ argon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
   ArgonDriver *self = ARGON_DRIVER (initable);
   g_auto (ArgonSettings) settings = { 0 };
 
-  if (self->options == NULL)
-    self->options = g_key_file_new ();
-  if (self->state == NULL && (self->state = hcs_state_new_from_options (self->options, error)) == NULL)
+  /* Core's: the host's runtime options, checked against argon's keys. */
+  self->options = g_key_file_ref (hcs_driver_get_options (self));
+  self->state = hcs_driver_get_state (self, error);
+  if (self->state == NULL)
     return FALSE;
+  g_object_ref (self->state);
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hns-private.h"
+#include "hcs-plugin.h"
 
 #include <gmodule.h>
 #include <string.h>
@@ -14,11 +15,9 @@ struct _HnsDriver
   GKeyFile *options;
   GMutex lock;
   GHashTable *networks; /* id -> HnsNetwork */
-  HcsState *state;      /* the host's; made from the options without a host */
+  HcsState *state;      /* the host's (hcs_driver_get_state), from init on */
   char *state_dir;      /* [hns] state-dir, else hcs-state's folder "hns" */
 };
-
-enum { PROP_0, PROP_OPTIONS, PROP_STATE };
 
 static const char *const network_types[] = { "NAT", "Internal", "Private", "Transparent",
                                              "L2Bridge", NULL };
@@ -30,41 +29,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (
     HnsDriver, hns_driver, G_TYPE_OBJECT,
     G_IMPLEMENT_INTERFACE (HCS_TYPE_NETWORK_DRIVER, hns_driver_network_iface_init)
     G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, hns_driver_initable_iface_init))
-
-static void
-hns_driver_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  HnsDriver *self = HNS_DRIVER (object);
-
-  if (prop_id == PROP_STATE)
-    {
-      g_set_object (&self->state, g_value_get_object (value));
-      return;
-    }
-  if (prop_id != PROP_OPTIONS)
-    {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-  g_clear_pointer (&self->options, g_key_file_unref);
-  self->options = g_value_dup_boxed (value);
-}
-
-static void
-hns_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  if (prop_id == PROP_STATE)
-    {
-      g_value_set_object (value, HNS_DRIVER (object)->state);
-      return;
-    }
-  if (prop_id != PROP_OPTIONS)
-    {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-  g_value_set_boxed (value, HNS_DRIVER (object)->options);
-}
 
 static void
 hns_driver_finalize (GObject *object)
@@ -84,14 +48,7 @@ hns_driver_class_init (HnsDriverClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->set_property = hns_driver_set_property;
-  object_class->get_property = hns_driver_get_property;
   object_class->finalize = hns_driver_finalize;
-  g_object_class_override_property (object_class, PROP_OPTIONS, "options");
-  g_object_class_install_property (
-      object_class, PROP_STATE,
-      g_param_spec_object ("state", "State", "The host's state directory", HCS_TYPE_STATE,
-                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 }
 
 static void
@@ -149,14 +106,17 @@ hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
+  self->options = g_key_file_ref (hcs_driver_get_options (self));
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
                    "hns: host networking needs root (running as uid %u)", (guint) geteuid ());
       return FALSE;
     }
-  if (self->state == NULL && (self->state = hcs_state_new_from_options (self->options, error)) == NULL)
+  self->state = hcs_driver_get_state (self, error);
+  if (self->state == NULL)
     return FALSE;
+  g_object_ref (self->state);
   {
     g_autofree char *fallback = hcs_state_get_plugin_dir (self->state, "hns");
     self->state_dir = hcs_options_get_string (self->options, NULL, "hns", "state-dir", fallback);
@@ -320,6 +280,12 @@ hns_driver_network_iface_init (HcsNetworkDriverInterface *iface)
   iface->list_networks = hns_driver_list_networks;
 }
 
+/* The [hns] group. */
+static const HcsOptionSpec hns_options[] = {
+  { "hns", "state-dir", HCS_OPTION_PATH, .default_value = "STATE-DIR/hns",
+    .description = "Where networks and endpoints are kept ([host] state-dir's hns folder)" },
+};
+
 G_MODULE_EXPORT gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
                                           GError **error);
 
@@ -332,5 +298,6 @@ hcs_plugin_init (HcsRegistry *registry, guint abi_version, GError **error)
                    HCS_PLUGIN_ABI_VERSION, abi_version);
       return FALSE;
     }
-  return hcs_registry_add_network_driver (registry, HNS_TYPE_DRIVER, error);
+  return hcs_registry_add_options (registry, hns_options, G_N_ELEMENTS (hns_options), error) &&
+         hcs_registry_add_network_driver (registry, HNS_TYPE_DRIVER, error);
 }
