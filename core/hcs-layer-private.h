@@ -40,4 +40,22 @@ gboolean hcs_layer_export_fd (HcsLayerStore *self, const char *id, const char *t
                               int tar_fd, HcsLayerProgressFunc progress, gpointer user_data,
                               const gint *cancelled, GError **error);
 
+/* The uncompressed bytes of a layer archive (@fd when >= 0, else @path,
+ * which names it in messages either way): plain, or compressed in a
+ * format decompressed in this process, every check the stream carries
+ * verified. A format only an external program decompresses is
+ * HCS_ERROR_NOT_SUPPORTED; a stream that carries no check of its own
+ * (compress, lzma, xz with check None, zstd or lz4 without a content
+ * checksum) is HCS_ERROR_INVALID_DATA unless @have_digest says the caller
+ * verifies the uncompressed bytes itself. */
+typedef struct _HcsLayerInput HcsLayerInput;
+HcsLayerInput *hcs_layer_input_open (const char *id, const char *path, int fd,
+                                     gboolean have_digest, GError **error);
+/* Up to @size bytes; 0 at the end, which is reached only once every
+ * check has passed; -1 with @error when the data is corrupt. */
+gssize hcs_layer_input_read (HcsLayerInput *input, void *buffer, gsize size, GError **error);
+const char *hcs_layer_input_get_format (HcsLayerInput *input);
+void hcs_layer_input_free (HcsLayerInput *input);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsLayerInput, hcs_layer_input_free)
+
 G_END_DECLS

@@ -432,12 +432,11 @@ hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GErro
 /* --- import ------------------------------------------------------------------- */
 
 typedef struct {
-  struct archive *decompressor;  /* raw: the decompressed tar bytes */
+  HcsLayerInput *input; /* the decompressed tar bytes */
   GChecksum *sha256;
   guint64 bytes;
   char buffer[64 * 1024];
-  gboolean failed;
-  char *error_text;
+  GError *error;
 } TarSource;
 
 /* The tar reader pulls its bytes through here, so the digest is taken
@@ -446,14 +445,14 @@ static la_ssize_t
 tar_source_read (struct archive *tar, void *data, const void **buffer)
 {
   TarSource *source = data;
-  la_ssize_t n = archive_read_data (source->decompressor, source->buffer, sizeof source->buffer);
+  gssize n;
 
+  if (source->error != NULL)
+    return -1;
+  n = hcs_layer_input_read (source->input, source->buffer, sizeof source->buffer, &source->error);
   if (n < 0)
     {
-      source->failed = TRUE;
-      g_free (source->error_text);
-      source->error_text = g_strdup (archive_error_string (source->decompressor));
-      archive_set_error (tar, EIO, "%s", source->error_text ? source->error_text : "read error");
+      archive_set_error (tar, EIO, "%s", source->error->message);
       return -1;
     }
   if (n > 0)
@@ -845,38 +844,30 @@ restore_directory_times (Unpacker *unpacker)
 }
 
 static gboolean
-unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **diff_id,
-        GError **error)
+unpack (const char *archive_path, int archive_fd, gboolean have_digest, Unpacker *unpacker,
+        char **diff_id, GError **error)
 {
-  struct archive *decompressor, *tar;
+  struct archive *tar;
   struct archive_entry *entry;
   TarSource source = { 0 };
   gboolean ok = FALSE;
   int result;
 
-  if (!hcs_archive_load (error))
+  source.input = hcs_layer_input_open (unpacker->id, archive_path, archive_fd, have_digest, error);
+  if (source.input == NULL)
     return FALSE;
-  decompressor = archive_read_new ();
   tar = archive_read_new ();
-  source.decompressor = decompressor;
   source.sha256 = g_checksum_new (G_CHECKSUM_SHA256);
-  archive_read_support_filter_all (decompressor);
-  archive_read_support_format_raw (decompressor);
   archive_read_support_format_tar (tar);
 
-  if ((archive_fd >= 0 ? archive_read_open_fd (decompressor, archive_fd, 64 * 1024)
-                        : archive_read_open_filename (decompressor, archive_path, 64 * 1024)) !=
-          ARCHIVE_OK ||
-      archive_read_next_header (decompressor, &entry) != ARCHIVE_OK)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: %s", unpacker->id,
-                   archive_path, archive_error_string (decompressor));
-      goto out;
-    }
   if (archive_read_open (tar, &source, NULL, tar_source_read, NULL) != ARCHIVE_OK)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: not a tar archive: %s",
-                   unpacker->id, archive_path, archive_error_string (tar));
+      if (source.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&source.error));
+      else
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "layer '%s': %s: not a tar archive (%s): %s", unpacker->id, archive_path,
+                     hcs_layer_input_get_format (source.input), archive_error_string (tar));
       goto out;
     }
 
@@ -887,7 +878,15 @@ unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **dif
     while ((result = archive_read_next_header (tar, &entry)) == ARCHIVE_OK)
       {
         if (!unpack_entry (tar, entry, unpacker, error))
-          goto out;
+          {
+            /* The entry failed because the stream under it did: say that. */
+            if (source.error != NULL)
+              {
+                g_clear_error (error);
+                g_propagate_error (error, g_steal_pointer (&source.error));
+              }
+            goto out;
+          }
         entries++;
         /* A few reports a second are enough for a progress line. */
         if (unpacker->progress != NULL && g_get_monotonic_time () - last_report > 100000)
@@ -901,21 +900,23 @@ unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **dif
   }
   if (result != ARCHIVE_EOF)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "layer '%s': %s: the archive is truncated or corrupt: %s", unpacker->id,
-                   archive_path, source.error_text ? source.error_text : archive_error_string (tar));
+      if (source.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&source.error));
+      else
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "layer '%s': %s: the archive is truncated or corrupt: %s", unpacker->id,
+                     archive_path, archive_error_string (tar));
       goto out;
     }
-  /* The digest covers the whole stream, the padding after the end too. */
+  /* The digest covers the whole stream, the padding after the end too,
+   * and the compressed stream's checks are at its very end. */
   {
     const void *ignored;
     while (tar_source_read (tar, &source, &ignored) > 0)
       ;
-    if (source.failed)
+    if (source.error != NULL)
       {
-        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                     "layer '%s': %s: the compressed data is corrupt: %s", unpacker->id,
-                     archive_path, source.error_text ? source.error_text : "read error");
+        g_propagate_error (error, g_steal_pointer (&source.error));
         goto out;
       }
   }
@@ -925,9 +926,9 @@ unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **dif
 
 out:
   archive_read_free (tar);
-  archive_read_free (decompressor);
+  hcs_layer_input_free (source.input);
   g_checksum_free (source.sha256);
-  g_free (source.error_text);
+  g_clear_error (&source.error);
   return ok;
 }
 
@@ -984,7 +985,7 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
   unpacker.directories = directories;
   unpacker.directory_times = directory_times;
 
-  if (!unpack (archive_path, archive_fd, &unpacker, &diff_id, error))
+  if (!unpack (archive_path, archive_fd, expected_diff_id != NULL, &unpacker, &diff_id, error))
     goto fail;
   if (expected_diff_id != NULL && !g_str_equal (expected_diff_id, diff_id))
     {
