@@ -676,6 +676,125 @@ test_parallel_ipam (Fixture *fixture, gconstpointer data)
   g_mutex_clear (&lock);
 }
 
+/* Runs each of @commands (shell lines) at once, each in a process of its
+ * own, and returns how many exited 0; their outputs go to @outputs. */
+static guint
+run_all_at_once (GPtrArray *commands, GPtrArray *outputs)
+{
+  g_autofree GPid *pids = g_new0 (GPid, commands->len);
+  g_autofree int *out_fds = g_new0 (int, commands->len);
+  guint succeeded = 0;
+
+  for (guint i = 0; i < commands->len; i++)
+    {
+      const char *argv[] = { "/bin/sh", "-c", commands->pdata[i], NULL };
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                               G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pids[i],
+                                               NULL, &out_fds[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < commands->len; i++)
+    {
+      GString *output = g_string_new (NULL);
+      char buffer[4096];
+      gssize n;
+      int status;
+
+      while ((n = read (out_fds[i], buffer, sizeof buffer)) > 0)
+        g_string_append_len (output, buffer, n);
+      close (out_fds[i]);
+      g_assert_cmpint (waitpid (pids[i], &status, 0), ==, pids[i]);
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+        succeeded++;
+      else
+        g_test_message ("%s: failed: %s", (char *) commands->pdata[i], output->str);
+      g_ptr_array_add (outputs, g_string_free (output, FALSE));
+    }
+  return succeeded;
+}
+
+/* Thirty hcsctl processes creating endpoints on one network at once get
+ * thirty addresses and thirty saved endpoints; thirty create, attach,
+ * detach and remove cycles at once all succeed and leave nothing. */
+static void
+test_concurrent_processes (Fixture *fixture, gconstpointer data)
+{
+  const guint n = 30;
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autofree char *hcsctl = NULL, *command = NULL, *listing = NULL;
+  g_autoptr (GPtrArray) commands = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) outputs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree Sandbox *sandboxes = g_new0 (Sandbox, n);
+  int status;
+
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+  hcsctl = g_strdup_printf ("%s --options %s", g_getenv ("HCSCTL"), options_file);
+  command = g_strdup_printf ("%s network create --type Internal --subnet 10.231.40.0/24 crowd",
+                             hcsctl);
+  g_assert_cmpint (run_status (command), ==, 0);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (commands, g_strdup_printf ("%s endpoint create crowd e%u", hcsctl, i));
+  g_assert_cmpuint (run_all_at_once (commands, outputs), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (g_strstrip (outputs->pdata[i]), " ", 2);
+      g_assert_cmpuint (g_strv_length (fields), ==, 2);
+      g_assert_true (g_hash_table_add (addresses, g_strdup (fields[1])));
+    }
+  g_assert_cmpuint (g_hash_table_size (addresses), ==, n);
+  {
+    g_autofree char *ls = g_strdup_printf ("%s endpoint ls --format json", hcsctl);
+    g_autoptr (JsonNode) node = NULL;
+
+    listing = run_capture (ls, &status);
+    g_assert_cmpint (status, ==, 0);
+    node = json_from_string (listing, NULL);
+    g_assert_nonnull (node);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, n);
+  }
+  g_hash_table_foreach (addresses, (GHFunc) (void (*) (void)) g_free, NULL);
+
+  /* The cycles, each with a namespace of its own to attach to. */
+  g_ptr_array_set_size (commands, 0);
+  g_ptr_array_set_size (outputs, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      sandboxes[i] = sandbox_start ();
+      g_ptr_array_add (commands, g_strdup_printf (
+          "set -e; out=$(%s endpoint create crowd c%u); id=${out%%%% *}; "
+          "%s endpoint attach $id %s; %s endpoint detach $id; %s endpoint rm $id",
+          hcsctl, i, hcsctl, sandboxes[i].netns, hcsctl, hcsctl));
+    }
+  g_assert_cmpuint (run_all_at_once (commands, outputs), ==, n);
+  for (guint i = 0; i < n; i++)
+    sandbox_stop (&sandboxes[i]);
+  /* Only the first thirty are left, and no veth of the cycles. */
+  {
+    g_autofree char *ls = g_strdup_printf ("%s endpoint ls --format json", hcsctl);
+    g_autofree char *links = run_capture ("ip -o link show", &status);
+    g_autoptr (JsonNode) node = NULL;
+
+    g_free (listing);
+    listing = run_capture (ls, &status);
+    node = json_from_string (listing, NULL);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, n);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("\"c%u\"", i);
+        g_assert_null (strstr (listing, name));
+      }
+    (void) links;
+  }
+  g_free (command);
+  command = g_strdup_printf ("%s network rm --force crowd", hcsctl);
+  g_assert_cmpint (run_status (command), ==, 0);
+}
+
 /* VLANs on the bridge: endpoints meet only their own VLAN. */
 static void
 test_vlan (Fixture *fixture, gconstpointer data)
@@ -1196,6 +1315,7 @@ main (int argc, char **argv)
   ADD ("l2bridge", test_l2bridge);
   ADD ("vlan", test_vlan);
   ADD ("parallel-ipam", test_parallel_ipam);
+  ADD ("concurrent-processes", test_concurrent_processes);
   ADD ("mac-pool", test_mac_pool);
   ADD ("hns-request", test_hns_request);
   ADD ("hot-endpoints", test_hot_endpoints);

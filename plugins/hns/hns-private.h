@@ -104,7 +104,23 @@ HnsNetwork *hns_network_load (const char *state_file, GError **error);
 /* Writes the network's state file atomically; a no-op without one. */
 gboolean hns_network_save (HnsNetwork *self, GError **error);
 void hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder);
-HnsEndpoint *hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error);
+/* With @reconcile, what the kernel lost (the veth, nft elements) is made
+ * again; without, the saved state is only read. */
+HnsEndpoint *hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, gboolean reconcile,
+                                   GError **error);
+/* @self takes the state @read_back was restored with (without reconcile). */
+void hns_endpoint_take_state (HnsEndpoint *self, HnsEndpoint *read_back);
+/* Another process removed it (or it was never saved): marked removed,
+ * the kernel untouched. */
+void hns_endpoint_forget (HnsEndpoint *self);
+/* Removes it; the caller holds the network's lock. */
+gboolean hns_endpoint_remove_locked (HnsEndpoint *self, GError **error);
+/* Every change to a network's endpoints happens between these two, which
+ * hold the network's lock across processes and read its state file again
+ * first: FALSE (and nothing held) when the network or @endpoint (if not
+ * NULL) was removed meanwhile. */
+gboolean hns_network_begin_change (HnsNetwork *self, HnsEndpoint *endpoint, GError **error);
+void hns_network_end_change (HnsNetwork *self);
 
 HnsEndpoint *hns_endpoint_new (HnsNetwork *network, const char *id, const char *name,
                                guint32 address, GError **error);
