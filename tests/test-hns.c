@@ -10,6 +10,11 @@
 #include "test-common.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <signal.h>
@@ -795,6 +800,152 @@ test_concurrent_processes (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run_status (command), ==, 0);
 }
 
+/* From inside @netns, as a container with CAP_NET_RAW can: @count router
+ * advertisements to all nodes on eth0, from the link-local fe80::bad,
+ * announcing a default route and the SLAAC prefix 2001:db8:bad::/64. */
+static void
+send_router_advertisements (const char *netns, guint count)
+{
+  g_autofree char *add_source = g_strdup_printf (
+      "nsenter --net=%s ip -6 addr add fe80::bad/64 dev eth0 nodad", netns);
+  pid_t pid;
+  int status;
+
+  g_assert_cmpint (run_status (add_source), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      struct {
+        struct nd_router_advert header;
+        struct nd_opt_prefix_info prefix;
+      } packet = { 0 };
+      struct sockaddr_in6 source = { .sin6_family = AF_INET6 };
+      struct sockaddr_in6 all_nodes = { .sin6_family = AF_INET6 };
+      int fd = open (netns, O_RDONLY | O_CLOEXEC), hops = 255, sock;
+
+      if (fd < 0 || setns (fd, CLONE_NEWNET) < 0)
+        _exit (10);
+      sock = socket (AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+      source.sin6_scope_id = all_nodes.sin6_scope_id = if_nametoindex ("eth0");
+      inet_pton (AF_INET6, "fe80::bad", &source.sin6_addr);
+      inet_pton (AF_INET6, "ff02::1", &all_nodes.sin6_addr);
+      /* Receivers take an RA only with hop limit 255, from a link-local. */
+      if (sock < 0 || bind (sock, (struct sockaddr *) &source, sizeof source) < 0 ||
+          setsockopt (sock, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) < 0)
+        _exit (11);
+      packet.header.nd_ra_type = ND_ROUTER_ADVERT;
+      packet.header.nd_ra_curhoplimit = 64;
+      packet.header.nd_ra_router_lifetime = htons (1800);
+      packet.prefix.nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
+      packet.prefix.nd_opt_pi_len = 4;
+      packet.prefix.nd_opt_pi_prefix_len = 64;
+      packet.prefix.nd_opt_pi_flags_reserved =
+          ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
+      packet.prefix.nd_opt_pi_valid_time = htonl (86400);
+      packet.prefix.nd_opt_pi_preferred_time = htonl (14400);
+      inet_pton (AF_INET6, "2001:db8:bad::", &packet.prefix.nd_opt_pi_prefix);
+      for (guint i = 0; i < count; i++)
+        if (sendto (sock, &packet, sizeof packet, 0, (struct sockaddr *) &all_nodes,
+                    sizeof all_nodes) != sizeof packet)
+          _exit (12);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+static void
+assert_no_ipv6_from_router_advertisement (const char *where, const char *prefix)
+{
+  g_autofree char *routes_command = g_strdup_printf ("%sip -6 route show", prefix);
+  g_autofree char *addresses_command = g_strdup_printf ("%sip -6 addr show", prefix);
+  g_autofree char *routes = NULL, *addresses = NULL;
+  int status;
+
+  routes = run_capture (routes_command, &status);
+  g_assert_cmpint (status, ==, 0);
+  addresses = run_capture (addresses_command, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_test_message ("%s: routes:\n%s\naddresses:\n%s", where, routes, addresses);
+  if (strstr (routes, "fe80::bad") != NULL || strstr (routes, "2001:db8:bad") != NULL)
+    g_error ("%s took a route from an endpoint's router advertisement:\n%s", where, routes);
+  if (strstr (addresses, "2001:db8:bad") != NULL)
+    g_error ("%s took an address from an endpoint's router advertisement:\n%s", where,
+             addresses);
+}
+
+/* An endpoint is no router: its router advertisements configure neither
+ * the host (the bridge and host links take none, and they are dropped on
+ * the bridge) nor the other endpoints (dropped on the bridge). */
+static void
+test_router_advertisements (Fixture *fixture, gconstpointer data)
+{
+  const char *const kinds[] = { "NAT", "Internal" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *name = g_strdup_printf ("ra-%s", kinds[k]);
+      g_autoptr (HcsNetworkConfig) config = make_config (name, kinds[k], "10.231.41.0/24");
+      g_autoptr (HcsNetwork) network = NULL;
+      g_autoptr (HcsEndpoint) sender = NULL, neighbour = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *bridge = NULL, *in_neighbour = NULL;
+      Sandbox router = sandbox_start (), victim = sandbox_start ();
+
+      network = hcs_host_create_network (fixture->host, config, &error);
+      g_assert_no_error (error);
+      bridge = g_strdup_printf ("hcs%.8s", hcs_network_get_id (network));
+      sender = hcs_network_create_endpoint (network, "router", NULL, &error);
+      g_assert_no_error (error);
+      neighbour = hcs_network_create_endpoint (network, "victim", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (hcs_endpoint_attach (sender, router.netns, &error));
+      g_assert_true (hcs_endpoint_attach (neighbour, victim.netns, &error));
+      g_assert_no_error (error);
+
+      /* The host's links hcs made take no RA, whatever reaches them. */
+      {
+        g_autofree char *host_link = g_strdup_printf ("hcsv%.8s", hcs_endpoint_get_id (sender));
+        const char *const links[] = { bridge, host_link };
+        for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+          for (guint j = 0; j < 2; j++)
+            {
+              g_autofree char *path = g_strdup_printf ("/proc/sys/net/ipv6/conf/%s/%s", links[i],
+                                                       j == 0 ? "accept_ra" : "autoconf");
+              g_autofree char *value = NULL;
+              g_assert_true (g_file_get_contents (path, &value, NULL, NULL));
+              g_assert_cmpstr (g_strstrip (value), ==, "0");
+            }
+      }
+
+      send_router_advertisements (router.netns, 3);
+      /* Traffic sent after the RAs, through the same links, has arrived:
+       * so have the RAs, had they not been dropped. */
+      g_assert_cmpint (ping_from (&router, "10.231.41.1"), ==, 0);
+      g_assert_cmpint (ping_from (&router, hcs_endpoint_get_ip_address (neighbour)), ==, 0);
+
+      assert_no_ipv6_from_router_advertisement ("the host", "");
+      in_neighbour = g_strdup_printf ("nsenter --net=%s ", victim.netns);
+      assert_no_ipv6_from_router_advertisement ("another endpoint", in_neighbour);
+      {
+        g_autofree char *listing = NULL;
+        g_autofree char *command =
+            g_strdup_printf ("nft list chain bridge hcs_%.8s input", hcs_network_get_id (network));
+        int status;
+        listing = run_capture (command, &status);
+        g_test_message ("%s", listing);
+        g_assert_nonnull (strstr (listing, "nd-router-advert"));
+      }
+
+      sandbox_stop (&router);
+      sandbox_stop (&victim);
+      hcs_network_remove (network, TRUE, &error);
+      g_assert_no_error (error);
+    }
+}
+
 /* VLANs on the bridge: endpoints meet only their own VLAN. */
 static void
 test_vlan (Fixture *fixture, gconstpointer data)
@@ -1316,6 +1467,7 @@ main (int argc, char **argv)
   ADD ("vlan", test_vlan);
   ADD ("parallel-ipam", test_parallel_ipam);
   ADD ("concurrent-processes", test_concurrent_processes);
+  ADD ("router-advertisements", test_router_advertisements);
   ADD ("mac-pool", test_mac_pool);
   ADD ("hns-request", test_hns_request);
   ADD ("hot-endpoints", test_hot_endpoints);

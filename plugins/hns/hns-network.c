@@ -432,6 +432,9 @@ load_locked (HnsNetwork *self, const char *state_file, GError **error)
            !hns_netlink_create_bridge (self->bridge, self->subnet.gateway,
                                        self->subnet.prefix_length, error))
     return FALSE;
+  /* Bridges made before hcs refused router advertisements. */
+  if (!hns_sysctl_refuse_router_advertisements (self->bridge, error))
+    return FALSE;
   if (self->kind != HNS_KIND_L2BRIDGE && !hns_nft_table_exists (self->id))
     {
       g_autofree char *owner = g_path_get_dirname (state_file);

@@ -94,6 +94,8 @@ gboolean hns_netlink_attach_peer (const char *peer, const char *netns_path, cons
                                   guint64 max_bytes_per_second, const char *create_host_link,
                                   const char *bridge, GError **error);
 gboolean hns_sysctl_enable_forwarding (GError **error);
+/* accept_ra, autoconf and accept_redirects 0 on the host link @name. */
+gboolean hns_sysctl_refuse_router_advertisements (const char *name, GError **error);
 
 /* @state_dir: where the network keeps <id>.json (NULL: not kept). */
 HnsNetwork *hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
