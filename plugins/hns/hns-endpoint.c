@@ -221,20 +221,18 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, gboolean reconcile
   self->mac = g_strdup (json_object_get_string_member_with_default (saved, "MacAddress", ""));
   self->host_link = g_strdup_printf ("hcsv%.8s", self->id);
   self->peer_link = g_strdup_printf ("hcsp%.8s", self->id);
-  /* An attached endpoint whose namespace is gone lost its veth with it. */
-  if (netns != NULL && hns_netlink_link_exists (self->host_link))
+  /* An attached endpoint whose namespace is gone lost its veth with it;
+   * like a new or detached one, it gets a pair at its next attach, born
+   * in the namespace (making one here, at every load, for every such
+   * endpoint, cost each process a veth and raced with removals). */
+  self->has_pair = hns_netlink_link_exists (self->host_link);
+  if (netns != NULL && self->has_pair)
     self->netns_path = g_strdup (netns);
-  else if (!reconcile)
-    ;
-  else if (!hns_netlink_link_exists (self->host_link) &&
-           !hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
-    return NULL;
-  self->has_pair = reconcile || hns_netlink_link_exists (self->host_link);
   self->disable_icc = json_object_get_boolean_member_with_default (saved, "DisableICC", FALSE);
   self->max_bytes_per_second =
       json_object_get_int_member_with_default (saved, "MaximumOutgoingBandwidthInBytes", 0);
   self->vlan = json_object_get_int_member_with_default (saved, "VLAN", 0);
-  if (reconcile && self->vlan != 0)
+  if (reconcile && self->vlan != 0 && self->has_pair)
     {
       g_autofree char *bridge_name = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (network)));
       if (!hns_netlink_enable_vlan_filtering (bridge_name, error) ||
@@ -264,9 +262,19 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, gboolean reconcile
       g_array_append_val (self->port_mappings, mapping);
     }
   /* ACL rules: this endpoint's are taken out and put back, so a reload
-   * neither loses nor doubles them. */
-  if (reconcile && !hns_network_is_l2bridge (network))
-    hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (network)), self->id);
+   * neither loses nor doubles them. Only for an endpoint that has some:
+   * listing the chain costs a few ms, every load, for every endpoint (a
+   * rule added by a process killed before it saved goes with the
+   * endpoint's removal, which takes out all of its rules). */
+  for (guint i = 0; policies && i < json_array_get_length (policies); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (
+                       json_array_get_object_element (policies, i), "Type", ""),
+                   "ACL") == 0)
+      {
+        if (reconcile && !hns_network_is_l2bridge (network))
+          hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (network)), self->id);
+        break;
+      }
   for (guint i = 0; policies && i < json_array_get_length (policies); i++)
     {
       JsonObject *policy = json_array_get_object_element (policies, i);
