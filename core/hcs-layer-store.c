@@ -215,7 +215,9 @@ hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error)
       g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist", id);
       return NULL;
     }
+  /* An empty file parses, with no root. */
   if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s is corrupt%s%s", id,
