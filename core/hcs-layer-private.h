@@ -20,7 +20,11 @@ gboolean hcs_layer_check_new (HcsLayerStore *self, const char *id, const char *p
                               const char *what, GError **error);
 gboolean hcs_layer_write_metadata (const char *dir, const HcsLayerInfo *info, GError **error);
 
-/* Makes <store>/.import-XXXXXX and returns it, with *@lock_fd an open
+/* Kills this process with SIGKILL when $HCS_LAYER_KILL_AT names @name: the
+ * tests' fault injection, one point per step of an import. */
+void hcs_layer_fault_point (const char *name);
+
+/* Makes <store>/.import-ID-XXXXXX and returns it, with *@lock_fd an open
  * descriptor of it holding an exclusive flock, so garbage collection
  * leaves it alone while its maker lives. */
 char *hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GError **error);

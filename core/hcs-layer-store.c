@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <signal.h>
 #include <unistd.h>
 #include "hcs-archive.h" /* last: it renames libarchive's functions */
 
@@ -396,11 +397,22 @@ hcs_layer_check_new (HcsLayerStore *self, const char *id, const char *parent, co
   return TRUE;
 }
 
+void
+hcs_layer_fault_point (const char *name)
+{
+  const char *wanted = g_getenv ("HCS_LAYER_KILL_AT");
+
+  if (G_UNLIKELY (wanted != NULL) && g_str_equal (wanted, name))
+    kill (getpid (), SIGKILL);
+}
+
+/* <store>/.import-ID-XXXXXX: the id in the name, so that an import whose
+ * process died is listed under it and removed with it. */
 char *
 hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GError **error)
 {
-  g_autofree char *template =
-      g_build_filename (hcs_layer_store_get_path (self), HCS_LAYER_STAGING_PREFIX "XXXXXX", NULL);
+  g_autofree char *name = g_strconcat (HCS_LAYER_STAGING_PREFIX, id, "-XXXXXX", NULL);
+  g_autofree char *template = g_build_filename (hcs_layer_store_get_path (self), name, NULL);
   int fd;
 
   if (g_mkdtemp_full (template, 0700) == NULL)
@@ -890,6 +902,8 @@ unpack (const char *archive_path, int archive_fd, gboolean have_digest, Unpacker
             goto out;
           }
         entries++;
+        if (entries == 1)
+          hcs_layer_fault_point ("import-unpacking");
         /* A few reports a second are enough for a progress line. */
         if (unpacker->progress != NULL && g_get_monotonic_time () - last_report > 100000)
           {
@@ -1016,6 +1030,7 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
       goto fail;
     }
   final = layer_dir (self, id);
+  hcs_layer_fault_point ("import-before-rename");
   if (rename (staging, final) < 0)
     {
       g_set_error (error, HCS_ERROR, errno == EEXIST || errno == ENOTEMPTY
@@ -1024,6 +1039,7 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
                    "layer '%s': moving it into place: %s", id, g_strerror (errno));
       goto fail;
     }
+  hcs_layer_fault_point ("import-after-rename");
   close (lock_fd);
   return g_steal_pointer (&info);
 
@@ -1490,12 +1506,87 @@ dir_in_paths (GPtrArray *paths, const char *dir)
   return FALSE;
 }
 
+/* Calls @func with each staging folder of the store that no live process
+ * holds (its maker died: flock is let go with it), and the layer id its
+ * name carries. */
+static void
+foreach_interrupted (HcsLayerStore *self, void (*func) (const char *path, const char *id,
+                                                        gpointer data),
+                     gpointer data)
+{
+  g_autoptr (GDir) dir = g_dir_open (self->path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL, *id = NULL;
+      gsize length = strlen (name);
+      int fd;
+
+      /* .import-ID-XXXXXX */
+      if (!g_str_has_prefix (name, HCS_LAYER_STAGING_PREFIX) ||
+          length < strlen (HCS_LAYER_STAGING_PREFIX) + 8 || name[length - 7] != '-')
+        continue;
+      id = g_strndup (name + strlen (HCS_LAYER_STAGING_PREFIX),
+                      length - strlen (HCS_LAYER_STAGING_PREFIX) - 7);
+      path = g_build_filename (self->path, name, NULL);
+      fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        func (path, id, data);
+      close (fd);
+    }
+}
+
+static void
+add_interrupted_id (const char *path, const char *id, gpointer data)
+{
+  GPtrArray *ids = data;
+
+  if (!g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+    g_ptr_array_add (ids, g_strdup (id));
+}
+
+GStrv
+hcs_layer_store_list_interrupted (HcsLayerStore *self)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  foreach_interrupted (self, add_interrupted_id, ids);
+  g_ptr_array_add (ids, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+typedef struct {
+  const char *id;
+  guint removed;
+} InterruptedRemoval;
+
+static void
+remove_interrupted_of (const char *path, const char *id, gpointer data)
+{
+  InterruptedRemoval *removal = data;
+
+  if (!g_str_equal (id, removal->id))
+    return;
+  hcs_layer_remove_tree (path);
+  removal->removed++;
+}
+
 gboolean
 hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GError **error)
 {
   g_autoptr (GPtrArray) layers = NULL, mounts = NULL;
   g_autofree char *dir = NULL, *trash = NULL;
+  InterruptedRemoval interrupted = { id, 0 };
 
+  /* What an import of this id killed part way left: the layer itself is
+   * there only if the import got as far as its last step. */
+  if (id != NULL && hcs_layer_validate_id (id, NULL))
+    foreach_interrupted (self, remove_interrupted_of, &interrupted);
+  if (!hcs_layer_store_exists (self, id) && interrupted.removed > 0)
+    return TRUE;
   if (!hcs_layer_store_exists (self, id))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist",

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sched.h>
 #include <signal.h>
@@ -553,6 +554,86 @@ test_no_external_decompressor (Fixture *fixture, gconstpointer data)
       g_file_get_contents (mark, &ran, NULL, NULL);
       g_error ("a decompressor was run from PATH: %s", ran);
     }
+}
+
+/* Runs hcsctl with @argv (NULL-terminated) and the store's options; its
+ * wait status, and its output in *@out when asked. */
+static int
+run_hcsctl_layer (Fixture *fixture, const char *kill_at, char **out, ...)
+{
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_auto (GStrv) env = g_get_environ ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL, *discarded = NULL;
+  const char *arg;
+  va_list args;
+  int status;
+
+  /* Never the test's own stdout: that is TAP. */
+  if (out == NULL)
+    out = &discarded;
+
+  g_key_file_set_string (options, "host", "layer-dir", fixture->store_dir);
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, options_file);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  env = g_environ_unsetenv (env, "HCS_LAYER_KILL_AT");
+  if (kill_at != NULL)
+    env = g_environ_setenv (env, "HCS_LAYER_KILL_AT", kill_at, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (err != NULL && *err != '\0')
+    g_test_message ("hcsctl: %s", err);
+  return status;
+}
+
+/* An import killed at each of its steps leaves something `layer ls`
+ * shows, `layer rm` removes it completely, and the id is usable again. */
+static void
+test_killed_import (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "import-unpacking", "import-before-rename",
+                                        "import-after-rename" };
+  const Entry entries[] = { { "a", AE_IFDIR, NULL, 0755, 0 },
+                            { "a/f", AE_IFREG, "kept\n", 0644, 0 },
+                            { "b", AE_IFREG, "more\n", 0644, 0 } };
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar.gz", NULL);
+
+  write_archive (archive, entries, G_N_ELEMENTS (entries), GZIP);
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      g_autofree char *listing = NULL, *json = NULL;
+      int status;
+
+      status = run_hcsctl_layer (fixture, points[i], NULL, "layer", "import", "victim", archive,
+                                 NULL);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, &listing, "layer", "ls", NULL), ==, 0);
+      g_test_message ("killed at %s:\n%s", points[i], listing);
+      g_assert_nonnull (strstr (listing, "victim"));
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, &json, "layer", "ls", "--format", "json",
+                                         NULL), ==, 0);
+      g_assert_nonnull (strstr (json, "\"victim\""));
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "rm", "victim", NULL), ==,
+                       0);
+      assert_store_clean (fixture, 0);
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "rm", "victim", NULL), !=,
+                       0);
+    }
+  /* The id is free again. */
+  g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "import", "victim", archive,
+                                     NULL), ==, 0);
+  g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "rm", "victim", NULL), ==, 0);
+  assert_store_clean (fixture, 0);
 }
 
 static void
@@ -1437,6 +1518,7 @@ main (int argc, char **argv)
   ADD ("compressions", test_compressions);
   ADD ("stream-checks", test_stream_checks);
   ADD ("no-external-decompressor", test_no_external_decompressor);
+  ADD ("killed-import", test_killed_import);
   ADD ("hostile-archives", test_hostile_archives);
   ADD ("corrupt-and-digest", test_corrupt_and_digest);
   ADD ("chain-list-destroy", test_chain_list_destroy);
