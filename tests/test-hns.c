@@ -946,6 +946,134 @@ test_router_advertisements (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* hcsctl @arguments, with $HCS_HNS_KILL_AT=@kill_at when not NULL. */
+static int
+run_killable (const char *kill_at, const char *arguments, char **out)
+{
+  g_autofree char *command = g_strdup_printf ("env %s%s %s %s", kill_at ? "HCS_HNS_KILL_AT=" : "",
+                                              kill_at ? kill_at : "", g_getenv ("HCSCTL"),
+                                              arguments);
+  g_autofree char *output = NULL;
+  int status;
+
+  output = run_capture (command, &status);
+  g_test_message ("%s: %s", command, output);
+  if (out != NULL)
+    *out = g_steal_pointer (&output);
+  return status;
+}
+
+static char *
+listed_endpoint_ids (const char *options)
+{
+  g_autofree char *arguments = g_strdup_printf ("--options %s endpoint ls --format json", options);
+  g_autofree char *listing = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GString) ids = g_string_new (NULL);
+  JsonArray *array;
+
+  g_assert_cmpint (run_killable (NULL, arguments, &listing), ==, 0);
+  node = json_from_string (listing, NULL);
+  g_assert_nonnull (node);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_string_append_printf (ids, "%s ", json_object_get_string_member (
+                                            json_array_get_object_element (array, i), "Id"));
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+static void
+assert_no_endpoint_links (void)
+{
+  int status;
+  g_autofree char *links = run_capture ("ip -o link show", &status);
+
+  if (strstr (links, "hcsv") != NULL || strstr (links, "hcsp") != NULL)
+    g_error ("endpoint links left behind:\n%s", links);
+}
+
+/* hcsctl endpoint create and attach killed at each of their steps leave
+ * something `endpoint ls` shows (or nothing at all, when killed before
+ * the endpoint was saved), and `endpoint rm` removes it completely. */
+static void
+test_killed_endpoint (Fixture *fixture, gconstpointer data)
+{
+  static const char *const create_points[] = { "create-before-save", "create-after-save" };
+  static const char *const attach_points[] = { "attach-before-configure", "attach-after-link",
+                                               "attach-after-save" };
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autofree char *arguments = NULL;
+  int status;
+
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+  arguments = g_strdup_printf ("--options %s network create --type Internal --subnet "
+                               "10.231.42.0/24 killed", options_file);
+  g_assert_cmpint (run_killable (NULL, arguments, NULL), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (create_points); i++)
+    {
+      g_autofree char *create = g_strdup_printf ("--options %s endpoint create killed e%u",
+                                                 options_file, i);
+      g_autofree char *ids = NULL;
+
+      status = run_killable (create_points[i], create, NULL);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+      ids = listed_endpoint_ids (options_file);
+      if (i == 0)
+        g_assert_cmpstr (ids, ==, "");
+      else
+        {
+          g_auto (GStrv) listed = g_strsplit (g_strstrip (ids), " ", -1);
+          g_autofree char *rm = NULL;
+
+          g_assert_cmpuint (g_strv_length (listed), ==, 1);
+          rm = g_strdup_printf ("--options %s endpoint rm %s", options_file, listed[0]);
+          g_assert_cmpint (run_killable (NULL, rm, NULL), ==, 0);
+          g_free (ids);
+          ids = listed_endpoint_ids (options_file);
+          g_assert_cmpstr (ids, ==, "");
+        }
+      assert_no_endpoint_links ();
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (attach_points); i++)
+    {
+      g_autofree char *create = g_strdup_printf ("--options %s endpoint create killed a%u",
+                                                 options_file, i);
+      g_autofree char *out = NULL, *attach = NULL, *rm = NULL, *ids = NULL, *detach = NULL;
+      g_auto (GStrv) fields = NULL;
+      Sandbox sandbox = sandbox_start ();
+
+      g_assert_cmpint (run_killable (NULL, create, &out), ==, 0);
+      fields = g_strsplit (g_strstrip (out), " ", 2);
+      attach = g_strdup_printf ("--options %s endpoint attach %s %s", options_file, fields[0],
+                                sandbox.netns);
+      status = run_killable (attach_points[i], attach, NULL);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+      ids = listed_endpoint_ids (options_file);
+      g_assert_nonnull (strstr (ids, fields[0]));
+      /* Attaching again works, whatever the killed attach left. */
+      if (i < 2)
+        g_assert_cmpint (run_killable (NULL, attach, NULL), ==, 0);
+      g_assert_cmpint (ping_from (&sandbox, "10.231.42.1"), ==, 0);
+      detach = g_strdup_printf ("--options %s endpoint detach %s", options_file, fields[0]);
+      g_assert_cmpint (run_killable (NULL, detach, NULL), ==, 0);
+      status = run_killable ("attach-after-link", attach, NULL);
+      g_assert_true (WIFSIGNALED (status));
+      rm = g_strdup_printf ("--options %s endpoint rm %s", options_file, fields[0]);
+      g_assert_cmpint (run_killable (NULL, rm, NULL), ==, 0);
+      g_free (ids);
+      ids = listed_endpoint_ids (options_file);
+      g_assert_cmpstr (ids, ==, "");
+      assert_no_endpoint_links ();
+      sandbox_stop (&sandbox);
+    }
+  g_free (arguments);
+  arguments = g_strdup_printf ("--options %s network rm killed", options_file);
+  g_assert_cmpint (run_killable (NULL, arguments, NULL), ==, 0);
+}
+
 /* VLANs on the bridge: endpoints meet only their own VLAN. */
 static void
 test_vlan (Fixture *fixture, gconstpointer data)
@@ -1468,6 +1596,7 @@ main (int argc, char **argv)
   ADD ("parallel-ipam", test_parallel_ipam);
   ADD ("concurrent-processes", test_concurrent_processes);
   ADD ("router-advertisements", test_router_advertisements);
+  ADD ("killed-endpoint", test_killed_endpoint);
   ADD ("mac-pool", test_mac_pool);
   ADD ("hns-request", test_hns_request);
   ADD ("hot-endpoints", test_hot_endpoints);

@@ -380,18 +380,24 @@ attach_locked (HcsEndpoint *endpoint, const char *netns_path, GError **error)
                    "hns: endpoint %s is %s", self->id, self->removed ? "removed" : "already attached");
       return FALSE;
     }
-  /* A new pair is made with its peer born in the namespace; one that
-   * stands ready (after a reload) is moved there. */
+  /* A pair of an attach killed part way (its peer in that namespace) or
+   * of an older hcs (standing ready) is made again: the new pair's peer is
+   * born in the namespace. */
+  if (self->has_pair)
+    {
+      if (!hns_netlink_delete_link (self->host_link, error))
+        return FALSE;
+      self->has_pair = FALSE;
+    }
   if (!hns_netlink_attach_peer (self->peer_link, netns_path, self->mac, self->address,
                                 subnet->prefix_length, subnet->gateway,
-                                self->max_bytes_per_second,
-                                self->has_pair ? NULL : self->host_link, bridge, error))
+                                self->max_bytes_per_second, self->host_link, bridge, error))
     {
-      if (!self->has_pair)
-        hns_netlink_delete_link (self->host_link, NULL);
+      hns_netlink_delete_link (self->host_link, NULL);
       return FALSE;
     }
   self->has_pair = TRUE;
+  hns_fault_point ("attach-after-link");
   if (self->vlan != 0 && !hns_netlink_set_port_vlan (self->host_link, self->vlan, error))
     {
       hns_netlink_delete_link (self->host_link, NULL);
@@ -400,6 +406,7 @@ attach_locked (HcsEndpoint *endpoint, const char *netns_path, GError **error)
     }
   self->netns_path = g_strdup (netns_path);
   hns_network_endpoint_changed (self->network);
+  hns_fault_point ("attach-after-save");
   return TRUE;
 }
 

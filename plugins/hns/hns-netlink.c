@@ -368,6 +368,7 @@ hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *m
           close (job.netns_fd);
           return FALSE;
         }
+      hns_fault_point ("attach-before-configure");
     }
   else if ((result = rtnl_link_get_kernel (sock, 0, peer, &link)) < 0)
     {

@@ -757,6 +757,7 @@ create_endpoint_locked (HnsNetwork *self, const char *name, const char *ip_addre
   if (endpoint == NULL)
     return NULL;
   g_ptr_array_add (self->endpoints, g_object_ref (endpoint));
+  hns_fault_point ("create-before-save");
   if (!hns_network_save (self, error))
     {
       g_ptr_array_remove (self->endpoints, endpoint);
@@ -764,6 +765,7 @@ create_endpoint_locked (HnsNetwork *self, const char *name, const char *ip_addre
       g_object_unref (endpoint);
       return NULL;
     }
+  hns_fault_point ("create-after-save");
   return HCS_ENDPOINT (endpoint);
 }
 

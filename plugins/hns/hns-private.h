@@ -38,6 +38,10 @@ gboolean hns_subnet_parse (const char *prefix, const char *gateway, HnsSubnet *s
                            GError **error);
 char *hns_address_to_string (guint32 address);
 
+/* Kills this process with SIGKILL when $HCS_HNS_KILL_AT names @name: the
+ * tests' fault injection at each step of an endpoint's create and attach. */
+void hns_fault_point (const char *name);
+
 /* Link names: at most 15 characters. */
 char *hns_bridge_name (const char *network_id);
 char *hns_table_name (const char *network_id);
