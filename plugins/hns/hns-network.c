@@ -138,6 +138,29 @@ network_unlock (HnsNetwork *self)
   g_rec_mutex_unlock (&self->lock);
 }
 
+/* For a look at the endpoints: the lock and a refresh when they can be
+ * had, the mutex of this process at least. */
+static gboolean
+network_lock_to_read (HnsNetwork *self)
+{
+  if (network_lock (self, NULL))
+    {
+      refresh_locked (self, NULL);
+      return TRUE;
+    }
+  g_rec_mutex_lock (&self->lock);
+  return FALSE;
+}
+
+static void
+network_unlock_read (HnsNetwork *self, gboolean locked)
+{
+  if (locked)
+    network_unlock (self);
+  else
+    g_rec_mutex_unlock (&self->lock);
+}
+
 /* Under the lock, with the network gone for good: its lock file goes too
  * (a process waiting for it sees that and finds no state file). */
 static void
@@ -342,15 +365,12 @@ hns_network_list_endpoints (HcsNetwork *network)
 {
   HnsNetwork *self = HNS_NETWORK (network);
   GPtrArray *endpoints = g_ptr_array_new_with_free_func (g_object_unref);
-  gboolean locked = network_lock (self, NULL);
-
   /* What other processes made or removed since, when that can be read. */
-  if (locked)
-    refresh_locked (self, NULL);
+  gboolean locked = network_lock_to_read (self);
+
   for (guint i = 0; i < self->endpoints->len; i++)
     g_ptr_array_add (endpoints, g_object_ref (self->endpoints->pdata[i]));
-  if (locked)
-    network_unlock (self);
+  network_unlock_read (self, locked);
   return endpoints;
 }
 
@@ -829,11 +849,17 @@ static HcsEndpoint *
 hns_network_get_endpoint (HcsNetwork *network, const char *id, GError **error)
 {
   HnsNetwork *self = HNS_NETWORK (network);
-  g_autoptr (GRecMutexLocker) locker = g_rec_mutex_locker_new (&self->lock);
+  /* An endpoint another process made since is found too. */
+  gboolean locked = network_lock_to_read (self);
 
   for (guint i = 0; i < self->endpoints->len; i++)
     if (g_strcmp0 (hcs_endpoint_get_id (self->endpoints->pdata[i]), id) == 0)
-      return g_object_ref (self->endpoints->pdata[i]);
+      {
+        HcsEndpoint *endpoint = g_object_ref (self->endpoints->pdata[i]);
+        network_unlock_read (self, locked);
+        return endpoint;
+      }
+  network_unlock_read (self, locked);
   g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
                "hns: network '%s' has no endpoint %s", self->name, id ? id : "");
   return NULL;
