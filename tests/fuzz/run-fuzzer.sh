@@ -10,6 +10,8 @@ seconds=$3
 work=$(mktemp -d "${TMPDIR:-/tmp}/hcs-fuzz-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/new"
+# What the harnesses make (the layer store) goes with the rest.
+export TMPDIR="$work"
 
 report () {
   for artifact in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
