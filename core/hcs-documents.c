@@ -868,8 +868,13 @@ read_object_array (JsonObject *object, const char *doc, const char *name,
                        element_doc);
           return FALSE;
         }
+      /* A parser hands back what it made even when it fails part way. */
       if (!parse_one (json_node_get_object (element), element_doc, &parsed, error))
-        return FALSE;
+        {
+          if (parsed != NULL)
+            free_one (parsed);
+          return FALSE;
+        }
       g_ptr_array_add (result, parsed);
     }
   *out = g_steal_pointer (&result);

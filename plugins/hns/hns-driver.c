@@ -135,6 +135,9 @@ hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError
         continue;
       path = g_build_filename (self->state_dir, name, NULL);
       network = hns_network_load (path, &local_error);
+      /* Gone since the folder was read: removed by another process. */
+      if (network == NULL && g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        continue;
       if (network == NULL)
         {
           g_message ("%s", local_error->message);
