@@ -225,6 +225,38 @@ hcs_driver_set_options (gpointer driver, GKeyFile *options)
                            (GDestroyNotify) g_key_file_unref);
 }
 
+static GQuark
+driver_state_quark (void)
+{
+  return g_quark_from_static_string ("hcs-driver-state");
+}
+
+HcsState *
+hcs_driver_get_state (gpointer driver, GError **error)
+{
+  HcsState *state;
+
+  g_return_val_if_fail (G_IS_OBJECT (driver), NULL);
+  state = g_object_get_qdata (driver, driver_state_quark ());
+  if (state == NULL)
+    {
+      /* Made outside a host: from its options, once. */
+      state = hcs_state_new_from_options (hcs_driver_get_options (driver), error);
+      if (state == NULL)
+        return NULL;
+      g_object_set_qdata_full (driver, driver_state_quark (), state, g_object_unref);
+    }
+  return state;
+}
+
+void
+hcs_driver_set_state (gpointer driver, HcsState *state)
+{
+  g_return_if_fail (G_IS_OBJECT (driver));
+  g_return_if_fail (HCS_IS_STATE (state));
+  g_object_set_qdata_full (driver, driver_state_quark (), g_object_ref (state), g_object_unref);
+}
+
 /* --- isolation drivers ------------------------------------------------- */
 
 G_DEFINE_INTERFACE (HcsIsolationDriver, hcs_isolation_driver, G_TYPE_OBJECT)

@@ -53,6 +53,7 @@ struct _HcsHost
   GObject parent_instance;
 
   GKeyFile *options;
+  HcsState *state;               /* [host] state-dir and layer-dir, read once */
   GMutex lock;                   /* loads on demand may come from any thread */
   GPtrArray *plugin_errors;      /* char*, NULL-terminated */
   GHashTable *loaded_plugins;    /* basename -> path, loaded or described */
@@ -72,6 +73,7 @@ hcs_host_finalize (GObject *object)
   HcsHost *self = HCS_HOST (object);
 
   g_key_file_unref (self->options);
+  g_clear_object (&self->state);
   g_ptr_array_unref (self->plugin_errors);
   g_hash_table_unref (self->loaded_plugins);
   g_ptr_array_unref (self->pending_plugins);
@@ -155,6 +157,7 @@ instantiate_driver_types (HcsHost *self, const char *path, GArray *types,
 
       driver = g_object_new (type, NULL);
       hcs_driver_set_options (driver, self->options);
+      hcs_driver_set_state (driver, self->state);
       if (!g_initable_init (G_INITABLE (driver), NULL, &local_error))
         {
           message = g_strdup_printf ("driver %s unavailable on this host: %s",
@@ -472,6 +475,9 @@ hcs_host_new (GKeyFile *options, GError **error)
 
   self = g_object_new (HCS_TYPE_HOST, NULL);
   self->options = options ? g_key_file_ref (options) : g_key_file_new ();
+  self->state = hcs_state_new_from_options (self->options, error);
+  if (self->state == NULL)
+    return NULL;
   load_plugins (self);
   /* A group of a plugin described but not loaded yet is checked when it
    * is; one that no plugin found claims is a mistake now. */
@@ -528,6 +534,13 @@ hcs_host_get_options (HcsHost *self)
 {
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
   return self->options;
+}
+
+HcsState *
+hcs_host_get_state (HcsHost *self)
+{
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  return self->state;
 }
 
 const char *const *
@@ -604,26 +617,6 @@ hcs_host_get_network_drivers (HcsHost *self)
   return self->network_drivers;
 }
 
-/* Ids become folder and cgroup names: keep them to a safe alphabet. */
-static gboolean
-validate_id (const char *id, GError **error)
-{
-  gsize len = strlen (id);
-
-  if (len == 0 || len > 128 || !g_ascii_isalnum (id[0]))
-    goto invalid;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_' && id[i] != '.')
-      goto invalid;
-  return TRUE;
-
-invalid:
-  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-               "compute system id '%s': must be 1-128 letters, digits, '-', '_' or '.', "
-               "starting with a letter or digit", id);
-  return FALSE;
-}
-
 HcsContainer *
 hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConfig *config,
                            GKeyFile *system_options, GError **error)
@@ -647,7 +640,7 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
 
   if (id == NULL)
     id = generated_id = config->name ? hcs_name_to_guid (config->name) : g_uuid_string_random ();
-  if (!validate_id (id, error))
+  if (!hcs_state_validate_id (id, error))
     return NULL;
 
   driver = hcs_host_get_isolation_driver (self, isolation, error);
@@ -711,7 +704,7 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
-  if (!validate_id (id, error))
+  if (!hcs_state_validate_id (id, error))
     return NULL;
   {
     /* A system held by a monitor answers there; one whose monitor was

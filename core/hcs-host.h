@@ -21,11 +21,10 @@
 #include "hcs-container.h"
 #include "hcs-documents.h"
 #include "hcs-driver.h"
+#include "hcs-state.h"
 
 G_BEGIN_DECLS
 
-#define HCS_DEFAULT_STATE_DIR "/run/hcs"
-#define HCS_DEFAULT_LAYER_DIR "/var/lib/hcs/layers"
 #define HCS_DEFAULT_ISOLATION "process"
 
 /**
@@ -85,6 +84,9 @@ G_DECLARE_FINAL_TYPE (HcsHost, hcs_host, HCS, HOST, GObject)
 HcsHost *hcs_host_new (GKeyFile *options, GError **error);
 HcsHost *hcs_host_new_from_file (const char *path, GError **error);
 GKeyFile *hcs_host_get_options (HcsHost *self);
+/* The state and layer directories ([host] state-dir, layer-dir), read once
+ * by the host; its drivers get the same one (hcs_driver_get_state()). */
+HcsState *hcs_host_get_state (HcsHost *self);
 /* Messages of plugins that were skipped, NULL-terminated. */
 const char *const *hcs_host_get_plugin_errors (HcsHost *self);
 /* Isolations that loaded drivers provide, sorted, NULL-terminated. */

@@ -43,7 +43,7 @@ typedef struct {
   GMainLoop *loop;
   HcsHost *host;
   HcsContainer *container;
-  char *folder;
+  HcsStateFolder *folder;   /* the system's, claimed by its driver */
   guint64 next_sequence;
   GPtrArray *events;        /* JsonNode, in order */
   GPtrArray *subscribers;   /* HcsBridge */
@@ -68,8 +68,7 @@ record_event (const char *name, int exit_code)
   g_autoptr (JsonNode) event = new_object ();
   JsonObject *object = json_node_get_object (event);
   g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *line = NULL, *path = NULL;
-  FILE *file;
+  g_autofree char *line = NULL;
 
   json_object_set_int_member (object, "Sequence", (gint64) ++monitor.next_sequence);
   json_object_set_string_member (object, "Event", name);
@@ -81,12 +80,8 @@ record_event (const char *name, int exit_code)
   /* Whole lines, appended and flushed: a reader sees complete events. */
   json_generator_set_root (generator, event);
   line = json_generator_to_data (generator, NULL);
-  path = g_build_filename (monitor.folder, HCS_MONITOR_EVENTS_NAME, NULL);
-  if (!monitor.removed && (file = fopen (path, "ae")) != NULL)
-    {
-      fprintf (file, "%s\n", line);
-      fclose (file);
-    }
+  if (!monitor.removed && monitor.folder != NULL)
+    hcs_state_folder_append (monitor.folder, HCS_MONITOR_EVENTS_NAME, line, NULL);
   for (guint i = 0; i < monitor.subscribers->len; i++)
     hcs_bridge_notify (monitor.subscribers->pdata[i], HCS_MONITOR_EVENT, event, NULL);
 }
@@ -559,7 +554,7 @@ main (int argc, char **argv)
   /* This process is the host now: no monitor of a monitor; the helpers
    * die with us, so a monitor killed leaves no orphans. */
   g_key_file_set_boolean (options, "host", "monitor", FALSE);
-  g_key_file_set_boolean (system_options, "argon", "die-with-creator", TRUE);
+  g_key_file_set_boolean (system_options, "host", "die-with-creator", TRUE);
   if (config->process != NULL && json_object_get_boolean_member_with_default (request, "InitStdio",
                                                                               FALSE))
     {
@@ -573,7 +568,6 @@ main (int argc, char **argv)
   monitor.connections = g_ptr_array_new_with_free_func (g_object_unref);
   monitor.processes = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   monitor.loop = g_main_loop_new (NULL, FALSE);
-  monitor.folder = hcs_monitor_folder (options, id);
 
   monitor.host = hcs_host_new (options, &error);
   if (monitor.host == NULL)
@@ -584,10 +578,17 @@ main (int argc, char **argv)
   if (config->process != NULL && config->process->use_stdio_fds)
     for (int i = 0; i < 3; i++)
       close (5 + i);
+  monitor.folder = hcs_state_open (hcs_host_get_state (monitor.host), id, &error);
+  if (monitor.folder == NULL)
+    {
+      hcs_container_discard (monitor.container, NULL);
+      fail (error);
+    }
+  hcs_state_fault_point ("monitor-created");
   g_signal_connect (monitor.container, "exited", G_CALLBACK (container_exited_cb), NULL);
   record_event ("create", 0);
 
-  socket_path = g_build_filename (monitor.folder, HCS_MONITOR_SOCKET_NAME, NULL);
+  socket_path = hcs_state_folder_build_path (monitor.folder, HCS_MONITOR_SOCKET_NAME);
   address = g_unix_socket_address_new (socket_path);
   service = g_socket_service_new ();
   {
@@ -607,9 +608,8 @@ main (int argc, char **argv)
   g_socket_service_start (service);
   {
     /* Who holds the system, for an administrator (and a test) to see. */
-    g_autofree char *pid_path = g_build_filename (monitor.folder, "monitor.pid", NULL);
     g_autofree char *pid_text = g_strdup_printf ("%d\n", (int) getpid ());
-    g_file_set_contents (pid_path, pid_text, -1, NULL);
+    hcs_state_folder_write (monitor.folder, "monitor.pid", pid_text, -1, NULL);
   }
 
   props = hcs_container_get_properties (monitor.container, &error);

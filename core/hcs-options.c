@@ -26,6 +26,9 @@ static const HcsOptionSpec core_specs[] = {
   { "host", "isolation", HCS_OPTION_STRING, .default_value = HCS_DEFAULT_ISOLATION,
     .description = "The isolation of a compute system whose request names none "
                    "(process, hyperv, lcow)" },
+  { "host", "die-with-creator", HCS_OPTION_BOOLEAN, .default_value = "false",
+    .description = "A system's processes are killed when the process that created it dies "
+                   "(set per system by a monitor; any driver honours it)" },
   { "host", "monitor", HCS_OPTION_BOOLEAN, .default_value = "false",
     .description = "Hold each compute system in a monitor process, so that it outlives "
                    "its creator" },

@@ -160,6 +160,13 @@ GPtrArray *hcs_registry_get_options (HcsRegistry *self);
 GKeyFile *hcs_driver_get_options (gpointer driver);
 /* Used by the host before g_initable_init(). */
 void hcs_driver_set_options (gpointer driver, GKeyFile *options);
+/* The host's state and layer directories (hcs-state.h), for any driver the
+ * host made; one made otherwise gets them from its options. Never NULL
+ * once g_initable_init() succeeded: a driver's init calls it, and fails
+ * with its error (an option that is not an absolute path). */
+HcsState *hcs_driver_get_state (gpointer driver, GError **error);
+/* Used by the host before g_initable_init(). */
+void hcs_driver_set_state (gpointer driver, HcsState *state);
 
 /* Checks that every required vfunc of @type's @interface_type vtable is set;
  * the error names the first missing one. For the host and for tests. */

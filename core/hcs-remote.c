@@ -27,9 +27,9 @@
 char *
 hcs_monitor_folder (GKeyFile *options, const char *id)
 {
-  g_autofree char *state_dir =
-      hcs_options_get_string (options, NULL, "host", "state-dir", HCS_DEFAULT_STATE_DIR);
-  return g_build_filename (state_dir, "systems", id, NULL);
+  g_autoptr (HcsState) state = hcs_state_new_from_options (options, NULL);
+
+  return state ? hcs_state_get_system_path (state, id) : NULL;
 }
 
 /* --- one connection ------------------------------------------------------------------- */

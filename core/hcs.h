@@ -5,6 +5,7 @@
 #pragma once
 
 #include "hcs-error.h"
+#include "hcs-state.h"
 #include "hcs-bridge.h"
 #include "hcs-documents.h"
 #include "hcs-process.h"

@@ -307,7 +307,15 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
   GPid helper_pid;
   int pipe_fds[2];
 
-  *launch = (HcsRuntimeLaunch) HCS_RUNTIME_LAUNCH_INIT;
+  {
+    /* Everything starts afresh but the caller's callback. */
+    void (*spawned_func) (GPid, gpointer) = launch->spawned;
+    gpointer spawned_data = launch->spawned_data;
+
+    *launch = (HcsRuntimeLaunch) HCS_RUNTIME_LAUNCH_INIT;
+    launch->spawned = spawned_func;
+    launch->spawned_data = spawned_data;
+  }
   /* With a terminal the pty is made inside the container (so the
    * workload's ttyname() resolves in its own devpts) and its master comes
    * back through a socket pair; /dev/null until then. */
@@ -377,6 +385,8 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
       return FALSE;
     }
   launch->helper_pid = helper_pid;
+  if (launch->spawned != NULL)
+    launch->spawned (helper_pid, launch->spawned_data);
 
   if (!write_all (spec_write, g_bytes_get_data (spec_bytes, NULL),
                   g_bytes_get_size (spec_bytes)))

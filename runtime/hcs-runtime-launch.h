@@ -30,9 +30,14 @@ typedef struct {
   int start_fd;               /* create: one byte lets the init exec its workload */
   int console_fd;             /* with a terminal: the pty master, made inside */
   char console_name[64];      /* and the slave's name inside */
+  /* Set by the caller, or NULL: told the helper's pid as soon as it runs,
+   * before it reads its spec (a create records it, so that a creator
+   * killed then leaves it findable). */
+  void (*spawned) (GPid helper_pid, gpointer data);
+  gpointer spawned_data;
 } HcsRuntimeLaunch;
 
-#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "" }
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL }
 
 /* Starts the helper at @helper_path with @spec; @stdio are what the
  * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose

@@ -12,13 +12,10 @@ static HcsLayerStore *
 open_store (HcsctlGlobals *globals, GError **error)
 {
   g_autoptr (HcsHost) host = hcsctl_open_host (globals, error);
-  g_autofree char *dir = NULL;
 
   if (host == NULL)
     return NULL;
-  dir = hcs_options_get_string (hcs_host_get_options (host), NULL, "host", "layer-dir",
-                                HCS_DEFAULT_LAYER_DIR);
-  return hcs_layer_store_new (dir, error);
+  return hcs_layer_store_new (hcs_state_get_layer_dir (hcs_host_get_state (host)), error);
 }
 
 static JsonNode *

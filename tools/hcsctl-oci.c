@@ -59,17 +59,9 @@ parse_args (const char *verb, const char *parameters, GOptionEntry *entries, int
   return TRUE;
 }
 
-static char *
-oci_folder (HcsHost *host, const char *id)
-{
-  g_autofree char *state_dir = hcs_options_get_string (hcs_host_get_options (host), NULL,
-                                                       "host", "state-dir",
-                                                       HCS_DEFAULT_STATE_DIR);
-  return g_build_filename (state_dir, "systems", id, NULL);
-}
-
-/* oci.json beside the driver's state: what runc's state output needs and
- * the system itself does not know (bundle, rootfs, annotations). */
+/* oci.json, a record in the system's folder (hcs-state) beside the
+ * driver's: what runc's state output needs and the system itself does not
+ * know (bundle, rootfs, annotations). */
 static gboolean
 save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *rootfs,
                JsonNode *annotations, GError **error)
@@ -77,9 +69,11 @@ save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *ro
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *folder = oci_folder (host, id);
-  g_autofree char *path = g_build_filename (folder, "oci.json", NULL);
+  g_autoptr (HcsStateFolder) folder = hcs_state_open (hcs_host_get_state (host), id, error);
   g_autofree char *text = NULL;
+
+  if (folder == NULL)
+    return FALSE;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "bundle");
@@ -95,20 +89,20 @@ save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *ro
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
-  return g_file_set_contents_full (path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT,
-                                   0600, error);
+  return hcs_state_folder_write (folder, "oci.json", text, -1, error);
 }
 
 static JsonObject *
 load_oci_info (HcsHost *host, const char *id)
 {
-  g_autofree char *folder = oci_folder (host, id);
-  g_autofree char *path = g_build_filename (folder, "oci.json", NULL);
+  g_autoptr (HcsStateFolder) folder = hcs_state_open (hcs_host_get_state (host), id, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  gsize length;
   JsonNode *root;
 
-  if (!json_parser_load_from_file (parser, path, NULL) ||
+  if (folder == NULL || (text = hcs_state_folder_read (folder, "oci.json", &length, NULL)) == NULL ||
+      !json_parser_load_from_data (parser, text, (gssize) length, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return json_object_new ();
   return json_object_ref (json_node_get_object (root));
@@ -380,6 +374,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
     g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, &error);
     pid = props ? props->init_process_id : 0;
   }
+  hcs_state_fault_point ("hcsctl-created");
   if (!save_oci_info (host, id, bundle, config->volume_path, annotations, &error) ||
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
     {

@@ -42,7 +42,11 @@ struct _ArgonContainer
   gint64 created_time;        /* unix µs */
   gint64 start_time;          /* unix µs, 0 before start */
   gulong init_exited_handler;
-  char *state_folder;         /* STATE_DIR/systems/ID */
+  HcsStateFolder *folder;     /* STATE_DIR/systems/ID, through hcs-state */
+  guint64 init_start_time;    /* the init's, read once it ran: 0 once it is gone */
+  int helper_pid;             /* the create's helper, recorded as soon as it runs */
+  guint64 helper_start_time;
+  gboolean half_created;      /* loaded from a folder its creator never committed */
   gboolean detached;          /* the init is the caller's (runc's model) */
   gboolean loaded;            /* opened from the state folder, not created here */
   int creator_pid;            /* who holds a non-detached init's helper */
@@ -69,7 +73,7 @@ argon_container_finalize (GObject *object)
   g_clear_object (&self->driver);
   g_free (self->id);
   g_free (self->what);
-  g_free (self->state_folder);
+  g_clear_object (&self->folder);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (argon_container_parent_class)->finalize (object);
 }
@@ -104,7 +108,7 @@ current_state (ArgonContainer *self)
 static char *
 fifo_path (ArgonContainer *self)
 {
-  return g_build_filename (self->state_folder, "exec.fifo", NULL);
+  return hcs_state_folder_build_path (self->folder, "exec.fifo");
 }
 
 static gboolean
@@ -117,7 +121,11 @@ save_state (ArgonContainer *self, GError **error)
   state.name = g_strdup (self->config->name ? self->config->name : self->id);
   state.owner = g_strdup (self->config->owner);
   state.pid = pid;
-  state.pid_start_time = pid > 0 ? argon_process_start_time (pid) : 0;
+  /* Read when the init was known to run: a workload that has already
+   * exited by `start` must not record 0, which any gone pid matches. */
+  state.pid_start_time = self->init_start_time;
+  state.helper_pid = self->helper_pid;
+  state.helper_start_time = self->helper_start_time;
   state.created = self->created_time;
   state.started = self->start_time;
   state.detached = self->detached;
@@ -125,9 +133,12 @@ save_state (ArgonContainer *self, GError **error)
   state.creator_pid = self->creator_pid;
   state.exit_type = g_strdup (self->exit_type);
   state.cgroup_parent = g_strdup (self->settings.cgroup_parent);
-  state.cgroup_version = hcs_runtime_cgroup_get_version (self->cgroup);
+  /* Before the cgroup exists: the version asked for (auto resolves the
+   * same way again). */
+  state.cgroup_version = self->cgroup ? (int) hcs_runtime_cgroup_get_version (self->cgroup)
+                                      : (int) self->settings.cgroup_version;
   state.cgroup_root = g_strdup (self->settings.cgroup_root);
-  return argon_state_save (self->state_folder, &state, error);
+  return argon_state_save (self->folder, &state, error);
 }
 
 static gboolean
@@ -187,6 +198,22 @@ init_exited_cb (HcsProcess *init, int exit_code, gpointer data)
   g_signal_emit_by_name (self, "exited", exit_code);
 }
 
+/* The helper runs: recorded before it reads its spec, so that a creator
+ * killed from here on leaves its pid to whoever removes the system. */
+static void
+helper_spawned_cb (GPid helper_pid, gpointer data)
+{
+  ArgonContainer *self = data;
+  g_autoptr (GError) error = NULL;
+
+  self->helper_pid = helper_pid;
+  self->helper_start_time = argon_process_start_time (helper_pid);
+  if (!argon_state_save_pid (self->folder, ARGON_HELPER_RECORD, helper_pid,
+                             self->helper_start_time, &error))
+    g_debug ("argon: %s: %s", self->what, error->message);
+  hcs_state_fault_point ("argon-helper");
+}
+
 ArgonContainer *
 argon_container_create (ArgonDriver *driver, const char *id,
                         const HcsContainerConfig *config, GKeyFile *system_options,
@@ -220,17 +247,28 @@ argon_container_create (ArgonDriver *driver, const char *id,
     }
   spec->die_with_parent = self->settings.die_with_creator;
 
-  self->state_folder = argon_state_folder (self->settings.state_dir, id);
-  if (!argon_state_reserve (self->state_folder, id, error))
+  /* Claimed locked and marked creating until the commit below; before each
+   * resource is made, the record says what undoing it needs (the cgroup's
+   * place, then the helper's pid), so a create killed at any instant leaves
+   * a folder that remove undoes completely. */
+  self->folder = hcs_state_claim (argon_driver_get_state (driver), id, ARGON_STATE_OWNER, error);
+  if (self->folder == NULL)
     return NULL;
+  if (!save_state (self, error))
+    {
+      hcs_state_folder_remove (self->folder, NULL);
+      return NULL;
+    }
+  hcs_state_fault_point ("argon-recorded");
   self->cgroup = hcs_runtime_cgroup_create (self->settings.cgroup_parent, id,
                                             self->settings.cgroup_version,
                                             self->settings.cgroup_root, error);
   if (self->cgroup == NULL)
     {
-      argon_state_remove (self->state_folder, NULL);
+      hcs_state_folder_remove (self->folder, NULL);
       return NULL;
     }
+  hcs_state_fault_point ("argon-cgroup");
 
   if (!hcs_runtime_cgroup_apply_resources (self->cgroup, &spec->resources, error))
     goto fail;
@@ -246,15 +284,27 @@ argon_container_create (ArgonDriver *driver, const char *id,
           goto fail;
         }
     }
-  self->init = argon_process_spawn (self->settings.helper_path, ARGON_PROCESS_MODE_CREATE,
-                                    spec, config->process, self->what, error);
+  self->init = argon_process_spawn_full (self->settings.helper_path, ARGON_PROCESS_MODE_CREATE,
+                                         spec, config->process, self->what, helper_spawned_cb,
+                                         self, error);
   if (self->init == NULL)
     goto fail;
   self->init_exited_handler =
       g_signal_connect (self->init, "exited", G_CALLBACK (init_exited_cb), self);
   self->state = ARGON_STATE_CREATED;
-  if (!save_state (self, error))
+  hcs_state_fault_point ("argon-spawned");
+  {
+    int pid = hcs_process_get_pid (HCS_PROCESS (self->init));
+
+    self->init_start_time = argon_process_start_time (pid);
+    if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid, self->init_start_time,
+                               error))
+      goto fail;
+  }
+  hcs_state_fault_point ("argon-saved");
+  if (!hcs_state_folder_commit (self->folder, error))
     goto fail;
+  hcs_state_folder_unlock (self->folder);
   return g_steal_pointer (&self);
 
 fail:
@@ -264,7 +314,7 @@ fail:
     hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, NULL);
   if (!hcs_runtime_cgroup_destroy (self->cgroup, &cleanup_error))
     g_warning ("argon: %s: %s", self->what, cleanup_error->message);
-  argon_state_remove (self->state_folder, NULL);
+  hcs_state_folder_remove (self->folder, NULL);
   return NULL;
 }
 
@@ -275,15 +325,47 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   g_auto (ArgonStateFile) state = { 0 };
   g_autoptr (GError) local_error = NULL;
 
+  const char *owner;
+  HcsStateFolderStatus status;
+
   self->driver = g_object_ref (driver);
   argon_driver_get_settings (driver, NULL, &self->settings);
-  self->state_folder = argon_state_folder (self->settings.state_dir, id);
-  if (!argon_state_load (self->state_folder, &state, error))
+  self->folder = hcs_state_open (argon_driver_get_state (driver), id, error);
+  if (self->folder == NULL)
     return NULL;
-
+  owner = hcs_state_folder_get_owner (self->folder);
+  /* A folder of no owner is argon's: older folders, and those made by hand. */
+  if (*owner != '\0' && !g_str_equal (owner, ARGON_STATE_OWNER))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                   "argon: compute system '%s' belongs to %s", id, owner);
+      return NULL;
+    }
   self->id = g_strdup (id);
   self->what = g_strdup_printf ("container '%s'", id);
   self->loaded = TRUE;
+  status = hcs_state_folder_get_status (self->folder);
+  self->half_created = status != HCS_STATE_FOLDER_CREATED || *owner == '\0';
+  if (!argon_state_load (self->folder, self->half_created, &state, &local_error))
+    {
+      if (!g_error_matches (local_error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (!self->half_created)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                       "argon: no compute system has its state in %s",
+                       hcs_state_folder_get_path (self->folder));
+          return NULL;
+        }
+      /* Claimed, then killed before the first record: nothing was made. */
+      g_clear_error (&local_error);
+      self->config = hcs_container_config_new ();
+      self->exit_type = status == HCS_STATE_FOLDER_CREATING ? "Creating" : "CreateAbandoned";
+      return g_steal_pointer (&self);
+    }
   self->config = hcs_container_config_new ();
   self->config->name = g_strdup (state.name);
   self->config->owner = *state.owner ? g_strdup (state.owner) : NULL;
@@ -295,11 +377,16 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   self->state = state.started ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
   if (*state.exit_type)
     self->exit_type = g_intern_string (state.exit_type);
+  else if (status != HCS_STATE_FOLDER_CREATED)
+    self->exit_type = status == HCS_STATE_FOLDER_CREATING ? "Creating" : "CreateAbandoned";
+  self->helper_pid = state.helper_pid;
+  self->helper_start_time = state.helper_start_time;
   g_free (self->settings.cgroup_parent);
   self->settings.cgroup_parent = g_strdup (state.cgroup_parent);
   g_free (self->settings.cgroup_root);
   self->settings.cgroup_root = g_strdup (state.cgroup_root);
 
+  self->settings.cgroup_version = state.cgroup_version;
   self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
                                           state.cgroup_root, &local_error);
   if (self->cgroup == NULL)
@@ -310,7 +397,9 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
     }
   /* The init is the one recorded only if the pid still names the process
    * that started then; otherwise the system has stopped. */
-  if (self->cgroup != NULL && argon_process_start_time (state.pid) == state.pid_start_time)
+  self->init_start_time = state.pid_start_time;
+  if (self->cgroup != NULL && state.pid > 0 && state.pid_start_time != 0 &&
+      argon_process_start_time (state.pid) == state.pid_start_time)
     self->init = argon_process_open_foreign (state.pid, self->what, NULL);
   if (self->init != NULL)
     self->init_exited_handler =
@@ -849,6 +938,48 @@ argon_container_close (HcsContainer *container, GError **error)
   return TRUE;
 }
 
+/* The folder's lock, held through the removal: a creator still at work
+ * holds it until it commits or dies. A system opened from its folder
+ * reads its record again under the lock: a create that finished meanwhile
+ * is running and not ours to remove; one killed has left the cgroup and
+ * helper it recorded. */
+static gboolean
+lock_for_remove (ArgonContainer *self, GError **error)
+{
+  g_auto (ArgonStateFile) state = { 0 };
+  g_autoptr (GError) local_error = NULL;
+
+  if (!hcs_state_folder_lock (self->folder, HCS_STATE_LOCK_EXCLUSIVE, TRUE, &local_error))
+    {
+      if (hcs_error_is_not_exist (local_error))
+        {
+          /* Another remover was first. */
+          self->removed = TRUE;
+          argon_driver_forget_container (self->driver, self->id);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!self->loaded || !argon_state_load (self->folder, TRUE, &state, NULL))
+    return TRUE;
+  if (state.pid > 0 && self->init == NULL && state.pid_start_time != 0 &&
+      argon_process_start_time (state.pid) == state.pid_start_time)
+    {
+      hcs_state_folder_unlock (self->folder);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "argon: %s: its create finished meanwhile: shut it down or terminate it "
+                   "first", self->what);
+      return FALSE;
+    }
+  self->helper_pid = state.helper_pid;
+  self->helper_start_time = state.helper_start_time;
+  if (self->cgroup == NULL)
+    self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent, self->id, state.cgroup_version,
+                                            state.cgroup_root, NULL);
+  return TRUE;
+}
+
 static gboolean
 argon_container_remove (HcsContainer *container, GError **error)
 {
@@ -865,14 +996,29 @@ argon_container_remove (HcsContainer *container, GError **error)
     }
   if (self->removed)
     return TRUE;
+  if (!lock_for_remove (self, error))
+    return FALSE;
+  if (self->removed)
+    return TRUE;
+  /* A create's helper that its creator never saw report (killed first). */
+  if (self->helper_pid > 0 && self->helper_start_time != 0 &&
+      argon_process_start_time (self->helper_pid) == self->helper_start_time)
+    kill (self->helper_pid, SIGKILL);
   /* Exec'd processes die with the pid namespace; anything that escaped the
    * namespace but stayed in the cgroup is killed here. */
   if (self->cgroup != NULL &&
       (!hcs_runtime_cgroup_kill_all (self->cgroup, error) ||
        !hcs_runtime_cgroup_destroy (self->cgroup, error)))
-    return FALSE;
-  if (!argon_state_remove (self->state_folder, error))
-    return FALSE;
+    {
+      hcs_state_folder_unlock (self->folder);
+      return FALSE;
+    }
+  if (!hcs_state_folder_remove (self->folder, error))
+    {
+      hcs_state_folder_unlock (self->folder);
+      return FALSE;
+    }
+  hcs_state_folder_unlock (self->folder);
   self->removed = TRUE;
   argon_driver_forget_container (self->driver, self->id);
   return TRUE;

@@ -8,6 +8,11 @@
  *   cgroup-version=auto    auto | 1 | 2
  *   cgroup-root=           a cgroup mount to use instead of the one found
  *   shutdown-timeout-ms=10000
+ *   die-with-creator=false the helpers die with the creating process; a
+ *                          monitor sets [host] die-with-creator, which wins
+ *
+ * The state directory comes from the host (hcs_driver_get_state()): each
+ * system has a folder claimed through hcs-state (argon-state.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -23,6 +28,7 @@ struct _ArgonDriver
   GObject parent_instance;
 
   GKeyFile *options;
+  HcsState *state;        /* the host's (hcs_driver_get_state), from init on */
   GMutex lock;
   GHashTable *containers; /* id -> ArgonContainer (weak: the caller owns it) */
 };
@@ -42,7 +48,6 @@ argon_settings_clear (ArgonSettings *settings)
   g_clear_pointer (&settings->cgroup_parent, g_free);
   g_clear_pointer (&settings->cgroup_root, g_free);
   g_clear_pointer (&settings->layer_dir, g_free);
-  g_clear_pointer (&settings->state_dir, g_free);
 }
 
 void
@@ -69,17 +74,22 @@ argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
   settings->cgroup_version = g_str_equal (version, "1")   ? HCS_RUNTIME_CGROUP_VERSION_1
                              : g_str_equal (version, "2") ? HCS_RUNTIME_CGROUP_VERSION_2
                                                           : HCS_RUNTIME_CGROUP_VERSION_AUTO;
-  settings->layer_dir = hcs_options_get_string (self->options, system_options, "host",
-                                                "layer-dir", HCS_DEFAULT_LAYER_DIR);
-  settings->state_dir = hcs_options_get_string (self->options, system_options, "host",
-                                                "state-dir", HCS_DEFAULT_STATE_DIR);
-  settings->die_with_creator = hcs_options_get_boolean (self->options, system_options, "argon",
-                                                        "die-with-creator", FALSE);
+  settings->layer_dir = g_strdup (hcs_state_get_layer_dir (self->state));
+  settings->die_with_creator = hcs_options_get_boolean (
+      self->options, system_options, "host", "die-with-creator",
+      hcs_options_get_boolean (self->options, system_options, "argon", "die-with-creator",
+                               FALSE));
   timeout = hcs_options_get_string (self->options, system_options, "argon",
                                     "shutdown-timeout-ms", "10000");
   settings->shutdown_timeout_ms = g_ascii_strtoll (timeout, NULL, 10);
   if (settings->shutdown_timeout_ms <= 0)
     settings->shutdown_timeout_ms = 10000;
+}
+
+HcsState *
+argon_driver_get_state (ArgonDriver *self)
+{
+  return self->state;
 }
 
 void
@@ -98,6 +108,7 @@ argon_driver_finalize (GObject *object)
   ArgonDriver *self = ARGON_DRIVER (object);
 
   g_clear_pointer (&self->options, g_key_file_unref);
+  g_clear_object (&self->state);
   g_hash_table_unref (self->containers);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (argon_driver_parent_class)->finalize (object);
@@ -127,6 +138,10 @@ argon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
 
   /* Core's: the host's runtime options, checked against argon's keys. */
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  self->state = hcs_driver_get_state (self, error);
+  if (self->state == NULL)
+    return FALSE;
+  g_object_ref (self->state);
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
@@ -253,11 +268,10 @@ argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
 
   /* And those of other processes, from the state folders. */
   {
-    g_auto (ArgonSettings) settings = { 0 };
-    g_autoptr (GPtrArray) ids = NULL;
+    g_autoptr (GPtrArray) ids = hcs_state_list (self->state, error);
 
-    argon_driver_get_settings (self, NULL, &settings);
-    ids = argon_state_list_ids (settings.state_dir);
+    if (ids == NULL)
+      return NULL;
     for (guint i = 0; i < ids->len; i++)
       {
         g_autoptr (ArgonContainer) loaded = NULL;

@@ -51,8 +51,7 @@ typedef struct {
   char *cgroup_root;          /* NULL: found from mountinfo */
   gint64 shutdown_timeout_ms;
   char *layer_dir;            /* [host] layer-dir: where Layers by ID are */
-  char *state_dir;            /* [host] state-dir: systems/ID per container */
-  gboolean die_with_creator;  /* [argon] die-with-creator: helpers die with us */
+  gboolean die_with_creator;  /* [host] or [argon] die-with-creator: helpers die with us */
 } ArgonSettings;
 
 void argon_settings_clear (ArgonSettings *settings);
@@ -62,34 +61,46 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonSettings, argon_settings_clear)
 void argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
                                 ArgonSettings *settings);
 void argon_driver_forget_container (ArgonDriver *self, const char *id);
+HcsState *argon_driver_get_state (ArgonDriver *self);
 
 /* --- state on disk (argon-state.c) ------------------------------------------ */
 
+/* The record argon keeps in its folder (hcs-state), "argon.json". A create
+ * writes it with pid 0 before it makes the cgroup, then the helper's and
+ * the init's pids as records of their own (argon-state.c says why), so
+ * that a creator killed at any instant leaves what undoing the system
+ * needs; load merges them. */
 typedef struct {
   char *id, *name, *owner;
-  int pid;                    /* the init, host pid */
+  int pid;                    /* the init, host pid; 0 while being created */
   guint64 pid_start_time;     /* its start time: tells a reused pid apart */
+  int helper_pid;             /* the create's helper, until the init is known */
+  guint64 helper_start_time;
   gint64 created, started;    /* unix µs; started 0 while created */
   gboolean detached;          /* the init is the caller's to reap (runc's model) */
   gboolean has_own_init;
   int creator_pid;            /* the process that holds the init's helper */
   char *exit_type;            /* set by shutdown/terminate */
   char *cgroup_parent;
-  int cgroup_version;
+  int cgroup_version;         /* 0: auto, resolved the same way again */
   char *cgroup_root;          /* NULL: found from mountinfo */
 } ArgonStateFile;
 
+#define ARGON_STATE_OWNER "argon"
+#define ARGON_HELPER_RECORD "argon-helper"
+#define ARGON_INIT_RECORD "argon-init"
+
 void argon_state_clear (ArgonStateFile *state);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)
-char *argon_state_folder (const char *state_dir, const char *id);
-/* mkdir of the folder: HCS_ERROR_ALREADY_EXISTS when another has the id. */
-gboolean argon_state_reserve (const char *folder, const char *id, GError **error);
-gboolean argon_state_save (const char *folder, const ArgonStateFile *state, GError **error);
-/* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST without a state file,
- * HCS_ERROR_INVALID_DATA for a corrupt one. */
-gboolean argon_state_load (const char *folder, ArgonStateFile *state, GError **error);
-gboolean argon_state_remove (const char *folder, GError **error);
-GPtrArray *argon_state_list_ids (const char *state_dir);
+gboolean argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, GError **error);
+/* HCS_ERROR_ELEMENT_NOT_FOUND without a record (a claim killed before it
+ * wrote one), HCS_ERROR_INVALID_DATA for a corrupt one. @half_created: a
+ * record of a create that has not finished may have no pid. */
+gboolean argon_state_load (HcsStateFolder *folder, gboolean half_created, ArgonStateFile *state,
+                           GError **error);
+/* A record of one process: "PID START-TIME". */
+gboolean argon_state_save_pid (HcsStateFolder *folder, const char *record, int pid,
+                               guint64 start_time, GError **error);
 guint64 argon_process_start_time (int pid);
 
 /* --- container ------------------------------------------------------------ */
@@ -114,6 +125,13 @@ typedef enum {
 ArgonProcess *argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
                                    const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                                    const char *what, GError **error);
+/* Told the helper's pid as soon as it runs, before it reads its spec: the
+ * create records it, so that a creator killed then leaves it findable. */
+typedef void (*ArgonSpawnedFunc) (GPid helper_pid, gpointer data);
+ArgonProcess *argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
+                                        const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
+                                        const char *what, ArgonSpawnedFunc spawned,
+                                        gpointer spawned_data, GError **error);
 /* A process of the container that hcs did not start: signal, kill and
  * wait work (through a pidfd), its exit code is not known. */
 ArgonProcess *argon_process_open_foreign (int pid, const char *what, GError **error);

@@ -323,6 +323,15 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
                      const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                      const char *what, GError **error)
 {
+  return argon_process_spawn_full (helper_path, mode, spec, config, what, NULL, NULL, error);
+}
+
+ArgonProcess *
+argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
+                          const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
+                          const char *what, ArgonSpawnedFunc spawned_func,
+                          gpointer spawned_data, GError **error)
+{
   g_auto (ArgonStdio) stdio = { 0 };
   g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
   g_autoptr (ArgonProcess) self = NULL;
@@ -331,6 +340,8 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
 
   if (!open_stdio (&stdio, config, error))
     return NULL;
+  launch.spawned = spawned_func;
+  launch.spawned_data = spawned_data;
   launched = hcs_runtime_launch (helper_path,
                                  mode == ARGON_PROCESS_MODE_CREATE ? HCS_RUNTIME_LAUNCH_CREATE
                                                                    : HCS_RUNTIME_LAUNCH_EXEC,
@@ -344,7 +355,6 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
       g_prefix_error (error, "argon: ");
       return NULL;
     }
-
   if (launch.console_fd >= 0)
     {
       if (config->console_socket != NULL)

@@ -15,7 +15,8 @@ struct _HnsDriver
   GKeyFile *options;
   GMutex lock;
   GHashTable *networks; /* id -> HnsNetwork */
-  char *state_dir;
+  HcsState *state;      /* the host's (hcs_driver_get_state), from init on */
+  char *state_dir;      /* [hns] state-dir, else hcs-state's folder "hns" */
 };
 
 static const char *const network_types[] = { "NAT", "Internal", "Private", "Transparent",
@@ -35,6 +36,7 @@ hns_driver_finalize (GObject *object)
   HnsDriver *self = HNS_DRIVER (object);
 
   g_clear_pointer (&self->options, g_key_file_unref);
+  g_clear_object (&self->state);
   g_hash_table_unref (self->networks);
   g_free (self->state_dir);
   g_mutex_clear (&self->lock);
@@ -101,7 +103,6 @@ static gboolean
 hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
 {
   HnsDriver *self = HNS_DRIVER (initable);
-  g_autofree char *host_state = NULL;
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
@@ -112,10 +113,12 @@ hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError
                    "hns: host networking needs root (running as uid %u)", (guint) geteuid ());
       return FALSE;
     }
-  host_state = hcs_options_get_string (self->options, NULL, "host", "state-dir",
-                                       HCS_DEFAULT_STATE_DIR);
+  self->state = hcs_driver_get_state (self, error);
+  if (self->state == NULL)
+    return FALSE;
+  g_object_ref (self->state);
   {
-    g_autofree char *fallback = g_build_filename (host_state, "hns", NULL);
+    g_autofree char *fallback = hcs_state_get_plugin_dir (self->state, "hns");
     self->state_dir = hcs_options_get_string (self->options, NULL, "hns", "state-dir", fallback);
   }
 

@@ -1,0 +1,140 @@
+/* hcs-state.h: the state directory, and the one module that owns a compute
+ * system's folder in it.
+ *
+ *   STATE_DIR/systems/ID/       one folder a system (mode 0700)
+ *       owner                   who claimed it ("argon", ...), written at the claim
+ *       creating                present until the creator commits: {"Pid", "StartTime"}
+ *       lock                    flock()ed: exclusive by the creator and by a remover
+ *       NAME                    records, written whole (temporary file + rename)
+ *   STATE_DIR/NAME/             a plugin's own state (hns: its networks)
+ *
+ * A claim builds the folder under a temporary name (.claim-PID-START-XXXXXX)
+ * with `owner`, `creating` and `lock` in it, locked, and renames it into
+ * place with RENAME_NOREPLACE: of many processes claiming one id exactly one
+ * wins, and no one ever sees the folder without its owner and marker. A
+ * creator killed at any instant therefore leaves either a temporary folder
+ * that hcs_state_list() sweeps once its creator is gone, or a folder whose
+ * `creating` marker names a dead process: HCS_STATE_FOLDER_ABANDONED. The
+ * driver that owns it records, before it creates each resource, what undoing
+ * it needs, so that its remove can undo a half-made system.
+ *
+ * Records are written to a temporary file and renamed over the old one: a
+ * reader sees the old record or the new one, never half of one. They are not
+ * fsync()ed: a process killed after the rename loses nothing, and the state
+ * directory is runtime state (/run) whose systems do not outlive a reboot.
+ *
+ * Remove renames the folder out of the way first (.removing-ID-N), so the id
+ * is free again at once and a remover killed half-way leaves a name that
+ * hcs_state_list() finishes removing.
+ *
+ * Fault injection for tests: HCS_FAULT_POINT=NAME[,NAME...] makes the
+ * process SIGKILL itself when it reaches hcs_state_fault_point (NAME); the
+ * points are listed in docs and README ("Crash safety").
+ *
+ * An HcsStateFolder is used from one thread at a time.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define HCS_DEFAULT_STATE_DIR "/run/hcs"
+#define HCS_DEFAULT_LAYER_DIR "/var/lib/hcs/layers"
+
+#define HCS_TYPE_STATE (hcs_state_get_type ())
+G_DECLARE_FINAL_TYPE (HcsState, hcs_state, HCS, STATE, GObject)
+
+#define HCS_TYPE_STATE_FOLDER (hcs_state_folder_get_type ())
+G_DECLARE_FINAL_TYPE (HcsStateFolder, hcs_state_folder, HCS, STATE_FOLDER, GObject)
+
+typedef enum {
+  HCS_STATE_FOLDER_CREATED,   /* committed by its creator */
+  HCS_STATE_FOLDER_CREATING,  /* its creator is still at work */
+  HCS_STATE_FOLDER_ABANDONED, /* its creator died before it committed */
+} HcsStateFolderStatus;
+
+typedef enum {
+  HCS_STATE_LOCK_SHARED,
+  HCS_STATE_LOCK_EXCLUSIVE,
+} HcsStateLockMode;
+
+/* Both must be absolute paths (HCS_ERROR_INVALID_DATA naming the option). */
+HcsState *hcs_state_new (const char *state_dir, const char *layer_dir, GError **error);
+/* [host] state-dir and layer-dir of @options (NULL: the defaults); the only
+ * place that knows their defaults. */
+HcsState *hcs_state_new_from_options (GKeyFile *options, GError **error);
+const char *hcs_state_get_state_dir (HcsState *self);
+const char *hcs_state_get_layer_dir (HcsState *self);
+/* STATE_DIR/@name, for a plugin's own state that is not a system's
+ * (@name: a plain name, not "systems"). Not created. */
+char *hcs_state_get_plugin_dir (HcsState *self, const char *name);
+
+/* STATE_DIR/systems/@id, whether or not it exists (for a socket path
+ * known before the system is). NULL for an invalid id. */
+char *hcs_state_get_system_path (HcsState *self, const char *id);
+
+/* Ids become folder and cgroup names: 1-128 letters, digits, '-', '_', '.',
+ * starting with a letter or digit. HCS_ERROR_INVALID_DATA otherwise. */
+gboolean hcs_state_validate_id (const char *id, GError **error);
+
+/* Claims @id for @owner (a plain name: the driver's). The folder is
+ * returned locked exclusively and marked creating; the caller commits it
+ * once the system is whole, or removes it. HCS_ERROR_ALREADY_EXISTS when
+ * the id is taken. Fault points: "state-claim" (before the rename),
+ * "state-claimed" (after). */
+HcsStateFolder *hcs_state_claim (HcsState *self, const char *id, const char *owner,
+                                 GError **error);
+/* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when there is no folder. */
+HcsStateFolder *hcs_state_open (HcsState *self, const char *id, GError **error);
+/* Ids of every folder, half-created ones included, sorted (element-type
+ * utf8). Sweeps temporary folders of dead claimers and unfinished
+ * removals. A missing state directory is an empty list. */
+GPtrArray *hcs_state_list (HcsState *self, GError **error);
+
+const char *hcs_state_folder_get_id (HcsStateFolder *self);
+const char *hcs_state_folder_get_owner (HcsStateFolder *self);
+/* The folder itself (for sockets and fifos that must have a path). */
+const char *hcs_state_folder_get_path (HcsStateFolder *self);
+/* The path of record @name (a plain name). */
+char *hcs_state_folder_build_path (HcsStateFolder *self, const char *name);
+HcsStateFolderStatus hcs_state_folder_get_status (HcsStateFolder *self);
+/* Removes the creating marker: the system is whole. */
+gboolean hcs_state_folder_commit (HcsStateFolder *self, GError **error);
+
+/* flock() on the folder's lock file; @wait FALSE: HCS_ERROR_OPERATION_PENDING
+ * when another holds it. HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
+ * folder was removed while we waited. Taking a lock again changes its mode. */
+gboolean hcs_state_folder_lock (HcsStateFolder *self, HcsStateLockMode mode, gboolean wait,
+                                GError **error);
+void hcs_state_folder_unlock (HcsStateFolder *self);
+
+/* Writes record @name whole (mode 0600). */
+gboolean hcs_state_folder_write (HcsStateFolder *self, const char *name, const char *data,
+                                 gssize length, GError **error);
+/* Appends @line and a newline to record @name in one write: a reader sees
+ * whole lines (an event log). */
+gboolean hcs_state_folder_append (HcsStateFolder *self, const char *name, const char *line,
+                                  GError **error);
+/* HCS_ERROR_ELEMENT_NOT_FOUND when there is no such record. */
+char *hcs_state_folder_read (HcsStateFolder *self, const char *name, gsize *length,
+                             GError **error);
+gboolean hcs_state_folder_has (HcsStateFolder *self, const char *name);
+/* Whoever wrote it; a missing record is no error. */
+gboolean hcs_state_folder_remove_record (HcsStateFolder *self, const char *name,
+                                         GError **error);
+/* Everything in the folder, whoever wrote it, and the folder: the id is
+ * free again. Refuses to cross into a mount below it. The caller undoes
+ * the system's resources first. */
+gboolean hcs_state_folder_remove (HcsStateFolder *self, GError **error);
+
+/* Field 22 of /proc/PID/stat: with the pid it names one process even once
+ * the pid is reused. 0 for a process that is gone or a zombie. */
+guint64 hcs_process_start_time (int pid);
+
+/* Kills the process (SIGKILL) when @name is in HCS_FAULT_POINT. */
+void hcs_state_fault_point (const char *name);
+
+G_END_DECLS
