@@ -77,7 +77,10 @@ example_process_spawn (const HcsProcessConfig *config, GError **error)
   self->subprocess = g_subprocess_newv ((const char *const *) argv, flags, error);
   if (self->subprocess == NULL)
     return NULL;
-  self->pid = atoi (g_subprocess_get_identifier (self->subprocess));
+  /* GSubprocess forgets the pid once it has reaped the child, which a
+   * fast one may already be. */
+  const char *identifier = g_subprocess_get_identifier (self->subprocess);
+  self->pid = identifier ? atoi (identifier) : 0;
   return g_steal_pointer (&self);
 }
 
