@@ -262,6 +262,64 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (err, "does not exist"));
 }
 
+/* The runtime spec's lifecycle rules, each an error that leaves the
+ * container as it was: delete of a created or running one (without
+ * --force), start of a running or stopped one, kill of a stopped one. A
+ * relative --pid-file is the caller's working folder's. */
+static void
+test_lifecycle_rules (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *err = NULL, *status = NULL, *pid_text = NULL;
+  g_autofree char *pid_path = g_build_filename (fixture->bundle, "init.pid", NULL);
+  gint64 pid = 0, state_pid = 0;
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", "init.pid", "rules"), ==,
+                   0);
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (pid, >, 0);
+
+  /* delete of a created container: an error, and no effect. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "delete", "rules"), ==, 1);
+  g_assert_nonnull (strstr (err, "not stopped: created"));
+  g_clear_pointer (&err, g_free);
+  status = state_status (fixture, "rules", &state_pid);
+  g_assert_cmpstr (status, ==, "created");
+  g_assert_cmpint (state_pid, ==, pid);
+  g_clear_pointer (&status, g_free);
+  g_assert_cmpint (kill ((pid_t) pid, 0), ==, 0);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "rules"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "rules"), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start an already running container"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "delete", "rules"), ==, 1);
+  g_assert_nonnull (strstr (err, "not stopped: running"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "rules", "KILL"), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  status = state_status (fixture, "rules", &state_pid);
+  g_assert_cmpstr (status, ==, "stopped");
+  g_clear_pointer (&status, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "kill", "rules", "KILL"), ==, 1);
+  g_assert_nonnull (strstr (err, "container not running"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "rules"), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start a container that has stopped"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "rules"), ==, 0);
+
+  /* A created container is killed and then deleted. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_path, "rules"), ==, 0);
+  g_clear_pointer (&pid_text, g_free);
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "rules", "KILL"), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "rules"), ==, 0);
+}
+
 static void
 test_errors (Fixture *fixture, gconstpointer data)
 {
@@ -740,6 +798,7 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add ("/oci/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("lifecycle", test_lifecycle);
+  ADD ("lifecycle-rules", test_lifecycle_rules);
   ADD ("errors", test_errors);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);

@@ -429,10 +429,34 @@ hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv)
   return code;
 }
 
+/* The runtime spec: start only what is created (runc's wording). */
 int
 hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv)
 {
-  return act_on_one (globals, argc, argv, "start", hcs_container_start);
+  g_autoptr (HcsContainer) container = open_from_arguments (globals, argc, argv, "start", NULL);
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *status;
+
+  if (container == NULL)
+    return 1;
+  props = hcs_container_get_properties (container, &error);
+  if (props == NULL)
+    return hcsctl_log_error ("start", error->message);
+  status = oci_status (props);
+  if (g_str_equal (status, "stopped"))
+    return hcsctl_log_error ("start", "cannot start a container that has stopped");
+  if (g_str_equal (status, "running"))
+    return hcsctl_log_error ("start", "cannot start an already running container");
+  if (!g_str_equal (status, "created"))
+    {
+      g_autofree char *message =
+          g_strdup_printf ("cannot start a container in the %s state", status);
+      return hcsctl_log_error ("start", message);
+    }
+  if (!hcs_container_start (container, &error))
+    return hcsctl_log_error ("start", error->message);
+  return 0;
 }
 
 /* runc run: create and start; in the foreground we stay the init's parent,
@@ -705,8 +729,9 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
   props = hcs_container_get_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("delete", error->message);
-  /* A created container that nobody started is deleted as runc does. */
-  if (!props->stopped && !force && g_strcmp0 (props->state, "Created") != 0)
+  /* The runtime spec: deleting what is not stopped (created included, where
+   * runc kills it) is an error that leaves it as it is; --force kills it. */
+  if (!props->stopped && !force)
     {
       g_autofree char *message =
           g_strdup_printf ("cannot delete container %s that is not stopped: %s", rest[0],
