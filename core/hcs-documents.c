@@ -574,6 +574,43 @@ hcs_mount_free (HcsMount *mount)
   g_free (mount);
 }
 
+/* --- OCI hooks --------------------------------------------------------------- */
+
+const char *
+hcs_oci_hook_kind_name (HcsOciHookKind kind)
+{
+  static const char *const names[] = { "prestart",       "createRuntime", "createContainer",
+                                       "startContainer", "poststart",     "poststop" };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == HCS_OCI_HOOK_N_KINDS);
+  g_return_val_if_fail (kind < HCS_OCI_HOOK_N_KINDS, NULL);
+  return names[kind];
+}
+
+void
+hcs_oci_hook_free (HcsOciHook *hook)
+{
+  if (hook == NULL)
+    return;
+  g_free (hook->path);
+  g_strfreev (hook->args);
+  g_strfreev (hook->env);
+  g_free (hook);
+}
+
+static gpointer
+copy_oci_hook (gpointer data)
+{
+  const HcsOciHook *hook = data;
+  HcsOciHook *copy = g_new0 (HcsOciHook, 1);
+
+  copy->path = g_strdup (hook->path);
+  copy->args = g_strdupv (hook->args);
+  copy->env = g_strdupv (hook->env);
+  copy->timeout = hook->timeout;
+  return copy;
+}
+
 HcsContainerConfig *
 hcs_container_config_new (void)
 {
@@ -654,6 +691,11 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   copy->ipc_namespace.path = g_strdup (config->ipc_namespace.path);
   copy->process = hcs_process_config_copy (config->process);
   copy->oci_version = g_strdup (config->oci_version);
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    copy->oci_hooks[kind] = copy_array (config->oci_hooks[kind], copy_oci_hook,
+                                        (GDestroyNotify) hcs_oci_hook_free);
+  copy->oci_bundle = g_strdup (config->oci_bundle);
+  copy->oci_annotations = g_strdup (config->oci_annotations);
   return copy;
 }
 
@@ -678,6 +720,10 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_free (config->ipc_namespace.path);
   hcs_process_config_free (config->process);
   g_free (config->oci_version);
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    g_clear_pointer (&config->oci_hooks[kind], g_ptr_array_unref);
+  g_free (config->oci_bundle);
+  g_free (config->oci_annotations);
   g_free (config);
 }
 
@@ -1108,6 +1154,44 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
   return TRUE;
 }
 
+static gboolean
+parse_oci_hook (JsonObject *object, const char *doc, gpointer *out, GError **error)
+{
+  g_autoptr (HcsOciHook) hook = g_new0 (HcsOciHook, 1);
+
+  if (!read_string (object, doc, "path", &hook->path, error) ||
+      !read_strv (object, doc, "args", &hook->args, error) ||
+      !read_strv (object, doc, "env", &hook->env, error) ||
+      !read_int (object, doc, "timeout", 1, G_MAXINT32, &hook->timeout, error))
+    return FALSE;
+  if (hook->path == NULL || !g_path_is_absolute (hook->path))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.path: '%s' is not an absolute path", doc, hook->path ? hook->path : "");
+      return FALSE;
+    }
+  for (guint i = 0; hook->env && hook->env[i]; i++)
+    if (strchr (hook->env[i], '=') == NULL)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "%s.env[%u]: '%s' is not NAME=VALUE", doc, i, hook->env[i]);
+        return FALSE;
+      }
+  *out = g_steal_pointer (&hook);
+  return TRUE;
+}
+
+static gboolean
+parse_oci_hooks (JsonObject *hooks, HcsContainerConfig *config, GError **error)
+{
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    if (!read_object_array (hooks, "config.json: hooks", hcs_oci_hook_kind_name (kind),
+                            parse_oci_hook, (GDestroyNotify) hcs_oci_hook_free,
+                            &config->oci_hooks[kind], error))
+      return FALSE;
+  return TRUE;
+}
+
 static HcsContainerConfig *
 parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
 {
@@ -1161,6 +1245,23 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
       if (!parse_oci_linux (json_node_get_object (node), config, error))
         return NULL;
     }
+
+  node = find_member (object, "hooks");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "hooks", "an object", node), NULL;
+      if (!parse_oci_hooks (json_node_get_object (node), config, error))
+        return NULL;
+    }
+  node = find_member (object, "annotations");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "annotations", "an object", node), NULL;
+      config->oci_annotations = json_to_string (node, FALSE);
+    }
+  config->oci_bundle = bundle_dir ? g_strdup (bundle_dir) : g_get_current_dir ();
   return g_steal_pointer (&config);
 }
 

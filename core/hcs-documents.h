@@ -96,6 +96,31 @@ typedef struct {
   char *path;                 /* for HCS_NAMESPACE_MODE_JOIN */
 } HcsNamespace;
 
+/* --- OCI hooks and linux.* fields (config.json only) ---------------------- */
+
+/* The hooks of config.json, in the order the runtime spec runs them. */
+typedef enum {
+  HCS_OCI_HOOK_PRESTART,          /* runtime namespace, after the namespaces exist */
+  HCS_OCI_HOOK_CREATE_RUNTIME,    /* likewise, after prestart */
+  HCS_OCI_HOOK_CREATE_CONTAINER,  /* container namespaces, before pivot_root */
+  HCS_OCI_HOOK_START_CONTAINER,   /* in the container, before the process execs */
+  HCS_OCI_HOOK_POSTSTART,         /* runtime namespace, before `start` returns */
+  HCS_OCI_HOOK_POSTSTOP,          /* runtime namespace, before `delete` returns */
+  HCS_OCI_HOOK_N_KINDS
+} HcsOciHookKind;
+
+typedef struct {
+  char *path;                 /* absolute */
+  GStrv args;                 /* argv, args[0] included; NULL: { path } */
+  GStrv env;                  /* NAME=VALUE; NULL: an empty environment */
+  gint64 timeout;             /* seconds, 0: none */
+} HcsOciHook;
+
+/* "prestart", "createRuntime", ...: config.json's member names. */
+const char *hcs_oci_hook_kind_name (HcsOciHookKind kind);
+void hcs_oci_hook_free (HcsOciHook *hook);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsOciHook, hcs_oci_hook_free)
+
 typedef struct {
   char *system_type;          /* SystemType: "Container" */
   char *name;                 /* Name */
@@ -122,6 +147,12 @@ typedef struct {
   HcsNamespace ipc_namespace;
   HcsProcessConfig *process;  /* the init process (OCI "process"), or NULL */
   char *oci_version;          /* set when the document was an OCI spec */
+
+  /* OCI only, not in schema1 (nor in to_node): hooks, and the bundle and
+   * annotations that their state shows. */
+  GPtrArray *oci_hooks[HCS_OCI_HOOK_N_KINDS]; /* HcsOciHook*, NULL: none */
+  char *oci_bundle;           /* the bundle folder given to the parser */
+  char *oci_annotations;      /* "annotations" as JSON text, or NULL */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

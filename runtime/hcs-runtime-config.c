@@ -188,6 +188,62 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
   return TRUE;
 }
 
+/* The hooks the helper runs, and what their state shows besides status
+ * and pid. Nothing is added when there is no hook, so that a create
+ * without them costs nothing more. */
+static void
+set_hooks (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
+{
+  /* The helper's kinds, in the same order as core's first four. */
+  static const HcsOciHookKind kinds[HCS_RUNTIME_HOOK_N_KINDS] = {
+    HCS_OCI_HOOK_PRESTART, HCS_OCI_HOOK_CREATE_RUNTIME, HCS_OCI_HOOK_CREATE_CONTAINER,
+    HCS_OCI_HOOK_START_CONTAINER,
+  };
+  gboolean any = FALSE;
+
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      GPtrArray *hooks = config->oci_hooks[kinds[kind]];
+
+      if (hooks == NULL || hooks->len == 0)
+        continue;
+      spec->hooks[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_hook_free);
+      for (guint i = 0; i < hooks->len; i++)
+        {
+          const HcsOciHook *hook = hooks->pdata[i];
+          g_ptr_array_add (spec->hooks[kind],
+                           hcs_runtime_hook_new (hook->path, (const char *const *) hook->args,
+                                                 (const char *const *) hook->env, hook->timeout));
+        }
+      any = TRUE;
+    }
+  if (any)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ociVersion");
+      json_builder_add_string_value (builder, config->oci_version ? config->oci_version : "1.0.2");
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, spec->id);
+      json_builder_set_member_name (builder, "bundle");
+      json_builder_add_string_value (builder, config->oci_bundle ? config->oci_bundle : "");
+      if (config->oci_annotations != NULL)
+        {
+          g_autoptr (JsonNode) annotations = json_from_string (config->oci_annotations, NULL);
+          if (annotations != NULL)
+            {
+              json_builder_set_member_name (builder, "annotations");
+              json_builder_add_value (builder, g_steal_pointer (&annotations));
+            }
+        }
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      spec->hook_state = json_to_string (root, FALSE);
+    }
+}
+
 HcsRuntimeSpec *
 hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *config,
                                     const char *layer_dir, GError **error)
@@ -220,6 +276,7 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
 
   if (config->process != NULL && !hcs_runtime_spec_set_process (spec, config->process, error))
     return NULL;
+  set_hooks (spec, config);
   return g_steal_pointer (&spec);
 }
 

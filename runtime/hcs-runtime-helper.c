@@ -48,6 +48,7 @@
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -495,8 +496,12 @@ is_new (const char *value)
   return value == NULL || g_str_equal (value, "new");
 }
 
+static void child_run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind,
+                             const char *status, pid_t pid);
+
+/* @init_pid: the init's host pid, for the createContainer hooks' state. */
 static void
-setup_rootfs (const HcsRuntimeSpec *spec)
+setup_rootfs (const HcsRuntimeSpec *spec, pid_t init_pid)
 {
   int root_fd;
 
@@ -543,6 +548,10 @@ setup_rootfs (const HcsRuntimeSpec *spec)
 
   for (guint i = 0; i < spec->mounts->len; i++)
     setup_user_mount (root_fd, spec->mounts->pdata[i]);
+
+  /* The container's namespaces, its mounts made, the host's paths still
+   * in sight: where the runtime spec runs createContainer. */
+  child_run_hooks (spec, HCS_RUNTIME_HOOK_CREATE_CONTAINER, "creating", init_pid);
 
   /* pivot_root(".", ".") stacks the old root under the new one; detaching
    * it leaves only the new root. */
@@ -1078,8 +1087,9 @@ cgroup_join_by_pid (const HcsRuntimeSpec *spec, CgroupJoin *join, pid_t pid)
   join->v2_folder_fd = -1;
 }
 
-/* Reads what the child reports: "R" (ready), or "E" + a message, or end of
- * file (it exec'd, or died). Returns the message, "" for ready, NULL at EOF. */
+/* Reads what the child reports: "R" (ready), "H" (its namespaces exist:
+ * the runtime's hooks are due), or "E" + a message, or end of file (it
+ * exec'd, or died). Returns the message, "" for ready, "H", NULL at EOF. */
 static char *
 read_child_report (int fd)
 {
@@ -1096,6 +1106,8 @@ read_child_report (int fd)
       g_string_append_len (text, buffer, n);
       if (text->str[0] == 'R')
         return g_strdup ("");
+      if (text->str[0] == 'H')
+        return g_strdup ("H");
     }
   if (text->len == 0)
     return NULL;
@@ -1140,6 +1152,139 @@ set_cloexec (int fd)
     fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
+/* --- OCI hooks ---------------------------------------------------------------- */
+
+static gboolean
+has_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind)
+{
+  return spec->hooks[kind] != NULL && spec->hooks[kind]->len > 0;
+}
+
+/* Waits for the hook @pid, at most @timeout seconds (0: no limit), then
+ * kills it. Returns its wait status, or -1 when it timed out. */
+static int
+wait_hook (pid_t pid, gint64 timeout)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  gint64 deadline = g_get_monotonic_time () + timeout * G_USEC_PER_SEC;
+  gboolean timed_out = FALSE;
+  int status;
+
+  while (timeout > 0 && pidfd >= 0)
+    {
+      struct pollfd poll_fd = { .fd = pidfd, .events = POLLIN };
+      gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
+      int ready = left_ms > 0 ? poll (&poll_fd, 1, (int) MIN (left_ms, G_MAXINT)) : 0;
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0)
+        {
+          timed_out = TRUE;
+          kill (pid, SIGKILL);
+        }
+      break;
+    }
+  if (pidfd >= 0)
+    close (pidfd);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return timed_out ? -1 : status;
+}
+
+/* Runs @kind's hooks one after the other, each with the container's state
+ * on stdin (a socket, so that a hook that does not read it cannot raise
+ * SIGPIPE here) and its own args and environment; their stdout and stderr
+ * go to our stderr. Returns NULL when all succeeded, otherwise what failed:
+ * the runtime spec stops at the first failure. */
+static char *
+run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind, const char *status, pid_t pid)
+{
+  const char *name = hcs_runtime_hook_kind_name (kind);
+  g_autoptr (GString) state = g_string_new (NULL);
+
+  if (!has_hooks (spec, kind))
+    return NULL;
+  g_string_append_printf (state, "{\"status\":\"%s\",\"pid\":%d", status, (int) pid);
+  if (spec->hook_state != NULL && spec->hook_state[0] == '{' && spec->hook_state[1] != '}')
+    g_string_append_printf (state, ",%s", spec->hook_state + 1);
+  else
+    {
+      g_string_append (state, ",\"ociVersion\":\"1.0.2\",\"id\":");
+      append_json_string (state, spec->id ? spec->id : "");
+      g_string_append_c (state, '}');
+    }
+
+  for (guint i = 0; i < spec->hooks[kind]->len; i++)
+    {
+      const HcsRuntimeHook *hook = spec->hooks[kind]->pdata[i];
+      char *default_args[] = { hook->path, NULL };
+      char *empty_env[] = { NULL };
+      int channel[2], wait_status;
+      pid_t hook_pid;
+
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0)
+        return g_strdup_printf ("%s hook %s: a socket for its stdin: %s", name, hook->path,
+                                g_strerror (errno));
+      hook_pid = fork ();
+      if (hook_pid < 0)
+        {
+          close (channel[0]);
+          close (channel[1]);
+          return g_strdup_printf ("%s hook %s: fork: %s", name, hook->path, g_strerror (errno));
+        }
+      if (hook_pid == 0)
+        {
+          sigset_t none;
+
+          for (int signum = 1; signum < NSIG; signum++)
+            signal (signum, SIG_DFL);
+          sigemptyset (&none);
+          sigprocmask (SIG_SETMASK, &none, NULL);
+          if (dup2 (channel[0], STDIN_FILENO) < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+            _exit (127);
+          execve (hook->path, hook->args && hook->args[0] ? hook->args : default_args,
+                  hook->env ? hook->env : empty_env);
+          {
+            g_autofree char *line = g_strdup_printf ("hcs-runtime-helper: %s hook %s: %s\n",
+                                                     name, hook->path, g_strerror (errno));
+            ssize_t ignored = write (STDERR_FILENO, line, strlen (line));
+            (void) ignored;
+          }
+          _exit (127);
+        }
+      close (channel[0]);
+      /* The state is small: the socket's buffer takes it whole. */
+      if (send (channel[1], state->str, state->len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        g_debug ("%s hook %s: writing its state: %s", name, hook->path, g_strerror (errno));
+      shutdown (channel[1], SHUT_WR);
+      wait_status = wait_hook (hook_pid, hook->timeout);
+      close (channel[1]);
+      if (wait_status == -1)
+        return g_strdup_printf ("%s hook %s: timed out after %" G_GINT64_FORMAT " s", name,
+                                hook->path, hook->timeout);
+      if (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) != 0)
+        return g_strdup_printf ("%s hook %s: exited with %d", name, hook->path,
+                                WEXITSTATUS (wait_status));
+      if (WIFSIGNALED (wait_status))
+        return g_strdup_printf ("%s hook %s: killed by signal %d", name, hook->path,
+                                WTERMSIG (wait_status));
+    }
+  return NULL;
+}
+
+/* In the container's init: a failed hook ends its set-up. */
+static void
+child_run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind, const char *status,
+                 pid_t pid)
+{
+  g_autofree char *failure = run_hooks (spec, kind, status, pid);
+
+  if (failure != NULL)
+    child_fail (EXIT_SETUP_FAILED, "%s", failure);
+}
+
 static G_NORETURN void
 run_create (const HcsRuntimeSpec *spec)
 {
@@ -1149,6 +1294,13 @@ run_create (const HcsRuntimeSpec *spec)
   g_autofree char *message = NULL;
   int fifo_fd = -1;
   pid_t pid;
+  /* "G" and the init's host pid, which its hooks' state shows. */
+  struct {
+    char go;
+    pid_t pid;
+  } go_message = { 'G', 0 };
+  gboolean runtime_hooks = has_hooks (spec, HCS_RUNTIME_HOOK_PRESTART) ||
+                           has_hooks (spec, HCS_RUNTIME_HOOK_CREATE_RUNTIME);
 
   if (spec->detach)
     {
@@ -1199,15 +1351,22 @@ run_create (const HcsRuntimeSpec *spec)
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       child_hold_signals ();
       umask (0022);
-      if (read (go_pipe[0], &go, 1) != 1)
+      if (read (go_pipe[0], &go_message, sizeof go_message) != sizeof go_message)
         _exit (EXIT_SETUP_FAILED);
-      close (go_pipe[0]);
       cgroup_join_self (&join);
 
       join_namespace (spec->net, CLONE_NEWNET, "network");
       join_namespace (spec->uts, CLONE_NEWUTS, "uts");
       join_namespace (spec->ipc, CLONE_NEWIPC, "ipc");
-      setup_rootfs (spec);
+      if (runtime_hooks)
+        {
+          /* prestart and createRuntime run outside, in A, while we wait. */
+          CHILD_CHECK (send (child_report_fd, "H", 1, MSG_NOSIGNAL) == 1, "asking for hooks");
+          if (read (go_pipe[0], &go, 1) != 1)
+            _exit (EXIT_SETUP_FAILED);
+        }
+      close (go_pipe[0]);
+      setup_rootfs (spec, go_message.pid);
       if (spec->hostname != NULL && is_new (spec->uts))
         CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,
                      "setting the host name %s", spec->hostname);
@@ -1231,6 +1390,8 @@ run_create (const HcsRuntimeSpec *spec)
             start_fd = open (reopen, O_WRONLY | O_CLOEXEC);
           while (start_fd < 0 && errno == EINTR);
           CHILD_CHECK (start_fd >= 0, "opening the start fifo");
+          /* Before the byte: `start` fails when they do. */
+          child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
           CHILD_CHECK (write (start_fd, "0", 1) == 1, "writing the start fifo");
           close (start_fd);
           close (fifo_fd);
@@ -1241,6 +1402,7 @@ run_create (const HcsRuntimeSpec *spec)
             _exit (EXIT_SETUP_FAILED); /* the create was abandoned */
           close (START_FD);
           close (STATUS_FD);
+          child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
         }
 
       become_workload (spec->process, spec->process ? spec->process->seccomp : TRUE);
@@ -1259,11 +1421,28 @@ run_create (const HcsRuntimeSpec *spec)
   if (console_channel_given)
     close (CONSOLE_FD); /* the child's alone: its end of file tells the plugin it died */
   cgroup_join_by_pid (spec, &join, pid);
-  if (write (go_pipe[1], "G", 1) != 1)
+  go_message.pid = pid;
+  if (write (go_pipe[1], &go_message, sizeof go_message) != sizeof go_message)
     fail_setup ("starting the container's init");
-  close (go_pipe[1]);
 
   message = read_child_report (report_pipe[0]);
+  if (runtime_hooks && g_strcmp0 (message, "H") == 0)
+    {
+      g_autofree char *failure = run_hooks (spec, HCS_RUNTIME_HOOK_PRESTART, "creating", pid);
+
+      if (failure == NULL)
+        failure = run_hooks (spec, HCS_RUNTIME_HOOK_CREATE_RUNTIME, "creating", pid);
+      if (failure != NULL)
+        {
+          abandon_workload (spec, pid);
+          fail_setup (failure);
+        }
+      if (write (go_pipe[1], "G", 1) != 1)
+        fail_setup ("resuming the container's init after its hooks");
+      g_free (message);
+      message = read_child_report (report_pipe[0]);
+    }
+  close (go_pipe[1]);
   if (message == NULL || *message != '\0')
     {
       abandon_workload (spec, pid);

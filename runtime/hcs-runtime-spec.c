@@ -39,7 +39,44 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_strfreev (spec->cgroup_procs);
   hcs_runtime_process_free (spec->process);
   g_free (spec->start_fifo);
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    g_clear_pointer (&spec->hooks[kind], g_ptr_array_unref);
+  g_free (spec->hook_state);
   g_free (spec);
+}
+
+const char *
+hcs_runtime_hook_kind_name (HcsRuntimeHookKind kind)
+{
+  static const char *const names[] = { "prestart", "createRuntime", "createContainer",
+                                       "startContainer" };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == HCS_RUNTIME_HOOK_N_KINDS);
+  return kind < HCS_RUNTIME_HOOK_N_KINDS ? names[kind] : NULL;
+}
+
+HcsRuntimeHook *
+hcs_runtime_hook_new (const char *path, const char *const *args, const char *const *env,
+                      gint64 timeout)
+{
+  HcsRuntimeHook *hook = g_new0 (HcsRuntimeHook, 1);
+
+  hook->path = g_strdup (path);
+  hook->args = g_strdupv ((char **) args);
+  hook->env = g_strdupv ((char **) env);
+  hook->timeout = timeout;
+  return hook;
+}
+
+void
+hcs_runtime_hook_free (HcsRuntimeHook *hook)
+{
+  if (hook == NULL)
+    return;
+  g_free (hook->path);
+  g_strfreev (hook->args);
+  g_strfreev (hook->env);
+  g_free (hook);
 }
 
 HcsRuntimeMount *
@@ -157,6 +194,42 @@ serialize_resources (const HcsRuntimeResources *resources)
   return g_variant_builder_end (&dict);
 }
 
+static void
+serialize_hooks (GVariantBuilder *dict, const HcsRuntimeSpec *spec)
+{
+  GVariantBuilder hooks;
+  gboolean any = FALSE;
+
+  g_variant_builder_init (&hooks, G_VARIANT_TYPE_VARDICT);
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      GVariantBuilder list;
+
+      if (spec->hooks[kind] == NULL || spec->hooks[kind]->len == 0)
+        continue;
+      g_variant_builder_init (&list, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint i = 0; i < spec->hooks[kind]->len; i++)
+        {
+          const HcsRuntimeHook *hook = spec->hooks[kind]->pdata[i];
+          GVariantBuilder element;
+
+          g_variant_builder_init (&element, G_VARIANT_TYPE_VARDICT);
+          add_string (&element, "path", hook->path);
+          add_strv (&element, "args", (const char *const *) hook->args);
+          add_strv (&element, "env", (const char *const *) hook->env);
+          add_int (&element, "timeout", hook->timeout);
+          g_variant_builder_add_value (&list, g_variant_builder_end (&element));
+        }
+      g_variant_builder_add (&hooks, "{sv}", hcs_runtime_hook_kind_name (kind),
+                             g_variant_builder_end (&list));
+      any = TRUE;
+    }
+  if (any)
+    g_variant_builder_add (dict, "{sv}", "hooks", g_variant_builder_end (&hooks));
+  else
+    g_variant_builder_clear (&hooks);
+}
+
 GBytes *
 hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
 {
@@ -220,6 +293,8 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_boolean (&dict, "detach", spec->detach);
   add_boolean (&dict, "die_with_parent", spec->die_with_parent);
   add_string (&dict, "start_fifo", spec->start_fifo);
+  serialize_hooks (&dict, spec);
+  add_string (&dict, "hook_state", spec->hook_state);
   root = g_variant_ref_sink (g_variant_builder_end (&dict));
   return g_variant_get_data_as_bytes (root);
 }
@@ -379,11 +454,48 @@ deserialize_resources (GVariant *dict, HcsRuntimeResources *resources, GError **
          spec_int (dict, "resources.", "pids_maximum", &resources->pids_maximum, error);
 }
 
+static gboolean
+deserialize_hooks (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
+{
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      const char *name = hcs_runtime_hook_kind_name (kind);
+      g_autoptr (GVariant) list = spec_member (dict, "hooks.", name, G_VARIANT_TYPE ("aa{sv}"),
+                                               error);
+
+      if (*error != NULL)
+        return FALSE;
+      if (list == NULL)
+        continue;
+      spec->hooks[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_hook_free);
+      for (gsize i = 0; i < g_variant_n_children (list); i++)
+        {
+          g_autoptr (GVariant) element = g_variant_get_child_value (list, i);
+          HcsRuntimeHook *hook = g_new0 (HcsRuntimeHook, 1);
+
+          g_ptr_array_add (spec->hooks[kind], hook);
+          if (!spec_string (element, "hooks[].", "path", &hook->path, error) ||
+              !spec_strv (element, "hooks[].", "args", &hook->args, error) ||
+              !spec_strv (element, "hooks[].", "env", &hook->env, error) ||
+              !spec_int (element, "hooks[].", "timeout", &hook->timeout, error))
+            return FALSE;
+          if (hook->path == NULL || hook->path[0] != '/' || hook->timeout < 0)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "spec: hooks.%s[%" G_GSIZE_FORMAT "]: needs an absolute path and a "
+                           "timeout >= 0", name, i);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 HcsRuntimeSpec *
 hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
 {
   g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
-  g_autoptr (GVariant) process = NULL, resources = NULL;
+  g_autoptr (GVariant) process = NULL, resources = NULL, hooks = NULL;
   g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (NULL);
   GError *local_error = NULL;
 
@@ -403,7 +515,8 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       !spec_int (root, "", "console_height", &spec->console_height, &local_error) ||
       !spec_boolean (root, "", "detach", &spec->detach, &local_error) ||
       !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, &local_error) ||
-      !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error))
+      !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error) ||
+      !spec_string (root, "", "hook_state", &spec->hook_state, &local_error))
     goto fail;
 
   /* Each nested member: a wrong type is an error, absent is fine. */
@@ -424,6 +537,9 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
   resources = spec_member (root, "", "resources", G_VARIANT_TYPE_VARDICT, &local_error);
   if (local_error != NULL ||
       (resources != NULL && !deserialize_resources (resources, &spec->resources, &local_error)))
+    goto fail;
+  hooks = spec_member (root, "", "hooks", G_VARIANT_TYPE_VARDICT, &local_error);
+  if (local_error != NULL || (hooks != NULL && !deserialize_hooks (hooks, spec, &local_error)))
     goto fail;
   process = spec_member (root, "", "process", G_VARIANT_TYPE_VARDICT, &local_error);
   if (local_error != NULL ||

@@ -68,6 +68,34 @@ typedef struct {
   gint64 pids_maximum;
 } HcsRuntimeResources;
 
+/* --- OCI hooks and linux.* fields ------------------------------------------
+ * Serialised as "hooks": {"prestart": [{"path", "args", "env", "timeout"}],
+ * "createRuntime": [...], "createContainer": [...], "startContainer": [...]}
+ * and "hook_state": the state members a hook reads on stdin besides
+ * "status" and "pid" (ociVersion, id, bundle, annotations), as a JSON object. */
+
+/* The hooks the helper runs, in the runtime spec's order; poststart and
+ * poststop are its caller's (it has left by then). */
+typedef enum {
+  HCS_RUNTIME_HOOK_PRESTART,          /* in A, the namespaces made, the init waiting */
+  HCS_RUNTIME_HOOK_CREATE_RUNTIME,    /* likewise */
+  HCS_RUNTIME_HOOK_CREATE_CONTAINER,  /* in B: its namespaces, before pivot_root */
+  HCS_RUNTIME_HOOK_START_CONTAINER,   /* in B after start, before the exec */
+  HCS_RUNTIME_HOOK_N_KINDS
+} HcsRuntimeHookKind;
+
+typedef struct {
+  char *path;
+  GStrv args;                 /* NULL: { path } */
+  GStrv env;                  /* NULL: empty */
+  gint64 timeout;             /* seconds; 0: none */
+} HcsRuntimeHook;
+
+const char *hcs_runtime_hook_kind_name (HcsRuntimeHookKind kind);
+HcsRuntimeHook *hcs_runtime_hook_new (const char *path, const char *const *args,
+                                      const char *const *env, gint64 timeout);
+void hcs_runtime_hook_free (HcsRuntimeHook *hook);
+
 typedef struct {
   char *id;
   /* create: the root, a directory or the overlay mounted on it */
@@ -90,6 +118,10 @@ typedef struct {
   gboolean detach;
   gboolean die_with_parent;
   char *start_fifo;
+
+  /* OCI hooks and linux.* fields (see above) */
+  GPtrArray *hooks[HCS_RUNTIME_HOOK_N_KINDS]; /* HcsRuntimeHook*; NULL: none */
+  char *hook_state;
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */

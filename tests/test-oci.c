@@ -320,6 +320,229 @@ test_lifecycle_rules (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "rules"), ==, 0);
 }
 
+/* A bundle whose every hook kind records, in @dir, its state (KIND.json),
+ * its network namespace (KIND.net) and its turn (a line of `order`), with
+ * its own environment; @extra_hooks is spliced into the hooks object. The
+ * startContainer hook runs in the container: it leaves its state in the
+ * container's /dev/shm. */
+static void
+write_hooks_bundle (Fixture *fixture, const char *dir, const char *extra_hooks)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autoptr (GString) hooks = g_string_new ("{");
+  const char *kinds[] = { "prestart", "createRuntime", "createContainer", "poststart",
+                          "poststop" };
+  g_autofree char *config = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    g_string_append_printf (
+        hooks,
+        "\"%s\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"cat > %s/%s.json; "
+        "readlink /proc/self/ns/net > %s/%s.net; echo $KIND >> %s/order\"],"
+        " \"env\": [\"KIND=%s\"], \"timeout\": 30}%s%s],",
+        kinds[i], dir, kinds[i], dir, kinds[i], dir, kinds[i],
+        extra_hooks && g_str_has_prefix (extra_hooks, kinds[i]) ? ", " : "",
+        extra_hooks && g_str_has_prefix (extra_hooks, kinds[i]) ? strchr (extra_hooks, ':') + 1
+                                                                : "");
+  g_string_append (hooks, "\"startContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\","
+                          " \"cat > /dev/shm/startContainer.json\"]}");
+  if (extra_hooks && g_str_has_prefix (extra_hooks, "startContainer"))
+    g_string_append_printf (hooks, ", %s", strchr (extra_hooks, ':') + 1);
+  g_string_append (hooks, "]}");
+  config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sleep\", \"1000\"],"
+      "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"annotations\": {\"org.example.hooks\": \"yes\"},"
+      " \"hooks\": %s,"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+      "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
+      test_get_busybox_rootfs (), hooks->str);
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+static JsonObject *
+read_hook_state (const char *dir, const char *kind)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.json", dir, kind);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return parse_object (text);
+}
+
+static char *
+read_stripped (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return g_strstrip (text);
+}
+
+static void
+assert_hook_state (JsonObject *state, const char *status, gint64 pid, Fixture *fixture)
+{
+  g_assert_cmpstr (json_object_get_string_member (state, "status"), ==, status);
+  g_assert_cmpint (json_object_get_int_member (state, "pid"), ==, pid);
+  g_assert_cmpstr (json_object_get_string_member (state, "id"), ==, "hooked");
+  g_assert_cmpstr (json_object_get_string_member (state, "bundle"), ==, fixture->bundle);
+  g_assert_cmpstr (json_object_get_string_member (state, "ociVersion"), ==, "1.0.2");
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (state, "annotations"), "org.example.hooks"),
+                   ==, "yes");
+}
+
+/* Every hook kind at its time, in its namespace, with its state, env and
+ * args; the runtime spec's order. */
+static void
+test_hooks (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = g_build_filename (fixture->temp_dir, "hooks", NULL);
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL, *order = NULL, *out = NULL, *host_net = NULL;
+  g_autofree char *container_net = NULL, *net_link = NULL;
+  gint64 pid;
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  write_hooks_bundle (fixture, dir, NULL);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "hooked"), ==,
+                   0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  order = read_stripped (dir, "order");
+  g_assert_cmpstr (order, ==, "prestart\ncreateRuntime\ncreateContainer");
+  g_clear_pointer (&order, g_free);
+  for (const char *const *kind = (const char *const[]){ "prestart", "createRuntime",
+                                                        "createContainer", NULL };
+       *kind; kind++)
+    {
+      g_autoptr (JsonObject) state = read_hook_state (dir, *kind);
+      assert_hook_state (state, "creating", pid, fixture);
+    }
+
+  /* prestart and createRuntime: the runtime's namespace; createContainer:
+   * the container's. */
+  host_net = g_file_read_link ("/proc/self/ns/net", NULL);
+  net_link = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/ns/net", pid);
+  container_net = g_file_read_link (net_link, NULL);
+  g_assert_cmpstr (host_net, !=, container_net);
+  {
+    g_autofree char *prestart = read_stripped (dir, "prestart.net");
+    g_autofree char *create_runtime = read_stripped (dir, "createRuntime.net");
+    g_autofree char *create_container = read_stripped (dir, "createContainer.net");
+    g_assert_cmpstr (prestart, ==, host_net);
+    g_assert_cmpstr (create_runtime, ==, host_net);
+    g_assert_cmpstr (create_container, ==, container_net);
+  }
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "hooked"), ==, 0);
+  order = read_stripped (dir, "order");
+  g_assert_cmpstr (order, ==, "prestart\ncreateRuntime\ncreateContainer\npoststart");
+  g_clear_pointer (&order, g_free);
+  {
+    g_autoptr (JsonObject) state = read_hook_state (dir, "poststart");
+    assert_hook_state (state, "running", pid, fixture);
+  }
+  /* startContainer ran inside, before the process: its state is there. */
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "exec", "hooked", "cat",
+                           "/dev/shm/startContainer.json"), ==, 0);
+  {
+    g_autoptr (JsonObject) state = parse_object (out);
+    assert_hook_state (state, "created", pid, fixture);
+  }
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "hooked", "KILL"), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  g_assert_false (g_file_test (g_build_filename (dir, "poststop.json", NULL), G_FILE_TEST_EXISTS));
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "hooked"), ==, 0);
+  order = read_stripped (dir, "order");
+  g_assert_cmpstr (order, ==, "prestart\ncreateRuntime\ncreateContainer\npoststart\npoststop");
+  {
+    g_autoptr (JsonObject) state = read_hook_state (dir, "poststop");
+    assert_hook_state (state, "stopped", 0, fixture);
+  }
+}
+
+/* The runtime spec's failure rules: a failing or late prestart,
+ * createRuntime or createContainer hook fails the create and leaves
+ * nothing; a failing startContainer fails the start; poststart and
+ * poststop failures are warnings. */
+static void
+test_hook_failures (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir = g_build_filename (fixture->temp_dir, "hooks", NULL);
+  g_autofree char *err = NULL;
+  const char *fatal[][2] = {
+    { "prestart: {\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"exit 3\"]}",
+      "prestart hook /bin/sh: exited with 3" },
+    { "createRuntime: {\"path\": \"/bin/sleep\", \"args\": [\"sleep\", \"100\"], \"timeout\": 1}",
+      "createRuntime hook /bin/sleep: timed out after 1 s" },
+    { "createContainer: {\"path\": \"/nonexistent/hook\"}",
+      "createContainer hook /nonexistent/hook: exited with 127" },
+  };
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (fatal); i++)
+    {
+      write_hooks_bundle (fixture, dir, fatal[i][0]);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "failing"), ==, 1);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, fatal[i][1]));
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "state", "failing"), ==, 1);
+      g_assert_nonnull (strstr (err, "does not exist"));
+      g_clear_pointer (&err, g_free);
+      while (waitpid (-1, NULL, WNOHANG) > 0)
+        ;
+    }
+
+  /* startContainer: start fails, the init is gone. */
+  write_hooks_bundle (fixture, dir,
+                      "startContainer: {\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", "
+                      "\"exit 5\"]}");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "failing"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "failing"), ==, 1);
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+  {
+    g_autofree char *status = state_status (fixture, "failing", NULL);
+    g_assert_cmpstr (status, ==, "stopped");
+  }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "failing"), ==, 0);
+
+  /* poststart and poststop: warnings, the verbs succeed. */
+  write_hooks_bundle (fixture, dir,
+                      "poststart: {\"path\": \"/bin/false\"}, {\"path\": \"/bin/sh\", \"args\": "
+                      "[\"sh\", \"-c\", \"echo after >> ORDER\"]}");
+  {
+    /* The second poststart still runs after the first failed. */
+    g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+    g_autofree char *text = NULL, *order_path = g_build_filename (dir, "order", NULL);
+    g_autofree char *fixed = NULL;
+    g_auto (GStrv) parts = NULL;
+    g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+    parts = g_strsplit (text, "ORDER", -1);
+    fixed = g_strjoinv (order_path, parts);
+    g_assert_true (g_file_set_contents (config_path, fixed, -1, NULL));
+    g_unlink (order_path);
+  }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "warned"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "warned"), ==, 0);
+  g_assert_nonnull (strstr (err, "warning: poststart hook /bin/false"));
+  g_clear_pointer (&err, g_free);
+  {
+    g_autofree char *order = read_stripped (dir, "order");
+    g_assert_cmpstr (order, ==, "prestart\ncreateRuntime\ncreateContainer\npoststart\nafter");
+  }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "warned"), ==, 0);
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+}
+
 static void
 test_errors (Fixture *fixture, gconstpointer data)
 {
@@ -799,6 +1022,8 @@ main (int argc, char **argv)
   g_test_add ("/oci/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("lifecycle", test_lifecycle);
   ADD ("lifecycle-rules", test_lifecycle_rules);
+  ADD ("hooks", test_hooks);
+  ADD ("hook-failures", test_hook_failures);
   ADD ("errors", test_errors);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
