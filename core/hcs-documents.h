@@ -116,6 +116,13 @@ typedef struct {
   gint64 timeout;             /* seconds, 0: none */
 } HcsOciHook;
 
+/* One line of linux.uidMappings or gidMappings. */
+typedef struct {
+  guint32 container_id;       /* containerID */
+  guint32 host_id;            /* hostID */
+  guint32 size;
+} HcsIdMapping;
+
 /* "prestart", "createRuntime", ...: config.json's member names. */
 const char *hcs_oci_hook_kind_name (HcsOciHookKind kind);
 void hcs_oci_hook_free (HcsOciHook *hook);
@@ -153,6 +160,15 @@ typedef struct {
   GPtrArray *oci_hooks[HCS_OCI_HOOK_N_KINDS]; /* HcsOciHook*, NULL: none */
   char *oci_bundle;           /* the bundle folder given to the parser */
   char *oci_annotations;      /* "annotations" as JSON text, or NULL */
+  /* linux.namespaces beyond network, uts and ipc (read only when
+   * oci_version is set; schema1 containers get new pid and mount
+   * namespaces and share the rest). Mount is always new. */
+  HcsNamespace pid_namespace;
+  HcsNamespace cgroup_namespace;
+  HcsNamespace time_namespace;
+  HcsNamespace user_namespace;
+  GArray *oci_uid_mappings;   /* HcsIdMapping: linux.uidMappings, or NULL */
+  GArray *oci_gid_mappings;   /* HcsIdMapping: linux.gidMappings, or NULL */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

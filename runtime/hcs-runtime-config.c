@@ -188,6 +188,39 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
   return TRUE;
 }
 
+static char *
+id_map_text (GArray *mappings)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const HcsIdMapping *mapping = &g_array_index (mappings, HcsIdMapping, i);
+      g_string_append_printf (text, "%u %u %u\n", mapping->container_id, mapping->host_id,
+                              mapping->size);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* linux.namespaces beyond net, uts and ipc, and a new user namespace's
+ * mappings. */
+static void
+set_oci_namespaces (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
+{
+  g_free (spec->pid_ns);
+  spec->pid_ns = namespace_value (&config->pid_namespace);
+  if (config->cgroup_namespace.mode != HCS_NAMESPACE_MODE_HOST)
+    spec->cgroup_ns = namespace_value (&config->cgroup_namespace);
+  if (config->time_namespace.mode != HCS_NAMESPACE_MODE_HOST)
+    spec->time_ns = namespace_value (&config->time_namespace);
+  if (config->user_namespace.mode != HCS_NAMESPACE_MODE_HOST)
+    spec->user_ns = namespace_value (&config->user_namespace);
+  if (config->oci_uid_mappings != NULL)
+    spec->uid_map = id_map_text (config->oci_uid_mappings);
+  if (config->oci_gid_mappings != NULL)
+    spec->gid_map = id_map_text (config->oci_gid_mappings);
+}
+
 /* The hooks the helper runs, and what their state shows besides status
  * and pid. Nothing is added when there is no hook, so that a create
  * without them costs nothing more. */
@@ -262,6 +295,8 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
   spec->uts = namespace_value (&config->uts_namespace);
   g_free (spec->ipc);
   spec->ipc = namespace_value (&config->ipc_namespace);
+  if (config->oci_version != NULL)
+    set_oci_namespaces (spec, config);
   if (!add_mounts (spec, config, error))
     return NULL;
 

@@ -44,6 +44,7 @@
 #include <grp.h>
 #include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
@@ -419,8 +420,20 @@ parse_mount_options (GStrv options, char **data)
 static void
 make_device (int dev_fd, const char *name, unsigned int major_number, unsigned int minor_number)
 {
-  CHILD_CHECK (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0,
-               "creating /dev/%s", name);
+  g_autofree char *host_path = NULL, *target = NULL;
+  int fd;
+
+  if (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0)
+    return;
+  /* In a user namespace of its own no device can be made: the host's is
+   * bound over an empty file instead, as runc does. */
+  CHILD_CHECK (errno == EPERM, "creating /dev/%s", name);
+  fd = openat (dev_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+  CHILD_CHECK (fd >= 0, "creating /dev/%s to bind the host's over", name);
+  host_path = g_strdup_printf ("/dev/%s", name);
+  target = fd_path (fd);
+  CHILD_CHECK (mount (host_path, target, NULL, MS_BIND, NULL) == 0, "binding %s", host_path);
+  close (fd);
 }
 
 static void
@@ -602,17 +615,109 @@ bring_up_loopback (void)
   close (fd);
 }
 
+static gboolean
+is_host (const char *value)
+{
+  return value == NULL || g_str_equal (value, "host");
+}
+
+/* Joins the namespace file @path, which must be one of @type: the runtime
+ * spec wants a path of another type refused, and setns's EINVAL would not
+ * say why. Returns NULL, or what went wrong. */
+static char *
+try_join_namespace (const char *path, int type, const char *name)
+{
+  int fd, actual;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return g_strdup_printf ("linux.namespaces: opening the %s namespace %s: %s", name, path,
+                            g_strerror (errno));
+  actual = ioctl (fd, NS_GET_NSTYPE);
+  if (actual != type)
+    {
+      close (fd);
+      return g_strdup_printf ("linux.namespaces: %s is not a %s namespace", path, name);
+    }
+  if (setns (fd, type) < 0)
+    {
+      int saved_errno = errno;
+      close (fd);
+      return g_strdup_printf ("linux.namespaces: joining the %s namespace %s: %s", name, path,
+                              g_strerror (saved_errno));
+    }
+  close (fd);
+  return NULL;
+}
+
 static void
 join_namespace (const char *path, int type, const char *name)
 {
-  int fd;
+  g_autofree char *failure = NULL;
 
-  if (is_new (path) || g_str_equal (path, "host"))
+  if (is_new (path) || is_host (path))
     return;
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  CHILD_CHECK (fd >= 0, "opening the %s namespace %s", name, path);
-  CHILD_CHECK (setns (fd, type) == 0, "joining the %s namespace %s", name, path);
-  close (fd);
+  failure = try_join_namespace (path, type, name);
+  if (failure != NULL)
+    child_fail (EXIT_SETUP_FAILED, "%s", failure);
+}
+
+/* In A, before the clone: pid and time namespaces are the children's. */
+static void
+parent_join_namespace (const char *path, int type, const char *name)
+{
+  g_autofree char *failure = NULL;
+
+  if (is_new (path) || is_host (path))
+    return;
+  failure = try_join_namespace (path, type, name);
+  if (failure != NULL)
+    fail_setup (failure);
+}
+
+/* The host id that id 0 of a map ("inside outside count" lines) stands
+ * for; -1 (no change) when 0 is not mapped. */
+static int
+host_id_of_root (const char *map)
+{
+  g_auto (GStrv) lines = g_strsplit (map ? map : "", "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      guint64 inside, outside;
+      if (sscanf (lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside) == 2 &&
+          inside == 0)
+        return (int) outside;
+    }
+  return -1;
+}
+
+/* A new user namespace's mappings, written by A (root outside) before the
+ * init goes on. */
+static char *
+write_id_maps (const HcsRuntimeSpec *spec, pid_t pid)
+{
+  const char *files[] = { "uid_map", "gid_map" };
+  const char *maps[] = { spec->uid_map, spec->gid_map };
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, files[i]);
+      g_autoptr (GError) error = NULL;
+
+      if (maps[i] == NULL)
+        return g_strdup_printf ("linux: a new user namespace needs its %s", files[i]);
+      if (!g_file_set_contents_full (path, maps[i], -1, G_FILE_SET_CONTENTS_NONE, 0644, &error))
+        return g_strdup_printf ("linux.%s: %s", i == 0 ? "uidMappings" : "gidMappings",
+                                error->message);
+    }
+  /* The init reopens the start fifo as the namespace's root: it becomes
+   * that user's outside. */
+  if (spec->start_fifo != NULL &&
+      chown (spec->start_fifo, host_id_of_root (spec->uid_map), host_id_of_root (spec->gid_map)) < 0)
+    return g_strdup_printf ("giving %s to the user namespace's root: %s", spec->start_fifo,
+                            g_strerror (errno));
+  return NULL;
 }
 
 /* --- the workload's identity and limits ---------------------------------------------------- */
@@ -1320,6 +1425,27 @@ run_create (const HcsRuntimeSpec *spec)
         }
     }
 
+  if (!is_new (spec->pid_ns))
+    {
+      flags &= ~CLONE_NEWPID;
+      parent_join_namespace (spec->pid_ns, CLONE_NEWPID, "pid");
+    }
+  if (spec->time_ns != NULL && is_new (spec->time_ns))
+    {
+      /* A new time namespace is for the children of whoever unshares it. */
+      if (unshare (CLONE_NEWTIME) < 0)
+        {
+          g_autofree char *text = g_strdup_printf ("linux.namespaces: a new time namespace: %s",
+                                                   g_strerror (errno));
+          fail_setup (text);
+        }
+    }
+  else if (spec->time_ns != NULL)
+    parent_join_namespace (spec->time_ns, CLONE_NEWTIME, "time");
+  if (spec->user_ns != NULL && is_new (spec->user_ns))
+    flags |= CLONE_NEWUSER;
+  else if (!is_host (spec->user_ns))
+    fail_setup ("linux.namespaces: joining a user namespace by path is not supported yet");
   if (is_new (spec->uts))
     flags |= CLONE_NEWUTS;
   if (is_new (spec->ipc))
@@ -1354,10 +1480,23 @@ run_create (const HcsRuntimeSpec *spec)
       if (read (go_pipe[0], &go_message, sizeof go_message) != sizeof go_message)
         _exit (EXIT_SETUP_FAILED);
       cgroup_join_self (&join);
+      if (flags & CLONE_NEWUSER)
+        {
+          /* The maps are written: become the namespace's root, whose
+           * files and devices are the ones it may make. */
+          CHILD_CHECK (setresgid (0, 0, 0) == 0 && setresuid (0, 0, 0) == 0,
+                       "becoming root in the new user namespace");
+          prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* a change of ids cleared it */
+        }
 
       join_namespace (spec->net, CLONE_NEWNET, "network");
       join_namespace (spec->uts, CLONE_NEWUTS, "uts");
       join_namespace (spec->ipc, CLONE_NEWIPC, "ipc");
+      /* After joining its cgroup, whose folder becomes the namespace's root. */
+      if (spec->cgroup_ns != NULL && is_new (spec->cgroup_ns))
+        CHILD_CHECK (unshare (CLONE_NEWCGROUP) == 0, "a new cgroup namespace");
+      else
+        join_namespace (spec->cgroup_ns, CLONE_NEWCGROUP, "cgroup");
       if (runtime_hooks)
         {
           /* prestart and createRuntime run outside, in A, while we wait. */
@@ -1421,6 +1560,15 @@ run_create (const HcsRuntimeSpec *spec)
   if (console_channel_given)
     close (CONSOLE_FD); /* the child's alone: its end of file tells the plugin it died */
   cgroup_join_by_pid (spec, &join, pid);
+  if (flags & CLONE_NEWUSER)
+    {
+      g_autofree char *failure = write_id_maps (spec, pid);
+      if (failure != NULL)
+        {
+          abandon_workload (spec, pid);
+          fail_setup (failure);
+        }
+    }
   go_message.pid = pid;
   if (write (go_pipe[1], &go_message, sizeof go_message) != sizeof go_message)
     fail_setup ("starting the container's init");
@@ -1460,7 +1608,8 @@ run_exec (const HcsRuntimeSpec *spec)
     int type;
   } namespaces[] = {
     { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
-    { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+    { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+    { "mnt", CLONE_NEWNS },
   };
   int fds[G_N_ELEMENTS (namespaces)];
   CgroupJoin join;

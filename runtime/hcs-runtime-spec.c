@@ -15,6 +15,7 @@ hcs_runtime_spec_new (const char *id)
   spec->net = g_strdup ("new");
   spec->uts = g_strdup ("new");
   spec->ipc = g_strdup ("new");
+  spec->pid_ns = g_strdup ("new");
   spec->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_mount_free);
   return spec;
 }
@@ -42,6 +43,12 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
     g_clear_pointer (&spec->hooks[kind], g_ptr_array_unref);
   g_free (spec->hook_state);
+  g_free (spec->pid_ns);
+  g_free (spec->cgroup_ns);
+  g_free (spec->time_ns);
+  g_free (spec->user_ns);
+  g_free (spec->uid_map);
+  g_free (spec->gid_map);
   g_free (spec);
 }
 
@@ -259,6 +266,10 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
     add_string (&namespaces, "net", spec->net);
     add_string (&namespaces, "uts", spec->uts);
     add_string (&namespaces, "ipc", spec->ipc);
+    add_string (&namespaces, "pid", spec->pid_ns);
+    add_string (&namespaces, "cgroup", spec->cgroup_ns);
+    add_string (&namespaces, "time", spec->time_ns);
+    add_string (&namespaces, "user", spec->user_ns);
     g_variant_builder_add (&dict, "{sv}", "namespaces", g_variant_builder_end (&namespaces));
   }
   if (spec->mounts->len > 0)
@@ -295,6 +306,8 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_string (&dict, "start_fifo", spec->start_fifo);
   serialize_hooks (&dict, spec);
   add_string (&dict, "hook_state", spec->hook_state);
+  add_string (&dict, "uid_map", spec->uid_map);
+  add_string (&dict, "gid_map", spec->gid_map);
   root = g_variant_ref_sink (g_variant_builder_end (&dict));
   return g_variant_get_data_as_bytes (root);
 }
@@ -516,7 +529,9 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       !spec_boolean (root, "", "detach", &spec->detach, &local_error) ||
       !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, &local_error) ||
       !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error) ||
-      !spec_string (root, "", "hook_state", &spec->hook_state, &local_error))
+      !spec_string (root, "", "hook_state", &spec->hook_state, &local_error) ||
+      !spec_string (root, "", "uid_map", &spec->uid_map, &local_error) ||
+      !spec_string (root, "", "gid_map", &spec->gid_map, &local_error))
     goto fail;
 
   /* Each nested member: a wrong type is an error, absent is fine. */
@@ -529,7 +544,11 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       (namespaces != NULL &&
        (!spec_string (namespaces, "namespaces.", "net", &spec->net, &local_error) ||
         !spec_string (namespaces, "namespaces.", "uts", &spec->uts, &local_error) ||
-        !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, &local_error))))
+        !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "pid", &spec->pid_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "cgroup", &spec->cgroup_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "time", &spec->time_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "user", &spec->user_ns, &local_error))))
     goto fail;
   mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), &local_error);
   if (local_error != NULL || (mounts != NULL && !deserialize_mounts (mounts, spec, &local_error)))

@@ -72,7 +72,9 @@ typedef struct {
  * Serialised as "hooks": {"prestart": [{"path", "args", "env", "timeout"}],
  * "createRuntime": [...], "createContainer": [...], "startContainer": [...]}
  * and "hook_state": the state members a hook reads on stdin besides
- * "status" and "pid" (ociVersion, id, bundle, annotations), as a JSON object. */
+ * "status" and "pid" (ociVersion, id, bundle, annotations), as a JSON object.
+ * "namespaces" also has "pid", "cgroup", "time" and "user"; "uid_map" and
+ * "gid_map" are strings ("0 100000 65536\n"). */
 
 /* The hooks the helper runs, in the runtime spec's order; poststart and
  * poststop are its caller's (it has left by then). */
@@ -122,6 +124,11 @@ typedef struct {
   /* OCI hooks and linux.* fields (see above) */
   GPtrArray *hooks[HCS_RUNTIME_HOOK_N_KINDS]; /* HcsRuntimeHook*; NULL: none */
   char *hook_state;
+  /* More namespaces, in "namespaces" beside net, uts and ipc: "new",
+   * "host" or a namespace file to join; pid defaults to "new", the others
+   * (NULL) to the host's. */
+  char *pid_ns, *cgroup_ns, *time_ns, *user_ns;
+  char *uid_map, *gid_map;    /* a new user namespace's, as /proc/PID/uid_map takes them */
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */

@@ -543,6 +543,185 @@ test_hook_failures (Fixture *fixture, gconstpointer data)
     ;
 }
 
+/* A bundle running `sleep 1000` with @linux_json as its "linux" member. */
+static void
+write_linux_bundle (Fixture *fixture, const char *linux_json)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sleep\", \"1000\"],"
+      "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"linux\": %s}",
+      test_get_busybox_rootfs (), linux_json);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+/* Creates @id from the bundle and returns its init's pid. */
+static gint64
+create_for_pid (Fixture *fixture, const char *id)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL, *err = NULL;
+
+  int code = hcsctl (fixture, NULL, &err, "create", "--pid-file", pid_file, id);
+
+  g_test_message ("create %s: %s", id, err);
+  g_assert_cmpint (code, ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  return g_ascii_strtoll (pid_text, NULL, 10);
+}
+
+static char *
+namespace_of (gint64 pid, const char *type)
+{
+  g_autofree char *path = pid > 0 ? g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/ns/%s", pid, type)
+                                  : g_strdup_printf ("/proc/self/ns/%s", type);
+  char *link = g_file_read_link (path, NULL);
+
+  g_assert_nonnull (link);
+  return link;
+}
+
+static void
+remove_container (Fixture *fixture, const char *id, gint64 pid)
+{
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", id), ==, 0);
+  waitpid ((pid_t) pid, NULL, 0);
+}
+
+/* linux.namespaces: each type new, shared (absent) or joined by path;
+ * a path of another type refused; user namespaces with their mappings. */
+static void
+test_namespaces (Fixture *fixture, gconstpointer data)
+{
+  const char *types[] = { "pid", "net", "ipc", "uts", "cgroup", "time", "user", "mnt" };
+  g_autofree char *err = NULL;
+  gint64 first, second;
+
+  /* Every type new. The root must be reachable by the mapped root, as with
+   * runc: the test's image folder is made 0700. */
+  {
+    g_autofree char *images = g_path_get_dirname (test_get_busybox_rootfs ());
+    g_assert_cmpint (g_chmod (images, 0755), ==, 0);
+  }
+  write_linux_bundle (fixture,
+                      "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"},"
+                      " {\"type\": \"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"cgroup\"},"
+                      " {\"type\": \"time\"}, {\"type\": \"user\"}, {\"type\": \"mount\"}],"
+                      " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],"
+                      " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]}");
+  first = create_for_pid (fixture, "first");
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *ours = namespace_of (0, types[i]);
+      g_autofree char *theirs = namespace_of (first, types[i]);
+      g_test_message ("%s: host %s, container %s", types[i], ours, theirs);
+      g_assert_cmpstr (ours, !=, theirs);
+    }
+  {
+    g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/uid_map", first);
+    g_autofree char *map = NULL;
+    g_auto (GStrv) fields = NULL;
+    g_assert_true (g_file_get_contents (path, &map, NULL, NULL));
+    fields = g_strsplit_set (g_strstrip (map), " ", -1);
+    g_assert_cmpstr (g_strjoinv ("", fields), ==, "010000065536");
+  }
+  /* It starts and runs as root mapped to 100000 outside. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "first"), ==, 0);
+  {
+    g_autofree char *status_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/status", first);
+    g_autofree char *status = NULL;
+    g_assert_true (g_file_get_contents (status_path, &status, NULL, NULL));
+    g_assert_nonnull (strstr (status, "Uid:\t100000\t100000"));
+  }
+
+  /* None new but mount: the host's, pid included. */
+  write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"mount\"}]}");
+  second = create_for_pid (fixture, "second");
+  for (gsize i = 0; i + 2 < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *ours = namespace_of (0, types[i]);
+      g_autofree char *theirs = namespace_of (second, types[i]);
+      g_assert_cmpstr (ours, ==, theirs);
+    }
+  remove_container (fixture, "second", second);
+
+  {
+    /* A new pid namespace's own, not nested in the user-namespaced one
+     * (joining namespaces owned by another user namespace needs joining
+     * that first, which is not done yet). */
+    gint64 third;
+    g_autofree char *json = NULL;
+
+    write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+                                 " {\"type\": \"network\"}, {\"type\": \"uts\"},"
+                                 " {\"type\": \"ipc\"}, {\"type\": \"cgroup\"},"
+                                 " {\"type\": \"time\"}]}");
+    third = create_for_pid (fixture, "third");
+    json = g_strdup_printf (
+        "{\"namespaces\": [{\"type\": \"mount\"},"
+        " {\"type\": \"network\", \"path\": \"/proc/%" G_GINT64_FORMAT "/ns/net\"},"
+        " {\"type\": \"uts\", \"path\": \"/proc/%" G_GINT64_FORMAT "/ns/uts\"},"
+        " {\"type\": \"ipc\", \"path\": \"/proc/%" G_GINT64_FORMAT "/ns/ipc\"},"
+        " {\"type\": \"cgroup\", \"path\": \"/proc/%" G_GINT64_FORMAT "/ns/cgroup\"},"
+        " {\"type\": \"time\", \"path\": \"/proc/%" G_GINT64_FORMAT "/ns/time\"},"
+        " {\"type\": \"pid\", \"path\": \"/proc/%" G_GINT64_FORMAT "/ns/pid\"}]}",
+        third, third, third, third, third, third);
+    write_linux_bundle (fixture, json);
+    second = create_for_pid (fixture, "second");
+    for (gsize i = 0; i + 2 < G_N_ELEMENTS (types); i++)
+      {
+        g_autofree char *joined = namespace_of (third, types[i]);
+        g_autofree char *theirs = namespace_of (second, types[i]);
+        g_test_message ("%s: %s, joined %s", types[i], theirs, joined);
+        g_assert_cmpstr (joined, ==, theirs);
+      }
+    remove_container (fixture, "second", second);
+
+    /* A path of another type: refused, naming it, nothing left. */
+    write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"mount\"},"
+                                 " {\"type\": \"network\", \"path\": \"/proc/self/ns/uts\"}]}");
+    g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "wrong"), ==, 1);
+    g_assert_nonnull (strstr (err, "/proc/self/ns/uts is not a network namespace"));
+    g_clear_pointer (&err, g_free);
+    write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"mount\"},"
+                                 " {\"type\": \"pid\", \"path\": \"/proc/self/ns/net\"}]}");
+    g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "wrong"), ==, 1);
+    g_assert_nonnull (strstr (err, "/proc/self/ns/net is not a pid namespace"));
+    g_clear_pointer (&err, g_free);
+    remove_container (fixture, "third", third);
+  }
+  remove_container (fixture, "first", first);
+
+  /* Bad namespace lists: refused before anything is made. */
+  for (const char *const *bad = (const char *const[]){
+           "{\"namespaces\": [{\"type\": \"uts\"}, {\"type\": \"uts\"}]}", "given twice",
+           "{\"namespaces\": [{\"type\": \"user\"}]}", "needs linux.uidMappings",
+           "{\"namespaces\": [{\"type\": \"mount\"}], \"uidMappings\": [{\"containerID\": 0,"
+           " \"hostID\": 1, \"size\": 1}], \"gidMappings\": []}", "without a new user namespace",
+           "{\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/self/ns/user\"}]}",
+           "not supported yet",
+           "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}]}",
+           "joining a mount namespace is not supported",
+           "{\"namespaces\": [{\"type\": \"cgroup\", \"path\": \"relative\"}]}",
+           "not an absolute path",
+           NULL };
+       *bad; bad += 2)
+    {
+      write_linux_bundle (fixture, bad[0]);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "wrong"), ==, 1);
+      g_test_message ("%s: %s", bad[0], err);
+      g_assert_nonnull (strstr (err, bad[1]));
+      g_clear_pointer (&err, g_free);
+    }
+  while (waitpid (-1, NULL, WNOHANG) > 0)
+    ;
+}
+
 static void
 test_errors (Fixture *fixture, gconstpointer data)
 {
@@ -1024,6 +1203,7 @@ main (int argc, char **argv)
   ADD ("lifecycle-rules", test_lifecycle_rules);
   ADD ("hooks", test_hooks);
   ADD ("hook-failures", test_hook_failures);
+  ADD ("namespaces", test_namespaces);
   ADD ("errors", test_errors);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);

@@ -527,6 +527,45 @@ test_hooks (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* linux.namespaces beyond net, uts and ipc, and the id maps, reach the
+ * helper's spec; schema1 keeps new pid and host cgroup, time and user. */
+static void
+test_namespaces (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = parse_config (
+      fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+               " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"},"
+               "   {\"type\": \"cgroup\"}, {\"type\": \"time\", \"path\": \"/proc/1/ns/time\"}],"
+               "  \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10},"
+               "   {\"containerID\": 10, \"hostID\": 5000, \"size\": 1}],"
+               "  \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 65536}]}}");
+  g_autoptr (HcsContainerConfig) schema1 = parse_config (fixture, "{\"VolumePath\": \"ROOT\"}");
+  g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL, plain = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  spec = hcs_runtime_spec_new_for_container ("ns", config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  bytes = hcs_runtime_spec_serialize (spec);
+  back = hcs_runtime_spec_deserialize (bytes, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->pid_ns, ==, "host");
+  g_assert_cmpstr (back->net, ==, "host");
+  g_assert_cmpstr (back->user_ns, ==, "new");
+  g_assert_cmpstr (back->cgroup_ns, ==, "new");
+  g_assert_cmpstr (back->time_ns, ==, "/proc/1/ns/time");
+  g_assert_cmpstr (back->uid_map, ==, "0 1000 10\n10 5000 1\n");
+  g_assert_cmpstr (back->gid_map, ==, "0 2000 65536\n");
+
+  plain = hcs_runtime_spec_new_for_container ("plain", schema1, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plain->pid_ns, ==, "new");
+  g_assert_null (plain->cgroup_ns);
+  g_assert_null (plain->time_ns);
+  g_assert_null (plain->user_ns);
+  g_assert_null (plain->uid_map);
+}
+
 /* Bytes that are not a spec: an error naming the member, never a crash. */
 static void
 test_bad_bytes (Fixture *fixture, gconstpointer data)
@@ -584,6 +623,7 @@ main (int argc, char **argv)
   ADD ("container", test_container);
   ADD ("oci", test_oci);
   ADD ("hooks", test_hooks);
+  ADD ("namespaces", test_namespaces);
   ADD ("layers", test_layers);
   ADD ("bad", test_bad);
   ADD ("round-trip", test_round_trip);
