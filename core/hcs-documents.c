@@ -704,6 +704,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
     copy->oci_uid_mappings = g_array_copy (config->oci_uid_mappings);
   if (config->oci_gid_mappings != NULL)
     copy->oci_gid_mappings = g_array_copy (config->oci_gid_mappings);
+  copy->oci_resources = g_strdup (config->oci_resources);
   return copy;
 }
 
@@ -738,6 +739,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_free (config->user_namespace.path);
   g_clear_pointer (&config->oci_uid_mappings, g_array_unref);
   g_clear_pointer (&config->oci_gid_mappings, g_array_unref);
+  g_free (config->oci_resources);
   g_free (config);
 }
 
@@ -1257,6 +1259,7 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
         return type_error (error, "config.json: linux", "resources", "an object", node);
       if (!parse_oci_resources (json_node_get_object (node), config, error))
         return FALSE;
+      config->oci_resources = json_to_string (node, FALSE);
     }
   return TRUE;
 }

@@ -297,6 +297,15 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
   spec->ipc = namespace_value (&config->ipc_namespace);
   if (config->oci_version != NULL)
     set_oci_namespaces (spec, config);
+  if (config->oci_resources != NULL)
+    {
+      if (!hcs_runtime_oci_resources_check (config->oci_resources, error))
+        {
+          g_prefix_error (error, "container '%s': ", id);
+          return NULL;
+        }
+      spec->oci_resources = g_strdup (config->oci_resources);
+    }
   if (!add_mounts (spec, config, error))
     return NULL;
 

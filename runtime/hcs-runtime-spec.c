@@ -49,6 +49,7 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_free (spec->user_ns);
   g_free (spec->uid_map);
   g_free (spec->gid_map);
+  g_free (spec->oci_resources);
   g_free (spec);
 }
 
@@ -308,6 +309,7 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_string (&dict, "hook_state", spec->hook_state);
   add_string (&dict, "uid_map", spec->uid_map);
   add_string (&dict, "gid_map", spec->gid_map);
+  add_string (&dict, "oci_resources", spec->oci_resources);
   root = g_variant_ref_sink (g_variant_builder_end (&dict));
   return g_variant_get_data_as_bytes (root);
 }
@@ -531,7 +533,8 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error) ||
       !spec_string (root, "", "hook_state", &spec->hook_state, &local_error) ||
       !spec_string (root, "", "uid_map", &spec->uid_map, &local_error) ||
-      !spec_string (root, "", "gid_map", &spec->gid_map, &local_error))
+      !spec_string (root, "", "gid_map", &spec->gid_map, &local_error) ||
+      !spec_string (root, "", "oci_resources", &spec->oci_resources, &local_error))
     goto fail;
 
   /* Each nested member: a wrong type is an error, absent is fine. */

@@ -129,6 +129,7 @@ typedef struct {
    * (NULL) to the host's. */
   char *pid_ns, *cgroup_ns, *time_ns, *user_ns;
   char *uid_map, *gid_map;    /* a new user namespace's, as /proc/PID/uid_map takes them */
+  char *oci_resources;        /* linux.resources (JSON text), applied by the host as given */
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */

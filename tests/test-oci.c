@@ -722,6 +722,116 @@ test_namespaces (Fixture *fixture, gconstpointer data)
     ;
 }
 
+static char *
+cgroup_value (const char *controller, const char *id, const char *file)
+{
+  g_autofree char *v1 = g_strdup_printf ("/sys/fs/cgroup/%s/%s/%s/%s", controller,
+                                         test_get_cgroup_parent (), id, file);
+  g_autofree char *v2 = g_strdup_printf ("/sys/fs/cgroup/%s/%s/%s", test_get_cgroup_parent (),
+                                         id, file);
+  char *value = NULL;
+
+  if (!g_file_get_contents (v1, &value, NULL, NULL) &&
+      !g_file_get_contents (v2, &value, NULL, NULL))
+    return NULL;
+  return g_strstrip (value);
+}
+
+/* linux.resources as given, in the files of this host's cgroup version;
+ * what the host cannot do refused, naming the field, nothing left. */
+static void
+test_resources (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *memory_dir = g_strdup_printf ("/sys/fs/cgroup/memory/%s",
+                                                 test_get_cgroup_parent ());
+  gboolean v1 = g_file_test ("/sys/fs/cgroup/memory", G_FILE_TEST_IS_DIR);
+  g_autofree char *err = NULL;
+  gint64 pid;
+
+  write_linux_bundle (
+      fixture,
+      "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+      " \"resources\": {"
+      "  \"memory\": {\"limit\": 67108864, \"reservation\": 33554432},"
+      "  \"cpu\": {\"shares\": 512, \"quota\": 20000, \"period\": 50000, \"cpus\": \"0\","
+      "   \"mems\": \"0\"},"
+      "  \"pids\": {\"limit\": 33},"
+      "  \"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+      "   {\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200, \"access\": \"rw\"}]}}");
+  pid = create_for_pid (fixture, "limited");
+  (void) memory_dir;
+  if (v1)
+    {
+      const char *expected[][3] = {
+        { "memory", "memory.limit_in_bytes", "67108864" },
+        { "memory", "memory.soft_limit_in_bytes", "33554432" },
+        { "cpu", "cpu.shares", "512" },
+        { "cpu", "cpu.cfs_period_us", "50000" },
+        { "cpu", "cpu.cfs_quota_us", "20000" },
+        { "cpuset", "cpuset.cpus", "0" },
+        { "cpuset", "cpuset.mems", "0" },
+        { "pids", "pids.max", "33" },
+      };
+      g_autofree char *devices = cgroup_value ("devices", "limited", "devices.list");
+
+      for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          g_autofree char *value = cgroup_value (expected[i][0], "limited", expected[i][1]);
+          g_test_message ("%s: %s", expected[i][1], value);
+          g_assert_cmpstr (value, ==, expected[i][2]);
+        }
+      /* The config's rule, and the defaults after its "deny all". */
+      g_assert_nonnull (strstr (devices, "c 10:200 rw"));
+      g_assert_nonnull (strstr (devices, "c 1:3 rwm"));
+      g_assert_null (strstr (devices, "a *:* rwm"));
+    }
+  else
+    {
+      g_autofree char *max = cgroup_value ("", "limited", "memory.max");
+      g_autofree char *low = cgroup_value ("", "limited", "memory.low");
+      g_autofree char *cpu_max = cgroup_value ("", "limited", "cpu.max");
+      g_assert_cmpstr (max, ==, "67108864");
+      g_assert_cmpstr (low, ==, "33554432");
+      g_assert_cmpstr (cpu_max, ==, "20000 50000");
+    }
+  /* The container runs under them. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "limited"), ==, 0);
+  remove_container (fixture, "limited", pid);
+
+  /* Refused before anything is made, naming the field. */
+  for (const char *const *bad = (const char *const[]){
+           "{\"cpu\": {\"shares\": 1}}", "cpu.shares",
+           "{\"memory\": {\"swappiness\": 101}}", "memory.swappiness",
+           "{\"memory\": {\"limit\": 67108864, \"swap\": 1048576}}", "memory.swap",
+           "{\"devices\": [{\"allow\": true, \"type\": \"x\"}]}", "devices",
+           "{\"cpu\": {\"quota\": \"lots\"}}", "cpu.quota",
+           "{\"blockIO\": {\"weight\": 5000}}", "blockIO.weight",
+           NULL };
+       *bad; bad += 2)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"namespaces\": [{\"type\": \"mount\"}],"
+                                               " \"resources\": %s}", bad[0]);
+      write_linux_bundle (fixture, json);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "wrong"), ==, 1);
+      g_test_message ("%s: %s", bad[0], err);
+      g_assert_nonnull (strstr (err, bad[1]));
+      g_clear_pointer (&err, g_free);
+    }
+  /* What this host has no controller for: refused when applied, the
+   * cgroup removed. */
+  if (v1 && !g_file_test ("/sys/fs/cgroup/net_cls", G_FILE_TEST_IS_DIR))
+    {
+      write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"mount\"}],"
+                                   " \"resources\": {\"network\": {\"classID\": 1048577}}}");
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "wrong"), ==, 1);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, "network.classID: this host has no net_cls controller"));
+      g_clear_pointer (&err, g_free);
+    }
+  while (waitpid (-1, NULL, WNOHANG) > 0)
+    ;
+}
+
 static void
 test_errors (Fixture *fixture, gconstpointer data)
 {
@@ -1204,6 +1314,7 @@ main (int argc, char **argv)
   ADD ("hooks", test_hooks);
   ADD ("hook-failures", test_hook_failures);
   ADD ("namespaces", test_namespaces);
+  ADD ("resources", test_resources);
   ADD ("errors", test_errors);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
