@@ -705,6 +705,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   if (config->oci_gid_mappings != NULL)
     copy->oci_gid_mappings = g_array_copy (config->oci_gid_mappings);
   copy->oci_resources = g_strdup (config->oci_resources);
+  copy->oci_devices = g_strdup (config->oci_devices);
   return copy;
 }
 
@@ -740,6 +741,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_clear_pointer (&config->oci_uid_mappings, g_array_unref);
   g_clear_pointer (&config->oci_gid_mappings, g_array_unref);
   g_free (config->oci_resources);
+  g_free (config->oci_devices);
   g_free (config);
 }
 
@@ -1250,6 +1252,14 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
                    "config.json: linux.namespaces: a new user namespace needs "
                    "linux.uidMappings and linux.gidMappings");
       return FALSE;
+    }
+
+  node = find_member (linux_object, "devices");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        return type_error (error, "config.json: linux", "devices", "an array", node);
+      config->oci_devices = json_to_string (node, FALSE);
     }
 
   node = find_member (linux_object, "resources");

@@ -561,3 +561,34 @@ hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json, GError
     return hcs_runtime_cgroup_allow_default_devices (cgroup, error);
   return TRUE;
 }
+
+gboolean
+hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices, GError **error)
+{
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "devices");
+
+  if (hcs_runtime_cgroup_get_version (cgroup) == HCS_RUNTIME_CGROUP_VERSION_2 || dir == NULL)
+    return TRUE;
+  for (guint i = 0; devices && i < devices->len; i++)
+    {
+      const HcsRuntimeDevice *device = devices->pdata[i];
+      g_autofree char *path = g_build_filename (dir, "devices.allow", NULL);
+      g_autofree char *rule = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (device->type == 'p')
+        continue; /* a fifo is no device to the cgroup */
+      rule = g_strdup_printf ("%c %" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " rwm",
+                              device->type == 'u' ? 'c' : device->type, device->major,
+                              device->minor);
+      if (!g_file_set_contents_full (path, rule, -1, G_FILE_SET_CONTENTS_NONE, 0644,
+                                     &local_error))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "config.json: linux.devices[%u]: allowing %s: %s", i, device->path,
+                       local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -115,5 +115,9 @@ gboolean hcs_runtime_oci_resources_check (const char *json, GError **error);
  * HCS_ERROR_NOT_SUPPORTED naming the field. */
 gboolean hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json,
                                        GError **error);
+/* Allows linux.devices (HcsRuntimeDevice*) in v1's devices cgroup, as runc
+ * does for the devices it makes; v2: nothing (eBPF, not done here). */
+gboolean hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices,
+                                           GError **error);
 
 G_END_DECLS

@@ -188,6 +188,58 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
   return TRUE;
 }
 
+/* linux.devices, checked: an absolute path, a known type, numbers for
+ * the types that have them. */
+static gboolean
+set_devices (HcsRuntimeSpec *spec, const char *json, GError **error)
+{
+  g_autoptr (JsonNode) root = json_from_string (json, NULL);
+  JsonArray *array = root && JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
+
+  spec->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_device_free);
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (array, i);
+      HcsRuntimeDevice *device;
+      const char *path, *type;
+
+      path = entry ? json_object_get_string_member_with_default (entry, "path", NULL) : NULL;
+      type = entry ? json_object_get_string_member_with_default (entry, "type", NULL) : NULL;
+      if (path == NULL || !g_path_is_absolute (path) || strstr (path, "/../") != NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': config.json: linux.devices[%u].path: an absolute path "
+                       "is needed", spec->id, i);
+          return FALSE;
+        }
+      if (type == NULL || strlen (type) != 1 || strchr ("cbup", type[0]) == NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': config.json: linux.devices[%u].type: must be c, b, u "
+                       "or p", spec->id, i);
+          return FALSE;
+        }
+      if (type[0] != 'p' &&
+          (!json_object_has_member (entry, "major") || !json_object_has_member (entry, "minor")))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': config.json: linux.devices[%u]: a %s device needs "
+                       "major and minor", spec->id, i, type);
+          return FALSE;
+        }
+      device = g_new0 (HcsRuntimeDevice, 1);
+      device->path = g_strdup (path);
+      device->type = type[0];
+      device->major = json_object_get_int_member_with_default (entry, "major", 0);
+      device->minor = json_object_get_int_member_with_default (entry, "minor", 0);
+      device->mode = json_object_get_int_member_with_default (entry, "fileMode", 0666) & 07777;
+      device->uid = json_object_get_int_member_with_default (entry, "uid", 0);
+      device->gid = json_object_get_int_member_with_default (entry, "gid", 0);
+      g_ptr_array_add (spec->devices, device);
+    }
+  return TRUE;
+}
+
 static char *
 id_map_text (GArray *mappings)
 {
@@ -297,6 +349,8 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
   spec->ipc = namespace_value (&config->ipc_namespace);
   if (config->oci_version != NULL)
     set_oci_namespaces (spec, config);
+  if (config->oci_devices != NULL && !set_devices (spec, config->oci_devices, error))
+    return NULL;
   if (config->oci_resources != NULL)
     {
       if (!hcs_runtime_oci_resources_check (config->oci_resources, error))

@@ -474,6 +474,42 @@ setup_dev (int root_fd)
   }
 }
 
+/* One of linux.devices, made at its path in the root with its mode and
+ * owner; bound from the host's same path where mknod is refused (a user
+ * namespace of its own). */
+static void
+make_spec_device (int root_fd, const HcsRuntimeDevice *device)
+{
+  g_autofree char *parent = g_path_get_dirname (device->path);
+  g_autofree char *name = g_path_get_basename (device->path);
+  mode_t type = device->type == 'b' ? S_IFBLK : device->type == 'p' ? S_IFIFO : S_IFCHR;
+  int parent_fd = make_path_in_root (root_fd, parent, TRUE);
+
+  CHILD_CHECK (parent_fd >= 0, "linux.devices: making %s", parent);
+  /* A device already there (one of /dev's defaults) is replaced. */
+  unlinkat (parent_fd, name, 0);
+  if (mknodat (parent_fd, name, type | device->mode,
+               makedev ((unsigned int) device->major, (unsigned int) device->minor)) < 0)
+    {
+      int fd;
+      g_autofree char *target = NULL;
+
+      CHILD_CHECK (errno == EPERM, "linux.devices: creating %s", device->path);
+      fd = openat (parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+      CHILD_CHECK (fd >= 0, "linux.devices: creating %s to bind the host's over", device->path);
+      target = fd_path (fd);
+      CHILD_CHECK (mount (device->path, target, NULL, MS_BIND, NULL) == 0,
+                   "linux.devices: binding the host's %s", device->path);
+      close (fd);
+    }
+  else
+    CHILD_CHECK (fchmodat (parent_fd, name, device->mode, 0) == 0 &&
+                     fchownat (parent_fd, name, (uid_t) device->uid, (gid_t) device->gid,
+                               AT_SYMLINK_NOFOLLOW) == 0,
+                 "linux.devices: setting the mode and owner of %s", device->path);
+  close (parent_fd);
+}
+
 static void
 setup_user_mount (int root_fd, const HcsRuntimeMount *mount_spec)
 {
@@ -561,6 +597,8 @@ setup_rootfs (const HcsRuntimeSpec *spec, pid_t init_pid)
 
   for (guint i = 0; i < spec->mounts->len; i++)
     setup_user_mount (root_fd, spec->mounts->pdata[i]);
+  for (guint i = 0; spec->devices && i < spec->devices->len; i++)
+    make_spec_device (root_fd, spec->devices->pdata[i]);
 
   /* The container's namespaces, its mounts made, the host's paths still
    * in sight: where the runtime spec runs createContainer. */

@@ -50,7 +50,17 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_free (spec->uid_map);
   g_free (spec->gid_map);
   g_free (spec->oci_resources);
+  g_clear_pointer (&spec->devices, g_ptr_array_unref);
   g_free (spec);
+}
+
+void
+hcs_runtime_device_free (HcsRuntimeDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->path);
+  g_free (device);
 }
 
 const char *
@@ -310,6 +320,29 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_string (&dict, "uid_map", spec->uid_map);
   add_string (&dict, "gid_map", spec->gid_map);
   add_string (&dict, "oci_resources", spec->oci_resources);
+  if (spec->devices != NULL && spec->devices->len > 0)
+    {
+      GVariantBuilder devices;
+
+      g_variant_builder_init (&devices, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint i = 0; i < spec->devices->len; i++)
+        {
+          const HcsRuntimeDevice *device = spec->devices->pdata[i];
+          GVariantBuilder element;
+          char type[2] = { device->type, '\0' };
+
+          g_variant_builder_init (&element, G_VARIANT_TYPE_VARDICT);
+          add_string (&element, "path", device->path);
+          add_string (&element, "type", type);
+          add_int (&element, "major", device->major);
+          add_int (&element, "minor", device->minor);
+          add_int (&element, "mode", device->mode);
+          add_int (&element, "uid", device->uid);
+          add_int (&element, "gid", device->gid);
+          g_variant_builder_add_value (&devices, g_variant_builder_end (&element));
+        }
+      g_variant_builder_add (&dict, "{sv}", "devices", g_variant_builder_end (&devices));
+    }
   root = g_variant_ref_sink (g_variant_builder_end (&dict));
   return g_variant_get_data_as_bytes (root);
 }
@@ -470,6 +503,38 @@ deserialize_resources (GVariant *dict, HcsRuntimeResources *resources, GError **
 }
 
 static gboolean
+deserialize_devices (GVariant *devices, HcsRuntimeSpec *spec, GError **error)
+{
+  spec->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_device_free);
+  for (gsize i = 0; i < g_variant_n_children (devices); i++)
+    {
+      g_autoptr (GVariant) element = g_variant_get_child_value (devices, i);
+      HcsRuntimeDevice *device = g_new0 (HcsRuntimeDevice, 1);
+      g_autofree char *type = NULL;
+
+      g_ptr_array_add (spec->devices, device);
+      if (!spec_string (element, "devices[].", "path", &device->path, error) ||
+          !spec_string (element, "devices[].", "type", &type, error) ||
+          !spec_int (element, "devices[].", "major", &device->major, error) ||
+          !spec_int (element, "devices[].", "minor", &device->minor, error) ||
+          !spec_int (element, "devices[].", "mode", &device->mode, error) ||
+          !spec_int (element, "devices[].", "uid", &device->uid, error) ||
+          !spec_int (element, "devices[].", "gid", &device->gid, error))
+        return FALSE;
+      if (device->path == NULL || device->path[0] != '/' || type == NULL ||
+          strlen (type) != 1 || strchr ("cbup", type[0]) == NULL)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "spec: devices[%" G_GSIZE_FORMAT "]: needs an absolute path and a type "
+                       "of c, b, u or p", i);
+          return FALSE;
+        }
+      device->type = type[0];
+    }
+  return TRUE;
+}
+
+static gboolean
 deserialize_hooks (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
 {
   for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
@@ -510,7 +575,7 @@ HcsRuntimeSpec *
 hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
 {
   g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
-  g_autoptr (GVariant) process = NULL, resources = NULL, hooks = NULL;
+  g_autoptr (GVariant) process = NULL, resources = NULL, hooks = NULL, devices = NULL;
   g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (NULL);
   GError *local_error = NULL;
 
@@ -559,6 +624,10 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
   resources = spec_member (root, "", "resources", G_VARIANT_TYPE_VARDICT, &local_error);
   if (local_error != NULL ||
       (resources != NULL && !deserialize_resources (resources, &spec->resources, &local_error)))
+    goto fail;
+  devices = spec_member (root, "", "devices", G_VARIANT_TYPE ("aa{sv}"), &local_error);
+  if (local_error != NULL ||
+      (devices != NULL && !deserialize_devices (devices, spec, &local_error)))
     goto fail;
   hooks = spec_member (root, "", "hooks", G_VARIANT_TYPE_VARDICT, &local_error);
   if (local_error != NULL || (hooks != NULL && !deserialize_hooks (hooks, spec, &local_error)))

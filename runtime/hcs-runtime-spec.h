@@ -93,6 +93,18 @@ typedef struct {
   gint64 timeout;             /* seconds; 0: none */
 } HcsRuntimeHook;
 
+/* One of linux.devices: serialised as "devices": [{"path", "type" ("c",
+ * "b", "u" or "p"), "major", "minor", "mode", "uid", "gid"}]. */
+typedef struct {
+  char *path;                 /* absolute, inside the root */
+  char type;
+  gint64 major, minor;
+  gint64 mode;                /* permission bits */
+  gint64 uid, gid;
+} HcsRuntimeDevice;
+
+void hcs_runtime_device_free (HcsRuntimeDevice *device);
+
 const char *hcs_runtime_hook_kind_name (HcsRuntimeHookKind kind);
 HcsRuntimeHook *hcs_runtime_hook_new (const char *path, const char *const *args,
                                       const char *const *env, gint64 timeout);
@@ -130,6 +142,7 @@ typedef struct {
   char *pid_ns, *cgroup_ns, *time_ns, *user_ns;
   char *uid_map, *gid_map;    /* a new user namespace's, as /proc/PID/uid_map takes them */
   char *oci_resources;        /* linux.resources (JSON text), applied by the host as given */
+  GPtrArray *devices;         /* HcsRuntimeDevice*: linux.devices, made in the root; NULL: none */
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */

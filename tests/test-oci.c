@@ -832,6 +832,59 @@ test_resources (Fixture *fixture, gconstpointer data)
     ;
 }
 
+/* linux.devices: made in the root with their numbers, mode and owner, and
+ * allowed in the devices cgroup; bad ones refused naming the field. */
+static void
+test_devices (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  gint64 pid;
+
+  write_linux_bundle (
+      fixture,
+      "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+      " \"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},"
+      " \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10, \"minor\": 229,"
+      "   \"fileMode\": 384, \"uid\": 7, \"gid\": 8},"
+      "  {\"path\": \"/dev/sub/mynull\", \"type\": \"c\", \"major\": 1, \"minor\": 3,"
+      "   \"fileMode\": 438}]}");
+  pid = create_for_pid (fixture, "devices");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "devices"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "exec", "devices", "stat", "-c", "%F %t:%T %a %u:%g",
+                           "/dev/fuse", "/dev/sub/mynull"), ==, 0);
+  g_assert_cmpstr (out, ==, "character special file a:e5 600 7:8\n"
+                            "character special file 1:3 666 0:0\n");
+  g_clear_pointer (&out, g_free);
+  /* Allowed by the cgroup despite the config's "deny all". */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "devices", "sh", "-c",
+                           "echo x > /dev/sub/mynull"), ==, 0);
+  if (g_file_test ("/sys/fs/cgroup/devices", G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *list = cgroup_value ("devices", "devices", "devices.list");
+      g_assert_nonnull (strstr (list, "c 10:229 rwm"));
+    }
+  remove_container (fixture, "devices", pid);
+
+  for (const char *const *bad = (const char *const[]){
+           "[{\"path\": \"dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3}]",
+           "linux.devices[0].path",
+           "[{\"path\": \"/dev/x\", \"type\": \"q\", \"major\": 1, \"minor\": 3}]",
+           "linux.devices[0].type",
+           "[{\"path\": \"/dev/x\", \"type\": \"b\"}]", "needs major and minor",
+           "{\"path\": \"/dev/x\"}", "linux.devices: expected an array",
+           NULL };
+       *bad; bad += 2)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"namespaces\": [{\"type\": \"mount\"}],"
+                                               " \"devices\": %s}", bad[0]);
+      write_linux_bundle (fixture, json);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "wrong"), ==, 1);
+      g_test_message ("%s: %s", bad[0], err);
+      g_assert_nonnull (strstr (err, bad[1]));
+      g_clear_pointer (&err, g_free);
+    }
+}
+
 static void
 test_errors (Fixture *fixture, gconstpointer data)
 {
@@ -1315,6 +1368,7 @@ main (int argc, char **argv)
   ADD ("hook-failures", test_hook_failures);
   ADD ("namespaces", test_namespaces);
   ADD ("resources", test_resources);
+  ADD ("devices", test_devices);
   ADD ("errors", test_errors);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
