@@ -706,6 +706,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
     copy->oci_gid_mappings = g_array_copy (config->oci_gid_mappings);
   copy->oci_resources = g_strdup (config->oci_resources);
   copy->oci_devices = g_strdup (config->oci_devices);
+  copy->oci_seccomp = g_strdup (config->oci_seccomp);
   return copy;
 }
 
@@ -742,6 +743,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_clear_pointer (&config->oci_gid_mappings, g_array_unref);
   g_free (config->oci_resources);
   g_free (config->oci_devices);
+  g_free (config->oci_seccomp);
   g_free (config);
 }
 
@@ -1252,6 +1254,14 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
                    "config.json: linux.namespaces: a new user namespace needs "
                    "linux.uidMappings and linux.gidMappings");
       return FALSE;
+    }
+
+  node = find_member (linux_object, "seccomp");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "config.json: linux", "seccomp", "an object", node);
+      config->oci_seccomp = json_to_string (node, FALSE);
     }
 
   node = find_member (linux_object, "devices");

@@ -171,6 +171,7 @@ typedef struct {
   GArray *oci_gid_mappings;   /* HcsIdMapping: linux.gidMappings, or NULL */
   char *oci_resources;        /* linux.resources as JSON text (applied as given), or NULL */
   char *oci_devices;          /* linux.devices as JSON text, or NULL */
+  char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL (the built-in filter) */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

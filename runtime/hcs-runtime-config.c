@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-config.h"
+#include "hcs-runtime-seccomp.h"
 
 #include <string.h>
 
@@ -351,6 +352,18 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
     set_oci_namespaces (spec, config);
   if (config->oci_devices != NULL && !set_devices (spec, config->oci_devices, error))
     return NULL;
+  if (config->oci_seccomp != NULL)
+    {
+      guint32 flags = 0;
+
+      spec->seccomp_program = hcs_runtime_seccomp_compile (config->oci_seccomp, &flags, error);
+      if (spec->seccomp_program == NULL)
+        {
+          g_prefix_error (error, "container '%s': ", id);
+          return NULL;
+        }
+      spec->seccomp_flags = flags;
+    }
   if (config->oci_resources != NULL)
     {
       if (!hcs_runtime_oci_resources_check (config->oci_resources, error))

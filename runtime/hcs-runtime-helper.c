@@ -924,25 +924,38 @@ apply_capabilities (const HcsRuntimeProcess *process, uid_t uid)
 
 /* The filter was compiled at build time (hcs-runtime-seccomp-gen.c: what it
  * denies and why); loading it is one prctl(). */
+/* The built-in filter, or @custom (linux.seccomp compiled on the host)
+ * with its seccomp() @flags. */
 static void
-apply_seccomp (void)
+apply_seccomp (GBytes *custom, gint64 flags)
 {
   struct sock_fprog program = {
     .len = G_N_ELEMENTS (hcs_runtime_seccomp_program),
     .filter = (struct sock_filter *) hcs_runtime_seccomp_program,
   };
 
+  if (custom != NULL)
+    {
+      program.len = g_bytes_get_size (custom) / sizeof (struct sock_filter);
+      program.filter = (struct sock_filter *) g_bytes_get_data (custom, NULL);
+    }
   /* As libseccomp would: a filter needs no_new_privs, or CAP_SYS_ADMIN,
    * which a non-root user has dropped by now. */
   CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
-  CHILD_CHECK (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
-               "seccomp: loading the filter");
+  if (custom != NULL && flags != 0)
+    CHILD_CHECK (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int) flags, &program)
+                     == 0,
+                 "seccomp: loading linux.seccomp's filter");
+  else
+    CHILD_CHECK (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
+                 "seccomp: loading the filter");
 }
 
 /* Everything between "go" and exec: session, terminal, identity,
  * capabilities, no_new_privs, seccomp, in that order. */
 static void
-become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
+become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes *custom_seccomp,
+                 gint64 seccomp_flags)
 {
   Identity identity = resolve_user (process ? process->user : "0");
 
@@ -964,7 +977,7 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
   if (process == NULL || process->no_new_privileges)
     CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
   if (with_seccomp)
-    apply_seccomp ();
+    apply_seccomp (custom_seccomp, seccomp_flags);
 }
 
 static G_NORETURN void
@@ -1582,7 +1595,11 @@ run_create (const HcsRuntimeSpec *spec)
           child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
         }
 
-      become_workload (spec->process, spec->process ? spec->process->seccomp : TRUE);
+      /* linux.seccomp replaces the built-in filter, whatever process.seccomp says. */
+      become_workload (spec->process,
+                       spec->seccomp_program != NULL ||
+                           (spec->process ? spec->process->seccomp : TRUE),
+                       spec->seccomp_program, spec->seccomp_flags);
       if (spec->process == NULL)
         {
           close (child_report_fd);
@@ -1722,7 +1739,7 @@ run_exec (const HcsRuntimeSpec *spec)
       if (spec->process->terminal)
         make_console_inside (spec);
       close (STATUS_FD);
-      become_workload (spec->process, spec->process->seccomp);
+      become_workload (spec->process, spec->process->seccomp, NULL, 0);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");

@@ -51,6 +51,7 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_free (spec->gid_map);
   g_free (spec->oci_resources);
   g_clear_pointer (&spec->devices, g_ptr_array_unref);
+  g_clear_pointer (&spec->seccomp_program, g_bytes_unref);
   g_free (spec);
 }
 
@@ -320,6 +321,11 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_string (&dict, "uid_map", spec->uid_map);
   add_string (&dict, "gid_map", spec->gid_map);
   add_string (&dict, "oci_resources", spec->oci_resources);
+  if (spec->seccomp_program != NULL)
+    g_variant_builder_add (&dict, "{sv}", "seccomp_program",
+                           g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                     spec->seccomp_program, TRUE));
+  add_int (&dict, "seccomp_flags", spec->seccomp_flags);
   if (spec->devices != NULL && spec->devices->len > 0)
     {
       GVariantBuilder devices;
@@ -576,6 +582,7 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
 {
   g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
   g_autoptr (GVariant) process = NULL, resources = NULL, hooks = NULL, devices = NULL;
+  g_autoptr (GVariant) seccomp = NULL;
   g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (NULL);
   GError *local_error = NULL;
 
@@ -625,6 +632,21 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
   if (local_error != NULL ||
       (resources != NULL && !deserialize_resources (resources, &spec->resources, &local_error)))
     goto fail;
+  if (!spec_int (root, "", "seccomp_flags", &spec->seccomp_flags, &local_error))
+    goto fail;
+  seccomp = spec_member (root, "", "seccomp_program", G_VARIANT_TYPE_BYTESTRING, &local_error);
+  if (local_error != NULL)
+    goto fail;
+  if (seccomp != NULL)
+    {
+      if (g_variant_get_size (seccomp) == 0 || g_variant_get_size (seccomp) % 8 != 0)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "spec: seccomp_program: not a whole BPF program");
+          return NULL;
+        }
+      spec->seccomp_program = g_variant_get_data_as_bytes (seccomp);
+    }
   devices = spec_member (root, "", "devices", G_VARIANT_TYPE ("aa{sv}"), &local_error);
   if (local_error != NULL ||
       (devices != NULL && !deserialize_devices (devices, spec, &local_error)))

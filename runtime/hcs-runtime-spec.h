@@ -143,6 +143,11 @@ typedef struct {
   char *uid_map, *gid_map;    /* a new user namespace's, as /proc/PID/uid_map takes them */
   char *oci_resources;        /* linux.resources (JSON text), applied by the host as given */
   GPtrArray *devices;         /* HcsRuntimeDevice*: linux.devices, made in the root; NULL: none */
+  /* linux.seccomp compiled on the host ("seccomp_program": ay, struct
+   * sock_filter[]; "seccomp_flags": x), loaded for the init instead of the
+   * built-in filter; NULL: the built-in one (process.seccomp says whether). */
+  GBytes *seccomp_program;
+  gint64 seccomp_flags;
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */

@@ -557,6 +557,29 @@ test_namespaces (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (back->uid_map, ==, "0 1000 10\n10 5000 1\n");
   g_assert_cmpstr (back->gid_map, ==, "0 2000 65536\n");
 
+  g_assert_null (back->seccomp_program);
+
+  /* linux.seccomp: compiled when the spec is made, carried as it is. */
+  {
+    g_autoptr (HcsContainerConfig) filtered = parse_config (
+        fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+                 " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\","
+                 "  \"syscalls\": [{\"names\": [\"read\", \"write\"],"
+                 "   \"action\": \"SCMP_ACT_ALLOW\"}]}}}");
+    g_autoptr (HcsRuntimeSpec) compiled =
+        hcs_runtime_spec_new_for_container ("sc", filtered, fixture->layer_dir, &error);
+    g_autoptr (HcsRuntimeSpec) compiled_back = NULL;
+    g_autoptr (GBytes) compiled_bytes = NULL;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (compiled->seccomp_program);
+    g_assert_cmpuint (g_bytes_get_size (compiled->seccomp_program) % 8, ==, 0);
+    compiled_bytes = hcs_runtime_spec_serialize (compiled);
+    compiled_back = hcs_runtime_spec_deserialize (compiled_bytes, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (compiled_back->seccomp_program, compiled->seccomp_program));
+  }
+
   plain = hcs_runtime_spec_new_for_container ("plain", schema1, fixture->layer_dir, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (plain->pid_ns, ==, "new");
@@ -585,6 +608,8 @@ test_bad_bytes (Fixture *fixture, gconstpointer data)
     { "{'rootfs': <'relative'>}", "rootfs" },
     { "{'rootfs': <'/r'>, 'hooks': <{'prestart': <[{'path': <'rel'>}]>}>}", "hooks.prestart[0]" },
     { "{'rootfs': <'/r'>, 'hooks': <{'createContainer': <'x'>}>}", "hooks.createContainer" },
+    { "{'rootfs': <'/r'>, 'seccomp_program': <b'abc'>}", "seccomp_program" },
+    { "{'rootfs': <'/r'>, 'devices': <[{'path': <'/dev/x'>, 'type': <'z'>}]>}", "devices[0]" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
