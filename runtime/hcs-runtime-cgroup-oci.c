@@ -489,6 +489,24 @@ plan (const char *json, gboolean v2, GError **error)
   return g_steal_pointer (&writes);
 }
 
+GStrv
+hcs_runtime_oci_resources_plan (const char *json, gboolean v2, GError **error)
+{
+  g_autoptr (GPtrArray) writes = plan (json, v2, error);
+  g_autoptr (GStrvBuilder) lines = g_strv_builder_new ();
+
+  if (writes == NULL)
+    return NULL;
+  for (guint i = 0; i < writes->len; i++)
+    {
+      const CgroupWrite *planned = writes->pdata[i];
+      g_autofree char *line = g_strdup_printf ("%s/%s=%s", planned->controller, planned->file,
+                                               planned->value);
+      g_strv_builder_add (lines, line);
+    }
+  return g_strv_builder_end (lines);
+}
+
 gboolean
 hcs_runtime_oci_resources_check (const char *json, GError **error)
 {

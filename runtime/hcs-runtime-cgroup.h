@@ -107,6 +107,10 @@ gboolean hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error);
 /* Refuses a linux.resources object (JSON text) with a value out of range
  * or of the wrong type, naming the field; writes nothing. */
 gboolean hcs_runtime_oci_resources_check (const char *json, GError **error);
+/* What hcs_runtime_cgroup_apply_oci would write on v1 or @v2, in order,
+ * as "CONTROLLER/FILE=VALUE" lines (for tests: v2 is not mounted with
+ * controllers on every machine). */
+GStrv hcs_runtime_oci_resources_plan (const char *json, gboolean v2, GError **error);
 /* Writes it to @cgroup's files for its version: memory (limit, swap,
  * reservation, swappiness, disableOOMKiller), cpu (shares, quota, period,
  * realtime, cpus, mems), blockIO (weights, throttles), hugepageLimits,
