@@ -58,7 +58,13 @@ typedef struct {
   __typeof__ (archive_read_open) *read_open;
   __typeof__ (archive_read_open_fd) *read_open_fd;
   __typeof__ (archive_read_open_filename) *read_open_filename;
-  __typeof__ (archive_read_support_filter_all) *read_support_filter_all;
+  __typeof__ (archive_read_support_filter_bzip2) *read_support_filter_bzip2;
+  __typeof__ (archive_read_support_filter_compress) *read_support_filter_compress;
+  __typeof__ (archive_read_support_filter_lz4) *read_support_filter_lz4;
+  __typeof__ (archive_read_support_filter_lzip) *read_support_filter_lzip;
+  __typeof__ (archive_read_support_filter_lzma) *read_support_filter_lzma;
+  __typeof__ (archive_read_support_filter_xz) *read_support_filter_xz;
+  __typeof__ (archive_read_support_filter_zstd) *read_support_filter_zstd;
   __typeof__ (archive_read_support_format_raw) *read_support_format_raw;
   __typeof__ (archive_read_support_format_tar) *read_support_format_tar;
   __typeof__ (archive_set_error) *set_error;
@@ -120,7 +126,13 @@ gboolean hcs_archive_load (GError **error);
 #define archive_read_open (hcs_archive_api.read_open)
 #define archive_read_open_fd (hcs_archive_api.read_open_fd)
 #define archive_read_open_filename (hcs_archive_api.read_open_filename)
-#define archive_read_support_filter_all (hcs_archive_api.read_support_filter_all)
+#define archive_read_support_filter_bzip2 (hcs_archive_api.read_support_filter_bzip2)
+#define archive_read_support_filter_compress (hcs_archive_api.read_support_filter_compress)
+#define archive_read_support_filter_lz4 (hcs_archive_api.read_support_filter_lz4)
+#define archive_read_support_filter_lzip (hcs_archive_api.read_support_filter_lzip)
+#define archive_read_support_filter_lzma (hcs_archive_api.read_support_filter_lzma)
+#define archive_read_support_filter_xz (hcs_archive_api.read_support_filter_xz)
+#define archive_read_support_filter_zstd (hcs_archive_api.read_support_filter_zstd)
 #define archive_read_support_format_raw (hcs_archive_api.read_support_format_raw)
 #define archive_read_support_format_tar (hcs_archive_api.read_support_format_tar)
 #define archive_set_error (hcs_archive_api.set_error)

@@ -20,7 +20,11 @@ gboolean hcs_layer_check_new (HcsLayerStore *self, const char *id, const char *p
                               const char *what, GError **error);
 gboolean hcs_layer_write_metadata (const char *dir, const HcsLayerInfo *info, GError **error);
 
-/* Makes <store>/.import-XXXXXX and returns it, with *@lock_fd an open
+/* Kills this process with SIGKILL when $HCS_LAYER_KILL_AT names @name: the
+ * tests' fault injection, one point per step of an import. */
+void hcs_layer_fault_point (const char *name);
+
+/* Makes <store>/.import-ID-XXXXXX and returns it, with *@lock_fd an open
  * descriptor of it holding an exclusive flock, so garbage collection
  * leaves it alone while its maker lives. */
 char *hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GError **error);
@@ -39,5 +43,23 @@ HcsLayerInfo *hcs_layer_import_fd (HcsLayerStore *self, const char *id, const ch
 gboolean hcs_layer_export_fd (HcsLayerStore *self, const char *id, const char *tar_path,
                               int tar_fd, HcsLayerProgressFunc progress, gpointer user_data,
                               const gint *cancelled, GError **error);
+
+/* The uncompressed bytes of a layer archive (@fd when >= 0, else @path,
+ * which names it in messages either way): plain, or compressed in a
+ * format decompressed in this process, every check the stream carries
+ * verified. A format only an external program decompresses is
+ * HCS_ERROR_NOT_SUPPORTED; a stream that carries no check of its own
+ * (compress, lzma, xz with check None, zstd or lz4 without a content
+ * checksum) is HCS_ERROR_INVALID_DATA unless @have_digest says the caller
+ * verifies the uncompressed bytes itself. */
+typedef struct _HcsLayerInput HcsLayerInput;
+HcsLayerInput *hcs_layer_input_open (const char *id, const char *path, int fd,
+                                     gboolean have_digest, GError **error);
+/* Up to @size bytes; 0 at the end, which is reached only once every
+ * check has passed; -1 with @error when the data is corrupt. */
+gssize hcs_layer_input_read (HcsLayerInput *input, void *buffer, gsize size, GError **error);
+const char *hcs_layer_input_get_format (HcsLayerInput *input);
+void hcs_layer_input_free (HcsLayerInput *input);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsLayerInput, hcs_layer_input_free)
 
 G_END_DECLS

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <signal.h>
 #include <unistd.h>
 #include "hcs-archive.h" /* last: it renames libarchive's functions */
 
@@ -215,7 +216,9 @@ hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error)
       g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist", id);
       return NULL;
     }
+  /* An empty file parses, with no root. */
   if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
+      json_parser_get_root (parser) == NULL ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s is corrupt%s%s", id,
@@ -394,11 +397,22 @@ hcs_layer_check_new (HcsLayerStore *self, const char *id, const char *parent, co
   return TRUE;
 }
 
+void
+hcs_layer_fault_point (const char *name)
+{
+  const char *wanted = g_getenv ("HCS_LAYER_KILL_AT");
+
+  if (G_UNLIKELY (wanted != NULL) && g_str_equal (wanted, name))
+    kill (getpid (), SIGKILL);
+}
+
+/* <store>/.import-ID-XXXXXX: the id in the name, so that an import whose
+ * process died is listed under it and removed with it. */
 char *
 hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GError **error)
 {
-  g_autofree char *template =
-      g_build_filename (hcs_layer_store_get_path (self), HCS_LAYER_STAGING_PREFIX "XXXXXX", NULL);
+  g_autofree char *name = g_strconcat (HCS_LAYER_STAGING_PREFIX, id, "-XXXXXX", NULL);
+  g_autofree char *template = g_build_filename (hcs_layer_store_get_path (self), name, NULL);
   int fd;
 
   if (g_mkdtemp_full (template, 0700) == NULL)
@@ -432,12 +446,11 @@ hcs_layer_make_staging (HcsLayerStore *self, const char *id, int *lock_fd, GErro
 /* --- import ------------------------------------------------------------------- */
 
 typedef struct {
-  struct archive *decompressor;  /* raw: the decompressed tar bytes */
+  HcsLayerInput *input; /* the decompressed tar bytes */
   GChecksum *sha256;
   guint64 bytes;
   char buffer[64 * 1024];
-  gboolean failed;
-  char *error_text;
+  GError *error;
 } TarSource;
 
 /* The tar reader pulls its bytes through here, so the digest is taken
@@ -446,14 +459,14 @@ static la_ssize_t
 tar_source_read (struct archive *tar, void *data, const void **buffer)
 {
   TarSource *source = data;
-  la_ssize_t n = archive_read_data (source->decompressor, source->buffer, sizeof source->buffer);
+  gssize n;
 
+  if (source->error != NULL)
+    return -1;
+  n = hcs_layer_input_read (source->input, source->buffer, sizeof source->buffer, &source->error);
   if (n < 0)
     {
-      source->failed = TRUE;
-      g_free (source->error_text);
-      source->error_text = g_strdup (archive_error_string (source->decompressor));
-      archive_set_error (tar, EIO, "%s", source->error_text ? source->error_text : "read error");
+      archive_set_error (tar, EIO, "%s", source->error->message);
       return -1;
     }
   if (n > 0)
@@ -845,38 +858,30 @@ restore_directory_times (Unpacker *unpacker)
 }
 
 static gboolean
-unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **diff_id,
-        GError **error)
+unpack (const char *archive_path, int archive_fd, gboolean have_digest, Unpacker *unpacker,
+        char **diff_id, GError **error)
 {
-  struct archive *decompressor, *tar;
+  struct archive *tar;
   struct archive_entry *entry;
   TarSource source = { 0 };
   gboolean ok = FALSE;
   int result;
 
-  if (!hcs_archive_load (error))
+  source.input = hcs_layer_input_open (unpacker->id, archive_path, archive_fd, have_digest, error);
+  if (source.input == NULL)
     return FALSE;
-  decompressor = archive_read_new ();
   tar = archive_read_new ();
-  source.decompressor = decompressor;
   source.sha256 = g_checksum_new (G_CHECKSUM_SHA256);
-  archive_read_support_filter_all (decompressor);
-  archive_read_support_format_raw (decompressor);
   archive_read_support_format_tar (tar);
 
-  if ((archive_fd >= 0 ? archive_read_open_fd (decompressor, archive_fd, 64 * 1024)
-                        : archive_read_open_filename (decompressor, archive_path, 64 * 1024)) !=
-          ARCHIVE_OK ||
-      archive_read_next_header (decompressor, &entry) != ARCHIVE_OK)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: %s", unpacker->id,
-                   archive_path, archive_error_string (decompressor));
-      goto out;
-    }
   if (archive_read_open (tar, &source, NULL, tar_source_read, NULL) != ARCHIVE_OK)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "layer '%s': %s: not a tar archive: %s",
-                   unpacker->id, archive_path, archive_error_string (tar));
+      if (source.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&source.error));
+      else
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "layer '%s': %s: not a tar archive (%s): %s", unpacker->id, archive_path,
+                     hcs_layer_input_get_format (source.input), archive_error_string (tar));
       goto out;
     }
 
@@ -887,8 +892,18 @@ unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **dif
     while ((result = archive_read_next_header (tar, &entry)) == ARCHIVE_OK)
       {
         if (!unpack_entry (tar, entry, unpacker, error))
-          goto out;
+          {
+            /* The entry failed because the stream under it did: say that. */
+            if (source.error != NULL)
+              {
+                g_clear_error (error);
+                g_propagate_error (error, g_steal_pointer (&source.error));
+              }
+            goto out;
+          }
         entries++;
+        if (entries == 1)
+          hcs_layer_fault_point ("import-unpacking");
         /* A few reports a second are enough for a progress line. */
         if (unpacker->progress != NULL && g_get_monotonic_time () - last_report > 100000)
           {
@@ -901,21 +916,23 @@ unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **dif
   }
   if (result != ARCHIVE_EOF)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "layer '%s': %s: the archive is truncated or corrupt: %s", unpacker->id,
-                   archive_path, source.error_text ? source.error_text : archive_error_string (tar));
+      if (source.error != NULL)
+        g_propagate_error (error, g_steal_pointer (&source.error));
+      else
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "layer '%s': %s: the archive is truncated or corrupt: %s", unpacker->id,
+                     archive_path, archive_error_string (tar));
       goto out;
     }
-  /* The digest covers the whole stream, the padding after the end too. */
+  /* The digest covers the whole stream, the padding after the end too,
+   * and the compressed stream's checks are at its very end. */
   {
     const void *ignored;
     while (tar_source_read (tar, &source, &ignored) > 0)
       ;
-    if (source.failed)
+    if (source.error != NULL)
       {
-        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                     "layer '%s': %s: the compressed data is corrupt: %s", unpacker->id,
-                     archive_path, source.error_text ? source.error_text : "read error");
+        g_propagate_error (error, g_steal_pointer (&source.error));
         goto out;
       }
   }
@@ -925,9 +942,9 @@ unpack (const char *archive_path, int archive_fd, Unpacker *unpacker, char **dif
 
 out:
   archive_read_free (tar);
-  archive_read_free (decompressor);
+  hcs_layer_input_free (source.input);
   g_checksum_free (source.sha256);
-  g_free (source.error_text);
+  g_clear_error (&source.error);
   return ok;
 }
 
@@ -984,7 +1001,7 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
   unpacker.directories = directories;
   unpacker.directory_times = directory_times;
 
-  if (!unpack (archive_path, archive_fd, &unpacker, &diff_id, error))
+  if (!unpack (archive_path, archive_fd, expected_diff_id != NULL, &unpacker, &diff_id, error))
     goto fail;
   if (expected_diff_id != NULL && !g_str_equal (expected_diff_id, diff_id))
     {
@@ -1013,6 +1030,7 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
       goto fail;
     }
   final = layer_dir (self, id);
+  hcs_layer_fault_point ("import-before-rename");
   if (rename (staging, final) < 0)
     {
       g_set_error (error, HCS_ERROR, errno == EEXIST || errno == ENOTEMPTY
@@ -1021,6 +1039,7 @@ hcs_layer_import_fd (HcsLayerStore *self, const char *id, const char *parent,
                    "layer '%s': moving it into place: %s", id, g_strerror (errno));
       goto fail;
     }
+  hcs_layer_fault_point ("import-after-rename");
   close (lock_fd);
   return g_steal_pointer (&info);
 
@@ -1487,12 +1506,87 @@ dir_in_paths (GPtrArray *paths, const char *dir)
   return FALSE;
 }
 
+/* Calls @func with each staging folder of the store that no live process
+ * holds (its maker died: flock is let go with it), and the layer id its
+ * name carries. */
+static void
+foreach_interrupted (HcsLayerStore *self, void (*func) (const char *path, const char *id,
+                                                        gpointer data),
+                     gpointer data)
+{
+  g_autoptr (GDir) dir = g_dir_open (self->path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL, *id = NULL;
+      gsize length = strlen (name);
+      int fd;
+
+      /* .import-ID-XXXXXX */
+      if (!g_str_has_prefix (name, HCS_LAYER_STAGING_PREFIX) ||
+          length < strlen (HCS_LAYER_STAGING_PREFIX) + 8 || name[length - 7] != '-')
+        continue;
+      id = g_strndup (name + strlen (HCS_LAYER_STAGING_PREFIX),
+                      length - strlen (HCS_LAYER_STAGING_PREFIX) - 7);
+      path = g_build_filename (self->path, name, NULL);
+      fd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        func (path, id, data);
+      close (fd);
+    }
+}
+
+static void
+add_interrupted_id (const char *path, const char *id, gpointer data)
+{
+  GPtrArray *ids = data;
+
+  if (!g_ptr_array_find_with_equal_func (ids, id, g_str_equal, NULL))
+    g_ptr_array_add (ids, g_strdup (id));
+}
+
+GStrv
+hcs_layer_store_list_interrupted (HcsLayerStore *self)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  foreach_interrupted (self, add_interrupted_id, ids);
+  g_ptr_array_add (ids, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
+}
+
+typedef struct {
+  const char *id;
+  guint removed;
+} InterruptedRemoval;
+
+static void
+remove_interrupted_of (const char *path, const char *id, gpointer data)
+{
+  InterruptedRemoval *removal = data;
+
+  if (!g_str_equal (id, removal->id))
+    return;
+  hcs_layer_remove_tree (path);
+  removal->removed++;
+}
+
 gboolean
 hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force, GError **error)
 {
   g_autoptr (GPtrArray) layers = NULL, mounts = NULL;
   g_autofree char *dir = NULL, *trash = NULL;
+  InterruptedRemoval interrupted = { id, 0 };
 
+  /* What an import of this id killed part way left: the layer itself is
+   * there only if the import got as far as its last step. */
+  if (id != NULL && hcs_layer_validate_id (id, NULL))
+    foreach_interrupted (self, remove_interrupted_of, &interrupted);
+  if (!hcs_layer_store_exists (self, id) && interrupted.removed > 0)
+    return TRUE;
   if (!hcs_layer_store_exists (self, id))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "layer '%s' does not exist",

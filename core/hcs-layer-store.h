@@ -79,8 +79,13 @@ char *hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id);
 /* The file folders of @id and its parents, @id first and the base last:
  * the order of ContainerConfig.Layers and of overlayfs's lowerdir. */
 GStrv hcs_layer_store_get_chain_paths (HcsLayerStore *self, const char *id, GError **error);
+/* The ids of imports (and scratch layers) whose process died part way:
+ * their temporary folders are still in the store, and
+ * hcs_layer_store_destroy() of the id removes them. */
+GStrv hcs_layer_store_list_interrupted (HcsLayerStore *self);
 /* Refuses a layer that is the parent of another, or has a mount below its
- * folder, unless @force. */
+ * folder, unless @force. Removes what interrupted imports of @id left,
+ * and succeeds with only that to remove. */
 gboolean hcs_layer_store_destroy (HcsLayerStore *self, const char *id, gboolean force,
                                   GError **error);
 

@@ -10,6 +10,11 @@
 #include "test-common.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <signal.h>
@@ -676,6 +681,401 @@ test_parallel_ipam (Fixture *fixture, gconstpointer data)
   g_mutex_clear (&lock);
 }
 
+/* Runs each of @commands (shell lines) at once, each in a process of its
+ * own, and returns how many exited 0; their outputs go to @outputs. */
+static guint
+run_all_at_once (GPtrArray *commands, GPtrArray *outputs)
+{
+  g_autofree GPid *pids = g_new0 (GPid, commands->len);
+  g_autofree int *out_fds = g_new0 (int, commands->len);
+  guint succeeded = 0;
+
+  for (guint i = 0; i < commands->len; i++)
+    {
+      const char *argv[] = { "/bin/sh", "-c", commands->pdata[i], NULL };
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                               G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pids[i],
+                                               NULL, &out_fds[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < commands->len; i++)
+    {
+      GString *output = g_string_new (NULL);
+      char buffer[4096];
+      gssize n;
+      int status;
+
+      while ((n = read (out_fds[i], buffer, sizeof buffer)) > 0)
+        g_string_append_len (output, buffer, n);
+      close (out_fds[i]);
+      g_assert_cmpint (waitpid (pids[i], &status, 0), ==, pids[i]);
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+        succeeded++;
+      else
+        g_test_message ("%s: failed: %s", (char *) commands->pdata[i], output->str);
+      g_ptr_array_add (outputs, g_string_free (output, FALSE));
+    }
+  return succeeded;
+}
+
+/* Thirty hcsctl processes creating endpoints on one network at once get
+ * thirty addresses and thirty saved endpoints; thirty create, attach,
+ * detach and remove cycles at once all succeed and leave nothing. */
+static void
+test_concurrent_processes (Fixture *fixture, gconstpointer data)
+{
+  const guint n = 30;
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autofree char *hcsctl = NULL, *command = NULL, *listing = NULL;
+  g_autoptr (GPtrArray) commands = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) outputs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) addresses = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree Sandbox *sandboxes = g_new0 (Sandbox, n);
+  int status;
+
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+  hcsctl = g_strdup_printf ("%s --options %s", g_getenv ("HCSCTL"), options_file);
+  command = g_strdup_printf ("%s network create --type Internal --subnet 10.231.40.0/24 crowd",
+                             hcsctl);
+  g_assert_cmpint (run_status (command), ==, 0);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (commands, g_strdup_printf ("%s endpoint create crowd e%u", hcsctl, i));
+  g_assert_cmpuint (run_all_at_once (commands, outputs), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (g_strstrip (outputs->pdata[i]), " ", 2);
+      g_assert_cmpuint (g_strv_length (fields), ==, 2);
+      g_assert_true (g_hash_table_add (addresses, g_strdup (fields[1])));
+    }
+  g_assert_cmpuint (g_hash_table_size (addresses), ==, n);
+  {
+    g_autofree char *ls = g_strdup_printf ("%s endpoint ls --format json", hcsctl);
+    g_autoptr (JsonNode) node = NULL;
+
+    listing = run_capture (ls, &status);
+    g_assert_cmpint (status, ==, 0);
+    node = json_from_string (listing, NULL);
+    g_assert_nonnull (node);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, n);
+  }
+  g_hash_table_foreach (addresses, (GHFunc) (void (*) (void)) g_free, NULL);
+
+  /* The cycles, each with a namespace of its own to attach to. */
+  g_ptr_array_set_size (commands, 0);
+  g_ptr_array_set_size (outputs, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      sandboxes[i] = sandbox_start ();
+      g_ptr_array_add (commands, g_strdup_printf (
+          "set -e; out=$(%s endpoint create crowd c%u); id=${out%%%% *}; "
+          "%s endpoint attach $id %s; %s endpoint detach $id; %s endpoint rm $id",
+          hcsctl, i, hcsctl, sandboxes[i].netns, hcsctl, hcsctl));
+    }
+  g_assert_cmpuint (run_all_at_once (commands, outputs), ==, n);
+  for (guint i = 0; i < n; i++)
+    sandbox_stop (&sandboxes[i]);
+  /* Only the first thirty are left, and no veth of the cycles. */
+  {
+    g_autofree char *ls = g_strdup_printf ("%s endpoint ls --format json", hcsctl);
+    g_autofree char *links = run_capture ("ip -o link show", &status);
+    g_autoptr (JsonNode) node = NULL;
+
+    g_free (listing);
+    listing = run_capture (ls, &status);
+    node = json_from_string (listing, NULL);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, n);
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("\"c%u\"", i);
+        g_assert_null (strstr (listing, name));
+      }
+    /* The first thirty were never attached: no veth at all. */
+    if (strstr (links, "hcsv") != NULL || strstr (links, "hcsp") != NULL)
+      g_error ("veths left behind by the cycles:\n%s", links);
+  }
+  g_free (command);
+  command = g_strdup_printf ("%s network rm --force crowd", hcsctl);
+  g_assert_cmpint (run_status (command), ==, 0);
+}
+
+/* From inside @netns, as a container with CAP_NET_RAW can: @count router
+ * advertisements to all nodes on eth0, from the link-local fe80::bad,
+ * announcing a default route and the SLAAC prefix 2001:db8:bad::/64. */
+static void
+send_router_advertisements (const char *netns, guint count)
+{
+  g_autofree char *add_source = g_strdup_printf (
+      "nsenter --net=%s ip -6 addr add fe80::bad/64 dev eth0 nodad", netns);
+  pid_t pid;
+  int status;
+
+  g_assert_cmpint (run_status (add_source), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      struct {
+        struct nd_router_advert header;
+        struct nd_opt_prefix_info prefix;
+      } packet = { 0 };
+      struct sockaddr_in6 source = { .sin6_family = AF_INET6 };
+      struct sockaddr_in6 all_nodes = { .sin6_family = AF_INET6 };
+      int fd = open (netns, O_RDONLY | O_CLOEXEC), hops = 255, sock;
+
+      if (fd < 0 || setns (fd, CLONE_NEWNET) < 0)
+        _exit (10);
+      sock = socket (AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+      source.sin6_scope_id = all_nodes.sin6_scope_id = if_nametoindex ("eth0");
+      inet_pton (AF_INET6, "fe80::bad", &source.sin6_addr);
+      inet_pton (AF_INET6, "ff02::1", &all_nodes.sin6_addr);
+      /* Receivers take an RA only with hop limit 255, from a link-local. */
+      if (sock < 0 || bind (sock, (struct sockaddr *) &source, sizeof source) < 0 ||
+          setsockopt (sock, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) < 0)
+        _exit (11);
+      packet.header.nd_ra_type = ND_ROUTER_ADVERT;
+      packet.header.nd_ra_curhoplimit = 64;
+      packet.header.nd_ra_router_lifetime = htons (1800);
+      packet.prefix.nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
+      packet.prefix.nd_opt_pi_len = 4;
+      packet.prefix.nd_opt_pi_prefix_len = 64;
+      packet.prefix.nd_opt_pi_flags_reserved =
+          ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
+      packet.prefix.nd_opt_pi_valid_time = htonl (86400);
+      packet.prefix.nd_opt_pi_preferred_time = htonl (14400);
+      inet_pton (AF_INET6, "2001:db8:bad::", &packet.prefix.nd_opt_pi_prefix);
+      for (guint i = 0; i < count; i++)
+        if (sendto (sock, &packet, sizeof packet, 0, (struct sockaddr *) &all_nodes,
+                    sizeof all_nodes) != sizeof packet)
+          _exit (12);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+static void
+assert_no_ipv6_from_router_advertisement (const char *where, const char *prefix)
+{
+  g_autofree char *routes_command = g_strdup_printf ("%sip -6 route show", prefix);
+  g_autofree char *addresses_command = g_strdup_printf ("%sip -6 addr show", prefix);
+  g_autofree char *routes = NULL, *addresses = NULL;
+  int status;
+
+  routes = run_capture (routes_command, &status);
+  g_assert_cmpint (status, ==, 0);
+  addresses = run_capture (addresses_command, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_test_message ("%s: routes:\n%s\naddresses:\n%s", where, routes, addresses);
+  if (strstr (routes, "fe80::bad") != NULL || strstr (routes, "2001:db8:bad") != NULL)
+    g_error ("%s took a route from an endpoint's router advertisement:\n%s", where, routes);
+  if (strstr (addresses, "2001:db8:bad") != NULL)
+    g_error ("%s took an address from an endpoint's router advertisement:\n%s", where,
+             addresses);
+}
+
+/* An endpoint is no router: its router advertisements configure neither
+ * the host (the bridge and host links take none, and they are dropped on
+ * the bridge) nor the other endpoints (dropped on the bridge). */
+static void
+test_router_advertisements (Fixture *fixture, gconstpointer data)
+{
+  const char *const kinds[] = { "NAT", "Internal" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *name = g_strdup_printf ("ra-%s", kinds[k]);
+      g_autoptr (HcsNetworkConfig) config = make_config (name, kinds[k], "10.231.41.0/24");
+      g_autoptr (HcsNetwork) network = NULL;
+      g_autoptr (HcsEndpoint) sender = NULL, neighbour = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *bridge = NULL, *in_neighbour = NULL;
+      Sandbox router = sandbox_start (), victim = sandbox_start ();
+
+      network = hcs_host_create_network (fixture->host, config, &error);
+      g_assert_no_error (error);
+      bridge = g_strdup_printf ("hcs%.8s", hcs_network_get_id (network));
+      sender = hcs_network_create_endpoint (network, "router", NULL, &error);
+      g_assert_no_error (error);
+      neighbour = hcs_network_create_endpoint (network, "victim", NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (hcs_endpoint_attach (sender, router.netns, &error));
+      g_assert_true (hcs_endpoint_attach (neighbour, victim.netns, &error));
+      g_assert_no_error (error);
+
+      /* The host's links hcs made take no RA, whatever reaches them. */
+      {
+        g_autofree char *host_link = g_strdup_printf ("hcsv%.8s", hcs_endpoint_get_id (sender));
+        const char *const links[] = { bridge, host_link };
+        for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+          for (guint j = 0; j < 2; j++)
+            {
+              g_autofree char *path = g_strdup_printf ("/proc/sys/net/ipv6/conf/%s/%s", links[i],
+                                                       j == 0 ? "accept_ra" : "autoconf");
+              g_autofree char *value = NULL;
+              g_assert_true (g_file_get_contents (path, &value, NULL, NULL));
+              g_assert_cmpstr (g_strstrip (value), ==, "0");
+            }
+      }
+
+      send_router_advertisements (router.netns, 3);
+      /* Traffic sent after the RAs, through the same links, has arrived:
+       * so have the RAs, had they not been dropped. */
+      g_assert_cmpint (ping_from (&router, "10.231.41.1"), ==, 0);
+      g_assert_cmpint (ping_from (&router, hcs_endpoint_get_ip_address (neighbour)), ==, 0);
+
+      assert_no_ipv6_from_router_advertisement ("the host", "");
+      in_neighbour = g_strdup_printf ("nsenter --net=%s ", victim.netns);
+      assert_no_ipv6_from_router_advertisement ("another endpoint", in_neighbour);
+      {
+        g_autofree char *listing = NULL;
+        g_autofree char *command =
+            g_strdup_printf ("nft list chain bridge hcs_%.8s input", hcs_network_get_id (network));
+        int status;
+        listing = run_capture (command, &status);
+        g_test_message ("%s", listing);
+        g_assert_nonnull (strstr (listing, "nd-router-advert"));
+      }
+
+      sandbox_stop (&router);
+      sandbox_stop (&victim);
+      hcs_network_remove (network, TRUE, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* hcsctl @arguments, with $HCS_HNS_KILL_AT=@kill_at when not NULL. */
+static int
+run_killable (const char *kill_at, const char *arguments, char **out)
+{
+  g_autofree char *command = g_strdup_printf ("env %s%s %s %s", kill_at ? "HCS_HNS_KILL_AT=" : "",
+                                              kill_at ? kill_at : "", g_getenv ("HCSCTL"),
+                                              arguments);
+  g_autofree char *output = NULL;
+  int status;
+
+  output = run_capture (command, &status);
+  g_test_message ("%s: %s", command, output);
+  if (out != NULL)
+    *out = g_steal_pointer (&output);
+  return status;
+}
+
+static char *
+listed_endpoint_ids (const char *options)
+{
+  g_autofree char *arguments = g_strdup_printf ("--options %s endpoint ls --format json", options);
+  g_autofree char *listing = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GString) ids = g_string_new (NULL);
+  JsonArray *array;
+
+  g_assert_cmpint (run_killable (NULL, arguments, &listing), ==, 0);
+  node = json_from_string (listing, NULL);
+  g_assert_nonnull (node);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_string_append_printf (ids, "%s ", json_object_get_string_member (
+                                            json_array_get_object_element (array, i), "Id"));
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+static void
+assert_no_endpoint_links (void)
+{
+  int status;
+  g_autofree char *links = run_capture ("ip -o link show", &status);
+
+  if (strstr (links, "hcsv") != NULL || strstr (links, "hcsp") != NULL)
+    g_error ("endpoint links left behind:\n%s", links);
+}
+
+/* hcsctl endpoint create and attach killed at each of their steps leave
+ * something `endpoint ls` shows (or nothing at all, when killed before
+ * the endpoint was saved), and `endpoint rm` removes it completely. */
+static void
+test_killed_endpoint (Fixture *fixture, gconstpointer data)
+{
+  static const char *const create_points[] = { "create-before-save", "create-after-save" };
+  static const char *const attach_points[] = { "attach-before-configure", "attach-after-link",
+                                               "attach-after-save" };
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autofree char *arguments = NULL;
+  int status;
+
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+  arguments = g_strdup_printf ("--options %s network create --type Internal --subnet "
+                               "10.231.42.0/24 killed", options_file);
+  g_assert_cmpint (run_killable (NULL, arguments, NULL), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (create_points); i++)
+    {
+      g_autofree char *create = g_strdup_printf ("--options %s endpoint create killed e%u",
+                                                 options_file, i);
+      g_autofree char *ids = NULL;
+
+      status = run_killable (create_points[i], create, NULL);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+      ids = listed_endpoint_ids (options_file);
+      if (i == 0)
+        g_assert_cmpstr (ids, ==, "");
+      else
+        {
+          g_auto (GStrv) listed = g_strsplit (g_strstrip (ids), " ", -1);
+          g_autofree char *rm = NULL;
+
+          g_assert_cmpuint (g_strv_length (listed), ==, 1);
+          rm = g_strdup_printf ("--options %s endpoint rm %s", options_file, listed[0]);
+          g_assert_cmpint (run_killable (NULL, rm, NULL), ==, 0);
+          g_free (ids);
+          ids = listed_endpoint_ids (options_file);
+          g_assert_cmpstr (ids, ==, "");
+        }
+      assert_no_endpoint_links ();
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (attach_points); i++)
+    {
+      g_autofree char *create = g_strdup_printf ("--options %s endpoint create killed a%u",
+                                                 options_file, i);
+      g_autofree char *out = NULL, *attach = NULL, *rm = NULL, *ids = NULL, *detach = NULL;
+      g_auto (GStrv) fields = NULL;
+      Sandbox sandbox = sandbox_start ();
+
+      g_assert_cmpint (run_killable (NULL, create, &out), ==, 0);
+      fields = g_strsplit (g_strstrip (out), " ", 2);
+      attach = g_strdup_printf ("--options %s endpoint attach %s %s", options_file, fields[0],
+                                sandbox.netns);
+      status = run_killable (attach_points[i], attach, NULL);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+      ids = listed_endpoint_ids (options_file);
+      g_assert_nonnull (strstr (ids, fields[0]));
+      /* Attaching again works, whatever the killed attach left. */
+      if (i < 2)
+        g_assert_cmpint (run_killable (NULL, attach, NULL), ==, 0);
+      g_assert_cmpint (ping_from (&sandbox, "10.231.42.1"), ==, 0);
+      detach = g_strdup_printf ("--options %s endpoint detach %s", options_file, fields[0]);
+      g_assert_cmpint (run_killable (NULL, detach, NULL), ==, 0);
+      status = run_killable ("attach-after-link", attach, NULL);
+      g_assert_true (WIFSIGNALED (status));
+      rm = g_strdup_printf ("--options %s endpoint rm %s", options_file, fields[0]);
+      g_assert_cmpint (run_killable (NULL, rm, NULL), ==, 0);
+      g_free (ids);
+      ids = listed_endpoint_ids (options_file);
+      g_assert_cmpstr (ids, ==, "");
+      assert_no_endpoint_links ();
+      sandbox_stop (&sandbox);
+    }
+  g_free (arguments);
+  arguments = g_strdup_printf ("--options %s network rm killed", options_file);
+  g_assert_cmpint (run_killable (NULL, arguments, NULL), ==, 0);
+}
+
 /* VLANs on the bridge: endpoints meet only their own VLAN. */
 static void
 test_vlan (Fixture *fixture, gconstpointer data)
@@ -1196,6 +1596,9 @@ main (int argc, char **argv)
   ADD ("l2bridge", test_l2bridge);
   ADD ("vlan", test_vlan);
   ADD ("parallel-ipam", test_parallel_ipam);
+  ADD ("concurrent-processes", test_concurrent_processes);
+  ADD ("router-advertisements", test_router_advertisements);
+  ADD ("killed-endpoint", test_killed_endpoint);
   ADD ("mac-pool", test_mac_pool);
   ADD ("hns-request", test_hns_request);
   ADD ("hot-endpoints", test_hot_endpoints);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sched.h>
 #include <signal.h>
@@ -285,13 +286,16 @@ test_compressions (Fixture *fixture, gconstpointer data)
   g_autofree char *zstd = g_build_filename (fixture->temp_dir, "l.bin", NULL);
   g_autoptr (HcsLayerInfo) first = NULL, second = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *digest = NULL;
 
   /* The file name says nothing: the format is read from the data. */
   write_archive (plain, entries, 1, PLAIN);
   write_archive (zstd, entries, 1, ZSTD);
+  digest = sha256_of_file (plain);
   first = hcs_layer_store_import (fixture->store, "plain", NULL, plain, NULL, 0, &error);
   g_assert_no_error (error);
-  second = hcs_layer_store_import_with_progress (fixture->store, "zstd", "plain", zstd, NULL, 0,
+  /* libarchive's zstd frames carry no checksum: the digest verifies them. */
+  second = hcs_layer_store_import_with_progress (fixture->store, "zstd", "plain", zstd, digest, 0,
                                                  record_progress, progress, &error);
   g_assert_no_error (error);
   /* The last report counts the whole uncompressed tar and its one entry. */
@@ -300,6 +304,336 @@ test_compressions (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (progress[1], ==, 1);
   g_assert_cmpstr (first->diff_id, ==, second->diff_id);
   g_assert_cmpstr (second->parent, ==, "plain");
+}
+
+/* @command (a shell filter) reads @in and writes @out. */
+static void
+filter_file (const char *command, const char *in, const char *out)
+{
+  g_autofree char *line = g_strdup_printf ("%s < '%s' > '%s'", command, in, out);
+  const char *argv[] = { "/bin/sh", "-c", line, NULL };
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* A copy of @path with one bit flipped @from_end bytes before its end. */
+static char *
+flip_bit (const char *path, gssize from_end)
+{
+  g_autofree char *contents = NULL;
+  char *copy = g_strconcat (path, ".flipped", NULL);
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpint ((gssize) length, >=, from_end);
+  contents[length - from_end] ^= 0x01;
+  g_assert_true (g_file_set_contents (copy, contents, length, NULL));
+  return copy;
+}
+
+static void
+expect_import_refused (Fixture *fixture, const char *archive, const char *digest, gint code,
+                       const char *expected, guint layers_in_store)
+{
+  g_autoptr (HcsLayerInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+
+  info = hcs_layer_store_import (fixture->store, "refused", NULL, archive, digest, 0, &error);
+  g_assert_null (info);
+  g_assert_error (error, HCS_ERROR, code);
+  g_test_message ("%s: %s", archive, error->message);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("%s: expected '%s' in '%s'", archive, expected, error->message);
+  g_assert_false (hcs_layer_store_exists (fixture->store, "refused"));
+  assert_store_clean (fixture, layers_in_store);
+}
+
+/* Every compressed stream's own check is verified: one flipped bit in a
+ * checksum or a length is refused, and nothing is left in the store. */
+static void
+test_stream_checks (Fixture *fixture, gconstpointer data)
+{
+  static const struct {
+    const char *name;
+    const char *command;
+    gssize checksum_from_end; /* a byte of the stream's final check */
+    const char *message;
+  } formats[] = {
+    { "gzip-crc", "gzip -c", 8, "incorrect data check" },
+    { "gzip-length", "gzip -c", 2, "incorrect length check" },
+    { "zstd", "zstd -q -c --check", 2, "checksum" },
+    { "xz", "xz -c --check=crc64", 20, "corrupt" },
+    { "bzip2", "bzip2 -c", 3, "corrupt" },
+    { "lz4", "lz4 -q -c --content-size", 2, "checksum" },
+  };
+  g_autoptr (GString) big = g_string_new (NULL);
+  g_autofree char *plain = g_build_filename (fixture->temp_dir, "l.tar", NULL);
+  g_autofree char *digest = NULL;
+  guint imported = 0;
+
+  /* Enough data for more than one block of every compressor. */
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (big, "line %u of a layer file\n", i * 7919 % 10007);
+  {
+    const Entry entries[] = { { "big", AE_IFREG, big->str, 0644, 0 },
+                              { "small", AE_IFREG, "small\n", 0644, 0 } };
+    write_archive (plain, entries, G_N_ELEMENTS (entries), PLAIN);
+  }
+  digest = sha256_of_file (plain);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *packed = g_strdup_printf ("%s/%s.bin", fixture->temp_dir, formats[i].name);
+      g_autofree char *corrupt = NULL;
+      g_autofree char *id = g_strdup_printf ("intact-%s", formats[i].name);
+      g_autoptr (HcsLayerInfo) info = NULL;
+      g_autoptr (GError) error = NULL;
+
+      filter_file (formats[i].command, plain, packed);
+      /* Intact, with no digest to lean on: its own check passes. */
+      info = hcs_layer_store_import (fixture->store, id, NULL, packed, NULL, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (info->diff_id, ==, digest);
+      imported++;
+      corrupt = flip_bit (packed, formats[i].checksum_from_end);
+      expect_import_refused (fixture, corrupt, NULL, HCS_ERROR_INVALID_DATA, formats[i].message,
+                             imported);
+    }
+
+  /* Two gzip members one after the other are one stream (gzip, pigz
+   * --independent); what follows the last must be a member or nothing. */
+  {
+    g_autofree char *contents = NULL, *first = NULL, *second = NULL, *joined = NULL;
+    g_autofree char *half1 = g_build_filename (fixture->temp_dir, "half1", NULL);
+    g_autofree char *half2 = g_build_filename (fixture->temp_dir, "half2", NULL);
+    g_autofree char *packed1 = NULL, *packed2 = NULL, *trailing = NULL;
+    g_autoptr (GString) both = g_string_new (NULL);
+    g_autoptr (HcsLayerInfo) info = NULL;
+    g_autoptr (GError) error = NULL;
+    gsize length, length1, length2;
+
+    g_assert_true (g_file_get_contents (plain, &contents, &length, NULL));
+    g_assert_true (g_file_set_contents (half1, contents, length / 2, NULL));
+    g_assert_true (g_file_set_contents (half2, contents + length / 2, length - length / 2, NULL));
+    packed1 = g_strconcat (half1, ".gz", NULL);
+    packed2 = g_strconcat (half2, ".gz", NULL);
+    filter_file ("gzip -c", half1, packed1);
+    filter_file ("gzip -c", half2, packed2);
+    g_assert_true (g_file_get_contents (packed1, &first, &length1, NULL));
+    g_assert_true (g_file_get_contents (packed2, &second, &length2, NULL));
+    g_string_append_len (both, first, length1);
+    g_string_append_len (both, second, length2);
+    joined = g_build_filename (fixture->temp_dir, "members.gz", NULL);
+    g_assert_true (g_file_set_contents (joined, both->str, both->len, NULL));
+    info = hcs_layer_store_import (fixture->store, "members", NULL, joined, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (info->diff_id, ==, digest);
+    imported++;
+
+    g_string_append (both, "trailing garbage");
+    trailing = g_build_filename (fixture->temp_dir, "trailing.gz", NULL);
+    g_assert_true (g_file_set_contents (trailing, both->str, both->len, NULL));
+    expect_import_refused (fixture, trailing, NULL, HCS_ERROR_INVALID_DATA,
+                           "data after the end", imported);
+  }
+
+  /* A stream that carries no check is taken only with the digest that
+   * verifies it, and refused with a wrong one. */
+  {
+    static const char *const unchecked[] = { "zstd -q -c --no-check", "xz -c --check=none",
+                                             "lz4 -q -c --no-frame-crc" };
+    for (guint i = 0; i < G_N_ELEMENTS (unchecked); i++)
+      {
+        g_autofree char *packed = g_strdup_printf ("%s/unchecked-%u", fixture->temp_dir, i);
+        g_autofree char *id = g_strdup_printf ("digested-%u", i);
+        g_autoptr (HcsLayerInfo) info = NULL;
+        g_autoptr (GError) error = NULL;
+
+        filter_file (unchecked[i], plain, packed);
+        expect_import_refused (fixture, packed, NULL, HCS_ERROR_INVALID_DATA,
+                               "carries no checksum", imported);
+        expect_import_refused (fixture, packed, "sha256:0000", HCS_ERROR_INVALID_DATA,
+                               "expected sha256:0000", imported);
+        info = hcs_layer_store_import (fixture->store, id, NULL, packed, digest, 0, &error);
+        g_assert_no_error (error);
+        imported++;
+      }
+  }
+}
+
+/* libarchive runs lzop, grzip or lrzip from PATH for formats it has no
+ * library for. A fake of each (and of every compressor) first on PATH
+ * would leave a mark: none is run, the formats are refused by name, and
+ * the formats decompressed in process still import. */
+static void
+test_no_external_decompressor (Fixture *fixture, gconstpointer data)
+{
+  static const char *const programs[] = { "lzop", "grzip", "lrzip", "lz4", "zstd", "xz",
+                                          "bzip2", "gzip", "lzip", "lzma", "compress",
+                                          "uncompress", "gunzip", "unzstd", "unxz" };
+  static const struct {
+    const char *name;
+    const char *header;
+    gsize length;
+  } foreign[] = {
+    /* lzop: magic, version 1.040, library 2.0a0, needs 0.940, method 1, level 5 */
+    { "lzop", "\x89LZO\x00\r\n\x1a\n\x10\x40\x20\xa0\x09\x40\x01\x05", 17 },
+    { "grzip", "GRZipII\x00\x02\x04:)", 12 },
+    { "lrzip", "LRZI\x00\x06", 6 },
+  };
+  const Entry entries[] = { { "f", AE_IFREG, "in process\n", 0644, 0 } };
+  g_autofree char *bin = g_build_filename (fixture->temp_dir, "bin", NULL);
+  g_autofree char *mark = g_build_filename (fixture->temp_dir, "ran", NULL);
+  g_autofree char *plain = g_build_filename (fixture->temp_dir, "l.tar", NULL);
+  g_autofree char *saved_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *fake_path = g_strconcat (bin, ":", saved_path, NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\necho \"$0\" >> '%s'\ncat\n", mark);
+  guint imported = 0;
+
+  write_archive (plain, entries, 1, PLAIN);
+  /* Compressed with the real tools before the fakes take their place. */
+  {
+    static const char *const in_process[] = { "gzip -c", "bzip2 -c", "xz -c", "zstd -q -c",
+                                               "lz4 -q -c" };
+    char *packed[G_N_ELEMENTS (in_process)];
+
+    for (guint i = 0; i < G_N_ELEMENTS (in_process); i++)
+      {
+        packed[i] = g_strdup_printf ("%s/packed-%u", fixture->temp_dir, i);
+        filter_file (in_process[i], plain, packed[i]);
+      }
+    g_assert_cmpint (g_mkdir (bin, 0755), ==, 0);
+    for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+      {
+        g_autofree char *fake = g_build_filename (bin, programs[i], NULL);
+        g_assert_true (g_file_set_contents (fake, script, -1, NULL));
+        g_assert_cmpint (chmod (fake, 0755), ==, 0);
+      }
+    g_setenv ("PATH", fake_path, TRUE);
+
+    for (guint i = 0; i < G_N_ELEMENTS (foreign); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/%s.bin", fixture->temp_dir, foreign[i].name);
+        g_autofree char *expected = g_strdup_printf ("%s compression is not supported",
+                                                     foreign[i].name);
+        GString *contents = g_string_new_len (foreign[i].header, foreign[i].length);
+
+        /* The rest of an lzop header and some data; all zero is enough for
+         * libarchive's bidders. */
+        for (guint k = 0; k < 1024; k++)
+          g_string_append_c (contents, 0);
+        g_assert_true (g_file_set_contents (path, contents->str, contents->len, NULL));
+        g_string_free (contents, TRUE);
+        expect_import_refused (fixture, path, NULL, HCS_ERROR_NOT_SUPPORTED, expected, imported);
+        /* With a digest too: the program would run before any digest. */
+        expect_import_refused (fixture, path, "sha256:0000", HCS_ERROR_NOT_SUPPORTED, expected,
+                               imported);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (in_process); i++)
+      {
+        g_autofree char *id = g_strdup_printf ("in-process-%u", i);
+        g_autoptr (GError) error = NULL;
+        g_autoptr (HcsLayerInfo) info =
+            hcs_layer_store_import (fixture->store, id, NULL, packed[i], NULL, 0, &error);
+
+        g_assert_no_error (error);
+        imported++;
+      }
+    g_setenv ("PATH", saved_path, TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS (in_process); i++)
+      g_free (packed[i]);
+  }
+  if (g_file_test (mark, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *ran = NULL;
+      g_file_get_contents (mark, &ran, NULL, NULL);
+      g_error ("a decompressor was run from PATH: %s", ran);
+    }
+}
+
+/* Runs hcsctl with @argv (NULL-terminated) and the store's options; its
+ * wait status, and its output in *@out when asked. */
+static int
+run_hcsctl_layer (Fixture *fixture, const char *kill_at, char **out, ...)
+{
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_auto (GStrv) env = g_get_environ ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL, *discarded = NULL;
+  const char *arg;
+  va_list args;
+  int status;
+
+  /* Never the test's own stdout: that is TAP. */
+  if (out == NULL)
+    out = &discarded;
+
+  g_key_file_set_string (options, "host", "layer-dir", fixture->store_dir);
+  g_assert_true (g_key_file_save_to_file (options, options_file, NULL));
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, options_file);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  env = g_environ_unsetenv (env, "HCS_LAYER_KILL_AT");
+  if (kill_at != NULL)
+    env = g_environ_setenv (env, "HCS_LAYER_KILL_AT", kill_at, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  if (err != NULL && *err != '\0')
+    g_test_message ("hcsctl: %s", err);
+  return status;
+}
+
+/* An import killed at each of its steps leaves something `layer ls`
+ * shows, `layer rm` removes it completely, and the id is usable again. */
+static void
+test_killed_import (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "import-unpacking", "import-before-rename",
+                                        "import-after-rename" };
+  const Entry entries[] = { { "a", AE_IFDIR, NULL, 0755, 0 },
+                            { "a/f", AE_IFREG, "kept\n", 0644, 0 },
+                            { "b", AE_IFREG, "more\n", 0644, 0 } };
+  g_autofree char *archive = g_build_filename (fixture->temp_dir, "l.tar.gz", NULL);
+
+  write_archive (archive, entries, G_N_ELEMENTS (entries), GZIP);
+  for (guint i = 0; i < G_N_ELEMENTS (points); i++)
+    {
+      g_autofree char *listing = NULL, *json = NULL;
+      int status;
+
+      status = run_hcsctl_layer (fixture, points[i], NULL, "layer", "import", "victim", archive,
+                                 NULL);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, &listing, "layer", "ls", NULL), ==, 0);
+      g_test_message ("killed at %s:\n%s", points[i], listing);
+      g_assert_nonnull (strstr (listing, "victim"));
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, &json, "layer", "ls", "--format", "json",
+                                         NULL), ==, 0);
+      g_assert_nonnull (strstr (json, "\"victim\""));
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "rm", "victim", NULL), ==,
+                       0);
+      assert_store_clean (fixture, 0);
+      g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "rm", "victim", NULL), !=,
+                       0);
+    }
+  /* The id is free again. */
+  g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "import", "victim", archive,
+                                     NULL), ==, 0);
+  g_assert_cmpint (run_hcsctl_layer (fixture, NULL, NULL, "layer", "rm", "victim", NULL), ==, 0);
+  assert_store_clean (fixture, 0);
 }
 
 static void
@@ -1182,6 +1516,9 @@ main (int argc, char **argv)
   g_test_add ("/layers/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("round-trip", test_round_trip);
   ADD ("compressions", test_compressions);
+  ADD ("stream-checks", test_stream_checks);
+  ADD ("no-external-decompressor", test_no_external_decompressor);
+  ADD ("killed-import", test_killed_import);
   ADD ("hostile-archives", test_hostile_archives);
   ADD ("corrupt-and-digest", test_corrupt_and_digest);
   ADD ("chain-list-destroy", test_chain_list_destroy);

@@ -237,6 +237,7 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
   if (g_str_equal (verb, "ls") && n == 0)
     {
       g_autoptr (GPtrArray) layers = hcs_layer_store_list (store, &error);
+      g_auto (GStrv) interrupted = hcs_layer_store_list_interrupted (store);
 
       if (layers == NULL)
         return hcsctl_fail ("layer ls", error);
@@ -248,6 +249,14 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
 
           for (guint i = 0; i < layers->len; i++)
             json_array_add_element (array, info_to_node (layers->pdata[i], NULL));
+          /* Imports killed part way, until `layer rm ID` removes them. */
+          for (guint i = 0; interrupted[i]; i++)
+            {
+              JsonObject *object = json_object_new ();
+              json_object_set_string_member (object, "Id", interrupted[i]);
+              json_object_set_boolean_member (object, "Interrupted", TRUE);
+              json_array_add_object_element (array, object);
+            }
           json_node_take_array (node, array);
           text = hcs_json_node_to_string (node, TRUE);
           g_print ("%s\n", text);
@@ -260,6 +269,9 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
           g_print ("%-24s %-24s %-20" G_GUINT64_FORMAT " %s\n", info->id,
                    info->parent ? info->parent : "-", info->size, info->diff_id);
         }
+      for (guint i = 0; interrupted[i]; i++)
+        g_print ("%-24s %-24s %-20s %s\n", interrupted[i], "-", "-",
+                 "(interrupted import: hcsctl layer rm removes it)");
       return 0;
     }
   g_printerr ("hcsctl: layer: unknown command or wrong arguments: '%s'\n", verb);

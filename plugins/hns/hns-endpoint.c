@@ -196,7 +196,7 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
 }
 
 HnsEndpoint *
-hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
+hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, gboolean reconcile, GError **error)
 {
   g_autoptr (HnsEndpoint) self = g_object_new (HNS_TYPE_ENDPOINT, NULL);
   g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (network)));
@@ -221,25 +221,25 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
   self->mac = g_strdup (json_object_get_string_member_with_default (saved, "MacAddress", ""));
   self->host_link = g_strdup_printf ("hcsv%.8s", self->id);
   self->peer_link = g_strdup_printf ("hcsp%.8s", self->id);
-  /* An attached endpoint whose namespace is gone lost its veth with it. */
-  if (netns != NULL && hns_netlink_link_exists (self->host_link))
+  /* An attached endpoint whose namespace is gone lost its veth with it;
+   * like a new or detached one, it gets a pair at its next attach, born
+   * in the namespace (making one here, at every load, for every such
+   * endpoint, cost each process a veth and raced with removals). */
+  self->has_pair = hns_netlink_link_exists (self->host_link);
+  if (netns != NULL && self->has_pair)
     self->netns_path = g_strdup (netns);
-  else if (!hns_netlink_link_exists (self->host_link) &&
-           !hns_netlink_create_veth (self->host_link, self->peer_link, bridge, error))
-    return NULL;
-  self->has_pair = TRUE;
   self->disable_icc = json_object_get_boolean_member_with_default (saved, "DisableICC", FALSE);
   self->max_bytes_per_second =
       json_object_get_int_member_with_default (saved, "MaximumOutgoingBandwidthInBytes", 0);
   self->vlan = json_object_get_int_member_with_default (saved, "VLAN", 0);
-  if (self->vlan != 0)
+  if (reconcile && self->vlan != 0 && self->has_pair)
     {
       g_autofree char *bridge_name = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (network)));
       if (!hns_netlink_enable_vlan_filtering (bridge_name, error) ||
           !hns_netlink_set_port_vlan (self->host_link, self->vlan, error))
         return NULL;
     }
-  if (self->disable_icc &&
+  if (reconcile && self->disable_icc &&
       !hns_nft_icc (hcs_network_get_id (HCS_NETWORK (network)), self->host_link, TRUE, error))
     return NULL;
   for (guint i = 0; policies && i < json_array_get_length (policies); i++)
@@ -255,16 +255,26 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
                  json_object_get_string_member_with_default (policy, "Protocol", "tcp"),
                  sizeof mapping.protocol);
       /* Adding an element that is there already changes nothing. */
-      if (!hns_nft_port_mapping (hcs_network_get_id (HCS_NETWORK (network)), TRUE,
+      if (reconcile && !hns_nft_port_mapping (hcs_network_get_id (HCS_NETWORK (network)), TRUE,
                                  mapping.protocol, mapping.external_port, self->address,
                                  mapping.internal_port, error))
         return NULL;
       g_array_append_val (self->port_mappings, mapping);
     }
   /* ACL rules: this endpoint's are taken out and put back, so a reload
-   * neither loses nor doubles them. */
-  if (!hns_network_is_l2bridge (network))
-    hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (network)), self->id);
+   * neither loses nor doubles them. Only for an endpoint that has some:
+   * listing the chain costs a few ms, every load, for every endpoint (a
+   * rule added by a process killed before it saved goes with the
+   * endpoint's removal, which takes out all of its rules). */
+  for (guint i = 0; policies && i < json_array_get_length (policies); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (
+                       json_array_get_object_element (policies, i), "Type", ""),
+                   "ACL") == 0)
+      {
+        if (reconcile && !hns_network_is_l2bridge (network))
+          hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (network)), self->id);
+        break;
+      }
   for (guint i = 0; policies && i < json_array_get_length (policies); i++)
     {
       JsonObject *policy = json_array_get_object_element (policies, i);
@@ -288,12 +298,37 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error)
       acl->port = (guint16) port;
       acl->remote = g_strdup (remote);
       g_ptr_array_add (self->acls, acl);
-      if (!hns_nft_add_acl (hcs_network_get_id (HCS_NETWORK (network)), self->id, self->address,
+      if (reconcile && !hns_nft_add_acl (hcs_network_get_id (HCS_NETWORK (network)), self->id, self->address,
                             acl->allow, acl->outgoing, acl->protocol, acl->port, acl->remote,
                             error))
         return NULL;
     }
   return g_steal_pointer (&self);
+}
+
+void
+hns_endpoint_take_state (HnsEndpoint *self, HnsEndpoint *read_back)
+{
+  g_free (self->netns_path);
+  self->netns_path = g_steal_pointer (&read_back->netns_path);
+  self->has_pair = read_back->has_pair;
+  self->disable_icc = read_back->disable_icc;
+  self->max_bytes_per_second = read_back->max_bytes_per_second;
+  self->vlan = read_back->vlan;
+  g_array_set_size (self->port_mappings, 0);
+  g_array_append_vals (self->port_mappings, read_back->port_mappings->data,
+                       read_back->port_mappings->len);
+  g_ptr_array_set_size (self->acls, 0);
+  g_ptr_array_extend_and_steal (self->acls, g_steal_pointer (&read_back->acls));
+  read_back->acls = g_ptr_array_new_with_free_func ((GDestroyNotify) acl_free);
+}
+
+void
+hns_endpoint_forget (HnsEndpoint *self)
+{
+  self->removed = TRUE;
+  self->has_pair = FALSE;
+  g_clear_pointer (&self->netns_path, g_free);
 }
 
 guint32
@@ -333,7 +368,7 @@ hns_endpoint_get_dns_suffix (HcsEndpoint *endpoint)
 }
 
 static gboolean
-hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **error)
+attach_locked (HcsEndpoint *endpoint, const char *netns_path, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
   const HnsSubnet *subnet = hns_network_get_subnet (self->network);
@@ -345,18 +380,24 @@ hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **err
                    "hns: endpoint %s is %s", self->id, self->removed ? "removed" : "already attached");
       return FALSE;
     }
-  /* A new pair is made with its peer born in the namespace; one that
-   * stands ready (after a reload) is moved there. */
+  /* A pair of an attach killed part way (its peer in that namespace) or
+   * of an older hcs (standing ready) is made again: the new pair's peer is
+   * born in the namespace. */
+  if (self->has_pair)
+    {
+      if (!hns_netlink_delete_link (self->host_link, error))
+        return FALSE;
+      self->has_pair = FALSE;
+    }
   if (!hns_netlink_attach_peer (self->peer_link, netns_path, self->mac, self->address,
                                 subnet->prefix_length, subnet->gateway,
-                                self->max_bytes_per_second,
-                                self->has_pair ? NULL : self->host_link, bridge, error))
+                                self->max_bytes_per_second, self->host_link, bridge, error))
     {
-      if (!self->has_pair)
-        hns_netlink_delete_link (self->host_link, NULL);
+      hns_netlink_delete_link (self->host_link, NULL);
       return FALSE;
     }
   self->has_pair = TRUE;
+  hns_fault_point ("attach-after-link");
   if (self->vlan != 0 && !hns_netlink_set_port_vlan (self->host_link, self->vlan, error))
     {
       hns_netlink_delete_link (self->host_link, NULL);
@@ -365,14 +406,28 @@ hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **err
     }
   self->netns_path = g_strdup (netns_path);
   hns_network_endpoint_changed (self->network);
+  hns_fault_point ("attach-after-save");
   return TRUE;
+}
+
+static gboolean
+hns_endpoint_attach (HcsEndpoint *endpoint, const char *netns_path, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = attach_locked (endpoint, netns_path, error);
+  hns_network_end_change (self->network);
+  return done;
 }
 
 /* Deleting the host end takes the namespace's eth0 with it; the next
  * attach makes a new pair (a pair made now would cost a second deletion
  * when the endpoint is removed, as it usually is after a detach). */
 static gboolean
-hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
+detach_locked (HcsEndpoint *endpoint, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
 
@@ -391,9 +446,21 @@ hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
 }
 
 static gboolean
-hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
+hns_endpoint_detach (HcsEndpoint *endpoint, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = detach_locked (endpoint, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+gboolean
+hns_endpoint_remove_locked (HnsEndpoint *self, GError **error)
+{
 
   if (self->removed)
     return TRUE;
@@ -418,7 +485,29 @@ hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
 }
 
 static gboolean
-hns_endpoint_add_port_mapping (HcsEndpoint *endpoint, const char *protocol,
+hns_endpoint_remove (HcsEndpoint *endpoint, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  g_autoptr (GError) local_error = NULL;
+  gboolean done;
+
+  if (self->removed)
+    return TRUE;
+  /* Removed by another process meanwhile: as removed as it gets. */
+  if (!hns_network_begin_change (self->network, self, &local_error))
+    {
+      if (self->removed)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  done = hns_endpoint_remove_locked (self, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+static gboolean
+add_port_mapping_locked (HcsEndpoint *endpoint, const char *protocol,
                                guint16 internal_port, guint16 external_port, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
@@ -454,7 +543,21 @@ hns_endpoint_add_port_mapping (HcsEndpoint *endpoint, const char *protocol,
 }
 
 static gboolean
-hns_endpoint_set_disable_icc (HcsEndpoint *endpoint, gboolean disable, GError **error)
+hns_endpoint_add_port_mapping (HcsEndpoint *endpoint, const char *protocol,
+                               guint16 internal_port, guint16 external_port, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = add_port_mapping_locked (endpoint, protocol, internal_port, external_port, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+static gboolean
+set_disable_icc_locked (HcsEndpoint *endpoint, gboolean disable, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
 
@@ -469,7 +572,20 @@ hns_endpoint_set_disable_icc (HcsEndpoint *endpoint, gboolean disable, GError **
 }
 
 static gboolean
-hns_endpoint_set_bandwidth_limit (HcsEndpoint *endpoint, guint64 max_bytes_per_second,
+hns_endpoint_set_disable_icc (HcsEndpoint *endpoint, gboolean disable, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = set_disable_icc_locked (endpoint, disable, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+static gboolean
+set_bandwidth_limit_locked (HcsEndpoint *endpoint, guint64 max_bytes_per_second,
                                   GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
@@ -486,7 +602,21 @@ hns_endpoint_set_bandwidth_limit (HcsEndpoint *endpoint, guint64 max_bytes_per_s
 }
 
 static gboolean
-hns_endpoint_set_vlan (HcsEndpoint *endpoint, guint16 vlan, GError **error)
+hns_endpoint_set_bandwidth_limit (HcsEndpoint *endpoint, guint64 max_bytes_per_second,
+                                  GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = set_bandwidth_limit_locked (endpoint, max_bytes_per_second, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+static gboolean
+set_vlan_locked (HcsEndpoint *endpoint, guint16 vlan, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
   g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
@@ -506,7 +636,20 @@ hns_endpoint_set_vlan (HcsEndpoint *endpoint, guint16 vlan, GError **error)
 }
 
 static gboolean
-hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *direction,
+hns_endpoint_set_vlan (HcsEndpoint *endpoint, guint16 vlan, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = set_vlan_locked (endpoint, vlan, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+static gboolean
+add_acl_locked (HcsEndpoint *endpoint, const char *action, const char *direction,
                       const char *protocol, guint16 port, const char *remote, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
@@ -575,6 +718,20 @@ hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *dir
   }
   hns_network_endpoint_changed (self->network);
   return TRUE;
+}
+
+static gboolean
+hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *direction,
+                      const char *protocol, guint16 port, const char *remote, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = add_acl_locked (endpoint, action, direction, protocol, port, remote, error);
+  hns_network_end_change (self->network);
+  return done;
 }
 
 /* HNSEndpoint, as hcsshim's tools read it. */

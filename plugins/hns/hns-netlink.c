@@ -130,6 +130,35 @@ hns_netlink_link_exists (const char *name)
   return sock != NULL && rtnl_link_get_kernel (sock, 0, name, &link) == 0;
 }
 
+/* A link hcs makes on the host takes no router advertisement, makes no
+ * SLAAC address and follows no redirect: whatever an endpoint sends, it
+ * cannot give the host a route or an address. Set before the link is up,
+ * so nothing arrives first; a host without IPv6 has nothing to set. */
+gboolean
+hns_sysctl_refuse_router_advertisements (const char *name, GError **error)
+{
+  static const char *const keys[] = { "accept_ra", "autoconf", "accept_redirects" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/sys/net/ipv6/conf/%s/%s", name, keys[i]);
+      int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+      if (fd < 0 && errno == ENOENT)
+        return TRUE;
+      if (fd < 0 || write (fd, "0", 1) != 1)
+        {
+          int saved_errno = errno;
+          if (fd >= 0)
+            close (fd);
+          return hcs_set_error_from_errno (error, saved_errno, "hns: %s: setting %s to 0", name,
+                                           path);
+        }
+      close (fd);
+    }
+  return TRUE;
+}
+
 gboolean
 hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_length,
                            GError **error)
@@ -143,7 +172,8 @@ hns_netlink_create_bridge (const char *name, guint32 address, guint prefix_lengt
   rtnl_link_set_name (bridge, name);
   if ((result = rtnl_link_add (sock, bridge, NLM_F_CREATE | NLM_F_EXCL)) < 0)
     return netlink_error (error, result, "creating bridge %s", name);
-  if ((address != 0 && !add_address (sock, name, address, prefix_length, error)) ||
+  if (!hns_sysctl_refuse_router_advertisements (name, error) ||
+      (address != 0 && !add_address (sock, name, address, prefix_length, error)) ||
       !set_up (sock, name, 0, NULL, NULL, error))
     {
       hns_netlink_delete_link (name, NULL);
@@ -193,7 +223,8 @@ create_veth_into (NlSocket *sock, const char *name, const char *peer, const char
   rtnl_link_put (peer_link);
   if ((result = rtnl_link_add (sock, link, NLM_F_CREATE | NLM_F_EXCL)) < 0)
     return netlink_error (error, result, "creating veth %s/%s", name, peer);
-  if (!set_up (sock, name, rtnl_link_get_ifindex (bridge_link), NULL, NULL, error))
+  if (!hns_sysctl_refuse_router_advertisements (name, error) ||
+      !set_up (sock, name, rtnl_link_get_ifindex (bridge_link), NULL, NULL, error))
     {
       hns_netlink_delete_link (name, NULL);
       return FALSE;
@@ -337,6 +368,7 @@ hns_netlink_attach_peer (const char *peer, const char *netns_path, const char *m
           close (job.netns_fd);
           return FALSE;
         }
+      hns_fault_point ("attach-before-configure");
     }
   else if ((result = rtnl_link_get_kernel (sock, 0, peer, &link)) < 0)
     {

@@ -209,9 +209,11 @@ hns_nft_port_mapping (const char *network_id, gboolean add, const char *protocol
   return run_nft (command, error);
 }
 
-/* DisableICC: a bridge-family table of the network's own, whose set holds
- * the host ends of the endpoints that must not talk to their neighbours;
- * traffic to the gateway (the host) is not bridged, so it still flows. */
+/* The network's bridge-family table. Router advertisements and redirects
+ * from an endpoint reach neither the host (input) nor the other endpoints
+ * (forward): an endpoint is no router. DisableICC: its set holds the host
+ * ends of the endpoints that must not talk to their neighbours; traffic
+ * to the gateway (the host) is not bridged, so it still flows. */
 char *
 hns_nft_icc_ruleset (const char *network_id)
 {
@@ -223,8 +225,13 @@ hns_nft_icc_ruleset (const char *network_id)
                           "  }\n"
                           "  chain forward {\n"
                           "    type filter hook forward priority filter; policy accept;\n"
+                          "    iifname \"hcsv*\" icmpv6 type { nd-router-advert, nd-redirect } drop\n"
                           "    iifname @no_icc oifname \"hcsv*\" drop\n"
                           "    oifname @no_icc iifname \"hcsv*\" drop\n"
+                          "  }\n"
+                          "  chain input {\n"
+                          "    type filter hook input priority filter; policy accept;\n"
+                          "    iifname \"hcsv*\" icmpv6 type { nd-router-advert, nd-redirect } drop\n"
                           "  }\n"
                           "}\n",
                           table);

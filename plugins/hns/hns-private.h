@@ -38,6 +38,10 @@ gboolean hns_subnet_parse (const char *prefix, const char *gateway, HnsSubnet *s
                            GError **error);
 char *hns_address_to_string (guint32 address);
 
+/* Kills this process with SIGKILL when $HCS_HNS_KILL_AT names @name: the
+ * tests' fault injection at each step of an endpoint's create and attach. */
+void hns_fault_point (const char *name);
+
 /* Link names: at most 15 characters. */
 char *hns_bridge_name (const char *network_id);
 char *hns_table_name (const char *network_id);
@@ -94,6 +98,8 @@ gboolean hns_netlink_attach_peer (const char *peer, const char *netns_path, cons
                                   guint64 max_bytes_per_second, const char *create_host_link,
                                   const char *bridge, GError **error);
 gboolean hns_sysctl_enable_forwarding (GError **error);
+/* accept_ra, autoconf and accept_redirects 0 on the host link @name. */
+gboolean hns_sysctl_refuse_router_advertisements (const char *name, GError **error);
 
 /* @state_dir: where the network keeps <id>.json (NULL: not kept). */
 HnsNetwork *hns_network_new (const char *id, const HcsNetworkConfig *config, HnsKind kind,
@@ -104,7 +110,23 @@ HnsNetwork *hns_network_load (const char *state_file, GError **error);
 /* Writes the network's state file atomically; a no-op without one. */
 gboolean hns_network_save (HnsNetwork *self, GError **error);
 void hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder);
-HnsEndpoint *hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, GError **error);
+/* With @reconcile, what the kernel lost (the veth, nft elements) is made
+ * again; without, the saved state is only read. */
+HnsEndpoint *hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, gboolean reconcile,
+                                   GError **error);
+/* @self takes the state @read_back was restored with (without reconcile). */
+void hns_endpoint_take_state (HnsEndpoint *self, HnsEndpoint *read_back);
+/* Another process removed it (or it was never saved): marked removed,
+ * the kernel untouched. */
+void hns_endpoint_forget (HnsEndpoint *self);
+/* Removes it; the caller holds the network's lock. */
+gboolean hns_endpoint_remove_locked (HnsEndpoint *self, GError **error);
+/* Every change to a network's endpoints happens between these two, which
+ * hold the network's lock across processes and read its state file again
+ * first: FALSE (and nothing held) when the network or @endpoint (if not
+ * NULL) was removed meanwhile. */
+gboolean hns_network_begin_change (HnsNetwork *self, HnsEndpoint *endpoint, GError **error);
+void hns_network_end_change (HnsNetwork *self);
 
 HnsEndpoint *hns_endpoint_new (HnsNetwork *network, const char *id, const char *name,
                                guint32 address, GError **error);
