@@ -705,6 +705,43 @@ hcs_mount_free (HcsMount *mount)
   g_free (mount);
 }
 
+/* --- OCI hooks --------------------------------------------------------------- */
+
+const char *
+hcs_oci_hook_kind_name (HcsOciHookKind kind)
+{
+  static const char *const names[] = { "prestart",       "createRuntime", "createContainer",
+                                       "startContainer", "poststart",     "poststop" };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == HCS_OCI_HOOK_N_KINDS);
+  g_return_val_if_fail (kind < HCS_OCI_HOOK_N_KINDS, NULL);
+  return names[kind];
+}
+
+void
+hcs_oci_hook_free (HcsOciHook *hook)
+{
+  if (hook == NULL)
+    return;
+  g_free (hook->path);
+  g_strfreev (hook->args);
+  g_strfreev (hook->env);
+  g_free (hook);
+}
+
+static gpointer
+copy_oci_hook (gpointer data)
+{
+  const HcsOciHook *hook = data;
+  HcsOciHook *copy = g_new0 (HcsOciHook, 1);
+
+  copy->path = g_strdup (hook->path);
+  copy->args = g_strdupv (hook->args);
+  copy->env = g_strdupv (hook->env);
+  copy->timeout = hook->timeout;
+  return copy;
+}
+
 HcsContainerConfig *
 hcs_container_config_new (void)
 {
@@ -785,6 +822,22 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   copy->ipc_namespace.path = g_strdup (config->ipc_namespace.path);
   copy->process = hcs_process_config_copy (config->process);
   copy->oci_version = g_strdup (config->oci_version);
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    copy->oci_hooks[kind] = copy_array (config->oci_hooks[kind], copy_oci_hook,
+                                        (GDestroyNotify) hcs_oci_hook_free);
+  copy->oci_bundle = g_strdup (config->oci_bundle);
+  copy->oci_annotations = g_strdup (config->oci_annotations);
+  copy->pid_namespace.path = g_strdup (config->pid_namespace.path);
+  copy->cgroup_namespace.path = g_strdup (config->cgroup_namespace.path);
+  copy->time_namespace.path = g_strdup (config->time_namespace.path);
+  copy->user_namespace.path = g_strdup (config->user_namespace.path);
+  if (config->oci_uid_mappings != NULL)
+    copy->oci_uid_mappings = g_array_copy (config->oci_uid_mappings);
+  if (config->oci_gid_mappings != NULL)
+    copy->oci_gid_mappings = g_array_copy (config->oci_gid_mappings);
+  copy->oci_resources = g_strdup (config->oci_resources);
+  copy->oci_devices = g_strdup (config->oci_devices);
+  copy->oci_seccomp = g_strdup (config->oci_seccomp);
   copy->domainname = g_strdup (config->domainname);
   copy->masked_paths = g_strdupv (config->masked_paths);
   copy->readonly_paths = g_strdupv (config->readonly_paths);
@@ -814,6 +867,19 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_free (config->ipc_namespace.path);
   hcs_process_config_free (config->process);
   g_free (config->oci_version);
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    g_clear_pointer (&config->oci_hooks[kind], g_ptr_array_unref);
+  g_free (config->oci_bundle);
+  g_free (config->oci_annotations);
+  g_free (config->pid_namespace.path);
+  g_free (config->cgroup_namespace.path);
+  g_free (config->time_namespace.path);
+  g_free (config->user_namespace.path);
+  g_clear_pointer (&config->oci_uid_mappings, g_array_unref);
+  g_clear_pointer (&config->oci_gid_mappings, g_array_unref);
+  g_free (config->oci_resources);
+  g_free (config->oci_devices);
+  g_free (config->oci_seccomp);
   g_free (config->domainname);
   g_strfreev (config->masked_paths);
   g_strfreev (config->readonly_paths);
@@ -1392,15 +1458,65 @@ parse_oci_resources (JsonObject *resources, HcsContainerConfig *config, GError *
   return TRUE;
 }
 
+/* linux.uidMappings or gidMappings: [{containerID, hostID, size}]. */
+static gboolean
+read_id_mappings (JsonObject *linux_object, const char *name, GArray **out, GError **error)
+{
+  JsonNode *node = find_member (linux_object, name);
+  g_autoptr (GArray) mappings = NULL;
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return type_error (error, "config.json: linux", name, "an array", node);
+  array = json_node_get_array (node);
+  mappings = g_array_new (FALSE, TRUE, sizeof (HcsIdMapping));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *doc = g_strdup_printf ("config.json: linux.%s[%u]", name, i);
+      gint64 container_id = -1, host_id = -1, size = -1;
+      HcsIdMapping mapping;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s: expected an object", doc);
+          return FALSE;
+        }
+      if (!read_int (json_node_get_object (element), doc, "containerID", 0, G_MAXUINT32 - 1,
+                     &container_id, error) ||
+          !read_int (json_node_get_object (element), doc, "hostID", 0, G_MAXUINT32 - 1,
+                     &host_id, error) ||
+          !read_int (json_node_get_object (element), doc, "size", 1, G_MAXUINT32, &size, error))
+        return FALSE;
+      if (container_id < 0 || host_id < 0 || size < 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "%s: needs containerID, hostID and size", doc);
+          return FALSE;
+        }
+      mapping.container_id = container_id;
+      mapping.host_id = host_id;
+      mapping.size = size;
+      g_array_append_val (mappings, mapping);
+    }
+  *out = g_steal_pointer (&mappings);
+  return TRUE;
+}
+
 static gboolean
 parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **error)
 {
   JsonNode *node;
 
+  guint seen = 0;
+
   /* OCI: a namespace type that is absent is shared with the host. */
   config->network_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   config->uts_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   config->ipc_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->pid_namespace.mode = HCS_NAMESPACE_MODE_HOST;
 
   node = find_member (linux_object, "namespaces");
   if (node != NULL)
@@ -1425,22 +1541,45 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
           if (!read_string (json_node_get_object (element), doc, "type", &type, error) ||
               !read_string (json_node_get_object (element), doc, "path", &path, error))
             return FALSE;
-          if (g_strcmp0 (type, "network") == 0)
-            ns = &config->network_namespace;
-          else if (g_strcmp0 (type, "uts") == 0)
-            ns = &config->uts_namespace;
-          else if (g_strcmp0 (type, "ipc") == 0)
-            ns = &config->ipc_namespace;
-          else if (!g_strv_contains ((const char *const[]){ "pid", "mount", "cgroup", "user",
-                                                            "time", NULL },
-                                     type ? type : ""))
-            {
-              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                           "%s.type: unknown namespace type '%s'", doc, type ? type : "");
-              return FALSE;
-            }
-          if (ns == NULL)
-            continue;
+          {
+            static const char *const types[] = { "network", "uts", "ipc", "pid",
+                                                  "cgroup", "time", "user", "mount", NULL };
+            HcsNamespace *const targets[] = {
+              &config->network_namespace, &config->uts_namespace, &config->ipc_namespace,
+              &config->pid_namespace, &config->cgroup_namespace, &config->time_namespace,
+              &config->user_namespace, NULL,
+            };
+            guint index;
+
+            for (index = 0; types[index] && g_strcmp0 (type, types[index]) != 0; index++)
+              ;
+            if (types[index] == NULL)
+              {
+                g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                             "%s.type: unknown namespace type '%s'", doc, type ? type : "");
+                return FALSE;
+              }
+            if (seen & (1u << index))
+              {
+                g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                             "%s.type: the %s namespace is given twice", doc, type);
+                return FALSE;
+              }
+            seen |= 1u << index;
+            ns = targets[index];
+            /* The root needs a mount namespace of its own: always new. */
+            if (ns == NULL)
+              {
+                if (path != NULL && *path != '\0')
+                  {
+                    g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                                 "%s.path: joining a mount namespace is not supported (the "
+                                 "container's root needs one of its own)", doc);
+                    return FALSE;
+                  }
+                continue;
+              }
+          }
           if (path != NULL && *path != '\0')
             {
               if (!check_absolute (doc, "path", path, error))
@@ -1453,6 +1592,42 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
         }
     }
 
+  if (!read_id_mappings (linux_object, "uidMappings", &config->oci_uid_mappings, error) ||
+      !read_id_mappings (linux_object, "gidMappings", &config->oci_gid_mappings, error))
+    return FALSE;
+  if ((config->oci_uid_mappings != NULL || config->oci_gid_mappings != NULL) &&
+      config->user_namespace.mode != HCS_NAMESPACE_MODE_NEW)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: linux.uidMappings/gidMappings: given without a new user "
+                   "namespace in linux.namespaces");
+      return FALSE;
+    }
+  if (config->user_namespace.mode == HCS_NAMESPACE_MODE_NEW &&
+      (config->oci_uid_mappings == NULL || config->oci_gid_mappings == NULL))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: linux.namespaces: a new user namespace needs "
+                   "linux.uidMappings and linux.gidMappings");
+      return FALSE;
+    }
+
+  node = find_member (linux_object, "seccomp");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "config.json: linux", "seccomp", "an object", node);
+      config->oci_seccomp = json_to_string (node, FALSE);
+    }
+
+  node = find_member (linux_object, "devices");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        return type_error (error, "config.json: linux", "devices", "an array", node);
+      config->oci_devices = json_to_string (node, FALSE);
+    }
+
   node = find_member (linux_object, "resources");
   if (node != NULL)
     {
@@ -1460,7 +1635,46 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
         return type_error (error, "config.json: linux", "resources", "an object", node);
       if (!parse_oci_resources (json_node_get_object (node), config, error))
         return FALSE;
+      config->oci_resources = json_to_string (node, FALSE);
     }
+  return TRUE;
+}
+
+static gboolean
+parse_oci_hook (JsonObject *object, const char *doc, gpointer *out, GError **error)
+{
+  g_autoptr (HcsOciHook) hook = g_new0 (HcsOciHook, 1);
+
+  if (!read_string (object, doc, "path", &hook->path, error) ||
+      !read_strv (object, doc, "args", &hook->args, error) ||
+      !read_strv (object, doc, "env", &hook->env, error) ||
+      !read_int (object, doc, "timeout", 1, G_MAXINT32, &hook->timeout, error))
+    return FALSE;
+  if (hook->path == NULL || !g_path_is_absolute (hook->path))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.path: '%s' is not an absolute path", doc, hook->path ? hook->path : "");
+      return FALSE;
+    }
+  for (guint i = 0; hook->env && hook->env[i]; i++)
+    if (strchr (hook->env[i], '=') == NULL)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "%s.env[%u]: '%s' is not NAME=VALUE", doc, i, hook->env[i]);
+        return FALSE;
+      }
+  *out = g_steal_pointer (&hook);
+  return TRUE;
+}
+
+static gboolean
+parse_oci_hooks (JsonObject *hooks, HcsContainerConfig *config, GError **error)
+{
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    if (!read_object_array (hooks, "config.json: hooks", hcs_oci_hook_kind_name (kind),
+                            parse_oci_hook, (GDestroyNotify) hcs_oci_hook_free,
+                            &config->oci_hooks[kind], error))
+      return FALSE;
   return TRUE;
 }
 
@@ -1540,6 +1754,11 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
   JsonNode *node;
 
   config->system_type = g_strdup ("Container");
+  /* Shared unless linux.namespaces asks otherwise; pid stays new (today's
+   * behaviour) when there is no "linux" at all. */
+  config->cgroup_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->time_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->user_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   if (!read_string (object, doc, "ociVersion", &config->oci_version, error) ||
       !read_string (object, doc, "hostname", &config->hostname, error) ||
       !read_string (object, doc, "domainname", &config->domainname, error) ||
@@ -1588,6 +1807,23 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
           !parse_oci_linux_filesystem (json_node_get_object (node), config, error))
         return NULL;
     }
+
+  node = find_member (object, "hooks");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "hooks", "an object", node), NULL;
+      if (!parse_oci_hooks (json_node_get_object (node), config, error))
+        return NULL;
+    }
+  node = find_member (object, "annotations");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "annotations", "an object", node), NULL;
+      config->oci_annotations = json_to_string (node, FALSE);
+    }
+  config->oci_bundle = bundle_dir ? g_strdup (bundle_dir) : g_get_current_dir ();
   return g_steal_pointer (&config);
 }
 

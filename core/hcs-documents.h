@@ -124,6 +124,38 @@ typedef struct {
   char *path;                 /* for HCS_NAMESPACE_MODE_JOIN */
 } HcsNamespace;
 
+/* --- OCI hooks and linux.* fields (config.json only) ---------------------- */
+
+/* The hooks of config.json, in the order the runtime spec runs them. */
+typedef enum {
+  HCS_OCI_HOOK_PRESTART,          /* runtime namespace, after the namespaces exist */
+  HCS_OCI_HOOK_CREATE_RUNTIME,    /* likewise, after prestart */
+  HCS_OCI_HOOK_CREATE_CONTAINER,  /* container namespaces, before pivot_root */
+  HCS_OCI_HOOK_START_CONTAINER,   /* in the container, before the process execs */
+  HCS_OCI_HOOK_POSTSTART,         /* runtime namespace, before `start` returns */
+  HCS_OCI_HOOK_POSTSTOP,          /* runtime namespace, before `delete` returns */
+  HCS_OCI_HOOK_N_KINDS
+} HcsOciHookKind;
+
+typedef struct {
+  char *path;                 /* absolute */
+  GStrv args;                 /* argv, args[0] included; NULL: { path } */
+  GStrv env;                  /* NAME=VALUE; NULL: an empty environment */
+  gint64 timeout;             /* seconds, 0: none */
+} HcsOciHook;
+
+/* One line of linux.uidMappings or gidMappings. */
+typedef struct {
+  guint32 container_id;       /* containerID */
+  guint32 host_id;            /* hostID */
+  guint32 size;
+} HcsIdMapping;
+
+/* "prestart", "createRuntime", ...: config.json's member names. */
+const char *hcs_oci_hook_kind_name (HcsOciHookKind kind);
+void hcs_oci_hook_free (HcsOciHook *hook);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsOciHook, hcs_oci_hook_free)
+
 typedef struct {
   char *system_type;          /* SystemType: "Container" */
   char *name;                 /* Name */
@@ -157,6 +189,23 @@ typedef struct {
   GStrv readonly_paths;       /* linux.readonlyPaths; NULL: the runtime's defaults */
   GStrv sysctl;               /* linux.sysctl as "key=value", sorted by key */
   char *rootfs_propagation;   /* linux.rootfsPropagation */
+  /* OCI only, not in schema1 (nor in to_node): hooks, and the bundle and
+   * annotations that their state shows. */
+  GPtrArray *oci_hooks[HCS_OCI_HOOK_N_KINDS]; /* HcsOciHook*, NULL: none */
+  char *oci_bundle;           /* the bundle folder given to the parser */
+  char *oci_annotations;      /* "annotations" as JSON text, or NULL */
+  /* linux.namespaces beyond network, uts and ipc (read only when
+   * oci_version is set; schema1 containers get new pid and mount
+   * namespaces and share the rest). Mount is always new. */
+  HcsNamespace pid_namespace;
+  HcsNamespace cgroup_namespace;
+  HcsNamespace time_namespace;
+  HcsNamespace user_namespace;
+  GArray *oci_uid_mappings;   /* HcsIdMapping: linux.uidMappings, or NULL */
+  GArray *oci_gid_mappings;   /* HcsIdMapping: linux.gidMappings, or NULL */
+  char *oci_resources;        /* linux.resources as JSON text (applied as given), or NULL */
+  char *oci_devices;          /* linux.devices as JSON text, or NULL */
+  char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL (the built-in filter) */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

@@ -766,6 +766,18 @@ hcs_runtime_cgroup_set_pids_max (HcsRuntimeCgroup *cgroup, gint64 max, GError **
 gboolean
 hcs_runtime_cgroup_set_default_devices (HcsRuntimeCgroup *cgroup, GError **error)
 {
+  const char *dir;
+
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2 ||
+      (dir = g_hash_table_lookup (cgroup->paths, "devices")) == NULL)
+    return TRUE;
+  return write_file (cgroup, dir, "devices.deny", "a", error) &&
+         hcs_runtime_cgroup_allow_default_devices (cgroup, error);
+}
+
+gboolean
+hcs_runtime_cgroup_allow_default_devices (HcsRuntimeCgroup *cgroup, GError **error)
+{
   /* The OCI default allow-list, as runc applies it. */
   static const char *const allowed[] = {
     "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
@@ -776,8 +788,6 @@ hcs_runtime_cgroup_set_default_devices (HcsRuntimeCgroup *cgroup, GError **error
   if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2 ||
       (dir = g_hash_table_lookup (cgroup->paths, "devices")) == NULL)
     return TRUE;
-  if (!write_file (cgroup, dir, "devices.deny", "a", error))
-    return FALSE;
   for (guint i = 0; allowed[i]; i++)
     if (!write_file (cgroup, dir, "devices.allow", allowed[i], error))
       return FALSE;

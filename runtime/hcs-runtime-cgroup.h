@@ -77,6 +77,8 @@ gboolean hcs_runtime_cgroup_set_pids_max (HcsRuntimeCgroup *cgroup, gint64 max, 
 /* v1: the devices allow-list of the OCI default (null, zero, full, random,
  * urandom, tty, console, ptmx, pts); v2: nothing (eBPF, not done here). */
 gboolean hcs_runtime_cgroup_set_default_devices (HcsRuntimeCgroup *cgroup, GError **error);
+/* The same allow-list without the "deny all" before it (after a config's rules). */
+gboolean hcs_runtime_cgroup_allow_default_devices (HcsRuntimeCgroup *cgroup, GError **error);
 
 /* Freezer: v1 freezer.state FROZEN/THAWED, v2 cgroup.freeze; both wait until
  * the kernel reports the state reached. */
@@ -99,5 +101,27 @@ char *hcs_runtime_cgroup_read (HcsRuntimeCgroup *cgroup, const char *controller,
 /* Removes the directories (retrying briefly while the kernel still counts
  * exiting tasks); fails with HCS_ERROR_INVALID_STATE if processes remain. */
 gboolean hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error);
+
+/* --- config.json's linux.resources, as given (hcs-runtime-cgroup-oci.c) --- */
+
+/* Refuses a linux.resources object (JSON text) with a value out of range
+ * or of the wrong type, naming the field; writes nothing. */
+gboolean hcs_runtime_oci_resources_check (const char *json, GError **error);
+/* What hcs_runtime_cgroup_apply_oci would write on v1 or @v2, in order,
+ * as "CONTROLLER/FILE=VALUE" lines (for tests: v2 is not mounted with
+ * controllers on every machine). */
+GStrv hcs_runtime_oci_resources_plan (const char *json, gboolean v2, GError **error);
+/* Writes it to @cgroup's files for its version: memory (limit, swap,
+ * reservation, swappiness, disableOOMKiller), cpu (shares, quota, period,
+ * realtime, cpus, mems), blockIO (weights, throttles), hugepageLimits,
+ * network (classID, priorities), devices (v1's allow-list, followed by
+ * the OCI defaults). What the host's cgroups cannot do is
+ * HCS_ERROR_NOT_SUPPORTED naming the field. */
+gboolean hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json,
+                                       GError **error);
+/* Allows linux.devices (HcsRuntimeDevice*) in v1's devices cgroup, as runc
+ * does for the devices it makes; v2: nothing (eBPF, not done here). */
+gboolean hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices,
+                                           GError **error);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-config.h"
+#include "hcs-runtime-seccomp.h"
 #include "hcs-runtime-oci.h"
 
 #include <string.h>
@@ -315,6 +316,58 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
   return TRUE;
 }
 
+/* linux.devices, checked: an absolute path, a known type, numbers for
+ * the types that have them. */
+static gboolean
+set_devices (HcsRuntimeSpec *spec, const char *json, GError **error)
+{
+  g_autoptr (JsonNode) root = json_from_string (json, NULL);
+  JsonArray *array = root && JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
+
+  spec->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_device_free);
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (array, i);
+      HcsRuntimeDevice *device;
+      const char *path, *type;
+
+      path = entry ? json_object_get_string_member_with_default (entry, "path", NULL) : NULL;
+      type = entry ? json_object_get_string_member_with_default (entry, "type", NULL) : NULL;
+      if (path == NULL || !g_path_is_absolute (path) || strstr (path, "/../") != NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': config.json: linux.devices[%u].path: an absolute path "
+                       "is needed", spec->id, i);
+          return FALSE;
+        }
+      if (type == NULL || strlen (type) != 1 || strchr ("cbup", type[0]) == NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': config.json: linux.devices[%u].type: must be c, b, u "
+                       "or p", spec->id, i);
+          return FALSE;
+        }
+      if (type[0] != 'p' &&
+          (!json_object_has_member (entry, "major") || !json_object_has_member (entry, "minor")))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': config.json: linux.devices[%u]: a %s device needs "
+                       "major and minor", spec->id, i, type);
+          return FALSE;
+        }
+      device = g_new0 (HcsRuntimeDevice, 1);
+      device->path = g_strdup (path);
+      device->type = type[0];
+      device->major = json_object_get_int_member_with_default (entry, "major", 0);
+      device->minor = json_object_get_int_member_with_default (entry, "minor", 0);
+      device->mode = json_object_get_int_member_with_default (entry, "fileMode", 0666) & 07777;
+      device->uid = json_object_get_int_member_with_default (entry, "uid", 0);
+      device->gid = json_object_get_int_member_with_default (entry, "gid", 0);
+      g_ptr_array_add (spec->devices, device);
+    }
+  return TRUE;
+}
+
 /* --- OCI container fields ------------------------------------------------------ */
 
 static gboolean
@@ -368,6 +421,95 @@ set_oci_container (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GErro
   return TRUE;
 }
 
+static char *
+id_map_text (GArray *mappings)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const HcsIdMapping *mapping = &g_array_index (mappings, HcsIdMapping, i);
+      g_string_append_printf (text, "%u %u %u\n", mapping->container_id, mapping->host_id,
+                              mapping->size);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* linux.namespaces beyond net, uts and ipc, and a new user namespace's
+ * mappings. */
+static void
+set_oci_namespaces (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
+{
+  g_free (spec->pid_ns);
+  spec->pid_ns = namespace_value (&config->pid_namespace);
+  if (config->cgroup_namespace.mode != HCS_NAMESPACE_MODE_HOST)
+    spec->cgroup_ns = namespace_value (&config->cgroup_namespace);
+  if (config->time_namespace.mode != HCS_NAMESPACE_MODE_HOST)
+    spec->time_ns = namespace_value (&config->time_namespace);
+  if (config->user_namespace.mode != HCS_NAMESPACE_MODE_HOST)
+    spec->user_ns = namespace_value (&config->user_namespace);
+  if (config->oci_uid_mappings != NULL)
+    spec->uid_map = id_map_text (config->oci_uid_mappings);
+  if (config->oci_gid_mappings != NULL)
+    spec->gid_map = id_map_text (config->oci_gid_mappings);
+}
+
+/* The hooks the helper runs, and what their state shows besides status
+ * and pid. Nothing is added when there is no hook, so that a create
+ * without them costs nothing more. */
+static void
+set_hooks (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
+{
+  /* The helper's kinds, in the same order as core's first four. */
+  static const HcsOciHookKind kinds[HCS_RUNTIME_HOOK_N_KINDS] = {
+    HCS_OCI_HOOK_PRESTART, HCS_OCI_HOOK_CREATE_RUNTIME, HCS_OCI_HOOK_CREATE_CONTAINER,
+    HCS_OCI_HOOK_START_CONTAINER,
+  };
+  gboolean any = FALSE;
+
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      GPtrArray *hooks = config->oci_hooks[kinds[kind]];
+
+      if (hooks == NULL || hooks->len == 0)
+        continue;
+      spec->hooks[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_hook_free);
+      for (guint i = 0; i < hooks->len; i++)
+        {
+          const HcsOciHook *hook = hooks->pdata[i];
+          g_ptr_array_add (spec->hooks[kind],
+                           hcs_runtime_hook_new (hook->path, (const char *const *) hook->args,
+                                                 (const char *const *) hook->env, hook->timeout));
+        }
+      any = TRUE;
+    }
+  if (any)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "ociVersion");
+      json_builder_add_string_value (builder, config->oci_version ? config->oci_version : "1.0.2");
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, spec->id);
+      json_builder_set_member_name (builder, "bundle");
+      json_builder_add_string_value (builder, config->oci_bundle ? config->oci_bundle : "");
+      if (config->oci_annotations != NULL)
+        {
+          g_autoptr (JsonNode) annotations = json_from_string (config->oci_annotations, NULL);
+          if (annotations != NULL)
+            {
+              json_builder_set_member_name (builder, "annotations");
+              json_builder_add_value (builder, g_steal_pointer (&annotations));
+            }
+        }
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      spec->hook_state = json_to_string (root, FALSE);
+    }
+}
+
 HcsRuntimeSpec *
 hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *config,
                                     const char *layer_dir, GError **error)
@@ -386,6 +528,31 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
   spec->uts = namespace_value (&config->uts_namespace);
   g_free (spec->ipc);
   spec->ipc = namespace_value (&config->ipc_namespace);
+  if (config->oci_version != NULL)
+    set_oci_namespaces (spec, config);
+  if (config->oci_devices != NULL && !set_devices (spec, config->oci_devices, error))
+    return NULL;
+  if (config->oci_seccomp != NULL)
+    {
+      guint32 flags = 0;
+
+      spec->seccomp_program = hcs_runtime_seccomp_compile (config->oci_seccomp, &flags, error);
+      if (spec->seccomp_program == NULL)
+        {
+          g_prefix_error (error, "container '%s': ", id);
+          return NULL;
+        }
+      spec->seccomp_flags = flags;
+    }
+  if (config->oci_resources != NULL)
+    {
+      if (!hcs_runtime_oci_resources_check (config->oci_resources, error))
+        {
+          g_prefix_error (error, "container '%s': ", id);
+          return NULL;
+        }
+      spec->oci_resources = g_strdup (config->oci_resources);
+    }
   if (!add_mounts (spec, config, error))
     return NULL;
 
@@ -402,6 +569,7 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
     return NULL;
   if (config->process != NULL && !hcs_runtime_spec_set_process (spec, config->process, error))
     return NULL;
+  set_hooks (spec, config);
   return g_steal_pointer (&spec);
 }
 

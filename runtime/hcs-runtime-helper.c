@@ -44,10 +44,12 @@
 #include <grp.h>
 #include <linux/filter.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -364,9 +366,20 @@ mount_in_root (int root_fd, const char *destination, gboolean directory, const c
 static void
 make_device (int dev_fd, const char *name, unsigned int major_number, unsigned int minor_number)
 {
-  CHILD_CHECK (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0,
-               "creating /dev/%s", name);
+  g_autofree char *host_path = NULL, *target = NULL;
+  int fd;
 
+  if (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0)
+    return;
+  /* In a user namespace of its own no device can be made: the host's is
+   * bound over an empty file instead, as runc does. */
+  CHILD_CHECK (errno == EPERM, "creating /dev/%s", name);
+  fd = openat (dev_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+  CHILD_CHECK (fd >= 0, "creating /dev/%s to bind the host's over", name);
+  host_path = g_strdup_printf ("/dev/%s", name);
+  target = fd_path (fd);
+  CHILD_CHECK (mount (host_path, target, NULL, MS_BIND, NULL) == 0, "binding %s", host_path);
+  close (fd);
 }
 
 static void
@@ -405,6 +418,42 @@ setup_dev (int root_fd)
         close (fd);
       }
   }
+}
+
+/* One of linux.devices, made at its path in the root with its mode and
+ * owner; bound from the host's same path where mknod is refused (a user
+ * namespace of its own). */
+static void
+make_spec_device (int root_fd, const HcsRuntimeDevice *device)
+{
+  g_autofree char *parent = g_path_get_dirname (device->path);
+  g_autofree char *name = g_path_get_basename (device->path);
+  mode_t type = device->type == 'b' ? S_IFBLK : device->type == 'p' ? S_IFIFO : S_IFCHR;
+  int parent_fd = make_path_in_root (root_fd, parent, TRUE);
+
+  CHILD_CHECK (parent_fd >= 0, "linux.devices: making %s", parent);
+  /* A device already there (one of /dev's defaults) is replaced. */
+  unlinkat (parent_fd, name, 0);
+  if (mknodat (parent_fd, name, type | device->mode,
+               makedev ((unsigned int) device->major, (unsigned int) device->minor)) < 0)
+    {
+      int fd;
+      g_autofree char *target = NULL;
+
+      CHILD_CHECK (errno == EPERM, "linux.devices: creating %s", device->path);
+      fd = openat (parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+      CHILD_CHECK (fd >= 0, "linux.devices: creating %s to bind the host's over", device->path);
+      target = fd_path (fd);
+      CHILD_CHECK (mount (device->path, target, NULL, MS_BIND, NULL) == 0,
+                   "linux.devices: binding the host's %s", device->path);
+      close (fd);
+    }
+  else
+    CHILD_CHECK (fchmodat (parent_fd, name, device->mode, 0) == 0 &&
+                     fchownat (parent_fd, name, (uid_t) device->uid, (gid_t) device->gid,
+                               AT_SYMLINK_NOFOLLOW) == 0,
+                 "linux.devices: setting the mode and owner of %s", device->path);
+  close (parent_fd);
 }
 
 /* procfs and sysfs only on a plain directory of the image: a symlink
@@ -573,8 +622,12 @@ apply_sysctl (const HcsRuntimeSpec *spec)
     }
 }
 
+static void child_run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind,
+                             const char *status, pid_t pid);
+
+/* @init_pid: the init's host pid, for the createContainer hooks' state. */
 static void
-setup_rootfs (const HcsRuntimeSpec *spec)
+setup_rootfs (const HcsRuntimeSpec *spec, pid_t init_pid)
 {
   int root_fd;
 
@@ -628,6 +681,12 @@ setup_rootfs (const HcsRuntimeSpec *spec)
 
   for (guint i = 0; i < spec->mounts->len; i++)
     setup_user_mount (root_fd, spec->mounts->pdata[i]);
+  for (guint i = 0; spec->devices && i < spec->devices->len; i++)
+    make_spec_device (root_fd, spec->devices->pdata[i]);
+
+  /* The container's namespaces, its mounts made, the host's paths still
+   * in sight: where the runtime spec runs createContainer. */
+  child_run_hooks (spec, HCS_RUNTIME_HOOK_CREATE_CONTAINER, "creating", init_pid);
 
   /* pivot_root(".", ".") stacks the old root under the new one; detaching
    * it leaves only the new root. */
@@ -684,17 +743,109 @@ bring_up_loopback (void)
   close (fd);
 }
 
+static gboolean
+is_host (const char *value)
+{
+  return value == NULL || g_str_equal (value, "host");
+}
+
+/* Joins the namespace file @path, which must be one of @type: the runtime
+ * spec wants a path of another type refused, and setns's EINVAL would not
+ * say why. Returns NULL, or what went wrong. */
+static char *
+try_join_namespace (const char *path, int type, const char *name)
+{
+  int fd, actual;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return g_strdup_printf ("linux.namespaces: opening the %s namespace %s: %s", name, path,
+                            g_strerror (errno));
+  actual = ioctl (fd, NS_GET_NSTYPE);
+  if (actual != type)
+    {
+      close (fd);
+      return g_strdup_printf ("linux.namespaces: %s is not a %s namespace", path, name);
+    }
+  if (setns (fd, type) < 0)
+    {
+      int saved_errno = errno;
+      close (fd);
+      return g_strdup_printf ("linux.namespaces: joining the %s namespace %s: %s", name, path,
+                              g_strerror (saved_errno));
+    }
+  close (fd);
+  return NULL;
+}
+
 static void
 join_namespace (const char *path, int type, const char *name)
 {
-  int fd;
+  g_autofree char *failure = NULL;
 
-  if (is_new (path) || g_str_equal (path, "host"))
+  if (is_new (path) || is_host (path))
     return;
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  CHILD_CHECK (fd >= 0, "opening the %s namespace %s", name, path);
-  CHILD_CHECK (setns (fd, type) == 0, "joining the %s namespace %s", name, path);
-  close (fd);
+  failure = try_join_namespace (path, type, name);
+  if (failure != NULL)
+    child_fail (EXIT_SETUP_FAILED, "%s", failure);
+}
+
+/* In A, before the clone: pid and time namespaces are the children's. */
+static void
+parent_join_namespace (const char *path, int type, const char *name)
+{
+  g_autofree char *failure = NULL;
+
+  if (is_new (path) || is_host (path))
+    return;
+  failure = try_join_namespace (path, type, name);
+  if (failure != NULL)
+    fail_setup (failure);
+}
+
+/* The host id that id 0 of a map ("inside outside count" lines) stands
+ * for; -1 (no change) when 0 is not mapped. */
+static int
+host_id_of_root (const char *map)
+{
+  g_auto (GStrv) lines = g_strsplit (map ? map : "", "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      guint64 inside, outside;
+      if (sscanf (lines[i], "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &inside, &outside) == 2 &&
+          inside == 0)
+        return (int) outside;
+    }
+  return -1;
+}
+
+/* A new user namespace's mappings, written by A (root outside) before the
+ * init goes on. */
+static char *
+write_id_maps (const HcsRuntimeSpec *spec, pid_t pid)
+{
+  const char *files[] = { "uid_map", "gid_map" };
+  const char *maps[] = { spec->uid_map, spec->gid_map };
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%d/%s", (int) pid, files[i]);
+      g_autoptr (GError) error = NULL;
+
+      if (maps[i] == NULL)
+        return g_strdup_printf ("linux: a new user namespace needs its %s", files[i]);
+      if (!g_file_set_contents_full (path, maps[i], -1, G_FILE_SET_CONTENTS_NONE, 0644, &error))
+        return g_strdup_printf ("linux.%s: %s", i == 0 ? "uidMappings" : "gidMappings",
+                                error->message);
+    }
+  /* The init reopens the start fifo as the namespace's root: it becomes
+   * that user's outside. */
+  if (spec->start_fifo != NULL &&
+      chown (spec->start_fifo, host_id_of_root (spec->uid_map), host_id_of_root (spec->gid_map)) < 0)
+    return g_strdup_printf ("giving %s to the user namespace's root: %s", spec->start_fifo,
+                            g_strerror (errno));
+  return NULL;
 }
 
 /* --- the workload's identity and limits ---------------------------------------------------- */
@@ -1009,27 +1160,39 @@ apply_lsm_labels (const HcsRuntimeProcess *process)
 }
 
 /* The filter was compiled at build time (hcs-runtime-seccomp-gen.c: what it
- * denies and why); loading it is one prctl(). */
+ * denies and why); loading it is one prctl(). @custom replaces it: the
+ * config's linux.seccomp compiled on the host, with its seccomp() @flags. */
 static void
-apply_seccomp (gboolean with_no_new_privs)
+apply_seccomp (gboolean with_no_new_privs, GBytes *custom, gint64 flags)
 {
   struct sock_fprog program = {
     .len = G_N_ELEMENTS (hcs_runtime_seccomp_program),
     .filter = (struct sock_filter *) hcs_runtime_seccomp_program,
   };
 
+  if (custom != NULL)
+    {
+      program.len = g_bytes_get_size (custom) / sizeof (struct sock_filter);
+      program.filter = (struct sock_filter *) g_bytes_get_data (custom, NULL);
+    }
   /* As libseccomp would: a filter needs no_new_privs, or CAP_SYS_ADMIN,
    * which a non-root user has dropped by now. */
   if (with_no_new_privs)
     CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
-  CHILD_CHECK (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
-               "seccomp: loading the filter");
+  if (custom != NULL && flags != 0)
+    CHILD_CHECK (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned int) flags, &program)
+                     == 0,
+                 "seccomp: loading linux.seccomp's filter");
+  else
+    CHILD_CHECK (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
+                 "seccomp: loading the filter");
 }
 
 /* Everything between "go" and exec: session, terminal, limits, labels,
  * identity, capabilities, umask, no_new_privs, seccomp. */
 static void
-become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
+become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes *custom_seccomp,
+                 gint64 seccomp_flags)
 {
   Identity identity = resolve_user (process ? process->user : "0");
   gboolean no_new_privileges = process == NULL || process->no_new_privileges;
@@ -1052,7 +1215,7 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
   /* Without no_new_privs the filter must be loaded now, while
    * CAP_SYS_ADMIN is ours (runc's order); it allows what follows. */
   if (with_seccomp && !no_new_privileges)
-    apply_seccomp (FALSE);
+    apply_seccomp (FALSE, custom_seccomp, seccomp_flags);
 
   if (process != NULL)
     apply_capabilities_before_setuid (process, last_cap);
@@ -1070,7 +1233,7 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
   if (no_new_privileges)
     CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
   if (with_seccomp && no_new_privileges)
-    apply_seccomp (TRUE);
+    apply_seccomp (TRUE, custom_seccomp, seccomp_flags);
 }
 
 static G_NORETURN void
@@ -1336,8 +1499,9 @@ cgroup_join_by_pid (const HcsRuntimeSpec *spec, CgroupJoin *join, pid_t pid)
   join->v2_folder_fd = -1;
 }
 
-/* Reads what the child reports: "R" (ready), or "E" + a message, or end of
- * file (it exec'd, or died). Returns the message, "" for ready, NULL at EOF. */
+/* Reads what the child reports: "R" (ready), "H" (its namespaces exist:
+ * the runtime's hooks are due), or "E" + a message, or end of file (it
+ * exec'd, or died). Returns the message, "" for ready, "H", NULL at EOF. */
 static char *
 read_child_report (int fd)
 {
@@ -1354,6 +1518,8 @@ read_child_report (int fd)
       g_string_append_len (text, buffer, n);
       if (text->str[0] == 'R')
         return g_strdup ("");
+      if (text->str[0] == 'H')
+        return g_strdup ("H");
     }
   if (text->len == 0)
     return NULL;
@@ -1398,6 +1564,139 @@ set_cloexec (int fd)
     fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
+/* --- OCI hooks ---------------------------------------------------------------- */
+
+static gboolean
+has_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind)
+{
+  return spec->hooks[kind] != NULL && spec->hooks[kind]->len > 0;
+}
+
+/* Waits for the hook @pid, at most @timeout seconds (0: no limit), then
+ * kills it. Returns its wait status, or -1 when it timed out. */
+static int
+wait_hook (pid_t pid, gint64 timeout)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  gint64 deadline = g_get_monotonic_time () + timeout * G_USEC_PER_SEC;
+  gboolean timed_out = FALSE;
+  int status;
+
+  while (timeout > 0 && pidfd >= 0)
+    {
+      struct pollfd poll_fd = { .fd = pidfd, .events = POLLIN };
+      gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
+      int ready = left_ms > 0 ? poll (&poll_fd, 1, (int) MIN (left_ms, G_MAXINT)) : 0;
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0)
+        {
+          timed_out = TRUE;
+          kill (pid, SIGKILL);
+        }
+      break;
+    }
+  if (pidfd >= 0)
+    close (pidfd);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return timed_out ? -1 : status;
+}
+
+/* Runs @kind's hooks one after the other, each with the container's state
+ * on stdin (a socket, so that a hook that does not read it cannot raise
+ * SIGPIPE here) and its own args and environment; their stdout and stderr
+ * go to our stderr. Returns NULL when all succeeded, otherwise what failed:
+ * the runtime spec stops at the first failure. */
+static char *
+run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind, const char *status, pid_t pid)
+{
+  const char *name = hcs_runtime_hook_kind_name (kind);
+  g_autoptr (GString) state = g_string_new (NULL);
+
+  if (!has_hooks (spec, kind))
+    return NULL;
+  g_string_append_printf (state, "{\"status\":\"%s\",\"pid\":%d", status, (int) pid);
+  if (spec->hook_state != NULL && spec->hook_state[0] == '{' && spec->hook_state[1] != '}')
+    g_string_append_printf (state, ",%s", spec->hook_state + 1);
+  else
+    {
+      g_string_append (state, ",\"ociVersion\":\"1.0.2\",\"id\":");
+      append_json_string (state, spec->id ? spec->id : "");
+      g_string_append_c (state, '}');
+    }
+
+  for (guint i = 0; i < spec->hooks[kind]->len; i++)
+    {
+      const HcsRuntimeHook *hook = spec->hooks[kind]->pdata[i];
+      char *default_args[] = { hook->path, NULL };
+      char *empty_env[] = { NULL };
+      int channel[2], wait_status;
+      pid_t hook_pid;
+
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0)
+        return g_strdup_printf ("%s hook %s: a socket for its stdin: %s", name, hook->path,
+                                g_strerror (errno));
+      hook_pid = fork ();
+      if (hook_pid < 0)
+        {
+          close (channel[0]);
+          close (channel[1]);
+          return g_strdup_printf ("%s hook %s: fork: %s", name, hook->path, g_strerror (errno));
+        }
+      if (hook_pid == 0)
+        {
+          sigset_t none;
+
+          for (int signum = 1; signum < NSIG; signum++)
+            signal (signum, SIG_DFL);
+          sigemptyset (&none);
+          sigprocmask (SIG_SETMASK, &none, NULL);
+          if (dup2 (channel[0], STDIN_FILENO) < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+            _exit (127);
+          execve (hook->path, hook->args && hook->args[0] ? hook->args : default_args,
+                  hook->env ? hook->env : empty_env);
+          {
+            g_autofree char *line = g_strdup_printf ("hcs-runtime-helper: %s hook %s: %s\n",
+                                                     name, hook->path, g_strerror (errno));
+            ssize_t ignored = write (STDERR_FILENO, line, strlen (line));
+            (void) ignored;
+          }
+          _exit (127);
+        }
+      close (channel[0]);
+      /* The state is small: the socket's buffer takes it whole. */
+      if (send (channel[1], state->str, state->len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        g_debug ("%s hook %s: writing its state: %s", name, hook->path, g_strerror (errno));
+      shutdown (channel[1], SHUT_WR);
+      wait_status = wait_hook (hook_pid, hook->timeout);
+      close (channel[1]);
+      if (wait_status == -1)
+        return g_strdup_printf ("%s hook %s: timed out after %" G_GINT64_FORMAT " s", name,
+                                hook->path, hook->timeout);
+      if (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) != 0)
+        return g_strdup_printf ("%s hook %s: exited with %d", name, hook->path,
+                                WEXITSTATUS (wait_status));
+      if (WIFSIGNALED (wait_status))
+        return g_strdup_printf ("%s hook %s: killed by signal %d", name, hook->path,
+                                WTERMSIG (wait_status));
+    }
+  return NULL;
+}
+
+/* In the container's init: a failed hook ends its set-up. */
+static void
+child_run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind, const char *status,
+                 pid_t pid)
+{
+  g_autofree char *failure = run_hooks (spec, kind, status, pid);
+
+  if (failure != NULL)
+    child_fail (EXIT_SETUP_FAILED, "%s", failure);
+}
+
 static G_NORETURN void
 run_create (const HcsRuntimeSpec *spec)
 {
@@ -1407,6 +1706,13 @@ run_create (const HcsRuntimeSpec *spec)
   g_autofree char *message = NULL;
   int fifo_fd = -1;
   pid_t pid;
+  /* "G" and the init's host pid, which its hooks' state shows. */
+  struct {
+    char go;
+    pid_t pid;
+  } go_message = { 'G', 0 };
+  gboolean runtime_hooks = has_hooks (spec, HCS_RUNTIME_HOOK_PRESTART) ||
+                           has_hooks (spec, HCS_RUNTIME_HOOK_CREATE_RUNTIME);
 
   if (spec->detach)
     {
@@ -1426,6 +1732,27 @@ run_create (const HcsRuntimeSpec *spec)
         }
     }
 
+  if (!is_new (spec->pid_ns))
+    {
+      flags &= ~CLONE_NEWPID;
+      parent_join_namespace (spec->pid_ns, CLONE_NEWPID, "pid");
+    }
+  if (spec->time_ns != NULL && is_new (spec->time_ns))
+    {
+      /* A new time namespace is for the children of whoever unshares it. */
+      if (unshare (CLONE_NEWTIME) < 0)
+        {
+          g_autofree char *text = g_strdup_printf ("linux.namespaces: a new time namespace: %s",
+                                                   g_strerror (errno));
+          fail_setup (text);
+        }
+    }
+  else if (spec->time_ns != NULL)
+    parent_join_namespace (spec->time_ns, CLONE_NEWTIME, "time");
+  if (spec->user_ns != NULL && is_new (spec->user_ns))
+    flags |= CLONE_NEWUSER;
+  else if (!is_host (spec->user_ns))
+    fail_setup ("linux.namespaces: joining a user namespace by path is not supported yet");
   if (is_new (spec->uts))
     flags |= CLONE_NEWUTS;
   if (is_new (spec->ipc))
@@ -1460,15 +1787,35 @@ run_create (const HcsRuntimeSpec *spec)
        * user's, as everywhere) with no chmod each; what set-up makes
        * otherwise gives its mode. The workload's umask is set last. */
       umask (0);
-      if (read (go_pipe[0], &go, 1) != 1)
+      if (read (go_pipe[0], &go_message, sizeof go_message) != sizeof go_message)
         _exit (EXIT_SETUP_FAILED);
-      close (go_pipe[0]);
       cgroup_join_self (&join);
+      if (flags & CLONE_NEWUSER)
+        {
+          /* The maps are written: become the namespace's root, whose
+           * files and devices are the ones it may make. */
+          CHILD_CHECK (setresgid (0, 0, 0) == 0 && setresuid (0, 0, 0) == 0,
+                       "becoming root in the new user namespace");
+          prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* a change of ids cleared it */
+        }
 
       join_namespace (spec->net, CLONE_NEWNET, "network");
       join_namespace (spec->uts, CLONE_NEWUTS, "uts");
       join_namespace (spec->ipc, CLONE_NEWIPC, "ipc");
-      setup_rootfs (spec);
+      /* After joining its cgroup, whose folder becomes the namespace's root. */
+      if (spec->cgroup_ns != NULL && is_new (spec->cgroup_ns))
+        CHILD_CHECK (unshare (CLONE_NEWCGROUP) == 0, "a new cgroup namespace");
+      else
+        join_namespace (spec->cgroup_ns, CLONE_NEWCGROUP, "cgroup");
+      if (runtime_hooks)
+        {
+          /* prestart and createRuntime run outside, in A, while we wait. */
+          CHILD_CHECK (send (child_report_fd, "H", 1, MSG_NOSIGNAL) == 1, "asking for hooks");
+          if (read (go_pipe[0], &go, 1) != 1)
+            _exit (EXIT_SETUP_FAILED);
+        }
+      close (go_pipe[0]);
+      setup_rootfs (spec, go_message.pid);
       if (spec->hostname != NULL && is_new (spec->uts))
         CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,
                      "setting the host name %s", spec->hostname);
@@ -1495,6 +1842,8 @@ run_create (const HcsRuntimeSpec *spec)
             start_fd = open (reopen, O_WRONLY | O_CLOEXEC);
           while (start_fd < 0 && errno == EINTR);
           CHILD_CHECK (start_fd >= 0, "opening the start fifo");
+          /* Before the byte: `start` fails when they do. */
+          child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
           CHILD_CHECK (write (start_fd, "0", 1) == 1, "writing the start fifo");
           close (start_fd);
           close (fifo_fd);
@@ -1505,9 +1854,14 @@ run_create (const HcsRuntimeSpec *spec)
             _exit (EXIT_SETUP_FAILED); /* the create was abandoned */
           close (START_FD);
           close (STATUS_FD);
+          child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
         }
 
-      become_workload (spec->process, spec->process ? spec->process->seccomp : TRUE);
+      /* linux.seccomp replaces the built-in filter, whatever process.seccomp says. */
+      become_workload (spec->process,
+                       spec->seccomp_program != NULL ||
+                           (spec->process ? spec->process->seccomp : TRUE),
+                       spec->seccomp_program, spec->seccomp_flags);
       if (spec->process == NULL)
         {
           close (child_report_fd);
@@ -1523,11 +1877,37 @@ run_create (const HcsRuntimeSpec *spec)
   if (console_channel_given)
     close (CONSOLE_FD); /* the child's alone: its end of file tells the plugin it died */
   cgroup_join_by_pid (spec, &join, pid);
-  if (write (go_pipe[1], "G", 1) != 1)
+  if (flags & CLONE_NEWUSER)
+    {
+      g_autofree char *failure = write_id_maps (spec, pid);
+      if (failure != NULL)
+        {
+          abandon_workload (spec, pid);
+          fail_setup (failure);
+        }
+    }
+  go_message.pid = pid;
+  if (write (go_pipe[1], &go_message, sizeof go_message) != sizeof go_message)
     fail_setup ("starting the container's init");
-  close (go_pipe[1]);
 
   message = read_child_report (report_pipe[0]);
+  if (runtime_hooks && g_strcmp0 (message, "H") == 0)
+    {
+      g_autofree char *failure = run_hooks (spec, HCS_RUNTIME_HOOK_PRESTART, "creating", pid);
+
+      if (failure == NULL)
+        failure = run_hooks (spec, HCS_RUNTIME_HOOK_CREATE_RUNTIME, "creating", pid);
+      if (failure != NULL)
+        {
+          abandon_workload (spec, pid);
+          fail_setup (failure);
+        }
+      if (write (go_pipe[1], "G", 1) != 1)
+        fail_setup ("resuming the container's init after its hooks");
+      g_free (message);
+      message = read_child_report (report_pipe[0]);
+    }
+  close (go_pipe[1]);
   if (message == NULL || *message != '\0')
     {
       abandon_workload (spec, pid);
@@ -1545,7 +1925,8 @@ run_exec (const HcsRuntimeSpec *spec)
     int type;
   } namespaces[] = {
     { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
-    { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "mnt", CLONE_NEWNS },
+    { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+    { "mnt", CLONE_NEWNS },
   };
   int fds[G_N_ELEMENTS (namespaces)];
   CgroupJoin join;
@@ -1620,7 +2001,7 @@ run_exec (const HcsRuntimeSpec *spec)
       if (spec->process->terminal)
         make_console_inside (spec);
       close (STATUS_FD);
-      become_workload (spec->process, spec->process->seccomp);
+      become_workload (spec->process, spec->process->seccomp, NULL, 0);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");

@@ -15,6 +15,7 @@ hcs_runtime_spec_new (const char *id)
   spec->net = g_strdup ("new");
   spec->uts = g_strdup ("new");
   spec->ipc = g_strdup ("new");
+  spec->pid_ns = g_strdup ("new");
   spec->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_mount_free);
   return spec;
 }
@@ -39,10 +40,65 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_strfreev (spec->cgroup_procs);
   hcs_runtime_process_free (spec->process);
   g_free (spec->start_fifo);
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    g_clear_pointer (&spec->hooks[kind], g_ptr_array_unref);
+  g_free (spec->hook_state);
+  g_free (spec->pid_ns);
+  g_free (spec->cgroup_ns);
+  g_free (spec->time_ns);
+  g_free (spec->user_ns);
+  g_free (spec->uid_map);
+  g_free (spec->gid_map);
+  g_free (spec->oci_resources);
+  g_clear_pointer (&spec->devices, g_ptr_array_unref);
+  g_clear_pointer (&spec->seccomp_program, g_bytes_unref);
   g_free (spec->domainname);
   g_strfreev (spec->sysctl);
   g_free (spec->rootfs_propagation);
   g_free (spec);
+}
+
+void
+hcs_runtime_device_free (HcsRuntimeDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->path);
+  g_free (device);
+}
+
+const char *
+hcs_runtime_hook_kind_name (HcsRuntimeHookKind kind)
+{
+  static const char *const names[] = { "prestart", "createRuntime", "createContainer",
+                                       "startContainer" };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == HCS_RUNTIME_HOOK_N_KINDS);
+  return kind < HCS_RUNTIME_HOOK_N_KINDS ? names[kind] : NULL;
+}
+
+HcsRuntimeHook *
+hcs_runtime_hook_new (const char *path, const char *const *args, const char *const *env,
+                      gint64 timeout)
+{
+  HcsRuntimeHook *hook = g_new0 (HcsRuntimeHook, 1);
+
+  hook->path = g_strdup (path);
+  hook->args = g_strdupv ((char **) args);
+  hook->env = g_strdupv ((char **) env);
+  hook->timeout = timeout;
+  return hook;
+}
+
+void
+hcs_runtime_hook_free (HcsRuntimeHook *hook)
+{
+  if (hook == NULL)
+    return;
+  g_free (hook->path);
+  g_strfreev (hook->args);
+  g_strfreev (hook->env);
+  g_free (hook);
 }
 
 HcsRuntimeMount *
@@ -227,6 +283,42 @@ serialize_resources (const HcsRuntimeResources *resources)
   return g_variant_builder_end (&dict);
 }
 
+static void
+serialize_hooks (GVariantBuilder *dict, const HcsRuntimeSpec *spec)
+{
+  GVariantBuilder hooks;
+  gboolean any = FALSE;
+
+  g_variant_builder_init (&hooks, G_VARIANT_TYPE_VARDICT);
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      GVariantBuilder list;
+
+      if (spec->hooks[kind] == NULL || spec->hooks[kind]->len == 0)
+        continue;
+      g_variant_builder_init (&list, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint i = 0; i < spec->hooks[kind]->len; i++)
+        {
+          const HcsRuntimeHook *hook = spec->hooks[kind]->pdata[i];
+          GVariantBuilder element;
+
+          g_variant_builder_init (&element, G_VARIANT_TYPE_VARDICT);
+          add_string (&element, "path", hook->path);
+          add_strv (&element, "args", (const char *const *) hook->args);
+          add_strv (&element, "env", (const char *const *) hook->env);
+          add_int (&element, "timeout", hook->timeout);
+          g_variant_builder_add_value (&list, g_variant_builder_end (&element));
+        }
+      g_variant_builder_add (&hooks, "{sv}", hcs_runtime_hook_kind_name (kind),
+                             g_variant_builder_end (&list));
+      any = TRUE;
+    }
+  if (any)
+    g_variant_builder_add (dict, "{sv}", "hooks", g_variant_builder_end (&hooks));
+  else
+    g_variant_builder_clear (&hooks);
+}
+
 GBytes *
 hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
 {
@@ -256,6 +348,10 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
     add_string (&namespaces, "net", spec->net);
     add_string (&namespaces, "uts", spec->uts);
     add_string (&namespaces, "ipc", spec->ipc);
+    add_string (&namespaces, "pid", spec->pid_ns);
+    add_string (&namespaces, "cgroup", spec->cgroup_ns);
+    add_string (&namespaces, "time", spec->time_ns);
+    add_string (&namespaces, "user", spec->user_ns);
     g_variant_builder_add (&dict, "{sv}", "namespaces", g_variant_builder_end (&namespaces));
   }
   if (spec->mounts->len > 0)
@@ -290,6 +386,39 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_boolean (&dict, "detach", spec->detach);
   add_boolean (&dict, "die_with_parent", spec->die_with_parent);
   add_string (&dict, "start_fifo", spec->start_fifo);
+  serialize_hooks (&dict, spec);
+  add_string (&dict, "hook_state", spec->hook_state);
+  add_string (&dict, "uid_map", spec->uid_map);
+  add_string (&dict, "gid_map", spec->gid_map);
+  add_string (&dict, "oci_resources", spec->oci_resources);
+  if (spec->seccomp_program != NULL)
+    g_variant_builder_add (&dict, "{sv}", "seccomp_program",
+                           g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                     spec->seccomp_program, TRUE));
+  add_int (&dict, "seccomp_flags", spec->seccomp_flags);
+  if (spec->devices != NULL && spec->devices->len > 0)
+    {
+      GVariantBuilder devices;
+
+      g_variant_builder_init (&devices, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint i = 0; i < spec->devices->len; i++)
+        {
+          const HcsRuntimeDevice *device = spec->devices->pdata[i];
+          GVariantBuilder element;
+          char type[2] = { device->type, '\0' };
+
+          g_variant_builder_init (&element, G_VARIANT_TYPE_VARDICT);
+          add_string (&element, "path", device->path);
+          add_string (&element, "type", type);
+          add_int (&element, "major", device->major);
+          add_int (&element, "minor", device->minor);
+          add_int (&element, "mode", device->mode);
+          add_int (&element, "uid", device->uid);
+          add_int (&element, "gid", device->gid);
+          g_variant_builder_add_value (&devices, g_variant_builder_end (&element));
+        }
+      g_variant_builder_add (&dict, "{sv}", "devices", g_variant_builder_end (&devices));
+    }
   add_string (&dict, "domainname", spec->domainname);
   add_strv (&dict, "sysctl", (const char *const *) spec->sysctl);
   add_string (&dict, "rootfs_propagation", spec->rootfs_propagation);
@@ -512,11 +641,81 @@ deserialize_resources (GVariant *dict, HcsRuntimeResources *resources, GError **
          spec_int (dict, "resources.", "pids_maximum", &resources->pids_maximum, error);
 }
 
+static gboolean
+deserialize_devices (GVariant *devices, HcsRuntimeSpec *spec, GError **error)
+{
+  spec->devices = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_device_free);
+  for (gsize i = 0; i < g_variant_n_children (devices); i++)
+    {
+      g_autoptr (GVariant) element = g_variant_get_child_value (devices, i);
+      HcsRuntimeDevice *device = g_new0 (HcsRuntimeDevice, 1);
+      g_autofree char *type = NULL;
+
+      g_ptr_array_add (spec->devices, device);
+      if (!spec_string (element, "devices[].", "path", &device->path, error) ||
+          !spec_string (element, "devices[].", "type", &type, error) ||
+          !spec_int (element, "devices[].", "major", &device->major, error) ||
+          !spec_int (element, "devices[].", "minor", &device->minor, error) ||
+          !spec_int (element, "devices[].", "mode", &device->mode, error) ||
+          !spec_int (element, "devices[].", "uid", &device->uid, error) ||
+          !spec_int (element, "devices[].", "gid", &device->gid, error))
+        return FALSE;
+      if (device->path == NULL || device->path[0] != '/' || type == NULL ||
+          strlen (type) != 1 || strchr ("cbup", type[0]) == NULL)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "spec: devices[%" G_GSIZE_FORMAT "]: needs an absolute path and a type "
+                       "of c, b, u or p", i);
+          return FALSE;
+        }
+      device->type = type[0];
+    }
+  return TRUE;
+}
+
+static gboolean
+deserialize_hooks (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
+{
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      const char *name = hcs_runtime_hook_kind_name (kind);
+      g_autoptr (GVariant) list = spec_member (dict, "hooks.", name, G_VARIANT_TYPE ("aa{sv}"),
+                                               error);
+
+      if (*error != NULL)
+        return FALSE;
+      if (list == NULL)
+        continue;
+      spec->hooks[kind] = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_hook_free);
+      for (gsize i = 0; i < g_variant_n_children (list); i++)
+        {
+          g_autoptr (GVariant) element = g_variant_get_child_value (list, i);
+          HcsRuntimeHook *hook = g_new0 (HcsRuntimeHook, 1);
+
+          g_ptr_array_add (spec->hooks[kind], hook);
+          if (!spec_string (element, "hooks[].", "path", &hook->path, error) ||
+              !spec_strv (element, "hooks[].", "args", &hook->args, error) ||
+              !spec_strv (element, "hooks[].", "env", &hook->env, error) ||
+              !spec_int (element, "hooks[].", "timeout", &hook->timeout, error))
+            return FALSE;
+          if (hook->path == NULL || hook->path[0] != '/' || hook->timeout < 0)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "spec: hooks.%s[%" G_GSIZE_FORMAT "]: needs an absolute path and a "
+                           "timeout >= 0", name, i);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 HcsRuntimeSpec *
 hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
 {
   g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
-  g_autoptr (GVariant) process = NULL, resources = NULL;
+  g_autoptr (GVariant) process = NULL, resources = NULL, hooks = NULL, devices = NULL;
+  g_autoptr (GVariant) seccomp = NULL;
   g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (NULL);
   GError *local_error = NULL;
 
@@ -537,6 +736,10 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       !spec_boolean (root, "", "detach", &spec->detach, &local_error) ||
       !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, &local_error) ||
       !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error) ||
+      !spec_string (root, "", "hook_state", &spec->hook_state, &local_error) ||
+      !spec_string (root, "", "uid_map", &spec->uid_map, &local_error) ||
+      !spec_string (root, "", "gid_map", &spec->gid_map, &local_error) ||
+      !spec_string (root, "", "oci_resources", &spec->oci_resources, &local_error) ||
       !spec_string (root, "", "domainname", &spec->domainname, &local_error) ||
       !spec_strv (root, "", "sysctl", &spec->sysctl, &local_error) ||
       !spec_string (root, "", "rootfs_propagation", &spec->rootfs_propagation, &local_error))
@@ -552,7 +755,11 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       (namespaces != NULL &&
        (!spec_string (namespaces, "namespaces.", "net", &spec->net, &local_error) ||
         !spec_string (namespaces, "namespaces.", "uts", &spec->uts, &local_error) ||
-        !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, &local_error))))
+        !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "pid", &spec->pid_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "cgroup", &spec->cgroup_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "time", &spec->time_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "user", &spec->user_ns, &local_error))))
     goto fail;
   mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), &local_error);
   if (local_error != NULL || (mounts != NULL && !deserialize_mounts (mounts, spec, &local_error)))
@@ -560,6 +767,28 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
   resources = spec_member (root, "", "resources", G_VARIANT_TYPE_VARDICT, &local_error);
   if (local_error != NULL ||
       (resources != NULL && !deserialize_resources (resources, &spec->resources, &local_error)))
+    goto fail;
+  if (!spec_int (root, "", "seccomp_flags", &spec->seccomp_flags, &local_error))
+    goto fail;
+  seccomp = spec_member (root, "", "seccomp_program", G_VARIANT_TYPE_BYTESTRING, &local_error);
+  if (local_error != NULL)
+    goto fail;
+  if (seccomp != NULL)
+    {
+      if (g_variant_get_size (seccomp) == 0 || g_variant_get_size (seccomp) % 8 != 0)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "spec: seccomp_program: not a whole BPF program");
+          return NULL;
+        }
+      spec->seccomp_program = g_variant_get_data_as_bytes (seccomp);
+    }
+  devices = spec_member (root, "", "devices", G_VARIANT_TYPE ("aa{sv}"), &local_error);
+  if (local_error != NULL ||
+      (devices != NULL && !deserialize_devices (devices, spec, &local_error)))
+    goto fail;
+  hooks = spec_member (root, "", "hooks", G_VARIANT_TYPE_VARDICT, &local_error);
+  if (local_error != NULL || (hooks != NULL && !deserialize_hooks (hooks, spec, &local_error)))
     goto fail;
   process = spec_member (root, "", "process", G_VARIANT_TYPE_VARDICT, &local_error);
   if (local_error != NULL ||

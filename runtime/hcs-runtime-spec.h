@@ -97,6 +97,48 @@ typedef struct {
   gint64 pids_maximum;
 } HcsRuntimeResources;
 
+/* --- OCI hooks and linux.* fields ------------------------------------------
+ * Serialised as "hooks": {"prestart": [{"path", "args", "env", "timeout"}],
+ * "createRuntime": [...], "createContainer": [...], "startContainer": [...]}
+ * and "hook_state": the state members a hook reads on stdin besides
+ * "status" and "pid" (ociVersion, id, bundle, annotations), as a JSON object.
+ * "namespaces" also has "pid", "cgroup", "time" and "user"; "uid_map" and
+ * "gid_map" are strings ("0 100000 65536\n"). */
+
+/* The hooks the helper runs, in the runtime spec's order; poststart and
+ * poststop are its caller's (it has left by then). */
+typedef enum {
+  HCS_RUNTIME_HOOK_PRESTART,          /* in A, the namespaces made, the init waiting */
+  HCS_RUNTIME_HOOK_CREATE_RUNTIME,    /* likewise */
+  HCS_RUNTIME_HOOK_CREATE_CONTAINER,  /* in B: its namespaces, before pivot_root */
+  HCS_RUNTIME_HOOK_START_CONTAINER,   /* in B after start, before the exec */
+  HCS_RUNTIME_HOOK_N_KINDS
+} HcsRuntimeHookKind;
+
+typedef struct {
+  char *path;
+  GStrv args;                 /* NULL: { path } */
+  GStrv env;                  /* NULL: empty */
+  gint64 timeout;             /* seconds; 0: none */
+} HcsRuntimeHook;
+
+/* One of linux.devices: serialised as "devices": [{"path", "type" ("c",
+ * "b", "u" or "p"), "major", "minor", "mode", "uid", "gid"}]. */
+typedef struct {
+  char *path;                 /* absolute, inside the root */
+  char type;
+  gint64 major, minor;
+  gint64 mode;                /* permission bits */
+  gint64 uid, gid;
+} HcsRuntimeDevice;
+
+void hcs_runtime_device_free (HcsRuntimeDevice *device);
+
+const char *hcs_runtime_hook_kind_name (HcsRuntimeHookKind kind);
+HcsRuntimeHook *hcs_runtime_hook_new (const char *path, const char *const *args,
+                                      const char *const *env, gint64 timeout);
+void hcs_runtime_hook_free (HcsRuntimeHook *hook);
+
 typedef struct {
   char *id;
   /* create: the root, a directory or the overlay mounted on it */
@@ -124,6 +166,21 @@ typedef struct {
   char *domainname;           /* with a uts namespace of its own */
   GStrv sysctl;               /* "key=value", checked by hcs_runtime_sysctl_check */
   char *rootfs_propagation;   /* "private", "rslave", ...; NULL: private */
+  /* OCI hooks and linux.* fields (see above) */
+  GPtrArray *hooks[HCS_RUNTIME_HOOK_N_KINDS]; /* HcsRuntimeHook*; NULL: none */
+  char *hook_state;
+  /* More namespaces, in "namespaces" beside net, uts and ipc: "new",
+   * "host" or a namespace file to join; pid defaults to "new", the others
+   * (NULL) to the host's. */
+  char *pid_ns, *cgroup_ns, *time_ns, *user_ns;
+  char *uid_map, *gid_map;    /* a new user namespace's, as /proc/PID/uid_map takes them */
+  char *oci_resources;        /* linux.resources (JSON text), applied by the host as given */
+  GPtrArray *devices;         /* HcsRuntimeDevice*: linux.devices, made in the root; NULL: none */
+  /* linux.seccomp compiled on the host ("seccomp_program": ay, struct
+   * sock_filter[]; "seccomp_flags": x), loaded for the init instead of the
+   * built-in filter; NULL: the built-in one (process.seccomp says whether). */
+  GBytes *seccomp_program;
+  gint64 seccomp_flags;
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */

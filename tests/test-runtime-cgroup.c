@@ -153,6 +153,79 @@ test_v2_limits (void)
   g_assert_no_error (error);
 }
 
+/* linux.resources to files, both versions: the writes in order (golden
+ * lines), so v2's mapping is checked where v2 has no controllers. */
+static void
+test_oci_plan (void)
+{
+  const char *json =
+      "{\"memory\": {\"limit\": 67108864, \"swap\": 100663296, \"reservation\": 1048576},"
+      " \"cpu\": {\"shares\": 1024, \"quota\": 50000, \"period\": 100000, \"cpus\": \"0-1\"},"
+      " \"blockIO\": {\"weight\": 500, \"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0,"
+      "   \"rate\": 1048576}]},"
+      " \"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 4194304}],"
+      " \"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+      "   {\"allow\": true, \"type\": \"c\", \"major\": 1, \"access\": \"r\"}]}";
+  const char *const v1_expected[] = {
+    "memory/memory.limit_in_bytes=67108864",
+    "memory/memory.memsw.limit_in_bytes=100663296",
+    "memory/memory.soft_limit_in_bytes=1048576",
+    "cpu/cpu.shares=1024",
+    "cpu/cpu.cfs_period_us=100000",
+    "cpu/cpu.cfs_quota_us=50000",
+    "cpuset/cpuset.cpus=0-1",
+    "blkio/blkio.weight=500",
+    "blkio/blkio.throttle.read_bps_device=8:0 1048576",
+    "hugetlb/hugetlb.2MB.limit_in_bytes=4194304",
+    "devices/devices.deny=a",
+    "devices/devices.allow=c 1:* r",
+    NULL,
+  };
+  const char *const v2_expected[] = {
+    "memory/memory.max=67108864",
+    "memory/memory.swap.max=33554432",
+    "memory/memory.low=1048576",
+    "cpu/cpu.weight=39",
+    "cpu/cpu.max=50000 100000",
+    "cpuset/cpuset.cpus=0-1",
+    "io/io.weight=default 4950",
+    "io/io.max=8:0 rbps=1048576",
+    "hugetlb/hugetlb.2MB.max=4194304",
+    NULL,
+  };
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) v1 = NULL, v2 = NULL;
+
+  v1 = hcs_runtime_oci_resources_plan (json, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (v1, v1_expected);
+  /* v2: device rules need eBPF, so only the "deny all" is accepted. */
+  v2 = hcs_runtime_oci_resources_plan (json, TRUE, &error);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "linux.resources.devices"));
+  g_clear_error (&error);
+  {
+    g_autoptr (GString) without_allow = g_string_new (json);
+    g_string_replace (without_allow,
+                      ",\n   {\"allow\": true, \"type\": \"c\", \"major\": 1, \"access\": \"r\"}",
+                      "", 0);
+    g_string_replace (without_allow,
+                      ",   {\"allow\": true, \"type\": \"c\", \"major\": 1, \"access\": \"r\"}",
+                      "", 0);
+    v2 = hcs_runtime_oci_resources_plan (without_allow->str, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstrv (v2, v2_expected);
+  }
+  /* What only v1 has. */
+  g_assert_null (hcs_runtime_oci_resources_plan ("{\"cpu\": {\"realtimeRuntime\": 1000}}", TRUE,
+                                                 &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (hcs_runtime_oci_resources_check ("{\"cpu\": {\"realtimeRuntime\": 1000}}",
+                                                  &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -167,6 +240,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/cgroup/host-layout", test_host_layout);
   g_test_add_func ("/runtime/cgroup/v2/hierarchy", test_v2_hierarchy);
   g_test_add_func ("/runtime/cgroup/v2/limits", test_v2_limits);
+  g_test_add_func ("/runtime/cgroup/oci-plan", test_oci_plan);
   result = g_test_run ();
   test_assert_no_leftovers (NULL);
   test_cleanup_cgroup_parent ();

@@ -590,6 +590,152 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* config.json's hooks: the helper's four kinds reach the spec with their
+ * args, env and timeout, and the state they will read; poststart and
+ * poststop stay the caller's. Bad hooks are refused naming the field. */
+static void
+test_hooks (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = parse_config (
+      fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+               " \"annotations\": {\"a\": \"b\"},"
+               " \"hooks\": {\"prestart\": [{\"path\": \"/bin/p\", \"args\": [\"p\", \"1\"],"
+               "   \"env\": [\"X=1\"], \"timeout\": 5}],"
+               "  \"createContainer\": [{\"path\": \"/bin/c1\"}, {\"path\": \"/bin/c2\"}],"
+               "  \"poststop\": [{\"path\": \"/bin/s\"}]}}");
+  g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (JsonNode) state = NULL;
+  HcsRuntimeHook *hook;
+
+  g_assert_nonnull (config->oci_hooks[HCS_OCI_HOOK_POSTSTOP]);
+  g_assert_null (config->oci_hooks[HCS_OCI_HOOK_POSTSTART]);
+  g_assert_cmpstr (config->oci_bundle, ==, fixture->temp_dir);
+  spec = hcs_runtime_spec_new_for_container ("hooked", config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  bytes = hcs_runtime_spec_serialize (spec);
+  back = hcs_runtime_spec_deserialize (bytes, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->hooks[HCS_RUNTIME_HOOK_PRESTART]->len, ==, 1);
+  hook = back->hooks[HCS_RUNTIME_HOOK_PRESTART]->pdata[0];
+  g_assert_cmpstr (hook->path, ==, "/bin/p");
+  g_assert_cmpstrv (hook->args, ((const char *[]) { "p", "1", NULL }));
+  g_assert_cmpstrv (hook->env, ((const char *[]) { "X=1", NULL }));
+  g_assert_cmpint (hook->timeout, ==, 5);
+  g_assert_null (back->hooks[HCS_RUNTIME_HOOK_CREATE_RUNTIME]);
+  g_assert_cmpuint (back->hooks[HCS_RUNTIME_HOOK_CREATE_CONTAINER]->len, ==, 2);
+  hook = back->hooks[HCS_RUNTIME_HOOK_CREATE_CONTAINER]->pdata[1];
+  g_assert_cmpstr (hook->path, ==, "/bin/c2");
+  g_assert_null (hook->args);
+  g_assert_null (hook->env);
+  g_assert_null (back->hooks[HCS_RUNTIME_HOOK_START_CONTAINER]);
+  state = json_from_string (back->hook_state, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (state), "id"), ==,
+                   "hooked");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (state), "bundle"), ==,
+                   fixture->temp_dir);
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (json_node_get_object (state),
+                                                      "annotations"), "a"), ==, "b");
+
+  /* Without hooks the spec carries none of it. */
+  {
+    g_autoptr (HcsContainerConfig) plain = parse_config (
+        fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"}}");
+    g_autoptr (HcsRuntimeSpec) plain_spec =
+        hcs_runtime_spec_new_for_container ("plain", plain, fixture->layer_dir, &error);
+    g_assert_no_error (error);
+    g_assert_null (plain_spec->hook_state);
+    for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+      g_assert_null (plain_spec->hooks[kind]);
+  }
+
+  for (const char *const *bad = (const char *const[]){
+           "{\"prestart\": [{\"path\": \"relative\"}]}", "hooks.prestart[0].path",
+           "{\"poststart\": [{\"path\": \"/x\", \"timeout\": 0}]}", "hooks.poststart[0].timeout",
+           "{\"createRuntime\": [{\"path\": \"/x\", \"env\": [\"NOEQUALS\"]}]}",
+           "hooks.createRuntime[0].env[0]",
+           "{\"startContainer\": {\"path\": \"/x\"}}", "hooks.startContainer",
+           "[]", "hooks", NULL };
+       *bad; bad += 2)
+    {
+      g_autofree char *json = g_strdup_printf (
+          "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"/\"}, \"hooks\": %s}", bad[0]);
+      g_autoptr (GError) bad_error = NULL;
+      g_autoptr (HcsContainerConfig) bad_config =
+          hcs_container_config_from_json (json, NULL, &bad_error);
+
+      g_assert_null (bad_config);
+      g_assert_error (bad_error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+      g_test_message ("%s: %s", bad[0], bad_error->message);
+      g_assert_nonnull (strstr (bad_error->message, bad[1]));
+    }
+}
+
+/* linux.namespaces beyond net, uts and ipc, and the id maps, reach the
+ * helper's spec; schema1 keeps new pid and host cgroup, time and user. */
+static void
+test_namespaces (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = parse_config (
+      fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+               " \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"},"
+               "   {\"type\": \"cgroup\"}, {\"type\": \"time\", \"path\": \"/proc/1/ns/time\"}],"
+               "  \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10},"
+               "   {\"containerID\": 10, \"hostID\": 5000, \"size\": 1}],"
+               "  \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 65536}]}}");
+  g_autoptr (HcsContainerConfig) schema1 = parse_config (fixture, "{\"VolumePath\": \"ROOT\"}");
+  g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL, plain = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  spec = hcs_runtime_spec_new_for_container ("ns", config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  bytes = hcs_runtime_spec_serialize (spec);
+  back = hcs_runtime_spec_deserialize (bytes, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->pid_ns, ==, "host");
+  g_assert_cmpstr (back->net, ==, "host");
+  g_assert_cmpstr (back->user_ns, ==, "new");
+  g_assert_cmpstr (back->cgroup_ns, ==, "new");
+  g_assert_cmpstr (back->time_ns, ==, "/proc/1/ns/time");
+  g_assert_cmpstr (back->uid_map, ==, "0 1000 10\n10 5000 1\n");
+  g_assert_cmpstr (back->gid_map, ==, "0 2000 65536\n");
+
+  g_assert_null (back->seccomp_program);
+
+  /* linux.seccomp: compiled when the spec is made, carried as it is. */
+  {
+    g_autoptr (HcsContainerConfig) filtered = parse_config (
+        fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+                 " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\","
+                 "  \"syscalls\": [{\"names\": [\"read\", \"write\"],"
+                 "   \"action\": \"SCMP_ACT_ALLOW\"}]}}}");
+    g_autoptr (HcsRuntimeSpec) compiled =
+        hcs_runtime_spec_new_for_container ("sc", filtered, fixture->layer_dir, &error);
+    g_autoptr (HcsRuntimeSpec) compiled_back = NULL;
+    g_autoptr (GBytes) compiled_bytes = NULL;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (compiled->seccomp_program);
+    g_assert_cmpuint (g_bytes_get_size (compiled->seccomp_program) % 8, ==, 0);
+    compiled_bytes = hcs_runtime_spec_serialize (compiled);
+    compiled_back = hcs_runtime_spec_deserialize (compiled_bytes, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (compiled_back->seccomp_program, compiled->seccomp_program));
+  }
+
+  plain = hcs_runtime_spec_new_for_container ("plain", schema1, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plain->pid_ns, ==, "new");
+  g_assert_null (plain->cgroup_ns);
+  g_assert_null (plain->time_ns);
+  g_assert_null (plain->user_ns);
+  g_assert_null (plain->uid_map);
+}
+
 /* Bytes that are not a spec: an error naming the member, never a crash. */
 static void
 test_bad_bytes (Fixture *fixture, gconstpointer data)
@@ -607,6 +753,10 @@ test_bad_bytes (Fixture *fixture, gconstpointer data)
     { "{'rootfs': <'/r'>, 'namespaces': <{'net': <true>}>}", "namespaces.net" },
     { "{'rootfs': <'/r'>, 'resources': <{'pids_maximum': <'x'>}>}", "resources.pids_maximum" },
     { "{'rootfs': <'relative'>}", "rootfs" },
+    { "{'rootfs': <'/r'>, 'hooks': <{'prestart': <[{'path': <'rel'>}]>}>}", "hooks.prestart[0]" },
+    { "{'rootfs': <'/r'>, 'hooks': <{'createContainer': <'x'>}>}", "hooks.createContainer" },
+    { "{'rootfs': <'/r'>, 'seccomp_program': <b'abc'>}", "seccomp_program" },
+    { "{'rootfs': <'/r'>, 'devices': <[{'path': <'/dev/x'>, 'type': <'z'>}]>}", "devices[0]" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -644,6 +794,8 @@ main (int argc, char **argv)
   g_test_add ("/runtime/spec/" path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
   ADD ("container", test_container);
   ADD ("oci", test_oci);
+  ADD ("hooks", test_hooks);
+  ADD ("namespaces", test_namespaces);
   ADD ("layers", test_layers);
   ADD ("bad", test_bad);
   ADD ("round-trip", test_round_trip);

@@ -14,10 +14,13 @@
 #include "hcsctl-private.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
@@ -218,6 +221,135 @@ parse_signal (const char *text)
     if (g_str_equal (name, signals[i].name))
       return signals[i].number;
   return -1;
+}
+
+/* --- poststart and poststop hooks --------------------------------------------------- */
+
+/* Waits for @pid at most @timeout seconds (0: no limit), killing it then.
+ * Returns its wait status, or -1 when it timed out. */
+static int
+wait_hook (GPid pid, gint64 timeout)
+{
+  int pidfd = timeout > 0 ? (int) syscall (SYS_pidfd_open, pid, 0) : -1;
+  gint64 deadline = g_get_monotonic_time () + timeout * G_USEC_PER_SEC;
+  gboolean timed_out = FALSE;
+  int status;
+
+  while (pidfd >= 0)
+    {
+      struct pollfd poll_fd = { .fd = pidfd, .events = POLLIN };
+      gint64 left_ms = (deadline - g_get_monotonic_time () + 999) / 1000;
+      int ready = left_ms > 0 ? poll (&poll_fd, 1, (int) MIN (left_ms, G_MAXINT)) : 0;
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0)
+        {
+          timed_out = TRUE;
+          kill (pid, SIGKILL);
+        }
+      break;
+    }
+  if (pidfd >= 0)
+    close (pidfd);
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return timed_out ? -1 : status;
+}
+
+/* Runs one hook with @state on stdin; FALSE with @error saying why. */
+static gboolean
+run_one_hook (const char *kind_name, const HcsOciHook *hook, const char *state, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *const no_env[] = { NULL };
+  void (*old_sigpipe) (int);
+  int stdin_fd = -1, status;
+  GPid pid;
+  gsize left = strlen (state);
+
+  /* argv[0] of the hook may differ from its path: the runtime spec's args. */
+  g_ptr_array_add (argv, hook->path);
+  if (hook->args != NULL && hook->args[0] != NULL)
+    for (guint i = 0; hook->args[i]; i++)
+      g_ptr_array_add (argv, hook->args[i]);
+  else
+    g_ptr_array_add (argv, hook->path);
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_async_with_pipes_and_fds (NULL, (const char *const *) argv->pdata,
+                                         hook->env ? (const char *const *) hook->env : no_env,
+                                         G_SPAWN_FILE_AND_ARGV_ZERO | G_SPAWN_DO_NOT_REAP_CHILD,
+                                         NULL, NULL, -1, STDERR_FILENO, STDERR_FILENO, NULL,
+                                         NULL, 0, &pid, &stdin_fd, NULL, NULL, error))
+    {
+      g_prefix_error (error, "%s hook %s: ", kind_name, hook->path);
+      return FALSE;
+    }
+  /* A hook that does not read its state must not kill us with SIGPIPE. */
+  old_sigpipe = signal (SIGPIPE, SIG_IGN);
+  while (left > 0)
+    {
+      gssize n = write (stdin_fd, state, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      state += n;
+      left -= n;
+    }
+  close (stdin_fd);
+  signal (SIGPIPE, old_sigpipe);
+  status = wait_hook (pid, hook->timeout);
+  if (status == -1)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                   "%s hook %s: timed out after %" G_GINT64_FORMAT " s", kind_name, hook->path,
+                   hook->timeout);
+      return FALSE;
+    }
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "%s hook %s: ", kind_name, hook->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* poststart and poststop, in the runtime's namespaces as the runtime spec
+ * says, from the bundle's config.json: the spec makes their failures
+ * warnings, so they are printed and the verb goes on. */
+static void
+run_caller_hooks (const char *verb, HcsOciHookKind kind, const char *bundle, JsonNode *state)
+{
+  const char *kind_name = hcs_oci_hook_kind_name (kind);
+  g_autofree char *config_path = NULL, *text = NULL, *state_text = NULL;
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *hooks;
+
+  if (bundle == NULL || *bundle == '\0')
+    return;
+  config_path = g_build_filename (bundle, "config.json", NULL);
+  /* No config.json any more: nothing to run (the bundle went first). */
+  if (!g_file_get_contents (config_path, &text, NULL, NULL))
+    return;
+  config = hcs_container_config_from_json (text, bundle, &error);
+  if (config == NULL)
+    {
+      g_printerr ("hcsctl: %s: warning: %s hooks not run: %s\n", verb, kind_name, error->message);
+      return;
+    }
+  hooks = config->oci_hooks[kind];
+  if (hooks == NULL || hooks->len == 0)
+    return;
+  state_text = json_to_string (state, FALSE);
+  for (guint i = 0; i < hooks->len; i++)
+    if (!run_one_hook (kind_name, hooks->pdata[i], state_text, &error))
+      {
+        g_printerr ("hcsctl: %s: warning: %s\n", verb, error->message);
+        g_clear_error (&error);
+      }
 }
 
 static HcsContainer *
@@ -424,10 +556,74 @@ hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv)
   return code;
 }
 
+/* After a start: the poststart hooks see the state as it is now. */
+static void
+poststart (HcsHost *host, HcsContainer *container)
+{
+  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, NULL);
+  g_autoptr (JsonObject) info = NULL;
+  g_autoptr (JsonNode) state = NULL;
+
+  if (props == NULL)
+    return;
+  info = load_oci_info (host, props->id);
+  state = state_node (host, props);
+  run_caller_hooks ("start", HCS_OCI_HOOK_POSTSTART,
+                    json_object_get_string_member_with_default (info, "bundle", NULL), state);
+}
+
+/* Removes it; then its poststop hooks, with the state it had, "stopped". */
+static gboolean
+remove_and_poststop (const char *verb, HcsHost *host, HcsContainer *container, GError **error)
+{
+  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, NULL);
+  g_autoptr (JsonObject) info = NULL;
+  g_autoptr (JsonNode) state = NULL;
+
+  if (props != NULL)
+    {
+      props->stopped = TRUE;
+      info = load_oci_info (host, props->id);
+      state = state_node (host, props);
+    }
+  if (!hcs_container_remove (container, error))
+    return FALSE;
+  if (state != NULL)
+    run_caller_hooks (verb, HCS_OCI_HOOK_POSTSTOP,
+                      json_object_get_string_member_with_default (info, "bundle", NULL), state);
+  return TRUE;
+}
+
+/* The runtime spec: start only what is created (runc's wording). */
 int
 hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv)
 {
-  return act_on_one (globals, argc, argv, "start", hcs_container_start);
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = open_from_arguments (globals, argc, argv, "start", &host);
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *status;
+
+  if (container == NULL)
+    return 1;
+  props = hcs_container_get_properties (container, &error);
+  if (props == NULL)
+    return hcsctl_log_error ("start", error->message);
+  status = oci_status (props);
+  if (g_str_equal (status, "stopped"))
+    return hcsctl_log_error ("start", "cannot start a container that has stopped");
+  if (g_str_equal (status, "running"))
+    return hcsctl_log_error ("start", "cannot start an already running container");
+  if (!g_str_equal (status, "created"))
+    {
+      g_autofree char *message =
+          g_strdup_printf ("cannot start a container in the %s state", status);
+      return hcsctl_log_error ("start", message);
+    }
+  if (!hcs_container_start (container, &error))
+    return hcsctl_log_error ("start", error->message);
+  poststart (host, container);
+  return 0;
 }
 
 /* runc run: create and start; in the foreground we stay the init's parent,
@@ -463,6 +659,7 @@ hcsctl_cmd_oci_run (HcsctlGlobals *globals, int argc, char **argv)
           hcs_container_discard (container, NULL);
           goto out;
         }
+      poststart (host, container);
       exit_code = 0;
       goto out;
     }
@@ -480,7 +677,7 @@ hcsctl_cmd_oci_run (HcsctlGlobals *globals, int argc, char **argv)
   if (!options.keep)
     {
       g_clear_error (&error);
-      if (!hcs_container_remove (container, &error))
+      if (!remove_and_poststop ("run", host, container, &error))
         hcsctl_log_error ("run", error->message);
     }
 
@@ -700,8 +897,9 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
   props = hcs_container_get_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("delete", error->message);
-  /* A created container that nobody started is deleted as runc does. */
-  if (!props->stopped && !force && g_strcmp0 (props->state, "Created") != 0)
+  /* The runtime spec: deleting what is not stopped (created included, where
+   * runc kills it) is an error that leaves it as it is; --force kills it. */
+  if (!props->stopped && !force)
     {
       g_autofree char *message =
           g_strdup_printf ("cannot delete container %s that is not stopped: %s", rest[0],
@@ -714,7 +912,7 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
         return hcsctl_log_error ("delete", error->message);
       g_clear_error (&error);
     }
-  if (!hcs_container_remove (container, &error))
+  if (!remove_and_poststop ("delete", host, container, &error))
     return hcsctl_log_error ("delete", error->message);
   return 0;
 }
@@ -1154,20 +1352,25 @@ hcsctl_cmd_features (HcsctlGlobals *globals, int argc, char **argv)
   g_print ("{\n"
            "  \"ociVersionMin\": \"1.0.0\",\n"
            "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"
-           "  \"hooks\": [],\n"
+           "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", "
+           "\"startContainer\", \"poststart\", \"poststop\"],\n"
            "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\", \"nosuid\", \"suid\", "
            "\"nodev\", \"dev\", \"noexec\", \"exec\", \"relatime\", \"norelatime\", "
            "\"strictatime\", \"noatime\", \"private\", \"rprivate\", \"slave\", \"rslave\", "
            "\"shared\", \"rshared\"],\n"
            "  \"linux\": {\n"
-           "    \"namespaces\": [\"mount\", \"pid\", \"network\", \"ipc\", \"uts\"],\n"
+           "    \"namespaces\": [\"mount\", \"pid\", \"network\", \"ipc\", \"uts\", \"cgroup\", "
+           "\"time\", \"user\"],\n"
            "    \"capabilities\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_FSETID\", "
            "\"CAP_FOWNER\", \"CAP_MKNOD\", \"CAP_NET_RAW\", \"CAP_SETGID\", \"CAP_SETUID\", "
            "\"CAP_SETFCAP\", \"CAP_SETPCAP\", \"CAP_NET_BIND_SERVICE\", \"CAP_SYS_CHROOT\", "
            "\"CAP_KILL\", \"CAP_AUDIT_WRITE\"],\n"
            "    \"cgroup\": { \"v1\": true, \"v2\": true, \"systemd\": false, "
            "\"systemdUser\": false },\n"
-           "    \"seccomp\": { \"enabled\": true, \"actions\": [\"SCMP_ACT_ERRNO\"] },\n"
+           "    \"seccomp\": { \"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", "
+           "\"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_PROCESS\", "
+           "\"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRACE\", "
+           "\"SCMP_ACT_TRAP\"] },\n"
            "    \"apparmor\": { \"enabled\": false },\n"
            "    \"selinux\": { \"enabled\": false }\n"
            "  },\n"

@@ -272,6 +272,12 @@ argon_container_create (ArgonDriver *driver, const char *id,
 
   if (!hcs_runtime_cgroup_apply_resources (self->cgroup, &spec->resources, error))
     goto fail;
+  if (spec->oci_resources != NULL &&
+      !hcs_runtime_cgroup_apply_oci (self->cgroup, spec->oci_resources, error))
+    goto fail;
+  if (spec->devices != NULL && !hcs_runtime_cgroup_allow_devices (self->cgroup, spec->devices,
+                                                                  error))
+    goto fail;
   hcs_runtime_spec_set_cgroup (spec, self->cgroup);
   if (self->detached)
     {
