@@ -638,7 +638,7 @@ wait_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GTask) task = data;
   GError *error = NULL;
   g_autoptr (JsonNode) reply =
-      hcs_protocol_client_call_finish (HCS_PROTOCOL_CLIENT (source), result, &error);
+      hcs_bridge_call_finish (HCS_BRIDGE (source), result, &error);
 
   if (reply == NULL)
     g_task_return_error (task, error);
@@ -1081,7 +1081,7 @@ process_waited_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GTask) task = data;
   GError *error = NULL;
   g_autoptr (JsonNode) reply =
-      hcs_protocol_client_call_finish (HCS_PROTOCOL_CLIENT (source), result, &error);
+      hcs_bridge_call_finish (HCS_BRIDGE (source), result, &error);
 
   if (reply == NULL)
     {

@@ -37,6 +37,8 @@ HcsProtocolClient *hcs_protocol_client_new (const char *socket_path, GError **er
 HcsContainer *hcs_protocol_client_open_container (HcsProtocolClient *self, const char *id,
                                                   GError **error);
 
+/* The callback's source object is the connection (an HcsBridge); finish
+ * with hcs_protocol_client_call_finish() all the same. */
 void hcs_protocol_client_call_async (HcsProtocolClient *self, guint32 type, JsonNode *body,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);

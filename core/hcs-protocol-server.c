@@ -606,12 +606,24 @@ wait_free (Wait *wait)
   g_free (wait);
 }
 
+/* Answered now: a driver's wait may not end at its cancellation (argon's
+ * ends at the exit only), so the timeout does not wait for it. */
 static gboolean
 wait_timed_out_cb (gpointer data)
 {
   Wait *wait = data;
+  g_autoptr (GError) error = NULL;
 
+  g_clear_pointer (&wait->timeout, g_source_unref);
   wait->timed_out = TRUE;
+  if (wait->connection != NULL)
+    {
+      g_ptr_array_remove (wait->connection->waits, wait);
+      wait->connection = NULL;
+      g_set_error (&error, HCS_ERROR, HCS_ERROR_TIMEOUT, "protocol: %s timed out",
+                   hcs_protocol_message_name (wait->type));
+      respond (wait->bridge, wait->type, wait->id, NULL, error);
+    }
   g_cancellable_cancel (wait->cancellable);
   return G_SOURCE_REMOVE;
 }
@@ -626,14 +638,19 @@ wait_new (Connection *connection, guint32 type, guint64 id, guint64 timeout_ms)
   wait->type = type;
   wait->id = id;
   wait->cancellable = g_cancellable_new ();
-  if (timeout_ms != HCS_PROTOCOL_INFINITE)
-    {
-      wait->timeout = g_timeout_source_new (timeout_ms);
-      g_source_set_callback (wait->timeout, wait_timed_out_cb, wait, NULL);
-      g_source_attach (wait->timeout, connection->server->context);
-    }
   g_ptr_array_add (connection->waits, wait);
   return wait;
+}
+
+/* After the wait started: an exit already known completes it first. */
+static void
+wait_set_timeout (Wait *wait, HcsProtocolServer *server, guint64 timeout_ms)
+{
+  if (timeout_ms == HCS_PROTOCOL_INFINITE)
+    return;
+  wait->timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (wait->timeout, wait_timed_out_cb, wait, NULL);
+  g_source_attach (wait->timeout, server->context);
 }
 
 /* Answers a wait (unless its connection is gone) and frees it. */
@@ -994,6 +1011,7 @@ handle_wait (Connection *connection, guint32 type, guint64 id, JsonObject *body,
     hcs_process_wait_async (process, wait->cancellable, process_waited_cb, wait);
   else
     hcs_container_wait_async (served->container, wait->cancellable, container_waited_cb, wait);
+  wait_set_timeout (wait, connection->server, timeout_ms);
   return TRUE;
 }
 
