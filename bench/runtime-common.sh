@@ -14,7 +14,7 @@ build=${BUILD:-$top/build}
 hcsctl=$build/tools/hcsctl
 # Both plugins, as an installation has them (each loaded only when needed).
 export HCS_PLUGIN_PATH=$build/plugins/argon:$build/plugins/hns
-export HCS_ARGON_HELPER=$build/plugins/argon/hcs-argon-helper
+export HCS_RUNTIME_HELPER=$build/runtime/hcs-runtime-helper
 export HCS_MONITOR=$build/core/hcs-monitor
 
 for tool in crun runc ${bench_tools:-}; do

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -229,7 +229,7 @@ assert_helper_link_not_writable (Fixture *fixture, gboolean from_read_only_mount
   exe = open (exe_link, O_PATH | O_CLOEXEC);
   g_assert_cmpint (exe, >=, 0);
   g_assert_cmpint (fstat (exe, &exe_stat), ==, 0);
-  g_assert_cmpint (stat (g_getenv ("HCS_ARGON_HELPER"), &helper_stat), ==, 0);
+  g_assert_cmpint (stat (g_getenv ("HCS_RUNTIME_HELPER"), &helper_stat), ==, 0);
   /* The helper's own file on a read-only mount, or a sealed copy. */
   if (from_read_only_mount)
     g_assert_true (exe_stat.st_ino == helper_stat.st_ino && exe_stat.st_dev == helper_stat.st_dev);
@@ -454,12 +454,13 @@ static char *
 read_cgroup_value (const char *id, const char *controller, const char *file)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ArgonCgroup) cgroup =
-      argon_cgroup_open (test_get_cgroup_parent (), id, ARGON_CGROUP_VERSION_AUTO, NULL, &error);
+  g_autoptr (HcsRuntimeCgroup) cgroup =
+      hcs_runtime_cgroup_open (test_get_cgroup_parent (), id, HCS_RUNTIME_CGROUP_VERSION_AUTO,
+                               NULL, &error);
   char *value;
 
   g_assert_no_error (error);
-  value = argon_cgroup_read (cgroup, controller, file, &error);
+  value = hcs_runtime_cgroup_read (cgroup, controller, file, &error);
   g_assert_no_error (error);
   return g_strstrip (value);
 }
@@ -481,10 +482,10 @@ test_limits_and_modify (Fixture *fixture, gconstpointer data)
   container = create_started (fixture, "limits", config);
 
   {
-    g_autoptr (ArgonCgroup) cgroup = argon_cgroup_open (test_get_cgroup_parent (), "limits",
-                                                        ARGON_CGROUP_VERSION_AUTO, NULL, &error);
+    g_autoptr (HcsRuntimeCgroup) cgroup = hcs_runtime_cgroup_open (
+        test_get_cgroup_parent (), "limits", HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, &error);
     g_assert_no_error (error);
-    v2 = argon_cgroup_get_version (cgroup) == ARGON_CGROUP_VERSION_2;
+    v2 = hcs_runtime_cgroup_get_version (cgroup) == HCS_RUNTIME_CGROUP_VERSION_2;
   }
 
   value = read_cgroup_value ("limits", "memory", v2 ? "memory.max" : "memory.limit_in_bytes");
@@ -528,7 +529,7 @@ test_memory_limit_oom (Fixture *fixture, gconstpointer data)
   g_autoptr (HcsProcess) init = NULL;
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (GError) error = NULL;
-  ArgonCgroupStats stats = { 0 };
+  HcsRuntimeCgroupStats stats = { 0 };
   int exit_code = -1;
 
   config->memory_maximum_in_mb = 32;
@@ -540,10 +541,10 @@ test_memory_limit_oom (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
 
   {
-    g_autoptr (ArgonCgroup) cgroup = argon_cgroup_open (test_get_cgroup_parent (), "oom",
-                                                        ARGON_CGROUP_VERSION_AUTO, NULL, &error);
+    g_autoptr (HcsRuntimeCgroup) cgroup = hcs_runtime_cgroup_open (
+        test_get_cgroup_parent (), "oom", HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, &error);
     g_assert_no_error (error);
-    argon_cgroup_get_stats (cgroup, &stats, &error);
+    hcs_runtime_cgroup_get_stats (cgroup, &stats, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (stats.oom_kills, >=, 1);
   }

@@ -355,7 +355,7 @@ test_plugin_exports_one_symbol (void)
   g_assert_true (g_module_symbol (module, "hcs_plugin_init", &symbol));
   g_assert_false (g_module_symbol (module, "argon_driver_get_type", &symbol));
   g_assert_false (g_module_symbol (module, "argon_container_create", &symbol));
-  g_assert_false (g_module_symbol (module, "argon_cgroup_create", &symbol));
+  g_assert_false (g_module_symbol (module, "hcs_runtime_cgroup_create", &symbol));
   g_module_make_resident (module);
 }
 

@@ -480,9 +480,9 @@ runtime_wrapper (Fixture *fixture)
   if (!g_file_test (wrapper, G_FILE_TEST_EXISTS))
     {
       g_autofree char *script = g_strdup_printf (
-          "#!/bin/sh\nexec env HCS_PLUGIN_PATH='%s' HCS_ARGON_HELPER='%s' '%s' --options '%s' "
+          "#!/bin/sh\nexec env HCS_PLUGIN_PATH='%s' HCS_RUNTIME_HELPER='%s' '%s' --options '%s' "
           "\"$@\"\n",
-          g_getenv ("HCS_PLUGIN_PATH"), g_getenv ("HCS_ARGON_HELPER"), g_getenv ("HCSCTL"),
+          g_getenv ("HCS_PLUGIN_PATH"), g_getenv ("HCS_RUNTIME_HELPER"), g_getenv ("HCSCTL"),
           fixture->options_file);
       g_assert_true (g_file_set_contents (wrapper, script, -1, NULL));
       g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);

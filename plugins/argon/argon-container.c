@@ -31,7 +31,7 @@ struct _ArgonContainer
   char *id;
   char *what;                 /* "container 'web'" for messages */
   HcsContainerConfig *config;
-  ArgonCgroup *cgroup;
+  HcsRuntimeCgroup *cgroup;
   ArgonProcess *init;
   gboolean has_own_init;      /* the config gave a process */
   GHashTable *processes;      /* pid -> ArgonProcess (exec'd) */
@@ -63,7 +63,7 @@ argon_container_finalize (GObject *object)
     g_clear_signal_handler (&self->init_exited_handler, self->init);
   g_clear_object (&self->init);
   g_hash_table_unref (self->processes);
-  g_clear_pointer (&self->cgroup, argon_cgroup_free);
+  g_clear_pointer (&self->cgroup, hcs_runtime_cgroup_free);
   g_clear_pointer (&self->config, hcs_container_config_free);
   argon_settings_clear (&self->settings);
   g_clear_object (&self->driver);
@@ -95,9 +95,9 @@ current_state (ArgonContainer *self)
     return ARGON_STATE_STOPPED;
   /* Another process may have paused or resumed it since. */
   if (self->loaded)
-    return argon_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED
-           : self->start_time != 0                ? ARGON_STATE_RUNNING
-                                                  : ARGON_STATE_CREATED;
+    return hcs_runtime_cgroup_is_frozen (self->cgroup) ? ARGON_STATE_PAUSED
+           : self->start_time != 0                      ? ARGON_STATE_RUNNING
+                                                        : ARGON_STATE_CREATED;
   return self->state;
 }
 
@@ -125,7 +125,7 @@ save_state (ArgonContainer *self, GError **error)
   state.creator_pid = self->creator_pid;
   state.exit_type = g_strdup (self->exit_type);
   state.cgroup_parent = g_strdup (self->settings.cgroup_parent);
-  state.cgroup_version = argon_cgroup_get_version (self->cgroup);
+  state.cgroup_version = hcs_runtime_cgroup_get_version (self->cgroup);
   state.cgroup_root = g_strdup (self->settings.cgroup_root);
   return argon_state_save (self->state_folder, &state, error);
 }
@@ -177,303 +177,7 @@ check_state (ArgonContainer *self, ArgonState wanted, const char *operation, GEr
   return FALSE;
 }
 
-/* --- the helper's spec ----------------------------------------------------- */
-
-static const char *const helper_mounted_destinations[] = {
-  "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
-};
-
-static void
-add_strv (GVariantDict *dict, const char *key, const char *const *strings)
-{
-  const char *const empty[] = { NULL };
-
-  g_variant_dict_insert_value (dict, key, g_variant_new_strv (strings ? strings : empty, -1));
-}
-
-static const char *
-namespace_value (const HcsNamespace *ns)
-{
-  switch (ns->mode)
-    {
-    case HCS_NAMESPACE_MODE_HOST:
-      return "host";
-    case HCS_NAMESPACE_MODE_JOIN:
-      return ns->path;
-    case HCS_NAMESPACE_MODE_NEW:
-    default:
-      return "new";
-    }
-}
-
-static gboolean
-add_process_spec (GVariantDict *spec, const HcsProcessConfig *config, GError **error)
-{
-  g_auto (GStrv) argv = hcs_process_config_get_argv (config, error);
-  g_auto (GStrv) envp = NULL;
-  g_autoptr (GStrvBuilder) env = g_strv_builder_new ();
-  g_auto (GVariantDict) process = G_VARIANT_DICT_INIT (NULL);
-  gboolean has_path = FALSE, has_term = FALSE;
-
-  if (argv == NULL)
-    return FALSE;
-  envp = hcs_process_config_get_envp (config);
-  for (guint i = 0; envp && envp[i]; i++)
-    {
-      has_path |= g_str_has_prefix (envp[i], "PATH=");
-      has_term |= g_str_has_prefix (envp[i], "TERM=");
-      g_strv_builder_add (env, envp[i]);
-    }
-  if (!has_path)
-    g_strv_builder_add (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  if (!has_term && config->emulate_console)
-    g_strv_builder_add (env, "TERM=xterm");
-  g_clear_pointer (&envp, g_strfreev);
-  envp = g_strv_builder_end (env);
-
-  add_strv (&process, "args", (const char *const *) argv);
-  add_strv (&process, "env", (const char *const *) envp);
-  g_variant_dict_insert (&process, "cwd", "s",
-                         config->working_directory && *config->working_directory
-                             ? config->working_directory
-                             : "/");
-  g_variant_dict_insert (&process, "user", "s",
-                         config->user && *config->user ? config->user : "0:0");
-  g_variant_dict_insert (&process, "terminal", "b", config->emulate_console);
-  if (config->emulate_console && config->console_width > 0 && config->console_height > 0)
-    {
-      g_variant_dict_insert (spec, "console_width", "x", (gint64) config->console_width);
-      g_variant_dict_insert (spec, "console_height", "x", (gint64) config->console_height);
-    }
-  g_variant_dict_insert (&process, "no_new_privileges", "b", TRUE);
-  g_variant_dict_insert (&process, "seccomp", "b", TRUE);
-  g_variant_dict_insert_value (spec, "process", g_variant_dict_end (&process));
-  return TRUE;
-}
-
-static GVariant *
-make_mount (const char *destination, const char *type, const char *source,
-            const char *const *options)
-{
-  g_auto (GVariantDict) mount = G_VARIANT_DICT_INIT (NULL);
-
-  g_variant_dict_insert (&mount, "destination", "s", destination);
-  g_variant_dict_insert (&mount, "type", "s", type ? type : "bind");
-  g_variant_dict_insert (&mount, "source", "s", source ? source : "none");
-  add_strv (&mount, "options", options);
-  return g_variant_dict_end (&mount);
-}
-
-/* The root: a directory (VolumePath), or the scratch folder's overlay over
- * the layers (Layers topmost first, as overlayfs's lowerdir wants them). */
-static gboolean
-add_root_spec (ArgonContainer *self, GVariantDict *spec, GError **error)
-{
-  const HcsContainerConfig *config = self->config;
-
-  if (config->layers != NULL && config->layers->len > 0)
-    {
-      g_autofree char *rootfs = NULL, *upper = NULL, *work = NULL;
-      g_autoptr (GStrvBuilder) lower = g_strv_builder_new ();
-      g_auto (GStrv) lower_paths = NULL;
-      g_auto (GVariantDict) overlay = G_VARIANT_DICT_INIT (NULL);
-
-      if (config->layer_folder_path == NULL)
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                       "argon: %s: ContainerConfig.LayerFolderPath: needed with Layers "
-                       "(the writable scratch layer)", self->what);
-          return FALSE;
-        }
-      rootfs = g_build_filename (config->layer_folder_path, "rootfs", NULL);
-      upper = g_build_filename (config->layer_folder_path, "upper", NULL);
-      work = g_build_filename (config->layer_folder_path, "work", NULL);
-      if (g_mkdir_with_parents (rootfs, 0755) < 0 || g_mkdir_with_parents (upper, 0755) < 0 ||
-          g_mkdir_with_parents (work, 0700) < 0)
-        return hcs_set_error_from_errno (error, errno,
-                                         "argon: %s: ContainerConfig.LayerFolderPath: "
-                                         "creating the scratch folders in %s",
-                                         self->what, config->layer_folder_path);
-      for (guint i = 0; i < config->layers->len; i++)
-        {
-          HcsLayer *layer = config->layers->pdata[i];
-          g_autofree char *path = NULL;
-
-          if (layer->path != NULL)
-            path = g_strdup (layer->path);
-          else
-            {
-              /* By ID: the folder of that layer in the host's store. */
-              g_autoptr (HcsLayerStore) store =
-                  hcs_layer_store_new (self->settings.layer_dir, error);
-              if (store == NULL)
-                return FALSE;
-              if (!hcs_layer_store_exists (store, layer->id))
-                {
-                  g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
-                               "argon: %s: ContainerConfig.Layers[%u]: layer '%s' is not in "
-                               "the store %s", self->what, i, layer->id,
-                               self->settings.layer_dir);
-                  return FALSE;
-                }
-              path = hcs_layer_store_get_mount_path (store, layer->id);
-            }
-          g_strv_builder_add (lower, path);
-        }
-      lower_paths = g_strv_builder_end (lower);
-      add_strv (&overlay, "lower", (const char *const *) lower_paths);
-      g_variant_dict_insert (&overlay, "upper", "s", upper);
-      g_variant_dict_insert (&overlay, "work", "s", work);
-      g_variant_dict_insert (spec, "rootfs", "s", rootfs);
-      g_variant_dict_insert_value (spec, "overlay", g_variant_dict_end (&overlay));
-    }
-  else if (config->volume_path != NULL)
-    {
-      if (!g_file_test (config->volume_path, G_FILE_TEST_IS_DIR))
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                       "argon: %s: ContainerConfig.VolumePath: '%s' is not a directory",
-                       self->what, config->volume_path);
-          return FALSE;
-        }
-      g_variant_dict_insert (spec, "rootfs", "s", config->volume_path);
-    }
-  else
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "argon: %s: ContainerConfig: give VolumePath (a root directory) or "
-                   "Layers with LayerFolderPath", self->what);
-      return FALSE;
-    }
-  g_variant_dict_insert (spec, "rootfs_readonly", "b", config->root_read_only);
-  return TRUE;
-}
-
-/* A "cgroup" mount shows the container its own cgroup, read-only, as runc
- * does without a cgroup namespace: on v2 its directory bound at the
- * destination; on v1 a tmpfs there with each controller's directory bound
- * below it. Never the host's whole tree. */
-static void
-add_cgroup_mounts (ArgonContainer *self, GVariantBuilder *mounts, const char *destination)
-{
-  static const char *const controllers[] = { "cpu", "cpuacct", "cpuset", "memory", "blkio",
-                                             "pids", "freezer", "devices", NULL };
-  const char *const bind_options[] = { "rbind", "ro", "nosuid", "noexec", "nodev", NULL };
-  const char *const tmpfs_options[] = { "nosuid", "noexec", "nodev", "mode=755", NULL };
-
-  if (argon_cgroup_get_version (self->cgroup) == ARGON_CGROUP_VERSION_2)
-    {
-      g_variant_builder_add_value (mounts, make_mount (destination, "bind",
-                                                       argon_cgroup_get_path (self->cgroup, NULL),
-                                                       bind_options));
-      return;
-    }
-  g_variant_builder_add_value (mounts, make_mount (destination, "tmpfs", "cgroup", tmpfs_options));
-  for (guint i = 0; controllers[i]; i++)
-    {
-      const char *path = argon_cgroup_get_path (self->cgroup, controllers[i]);
-      g_autofree char *target = NULL;
-
-      if (path == NULL)
-        continue;
-      target = g_build_filename (destination, controllers[i], NULL);
-      g_variant_builder_add_value (mounts, make_mount (target, "bind", path, bind_options));
-    }
-}
-
-static GVariant *
-build_create_spec (ArgonContainer *self, GError **error)
-{
-  const HcsContainerConfig *config = self->config;
-  g_auto (GVariantDict) spec = G_VARIANT_DICT_INIT (NULL);
-  g_auto (GVariantDict) namespaces = G_VARIANT_DICT_INIT (NULL);
-  g_auto (GVariantBuilder) mounts = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("aa{sv}"));
-  g_auto (GStrv) procs = argon_cgroup_get_procs_files (self->cgroup);
-
-  g_variant_dict_insert (&spec, "id", "s", self->id);
-  if (!add_root_spec (self, &spec, error))
-    return NULL;
-  g_variant_dict_insert (&spec, "hostname", "s",
-                         config->hostname ? config->hostname
-                         : config->name   ? config->name
-                                          : self->id);
-  g_variant_dict_insert (&namespaces, "net", "s", namespace_value (&config->network_namespace));
-  g_variant_dict_insert (&namespaces, "uts", "s", namespace_value (&config->uts_namespace));
-  g_variant_dict_insert (&namespaces, "ipc", "s", namespace_value (&config->ipc_namespace));
-  g_variant_dict_insert_value (&spec, "namespaces", g_variant_dict_end (&namespaces));
-
-  for (guint i = 0; config->mapped_directories && i < config->mapped_directories->len; i++)
-    {
-      HcsMappedDirectory *dir = config->mapped_directories->pdata[i];
-      const char *options[] = { "rbind", dir->read_only ? "ro" : "rw", NULL };
-      g_variant_builder_add_value (&mounts, make_mount (dir->container_path, "bind",
-                                                        dir->host_path, options));
-    }
-  for (guint i = 0; config->mounts && i < config->mounts->len; i++)
-    {
-      HcsMount *mount = config->mounts->pdata[i];
-      /* The helper always sets these up itself, as runc's defaults do. */
-      if (g_strv_contains (helper_mounted_destinations, mount->destination))
-        continue;
-      if (g_strcmp0 (mount->type, "cgroup") == 0 || g_strcmp0 (mount->type, "cgroup2") == 0)
-        {
-          add_cgroup_mounts (self, &mounts, mount->destination);
-          continue;
-        }
-      g_variant_builder_add_value (&mounts, make_mount (mount->destination, mount->type,
-                                                        mount->source,
-                                                        (const char *const *) mount->options));
-    }
-  g_variant_dict_insert_value (&spec, "mounts", g_variant_builder_end (&mounts));
-
-  add_strv (&spec, "cgroup_procs", (const char *const *) procs);
-  if (config->process != NULL && !add_process_spec (&spec, config->process, error))
-    return NULL;
-  if (self->settings.die_with_creator)
-    g_variant_dict_insert (&spec, "die_with_parent", "b", TRUE);
-  if (self->detached)
-    {
-      g_autofree char *fifo = fifo_path (self);
-
-      if (mkfifo (fifo, 0600) < 0)
-        return hcs_set_error_from_errno (error, errno, "argon: %s: creating %s", self->what,
-                                         fifo),
-               NULL;
-      g_variant_dict_insert (&spec, "detach", "b", TRUE);
-      g_variant_dict_insert (&spec, "start_fifo", "s", fifo);
-    }
-  return g_variant_ref_sink (g_variant_dict_end (&spec));
-}
-
 /* --- create ---------------------------------------------------------------------- */
-
-static gboolean
-apply_resources (ArgonContainer *self, GError **error)
-{
-  const HcsContainerConfig *config = self->config;
-  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
-
-  if (config->memory_maximum_in_mb > 0)
-    update.memory_maximum_in_mb = config->memory_maximum_in_mb;
-  if (config->processor_count > 0)
-    update.processor_count = config->processor_count;
-  if (config->processor_weight > 0)
-    update.processor_weight = config->processor_weight;
-  if (config->processor_maximum > 0)
-    update.processor_maximum = config->processor_maximum;
-  if (config->storage_iops_maximum > 0)
-    update.storage_iops_maximum = config->storage_iops_maximum;
-  if (config->storage_bandwidth_maximum > 0)
-    update.storage_bandwidth_maximum = config->storage_bandwidth_maximum;
-
-  if (!argon_cgroup_set_default_devices (self->cgroup, error) ||
-      !argon_cgroup_apply (self->cgroup, &update, error))
-    return FALSE;
-  if (config->pids_maximum > 0 &&
-      !argon_cgroup_set_pids_max (self->cgroup, config->pids_maximum, error))
-    return FALSE;
-  return TRUE;
-}
 
 static void
 init_exited_cb (HcsProcess *init, int exit_code, gpointer data)
@@ -489,36 +193,59 @@ argon_container_create (ArgonDriver *driver, const char *id,
                         GError **error)
 {
   g_autoptr (ArgonContainer) self = g_object_new (ARGON_TYPE_CONTAINER, NULL);
-  g_autoptr (GVariant) spec = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
   g_autoptr (GError) cleanup_error = NULL;
 
   self->driver = g_object_ref (driver);
   self->id = g_strdup (id);
   self->what = g_strdup_printf ("container '%s'", id);
-  self->config = hcs_container_config_copy (config);
+  /* Only what the properties and the state show later: the rest of the
+   * configuration lives on in the spec. */
+  self->config = hcs_container_config_new ();
+  self->config->name = g_strdup (config->name);
+  self->config->owner = g_strdup (config->owner);
   self->has_own_init = config->process != NULL;
   self->created_time = g_get_real_time ();
   self->detached = config->process != NULL && config->process->detach;
   self->creator_pid = getpid ();
   argon_driver_get_settings (driver, system_options, &self->settings);
 
+  /* The configuration becomes the helper's spec before anything is made,
+   * so a bad one leaves nothing to undo. */
+  spec = hcs_runtime_spec_new_for_container (id, config, self->settings.layer_dir, error);
+  if (spec == NULL)
+    {
+      g_prefix_error (error, "argon: ");
+      return NULL;
+    }
+  spec->die_with_parent = self->settings.die_with_creator;
+
   self->state_folder = argon_state_folder (self->settings.state_dir, id);
   if (!argon_state_reserve (self->state_folder, id, error))
     return NULL;
-  self->cgroup = argon_cgroup_create (self->settings.cgroup_parent, id,
-                                      self->settings.cgroup_version,
-                                      self->settings.cgroup_root, error);
+  self->cgroup = hcs_runtime_cgroup_create (self->settings.cgroup_parent, id,
+                                            self->settings.cgroup_version,
+                                            self->settings.cgroup_root, error);
   if (self->cgroup == NULL)
     {
       argon_state_remove (self->state_folder, NULL);
       return NULL;
     }
 
-  if (!apply_resources (self, error))
+  if (!hcs_runtime_cgroup_apply_resources (self->cgroup, &spec->resources, error))
     goto fail;
-  spec = build_create_spec (self, error);
-  if (spec == NULL)
-    goto fail;
+  hcs_runtime_spec_set_cgroup (spec, self->cgroup);
+  if (self->detached)
+    {
+      spec->detach = TRUE;
+      spec->start_fifo = fifo_path (self);
+      if (mkfifo (spec->start_fifo, 0600) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "argon: %s: creating %s", self->what,
+                                    spec->start_fifo);
+          goto fail;
+        }
+    }
   self->init = argon_process_spawn (self->settings.helper_path, ARGON_PROCESS_MODE_CREATE,
                                     spec, config->process, self->what, error);
   if (self->init == NULL)
@@ -532,10 +259,10 @@ argon_container_create (ArgonDriver *driver, const char *id,
 
 fail:
   /* Nothing of a failed create survives: its processes, cgroup and state. */
-  argon_cgroup_kill_all (self->cgroup, NULL);
+  hcs_runtime_cgroup_kill_all (self->cgroup, NULL);
   if (self->init != NULL)
     hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, NULL);
-  if (!argon_cgroup_destroy (self->cgroup, &cleanup_error))
+  if (!hcs_runtime_cgroup_destroy (self->cgroup, &cleanup_error))
     g_warning ("argon: %s: %s", self->what, cleanup_error->message);
   argon_state_remove (self->state_folder, NULL);
   return NULL;
@@ -573,8 +300,8 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   g_free (self->settings.cgroup_root);
   self->settings.cgroup_root = g_strdup (state.cgroup_root);
 
-  self->cgroup = argon_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
-                                    state.cgroup_root, &local_error);
+  self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
+                                          state.cgroup_root, &local_error);
   if (self->cgroup == NULL)
     {
       /* Half removed: remove can still finish the state folder. */
@@ -746,7 +473,7 @@ argon_container_shutdown (HcsContainer *container, GError **error)
       return FALSE;
     }
   /* A frozen init cannot act on SIGTERM. */
-  if (state == ARGON_STATE_PAUSED && !argon_cgroup_thaw (self->cgroup, error))
+  if (state == ARGON_STATE_PAUSED && !hcs_runtime_cgroup_thaw (self->cgroup, error))
     {
       g_mutex_unlock (&self->lock);
       return FALSE;
@@ -774,7 +501,7 @@ argon_container_terminate (HcsContainer *container, GError **error)
       return FALSE;
     }
   self->exit_type = "ForcedExit";
-  if (!argon_cgroup_kill_all (self->cgroup, error))
+  if (!hcs_runtime_cgroup_kill_all (self->cgroup, error))
     return FALSE;
   return hcs_process_wait_timeout (HCS_PROCESS (self->init), 10000, NULL, error);
 }
@@ -790,7 +517,7 @@ argon_container_pause (HcsContainer *container, GError **error)
   if (current_state (self) != ARGON_STATE_CREATED &&
       !check_state (self, ARGON_STATE_RUNNING, "pause", error))
     return FALSE;
-  if (!check_open (self, error) || !argon_cgroup_freeze (self->cgroup, error))
+  if (!check_open (self, error) || !hcs_runtime_cgroup_freeze (self->cgroup, error))
     return FALSE;
   self->state = ARGON_STATE_PAUSED;
   return TRUE;
@@ -804,7 +531,7 @@ argon_container_resume (HcsContainer *container, GError **error)
 
   if (!check_state (self, ARGON_STATE_PAUSED, "resume", error))
     return FALSE;
-  if (!argon_cgroup_thaw (self->cgroup, error))
+  if (!hcs_runtime_cgroup_thaw (self->cgroup, error))
     return FALSE;
   /* Back to where it was paused from. */
   self->state = self->start_time != 0 ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
@@ -855,11 +582,11 @@ argon_container_get_statistics (HcsContainer *container, GError **error)
 {
   ArgonContainer *self = ARGON_CONTAINER (container);
   g_autoptr (HcsStatistics) stats = NULL;
-  ArgonCgroupStats cg = { 0 };
+  HcsRuntimeCgroupStats cg = { 0 };
 
   if (!check_cgroup (self, error))
     return NULL;
-  if (!argon_cgroup_get_stats (self->cgroup, &cg, error))
+  if (!hcs_runtime_cgroup_get_stats (self->cgroup, &cg, error))
     return NULL;
 
   stats = hcs_statistics_new ();
@@ -947,7 +674,7 @@ argon_container_get_process_list (HcsContainer *container, GError **error)
 
   if (!check_cgroup (self, error))
     return NULL;
-  pids = argon_cgroup_get_pids (self->cgroup, error);
+  pids = hcs_runtime_cgroup_get_pids (self->cgroup, error);
   if (pids == NULL)
     return NULL;
   for (guint i = 0; i < pids->len; i++)
@@ -964,9 +691,7 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
                                 GError **error)
 {
   ArgonContainer *self = ARGON_CONTAINER (container);
-  g_auto (GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
-  g_autoptr (GVariant) spec = NULL;
-  g_auto (GStrv) procs = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
   g_autofree char *what = NULL;
   ArgonProcess *process;
 
@@ -976,18 +701,16 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
       return NULL;
   }
 
-  procs = argon_cgroup_get_procs_files (self->cgroup);
-  g_variant_dict_insert (&dict, "id", "s", self->id);
-  g_variant_dict_insert (&dict, "pid", "x",
-                         (gint64) hcs_process_get_pid (HCS_PROCESS (self->init)));
-  add_strv (&dict, "cgroup_procs", (const char *const *) procs);
-  if (!add_process_spec (&dict, config, error))
-    return NULL;
-  if (config->detach || config->reap_directly)
-    g_variant_dict_insert (&dict, "detach", "b", TRUE);
-  if (self->settings.die_with_creator)
-    g_variant_dict_insert (&dict, "die_with_parent", "b", TRUE);
-  spec = g_variant_ref_sink (g_variant_dict_end (&dict));
+  spec = hcs_runtime_spec_new_for_exec (self->id, hcs_process_get_pid (HCS_PROCESS (self->init)),
+                                        config, error);
+  if (spec == NULL)
+    {
+      g_prefix_error (error, "argon: ");
+      return NULL;
+    }
+  hcs_runtime_spec_set_cgroup (spec, self->cgroup);
+  spec->detach = config->detach || config->reap_directly;
+  spec->die_with_parent = self->settings.die_with_creator;
 
   what = g_strdup_printf ("a process of %s", self->what);
   process = argon_process_spawn (self->settings.helper_path, ARGON_PROCESS_MODE_EXEC, spec,
@@ -1021,7 +744,7 @@ argon_container_open_process (HcsContainer *container, int pid, GError **error)
   if (!check_cgroup (self, error))
     return NULL;
   {
-    g_autoptr (GArray) pids = argon_cgroup_get_pids (self->cgroup, error);
+    g_autoptr (GArray) pids = hcs_runtime_cgroup_get_pids (self->cgroup, error);
     gboolean member = FALSE;
 
     if (pids == NULL)
@@ -1075,7 +798,7 @@ argon_container_modify (HcsContainer *container, const HcsResourceUpdate *update
                    "argon: %s: cannot modify: it has already stopped", self->what);
       return FALSE;
     }
-  return argon_cgroup_apply (self->cgroup, update, error);
+  return hcs_runtime_cgroup_apply (self->cgroup, update, error);
 }
 
 static HcsContainerProperties *
@@ -1145,8 +868,8 @@ argon_container_remove (HcsContainer *container, GError **error)
   /* Exec'd processes die with the pid namespace; anything that escaped the
    * namespace but stayed in the cgroup is killed here. */
   if (self->cgroup != NULL &&
-      (!argon_cgroup_kill_all (self->cgroup, error) ||
-       !argon_cgroup_destroy (self->cgroup, error)))
+      (!hcs_runtime_cgroup_kill_all (self->cgroup, error) ||
+       !hcs_runtime_cgroup_destroy (self->cgroup, error)))
     return FALSE;
   if (!argon_state_remove (self->state_folder, error))
     return FALSE;

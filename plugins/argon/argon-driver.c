@@ -1,8 +1,9 @@
 /* argon-driver.c: the "process" isolation driver.
  *
  * Options ([argon] group, per-system options override the host's):
- *   helper=PATH            the namespace helper (default: $HCS_ARGON_HELPER,
- *                          else LIBEXECDIR/hcs-argon-helper)
+ *   helper=PATH            the namespace helper (default: $HCS_RUNTIME_HELPER,
+ *                          or the older $HCS_ARGON_HELPER, else
+ *                          LIBEXECDIR/hcs-runtime-helper)
  *   cgroup-parent=hcs      containers live in PARENT/ID of each hierarchy
  *   cgroup-version=auto    auto | 1 | 2
  *   cgroup-root=           a cgroup mount to use instead of the one found
@@ -49,10 +50,11 @@ void
 argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
                            ArgonSettings *settings)
 {
-  const char *env_helper = g_getenv ("HCS_ARGON_HELPER");
+  const char *env_helper = g_getenv ("HCS_RUNTIME_HELPER") ? g_getenv ("HCS_RUNTIME_HELPER")
+                                                             : g_getenv ("HCS_ARGON_HELPER");
   g_autofree char *default_helper =
       env_helper ? g_strdup (env_helper)
-                 : g_build_filename (HCS_LIBEXECDIR, "hcs-argon-helper", NULL);
+                 : g_build_filename (HCS_LIBEXECDIR, "hcs-runtime-helper", NULL);
   g_autofree char *version = NULL, *timeout = NULL;
 
   settings->helper_path =
@@ -65,9 +67,9 @@ argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
     g_clear_pointer (&settings->cgroup_root, g_free);
   version = hcs_options_get_string (self->options, system_options, "argon", "cgroup-version",
                                     "auto");
-  settings->cgroup_version = g_str_equal (version, "1")   ? ARGON_CGROUP_VERSION_1
-                             : g_str_equal (version, "2") ? ARGON_CGROUP_VERSION_2
-                                                          : ARGON_CGROUP_VERSION_AUTO;
+  settings->cgroup_version = g_str_equal (version, "1")   ? HCS_RUNTIME_CGROUP_VERSION_1
+                             : g_str_equal (version, "2") ? HCS_RUNTIME_CGROUP_VERSION_2
+                                                          : HCS_RUNTIME_CGROUP_VERSION_AUTO;
   settings->layer_dir = hcs_options_get_string (self->options, system_options, "host",
                                                 "layer-dir", HCS_DEFAULT_LAYER_DIR);
   settings->state_dir = hcs_options_get_string (self->options, system_options, "host",

@@ -11,7 +11,9 @@
 #include <json-glib/json-glib.h>
 
 #include "hcs.h"
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
+#include "hcs-runtime-config.h"
+#include "hcs-runtime-launch.h"
 
 G_BEGIN_DECLS
 
@@ -45,7 +47,7 @@ G_DECLARE_FINAL_TYPE (ArgonProcess, argon_process, ARGON, PROCESS, GObject)
 typedef struct {
   char *helper_path;
   char *cgroup_parent;
-  ArgonCgroupVersion cgroup_version;
+  HcsRuntimeCgroupVersion cgroup_version;
   char *cgroup_root;          /* NULL: found from mountinfo */
   gint64 shutdown_timeout_ms;
   char *layer_dir;            /* [host] layer-dir: where Layers by ID are */
@@ -106,11 +108,11 @@ typedef enum {
   ARGON_PROCESS_MODE_EXEC,   /* a further process in a running one */
 } ArgonProcessMode;
 
-/* Spawns the helper with @spec (the helper's a{sv} dictionary) and the stdio
- * that @config asks for (@config NULL: /dev/null). Returns once the helper
- * reported the workload's pid, or its error. */
+/* Spawns the helper with @spec and the stdio that @config asks for
+ * (@config NULL: /dev/null). Returns once the helper reported the
+ * workload's pid, or its error. */
 ArgonProcess *argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
-                                   GVariant *spec, const HcsProcessConfig *config,
+                                   const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                                    const char *what, GError **error);
 /* A process of the container that hcs did not start: signal, kill and
  * wait work (through a pidfd), its exit code is not known. */

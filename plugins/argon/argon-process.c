@@ -1,6 +1,6 @@
 /* argon-process.c: a process of an argon container, run by the helper.
  *
- * The helper (hcs-argon-helper) is our child; it clones or forks the
+ * The helper (hcs-runtime-helper) is our child; it clones or forks the
  * workload and mirrors its exit status, so watching the helper with a
  * child watch tells us when the workload ended and how. The watches run on
  * one reaper thread of the plugin so that a blocking wait in any thread, or
@@ -9,22 +9,17 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "argon-private.h"
-#include "argon-console.h"
+#include "hcs-runtime-console.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -211,10 +206,8 @@ argon_process_init (ArgonProcess *self)
 /* --- spawning ------------------------------------------------------------------ */
 
 typedef struct {
-  int fds[3];       /* what the helper gets as 0, 1, 2 */
+  int fds[3];       /* what the helper gets as 0, 1, 2 (-1: /dev/null) */
   int ours[3];      /* our ends: stdin write, stdout read, stderr read */
-  int console_fd;
-  int console_channel[2]; /* terminal: [0] ours, [1] the helper's fd 6 */
 } ArgonStdio;
 
 static void
@@ -225,9 +218,6 @@ argon_stdio_clear (ArgonStdio *stdio)
       argon_clear_fd (&stdio->fds[i]);
       argon_clear_fd (&stdio->ours[i]);
     }
-  argon_clear_fd (&stdio->console_fd);
-  argon_clear_fd (&stdio->console_channel[0]);
-  argon_clear_fd (&stdio->console_channel[1]);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStdio, argon_stdio_clear)
 
@@ -257,7 +247,7 @@ send_console (const char *path, int master_fd, const char *name, GError **error)
       close (sock);
       return FALSE;
     }
-  if (argon_console_send (sock, master_fd, name) < 0)
+  if (hcs_runtime_console_send (sock, master_fd, name) < 0)
     {
       hcs_set_error_from_errno (error, errno, "argon: sending the console to %s", path);
       close (sock);
@@ -267,51 +257,6 @@ send_console (const char *path, int master_fd, const char *name, GError **error)
   return TRUE;
 }
 
-/* The pty is made inside the container by the helper (so the workload's
- * ttyname() resolves in its own devpts); here, a socket pair for the
- * master to come back through, and /dev/null until then. */
-static gboolean
-open_console (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
-{
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stdio->console_channel) < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: a console channel");
-  for (int i = 0; i < 3; i++)
-    if ((stdio->fds[i] = open ("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-      return hcs_set_error_from_errno (error, errno, "argon: opening /dev/null");
-  return TRUE;
-}
-
-/* The master the helper sent, and the slave's name inside. */
-static int
-receive_console (int channel, char *name, gsize name_size, GError **error)
-{
-  union {
-    struct cmsghdr header;
-    char buffer[CMSG_SPACE (sizeof (int))];
-  } control;
-  struct iovec iov = { .iov_base = name, .iov_len = name_size - 1 };
-  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
-                            .msg_control = control.buffer,
-                            .msg_controllen = sizeof control.buffer };
-  struct cmsghdr *cmsg;
-  gssize n;
-  int master = -1;
-
-  memset (name, 0, name_size);
-  do
-    n = recvmsg (channel, &message, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  cmsg = n > 0 ? CMSG_FIRSTHDR (&message) : NULL;
-  if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
-                   "argon: the helper did not send the console");
-      return -1;
-    }
-  memcpy (&master, CMSG_DATA (cmsg), sizeof master);
-  return master;
-}
-
 static gboolean
 open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 {
@@ -319,10 +264,10 @@ open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
 
   for (int i = 0; i < 3; i++)
     stdio->fds[i] = stdio->ours[i] = -1;
-  stdio->console_fd = stdio->console_channel[0] = stdio->console_channel[1] = -1;
 
+  /* The helper makes the pty inside the container and sends its master. */
   if (config != NULL && config->emulate_console)
-    return open_console (stdio, config, error);
+    return TRUE;
   if (config != NULL && (config->inherit_stdio || config->use_stdio_fds))
     {
       for (int i = 0; i < 3; i++)
@@ -343,12 +288,7 @@ open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
       int pipe_fds[2];
 
       if (!want[i])
-        {
-          stdio->fds[i] = open ("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
-          if (stdio->fds[i] < 0)
-            return hcs_set_error_from_errno (error, errno, "argon: opening /dev/null");
-          continue;
-        }
+        continue;
       if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
         return hcs_set_error_from_errno (error, errno, "argon: creating a stdio pipe");
       /* stdin: the helper reads [0]; stdout/stderr: the helper writes [1]. */
@@ -374,293 +314,50 @@ write_all (int fd, const char *data, gsize length)
   return TRUE;
 }
 
-/* Reads one newline-terminated JSON object from the helper. */
-static JsonObject *
-read_status (int fd, GError **error)
-{
-  g_autoptr (GString) line = g_string_new (NULL);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  char c;
-
-  for (;;)
-    {
-      gssize n = read (fd, &c, 1);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return hcs_set_error_from_errno (error, errno, "argon: reading the helper's status"),
-               NULL;
-      if (n == 0 || c == '\n')
-        break;
-      if (line->len > 64 * 1024)
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
-                       "argon: the helper's status line is too long");
-          return NULL;
-        }
-      g_string_append_c (line, c);
-    }
-  if (line->len == 0)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
-                   "argon: the helper exited without reporting");
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, line->str, line->len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
-                   "argon: the helper sent an unreadable status: %s", line->str);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
-}
-
-static void
-reap_failed_helper (GPid pid)
-{
-  int status;
-
-  kill (pid, SIGKILL);
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-}
-
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U /* Linux 6.3 */
-#endif
-
-/* A sealed memfd copy of the helper, for kernels without mount_setattr. */
-static int
-copy_helper_to_memfd (int source, GError **error)
-{
-  /* Executable on purpose (vm.memfd_noexec may make memfds noexec by
-   * default); kernels before 6.3 know no MFD_EXEC and refuse it. */
-  argon_autofd int memfd =
-      memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-  struct stat source_stat;
-  off_t offset = 0;
-
-  if (memfd < 0 && errno == EINVAL)
-    memfd = memfd_create ("hcs-argon-helper", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (memfd < 0 || fstat (source, &source_stat) < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: copying the helper"), -1;
-  while (offset < source_stat.st_size)
-    {
-      ssize_t sent = sendfile (memfd, source, &offset, source_stat.st_size - offset);
-      if (sent < 0 && errno == EINTR)
-        continue;
-      if (sent <= 0)
-        return hcs_set_error_from_errno (error, sent < 0 ? errno : EIO,
-                                         "argon: copying the helper"), -1;
-    }
-  if (fchmod (memfd, 0500) < 0 ||
-      fcntl (memfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: sealing the helper's copy"), -1;
-  return g_steal_fd (&memfd);
-}
-
-/* The helper as a container's processes see it through /proc/PID/exe
- * until they exec their workload: a file nobody can write. Exec'd from its
- * own path, a container process could open that link and, once the helper
- * is gone, reopen it for writing and replace the host's helper
- * (CVE-2019-5736, the runc overwrite). So it is exec'd through a read-only
- * detached bind mount of itself (open_tree + mount_setattr: no mount in
- * any table, gone with its last user), or where the kernel has no
- * mount_setattr (before 5.12), through a sealed memfd copy. */
-static int
-open_helper_read_only (const char *helper_path, GError **error)
-{
-  struct mount_attr read_only = {
-    .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-  };
-  argon_autofd int tree = open_tree (AT_FDCWD, helper_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-  argon_autofd int source = -1;
-
-  if (tree >= 0 && mount_setattr (tree, "", AT_EMPTY_PATH, &read_only, sizeof read_only) == 0)
-    return g_steal_fd (&tree);
-  if (tree < 0 && errno == ENOENT)
-    return hcs_set_error_from_errno (error, errno, "argon: the helper %s", helper_path), -1;
-  source = open (helper_path, O_RDONLY | O_CLOEXEC);
-  if (source < 0)
-    return hcs_set_error_from_errno (error, errno, "argon: the helper %s", helper_path), -1;
-  return copy_helper_to_memfd (source, error);
-}
-
-/* posix_spawn (a vfork in glibc: no copy of our page tables) of @helper
- * (open_helper_read_only) with @stdio as 0, 1, 2 and each source fd at its
- * target; nothing else of ours gets through. Sources are first moved above
- * every target, so no dup2 can overwrite a source another still needs. */
-static gboolean
-spawn_helper (int helper, const char *const *argv, const int stdio[3], const int *source_fds,
-              const int *target_fds, gsize n_fds, GPid *pid, GError **error)
-{
-  posix_spawn_file_actions_t actions;
-  g_autofree char *helper_exec_path = NULL;
-  int high[3 + 4];
-  gsize n_high = 0;
-  int result;
-
-  g_return_val_if_fail (n_fds <= 4, FALSE);
-  /* The kernel opens the file behind the link before it closes the
-   * close-on-exec fds, so the fd needs not reach the helper. */
-  helper_exec_path = g_strdup_printf ("/proc/self/fd/%d", helper);
-  for (gsize i = 0; i < 3 + n_fds; i++)
-    {
-      int fd = i < 3 ? stdio[i] : source_fds[i - 3];
-      high[i] = fcntl (fd, F_DUPFD_CLOEXEC, 64);
-      if (high[i] < 0)
-        {
-          int saved_errno = errno;
-          for (gsize j = 0; j < i; j++)
-            close (high[j]);
-          return hcs_set_error_from_errno (error, saved_errno, "argon: preparing the helper's fds");
-        }
-      n_high++;
-    }
-  posix_spawn_file_actions_init (&actions);
-  for (gsize i = 0; i < 3 + n_fds; i++)
-    posix_spawn_file_actions_adddup2 (&actions, high[i], i < 3 ? (int) i : target_fds[i - 3]);
-  /* Whatever our caller left open (and not close-on-exec) stays out. */
-  for (int fd = 3; fd <= 6; fd++)
-    {
-      gboolean mapped = FALSE;
-      for (gsize i = 0; i < n_fds; i++)
-        mapped |= target_fds[i] == fd;
-      if (!mapped && fcntl (fd, F_GETFD) >= 0)
-        posix_spawn_file_actions_addclose (&actions, fd);
-    }
-  /* A clean signal state, whatever thread we are called from. */
-  {
-    posix_spawnattr_t attributes;
-    sigset_t none, all;
-
-    sigemptyset (&none);
-    sigfillset (&all);
-    posix_spawnattr_init (&attributes);
-    posix_spawnattr_setflags (&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setsigmask (&attributes, &none);
-    posix_spawnattr_setsigdefault (&attributes, &all);
-    result = posix_spawn (pid, helper_exec_path, &actions, &attributes, (char *const *) argv,
-                          environ);
-    posix_spawnattr_destroy (&attributes);
-  }
-  posix_spawn_file_actions_destroy (&actions);
-  for (gsize i = 0; i < n_high; i++)
-    close (high[i]);
-  if (result != 0)
-    {
-      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "%s", g_strerror (result));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 ArgonProcess *
-argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *spec,
-                     const HcsProcessConfig *config, const char *what, GError **error)
+argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
+                     const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
+                     const char *what, GError **error)
 {
   g_auto (ArgonStdio) stdio = { 0 };
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
   g_autoptr (ArgonProcess) self = NULL;
-  g_autoptr (JsonObject) status = NULL;
-  g_autoptr (GError) local_error = NULL;
-  int spec_pipe[2] = { -1, -1 }, status_pipe[2] = { -1, -1 }, start_pipe[2] = { -1, -1 };
-  int source_fds[4], target_fds[4] = { 3, 4 };
-  const char *argv[] = { helper_path, mode == ARGON_PROCESS_MODE_CREATE ? "create" : "exec",
-                         NULL };
-  gsize n_fds = 2;
-  argon_autofd int helper = -1;
-  gboolean spawned;
-  GPid helper_pid;
   GSource *watch;
+  gboolean launched;
 
   if (!open_stdio (&stdio, config, error))
     return NULL;
-  if (pipe2 (spec_pipe, O_CLOEXEC) < 0 || pipe2 (status_pipe, O_CLOEXEC) < 0 ||
-      (mode == ARGON_PROCESS_MODE_CREATE && pipe2 (start_pipe, O_CLOEXEC) < 0))
-    {
-      hcs_set_error_from_errno (error, errno, "argon: creating the helper's pipes");
-      goto fail_pipes;
-    }
-  /* 3 spec, 4 status, then 5 start (create) and 6 console (terminal). */
-  source_fds[0] = spec_pipe[0];
-  source_fds[1] = status_pipe[1];
-  if (mode == ARGON_PROCESS_MODE_CREATE)
-    {
-      source_fds[n_fds] = start_pipe[0];
-      target_fds[n_fds++] = 5;
-    }
-  if (stdio.console_channel[1] >= 0)
-    {
-      source_fds[n_fds] = stdio.console_channel[1];
-      target_fds[n_fds++] = 6;
-    }
-
-  helper = open_helper_read_only (helper_path, &local_error);
-  spawned = helper >= 0 && spawn_helper (helper, argv, stdio.fds, source_fds, target_fds, n_fds,
-                                         &helper_pid, &local_error);
-  argon_clear_fd (&spec_pipe[0]);
-  argon_clear_fd (&status_pipe[1]);
-  argon_clear_fd (&start_pipe[0]);
-  argon_clear_fd (&stdio.console_channel[1]);
+  launched = hcs_runtime_launch (helper_path,
+                                 mode == ARGON_PROCESS_MODE_CREATE ? HCS_RUNTIME_LAUNCH_CREATE
+                                                                   : HCS_RUNTIME_LAUNCH_EXEC,
+                                 spec, stdio.fds, what, &launch, error);
+  /* The helper's ends are the helper's alone: our stdout reads see EOF
+   * when the workload's last writer is gone. */
   for (int i = 0; i < 3; i++)
     argon_clear_fd (&stdio.fds[i]);
-  if (!spawned)
+  if (!launched)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: %s: starting %s: %s", what,
-                   helper_path, local_error->message);
-      goto fail_pipes;
+      g_prefix_error (error, "argon: ");
+      return NULL;
     }
 
-  if (!write_all (spec_pipe[1], g_variant_get_data (spec), g_variant_get_size (spec)))
-    g_debug ("argon: %s: the helper did not read its whole spec", what);
-  argon_clear_fd (&spec_pipe[1]);
-
-  status = read_status (status_pipe[0], error);
-  /* Only now: the last close of the detached mount waits for an RCU grace
-   * period, which on a VM whose other CPU is busy starting the helper
-   * (exec, libc's CPUID probing) took up to a millisecond, all of it
-   * before the helper could read its spec. */
-  argon_clear_fd (&helper);
-  if (status == NULL || !json_object_has_member (status, "pid"))
+  if (launch.console_fd >= 0)
     {
-      if (status != NULL)
-        g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "argon: %s: %s", what,
-                     json_object_get_string_member_with_default (status, "error",
-                                                                 "unknown helper error"));
-      reap_failed_helper (helper_pid);
-      goto fail_pipes;
-    }
-
-  if (stdio.console_channel[0] >= 0)
-    {
-      /* The helper made the pty inside and sent the master before it
-       * reported the pid. */
-      char name[64];
-      int master = receive_console (stdio.console_channel[0], name, sizeof name, error);
-
-      if (master < 0)
-        {
-          reap_failed_helper (helper_pid);
-          goto fail_pipes;
-        }
       if (config->console_socket != NULL)
         {
           /* The master is the socket's owner's alone (conmon, containerd). */
-          gboolean sent = send_console (config->console_socket, master, name, error);
-          close (master);
-          if (!sent)
+          if (!send_console (config->console_socket, launch.console_fd, launch.console_name,
+                             error))
             {
-              reap_failed_helper (helper_pid);
-              goto fail_pipes;
+              hcs_runtime_launch_abandon (&launch);
+              return NULL;
             }
+          argon_clear_fd (&launch.console_fd);
         }
       else
         {
-          stdio.console_fd = master;
-          stdio.ours[0] = dup (master);
-          stdio.ours[1] = dup (master);
+          stdio.ours[0] = dup (launch.console_fd);
+          stdio.ours[1] = dup (launch.console_fd);
         }
     }
 
@@ -670,25 +367,24 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
        * (CLONE_PARENT): detached, to be reaped by whoever inherits it after
        * us; otherwise reaped here, as the helper would have. */
       int wait_status;
-      int pid = (int) json_object_get_int_member (status, "pid");
 
-      while (waitpid (helper_pid, &wait_status, 0) < 0 && errno == EINTR)
+      while (waitpid (launch.helper_pid, &wait_status, 0) < 0 && errno == EINTR)
         ;
-      g_spawn_close_pid (helper_pid);
-      argon_clear_fd (&status_pipe[0]);
-      argon_clear_fd (&start_pipe[1]);
+      g_spawn_close_pid (launch.helper_pid);
+      argon_clear_fd (&launch.status_fd);
+      argon_clear_fd (&launch.start_fd);
       if (config->detach)
-        return argon_process_open_foreign (pid, what, error);
-      helper_pid = pid;
+        return argon_process_open_foreign (launch.pid, what, error);
+      launch.helper_pid = launch.pid;
     }
 
   self = g_object_new (ARGON_TYPE_PROCESS, NULL);
   self->what = g_strdup (what);
-  self->helper_pid = helper_pid;
-  self->pid = (int) json_object_get_int_member (status, "pid");
-  self->status_fd = g_steal_fd (&status_pipe[0]);
-  self->start_fd = g_steal_fd (&start_pipe[1]);
-  self->console_fd = g_steal_fd (&stdio.console_fd);
+  self->helper_pid = launch.helper_pid;
+  self->pid = launch.pid;
+  self->status_fd = g_steal_fd (&launch.status_fd);
+  self->start_fd = g_steal_fd (&launch.start_fd);
+  self->console_fd = g_steal_fd (&launch.console_fd);
   if (stdio.ours[0] >= 0)
     self->stdin_stream = g_unix_output_stream_new (g_steal_fd (&stdio.ours[0]), TRUE);
   if (stdio.ours[1] >= 0)
@@ -697,7 +393,7 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
     self->stderr_stream = g_unix_input_stream_new (g_steal_fd (&stdio.ours[2]), TRUE);
 
   /* A child watch only on kernels without pidfd_open (before 5.3). */
-  self->child_pidfd = (int) syscall (SYS_pidfd_open, helper_pid, 0);
+  self->child_pidfd = (int) syscall (SYS_pidfd_open, self->helper_pid, 0);
   if (self->child_pidfd >= 0)
     {
       watch = g_unix_fd_source_new (self->child_pidfd, G_IO_IN);
@@ -706,22 +402,13 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode, GVariant *s
     }
   else
     {
-      watch = g_child_watch_source_new (helper_pid);
+      watch = g_child_watch_source_new (self->helper_pid);
       g_source_set_callback (watch, (GSourceFunc) (void (*) (void)) helper_exited_cb,
                              g_object_ref (self), g_object_unref);
     }
   g_source_attach (watch, get_reaper_context ());
   g_source_unref (watch);
   return g_steal_pointer (&self);
-
-fail_pipes:
-  argon_clear_fd (&spec_pipe[0]);
-  argon_clear_fd (&spec_pipe[1]);
-  argon_clear_fd (&status_pipe[0]);
-  argon_clear_fd (&status_pipe[1]);
-  argon_clear_fd (&start_pipe[0]);
-  argon_clear_fd (&start_pipe[1]);
-  return NULL;
 }
 
 ArgonProcess *

@@ -1,4 +1,4 @@
-/* argon-cgroup.h: one container's cgroup, on cgroup v1 or v2.
+/* hcs-runtime-cgroup.h: one container's cgroup, on cgroup v1 or v2.
  *
  * The manager finds the hierarchies from /proc/self/mountinfo: a cgroup2
  * mount at the cgroup root means v2 (unified); otherwise one v1 hierarchy
@@ -13,16 +13,17 @@
 #include <sys/types.h>
 
 #include "hcs-documents.h"
+#include "hcs-runtime-spec.h"
 
 G_BEGIN_DECLS
 
 typedef enum {
-  ARGON_CGROUP_VERSION_AUTO = 0,
-  ARGON_CGROUP_VERSION_1 = 1,
-  ARGON_CGROUP_VERSION_2 = 2,
-} ArgonCgroupVersion;
+  HCS_RUNTIME_CGROUP_VERSION_AUTO = 0,
+  HCS_RUNTIME_CGROUP_VERSION_1 = 1,
+  HCS_RUNTIME_CGROUP_VERSION_2 = 2,
+} HcsRuntimeCgroupVersion;
 
-typedef struct _ArgonCgroup ArgonCgroup;
+typedef struct _HcsRuntimeCgroup HcsRuntimeCgroup;
 
 typedef struct {
   guint64 memory_usage_bytes;       /* memory.usage_in_bytes / memory.current */
@@ -33,66 +34,70 @@ typedef struct {
   guint64 cpu_system_ns;
   guint64 io_read_ops, io_read_bytes, io_write_ops, io_write_bytes;
   guint64 oom_kills;                /* memory.oom_control oom_kill / memory.events oom_kill */
-} ArgonCgroupStats;
+} HcsRuntimeCgroupStats;
 
 /* Creates the container's cgroup ("PARENT/ID") in every hierarchy.
  * @root_override: NULL, or the mount point to use instead of the one found
  * (a test may point at a cgroup2 mount of its own, e.g. /sys/fs/cgroup/unified),
  * together with @version. On failure nothing is left behind. */
-ArgonCgroup *argon_cgroup_create (const char *parent, const char *id,
-                                  ArgonCgroupVersion version,
-                                  const char *root_override, GError **error);
+HcsRuntimeCgroup *hcs_runtime_cgroup_create (const char *parent, const char *id,
+                                             HcsRuntimeCgroupVersion version,
+                                             const char *root_override, GError **error);
 /* Opens an existing one (no mkdir); HCS_ERROR_ELEMENT_NOT_FOUND if missing. */
-ArgonCgroup *argon_cgroup_open (const char *parent, const char *id,
-                                ArgonCgroupVersion version,
-                                const char *root_override, GError **error);
-void argon_cgroup_free (ArgonCgroup *cgroup);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArgonCgroup, argon_cgroup_free)
+HcsRuntimeCgroup *hcs_runtime_cgroup_open (const char *parent, const char *id,
+                                           HcsRuntimeCgroupVersion version,
+                                           const char *root_override, GError **error);
+void hcs_runtime_cgroup_free (HcsRuntimeCgroup *cgroup);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeCgroup, hcs_runtime_cgroup_free)
 
-ArgonCgroupVersion argon_cgroup_get_version (ArgonCgroup *cgroup);
+HcsRuntimeCgroupVersion hcs_runtime_cgroup_get_version (HcsRuntimeCgroup *cgroup);
 /* Absolute paths of every "cgroup.procs" file a new process is written to. */
-GStrv argon_cgroup_get_procs_files (ArgonCgroup *cgroup);
+GStrv hcs_runtime_cgroup_get_procs_files (HcsRuntimeCgroup *cgroup);
 /* The container's directory in the hierarchy of @controller ("memory", "cpu",
  * ...; on v2 the one directory whatever @controller is), or NULL. */
-const char *argon_cgroup_get_path (ArgonCgroup *cgroup, const char *controller);
+const char *hcs_runtime_cgroup_get_path (HcsRuntimeCgroup *cgroup, const char *controller);
 
-gboolean argon_cgroup_add_pid (ArgonCgroup *cgroup, pid_t pid, GError **error);
+gboolean hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError **error);
 
 /* Applies the limits of @update (fields < 0 left alone, 0 = unlimited):
  * MemoryMaximumInMB -> memory.limit_in_bytes (+memsw when present) / memory.max;
  * ProcessorCount -> cpuset.cpus "0-(N-1)" clamped to the online cpus;
  * ProcessorWeight 1..10000 -> cpu.shares (2..262144 scaled, 10000 -> 1024*10000/5000?)
- *   see argon-cgroup.c for the mapping, / cpu.weight 1..10000 unchanged;
+ *   see hcs-runtime-cgroup.c for the mapping, / cpu.weight 1..10000 unchanged;
  * ProcessorMaximum 1..10000 -> cpu.cfs_quota_us = period * ncpus * max / 10000 / cpu.max;
  * StorageIOPSMaximum, StorageBandwidthMaximum -> blkio.throttle.* / io.max
  *   for every block device that backs a mounted filesystem (major:minor). */
-gboolean argon_cgroup_apply (ArgonCgroup *cgroup, const HcsResourceUpdate *update,
-                             GError **error);
-gboolean argon_cgroup_set_pids_max (ArgonCgroup *cgroup, gint64 max, GError **error);
+gboolean hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUpdate *update,
+                                   GError **error);
+/* A new container's limits: the default devices (below) and @resources. */
+gboolean hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
+                                             const HcsRuntimeResources *resources,
+                                             GError **error);
+gboolean hcs_runtime_cgroup_set_pids_max (HcsRuntimeCgroup *cgroup, gint64 max, GError **error);
 /* v1: the devices allow-list of the OCI default (null, zero, full, random,
  * urandom, tty, console, ptmx, pts); v2: nothing (eBPF, not done here). */
-gboolean argon_cgroup_set_default_devices (ArgonCgroup *cgroup, GError **error);
+gboolean hcs_runtime_cgroup_set_default_devices (HcsRuntimeCgroup *cgroup, GError **error);
 
 /* Freezer: v1 freezer.state FROZEN/THAWED, v2 cgroup.freeze; both wait until
  * the kernel reports the state reached. */
-gboolean argon_cgroup_freeze (ArgonCgroup *cgroup, GError **error);
-gboolean argon_cgroup_thaw (ArgonCgroup *cgroup, GError **error);
-gboolean argon_cgroup_is_frozen (ArgonCgroup *cgroup);
+gboolean hcs_runtime_cgroup_freeze (HcsRuntimeCgroup *cgroup, GError **error);
+gboolean hcs_runtime_cgroup_thaw (HcsRuntimeCgroup *cgroup, GError **error);
+gboolean hcs_runtime_cgroup_is_frozen (HcsRuntimeCgroup *cgroup);
 
 /* SIGKILL to every process (v2 cgroup.kill when present, else a loop over
  * cgroup.procs, thawing first so the kill is delivered). */
-gboolean argon_cgroup_kill_all (ArgonCgroup *cgroup, GError **error);
+gboolean hcs_runtime_cgroup_kill_all (HcsRuntimeCgroup *cgroup, GError **error);
 /* Host pids in the cgroup, sorted. */
-GArray *argon_cgroup_get_pids (ArgonCgroup *cgroup, GError **error);
-gboolean argon_cgroup_get_stats (ArgonCgroup *cgroup, ArgonCgroupStats *stats,
-                                 GError **error);
+GArray *hcs_runtime_cgroup_get_pids (HcsRuntimeCgroup *cgroup, GError **error);
+gboolean hcs_runtime_cgroup_get_stats (HcsRuntimeCgroup *cgroup, HcsRuntimeCgroupStats *stats,
+                                       GError **error);
 /* Reads one value file, e.g. ("memory", "memory.limit_in_bytes"); for tests
  * and properties. */
-char *argon_cgroup_read (ArgonCgroup *cgroup, const char *controller, const char *file,
-                         GError **error);
+char *hcs_runtime_cgroup_read (HcsRuntimeCgroup *cgroup, const char *controller, const char *file,
+                               GError **error);
 
 /* Removes the directories (retrying briefly while the kernel still counts
  * exiting tasks); fails with HCS_ERROR_INVALID_STATE if processes remain. */
-gboolean argon_cgroup_destroy (ArgonCgroup *cgroup, GError **error);
+gboolean hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error);
 
 G_END_DECLS

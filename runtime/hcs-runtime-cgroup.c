@@ -1,8 +1,8 @@
-/* argon-cgroup.c: one container's cgroup, on cgroup v1 or v2.
+/* hcs-runtime-cgroup.c: one container's cgroup, on cgroup v1 or v2.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
 #include "hcs-error.h"
 
 #include <errno.h>
@@ -16,24 +16,24 @@
 #define CPU_PERIOD_US 100000
 #define STATE_CHANGE_TIMEOUT_US (5 * G_USEC_PER_SEC)
 
-/* The v1 controllers argon uses; "name=systemd" and the rest are left alone. */
+/* The v1 controllers the runtime uses; "name=systemd" and the rest are left alone. */
 static const char *const v1_controllers[] = {
   "cpu", "cpuacct", "cpuset", "memory", "blkio", "pids", "freezer", "devices", NULL,
 };
 
-/* Controllers enabled for the children of argon's parent on v2. */
+/* Controllers enabled for the children of the containers' parent on v2. */
 static const char *const v2_controllers[] = { "cpu", "cpuset", "memory", "io", "pids", NULL };
 
-struct _ArgonCgroup
+struct _HcsRuntimeCgroup
 {
-  ArgonCgroupVersion version;
-  char *what;              /* "argon: cgroup 'PARENT/ID'" */
+  HcsRuntimeCgroupVersion version;
+  char *what;              /* "cgroup 'PARENT/ID'" */
   GHashTable *paths;       /* v1: controller -> the container's directory */
   GPtrArray *directories;  /* the distinct directories, v2: one */
 };
 
 void
-argon_cgroup_free (ArgonCgroup *cgroup)
+hcs_runtime_cgroup_free (HcsRuntimeCgroup *cgroup)
 {
   if (cgroup == NULL)
     return;
@@ -46,7 +46,7 @@ argon_cgroup_free (ArgonCgroup *cgroup)
 /* --- files ----------------------------------------------------------------- */
 
 static gboolean
-write_file (ArgonCgroup *cgroup, const char *dir, const char *file, const char *value,
+write_file (HcsRuntimeCgroup *cgroup, const char *dir, const char *file, const char *value,
             GError **error)
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
@@ -156,19 +156,19 @@ find_mounts (CgroupMounts *mounts)
     }
 }
 
-static ArgonCgroup *
-cgroup_new (const char *parent, const char *id, ArgonCgroupVersion version,
+static HcsRuntimeCgroup *
+cgroup_new (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
             const char *root_override, GError **error)
 {
   g_auto (CgroupMounts) mounts = { 0 };
-  ArgonCgroup *cgroup;
+  HcsRuntimeCgroup *cgroup;
   g_autofree char *relative = NULL;
 
   if (parent == NULL || *parent == '\0' || strstr (parent, "..") || id == NULL || *id == '\0' ||
       strchr (id, '/') || strstr (id, ".."))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "argon: cgroup '%s/%s': invalid name", parent ? parent : "",
+                   "cgroup '%s/%s': invalid name", parent ? parent : "",
                    id ? id : "");
       return NULL;
     }
@@ -177,30 +177,30 @@ cgroup_new (const char *parent, const char *id, ArgonCgroupVersion version,
   find_mounts (&mounts);
   if (root_override != NULL)
     {
-      if (version == ARGON_CGROUP_VERSION_AUTO)
-        version = ARGON_CGROUP_VERSION_2;
-      if (version == ARGON_CGROUP_VERSION_2)
+      if (version == HCS_RUNTIME_CGROUP_VERSION_AUTO)
+        version = HCS_RUNTIME_CGROUP_VERSION_2;
+      if (version == HCS_RUNTIME_CGROUP_VERSION_2)
         {
           g_free (mounts.v2_root);
           mounts.v2_root = g_strdup (root_override);
         }
     }
-  if (version == ARGON_CGROUP_VERSION_AUTO)
-    version = mounts.v2_root != NULL ? ARGON_CGROUP_VERSION_2 : ARGON_CGROUP_VERSION_1;
+  if (version == HCS_RUNTIME_CGROUP_VERSION_AUTO)
+    version = mounts.v2_root != NULL ? HCS_RUNTIME_CGROUP_VERSION_2 : HCS_RUNTIME_CGROUP_VERSION_1;
 
-  cgroup = g_new0 (ArgonCgroup, 1);
+  cgroup = g_new0 (HcsRuntimeCgroup, 1);
   cgroup->version = version;
-  cgroup->what = g_strdup_printf ("argon: cgroup '%s'", relative);
+  cgroup->what = g_strdup_printf ("cgroup '%s'", relative);
   cgroup->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   cgroup->directories = g_ptr_array_new_with_free_func (g_free);
 
-  if (version == ARGON_CGROUP_VERSION_2)
+  if (version == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       if (mounts.v2_root == NULL)
         {
           g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
                        "%s: no cgroup v2 hierarchy is mounted at /sys/fs/cgroup", cgroup->what);
-          argon_cgroup_free (cgroup);
+          hcs_runtime_cgroup_free (cgroup);
           return NULL;
         }
       g_ptr_array_add (cgroup->directories, g_build_filename (mounts.v2_root, relative, NULL));
@@ -224,28 +224,28 @@ cgroup_new (const char *parent, const char *id, ArgonCgroupVersion version,
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
                    "%s: no cgroup hierarchy is mounted", cgroup->what);
-      argon_cgroup_free (cgroup);
+      hcs_runtime_cgroup_free (cgroup);
       return NULL;
     }
   return cgroup;
 }
 
-ArgonCgroupVersion
-argon_cgroup_get_version (ArgonCgroup *cgroup)
+HcsRuntimeCgroupVersion
+hcs_runtime_cgroup_get_version (HcsRuntimeCgroup *cgroup)
 {
   return cgroup->version;
 }
 
 const char *
-argon_cgroup_get_path (ArgonCgroup *cgroup, const char *controller)
+hcs_runtime_cgroup_get_path (HcsRuntimeCgroup *cgroup, const char *controller)
 {
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     return cgroup->directories->pdata[0];
   return g_hash_table_lookup (cgroup->paths, controller);
 }
 
 GStrv
-argon_cgroup_get_procs_files (ArgonCgroup *cgroup)
+hcs_runtime_cgroup_get_procs_files (HcsRuntimeCgroup *cgroup)
 {
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
 
@@ -262,7 +262,7 @@ argon_cgroup_get_procs_files (ArgonCgroup *cgroup)
 /* A new v1 cpuset starts empty and takes no task until it has cpus and
  * mems: copy them from the parent. */
 static gboolean
-fill_cpuset (ArgonCgroup *cgroup, const char *dir, GError **error)
+fill_cpuset (HcsRuntimeCgroup *cgroup, const char *dir, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname (dir);
 
@@ -284,7 +284,7 @@ fill_cpuset (ArgonCgroup *cgroup, const char *dir, GError **error)
 }
 
 static void
-enable_v2_controllers (ArgonCgroup *cgroup, const char *root, const char *parent_dir)
+enable_v2_controllers (HcsRuntimeCgroup *cgroup, const char *root, const char *parent_dir)
 {
   g_autofree char *relative = g_strdup (parent_dir + strlen (root));
   g_autofree char *dir = g_strdup (root);
@@ -317,7 +317,7 @@ enable_v2_controllers (ArgonCgroup *cgroup, const char *root, const char *parent
 }
 
 static gboolean
-make_directory (ArgonCgroup *cgroup, const char *dir, gboolean must_be_new, GError **error)
+make_directory (HcsRuntimeCgroup *cgroup, const char *dir, gboolean must_be_new, GError **error)
 {
   if (mkdir (dir, 0755) == 0)
     return TRUE;
@@ -332,11 +332,11 @@ make_directory (ArgonCgroup *cgroup, const char *dir, gboolean must_be_new, GErr
   return hcs_set_error_from_errno (error, errno, "%s: creating %s", cgroup->what, dir);
 }
 
-ArgonCgroup *
-argon_cgroup_create (const char *parent, const char *id, ArgonCgroupVersion version,
-                     const char *root_override, GError **error)
+HcsRuntimeCgroup *
+hcs_runtime_cgroup_create (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
+                           const char *root_override, GError **error)
 {
-  g_autoptr (ArgonCgroup) cgroup = cgroup_new (parent, id, version, root_override, error);
+  g_autoptr (HcsRuntimeCgroup) cgroup = cgroup_new (parent, id, version, root_override, error);
   guint made = 0;
 
   if (cgroup == NULL)
@@ -346,13 +346,13 @@ argon_cgroup_create (const char *parent, const char *id, ArgonCgroupVersion vers
     {
       const char *dir = cgroup->directories->pdata[made];
       g_autofree char *parent_dir = g_path_get_dirname (dir);
-      gboolean is_cpuset = cgroup->version == ARGON_CGROUP_VERSION_1 &&
+      gboolean is_cpuset = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_1 &&
                            g_strcmp0 (g_hash_table_lookup (cgroup->paths, "cpuset"), dir) == 0;
 
       if (!make_directory (cgroup, parent_dir, FALSE, error) ||
           (is_cpuset && !fill_cpuset (cgroup, parent_dir, error)))
         goto fail;
-      if (cgroup->version == ARGON_CGROUP_VERSION_2)
+      if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
         {
           g_autofree char *root = g_strdup (parent_dir);
           /* parent_dir = ROOT/PARENT: the root is PARENT's components up */
@@ -378,11 +378,11 @@ fail:
   return NULL;
 }
 
-ArgonCgroup *
-argon_cgroup_open (const char *parent, const char *id, ArgonCgroupVersion version,
-                   const char *root_override, GError **error)
+HcsRuntimeCgroup *
+hcs_runtime_cgroup_open (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
+                         const char *root_override, GError **error)
 {
-  g_autoptr (ArgonCgroup) cgroup = cgroup_new (parent, id, version, root_override, error);
+  g_autoptr (HcsRuntimeCgroup) cgroup = cgroup_new (parent, id, version, root_override, error);
 
   if (cgroup == NULL)
     return NULL;
@@ -397,11 +397,11 @@ argon_cgroup_open (const char *parent, const char *id, ArgonCgroupVersion versio
 
 /* Where to read the member list: any hierarchy has it on v1; prefer pids. */
 static const char *
-procs_dir (ArgonCgroup *cgroup)
+procs_dir (HcsRuntimeCgroup *cgroup)
 {
   const char *dir;
 
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     return cgroup->directories->pdata[0];
   if ((dir = g_hash_table_lookup (cgroup->paths, "pids")) != NULL ||
       (dir = g_hash_table_lookup (cgroup->paths, "memory")) != NULL)
@@ -417,7 +417,7 @@ compare_pids (gconstpointer a, gconstpointer b)
 }
 
 GArray *
-argon_cgroup_get_pids (ArgonCgroup *cgroup, GError **error)
+hcs_runtime_cgroup_get_pids (HcsRuntimeCgroup *cgroup, GError **error)
 {
   g_autofree char *path = g_build_filename (procs_dir (cgroup), "cgroup.procs", NULL);
   g_autofree char *contents = NULL;
@@ -444,7 +444,7 @@ argon_cgroup_get_pids (ArgonCgroup *cgroup, GError **error)
 }
 
 gboolean
-argon_cgroup_add_pid (ArgonCgroup *cgroup, pid_t pid, GError **error)
+hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError **error)
 {
   g_autofree char *value = g_strdup_printf ("%d", (int) pid);
 
@@ -455,7 +455,7 @@ argon_cgroup_add_pid (ArgonCgroup *cgroup, pid_t pid, GError **error)
 }
 
 gboolean
-argon_cgroup_destroy (ArgonCgroup *cgroup, GError **error)
+hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
 
@@ -489,15 +489,15 @@ argon_cgroup_destroy (ArgonCgroup *cgroup, GError **error)
 /* --- limits ------------------------------------------------------------------- */
 
 static gboolean
-set_memory (ArgonCgroup *cgroup, gint64 megabytes, GError **error)
+set_memory (HcsRuntimeCgroup *cgroup, gint64 megabytes, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "memory");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "memory");
   g_autofree char *value = NULL;
   g_autofree char *memsw = NULL;
 
   if (dir == NULL)
     goto missing;
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       value = megabytes > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, megabytes * 1024 * 1024)
                             : g_strdup ("max");
@@ -553,9 +553,9 @@ first_cpus (const char *list, gint64 count)
 }
 
 static gboolean
-set_processor_count (ArgonCgroup *cgroup, gint64 count, GError **error)
+set_processor_count (HcsRuntimeCgroup *cgroup, gint64 count, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "cpuset");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "cpuset");
   g_autofree char *parent = NULL, *available = NULL, *cpus = NULL, *file = NULL;
 
   file = dir ? g_build_filename (dir, "cpuset.cpus", NULL) : NULL;
@@ -566,7 +566,7 @@ set_processor_count (ArgonCgroup *cgroup, gint64 count, GError **error)
       return FALSE;
     }
   parent = g_path_get_dirname (dir);
-  available = read_file (parent, cgroup->version == ARGON_CGROUP_VERSION_2
+  available = read_file (parent, cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2
                                      ? "cpuset.cpus.effective"
                                      : "cpuset.cpus");
   if (available == NULL || *g_strstrip (available) == '\0')
@@ -587,9 +587,9 @@ set_processor_count (ArgonCgroup *cgroup, gint64 count, GError **error)
  * (1..10000): v1 = weight * 1024 / 100, v2 = weight. 0 restores the
  * default. */
 static gboolean
-set_processor_weight (ArgonCgroup *cgroup, gint64 weight, GError **error)
+set_processor_weight (HcsRuntimeCgroup *cgroup, gint64 weight, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "cpu");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "cpu");
   g_autofree char *value = NULL;
 
   if (dir == NULL)
@@ -598,7 +598,7 @@ set_processor_weight (ArgonCgroup *cgroup, gint64 weight, GError **error)
                    "%s: ProcessorWeight: no cpu controller", cgroup->what);
       return FALSE;
     }
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       value = g_strdup_printf ("%" G_GINT64_FORMAT, weight > 0 ? CLAMP (weight, 1, 10000) : 100);
       return write_file (cgroup, dir, "cpu.weight", value, error);
@@ -610,9 +610,9 @@ set_processor_weight (ArgonCgroup *cgroup, gint64 weight, GError **error)
 
 /* ProcessorMaximum: 1..10000 hundredths of a percent of the whole machine. */
 static gboolean
-set_processor_maximum (ArgonCgroup *cgroup, gint64 maximum, GError **error)
+set_processor_maximum (HcsRuntimeCgroup *cgroup, gint64 maximum, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "cpu");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "cpu");
   gint64 quota = (gint64) CPU_PERIOD_US * g_get_num_processors () * maximum / 10000;
   g_autofree char *value = NULL;
 
@@ -623,7 +623,7 @@ set_processor_maximum (ArgonCgroup *cgroup, gint64 maximum, GError **error)
       return FALSE;
     }
   quota = MAX (quota, 1000);
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       value = maximum > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT " %d", quota, CPU_PERIOD_US)
                           : g_strdup_printf ("max %d", CPU_PERIOD_US);
@@ -656,11 +656,10 @@ list_block_devices (void)
 }
 
 static gboolean
-set_io_limits (ArgonCgroup *cgroup, gint64 iops, gint64 bandwidth, GError **error)
+set_io_limits (HcsRuntimeCgroup *cgroup, gint64 iops, gint64 bandwidth, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, cgroup->version == ARGON_CGROUP_VERSION_2
-                                                       ? "io"
-                                                       : "blkio");
+  const char *dir = hcs_runtime_cgroup_get_path (
+      cgroup, cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2 ? "io" : "blkio");
   g_autoptr (GPtrArray) devices = list_block_devices ();
   g_autoptr (GError) first_error = NULL;
   guint written = 0;
@@ -678,7 +677,7 @@ set_io_limits (ArgonCgroup *cgroup, gint64 iops, gint64 bandwidth, GError **erro
       g_autoptr (GError) local_error = NULL;
       gboolean ok = TRUE;
 
-      if (cgroup->version == ARGON_CGROUP_VERSION_2)
+      if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
         {
           g_autoptr (GString) line = g_string_new (device);
           if (iops >= 0)
@@ -726,7 +725,7 @@ set_io_limits (ArgonCgroup *cgroup, gint64 iops, gint64 bandwidth, GError **erro
 }
 
 gboolean
-argon_cgroup_apply (ArgonCgroup *cgroup, const HcsResourceUpdate *update, GError **error)
+hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUpdate *update, GError **error)
 {
   if (update->memory_maximum_in_mb >= 0 &&
       !set_memory (cgroup, update->memory_maximum_in_mb, error))
@@ -743,15 +742,16 @@ argon_cgroup_apply (ArgonCgroup *cgroup, const HcsResourceUpdate *update, GError
       !set_io_limits (cgroup, update->storage_iops_maximum, update->storage_bandwidth_maximum,
                       error))
     return FALSE;
-  if (update->pids_maximum >= 0 && !argon_cgroup_set_pids_max (cgroup, update->pids_maximum, error))
+  if (update->pids_maximum >= 0 &&
+      !hcs_runtime_cgroup_set_pids_max (cgroup, update->pids_maximum, error))
     return FALSE;
   return TRUE;
 }
 
 gboolean
-argon_cgroup_set_pids_max (ArgonCgroup *cgroup, gint64 max, GError **error)
+hcs_runtime_cgroup_set_pids_max (HcsRuntimeCgroup *cgroup, gint64 max, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "pids");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "pids");
   g_autofree char *value = max > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, max) : g_strdup ("max");
 
   if (dir == NULL)
@@ -764,7 +764,7 @@ argon_cgroup_set_pids_max (ArgonCgroup *cgroup, gint64 max, GError **error)
 }
 
 gboolean
-argon_cgroup_set_default_devices (ArgonCgroup *cgroup, GError **error)
+hcs_runtime_cgroup_set_default_devices (HcsRuntimeCgroup *cgroup, GError **error)
 {
   /* The OCI default allow-list, as runc applies it. */
   static const char *const allowed[] = {
@@ -773,7 +773,7 @@ argon_cgroup_set_default_devices (ArgonCgroup *cgroup, GError **error)
   };
   const char *dir;
 
-  if (cgroup->version == ARGON_CGROUP_VERSION_2 ||
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2 ||
       (dir = g_hash_table_lookup (cgroup->paths, "devices")) == NULL)
     return TRUE;
   if (!write_file (cgroup, dir, "devices.deny", "a", error))
@@ -784,17 +784,42 @@ argon_cgroup_set_default_devices (ArgonCgroup *cgroup, GError **error)
   return TRUE;
 }
 
+gboolean
+hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
+                                    const HcsRuntimeResources *resources, GError **error)
+{
+  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+
+  /* 0 in a spec is "not asked for"; in an update it would be "unlimited". */
+  if (resources->memory_maximum_in_mb > 0)
+    update.memory_maximum_in_mb = resources->memory_maximum_in_mb;
+  if (resources->processor_count > 0)
+    update.processor_count = resources->processor_count;
+  if (resources->processor_weight > 0)
+    update.processor_weight = resources->processor_weight;
+  if (resources->processor_maximum > 0)
+    update.processor_maximum = resources->processor_maximum;
+  if (resources->storage_iops_maximum > 0)
+    update.storage_iops_maximum = resources->storage_iops_maximum;
+  if (resources->storage_bandwidth_maximum > 0)
+    update.storage_bandwidth_maximum = resources->storage_bandwidth_maximum;
+  if (resources->pids_maximum > 0)
+    update.pids_maximum = resources->pids_maximum;
+  return hcs_runtime_cgroup_set_default_devices (cgroup, error) &&
+         hcs_runtime_cgroup_apply (cgroup, &update, error);
+}
+
 /* --- freezer and kill -------------------------------------------------------------- */
 
 static gboolean
-frozen_now (ArgonCgroup *cgroup, gboolean *frozen)
+frozen_now (HcsRuntimeCgroup *cgroup, gboolean *frozen)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "freezer");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "freezer");
   g_autofree char *text = NULL;
 
   if (dir == NULL)
     return FALSE;
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       text = read_file (dir, "cgroup.events");
       if (text == NULL)
@@ -810,7 +835,7 @@ frozen_now (ArgonCgroup *cgroup, gboolean *frozen)
 }
 
 gboolean
-argon_cgroup_is_frozen (ArgonCgroup *cgroup)
+hcs_runtime_cgroup_is_frozen (HcsRuntimeCgroup *cgroup)
 {
   gboolean frozen = FALSE;
 
@@ -818,11 +843,11 @@ argon_cgroup_is_frozen (ArgonCgroup *cgroup)
 }
 
 static gboolean
-set_frozen (ArgonCgroup *cgroup, gboolean freeze, GError **error)
+set_frozen (HcsRuntimeCgroup *cgroup, gboolean freeze, GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, "freezer");
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "freezer");
   gint64 deadline = g_get_monotonic_time () + STATE_CHANGE_TIMEOUT_US;
-  gboolean v2 = cgroup->version == ARGON_CGROUP_VERSION_2;
+  gboolean v2 = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2;
 
   if (dir == NULL)
     {
@@ -851,29 +876,29 @@ set_frozen (ArgonCgroup *cgroup, gboolean freeze, GError **error)
 }
 
 gboolean
-argon_cgroup_freeze (ArgonCgroup *cgroup, GError **error)
+hcs_runtime_cgroup_freeze (HcsRuntimeCgroup *cgroup, GError **error)
 {
   return set_frozen (cgroup, TRUE, error);
 }
 
 gboolean
-argon_cgroup_thaw (ArgonCgroup *cgroup, GError **error)
+hcs_runtime_cgroup_thaw (HcsRuntimeCgroup *cgroup, GError **error)
 {
   return set_frozen (cgroup, FALSE, error);
 }
 
 gboolean
-argon_cgroup_kill_all (ArgonCgroup *cgroup, GError **error)
+hcs_runtime_cgroup_kill_all (HcsRuntimeCgroup *cgroup, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + STATE_CHANGE_TIMEOUT_US;
   const char *dir = procs_dir (cgroup);
   g_autofree char *kill_file = g_build_filename (dir, "cgroup.kill", NULL);
-  gboolean has_kill = cgroup->version == ARGON_CGROUP_VERSION_2 &&
+  gboolean has_kill = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2 &&
                       g_file_test (kill_file, G_FILE_TEST_EXISTS);
 
   /* A frozen task gets SIGKILL only once thawed (v1). */
-  if (!has_kill && argon_cgroup_is_frozen (cgroup))
-    argon_cgroup_thaw (cgroup, NULL);
+  if (!has_kill && hcs_runtime_cgroup_is_frozen (cgroup))
+    hcs_runtime_cgroup_thaw (cgroup, NULL);
   if (has_kill && !write_file (cgroup, dir, "cgroup.kill", "1", error))
     return FALSE;
 
@@ -881,7 +906,7 @@ argon_cgroup_kill_all (ArgonCgroup *cgroup, GError **error)
    * again soon, then less and less often. */
   for (gulong pause_us = 100;; pause_us = MIN (pause_us * 2, 2000))
     {
-      g_autoptr (GArray) pids = argon_cgroup_get_pids (cgroup, NULL);
+      g_autoptr (GArray) pids = hcs_runtime_cgroup_get_pids (cgroup, NULL);
 
       if (pids == NULL || pids->len == 0)
         return TRUE;
@@ -936,7 +961,8 @@ sum_io_stat (const char *dir, const char *key)
 }
 
 gboolean
-argon_cgroup_get_stats (ArgonCgroup *cgroup, ArgonCgroupStats *stats, GError **error)
+hcs_runtime_cgroup_get_stats (HcsRuntimeCgroup *cgroup, HcsRuntimeCgroupStats *stats,
+                              GError **error)
 {
   memset (stats, 0, sizeof *stats);
 
@@ -947,7 +973,7 @@ argon_cgroup_get_stats (ArgonCgroup *cgroup, ArgonCgroupStats *stats, GError **e
       return FALSE;
     }
 
-  if (cgroup->version == ARGON_CGROUP_VERSION_2)
+  if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
     {
       const char *dir = cgroup->directories->pdata[0];
 
@@ -987,10 +1013,10 @@ argon_cgroup_get_stats (ArgonCgroup *cgroup, ArgonCgroupStats *stats, GError **e
 }
 
 char *
-argon_cgroup_read (ArgonCgroup *cgroup, const char *controller, const char *file,
-                   GError **error)
+hcs_runtime_cgroup_read (HcsRuntimeCgroup *cgroup, const char *controller, const char *file,
+                         GError **error)
 {
-  const char *dir = argon_cgroup_get_path (cgroup, controller);
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, controller);
   g_autofree char *path = NULL;
   g_autoptr (GError) local_error = NULL;
   char *contents = NULL;

@@ -1,16 +1,17 @@
-/* argon-helper.c: hcs-argon-helper, the process that builds a container.
+/* hcs-runtime-helper.c: hcs-runtime-helper, the process that builds a container.
  *
- * The argon plugin lives in a threaded host process, where clone() and
- * unshare() are unsafe; it execs this helper instead (as libvirt's LXC
- * driver and bubblewrap are used). Invocation:
+ * Its users (the argon plugin in a host application, a guest agent) are
+ * threaded processes, where clone() and unshare() are unsafe; they exec
+ * this helper instead (as libvirt's LXC driver and bubblewrap are used).
+ * Invocation:
  *
- *   hcs-argon-helper create|exec
+ *   hcs-runtime-helper create|exec
  *
  * with these file descriptors:
  *   0, 1, 2  the workload's stdio (pipes, /dev/null or a pty slave)
- *   3        the spec: a serialized GVariant dictionary (a{sv}), read to end
- *            of file; GLib's own binary format, so the helper needs no JSON
- *            library and starts fast
+ *   3        the spec: an HcsRuntimeSpec serialised as a GVariant dictionary
+ *            (hcs-runtime-spec.h lists its members), read to end of file;
+ *            GLib's own binary format, so the helper needs no JSON library
  *   4        status, written by the helper, one JSON object a line:
  *              {"pid": N}        the workload exists (host pid); for create,
  *                                everything is set up and it waits to start
@@ -27,28 +28,10 @@
  * clones the container's init (B) into new namespaces, or forks a process
  * into an existing container's, puts it in the cgroup before it runs any
  * set-up, forwards the signals it gets, and mirrors its exit status (128+N
- * for a death by signal N). The spec's members (s: string, b: boolean,
- * as: string list, x: int64; the nested ones are a{sv} themselves), shown as
- * JSON for reading:
- *
- *   { "id": "web",
- *     "rootfs": "/abs/dir", "rootfs_readonly": false,
- *     "overlay": {"lower": ["/top", "/base"], "upper": "/s/upper", "work": "/s/work"},
- *     "hostname": "web",
- *     "namespaces": {"net": "new"|"host"|PATH, "uts": ..., "ipc": ...},
- *     "mounts": [{"destination", "type", "source", "options": [...]}],
- *     "masked_paths": [...], "readonly_paths": [...],
- *     "cgroup_procs": ["/sys/fs/cgroup/.../cgroup.procs", ...],
- *     "pid": N,                      (exec: the init whose namespaces to join)
- *     "die_with_parent": true,       (SIGKILL when our parent dies: under a monitor)
- *     "detach": true,                (runc's model: the workload becomes a child
- *                                     of the helper's parent, which reaps it;
- *                                     the helper exits 0 once it reported the pid)
- *     "start_fifo": "/run/hcs/ID/exec.fifo"  (detached create: instead of fd 5,
- *                                     the init writes a byte into this fifo, so
- *                                     it blocks until `start` opens it to read)
- *     "process": {"args", "env", "cwd", "user", "terminal", "capabilities",
- *                 "no_new_privileges", "seccomp"} }
+ * for a death by signal N). With "detach" (runc's model) the workload
+ * becomes a child of the helper's parent instead, and the helper exits 0
+ * once it reported the pid; a detached create's init waits on
+ * "start_fifo" instead of fd 5, so that `start` can come from any process.
  *
  * Without "process", create runs the helper's own minimal init, which reaps
  * children and exits on SIGTERM or SIGINT.
@@ -84,8 +67,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "argon-console.h"
-#include "argon-seccomp-bpf.h"
+#include "hcs-runtime-console.h"
+#include "hcs-runtime-spec.h"
+#include "hcs-runtime-seccomp-bpf.h"
 
 #define SPEC_FD 3
 #define STATUS_FD 4
@@ -99,45 +83,6 @@ static gboolean console_channel_given;
 #define EXIT_SETUP_FAILED 255
 
 extern char **environ;
-
-typedef struct {
-  char *destination;
-  char *type;
-  char *source;
-  GStrv options;
-} Mount;
-
-typedef struct {
-  GStrv args;
-  GStrv env;
-  char *cwd;
-  char *user;
-  gboolean terminal;
-  GStrv capabilities;     /* NULL: the OCI default set */
-  gboolean no_new_privileges;
-  gboolean seccomp;
-} Process;
-
-typedef struct {
-  char *id;
-  char *rootfs;
-  gboolean rootfs_readonly;
-  GStrv overlay_lower;
-  char *overlay_upper;
-  char *overlay_work;
-  char *hostname;
-  char *net, *uts, *ipc;  /* "new", "host" or a path */
-  GPtrArray *mounts;      /* Mount* */
-  GStrv masked_paths;
-  GStrv readonly_paths;
-  GStrv cgroup_procs;
-  gint64 pid;
-  Process *process;
-  gint64 console_width, console_height;
-  gboolean detach;        /* the caller reaps the workload (runc's model) */
-  gboolean die_with_parent; /* SIGKILL when the spawner dies (a monitor killed) */
-  char *start_fifo;       /* detach + create: the fifo `start` reads from */
-} Spec;
 
 static const char *const default_masked_paths[] = {
   "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -250,193 +195,6 @@ read_spec_bytes (GError **error)
   return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
-/* Looks @name up in the vardict @dict; absent is fine, another type is an
- * error naming the member. */
-static GVariant *
-spec_member (GVariant *dict, const char *where, const char *name, const GVariantType *type,
-             GError **error)
-{
-  g_autoptr (GVariant) value = g_variant_lookup_value (dict, name, NULL);
-
-  if (value == NULL)
-    return NULL;
-  if (!g_variant_is_of_type (value, type))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected type %s, got %s",
-                   where, name, (const char *) type, g_variant_get_type_string (value));
-      return NULL;
-    }
-  return g_steal_pointer (&value);
-}
-
-static gboolean
-spec_string (GVariant *dict, const char *where, const char *name, char **out, GError **error)
-{
-  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_STRING, error);
-
-  if (value != NULL)
-    {
-      g_free (*out);
-      *out = g_variant_dup_string (value, NULL);
-    }
-  return error == NULL || *error == NULL;
-}
-
-static gboolean
-spec_boolean (GVariant *dict, const char *where, const char *name, gboolean *out,
-              GError **error)
-{
-  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_BOOLEAN, error);
-
-  if (value != NULL)
-    *out = g_variant_get_boolean (value);
-  return *error == NULL;
-}
-
-static gboolean
-spec_strv (GVariant *dict, const char *where, const char *name, GStrv *out, GError **error)
-{
-  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_STRING_ARRAY,
-                                            error);
-
-  if (value != NULL)
-    {
-      g_strfreev (*out);
-      *out = g_variant_dup_strv (value, NULL);
-    }
-  return *error == NULL;
-}
-
-static Spec *
-parse_spec (GBytes *bytes, gboolean create, GError **error)
-{
-  g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
-  g_autoptr (GVariant) process_dict = NULL, pid = NULL;
-  Spec *spec;
-
-  /* The data comes from the plugin, but GVariant checks it all the same:
-   * a short or garbled buffer reads as empty values, never out of bounds. */
-  root = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
-  spec = g_new0 (Spec, 1);
-  spec->mounts = g_ptr_array_new ();
-  spec->net = g_strdup ("new");
-  spec->uts = g_strdup ("new");
-  spec->ipc = g_strdup ("new");
-
-  if (!spec_string (root, "", "id", &spec->id, error) ||
-      !spec_string (root, "", "rootfs", &spec->rootfs, error) ||
-      !spec_boolean (root, "", "rootfs_readonly", &spec->rootfs_readonly, error) ||
-      !spec_string (root, "", "hostname", &spec->hostname, error) ||
-      !spec_strv (root, "", "masked_paths", &spec->masked_paths, error) ||
-      !spec_strv (root, "", "readonly_paths", &spec->readonly_paths, error) ||
-      !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, error) ||
-      !spec_boolean (root, "", "detach", &spec->detach, error) ||
-      !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, error) ||
-      !spec_string (root, "", "start_fifo", &spec->start_fifo, error))
-    return NULL;
-  if ((pid = spec_member (root, "", "pid", G_VARIANT_TYPE_INT64, error)) != NULL)
-    spec->pid = g_variant_get_int64 (pid);
-  {
-    g_autoptr (GVariant) width = spec_member (root, "", "console_width", G_VARIANT_TYPE_INT64, error);
-    g_autoptr (GVariant) height = spec_member (root, "", "console_height", G_VARIANT_TYPE_INT64,
-                                               error);
-    if (width != NULL)
-      spec->console_width = g_variant_get_int64 (width);
-    if (height != NULL)
-      spec->console_height = g_variant_get_int64 (height);
-  }
-
-  if ((overlay = spec_member (root, "", "overlay", G_VARIANT_TYPE_VARDICT, error)) != NULL)
-    {
-      if (!spec_strv (overlay, "overlay.", "lower", &spec->overlay_lower, error) ||
-          !spec_string (overlay, "overlay.", "upper", &spec->overlay_upper, error) ||
-          !spec_string (overlay, "overlay.", "work", &spec->overlay_work, error))
-        return NULL;
-      if (spec->overlay_lower == NULL || spec->overlay_lower[0] == NULL ||
-          spec->overlay_upper == NULL || spec->overlay_work == NULL)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                       "spec: overlay: needs lower, upper and work");
-          return NULL;
-        }
-    }
-
-  if ((namespaces = spec_member (root, "", "namespaces", G_VARIANT_TYPE_VARDICT, error)) != NULL)
-    {
-      if (!spec_string (namespaces, "namespaces.", "net", &spec->net, error) ||
-          !spec_string (namespaces, "namespaces.", "uts", &spec->uts, error) ||
-          !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, error))
-        return NULL;
-    }
-
-  if ((mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), error)) != NULL)
-    {
-      for (gsize i = 0; i < g_variant_n_children (mounts); i++)
-        {
-          g_autoptr (GVariant) element = g_variant_get_child_value (mounts, i);
-          Mount *mount = g_new0 (Mount, 1);
-
-          g_ptr_array_add (spec->mounts, mount);
-          if (!spec_string (element, "mounts[].", "destination", &mount->destination, error) ||
-              !spec_string (element, "mounts[].", "type", &mount->type, error) ||
-              !spec_string (element, "mounts[].", "source", &mount->source, error) ||
-              !spec_strv (element, "mounts[].", "options", &mount->options, error))
-            return NULL;
-          if (mount->destination == NULL || mount->destination[0] != '/')
-            {
-              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                           "spec: mounts[%" G_GSIZE_FORMAT "].destination: must be an absolute path",
-                           i);
-              return NULL;
-            }
-          if (mount->type == NULL)
-            mount->type = g_strdup ("bind");
-        }
-    }
-
-  if ((process_dict = spec_member (root, "", "process", G_VARIANT_TYPE_VARDICT, error)) != NULL)
-    {
-      Process *process = g_new0 (Process, 1);
-
-      spec->process = process;
-      process->no_new_privileges = TRUE;
-      process->seccomp = TRUE;
-      if (!spec_strv (process_dict, "process.", "args", &process->args, error) ||
-          !spec_strv (process_dict, "process.", "env", &process->env, error) ||
-          !spec_string (process_dict, "process.", "cwd", &process->cwd, error) ||
-          !spec_string (process_dict, "process.", "user", &process->user, error) ||
-          !spec_boolean (process_dict, "process.", "terminal", &process->terminal, error) ||
-          !spec_strv (process_dict, "process.", "capabilities", &process->capabilities, error) ||
-          !spec_boolean (process_dict, "process.", "no_new_privileges",
-                         &process->no_new_privileges, error) ||
-          !spec_boolean (process_dict, "process.", "seccomp", &process->seccomp, error))
-        return NULL;
-      if (process->args == NULL || process->args[0] == NULL)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: process.args: empty");
-          return NULL;
-        }
-      if (process->env == NULL)
-        process->env = g_new0 (char *, 1);
-    }
-  if (*error != NULL)
-    return NULL;
-
-  if (create && (spec->rootfs == NULL || spec->rootfs[0] != '/'))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "spec: rootfs: an absolute path is required");
-      return NULL;
-    }
-  if (!create && (spec->pid <= 0 || spec->process == NULL))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "spec: exec needs \"pid\" and \"process\"");
-      return NULL;
-    }
-  return spec;
-}
-
 /* --- errors from the child ------------------------------------------------------ */
 
 /* The child (B) sends a message ("E" + text) or readiness ("R") to A over
@@ -466,7 +224,7 @@ child_fail (int exit_code, const char *format, ...)
    * stderr, as runc does. */
   if (child_reported_ready)
     {
-      g_autofree char *line = g_strdup_printf ("hcs-argon-helper: %s\n", message);
+      g_autofree char *line = g_strdup_printf ("hcs-runtime-helper: %s\n", message);
       ssize_t ignored = write (STDERR_FILENO, line, strlen (line));
       (void) ignored;
     }
@@ -703,11 +461,17 @@ setup_dev (int root_fd)
 }
 
 static void
-setup_user_mount (int root_fd, const Mount *mount_spec)
+setup_user_mount (int root_fd, const HcsRuntimeMount *mount_spec)
 {
   g_autofree char *data = NULL;
   unsigned long flags = parse_mount_options (mount_spec->options, &data);
   gboolean bind = g_str_equal (mount_spec->type, "bind") || (flags & MS_BIND);
+
+  /* The host's whole hierarchy, never: a spec whose cgroup mounts were not
+   * made the container's own (hcs_runtime_spec_set_cgroup). */
+  if (g_str_equal (mount_spec->type, "cgroup") || g_str_equal (mount_spec->type, "cgroup2"))
+    child_fail (EXIT_SETUP_FAILED, "mount on %s: a cgroup mount must be the container's own "
+                "cgroup, bound", mount_spec->destination);
 
   if (bind)
     {
@@ -732,7 +496,7 @@ is_new (const char *value)
 }
 
 static void
-setup_rootfs (const Spec *spec)
+setup_rootfs (const HcsRuntimeSpec *spec)
 {
   int root_fd;
 
@@ -747,6 +511,13 @@ setup_rootfs (const Spec *spec)
         if (strpbrk (spec->overlay_lower[i], ":,") != NULL)
           child_fail (EXIT_SETUP_FAILED, "overlay: layer path '%s' has ':' or ','",
                       spec->overlay_lower[i]);
+      /* Made here rather than by the host, so that a spec is only a
+       * description and a guest makes them in its own filesystem. */
+      CHILD_CHECK (g_mkdir_with_parents (spec->overlay_upper, 0755) == 0 &&
+                       g_mkdir_with_parents (spec->overlay_work, 0700) == 0 &&
+                       g_mkdir_with_parents (spec->rootfs, 0755) == 0,
+                   "creating the overlay's folders %s, %s and %s", spec->overlay_upper,
+                   spec->overlay_work, spec->rootfs);
       lower = g_strjoinv (":", spec->overlay_lower);
       options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower,
                                  spec->overlay_upper, spec->overlay_work);
@@ -950,7 +721,7 @@ resolve_user (const char *user)
 }
 
 static void
-apply_capabilities (const Process *process, uid_t uid)
+apply_capabilities (const HcsRuntimeProcess *process, uid_t uid)
 {
   g_autoptr (GArray) keep = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
   g_autofree char *last_text = NULL;
@@ -999,14 +770,14 @@ apply_capabilities (const Process *process, uid_t uid)
   cap_free (caps);
 }
 
-/* The filter was compiled at build time (argon-seccomp-gen.c: what it
+/* The filter was compiled at build time (hcs-runtime-seccomp-gen.c: what it
  * denies and why); loading it is one prctl(). */
 static void
 apply_seccomp (void)
 {
   struct sock_fprog program = {
-    .len = G_N_ELEMENTS (argon_seccomp_program),
-    .filter = (struct sock_filter *) argon_seccomp_program,
+    .len = G_N_ELEMENTS (hcs_runtime_seccomp_program),
+    .filter = (struct sock_filter *) hcs_runtime_seccomp_program,
   };
 
   /* As libseccomp would: a filter needs no_new_privs, or CAP_SYS_ADMIN,
@@ -1019,7 +790,7 @@ apply_seccomp (void)
 /* Everything between "go" and exec: session, terminal, identity,
  * capabilities, no_new_privs, seccomp, in that order. */
 static void
-become_workload (const Process *process, gboolean with_seccomp)
+become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
 {
   Identity identity = resolve_user (process ? process->user : "0");
 
@@ -1045,7 +816,7 @@ become_workload (const Process *process, gboolean with_seccomp)
 }
 
 static G_NORETURN void
-exec_workload (const Process *process)
+exec_workload (const HcsRuntimeProcess *process)
 {
   int saved_errno;
 
@@ -1059,7 +830,7 @@ exec_workload (const Process *process)
   saved_errno = errno;
   /* As runc: 127 when the program is not there, 126 when it cannot run. */
   {
-    g_autofree char *message = g_strdup_printf ("hcs-argon-helper: exec %s: %s\n",
+    g_autofree char *message = g_strdup_printf ("hcs-runtime-helper: exec %s: %s\n",
                                                 process->args[0], g_strerror (saved_errno));
     ssize_t ignored = write (STDERR_FILENO, message, strlen (message));
     (void) ignored;
@@ -1093,7 +864,7 @@ run_minimal_init (void)
  * its own devpts instance's. The slave becomes stdio; the master goes back
  * to the plugin through CONSOLE_FD. */
 static void
-make_console_inside (const Spec *spec)
+make_console_inside (const HcsRuntimeSpec *spec)
 {
   char name[64];
   int master, slave;
@@ -1116,7 +887,7 @@ make_console_inside (const Spec *spec)
   if (slave > 2)
     close (slave);
 
-  CHILD_CHECK (argon_console_send (CONSOLE_FD, master, name) >= 0, "sending the console");
+  CHILD_CHECK (hcs_runtime_console_send (CONSOLE_FD, master, name) >= 0, "sending the console");
   close (master);
   close (CONSOLE_FD);
 }
@@ -1166,7 +937,7 @@ child_hold_signals (void)
 /* A workload whose set-up failed: killed; reaped here unless it is our
  * parent's (detached). */
 static void
-abandon_workload (const Spec *spec, pid_t pid)
+abandon_workload (const HcsRuntimeSpec *spec, pid_t pid)
 {
   kill (pid, SIGKILL);
   if (!spec->detach)
@@ -1191,7 +962,7 @@ typedef struct {
 } CgroupJoin;
 
 static void
-cgroup_join_prepare (const Spec *spec, CgroupJoin *join)
+cgroup_join_prepare (const HcsRuntimeSpec *spec, CgroupJoin *join)
 {
   join->n_self = 0;
   join->v2_folder_fd = -1;
@@ -1275,7 +1046,7 @@ cgroup_join_self (CgroupJoin *join)
 
 /* In the parent, once the workload exists; closes what was for it. */
 static void
-cgroup_join_by_pid (const Spec *spec, CgroupJoin *join, pid_t pid)
+cgroup_join_by_pid (const HcsRuntimeSpec *spec, CgroupJoin *join, pid_t pid)
 {
   char value[32];
   int length = g_snprintf (value, sizeof value, "%d", (int) pid);
@@ -1352,7 +1123,7 @@ wait_and_exit (pid_t pid)
 /* The workload runs: its pid to the plugin, then, detached, we leave it
  * to our parent; otherwise we wait and mirror its exit. */
 static G_NORETURN void
-report_pid_and_finish (const Spec *spec, pid_t pid)
+report_pid_and_finish (const HcsRuntimeSpec *spec, pid_t pid)
 {
   report_int ("pid", pid);
   if (spec->detach)
@@ -1370,7 +1141,7 @@ set_cloexec (int fd)
 }
 
 static G_NORETURN void
-run_create (const Spec *spec)
+run_create (const HcsRuntimeSpec *spec)
 {
   CgroupJoin join;
   int go_pipe[2], report_pipe[2];
@@ -1503,7 +1274,7 @@ run_create (const Spec *spec)
 }
 
 static G_NORETURN void
-run_exec (const Spec *spec)
+run_exec (const HcsRuntimeSpec *spec)
 {
   static const struct {
     const char *name;
@@ -1618,18 +1389,18 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = NULL;
   gboolean create;
-  Spec *spec;
+  HcsRuntimeSpec *spec;
 
   if (argc != 2 || (!g_str_equal (argv[1], "create") && !g_str_equal (argv[1], "exec")))
     {
-      fprintf (stderr, "usage: hcs-argon-helper create|exec (run by the argon plugin; see the "
-                       "comment at the top of argon-helper.c)\n");
+      fprintf (stderr, "usage: hcs-runtime-helper create|exec (started by hcs-runtime-launch.c; "
+                       "see the comment at the top of hcs-runtime-helper.c)\n");
       return 2;
     }
   create = g_str_equal (argv[1], "create");
-  /* Exec'd through /proc/self/fd/N (see argon-process.c), the kernel named
+  /* Exec'd through /proc/self/fd/N (see hcs-runtime-launch.c), the kernel named
    * us "N": take our own name back for ps and top. */
-  prctl (PR_SET_NAME, "hcs-argon-helper", 0, 0, 0);
+  prctl (PR_SET_NAME, "hcs-runtime-helper", 0, 0, 0);
 
   /* Nothing but stdio, the spec, status and start reaches this process,
    * and none of the last three may reach the workload. */
@@ -1646,7 +1417,7 @@ main (int argc, char **argv)
   bytes = read_spec_bytes (&error);
   if (bytes == NULL)
     fail_setup (error->message);
-  spec = parse_spec (bytes, create, &error);
+  spec = hcs_runtime_spec_deserialize (bytes, create, &error);
   if (spec == NULL)
     fail_setup (error->message);
 

@@ -1,10 +1,10 @@
-/* test-argon-cgroup.c: argon's cgroup manager against the real kernel,
+/* test-runtime-cgroup.c: the runtime's cgroup manager against the real kernel,
  * on this host's layout (v1 or v2) and on a cgroup2 hierarchy directly.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
-#include "argon-cgroup.h"
+#include "hcs-runtime-cgroup.h"
 
 #include <signal.h>
 #include <string.h>
@@ -35,60 +35,62 @@ reap (pid_t pid)
 }
 
 static void
-check_lifecycle (ArgonCgroupVersion version, const char *root)
+check_lifecycle (HcsRuntimeCgroupVersion version, const char *root)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (ArgonCgroup) cgroup = NULL, missing = NULL;
+  g_autoptr (HcsRuntimeCgroup) cgroup = NULL, missing = NULL;
   g_autoptr (GArray) pids = NULL;
   g_auto (GStrv) procs = NULL;
   pid_t pid;
 
-  missing = argon_cgroup_open (test_get_cgroup_parent (), "missing", version, root, &error);
+  missing = hcs_runtime_cgroup_open (test_get_cgroup_parent (), "missing", version, root, &error);
   g_assert_null (missing);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
   g_clear_error (&error);
 
-  cgroup = argon_cgroup_create (test_get_cgroup_parent (), "life", version, root, &error);
+  cgroup = hcs_runtime_cgroup_create (test_get_cgroup_parent (), "life", version, root, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (argon_cgroup_get_version (cgroup), ==,
-                   version == ARGON_CGROUP_VERSION_AUTO ? argon_cgroup_get_version (cgroup) : version);
-  procs = argon_cgroup_get_procs_files (cgroup);
+  g_assert_cmpint (hcs_runtime_cgroup_get_version (cgroup), ==,
+                   version == HCS_RUNTIME_CGROUP_VERSION_AUTO ? hcs_runtime_cgroup_get_version (cgroup)
+                                                              : version);
+  procs = hcs_runtime_cgroup_get_procs_files (cgroup);
   g_assert_cmpuint (g_strv_length (procs), >=, 1);
   for (guint i = 0; procs[i]; i++)
     g_assert_true (g_file_test (procs[i], G_FILE_TEST_EXISTS));
 
   /* The same cgroup twice is refused. */
-  g_assert_null (argon_cgroup_create (test_get_cgroup_parent (), "life", version, root, &error));
+  g_assert_null (
+      hcs_runtime_cgroup_create (test_get_cgroup_parent (), "life", version, root, &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
   g_clear_error (&error);
 
   pid = spawn_sleeper ();
-  argon_cgroup_add_pid (cgroup, pid, &error);
+  hcs_runtime_cgroup_add_pid (cgroup, pid, &error);
   g_assert_no_error (error);
-  pids = argon_cgroup_get_pids (cgroup, &error);
+  pids = hcs_runtime_cgroup_get_pids (cgroup, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pids->len, ==, 1);
   g_assert_cmpint (g_array_index (pids, pid_t, 0), ==, pid);
 
-  argon_cgroup_freeze (cgroup, &error);
+  hcs_runtime_cgroup_freeze (cgroup, &error);
   g_assert_no_error (error);
-  g_assert_true (argon_cgroup_is_frozen (cgroup));
-  argon_cgroup_thaw (cgroup, &error);
+  g_assert_true (hcs_runtime_cgroup_is_frozen (cgroup));
+  hcs_runtime_cgroup_thaw (cgroup, &error);
   g_assert_no_error (error);
-  g_assert_false (argon_cgroup_is_frozen (cgroup));
+  g_assert_false (hcs_runtime_cgroup_is_frozen (cgroup));
 
   /* A live member keeps the cgroup. */
-  g_assert_false (argon_cgroup_destroy (cgroup, &error));
+  g_assert_false (hcs_runtime_cgroup_destroy (cgroup, &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE);
   g_clear_error (&error);
 
   /* kill_all reaches a frozen member too. */
-  argon_cgroup_freeze (cgroup, &error);
+  hcs_runtime_cgroup_freeze (cgroup, &error);
   g_assert_no_error (error);
-  argon_cgroup_kill_all (cgroup, &error);
+  hcs_runtime_cgroup_kill_all (cgroup, &error);
   g_assert_no_error (error);
   reap (pid);
-  argon_cgroup_destroy (cgroup, &error);
+  hcs_runtime_cgroup_destroy (cgroup, &error);
   g_assert_no_error (error);
   for (guint i = 0; procs[i]; i++)
     g_assert_false (g_file_test (procs[i], G_FILE_TEST_EXISTS));
@@ -97,7 +99,7 @@ check_lifecycle (ArgonCgroupVersion version, const char *root)
 static void
 test_host_layout (void)
 {
-  check_lifecycle (ARGON_CGROUP_VERSION_AUTO, NULL);
+  check_lifecycle (HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL);
 }
 
 static void
@@ -110,7 +112,7 @@ test_v2_hierarchy (void)
       g_test_skip ("no cgroup2 hierarchy is mounted");
       return;
     }
-  check_lifecycle (ARGON_CGROUP_VERSION_2, root);
+  check_lifecycle (HCS_RUNTIME_CGROUP_VERSION_2, root);
 }
 
 static void
@@ -118,7 +120,7 @@ test_v2_limits (void)
 {
   const char *root = test_find_v2_root ();
   g_autofree char *controllers_path = NULL, *controllers = NULL, *value = NULL;
-  g_autoptr (ArgonCgroup) cgroup = NULL;
+  g_autoptr (HcsRuntimeCgroup) cgroup = NULL;
   g_autoptr (GError) error = NULL;
   HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
 
@@ -134,20 +136,20 @@ test_v2_limits (void)
       g_test_skip ("the memory and cpu controllers are bound to cgroup v1 on this host");
       return;
     }
-  cgroup = argon_cgroup_create (test_get_cgroup_parent (), "limits", ARGON_CGROUP_VERSION_2, root,
-                                &error);
+  cgroup = hcs_runtime_cgroup_create (test_get_cgroup_parent (), "limits",
+                                      HCS_RUNTIME_CGROUP_VERSION_2, root, &error);
   g_assert_no_error (error);
   update.memory_maximum_in_mb = 64;
   update.processor_weight = 200;
   update.processor_maximum = 5000;
-  argon_cgroup_apply (cgroup, &update, &error);
+  hcs_runtime_cgroup_apply (cgroup, &update, &error);
   g_assert_no_error (error);
-  value = argon_cgroup_read (cgroup, "memory", "memory.max", &error);
+  value = hcs_runtime_cgroup_read (cgroup, "memory", "memory.max", &error);
   g_assert_cmpstr (g_strstrip (value), ==, "67108864");
   g_free (value);
-  value = argon_cgroup_read (cgroup, "cpu", "cpu.weight", &error);
+  value = hcs_runtime_cgroup_read (cgroup, "cpu", "cpu.weight", &error);
   g_assert_cmpstr (g_strstrip (value), ==, "200");
-  argon_cgroup_destroy (cgroup, &error);
+  hcs_runtime_cgroup_destroy (cgroup, &error);
   g_assert_no_error (error);
 }
 
@@ -162,9 +164,9 @@ main (int argc, char **argv)
       g_test_skip ("cgroups need root");
       return 0;
     }
-  g_test_add_func ("/argon/cgroup/host-layout", test_host_layout);
-  g_test_add_func ("/argon/cgroup/v2/hierarchy", test_v2_hierarchy);
-  g_test_add_func ("/argon/cgroup/v2/limits", test_v2_limits);
+  g_test_add_func ("/runtime/cgroup/host-layout", test_host_layout);
+  g_test_add_func ("/runtime/cgroup/v2/hierarchy", test_v2_hierarchy);
+  g_test_add_func ("/runtime/cgroup/v2/limits", test_v2_limits);
   result = g_test_run ();
   test_assert_no_leftovers (NULL);
   test_cleanup_cgroup_parent ();

@@ -1,4 +1,4 @@
-/* argon-console.h: a pty master sent over a unix socket, as runc's
+/* hcs-runtime-console.h: a pty master sent over a unix socket, as runc's
  * --console-socket protocol has it (one message whose data is the pty's
  * name and whose SCM_RIGHTS carries the master). Shared by the plugin and
  * the statically linked helper, so header-only and libc-only.
@@ -12,7 +12,7 @@
 
 /* Returns what sendmsg returns (errno set on failure). */
 static inline ssize_t
-argon_console_send (int sock, int master_fd, const char *name)
+hcs_runtime_console_send (int sock, int master_fd, const char *name)
 {
   union {
     struct cmsghdr header;

@@ -1,0 +1,284 @@
+/* hcs-runtime-config.c: core's documents to the runtime's spec.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-runtime-config.h"
+
+#include <string.h>
+
+/* The helper always sets these up itself, as runc's defaults do. */
+static const char *const helper_mounted_destinations[] = {
+  "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
+};
+
+/* The type a cgroup mount keeps until hcs_runtime_spec_set_cgroup; the
+ * helper refuses to mount it. */
+#define CGROUP_PLACEHOLDER "cgroup"
+
+static char *
+namespace_value (const HcsNamespace *ns)
+{
+  switch (ns->mode)
+    {
+    case HCS_NAMESPACE_MODE_HOST:
+      return g_strdup ("host");
+    case HCS_NAMESPACE_MODE_JOIN:
+      return g_strdup (ns->path);
+    case HCS_NAMESPACE_MODE_NEW:
+    default:
+      return g_strdup ("new");
+    }
+}
+
+gboolean
+hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *config,
+                              GError **error)
+{
+  g_autoptr (HcsRuntimeProcess) process = hcs_runtime_process_new ();
+  g_autoptr (GStrvBuilder) env = g_strv_builder_new ();
+  g_auto (GStrv) envp = NULL;
+  gboolean has_path = FALSE, has_term = FALSE;
+
+  process->args = hcs_process_config_get_argv (config, error);
+  if (process->args == NULL)
+    {
+      g_prefix_error (error, "container '%s': ", spec->id);
+      return FALSE;
+    }
+  envp = hcs_process_config_get_envp (config);
+  for (guint i = 0; envp && envp[i]; i++)
+    {
+      has_path |= g_str_has_prefix (envp[i], "PATH=");
+      has_term |= g_str_has_prefix (envp[i], "TERM=");
+      g_strv_builder_add (env, envp[i]);
+    }
+  if (!has_path)
+    g_strv_builder_add (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!has_term && config->emulate_console)
+    g_strv_builder_add (env, "TERM=xterm");
+  process->env = g_strv_builder_end (env);
+  process->cwd = g_strdup (config->working_directory && *config->working_directory
+                               ? config->working_directory
+                               : "/");
+  process->user = g_strdup (config->user && *config->user ? config->user : "0:0");
+  process->terminal = config->emulate_console;
+  if (config->emulate_console && config->console_width > 0 && config->console_height > 0)
+    {
+      spec->console_width = config->console_width;
+      spec->console_height = config->console_height;
+    }
+  hcs_runtime_process_free (spec->process);
+  spec->process = g_steal_pointer (&process);
+  return TRUE;
+}
+
+/* The root: a directory (VolumePath), or the scratch folder's overlay over
+ * the layers (Layers topmost first, as overlayfs's lowerdir wants them). */
+static gboolean
+set_root (HcsRuntimeSpec *spec, const HcsContainerConfig *config, const char *layer_dir,
+          GError **error)
+{
+  if (config->layers != NULL && config->layers->len > 0)
+    {
+      g_autoptr (GStrvBuilder) lower = g_strv_builder_new ();
+      g_autoptr (HcsLayerStore) store = NULL;
+
+      if (config->layer_folder_path == NULL || !g_path_is_absolute (config->layer_folder_path))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': ContainerConfig.LayerFolderPath: an absolute path is "
+                       "needed with Layers (the writable scratch layer)", spec->id);
+          return FALSE;
+        }
+      for (guint i = 0; i < config->layers->len; i++)
+        {
+          HcsLayer *layer = config->layers->pdata[i];
+
+          if (layer->path != NULL)
+            {
+              g_strv_builder_add (lower, layer->path);
+              continue;
+            }
+          /* By ID: the folder of that layer in the host's store. */
+          if (store == NULL && (store = hcs_layer_store_new (layer_dir, error)) == NULL)
+            return FALSE;
+          if (!hcs_layer_store_exists (store, layer->id))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                           "container '%s': ContainerConfig.Layers[%u]: layer '%s' is not in "
+                           "the store %s", spec->id, i, layer->id, layer_dir);
+              return FALSE;
+            }
+          {
+            g_autofree char *path = hcs_layer_store_get_mount_path (store, layer->id);
+            g_strv_builder_add (lower, path);
+          }
+        }
+      spec->overlay_lower = g_strv_builder_end (lower);
+      spec->overlay_upper = g_build_filename (config->layer_folder_path, "upper", NULL);
+      spec->overlay_work = g_build_filename (config->layer_folder_path, "work", NULL);
+      spec->rootfs = g_build_filename (config->layer_folder_path, "rootfs", NULL);
+    }
+  else if (config->volume_path != NULL)
+    {
+      if (!g_path_is_absolute (config->volume_path) ||
+          !g_file_test (config->volume_path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': ContainerConfig.VolumePath: '%s' is not a directory "
+                       "given by its absolute path", spec->id, config->volume_path);
+          return FALSE;
+        }
+      spec->rootfs = g_strdup (config->volume_path);
+    }
+  else
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "container '%s': ContainerConfig: give VolumePath (a root directory) or "
+                   "Layers with LayerFolderPath", spec->id);
+      return FALSE;
+    }
+  spec->rootfs_readonly = config->root_read_only;
+  return TRUE;
+}
+
+static gboolean
+check_destination (HcsRuntimeSpec *spec, const char *field, guint index, const char *destination,
+                   GError **error)
+{
+  if (destination != NULL && g_path_is_absolute (destination))
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "container '%s': ContainerConfig.%s[%u]: '%s' is not an absolute path in the "
+               "container", spec->id, field, index, destination ? destination : "");
+  return FALSE;
+}
+
+static gboolean
+add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **error)
+{
+  for (guint i = 0; config->mapped_directories && i < config->mapped_directories->len; i++)
+    {
+      HcsMappedDirectory *dir = config->mapped_directories->pdata[i];
+      const char *options[] = { "rbind", dir->read_only ? "ro" : "rw", NULL };
+
+      if (!check_destination (spec, "MappedDirectories", i, dir->container_path, error))
+        return FALSE;
+      g_ptr_array_add (spec->mounts, hcs_runtime_mount_new (dir->container_path, "bind",
+                                                            dir->host_path, options));
+    }
+  for (guint i = 0; config->mounts && i < config->mounts->len; i++)
+    {
+      HcsMount *mount = config->mounts->pdata[i];
+
+      if (!check_destination (spec, "mounts", i, mount->destination, error))
+        return FALSE;
+      if (g_strv_contains (helper_mounted_destinations, mount->destination))
+        continue;
+      if (g_strcmp0 (mount->type, "cgroup") == 0 || g_strcmp0 (mount->type, "cgroup2") == 0)
+        {
+          g_ptr_array_add (spec->mounts, hcs_runtime_mount_new (mount->destination,
+                                                                CGROUP_PLACEHOLDER, NULL, NULL));
+          continue;
+        }
+      g_ptr_array_add (spec->mounts,
+                       hcs_runtime_mount_new (mount->destination, mount->type, mount->source,
+                                              (const char *const *) mount->options));
+    }
+  return TRUE;
+}
+
+HcsRuntimeSpec *
+hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *config,
+                                    const char *layer_dir, GError **error)
+{
+  g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (id);
+  HcsRuntimeResources *resources = &spec->resources;
+
+  if (!set_root (spec, config, layer_dir, error))
+    return NULL;
+  spec->hostname = g_strdup (config->hostname ? config->hostname
+                             : config->name   ? config->name
+                                              : id);
+  g_free (spec->net);
+  spec->net = namespace_value (&config->network_namespace);
+  g_free (spec->uts);
+  spec->uts = namespace_value (&config->uts_namespace);
+  g_free (spec->ipc);
+  spec->ipc = namespace_value (&config->ipc_namespace);
+  if (!add_mounts (spec, config, error))
+    return NULL;
+
+  /* Negative values never pass the document's parser; 0 is "unlimited". */
+  resources->memory_maximum_in_mb = MAX (config->memory_maximum_in_mb, 0);
+  resources->processor_count = MAX (config->processor_count, 0);
+  resources->processor_weight = MAX (config->processor_weight, 0);
+  resources->processor_maximum = MAX (config->processor_maximum, 0);
+  resources->storage_iops_maximum = MAX (config->storage_iops_maximum, 0);
+  resources->storage_bandwidth_maximum = MAX (config->storage_bandwidth_maximum, 0);
+  resources->pids_maximum = MAX (config->pids_maximum, 0);
+
+  if (config->process != NULL && !hcs_runtime_spec_set_process (spec, config->process, error))
+    return NULL;
+  return g_steal_pointer (&spec);
+}
+
+HcsRuntimeSpec *
+hcs_runtime_spec_new_for_exec (const char *id, int init_pid, const HcsProcessConfig *config,
+                               GError **error)
+{
+  g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (id);
+
+  spec->pid = init_pid;
+  if (!hcs_runtime_spec_set_process (spec, config, error))
+    return NULL;
+  return g_steal_pointer (&spec);
+}
+
+void
+hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup)
+{
+  static const char *const controllers[] = { "cpu", "cpuacct", "cpuset", "memory", "blkio",
+                                             "pids", "freezer", "devices", NULL };
+  const char *const bind_options[] = { "rbind", "ro", "nosuid", "noexec", "nodev", NULL };
+  const char *const tmpfs_options[] = { "nosuid", "noexec", "nodev", "mode=755", NULL };
+  gboolean v2 = hcs_runtime_cgroup_get_version (cgroup) == HCS_RUNTIME_CGROUP_VERSION_2;
+  g_autoptr (GPtrArray) mounts =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_mount_free);
+
+  g_strfreev (spec->cgroup_procs);
+  spec->cgroup_procs = hcs_runtime_cgroup_get_procs_files (cgroup);
+
+  for (guint i = 0; i < spec->mounts->len; i++)
+    {
+      HcsRuntimeMount *mount = spec->mounts->pdata[i];
+      const char *destination = mount->destination;
+
+      if (!g_str_equal (mount->type, CGROUP_PLACEHOLDER))
+        {
+          g_ptr_array_add (mounts, g_steal_pointer (&spec->mounts->pdata[i]));
+          continue;
+        }
+      if (v2)
+        {
+          g_ptr_array_add (mounts, hcs_runtime_mount_new (
+                                       destination, "bind",
+                                       hcs_runtime_cgroup_get_path (cgroup, NULL), bind_options));
+          continue;
+        }
+      g_ptr_array_add (mounts,
+                       hcs_runtime_mount_new (destination, "tmpfs", "cgroup", tmpfs_options));
+      for (guint j = 0; controllers[j]; j++)
+        {
+          const char *path = hcs_runtime_cgroup_get_path (cgroup, controllers[j]);
+          g_autofree char *target = NULL;
+
+          if (path == NULL)
+            continue;
+          target = g_build_filename (destination, controllers[j], NULL);
+          g_ptr_array_add (mounts, hcs_runtime_mount_new (target, "bind", path, bind_options));
+        }
+    }
+  g_ptr_array_unref (spec->mounts);
+  spec->mounts = g_steal_pointer (&mounts);
+}

@@ -1,0 +1,50 @@
+/* hcs-runtime-launch.h: the helper started with a spec, the caller's side
+ * of the helper's descriptor protocol (the comment at the top of
+ * hcs-runtime-helper.c).
+ *
+ * The helper is exec'd through a read-only view of itself (CVE-2019-5736),
+ * with posix_spawn, from any thread; the call returns once it reported the
+ * workload's pid (everything set up; a create waits for its start byte) or
+ * its error. What happens to the helper afterwards (a child watch, a
+ * detach) is the caller's.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hcs-runtime-spec.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  HCS_RUNTIME_LAUNCH_CREATE, /* the init of a new container */
+  HCS_RUNTIME_LAUNCH_EXEC,   /* a further process in a running one */
+} HcsRuntimeLaunchMode;
+
+typedef struct {
+  GPid helper_pid;            /* our child */
+  int pid;                    /* the workload, host pid */
+  int status_fd;              /* the helper's status: kept open so it never sees EPIPE */
+  int start_fd;               /* create: one byte lets the init exec its workload */
+  int console_fd;             /* with a terminal: the pty master, made inside */
+  char console_name[64];      /* and the slave's name inside */
+} HcsRuntimeLaunch;
+
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "" }
+
+/* Starts the helper at @helper_path with @spec; @stdio are what the
+ * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose
+ * pty the helper makes inside). @what names the process in messages.
+ * On failure nothing is left: the helper is killed and reaped. */
+gboolean hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
+                             const HcsRuntimeSpec *spec, const int stdio[3], const char *what,
+                             HcsRuntimeLaunch *launch, GError **error);
+/* Closes what @launch holds (not the helper: that is the caller's). */
+void hcs_runtime_launch_clear (HcsRuntimeLaunch *launch);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HcsRuntimeLaunch, hcs_runtime_launch_clear)
+/* Kills and reaps the helper of a launch the caller gives up, and clears it. */
+void hcs_runtime_launch_abandon (HcsRuntimeLaunch *launch);
+
+G_END_DECLS

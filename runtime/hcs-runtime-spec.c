@@ -1,0 +1,450 @@
+/* hcs-runtime-spec.c: the container spec, its serialised form and back.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-runtime-spec.h"
+
+#include <string.h>
+
+HcsRuntimeSpec *
+hcs_runtime_spec_new (const char *id)
+{
+  HcsRuntimeSpec *spec = g_new0 (HcsRuntimeSpec, 1);
+
+  spec->id = g_strdup (id);
+  spec->net = g_strdup ("new");
+  spec->uts = g_strdup ("new");
+  spec->ipc = g_strdup ("new");
+  spec->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_mount_free);
+  return spec;
+}
+
+void
+hcs_runtime_spec_free (HcsRuntimeSpec *spec)
+{
+  if (spec == NULL)
+    return;
+  g_free (spec->id);
+  g_free (spec->rootfs);
+  g_strfreev (spec->overlay_lower);
+  g_free (spec->overlay_upper);
+  g_free (spec->overlay_work);
+  g_free (spec->hostname);
+  g_free (spec->net);
+  g_free (spec->uts);
+  g_free (spec->ipc);
+  g_ptr_array_unref (spec->mounts);
+  g_strfreev (spec->masked_paths);
+  g_strfreev (spec->readonly_paths);
+  g_strfreev (spec->cgroup_procs);
+  hcs_runtime_process_free (spec->process);
+  g_free (spec->start_fifo);
+  g_free (spec);
+}
+
+HcsRuntimeMount *
+hcs_runtime_mount_new (const char *destination, const char *type, const char *source,
+                       const char *const *options)
+{
+  HcsRuntimeMount *mount = g_new0 (HcsRuntimeMount, 1);
+  const char *const empty[] = { NULL };
+
+  mount->destination = g_strdup (destination);
+  mount->type = g_strdup (type ? type : "bind");
+  mount->source = g_strdup (source ? source : "none");
+  mount->options = g_strdupv ((char **) (options ? options : empty));
+  return mount;
+}
+
+void
+hcs_runtime_mount_free (HcsRuntimeMount *mount)
+{
+  if (mount == NULL)
+    return;
+  g_free (mount->destination);
+  g_free (mount->type);
+  g_free (mount->source);
+  g_strfreev (mount->options);
+  g_free (mount);
+}
+
+HcsRuntimeProcess *
+hcs_runtime_process_new (void)
+{
+  HcsRuntimeProcess *process = g_new0 (HcsRuntimeProcess, 1);
+
+  process->no_new_privileges = TRUE;
+  process->seccomp = TRUE;
+  return process;
+}
+
+void
+hcs_runtime_process_free (HcsRuntimeProcess *process)
+{
+  if (process == NULL)
+    return;
+  g_strfreev (process->args);
+  g_strfreev (process->env);
+  g_free (process->cwd);
+  g_free (process->user);
+  g_strfreev (process->capabilities);
+  g_free (process);
+}
+
+/* --- serialising ------------------------------------------------------------ */
+
+static void
+add_string (GVariantBuilder *dict, const char *key, const char *value)
+{
+  if (value != NULL)
+    g_variant_builder_add (dict, "{sv}", key, g_variant_new_string (value));
+}
+
+static void
+add_strv (GVariantBuilder *dict, const char *key, const char *const *strings)
+{
+  if (strings != NULL)
+    g_variant_builder_add (dict, "{sv}", key, g_variant_new_strv (strings, -1));
+}
+
+static void
+add_boolean (GVariantBuilder *dict, const char *key, gboolean value)
+{
+  /* Absent reads as FALSE. */
+  if (value)
+    g_variant_builder_add (dict, "{sv}", key, g_variant_new_boolean (TRUE));
+}
+
+static void
+add_int (GVariantBuilder *dict, const char *key, gint64 value)
+{
+  if (value != 0)
+    g_variant_builder_add (dict, "{sv}", key, g_variant_new_int64 (value));
+}
+
+static GVariant *
+serialize_process (const HcsRuntimeProcess *process)
+{
+  GVariantBuilder dict;
+
+  g_variant_builder_init (&dict, G_VARIANT_TYPE_VARDICT);
+  add_strv (&dict, "args", (const char *const *) process->args);
+  add_strv (&dict, "env", (const char *const *) process->env);
+  add_string (&dict, "cwd", process->cwd);
+  add_string (&dict, "user", process->user);
+  add_boolean (&dict, "terminal", process->terminal);
+  add_strv (&dict, "capabilities", (const char *const *) process->capabilities);
+  /* Both default to TRUE on the reading side: always written. */
+  g_variant_builder_add (&dict, "{sv}", "no_new_privileges",
+                         g_variant_new_boolean (process->no_new_privileges));
+  g_variant_builder_add (&dict, "{sv}", "seccomp", g_variant_new_boolean (process->seccomp));
+  return g_variant_builder_end (&dict);
+}
+
+static GVariant *
+serialize_resources (const HcsRuntimeResources *resources)
+{
+  GVariantBuilder dict;
+
+  g_variant_builder_init (&dict, G_VARIANT_TYPE_VARDICT);
+  add_int (&dict, "memory_maximum_in_mb", resources->memory_maximum_in_mb);
+  add_int (&dict, "processor_count", resources->processor_count);
+  add_int (&dict, "processor_weight", resources->processor_weight);
+  add_int (&dict, "processor_maximum", resources->processor_maximum);
+  add_int (&dict, "storage_iops_maximum", resources->storage_iops_maximum);
+  add_int (&dict, "storage_bandwidth_maximum", resources->storage_bandwidth_maximum);
+  add_int (&dict, "pids_maximum", resources->pids_maximum);
+  return g_variant_builder_end (&dict);
+}
+
+GBytes *
+hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
+{
+  const HcsRuntimeResources no_resources = { 0 };
+  g_autoptr (GVariant) root = NULL;
+  GVariantBuilder dict;
+
+  g_variant_builder_init (&dict, G_VARIANT_TYPE_VARDICT);
+  add_string (&dict, "id", spec->id);
+  add_string (&dict, "rootfs", spec->rootfs);
+  add_boolean (&dict, "rootfs_readonly", spec->rootfs_readonly);
+  if (spec->overlay_lower != NULL)
+    {
+      GVariantBuilder overlay;
+
+      g_variant_builder_init (&overlay, G_VARIANT_TYPE_VARDICT);
+      add_strv (&overlay, "lower", (const char *const *) spec->overlay_lower);
+      add_string (&overlay, "upper", spec->overlay_upper);
+      add_string (&overlay, "work", spec->overlay_work);
+      g_variant_builder_add (&dict, "{sv}", "overlay", g_variant_builder_end (&overlay));
+    }
+  add_string (&dict, "hostname", spec->hostname);
+  {
+    GVariantBuilder namespaces;
+
+    g_variant_builder_init (&namespaces, G_VARIANT_TYPE_VARDICT);
+    add_string (&namespaces, "net", spec->net);
+    add_string (&namespaces, "uts", spec->uts);
+    add_string (&namespaces, "ipc", spec->ipc);
+    g_variant_builder_add (&dict, "{sv}", "namespaces", g_variant_builder_end (&namespaces));
+  }
+  if (spec->mounts->len > 0)
+    {
+      GVariantBuilder mounts;
+
+      g_variant_builder_init (&mounts, G_VARIANT_TYPE ("aa{sv}"));
+      for (guint i = 0; i < spec->mounts->len; i++)
+        {
+          const HcsRuntimeMount *mount = spec->mounts->pdata[i];
+          GVariantBuilder element;
+
+          g_variant_builder_init (&element, G_VARIANT_TYPE_VARDICT);
+          add_string (&element, "destination", mount->destination);
+          add_string (&element, "type", mount->type);
+          add_string (&element, "source", mount->source);
+          add_strv (&element, "options", (const char *const *) mount->options);
+          g_variant_builder_add_value (&mounts, g_variant_builder_end (&element));
+        }
+      g_variant_builder_add (&dict, "{sv}", "mounts", g_variant_builder_end (&mounts));
+    }
+  add_strv (&dict, "masked_paths", (const char *const *) spec->masked_paths);
+  add_strv (&dict, "readonly_paths", (const char *const *) spec->readonly_paths);
+  if (memcmp (&spec->resources, &no_resources, sizeof no_resources) != 0)
+    g_variant_builder_add (&dict, "{sv}", "resources", serialize_resources (&spec->resources));
+  add_strv (&dict, "cgroup_procs", (const char *const *) spec->cgroup_procs);
+  add_int (&dict, "pid", spec->pid);
+  if (spec->process != NULL)
+    g_variant_builder_add (&dict, "{sv}", "process", serialize_process (spec->process));
+  add_int (&dict, "console_width", spec->console_width);
+  add_int (&dict, "console_height", spec->console_height);
+  add_boolean (&dict, "detach", spec->detach);
+  add_boolean (&dict, "die_with_parent", spec->die_with_parent);
+  add_string (&dict, "start_fifo", spec->start_fifo);
+  root = g_variant_ref_sink (g_variant_builder_end (&dict));
+  return g_variant_get_data_as_bytes (root);
+}
+
+/* --- reading it back -------------------------------------------------------------- */
+
+/* Looks @name up in the vardict @dict; absent is fine, another type is an
+ * error naming the member. */
+static GVariant *
+spec_member (GVariant *dict, const char *where, const char *name, const GVariantType *type,
+             GError **error)
+{
+  g_autoptr (GVariant) value = g_variant_lookup_value (dict, name, NULL);
+
+  if (value == NULL)
+    return NULL;
+  if (!g_variant_is_of_type (value, type))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: %s%s: expected type %s, got %s",
+                   where, name, (const char *) type, g_variant_get_type_string (value));
+      return NULL;
+    }
+  return g_steal_pointer (&value);
+}
+
+static gboolean
+spec_string (GVariant *dict, const char *where, const char *name, char **out, GError **error)
+{
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_STRING, error);
+
+  if (value != NULL)
+    {
+      g_free (*out);
+      *out = g_variant_dup_string (value, NULL);
+    }
+  return *error == NULL;
+}
+
+static gboolean
+spec_boolean (GVariant *dict, const char *where, const char *name, gboolean *out,
+              GError **error)
+{
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_BOOLEAN, error);
+
+  if (value != NULL)
+    *out = g_variant_get_boolean (value);
+  return *error == NULL;
+}
+
+static gboolean
+spec_int (GVariant *dict, const char *where, const char *name, gint64 *out, GError **error)
+{
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_INT64, error);
+
+  if (value != NULL)
+    *out = g_variant_get_int64 (value);
+  return *error == NULL;
+}
+
+static gboolean
+spec_strv (GVariant *dict, const char *where, const char *name, GStrv *out, GError **error)
+{
+  g_autoptr (GVariant) value = spec_member (dict, where, name, G_VARIANT_TYPE_STRING_ARRAY,
+                                            error);
+
+  if (value != NULL)
+    {
+      g_strfreev (*out);
+      *out = g_variant_dup_strv (value, NULL);
+    }
+  return *error == NULL;
+}
+
+static gboolean
+deserialize_overlay (GVariant *overlay, HcsRuntimeSpec *spec, GError **error)
+{
+  if (!spec_strv (overlay, "overlay.", "lower", &spec->overlay_lower, error) ||
+      !spec_string (overlay, "overlay.", "upper", &spec->overlay_upper, error) ||
+      !spec_string (overlay, "overlay.", "work", &spec->overlay_work, error))
+    return FALSE;
+  if (spec->overlay_lower == NULL || spec->overlay_lower[0] == NULL ||
+      spec->overlay_upper == NULL || spec->overlay_work == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "spec: overlay: needs lower, upper and work");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+deserialize_mounts (GVariant *mounts, HcsRuntimeSpec *spec, GError **error)
+{
+  for (gsize i = 0; i < g_variant_n_children (mounts); i++)
+    {
+      g_autoptr (GVariant) element = g_variant_get_child_value (mounts, i);
+      HcsRuntimeMount *mount = g_new0 (HcsRuntimeMount, 1);
+
+      g_ptr_array_add (spec->mounts, mount);
+      if (!spec_string (element, "mounts[].", "destination", &mount->destination, error) ||
+          !spec_string (element, "mounts[].", "type", &mount->type, error) ||
+          !spec_string (element, "mounts[].", "source", &mount->source, error) ||
+          !spec_strv (element, "mounts[].", "options", &mount->options, error))
+        return FALSE;
+      if (mount->destination == NULL || mount->destination[0] != '/')
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "spec: mounts[%" G_GSIZE_FORMAT "].destination: must be an absolute path",
+                       i);
+          return FALSE;
+        }
+      if (mount->type == NULL)
+        mount->type = g_strdup ("bind");
+    }
+  return TRUE;
+}
+
+static gboolean
+deserialize_process (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
+{
+  HcsRuntimeProcess *process = hcs_runtime_process_new ();
+
+  spec->process = process;
+  if (!spec_strv (dict, "process.", "args", &process->args, error) ||
+      !spec_strv (dict, "process.", "env", &process->env, error) ||
+      !spec_string (dict, "process.", "cwd", &process->cwd, error) ||
+      !spec_string (dict, "process.", "user", &process->user, error) ||
+      !spec_boolean (dict, "process.", "terminal", &process->terminal, error) ||
+      !spec_strv (dict, "process.", "capabilities", &process->capabilities, error) ||
+      !spec_boolean (dict, "process.", "no_new_privileges", &process->no_new_privileges,
+                     error) ||
+      !spec_boolean (dict, "process.", "seccomp", &process->seccomp, error))
+    return FALSE;
+  if (process->args == NULL || process->args[0] == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "spec: process.args: empty");
+      return FALSE;
+    }
+  if (process->env == NULL)
+    process->env = g_new0 (char *, 1);
+  return TRUE;
+}
+
+static gboolean
+deserialize_resources (GVariant *dict, HcsRuntimeResources *resources, GError **error)
+{
+  return spec_int (dict, "resources.", "memory_maximum_in_mb",
+                   &resources->memory_maximum_in_mb, error) &&
+         spec_int (dict, "resources.", "processor_count", &resources->processor_count, error) &&
+         spec_int (dict, "resources.", "processor_weight", &resources->processor_weight, error) &&
+         spec_int (dict, "resources.", "processor_maximum", &resources->processor_maximum,
+                   error) &&
+         spec_int (dict, "resources.", "storage_iops_maximum",
+                   &resources->storage_iops_maximum, error) &&
+         spec_int (dict, "resources.", "storage_bandwidth_maximum",
+                   &resources->storage_bandwidth_maximum, error) &&
+         spec_int (dict, "resources.", "pids_maximum", &resources->pids_maximum, error);
+}
+
+HcsRuntimeSpec *
+hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
+{
+  g_autoptr (GVariant) root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
+  g_autoptr (GVariant) process = NULL, resources = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (NULL);
+  GError *local_error = NULL;
+
+  /* GVariant checks the data all the same: a short or garbled buffer reads
+   * as empty values, never out of bounds. */
+  root = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+
+  if (!spec_string (root, "", "id", &spec->id, &local_error) ||
+      !spec_string (root, "", "rootfs", &spec->rootfs, &local_error) ||
+      !spec_boolean (root, "", "rootfs_readonly", &spec->rootfs_readonly, &local_error) ||
+      !spec_string (root, "", "hostname", &spec->hostname, &local_error) ||
+      !spec_strv (root, "", "masked_paths", &spec->masked_paths, &local_error) ||
+      !spec_strv (root, "", "readonly_paths", &spec->readonly_paths, &local_error) ||
+      !spec_strv (root, "", "cgroup_procs", &spec->cgroup_procs, &local_error) ||
+      !spec_int (root, "", "pid", &spec->pid, &local_error) ||
+      !spec_int (root, "", "console_width", &spec->console_width, &local_error) ||
+      !spec_int (root, "", "console_height", &spec->console_height, &local_error) ||
+      !spec_boolean (root, "", "detach", &spec->detach, &local_error) ||
+      !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, &local_error) ||
+      !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error))
+    goto fail;
+
+  /* Each nested member: a wrong type is an error, absent is fine. */
+  overlay = spec_member (root, "", "overlay", G_VARIANT_TYPE_VARDICT, &local_error);
+  if (local_error != NULL ||
+      (overlay != NULL && !deserialize_overlay (overlay, spec, &local_error)))
+    goto fail;
+  namespaces = spec_member (root, "", "namespaces", G_VARIANT_TYPE_VARDICT, &local_error);
+  if (local_error != NULL ||
+      (namespaces != NULL &&
+       (!spec_string (namespaces, "namespaces.", "net", &spec->net, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "uts", &spec->uts, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, &local_error))))
+    goto fail;
+  mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), &local_error);
+  if (local_error != NULL || (mounts != NULL && !deserialize_mounts (mounts, spec, &local_error)))
+    goto fail;
+  resources = spec_member (root, "", "resources", G_VARIANT_TYPE_VARDICT, &local_error);
+  if (local_error != NULL ||
+      (resources != NULL && !deserialize_resources (resources, &spec->resources, &local_error)))
+    goto fail;
+  process = spec_member (root, "", "process", G_VARIANT_TYPE_VARDICT, &local_error);
+  if (local_error != NULL ||
+      (process != NULL && !deserialize_process (process, spec, &local_error)))
+    goto fail;
+
+  if (create && (spec->rootfs == NULL || spec->rootfs[0] != '/'))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "spec: rootfs: an absolute path is required");
+      return NULL;
+    }
+  if (!create && (spec->pid <= 0 || spec->process == NULL))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "spec: exec needs \"pid\" and \"process\"");
+      return NULL;
+    }
+  return g_steal_pointer (&spec);
+
+fail:
+  g_propagate_error (error, local_error);
+  return NULL;
+}

@@ -1,0 +1,114 @@
+/* hcs-runtime-spec.h: one container (or one process of a running one) as
+ * the runtime builds it: the typed description a ContainerConfig becomes
+ * once (hcs-runtime-config.h), that the host serialises once for the
+ * helper and the helper reads back into the same struct.
+ *
+ * The serialised form is a GVariant dictionary (a{sv}): GLib's own binary
+ * format, so the statically linked helper needs no JSON library and reads
+ * it without a parse. Members (s: string, b: boolean, as: string list,
+ * x: int64; the nested ones are a{sv} themselves), shown as JSON:
+ *
+ *   { "id": "web",
+ *     "rootfs": "/abs/dir", "rootfs_readonly": false,
+ *     "overlay": {"lower": ["/top", "/base"], "upper": "/s/upper", "work": "/s/work"},
+ *     "hostname": "web",
+ *     "namespaces": {"net": "new"|"host"|PATH, "uts": ..., "ipc": ...},
+ *     "mounts": [{"destination", "type", "source", "options": [...]}],
+ *     "masked_paths": [...], "readonly_paths": [...],
+ *     "cgroup_procs": ["/sys/fs/cgroup/.../cgroup.procs", ...],
+ *     "pid": N,                      (exec: the init whose namespaces to join)
+ *     "console_width": W, "console_height": H,
+ *     "die_with_parent": true,       (SIGKILL when our parent dies: under a monitor)
+ *     "detach": true,                (runc's model: the workload becomes a child
+ *                                     of the helper's parent, which reaps it)
+ *     "start_fifo": "/run/hcs/ID/exec.fifo"  (detached create: the init waits
+ *                                     on this fifo instead of the start pipe)
+ *     "process": {"args", "env", "cwd", "user", "terminal", "capabilities",
+ *                 "no_new_privileges", "seccomp"} }
+ *
+ * Only GLib here: the helper links this file and nothing of core. Errors
+ * from hcs_runtime_spec_deserialize are G_FILE_ERROR_INVAL naming the
+ * member; the helper reports them as its set-up error.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *destination;          /* absolute, inside the root */
+  char *type;                 /* "bind", "tmpfs", "proc", ... */
+  char *source;
+  GStrv options;              /* "rbind", "ro", "nosuid", "size=64m", ... */
+} HcsRuntimeMount;
+
+typedef struct {
+  GStrv args;                 /* never empty */
+  GStrv env;                  /* NAME=VALUE, PATH always there */
+  char *cwd;
+  char *user;                 /* "uid[:gid]" or "name[:group]", resolved inside */
+  gboolean terminal;          /* a pty made inside the container */
+  GStrv capabilities;         /* NULL: the OCI default set */
+  gboolean no_new_privileges;
+  gboolean seccomp;           /* the build-time filter */
+} HcsRuntimeProcess;
+
+/* Limits the host applies to the container's cgroup; 0 leaves one alone.
+ * The helper has no use for them; a guest agent applies them itself. */
+typedef struct {
+  gint64 memory_maximum_in_mb;
+  gint64 processor_count;
+  gint64 processor_weight;    /* 1..10000 */
+  gint64 processor_maximum;   /* 1..10000, hundredths of a percent */
+  gint64 storage_iops_maximum;
+  gint64 storage_bandwidth_maximum;
+  gint64 pids_maximum;
+} HcsRuntimeResources;
+
+typedef struct {
+  char *id;
+  /* create: the root, a directory or the overlay mounted on it */
+  char *rootfs;
+  gboolean rootfs_readonly;
+  GStrv overlay_lower;        /* topmost first; NULL: rootfs is used as it is */
+  char *overlay_upper;
+  char *overlay_work;
+  char *hostname;
+  char *net, *uts, *ipc;      /* "new", "host" or a namespace file to join */
+  GPtrArray *mounts;          /* HcsRuntimeMount*, in order */
+  GStrv masked_paths;         /* NULL: the OCI defaults */
+  GStrv readonly_paths;       /* NULL: the OCI defaults */
+  HcsRuntimeResources resources;
+  /* create and exec */
+  GStrv cgroup_procs;         /* every cgroup.procs the workload joins */
+  gint64 pid;                 /* exec: the init whose namespaces it joins */
+  HcsRuntimeProcess *process; /* create: NULL runs the helper's minimal init */
+  gint64 console_width, console_height;
+  gboolean detach;
+  gboolean die_with_parent;
+  char *start_fifo;
+} HcsRuntimeSpec;
+
+/* An empty spec: new namespaces, no mounts, no process. */
+HcsRuntimeSpec *hcs_runtime_spec_new (const char *id);
+void hcs_runtime_spec_free (HcsRuntimeSpec *spec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeSpec, hcs_runtime_spec_free)
+
+HcsRuntimeMount *hcs_runtime_mount_new (const char *destination, const char *type,
+                                        const char *source, const char *const *options);
+void hcs_runtime_mount_free (HcsRuntimeMount *mount);
+
+HcsRuntimeProcess *hcs_runtime_process_new (void);
+void hcs_runtime_process_free (HcsRuntimeProcess *process);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeProcess, hcs_runtime_process_free)
+
+/* The bytes the helper reads on its spec fd. */
+GBytes *hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec);
+/* The inverse; @create asks for what a create needs (an absolute rootfs),
+ * otherwise what an exec needs (pid and process). */
+HcsRuntimeSpec *hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error);
+
+G_END_DECLS

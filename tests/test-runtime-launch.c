@@ -1,0 +1,257 @@
+/* test-runtime-launch.c: the helper started through the runtime alone, as
+ * a guest agent will start it: no plugin, no host.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+#include "hcs-runtime-config.h"
+#include "hcs-runtime-launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+  char *temp_dir;
+  HcsRuntimeCgroup *cgroup;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-launch");
+  fixture->cgroup = hcs_runtime_cgroup_create (test_get_cgroup_parent (), "launch",
+                                               HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  hcs_runtime_cgroup_kill_all (fixture->cgroup, NULL);
+  g_assert_true (hcs_runtime_cgroup_destroy (fixture->cgroup, &error));
+  g_assert_no_error (error);
+  hcs_runtime_cgroup_free (fixture->cgroup);
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+}
+
+static const char *
+helper_path (void)
+{
+  return g_getenv ("HCS_RUNTIME_HELPER");
+}
+
+/* A create spec for the busybox root running @command with sh -c. */
+static HcsRuntimeSpec *
+make_spec (Fixture *fixture, const char *command, gboolean terminal)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  HcsRuntimeSpec *spec;
+
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  if (command != NULL)
+    {
+      config->process = hcs_process_config_new ();
+      config->process->command_args =
+          g_strdupv ((char **) (const char *[]) { "sh", "-c", command, NULL });
+      config->process->emulate_console = terminal;
+    }
+  spec = hcs_runtime_spec_new_for_container ("launch", config, NULL, &error);
+  g_assert_no_error (error);
+  hcs_runtime_spec_set_cgroup (spec, fixture->cgroup);
+  return spec;
+}
+
+static int
+wait_helper (GPid pid)
+{
+  int status;
+
+  while (waitpid (pid, &status, 0) < 0)
+    g_assert_cmpint (errno, ==, EINTR);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static char *
+read_all (int fd)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buffer[256];
+  gssize n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (text, buffer, n);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Created, waiting for its start byte in the cgroup; started, its output
+ * on our pipe and its exit code the helper's. */
+static void
+test_create_start (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "hostname; exit 7", FALSE);
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  g_autoptr (GArray) pids = NULL;
+  g_autofree char *output = NULL;
+  int out[2], stdio[3] = { -1, -1, -1 };
+  gboolean member = FALSE;
+
+  g_assert_cmpint (pipe2 (out, O_CLOEXEC), ==, 0);
+  stdio[1] = out[1];
+  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, stdio,
+                                     "test", &launch, &error));
+  g_assert_no_error (error);
+  close (out[1]);
+  g_assert_cmpint (launch.pid, >, 0);
+  g_assert_cmpint (launch.start_fd, >=, 0);
+  g_assert_cmpint (launch.console_fd, ==, -1);
+
+  pids = hcs_runtime_cgroup_get_pids (fixture->cgroup, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < pids->len; i++)
+    member |= g_array_index (pids, pid_t, i) == launch.pid;
+  g_assert_true (member);
+
+  g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
+  output = read_all (out[0]);
+  close (out[0]);
+  g_assert_cmpstr (output, ==, "launch\n");
+  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 7);
+}
+
+/* With a terminal, the master of a pty made inside comes back, named as
+ * the workload sees it. */
+static void
+test_terminal (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "tty", TRUE);
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  g_autoptr (GString) output = g_string_new (NULL);
+  char buffer[256];
+  gssize n;
+
+  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
+                                     "test", &launch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (launch.console_fd, >=, 0);
+  g_assert_true (g_str_has_prefix (launch.console_name, "/dev/pts/"));
+  g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
+  /* A pty master reads EIO once the last slave is closed. */
+  while ((n = read (launch.console_fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (output, buffer, n);
+  g_assert_nonnull (strstr (output->str, launch.console_name));
+  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 0);
+}
+
+/* An exec joins the running init's namespaces and cgroup. */
+static void
+test_exec (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, NULL, FALSE);
+  g_autoptr (HcsRuntimeSpec) exec = NULL;
+  g_autoptr (HcsProcessConfig) process = hcs_process_config_new ();
+  g_auto (HcsRuntimeLaunch) init = HCS_RUNTIME_LAUNCH_INIT;
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  g_autofree char *output = NULL;
+  int out[2], stdio[3] = { -1, -1, -1 };
+
+  /* No process: the helper's own minimal init. */
+  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
+                                     "test", &init, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (write (init.start_fd, "s", 1), ==, 1);
+
+  process->command_args =
+      g_strdupv ((char **) (const char *[]) { "sh", "-c", "hostname; echo $$", NULL });
+  exec = hcs_runtime_spec_new_for_exec ("launch", init.pid, process, &error);
+  g_assert_no_error (error);
+  hcs_runtime_spec_set_cgroup (exec, fixture->cgroup);
+  g_assert_cmpint (pipe2 (out, O_CLOEXEC), ==, 0);
+  stdio[1] = out[1];
+  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_EXEC, exec, stdio,
+                                     "test exec", &launch, &error));
+  g_assert_no_error (error);
+  close (out[1]);
+  g_assert_cmpint (launch.start_fd, ==, -1);
+  output = read_all (out[0]);
+  close (out[0]);
+  /* The container's hostname, and a pid of its pid namespace (not 1: the
+   * init is). */
+  g_assert_true (g_str_has_prefix (output, "launch\n"));
+  g_assert_cmpint (g_ascii_strtoll (output + strlen ("launch\n"), NULL, 10), >, 1);
+  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 0);
+
+  /* The minimal init ends on SIGTERM, and its helper with it. */
+  g_assert_cmpint (kill (init.pid, SIGTERM), ==, 0);
+  wait_helper (init.helper_pid);
+}
+
+/* A set-up that fails is an error carrying the helper's reason, and no
+ * helper is left: it was killed and reaped. */
+static void
+test_failure (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "true", FALSE);
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  int status;
+
+  g_free (spec->rootfs);
+  spec->rootfs = g_build_filename (fixture->temp_dir, "missing", NULL);
+  g_assert_false (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
+                                      "test", &launch, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+  g_assert_true (g_str_has_prefix (error->message, "test: "));
+  g_assert_nonnull (strstr (error->message, "missing"));
+  g_assert_cmpint (launch.status_fd, ==, -1);
+  g_assert_cmpint (waitpid (-1, &status, WNOHANG), ==, -1);
+  g_assert_cmpint (errno, ==, ECHILD);
+  g_clear_error (&error);
+
+  /* A helper that is not there. */
+  g_assert_false (hcs_runtime_launch ("/nonexistent/hcs-runtime-helper",
+                                      HCS_RUNTIME_LAUNCH_CREATE, spec, NULL, "test", &launch,
+                                      &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/hcs-runtime-helper"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  if (geteuid () != 0)
+    {
+      g_test_skip ("containers need root");
+      return 0;
+    }
+#define ADD(path, function)                                                                  \
+  g_test_add ("/runtime/launch/" path, Fixture, NULL, fixture_set_up, function, fixture_tear_down)
+  ADD ("create-start", test_create_start);
+  ADD ("terminal", test_terminal);
+  ADD ("exec", test_exec);
+  ADD ("failure", test_failure);
+#undef ADD
+  result = g_test_run ();
+  test_assert_no_leftovers (NULL);
+  test_cleanup_cgroup_parent ();
+  return result;
+}
