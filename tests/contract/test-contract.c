@@ -114,13 +114,13 @@ read_process (const char *name)
 }
 
 /* The live processes of this run: our children, the programs that hold
- * systems (a monitor runs in a session of its own, an argon helper may
+ * systems (a monitor runs in a session of its own, the runtime helper may
  * run from a sealed copy, so they are known by their argv[0]), and their
  * descendants. pid -> ProcessEntry. */
 static GHashTable *
 list_processes_of_ours (void)
 {
-  const char *programs[] = { g_getenv ("HCS_MONITOR"), g_getenv ("HCS_ARGON_HELPER") };
+  const char *programs[] = { g_getenv ("HCS_MONITOR"), g_getenv ("HCS_RUNTIME_HELPER") };
   g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) process_entry_free);
   GHashTable *ours = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) process_entry_free);
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
