@@ -1223,6 +1223,50 @@ test_wait_async (Fixture *fixture, gconstpointer data)
   g_signal_handlers_disconnect_by_data (process, &waits);
 }
 
+/* A cancelled async wait fails with G_IO_ERROR_CANCELLED and leaves the
+ * process running; a later wait still sees its exit. */
+static void
+test_wait_cancel (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("sleep 1000");
+  g_autoptr (HcsContainer) container = create_started (fixture, "wait-cancel", config);
+  g_autoptr (HcsProcessConfig) exec_config = make_exec_config ("read line; exit 8");
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  AsyncWaits waits = { FALSE, FALSE, -1000, -1000, NULL, NULL };
+  int exit_code = -1;
+
+  exec_config->create_stdin_pipe = TRUE;
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+  /* hcs-remote.c's waits do not take a cancellable. */
+  MONITOR_GAP (fixture, "a cancelled wait through the monitor");
+  hcs_process_wait_async (process, cancellable, process_waited_cb, &waits);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (waits.process_done);
+
+  g_cancellable_cancel (cancellable);
+  while (!waits.process_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (waits.process_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&waits.process_error);
+
+  /* Still running: a new wait ends with its exit, not before. */
+  waits.process_done = FALSE;
+  hcs_process_wait_async (process, NULL, process_waited_cb, &waits);
+  g_assert_true (hcs_process_close_stdin (process, &error));
+  g_assert_no_error (error);
+  while (!waits.process_done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (waits.process_error);
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code, ==, 8);
+  terminate_and_remove (container);
+}
+
 /* Removed, a system is gone: opening it says it does not exist, and its
  * id is free again. */
 static void
@@ -1378,6 +1422,7 @@ main (int argc, char **argv)
   ADD ("terminate", test_terminate);
   ADD ("wait-timeout", test_wait_timeout);
   ADD ("wait-async", test_wait_async);
+  ADD ("wait-cancel", test_wait_cancel);
   ADD ("remove", test_remove);
   ADD ("error-predicates", test_error_predicates);
 #undef ADD
