@@ -410,6 +410,8 @@ relay_written_cb (GObject *source, GAsyncResult *result, gpointer data)
                                                        &error);
 
   relay->busy = FALSE;
+  if (!written && !relay->ending)
+    g_debug ("protocol: stdio port %u: writing: %s", relay->port, error->message);
   if (relay->ending)
     relay_dispose_now (relay);
   else if (!written)
@@ -435,6 +437,8 @@ relay_read_cb (GObject *source, GAsyncResult *result, gpointer data)
    * ends it too. */
   if (length <= 0)
     {
+      if (length < 0)
+        g_debug ("protocol: stdio port %u: reading: %s", relay->port, error->message);
       relay_end (relay);
       return;
     }
