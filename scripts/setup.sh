@@ -3,7 +3,7 @@
 # Run as root from the top of the source tree. Safe to run again.
 set -eu
 
-packages="meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libseccomp-dev libcap-dev libarchive-dev e2fsprogs libnl-3-dev libnl-route-3-dev libnftables-dev nftables iproute2 iputils-ping util-linux busybox-static podman conmon runc containerd"
+packages="meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libseccomp-dev libcap-dev libarchive-dev e2fsprogs libnl-3-dev libnl-route-3-dev libnftables-dev nftables iproute2 iputils-ping util-linux busybox-static podman conmon runc containerd qemu-system-x86 erofs-utils kmod binutils xz-utils zstd"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -12,6 +12,9 @@ if [ -n "$missing" ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 fi
+
+# The VM backends boot Debian's kernel, kept in /var/cache/hcs/vm.
+sh scripts/vm-kernel.sh
 
 if [ -f build/build.ninja ]; then
   meson setup --reconfigure build >/dev/null

@@ -1,0 +1,355 @@
+/* vm-command.c: VmConfig and the QEMU command line.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vm-command.h"
+
+#include "hcs-error.h"
+
+#include <errno.h>
+#include <string.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
+
+VmConfig *
+vm_config_new (void)
+{
+  VmConfig *config = g_new0 (VmConfig, 1);
+
+  config->machine_type = VM_MACHINE_TYPE_Q35;
+  config->accel = VM_ACCEL_AUTO;
+  config->memory_mb = 256;
+  config->processors = 1;
+  config->boot_ports = g_ptr_array_new_with_free_func (g_free);
+  return config;
+}
+
+static gpointer
+copy_string (gconstpointer string, gpointer user_data)
+{
+  return g_strdup (string);
+}
+
+VmConfig *
+vm_config_copy (const VmConfig *config)
+{
+  VmConfig *copy = g_memdup2 (config, sizeof *config);
+
+  copy->qemu = g_strdup (config->qemu);
+  copy->kernel = g_strdup (config->kernel);
+  copy->initrd = g_strdup (config->initrd);
+  copy->append = g_strdup (config->append);
+  copy->console_log = g_strdup (config->console_log);
+  copy->boot_ports = g_ptr_array_copy (config->boot_ports, copy_string, NULL);
+  g_ptr_array_set_free_func (copy->boot_ports, g_free);
+  return copy;
+}
+
+void
+vm_config_free (VmConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->qemu);
+  g_free (config->kernel);
+  g_free (config->initrd);
+  g_free (config->append);
+  g_free (config->console_log);
+  g_clear_pointer (&config->boot_ports, g_ptr_array_unref);
+  g_free (config);
+}
+
+static gboolean invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* Sets an HCS_ERROR_INVALID_DATA error; FALSE, for a return. */
+static gboolean
+invalid (GError **error, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (HCS_ERROR, HCS_ERROR_INVALID_DATA, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+gboolean
+vm_port_name_validate (const char *name, GError **error)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > VM_PORT_NAME_MAX ||
+      strspn (name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+        strlen (name) || name[0] == '.')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "vm: port name '%s': must be 1 to %d of [A-Za-z0-9._-], not starting with '.'",
+                   name ? name : "(null)", VM_PORT_NAME_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+vm_config_validate (const VmConfig *config, GError **error)
+{
+  if (config->kernel == NULL || *config->kernel == '\0')
+    return invalid (error, "vm: kernel: missing");
+  if (!g_file_test (config->kernel, G_FILE_TEST_IS_REGULAR))
+    return invalid (error, "vm: kernel: '%s' is not a file", config->kernel);
+  if (config->initrd != NULL && !g_file_test (config->initrd, G_FILE_TEST_IS_REGULAR))
+    return invalid (error, "vm: initrd: '%s' is not a file", config->initrd);
+  if (config->memory_mb < 32 || config->memory_mb > 1024 * 1024)
+    return invalid (error, "vm: memory-mb: %u is not between 32 and 1048576", config->memory_mb);
+  if (config->processors < 1 || config->processors > 255)
+    return invalid (error, "vm: processors: %u is not between 1 and 255", config->processors);
+  if (config->hotplug_slots > 32)
+    return invalid (error, "vm: hotplug-slots: %u is more than 32", config->hotplug_slots);
+  if (config->hotplug_slots > 0 && config->machine_type != VM_MACHINE_TYPE_Q35)
+    return invalid (error, "vm: hotplug-slots: only a q35 machine has PCIe root ports");
+  if (config->append != NULL && strchr (config->append, '\n') != NULL)
+    return invalid (error, "vm: append: the kernel command line has a newline");
+  for (guint i = 0; i < config->boot_ports->len; i++)
+    {
+      const char *name = config->boot_ports->pdata[i];
+
+      if (!vm_port_name_validate (name, error))
+        return FALSE;
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (name, config->boot_ports->pdata[j]))
+          return invalid (error, "vm: boot port '%s' is named twice", name);
+    }
+  return TRUE;
+}
+
+static gboolean
+kvm_usable (void)
+{
+  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
+  gboolean usable;
+
+  if (fd < 0)
+    return FALSE;
+  usable = ioctl (fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
+  close (fd);
+  return usable;
+}
+
+gboolean
+vm_accel_resolve (VmAccel requested, VmAccel *resolved, GError **error)
+{
+  switch (requested)
+    {
+    case VM_ACCEL_TCG:
+      *resolved = VM_ACCEL_TCG;
+      return TRUE;
+    case VM_ACCEL_KVM:
+      if (!kvm_usable ())
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                       "vm: accel kvm: /dev/kvm is missing or not usable here");
+          return FALSE;
+        }
+      *resolved = VM_ACCEL_KVM;
+      return TRUE;
+    case VM_ACCEL_AUTO:
+    default:
+      *resolved = kvm_usable () ? VM_ACCEL_KVM : VM_ACCEL_TCG;
+      return TRUE;
+    }
+}
+
+/* What /proc/cpuinfo says, for when the TSC cannot be read here. */
+static guint
+cpuinfo_khz (void)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL) ||
+      (line = strstr (text, "cpu MHz")) == NULL || (line = strchr (line, ':')) == NULL)
+    return 0;
+  return (guint) (g_ascii_strtod (line + 1, NULL) * 1000);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+static guint64
+monotonic_raw_ns (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC_RAW, &now);
+  return now.tv_sec * G_GUINT64_CONSTANT (1000000000) + now.tv_nsec;
+}
+
+/* A TSC reading and the time it was taken: of a few tries, the one
+ * whose clock readings around it are closest, so that a preemption in
+ * between (this machine may be busy) does not skew it. */
+static void
+sample_tsc (guint64 *ns, guint64 *cycles)
+{
+  guint64 best_window = G_MAXUINT64;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      guint64 before = monotonic_raw_ns ();
+      guint64 tsc = __rdtsc ();
+      guint64 after = monotonic_raw_ns ();
+
+      if (after - before < best_window)
+        {
+          best_window = after - before;
+          *ns = before + (after - before) / 2;
+          *cycles = tsc;
+        }
+    }
+}
+#endif
+
+static guint
+measure_tsc_khz (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  guint64 ns_start, ns_end, cycles_start, cycles_end, khz;
+
+  sample_tsc (&ns_start, &cycles_start);
+  g_usleep (10000);
+  sample_tsc (&ns_end, &cycles_end);
+  khz = (cycles_end - cycles_start) * G_GUINT64_CONSTANT (1000000) / (ns_end - ns_start);
+  /* A sane TSC runs between 100 MHz and 10 GHz. */
+  if (khz >= 100000 && khz <= 10000000)
+    return (guint) khz;
+#endif
+  return 0;
+}
+
+guint
+vm_host_tsc_khz (void)
+{
+  static gsize once = 0;
+  static guint khz;
+
+  if (g_once_init_enter (&once))
+    {
+      khz = measure_tsc_khz ();
+      if (khz == 0)
+        khz = cpuinfo_khz ();
+      if (khz == 0)
+        khz = 2000000;
+      g_once_init_leave (&once, 1);
+    }
+  return khz;
+}
+
+/* QEMU's option syntax doubles a comma inside a value. */
+static char *
+escape_option_value (const char *value)
+{
+  g_auto (GStrv) parts = g_strsplit (value, ",", -1);
+
+  return g_strjoinv (",,", parts);
+}
+
+static void
+add (GPtrArray *argv, const char *arg)
+{
+  g_ptr_array_add (argv, g_strdup (arg));
+}
+
+static void
+add_printf (GPtrArray *argv, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_printf (GPtrArray *argv, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_ptr_array_add (argv, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+GStrv
+vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds *fds,
+                       const char *console_log, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) append = g_string_new ("console=ttyS0");
+  g_autofree char *log = NULL;
+  gboolean q35 = config->machine_type == VM_MACHINE_TYPE_Q35;
+
+  if (!vm_config_validate (config, error))
+    return NULL;
+  g_return_val_if_fail (accel == VM_ACCEL_KVM || accel == VM_ACCEL_TCG, NULL);
+
+  add (argv, config->qemu ? config->qemu : "qemu-system-x86_64");
+  add (argv, "-nodefaults");
+  add (argv, "-no-user-config");
+  add (argv, "-nographic");
+  /* A guest that reboots has ended: QEMU exits and the owner sees it. */
+  add (argv, "-no-reboot");
+  add (argv, "-machine");
+  add (argv, q35 ? "q35" : "microvm");
+  add (argv, "-accel");
+  add (argv, accel == VM_ACCEL_KVM ? "kvm" : "tcg,thread=multi");
+  add (argv, "-cpu");
+  add (argv, accel == VM_ACCEL_KVM ? "host" : "max");
+  add (argv, "-m");
+  add_printf (argv, "%u", config->memory_mb);
+  add (argv, "-smp");
+  add_printf (argv, "%u", config->processors);
+
+  add (argv, "-kernel");
+  add (argv, config->kernel);
+  if (config->initrd != NULL)
+    {
+      add (argv, "-initrd");
+      add (argv, config->initrd);
+    }
+  /* Under TCG the guest's TSC is the host's; calibrating it against the
+   * emulated PIT is slow and unreliable. */
+  if (accel == VM_ACCEL_TCG)
+    g_string_append_printf (append, " tsc_early_khz=%u",
+                            config->tsc_khz ? config->tsc_khz : vm_host_tsc_khz ());
+  if (config->append != NULL && *config->append != '\0')
+    g_string_append_printf (append, " %s", config->append);
+  add (argv, "-append");
+  add (argv, append->str);
+
+  log = escape_option_value (console_log);
+  add (argv, "-chardev");
+  add_printf (argv, "file,id=console,path=%s", log);
+  add (argv, "-serial");
+  add (argv, "chardev:console");
+
+  add (argv, "-chardev");
+  add_printf (argv, "socket,id=qmp,fd=%d,server=on,wait=off", fds->qmp_fd);
+  add (argv, "-mon");
+  add (argv, "chardev=qmp,mode=control");
+
+  for (guint i = 0; q35 && i < config->hotplug_slots; i++)
+    {
+      add (argv, "-device");
+      add_printf (argv, "pcie-root-port,id=hotplug%u,chassis=%u,bus=pcie.0", i, i + 1);
+    }
+
+  add (argv, "-device");
+  add (argv, q35 ? "virtio-serial-pci,id=serial0" : "virtio-serial-device,id=serial0");
+  for (guint i = 0; i < config->boot_ports->len; i++)
+    {
+      const char *name = config->boot_ports->pdata[i];
+
+      add (argv, "-chardev");
+      add_printf (argv, "socket,id=port-%s,fd=%d,server=on,wait=off", name, fds->port_fds[i]);
+      add (argv, "-device");
+      add_printf (argv, "virtserialport,bus=serial0.0,chardev=port-%s,id=port-%s,name=%s", name,
+                  name, name);
+    }
+
+  g_ptr_array_add (argv, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+}

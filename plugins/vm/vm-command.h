@@ -1,0 +1,82 @@
+/* vm-command.h: what a VM is made of, and the QEMU command line for it.
+ *
+ * The VM library (plugins/vm) is shared by the VM plugins (xenon, lcow).
+ * VmConfig is a plain description a plugin fills in; the command line is
+ * built from it and the file descriptors VmMachine hands QEMU. Building
+ * does no I/O except probing /dev/kvm when the accelerator is AUTO.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  VM_MACHINE_TYPE_Q35,     /* PCIe root ports: devices can be hot-added (lcow) */
+  VM_MACHINE_TYPE_MICROVM, /* virtio-mmio, fastest boot, no disk hot-plug (xenon) */
+} VmMachineType;
+
+typedef enum {
+  VM_ACCEL_AUTO, /* KVM when /dev/kvm is usable, TCG otherwise */
+  VM_ACCEL_KVM,
+  VM_ACCEL_TCG,
+} VmAccel;
+
+/* The longest port name; names are [A-Za-z0-9._-] so that they can be
+ * chardev ids, device ids and file names as they are. */
+#define VM_PORT_NAME_MAX 64
+
+typedef struct {
+  char *qemu;            /* NULL: qemu-system-x86_64 from PATH */
+  VmMachineType machine_type;
+  VmAccel accel;
+  char *kernel;          /* an uncompressed vmlinux (PVH entry) or a bzImage */
+  char *initrd;          /* nullable */
+  char *append;          /* nullable: the kernel command line, without console/tsc */
+  guint memory_mb;
+  guint processors;
+  guint tsc_khz;         /* 0: the host's TSC frequency (TCG only) */
+  guint hotplug_slots;   /* q35: empty PCIe root ports for hot-added devices */
+  char *console_log;     /* nullable: keep the serial console here (else in the run dir) */
+  gboolean die_with_parent; /* QEMU gets SIGKILL when the thread that started it ends */
+  GPtrArray *boot_ports; /* (element-type utf8): virtio-serial ports present at boot */
+} VmConfig;
+
+VmConfig *vm_config_new (void);
+VmConfig *vm_config_copy (const VmConfig *config);
+void vm_config_free (VmConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmConfig, vm_config_free)
+
+/* Checks @config before anything is started: every field that is wrong
+ * is named in the HCS_ERROR_INVALID_DATA error. */
+gboolean vm_config_validate (const VmConfig *config, GError **error);
+
+/* Checks a virtio-serial port name (boot or hot-added). */
+gboolean vm_port_name_validate (const char *name, GError **error);
+
+/* KVM when asked or when AUTO finds /dev/kvm usable (it opens and answers
+ * KVM_GET_API_VERSION); asking for KVM where it is not usable is an
+ * HCS_ERROR_NOT_SUPPORTED error. */
+gboolean vm_accel_resolve (VmAccel requested, VmAccel *resolved, GError **error);
+
+/* The host's TSC frequency in kHz, measured once per process against
+ * CLOCK_MONOTONIC_RAW (under TCG the guest's TSC is the host's; the
+ * kernel is told with tsc_early_khz= rather than calibrating it against
+ * an emulated PIT). */
+guint vm_host_tsc_khz (void);
+
+/* The file descriptors QEMU inherits, as numbered in the child: listening
+ * unix sockets for QMP and for each of config->boot_ports, in order. */
+typedef struct {
+  int qmp_fd;
+  const int *port_fds;
+} VmCommandFds;
+
+/* The argv (NULL-terminated) that starts @config with @accel (resolved:
+ * KVM or TCG) and @fds, its serial console written to @console_log. */
+GStrv vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds *fds,
+                             const char *console_log, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,937 @@
+/* vm-machine.c: the QEMU process of a VM and the files it owns.
+ *
+ * QEMU inherits listening sockets made here (chardev fd=N) instead of
+ * making them itself, so QMP and the boot ports can be connected at once
+ * with no wait for the sockets to appear; hot-added ports are made by
+ * QEMU (chardev-add) before the device that uses them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vm-machine.h"
+
+#include "hcs-error.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* How long QEMU has to exit after quit before it is killed, and the
+ * device_del of a port to be reported. */
+#define QUIT_TIMEOUT_MS 5000
+#define DEVICE_DELETED_TIMEOUT_MS 10000
+
+typedef struct {
+  GTask *task;
+  GSource *timeout;
+} ExitWaiter;
+
+struct _VmMachine
+{
+  GObject parent_instance;
+
+  VmConfig *config;
+  char *run_dir;
+  char *console_log;
+  GSubprocess *process;
+  GPid pid;
+  VmQmp *qmp;
+  GHashTable *ports; /* name -> GIOStream */
+  gboolean started;
+  gboolean exited;
+  GTask *start_task;
+  GError *start_error; /* why the start is being abandoned */
+  GSource *start_cancel_source;
+  GList *exit_waiters; /* ExitWaiter */
+};
+
+G_DEFINE_FINAL_TYPE (VmMachine, vm_machine, G_TYPE_OBJECT)
+
+enum { SIGNAL_EXITED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+/* The host end of a port: shut down rather than closed, so that a reader
+ * that still holds it sees the end of the stream instead of an error. */
+static void
+port_stream_free (gpointer stream)
+{
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
+
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_object_unref (stream);
+}
+
+static void
+vm_machine_finalize (GObject *object)
+{
+  VmMachine *vm = VM_MACHINE (object);
+
+  /* A running QEMU holds a reference (its wait), so it has gone here. */
+  g_clear_pointer (&vm->config, vm_config_free);
+  g_free (vm->run_dir);
+  g_free (vm->console_log);
+  g_clear_object (&vm->process);
+  g_clear_object (&vm->qmp);
+  g_clear_pointer (&vm->ports, g_hash_table_unref);
+  g_clear_error (&vm->start_error);
+  g_assert (vm->start_cancel_source == NULL);
+  G_OBJECT_CLASS (vm_machine_parent_class)->finalize (object);
+}
+
+static void
+vm_machine_class_init (VmMachineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vm_machine_finalize;
+
+  /* QEMU has exited, been reaped, and the run folder is gone. */
+  signals[SIGNAL_EXITED] = g_signal_new ("exited", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+vm_machine_init (VmMachine *vm)
+{
+  vm->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, port_stream_free);
+}
+
+VmMachine *
+vm_machine_new (const VmConfig *config, const char *run_dir)
+{
+  VmMachine *vm = g_object_new (VM_TYPE_MACHINE, NULL);
+
+  vm->config = vm_config_copy (config);
+  vm->run_dir = g_strdup (run_dir);
+  return vm;
+}
+
+const char *
+vm_machine_get_run_dir (VmMachine *vm)
+{
+  return vm->run_dir;
+}
+
+const char *
+vm_machine_get_console_log (VmMachine *vm)
+{
+  return vm->console_log;
+}
+
+GPid
+vm_machine_get_pid (VmMachine *vm)
+{
+  return vm->pid;
+}
+
+VmQmp *
+vm_machine_get_qmp (VmMachine *vm)
+{
+  return vm->qmp;
+}
+
+gboolean
+vm_machine_is_running (VmMachine *vm)
+{
+  return vm->started && !vm->exited;
+}
+
+gboolean
+vm_machine_get_host_usage (VmMachine *vm, guint64 *cpu_ns, guint64 *rss_bytes, GError **error)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *statm_path = NULL;
+  g_autofree char *stat = NULL;
+  g_autofree char *statm = NULL;
+  g_auto (GStrv) fields = NULL;
+  g_auto (GStrv) pages = NULL;
+  const char *after_comm;
+  long ticks = sysconf (_SC_CLK_TCK);
+  long page_size = sysconf (_SC_PAGESIZE);
+
+  if (!vm_machine_is_running (vm) || vm->pid == 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "vm: QEMU is not running");
+      return FALSE;
+    }
+  stat_path = g_strdup_printf ("/proc/%d/stat", vm->pid);
+  statm_path = g_strdup_printf ("/proc/%d/statm", vm->pid);
+  if (!g_file_get_contents (stat_path, &stat, NULL, error) ||
+      !g_file_get_contents (statm_path, &statm, NULL, error))
+    return FALSE;
+  /* The fields after the command name, which may hold spaces and ')':
+   * state is the first, utime the 12th, stime the 13th. */
+  after_comm = strrchr (stat, ')');
+  fields = after_comm ? g_strsplit (after_comm + 2, " ", 0) : NULL;
+  pages = g_strsplit (statm, " ", 0);
+  if (fields == NULL || g_strv_length (fields) < 13 || g_strv_length (pages) < 2)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "vm: '%s' or '%s' cannot be read",
+                   stat_path, statm_path);
+      return FALSE;
+    }
+  *cpu_ns = (g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10)) *
+            (G_GUINT64_CONSTANT (1000000000) / ticks);
+  *rss_bytes = g_ascii_strtoull (pages[1], NULL, 10) * page_size;
+  return TRUE;
+}
+
+GIOStream *
+vm_machine_get_port (VmMachine *vm, const char *name)
+{
+  return g_hash_table_lookup (vm->ports, name);
+}
+
+static char *
+port_socket_path (VmMachine *vm, const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("port-%s.sock", name);
+
+  return g_build_filename (vm->run_dir, file, NULL);
+}
+
+static gboolean
+check_socket_path (const char *path, GError **error)
+{
+  struct sockaddr_un address;
+
+  if (strlen (path) < sizeof address.sun_path)
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "vm: socket path '%s' is longer than a unix socket address allows (%zu)", path,
+               sizeof address.sun_path - 1);
+  return FALSE;
+}
+
+/* A listening unix socket at @path for QEMU to inherit. */
+static int
+listen_unix (const char *path, GError **error)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (!check_socket_path (path, error))
+    return -1;
+  strcpy (address.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      hcs_set_error_from_errno (error, errno, "vm: socket for '%s'", path);
+      return -1;
+    }
+  if (bind (fd, (struct sockaddr *) &address, sizeof address) < 0 || listen (fd, 4) < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      hcs_set_error_from_errno (error, saved_errno, "vm: listening on '%s'", path);
+      return -1;
+    }
+  return fd;
+}
+
+static GIOStream *
+connect_unix (const char *path, GError **error)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (path);
+
+  return G_IO_STREAM (g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL,
+                                               error));
+}
+
+/* Removes every file of the run folder (QEMU's sockets, logs), then the
+ * folder. Only this VM writes there. */
+static void
+remove_run_dir (VmMachine *vm)
+{
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (vm->run_dir == NULL || (dir = g_dir_open (vm->run_dir, 0, NULL)) == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (vm->run_dir, name, NULL);
+
+      if (g_unlink (path) < 0)
+        g_warning ("vm: removing '%s': %s", path, g_strerror (errno));
+    }
+  if (g_rmdir (vm->run_dir) < 0)
+    g_warning ("vm: removing '%s': %s", vm->run_dir, g_strerror (errno));
+}
+
+static void
+kill_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+exit_waiter_free (ExitWaiter *waiter)
+{
+  if (waiter->timeout != NULL)
+    {
+      g_source_destroy (waiter->timeout);
+      g_source_unref (waiter->timeout);
+    }
+  g_clear_object (&waiter->task);
+  g_free (waiter);
+}
+
+static void
+stop_watching_start_cancel (VmMachine *vm)
+{
+  if (vm->start_cancel_source != NULL)
+    {
+      g_source_destroy (vm->start_cancel_source);
+      g_clear_pointer (&vm->start_cancel_source, g_source_unref);
+    }
+}
+
+static void
+process_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmMachine) vm = user_data;
+  g_autoptr (GTask) start_task = g_steal_pointer (&vm->start_task);
+  g_autofree char *stderr_text = NULL;
+  g_autofree char *stderr_path = NULL;
+  GList *waiters;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  stop_watching_start_cancel (vm);
+  vm->exited = TRUE;
+  vm->pid = 0;
+  if (vm->qmp != NULL)
+    vm_qmp_close (vm->qmp);
+  g_hash_table_remove_all (vm->ports);
+
+  stderr_path = g_build_filename (vm->run_dir, "qemu.log", NULL);
+  if (start_task != NULL)
+    g_file_get_contents (stderr_path, &stderr_text, NULL, NULL);
+  remove_run_dir (vm);
+
+  if (start_task != NULL &&
+      g_error_matches (vm->start_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (start_task, g_error_copy (vm->start_error));
+  else if (start_task != NULL)
+    {
+      g_autofree char *status = NULL;
+
+      if (g_subprocess_get_if_signaled (vm->process))
+        status = g_strdup_printf ("was killed by signal %d", g_subprocess_get_term_sig (vm->process));
+      else
+        status = g_strdup_printf ("exited with status %d",
+                                  g_subprocess_get_exit_status (vm->process));
+      g_task_return_new_error (start_task, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                               "vm: QEMU %s while starting%s%s%s%s", status,
+                               vm->start_error ? ": " : "",
+                               vm->start_error ? vm->start_error->message : "",
+                               stderr_text && *stderr_text ? ": " : "",
+                               stderr_text ? g_strstrip (stderr_text) : "");
+    }
+
+  waiters = g_steal_pointer (&vm->exit_waiters);
+  for (GList *l = waiters; l != NULL; l = l->next)
+    {
+      ExitWaiter *waiter = l->data;
+
+      g_task_return_boolean (waiter->task, TRUE);
+    }
+  g_list_free_full (waiters, (GDestroyNotify) exit_waiter_free);
+  g_signal_emit (vm, signals[SIGNAL_EXITED], 0);
+}
+
+/* Gives up a start that went wrong after QEMU was spawned: QEMU is
+ * killed and the start fails, with its stderr, once it is reaped. */
+static void
+abandon_start (VmMachine *vm, GError *error)
+{
+  if (vm->start_error == NULL)
+    vm->start_error = error;
+  else
+    g_error_free (error);
+  if (vm->process != NULL && !vm->exited)
+    g_subprocess_force_exit (vm->process);
+}
+
+static void
+qmp_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmMachine) vm = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmQmp) qmp = vm_qmp_new_finish (result, &error);
+  g_autoptr (GTask) start_task = NULL;
+
+  if (vm->start_task == NULL)
+    {
+      if (qmp != NULL)
+        vm_qmp_close (qmp);
+      return;
+    }
+  if (qmp == NULL)
+    {
+      abandon_start (vm, g_steal_pointer (&error));
+      return;
+    }
+  stop_watching_start_cancel (vm);
+  vm->qmp = g_steal_pointer (&qmp);
+  start_task = g_steal_pointer (&vm->start_task);
+  g_task_return_boolean (start_task, TRUE);
+}
+
+/* Cancelled before QMP is ready: QEMU is killed, and the start fails
+ * with G_IO_ERROR_CANCELLED once it is reaped and its folder removed. */
+static gboolean
+start_cancelled_cb (GCancellable *cancellable, gpointer user_data)
+{
+  VmMachine *vm = user_data;
+
+  g_clear_pointer (&vm->start_cancel_source, g_source_unref);
+  abandon_start (vm, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                          "vm: the start was cancelled"));
+  return G_SOURCE_REMOVE;
+}
+
+void
+vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOStream) qmp_stream = NULL;
+  g_autofree char *qmp_path = NULL;
+  g_autofree char *stderr_path = NULL;
+  g_autofree int *port_fds = NULL;
+  g_auto (GStrv) argv = NULL;
+  guint n_ports = vm->config->boot_ports->len;
+  VmCommandFds fds;
+  VmAccel accel;
+  int qmp_fd;
+
+  g_task_set_source_tag (task, vm_machine_start_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (vm->started)
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                               "vm: the machine was started already");
+      return;
+    }
+  if (!vm_config_validate (vm->config, &error) ||
+      !vm_accel_resolve (vm->config->accel, &accel, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (vm->run_dir == NULL)
+    vm->run_dir = g_dir_make_tmp ("hcs-vm-XXXXXX", &error);
+  else if (g_mkdir (vm->run_dir, 0700) < 0)
+    hcs_set_error_from_errno (&error, errno, "vm: making the run folder '%s'", vm->run_dir);
+  if (vm->run_dir == NULL || error != NULL)
+    {
+      g_clear_pointer (&vm->run_dir, g_free);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  vm->started = TRUE;
+  vm->console_log = vm->config->console_log ? g_strdup (vm->config->console_log)
+                                            : g_build_filename (vm->run_dir, "console.log", NULL);
+
+  /* QEMU gets the sockets as fds 3, 4, ...; the launcher closes ours. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  stderr_path = g_build_filename (vm->run_dir, "qemu.log", NULL);
+  g_subprocess_launcher_set_stdout_file_path (launcher, stderr_path);
+  if (vm->config->die_with_parent)
+    g_subprocess_launcher_set_child_setup (launcher, kill_with_parent, NULL, NULL);
+  qmp_path = g_build_filename (vm->run_dir, "qmp.sock", NULL);
+  if ((qmp_fd = listen_unix (qmp_path, &error)) < 0)
+    goto fail;
+  g_subprocess_launcher_take_fd (launcher, qmp_fd, 3);
+  fds.qmp_fd = 3;
+  port_fds = g_new0 (int, n_ports + 1);
+  for (guint i = 0; i < n_ports; i++)
+    {
+      g_autofree char *path = port_socket_path (vm, vm->config->boot_ports->pdata[i]);
+      int fd = listen_unix (path, &error);
+
+      if (fd < 0)
+        goto fail;
+      port_fds[i] = 4 + i;
+      g_subprocess_launcher_take_fd (launcher, fd, port_fds[i]);
+    }
+  fds.port_fds = port_fds;
+
+  argv = vm_command_line_build (vm->config, accel, &fds, vm->console_log, &error);
+  if (argv == NULL)
+    goto fail;
+  vm->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv, &error);
+  if (vm->process == NULL)
+    {
+      g_prefix_error (&error, "vm: starting %s: ", argv[0]);
+      goto fail;
+    }
+  vm->pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (vm->process), NULL, 10);
+  g_clear_object (&launcher);
+  vm->start_task = g_steal_pointer (&task);
+  g_subprocess_wait_async (vm->process, NULL, process_exited_cb, g_object_ref (vm));
+  if (cancellable != NULL)
+    {
+      /* A source, so that a cancel from another thread lands here. */
+      vm->start_cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (vm->start_cancel_source, G_SOURCE_FUNC (start_cancelled_cb), vm,
+                             NULL);
+      g_source_attach (vm->start_cancel_source, g_task_get_context (vm->start_task));
+    }
+
+  /* The sockets listen already: these connections wait in their backlog
+   * until QEMU accepts them. */
+  for (guint i = 0; i < n_ports; i++)
+    {
+      const char *name = vm->config->boot_ports->pdata[i];
+      g_autofree char *path = port_socket_path (vm, name);
+      GIOStream *stream = connect_unix (path, &error);
+
+      if (stream == NULL)
+        {
+          abandon_start (vm, g_steal_pointer (&error));
+          return;
+        }
+      g_hash_table_insert (vm->ports, g_strdup (name), stream);
+    }
+  qmp_stream = connect_unix (qmp_path, &error);
+  if (qmp_stream == NULL)
+    {
+      abandon_start (vm, g_steal_pointer (&error));
+      return;
+    }
+  vm_qmp_new_async (qmp_stream, NULL, qmp_ready_cb, g_object_ref (vm));
+  return;
+
+fail:
+  g_clear_object (&launcher);
+  remove_run_dir (vm);
+  vm->exited = TRUE;
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+gboolean
+vm_machine_start_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+vm_machine_kill (VmMachine *vm)
+{
+  if (vm->process != NULL && !vm->exited)
+    g_subprocess_force_exit (vm->process);
+}
+
+static gboolean
+exit_waiter_timeout_cb (gpointer user_data)
+{
+  ExitWaiter *waiter = user_data;
+  VmMachine *vm = g_task_get_source_object (waiter->task);
+
+  vm->exit_waiters = g_list_remove (vm->exit_waiters, waiter);
+  g_clear_pointer (&waiter->timeout, g_source_unref);
+  g_task_return_boolean (waiter->task, FALSE);
+  exit_waiter_free (waiter);
+  return G_SOURCE_REMOVE;
+}
+
+/* Completes with TRUE once QEMU is gone, or FALSE after @timeout_ms
+ * (0: no limit). */
+static void
+wait_exit (VmMachine *vm, guint timeout_ms, GCancellable *cancellable,
+           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
+  ExitWaiter *waiter;
+
+  if (!vm->started || vm->exited)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  waiter = g_new0 (ExitWaiter, 1);
+  waiter->task = g_steal_pointer (&task);
+  if (timeout_ms > 0)
+    {
+      waiter->timeout = g_timeout_source_new (timeout_ms);
+      g_source_set_callback (waiter->timeout, exit_waiter_timeout_cb, waiter, NULL);
+      g_source_attach (waiter->timeout, g_task_get_context (waiter->task));
+    }
+  vm->exit_waiters = g_list_append (vm->exit_waiters, waiter);
+}
+
+void
+vm_machine_wait_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCallback callback,
+                       gpointer user_data)
+{
+  wait_exit (vm, 0, cancellable, callback, user_data);
+}
+
+gboolean
+vm_machine_wait_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Shut-down: powerdown and grace, then quit and a few seconds, then kill. */
+typedef enum { SHUTDOWN_POWERDOWN, SHUTDOWN_QUIT, SHUTDOWN_KILL } ShutdownStage;
+
+static void shutdown_step (GTask *task, ShutdownStage stage);
+
+static void
+shutdown_command_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, NULL);
+
+  /* Nothing to do: the exit (or its timeout) moves the shut-down on; a
+   * quit's reply may never come as QEMU closes the connection. */
+}
+
+static void
+shutdown_exit_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  gboolean exited = g_task_propagate_boolean (G_TASK (result), NULL);
+  ShutdownStage stage = GPOINTER_TO_INT (g_task_get_task_data (task));
+
+  if (exited)
+    g_task_return_boolean (task, TRUE);
+  else
+    shutdown_step (g_steal_pointer (&task), stage + 1);
+}
+
+static void
+shutdown_step (GTask *task, ShutdownStage stage)
+{
+  VmMachine *vm = g_task_get_source_object (task);
+  guint grace_ms = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "grace-ms"));
+  VmQmp *qmp = vm->qmp;
+  gboolean qmp_open = qmp != NULL && !vm_qmp_is_closed (qmp);
+
+  if (!vm->started || vm->exited)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, GINT_TO_POINTER (stage), NULL);
+  switch (stage)
+    {
+    case SHUTDOWN_POWERDOWN:
+      if (grace_ms > 0 && qmp_open)
+        {
+          vm_qmp_execute_async (qmp, "system_powerdown", NULL, NULL, shutdown_command_cb, NULL);
+          wait_exit (vm, grace_ms, NULL, shutdown_exit_cb, task);
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case SHUTDOWN_QUIT:
+      g_task_set_task_data (task, GINT_TO_POINTER (SHUTDOWN_QUIT), NULL);
+      if (qmp_open)
+        {
+          vm_qmp_execute_async (qmp, "quit", NULL, NULL, shutdown_command_cb, NULL);
+          wait_exit (vm, QUIT_TIMEOUT_MS, NULL, shutdown_exit_cb, task);
+          return;
+        }
+      G_GNUC_FALLTHROUGH;
+    case SHUTDOWN_KILL:
+    default:
+      g_task_set_task_data (task, GINT_TO_POINTER (SHUTDOWN_KILL), NULL);
+      vm_machine_kill (vm);
+      wait_exit (vm, 0, NULL, shutdown_exit_cb, task);
+      return;
+    }
+}
+
+void
+vm_machine_shutdown_async (VmMachine *vm, guint grace_ms, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (vm, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vm_machine_shutdown_async);
+  g_object_set_data (G_OBJECT (task), "grace-ms", GUINT_TO_POINTER (grace_ms));
+  shutdown_step (task, SHUTDOWN_POWERDOWN);
+}
+
+gboolean
+vm_machine_shutdown_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Hot-added ports. */
+typedef struct {
+  char *name;
+  char *id;
+  char *path;
+  GError *error; /* the add's failure, kept while the chardev is taken back */
+  gboolean returned;
+} PortOperation;
+
+static void
+port_operation_free (PortOperation *op)
+{
+  g_free (op->name);
+  g_free (op->id);
+  g_free (op->path);
+  g_clear_error (&op->error);
+  g_free (op);
+}
+
+static GTask *
+port_task_new (VmMachine *vm, const char *name, gpointer source_tag, GCancellable *cancellable,
+               GAsyncReadyCallback callback, gpointer user_data, GError **error)
+{
+  GTask *task = g_task_new (vm, cancellable, callback, user_data);
+  PortOperation *op;
+
+  g_task_set_source_tag (task, source_tag);
+  if (!vm_port_name_validate (name, error))
+    return task;
+  if (!vm_machine_is_running (vm) || vm->qmp == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "vm: port '%s': the machine is not running", name);
+      return task;
+    }
+  op = g_new0 (PortOperation, 1);
+  op->name = g_strdup (name);
+  op->id = g_strdup_printf ("port-%s", name);
+  op->path = port_socket_path (vm, name);
+  g_task_set_task_data (task, op, (GDestroyNotify) port_operation_free);
+  return task;
+}
+
+static JsonObject *
+chardev_id_arguments (const char *id)
+{
+  JsonObject *arguments = json_object_new ();
+
+  json_object_set_string_member (arguments, "id", id);
+  return arguments;
+}
+
+static void
+add_port_undone_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, NULL);
+
+  g_unlink (op->path);
+  g_task_return_error (task, g_steal_pointer (&op->error));
+}
+
+static void
+add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
+  g_autoptr (JsonObject) arguments = NULL;
+  GIOStream *stream;
+
+  if (reply == NULL)
+    {
+      g_prefix_error (&op->error, "vm: port '%s': ", op->name);
+      arguments = chardev_id_arguments (op->id);
+      vm_qmp_execute_async (VM_QMP (source), "chardev-remove", arguments, NULL,
+                            add_port_undone_cb, g_steal_pointer (&task));
+      return;
+    }
+  stream = connect_unix (op->path, &op->error);
+  if (stream == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&op->error));
+      return;
+    }
+  g_hash_table_insert (vm->ports, g_strdup (op->name), stream);
+  g_task_return_pointer (task, g_object_ref (stream), g_object_unref);
+}
+
+static void
+add_port_chardev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+
+  if (reply == NULL)
+    {
+      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "driver", "virtserialport");
+  json_object_set_string_member (arguments, "bus", "serial0.0");
+  json_object_set_string_member (arguments, "chardev", op->id);
+  json_object_set_string_member (arguments, "id", op->id);
+  json_object_set_string_member (arguments, "name", op->name);
+  vm_qmp_execute_async (VM_QMP (source), "device_add", arguments, NULL, add_port_device_cb,
+                        g_steal_pointer (&task));
+}
+
+void
+vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = port_task_new (vm, name, vm_machine_add_port_async, cancellable,
+                                          callback, user_data, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+  JsonObject *backend, *data, *addr, *addr_data;
+  PortOperation *op;
+
+  if (error == NULL && g_hash_table_contains (vm->ports, name))
+    g_set_error (&error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS, "vm: port '%s' exists already",
+                 name);
+  if (error == NULL)
+    check_socket_path (((PortOperation *) g_task_get_task_data (task))->path, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  op = g_task_get_task_data (task);
+
+  /* {"id", "backend": {"type": "socket", "data": {"addr": {"type": "unix",
+   *  "data": {"path"}}, "server": true, "wait": false}}} */
+  addr_data = json_object_new ();
+  json_object_set_string_member (addr_data, "path", op->path);
+  addr = json_object_new ();
+  json_object_set_string_member (addr, "type", "unix");
+  json_object_set_object_member (addr, "data", addr_data);
+  data = json_object_new ();
+  json_object_set_object_member (data, "addr", addr);
+  json_object_set_boolean_member (data, "server", TRUE);
+  json_object_set_boolean_member (data, "wait", FALSE);
+  backend = json_object_new ();
+  json_object_set_string_member (backend, "type", "socket");
+  json_object_set_object_member (backend, "data", data);
+  arguments = chardev_id_arguments (op->id);
+  json_object_set_object_member (arguments, "backend", backend);
+  vm_qmp_execute_async (vm->qmp, "chardev-add", arguments, cancellable, add_port_chardev_cb,
+                        g_steal_pointer (&task));
+}
+
+GIOStream *
+vm_machine_add_port_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+remove_port_chardev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+
+  /* QEMU leaves the socket file of a chardev it made. */
+  g_unlink (op->path);
+  if (reply == NULL)
+    {
+      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The device is gone from QEMU (DEVICE_DELETED): its chardev can go. */
+static void
+remove_port_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) data = vm_qmp_wait_event_finish (VM_QMP (source), result, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+
+  if (op->returned)
+    return;
+  op->returned = TRUE;
+  if (data == NULL)
+    {
+      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  arguments = chardev_id_arguments (op->id);
+  vm_qmp_execute_async (VM_QMP (source), "chardev-remove", arguments, NULL,
+                        remove_port_chardev_cb, g_steal_pointer (&task));
+}
+
+static void
+remove_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+
+  if (reply == NULL && !op->returned)
+    {
+      op->returned = TRUE;
+      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+}
+
+void
+vm_machine_remove_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTask) task = port_task_new (vm, name, vm_machine_remove_port_async, cancellable,
+                                          callback, user_data, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+  PortOperation *op;
+  GIOStream *stream;
+
+  if (error == NULL && (stream = g_hash_table_lookup (vm->ports, name)) == NULL)
+    g_set_error (&error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "vm: port '%s' does not exist",
+                 name);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  op = g_task_get_task_data (task);
+  /* The host end goes first; a reader of it sees the stream closed. */
+  g_hash_table_remove (vm->ports, name);
+
+  /* The wait starts before device_del: a virtio-serial port is unplugged
+   * at once, its event sent before the command's reply. */
+  vm_qmp_wait_event_async (vm->qmp, "DEVICE_DELETED", "device", op->id,
+                           DEVICE_DELETED_TIMEOUT_MS, remove_port_deleted_cb, g_object_ref (task));
+  arguments = chardev_id_arguments (op->id);
+  vm_qmp_execute_async (vm->qmp, "device_del", arguments, NULL, remove_port_device_cb,
+                        g_steal_pointer (&task));
+}
+
+gboolean
+vm_machine_remove_port_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,92 @@
+/* vm-machine.h: one QEMU process: start, ports, pause, shut-down, kill.
+ *
+ * A VmMachine owns a run folder (given, or made under /tmp) that holds
+ * every file of the VM: the QMP socket, the virtio-serial port sockets,
+ * QEMU's stderr and, unless the config names another place, the serial
+ * console. When QEMU has exited and been reaped, the folder is removed
+ * and "exited" is emitted.
+ *
+ * A VmMachine lives (its QEMU's wait holds a reference) until QEMU has
+ * exited: shut it down or kill it; config->die_with_parent ties QEMU to
+ * the starting thread for programs that must leave nothing if they crash.
+ *
+ * Threading: as VmQmp, everything happens in the thread-default main
+ * context of the thread that called vm_machine_start_async.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vm-command.h"
+#include "vm-qmp.h"
+
+G_BEGIN_DECLS
+
+#define VM_TYPE_MACHINE (vm_machine_get_type ())
+G_DECLARE_FINAL_TYPE (VmMachine, vm_machine, VM, MACHINE, GObject)
+
+/* A copy of @config is kept. @run_dir (nullable) must not exist: it is
+ * made at start (0700) and removed when QEMU has gone; NULL makes one
+ * under the temporary folder. */
+VmMachine *vm_machine_new (const VmConfig *config, const char *run_dir);
+
+/* Starts QEMU and returns once QMP is ready (not when the guest is: that
+ * is the guest's own protocol, over a boot port). The boot ports are
+ * connected by then. A QEMU that fails to start is an error carrying its
+ * stderr, and leaves nothing behind. Cancelling @cancellable before QMP
+ * is ready kills QEMU; the start then fails with G_IO_ERROR_CANCELLED
+ * once QEMU is reaped and the run folder removed. */
+void vm_machine_start_async (VmMachine *vm, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_start_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+const char *vm_machine_get_run_dir (VmMachine *vm);
+/* The console log, where the kernel and the guest's early output go. */
+const char *vm_machine_get_console_log (VmMachine *vm);
+/* QEMU's pid; 0 before start and once it has been reaped. */
+GPid vm_machine_get_pid (VmMachine *vm);
+/* (transfer none) (nullable): NULL before start and after exit. */
+VmQmp *vm_machine_get_qmp (VmMachine *vm);
+gboolean vm_machine_is_running (VmMachine *vm);
+
+/* What QEMU itself uses on the host (the VM's cost, as HCS reports a
+ * utility VM's): CPU time of all its threads in ns and resident memory
+ * in bytes, from /proc/PID/stat and statm. */
+gboolean vm_machine_get_host_usage (VmMachine *vm, guint64 *cpu_ns, guint64 *rss_bytes,
+                                    GError **error);
+
+/* The host end of a port (boot or hot-added); (transfer none) (nullable). */
+GIOStream *vm_machine_get_port (VmMachine *vm, const char *name);
+
+/* Hot-adds a virtio-serial port named @name, backed by a unix socket
+ * chardev in the run folder (chardev-add, then device_add; the chardev
+ * is taken back when the device cannot be added) and connects to it. The
+ * guest sees /sys/class/virtio-ports/vportNpM/name = @name. */
+void vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+GIOStream *vm_machine_add_port_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+/* Shuts the host end down (a reader that holds it sees its end), removes
+ * the device (device_del, waiting for
+ * DEVICE_DELETED), then the chardev and its socket. */
+void vm_machine_remove_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_remove_port_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+/* Shuts the VM down: with @grace_ms > 0 the guest is asked first (ACPI
+ * system_powerdown) and given that long; then QEMU is told to quit and,
+ * should it not exit within a few seconds, killed. Returns once QEMU is
+ * reaped and the run folder removed. */
+void vm_machine_shutdown_async (VmMachine *vm, guint grace_ms, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_shutdown_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+/* SIGKILL. "exited" follows once QEMU is reaped and the folder removed. */
+void vm_machine_kill (VmMachine *vm);
+
+/* Returns once QEMU has exited, been reaped and the folder removed. */
+void vm_machine_wait_async (VmMachine *vm, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_wait_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+G_END_DECLS
