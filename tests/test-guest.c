@@ -291,17 +291,45 @@ reader_done (gpointer data)
   return ((Reader *)data)->eof;
 }
 
-/* Runs @argv in @id with its stdout relayed over a hot-added port; gives
- * what it wrote, read to its end on the host, and its exit code. */
-static char *
-exec_with_stdout (const char *id, const char *const *argv, int *exit_code)
+/* Hot-adds stdio port @name; (transfer full). */
+static GIOStream *
+add_port (const char *name)
 {
+  g_autoptr (GAsyncResult) added = NULL;
+  g_autoptr (GError) error = NULL;
+  GIOStream *stream;
+
+  vm_machine_add_port_async (shared.vm, name, NULL, result_cb, &added);
+  stream = vm_machine_add_port_finish (shared.vm,
+                                       wait_for (&added, CALL_TIMEOUT_S, "hot-added port"), &error);
+  g_assert_no_error (error);
+  return stream;
+}
+
+static void
+remove_port (const char *name)
+{
+  g_autoptr (GAsyncResult) removed = NULL;
+  g_autoptr (GError) error = NULL;
+
+  vm_machine_remove_port_async (shared.vm, name, NULL, result_cb, &removed);
+  g_assert_true (vm_machine_remove_port_finish (
+      shared.vm, wait_for (&removed, CALL_TIMEOUT_S, "port removal"), &error));
+  g_assert_no_error (error);
+}
+
+/* Runs @argv in @id with its stdout relayed over a hot-added port, and
+ * @stdin_text (nullable) on another, ended by the host's half-close;
+ * gives what it wrote, read to its end on the host, and its exit code. */
+static char *
+exec_relayed (const char *id, const char *const *argv, const char *stdin_text, int *exit_code)
+{
+  g_autoptr (GIOStream) stdin_stream = NULL;
+  g_autofree char *stdin_name = NULL;
   g_autoptr (HcsProcessConfig) process = hcs_process_config_new ();
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (JsonNode) waited = NULL;
-  g_autoptr (GAsyncResult) added = NULL;
-  g_autoptr (GAsyncResult) removed = NULL;
   g_autoptr (GIOStream) port_stream = NULL;
   g_autoptr (GError) error = NULL;
   HcsProtocolStdioRelay relay = { { 0 } };
@@ -312,10 +340,22 @@ exec_with_stdout (const char *id, const char *const *argv, int *exit_code)
   Reader reader = { 0 };
   JsonObject *wait_body;
 
-  vm_machine_add_port_async (shared.vm, name, NULL, result_cb, &added);
-  port_stream = vm_machine_add_port_finish (
-      shared.vm, wait_for (&added, CALL_TIMEOUT_S, "hot-added port"), &error);
-  g_assert_no_error (error);
+  port_stream = add_port (name);
+  if (stdin_text != NULL)
+    {
+      relay.ports[0] = hcs_protocol_client_new_port (shared.client);
+      stdin_name = g_strdup_printf (HCS_PROTOCOL_STDIO_PORT_PREFIX "%u", relay.ports[0]);
+      stdin_stream = add_port (stdin_name);
+      g_output_stream_write_all (g_io_stream_get_output_stream (stdin_stream), stdin_text,
+                                 strlen (stdin_text), NULL, NULL, &error);
+      g_assert_no_error (error);
+      /* The port's end of input: QEMU reads the end of stream behind the
+       * data and tells the guest the host closed it. */
+      g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (stdin_stream)), FALSE,
+                         TRUE, &error);
+      g_assert_no_error (error);
+      process->create_stdin_pipe = TRUE;
+    }
   reader.input = g_io_stream_get_input_stream (port_stream);
   reader.data = g_byte_array_new ();
   reader_read (&reader);
@@ -345,10 +385,9 @@ exec_with_stdout (const char *id, const char *const *argv, int *exit_code)
 
   /* The guest's end of the port closes behind the last byte. */
   iterate_until (port_closed, name, CALL_TIMEOUT_S, "close of the stdout port");
-  vm_machine_remove_port_async (shared.vm, name, NULL, result_cb, &removed);
-  g_assert_true (vm_machine_remove_port_finish (
-      shared.vm, wait_for (&removed, CALL_TIMEOUT_S, "port removal"), &error));
-  g_assert_no_error (error);
+  remove_port (name);
+  if (stdin_name != NULL)
+    remove_port (stdin_name);
   iterate_until (reader_done, &reader, CALL_TIMEOUT_S, "end of the stdout stream");
   g_assert_no_error (reader.error);
   g_byte_array_append (reader.data, (const guint8 *)"", 1);
@@ -364,9 +403,24 @@ test_exec_stdout (void)
 
   if (!vm_ready ())
     return;
-  output = exec_with_stdout ("c1", argv, &exit_code);
+  output = exec_relayed ("c1", argv, NULL, &exit_code);
   g_assert_cmpstr (output, ==, "hello from the guest\nline two\n");
   g_assert_cmpint (exit_code, ==, 7);
+}
+
+static void
+test_exec_stdin (void)
+{
+  const char *argv[] = { "sh", "-c", "tr a-z A-Z; echo done", NULL };
+  g_autofree char *output = NULL;
+  int exit_code = -1;
+
+  if (!vm_ready ())
+    return;
+  /* tr ends only at the end of its input: the host's half-close. */
+  output = exec_relayed ("c1", argv, "ping\npong\n", &exit_code);
+  g_assert_cmpstr (output, ==, "PING\nPONG\ndone\n");
+  g_assert_cmpint (exit_code, ==, 0);
 }
 
 static void
@@ -409,9 +463,9 @@ test_isolation (void)
   if (!vm_ready ())
     return;
   create_and_start ("c2", c2_argv);
-  in_c1 = exec_with_stdout ("c1", ps, &exit_code);
+  in_c1 = exec_relayed ("c1", ps, NULL, &exit_code);
   g_assert_cmpint (exit_code, ==, 0);
-  in_c2 = exec_with_stdout ("c2", ps, &exit_code);
+  in_c2 = exec_relayed ("c2", ps, NULL, &exit_code);
   g_assert_cmpint (exit_code, ==, 0);
   g_test_message ("c1 sees:\n%sc2 sees:\n%s", in_c1, in_c2);
   /* Each sees its own init, not the other's, nor the agent. */
@@ -526,6 +580,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest/negotiate", test_negotiate);
   g_test_add_func ("/guest/create-start", test_create_start);
   g_test_add_func ("/guest/stdout-relay", test_exec_stdout);
+  g_test_add_func ("/guest/stdin-relay", test_exec_stdin);
   g_test_add_func ("/guest/exit-code", test_exec_exit_code);
   g_test_add_func ("/guest/isolation", test_isolation);
   g_test_add_func ("/guest/hostile-frames", test_hostile);
