@@ -525,6 +525,28 @@ test_hostile (void)
                    "Running");
 }
 
+/* Garbage on the boot bridge itself: the agent drops that connection and
+ * serves the port again, so the host's next call is answered. */
+static void
+test_bridge_garbage (void)
+{
+  const guint8 oversized[16] = { 0x01, 0x0b, 0x10, 0x10, 0xf0, 0xff, 0xff, 0xff, 3 };
+  GIOStream *bridge;
+  g_autoptr (GError) error = NULL;
+
+  if (!vm_ready ())
+    return;
+  /* Nothing is in flight on the client: the raw write interleaves with
+   * no frame of its own. */
+  bridge = vm_machine_get_port (shared.vm, HCS_PROTOCOL_BRIDGE_PORT);
+  g_output_stream_write_all (g_io_stream_get_output_stream (bridge), oversized, sizeof oversized,
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+  iterate_until (port_closed, (gpointer)HCS_PROTOCOL_BRIDGE_PORT, CALL_TIMEOUT_S,
+                 "refusal of the garbage on the bridge");
+  negotiate ();
+}
+
 static void
 stop_and_delete (const char *id)
 {
@@ -584,6 +606,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest/exit-code", test_exec_exit_code);
   g_test_add_func ("/guest/isolation", test_isolation);
   g_test_add_func ("/guest/hostile-frames", test_hostile);
+  g_test_add_func ("/guest/bridge-garbage", test_bridge_garbage);
   g_test_add_func ("/guest/shutdown", test_shutdown);
   status = g_test_run ();
   if (shared.vm != NULL)
