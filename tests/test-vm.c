@@ -500,7 +500,7 @@ test_boot_init (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   const char *argv[] = { "sh", script, NULL, modules, init, "virtio_console", "virtio_pci",
-                         "virtio_mmio", NULL };
+                         "virtio_mmio", "virtio_blk", NULL };
   GIOStream *port;
   int status;
 
@@ -522,7 +522,11 @@ test_boot_init (void)
                 &error);
   g_assert_no_error (error);
   if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("making the test initramfs failed: %s%s", out, err);
+    {
+      g_unlink (shared.initrd);
+      g_rmdir (shared.temp_dir);
+      g_error ("making the test initramfs failed: %s%s", out, err);
+    }
 
   config = make_config (shared.initrd);
   run_dir = g_build_filename (shared.temp_dir, "vm", NULL);
@@ -780,6 +784,112 @@ exited_cb (VmMachine *vm, gpointer user_data)
   *(gboolean *) user_data = TRUE;
 }
 
+static gboolean
+add_disk (const char *name, const char *path, gboolean read_only, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_add_disk_async (shared.vm, name, path, read_only, NULL, result_cb, &result);
+  return vm_machine_add_disk_finish (shared.vm, wait_for (&result), error);
+}
+
+static gboolean
+remove_disk (const char *name, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_remove_disk_async (shared.vm, name, NULL, result_cb, &result);
+  return vm_machine_remove_disk_finish (shared.vm, wait_for (&result), error);
+}
+
+static char *
+make_image (const char *name, const char *first_line)
+{
+  g_autofree char *path = g_build_filename (shared.temp_dir, name, NULL);
+  g_autofree char *contents = g_malloc0 (64 * 1024);
+  g_autoptr (GError) error = NULL;
+
+  memcpy (contents, first_line, strlen (first_line));
+  g_file_set_contents (path, contents, 64 * 1024, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+/* A read-only and a writable disk in the q35 VM's two root ports: the
+ * guest reads each by its serial; a third finds no slot; removed, the
+ * guest sees them go and the slots serve again. */
+static void
+test_disk_hot_plug (void)
+{
+  g_autofree char *layer = NULL;
+  g_autofree char *scratch = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr (GError) error = NULL;
+  GIOStream *control;
+
+  if (!have_shared_vm ())
+    return;
+  control = vm_machine_get_port (shared.vm, CONTROL_PORT);
+  layer = make_image ("layer.img", "layer image\n");
+  scratch = make_image ("scratch.img", "scratch image\n");
+
+  g_assert_true (add_disk ("layer-1", layer, TRUE, &error));
+  g_assert_no_error (error);
+  write_text (control, "disk layer-1\n");
+  line = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "disk layer-1: layer image ro=1");
+  g_assert_true (add_disk ("scratch-1", scratch, FALSE, &error));
+  g_assert_no_error (error);
+  write_text (control, "disk scratch-1\n");
+  g_clear_pointer (&line, g_free);
+  line = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "disk scratch-1: scratch image ro=0");
+  g_assert_true (qom_has_device ("disk-layer-1"));
+
+  g_assert_false (add_disk ("layer-2", layer, TRUE, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "no free hot-plug slot"));
+  g_clear_error (&error);
+  g_assert_false (add_disk ("layer-1", layer, TRUE, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (add_disk ("rel", "layer.img", TRUE, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_disk ("a-name-longer-than-20", layer, TRUE, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  g_assert_true (remove_disk ("layer-1", &error));
+  g_assert_no_error (error);
+  g_assert_false (qom_has_device ("disk-layer-1"));
+  g_assert_true (remove_disk ("scratch-1", &error));
+  g_assert_no_error (error);
+  /* The guest reports each disk gone, in either order. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&line, g_free);
+      line = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_str_equal (line, "disk layer-1 gone") ||
+                     g_str_equal (line, "disk scratch-1 gone"));
+    }
+  g_assert_false (remove_disk ("layer-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The slot and the node name serve again. */
+  g_assert_true (add_disk ("layer-1", layer, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (remove_disk ("layer-1", &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_unlink (layer), ==, 0);
+  g_assert_cmpint (g_unlink (scratch), ==, 0);
+}
+
 static void
 test_boot_shutdown (void)
 {
@@ -1005,6 +1115,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/stop-cont", test_qmp_stop_cont);
   g_test_add_func ("/vm/boot/port-hot-add", test_port_hot_add);
   g_test_add_func ("/vm/boot/port-hot-remove", test_port_hot_remove);
+  g_test_add_func ("/vm/boot/disk-hot-plug", test_disk_hot_plug);
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
   g_test_add_func ("/vm/machine/microvm-kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);

@@ -41,6 +41,8 @@ struct _VmMachine
   GPid pid;
   VmQmp *qmp;
   GHashTable *ports; /* name -> GIOStream */
+  GHashTable *disks; /* name -> its root port + 1 */
+  guint32 disk_slots; /* root ports in use, a bit each */
   gboolean started;
   gboolean exited;
   GTask *start_task;
@@ -77,6 +79,7 @@ vm_machine_finalize (GObject *object)
   g_clear_object (&vm->process);
   g_clear_object (&vm->qmp);
   g_clear_pointer (&vm->ports, g_hash_table_unref);
+  g_clear_pointer (&vm->disks, g_hash_table_unref);
   g_clear_error (&vm->start_error);
   g_assert (vm->start_cancel_source == NULL);
   G_OBJECT_CLASS (vm_machine_parent_class)->finalize (object);
@@ -96,6 +99,7 @@ static void
 vm_machine_init (VmMachine *vm)
 {
   vm->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, port_stream_free);
+  vm->disks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 VmMachine *
@@ -672,12 +676,17 @@ vm_machine_shutdown_finish (VmMachine *vm, GAsyncResult *result, GError **error)
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Hot-added ports. */
+/* Hot-added devices: a port (a virtserialport on a socket chardev) or a
+ * disk (a virtio-blk-pci on a block node, in a PCIe root port). */
 typedef struct {
+  const char *kind;           /* "port", "disk": for messages */
   char *name;
-  char *id;
-  char *path;
-  GError *error; /* the add's failure, kept while the chardev is taken back */
+  char *id;                   /* of the device and of its backend */
+  char *path;                 /* a port's socket */
+  const char *backend_remove; /* chardev-remove, blockdev-del */
+  const char *backend_key;    /* id, node-name */
+  int slot;                   /* a disk's root port, or -1 */
+  GError *error; /* the add's failure, kept while the backend is taken back */
   gboolean returned;
 } PortOperation;
 
@@ -689,6 +698,15 @@ port_operation_free (PortOperation *op)
   g_free (op->path);
   g_clear_error (&op->error);
   g_free (op);
+}
+
+static JsonObject *
+backend_arguments (PortOperation *op)
+{
+  JsonObject *arguments = json_object_new ();
+
+  json_object_set_string_member (arguments, op->backend_key, op->id);
+  return arguments;
 }
 
 static GTask *
@@ -708,9 +726,13 @@ port_task_new (VmMachine *vm, const char *name, gpointer source_tag, GCancellabl
       return task;
     }
   op = g_new0 (PortOperation, 1);
+  op->kind = "port";
   op->name = g_strdup (name);
   op->id = g_strdup_printf ("port-%s", name);
   op->path = port_socket_path (vm, name);
+  op->backend_remove = "chardev-remove";
+  op->backend_key = "id";
+  op->slot = -1;
   g_task_set_task_data (task, op, (GDestroyNotify) port_operation_free);
   return task;
 }
@@ -839,27 +861,31 @@ vm_machine_add_port_finish (VmMachine *vm, GAsyncResult *result, GError **error)
 }
 
 static void
-remove_port_chardev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+remove_backend_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
   PortOperation *op = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
 
   /* QEMU leaves the socket file of a chardev it made. */
-  g_unlink (op->path);
+  if (op->path != NULL)
+    g_unlink (op->path);
+  if (op->slot >= 0)
+    vm->disk_slots &= ~(1u << op->slot);
   if (reply == NULL)
     {
-      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_prefix_error (&error, "vm: %s '%s': ", op->kind, op->name);
       g_task_return_error (task, g_steal_pointer (&error));
     }
   else
     g_task_return_boolean (task, TRUE);
 }
 
-/* The device is gone from QEMU (DEVICE_DELETED): its chardev can go. */
+/* The device is gone from QEMU (DEVICE_DELETED): its backend can go. */
 static void
-remove_port_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+remove_device_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   PortOperation *op = g_task_get_task_data (task);
@@ -872,17 +898,17 @@ remove_port_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   op->returned = TRUE;
   if (data == NULL)
     {
-      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_prefix_error (&error, "vm: %s '%s': ", op->kind, op->name);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  arguments = chardev_id_arguments (op->id);
-  vm_qmp_execute_async (VM_QMP (source), "chardev-remove", arguments, NULL,
-                        remove_port_chardev_cb, g_steal_pointer (&task));
+  arguments = backend_arguments (op);
+  vm_qmp_execute_async (VM_QMP (source), op->backend_remove, arguments, NULL, remove_backend_cb,
+                        g_steal_pointer (&task));
 }
 
 static void
-remove_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+remove_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   PortOperation *op = g_task_get_task_data (task);
@@ -892,9 +918,25 @@ remove_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data
   if (reply == NULL && !op->returned)
     {
       op->returned = TRUE;
-      g_prefix_error (&error, "vm: port '%s': ", op->name);
+      g_prefix_error (&error, "vm: %s '%s': ", op->kind, op->name);
       g_task_return_error (task, g_steal_pointer (&error));
     }
+}
+
+/* device_del, DEVICE_DELETED, then the backend. The wait starts before
+ * device_del: a virtio-serial port is unplugged at once, its event sent
+ * before the command's reply; a PCI device when the guest lets it go. */
+static void
+remove_device (VmMachine *vm, GTask *task)
+{
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonObject) arguments = json_object_new ();
+
+  vm_qmp_wait_event_async (vm->qmp, "DEVICE_DELETED", "device", op->id,
+                           DEVICE_DELETED_TIMEOUT_MS, remove_device_deleted_cb,
+                           g_object_ref (task));
+  json_object_set_string_member (arguments, "id", op->id);
+  vm_qmp_execute_async (vm->qmp, "device_del", arguments, NULL, remove_device_cb, task);
 }
 
 void
@@ -904,11 +946,8 @@ vm_machine_remove_port_async (VmMachine *vm, const char *name, GCancellable *can
   g_autoptr (GError) error = NULL;
   g_autoptr (GTask) task = port_task_new (vm, name, vm_machine_remove_port_async, cancellable,
                                           callback, user_data, &error);
-  g_autoptr (JsonObject) arguments = NULL;
-  PortOperation *op;
-  GIOStream *stream;
 
-  if (error == NULL && (stream = g_hash_table_lookup (vm->ports, name)) == NULL)
+  if (error == NULL && g_hash_table_lookup (vm->ports, name) == NULL)
     g_set_error (&error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "vm: port '%s' does not exist",
                  name);
   if (error != NULL)
@@ -916,21 +955,225 @@ vm_machine_remove_port_async (VmMachine *vm, const char *name, GCancellable *can
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  op = g_task_get_task_data (task);
   /* The host end goes first; a reader of it sees the stream closed. */
   g_hash_table_remove (vm->ports, name);
-
-  /* The wait starts before device_del: a virtio-serial port is unplugged
-   * at once, its event sent before the command's reply. */
-  vm_qmp_wait_event_async (vm->qmp, "DEVICE_DELETED", "device", op->id,
-                           DEVICE_DELETED_TIMEOUT_MS, remove_port_deleted_cb, g_object_ref (task));
-  arguments = chardev_id_arguments (op->id);
-  vm_qmp_execute_async (vm->qmp, "device_del", arguments, NULL, remove_port_device_cb,
-                        g_steal_pointer (&task));
+  remove_device (vm, g_steal_pointer (&task));
 }
 
 gboolean
 vm_machine_remove_port_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Hot-added disks. */
+
+/* The serial a guest reads in /sys/block/vdX/serial has 20 bytes. */
+#define DISK_NAME_MAX 20
+
+static void
+add_disk_undone_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, NULL);
+
+  g_task_return_error (task, g_steal_pointer (&op->error));
+}
+
+static void
+add_disk_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
+  g_autoptr (JsonObject) arguments = NULL;
+
+  if (reply == NULL)
+    {
+      g_prefix_error (&op->error, "vm: disk '%s': ", op->name);
+      g_hash_table_remove (vm->disks, op->name);
+      vm->disk_slots &= ~(1u << op->slot);
+      arguments = backend_arguments (op);
+      vm_qmp_execute_async (VM_QMP (source), "blockdev-del", arguments, NULL, add_disk_undone_cb,
+                            g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_disk_node_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+  g_autofree char *bus = NULL;
+
+  if (reply == NULL)
+    {
+      g_hash_table_remove (vm->disks, op->name);
+      vm->disk_slots &= ~(1u << op->slot);
+      g_prefix_error (&error, "vm: disk '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  bus = g_strdup_printf ("hotplug%d", op->slot);
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "driver", "virtio-blk-pci");
+  json_object_set_string_member (arguments, "drive", op->id);
+  json_object_set_string_member (arguments, "id", op->id);
+  json_object_set_string_member (arguments, "bus", bus);
+  json_object_set_string_member (arguments, "serial", op->name);
+  vm_qmp_execute_async (VM_QMP (source), "device_add", arguments, NULL, add_disk_device_cb,
+                        g_steal_pointer (&task));
+}
+
+static PortOperation *
+disk_operation_new (const char *name)
+{
+  PortOperation *op = g_new0 (PortOperation, 1);
+
+  op->kind = "disk";
+  op->name = g_strdup (name);
+  op->id = g_strdup_printf ("disk-%s", name);
+  op->backend_remove = "blockdev-del";
+  op->backend_key = "node-name";
+  op->slot = -1;
+  return op;
+}
+
+static gboolean
+check_disk_request (VmMachine *vm, const char *name, GError **error)
+{
+  if (!vm_port_name_validate (name, error))
+    {
+      g_prefix_error (error, "vm: disk: ");
+      return FALSE;
+    }
+  if (strlen (name) > DISK_NAME_MAX)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "vm: disk name '%s': longer than a virtio-blk serial (%d)", name,
+                   DISK_NAME_MAX);
+      return FALSE;
+    }
+  if (!vm_machine_is_running (vm) || vm->qmp == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "vm: disk '%s': the machine is not running", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+vm_machine_add_disk_async (VmMachine *vm, const char *name, const char *path, gboolean read_only,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) arguments = NULL;
+  JsonObject *file;
+  PortOperation *op;
+  int slot = -1;
+
+  g_task_set_source_tag (task, vm_machine_add_disk_async);
+  if (!check_disk_request (vm, name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (path == NULL || !g_path_is_absolute (path) || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                               "vm: disk '%s': '%s' is not an image file (an absolute path)",
+                               name, path ? path : "(null)");
+      return;
+    }
+  if (g_hash_table_contains (vm->disks, name))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                               "vm: disk '%s' exists already", name);
+      return;
+    }
+  for (guint i = 0; i < vm->config->hotplug_slots && slot < 0; i++)
+    if ((vm->disk_slots & (1u << i)) == 0)
+      slot = i;
+  if (slot < 0)
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                               "vm: disk '%s': no free hot-plug slot (the machine has %u)", name,
+                               vm->config->hotplug_slots);
+      return;
+    }
+
+  op = disk_operation_new (name);
+  op->slot = slot;
+  g_task_set_task_data (task, op, (GDestroyNotify) port_operation_free);
+  /* Taken now, so that another add in flight picks another slot. */
+  vm->disk_slots |= 1u << slot;
+  g_hash_table_insert (vm->disks, g_strdup (name), GINT_TO_POINTER (slot + 1));
+
+  /* {"node-name", "driver": "raw", "read-only", "file": {"driver": "file",
+   *  "filename", "read-only"}} */
+  file = json_object_new ();
+  json_object_set_string_member (file, "driver", "file");
+  json_object_set_string_member (file, "filename", path);
+  json_object_set_boolean_member (file, "read-only", read_only);
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "node-name", op->id);
+  json_object_set_string_member (arguments, "driver", "raw");
+  json_object_set_boolean_member (arguments, "read-only", read_only);
+  json_object_set_object_member (arguments, "file", file);
+  vm_qmp_execute_async (vm->qmp, "blockdev-add", arguments, cancellable, add_disk_node_cb,
+                        g_steal_pointer (&task));
+}
+
+gboolean
+vm_machine_add_disk_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+vm_machine_remove_disk_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  PortOperation *op;
+  gpointer slot;
+
+  g_task_set_source_tag (task, vm_machine_remove_disk_async);
+  if (!check_disk_request (vm, name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!g_hash_table_lookup_extended (vm->disks, name, NULL, &slot))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                               "vm: disk '%s' does not exist", name);
+      return;
+    }
+  op = disk_operation_new (name);
+  /* The slot is given back once the device and its node are gone. */
+  op->slot = GPOINTER_TO_INT (slot) - 1;
+  g_task_set_task_data (task, op, (GDestroyNotify) port_operation_free);
+  g_hash_table_remove (vm->disks, name);
+  remove_device (vm, g_steal_pointer (&task));
+}
+
+gboolean
+vm_machine_remove_disk_finish (VmMachine *vm, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

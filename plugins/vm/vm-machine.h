@@ -73,6 +73,24 @@ void vm_machine_remove_port_async (VmMachine *vm, const char *name, GCancellable
                                    GAsyncReadyCallback callback, gpointer user_data);
 gboolean vm_machine_remove_port_finish (VmMachine *vm, GAsyncResult *result, GError **error);
 
+/* Hot-adds the image file at @path (absolute) as a virtio-blk-pci disk
+ * in a free PCIe root port of a q35 machine (config->hotplug_slots),
+ * read-only or not (QEMU opens it so: the guest cannot write through).
+ * @name ([A-Za-z0-9._-], at most 20) is the disk's serial: the guest
+ * finds it as /sys/block/vdX/serial. The block node is taken back when
+ * the device cannot be added. No free slot is HCS_ERROR_NOT_SUPPORTED. */
+void vm_machine_add_disk_async (VmMachine *vm, const char *name, const char *path,
+                                gboolean read_only, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_add_disk_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+/* Removes a hot-added disk: device_del, then, once the guest has let the
+ * device go (DEVICE_DELETED, within 10 s), its block node; the slot is
+ * free again. */
+void vm_machine_remove_disk_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_remove_disk_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
 /* Shuts the VM down: with @grace_ms > 0 the guest is asked first (ACPI
  * system_powerdown) and given that long; then QEMU is told to quit and,
  * should it not exit within a few seconds, killed. Returns once QEMU is
