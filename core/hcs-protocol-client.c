@@ -245,6 +245,68 @@ hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *
   return reply;
 }
 
+/* The server answers a wait's timeout itself; this bounds what a server
+ * that never answers (a guest is not trusted) can hold up a caller. */
+#define WAIT_GRACE_MS 10000
+
+static gboolean
+deadline_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+forward_cancel_cb (GCancellable *cancellable, gpointer data)
+{
+  g_cancellable_cancel (data);
+}
+
+/* A sync wait of at most @timeout_ms (< 0: none) and the grace. */
+static JsonNode *
+call_sync_wait (HcsProtocolClient *self, guint32 type, JsonNode *body, gint64 timeout_ms,
+                GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GCancellable) deadline = NULL;
+  g_autoptr (GSource) timer = NULL;
+  g_autoptr (GError) local_error = NULL;
+  GMainContext *context;
+  gulong forward = 0;
+  JsonNode *reply;
+
+  if (timeout_ms < 0)
+    return hcs_protocol_client_call_sync (self, type, body, cancellable, error);
+  /* The timer runs in the private context the sync call iterates. */
+  reply = NULL;
+  deadline = g_cancellable_new ();
+  if (cancellable != NULL)
+    forward = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb), deadline, NULL);
+  context = g_private_get (&call_context);
+  if (context == NULL)
+    {
+      context = g_main_context_new ();
+      g_private_set (&call_context, context);
+    }
+  timer = g_timeout_source_new (MIN (timeout_ms, G_MAXUINT - WAIT_GRACE_MS) + WAIT_GRACE_MS);
+  g_source_set_callback (timer, deadline_cb, deadline, NULL);
+  g_source_attach (timer, context);
+  reply = hcs_protocol_client_call_sync (self, type, body, deadline, &local_error);
+  g_source_destroy (timer);
+  if (cancellable != NULL)
+    g_cancellable_disconnect (cancellable, forward);
+  if (reply == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                   "protocol: %s: no answer %d ms past its timeout", hcs_protocol_message_name (type),
+                   WAIT_GRACE_MS);
+      return NULL;
+    }
+  if (reply == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return reply;
+}
+
 guint32
 hcs_protocol_client_new_port (HcsProtocolClient *self)
 {
@@ -644,8 +706,8 @@ proxy_wait_timeout (HcsContainer *container, gint64 timeout_ms, GCancellable *ca
   if (body == NULL)
     return FALSE;
   set_timeout (json_node_get_object (body), timeout_ms);
-  reply = hcs_protocol_client_call_sync (self->client, HCS_PROTOCOL_WAIT_FOR_CONTAINER, body,
-                                         cancellable, error);
+  reply = call_sync_wait (self->client, HCS_PROTOCOL_WAIT_FOR_CONTAINER, body, timeout_ms,
+                          cancellable, error);
   return reply != NULL;
 }
 
@@ -1084,8 +1146,8 @@ process_wait_timeout (HcsProcess *process, gint64 timeout_ms, GCancellable *canc
   if (body == NULL)
     return FALSE;
   set_timeout (json_node_get_object (body), timeout_ms);
-  reply = hcs_protocol_client_call_sync (self->container->client, HCS_PROTOCOL_WAIT_FOR_PROCESS,
-                                         body, cancellable, error);
+  reply = call_sync_wait (self->container->client, HCS_PROTOCOL_WAIT_FOR_PROCESS, body,
+                          timeout_ms, cancellable, error);
   if (reply == NULL)
     return FALSE;
   process_take_reply (self, reply);

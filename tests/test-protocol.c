@@ -11,6 +11,7 @@
 #include "test-common.h"
 
 #include <errno.h>
+#include <gio/gunixsocketaddress.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -643,6 +644,111 @@ test_console_resize (Fixture *fixture, gconstpointer data)
   g_assert_true (hcs_process_wait_timeout (process, 10000, NULL, &error));
 }
 
+/* --- a server that never answers ---------------------------------------------------- */
+
+typedef struct {
+  char *socket_path;
+  GMainContext *context;
+  GMainLoop *loop;
+  GPtrArray *bridges;
+  GMutex lock;
+  GCond cond;
+  gboolean ready;
+} Mute;
+
+/* Opens any system, then answers nothing more: a hung or hostile guest. */
+static void
+mute_request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer data)
+{
+  if (type == HCS_PROTOCOL_OPEN_CONTAINER)
+    {
+      g_autoptr (JsonNode) reply = json_from_string ("{\"Events\": []}", NULL);
+      hcs_bridge_respond (bridge, type, id, reply, NULL);
+    }
+}
+
+static gboolean
+mute_incoming_cb (GSocketService *service, GSocketConnection *connection, GObject *source,
+                  gpointer data)
+{
+  Mute *mute = data;
+  HcsBridge *bridge = hcs_bridge_new (G_IO_STREAM (connection), 0);
+
+  g_signal_connect (bridge, "request", G_CALLBACK (mute_request_cb), NULL);
+  hcs_bridge_start (bridge);
+  g_ptr_array_add (mute->bridges, bridge);
+  return TRUE;
+}
+
+static gpointer
+mute_main (gpointer data)
+{
+  Mute *mute = data;
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (mute->socket_path);
+  g_autoptr (GError) error = NULL;
+
+  g_main_context_push_thread_default (mute->context);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (mute_incoming_cb), mute);
+  g_socket_service_start (service);
+  g_mutex_lock (&mute->lock);
+  mute->ready = TRUE;
+  g_cond_signal (&mute->cond);
+  g_mutex_unlock (&mute->lock);
+  g_main_loop_run (mute->loop);
+  g_socket_service_stop (service);
+  for (guint i = 0; i < mute->bridges->len; i++)
+    hcs_bridge_close (mute->bridges->pdata[i]);
+  g_ptr_array_set_size (mute->bridges, 0);
+  while (g_main_context_iteration (mute->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (mute->context);
+  return NULL;
+}
+
+/* A sync wait with a limit ends even when the server never answers. */
+static void
+test_server_never_answers (Fixture *fixture, gconstpointer data)
+{
+  Mute mute = { 0 };
+  GThread *thread;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+
+  mute.socket_path = fixture->socket_path;
+  mute.context = g_main_context_new ();
+  mute.loop = g_main_loop_new (mute.context, FALSE);
+  mute.bridges = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_init (&mute.lock);
+  g_cond_init (&mute.cond);
+  thread = g_thread_new ("mute", mute_main, &mute);
+  g_mutex_lock (&mute.lock);
+  while (!mute.ready)
+    g_cond_wait (&mute.cond, &mute.lock);
+  g_mutex_unlock (&mute.lock);
+
+  client = hcs_protocol_client_new (fixture->socket_path, &error);
+  g_assert_no_error (error);
+  container = hcs_protocol_client_open_container (client, "silent", &error);
+  g_assert_no_error (error);
+  g_assert_false (hcs_container_wait_timeout (container, 0, NULL, &error));
+  g_assert_true (hcs_error_is_timeout (error));
+  g_clear_object (&container);
+  g_clear_object (&client);
+
+  g_main_loop_quit (mute.loop);
+  g_thread_join (thread);
+  g_ptr_array_unref (mute.bridges);
+  g_main_loop_unref (mute.loop);
+  g_main_context_unref (mute.context);
+  g_mutex_clear (&mute.lock);
+  g_cond_clear (&mute.cond);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -659,5 +765,6 @@ main (int argc, char **argv)
   ADD ("stdio/never-connected", test_stdio_never_connected);
   ADD ("proxy/many-containers", test_many_containers);
   ADD ("proxy/console-resize", test_console_resize);
+  ADD ("proxy/server-never-answers", test_server_never_answers);
   return g_test_run ();
 }
