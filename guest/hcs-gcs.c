@@ -420,13 +420,16 @@ main (int argc, char **argv)
       g_setenv ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", FALSE);
       if (!mount_system (&error) || !load_modules (&error))
         goto fail;
+      say ("modules loaded at %.3f s of uptime", g_get_monotonic_time () / (double)G_USEC_PER_SEC);
       fork_agent ();
     }
   agent.opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   agent.loop = g_main_loop_new (NULL, FALSE);
   if (!agent_start (&agent, &error))
     goto fail;
-  say ("ready: serving %s", HCS_PROTOCOL_BRIDGE_PORT);
+  /* GLib's monotonic clock is the kernel's uptime: comparable with its log. */
+  say ("ready: serving %s at %.3f s of uptime", HCS_PROTOCOL_BRIDGE_PORT,
+       g_get_monotonic_time () / (double)G_USEC_PER_SEC);
   g_main_loop_run (agent.loop);
   return 0;
 
