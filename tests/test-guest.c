@@ -250,6 +250,27 @@ test_create_start (void)
   reply = call (HCS_PROTOCOL_CREATE, again, &error);
   g_assert_null (reply);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+
+  /* A configuration the agent cannot use is an error naming the field,
+   * and no system is left behind. */
+  {
+    g_autoptr (JsonNode) bad = hcs_protocol_request_new ("bad");
+    g_autoptr (JsonNode) bad_reply = NULL;
+    g_autoptr (JsonNode) gone = hcs_protocol_request_new ("bad");
+    g_autoptr (JsonNode) gone_reply = NULL;
+
+    json_object_set_string_member (json_node_get_object (bad), "ContainerConfig",
+                                   "{\"VolumePath\": \"relative/root\"}");
+    bad_reply = call (HCS_PROTOCOL_CREATE, bad, &error);
+    g_assert_null (bad_reply);
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "VolumePath"));
+    g_clear_error (&error);
+    gone_reply = call (HCS_PROTOCOL_GET_PROPERTIES, gone, &error);
+    g_assert_null (gone_reply);
+    g_assert_true (hcs_error_is_not_exist (error));
+  }
 }
 
 typedef struct
