@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <linux/netlink.h>
 #include <string.h>
@@ -139,10 +138,143 @@ load_modules (GError **error)
 
 /* --- ports ------------------------------------------------------------------------ */
 
+/* A port's output, as a stream that is not pollable: GIO runs its async
+ * writes on worker threads, so a host that reads a port slowly (a write
+ * to a port blocks while its queue is full) holds up that port only,
+ * never the agent's main loop.
+ *
+ * A stdio port is framed: each write is a u32 little-endian length and
+ * that many bytes, and closing sends a zero length, the end of stream. A
+ * port has no half-close of its own, and that the guest closed it (QEMU's
+ * VSERPORT_CHANGE) may overtake data QEMU still holds; the end frame comes
+ * behind the data on the same queue (docs/guest.md). */
+#define GCS_TYPE_PORT_OUTPUT (gcs_port_output_get_type ())
+G_DECLARE_FINAL_TYPE (GcsPortOutput, gcs_port_output, GCS, PORT_OUTPUT, GOutputStream)
+
+struct _GcsPortOutput
+{
+  GOutputStream parent_instance;
+  int fd;
+  gboolean framed;
+};
+
+G_DEFINE_FINAL_TYPE (GcsPortOutput, gcs_port_output, G_TYPE_OUTPUT_STREAM)
+
+/* A frame's payload at most, so that the length always fits. */
+#define PORT_FRAME_MAX (1024 * 1024)
+
+static gboolean
+write_fully (int fd, const guint8 *data, gsize length, GError **error)
+{
+  while (length > 0)
+    {
+      gssize written = write (fd, data, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "writing to a port: %s",
+                       g_strerror (errno));
+          return FALSE;
+        }
+      data += written;
+      length -= written;
+    }
+  return TRUE;
+}
+
+static gssize
+gcs_port_output_write (GOutputStream *stream, const void *buffer, gsize count,
+                       GCancellable *cancellable, GError **error)
+{
+  GcsPortOutput *self = GCS_PORT_OUTPUT (stream);
+  guint32 header;
+
+  if (!self->framed)
+    {
+      gssize written;
+
+      do
+        written = write (self->fd, buffer, count);
+      while (written < 0 && errno == EINTR);
+      if (written < 0)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "writing to a port: %s",
+                     g_strerror (errno));
+      return written;
+    }
+  count = MIN (count, PORT_FRAME_MAX);
+  if (count == 0)
+    return 0;
+  header = GUINT32_TO_LE ((guint32)count);
+  if (!write_fully (self->fd, (const guint8 *)&header, sizeof header, error)
+      || !write_fully (self->fd, buffer, count, error))
+    return -1;
+  return count;
+}
+
+static gboolean
+gcs_port_output_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  GcsPortOutput *self = GCS_PORT_OUTPUT (stream);
+  int fd = self->fd;
+
+  self->fd = -1;
+  if (fd < 0)
+    return TRUE;
+  if (self->framed)
+    {
+      guint32 end = 0;
+
+      /* Closing runs in the main loop: a host that does not read gets no
+       * end frame rather than stalling the agent. */
+      fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+      write_fully (fd, (const guint8 *)&end, sizeof end, NULL);
+    }
+  if (close (fd) < 0 && errno != EINTR)
+    return hcs_set_error_from_errno (error, errno, "closing a port");
+  return TRUE;
+}
+
+static void
+gcs_port_output_finalize (GObject *object)
+{
+  GcsPortOutput *self = GCS_PORT_OUTPUT (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  G_OBJECT_CLASS (gcs_port_output_parent_class)->finalize (object);
+}
+
+static void
+gcs_port_output_class_init (GcsPortOutputClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gcs_port_output_finalize;
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = gcs_port_output_write;
+  G_OUTPUT_STREAM_CLASS (klass)->close_fn = gcs_port_output_close;
+}
+
+static void
+gcs_port_output_init (GcsPortOutput *self)
+{
+  self->fd = -1;
+}
+
+/* Takes @fd. */
+static GOutputStream *
+gcs_port_output_new (int fd, gboolean framed)
+{
+  GcsPortOutput *self = g_object_new (GCS_TYPE_PORT_OUTPUT, NULL);
+
+  self->fd = fd;
+  self->framed = framed;
+  return G_OUTPUT_STREAM (self);
+}
+
 /* A port's /dev node as a stream: two descriptors, so that input and
  * output close on their own and the port closes with the last. */
 static GIOStream *
-open_port (const char *device, GError **error)
+open_port (const char *device, gboolean framed, GError **error)
 {
   g_autofree char *path = g_build_filename ("/dev", device, NULL);
   g_autoptr (GInputStream) input = NULL;
@@ -161,7 +293,7 @@ open_port (const char *device, GError **error)
       return hcs_set_error_from_errno (error, saved_errno, "duplicating %s", path), NULL;
     }
   input = g_unix_input_stream_new (fd, TRUE);
-  output = g_unix_output_stream_new (write_fd, TRUE);
+  output = gcs_port_output_new (write_fd, framed);
   return g_simple_io_stream_new (input, output);
 }
 
@@ -210,7 +342,7 @@ scan_ports (Agent *agent)
       port = stdio_port_number (name);
       if (port == 0 && !is_bridge_port (name))
         continue;
-      stream = open_port (device, &error);
+      stream = open_port (device, port != 0, &error);
       if (stream == NULL)
         {
           say ("port %s: %s", name, error->message);

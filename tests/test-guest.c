@@ -273,10 +273,13 @@ test_create_start (void)
   }
 }
 
+/* Reads a framed stdio port (docs/guest.md: u32 LE length, bytes; a zero
+ * length ends it) until its end frame. */
 typedef struct
 {
   GInputStream *input;
-  GByteArray *data;
+  GByteArray *raw;  /* received, not yet taken apart */
+  GByteArray *data; /* the payload */
   guint8 buffer[4096];
   gboolean eof;
   GError *error;
@@ -292,10 +295,27 @@ reader_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (length <= 0)
     {
+      if (reader->error == NULL)
+        reader->error = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED, "no end frame");
       reader->eof = TRUE;
       return;
     }
-  g_byte_array_append (reader->data, reader->buffer, length);
+  g_byte_array_append (reader->raw, reader->buffer, length);
+  while (reader->raw->len >= 4)
+    {
+      guint32 frame = GUINT32_FROM_LE (*(guint32 *)reader->raw->data);
+
+      if (frame == 0)
+        {
+          g_assert_cmpuint (reader->raw->len, ==, 4);
+          reader->eof = TRUE;
+          return;
+        }
+      if (reader->raw->len < 4 + frame)
+        break;
+      g_byte_array_append (reader->data, reader->raw->data + 4, frame);
+      g_byte_array_remove_range (reader->raw, 0, 4 + frame);
+    }
   reader_read (reader);
 }
 
@@ -379,6 +399,7 @@ exec_relayed (const char *id, const char *const *argv, const char *stdin_text, i
     }
   reader.input = g_io_stream_get_input_stream (port_stream);
   reader.data = g_byte_array_new ();
+  reader.raw = g_byte_array_new ();
   reader_read (&reader);
 
   process->command_args = g_strdupv ((char **)argv);
@@ -404,13 +425,13 @@ exec_relayed (const char *id, const char *const *argv, const char *stdin_text, i
     *exit_code = json_object_get_int_member (json_node_get_object (waited), "ExitCode");
   }
 
-  /* The guest's end of the port closes behind the last byte. */
-  iterate_until (port_closed, name, CALL_TIMEOUT_S, "close of the stdout port");
+  /* The end frame comes behind the last byte; then the ports go. */
+  iterate_until (reader_done, &reader, CALL_TIMEOUT_S, "end frame of the stdout port");
+  g_assert_no_error (reader.error);
+  g_byte_array_unref (reader.raw);
   remove_port (name);
   if (stdin_name != NULL)
     remove_port (stdin_name);
-  iterate_until (reader_done, &reader, CALL_TIMEOUT_S, "end of the stdout stream");
-  g_assert_no_error (reader.error);
   g_byte_array_append (reader.data, (const guint8 *)"", 1);
   return (char *)g_byte_array_free (reader.data, FALSE);
 }
@@ -546,6 +567,88 @@ test_hostile (void)
                    "Running");
 }
 
+/* Runs @argv in @id with no stdio; gives its pid. */
+static gint64
+exec_plain (const char *id, const char *const *argv, guint32 stdout_port)
+{
+  g_autoptr (HcsProcessConfig) process = hcs_process_config_new ();
+  g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  HcsProtocolStdioRelay relay = { { 0, stdout_port, 0 } };
+  JsonObject *settings = json_object_new ();
+  JsonObject *relay_object = json_object_new ();
+
+  process->command_args = g_strdupv ((char **)argv);
+  process->create_stdout_pipe = stdout_port != 0;
+  hcs_protocol_set_document (settings, "ProcessParameters", hcs_process_config_to_node (process));
+  hcs_protocol_stdio_relay_to_object (&relay, relay_object);
+  json_object_set_object_member (settings, "VsockStdioRelaySettings", relay_object);
+  json_object_set_object_member (json_node_get_object (request), "Settings", settings);
+  reply = call (HCS_PROTOCOL_EXECUTE_PROCESS, request, &error);
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (reply), "ProcessId");
+}
+
+static int
+wait_process (const char *id, gint64 pid)
+{
+  g_autoptr (JsonNode) wait = hcs_protocol_request_new (id);
+  g_autoptr (JsonNode) waited = NULL;
+  g_autoptr (GError) error = NULL;
+
+  json_object_set_int_member (json_node_get_object (wait), "ProcessId", pid);
+  json_object_set_int_member (json_node_get_object (wait), "TimeoutInMs", HCS_PROTOCOL_INFINITE);
+  waited = call (HCS_PROTOCOL_WAIT_FOR_PROCESS, wait, &error);
+  g_assert_no_error (error);
+  return json_object_get_int_member (json_node_get_object (waited), "ExitCode");
+}
+
+/* A host that never reads a stdout port holds up that port only: the
+ * agent answers, and runs other processes, while `yes` fills it. */
+static void
+test_stalled_port (void)
+{
+  const char *yes[] = { "yes", NULL };
+  const char *exit_3[] = { "sh", "-c", "exit 3", NULL };
+  guint32 port;
+  g_autofree char *name = NULL;
+  g_autoptr (GIOStream) stream = NULL;
+  g_autoptr (JsonNode) killed = NULL;
+  guint8 first[4];
+  g_autoptr (GError) error = NULL;
+  gint64 pid;
+  JsonObject *body;
+
+  if (!vm_ready ())
+    return;
+  port = hcs_protocol_client_new_port (shared.client);
+  name = g_strdup_printf (HCS_PROTOCOL_STDIO_PORT_PREFIX "%u", port);
+  stream = add_port (name);
+  pid = exec_plain ("c1", yes, port);
+  /* The flow has started; from now on nothing is read. */
+  g_assert_true (g_input_stream_read_all (g_io_stream_get_input_stream (stream), first,
+                                          sizeof first, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  for (int i = 0; i < 3; i++)
+    {
+      negotiate ();
+      g_assert_cmpint (wait_process ("c1", exec_plain ("c1", exit_3, 0)), ==, 3);
+    }
+
+  {
+    g_autoptr (JsonNode) request = hcs_protocol_request_new ("c1");
+
+    body = json_node_get_object (request);
+    json_object_set_int_member (body, "ProcessId", pid);
+    killed = call (HCS_PROTOCOL_SIGNAL_PROCESS, request, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (wait_process ("c1", pid), ==, 128 + SIGKILL);
+  remove_port (name);
+}
+
 /* Garbage on the boot bridge itself: the agent drops that connection and
  * serves the port again, so the host's next call is answered. */
 static void
@@ -627,6 +730,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest/exit-code", test_exec_exit_code);
   g_test_add_func ("/guest/isolation", test_isolation);
   g_test_add_func ("/guest/hostile-frames", test_hostile);
+  g_test_add_func ("/guest/stalled-port", test_stalled_port);
   g_test_add_func ("/guest/bridge-garbage", test_bridge_garbage);
   g_test_add_func ("/guest/shutdown", test_shutdown);
   status = g_test_run ();
