@@ -6,11 +6,10 @@
  * protocol to the agent over the bridge port with HcsProtocolClient, and
  * relays stdio over virtio-serial ports it hot-adds, as plugins/lcow will.
  *
- * A stdio port has no half-close: the agent closes its end when the
- * stream ends, QEMU says so (VSERPORT_CHANGE, open false) once the guest
- * has handed every byte over (a blocking write in the guest returns only
- * when QEMU has taken the data), and the host then removes the port,
- * which ends its stream after what was read.
+ * A stdio port has no half-close: what the guest writes on one is framed
+ * (u32 LE length, bytes) and a zero length ends it; the host reads to that
+ * end frame, then removes the port. Stdin ends with the host's half-close
+ * of its socket (docs/guest.md).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
