@@ -476,7 +476,6 @@ static gboolean
 agent_start (Agent *agent, GError **error)
 {
   g_autoptr (GKeyFile) options = make_options ();
-  g_autoptr (GSource) uevents = NULL;
   int uevent_fd;
 
   agent->default_rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", error);
@@ -492,8 +491,7 @@ agent_start (Agent *agent, GError **error)
   uevent_fd = open_uevents (error);
   if (uevent_fd < 0)
     return FALSE;
-  g_unix_fd_add_full (G_PRIORITY_DEFAULT, uevent_fd, G_IO_IN, uevent_cb, agent,
-                      (GDestroyNotify)NULL);
+  g_unix_fd_add (uevent_fd, G_IO_IN, uevent_cb, agent);
   if (!wait_for_bridge (agent, error))
     return FALSE;
   g_timeout_add (RESCAN_INTERVAL_MS, rescan_cb, agent);
@@ -526,7 +524,7 @@ fork_agent (void)
     return;
   for (;;)
     {
-      int status;
+      int status = 0;
       pid_t pid = waitpid (-1, &status, 0);
 
       if (pid == agent || (pid < 0 && errno == ECHILD))
