@@ -4,6 +4,7 @@
  */
 #include "hcs-container.h"
 #include "hcs-error.h"
+#include "hcs-plugin-private.h"
 
 #include <json-glib/json-glib.h>
 
@@ -33,6 +34,21 @@ hcs_container_default_init (HcsContainerInterface *iface)
 }
 
 #define CONTAINER_IFACE(self) HCS_CONTAINER_GET_IFACE (self)
+
+/* A process the container hands out must be complete (hcs-plugin.h). */
+static void
+undo_process (gpointer process)
+{
+  if (HCS_PROCESS_GET_IFACE (process)->kill != NULL)
+    HCS_PROCESS_GET_IFACE (process)->kill (process, NULL);
+}
+
+static HcsProcess *
+checked_process (HcsContainer *self, HcsProcess *process, GError **error)
+{
+  return hcs_plugin_check_object (process, HCS_TYPE_PROCESS, G_OBJECT_TYPE_NAME (self),
+                                  undo_process, error);
+}
 
 static gboolean
 not_supported (HcsContainer *self, const char *what, GError **error)
@@ -141,21 +157,22 @@ hcs_container_create_process (HcsContainer *self, const HcsProcessConfig *config
 {
   g_return_val_if_fail (HCS_IS_CONTAINER (self), NULL);
   g_return_val_if_fail (config != NULL, NULL);
-  return CONTAINER_IFACE (self)->create_process (self, config, error);
+  return checked_process (self, CONTAINER_IFACE (self)->create_process (self, config, error),
+                          error);
 }
 
 HcsProcess *
 hcs_container_open_process (HcsContainer *self, int pid, GError **error)
 {
   g_return_val_if_fail (HCS_IS_CONTAINER (self), NULL);
-  return CONTAINER_IFACE (self)->open_process (self, pid, error);
+  return checked_process (self, CONTAINER_IFACE (self)->open_process (self, pid, error), error);
 }
 
 HcsProcess *
 hcs_container_get_init_process (HcsContainer *self, GError **error)
 {
   g_return_val_if_fail (HCS_IS_CONTAINER (self), NULL);
-  return CONTAINER_IFACE (self)->get_init_process (self, error);
+  return checked_process (self, CONTAINER_IFACE (self)->get_init_process (self, error), error);
 }
 
 gboolean

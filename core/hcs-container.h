@@ -26,6 +26,9 @@ struct _HcsContainerInterface
 {
   GTypeInterface parent_iface;
 
+  /* Required, except those marked optional (NULL: HCS_ERROR_NOT_SUPPORTED):
+   * pause, resume, get_statistics, get_process_list, modify. hcs-plugin.h. */
+
   const char *(*get_id) (HcsContainer *self);
   gboolean (*start) (HcsContainer *self, GError **error);
   gboolean (*shutdown) (HcsContainer *self, GError **error);

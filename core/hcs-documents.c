@@ -299,6 +299,95 @@ hcs_json_node_to_string (JsonNode *node, gboolean pretty)
 
 /* --- ProcessConfig ----------------------------------------------------------- */
 
+/* The OCI fields of a ProcessConfig and a ContainerConfig have no schema1
+ * names: they travel under "Oci" with config.json's own names (so that
+ * they reach a monitor, or a guest, as they left the caller), and are read
+ * back by the OCI parser's own functions, defined with it below. */
+static gboolean parse_oci_process_extra (JsonObject *object, HcsProcessConfig *process,
+                                         GError **error);
+static gboolean parse_oci_user_extra (JsonObject *user, HcsProcessConfig *process,
+                                      GError **error);
+
+static void
+write_oci_process (JsonBuilder *builder, const HcsProcessConfig *config)
+{
+  if (!config->capabilities_given && config->cap_added == NULL && config->rlimits == NULL &&
+      config->additional_gids == NULL && !config->has_umask && !config->has_oom_score_adj &&
+      !config->no_new_privileges_given && config->apparmor_profile == NULL &&
+      config->selinux_label == NULL)
+    return;
+  json_builder_set_member_name (builder, "Oci");
+  json_builder_begin_object (builder);
+  if (config->capabilities_given)
+    {
+      json_builder_set_member_name (builder, "capabilities");
+      json_builder_begin_object (builder);
+      write_strv (builder, "bounding", config->cap_bounding);
+      write_strv (builder, "effective", config->cap_effective);
+      write_strv (builder, "permitted", config->cap_permitted);
+      write_strv (builder, "inheritable", config->cap_inheritable);
+      write_strv (builder, "ambient", config->cap_ambient);
+      json_builder_end_object (builder);
+    }
+  write_strv (builder, "capAdded", config->cap_added);
+  if (config->rlimits != NULL)
+    {
+      json_builder_set_member_name (builder, "rlimits");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->rlimits->len; i++)
+        {
+          const HcsRlimit *rlimit = config->rlimits->pdata[i];
+          json_builder_begin_object (builder);
+          write_string (builder, "type", rlimit->type);
+          /* The int64 of the same bits (RLIM_INFINITY: -1), exactly what
+           * read_uint64 takes back. */
+          write_int (builder, "soft", (gint64) rlimit->soft);
+          write_int (builder, "hard", (gint64) rlimit->hard);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  if (config->additional_gids != NULL)
+    {
+      json_builder_set_member_name (builder, "additionalGids");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->additional_gids->len; i++)
+        json_builder_add_int_value (builder, g_array_index (config->additional_gids, guint32, i));
+      json_builder_end_array (builder);
+    }
+  if (config->has_umask)
+    write_int (builder, "umask", config->umask);
+  if (config->has_oom_score_adj)
+    write_int (builder, "oomScoreAdj", config->oom_score_adj);
+  if (config->no_new_privileges_given)
+    write_boolean (builder, "noNewPrivileges", config->no_new_privileges);
+  write_string (builder, "apparmorProfile", config->apparmor_profile);
+  write_string (builder, "selinuxLabel", config->selinux_label);
+  json_builder_end_object (builder);
+}
+
+static gboolean
+read_oci_process (JsonObject *object, HcsProcessConfig *config, GError **error)
+{
+  JsonNode *node = find_member (object, "Oci");
+  JsonObject *oci;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (error, "ProcessConfig", "Oci", "an object", node);
+  oci = json_node_get_object (node);
+  if (!parse_oci_process_extra (oci, config, error) || !parse_oci_user_extra (oci, config, error) ||
+      !read_strv (oci, "ProcessConfig.Oci", "capAdded", &config->cap_added, error))
+    {
+      g_prefix_error (error, "ProcessConfig.Oci: ");
+      return FALSE;
+    }
+  /* Absent here is "not given", not config.json's false. */
+  config->no_new_privileges_given = find_member (oci, "noNewPrivileges") != NULL;
+  return TRUE;
+}
+
 G_DEFINE_BOXED_TYPE (HcsProcessConfig, hcs_process_config, hcs_process_config_copy,
                      hcs_process_config_free)
 
@@ -312,6 +401,15 @@ static GHashTable *
 new_environment (void)
 {
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+void
+hcs_rlimit_free (HcsRlimit *rlimit)
+{
+  if (rlimit == NULL)
+    return;
+  g_free (rlimit->type);
+  g_free (rlimit);
 }
 
 HcsProcessConfig *
@@ -328,6 +426,26 @@ hcs_process_config_copy (const HcsProcessConfig *config)
   copy->user = g_strdup (config->user);
   copy->working_directory = g_strdup (config->working_directory);
   copy->console_socket = g_strdup (config->console_socket);
+  copy->cap_bounding = g_strdupv (config->cap_bounding);
+  copy->cap_effective = g_strdupv (config->cap_effective);
+  copy->cap_permitted = g_strdupv (config->cap_permitted);
+  copy->cap_inheritable = g_strdupv (config->cap_inheritable);
+  copy->cap_ambient = g_strdupv (config->cap_ambient);
+  copy->cap_added = g_strdupv (config->cap_added);
+  copy->rlimits = NULL;
+  if (config->rlimits != NULL)
+    {
+      copy->rlimits = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_rlimit_free);
+      for (guint i = 0; i < config->rlimits->len; i++)
+        {
+          HcsRlimit *rlimit = g_memdup2 (config->rlimits->pdata[i], sizeof *rlimit);
+          rlimit->type = g_strdup (rlimit->type);
+          g_ptr_array_add (copy->rlimits, rlimit);
+        }
+    }
+  copy->additional_gids = config->additional_gids ? g_array_copy (config->additional_gids) : NULL;
+  copy->apparmor_profile = g_strdup (config->apparmor_profile);
+  copy->selinux_label = g_strdup (config->selinux_label);
   copy->environment = NULL;
   if (config->environment != NULL)
     {
@@ -354,6 +472,16 @@ hcs_process_config_free (HcsProcessConfig *config)
   g_free (config->working_directory);
   g_free (config->console_socket);
   g_clear_pointer (&config->environment, g_hash_table_unref);
+  g_strfreev (config->cap_bounding);
+  g_strfreev (config->cap_effective);
+  g_strfreev (config->cap_permitted);
+  g_strfreev (config->cap_inheritable);
+  g_strfreev (config->cap_ambient);
+  g_strfreev (config->cap_added);
+  g_clear_pointer (&config->rlimits, g_ptr_array_unref);
+  g_clear_pointer (&config->additional_gids, g_array_unref);
+  g_free (config->apparmor_profile);
+  g_free (config->selinux_label);
   g_free (config);
 }
 
@@ -433,6 +561,8 @@ hcs_process_config_from_node (JsonNode *node, GError **error)
       config->console_height = height;
       config->console_width = width;
     }
+  if (!read_oci_process (object, config, error))
+    return NULL;
   return g_steal_pointer (&config);
 }
 
@@ -481,6 +611,7 @@ hcs_process_config_to_node (const HcsProcessConfig *config)
       json_builder_add_int_value (builder, config->console_width);
       json_builder_end_array (builder);
     }
+  write_oci_process (builder, config);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -654,6 +785,11 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   copy->ipc_namespace.path = g_strdup (config->ipc_namespace.path);
   copy->process = hcs_process_config_copy (config->process);
   copy->oci_version = g_strdup (config->oci_version);
+  copy->domainname = g_strdup (config->domainname);
+  copy->masked_paths = g_strdupv (config->masked_paths);
+  copy->readonly_paths = g_strdupv (config->readonly_paths);
+  copy->sysctl = g_strdupv (config->sysctl);
+  copy->rootfs_propagation = g_strdup (config->rootfs_propagation);
   return copy;
 }
 
@@ -678,6 +814,11 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_free (config->ipc_namespace.path);
   hcs_process_config_free (config->process);
   g_free (config->oci_version);
+  g_free (config->domainname);
+  g_strfreev (config->masked_paths);
+  g_strfreev (config->readonly_paths);
+  g_strfreev (config->sysctl);
+  g_free (config->rootfs_propagation);
   g_free (config);
 }
 
@@ -794,6 +935,56 @@ parse_oci_mount (JsonObject *object, const char *doc, gpointer *out, GError **er
   return check_absolute (doc, "destination", mount->destination, error);
 }
 
+static gboolean parse_oci_linux_filesystem (JsonObject *linux_object,
+                                            HcsContainerConfig *config, GError **error);
+
+/* ContainerConfig's OCI fields under "Oci" (see write_oci_process). */
+static void
+write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
+{
+  if (config->domainname == NULL && config->masked_paths == NULL &&
+      config->readonly_paths == NULL && config->sysctl == NULL &&
+      config->rootfs_propagation == NULL)
+    return;
+  json_builder_set_member_name (builder, "Oci");
+  json_builder_begin_object (builder);
+  write_string (builder, "domainname", config->domainname);
+  write_strv (builder, "maskedPaths", config->masked_paths);
+  write_strv (builder, "readonlyPaths", config->readonly_paths);
+  write_string (builder, "rootfsPropagation", config->rootfs_propagation);
+  if (config->sysctl != NULL)
+    {
+      json_builder_set_member_name (builder, "sysctl");
+      json_builder_begin_object (builder);
+      for (guint i = 0; config->sysctl[i]; i++)
+        {
+          g_auto (GStrv) pair = g_strsplit (config->sysctl[i], "=", 2);
+          json_builder_set_member_name (builder, pair[0]);
+          json_builder_add_string_value (builder, pair[1] ? pair[1] : "");
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+static gboolean
+read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **error)
+{
+  JsonNode *node = find_member (object, "Oci");
+  JsonObject *oci;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (error, "ContainerConfig", "Oci", "an object", node);
+  oci = json_node_get_object (node);
+  if (!read_string (oci, "ContainerConfig.Oci", "domainname", &config->domainname, error) ||
+      !check_name ("ContainerConfig.Oci", "domainname", config->domainname, 64, error) ||
+      !parse_oci_linux_filesystem (oci, config, error))
+    return FALSE;
+  return TRUE;
+}
+
 static HcsContainerConfig *
 parse_schema1 (JsonObject *object, GError **error)
 {
@@ -830,7 +1021,8 @@ parse_schema1 (JsonObject *object, GError **error)
   if (!check_name (doc, "Name", config->name, 256, error) ||
       !check_name (doc, "HostName", config->hostname, 64, error) ||
       !check_absolute (doc, "VolumePath", config->volume_path, error) ||
-      !check_absolute (doc, "LayerFolderPath", config->layer_folder_path, error))
+      !check_absolute (doc, "LayerFolderPath", config->layer_folder_path, error) ||
+      !read_oci_container (object, config, error))
     return NULL;
 
   process = find_member (object, "Process");
@@ -847,6 +1039,164 @@ parse_schema1 (JsonObject *object, GError **error)
 }
 
 /* OCI runtime spec (config.json). */
+
+/* OCI process fields beyond argv, env, cwd, user and terminal. */
+
+static gboolean
+parse_oci_user_extra (JsonObject *user, HcsProcessConfig *process, GError **error)
+{
+  const char *doc = "config.json: process.user";
+  JsonNode *node;
+
+  node = find_member (user, "additionalGids");
+  if (node != NULL)
+    {
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        return type_error (error, doc, "additionalGids", "an array of integers", node);
+      array = json_node_get_array (node);
+      process->additional_gids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *name = g_strdup_printf ("additionalGids[%u]", i);
+          gint64 gid;
+          guint32 value;
+
+          if (!node_to_int (json_array_get_element (array, i), doc, name, &gid, error))
+            return FALSE;
+          if (gid < 0 || gid >= G_MAXUINT32)
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.%s: %" G_GINT64_FORMAT " is not a gid", doc, name, gid);
+              return FALSE;
+            }
+          value = (guint32) gid;
+          g_array_append_val (process->additional_gids, value);
+        }
+    }
+  if (find_member (user, "umask") != NULL)
+    {
+      gint64 umask = 0;
+
+      if (!read_int (user, doc, "umask", 0, 0777, &umask, error))
+        return FALSE;
+      process->has_umask = TRUE;
+      process->umask = (guint32) umask;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_oci_capabilities (JsonNode *node, HcsProcessConfig *process, GError **error)
+{
+  const char *doc = "config.json: process.capabilities";
+  JsonObject *sets;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (error, "config.json: process", "capabilities", "an object", node);
+  sets = json_node_get_object (node);
+  process->capabilities_given = TRUE;
+  /* Names are checked against the kernel's list by the runtime. */
+  return read_strv (sets, doc, "bounding", &process->cap_bounding, error) &&
+         read_strv (sets, doc, "effective", &process->cap_effective, error) &&
+         read_strv (sets, doc, "permitted", &process->cap_permitted, error) &&
+         read_strv (sets, doc, "inheritable", &process->cap_inheritable, error) &&
+         read_strv (sets, doc, "ambient", &process->cap_ambient, error);
+}
+
+/* A uint64 of config.json (RLIM_INFINITY is 2^64-1). json-glib reads a
+ * number above G_MAXINT64 as the int64 of the same bits (so -1 is taken as
+ * RLIM_INFINITY too), and one beyond 64 bits as a double. Required. */
+static gboolean
+read_uint64 (JsonObject *object, const char *doc, const char *name, guint64 *out,
+             GError **error)
+{
+  JsonNode *node = find_member (object, name);
+  gint64 value;
+
+  if (node == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "%s.%s: missing", doc, name);
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+      json_node_get_double (node) >= 9.2e18)
+    {
+      *out = json_node_get_double (node) >= 1.8e19 ? G_MAXUINT64
+                                                   : (guint64) json_node_get_double (node);
+      return TRUE;
+    }
+  if (!node_to_int (node, doc, name, &value, error))
+    return FALSE;
+  *out = (guint64) value;
+  return TRUE;
+}
+
+static gboolean
+parse_oci_rlimit (JsonObject *object, const char *doc, gpointer *out, GError **error)
+{
+  HcsRlimit *rlimit = g_new0 (HcsRlimit, 1);
+
+  *out = rlimit;
+  if (!read_string (object, doc, "type", &rlimit->type, error))
+    return FALSE;
+  if (rlimit->type == NULL || !g_str_has_prefix (rlimit->type, "RLIMIT_"))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.type: '%s' is not an RLIMIT_ name", doc, rlimit->type ? rlimit->type : "");
+      return FALSE;
+    }
+  if (!read_uint64 (object, doc, "soft", &rlimit->soft, error) ||
+      !read_uint64 (object, doc, "hard", &rlimit->hard, error))
+    return FALSE;
+  if (rlimit->soft > rlimit->hard)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s: soft %" G_GUINT64_FORMAT " is above hard %" G_GUINT64_FORMAT, doc,
+                   rlimit->soft, rlimit->hard);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_oci_process_extra (JsonObject *object, HcsProcessConfig *process, GError **error)
+{
+  const char *doc = "config.json: process";
+  JsonNode *node;
+
+  node = find_member (object, "capabilities");
+  if (node != NULL && !parse_oci_capabilities (node, process, error))
+    return FALSE;
+  if (!read_object_array (object, doc, "rlimits", parse_oci_rlimit,
+                          (GDestroyNotify) hcs_rlimit_free, &process->rlimits, error))
+    return FALSE;
+  for (guint i = 0; process->rlimits && i < process->rlimits->len; i++)
+    for (guint j = 0; j < i; j++)
+      if (g_str_equal (((HcsRlimit *) process->rlimits->pdata[i])->type,
+                       ((HcsRlimit *) process->rlimits->pdata[j])->type))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "%s.rlimits[%u]: %s is given twice", doc, i,
+                       ((HcsRlimit *) process->rlimits->pdata[i])->type);
+          return FALSE;
+        }
+  if (find_member (object, "oomScoreAdj") != NULL)
+    {
+      gint64 adj = 0;
+      if (!read_int (object, doc, "oomScoreAdj", -1000, 1000, &adj, error))
+        return FALSE;
+      process->has_oom_score_adj = TRUE;
+      process->oom_score_adj = (gint32) adj;
+    }
+  /* OCI: absent means false. */
+  process->no_new_privileges_given = TRUE;
+  process->no_new_privileges = FALSE;
+  return read_boolean (object, doc, "noNewPrivileges", &process->no_new_privileges, error) &&
+         read_string (object, doc, "apparmorProfile", &process->apparmor_profile, error) &&
+         read_string (object, doc, "selinuxLabel", &process->selinux_label, error);
+}
 
 static gboolean
 parse_oci_process (JsonObject *object, HcsContainerConfig *config, GError **error)
@@ -897,7 +1247,8 @@ parse_oci_process (JsonObject *object, HcsContainerConfig *config, GError **erro
       user = json_node_get_object (node);
       if (!read_int (user, "config.json: process.user", "uid", 0, G_MAXUINT32 - 1, &uid, error) ||
           !read_int (user, "config.json: process.user", "gid", 0, G_MAXUINT32 - 1, &gid, error) ||
-          !read_string (user, "config.json: process.user", "username", &username, error))
+          !read_string (user, "config.json: process.user", "username", &username, error) ||
+          !parse_oci_user_extra (user, process, error))
         return FALSE;
       process->user = username ? g_steal_pointer (&username)
                                : g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, uid, gid);
@@ -918,7 +1269,7 @@ parse_oci_process (JsonObject *object, HcsContainerConfig *config, GError **erro
       process->console_height = height;
       process->console_width = width;
     }
-  return TRUE;
+  return parse_oci_process_extra (object, process, error);
 }
 
 HcsProcessConfig *
@@ -1108,6 +1459,74 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
   return TRUE;
 }
 
+/* linux.maskedPaths, readonlyPaths, rootfsPropagation and sysctl. */
+static gboolean
+parse_oci_linux_filesystem (JsonObject *linux_object, HcsContainerConfig *config,
+                            GError **error)
+{
+  const char *doc = "config.json: linux";
+  static const char *const propagations[] = { "private", "rprivate", "shared", "rshared",
+                                              "slave", "rslave", "unbindable", "runbindable",
+                                              NULL };
+  JsonNode *node;
+
+  if (!read_strv (linux_object, doc, "maskedPaths", &config->masked_paths, error) ||
+      !read_strv (linux_object, doc, "readonlyPaths", &config->readonly_paths, error) ||
+      !read_string (linux_object, doc, "rootfsPropagation", &config->rootfs_propagation, error))
+    return FALSE;
+  for (guint i = 0; config->masked_paths && config->masked_paths[i]; i++)
+    if (!check_absolute (doc, "maskedPaths[]", config->masked_paths[i], error))
+      return FALSE;
+  for (guint i = 0; config->readonly_paths && config->readonly_paths[i]; i++)
+    if (!check_absolute (doc, "readonlyPaths[]", config->readonly_paths[i], error))
+      return FALSE;
+  if (config->rootfs_propagation != NULL && *config->rootfs_propagation != '\0' &&
+      !g_strv_contains (propagations, config->rootfs_propagation))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "%s.rootfsPropagation: '%s' is not one of private, shared, slave, "
+                   "unbindable (or their r- forms)", doc, config->rootfs_propagation);
+      return FALSE;
+    }
+
+  node = find_member (linux_object, "sysctl");
+  if (node != NULL)
+    {
+      g_autoptr (GList) keys = NULL;
+      g_autoptr (GStrvBuilder) entries = g_strv_builder_new ();
+      JsonObject *sysctl;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, doc, "sysctl", "an object of strings", node);
+      sysctl = json_node_get_object (node);
+      keys = g_list_sort (json_object_get_members (sysctl), (GCompareFunc) g_strcmp0);
+      for (GList *l = keys; l; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (sysctl, l->data);
+          if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+            {
+              g_autofree char *field = g_strdup_printf ("sysctl.%s", (char *) l->data);
+              return type_error (error, doc, field, "a string", value);
+            }
+          if (strchr (l->data, '=') != NULL)
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "%s.sysctl: key '%s' has '='", doc, (char *) l->data);
+              return FALSE;
+            }
+          /* Key and value are checked by the runtime, which knows the
+           * container's namespaces. */
+          {
+            g_autofree char *entry = g_strdup_printf ("%s=%s", (char *) l->data,
+                                                      json_node_get_string (value));
+            g_strv_builder_add (entries, entry);
+          }
+        }
+      config->sysctl = g_strv_builder_end (entries);
+    }
+  return TRUE;
+}
+
 static HcsContainerConfig *
 parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
 {
@@ -1118,10 +1537,12 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
   config->system_type = g_strdup ("Container");
   if (!read_string (object, doc, "ociVersion", &config->oci_version, error) ||
       !read_string (object, doc, "hostname", &config->hostname, error) ||
+      !read_string (object, doc, "domainname", &config->domainname, error) ||
       !read_object_array (object, doc, "mounts", parse_oci_mount, (GDestroyNotify) hcs_mount_free,
                           &config->mounts, error))
     return NULL;
-  if (!check_name (doc, "hostname", config->hostname, 64, error))
+  if (!check_name (doc, "hostname", config->hostname, 64, error) ||
+      !check_name (doc, "domainname", config->domainname, 64, error))
     return NULL;
 
   node = find_member (object, "root");
@@ -1158,7 +1579,8 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
     {
       if (!JSON_NODE_HOLDS_OBJECT (node))
         return type_error (error, doc, "linux", "an object", node), NULL;
-      if (!parse_oci_linux (json_node_get_object (node), config, error))
+      if (!parse_oci_linux (json_node_get_object (node), config, error) ||
+          !parse_oci_linux_filesystem (json_node_get_object (node), config, error))
         return NULL;
     }
   return g_steal_pointer (&config);
@@ -1276,6 +1698,7 @@ hcs_container_config_to_node (const HcsContainerConfig *config)
       json_builder_set_member_name (builder, "Process");
       json_builder_add_value (builder, hcs_process_config_to_node (config->process));
     }
+  write_oci_container (builder, config);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

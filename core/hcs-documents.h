@@ -44,7 +44,34 @@ typedef struct {
   gboolean detach;            /* runc's model: the process becomes the caller's
                                * child (or its subreaper's), which reaps it; the
                                * exit code is then the caller's to read */
+
+  /* --- OCI process fields (config.json "process", runc exec's flags);
+   * each unset one leaves the runtime's default. Not in schema1's JSON. */
+  gboolean capabilities_given;/* capabilities: each set exactly as given */
+  GStrv cap_bounding;         /* "CAP_*" names */
+  GStrv cap_effective;
+  GStrv cap_permitted;
+  GStrv cap_inheritable;
+  GStrv cap_ambient;
+  GStrv cap_added;            /* runc exec --cap: added to the sets given or
+                               * to the default ones */
+  GPtrArray *rlimits;         /* rlimits (HcsRlimit*) */
+  GArray *additional_gids;    /* user.additionalGids (guint32) */
+  gboolean has_umask;
+  guint32 umask;              /* user.umask */
+  gboolean has_oom_score_adj;
+  gint32 oom_score_adj;       /* oomScoreAdj, -1000..1000 */
+  gboolean no_new_privileges_given;
+  gboolean no_new_privileges; /* noNewPrivileges (OCI: false when absent) */
+  char *apparmor_profile;     /* apparmorProfile */
+  char *selinux_label;        /* selinuxLabel */
 } HcsProcessConfig;
+
+typedef struct {
+  char *type;                 /* "RLIMIT_NOFILE" */
+  guint64 soft;
+  guint64 hard;
+} HcsRlimit;
 
 #define HCS_TYPE_PROCESS_CONFIG (hcs_process_config_get_type ())
 GType hcs_process_config_get_type (void);
@@ -62,6 +89,7 @@ GStrv hcs_process_config_get_argv (const HcsProcessConfig *config, GError **erro
 /* Environment as a NULL-terminated "NAME=value" vector, sorted by name. */
 GStrv hcs_process_config_get_envp (const HcsProcessConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProcessConfig, hcs_process_config_free)
+void hcs_rlimit_free (HcsRlimit *rlimit);
 
 /* --- ContainerConfig ---------------------------------------------------- */
 
@@ -122,6 +150,13 @@ typedef struct {
   HcsNamespace ipc_namespace;
   HcsProcessConfig *process;  /* the init process (OCI "process"), or NULL */
   char *oci_version;          /* set when the document was an OCI spec */
+
+  /* --- OCI container fields (config.json); not in schema1's JSON --- */
+  char *domainname;           /* domainname */
+  GStrv masked_paths;         /* linux.maskedPaths; NULL: the runtime's defaults */
+  GStrv readonly_paths;       /* linux.readonlyPaths; NULL: the runtime's defaults */
+  GStrv sysctl;               /* linux.sysctl as "key=value", sorted by key */
+  char *rootfs_propagation;   /* linux.rootfsPropagation */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

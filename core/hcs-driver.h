@@ -1,14 +1,6 @@
-/* hcs-driver.h: what a plugin implements, and the registry it registers into.
- *
- * A plugin is a GModule that exports exactly one symbol:
- *
- *   gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
- *                             GError **error);
- *
- * It checks @abi_version against HCS_PLUGIN_ABI_VERSION and registers the
- * GTypes of its drivers. The host instantiates a driver with g_initable_new()
- * and the construct property "options" (the host's runtime options GKeyFile),
- * so a driver can refuse a host that cannot run it (GInitable).
+/* hcs-driver.h: the driver interfaces a plugin implements. What is
+ * required of a plugin, the registry and the ABI version are in
+ * hcs-plugin.h; a host application meets drivers only through HcsHost.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -22,9 +14,6 @@
 
 G_BEGIN_DECLS
 
-#define HCS_PLUGIN_ABI_VERSION 1
-#define HCS_PLUGIN_ENTRY_POINT "hcs_plugin_init"
-
 /* --- isolation drivers ------------------------------------------------- */
 
 #define HCS_TYPE_ISOLATION_DRIVER (hcs_isolation_driver_get_type ())
@@ -33,6 +22,8 @@ G_DECLARE_INTERFACE (HcsIsolationDriver, hcs_isolation_driver, HCS, ISOLATION_DR
 struct _HcsIsolationDriverInterface
 {
   GTypeInterface parent_iface;
+
+  /* Every vfunc is required (hcs-plugin.h). */
 
   /* "process", "hyperv", "lcow" */
   const char *(*get_isolation) (HcsIsolationDriver *self);
@@ -67,6 +58,8 @@ struct _HcsNetworkDriverInterface
 {
   GTypeInterface parent_iface;
 
+  /* Every vfunc is required (hcs-plugin.h). */
+
   /* NULL-terminated: "NAT", "Internal", ... (matched case-insensitively) */
   const char *const *(*get_network_types) (HcsNetworkDriver *self);
   HcsNetwork *(*create_network) (HcsNetworkDriver *self, const char *id,
@@ -83,24 +76,6 @@ HcsNetwork *hcs_network_driver_create_network (HcsNetworkDriver *self, const cha
 HcsNetwork *hcs_network_driver_open_network (HcsNetworkDriver *self, const char *id,
                                              GError **error);
 GPtrArray *hcs_network_driver_list_networks (HcsNetworkDriver *self, GError **error);
-
-/* --- the registry ---------------------------------------------------------- */
-
-#define HCS_TYPE_REGISTRY (hcs_registry_get_type ())
-G_DECLARE_FINAL_TYPE (HcsRegistry, hcs_registry, HCS, REGISTRY, GObject)
-
-HcsRegistry *hcs_registry_new (void);
-/* @type must implement HCS_TYPE_ISOLATION_DRIVER (or HCS_TYPE_NETWORK_DRIVER)
- * and GInitable; anything else is refused with HCS_ERROR_PLUGIN. */
-gboolean hcs_registry_add_isolation_driver (HcsRegistry *self, GType type, GError **error);
-gboolean hcs_registry_add_network_driver (HcsRegistry *self, GType type, GError **error);
-/* (element-type GType) */
-GArray *hcs_registry_get_isolation_driver_types (HcsRegistry *self);
-GArray *hcs_registry_get_network_driver_types (HcsRegistry *self);
-guint hcs_registry_get_n_drivers (HcsRegistry *self);
-
-typedef gboolean (*HcsPluginInitFunc) (HcsRegistry *registry, guint abi_version,
-                                       GError **error);
 
 /* Helpers for drivers: read an option, the system's first, then the host's,
  * then @default_value. */

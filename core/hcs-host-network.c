@@ -4,6 +4,7 @@
  */
 #include "hcs-host.h"
 #include "hcs-error.h"
+#include "hcs-plugin-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@ hcs_host_create_network (HcsHost *self, const HcsNetworkConfig *config, GError *
   GPtrArray *drivers = hcs_host_get_network_drivers (self);
   g_autoptr (GString) known = g_string_new (NULL);
   g_autofree char *id = NULL;
+  g_autofree char *refused = NULL;
 
   g_return_val_if_fail (config != NULL && config->name != NULL, NULL);
   id = hcs_name_to_guid (config->name);
@@ -30,9 +32,10 @@ hcs_host_create_network (HcsHost *self, const HcsNetworkConfig *config, GError *
           g_string_append_printf (known, "%s%s", known->len ? ", " : "", types[j]);
         }
     }
+  refused = hcs_host_describe_refused_plugins (self);
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-               "HNSNetwork.Type: '%s' is not provided by any loaded plugin (loaded: %s)",
-               config->network_type, known->len ? known->str : "none");
+               "HNSNetwork.Type: '%s' is not provided by any loaded plugin (loaded: %s)%s",
+               config->network_type, known->len ? known->str : "none", refused);
   return NULL;
 }
 

@@ -7,6 +7,7 @@
 #include "hcs-host.h"
 #include "hcs-monitor-private.h"
 #include "hcs-error.h"
+#include "hcs-plugin-private.h"
 
 #include <errno.h>
 #include <gmodule.h>
@@ -58,6 +59,9 @@ struct _HcsHost
   GPtrArray *pending_plugins;    /* PluginDescription*, described, not loaded yet */
   GPtrArray *isolation_drivers;  /* HcsIsolationDriver* in load order */
   GPtrArray *network_drivers;    /* HcsNetworkDriver* */
+  GPtrArray *option_specs;       /* const HcsOptionSpec*: core's, then loaded plugins' */
+  GHashTable *plugin_names;      /* NAME of every hcs-plugin-NAME.so found: its group */
+  GError *options_error;         /* the first plugin group whose options were refused */
 };
 
 G_DEFINE_FINAL_TYPE (HcsHost, hcs_host, G_TYPE_OBJECT)
@@ -73,6 +77,9 @@ hcs_host_finalize (GObject *object)
   g_ptr_array_unref (self->pending_plugins);
   g_ptr_array_unref (self->isolation_drivers);
   g_ptr_array_unref (self->network_drivers);
+  g_ptr_array_unref (self->option_specs);
+  g_hash_table_unref (self->plugin_names);
+  g_clear_error (&self->options_error);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (hcs_host_parent_class)->finalize (object);
 }
@@ -92,6 +99,8 @@ hcs_host_init (HcsHost *self)
   g_mutex_init (&self->lock);
   self->isolation_drivers = g_ptr_array_new_with_free_func (g_object_unref);
   self->network_drivers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->option_specs = g_ptr_array_copy (hcs_options_core_specs (), NULL, NULL);
+  self->plugin_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static void
@@ -144,8 +153,9 @@ instantiate_driver_types (HcsHost *self, const char *path, GArray *types,
       g_autoptr (GObject) driver = NULL;
       g_autofree char *message = NULL;
 
-      driver = g_initable_new (type, NULL, &local_error, "options", self->options, NULL);
-      if (driver == NULL)
+      driver = g_object_new (type, NULL);
+      hcs_driver_set_options (driver, self->options);
+      if (!g_initable_init (G_INITABLE (driver), NULL, &local_error))
         {
           message = g_strdup_printf ("driver %s unavailable on this host: %s",
                                      g_type_name (type), local_error->message);
@@ -175,6 +185,34 @@ instantiate_drivers (HcsHost *self, const char *path, HcsRegistry *registry,
                             description, FALSE, self->isolation_drivers);
   instantiate_driver_types (self, path, hcs_registry_get_network_driver_types (registry),
                             description, TRUE, self->network_drivers);
+}
+
+/* Takes a plugin's declared keys and checks its groups of the runtime
+ * options: a plugin with a wrong value in its group makes no driver. */
+static gboolean
+add_plugin_options (HcsHost *self, GPtrArray *specs, GError **error)
+{
+  g_autoptr (GPtrArray) groups = g_ptr_array_new ();
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      const HcsOptionSpec *spec = specs->pdata[i];
+
+      if (hcs_option_spec_find (self->option_specs, spec->group, NULL) != NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_PLUGIN,
+                       "option group [%s] is declared by another plugin already", spec->group);
+          return FALSE;
+        }
+      if (!g_ptr_array_find_with_equal_func (groups, spec->group, g_str_equal, NULL))
+        g_ptr_array_add (groups, (gpointer) spec->group);
+    }
+  g_ptr_array_extend (self->option_specs, specs, NULL, NULL);
+  for (guint i = 0; i < groups->len; i++)
+    if (!hcs_options_check_group (self->options, "runtime options", self->option_specs,
+                                  groups->pdata[i], error))
+      return FALSE;
+  return TRUE;
 }
 
 /* @description is NULL for a plugin loaded without one. */
@@ -221,6 +259,14 @@ load_plugin (HcsHost *self, const char *path, const PluginDescription *descripti
   if (hcs_registry_get_n_drivers (registry) == 0)
     {
       add_plugin_error (self, path, "registered no driver");
+      return;
+    }
+  if (!add_plugin_options (self, hcs_registry_get_options (registry), &local_error))
+    {
+      add_plugin_error (self, path, local_error->message);
+      if (self->options_error == NULL && g_error_matches (local_error, HCS_ERROR,
+                                                         HCS_ERROR_INVALID_DATA))
+        self->options_error = g_steal_pointer (&local_error);
       return;
     }
 
@@ -356,6 +402,10 @@ load_plugin_dir (HcsHost *self, const char *dir_path)
 
       if (g_hash_table_contains (self->loaded_plugins, names->pdata[i]))
         continue; /* an earlier directory already provided it */
+      g_hash_table_add (self->plugin_names,
+                        g_strndup ((const char *) names->pdata[i] + strlen ("hcs-plugin-"),
+                                   strlen (names->pdata[i]) - strlen ("hcs-plugin-") -
+                                       strlen (".so")));
       if (!read_plugin_description (path, &description, &local_error))
         add_plugin_error (self, path, local_error->message);
       else if (description == NULL)
@@ -392,25 +442,21 @@ load_plugins (HcsHost *self)
     load_plugin_dir (self, HCS_PLUGIN_DIR);
 }
 
+/* [host] is checked before it is used to find the plugins; the other
+ * groups once the plugins that declare them are known. */
 static gboolean
-validate_options (GKeyFile *options, GError **error)
+validate_host_options (GKeyFile *options, GError **error)
 {
   g_autofree char *isolation =
       hcs_options_get_string (options, NULL, "host", "isolation", HCS_DEFAULT_ISOLATION);
-  g_autofree char *state_dir =
-      hcs_options_get_string (options, NULL, "host", "state-dir", HCS_DEFAULT_STATE_DIR);
 
+  if (!hcs_options_check_group (options, "runtime options", hcs_options_core_specs (), "host",
+                                error))
+    return FALSE;
   if (*isolation == '\0')
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
                    "runtime options: [host] isolation: must not be empty");
-      return FALSE;
-    }
-  if (!g_path_is_absolute (state_dir))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "runtime options: [host] state-dir: '%s' is not an absolute path",
-                   state_dir);
       return FALSE;
     }
   return TRUE;
@@ -421,13 +467,45 @@ hcs_host_new (GKeyFile *options, GError **error)
 {
   g_autoptr (HcsHost) self = NULL;
 
-  if (options != NULL && !validate_options (options, error))
+  if (options != NULL && !validate_host_options (options, error))
     return NULL;
 
   self = g_object_new (HCS_TYPE_HOST, NULL);
   self->options = options ? g_key_file_ref (options) : g_key_file_new ();
   load_plugins (self);
+  /* A group of a plugin described but not loaded yet is checked when it
+   * is; one that no plugin found claims is a mistake now. */
+  if (self->options_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->options_error));
+      return NULL;
+    }
+  if (!hcs_options_check (self->options, "runtime options", self->option_specs,
+                          self->plugin_names, error))
+    return NULL;
   return g_steal_pointer (&self);
+}
+
+char *
+hcs_host_describe_refused_plugins (HcsHost *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < self->plugin_errors->len; i++)
+    g_string_append_printf (text, "; %s", (const char *) self->plugin_errors->pdata[i]);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+GPtrArray *
+hcs_host_list_options (HcsHost *self)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  load_all_described_plugins (self);
+  locker = g_mutex_locker_new (&self->lock);
+  return g_ptr_array_copy (self->option_specs, NULL, NULL);
 }
 
 HcsHost *
@@ -488,6 +566,7 @@ hcs_host_get_isolation_driver (HcsHost *self, const char *isolation, GError **er
 {
   g_auto (GStrv) loaded = NULL;
   g_autofree char *loaded_text = NULL;
+  g_autofree char *refused = NULL;
   g_autoptr (GPtrArray) drivers = NULL;
 
   g_return_val_if_fail (HCS_IS_HOST (self), NULL);
@@ -498,11 +577,21 @@ hcs_host_get_isolation_driver (HcsHost *self, const char *isolation, GError **er
     if (g_strcmp0 (hcs_isolation_driver_get_isolation (drivers->pdata[i]), isolation) == 0)
       return drivers->pdata[i];
 
+  /* A wrong value in a plugin's group is what the user must fix first. */
+  {
+    g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+    if (self->options_error != NULL)
+      {
+        g_propagate_error (error, g_error_copy (self->options_error));
+        return NULL;
+      }
+  }
   loaded = hcs_host_list_isolations (self);
   loaded_text = loaded[0] ? g_strjoinv (", ", loaded) : g_strdup ("none");
+  refused = hcs_host_describe_refused_plugins (self);
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-               "isolation '%s' is not provided by any loaded plugin (loaded: %s)",
-               isolation, loaded_text);
+               "isolation '%s' is not provided by any loaded plugin (loaded: %s)%s",
+               isolation, loaded_text, refused);
   return NULL;
 }
 
@@ -578,6 +667,13 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   driver = hcs_host_get_isolation_driver (self, isolation, error);
   if (driver == NULL)
     return NULL;
+  if (system_options != NULL)
+    {
+      g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+      if (!hcs_options_check (system_options, "per-system options", self->option_specs,
+                              self->plugin_names, error))
+        return NULL;
+    }
   /* NetworkSharedContainerName: the network namespace of that system. */
   if (config->network_shared_container_name != NULL)
     {

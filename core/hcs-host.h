@@ -8,7 +8,9 @@
  *   plugin-dirs=            ; searched before HCS_PLUGIN_PATH and the installed dir
  *   isolation=process       ; process | hyperv | lcow
  *
- * plus one group per plugin ([argon], [xenon], [lcow], [hns]).
+ * plus one group per plugin ([argon], [xenon], [lcow], [hns]), each key
+ * declared (HcsOptionSpec) and checked; docs/options.md is generated from
+ * the declarations.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -26,12 +28,60 @@ G_BEGIN_DECLS
 #define HCS_DEFAULT_LAYER_DIR "/var/lib/hcs/layers"
 #define HCS_DEFAULT_ISOLATION "process"
 
+/**
+ * HcsOptionType:
+ * @HCS_OPTION_STRING: any text
+ * @HCS_OPTION_PATH: an absolute path
+ * @HCS_OPTION_PATH_LIST: absolute paths separated by ';' (may be empty)
+ * @HCS_OPTION_BOOLEAN: true/false, yes/no or 1/0
+ * @HCS_OPTION_INTEGER: a decimal integer from @minimum to @maximum
+ * @HCS_OPTION_CHOICE: one of @choices
+ */
+typedef enum {
+  HCS_OPTION_STRING,
+  HCS_OPTION_PATH,
+  HCS_OPTION_PATH_LIST,
+  HCS_OPTION_BOOLEAN,
+  HCS_OPTION_INTEGER,
+  HCS_OPTION_CHOICE,
+} HcsOptionType;
+
+/**
+ * HcsOptionSpec:
+ * @group: the key file group, the plugin's NAME (`[argon]`)
+ * @key: the key
+ * @type: what a value must be
+ * @minimum: the least value of an %HCS_OPTION_INTEGER
+ * @maximum: the greatest value of an %HCS_OPTION_INTEGER
+ * @choices: the values of an %HCS_OPTION_CHOICE, NULL-terminated
+ * @default_value: the default as text, for the documentation
+ * @description: one line that says what it does
+ *
+ * One runtime option key. Specs are static data of the plugin (it stays
+ * loaded); the host checks the runtime options and per-system options
+ * against them and generates docs/options.md from them.
+ */
+typedef struct {
+  const char *group;
+  const char *key;
+  HcsOptionType type;
+  gint64 minimum;
+  gint64 maximum;
+  const char *const *choices;
+  const char *default_value;
+  const char *description;
+} HcsOptionSpec;
+
 #define HCS_TYPE_HOST (hcs_host_get_type ())
 G_DECLARE_FINAL_TYPE (HcsHost, hcs_host, HCS, HOST, GObject)
 
 /* @options may be NULL (all defaults). Plugins that fail to load are
- * skipped; their messages are in hcs_host_get_plugin_errors(). Fails only
- * when the options themselves are invalid. */
+ * skipped; their messages are in hcs_host_get_plugin_errors() and in the
+ * error of a request nothing loaded can serve. Fails only when the options
+ * themselves are invalid (HCS_ERROR_INVALID_DATA naming group and key):
+ * [host] and unknown groups here, a plugin's group when it is loaded (its
+ * first driver request then fails with that error). docs/options.md lists
+ * every key. */
 HcsHost *hcs_host_new (GKeyFile *options, GError **error);
 HcsHost *hcs_host_new_from_file (const char *path, GError **error);
 GKeyFile *hcs_host_get_options (HcsHost *self);
@@ -90,6 +140,11 @@ gboolean hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container,
  * NameToGuid: the same name gives the same GUID on every client. Lower-case,
  * 36 characters, no braces. */
 char *hcs_name_to_guid (const char *name);
+
+/* Every declared runtime option: core's [host] keys, then those of every
+ * plugin (all are loaded for it). (element-type HcsOptionSpec) (transfer
+ * container) */
+GPtrArray *hcs_host_list_options (HcsHost *self);
 
 const char *hcs_get_version (void);
 

@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gio/gunixconnection.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixsocketaddress.h>
 #include <glib-unix.h>

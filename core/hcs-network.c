@@ -5,6 +5,7 @@
  */
 #include "hcs-network.h"
 #include "hcs-error.h"
+#include "hcs-plugin-private.h"
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
@@ -174,19 +175,29 @@ hcs_network_get_network_type (HcsNetwork *self)
   return HCS_NETWORK_GET_IFACE (self)->get_network_type (self);
 }
 
+static void
+undo_endpoint (gpointer endpoint)
+{
+  if (HCS_ENDPOINT_GET_IFACE (endpoint)->remove != NULL)
+    HCS_ENDPOINT_GET_IFACE (endpoint)->remove (endpoint, NULL);
+}
+
 HcsEndpoint *
 hcs_network_create_endpoint (HcsNetwork *self, const char *name, const char *ip_address,
                              GError **error)
 {
   g_return_val_if_fail (HCS_IS_NETWORK (self), NULL);
-  return HCS_NETWORK_GET_IFACE (self)->create_endpoint (self, name, ip_address, error);
+  return hcs_plugin_check_object (
+      HCS_NETWORK_GET_IFACE (self)->create_endpoint (self, name, ip_address, error),
+      HCS_TYPE_ENDPOINT, G_OBJECT_TYPE_NAME (self), undo_endpoint, error);
 }
 
 HcsEndpoint *
 hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error)
 {
   g_return_val_if_fail (HCS_IS_NETWORK (self), NULL);
-  return HCS_NETWORK_GET_IFACE (self)->get_endpoint (self, id, error);
+  return hcs_plugin_check_object (HCS_NETWORK_GET_IFACE (self)->get_endpoint (self, id, error),
+                                  HCS_TYPE_ENDPOINT, G_OBJECT_TYPE_NAME (self), NULL, error);
 }
 
 gboolean

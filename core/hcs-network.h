@@ -38,6 +38,11 @@ struct _HcsEndpointInterface
 {
   GTypeInterface parent_iface;
 
+  /* Required, except the optional get_dns_server_list and get_dns_suffix
+   * (NULL: no value) and the policies add_port_mapping, set_disable_icc,
+   * set_bandwidth_limit, set_vlan, add_acl (NULL: HCS_ERROR_NOT_SUPPORTED).
+   * hcs-plugin.h. */
+
   const char *(*get_id) (HcsEndpoint *self);
   const char *(*get_ip_address) (HcsEndpoint *self);
   const char *(*get_mac_address) (HcsEndpoint *self);
@@ -97,6 +102,8 @@ G_DECLARE_INTERFACE (HcsNetwork, hcs_network, HCS, NETWORK, GObject)
 struct _HcsNetworkInterface
 {
   GTypeInterface parent_iface;
+
+  /* Every vfunc is required (hcs-plugin.h). */
 
   const char *(*get_id) (HcsNetwork *self);
   const char *(*get_name) (HcsNetwork *self);

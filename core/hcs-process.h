@@ -26,6 +26,9 @@ struct _HcsProcessInterface
 {
   GTypeInterface parent_iface;
 
+  /* Required, except those marked optional (NULL: HCS_ERROR_NOT_SUPPORTED):
+   * signal, kill, resize_console. hcs-plugin.h. */
+
   int (*get_pid) (HcsProcess *self);
   gboolean (*signal) (HcsProcess *self, int signum, GError **error);
   gboolean (*kill) (HcsProcess *self, GError **error);

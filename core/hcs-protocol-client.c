@@ -71,6 +71,16 @@ reader_main (gpointer data)
   return NULL;
 }
 
+static gboolean
+close_in_reader_cb (gpointer data)
+{
+  Reader *reader = data;
+
+  hcs_bridge_close (reader->bridge);
+  g_atomic_int_set (&reader->stopping, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 hcs_protocol_client_finalize (GObject *object)
 {
@@ -78,9 +88,10 @@ hcs_protocol_client_finalize (GObject *object)
 
   if (self->reader != NULL)
     {
-      hcs_bridge_close (self->reader->bridge);
-      g_atomic_int_set (&self->reader->stopping, TRUE);
-      g_main_context_wakeup (self->reader->context);
+      /* Closed in the reader's own thread: never under a read it has
+       * pending on the socket. */
+      g_main_context_invoke_full (self->reader->context, G_PRIORITY_DEFAULT, close_in_reader_cb,
+                                  reader_ref (self->reader), (GDestroyNotify) reader_unref);
       /* The last proxy may go in the reader itself, in a signal it emitted. */
       if (self->thread == g_thread_self ())
         g_thread_unref (self->thread);
@@ -1056,13 +1067,41 @@ hcs_protocol_process_init (HcsProtocolProcess *self)
   g_mutex_init (&self->lock);
 }
 
+static void process_take_reply (HcsProtocolProcess *self, JsonNode *reply);
+
+/* The "exited" signal: a wait of its own, outstanding on the shared
+ * connection (no thread), answered in the context the process object was
+ * made in. It holds the object weakly: a handle dropped meanwhile gets
+ * nothing. */
+static void
+exit_watch_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  GWeakRef *weak = data;
+  g_autoptr (HcsProtocolProcess) self = g_weak_ref_get (weak);
+  g_autoptr (JsonNode) reply = hcs_bridge_call_finish (HCS_BRIDGE (source), result, NULL);
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  if (self == NULL || reply == NULL)
+    return;
+  process_take_reply (self, reply);
+  g_signal_emit_by_name (self, "exited", self->exit_code);
+}
+
 static HcsProcess *
 process_new (HcsProtocolContainer *container, int pid)
 {
   HcsProtocolProcess *self = g_object_new (HCS_TYPE_PROTOCOL_PROCESS, NULL);
+  g_autoptr (JsonNode) body = hcs_protocol_request_new (container->id);
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
 
   self->container = g_object_ref (container);
   self->pid = pid;
+  json_object_set_int_member (json_node_get_object (body), "ProcessId", pid);
+  set_timeout (json_node_get_object (body), -1);
+  g_weak_ref_init (weak, self);
+  hcs_protocol_client_call_async (container->client, HCS_PROTOCOL_WAIT_FOR_PROCESS, body, NULL,
+                                  exit_watch_cb, weak);
   return HCS_PROCESS (self);
 }
 

@@ -125,9 +125,10 @@ hcs_remote_container_create (GKeyFile *options, const char *id,
     {
       JsonObject *relay = json_object_new ();
 
-      for (int i = 0; i < 2; i++)
-        while (console_ports[i] == 0 || console_ports[i] == console_ports[0] * (i == 1))
-          console_ports[i] = g_random_int ();
+      while (console_ports[0] == 0)
+        console_ports[0] = g_random_int ();
+      while (console_ports[1] == 0 || console_ports[1] == console_ports[0])
+        console_ports[1] = g_random_int ();
       json_object_set_int_member (relay, "StdIn", console_ports[0]);
       json_object_set_int_member (relay, "StdOut", console_ports[1]);
       json_object_set_object_member (json_node_get_object (request), "InitStdioRelay", relay);

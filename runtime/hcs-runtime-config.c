@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-config.h"
+#include "hcs-runtime-oci.h"
 
 #include <string.h>
 
@@ -28,6 +29,115 @@ namespace_value (const HcsNamespace *ns)
     default:
       return g_strdup ("new");
     }
+}
+
+/* --- OCI process fields ------------------------------------------------------ */
+
+static gboolean
+check_capabilities (HcsRuntimeSpec *spec, const char *set, const char *const *names,
+                    GError **error)
+{
+  for (guint i = 0; names && names[i]; i++)
+    if (hcs_runtime_capability_from_name (names[i]) < 0)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "container '%s': process.capabilities.%s[%u]: unknown capability '%s'",
+                     spec->id, set, i, names[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* @set plus @added, without repeats. */
+static GStrv
+capabilities_with (const char *const *set, const char *const *added)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+
+  for (const char *const *p = set; p && *p; p++)
+    if (!g_ptr_array_find_with_equal_func (seen, *p, g_str_equal, NULL))
+      g_ptr_array_add (seen, (gpointer) *p);
+  for (const char *const *p = added; p && *p; p++)
+    if (!g_ptr_array_find_with_equal_func (seen, *p, g_str_equal, NULL))
+      g_ptr_array_add (seen, (gpointer) *p);
+  for (guint i = 0; i < seen->len; i++)
+    g_strv_builder_add (builder, seen->pdata[i]);
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+set_oci_process (HcsRuntimeSpec *spec, HcsRuntimeProcess *process,
+                 const HcsProcessConfig *config, GError **error)
+{
+  const char *const *added = (const char *const *) config->cap_added;
+
+  if (!check_capabilities (spec, "bounding", (const char *const *) config->cap_bounding, error) ||
+      !check_capabilities (spec, "effective", (const char *const *) config->cap_effective,
+                           error) ||
+      !check_capabilities (spec, "permitted", (const char *const *) config->cap_permitted,
+                           error) ||
+      !check_capabilities (spec, "inheritable", (const char *const *) config->cap_inheritable,
+                           error) ||
+      !check_capabilities (spec, "ambient", (const char *const *) config->cap_ambient, error) ||
+      !check_capabilities (spec, "added", added, error))
+    return FALSE;
+  if (config->capabilities_given || (added != NULL && added[0] != NULL))
+    {
+      /* runc exec --cap: added to the sets the process has (the default
+       * ones when none were given), and made ambient, so that a user other
+       * than root keeps it across exec. */
+      const char *const *base = hcs_runtime_default_capabilities ();
+      const char *const *none = NULL;
+
+      process->capabilities_given = TRUE;
+#define SET_OF(field) (config->capabilities_given ? (const char *const *) config->field : base)
+      process->cap_bounding = capabilities_with (SET_OF (cap_bounding), added);
+      process->cap_effective = capabilities_with (SET_OF (cap_effective), added);
+      process->cap_permitted = capabilities_with (SET_OF (cap_permitted), added);
+#undef SET_OF
+      process->cap_inheritable = capabilities_with (
+          config->capabilities_given ? (const char *const *) config->cap_inheritable : none,
+          added);
+      process->cap_ambient = capabilities_with (
+          config->capabilities_given ? (const char *const *) config->cap_ambient : none, added);
+    }
+
+  for (guint i = 0; config->rlimits && i < config->rlimits->len; i++)
+    {
+      const HcsRlimit *given = config->rlimits->pdata[i];
+      HcsRuntimeRlimit rlimit = { g_strdup (given->type), given->soft, given->hard };
+
+      if (hcs_runtime_rlimit_from_name (given->type) < 0)
+        {
+          g_free (rlimit.type);
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': process.rlimits[%u].type: unknown resource '%s'",
+                       spec->id, i, given->type);
+          return FALSE;
+        }
+      if (process->rlimits == NULL)
+        {
+          process->rlimits = g_array_new (FALSE, TRUE, sizeof (HcsRuntimeRlimit));
+          g_array_set_clear_func (process->rlimits, hcs_runtime_rlimit_clear);
+        }
+      g_array_append_val (process->rlimits, rlimit);
+    }
+  if (config->additional_gids != NULL && config->additional_gids->len > 0)
+    process->additional_gids = g_array_copy (config->additional_gids);
+  if (config->has_umask)
+    process->umask = config->umask;
+  process->has_oom_score_adj = config->has_oom_score_adj;
+  process->oom_score_adj = config->oom_score_adj;
+  if (config->no_new_privileges_given)
+    process->no_new_privileges = config->no_new_privileges;
+  process->apparmor_profile = g_strdup (config->apparmor_profile && *config->apparmor_profile
+                                            ? config->apparmor_profile
+                                            : NULL);
+  process->selinux_label = g_strdup (config->selinux_label && *config->selinux_label
+                                         ? config->selinux_label
+                                         : NULL);
+  return TRUE;
 }
 
 gboolean
@@ -67,6 +177,8 @@ hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *conf
       spec->console_width = config->console_width;
       spec->console_height = config->console_height;
     }
+  if (!set_oci_process (spec, process, config, error))
+    return FALSE;
   hcs_runtime_process_free (spec->process);
   spec->process = g_steal_pointer (&process);
   return TRUE;
@@ -173,6 +285,21 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
 
       if (!check_destination (spec, "mounts", i, mount->destination, error))
         return FALSE;
+      {
+        HcsRuntimeMountOptions parsed;
+        g_autoptr (GError) local_error = NULL;
+
+        /* Checked here, before anything is made: the helper parses them again. */
+        if (!hcs_runtime_mount_options_parse ((const char *const *) mount->options, mount->type,
+                                              &parsed, &local_error))
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "container '%s': mounts[%u] (%s): %s", spec->id, i, mount->destination,
+                         local_error->message);
+            return FALSE;
+          }
+        hcs_runtime_mount_options_clear (&parsed);
+      }
       if (g_strv_contains (helper_mounted_destinations, mount->destination))
         continue;
       if (g_strcmp0 (mount->type, "cgroup") == 0 || g_strcmp0 (mount->type, "cgroup2") == 0)
@@ -184,6 +311,59 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
       g_ptr_array_add (spec->mounts,
                        hcs_runtime_mount_new (mount->destination, mount->type, mount->source,
                                               (const char *const *) mount->options));
+    }
+  return TRUE;
+}
+
+/* --- OCI container fields ------------------------------------------------------ */
+
+static gboolean
+set_oci_container (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **error)
+{
+  HcsRuntimeOwnNamespaces own = 0;
+
+  if (!g_str_equal (spec->net, "host"))
+    own |= HCS_RUNTIME_OWN_NET;
+  if (!g_str_equal (spec->ipc, "host"))
+    own |= HCS_RUNTIME_OWN_IPC;
+  if (!g_str_equal (spec->uts, "host"))
+    own |= HCS_RUNTIME_OWN_UTS;
+
+  if (config->domainname != NULL && *config->domainname != '\0')
+    {
+      if (!(own & HCS_RUNTIME_OWN_UTS))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': domainname: needs a uts namespace of its own", spec->id);
+          return FALSE;
+        }
+      spec->domainname = g_strdup (config->domainname);
+    }
+  for (guint i = 0; config->sysctl && config->sysctl[i]; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (config->sysctl[i], "=", 2);
+      g_autoptr (GError) local_error = NULL;
+
+      if (!hcs_runtime_sysctl_check (pair[0], pair[1] ? pair[1] : "", own, &local_error))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': linux.sysctl: %s", spec->id, local_error->message);
+          return FALSE;
+        }
+    }
+  spec->sysctl = g_strdupv (config->sysctl);
+  spec->masked_paths = g_strdupv (config->masked_paths);
+  spec->readonly_paths = g_strdupv (config->readonly_paths);
+  if (config->rootfs_propagation != NULL && *config->rootfs_propagation != '\0')
+    {
+      if (hcs_runtime_propagation_from_name (config->rootfs_propagation) == 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': linux.rootfsPropagation: unknown '%s'", spec->id,
+                       config->rootfs_propagation);
+          return FALSE;
+        }
+      spec->rootfs_propagation = g_strdup (config->rootfs_propagation);
     }
   return TRUE;
 }
@@ -218,6 +398,8 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
   resources->storage_bandwidth_maximum = MAX (config->storage_bandwidth_maximum, 0);
   resources->pids_maximum = MAX (config->pids_maximum, 0);
 
+  if (!set_oci_container (spec, config, error))
+    return NULL;
   if (config->process != NULL && !hcs_runtime_spec_set_process (spec, config->process, error))
     return NULL;
   return g_steal_pointer (&spec);

@@ -58,6 +58,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -68,6 +69,7 @@
 #include <unistd.h>
 
 #include "hcs-runtime-console.h"
+#include "hcs-runtime-oci.h"
 #include "hcs-runtime-spec.h"
 #include "hcs-runtime-seccomp-bpf.h"
 
@@ -92,12 +94,6 @@ static const char *const default_masked_paths[] = {
 
 static const char *const default_readonly_paths[] = {
   "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
-};
-
-static const cap_value_t default_capabilities[] = {
-  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
-  CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,
-  CAP_AUDIT_WRITE,
 };
 
 /* --- status ------------------------------------------------------------- */
@@ -328,6 +324,11 @@ fd_path (int fd)
   return g_strdup_printf ("/proc/self/fd/%d", fd);
 }
 
+/* What a bind mount gets only by a remount. */
+#define BIND_REMOUNT_FLAGS                                                                    \
+  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW | MS_NOATIME | MS_NODIRATIME | \
+   MS_RELATIME | MS_STRICTATIME)
+
 /* mount(2) onto a path of the container, resolved in the root. */
 static void
 mount_in_root (int root_fd, const char *destination, gboolean directory, const char *source,
@@ -341,76 +342,21 @@ mount_in_root (int root_fd, const char *destination, gboolean directory, const c
   CHILD_CHECK (mount (source, target, type, flags, data) == 0, "mounting %s on %s",
                source ? source : type, destination);
   close (fd);
-  if ((flags & MS_BIND) && (flags & MS_RDONLY))
+  if ((flags & MS_BIND) && (flags & BIND_REMOUNT_FLAGS))
     {
-      /* The fd names the directory under the new mount: reopen to reach
-       * the bind mount itself, then remount it read-only. */
+      /* A bind mount takes its flags from its source: the fd names the
+       * directory under the new mount, so reopen to reach the bind mount
+       * itself, then remount it with them. */
       g_autofree char *mounted = NULL;
 
       fd = open_in_root (root_fd, destination, O_PATH);
       CHILD_CHECK (fd >= 0, "reopening %s", destination);
       mounted = fd_path (fd);
       CHILD_CHECK (mount (NULL, mounted, NULL,
-                          MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
-                          NULL) == 0,
-                   "making %s read-only", destination);
+                          MS_BIND | MS_REMOUNT | (flags & BIND_REMOUNT_FLAGS), NULL) == 0,
+                   "applying the options of %s", destination);
       close (fd);
     }
-}
-
-/* --- mount options ----------------------------------------------------------------- */
-
-typedef struct {
-  const char *name;
-  gboolean clear;
-  unsigned long flag;
-} MountFlag;
-
-static const MountFlag mount_flags[] = {
-  { "ro", FALSE, MS_RDONLY },         { "rw", TRUE, MS_RDONLY },
-  { "nosuid", FALSE, MS_NOSUID },     { "suid", TRUE, MS_NOSUID },
-  { "nodev", FALSE, MS_NODEV },       { "dev", TRUE, MS_NODEV },
-  { "noexec", FALSE, MS_NOEXEC },     { "exec", TRUE, MS_NOEXEC },
-  { "sync", FALSE, MS_SYNCHRONOUS },  { "async", TRUE, MS_SYNCHRONOUS },
-  { "noatime", FALSE, MS_NOATIME },   { "atime", TRUE, MS_NOATIME },
-  { "relatime", FALSE, MS_RELATIME }, { "norelatime", TRUE, MS_RELATIME },
-  { "strictatime", FALSE, MS_STRICTATIME },
-  { "nodiratime", FALSE, MS_NODIRATIME },
-  { "bind", FALSE, MS_BIND },         { "rbind", FALSE, MS_BIND | MS_REC },
-};
-
-static const char *const propagation_options[] = {
-  "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
-  NULL,
-};
-
-static unsigned long
-parse_mount_options (GStrv options, char **data)
-{
-  g_autoptr (GString) rest = g_string_new (NULL);
-  unsigned long flags = 0;
-
-  for (guint i = 0; options && options[i]; i++)
-    {
-      gboolean known = FALSE;
-
-      for (gsize j = 0; j < G_N_ELEMENTS (mount_flags); j++)
-        if (g_str_equal (options[i], mount_flags[j].name))
-          {
-            if (mount_flags[j].clear)
-              flags &= ~mount_flags[j].flag;
-            else
-              flags |= mount_flags[j].flag;
-            known = TRUE;
-          }
-      if (known || g_strv_contains (propagation_options, options[i]))
-        continue;
-      if (rest->len)
-        g_string_append_c (rest, ',');
-      g_string_append (rest, options[i]);
-    }
-  *data = rest->len ? g_string_free (g_steal_pointer (&rest), FALSE) : NULL;
-  return flags;
 }
 
 /* --- the root file system ---------------------------------------------------------------- */
@@ -420,6 +366,7 @@ make_device (int dev_fd, const char *name, unsigned int major_number, unsigned i
 {
   CHILD_CHECK (mknodat (dev_fd, name, S_IFCHR | 0666, makedev (major_number, minor_number)) == 0,
                "creating /dev/%s", name);
+
 }
 
 static void
@@ -460,12 +407,87 @@ setup_dev (int root_fd)
   }
 }
 
+/* procfs and sysfs only on a plain directory of the image: a symlink
+ * there (even one that stays in the root) would put them where it points
+ * (runc: "must be mounted on ordinary directory"). Mounted through the
+ * directory's fd, so the check costs no syscall of its own; a missing one
+ * is made. */
+static void
+mount_on_ordinary_directory (int root_fd, const char *destination, const char *source,
+                             const char *type, unsigned long flags, const char *data)
+{
+  struct open_how how = {
+    .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+  };
+  const char *relative = destination;
+  g_autofree char *target = NULL;
+  int fd;
+
+  while (*relative == '/')
+    relative++;
+  fd = (int) syscall (SYS_openat2, root_fd, *relative ? relative : ".", &how, sizeof how);
+  if (fd < 0 && errno == ELOOP)
+    child_fail (EXIT_SETUP_FAILED, "%s: a symlink in the image: must be mounted on ordinary "
+                "directory", destination);
+  if (fd < 0 && errno == ENOTDIR)
+    child_fail (EXIT_SETUP_FAILED, "%s: not a directory in the image: must be mounted on "
+                "ordinary directory", destination);
+  if ((fd < 0 && errno == ENOENT) || (flags & MS_BIND))
+    {
+      /* Made (or, bound, remounted with its flags) the ordinary way. */
+      if (fd >= 0)
+        close (fd);
+      mount_in_root (root_fd, destination, TRUE, source, type, flags, data);
+      return;
+    }
+  CHILD_CHECK (fd >= 0, "opening %s in the root", destination);
+  target = fd_path (fd);
+  CHILD_CHECK (mount (source, target, type, flags, data) == 0, "mounting %s on %s",
+               source ? source : type, destination);
+  close (fd);
+}
+
+/* The recursive options and the propagation of a mount just made. */
+static void
+apply_mount_attributes (int root_fd, const char *destination,
+                        const HcsRuntimeMountOptions *options)
+{
+  g_autofree char *target = NULL;
+  int fd;
+
+  if (options->attr_set == 0 && options->attr_clear == 0 && options->propagation == 0)
+    return;
+  fd = open_in_root (root_fd, destination, O_PATH);
+  CHILD_CHECK (fd >= 0, "reopening %s", destination);
+  if (options->attr_set != 0 || options->attr_clear != 0)
+    {
+      struct mount_attr attr = { .attr_set = options->attr_set, .attr_clr = options->attr_clear };
+
+      CHILD_CHECK (syscall (SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+                            sizeof attr) == 0,
+                   "applying the recursive options of %s", destination);
+    }
+  target = fd_path (fd);
+  if (options->propagation != 0)
+    CHILD_CHECK (mount (NULL, target, NULL, options->propagation, NULL) == 0,
+                 "setting the propagation of %s", destination);
+  close (fd);
+}
+
 static void
 setup_user_mount (int root_fd, const HcsRuntimeMount *mount_spec)
 {
-  g_autofree char *data = NULL;
-  unsigned long flags = parse_mount_options (mount_spec->options, &data);
-  gboolean bind = g_str_equal (mount_spec->type, "bind") || (flags & MS_BIND);
+  g_auto (HcsRuntimeMountOptions) options = { 0 };
+  g_autoptr (GError) error = NULL;
+  unsigned long flags;
+  gboolean bind;
+
+  if (!hcs_runtime_mount_options_parse ((const char *const *) mount_spec->options,
+                                        mount_spec->type, &options, &error))
+    child_fail (EXIT_SETUP_FAILED, "mount on %s: %s", mount_spec->destination, error->message);
+  flags = options.flags;
+  bind = (flags & MS_BIND) != 0;
 
   /* The host's whole hierarchy, never: a spec whose cgroup mounts were not
    * made the container's own (hcs_runtime_spec_set_cgroup). */
@@ -475,18 +497,45 @@ setup_user_mount (int root_fd, const HcsRuntimeMount *mount_spec)
 
   if (bind)
     {
+      g_autofree char *source = NULL;
       struct stat st;
+      int source_fd = -1;
 
-      CHILD_CHECK (mount_spec->source != NULL && stat (mount_spec->source, &st) == 0,
-                   "bind mount source %s for %s", mount_spec->source ? mount_spec->source : "(none)",
+      CHILD_CHECK (mount_spec->source != NULL, "bind mount for %s: no source",
                    mount_spec->destination);
-      mount_in_root (root_fd, mount_spec->destination, S_ISDIR (st.st_mode), mount_spec->source,
-                     NULL, flags | MS_BIND, NULL);
-      return;
+      if (options.src_nofollow)
+        {
+          /* The source's own last component, a symlink or not: bound
+           * through its fd, so nothing resolves it again. */
+          source_fd = open (mount_spec->source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+          CHILD_CHECK (source_fd >= 0 && fstat (source_fd, &st) == 0,
+                       "bind mount source %s for %s", mount_spec->source,
+                       mount_spec->destination);
+          source = fd_path (source_fd);
+        }
+      else
+        {
+          CHILD_CHECK (stat (mount_spec->source, &st) == 0, "bind mount source %s for %s",
+                       mount_spec->source, mount_spec->destination);
+          source = g_strdup (mount_spec->source);
+        }
+      mount_in_root (root_fd, mount_spec->destination, S_ISDIR (st.st_mode), source, NULL,
+                     flags | MS_BIND, NULL);
+      if (source_fd >= 0)
+        close (source_fd);
     }
-  mount_in_root (root_fd, mount_spec->destination, TRUE,
-                 mount_spec->source ? mount_spec->source : mount_spec->type, mount_spec->type,
-                 flags, data);
+  else
+    {
+      const char *source = mount_spec->source ? mount_spec->source : mount_spec->type;
+
+      if (g_str_equal (mount_spec->type, "proc") || g_str_equal (mount_spec->type, "sysfs"))
+        mount_on_ordinary_directory (root_fd, mount_spec->destination, source, mount_spec->type,
+                                     flags, options.data);
+      else
+        mount_in_root (root_fd, mount_spec->destination, TRUE, source, mount_spec->type, flags,
+                       options.data);
+    }
+  apply_mount_attributes (root_fd, mount_spec->destination, &options);
 }
 
 static gboolean
@@ -495,12 +544,46 @@ is_new (const char *value)
   return value == NULL || g_str_equal (value, "new");
 }
 
+/* linux.sysctl, checked by the host (hcs_runtime_sysctl_check); written
+ * through the container's own /proc, which shows its namespaces. */
+static void
+apply_sysctl (const HcsRuntimeSpec *spec)
+{
+  for (guint i = 0; spec->sysctl && spec->sysctl[i]; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (spec->sysctl[i], "=", 2);
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = NULL;
+      gsize length;
+      int fd;
+
+      if (!hcs_runtime_sysctl_check (pair[0], pair[1] ? pair[1] : "",
+                                     HCS_RUNTIME_OWN_NET | HCS_RUNTIME_OWN_IPC |
+                                         HCS_RUNTIME_OWN_UTS,
+                                     &error))
+        child_fail (EXIT_SETUP_FAILED, "linux.sysctl: %s", error->message);
+      path = g_strconcat ("/proc/sys/", pair[0], NULL);
+      g_strdelimit (path + strlen ("/proc/sys/"), ".", '/');
+      fd = open (path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+      CHILD_CHECK (fd >= 0, "linux.sysctl: %s: opening %s", pair[0], path);
+      length = strlen (pair[1] ? pair[1] : "");
+      CHILD_CHECK (write (fd, pair[1] ? pair[1] : "", length) == (gssize) length,
+                   "linux.sysctl: %s: writing '%s'", pair[0], pair[1] ? pair[1] : "");
+      close (fd);
+    }
+}
+
 static void
 setup_rootfs (const HcsRuntimeSpec *spec)
 {
   int root_fd;
 
-  CHILD_CHECK (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0,
+  unsigned long propagation = hcs_runtime_propagation_from_name (spec->rootfs_propagation);
+
+  /* Private, unless a slave root was asked for: then the host's mounts
+   * keep reaching it (never the other way). */
+  CHILD_CHECK (mount (NULL, "/", NULL,
+                      MS_REC | ((propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE), NULL) == 0,
                "making the mounts private");
 
   if (spec->overlay_lower != NULL)
@@ -531,15 +614,17 @@ setup_rootfs (const HcsRuntimeSpec *spec)
   root_fd = open (spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   CHILD_CHECK (root_fd >= 0, "opening the root %s", spec->rootfs);
 
-  mount_in_root (root_fd, "/proc", TRUE, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  mount_on_ordinary_directory (root_fd, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                               NULL);
   setup_dev (root_fd);
   /* A sysfs mounted here shows the network namespace we are in (new, or
    * joined); only with the host's does the host's /sys serve as well. */
   if (!g_str_equal (spec->net, "host"))
-    mount_in_root (root_fd, "/sys", TRUE, "sysfs", "sysfs",
-                   MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+    mount_on_ordinary_directory (root_fd, "/sys", "sysfs", "sysfs",
+                                 MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
   else
-    mount_in_root (root_fd, "/sys", TRUE, "/sys", NULL, MS_BIND | MS_REC | MS_RDONLY, NULL);
+    mount_on_ordinary_directory (root_fd, "/sys", "/sys", NULL, MS_BIND | MS_REC | MS_RDONLY,
+                                 NULL);
 
   for (guint i = 0; i < spec->mounts->len; i++)
     setup_user_mount (root_fd, spec->mounts->pdata[i]);
@@ -551,6 +636,12 @@ setup_rootfs (const HcsRuntimeSpec *spec)
   CHILD_CHECK (umount2 (".", MNT_DETACH) == 0, "detaching the old root");
   CHILD_CHECK (chdir ("/") == 0, "entering /");
   close (root_fd);
+  if (propagation != 0 && !(propagation & MS_SLAVE))
+    CHILD_CHECK (mount (NULL, "/", NULL, propagation, NULL) == 0,
+                 "setting the root's propagation to %s", spec->rootfs_propagation);
+
+  /* Before /proc/sys turns read-only below. */
+  apply_sysctl (spec);
 
   for (const char *const *p = spec->masked_paths ? (const char *const *) spec->masked_paths
                                                  : default_masked_paths;
@@ -720,28 +811,44 @@ resolve_user (const char *user)
   return identity;
 }
 
-static void
-apply_capabilities (const HcsRuntimeProcess *process, uid_t uid)
+static int
+read_last_cap (void)
 {
-  g_autoptr (GArray) keep = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
-  g_autofree char *last_text = NULL;
-  int last_cap = CAP_LAST_CAP;
-  cap_t caps;
+  g_autofree char *text = NULL;
 
-  if (process->capabilities == NULL)
-    g_array_append_vals (keep, default_capabilities, G_N_ELEMENTS (default_capabilities));
-  else
-    for (guint i = 0; process->capabilities[i]; i++)
-      {
-        cap_value_t value;
-        g_autofree char *lower = g_ascii_strdown (process->capabilities[i], -1);
-        if (cap_from_name (lower, &value) < 0)
-          child_fail (EXIT_SETUP_FAILED, "capability '%s': unknown", process->capabilities[i]);
-        g_array_append_val (keep, value);
-      }
+  if (g_file_get_contents ("/proc/sys/kernel/cap_last_cap", &text, NULL, NULL))
+    return (int) g_ascii_strtoll (text, NULL, 10);
+  return CAP_LAST_CAP;
+}
 
-  if (g_file_get_contents ("/proc/sys/kernel/cap_last_cap", &last_text, NULL, NULL))
-    last_cap = (int) g_ascii_strtoll (last_text, NULL, 10);
+/* The numbers of @names this kernel has; the host checked every name. A
+ * name newer than the kernel is left out, as runc does. */
+static GArray *
+capability_values (const char *const *names, int last_cap)
+{
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+
+  for (guint i = 0; names && names[i]; i++)
+    {
+      cap_value_t value = hcs_runtime_capability_from_name (names[i]);
+
+      if (value < 0)
+        child_fail (EXIT_SETUP_FAILED, "capability '%s': unknown", names[i]);
+      if (value <= last_cap)
+        g_array_append_val (values, value);
+    }
+  return values;
+}
+
+/* Before the user changes: the bounding set, and whether the permitted
+ * set is to survive setuid. */
+static void
+apply_capabilities_before_setuid (const HcsRuntimeProcess *process, int last_cap)
+{
+  g_autoptr (GArray) keep = capability_values (
+      process->capabilities_given ? (const char *const *) process->cap_bounding
+                                  : hcs_runtime_default_capabilities (),
+      last_cap);
 
   for (int cap = 0; cap <= last_cap; cap++)
     {
@@ -753,27 +860,158 @@ apply_capabilities (const HcsRuntimeProcess *process, uid_t uid)
                      "dropping capability %d from the bounding set", cap);
     }
   prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  /* Sets given are for whatever user: keep the permitted set through
+   * setuid (runc's way); the default set is root's alone. */
+  CHILD_CHECK (prctl (PR_SET_KEEPCAPS, process->capabilities_given ? 1 : 0, 0, 0, 0) == 0,
+               "setting keep-caps");
+}
 
-  /* A non-root user loses every capability at setuid, as with runc's
-   * default; root keeps the set. */
-  if (uid != 0)
-    return;
+static void
+set_capability_flag (cap_t caps, cap_flag_t flag, GArray *values)
+{
+  if (values->len > 0)
+    cap_set_flag (caps, flag, values->len, (cap_value_t *) values->data, CAP_SET);
+}
+
+/* After it: effective, permitted, inheritable, then ambient. */
+static void
+apply_capabilities_after_setuid (const HcsRuntimeProcess *process, uid_t uid, int last_cap)
+{
+  g_autoptr (GArray) effective = NULL, permitted = NULL, inheritable = NULL, ambient = NULL;
+  cap_t caps;
+
+  if (!process->capabilities_given)
+    {
+      /* A non-root user lost every capability at setuid, as with runc's
+       * default; root keeps the default set, and inherits none. */
+      if (uid != 0)
+        return;
+      effective = capability_values (hcs_runtime_default_capabilities (), last_cap);
+      permitted = capability_values (hcs_runtime_default_capabilities (), last_cap);
+      inheritable = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+      ambient = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+    }
+  else
+    {
+      effective = capability_values ((const char *const *) process->cap_effective, last_cap);
+      permitted = capability_values ((const char *const *) process->cap_permitted, last_cap);
+      inheritable = capability_values ((const char *const *) process->cap_inheritable, last_cap);
+      ambient = capability_values ((const char *const *) process->cap_ambient, last_cap);
+    }
   caps = cap_init ();
   CHILD_CHECK (caps != NULL, "allocating capabilities");
-  if (keep->len > 0)
-    {
-      cap_set_flag (caps, CAP_EFFECTIVE, keep->len, (cap_value_t *) keep->data, CAP_SET);
-      cap_set_flag (caps, CAP_PERMITTED, keep->len, (cap_value_t *) keep->data, CAP_SET);
-      cap_set_flag (caps, CAP_INHERITABLE, keep->len, (cap_value_t *) keep->data, CAP_SET);
-    }
-  CHILD_CHECK (cap_set_proc (caps) == 0, "setting capabilities");
+  set_capability_flag (caps, CAP_EFFECTIVE, effective);
+  set_capability_flag (caps, CAP_PERMITTED, permitted);
+  set_capability_flag (caps, CAP_INHERITABLE, inheritable);
+  CHILD_CHECK (cap_set_proc (caps) == 0,
+               "process.capabilities: setting effective, permitted and inheritable (effective "
+               "must be within permitted, inheritable within bounding)");
   cap_free (caps);
+  for (guint i = 0; i < ambient->len; i++)
+    {
+      cap_value_t value = g_array_index (ambient, cap_value_t, i);
+      CHILD_CHECK (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, value, 0, 0) == 0,
+                   "process.capabilities.ambient: raising capability %d (it must be permitted "
+                   "and inheritable too)", (int) value);
+    }
+  prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
+}
+
+/* oomScoreAdj and rlimits, while the process may still raise them. */
+static void
+apply_process_limits (const HcsRuntimeProcess *process)
+{
+  if (process->has_oom_score_adj)
+    {
+      char text[32];
+      int length = g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, process->oom_score_adj);
+      int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+      CHILD_CHECK (fd >= 0 && write (fd, text, length) == length,
+                   "process.oomScoreAdj: writing %s", text);
+      close (fd);
+    }
+  for (guint i = 0; process->rlimits && i < process->rlimits->len; i++)
+    {
+      const HcsRuntimeRlimit *rlimit = &g_array_index (process->rlimits, HcsRuntimeRlimit, i);
+      int resource = hcs_runtime_rlimit_from_name (rlimit->type);
+      struct rlimit value = { .rlim_cur = rlimit->soft, .rlim_max = rlimit->hard };
+
+      if (resource < 0)
+        child_fail (EXIT_SETUP_FAILED, "process.rlimits: unknown resource '%s'", rlimit->type);
+      if (setrlimit (resource, &value) == 0)
+        continue;
+      if (errno == EPERM && prctl (PR_CAPBSET_READ, CAP_SYS_RESOURCE, 0, 0, 0) == 0)
+        {
+          /* A host whose own root has no CAP_SYS_RESOURCE (some sandboxes)
+           * can raise no hard limit: the limit stops at the host's, as
+           * for any process there. Elsewhere EPERM is an error. */
+          struct rlimit current;
+
+          CHILD_CHECK (getrlimit (resource, &current) == 0, "reading %s", rlimit->type);
+          value.rlim_max = MIN (value.rlim_max, current.rlim_max);
+          value.rlim_cur = MIN (value.rlim_cur, value.rlim_max);
+        }
+      CHILD_CHECK (setrlimit (resource, &value) == 0,
+                   "process.rlimits: setting %s to %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                   rlimit->type, rlimit->soft, rlimit->hard);
+    }
+}
+
+static gboolean
+file_has_line (const char *path, const char *wanted)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_equal (g_strstrip (lines[i]), wanted))
+      return TRUE;
+  return FALSE;
+}
+
+/* The security label the workload's exec takes, or a clear refusal where
+ * this kernel has no such LSM (none is ever silently skipped). */
+static void
+apply_lsm_labels (const HcsRuntimeProcess *process)
+{
+  if (process->apparmor_profile != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("exec %s", process->apparmor_profile);
+      int fd;
+
+      if (!file_has_line ("/sys/module/apparmor/parameters/enabled", "Y"))
+        child_fail (EXIT_SETUP_FAILED, "process.apparmorProfile '%s': AppArmor is not enabled "
+                    "on this host", process->apparmor_profile);
+      fd = open ("/proc/thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+      if (fd < 0)
+        fd = open ("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+      CHILD_CHECK (fd >= 0 && write (fd, text, strlen (text)) == (gssize) strlen (text),
+                   "process.apparmorProfile '%s': setting it for exec", process->apparmor_profile);
+      close (fd);
+    }
+  if (process->selinux_label != NULL)
+    {
+      const char *label = process->selinux_label;
+      int fd;
+
+      if (!file_has_line ("/proc/filesystems", "nodev\tselinuxfs"))
+        child_fail (EXIT_SETUP_FAILED, "process.selinuxLabel '%s': SELinux is not enabled on "
+                    "this host", label);
+      fd = open ("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+      CHILD_CHECK (fd >= 0 && write (fd, label, strlen (label)) == (gssize) strlen (label),
+                   "process.selinuxLabel '%s': setting it for exec", label);
+      close (fd);
+    }
 }
 
 /* The filter was compiled at build time (hcs-runtime-seccomp-gen.c: what it
  * denies and why); loading it is one prctl(). */
 static void
-apply_seccomp (void)
+apply_seccomp (gboolean with_no_new_privs)
 {
   struct sock_fprog program = {
     .len = G_N_ELEMENTS (hcs_runtime_seccomp_program),
@@ -782,17 +1020,20 @@ apply_seccomp (void)
 
   /* As libseccomp would: a filter needs no_new_privs, or CAP_SYS_ADMIN,
    * which a non-root user has dropped by now. */
-  CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
+  if (with_no_new_privs)
+    CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
   CHILD_CHECK (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0,
                "seccomp: loading the filter");
 }
 
-/* Everything between "go" and exec: session, terminal, identity,
- * capabilities, no_new_privs, seccomp, in that order. */
+/* Everything between "go" and exec: session, terminal, limits, labels,
+ * identity, capabilities, umask, no_new_privs, seccomp. */
 static void
 become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
 {
   Identity identity = resolve_user (process ? process->user : "0");
+  gboolean no_new_privileges = process == NULL || process->no_new_privileges;
+  int last_cap = process != NULL ? read_last_cap () : CAP_LAST_CAP;
 
   setsid ();
   if (process != NULL && process->terminal)
@@ -801,18 +1042,35 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp)
     CHILD_CHECK (chdir (process->cwd) == 0, "entering the working directory %s", process->cwd);
 
   if (process != NULL)
-    apply_capabilities (process, identity.uid);
-  prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    {
+      apply_process_limits (process);
+      apply_lsm_labels (process);
+      if (process->additional_gids != NULL)
+        g_array_append_vals (identity.groups, process->additional_gids->data,
+                             process->additional_gids->len);
+    }
+  /* Without no_new_privs the filter must be loaded now, while
+   * CAP_SYS_ADMIN is ours (runc's order); it allows what follows. */
+  if (with_seccomp && !no_new_privileges)
+    apply_seccomp (FALSE);
+
+  if (process != NULL)
+    apply_capabilities_before_setuid (process, last_cap);
+  else
+    prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
   CHILD_CHECK (setgroups (identity.groups->len, (gid_t *) identity.groups->data) == 0,
                "setting the supplementary groups");
   CHILD_CHECK (setgid (identity.gid) == 0, "setting gid %u", (guint) identity.gid);
   CHILD_CHECK (setuid (identity.uid) == 0, "setting uid %u", (guint) identity.uid);
+  if (process != NULL)
+    apply_capabilities_after_setuid (process, identity.uid, last_cap);
   g_array_unref (identity.groups);
+  umask (process != NULL && process->umask >= 0 ? (mode_t) process->umask : 0022);
 
-  if (process == NULL || process->no_new_privileges)
+  if (no_new_privileges)
     CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
-  if (with_seccomp)
-    apply_seccomp ();
+  if (with_seccomp && no_new_privileges)
+    apply_seccomp (TRUE);
 }
 
 static G_NORETURN void
@@ -1198,7 +1456,10 @@ run_create (const HcsRuntimeSpec *spec)
       child_report_fd = report_pipe[1];
       prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
       child_hold_signals ();
-      umask (0022);
+      /* None during set-up: the device nodes get their 0666 (every
+       * user's, as everywhere) with no chmod each; what set-up makes
+       * otherwise gives its mode. The workload's umask is set last. */
+      umask (0);
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
       close (go_pipe[0]);
@@ -1211,6 +1472,9 @@ run_create (const HcsRuntimeSpec *spec)
       if (spec->hostname != NULL && is_new (spec->uts))
         CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,
                      "setting the host name %s", spec->hostname);
+      if (spec->domainname != NULL && is_new (spec->uts))
+        CHILD_CHECK (setdomainname (spec->domainname, strlen (spec->domainname)) == 0,
+                     "setting the domain name %s", spec->domainname);
       if (is_new (spec->net))
         bring_up_loopback ();
       if (spec->process != NULL && spec->process->terminal)

@@ -39,6 +39,9 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_strfreev (spec->cgroup_procs);
   hcs_runtime_process_free (spec->process);
   g_free (spec->start_fifo);
+  g_free (spec->domainname);
+  g_strfreev (spec->sysctl);
+  g_free (spec->rootfs_propagation);
   g_free (spec);
 }
 
@@ -75,6 +78,7 @@ hcs_runtime_process_new (void)
 
   process->no_new_privileges = TRUE;
   process->seccomp = TRUE;
+  process->umask = -1;
   return process;
 }
 
@@ -87,8 +91,24 @@ hcs_runtime_process_free (HcsRuntimeProcess *process)
   g_strfreev (process->env);
   g_free (process->cwd);
   g_free (process->user);
-  g_strfreev (process->capabilities);
+  g_strfreev (process->cap_bounding);
+  g_strfreev (process->cap_effective);
+  g_strfreev (process->cap_permitted);
+  g_strfreev (process->cap_inheritable);
+  g_strfreev (process->cap_ambient);
+  g_clear_pointer (&process->rlimits, g_array_unref);
+  g_clear_pointer (&process->additional_gids, g_array_unref);
+  g_free (process->apparmor_profile);
+  g_free (process->selinux_label);
   g_free (process);
+}
+
+void
+hcs_runtime_rlimit_clear (gpointer data)
+{
+  HcsRuntimeRlimit *rlimit = data;
+
+  g_clear_pointer (&rlimit->type, g_free);
 }
 
 /* --- serialising ------------------------------------------------------------ */
@@ -122,6 +142,56 @@ add_int (GVariantBuilder *dict, const char *key, gint64 value)
     g_variant_builder_add (dict, "{sv}", key, g_variant_new_int64 (value));
 }
 
+static void
+serialize_oci_process (GVariantBuilder *dict, const HcsRuntimeProcess *process)
+{
+  if (process->capabilities_given)
+    {
+      GVariantBuilder sets;
+      const char *const empty[] = { NULL };
+#define ADD_SET(name, field) \
+  g_variant_builder_add (&sets, "{sv}", name, \
+                         g_variant_new_strv ((const char *const *) (process->field \
+                                                                        ? process->field \
+                                                                        : (GStrv) empty), -1))
+
+      g_variant_builder_init (&sets, G_VARIANT_TYPE_VARDICT);
+      ADD_SET ("bounding", cap_bounding);
+      ADD_SET ("effective", cap_effective);
+      ADD_SET ("permitted", cap_permitted);
+      ADD_SET ("inheritable", cap_inheritable);
+      ADD_SET ("ambient", cap_ambient);
+#undef ADD_SET
+      g_variant_builder_add (dict, "{sv}", "capabilities", g_variant_builder_end (&sets));
+    }
+  if (process->rlimits != NULL && process->rlimits->len > 0)
+    {
+      GVariantBuilder rlimits;
+
+      g_variant_builder_init (&rlimits, G_VARIANT_TYPE ("a(stt)"));
+      for (guint i = 0; i < process->rlimits->len; i++)
+        {
+          const HcsRuntimeRlimit *rlimit = &g_array_index (process->rlimits, HcsRuntimeRlimit, i);
+          g_variant_builder_add (&rlimits, "(stt)", rlimit->type, rlimit->soft, rlimit->hard);
+        }
+      g_variant_builder_add (dict, "{sv}", "rlimits", g_variant_builder_end (&rlimits));
+    }
+  if (process->additional_gids != NULL && process->additional_gids->len > 0)
+    g_variant_builder_add (dict, "{sv}", "additional_gids",
+                           g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32,
+                                                      process->additional_gids->data,
+                                                      process->additional_gids->len,
+                                                      sizeof (guint32)));
+  /* 0 is a value for both: written whenever set. */
+  if (process->umask >= 0)
+    g_variant_builder_add (dict, "{sv}", "umask", g_variant_new_int64 (process->umask));
+  if (process->has_oom_score_adj)
+    g_variant_builder_add (dict, "{sv}", "oom_score_adj",
+                           g_variant_new_int64 (process->oom_score_adj));
+  add_string (dict, "apparmor_profile", process->apparmor_profile);
+  add_string (dict, "selinux_label", process->selinux_label);
+}
+
 static GVariant *
 serialize_process (const HcsRuntimeProcess *process)
 {
@@ -133,11 +203,11 @@ serialize_process (const HcsRuntimeProcess *process)
   add_string (&dict, "cwd", process->cwd);
   add_string (&dict, "user", process->user);
   add_boolean (&dict, "terminal", process->terminal);
-  add_strv (&dict, "capabilities", (const char *const *) process->capabilities);
   /* Both default to TRUE on the reading side: always written. */
   g_variant_builder_add (&dict, "{sv}", "no_new_privileges",
                          g_variant_new_boolean (process->no_new_privileges));
   g_variant_builder_add (&dict, "{sv}", "seccomp", g_variant_new_boolean (process->seccomp));
+  serialize_oci_process (&dict, process);
   return g_variant_builder_end (&dict);
 }
 
@@ -220,6 +290,9 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_boolean (&dict, "detach", spec->detach);
   add_boolean (&dict, "die_with_parent", spec->die_with_parent);
   add_string (&dict, "start_fifo", spec->start_fifo);
+  add_string (&dict, "domainname", spec->domainname);
+  add_strv (&dict, "sysctl", (const char *const *) spec->sysctl);
+  add_string (&dict, "rootfs_propagation", spec->rootfs_propagation);
   root = g_variant_ref_sink (g_variant_builder_end (&dict));
   return g_variant_get_data_as_bytes (root);
 }
@@ -338,6 +411,66 @@ deserialize_mounts (GVariant *mounts, HcsRuntimeSpec *spec, GError **error)
 }
 
 static gboolean
+deserialize_oci_process (GVariant *dict, HcsRuntimeProcess *process, GError **error)
+{
+  g_autoptr (GVariant) sets = NULL, rlimits = NULL, gids = NULL, umask = NULL, oom = NULL;
+
+  sets = spec_member (dict, "process.", "capabilities", G_VARIANT_TYPE_VARDICT, error);
+  if (*error != NULL)
+    return FALSE;
+  if (sets != NULL)
+    {
+      process->capabilities_given = TRUE;
+      if (!spec_strv (sets, "process.capabilities.", "bounding", &process->cap_bounding, error) ||
+          !spec_strv (sets, "process.capabilities.", "effective", &process->cap_effective,
+                      error) ||
+          !spec_strv (sets, "process.capabilities.", "permitted", &process->cap_permitted,
+                      error) ||
+          !spec_strv (sets, "process.capabilities.", "inheritable", &process->cap_inheritable,
+                      error) ||
+          !spec_strv (sets, "process.capabilities.", "ambient", &process->cap_ambient, error))
+        return FALSE;
+    }
+  rlimits = spec_member (dict, "process.", "rlimits", G_VARIANT_TYPE ("a(stt)"), error);
+  if (*error != NULL)
+    return FALSE;
+  if (rlimits != NULL)
+    {
+      process->rlimits = g_array_new (FALSE, TRUE, sizeof (HcsRuntimeRlimit));
+      g_array_set_clear_func (process->rlimits, hcs_runtime_rlimit_clear);
+      for (gsize i = 0; i < g_variant_n_children (rlimits); i++)
+        {
+          HcsRuntimeRlimit rlimit;
+          g_variant_get_child (rlimits, i, "(stt)", &rlimit.type, &rlimit.soft, &rlimit.hard);
+          g_array_append_val (process->rlimits, rlimit);
+        }
+    }
+  gids = spec_member (dict, "process.", "additional_gids", G_VARIANT_TYPE ("au"), error);
+  if (*error != NULL)
+    return FALSE;
+  if (gids != NULL)
+    {
+      gsize n = 0;
+      const guint32 *values = g_variant_get_fixed_array (gids, &n, sizeof (guint32));
+      process->additional_gids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_array_append_vals (process->additional_gids, values, n);
+    }
+  if (!spec_int (dict, "process.", "umask", &process->umask, error) ||
+      !spec_string (dict, "process.", "apparmor_profile", &process->apparmor_profile, error) ||
+      !spec_string (dict, "process.", "selinux_label", &process->selinux_label, error))
+    return FALSE;
+  oom = spec_member (dict, "process.", "oom_score_adj", G_VARIANT_TYPE_INT64, error);
+  if (*error != NULL)
+    return FALSE;
+  if (oom != NULL)
+    {
+      process->has_oom_score_adj = TRUE;
+      process->oom_score_adj = g_variant_get_int64 (oom);
+    }
+  return TRUE;
+}
+
+static gboolean
 deserialize_process (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
 {
   HcsRuntimeProcess *process = hcs_runtime_process_new ();
@@ -348,10 +481,10 @@ deserialize_process (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
       !spec_string (dict, "process.", "cwd", &process->cwd, error) ||
       !spec_string (dict, "process.", "user", &process->user, error) ||
       !spec_boolean (dict, "process.", "terminal", &process->terminal, error) ||
-      !spec_strv (dict, "process.", "capabilities", &process->capabilities, error) ||
       !spec_boolean (dict, "process.", "no_new_privileges", &process->no_new_privileges,
                      error) ||
-      !spec_boolean (dict, "process.", "seccomp", &process->seccomp, error))
+      !spec_boolean (dict, "process.", "seccomp", &process->seccomp, error) ||
+      !deserialize_oci_process (dict, process, error))
     return FALSE;
   if (process->args == NULL || process->args[0] == NULL)
     {
@@ -403,7 +536,10 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       !spec_int (root, "", "console_height", &spec->console_height, &local_error) ||
       !spec_boolean (root, "", "detach", &spec->detach, &local_error) ||
       !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, &local_error) ||
-      !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error))
+      !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error) ||
+      !spec_string (root, "", "domainname", &spec->domainname, &local_error) ||
+      !spec_strv (root, "", "sysctl", &spec->sysctl, &local_error) ||
+      !spec_string (root, "", "rootfs_propagation", &spec->rootfs_propagation, &local_error))
     goto fail;
 
   /* Each nested member: a wrong type is an error, absent is fine. */

@@ -23,8 +23,17 @@
  *                                     of the helper's parent, which reaps it)
  *     "start_fifo": "/run/hcs/ID/exec.fifo"  (detached create: the init waits
  *                                     on this fifo instead of the start pipe)
- *     "process": {"args", "env", "cwd", "user", "terminal", "capabilities",
- *                 "no_new_privileges", "seccomp"} }
+ *     "process": {"args", "env", "cwd", "user", "terminal",
+ *                 "no_new_privileges", "seccomp",
+ *                 OCI process fields, see HcsRuntimeProcess:
+ *                 "capabilities": {"bounding": [...], "effective", "permitted",
+ *                                  "inheritable", "ambient"},
+ *                 "rlimits": [("RLIMIT_NOFILE", soft, hard)]  (a(stt)),
+ *                 "additional_gids": [...] (au), "umask": N, "oom_score_adj": N,
+ *                 "apparmor_profile", "selinux_label"},
+ *     OCI container fields, see HcsRuntimeSpec:
+ *     "domainname": "example.org", "sysctl": ["net.ipv4.ip_forward=1", ...],
+ *     "rootfs_propagation": "rslave" }
  *
  * Only GLib here: the helper links this file and nothing of core. Errors
  * from hcs_runtime_spec_deserialize are G_FILE_ERROR_INVAL naming the
@@ -51,10 +60,30 @@ typedef struct {
   char *cwd;
   char *user;                 /* "uid[:gid]" or "name[:group]", resolved inside */
   gboolean terminal;          /* a pty made inside the container */
-  GStrv capabilities;         /* NULL: the OCI default set */
   gboolean no_new_privileges;
   gboolean seccomp;           /* the build-time filter */
+
+  /* --- OCI process fields (config.json "process") --- */
+  gboolean capabilities_given;/* FALSE: the OCI default set, and none for a
+                               * user other than root */
+  GStrv cap_bounding;         /* given: each set exactly, "CAP_*" names */
+  GStrv cap_effective;
+  GStrv cap_permitted;
+  GStrv cap_inheritable;
+  GStrv cap_ambient;
+  GArray *rlimits;            /* HcsRuntimeRlimit, NULL: none set */
+  GArray *additional_gids;    /* guint32, beside the user's own groups */
+  gint64 umask;               /* -1: 0022 */
+  gboolean has_oom_score_adj;
+  gint64 oom_score_adj;
+  char *apparmor_profile;     /* refused where the host has no AppArmor */
+  char *selinux_label;        /* refused where the host has no SELinux */
 } HcsRuntimeProcess;
+
+typedef struct {
+  char *type;                 /* "RLIMIT_NOFILE" */
+  guint64 soft, hard;
+} HcsRuntimeRlimit;
 
 /* Limits the host applies to the container's cgroup; 0 leaves one alone.
  * The helper has no use for them; a guest agent applies them itself. */
@@ -90,6 +119,11 @@ typedef struct {
   gboolean detach;
   gboolean die_with_parent;
   char *start_fifo;
+
+  /* --- OCI container fields (config.json) --- */
+  char *domainname;           /* with a uts namespace of its own */
+  GStrv sysctl;               /* "key=value", checked by hcs_runtime_sysctl_check */
+  char *rootfs_propagation;   /* "private", "rslave", ...; NULL: private */
 } HcsRuntimeSpec;
 
 /* An empty spec: new namespaces, no mounts, no process. */
@@ -104,6 +138,9 @@ void hcs_runtime_mount_free (HcsRuntimeMount *mount);
 HcsRuntimeProcess *hcs_runtime_process_new (void);
 void hcs_runtime_process_free (HcsRuntimeProcess *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeProcess, hcs_runtime_process_free)
+
+/* For g_array_set_clear_func on HcsRuntimeProcess.rlimits. */
+void hcs_runtime_rlimit_clear (gpointer rlimit);
 
 /* The bytes the helper reads on its spec fd. */
 GBytes *hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec);

@@ -177,6 +177,8 @@ test_exec (Fixture *fixture, gconstpointer data)
   const char *exec_argv[] = { "sh", "-c", "read x; echo got-$x; exit 3", NULL };
   int exit_code = -1;
 
+  /* An OCI field crosses the monitor's JSON (ContainerConfig.Oci). */
+  config->sysctl = g_strdupv ((char **) (const char *[]) { "kernel.shmmni=999", NULL });
   container = hcs_host_create_container (fixture->host, "exec", config, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (container, &error));
@@ -199,6 +201,34 @@ test_exec (Fixture *fixture, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpuint (list->len, ==, 1);
     g_assert_cmpuint (stats->memory_usage_commit_bytes, >, 0);
+  }
+  /* And an exec's (ProcessConfig.Oci): runc's exec --cap, a umask. */
+  {
+    const char *oci_argv[] = { "sh", "-c",
+                               "grep CapBnd /proc/self/status | tr -s '\\t' ' ';"
+                               " umask; cat /proc/sys/kernel/shmmni", NULL };
+    g_autoptr (HcsProcessConfig) oci_config = hcs_process_config_new ();
+    g_autoptr (HcsProcess) oci_process = NULL;
+    g_autoptr (GDataInputStream) oci_lines = NULL;
+    const char *expected[] = { "CapBnd: 00000000a82425fb", "0077", "999" };
+
+    oci_config->command_args = g_strdupv ((char **) oci_argv);
+    oci_config->create_stdout_pipe = TRUE;
+    oci_config->cap_added = g_strdupv ((char **) (const char *[]) { "CAP_SYS_ADMIN", NULL });
+    oci_config->has_umask = TRUE;
+    oci_config->umask = 077;
+    oci_process = hcs_container_create_process (container, oci_config, &error);
+    g_assert_no_error (error);
+    oci_lines = g_data_input_stream_new (hcs_process_get_stdout (oci_process));
+    for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        g_autofree char *text = g_data_input_stream_read_line (oci_lines, NULL, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpstr (text, ==, expected[i]);
+      }
+    g_assert_true (hcs_process_wait_timeout (oci_process, 10000, NULL, &error));
+    g_assert_true (hcs_process_get_exit_code (oci_process, &exit_code, &error));
+    g_assert_cmpint (exit_code, ==, 0);
   }
   remove_system (container);
 }

@@ -32,7 +32,8 @@ write_bundle (Fixture *fixture, const char *args_json, gboolean terminal)
   g_autofree char *config = g_strdup_printf (
       "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
       " \"root\": {\"path\": \"%s\", \"readonly\": true},"
-      " \"process\": {\"terminal\": %s, \"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,"
+      " \"process\": {\"terminal\": %s, \"consoleSize\": {\"height\": 33, \"width\": 111},"
+      "   \"user\": {\"uid\": 0, \"gid\": 0}, \"args\": %s,"
       "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"},"
       " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
       " \"annotations\": {\"org.example.test\": \"yes\"},"
@@ -202,6 +203,21 @@ test_lifecycle (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (out, ==, "in-oci\n");
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "web", "sh", "-c", "exit 7"), ==, 7);
+  /* exec --cap: added to the default sets, and ambient, so that a user
+   * other than root has it after exec (CAP_SYS_ADMIN is bit 21). */
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "exec", "--cap", "CAP_SYS_ADMIN", "--user",
+                           "1000:1000", "web", "sh", "-c",
+                           "grep -E '^Cap(Eff|Bnd|Amb):' /proc/self/status | tr -s '\\t' ' '"),
+                   ==, 0);
+  g_assert_cmpstr (out, ==,
+                   "CapEff: 0000000000200000\n"
+                   "CapBnd: 00000000a82425fb\n"
+                   "CapAmb: 0000000000200000\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "--cap", "CAP_NO_SUCH", "web", "true"),
+                   ==, 255);
+  g_assert_nonnull (strstr (err, "unknown capability 'CAP_NO_SUCH'"));
+  g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (hcsctl (fixture, &out, NULL, "ps", "--format", "json", "web"), ==, 0);
   {
@@ -332,7 +348,7 @@ test_console_socket (Fixture *fixture, gconstpointer data)
   int listener, connection, master = -1;
   char buffer[256];
 
-  write_bundle (fixture, "[\"sh\", \"-c\", \"test -t 0 && echo on-a-tty\"]", TRUE);
+  write_bundle (fixture, "[\"sh\", \"-c\", \"test -t 0 && echo on-a-tty; stty size\"]", TRUE);
   listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   g_assert_cmpint (listener, >=, 0);
   strcpy (address.sun_path, socket_path);
@@ -364,6 +380,8 @@ test_console_socket (Fixture *fixture, gconstpointer data)
     }
   close (master);
   g_assert_nonnull (strstr (output->str, "on-a-tty"));
+  /* process.consoleSize: the pty's size from the start. */
+  g_assert_nonnull (strstr (output->str, "33 111"));
   g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
   g_assert_cmpint (waitpid ((pid_t) g_ascii_strtoll (pid_text, NULL, 10), NULL, 0), >, 0);
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "tty"), ==, 0);

@@ -665,6 +665,13 @@ mute_request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpoi
       g_autoptr (JsonNode) reply = json_from_string ("{\"Events\": []}", NULL);
       hcs_bridge_respond (bridge, type, id, reply, NULL);
     }
+  else if (type == HCS_PROTOCOL_START)
+    {
+      /* A failure as hcsshim's guest says it: responseBase alone. */
+      g_autoptr (JsonNode) reply =
+          json_from_string ("{\"Result\": -2147467259, \"ErrorMessage\": \"no init\"}", NULL);
+      hcs_bridge_respond (bridge, type, id, reply, NULL);
+    }
 }
 
 static gboolean
@@ -709,7 +716,8 @@ mute_main (gpointer data)
   return NULL;
 }
 
-/* A sync wait with a limit ends even when the server never answers. */
+/* A sync wait with a limit ends even when the server never answers; an
+ * error in hcsshim's own form (Result, ErrorMessage) is an error. */
 static void
 test_server_never_answers (Fixture *fixture, gconstpointer data)
 {
@@ -737,6 +745,11 @@ test_server_never_answers (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (hcs_container_wait_timeout (container, 0, NULL, &error));
   g_assert_true (hcs_error_is_timeout (error));
+  g_clear_error (&error);
+  g_assert_false (hcs_container_start (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no init"));
+  g_assert_nonnull (strstr (error->message, "0x80004005"));
   g_clear_object (&container);
   g_clear_object (&client);
 

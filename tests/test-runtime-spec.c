@@ -232,6 +232,43 @@ static const BadCase bad_cases[] = {
   { "{\"LayerFolderPath\": \"ROOT/s\", \"Layers\": [{\"ID\": \"a\", \"Path\": \"/l/a\"},"
     " {\"ID\": \"not-there\"}]}", HCS_ERROR_ELEMENT_NOT_FOUND,
     "ContainerConfig.Layers[1]: layer 'not-there'" },
+  /* OCI fields the runtime checks: each error names the field and the value. */
+#define OCI_WITH(process, rest)                                                              \
+  "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"}, \"process\": {\"args\": [\"x\"]" \
+  process "}" rest "}"
+#define OWN_NAMESPACES                                                                       \
+  "\"namespaces\": [{\"type\": \"network\"}, {\"type\": \"ipc\"}, {\"type\": \"uts\"}]"
+  { OCI_WITH (", \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NOPE\"]}", ""),
+    HCS_ERROR_INVALID_DATA, "process.capabilities.bounding[1]: unknown capability 'CAP_NOPE'" },
+  { OCI_WITH (", \"capabilities\": {\"ambient\": [\"KILL\"]}", ""), HCS_ERROR_INVALID_DATA,
+    "process.capabilities.ambient[0]: unknown capability 'KILL'" },
+  { OCI_WITH (", \"rlimits\": [{\"type\": \"RLIMIT_NOPE\", \"soft\": 1, \"hard\": 1}]", ""),
+    HCS_ERROR_INVALID_DATA, "process.rlimits[0].type: unknown resource 'RLIMIT_NOPE'" },
+  { OCI_WITH ("", ", \"linux\": {" OWN_NAMESPACES ", \"sysctl\": {\"kernel.panic\": \"1\"}}"),
+    HCS_ERROR_INVALID_DATA, "linux.sysctl: 'kernel.panic': not a namespaced sysctl" },
+  { OCI_WITH ("", ", \"linux\": {\"sysctl\": {\"net.ipv4.ip_forward\": \"1\"}}"),
+    HCS_ERROR_INVALID_DATA,
+    "linux.sysctl: 'net.ipv4.ip_forward': the container shares the host's network namespace" },
+  { OCI_WITH ("", ", \"linux\": {" OWN_NAMESPACES ", \"sysctl\": {\"kernel.shmmax\": "
+                  "\"1\\nkernel.panic=1\"}}"),
+    HCS_ERROR_INVALID_DATA, "linux.sysctl: 'kernel.shmmax': the value has a control character" },
+  { OCI_WITH ("", ", \"linux\": {" OWN_NAMESPACES ", \"sysctl\": {\"net..x\": \"1\"}}"),
+    HCS_ERROR_INVALID_DATA, "linux.sysctl: 'net..x': not a sysctl name" },
+  { OCI_WITH ("", ", \"linux\": {" OWN_NAMESPACES ", \"sysctl\": {\"net/ipv4/x\": \"1\"}}"),
+    HCS_ERROR_INVALID_DATA, "linux.sysctl: 'net/ipv4/x': not a sysctl name" },
+  { OCI_WITH ("", ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\","
+                  " \"source\": \"/tmp\", \"options\": [\"rbind\", \"bogus\"]}]"),
+    HCS_ERROR_INVALID_DATA, "mounts[0] (/m): option 'bogus': unknown for a bind mount" },
+  { OCI_WITH ("", ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"bind\","
+                  " \"source\": \"/tmp\", \"options\": [\"rbind\", \"idmap\"]}]"),
+    HCS_ERROR_INVALID_DATA, "mounts[0] (/m): option 'idmap': idmapped mounts are not supported" },
+  { OCI_WITH ("", ", \"mounts\": [{\"destination\": \"/m\", \"type\": \"tmpfs\","
+                  " \"options\": [\"src-nofollow\"]}]"),
+    HCS_ERROR_INVALID_DATA, "mounts[0] (/m): option 'src-nofollow': only for a bind mount" },
+  { "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"}, \"domainname\": \"d\",\n    \"linux\": {}}",
+    HCS_ERROR_INVALID_DATA, "domainname: needs a uts namespace of its own" },
+#undef OCI_WITH
+#undef OWN_NAMESPACES
 };
 
 static void
@@ -362,9 +399,33 @@ assert_same_process (const HcsRuntimeProcess *a, const HcsRuntimeProcess *b)
   g_assert_cmpstr (a->cwd, ==, b->cwd);
   g_assert_cmpstr (a->user, ==, b->user);
   g_assert_cmpint (a->terminal, ==, b->terminal);
-  g_assert_cmpstrv (a->capabilities, b->capabilities);
   g_assert_cmpint (a->no_new_privileges, ==, b->no_new_privileges);
   g_assert_cmpint (a->seccomp, ==, b->seccomp);
+  g_assert_cmpint (a->capabilities_given, ==, b->capabilities_given);
+  g_assert_cmpstrv (a->cap_bounding, b->cap_bounding);
+  g_assert_cmpstrv (a->cap_effective, b->cap_effective);
+  g_assert_cmpstrv (a->cap_permitted, b->cap_permitted);
+  g_assert_cmpstrv (a->cap_inheritable, b->cap_inheritable);
+  g_assert_cmpstrv (a->cap_ambient, b->cap_ambient);
+  g_assert_cmpint (a->rlimits ? a->rlimits->len : 0, ==, b->rlimits ? b->rlimits->len : 0);
+  for (guint i = 0; a->rlimits && i < a->rlimits->len; i++)
+    {
+      HcsRuntimeRlimit *x = &g_array_index (a->rlimits, HcsRuntimeRlimit, i);
+      HcsRuntimeRlimit *y = &g_array_index (b->rlimits, HcsRuntimeRlimit, i);
+      g_assert_cmpstr (x->type, ==, y->type);
+      g_assert_cmpuint (x->soft, ==, y->soft);
+      g_assert_cmpuint (x->hard, ==, y->hard);
+    }
+  g_assert_cmpint (a->additional_gids ? a->additional_gids->len : 0, ==,
+                   b->additional_gids ? b->additional_gids->len : 0);
+  if (a->additional_gids != NULL)
+    g_assert_cmpmem (a->additional_gids->data, a->additional_gids->len * sizeof (guint32),
+                     b->additional_gids->data, b->additional_gids->len * sizeof (guint32));
+  g_assert_cmpint (a->umask, ==, b->umask);
+  g_assert_cmpint (a->has_oom_score_adj, ==, b->has_oom_score_adj);
+  g_assert_cmpint (a->oom_score_adj, ==, b->oom_score_adj);
+  g_assert_cmpstr (a->apparmor_profile, ==, b->apparmor_profile);
+  g_assert_cmpstr (a->selinux_label, ==, b->selinux_label);
 }
 
 /* What the helper reads is what the host wrote, member for member. */
@@ -374,21 +435,46 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (HcsContainerConfig) config = parse_config (
       fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\", \"readonly\": true},"
+               " \"domainname\": \"example.org\","
                " \"process\": {\"args\": [\"sh\", \"-c\", \"x\"], \"terminal\": true,"
-               " \"consoleSize\": {\"height\": 10, \"width\": 20}},"
+               " \"consoleSize\": {\"height\": 10, \"width\": 20},"
+               " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5, 6], \"umask\": 0},"
+               " \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],"
+               " \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"],"
+               " \"ambient\": []},"
+               " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 100, \"hard\": 200}],"
+               " \"oomScoreAdj\": 0, \"noNewPrivileges\": false, \"selinuxLabel\": \"l\"},"
                " \"mounts\": [{\"destination\": \"/tmp\", \"type\": \"tmpfs\","
                " \"options\": [\"size=1m\"]}],"
                " \"linux\": {\"resources\": {\"memory\": {\"limit\": 67108864}},"
-               " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"}]}}");
+               " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\", \"kernel.shmmax\": \"1000\"},"
+               " \"maskedPaths\": [], \"readonlyPaths\": [\"/proc/sys\"],"
+               " \"rootfsPropagation\": \"rslave\","
+               " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"},"
+               " {\"type\": \"ipc\"}]}}");
   g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL;
   g_autoptr (GBytes) bytes = NULL;
-  const char *const capabilities[] = { "CAP_KILL", NULL };
 
   spec = hcs_runtime_spec_new_for_container ("trip", config, fixture->layer_dir, &error);
   g_assert_no_error (error);
-  spec->masked_paths = g_strdupv ((char **) capabilities);
+  /* What the OCI fields became. */
+  g_assert_cmpstrv (spec->masked_paths, ((const char *[]) { NULL }));
+  g_assert_cmpstrv (spec->readonly_paths, ((const char *[]) { "/proc/sys", NULL }));
+  g_assert_cmpstrv (spec->sysctl, ((const char *[]) { "kernel.shmmax=1000",
+                                                       "net.ipv4.ip_forward=1", NULL }));
+  g_assert_cmpstr (spec->domainname, ==, "example.org");
+  g_assert_cmpstr (spec->rootfs_propagation, ==, "rslave");
+  g_assert_true (spec->process->capabilities_given);
+  g_assert_cmpstrv (spec->process->cap_bounding, ((const char *[]) { "CAP_KILL", "CAP_CHOWN",
+                                                                      NULL }));
+  g_assert_cmpstrv (spec->process->cap_inheritable, ((const char *[]) { NULL }));
+  g_assert_cmpuint (spec->process->rlimits->len, ==, 1);
+  g_assert_cmpuint (spec->process->additional_gids->len, ==, 2);
+  g_assert_cmpint (spec->process->umask, ==, 0);
+  g_assert_true (spec->process->has_oom_score_adj);
+  g_assert_false (spec->process->no_new_privileges);
+  g_assert_cmpstr (spec->process->selinux_label, ==, "l");
   spec->cgroup_procs = g_strdupv ((char **) (const char *[]) { "/a/cgroup.procs", NULL });
-  spec->process->capabilities = g_strdupv ((char **) capabilities);
   spec->process->seccomp = FALSE;
   spec->die_with_parent = TRUE;
   spec->detach = TRUE;
@@ -403,13 +489,16 @@ test_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (back->hostname, ==, spec->hostname);
   g_assert_cmpstr (back->net, ==, "new");
   g_assert_cmpstr (back->uts, ==, "new");
-  g_assert_cmpstr (back->ipc, ==, "host");
+  g_assert_cmpstr (back->ipc, ==, "new");
   g_assert_cmpuint (back->mounts->len, ==, 1);
   g_assert_cmpstr (((HcsRuntimeMount *) back->mounts->pdata[0])->destination, ==, "/tmp");
   g_assert_cmpstrv (((HcsRuntimeMount *) back->mounts->pdata[0])->options,
                     ((const char *[]) { "size=1m", NULL }));
   g_assert_cmpstrv (back->masked_paths, spec->masked_paths);
-  g_assert_null (back->readonly_paths);
+  g_assert_cmpstrv (back->readonly_paths, spec->readonly_paths);
+  g_assert_cmpstrv (back->sysctl, spec->sysctl);
+  g_assert_cmpstr (back->domainname, ==, spec->domainname);
+  g_assert_cmpstr (back->rootfs_propagation, ==, spec->rootfs_propagation);
   g_assert_cmpstrv (back->cgroup_procs, spec->cgroup_procs);
   g_assert_cmpmem (&back->resources, sizeof back->resources, &spec->resources,
                    sizeof spec->resources);
@@ -440,6 +529,64 @@ test_round_trip (Fixture *fixture, gconstpointer data)
     g_assert_null (hcs_runtime_spec_deserialize (exec_bytes, TRUE, &error));
     g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
     g_assert_nonnull (strstr (error->message, "rootfs"));
+  }
+}
+
+/* The OCI fields survive the schema1 JSON a monitor (or a guest) reads:
+ * the spec made from the document read back is the same. */
+static void
+test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = parse_config (
+      fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"},"
+               " \"domainname\": \"example.org\","
+               " \"process\": {\"args\": [\"sh\"],"
+               " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5], \"umask\": 0},"
+               " \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": [],"
+               " \"permitted\": [\"CAP_KILL\"], \"inheritable\": [], \"ambient\": []},"
+               " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 10, \"hard\": 20},"
+               " {\"type\": \"RLIMIT_CORE\", \"soft\": 18446744073709551615,"
+               " \"hard\": 18446744073709551615}],"
+               " \"oomScoreAdj\": -5, \"noNewPrivileges\": false,"
+               " \"apparmorProfile\": \"p\"},"
+               " \"linux\": {\"sysctl\": {\"net.core.somaxconn\": \"512\"},"
+               " \"maskedPaths\": [], \"readonlyPaths\": [\"/proc/sys\"],"
+               " \"rootfsPropagation\": \"rshared\","
+               " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"}]}}");
+  g_autoptr (JsonNode) node = hcs_container_config_to_node (config);
+  g_autoptr (HcsContainerConfig) back_config =
+      hcs_container_config_from_node (node, NULL, &error);
+  g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL;
+
+  g_assert_no_error (error);
+  /* Namespaces do not travel in schema1 (NEW when absent): as the OCI one. */
+  back_config->network_namespace.mode = config->network_namespace.mode;
+  back_config->uts_namespace.mode = config->uts_namespace.mode;
+  back_config->ipc_namespace.mode = config->ipc_namespace.mode;
+  spec = hcs_runtime_spec_new_for_container ("json", config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  back = hcs_runtime_spec_new_for_container ("json", back_config, fixture->layer_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->domainname, ==, "example.org");
+  g_assert_cmpstrv (back->masked_paths, spec->masked_paths);
+  g_assert_cmpstrv (back->readonly_paths, spec->readonly_paths);
+  g_assert_cmpstrv (back->sysctl, spec->sysctl);
+  g_assert_cmpstr (back->rootfs_propagation, ==, "rshared");
+  assert_same_process (back->process, spec->process);
+  g_assert_cmpuint (g_array_index (back->process->rlimits, HcsRuntimeRlimit, 1).hard, ==,
+                    G_MAXUINT64);
+  g_assert_false (back->process->no_new_privileges);
+
+  /* A ProcessConfig without them keeps the runtime's defaults. */
+  {
+    g_autoptr (HcsProcessConfig) plain = hcs_process_config_from_json (
+        "{\"CommandLine\": \"true\", \"Oci\": {\"umask\": 18}}", &error);
+    g_assert_no_error (error);
+    g_assert_false (plain->no_new_privileges_given);
+    g_assert_false (plain->capabilities_given);
+    g_assert_true (plain->has_umask);
+    g_assert_cmpuint (plain->umask, ==, 18);
   }
 }
 
@@ -500,6 +647,7 @@ main (int argc, char **argv)
   ADD ("layers", test_layers);
   ADD ("bad", test_bad);
   ADD ("round-trip", test_round_trip);
+  ADD ("oci-json-round-trip", test_oci_json_round_trip);
   ADD ("bad-bytes", test_bad_bytes);
   if (geteuid () == 0)
     ADD ("cgroup", test_cgroup);

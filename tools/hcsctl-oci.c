@@ -767,8 +767,10 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &env, "NAME=VALUE", "NAME=VALUE" },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "uid[:gid]", "UID[:GID]" },
     { "cap", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &caps,
-      "Accepted; the OCI default capabilities are used", "CAP" },
-    { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &no_new_privs, "Always set", NULL },
+      "Add a capability to the process's bounding, effective, permitted, inheritable and "
+      "ambient sets", "CAP" },
+    { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &no_new_privs,
+      "Set no_new_privs (always set without --process)", NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, "Accepted", "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
@@ -816,6 +818,17 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
         config->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_replace (config->environment, g_strndup (env[i], equals - env[i]),
                             g_strdup (equals + 1));
+    }
+  if (caps != NULL && caps[0] != NULL)
+    {
+      /* Names are checked by the runtime, as those of a config.json. */
+      g_strfreev (config->cap_added);
+      config->cap_added = g_steal_pointer (&caps);
+    }
+  if (no_new_privs)
+    {
+      config->no_new_privileges_given = TRUE;
+      config->no_new_privileges = TRUE;
     }
   config->create_stdin_pipe = config->create_stdout_pipe = config->create_stderr_pipe = FALSE;
   config->detach = detach;

@@ -14,6 +14,7 @@
 #include "hcs-config.h"
 
 #include "argon-private.h"
+#include "hcs-plugin.h"
 
 #include <unistd.h>
 
@@ -25,8 +26,6 @@ struct _ArgonDriver
   GMutex lock;
   GHashTable *containers; /* id -> ArgonContainer (weak: the caller owns it) */
 };
-
-enum { PROP_0, PROP_OPTIONS };
 
 static void argon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface);
 static void argon_driver_initable_iface_init (GInitableIface *iface);
@@ -94,38 +93,6 @@ argon_driver_forget_container (ArgonDriver *self, const char *id)
 /* --- GObject ------------------------------------------------------------------- */
 
 static void
-argon_driver_set_property (GObject *object, guint prop_id, const GValue *value,
-                           GParamSpec *pspec)
-{
-  ArgonDriver *self = ARGON_DRIVER (object);
-
-  switch (prop_id)
-    {
-    case PROP_OPTIONS:
-      g_clear_pointer (&self->options, g_key_file_unref);
-      self->options = g_value_dup_boxed (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-argon_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  ArgonDriver *self = ARGON_DRIVER (object);
-
-  switch (prop_id)
-    {
-    case PROP_OPTIONS:
-      g_value_set_boxed (value, self->options);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 argon_driver_finalize (GObject *object)
 {
   ArgonDriver *self = ARGON_DRIVER (object);
@@ -141,10 +108,7 @@ argon_driver_class_init (ArgonDriverClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->set_property = argon_driver_set_property;
-  object_class->get_property = argon_driver_get_property;
   object_class->finalize = argon_driver_finalize;
-  g_object_class_override_property (object_class, PROP_OPTIONS, "options");
 }
 
 static void
@@ -161,8 +125,8 @@ argon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
   ArgonDriver *self = ARGON_DRIVER (initable);
   g_auto (ArgonSettings) settings = { 0 };
 
-  if (self->options == NULL)
-    self->options = g_key_file_new ();
+  /* Core's: the host's runtime options, checked against argon's keys. */
+  self->options = g_key_file_ref (hcs_driver_get_options (self));
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,

@@ -115,6 +115,10 @@ mark_exited (ArgonProcess *self, int exit_code)
 
   for (GList *l = waits; l; l = l->next)
     {
+      GSource *cancel_source = g_task_get_task_data (l->data);
+
+      if (cancel_source)
+        g_source_destroy (cancel_source);
       g_task_return_boolean (l->data, TRUE);
       g_object_unref (l->data);
     }
@@ -572,6 +576,30 @@ argon_process_wait_timeout (HcsProcess *process, gint64 timeout_ms, GCancellable
   return ok;
 }
 
+/* A cancelled wait leaves the list and fails; one the exit already took
+ * from the list is the exit's to complete. The task is alive here: its
+ * completion, if any, is dispatched in this same context. */
+static gboolean
+wait_cancelled_cb (GCancellable *cancellable, gpointer data)
+{
+  GTask *task = data;
+  ArgonProcess *self = g_task_get_source_object (task);
+  GList *link;
+
+  g_mutex_lock (&self->lock);
+  link = g_list_find (self->pending_waits, task);
+  if (link)
+    self->pending_waits = g_list_delete_link (self->pending_waits, link);
+  g_mutex_unlock (&self->lock);
+
+  if (link)
+    {
+      g_task_return_error_if_cancelled (task);
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 argon_process_wait_async (HcsProcess *process, GCancellable *cancellable,
                           GAsyncReadyCallback callback, gpointer user_data)
@@ -589,6 +617,13 @@ argon_process_wait_async (HcsProcess *process, GCancellable *cancellable,
     }
   /* The task completes on the reaper thread's exit callback; GTask
    * dispatches the result to the caller's context. */
+  if (cancellable)
+    {
+      GSource *cancel_source = g_cancellable_source_new (cancellable);
+
+      g_task_attach_source (task, cancel_source, (GSourceFunc) (void (*) (void)) wait_cancelled_cb);
+      g_task_set_task_data (task, cancel_source, (GDestroyNotify) g_source_unref);
+    }
   self->pending_waits = g_list_prepend (self->pending_waits, g_steal_pointer (&task));
   g_mutex_unlock (&self->lock);
 }

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hns-private.h"
+#include "hcs-plugin.h"
 
 #include <gmodule.h>
 #include <string.h>
@@ -17,8 +18,6 @@ struct _HnsDriver
   char *state_dir;
 };
 
-enum { PROP_0, PROP_OPTIONS };
-
 static const char *const network_types[] = { "NAT", "Internal", "Private", "Transparent",
                                              "L2Bridge", NULL };
 
@@ -29,31 +28,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (
     HnsDriver, hns_driver, G_TYPE_OBJECT,
     G_IMPLEMENT_INTERFACE (HCS_TYPE_NETWORK_DRIVER, hns_driver_network_iface_init)
     G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, hns_driver_initable_iface_init))
-
-static void
-hns_driver_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  HnsDriver *self = HNS_DRIVER (object);
-
-  if (prop_id != PROP_OPTIONS)
-    {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-  g_clear_pointer (&self->options, g_key_file_unref);
-  self->options = g_value_dup_boxed (value);
-}
-
-static void
-hns_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  if (prop_id != PROP_OPTIONS)
-    {
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-  g_value_set_boxed (value, HNS_DRIVER (object)->options);
-}
 
 static void
 hns_driver_finalize (GObject *object)
@@ -72,10 +46,7 @@ hns_driver_class_init (HnsDriverClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->set_property = hns_driver_set_property;
-  object_class->get_property = hns_driver_get_property;
   object_class->finalize = hns_driver_finalize;
-  g_object_class_override_property (object_class, PROP_OPTIONS, "options");
 }
 
 static void
@@ -134,6 +105,7 @@ hns_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError
   g_autoptr (GDir) dir = NULL;
   const char *name;
 
+  self->options = g_key_file_ref (hcs_driver_get_options (self));
   if (geteuid () != 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
@@ -305,6 +277,12 @@ hns_driver_network_iface_init (HcsNetworkDriverInterface *iface)
   iface->list_networks = hns_driver_list_networks;
 }
 
+/* The [hns] group. */
+static const HcsOptionSpec hns_options[] = {
+  { "hns", "state-dir", HCS_OPTION_PATH, .default_value = "STATE-DIR/hns",
+    .description = "Where networks and endpoints are kept ([host] state-dir's hns folder)" },
+};
+
 G_MODULE_EXPORT gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
                                           GError **error);
 
@@ -317,5 +295,6 @@ hcs_plugin_init (HcsRegistry *registry, guint abi_version, GError **error)
                    HCS_PLUGIN_ABI_VERSION, abi_version);
       return FALSE;
     }
-  return hcs_registry_add_network_driver (registry, HNS_TYPE_DRIVER, error);
+  return hcs_registry_add_options (registry, hns_options, G_N_ELEMENTS (hns_options), error) &&
+         hcs_registry_add_network_driver (registry, HNS_TYPE_DRIVER, error);
 }

@@ -2,13 +2,16 @@
  *
  * The accepted one provides an isolation named "test-refusing" whose
  * driver refuses every create with a message of its own, so a test can tell
- * that the host routed a request to it.
+ * that the host routed a request to it. The variants built into
+ * incomplete/ each leave one required vfunc of the driver NULL
+ * (TEST_MISSING=name), or hand out a container without get_init_process
+ * (TEST_VARIANT_INCOMPLETE_CONTAINER).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <gmodule.h>
 
-#include "hcs.h"
+#include "hcs-plugin.h"
 
 #define TEST_TYPE_DRIVER (test_driver_get_type ())
 G_DECLARE_FINAL_TYPE (TestDriver, test_driver, TEST, DRIVER, GObject)
@@ -16,7 +19,6 @@ G_DECLARE_FINAL_TYPE (TestDriver, test_driver, TEST, DRIVER, GObject)
 struct _TestDriver
 {
   GObject parent_instance;
-  GKeyFile *options;
 };
 
 static void test_driver_iface_init (HcsIsolationDriverInterface *iface);
@@ -28,35 +30,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TestDriver, test_driver, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       test_driver_initable_iface_init))
 
-static void
-test_driver_set_property (GObject *object, guint prop_id, const GValue *value,
-                          GParamSpec *pspec)
-{
-  TEST_DRIVER (object)->options = g_value_dup_boxed (value);
-}
-
-static void
-test_driver_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  g_value_set_boxed (value, TEST_DRIVER (object)->options);
-}
-
-static void
-test_driver_finalize (GObject *object)
-{
-  g_clear_pointer (&TEST_DRIVER (object)->options, g_key_file_unref);
-  G_OBJECT_CLASS (test_driver_parent_class)->finalize (object);
-}
-
+/* No "options" property: core gives every driver its options. */
 static void
 test_driver_class_init (TestDriverClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->set_property = test_driver_set_property;
-  object_class->get_property = test_driver_get_property;
-  object_class->finalize = test_driver_finalize;
-  g_object_class_override_property (object_class, 1, "options");
 }
 
 static void
@@ -82,14 +59,109 @@ test_driver_get_isolation (HcsIsolationDriver *driver)
   return "test-refusing";
 }
 
+#ifdef TEST_VARIANT_INCOMPLETE_CONTAINER
+/* A container that implements everything but get_init_process: the host
+ * must refuse it when the driver hands it out, not crash on first use. */
+#define TEST_TYPE_CONTAINER (test_container_get_type ())
+G_DECLARE_FINAL_TYPE (TestContainer, test_container, TEST, CONTAINER, GObject)
+
+struct _TestContainer
+{
+  GObject parent_instance;
+};
+
+static void test_container_iface_init (HcsContainerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestContainer, test_container, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_CONTAINER,
+                                                      test_container_iface_init))
+
+static void test_container_class_init (TestContainerClass *klass) {}
+static void test_container_init (TestContainer *self) {}
+
+static const char *
+test_container_get_id (HcsContainer *self)
+{
+  return "incomplete";
+}
+
+static gboolean
+test_container_refuse (HcsContainer *self, GError **error)
+{
+  g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "test container: refused");
+  return FALSE;
+}
+
+static gboolean
+test_container_wait_timeout (HcsContainer *self, gint64 timeout_ms, GCancellable *cancellable,
+                             GError **error)
+{
+  return test_container_refuse (self, error);
+}
+
+static void
+test_container_wait_async (HcsContainer *self, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_task_report_new_error (self, callback, user_data, test_container_wait_async, HCS_ERROR,
+                           HCS_ERROR_FAILED, "test container: refused");
+}
+
+static gboolean
+test_container_wait_finish (HcsContainer *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static HcsProcess *
+test_container_create_process (HcsContainer *self, const HcsProcessConfig *config,
+                               GError **error)
+{
+  return test_container_refuse (self, error), NULL;
+}
+
+static HcsProcess *
+test_container_open_process (HcsContainer *self, int pid, GError **error)
+{
+  return test_container_refuse (self, error), NULL;
+}
+
+static HcsContainerProperties *
+test_container_get_properties (HcsContainer *self, GError **error)
+{
+  return test_container_refuse (self, error), NULL;
+}
+
+static void
+test_container_iface_init (HcsContainerInterface *iface)
+{
+  iface->get_id = test_container_get_id;
+  iface->start = test_container_refuse;
+  iface->shutdown = test_container_refuse;
+  iface->terminate = test_container_refuse;
+  iface->wait_timeout = test_container_wait_timeout;
+  iface->wait_async = test_container_wait_async;
+  iface->wait_finish = test_container_wait_finish;
+  iface->create_process = test_container_create_process;
+  iface->open_process = test_container_open_process;
+  iface->get_properties = test_container_get_properties;
+  iface->close = test_container_refuse;
+  iface->remove = test_container_refuse;
+}
+#endif
+
 static HcsContainer *
 test_driver_create_container (HcsIsolationDriver *driver, const char *id,
                               const HcsContainerConfig *config, GKeyFile *system_options,
                               GError **error)
 {
+#ifdef TEST_VARIANT_INCOMPLETE_CONTAINER
+  return g_object_new (TEST_TYPE_CONTAINER, NULL);
+#else
   g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED,
                "test-refusing: refused to create '%s'", id);
   return NULL;
+#endif
 }
 
 static HcsContainer *
@@ -113,6 +185,10 @@ test_driver_iface_init (HcsIsolationDriverInterface *iface)
   iface->create_container = test_driver_create_container;
   iface->open_container = test_driver_open_container;
   iface->list_containers = test_driver_list_containers;
+#ifdef TEST_MISSING
+  /* The one required vfunc this variant leaves out. */
+  iface->TEST_MISSING = NULL;
+#endif
 }
 
 #ifndef TEST_VARIANT_NO_ENTRY
