@@ -158,25 +158,11 @@ connect_path (const char *socket_path, GError **error)
 static void notification_cb (HcsBridge *bridge, guint type, JsonNode *body, gpointer data);
 
 HcsProtocolClient *
-hcs_protocol_client_new (const char *socket_path, GError **error)
+hcs_protocol_client_new_for_stream (GIOStream *stream)
 {
   g_autoptr (HcsProtocolClient) self = g_object_new (HCS_TYPE_PROTOCOL_CLIENT, NULL);
-  g_autoptr (GSocket) socket = NULL;
-  g_autoptr (GIOStream) stream = NULL;
-  int fd;
 
-  g_return_val_if_fail (socket_path != NULL, NULL);
-  self->socket_path = g_strdup (socket_path);
-  fd = connect_path (socket_path, error);
-  if (fd < 0)
-    return NULL;
-  socket = g_socket_new_from_fd (fd, error);
-  if (socket == NULL)
-    {
-      close (fd);
-      return NULL;
-    }
-  stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+  g_return_val_if_fail (G_IS_IO_STREAM (stream), NULL);
   self->reader = g_new0 (Reader, 1);
   self->reader->refs = 1;
   self->reader->context = g_main_context_new ();
@@ -188,6 +174,30 @@ hcs_protocol_client_new (const char *socket_path, GError **error)
   g_main_context_pop_thread_default (self->reader->context);
   self->thread = g_thread_new ("hcs-protocol", reader_main, reader_ref (self->reader));
   return g_steal_pointer (&self);
+}
+
+HcsProtocolClient *
+hcs_protocol_client_new (const char *socket_path, GError **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GIOStream) stream = NULL;
+  HcsProtocolClient *self;
+  int fd;
+
+  g_return_val_if_fail (socket_path != NULL, NULL);
+  fd = connect_path (socket_path, error);
+  if (fd < 0)
+    return NULL;
+  socket = g_socket_new_from_fd (fd, error);
+  if (socket == NULL)
+    {
+      close (fd);
+      return NULL;
+    }
+  stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+  self = hcs_protocol_client_new_for_stream (stream);
+  self->socket_path = g_strdup (socket_path);
+  return self;
 }
 
 void
@@ -330,6 +340,13 @@ hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **
 
   g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), -1);
   json_object_set_int_member (json_node_get_object (body), "Port", port);
+  if (self->socket_path == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "protocol: stdio port %u: this connection was handed over, not dialled; "
+                   "its owner provides the stdio streams (a VM's hot-added ports)", port);
+      return -1;
+    }
   hello = hcs_bridge_message_encode (HCS_PROTOCOL_STDIO_HELLO, 0, body,
                                      HCS_BRIDGE_DEFAULT_MAX_MESSAGE, error);
   if (hello == NULL)

@@ -30,6 +30,11 @@ G_DECLARE_FINAL_TYPE (HcsProtocolClient, hcs_protocol_client, HCS, PROTOCOL_CLIE
  */
 HcsProtocolClient *hcs_protocol_client_new (const char *socket_path, GError **error);
 
+/* The same over a connected @stream its owner made (a VM's bridge port,
+ * taken by reference). open_stdio then fails: such an owner provides the
+ * stdio streams itself (hot-added virtio-serial ports). */
+HcsProtocolClient *hcs_protocol_client_new_for_stream (GIOStream *stream);
+
 /* A proxy of system @id: HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
  * server holds no such system. Its "event" signal gets the system's past
  * events, then each new one, in order, in the thread-default context of

@@ -79,6 +79,9 @@ struct _HcsProtocolServer
   GHashTable *waiting_relays;  /* port -> Relay with its process side, no connection yet */
   GHashTable *waiting_streams; /* port -> Relay with its connection, no process side yet */
   GPtrArray *relays;           /* Relay, running */
+
+  HcsProtocolServerCreateFunc create_func;
+  gpointer create_data;
 };
 
 G_DEFINE_FINAL_TYPE (HcsProtocolServer, hcs_protocol_server, G_TYPE_OBJECT)
@@ -539,6 +542,23 @@ attach_stream (HcsProtocolServer *self, guint32 port, GIOStream *stream)
   relay_wait (self, self->waiting_streams, relay);
 }
 
+void
+hcs_protocol_server_add_stdio_stream (HcsProtocolServer *self, guint32 port, GIOStream *stream)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_SERVER (self));
+  g_return_if_fail (port != 0 && G_IS_IO_STREAM (stream));
+  attach_stream (self, port, stream);
+}
+
+void
+hcs_protocol_server_set_create_func (HcsProtocolServer *self, HcsProtocolServerCreateFunc func,
+                                     gpointer user_data)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_SERVER (self));
+  self->create_func = func;
+  self->create_data = user_data;
+}
+
 gboolean
 hcs_protocol_server_relay_stdio (HcsProtocolServer *self, HcsProcess *process,
                                  const HcsProtocolStdioRelay *ports, GError **error)
@@ -858,6 +878,16 @@ run_job (Job *job, GError **error)
 
   switch (job->type)
     {
+    case HCS_PROTOCOL_CREATE:
+      {
+        g_autoptr (JsonNode) config = hcs_protocol_get_document (body, "ContainerConfig", error);
+
+        if (config == NULL)
+          return FALSE;
+        job->container = job->server->create_func (job->container_id, config,
+                                                   job->server->create_data, error);
+        return job->container != NULL;
+      }
     case HCS_PROTOCOL_START:
       return hcs_container_start (job->container, error);
     case HCS_PROTOCOL_SHUTDOWN_GRACEFUL:
@@ -949,6 +979,18 @@ job_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   if (g_task_propagate_boolean (G_TASK (result), &error))
     switch (job->type)
       {
+      case HCS_PROTOCOL_CREATE:
+        if (g_hash_table_contains (self->containers, job->container_id))
+          {
+            /* Two Creates of one id raced: the first one served wins. */
+            hcs_container_terminate (job->container, NULL);
+            hcs_container_remove (job->container, NULL);
+            g_set_error (&error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                         "compute system '%s' already exists", job->container_id);
+          }
+        else
+          hcs_protocol_server_add_container (self, job->container);
+        break;
       case HCS_PROTOCOL_START:
         hcs_protocol_server_record_event (self, job->container_id, "start", 0);
         break;
@@ -979,8 +1021,10 @@ job_done_cb (GObject *source, GAsyncResult *result, gpointer data)
     }
 }
 
+/* @served is NULL for a Create: the id is the request's. */
 static void
-start_job (Connection *connection, guint32 type, guint64 id, JsonNode *body, Served *served)
+start_job (Connection *connection, guint32 type, guint64 id, JsonNode *body, Served *served,
+           const char *container_id)
 {
   g_autoptr (GTask) task = g_task_new (connection->server, NULL, job_done_cb, NULL);
   Job *job = g_new0 (Job, 1);
@@ -990,8 +1034,8 @@ start_job (Connection *connection, guint32 type, guint64 id, JsonNode *body, Ser
   job->type = type;
   job->id = id;
   job->body = json_node_ref (body);
-  job->container = g_object_ref (served->container);
-  job->container_id = g_strdup (served->id);
+  job->container = served ? g_object_ref (served->container) : NULL;
+  job->container_id = g_strdup (served ? served->id : container_id);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, job_thread);
 }
@@ -1087,6 +1131,13 @@ request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer 
       if ((served = find_served (self, object, what, &error)) != NULL)
         g_set_error (&error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
                      "compute system '%s' already exists", served->id);
+      else if (hcs_error_is_not_exist (error) && self->create_func != NULL)
+        {
+          g_clear_error (&error);
+          start_job (connection, type, id, body, NULL,
+                     json_object_get_string_member (object, "ContainerId"));
+          return;
+        }
       else if (hcs_error_is_not_exist (error))
         {
           g_clear_error (&error);
@@ -1110,7 +1161,7 @@ request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer 
       if ((served = find_served (self, object, what, &error)) == NULL)
         respond (bridge, type, id, NULL, error);
       else
-        start_job (connection, type, id, body, served);
+        start_job (connection, type, id, body, served, NULL);
       return;
     case HCS_PROTOCOL_WAIT_FOR_PROCESS:
     case HCS_PROTOCOL_WAIT_FOR_CONTAINER:

@@ -75,6 +75,22 @@ void hcs_protocol_server_set_limits (HcsProtocolServer *self, gsize max_message_
 gboolean hcs_protocol_server_relay_stdio (HcsProtocolServer *self, HcsProcess *process,
                                           const HcsProtocolStdioRelay *relay, GError **error);
 
+/* The stream of stdio relay port @port, handed over by its owner rather
+ * than announced by a hello on a connection: the guest agent opens the
+ * virtio-serial port the host made for it. Matched with the process's
+ * side as a hello's connection is; closed at the relay's end (a port has
+ * no half-close: closing it is the reader's end of stream). */
+void hcs_protocol_server_add_stdio_stream (HcsProtocolServer *self, guint32 port,
+                                           GIOStream *stream);
+
+/* Makes the system a Create names, on a worker thread: @config is the
+ * ContainerConfig document. Without one, Create is refused (a monitor
+ * holds the system it was given); the guest agent sets one. */
+typedef HcsContainer *(*HcsProtocolServerCreateFunc) (const char *id, JsonNode *config,
+                                                      gpointer user_data, GError **error);
+void hcs_protocol_server_set_create_func (HcsProtocolServer *self,
+                                          HcsProtocolServerCreateFunc func, gpointer user_data);
+
 /* Stops listening and closes every connection and relay. */
 void hcs_protocol_server_close (HcsProtocolServer *self);
 

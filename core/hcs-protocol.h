@@ -69,6 +69,15 @@ typedef enum {
   HCS_PROTOCOL_LIFECYCLE_NOTIFICATION = 0x30100101,
 } HcsProtocolMessage;
 
+/* In a utility VM, where there is no vsock: the virtio-serial port the
+ * guest agent serves the bridge on, further bridge ports (hot-added; each
+ * one connection) named with this prefix and a suffix, and the port of
+ * stdio relay port N, named "hcs.stdio.N". A port has no half-close: what
+ * the guest writes on a stdio port is framed, a u32 little-endian length
+ * and that many bytes, and a zero length ends it (docs/guest.md). */
+#define HCS_PROTOCOL_BRIDGE_PORT "hcs.bridge"
+#define HCS_PROTOCOL_STDIO_PORT_PREFIX "hcs.stdio."
+
 /* WaitFor*'s TimeoutInMs for "no limit", as hcsshim's INFINITE. */
 #define HCS_PROTOCOL_INFINITE 0xffffffffu
 
