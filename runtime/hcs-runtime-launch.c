@@ -204,8 +204,9 @@ open_helper_read_only (const char *helper_path, GError **error)
  * target; nothing else of ours gets through. Sources are first moved above
  * every target, so no dup2 can overwrite a source another still needs. */
 static gboolean
-spawn_helper (int helper, const char *const *argv, const int stdio[3], const int *source_fds,
-              const int *target_fds, gsize n_fds, GPid *pid, GError **error)
+spawn_helper_here (int helper, const char *const *argv, const int stdio[3],
+                   const int *source_fds, const int *target_fds, gsize n_fds, GPid *pid,
+                   GError **error)
 {
   posix_spawn_file_actions_t actions;
   g_autofree char *helper_exec_path = NULL;
@@ -268,6 +269,72 @@ spawn_helper (int helper, const char *const *argv, const int stdio[3], const int
   return TRUE;
 }
 
+
+/* A helper asked to die with its parent (PR_SET_PDEATHSIG) dies when the
+ * *thread* that spawned it ends. A host's worker threads come and go (a
+ * GTask pool retires idle ones), which killed a monitor's exec'd
+ * processes mid-run; so spawns from any thread but the main one are made
+ * by one thread that lives as long as the process. */
+typedef struct {
+  int helper;
+  const char *const *argv;
+  const int *stdio, *source_fds, *target_fds;
+  gsize n_fds;
+  GPid *pid;
+  GError **error;
+  gboolean result, done;
+  GMutex lock;
+  GCond cond;
+} SpawnRequest;
+
+static gpointer
+spawner_thread (gpointer data)
+{
+  GAsyncQueue *requests = data;
+
+  for (;;)
+    {
+      SpawnRequest *request = g_async_queue_pop (requests);
+      gboolean result = spawn_helper_here (request->helper, request->argv, request->stdio,
+                                           request->source_fds, request->target_fds,
+                                           request->n_fds, request->pid, request->error);
+
+      g_mutex_lock (&request->lock);
+      request->result = result;
+      request->done = TRUE;
+      g_cond_signal (&request->cond);
+      g_mutex_unlock (&request->lock);
+    }
+  return NULL;
+}
+
+static gboolean
+spawn_helper (int helper, const char *const *argv, const int stdio[3], const int *source_fds,
+              const int *target_fds, gsize n_fds, GPid *pid, GError **error)
+{
+  static GAsyncQueue *requests;
+  SpawnRequest request = { helper, argv, stdio, source_fds, target_fds, n_fds, pid, error };
+
+  if (gettid () == getpid ())
+    return spawn_helper_here (helper, argv, stdio, source_fds, target_fds, n_fds, pid, error);
+  if (g_once_init_enter (&requests))
+    {
+      GAsyncQueue *queue = g_async_queue_new ();
+
+      g_thread_unref (g_thread_new ("hcs-spawner", spawner_thread, queue));
+      g_once_init_leave (&requests, queue);
+    }
+  g_mutex_init (&request.lock);
+  g_cond_init (&request.cond);
+  g_async_queue_push (requests, &request);
+  g_mutex_lock (&request.lock);
+  while (!request.done)
+    g_cond_wait (&request.cond, &request.lock);
+  g_mutex_unlock (&request.lock);
+  g_mutex_clear (&request.lock);
+  g_cond_clear (&request.cond);
+  return request.result;
+}
 
 void
 hcs_runtime_launch_clear (HcsRuntimeLaunch *launch)
