@@ -100,6 +100,112 @@ test_version_and_help (void)
   g_assert_nonnull (strstr (err, "unknown command 'no-such-verb'"));
 }
 
+/* The words that start the indented lines after @heading in @text (the
+ * command names of a usage text). */
+static GStrv
+listed_commands (const char *text, const char *heading)
+{
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) lines = NULL;
+  const char *start = strstr (text, heading);
+
+  g_assert_nonnull (start);
+  lines = g_strsplit (start + strlen (heading), "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autofree char *word = NULL;
+      if (!g_str_has_prefix (lines[i], "  ") || lines[i][2] == ' ' || lines[i][2] == '-')
+        continue;
+      word = g_strndup (lines[i] + 2, strcspn (lines[i] + 2, " "));
+      if (!g_ptr_array_find_with_equal_func (words, word, g_str_equal, NULL))
+        g_ptr_array_add (words, g_steal_pointer (&word));
+    }
+  g_ptr_array_add (words, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&words), FALSE);
+}
+
+/* Checks that `hcsctl WORDS… --help` prints runc's shape on stdout and
+ * exits 0, and that an unknown option there is an error naming it. */
+static void
+assert_help (const char *verb, const char *command)
+{
+  g_autofree char *out = NULL, *err = NULL, *name = NULL;
+  const char *bogus = "--no-such-option";
+
+  name = g_strdup_printf ("NAME:\n   hcsctl %s%s%s - ", verb, command ? " " : "",
+                          command ? command : "");
+  g_test_message ("hcsctl %s %s --help", verb, command ? command : "");
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : "--help",
+                               command ? "--help" : NULL, NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, name));
+  g_assert_nonnull (strstr (out, "\nUSAGE:\n   hcsctl "));
+  g_assert_nonnull (strstr (out, "\nOPTIONS:\n"));
+  g_assert_nonnull (strstr (out, "   --help, -h "));
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* -h is --help too */
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : "-h",
+                               command ? "-h" : NULL, NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, name));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : bogus,
+                               command ? bogus : NULL, NULL),
+                   !=, 0); /* 2 for ours, 1 for runc's verbs, 255 for exec */
+  g_assert_nonnull (strstr (err, bogus));
+}
+
+static void
+test_help_every_verb (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto (GStrv) verbs = NULL;
+  static const char *const groups[] = { "layer", "network", "endpoint" };
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "--help", NULL), ==, 0);
+  verbs = listed_commands (out, "Commands:\n");
+  g_assert_cmpuint (g_strv_length (verbs), >=, 21);
+  for (guint i = 0; verbs[i]; i++)
+    if (!g_strv_contains (groups, verbs[i]))
+      assert_help (verbs[i], NULL);
+
+  for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      g_autofree char *usage = NULL;
+      g_auto (GStrv) commands = NULL;
+
+      /* A group's --help lists its commands. */
+      g_assert_cmpint (run_hcsctl (NULL, NULL, &usage, NULL, groups[g], "--help", NULL), ==, 0);
+      g_assert_true (g_str_has_prefix (usage, "Usage: hcsctl "));
+      commands = listed_commands (usage, "COMMAND ...\n\n");
+      g_assert_cmpuint (g_strv_length (commands), >=, 4);
+      for (guint i = 0; commands[i]; i++)
+        assert_help (groups[g], commands[i]);
+    }
+
+  /* The runc verbs' options are in their help; -h after the operand is the
+   * command's own (exec ID sh -h). */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, NULL, "create", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "   --bundle, -b DIR "));
+  g_assert_nonnull (strstr (out, "   --console-socket PATH "));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, NULL, "delete", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "   --force, -f "));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "--root", "/nonexistent-hcs-root", "exec",
+                               "no-such-id", "sh", "-h", NULL),
+                   ==, 255);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "no-such-id"));
+}
+
 static void
 test_run_default_image (Fixture *fixture, gconstpointer data)
 {
@@ -310,6 +416,7 @@ main (int argc, char **argv)
       return 0;
     }
   g_test_add_func ("/hcsctl/version-and-help", test_version_and_help);
+  g_test_add_func ("/hcsctl/help-every-verb", test_help_every_verb);
 #define ADD(path, func) \
   g_test_add ("/hcsctl/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("run-default-image", test_run_default_image);
