@@ -206,6 +206,56 @@ test_help_every_verb (void)
   g_assert_nonnull (strstr (err, "no-such-id"));
 }
 
+/* The manual pages render without a warning, and hcsctl(1) has a section
+ * for every verb `hcsctl --help` lists. */
+static void
+test_man_pages (void)
+{
+  static const char *const pages[] = { "hcsctl.1", "hcs-options.5" };
+  g_autofree char *groff = g_find_program_in_path ("groff");
+  g_autofree char *usage = NULL, *hcsctl_page = NULL;
+  g_auto (GStrv) verbs = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "docs", "man", pages[i],
+                                                     NULL);
+      g_autoptr (GSubprocess) groff_process = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      if (groff == NULL)
+        continue; /* checked below */
+      /* -ww: every warning; -z: format, print nothing */
+      groff_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                        &error, groff, "-man", "-Tutf8", "-ww", "-z", path, NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (groff_process, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("groff %s: %s", pages[i], err);
+      g_assert_cmpstr (err, ==, "");
+      g_assert_true (g_subprocess_get_successful (groff_process));
+    }
+
+  g_assert_true (g_file_get_contents (g_test_get_filename (G_TEST_DIST, "..", "docs", "man",
+                                                           "hcsctl.1", NULL),
+                                      &hcsctl_page, NULL, NULL));
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &usage, NULL, "--help", NULL), ==, 0);
+  verbs = listed_commands (usage, "Commands:\n");
+  for (guint i = 0; verbs[i]; i++)
+    {
+      g_autofree char *heading = g_strdup_printf ("\n.SS %s", verbs[i]);
+      g_autofree char *quoted = g_strdup_printf ("\n.SS \"%s", verbs[i]);
+      g_test_message ("hcsctl(1) documents %s", verbs[i]);
+      g_assert_true (strstr (hcsctl_page, heading) != NULL ||
+                     strstr (hcsctl_page, quoted) != NULL);
+    }
+  if (groff == NULL)
+    g_test_skip ("groff is not installed (scripts/setup.sh installs groff-base)");
+}
+
 static void
 test_run_default_image (Fixture *fixture, gconstpointer data)
 {
@@ -417,6 +467,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/hcsctl/version-and-help", test_version_and_help);
   g_test_add_func ("/hcsctl/help-every-verb", test_help_every_verb);
+  g_test_add_func ("/hcsctl/man-pages", test_man_pages);
 #define ADD(path, func) \
   g_test_add ("/hcsctl/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("run-default-image", test_run_default_image);
