@@ -256,6 +256,134 @@ test_man_pages (void)
     g_test_skip ("groff is not installed (scripts/setup.sh installs groff-base)");
 }
 
+/* What the bash completion offers for the words of a command line, the
+ * last being the one completed; one a line. */
+static char *
+complete (Fixture *fixture, ...)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "tools", "completion",
+                                                   "hcsctl", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) bash = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *word;
+  va_list args;
+
+  g_ptr_array_add (argv, "bash");
+  g_ptr_array_add (argv, "--norc");
+  g_ptr_array_add (argv, "--noprofile");
+  g_ptr_array_add (argv, "-c");
+  g_ptr_array_add (argv, "source \"$0\" && COMP_WORDS=(\"$@\") && COMP_CWORD=$(($# - 1)) && "
+                         "_hcsctl && for w in \"${COMPREPLY[@]}\"; do echo \"$w\"; done | sort");
+  g_ptr_array_add (argv, script);
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  if (fixture != NULL)
+    {
+      g_ptr_array_add (argv, "--options");
+      g_ptr_array_add (argv, fixture->options_file);
+    }
+  va_start (args, fixture);
+  while ((word = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) word);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  bash = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (bash, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (bash));
+  return g_steal_pointer (&out);
+}
+
+static void
+test_bash_completion (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (fixture->temp_dir, "bundle", NULL);
+  g_autofree char *config_path = g_build_filename (bundle, "config.json", NULL);
+  g_autofree char *rootfs_link = g_build_filename (bundle, "rootfs", NULL);
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "init.pid", NULL);
+  g_autofree char *bash = g_find_program_in_path ("bash");
+  pid_t init_pid;
+  char *text;
+
+  if (bash == NULL)
+    {
+      g_test_skip ("bash is not installed");
+      return;
+    }
+
+#define ASSERT_COMPLETES(expected, ...)                                                      \
+  do                                                                                         \
+    {                                                                                        \
+      text = complete (__VA_ARGS__, NULL);                                                   \
+      g_assert_cmpstr (text, ==, expected);                                                  \
+      g_free (text);                                                                         \
+    }                                                                                        \
+  while (0)
+
+  ASSERT_COMPLETES ("create\n", NULL, "cr");
+  ASSERT_COMPLETES ("--force\n", NULL, "delete", "--f");
+  ASSERT_COMPLETES ("--bundle\n", NULL, "create", "--bu");
+  ASSERT_COMPLETES ("--options\n", NULL, "--opt");
+  ASSERT_COMPLETES ("import\ninspect\n", NULL, "layer", "i");
+  ASSERT_COMPLETES ("--allow-devices\n", NULL, "layer", "import", "--al");
+  ASSERT_COMPLETES ("json\ntable\n", NULL, "list", "--format", "");
+  ASSERT_COMPLETES ("hyperv\n", NULL, "run", "--isolation", "hy");
+  ASSERT_COMPLETES ("KILL\n", NULL, "kill", "some-id", "KI");
+  /* a command for the container is not hcsctl's */
+  ASSERT_COMPLETES ("", NULL, "run", "--", "cr");
+
+  /* Every verb, and ids from the store and the state folder of the
+   * line's --options. */
+  text = complete (NULL, "", NULL);
+  g_assert_nonnull (strstr (text, "\nnetwork\n"));
+  g_assert_nonnull (strstr (text, "\nfeatures\n"));
+  g_free (text);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, NULL, NULL, "layer", "create", "base-layer", NULL),
+                   ==, 0);
+  ASSERT_COMPLETES ("base-layer\n", fixture, "layer", "rm", "");
+  ASSERT_COMPLETES ("base-layer\n", fixture, "layer", "scratch", "--parent", "b");
+  g_assert_cmpint (run_hcsctl (fixture, NULL, NULL, NULL, "layer", "rm", "base-layer", NULL), ==,
+                   0);
+
+  g_assert_cmpint (g_mkdir (bundle, 0755), ==, 0);
+  g_assert_cmpint (symlink (test_get_busybox_rootfs (), rootfs_link), ==, 0);
+  g_assert_true (g_file_set_contents (config_path,
+                                      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},"
+                                      " \"process\": {\"args\": [\"true\"], \"cwd\": \"/\"}}",
+                                      -1, NULL));
+  {
+    /* runc's create: the init becomes our child (CLONE_PARENT) and keeps
+     * the stdio it was given, so no pipes here, and we reap it. */
+    g_autoptr (GSubprocess) create = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *pid_text = NULL;
+
+    create = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error, g_getenv ("HCSCTL"), "--options", fixture->options_file,
+                               "create", "--bundle", bundle, "--pid-file", pid_file,
+                               "completed-one", NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (create, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+    init_pid = (pid_t) g_ascii_strtoll (pid_text, NULL, 10);
+  }
+  ASSERT_COMPLETES ("completed-one\n", fixture, "delete", "--force", "comp");
+  ASSERT_COMPLETES ("completed-one\n", fixture, "kill", "");
+  ASSERT_COMPLETES ("", fixture, "kill", "completed-one", "--all", "completed-one", "x");
+  g_assert_cmpint (run_hcsctl (fixture, NULL, NULL, NULL, "delete", "--force", "completed-one",
+                               NULL),
+                   ==, 0);
+  waitpid (init_pid, NULL, 0);
+#undef ASSERT_COMPLETES
+}
+
 static void
 test_run_default_image (Fixture *fixture, gconstpointer data)
 {
@@ -476,6 +604,7 @@ main (int argc, char **argv)
   ADD ("layer-verbs", test_layer_verbs);
   ADD ("run-tty", test_run_tty);
   ADD ("run-errors", test_run_errors);
+  ADD ("bash-completion", test_bash_completion);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
