@@ -100,6 +100,290 @@ test_version_and_help (void)
   g_assert_nonnull (strstr (err, "unknown command 'no-such-verb'"));
 }
 
+/* The words that start the indented lines after @heading in @text (the
+ * command names of a usage text). */
+static GStrv
+listed_commands (const char *text, const char *heading)
+{
+  g_autoptr (GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) lines = NULL;
+  const char *start = strstr (text, heading);
+
+  g_assert_nonnull (start);
+  lines = g_strsplit (start + strlen (heading), "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autofree char *word = NULL;
+      if (!g_str_has_prefix (lines[i], "  ") || lines[i][2] == ' ' || lines[i][2] == '-')
+        continue;
+      word = g_strndup (lines[i] + 2, strcspn (lines[i] + 2, " "));
+      if (!g_ptr_array_find_with_equal_func (words, word, g_str_equal, NULL))
+        g_ptr_array_add (words, g_steal_pointer (&word));
+    }
+  g_ptr_array_add (words, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&words), FALSE);
+}
+
+/* Checks that `hcsctl WORDS… --help` prints runc's shape on stdout and
+ * exits 0, and that an unknown option there is an error naming it. */
+static void
+assert_help (const char *verb, const char *command)
+{
+  g_autofree char *out = NULL, *err = NULL, *name = NULL;
+  const char *bogus = "--no-such-option";
+
+  name = g_strdup_printf ("NAME:\n   hcsctl %s%s%s - ", verb, command ? " " : "",
+                          command ? command : "");
+  g_test_message ("hcsctl %s %s --help", verb, command ? command : "");
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : "--help",
+                               command ? "--help" : NULL, NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, name));
+  g_assert_nonnull (strstr (out, "\nUSAGE:\n   hcsctl "));
+  g_assert_nonnull (strstr (out, "\nOPTIONS:\n"));
+  g_assert_nonnull (strstr (out, "   --help, -h "));
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* -h is --help too */
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : "-h",
+                               command ? "-h" : NULL, NULL),
+                   ==, 0);
+  g_assert_true (g_str_has_prefix (out, name));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : bogus,
+                               command ? bogus : NULL, NULL),
+                   !=, 0); /* 2 for ours, 1 for runc's verbs, 255 for exec */
+  g_assert_nonnull (strstr (err, bogus));
+}
+
+static void
+test_help_every_verb (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto (GStrv) verbs = NULL;
+  static const char *const groups[] = { "layer", "network", "endpoint" };
+
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "--help", NULL), ==, 0);
+  verbs = listed_commands (out, "Commands:\n");
+  g_assert_cmpuint (g_strv_length (verbs), >=, 21);
+  for (guint i = 0; verbs[i]; i++)
+    if (!g_strv_contains (groups, verbs[i]))
+      assert_help (verbs[i], NULL);
+
+  for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      g_autofree char *usage = NULL;
+      g_auto (GStrv) commands = NULL;
+
+      /* A group's --help lists its commands. */
+      g_assert_cmpint (run_hcsctl (NULL, NULL, &usage, NULL, groups[g], "--help", NULL), ==, 0);
+      g_assert_true (g_str_has_prefix (usage, "Usage: hcsctl "));
+      commands = listed_commands (usage, "COMMAND ...\n\n");
+      g_assert_cmpuint (g_strv_length (commands), >=, 4);
+      for (guint i = 0; commands[i]; i++)
+        assert_help (groups[g], commands[i]);
+    }
+
+  /* The runc verbs' options are in their help; -h after the operand is the
+   * command's own (exec ID sh -h). */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, NULL, "create", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "   --bundle, -b DIR "));
+  g_assert_nonnull (strstr (out, "   --console-socket PATH "));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, NULL, "delete", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "   --force, -f "));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, "--root", "/nonexistent-hcs-root", "exec",
+                               "no-such-id", "sh", "-h", NULL),
+                   ==, 255);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "no-such-id"));
+}
+
+/* The manual pages render without a warning, and hcsctl(1) has a section
+ * for every verb `hcsctl --help` lists. */
+static void
+test_man_pages (void)
+{
+  static const char *const pages[] = { "hcsctl.1", "hcs-options.5" };
+  g_autofree char *groff = g_find_program_in_path ("groff");
+  g_autofree char *usage = NULL, *hcsctl_page = NULL;
+  g_auto (GStrv) verbs = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "docs", "man", pages[i],
+                                                     NULL);
+      g_autoptr (GSubprocess) groff_process = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      if (groff == NULL)
+        continue; /* checked below */
+      /* -ww: every warning; -z: format, print nothing */
+      groff_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                            G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                        &error, groff, "-man", "-Tutf8", "-ww", "-z", path, NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate_utf8 (groff_process, NULL, NULL, &out, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("groff %s: %s", pages[i], err);
+      g_assert_cmpstr (err, ==, "");
+      g_assert_true (g_subprocess_get_successful (groff_process));
+    }
+
+  g_assert_true (g_file_get_contents (g_test_get_filename (G_TEST_DIST, "..", "docs", "man",
+                                                           "hcsctl.1", NULL),
+                                      &hcsctl_page, NULL, NULL));
+  g_assert_cmpint (run_hcsctl (NULL, NULL, &usage, NULL, "--help", NULL), ==, 0);
+  verbs = listed_commands (usage, "Commands:\n");
+  for (guint i = 0; verbs[i]; i++)
+    {
+      g_autofree char *heading = g_strdup_printf ("\n.SS %s", verbs[i]);
+      g_autofree char *quoted = g_strdup_printf ("\n.SS \"%s", verbs[i]);
+      g_test_message ("hcsctl(1) documents %s", verbs[i]);
+      g_assert_true (strstr (hcsctl_page, heading) != NULL ||
+                     strstr (hcsctl_page, quoted) != NULL);
+    }
+  if (groff == NULL)
+    g_test_skip ("groff is not installed (scripts/setup.sh installs groff-base)");
+}
+
+/* What the bash completion offers for the words of a command line, the
+ * last being the one completed; one a line. */
+static char *
+complete (Fixture *fixture, ...)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "tools", "completion",
+                                                   "hcsctl", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) bash = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *word;
+  va_list args;
+
+  g_ptr_array_add (argv, "bash");
+  g_ptr_array_add (argv, "--norc");
+  g_ptr_array_add (argv, "--noprofile");
+  g_ptr_array_add (argv, "-c");
+  g_ptr_array_add (argv, "source \"$0\" && COMP_WORDS=(\"$@\") && COMP_CWORD=$(($# - 1)) && "
+                         "_hcsctl && for w in \"${COMPREPLY[@]}\"; do echo \"$w\"; done | sort");
+  g_ptr_array_add (argv, script);
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  if (fixture != NULL)
+    {
+      g_ptr_array_add (argv, "--options");
+      g_ptr_array_add (argv, fixture->options_file);
+    }
+  va_start (args, fixture);
+  while ((word = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) word);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  bash = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (bash, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (bash));
+  return g_steal_pointer (&out);
+}
+
+static void
+test_bash_completion (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *bundle = g_build_filename (fixture->temp_dir, "bundle", NULL);
+  g_autofree char *config_path = g_build_filename (bundle, "config.json", NULL);
+  g_autofree char *rootfs_link = g_build_filename (bundle, "rootfs", NULL);
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "init.pid", NULL);
+  g_autofree char *bash = g_find_program_in_path ("bash");
+  pid_t init_pid;
+  char *text;
+
+  if (bash == NULL)
+    {
+      g_test_skip ("bash is not installed");
+      return;
+    }
+
+#define ASSERT_COMPLETES(expected, ...)                                                      \
+  do                                                                                         \
+    {                                                                                        \
+      text = complete (__VA_ARGS__, NULL);                                                   \
+      g_assert_cmpstr (text, ==, expected);                                                  \
+      g_free (text);                                                                         \
+    }                                                                                        \
+  while (0)
+
+  ASSERT_COMPLETES ("create\n", NULL, "cr");
+  ASSERT_COMPLETES ("--force\n", NULL, "delete", "--f");
+  ASSERT_COMPLETES ("--bundle\n", NULL, "create", "--bu");
+  ASSERT_COMPLETES ("--options\n", NULL, "--opt");
+  ASSERT_COMPLETES ("import\ninspect\n", NULL, "layer", "i");
+  ASSERT_COMPLETES ("--allow-devices\n", NULL, "layer", "import", "--al");
+  ASSERT_COMPLETES ("json\ntable\n", NULL, "list", "--format", "");
+  ASSERT_COMPLETES ("hyperv\n", NULL, "run", "--isolation", "hy");
+  ASSERT_COMPLETES ("KILL\n", NULL, "kill", "some-id", "KI");
+  /* a command for the container is not hcsctl's */
+  ASSERT_COMPLETES ("", NULL, "run", "--", "cr");
+
+  /* Every verb, and ids from the store and the state folder of the
+   * line's --options. */
+  text = complete (NULL, "", NULL);
+  g_assert_nonnull (strstr (text, "\nnetwork\n"));
+  g_assert_nonnull (strstr (text, "\nfeatures\n"));
+  g_free (text);
+
+  g_assert_cmpint (run_hcsctl (fixture, NULL, NULL, NULL, "layer", "create", "base-layer", NULL),
+                   ==, 0);
+  ASSERT_COMPLETES ("base-layer\n", fixture, "layer", "rm", "");
+  ASSERT_COMPLETES ("base-layer\n", fixture, "layer", "scratch", "--parent", "b");
+  g_assert_cmpint (run_hcsctl (fixture, NULL, NULL, NULL, "layer", "rm", "base-layer", NULL), ==,
+                   0);
+
+  g_assert_cmpint (g_mkdir (bundle, 0755), ==, 0);
+  g_assert_cmpint (symlink (test_get_busybox_rootfs (), rootfs_link), ==, 0);
+  g_assert_true (g_file_set_contents (config_path,
+                                      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},"
+                                      " \"process\": {\"args\": [\"true\"], \"cwd\": \"/\"}}",
+                                      -1, NULL));
+  {
+    /* runc's create: the init becomes our child (CLONE_PARENT) and keeps
+     * the stdio it was given, so no pipes here, and we reap it. */
+    g_autoptr (GSubprocess) create = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *pid_text = NULL;
+
+    create = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error, g_getenv ("HCSCTL"), "--options", fixture->options_file,
+                               "create", "--bundle", bundle, "--pid-file", pid_file,
+                               "completed-one", NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (create, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+    init_pid = (pid_t) g_ascii_strtoll (pid_text, NULL, 10);
+  }
+  ASSERT_COMPLETES ("completed-one\n", fixture, "delete", "--force", "comp");
+  ASSERT_COMPLETES ("completed-one\n", fixture, "kill", "");
+  ASSERT_COMPLETES ("", fixture, "kill", "completed-one", "--all", "completed-one", "x");
+  g_assert_cmpint (run_hcsctl (fixture, NULL, NULL, NULL, "delete", "--force", "completed-one",
+                               NULL),
+                   ==, 0);
+  waitpid (init_pid, NULL, 0);
+#undef ASSERT_COMPLETES
+}
+
 static void
 test_run_default_image (Fixture *fixture, gconstpointer data)
 {
@@ -310,6 +594,8 @@ main (int argc, char **argv)
       return 0;
     }
   g_test_add_func ("/hcsctl/version-and-help", test_version_and_help);
+  g_test_add_func ("/hcsctl/help-every-verb", test_help_every_verb);
+  g_test_add_func ("/hcsctl/man-pages", test_man_pages);
 #define ADD(path, func) \
   g_test_add ("/hcsctl/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("run-default-image", test_run_default_image);
@@ -318,6 +604,7 @@ main (int argc, char **argv)
   ADD ("layer-verbs", test_layer_verbs);
   ADD ("run-tty", test_run_tty);
   ADD ("run-errors", test_run_errors);
+  ADD ("bash-completion", test_bash_completion);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();

@@ -70,6 +70,31 @@ layer_usage (FILE *stream, int code)
   return code;
 }
 
+static const HcsctlSubcommand layer_commands[] = {
+  { { "layer import", "ID ARCHIVE", "import an OCI layer tar (plain, gzip, zstd, …)",
+      "Imports the archive as layer ID, whiteouts applied over --parent, and\n"
+      "prints the id and the diff id (sha256 of the uncompressed tar)." },
+    "parent digest allow-devices" },
+  { { "layer export", "ID FILE", "write the layer as an OCI layer tar", NULL }, NULL },
+  { { "layer create", "ID", "make an empty read-only layer", NULL }, "parent" },
+  { { "layer ls", "", "list the layers", NULL }, "format" },
+  { { "layer inspect", "ID", "show one layer, with the folder of its files", NULL }, "format" },
+  { { "layer chain", "ID", "print the file folders of ID and its parents, top first", NULL },
+    NULL },
+  { { "layer scratch", "ID", "make a writable scratch layer",
+      "A scratch layer is a container's writable top; --size limits it." },
+    "parent size" },
+  { { "layer expand", "ID MB", "grow a size-limited scratch layer (ExpandSandboxSize)", NULL },
+    NULL },
+  { { "layer mount", "ID", "activate a scratch layer and print its folder", NULL }, NULL },
+  { { "layer unmount", "ID", "release one activation of a layer", NULL }, NULL },
+  { { "layer rm", "ID", "remove a layer (not a parent, unless --force)", NULL }, "force" },
+  { { "layer gc", "[KEEP-ID…]", "remove every layer not kept",
+      "Removes every layer that is not kept, not a parent of a kept one and not\n"
+      "mounted, and prints what it removed." },
+    NULL },
+};
+
 int
 hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -96,6 +121,18 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return layer_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
   verb = argv[1];
+  if (hcsctl_wants_help (argc - 1, argv + 1, entries))
+    {
+      const HcsctlSubcommand *command =
+          hcsctl_find_subcommand (layer_commands, G_N_ELEMENTS (layer_commands), verb);
+      if (command == NULL)
+        {
+          g_printerr ("hcsctl: layer: unknown command '%s'\n", verb);
+          return layer_usage (stderr, 2);
+        }
+      hcsctl_print_subcommand_help (command, entries);
+      return 0;
+    }
   context = g_option_context_new (NULL);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_help_enabled (context, FALSE);

@@ -30,6 +30,18 @@ network_usage (FILE *stream, int code)
   return code;
 }
 
+static const HcsctlSubcommand network_commands[] = {
+  { { "network create", "NAME", "create a host network",
+      "Makes a bridge with the subnet's gateway address on it; NAT networks also\n"
+      "masquerade their traffic (nftables). --file takes an HNS network request\n"
+      "instead (then NAME is not given). Prints the network's id." },
+    "type subnet gateway file" },
+  { { "network ls", "", "list the networks", NULL }, "format" },
+  { { "network inspect", "ID|NAME", "print the network as HNS shows it (JSON)", NULL }, NULL },
+  { { "network rm", "ID|NAME", "remove a network (with --force, its endpoints too)", NULL },
+    "force" },
+};
+
 int
 hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -55,6 +67,18 @@ hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return network_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
   verb = argv[1];
+  if (hcsctl_wants_help (argc - 1, argv + 1, entries))
+    {
+      const HcsctlSubcommand *command =
+          hcsctl_find_subcommand (network_commands, G_N_ELEMENTS (network_commands), verb);
+      if (command == NULL)
+        {
+          g_printerr ("hcsctl: network: unknown command '%s'\n", verb);
+          return network_usage (stderr, 2);
+        }
+      hcsctl_print_subcommand_help (command, entries);
+      return 0;
+    }
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_help_enabled (context, FALSE);
   argv[1] = argv[0];
@@ -195,6 +219,30 @@ endpoint_usage (FILE *stream, int code)
   return code;
 }
 
+/* Parsed by hand below; declared for the help. */
+static const GOptionEntry endpoint_entries[] = {
+  { "ip", 0, 0, G_OPTION_ARG_STRING, NULL, "Address to give it (default: the next free one)",
+    "ADDRESS" },
+  { "format", 0, 0, G_OPTION_ARG_STRING, NULL, "table or json", "FORMAT" },
+  { NULL },
+};
+
+static const HcsctlSubcommand endpoint_commands[] = {
+  { { "endpoint create", "NETWORK NAME", "create an endpoint of a network",
+      "Prints the endpoint's id and address." },
+    "ip" },
+  { { "endpoint ls", "", "list the endpoints", NULL }, "format" },
+  { { "endpoint inspect", "ID", "print the endpoint as HNS shows it (JSON)", NULL }, NULL },
+  { { "endpoint attach", "ID NETNS-PATH", "move the endpoint into a network namespace as eth0",
+      NULL },
+    NULL },
+  { { "endpoint detach", "ID", "take the endpoint out of its network namespace", NULL }, NULL },
+  { { "endpoint portmap", "ID tcp|udp INTERNAL EXTERNAL",
+      "map a host port to the endpoint's port (NAT networks)", NULL },
+    NULL },
+  { { "endpoint rm", "ID", "remove an endpoint", NULL }, NULL },
+};
+
 int
 hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -206,6 +254,24 @@ hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv)
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return endpoint_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
+  if (hcsctl_wants_help (argc - 1, argv + 1, endpoint_entries))
+    {
+      const HcsctlSubcommand *command =
+          hcsctl_find_subcommand (endpoint_commands, G_N_ELEMENTS (endpoint_commands), argv[1]);
+      if (command == NULL)
+        {
+          g_printerr ("hcsctl: endpoint: unknown command '%s'\n", argv[1]);
+          return endpoint_usage (stderr, 2);
+        }
+      hcsctl_print_subcommand_help (command, endpoint_entries);
+      return 0;
+    }
+  for (int i = 2; i < argc; i++)
+    if (argv[i][0] == '-' && !g_str_equal (argv[i], "--ip") && !g_str_equal (argv[i], "--format"))
+      {
+        g_printerr ("hcsctl: endpoint %s: unknown option '%s'\n", argv[1], argv[i]);
+        return 2;
+      }
   if (argc > 3 && g_str_equal (argv[2], "--ip"))
     {
       ip = argv[3];
@@ -300,15 +366,29 @@ hcsctl_cmd_hns (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (HcsHost) host = NULL;
   g_autofree char *body = NULL, *response = NULL;
 
-  if (argc < 3 || argc > 4 || g_str_equal (argv[1], "--help"))
+  static const HcsctlHelp help = {
+    "hns", "METHOD PATH [BODY|-]", "send a request to HNS's JSON API",
+    "HNS's JSON request API (hcsshim's hnsCall): GET|POST|DELETE on /networks/,\n"
+    "/networks/ID, /endpoints/, /endpoints/ID, POST /endpoints/ID/attach\n"
+    "({\"ContainerId\": ...}) and /endpoints/ID/detach. BODY - reads the body from\n"
+    "stdin. Prints the hnsResponse {\"Success\", \"Error\", \"Output\"}; exits 1 when\n"
+    "Success is false."
+  };
+
+  if (hcsctl_wants_help (argc, argv, NULL))
     {
-      fprintf (argc < 3 ? stderr : stdout,
-               "Usage: hcsctl hns METHOD PATH [BODY|-]\n\n"
-               "HNS's JSON request API (hcsshim's hnsCall): GET|POST|DELETE on /networks/,\n"
-               "/networks/ID, /endpoints/, /endpoints/ID, POST /endpoints/ID/attach\n"
-               "({\"ContainerId\": ...}) and /endpoints/ID/detach. Prints the hnsResponse\n"
-               "{\"Success\", \"Error\", \"Output\"}; exits 1 when Success is false.\n");
-      return argc < 3 ? 2 : 0;
+      hcsctl_print_help (&help, NULL);
+      return 0;
+    }
+  if (argc > 1 && argv[1][0] == '-')
+    {
+      g_printerr ("hcsctl: hns: unknown option '%s'\n", argv[1]);
+      return 2;
+    }
+  if (argc < 3 || argc > 4)
+    {
+      g_printerr ("hcsctl: hns: expected METHOD PATH [BODY|-] (see hcsctl hns --help)\n");
+      return 2;
     }
   if (argc == 4 && g_str_equal (argv[3], "-"))
     {

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +30,65 @@
 
 /* --- shared ---------------------------------------------------------------------- */
 
+/* runc's verbs, their help in runc's words where they mean the same. */
+static const HcsctlHelp oci_help[] = {
+  { "create", "<container-id>", "create a container",
+    "The create command creates an instance of a container for a bundle. The\n"
+    "bundle is a directory with a specification file named \"config.json\" and a\n"
+    "root file system. The container's init waits until \"hcsctl start\" starts\n"
+    "its process. The isolation (process, hyperv, lcow) comes from the runtime\n"
+    "options (hcs-options(5)) or the annotation io.github.hcs.isolation." },
+  { "run", "<container-id>", "create and run a container",
+    "The run command creates an instance of a container for a bundle and starts\n"
+    "it. Without --detach, hcsctl stays its parent, wires its stdio to its own,\n"
+    "exits with its exit code and deletes it (unless --keep).\n\n"
+    "This is runc's form of run; \"hcsctl run [OPTION…] -- COMMAND\" is hcs's own\n"
+    "(see hcsctl(1))." },
+  { "start", "<container-id>", "executes the user defined process in a created container",
+    "The start command executes the user defined process in a created container." },
+  { "state", "<container-id>", "output the state of a container",
+    "The state command outputs current state information for the instance of a\n"
+    "container (the OCI state JSON)." },
+  { "list", "", "lists containers started by hcsctl with the given root",
+    "The list command lists containers of the state folder (--root or [host]\n"
+    "state-dir of the runtime options)." },
+  { "ps", "<container-id> [ps options]", "ps displays the processes running inside a container",
+    NULL },
+  { "kill", "<container-id> [signal]",
+    "kill sends the specified signal (default: SIGTERM) to the container's init process",
+    "The signal is a name (KILL, SIGKILL) or a number." },
+  { "delete", "<container-id>", "delete any resources held by the container",
+    "The delete command removes a stopped container: its processes, cgroups,\n"
+    "mounts, network namespace and state. With --force a running one is killed\n"
+    "first." },
+  { "pause", "<container-id>", "pause suspends all processes inside the container",
+    "The pause command suspends all processes in the instance of the container\n"
+    "(the cgroup freezer; a VM's vCPUs for hyperv and lcow)." },
+  { "resume", "<container-id>", "resumes all processes that have been previously paused",
+    NULL },
+  { "exec", "<container-id> <command> [command options]",
+    "execute new process inside the container",
+    "The exec command runs a new process inside a running container. Its exit\n"
+    "code is the process's; 255 when hcsctl itself fails." },
+  { "update", "<container-id>", "update container resource constraints", NULL },
+  { "events", "<container-id>", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+    NULL },
+  { "spec", "", "create a new specification file",
+    "The spec command creates the new specification file named \"config.json\" for\n"
+    "the bundle, with the built-in default image's conventions." },
+  { "features", "", "show the enabled features",
+    "The features command shows what this runtime supports (JSON), as runc's." },
+};
+
+const HcsctlHelp *
+hcsctl_oci_help (const char *verb)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (oci_help); i++)
+    if (g_str_equal (oci_help[i].name, verb))
+      return &oci_help[i];
+  g_return_val_if_reached (NULL);
+}
+
 static gboolean
 parse_args (const char *verb, const char *parameters, GOptionEntry *entries, int *argc,
             char ***argv, GStrv *rest, guint min_rest, guint max_rest)
@@ -37,6 +97,13 @@ parse_args (const char *verb, const char *parameters, GOptionEntry *entries, int
   g_autoptr (GError) error = NULL;
   guint n;
 
+  if (hcsctl_wants_help (*argc, *argv, entries))
+    {
+      /* As GLib's own --help does: nothing is made yet, so exit here. */
+      hcsctl_print_help (hcsctl_oci_help (verb), entries);
+      exit (0);
+    }
+  g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, TRUE);
   if (!g_option_context_parse (context, argc, argv, &error))
@@ -1349,6 +1416,14 @@ hcsctl_cmd_spec (HcsctlGlobals *globals, int argc, char **argv)
 int
 hcsctl_cmd_features (HcsctlGlobals *globals, int argc, char **argv)
 {
+  g_auto (GStrv) rest = NULL;
+  GOptionEntry entries[] = {
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+
+  if (!parse_args ("features", "", entries, &argc, &argv, &rest, 0, 0))
+    return 1;
   g_print ("{\n"
            "  \"ociVersionMin\": \"1.0.0\",\n"
            "  \"ociVersionMax\": \"" OCI_VERSION "\",\n"

@@ -21,6 +21,32 @@ typedef struct {
   int (*run) (HcsctlGlobals *globals, int argc, char **argv);
 } HcsctlCommand;
 
+/* A verb's --help: printed in runc's shape by hcsctl_print_help(). */
+typedef struct {
+  const char *name;        /* "create", "layer import" */
+  const char *parameters;  /* the operands after the options: "<container-id>" */
+  const char *summary;     /* one line, lower case, as runc's */
+  const char *description; /* paragraphs, or NULL */
+} HcsctlHelp;
+
+/* Whether -h or --help comes among the options of argv[1…] (before the
+ * first operand or "--"); @entries say which options take a value. */
+gboolean hcsctl_wants_help (int argc, char **argv, const GOptionEntry *entries);
+/* Prints NAME, USAGE, DESCRIPTION and OPTIONS (from @entries, which may be
+ * NULL) on stdout. */
+void hcsctl_print_help (const HcsctlHelp *help, const GOptionEntry *entries);
+
+/* A command of a group (layer, network, endpoint): its help, and which of
+ * the group's options it takes (long names, space-separated). */
+typedef struct {
+  HcsctlHelp help;   /* name: "layer import" */
+  const char *options;
+} HcsctlSubcommand;
+
+const HcsctlSubcommand *hcsctl_find_subcommand (const HcsctlSubcommand *table, gsize length,
+                                                const char *name);
+void hcsctl_print_subcommand_help (const HcsctlSubcommand *command, const GOptionEntry *entries);
+
 /* Prints "hcsctl: VERB: MESSAGE" on stderr; returns the exit code 1. */
 int hcsctl_fail (const char *verb, const GError *error);
 HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);
@@ -29,7 +55,8 @@ HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);
  * and containerd read back). Returns the exit code 1. */
 int hcsctl_log_error (const char *verb, const char *message);
 
-/* runc's verbs (hcsctl-oci.c). */
+/* runc's verbs (hcsctl-oci.c); the help of one of them by name. */
+const HcsctlHelp *hcsctl_oci_help (const char *verb);
 int hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_oci_run (HcsctlGlobals *globals, int argc, char **argv);

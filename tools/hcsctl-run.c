@@ -186,6 +186,16 @@ parse_volume (const char *spec, HcsMappedDirectory **out, GError **error)
   return TRUE;
 }
 
+static const HcsctlHelp run_help = {
+  "run", "[--] COMMAND [ARG…]", "run a container in the foreground",
+  "Creates a compute system with the isolation asked for, runs COMMAND as its\n"
+  "init with stdio wired to hcsctl's own, forwards signals (and window changes\n"
+  "with --tty), exits with the command's exit code and removes the system.\n"
+  "Without --rootfs or --config the built-in busybox image is used.\n\n"
+  "runc's form, \"hcsctl run [--bundle DIR] [--detach] CONTAINER-ID\", is chosen\n"
+  "by any of runc's options (see \"hcsctl run --bundle . --help\")."
+};
+
 int
 hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -230,11 +240,14 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (HcsProcess) init = NULL;
   int exit_code = 1;
 
-  g_option_context_set_summary (context, "Runs a container in the foreground, wires its "
-                                         "stdio, and exits with its exit code.");
+  if (hcsctl_wants_help (argc, argv, entries))
+    {
+      hcsctl_print_help (&run_help, entries);
+      return 0;
+    }
   g_option_context_set_strict_posix (context, TRUE);
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_help_enabled (context, TRUE);
+  g_option_context_set_help_enabled (context, FALSE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("hcsctl: run: %s\n", error->message);

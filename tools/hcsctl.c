@@ -160,12 +160,21 @@ hcsctl_cmd_isolations (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (HcsHost) host = NULL;
   g_auto (GStrv) isolations = NULL;
 
-  if (argc > 1 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+  static const HcsctlHelp help = {
+    "isolations", "", "list the isolation modes the loaded plugins provide",
+    "Prints the isolation modes (process, hyperv, lcow) that the loaded plugins\n"
+    "provide, one a line, then on stderr the plugins that were skipped and why."
+  };
+
+  if (hcsctl_wants_help (argc, argv, NULL))
     {
-      g_print ("Usage: hcsctl isolations\n\n"
-               "Lists the isolation modes that the loaded plugins provide, then the\n"
-               "plugins that were skipped and why.\n");
+      hcsctl_print_help (&help, NULL);
       return 0;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("hcsctl: isolations: unexpected argument '%s'\n", argv[1]);
+      return 2;
     }
   host = hcsctl_open_host (globals, &error);
   if (host == NULL)
@@ -184,12 +193,24 @@ hcsctl_cmd_image (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
 
+  static const HcsctlHelp help = {
+    "image", "default", "print the built-in default root file system",
+    "Builds (the first time) the default root file system from the host's\n"
+    "static busybox under " HCS_DEFAULT_IMAGE_DIR " and prints its path."
+  };
+
+  if (hcsctl_wants_help (argc, argv, NULL))
+    {
+      hcsctl_print_help (&help, NULL);
+      return 0;
+    }
   if (argc != 2 || !g_str_equal (argv[1], "default"))
     {
-      g_print ("Usage: hcsctl image default\n\n"
-               "Builds (the first time) the default root file system from the host's\n"
-               "static busybox under " HCS_DEFAULT_IMAGE_DIR " and prints its path.\n");
-      return argc == 2 && g_str_equal (argv[1], "--help") ? 0 : 2;
+      if (argc > 1 && argv[1][0] == '-')
+        g_printerr ("hcsctl: image: unknown option '%s'\n", argv[1]);
+      else
+        g_printerr ("hcsctl: image: expected \"default\" (see hcsctl image --help)\n");
+      return 2;
     }
   path = hcs_image_ensure_default (NULL, NULL, &error);
   if (path == NULL)
