@@ -86,10 +86,22 @@ static GHashTable *spawned_pids;
 static void
 reap_orphans (void)
 {
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autoptr (GDir) proc = NULL;
   const char *name;
   int self = getpid ();
 
+  /* Cheap while no child of ours has ended: a peek that reaps nothing. */
+  for (;;)
+    {
+      siginfo_t info = { 0 };
+
+      if (waitid (P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+        return;
+      if (g_hash_table_contains (spawned_pids, GINT_TO_POINTER (info.si_pid)))
+        break; /* GLib's to reap: look for the others */
+      waitpid (info.si_pid, NULL, WNOHANG);
+    }
+  proc = g_dir_open ("/proc", 0, NULL);
   while ((name = g_dir_read_name (proc)) != NULL)
     {
       int pid = (int) g_ascii_strtoll (name, NULL, 10);
@@ -567,11 +579,47 @@ create_ok (Fixture *fixture, const char *id)
   g_assert_cmpint (hcsctl (fixture, NULL, "create", "--bundle", fixture->bundle, id, NULL), ==, 0);
 }
 
-/* Sampled delays for the verbs after create: the first ones land in
- * hcsctl's start-up, the later ones in the verb's own work. */
-static const guint verb_delays_us[] = { 0, 1000, 3000, 6000, 10000, 15000, 25000 };
+/* Sampled kills of the verbs after create, spread evenly over the time
+ * one whole run of the verb took just before on this machine (its load
+ * varies too much for fixed delays to land in the verb's own work rather
+ * than in hcsctl's start-up). */
+enum { SAMPLED_KILLS = 5 };
 
-/* `start` killed at each of its steps and at sampled instants. */
+/* How long `hcsctl start`, `exec ID true` or `delete --force` takes here,
+ * in µs: on a system of its own, created (and started but for @verb
+ * start), then deleted. */
+static gint64
+time_verb (Fixture *fixture, const char *verb)
+{
+  gint64 begin, took;
+  int code;
+
+  create_ok (fixture, "timed");
+  if (!g_str_equal (verb, "start"))
+    g_assert_cmpint (hcsctl (fixture, NULL, "start", "timed", NULL), ==, 0);
+  begin = g_get_monotonic_time ();
+  if (g_str_equal (verb, "start"))
+    code = hcsctl (fixture, NULL, "start", "timed", NULL);
+  else if (g_str_equal (verb, "exec"))
+    code = hcsctl (fixture, NULL, "exec", "timed", "true", NULL);
+  else
+    code = hcsctl (fixture, NULL, "delete", "--force", "timed", NULL);
+  g_assert_cmpint (code, ==, 0);
+  took = g_get_monotonic_time () - begin;
+  hcsctl (fixture, NULL, "delete", "--force", "timed", NULL);
+  assert_nothing_left (fixture, "timed");
+  g_test_message ("%s took %" G_GINT64_FORMAT " µs", verb, took);
+  return took;
+}
+
+static gulong
+sampled_delay_us (gint64 whole_us, guint k)
+{
+  return (gulong) (whole_us * k / SAMPLED_KILLS);
+}
+
+/* `start` killed at each of its steps and at sampled instants. Through a
+ * monitor, the monitor starts it: only the sampled kills of its client. */
 static void
 test_start_killed (Fixture *fixture, gconstpointer data)
 {
@@ -581,7 +629,10 @@ test_start_killed (Fixture *fixture, gconstpointer data)
     "hcsctl-started",     /* recorded, no poststart hooks run */
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (points) + G_N_ELEMENTS (verb_delays_us); i++)
+  gint64 whole_us = time_verb (fixture, "start");
+
+  for (guint i = data ? G_N_ELEMENTS (points) : 0; i < G_N_ELEMENTS (points) + SAMPLED_KILLS;
+       i++)
     {
       g_autofree char *id = g_strdup_printf ("start-%u", i);
       const char *start[] = { "start", id, NULL };
@@ -593,7 +644,7 @@ test_start_killed (Fixture *fixture, gconstpointer data)
       starter = spawn_hcsctl (fixture, point, start);
       if (point == NULL)
         {
-          g_usleep (verb_delays_us[i - G_N_ELEMENTS (points)]);
+          g_usleep (sampled_delay_us (whole_us, i - G_N_ELEMENTS (points)));
           g_subprocess_force_exit (starter);
         }
       code = exit_code_of (starter);
@@ -612,7 +663,10 @@ test_start_killed (Fixture *fixture, gconstpointer data)
 static void
 test_exec_killed (Fixture *fixture, gconstpointer data)
 {
-  for (guint i = 0; i < 1 + G_N_ELEMENTS (verb_delays_us); i++)
+  /* Timed as `exec ID true`: the same work up to the process's start. */
+  gint64 whole_us = time_verb (fixture, "exec");
+
+  for (guint i = 0; i < 1 + SAMPLED_KILLS; i++)
     {
       g_autofree char *id = g_strdup_printf ("exec-%u", i);
       const char *exec[] = { "exec", id, "sleep", "1000", NULL };
@@ -626,7 +680,7 @@ test_exec_killed (Fixture *fixture, gconstpointer data)
       execer = spawn_hcsctl (fixture, point, exec);
       if (point == NULL)
         {
-          g_usleep (verb_delays_us[i - 1]);
+          g_usleep (sampled_delay_us (whole_us, i - 1));
           g_subprocess_force_exit (execer);
         }
       g_test_message ("exec killed at %s: exit %d", point ? point : "a sampled instant",
@@ -653,7 +707,9 @@ test_delete_killed (Fixture *fixture, gconstpointer data)
     "state-removing",      /* its folder under a temporary name */
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (points) + G_N_ELEMENTS (verb_delays_us); i++)
+  gint64 whole_us = time_verb (fixture, "delete");
+
+  for (guint i = 0; i < G_N_ELEMENTS (points) + SAMPLED_KILLS; i++)
     {
       g_autofree char *id = g_strdup_printf ("deleted-%u", i);
       const char *delete[] = { "delete", "--force", id, NULL };
@@ -666,7 +722,7 @@ test_delete_killed (Fixture *fixture, gconstpointer data)
       deleter = spawn_hcsctl (fixture, point, delete);
       if (point == NULL)
         {
-          g_usleep (verb_delays_us[i - G_N_ELEMENTS (points)]);
+          g_usleep (sampled_delay_us (whole_us, i - G_N_ELEMENTS (points)));
           g_subprocess_force_exit (deleter);
         }
       code = exit_code_of (deleter);
@@ -844,6 +900,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/reliability/start/killed", Fixture, NULL, fixture_set_up, test_start_killed,
               fixture_tear_down);
+  g_test_add ("/reliability/start/killed-monitored", Fixture, "monitor", fixture_set_up,
+              test_start_killed, fixture_tear_down);
   g_test_add ("/reliability/exec/killed", Fixture, NULL, fixture_set_up, test_exec_killed,
               fixture_tear_down);
   g_test_add ("/reliability/helper/killed", Fixture, "monitor", fixture_set_up,
