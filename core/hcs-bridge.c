@@ -123,6 +123,16 @@ struct _HcsBridge
   /* Whole messages, one at a time; apart from `lock` so that reading goes
    * on while another thread's write waits for the peer. */
   GMutex write_lock;
+  /* With a queue limit (a server's connections): writes never wait for the
+   * peer; what it has not taken yet waits here (under write_lock), and a
+   * peer that lets more than `max_queued` bytes pile up is dropped. */
+  gsize max_queued;
+  GQueue out_queue;           /* GBytes, the head possibly partly written */
+  gsize out_head_offset;
+  gsize out_queued;
+  GSource *out_source;
+  /* Handed to a "request" handler's caller: reading stops, nothing is closed. */
+  gboolean detached;
 
   /* The message being read: only the read loop, in `context`, uses these. */
   guint8 header[HCS_BRIDGE_HEADER_SIZE];
@@ -167,6 +177,7 @@ hcs_bridge_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_hash_table_unref (self->pending);
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
   g_free (self->body);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->write_lock);
@@ -274,7 +285,15 @@ close_with_error (HcsBridge *self, const GError *why)
   /* Wakes a write blocked on the peer, so the stream is closed under no one. */
   g_cancellable_cancel (self->cancellable);
   g_mutex_lock (&self->write_lock);
-  g_io_stream_close (self->stream, NULL, NULL);
+  if (self->out_source != NULL)
+    {
+      g_source_destroy (self->out_source);
+      g_clear_pointer (&self->out_source, g_source_unref);
+    }
+  g_queue_clear_full (&self->out_queue, (GDestroyNotify) g_bytes_unref);
+  self->out_queued = self->out_head_offset = 0;
+  if (!self->detached)
+    g_io_stream_close (self->stream, NULL, NULL);
   g_mutex_unlock (&self->write_lock);
 
   g_hash_table_iter_init (&iter, pending);
@@ -307,7 +326,8 @@ static void
 read_loop_ended (HcsBridge *self)
 {
   g_clear_pointer (&self->body, g_free);
-  g_input_stream_close (g_io_stream_get_input_stream (self->stream), NULL, NULL);
+  if (!self->detached)
+    g_input_stream_close (g_io_stream_get_input_stream (self->stream), NULL, NULL);
 }
 
 static void read_header (HcsBridge *self);
@@ -411,6 +431,13 @@ body_read_cb (GObject *source, GAsyncResult *result, gpointer data)
   /* The next read starts only after the handlers return, so a handler may
    * read what follows the message itself (fds beside it, for one). */
   dispatch (self, root);
+  if (self->detached)
+    {
+      /* The stream is its new owner's, from the byte after this message. */
+      close_with_error (self, NULL);
+      read_loop_ended (self);
+      return;
+    }
   if (!hcs_bridge_is_closed (self))
     read_header (self);
   else
@@ -483,6 +510,122 @@ hcs_bridge_start (HcsBridge *self)
     read_header (self);
 }
 
+static gboolean out_ready_cb (GObject *stream, gpointer data);
+
+/* Writes what the peer takes now from the queue; FALSE (with @error) when
+ * the stream failed. Called under write_lock. */
+static gboolean
+flush_queue_locked (HcsBridge *self, GError **error)
+{
+  GPollableOutputStream *output =
+      G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
+
+  while (!g_queue_is_empty (&self->out_queue))
+    {
+      GBytes *head = g_queue_peek_head (&self->out_queue);
+      gsize size;
+      const guint8 *data = g_bytes_get_data (head, &size);
+      g_autoptr (GError) local_error = NULL;
+      gssize written = g_pollable_output_stream_write_nonblocking (
+          output, data + self->out_head_offset, size - self->out_head_offset, NULL, &local_error);
+
+      if (written < 0)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      self->out_head_offset += written;
+      self->out_queued -= written;
+      if (self->out_head_offset == size)
+        {
+          g_bytes_unref (g_queue_pop_head (&self->out_queue));
+          self->out_head_offset = 0;
+        }
+    }
+  return TRUE;
+}
+
+/* Called under write_lock: waits (in the bridge's context) until the peer
+ * takes more, if anything is left. */
+static void
+watch_queue_locked (HcsBridge *self)
+{
+  GPollableOutputStream *output =
+      G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
+
+  if (g_queue_is_empty (&self->out_queue) || self->out_source != NULL)
+    return;
+  self->out_source = g_pollable_output_stream_create_source (output, NULL);
+  g_source_set_callback (self->out_source, G_SOURCE_FUNC (out_ready_cb), self, NULL);
+  g_source_attach (self->out_source, self->context);
+}
+
+static gboolean
+out_ready_cb (GObject *stream, gpointer data)
+{
+  HcsBridge *self = data;
+  g_autoptr (GError) error = NULL;
+  gboolean flushed;
+
+  g_mutex_lock (&self->write_lock);
+  flushed = flush_queue_locked (self, &error);
+  if (flushed && !g_queue_is_empty (&self->out_queue))
+    {
+      g_mutex_unlock (&self->write_lock);
+      return G_SOURCE_CONTINUE;
+    }
+  g_clear_pointer (&self->out_source, g_source_unref);
+  g_mutex_unlock (&self->write_lock);
+  if (!flushed)
+    {
+      g_autoptr (GError) why = g_error_new (HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                                            "bridge: writing: %s", error->message);
+      g_object_ref (self);
+      close_with_error (self, why);
+      g_object_unref (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues @message behind what the peer has not taken yet and writes what
+ * it takes now; a peer that is more than max_queued bytes behind is
+ * dropped: one connection that stops reading never stalls the others. */
+static gboolean
+send_queued (HcsBridge *self, GBytes *message, guint32 type, GError **error)
+{
+  g_autoptr (GError) write_error = NULL;
+  gboolean flushed;
+  gsize backlog;
+
+  g_mutex_lock (&self->write_lock);
+  g_queue_push_tail (&self->out_queue, g_bytes_ref (message));
+  self->out_queued += g_bytes_get_size (message);
+  flushed = flush_queue_locked (self, &write_error);
+  backlog = self->out_queued;
+  if (flushed && backlog <= self->max_queued)
+    watch_queue_locked (self);
+  g_mutex_unlock (&self->write_lock);
+  if (flushed && backlog <= self->max_queued)
+    return TRUE;
+  {
+    g_autoptr (GError) why = NULL;
+
+    if (!flushed)
+      why = g_error_new (HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                         "bridge: writing message type 0x%08x: %s", type, write_error->message);
+    else
+      why = g_error_new (HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                         "bridge: the peer is not reading: %" G_GSIZE_FORMAT " bytes are "
+                         "waiting for it (the limit is %" G_GSIZE_FORMAT ")",
+                         backlog, self->max_queued);
+    close_with_error (self, why);
+    g_propagate_error (error, g_steal_pointer (&why));
+  }
+  return FALSE;
+}
+
 /* Writes one whole message. A write that fails part way leaves the peer
  * mid-frame, so it closes the connection. */
 static gboolean
@@ -503,6 +646,8 @@ send_message (HcsBridge *self, guint32 type, guint64 id, JsonNode *body, GError 
                    "bridge: the connection is closed");
       return FALSE;
     }
+  if (self->max_queued > 0 && self->context != NULL)
+    return send_queued (self, message, type, error);
   data = g_bytes_get_data (message, &size);
   g_mutex_lock (&self->write_lock);
   written = g_output_stream_write_all (g_io_stream_get_output_stream (self->stream), data, size,
@@ -525,6 +670,32 @@ send_message (HcsBridge *self, guint32 type, guint64 id, JsonNode *body, GError 
 }
 
 gboolean
+hcs_bridge_set_max_queued (HcsBridge *self, gsize max_queued)
+{
+  GOutputStream *output;
+
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), FALSE);
+  output = g_io_stream_get_output_stream (self->stream);
+  if (!G_IS_POLLABLE_OUTPUT_STREAM (output) ||
+      !g_pollable_output_stream_can_poll (G_POLLABLE_OUTPUT_STREAM (output)))
+    return FALSE;
+  g_mutex_lock (&self->write_lock);
+  self->max_queued = MAX (max_queued, self->max_message_size);
+  g_mutex_unlock (&self->write_lock);
+  return TRUE;
+}
+
+GIOStream *
+hcs_bridge_detach (HcsBridge *self)
+{
+  g_return_val_if_fail (HCS_IS_BRIDGE (self), NULL);
+  g_mutex_lock (&self->write_lock);
+  self->detached = TRUE;
+  g_mutex_unlock (&self->write_lock);
+  return g_object_ref (self->stream);
+}
+
+gboolean
 hcs_bridge_respond (HcsBridge *self, guint32 request_type, guint64 id, JsonNode *body,
                     GError **error)
 {
@@ -540,9 +711,13 @@ hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
   JsonObject *object = json_node_get_object (body);
 
   g_return_val_if_fail (failure != NULL, FALSE);
+  HcsError code = failure->domain == HCS_ERROR ? (HcsError) failure->code : HCS_ERROR_FAILED;
+
+  /* hcsshim's responseBase (Result, ErrorMessage), and the exact code. */
+  json_object_set_int_member (object, "Result", (gint32) hcs_error_code_to_hresult (code));
+  json_object_set_string_member (object, "ErrorMessage", failure->message);
   json_object_set_string_member (object, "Error", failure->message);
-  json_object_set_int_member (object, "ErrorCode",
-                              failure->domain == HCS_ERROR ? failure->code : HCS_ERROR_FAILED);
+  json_object_set_int_member (object, "ErrorCode", code);
   return hcs_bridge_respond (self, request_type, id, body, error);
 }
 
@@ -625,7 +800,19 @@ check_reply (JsonNode *reply, GError **error)
   gint64 code;
 
   if (!json_object_has_member (object, "Error"))
-    return reply;
+    {
+      /* A peer that speaks only hcsshim's responseBase. */
+      gint64 result = json_object_get_int_member_with_default (object, "Result", 0);
+      const char *text;
+
+      if (result == 0)
+        return reply;
+      text = json_object_get_string_member_with_default (object, "ErrorMessage", NULL);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "bridge: the peer failed the call: %s "
+                   "(HRESULT 0x%08x)", text ? text : "no message", (guint32) result);
+      json_node_unref (reply);
+      return NULL;
+    }
   /* From the peer: neither the message nor the code is trusted. */
   message = json_object_get_member (object, "Error");
   code = json_object_get_int_member_with_default (object, "ErrorCode", HCS_ERROR_FAILED);

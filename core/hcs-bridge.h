@@ -74,8 +74,21 @@ gboolean hcs_bridge_is_closed (HcsBridge *self);
 /* Closes the stream, fails pending calls, emits "closed"; idempotent. */
 void hcs_bridge_close (HcsBridge *self);
 
-/* Writes are whole messages, written before these return, one at a time
- * from any thread. A write that fails part way closes the connection;
+/* Makes writes never wait for the peer (the stream must be pollable, as
+ * a socket is; FALSE otherwise): what it has not read yet is queued and
+ * written from the bridge's context as it reads; once more than
+ * @max_queued bytes (at least one largest message) wait, the connection
+ * is closed with an error saying so. A server sets it on each connection
+ * so that a client that stops reading stalls no one but itself. */
+gboolean hcs_bridge_set_max_queued (HcsBridge *self, gsize max_queued);
+/* From a "request" handler only: the stream is the caller's from the byte
+ * after this request (no more is read, nothing is closed); the bridge then
+ * closes itself, emitting "closed" with no error. For a connection that
+ * says what it is in its first message and then carries raw bytes. */
+GIOStream *hcs_bridge_detach (HcsBridge *self);
+
+/* Writes are whole messages, written before these return (queued, with
+ * hcs_bridge_set_max_queued()), one at a time from any thread. A write that fails part way closes the connection;
  * after the close they fail with HCS_ERROR_UNEXPECTED_EXIT. */
 gboolean hcs_bridge_respond (HcsBridge *self, guint32 request_type, guint64 id, JsonNode *body,
                              GError **error);

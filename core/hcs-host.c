@@ -617,18 +617,12 @@ hcs_host_get_network_drivers (HcsHost *self)
   return self->network_drivers;
 }
 
-HcsContainer *
-hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConfig *config,
-                           GKeyFile *system_options, GError **error)
+/* The isolation a create asks for: the system's options, then Hyper-V
+ * for HvPartition, then the host's default. */
+static char *
+isolation_for (HcsHost *self, const HcsContainerConfig *config, GKeyFile *system_options)
 {
-  g_autofree char *isolation = NULL;
-  g_autofree char *generated_id = NULL;
-  g_autoptr (HcsContainerConfig) shared = NULL;
-  HcsIsolationDriver *driver;
-  HcsContainer *container;
-
-  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
-  g_return_val_if_fail (config != NULL, NULL);
+  char *isolation = NULL;
 
   if (system_options != NULL)
     isolation = g_key_file_get_string (system_options, "host", "isolation", NULL);
@@ -637,6 +631,26 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   if (isolation == NULL)
     isolation = hcs_options_get_string (self->options, NULL, "host", "isolation",
                                         HCS_DEFAULT_ISOLATION);
+  return isolation;
+}
+
+static HcsContainer *create_with_driver (HcsHost *self, HcsIsolationDriver *driver,
+                                         const char *id, const HcsContainerConfig *config,
+                                         GKeyFile *system_options, GError **error);
+
+HcsContainer *
+hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConfig *config,
+                           GKeyFile *system_options, GError **error)
+{
+  g_autofree char *isolation = NULL;
+  g_autofree char *generated_id = NULL;
+  g_autoptr (HcsContainerConfig) shared = NULL;
+  HcsIsolationDriver *driver;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  isolation = isolation_for (self, config, system_options);
 
   if (id == NULL)
     id = generated_id = config->name ? hcs_name_to_guid (config->name) : g_uuid_string_random ();
@@ -681,6 +695,34 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
    * it (endpoints included) through the same plugins, in its own. */
   if (hcs_options_get_boolean (self->options, system_options, "host", "monitor", FALSE))
     return hcs_remote_container_create (self->options, id, config, system_options, error);
+  return create_with_driver (self, driver, id, config, system_options, error);
+}
+
+HcsContainer *
+hcs_host_create_container_in_process (HcsHost *self, const char *id,
+                                      const HcsContainerConfig *config, GKeyFile *system_options,
+                                      GError **error)
+{
+  g_autofree char *isolation = NULL;
+  HcsIsolationDriver *driver;
+
+  g_return_val_if_fail (HCS_IS_HOST (self), NULL);
+  g_return_val_if_fail (config != NULL && id != NULL, NULL);
+  if (!hcs_state_validate_id (id, error))
+    return NULL;
+  isolation = isolation_for (self, config, system_options);
+  driver = hcs_host_get_isolation_driver (self, isolation, error);
+  if (driver == NULL)
+    return NULL;
+  return create_with_driver (self, driver, id, config, system_options, error);
+}
+
+static HcsContainer *
+create_with_driver (HcsHost *self, HcsIsolationDriver *driver, const char *id,
+                    const HcsContainerConfig *config, GKeyFile *system_options, GError **error)
+{
+  HcsContainer *container;
+
   container = hcs_isolation_driver_create_container (driver, id, config, system_options, error);
   if (container == NULL)
     return NULL;

@@ -15,3 +15,6 @@
 #include "hcs-host.h"
 #include "hcs-image.h"
 #include "hcs-layer-store.h"
+#include "hcs-protocol.h"
+#include "hcs-protocol-client.h"
+#include "hcs-protocol-server.h"

@@ -13,6 +13,8 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -558,6 +560,69 @@ role_host (const char *options_file)
   return host;
 }
 
+/* The clients that used to stop the monitor for everyone: one that sends
+ * half a frame, one whose request promises stdio that never comes (an
+ * exec with relay ports nobody connects to; it once was descriptors sent
+ * beside the request, read by the monitor in its only thread). The
+ * creator's handle and a new one are served meanwhile. */
+static void
+test_stalling_clients (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("stalled", argv, FALSE);
+  g_autoptr (HcsContainer) container = NULL, other = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (HcsProcessConfig) exec = hcs_process_config_new ();
+  g_autoptr (JsonNode) request = hcs_protocol_request_new ("stalled");
+  g_autoptr (JsonNode) parameters = NULL;
+  g_autoptr (GBytes) frame = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *socket_path = g_build_filename (fixture->temp_dir, "state", "systems",
+                                                   "stalled", "monitor.sock", NULL);
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  JsonObject *settings = json_object_new (), *relay = json_object_new ();
+  int half, promise;
+
+  container = hcs_host_create_container (fixture->host, "stalled", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_cmpuint (strlen (socket_path), <, sizeof address.sun_path);
+  strcpy (address.sun_path, socket_path);
+
+  exec->command_args = g_strsplit ("cat", " ", -1);
+  parameters = hcs_process_config_to_node (exec);
+  hcs_protocol_set_document (settings, "ProcessParameters", parameters);
+  json_object_set_int_member (relay, "StdIn", 4242);
+  json_object_set_int_member (relay, "StdOut", 4243);
+  json_object_set_object_member (settings, "VsockStdioRelaySettings", relay);
+  json_object_set_object_member (json_node_get_object (request), "Settings", settings);
+  frame = hcs_bridge_message_encode (HCS_PROTOCOL_EXECUTE_PROCESS, 1, request,
+                                     HCS_BRIDGE_DEFAULT_MAX_MESSAGE, &error);
+  g_assert_no_error (error);
+
+  half = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  promise = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (connect (half, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (connect (promise, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (send (half, g_bytes_get_data (frame, NULL), 20, MSG_NOSIGNAL), ==, 20);
+  g_assert_cmpint (send (promise, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
+                         MSG_NOSIGNAL), ==, (gssize) g_bytes_get_size (frame));
+
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_false (props->stopped);
+  other = hcs_host_open_container (fixture->host, "stalled", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&props, hcs_container_properties_free);
+  props = hcs_container_get_properties (other, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->id, ==, "stalled");
+
+  close (half);
+  close (promise);
+  remove_system (container);
+}
+
 static int
 run_as_role (const char *role, const char *options_file, const char *id)
 {
@@ -624,6 +689,7 @@ main (int argc, char **argv)
   ADD ("list-and-events", test_list_and_events);
   ADD ("corrupt-state", test_corrupt_state);
   ADD ("handles-dropped-amid-events", test_handles_dropped_amid_events);
+  ADD ("stalling-clients", test_stalling_clients);
 #undef ADD
   result = g_test_run ();
   test_cleanup_cgroup_parent ();

@@ -1,0 +1,68 @@
+/* hcs-protocol-client.h: HcsContainer and HcsProcess proxies over one
+ * multiplexed connection to a compute-system protocol server
+ * (hcs-protocol-server.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "hcs-container.h"
+#include "hcs-protocol.h"
+
+G_BEGIN_DECLS
+
+#define HCS_TYPE_PROTOCOL_CLIENT (hcs_protocol_client_get_type ())
+G_DECLARE_FINAL_TYPE (HcsProtocolClient, hcs_protocol_client, HCS, PROTOCOL_CLIENT, GObject)
+
+/**
+ * hcs_protocol_client_new:
+ * @socket_path: the server's unix socket
+ *
+ * One connection, read by one thread of the client's own (as libvirt
+ * reads each agent), shared by every container opened on it and every
+ * call: calls from any thread are outstanding together and answered in
+ * any order; a sync call waits on a main context private to its thread,
+ * so it needs no thread or connection of its own, waits included. Stdio
+ * takes one more connection per stream (hcs_protocol_client_open_stdio).
+ */
+HcsProtocolClient *hcs_protocol_client_new (const char *socket_path, GError **error);
+
+/* The same over a connected @stream its owner made (a VM's bridge port,
+ * taken by reference). open_stdio then fails: such an owner provides the
+ * stdio streams itself (hot-added virtio-serial ports). */
+HcsProtocolClient *hcs_protocol_client_new_for_stream (GIOStream *stream);
+
+/* A proxy of system @id: HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
+ * server holds no such system. Its "event" signal gets the system's past
+ * events, then each new one, in order, in the thread-default context of
+ * this call; "exited" follows the "exit" event. */
+HcsContainer *hcs_protocol_client_open_container (HcsProtocolClient *self, const char *id,
+                                                  GError **error);
+
+/* The callback's source object is the connection (an HcsBridge); finish
+ * with hcs_protocol_client_call_finish() all the same. */
+void hcs_protocol_client_call_async (HcsProtocolClient *self, guint32 type, JsonNode *body,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+JsonNode *hcs_protocol_client_call_finish (HcsProtocolClient *self, GAsyncResult *result,
+                                           GError **error);
+JsonNode *hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *body,
+                                         GCancellable *cancellable, GError **error);
+
+/* A fresh port number, not 0. */
+guint32 hcs_protocol_client_new_port (HcsProtocolClient *self);
+/* A stdio connection for @port: connected, its hello written; the fd is
+ * the caller's. Opened before the request that names the port, it costs
+ * no round trip. */
+int hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error);
+
+/* The init's stdio, for the proxy's hcs_container_get_init_process() (its
+ * creator has them). */
+void hcs_protocol_container_set_init_stdio (HcsContainer *proxy, GOutputStream *stdin_stream,
+                                            GInputStream *stdout_stream,
+                                            GInputStream *stderr_stream);
+
+G_END_DECLS

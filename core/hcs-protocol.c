@@ -1,0 +1,230 @@
+/* hcs-protocol.c: names and body helpers of the compute-system protocol.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-protocol.h"
+
+#include "hcs-error.h"
+
+static const struct {
+  guint32 type;
+  const char *name;
+} message_names[] = {
+  { HCS_PROTOCOL_CREATE, "Create" },
+  { HCS_PROTOCOL_START, "Start" },
+  { HCS_PROTOCOL_SHUTDOWN_GRACEFUL, "ShutdownGraceful" },
+  { HCS_PROTOCOL_SHUTDOWN_FORCED, "ShutdownForced" },
+  { HCS_PROTOCOL_EXECUTE_PROCESS, "ExecuteProcess" },
+  { HCS_PROTOCOL_WAIT_FOR_PROCESS, "WaitForProcess" },
+  { HCS_PROTOCOL_SIGNAL_PROCESS, "SignalProcess" },
+  { HCS_PROTOCOL_RESIZE_CONSOLE, "ResizeConsole" },
+  { HCS_PROTOCOL_GET_PROPERTIES, "GetProperties" },
+  { HCS_PROTOCOL_MODIFY_SETTINGS, "ModifySettings" },
+  { HCS_PROTOCOL_NEGOTIATE_PROTOCOL, "NegotiateProtocol" },
+  { HCS_PROTOCOL_DUMP_STACKS, "DumpStacks" },
+  { HCS_PROTOCOL_DELETE_CONTAINER_STATE, "DeleteContainerState" },
+  { HCS_PROTOCOL_UPDATE_CONTAINER, "UpdateContainer" },
+  { HCS_PROTOCOL_PAUSE, "Pause" },
+  { HCS_PROTOCOL_RESUME, "Resume" },
+  { HCS_PROTOCOL_WAIT_FOR_CONTAINER, "WaitForContainer" },
+  { HCS_PROTOCOL_OPEN_CONTAINER, "OpenContainer" },
+  { HCS_PROTOCOL_STDIO_HELLO, "StdioHello" },
+  { HCS_PROTOCOL_LIFECYCLE_NOTIFICATION, "LifecycleNotification" },
+};
+
+const char *
+hcs_protocol_message_name (guint32 type)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (message_names); i++)
+    if (message_names[i].type == type)
+      return message_names[i].name;
+  return NULL;
+}
+
+/* json_node_init_object() would take a reference of its own. */
+static JsonNode *
+new_object_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}
+
+JsonNode *
+hcs_protocol_request_new (const char *container_id)
+{
+  JsonNode *node = new_object_node ();
+
+  json_object_set_string_member (json_node_get_object (node), "ContainerId",
+                                 container_id ? container_id : "");
+  return node;
+}
+
+void
+hcs_protocol_set_document (JsonObject *object, const char *member, JsonNode *document)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, document);
+  text = json_generator_to_data (generator, NULL);
+  json_object_set_string_member (object, member, text);
+}
+
+JsonNode *
+hcs_protocol_get_document (JsonObject *object, const char *member, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    return json_node_ref (node);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: %s: missing, or not a JSON document in a string", member);
+      return NULL;
+    }
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, json_node_get_string (node), -1, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_JSON, "protocol: %s: not a JSON object%s%s",
+                   member, local_error ? ": " : "", local_error ? local_error->message : "");
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+const char *
+hcs_protocol_get_string (JsonObject *object, const char *what, const char *member,
+                         GError **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING || *json_node_get_string (node) == '\0')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: %s: %s is missing or not a string", what, member);
+      return NULL;
+    }
+  return json_node_get_string (node);
+}
+
+gboolean
+hcs_protocol_get_uint (JsonObject *object, const char *what, const char *member, guint64 max,
+                       guint64 *value, GError **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  gint64 number;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: %s: %s is missing or not an integer", what, member);
+      return FALSE;
+    }
+  number = json_node_get_int (node);
+  if (number < 0 || (guint64) number > max)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: %s: %s %" G_GINT64_FORMAT " is out of range (0-%" G_GUINT64_FORMAT
+                   ")", what, member, number, max);
+      return FALSE;
+    }
+  *value = (guint64) number;
+  return TRUE;
+}
+
+static const char *const stdio_members[3] = { "StdIn", "StdOut", "StdErr" };
+
+void
+hcs_protocol_stdio_relay_to_object (const HcsProtocolStdioRelay *relay, JsonObject *object)
+{
+  for (int i = 0; i < 3; i++)
+    if (relay->ports[i] != 0)
+      json_object_set_int_member (object, stdio_members[i], relay->ports[i]);
+}
+
+gboolean
+hcs_protocol_stdio_relay_from_object (JsonObject *object, HcsProtocolStdioRelay *relay,
+                                      GError **error)
+{
+  *relay = (HcsProtocolStdioRelay) { { 0 } };
+  for (int i = 0; object != NULL && i < 3; i++)
+    {
+      guint64 port;
+
+      if (!json_object_has_member (object, stdio_members[i]))
+        continue;
+      if (!hcs_protocol_get_uint (object, "VsockStdioRelaySettings", stdio_members[i],
+                                  G_MAXUINT32, &port, error))
+        return FALSE;
+      relay->ports[i] = (guint32) port;
+      for (int j = 0; j < i; j++)
+        if (port != 0 && relay->ports[j] == port)
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "protocol: VsockStdioRelaySettings: %s and %s are both port %u",
+                         stdio_members[j], stdio_members[i], (guint32) port);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+JsonNode *
+hcs_protocol_properties_query_new (const char *const *property_types)
+{
+  JsonNode *node = new_object_node ();
+  JsonArray *types = json_array_new ();
+
+  for (gsize i = 0; property_types != NULL && property_types[i] != NULL; i++)
+    json_array_add_string_element (types, property_types[i]);
+  json_object_set_array_member (json_node_get_object (node), "PropertyTypes", types);
+  return node;
+}
+
+JsonNode *
+hcs_protocol_lifecycle_notification_new (const char *container_id, JsonNode *event)
+{
+  JsonNode *node = hcs_protocol_request_new (container_id);
+  JsonObject *object = json_node_get_object (node);
+  JsonObject *details = json_node_get_object (event);
+  const char *name = json_object_get_string_member_with_default (details, "Event", "");
+  /* hcsshim's NotificationType and ActiveOperation for each event. */
+  static const struct {
+    const char *event, *type, *operation;
+  } kinds[] = {
+    { "create", "Constructed", "Construct" }, { "start", "Started", "Start" },
+    { "pause", "Paused", "Pause" },           { "resume", "None", "Resume" },
+    { "exit", "UnexpectedExit", "None" },     { "delete", "None", "None" },
+  };
+  const char *type = "Unknown", *operation = "None";
+
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_equal (kinds[i].event, name))
+      {
+        type = kinds[i].type;
+        operation = kinds[i].operation;
+      }
+  json_object_set_string_member (object, "Type", type);
+  json_object_set_string_member (object, "Operation", operation);
+  /* As hcsshim's guest: an exit's code is the notification's Result. */
+  json_object_set_int_member (object, "Result",
+                              json_object_get_int_member_with_default (details, "ExitCode", 0));
+  json_object_set_int_member (object, "Sequence",
+                              json_object_get_int_member_with_default (details, "Sequence", 0));
+  json_object_set_string_member (object, "Event", name);
+  json_object_set_int_member (object, "Time",
+                              json_object_get_int_member_with_default (details, "Time", 0));
+  if (json_object_has_member (details, "ExitCode"))
+    json_object_set_int_member (object, "ExitCode",
+                                json_object_get_int_member (details, "ExitCode"));
+  return node;
+}

@@ -1,0 +1,121 @@
+/* hcs-protocol.h: the compute-system protocol, hcsshim's GCS message set
+ * addressed by container, declared once for the host and the guest agent.
+ *
+ * Every message travels in a bridge frame (hcs-bridge.h). The message type
+ * is hcsshim's: kind in the top nibble (1 request, 2 response, 3
+ * notification), category 0x01 (compute system), then the procedure and
+ * version 1, so that ExecuteProcess is 0x10100501 and its response
+ * 0x20100501 (internal/gcs/protocol.go, internal/guest/prot/protocol.go).
+ *
+ * Bodies are JSON objects with hcsshim's field names. Every request names
+ * its system in "ContainerId"; ProcessParameters, ContainerConfig, Query
+ * and Properties are JSON documents carried as strings, as hcsshim does.
+ * A failed call answers with hcsshim's "Result" (the HRESULT) and
+ * "ErrorMessage", plus "Error"/"ErrorCode" (the HcsError) so that errors
+ * cross intact (hcs_bridge_respond_error()).
+ *
+ * What hcsshim's GCS has no message for (pause, resume, waiting for a
+ * system, opening one, the stdio hello) is an hcs extension numbered in
+ * the same scheme from procedure 0x40 up, far above hcsshim's last
+ * (0x0f, LifecycleNotification). docs/protocol.md tells who sends what.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "hcs-documents.h"
+
+G_BEGIN_DECLS
+
+/* hcsshim's protocol version 4 (PvV4) is the only one spoken. */
+#define HCS_PROTOCOL_VERSION 4
+
+#define HCS_PROTOCOL_REQUEST_TYPE(procedure) (0x10100001u | ((guint32) (procedure) << 8))
+
+typedef enum {
+  /* hcsshim's procedures, (n << 8) | 1 */
+  HCS_PROTOCOL_CREATE = 0x10100101,                 /* ContainerConfig (string) */
+  HCS_PROTOCOL_START = 0x10100201,
+  HCS_PROTOCOL_SHUTDOWN_GRACEFUL = 0x10100301,
+  HCS_PROTOCOL_SHUTDOWN_FORCED = 0x10100401,
+  HCS_PROTOCOL_EXECUTE_PROCESS = 0x10100501,        /* Settings {ProcessParameters (string),
+                                                     * VsockStdioRelaySettings {StdIn, StdOut,
+                                                     * StdErr}} -> {ProcessId} */
+  HCS_PROTOCOL_WAIT_FOR_PROCESS = 0x10100601,       /* ProcessId, TimeoutInMs -> {ExitCode} */
+  HCS_PROTOCOL_SIGNAL_PROCESS = 0x10100701,         /* ProcessId, Options {Signal} */
+  HCS_PROTOCOL_RESIZE_CONSOLE = 0x10100801,         /* ProcessId, Height, Width */
+  HCS_PROTOCOL_GET_PROPERTIES = 0x10100901,         /* Query (string) -> Properties (string) */
+  HCS_PROTOCOL_MODIFY_SETTINGS = 0x10100a01,        /* Request */
+  HCS_PROTOCOL_NEGOTIATE_PROTOCOL = 0x10100b01,     /* MinimumVersion, MaximumVersion
+                                                     * -> {Version, Capabilities} */
+  HCS_PROTOCOL_DUMP_STACKS = 0x10100c01,            /* not served */
+  HCS_PROTOCOL_DELETE_CONTAINER_STATE = 0x10100d01,
+  HCS_PROTOCOL_UPDATE_CONTAINER = 0x10100e01,       /* Resources (ResourceUpdate) */
+
+  /* hcs extensions, procedures from 0x40 */
+  HCS_PROTOCOL_PAUSE = 0x10104001,
+  HCS_PROTOCOL_RESUME = 0x10104101,
+  HCS_PROTOCOL_WAIT_FOR_CONTAINER = 0x10104201,     /* TimeoutInMs -> {ExitCode} */
+  HCS_PROTOCOL_OPEN_CONTAINER = 0x10104301,         /* -> {Events: [...]}: subscribes */
+  HCS_PROTOCOL_STDIO_HELLO = 0x10104401,            /* Port: the first and only message
+                                                     * of a stdio connection, unanswered;
+                                                     * raw bytes follow */
+
+  /* hcsshim's container notification (msgTypeNotify | notifyContainer):
+   * ContainerId, Type, Operation, Result (an exit's code), and hcs's own
+   * Event, Sequence, Time, ExitCode. */
+  HCS_PROTOCOL_LIFECYCLE_NOTIFICATION = 0x30100101,
+} HcsProtocolMessage;
+
+/* In a utility VM, where there is no vsock: the virtio-serial port the
+ * guest agent serves the bridge on, further bridge ports (hot-added; each
+ * one connection) named with this prefix and a suffix, and the port of
+ * stdio relay port N, named "hcs.stdio.N". A port has no half-close: what
+ * the guest writes on a stdio port is framed, a u32 little-endian length
+ * and that many bytes, and a zero length ends it (docs/guest.md). */
+#define HCS_PROTOCOL_BRIDGE_PORT "hcs.bridge"
+#define HCS_PROTOCOL_STDIO_PORT_PREFIX "hcs.stdio."
+
+/* WaitFor*'s TimeoutInMs for "no limit", as hcsshim's INFINITE. */
+#define HCS_PROTOCOL_INFINITE 0xffffffffu
+
+/* The message's name ("ExecuteProcess"), or NULL for a type not listed. */
+const char *hcs_protocol_message_name (guint32 type);
+
+/* A request body naming @container_id (may be NULL: NegotiateProtocol). */
+JsonNode *hcs_protocol_request_new (const char *container_id);
+
+/* A JSON document carried as a string member (hcsshim's anyInString). */
+void hcs_protocol_set_document (JsonObject *object, const char *member, JsonNode *document);
+/* The document in @member: a string holding JSON, or (leniently) the
+ * object itself; HCS_ERROR_INVALID_DATA naming the member otherwise. */
+JsonNode *hcs_protocol_get_document (JsonObject *object, const char *member, GError **error);
+
+/* The required non-empty string member @member of a message @what. */
+const char *hcs_protocol_get_string (JsonObject *object, const char *what, const char *member,
+                                     GError **error);
+/* The required member @member in [0, @max] (a process id, a port). */
+gboolean hcs_protocol_get_uint (JsonObject *object, const char *what, const char *member,
+                                guint64 max, guint64 *value, GError **error);
+
+/* The three relay ports (StdIn, StdOut, StdErr; 0 for none). */
+typedef struct {
+  guint32 ports[3];
+} HcsProtocolStdioRelay;
+
+void hcs_protocol_stdio_relay_to_object (const HcsProtocolStdioRelay *relay, JsonObject *object);
+gboolean hcs_protocol_stdio_relay_from_object (JsonObject *object, HcsProtocolStdioRelay *relay,
+                                               GError **error);
+
+/* The GetProperties query: which parts beside the properties ("Statistics",
+ * "ProcessList"), as hcsshim's schema1 PropertyQuery. */
+JsonNode *hcs_protocol_properties_query_new (const char *const *property_types);
+
+/* The notification of lifecycle event @event ({Sequence, Event, Time,
+ * ExitCode}) of system @container_id, with hcsshim's Type and Operation
+ * for it. */
+JsonNode *hcs_protocol_lifecycle_notification_new (const char *container_id, JsonNode *event);
+
+G_END_DECLS

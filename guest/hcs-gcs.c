@@ -1,0 +1,572 @@
+/* hcs-gcs.c: the guest agent of a utility VM (hcsshim's GCS).
+ *
+ * Started as PID 1 by the initramfs's /init once it has moved the root to
+ * a tmpfs (pivot_root, which the containers need, refuses the initramfs's
+ * own root). It mounts what a Linux system needs (/proc, /sys, /dev,
+ * cgroup v2), loads the kernel modules the initramfs carries in their
+ * dependency order, and serves the compute-system protocol
+ * (core/hcs-protocol-server.h) on the virtio-serial port named
+ * "hcs.bridge", and on any hot-added port named "hcs.bridge.*".
+ *
+ * Containers are built by an HcsHost of its own with the argon plugin and
+ * the runtime helper, exactly as on a host: one code path for the
+ * namespaces, cgroups, capabilities, seccomp and pty of a container,
+ * wherever it runs. Stdio relay port N is the hot-added port
+ * "hcs.stdio.N": the agent opens it when the kernel announces it (a
+ * uevent) and hands it to the server as that port's stream.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs.h"
+#include "hcs-image.h"
+#include "hcs-protocol-server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PORTS_DIR "/sys/class/virtio-ports"
+#define MODULES_DIR "/lib/modules"
+#define IMAGES_DIR "/var/lib/hcs/images"
+/* How long the boot bridge port may take to appear once modules load. */
+#define BRIDGE_WAIT_MS 20000
+/* A safety net under the uevents, which announce every port. */
+#define RESCAN_INTERVAL_MS 1000
+
+typedef struct
+{
+  GMainLoop *loop;
+  HcsHost *host;
+  HcsProtocolServer *server;
+  GHashTable *opened;     /* port names handed to the server */
+  GIOStream *boot_bridge; /* reopened when the server drops it */
+  char *default_rootfs;
+} Agent;
+
+static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* Early output goes to the console (the host's console log). */
+static void
+say (const char *format, ...)
+{
+  va_list args;
+  g_autofree char *text = NULL;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("hcs-gcs: %s\n", text);
+}
+
+/* --- boot ------------------------------------------------------------------------- */
+
+static gboolean
+mount_one (const char *source, const char *target, const char *type, unsigned long flags,
+           const char *data, GError **error)
+{
+  if (g_mkdir_with_parents (target, 0755) < 0)
+    return hcs_set_error_from_errno (error, errno, "creating %s", target), FALSE;
+  if (mount (source, target, type, flags, data) < 0 && errno != EBUSY)
+    return hcs_set_error_from_errno (error, errno, "mounting %s on %s", type, target), FALSE;
+  return TRUE;
+}
+
+static gboolean
+mount_system (GError **error)
+{
+  const unsigned long nosuid = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+  return mount_one ("proc", "/proc", "proc", nosuid, NULL, error)
+         && mount_one ("sysfs", "/sys", "sysfs", nosuid, NULL, error)
+         && mount_one ("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", error)
+         && mount_one ("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                       "newinstance,ptmxmode=0666,mode=0620", error)
+         && mount_one ("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", error)
+         && mount_one ("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", error)
+         && mount_one ("cgroup2", "/sys/fs/cgroup", "cgroup2", nosuid, NULL, error);
+}
+
+/* The modules in /lib/modules/load-order, one a line, dependencies first
+ * (made from modules.dep when the initramfs was built). */
+static gboolean
+load_modules (GError **error)
+{
+  g_autofree char *order = NULL;
+  g_auto (GStrv) names = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!g_file_get_contents (MODULES_DIR "/load-order", &order, NULL, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  names = g_strsplit (order, "\n", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+      int fd;
+
+      if (names[i][0] == '\0')
+        continue;
+      path = g_strdup_printf (MODULES_DIR "/%s.ko", names[i]);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return hcs_set_error_from_errno (error, errno, "module %s", path), FALSE;
+      if (syscall (SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+        {
+          int saved_errno = errno;
+
+          close (fd);
+          return hcs_set_error_from_errno (error, saved_errno, "loading module %s", path), FALSE;
+        }
+      close (fd);
+    }
+  return TRUE;
+}
+
+/* --- ports ------------------------------------------------------------------------ */
+
+/* A port's output, as a stream that is not pollable: GIO runs its async
+ * writes on worker threads, so a host that reads a port slowly (a write
+ * to a port blocks while its queue is full) holds up that port only,
+ * never the agent's main loop.
+ *
+ * A stdio port is framed: each write is a u32 little-endian length and
+ * that many bytes, and closing sends a zero length, the end of stream. A
+ * port has no half-close of its own, and that the guest closed it (QEMU's
+ * VSERPORT_CHANGE) may overtake data QEMU still holds; the end frame comes
+ * behind the data on the same queue (docs/guest.md). */
+#define GCS_TYPE_PORT_OUTPUT (gcs_port_output_get_type ())
+G_DECLARE_FINAL_TYPE (GcsPortOutput, gcs_port_output, GCS, PORT_OUTPUT, GOutputStream)
+
+struct _GcsPortOutput
+{
+  GOutputStream parent_instance;
+  int fd;
+  gboolean framed;
+};
+
+G_DEFINE_FINAL_TYPE (GcsPortOutput, gcs_port_output, G_TYPE_OUTPUT_STREAM)
+
+/* A frame's payload at most, so that the length always fits. */
+#define PORT_FRAME_MAX (1024 * 1024)
+
+static gboolean
+write_fully (int fd, const guint8 *data, gsize length, GError **error)
+{
+  while (length > 0)
+    {
+      gssize written = write (fd, data, length);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "writing to a port: %s",
+                       g_strerror (errno));
+          return FALSE;
+        }
+      data += written;
+      length -= written;
+    }
+  return TRUE;
+}
+
+static gssize
+gcs_port_output_write (GOutputStream *stream, const void *buffer, gsize count,
+                       GCancellable *cancellable, GError **error)
+{
+  GcsPortOutput *self = GCS_PORT_OUTPUT (stream);
+  guint32 header;
+
+  if (!self->framed)
+    {
+      gssize written;
+
+      do
+        written = write (self->fd, buffer, count);
+      while (written < 0 && errno == EINTR);
+      if (written < 0)
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "writing to a port: %s",
+                     g_strerror (errno));
+      return written;
+    }
+  count = MIN (count, PORT_FRAME_MAX);
+  if (count == 0)
+    return 0;
+  header = GUINT32_TO_LE ((guint32)count);
+  if (!write_fully (self->fd, (const guint8 *)&header, sizeof header, error)
+      || !write_fully (self->fd, buffer, count, error))
+    return -1;
+  return count;
+}
+
+static gboolean
+gcs_port_output_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  GcsPortOutput *self = GCS_PORT_OUTPUT (stream);
+  int fd = self->fd;
+
+  self->fd = -1;
+  if (fd < 0)
+    return TRUE;
+  if (self->framed)
+    {
+      guint32 end = 0;
+
+      /* Closing runs in the main loop: a host that does not read gets no
+       * end frame rather than stalling the agent. */
+      fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+      write_fully (fd, (const guint8 *)&end, sizeof end, NULL);
+    }
+  if (close (fd) < 0 && errno != EINTR)
+    return hcs_set_error_from_errno (error, errno, "closing a port");
+  return TRUE;
+}
+
+static void
+gcs_port_output_finalize (GObject *object)
+{
+  GcsPortOutput *self = GCS_PORT_OUTPUT (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  G_OBJECT_CLASS (gcs_port_output_parent_class)->finalize (object);
+}
+
+static void
+gcs_port_output_class_init (GcsPortOutputClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = gcs_port_output_finalize;
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = gcs_port_output_write;
+  G_OUTPUT_STREAM_CLASS (klass)->close_fn = gcs_port_output_close;
+}
+
+static void
+gcs_port_output_init (GcsPortOutput *self)
+{
+  self->fd = -1;
+}
+
+/* Takes @fd. */
+static GOutputStream *
+gcs_port_output_new (int fd, gboolean framed)
+{
+  GcsPortOutput *self = g_object_new (GCS_TYPE_PORT_OUTPUT, NULL);
+
+  self->fd = fd;
+  self->framed = framed;
+  return G_OUTPUT_STREAM (self);
+}
+
+/* A port's /dev node as a stream: two descriptors, so that input and
+ * output close on their own and the port closes with the last. */
+static GIOStream *
+open_port (const char *device, gboolean framed, GError **error)
+{
+  g_autofree char *path = g_build_filename ("/dev", device, NULL);
+  g_autoptr (GInputStream) input = NULL;
+  g_autoptr (GOutputStream) output = NULL;
+  int fd = open (path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+  int write_fd;
+
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "opening %s", path), NULL;
+  write_fd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  if (write_fd < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "duplicating %s", path), NULL;
+    }
+  input = g_unix_input_stream_new (fd, TRUE);
+  output = gcs_port_output_new (write_fd, framed);
+  return g_simple_io_stream_new (input, output);
+}
+
+/* The stdio port number in "hcs.stdio.N", or 0. */
+static guint32
+stdio_port_number (const char *name)
+{
+  guint64 number = 0;
+
+  if (!g_str_has_prefix (name, HCS_PROTOCOL_STDIO_PORT_PREFIX)
+      || !g_ascii_string_to_unsigned (name + strlen (HCS_PROTOCOL_STDIO_PORT_PREFIX), 10, 1,
+                                      G_MAXUINT32, &number, NULL))
+    return 0;
+  return (guint32)number;
+}
+
+static gboolean
+is_bridge_port (const char *name)
+{
+  return g_str_equal (name, HCS_PROTOCOL_BRIDGE_PORT)
+         || g_str_has_prefix (name, HCS_PROTOCOL_BRIDGE_PORT ".");
+}
+
+/* Hands every named port not yet handed over to the server. Ports the
+ * agent has no use for are left closed. */
+static void
+scan_ports (Agent *agent)
+{
+  g_autoptr (GDir) dir = g_dir_open (PORTS_DIR, 0, NULL);
+  const char *device;
+
+  while (dir != NULL && (device = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *name_file = g_build_filename (PORTS_DIR, device, "name", NULL);
+      g_autofree char *name = NULL;
+      g_autoptr (GIOStream) stream = NULL;
+      g_autoptr (GError) error = NULL;
+      guint32 port;
+
+      /* No name yet: its uevent will come when it has one. */
+      if (!g_file_get_contents (name_file, &name, NULL, NULL))
+        continue;
+      g_strchomp (name);
+      if (name[0] == '\0' || g_hash_table_contains (agent->opened, name))
+        continue;
+      port = stdio_port_number (name);
+      if (port == 0 && !is_bridge_port (name))
+        continue;
+      stream = open_port (device, port != 0, &error);
+      if (stream == NULL)
+        {
+          say ("port %s: %s", name, error->message);
+          continue;
+        }
+      g_hash_table_add (agent->opened, g_strdup (name));
+      if (port != 0)
+        hcs_protocol_server_add_stdio_stream (agent->server, port, stream);
+      else
+        {
+          hcs_protocol_server_add_connection (agent->server, stream);
+          if (g_str_equal (name, HCS_PROTOCOL_BRIDGE_PORT))
+            g_set_object (&agent->boot_bridge, stream);
+        }
+    }
+}
+
+static gboolean
+uevent_cb (int fd, GIOCondition condition, gpointer data)
+{
+  Agent *agent = data;
+  char buffer[8192];
+  gboolean ports = FALSE;
+  ssize_t length;
+
+  /* Drain; only the virtio-ports subsystem matters. */
+  while ((length = recv (fd, buffer, sizeof buffer - 1, MSG_DONTWAIT)) > 0)
+    {
+      buffer[length] = '\0';
+      for (ssize_t i = 0; i < length; i += strlen (buffer + i) + 1)
+        if (g_str_equal (buffer + i, "SUBSYSTEM=virtio-ports"))
+          ports = TRUE;
+    }
+  if (ports)
+    scan_ports (agent);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+rescan_cb (gpointer data)
+{
+  Agent *agent = data;
+
+  /* The boot bridge dropped (a frame the server refused): serve it anew,
+   * so the host can speak again after its garbage. */
+  if (agent->boot_bridge != NULL && g_io_stream_is_closed (agent->boot_bridge))
+    {
+      say ("the bridge connection was closed; reopening %s", HCS_PROTOCOL_BRIDGE_PORT);
+      g_clear_object (&agent->boot_bridge);
+      g_hash_table_remove (agent->opened, HCS_PROTOCOL_BRIDGE_PORT);
+    }
+  scan_ports (agent);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+open_uevents (GError **error)
+{
+  struct sockaddr_nl address = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+  int fd = socket (AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
+
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "uevent socket"), -1;
+  if (bind (fd, (struct sockaddr *)&address, sizeof address) < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "binding the uevent socket"), -1;
+    }
+  return fd;
+}
+
+static gboolean
+wait_for_bridge (Agent *agent, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + BRIDGE_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      scan_ports (agent);
+      if (agent->boot_bridge != NULL)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                       "no virtio-serial port named '%s' in " PORTS_DIR " after %d ms",
+                       HCS_PROTOCOL_BRIDGE_PORT, BRIDGE_WAIT_MS);
+          return FALSE;
+        }
+      g_usleep (20 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/* --- containers ------------------------------------------------------------------- */
+
+/* On a worker thread of the server. A configuration with no root of its
+ * own gets the guest's busybox image. */
+static HcsContainer *
+create_container_cb (const char *id, JsonNode *config_node, gpointer data, GError **error)
+{
+  Agent *agent = data;
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_from_node (config_node, NULL, error);
+
+  if (config == NULL)
+    return NULL;
+  if (config->volume_path == NULL && config->layer_folder_path == NULL)
+    config->volume_path = g_strdup (agent->default_rootfs);
+  return hcs_host_create_container (agent->host, id, config, NULL, error);
+}
+
+static void
+container_deleted_cb (HcsProtocolServer *server, const char *id, gpointer data)
+{
+  say ("container %s deleted", id);
+}
+
+static GKeyFile *
+make_options (void)
+{
+  GKeyFile *options = g_key_file_new ();
+
+  g_key_file_set_string (options, "host", "state-dir", "/run/hcs");
+  g_key_file_set_string (options, "host", "isolation", "process");
+  g_key_file_set_boolean (options, "host", "no-installed-plugins", TRUE);
+  g_key_file_set_string (options, "argon", "cgroup-parent", "hcs");
+  return options;
+}
+
+static gboolean
+agent_start (Agent *agent, GError **error)
+{
+  g_autoptr (GKeyFile) options = make_options ();
+  int uevent_fd;
+
+  agent->default_rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", error);
+  if (agent->default_rootfs == NULL)
+    return FALSE;
+  agent->host = hcs_host_new (options, error);
+  if (agent->host == NULL)
+    return FALSE;
+  agent->server = hcs_protocol_server_new ();
+  hcs_protocol_server_set_create_func (agent->server, create_container_cb, agent);
+  g_signal_connect (agent->server, "container-deleted", G_CALLBACK (container_deleted_cb), agent);
+  /* Listening first: no port announced while the bridge is awaited is lost. */
+  uevent_fd = open_uevents (error);
+  if (uevent_fd < 0)
+    return FALSE;
+  g_unix_fd_add (uevent_fd, G_IO_IN, uevent_cb, agent);
+  if (!wait_for_bridge (agent, error))
+    return FALSE;
+  g_timeout_add (RESCAN_INTERVAL_MS, rescan_cb, agent);
+  return TRUE;
+}
+
+static void
+power_off (void)
+{
+  sync ();
+  reboot (RB_POWER_OFF);
+  _exit (1);
+}
+
+/* PID 1 stays a plain reaper of the orphans the containers leave (their
+ * processes are reparented to it) and the agent runs as its child, so no
+ * waitpid (-1) ever takes an exit status GLib is waiting for. When the
+ * agent ends, so does the VM: the host sees QEMU exit. */
+static void
+fork_agent (void)
+{
+  pid_t agent = fork ();
+
+  if (agent < 0)
+    {
+      say ("fork: %s", g_strerror (errno));
+      power_off ();
+    }
+  if (agent == 0)
+    return;
+  for (;;)
+    {
+      int status = 0;
+      pid_t pid = waitpid (-1, &status, 0);
+
+      if (pid == agent || (pid < 0 && errno == ECHILD))
+        {
+          say ("the agent ended (status 0x%x): powering off", status);
+          power_off ();
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  Agent agent = { 0 };
+  g_autoptr (GError) error = NULL;
+  gboolean init = getpid () == 1;
+
+  if (init)
+    {
+      /* The plugin and the helper are where the initramfs put them. */
+      g_setenv ("HCS_PLUGIN_PATH", HCS_GUEST_PLUGIN_DIR, FALSE);
+      g_setenv ("HCS_RUNTIME_HELPER", HCS_GUEST_RUNTIME_HELPER, FALSE);
+      g_setenv ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", FALSE);
+      if (!mount_system (&error) || !load_modules (&error))
+        goto fail;
+      say ("modules loaded at %.3f s of uptime", g_get_monotonic_time () / (double)G_USEC_PER_SEC);
+      fork_agent ();
+    }
+  agent.opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  agent.loop = g_main_loop_new (NULL, FALSE);
+  if (!agent_start (&agent, &error))
+    goto fail;
+  /* GLib's monotonic clock is the kernel's uptime: comparable with its log. */
+  say ("ready: serving %s at %.3f s of uptime", HCS_PROTOCOL_BRIDGE_PORT,
+       g_get_monotonic_time () / (double)G_USEC_PER_SEC);
+  g_main_loop_run (agent.loop);
+  return 0;
+
+fail:
+  say ("%s", error->message);
+  /* PID 1 may not exit: power the VM off so the host sees it end. */
+  if (getpid () == 1)
+    power_off ();
+  return 1;
+}
