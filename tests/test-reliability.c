@@ -15,8 +15,10 @@
 #include "test-common.h"
 
 #include <errno.h>
+#include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -73,14 +75,49 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->bundle);
 }
 
-/* Orphans of a killed hcsctl come to us (we are their subreaper): reaped
- * here, so that none lingers as a zombie. Called only when no GSubprocess
- * of ours is running. */
+/* The hcsctl processes we spawned and have not waited for: GLib reaps them. */
+static GHashTable *spawned_pids;
+
+/* Orphans of a killed hcsctl come to us (we are their subreaper, as a
+ * containerd shim is): reaped here, all but the hcsctl that GLib waits
+ * for. Reaping them while we wait matters: the init of a pid namespace
+ * does not finish exiting until every process of its namespace has been
+ * reaped, and a killed `exec` leaves its process to us. */
 static void
 reap_orphans (void)
 {
-  while (waitpid (-1, NULL, WNOHANG) > 0)
-    ;
+  g_autoptr (GDir) proc = NULL;
+  const char *name;
+  int self = getpid ();
+
+  /* Cheap while no child of ours has ended: a peek that reaps nothing. */
+  for (;;)
+    {
+      siginfo_t info = { 0 };
+
+      if (waitid (P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == 0)
+        return;
+      if (g_hash_table_contains (spawned_pids, GINT_TO_POINTER (info.si_pid)))
+        break; /* GLib's to reap: look for the others */
+      waitpid (info.si_pid, NULL, WNOHANG);
+    }
+  proc = g_dir_open ("/proc", 0, NULL);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      int pid = (int) g_ascii_strtoll (name, NULL, 10);
+      g_autofree char *stat_path = NULL, *stat = NULL;
+      const char *end;
+
+      if (pid <= 0 || g_hash_table_contains (spawned_pids, GINT_TO_POINTER (pid)))
+        continue;
+      stat_path = g_strdup_printf ("/proc/%d/stat", pid);
+      /* "PID (COMM) STATE PPID ...": COMM may hold anything but ends at the last ')'. */
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          (end = strrchr (stat, ')')) == NULL)
+        continue;
+      if ((int) g_ascii_strtoll (end + 4, NULL, 10) == self)
+        waitpid (pid, NULL, WNOHANG);
+    }
 }
 
 static GSubprocess *
@@ -116,14 +153,41 @@ spawn_hcsctl (Fixture *fixture, const char *fault_point, const char *const *args
   g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
   subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  g_hash_table_add (spawned_pids,
+                    GINT_TO_POINTER (atoi (g_subprocess_get_identifier (subprocess))));
   return subprocess;
 }
 
+static void
+waited_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits for @subprocess, reaping orphans meanwhile. */
 static int
 exit_code_of (GSubprocess *subprocess)
 {
   g_autoptr (GError) error = NULL;
+  const char *identifier = g_subprocess_get_identifier (subprocess);
+  int pid = identifier ? atoi (identifier) : 0;
+  gboolean done = FALSE;
+  guint timer = g_timeout_add (20, wake_cb, NULL);
 
+  g_subprocess_wait_async (subprocess, NULL, waited_cb, &done);
+  while (!done)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      reap_orphans ();
+    }
+  g_source_remove (timer);
+  g_hash_table_remove (spawned_pids, GINT_TO_POINTER (pid));
   g_subprocess_wait (subprocess, NULL, &error);
   g_assert_no_error (error);
   return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess)
@@ -178,6 +242,7 @@ static char *
 find_live_residue (void)
 {
   const char *helper = g_getenv ("HCS_RUNTIME_HELPER");
+  const char *monitor = g_getenv ("HCS_MONITOR");
   g_autofree char *marker = g_strdup_printf ("/%s/", test_get_cgroup_parent ());
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
   const char *name;
@@ -194,6 +259,8 @@ find_live_residue (void)
       if (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL) && helper != NULL &&
           g_str_equal (cmdline, helper))
         return g_strdup_printf ("the helper, pid %d", pid);
+      if (cmdline != NULL && monitor != NULL && g_str_equal (cmdline, monitor))
+        return g_strdup_printf ("a monitor, pid %d", pid);
       if (g_file_get_contents (cgroup_path, &cgroup, NULL, NULL) && strstr (cgroup, marker))
         return g_strdup_printf ("pid %d in a cgroup of ours (%s)", pid, g_strstrip (cgroup));
     }
@@ -369,93 +436,407 @@ test_run_killed (Fixture *fixture, gconstpointer data)
     }
 }
 
-/* A delete killed before and after its folder moved out of the way: the
- * first leaves a stopped system that delete removes, the second only a
- * temporary name that the next list sweeps; the id is free either way. */
+/* Waits for every one of @subprocesses, and unrefs it; the number of each
+ * exit code in @counts (0 and 1 are the expected ones). */
 static void
-test_delete_killed (Fixture *fixture, gconstpointer data)
+wait_all (GSubprocess **subprocesses, guint n, guint counts[2])
 {
-  const char *const points[] = { "state-remove", "state-removing", NULL };
-
-  for (guint i = 0; points[i]; i++)
+  counts[0] = counts[1] = 0;
+  for (guint i = 0; i < n; i++)
     {
-      g_autofree char *id = g_strdup_printf ("deleted-%u", i);
-      const char *create[] = { "create", "--bundle", fixture->bundle, id, NULL };
-      const char *delete[] = { "delete", "--force", id, NULL };
-      g_autoptr (GSubprocess) creator = spawn_hcsctl (fixture, NULL, create);
-      g_autoptr (GSubprocess) deleter = NULL;
+      int code = exit_code_of (subprocesses[i]);
 
-      g_assert_cmpint (exit_code_of (creator), ==, 0);
-      deleter = spawn_hcsctl (fixture, points[i], delete);
-      g_test_message ("delete killed at %s", points[i]);
-      g_assert_cmpint (exit_code_of (deleter), ==, 128 + SIGKILL);
-      reap_orphans ();
-      g_assert_true (listed (fixture, id) == g_str_equal (points[i], "state-remove"));
-      recover_and_reuse (fixture, id);
+      g_assert_cmpint (code, <=, 1);
+      counts[code]++;
+      g_object_unref (subprocesses[i]);
     }
 }
 
-/* A crowd: many `hcsctl create` of one id at once (exactly one wins, the
- * others are told it exists and leave nothing), then of distinct ids
- * (all listed), deleted all at once: nothing lost, nothing left. */
+/* A crowd: a hundred `hcsctl create` racing on four ids (exactly one wins
+ * each, the others are told it exists and leave nothing), then a hundred
+ * of distinct ids (all listed), deleted all at once: nothing lost, nothing
+ * left. Each create leaves a detached init waiting for `start`, as runc's
+ * do. */
 static void
 test_concurrent_creates (Fixture *fixture, gconstpointer data)
 {
-  enum { N = 12 };
+  enum { N = 100, SHARED = 4 };
   GSubprocess *creators[N];
-  int winners = 0;
+  guint counts[2];
   g_autofree char *out = NULL;
   g_auto (GStrv) lines = NULL;
 
   for (guint i = 0; i < N; i++)
     {
-      const char *create[] = { "create", "--bundle", fixture->bundle, "crowded", NULL };
+      g_autofree char *id = g_strdup_printf ("crowded-%u", i % SHARED);
+      const char *create[] = { "create", "--bundle", fixture->bundle, id, NULL };
       creators[i] = spawn_hcsctl (fixture, NULL, create);
     }
-  for (guint i = 0; i < N; i++)
-    {
-      int code = exit_code_of (creators[i]);
-
-      g_assert_cmpint (code, <=, 1);
-      winners += code == 0;
-      g_object_unref (creators[i]);
-    }
-  g_assert_cmpint (winners, ==, 1);
+  wait_all (creators, N, counts);
+  g_assert_cmpuint (counts[0], ==, SHARED);
   reap_orphans ();
   g_assert_cmpint (hcsctl (fixture, &out, "list", "-q", NULL), ==, 0);
-  g_assert_cmpstr (out, ==, "crowded\n");
+  g_assert_cmpstr (out, ==, "crowded-0\ncrowded-1\ncrowded-2\ncrowded-3\n");
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (hcsctl (fixture, NULL, "delete", "--force", "crowded", NULL), ==, 0);
+  for (guint i = 0; i < SHARED; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("crowded-%u", i);
+      const char *delete[] = { "delete", "--force", id, NULL };
+      creators[i] = spawn_hcsctl (fixture, NULL, delete);
+    }
+  wait_all (creators, SHARED, counts);
+  g_assert_cmpuint (counts[0], ==, SHARED);
   assert_nothing_left (fixture, "crowded");
 
   for (guint i = 0; i < N; i++)
     {
-      g_autofree char *id = g_strdup_printf ("crowd-%02u", i);
+      g_autofree char *id = g_strdup_printf ("crowd-%03u", i);
       const char *create[] = { "create", "--bundle", fixture->bundle, id, NULL };
       creators[i] = spawn_hcsctl (fixture, NULL, create);
     }
-  for (guint i = 0; i < N; i++)
-    {
-      g_assert_cmpint (exit_code_of (creators[i]), ==, 0);
-      g_object_unref (creators[i]);
-    }
+  wait_all (creators, N, counts);
+  g_assert_cmpuint (counts[0], ==, N);
   g_assert_cmpint (hcsctl (fixture, &out, "list", "-q", NULL), ==, 0);
   lines = g_strsplit (out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, N + 1);
   for (guint i = 0; i < N; i++)
     {
-      g_autofree char *id = g_strdup_printf ("crowd-%02u", i);
+      g_autofree char *id = g_strdup_printf ("crowd-%03u", i);
       const char *delete[] = { "delete", "--force", id, NULL };
 
       g_assert_cmpstr (lines[i], ==, id);
       creators[i] = spawn_hcsctl (fixture, NULL, delete);
     }
-  for (guint i = 0; i < N; i++)
-    {
-      g_assert_cmpint (exit_code_of (creators[i]), ==, 0);
-      g_object_unref (creators[i]);
-    }
+  wait_all (creators, N, counts);
+  g_assert_cmpuint (counts[0], ==, N);
   assert_nothing_left (fixture, "crowd");
+}
+
+/* `hcsctl state @id`: its status, and its pid in @pid. */
+static char *
+status_of (Fixture *fixture, const char *id, int *pid)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *state;
+
+  g_assert_cmpint (hcsctl (fixture, &out, "state", id, NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  state = json_node_get_object (json_parser_get_root (parser));
+  *pid = (int) json_object_get_int_member (state, "pid");
+  return g_strdup (json_object_get_string_member (state, "status"));
+}
+
+/* Whether @pid runs the bundle's workload (sleep), not an init still
+ * waiting to be started. */
+static gboolean
+runs_workload (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+
+  return g_file_get_contents (path, &cmdline, NULL, NULL) && g_str_equal (cmdline, "sleep");
+}
+
+/* What `state` says of a created or started system is the truth: running
+ * when its init runs the workload, created when the init still waits (and
+ * then a `start` starts it), stopped when the init is gone: a `start`
+ * killed after opening the fifo may close it before the init writes its
+ * byte, and the init dies of the broken pipe, as runc's does. */
+static void
+assert_state_truthful (Fixture *fixture, const char *id)
+{
+  int pid = 0;
+  g_autofree char *status = status_of (fixture, id, &pid);
+
+  g_test_message ("%s: %s, pid %d", id, status, pid);
+  if (g_str_equal (status, "stopped"))
+    {
+      g_assert_cmpint (pid, ==, 0);
+      g_assert_cmpint (hcsctl (fixture, NULL, "start", id, NULL), ==, 1);
+      return;
+    }
+  g_assert_cmpint (pid, >, 0);
+  if (runs_workload (pid))
+    {
+      g_assert_cmpstr (status, ==, "running");
+      /* Refused, not hung on a fifo nobody writes any more. */
+      g_assert_cmpint (hcsctl (fixture, NULL, "start", id, NULL), ==, 1);
+    }
+  else
+    {
+      g_assert_cmpstr (status, ==, "created");
+      g_assert_cmpint (hcsctl (fixture, NULL, "start", id, NULL), ==, 0);
+      g_clear_pointer (&status, g_free);
+      status = status_of (fixture, id, &pid);
+      g_assert_cmpstr (status, ==, "running");
+    }
+}
+
+static void
+create_ok (Fixture *fixture, const char *id)
+{
+  g_assert_cmpint (hcsctl (fixture, NULL, "create", "--bundle", fixture->bundle, id, NULL), ==, 0);
+}
+
+/* Sampled kills of the verbs after create, spread evenly over the time
+ * one whole run of the verb took just before on this machine (its load
+ * varies too much for fixed delays to land in the verb's own work rather
+ * than in hcsctl's start-up). */
+enum { SAMPLED_KILLS = 5 };
+
+/* How long `hcsctl start`, `exec ID true` or `delete --force` takes here,
+ * in µs: on a system of its own, created (and started but for @verb
+ * start), then deleted. */
+static gint64
+time_verb (Fixture *fixture, const char *verb)
+{
+  gint64 begin, took;
+  int code;
+
+  create_ok (fixture, "timed");
+  if (!g_str_equal (verb, "start"))
+    g_assert_cmpint (hcsctl (fixture, NULL, "start", "timed", NULL), ==, 0);
+  begin = g_get_monotonic_time ();
+  if (g_str_equal (verb, "start"))
+    code = hcsctl (fixture, NULL, "start", "timed", NULL);
+  else if (g_str_equal (verb, "exec"))
+    code = hcsctl (fixture, NULL, "exec", "timed", "true", NULL);
+  else
+    code = hcsctl (fixture, NULL, "delete", "--force", "timed", NULL);
+  g_assert_cmpint (code, ==, 0);
+  took = g_get_monotonic_time () - begin;
+  hcsctl (fixture, NULL, "delete", "--force", "timed", NULL);
+  assert_nothing_left (fixture, "timed");
+  g_test_message ("%s took %" G_GINT64_FORMAT " µs", verb, took);
+  return took;
+}
+
+static gulong
+sampled_delay_us (gint64 whole_us, guint k)
+{
+  return (gulong) (whole_us * k / SAMPLED_KILLS);
+}
+
+/* `start` killed at each of its steps and at sampled instants. Through a
+ * monitor, the monitor starts it: only the sampled kills of its client. */
+static void
+test_start_killed (Fixture *fixture, gconstpointer data)
+{
+  const char *const points[] = {
+    "argon-start-opened", /* the init released, nothing read */
+    "argon-started",      /* started, not recorded */
+    "hcsctl-started",     /* recorded, no poststart hooks run */
+  };
+
+  gint64 whole_us = time_verb (fixture, "start");
+
+  for (guint i = data ? G_N_ELEMENTS (points) : 0; i < G_N_ELEMENTS (points) + SAMPLED_KILLS;
+       i++)
+    {
+      g_autofree char *id = g_strdup_printf ("start-%u", i);
+      const char *start[] = { "start", id, NULL };
+      const char *point = i < G_N_ELEMENTS (points) ? points[i] : NULL;
+      g_autoptr (GSubprocess) starter = NULL;
+      int code;
+
+      create_ok (fixture, id);
+      starter = spawn_hcsctl (fixture, point, start);
+      if (point == NULL)
+        {
+          g_usleep (sampled_delay_us (whole_us, i - G_N_ELEMENTS (points)));
+          g_subprocess_force_exit (starter);
+        }
+      code = exit_code_of (starter);
+      g_test_message ("start killed at %s: exit %d", point ? point : "a sampled instant", code);
+      if (point != NULL)
+        g_assert_cmpint (code, ==, 128 + SIGKILL);
+      reap_orphans ();
+      g_assert_true (listed (fixture, id));
+      assert_state_truthful (fixture, id);
+      recover_and_reuse (fixture, id);
+    }
+}
+
+/* `exec` killed once its process runs and at sampled instants: the system
+ * still runs, a new exec works, and delete --force takes the orphan too. */
+static void
+test_exec_killed (Fixture *fixture, gconstpointer data)
+{
+  /* Timed as `exec ID true`: the same work up to the process's start. */
+  gint64 whole_us = time_verb (fixture, "exec");
+
+  for (guint i = 0; i < 1 + SAMPLED_KILLS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("exec-%u", i);
+      const char *exec[] = { "exec", id, "sleep", "1000", NULL };
+      const char *point = i == 0 ? "hcsctl-exec-spawned" : NULL;
+      g_autoptr (GSubprocess) execer = NULL;
+      g_autofree char *status = NULL;
+      int pid = 0;
+
+      create_ok (fixture, id);
+      g_assert_cmpint (hcsctl (fixture, NULL, "start", id, NULL), ==, 0);
+      execer = spawn_hcsctl (fixture, point, exec);
+      if (point == NULL)
+        {
+          g_usleep (sampled_delay_us (whole_us, i - 1));
+          g_subprocess_force_exit (execer);
+        }
+      g_test_message ("exec killed at %s: exit %d", point ? point : "a sampled instant",
+                      exit_code_of (execer));
+      reap_orphans ();
+      status = status_of (fixture, id, &pid);
+      g_assert_cmpstr (status, ==, "running");
+      g_assert_true (runs_workload (pid));
+      g_assert_cmpint (hcsctl (fixture, NULL, "exec", id, "true", NULL), ==, 0);
+      recover_and_reuse (fixture, id);
+    }
+}
+
+/* `delete --force` of a running system killed at each step and at sampled
+ * instants: what is left is listed as stopped (or not at all, once the
+ * folder has moved out of the way), delete cleans it, the id is free. */
+static void
+test_delete_killed (Fixture *fixture, gconstpointer data)
+{
+  const char *const points[] = {
+    "hcsctl-terminated",   /* its processes killed */
+    "argon-remove-cgroup", /* its cgroup gone too */
+    "state-remove",        /* its folder about to move */
+    "state-removing",      /* its folder under a temporary name */
+  };
+
+  gint64 whole_us = time_verb (fixture, "delete");
+
+  for (guint i = 0; i < G_N_ELEMENTS (points) + SAMPLED_KILLS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("deleted-%u", i);
+      const char *delete[] = { "delete", "--force", id, NULL };
+      const char *point = i < G_N_ELEMENTS (points) ? points[i] : NULL;
+      g_autoptr (GSubprocess) deleter = NULL;
+      int code;
+
+      create_ok (fixture, id);
+      g_assert_cmpint (hcsctl (fixture, NULL, "start", id, NULL), ==, 0);
+      deleter = spawn_hcsctl (fixture, point, delete);
+      if (point == NULL)
+        {
+          g_usleep (sampled_delay_us (whole_us, i - G_N_ELEMENTS (points)));
+          g_subprocess_force_exit (deleter);
+        }
+      code = exit_code_of (deleter);
+      g_test_message ("delete killed at %s: exit %d", point ? point : "a sampled instant", code);
+      if (point != NULL)
+        g_assert_cmpint (code, ==, 128 + SIGKILL);
+      reap_orphans ();
+      if (listed (fixture, id))
+        {
+          int pid = 0;
+          g_autofree char *status = status_of (fixture, id, &pid);
+
+          g_test_message ("%s: %s, pid %d", id, status, pid);
+          if (g_str_equal (status, "running"))
+            g_assert_true (runs_workload (pid));
+          else
+            {
+              g_assert_cmpstr (status, ==, "stopped");
+              g_assert_cmpint (pid, ==, 0);
+            }
+        }
+      else
+        g_assert_true (point == NULL || g_str_equal (point, "state-removing"));
+      recover_and_reuse (fixture, id);
+    }
+}
+
+/* The pid in record @name of @id's folder ("PID START-TIME"). */
+static int
+recorded_pid (Fixture *fixture, const char *id, const char *name)
+{
+  g_autofree char *path = g_build_filename (fixture->root, "systems", id, name, NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return (int) g_ascii_strtoll (text, NULL, 10);
+}
+
+/* Waits until @id is listed as @status (a killed process takes a moment
+ * to go), at most 10 s. */
+static void
+assert_becomes (Fixture *fixture, const char *id, const char *status)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      int pid = 0;
+      g_autofree char *now = status_of (fixture, id, &pid);
+
+      reap_orphans ();
+      if (g_str_equal (now, status))
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s: %s, not %s", id, now, status);
+      g_usleep (20000);
+    }
+}
+
+/* A helper SIGKILLed while its workload runs: the helper a monitor keeps
+ * for the system (the init's parent), and the one of hcs's foreground
+ * `run`. The workload dies with it; the system reads as stopped (or, for
+ * `run`, its client removes it as the workload's end), and delete --force
+ * cleans. */
+static void
+test_helper_killed (Fixture *fixture, gconstpointer data)
+{
+  const char *run[] = { "run", "--name", "helped", "--rootfs", test_get_busybox_rootfs (), "--",
+                        "sleep", "1000", NULL };
+  g_autofree char *init_record = g_build_filename (fixture->root, "systems", "helped",
+                                                   "argon-init", NULL);
+  g_autoptr (GSubprocess) runner = NULL;
+  int helper;
+
+  create_ok (fixture, "monitored");
+  g_assert_cmpint (hcsctl (fixture, NULL, "start", "monitored", NULL), ==, 0);
+  assert_becomes (fixture, "monitored", "running");
+  helper = recorded_pid (fixture, "monitored", "argon-helper");
+  g_assert_cmpint (helper, >, 0);
+  g_assert_cmpint (kill (helper, SIGKILL), ==, 0);
+  assert_becomes (fixture, "monitored", "stopped");
+  g_assert_true (listed (fixture, "monitored"));
+  recover_and_reuse (fixture, "monitored");
+
+  runner = spawn_hcsctl (fixture, NULL, run);
+  /* Running once the create has recorded its init. */
+  while (!g_file_test (init_record, G_FILE_TEST_EXISTS))
+    g_usleep (10000);
+  helper = recorded_pid (fixture, "helped", "argon-helper");
+  g_assert_cmpint (helper, >, 0);
+  g_assert_cmpint (kill (helper, SIGKILL), ==, 0);
+  g_test_message ("run exited %d after its helper was killed", exit_code_of (runner));
+  if (listed (fixture, "helped"))
+    assert_becomes (fixture, "helped", "stopped");
+  g_assert_cmpint (hcsctl (fixture, NULL, "delete", "--force", "helped", NULL), ==, 0);
+  assert_nothing_left (fixture, "helped");
+}
+
+/* A monitor SIGKILLed while its system runs: its helpers die with it, the
+ * system reads as stopped, and delete --force cleans. */
+static void
+test_monitor_killed (Fixture *fixture, gconstpointer data)
+{
+  int monitor;
+
+  create_ok (fixture, "monitored");
+  g_assert_cmpint (hcsctl (fixture, NULL, "start", "monitored", NULL), ==, 0);
+  assert_becomes (fixture, "monitored", "running");
+  monitor = recorded_pid (fixture, "monitored", "monitor.pid");
+  g_assert_cmpint (monitor, >, 0);
+  g_assert_cmpint (kill (monitor, SIGKILL), ==, 0);
+  assert_becomes (fixture, "monitored", "stopped");
+  g_assert_true (listed (fixture, "monitored"));
+  recover_and_reuse (fixture, "monitored");
 }
 
 /* A workload that exits before `start` records it leaves argon.json with
@@ -501,6 +882,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   /* The inits of killed creators are orphans: they come to us. */
   prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  spawned_pids = g_hash_table_new (NULL, NULL);
 
   g_test_add ("/reliability/create/fault-points", Fixture, NULL, fixture_set_up,
               test_create_fault_points, fixture_tear_down);
@@ -516,6 +898,16 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/reliability/run/killed", Fixture, NULL, fixture_set_up, test_run_killed,
               fixture_tear_down);
+  g_test_add ("/reliability/start/killed", Fixture, NULL, fixture_set_up, test_start_killed,
+              fixture_tear_down);
+  g_test_add ("/reliability/start/killed-monitored", Fixture, "monitor", fixture_set_up,
+              test_start_killed, fixture_tear_down);
+  g_test_add ("/reliability/exec/killed", Fixture, NULL, fixture_set_up, test_exec_killed,
+              fixture_tear_down);
+  g_test_add ("/reliability/helper/killed", Fixture, "monitor", fixture_set_up,
+              test_helper_killed, fixture_tear_down);
+  g_test_add ("/reliability/monitor/killed", Fixture, "monitor", fixture_set_up,
+              test_monitor_killed, fixture_tear_down);
   {
     int result = g_test_run ();
     test_cleanup_cgroup_parent ();

@@ -689,6 +689,7 @@ hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv)
     }
   if (!hcs_container_start (container, &error))
     return hcsctl_log_error ("start", error->message);
+  hcs_state_fault_point ("hcsctl-started");
   poststart (host, container);
   return 0;
 }
@@ -978,6 +979,7 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
       if (!hcs_container_terminate (container, &error) && !hcs_error_is_already_stopped (error))
         return hcsctl_log_error ("delete", error->message);
       g_clear_error (&error);
+      hcs_state_fault_point ("hcsctl-terminated");
     }
   if (!remove_and_poststop ("delete", host, container, &error))
     return hcsctl_log_error ("delete", error->message);
@@ -1111,6 +1113,7 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   process = hcs_container_create_process (container, config, &error);
   if (process == NULL)
     return exec_failed (error->message);
+  hcs_state_fault_point ("hcsctl-exec-spawned");
   if (pid_file != NULL && !write_pid_file (pid_file, hcs_process_get_pid (process), &error))
     return exec_failed (error->message);
   if (detach)

@@ -324,6 +324,37 @@ fail:
   return NULL;
 }
 
+/* Whether the detached init @pid still holds the start fifo, that is,
+ * still waits for `start`. The init lets go of it only once released, so
+ * a `start` killed after opening the fifo but before recording the start
+ * leaves a system that runs: its record alone would say created, and a
+ * second `start` would wait on a fifo nobody writes any more. */
+static gboolean
+init_waits_for_start (ArgonContainer *self, int pid)
+{
+  g_autofree char *fifo = fifo_path (self);
+  g_autofree char *fds_path = g_strdup_printf ("/proc/%d/fd", pid);
+  g_autoptr (GDir) fds = NULL;
+  struct stat fifo_stat;
+  const char *name;
+
+  if (stat (fifo, &fifo_stat) < 0)
+    return FALSE; /* `start` removes it once it has read */
+  fds = g_dir_open (fds_path, 0, NULL);
+  if (fds == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (fds)) != NULL)
+    {
+      g_autofree char *fd_path = g_build_filename (fds_path, name, NULL);
+      struct stat fd_stat;
+
+      if (stat (fd_path, &fd_stat) == 0 && fd_stat.st_dev == fifo_stat.st_dev &&
+          fd_stat.st_ino == fifo_stat.st_ino)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 ArgonContainer *
 argon_container_load (ArgonDriver *driver, const char *id, GError **error)
 {
@@ -410,6 +441,14 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   if (self->init != NULL)
     self->init_exited_handler =
         g_signal_connect (self->init, "exited", G_CALLBACK (init_exited_cb), self);
+  /* Released by a `start` that died before recording it: it runs. The
+   * instant is unknown; the moment we learn of it stands in. */
+  if (self->init != NULL && self->detached && self->start_time == 0 && !self->half_created &&
+      !init_waits_for_start (self, state.pid))
+    {
+      self->start_time = g_get_real_time ();
+      self->state = ARGON_STATE_RUNNING;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -437,6 +476,8 @@ start_through_fifo (ArgonContainer *self, GError **error)
   fifo_fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo_fd < 0)
     return hcs_set_error_from_errno (error, errno, "argon: %s: opening %s", self->what, path);
+  /* Opened: the init is released, whatever happens to us now. */
+  hcs_state_fault_point ("argon-start-opened");
   pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   for (;;)
     {
@@ -489,6 +530,7 @@ argon_container_start (HcsContainer *container, GError **error)
     }
   else if (!argon_process_release (self->init, error))
     return FALSE;
+  hcs_state_fault_point ("argon-started");
   self->state = ARGON_STATE_RUNNING;
   self->start_time = g_get_real_time ();
   return save_state (self, error);
@@ -1019,6 +1061,7 @@ argon_container_remove (HcsContainer *container, GError **error)
       hcs_state_folder_unlock (self->folder);
       return FALSE;
     }
+  hcs_state_fault_point ("argon-remove-cgroup");
   if (!hcs_state_folder_remove (self->folder, error))
     {
       hcs_state_folder_unlock (self->folder);
