@@ -51,6 +51,10 @@ struct _HcsProtocolClient
 
   GMutex lock;               /* guards `proxies` */
   GHashTable *proxies;       /* id -> GPtrArray of GWeakRef* (the proxies' own) */
+
+  HcsProtocolStdioOpener stdio_opener; /* the stream's owner's, when it provides stdio */
+  gpointer stdio_opener_data;
+  GDestroyNotify stdio_opener_destroy;
 };
 
 G_DEFINE_FINAL_TYPE (HcsProtocolClient, hcs_protocol_client, G_TYPE_OBJECT)
@@ -99,6 +103,7 @@ hcs_protocol_client_finalize (GObject *object)
         g_thread_join (self->thread);
       reader_unref (self->reader);
     }
+  hcs_protocol_client_set_stdio_opener (self, NULL, NULL, NULL);
   g_hash_table_unref (self->proxies);
   g_mutex_clear (&self->lock);
   g_free (self->socket_path);
@@ -327,6 +332,27 @@ hcs_protocol_client_new_port (HcsProtocolClient *self)
     port = g_random_int ();
   while (port == 0);
   return port;
+}
+
+void
+hcs_protocol_client_set_stdio_opener (HcsProtocolClient *self, HcsProtocolStdioOpener opener,
+                                      gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_CLIENT (self));
+  if (self->stdio_opener_destroy != NULL)
+    self->stdio_opener_destroy (self->stdio_opener_data);
+  self->stdio_opener = opener;
+  self->stdio_opener_data = user_data;
+  self->stdio_opener_destroy = destroy;
+}
+
+/* Stream @stream (0 stdin, 1 stdout, 2 stderr) of a new process. */
+static int
+open_process_stdio (HcsProtocolClient *self, guint32 port, guint stream, GError **error)
+{
+  if (self->stdio_opener != NULL)
+    return self->stdio_opener (port, stream, self->stdio_opener_data, error);
+  return hcs_protocol_client_open_stdio (self, port, error);
 }
 
 int
@@ -910,7 +936,7 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
     if (want[i])
       {
         relay.ports[i] = hcs_protocol_client_new_port (self->client);
-        fds[i] = hcs_protocol_client_open_stdio (self->client, relay.ports[i], error);
+        fds[i] = open_process_stdio (self->client, relay.ports[i], i, error);
         if (fds[i] < 0)
           goto out;
       }
