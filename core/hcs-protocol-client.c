@@ -426,6 +426,7 @@ struct _HcsProtocolContainer
 
   GOutputStream *init_stdin;
   GInputStream *init_stdout, *init_stderr;
+  char *isolation;             /* nullable: what the properties say instead of the server */
 };
 
 static void hcs_protocol_container_iface_init (HcsContainerInterface *iface);
@@ -466,6 +467,7 @@ hcs_protocol_container_finalize (GObject *object)
   g_clear_pointer (&self->creator_context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_free (self->id);
+  g_free (self->isolation);
   G_OBJECT_CLASS (hcs_protocol_container_parent_class)->finalize (object);
 }
 
@@ -652,6 +654,15 @@ hcs_protocol_container_set_init_stdio (HcsContainer *container, GOutputStream *s
   g_set_object (&self->init_stderr, stderr_stream);
 }
 
+void
+hcs_protocol_container_set_isolation (HcsContainer *container, const char *isolation)
+{
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+
+  g_free (self->isolation);
+  self->isolation = g_strdup (isolation);
+}
+
 /* A request about this system, or ALREADY_CLOSED after close. */
 static JsonNode *
 container_request (HcsProtocolContainer *self, GError **error)
@@ -812,7 +823,15 @@ proxy_get_properties (HcsContainer *container, GError **error)
   g_autoptr (JsonNode) properties = get_properties (HCS_PROTOCOL_CONTAINER (container), NULL,
                                                     error);
 
-  return properties ? hcs_container_properties_from_node (properties, error) : NULL;
+  HcsContainerProperties *props =
+      properties ? hcs_container_properties_from_node (properties, error) : NULL;
+
+  if (props != NULL && HCS_PROTOCOL_CONTAINER (container)->isolation != NULL)
+    {
+      g_free (props->isolation);
+      props->isolation = g_strdup (HCS_PROTOCOL_CONTAINER (container)->isolation);
+    }
+  return props;
 }
 
 static HcsStatistics *

@@ -80,4 +80,8 @@ void hcs_protocol_container_set_init_stdio (HcsContainer *proxy, GOutputStream *
                                             GInputStream *stdout_stream,
                                             GInputStream *stderr_stream);
 
+/* The isolation the proxy's properties report, when the server's is not
+ * the client's (a guest's containers are "process" inside, "lcow" here). */
+void hcs_protocol_container_set_isolation (HcsContainer *proxy, const char *isolation);
+
 G_END_DECLS

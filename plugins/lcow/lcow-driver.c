@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,16 +37,14 @@
 /* A stdio port carries frames of at most this (the agent writes 64 KiB). */
 #define LCOW_MAX_FRAME (1024 * 1024)
 
-struct _LcowDriver
+/* The UVM: one per process, shared by the drivers of every host in it. */
+typedef struct
 {
-  GObject parent_instance;
+  GMutex lock;              /* guards the start, `users` and `client` */
+  guint users;              /* drivers that hold it */
+  gboolean keep;            /* outlives its last driver ([lcow] keep-uvm) */
 
-  GKeyFile *options;
-
-  GMutex lock;              /* guards the UVM's start and `containers` */
-  GHashTable *containers;   /* id -> HcsContainer (weak: the caller owns it) */
-
-  /* The UVM's thread and what lives in it. */
+  /* Its thread and what lives in it. */
   GThread *thread;
   GMainContext *context;
   GMainLoop *loop;
@@ -55,6 +54,19 @@ struct _LcowDriver
 
   GMutex job_lock;          /* guards the jobs' `done` */
   GCond job_cond;
+} Uvm;
+
+static Uvm the_uvm;
+
+struct _LcowDriver
+{
+  GObject parent_instance;
+
+  GKeyFile *options;
+  gboolean holds_uvm;
+
+  GMutex lock;              /* guards `containers` */
+  GHashTable *containers;   /* id -> HcsContainer (weak: the caller owns it) */
 };
 
 static void lcow_driver_isolation_iface_init (HcsIsolationDriverInterface *iface);
@@ -120,11 +132,11 @@ lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettin
 
 /* --- jobs in the UVM's thread ------------------------------------------------------ */
 
-typedef gboolean (*JobFunc) (LcowDriver *self, gpointer data, GError **error);
+typedef gboolean (*JobFunc) (Uvm *self, gpointer data, GError **error);
 
 typedef struct
 {
-  LcowDriver *self;
+  Uvm *self;
   JobFunc func;
   gpointer data;
   gboolean ok;
@@ -136,7 +148,7 @@ static gboolean
 job_cb (gpointer user_data)
 {
   Job *job = user_data;
-  LcowDriver *self = job->self;
+  Uvm *self = job->self;
 
   job->ok = job->func (self, job->data, &job->error);
   g_mutex_lock (&self->job_lock);
@@ -148,7 +160,7 @@ job_cb (gpointer user_data)
 
 /* Runs @func in the UVM's thread and waits for it. */
 static gboolean
-run_job (LcowDriver *self, JobFunc func, gpointer data, GError **error)
+run_job (Uvm *self, JobFunc func, gpointer data, GError **error)
 {
   Job job = { self, func, data, FALSE, FALSE, NULL };
   g_autoptr (GSource) source = NULL;
@@ -177,7 +189,7 @@ result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* In the UVM's thread: iterates its context until @result is set. */
 static GAsyncResult *
-await (LcowDriver *self, GAsyncResult **result)
+await (Uvm *self, GAsyncResult **result)
 {
   while (*result == NULL)
     g_main_context_iteration (self->context, TRUE);
@@ -187,7 +199,7 @@ await (LcowDriver *self, GAsyncResult **result)
 static gpointer
 uvm_thread_main (gpointer data)
 {
-  LcowDriver *self = data;
+  Uvm *self = data;
 
   g_main_context_push_thread_default (self->context);
   g_main_loop_run (self->loop);
@@ -203,7 +215,7 @@ uvm_thread_main (gpointer data)
  * host writes for stdin is raw, ended by our half-close (docs/guest.md). */
 typedef struct
 {
-  LcowDriver *self;
+  Uvm *self;
   char *name;
   guint stream;          /* 0 stdin, 1 stdout, 2 stderr */
   GIOStream *port;
@@ -239,7 +251,7 @@ relay_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 relay_end (Relay *relay)
 {
-  LcowDriver *self = relay->self;
+  Uvm *self = relay->self;
 
   if (relay->ending)
     return;
@@ -378,7 +390,7 @@ relay_read_local (Relay *relay)
 static void
 qmp_event_cb (VmQmp *qmp, const char *name, JsonObject *data, gpointer user_data)
 {
-  LcowDriver *self = user_data;
+  Uvm *self = user_data;
   const char *id;
   Relay *relay;
 
@@ -401,7 +413,7 @@ typedef struct
 } OpenPort;
 
 static gboolean
-open_port_job (LcowDriver *self, gpointer data, GError **error)
+open_port_job (Uvm *self, gpointer data, GError **error)
 {
   OpenPort *open_port = data;
   g_autoptr (GAsyncResult) added = NULL;
@@ -468,7 +480,7 @@ stdio_opener (guint32 port, guint stream, gpointer user_data, GError **error)
 }
 
 static gboolean
-close_port_job (LcowDriver *self, gpointer data, GError **error)
+close_port_job (Uvm *self, gpointer data, GError **error)
 {
   g_autofree char *name = g_strdup_printf (HCS_PROTOCOL_STDIO_PORT_PREFIX "%u",
                                            GPOINTER_TO_UINT (data));
@@ -482,7 +494,7 @@ close_port_job (LcowDriver *self, gpointer data, GError **error)
 /* --- the UVM ----------------------------------------------------------------------- */
 
 static gboolean
-boot_job (LcowDriver *self, gpointer data, GError **error)
+boot_job (Uvm *self, gpointer data, GError **error)
 {
   const LcowSettings *settings = data;
   g_autoptr (VmConfig) config = vm_config_new ();
@@ -518,7 +530,7 @@ boot_job (LcowDriver *self, gpointer data, GError **error)
 }
 
 static gboolean
-shutdown_job (LcowDriver *self, gpointer data, GError **error)
+shutdown_job (Uvm *self, gpointer data, GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
   GHashTableIter iter;
@@ -544,7 +556,7 @@ shutdown_job (LcowDriver *self, gpointer data, GError **error)
 }
 
 static void
-drop_client (LcowDriver *self)
+drop_client (Uvm *self)
 {
   if (self->client == NULL)
     return;
@@ -560,11 +572,17 @@ boot_timed_out_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Called with self->lock held: the UVM, started on first use. */
 static gboolean
-ensure_uvm (LcowDriver *self, GError **error)
+alive_job (Uvm *self, gpointer data, GError **error)
 {
-  g_auto (LcowSettings) settings = { 0 };
+  return self->vm != NULL && vm_machine_is_running (self->vm);
+}
+
+/* Called with self->lock held: the UVM, started on first use (and again
+ * when the one before died). */
+static gboolean
+ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
+{
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GSource) timeout = NULL;
   g_autoptr (JsonNode) body = NULL;
@@ -572,12 +590,13 @@ ensure_uvm (LcowDriver *self, GError **error)
   g_autoptr (GError) local_error = NULL;
 
   if (self->client != NULL)
-    return TRUE;
-  if (self->thread == NULL)
-    self->thread = g_thread_new ("lcow-uvm", uvm_thread_main, self);
-  /* Host-wide options only: the UVM is shared by every system. */
-  lcow_driver_get_settings (self, NULL, &settings);
-  if (!run_job (self, boot_job, &settings, error))
+    {
+      if (run_job (self, alive_job, NULL, NULL))
+        return TRUE;
+      drop_client (self);
+      run_job (self, shutdown_job, NULL, NULL);
+    }
+  if (!run_job (self, boot_job, (gpointer) settings, error))
     return FALSE;
 
   /* The agent is ready when it answers. */
@@ -604,6 +623,47 @@ ensure_uvm (LcowDriver *self, GError **error)
   return TRUE;
 }
 
+/* With self->lock held. */
+static void
+uvm_stop (Uvm *self)
+{
+  drop_client (self);
+  run_job (self, shutdown_job, NULL, NULL);
+}
+
+/* A UVM kept beyond its last driver goes when the process exits: QEMU
+ * would die with the UVM's thread anyway, but its run folder would stay. */
+static void
+uvm_stop_at_exit (void)
+{
+  g_mutex_lock (&the_uvm.lock);
+  uvm_stop (&the_uvm);
+  g_mutex_unlock (&the_uvm.lock);
+}
+
+/* The UVM's thread and context, made once: the plugin stays loaded. */
+static Uvm *
+uvm_get (void)
+{
+  static gsize made = 0;
+
+  if (g_once_init_enter (&made))
+    {
+      Uvm *self = &the_uvm;
+
+      g_mutex_init (&self->lock);
+      g_mutex_init (&self->job_lock);
+      g_cond_init (&self->job_cond);
+      self->relays = g_hash_table_new (g_str_hash, g_str_equal);
+      self->context = g_main_context_new ();
+      self->loop = g_main_loop_new (self->context, FALSE);
+      self->thread = g_thread_new ("lcow-uvm", uvm_thread_main, self);
+      atexit (uvm_stop_at_exit);
+      g_once_init_leave (&made, 1);
+    }
+  return &the_uvm;
+}
+
 static void container_finalized_cb (gpointer data, GObject *where_the_object_was);
 
 /* --- GObject ------------------------------------------------------------------- */
@@ -612,7 +672,6 @@ static void
 lcow_driver_finalize (GObject *object)
 {
   LcowDriver *self = LCOW_DRIVER (object);
-
   GHashTableIter iter;
   gpointer value;
 
@@ -620,21 +679,19 @@ lcow_driver_finalize (GObject *object)
   g_hash_table_iter_init (&iter, self->containers);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_object_weak_unref (value, container_finalized_cb, self);
-  drop_client (self);
-  if (self->thread != NULL)
+  if (self->holds_uvm)
     {
-      run_job (self, shutdown_job, NULL, NULL);
-      g_main_loop_quit (self->loop);
-      g_thread_join (self->thread);
+      Uvm *uvm = uvm_get ();
+
+      /* The containers live in the guest only: they go with it. */
+      g_mutex_lock (&uvm->lock);
+      if (--uvm->users == 0 && !uvm->keep)
+        uvm_stop (uvm);
+      g_mutex_unlock (&uvm->lock);
     }
-  g_main_loop_unref (self->loop);
-  g_main_context_unref (self->context);
-  g_hash_table_unref (self->relays);
   g_clear_pointer (&self->options, g_key_file_unref);
   g_hash_table_unref (self->containers);
   g_mutex_clear (&self->lock);
-  g_mutex_clear (&self->job_lock);
-  g_cond_clear (&self->job_cond);
   G_OBJECT_CLASS (lcow_driver_parent_class)->finalize (object);
 }
 
@@ -648,12 +705,7 @@ static void
 lcow_driver_init (LcowDriver *self)
 {
   g_mutex_init (&self->lock);
-  g_mutex_init (&self->job_lock);
-  g_cond_init (&self->job_cond);
   self->containers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->relays = g_hash_table_new (g_str_hash, g_str_equal);
-  self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
 }
 
 /* Refuses a host that cannot boot the UVM, saying what is missing. */
@@ -757,14 +809,30 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   HcsContainer *container = NULL;
   JsonObject *relay_object;
 
-  if (!ensure_uvm (self, error))
+  g_auto (LcowSettings) settings = { 0 };
+  Uvm *uvm = uvm_get ();
+  g_autoptr (HcsProtocolClient) client = NULL;
+
+  /* Host-wide options only: the UVM is shared by every system. */
+  lcow_driver_get_settings (self, NULL, &settings);
+  g_mutex_lock (&uvm->lock);
+  if (!self->holds_uvm)
+    {
+      uvm->users++;
+      self->holds_uvm = TRUE;
+    }
+  uvm->keep = hcs_options_get_boolean (self->options, NULL, "lcow", "keep-uvm", FALSE);
+  if (ensure_uvm (uvm, &settings, error))
+    client = g_object_ref (uvm->client);
+  g_mutex_unlock (&uvm->lock);
+  if (client == NULL)
     return NULL;
   /* The init's streams: ports hot-added before the request that names them. */
   for (int i = 0; i < 3; i++)
     if (want[i])
       {
-        relay.ports[i] = hcs_protocol_client_new_port (self->client);
-        fds[i] = stdio_opener (relay.ports[i], i, self, error);
+        relay.ports[i] = hcs_protocol_client_new_port (client);
+        fds[i] = stdio_opener (relay.ports[i], i, uvm, error);
         if (fds[i] < 0)
           goto out;
       }
@@ -772,15 +840,16 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   relay_object = json_object_new ();
   hcs_protocol_stdio_relay_to_object (&relay, relay_object);
   json_object_set_object_member (json_node_get_object (request), "InitStdioRelay", relay_object);
-  reply = hcs_protocol_client_call_sync (self->client, HCS_PROTOCOL_CREATE, request, NULL, error);
+  reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
   if (reply == NULL)
     {
       g_prefix_error (error, "lcow: ");
       goto out;
     }
-  container = hcs_protocol_client_open_container (self->client, id, error);
+  container = hcs_protocol_client_open_container (client, id, error);
   if (container == NULL)
     goto out;
+  hcs_protocol_container_set_isolation (container, "lcow");
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;
@@ -798,7 +867,7 @@ out:
       {
         /* Never used: its port goes now, not with the VM. */
         close (fds[i]);
-        run_job (self, close_port_job, GUINT_TO_POINTER (relay.ports[i]), NULL);
+        run_job (uvm, close_port_job, GUINT_TO_POINTER (relay.ports[i]), NULL);
       }
   return container;
 }
@@ -813,18 +882,15 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
 
   if (!check_config (id, config, error))
     return NULL;
+  /* The guest refuses an id it holds (a removed one is free again). */
   g_mutex_lock (&self->lock);
-  if (g_hash_table_contains (self->containers, id))
-    {
-      g_mutex_unlock (&self->lock);
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
-                   "lcow: a compute system with id '%s' already exists", id);
-      return NULL;
-    }
-  /* Under the lock: the first create boots the UVM the others wait for. */
   container = create_in_uvm (self, id, config, error);
   if (container != NULL)
     {
+      HcsContainer *before = g_hash_table_lookup (self->containers, id);
+
+      if (before != NULL)
+        g_object_weak_unref (G_OBJECT (before), container_finalized_cb, self);
       g_hash_table_insert (self->containers, g_strdup (id), container);
       g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);
     }
@@ -835,13 +901,14 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
 static HcsContainer *
 lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError **error)
 {
-  LcowDriver *self = LCOW_DRIVER (driver);
   g_autoptr (HcsProtocolClient) client = NULL;
+  Uvm *uvm = uvm_get ();
+  HcsContainer *container;
 
-  g_mutex_lock (&self->lock);
-  if (self->client != NULL)
-    client = g_object_ref (self->client);
-  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&uvm->lock);
+  if (uvm->client != NULL)
+    client = g_object_ref (uvm->client);
+  g_mutex_unlock (&uvm->lock);
   if (client == NULL)
     {
       /* Not yet: a UVM held beyond its host by a monitor. */
@@ -850,7 +917,10 @@ lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError *
                    id);
       return NULL;
     }
-  return hcs_protocol_client_open_container (client, id, error);
+  container = hcs_protocol_client_open_container (client, id, error);
+  if (container != NULL)
+    hcs_protocol_container_set_isolation (container, "lcow");
+  return container;
 }
 
 static GPtrArray *

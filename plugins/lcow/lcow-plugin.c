@@ -21,6 +21,9 @@ static const HcsOptionSpec lcow_options[] = {
     .description = "The utility VM's memory in MiB" },
   { "lcow", "processors", HCS_OPTION_INTEGER, 1, 256, .default_value = "1",
     .description = "The utility VM's virtual processors" },
+  { "lcow", "keep-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
+    .description = "The utility VM stays up for the process's next host when the last one "
+                   "using it goes (it is shut down when the process exits)" },
 };
 
 G_MODULE_EXPORT gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
