@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,9 +22,9 @@ static struct
   HcsContainer *sleeper; /* a running container the exec tests use */
 } shared;
 
-/* The QEMU processes that are our children. */
+/* The QEMU processes that are our children; @pid_out gets one. */
 static guint
-count_our_qemus (void)
+find_our_qemus (GPid *pid_out)
 {
   g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
   g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
@@ -43,9 +44,19 @@ count_our_qemus (void)
       fields = g_strsplit (after + 2, " ", 3);
       if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], parent) &&
           strstr (stat, "(qemu-system-") != NULL && fields[0][0] != 'Z')
-        count++;
+        {
+          count++;
+          if (pid_out != NULL)
+            *pid_out = atoi (name);
+        }
     }
   return count;
+}
+
+static guint
+count_our_qemus (void)
+{
+  return find_our_qemus (NULL);
 }
 
 static char *
@@ -177,6 +188,58 @@ test_signal_and_remove (void)
   g_assert_cmpuint (listed->len, ==, 0);
 }
 
+/* A UVM killed under its containers: calls on them fail rather than hang,
+ * and the next create boots another. */
+static void
+test_killed_uvm (void)
+{
+  const char *sleeper[] = { "sleep", "1000", NULL };
+  const char *exit_4[] = { "sh", "-c", "echo again; exit 4", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (sleeper);
+  g_autoptr (HcsContainerConfig) next_config = make_config (exit_4);
+  g_autoptr (HcsContainer) doomed = NULL, next = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  GPid qemu = 0;
+  int exit_code = -1;
+
+  config->process->create_stdin_pipe = FALSE;
+  config->process->create_stdout_pipe = FALSE;
+  config->process->create_stderr_pipe = FALSE;
+  doomed = hcs_host_create_container (shared.host, "lcow-doomed", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (doomed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (find_our_qemus (&qemu), ==, 1);
+  g_assert_cmpint (kill (qemu, SIGKILL), ==, 0);
+  /* A bounded wait: it must end with an error either way. */
+  g_assert_false (hcs_container_wait_timeout (doomed, 60000, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("the doomed container's wait: %s", error->message);
+  g_clear_error (&error);
+
+  next = hcs_host_create_container (shared.host, "lcow-next", next_config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  init = hcs_container_get_init_process (next, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (next, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_close_stdin (init, &error));
+  g_assert_no_error (error);
+  out = read_to_end (hcs_process_get_stdout (init));
+  g_assert_cmpstr (out, ==, "again\n");
+  g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (init, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 4);
+  g_assert_true (hcs_container_wait_timeout (next, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_remove (next, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_refused (void)
 {
@@ -237,6 +300,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow/init-stdio", test_init_stdio);
   g_test_add_func ("/lcow/exec", test_exec);
   g_test_add_func ("/lcow/signal-and-remove", test_signal_and_remove);
+  g_test_add_func ("/lcow/killed-uvm", test_killed_uvm);
   g_test_add_func ("/lcow/refused", test_refused);
   g_test_add_func ("/lcow/nothing-left", test_nothing_left);
   g_test_add_func ("/lcow/hcsctl-run", test_hcsctl_run);

@@ -176,7 +176,8 @@ run_job (Uvm *self, JobFunc func, gpointer data, GError **error)
   while (!job.done)
     g_cond_wait (&self->job_cond, &self->job_lock);
   g_mutex_unlock (&self->job_lock);
-  if (!job.ok)
+  /* A job may answer FALSE without an error (alive_job: a plain no). */
+  if (job.error != NULL)
     g_propagate_error (error, job.error);
   return job.ok;
 }
@@ -215,6 +216,7 @@ uvm_thread_main (gpointer data)
  * host writes for stdin is raw, ended by our half-close (docs/guest.md). */
 typedef struct
 {
+  gint refs;             /* its life (until the port is removed), and each pending operation */
   Uvm *self;
   char *name;
   guint stream;          /* 0 stdin, 1 stdout, 2 stderr */
@@ -227,9 +229,18 @@ typedef struct
   guint8 buffer[16384];
 } Relay;
 
-static void
-relay_free (Relay *relay)
+static Relay *
+relay_ref (Relay *relay)
 {
+  relay->refs++; /* the UVM's thread only */
+  return relay;
+}
+
+static void
+relay_unref (Relay *relay)
+{
+  if (--relay->refs > 0)
+    return;
   g_free (relay->name);
   g_clear_object (&relay->port);
   g_clear_object (&relay->local);
@@ -237,13 +248,14 @@ relay_free (Relay *relay)
   g_byte_array_unref (relay->raw);
   g_free (relay);
 }
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Relay, relay_unref)
 
 static void
 relay_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   /* The VM may be gone already: nothing is left of the port then either. */
   vm_machine_remove_port_finish (VM_MACHINE (source), result, NULL);
-  relay_free (user_data);
+  relay_unref (user_data);
 }
 
 /* Ends @relay: our end closed (the proxy's reader sees its end), the port
@@ -262,7 +274,7 @@ relay_end (Relay *relay)
   if (self->vm != NULL)
     vm_machine_remove_port_async (self->vm, relay->name, NULL, relay_removed_cb, relay);
   else
-    relay_free (relay);
+    relay_unref (relay);
 }
 
 static void relay_read_port (Relay *relay);
@@ -271,7 +283,8 @@ static void relay_pump (Relay *relay);
 static void
 relay_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Relay *relay = user_data;
+  /* The operation's reference, dropped on the way out. */
+  g_autoptr (Relay) relay = user_data;
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
     relay->local_broken = TRUE;
@@ -304,7 +317,7 @@ relay_pump (Relay *relay)
       g_output_stream_write_all_async (g_io_stream_get_output_stream (relay->local),
                                        g_bytes_get_data (payload, NULL), length,
                                        G_PRIORITY_DEFAULT, relay->cancellable, relay_written_cb,
-                                       relay);
+                                       relay_ref (relay));
       /* The bytes are the GBytes's: kept until written. */
       g_object_set_data_full (G_OBJECT (relay->local), "lcow-pending",
                               g_steal_pointer (&payload), (GDestroyNotify) g_bytes_unref);
@@ -316,7 +329,8 @@ relay_pump (Relay *relay)
 static void
 relay_port_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Relay *relay = user_data;
+  /* The operation's reference, dropped on the way out. */
+  g_autoptr (Relay) relay = user_data;
   gssize length = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
 
   if (relay->ending)
@@ -336,7 +350,7 @@ relay_read_port (Relay *relay)
 {
   g_input_stream_read_async (g_io_stream_get_input_stream (relay->port), relay->buffer,
                              sizeof relay->buffer, G_PRIORITY_DEFAULT, relay->cancellable,
-                             relay_port_read_cb, relay);
+                             relay_port_read_cb, relay_ref (relay));
 }
 
 static void relay_read_local (Relay *relay);
@@ -344,7 +358,8 @@ static void relay_read_local (Relay *relay);
 static void
 relay_stdin_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Relay *relay = user_data;
+  /* The operation's reference, dropped on the way out. */
+  g_autoptr (Relay) relay = user_data;
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
     {
@@ -359,7 +374,8 @@ relay_stdin_written_cb (GObject *source, GAsyncResult *result, gpointer user_dat
 static void
 relay_local_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  Relay *relay = user_data;
+  /* The operation's reference, dropped on the way out. */
+  g_autoptr (Relay) relay = user_data;
   gssize length = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
 
   if (relay->ending)
@@ -374,7 +390,7 @@ relay_local_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_output_stream_write_all_async (g_io_stream_get_output_stream (relay->port), relay->buffer,
                                    length, G_PRIORITY_DEFAULT, relay->cancellable,
-                                   relay_stdin_written_cb, relay);
+                                   relay_stdin_written_cb, relay_ref (relay));
 }
 
 static void
@@ -382,7 +398,7 @@ relay_read_local (Relay *relay)
 {
   g_input_stream_read_async (g_io_stream_get_input_stream (relay->local), relay->buffer,
                              sizeof relay->buffer, G_PRIORITY_DEFAULT, relay->cancellable,
-                             relay_local_read_cb, relay);
+                             relay_local_read_cb, relay_ref (relay));
 }
 
 /* QEMU tells when the guest closed a port: a stdin port is then done with
@@ -453,6 +469,7 @@ open_port_job (Uvm *self, gpointer data, GError **error)
       return FALSE;
     }
   relay = g_new0 (Relay, 1);
+  relay->refs = 1;
   relay->self = self;
   relay->name = g_steal_pointer (&name);
   relay->stream = open_port->stream;
@@ -543,14 +560,24 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       ((Relay *) value)->ending = TRUE;
       g_cancellable_cancel (((Relay *) value)->cancellable);
       g_io_stream_close (((Relay *) value)->local, NULL, NULL);
-      relay_free (value);
+      relay_unref (value);
     }
   if (self->vm == NULL)
     return TRUE;
-  g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
-  /* The containers live in the guest only: nothing asks it to stop them. */
-  vm_machine_shutdown_async (self->vm, 0, NULL, result_cb, &result);
-  vm_machine_shutdown_finish (self->vm, await (self, &result), NULL);
+  if (vm_machine_get_qmp (self->vm) != NULL)
+    g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
+  if (vm_machine_is_running (self->vm))
+    {
+      /* The containers live in the guest only: nothing asks it to stop them. */
+      vm_machine_shutdown_async (self->vm, 0, NULL, result_cb, &result);
+      vm_machine_shutdown_finish (self->vm, await (self, &result), NULL);
+    }
+  else
+    {
+      /* It died: once reaped, its run folder is gone too. */
+      vm_machine_wait_async (self->vm, NULL, result_cb, &result);
+      vm_machine_wait_finish (self->vm, await (self, &result), NULL);
+    }
   g_clear_object (&self->vm);
   return TRUE;
 }
