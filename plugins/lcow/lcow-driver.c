@@ -816,7 +816,7 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-               "lcow: compute system '%s': %s do not reach the utility VM yet", id, what);
+               "lcow: compute system '%s': %s: not supported in the utility VM yet", id, what);
   return FALSE;
 }
 
