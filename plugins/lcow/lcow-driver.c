@@ -599,10 +599,25 @@ boot_timed_out_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A QEMU that died is a zombie until VmMachine reaps it: dead already. */
+static gboolean
+process_alive (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+
+  if (pid <= 0 || !g_file_get_contents (path, &stat, NULL, NULL) ||
+      (after_name = strrchr (stat, ')')) == NULL)
+    return FALSE;
+  return after_name[1] == ' ' && after_name[2] != 'Z' && after_name[2] != 'X';
+}
+
 static gboolean
 alive_job (Uvm *self, gpointer data, GError **error)
 {
-  return self->vm != NULL && vm_machine_is_running (self->vm);
+  return self->vm != NULL && vm_machine_is_running (self->vm) &&
+         process_alive (vm_machine_get_pid (self->vm));
 }
 
 /* Called with self->lock held: the UVM, started on first use (and again
@@ -905,13 +920,25 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
                               GError **error)
 {
   LcowDriver *self = LCOW_DRIVER (driver);
+  g_autoptr (GError) local_error = NULL;
   HcsContainer *container;
+  gboolean had_uvm;
 
   if (!check_config (id, config, error))
     return NULL;
   /* The guest refuses an id it holds (a removed one is free again). */
   g_mutex_lock (&self->lock);
-  container = create_in_uvm (self, id, config, error);
+  had_uvm = run_job (uvm_get (), alive_job, NULL, NULL);
+  container = create_in_uvm (self, id, config, &local_error);
+  if (container == NULL && had_uvm && !run_job (uvm_get (), alive_job, NULL, NULL))
+    {
+      /* The UVM died under this create: once more, in a new one (a boot
+       * that failed is not tried again). */
+      g_clear_error (&local_error);
+      container = create_in_uvm (self, id, config, &local_error);
+    }
+  if (container == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   if (container != NULL)
     {
       HcsContainer *before = g_hash_table_lookup (self->containers, id);
