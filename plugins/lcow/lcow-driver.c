@@ -850,7 +850,6 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_autoptr (JsonNode) reply = NULL;
   HcsContainer *container = NULL;
   JsonObject *relay_object;
-
   g_auto (LcowSettings) settings = { 0 };
   Uvm *uvm = uvm_get ();
   g_autoptr (HcsProtocolClient) client = NULL;
