@@ -51,6 +51,10 @@ struct _HcsProtocolClient
 
   GMutex lock;               /* guards `proxies` */
   GHashTable *proxies;       /* id -> GPtrArray of GWeakRef* (the proxies' own) */
+
+  HcsProtocolStdioOpener stdio_opener; /* the stream's owner's, when it provides stdio */
+  gpointer stdio_opener_data;
+  GDestroyNotify stdio_opener_destroy;
 };
 
 G_DEFINE_FINAL_TYPE (HcsProtocolClient, hcs_protocol_client, G_TYPE_OBJECT)
@@ -99,6 +103,7 @@ hcs_protocol_client_finalize (GObject *object)
         g_thread_join (self->thread);
       reader_unref (self->reader);
     }
+  hcs_protocol_client_set_stdio_opener (self, NULL, NULL, NULL);
   g_hash_table_unref (self->proxies);
   g_mutex_clear (&self->lock);
   g_free (self->socket_path);
@@ -329,6 +334,27 @@ hcs_protocol_client_new_port (HcsProtocolClient *self)
   return port;
 }
 
+void
+hcs_protocol_client_set_stdio_opener (HcsProtocolClient *self, HcsProtocolStdioOpener opener,
+                                      gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_CLIENT (self));
+  if (self->stdio_opener_destroy != NULL)
+    self->stdio_opener_destroy (self->stdio_opener_data);
+  self->stdio_opener = opener;
+  self->stdio_opener_data = user_data;
+  self->stdio_opener_destroy = destroy;
+}
+
+/* Stream @stream (0 stdin, 1 stdout, 2 stderr) of a new process. */
+static int
+open_process_stdio (HcsProtocolClient *self, guint32 port, guint stream, GError **error)
+{
+  if (self->stdio_opener != NULL)
+    return self->stdio_opener (port, stream, self->stdio_opener_data, error);
+  return hcs_protocol_client_open_stdio (self, port, error);
+}
+
 int
 hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error)
 {
@@ -400,6 +426,7 @@ struct _HcsProtocolContainer
 
   GOutputStream *init_stdin;
   GInputStream *init_stdout, *init_stderr;
+  char *isolation;             /* nullable: what the properties say instead of the server */
 };
 
 static void hcs_protocol_container_iface_init (HcsContainerInterface *iface);
@@ -440,6 +467,7 @@ hcs_protocol_container_finalize (GObject *object)
   g_clear_pointer (&self->creator_context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_free (self->id);
+  g_free (self->isolation);
   G_OBJECT_CLASS (hcs_protocol_container_parent_class)->finalize (object);
 }
 
@@ -626,6 +654,15 @@ hcs_protocol_container_set_init_stdio (HcsContainer *container, GOutputStream *s
   g_set_object (&self->init_stderr, stderr_stream);
 }
 
+void
+hcs_protocol_container_set_isolation (HcsContainer *container, const char *isolation)
+{
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+
+  g_free (self->isolation);
+  self->isolation = g_strdup (isolation);
+}
+
 /* A request about this system, or ALREADY_CLOSED after close. */
 static JsonNode *
 container_request (HcsProtocolContainer *self, GError **error)
@@ -786,7 +823,15 @@ proxy_get_properties (HcsContainer *container, GError **error)
   g_autoptr (JsonNode) properties = get_properties (HCS_PROTOCOL_CONTAINER (container), NULL,
                                                     error);
 
-  return properties ? hcs_container_properties_from_node (properties, error) : NULL;
+  HcsContainerProperties *props =
+      properties ? hcs_container_properties_from_node (properties, error) : NULL;
+
+  if (props != NULL && HCS_PROTOCOL_CONTAINER (container)->isolation != NULL)
+    {
+      g_free (props->isolation);
+      props->isolation = g_strdup (HCS_PROTOCOL_CONTAINER (container)->isolation);
+    }
+  return props;
 }
 
 static HcsStatistics *
@@ -910,7 +955,7 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
     if (want[i])
       {
         relay.ports[i] = hcs_protocol_client_new_port (self->client);
-        fds[i] = hcs_protocol_client_open_stdio (self->client, relay.ports[i], error);
+        fds[i] = open_process_stdio (self->client, relay.ports[i], i, error);
         if (fds[i] < 0)
           goto out;
       }

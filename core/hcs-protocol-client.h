@@ -59,10 +59,29 @@ guint32 hcs_protocol_client_new_port (HcsProtocolClient *self);
  * no round trip. */
 int hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error);
 
+/* How the owner of a handed-over connection provides stdio: returns a
+ * connected fd (the caller's) relayed to stdio port @port of the server;
+ * @stream is 0 (stdin: the fd is written, its close is the end of input),
+ * 1 (stdout) or 2 (stderr) (both read to their end). Called from the
+ * thread that creates the process. */
+typedef int (*HcsProtocolStdioOpener) (guint32 port, guint stream, gpointer user_data,
+                                       GError **error);
+
+/* Sets the opener that process creation uses instead of dialling
+ * (hcs_protocol_client_open_stdio) on a connection made with
+ * hcs_protocol_client_new_for_stream. */
+void hcs_protocol_client_set_stdio_opener (HcsProtocolClient *self,
+                                           HcsProtocolStdioOpener opener, gpointer user_data,
+                                           GDestroyNotify destroy);
+
 /* The init's stdio, for the proxy's hcs_container_get_init_process() (its
  * creator has them). */
 void hcs_protocol_container_set_init_stdio (HcsContainer *proxy, GOutputStream *stdin_stream,
                                             GInputStream *stdout_stream,
                                             GInputStream *stderr_stream);
+
+/* The isolation the proxy's properties report, when the server's is not
+ * the client's (a guest's containers are "process" inside, "lcow" here). */
+void hcs_protocol_container_set_isolation (HcsContainer *proxy, const char *isolation);
 
 G_END_DECLS

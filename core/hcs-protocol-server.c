@@ -882,7 +882,21 @@ run_job (Job *job, GError **error)
       {
         g_autoptr (JsonNode) config = hcs_protocol_get_document (body, "ContainerConfig", error);
 
+        JsonNode *relay_node = json_object_get_member (body, "InitStdioRelay");
+
         if (config == NULL)
+          return FALSE;
+        /* The init's stdio over ports the client named (a VM's host has no
+         * pipe to the guest's init): relayed once the system is added. */
+        if (relay_node != NULL && !JSON_NODE_HOLDS_OBJECT (relay_node))
+          {
+            g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                         "protocol: Create: InitStdioRelay is not an object");
+            return FALSE;
+          }
+        if (!hcs_protocol_stdio_relay_from_object (relay_node ? json_node_get_object (relay_node)
+                                                              : NULL,
+                                                   &job->relay, error))
           return FALSE;
         job->container = job->server->create_func (job->container_id, config,
                                                    job->server->create_data, error);
@@ -989,7 +1003,20 @@ job_done_cb (GObject *source, GAsyncResult *result, gpointer data)
                          "compute system '%s' already exists", job->container_id);
           }
         else
-          hcs_protocol_server_add_container (self, job->container);
+          {
+            g_autoptr (HcsProcess) init = NULL;
+
+            if ((job->relay.ports[0] | job->relay.ports[1] | job->relay.ports[2]) != 0 &&
+                ((init = hcs_container_get_init_process (job->container, &error)) == NULL ||
+                 !hcs_protocol_server_relay_stdio (self, init, &job->relay, &error)))
+              {
+                /* An init nobody can feed or read does not stay. */
+                hcs_container_terminate (job->container, NULL);
+                hcs_container_remove (job->container, NULL);
+                break;
+              }
+            hcs_protocol_server_add_container (self, job->container);
+          }
         break;
       case HCS_PROTOCOL_START:
         hcs_protocol_server_record_event (self, job->container_id, "start", 0);

@@ -196,6 +196,19 @@ static const HcsctlHelp run_help = {
   "by any of runc's options (see \"hcsctl run --bundle . --help\")."
 };
 
+/* A utility VM's container gets the guest's own image: the host's does
+ * not reach it. */
+static gboolean
+runs_in_guest (HcsHost *host, const char *isolation)
+{
+  g_autofree char *chosen = isolation ? g_strdup (isolation)
+                                      : hcs_options_get_string (hcs_host_get_options (host), NULL,
+                                                                "host", "isolation",
+                                                                HCS_DEFAULT_ISOLATION);
+
+  return g_str_equal (chosen, "lcow");
+}
+
 int
 hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -355,7 +368,8 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       g_free (config->volume_path);
       config->volume_path = g_canonicalize_filename (rootfs, NULL);
     }
-  else if (config->volume_path == NULL && (config->layers == NULL || config->layers->len == 0))
+  else if (config->volume_path == NULL && (config->layers == NULL || config->layers->len == 0) &&
+           !runs_in_guest (host, isolation))
     {
       g_autofree char *image_dir = hcs_options_get_string (
           hcs_host_get_options (host), NULL, "host", "image-dir", HCS_DEFAULT_IMAGE_DIR);
