@@ -12,7 +12,10 @@
  */
 #include "hcs-protocol-server.h"
 
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <gio/gunixsocketaddress.h>
+#include <glib-unix.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -458,10 +461,29 @@ relay_read (Relay *relay)
                              relay->cancellable, relay_read_cb, relay);
 }
 
+/* A pipe's end in blocking mode makes an "async" write of a whole buffer
+ * block the server's loop once poll says there is a page of room: the
+ * loop that should drain the process's stdout then waits on its stdin,
+ * while the process waits on its stdout (a megabyte through cat stalled
+ * that way). Non-blocking, a short write waits in the loop instead. */
+static void
+make_process_side_nonblocking (GObject *stream)
+{
+  int fd = -1;
+
+  if (G_IS_UNIX_OUTPUT_STREAM (stream))
+    fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream));
+  else if (G_IS_UNIX_INPUT_STREAM (stream))
+    fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream));
+  if (fd >= 0 && !g_unix_set_fd_nonblocking (fd, TRUE, NULL))
+    g_debug ("protocol: fd %d stays blocking", fd);
+}
+
 static void
 relay_start (HcsProtocolServer *self, Relay *relay)
 {
   destroy_source (&relay->timeout);
+  make_process_side_nonblocking (G_OBJECT (relay->process_side));
   relay->cancellable = g_cancellable_new ();
   relay->buffer = g_malloc (RELAY_BUFFER_SIZE);
   if (relay->stdio == 0)
