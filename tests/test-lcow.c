@@ -307,6 +307,7 @@ main (int argc, char **argv)
   status = g_test_run ();
   g_clear_object (&shared.sleeper);
   g_clear_object (&shared.host);
+  test_cleanup_cgroup_parent ();
   test_remove_tree (shared.temp_dir);
   g_free (shared.temp_dir);
   return status;

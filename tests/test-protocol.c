@@ -765,6 +765,8 @@ test_server_never_answers (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  int result;
+
   g_test_init (&argc, &argv, NULL);
   signal (SIGPIPE, SIG_IGN);
   g_test_add_func ("/protocol/messages/numbers", test_numbers);
@@ -779,5 +781,7 @@ main (int argc, char **argv)
   ADD ("proxy/many-containers", test_many_containers);
   ADD ("proxy/console-resize", test_console_resize);
   ADD ("proxy/server-never-answers", test_server_never_answers);
-  return g_test_run ();
+  result = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return result;
 }
