@@ -68,21 +68,6 @@ oci_config (const char *script, const char *user_json, const char *process_json,
   return config;
 }
 
-static char *
-read_all (GInputStream *stream)
-{
-  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
-  g_autoptr (GError) error = NULL;
-
-  if (stream == NULL)
-    return g_strdup ("");
-  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write (memory, "", 1, NULL, NULL);
-  g_output_stream_close (memory, NULL, NULL);
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
-}
-
 /* Runs @config's process to its end: stdout, stderr and exit code. */
 static char *
 run_config (Fixture *fixture, const char *id, HcsContainerConfig *config, char **errors_out,
@@ -101,8 +86,8 @@ run_config (Fixture *fixture, const char *id, HcsContainerConfig *config, char *
   g_assert_no_error (error);
   hcs_process_close_stdin (init, &error);
   g_assert_no_error (error);
-  output = read_all (hcs_process_get_stdout (init));
-  errors = read_all (hcs_process_get_stderr (init));
+  output = test_read_all (hcs_process_get_stdout (init));
+  errors = test_read_all (hcs_process_get_stderr (init));
   if (*errors)
     g_test_message ("%s stderr: %s", id, errors);
   hcs_container_wait_timeout (container, 30000, NULL, &error);
@@ -151,7 +136,7 @@ assert_create_fails (Fixture *fixture, const char *id, HcsContainerConfig *confi
       hcs_container_start (container, &error);
       if (error == NULL)
         {
-          errors = read_all (hcs_process_get_stderr (init));
+          errors = test_read_all (hcs_process_get_stderr (init));
           hcs_container_wait_timeout (container, 10000, NULL, &error);
           g_assert_no_error (error);
           hcs_container_get_exit_code (container, &exit_code, &error);

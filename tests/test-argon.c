@@ -92,21 +92,6 @@ create_started (Fixture *fixture, const char *id, const HcsContainerConfig *conf
   return container;
 }
 
-static char *
-read_all (GInputStream *stream)
-{
-  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
-  g_autoptr (GError) error = NULL;
-
-  if (stream == NULL)
-    return g_strdup ("");
-  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write (memory, "", 1, NULL, NULL);
-  g_output_stream_close (memory, NULL, NULL);
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
-}
-
 /* Runs @argv as a container's init to its end: stdout, and the exit code. */
 static char *
 run_to_end (Fixture *fixture, const char *id, HcsContainerConfig *config, int *exit_code)
@@ -119,8 +104,8 @@ run_to_end (Fixture *fixture, const char *id, HcsContainerConfig *config, int *e
   g_assert_no_error (error);
   hcs_process_close_stdin (init, &error);
   g_assert_no_error (error);
-  output = read_all (hcs_process_get_stdout (init));
-  errors = read_all (hcs_process_get_stderr (init));
+  output = test_read_all (hcs_process_get_stdout (init));
+  errors = test_read_all (hcs_process_get_stderr (init));
   if (*errors)
     g_test_message ("%s stderr: %s", id, errors);
   hcs_container_wait_timeout (container, 30000, NULL, &error);
@@ -344,7 +329,7 @@ test_user_env_workdir (Fixture *fixture, gconstpointer data)
     init = hcs_container_get_init_process (container, &error);
     hcs_container_start (container, &error);
     g_assert_no_error (error);
-    errors = read_all (hcs_process_get_stderr (init));
+    errors = test_read_all (hcs_process_get_stderr (init));
     g_assert_nonnull (strstr (errors, "no-such-user"));
     hcs_container_wait_timeout (container, 10000, NULL, &error);
     g_assert_no_error (error);
@@ -649,7 +634,7 @@ test_stdin_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   hcs_process_close_stdin (init, &error);
   g_assert_no_error (error);
-  output = read_all (hcs_process_get_stdout (init));
+  output = test_read_all (hcs_process_get_stdout (init));
   g_assert_cmpstr (output, ==, "through the pipe\n");
   hcs_process_wait_timeout (init, 10000, NULL, &error);
   g_assert_no_error (error);
@@ -841,7 +826,7 @@ test_exec_and_signal_death (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (opened == process);
 
-  output = read_all (hcs_process_get_stdout (process));
+  output = test_read_all (hcs_process_get_stdout (process));
   g_assert_cmpstr (output, ==, "joined sleep\n");
   hcs_process_wait_timeout (process, 10000, NULL, &error);
   g_assert_no_error (error);

@@ -158,3 +158,18 @@ test_cleanup_cgroup_parent (void)
         g_error ("cannot remove the test's cgroup parent %s: %s", parent, g_strerror (errno));
     }
 }
+
+char *
+test_read_all (GInputStream *stream)
+{
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (GError) error = NULL;
+
+  if (stream == NULL)
+    return g_strdup ("");
+  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write (memory, "", 1, NULL, NULL);
+  g_output_stream_close (memory, NULL, NULL);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
+}

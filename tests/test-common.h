@@ -25,3 +25,5 @@ const char *test_find_v2_root (void);
 void test_assert_no_leftovers (const char *path);
 /* Removes this run's (empty) cgroup parent directories. */
 void test_cleanup_cgroup_parent (void);
+/* Everything up to @stream's end, NUL-terminated; "" for no stream. */
+char *test_read_all (GInputStream *stream);

@@ -59,18 +59,6 @@ count_our_qemus (void)
   return find_our_qemus (NULL);
 }
 
-static char *
-read_to_end (GInputStream *stream)
-{
-  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
-  g_autoptr (GError) error = NULL;
-
-  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_write (memory, "", 1, NULL, NULL);
-  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
-}
-
 static HcsContainerConfig *
 make_config (const char *const *argv)
 {
@@ -110,8 +98,8 @@ test_init_stdio (void)
   g_assert_no_error (error);
   g_assert_true (hcs_process_close_stdin (init, &error));
   g_assert_no_error (error);
-  out = read_to_end (hcs_process_get_stdout (init));
-  err = read_to_end (hcs_process_get_stderr (init));
+  out = test_read_all (hcs_process_get_stdout (init));
+  err = test_read_all (hcs_process_get_stderr (init));
   g_assert_cmpstr (out, ==, "out\nPING\n");
   g_assert_cmpstr (err, ==, "err\n");
   g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
@@ -150,7 +138,7 @@ test_exec (void)
   process->create_stdout_pipe = TRUE;
   exec = hcs_container_create_process (shared.sleeper, process, &error);
   g_assert_no_error (error);
-  out = read_to_end (hcs_process_get_stdout (exec));
+  out = test_read_all (hcs_process_get_stdout (exec));
   g_assert_true (g_str_has_prefix (out, "from exec\n"));
   /* It sees its container's init, in a namespace of its own. */
   g_assert_nonnull (strstr (out, "sleep 1000"));
@@ -228,7 +216,7 @@ test_killed_uvm (void)
   g_assert_no_error (error);
   g_assert_true (hcs_process_close_stdin (init, &error));
   g_assert_no_error (error);
-  out = read_to_end (hcs_process_get_stdout (init));
+  out = test_read_all (hcs_process_get_stdout (init));
   g_assert_cmpstr (out, ==, "again\n");
   g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
   g_assert_no_error (error);
