@@ -694,7 +694,8 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
   /* With a monitor the system outlives this process: the monitor creates
    * it (endpoints included) through the same plugins, in its own. */
   if (hcs_options_get_boolean (self->options, system_options, "host", "monitor", FALSE))
-    return hcs_remote_container_create (self->options, id, config, system_options, error);
+    return hcs_remote_container_create (self->state, self->options, id, config, system_options,
+                                        error);
   return create_with_driver (self, driver, id, config, system_options, error);
 }
 
@@ -752,7 +753,7 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
     /* A system held by a monitor answers there; one whose monitor was
      * killed is what its driver still sees of it. */
     g_autoptr (GError) remote_error = NULL;
-    HcsContainer *remote = hcs_remote_container_open (self->options, id, &remote_error);
+    HcsContainer *remote = hcs_remote_container_open (self->state, id, &remote_error);
 
     if (remote != NULL)
       return remote;

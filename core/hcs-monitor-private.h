@@ -17,9 +17,6 @@ G_BEGIN_DECLS
 #define HCS_MONITOR_SOCKET_NAME "monitor.sock"
 #define HCS_MONITOR_EVENTS_NAME "events.json"
 
-/* STATE_DIR/systems/ID */
-char *hcs_monitor_folder (GKeyFile *options, const char *id);
-
 /* Creates the system with its driver in this process (endpoints
  * attached), whatever the monitor option says: for the monitor itself. */
 HcsContainer *hcs_host_create_container_in_process (HcsHost *self, const char *id,
@@ -29,13 +26,13 @@ HcsContainer *hcs_host_create_container_in_process (HcsHost *self, const char *i
 /* Client side (hcs-remote.c). */
 /* Spawns a monitor that creates the system; returns the remote once the
  * system exists (or the monitor's error). */
-HcsContainer *hcs_remote_container_create (GKeyFile *options, const char *id,
+HcsContainer *hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
                                            const HcsContainerConfig *config,
                                            GKeyFile *system_options, GError **error);
 /* Connects to a system's monitor. HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST
  * when there is no monitor socket, HCS_ERROR_UNEXPECTED_EXIT when nobody
  * answers on it (the monitor was killed). */
-HcsContainer *hcs_remote_container_open (GKeyFile *options, const char *id, GError **error);
+HcsContainer *hcs_remote_container_open (HcsState *state, const char *id, GError **error);
 /* A system whose monitor was killed, seen through its driver (@lost):
  * reported stopped with ExitType "MonitorLost", and removable. */
 HcsContainer *hcs_remote_container_new_lost (const char *id, HcsContainer *lost);

@@ -18,14 +18,6 @@
 #include "hcs-monitor-private.h"
 #include "hcs-protocol-client.h"
 
-char *
-hcs_monitor_folder (GKeyFile *options, const char *id)
-{
-  g_autoptr (HcsState) state = hcs_state_new_from_options (options, NULL);
-
-  return state ? hcs_state_get_system_path (state, id) : NULL;
-}
-
 static JsonNode *
 new_object (void)
 {
@@ -45,9 +37,9 @@ open_proxy (const char *socket_path, const char *id, GError **error)
 }
 
 HcsContainer *
-hcs_remote_container_open (GKeyFile *options, const char *id, GError **error)
+hcs_remote_container_open (HcsState *state, const char *id, GError **error)
 {
-  g_autofree char *folder = hcs_monitor_folder (options, id);
+  g_autofree char *folder = hcs_state_get_system_path (state, id);
   g_autofree char *socket_path = g_build_filename (folder, HCS_MONITOR_SOCKET_NAME, NULL);
   g_autoptr (GError) local_error = NULL;
   HcsContainer *proxy;
@@ -82,13 +74,13 @@ monitor_path (void)
 }
 
 HcsContainer *
-hcs_remote_container_create (GKeyFile *options, const char *id,
+hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
                              const HcsContainerConfig *config, GKeyFile *system_options,
                              GError **error)
 {
   g_autofree char *path = monitor_path ();
   g_autofree char *request_text = NULL, *options_text = NULL, *system_text = NULL;
-  g_autofree char *folder = hcs_monitor_folder (options, id);
+  g_autofree char *folder = hcs_state_get_system_path (state, id);
   g_autofree char *socket_path = g_build_filename (folder, HCS_MONITOR_SOCKET_NAME, NULL);
   g_autoptr (JsonNode) request = new_object ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
