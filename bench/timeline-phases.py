@@ -16,6 +16,9 @@ happen:
              workload and is an ancestor of it (hcs's namespace helper)
   clone      the fork that made the workload's process
   join       the last cgroup_attach_task of the workload's process
+  release    the last sched_wakeup of the workload's process, before its
+             exec, by a thread of the CLI (hcs: the byte of `start`;
+             crun: its parent's last sync)
   exec       the workload's exec
   exit       the workload's exit
   rmdir      the first cgroup_rmdir
@@ -38,7 +41,8 @@ PHASES = [
     ('cgroup', 'cgroup mkdir and writes'),
     ('helper', 'spawning the helper (fork, exec, spec)'),
     ('clone', 'clone with namespaces, cgroup join'),
-    ('join', 'init set-up to the workload\'s exec'),
+    ('join', 'init set-up, until released'),
+    ('release', 'released to the workload\'s exec'),
     ('exec', 'the workload (/bin/true)'),
     ('exit', 'teardown: reap to cgroup rmdir'),
     ('rmdir', 'teardown: rmdir to the CLI\'s exit'),
@@ -93,6 +97,14 @@ def markers_of(path):
     # An exec'ing ancestor of the workload below the CLI: the helper.
     cli_pid = int(execs[0]['fields']['pid'])
     exec_pids = {int(e['fields']['pid']) for e in execs}
+    # The CLI's threads: its children that never exec.
+    cli_threads = {cli_pid} | {child for child, par in parent.items()
+                               if par == cli_pid and child not in exec_pids}
+    wakeups = [e for e in events if e['event'] == 'sched_wakeup'
+               and int(e['fields']['pid']) == workload_pid and int(e['tid']) in cli_threads
+               and e['ts'] < workload['ts']]
+    if wakeups:
+        marks['release'] = wakeups[-1]['ts']
     ancestor = parent.get(workload_pid)
     while ancestor is not None and ancestor != cli_pid:
         if ancestor in exec_pids and ancestor in fork_ts:

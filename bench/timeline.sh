@@ -1,8 +1,8 @@
 #!/bin/bash
 # Where the time of one container goes: `hcsctl run --rootfs R -- /bin/true`
 # beside `crun run` of the same busybox rootfs, traced with ftrace's
-# scheduler events (fork, exec, exit) and cgroup events (mkdir, attach,
-# rmdir), in turns; prints each phase's median over RUNS runs (see
+# scheduler events (fork, exec, exit, wakeup) and cgroup events (mkdir,
+# attach, rmdir), in turns; prints each phase's median over RUNS runs (see
 # bench/timeline-phases.py for how the events cut the phases).
 #
 # Usage (as root, after scripts/setup.sh):  bench/timeline.sh [RUNS]
@@ -43,7 +43,7 @@ echo mono > "$instance/trace_clock"
 echo 1 > "$instance/options/event-fork"
 echo 0 > "$instance/tracing_on"
 for event in sched/sched_process_fork sched/sched_process_exec sched/sched_process_exit \
-             cgroup/cgroup_mkdir cgroup/cgroup_attach_task cgroup/cgroup_rmdir; do
+             sched/sched_wakeup cgroup/cgroup_mkdir cgroup/cgroup_attach_task cgroup/cgroup_rmdir; do
   echo 1 > "$instance/events/$event/enable"
 done
 
