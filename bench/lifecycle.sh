@@ -27,6 +27,7 @@ read -r hcs_us crun_us runc_us <<< "$(median_us hcs_run crun_run runc_run | tr '
 read -r hcs_quiet crun_quiet runc_quiet <<< \
   "$(runs=$quiet_runs settle=0.1 median_us hcs_run crun_run runc_run | tr '\n' ' ')"
 
+report_baseline
 echo "lifecycle of /bin/true (create, start, wait, delete), median of $runs runs back to back"
 report_ratios "$hcs_us" "$crun_us" "$runc_us"
 echo "  ... and of $quiet_runs runs 0.1 s apart (one at a time, on a quiet machine)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # hcsctl as an OCI runtime beside crun and runc, in one run, on one bundle:
 #   1. create + start + delete of a container running `sleep`, with the
-#      init left to the caller (runc's model), through each runtime's CLI;
+#      init left to the caller (runc's model), through each runtime's CLI,
+#      and each of the three verbs on its own (delete -f of a running one);
 #   2. exec latency: `exec ID /bin/true` into a running container;
 #   3. what keeps a running container alive: the private memory (Private
 #      Dirty + Private Clean from smaps_rollup) of hcs's per-system monitor,
@@ -36,21 +37,45 @@ hcs() { "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" "$@"; }
 crun_() { crun --root "$work/crun-root" "$@"; }
 runc_() { runc --root "$work/runc-root" "$@"; }
 
-# The init is left to us, as to conmon: reap what the runtimes leave.
+# The init is left to us, as to conmon: reap what the runtimes leave. Each
+# verb's own time goes to $work/steps/ID.$steps, a line a run: create,
+# start, delete (the first 3 lines are median_us's warm-ups).
+mkdir "$work/steps"
 lifecycle() {
-  rt=$1 id=$2
+  local rt=$1 id=$2 t0 t1 t2 t3
+  t0=${EPOCHREALTIME/./}
   $rt create --bundle "$work/bundle" $id >/dev/null 2>&1 </dev/null
+  t1=${EPOCHREALTIME/./}
   $rt start $id
+  t2=${EPOCHREALTIME/./}
   $rt delete -f $id
+  t3=${EPOCHREALTIME/./}
+  echo "$((t1 - t0)) $((t2 - t1)) $((t3 - t2))" >> "$work/steps/$id.$steps"
+}
+
+# step_medians ID SET: the median µs of create, start and delete, a line each.
+step_medians() {
+  for column in 1 2 3; do
+    tail -n +4 "$work/steps/$1.$2" | awk -v c=$column '{ print $c }' | sort -n |
+      awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  done
 }
 
 hcs_lifecycle() { lifecycle hcs b-hcs; }
 crun_lifecycle() { lifecycle crun_ b-crun; }
 runc_lifecycle() { lifecycle runc_ b-runc; }
 read -r hcs_life crun_life runc_life <<< \
-  "$(median_us hcs_lifecycle crun_lifecycle runc_lifecycle | tr '\n' ' ')"
+  "$(steps=busy median_us hcs_lifecycle crun_lifecycle runc_lifecycle | tr '\n' ' ')"
 read -r hcs_life_quiet crun_life_quiet runc_life_quiet <<< \
-  "$(runs=$quiet_runs settle=0.1 median_us hcs_lifecycle crun_lifecycle runc_lifecycle | tr '\n' ' ')"
+  "$(steps=quiet runs=$quiet_runs settle=0.1 median_us hcs_lifecycle crun_lifecycle runc_lifecycle |
+     tr '\n' ' ')"
+for set in busy quiet; do
+  for id in b-hcs b-crun b-runc; do
+    read -r create start delete <<< "$(step_medians $id $set | tr '\n' ' ')"
+    declare "create_${set}_${id#b-}=$create" "start_${set}_${id#b-}=$start" \
+            "delete_${set}_${id#b-}=$delete"
+  done
+done
 
 for rt in hcs crun_ runc_; do
   $rt create --bundle "$work/bundle" b-$(echo $rt | tr -d _) >/dev/null 2>&1 </dev/null
@@ -108,10 +133,19 @@ if [ -f "$work/conmon3/conmon.pid" ]; then
   conmon_kb=$(private_kb "$(cat "$work/conmon3/conmon.pid")")
 fi
 
+report_baseline
 echo "create + start + delete (init left to the caller), median of $runs runs back to back"
 report_ratios "$hcs_life" "$crun_life" "$runc_life"
 echo "  ... and of $quiet_runs runs 0.1 s apart (one at a time, on a quiet machine)"
 report_ratios "$hcs_life_quiet" "$crun_life_quiet" "$runc_life_quiet"
+for verb in create start delete; do
+  what=$verb
+  [ $verb = delete ] && what="delete -f (of a running container)"
+  echo "$what on its own, median of $runs runs back to back"
+  eval report_ratios "\$${verb}_busy_hcs" "\$${verb}_busy_crun" "\$${verb}_busy_runc"
+  echo "  ... and of $quiet_runs runs 0.1 s apart"
+  eval report_ratios "\$${verb}_quiet_hcs" "\$${verb}_quiet_crun" "\$${verb}_quiet_runc"
+done
 echo "exec /bin/true into a running container, median of $runs runs back to back"
 report_ratios "$hcs_exec" "$crun_exec" "$runc_exec"
 echo "  ... and of $quiet_runs runs 0.1 s apart"

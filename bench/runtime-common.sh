@@ -17,7 +17,7 @@ export HCS_PLUGIN_PATH=$build/plugins/argon:$build/plugins/hns
 export HCS_RUNTIME_HELPER=$build/runtime/hcs-runtime-helper
 export HCS_MONITOR=$build/core/hcs-monitor
 
-for tool in crun runc ${bench_tools:-}; do
+for tool in crun runc hyperfine ${bench_tools:-}; do
   command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tool >/dev/null
 done
 
@@ -97,6 +97,19 @@ median_us() {
   for command in "$@"; do
     printf '%s\n' ${samples[$command]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
   done
+}
+
+# report_baseline: the machine's floor, a bare /bin/true (fork, exec, exit)
+# timed by hyperfine with no shell, so that figures from machines of
+# different speed, or of the same one under different load, can be read
+# side by side.
+report_baseline() {
+  hyperfine -N --warmup 10 --runs "${baseline_runs:-200}" --export-json "$work/baseline.json" \
+    /bin/true >/dev/null 2>&1 || { echo "baseline: hyperfine failed"; return; }
+  python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("baseline: /bin/true by hyperfine, median %.0f µs (mean %.0f, min %.0f) of %d runs"
+      % (r["median"] * 1e6, r["mean"] * 1e6, r["min"] * 1e6, len(r["times"])))' "$work/baseline.json"
 }
 
 # report_ratios HCS_US CRUN_US RUNC_US: the three and crun's and runc's

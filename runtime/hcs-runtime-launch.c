@@ -85,24 +85,34 @@ write_all (int fd, const char *data, gsize length)
   return TRUE;
 }
 
-/* Reads one newline-terminated JSON object from the helper. */
+/* Reads one newline-terminated JSON object from the helper: the first
+ * line, in reads of what the pipe holds (one write of the helper's, most
+ * often the whole line) rather than a byte at a time. What may follow it
+ * in the same read, an exec's exit line, is dropped: nobody reads the
+ * status after the pid, the exit code comes from the process itself. */
 static JsonObject *
 read_status (int fd, GError **error)
 {
   g_autoptr (GString) line = g_string_new (NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
-  char c;
+  char buffer[512];
 
   for (;;)
     {
-      gssize n = read (fd, &c, 1);
+      gssize n = read (fd, buffer, sizeof buffer);
+      const char *newline;
+
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return hcs_set_error_from_errno (error, errno, "reading the helper's status"),
                NULL;
-      if (n == 0 || c == '\n')
+      if (n == 0)
+        break;
+      newline = memchr (buffer, '\n', n);
+      g_string_append_len (line, buffer, newline ? newline - buffer : n);
+      if (newline != NULL)
         break;
       if (line->len > 64 * 1024)
         {
@@ -110,7 +120,6 @@ read_status (int fd, GError **error)
                        "the helper's status line is too long");
           return NULL;
         }
-      g_string_append_c (line, c);
     }
   if (line->len == 0)
     {

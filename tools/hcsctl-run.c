@@ -106,8 +106,14 @@ splice_output (RunState *state, GInputStream *from, int to_fd)
 }
 
 /* Wires @process's stdio to ours (raw mode on a terminal), forwards
- * signals and window changes, starts @container first when @start, and
- * waits for @process to end. */
+ * signals and window changes, starts @container when @start, and waits
+ * for @process to end.
+ *
+ * The start comes as soon as the signals are forwarded, before the stdio
+ * is wired: the workload waits for nothing but the release, and what it
+ * writes meanwhile waits in its pipes or pty. Wiring first kept it
+ * waiting for three streams' set-up and the thread GIO starts to copy
+ * an unpollable stdin. */
 gboolean
 hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean tty,
                         gboolean start, int *exit_code, GError **error)
@@ -125,6 +131,13 @@ hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean t
   state.init = process;
   state.tty = tty;
   state.pending = 1;
+
+  if (tty)
+    sources[G_N_ELEMENTS (forwarded)] = g_unix_signal_add (SIGWINCH, window_changed_cb, &state);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
+    sources[i] = g_unix_signal_add (forwarded[i].signum, forward_one_signal_cb, &forwarded[i]);
+  if (start && !hcs_container_start (container, error))
+    goto out;
 
   splice_output (&state, hcs_process_get_stdout (process), STDOUT_FILENO);
   splice_output (&state, hcs_process_get_stderr (process), STDERR_FILENO);
@@ -144,19 +157,13 @@ hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean t
       tcsetattr (STDIN_FILENO, TCSANOW, &raw);
       restore_termios = TRUE;
     }
-  if (tty)
-    sources[G_N_ELEMENTS (forwarded)] = g_unix_signal_add (SIGWINCH, window_changed_cb, &state);
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    sources[i] = g_unix_signal_add (forwarded[i].signum, forward_one_signal_cb, &forwarded[i]);
 
-  if (!start || hcs_container_start (container, error))
-    {
-      hcs_process_wait_async (process, NULL, process_exited_cb, &state);
-      g_main_loop_run (loop);
-      ok = hcs_process_get_exit_code (process, exit_code, error);
-    }
+  hcs_process_wait_async (process, NULL, process_exited_cb, &state);
+  g_main_loop_run (loop);
+  ok = hcs_process_get_exit_code (process, exit_code, error);
   if (restore_termios)
     tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+out:
   for (gsize i = 0; i < G_N_ELEMENTS (sources); i++)
     if (sources[i] != 0)
       g_source_remove (sources[i]);

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Cuts ftrace event traces of one container run into phases; prints the
+median of each phase per runtime, side by side.
+
+Usage: timeline-phases.py FOLDER NAME...  (reads FOLDER/NAME.0, NAME.1, ...)
+
+Each trace holds sched_process_fork/exec/exit and cgroup_mkdir/attach_task/
+rmdir events of one CLI command and its children (bench/timeline.sh). The
+workload is the process whose exec comes last before the first rmdir (the
+runtimes exec it inside the container); the markers, in the order they
+happen:
+
+  start      the CLI's first exec
+  cgroup     the first cgroup_mkdir
+  helper     the fork of a child that execs something other than the
+             workload and is an ancestor of it (hcs's namespace helper)
+  clone      the fork that made the workload's process
+  join       the last cgroup_attach_task of the workload's process
+  release    the last sched_wakeup of the workload's process, before its
+             exec, by a thread of the CLI (hcs: the byte of `start`;
+             crun: its parent's last sync)
+  exec       the workload's exec
+  exit       the workload's exit
+  rmdir      the first cgroup_rmdir
+  end        the last event (the CLI's last thread exiting)
+
+A phase runs from its marker to the next marker in time, so the phases add
+up to the total whatever order a runtime does things in (crun clones before
+it makes its cgroups).
+"""
+import os
+import re
+import statistics
+import sys
+
+EVENT = re.compile(r'^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\[\d+\]\s+\S+\s+(?P<ts>[\d.]+):\s+'
+                   r'(?P<event>\w+):\s+(?P<fields>.*)$')
+
+PHASES = [
+    ('start', 'start-up to the first useful action'),
+    ('cgroup', 'cgroup mkdir and writes'),
+    ('helper', 'spawning the helper (fork, exec, spec)'),
+    ('clone', 'clone with namespaces, cgroup join'),
+    ('join', 'init set-up, until released'),
+    ('release', 'released to the workload\'s exec'),
+    ('exec', 'the workload (/bin/true)'),
+    ('exit', 'teardown: reap to cgroup rmdir'),
+    ('rmdir', 'teardown: rmdir to the CLI\'s exit'),
+]
+
+
+def fields_of(text):
+    return dict(re.findall(r'(\w+)=(\S+)', text))
+
+
+def markers_of(path):
+    events = []
+    with open(path) as trace:
+        for line in trace:
+            match = EVENT.match(line)
+            if match:
+                event = match.groupdict()
+                event['ts'] = float(event['ts']) * 1000.0
+                event['fields'] = fields_of(event['fields'])
+                events.append(event)
+    if not events:
+        raise ValueError(f'{path}: no events')
+    parent = {}
+    fork_ts = {}
+    for event in events:
+        if event['event'] == 'sched_process_fork':
+            child = int(event['fields']['child_pid'])
+            parent[child] = int(event['fields']['pid'])
+            fork_ts[child] = event['ts']
+    execs = [e for e in events if e['event'] == 'sched_process_exec']
+    rmdirs = [e for e in events if e['event'] == 'cgroup_rmdir']
+    first_rmdir = rmdirs[0]['ts'] if rmdirs else events[-1]['ts']
+    workload = [e for e in execs if e['ts'] < first_rmdir][-1]
+    workload_pid = int(workload['fields']['pid'])
+
+    marks = {'start': execs[0]['ts'], 'end': events[-1]['ts'], 'exec': workload['ts']}
+    mkdirs = [e for e in events if e['event'] == 'cgroup_mkdir']
+    if mkdirs:
+        marks['cgroup'] = mkdirs[0]['ts']
+    if workload_pid in fork_ts:
+        marks['clone'] = fork_ts[workload_pid]
+    joins = [e for e in events if e['event'] == 'cgroup_attach_task'
+             and int(e['fields']['pid']) == workload_pid and e['ts'] < workload['ts']]
+    if joins:
+        marks['join'] = joins[-1]['ts']
+    exited = [e for e in events if e['event'] == 'sched_process_exit'
+              and int(e['tid']) == workload_pid and e['ts'] > workload['ts']]
+    if exited:
+        marks['exit'] = exited[0]['ts']
+    if rmdirs:
+        marks['rmdir'] = first_rmdir
+    # An exec'ing ancestor of the workload below the CLI: the helper.
+    cli_pid = int(execs[0]['fields']['pid'])
+    exec_pids = {int(e['fields']['pid']) for e in execs}
+    # The CLI's threads: its children that never exec.
+    cli_threads = {cli_pid} | {child for child, par in parent.items()
+                               if par == cli_pid and child not in exec_pids}
+    wakeups = [e for e in events if e['event'] == 'sched_wakeup'
+               and int(e['fields']['pid']) == workload_pid and int(e['tid']) in cli_threads
+               and e['ts'] < workload['ts']]
+    if wakeups:
+        marks['release'] = wakeups[-1]['ts']
+    ancestor = parent.get(workload_pid)
+    while ancestor is not None and ancestor != cli_pid:
+        if ancestor in exec_pids and ancestor in fork_ts:
+            marks['helper'] = fork_ts[ancestor]
+        ancestor = parent.get(ancestor)
+    return marks
+
+
+def phases_of(marks):
+    ordered = sorted(marks.items(), key=lambda item: item[1])
+    phases = {name: 0.0 for name, _ in PHASES}
+    for (name, ts), (_, next_ts) in zip(ordered, ordered[1:]):
+        phases[name] += next_ts - ts
+    phases['total'] = marks['end'] - marks['start']
+    return phases
+
+
+def main():
+    folder, names = sys.argv[1], sys.argv[2:]
+    medians = {}
+    for name in names:
+        runs = sorted(f for f in os.listdir(folder) if f.startswith(name + '.'))
+        per_run = [phases_of(markers_of(os.path.join(folder, f))) for f in runs]
+        medians[name] = {phase: statistics.median(run[phase] for run in per_run)
+                         for phase in per_run[0]}
+    print(f'  {"phase":<42}' + ''.join(f'{name:>10}' for name in names))
+    rows = PHASES + [('total', 'total (phases\' medians need not add up)')]
+    for phase, label in rows:
+        print(f'  {label:<42}' + ''.join(f'{medians[name][phase]:10.2f}' for name in names))
+
+
+if __name__ == '__main__':
+    main()
