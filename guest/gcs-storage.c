@@ -104,6 +104,16 @@ wait_for_disk (const char *serial, GError **error)
     }
 }
 
+/* A string element or member, or NULL for anything else. */
+static const char *
+node_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 /* Serials are the host's names: [A-Za-z0-9._-], so never a path. */
 static gboolean
 check_serial (const char *what, const char *serial, GError **error)
@@ -127,8 +137,13 @@ mount_at (GcsStorage *storage, const char *source, const char *target, const cha
   if (g_mkdir_with_parents (target, 0755) < 0)
     return hcs_set_error_from_errno (error, errno, "creating %s", target);
   if (mount (source, target, type, flags, data) < 0)
-    return hcs_set_error_from_errno (error, errno, "mounting %s (%s) on %s", source, type,
-                                     target);
+    {
+      int saved_errno = errno;
+
+      g_rmdir (target);
+      return hcs_set_error_from_errno (error, saved_errno, "mounting %s (%s) on %s", source,
+                                       type, target);
+    }
   g_ptr_array_add (storage->mounts, g_strdup (target));
   return TRUE;
 }
@@ -154,8 +169,7 @@ gcs_storage_build (JsonObject *guest_storage, char **rootfs, GError **error)
   g_autofree char *options = NULL;
   g_autofree char *root = NULL;
   JsonNode *layers_node = json_object_get_member (guest_storage, "Layers");
-  const char *scratch_serial =
-      json_object_get_string_member_with_default (guest_storage, "Scratch", NULL);
+  const char *scratch_serial = node_string (json_object_get_member (guest_storage, "Scratch"));
   JsonArray *layers;
   guint n_layers;
 
@@ -175,11 +189,7 @@ gcs_storage_build (JsonObject *guest_storage, char **rootfs, GError **error)
   layers = json_node_get_array (layers_node);
   for (guint i = 0; i < n_layers; i++)
     {
-      JsonNode *element = json_array_get_element (layers, i);
-      const char *serial = JSON_NODE_HOLDS_VALUE (element) &&
-                                   json_node_get_value_type (element) == G_TYPE_STRING
-                               ? json_node_get_string (element)
-                               : NULL;
+      const char *serial = node_string (json_array_get_element (layers, i));
       g_autofree char *target = NULL;
 
       if (!check_serial ("Layers", serial, error))

@@ -581,24 +581,33 @@ test_nothing_left (void)
   g_assert_false (g_file_test (shared.storage_root, G_FILE_TEST_EXISTS));
 }
 
+/* A host root and a mapped folder through hcsctl (the API's tests cover
+ * the guest's own image). */
 static void
 test_hcsctl_run (void)
 {
   const char *hcsctl = g_getenv ("HCSCTL");
-  const char *argv[] = { hcsctl, "run", "--isolation", "lcow", "--", "sh", "-c",
-                         "echo hi; exit 3", NULL };
+  g_autofree char *data = g_build_filename (shared.temp_dir, "hcsctl-data", NULL);
+  g_autofree char *note = g_build_filename (data, "note", NULL);
+  g_autofree char *volume = g_strdup_printf ("%s:/data:ro", data);
+  const char *argv[] = { hcsctl, "run", "--isolation", "lcow", "--rootfs",
+                         test_get_busybox_rootfs (), "-v", volume, "--", "sh", "-c",
+                         "cat /data/note; echo hi; exit 3", NULL };
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr (GError) error = NULL;
   int status = 0;
 
   g_assert_nonnull (hcsctl);
+  g_assert_cmpint (g_mkdir (data, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (note, "noted\n", -1, NULL));
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
                 &error);
   g_assert_no_error (error);
   g_test_message ("hcsctl said: %s", err);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 3);
-  g_assert_cmpstr (out, ==, "hi\n");
+  g_assert_cmpstr (out, ==, "noted\nhi\n");
+  test_assert_no_leftovers (data);
 }
 
 int
