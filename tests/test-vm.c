@@ -605,6 +605,8 @@ have_shared_vm (void)
   return TRUE;
 }
 
+static const char *const share_names[] = { "test.rw", "test.ro", NULL };
+
 static void
 test_boot_init (void)
 {
@@ -622,7 +624,7 @@ test_boot_init (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   const char *argv[] = { "sh", script, NULL, modules, init, "virtio_console", "virtio_pci",
-                         "virtio_mmio", "virtio_blk", NULL };
+                         "virtio_mmio", "virtio_blk", "9pnet_virtio", "9p", NULL };
   GIOStream *port;
   int status;
 
@@ -651,6 +653,16 @@ test_boot_init (void)
     }
 
   config = make_config (shared.initrd);
+  /* Two shares for /vm/boot/9p-shares, each with a note from the host. */
+  for (guint i = 0; share_names[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_build_filename (shared.temp_dir, share_names[i], NULL);
+      g_autofree char *note = g_build_filename (dir, "note", NULL);
+
+      g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (note, "from the host\n", -1, NULL));
+      vm_config_add_share (config, share_names[i], dir, g_str_equal (share_names[i], "test.ro"));
+    }
   run_dir = g_build_filename (shared.temp_dir, "vm", NULL);
   shared.vm = vm_machine_new (config, run_dir);
   vm_machine_start_async (shared.vm, NULL, result_cb, &result);
@@ -940,6 +952,42 @@ make_image (const char *name, const char *first_line)
 /* A read-only and a writable disk in the q35 VM's two root ports: the
  * guest reads each by its serial; a third finds no slot; removed, the
  * guest sees them go and the slots serve again. */
+/* The guest's root mounts both shares read-write: QEMU's readonly=on is
+ * what refuses the write to the read-only one. */
+static void
+test_9p_shares (void)
+{
+  g_autoptr (GError) error = NULL;
+  GIOStream *control;
+
+  if (!have_shared_vm ())
+    return;
+  control = vm_machine_get_port (shared.vm, CONTROL_PORT);
+  for (guint i = 0; share_names[i] != NULL; i++)
+    {
+      gboolean read_only = g_str_equal (share_names[i], "test.ro");
+      g_autofree char *command = g_strdup_printf ("share %s\n", share_names[i]);
+      g_autofree char *expected = g_strdup_printf ("share %s: from the host write=%s",
+                                                   share_names[i], read_only ? "refused" : "ok");
+      g_autofree char *written = g_build_filename (shared.temp_dir, share_names[i], "written",
+                                                   NULL);
+      g_autofree char *line = NULL;
+      g_autofree char *text = NULL;
+
+      write_text (control, command);
+      line = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (line, ==, expected);
+      if (read_only)
+        g_assert_false (g_file_test (written, G_FILE_TEST_EXISTS));
+      else
+        {
+          g_assert_true (g_file_get_contents (written, &text, NULL, NULL));
+          g_assert_cmpstr (text, ==, "guest\n");
+        }
+    }
+}
+
 static void
 test_disk_hot_plug (void)
 {
@@ -1208,8 +1256,10 @@ test_leftovers (void)
       if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], self))
         g_error ("a child of the suite remains: %s", stat);
     }
+  /* The shares' folders are the suite's own, as the initramfs is. */
   while ((name = g_dir_read_name (temp)) != NULL)
-    if (!g_str_equal (name, "initramfs.cpio"))
+    if (!g_str_equal (name, "initramfs.cpio") &&
+        !g_strv_contains ((const char *const *) share_names, name))
       g_error ("%s/%s was left behind", shared.temp_dir, name);
 }
 
@@ -1240,6 +1290,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/port-hot-add", test_port_hot_add);
   g_test_add_func ("/vm/boot/port-hot-remove", test_port_hot_remove);
   g_test_add_func ("/vm/boot/disk-hot-plug", test_disk_hot_plug);
+  g_test_add_func ("/vm/boot/9p-shares", test_9p_shares);
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
   g_test_add_func ("/vm/machine/microvm-kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);
@@ -1254,6 +1305,19 @@ main (int argc, char **argv)
   g_clear_object (&shared.vm);
   if (shared.initrd != NULL)
     g_unlink (shared.initrd);
+  for (guint i = 0; share_names[i] != NULL; i++)
+    {
+      const char *files[] = { "note", "written" };
+      g_autofree char *dir = g_build_filename (shared.temp_dir, share_names[i], NULL);
+
+      for (guint j = 0; j < G_N_ELEMENTS (files); j++)
+        {
+          g_autofree char *file = g_build_filename (dir, files[j], NULL);
+
+          g_unlink (file);
+        }
+      g_rmdir (dir);
+    }
   g_rmdir (shared.temp_dir);
   g_free (shared.initrd);
   g_free (shared.run_dir);
