@@ -21,6 +21,7 @@
 
 #include "hcs-protocol-client.h"
 #include "lcow-private.h"
+#include "lcow-storage.h"
 #include "vm-machine.h"
 
 #include <errno.h>
@@ -34,6 +35,9 @@
 /* Guards against a guest that never comes up, not a timing: TCG under load
  * boots in 5-20 s. */
 #define LCOW_BOOT_TIMEOUT_S 240
+/* PCIe root ports for hot-added disks: a container takes one a layer and
+ * one for its scratch. */
+#define LCOW_HOTPLUG_SLOTS 24
 /* A stdio port carries frames of at most this (the agent writes 64 KiB). */
 #define LCOW_MAX_FRAME (1024 * 1024)
 
@@ -51,6 +55,8 @@ typedef struct
   VmMachine *vm;            /* the UVM thread's */
   GHashTable *relays;       /* port name -> Relay, the UVM thread's */
   HcsProtocolClient *client; /* set once the agent answered */
+  LcowStorageRoot *storage_root; /* the UVM's shares and images, with `vm` */
+  GHashTable *storages;     /* id -> LcowStorage, guarded by `lock` */
 
   GMutex job_lock;          /* guards the jobs' `done` */
   GCond job_cond;
@@ -524,17 +530,25 @@ boot_job (Uvm *self, gpointer data, GError **error)
   config->memory_mb = settings->memory_mb;
   config->processors = settings->processors;
   config->machine_type = VM_MACHINE_TYPE_Q35;
-  config->hotplug_slots = 1;
+  config->hotplug_slots = LCOW_HOTPLUG_SLOTS;
   config->die_with_parent = TRUE;
   g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
-  if (!vm_config_validate (config, error))
+  self->storage_root = lcow_storage_root_new (error);
+  if (self->storage_root == NULL)
     return FALSE;
+  lcow_storage_root_add_shares (self->storage_root, config);
+  if (!vm_config_validate (config, error))
+    {
+      g_clear_pointer (&self->storage_root, lcow_storage_root_free);
+      return FALSE;
+    }
   self->vm = vm_machine_new (config, NULL);
   vm_machine_start_async (self->vm, NULL, result_cb, &started);
   if (!vm_machine_start_finish (self->vm, await (self, &started), error))
     {
       g_prefix_error (error, "lcow: starting the utility VM: ");
       g_clear_object (&self->vm);
+      g_clear_pointer (&self->storage_root, lcow_storage_root_free);
       return FALSE;
     }
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
@@ -564,6 +578,7 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
     }
   if (self->vm == NULL)
     return TRUE;
+  g_hash_table_remove_all (self->storages); /* their disks go with QEMU */
   if (vm_machine_get_qmp (self->vm) != NULL)
     g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
   if (vm_machine_is_running (self->vm))
@@ -579,6 +594,8 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       vm_machine_wait_finish (self->vm, await (self, &result), NULL);
     }
   g_clear_object (&self->vm);
+  /* QEMU is gone: nothing holds the shares or the images any more. */
+  g_clear_pointer (&self->storage_root, lcow_storage_root_free);
   return TRUE;
 }
 
@@ -697,6 +714,8 @@ uvm_get (void)
       g_mutex_init (&self->job_lock);
       g_cond_init (&self->job_cond);
       self->relays = g_hash_table_new (g_str_hash, g_str_equal);
+      self->storages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) lcow_storage_free);
       self->context = g_main_context_new ();
       self->loop = g_main_loop_new (self->context, FALSE);
       self->thread = g_thread_new ("lcow-uvm", uvm_thread_main, self);
@@ -812,19 +831,51 @@ container_finalized_cb (gpointer data, GObject *where_the_object_was)
   g_mutex_unlock (&self->lock);
 }
 
+/* --- storage ---------------------------------------------------------------------- */
+
+static gboolean
+attach_job (Uvm *self, gpointer data, GError **error)
+{
+  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "lcow: attaching disks: the utility VM is not running");
+      return FALSE;
+    }
+  return lcow_storage_attach (data, self->vm, self->context, error);
+}
+
+static gboolean
+detach_job (Uvm *self, gpointer data, GError **error)
+{
+  lcow_storage_detach (data, self->vm, self->context);
+  return TRUE;
+}
+
+/* A container removed: its disks leave the guest, its images and mounts
+ * the host (the agent unmounted them on DeleteContainerState). */
+static void
+container_removed_cb (HcsContainer *container, gpointer user_data)
+{
+  Uvm *uvm = user_data;
+  g_autofree char *id = NULL;
+  g_autoptr (LcowStorage) storage = NULL;
+
+  g_mutex_lock (&uvm->lock);
+  g_hash_table_steal_extended (uvm->storages, hcs_container_get_id (container),
+                               (gpointer *) &id, (gpointer *) &storage);
+  g_mutex_unlock (&uvm->lock);
+  if (storage != NULL)
+    run_job (uvm, detach_job, storage, NULL);
+}
+
 /* What does not reach the guest yet is refused, not dropped. */
 static gboolean
 check_config (const char *id, const HcsContainerConfig *config, GError **error)
 {
   const char *what = NULL;
 
-  if (config->volume_path != NULL || config->layer_folder_path != NULL ||
-      (config->layers != NULL && config->layers->len > 0))
-    what = "a root file system or layers of the host (the container runs on the guest's "
-           "busybox image)";
-  else if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
-    what = "mapped directories";
-  else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
+  if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
     what = "network endpoints";
   else if (config->process != NULL && config->process->emulate_console)
     what = "a console (pty)";
@@ -846,7 +897,9 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
-  g_autoptr (JsonNode) document = hcs_container_config_to_node (config);
+  g_autoptr (JsonNode) document = NULL;
+  g_autoptr (LcowStorage) storage = NULL;
+  LcowStorageRoot *storage_root = NULL;
   g_autoptr (JsonNode) reply = NULL;
   HcsContainer *container = NULL;
   JsonObject *relay_object;
@@ -864,10 +917,25 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
     }
   uvm->keep = hcs_options_get_boolean (self->options, NULL, "lcow", "keep-uvm", FALSE);
   if (ensure_uvm (uvm, &settings, error))
-    client = g_object_ref (uvm->client);
+    {
+      client = g_object_ref (uvm->client);
+      storage_root = uvm->storage_root;
+    }
   g_mutex_unlock (&uvm->lock);
   if (client == NULL)
     return NULL;
+  if (lcow_storage_wanted (config))
+    {
+      g_autofree char *layer_dir = hcs_options_get_string (self->options, NULL, "host",
+                                                           "layer-dir", HCS_DEFAULT_LAYER_DIR);
+
+      storage = lcow_storage_prepare (id, config, layer_dir, storage_root, error);
+      if (storage == NULL || !run_job (uvm, attach_job, storage, error))
+        return NULL;
+      document = lcow_storage_guest_config (storage, config);
+    }
+  else
+    document = hcs_container_config_to_node (config);
   /* The init's streams: ports hot-added before the request that names them. */
   for (int i = 0; i < 3; i++)
     if (want[i])
@@ -891,6 +959,13 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   if (container == NULL)
     goto out;
   hcs_protocol_container_set_isolation (container, "lcow");
+  hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+  if (storage != NULL)
+    {
+      g_mutex_lock (&uvm->lock);
+      g_hash_table_replace (uvm->storages, g_strdup (id), g_steal_pointer (&storage));
+      g_mutex_unlock (&uvm->lock);
+    }
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;
@@ -910,6 +985,8 @@ out:
         close (fds[i]);
         run_job (uvm, close_port_job, GUINT_TO_POINTER (relay.ports[i]), NULL);
       }
+  if (storage != NULL)
+    run_job (uvm, detach_job, storage, NULL);
   return container;
 }
 
@@ -972,7 +1049,10 @@ lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError *
     }
   container = hcs_protocol_client_open_container (client, id, error);
   if (container != NULL)
-    hcs_protocol_container_set_isolation (container, "lcow");
+    {
+      hcs_protocol_container_set_isolation (container, "lcow");
+      hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+    }
   return container;
 }
 
