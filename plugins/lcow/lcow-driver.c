@@ -826,8 +826,8 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
     what = "mapped directories";
   else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
     what = "network endpoints";
-  else if (config->process != NULL && config->process->emulate_console)
-    what = "a console (pty)";
+  else if (config->process != NULL && config->process->console_socket != NULL)
+    what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -840,9 +840,11 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
                GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  gboolean want[3] = { process && process->create_stdin_pipe,
-                       process && process->create_stdout_pipe,
-                       process && process->create_stderr_pipe };
+  /* As the proxy's exec does: a console is stdin and stdout, no stderr. */
+  gboolean console = process && process->emulate_console && process->console_socket == NULL;
+  gboolean want[3] = { process && (process->create_stdin_pipe || console),
+                       process && (process->create_stdout_pipe || console),
+                       process && process->create_stderr_pipe && !process->emulate_console };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
