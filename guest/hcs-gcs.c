@@ -18,6 +18,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs.h"
+#include "gcs-network.h"
 #include "hcs-image.h"
 #include "hcs-protocol-server.h"
 
@@ -446,12 +447,25 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
 {
   Agent *agent = data;
   g_autoptr (HcsContainerConfig) config = hcs_container_config_from_node (config_node, NULL, error);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
 
   if (config == NULL)
     return NULL;
   if (config->volume_path == NULL && config->layer_folder_path == NULL)
     config->volume_path = g_strdup (agent->default_rootfs);
-  return hcs_host_create_container (agent->host, id, config, NULL, error);
+  container = hcs_host_create_container (agent->host, id, config, NULL, error);
+  if (container == NULL)
+    return NULL;
+  /* Its NICs, hot-added by the host, into its namespace before it starts;
+   * a system whose network cannot be set up is not left behind. */
+  props = hcs_container_get_properties (container, error);
+  if (props == NULL || !gcs_network_setup (config_node, props->init_process_id, error))
+    {
+      hcs_container_discard (container, NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&container);
 }
 
 static void

@@ -25,9 +25,10 @@ root=$(mktemp -d)
 trap 'rm -rf "$root" "$out.base"' EXIT
 
 # virtio_console for the bridge and stdio ports, virtio_pci for q35's
-# devices; virtio_blk and overlay for the layers to come.
+# devices; virtio_blk and overlay for the layers to come; virtio_net (and
+# its failover and net_failover) for endpoints' NICs.
 sh "$here/../scripts/vm-initramfs.sh" "$out.base" "$modules_dir" "$init" \
-  virtio_console virtio_pci virtio_blk overlay
+  virtio_console virtio_pci virtio_blk overlay virtio_net
 
 mkdir -p "$root/usr/libexec/hcs" "$root/usr/lib/hcs/plugins" "$root/usr/lib/hcs/lib" \
   "$root/lib64" "$root/run" "$root/var/lib/hcs" "$root/etc"

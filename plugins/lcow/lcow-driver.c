@@ -50,6 +50,7 @@ typedef struct
   GMainLoop *loop;
   VmMachine *vm;            /* the UVM thread's */
   GHashTable *relays;       /* port name -> Relay, the UVM thread's */
+  GHashTable *nics;         /* NIC name -> LcowNic, the UVM thread's */
   HcsProtocolClient *client; /* set once the agent answered */
 
   GMutex job_lock;          /* guards the jobs' `done` */
@@ -508,6 +509,109 @@ close_port_job (Uvm *self, gpointer data, GError **error)
   return TRUE;
 }
 
+/* --- NICs ---------------------------------------------------------------------------- */
+
+/* The tap on its bridge, then the NIC on it; on success the UVM holds it. */
+static gboolean
+add_nic_job (Uvm *self, gpointer data, GError **error)
+{
+  LcowNic *nic = data;
+  g_autoptr (GAsyncResult) added = NULL;
+
+  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "lcow: endpoint %s: the utility VM is not running", nic->endpoint_id);
+      return FALSE;
+    }
+  if (g_hash_table_contains (self->nics, nic->name))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "lcow: endpoint %s is in a container of the utility VM already",
+                   nic->endpoint_id);
+      return FALSE;
+    }
+  if (!lcow_tap_create (nic, error))
+    return FALSE;
+  vm_machine_add_nic_async (self->vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
+  if (!vm_machine_add_nic_finish (self->vm, await (self, &added), error))
+    {
+      g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
+      lcow_tap_delete (nic->tap);
+      return FALSE;
+    }
+  nic->added = TRUE;
+  g_hash_table_insert (self->nics, nic->name, nic);
+  return TRUE;
+}
+
+/* Takes @nic out of the VM (device_del, netdev_del) and deletes its tap.
+ * One the guest does not let go stays listed, its tap deleted once QEMU
+ * is gone (shutdown_job). */
+static void
+release_nic (Uvm *self, LcowNic *nic)
+{
+  if (nic->added && self->vm != NULL && vm_machine_is_running (self->vm))
+    {
+      g_autoptr (GAsyncResult) removed = NULL;
+
+      vm_machine_remove_nic_async (self->vm, nic->name, NULL, result_cb, &removed);
+      if (!vm_machine_remove_nic_finish (self->vm, await (self, &removed), NULL))
+        return;
+      nic->added = FALSE;
+    }
+  if (lcow_tap_delete (nic->tap))
+    g_hash_table_remove (self->nics, nic->name);
+}
+
+/* Every NIC of the container @data (its id). */
+static gboolean
+release_nics_job (Uvm *self, gpointer data, GError **error)
+{
+  const char *container_id = data;
+  g_autoptr (GPtrArray) theirs = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->nics);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_str_equal (((LcowNic *) value)->container_id, container_id))
+      g_ptr_array_add (theirs, value);
+  for (guint i = 0; i < theirs->len; i++)
+    release_nic (self, theirs->pdata[i]);
+  return TRUE;
+}
+
+/* The NICs of a create, in the order of its EndpointList; none is left
+ * when one cannot be made. */
+static GPtrArray *
+add_nics (LcowDriver *driver, Uvm *self, const char *id, const HcsContainerConfig *config,
+          GError **error)
+{
+  g_autoptr (GPtrArray) adapters = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; config->endpoint_list != NULL && config->endpoint_list[i] != NULL; i++)
+    {
+      g_autoptr (HcsEndpoint) endpoint =
+          hcs_driver_open_endpoint (driver, config->endpoint_list[i], error);
+      g_autoptr (LcowNic) nic = endpoint ? lcow_nic_new (id, endpoint, error) : NULL;
+      JsonObject *adapter;
+
+      if (nic == NULL || !run_job (self, add_nic_job, nic, error))
+        {
+          g_prefix_error (error, "lcow: compute system '%s': ContainerConfig.EndpointList[%u]: ",
+                          id, i);
+          run_job (self, release_nics_job, (gpointer) id, NULL);
+          return NULL;
+        }
+      adapter = json_object_ref (nic->adapter);
+      /* The UVM's now. */
+      g_steal_pointer (&nic);
+      g_ptr_array_add (adapters, adapter);
+    }
+  return g_steal_pointer (&adapters);
+}
+
 /* --- the UVM ----------------------------------------------------------------------- */
 
 static gboolean
@@ -524,7 +628,8 @@ boot_job (Uvm *self, gpointer data, GError **error)
   config->memory_mb = settings->memory_mb;
   config->processors = settings->processors;
   config->machine_type = VM_MACHINE_TYPE_Q35;
-  config->hotplug_slots = 1;
+  /* NICs (and disks) hot-added in PCIe root ports. */
+  config->hotplug_slots = 4;
   config->die_with_parent = TRUE;
   g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
   if (!vm_config_validate (config, error))
@@ -546,6 +651,21 @@ boot_job (Uvm *self, gpointer data, GError **error)
   return TRUE;
 }
 
+/* QEMU has gone: it let every tap go. */
+static void
+delete_taps (Uvm *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->nics);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      lcow_tap_delete (((LcowNic *) value)->tap);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
 static gboolean
 shutdown_job (Uvm *self, gpointer data, GError **error)
 {
@@ -563,7 +683,10 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       relay_unref (value);
     }
   if (self->vm == NULL)
-    return TRUE;
+    {
+      delete_taps (self);
+      return TRUE;
+    }
   if (vm_machine_get_qmp (self->vm) != NULL)
     g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
   if (vm_machine_is_running (self->vm))
@@ -579,6 +702,7 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       vm_machine_wait_finish (self->vm, await (self, &result), NULL);
     }
   g_clear_object (&self->vm);
+  delete_taps (self);
   return TRUE;
 }
 
@@ -697,6 +821,8 @@ uvm_get (void)
       g_mutex_init (&self->job_lock);
       g_cond_init (&self->job_cond);
       self->relays = g_hash_table_new (g_str_hash, g_str_equal);
+      self->nics = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) lcow_nic_free);
       self->context = g_main_context_new ();
       self->loop = g_main_loop_new (self->context, FALSE);
       self->thread = g_thread_new ("lcow-uvm", uvm_thread_main, self);
@@ -759,6 +885,9 @@ lcow_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErro
   g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  /* An endpoint is a NIC of the UVM, set up by the guest: the host has no
+   * namespace of the container's to attach it to. */
+  hcs_driver_set_takes_endpoints (self, TRUE);
   lcow_driver_get_settings (self, NULL, &settings);
   if (qemu == NULL)
     {
@@ -802,14 +931,22 @@ container_finalized_cb (gpointer data, GObject *where_the_object_was)
 {
   LcowDriver *self = data;
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
+  g_autofree char *id = NULL;
 
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, self->containers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     if (value == (gpointer) where_the_object_was)
-      g_hash_table_iter_remove (&iter);
+      {
+        id = g_strdup (key);
+        g_hash_table_iter_remove (&iter);
+      }
   g_mutex_unlock (&self->lock);
+  /* Its NICs go with the object the create gave: the UVM lives in this
+   * process, and nobody can open the container elsewhere (docs/lcow.md). */
+  if (id != NULL)
+    run_job (uvm_get (), release_nics_job, id, NULL);
 }
 
 /* What does not reach the guest yet is refused, not dropped. */
@@ -824,8 +961,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
            "busybox image)";
   else if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
     what = "mapped directories";
-  else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
-    what = "network endpoints";
   else if (config->process != NULL && config->process->console_socket != NULL)
     what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
@@ -855,6 +990,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_auto (LcowSettings) settings = { 0 };
   Uvm *uvm = uvm_get ();
   g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (GPtrArray) adapters = NULL;
 
   /* Host-wide options only: the UVM is shared by every system. */
   lcow_driver_get_settings (self, NULL, &settings);
@@ -870,6 +1006,20 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_mutex_unlock (&uvm->lock);
   if (client == NULL)
     return NULL;
+  /* Endpoints become NICs before the Create that names them; the guest
+   * gets their settings instead of ids of the host's. */
+  adapters = add_nics (self, uvm, id, config, error);
+  if (adapters == NULL)
+    return NULL;
+  json_object_remove_member (json_node_get_object (document), "EndpointList");
+  if (adapters->len > 0)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < adapters->len; i++)
+        json_array_add_object_element (array, json_object_ref (adapters->pdata[i]));
+      json_object_set_array_member (json_node_get_object (document), "NetworkAdapters", array);
+    }
   /* The init's streams: ports hot-added before the request that names them. */
   for (int i = 0; i < 3; i++)
     if (want[i])
@@ -912,6 +1062,8 @@ out:
         close (fds[i]);
         run_job (uvm, close_port_job, GUINT_TO_POINTER (relay.ports[i]), NULL);
       }
+  if (container == NULL)
+    run_job (uvm, release_nics_job, (gpointer) id, NULL);
   return container;
 }
 
