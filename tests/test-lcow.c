@@ -264,6 +264,21 @@ test_network (void)
       "echo hello-tcp | nc 10.232.7.1 %u && echo NC-OK; echo TALKER-DONE; exec sleep 1000",
       g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
   first_config = make_network_config (script, first);
+  /* A tap a crashed host left under the name the endpoint's gets ("hcst"
+   * and its id's first 11 letters or digits) is taken over, not shared. */
+  {
+    g_autoptr (GString) tap = g_string_new ("hcst");
+    g_autofree char *command = NULL;
+
+    for (const char *p = hcs_endpoint_get_id (first); *p != '\0' && tap->len < 15; p++)
+      if (g_ascii_isalnum (*p))
+        g_string_append_c (tap, g_ascii_tolower (*p));
+    command = g_strdup_printf ("ip tuntap add dev %s mode tap", tap->str);
+    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_cmpuint (count_taps (), ==, 1);
+  }
   talker = hcs_host_create_container (shared.host, "lcow-talker", first_config, NULL, &error);
   g_assert_no_error (error);
   /* One tap, on the network's bridge. */
@@ -459,6 +474,16 @@ test_refused (void)
   g_assert_null (container);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "root file system"));
+  g_clear_error (&error);
+
+  /* Nor does a console socket of the host. */
+  g_clear_pointer (&config->volume_path, g_free);
+  config->process->emulate_console = TRUE;
+  config->process->console_socket = g_strdup ("/run/hcs-test-console.sock");
+  container = hcs_host_create_container (shared.host, "lcow-refused", config, NULL, &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "console socket"));
 }
 
 static void

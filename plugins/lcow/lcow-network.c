@@ -167,11 +167,20 @@ tap_create (const LcowNic *nic, int tun, int control, GError **error)
 
   if (tun < 0)
     return fail_errno (error, errno, nic->tap, "/dev/net/tun");
-  if (!ifreq_set_name (&request, nic->tap))
-    return fail_errno (error, ENAMETOOLONG, nic->tap, "name");
-  request.ifr_flags = IFF_TAP | IFF_NO_PI;
-  if (ioctl (tun, TUNSETIFF, &request) < 0)
-    return fail_errno (error, errno, nic->tap, "TUNSETIFF");
+  /* A tap of this name that exists is another UVM's (held open) or one a
+   * crashed host left: that one is deleted and made again, never shared. */
+  for (guint attempt = 0;; attempt++)
+    {
+      if (!ifreq_set_name (&request, nic->tap))
+        return fail_errno (error, ENAMETOOLONG, nic->tap, "name");
+      request.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+      if (ioctl (tun, TUNSETIFF, &request) == 0)
+        break;
+      if (errno != EBUSY)
+        return fail_errno (error, errno, nic->tap, "TUNSETIFF");
+      if (attempt > 0 || !lcow_tap_delete (nic->tap))
+        return fail_errno (error, EBUSY, nic->tap, "held by another VM (the endpoint is in use)");
+    }
   /* It stays once we close it, for QEMU to open by name. */
   if (ioctl (tun, TUNSETPERSIST, 1) < 0)
     return fail_errno (error, errno, nic->tap, "TUNSETPERSIST");
