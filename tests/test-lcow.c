@@ -239,7 +239,7 @@ test_network (void)
   g_autoptr (GString) seen = g_string_new (NULL);
   g_autoptr (GError) error = NULL;
   g_autofree char *script = NULL, *neighbour_out = NULL, *received = NULL;
-  g_autofree char *first_address = NULL, *second_address = NULL, *links = NULL;
+  g_autofree char *first_address = NULL, *second_address = NULL, *links = NULL, *tables = NULL;
   GThread *acceptor;
   int status;
 
@@ -342,6 +342,9 @@ test_network (void)
   g_assert_true (g_spawn_command_line_sync ("ip -o link show", &links, NULL, &status, &error));
   g_assert_no_error (error);
   g_assert_null (strstr (links, "hcs"));
+  g_assert_true (g_spawn_command_line_sync ("nft list tables", &tables, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (tables, "hcs"));
 }
 
 /* The Network modify of the host's namespaces is refused: the init's pid
