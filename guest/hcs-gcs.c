@@ -18,6 +18,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs.h"
+#include "gcs-network.h"
 #include "gcs-storage.h"
 #include "hcs-image.h"
 #include "hcs-protocol-server.h"
@@ -452,8 +453,9 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   g_autoptr (JsonNode) node = json_node_copy (config_node);
   g_autoptr (HcsContainerConfig) config = NULL;
   g_autoptr (GcsStorage) storage = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
   g_autofree char *rootfs = NULL;
-  HcsContainer *container;
 
   if (JSON_NODE_HOLDS_OBJECT (node) &&
       json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
@@ -487,13 +489,24 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   if (config->volume_path == NULL && config->layer_folder_path == NULL)
     config->volume_path = g_strdup (agent->default_rootfs);
   container = hcs_host_create_container (agent->host, id, config, NULL, error);
-  if (container != NULL && storage != NULL)
+  if (container == NULL)
+    return NULL;
+  /* Its NICs, hot-added by the host, into its namespace before it starts;
+   * a system whose network cannot be set up is not left behind (nor is its
+   * storage: `storage` is released with it). */
+  props = hcs_container_get_properties (container, error);
+  if (props == NULL || !gcs_network_setup (config_node, props->init_process_id, error))
+    {
+      hcs_container_discard (container, NULL);
+      return NULL;
+    }
+  if (storage != NULL)
     {
       g_mutex_lock (&agent->storage_lock);
       g_hash_table_replace (agent->storages, g_strdup (id), g_steal_pointer (&storage));
       g_mutex_unlock (&agent->storage_lock);
     }
-  return container;
+  return g_steal_pointer (&container);
 }
 
 static void

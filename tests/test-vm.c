@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1060,6 +1062,80 @@ test_disk_hot_plug (void)
   g_assert_cmpint (g_unlink (scratch), ==, 0);
 }
 
+static gboolean
+add_nic (const char *name, const char *tap, const char *mac, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_add_nic_async (shared.vm, name, tap, mac, NULL, result_cb, &result);
+  return vm_machine_add_nic_finish (shared.vm, wait_for (&result), error);
+}
+
+static gboolean
+remove_nic (const char *name, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_remove_nic_async (shared.vm, name, NULL, result_cb, &result);
+  return vm_machine_remove_nic_finish (shared.vm, wait_for (&result), error);
+}
+
+/* A virtio-net-pci on a tap (made here, in the test's own network
+ * namespace: main) in a root port the disks gave back: bad names and
+ * MACs refused, added once, removed with its netdev, so QEMU lets the
+ * tap go (its owner can delete it then). */
+static void
+test_nic_hot_plug (void)
+{
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  if (!have_shared_vm ())
+    return;
+  g_assert_true (g_spawn_command_line_sync ("ip tuntap add dev hcsvmtap0 mode tap", NULL, NULL,
+                                            &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_false (add_nic ("net-1", "hcsvmtap0", "01:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_nic ("net-1", "a/tap", "00:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_nic ("net-1", "a-tap-name-too-long", "00:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  g_assert_true (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00:01", &error));
+  g_assert_no_error (error);
+  g_assert_true (qom_has_device ("nic-net-1"));
+  g_assert_false (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+
+  g_assert_true (remove_nic ("net-1", &error));
+  g_assert_no_error (error);
+  g_assert_false (qom_has_device ("nic-net-1"));
+  g_assert_false (remove_nic ("net-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The netdev is gone too: the name serves again. */
+  g_assert_true (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00:02", &error));
+  g_assert_no_error (error);
+  g_assert_true (remove_nic ("net-1", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_command_line_sync ("ip tuntap del dev hcsvmtap0 mode tap", NULL, NULL,
+                                            &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (if_nametoindex ("hcsvmtap0"), ==, 0);
+}
+
 static void
 test_boot_shutdown (void)
 {
@@ -1269,6 +1345,9 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* The NIC test's tap in a network namespace of the test's own. */
+  if (unshare (CLONE_NEWNET) < 0)
+    g_error ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
   shared.temp_dir = g_dir_make_tmp ("hcs-test-vm-XXXXXX", NULL);
   g_assert_nonnull (shared.temp_dir);
 
@@ -1291,6 +1370,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/port-hot-remove", test_port_hot_remove);
   g_test_add_func ("/vm/boot/disk-hot-plug", test_disk_hot_plug);
   g_test_add_func ("/vm/boot/9p-shares", test_9p_shares);
+  g_test_add_func ("/vm/boot/nic-hot-plug", test_nic_hot_plug);
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
   g_test_add_func ("/vm/machine/microvm-kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);
