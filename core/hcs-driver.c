@@ -5,6 +5,7 @@
  */
 #include "hcs-driver.h"
 #include "hcs-error.h"
+#include "hcs-host.h"
 #include "hcs-plugin.h"
 #include "hcs-plugin-private.h"
 
@@ -255,6 +256,70 @@ hcs_driver_set_state (gpointer driver, HcsState *state)
   g_return_if_fail (G_IS_OBJECT (driver));
   g_return_if_fail (HCS_IS_STATE (state));
   g_object_set_qdata_full (driver, driver_state_quark (), g_object_ref (state), g_object_unref);
+}
+
+static GQuark
+driver_host_quark (void)
+{
+  return g_quark_from_static_string ("hcs-driver-host");
+}
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+void
+hcs_driver_set_host (gpointer driver, gpointer host)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_return_if_fail (G_IS_OBJECT (driver));
+  g_return_if_fail (HCS_IS_HOST (host));
+  /* Weak: the host holds its drivers. */
+  g_weak_ref_init (ref, host);
+  g_object_set_qdata_full (driver, driver_host_quark (), ref, (GDestroyNotify) weak_ref_free);
+}
+
+HcsEndpoint *
+hcs_driver_open_endpoint (gpointer driver, const char *id, GError **error)
+{
+  GWeakRef *ref;
+  g_autoptr (HcsHost) host = NULL;
+
+  g_return_val_if_fail (G_IS_OBJECT (driver), NULL);
+  ref = g_object_get_qdata (driver, driver_host_quark ());
+  if (ref != NULL)
+    host = g_weak_ref_get (ref);
+  if (host == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "endpoint '%s': no host networks for this driver", id ? id : "");
+      return NULL;
+    }
+  return hcs_host_open_endpoint (host, id, error);
+}
+
+static GQuark
+driver_takes_endpoints_quark (void)
+{
+  return g_quark_from_static_string ("hcs-driver-takes-endpoints");
+}
+
+void
+hcs_driver_set_takes_endpoints (gpointer driver, gboolean takes)
+{
+  g_return_if_fail (G_IS_OBJECT (driver));
+  g_object_set_qdata (driver, driver_takes_endpoints_quark (), GINT_TO_POINTER (takes != FALSE));
+}
+
+gboolean
+hcs_driver_get_takes_endpoints (gpointer driver)
+{
+  g_return_val_if_fail (G_IS_OBJECT (driver), FALSE);
+  return GPOINTER_TO_INT (g_object_get_qdata (driver, driver_takes_endpoints_quark ()));
 }
 
 /* --- isolation drivers ------------------------------------------------- */

@@ -161,6 +161,24 @@ hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *c
   return TRUE;
 }
 
+/* A system whose driver takes endpoints itself (a VM's NICs) has no
+ * namespace of the host's to put them in: its init's pid is a guest's. */
+static gboolean
+check_host_namespace (HcsHost *self, HcsContainer *container, GError **error)
+{
+  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, NULL);
+  HcsIsolationDriver *driver = props != NULL && props->isolation != NULL
+                                   ? hcs_host_get_isolation_driver (self, props->isolation, NULL)
+                                   : NULL;
+
+  if (driver == NULL || !hcs_driver_get_takes_endpoints (driver))
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+               "Network: compute system '%s' (isolation %s) takes its endpoints at create only",
+               hcs_container_get_id (container), props->isolation);
+  return FALSE;
+}
+
 gboolean
 hcs_host_modify_container (HcsHost *self, HcsContainer *container, const char *request,
                            GError **error)
@@ -190,6 +208,11 @@ hcs_host_modify_container (HcsHost *self, HcsContainer *container, const char *r
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
                    "modify request: Resource '%s' (Network, or a resource update)", resource);
+      return FALSE;
+    }
+  if (!check_host_namespace (self, container, error))
+    {
+      g_prefix_error (error, "modify request: ");
       return FALSE;
     }
   operation = json_object_get_string_member_with_default (object, "Request", "");
@@ -358,7 +381,8 @@ endpoint_attach (HcsHost *self, HcsEndpoint *endpoint, JsonObject *request, gboo
       return FALSE;
     }
   container = hcs_host_open_container (self, container_id, error);
-  return container != NULL && hcs_host_attach_endpoints (self, container, ids, error);
+  return container != NULL && check_host_namespace (self, container, error) &&
+         hcs_host_attach_endpoints (self, container, ids, error);
 }
 
 static JsonNode *

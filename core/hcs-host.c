@@ -158,6 +158,7 @@ instantiate_driver_types (HcsHost *self, const char *path, GArray *types,
       driver = g_object_new (type, NULL);
       hcs_driver_set_options (driver, self->options);
       hcs_driver_set_state (driver, self->state);
+      hcs_driver_set_host (driver, self);
       if (!g_initable_init (G_INITABLE (driver), NULL, &local_error))
         {
           message = g_strdup_printf ("driver %s unavailable on this host: %s",
@@ -728,8 +729,10 @@ create_with_driver (HcsHost *self, HcsIsolationDriver *driver, const char *id,
   if (container == NULL)
     return NULL;
   /* The endpoints go into the system's namespace before it starts; a
-   * system whose network cannot be set up is not left behind. */
-  if (!hcs_host_attach_endpoints (self, container, (const char *const *) config->endpoint_list,
+   * system whose network cannot be set up is not left behind. A driver
+   * that takes them itself did so in its create. */
+  if (!hcs_driver_get_takes_endpoints (driver) &&
+      !hcs_host_attach_endpoints (self, container, (const char *const *) config->endpoint_list,
                                   error))
     {
       hcs_container_discard (container, NULL);

@@ -168,6 +168,19 @@ HcsState *hcs_driver_get_state (gpointer driver, GError **error);
 /* Used by the host before g_initable_init(). */
 void hcs_driver_set_state (gpointer driver, HcsState *state);
 
+/* The host's endpoint @id (hcs_host_open_endpoint()), for a driver the
+ * host made; one made otherwise, or whose host is gone, gets
+ * HCS_ERROR_ELEMENT_NOT_FOUND. */
+HcsEndpoint *hcs_driver_open_endpoint (gpointer driver, const char *id, GError **error);
+/* Used by the host before g_initable_init() (a weak reference). */
+void hcs_driver_set_host (gpointer driver, gpointer host);
+/* A driver whose systems take ContainerConfig.EndpointList themselves (a
+ * VM's NICs: the init's pid is the guest's) says so in its init; the host
+ * then neither attaches them to /proc/PID/ns/net nor takes a Network
+ * modify request for them. */
+void hcs_driver_set_takes_endpoints (gpointer driver, gboolean takes);
+gboolean hcs_driver_get_takes_endpoints (gpointer driver);
+
 /* Checks that every required vfunc of @type's @interface_type vtable is set;
  * the error names the first missing one. For the host and for tests. */
 gboolean hcs_plugin_check_vfuncs (GType type, GType interface_type, GError **error);

@@ -427,6 +427,8 @@ struct _HcsProtocolContainer
   GOutputStream *init_stdin;
   GInputStream *init_stdout, *init_stderr;
   char *isolation;             /* nullable: what the properties say instead of the server */
+  HcsProtocolRemovedFunc removed_func; /* nullable: the owner's undo of what it added */
+  gpointer removed_data;
 };
 
 static void hcs_protocol_container_iface_init (HcsContainerInterface *iface);
@@ -663,6 +665,16 @@ hcs_protocol_container_set_isolation (HcsContainer *container, const char *isola
   self->isolation = g_strdup (isolation);
 }
 
+void
+hcs_protocol_container_set_removed_func (HcsContainer *container, HcsProtocolRemovedFunc func,
+                                         gpointer user_data)
+{
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+
+  self->removed_func = func;
+  self->removed_data = user_data;
+}
+
 /* A request about this system, or ALREADY_CLOSED after close. */
 static JsonNode *
 container_request (HcsProtocolContainer *self, GError **error)
@@ -731,7 +743,15 @@ proxy_resume (HcsContainer *container, GError **error)
 static gboolean
 proxy_remove (HcsContainer *container, GError **error)
 {
-  return call_simple (container, HCS_PROTOCOL_DELETE_CONTAINER_STATE, error);
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+  HcsProtocolRemovedFunc removed_func = self->removed_func;
+
+  if (!call_simple (container, HCS_PROTOCOL_DELETE_CONTAINER_STATE, error))
+    return FALSE;
+  self->removed_func = NULL;
+  if (removed_func != NULL)
+    removed_func (container, self->removed_data);
+  return TRUE;
 }
 
 static void

@@ -84,4 +84,12 @@ void hcs_protocol_container_set_init_stdio (HcsContainer *proxy, GOutputStream *
  * the client's (a guest's containers are "process" inside, "lcow" here). */
 void hcs_protocol_container_set_isolation (HcsContainer *proxy, const char *isolation);
 
+/* Called in the thread of a successful hcs_container_remove() of @proxy,
+ * before it returns: for an owner that holds what the server does not
+ * (a VM's disks and shares of the system). @user_data must outlive the
+ * proxy. */
+typedef void (*HcsProtocolRemovedFunc) (HcsContainer *proxy, gpointer user_data);
+void hcs_protocol_container_set_removed_func (HcsContainer *proxy, HcsProtocolRemovedFunc func,
+                                              gpointer user_data);
+
 G_END_DECLS

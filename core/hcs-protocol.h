@@ -77,6 +77,10 @@ typedef enum {
  * and that many bytes, and a zero length ends it (docs/guest.md). */
 #define HCS_PROTOCOL_BRIDGE_PORT "hcs.bridge"
 #define HCS_PROTOCOL_STDIO_PORT_PREFIX "hcs.stdio."
+/* A utility VM host's member of Create's ContainerConfig for its agent:
+ * {"Layers": [disk serial, top first], "Scratch": disk serial}, the
+ * container's root built from hot-added disks (docs/guest.md). */
+#define HCS_PROTOCOL_GUEST_STORAGE "GuestStorage"
 
 /* WaitFor*'s TimeoutInMs for "no limit", as hcsshim's INFINITE. */
 #define HCS_PROTOCOL_INFINITE 0xffffffffu

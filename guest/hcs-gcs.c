@@ -18,6 +18,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs.h"
+#include "gcs-network.h"
+#include "gcs-storage.h"
 #include "hcs-image.h"
 #include "hcs-protocol-server.h"
 
@@ -51,6 +53,8 @@ typedef struct
   GHashTable *opened;     /* port names handed to the server */
   GIOStream *boot_bridge; /* reopened when the server drops it */
   char *default_rootfs;
+  GMutex storage_lock;    /* guards `storages`: creates run on worker threads */
+  GHashTable *storages;   /* container id -> GcsStorage: roots built of disks */
 } Agent;
 
 static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
@@ -439,25 +443,82 @@ wait_for_bridge (Agent *agent, GError **error)
 
 /* --- containers ------------------------------------------------------------------- */
 
-/* On a worker thread of the server. A configuration with no root of its
- * own gets the guest's busybox image. */
+/* On a worker thread of the server. A root built of the host's disks
+ * (HCS_PROTOCOL_GUEST_STORAGE) is mounted first; a configuration with no
+ * root of its own gets the guest's busybox image. */
 static HcsContainer *
 create_container_cb (const char *id, JsonNode *config_node, gpointer data, GError **error)
 {
   Agent *agent = data;
-  g_autoptr (HcsContainerConfig) config = hcs_container_config_from_node (config_node, NULL, error);
+  g_autoptr (JsonNode) node = json_node_copy (config_node);
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (GcsStorage) storage = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autofree char *rootfs = NULL;
 
+  if (JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *member = json_object_get_member (object, HCS_PROTOCOL_GUEST_STORAGE);
+
+      if (!JSON_NODE_HOLDS_OBJECT (member))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "container '%s': ContainerConfig." HCS_PROTOCOL_GUEST_STORAGE
+                       ": an object is needed", id);
+          return NULL;
+        }
+      storage = gcs_storage_build (json_node_get_object (member), &rootfs, error);
+      if (storage == NULL)
+        {
+          g_prefix_error (error, "container '%s': ", id);
+          return NULL;
+        }
+      json_object_remove_member (object, HCS_PROTOCOL_GUEST_STORAGE);
+    }
+  config = hcs_container_config_from_node (node, NULL, error);
   if (config == NULL)
     return NULL;
+  if (rootfs != NULL)
+    {
+      g_free (config->volume_path);
+      config->volume_path = g_steal_pointer (&rootfs);
+    }
   if (config->volume_path == NULL && config->layer_folder_path == NULL)
     config->volume_path = g_strdup (agent->default_rootfs);
-  return hcs_host_create_container (agent->host, id, config, NULL, error);
+  container = hcs_host_create_container (agent->host, id, config, NULL, error);
+  if (container == NULL)
+    return NULL;
+  /* Its NICs, hot-added by the host, into its namespace before it starts;
+   * a system whose network cannot be set up is not left behind (nor is its
+   * storage: `storage` is released with it). */
+  props = hcs_container_get_properties (container, error);
+  if (props == NULL || !gcs_network_setup (config_node, props->init_process_id, error))
+    {
+      hcs_container_discard (container, NULL);
+      return NULL;
+    }
+  if (storage != NULL)
+    {
+      g_mutex_lock (&agent->storage_lock);
+      g_hash_table_replace (agent->storages, g_strdup (id), g_steal_pointer (&storage));
+      g_mutex_unlock (&agent->storage_lock);
+    }
+  return g_steal_pointer (&container);
 }
 
 static void
 container_deleted_cb (HcsProtocolServer *server, const char *id, gpointer data)
 {
+  Agent *agent = data;
+
   say ("container %s deleted", id);
+  /* Its root goes before the host takes the disks away. */
+  g_mutex_lock (&agent->storage_lock);
+  g_hash_table_remove (agent->storages, id);
+  g_mutex_unlock (&agent->storage_lock);
 }
 
 static GKeyFile *
@@ -480,6 +541,8 @@ agent_start (Agent *agent, GError **error)
 
   agent->default_rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", error);
   if (agent->default_rootfs == NULL)
+    return FALSE;
+  if (!gcs_storage_mount_shares (error))
     return FALSE;
   agent->host = hcs_host_new (options, error);
   if (agent->host == NULL)
@@ -554,6 +617,9 @@ main (int argc, char **argv)
       fork_agent ();
     }
   agent.opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_mutex_init (&agent.storage_lock);
+  agent.storages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) gcs_storage_free);
   agent.loop = g_main_loop_new (NULL, FALSE);
   if (!agent_start (&agent, &error))
     goto fail;

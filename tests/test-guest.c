@@ -224,6 +224,49 @@ create_and_start (const char *id, const char *const *argv)
   started = call_ok (HCS_PROTOCOL_START, id, &body);
 }
 
+/* A GuestStorage the agent must refuse before touching anything: serials
+ * that are paths, members of the wrong type. The id stays free. */
+static void
+test_guest_storage_refused (void)
+{
+  static const char *const bad[] = {
+    "{\"Layers\": [\"../../dev/vda\"], \"Scratch\": \"hcs-s0\"}",
+    "{\"Layers\": [\"hcs-l0\"], \"Scratch\": \"/dev/vdb\"}",
+    "{\"Layers\": [{\"x\": 1}], \"Scratch\": \"hcs-s0\"}",
+    "{\"Layers\": \"hcs-l0\", \"Scratch\": [1]}",
+    "{\"Layers\": [], \"Scratch\": \"hcs-s0\"}",
+    "\"hcs-l0\"",
+  };
+  const char *argv[] = { "true", NULL };
+
+  if (!vm_ready ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+      g_autoptr (JsonNode) document = NULL;
+      g_autoptr (JsonNode) storage = json_from_string (bad[i], NULL);
+      g_autoptr (JsonNode) request = hcs_protocol_request_new ("guest-storage");
+      g_autoptr (JsonNode) reply = NULL;
+      g_autoptr (GError) error = NULL;
+
+      g_assert_nonnull (storage);
+      config->process = hcs_process_config_new ();
+      config->process->command_args = g_strdupv ((char **)argv);
+      document = hcs_container_config_to_node (config);
+      json_object_set_member (json_node_get_object (document), HCS_PROTOCOL_GUEST_STORAGE,
+                              g_steal_pointer (&storage));
+      hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
+      reply = call (HCS_PROTOCOL_CREATE, request, &error);
+      g_assert_null (reply);
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, HCS_PROTOCOL_GUEST_STORAGE));
+      g_test_message ("refused: %s", error->message);
+    }
+  /* Nothing was kept: the id is free for a plain container. */
+  create_and_start ("guest-storage", argv);
+}
+
 static void
 test_create_start (void)
 {
@@ -728,6 +771,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest/stdin-relay", test_exec_stdin);
   g_test_add_func ("/guest/exit-code", test_exec_exit_code);
   g_test_add_func ("/guest/isolation", test_isolation);
+  g_test_add_func ("/guest/guest-storage-refused", test_guest_storage_refused);
   g_test_add_func ("/guest/hostile-frames", test_hostile);
   g_test_add_func ("/guest/stalled-port", test_stalled_port);
   g_test_add_func ("/guest/bridge-garbage", test_bridge_garbage);

@@ -8,10 +8,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs.h"
+#include "vm-layers.h"
 #include "vm-machine.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -173,6 +176,121 @@ test_command_tcg (void)
   g_assert_true (strv_has (argv, "socket,id=port-log,fd=5,server=on,wait=off"));
 }
 
+/* Shares are 9p devices from boot; the read-only one is QEMU's to hold. */
+static void
+test_command_shares (void)
+{
+  g_autoptr (VmConfig) config = vm_config_new ();
+  g_autoptr (VmConfig) copy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL;
+  VmCommandFds fds = { 3, NULL };
+
+  config->kernel = g_strdup ("/proc/self/exe");
+  vm_config_add_share (config, "hcs.rw", "/proc", FALSE);
+  vm_config_add_share (config, "hcs.ro", "/sys", TRUE);
+  copy = vm_config_copy (config);
+  argv = vm_command_line_build (copy, VM_ACCEL_TCG, &fds, "/tmp/console.log", &error);
+  g_assert_no_error (error);
+  g_assert_true (strv_has (argv, "local,id=fs-hcs.rw,path=/proc,security_model=none,"
+                                 "multidevs=remap"));
+  g_assert_true (strv_has (argv, "local,id=fs-hcs.ro,path=/sys,security_model=none,"
+                                 "multidevs=remap,readonly=on"));
+  g_assert_true (strv_has (argv, "virtio-9p-pci,fsdev=fs-hcs.rw,mount_tag=hcs.rw"));
+  g_assert_true (strv_has (argv, "virtio-9p-pci,fsdev=fs-hcs.ro,mount_tag=hcs.ro"));
+}
+
+typedef struct
+{
+  const char *layer_dir;
+  gboolean made;
+  char *image;
+} ImageMaker;
+
+static gpointer
+make_image_thread (gpointer data)
+{
+  ImageMaker *maker = data;
+  g_autoptr (GError) error = NULL;
+
+  maker->image = vm_layer_image_ensure (maker->layer_dir, &maker->made, &error);
+  g_assert_no_error (error);
+  return NULL;
+}
+
+/* A layer's erofs image: made once however many ask at the same time,
+ * whole (erofs's magic), and refused for what is not a folder. */
+static void
+test_layer_image (void)
+{
+  g_autofree char *temp = g_dir_make_tmp ("hcs-test-vm-layers-XXXXXX", NULL);
+  g_autofree char *layer_dir = g_build_filename (temp, "layer-1", NULL);
+  g_autofree char *files = g_build_filename (layer_dir, "fs", NULL);
+  g_autofree char *hello = g_build_filename (files, "hello", NULL);
+  g_autofree char *metadata = g_build_filename (layer_dir, "layer.json", NULL);
+  g_autofree char *found = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *not_made = g_build_filename (temp, "never.erofs", NULL);
+  g_autoptr (GError) error = NULL;
+  ImageMaker makers[3] = { { layer_dir }, { layer_dir }, { layer_dir } };
+  GThread *threads[G_N_ELEMENTS (makers)];
+  guint made = 0;
+  gsize length = 0;
+  guint32 magic;
+
+  g_assert_nonnull (temp);
+  g_assert_cmpint (g_mkdir_with_parents (files, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (hello, "hello\n", -1, NULL));
+  g_assert_true (g_file_set_contents (metadata, "{}", -1, NULL));
+  found = vm_layer_dir_from_files (files);
+  g_assert_cmpstr (found, ==, layer_dir);
+  g_assert_null (vm_layer_dir_from_files (layer_dir));
+
+  for (guint i = 0; i < G_N_ELEMENTS (makers); i++)
+    threads[i] = g_thread_new ("maker", make_image_thread, &makers[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (makers); i++)
+    g_thread_join (threads[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (makers); i++)
+    {
+      g_assert_nonnull (makers[i].image);
+      g_assert_cmpstr (makers[i].image, ==, makers[0].image);
+      made += makers[i].made;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (makers); i++)
+    g_free (makers[i].image);
+  g_assert_cmpuint (made, ==, 1);
+  {
+    g_autofree char *image = g_build_filename (layer_dir, VM_LAYER_IMAGE_NAME, NULL);
+
+    g_assert_true (g_file_get_contents (image, &contents, &length, NULL));
+    g_assert_cmpuint (length, >, 1028);
+    memcpy (&magic, contents + 1024, sizeof magic);
+    g_assert_cmphex (GUINT32_FROM_LE (magic), ==, 0xE0F5E1E2);
+    g_assert_cmpint (g_unlink (image), ==, 0);
+  }
+  /* Only the image beside the files: no temporary left. */
+  {
+    g_autoptr (GDir) dir = g_dir_open (layer_dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_true (g_str_equal (name, "fs") || g_str_equal (name, "layer.json") ||
+                     g_str_equal (name, VM_LAYER_IMAGE_NAME));
+  }
+
+  g_assert_false (vm_erofs_image_make ("relative/folder", not_made, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (vm_erofs_image_make (hello, not_made, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_false (g_file_test (not_made, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (hello), ==, 0);
+  g_assert_cmpint (g_unlink (metadata), ==, 0);
+  g_assert_cmpint (g_rmdir (files), ==, 0);
+  g_assert_cmpint (g_rmdir (layer_dir), ==, 0);
+  g_assert_cmpint (g_rmdir (temp), ==, 0);
+}
+
 static void
 test_command_kvm_microvm (void)
 {
@@ -262,6 +380,12 @@ test_command_invalid (void)
   g_ptr_array_add (config->boot_ports, g_strdup ("a"));
   g_ptr_array_add (config->boot_ports, g_strdup ("a"));
   assert_invalid (config, "boot port 'a' is named twice");
+  g_ptr_array_set_size (config->boot_ports, 0);
+  vm_config_add_share (config, "../share", "/proc", FALSE);
+  assert_invalid (config, "share tag '../share'");
+  g_ptr_array_set_size (config->shares, 0);
+  vm_config_add_share (config, "share", "relative", TRUE);
+  assert_invalid (config, "share 'share': 'relative' is not a folder");
 }
 
 /* A scripted QMP server on the other end of a socket pair, for what a
@@ -483,6 +607,8 @@ have_shared_vm (void)
   return TRUE;
 }
 
+static const char *const share_names[] = { "test.rw", "test.ro", NULL };
+
 static void
 test_boot_init (void)
 {
@@ -500,7 +626,7 @@ test_boot_init (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   const char *argv[] = { "sh", script, NULL, modules, init, "virtio_console", "virtio_pci",
-                         "virtio_mmio", "virtio_blk", NULL };
+                         "virtio_mmio", "virtio_blk", "9pnet_virtio", "9p", NULL };
   GIOStream *port;
   int status;
 
@@ -529,6 +655,16 @@ test_boot_init (void)
     }
 
   config = make_config (shared.initrd);
+  /* Two shares for /vm/boot/9p-shares, each with a note from the host. */
+  for (guint i = 0; share_names[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_build_filename (shared.temp_dir, share_names[i], NULL);
+      g_autofree char *note = g_build_filename (dir, "note", NULL);
+
+      g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (note, "from the host\n", -1, NULL));
+      vm_config_add_share (config, share_names[i], dir, g_str_equal (share_names[i], "test.ro"));
+    }
   run_dir = g_build_filename (shared.temp_dir, "vm", NULL);
   shared.vm = vm_machine_new (config, run_dir);
   vm_machine_start_async (shared.vm, NULL, result_cb, &result);
@@ -818,6 +954,42 @@ make_image (const char *name, const char *first_line)
 /* A read-only and a writable disk in the q35 VM's two root ports: the
  * guest reads each by its serial; a third finds no slot; removed, the
  * guest sees them go and the slots serve again. */
+/* The guest's root mounts both shares read-write: QEMU's readonly=on is
+ * what refuses the write to the read-only one. */
+static void
+test_9p_shares (void)
+{
+  g_autoptr (GError) error = NULL;
+  GIOStream *control;
+
+  if (!have_shared_vm ())
+    return;
+  control = vm_machine_get_port (shared.vm, CONTROL_PORT);
+  for (guint i = 0; share_names[i] != NULL; i++)
+    {
+      gboolean read_only = g_str_equal (share_names[i], "test.ro");
+      g_autofree char *command = g_strdup_printf ("share %s\n", share_names[i]);
+      g_autofree char *expected = g_strdup_printf ("share %s: from the host write=%s",
+                                                   share_names[i], read_only ? "refused" : "ok");
+      g_autofree char *written = g_build_filename (shared.temp_dir, share_names[i], "written",
+                                                   NULL);
+      g_autofree char *line = NULL;
+      g_autofree char *text = NULL;
+
+      write_text (control, command);
+      line = read_line (shared.control, REPLY_TIMEOUT_S, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (line, ==, expected);
+      if (read_only)
+        g_assert_false (g_file_test (written, G_FILE_TEST_EXISTS));
+      else
+        {
+          g_assert_true (g_file_get_contents (written, &text, NULL, NULL));
+          g_assert_cmpstr (text, ==, "guest\n");
+        }
+    }
+}
+
 static void
 test_disk_hot_plug (void)
 {
@@ -888,6 +1060,80 @@ test_disk_hot_plug (void)
 
   g_assert_cmpint (g_unlink (layer), ==, 0);
   g_assert_cmpint (g_unlink (scratch), ==, 0);
+}
+
+static gboolean
+add_nic (const char *name, const char *tap, const char *mac, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_add_nic_async (shared.vm, name, tap, mac, NULL, result_cb, &result);
+  return vm_machine_add_nic_finish (shared.vm, wait_for (&result), error);
+}
+
+static gboolean
+remove_nic (const char *name, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_remove_nic_async (shared.vm, name, NULL, result_cb, &result);
+  return vm_machine_remove_nic_finish (shared.vm, wait_for (&result), error);
+}
+
+/* A virtio-net-pci on a tap (made here, in the test's own network
+ * namespace: main) in a root port the disks gave back: bad names and
+ * MACs refused, added once, removed with its netdev, so QEMU lets the
+ * tap go (its owner can delete it then). */
+static void
+test_nic_hot_plug (void)
+{
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  if (!have_shared_vm ())
+    return;
+  g_assert_true (g_spawn_command_line_sync ("ip tuntap add dev hcsvmtap0 mode tap", NULL, NULL,
+                                            &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_false (add_nic ("net-1", "hcsvmtap0", "01:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_nic ("net-1", "a/tap", "00:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (add_nic ("net-1", "a-tap-name-too-long", "00:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  g_assert_true (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00:01", &error));
+  g_assert_no_error (error);
+  g_assert_true (qom_has_device ("nic-net-1"));
+  g_assert_false (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00:01", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+
+  g_assert_true (remove_nic ("net-1", &error));
+  g_assert_no_error (error);
+  g_assert_false (qom_has_device ("nic-net-1"));
+  g_assert_false (remove_nic ("net-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The netdev is gone too: the name serves again. */
+  g_assert_true (add_nic ("net-1", "hcsvmtap0", "00:15:5d:00:00:02", &error));
+  g_assert_no_error (error);
+  g_assert_true (remove_nic ("net-1", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_command_line_sync ("ip tuntap del dev hcsvmtap0 mode tap", NULL, NULL,
+                                            &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (if_nametoindex ("hcsvmtap0"), ==, 0);
 }
 
 static void
@@ -1086,8 +1332,10 @@ test_leftovers (void)
       if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], self))
         g_error ("a child of the suite remains: %s", stat);
     }
+  /* The shares' folders are the suite's own, as the initramfs is. */
   while ((name = g_dir_read_name (temp)) != NULL)
-    if (!g_str_equal (name, "initramfs.cpio"))
+    if (!g_str_equal (name, "initramfs.cpio") &&
+        !g_strv_contains ((const char *const *) share_names, name))
       g_error ("%s/%s was left behind", shared.temp_dir, name);
 }
 
@@ -1097,6 +1345,9 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* The NIC test's tap in a network namespace of the test's own. */
+  if (unshare (CLONE_NEWNET) < 0)
+    g_error ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
   shared.temp_dir = g_dir_make_tmp ("hcs-test-vm-XXXXXX", NULL);
   g_assert_nonnull (shared.temp_dir);
 
@@ -1105,6 +1356,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/command/tsc", test_command_tsc);
   g_test_add_func ("/vm/command/accel", test_command_accel);
   g_test_add_func ("/vm/command/invalid", test_command_invalid);
+  g_test_add_func ("/vm/command/shares", test_command_shares);
+  g_test_add_func ("/vm/layers/image", test_layer_image);
   g_test_add_func ("/vm/qmp/replies-and-events", test_qmp_fake_replies);
   g_test_add_func ("/vm/qmp/garbage", test_qmp_fake_garbage);
   g_test_add_func ("/vm/qmp/connection-lost", test_qmp_fake_lost);
@@ -1116,6 +1369,8 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/boot/port-hot-add", test_port_hot_add);
   g_test_add_func ("/vm/boot/port-hot-remove", test_port_hot_remove);
   g_test_add_func ("/vm/boot/disk-hot-plug", test_disk_hot_plug);
+  g_test_add_func ("/vm/boot/9p-shares", test_9p_shares);
+  g_test_add_func ("/vm/boot/nic-hot-plug", test_nic_hot_plug);
   g_test_add_func ("/vm/boot/shutdown", test_boot_shutdown);
   g_test_add_func ("/vm/machine/microvm-kill", test_kill);
   g_test_add_func ("/vm/machine/start-failure", test_start_failure);
@@ -1130,6 +1385,19 @@ main (int argc, char **argv)
   g_clear_object (&shared.vm);
   if (shared.initrd != NULL)
     g_unlink (shared.initrd);
+  for (guint i = 0; share_names[i] != NULL; i++)
+    {
+      const char *files[] = { "note", "written" };
+      g_autofree char *dir = g_build_filename (shared.temp_dir, share_names[i], NULL);
+
+      for (guint j = 0; j < G_N_ELEMENTS (files); j++)
+        {
+          g_autofree char *file = g_build_filename (dir, files[j], NULL);
+
+          g_unlink (file);
+        }
+      g_rmdir (dir);
+    }
   g_rmdir (shared.temp_dir);
   g_free (shared.initrd);
   g_free (shared.run_dir);

@@ -770,6 +770,13 @@ hns_endpoint_to_json (HcsEndpoint *endpoint)
   json_builder_add_boolean_value (builder, self->disable_icc);
   /* Linux's counterpart of the attached container's compartment. */
   build_namespace (self, builder);
+  /* Where a VM's tap for this endpoint joins the network (plugins/lcow). */
+  json_builder_set_member_name (builder, "BridgeName");
+  {
+    g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
+
+    json_builder_add_string_value (builder, bridge);
+  }
   json_builder_set_member_name (builder, "Policies");
   json_builder_begin_array (builder);
   build_nat_and_acl_policies (self, builder);

@@ -21,6 +21,7 @@
 
 #include "hcs-protocol-client.h"
 #include "lcow-private.h"
+#include "lcow-storage.h"
 #include "vm-machine.h"
 
 #include <errno.h>
@@ -34,6 +35,9 @@
 /* Guards against a guest that never comes up, not a timing: TCG under load
  * boots in 5-20 s. */
 #define LCOW_BOOT_TIMEOUT_S 240
+/* PCIe root ports for hot-added disks: a container takes one a layer and
+ * one for its scratch. */
+#define LCOW_HOTPLUG_SLOTS 24
 /* A stdio port carries frames of at most this (the agent writes 64 KiB). */
 #define LCOW_MAX_FRAME (1024 * 1024)
 
@@ -50,7 +54,10 @@ typedef struct
   GMainLoop *loop;
   VmMachine *vm;            /* the UVM thread's */
   GHashTable *relays;       /* port name -> Relay, the UVM thread's */
+  GHashTable *nics;         /* NIC name -> LcowNic, the UVM thread's */
   HcsProtocolClient *client; /* set once the agent answered */
+  LcowStorageRoot *storage_root; /* the UVM's shares and images, with `vm` */
+  GHashTable *storages;     /* id -> LcowStorage, guarded by `lock` */
 
   GMutex job_lock;          /* guards the jobs' `done` */
   GCond job_cond;
@@ -508,6 +515,109 @@ close_port_job (Uvm *self, gpointer data, GError **error)
   return TRUE;
 }
 
+/* --- NICs ---------------------------------------------------------------------------- */
+
+/* The tap on its bridge, then the NIC on it; on success the UVM holds it. */
+static gboolean
+add_nic_job (Uvm *self, gpointer data, GError **error)
+{
+  LcowNic *nic = data;
+  g_autoptr (GAsyncResult) added = NULL;
+
+  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "lcow: endpoint %s: the utility VM is not running", nic->endpoint_id);
+      return FALSE;
+    }
+  if (g_hash_table_contains (self->nics, nic->name))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "lcow: endpoint %s is in a container of the utility VM already",
+                   nic->endpoint_id);
+      return FALSE;
+    }
+  if (!lcow_tap_create (nic, error))
+    return FALSE;
+  vm_machine_add_nic_async (self->vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
+  if (!vm_machine_add_nic_finish (self->vm, await (self, &added), error))
+    {
+      g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
+      lcow_tap_delete (nic->tap);
+      return FALSE;
+    }
+  nic->added = TRUE;
+  g_hash_table_insert (self->nics, nic->name, nic);
+  return TRUE;
+}
+
+/* Takes @nic out of the VM (device_del, netdev_del) and deletes its tap.
+ * One the guest does not let go stays listed, its tap deleted once QEMU
+ * is gone (shutdown_job). */
+static void
+release_nic (Uvm *self, LcowNic *nic)
+{
+  if (nic->added && self->vm != NULL && vm_machine_is_running (self->vm))
+    {
+      g_autoptr (GAsyncResult) removed = NULL;
+
+      vm_machine_remove_nic_async (self->vm, nic->name, NULL, result_cb, &removed);
+      if (!vm_machine_remove_nic_finish (self->vm, await (self, &removed), NULL))
+        return;
+      nic->added = FALSE;
+    }
+  if (lcow_tap_delete (nic->tap))
+    g_hash_table_remove (self->nics, nic->name);
+}
+
+/* Every NIC of the container @data (its id). */
+static gboolean
+release_nics_job (Uvm *self, gpointer data, GError **error)
+{
+  const char *container_id = data;
+  g_autoptr (GPtrArray) theirs = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->nics);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_str_equal (((LcowNic *) value)->container_id, container_id))
+      g_ptr_array_add (theirs, value);
+  for (guint i = 0; i < theirs->len; i++)
+    release_nic (self, theirs->pdata[i]);
+  return TRUE;
+}
+
+/* The NICs of a create, in the order of its EndpointList; none is left
+ * when one cannot be made. */
+static GPtrArray *
+add_nics (LcowDriver *driver, Uvm *self, const char *id, const HcsContainerConfig *config,
+          GError **error)
+{
+  g_autoptr (GPtrArray) adapters = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; config->endpoint_list != NULL && config->endpoint_list[i] != NULL; i++)
+    {
+      g_autoptr (HcsEndpoint) endpoint =
+          hcs_driver_open_endpoint (driver, config->endpoint_list[i], error);
+      g_autoptr (LcowNic) nic = endpoint ? lcow_nic_new (id, endpoint, error) : NULL;
+      JsonObject *adapter;
+
+      if (nic == NULL || !run_job (self, add_nic_job, nic, error))
+        {
+          g_prefix_error (error, "lcow: compute system '%s': ContainerConfig.EndpointList[%u]: ",
+                          id, i);
+          run_job (self, release_nics_job, (gpointer) id, NULL);
+          return NULL;
+        }
+      adapter = json_object_ref (nic->adapter);
+      /* The UVM's now. */
+      g_steal_pointer (&nic);
+      g_ptr_array_add (adapters, adapter);
+    }
+  return g_steal_pointer (&adapters);
+}
+
 /* --- the UVM ----------------------------------------------------------------------- */
 
 static gboolean
@@ -524,17 +634,25 @@ boot_job (Uvm *self, gpointer data, GError **error)
   config->memory_mb = settings->memory_mb;
   config->processors = settings->processors;
   config->machine_type = VM_MACHINE_TYPE_Q35;
-  config->hotplug_slots = 1;
+  config->hotplug_slots = LCOW_HOTPLUG_SLOTS; /* disks and NICs */
   config->die_with_parent = TRUE;
   g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
-  if (!vm_config_validate (config, error))
+  self->storage_root = lcow_storage_root_new (error);
+  if (self->storage_root == NULL)
     return FALSE;
+  lcow_storage_root_add_shares (self->storage_root, config);
+  if (!vm_config_validate (config, error))
+    {
+      g_clear_pointer (&self->storage_root, lcow_storage_root_free);
+      return FALSE;
+    }
   self->vm = vm_machine_new (config, NULL);
   vm_machine_start_async (self->vm, NULL, result_cb, &started);
   if (!vm_machine_start_finish (self->vm, await (self, &started), error))
     {
       g_prefix_error (error, "lcow: starting the utility VM: ");
       g_clear_object (&self->vm);
+      g_clear_pointer (&self->storage_root, lcow_storage_root_free);
       return FALSE;
     }
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
@@ -544,6 +662,21 @@ boot_job (Uvm *self, gpointer data, GError **error)
   self->client = hcs_protocol_client_new_for_stream (bridge);
   hcs_protocol_client_set_stdio_opener (self->client, stdio_opener, self, NULL);
   return TRUE;
+}
+
+/* QEMU has gone: it let every tap go. */
+static void
+delete_taps (Uvm *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->nics);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      lcow_tap_delete (((LcowNic *) value)->tap);
+      g_hash_table_iter_remove (&iter);
+    }
 }
 
 static gboolean
@@ -563,7 +696,11 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       relay_unref (value);
     }
   if (self->vm == NULL)
-    return TRUE;
+    {
+      delete_taps (self);
+      return TRUE;
+    }
+  g_hash_table_remove_all (self->storages); /* their disks go with QEMU */
   if (vm_machine_get_qmp (self->vm) != NULL)
     g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
   if (vm_machine_is_running (self->vm))
@@ -579,6 +716,9 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       vm_machine_wait_finish (self->vm, await (self, &result), NULL);
     }
   g_clear_object (&self->vm);
+  /* QEMU is gone: nothing holds the shares, the images or the taps. */
+  g_clear_pointer (&self->storage_root, lcow_storage_root_free);
+  delete_taps (self);
   return TRUE;
 }
 
@@ -697,6 +837,10 @@ uvm_get (void)
       g_mutex_init (&self->job_lock);
       g_cond_init (&self->job_cond);
       self->relays = g_hash_table_new (g_str_hash, g_str_equal);
+      self->storages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) lcow_storage_free);
+      self->nics = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) lcow_nic_free);
       self->context = g_main_context_new ();
       self->loop = g_main_loop_new (self->context, FALSE);
       self->thread = g_thread_new ("lcow-uvm", uvm_thread_main, self);
@@ -759,6 +903,9 @@ lcow_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErro
   g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  /* An endpoint is a NIC of the UVM, set up by the guest: the host has no
+   * namespace of the container's to attach it to. */
+  hcs_driver_set_takes_endpoints (self, TRUE);
   lcow_driver_get_settings (self, NULL, &settings);
   if (qemu == NULL)
     {
@@ -802,14 +949,60 @@ container_finalized_cb (gpointer data, GObject *where_the_object_was)
 {
   LcowDriver *self = data;
   GHashTableIter iter;
-  gpointer value;
+  gpointer key, value;
+  g_autofree char *id = NULL;
 
   g_mutex_lock (&self->lock);
   g_hash_table_iter_init (&iter, self->containers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     if (value == (gpointer) where_the_object_was)
-      g_hash_table_iter_remove (&iter);
+      {
+        id = g_strdup (key);
+        g_hash_table_iter_remove (&iter);
+      }
   g_mutex_unlock (&self->lock);
+  /* Its NICs go with the object the create gave: the UVM lives in this
+   * process, and nobody can open the container elsewhere (docs/lcow.md). */
+  if (id != NULL)
+    run_job (uvm_get (), release_nics_job, id, NULL);
+}
+
+/* --- storage ---------------------------------------------------------------------- */
+
+static gboolean
+attach_job (Uvm *self, gpointer data, GError **error)
+{
+  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "lcow: attaching disks: the utility VM is not running");
+      return FALSE;
+    }
+  return lcow_storage_attach (data, self->vm, self->context, error);
+}
+
+static gboolean
+detach_job (Uvm *self, gpointer data, GError **error)
+{
+  lcow_storage_detach (data, self->vm, self->context);
+  return TRUE;
+}
+
+/* A container removed: its disks leave the guest, its images and mounts
+ * the host (the agent unmounted them on DeleteContainerState). */
+static void
+container_removed_cb (HcsContainer *container, gpointer user_data)
+{
+  Uvm *uvm = user_data;
+  g_autofree char *id = NULL;
+  g_autoptr (LcowStorage) storage = NULL;
+
+  g_mutex_lock (&uvm->lock);
+  g_hash_table_steal_extended (uvm->storages, hcs_container_get_id (container),
+                               (gpointer *) &id, (gpointer *) &storage);
+  g_mutex_unlock (&uvm->lock);
+  if (storage != NULL)
+    run_job (uvm, detach_job, storage, NULL);
 }
 
 /* What does not reach the guest yet is refused, not dropped. */
@@ -818,16 +1011,8 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 {
   const char *what = NULL;
 
-  if (config->volume_path != NULL || config->layer_folder_path != NULL ||
-      (config->layers != NULL && config->layers->len > 0))
-    what = "a root file system or layers of the host (the container runs on the guest's "
-           "busybox image)";
-  else if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
-    what = "mapped directories";
-  else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
-    what = "network endpoints";
-  else if (config->process != NULL && config->process->emulate_console)
-    what = "a console (pty)";
+  if (config->process != NULL && config->process->console_socket != NULL)
+    what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -840,19 +1025,24 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
                GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  gboolean want[3] = { process && process->create_stdin_pipe,
-                       process && process->create_stdout_pipe,
-                       process && process->create_stderr_pipe };
+  /* As the proxy's exec does: a console is stdin and stdout, no stderr. */
+  gboolean console = process && process->emulate_console && process->console_socket == NULL;
+  gboolean want[3] = { process && (process->create_stdin_pipe || console),
+                       process && (process->create_stdout_pipe || console),
+                       process && process->create_stderr_pipe && !process->emulate_console };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
-  g_autoptr (JsonNode) document = hcs_container_config_to_node (config);
+  g_autoptr (JsonNode) document = NULL;
+  g_autoptr (LcowStorage) storage = NULL;
+  LcowStorageRoot *storage_root = NULL;
   g_autoptr (JsonNode) reply = NULL;
   HcsContainer *container = NULL;
   JsonObject *relay_object;
   g_auto (LcowSettings) settings = { 0 };
   Uvm *uvm = uvm_get ();
   g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (GPtrArray) adapters = NULL;
 
   /* Host-wide options only: the UVM is shared by every system. */
   lcow_driver_get_settings (self, NULL, &settings);
@@ -864,10 +1054,41 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
     }
   uvm->keep = hcs_options_get_boolean (self->options, NULL, "lcow", "keep-uvm", FALSE);
   if (ensure_uvm (uvm, &settings, error))
-    client = g_object_ref (uvm->client);
+    {
+      client = g_object_ref (uvm->client);
+      storage_root = uvm->storage_root;
+    }
   g_mutex_unlock (&uvm->lock);
   if (client == NULL)
     return NULL;
+  if (lcow_storage_wanted (config))
+    {
+      g_autofree char *layer_dir = hcs_options_get_string (self->options, NULL, "host",
+                                                           "layer-dir", HCS_DEFAULT_LAYER_DIR);
+
+      storage = lcow_storage_prepare (id, config, layer_dir, storage_root, error);
+      if (storage == NULL)
+        return NULL;
+      if (!run_job (uvm, attach_job, storage, error))
+        goto out;
+      document = lcow_storage_guest_config (storage, config);
+    }
+  else
+    document = hcs_container_config_to_node (config);
+  /* Endpoints become NICs before the Create that names them; the guest
+   * gets their settings instead of ids of the host's. */
+  adapters = add_nics (self, uvm, id, config, error);
+  if (adapters == NULL)
+    goto out;
+  json_object_remove_member (json_node_get_object (document), "EndpointList");
+  if (adapters->len > 0)
+    {
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < adapters->len; i++)
+        json_array_add_object_element (array, json_object_ref (adapters->pdata[i]));
+      json_object_set_array_member (json_node_get_object (document), "NetworkAdapters", array);
+    }
   /* The init's streams: ports hot-added before the request that names them. */
   for (int i = 0; i < 3; i++)
     if (want[i])
@@ -891,6 +1112,13 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   if (container == NULL)
     goto out;
   hcs_protocol_container_set_isolation (container, "lcow");
+  hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+  if (storage != NULL)
+    {
+      g_mutex_lock (&uvm->lock);
+      g_hash_table_replace (uvm->storages, g_strdup (id), g_steal_pointer (&storage));
+      g_mutex_unlock (&uvm->lock);
+    }
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;
@@ -910,6 +1138,10 @@ out:
         close (fds[i]);
         run_job (uvm, close_port_job, GUINT_TO_POINTER (relay.ports[i]), NULL);
       }
+  if (storage != NULL)
+    run_job (uvm, detach_job, storage, NULL);
+  if (container == NULL)
+    run_job (uvm, release_nics_job, (gpointer) id, NULL);
   return container;
 }
 
@@ -972,7 +1204,10 @@ lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError *
     }
   container = hcs_protocol_client_open_container (client, id, error);
   if (container != NULL)
-    hcs_protocol_container_set_isolation (container, "lcow");
+    {
+      hcs_protocol_container_set_isolation (container, "lcow");
+      hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+    }
   return container;
 }
 

@@ -14,4 +14,24 @@ G_BEGIN_DECLS
 #define LCOW_TYPE_DRIVER (lcow_driver_get_type ())
 G_DECLARE_FINAL_TYPE (LcowDriver, lcow_driver, LCOW, DRIVER, GObject)
 
+/* An hns endpoint as a NIC of the UVM (lcow-network.c). */
+typedef struct
+{
+  char *container_id;
+  char *endpoint_id;
+  char *name;          /* the VM's device (vm_machine_add_nic) */
+  char *tap;           /* the host's tap, on `bridge` */
+  char *bridge;
+  char *mac;           /* xx:xx:xx:xx:xx:xx, the endpoint's */
+  JsonObject *adapter; /* hcsshim's LCOWNetworkAdapter, for the guest */
+  gboolean added;      /* hot-added: device_del before the tap goes */
+} LcowNic;
+
+LcowNic *lcow_nic_new (const char *container_id, HcsEndpoint *endpoint, GError **error);
+void lcow_nic_free (LcowNic *nic);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowNic, lcow_nic_free)
+gboolean lcow_tap_create (const LcowNic *nic, GError **error);
+/* FALSE when it could not be deleted (QEMU still holds it). */
+gboolean lcow_tap_delete (const char *tap);
+
 G_END_DECLS

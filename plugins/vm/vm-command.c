@@ -17,6 +17,8 @@
 #include <x86intrin.h>
 #endif
 
+static void vm_share_free (gpointer data);
+
 VmConfig *
 vm_config_new (void)
 {
@@ -27,7 +29,38 @@ vm_config_new (void)
   config->memory_mb = 256;
   config->processors = 1;
   config->boot_ports = g_ptr_array_new_with_free_func (g_free);
+  config->shares = g_ptr_array_new_with_free_func (vm_share_free);
   return config;
+}
+
+static void
+vm_share_free (gpointer data)
+{
+  VmShare *share = data;
+
+  g_free (share->tag);
+  g_free (share->path);
+  g_free (share);
+}
+
+static gpointer
+copy_share (gconstpointer data, gpointer user_data)
+{
+  const VmShare *share = data;
+  VmShare *copy = g_new0 (VmShare, 1);
+
+  copy->tag = g_strdup (share->tag);
+  copy->path = g_strdup (share->path);
+  copy->read_only = share->read_only;
+  return copy;
+}
+
+void
+vm_config_add_share (VmConfig *config, const char *tag, const char *path, gboolean read_only)
+{
+  VmShare share = { (char *) tag, (char *) path, read_only };
+
+  g_ptr_array_add (config->shares, copy_share (&share, NULL));
 }
 
 static gpointer
@@ -48,6 +81,8 @@ vm_config_copy (const VmConfig *config)
   copy->console_log = g_strdup (config->console_log);
   copy->boot_ports = g_ptr_array_copy (config->boot_ports, copy_string, NULL);
   g_ptr_array_set_free_func (copy->boot_ports, g_free);
+  copy->shares = g_ptr_array_copy (config->shares, copy_share, NULL);
+  g_ptr_array_set_free_func (copy->shares, vm_share_free);
   return copy;
 }
 
@@ -62,6 +97,7 @@ vm_config_free (VmConfig *config)
   g_free (config->append);
   g_free (config->console_log);
   g_clear_pointer (&config->boot_ports, g_ptr_array_unref);
+  g_clear_pointer (&config->shares, g_ptr_array_unref);
   g_free (config);
 }
 
@@ -107,6 +143,18 @@ vm_config_validate (const VmConfig *config, GError **error)
     return invalid (error, "vm: memory-mb: %u is not between 32 and 1048576", config->memory_mb);
   if (config->processors < 1 || config->processors > 255)
     return invalid (error, "vm: processors: %u is not between 1 and 255", config->processors);
+  for (guint i = 0; i < config->shares->len; i++)
+    {
+      const VmShare *share = config->shares->pdata[i];
+
+      if (!vm_port_name_validate (share->tag, NULL))
+        return invalid (error, "vm: share tag '%s': must be 1 to %d of [A-Za-z0-9._-]",
+                        share->tag, VM_PORT_NAME_MAX);
+      if (share->path == NULL || !g_path_is_absolute (share->path) ||
+          !g_file_test (share->path, G_FILE_TEST_IS_DIR) || strchr (share->path, ',') != NULL)
+        return invalid (error, "vm: share '%s': '%s' is not a folder given by its absolute "
+                        "path (without commas)", share->tag, share->path);
+    }
   if (config->hotplug_slots > 32)
     return invalid (error, "vm: hotplug-slots: %u is more than 32", config->hotplug_slots);
   if (config->hotplug_slots > 0 && config->machine_type != VM_MACHINE_TYPE_Q35)
@@ -335,6 +383,20 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
     {
       add (argv, "-device");
       add_printf (argv, "pcie-root-port,id=hotplug%u,chassis=%u,bus=pcie.0", i, i + 1);
+    }
+
+  for (guint i = 0; i < config->shares->len; i++)
+    {
+      const VmShare *share = config->shares->pdata[i];
+
+      /* multidevs=remap: a share holds other file systems (bind mounts);
+       * their inode numbers must not collide in the guest. */
+      add (argv, "-fsdev");
+      add_printf (argv, "local,id=fs-%s,path=%s,security_model=none,multidevs=remap%s",
+                  share->tag, share->path, share->read_only ? ",readonly=on" : "");
+      add (argv, "-device");
+      add_printf (argv, "%s,fsdev=fs-%s,mount_tag=%s",
+                  q35 ? "virtio-9p-pci" : "virtio-9p-device", share->tag, share->tag);
     }
 
   add (argv, "-device");

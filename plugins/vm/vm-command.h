@@ -28,6 +28,16 @@ typedef enum {
  * chardev ids, device ids and file names as they are. */
 #define VM_PORT_NAME_MAX 64
 
+/* A host folder the guest mounts over virtio-9p (mount_tag @tag). QEMU
+ * cannot hot-add a 9p file system device (there is no QMP command for
+ * its -fsdev), so shares are present from boot; their users put what they
+ * share below @path (bind mounts, for example). */
+typedef struct {
+  char *tag;             /* [A-Za-z0-9._-], at most VM_PORT_NAME_MAX */
+  char *path;            /* absolute, an existing folder */
+  gboolean read_only;    /* QEMU refuses every write (readonly=on) */
+} VmShare;
+
 typedef struct {
   char *qemu;            /* NULL: qemu-system-x86_64 from PATH */
   VmMachineType machine_type;
@@ -42,7 +52,12 @@ typedef struct {
   char *console_log;     /* nullable: keep the serial console here (else in the run dir) */
   gboolean die_with_parent; /* QEMU gets SIGKILL when the thread that started it ends */
   GPtrArray *boot_ports; /* (element-type utf8): virtio-serial ports present at boot */
+  GPtrArray *shares;     /* (element-type VmShare): virtio-9p-pci devices present at boot */
 } VmConfig;
+
+/* Adds a share to @config (copies the strings). */
+void vm_config_add_share (VmConfig *config, const char *tag, const char *path,
+                          gboolean read_only);
 
 VmConfig *vm_config_new (void);
 VmConfig *vm_config_copy (const VmConfig *config);

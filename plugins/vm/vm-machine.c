@@ -42,7 +42,8 @@ struct _VmMachine
   VmQmp *qmp;
   GHashTable *ports; /* name -> GIOStream */
   GHashTable *disks; /* name -> its root port + 1 */
-  guint32 disk_slots; /* root ports in use, a bit each */
+  GHashTable *nics;  /* name -> its root port + 1 */
+  guint32 disk_slots; /* root ports in use (disks and NICs), a bit each */
   gboolean started;
   gboolean exited;
   GTask *start_task;
@@ -80,6 +81,7 @@ vm_machine_finalize (GObject *object)
   g_clear_object (&vm->qmp);
   g_clear_pointer (&vm->ports, g_hash_table_unref);
   g_clear_pointer (&vm->disks, g_hash_table_unref);
+  g_clear_pointer (&vm->nics, g_hash_table_unref);
   g_clear_error (&vm->start_error);
   g_assert (vm->start_cancel_source == NULL);
   G_OBJECT_CLASS (vm_machine_parent_class)->finalize (object);
@@ -100,6 +102,7 @@ vm_machine_init (VmMachine *vm)
 {
   vm->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, port_stream_free);
   vm->disks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  vm->nics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 VmMachine *
@@ -1174,6 +1177,231 @@ vm_machine_remove_disk_async (VmMachine *vm, const char *name, GCancellable *can
 
 gboolean
 vm_machine_remove_disk_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Hot-added NICs: a tap netdev (the tap is the caller's, made before and
+ * deleted after) and a virtio-net-pci on it, in a PCIe root port. */
+
+/* A Linux interface name: IFNAMSIZ - 1. */
+#define NIC_IFNAME_MAX 15
+
+static PortOperation *
+nic_operation_new (const char *name)
+{
+  PortOperation *op = g_new0 (PortOperation, 1);
+
+  op->kind = "nic";
+  op->name = g_strdup (name);
+  op->id = g_strdup_printf ("nic-%s", name);
+  op->backend_remove = "netdev_del";
+  op->backend_key = "id";
+  op->slot = -1;
+  return op;
+}
+
+static gboolean
+check_nic_request (VmMachine *vm, const char *name, GError **error)
+{
+  if (!vm_port_name_validate (name, error))
+    {
+      g_prefix_error (error, "vm: nic: ");
+      return FALSE;
+    }
+  if (!vm_machine_is_running (vm) || vm->qmp == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "vm: nic '%s': the machine is not running", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+valid_mac (const char *mac)
+{
+  if (mac == NULL || strlen (mac) != 17)
+    return FALSE;
+  for (int i = 0; i < 17; i++)
+    if (i % 3 == 2 ? mac[i] != ':' : !g_ascii_isxdigit (mac[i]))
+      return FALSE;
+  /* A unicast address: the guest's NIC could not take a multicast one. */
+  return (g_ascii_xdigit_value (mac[1]) & 1) == 0;
+}
+
+static gboolean
+valid_ifname (const char *ifname)
+{
+  return ifname != NULL && *ifname != '\0' && strlen (ifname) <= NIC_IFNAME_MAX &&
+         strspn (ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") ==
+             strlen (ifname);
+}
+
+static void
+add_nic_forget (VmMachine *vm, PortOperation *op)
+{
+  g_hash_table_remove (vm->nics, op->name);
+  vm->disk_slots &= ~(1u << op->slot);
+}
+
+static void
+add_nic_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
+  g_autoptr (JsonObject) arguments = NULL;
+
+  if (reply == NULL)
+    {
+      /* The netdev goes again (add_disk_undone_cb gives back the error). */
+      g_prefix_error (&op->error, "vm: nic '%s': ", op->name);
+      add_nic_forget (vm, op);
+      arguments = backend_arguments (op);
+      vm_qmp_execute_async (VM_QMP (source), "netdev_del", arguments, NULL, add_disk_undone_cb,
+                            g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_nic_netdev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+  g_autofree char *bus = NULL;
+
+  if (reply == NULL)
+    {
+      add_nic_forget (vm, op);
+      g_prefix_error (&error, "vm: nic '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  bus = g_strdup_printf ("hotplug%d", op->slot);
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "driver", "virtio-net-pci");
+  json_object_set_string_member (arguments, "netdev", op->id);
+  json_object_set_string_member (arguments, "id", op->id);
+  json_object_set_string_member (arguments, "bus", bus);
+  json_object_set_string_member (arguments, "mac", g_object_get_data (G_OBJECT (task), "mac"));
+  vm_qmp_execute_async (VM_QMP (source), "device_add", arguments, NULL, add_nic_device_cb,
+                        g_steal_pointer (&task));
+}
+
+void
+vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifname,
+                          const char *mac, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) arguments = NULL;
+  PortOperation *op;
+  int slot = -1;
+
+  g_task_set_source_tag (task, vm_machine_add_nic_async);
+  if (!check_nic_request (vm, name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!valid_ifname (tap_ifname))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                               "vm: nic '%s': tap '%s' is not an interface name (1 to %d of "
+                               "[A-Za-z0-9_-])", name, tap_ifname ? tap_ifname : "(null)",
+                               NIC_IFNAME_MAX);
+      return;
+    }
+  if (!valid_mac (mac))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                               "vm: nic '%s': MAC '%s' is not a unicast xx:xx:xx:xx:xx:xx",
+                               name, mac ? mac : "(null)");
+      return;
+    }
+  if (g_hash_table_contains (vm->nics, name))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                               "vm: nic '%s' exists already", name);
+      return;
+    }
+  for (guint i = 0; i < vm->config->hotplug_slots && slot < 0; i++)
+    if ((vm->disk_slots & (1u << i)) == 0)
+      slot = i;
+  if (slot < 0)
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                               "vm: nic '%s': no free hot-plug slot (the machine has %u)", name,
+                               vm->config->hotplug_slots);
+      return;
+    }
+
+  op = nic_operation_new (name);
+  op->slot = slot;
+  g_task_set_task_data (task, op, (GDestroyNotify) port_operation_free);
+  g_object_set_data_full (G_OBJECT (task), "mac", g_strdup (mac), g_free);
+  vm->disk_slots |= 1u << slot;
+  g_hash_table_insert (vm->nics, g_strdup (name), GINT_TO_POINTER (slot + 1));
+
+  /* QEMU opens the tap the caller made by its name; no scripts run. */
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "type", "tap");
+  json_object_set_string_member (arguments, "id", op->id);
+  json_object_set_string_member (arguments, "ifname", tap_ifname);
+  json_object_set_string_member (arguments, "script", "no");
+  json_object_set_string_member (arguments, "downscript", "no");
+  vm_qmp_execute_async (vm->qmp, "netdev_add", arguments, cancellable, add_nic_netdev_cb,
+                        g_steal_pointer (&task));
+}
+
+gboolean
+vm_machine_add_nic_finish (VmMachine *vm, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+vm_machine_remove_nic_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
+  g_autoptr (GError) error = NULL;
+  PortOperation *op;
+  gpointer slot;
+
+  g_task_set_source_tag (task, vm_machine_remove_nic_async);
+  if (!check_nic_request (vm, name, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!g_hash_table_lookup_extended (vm->nics, name, NULL, &slot))
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                               "vm: nic '%s' does not exist", name);
+      return;
+    }
+  op = nic_operation_new (name);
+  /* The slot is given back once the device and its netdev are gone. */
+  op->slot = GPOINTER_TO_INT (slot) - 1;
+  g_task_set_task_data (task, op, (GDestroyNotify) port_operation_free);
+  g_hash_table_remove (vm->nics, name);
+  remove_device (vm, g_steal_pointer (&task));
+}
+
+gboolean
+vm_machine_remove_nic_finish (VmMachine *vm, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, vm), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -91,6 +91,23 @@ void vm_machine_remove_disk_async (VmMachine *vm, const char *name, GCancellable
                                    GAsyncReadyCallback callback, gpointer user_data);
 gboolean vm_machine_remove_disk_finish (VmMachine *vm, GAsyncResult *result, GError **error);
 
+/* Hot-adds a virtio-net-pci NIC named @name with the MAC @mac
+ * ("xx:xx:xx:xx:xx:xx", unicast) in a free PCIe root port (shared with
+ * the disks), on a tap netdev that opens the existing tap @tap_ifname
+ * (script=no: the caller made the tap, put it on its bridge, and deletes
+ * it after the NIC is removed). The netdev is taken back when the device
+ * cannot be added. No free slot is HCS_ERROR_NOT_SUPPORTED. */
+void vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifname,
+                               const char *mac, GCancellable *cancellable,
+                               GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_add_nic_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
+/* Removes a hot-added NIC: device_del, then, once the guest has let it go
+ * (DEVICE_DELETED), its netdev (QEMU closes the tap); the slot is free. */
+void vm_machine_remove_nic_async (VmMachine *vm, const char *name, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+gboolean vm_machine_remove_nic_finish (VmMachine *vm, GAsyncResult *result, GError **error);
+
 /* Shuts the VM down: with @grace_ms > 0 the guest is asked first (ACPI
  * system_powerdown) and given that long; then QEMU is told to quit and,
  * should it not exit within a few seconds, killed. Returns once QEMU is

@@ -1,0 +1,411 @@
+/* gcs-network.c: the guest's side of an lcow endpoint.
+ *
+ * The host hot-adds a virtio-net-pci NIC with the endpoint's MAC before
+ * Create, whose ContainerConfig carries hcsshim's LCOWNetworkAdapter for
+ * it in NetworkAdapters (docs/protocol.md). Here the NIC is found by that
+ * MAC, moved into the container's network namespace and named ethN in
+ * one rtnetlink request, then given its address, lo and eth up, and a
+ * default route via the gateway from a thread that joined the namespace;
+ * the DNS settings become the container's /etc/resolv.conf.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "gcs-network.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/openat2.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define NET_DIR "/sys/class/net"
+/* A guard against a NIC that never shows, not a timing: the hot-add was
+ * answered before Create was sent; the kernel probes it in the meantime. */
+#define NIC_WAIT_MS 30000
+#define NIC_POLL_MS 20
+
+typedef struct
+{
+  char *mac;
+  struct in_addr address;
+  struct in_addr netmask;
+  struct in_addr gateway; /* 0: none */
+  gboolean has_gateway;
+  char *dns_suffix;
+  char *dns_servers;
+} Adapter;
+
+static void
+adapter_clear (Adapter *adapter)
+{
+  g_free (adapter->mac);
+  g_free (adapter->dns_suffix);
+  g_free (adapter->dns_servers);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Adapter, adapter_clear)
+
+static gboolean
+invalid (GError **error, guint index, const char *field, const char *why)
+{
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "gcs: ContainerConfig.NetworkAdapters[%u].%s: %s", index, field, why);
+  return FALSE;
+}
+
+static gboolean
+adapter_from_object (JsonObject *object, guint index, Adapter *adapter, GError **error)
+{
+  const char *mac = json_object_get_string_member_with_default (object, "MacAddress", "");
+  const char *address = json_object_get_string_member_with_default (object, "IPAddress", "");
+  const char *gateway = json_object_get_string_member_with_default (object, "GatewayAddress", "");
+  gint64 prefix_length = json_object_get_int_member_with_default (object, "PrefixLength", -1);
+
+  if (strlen (mac) != 17)
+    return invalid (error, index, "MacAddress", "not xx:xx:xx:xx:xx:xx");
+  if (inet_pton (AF_INET, address, &adapter->address) != 1)
+    return invalid (error, index, "IPAddress", "not an IPv4 address");
+  if (prefix_length < 0 || prefix_length > 32)
+    return invalid (error, index, "PrefixLength", "not between 0 and 32");
+  adapter->has_gateway = *gateway != '\0';
+  if (adapter->has_gateway && inet_pton (AF_INET, gateway, &adapter->gateway) != 1)
+    return invalid (error, index, "GatewayAddress", "not an IPv4 address");
+  adapter->netmask.s_addr =
+      prefix_length == 0 ? 0 : htonl (0xffffffffu << (32 - (guint) prefix_length));
+  adapter->mac = g_ascii_strdown (mac, -1);
+  adapter->dns_suffix =
+      g_strdup (json_object_get_string_member_with_default (object, "DNSSuffix", ""));
+  adapter->dns_servers =
+      g_strdup (json_object_get_string_member_with_default (object, "DNSServerList", ""));
+  return TRUE;
+}
+
+/* The interface of the guest's own namespace whose MAC is @mac, waiting
+ * for the kernel to probe it. */
+static char *
+find_nic (const char *mac, GError **error)
+{
+  for (guint waited = 0; waited < NIC_WAIT_MS; waited += NIC_POLL_MS)
+    {
+      g_autoptr (GDir) dir = g_dir_open (NET_DIR, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (NET_DIR, name, "address", NULL);
+          g_autofree char *text = NULL;
+
+          if (g_file_get_contents (path, &text, NULL, NULL) &&
+              g_ascii_strncasecmp (g_strstrip (text), mac, 17) == 0)
+            return g_strdup (name);
+        }
+      g_usleep (NIC_POLL_MS * 1000);
+    }
+  g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+               "gcs: no NIC with MAC %s appeared (%d s)", mac, NIC_WAIT_MS / 1000);
+  return NULL;
+}
+
+static void
+add_attribute (struct nlmsghdr *header, gsize room, guint16 type, const void *data, gsize length)
+{
+  struct rtattr *attribute = (struct rtattr *) ((char *) header + NLMSG_ALIGN (header->nlmsg_len));
+
+  g_assert (NLMSG_ALIGN (header->nlmsg_len) + RTA_SPACE (length) <= room);
+  attribute->rta_type = type;
+  attribute->rta_len = RTA_LENGTH (length);
+  memcpy (RTA_DATA (attribute), data, length);
+  header->nlmsg_len = NLMSG_ALIGN (header->nlmsg_len) + RTA_ALIGN (attribute->rta_len);
+}
+
+/* One RTM_NEWLINK: into the namespace of @netns_fd, renamed @new_name
+ * (the kernel moves first, then renames in the new namespace). */
+static gboolean
+move_nic (const char *name, int netns_fd, const char *new_name, GError **error)
+{
+  struct
+  {
+    struct nlmsghdr header;
+    struct ifinfomsg info;
+    char attributes[128];
+  } request = { 0 };
+  struct
+  {
+    struct nlmsghdr header;
+    struct nlmsgerr error;
+    char rest[256];
+  } reply;
+  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+  guint32 fd = (guint32) netns_fd;
+  unsigned int index = if_nametoindex (name);
+  int saved_errno = 0;
+  ssize_t length;
+  int sock;
+
+  if (index == 0)
+    {
+      saved_errno = errno;
+      goto fail;
+    }
+  request.header.nlmsg_len = NLMSG_LENGTH (sizeof request.info);
+  request.header.nlmsg_type = RTM_NEWLINK;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  request.header.nlmsg_seq = 1;
+  request.info.ifi_family = AF_UNSPEC;
+  request.info.ifi_index = (int) index;
+  add_attribute (&request.header, sizeof request, IFLA_NET_NS_FD, &fd, sizeof fd);
+  add_attribute (&request.header, sizeof request, IFLA_IFNAME, new_name, strlen (new_name) + 1);
+
+  sock = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (sock < 0)
+    {
+      saved_errno = errno;
+      goto fail;
+    }
+  if (sendto (sock, &request, request.header.nlmsg_len, 0, (struct sockaddr *) &kernel,
+              sizeof kernel) < 0)
+    saved_errno = errno;
+  else if ((length = recv (sock, &reply, sizeof reply, 0)) < 0)
+    saved_errno = errno;
+  else if ((gsize) length < sizeof reply.header + sizeof reply.error ||
+           reply.header.nlmsg_type != NLMSG_ERROR)
+    saved_errno = EPROTO;
+  else
+    saved_errno = -reply.error.error;
+  close (sock);
+  if (saved_errno == 0)
+    return TRUE;
+fail:
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "gcs: moving NIC %s into the container's namespace as %s: %s", name, new_name,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+typedef struct
+{
+  int netns_fd;
+  const char *name;
+  const Adapter *adapter;
+  GError *error;
+} Configure;
+
+static gboolean
+set_flags_up (int sock, const char *name, GError **error)
+{
+  struct ifreq request = { 0 };
+
+  g_strlcpy (request.ifr_name, name, IFNAMSIZ);
+  if (ioctl (sock, SIOCGIFFLAGS, &request) < 0 ||
+      (request.ifr_flags |= IFF_UP, ioctl (sock, SIOCSIFFLAGS, &request) < 0))
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "gcs: %s up: %s",
+                   name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+set_inet (int sock, const char *name, unsigned long request_code, struct in_addr value,
+          const char *what, GError **error)
+{
+  struct ifreq request = { 0 };
+  struct sockaddr_in *inet = (struct sockaddr_in *) &request.ifr_addr;
+
+  g_strlcpy (request.ifr_name, name, IFNAMSIZ);
+  inet->sin_family = AF_INET;
+  inet->sin_addr = value;
+  if (ioctl (sock, request_code, &request) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "gcs: %s %s: %s",
+                   name, what, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+add_default_route (int sock, const char *name, struct in_addr gateway, GError **error)
+{
+  struct rtentry route = { 0 };
+  struct sockaddr_in *inet;
+
+  inet = (struct sockaddr_in *) &route.rt_dst;
+  inet->sin_family = AF_INET;
+  inet = (struct sockaddr_in *) &route.rt_genmask;
+  inet->sin_family = AF_INET;
+  inet = (struct sockaddr_in *) &route.rt_gateway;
+  inet->sin_family = AF_INET;
+  inet->sin_addr = gateway;
+  route.rt_flags = RTF_UP | RTF_GATEWAY;
+  route.rt_dev = (char *) name;
+  if (ioctl (sock, SIOCADDRT, &route) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "gcs: %s: default route: %s", name, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* In a thread of its own that joins the container's namespace (a
+ * thread's network namespace is its own; it ends with the thread). */
+static gpointer
+configure_thread (gpointer data)
+{
+  Configure *configure = data;
+  const Adapter *adapter = configure->adapter;
+  int sock;
+
+  if (setns (configure->netns_fd, CLONE_NEWNET) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (&configure->error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "gcs: joining the container's network namespace: %s",
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (&configure->error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "gcs: socket: %s", g_strerror (saved_errno));
+      return NULL;
+    }
+  if (set_flags_up (sock, "lo", &configure->error) &&
+      set_inet (sock, configure->name, SIOCSIFADDR, adapter->address, "address",
+                &configure->error) &&
+      set_inet (sock, configure->name, SIOCSIFNETMASK, adapter->netmask, "netmask",
+                &configure->error) &&
+      set_flags_up (sock, configure->name, &configure->error) && adapter->has_gateway)
+    add_default_route (sock, configure->name, adapter->gateway, &configure->error);
+  close (sock);
+  return NULL;
+}
+
+/* /etc/resolv.conf of the container whose init is @pid, resolved inside
+ * its root (openat2 RESOLVE_IN_ROOT): an image's symlink stays inside. */
+static gboolean
+write_resolv_conf (guint32 pid, const Adapter *adapter, GError **error)
+{
+  g_autofree char *root_path = g_strdup_printf ("/proc/%u/root", pid);
+  g_autoptr (GString) text = g_string_new ("# written by hcs-gcs from the network's DNS\n");
+  g_auto (GStrv) servers = g_strsplit (adapter->dns_servers, ",", -1);
+  struct open_how how = { .flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                          .mode = 0644,
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int root, fd, saved_errno = 0;
+  gboolean any = FALSE;
+
+  for (guint i = 0; servers[i] != NULL; i++)
+    {
+      g_strstrip (servers[i]);
+      if (*servers[i] == '\0' || strpbrk (servers[i], " \t\n") != NULL)
+        continue;
+      g_string_append_printf (text, "nameserver %s\n", servers[i]);
+      any = TRUE;
+    }
+  if (*adapter->dns_suffix != '\0' && strpbrk (adapter->dns_suffix, " \t\n") == NULL)
+    {
+      g_string_append_printf (text, "search %s\n", adapter->dns_suffix);
+      any = TRUE;
+    }
+  if (!any)
+    return TRUE;
+  root = open (root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    saved_errno = errno;
+  else
+    {
+      fd = (int) syscall (SYS_openat2, root, "etc/resolv.conf", &how, sizeof how);
+      if (fd < 0)
+        saved_errno = errno;
+      else
+        {
+          if (write (fd, text->str, text->len) != (ssize_t) text->len)
+            saved_errno = errno ? errno : EIO;
+          close (fd);
+        }
+      close (root);
+    }
+  if (saved_errno == 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "gcs: the container's /etc/resolv.conf: %s", g_strerror (saved_errno));
+  return FALSE;
+}
+
+gboolean
+gcs_network_setup (JsonNode *config_node, guint32 pid, GError **error)
+{
+  JsonObject *config = JSON_NODE_HOLDS_OBJECT (config_node) ? json_node_get_object (config_node)
+                                                            : NULL;
+  JsonNode *adapters_node = config ? json_object_get_member (config, "NetworkAdapters") : NULL;
+  JsonArray *adapters;
+  g_autofree char *netns_path = g_strdup_printf ("/proc/%u/ns/net", pid);
+  int netns_fd;
+  gboolean ok = TRUE;
+
+  if (adapters_node == NULL || JSON_NODE_HOLDS_NULL (adapters_node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (adapters_node))
+    return invalid (error, 0, "", "NetworkAdapters is not an array");
+  adapters = json_node_get_array (adapters_node);
+  if (json_array_get_length (adapters) == 0)
+    return TRUE;
+  netns_fd = open (netns_path, O_RDONLY | O_CLOEXEC);
+  if (netns_fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "gcs: %s: %s",
+                   netns_path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  for (guint i = 0; ok && i < json_array_get_length (adapters); i++)
+    {
+      JsonNode *node = json_array_get_element (adapters, i);
+      g_auto (Adapter) adapter = { 0 };
+      g_autofree char *nic = NULL;
+      g_autofree char *name = g_strdup_printf ("eth%u", i);
+      Configure configure = { netns_fd, name, &adapter, NULL };
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        ok = invalid (error, i, "", "not an object");
+      else if (!adapter_from_object (json_node_get_object (node), i, &adapter, error) ||
+               (nic = find_nic (adapter.mac, error)) == NULL ||
+               !move_nic (nic, netns_fd, name, error))
+        ok = FALSE;
+      else
+        {
+          g_thread_join (g_thread_new ("gcs-network", configure_thread, &configure));
+          if (configure.error != NULL)
+            {
+              g_propagate_error (error, configure.error);
+              ok = FALSE;
+            }
+          else
+            ok = write_resolv_conf (pid, &adapter, error);
+        }
+    }
+  close (netns_fd);
+  return ok;
+}

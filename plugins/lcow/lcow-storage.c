@@ -1,0 +1,494 @@
+/* lcow-storage.c: layers, scratch and mapped directories of the
+ * containers of a utility VM, on the host's side.
+ *
+ * Layers reach the guest as read-only erofs disks (hcsshim's
+ * MappedVirtualDisk; plugins/vm/vm-layers.c makes and caches the images),
+ * with a scratch ext4 disk of the container's own on top, from which the
+ * agent builds the overlay (hcsshim's CombinedLayers). Mapped directories
+ * are bind-mounted into one of the UVM's two virtio-9p shares: QEMU
+ * cannot hot-add a 9p device, and the read-only share is readonly=on in
+ * QEMU, so a ReadOnly mapping holds whatever the guest does.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "lcow-storage.h"
+
+#include "vm-layers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A sparse file: only what the container writes takes room. */
+#define LCOW_SCRATCH_SIZE (G_GUINT64_CONSTANT (2) << 30)
+
+typedef struct
+{
+  char *name;       /* the disk's serial and QEMU id: the host's choice */
+  char *path;
+  gboolean read_only;
+  gboolean owned;   /* made for this container: deleted with it */
+  gboolean attached;
+} LcowDisk;
+
+typedef struct
+{
+  char *target;     /* in a share folder: the bind mount */
+  char *guest_path; /* where the guest sees it */
+} LcowBind;
+
+struct _LcowStorage
+{
+  char *id;
+  GPtrArray *layers;  /* (element-type LcowDisk): top first, as ContainerConfig.Layers */
+  LcowDisk *scratch;  /* nullable: no root of the host's */
+  GPtrArray *binds;   /* (element-type LcowBind): as ContainerConfig.MappedDirectories */
+};
+
+/* Names unique in the process, so in any UVM of it. */
+static char *
+new_name (const char *kind)
+{
+  static gint counter = 0;
+
+  return g_strdup_printf ("hcs-%s%d", kind, g_atomic_int_add (&counter, 1));
+}
+
+static void
+lcow_disk_free (LcowDisk *disk)
+{
+  if (disk->owned && disk->path != NULL)
+    g_unlink (disk->path);
+  g_free (disk->name);
+  g_free (disk->path);
+  g_free (disk);
+}
+
+static void
+lcow_bind_free (LcowBind *bind)
+{
+  if (bind->target != NULL)
+    {
+      /* Detached: a reader in it does not keep it here. */
+      umount2 (bind->target, MNT_DETACH);
+      g_rmdir (bind->target);
+    }
+  g_free (bind->target);
+  g_free (bind->guest_path);
+  g_free (bind);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowDisk, lcow_disk_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowBind, lcow_bind_free)
+
+/* --- the UVM's folders ------------------------------------------------------------ */
+
+/* Empties @dir of what containers left: mounts undone, files deleted; a
+ * folder that is still a mount point after that is left alone. */
+static void
+empty_folder (const char *dir, gboolean mounts)
+{
+  g_autoptr (GDir) entries = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (mounts)
+        {
+          umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW);
+          g_rmdir (path);
+        }
+      else
+        g_unlink (path);
+    }
+}
+
+void
+lcow_storage_root_free (LcowStorageRoot *root)
+{
+  if (root == NULL)
+    return;
+  if (root->dir == NULL)
+    {
+      g_free (root);
+      return;
+    }
+  empty_folder (root->shares_rw, TRUE);
+  empty_folder (root->shares_ro, TRUE);
+  empty_folder (root->disks, FALSE);
+  g_rmdir (root->shares_rw);
+  g_rmdir (root->shares_ro);
+  g_rmdir (root->disks);
+  g_rmdir (root->dir);
+  g_free (root->dir);
+  g_free (root->shares_rw);
+  g_free (root->shares_ro);
+  g_free (root->disks);
+  g_free (root);
+}
+
+LcowStorageRoot *
+lcow_storage_root_new (GError **error)
+{
+  g_autoptr (LcowStorageRoot) root = g_new0 (LcowStorageRoot, 1);
+  g_autofree char *dir = g_dir_make_tmp ("hcs-lcow-XXXXXX", error);
+
+  if (dir == NULL)
+    {
+      g_prefix_error (error, "lcow: the utility VM's storage folder: ");
+      return NULL;
+    }
+  root->dir = g_steal_pointer (&dir);
+  root->shares_rw = g_build_filename (root->dir, "rw", NULL);
+  root->shares_ro = g_build_filename (root->dir, "ro", NULL);
+  root->disks = g_build_filename (root->dir, "disks", NULL);
+  if (g_mkdir (root->shares_rw, 0700) < 0 || g_mkdir (root->shares_ro, 0700) < 0 ||
+      g_mkdir (root->disks, 0700) < 0)
+    return hcs_set_error_from_errno (error, errno, "lcow: making folders in %s", root->dir),
+           NULL;
+  return g_steal_pointer (&root);
+}
+
+void
+lcow_storage_root_add_shares (const LcowStorageRoot *root, VmConfig *config)
+{
+  vm_config_add_share (config, LCOW_SHARE_RW_TAG, root->shares_rw, FALSE);
+  vm_config_add_share (config, LCOW_SHARE_RO_TAG, root->shares_ro, TRUE);
+}
+
+/* --- prepare ---------------------------------------------------------------------- */
+
+gboolean
+lcow_storage_wanted (const HcsContainerConfig *config)
+{
+  return config->volume_path != NULL || (config->layers != NULL && config->layers->len > 0) ||
+         (config->mapped_directories != NULL && config->mapped_directories->len > 0);
+}
+
+static gboolean
+run_tool (const char *const *argv, GError **error)
+{
+  g_autofree char *errors = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &errors, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "%s failed: %s", argv[0],
+                   g_strstrip (errors));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A sparse ext4 image, root's own; no journal (the scratch dies with the
+ * container) and the inode tables left for the guest to skip
+ * (noinit_itable): nothing is written that the container does not. */
+static gboolean
+make_scratch (const char *path, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
+                         "-E", "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL };
+
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "lcow: scratch image %s", path);
+  if (ftruncate (fd, LCOW_SCRATCH_SIZE) < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "lcow: sizing scratch image %s",
+                                       path);
+    }
+  close (fd);
+  if (!run_tool (argv, error))
+    {
+      g_prefix_error (error, "lcow: scratch image %s: ", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The image of layer @index: the store's cached one, or one of its own
+ * for a folder outside a store. */
+static LcowDisk *
+layer_disk (const char *id, guint index, const HcsLayer *layer, const char *layer_store_dir,
+            LcowStorageRoot *root, GError **error)
+{
+  g_autoptr (LcowDisk) disk = g_new0 (LcowDisk, 1);
+  g_autofree char *layer_dir = NULL;
+
+  disk->name = new_name ("l");
+  disk->read_only = TRUE;
+  if (layer->path != NULL)
+    layer_dir = vm_layer_dir_from_files (layer->path);
+  else
+    {
+      g_autoptr (HcsLayerStore) store = hcs_layer_store_new (layer_store_dir, error);
+      g_autofree char *files = NULL;
+
+      if (store == NULL)
+        return NULL;
+      if (layer->id == NULL || !hcs_layer_store_exists (store, layer->id))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                       "lcow: compute system '%s': ContainerConfig.Layers[%u]: layer '%s' is "
+                       "not in the store %s", id, index, layer->id ? layer->id : "(null)",
+                       layer_store_dir);
+          return NULL;
+        }
+      files = hcs_layer_store_get_mount_path (store, layer->id);
+      layer_dir = g_path_get_dirname (files);
+    }
+  if (layer_dir != NULL)
+    disk->path = vm_layer_image_ensure (layer_dir, NULL, error);
+  else
+    {
+      disk->owned = TRUE;
+      disk->path = g_strdup_printf ("%s/%s.erofs", root->disks, disk->name);
+      if (!vm_erofs_image_make (layer->path, disk->path, error))
+        g_clear_pointer (&disk->path, g_free);
+    }
+  if (disk->path == NULL)
+    {
+      g_prefix_error (error, "lcow: compute system '%s': ContainerConfig.Layers[%u]: ", id,
+                      index);
+      return NULL;
+    }
+  return g_steal_pointer (&disk);
+}
+static LcowBind *
+bind_directory (const char *id, guint index, const HcsMappedDirectory *mapped,
+                LcowStorageRoot *root, GError **error)
+{
+  g_autoptr (LcowBind) bind = g_new0 (LcowBind, 1);
+  g_autofree char *name = new_name ("m");
+  const char *share = mapped->read_only ? root->shares_ro : root->shares_rw;
+  g_autofree char *target = g_build_filename (share, name, NULL);
+  struct stat st;
+
+  if (stat (mapped->host_path, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "lcow: compute system '%s': ContainerConfig.MappedDirectories[%u].HostPath: "
+                   "'%s' is not a folder", id, index, mapped->host_path);
+      return NULL;
+    }
+  if (g_mkdir (target, 0700) < 0)
+    return hcs_set_error_from_errno (error, errno, "lcow: %s", target), NULL;
+  if (mount (mapped->host_path, target, NULL, MS_BIND, NULL) < 0)
+    {
+      int saved_errno = errno;
+
+      g_rmdir (target);
+      return hcs_set_error_from_errno (error, saved_errno, "lcow: compute system '%s': binding "
+                                       "%s to %s", id, mapped->host_path, target), NULL;
+    }
+  bind->target = g_steal_pointer (&target);
+  /* The host's own read-only bind as well as QEMU's readonly=on. */
+  if (mapped->read_only &&
+      mount (NULL, bind->target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    return hcs_set_error_from_errno (error, errno, "lcow: making %s read-only", bind->target),
+           NULL;
+  bind->guest_path = g_strdup_printf (LCOW_GUEST_SHARES_DIR "/%s/%s",
+                                      mapped->read_only ? "ro" : "rw", name);
+  return g_steal_pointer (&bind);
+}
+
+LcowStorage *
+lcow_storage_prepare (const char *id, const HcsContainerConfig *config,
+                      const char *layer_store_dir, LcowStorageRoot *root, GError **error)
+{
+  g_autoptr (LcowStorage) storage = g_new0 (LcowStorage, 1);
+
+  storage->id = g_strdup (id);
+  storage->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_disk_free);
+  storage->binds = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_bind_free);
+  for (guint i = 0; config->layers != NULL && i < config->layers->len; i++)
+    {
+      LcowDisk *disk = layer_disk (id, i, config->layers->pdata[i], layer_store_dir, root, error);
+
+      if (disk == NULL)
+        return NULL;
+      g_ptr_array_add (storage->layers, disk);
+    }
+  if (storage->layers->len == 0 && config->volume_path != NULL)
+    {
+      /* A root file system of the host: its own image, not cached (the
+       * folder may change under the same path and mtime). */
+      g_autoptr (LcowDisk) disk = g_new0 (LcowDisk, 1);
+
+      disk->name = new_name ("r");
+      disk->read_only = TRUE;
+      disk->owned = TRUE;
+      disk->path = g_strdup_printf ("%s/%s.erofs", root->disks, disk->name);
+      if (!vm_erofs_image_make (config->volume_path, disk->path, error))
+        {
+          g_clear_pointer (&disk->path, g_free);
+          g_prefix_error (error, "lcow: compute system '%s': ContainerConfig.VolumePath: ", id);
+          return NULL;
+        }
+      g_ptr_array_add (storage->layers, g_steal_pointer (&disk));
+    }
+  if (storage->layers->len > 0)
+    {
+      g_autoptr (LcowDisk) disk = g_new0 (LcowDisk, 1);
+
+      disk->name = new_name ("s");
+      disk->owned = TRUE;
+      disk->path = g_strdup_printf ("%s/%s.ext4", root->disks, disk->name);
+      if (!make_scratch (disk->path, error))
+        return NULL;
+      storage->scratch = g_steal_pointer (&disk);
+    }
+  for (guint i = 0; config->mapped_directories != NULL && i < config->mapped_directories->len;
+       i++)
+    {
+      LcowBind *bind = bind_directory (id, i, config->mapped_directories->pdata[i], root, error);
+
+      if (bind == NULL)
+        return NULL;
+      g_ptr_array_add (storage->binds, bind);
+    }
+  return g_steal_pointer (&storage);
+}
+
+void
+lcow_storage_free (LcowStorage *storage)
+{
+  if (storage == NULL)
+    return;
+  g_ptr_array_unref (storage->layers);
+  g_clear_pointer (&storage->scratch, lcow_disk_free);
+  g_ptr_array_unref (storage->binds);
+  g_free (storage->id);
+  g_free (storage);
+}
+
+/* --- the VM ----------------------------------------------------------------------- */
+
+static void
+result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+await (GMainContext *context, GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (context, TRUE);
+  return *result;
+}
+
+static gboolean
+attach_disk (LcowDisk *disk, VmMachine *vm, GMainContext *context, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  vm_machine_add_disk_async (vm, disk->name, disk->path, disk->read_only, NULL, result_cb,
+                             &result);
+  if (!vm_machine_add_disk_finish (vm, await (context, &result), error))
+    return FALSE;
+  disk->attached = TRUE;
+  return TRUE;
+}
+
+gboolean
+lcow_storage_attach (LcowStorage *storage, VmMachine *vm, GMainContext *context,
+                     GError **error)
+{
+  for (guint i = 0; i < storage->layers->len; i++)
+    if (!attach_disk (storage->layers->pdata[i], vm, context, error))
+      goto fail;
+  if (storage->scratch != NULL && !attach_disk (storage->scratch, vm, context, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_prefix_error (error, "lcow: compute system '%s': ", storage->id);
+  lcow_storage_detach (storage, vm, context);
+  return FALSE;
+}
+
+typedef struct
+{
+  guint pending;
+} Detaching;
+
+static void
+disk_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Detaching *detaching = user_data;
+
+  /* A VM that died took the disk with it. */
+  vm_machine_remove_disk_finish (VM_MACHINE (source), result, NULL);
+  detaching->pending--;
+}
+
+static void
+detach_disk (LcowDisk *disk, VmMachine *vm, Detaching *detaching)
+{
+  if (disk == NULL || !disk->attached)
+    return;
+  disk->attached = FALSE;
+  if (vm == NULL || !vm_machine_is_running (vm))
+    return;
+  detaching->pending++;
+  vm_machine_remove_disk_async (vm, disk->name, NULL, disk_removed_cb, detaching);
+}
+
+void
+lcow_storage_detach (LcowStorage *storage, VmMachine *vm, GMainContext *context)
+{
+  Detaching detaching = { 0 };
+
+  /* Together: the guest's hot-unplug of each takes its own while. */
+  for (guint i = 0; i < storage->layers->len; i++)
+    detach_disk (storage->layers->pdata[i], vm, &detaching);
+  detach_disk (storage->scratch, vm, &detaching);
+  while (detaching.pending > 0)
+    g_main_context_iteration (context, TRUE);
+}
+
+/* --- the guest's document --------------------------------------------------------- */
+
+JsonNode *
+lcow_storage_guest_config (LcowStorage *storage, const HcsContainerConfig *config)
+{
+  JsonNode *node = hcs_container_config_to_node (config);
+  JsonObject *object = json_node_get_object (node);
+
+  json_object_remove_member (object, "Layers");
+  json_object_remove_member (object, "LayerFolderPath");
+  json_object_remove_member (object, "VolumePath");
+  if (storage->layers->len > 0)
+    {
+      JsonObject *guest = json_object_new ();
+      JsonArray *layers = json_array_new ();
+
+      for (guint i = 0; i < storage->layers->len; i++)
+        json_array_add_string_element (layers, ((LcowDisk *) storage->layers->pdata[i])->name);
+      json_object_set_array_member (guest, "Layers", layers);
+      json_object_set_string_member (guest, "Scratch", storage->scratch->name);
+      json_object_set_object_member (object, HCS_PROTOCOL_GUEST_STORAGE, guest);
+    }
+  if (json_object_has_member (object, "MappedDirectories"))
+    {
+      JsonArray *mapped = json_object_get_array_member (object, "MappedDirectories");
+
+      for (guint i = 0; i < json_array_get_length (mapped) && i < storage->binds->len; i++)
+        json_object_set_string_member (json_array_get_object_element (mapped, i), "HostPath",
+                                       ((LcowBind *) storage->binds->pdata[i])->guest_path);
+    }
+  return node;
+}

@@ -1,0 +1,34 @@
+/* vm-layers.h: a folder of files as a read-only erofs disk image, and the
+ * per-layer cache of such images that the VM plugins (lcow, xenon) attach
+ * to a guest as virtio-blk disks (hcsshim's MappedVirtualDisk).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The image of a layer store's layer, beside its files: <store>/<id>/
+ * layer.erofs of <store>/<id>/fs. Removing the layer removes it. */
+#define VM_LAYER_IMAGE_NAME "layer.erofs"
+
+/* Makes an erofs image of @directory at @image (absolute paths) with
+ * mkfs.erofs, keeping owners, modes and extended attributes (overlayfs's
+ * whiteouts and opaque folders stay what they are). Written to a
+ * temporary file beside @image and renamed: @image is whole or absent. */
+gboolean vm_erofs_image_make (const char *directory, const char *image, GError **error);
+
+/* The image of the layer whose folder is @layer_dir (a layer store's
+ * <store>/<id>, its files in fs/): <layer_dir>/layer.erofs, made on first
+ * use only. Makers in other threads and processes wait for each other
+ * (a lock on the layer's folder), so a layer is converted once. @made
+ * (nullable) tells whether this call made it. */
+char *vm_layer_image_ensure (const char *layer_dir, gboolean *made, GError **error);
+
+/* The layer folder (<store>/<id>) whose files are @files_dir, when
+ * @files_dir is a layer store's <store>/<id>/fs; NULL otherwise. */
+char *vm_layer_dir_from_files (const char *files_dir);
+
+G_END_DECLS
