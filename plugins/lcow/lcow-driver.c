@@ -925,6 +925,9 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
 
   if (!check_config (id, config, error))
     return NULL;
+  /* Held by a UVM holder: the system outlives this process. */
+  if (hcs_options_get_boolean (self->options, system_options, "lcow", "uvm-holder", FALSE))
+    return lcow_holder_create_container (self->options, id, config, error);
   /* The guest refuses an id it holds (a removed one is free again). */
   g_mutex_lock (&self->lock);
   had_uvm = run_job (uvm_get (), alive_job, NULL, NULL);
@@ -958,22 +961,28 @@ lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError *
   Uvm *uvm = uvm_get ();
   HcsContainer *container;
 
+  g_autoptr (GError) local_error = NULL;
+
   g_mutex_lock (&uvm->lock);
   if (uvm->client != NULL)
     client = g_object_ref (uvm->client);
   g_mutex_unlock (&uvm->lock);
-  if (client == NULL)
+  /* This process's own UVM first, then the held ones. */
+  if (client != NULL)
     {
-      /* Not yet: a UVM held beyond its host by a monitor. */
-      g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-                   "lcow: compute system '%s' does not exist (no utility VM runs in this host)",
-                   id);
-      return NULL;
+      container = hcs_protocol_client_open_container (client, id, &local_error);
+      if (container != NULL)
+        {
+          hcs_protocol_container_set_isolation (container, "lcow");
+          return container;
+        }
+      if (!hcs_error_is_not_exist (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
     }
-  container = hcs_protocol_client_open_container (client, id, error);
-  if (container != NULL)
-    hcs_protocol_container_set_isolation (container, "lcow");
-  return container;
+  return lcow_holder_open_container (LCOW_DRIVER (driver)->options, id, error);
 }
 
 static GPtrArray *
@@ -998,6 +1007,23 @@ lcow_driver_list_containers (HcsIsolationDriver *driver, GError **error)
       if (props != NULL) /* removed or closed: no longer listed */
         g_ptr_array_add (result, props);
     }
+  /* A holder's own host finds its containers here too: listed once. */
+  {
+    g_autoptr (GPtrArray) held =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_container_properties_free);
+
+    lcow_holder_list_containers (self->options, held);
+    for (guint i = 0; i < held->len; i++)
+      {
+        HcsContainerProperties *props = held->pdata[i];
+        gboolean seen = FALSE;
+
+        for (guint j = 0; j < result->len && !seen; j++)
+          seen = g_strcmp0 (((HcsContainerProperties *) result->pdata[j])->id, props->id) == 0;
+        if (!seen)
+          g_ptr_array_add (result, g_steal_pointer (&held->pdata[i]));
+      }
+  }
   return g_steal_pointer (&result);
 }
 

@@ -22,8 +22,14 @@ static const HcsOptionSpec lcow_options[] = {
   { "lcow", "processors", HCS_OPTION_INTEGER, 1, 256, .default_value = "1",
     .description = "The utility VM's virtual processors" },
   { "lcow", "keep-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
-    .description = "The utility VM stays up for the process's next host when the last one "
-                   "using it goes (it is shut down when the process exits)" },
+    .description = "The utility VM stays up when its last container is removed (held: until "
+                   "its holder is stopped; in process: until the process exits)" },
+  { "lcow", "uvm-holder", HCS_OPTION_BOOLEAN, .default_value = "false",
+    .description = "The utility VMs are held by hcs-lcow-uvm processes that serve their "
+                   "containers to any client and outlive the one that started them; false: "
+                   "one UVM in the host's process, gone with it" },
+  { "lcow", "containers-per-vm", HCS_OPTION_INTEGER, 1, 1024, .default_value = "8",
+    .description = "The containers a held utility VM takes; the next one boots another" },
 };
 
 G_MODULE_EXPORT gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,
