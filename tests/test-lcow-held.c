@@ -276,6 +276,50 @@ test_containers_per_vm (void)
   g_assert_cmpuint (count_holder_folders (), ==, 0);
 }
 
+/* runc's verbs on a bundle whose annotation io.hcs.isolation says lcow:
+ * its host root is refused, clearly; with io.hcs.lcow.rootfs=guest it
+ * runs on the guest's image, held, through create/start/state/kill/delete
+ * (each a process of its own). */
+static void
+test_oci_annotation (void)
+{
+  g_autofree char *bundle = g_build_filename (shared.temp_dir, "bundle", NULL);
+  g_autofree char *rootfs = g_build_filename (bundle, "rootfs", NULL);
+  g_autofree char *config_path = g_build_filename (bundle, "config.json", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *state = NULL;
+  const char *config_format =
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},"
+      " \"process\": {\"cwd\": \"/\", \"args\": [\"sleep\", \"1000\"]},"
+      " \"annotations\": {\"io.hcs.isolation\": \"lcow\"%s}}";
+  g_autofree char *host_root = g_strdup_printf (config_format, "");
+  g_autofree char *guest_root =
+      g_strdup_printf (config_format, ", \"io.hcs.lcow.rootfs\": \"guest\"");
+
+  g_assert_cmpint (g_mkdir_with_parents (rootfs, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (config_path, host_root, -1, &error));
+  g_assert_cmpint (hcsctl (NULL, "create", "--bundle", bundle, "oci-lcow", NULL), !=, 0);
+  g_assert_cmpuint (count_holders (), ==, 0);
+
+  g_assert_true (g_file_set_contents (config_path, guest_root, -1, &error));
+  g_assert_cmpint (hcsctl (NULL, "create", "--bundle", bundle, "oci-lcow", NULL), ==, 0);
+  g_assert_cmpuint (count_qemus (), ==, 1);
+  g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
+  g_assert_nonnull (strstr (state, "\"created\""));
+  g_clear_pointer (&state, g_free);
+  g_assert_cmpint (hcsctl (NULL, "start", "oci-lcow", NULL), ==, 0);
+  g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
+  g_assert_nonnull (strstr (state, "\"running\""));
+  g_clear_pointer (&state, g_free);
+  g_assert_cmpint (hcsctl (NULL, "kill", "oci-lcow", "KILL", NULL), ==, 0);
+  /* The exit reaches the holder asynchronously: delete --force either way. */
+  g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
+  await_no_holders ();
+  g_assert_cmpuint (count_holder_folders (), ==, 0);
+  g_assert_cmpint (hcsctl (&state, "list", "-q", NULL), ==, 0);
+  g_assert_cmpstr (state, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -294,6 +338,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/lcow-held/outlives-its-client", test_outlives_its_client);
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
+  g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
   status = g_test_run ();
 
   /* A failed test may have left holders: they go now, with their UVMs. */
