@@ -320,6 +320,51 @@ test_oci_annotation (void)
   g_assert_cmpstr (state, ==, "");
 }
 
+/* A hostile guest agent (the agent's hcs.misbehave= knob, through
+ * [lcow] boot-parameters): garbage or an oversized frame on the bridge,
+ * or no answer at all. Create fails naming it, and nothing is left: no
+ * holder, no QEMU, no folder. */
+static void
+test_hostile_agent (gconstpointer data)
+{
+  const char *mode = data;
+  const char *argv[] = { "true", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (argv, FALSE);
+  g_autoptr (GKeyFile) options = g_key_file_new ();
+  g_autofree char *text = g_key_file_to_data (shared.options, NULL, NULL);
+  g_autofree char *parameters = g_strdup_printf ("quiet panic=-1 hcs.misbehave=%s", mode);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+
+  g_assert_true (g_key_file_load_from_data (options, text, -1, G_KEY_FILE_NONE, NULL));
+  g_key_file_set_string (options, "lcow", "boot-parameters", parameters);
+  /* The silent one is given up on after this (a boot under load may take
+   * longer: the others keep the default guard, and fail as they answer). */
+  if (g_str_equal (mode, "silent"))
+    g_key_file_set_integer (options, "lcow", "boot-timeout", 15);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  container = hcs_host_create_container (host, "hostile", config, NULL, &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_test_message ("%s: %s", mode, error->message);
+  g_assert_nonnull (strstr (error->message, "did not answer"));
+  /* Garbage and an oversized frame are seen as such, not waited out. */
+  if (g_str_equal (mode, "garbage"))
+    g_assert_nonnull (strstr (error->message, "neither a request, a response nor"));
+  else if (g_str_equal (mode, "oversize"))
+    g_assert_nonnull (strstr (error->message, "over the limit"));
+  await_no_holders ();
+  g_assert_cmpuint (count_holder_folders (), ==, 0);
+  {
+    g_autofree char *systems = g_build_filename (shared.temp_dir, "state", "systems", NULL);
+    g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+
+    g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -339,6 +384,9 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow-held/outlives-its-client", test_outlives_its_client);
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
   g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
+  g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);
+  g_test_add_data_func ("/lcow-held/hostile-agent/oversize", "oversize", test_hostile_agent);
+  g_test_add_data_func ("/lcow-held/hostile-agent/silent", "silent", test_hostile_agent);
   status = g_test_run ();
 
   /* A failed test may have left holders: they go now, with their UVMs. */

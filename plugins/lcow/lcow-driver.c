@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 /* Guards against a guest that never comes up, not a timing: TCG under load
- * boots in 5-20 s. */
+ * boots in 5-20 s ([lcow] boot-timeout). */
 #define LCOW_BOOT_TIMEOUT_S 240
 /* A stdio port carries frames of at most this (the agent writes 64 KiB). */
 #define LCOW_MAX_FRAME (1024 * 1024)
@@ -86,6 +86,7 @@ typedef struct
   char *boot_parameters;
   guint memory_mb;
   guint processors;
+  guint boot_timeout_s;
 } LcowSettings;
 
 static void
@@ -128,6 +129,8 @@ lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettin
       self->options, system_options, "lcow", "boot-parameters", LCOW_DEFAULT_BOOT_PARAMETERS);
   settings->memory_mb = get_uint (self, system_options, "memory-mb", "512");
   settings->processors = get_uint (self, system_options, "processors", "1");
+  settings->boot_timeout_s = get_uint (self, system_options, "boot-timeout",
+                                       G_STRINGIFY (LCOW_BOOT_TIMEOUT_S));
 }
 
 /* --- jobs in the UVM's thread ------------------------------------------------------ */
@@ -643,7 +646,7 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
 
   /* The agent is ready when it answers. */
   cancellable = g_cancellable_new ();
-  timeout = g_timeout_source_new_seconds (LCOW_BOOT_TIMEOUT_S);
+  timeout = g_timeout_source_new_seconds (settings->boot_timeout_s);
   g_source_set_callback (timeout, boot_timed_out_cb, g_object_ref (cancellable), g_object_unref);
   g_source_attach (timeout, self->context);
   body = hcs_protocol_request_new (NULL);

@@ -268,7 +268,7 @@ lcow_holder_create_container (GKeyFile *options, const char *id,
         return container;
       if (!is_full (local_error))
         {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "lcow: ");
+          g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
     }
@@ -279,13 +279,7 @@ lcow_holder_create_container (GKeyFile *options, const char *id,
   client = connect_holder (folder, error);
   if (client == NULL)
     return NULL;
-  {
-    HcsContainer *container = create_in_holder (client, id, config, error);
-
-    if (container == NULL)
-      g_prefix_error (error, "lcow: ");
-    return container;
-  }
+  return create_in_holder (client, id, config, error);
 }
 
 HcsContainer *

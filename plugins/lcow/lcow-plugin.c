@@ -21,6 +21,9 @@ static const HcsOptionSpec lcow_options[] = {
     .description = "The utility VM's memory in MiB" },
   { "lcow", "processors", HCS_OPTION_INTEGER, 1, 256, .default_value = "1",
     .description = "The utility VM's virtual processors" },
+  { "lcow", "boot-timeout", HCS_OPTION_INTEGER, 1, 3600, .default_value = "240",
+    .description = "Seconds the utility VM's guest agent has to answer once QEMU started; "
+                   "then the VM is shut down and the create fails" },
   { "lcow", "keep-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
     .description = "The utility VM stays up when its last container is removed (held: until "
                    "its holder is stopped; in process: until the process exits)" },
