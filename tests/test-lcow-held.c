@@ -320,6 +320,36 @@ test_oci_annotation (void)
   g_assert_cmpstr (state, ==, "");
 }
 
+/* QEMU killed under a held container: its holder goes, removing the
+ * system's folder and its own; the system no longer exists. */
+static void
+test_killed_uvm (void)
+{
+  const char *sleeper[] = { "sleep", "1000", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config (sleeper, FALSE);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = hcs_host_new (shared.options, &error);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainer) again = NULL;
+  g_autoptr (GArray) holders = NULL;
+  g_autoptr (GArray) qemus = NULL;
+
+  g_assert_no_error (error);
+  container = hcs_host_create_container (host, "killed", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  holders = find_processes ("hcs-lcow-uvm", NULL);
+  qemus = find_processes ("qemu-system-", holders);
+  g_assert_cmpuint (qemus->len, ==, 1);
+  g_assert_cmpint (kill (g_array_index (qemus, GPid, 0), SIGKILL), ==, 0);
+  await_no_holders ();
+  g_assert_cmpuint (count_holder_folders (), ==, 0);
+  again = hcs_host_open_container (host, "killed", &error);
+  g_assert_null (again);
+  g_assert_true (hcs_error_is_not_exist (error));
+}
+
 /* A hostile guest agent (the agent's hcs.misbehave= knob, through
  * [lcow] boot-parameters): garbage or an oversized frame on the bridge,
  * or no answer at all. Create fails naming it, and nothing is left: no
@@ -384,6 +414,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow-held/outlives-its-client", test_outlives_its_client);
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
   g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
+  g_test_add_func ("/lcow-held/killed-uvm", test_killed_uvm);
   g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/oversize", "oversize", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/silent", "silent", test_hostile_agent);

@@ -13,7 +13,9 @@
  * another holder. When the last container is removed we exit, and the UVM
  * goes with our host, unless `[lcow] keep-uvm`. FOLDER/containers lists
  * the ids we hold (one a line) for the clients' list; FOLDER/holder.log
- * has our stderr. "ready" on stdout once we listen.
+ * has our stderr. "ready" on stdout once we listen. A UVM that exits on
+ * its own (QEMU killed, the guest powered off) ends us the same way as
+ * SIGTERM: its containers' folders and ours are removed.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -228,6 +230,8 @@ main (int argc, char **argv)
   g_key_file_set_boolean (options, "host", "monitor", FALSE);
   g_key_file_set_boolean (options, "lcow", "uvm-holder", FALSE);
   g_key_file_set_boolean (options, "lcow", "keep-uvm", FALSE);
+  /* A UVM that dies takes its containers: we go too (SIGTERM, below). */
+  g_key_file_set_boolean (options, "lcow", "end-with-uvm", TRUE);
 
   g_mutex_init (&holder.lock);
   holder.ids = g_ptr_array_new_with_free_func (g_free);

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <gio/gunixinputstream.h>
+#include <signal.h>
 #include <gio/gunixoutputstream.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,10 @@ typedef struct
 
   GMutex job_lock;          /* guards the jobs' `done` */
   GCond job_cond;
+
+  /* [lcow] end-with-uvm (a UVM holder's): a VM that exits on its own ends
+   * the process, which then removes what it held. */
+  gboolean end_with_uvm;
 } Uvm;
 
 static Uvm the_uvm;
@@ -513,6 +518,16 @@ close_port_job (Uvm *self, gpointer data, GError **error)
 
 /* --- the UVM ----------------------------------------------------------------------- */
 
+/* QEMU exited without our asking (a shut-down disconnects us first). */
+static void
+vm_exited_cb (VmMachine *vm, gpointer data)
+{
+  Uvm *self = data;
+
+  if (self->end_with_uvm)
+    kill (getpid (), SIGTERM);
+}
+
 static gboolean
 boot_job (Uvm *self, gpointer data, GError **error)
 {
@@ -541,6 +556,7 @@ boot_job (Uvm *self, gpointer data, GError **error)
       return FALSE;
     }
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
+  g_signal_connect (self->vm, "exited", G_CALLBACK (vm_exited_cb), self);
   /* What the host writes before the agent opens the port waits in the
    * socket: the first call is answered once the agent serves. */
   bridge = vm_machine_get_port (self->vm, HCS_PROTOCOL_BRIDGE_PORT);
@@ -567,6 +583,7 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
     }
   if (self->vm == NULL)
     return TRUE;
+  g_signal_handlers_disconnect_by_func (self->vm, vm_exited_cb, self);
   if (vm_machine_get_qmp (self->vm) != NULL)
     g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
   if (vm_machine_is_running (self->vm))
@@ -866,6 +883,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
       self->holds_uvm = TRUE;
     }
   uvm->keep = hcs_options_get_boolean (self->options, NULL, "lcow", "keep-uvm", FALSE);
+  uvm->end_with_uvm = hcs_options_get_boolean (self->options, NULL, "lcow", "end-with-uvm", FALSE);
   if (ensure_uvm (uvm, &settings, error))
     client = g_object_ref (uvm->client);
   g_mutex_unlock (&uvm->lock);

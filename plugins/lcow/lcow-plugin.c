@@ -31,6 +31,9 @@ static const HcsOptionSpec lcow_options[] = {
     .description = "The utility VMs are held by hcs-lcow-uvm processes that serve their "
                    "containers to any client and outlive the one that started them; false: "
                    "one UVM in the host's process, gone with it" },
+  { "lcow", "end-with-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
+    .description = "The process sends itself SIGTERM when its utility VM exits on its own "
+                   "(hcs-lcow-uvm sets it, so that a dead UVM's holder goes)" },
   { "lcow", "containers-per-vm", HCS_OPTION_INTEGER, 1, 1024, .default_value = "8",
     .description = "The containers a held utility VM takes; the next one boots another" },
 };
