@@ -55,6 +55,7 @@ typedef struct
   char *default_rootfs;
   GMutex storage_lock;    /* guards `storages`: creates run on worker threads */
   GHashTable *storages;   /* container id -> GcsStorage: roots built of disks */
+  char *misbehave;        /* hcs.misbehave= of the kernel command line, for tests */
 } Agent;
 
 static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
@@ -323,6 +324,8 @@ is_bridge_port (const char *name)
 
 /* Hands every named port not yet handed over to the server. Ports the
  * agent has no use for are left closed. */
+static void misbehave (Agent *agent, GIOStream *stream);
+
 static void
 scan_ports (Agent *agent)
 {
@@ -353,7 +356,13 @@ scan_ports (Agent *agent)
           continue;
         }
       g_hash_table_add (agent->opened, g_strdup (name));
-      if (port != 0)
+      if (port == 0 && agent->misbehave != NULL &&
+          g_str_equal (name, HCS_PROTOCOL_BRIDGE_PORT))
+        {
+          misbehave (agent, stream);
+          g_set_object (&agent->boot_bridge, stream);
+        }
+      else if (port != 0)
         hcs_protocol_server_add_stdio_stream (agent->server, port, stream);
       else
         {
@@ -362,6 +371,64 @@ scan_ports (Agent *agent)
             g_set_object (&agent->boot_bridge, stream);
         }
     }
+}
+
+/* A hostile agent, for the host's tests ([lcow] boot-parameters
+ * "hcs.misbehave=MODE"): on the bridge it sends garbage (no header), or
+ * a header announcing an oversized message, or nothing at all ("silent"),
+ * and never serves it. The stream is kept open: the host must give up on
+ * its own. */
+static void
+misbehave (Agent *agent, GIOStream *stream)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (stream);
+  g_autoptr (GError) error = NULL;
+  guint8 bytes[4096];
+
+  say ("misbehaving on the bridge: %s", agent->misbehave);
+  /* After the host's first header: what a port carries before the host
+   * connected its end is dropped by QEMU. */
+  if (!g_str_equal (agent->misbehave, "silent") &&
+      !g_input_stream_read_all (g_io_stream_get_input_stream (stream), bytes, 16, NULL, NULL,
+                                &error))
+    say ("misbehaving: %s", error->message);
+  g_clear_error (&error);
+  if (g_str_equal (agent->misbehave, "garbage"))
+    {
+      for (gsize i = 0; i < sizeof bytes; i++)
+        bytes[i] = (guint8) g_random_int ();
+      /* A response type's nibble never starts it: no chance of a frame. */
+      bytes[3] = 0xff;
+      g_output_stream_write_all (out, bytes, sizeof bytes, NULL, NULL, &error);
+    }
+  else if (g_str_equal (agent->misbehave, "oversize"))
+    {
+      guint32 header[4] = { GUINT32_TO_LE (0x20100b01), GUINT32_TO_LE (0x7ffffff0),
+                            GUINT32_TO_LE (1), 0 };
+
+      memset (bytes, '{', sizeof bytes);
+      if (g_output_stream_write_all (out, header, sizeof header, NULL, NULL, &error))
+        g_output_stream_write_all (out, bytes, sizeof bytes, NULL, NULL, &error);
+    }
+  if (error != NULL)
+    say ("misbehaving: %s", error->message);
+  g_object_set_data_full (G_OBJECT (agent->server), "hcs-misbehaving-bridge",
+                          g_object_ref (stream), g_object_unref);
+}
+
+static char *
+read_misbehave (void)
+{
+  g_autofree char *cmdline = NULL;
+  g_auto (GStrv) words = NULL;
+
+  if (!g_file_get_contents ("/proc/cmdline", &cmdline, NULL, NULL))
+    return NULL;
+  words = g_strsplit_set (g_strstrip (cmdline), " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (g_str_has_prefix (words[i], "hcs.misbehave="))
+      return g_strdup (words[i] + strlen ("hcs.misbehave="));
+  return NULL;
 }
 
 static gboolean
@@ -547,6 +614,7 @@ agent_start (Agent *agent, GError **error)
   agent->host = hcs_host_new (options, error);
   if (agent->host == NULL)
     return FALSE;
+  agent->misbehave = read_misbehave ();
   agent->server = hcs_protocol_server_new ();
   hcs_protocol_server_set_create_func (agent->server, create_container_cb, agent);
   g_signal_connect (agent->server, "container-deleted", G_CALLBACK (container_deleted_cb), agent);

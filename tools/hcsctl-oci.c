@@ -37,7 +37,10 @@ static const HcsctlHelp oci_help[] = {
     "bundle is a directory with a specification file named \"config.json\" and a\n"
     "root file system. The container's init waits until \"hcsctl start\" starts\n"
     "its process. The isolation (process, hyperv, lcow) comes from the runtime\n"
-    "options (hcs-options(5)) or the annotation io.github.hcs.isolation." },
+    "options (hcs-options(5)) or the annotation io.hcs.isolation (process, lcow,\n"
+    "hyperv). Under lcow the utility VM is held by hcs-lcow-uvm so that the\n"
+    "other verbs reach it; the bundle's root stays on the host (refused) unless\n"
+    "io.hcs.lcow.rootfs is \"guest\": the guest's own image." },
   { "run", "<container-id>", "create and run a container",
     "The run command creates an instance of a container for a bundle and starts\n"
     "it. Without --detach, hcsctl stays its parent, wires its stdio to its own,\n"
@@ -501,6 +504,53 @@ create_options_clear (CreateOptions *options)
   g_free (options->console_socket);
 }
 
+/* The isolation a bundle asks for with the annotation io.hcs.isolation, as
+ * per-system options (NULL: none asked, the runtime options decide). An
+ * lcow system is held by a UVM holder: runc's verbs are separate
+ * processes. Its root is the host's, made into an erofs image for the
+ * guest; io.hcs.lcow.rootfs=guest runs it on the guest's own image instead. */
+static GKeyFile *
+isolation_from_annotations (JsonNode *annotations, HcsContainerConfig *config, GError **error)
+{
+  static const char *const isolations[] = { "process", "lcow", "hyperv", NULL };
+  g_autoptr (GKeyFile) system_options = NULL;
+  JsonObject *object;
+  JsonNode *node;
+  const char *isolation, *rootfs = NULL;
+
+  if (annotations == NULL || !JSON_NODE_HOLDS_OBJECT (annotations))
+    return NULL;
+  object = json_node_get_object (annotations);
+  node = json_object_get_member (object, "io.hcs.isolation");
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      !g_strv_contains (isolations, (isolation = json_node_get_string (node))))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: annotations: io.hcs.isolation: expected process, lcow or "
+                   "hyperv");
+      return NULL;
+    }
+  system_options = g_key_file_new ();
+  g_key_file_set_string (system_options, "host", "isolation", isolation);
+  if (!g_str_equal (isolation, "lcow"))
+    return g_steal_pointer (&system_options);
+  g_key_file_set_boolean (system_options, "lcow", "uvm-holder", TRUE);
+  node = json_object_get_member (object, "io.hcs.lcow.rootfs");
+  if (node != NULL && (!JSON_NODE_HOLDS_VALUE (node) ||
+                       json_node_get_value_type (node) != G_TYPE_STRING ||
+                       !g_str_equal ((rootfs = json_node_get_string (node)), "guest")))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: annotations: io.hcs.lcow.rootfs: expected \"guest\"");
+      return NULL;
+    }
+  if (rootfs != NULL)
+    g_clear_pointer (&config->volume_path, g_free);
+  return g_steal_pointer (&system_options);
+}
+
 /* Builds the system from BUNDLE/config.json. @detached: runc's model (the
  * init is the caller's); otherwise we stay its parent (run without -d). */
 static HcsContainer *
@@ -512,6 +562,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   g_autoptr (HcsContainerConfig) config = NULL;
   g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GKeyFile) system_options = NULL;
   JsonNode *annotations = NULL;
   HcsContainer *container;
   int pid;
@@ -539,6 +590,13 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
     annotations = json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
                                           "annotations");
 
+  system_options = isolation_from_annotations (annotations, config, &error);
+  if (error != NULL)
+    {
+      hcsctl_log_error (verb, error->message);
+      return NULL;
+    }
+
   config->process->create_stdin_pipe = FALSE;
   config->process->create_stdout_pipe = FALSE;
   config->process->create_stderr_pipe = FALSE;
@@ -563,7 +621,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       hcsctl_log_error (verb, error->message);
       return NULL;
     }
-  container = hcs_host_create_container (host, id, config, NULL, &error);
+  container = hcs_host_create_container (host, id, config, system_options, &error);
   if (container == NULL)
     {
       hcsctl_log_error (verb, error->message);

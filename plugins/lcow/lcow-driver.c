@@ -26,6 +26,7 @@
 
 #include <errno.h>
 #include <gio/gunixinputstream.h>
+#include <signal.h>
 #include <gio/gunixoutputstream.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@
 #include <unistd.h>
 
 /* Guards against a guest that never comes up, not a timing: TCG under load
- * boots in 5-20 s. */
+ * boots in 5-20 s ([lcow] boot-timeout). */
 #define LCOW_BOOT_TIMEOUT_S 240
 /* PCIe root ports for hot-added disks: a container takes one a layer and
  * one for its scratch. */
@@ -61,6 +62,10 @@ typedef struct
 
   GMutex job_lock;          /* guards the jobs' `done` */
   GCond job_cond;
+
+  /* [lcow] end-with-uvm (a UVM holder's): a VM that exits on its own ends
+   * the process, which then removes what it held. */
+  gboolean end_with_uvm;
 } Uvm;
 
 static Uvm the_uvm;
@@ -93,6 +98,7 @@ typedef struct
   char *boot_parameters;
   guint memory_mb;
   guint processors;
+  guint boot_timeout_s;
 } LcowSettings;
 
 static void
@@ -135,6 +141,8 @@ lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettin
       self->options, system_options, "lcow", "boot-parameters", LCOW_DEFAULT_BOOT_PARAMETERS);
   settings->memory_mb = get_uint (self, system_options, "memory-mb", "512");
   settings->processors = get_uint (self, system_options, "processors", "1");
+  settings->boot_timeout_s = get_uint (self, system_options, "boot-timeout",
+                                       G_STRINGIFY (LCOW_BOOT_TIMEOUT_S));
 }
 
 /* --- jobs in the UVM's thread ------------------------------------------------------ */
@@ -620,6 +628,16 @@ add_nics (LcowDriver *driver, Uvm *self, const char *id, const HcsContainerConfi
 
 /* --- the UVM ----------------------------------------------------------------------- */
 
+/* QEMU exited without our asking (a shut-down disconnects us first). */
+static void
+vm_exited_cb (VmMachine *vm, gpointer data)
+{
+  Uvm *self = data;
+
+  if (self->end_with_uvm)
+    kill (getpid (), SIGTERM);
+}
+
 static gboolean
 boot_job (Uvm *self, gpointer data, GError **error)
 {
@@ -656,6 +674,7 @@ boot_job (Uvm *self, gpointer data, GError **error)
       return FALSE;
     }
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
+  g_signal_connect (self->vm, "exited", G_CALLBACK (vm_exited_cb), self);
   /* What the host writes before the agent opens the port waits in the
    * socket: the first call is answered once the agent serves. */
   bridge = vm_machine_get_port (self->vm, HCS_PROTOCOL_BRIDGE_PORT);
@@ -696,10 +715,12 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       relay_unref (value);
     }
   if (self->vm == NULL)
+  if (self->vm == NULL)
     {
       delete_taps (self);
       return TRUE;
     }
+  g_signal_handlers_disconnect_by_func (self->vm, vm_exited_cb, self);
   g_hash_table_remove_all (self->storages); /* their disks go with QEMU */
   if (vm_machine_get_qmp (self->vm) != NULL)
     g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
@@ -783,7 +804,7 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
 
   /* The agent is ready when it answers. */
   cancellable = g_cancellable_new ();
-  timeout = g_timeout_source_new_seconds (LCOW_BOOT_TIMEOUT_S);
+  timeout = g_timeout_source_new_seconds (settings->boot_timeout_s);
   g_source_set_callback (timeout, boot_timed_out_cb, g_object_ref (cancellable), g_object_unref);
   g_source_attach (timeout, self->context);
   body = hcs_protocol_request_new (NULL);
@@ -1053,6 +1074,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
       self->holds_uvm = TRUE;
     }
   uvm->keep = hcs_options_get_boolean (self->options, NULL, "lcow", "keep-uvm", FALSE);
+  uvm->end_with_uvm = hcs_options_get_boolean (self->options, NULL, "lcow", "end-with-uvm", FALSE);
   if (ensure_uvm (uvm, &settings, error))
     {
       client = g_object_ref (uvm->client);
@@ -1157,6 +1179,9 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
 
   if (!check_config (id, config, error))
     return NULL;
+  /* Held by a UVM holder: the system outlives this process. */
+  if (hcs_options_get_boolean (self->options, system_options, "lcow", "uvm-holder", FALSE))
+    return lcow_holder_create_container (self->options, id, config, error);
   /* The guest refuses an id it holds (a removed one is free again). */
   g_mutex_lock (&self->lock);
   had_uvm = run_job (uvm_get (), alive_job, NULL, NULL);
@@ -1190,25 +1215,29 @@ lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError *
   Uvm *uvm = uvm_get ();
   HcsContainer *container;
 
+  g_autoptr (GError) local_error = NULL;
+
   g_mutex_lock (&uvm->lock);
   if (uvm->client != NULL)
     client = g_object_ref (uvm->client);
   g_mutex_unlock (&uvm->lock);
-  if (client == NULL)
+  /* This process's own UVM first, then the held ones. */
+  if (client != NULL)
     {
-      /* Not yet: a UVM held beyond its host by a monitor. */
-      g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-                   "lcow: compute system '%s' does not exist (no utility VM runs in this host)",
-                   id);
-      return NULL;
+      container = hcs_protocol_client_open_container (client, id, &local_error);
+      if (container != NULL)
+        {
+          hcs_protocol_container_set_isolation (container, "lcow");
+          hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+          return container;
+        }
+      if (!hcs_error_is_not_exist (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
     }
-  container = hcs_protocol_client_open_container (client, id, error);
-  if (container != NULL)
-    {
-      hcs_protocol_container_set_isolation (container, "lcow");
-      hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
-    }
-  return container;
+  return lcow_holder_open_container (LCOW_DRIVER (driver)->options, id, error);
 }
 
 static GPtrArray *
@@ -1233,6 +1262,23 @@ lcow_driver_list_containers (HcsIsolationDriver *driver, GError **error)
       if (props != NULL) /* removed or closed: no longer listed */
         g_ptr_array_add (result, props);
     }
+  /* A holder's own host finds its containers here too: listed once. */
+  {
+    g_autoptr (GPtrArray) held =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_container_properties_free);
+
+    lcow_holder_list_containers (self->options, held);
+    for (guint i = 0; i < held->len; i++)
+      {
+        HcsContainerProperties *props = held->pdata[i];
+        gboolean seen = FALSE;
+
+        for (guint j = 0; j < result->len && !seen; j++)
+          seen = g_strcmp0 (((HcsContainerProperties *) result->pdata[j])->id, props->id) == 0;
+        if (!seen)
+          g_ptr_array_add (result, g_steal_pointer (&held->pdata[i]));
+      }
+  }
   return g_steal_pointer (&result);
 }
 

@@ -21,9 +21,21 @@ static const HcsOptionSpec lcow_options[] = {
     .description = "The utility VM's memory in MiB" },
   { "lcow", "processors", HCS_OPTION_INTEGER, 1, 256, .default_value = "1",
     .description = "The utility VM's virtual processors" },
+  { "lcow", "boot-timeout", HCS_OPTION_INTEGER, 1, 3600, .default_value = "240",
+    .description = "Seconds the utility VM's guest agent has to answer once QEMU started; "
+                   "then the VM is shut down and the create fails" },
   { "lcow", "keep-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
-    .description = "The utility VM stays up for the process's next host when the last one "
-                   "using it goes (it is shut down when the process exits)" },
+    .description = "The utility VM stays up when its last container is removed (held: until "
+                   "its holder is stopped; in process: until the process exits)" },
+  { "lcow", "uvm-holder", HCS_OPTION_BOOLEAN, .default_value = "false",
+    .description = "The utility VMs are held by hcs-lcow-uvm processes that serve their "
+                   "containers to any client and outlive the one that started them; false: "
+                   "one UVM in the host's process, gone with it" },
+  { "lcow", "end-with-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
+    .description = "The process sends itself SIGTERM when its utility VM exits on its own "
+                   "(hcs-lcow-uvm sets it, so that a dead UVM's holder goes)" },
+  { "lcow", "containers-per-vm", HCS_OPTION_INTEGER, 1, 1024, .default_value = "8",
+    .description = "The containers a held utility VM takes; the next one boots another" },
 };
 
 G_MODULE_EXPORT gboolean hcs_plugin_init (HcsRegistry *registry, guint abi_version,

@@ -34,4 +34,15 @@ gboolean lcow_tap_create (const LcowNic *nic, GError **error);
 /* FALSE when it could not be deleted (QEMU still holds it). */
 gboolean lcow_tap_delete (const char *tap);
 
+/* lcow-holder.c: containers in UVMs held by hcs-lcow-uvm processes
+ * ([lcow] uvm-holder), which outlive their clients. */
+HcsContainer *lcow_holder_create_container (GKeyFile *options, const char *id,
+                                            const HcsContainerConfig *config, GError **error);
+/* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when no holder has @id. */
+HcsContainer *lcow_holder_open_container (GKeyFile *options, const char *id, GError **error);
+/* Appends the properties of every held container to @properties. */
+void lcow_holder_list_containers (GKeyFile *options, GPtrArray *properties);
+/* How many holders run (their folders). */
+guint lcow_holder_count (GKeyFile *options);
+
 G_END_DECLS
