@@ -68,7 +68,14 @@ G_DECLARE_FINAL_TYPE (HcsBridge, hcs_bridge, HCS, BRIDGE, GObject)
 HcsBridge *hcs_bridge_new (GIOStream *stream, gsize max_message_size);
 /* Captures the thread-default main context and starts reading. */
 void hcs_bridge_start (HcsBridge *self);
-/* For what goes beside the messages (fds over a GUnixConnection). */
+/**
+ * hcs_bridge_get_stream:
+ * @self: the object
+ *
+ * For what goes beside the messages (fds over a GUnixConnection).
+ *
+ * Returns: (transfer none): the connection
+ */
 GIOStream *hcs_bridge_get_stream (HcsBridge *self);
 gboolean hcs_bridge_is_closed (HcsBridge *self);
 /* Closes the stream, fails pending calls, emits "closed"; idempotent. */
@@ -81,10 +88,17 @@ void hcs_bridge_close (HcsBridge *self);
  * is closed with an error saying so. A server sets it on each connection
  * so that a client that stops reading stalls no one but itself. */
 gboolean hcs_bridge_set_max_queued (HcsBridge *self, gsize max_queued);
-/* From a "request" handler only: the stream is the caller's from the byte
+/**
+ * hcs_bridge_detach:
+ * @self: the object
+ *
+ * From a "request" handler only: the stream is the caller's from the byte
  * after this request (no more is read, nothing is closed); the bridge then
  * closes itself, emitting "closed" with no error. For a connection that
- * says what it is in its first message and then carries raw bytes. */
+ * says what it is in its first message and then carries raw bytes.
+ *
+ * Returns: (transfer full): the connection
+ */
 GIOStream *hcs_bridge_detach (HcsBridge *self);
 
 /* Writes are whole messages, written before these return (queued, with

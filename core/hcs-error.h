@@ -52,9 +52,19 @@ gboolean hcs_error_is_not_supported (const GError *error);
 gboolean hcs_error_is_operation_invalid_state (const GError *error);
 gboolean hcs_error_is_access_denied (const GError *error);
 
-/* Sets @error from errno (the current value of @saved_errno) with the
- * message "@what: strerror", picking the closest HCS code. Returns FALSE so
- * callers can `return hcs_set_error_from_errno (...)`. */
+/**
+ * hcs_set_error_from_errno: (skip)
+ * @error: return location for a #GError
+ * @saved_errno: the errno value
+ * @format: printf() format of the message's beginning
+ * @...: its arguments
+ *
+ * Sets @error from errno (the current value of @saved_errno) with the
+ * message "@what: strerror", picking the closest HCS code (C only: a
+ * variadic function).
+ *
+ * Returns: %FALSE, so callers can `return hcs_set_error_from_errno (...)`
+ */
 gboolean hcs_set_error_from_errno (GError **error, int saved_errno,
                                    const char *format, ...) G_GNUC_PRINTF (3, 4);
 

@@ -54,6 +54,20 @@ HcsLayerInfo *hcs_layer_store_import (HcsLayerStore *self, const char *id, const
 /* Called now and then during an import with the uncompressed bytes and
  * the entries read so far. */
 typedef void (*HcsLayerProgressFunc) (guint64 bytes, guint64 entries, gpointer user_data);
+/**
+ * hcs_layer_store_import_with_progress:
+ * @self: the object
+ * @id: id
+ * @parent: (nullable): the parent layer
+ * @archive_path: archive path
+ * @expected_diff_id: (nullable): the expected "sha256:..." digest
+ * @flags: flags
+ * @progress: (scope call) (nullable): called during the import
+ * @user_data: (closure progress): data for @progress
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the layer, or %NULL on error
+ */
 HcsLayerInfo *hcs_layer_store_import_with_progress (HcsLayerStore *self, const char *id,
                                                     const char *parent, const char *archive_path,
                                                     const char *expected_diff_id,
@@ -64,7 +78,19 @@ HcsLayerInfo *hcs_layer_store_import_with_progress (HcsLayerStore *self, const c
  * order, whiteouts as .wh. entries. */
 gboolean hcs_layer_store_export (HcsLayerStore *self, const char *id, const char *tar_path,
                                  GError **error);
-/* The same, reporting the file bytes and entries written so far. */
+/**
+ * hcs_layer_store_export_with_progress:
+ * @self: the object
+ * @id: id
+ * @tar_path: tar path
+ * @progress: (scope call) (nullable): called during the export
+ * @user_data: (closure progress): data for @progress
+ * @error: return location for a #GError
+ *
+ * The same, reporting the file bytes and entries written so far.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *id,
                                                const char *tar_path,
                                                HcsLayerProgressFunc progress,
@@ -72,16 +98,40 @@ gboolean hcs_layer_store_export_with_progress (HcsLayerStore *self, const char *
 
 gboolean hcs_layer_store_exists (HcsLayerStore *self, const char *id);
 HcsLayerInfo *hcs_layer_store_inspect (HcsLayerStore *self, const char *id, GError **error);
-/* (element-type HcsLayerInfo), sorted by id. */
+/**
+ * hcs_layer_store_list:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * (element-type HcsLayerInfo), sorted by id.
+ *
+ * Returns: (transfer container) (element-type HcsLayerInfo): the layers, or %NULL on error
+ */
 GPtrArray *hcs_layer_store_list (HcsLayerStore *self, GError **error);
 /* The folder of the layer's files; NULL for an invalid id. */
 char *hcs_layer_store_get_mount_path (HcsLayerStore *self, const char *id);
-/* The file folders of @id and its parents, @id first and the base last:
- * the order of ContainerConfig.Layers and of overlayfs's lowerdir. */
+/**
+ * hcs_layer_store_get_chain_paths:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * The file folders of @id and its parents, @id first and the base last:
+ * the order of ContainerConfig.Layers and of overlayfs's lowerdir.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the folders, or %NULL on error
+ */
 GStrv hcs_layer_store_get_chain_paths (HcsLayerStore *self, const char *id, GError **error);
-/* The ids of imports (and scratch layers) whose process died part way:
+/**
+ * hcs_layer_store_list_interrupted:
+ * @self: the object
+ *
+ * The ids of imports (and scratch layers) whose process died part way:
  * their temporary folders are still in the store, and
- * hcs_layer_store_destroy() of the id removes them. */
+ * hcs_layer_store_destroy() of the id removes them.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the ids
+ */
 GStrv hcs_layer_store_list_interrupted (HcsLayerStore *self);
 /* Refuses a layer that is the parent of another, or has a mount below its
  * folder, unless @force. Removes what interrupted imports of @id left,
@@ -124,8 +174,18 @@ guint hcs_layer_store_get_active_count (HcsLayerStore *self, const char *id);
 #define HCS_TYPE_LAYER_WRITER (hcs_layer_writer_get_type ())
 G_DECLARE_FINAL_TYPE (HcsLayerWriter, hcs_layer_writer, HCS, LAYER_WRITER, GObject)
 
-/* Builds layer @id entry by entry; nothing is in the store until commit,
- * which goes through the same checks as an import. */
+/**
+ * hcs_layer_store_new_writer:
+ * @self: the object
+ * @id: id
+ * @parent: (nullable): the parent layer
+ * @error: return location for a #GError
+ *
+ * Builds layer @id entry by entry; nothing is in the store until commit,
+ * which goes through the same checks as an import.
+ *
+ * Returns: (transfer full): the writer, or %NULL on error
+ */
 HcsLayerWriter *hcs_layer_store_new_writer (HcsLayerStore *self, const char *id,
                                             const char *parent, GError **error);
 /* @mode carries the type bits (S_IFREG, S_IFDIR, S_IFLNK, ...); a regular
@@ -144,6 +204,14 @@ HcsLayerInfo *hcs_layer_writer_commit (HcsLayerWriter *self, GError **error);
 #define HCS_TYPE_LAYER_READER (hcs_layer_reader_get_type ())
 G_DECLARE_FINAL_TYPE (HcsLayerReader, hcs_layer_reader, HCS, LAYER_READER, GObject)
 
+/**
+ * hcs_layer_store_new_reader:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the reader, or %NULL on error
+ */
 HcsLayerReader *hcs_layer_store_new_reader (HcsLayerStore *self, const char *id, GError **error);
 /* The next entry, in export order; FALSE with no error at the end.
  * Whiteouts come as their ".wh." names. Out values may be NULL. */

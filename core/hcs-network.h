@@ -24,6 +24,16 @@ typedef struct {
   guint64 mac_pool_end;       /* MacPools[0].EndMacAddress */
 } HcsNetworkConfig;
 
+/**
+ * hcs_network_config_from_json: (skip)
+ * @json: json
+ * @error: return location for a #GError
+ *
+ * Parses an HNS network request (C only: HcsNetworkConfig is a plain
+ * struct).
+ *
+ * Returns: the config, or %NULL on error
+ */
 HcsNetworkConfig *hcs_network_config_from_json (const char *json, GError **error);
 /* "00-15-5D-52-C0-00" or "00:15:5d:52:c0:00" <-> 48 bits; FALSE if malformed. */
 gboolean hcs_parse_mac (const char *text, guint64 *mac);
@@ -124,14 +134,49 @@ struct _HcsNetworkInterface
 const char *hcs_network_get_id (HcsNetwork *self);
 const char *hcs_network_get_name (HcsNetwork *self);
 const char *hcs_network_get_network_type (HcsNetwork *self);
+/**
+ * hcs_network_create_endpoint:
+ * @self: the object
+ * @name: name
+ * @ip_address: (nullable): the address; %NULL: the next free one of the subnet
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the endpoint, or %NULL on error
+ */
 HcsEndpoint *hcs_network_create_endpoint (HcsNetwork *self, const char *name,
                                           const char *ip_address, GError **error);
+/**
+ * hcs_network_get_endpoint:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the endpoint, or %NULL with %HCS_ERROR_ELEMENT_NOT_FOUND
+ */
 HcsEndpoint *hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error);
 /* Removes the network; one that still has endpoints is refused
  * (HCS_ERROR_INVALID_STATE) unless @force, which removes them too. */
 gboolean hcs_network_remove (HcsNetwork *self, gboolean force, GError **error);
+/**
+ * hcs_network_to_json:
+ * @self: the object
+ *
+ * Returns: (transfer full): the network as HNS shows it
+ */
 JsonNode *hcs_network_to_json (HcsNetwork *self);
+/**
+ * hcs_network_list_endpoints:
+ * @self: the object
+ *
+ * Returns: (transfer container) (element-type HcsEndpoint): the network's endpoints
+ */
 GPtrArray *hcs_network_list_endpoints (HcsNetwork *self);
+/**
+ * hcs_endpoint_to_json:
+ * @self: the object
+ *
+ * Returns: (transfer full): the endpoint as HNS shows it
+ */
 JsonNode *hcs_endpoint_to_json (HcsEndpoint *self);
 /* Applies HNS policy objects ({"Type": "NAT"|"QOS"|"VLAN"|"ACL", ...}, as
  * hcsshim's NatPolicy, QosPolicy, VlanPolicy, ACLPolicy) to @self; errors

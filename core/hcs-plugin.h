@@ -138,8 +138,21 @@ HcsRegistry *hcs_registry_new (void);
  * HCS_ERROR_PLUGIN naming what is missing. */
 gboolean hcs_registry_add_isolation_driver (HcsRegistry *self, GType type, GError **error);
 gboolean hcs_registry_add_network_driver (HcsRegistry *self, GType type, GError **error);
-/* (element-type GType) (transfer none) */
+/**
+ * hcs_registry_get_isolation_driver_types:
+ * @self: the object
+ *
+ * (element-type GType) (transfer none)
+ *
+ * Returns: (transfer none) (element-type GType): the types registered
+ */
 GArray *hcs_registry_get_isolation_driver_types (HcsRegistry *self);
+/**
+ * hcs_registry_get_network_driver_types:
+ * @self: the object
+ *
+ * Returns: (transfer none) (element-type GType): the types registered
+ */
 GArray *hcs_registry_get_network_driver_types (HcsRegistry *self);
 guint hcs_registry_get_n_drivers (HcsRegistry *self);
 
@@ -152,7 +165,14 @@ guint hcs_registry_get_n_drivers (HcsRegistry *self);
  * another plugin (or core's [host]) declared already is refused. */
 gboolean hcs_registry_add_options (HcsRegistry *self, const HcsOptionSpec *specs,
                                    gsize n_specs, GError **error);
-/* (element-type HcsOptionSpec) (transfer none) */
+/**
+ * hcs_registry_get_options:
+ * @self: the object
+ *
+ * (element-type HcsOptionSpec) (transfer none)
+ *
+ * Returns: (transfer none) (element-type HcsOptionSpec): the declared options
+ */
 GPtrArray *hcs_registry_get_options (HcsRegistry *self);
 
 /* The host's runtime options, for any driver the host made (never NULL:
@@ -160,10 +180,18 @@ GPtrArray *hcs_registry_get_options (HcsRegistry *self);
 GKeyFile *hcs_driver_get_options (gpointer driver);
 /* Used by the host before g_initable_init(). */
 void hcs_driver_set_options (gpointer driver, GKeyFile *options);
-/* The host's state and layer directories (hcs-state.h), for any driver the
+/**
+ * hcs_driver_get_state:
+ * @driver: (type GObject): a driver
+ * @error: return location for a #GError
+ *
+ * The host's state and layer directories (hcs-state.h), for any driver the
  * host made; one made otherwise gets them from its options. Never NULL
  * once g_initable_init() succeeded: a driver's init calls it, and fails
- * with its error (an option that is not an absolute path). */
+ * with its error (an option that is not an absolute path).
+ *
+ * Returns: (transfer none): the driver's state, or %NULL on error
+ */
 HcsState *hcs_driver_get_state (gpointer driver, GError **error);
 /* Used by the host before g_initable_init(). */
 void hcs_driver_set_state (gpointer driver, HcsState *state);

@@ -35,10 +35,19 @@ HcsProtocolClient *hcs_protocol_client_new (const char *socket_path, GError **er
  * stdio streams itself (hot-added virtio-serial ports). */
 HcsProtocolClient *hcs_protocol_client_new_for_stream (GIOStream *stream);
 
-/* A proxy of system @id: HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
+/**
+ * hcs_protocol_client_open_container:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * A proxy of system @id: HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
  * server holds no such system. Its "event" signal gets the system's past
  * events, then each new one, in order, in the thread-default context of
- * this call; "exited" follows the "exit" event. */
+ * this call; "exited" follows the "exit" event.
+ *
+ * Returns: (transfer full): a proxy of the compute system, or %NULL on error
+ */
 HcsContainer *hcs_protocol_client_open_container (HcsProtocolClient *self, const char *id,
                                                   GError **error);
 

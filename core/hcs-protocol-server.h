@@ -83,11 +83,27 @@ gboolean hcs_protocol_server_relay_stdio (HcsProtocolServer *self, HcsProcess *p
 void hcs_protocol_server_add_stdio_stream (HcsProtocolServer *self, guint32 port,
                                            GIOStream *stream);
 
-/* Makes the system a Create names, on a worker thread: @config is the
- * ContainerConfig document. Without one, Create is refused (a monitor
- * holds the system it was given); the guest agent sets one. */
+/**
+ * HcsProtocolServerCreateFunc:
+ * @id: the system's id
+ * @config: the ContainerConfig document
+ * @user_data: (closure): the data given with the function
+ * @error: return location for a #GError
+ *
+ * Makes the system a Create names, on a worker thread. Without one, Create
+ * is refused (a monitor holds the system it was given); the guest agent
+ * sets one.
+ *
+ * Returns: (transfer full): the new system, or %NULL on error
+ */
 typedef HcsContainer *(*HcsProtocolServerCreateFunc) (const char *id, JsonNode *config,
                                                       gpointer user_data, GError **error);
+/**
+ * hcs_protocol_server_set_create_func:
+ * @self: the object
+ * @func: (scope forever) (nullable): makes the system of a Create request
+ * @user_data: (closure func): data for @func
+ */
 void hcs_protocol_server_set_create_func (HcsProtocolServer *self,
                                           HcsProtocolServerCreateFunc func, gpointer user_data);
 

@@ -80,18 +80,45 @@ char *hcs_state_get_system_path (HcsState *self, const char *id);
  * starting with a letter or digit. HCS_ERROR_INVALID_DATA otherwise. */
 gboolean hcs_state_validate_id (const char *id, GError **error);
 
-/* Claims @id for @owner (a plain name: the driver's). The folder is
+/**
+ * hcs_state_claim:
+ * @self: the object
+ * @id: id
+ * @owner: owner
+ * @error: return location for a #GError
+ *
+ * Claims @id for @owner (a plain name: the driver's). The folder is
  * returned locked exclusively and marked creating; the caller commits it
  * once the system is whole, or removes it. HCS_ERROR_ALREADY_EXISTS when
  * the id is taken. Fault points: "state-claim" (before the rename),
- * "state-claimed" (after). */
+ * "state-claimed" (after).
+ *
+ * Returns: (transfer full): the claimed folder, locked, or %NULL on error
+ */
 HcsStateFolder *hcs_state_claim (HcsState *self, const char *id, const char *owner,
                                  GError **error);
-/* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when there is no folder. */
+/**
+ * hcs_state_open:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when there is no folder.
+ *
+ * Returns: (transfer full): the folder, or %NULL on error
+ */
 HcsStateFolder *hcs_state_open (HcsState *self, const char *id, GError **error);
-/* Ids of every folder, half-created ones included, sorted (element-type
+/**
+ * hcs_state_list:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Ids of every folder, half-created ones included, sorted (element-type
  * utf8). Sweeps temporary folders of dead claimers and unfinished
- * removals. A missing state directory is an empty list. */
+ * removals. A missing state directory is an empty list.
+ *
+ * Returns: (transfer container) (element-type utf8): the ids, or %NULL on error
+ */
 GPtrArray *hcs_state_list (HcsState *self, GError **error);
 
 const char *hcs_state_folder_get_id (HcsStateFolder *self);
