@@ -260,7 +260,7 @@ gboolean hcs_container_discard (HcsContainer *self, GError **error);
  *
  * The exit code of a stopped system, from its properties.
  *
- * Returns: %TRUE on success
+ * Returns: (skip): %TRUE on success
  */
 gboolean hcs_container_get_exit_code (HcsContainer *self, int *exit_code, GError **error);
 

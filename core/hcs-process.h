@@ -118,7 +118,7 @@ gboolean hcs_process_wait_finish (HcsProcess *self, GAsyncResult *result, GError
  * @exit_code: (out): its exit code (128 + N when killed by signal N)
  * @error: return location for a #GError
  *
- * Returns: %TRUE on success; %HCS_ERROR_INVALID_STATE while the process runs
+ * Returns: (skip): %TRUE on success; %HCS_ERROR_INVALID_STATE while the process runs
  */
 gboolean hcs_process_get_exit_code (HcsProcess *self, int *exit_code, GError **error);
 /**

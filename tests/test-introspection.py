@@ -103,15 +103,16 @@ def run(work):
     output = read_all(process.get_stdout())
     check(output == b'hello from python\n', 'its stdout reads %r' % output)
     process.wait(None)
+    # (skip) on the gboolean: Python gets the exit code alone, or an exception.
     exit_code = process.get_exit_code()
-    # A gboolean-returning function with an out argument gives (ok, value).
-    if isinstance(exit_code, tuple):
-        exit_code = exit_code[-1]
-    check(exit_code == 3, 'its exit code is %d' % exit_code)
+    check(exit_code == 3, 'its exit code is %r' % (exit_code,))
     process.close()
 
     container.shutdown()
     container.wait_timeout(10000, None)
+    props = container.query_properties()
+    check(props.stopped and container.get_exit_code() == props.exit_code,
+          'it stopped with exit code %d' % props.exit_code)
     container.remove()
     try:
         host.open_container('gi-test')
