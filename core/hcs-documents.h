@@ -580,7 +580,7 @@ JsonNode *hcs_compute_system_query_to_node (const HcsComputeSystemQuery *query);
  * TRUE when @props passes every non-empty filter of @query (NULL matches
  * all).
  *
- * Returns: %TRUE on success
+ * Returns: whether it holds
  */
 gboolean hcs_compute_system_query_matches (const HcsComputeSystemQuery *query,
                                            const HcsContainerProperties *props);

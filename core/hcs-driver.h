@@ -38,6 +38,12 @@ struct _HcsIsolationDriverInterface
   GPtrArray *(*list_containers) (HcsIsolationDriver *self, GError **error);
 };
 
+/**
+ * hcs_isolation_driver_get_isolation:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_isolation_driver_get_isolation (HcsIsolationDriver *self);
 /**
  * hcs_isolation_driver_create_container:

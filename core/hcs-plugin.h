@@ -131,12 +131,34 @@ G_DECLARE_FINAL_TYPE (HcsRegistry, hcs_registry, HCS, REGISTRY, GObject)
 typedef gboolean (*HcsPluginInitFunc) (HcsRegistry *registry, guint abi_version,
                                        GError **error);
 
+/**
+ * hcs_registry_new:
+ *
+ * Returns: (transfer full): a registry
+ */
 HcsRegistry *hcs_registry_new (void);
-/* @type must be an instantiable GObject type implementing
+/**
+ * hcs_registry_add_isolation_driver:
+ * @self: the object
+ * @type: type
+ * @error: return location for a #GError
+ *
+ * @type must be an instantiable GObject type implementing
  * HCS_TYPE_ISOLATION_DRIVER (or HCS_TYPE_NETWORK_DRIVER) and GInitable,
  * with every required vfunc set; anything else is refused with
- * HCS_ERROR_PLUGIN naming what is missing. */
+ * HCS_ERROR_PLUGIN naming what is missing.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_registry_add_isolation_driver (HcsRegistry *self, GType type, GError **error);
+/**
+ * hcs_registry_add_network_driver:
+ * @self: the object
+ * @type: type
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_registry_add_network_driver (HcsRegistry *self, GType type, GError **error);
 /**
  * hcs_registry_get_isolation_driver_types:
@@ -154,6 +176,12 @@ GArray *hcs_registry_get_isolation_driver_types (HcsRegistry *self);
  * Returns: (transfer none) (element-type GType): the types registered
  */
 GArray *hcs_registry_get_network_driver_types (HcsRegistry *self);
+/**
+ * hcs_registry_get_n_drivers:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 guint hcs_registry_get_n_drivers (HcsRegistry *self);
 
 /* --- runtime options ------------------------------------------------------- */
@@ -161,8 +189,18 @@ guint hcs_registry_get_n_drivers (HcsRegistry *self);
 /* HcsOptionSpec and HcsOptionType are in hcs-host.h: applications read
  * them too (hcs_host_list_options()). */
 
-/* Declares @n_specs keys. A group belongs to one plugin: a group or key
- * another plugin (or core's [host]) declared already is refused. */
+/**
+ * hcs_registry_add_options:
+ * @self: the object
+ * @specs: (array length=n_specs): the declared keys, static
+ * @n_specs: n specs
+ * @error: return location for a #GError
+ *
+ * Declares @n_specs keys. A group belongs to one plugin: a group or key
+ * another plugin (or core's [host]) declared already is refused.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_registry_add_options (HcsRegistry *self, const HcsOptionSpec *specs,
                                    gsize n_specs, GError **error);
 /**
@@ -175,10 +213,23 @@ gboolean hcs_registry_add_options (HcsRegistry *self, const HcsOptionSpec *specs
  */
 GPtrArray *hcs_registry_get_options (HcsRegistry *self);
 
-/* The host's runtime options, for any driver the host made (never NULL:
- * an empty key file when the host has none or @driver was made otherwise). */
+/**
+ * hcs_driver_get_options:
+ * @driver: (type GObject): a driver
+ *
+ * The host's runtime options, for any driver the host made (never NULL: an
+ * empty key file when the host has none or @driver was made otherwise).
+ *
+ * Returns: (transfer none) (nullable): the driver's options
+ */
 GKeyFile *hcs_driver_get_options (gpointer driver);
-/* Used by the host before g_initable_init(). */
+/**
+ * hcs_driver_set_options:
+ * @driver: (type GObject): a driver
+ * @options: (nullable): the options
+ *
+ * Used by the host before g_initable_init().
+ */
 void hcs_driver_set_options (gpointer driver, GKeyFile *options);
 /**
  * hcs_driver_get_state:
@@ -193,11 +244,26 @@ void hcs_driver_set_options (gpointer driver, GKeyFile *options);
  * Returns: (transfer none): the driver's state, or %NULL on error
  */
 HcsState *hcs_driver_get_state (gpointer driver, GError **error);
-/* Used by the host before g_initable_init(). */
+/**
+ * hcs_driver_set_state:
+ * @driver: (type GObject): a driver
+ * @state: state
+ *
+ * Used by the host before g_initable_init().
+ */
 void hcs_driver_set_state (gpointer driver, HcsState *state);
 
-/* Checks that every required vfunc of @type's @interface_type vtable is set;
- * the error names the first missing one. For the host and for tests. */
+/**
+ * hcs_plugin_check_vfuncs:
+ * @type: type
+ * @interface_type: interface type
+ * @error: return location for a #GError
+ *
+ * Checks that every required vfunc of @type's @interface_type vtable is
+ * set; the error names the first missing one. For the host and for tests.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_plugin_check_vfuncs (GType type, GType interface_type, GError **error);
 
 G_END_DECLS
