@@ -75,7 +75,8 @@ HcsContainer *hcs_isolation_driver_open_container (HcsIsolationDriver *self,
  * @self: the object
  * @error: return location for a #GError
  *
- * Returns: (transfer container) (element-type HcsContainerProperties): the driver's systems, or %NULL on error
+ * Returns: (transfer container) (element-type HcsContainerProperties): the
+ *   driver's systems, or %NULL on error
  */
 GPtrArray *hcs_isolation_driver_list_containers (HcsIsolationDriver *self,
                                                  GError **error);

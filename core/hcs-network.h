@@ -24,15 +24,24 @@ typedef struct {
   guint64 mac_pool_end;       /* MacPools[0].EndMacAddress */
 } HcsNetworkConfig;
 
+#define HCS_TYPE_NETWORK_CONFIG (hcs_network_config_get_type ())
+GType hcs_network_config_get_type (void);
 /**
- * hcs_network_config_from_json: (skip)
- * @json: json
+ * hcs_network_config_copy:
+ * @config: a network request
+ *
+ * Returns: (transfer full): a deep copy
+ */
+HcsNetworkConfig *hcs_network_config_copy (const HcsNetworkConfig *config);
+/**
+ * hcs_network_config_from_json:
+ * @json: an HNSNetwork request as JSON text
  * @error: return location for a #GError
  *
- * Parses an HNS network request (C only: HcsNetworkConfig is a plain
- * struct).
+ * Parses an HNS network request.
  *
- * Returns: the config, or %NULL on error
+ * Returns: (transfer full): the config, or %NULL naming the field that is
+ *   wrong
  */
 HcsNetworkConfig *hcs_network_config_from_json (const char *json, GError **error);
 /**

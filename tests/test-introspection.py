@@ -86,6 +86,10 @@ def run(work):
         check(e.matches(Hcs.error_quark(), Hcs.Error.INVALID_DATA) and
               'MemoryMaximumInMB' in e.message, 'a bad ContainerConfig is refused: ' + e.message)
 
+    network = Hcs.NetworkConfig.from_json('{"Name": "gi-net", "Type": "NAT"}')
+    check(network.name == 'gi-net' and network.network_type == 'NAT',
+          'an HNS network request parses into a boxed Hcs.NetworkConfig')
+
     rootfs = Hcs.image_ensure_default(os.path.join(work, 'images'), None)
     config = Hcs.ContainerConfig.from_json(
         json.dumps({'SystemType': 'Container', 'VolumePath': rootfs}), None)
