@@ -31,15 +31,46 @@ typedef enum {
 #define HCS_BRIDGE_RESPONSE_TYPE(request_type) \
   (((guint32) (request_type) & 0x0fffffffu) | ((guint32) HCS_BRIDGE_KIND_RESPONSE << 28))
 
-/* Fills @out with the header, little-endian: type, size, id. */
+/**
+ * hcs_bridge_header_encode:
+ * @out: (out caller-allocates) (array fixed-size=16): the header
+ * @type: type
+ * @size: size
+ * @id: id
+ *
+ * Fills @out with the header, little-endian: type, size, id.
+ */
 void hcs_bridge_header_encode (guint8 out[HCS_BRIDGE_HEADER_SIZE], guint32 type, guint32 size,
                                guint64 id);
-/* Checks the kind and that HEADER_SIZE <= size <= @max_size; the error
- * (HCS_ERROR_INVALID_DATA) says which. */
+/**
+ * hcs_bridge_header_decode:
+ * @in: (array fixed-size=16): the header
+ * @max_size: max size
+ * @type: (out): the message type
+ * @size: (out): the total size
+ * @id: (out): the message id
+ * @error: return location for a #GError
+ *
+ * Checks the kind and that HEADER_SIZE <= size <= @max_size; the error
+ * (HCS_ERROR_INVALID_DATA) says which.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_bridge_header_decode (const guint8 in[HCS_BRIDGE_HEADER_SIZE], gsize max_size,
                                    guint32 *type, guint32 *size, guint64 *id, GError **error);
-/* Header and body (a NULL @body is {}); HCS_ERROR_INVALID_DATA when the
- * whole is over @max_size. */
+/**
+ * hcs_bridge_message_encode:
+ * @type: type
+ * @id: id
+ * @body: (nullable): the JSON body
+ * @max_size: max size
+ * @error: return location for a #GError
+ *
+ * Header and body (a NULL @body is {}); HCS_ERROR_INVALID_DATA when the
+ * whole is over @max_size.
+ *
+ * Returns: (transfer full): the framed message, or %NULL on error
+ */
 GBytes *hcs_bridge_message_encode (guint32 type, guint64 id, JsonNode *body, gsize max_size,
                                    GError **error);
 
@@ -66,51 +97,150 @@ G_DECLARE_FINAL_TYPE (HcsBridge, hcs_bridge, HCS, BRIDGE, GObject)
  * loop holds a reference until the connection closes.
  */
 HcsBridge *hcs_bridge_new (GIOStream *stream, gsize max_message_size);
-/* Captures the thread-default main context and starts reading. */
+/**
+ * hcs_bridge_start:
+ * @self: the object
+ *
+ * Captures the thread-default main context and starts reading.
+ */
 void hcs_bridge_start (HcsBridge *self);
-/* For what goes beside the messages (fds over a GUnixConnection). */
+/**
+ * hcs_bridge_get_stream:
+ * @self: the object
+ *
+ * For what goes beside the messages (fds over a GUnixConnection).
+ *
+ * Returns: (transfer none): the connection
+ */
 GIOStream *hcs_bridge_get_stream (HcsBridge *self);
+/**
+ * hcs_bridge_is_closed:
+ * @self: the object
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_bridge_is_closed (HcsBridge *self);
-/* Closes the stream, fails pending calls, emits "closed"; idempotent. */
+/**
+ * hcs_bridge_close:
+ * @self: the object
+ *
+ * Closes the stream, fails pending calls, emits "closed"; idempotent.
+ */
 void hcs_bridge_close (HcsBridge *self);
 
-/* Makes writes never wait for the peer (the stream must be pollable, as
- * a socket is; FALSE otherwise): what it has not read yet is queued and
+/**
+ * hcs_bridge_set_max_queued:
+ * @self: the object
+ * @max_queued: max queued
+ *
+ * Makes writes never wait for the peer (the stream must be pollable, as a
+ * socket is; FALSE otherwise): what it has not read yet is queued and
  * written from the bridge's context as it reads; once more than
- * @max_queued bytes (at least one largest message) wait, the connection
- * is closed with an error saying so. A server sets it on each connection
- * so that a client that stops reading stalls no one but itself. */
+ * @max_queued bytes (at least one largest message) wait, the connection is
+ * closed with an error saying so. A server sets it on each connection so
+ * that a client that stops reading stalls no one but itself.
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_bridge_set_max_queued (HcsBridge *self, gsize max_queued);
-/* From a "request" handler only: the stream is the caller's from the byte
+/**
+ * hcs_bridge_detach:
+ * @self: the object
+ *
+ * From a "request" handler only: the stream is the caller's from the byte
  * after this request (no more is read, nothing is closed); the bridge then
  * closes itself, emitting "closed" with no error. For a connection that
- * says what it is in its first message and then carries raw bytes. */
+ * says what it is in its first message and then carries raw bytes.
+ *
+ * Returns: (transfer full): the connection
+ */
 GIOStream *hcs_bridge_detach (HcsBridge *self);
 
-/* Writes are whole messages, written before these return (queued, with
- * hcs_bridge_set_max_queued()), one at a time from any thread. A write that fails part way closes the connection;
- * after the close they fail with HCS_ERROR_UNEXPECTED_EXIT. */
+/**
+ * hcs_bridge_respond:
+ * @self: the object
+ * @request_type: request type
+ * @id: id
+ * @body: body
+ * @error: return location for a #GError
+ *
+ * Writes are whole messages, written before these return (queued, with
+ * hcs_bridge_set_max_queued()), one at a time from any thread. A write
+ * that fails part way closes the connection; after the close they fail
+ * with HCS_ERROR_UNEXPECTED_EXIT.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_bridge_respond (HcsBridge *self, guint32 request_type, guint64 id, JsonNode *body,
                              GError **error);
+/**
+ * hcs_bridge_notify:
+ * @self: the object
+ * @type: type
+ * @body: body
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_bridge_notify (HcsBridge *self, guint32 type, JsonNode *body, GError **error);
-/* A response that fails the call with @failure at the other end. */
+/**
+ * hcs_bridge_respond_error:
+ * @self: the object
+ * @request_type: request type
+ * @id: id
+ * @failure: failure
+ * @error: return location for a #GError
+ *
+ * A response that fails the call with @failure at the other end.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_bridge_respond_error (HcsBridge *self, guint32 request_type, guint64 id,
                                    const GError *failure, GError **error);
 
-/* A request with a fresh id (1, 2, ...), written before this returns;
- * the reply is matched by id, so calls may be outstanding together and
+/**
+ * hcs_bridge_call_async:
+ * @self: the object
+ * @type: type
+ * @body: body
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the response
+ * @user_data: (closure callback): data for @callback
+ *
+ * A request with a fresh id (1, 2, ...), written before this returns; the
+ * reply is matched by id, so calls may be outstanding together and
  * answered in any order. Pending calls fail with HCS_ERROR_UNEXPECTED_EXIT
  * when the connection ends, and with G_IO_ERROR_CANCELLED when
  * @cancellable fires (a late reply is then dropped). A reply whose body
  * has "Error" (a message) and "ErrorCode" (an HcsError) fails the call
- * with that error, so errors cross the bridge intact. */
+ * with that error, so errors cross the bridge intact.
+ */
 void hcs_bridge_call_async (HcsBridge *self, guint32 type, JsonNode *body,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data);
+/**
+ * hcs_bridge_call_finish:
+ * @self: the object
+ * @result: result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
 JsonNode *hcs_bridge_call_finish (HcsBridge *self, GAsyncResult *result, GError **error);
-/* Iterates the bridge's main context until the reply: for callers with no
+/**
+ * hcs_bridge_call_sync:
+ * @self: the object
+ * @type: type
+ * @body: body
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Iterates the bridge's main context until the reply: for callers with no
  * main loop running (a command line), as GDBus's sync calls do. No other
- * thread may be running that context meanwhile. */
+ * thread may be running that context meanwhile.
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
 JsonNode *hcs_bridge_call_sync (HcsBridge *self, guint32 type, JsonNode *body,
                                 GCancellable *cancellable, GError **error);
 

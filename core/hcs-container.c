@@ -15,12 +15,14 @@ hcs_container_default_init (HcsContainerInterface *iface)
 {
   /**
    * HcsContainer::exited:
+   * @container: the compute system
    * @exit_code: the init's exit code (128 + N for a death by signal N)
    */
   g_signal_new ("exited", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,
                 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
   /**
    * HcsContainer::event:
+   * @container: the compute system
    * @name: "create", "start", "pause", "resume", "exit" or "delete"
    * @sequence: its number, from 1, in the order the events happened
    * @details: the event as a JSON object (Sequence, Event, Time, ExitCode)
@@ -186,7 +188,7 @@ hcs_container_modify (HcsContainer *self, const HcsResourceUpdate *update, GErro
 }
 
 HcsContainerProperties *
-hcs_container_get_properties (HcsContainer *self, GError **error)
+hcs_container_query_properties (HcsContainer *self, GError **error)
 {
   g_return_val_if_fail (HCS_IS_CONTAINER (self), NULL);
   return CONTAINER_IFACE (self)->get_properties (self, error);
@@ -211,7 +213,7 @@ hcs_container_get_exit_code (HcsContainer *self, int *exit_code, GError **error)
 {
   g_autoptr (HcsContainerProperties) props = NULL;
 
-  props = hcs_container_get_properties (self, error);
+  props = hcs_container_query_properties (self, error);
   if (props == NULL)
     return FALSE;
   if (!props->stopped)

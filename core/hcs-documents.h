@@ -75,20 +75,82 @@ typedef struct {
 
 #define HCS_TYPE_PROCESS_CONFIG (hcs_process_config_get_type ())
 GType hcs_process_config_get_type (void);
+/**
+ * hcs_process_config_new:
+ *
+ * Returns: (transfer full): a new, empty HcsProcessConfig
+ */
 HcsProcessConfig *hcs_process_config_new (void);
+/**
+ * hcs_process_config_copy:
+ * @config: config
+ *
+ * Returns: (transfer full): a deep copy
+ */
 HcsProcessConfig *hcs_process_config_copy (const HcsProcessConfig *config);
+/**
+ * hcs_process_config_free:
+ * @config: config
+ */
 void hcs_process_config_free (HcsProcessConfig *config);
+/**
+ * hcs_process_config_from_json:
+ * @json: a ProcessConfig as JSON text
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the config, or %NULL naming the field that is wrong
+ */
 HcsProcessConfig *hcs_process_config_from_json (const char *json, GError **error);
+/**
+ * hcs_process_config_from_node:
+ * @node: a ProcessConfig
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the config, or %NULL naming the field that is wrong
+ */
 HcsProcessConfig *hcs_process_config_from_node (JsonNode *node, GError **error);
+/**
+ * hcs_process_config_to_node:
+ * @config: config
+ *
+ * Returns: (transfer full): the JSON document
+ */
 JsonNode *hcs_process_config_to_node (const HcsProcessConfig *config);
-/* The "process" object of an OCI runtime spec (runc exec --process FILE). */
+/**
+ * hcs_process_config_from_oci_json:
+ * @json: an OCI "process" object as JSON text
+ * @error: return location for a #GError
+ *
+ * The "process" object of an OCI runtime spec (runc exec --process FILE).
+ *
+ * Returns: (transfer full): the config, or %NULL on error
+ */
 HcsProcessConfig *hcs_process_config_from_oci_json (const char *json, GError **error);
-/* The argv to run: CommandArgs, else CommandLine split with shell rules
- * (ApplicationName first when given). Errors name the field. */
+/**
+ * hcs_process_config_get_argv:
+ * @config: config
+ * @error: return location for a #GError
+ *
+ * The argv to run: CommandArgs, else CommandLine split with shell rules
+ * (ApplicationName first when given). Errors name the field.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the argv, or %NULL on error
+ */
 GStrv hcs_process_config_get_argv (const HcsProcessConfig *config, GError **error);
-/* Environment as a NULL-terminated "NAME=value" vector, sorted by name. */
+/**
+ * hcs_process_config_get_envp:
+ * @config: config
+ *
+ * Environment as a NULL-terminated "NAME=value" vector, sorted by name.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the environment
+ */
 GStrv hcs_process_config_get_envp (const HcsProcessConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProcessConfig, hcs_process_config_free)
+/**
+ * hcs_rlimit_free:
+ * @rlimit: rlimit
+ */
 void hcs_rlimit_free (HcsRlimit *rlimit);
 
 /* --- ContainerConfig ---------------------------------------------------- */
@@ -151,8 +213,19 @@ typedef struct {
   guint32 size;
 } HcsIdMapping;
 
-/* "prestart", "createRuntime", ...: config.json's member names. */
+/**
+ * hcs_oci_hook_kind_name:
+ * @kind: kind
+ *
+ * "prestart", "createRuntime", ...: config.json's member names.
+ *
+ * Returns: (transfer none): config.json's member name
+ */
 const char *hcs_oci_hook_kind_name (HcsOciHookKind kind);
+/**
+ * hcs_oci_hook_free:
+ * @hook: hook
+ */
 void hcs_oci_hook_free (HcsOciHook *hook);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsOciHook, hcs_oci_hook_free)
 
@@ -210,24 +283,81 @@ typedef struct {
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())
 GType hcs_container_config_get_type (void);
+/**
+ * hcs_container_config_new:
+ *
+ * Returns: (transfer full): a new, empty HcsContainerConfig
+ */
 HcsContainerConfig *hcs_container_config_new (void);
+/**
+ * hcs_container_config_copy:
+ * @config: config
+ *
+ * Returns: (transfer full): a deep copy
+ */
 HcsContainerConfig *hcs_container_config_copy (const HcsContainerConfig *config);
+/**
+ * hcs_container_config_free:
+ * @config: config
+ */
 void hcs_container_config_free (HcsContainerConfig *config);
-/* Accepts schema1 ContainerConfig or an OCI runtime spec (told apart by the
- * "ociVersion" member). Relative OCI root.path is resolved against
- * @bundle_dir when given. */
+/**
+ * hcs_container_config_from_json:
+ * @json: a ContainerConfig or an OCI runtime spec as JSON text
+ * @bundle_dir: (nullable): the bundle folder
+ * @error: return location for a #GError
+ *
+ * Accepts schema1 ContainerConfig or an OCI runtime spec (told apart by
+ * the "ociVersion" member). Relative OCI root.path is resolved against
+ * @bundle_dir when given.
+ *
+ * Returns: (transfer full): the config, or %NULL naming the field that is wrong
+ */
 HcsContainerConfig *hcs_container_config_from_json (const char *json,
                                                     const char *bundle_dir,
                                                     GError **error);
+/**
+ * hcs_container_config_from_node:
+ * @node: a ContainerConfig or an OCI runtime spec
+ * @bundle_dir: (nullable): the bundle folder
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the config, or %NULL naming the field that is wrong
+ */
 HcsContainerConfig *hcs_container_config_from_node (JsonNode *node,
                                                     const char *bundle_dir,
                                                     GError **error);
+/**
+ * hcs_container_config_from_file:
+ * @path: a JSON file; an OCI config.json's folder is its bundle
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the config, or %NULL on error
+ */
 HcsContainerConfig *hcs_container_config_from_file (const char *path, GError **error);
+/**
+ * hcs_container_config_to_node:
+ * @config: config
+ *
+ * Returns: (transfer full): the JSON document
+ */
 JsonNode *hcs_container_config_to_node (const HcsContainerConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsContainerConfig, hcs_container_config_free)
 
+/**
+ * hcs_layer_free:
+ * @layer: layer
+ */
 void hcs_layer_free (HcsLayer *layer);
+/**
+ * hcs_mapped_directory_free:
+ * @dir: dir
+ */
 void hcs_mapped_directory_free (HcsMappedDirectory *dir);
+/**
+ * hcs_mount_free:
+ * @mount: mount
+ */
 void hcs_mount_free (HcsMount *mount);
 
 /* --- Statistics ----------------------------------------------------------- */
@@ -258,10 +388,38 @@ typedef struct {
 
 #define HCS_TYPE_STATISTICS (hcs_statistics_get_type ())
 GType hcs_statistics_get_type (void);
+/**
+ * hcs_statistics_new:
+ *
+ * Returns: (transfer full): a new, empty HcsStatistics
+ */
 HcsStatistics *hcs_statistics_new (void);
+/**
+ * hcs_statistics_copy:
+ * @stats: stats
+ *
+ * Returns: (transfer full): a deep copy
+ */
 HcsStatistics *hcs_statistics_copy (const HcsStatistics *stats);
+/**
+ * hcs_statistics_free:
+ * @stats: stats
+ */
 void hcs_statistics_free (HcsStatistics *stats);
+/**
+ * hcs_statistics_to_node:
+ * @stats: stats
+ *
+ * Returns: (transfer full): the JSON document
+ */
 JsonNode *hcs_statistics_to_node (const HcsStatistics *stats);
+/**
+ * hcs_statistics_from_node:
+ * @node: node
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the statistics, or %NULL on error
+ */
 HcsStatistics *hcs_statistics_from_node (JsonNode *node, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsStatistics, hcs_statistics_free)
 
@@ -280,10 +438,37 @@ typedef struct {
 
 #define HCS_TYPE_PROCESS_LIST_ITEM (hcs_process_list_item_get_type ())
 GType hcs_process_list_item_get_type (void);
+/**
+ * hcs_process_list_item_new:
+ *
+ * Returns: (transfer full): a new, empty HcsProcessListItem
+ */
 HcsProcessListItem *hcs_process_list_item_new (void);
+/**
+ * hcs_process_list_item_copy:
+ * @item: item
+ *
+ * Returns: (transfer full): a deep copy
+ */
 HcsProcessListItem *hcs_process_list_item_copy (const HcsProcessListItem *item);
+/**
+ * hcs_process_list_item_free:
+ * @item: item
+ */
 void hcs_process_list_item_free (HcsProcessListItem *item);
+/**
+ * hcs_process_list_item_to_node:
+ * @item: item
+ *
+ * Returns: (transfer full): the JSON document
+ */
 JsonNode *hcs_process_list_item_to_node (const HcsProcessListItem *item);
+/**
+ * hcs_process_list_to_node:
+ * @items: (element-type HcsProcessListItem): the processes
+ *
+ * Returns: (transfer full): a JSON array
+ */
 JsonNode *hcs_process_list_to_node (GPtrArray *items);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProcessListItem, hcs_process_list_item_free)
 
@@ -308,10 +493,38 @@ typedef struct {
 
 #define HCS_TYPE_CONTAINER_PROPERTIES (hcs_container_properties_get_type ())
 GType hcs_container_properties_get_type (void);
+/**
+ * hcs_container_properties_new:
+ *
+ * Returns: (transfer full): a new, empty HcsContainerProperties
+ */
 HcsContainerProperties *hcs_container_properties_new (void);
+/**
+ * hcs_container_properties_copy:
+ * @props: props
+ *
+ * Returns: (transfer full): a deep copy
+ */
 HcsContainerProperties *hcs_container_properties_copy (const HcsContainerProperties *props);
+/**
+ * hcs_container_properties_free:
+ * @props: props
+ */
 void hcs_container_properties_free (HcsContainerProperties *props);
+/**
+ * hcs_container_properties_to_node:
+ * @props: props
+ *
+ * Returns: (transfer full): the JSON document
+ */
 JsonNode *hcs_container_properties_to_node (const HcsContainerProperties *props);
+/**
+ * hcs_container_properties_from_node:
+ * @node: node
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the properties, or %NULL on error
+ */
 HcsContainerProperties *hcs_container_properties_from_node (JsonNode *node, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsContainerProperties, hcs_container_properties_free)
 
@@ -326,12 +539,49 @@ typedef struct {
 
 #define HCS_TYPE_COMPUTE_SYSTEM_QUERY (hcs_compute_system_query_get_type ())
 GType hcs_compute_system_query_get_type (void);
+/**
+ * hcs_compute_system_query_new:
+ *
+ * Returns: (transfer full): a new, empty HcsComputeSystemQuery
+ */
 HcsComputeSystemQuery *hcs_compute_system_query_new (void);
+/**
+ * hcs_compute_system_query_copy:
+ * @query: query
+ *
+ * Returns: (transfer full): a deep copy
+ */
 HcsComputeSystemQuery *hcs_compute_system_query_copy (const HcsComputeSystemQuery *query);
+/**
+ * hcs_compute_system_query_free:
+ * @query: query
+ */
 void hcs_compute_system_query_free (HcsComputeSystemQuery *query);
+/**
+ * hcs_compute_system_query_from_json:
+ * @json: json
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the query, or %NULL on error
+ */
 HcsComputeSystemQuery *hcs_compute_system_query_from_json (const char *json, GError **error);
+/**
+ * hcs_compute_system_query_to_node:
+ * @query: query
+ *
+ * Returns: (transfer full): the JSON document
+ */
 JsonNode *hcs_compute_system_query_to_node (const HcsComputeSystemQuery *query);
-/* TRUE when @props passes every non-empty filter of @query (NULL matches all). */
+/**
+ * hcs_compute_system_query_matches:
+ * @query: (nullable): the query; %NULL matches all
+ * @props: props
+ *
+ * TRUE when @props passes every non-empty filter of @query (NULL matches
+ * all).
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_compute_system_query_matches (const HcsComputeSystemQuery *query,
                                            const HcsContainerProperties *props);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsComputeSystemQuery, hcs_compute_system_query_free)
@@ -351,12 +601,28 @@ typedef struct {
 } HcsResourceUpdate;
 
 #define HCS_RESOURCE_UPDATE_INIT { -1, -1, -1, -1, -1, -1, -1 }
-/* Parses {"MemoryMaximumInMB": 256, "ProcessorMaximum": 5000, ...}. */
+/**
+ * hcs_resource_update_from_json:
+ * @json: json
+ * @update: (out caller-allocates): the update parsed
+ * @error: return location for a #GError
+ *
+ * Parses {"MemoryMaximumInMB": 256, "ProcessorMaximum": 5000, ...}.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_resource_update_from_json (const char *json, HcsResourceUpdate *update,
                                         GError **error);
 
 /* --- helpers ------------------------------------------------------------------ */
 
+/**
+ * hcs_json_node_to_string:
+ * @node: node
+ * @pretty: pretty
+ *
+ * Returns: (transfer full): the JSON text
+ */
 char *hcs_json_node_to_string (JsonNode *node, gboolean pretty);
 
 G_END_DECLS

@@ -38,14 +38,46 @@ struct _HcsIsolationDriverInterface
   GPtrArray *(*list_containers) (HcsIsolationDriver *self, GError **error);
 };
 
+/**
+ * hcs_isolation_driver_get_isolation:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_isolation_driver_get_isolation (HcsIsolationDriver *self);
+/**
+ * hcs_isolation_driver_create_container:
+ * @self: the object
+ * @id: id
+ * @config: config
+ * @system_options: (nullable): per-system options
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the new compute system, or %NULL on error
+ */
 HcsContainer *hcs_isolation_driver_create_container (HcsIsolationDriver *self,
                                                      const char *id,
                                                      const HcsContainerConfig *config,
                                                      GKeyFile *system_options,
                                                      GError **error);
+/**
+ * hcs_isolation_driver_open_container:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the compute system, or %NULL on error
+ */
 HcsContainer *hcs_isolation_driver_open_container (HcsIsolationDriver *self,
                                                    const char *id, GError **error);
+/**
+ * hcs_isolation_driver_list_containers:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type HcsContainerProperties): the
+ *   driver's systems, or %NULL on error
+ */
 GPtrArray *hcs_isolation_driver_list_containers (HcsIsolationDriver *self,
                                                  GError **error);
 
@@ -70,18 +102,69 @@ struct _HcsNetworkDriverInterface
   GPtrArray *(*list_networks) (HcsNetworkDriver *self, GError **error);
 };
 
+/**
+ * hcs_network_driver_get_network_types:
+ * @self: the object
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the network types ("NAT", "Internal", ...)
+ */
 const char *const *hcs_network_driver_get_network_types (HcsNetworkDriver *self);
+/**
+ * hcs_network_driver_create_network:
+ * @self: the object
+ * @id: id
+ * @config: config
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the network, or %NULL on error
+ */
 HcsNetwork *hcs_network_driver_create_network (HcsNetworkDriver *self, const char *id,
                                                const HcsNetworkConfig *config, GError **error);
+/**
+ * hcs_network_driver_open_network:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the network, or %NULL on error
+ */
 HcsNetwork *hcs_network_driver_open_network (HcsNetworkDriver *self, const char *id,
                                              GError **error);
+/**
+ * hcs_network_driver_list_networks:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type HcsNetwork): the driver's networks, or %NULL on error
+ */
 GPtrArray *hcs_network_driver_list_networks (HcsNetworkDriver *self, GError **error);
 
-/* Helpers for drivers: read an option, the system's first, then the host's,
- * then @default_value. */
+/**
+ * hcs_options_get_string:
+ * @host_options: (nullable): the host's options
+ * @system_options: (nullable): per-system options
+ * @group: group
+ * @key: key
+ * @default_value: (nullable): the value when neither has the key
+ *
+ * Helpers for drivers: read an option, the system's first, then the
+ * host's, then @default_value.
+ *
+ * Returns: (transfer full) (nullable): the value
+ */
 char *hcs_options_get_string (GKeyFile *host_options, GKeyFile *system_options,
                               const char *group, const char *key,
                               const char *default_value);
+/**
+ * hcs_options_get_boolean:
+ * @host_options: (nullable): the host's options
+ * @system_options: (nullable): per-system options
+ * @group: group
+ * @key: key
+ * @default_value: default value
+ *
+ * Returns: the value
+ */
 gboolean hcs_options_get_boolean (GKeyFile *host_options, GKeyFile *system_options,
                                   const char *group, const char *key,
                                   gboolean default_value);

@@ -9,6 +9,11 @@
 G_BEGIN_DECLS
 
 #define HCS_ERROR (hcs_error_quark ())
+/**
+ * hcs_error_quark:
+ *
+ * Returns: the quark of the %HCS_ERROR domain
+ */
 GQuark hcs_error_quark (void);
 
 /**
@@ -39,22 +44,94 @@ typedef enum {
   HCS_ERROR_PLUGIN,                           /* a plugin could not be loaded */
 } HcsError;
 
+/**
+ * hcs_error_code_to_hresult:
+ * @code: code
+ *
+ * Returns: the result
+ */
 guint32 hcs_error_code_to_hresult (HcsError code);
+/**
+ * hcs_error_code_to_string:
+ * @code: code
+ *
+ * Returns: the result
+ */
 const char *hcs_error_code_to_string (HcsError code);
 
-/* Predicates with hcsshim's meanings (hcs/errors.go). */
+/**
+ * hcs_error_is_not_exist:
+ * @error: (nullable): an error
+ *
+ * Predicates with hcsshim's meanings (hcs/errors.go).
+ *
+ * Returns: whether @error says the compute system, process or element
+ *   does not exist
+ */
 gboolean hcs_error_is_not_exist (const GError *error);
+/**
+ * hcs_error_is_already_stopped:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_already_stopped (const GError *error);
+/**
+ * hcs_error_is_already_closed:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_already_closed (const GError *error);
+/**
+ * hcs_error_is_pending:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_pending (const GError *error);
+/**
+ * hcs_error_is_timeout:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_timeout (const GError *error);
+/**
+ * hcs_error_is_not_supported:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_not_supported (const GError *error);
+/**
+ * hcs_error_is_operation_invalid_state:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_operation_invalid_state (const GError *error);
+/**
+ * hcs_error_is_access_denied:
+ * @error: (nullable): an error
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_error_is_access_denied (const GError *error);
 
-/* Sets @error from errno (the current value of @saved_errno) with the
- * message "@what: strerror", picking the closest HCS code. Returns FALSE so
- * callers can `return hcs_set_error_from_errno (...)`. */
+/**
+ * hcs_set_error_from_errno: (skip)
+ * @error: return location for a #GError
+ * @saved_errno: the errno value
+ * @format: printf() format of the message's beginning
+ * @...: its arguments
+ *
+ * Sets @error from errno (the current value of @saved_errno) with the
+ * message "@what: strerror", picking the closest HCS code (C only: a
+ * variadic function).
+ *
+ * Returns: %FALSE, so callers can `return hcs_set_error_from_errno (...)`
+ */
 gboolean hcs_set_error_from_errno (GError **error, int saved_errno,
                                    const char *format, ...) G_GNUC_PRINTF (3, 4);
 

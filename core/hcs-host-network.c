@@ -144,7 +144,7 @@ hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *c
 
   if (endpoint_ids == NULL || endpoint_ids[0] == NULL)
     return TRUE;
-  props = hcs_container_get_properties (container, error);
+  props = hcs_container_query_properties (container, error);
   if (props == NULL)
     return FALSE;
   netns = g_strdup_printf ("/proc/%u/ns/net", props->init_process_id);
@@ -166,7 +166,7 @@ hcs_host_attach_endpoints (HcsHost *self, HcsContainer *container, const char *c
 static gboolean
 check_host_namespace (HcsHost *self, HcsContainer *container, GError **error)
 {
-  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, NULL);
+  g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, NULL);
   HcsIsolationDriver *driver = props != NULL && props->isolation != NULL
                                    ? hcs_host_get_isolation_driver (self, props->isolation, NULL)
                                    : NULL;
@@ -236,7 +236,7 @@ hcs_host_modify_container (HcsHost *self, HcsContainer *container, const char *r
       g_autofree char *netns = NULL;
       const char *attached;
 
-      if (endpoint == NULL || (props = hcs_container_get_properties (container, error)) == NULL)
+      if (endpoint == NULL || (props = hcs_container_query_properties (container, error)) == NULL)
         return FALSE;
       netns = g_strdup_printf ("/proc/%u/ns/net", props->init_process_id);
       shown = hcs_endpoint_to_json (endpoint);

@@ -677,7 +677,7 @@ hcs_host_create_container (HcsHost *self, const char *id, const HcsContainerConf
 
       if (other == NULL)
         other = hcs_host_open_container (self, config->network_shared_container_name, NULL);
-      if (other == NULL || (props = hcs_container_get_properties (other, error)) == NULL ||
+      if (other == NULL || (props = hcs_container_query_properties (other, error)) == NULL ||
           props->stopped || props->init_process_id == 0)
         {
           if (error != NULL && *error == NULL)

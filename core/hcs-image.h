@@ -10,12 +10,21 @@ G_BEGIN_DECLS
 
 #define HCS_DEFAULT_IMAGE_DIR "/var/lib/hcs/images"
 
-/* Returns the path of a minimal root file system built from the host's
+/**
+ * hcs_image_ensure_default:
+ * @images_dir: the folder of built images
+ * @busybox_path: (nullable): a static busybox; %NULL: the first of /bin/busybox, /usr/bin/busybox
+ * @error: return location for a #GError
+ *
+ * Returns the path of a minimal root file system built from the host's
  * static busybox (every applet a symlink in /bin, /etc/passwd and
  * /etc/group with root and nobody, the usual empty folders), building it
  * the first time under @images_dir/busybox. Concurrent callers are safe:
  * the tree is built in a temporary folder and renamed into place.
- * @busybox_path NULL: the first of /bin/busybox, /usr/bin/busybox. */
+ * @busybox_path NULL: the first of /bin/busybox, /usr/bin/busybox.
+ *
+ * Returns: (transfer full): the root file system's path, or %NULL on error
+ */
 char *hcs_image_ensure_default (const char *images_dir, const char *busybox_path,
                                 GError **error);
 

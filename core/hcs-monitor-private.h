@@ -17,12 +17,6 @@ G_BEGIN_DECLS
 #define HCS_MONITOR_SOCKET_NAME "monitor.sock"
 #define HCS_MONITOR_EVENTS_NAME "events.json"
 
-/* Creates the system with its driver in this process (endpoints
- * attached), whatever the monitor option says: for the monitor itself. */
-HcsContainer *hcs_host_create_container_in_process (HcsHost *self, const char *id,
-                                                    const HcsContainerConfig *config,
-                                                    GKeyFile *system_options, GError **error);
-
 /* Client side (hcs-remote.c). */
 /* Spawns a monitor that creates the system; returns the remote once the
  * system exists (or the monitor's error). */

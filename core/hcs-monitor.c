@@ -261,7 +261,7 @@ main (int argc, char **argv)
     hcs_state_folder_write (monitor.folder, "monitor.pid", pid_text, -1, NULL);
   }
 
-  props = hcs_container_get_properties (monitor.container, &error);
+  props = hcs_container_query_properties (monitor.container, &error);
   json_object_set_int_member (json_node_get_object (status), "Pid",
                               props ? props->init_process_id : 0);
   json_object_set_int_member (json_node_get_object (status), "MonitorPid", getpid ());

@@ -411,6 +411,27 @@ hcs_network_config_free (HcsNetworkConfig *config)
   g_free (config);
 }
 
+HcsNetworkConfig *
+hcs_network_config_copy (const HcsNetworkConfig *config)
+{
+  HcsNetworkConfig *copy;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  copy = g_new0 (HcsNetworkConfig, 1);
+  *copy = *config;
+  copy->name = g_strdup (config->name);
+  copy->network_type = g_strdup (config->network_type);
+  copy->network_adapter_name = g_strdup (config->network_adapter_name);
+  copy->address_prefix = g_strdup (config->address_prefix);
+  copy->gateway_address = g_strdup (config->gateway_address);
+  copy->dns_suffix = g_strdup (config->dns_suffix);
+  copy->dns_server_list = g_strdup (config->dns_server_list);
+  return copy;
+}
+
+G_DEFINE_BOXED_TYPE (HcsNetworkConfig, hcs_network_config, hcs_network_config_copy,
+                     hcs_network_config_free)
+
 static gboolean
 string_member (JsonObject *object, const char *doc, const char *name, char **out, GError **error)
 {

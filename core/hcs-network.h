@@ -24,10 +24,48 @@ typedef struct {
   guint64 mac_pool_end;       /* MacPools[0].EndMacAddress */
 } HcsNetworkConfig;
 
+#define HCS_TYPE_NETWORK_CONFIG (hcs_network_config_get_type ())
+GType hcs_network_config_get_type (void);
+/**
+ * hcs_network_config_copy:
+ * @config: a network request
+ *
+ * Returns: (transfer full): a deep copy
+ */
+HcsNetworkConfig *hcs_network_config_copy (const HcsNetworkConfig *config);
+/**
+ * hcs_network_config_from_json:
+ * @json: an HNSNetwork request as JSON text
+ * @error: return location for a #GError
+ *
+ * Parses an HNS network request.
+ *
+ * Returns: (transfer full): the config, or %NULL naming the field that is
+ *   wrong
+ */
 HcsNetworkConfig *hcs_network_config_from_json (const char *json, GError **error);
-/* "00-15-5D-52-C0-00" or "00:15:5d:52:c0:00" <-> 48 bits; FALSE if malformed. */
+/**
+ * hcs_parse_mac:
+ * @text: text
+ * @mac: (out): the 48 bits
+ *
+ * "00-15-5D-52-C0-00" or "00:15:5d:52:c0:00" <-> 48 bits; FALSE if
+ * malformed.
+ *
+ * Returns: %FALSE when @text is malformed
+ */
 gboolean hcs_parse_mac (const char *text, guint64 *mac);
+/**
+ * hcs_format_mac:
+ * @mac: mac
+ *
+ * Returns: (transfer full): "00-15-5D-52-C0-00"
+ */
 char *hcs_format_mac (guint64 mac);
+/**
+ * hcs_network_config_free:
+ * @config: config
+ */
 void hcs_network_config_free (HcsNetworkConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsNetworkConfig, hcs_network_config_free)
 
@@ -77,21 +115,119 @@ struct _HcsEndpointInterface
   JsonNode *(*to_json) (HcsEndpoint *self);
 };
 
+/**
+ * hcs_endpoint_get_id:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_endpoint_get_id (HcsEndpoint *self);
+/**
+ * hcs_endpoint_get_ip_address:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_endpoint_get_ip_address (HcsEndpoint *self);
+/**
+ * hcs_endpoint_get_mac_address:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_endpoint_get_mac_address (HcsEndpoint *self);
+/**
+ * hcs_endpoint_get_dns_server_list:
+ * @self: the object
+ *
+ * Returns: (transfer none) (nullable): DNSServerList
+ */
 const char *hcs_endpoint_get_dns_server_list (HcsEndpoint *self);
+/**
+ * hcs_endpoint_get_dns_suffix:
+ * @self: the object
+ *
+ * Returns: (transfer none) (nullable): DNSSuffix
+ */
 const char *hcs_endpoint_get_dns_suffix (HcsEndpoint *self);
+/**
+ * hcs_endpoint_attach:
+ * @self: the object
+ * @netns_path: netns path
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_attach (HcsEndpoint *self, const char *netns_path, GError **error);
+/**
+ * hcs_endpoint_detach:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_detach (HcsEndpoint *self, GError **error);
+/**
+ * hcs_endpoint_remove:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_remove (HcsEndpoint *self, GError **error);
+/**
+ * hcs_endpoint_set_disable_icc:
+ * @self: the object
+ * @disable: disable
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_set_disable_icc (HcsEndpoint *self, gboolean disable, GError **error);
+/**
+ * hcs_endpoint_set_bandwidth_limit:
+ * @self: the object
+ * @max_bytes_per_second: max bytes per second
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_set_bandwidth_limit (HcsEndpoint *self, guint64 max_bytes_per_second,
                                            GError **error);
+/**
+ * hcs_endpoint_set_vlan:
+ * @self: the object
+ * @vlan: vlan
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_set_vlan (HcsEndpoint *self, guint16 vlan, GError **error);
+/**
+ * hcs_endpoint_add_acl:
+ * @self: the object
+ * @action: action
+ * @direction: direction
+ * @protocol: (nullable): "tcp", "udp", "icmp" or %NULL (any)
+ * @port: port
+ * @remote: (nullable): an address or prefix, or %NULL (any)
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_add_acl (HcsEndpoint *self, const char *action, const char *direction,
                                const char *protocol, guint16 port, const char *remote,
                                GError **error);
+/**
+ * hcs_endpoint_add_port_mapping:
+ * @self: the object
+ * @protocol: protocol
+ * @internal_port: internal port
+ * @external_port: external port
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol,
                                         guint16 internal_port, guint16 external_port,
                                         GError **error);
@@ -121,21 +257,92 @@ struct _HcsNetworkInterface
   GPtrArray *(*list_endpoints) (HcsNetwork *self);
 };
 
+/**
+ * hcs_network_get_id:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_network_get_id (HcsNetwork *self);
+/**
+ * hcs_network_get_name:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_network_get_name (HcsNetwork *self);
+/**
+ * hcs_network_get_network_type:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_network_get_network_type (HcsNetwork *self);
+/**
+ * hcs_network_create_endpoint:
+ * @self: the object
+ * @name: name
+ * @ip_address: (nullable): the address; %NULL: the next free one of the subnet
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the endpoint, or %NULL on error
+ */
 HcsEndpoint *hcs_network_create_endpoint (HcsNetwork *self, const char *name,
                                           const char *ip_address, GError **error);
+/**
+ * hcs_network_get_endpoint:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the endpoint, or %NULL with %HCS_ERROR_ELEMENT_NOT_FOUND
+ */
 HcsEndpoint *hcs_network_get_endpoint (HcsNetwork *self, const char *id, GError **error);
-/* Removes the network; one that still has endpoints is refused
- * (HCS_ERROR_INVALID_STATE) unless @force, which removes them too. */
+/**
+ * hcs_network_remove:
+ * @self: the object
+ * @force: force
+ * @error: return location for a #GError
+ *
+ * Removes the network; one that still has endpoints is refused
+ * (HCS_ERROR_INVALID_STATE) unless @force, which removes them too.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_network_remove (HcsNetwork *self, gboolean force, GError **error);
+/**
+ * hcs_network_to_json:
+ * @self: the object
+ *
+ * Returns: (transfer full): the network as HNS shows it
+ */
 JsonNode *hcs_network_to_json (HcsNetwork *self);
+/**
+ * hcs_network_list_endpoints:
+ * @self: the object
+ *
+ * Returns: (transfer container) (element-type HcsEndpoint): the network's endpoints
+ */
 GPtrArray *hcs_network_list_endpoints (HcsNetwork *self);
+/**
+ * hcs_endpoint_to_json:
+ * @self: the object
+ *
+ * Returns: (transfer full): the endpoint as HNS shows it
+ */
 JsonNode *hcs_endpoint_to_json (HcsEndpoint *self);
-/* Applies HNS policy objects ({"Type": "NAT"|"QOS"|"VLAN"|"ACL", ...}, as
+/**
+ * hcs_endpoint_apply_policies:
+ * @self: the object
+ * @policies: policies
+ * @error: return location for a #GError
+ *
+ * Applies HNS policy objects ({"Type": "NAT"|"QOS"|"VLAN"|"ACL", ...}, as
  * hcsshim's NatPolicy, QosPolicy, VlanPolicy, ACLPolicy) to @self; errors
- * name the policy and the field. */
+ * name the policy and the field.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_endpoint_apply_policies (HcsEndpoint *self, JsonArray *policies, GError **error);
 
 G_END_DECLS

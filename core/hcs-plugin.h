@@ -131,16 +131,57 @@ G_DECLARE_FINAL_TYPE (HcsRegistry, hcs_registry, HCS, REGISTRY, GObject)
 typedef gboolean (*HcsPluginInitFunc) (HcsRegistry *registry, guint abi_version,
                                        GError **error);
 
+/**
+ * hcs_registry_new:
+ *
+ * Returns: (transfer full): a registry
+ */
 HcsRegistry *hcs_registry_new (void);
-/* @type must be an instantiable GObject type implementing
+/**
+ * hcs_registry_add_isolation_driver:
+ * @self: the object
+ * @type: type
+ * @error: return location for a #GError
+ *
+ * @type must be an instantiable GObject type implementing
  * HCS_TYPE_ISOLATION_DRIVER (or HCS_TYPE_NETWORK_DRIVER) and GInitable,
  * with every required vfunc set; anything else is refused with
- * HCS_ERROR_PLUGIN naming what is missing. */
+ * HCS_ERROR_PLUGIN naming what is missing.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_registry_add_isolation_driver (HcsRegistry *self, GType type, GError **error);
+/**
+ * hcs_registry_add_network_driver:
+ * @self: the object
+ * @type: type
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_registry_add_network_driver (HcsRegistry *self, GType type, GError **error);
-/* (element-type GType) (transfer none) */
+/**
+ * hcs_registry_get_isolation_driver_types:
+ * @self: the object
+ *
+ * (element-type GType) (transfer none)
+ *
+ * Returns: (transfer none) (element-type GType): the types registered
+ */
 GArray *hcs_registry_get_isolation_driver_types (HcsRegistry *self);
+/**
+ * hcs_registry_get_network_driver_types:
+ * @self: the object
+ *
+ * Returns: (transfer none) (element-type GType): the types registered
+ */
 GArray *hcs_registry_get_network_driver_types (HcsRegistry *self);
+/**
+ * hcs_registry_get_n_drivers:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 guint hcs_registry_get_n_drivers (HcsRegistry *self);
 
 /* --- runtime options ------------------------------------------------------- */
@@ -148,41 +189,121 @@ guint hcs_registry_get_n_drivers (HcsRegistry *self);
 /* HcsOptionSpec and HcsOptionType are in hcs-host.h: applications read
  * them too (hcs_host_list_options()). */
 
-/* Declares @n_specs keys. A group belongs to one plugin: a group or key
- * another plugin (or core's [host]) declared already is refused. */
+/**
+ * hcs_registry_add_options:
+ * @self: the object
+ * @specs: (array length=n_specs): the declared keys, static
+ * @n_specs: n specs
+ * @error: return location for a #GError
+ *
+ * Declares @n_specs keys. A group belongs to one plugin: a group or key
+ * another plugin (or core's [host]) declared already is refused.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_registry_add_options (HcsRegistry *self, const HcsOptionSpec *specs,
                                    gsize n_specs, GError **error);
-/* (element-type HcsOptionSpec) (transfer none) */
+/**
+ * hcs_registry_get_options:
+ * @self: the object
+ *
+ * (element-type HcsOptionSpec) (transfer none)
+ *
+ * Returns: (transfer none) (element-type HcsOptionSpec): the declared options
+ */
 GPtrArray *hcs_registry_get_options (HcsRegistry *self);
 
-/* The host's runtime options, for any driver the host made (never NULL:
- * an empty key file when the host has none or @driver was made otherwise). */
+/**
+ * hcs_driver_get_options:
+ * @driver: (type GObject): a driver
+ *
+ * The host's runtime options, for any driver the host made (never NULL: an
+ * empty key file when the host has none or @driver was made otherwise).
+ *
+ * Returns: (transfer none) (nullable): the driver's options
+ */
 GKeyFile *hcs_driver_get_options (gpointer driver);
-/* Used by the host before g_initable_init(). */
+/**
+ * hcs_driver_set_options:
+ * @driver: (type GObject): a driver
+ * @options: (nullable): the options
+ *
+ * Used by the host before g_initable_init().
+ */
 void hcs_driver_set_options (gpointer driver, GKeyFile *options);
-/* The host's state and layer directories (hcs-state.h), for any driver the
+/**
+ * hcs_driver_get_state:
+ * @driver: (type GObject): a driver
+ * @error: return location for a #GError
+ *
+ * The host's state and layer directories (hcs-state.h), for any driver the
  * host made; one made otherwise gets them from its options. Never NULL
  * once g_initable_init() succeeded: a driver's init calls it, and fails
- * with its error (an option that is not an absolute path). */
+ * with its error (an option that is not an absolute path).
+ *
+ * Returns: (transfer none): the driver's state, or %NULL on error
+ */
 HcsState *hcs_driver_get_state (gpointer driver, GError **error);
-/* Used by the host before g_initable_init(). */
+/**
+ * hcs_driver_set_state:
+ * @driver: (type GObject): a driver
+ * @state: state
+ *
+ * Used by the host before g_initable_init().
+ */
 void hcs_driver_set_state (gpointer driver, HcsState *state);
 
-/* The host's endpoint @id (hcs_host_open_endpoint()), for a driver the
+/**
+ * hcs_driver_open_endpoint:
+ * @driver: (type GObject): a driver
+ * @id: the endpoint's id
+ * @error: return location for a #GError
+ *
+ * The host's endpoint @id (hcs_host_open_endpoint()), for a driver the
  * host made; one made otherwise, or whose host is gone, gets
- * HCS_ERROR_ELEMENT_NOT_FOUND. */
+ * %HCS_ERROR_ELEMENT_NOT_FOUND.
+ *
+ * Returns: (transfer full): the endpoint, or %NULL on error
+ */
 HcsEndpoint *hcs_driver_open_endpoint (gpointer driver, const char *id, GError **error);
-/* Used by the host before g_initable_init() (a weak reference). */
+/**
+ * hcs_driver_set_host:
+ * @driver: (type GObject): a driver
+ * @host: (type GObject) (nullable): its host
+ *
+ * Used by the host before g_initable_init() (a weak reference).
+ */
 void hcs_driver_set_host (gpointer driver, gpointer host);
-/* A driver whose systems take ContainerConfig.EndpointList themselves (a
+/**
+ * hcs_driver_set_takes_endpoints:
+ * @driver: (type GObject): a driver
+ * @takes: whether it takes them
+ *
+ * A driver whose systems take ContainerConfig.EndpointList themselves (a
  * VM's NICs: the init's pid is the guest's) says so in its init; the host
  * then neither attaches them to /proc/PID/ns/net nor takes a Network
- * modify request for them. */
+ * modify request for them.
+ */
 void hcs_driver_set_takes_endpoints (gpointer driver, gboolean takes);
+/**
+ * hcs_driver_get_takes_endpoints:
+ * @driver: (type GObject): a driver
+ *
+ * Returns: whether @driver's systems take their endpoints themselves
+ */
 gboolean hcs_driver_get_takes_endpoints (gpointer driver);
 
-/* Checks that every required vfunc of @type's @interface_type vtable is set;
- * the error names the first missing one. For the host and for tests. */
+/**
+ * hcs_plugin_check_vfuncs:
+ * @type: type
+ * @interface_type: interface type
+ * @error: return location for a #GError
+ *
+ * Checks that every required vfunc of @type's @interface_type vtable is
+ * set; the error names the first missing one. For the host and for tests.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_plugin_check_vfuncs (GType type, GType interface_type, GError **error);
 
 G_END_DECLS

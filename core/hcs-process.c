@@ -12,6 +12,7 @@ hcs_process_default_init (HcsProcessInterface *iface)
 {
   /**
    * HcsProcess::exited:
+   * @process: the process
    * @exit_code: the exit code (128 + N for a death by signal N)
    */
   g_signal_new ("exited", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL,

@@ -1034,7 +1034,7 @@ static HcsProcess *
 proxy_get_init_process (HcsContainer *container, GError **error)
 {
   HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
-  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, error);
+  g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, error);
   HcsProcess *init;
 
   if (props == NULL)

@@ -30,33 +30,93 @@ G_DECLARE_FINAL_TYPE (HcsProtocolClient, hcs_protocol_client, HCS, PROTOCOL_CLIE
  */
 HcsProtocolClient *hcs_protocol_client_new (const char *socket_path, GError **error);
 
-/* The same over a connected @stream its owner made (a VM's bridge port,
+/**
+ * hcs_protocol_client_new_for_stream:
+ * @stream: stream
+ *
+ * The same over a connected @stream its owner made (a VM's bridge port,
  * taken by reference). open_stdio then fails: such an owner provides the
- * stdio streams itself (hot-added virtio-serial ports). */
+ * stdio streams itself (hot-added virtio-serial ports).
+ *
+ * Returns: (transfer full): the client
+ */
 HcsProtocolClient *hcs_protocol_client_new_for_stream (GIOStream *stream);
 
-/* A proxy of system @id: HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
+/**
+ * hcs_protocol_client_open_container:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * A proxy of system @id: HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
  * server holds no such system. Its "event" signal gets the system's past
  * events, then each new one, in order, in the thread-default context of
- * this call; "exited" follows the "exit" event. */
+ * this call; "exited" follows the "exit" event.
+ *
+ * Returns: (transfer full): a proxy of the compute system, or %NULL on error
+ */
 HcsContainer *hcs_protocol_client_open_container (HcsProtocolClient *self, const char *id,
                                                   GError **error);
 
-/* The callback's source object is the connection (an HcsBridge); finish
- * with hcs_protocol_client_call_finish() all the same. */
+/**
+ * hcs_protocol_client_call_async:
+ * @self: the object
+ * @type: type
+ * @body: body
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (nullable): called with the response
+ * @user_data: (closure callback): data for @callback
+ *
+ * The callback's source object is the connection (an HcsBridge); finish
+ * with hcs_protocol_client_call_finish() all the same.
+ */
 void hcs_protocol_client_call_async (HcsProtocolClient *self, guint32 type, JsonNode *body,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
                                      gpointer user_data);
+/**
+ * hcs_protocol_client_call_finish:
+ * @self: the object
+ * @result: result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
 JsonNode *hcs_protocol_client_call_finish (HcsProtocolClient *self, GAsyncResult *result,
                                            GError **error);
+/**
+ * hcs_protocol_client_call_sync:
+ * @self: the object
+ * @type: type
+ * @body: body
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
 JsonNode *hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *body,
                                          GCancellable *cancellable, GError **error);
 
-/* A fresh port number, not 0. */
+/**
+ * hcs_protocol_client_new_port:
+ * @self: the object
+ *
+ * A fresh port number, not 0.
+ *
+ * Returns: the result
+ */
 guint32 hcs_protocol_client_new_port (HcsProtocolClient *self);
-/* A stdio connection for @port: connected, its hello written; the fd is
- * the caller's. Opened before the request that names the port, it costs
- * no round trip. */
+/**
+ * hcs_protocol_client_open_stdio:
+ * @self: the object
+ * @port: port
+ * @error: return location for a #GError
+ *
+ * A stdio connection for @port: connected, its hello written; the fd is
+ * the caller's. Opened before the request that names the port, it costs no
+ * round trip.
+ *
+ * Returns: the result
+ */
 int hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error);
 
 /* How the owner of a handed-over connection provides stdio: returns a
@@ -67,21 +127,43 @@ int hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GErro
 typedef int (*HcsProtocolStdioOpener) (guint32 port, guint stream, gpointer user_data,
                                        GError **error);
 
-/* Sets the opener that process creation uses instead of dialling
+/**
+ * hcs_protocol_client_set_stdio_opener:
+ * @self: the object
+ * @opener: (scope notified) (nullable): opens a stdio port
+ * @user_data: (closure opener): data for @opener
+ * @destroy: (destroy user_data): frees @user_data
+ *
+ * Sets the opener that process creation uses instead of dialling
  * (hcs_protocol_client_open_stdio) on a connection made with
- * hcs_protocol_client_new_for_stream. */
+ * hcs_protocol_client_new_for_stream.
+ */
 void hcs_protocol_client_set_stdio_opener (HcsProtocolClient *self,
                                            HcsProtocolStdioOpener opener, gpointer user_data,
                                            GDestroyNotify destroy);
 
-/* The init's stdio, for the proxy's hcs_container_get_init_process() (its
- * creator has them). */
+/**
+ * hcs_protocol_container_set_init_stdio:
+ * @proxy: proxy
+ * @stdin_stream: (nullable): stdin
+ * @stdout_stream: (nullable): stdout
+ * @stderr_stream: (nullable): stderr
+ *
+ * The init's stdio, for the proxy's hcs_container_get_init_process() (its
+ * creator has them).
+ */
 void hcs_protocol_container_set_init_stdio (HcsContainer *proxy, GOutputStream *stdin_stream,
                                             GInputStream *stdout_stream,
                                             GInputStream *stderr_stream);
 
-/* The isolation the proxy's properties report, when the server's is not
- * the client's (a guest's containers are "process" inside, "lcow" here). */
+/**
+ * hcs_protocol_container_set_isolation:
+ * @proxy: proxy
+ * @isolation: isolation
+ *
+ * The isolation the proxy's properties report, when the server's is not
+ * the client's (a guest's containers are "process" inside, "lcow" here).
+ */
 void hcs_protocol_container_set_isolation (HcsContainer *proxy, const char *isolation);
 
 /* Called in the thread of a successful hcs_container_remove() of @proxy,

@@ -801,7 +801,7 @@ get_properties (Job *job, JsonObject *body, GError **error)
         return FALSE;
       types = json_object_get_array_member (json_node_get_object (query), "PropertyTypes");
     }
-  props = hcs_container_get_properties (job->container, error);
+  props = hcs_container_query_properties (job->container, error);
   if (props == NULL)
     return FALSE;
   properties = hcs_container_properties_to_node (props);

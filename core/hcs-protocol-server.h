@@ -44,54 +44,148 @@ G_DECLARE_FINAL_TYPE (HcsProtocolServer, hcs_protocol_server, HCS, PROTOCOL_SERV
  */
 HcsProtocolServer *hcs_protocol_server_new (void);
 
-/* Serves @container under its id, from now on; a first "create" event is
- * recorded. */
+/**
+ * hcs_protocol_server_add_container:
+ * @self: the object
+ * @container: container
+ *
+ * Serves @container under its id, from now on; a first "create" event is
+ * recorded.
+ */
 void hcs_protocol_server_add_container (HcsProtocolServer *self, HcsContainer *container);
-/* Stops serving a system; FALSE when it was not served. */
+/**
+ * hcs_protocol_server_remove_container:
+ * @self: the object
+ * @id: id
+ *
+ * Stops serving a system; FALSE when it was not served.
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_protocol_server_remove_container (HcsProtocolServer *self, const char *id);
+/**
+ * hcs_protocol_server_get_n_containers:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 guint hcs_protocol_server_get_n_containers (HcsProtocolServer *self);
 
-/* Records lifecycle event @name (with @exit_code for "exit") of a served
- * system and sends it to the connections that opened it. */
+/**
+ * hcs_protocol_server_record_event:
+ * @self: the object
+ * @id: id
+ * @name: name
+ * @exit_code: exit code
+ *
+ * Records lifecycle event @name (with @exit_code for "exit") of a served
+ * system and sends it to the connections that opened it.
+ */
 void hcs_protocol_server_record_event (HcsProtocolServer *self, const char *id, const char *name,
                                        int exit_code);
 
-/* Serves one connection (a bridge connection, or a stdio connection that
- * starts with its hello). */
+/**
+ * hcs_protocol_server_add_connection:
+ * @self: the object
+ * @stream: stream
+ *
+ * Serves one connection (a bridge connection, or a stdio connection that
+ * starts with its hello).
+ */
 void hcs_protocol_server_add_connection (HcsProtocolServer *self, GIOStream *stream);
-/* Listens on a path socket made 0600. */
+/**
+ * hcs_protocol_server_listen:
+ * @self: the object
+ * @socket_path: socket path
+ * @error: return location for a #GError
+ *
+ * Listens on a path socket made 0600.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_protocol_server_listen (HcsProtocolServer *self, const char *socket_path,
                                      GError **error);
+/**
+ * hcs_protocol_server_get_n_connections:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 guint hcs_protocol_server_get_n_connections (HcsProtocolServer *self);
-/* For connections added from now on: the largest message (0: the
- * bridge's default) and what may wait unread (0: MAX_QUEUED). */
+/**
+ * hcs_protocol_server_set_limits:
+ * @self: the object
+ * @max_message_size: max message size
+ * @max_queued: max queued
+ *
+ * For connections added from now on: the largest message (0: the bridge's
+ * default) and what may wait unread (0: MAX_QUEUED).
+ */
 void hcs_protocol_server_set_limits (HcsProtocolServer *self, gsize max_message_size,
                                      gsize max_queued);
 
-/* Relays the stdio of @process (one of a served system) on the given
+/**
+ * hcs_protocol_server_relay_stdio:
+ * @self: the object
+ * @process: process
+ * @relay: relay
+ * @error: return location for a #GError
+ *
+ * Relays the stdio of @process (one of a served system) on the given
  * ports: its stdout/stderr to the connections that say those ports in
- * their hello, with a half-close at their end; and what comes on the
- * stdin port to its stdin, closed at the connection's end of stream. */
+ * their hello, with a half-close at their end; and what comes on the stdin
+ * port to its stdin, closed at the connection's end of stream.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_protocol_server_relay_stdio (HcsProtocolServer *self, HcsProcess *process,
                                           const HcsProtocolStdioRelay *relay, GError **error);
 
-/* The stream of stdio relay port @port, handed over by its owner rather
+/**
+ * hcs_protocol_server_add_stdio_stream:
+ * @self: the object
+ * @port: port
+ * @stream: stream
+ *
+ * The stream of stdio relay port @port, handed over by its owner rather
  * than announced by a hello on a connection: the guest agent opens the
- * virtio-serial port the host made for it. Matched with the process's
- * side as a hello's connection is; closed at the relay's end (a port has
- * no half-close: closing it is the reader's end of stream). */
+ * virtio-serial port the host made for it. Matched with the process's side
+ * as a hello's connection is; closed at the relay's end (a port has no
+ * half-close: closing it is the reader's end of stream).
+ */
 void hcs_protocol_server_add_stdio_stream (HcsProtocolServer *self, guint32 port,
                                            GIOStream *stream);
 
-/* Makes the system a Create names, on a worker thread: @config is the
- * ContainerConfig document. Without one, Create is refused (a monitor
- * holds the system it was given); the guest agent sets one. */
+/**
+ * HcsProtocolServerCreateFunc:
+ * @id: the system's id
+ * @config: the ContainerConfig document
+ * @user_data: (closure): the data given with the function
+ * @error: return location for a #GError
+ *
+ * Makes the system a Create names, on a worker thread. Without one, Create
+ * is refused (a monitor holds the system it was given); the guest agent
+ * sets one.
+ *
+ * Returns: (transfer full): the new system, or %NULL on error
+ */
 typedef HcsContainer *(*HcsProtocolServerCreateFunc) (const char *id, JsonNode *config,
                                                       gpointer user_data, GError **error);
+/**
+ * hcs_protocol_server_set_create_func:
+ * @self: the object
+ * @func: (scope forever) (nullable): makes the system of a Create request
+ * @user_data: (closure func): data for @func
+ */
 void hcs_protocol_server_set_create_func (HcsProtocolServer *self,
                                           HcsProtocolServerCreateFunc func, gpointer user_data);
 
-/* Stops listening and closes every connection and relay. */
+/**
+ * hcs_protocol_server_close:
+ * @self: the object
+ *
+ * Stops listening and closes every connection and relay.
+ */
 void hcs_protocol_server_close (HcsProtocolServer *self);
 
 G_END_DECLS

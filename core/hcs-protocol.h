@@ -85,22 +85,74 @@ typedef enum {
 /* WaitFor*'s TimeoutInMs for "no limit", as hcsshim's INFINITE. */
 #define HCS_PROTOCOL_INFINITE 0xffffffffu
 
-/* The message's name ("ExecuteProcess"), or NULL for a type not listed. */
+/**
+ * hcs_protocol_message_name:
+ * @type: type
+ *
+ * The message's name ("ExecuteProcess"), or NULL for a type not listed.
+ *
+ * Returns: (transfer none): the message's name
+ */
 const char *hcs_protocol_message_name (guint32 type);
 
-/* A request body naming @container_id (may be NULL: NegotiateProtocol). */
+/**
+ * hcs_protocol_request_new:
+ * @container_id: container id
+ *
+ * A request body naming @container_id (may be NULL: NegotiateProtocol).
+ *
+ * Returns: (transfer full): the request body
+ */
 JsonNode *hcs_protocol_request_new (const char *container_id);
 
-/* A JSON document carried as a string member (hcsshim's anyInString). */
+/**
+ * hcs_protocol_set_document:
+ * @object: object
+ * @member: member
+ * @document: document
+ *
+ * A JSON document carried as a string member (hcsshim's anyInString).
+ */
 void hcs_protocol_set_document (JsonObject *object, const char *member, JsonNode *document);
-/* The document in @member: a string holding JSON, or (leniently) the
- * object itself; HCS_ERROR_INVALID_DATA naming the member otherwise. */
+/**
+ * hcs_protocol_get_document:
+ * @object: object
+ * @member: member
+ * @error: return location for a #GError
+ *
+ * The document in @member: a string holding JSON, or (leniently) the
+ * object itself; HCS_ERROR_INVALID_DATA naming the member otherwise.
+ *
+ * Returns: (transfer full): the document, or %NULL on error
+ */
 JsonNode *hcs_protocol_get_document (JsonObject *object, const char *member, GError **error);
 
-/* The required non-empty string member @member of a message @what. */
+/**
+ * hcs_protocol_get_string:
+ * @object: object
+ * @what: what
+ * @member: member
+ * @error: return location for a #GError
+ *
+ * The required non-empty string member @member of a message @what.
+ *
+ * Returns: (transfer none): the string, or %NULL on error
+ */
 const char *hcs_protocol_get_string (JsonObject *object, const char *what, const char *member,
                                      GError **error);
-/* The required member @member in [0, @max] (a process id, a port). */
+/**
+ * hcs_protocol_get_uint:
+ * @object: object
+ * @what: what
+ * @member: member
+ * @max: max
+ * @value: (out): the value
+ * @error: return location for a #GError
+ *
+ * The required member @member in [0, @max] (a process id, a port).
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_protocol_get_uint (JsonObject *object, const char *what, const char *member,
                                 guint64 max, guint64 *value, GError **error);
 
@@ -109,17 +161,45 @@ typedef struct {
   guint32 ports[3];
 } HcsProtocolStdioRelay;
 
+/**
+ * hcs_protocol_stdio_relay_to_object:
+ * @relay: relay
+ * @object: object
+ */
 void hcs_protocol_stdio_relay_to_object (const HcsProtocolStdioRelay *relay, JsonObject *object);
+/**
+ * hcs_protocol_stdio_relay_from_object:
+ * @object: object
+ * @relay: (out caller-allocates): the relay
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_protocol_stdio_relay_from_object (JsonObject *object, HcsProtocolStdioRelay *relay,
                                                GError **error);
 
-/* The GetProperties query: which parts beside the properties ("Statistics",
- * "ProcessList"), as hcsshim's schema1 PropertyQuery. */
+/**
+ * hcs_protocol_properties_query_new:
+ * @property_types: (array zero-terminated=1) (nullable): the PropertyTypes
+ *
+ * The GetProperties query: which parts beside the properties
+ * ("Statistics", "ProcessList"), as hcsshim's schema1 PropertyQuery.
+ *
+ * Returns: (transfer full): the query
+ */
 JsonNode *hcs_protocol_properties_query_new (const char *const *property_types);
 
-/* The notification of lifecycle event @event ({Sequence, Event, Time,
+/**
+ * hcs_protocol_lifecycle_notification_new:
+ * @container_id: container id
+ * @event: event
+ *
+ * The notification of lifecycle event @event ({Sequence, Event, Time,
  * ExitCode}) of system @container_id, with hcsshim's Type and Operation
- * for it. */
+ * for it.
+ *
+ * Returns: (transfer full): the notification body
+ */
 JsonNode *hcs_protocol_lifecycle_notification_new (const char *container_id, JsonNode *event);
 
 G_END_DECLS

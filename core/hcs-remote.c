@@ -415,7 +415,7 @@ lost_modify (HcsContainer *container, const HcsResourceUpdate *update, GError **
 static HcsContainerProperties *
 lost_get_properties (HcsContainer *container, GError **error)
 {
-  HcsContainerProperties *props = hcs_container_get_properties (LOST (container), error);
+  HcsContainerProperties *props = hcs_container_query_properties (LOST (container), error);
 
   if (props != NULL)
     {

@@ -61,80 +61,283 @@ typedef enum {
   HCS_STATE_LOCK_EXCLUSIVE,
 } HcsStateLockMode;
 
-/* Both must be absolute paths (HCS_ERROR_INVALID_DATA naming the option). */
+/**
+ * hcs_state_new:
+ * @state_dir: state dir
+ * @layer_dir: layer dir
+ * @error: return location for a #GError
+ *
+ * Both must be absolute paths (HCS_ERROR_INVALID_DATA naming the option).
+ *
+ * Returns: (transfer full): the state, or %NULL on error
+ */
 HcsState *hcs_state_new (const char *state_dir, const char *layer_dir, GError **error);
-/* [host] state-dir and layer-dir of @options (NULL: the defaults); the only
- * place that knows their defaults. */
+/**
+ * hcs_state_new_from_options:
+ * @options: (nullable): the runtime options
+ * @error: return location for a #GError
+ *
+ * [host] state-dir and layer-dir of @options (NULL: the defaults); the
+ * only place that knows their defaults.
+ *
+ * Returns: (transfer full): the state, or %NULL on error
+ */
 HcsState *hcs_state_new_from_options (GKeyFile *options, GError **error);
+/**
+ * hcs_state_get_state_dir:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_state_get_state_dir (HcsState *self);
+/**
+ * hcs_state_get_layer_dir:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_state_get_layer_dir (HcsState *self);
-/* STATE_DIR/@name, for a plugin's own state that is not a system's
- * (@name: a plain name, not "systems"). Not created. */
+/**
+ * hcs_state_get_plugin_dir:
+ * @self: the object
+ * @name: name
+ *
+ * STATE_DIR/@name, for a plugin's own state that is not a system's (@name:
+ * a plain name, not "systems"). Not created.
+ *
+ * Returns: (transfer full): the folder
+ */
 char *hcs_state_get_plugin_dir (HcsState *self, const char *name);
 
-/* STATE_DIR/systems/@id, whether or not it exists (for a socket path
- * known before the system is). NULL for an invalid id. */
+/**
+ * hcs_state_get_system_path:
+ * @self: the object
+ * @id: id
+ *
+ * STATE_DIR/systems/@id, whether or not it exists (for a socket path known
+ * before the system is). NULL for an invalid id.
+ *
+ * Returns: (transfer full): the folder
+ */
 char *hcs_state_get_system_path (HcsState *self, const char *id);
 
-/* Ids become folder and cgroup names: 1-128 letters, digits, '-', '_', '.',
- * starting with a letter or digit. HCS_ERROR_INVALID_DATA otherwise. */
+/**
+ * hcs_state_validate_id:
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * Ids become folder and cgroup names: 1-128 letters, digits, '-', '_',
+ * '.', starting with a letter or digit. HCS_ERROR_INVALID_DATA otherwise.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_validate_id (const char *id, GError **error);
 
-/* Claims @id for @owner (a plain name: the driver's). The folder is
+/**
+ * hcs_state_claim:
+ * @self: the object
+ * @id: id
+ * @owner: owner
+ * @error: return location for a #GError
+ *
+ * Claims @id for @owner (a plain name: the driver's). The folder is
  * returned locked exclusively and marked creating; the caller commits it
  * once the system is whole, or removes it. HCS_ERROR_ALREADY_EXISTS when
  * the id is taken. Fault points: "state-claim" (before the rename),
- * "state-claimed" (after). */
+ * "state-claimed" (after).
+ *
+ * Returns: (transfer full): the claimed folder, locked, or %NULL on error
+ */
 HcsStateFolder *hcs_state_claim (HcsState *self, const char *id, const char *owner,
                                  GError **error);
-/* HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when there is no folder. */
+/**
+ * hcs_state_open:
+ * @self: the object
+ * @id: id
+ * @error: return location for a #GError
+ *
+ * HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when there is no folder.
+ *
+ * Returns: (transfer full): the folder, or %NULL on error
+ */
 HcsStateFolder *hcs_state_open (HcsState *self, const char *id, GError **error);
-/* Ids of every folder, half-created ones included, sorted (element-type
+/**
+ * hcs_state_list:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Ids of every folder, half-created ones included, sorted (element-type
  * utf8). Sweeps temporary folders of dead claimers and unfinished
- * removals. A missing state directory is an empty list. */
+ * removals. A missing state directory is an empty list.
+ *
+ * Returns: (transfer container) (element-type utf8): the ids, or %NULL on error
+ */
 GPtrArray *hcs_state_list (HcsState *self, GError **error);
 
+/**
+ * hcs_state_folder_get_id:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_state_folder_get_id (HcsStateFolder *self);
+/**
+ * hcs_state_folder_get_owner:
+ * @self: the object
+ *
+ * Returns: the result
+ */
 const char *hcs_state_folder_get_owner (HcsStateFolder *self);
-/* The folder itself (for sockets and fifos that must have a path). */
+/**
+ * hcs_state_folder_get_path:
+ * @self: the object
+ *
+ * The folder itself (for sockets and fifos that must have a path).
+ *
+ * Returns: the result
+ */
 const char *hcs_state_folder_get_path (HcsStateFolder *self);
-/* The path of record @name (a plain name). */
+/**
+ * hcs_state_folder_build_path:
+ * @self: the object
+ * @name: name
+ *
+ * The path of record @name (a plain name).
+ *
+ * Returns: (transfer full): the path
+ */
 char *hcs_state_folder_build_path (HcsStateFolder *self, const char *name);
+/**
+ * hcs_state_folder_get_status:
+ * @self: the object
+ *
+ * Returns: (transfer full): the result
+ */
 HcsStateFolderStatus hcs_state_folder_get_status (HcsStateFolder *self);
-/* Removes the creating marker: the system is whole. */
+/**
+ * hcs_state_folder_commit:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Removes the creating marker: the system is whole.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_folder_commit (HcsStateFolder *self, GError **error);
 
-/* flock() on the folder's lock file; @wait FALSE: HCS_ERROR_OPERATION_PENDING
- * when another holds it. HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the
- * folder was removed while we waited. Taking a lock again changes its mode. */
+/**
+ * hcs_state_folder_lock:
+ * @self: the object
+ * @mode: mode
+ * @wait: wait
+ * @error: return location for a #GError
+ *
+ * flock() on the folder's lock file; @wait FALSE:
+ * HCS_ERROR_OPERATION_PENDING when another holds it.
+ * HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when the folder was removed
+ * while we waited. Taking a lock again changes its mode.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_folder_lock (HcsStateFolder *self, HcsStateLockMode mode, gboolean wait,
                                 GError **error);
+/**
+ * hcs_state_folder_unlock:
+ * @self: the object
+ */
 void hcs_state_folder_unlock (HcsStateFolder *self);
 
-/* Writes record @name whole (mode 0600). */
+/**
+ * hcs_state_folder_write:
+ * @self: the object
+ * @name: name
+ * @data: (array length=length) (element-type guint8): the bytes
+ * @length: their count, or -1 for a nul-terminated string
+ * @error: return location for a #GError
+ *
+ * Writes record @name whole (mode 0600).
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_folder_write (HcsStateFolder *self, const char *name, const char *data,
                                  gssize length, GError **error);
-/* Appends @line and a newline to record @name in one write: a reader sees
- * whole lines (an event log). */
+/**
+ * hcs_state_folder_append:
+ * @self: the object
+ * @name: name
+ * @line: line
+ * @error: return location for a #GError
+ *
+ * Appends @line and a newline to record @name in one write: a reader sees
+ * whole lines (an event log).
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_folder_append (HcsStateFolder *self, const char *name, const char *line,
                                   GError **error);
-/* HCS_ERROR_ELEMENT_NOT_FOUND when there is no such record. */
+/**
+ * hcs_state_folder_read:
+ * @self: the object
+ * @name: name
+ * @length: (out) (optional): the length read
+ * @error: return location for a #GError
+ *
+ * HCS_ERROR_ELEMENT_NOT_FOUND when there is no such record.
+ *
+ * Returns: (transfer full): the record, nul-terminated, or %NULL on error
+ */
 char *hcs_state_folder_read (HcsStateFolder *self, const char *name, gsize *length,
                              GError **error);
+/**
+ * hcs_state_folder_has:
+ * @self: the object
+ * @name: name
+ *
+ * Returns: whether it holds
+ */
 gboolean hcs_state_folder_has (HcsStateFolder *self, const char *name);
-/* Whoever wrote it; a missing record is no error. */
+/**
+ * hcs_state_folder_remove_record:
+ * @self: the object
+ * @name: name
+ * @error: return location for a #GError
+ *
+ * Whoever wrote it; a missing record is no error.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_folder_remove_record (HcsStateFolder *self, const char *name,
                                          GError **error);
-/* Everything in the folder, whoever wrote it, and the folder: the id is
+/**
+ * hcs_state_folder_remove:
+ * @self: the object
+ * @error: return location for a #GError
+ *
+ * Everything in the folder, whoever wrote it, and the folder: the id is
  * free again. Refuses to cross into a mount below it. The caller undoes
- * the system's resources first. */
+ * the system's resources first.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean hcs_state_folder_remove (HcsStateFolder *self, GError **error);
 
-/* Field 22 of /proc/PID/stat: with the pid it names one process even once
- * the pid is reused. 0 for a process that is gone or a zombie. */
+/**
+ * hcs_process_start_time:
+ * @pid: pid
+ *
+ * Field 22 of /proc/PID/stat: with the pid it names one process even once
+ * the pid is reused. 0 for a process that is gone or a zombie.
+ *
+ * Returns: the result
+ */
 guint64 hcs_process_start_time (int pid);
 
-/* Kills the process (SIGKILL) when @name is in HCS_FAULT_POINT. */
+/**
+ * hcs_state_fault_point:
+ * @name: name
+ *
+ * Kills the process (SIGKILL) when @name is in HCS_FAULT_POINT.
+ */
 void hcs_state_fault_point (const char *name);
 
 G_END_DECLS

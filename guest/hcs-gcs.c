@@ -561,7 +561,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   /* Its NICs, hot-added by the host, into its namespace before it starts;
    * a system whose network cannot be set up is not left behind (nor is its
    * storage: `storage` is released with it). */
-  props = hcs_container_get_properties (container, error);
+  props = hcs_container_query_properties (container, error);
   if (props == NULL || !gcs_network_setup (config_node, props->init_process_id, error))
     {
       hcs_container_discard (container, NULL);

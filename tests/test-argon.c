@@ -549,7 +549,7 @@ test_memory_limit_oom (Fixture *fixture, gconstpointer data)
     g_assert_no_error (error);
     g_assert_cmpuint (stats.oom_kills, >=, 1);
   }
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_no_error (error);
   g_assert_true (props->stopped);
   g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
@@ -593,7 +593,7 @@ test_pause_resume (Fixture *fixture, gconstpointer data)
 
   hcs_container_pause (container, &error);
   g_assert_no_error (error);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_cmpstr (props->state, ==, "Paused");
   /* Pausing twice is an invalid state, as in HCS. */
   g_assert_false (hcs_container_pause (container, &error));
@@ -994,7 +994,7 @@ test_shutdown_graceful (Fixture *fixture, gconstpointer data)
   read_until (hcs_process_get_stdout (init), seen, "ready");
   hcs_container_shutdown (container, &error);
   g_assert_no_error (error);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_no_error (error);
   g_assert_true (props->stopped);
   g_assert_cmpint (props->exit_code, ==, 7);

@@ -154,6 +154,19 @@ assert_help (const char *verb, const char *command)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* A group's command takes its options among the operands, so --help
+   * after an operand is help too (`layer rm ID --help`). */
+  if (command != NULL)
+    {
+      g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command, "SOME-ID", "--help",
+                                   NULL),
+                       ==, 0);
+      g_assert_true (g_str_has_prefix (out, name));
+      g_assert_cmpstr (err, ==, "");
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+
   g_assert_cmpint (run_hcsctl (NULL, NULL, &out, &err, verb, command ? command : bogus,
                                command ? bogus : NULL, NULL),
                    !=, 0); /* 2 for ours, 1 for runc's verbs, 255 for exec */

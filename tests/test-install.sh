@@ -26,6 +26,16 @@ meson setup "$work/build" "$src" --prefix="$prefix" >"$work/setup.log" 2>&1 ||
   { cat "$work/setup.log"; exit 1; }
 meson install -C "$work/build" >"$work/install.log" 2>&1 || { tail -50 "$work/install.log"; exit 1; }
 
+# Introspection data is installed with the library (when
+# gobject-introspection is there, as scripts/setup.sh makes sure).
+if command -v g-ir-scanner >/dev/null; then
+  gir=$(find "$prefix" -name Hcs-1.0.gir)
+  typelib=$(find "$prefix" -name Hcs-1.0.typelib)
+  [ -n "$gir" ] && [ -n "$typelib" ] || { echo "Hcs-1.0.gir or its typelib is not installed"; exit 1; }
+  grep -q '<c:include name="hcs/hcs.h"/>' "$gir" || { echo "$gir names no hcs/hcs.h"; exit 1; }
+  echo "# introspection: ${gir#$prefix/}, ${typelib#$prefix/}"
+fi
+
 PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name hcs.pc)")
 export PKG_CONFIG_PATH
 echo "# pkg-config: $(pkg-config --cflags --libs hcs)"

@@ -126,7 +126,7 @@ test_open_elsewhere (Fixture *fixture, gconstpointer data)
   container = hcs_host_create_container (fixture->host, "elsewhere", config, NULL, &error);
   g_assert_no_error (error);
   g_signal_connect (container, "exited", G_CALLBACK (exited_cb), &exited_code);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (props->state, ==, "Created");
   g_assert_cmpstr (props->owner, ==, "test-monitor");
@@ -151,7 +151,7 @@ test_open_elsewhere (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (waiter), ==, 42);
   g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
   g_assert_no_error (error);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_true (props->stopped);
   g_assert_cmpint (props->exit_code, ==, 42);
   while (exited_code == -1000)
@@ -302,14 +302,14 @@ test_creator_killed (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run_role ("create-and-die", fixture->options_file, "orphan"), ==, 128 + SIGKILL);
   container = hcs_host_open_container (fixture->host, "orphan", &error);
   g_assert_no_error (error);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_cmpstr (props->state, ==, "Created");
   g_clear_pointer (&props, hcs_container_properties_free);
   g_assert_true (hcs_container_start (container, &error));
   g_assert_no_error (error);
   g_assert_true (hcs_container_wait_timeout (container, 10000, NULL, &error));
   g_assert_no_error (error);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_cmpint (props->exit_code, ==, 7);
   g_assert_true (hcs_container_remove (container, &error));
   g_assert_no_error (error);
@@ -333,7 +333,7 @@ test_monitor_killed (Fixture *fixture, gconstpointer data)
   container = hcs_host_create_container (fixture->host, "victim", config, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (container, &error));
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   init_pid = (int) props->init_process_id;
   g_clear_pointer (&props, hcs_container_properties_free);
   g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
@@ -346,7 +346,7 @@ test_monitor_killed (Fixture *fixture, gconstpointer data)
 
   reopened = hcs_host_open_container (fixture->host, "victim", &error);
   g_assert_no_error (error);
-  props = hcs_container_get_properties (reopened, &error);
+  props = hcs_container_query_properties (reopened, &error);
   g_assert_no_error (error);
   g_assert_true (props->stopped);
   g_assert_cmpstr (props->state, ==, "Stopped");
@@ -608,13 +608,13 @@ test_stalling_clients (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (send (promise, g_bytes_get_data (frame, NULL), g_bytes_get_size (frame),
                          MSG_NOSIGNAL), ==, (gssize) g_bytes_get_size (frame));
 
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_no_error (error);
   g_assert_false (props->stopped);
   other = hcs_host_open_container (fixture->host, "stalled", &error);
   g_assert_no_error (error);
   g_clear_pointer (&props, hcs_container_properties_free);
-  props = hcs_container_get_properties (other, &error);
+  props = hcs_container_query_properties (other, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (props->id, ==, "stalled");
 
@@ -635,7 +635,7 @@ run_as_role (const char *role, const char *options_file, const char *id)
       g_autoptr (HcsContainerProperties) props = NULL;
 
       if (container == NULL || !hcs_container_wait (container, NULL, &error) ||
-          (props = hcs_container_get_properties (container, &error)) == NULL)
+          (props = hcs_container_query_properties (container, &error)) == NULL)
         {
           g_printerr ("wait-exit-code: %s\n", error->message);
           return 100;

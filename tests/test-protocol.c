@@ -215,7 +215,7 @@ assert_served (Fixture *fixture)
                    HCS_PROTOCOL_VERSION);
   container = hcs_protocol_client_open_container (client, "c0", &error);
   g_assert_no_error (error);
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (props->id, ==, "c0");
   g_assert_false (props->stopped);

@@ -628,7 +628,7 @@ test_argon_record_round_trip (Fixture *fixture, gconstpointer data)
   other = hcs_host_new (options, &error);
   reopened = hcs_host_open_container (other, "round-trip", &error);
   g_assert_no_error (error);
-  props = hcs_container_get_properties (reopened, &error);
+  props = hcs_container_query_properties (reopened, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (props->name, ==, name);
   g_assert_cmpstr (props->owner, ==, owner);

@@ -34,11 +34,8 @@ find_short (const GOptionEntry *entries, char name)
   return NULL;
 }
 
-/* Options come first (strict POSIX, as the verbs parse): a -h or --help
- * before the first operand or "--" asks for help, one after it belongs
- * to the operands (`exec ID sh -h`). */
-gboolean
-hcsctl_wants_help (int argc, char **argv, const GOptionEntry *entries)
+static gboolean
+wants_help (int argc, char **argv, const GOptionEntry *entries, gboolean options_anywhere)
 {
   for (int i = 1; i < argc; i++)
     {
@@ -47,8 +44,14 @@ hcsctl_wants_help (int argc, char **argv, const GOptionEntry *entries)
 
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
         return TRUE;
-      if (g_str_equal (arg, "--") || arg[0] != '-' || arg[1] == '\0')
+      if (g_str_equal (arg, "--"))
         return FALSE;
+      if (arg[0] != '-' || arg[1] == '\0')
+        {
+          if (options_anywhere)
+            continue;
+          return FALSE;
+        }
       if (arg[1] == '-')
         {
           if (strchr (arg, '=') == NULL)
@@ -60,6 +63,24 @@ hcsctl_wants_help (int argc, char **argv, const GOptionEntry *entries)
         i++;
     }
   return FALSE;
+}
+
+/* Options come first (strict POSIX, as the verbs parse): a -h or --help
+ * before the first operand or "--" asks for help, one after it belongs
+ * to the operands (`exec ID sh -h`). */
+gboolean
+hcsctl_wants_help (int argc, char **argv, const GOptionEntry *entries)
+{
+  return wants_help (argc, argv, entries, FALSE);
+}
+
+/* The layer and network verbs take options among their operands (GOption's
+ * default order): -h or --help anywhere before "--" asks for help there
+ * (`layer rm ID --help`). */
+gboolean
+hcsctl_wants_help_anywhere (int argc, char **argv, const GOptionEntry *entries)
+{
+  return wants_help (argc, argv, entries, TRUE);
 }
 
 static void

@@ -121,7 +121,7 @@ hcsctl_cmd_layer (HcsctlGlobals *globals, int argc, char **argv)
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return layer_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
   verb = argv[1];
-  if (hcsctl_wants_help (argc - 1, argv + 1, entries))
+  if (hcsctl_wants_help_anywhere (argc - 1, argv + 1, entries))
     {
       const HcsctlSubcommand *command =
           hcsctl_find_subcommand (layer_commands, G_N_ELEMENTS (layer_commands), verb);

@@ -67,7 +67,7 @@ hcsctl_cmd_network (HcsctlGlobals *globals, int argc, char **argv)
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return network_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
   verb = argv[1];
-  if (hcsctl_wants_help (argc - 1, argv + 1, entries))
+  if (hcsctl_wants_help_anywhere (argc - 1, argv + 1, entries))
     {
       const HcsctlSubcommand *command =
           hcsctl_find_subcommand (network_commands, G_N_ELEMENTS (network_commands), verb);
@@ -254,7 +254,7 @@ hcsctl_cmd_endpoint (HcsctlGlobals *globals, int argc, char **argv)
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     return endpoint_usage (argc < 2 ? stderr : stdout, argc < 2 ? 2 : 0);
-  if (hcsctl_wants_help (argc - 1, argv + 1, endpoint_entries))
+  if (hcsctl_wants_help_anywhere (argc - 1, argv + 1, endpoint_entries))
     {
       const HcsctlSubcommand *command =
           hcsctl_find_subcommand (endpoint_commands, G_N_ELEMENTS (endpoint_commands), argv[1]);
@@ -375,7 +375,7 @@ hcsctl_cmd_hns (HcsctlGlobals *globals, int argc, char **argv)
     "Success is false."
   };
 
-  if (hcsctl_wants_help (argc, argv, NULL))
+  if (hcsctl_wants_help_anywhere (argc, argv, NULL))
     {
       hcsctl_print_help (&help, NULL);
       return 0;

@@ -628,7 +628,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       return NULL;
     }
   {
-    g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, &error);
+    g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, &error);
     pid = props ? props->init_process_id : 0;
   }
   hcs_state_fault_point ("hcsctl-created");
@@ -685,7 +685,7 @@ hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv)
 static void
 poststart (HcsHost *host, HcsContainer *container)
 {
-  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, NULL);
+  g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, NULL);
   g_autoptr (JsonObject) info = NULL;
   g_autoptr (JsonNode) state = NULL;
 
@@ -701,7 +701,7 @@ poststart (HcsHost *host, HcsContainer *container)
 static gboolean
 remove_and_poststop (const char *verb, HcsHost *host, HcsContainer *container, GError **error)
 {
-  g_autoptr (HcsContainerProperties) props = hcs_container_get_properties (container, NULL);
+  g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, NULL);
   g_autoptr (JsonObject) info = NULL;
   g_autoptr (JsonNode) state = NULL;
 
@@ -731,7 +731,7 @@ hcsctl_cmd_start (HcsctlGlobals *globals, int argc, char **argv)
 
   if (container == NULL)
     return 1;
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("start", error->message);
   status = oci_status (props);
@@ -825,7 +825,7 @@ hcsctl_cmd_state (HcsctlGlobals *globals, int argc, char **argv)
 
   if (container == NULL)
     return 1;
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("state", error->message);
   node = state_node (host, props);
@@ -958,7 +958,7 @@ hcsctl_cmd_kill (HcsctlGlobals *globals, int argc, char **argv)
   container = open_container (globals, "kill", rest[0], NULL);
   if (container == NULL)
     return 1;
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("kill", error->message);
   if (props->stopped)
@@ -1020,7 +1020,7 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
                     : g_strdup (error->message);
       return hcsctl_log_error ("delete", message);
     }
-  props = hcs_container_get_properties (container, &error);
+  props = hcs_container_query_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("delete", error->message);
   /* The runtime spec: deleting what is not stopped (created included, where

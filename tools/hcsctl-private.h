@@ -32,6 +32,9 @@ typedef struct {
 /* Whether -h or --help comes among the options of argv[1…] (before the
  * first operand or "--"); @entries say which options take a value. */
 gboolean hcsctl_wants_help (int argc, char **argv, const GOptionEntry *entries);
+/* The same for verbs whose options may follow operands (layer, network):
+ * -h or --help anywhere before "--". */
+gboolean hcsctl_wants_help_anywhere (int argc, char **argv, const GOptionEntry *entries);
 /* Prints NAME, USAGE, DESCRIPTION and OPTIONS (from @entries, which may be
  * NULL) on stdout. */
 void hcsctl_print_help (const HcsctlHelp *help, const GOptionEntry *entries);

@@ -261,7 +261,7 @@ argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
   for (guint i = 0; i < containers->len; i++)
     {
       HcsContainerProperties *props =
-          hcs_container_get_properties (containers->pdata[i], NULL);
+          hcs_container_query_properties (containers->pdata[i], NULL);
       if (props != NULL) /* a closed handle is no longer listed */
         g_ptr_array_add (result, props);
     }
@@ -292,7 +292,7 @@ argon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
               g_message ("%s", load_error->message);
             continue;
           }
-        props = hcs_container_get_properties (HCS_CONTAINER (loaded), NULL);
+        props = hcs_container_query_properties (HCS_CONTAINER (loaded), NULL);
         if (props != NULL)
           g_ptr_array_add (result, props);
       }

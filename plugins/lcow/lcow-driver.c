@@ -1257,7 +1257,7 @@ lcow_driver_list_containers (HcsIsolationDriver *driver, GError **error)
   g_mutex_unlock (&self->lock);
   for (guint i = 0; i < containers->len; i++)
     {
-      HcsContainerProperties *props = hcs_container_get_properties (containers->pdata[i], NULL);
+      HcsContainerProperties *props = hcs_container_query_properties (containers->pdata[i], NULL);
 
       if (props != NULL) /* removed or closed: no longer listed */
         g_ptr_array_add (result, props);

@@ -339,7 +339,7 @@ lcow_holder_list_containers (GKeyFile *options, GPtrArray *properties)
           if (client == NULL && (client = connect_holder (folders->pdata[i], NULL)) == NULL)
             break;
           container = open_in (client, lines[j], NULL);
-          props = container ? hcs_container_get_properties (container, NULL) : NULL;
+          props = container ? hcs_container_query_properties (container, NULL) : NULL;
           if (props != NULL) /* removed meanwhile: not listed */
             g_ptr_array_add (properties, props);
         }

@@ -420,7 +420,7 @@ static HcsContainerProperties *
 get_properties (HcsContainer *container)
 {
   g_autoptr (GError) error = NULL;
-  HcsContainerProperties *props = hcs_container_get_properties (container, &error);
+  HcsContainerProperties *props = hcs_container_query_properties (container, &error);
 
   g_assert_no_error (error);
   return props;
