@@ -1803,6 +1803,22 @@ parse_oci_linux_filesystem (JsonObject *linux_object, HcsContainerConfig *config
   return TRUE;
 }
 
+/* ociVersion is the runtime spec's SemVer: 1.MINOR.PATCH, with an
+ * optional -pre-release or +build (what runc and crun read as 1.x). */
+static gboolean
+check_oci_version (const char *version, GError **error)
+{
+  g_autoptr (GRegex) semver =
+      g_regex_new ("^1\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)([-+][0-9A-Za-z.+-]+)?$", 0, 0, NULL);
+
+  if (version != NULL && g_regex_match (semver, version, 0, NULL))
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "config.json: ociVersion: '%s' is not a 1.x runtime spec version (1.MINOR.PATCH)",
+               version ? version : "");
+  return FALSE;
+}
+
 static HcsContainerConfig *
 parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
 {
@@ -1823,7 +1839,8 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
                           &config->mounts, error))
     return NULL;
   if (!check_name (doc, "hostname", config->hostname, 64, error) ||
-      !check_name (doc, "domainname", config->domainname, 64, error))
+      !check_name (doc, "domainname", config->domainname, 64, error) ||
+      !check_oci_version (config->oci_version, error))
     return NULL;
 
   node = find_member (object, "root");
