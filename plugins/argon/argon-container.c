@@ -247,6 +247,11 @@ argon_container_create (ArgonDriver *driver, const char *id,
       return NULL;
     }
   spec->die_with_parent = self->settings.die_with_creator;
+  if (!hcs_runtime_process_check_host (spec->process, error))
+    {
+      g_prefix_error (error, "argon: ");
+      return NULL;
+    }
   /* linux.cgroupsPath replaces PARENT/ID, as runc reads it. */
   if (config->oci_cgroups_path != NULL)
     {
@@ -876,6 +881,11 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
   spec = hcs_runtime_spec_new_for_exec (self->id, hcs_process_get_pid (HCS_PROCESS (self->init)),
                                         config, error);
   if (spec == NULL)
+    {
+      g_prefix_error (error, "argon: ");
+      return NULL;
+    }
+  if (!hcs_runtime_process_check_host (spec->process, error))
     {
       g_prefix_error (error, "argon: ");
       return NULL;
