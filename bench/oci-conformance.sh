@@ -5,12 +5,12 @@
 # runtime, one after the other, and the script prints, per runtime, the
 # files passed and the failed assertions, then the per-file table.
 #
-# A file passes when it exits 0 with no "not ok" line and at least one
-# "ok" line or a plan; its failed assertions are its "not ok" lines, and a
-# file that fails without any counts one: it died, timed out, or printed
-# nothing (the files that check inside the container print the checker's
-# TAP, and print nothing when the container's process failed after a
-# successful start). Nothing is fetched: build the
+# A file passes when it exits 0, prints something and no "not ok" line;
+# its failed assertions are its "not ok" lines, and a file that fails
+# without any counts one: it died, timed out, or printed nothing (the
+# files that check inside the container print the checker's TAP, and
+# nothing at all when the container's process failed after a successful
+# start; a *_fail file that passes prints the runtime's refusal). Nothing is fetched: build the
 # checkout first (runtime-tools at 260e151 builds with Debian's Go 1.19):
 #
 #   git -C RUNTIME_TOOLS_DIR checkout 260e151
@@ -57,7 +57,7 @@ for rt in $runtimes; do
     (cd "$rt_dir" && RUNTIME=${runtime_cmd[$rt]} timeout -k 5 "$timeout" "./$file") \
       > "$out/$rt/$name.tap" 2>&1 </dev/null || status=$?
     not_ok=$(grep -c '^not ok' "$out/$rt/$name.tap" || true)
-    if [ "$status" = 0 ] && [ "$not_ok" = 0 ] && grep -qE '^(ok|1\.\.)' "$out/$rt/$name.tap"; then
+    if [ "$status" = 0 ] && [ "$not_ok" = 0 ] && [ -s "$out/$rt/$name.tap" ]; then
       passed[$rt]=$(( ${passed[$rt]} + 1 ))
       result[$rt,$name]=pass
     else
