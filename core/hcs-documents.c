@@ -836,6 +836,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   if (config->oci_gid_mappings != NULL)
     copy->oci_gid_mappings = g_array_copy (config->oci_gid_mappings);
   copy->oci_resources = g_strdup (config->oci_resources);
+  copy->oci_cgroups_path = g_strdup (config->oci_cgroups_path);
   copy->oci_devices = g_strdup (config->oci_devices);
   copy->oci_seccomp = g_strdup (config->oci_seccomp);
   copy->domainname = g_strdup (config->domainname);
@@ -878,6 +879,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_clear_pointer (&config->oci_uid_mappings, g_array_unref);
   g_clear_pointer (&config->oci_gid_mappings, g_array_unref);
   g_free (config->oci_resources);
+  g_free (config->oci_cgroups_path);
   g_free (config->oci_devices);
   g_free (config->oci_seccomp);
   g_free (config->domainname);
@@ -1008,6 +1010,8 @@ parse_oci_mount (JsonObject *object, const char *doc, gpointer *out, GError **er
 
 static gboolean parse_oci_linux_filesystem (JsonObject *linux_object,
                                             HcsContainerConfig *config, GError **error);
+static gboolean parse_oci_resources (JsonObject *resources, HcsContainerConfig *config,
+                                     GError **error);
 
 /* ContainerConfig's OCI fields under "Oci" (see write_oci_process). */
 static void
@@ -1015,7 +1019,9 @@ write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
 {
   if (config->domainname == NULL && config->masked_paths == NULL &&
       config->readonly_paths == NULL && config->sysctl == NULL &&
-      config->rootfs_propagation == NULL)
+      config->rootfs_propagation == NULL && config->oci_cgroups_path == NULL &&
+      config->oci_resources == NULL && config->oci_devices == NULL &&
+      config->oci_seccomp == NULL)
     return;
   json_builder_set_member_name (builder, "Oci");
   json_builder_begin_object (builder);
@@ -1023,6 +1029,23 @@ write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
   write_strv (builder, "maskedPaths", config->masked_paths);
   write_strv (builder, "readonlyPaths", config->readonly_paths);
   write_string (builder, "rootfsPropagation", config->rootfs_propagation);
+  write_string (builder, "cgroupsPath", config->oci_cgroups_path);
+  /* Kept as config.json's own JSON: the runtime reads them from that. */
+  {
+    const char *const names[] = { "resources", "devices", "seccomp" };
+    const char *const texts[] = { config->oci_resources, config->oci_devices,
+                                  config->oci_seccomp };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        JsonNode *node = texts[i] ? json_from_string (texts[i], NULL) : NULL;
+
+        if (node == NULL)
+          continue;
+        json_builder_set_member_name (builder, names[i]);
+        json_builder_add_value (builder, node);
+      }
+  }
   if (config->sysctl != NULL)
     {
       json_builder_set_member_name (builder, "sysctl");
@@ -1051,8 +1074,33 @@ read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **err
   oci = json_node_get_object (node);
   if (!read_string (oci, "ContainerConfig.Oci", "domainname", &config->domainname, error) ||
       !check_name ("ContainerConfig.Oci", "domainname", config->domainname, 64, error) ||
+      !read_string (oci, "ContainerConfig.Oci", "cgroupsPath", &config->oci_cgroups_path,
+                    error) ||
       !parse_oci_linux_filesystem (oci, config, error))
     return FALSE;
+  node = find_member (oci, "resources");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "ContainerConfig.Oci", "resources", "an object", node);
+      if (!parse_oci_resources (json_node_get_object (node), config, error))
+        return FALSE;
+      config->oci_resources = json_to_string (node, FALSE);
+    }
+  node = find_member (oci, "devices");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        return type_error (error, "ContainerConfig.Oci", "devices", "an array", node);
+      config->oci_devices = json_to_string (node, FALSE);
+    }
+  node = find_member (oci, "seccomp");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "ContainerConfig.Oci", "seccomp", "an object", node);
+      config->oci_seccomp = json_to_string (node, FALSE);
+    }
   return TRUE;
 }
 
@@ -1628,6 +1676,15 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
       config->oci_devices = json_to_string (node, FALSE);
     }
 
+  node = find_member (linux_object, "cgroupsPath");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return type_error (error, "config.json: linux", "cgroupsPath", "a string", node);
+      if (*json_node_get_string (node) != '\0')
+        config->oci_cgroups_path = g_strdup (json_node_get_string (node));
+    }
+
   node = find_member (linux_object, "resources");
   if (node != NULL)
     {
@@ -1746,6 +1803,22 @@ parse_oci_linux_filesystem (JsonObject *linux_object, HcsContainerConfig *config
   return TRUE;
 }
 
+/* ociVersion is the runtime spec's SemVer: 1.MINOR.PATCH, with an
+ * optional -pre-release or +build (what runc and crun read as 1.x). */
+static gboolean
+check_oci_version (const char *version, GError **error)
+{
+  g_autoptr (GRegex) semver =
+      g_regex_new ("^1\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)([-+][0-9A-Za-z.+-]+)?$", 0, 0, NULL);
+
+  if (version != NULL && g_regex_match (semver, version, 0, NULL))
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "config.json: ociVersion: '%s' is not a 1.x runtime spec version (1.MINOR.PATCH)",
+               version ? version : "");
+  return FALSE;
+}
+
 static HcsContainerConfig *
 parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
 {
@@ -1766,7 +1839,8 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
                           &config->mounts, error))
     return NULL;
   if (!check_name (doc, "hostname", config->hostname, 64, error) ||
-      !check_name (doc, "domainname", config->domainname, 64, error))
+      !check_name (doc, "domainname", config->domainname, 64, error) ||
+      !check_oci_version (config->oci_version, error))
     return NULL;
 
   node = find_member (object, "root");

@@ -127,8 +127,8 @@ get_array (JsonObject *parent, const char *name, const char *field, GError **err
 static gboolean
 plan_memory (JsonObject *memory, gboolean v2, GPtrArray *writes, GError **error)
 {
-  gint64 limit = 0, swap = 0, reservation = 0, swappiness = 0;
-  gboolean has_limit, has_swap, has_reservation, has_swappiness;
+  gint64 limit = 0, swap = 0, reservation = 0, swappiness = 0, kernel = 0, kernel_tcp = 0;
+  gboolean has_limit, has_swap, has_reservation, has_swappiness, has_kernel, has_kernel_tcp;
   JsonNode *oom;
 
   if (!get_int (memory, "limit", "memory.limit", -1, &limit, &has_limit, error) ||
@@ -136,7 +136,9 @@ plan_memory (JsonObject *memory, gboolean v2, GPtrArray *writes, GError **error)
       !get_int (memory, "reservation", "memory.reservation", -1, &reservation, &has_reservation,
                 error) ||
       !get_int (memory, "swappiness", "memory.swappiness", 0, &swappiness, &has_swappiness,
-                error))
+                error) ||
+      !get_int (memory, "kernel", "memory.kernel", -1, &kernel, &has_kernel, error) ||
+      !get_int (memory, "kernelTCP", "memory.kernelTCP", -1, &kernel_tcp, &has_kernel_tcp, error))
     return FALSE;
   if (has_swappiness && swappiness > 100)
     return invalid (error, "memory.swappiness", "must be between 0 and 100");
@@ -165,6 +167,14 @@ plan_memory (JsonObject *memory, gboolean v2, GPtrArray *writes, GError **error)
       if (oom != NULL && JSON_NODE_HOLDS_VALUE (oom) && json_node_get_boolean (oom))
         add_write (writes, "memory", "memory.disableOOMKiller", "memory.oom_control",
                    g_strdup ("1"));
+      /* Kernels since 5.16 accept kmem.limit_in_bytes and enforce nothing
+       * (the spec deprecates it); the TCP buffer limit still holds. */
+      if (has_kernel)
+        add_write (writes, "memory", "memory.kernel", "memory.kmem.limit_in_bytes",
+                   g_strdup_printf ("%" G_GINT64_FORMAT, kernel));
+      if (has_kernel_tcp)
+        add_write (writes, "memory", "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes",
+                   g_strdup_printf ("%" G_GINT64_FORMAT, kernel_tcp));
       return TRUE;
     }
   if (has_limit)
@@ -182,6 +192,10 @@ plan_memory (JsonObject *memory, gboolean v2, GPtrArray *writes, GError **error)
                                : g_strdup_printf ("%" G_GINT64_FORMAT, reservation));
   if (has_swappiness)
     return unsupported (error, "memory.swappiness", "cgroup v2 has no swappiness");
+  if (has_kernel)
+    return unsupported (error, "memory.kernel", "cgroup v2 has no kernel memory limit");
+  if (has_kernel_tcp)
+    return unsupported (error, "memory.kernelTCP", "cgroup v2 has no TCP buffer limit");
   if (oom != NULL && JSON_NODE_HOLDS_VALUE (oom) && json_node_get_boolean (oom))
     return unsupported (error, "memory.disableOOMKiller", "cgroup v2 cannot disable the OOM "
                                                           "killer");

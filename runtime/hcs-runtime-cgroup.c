@@ -28,6 +28,7 @@ struct _HcsRuntimeCgroup
 {
   HcsRuntimeCgroupVersion version;
   char *what;              /* "cgroup 'PARENT/ID'" */
+  char *relative;          /* "/PARENT/ID": each directory is its hierarchy's root + this */
   GHashTable *paths;       /* v1: controller -> the container's directory */
   GPtrArray *directories;  /* the distinct directories, v2: one */
 };
@@ -38,6 +39,7 @@ hcs_runtime_cgroup_free (HcsRuntimeCgroup *cgroup)
   if (cgroup == NULL)
     return;
   g_free (cgroup->what);
+  g_free (cgroup->relative);
   g_hash_table_unref (cgroup->paths);
   g_ptr_array_unref (cgroup->directories);
   g_free (cgroup);
@@ -172,7 +174,7 @@ cgroup_new (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
                    id ? id : "");
       return NULL;
     }
-  relative = g_build_filename (parent, id, NULL);
+  relative = g_build_filename ("/", parent, id, NULL);
 
   find_mounts (&mounts);
   if (root_override != NULL)
@@ -190,7 +192,8 @@ cgroup_new (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
 
   cgroup = g_new0 (HcsRuntimeCgroup, 1);
   cgroup->version = version;
-  cgroup->what = g_strdup_printf ("cgroup '%s'", relative);
+  cgroup->what = g_strdup_printf ("cgroup '%s'", relative + (*parent != '/'));
+  cgroup->relative = g_strdup (relative);
   cgroup->paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   cgroup->directories = g_ptr_array_new_with_free_func (g_free);
 
@@ -228,6 +231,88 @@ cgroup_new (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
       return NULL;
     }
   return cgroup;
+}
+
+/* The caller's own cgroup, as /proc/self/cgroup gives it: v2's "0::" line,
+ * or on v1 the pids hierarchy's (memory's, else the first's). */
+static char *
+own_cgroup (gboolean v2)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *wanted[] = { v2 ? "" : "pids", v2 ? NULL : "memory", NULL };
+  char *first = NULL;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &contents, NULL, NULL))
+    return g_strdup ("/");
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint w = 0; wanted[w]; w++)
+    for (guint i = 0; lines[i]; i++)
+      {
+        g_auto (GStrv) fields = g_strsplit (lines[i], ":", 3);
+        g_auto (GStrv) controllers = NULL;
+
+        if (g_strv_length (fields) != 3)
+          continue;
+        if (first == NULL && !v2 && *fields[1] != '\0')
+          first = g_strdup (fields[2]);
+        controllers = g_strsplit (fields[1], ",", -1);
+        if (v2 ? *fields[1] == '\0'
+               : g_strv_contains ((const char *const *) controllers, wanted[w]))
+          {
+            g_free (first);
+            return g_strdup (fields[2]);
+          }
+      }
+  return first != NULL ? first : g_strdup ("/");
+}
+
+gboolean
+hcs_runtime_cgroup_split_path (const char *cgroups_path, HcsRuntimeCgroupVersion version,
+                               char **parent, char **name, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_auto (GStrv) parts = NULL;
+
+  if (cgroups_path == NULL || *cgroups_path == '\0')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: linux.cgroupsPath: empty");
+      return FALSE;
+    }
+  parts = g_strsplit (cgroups_path, "/", -1);
+  for (guint i = 0; parts[i]; i++)
+    if (g_str_equal (parts[i], "..") || g_str_equal (parts[i], ".") ||
+        strpbrk (parts[i], "\n:") != NULL)
+      {
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "config.json: linux.cgroupsPath: '%s': '.', '..', ':' and newlines are "
+                     "not allowed (an absolute path is taken from the cgroup root, a "
+                     "relative one from the runtime's own cgroup)", cgroups_path);
+        return FALSE;
+      }
+  if (*cgroups_path == '/')
+    path = g_build_filename ("/", cgroups_path, NULL);
+  else
+    {
+      gboolean v2 = version == HCS_RUNTIME_CGROUP_VERSION_2 ||
+                    (version == HCS_RUNTIME_CGROUP_VERSION_AUTO &&
+                     g_file_test ("/sys/fs/cgroup/cgroup.controllers", G_FILE_TEST_EXISTS));
+      g_autofree char *own = own_cgroup (v2);
+
+      path = g_build_filename ("/", own, cgroups_path, NULL);
+    }
+  while (g_str_has_suffix (path, "/") && path[1] != '\0')
+    path[strlen (path) - 1] = '\0';
+  if (g_str_equal (path, "/"))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: linux.cgroupsPath: '%s' is the cgroup root", cgroups_path);
+      return FALSE;
+    }
+  *name = g_path_get_basename (path);
+  *parent = g_path_get_dirname (path);
+  return TRUE;
 }
 
 HcsRuntimeCgroupVersion
@@ -349,17 +434,40 @@ hcs_runtime_cgroup_create (const char *parent, const char *id, HcsRuntimeCgroupV
       gboolean is_cpuset = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_1 &&
                            g_strcmp0 (g_hash_table_lookup (cgroup->paths, "cpuset"), dir) == 0;
 
-      if (!make_directory (cgroup, parent_dir, FALSE, error) ||
-          (is_cpuset && !fill_cpuset (cgroup, parent_dir, error)))
-        goto fail;
-      if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
+      g_autofree char *root = g_strdup (dir);
+
+      /* dir = ROOT/PARENT/ID: the parent's levels are made one by one (a
+       * cgroupsPath may name several), cpuset's filled on the way down. */
+      if (g_str_has_suffix (root, cgroup->relative))
+        root[strlen (root) - strlen (cgroup->relative)] = '\0';
+      else
+        g_clear_pointer (&root, g_free);
+      if (root == NULL)
         {
-          g_autofree char *root = g_strdup (parent_dir);
-          /* parent_dir = ROOT/PARENT: the root is PARENT's components up */
-          g_autofree char *suffix = g_strconcat ("/", parent, NULL);
-          if (g_str_has_suffix (root, suffix))
-            root[strlen (root) - strlen (suffix)] = '\0';
-          enable_v2_controllers (cgroup, root, parent_dir);
+          if (!make_directory (cgroup, parent_dir, FALSE, error) ||
+              (is_cpuset && !fill_cpuset (cgroup, parent_dir, error)))
+            goto fail;
+        }
+      else
+        {
+          g_auto (GStrv) levels = g_strsplit (parent_dir + strlen (root), "/", -1);
+          g_autofree char *level = g_strdup (root);
+
+          for (guint i = 0; levels[i]; i++)
+            {
+              char *next;
+
+              if (*levels[i] == '\0')
+                continue;
+              next = g_build_filename (level, levels[i], NULL);
+              g_free (level);
+              level = next;
+              if (!make_directory (cgroup, level, FALSE, error) ||
+                  (is_cpuset && !fill_cpuset (cgroup, level, error)))
+                goto fail;
+            }
+          if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
+            enable_v2_controllers (cgroup, root, parent_dir);
         }
       if (!make_directory (cgroup, dir, TRUE, error))
         goto fail;

@@ -47,6 +47,14 @@ HcsRuntimeCgroup *hcs_runtime_cgroup_create (const char *parent, const char *id,
 HcsRuntimeCgroup *hcs_runtime_cgroup_open (const char *parent, const char *id,
                                            HcsRuntimeCgroupVersion version,
                                            const char *root_override, GError **error);
+/* config.json's linux.cgroupsPath as runc reads it, split into the
+ * @parent and @name that create and open take: an absolute path is taken
+ * from each hierarchy's root, a relative one from the caller's own cgroup
+ * (v2's, or on v1 the pids hierarchy's, for every hierarchy). '..' and
+ * the root itself are refused. */
+gboolean hcs_runtime_cgroup_split_path (const char *cgroups_path,
+                                        HcsRuntimeCgroupVersion version, char **parent,
+                                        char **name, GError **error);
 void hcs_runtime_cgroup_free (HcsRuntimeCgroup *cgroup);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeCgroup, hcs_runtime_cgroup_free)
 

@@ -632,3 +632,37 @@ hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup)
   g_ptr_array_unref (spec->mounts);
   spec->mounts = g_steal_pointer (&mounts);
 }
+
+gboolean
+hcs_runtime_process_check_host (const HcsRuntimeProcess *process, GError **error)
+{
+  if (process == NULL)
+    return TRUE;
+  if (process->apparmor_profile != NULL)
+    {
+      g_autofree char *enabled = NULL;
+
+      if (!g_file_get_contents ("/sys/module/apparmor/parameters/enabled", &enabled, NULL, NULL) ||
+          enabled[0] != 'Y')
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                       "process.apparmorProfile '%s': AppArmor is not enabled on this host",
+                       process->apparmor_profile);
+          return FALSE;
+        }
+    }
+  if (process->selinux_label != NULL)
+    {
+      g_autofree char *filesystems = NULL;
+
+      if (!g_file_get_contents ("/proc/filesystems", &filesystems, NULL, NULL) ||
+          strstr (filesystems, "\tselinuxfs\n") == NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                       "process.selinuxLabel '%s': SELinux is not enabled on this host",
+                       process->selinux_label);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -35,6 +35,11 @@ HcsRuntimeSpec *hcs_runtime_spec_new_for_exec (const char *id, int init_pid,
 gboolean hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                                        GError **error);
 
+/* Refuses what this host cannot apply to @process (an AppArmor profile
+ * or SELinux label without that LSM), so that a create fails before
+ * anything is made, as runc and crun refuse it. */
+gboolean hcs_runtime_process_check_host (const HcsRuntimeProcess *process, GError **error);
+
 /* The workload joins @cgroup (its cgroup.procs files), and every cgroup
  * mount shows it that cgroup alone, read-only, as runc does without a
  * cgroup namespace: on v2 its folder bound at the destination; on v1 a

@@ -1701,6 +1701,47 @@ child_run_hooks (const HcsRuntimeSpec *spec, HcsRuntimeHookKind kind, const char
     child_fail (EXIT_SETUP_FAILED, "%s", failure);
 }
 
+/* A created init ends on a terminating signal with the shell's status. */
+static void
+end_created_init (int signo)
+{
+  _exit (128 + signo);
+}
+
+static const int created_terminating[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+                                           SIGALRM };
+
+/* Gives the terminating signals end_created_init and lets them through
+ * (the set-up holds every signal), keeping the dispositions they had in
+ * @saved; with @restore, holds them again and puts those back instead. */
+static void
+set_created_signal_handlers (struct sigaction *saved, const struct sigaction *restore)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  for (gsize i = 0; i < G_N_ELEMENTS (created_terminating); i++)
+    sigaddset (&set, created_terminating[i]);
+  if (restore != NULL)
+    sigprocmask (SIG_BLOCK, &set, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (created_terminating); i++)
+    {
+      if (restore != NULL)
+        {
+          sigaction (created_terminating[i], &restore[i], NULL);
+          continue;
+        }
+      {
+        struct sigaction action = { .sa_handler = end_created_init };
+
+        sigemptyset (&action.sa_mask);
+        sigaction (created_terminating[i], &action, &saved[i]);
+      }
+    }
+  if (restore == NULL)
+    sigprocmask (SIG_UNBLOCK, &set, NULL);
+}
+
 static G_NORETURN void
 run_create (const HcsRuntimeSpec *spec)
 {
@@ -1838,13 +1879,19 @@ run_create (const HcsRuntimeSpec *spec)
       if (spec->detach)
         {
           g_autofree char *reopen = g_strdup_printf ("/proc/self/fd/%d", fifo_fd);
+          struct sigaction saved_actions[G_N_ELEMENTS (created_terminating)];
           int start_fd;
 
           close (STATUS_FD);
-          /* Blocks until `start` opens the fifo to read: runc's exec.fifo. */
+          /* Blocks until `start` opens the fifo to read: runc's exec.fifo.
+           * Meanwhile the terminating signals end it, as they end runc's
+           * waiting init: as pid 1 of its namespace without a handler it
+           * would see none of them but SIGKILL. */
+          set_created_signal_handlers (saved_actions, NULL);
           do
             start_fd = open (reopen, O_WRONLY | O_CLOEXEC);
           while (start_fd < 0 && errno == EINTR);
+          set_created_signal_handlers (NULL, saved_actions);
           CHILD_CHECK (start_fd >= 0, "opening the start fifo");
           /* Before the byte: `start` fails when they do. */
           child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
@@ -1897,7 +1944,9 @@ run_create (const HcsRuntimeSpec *spec)
   message = read_child_report (report_pipe[0]);
   if (runtime_hooks && g_strcmp0 (message, "H") == 0)
     {
-      g_autofree char *failure = run_hooks (spec, HCS_RUNTIME_HOOK_PRESTART, "creating", pid);
+      /* prestart (deprecated) sees "created", as crun gives it and
+       * runtime-tools' hooks_stdin checks; createRuntime "creating". */
+      g_autofree char *failure = run_hooks (spec, HCS_RUNTIME_HOOK_PRESTART, "created", pid);
 
       if (failure == NULL)
         failure = run_hooks (spec, HCS_RUNTIME_HOOK_CREATE_RUNTIME, "creating", pid);
@@ -1930,7 +1979,7 @@ run_exec (const HcsRuntimeSpec *spec)
   } namespaces[] = {
     { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
     { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
-    { "mnt", CLONE_NEWNS },
+    { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },
   };
   int fds[G_N_ELEMENTS (namespaces)];
   CgroupJoin join;
@@ -1963,10 +2012,12 @@ run_exec (const HcsRuntimeSpec *spec)
           fail_setup (text);
         }
     }
-  /* All but the mount namespace are joined here, so the fork lands in the
-   * pid namespace; the child joins the mounts itself, so this process keeps
-   * the host's view of the cgroup files. */
-  for (gsize i = 0; i + 1 < G_N_ELEMENTS (namespaces); i++)
+  /* All but the user and mount namespaces are joined here (as the host's
+   * root, which may join those a container's user namespace owns), so the
+   * fork lands in the pid namespace; the child joins the user namespace
+   * once it is in its cgroup (cgroup.procs is the host's root's to write)
+   * and then the mounts. */
+  for (gsize i = 0; i + 2 < G_N_ELEMENTS (namespaces); i++)
     if (fds[i] >= 0 && setns (fds[i], namespaces[i].type) < 0)
       {
         g_autofree char *text = g_strdup_printf ("joining the %s namespace of %d: %s",
@@ -1988,6 +2039,7 @@ run_exec (const HcsRuntimeSpec *spec)
   if (pid == 0)
     {
       int mnt_fd = fds[G_N_ELEMENTS (namespaces) - 1];
+      int user_fd = fds[G_N_ELEMENTS (namespaces) - 2];
       char go;
 
       close (go_pipe[1]);
@@ -1998,6 +2050,9 @@ run_exec (const HcsRuntimeSpec *spec)
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
       cgroup_join_self (&join);
+      if (user_fd >= 0)
+        CHILD_CHECK (setns (user_fd, CLONE_NEWUSER) == 0, "joining the user namespace of %d",
+                     (int) spec->pid);
       if (mnt_fd >= 0)
         CHILD_CHECK (setns (mnt_fd, CLONE_NEWNS) == 0, "joining the mount namespace of %d",
                      (int) spec->pid);
@@ -2005,7 +2060,9 @@ run_exec (const HcsRuntimeSpec *spec)
       if (spec->process->terminal)
         make_console_inside (spec);
       close (STATUS_FD);
-      become_workload (spec->process, spec->process->seccomp, NULL, 0);
+      /* The container's linux.seccomp, when it has one, as its init got. */
+      become_workload (spec->process, spec->seccomp_program != NULL || spec->process->seccomp,
+                       spec->seccomp_program, spec->seccomp_flags);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");

@@ -216,6 +216,13 @@ hcs_runtime_mount_options_parse (const char *const *options, const char *type,
           hcs_runtime_mount_options_clear (out);
           return FALSE;
         }
+      /* A file system's "key=value" on a bind mount: mount(2) ignores the
+       * data of MS_BIND, and runc and crun accept it (runtime-tools binds
+       * with "mode=755"); an unknown plain word is still an error, since a
+       * misspelt flag would otherwise vanish. */
+      if (bind && strchr (option, '=') != NULL && *option != '=' &&
+          strchr (option, ',') == NULL)
+        continue;
       if (bind || *option == '\0' || strchr (option, ',') != NULL)
         {
           g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "option '%s': unknown%s", option,

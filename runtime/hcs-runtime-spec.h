@@ -177,8 +177,9 @@ typedef struct {
   char *oci_resources;        /* linux.resources (JSON text), applied by the host as given */
   GPtrArray *devices;         /* HcsRuntimeDevice*: linux.devices, made in the root; NULL: none */
   /* linux.seccomp compiled on the host ("seccomp_program": ay, struct
-   * sock_filter[]; "seccomp_flags": x), loaded for the init instead of the
-   * built-in filter; NULL: the built-in one (process.seccomp says whether). */
+   * sock_filter[]; "seccomp_flags": x), loaded for the init (and for exec,
+   * which argon gives the container's) instead of the built-in filter;
+   * NULL: the built-in one (process.seccomp says whether). */
   GBytes *seccomp_program;
   gint64 seccomp_flags;
 } HcsRuntimeSpec;

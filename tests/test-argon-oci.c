@@ -294,6 +294,98 @@ test_mount_unknown_option (Fixture *fixture, gconstpointer data)
   assert_create_fails (fixture, "unknown-tmpfs-option", tmpfs, "/m");
 }
 
+/* A file system's "key=value" on a bind mount is accepted, as runc and
+ * crun do (mount(2) ignores MS_BIND's data): runtime-tools binds with
+ * "mode=755". */
+static void
+test_mount_bind_data_option (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (fixture->temp_dir, "seen", NULL);
+  g_autofree char *rest = g_strdup_printf (
+      ", \"mounts\": [{\"destination\": \"/bind-data\", \"type\": \"bind\", \"source\": \"%s\","
+      " \"options\": [\"rbind\", \"mode=755\"]}]", fixture->temp_dir);
+  g_autofree char *output = NULL;
+
+  g_assert_true (g_file_set_contents (file, "bound\n", -1, NULL));
+  output = run_oci (fixture, "bind-data", "cat /bind-data/seen", NULL, NULL, rest);
+  g_assert_cmpstr (output, ==, "bound\n");
+}
+
+/* linux.cgroupsPath: the container's cgroup is that path from each
+ * hierarchy's root (absolute) instead of PARENT/ID, and goes with it. */
+static void
+test_cgroups_path (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *path = g_strdup_printf ("/%s/oci/placed", test_get_cgroup_parent ());
+  g_autofree char *rest = g_strdup_printf (", \"linux\": {\"cgroupsPath\": \"%s\","
+                                           " \"resources\": {\"pids\": {\"limit\": 77}}}",
+                                           path);
+  g_autoptr (HcsContainerConfig) config = oci_config ("cat /proc/self/cgroup", NULL, NULL, rest);
+  g_autoptr (HcsContainerConfig) bad = oci_config (
+      "true", NULL, NULL, ", \"linux\": {\"cgroupsPath\": \"/a/../../b\"}");
+  g_autofree char *output = NULL, *pids_max = NULL, *pids_dir = NULL, *pids_leaf = NULL;
+  g_autoptr (GPtrArray) cgroup_mounts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  int exit_code = -1;
+
+  container = hcs_host_create_container (fixture->host, "placed", config, NULL, &error);
+  g_assert_no_error (error);
+  /* The limit is written in the cgroup the path names. */
+  for (const char *const *root = (const char *const[]){ "/sys/fs/cgroup/pids", "/sys/fs/cgroup",
+                                                        NULL };
+       *root && pids_max == NULL; root++)
+    {
+      g_autofree char *file = g_build_filename (*root, path, "pids.max", NULL);
+      if (g_file_get_contents (file, &pids_max, NULL, NULL))
+        pids_leaf = g_build_filename (*root, path, NULL);
+    }
+  g_assert_nonnull (pids_max);
+  g_assert_cmpstr (g_strstrip (pids_max), ==, "77");
+  {
+    g_autoptr (HcsProcess) init = hcs_container_get_init_process (container, &error);
+    g_assert_no_error (error);
+    hcs_container_start (container, &error);
+    g_assert_no_error (error);
+    hcs_process_close_stdin (init, &error);
+    output = test_read_all (hcs_process_get_stdout (init));
+    hcs_container_wait_timeout (container, 30000, NULL, &error);
+    g_assert_no_error (error);
+    hcs_container_get_exit_code (container, &exit_code, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_nonnull (strstr (output, path));
+  /* Opened again by id, the state keeps the path: remove finds the cgroup. */
+  g_clear_object (&container);
+  container = hcs_host_open_container (fixture->host, "placed", &error);
+  g_assert_no_error (error);
+  hcs_container_remove (container, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (pids_leaf, G_FILE_TEST_EXISTS));
+  /* As runc, the levels above stay: the test removes its own. */
+  pids_dir = g_path_get_dirname (pids_leaf);
+  {
+    g_autofree char *contents = NULL;
+    g_auto (GStrv) lines = NULL;
+
+    g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &contents, NULL, NULL));
+    lines = g_strsplit (contents, "\n", -1);
+    for (guint i = 0; lines[i]; i++)
+      {
+        g_auto (GStrv) fields = g_strsplit (lines[i], " ", -1);
+        if (g_strv_length (fields) > 4 && strstr (lines[i], " - cgroup") != NULL)
+          {
+            g_autofree char *level = g_build_filename (fields[4], test_get_cgroup_parent (),
+                                                       "oci", NULL);
+            g_assert_true (g_rmdir (level) == 0 || errno == ENOENT);
+          }
+      }
+  }
+
+  assert_create_fails (fixture, "bad-path", bad, "linux.cgroupsPath");
+}
+
 static void
 test_mount_options (Fixture *fixture, gconstpointer data)
 {
@@ -607,6 +699,8 @@ main (int argc, char **argv)
   ADD ("mount-src-nofollow", test_mount_src_nofollow);
   ADD ("mount-unknown-option", test_mount_unknown_option);
   ADD ("mount-options", test_mount_options);
+  ADD ("mount-bind-data-option", test_mount_bind_data_option);
+  ADD ("cgroups-path", test_cgroups_path);
   ADD ("mount-idmap-refused", test_mount_idmap_refused);
   ADD ("proc-sys-symlink-refused", test_proc_sys_symlink_refused);
   ADD ("dev-modes", test_dev_modes);

@@ -334,6 +334,25 @@ test_lifecycle_rules (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "rules", "KILL"), ==, 0);
   g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "rules"), ==, 0);
+
+  /* SIGTERM (kill's default) stops a created one too, as with runc: its
+   * init waits on the fifo with a handler, though pid 1 of its namespace. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_path, "rules"), ==, 0);
+  g_clear_pointer (&pid_text, g_free);
+  g_assert_true (g_file_get_contents (pid_path, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "rules"), ==, 0);
+  {
+    int wait_status = 0;
+
+    g_assert_cmpint (waitpid ((pid_t) pid, &wait_status, 0), ==, pid);
+    g_assert_true (WIFEXITED (wait_status));
+    g_assert_cmpint (WEXITSTATUS (wait_status), ==, 128 + SIGTERM);
+  }
+  status = state_status (fixture, "rules", &state_pid);
+  g_assert_cmpstr (status, ==, "stopped");
+  g_clear_pointer (&status, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "rules"), ==, 0);
 }
 
 /* A bundle whose every hook kind records, in @dir, its state (KIND.json),
@@ -437,7 +456,9 @@ test_hooks (Fixture *fixture, gconstpointer data)
        *kind; kind++)
     {
       g_autoptr (JsonObject) state = read_hook_state (dir, *kind);
-      assert_hook_state (state, "creating", pid, fixture);
+      /* prestart sees "created", as crun and runtime-tools' hooks_stdin have it. */
+      assert_hook_state (state, g_str_equal (*kind, "prestart") ? "created" : "creating", pid,
+                         fixture);
     }
 
   /* prestart and createRuntime: the runtime's namespace; createContainer:
@@ -653,6 +674,20 @@ test_namespaces (Fixture *fixture, gconstpointer data)
     g_autofree char *status = NULL;
     g_assert_true (g_file_get_contents (status_path, &status, NULL, NULL));
     g_assert_nonnull (strstr (status, "Uid:\t100000\t100000"));
+  }
+  /* exec joins its user namespace too: root there, with its mappings. */
+  {
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "first", "sh", "-c",
+                             "cat /proc/self/uid_map; id -u"), ==, 0);
+    g_test_message ("exec in a user namespace: %s%s", out, err);
+    g_clear_pointer (&err, g_free);
+    {
+      g_auto (GStrv) fields = g_strsplit_set (g_strstrip (out), " \n", -1);
+      g_autofree char *joined = g_strjoinv ("", fields);
+      g_assert_cmpstr (joined, ==, "0100000655360");
+    }
   }
 
   /* None new but mount: the host's, pid included. */
@@ -935,6 +970,29 @@ test_seccomp (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (out, "signal-0-ok"));             /* kill, signal 0: allowed */
   g_assert_nonnull (strstr (out, "Operation not permitted")); /* kill, SIGUSR1: EPERM */
   g_assert_nonnull (strstr (out, "done"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&config, g_free);
+
+  /* What is exec'd into the container gets its filter too, not the
+   * built-in one (which allows mkdir). */
+  config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sleep\", \"1000\"],"
+      "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"},"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+      "   \"seccomp\": %s}}",
+      test_get_busybox_rootfs (), seccomp);
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "run", "-d", "--bundle", fixture->bundle,
+                           "filtered-exec"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "exec", "filtered-exec", "sh", "-c",
+                           "mkdir /dev/shm/y 2>&1; echo done"), ==, 0);
+  g_test_message ("exec: %s", out);
+  g_assert_nonnull (strstr (out, "Permission denied"));
+  g_assert_nonnull (strstr (out, "done"));
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "filtered-exec"), ==, 0);
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
 
   for (const char *const *bad = (const char *const[]){
            "{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", "SCMP_ACT_NOTIFY",

@@ -6,6 +6,8 @@
 #include "test-common.h"
 #include "hcs-runtime-cgroup.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -226,6 +228,122 @@ test_oci_plan (void)
   g_assert_no_error (error);
 }
 
+/* linux.cgroupsPath as runc reads it: absolute from each hierarchy's
+ * root (its levels made on the way, cpuset's filled), relative from the
+ * caller's own cgroup; '..' and the root refused. */
+static void
+test_oci_cgroups_path (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeCgroup) cgroup = NULL, opened = NULL;
+  g_autofree char *absolute = g_strdup_printf ("/%s/nested/leaf", test_get_cgroup_parent ());
+  g_autofree char *relative = g_strdup_printf ("%s/rel/leaf", test_get_cgroup_parent ());
+  g_autofree char *parent = NULL, *name = NULL, *own = NULL, *contents = NULL;
+  g_autofree char *nested_suffix = g_strdup_printf ("/%s/nested", test_get_cgroup_parent ());
+  g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) procs = NULL;
+  g_autoptr (GPtrArray) nested = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (hcs_runtime_cgroup_split_path (absolute, HCS_RUNTIME_CGROUP_VERSION_AUTO,
+                                                &parent, &name, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (parent, ==, nested_suffix);
+  g_assert_cmpstr (name, ==, "leaf");
+
+  cgroup = hcs_runtime_cgroup_create (parent, name, HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL,
+                                      &error);
+  g_assert_no_error (error);
+  procs = hcs_runtime_cgroup_get_procs_files (cgroup);
+  for (guint i = 0; procs[i]; i++)
+    {
+      g_autofree char *dir = g_path_get_dirname (procs[i]);
+      g_autofree char *suffix = g_strconcat (nested_suffix, "/leaf", NULL);
+
+      g_assert_true (g_str_has_suffix (dir, suffix));
+      g_assert_true (g_file_test (procs[i], G_FILE_TEST_EXISTS));
+      g_ptr_array_add (nested, g_path_get_dirname (dir));
+    }
+  if (hcs_runtime_cgroup_get_path (cgroup, "cpuset") != NULL)
+    {
+      /* A level made on the way has cpus to hand down. */
+      g_autofree char *cpus = hcs_runtime_cgroup_read (cgroup, "cpuset", "cpuset.cpus", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (g_strstrip (cpus), !=, "");
+    }
+  opened = hcs_runtime_cgroup_open (parent, name, HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hcs_runtime_cgroup_get_path (opened, "pids"), ==,
+                   hcs_runtime_cgroup_get_path (cgroup, "pids"));
+  hcs_runtime_cgroup_destroy (cgroup, &error);
+  g_assert_no_error (error);
+  /* As runc, the levels above the leaf stay; the test removes its own. */
+  for (guint i = 0; i < nested->len; i++)
+    g_assert_true (g_rmdir (nested->pdata[i]) == 0 || errno == ENOENT);
+  g_clear_pointer (&parent, g_free);
+  g_clear_pointer (&name, g_free);
+
+  /* Relative: below the caller's own cgroup. */
+  g_assert_true (g_file_get_contents ("/proc/self/cgroup", &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] && own == NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ":", 3);
+      gboolean v2 = g_file_test ("/sys/fs/cgroup/cgroup.controllers", G_FILE_TEST_EXISTS);
+
+      if (g_strv_length (fields) == 3 &&
+          (v2 ? *fields[1] == '\0' : g_str_equal (fields[1], "pids")))
+        own = g_strdup (fields[2]);
+    }
+  g_assert_nonnull (own);
+  g_assert_true (hcs_runtime_cgroup_split_path (relative, HCS_RUNTIME_CGROUP_VERSION_AUTO,
+                                                &parent, &name, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *expected =
+        g_build_filename ("/", own, test_get_cgroup_parent (), "rel", NULL);
+    g_assert_cmpstr (parent, ==, expected);
+    g_assert_cmpstr (name, ==, "leaf");
+  }
+
+  for (const char *const *bad = (const char *const[]){ "/", "", "/a/../b", "a/./b", "/a:b",
+                                                       NULL };
+       *bad; bad++)
+    {
+      g_autofree char *bad_parent = NULL, *bad_name = NULL;
+
+      g_assert_false (hcs_runtime_cgroup_split_path (*bad, HCS_RUNTIME_CGROUP_VERSION_AUTO,
+                                                     &bad_parent, &bad_name, &error));
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, "linux.cgroupsPath"));
+      g_clear_error (&error);
+    }
+}
+
+/* memory.kernel and memory.kernelTCP: v1's kmem files; v2 has neither. */
+static void
+test_oci_kernel_memory (void)
+{
+  const char *json = "{\"memory\": {\"kernel\": 50593792, \"kernelTCP\": 50593792}}";
+  const char *const v1_expected[] = {
+    "memory/memory.kmem.limit_in_bytes=50593792",
+    "memory/memory.kmem.tcp.limit_in_bytes=50593792",
+    NULL,
+  };
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) v1 = hcs_runtime_oci_resources_plan (json, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstrv (v1, v1_expected);
+  g_assert_null (hcs_runtime_oci_resources_plan (json, TRUE, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "memory.kernel"));
+  g_clear_error (&error);
+  g_assert_null (hcs_runtime_oci_resources_plan ("{\"memory\": {\"kernelTCP\": \"x\"}}", FALSE,
+                                                 &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "memory.kernelTCP"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -241,6 +359,8 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/cgroup/v2/hierarchy", test_v2_hierarchy);
   g_test_add_func ("/runtime/cgroup/v2/limits", test_v2_limits);
   g_test_add_func ("/runtime/cgroup/oci-plan", test_oci_plan);
+  g_test_add_func ("/runtime/cgroup/oci-cgroups-path", test_oci_cgroups_path);
+  g_test_add_func ("/runtime/cgroup/oci-kernel-memory", test_oci_kernel_memory);
   result = g_test_run ();
   test_assert_no_leftovers (NULL);
   test_cleanup_cgroup_parent ();

@@ -552,7 +552,11 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
                " \"apparmorProfile\": \"p\"},"
                " \"linux\": {\"sysctl\": {\"net.core.somaxconn\": \"512\"},"
                " \"maskedPaths\": [], \"readonlyPaths\": [\"/proc/sys\"],"
-               " \"rootfsPropagation\": \"rshared\","
+               " \"rootfsPropagation\": \"rshared\", \"cgroupsPath\": \"/a/b\","
+               " \"resources\": {\"pids\": {\"limit\": 9}},"
+               " \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10,"
+               " \"minor\": 229}],"
+               " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},"
                " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"}]}}");
   g_autoptr (JsonNode) node = hcs_container_config_to_node (config);
   g_autoptr (HcsContainerConfig) back_config =
@@ -573,6 +577,13 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpstrv (back->readonly_paths, spec->readonly_paths);
   g_assert_cmpstrv (back->sysctl, spec->sysctl);
   g_assert_cmpstr (back->rootfs_propagation, ==, "rshared");
+  /* cgroupsPath, resources, devices and seccomp reach a monitor as given. */
+  g_assert_cmpstr (back_config->oci_cgroups_path, ==, "/a/b");
+  g_assert_cmpstr (back->oci_resources, ==, spec->oci_resources);
+  g_assert_nonnull (strstr (back->oci_resources, "\"limit\":9"));
+  g_assert_cmpuint (back->devices->len, ==, 1);
+  g_assert_nonnull (back->seccomp_program);
+  g_assert_true (g_bytes_equal (back->seccomp_program, spec->seccomp_program));
   assert_same_process (back->process, spec->process);
   g_assert_cmpuint (g_array_index (back->process->rlimits, HcsRuntimeRlimit, 1).hard, ==,
                     G_MAXUINT64);

@@ -133,6 +133,7 @@ save_state (ArgonContainer *self, GError **error)
   state.creator_pid = self->creator_pid;
   state.exit_type = g_strdup (self->exit_type);
   state.cgroup_parent = g_strdup (self->settings.cgroup_parent);
+  state.cgroup_name = g_strdup (self->settings.cgroup_name);
   /* Before the cgroup exists: the version asked for (auto resolves the
    * same way again). */
   state.cgroup_version = self->cgroup ? (int) hcs_runtime_cgroup_get_version (self->cgroup)
@@ -246,6 +247,24 @@ argon_container_create (ArgonDriver *driver, const char *id,
       return NULL;
     }
   spec->die_with_parent = self->settings.die_with_creator;
+  if (!hcs_runtime_process_check_host (spec->process, error))
+    {
+      g_prefix_error (error, "argon: ");
+      return NULL;
+    }
+  /* linux.cgroupsPath replaces PARENT/ID, as runc reads it. */
+  if (config->oci_cgroups_path != NULL)
+    {
+      g_clear_pointer (&self->settings.cgroup_parent, g_free);
+      if (!hcs_runtime_cgroup_split_path (config->oci_cgroups_path,
+                                          self->settings.cgroup_version,
+                                          &self->settings.cgroup_parent,
+                                          &self->settings.cgroup_name, error))
+        {
+          g_prefix_error (error, "argon: ");
+          return NULL;
+        }
+    }
 
   /* Claimed locked and marked creating until the commit below; before each
    * resource is made, the record says what undoing it needs (the cgroup's
@@ -259,8 +278,25 @@ argon_container_create (ArgonDriver *driver, const char *id,
       hcs_state_folder_remove (self->folder, NULL);
       return NULL;
     }
+  if (spec->seccomp_program != NULL)
+    {
+      gsize size = 0;
+      const guint8 *program = g_bytes_get_data (spec->seccomp_program, &size);
+      g_autoptr (GByteArray) record = g_byte_array_sized_new (sizeof (gint64) + size);
+
+      g_byte_array_append (record, (const guint8 *) &spec->seccomp_flags, sizeof (gint64));
+      g_byte_array_append (record, program, size);
+      if (!hcs_state_folder_write (self->folder, ARGON_SECCOMP_RECORD, (const char *) record->data,
+                                   record->len, error))
+        {
+          hcs_state_folder_remove (self->folder, NULL);
+          return NULL;
+        }
+    }
   hcs_state_fault_point ("argon-recorded");
-  self->cgroup = hcs_runtime_cgroup_create (self->settings.cgroup_parent, id,
+  self->cgroup = hcs_runtime_cgroup_create (self->settings.cgroup_parent,
+                                            self->settings.cgroup_name ? self->settings.cgroup_name
+                                                                       : id,
                                             self->settings.cgroup_version,
                                             self->settings.cgroup_root, error);
   if (self->cgroup == NULL)
@@ -420,11 +456,15 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   self->helper_start_time = state.helper_start_time;
   g_free (self->settings.cgroup_parent);
   self->settings.cgroup_parent = g_strdup (state.cgroup_parent);
+  g_free (self->settings.cgroup_name);
+  self->settings.cgroup_name = g_strdup (state.cgroup_name);
   g_free (self->settings.cgroup_root);
   self->settings.cgroup_root = g_strdup (state.cgroup_root);
 
   self->settings.cgroup_version = state.cgroup_version;
-  self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent, id, state.cgroup_version,
+  self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent,
+                                          state.cgroup_name ? state.cgroup_name : id,
+                                          state.cgroup_version,
                                           state.cgroup_root, &local_error);
   if (self->cgroup == NULL)
     {
@@ -845,7 +885,34 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
       g_prefix_error (error, "argon: ");
       return NULL;
     }
+  if (!hcs_runtime_process_check_host (spec->process, error))
+    {
+      g_prefix_error (error, "argon: ");
+      return NULL;
+    }
   hcs_runtime_spec_set_cgroup (spec, self->cgroup);
+  /* The container's linux.seccomp holds for what is exec'd into it too. */
+  if (hcs_state_folder_has (self->folder, ARGON_SECCOMP_RECORD))
+    {
+      gsize length = 0;
+      g_autofree char *record =
+          hcs_state_folder_read (self->folder, ARGON_SECCOMP_RECORD, &length, error);
+
+      if (record == NULL)
+        {
+          g_prefix_error (error, "argon: %s: ", self->what);
+          return NULL;
+        }
+      if (length < sizeof (gint64) || (length - sizeof (gint64)) % 8 != 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "argon: %s: the record %s is not a seccomp program", self->what,
+                       ARGON_SECCOMP_RECORD);
+          return NULL;
+        }
+      memcpy (&spec->seccomp_flags, record, sizeof (gint64));
+      spec->seccomp_program = g_bytes_new (record + sizeof (gint64), length - sizeof (gint64));
+    }
   spec->detach = config->detach || config->reap_directly;
   spec->die_with_parent = self->settings.die_with_creator;
 
@@ -1023,7 +1090,9 @@ lock_for_remove (ArgonContainer *self, GError **error)
   self->helper_pid = state.helper_pid;
   self->helper_start_time = state.helper_start_time;
   if (self->cgroup == NULL)
-    self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent, self->id, state.cgroup_version,
+    self->cgroup = hcs_runtime_cgroup_open (state.cgroup_parent,
+                                            state.cgroup_name ? state.cgroup_name : self->id,
+                                            state.cgroup_version,
                                             state.cgroup_root, NULL);
   return TRUE;
 }

@@ -46,6 +46,7 @@ argon_settings_clear (ArgonSettings *settings)
 {
   g_clear_pointer (&settings->helper_path, g_free);
   g_clear_pointer (&settings->cgroup_parent, g_free);
+  g_clear_pointer (&settings->cgroup_name, g_free);
   g_clear_pointer (&settings->cgroup_root, g_free);
   g_clear_pointer (&settings->layer_dir, g_free);
 }

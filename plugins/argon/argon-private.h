@@ -47,6 +47,7 @@ G_DECLARE_FINAL_TYPE (ArgonProcess, argon_process, ARGON, PROCESS, GObject)
 typedef struct {
   char *helper_path;
   char *cgroup_parent;
+  char *cgroup_name;          /* NULL: the container's id (linux.cgroupsPath sets both) */
   HcsRuntimeCgroupVersion cgroup_version;
   char *cgroup_root;          /* NULL: found from mountinfo */
   gint64 shutdown_timeout_ms;
@@ -82,6 +83,7 @@ typedef struct {
   int creator_pid;            /* the process that holds the init's helper */
   char *exit_type;            /* set by shutdown/terminate */
   char *cgroup_parent;
+  char *cgroup_name;          /* NULL or "": the id */
   int cgroup_version;         /* 0: auto, resolved the same way again */
   char *cgroup_root;          /* NULL: found from mountinfo */
 } ArgonStateFile;
@@ -89,6 +91,9 @@ typedef struct {
 #define ARGON_STATE_OWNER "argon"
 #define ARGON_HELPER_RECORD "argon-helper"
 #define ARGON_INIT_RECORD "argon-init"
+/* linux.seccomp compiled at create (flags as 8 bytes, then the BPF program),
+ * for the exec'd processes; absent: the built-in filter. */
+#define ARGON_SECCOMP_RECORD "argon-seccomp"
 
 void argon_state_clear (ArgonStateFile *state);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)

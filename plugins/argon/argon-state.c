@@ -29,6 +29,7 @@ argon_state_clear (ArgonStateFile *state)
   g_clear_pointer (&state->name, g_free);
   g_clear_pointer (&state->owner, g_free);
   g_clear_pointer (&state->cgroup_parent, g_free);
+  g_clear_pointer (&state->cgroup_name, g_free);
   g_clear_pointer (&state->cgroup_root, g_free);
   g_clear_pointer (&state->exit_type, g_free);
 }
@@ -84,6 +85,11 @@ argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, GError **
   append_json_string (text, state->exit_type);
   g_string_append (text, ",\"cgroup\":{\"parent\":");
   append_json_string (text, state->cgroup_parent);
+  if (state->cgroup_name != NULL)
+    {
+      g_string_append (text, ",\"name\":");
+      append_json_string (text, state->cgroup_name);
+    }
   g_string_append_printf (text, ",\"version\":%d,\"root\":", state->cgroup_version);
   append_json_string (text, state->cgroup_root);
   g_string_append (text, "}}");
@@ -172,6 +178,10 @@ argon_state_load (HcsStateFolder *folder, gboolean half_created, ArgonStateFile 
       g_strdup (json_object_get_string_member_with_default (object, "exit_type", ""));
   state->cgroup_parent =
       g_strdup (json_object_get_string_member_with_default (cgroup, "parent", ""));
+  state->cgroup_name =
+      g_strdup (json_object_get_string_member_with_default (cgroup, "name", ""));
+  if (*state->cgroup_name == '\0')
+    g_clear_pointer (&state->cgroup_name, g_free);
   state->cgroup_version = (int) json_object_get_int_member_with_default (cgroup, "version", 0);
   state->cgroup_root = g_strdup (json_object_get_string_member_with_default (cgroup, "root", ""));
   /* The pids a create recorded beside it, until `start` rewrote it (and
