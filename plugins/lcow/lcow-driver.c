@@ -661,7 +661,7 @@ boot_job (Uvm *self, gpointer data, GError **error)
   lcow_storage_root_add_shares (self->storage_root, config);
   if (!vm_config_validate (config, error))
     {
-      g_clear_pointer (&self->storage_root, lcow_storage_root_free);
+      g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
       return FALSE;
     }
   self->vm = vm_machine_new (config, NULL);
@@ -670,7 +670,7 @@ boot_job (Uvm *self, gpointer data, GError **error)
     {
       g_prefix_error (error, "lcow: starting the utility VM: ");
       g_clear_object (&self->vm);
-      g_clear_pointer (&self->storage_root, lcow_storage_root_free);
+      g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
       return FALSE;
     }
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
@@ -737,8 +737,9 @@ shutdown_job (Uvm *self, gpointer data, GError **error)
       vm_machine_wait_finish (self->vm, await (self, &result), NULL);
     }
   g_clear_object (&self->vm);
-  /* QEMU is gone: nothing holds the shares, the images or the taps. */
-  g_clear_pointer (&self->storage_root, lcow_storage_root_free);
+  /* QEMU is gone: nothing holds the shares, the images (a create preparing
+   * meanwhile holds its own reference) or the taps any more. */
+  g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
   delete_taps (self);
   return TRUE;
 }
@@ -993,7 +994,9 @@ container_finalized_cb (gpointer data, GObject *where_the_object_was)
 static gboolean
 attach_job (Uvm *self, gpointer data, GError **error)
 {
-  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+  /* Prepared for a UVM that went meanwhile: its shares are not this one's. */
+  if (self->vm == NULL || !vm_machine_is_running (self->vm) ||
+      lcow_storage_get_root (data) != self->storage_root)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
                    "lcow: attaching disks: the utility VM is not running");
@@ -1056,7 +1059,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
   g_autoptr (JsonNode) document = NULL;
   g_autoptr (LcowStorage) storage = NULL;
-  LcowStorageRoot *storage_root = NULL;
+  g_autoptr (LcowStorageRoot) storage_root = NULL;
   g_autoptr (JsonNode) reply = NULL;
   HcsContainer *container = NULL;
   JsonObject *relay_object;
@@ -1078,7 +1081,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   if (ensure_uvm (uvm, &settings, error))
     {
       client = g_object_ref (uvm->client);
-      storage_root = uvm->storage_root;
+      storage_root = lcow_storage_root_ref (uvm->storage_root);
     }
   g_mutex_unlock (&uvm->lock);
   if (client == NULL)
@@ -1130,17 +1133,19 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
       g_prefix_error (error, "lcow: ");
       goto out;
     }
-  container = hcs_protocol_client_open_container (client, id, error);
-  if (container == NULL)
-    goto out;
-  hcs_protocol_container_set_isolation (container, "lcow");
-  hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+  /* The guest stands on it now: it goes when the container is removed or
+   * the UVM shut down, even should the proxy below fail. */
   if (storage != NULL)
     {
       g_mutex_lock (&uvm->lock);
       g_hash_table_replace (uvm->storages, g_strdup (id), g_steal_pointer (&storage));
       g_mutex_unlock (&uvm->lock);
     }
+  container = hcs_protocol_client_open_container (client, id, error);
+  if (container == NULL)
+    goto out;
+  hcs_protocol_container_set_isolation (container, "lcow");
+  hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;

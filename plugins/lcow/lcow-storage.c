@@ -44,6 +44,7 @@ typedef struct
 struct _LcowStorage
 {
   char *id;
+  LcowStorageRoot *root;
   GPtrArray *layers;  /* (element-type LcowDisk): top first, as ContainerConfig.Layers */
   LcowDisk *scratch;  /* nullable: no root of the host's */
   GPtrArray *binds;   /* (element-type LcowBind): as ContainerConfig.MappedDirectories */
@@ -109,16 +110,13 @@ empty_folder (const char *dir, gboolean mounts)
     }
 }
 
-void
-lcow_storage_root_free (LcowStorageRoot *root)
+static void
+lcow_storage_root_clear (gpointer data)
 {
-  if (root == NULL)
-    return;
+  LcowStorageRoot *root = data;
+
   if (root->dir == NULL)
-    {
-      g_free (root);
-      return;
-    }
+    return;
   empty_folder (root->shares_rw, TRUE);
   empty_folder (root->shares_ro, TRUE);
   empty_folder (root->disks, FALSE);
@@ -130,13 +128,25 @@ lcow_storage_root_free (LcowStorageRoot *root)
   g_free (root->shares_rw);
   g_free (root->shares_ro);
   g_free (root->disks);
-  g_free (root);
+}
+
+LcowStorageRoot *
+lcow_storage_root_ref (LcowStorageRoot *root)
+{
+  return g_atomic_rc_box_acquire (root);
+}
+
+void
+lcow_storage_root_unref (LcowStorageRoot *root)
+{
+  if (root != NULL)
+    g_atomic_rc_box_release_full (root, lcow_storage_root_clear);
 }
 
 LcowStorageRoot *
 lcow_storage_root_new (GError **error)
 {
-  g_autoptr (LcowStorageRoot) root = g_new0 (LcowStorageRoot, 1);
+  g_autoptr (LcowStorageRoot) root = g_atomic_rc_box_new0 (LcowStorageRoot);
   g_autofree char *dir = g_dir_make_tmp ("hcs-lcow-XXXXXX", error);
 
   if (dir == NULL)
@@ -311,6 +321,7 @@ lcow_storage_prepare (const char *id, const HcsContainerConfig *config,
   g_autoptr (LcowStorage) storage = g_new0 (LcowStorage, 1);
 
   storage->id = g_strdup (id);
+  storage->root = lcow_storage_root_ref (root);
   storage->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_disk_free);
   storage->binds = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_bind_free);
   for (guint i = 0; config->layers != NULL && i < config->layers->len; i++)
@@ -362,6 +373,12 @@ lcow_storage_prepare (const char *id, const HcsContainerConfig *config,
   return g_steal_pointer (&storage);
 }
 
+LcowStorageRoot *
+lcow_storage_get_root (LcowStorage *storage)
+{
+  return storage->root;
+}
+
 void
 lcow_storage_free (LcowStorage *storage)
 {
@@ -370,6 +387,8 @@ lcow_storage_free (LcowStorage *storage)
   g_ptr_array_unref (storage->layers);
   g_clear_pointer (&storage->scratch, lcow_disk_free);
   g_ptr_array_unref (storage->binds);
+  /* Last: its binds and images are in the root's folders. */
+  lcow_storage_root_unref (storage->root);
   g_free (storage->id);
   g_free (storage);
 }

@@ -31,12 +31,14 @@ typedef struct
   char *disks;
 } LcowStorageRoot;
 
-/* Makes them under the temporary folder. */
+/* Makes them under the temporary folder. Reference counted: the UVM and
+ * each container's storage hold it. */
 LcowStorageRoot *lcow_storage_root_new (GError **error);
-/* Removes them: what containers left (mounts, images) goes first. Never
- * recursive through a mount. */
-void lcow_storage_root_free (LcowStorageRoot *root);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowStorageRoot, lcow_storage_root_free)
+LcowStorageRoot *lcow_storage_root_ref (LcowStorageRoot *root);
+/* The last reference removes them: what containers left (mounts, images)
+ * goes first. Never recursive through a mount. */
+void lcow_storage_root_unref (LcowStorageRoot *root);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowStorageRoot, lcow_storage_root_unref)
 
 /* The shares to give the UVM at boot. */
 void lcow_storage_root_add_shares (const LcowStorageRoot *root, VmConfig *config);
@@ -63,6 +65,8 @@ void lcow_storage_detach (LcowStorage *storage, VmMachine *vm, GMainContext *con
  * (layers and root become "GuestStorage": disk serials; the mapped
  * directories' HostPath the guest's path in a share). */
 JsonNode *lcow_storage_guest_config (LcowStorage *storage, const HcsContainerConfig *config);
+/* The UVM folders it was prepared in: a UVM booted meanwhile has others. */
+LcowStorageRoot *lcow_storage_get_root (LcowStorage *storage);
 /* Undoes prepare on the host: the mounts unmounted, the images made for
  * this container deleted. Detach first. */
 void lcow_storage_free (LcowStorage *storage);
