@@ -24,10 +24,11 @@ here=$(dirname "$0")
 root=$(mktemp -d)
 trap 'rm -rf "$root" "$out.base"' EXIT
 
-# virtio_console for the bridge and stdio ports, virtio_pci for q35's
-# devices; virtio_blk and overlay for the layers to come.
+# virtio_console for the bridge and stdio ports, virtio_pci for q35's and
+# virtio_mmio for microvm's (xenon) devices; virtio_blk and overlay for
+# the layers to come.
 sh "$here/../scripts/vm-initramfs.sh" "$out.base" "$modules_dir" "$init" \
-  virtio_console virtio_pci virtio_blk overlay
+  virtio_console virtio_pci virtio_mmio virtio_blk overlay
 
 mkdir -p "$root/usr/libexec/hcs" "$root/usr/lib/hcs/plugins" "$root/usr/lib/hcs/lib" \
   "$root/lib64" "$root/run" "$root/var/lib/hcs" "$root/etc"
