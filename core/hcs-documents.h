@@ -206,6 +206,7 @@ typedef struct {
   char *oci_resources;        /* linux.resources as JSON text (applied as given), or NULL */
   char *oci_devices;          /* linux.devices as JSON text, or NULL */
   char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL (the built-in filter) */
+  char *hv_runtime_image_path; /* HvRuntime.ImagePath: the VM's kernel and initramfs folder */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())
