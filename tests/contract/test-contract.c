@@ -1413,7 +1413,8 @@ main (int argc, char **argv)
     apply_extra_options (extra, g_getenv ("HCS_CONTRACT_OPTIONS"));
     contract_monitor = g_key_file_get_boolean (extra, "host", "monitor", NULL);
   }
-  contract_in_guest = g_str_equal (contract_isolation, "lcow");
+  contract_in_guest =
+      g_str_equal (contract_isolation, "lcow") || g_str_equal (contract_isolation, "hyperv");
   if (geteuid () != 0)
     {
       g_test_skip ("compute systems need root");
