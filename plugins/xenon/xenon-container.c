@@ -34,6 +34,7 @@ struct _XenonContainer
   gboolean vm_gone;             /* QEMU exited and we did not end it */
   gboolean ending;              /* we are ending the VM */
   gboolean removed;
+  gboolean closed;              /* the handle was let go */
   HcsContainerProperties *last; /* the last properties the guest gave */
 };
 
@@ -58,12 +59,16 @@ vm_gone (XenonContainer *self)
 static gboolean
 set_vm_gone_error (XenonContainer *self, GError **error)
 {
-  gboolean removed;
+  gboolean removed, closed;
 
   g_mutex_lock (&self->lock);
   removed = self->removed;
+  closed = self->closed;
   g_mutex_unlock (&self->lock);
-  if (removed)
+  if (closed)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
+                 "xenon: compute system '%s': the handle was closed", self->id);
+  else if (removed)
     g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
                  "xenon: compute system '%s' does not exist (it was removed)", self->id);
   else
@@ -512,6 +517,9 @@ xenon_container_close (HcsContainer *container, GError **error)
 {
   XenonContainer *self = XENON_CONTAINER (container);
 
+  g_mutex_lock (&self->lock);
+  self->closed = TRUE;
+  g_mutex_unlock (&self->lock);
   return hcs_container_close (self->proxy, error);
 }
 
