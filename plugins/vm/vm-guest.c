@@ -646,6 +646,7 @@ boot_job (VmGuest *self, gpointer data, GError **error)
 {
   const char *incoming_state = data;
   g_autoptr (GAsyncResult) started = NULL;
+  gint64 start = g_get_monotonic_time ();
   GIOStream *bridge;
 
   self->vm = vm_machine_new (self->config, NULL);
@@ -662,10 +663,17 @@ boot_job (VmGuest *self, gpointer data, GError **error)
   g_mutex_unlock (&self->lock);
   g_signal_connect (self->vm, "exited", G_CALLBACK (machine_exited_cb), self);
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
-  if (self->config->incoming && !incoming_job (self, (gpointer) incoming_state, error))
+  g_debug ("%s: QEMU %d up, QMP ready in %.0f ms", self->label, (int) self->pid,
+           (g_get_monotonic_time () - start) / 1000.0);
+  if (self->config->incoming)
     {
-      g_prefix_error (error, "%s: ", self->label);
-      return FALSE;
+      if (!incoming_job (self, (gpointer) incoming_state, error))
+        {
+          g_prefix_error (error, "%s: ", self->label);
+          return FALSE;
+        }
+      g_debug ("%s: state restored from %s at %.0f ms", self->label, incoming_state,
+               (g_get_monotonic_time () - start) / 1000.0);
     }
   /* What the host writes before the agent reads the port waits in the
    * socket: the first call is answered once the agent serves. */
@@ -772,6 +780,7 @@ vm_guest_start (const VmConfig *config, const char *label, const char *incoming_
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (GError) local_error = NULL;
+  gint64 start = g_get_monotonic_time ();
 
   g_return_val_if_fail (config->incoming == (incoming_state != NULL), NULL);
   if (!vm_config_validate (config, error))
@@ -806,6 +815,8 @@ vm_guest_start (const VmConfig *config, const char *label, const char *incoming_
       vm_guest_stop (self, 0);
       return NULL;
     }
+  g_debug ("%s: the agent answered at %.0f ms", self->label,
+           (g_get_monotonic_time () - start) / 1000.0);
   return g_steal_pointer (&self);
 }
 

@@ -134,7 +134,8 @@ remove_stale (const char *templates_dir, const char *name)
 
 static gboolean
 make_template (const char *templates_dir, const char *name, const VmConfig *config,
-               const char *label, guint timeout_s, GError **error)
+               const char *label, guint timeout_s, VmTemplateWarmFunc warm, gpointer warm_data,
+               GError **error)
 {
   g_autofree char *pattern = g_strdup_printf (".%s-XXXXXX", name);
   g_autofree char *work = g_build_filename (templates_dir, pattern, NULL);
@@ -151,7 +152,8 @@ make_template (const char *templates_dir, const char *name, const VmConfig *conf
   template_config->incoming = FALSE;
   state = g_build_filename (work, VM_TEMPLATE_STATE, NULL);
   guest = vm_guest_start (template_config, label, NULL, timeout_s, error);
-  if (guest == NULL || !vm_guest_save (guest, state, error))
+  if (guest == NULL || (warm != NULL && !warm (guest, warm_data, error)) ||
+      !vm_guest_save (guest, state, error))
     {
       g_prefix_error (error, "vm template %s: ", name);
       if (guest != NULL)
@@ -184,7 +186,8 @@ template_complete (const char *path)
 
 char *
 vm_template_ensure (const char *templates_dir, const VmConfig *config, const char *label,
-                    guint timeout_s, gboolean *made, GError **error)
+                    guint timeout_s, VmTemplateWarmFunc warm, gpointer warm_data, gboolean *made,
+                    GError **error)
 {
   g_autofree char *name = vm_template_name (config, error);
   g_autofree char *path = NULL;
@@ -211,7 +214,7 @@ vm_template_ensure (const char *templates_dir, const VmConfig *config, const cha
   /* Another create may have made it while this one waited. */
   if (!template_complete (path))
     {
-      ok = make_template (templates_dir, name, config, label, timeout_s, error);
+      ok = make_template (templates_dir, name, config, label, timeout_s, warm, warm_data, error);
       if (ok && made != NULL)
         *made = TRUE;
     }

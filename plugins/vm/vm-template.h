@@ -24,6 +24,7 @@
 #pragma once
 
 #include "vm-command.h"
+#include "vm-guest.h"
 
 G_BEGIN_DECLS
 
@@ -33,11 +34,17 @@ G_BEGIN_DECLS
 /* The template folder's name for @config (NAME-KEY, see above). */
 char *vm_template_name (const VmConfig *config, GError **error);
 
+/* Called on a template's VM once its agent answered, before it is saved:
+ * what it warms (the agent's first container loads its plugin, the
+ * runtime helper's pages...) every clone gets for free. */
+typedef gboolean (*VmTemplateWarmFunc) (VmGuest *guest, gpointer user_data, GError **error);
+
 /* The folder of the template for @config under @templates_dir, made (a
- * boot, a save) when it is missing or stale. @made says whether this
- * call made it. @label names the VM in errors. */
+ * boot, @warm if given, a save) when it is missing or stale. @made says
+ * whether this call made it. @label names the VM in errors. */
 char *vm_template_ensure (const char *templates_dir, const VmConfig *config, const char *label,
-                         guint timeout_s, gboolean *made, GError **error);
+                         guint timeout_s, VmTemplateWarmFunc warm, gpointer warm_data,
+                         gboolean *made, GError **error);
 
 /* The config of a clone of the template in @template_dir: @config with
  * its RAM mapped copy-on-write from the template's and waiting for the

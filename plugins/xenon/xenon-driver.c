@@ -175,6 +175,39 @@ make_vm_config (const XenonSettings *settings)
   return config;
 }
 
+/* Before a template is saved: one container created, run and removed in
+ * it, so that each clone's first container finds the agent's argon
+ * plugin loaded and the runtime helper's pages in memory (3-4 s less
+ * under TCG here). Its id is never a clone's: the agent forgot it. */
+static gboolean
+warm_template (VmGuest *guest, gpointer user_data, GError **error)
+{
+  const char *argv[] = { "true", NULL };
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (JsonNode) request = hcs_protocol_request_new ("xenon-template-warm-up");
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (HcsContainer) proxy = NULL;
+  HcsProtocolClient *client = vm_guest_get_client (guest);
+  HcsProtocolStdioRelay relay = { { 0 } };
+  g_autoptr (JsonNode) document = NULL;
+  JsonObject *relay_object = json_object_new ();
+
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) argv);
+  document = hcs_container_config_to_node (config);
+  hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
+  hcs_protocol_stdio_relay_to_object (&relay, relay_object);
+  json_object_set_object_member (json_node_get_object (request), "InitStdioRelay", relay_object);
+  reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
+  if (reply == NULL)
+    return g_prefix_error (error, "xenon: warming the template: "), FALSE;
+  proxy = hcs_protocol_client_open_container (client, "xenon-template-warm-up", error);
+  if (proxy == NULL || !hcs_container_start (proxy, error) ||
+      !hcs_container_wait_timeout (proxy, -1, NULL, error) || !hcs_container_remove (proxy, error))
+    return g_prefix_error (error, "xenon: warming the template: "), FALSE;
+  return TRUE;
+}
+
 /* The VM for system @id: restored from its template, or booted. */
 static VmGuest *
 start_vm (const char *id, const XenonSettings *settings, GError **error)
@@ -186,8 +219,8 @@ start_vm (const char *id, const XenonSettings *settings, GError **error)
   if (settings->template)
     {
       g_autofree char *template_dir = vm_template_ensure (
-          settings->template_dir, config, "xenon: template", XENON_BOOT_TIMEOUT_S, NULL,
-          &template_error);
+          settings->template_dir, config, "xenon: template", XENON_BOOT_TIMEOUT_S, warm_template,
+          NULL, NULL, &template_error);
 
       if (template_dir != NULL)
         {
@@ -385,6 +418,7 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
         if (fds[i] < 0)
           goto out;
       }
+  g_debug ("xenon: compute system '%s': stdio ports added", id);
   hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
   relay_object = json_object_new ();
   hcs_protocol_stdio_relay_to_object (&relay, relay_object);
@@ -395,6 +429,7 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
       g_prefix_error (error, "xenon: ");
       goto out;
     }
+  g_debug ("xenon: compute system '%s': created in its VM", id);
   proxy = hcs_protocol_client_open_container (client, id, error);
   if (proxy == NULL)
     goto out;
