@@ -93,6 +93,11 @@ vm_template_clone_config (const VmConfig *config, const char *template_dir)
   clone->memory_path = g_build_filename (template_dir, VM_TEMPLATE_RAM, NULL);
   clone->memory_shared = FALSE;
   clone->incoming = TRUE;
+  /* The guest unpacked it long ago, in the template's RAM: QEMU would
+   * read it and hold it in fw_cfg (its heap: resident in every clone)
+   * for nothing. The kernel stays: it decides the option ROM, a RAM
+   * block the saved state names. */
+  g_clear_pointer (&clone->initrd, g_free);
   return clone;
 }
 
