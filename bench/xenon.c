@@ -19,6 +19,7 @@
  */
 #include "hcs.h"
 #include "hcs-image.h"
+#include "vm-command.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -156,18 +157,10 @@ bare_boot (void)
   if (kvm)
     append = g_strdup ("console=ttyS0 quiet panic=-1");
   else
-    {
-      /* The library's TSC figure for the guest, from /proc/cpuinfo here:
-       * close enough for a boot. */
-      g_autofree char *cpuinfo = NULL;
-      const char *mhz = NULL;
-
-      if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
-        mhz = strstr (cpuinfo, "cpu MHz");
-      append = g_strdup_printf ("console=ttyS0 tsc_early_khz=%u quiet panic=-1",
-                                mhz ? (guint) (g_ascii_strtod (strchr (mhz, ':') + 1, NULL) * 1000)
-                                    : 2000000);
-    }
+    /* The library's own TSC figure: a guest told another one keeps
+     * another time, and its waits last another while. */
+    append = g_strdup_printf ("console=ttyS0 tsc_early_khz=%u quiet panic=-1",
+                              vm_host_tsc_khz ());
   {
     const char *argv[] = { "qemu-system-x86_64", "-nodefaults", "-no-user-config", "-nographic",
                            "-no-reboot", "-machine", "microvm", "-accel",

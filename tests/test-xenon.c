@@ -126,15 +126,15 @@ make_config (const char *script)
 /* Runs @script as the init of a new container @id, gives its stdout and
  * checks its exit code is 0; the container is left for the caller. */
 static HcsContainer *
-run_script (const char *id, const char *script, GKeyFile *system_options, char **out)
+run_config (HcsHost *host, const char *id, const HcsContainerConfig *config,
+            GKeyFile *system_options, char **out)
 {
-  g_autoptr (HcsContainerConfig) config = make_config (script);
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsProcess) init = NULL;
   g_autoptr (GError) error = NULL;
   int exit_code = -1;
 
-  container = hcs_host_create_container (shared.host, id, config, system_options, &error);
+  container = hcs_host_create_container (host, id, config, system_options, &error);
   g_assert_no_error (error);
   init = hcs_container_get_init_process (container, &error);
   g_assert_no_error (error);
@@ -146,6 +146,14 @@ run_script (const char *id, const char *script, GKeyFile *system_options, char *
   g_assert_true (hcs_process_get_exit_code (init, &exit_code, &error));
   g_assert_cmpint (exit_code, ==, 0);
   return g_steal_pointer (&container);
+}
+
+static HcsContainer *
+run_script (const char *id, const char *script, GKeyFile *system_options, char **out)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (script);
+
+  return run_config (shared.host, id, config, system_options, out);
 }
 
 static void
@@ -322,24 +330,46 @@ test_stale_template (void)
   remove_container (container);
 }
 
-/* [xenon] template=false boots: no template is made or used. */
+/* [xenon] template=false boots: no template is made or used. Asked for
+ * as hcsshim's callers do: HvPartition in a host whose default is process
+ * isolation, HvRuntime.ImagePath naming the kernel's folder. */
 static void
 test_cold_boot (void)
 {
+  g_autoptr (GKeyFile) options = test_make_options (shared.temp_dir);
   g_autoptr (GKeyFile) system_options = g_key_file_new ();
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainerConfig) config = make_config ("echo cold; hostname");
   g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (GPtrArray) before = list_templates ();
   g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *image_dir = g_build_filename (shared.temp_dir, "image", NULL);
+  g_autofree char *kernel = g_build_filename (image_dir, "vmlinux", NULL);
   g_autofree char *out = NULL;
 
+  g_assert_cmpint (g_mkdir (image_dir, 0755), ==, 0);
+  g_assert_cmpint (symlink (XENON_KERNEL, kernel), ==, 0);
+  g_key_file_set_string (options, "host", "isolation", "process");
+  g_key_file_set_string (options, "xenon", "initrd", shared.initrd);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  config->hv_partition = TRUE;
+  config->hv_runtime_image_path = g_strdup (image_dir);
   g_key_file_set_boolean (system_options, "xenon", "template", FALSE);
-  container = run_script ("xenon-cold", "echo cold; hostname", system_options, &out);
+  container = run_config (host, "xenon-cold", config, system_options, &out);
   g_assert_cmpstr (out, ==, "cold\nxenon-cold\n");
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->isolation, ==, "hyperv");
   g_assert_cmpuint (count_our_qemus (), ==, 1);
   g_assert_cmpuint (count_restored_qemus (), ==, 0);
   after = list_templates ();
   g_assert_cmpuint (after->len, ==, before->len);
   remove_container (container);
+  g_clear_object (&host);
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
 }
 
 /* A QEMU killed under a running container: its wait ends with

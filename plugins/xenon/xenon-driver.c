@@ -396,13 +396,19 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
-  g_autoptr (JsonNode) document = hcs_container_config_to_node (config);
+  g_autoptr (HcsContainerConfig) in_guest = hcs_container_config_copy (config);
+  g_autoptr (JsonNode) document = NULL;
   g_autoptr (JsonNode) reply = NULL;
   HcsContainer *proxy = NULL;
   HcsProtocolClient *client = vm_guest_get_client (guest);
   JsonObject *relay_object;
   JsonObject *seed;
 
+  /* In the VM the container is a process-isolated one: HvPartition would
+   * ask the agent's host for a VM of its own. */
+  in_guest->hv_partition = FALSE;
+  g_clear_pointer (&in_guest->hv_runtime_image_path, g_free);
+  document = hcs_container_config_to_node (in_guest);
   seed = make_seed (id, config, error);
   if (seed == NULL)
     return NULL;
