@@ -23,7 +23,8 @@
 static const char *contract_mode;
 static const char *contract_isolation;
 static gboolean contract_monitor;
-/* lcow: the systems run in a utility VM on the guest's own image. */
+/* lcow and hyperv: the systems run in a VM on the guest's own image (the
+ * LCOW_GAPs are xenon's too: docs/xenon.md). */
 static gboolean contract_in_guest;
 
 typedef struct {
