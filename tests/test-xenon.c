@@ -300,14 +300,24 @@ test_exec_and_terminate (void)
   g_assert_cmpuint (listed->len, ==, 0);
 }
 
-/* A changed initramfs makes the template stale: the next create makes a
- * new one, and the old one goes. */
+static gpointer
+create_fresh_thread (gpointer data)
+{
+  g_autofree char *out = NULL;
+  HcsContainer *container = run_script (data, "echo fresh", NULL, &out);
+
+  g_assert_cmpstr (out, ==, "fresh\n");
+  return container;
+}
+
+/* A changed initramfs makes the template stale: the next creates make a
+ * new one, once though two ask at the same time, and the old one goes. */
 static void
 test_stale_template (void)
 {
-  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainer) first = NULL, second = NULL;
   g_autoptr (GPtrArray) templates = NULL;
-  g_autofree char *out = NULL;
+  GThread *threads[2];
   g_autoptr (GError) error = NULL;
   g_autofree char *contents = NULL;
   gsize length = 0;
@@ -321,13 +331,18 @@ test_stale_template (void)
   g_assert_true (g_file_set_contents (shared.initrd, contents, length + 4096, &error));
   g_assert_no_error (error);
 
-  container = run_script ("xenon-stale", "echo fresh", NULL, &out);
-  g_assert_cmpstr (out, ==, "fresh\n");
-  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  threads[0] = g_thread_new ("create-1", create_fresh_thread, "xenon-stale-1");
+  threads[1] = g_thread_new ("create-2", create_fresh_thread, "xenon-stale-2");
+  first = g_thread_join (threads[0]);
+  second = g_thread_join (threads[1]);
+  /* Both restored from the one new template; the stale one is gone. */
+  g_assert_cmpuint (count_our_qemus (), ==, 2);
+  g_assert_cmpuint (count_restored_qemus (), ==, 2);
   templates = list_templates ();
   g_assert_cmpuint (templates->len, ==, 1);
   g_assert_cmpstr (templates->pdata[0], !=, shared.first_template);
-  remove_container (container);
+  remove_container (first);
+  remove_container (second);
 }
 
 /* [xenon] template=false boots: no template is made or used. Asked for
