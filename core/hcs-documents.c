@@ -817,6 +817,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   copy->mounts = copy_array (config->mounts, copy_mount, (GDestroyNotify) hcs_mount_free);
   copy->endpoint_list = g_strdupv (config->endpoint_list);
   copy->network_shared_container_name = g_strdup (config->network_shared_container_name);
+  copy->hv_runtime_image_path = g_strdup (config->hv_runtime_image_path);
   copy->network_namespace.path = g_strdup (config->network_namespace.path);
   copy->uts_namespace.path = g_strdup (config->uts_namespace.path);
   copy->ipc_namespace.path = g_strdup (config->ipc_namespace.path);
@@ -863,6 +864,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_clear_pointer (&config->mounts, g_ptr_array_unref);
   g_strfreev (config->endpoint_list);
   g_free (config->network_shared_container_name);
+  g_free (config->hv_runtime_image_path);
   g_free (config->network_namespace.path);
   g_free (config->uts_namespace.path);
   g_free (config->ipc_namespace.path);
@@ -1104,6 +1106,22 @@ read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **err
   return TRUE;
 }
 
+/* HvRuntime {ImagePath}: where a hyperv container's VM image is. */
+static gboolean
+read_hv_runtime (JsonObject *object, HcsContainerConfig *config, GError **error)
+{
+  JsonNode *node = find_member (object, "HvRuntime");
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return type_error (error, "ContainerConfig", "HvRuntime", "an object", node);
+  return read_string (json_node_get_object (node), "ContainerConfig.HvRuntime", "ImagePath",
+                      &config->hv_runtime_image_path, error) &&
+         check_absolute ("ContainerConfig.HvRuntime", "ImagePath",
+                         config->hv_runtime_image_path, error);
+}
+
 static HcsContainerConfig *
 parse_schema1 (JsonObject *object, GError **error)
 {
@@ -1141,7 +1159,8 @@ parse_schema1 (JsonObject *object, GError **error)
       !check_name (doc, "HostName", config->hostname, 64, error) ||
       !check_absolute (doc, "VolumePath", config->volume_path, error) ||
       !check_absolute (doc, "LayerFolderPath", config->layer_folder_path, error) ||
-      !read_oci_container (object, config, error))
+      !read_oci_container (object, config, error) ||
+      !read_hv_runtime (object, config, error))
     return NULL;
 
   process = find_member (object, "Process");
@@ -2008,6 +2027,13 @@ hcs_container_config_to_node (const HcsContainerConfig *config)
   write_strv (builder, "EndpointList", config->endpoint_list);
   write_string (builder, "NetworkSharedContainerName", config->network_shared_container_name);
   write_boolean (builder, "HvPartition", config->hv_partition);
+  if (config->hv_runtime_image_path != NULL)
+    {
+      json_builder_set_member_name (builder, "HvRuntime");
+      json_builder_begin_object (builder);
+      write_string (builder, "ImagePath", config->hv_runtime_image_path);
+      json_builder_end_object (builder);
+    }
   if (config->process != NULL)
     {
       json_builder_set_member_name (builder, "Process");

@@ -280,6 +280,7 @@ typedef struct {
   char *oci_devices;          /* linux.devices as JSON text, or NULL */
   char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL (the built-in filter) */
   char *oci_cgroups_path;     /* linux.cgroupsPath, or NULL (the runtime's PARENT/ID) */
+  char *hv_runtime_image_path; /* HvRuntime.ImagePath: the VM's kernel and initramfs folder */
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

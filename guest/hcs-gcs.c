@@ -28,13 +28,16 @@
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <linux/netlink.h>
+#include <linux/random.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PORTS_DIR "/sys/class/virtio-ports"
@@ -510,7 +513,79 @@ wait_for_bridge (Agent *agent, GError **error)
 
 /* --- containers ------------------------------------------------------------------- */
 
-/* On a worker thread of the server. A root built of the host's disks
+/* The most entropy a seed may carry (a host sends 64 bytes). */
+#define SEED_MAX_BYTES 512
+
+/* A VM restored from a template (plugins/xenon) shares the template's
+ * random generator state and clock with every other clone: the host's
+ * Create carries HcsGuestSeed {Entropy (base64), RealTimeUs}, mixed in
+ * (RNDADDENTROPY, then RNDRESEEDCRNG so that the next read comes from
+ * the new state) and set before the container is built, so its workload
+ * never sees the shared state; HostName names the VM as its container. Taken out of the document either way. */
+static gboolean
+apply_seed (JsonNode *config_node, GError **error)
+{
+  JsonObject *config = JSON_NODE_HOLDS_OBJECT (config_node) ? json_node_get_object (config_node)
+                                                             : NULL;
+  JsonObject *seed;
+  const char *encoded;
+  g_autofree guchar *entropy = NULL;
+  gsize length = 0;
+  gint64 real_time_us;
+  const char *host_name;
+
+  if (config == NULL || !json_object_has_member (config, "HcsGuestSeed"))
+    return TRUE;
+  seed = json_object_get_object_member (config, "HcsGuestSeed");
+  encoded = seed ? json_object_get_string_member_with_default (seed, "Entropy", NULL) : NULL;
+  real_time_us = seed ? json_object_get_int_member_with_default (seed, "RealTimeUs", 0) : 0;
+  if (encoded != NULL)
+    entropy = g_base64_decode (encoded, &length);
+  if (length > 0 && length <= SEED_MAX_BYTES)
+    {
+      g_autofree struct rand_pool_info *info = g_malloc0 (sizeof *info + length);
+      int fd = open ("/dev/urandom", O_WRONLY | O_CLOEXEC);
+
+      info->entropy_count = length * 8;
+      info->buf_size = length;
+      memcpy (info->buf, entropy, length);
+      memset (entropy, 0, length);
+      if (fd < 0 || ioctl (fd, RNDADDENTROPY, info) < 0 || ioctl (fd, RNDRESEEDCRNG) < 0)
+        {
+          int saved_errno = errno;
+
+          if (fd >= 0)
+            close (fd);
+          return hcs_set_error_from_errno (error, saved_errno, "HcsGuestSeed: reseeding"), FALSE;
+        }
+      close (fd);
+      memset (info->buf, 0, length);
+    }
+  else if (encoded != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "HcsGuestSeed.Entropy: expected 1 to %d bytes in base64", SEED_MAX_BYTES);
+      return FALSE;
+    }
+  if (real_time_us > 0)
+    {
+      struct timespec now = { real_time_us / G_USEC_PER_SEC,
+                              (real_time_us % G_USEC_PER_SEC) * 1000 };
+
+      if (clock_settime (CLOCK_REALTIME, &now) < 0)
+        return hcs_set_error_from_errno (error, errno, "HcsGuestSeed: setting the clock"), FALSE;
+    }
+  host_name = seed ? json_object_get_string_member_with_default (seed, "HostName", NULL) : NULL;
+  /* The VM's own name, which a container sharing the VM's UTS namespace
+   * sees, is the container's rather than the template's. */
+  if (host_name != NULL && sethostname (host_name, strnlen (host_name, 64)) < 0)
+    return hcs_set_error_from_errno (error, errno, "HcsGuestSeed: setting the host name"), FALSE;
+  json_object_remove_member (config, "HcsGuestSeed");
+  return TRUE;
+}
+
+/* On a worker thread of the server. A VM restored from a template is
+ * reseeded first (apply_seed). A root built of the host's disks
  * (HCS_PROTOCOL_GUEST_STORAGE) is mounted first; a configuration with no
  * root of its own gets the guest's busybox image. */
 static HcsContainer *
@@ -524,6 +599,8 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autofree char *rootfs = NULL;
 
+  if (!apply_seed (node, error))
+    return NULL;
   if (JSON_NODE_HOLDS_OBJECT (node) &&
       json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
     {

@@ -24,15 +24,16 @@ here=$(dirname "$0")
 root=$(mktemp -d)
 trap 'rm -rf "$root" "$out.base"' EXIT
 
-# virtio_console for the bridge and stdio ports, virtio_pci for q35's
-# devices; virtio_blk, erofs, ext4 and overlay for the layers, the scratch
-# and the root built of them (crc32c_generic: ext4's and erofs's checksum,
-# a soft dependency modules.dep does not list); 9pnet_virtio and 9p for
-# the mapped directories' shares; virtio_net (and its failover and
-# net_failover) for endpoints' NICs.
+# virtio_console for the bridge and stdio ports, virtio_pci for q35's and
+# virtio_mmio for microvm's (xenon) devices; virtio_blk, erofs, ext4 and
+# overlay for the layers, the scratch and the root built of them
+# (crc32c_generic: ext4's and erofs's checksum, a soft dependency
+# modules.dep does not list); 9pnet_virtio and 9p for the mapped
+# directories' shares; virtio_net (and its failover and net_failover) for
+# endpoints' NICs.
 sh "$here/../scripts/vm-initramfs.sh" "$out.base" "$modules_dir" "$init" \
-  virtio_console virtio_pci virtio_blk overlay crc32c_generic erofs ext4 9pnet_virtio 9p \
-  virtio_net
+  virtio_console virtio_pci virtio_mmio virtio_blk overlay crc32c_generic erofs ext4 \
+  9pnet_virtio 9p virtio_net
 
 mkdir -p "$root/usr/libexec/hcs" "$root/usr/lib/hcs/plugins" "$root/usr/lib/hcs/lib" \
   "$root/lib64" "$root/run" "$root/var/lib/hcs" "$root/etc"

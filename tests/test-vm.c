@@ -314,6 +314,46 @@ test_command_kvm_microvm (void)
   g_assert_false (strv_has (argv, "virtio-serial-pci,id=serial0"));
 }
 
+/* xenon's templates: RAM in a file, shared (a template) or private (a
+ * clone waiting for the template's state). */
+static void
+test_command_memory_file (void)
+{
+  g_autoptr (VmConfig) config = vm_config_new ();
+  g_autoptr (VmConfig) copy = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) argv = NULL;
+  g_auto (GStrv) clone_argv = NULL;
+  VmCommandFds fds = { 3, NULL };
+
+  config->kernel = g_strdup ("/proc/self/exe");
+  config->machine_type = VM_MACHINE_TYPE_MICROVM;
+  config->memory_mb = 256;
+  config->memory_path = g_strdup ("/var/t,1/ram");
+  config->memory_shared = TRUE;
+  argv = vm_command_line_build (config, VM_ACCEL_TCG, &fds, "/tmp/console.log", &error);
+  g_assert_no_error (error);
+  g_assert_true (
+      strv_has (argv, "memory-backend-file,id=ram,size=256M,mem-path=/var/t,,1/ram,share=on"));
+  g_assert_true (strv_has (argv, "memory-backend=ram"));
+  g_assert_null (arg_after (argv, "-incoming"));
+
+  copy = vm_config_copy (config);
+  copy->memory_shared = FALSE;
+  copy->incoming = TRUE;
+  clone_argv = vm_command_line_build (copy, VM_ACCEL_TCG, &fds, "/tmp/console.log", &error);
+  g_assert_no_error (error);
+  g_assert_true (strv_has (clone_argv,
+                           "memory-backend-file,id=ram,size=256M,mem-path=/var/t,,1/ram,share=off"));
+  g_assert_cmpstr (arg_after (clone_argv, "-incoming"), ==, "defer");
+
+  g_free (copy->memory_path);
+  copy->memory_path = g_strdup ("relative/ram");
+  g_assert_false (vm_config_validate (copy, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "memory-path"));
+}
+
 static void
 test_command_tsc (void)
 {
@@ -1353,6 +1393,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/vm/command/tcg", test_command_tcg);
   g_test_add_func ("/vm/command/kvm-microvm", test_command_kvm_microvm);
+  g_test_add_func ("/vm/command/memory-file", test_command_memory_file);
   g_test_add_func ("/vm/command/tsc", test_command_tsc);
   g_test_add_func ("/vm/command/accel", test_command_accel);
   g_test_add_func ("/vm/command/invalid", test_command_invalid);

@@ -213,7 +213,7 @@ runs_in_guest (HcsHost *host, const char *isolation)
                                                                 "host", "isolation",
                                                                 HCS_DEFAULT_ISOLATION);
 
-  return g_str_equal (chosen, "lcow");
+  return g_str_equal (chosen, "lcow") || g_str_equal (chosen, "hyperv");
 }
 
 int

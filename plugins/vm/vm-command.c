@@ -79,6 +79,7 @@ vm_config_copy (const VmConfig *config)
   copy->initrd = g_strdup (config->initrd);
   copy->append = g_strdup (config->append);
   copy->console_log = g_strdup (config->console_log);
+  copy->memory_path = g_strdup (config->memory_path);
   copy->boot_ports = g_ptr_array_copy (config->boot_ports, copy_string, NULL);
   g_ptr_array_set_free_func (copy->boot_ports, g_free);
   copy->shares = g_ptr_array_copy (config->shares, copy_share, NULL);
@@ -96,6 +97,7 @@ vm_config_free (VmConfig *config)
   g_free (config->initrd);
   g_free (config->append);
   g_free (config->console_log);
+  g_free (config->memory_path);
   g_clear_pointer (&config->boot_ports, g_ptr_array_unref);
   g_clear_pointer (&config->shares, g_ptr_array_unref);
   g_free (config);
@@ -159,6 +161,8 @@ vm_config_validate (const VmConfig *config, GError **error)
     return invalid (error, "vm: hotplug-slots: %u is more than 32", config->hotplug_slots);
   if (config->hotplug_slots > 0 && config->machine_type != VM_MACHINE_TYPE_Q35)
     return invalid (error, "vm: hotplug-slots: only a q35 machine has PCIe root ports");
+  if (config->memory_path != NULL && !g_path_is_absolute (config->memory_path))
+    return invalid (error, "vm: memory-path: '%s' is not absolute", config->memory_path);
   if (config->append != NULL && strchr (config->append, '\n') != NULL)
     return invalid (error, "vm: append: the kernel command line has a newline");
   for (guint i = 0; i < config->boot_ports->len; i++)
@@ -410,6 +414,23 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
       add (argv, "-device");
       add_printf (argv, "virtserialport,bus=serial0.0,chardev=port-%s,id=port-%s,name=%s", name,
                   name, name);
+    }
+
+  if (config->memory_path != NULL)
+    {
+      g_autofree char *path = escape_option_value (config->memory_path);
+
+      /* QEMU merges -machine options: this one adds the backend. */
+      add (argv, "-object");
+      add_printf (argv, "memory-backend-file,id=ram,size=%uM,mem-path=%s,share=%s",
+                  config->memory_mb, path, config->memory_shared ? "on" : "off");
+      add (argv, "-machine");
+      add (argv, "memory-backend=ram");
+    }
+  if (config->incoming)
+    {
+      add (argv, "-incoming");
+      add (argv, "defer");
     }
 
   g_ptr_array_add (argv, NULL);

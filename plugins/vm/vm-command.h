@@ -53,6 +53,14 @@ typedef struct {
   gboolean die_with_parent; /* QEMU gets SIGKILL when the thread that started it ends */
   GPtrArray *boot_ports; /* (element-type utf8): virtio-serial ports present at boot */
   GPtrArray *shares;     /* (element-type VmShare): virtio-9p-pci devices present at boot */
+  /* Guest RAM in a file (nullable: anonymous memory), mapped shared (a
+   * template's RAM, which stays in the file) or private (a clone's:
+   * copy-on-write over a template's). */
+  char *memory_path;
+  gboolean memory_shared;
+  /* Waits for an incoming migration (-incoming defer): QEMU starts with
+   * the guest stopped and takes the state from migrate-incoming. */
+  gboolean incoming;
 } VmConfig;
 
 /* Adds a share to @config (copies the strings). */

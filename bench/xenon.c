@@ -1,0 +1,365 @@
+/* xenon.c: what a hyperv (xenon) container costs, beside a bare QEMU boot
+ * of the same kernel and initramfs and beside argon and lcow starts.
+ *
+ *   hcs-bench-xenon WORK_DIR KERNEL INITRD RUNS
+ *
+ * In one host process, with templates in WORK_DIR/templates:
+ *  - bare: plain qemu-system-x86_64 (the same microvm, memory, devices)
+ *    booted to the agent's "ready" line on its console;
+ *  - cold: a xenon create with [xenon] template=false, to the create's
+ *    return (boot, agent ready, container made in the guest);
+ *  - template: create + start to the workload's first line on stdout,
+ *    from a template made before the runs;
+ *  - PSS: RUNS containers from the template running at once, the
+ *    proportional set size of each QEMU (smaps_rollup);
+ *  - argon and lcow: create + start to the workload's first line.
+ * Medians are printed in ms. bench/xenon.sh builds the arguments.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs.h"
+#include "hcs-image.h"
+#include "vm-command.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *work_dir;
+static const char *kernel;
+static const char *initrd;
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *values)
+{
+  if (values->len == 0)
+    return 0;
+  qsort (values->data, values->len, sizeof (double), compare_doubles);
+  return g_array_index (values, double, values->len / 2);
+}
+
+static void
+print_row (const char *what, GArray *values)
+{
+  g_autoptr (GString) all = g_string_new (NULL);
+
+  for (guint i = 0; i < values->len; i++)
+    g_string_append_printf (all, " %.0f", g_array_index (values, double, i));
+  printf ("  %-34s %8.0f ms  (%s )\n", what, median (values), all->str);
+  fflush (stdout);
+}
+
+static void
+die (const char *what, GError *error)
+{
+  fprintf (stderr, "hcs-bench-xenon: %s: %s\n", what, error ? error->message : "failed");
+  exit (1);
+}
+
+static GKeyFile *
+make_options (const char *isolation)
+{
+  GKeyFile *options = g_key_file_new ();
+  g_autofree char *state = g_build_filename (work_dir, "state", NULL);
+  g_autofree char *layers = g_build_filename (work_dir, "layers", NULL);
+  g_autofree char *templates = g_build_filename (work_dir, "templates", NULL);
+
+  g_key_file_set_string (options, "host", "state-dir", state);
+  g_key_file_set_string (options, "host", "layer-dir", layers);
+  g_key_file_set_string (options, "host", "isolation", isolation);
+  g_key_file_set_string (options, "argon", "cgroup-parent", "hcs-bench-xenon");
+  g_key_file_set_string (options, "xenon", "kernel", kernel);
+  g_key_file_set_string (options, "xenon", "initrd", initrd);
+  g_key_file_set_string (options, "xenon", "template-dir", templates);
+  g_key_file_set_string (options, "lcow", "kernel", kernel);
+  g_key_file_set_string (options, "lcow", "initrd", initrd);
+  return options;
+}
+
+static HcsContainerConfig *
+make_config (const char *rootfs, const char *script)
+{
+  HcsContainerConfig *config = hcs_container_config_new ();
+  const char *argv[] = { "sh", "-c", script, NULL };
+
+  config->owner = g_strdup ("hcs-bench-xenon");
+  config->volume_path = g_strdup (rootfs);
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) argv);
+  config->process->create_stdout_pipe = TRUE;
+  return config;
+}
+
+/* Create + start of a container whose workload says "running", to that
+ * line; gives the container (running `sleep`) and the ms it took. */
+static HcsContainer *
+start_one (HcsHost *host, const char *id, const char *rootfs, GKeyFile *system_options,
+           double *create_ms, double *running_ms)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (rootfs, "echo running; exec sleep 1000");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  char line[16] = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  container = hcs_host_create_container (host, id, config, system_options, &error);
+  if (container == NULL)
+    die (id, error);
+  if (create_ms != NULL)
+    *create_ms = (g_get_monotonic_time () - start) / 1000.0;
+  init = hcs_container_get_init_process (container, &error);
+  if (init == NULL || !hcs_container_start (container, &error) ||
+      g_input_stream_read (hcs_process_get_stdout (init), line, 8, NULL, &error) < 8)
+    die (id, error);
+  if (running_ms != NULL)
+    *running_ms = (g_get_monotonic_time () - start) / 1000.0;
+  if (strncmp (line, "running\n", 8) != 0)
+    die ("the workload's line", NULL);
+  return g_steal_pointer (&container);
+}
+
+static void
+end_one (HcsContainer *container)
+{
+  hcs_container_terminate (container, NULL);
+  hcs_container_wait_timeout (container, 60000, NULL, NULL);
+  hcs_container_remove (container, NULL);
+}
+
+/* Plain QEMU: the agent's "ready" line on the console, polled every ms. */
+static double
+bare_boot (void)
+{
+  g_autofree char *console = g_build_filename (work_dir, "bare-console.log", NULL);
+  g_autofree char *bridge = g_build_filename (work_dir, "bare-bridge.sock", NULL);
+  g_autofree char *console_arg = g_strdup_printf ("file,id=console,path=%s", console);
+  g_autofree char *bridge_arg =
+      g_strdup_printf ("socket,id=bridge,path=%s,server=on,wait=off", bridge);
+  g_autofree char *append = NULL;
+  gboolean kvm = access ("/dev/kvm", R_OK | W_OK) == 0;
+  g_autoptr (GError) error = NULL;
+  double ms = 0;
+  GPid pid;
+
+  if (kvm)
+    append = g_strdup ("console=ttyS0 quiet panic=-1");
+  else
+    /* The library's own TSC figure: a guest told another one keeps
+     * another time, and its waits last another while. */
+    append = g_strdup_printf ("console=ttyS0 tsc_early_khz=%u quiet panic=-1",
+                              vm_host_tsc_khz ());
+  {
+    const char *argv[] = { "qemu-system-x86_64", "-nodefaults", "-no-user-config", "-nographic",
+                           "-no-reboot", "-machine", "microvm", "-accel",
+                           kvm ? "kvm" : "tcg,thread=multi", "-cpu", kvm ? "host" : "max",
+                           "-m", "256", "-smp", "1", "-kernel", kernel, "-initrd", initrd,
+                           "-append", append, "-chardev", console_arg, "-serial",
+                           "chardev:console", "-device", "virtio-serial-device,id=serial0",
+                           "-chardev", bridge_arg, "-device",
+                           "virtserialport,bus=serial0.0,chardev=bridge,name=hcs.bridge", NULL };
+    gint64 start = g_get_monotonic_time ();
+
+    g_unlink (console);
+    if (!g_spawn_async (NULL, (char **) argv, NULL,
+                        G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                        NULL, NULL, &pid, &error))
+      die ("qemu-system-x86_64", error);
+    for (;;)
+      {
+        g_autofree char *text = NULL;
+
+        if (g_file_get_contents (console, &text, NULL, NULL) &&
+            strstr (text, "hcs-gcs: ready") != NULL)
+          break;
+        if (g_get_monotonic_time () - start > 300 * G_USEC_PER_SEC)
+          die ("bare boot: no ready line in 300 s", NULL);
+        g_usleep (1000);
+      }
+    ms = (g_get_monotonic_time () - start) / 1000.0;
+  }
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  g_unlink (console);
+  g_unlink (bridge);
+  return ms;
+}
+
+/* The proportional set size of every QEMU child of ours, in KiB. */
+static GArray *
+qemu_pss_kib (void)
+{
+  GArray *sizes = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *rollup_path = g_build_filename ("/proc", name, "smaps_rollup", NULL);
+      g_autofree char *stat = NULL, *rollup = NULL;
+      const char *after, *pss;
+      int ppid = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          strstr (stat, "(qemu-system-") == NULL || (after = strrchr (stat, ')')) == NULL ||
+          sscanf (after + 2, "%*c %d", &ppid) != 1 || ppid != getpid () ||
+          !g_file_get_contents (rollup_path, &rollup, NULL, NULL) ||
+          (pss = strstr (rollup, "\nPss:")) == NULL)
+        continue;
+      {
+        double kib = g_ascii_strtod (pss + strlen ("\nPss:"), NULL);
+
+        g_array_append_val (sizes, kib);
+      }
+    }
+  return sizes;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GKeyFile) options = NULL;
+  g_autoptr (GKeyFile) cold_options = g_key_file_new ();
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (GArray) bare = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) cold = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) from_template = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) argon = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) lcow = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) pss = NULL;
+  g_autoptr (GPtrArray) running = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *images = NULL;
+  g_autofree char *rootfs = NULL;
+  gint64 runs;
+  double template_made_ms;
+
+  if (argc != 5 || (runs = g_ascii_strtoll (argv[4], NULL, 10)) <= 0)
+    {
+      fprintf (stderr, "usage: %s WORK_DIR KERNEL INITRD RUNS\n", argv[0]);
+      return 2;
+    }
+  work_dir = argv[1];
+  kernel = argv[2];
+  initrd = argv[3];
+  images = g_build_filename (work_dir, "images", NULL);
+  rootfs = hcs_image_ensure_default (images, NULL, &error);
+  if (rootfs == NULL)
+    die ("the busybox image", error);
+
+  options = make_options ("hyperv");
+  host = hcs_host_new (options, &error);
+  if (host == NULL)
+    die ("host", error);
+  g_key_file_set_boolean (cold_options, "xenon", "template", FALSE);
+
+  printf ("xenon (microvm, 256 MiB, 1 vCPU), median of %" G_GINT64_FORMAT " runs\n", runs);
+  for (gint64 i = 0; i < runs; i++)
+    {
+      g_autoptr (HcsContainer) container = NULL;
+      double ms = 0;
+
+      /* In turn, so that neither always goes first. */
+      if (i % 2 == 0)
+        {
+          double bare_ms = bare_boot ();
+
+          g_array_append_val (bare, bare_ms);
+        }
+      container = start_one (host, "bench-cold", NULL, cold_options, &ms, NULL);
+      g_array_append_val (cold, ms);
+      end_one (container);
+      if (i % 2 == 1)
+        {
+          double bare_ms = bare_boot ();
+
+          g_array_append_val (bare, bare_ms);
+        }
+    }
+  print_row ("bare QEMU boot to agent ready", bare);
+  print_row ("xenon cold create (agent ready)", cold);
+  printf ("  cold/bare = %.2f\n", median (cold) / median (bare));
+
+  {
+    g_autoptr (HcsContainer) first = NULL;
+
+    /* The first create makes the template (a boot and a save). */
+    first = start_one (host, "bench-template", NULL, NULL, NULL, &template_made_ms);
+    end_one (first);
+    printf ("  first create, making the template:  %8.0f ms\n", template_made_ms);
+  }
+  for (gint64 i = 0; i < runs; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("bench-clone-%" G_GINT64_FORMAT, i);
+      double ms = 0;
+
+      g_ptr_array_add (running, start_one (host, id, NULL, NULL, NULL, &ms));
+      g_array_append_val (from_template, ms);
+    }
+  print_row ("from template to workload running", from_template);
+  pss = qemu_pss_kib ();
+  for (guint i = 0; i < pss->len; i++)
+    g_array_index (pss, double, i) /= 1024;
+  printf ("  PSS per running container (%u at once), MiB:", pss->len);
+  for (guint i = 0; i < pss->len; i++)
+    printf (" %.1f", g_array_index (pss, double, i));
+  printf ("  (median %.1f)\n", median (pss));
+  for (guint i = 0; i < running->len; i++)
+    end_one (running->pdata[i]);
+  g_ptr_array_set_size (running, 0);
+  g_clear_object (&host);
+
+  /* For scale: argon on the busybox image, lcow in its (warm) utility VM. */
+  g_clear_pointer (&options, g_key_file_unref);
+  options = make_options ("process");
+  host = hcs_host_new (options, &error);
+  if (host == NULL)
+    die ("host", error);
+  for (gint64 i = 0; i < runs; i++)
+    {
+      g_autoptr (HcsContainer) container = NULL;
+      double ms = 0;
+
+      container = start_one (host, "bench-argon", rootfs, NULL, NULL, &ms);
+      g_array_append_val (argon, ms);
+      end_one (container);
+    }
+  print_row ("argon create + start to running", argon);
+  g_clear_object (&host);
+
+  g_clear_pointer (&options, g_key_file_unref);
+  options = make_options ("lcow");
+  host = hcs_host_new (options, &error);
+  if (host == NULL)
+    die ("host", error);
+  for (gint64 i = 0; i <= runs; i++)
+    {
+      g_autoptr (HcsContainer) container = NULL;
+      double ms = 0;
+
+      container = start_one (host, "bench-lcow", NULL, NULL, NULL, &ms);
+      /* The first one boots the utility VM. */
+      if (i == 0)
+        printf ("  lcow first create (boots its UVM):   %8.0f ms\n", ms);
+      else
+        g_array_append_val (lcow, ms);
+      end_one (container);
+    }
+  print_row ("lcow create + start (warm UVM)", lcow);
+  g_clear_object (&host);
+  return 0;
+}

@@ -1,0 +1,609 @@
+/* xenon-container.c: a compute system of the "hyperv" isolation: the guest
+ * agent's container, reached through its protocol proxy, in a VM of its
+ * own.
+ *
+ * Most calls go to the proxy (the agent's argon container in the guest);
+ * what belongs to the VM is done here: pause and resume stop and continue
+ * the vCPUs through QMP (the guest cannot answer while stopped, so the
+ * properties are answered from the last ones seen), statistics add
+ * QEMU's own figures, and a QEMU that exits under a running container
+ * turns it Stopped with ExitType UnexpectedExit. The VM goes with the
+ * container: when it is removed or its last reference is dropped.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "xenon-private.h"
+
+#include "hcs-protocol-client.h"
+
+#include <signal.h>
+
+/* The agent has no ACPI power-off handling: the VM is ended by QEMU. */
+#define XENON_STOP_GRACE_MS 0
+
+struct _XenonContainer
+{
+  GObject parent_instance;
+
+  char *id;
+  VmGuest *guest;
+  HcsContainer *proxy;
+
+  GMutex lock;                  /* guards what follows */
+  gboolean paused;              /* its vCPUs are stopped (QMP stop) */
+  gboolean vm_gone;             /* QEMU exited and we did not end it */
+  gboolean ending;              /* we are ending the VM */
+  gboolean removed;
+  gboolean closed;              /* the handle was let go */
+  HcsContainerProperties *last; /* the last properties the guest gave */
+};
+
+static void xenon_container_iface_init (HcsContainerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (XenonContainer, xenon_container, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HCS_TYPE_CONTAINER,
+                                                      xenon_container_iface_init))
+
+/* The VM is no more to talk to: it died, or we ended it. */
+static gboolean
+vm_gone (XenonContainer *self)
+{
+  gboolean gone;
+
+  g_mutex_lock (&self->lock);
+  gone = self->vm_gone || self->ending;
+  g_mutex_unlock (&self->lock);
+  return gone || !vm_guest_is_alive (self->guest);
+}
+
+static gboolean
+set_vm_gone_error (XenonContainer *self, GError **error)
+{
+  gboolean removed, closed;
+
+  g_mutex_lock (&self->lock);
+  removed = self->removed;
+  closed = self->closed;
+  g_mutex_unlock (&self->lock);
+  if (closed)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
+                 "xenon: compute system '%s': the handle was closed", self->id);
+  else if (removed)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                 "xenon: compute system '%s' does not exist (it was removed)", self->id);
+  else
+    g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                 "xenon: compute system '%s': its VM (QEMU) exited unexpectedly", self->id);
+  return FALSE;
+}
+
+/* An error of the proxy becomes UnexpectedExit when the VM went under it
+ * (the bridge's error says only that the connection closed). */
+static gboolean
+proxy_failed (XenonContainer *self, GError **error, GError *proxy_error)
+{
+  if (vm_gone (self))
+    {
+      g_error_free (proxy_error);
+      return set_vm_gone_error (self, error);
+    }
+  g_propagate_error (error, proxy_error);
+  return FALSE;
+}
+
+static gboolean
+check_not_paused (XenonContainer *self, const char *what, GError **error)
+{
+  gboolean paused;
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  if (!paused)
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+               "xenon: compute system '%s': %s: it is paused (its VM's processors are stopped)",
+               self->id, what);
+  return FALSE;
+}
+
+static void
+vm_exited (VmGuest *guest, gpointer user_data)
+{
+  XenonContainer *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  if (!self->ending)
+    self->vm_gone = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+forward_exited_cb (HcsContainer *proxy, int exit_code, gpointer user_data)
+{
+  g_signal_emit_by_name (user_data, "exited", exit_code);
+}
+
+static void
+forward_event_cb (HcsContainer *proxy, const char *name, guint64 sequence, JsonNode *details,
+                  gpointer user_data)
+{
+  g_signal_emit_by_name (user_data, "event", name, sequence, details);
+}
+
+XenonContainer *
+xenon_container_new (const char *id, VmGuest *guest, HcsContainer *proxy)
+{
+  XenonContainer *self = g_object_new (XENON_TYPE_CONTAINER, NULL);
+
+  self->id = g_strdup (id);
+  self->guest = guest;
+  self->proxy = proxy;
+  self->last = hcs_container_get_properties (proxy, NULL);
+  vm_guest_set_exited_func (guest, vm_exited, self);
+  g_signal_connect_object (proxy, "exited", G_CALLBACK (forward_exited_cb), self, 0);
+  g_signal_connect_object (proxy, "event", G_CALLBACK (forward_event_cb), self, 0);
+  return self;
+}
+
+gboolean
+xenon_container_is_alive (XenonContainer *self)
+{
+  return !vm_gone (self);
+}
+
+gboolean
+xenon_container_is_removed (XenonContainer *self)
+{
+  gboolean removed;
+
+  g_mutex_lock (&self->lock);
+  removed = self->removed;
+  g_mutex_unlock (&self->lock);
+  return removed;
+}
+
+VmGuest *
+xenon_container_get_guest (XenonContainer *self)
+{
+  return self->guest;
+}
+
+/* Ends the VM (once): the agent's containers live in it only. */
+static void
+end_vm (XenonContainer *self)
+{
+  g_mutex_lock (&self->lock);
+  self->ending = TRUE;
+  g_mutex_unlock (&self->lock);
+  vm_guest_stop (self->guest, XENON_STOP_GRACE_MS);
+}
+
+/* --- HcsContainer --------------------------------------------------------------------- */
+
+static const char *
+xenon_container_get_id (HcsContainer *container)
+{
+  return XENON_CONTAINER (container)->id;
+}
+
+#define FORWARD_BOOL(call)                                                                       \
+  G_STMT_START                                                                                   \
+  {                                                                                              \
+    GError *proxy_error = NULL;                                                                  \
+                                                                                                 \
+    if (vm_gone (self))                                                                          \
+      return set_vm_gone_error (self, error);                                                    \
+    if (call)                                                                                    \
+      return TRUE;                                                                               \
+    return proxy_failed (self, error, proxy_error);                                              \
+  }                                                                                              \
+  G_STMT_END
+
+static gboolean
+xenon_container_start (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  if (!check_not_paused (self, "start", error))
+    return FALSE;
+  FORWARD_BOOL (hcs_container_start (self->proxy, &proxy_error));
+}
+
+static gboolean
+xenon_container_shutdown (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  if (!check_not_paused (self, "shutdown", error))
+    return FALSE;
+  FORWARD_BOOL (hcs_container_shutdown (self->proxy, &proxy_error));
+}
+
+/* A paused container is continued first: the agent kills its processes. */
+static gboolean
+continue_if_paused (XenonContainer *self, GError **error)
+{
+  gboolean paused;
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  if (!paused)
+    return TRUE;
+  if (!vm_guest_qmp (self->guest, "cont", NULL, NULL, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  self->paused = FALSE;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/* Through the agent (SIGKILL to the init, as argon does: its exit code is
+ * 137 and its processes' too); QEMU is killed when the VM goes. */
+static gboolean
+xenon_container_terminate (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error);
+  if (!continue_if_paused (self, error))
+    return FALSE;
+  FORWARD_BOOL (hcs_container_terminate (self->proxy, &proxy_error));
+}
+
+static gboolean
+xenon_container_wait_timeout (HcsContainer *container, gint64 timeout_ms,
+                              GCancellable *cancellable, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  FORWARD_BOOL (hcs_container_wait_timeout (self->proxy, timeout_ms, cancellable, &proxy_error));
+}
+
+static void
+wait_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  XenonContainer *self = g_task_get_source_object (task);
+  GError *proxy_error = NULL;
+  GError *error = NULL;
+
+  if (hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error))
+    g_task_return_boolean (task, TRUE);
+  else
+    {
+      proxy_failed (self, &error, proxy_error);
+      g_task_return_error (task, error);
+    }
+}
+
+static void
+xenon_container_wait_async (HcsContainer *container, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, xenon_container_wait_async);
+  if (vm_gone (self))
+    {
+      GError *error = NULL;
+
+      set_vm_gone_error (self, &error);
+      g_task_return_error (task, error);
+      return;
+    }
+  hcs_container_wait_async (self->proxy, cancellable, wait_done_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+xenon_container_wait_finish (HcsContainer *container, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+xenon_container_pause (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  g_autoptr (HcsContainerProperties) props = NULL;
+  GError *proxy_error = NULL;
+
+  if (!check_not_paused (self, "pause", error))
+    return FALSE;
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error);
+  props = hcs_container_get_properties (self->proxy, &proxy_error);
+  if (props == NULL)
+    return proxy_failed (self, error, proxy_error);
+  if (g_strcmp0 (props->state, "Running") != 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "xenon: compute system '%s': pause: it is %s, not Running", self->id,
+                   props->state ? props->state : "in no state");
+      return FALSE;
+    }
+  if (!vm_guest_qmp (self->guest, "stop", NULL, NULL, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  self->paused = TRUE;
+  g_clear_pointer (&self->last, hcs_container_properties_free);
+  self->last = g_steal_pointer (&props);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+xenon_container_resume (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  gboolean paused;
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  if (!paused)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "xenon: compute system '%s': resume: it is not paused", self->id);
+      return FALSE;
+    }
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error);
+  return continue_if_paused (self, error);
+}
+
+/* The guest's figures for its container, with the VM's own where the VM
+ * is the cost: processor time is QEMU's (every vCPU and device thread),
+ * the private working set QEMU's resident memory. */
+static HcsStatistics *
+xenon_container_get_statistics (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  HcsStatistics *stats;
+  GError *proxy_error = NULL;
+  guint64 cpu_ns = 0, rss_bytes = 0;
+
+  if (!check_not_paused (self, "statistics", error))
+    return NULL;
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error), NULL;
+  stats = hcs_container_get_statistics (self->proxy, &proxy_error);
+  if (stats == NULL)
+    return proxy_failed (self, error, proxy_error), NULL;
+  if (vm_guest_get_host_usage (self->guest, &cpu_ns, &rss_bytes, NULL))
+    {
+      stats->processor_total_runtime_100ns =
+          MAX (stats->processor_total_runtime_100ns, cpu_ns / 100);
+      stats->memory_usage_private_working_set_bytes = rss_bytes;
+    }
+  return stats;
+}
+
+static GPtrArray *
+xenon_container_get_process_list (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  GPtrArray *list;
+  GError *proxy_error = NULL;
+
+  if (!check_not_paused (self, "process list", error))
+    return NULL;
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error), NULL;
+  list = hcs_container_get_process_list (self->proxy, &proxy_error);
+  if (list == NULL)
+    proxy_failed (self, error, proxy_error);
+  return list;
+}
+
+static HcsProcess *
+xenon_container_create_process (HcsContainer *container, const HcsProcessConfig *config,
+                                GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  HcsProcess *process;
+  GError *proxy_error = NULL;
+
+  if (!check_not_paused (self, "creating a process", error))
+    return NULL;
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error), NULL;
+  process = hcs_container_create_process (self->proxy, config, &proxy_error);
+  if (process == NULL)
+    proxy_failed (self, error, proxy_error);
+  return process;
+}
+
+static HcsProcess *
+xenon_container_open_process (HcsContainer *container, int pid, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  HcsProcess *process;
+  GError *proxy_error = NULL;
+
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error), NULL;
+  process = hcs_container_open_process (self->proxy, pid, &proxy_error);
+  if (process == NULL)
+    proxy_failed (self, error, proxy_error);
+  return process;
+}
+
+static HcsProcess *
+xenon_container_get_init_process (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  /* The proxy has it (and the init's stdio) without asking the guest. */
+  return hcs_container_get_init_process (self->proxy, error);
+}
+
+static gboolean
+xenon_container_modify (HcsContainer *container, const HcsResourceUpdate *update,
+                        GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  if (!check_not_paused (self, "modify", error))
+    return FALSE;
+  FORWARD_BOOL (hcs_container_modify (self->proxy, update, &proxy_error));
+}
+
+static HcsContainerProperties *
+xenon_container_get_properties (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  HcsContainerProperties *props = NULL;
+  GError *proxy_error = NULL;
+  gboolean paused;
+
+  if (xenon_container_is_removed (self))
+    return set_vm_gone_error (self, error), NULL;
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  if (!paused && !vm_gone (self))
+    {
+      props = hcs_container_get_properties (self->proxy, &proxy_error);
+      if (props == NULL && !vm_gone (self))
+        {
+          g_propagate_error (error, proxy_error);
+          return NULL;
+        }
+      g_clear_error (&proxy_error);
+    }
+  g_mutex_lock (&self->lock);
+  if (props != NULL)
+    {
+      g_clear_pointer (&self->last, hcs_container_properties_free);
+      self->last = hcs_container_properties_copy (props);
+    }
+  else if (self->last != NULL)
+    {
+      /* The guest cannot answer: stopped vCPUs, or no VM any more. */
+      props = hcs_container_properties_copy (self->last);
+      g_free (props->state);
+      if (self->paused && !self->vm_gone)
+        props->state = g_strdup ("Paused");
+      else
+        {
+          props->state = g_strdup ("Stopped");
+          if (!props->stopped)
+            {
+              props->stopped = TRUE;
+              g_free (props->exit_type);
+              props->exit_type = g_strdup ("UnexpectedExit");
+              props->exit_code = 128 + SIGKILL;
+            }
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  if (props == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "xenon: compute system '%s': its VM (QEMU) exited unexpectedly", self->id);
+      return NULL;
+    }
+  g_free (props->isolation);
+  props->isolation = g_strdup ("hyperv");
+  return props;
+}
+
+static gboolean
+xenon_container_close (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+
+  g_mutex_lock (&self->lock);
+  self->closed = TRUE;
+  g_mutex_unlock (&self->lock);
+  return hcs_container_close (self->proxy, error);
+}
+
+/* The agent forgets it, then the VM goes; a VM that died leaves nothing to
+ * forget. */
+static gboolean
+xenon_container_remove (HcsContainer *container, GError **error)
+{
+  XenonContainer *self = XENON_CONTAINER (container);
+  GError *proxy_error = NULL;
+
+  if (xenon_container_is_removed (self))
+    return set_vm_gone_error (self, error);
+  if (!vm_gone (self))
+    {
+      if (!continue_if_paused (self, error))
+        return FALSE;
+      if (!hcs_container_remove (self->proxy, &proxy_error))
+        {
+          if (!vm_gone (self))
+            {
+              g_propagate_error (error, proxy_error);
+              return FALSE;
+            }
+          g_clear_error (&proxy_error);
+        }
+    }
+  g_mutex_lock (&self->lock);
+  self->removed = TRUE;
+  g_mutex_unlock (&self->lock);
+  end_vm (self);
+  return TRUE;
+}
+
+static void
+xenon_container_iface_init (HcsContainerInterface *iface)
+{
+  iface->get_id = xenon_container_get_id;
+  iface->start = xenon_container_start;
+  iface->shutdown = xenon_container_shutdown;
+  iface->terminate = xenon_container_terminate;
+  iface->wait_timeout = xenon_container_wait_timeout;
+  iface->wait_async = xenon_container_wait_async;
+  iface->wait_finish = xenon_container_wait_finish;
+  iface->pause = xenon_container_pause;
+  iface->resume = xenon_container_resume;
+  iface->get_statistics = xenon_container_get_statistics;
+  iface->get_process_list = xenon_container_get_process_list;
+  iface->create_process = xenon_container_create_process;
+  iface->open_process = xenon_container_open_process;
+  iface->get_init_process = xenon_container_get_init_process;
+  iface->modify = xenon_container_modify;
+  iface->get_properties = xenon_container_get_properties;
+  iface->close = xenon_container_close;
+  iface->remove = xenon_container_remove;
+}
+
+/* --- GObject ------------------------------------------------------------------------ */
+
+static void
+xenon_container_finalize (GObject *object)
+{
+  XenonContainer *self = XENON_CONTAINER (object);
+
+  /* Nobody holds it any more: its VM goes with it. */
+  end_vm (self);
+  vm_guest_set_exited_func (self->guest, NULL, NULL);
+  g_signal_handlers_disconnect_by_data (self->proxy, self);
+  g_clear_object (&self->proxy);
+  g_clear_object (&self->guest);
+  g_clear_pointer (&self->last, hcs_container_properties_free);
+  g_free (self->id);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (xenon_container_parent_class)->finalize (object);
+}
+
+static void
+xenon_container_class_init (XenonContainerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = xenon_container_finalize;
+}
+
+static void
+xenon_container_init (XenonContainer *self)
+{
+  g_mutex_init (&self->lock);
+}

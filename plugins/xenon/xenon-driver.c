@@ -1,0 +1,573 @@
+/* xenon-driver.c: the "hyperv" isolation driver: one VM per container.
+ *
+ * Each container gets a QEMU microvm (virtio-mmio devices, the PVH
+ * kernel, KVM where /dev/kvm is usable, TCG otherwise) whose guest agent
+ * (guest/hcs-gcs) runs exactly that container, reached through the
+ * compute-system protocol on the VM's bridge port (plugins/vm/vm-guest.h).
+ *
+ * The VM is started from a template rather than booted
+ * (plugins/vm/vm-template.h): one VM per kernel, initramfs, memory and
+ * processors is booted to its agent's first answer and saved once; each
+ * container's VM maps that RAM copy-on-write and takes the saved devices
+ * in. A template that cannot be made or restored falls back to a cold
+ * boot, as does [xenon] template=false.
+ *
+ * Clones share everything the template had, the random generator's
+ * state included: the Create sent to the agent carries fresh entropy and
+ * the host's time (HcsGuestSeed), which the agent mixes in and sets
+ * before it builds the container (docs/xenon.md).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-config.h"
+
+#include "hcs-protocol-client.h"
+#include "vm-template.h"
+#include "xenon-private.h"
+
+#include <errno.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+/* Guards against a guest that never comes up, not a timing: TCG under load
+ * boots in 5-20 s. */
+#define XENON_BOOT_TIMEOUT_S 240
+/* Entropy handed to each guest: a full reseed of its generator. */
+#define XENON_SEED_BYTES 64
+
+struct _XenonDriver
+{
+  GObject parent_instance;
+
+  GKeyFile *options;
+
+  GMutex lock;              /* guards `containers` */
+  GHashTable *containers;   /* id -> XenonContainer (weak: the caller owns it) */
+};
+
+static void xenon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface);
+static void xenon_driver_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (
+    XenonDriver, xenon_driver, G_TYPE_OBJECT,
+    G_IMPLEMENT_INTERFACE (HCS_TYPE_ISOLATION_DRIVER, xenon_driver_isolation_iface_init)
+    G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, xenon_driver_initable_iface_init))
+
+/* --- settings ------------------------------------------------------------------ */
+
+typedef struct
+{
+  char *kernel;
+  char *initrd;
+  char *boot_parameters;
+  guint memory_mb;
+  guint processors;
+  gboolean template;
+  char *template_dir;
+} XenonSettings;
+
+static void
+xenon_settings_clear (XenonSettings *settings)
+{
+  g_clear_pointer (&settings->kernel, g_free);
+  g_clear_pointer (&settings->initrd, g_free);
+  g_clear_pointer (&settings->boot_parameters, g_free);
+  g_clear_pointer (&settings->template_dir, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XenonSettings, xenon_settings_clear)
+
+/* The build tree's initramfs while the plugin runs from it, else the
+ * installed one. */
+static const char *
+default_initrd (void)
+{
+  if (XENON_BUILD_INITRD[0] != '\0' && g_file_test (XENON_BUILD_INITRD, G_FILE_TEST_EXISTS))
+    return XENON_BUILD_INITRD;
+  return XENON_INSTALLED_INITRD;
+}
+
+static guint
+get_uint (XenonDriver *self, GKeyFile *system_options, const char *key, const char *fallback)
+{
+  g_autofree char *text =
+      hcs_options_get_string (self->options, system_options, "xenon", key, fallback);
+
+  /* The host checked the declared range already. */
+  return (guint) g_ascii_strtoull (text, NULL, 10);
+}
+
+static void
+xenon_driver_get_settings (XenonDriver *self, GKeyFile *system_options, XenonSettings *settings)
+{
+  settings->kernel = hcs_options_get_string (self->options, system_options, "xenon", "kernel",
+                                             XENON_DEFAULT_KERNEL);
+  settings->initrd = hcs_options_get_string (self->options, system_options, "xenon", "initrd",
+                                             default_initrd ());
+  settings->boot_parameters = hcs_options_get_string (
+      self->options, system_options, "xenon", "boot-parameters", XENON_DEFAULT_BOOT_PARAMETERS);
+  settings->memory_mb = get_uint (self, system_options, "memory-mb", "256");
+  settings->processors = get_uint (self, system_options, "processors", "1");
+  settings->template =
+      hcs_options_get_boolean (self->options, system_options, "xenon", "template", TRUE);
+  settings->template_dir = hcs_options_get_string (self->options, system_options, "xenon",
+                                                   "template-dir", XENON_DEFAULT_TEMPLATE_DIR);
+}
+
+/* HvRuntime.ImagePath: a folder with the VM's kernel (vmlinux) and the
+ * agent's initramfs (hcs-gcs-initramfs.cpio); either missing there is
+ * taken from the options. */
+static gboolean
+apply_image_path (const char *id, const char *image_path, XenonSettings *settings,
+                  GError **error)
+{
+  g_autofree char *kernel = NULL;
+  g_autofree char *initrd = NULL;
+
+  if (image_path == NULL || *image_path == '\0')
+    return TRUE;
+  if (!g_path_is_absolute (image_path) || !g_file_test (image_path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "xenon: compute system '%s': HvRuntime.ImagePath: '%s' is not an absolute "
+                   "path to a folder", id, image_path);
+      return FALSE;
+    }
+  kernel = g_build_filename (image_path, "vmlinux", NULL);
+  initrd = g_build_filename (image_path, "hcs-gcs-initramfs.cpio", NULL);
+  if (!g_file_test (kernel, G_FILE_TEST_IS_REGULAR) && !g_file_test (initrd, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "xenon: compute system '%s': HvRuntime.ImagePath: '%s' has neither vmlinux "
+                   "nor hcs-gcs-initramfs.cpio", id, image_path);
+      return FALSE;
+    }
+  if (g_file_test (kernel, G_FILE_TEST_IS_REGULAR))
+    {
+      g_free (settings->kernel);
+      settings->kernel = g_steal_pointer (&kernel);
+    }
+  if (g_file_test (initrd, G_FILE_TEST_IS_REGULAR))
+    {
+      g_free (settings->initrd);
+      settings->initrd = g_steal_pointer (&initrd);
+    }
+  return TRUE;
+}
+
+static VmConfig *
+make_vm_config (const XenonSettings *settings)
+{
+  VmConfig *config = vm_config_new ();
+
+  config->machine_type = VM_MACHINE_TYPE_MICROVM;
+  config->kernel = g_strdup (settings->kernel);
+  config->initrd = g_strdup (settings->initrd);
+  config->append = g_strdup (settings->boot_parameters);
+  config->memory_mb = settings->memory_mb;
+  config->processors = settings->processors;
+  config->die_with_parent = TRUE;
+  /* Stdio ports are hot-added per process: virtio-serial ports hot-plug
+   * on virtio-mmio as on PCI (only disks and NICs cannot). */
+  g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
+  return config;
+}
+
+/* Before a template is saved: one container created, run and removed in
+ * it, so that each clone's first container finds the agent's argon
+ * plugin loaded and the runtime helper's pages in memory (3-4 s less
+ * under TCG here). Its id is never a clone's: the agent forgot it. */
+static gboolean
+warm_template (VmGuest *guest, gpointer user_data, GError **error)
+{
+  const char *argv[] = { "true", NULL };
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (JsonNode) request = hcs_protocol_request_new ("xenon-template-warm-up");
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (HcsContainer) proxy = NULL;
+  HcsProtocolClient *client = vm_guest_get_client (guest);
+  HcsProtocolStdioRelay relay = { { 0 } };
+  g_autoptr (JsonNode) document = NULL;
+  JsonObject *relay_object = json_object_new ();
+
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) argv);
+  document = hcs_container_config_to_node (config);
+  hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
+  hcs_protocol_stdio_relay_to_object (&relay, relay_object);
+  json_object_set_object_member (json_node_get_object (request), "InitStdioRelay", relay_object);
+  reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
+  if (reply == NULL)
+    return g_prefix_error (error, "xenon: warming the template: "), FALSE;
+  proxy = hcs_protocol_client_open_container (client, "xenon-template-warm-up", error);
+  if (proxy == NULL || !hcs_container_start (proxy, error) ||
+      !hcs_container_wait_timeout (proxy, -1, NULL, error) || !hcs_container_remove (proxy, error))
+    return g_prefix_error (error, "xenon: warming the template: "), FALSE;
+  return TRUE;
+}
+
+/* The VM for system @id: restored from its template, or booted. */
+static VmGuest *
+start_vm (const char *id, const XenonSettings *settings, GError **error)
+{
+  g_autoptr (VmConfig) config = make_vm_config (settings);
+  g_autofree char *label = g_strdup_printf ("xenon: compute system '%s'", id);
+  g_autoptr (GError) template_error = NULL;
+
+  if (settings->template)
+    {
+      g_autofree char *template_dir = vm_template_ensure (
+          settings->template_dir, config, "xenon: template", XENON_BOOT_TIMEOUT_S, warm_template,
+          NULL, NULL, &template_error);
+
+      if (template_dir != NULL)
+        {
+          g_autoptr (VmConfig) clone = vm_template_clone_config (config, template_dir);
+          g_autofree char *state = g_build_filename (template_dir, VM_TEMPLATE_STATE, NULL);
+          VmGuest *guest = vm_guest_start (clone, label, state, XENON_BOOT_TIMEOUT_S,
+                                           &template_error);
+
+          if (guest != NULL)
+            return guest;
+        }
+      /* A cold boot still gives the container its VM; the reason is for
+       * whoever debugs a slow start. */
+      g_debug ("xenon: compute system '%s': booting, not from a template: %s", id,
+               template_error->message);
+    }
+  return vm_guest_start (config, label, NULL, XENON_BOOT_TIMEOUT_S, error);
+}
+
+/* --- GObject ------------------------------------------------------------------- */
+
+static void container_finalized_cb (gpointer data, GObject *where_the_object_was);
+
+static void
+xenon_driver_finalize (GObject *object)
+{
+  XenonDriver *self = XENON_DRIVER (object);
+  GHashTableIter iter;
+  gpointer value;
+
+  /* Containers the caller still holds no longer tell us they went. */
+  g_hash_table_iter_init (&iter, self->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_object_weak_unref (value, container_finalized_cb, self);
+  g_clear_pointer (&self->options, g_key_file_unref);
+  g_hash_table_unref (self->containers);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (xenon_driver_parent_class)->finalize (object);
+}
+
+static void
+xenon_driver_class_init (XenonDriverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = xenon_driver_finalize;
+}
+
+static void
+xenon_driver_init (XenonDriver *self)
+{
+  g_mutex_init (&self->lock);
+  self->containers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* Refuses a host that cannot start the VMs, saying what is missing. */
+static gboolean
+xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GError **error)
+{
+  XenonDriver *self = XENON_DRIVER (initable);
+  g_auto (XenonSettings) settings = { 0 };
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+
+  self->options = g_key_file_ref (hcs_driver_get_options (self));
+  xenon_driver_get_settings (self, NULL, &settings);
+  if (qemu == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: qemu-system-x86_64 is not installed (scripts/setup.sh installs it)");
+      return FALSE;
+    }
+  if (!g_file_test (settings.kernel, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: no VM kernel at %s ([xenon] kernel; scripts/vm-kernel.sh "
+                   "extracts Debian's)", settings.kernel);
+      return FALSE;
+    }
+  if (!g_file_test (settings.initrd, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: no guest initramfs at %s ([xenon] initrd; the build makes it when "
+                   "the kernel's modules are there)", settings.initrd);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+xenon_driver_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = xenon_driver_initable_init;
+}
+
+/* --- HcsIsolationDriver -------------------------------------------------------- */
+
+static const char *
+xenon_driver_get_isolation (HcsIsolationDriver *driver)
+{
+  return "hyperv";
+}
+
+static void
+container_finalized_cb (gpointer data, GObject *where_the_object_was)
+{
+  XenonDriver *self = data;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == (gpointer) where_the_object_was)
+      g_hash_table_iter_remove (&iter);
+  g_mutex_unlock (&self->lock);
+}
+
+/* What does not reach the VM yet is refused, not dropped. */
+static gboolean
+check_config (const char *id, const HcsContainerConfig *config, GError **error)
+{
+  const char *what = NULL;
+
+  if (config->volume_path != NULL || config->layer_folder_path != NULL ||
+      (config->layers != NULL && config->layers->len > 0))
+    what = "a root file system or layers of the host (the container runs on the guest's "
+           "busybox image; erofs disks at boot are not done yet)";
+  else if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
+    what = "mapped directories (virtio-9p)";
+  else if (config->mounts != NULL && config->mounts->len > 0)
+    what = "mounts of host paths";
+  else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
+    what = "network endpoints (a tap on the hns bridge)";
+  else if (config->process != NULL && config->process->emulate_console)
+    what = "a console (pty)";
+  if (what == NULL)
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+               "xenon: compute system '%s': %s: not supported in its VM yet", id, what);
+  return FALSE;
+}
+
+/* What a clone of a template must not share with its siblings: the
+ * random generator's state (fresh entropy, mixed in and reseeded by the
+ * agent) and the clock (the template's stopped when it was saved). */
+static JsonObject *
+make_seed (const char *id, const HcsContainerConfig *config, GError **error)
+{
+  guint8 entropy[XENON_SEED_BYTES];
+  g_autofree char *encoded = NULL;
+  JsonObject *seed;
+
+  if (getrandom (entropy, sizeof entropy, 0) != sizeof entropy)
+    return hcs_set_error_from_errno (error, errno, "xenon: getrandom"), NULL;
+  encoded = g_base64_encode (entropy, sizeof entropy);
+  memset (entropy, 0, sizeof entropy);
+  seed = json_object_new ();
+  json_object_set_string_member (seed, "Entropy", encoded);
+  json_object_set_int_member (seed, "RealTimeUs", g_get_real_time ());
+  /* The container's name as argon gives it. */
+  json_object_set_string_member (seed, "HostName", config->hostname ? config->hostname
+                                                   : config->name   ? config->name
+                                                                    : id);
+  return seed;
+}
+
+static HcsContainer *
+create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *config,
+              VmGuest *guest, GError **error)
+{
+  const HcsProcessConfig *process = config->process;
+  gboolean want[3] = { process && process->create_stdin_pipe,
+                       process && process->create_stdout_pipe,
+                       process && process->create_stderr_pipe };
+  HcsProtocolStdioRelay relay = { { 0 } };
+  int fds[3] = { -1, -1, -1 };
+  g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
+  g_autoptr (HcsContainerConfig) in_guest = hcs_container_config_copy (config);
+  g_autoptr (JsonNode) document = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  HcsContainer *proxy = NULL;
+  HcsProtocolClient *client = vm_guest_get_client (guest);
+  JsonObject *relay_object;
+  JsonObject *seed;
+
+  /* In the VM the container is a process-isolated one: HvPartition would
+   * ask the agent's host for a VM of its own. */
+  in_guest->hv_partition = FALSE;
+  g_clear_pointer (&in_guest->hv_runtime_image_path, g_free);
+  document = hcs_container_config_to_node (in_guest);
+  seed = make_seed (id, config, error);
+  if (seed == NULL)
+    return NULL;
+  /* Unknown members are ignored by the document parser; the agent takes
+   * this one out before it parses. */
+  json_object_set_object_member (json_node_get_object (document), "HcsGuestSeed", seed);
+  /* The init's streams: ports hot-added before the request that names them. */
+  for (int i = 0; i < 3; i++)
+    if (want[i])
+      {
+        relay.ports[i] = hcs_protocol_client_new_port (client);
+        fds[i] = vm_guest_open_stdio (guest, relay.ports[i], i, error);
+        if (fds[i] < 0)
+          goto out;
+      }
+  g_debug ("xenon: compute system '%s': stdio ports added", id);
+  hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
+  relay_object = json_object_new ();
+  hcs_protocol_stdio_relay_to_object (&relay, relay_object);
+  json_object_set_object_member (json_node_get_object (request), "InitStdioRelay", relay_object);
+  reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
+  if (reply == NULL)
+    {
+      g_prefix_error (error, "xenon: ");
+      goto out;
+    }
+  g_debug ("xenon: compute system '%s': created in its VM", id);
+  proxy = hcs_protocol_client_open_container (client, id, error);
+  if (proxy == NULL)
+    goto out;
+  hcs_protocol_container_set_isolation (proxy, "hyperv");
+  {
+    g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
+                                           : NULL;
+    g_autoptr (GInputStream) out = want[1] ? g_unix_input_stream_new (g_steal_fd (&fds[1]), TRUE)
+                                           : NULL;
+    g_autoptr (GInputStream) err = want[2] ? g_unix_input_stream_new (g_steal_fd (&fds[2]), TRUE)
+                                           : NULL;
+
+    hcs_protocol_container_set_init_stdio (proxy, in, out, err);
+  }
+
+out:
+  for (int i = 0; i < 3; i++)
+    if (fds[i] >= 0)
+      {
+        /* Never used: its port goes now. */
+        close (fds[i]);
+        vm_guest_close_stdio (guest, relay.ports[i]);
+      }
+  return proxy;
+}
+
+static HcsContainer *
+xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
+                               const HcsContainerConfig *config, GKeyFile *system_options,
+                               GError **error)
+{
+  XenonDriver *self = XENON_DRIVER (driver);
+  g_auto (XenonSettings) settings = { 0 };
+  g_autoptr (VmGuest) guest = NULL;
+  HcsContainer *proxy;
+  XenonContainer *container;
+  XenonContainer *existing;
+
+  if (!check_config (id, config, error))
+    return NULL;
+  xenon_driver_get_settings (self, system_options, &settings);
+  if (!apply_image_path (id, config->hv_runtime_image_path, &settings, error))
+    return NULL;
+  g_mutex_lock (&self->lock);
+  existing = g_hash_table_lookup (self->containers, id);
+  if (existing != NULL && xenon_container_is_removed (existing))
+    {
+      /* Removed: its id is free again. */
+      g_object_weak_unref (G_OBJECT (existing), container_finalized_cb, self);
+      g_hash_table_remove (self->containers, id);
+    }
+  if (g_hash_table_contains (self->containers, id))
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                   "xenon: compute system '%s' already exists", id);
+      return NULL;
+    }
+  /* Claimed while its VM starts, so that a second create of it fails. */
+  g_hash_table_insert (self->containers, g_strdup (id), NULL);
+  g_mutex_unlock (&self->lock);
+
+  guest = start_vm (id, &settings, error);
+  proxy = guest != NULL ? create_in_vm (self, id, config, guest, error) : NULL;
+  if (proxy == NULL)
+    {
+      if (guest != NULL)
+        vm_guest_stop (guest, 0);
+      g_mutex_lock (&self->lock);
+      g_hash_table_remove (self->containers, id);
+      g_mutex_unlock (&self->lock);
+      return NULL;
+    }
+  container = xenon_container_new (id, g_steal_pointer (&guest), proxy);
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->containers, g_strdup (id), container);
+  g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);
+  g_mutex_unlock (&self->lock);
+  return HCS_CONTAINER (container);
+}
+
+static HcsContainer *
+xenon_driver_open_container (HcsIsolationDriver *driver, const char *id, GError **error)
+{
+  XenonDriver *self = XENON_DRIVER (driver);
+  HcsContainer *container = NULL;
+
+  g_mutex_lock (&self->lock);
+  container = g_hash_table_lookup (self->containers, id);
+  if (container != NULL && !xenon_container_is_removed (XENON_CONTAINER (container)))
+    g_object_ref (container);
+  else
+    container = NULL;
+  g_mutex_unlock (&self->lock);
+  if (container == NULL)
+    /* Not yet: a VM held beyond its host by a monitor. */
+    g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                 "xenon: compute system '%s' does not exist (not in this host)", id);
+  return container;
+}
+
+static GPtrArray *
+xenon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
+{
+  XenonDriver *self = XENON_DRIVER (driver);
+  g_autoptr (GPtrArray) result =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_container_properties_free);
+  g_autoptr (GPtrArray) containers = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value != NULL)
+      g_ptr_array_add (containers, g_object_ref (value));
+  g_mutex_unlock (&self->lock);
+  for (guint i = 0; i < containers->len; i++)
+    {
+      HcsContainerProperties *props = hcs_container_get_properties (containers->pdata[i], NULL);
+
+      if (props != NULL) /* removed or closed: no longer listed */
+        g_ptr_array_add (result, props);
+    }
+  return g_steal_pointer (&result);
+}
+
+static void
+xenon_driver_isolation_iface_init (HcsIsolationDriverInterface *iface)
+{
+  iface->get_isolation = xenon_driver_get_isolation;
+  iface->create_container = xenon_driver_create_container;
+  iface->open_container = xenon_driver_open_container;
+  iface->list_containers = xenon_driver_list_containers;
+}

@@ -1,0 +1,524 @@
+/* test-xenon.c: plugins/xenon end to end, through the public API and hcsctl.
+ *
+ * One host is shared by the tests, in order, with its templates in the
+ * suite's temporary folder and the guest's initramfs copied there (so
+ * that a test can make the template stale by changing it). Each
+ * container is a QEMU of its own (TCG here); the last test lets the
+ * host go and checks nothing is left: no QEMU, no run folder.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct
+{
+  char *temp_dir;
+  char *templates_dir;
+  char *initrd;
+  HcsHost *host;
+  char *first_template;
+} shared;
+
+/* The QEMU processes that are our children; @pid_out gets one. */
+static guint
+find_our_qemus (GPid *pid_out)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
+  const char *name;
+  guint count = 0;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      g_auto (GStrv) fields = NULL;
+      const char *after;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          (after = strrchr (stat, ')')) == NULL)
+        continue;
+      fields = g_strsplit (after + 2, " ", 3);
+      if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], parent) &&
+          strstr (stat, "(qemu-system-") != NULL && fields[0][0] != 'Z')
+        {
+          count++;
+          if (pid_out != NULL)
+            *pid_out = atoi (name);
+        }
+    }
+  return count;
+}
+
+static guint
+count_our_qemus (void)
+{
+  return find_our_qemus (NULL);
+}
+
+/* How many of our QEMUs were restored from a template (-incoming, the
+ * template's RAM mapped privately) rather than booted. */
+static guint
+count_restored_qemus (void)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *cmdline = NULL;
+      gboolean incoming = FALSE, private_ram = FALSE;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &length, NULL) ||
+          !g_str_has_prefix (cmdline, "qemu-system-"))
+        continue;
+      for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+        {
+          incoming |= g_str_equal (cmdline + i, "-incoming");
+          private_ram |= g_str_has_prefix (cmdline + i, "memory-backend-file,") &&
+                         strstr (cmdline + i, shared.templates_dir) != NULL &&
+                         g_str_has_suffix (cmdline + i, ",share=off");
+        }
+      if (incoming && private_ram)
+        count++;
+    }
+  return count;
+}
+
+/* The templates in the suite's folder (not the lock files). */
+static GPtrArray *
+list_templates (void)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open (shared.templates_dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (!g_str_has_suffix (name, ".lock"))
+      g_ptr_array_add (names, g_strdup (name));
+  return names;
+}
+
+static HcsContainerConfig *
+make_config (const char *script)
+{
+  HcsContainerConfig *config = hcs_container_config_new ();
+  const char *argv[] = { "sh", "-c", script, NULL };
+
+  config->owner = g_strdup ("test-xenon");
+  /* No root file system: the guest's busybox image. */
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) argv);
+  config->process->create_stdout_pipe = TRUE;
+  return config;
+}
+
+/* Runs @script as the init of a new container @id, gives its stdout and
+ * checks its exit code is 0; the container is left for the caller. */
+static HcsContainer *
+run_config (HcsHost *host, const char *id, const HcsContainerConfig *config,
+            GKeyFile *system_options, char **out)
+{
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  int exit_code = -1;
+
+  container = hcs_host_create_container (host, id, config, system_options, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  *out = test_read_all (hcs_process_get_stdout (init));
+  g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (init, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 0);
+  return g_steal_pointer (&container);
+}
+
+static HcsContainer *
+run_script (const char *id, const char *script, GKeyFile *system_options, char **out)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (script);
+
+  return run_config (shared.host, id, config, system_options, out);
+}
+
+static void
+remove_container (HcsContainer *container)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
+#define IDENTITY_SCRIPT                                                                          \
+  "cat /proc/sys/kernel/random/boot_id; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'; " \
+  "echo; hostname"
+
+/* Two containers restored from one template: one VM each, and neither
+ * the random streams, nor the boot id, nor the host name are shared. */
+static void
+test_two_clones (void)
+{
+  g_autoptr (HcsContainer) first = NULL, second = NULL;
+  g_autofree char *first_out = NULL, *second_out = NULL;
+  g_auto (GStrv) first_lines = NULL, second_lines = NULL;
+  g_autoptr (GPtrArray) templates = NULL;
+
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  first = run_script ("xenon-a", IDENTITY_SCRIPT, NULL, &first_out);
+  templates = list_templates ();
+  /* The first create made the template. */
+  g_assert_cmpuint (templates->len, ==, 1);
+  shared.first_template = g_strdup (templates->pdata[0]);
+  second = run_script ("xenon-b", IDENTITY_SCRIPT, NULL, &second_out);
+  g_clear_pointer (&templates, g_ptr_array_unref);
+  templates = list_templates ();
+  g_assert_cmpuint (templates->len, ==, 1);
+  /* A VM each, both restored from the template. */
+  g_assert_cmpuint (count_our_qemus (), ==, 2);
+  g_assert_cmpuint (count_restored_qemus (), ==, 2);
+
+  g_test_message ("first: %s", first_out);
+  g_test_message ("second: %s", second_out);
+  first_lines = g_strsplit (first_out, "\n", -1);
+  second_lines = g_strsplit (second_out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (first_lines), ==, 4);
+  g_assert_cmpuint (g_strv_length (second_lines), ==, 4);
+  /* boot_id is made on its first read, after the agent reseeded. */
+  g_assert_cmpuint (strlen (first_lines[0]), ==, 36);
+  g_assert_cmpstr (first_lines[0], !=, second_lines[0]);
+  g_assert_cmpuint (strlen (first_lines[1]), ==, 64);
+  g_assert_cmpstr (first_lines[1], !=, second_lines[1]);
+  g_assert_cmpstr (first_lines[2], ==, "xenon-a");
+  g_assert_cmpstr (second_lines[2], ==, "xenon-b");
+
+  remove_container (first);
+  remove_container (second);
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+}
+
+/* Stdio both ways, an exec, a process list, statistics with QEMU's own
+ * figures, terminate and remove. */
+static void
+test_exec_and_terminate (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("read line; echo got $line; exec sleep 1000");
+  g_autoptr (HcsProcessConfig) process = hcs_process_config_new ();
+  const char *argv[] = { "sh", "-c", "echo from exec; ps -o args; exit 3", NULL };
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL, exec = NULL;
+  g_autoptr (HcsStatistics) stats = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  char line[64] = { 0 };
+  gssize length;
+  int exit_code = -1;
+
+  config->process->create_stdin_pipe = TRUE;
+  container = hcs_host_create_container (shared.host, "xenon-exec", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_output_stream_write_all (hcs_process_get_stdin (init), "ping\n", 5, NULL, NULL, &error);
+  g_assert_no_error (error);
+  length = g_input_stream_read (hcs_process_get_stdout (init), line, sizeof line - 1, NULL,
+                                &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (length, >, 0);
+  g_assert_cmpstr (line, ==, "got ping\n");
+
+  process->command_args = g_strdupv ((char **) argv);
+  process->create_stdout_pipe = TRUE;
+  exec = hcs_container_create_process (container, process, &error);
+  g_assert_no_error (error);
+  out = test_read_all (hcs_process_get_stdout (exec));
+  g_assert_true (g_str_has_prefix (out, "from exec\n"));
+  g_assert_nonnull (strstr (out, "sleep 1000"));
+  g_assert_null (strstr (out, "hcs-gcs"));
+  g_assert_true (hcs_process_wait_timeout (exec, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (exec, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 3);
+
+  stats = hcs_container_get_statistics (container, &error);
+  g_assert_no_error (error);
+  /* QEMU's resident memory: at least the guest's kernel. */
+  g_assert_cmpuint (stats->memory_usage_private_working_set_bytes, >, 1024 * 1024);
+  g_assert_cmpuint (stats->processor_total_runtime_100ns, >, 0);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->isolation, ==, "hyperv");
+  g_assert_cmpstr (props->state, ==, "Running");
+
+  /* Paused: the vCPUs stop, the last properties say so. */
+  g_assert_true (hcs_container_pause (container, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&props, hcs_container_properties_free);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Paused");
+  g_assert_false (hcs_container_pause (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  g_assert_true (hcs_container_resume (container, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (hcs_container_terminate (container, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (init, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  listed = hcs_host_list_containers (shared.host, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 0);
+}
+
+static gpointer
+create_fresh_thread (gpointer data)
+{
+  g_autofree char *out = NULL;
+  HcsContainer *container = run_script (data, "echo fresh", NULL, &out);
+
+  g_assert_cmpstr (out, ==, "fresh\n");
+  return container;
+}
+
+/* A changed initramfs makes the template stale: the next creates make a
+ * new one, once though two ask at the same time, and the old one goes. */
+static void
+test_stale_template (void)
+{
+  g_autoptr (HcsContainer) first = NULL, second = NULL;
+  g_autoptr (GPtrArray) templates = NULL;
+  GThread *threads[2];
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_nonnull (shared.first_template);
+  /* Trailing zeros are padding to the kernel's unpacker: a valid
+   * initramfs with another size and time. */
+  g_assert_true (g_file_get_contents (shared.initrd, &contents, &length, &error));
+  contents = g_realloc (contents, length + 4096);
+  memset (contents + length, 0, 4096);
+  g_assert_true (g_file_set_contents (shared.initrd, contents, length + 4096, &error));
+  g_assert_no_error (error);
+
+  threads[0] = g_thread_new ("create-1", create_fresh_thread, "xenon-stale-1");
+  threads[1] = g_thread_new ("create-2", create_fresh_thread, "xenon-stale-2");
+  first = g_thread_join (threads[0]);
+  second = g_thread_join (threads[1]);
+  /* Both restored from the one new template; the stale one is gone. */
+  g_assert_cmpuint (count_our_qemus (), ==, 2);
+  g_assert_cmpuint (count_restored_qemus (), ==, 2);
+  templates = list_templates ();
+  g_assert_cmpuint (templates->len, ==, 1);
+  g_assert_cmpstr (templates->pdata[0], !=, shared.first_template);
+  remove_container (first);
+  remove_container (second);
+}
+
+/* [xenon] template=false boots: no template is made or used. Asked for
+ * as hcsshim's callers do: HvPartition in a host whose default is process
+ * isolation, HvRuntime.ImagePath naming the kernel's folder. */
+static void
+test_cold_boot (void)
+{
+  g_autoptr (GKeyFile) options = test_make_options (shared.temp_dir);
+  g_autoptr (GKeyFile) system_options = g_key_file_new ();
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsContainerConfig) config = make_config ("echo cold; hostname");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GPtrArray) before = list_templates ();
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *image_dir = g_build_filename (shared.temp_dir, "image", NULL);
+  g_autofree char *kernel = g_build_filename (image_dir, "vmlinux", NULL);
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (g_mkdir (image_dir, 0755), ==, 0);
+  g_assert_cmpint (symlink (XENON_KERNEL, kernel), ==, 0);
+  g_key_file_set_string (options, "host", "isolation", "process");
+  g_key_file_set_string (options, "xenon", "initrd", shared.initrd);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  config->hv_partition = TRUE;
+  config->hv_runtime_image_path = g_strdup (image_dir);
+  g_key_file_set_boolean (system_options, "xenon", "template", FALSE);
+  container = run_config (host, "xenon-cold", config, system_options, &out);
+  g_assert_cmpstr (out, ==, "cold\nxenon-cold\n");
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->isolation, ==, "hyperv");
+  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  g_assert_cmpuint (count_restored_qemus (), ==, 0);
+  after = list_templates ();
+  g_assert_cmpuint (after->len, ==, before->len);
+  remove_container (container);
+  g_clear_object (&host);
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+}
+
+/* A QEMU killed under a running container: its wait ends with
+ * UnexpectedExit, its properties say so, and nothing of the VM is left. */
+static void
+test_killed_qemu (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("exec sleep 1000");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *cmdline = NULL;
+  g_autofree char *run_dir = NULL;
+  gsize length = 0;
+  GPid qemu = 0;
+
+  container = hcs_host_create_container (shared.host, "xenon-doomed", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (find_our_qemus (&qemu), ==, 1);
+  /* Its run folder, from QEMU's command line (the QMP socket is in it). */
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    if (g_str_has_prefix (cmdline + i, "file,id=console,path="))
+      run_dir = g_path_get_dirname (cmdline + i + strlen ("file,id=console,path="));
+  g_assert_nonnull (run_dir);
+  g_assert_true (g_file_test (run_dir, G_FILE_TEST_IS_DIR));
+
+  g_assert_cmpint (kill (qemu, SIGKILL), ==, 0);
+  g_assert_false (hcs_container_wait_timeout (container, 120000, NULL, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_clear_error (&error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Stopped");
+  g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  /* No run folder, and no RAM of its own anywhere: the clone's RAM was
+   * a private mapping of the template's file. */
+  g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_refused (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("true");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  container = hcs_host_create_container (shared.host, "xenon-refused", config, NULL, &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "root file system"));
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+}
+
+static void
+test_nothing_left (void)
+{
+  g_clear_object (&shared.host);
+  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  test_assert_no_leftovers (shared.temp_dir);
+}
+
+static void
+test_hcsctl_run (void)
+{
+  const char *hcsctl = g_getenv ("HCSCTL");
+  g_autofree char *options_file = g_build_filename (shared.temp_dir, "options.ini", NULL);
+  g_autofree char *options_text = g_strdup_printf ("[xenon]\ntemplate-dir=%s\ninitrd=%s\n",
+                                                   shared.templates_dir, shared.initrd);
+  const char *argv[] = { hcsctl, "--options", options_file, "run", "--isolation", "hyperv",
+                         "--", "sh", "-c", "echo hi; exit 3", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_assert_nonnull (hcsctl);
+  g_assert_true (g_file_set_contents (options_file, options_text, -1, &error));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                &error);
+  g_assert_no_error (error);
+  g_test_message ("hcsctl said: %s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 3);
+  g_assert_cmpstr (out, ==, "hi\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GKeyFile) options = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *initrd = g_getenv ("HCS_XENON_INITRD");
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  shared.temp_dir = test_make_temp_dir ("hcs-test-xenon");
+  shared.templates_dir = g_build_filename (shared.temp_dir, "templates", NULL);
+  shared.initrd = g_build_filename (shared.temp_dir, "hcs-gcs-initramfs.cpio", NULL);
+  if (initrd == NULL || !g_file_get_contents (initrd, &contents, &length, &error) ||
+      !g_file_set_contents (shared.initrd, contents, length, &error))
+    g_error ("no guest initramfs (%s): run scripts/setup.sh, then reconfigure",
+             error ? error->message : "HCS_XENON_INITRD is not set");
+  g_clear_pointer (&contents, g_free);
+  options = test_make_options (shared.temp_dir);
+  g_key_file_set_string (options, "host", "isolation", "hyperv");
+  g_key_file_set_string (options, "xenon", "template-dir", shared.templates_dir);
+  g_key_file_set_string (options, "xenon", "initrd", shared.initrd);
+  shared.host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/xenon/two-clones", test_two_clones);
+  g_test_add_func ("/xenon/exec-and-terminate", test_exec_and_terminate);
+  g_test_add_func ("/xenon/stale-template", test_stale_template);
+  g_test_add_func ("/xenon/cold-boot", test_cold_boot);
+  g_test_add_func ("/xenon/killed-qemu", test_killed_qemu);
+  g_test_add_func ("/xenon/refused", test_refused);
+  g_test_add_func ("/xenon/nothing-left", test_nothing_left);
+  g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);
+  status = g_test_run ();
+  g_clear_object (&shared.host);
+  test_cleanup_cgroup_parent ();
+  test_remove_tree (shared.temp_dir);
+  g_free (shared.temp_dir);
+  g_free (shared.templates_dir);
+  g_free (shared.initrd);
+  g_free (shared.first_template);
+  return status;
+}
