@@ -46,7 +46,8 @@ write_options (Fixture *fixture, gboolean monitor)
  * leaving waiting inits and their cgroups to the next run (or to CI's
  * next test). A watcher outlives us for that: it reads the pipe we hold and,
  * when it closes without "done", force-deletes every container the
- * fixture's state folder still lists. */
+ * fixture's state folder still lists, then removes this run's cgroup
+ * parent (the tear-down of main would have). */
 static void
 start_cleaner (Fixture *fixture)
 {
@@ -54,9 +55,12 @@ start_cleaner (Fixture *fixture)
       "read -r word; [ \"$word\" = done ] && exit 0\n"
       "for id in $(\"$HCSCTL\" --options \"$1\" --root \"$2\" list -q); do\n"
       "  \"$HCSCTL\" --options \"$1\" --root \"$2\" delete --force \"$id\"\n"
+      "done\n"
+      "for hierarchy in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do\n"
+      "  rmdir \"$hierarchy/$3\" 2>/dev/null\n"
       "done\n";
   const char *argv[] = { "/bin/sh", "-c", script, "hcs-test-cleaner", fixture->options_file,
-                         fixture->root, NULL };
+                         fixture->root, test_get_cgroup_parent (), NULL };
   g_autoptr (GError) error = NULL;
 
   /* Not G_SPAWN_DO_NOT_REAP_CHILD: GLib forks twice, so the watcher is an
