@@ -29,6 +29,7 @@ typedef struct {
   char *options_file;
   char *root;
   char *bundle;
+  int cleaner_pipe; /* write end: "done" once the tear-down has run */
 } Fixture;
 
 static void
@@ -39,6 +40,43 @@ write_options (Fixture *fixture, gboolean monitor)
   if (monitor)
     g_key_file_set_boolean (options, "host", "monitor", TRUE);
   g_assert_true (g_key_file_save_to_file (options, fixture->options_file, NULL));
+}
+
+/* A failed assertion or a crash ends this process without its tear-down,
+ * leaving waiting inits and their cgroups to the next run (or to CI's
+ * next test). A watcher outlives us for that: it reads the pipe we hold and,
+ * when it closes without "done", force-deletes every container the
+ * fixture's state folder still lists, then removes this run's cgroup
+ * parent (the tear-down of main would have). */
+static void
+start_cleaner (Fixture *fixture)
+{
+  const char *script =
+      "read -r word; [ \"$word\" = done ] && exit 0\n"
+      "for id in $(\"$HCSCTL\" --options \"$1\" --root \"$2\" list -q); do\n"
+      "  \"$HCSCTL\" --options \"$1\" --root \"$2\" delete --force \"$id\"\n"
+      "done\n"
+      "for hierarchy in $(awk '$3 ~ /^cgroup2?$/ { print $2 }' /proc/self/mounts); do\n"
+      "  rmdir \"$hierarchy/$3\" 2>/dev/null\n"
+      "done\n";
+  const char *argv[] = { "/bin/sh", "-c", script, "hcs-test-cleaner", fixture->options_file,
+                         fixture->root, test_get_cgroup_parent (), NULL };
+  g_autoptr (GError) error = NULL;
+
+  /* Not G_SPAWN_DO_NOT_REAP_CHILD: GLib forks twice, so the watcher is an
+   * orphan that reap_orphans may reap, never a child GLib waits for. Its
+   * stdout and stderr are not the TAP pipe the runner waits on. */
+  g_spawn_async_with_pipes (fixture->temp_dir, (char **) argv, NULL,
+                            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                            NULL, &fixture->cleaner_pipe, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+stop_cleaner (Fixture *fixture)
+{
+  g_assert_cmpint (write (fixture->cleaner_pipe, "done\n", 5), ==, 5);
+  close (fixture->cleaner_pipe);
 }
 
 static void
@@ -62,12 +100,14 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
       "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
       test_get_busybox_rootfs ());
   g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  start_cleaner (fixture);
 }
 
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
   test_assert_no_leftovers (fixture->temp_dir);
+  stop_cleaner (fixture);
   test_remove_tree (fixture->temp_dir);
   g_free (fixture->temp_dir);
   g_free (fixture->options_file);
@@ -130,6 +170,7 @@ spawn_hcsctl (Fixture *fixture, const char *fault_point, const char *const *args
   g_autofree char *err_path = g_build_filename (fixture->temp_dir, "stderr", NULL);
   g_autoptr (GError) error = NULL;
   GSubprocess *subprocess;
+  const char *identifier;
 
   g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
   g_ptr_array_add (argv, "--options");
@@ -153,8 +194,17 @@ spawn_hcsctl (Fixture *fixture, const char *fault_point, const char *const *args
   g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
   subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_hash_table_add (spawned_pids,
-                    GINT_TO_POINTER (atoi (g_subprocess_get_identifier (subprocess))));
+  /* The identifier is NULL once GLib's worker thread has reaped the child,
+   * which a quick hcsctl can reach before we ask: then it is no longer
+   * ours to keep from reap_orphans. */
+  identifier = g_subprocess_get_identifier (subprocess);
+  if (identifier != NULL)
+    {
+      int pid = atoi (identifier);
+
+      g_hash_table_add (spawned_pids, GINT_TO_POINTER (pid));
+      g_object_set_data (G_OBJECT (subprocess), "pid", GINT_TO_POINTER (pid));
+    }
   return subprocess;
 }
 
@@ -175,8 +225,8 @@ static int
 exit_code_of (GSubprocess *subprocess)
 {
   g_autoptr (GError) error = NULL;
-  const char *identifier = g_subprocess_get_identifier (subprocess);
-  int pid = identifier ? atoi (identifier) : 0;
+  /* As recorded at spawn: the identifier is gone once GLib has reaped it. */
+  int pid = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (subprocess), "pid"));
   gboolean done = FALSE;
   guint timer = g_timeout_add (20, wake_cb, NULL);
 
