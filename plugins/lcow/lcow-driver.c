@@ -1008,7 +1008,11 @@ attach_job (Uvm *self, gpointer data, GError **error)
 static gboolean
 detach_job (Uvm *self, gpointer data, GError **error)
 {
-  lcow_storage_detach (data, self->vm, self->context);
+  /* Disks of a UVM that died went with its QEMU: the one now running
+   * (a storage holds its root, so the address is no other's) has
+   * nothing of them, whatever their names. */
+  lcow_storage_detach (data, lcow_storage_get_root (data) == self->storage_root ? self->vm : NULL,
+                       self->context);
   return TRUE;
 }
 
