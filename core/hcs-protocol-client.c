@@ -441,6 +441,8 @@ struct _HcsProtocolContainer
   char *isolation;             /* nullable: what the properties say instead of the server */
   HcsProtocolRemovedFunc removed_func; /* nullable: the owner's undo of what it added */
   gpointer removed_data;
+  HcsProtocolStatisticsFunc statistics_func; /* nullable: the owner's own figures */
+  gpointer statistics_data;
 };
 
 static void hcs_protocol_container_iface_init (HcsContainerInterface *iface);
@@ -779,6 +781,16 @@ hcs_protocol_container_set_removed_func (HcsContainer *container, HcsProtocolRem
   self->removed_data = user_data;
 }
 
+void
+hcs_protocol_container_set_statistics_func (HcsContainer *container,
+                                            HcsProtocolStatisticsFunc func, gpointer user_data)
+{
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+
+  self->statistics_func = func;
+  self->statistics_data = user_data;
+}
+
 /* A request about this system, or ALREADY_CLOSED after close. */
 static JsonNode *
 container_request (HcsProtocolContainer *self, GError **error)
@@ -1051,6 +1063,8 @@ proxy_get_statistics (HcsContainer *container, GError **error)
   g_autoptr (JsonNode) properties =
       get_properties (HCS_PROTOCOL_CONTAINER (container),
                       (const char *const[]){ "Statistics", NULL }, error);
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+  HcsStatistics *result;
   JsonNode *stats;
 
   if (properties == NULL)
@@ -1062,7 +1076,10 @@ proxy_get_statistics (HcsContainer *container, GError **error)
                    "protocol: GetProperties: the reply has no Statistics");
       return NULL;
     }
-  return hcs_statistics_from_node (stats, error);
+  result = hcs_statistics_from_node (stats, error);
+  if (result != NULL && self->statistics_func != NULL)
+    self->statistics_func (container, result, self->statistics_data);
+  return result;
 }
 
 static GPtrArray *

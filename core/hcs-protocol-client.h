@@ -183,4 +183,14 @@ typedef void (*HcsProtocolRemovedFunc) (HcsContainer *proxy, gpointer user_data)
 void hcs_protocol_container_set_removed_func (HcsContainer *proxy, HcsProtocolRemovedFunc func,
                                               gpointer user_data);
 
+/* Called in the thread of hcs_container_get_statistics() of @proxy with
+ * the server's answer, before it returns: for an owner that knows what
+ * the server cannot (a utility VM's own cost on the host, beside the
+ * guest's figures). @user_data must outlive the proxy. */
+typedef void (*HcsProtocolStatisticsFunc) (HcsContainer *proxy, HcsStatistics *stats,
+                                           gpointer user_data);
+void hcs_protocol_container_set_statistics_func (HcsContainer *proxy,
+                                                 HcsProtocolStatisticsFunc func,
+                                                 gpointer user_data);
+
 G_END_DECLS

@@ -155,6 +155,32 @@ test_exec (void)
   g_assert_cmpint (exit_code, ==, 3);
 }
 
+/* The sleeper's statistics: the guest's, and QEMU's own beside them,
+ * which a document carries through (a holder's clients get them so). */
+static void
+test_statistics (void)
+{
+  g_autoptr (HcsStatistics) stats = NULL, parsed = NULL;
+  g_autoptr (JsonNode) document = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (shared.sleeper);
+  stats = hcs_container_get_statistics (shared.sleeper, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->memory_usage_commit_bytes, >, 0);
+  g_assert_cmpuint (stats->vm_processor_total_runtime_ns, >, 0);
+  /* A booted QEMU holds at least its guest's kernel resident. */
+  g_assert_cmpuint (stats->vm_memory_working_set_bytes, >, 4 * 1024 * 1024);
+  g_test_message ("QEMU: %" G_GUINT64_FORMAT " ns of CPU, %" G_GUINT64_FORMAT " bytes resident",
+                  stats->vm_processor_total_runtime_ns, stats->vm_memory_working_set_bytes);
+  document = hcs_statistics_to_node (stats);
+  parsed = hcs_statistics_from_node (document, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parsed->vm_processor_total_runtime_ns, ==,
+                    stats->vm_processor_total_runtime_ns);
+  g_assert_cmpuint (parsed->vm_memory_working_set_bytes, ==, stats->vm_memory_working_set_bytes);
+}
+
 /* Reads @stream into @seen until @marker shows (the process goes on). */
 static void
 read_until (GInputStream *stream, GString *seen, const char *marker)
@@ -883,6 +909,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_test_add_func ("/lcow/init-stdio", test_init_stdio);
   g_test_add_func ("/lcow/exec", test_exec);
+  g_test_add_func ("/lcow/statistics", test_statistics);
   g_test_add_func ("/lcow/network", test_network);
   g_test_add_func ("/lcow/network-refused", test_network_refused);
   g_test_add_func ("/lcow/signal-and-remove", test_signal_and_remove);
