@@ -2135,6 +2135,20 @@ hcs_statistics_to_node (const HcsStatistics *stats)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  if (stats->vm_processor_total_runtime_ns != 0 || stats->vm_memory_working_set_bytes != 0)
+    {
+      json_builder_set_member_name (builder, "VirtualMachine");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Processor");
+      json_builder_begin_object (builder);
+      write_int (builder, "TotalRuntimeNS", stats->vm_processor_total_runtime_ns);
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "Memory");
+      json_builder_begin_object (builder);
+      write_int (builder, "WorkingSetBytes", stats->vm_memory_working_set_bytes);
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -2189,6 +2203,19 @@ hcs_statistics_from_node (JsonNode *node, GError **error)
        !read_u64 (part, "Statistics.Storage", "WriteCountNormalized", &stats->storage_write_count_normalized, error) ||
        !read_u64 (part, "Statistics.Storage", "WriteSizeBytes", &stats->storage_write_size_bytes, error)))
     return NULL;
+  if ((part = sub_object (object, "VirtualMachine")) != NULL)
+    {
+      JsonObject *vm_part;
+
+      if ((vm_part = sub_object (part, "Processor")) != NULL &&
+          !read_u64 (vm_part, "Statistics.VirtualMachine.Processor", "TotalRuntimeNS",
+                     &stats->vm_processor_total_runtime_ns, error))
+        return NULL;
+      if ((vm_part = sub_object (part, "Memory")) != NULL &&
+          !read_u64 (vm_part, "Statistics.VirtualMachine.Memory", "WorkingSetBytes",
+                     &stats->vm_memory_working_set_bytes, error))
+        return NULL;
+    }
   network = find_member (object, "Network");
   if (network != NULL && JSON_NODE_HOLDS_ARRAY (network))
     {

@@ -386,6 +386,10 @@ typedef struct {
   guint64 storage_write_count_normalized;     /* Storage.WriteCountNormalized */
   guint64 storage_write_size_bytes;           /* Storage.WriteSizeBytes */
   GPtrArray *network;          /* Network (HcsNetworkStatistics*) */
+  /* The utility VM's own cost on the host, for a system in one (0
+   * otherwise, and then not written): hcsshim's VirtualMachineStatistics. */
+  guint64 vm_processor_total_runtime_ns;      /* VirtualMachine.Processor.TotalRuntimeNS */
+  guint64 vm_memory_working_set_bytes;        /* VirtualMachine.Memory.WorkingSetBytes */
 } HcsStatistics;
 
 #define HCS_TYPE_STATISTICS (hcs_statistics_get_type ())

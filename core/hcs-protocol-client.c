@@ -51,6 +51,8 @@ struct _HcsProtocolClient
 
   GMutex lock;               /* guards `proxies` */
   GHashTable *proxies;       /* id -> GPtrArray of GWeakRef* (the proxies' own) */
+  gulong closed_handler;
+  gint lost;                 /* atomic: the peer went (EOF, error, a broken frame) */
 
   HcsProtocolStdioOpener stdio_opener; /* the stream's owner's, when it provides stdio */
   gpointer stdio_opener_data;
@@ -92,6 +94,8 @@ hcs_protocol_client_finalize (GObject *object)
 
   if (self->reader != NULL)
     {
+      /* Our own close is no lost peer (and we are going). */
+      g_signal_handler_disconnect (self->reader->bridge, self->closed_handler);
       /* Closed in the reader's own thread: never under a read it has
        * pending on the socket. */
       g_main_context_invoke_full (self->reader->context, G_PRIORITY_DEFAULT, close_in_reader_cb,
@@ -161,6 +165,7 @@ connect_path (const char *socket_path, GError **error)
 }
 
 static void notification_cb (HcsBridge *bridge, guint type, JsonNode *body, gpointer data);
+static void closed_cb (HcsBridge *bridge, GError *error, gpointer data);
 
 HcsProtocolClient *
 hcs_protocol_client_new_for_stream (GIOStream *stream)
@@ -174,6 +179,8 @@ hcs_protocol_client_new_for_stream (GIOStream *stream)
   self->reader->bridge = hcs_bridge_new (stream, HCS_BRIDGE_DEFAULT_MAX_MESSAGE);
   /* The reader holds no reference to us: the handler goes with the bridge. */
   g_signal_connect (self->reader->bridge, "notification", G_CALLBACK (notification_cb), self);
+  self->closed_handler =
+      g_signal_connect (self->reader->bridge, "closed", G_CALLBACK (closed_cb), self);
   g_main_context_push_thread_default (self->reader->context);
   hcs_bridge_start (self->reader->bridge);
   g_main_context_pop_thread_default (self->reader->context);
@@ -419,16 +426,23 @@ struct _HcsProtocolContainer
   GMainContext *creator_context;
   GWeakRef weak_self;          /* how the reader finds us: never a ref of one going */
 
-  GMutex lock;                 /* guards the three below */
+  GMutex lock;                 /* guards the eight below */
   gboolean ready;              /* the past events are delivered */
   GPtrArray *early;            /* notifications that came before that */
   gint64 last_sequence;
+  gboolean exited;             /* an exit event came (or the connection was lost) */
+  int exit_code;
+  gboolean lost;               /* the connection was lost: Stopped */
+  gboolean unexpected;         /* ... before an exit: UnexpectedExit */
+  HcsContainerProperties *last_props; /* nullable: the last answer, for after a loss */
 
   GOutputStream *init_stdin;
   GInputStream *init_stdout, *init_stderr;
   char *isolation;             /* nullable: what the properties say instead of the server */
   HcsProtocolRemovedFunc removed_func; /* nullable: the owner's undo of what it added */
   gpointer removed_data;
+  HcsProtocolStatisticsFunc statistics_func; /* nullable: the owner's own figures */
+  gpointer statistics_data;
 };
 
 static void hcs_protocol_container_iface_init (HcsContainerInterface *iface);
@@ -466,6 +480,7 @@ hcs_protocol_container_finalize (GObject *object)
   g_clear_object (&self->init_stdout);
   g_clear_object (&self->init_stderr);
   g_clear_pointer (&self->early, g_ptr_array_unref);
+  g_clear_pointer (&self->last_props, hcs_container_properties_free);
   g_clear_pointer (&self->creator_context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_free (self->id);
@@ -546,6 +561,14 @@ deliver_locked (HcsProtocolContainer *self, JsonNode *event)
   if (sequence <= self->last_sequence)
     return;
   self->last_sequence = sequence;
+  if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (event),
+                                                             "Event", ""),
+                 "exit") == 0)
+    {
+      self->exited = TRUE;
+      self->exit_code = (int) json_object_get_int_member_with_default (
+          json_node_get_object (event), "ExitCode", -1);
+    }
   emission = g_new0 (EventEmission, 1);
   g_weak_ref_init (&emission->self, self);
   emission->event = json_node_ref (event);
@@ -593,6 +616,89 @@ notification_cb (HcsBridge *bridge, guint type, JsonNode *body, gpointer data)
         g_ptr_array_add (proxy->early, json_node_ref (body));
       g_mutex_unlock (&proxy->lock);
     }
+}
+
+/* The connection is lost: the proxy's system is Stopped with
+ * UnexpectedExit, told as an exit event (so "exited" fires in the
+ * opener's context) unless it had exited already. */
+static void
+proxy_lose (HcsProtocolContainer *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (JsonNode) event = NULL;
+  JsonObject *object;
+
+  if (self->lost)
+    return;
+  self->lost = TRUE;
+  if (self->exited)
+    return;
+  self->unexpected = TRUE;
+  self->exited = TRUE;
+  self->exit_code = HCS_PROTOCOL_LOST_EXIT_CODE;
+  event = new_object_node ();
+  object = json_node_get_object (event);
+  json_object_set_string_member (object, "ContainerId", self->id);
+  json_object_set_int_member (object, "Sequence", self->last_sequence + 1);
+  json_object_set_string_member (object, "Event", "exit");
+  json_object_set_int_member (object, "Time", g_get_real_time ());
+  json_object_set_int_member (object, "ExitCode", HCS_PROTOCOL_LOST_EXIT_CODE);
+  if (self->ready)
+    deliver_locked (self, event);
+  else
+    g_ptr_array_add (self->early, g_steal_pointer (&event));
+}
+
+/* Once, from whichever thread sees it first: the reader at the "closed"
+ * signal, or a caller whose reply failed on the closed connection. */
+static void
+client_lose (HcsProtocolClient *client)
+{
+  g_autoptr (GPtrArray) proxies = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer list;
+
+  if (!g_atomic_int_compare_and_exchange (&client->lost, FALSE, TRUE))
+    return;
+  g_mutex_lock (&client->lock);
+  g_hash_table_iter_init (&iter, client->proxies);
+  while (g_hash_table_iter_next (&iter, NULL, &list))
+    for (guint i = 0; i < ((GPtrArray *) list)->len; i++)
+      {
+        gpointer proxy = g_weak_ref_get (((GPtrArray *) list)->pdata[i]);
+        if (proxy != NULL)
+          g_ptr_array_add (proxies, proxy);
+      }
+  g_mutex_unlock (&client->lock);
+  for (guint i = 0; i < proxies->len; i++)
+    proxy_lose (proxies->pdata[i]);
+}
+
+/* In the reader thread: the peer went (EOF, a read or write error, a
+ * frame that breaks the protocol). */
+static void
+closed_cb (HcsBridge *bridge, GError *error, gpointer data)
+{
+  g_debug ("protocol: the connection is lost: %s", error ? error->message : "end of stream");
+  client_lose (data);
+}
+
+/* Whether the connection is lost; a caller may see the bridge closed
+ * before its "closed" signal reached us. */
+static gboolean
+client_check_lost (HcsProtocolClient *client)
+{
+  if (!g_atomic_int_get (&client->lost) && hcs_bridge_is_closed (client->reader->bridge))
+    client_lose (client);
+  return g_atomic_int_get (&client->lost);
+}
+
+static void
+set_lost_error (HcsProtocolContainer *self, GError **error)
+{
+  g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+               "compute system '%s' stopped unexpectedly: the connection to its server was lost",
+               self->id);
 }
 
 HcsContainer *
@@ -675,6 +781,16 @@ hcs_protocol_container_set_removed_func (HcsContainer *container, HcsProtocolRem
   self->removed_data = user_data;
 }
 
+void
+hcs_protocol_container_set_statistics_func (HcsContainer *container,
+                                            HcsProtocolStatisticsFunc func, gpointer user_data)
+{
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+
+  self->statistics_func = func;
+  self->statistics_data = user_data;
+}
+
 /* A request about this system, or ALREADY_CLOSED after close. */
 static JsonNode *
 container_request (HcsProtocolContainer *self, GError **error)
@@ -688,10 +804,24 @@ container_request (HcsProtocolContainer *self, GError **error)
   return hcs_protocol_request_new (self->id);
 }
 
+/* A call that needs the server: after a loss, UNEXPECTED_EXIT naming the system. */
 static JsonNode *
 call (HcsProtocolContainer *self, guint32 type, JsonNode *body, GError **error)
 {
-  return hcs_protocol_client_call_sync (self->client, type, body, NULL, error);
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *reply;
+
+  if (client_check_lost (self->client))
+    {
+      set_lost_error (self, error);
+      return NULL;
+    }
+  reply = hcs_protocol_client_call_sync (self->client, type, body, NULL, &local_error);
+  if (reply == NULL && client_check_lost (self->client))
+    set_lost_error (self, error);
+  else if (reply == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return reply;
 }
 
 static gboolean
@@ -745,9 +875,19 @@ proxy_remove (HcsContainer *container, GError **error)
 {
   HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
   HcsProtocolRemovedFunc removed_func = self->removed_func;
+  g_autoptr (GError) local_error = NULL;
 
-  if (!call_simple (container, HCS_PROTOCOL_DELETE_CONTAINER_STATE, error))
-    return FALSE;
+  if (!call_simple (container, HCS_PROTOCOL_DELETE_CONTAINER_STATE, &local_error))
+    {
+      /* A lost server served the system no more: what is left is its
+       * owner's to undo, which only an owner with a hook can. */
+      if (!g_error_matches (local_error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT) ||
+          !client_check_lost (self->client) || removed_func == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
   self->removed_func = NULL;
   if (removed_func != NULL)
     removed_func (container, self->removed_data);
@@ -771,11 +911,21 @@ proxy_wait_timeout (HcsContainer *container, gint64 timeout_ms, GCancellable *ca
   g_autoptr (JsonNode) body = container_request (self, error);
   g_autoptr (JsonNode) reply = NULL;
 
+  g_autoptr (GError) local_error = NULL;
+
   if (body == NULL)
     return FALSE;
+  /* A lost connection is a stop like any other. */
+  if (client_check_lost (self->client))
+    return TRUE;
   set_timeout (json_node_get_object (body), timeout_ms);
   reply = call_sync_wait (self->client, HCS_PROTOCOL_WAIT_FOR_CONTAINER, body, timeout_ms,
-                          cancellable, error);
+                          cancellable, &local_error);
+  if (reply == NULL && g_error_matches (local_error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT) &&
+      client_check_lost (self->client))
+    return TRUE;
+  if (reply == NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   return reply != NULL;
 }
 
@@ -787,7 +937,12 @@ wait_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (JsonNode) reply =
       hcs_bridge_call_finish (HCS_BRIDGE (source), result, &error);
 
-  if (reply == NULL)
+  HcsProtocolContainer *self = g_task_get_source_object (task);
+
+  if (reply == NULL && g_error_matches (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT) &&
+      client_check_lost (self->client))
+    g_clear_error (&error);
+  if (error != NULL)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -806,6 +961,11 @@ proxy_wait_async (HcsContainer *container, GCancellable *cancellable,
   if (body == NULL)
     {
       g_task_return_error (task, error);
+      return;
+    }
+  if (client_check_lost (self->client))
+    {
+      g_task_return_boolean (task, TRUE);
       return;
     }
   set_timeout (json_node_get_object (body), -1);
@@ -837,19 +997,62 @@ get_properties (HcsProtocolContainer *self, const char *const *types, GError **e
   return hcs_protocol_get_document (json_node_get_object (reply), "Properties", error);
 }
 
+/* What the proxy knows of its system once the connection is lost: its
+ * last answer, Stopped; UnexpectedExit unless it had exited before. */
+static HcsContainerProperties *
+lost_properties (HcsProtocolContainer *self)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  HcsContainerProperties *props;
+
+  if (self->last_props != NULL)
+    props = hcs_container_properties_copy (self->last_props);
+  else
+    {
+      props = hcs_container_properties_new ();
+      props->id = g_strdup (self->id);
+      props->system_type = g_strdup ("Container");
+      props->runtime_os_type = g_strdup ("linux");
+    }
+  g_clear_pointer (&props->statistics, hcs_statistics_free);
+  g_clear_pointer (&props->process_list, g_ptr_array_unref);
+  if (!props->stopped)
+    {
+      g_free (props->exit_type);
+      props->exit_type = g_strdup (self->unexpected ? "UnexpectedExit" : "");
+      props->exit_code = self->exit_code;
+    }
+  g_free (props->state);
+  props->state = g_strdup ("Stopped");
+  props->stopped = TRUE;
+  return props;
+}
+
 static HcsContainerProperties *
 proxy_get_properties (HcsContainer *container, GError **error)
 {
-  g_autoptr (JsonNode) properties = get_properties (HCS_PROTOCOL_CONTAINER (container), NULL,
-                                                    error);
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) properties = get_properties (self, NULL, &local_error);
+  HcsContainerProperties *props = NULL;
 
-  HcsContainerProperties *props =
-      properties ? hcs_container_properties_from_node (properties, error) : NULL;
-
-  if (props != NULL && HCS_PROTOCOL_CONTAINER (container)->isolation != NULL)
+  if (properties != NULL)
+    props = hcs_container_properties_from_node (properties, error);
+  else if (!self->closed && client_check_lost (self->client))
+    props = lost_properties (self);
+  else
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  if (props != NULL && self->isolation != NULL)
     {
       g_free (props->isolation);
-      props->isolation = g_strdup (HCS_PROTOCOL_CONTAINER (container)->isolation);
+      props->isolation = g_strdup (self->isolation);
+    }
+  if (properties != NULL && props != NULL)
+    {
+      g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+      g_clear_pointer (&self->last_props, hcs_container_properties_free);
+      self->last_props = hcs_container_properties_copy (props);
     }
   return props;
 }
@@ -860,6 +1063,8 @@ proxy_get_statistics (HcsContainer *container, GError **error)
   g_autoptr (JsonNode) properties =
       get_properties (HCS_PROTOCOL_CONTAINER (container),
                       (const char *const[]){ "Statistics", NULL }, error);
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+  HcsStatistics *result;
   JsonNode *stats;
 
   if (properties == NULL)
@@ -871,7 +1076,10 @@ proxy_get_statistics (HcsContainer *container, GError **error)
                    "protocol: GetProperties: the reply has no Statistics");
       return NULL;
     }
-  return hcs_statistics_from_node (stats, error);
+  result = hcs_statistics_from_node (stats, error);
+  if (result != NULL && self->statistics_func != NULL)
+    self->statistics_func (container, result, self->statistics_data);
+  return result;
 }
 
 static GPtrArray *
@@ -1133,6 +1341,7 @@ hcs_protocol_process_init (HcsProtocolProcess *self)
 }
 
 static void process_take_reply (HcsProtocolProcess *self, JsonNode *reply);
+static gboolean process_exited (HcsProtocolProcess *self, int *exit_code);
 
 /* The "exited" signal: a wait of its own, outstanding on the shared
  * connection (no thread), answered in the context the process object was
@@ -1147,9 +1356,12 @@ exit_watch_cb (GObject *source, GAsyncResult *result, gpointer data)
 
   g_weak_ref_clear (weak);
   g_free (weak);
-  if (self == NULL || reply == NULL)
+  if (self == NULL)
     return;
-  process_take_reply (self, reply);
+  if (reply != NULL)
+    process_take_reply (self, reply);
+  else if (!process_exited (self, NULL))
+    return;
   g_signal_emit_by_name (self, "exited", self->exit_code);
 }
 
@@ -1216,11 +1428,19 @@ process_kill (HcsProcess *process, GError **error)
   return process_signal (process, SIGKILL, error);
 }
 
+/* Whether it exited; a process of a lost connection did, as if killed. */
 static gboolean
 process_exited (HcsProtocolProcess *self, int *exit_code)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr (GMutexLocker) locker = NULL;
+  gboolean lost = client_check_lost (self->container->client);
 
+  locker = g_mutex_locker_new (&self->lock);
+  if (!self->exited && lost)
+    {
+      self->exited = TRUE;
+      self->exit_code = HCS_PROTOCOL_LOST_EXIT_CODE;
+    }
   if (self->exited && exit_code != NULL)
     *exit_code = self->exit_code;
   return self->exited;
@@ -1243,6 +1463,7 @@ process_wait_timeout (HcsProcess *process, gint64 timeout_ms, GCancellable *canc
   HcsProtocolProcess *self = HCS_PROTOCOL_PROCESS (process);
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) local_error = NULL;
 
   if (process_exited (self, NULL))
     return TRUE;
@@ -1251,9 +1472,15 @@ process_wait_timeout (HcsProcess *process, gint64 timeout_ms, GCancellable *canc
     return FALSE;
   set_timeout (json_node_get_object (body), timeout_ms);
   reply = call_sync_wait (self->container->client, HCS_PROTOCOL_WAIT_FOR_PROCESS, body,
-                          timeout_ms, cancellable, error);
+                          timeout_ms, cancellable, &local_error);
+  if (reply == NULL && g_error_matches (local_error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT) &&
+      process_exited (self, NULL))
+    return TRUE;
   if (reply == NULL)
-    return FALSE;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   process_take_reply (self, reply);
   return TRUE;
 }
@@ -1266,6 +1493,13 @@ process_waited_cb (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (JsonNode) reply =
       hcs_bridge_call_finish (HCS_BRIDGE (source), result, &error);
 
+  if (reply == NULL && g_error_matches (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT) &&
+      process_exited (g_task_get_source_object (task), NULL))
+    {
+      g_clear_error (&error);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (reply == NULL)
     {
       g_task_return_error (task, error);

@@ -14,6 +14,12 @@
 
 G_BEGIN_DECLS
 
+/* The exit code of a system or process whose connection was lost (the
+ * peer died, hung up or broke the protocol): 128 + SIGKILL, what argon
+ * reports for a killed process. The system is then Stopped with ExitType
+ * UnexpectedExit (docs/protocol.md). */
+#define HCS_PROTOCOL_LOST_EXIT_CODE 137
+
 #define HCS_TYPE_PROTOCOL_CLIENT (hcs_protocol_client_get_type ())
 G_DECLARE_FINAL_TYPE (HcsProtocolClient, hcs_protocol_client, HCS, PROTOCOL_CLIENT, GObject)
 
@@ -169,9 +175,22 @@ void hcs_protocol_container_set_isolation (HcsContainer *proxy, const char *isol
 /* Called in the thread of a successful hcs_container_remove() of @proxy,
  * before it returns: for an owner that holds what the server does not
  * (a VM's disks and shares of the system). @user_data must outlive the
- * proxy. */
+ * proxy. After a lost connection, remove() succeeds locally only for a
+ * proxy with such a hook (it runs it): without one, what the lost server
+ * held is left to whoever can reopen the system (a killed monitor's
+ * system, through its driver), so it fails with UNEXPECTED_EXIT. */
 typedef void (*HcsProtocolRemovedFunc) (HcsContainer *proxy, gpointer user_data);
 void hcs_protocol_container_set_removed_func (HcsContainer *proxy, HcsProtocolRemovedFunc func,
                                               gpointer user_data);
+
+/* Called in the thread of hcs_container_get_statistics() of @proxy with
+ * the server's answer, before it returns: for an owner that knows what
+ * the server cannot (a utility VM's own cost on the host, beside the
+ * guest's figures). @user_data must outlive the proxy. */
+typedef void (*HcsProtocolStatisticsFunc) (HcsContainer *proxy, HcsStatistics *stats,
+                                           gpointer user_data);
+void hcs_protocol_container_set_statistics_func (HcsContainer *proxy,
+                                                 HcsProtocolStatisticsFunc func,
+                                                 gpointer user_data);
 
 G_END_DECLS

@@ -155,6 +155,32 @@ test_exec (void)
   g_assert_cmpint (exit_code, ==, 3);
 }
 
+/* The sleeper's statistics: the guest's, and QEMU's own beside them,
+ * which a document carries through (a holder's clients get them so). */
+static void
+test_statistics (void)
+{
+  g_autoptr (HcsStatistics) stats = NULL, parsed = NULL;
+  g_autoptr (JsonNode) document = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (shared.sleeper);
+  stats = hcs_container_get_statistics (shared.sleeper, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->memory_usage_commit_bytes, >, 0);
+  g_assert_cmpuint (stats->vm_processor_total_runtime_ns, >, 0);
+  /* A booted QEMU holds at least its guest's kernel resident. */
+  g_assert_cmpuint (stats->vm_memory_working_set_bytes, >, 4 * 1024 * 1024);
+  g_test_message ("QEMU: %" G_GUINT64_FORMAT " ns of CPU, %" G_GUINT64_FORMAT " bytes resident",
+                  stats->vm_processor_total_runtime_ns, stats->vm_memory_working_set_bytes);
+  document = hcs_statistics_to_node (stats);
+  parsed = hcs_statistics_from_node (document, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parsed->vm_processor_total_runtime_ns, ==,
+                    stats->vm_processor_total_runtime_ns);
+  g_assert_cmpuint (parsed->vm_memory_working_set_bytes, ==, stats->vm_memory_working_set_bytes);
+}
+
 /* Reads @stream into @seen until @marker shows (the process goes on). */
 static void
 read_until (GInputStream *stream, GString *seen, const char *marker)
@@ -414,8 +440,9 @@ test_signal_and_remove (void)
   g_assert_cmpuint (listed->len, ==, 0);
 }
 
-/* A UVM killed under its containers: calls on them fail rather than hang,
- * and the next create boots another. */
+/* A UVM killed under its containers: they are Stopped with
+ * UnexpectedExit, calls on them fail rather than hang, remove leaves
+ * nothing, and the next create boots another. */
 static void
 test_killed_uvm (void)
 {
@@ -425,6 +452,7 @@ test_killed_uvm (void)
   g_autoptr (HcsContainerConfig) next_config = make_config (exit_4);
   g_autoptr (HcsContainer) doomed = NULL, next = NULL;
   g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
   GPid qemu = 0;
@@ -439,10 +467,18 @@ test_killed_uvm (void)
   g_assert_no_error (error);
   g_assert_cmpuint (find_our_qemus (&qemu), ==, 1);
   g_assert_cmpint (kill (qemu, SIGKILL), ==, 0);
-  /* A bounded wait: it must end with an error either way. */
-  g_assert_false (hcs_container_wait_timeout (doomed, 60000, NULL, &error));
-  g_assert_nonnull (error);
-  g_test_message ("the doomed container's wait: %s", error->message);
+  /* The bridge is lost: a stop like any other, unexpected. */
+  g_assert_true (hcs_container_wait_timeout (doomed, 60000, NULL, &error));
+  g_assert_no_error (error);
+  props = hcs_container_query_properties (doomed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Stopped");
+  g_assert_true (props->stopped);
+  g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
+  g_assert_cmpstr (props->isolation, ==, "lcow");
+  g_assert_false (hcs_container_start (doomed, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "lcow-doomed"));
   g_clear_error (&error);
 
   next = hcs_host_create_container (shared.host, "lcow-next", next_config, NULL, &error);
@@ -463,6 +499,10 @@ test_killed_uvm (void)
   g_assert_true (hcs_container_wait_timeout (next, -1, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (hcs_container_remove (next, &error));
+  g_assert_no_error (error);
+  /* Removed locally after the UVM that held it is gone: its disks went
+   * with that QEMU, its images here (the next UVM's untouched). */
+  g_assert_true (hcs_container_remove (doomed, &error));
   g_assert_no_error (error);
 }
 
@@ -869,6 +909,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_test_add_func ("/lcow/init-stdio", test_init_stdio);
   g_test_add_func ("/lcow/exec", test_exec);
+  g_test_add_func ("/lcow/statistics", test_statistics);
   g_test_add_func ("/lcow/network", test_network);
   g_test_add_func ("/lcow/network-refused", test_network_refused);
   g_test_add_func ("/lcow/signal-and-remove", test_signal_and_remove);

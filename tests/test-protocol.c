@@ -762,6 +762,286 @@ test_server_never_answers (Fixture *fixture, gconstpointer data)
   g_cond_clear (&mute.cond);
 }
 
+/* --- a server that goes away ------------------------------------------------------- */
+
+/* The waits a Cut server holds before it goes: two container waits (one
+ * async, one sync) and two process waits (the process proxy's own exit
+ * watch and an async wait). */
+#define CUT_CONTAINER_WAITS 2
+#define CUT_PROCESS_WAITS 2
+
+typedef struct {
+  Mute mute;                   /* the thread, loop and bridges of a mute server */
+  gboolean garbage;            /* goes with a broken frame rather than an end of stream */
+  guint container_waits, process_waits;
+} Cut;
+
+static void
+cut_request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer data)
+{
+  Cut *cut = data;
+  g_autoptr (JsonNode) reply = NULL;
+
+  switch (type)
+    {
+    case HCS_PROTOCOL_OPEN_CONTAINER:
+      reply = json_from_string ("{\"Events\": [{\"ContainerId\": \"c0\", \"Sequence\": 1, "
+                                "\"Event\": \"create\", \"Time\": 1}]}", NULL);
+      break;
+    case HCS_PROTOCOL_GET_PROPERTIES:
+      reply = json_from_string ("{\"Properties\": {\"Id\": \"c0\", \"SystemType\": "
+                                "\"Container\", \"State\": \"Running\", \"Stopped\": false, "
+                                "\"InitProcessId\": 41}}", NULL);
+      break;
+    case HCS_PROTOCOL_EXECUTE_PROCESS:
+      reply = json_from_string ("{\"ProcessId\": 42}", NULL);
+      break;
+    case HCS_PROTOCOL_WAIT_FOR_CONTAINER:
+      cut->container_waits++;
+      break;
+    case HCS_PROTOCOL_WAIT_FOR_PROCESS:
+      cut->process_waits++;
+      break;
+    default:
+      break;
+    }
+  if (reply != NULL)
+    hcs_bridge_respond (bridge, type, id, reply, NULL);
+  /* Every wait is outstanding: the peer dies under them. */
+  if (cut->container_waits == CUT_CONTAINER_WAITS && cut->process_waits == CUT_PROCESS_WAITS)
+    {
+      cut->container_waits++;
+      if (cut->garbage)
+        {
+          /* A header no bridge takes: the client closes with an error. */
+          static const char junk[32] = "this is no bridge frame at all!";
+          g_output_stream_write_all (g_io_stream_get_output_stream (
+                                         hcs_bridge_get_stream (bridge)),
+                                     junk, sizeof junk, NULL, NULL, NULL);
+        }
+      else
+        hcs_bridge_close (bridge);
+    }
+}
+
+static gboolean
+cut_incoming_cb (GSocketService *service, GSocketConnection *connection, GObject *source,
+                 gpointer data)
+{
+  Cut *cut = data;
+  HcsBridge *bridge = hcs_bridge_new (G_IO_STREAM (connection), 0);
+
+  g_signal_connect (bridge, "request", G_CALLBACK (cut_request_cb), cut);
+  hcs_bridge_start (bridge);
+  g_ptr_array_add (cut->mute.bridges, bridge);
+  return TRUE;
+}
+
+static gpointer
+cut_main (gpointer data)
+{
+  Cut *cut = data;
+  Mute *mute = &cut->mute;
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (mute->socket_path);
+  g_autoptr (GError) error = NULL;
+
+  g_main_context_push_thread_default (mute->context);
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (cut_incoming_cb), cut);
+  g_socket_service_start (service);
+  g_mutex_lock (&mute->lock);
+  mute->ready = TRUE;
+  g_cond_signal (&mute->cond);
+  g_mutex_unlock (&mute->lock);
+  g_main_loop_run (mute->loop);
+  g_socket_service_stop (service);
+  for (guint i = 0; i < mute->bridges->len; i++)
+    hcs_bridge_close (mute->bridges->pdata[i]);
+  g_ptr_array_set_size (mute->bridges, 0);
+  while (g_main_context_iteration (mute->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (mute->context);
+  return NULL;
+}
+
+typedef struct {
+  guint pending;               /* async waits and signals still to come */
+  gboolean container_waited, process_waited;
+  int container_exit_code, process_exit_code;
+  guint removed_calls;
+} CutWatch;
+
+static void
+cut_container_waited_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  CutWatch *watch = data;
+  g_autoptr (GError) error = NULL;
+
+  watch->container_waited = hcs_container_wait_finish (HCS_CONTAINER (source), result, &error);
+  g_assert_no_error (error);
+  watch->pending--;
+}
+
+static void
+cut_process_waited_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  CutWatch *watch = data;
+  g_autoptr (GError) error = NULL;
+
+  watch->process_waited = hcs_process_wait_finish (HCS_PROCESS (source), result, &error);
+  g_assert_no_error (error);
+  watch->pending--;
+}
+
+static void
+cut_container_exited_cb (HcsContainer *container, int exit_code, gpointer data)
+{
+  CutWatch *watch = data;
+
+  watch->container_exit_code = exit_code;
+  watch->pending--;
+}
+
+static void
+cut_process_exited_cb (HcsProcess *process, int exit_code, gpointer data)
+{
+  CutWatch *watch = data;
+
+  watch->process_exit_code = exit_code;
+  watch->pending--;
+}
+
+static gpointer
+cut_sync_wait_main (gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean waited = hcs_container_wait_timeout (data, -1, NULL, &error);
+
+  g_assert_no_error (error);
+  return GINT_TO_POINTER (waited);
+}
+
+static void
+cut_removed_cb (HcsContainer *proxy, gpointer data)
+{
+  CutWatch *watch = data;
+
+  g_assert_cmpstr (hcs_container_get_id (proxy), ==, "c0");
+  watch->removed_calls++;
+}
+
+/* The server goes (an end of stream, or a frame that breaks the
+ * protocol) under outstanding sync and async waits: every wait ends as
+ * at a stop, the system is Stopped with UnexpectedExit, the process
+ * exited with HCS_PROTOCOL_LOST_EXIT_CODE, later calls fail naming the
+ * system, and remove succeeds locally only with the owner's hook. */
+static void
+test_server_goes (Fixture *fixture, gconstpointer data)
+{
+  Cut cut = { .garbage = GPOINTER_TO_INT (data) };
+  CutWatch watch = { .pending = 4, .container_exit_code = -1, .process_exit_code = -1 };
+  GThread *thread, *waiter;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (HcsStatistics) stats = NULL;
+  GMainContext *context = g_main_context_default ();
+  int exit_code = -1;
+
+  cut.mute.socket_path = fixture->socket_path;
+  cut.mute.context = g_main_context_new ();
+  cut.mute.loop = g_main_loop_new (cut.mute.context, FALSE);
+  cut.mute.bridges = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_init (&cut.mute.lock);
+  g_cond_init (&cut.mute.cond);
+  thread = g_thread_new ("cut", cut_main, &cut);
+  g_mutex_lock (&cut.mute.lock);
+  while (!cut.mute.ready)
+    g_cond_wait (&cut.mute.cond, &cut.mute.lock);
+  g_mutex_unlock (&cut.mute.lock);
+
+  client = hcs_protocol_client_new (fixture->socket_path, &error);
+  g_assert_no_error (error);
+  container = hcs_protocol_client_open_container (client, "c0", &error);
+  g_assert_no_error (error);
+  props = hcs_container_query_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Running");
+  g_clear_pointer (&props, hcs_container_properties_free);
+  config->command_args = g_strsplit ("sleep 1000", " ", -1);
+  process = hcs_container_create_process (container, config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hcs_process_get_pid (process), ==, 42);
+  g_signal_connect (container, "exited", G_CALLBACK (cut_container_exited_cb), &watch);
+  g_signal_connect (process, "exited", G_CALLBACK (cut_process_exited_cb), &watch);
+  hcs_container_wait_async (container, NULL, cut_container_waited_cb, &watch);
+  hcs_process_wait_async (process, NULL, cut_process_waited_cb, &watch);
+  waiter = g_thread_new ("sync-wait", cut_sync_wait_main, container);
+
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (waiter)));
+  while (watch.pending > 0)
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (watch.container_waited);
+  g_assert_true (watch.process_waited);
+  g_assert_cmpint (watch.container_exit_code, ==, HCS_PROTOCOL_LOST_EXIT_CODE);
+  g_assert_cmpint (watch.process_exit_code, ==, HCS_PROTOCOL_LOST_EXIT_CODE);
+
+  /* Waits from now on end at once, as for any stopped system. */
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, HCS_PROTOCOL_LOST_EXIT_CODE);
+  props = hcs_container_query_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->id, ==, "c0");
+  g_assert_cmpstr (props->state, ==, "Stopped");
+  g_assert_true (props->stopped);
+  g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
+  g_assert_cmpint (props->exit_code, ==, HCS_PROTOCOL_LOST_EXIT_CODE);
+  g_assert_cmpuint (props->init_process_id, ==, 41);
+
+  /* What needs the server fails, naming the system. */
+  g_assert_false (hcs_container_start (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "'c0'"));
+  g_clear_error (&error);
+  stats = hcs_container_get_statistics (container, &error);
+  g_assert_null (stats);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_clear_error (&error);
+  g_assert_false (hcs_process_kill (process, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_clear_error (&error);
+
+  /* No owner's hook: nothing here can undo what the server held. */
+  g_assert_false (hcs_container_remove (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_clear_error (&error);
+  hcs_protocol_container_set_removed_func (container, cut_removed_cb, &watch);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (watch.removed_calls, ==, 1);
+
+  g_clear_object (&process);
+  g_clear_object (&container);
+  g_clear_object (&client);
+  g_main_loop_quit (cut.mute.loop);
+  g_thread_join (thread);
+  g_ptr_array_unref (cut.mute.bridges);
+  g_main_loop_unref (cut.mute.loop);
+  g_main_context_unref (cut.mute.context);
+  g_mutex_clear (&cut.mute.lock);
+  g_cond_clear (&cut.mute.cond);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -781,6 +1061,10 @@ main (int argc, char **argv)
   ADD ("proxy/many-containers", test_many_containers);
   ADD ("proxy/console-resize", test_console_resize);
   ADD ("proxy/server-never-answers", test_server_never_answers);
+  g_test_add ("/protocol/proxy/server-hangs-up", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_server_goes, fixture_tear_down);
+  g_test_add ("/protocol/proxy/server-breaks-protocol", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_server_goes, fixture_tear_down);
   result = g_test_run ();
   test_cleanup_cgroup_parent ();
   return result;

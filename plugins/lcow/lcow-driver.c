@@ -1008,7 +1008,11 @@ attach_job (Uvm *self, gpointer data, GError **error)
 static gboolean
 detach_job (Uvm *self, gpointer data, GError **error)
 {
-  lcow_storage_detach (data, self->vm, self->context);
+  /* Disks of a UVM that died went with its QEMU: the one now running
+   * (a storage holds its root, so the address is no other's) has
+   * nothing of them, whatever their names. */
+  lcow_storage_detach (data, lcow_storage_get_root (data) == self->storage_root ? self->vm : NULL,
+                       self->context);
   return TRUE;
 }
 
@@ -1027,6 +1031,35 @@ container_removed_cb (HcsContainer *container, gpointer user_data)
   g_mutex_unlock (&uvm->lock);
   if (storage != NULL)
     run_job (uvm, detach_job, storage, NULL);
+}
+
+/* QEMU's own use, read in the UVM's thread (which owns the VM). */
+static gboolean
+host_usage_job (Uvm *self, gpointer data, GError **error)
+{
+  HcsStatistics *stats = data;
+
+  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                   "lcow: the utility VM is not running");
+      return FALSE;
+    }
+  return vm_machine_get_host_usage (self->vm, &stats->vm_processor_total_runtime_ns,
+                                    &stats->vm_memory_working_set_bytes, error);
+}
+
+/* The guest's figures, with what its UVM costs the host beside them
+ * (shared by every container of that UVM, as hcsshim reports it). A UVM
+ * that went meanwhile leaves the guest's figures alone. */
+static void
+container_statistics_cb (HcsContainer *container, HcsStatistics *stats, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!run_job (user_data, host_usage_job, stats, &error))
+    g_debug ("lcow: %s: no figures of QEMU: %s", hcs_container_get_id (container),
+             error->message);
 }
 
 /* What does not reach the guest yet is refused, not dropped. */
@@ -1146,6 +1179,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
     goto out;
   hcs_protocol_container_set_isolation (container, "lcow");
   hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+  hcs_protocol_container_set_statistics_func (container, container_statistics_cb, uvm);
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;
@@ -1234,6 +1268,7 @@ lcow_driver_open_container (HcsIsolationDriver *driver, const char *id, GError *
         {
           hcs_protocol_container_set_isolation (container, "lcow");
           hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
+          hcs_protocol_container_set_statistics_func (container, container_statistics_cb, uvm);
           return container;
         }
       if (!hcs_error_is_not_exist (local_error))

@@ -171,6 +171,14 @@ start_holder (GKeyFile *options, GError **error)
   return g_steal_pointer (&folder);
 }
 
+/* The holder undoes what it holds itself, at a remove and when it ends
+ * with its UVM (end-with-uvm): after a lost connection to it, there is
+ * nothing left here to undo, and remove() may succeed. */
+static void
+held_removed_cb (HcsContainer *proxy, gpointer user_data)
+{
+}
+
 /* Proxies report the isolation; a holder's are "lcow" already. */
 static HcsContainer *
 open_in (HcsProtocolClient *client, const char *id, GError **error)
@@ -178,7 +186,10 @@ open_in (HcsProtocolClient *client, const char *id, GError **error)
   HcsContainer *container = hcs_protocol_client_open_container (client, id, error);
 
   if (container != NULL)
-    hcs_protocol_container_set_isolation (container, "lcow");
+    {
+      hcs_protocol_container_set_isolation (container, "lcow");
+      hcs_protocol_container_set_removed_func (container, held_removed_cb, NULL);
+    }
   return container;
 }
 
