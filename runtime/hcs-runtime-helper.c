@@ -1798,6 +1798,14 @@ run_create (const HcsRuntimeSpec *spec)
     flags |= CLONE_NEWUSER;
   else if (!is_host (spec->user_ns))
     fail_setup ("linux.namespaces: joining a user namespace by path is not supported yet");
+  /* A mount namespace given by path is joined by the init itself, before
+   * its root is set up there. */
+  if (spec->mnt_ns != NULL)
+    {
+      if (is_new (spec->mnt_ns) || is_host (spec->mnt_ns))
+        fail_setup ("spec: namespaces.mnt must be a namespace file to join");
+      flags &= ~CLONE_NEWNS;
+    }
   if (is_new (spec->uts))
     flags |= CLONE_NEWUTS;
   if (is_new (spec->ipc))
@@ -1860,6 +1868,8 @@ run_create (const HcsRuntimeSpec *spec)
             _exit (EXIT_SETUP_FAILED);
         }
       close (go_pipe[0]);
+      /* Last: the root is set up in it, its paths resolved there. */
+      join_namespace (spec->mnt_ns, CLONE_NEWNS, "mount");
       setup_rootfs (spec, go_message.pid);
       if (spec->hostname != NULL && is_new (spec->uts))
         CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,
