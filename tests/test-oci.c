@@ -759,6 +759,8 @@ test_namespaces (Fixture *fixture, gconstpointer data)
            "not supported yet",
            "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/net\"}]}",
            "/proc/self/ns/net is not a mount namespace",
+           "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}]}",
+           "is the host's mount namespace",
            "{\"namespaces\": [{\"type\": \"cgroup\", \"path\": \"relative\"}]}",
            "not an absolute path",
            NULL };
