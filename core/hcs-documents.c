@@ -832,6 +832,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   copy->cgroup_namespace.path = g_strdup (config->cgroup_namespace.path);
   copy->time_namespace.path = g_strdup (config->time_namespace.path);
   copy->user_namespace.path = g_strdup (config->user_namespace.path);
+  copy->mount_namespace.path = g_strdup (config->mount_namespace.path);
   if (config->oci_uid_mappings != NULL)
     copy->oci_uid_mappings = g_array_copy (config->oci_uid_mappings);
   if (config->oci_gid_mappings != NULL)
@@ -878,6 +879,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_free (config->cgroup_namespace.path);
   g_free (config->time_namespace.path);
   g_free (config->user_namespace.path);
+  g_free (config->mount_namespace.path);
   g_clear_pointer (&config->oci_uid_mappings, g_array_unref);
   g_clear_pointer (&config->oci_gid_mappings, g_array_unref);
   g_free (config->oci_resources);
@@ -1614,7 +1616,7 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
             HcsNamespace *const targets[] = {
               &config->network_namespace, &config->uts_namespace, &config->ipc_namespace,
               &config->pid_namespace, &config->cgroup_namespace, &config->time_namespace,
-              &config->user_namespace, NULL,
+              &config->user_namespace, &config->mount_namespace,
             };
             guint index;
 
@@ -1634,18 +1636,6 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
               }
             seen |= 1u << index;
             ns = targets[index];
-            /* The root needs a mount namespace of its own: always new. */
-            if (ns == NULL)
-              {
-                if (path != NULL && *path != '\0')
-                  {
-                    g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                                 "%s.path: joining a mount namespace is not supported (the "
-                                 "container's root needs one of its own)", doc);
-                    return FALSE;
-                  }
-                continue;
-              }
           }
           if (path != NULL && *path != '\0')
             {

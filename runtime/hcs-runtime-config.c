@@ -448,6 +448,8 @@ set_oci_namespaces (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
     spec->time_ns = namespace_value (&config->time_namespace);
   if (config->user_namespace.mode != HCS_NAMESPACE_MODE_HOST)
     spec->user_ns = namespace_value (&config->user_namespace);
+  if (config->mount_namespace.mode == HCS_NAMESPACE_MODE_JOIN)
+    spec->mnt_ns = namespace_value (&config->mount_namespace);
   if (config->oci_uid_mappings != NULL)
     spec->uid_map = id_map_text (config->oci_uid_mappings);
   if (config->oci_gid_mappings != NULL)

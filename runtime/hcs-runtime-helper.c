@@ -790,6 +790,21 @@ join_namespace (const char *path, int type, const char *name)
     child_fail (EXIT_SETUP_FAILED, "%s", failure);
 }
 
+/* The root's set-up (private propagation, pivot_root) would be done to
+ * the host's own mount table: a path naming the namespace we are in (the
+ * host's) is refused. */
+static void
+refuse_own_mount_namespace (const char *path)
+{
+  struct stat target, ours;
+
+  if (stat (path, &target) == 0 && stat ("/proc/self/ns/mnt", &ours) == 0 &&
+      target.st_dev == ours.st_dev && target.st_ino == ours.st_ino)
+    child_fail (EXIT_SETUP_FAILED,
+                "linux.namespaces: %s is the host's mount namespace: the root cannot be "
+                "set up there", path);
+}
+
 /* In A, before the clone: pid and time namespaces are the children's. */
 static void
 parent_join_namespace (const char *path, int type, const char *name)
@@ -1798,6 +1813,14 @@ run_create (const HcsRuntimeSpec *spec)
     flags |= CLONE_NEWUSER;
   else if (!is_host (spec->user_ns))
     fail_setup ("linux.namespaces: joining a user namespace by path is not supported yet");
+  /* A mount namespace given by path is joined by the init itself, before
+   * its root is set up there. */
+  if (spec->mnt_ns != NULL)
+    {
+      if (is_new (spec->mnt_ns) || is_host (spec->mnt_ns))
+        fail_setup ("spec: namespaces.mnt must be a namespace file to join");
+      flags &= ~CLONE_NEWNS;
+    }
   if (is_new (spec->uts))
     flags |= CLONE_NEWUTS;
   if (is_new (spec->ipc))
@@ -1860,6 +1883,10 @@ run_create (const HcsRuntimeSpec *spec)
             _exit (EXIT_SETUP_FAILED);
         }
       close (go_pipe[0]);
+      /* Last: the root is set up in it, its paths resolved there. */
+      if (spec->mnt_ns != NULL)
+        refuse_own_mount_namespace (spec->mnt_ns);
+      join_namespace (spec->mnt_ns, CLONE_NEWNS, "mount");
       setup_rootfs (spec, go_message.pid);
       if (spec->hostname != NULL && is_new (spec->uts))
         CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,

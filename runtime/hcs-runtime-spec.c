@@ -47,6 +47,7 @@ hcs_runtime_spec_free (HcsRuntimeSpec *spec)
   g_free (spec->cgroup_ns);
   g_free (spec->time_ns);
   g_free (spec->user_ns);
+  g_free (spec->mnt_ns);
   g_free (spec->uid_map);
   g_free (spec->gid_map);
   g_free (spec->oci_resources);
@@ -352,6 +353,7 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
     add_string (&namespaces, "cgroup", spec->cgroup_ns);
     add_string (&namespaces, "time", spec->time_ns);
     add_string (&namespaces, "user", spec->user_ns);
+    add_string (&namespaces, "mnt", spec->mnt_ns);
     g_variant_builder_add (&dict, "{sv}", "namespaces", g_variant_builder_end (&namespaces));
   }
   if (spec->mounts->len > 0)
@@ -759,7 +761,8 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
         !spec_string (namespaces, "namespaces.", "pid", &spec->pid_ns, &local_error) ||
         !spec_string (namespaces, "namespaces.", "cgroup", &spec->cgroup_ns, &local_error) ||
         !spec_string (namespaces, "namespaces.", "time", &spec->time_ns, &local_error) ||
-        !spec_string (namespaces, "namespaces.", "user", &spec->user_ns, &local_error))))
+        !spec_string (namespaces, "namespaces.", "user", &spec->user_ns, &local_error) ||
+        !spec_string (namespaces, "namespaces.", "mnt", &spec->mnt_ns, &local_error))))
     goto fail;
   mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), &local_error);
   if (local_error != NULL || (mounts != NULL && !deserialize_mounts (mounts, spec, &local_error)))

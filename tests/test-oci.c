@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -756,8 +757,10 @@ test_namespaces (Fixture *fixture, gconstpointer data)
            " \"hostID\": 1, \"size\": 1}], \"gidMappings\": []}", "without a new user namespace",
            "{\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/self/ns/user\"}]}",
            "not supported yet",
+           "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/net\"}]}",
+           "/proc/self/ns/net is not a mount namespace",
            "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/mnt\"}]}",
-           "joining a mount namespace is not supported",
+           "is the host's mount namespace",
            "{\"namespaces\": [{\"type\": \"cgroup\", \"path\": \"relative\"}]}",
            "not an absolute path",
            NULL };
@@ -771,6 +774,79 @@ test_namespaces (Fixture *fixture, gconstpointer data)
     }
   while (waitpid (-1, NULL, WNOHANG) > 0)
     ;
+}
+
+/* The host's mounts at or under the test's root (the whole table moves
+ * with the other tests running beside this one). */
+static guint
+count_host_mounts (void)
+{
+  g_autofree char *mountinfo = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *root = test_get_busybox_rootfs ();
+  guint count = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], " ", 6);
+      if (g_strv_length (fields) >= 5 && g_str_has_prefix (fields[4], root))
+        count++;
+    }
+  return count;
+}
+
+/* A mount namespace joined by path: the init is in it, its root set up
+ * there (as crun does), exec lands in that root, and the host's mount
+ * table gains nothing. */
+static void
+test_namespace_mount_joined (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *json = NULL, *out = NULL, *err = NULL;
+  g_autofree char *holder_ns = NULL, *container_ns = NULL;
+  guint host_mounts = count_host_mounts ();
+  int ready[2];
+  pid_t holder;
+  gint64 pid;
+  char byte;
+
+  /* A copy of the host's namespace, its mounts still the host's peers:
+   * the helper must make them private before mounting anything. */
+  g_assert_cmpint (pipe (ready), ==, 0);
+  holder = fork ();
+  g_assert_cmpint (holder, >=, 0);
+  if (holder == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+      if (unshare (CLONE_NEWNS) < 0 || write (ready[1], "R", 1) != 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+  holder_ns = namespace_of (holder, "mnt");
+
+  json = g_strdup_printf ("{\"namespaces\": [{\"type\": \"pid\"},"
+                          " {\"type\": \"mount\", \"path\": \"/proc/%d/ns/mnt\"}]}",
+                          (int) holder);
+  write_linux_bundle (fixture, json);
+  pid = create_for_pid (fixture, "joined");
+  container_ns = namespace_of (pid, "mnt");
+  g_assert_cmpstr (container_ns, ==, holder_ns);
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "joined"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "joined", "sh", "-c",
+                           "test -x /bin/busybox && ls /proc/1/ns/mnt"), ==, 0);
+  g_test_message ("exec in the joined namespace: %s%s", out, err);
+
+  remove_container (fixture, "joined", pid);
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+  kill (holder, SIGKILL);
+  waitpid (holder, NULL, 0);
 }
 
 static char *
@@ -1504,6 +1580,7 @@ main (int argc, char **argv)
   ADD ("hooks", test_hooks);
   ADD ("hook-failures", test_hook_failures);
   ADD ("namespaces", test_namespaces);
+  ADD ("namespace-mount-joined", test_namespace_mount_joined);
   ADD ("resources", test_resources);
   ADD ("devices", test_devices);
   ADD ("seccomp", test_seccomp);
