@@ -494,13 +494,14 @@ hcs_runtime_cgroup_open (const char *parent, const char *id, HcsRuntimeCgroupVer
 
   if (cgroup == NULL)
     return NULL;
-  if (!g_file_test (cgroup->directories->pdata[0], G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "%s does not exist",
-                   cgroup->what);
-      return NULL;
-    }
-  return g_steal_pointer (&cgroup);
+  /* Any hierarchy will do: a remove killed half-way through its rmdirs
+   * leaves the later hierarchies' folders, which the next remove must
+   * still find and take away. */
+  for (guint i = 0; i < cgroup->directories->len; i++)
+    if (g_file_test (cgroup->directories->pdata[i], G_FILE_TEST_IS_DIR))
+      return g_steal_pointer (&cgroup);
+  g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND, "%s does not exist", cgroup->what);
+  return NULL;
 }
 
 /* Where to read the member list: any hierarchy has it on v1; prefer pids. */

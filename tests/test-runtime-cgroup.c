@@ -104,6 +104,43 @@ test_host_layout (void)
   check_lifecycle (HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL);
 }
 
+/* A remove killed half-way through its rmdirs: the first hierarchy's
+ * folder is gone, the others stay. Opening it again still finds them,
+ * and destroying it takes every one away. */
+static void
+test_half_removed (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeCgroup) cgroup = NULL, again = NULL;
+  g_auto (GStrv) procs = NULL;
+  g_autofree char *first = NULL;
+
+  cgroup = hcs_runtime_cgroup_create (test_get_cgroup_parent (), "half",
+                                      HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, &error);
+  g_assert_no_error (error);
+  procs = hcs_runtime_cgroup_get_procs_files (cgroup);
+  if (g_strv_length (procs) < 2)
+    {
+      hcs_runtime_cgroup_destroy (cgroup, &error);
+      g_assert_no_error (error);
+      g_test_skip ("one hierarchy only (cgroup v2)");
+      return;
+    }
+  first = g_path_get_dirname (procs[0]);
+  g_assert_cmpint (rmdir (first), ==, 0);
+
+  again = hcs_runtime_cgroup_open (test_get_cgroup_parent (), "half",
+                                   HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+  g_assert_true (hcs_runtime_cgroup_kill_all (again, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_runtime_cgroup_destroy (again, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; procs[i]; i++)
+    g_assert_false (g_file_test (procs[i], G_FILE_TEST_EXISTS));
+}
+
 static void
 test_v2_hierarchy (void)
 {
@@ -356,6 +393,7 @@ main (int argc, char **argv)
       return 0;
     }
   g_test_add_func ("/runtime/cgroup/host-layout", test_host_layout);
+  g_test_add_func ("/runtime/cgroup/half-removed", test_half_removed);
   g_test_add_func ("/runtime/cgroup/v2/hierarchy", test_v2_hierarchy);
   g_test_add_func ("/runtime/cgroup/v2/limits", test_v2_limits);
   g_test_add_func ("/runtime/cgroup/oci-plan", test_oci_plan);
