@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -172,4 +173,35 @@ test_read_all (GInputStream *stream)
   g_output_stream_write (memory, "", 1, NULL, NULL);
   g_output_stream_close (memory, NULL, NULL);
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+/* The QEMU processes that are our children (live ones); @pid_out gets one. */
+guint
+test_find_child_qemus (GPid *pid_out)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
+  const char *name;
+  guint count = 0;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      g_auto (GStrv) fields = NULL;
+      const char *after;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          (after = strrchr (stat, ')')) == NULL)
+        continue;
+      fields = g_strsplit (after + 2, " ", 3);
+      if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], parent) &&
+          strstr (stat, "(qemu-system-") != NULL && fields[0][0] != 'Z')
+        {
+          count++;
+          if (pid_out != NULL)
+            *pid_out = atoi (name);
+        }
+    }
+  return count;
 }

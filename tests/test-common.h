@@ -27,3 +27,6 @@ void test_assert_no_leftovers (const char *path);
 void test_cleanup_cgroup_parent (void);
 /* Everything up to @stream's end, NUL-terminated; "" for no stream. */
 char *test_read_all (GInputStream *stream);
+/* How many QEMU processes are this process's live children; @pid_out
+ * (nullable) gets one of them. */
+guint test_find_child_qemus (GPid *pid_out);

@@ -28,43 +28,6 @@ static struct
   char *storage_root;    /* the UVM's storage folder on the host, once seen */
 } shared;
 
-/* The QEMU processes that are our children; @pid_out gets one. */
-static guint
-find_our_qemus (GPid *pid_out)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
-  const char *name;
-  guint count = 0;
-
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      g_auto (GStrv) fields = NULL;
-      const char *after;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
-          (after = strrchr (stat, ')')) == NULL)
-        continue;
-      fields = g_strsplit (after + 2, " ", 3);
-      if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], parent) &&
-          strstr (stat, "(qemu-system-") != NULL && fields[0][0] != 'Z')
-        {
-          count++;
-          if (pid_out != NULL)
-            *pid_out = atoi (name);
-        }
-    }
-  return count;
-}
-
-static guint
-count_our_qemus (void)
-{
-  return find_our_qemus (NULL);
-}
-
 static HcsContainerConfig *
 make_config (const char *const *argv)
 {
@@ -91,11 +54,11 @@ test_init_stdio (void)
   g_autofree char *out = NULL, *err = NULL;
   int exit_code = -1;
 
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
   container = hcs_host_create_container (shared.host, "lcow-init", config, NULL, &error);
   g_assert_no_error (error);
   /* The UVM came up for it: one QEMU. */
-  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
   init = hcs_container_get_init_process (container, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (container, &error));
@@ -138,7 +101,7 @@ test_exec (void)
   g_assert_true (hcs_container_start (shared.sleeper, &error));
   g_assert_no_error (error);
   /* Still the one UVM. */
-  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
 
   process->command_args = g_strdupv ((char **) argv);
   process->create_stdout_pipe = TRUE;
@@ -332,7 +295,7 @@ test_network (void)
   neighbour = hcs_host_create_container (shared.host, "lcow-neighbour", second_config, NULL,
                                          &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
   g_assert_cmpuint (count_taps (), ==, 2);
   neighbour_init = hcs_container_get_init_process (neighbour, &error);
   g_assert_no_error (error);
@@ -465,7 +428,7 @@ test_killed_uvm (void)
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (doomed, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (find_our_qemus (&qemu), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
   g_assert_cmpint (kill (qemu, SIGKILL), ==, 0);
   /* The bridge is lost: a stop like any other, unexpected. */
   g_assert_true (hcs_container_wait_timeout (doomed, 60000, NULL, &error));
@@ -483,7 +446,7 @@ test_killed_uvm (void)
 
   next = hcs_host_create_container (shared.host, "lcow-next", next_config, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
   init = hcs_container_get_init_process (next, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (next, &error));
@@ -535,7 +498,7 @@ qemu_argument (const char *prefix, char **whole)
   g_autofree char *cmdline = NULL;
   gsize length = 0;
 
-  g_assert_cmpuint (find_our_qemus (&qemu), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
   path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
   g_assert_true (g_file_get_contents (path, &cmdline, &length, NULL));
   for (gsize at = 0; at < length; at += strlen (cmdline + at) + 1)
@@ -850,7 +813,7 @@ static void
 test_nothing_left (void)
 {
   g_clear_object (&shared.host);
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
   g_assert_cmpuint (count_taps (), ==, 0);
   test_assert_no_leftovers (shared.temp_dir);
   assert_no_storage_mounts ();

@@ -26,43 +26,6 @@ static struct
   char *first_template;
 } shared;
 
-/* The QEMU processes that are our children; @pid_out gets one. */
-static guint
-find_our_qemus (GPid *pid_out)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
-  const char *name;
-  guint count = 0;
-
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
-      g_autofree char *stat = NULL;
-      g_auto (GStrv) fields = NULL;
-      const char *after;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
-          (after = strrchr (stat, ')')) == NULL)
-        continue;
-      fields = g_strsplit (after + 2, " ", 3);
-      if (g_strv_length (fields) >= 2 && g_str_equal (fields[1], parent) &&
-          strstr (stat, "(qemu-system-") != NULL && fields[0][0] != 'Z')
-        {
-          count++;
-          if (pid_out != NULL)
-            *pid_out = atoi (name);
-        }
-    }
-  return count;
-}
-
-static guint
-count_our_qemus (void)
-{
-  return find_our_qemus (NULL);
-}
-
 /* How many of our QEMUs were restored from a template (-incoming, the
  * template's RAM mapped privately) rather than booted. */
 static guint
@@ -181,7 +144,7 @@ test_two_clones (void)
   g_auto (GStrv) first_lines = NULL, second_lines = NULL;
   g_autoptr (GPtrArray) templates = NULL;
 
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
   first = run_script ("xenon-a", IDENTITY_SCRIPT, NULL, &first_out);
   templates = list_templates ();
   /* The first create made the template. */
@@ -192,7 +155,7 @@ test_two_clones (void)
   templates = list_templates ();
   g_assert_cmpuint (templates->len, ==, 1);
   /* A VM each, both restored from the template. */
-  g_assert_cmpuint (count_our_qemus (), ==, 2);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 2);
   g_assert_cmpuint (count_restored_qemus (), ==, 2);
 
   g_test_message ("first: %s", first_out);
@@ -211,7 +174,7 @@ test_two_clones (void)
 
   remove_container (first);
   remove_container (second);
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
 }
 
 /* Stdio both ways, an exec, a process list, statistics with QEMU's own
@@ -294,7 +257,7 @@ test_exec_and_terminate (void)
   g_assert_cmpint (exit_code, ==, 128 + SIGKILL);
   g_assert_true (hcs_container_remove (container, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
   listed = hcs_host_list_containers (shared.host, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (listed->len, ==, 0);
@@ -336,7 +299,7 @@ test_stale_template (void)
   first = g_thread_join (threads[0]);
   second = g_thread_join (threads[1]);
   /* Both restored from the one new template; the stale one is gone. */
-  g_assert_cmpuint (count_our_qemus (), ==, 2);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 2);
   g_assert_cmpuint (count_restored_qemus (), ==, 2);
   templates = list_templates ();
   g_assert_cmpuint (templates->len, ==, 1);
@@ -378,13 +341,13 @@ test_cold_boot (void)
   props = hcs_container_get_properties (container, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (props->isolation, ==, "hyperv");
-  g_assert_cmpuint (count_our_qemus (), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
   g_assert_cmpuint (count_restored_qemus (), ==, 0);
   after = list_templates ();
   g_assert_cmpuint (after->len, ==, before->len);
   remove_container (container);
   g_clear_object (&host);
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
 }
 
 /* A QEMU killed under a running container: its wait ends with
@@ -406,7 +369,7 @@ test_killed_qemu (void)
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (container, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (find_our_qemus (&qemu), ==, 1);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
   /* Its run folder, from QEMU's command line (the QMP socket is in it). */
   cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
   g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
@@ -426,7 +389,7 @@ test_killed_qemu (void)
   g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
   g_assert_true (hcs_container_remove (container, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
   /* No run folder, and no RAM of its own anywhere: the clone's RAM was
    * a private mapping of the template's file. */
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
@@ -444,14 +407,14 @@ test_refused (void)
   g_assert_null (container);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "root file system"));
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
 }
 
 static void
 test_nothing_left (void)
 {
   g_clear_object (&shared.host);
-  g_assert_cmpuint (count_our_qemus (), ==, 0);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
   test_assert_no_leftovers (shared.temp_dir);
 }
 
