@@ -654,6 +654,9 @@ typedef struct {
   GMutex lock;
   GCond cond;
   gboolean ready;
+  /* What answers the requests (NULL: mute_request_cb), and its data. */
+  GCallback request_cb;
+  gpointer request_data;
 } Mute;
 
 /* Opens any system, then answers nothing more: a hung or hostile guest. */
@@ -681,7 +684,9 @@ mute_incoming_cb (GSocketService *service, GSocketConnection *connection, GObjec
   Mute *mute = data;
   HcsBridge *bridge = hcs_bridge_new (G_IO_STREAM (connection), 0);
 
-  g_signal_connect (bridge, "request", G_CALLBACK (mute_request_cb), NULL);
+  g_signal_connect (bridge, "request",
+                    mute->request_cb ? mute->request_cb : G_CALLBACK (mute_request_cb),
+                    mute->request_data);
   hcs_bridge_start (bridge);
   g_ptr_array_add (mute->bridges, bridge);
   return TRUE;
@@ -824,49 +829,6 @@ cut_request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpoin
     }
 }
 
-static gboolean
-cut_incoming_cb (GSocketService *service, GSocketConnection *connection, GObject *source,
-                 gpointer data)
-{
-  Cut *cut = data;
-  HcsBridge *bridge = hcs_bridge_new (G_IO_STREAM (connection), 0);
-
-  g_signal_connect (bridge, "request", G_CALLBACK (cut_request_cb), cut);
-  hcs_bridge_start (bridge);
-  g_ptr_array_add (cut->mute.bridges, bridge);
-  return TRUE;
-}
-
-static gpointer
-cut_main (gpointer data)
-{
-  Cut *cut = data;
-  Mute *mute = &cut->mute;
-  g_autoptr (GSocketService) service = g_socket_service_new ();
-  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (mute->socket_path);
-  g_autoptr (GError) error = NULL;
-
-  g_main_context_push_thread_default (mute->context);
-  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (service, "incoming", G_CALLBACK (cut_incoming_cb), cut);
-  g_socket_service_start (service);
-  g_mutex_lock (&mute->lock);
-  mute->ready = TRUE;
-  g_cond_signal (&mute->cond);
-  g_mutex_unlock (&mute->lock);
-  g_main_loop_run (mute->loop);
-  g_socket_service_stop (service);
-  for (guint i = 0; i < mute->bridges->len; i++)
-    hcs_bridge_close (mute->bridges->pdata[i]);
-  g_ptr_array_set_size (mute->bridges, 0);
-  while (g_main_context_iteration (mute->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (mute->context);
-  return NULL;
-}
-
 typedef struct {
   guint pending;               /* async waits and signals still to come */
   gboolean container_waited, process_waited;
@@ -960,7 +922,9 @@ test_server_goes (Fixture *fixture, gconstpointer data)
   cut.mute.bridges = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&cut.mute.lock);
   g_cond_init (&cut.mute.cond);
-  thread = g_thread_new ("cut", cut_main, &cut);
+  cut.mute.request_cb = G_CALLBACK (cut_request_cb);
+  cut.mute.request_data = &cut;
+  thread = g_thread_new ("cut", mute_main, &cut.mute);
   g_mutex_lock (&cut.mute.lock);
   while (!cut.mute.ready)
     g_cond_wait (&cut.mute.cond, &cut.mute.lock);
