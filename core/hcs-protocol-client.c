@@ -771,6 +771,15 @@ hcs_protocol_container_set_isolation (HcsContainer *container, const char *isola
   self->isolation = g_strdup (isolation);
 }
 
+gboolean
+hcs_protocol_container_is_lost (HcsContainer *container)
+{
+  HcsProtocolContainer *self = HCS_PROTOCOL_CONTAINER (container);
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return self->lost && self->unexpected;
+}
+
 void
 hcs_protocol_container_set_removed_func (HcsContainer *container, HcsProtocolRemovedFunc func,
                                          gpointer user_data)

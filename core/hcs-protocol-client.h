@@ -172,6 +172,18 @@ void hcs_protocol_container_set_init_stdio (HcsContainer *proxy, GOutputStream *
  */
 void hcs_protocol_container_set_isolation (HcsContainer *proxy, const char *isolation);
 
+/**
+ * hcs_protocol_container_is_lost:
+ * @proxy: proxy
+ *
+ * Whether the connection of @proxy was lost while its system ran, which
+ * made it Stopped with UnexpectedExit: for an owner that tells that apart
+ * from the system's own exit (a VM that died under it).
+ *
+ * Returns: %TRUE when the connection was lost before the system exited
+ */
+gboolean hcs_protocol_container_is_lost (HcsContainer *proxy);
+
 /* Called in the thread of a successful hcs_container_remove() of @proxy,
  * before it returns: for an owner that holds what the server does not
  * (a VM's disks and shares of the system). @user_data must outlive the

@@ -258,8 +258,16 @@ xenon_container_wait_timeout (HcsContainer *container, gint64 timeout_ms,
                               GCancellable *cancellable, GError **error)
 {
   XenonContainer *self = XENON_CONTAINER (container);
+  GError *proxy_error = NULL;
 
-  FORWARD_BOOL (hcs_container_wait_timeout (self->proxy, timeout_ms, cancellable, &proxy_error));
+  if (vm_gone (self))
+    return set_vm_gone_error (self, error);
+  if (!hcs_container_wait_timeout (self->proxy, timeout_ms, cancellable, &proxy_error))
+    return proxy_failed (self, error, proxy_error);
+  /* The agent's connection went with the VM before QEMU was seen to exit. */
+  if (hcs_protocol_container_is_lost (self->proxy))
+    return set_vm_gone_error (self, error);
+  return TRUE;
 }
 
 static void
@@ -270,8 +278,15 @@ wait_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *proxy_error = NULL;
   GError *error = NULL;
 
-  if (hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error))
+  if (hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error) &&
+      !hcs_protocol_container_is_lost (HCS_CONTAINER (source)))
     g_task_return_boolean (task, TRUE);
+  else if (proxy_error == NULL)
+    {
+      /* The agent's connection went with the VM before QEMU was seen to exit. */
+      set_vm_gone_error (self, &error);
+      g_task_return_error (task, error);
+    }
   else
     {
       proxy_failed (self, &error, proxy_error);
