@@ -769,8 +769,8 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
   return open_from_drivers (self, id, error);
 }
 
-/* Loads the described plugin hcs-plugin-@name.so if it is still pending;
- * TRUE if there was one. */
+/* Whether hcs-plugin-@name.so is loaded, loading it if it was described
+ * and not loaded yet. */
 static gboolean
 load_named_plugin (HcsHost *self, const char *name)
 {
@@ -793,7 +793,9 @@ load_named_plugin (HcsHost *self, const char *name)
       plugin_description_free (description);
       return TRUE;
     }
-  return FALSE;
+  /* Not pending: loaded before (or refused then, which the full load
+   * after an unanswered open says again). */
+  return g_hash_table_contains (self->loaded_plugins, basename);
 }
 
 /* Asks the isolation drivers loaded so far; NULL with *@not_found set when

@@ -234,6 +234,12 @@ test_open_loads_the_owner_first (void)
   g_assert_true (plugin_is_mapped ("hcs-plugin-owner.so"));
   g_assert_false (plugin_is_mapped ("hcs-plugin-other.so"));
 
+  /* Asked again, the owner loaded already answers. */
+  g_assert_null (hcs_host_open_container (host, "refused-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED);
+  g_clear_error (&error);
+  g_assert_false (plugin_is_mapped ("hcs-plugin-other.so"));
+
   g_assert_null (hcs_host_open_container (host, "unknown-1", &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST);
   g_clear_error (&error);
