@@ -769,13 +769,43 @@ hcs_host_open_container (HcsHost *self, const char *id, GError **error)
   return open_from_drivers (self, id, error);
 }
 
-static HcsContainer *
-open_from_drivers (HcsHost *self, const char *id, GError **error)
+/* Whether hcs-plugin-@name.so is loaded, loading it if it was described
+ * and not loaded yet. */
+static gboolean
+load_named_plugin (HcsHost *self, const char *name)
 {
-  g_autoptr (GPtrArray) drivers = NULL;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *basename = g_strconcat ("hcs-plugin-", name, ".so", NULL);
 
-  load_described_plugins (self, NULL, FALSE);
-  drivers = isolation_drivers_snapshot (self);
+  for (guint i = 0; i < self->pending_plugins->len; i++)
+    {
+      PluginDescription *description = self->pending_plugins->pdata[i];
+      g_autofree char *pending = g_path_get_basename (description->path);
+
+      if (!g_str_equal (pending, basename))
+        continue;
+      /* One with network drivers too brings the other network plugins,
+       * as load_described_plugins() does. */
+      if (description->network)
+        return FALSE;
+      description = g_ptr_array_steal_index (self->pending_plugins, i);
+      load_plugin (self, description->path, description);
+      plugin_description_free (description);
+      return TRUE;
+    }
+  /* Not pending: loaded before (or refused then, which the full load
+   * after an unanswered open says again). */
+  return g_hash_table_contains (self->loaded_plugins, basename);
+}
+
+/* Asks the isolation drivers loaded so far; NULL with *@not_found set when
+ * none knows @id. */
+static HcsContainer *
+open_from_loaded_drivers (HcsHost *self, const char *id, gboolean *not_found, GError **error)
+{
+  g_autoptr (GPtrArray) drivers = isolation_drivers_snapshot (self);
+
+  *not_found = FALSE;
   for (guint i = 0; i < drivers->len; i++)
     {
       g_autoptr (GError) local_error = NULL;
@@ -789,9 +819,35 @@ open_from_drivers (HcsHost *self, const char *id, GError **error)
           return NULL;
         }
     }
-  g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-               "compute system '%s' does not exist", id);
+  *not_found = TRUE;
   return NULL;
+}
+
+static HcsContainer *
+open_from_drivers (HcsHost *self, const char *id, GError **error)
+{
+  g_autoptr (HcsStateFolder) folder = hcs_state_open (self->state, id, NULL);
+  HcsContainer *container;
+  gboolean not_found;
+
+  /* A folder's owner is the plugin that claimed it (hcs-plugin-OWNER.so):
+   * that one alone is loaded and asked first, so that `hcsctl start` does
+   * not load every isolation plugin installed (xenon and lcow bring
+   * libhcs-vm: two dlopens and their drivers' checks of QEMU and the guest
+   * files). Whatever it does not know is asked of every plugin, as before. */
+  if (folder != NULL && *hcs_state_folder_get_owner (folder) != '\0' &&
+      load_named_plugin (self, hcs_state_folder_get_owner (folder)))
+    {
+      container = open_from_loaded_drivers (self, id, &not_found, error);
+      if (!not_found)
+        return container;
+    }
+  load_described_plugins (self, NULL, FALSE);
+  container = open_from_loaded_drivers (self, id, &not_found, error);
+  if (not_found)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                 "compute system '%s' does not exist", id);
+  return container;
 }
 
 GPtrArray *

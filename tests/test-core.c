@@ -198,6 +198,59 @@ test_described_plugins_load_on_demand (void)
   test_remove_tree (dir);
 }
 
+/* Opening a system by id loads the plugin its state folder names as
+ * owner, not every described one; an id that plugin does not know is
+ * asked of them all. */
+static void
+test_open_loads_the_owner_first (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autoptr (GKeyFile) options = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (HcsStateFolder) refused = NULL;
+  g_autoptr (HcsStateFolder) unknown = NULL;
+
+  if (!in_subprocess_with_plugin_dir (&dir, &options))
+    return;
+  state_dir = g_build_filename (dir, "state", NULL);
+  g_key_file_set_string (options, "host", "state-dir", state_dir);
+  add_described_plugin (dir, "good", "owner", "[Plugin]\nIsolation=test-refusing;\n");
+  /* Made resident before its ABI is refused: mapped once it was tried. */
+  add_described_plugin (dir, "wrong-abi", "other", "[Plugin]\nIsolation=other;\n");
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  refused = hcs_state_claim (hcs_host_get_state (host), "refused-1", "owner", &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_state_folder_commit (refused, &error));
+  unknown = hcs_state_claim (hcs_host_get_state (host), "unknown-1", "owner", &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_state_folder_commit (unknown, &error));
+
+  g_assert_null (hcs_host_open_container (host, "refused-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED);
+  g_clear_error (&error);
+  g_assert_true (plugin_is_mapped ("hcs-plugin-owner.so"));
+  g_assert_false (plugin_is_mapped ("hcs-plugin-other.so"));
+
+  /* Asked again, the owner loaded already answers. */
+  g_assert_null (hcs_host_open_container (host, "refused-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED);
+  g_clear_error (&error);
+  g_assert_false (plugin_is_mapped ("hcs-plugin-other.so"));
+
+  g_assert_null (hcs_host_open_container (host, "unknown-1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST);
+  g_clear_error (&error);
+  g_assert_true (plugin_is_mapped ("hcs-plugin-other.so"));
+
+  g_assert_true (hcs_state_folder_remove (refused, &error));
+  g_assert_true (hcs_state_folder_remove (unknown, &error));
+  g_assert_no_error (error);
+  test_remove_tree (dir);
+}
+
 /* Copies @source (a built plugin) into @dir as hcs-plugin-NAME.so. */
 static void
 copy_plugin (const char *source, const char *dir, const char *name)
@@ -724,6 +777,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/host/corrupt-plugin-skipped", test_plugin_corrupt_file_skipped);
   g_test_add_func ("/core/host/described-plugins-load-on-demand",
                    test_described_plugins_load_on_demand);
+  g_test_add_func ("/core/host/open-loads-the-owner-first", test_open_loads_the_owner_first);
   g_test_add_func ("/core/host/described-plugin-must-match", test_described_plugin_must_match);
   g_test_add_func ("/core/host/unknown-isolation", test_unknown_isolation_names_loaded);
   g_test_add_func ("/core/host/ids-validated", test_ids_validated);

@@ -598,6 +598,37 @@ write_linux_bundle (Fixture *fixture, const char *linux_json)
   g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
 }
 
+/* start and delete look at the bundle's hooks first: a bundle without
+ * any runs none and says nothing; one whose hooks cannot be read any
+ * more (changed after the create) is a warning, and the verb succeeds. */
+static void
+test_hooks_looked_for (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *text = NULL, *reshaped = NULL, *err = NULL;
+  g_auto (GStrv) parts = NULL;
+
+  write_linux_bundle (fixture, "{}");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "plain"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "plain"), ==, 0);
+  g_assert_null (strstr (err, "warning"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  parts = g_strsplit (text, "\"mounts\"", 2);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  reshaped = g_strjoinv ("\"hooks\": {\"poststop\": \"not a list\"}, \"mounts\"", parts);
+  g_assert_true (g_file_set_contents (config_path, reshaped, -1, NULL));
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "delete", "--force", "plain"), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "warning: poststop hooks not run"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "state", "plain"), ==, 1);
+  g_assert_nonnull (strstr (err, "does not exist"));
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+}
+
 /* Creates @id from the bundle and returns its init's pid. */
 static gint64
 create_for_pid (Fixture *fixture, const char *id)
@@ -1579,6 +1610,7 @@ main (int argc, char **argv)
   ADD ("lifecycle-rules", test_lifecycle_rules);
   ADD ("hooks", test_hooks);
   ADD ("hook-failures", test_hook_failures);
+  ADD ("hooks-looked-for", test_hooks_looked_for);
   ADD ("namespaces", test_namespaces);
   ADD ("namespace-mount-joined", test_namespace_mount_joined);
   ADD ("resources", test_resources);

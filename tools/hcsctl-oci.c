@@ -386,34 +386,64 @@ run_one_hook (const char *kind_name, const HcsOciHook *hook, const char *state, 
   return TRUE;
 }
 
-/* poststart and poststop, in the runtime's namespaces as the runtime spec
- * says, from the bundle's config.json: the spec makes their failures
- * warnings, so they are printed and the verb goes on. */
-static void
-run_caller_hooks (const char *verb, HcsOciHookKind kind, const char *bundle, JsonNode *state)
+/* The bundle's config.json if it has @kind hooks (NULL if not): most
+ * bundles have none, and a look at the JSON is all they pay; the spec's
+ * full parse (and its warnings) is for those that do. */
+static HcsContainerConfig *
+config_with_hooks (const char *verb, HcsOciHookKind kind, const char *bundle)
 {
   const char *kind_name = hcs_oci_hook_kind_name (kind);
-  g_autofree char *config_path = NULL, *text = NULL, *state_text = NULL;
+  g_autofree char *config_path = NULL, *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (HcsContainerConfig) config = NULL;
   g_autoptr (GError) error = NULL;
-  GPtrArray *hooks;
+  gsize length;
+  JsonNode *root;
 
   if (bundle == NULL || *bundle == '\0')
-    return;
+    return NULL;
   config_path = g_build_filename (bundle, "config.json", NULL);
   /* No config.json any more: nothing to run (the bundle went first). */
-  if (!g_file_get_contents (config_path, &text, NULL, NULL))
-    return;
+  if (!g_file_get_contents (config_path, &text, &length, NULL))
+    return NULL;
+  if (json_parser_load_from_data (parser, text, (gssize) length, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonObject *object = json_node_get_object (root);
+      JsonNode *hooks = json_object_get_member (object, "hooks");
+      JsonNode *list = hooks != NULL && JSON_NODE_HOLDS_OBJECT (hooks)
+                           ? json_object_get_member (json_node_get_object (hooks), kind_name)
+                           : NULL;
+
+      if (hooks == NULL || JSON_NODE_HOLDS_NULL (hooks) ||
+          (JSON_NODE_HOLDS_OBJECT (hooks) &&
+           (list == NULL || JSON_NODE_HOLDS_NULL (list) ||
+            (JSON_NODE_HOLDS_ARRAY (list) && json_array_get_length (json_node_get_array (list)) == 0))))
+        return NULL;
+    }
   config = hcs_container_config_from_json (text, bundle, &error);
   if (config == NULL)
     {
       g_printerr ("hcsctl: %s: warning: %s hooks not run: %s\n", verb, kind_name, error->message);
-      return;
+      return NULL;
     }
-  hooks = config->oci_hooks[kind];
-  if (hooks == NULL || hooks->len == 0)
-    return;
-  state_text = json_to_string (state, FALSE);
+  if (config->oci_hooks[kind] == NULL || config->oci_hooks[kind]->len == 0)
+    return NULL;
+  return g_steal_pointer (&config);
+}
+
+/* poststart and poststop, in the runtime's namespaces as the runtime spec
+ * says, from the bundle's config.json: the spec makes their failures
+ * warnings, so they are printed and the verb goes on. */
+static void
+run_caller_hooks (const char *verb, HcsOciHookKind kind, const HcsContainerConfig *config,
+                  JsonNode *state)
+{
+  const char *kind_name = hcs_oci_hook_kind_name (kind);
+  g_autofree char *state_text = json_to_string (state, FALSE);
+  g_autoptr (GError) error = NULL;
+  GPtrArray *hooks = config->oci_hooks[kind];
+
   for (guint i = 0; i < hooks->len; i++)
     if (!run_one_hook (kind_name, hooks->pdata[i], state_text, &error))
       {
@@ -681,41 +711,46 @@ hcsctl_cmd_create (HcsctlGlobals *globals, int argc, char **argv)
   return code;
 }
 
-/* After a start: the poststart hooks see the state as it is now. */
+/* After a start: the poststart hooks, if any, see the state as it is now. */
 static void
 poststart (HcsHost *host, HcsContainer *container)
 {
-  g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, NULL);
-  g_autoptr (JsonObject) info = NULL;
+  const char *id = hcs_container_get_id (container);
+  g_autoptr (JsonObject) info = load_oci_info (host, id);
+  g_autoptr (HcsContainerConfig) config =
+      config_with_hooks ("start", HCS_OCI_HOOK_POSTSTART,
+                         json_object_get_string_member_with_default (info, "bundle", NULL));
+  g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (JsonNode) state = NULL;
 
-  if (props == NULL)
+  if (config == NULL || (props = hcs_container_query_properties (container, NULL)) == NULL)
     return;
-  info = load_oci_info (host, props->id);
   state = state_node (host, props);
-  run_caller_hooks ("start", HCS_OCI_HOOK_POSTSTART,
-                    json_object_get_string_member_with_default (info, "bundle", NULL), state);
+  run_caller_hooks ("start", HCS_OCI_HOOK_POSTSTART, config, state);
 }
 
-/* Removes it; then its poststop hooks, with the state it had, "stopped". */
+/* Removes it; then its poststop hooks, with the state it had, "stopped".
+ * Which hooks is read before the bundle may go, as is the state. */
 static gboolean
 remove_and_poststop (const char *verb, HcsHost *host, HcsContainer *container, GError **error)
 {
-  g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, NULL);
-  g_autoptr (JsonObject) info = NULL;
+  const char *id = hcs_container_get_id (container);
+  g_autoptr (JsonObject) info = load_oci_info (host, id);
+  g_autoptr (HcsContainerConfig) config =
+      config_with_hooks (verb, HCS_OCI_HOOK_POSTSTOP,
+                         json_object_get_string_member_with_default (info, "bundle", NULL));
+  g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (JsonNode) state = NULL;
 
-  if (props != NULL)
+  if (config != NULL && (props = hcs_container_query_properties (container, NULL)) != NULL)
     {
       props->stopped = TRUE;
-      info = load_oci_info (host, props->id);
       state = state_node (host, props);
     }
   if (!hcs_container_remove (container, error))
     return FALSE;
   if (state != NULL)
-    run_caller_hooks (verb, HCS_OCI_HOOK_POSTSTOP,
-                      json_object_get_string_member_with_default (info, "bundle", NULL), state);
+    run_caller_hooks (verb, HCS_OCI_HOOK_POSTSTOP, config, state);
   return TRUE;
 }
 

@@ -167,8 +167,12 @@ test_driver_create_container (HcsIsolationDriver *driver, const char *id,
 static HcsContainer *
 test_driver_open_container (HcsIsolationDriver *driver, const char *id, GError **error)
 {
-  g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-               "test-refusing: no '%s'", id);
+  /* An id it refuses rather than not knows: the host asked this one. */
+  if (g_str_has_prefix (id, "refused-"))
+    g_set_error (error, HCS_ERROR, HCS_ERROR_ACCESS_DENIED, "test-refusing: refused '%s'", id);
+  else
+    g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
+                 "test-refusing: no '%s'", id);
   return NULL;
 }
 
