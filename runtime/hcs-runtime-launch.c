@@ -386,10 +386,12 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
   {
     /* Everything starts afresh but the caller's callback. */
     void (*spawned_func) (GPid, gpointer) = launch->spawned;
+    void (*release_view_func) (int, gpointer) = launch->release_view;
     gpointer spawned_data = launch->spawned_data;
 
     *launch = (HcsRuntimeLaunch) HCS_RUNTIME_LAUNCH_INIT;
     launch->spawned = spawned_func;
+    launch->release_view = release_view_func;
     launch->spawned_data = spawned_data;
   }
   /* With a terminal the pty is made inside the container (so the
@@ -463,6 +465,12 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
   launch->helper_pid = helper_pid;
   if (launch->spawned != NULL)
     launch->spawned (helper_pid, launch->spawned_data);
+  /* posix_spawn returned: the helper runs its image, and needs the view no
+   * more. Its close must neither hold back the spec (the helper would wait
+   * for it) nor share a grace period with the init's own unmount of the
+   * host's root (a second expedited grace period waits for the first). */
+  if (launch->release_view != NULL)
+    launch->release_view (g_steal_fd (&helper), launch->spawned_data);
 
   if (!write_all (spec_write, g_bytes_get_data (spec_bytes, NULL),
                   g_bytes_get_size (spec_bytes)))
@@ -470,10 +478,12 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
   launch_clear_fd (&spec_write);
 
   status = read_status (status_read, error);
-  /* Only now: the last close of the detached mount waits for an RCU grace
-   * period, which on a VM whose other CPU is busy starting the helper
-   * (exec, libc's CPUID probing) took up to a millisecond, all of it
-   * before the helper could read its spec. */
+  /* Only now, unless the caller took it: the last close of the detached
+   * mount waits for an RCU grace period, which on a VM whose other CPU is
+   * busy starting the helper (exec, libc's CPUID probing) took up to a
+   * millisecond, all of it before the helper could read its spec; and
+   * during the init's set-up it would make the init's unmount of the
+   * host's root wait for a second one. */
   launch_clear_fd (&helper);
   if (status == NULL || !json_object_has_member (status, "pid"))
     {

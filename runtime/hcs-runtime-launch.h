@@ -34,10 +34,17 @@ typedef struct {
    * before it reads its spec (a create records it, so that a creator
    * killed then leaves it findable). */
   void (*spawned) (GPid helper_pid, gpointer data);
+  /* Set by the caller, or NULL: given the read-only view the helper was
+   * exec'd from (an fd) once the helper runs, right after spawned. Its
+   * last close dissolves a detached mount and waits for an RCU grace
+   * period (0.2 to 2.5 ms here, more under load), which a thread of the
+   * caller's may wait for, off the container's way. NULL: closed once the
+   * helper has reported, after the container's own set-up. */
+  void (*release_view) (int view_fd, gpointer data);
   gpointer spawned_data;
 } HcsRuntimeLaunch;
 
-#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL }
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL }
 
 /* Starts the helper at @helper_path with @spec; @stdio are what the
  * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,6 +204,68 @@ test_exec (Fixture *fixture, gconstpointer data)
   wait_helper (init.helper_pid);
 }
 
+typedef struct {
+  GPid helper_pid;
+  int view_fd;
+  gboolean spawned_first;
+} ViewRecord;
+
+static void
+record_spawned (GPid helper_pid, gpointer data)
+{
+  ViewRecord *record = data;
+
+  record->helper_pid = helper_pid;
+}
+
+static void
+record_view (int view_fd, gpointer data)
+{
+  ViewRecord *record = data;
+
+  record->spawned_first = record->helper_pid > 0;
+  record->view_fd = view_fd;
+}
+
+/* A caller may take the helper's read-only view once the helper runs
+ * (and close it where its grace period waits for nobody): it is given
+ * after spawned, it is read-only (a read-only mount, or a write-sealed
+ * copy on kernels without mount_setattr), and the container it was for
+ * runs as without it. */
+static void
+test_release_view (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "exit 3", FALSE);
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  ViewRecord record = { 0, -1, FALSE };
+  struct statvfs view_fs;
+  struct stat view_stat, helper_stat;
+
+  launch.spawned = record_spawned;
+  launch.release_view = record_view;
+  launch.spawned_data = &record;
+  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
+                                     "test", &launch, &error));
+  g_assert_no_error (error);
+  g_assert_true (record.spawned_first);
+  g_assert_cmpint (record.helper_pid, ==, launch.helper_pid);
+  g_assert_cmpint (record.view_fd, >=, 0);
+  g_assert_cmpint (fstat (record.view_fd, &view_stat), ==, 0);
+  g_assert_cmpint (stat (helper_path (), &helper_stat), ==, 0);
+  if (view_stat.st_ino == helper_stat.st_ino && view_stat.st_dev == helper_stat.st_dev)
+    {
+      g_assert_cmpint (fstatvfs (record.view_fd, &view_fs), ==, 0);
+      g_assert_true (view_fs.f_flag & ST_RDONLY);
+    }
+  else
+    g_assert_true (fcntl (record.view_fd, F_GET_SEALS) & F_SEAL_WRITE);
+  close (record.view_fd);
+
+  g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
+  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 3);
+}
+
 /* A set-up that fails is an error carrying the helper's reason, and no
  * helper is left: it was killed and reaped. */
 static void
@@ -248,6 +312,7 @@ main (int argc, char **argv)
   ADD ("create-start", test_create_start);
   ADD ("terminal", test_terminal);
   ADD ("exec", test_exec);
+  ADD ("release-view", test_release_view);
   ADD ("failure", test_failure);
 #undef ADD
   result = g_test_run ();
