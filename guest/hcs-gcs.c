@@ -113,7 +113,7 @@ mount_system (GError **error)
 }
 
 /* The modules the bridge port needs (virtio-serial on PCI or MMIO); the
- * rest (disks, file systems, 9p, NICs) only the first container does. */
+ * rest (disks, file systems, 9p, NICs) only containers need. */
 static const char *const bridge_modules[] = { "virtio_console", "virtio_pci", "virtio_mmio",
                                                NULL };
 
