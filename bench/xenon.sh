@@ -5,7 +5,8 @@
 # template to the workload running; the PSS of each QEMU with RUNS
 # containers running at once; argon and lcow starts on the same machine.
 #
-# Usage (as root, after scripts/setup.sh and a build):  bench/xenon.sh [RUNS]
+# Usage (as root, after scripts/setup.sh and a build):  bench/xenon.sh [RUNS [template]]
+# ("template": the start from the template and the PSS only)
 set -eu
 
 runs=${1:-5}
@@ -28,4 +29,4 @@ trap cleanup EXIT INT TERM
 export HCS_PLUGIN_PATH=$build/plugins/xenon:$build/plugins/argon:$build/plugins/lcow
 export HCS_RUNTIME_HELPER=$build/runtime/hcs-runtime-helper
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-"$build/bench/hcs-bench-xenon" "$work" "$cache/vmlinux" "$initrd" "$runs"
+"$build/bench/hcs-bench-xenon" "$work" "$cache/vmlinux" "$initrd" "$runs" ${2:+"$2"}

@@ -1,12 +1,13 @@
 /* hcs-gcs.c: the guest agent of a utility VM (hcsshim's GCS).
  *
- * Started as PID 1 by the initramfs's /init once it has moved the root to
- * a tmpfs (pivot_root, which the containers need, refuses the initramfs's
- * own root). It mounts what a Linux system needs (/proc, /sys, /dev,
- * cgroup v2), loads the kernel modules the initramfs carries in their
- * dependency order, and serves the compute-system protocol
- * (core/hcs-protocol-server.h) on the virtio-serial port named
- * "hcs.bridge", and on any hot-added port named "hcs.bridge.*".
+ * Started as PID 1 by the initramfs's /init once it has moved the root
+ * to a mount of its own (pivot_root, which the containers need, refuses
+ * the initramfs's own root). It mounts what a Linux system needs (/proc,
+ * /sys, /dev, cgroup v2), loads the kernel modules the bridge needs, and
+ * serves the compute-system protocol (core/hcs-protocol-server.h) on the
+ * virtio-serial port named "hcs.bridge", and on any hot-added port named
+ * "hcs.bridge.*". What only containers need (the other modules, the
+ * shares, argon) is set up on a thread meanwhile, and creates wait for it.
  *
  * Containers are built by an HcsHost of its own with the argon plugin and
  * the runtime helper, exactly as on a host: one code path for the
@@ -33,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -59,6 +61,12 @@ typedef struct
   GMutex storage_lock;    /* guards `storages`: creates run on worker threads */
   GHashTable *storages;   /* container id -> GcsStorage: roots built of disks */
   char *misbehave;        /* hcs.misbehave= of the kernel command line, for tests */
+  char **modules;         /* /lib/modules/load-order */
+  guint bridge_modules;   /* how many of `modules` PID 1 loaded before the bridge */
+  GMutex setup_lock;      /* guards the three below: creates wait for the set-up */
+  GCond setup_cond;
+  gboolean setup_done;
+  GError *setup_error;    /* why the set-up failed, for every create */
 } Agent;
 
 static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
@@ -104,32 +112,57 @@ mount_system (GError **error)
          && mount_one ("cgroup2", "/sys/fs/cgroup", "cgroup2", nosuid, NULL, error);
 }
 
+/* The modules the bridge port needs (virtio-serial on PCI or MMIO); the
+ * rest (disks, file systems, 9p, NICs) only containers need. */
+static const char *const bridge_modules[] = { "virtio_console", "virtio_pci", "virtio_mmio",
+                                               NULL };
+
 /* The modules in /lib/modules/load-order, one a line, dependencies first
- * (made from modules.dep when the initramfs was built). */
-static gboolean
-load_modules (GError **error)
+ * (made from modules.dep when the initramfs was built); an empty list
+ * when there is none. */
+static GStrv
+read_load_order (GError **error)
 {
   g_autofree char *order = NULL;
-  g_auto (GStrv) names = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto (GStrv) lines = NULL;
 
   if (!g_file_get_contents (MODULES_DIR "/load-order", &order, NULL, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        return TRUE;
+        return g_strv_builder_end (builder);
       g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return NULL;
     }
-  names = g_strsplit (order, "\n", -1);
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *path = NULL;
-      int fd;
+  lines = g_strsplit (order, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_strv_builder_add (builder, lines[i]);
+  return g_strv_builder_end (builder);
+}
 
-      if (names[i][0] == '\0')
-        continue;
-      path = g_strdup_printf (MODULES_DIR "/%s.ko", names[i]);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
+/* How many modules of @names, from the first, the bridge needs: up to the
+ * last bridge module listed, whose dependencies all come before it. */
+static guint
+bridge_modules_count (char **names)
+{
+  guint count = 0;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_strv_contains ((const char *const *) bridge_modules, names[i]))
+      count = i + 1;
+  return count;
+}
+
+static gboolean
+load_modules (char **names, guint from, guint to, GError **error)
+{
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *path = g_strdup_printf (MODULES_DIR "/%s.ko", names[i]);
+      int fd = open (path, O_RDONLY | O_CLOEXEC);
+
       if (fd < 0)
         return hcs_set_error_from_errno (error, errno, "module %s", path), FALSE;
       if (syscall (SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
@@ -328,6 +361,7 @@ is_bridge_port (const char *name)
 /* Hands every named port not yet handed over to the server. Ports the
  * agent has no use for are left closed. */
 static void misbehave (Agent *agent, GIOStream *stream);
+static gboolean wait_for_setup (Agent *agent, GError **error);
 
 static void
 scan_ports (Agent *agent)
@@ -599,7 +633,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autofree char *rootfs = NULL;
 
-  if (!apply_seed (node, error))
+  if (!wait_for_setup (agent, error) || !apply_seed (node, error))
     return NULL;
   if (JSON_NODE_HOLDS_OBJECT (node) &&
       json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
@@ -677,20 +711,64 @@ make_options (void)
   return options;
 }
 
+/* What containers need and the bridge does not: the other modules, the
+ * guest's busybox image, the 9p shares, the host with argon. On a thread
+ * of its own, at the lowest priority, once the agent serves the bridge:
+ * the host's first answer does not wait for it, a create does
+ * (wait_for_setup). */
+static gpointer
+setup_thread (gpointer data)
+{
+  Agent *agent = data;
+  g_autoptr (GKeyFile) options = make_options ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *rootfs = NULL;
+  HcsHost *host = NULL;
+
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 19);
+  if (load_modules (agent->modules, agent->bridge_modules, g_strv_length (agent->modules),
+                    &error)
+      && (rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", &error)) != NULL
+      && gcs_storage_mount_shares (&error))
+    host = hcs_host_new (options, &error);
+  if (error != NULL)
+    say ("setting up for containers: %s", error->message);
+  else
+    say ("set up for containers at %.3f s of uptime",
+         g_get_monotonic_time () / (double) G_USEC_PER_SEC);
+  g_mutex_lock (&agent->setup_lock);
+  agent->default_rootfs = g_steal_pointer (&rootfs);
+  agent->host = host;
+  agent->setup_error = g_steal_pointer (&error);
+  agent->setup_done = TRUE;
+  g_cond_broadcast (&agent->setup_cond);
+  g_mutex_unlock (&agent->setup_lock);
+  return NULL;
+}
+
+static gboolean
+wait_for_setup (Agent *agent, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&agent->setup_lock);
+  while (!agent->setup_done)
+    g_cond_wait (&agent->setup_cond, &agent->setup_lock);
+  ok = agent->setup_error == NULL;
+  if (!ok)
+    {
+      g_propagate_error (error, g_error_copy (agent->setup_error));
+      g_prefix_error (error, "the guest agent could not set up for containers: ");
+    }
+  g_mutex_unlock (&agent->setup_lock);
+  return ok;
+}
+
 static gboolean
 agent_start (Agent *agent, GError **error)
 {
-  g_autoptr (GKeyFile) options = make_options ();
   int uevent_fd;
 
-  agent->default_rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", error);
-  if (agent->default_rootfs == NULL)
-    return FALSE;
-  if (!gcs_storage_mount_shares (error))
-    return FALSE;
-  agent->host = hcs_host_new (options, error);
-  if (agent->host == NULL)
-    return FALSE;
   agent->misbehave = read_misbehave ();
   agent->server = hcs_protocol_server_new ();
   hcs_protocol_server_set_create_func (agent->server, create_container_cb, agent);
@@ -703,6 +781,7 @@ agent_start (Agent *agent, GError **error)
   if (!wait_for_bridge (agent, error))
     return FALSE;
   g_timeout_add (RESCAN_INTERVAL_MS, rescan_cb, agent);
+  g_thread_unref (g_thread_new ("gcs-setup", setup_thread, agent));
   return TRUE;
 }
 
@@ -756,13 +835,21 @@ main (int argc, char **argv)
       g_setenv ("HCS_PLUGIN_PATH", HCS_GUEST_PLUGIN_DIR, FALSE);
       g_setenv ("HCS_RUNTIME_HELPER", HCS_GUEST_RUNTIME_HELPER, FALSE);
       g_setenv ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", FALSE);
-      if (!mount_system (&error) || !load_modules (&error))
+      if (!mount_system (&error) || (agent.modules = read_load_order (&error)) == NULL)
         goto fail;
-      say ("modules loaded at %.3f s of uptime", g_get_monotonic_time () / (double)G_USEC_PER_SEC);
+      agent.bridge_modules = bridge_modules_count (agent.modules);
+      if (!load_modules (agent.modules, 0, agent.bridge_modules, &error))
+        goto fail;
+      say ("the bridge's modules loaded at %.3f s of uptime",
+           g_get_monotonic_time () / (double)G_USEC_PER_SEC);
       fork_agent ();
     }
+  else
+    agent.modules = g_new0 (char *, 1);
   agent.opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_mutex_init (&agent.storage_lock);
+  g_mutex_init (&agent.setup_lock);
+  g_cond_init (&agent.setup_cond);
   agent.storages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) gcs_storage_free);
   agent.loop = g_main_loop_new (NULL, FALSE);

@@ -80,6 +80,7 @@ vm_config_copy (const VmConfig *config)
   copy->append = g_strdup (config->append);
   copy->console_log = g_strdup (config->console_log);
   copy->memory_path = g_strdup (config->memory_path);
+  copy->incoming_state = g_strdup (config->incoming_state);
   copy->boot_ports = g_ptr_array_copy (config->boot_ports, copy_string, NULL);
   g_ptr_array_set_free_func (copy->boot_ports, g_free);
   copy->shares = g_ptr_array_copy (config->shares, copy_share, NULL);
@@ -98,6 +99,7 @@ vm_config_free (VmConfig *config)
   g_free (config->append);
   g_free (config->console_log);
   g_free (config->memory_path);
+  g_free (config->incoming_state);
   g_clear_pointer (&config->boot_ports, g_ptr_array_unref);
   g_clear_pointer (&config->shares, g_ptr_array_unref);
   g_free (config);

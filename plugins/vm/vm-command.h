@@ -61,6 +61,10 @@ typedef struct {
   /* Waits for an incoming migration (-incoming defer): QEMU starts with
    * the guest stopped and takes the state from migrate-incoming. */
   gboolean incoming;
+  /* Nullable, with @incoming: the saved state to restore, which the
+   * library opens and QEMU inherits (vm_machine_get_incoming_uri): no
+   * shell and `cat` spawned by QEMU to read it. */
+  char *incoming_state;
 } VmConfig;
 
 /* Adds a share to @config (copies the strings). */

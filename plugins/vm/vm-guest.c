@@ -530,8 +530,7 @@ incoming_job (VmGuest *self, gpointer data, GError **error)
   g_autoptr (JsonObject) arguments = json_object_new ();
   g_autoptr (GAsyncResult) resumed = NULL;
   g_autoptr (JsonObject) event = NULL;
-  g_autofree char *quoted = g_shell_quote (state_path);
-  g_autofree char *uri = g_strdup_printf ("exec:cat %s", quoted);
+  const char *uri = vm_machine_get_incoming_uri (self->vm);
 
   if (!qmp_sync (self, "migrate-set-capabilities", capabilities, NULL, error))
     return FALSE;
@@ -788,6 +787,8 @@ vm_guest_start (const VmConfig *config, const char *label, const char *incoming_
   self->label = g_strdup (label);
   self->config = vm_config_copy (config);
   self->config->die_with_parent = TRUE;
+  g_free (self->config->incoming_state);
+  self->config->incoming_state = g_strdup (incoming_state);
   self->thread = g_thread_new ("vm-guest", thread_main, self);
   if (!run_job (self, boot_job, (gpointer) incoming_state, error))
     {

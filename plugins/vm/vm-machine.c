@@ -12,6 +12,7 @@
 #include "hcs-error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct _VmMachine
   GError *start_error; /* why the start is being abandoned */
   GSource *start_cancel_source;
   GList *exit_waiters; /* ExitWaiter */
+  char *incoming_uri;  /* "fd:N": the saved state QEMU inherited */
 };
 
 G_DEFINE_FINAL_TYPE (VmMachine, vm_machine, G_TYPE_OBJECT)
@@ -77,6 +79,7 @@ vm_machine_finalize (GObject *object)
   g_clear_pointer (&vm->config, vm_config_free);
   g_free (vm->run_dir);
   g_free (vm->console_log);
+  g_free (vm->incoming_uri);
   g_clear_object (&vm->process);
   g_clear_object (&vm->qmp);
   g_clear_pointer (&vm->ports, g_hash_table_unref);
@@ -131,6 +134,12 @@ GPid
 vm_machine_get_pid (VmMachine *vm)
 {
   return vm->pid;
+}
+
+const char *
+vm_machine_get_incoming_uri (VmMachine *vm)
+{
+  return vm->incoming_uri;
 }
 
 VmQmp *
@@ -472,6 +481,19 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
       g_subprocess_launcher_take_fd (launcher, fd, port_fds[i]);
     }
   fds.port_fds = port_fds;
+  if (vm->config->incoming && vm->config->incoming_state != NULL)
+    {
+      int fd = open (vm->config->incoming_state, O_RDONLY | O_CLOEXEC);
+
+      if (fd < 0)
+        {
+          hcs_set_error_from_errno (&error, errno, "vm: opening the saved state '%s'",
+                                    vm->config->incoming_state);
+          goto fail;
+        }
+      g_subprocess_launcher_take_fd (launcher, fd, 4 + n_ports);
+      vm->incoming_uri = g_strdup_printf ("fd:%u", 4 + n_ports);
+    }
 
   argv = vm_command_line_build (vm->config, accel, &fds, vm->console_log, &error);
   if (argv == NULL)

@@ -47,6 +47,9 @@ const char *vm_machine_get_console_log (VmMachine *vm);
 GPid vm_machine_get_pid (VmMachine *vm);
 /* (transfer none) (nullable): NULL before start and after exit. */
 VmQmp *vm_machine_get_qmp (VmMachine *vm);
+/* The URI for migrate-incoming of the config's incoming_state, which
+ * QEMU inherited open; NULL without one. */
+const char *vm_machine_get_incoming_uri (VmMachine *vm);
 gboolean vm_machine_is_running (VmMachine *vm);
 
 /* What QEMU itself uses on the host (the VM's cost, as HCS reports a
