@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -24,6 +25,7 @@ static struct
   char *initrd;
   HcsHost *host;
   char *first_template;
+  char *layer_dir;
 } shared;
 
 /* How many of our QEMUs were restored from a template (-incoming, the
@@ -395,18 +397,165 @@ test_killed_qemu (void)
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
 
+/* QEMU @pid's disk files: the file names of its -blockdev options. */
+static GPtrArray *
+qemu_disk_files (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
+  g_autofree char *cmdline = NULL;
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    {
+      const char *file = strstr (cmdline + i, "file.filename=");
+
+      if (g_str_has_prefix (cmdline + i, "driver=") && file != NULL)
+        g_ptr_array_add (files, g_strdup (file + strlen ("file.filename=")));
+    }
+  return files;
+}
+
+static void
+writer_add_file (HcsLayerWriter *writer, const char *path, guint32 mode, const char *source,
+                 const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (source != NULL)
+    g_assert_true (g_file_get_contents (source, &contents, &length, &error));
+  else
+    {
+      contents = g_strdup (text);
+      length = strlen (text);
+    }
+  g_assert_true (hcs_layer_writer_add (writer, path, S_IFREG | mode, 0, 0, 1700000000, length,
+                                       NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_layer_writer_write (writer, contents, length, &error));
+  g_assert_no_error (error);
+}
+
+/* Two layers in the host's store: busybox, and a file on top. */
+static void
+make_layers (HcsLayerStore *store)
+{
+  const char *applets[] = { "sh", "cat", "echo", "ls", NULL };
+  g_autoptr (HcsLayerWriter) base = NULL;
+  g_autoptr (HcsLayerWriter) top = NULL;
+  g_autoptr (HcsLayerInfo) base_info = NULL;
+  g_autoptr (HcsLayerInfo) top_info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *busybox = g_find_program_in_path ("busybox");
+
+  g_assert_nonnull (busybox);
+  base = hcs_layer_store_new_writer (store, "xenon-base", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_layer_writer_add (base, "bin", S_IFDIR | 0755, 0, 0, 1700000000, 0, NULL,
+                                       &error));
+  writer_add_file (base, "bin/busybox", 0755, busybox, NULL);
+  for (guint i = 0; applets[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("bin/%s", applets[i]);
+
+      g_assert_true (hcs_layer_writer_add (base, path, S_IFLNK | 0777, 0, 0, 1700000000, 0,
+                                           "busybox", &error));
+      g_assert_no_error (error);
+    }
+  writer_add_file (base, "motd", 0644, NULL, "from the base\n");
+  base_info = hcs_layer_writer_commit (base, &error);
+  g_assert_no_error (error);
+  top = hcs_layer_store_new_writer (store, "xenon-top", "xenon-base", &error);
+  g_assert_no_error (error);
+  writer_add_file (top, "motd", 0644, NULL, "from the top\n");
+  top_info = hcs_layer_writer_commit (top, &error);
+  g_assert_no_error (error);
+}
+
+static HcsContainerConfig *
+make_layers_config (const char *script, guint n_layers)
+{
+  HcsContainerConfig *config = make_config (script);
+
+  config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  for (guint i = 0; i < n_layers; i++)
+    {
+      HcsLayer *layer = g_new0 (HcsLayer, 1);
+
+      layer->id = g_strdup (i == 0 ? "xenon-top" : "xenon-base");
+      g_ptr_array_add (config->layers, layer);
+    }
+  return config;
+}
+
+/* Layers of the host's store as the root, on the template's disk slots:
+ * two clones at once, each its own scratch (one's write is not seen by
+ * the other), the layer images made once and shared; each clone's
+ * scratch goes with it. */
+static void
+test_layers (void)
+{
+  g_autoptr (HcsLayerStore) store = hcs_layer_store_new (shared.layer_dir, NULL);
+  g_autoptr (HcsContainerConfig) writer = make_layers_config (
+      "cat /motd; echo changed > /motd; cat /motd; ls /bin/busybox", 2);
+  g_autoptr (HcsContainerConfig) reader = make_layers_config ("cat /motd", 2);
+  g_autoptr (HcsContainer) first = NULL, second = NULL;
+  g_autoptr (GPtrArray) files = NULL;
+  g_autofree char *out = NULL;
+  GPid qemu = 0;
+
+  g_assert_nonnull (store);
+  make_layers (store);
+  first = run_config (shared.host, "xenon-layers-1", writer, NULL, &out);
+  g_assert_cmpstr (out, ==, "from the top\nchanged\n/bin/busybox\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  /* Two layer images of the store's and a scratch of its own. */
+  files = qemu_disk_files (qemu);
+  g_assert_cmpuint (files->len, ==, 3);
+  second = run_config (shared.host, "xenon-layers-2", reader, NULL, &out);
+  g_assert_cmpstr (out, ==, "from the top\n");
+  g_assert_cmpuint (count_restored_qemus (), ==, 2);
+  remove_container (first);
+  remove_container (second);
+  for (guint i = 0; i < files->len; i++)
+    g_assert_cmpint (g_file_test (files->pdata[i], G_FILE_TEST_EXISTS), ==,
+                     strstr (files->pdata[i], shared.layer_dir) != NULL);
+}
+
+/* A root file system of the host's (VolumePath) runs, from its own image. */
+static void
+test_volume_path (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("ls /bin/busybox; echo root > /written");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *written = NULL;
+
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  container = run_config (shared.host, "xenon-volume", config, NULL, &out);
+  g_assert_cmpstr (out, ==, "/bin/busybox\n");
+  /* Written to its scratch, not to the host's folder. */
+  written = g_build_filename (config->volume_path, "written", NULL);
+  g_assert_false (g_file_test (written, G_FILE_TEST_EXISTS));
+  remove_container (container);
+}
+
+/* More layers than the VM has disk slots: refused, no VM started. */
 static void
 test_refused (void)
 {
-  g_autoptr (HcsContainerConfig) config = make_config ("true");
+  g_autoptr (HcsContainerConfig) config = make_layers_config ("true", 5);
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
 
-  config->volume_path = g_strdup (test_get_busybox_rootfs ());
   container = hcs_host_create_container (shared.host, "xenon-refused", config, NULL, &error);
   g_assert_null (container);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, "root file system"));
+  g_assert_nonnull (strstr (error->message, "disk slots"));
   g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
 }
 
@@ -465,6 +614,8 @@ main (int argc, char **argv)
   g_key_file_set_string (options, "host", "isolation", "hyperv");
   g_key_file_set_string (options, "xenon", "template-dir", shared.templates_dir);
   g_key_file_set_string (options, "xenon", "initrd", shared.initrd);
+  shared.layer_dir = g_build_filename (shared.temp_dir, "layers", NULL);
+  g_key_file_set_string (options, "host", "layer-dir", shared.layer_dir);
   shared.host = hcs_host_new (options, &error);
   g_assert_no_error (error);
   g_test_add_func ("/xenon/two-clones", test_two_clones);
@@ -472,6 +623,8 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/stale-template", test_stale_template);
   g_test_add_func ("/xenon/cold-boot", test_cold_boot);
   g_test_add_func ("/xenon/killed-qemu", test_killed_qemu);
+  g_test_add_func ("/xenon/layers", test_layers);
+  g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/refused", test_refused);
   g_test_add_func ("/xenon/nothing-left", test_nothing_left);
   g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);
@@ -483,5 +636,6 @@ main (int argc, char **argv)
   g_free (shared.templates_dir);
   g_free (shared.initrd);
   g_free (shared.first_template);
+  g_free (shared.layer_dir);
   return status;
 }

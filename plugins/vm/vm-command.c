@@ -18,6 +18,7 @@
 #endif
 
 static void vm_share_free (gpointer data);
+static void vm_disk_free (gpointer data);
 
 VmConfig *
 vm_config_new (void)
@@ -30,7 +31,47 @@ vm_config_new (void)
   config->processors = 1;
   config->boot_ports = g_ptr_array_new_with_free_func (g_free);
   config->shares = g_ptr_array_new_with_free_func (vm_share_free);
+  config->disks = g_ptr_array_new_with_free_func (vm_disk_free);
   return config;
+}
+
+static void
+vm_disk_free (gpointer data)
+{
+  VmDisk *disk = data;
+
+  g_free (disk->name);
+  g_free (disk->path);
+  g_free (disk);
+}
+
+static gpointer
+copy_disk (gconstpointer data, gpointer user_data)
+{
+  const VmDisk *disk = data;
+  VmDisk *copy = g_memdup2 (disk, sizeof *disk);
+
+  copy->name = g_strdup (disk->name);
+  copy->path = g_strdup (disk->path);
+  return copy;
+}
+
+void
+vm_config_add_disk (VmConfig *config, const char *name, const char *path, guint64 size,
+                    gboolean read_only)
+{
+  VmDisk disk = { (char *) name, (char *) path, size, read_only };
+
+  g_ptr_array_add (config->disks, copy_disk (&disk, NULL));
+}
+
+VmDisk *
+vm_config_find_disk (const VmConfig *config, const char *name)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    if (g_str_equal (((VmDisk *) config->disks->pdata[i])->name, name))
+      return config->disks->pdata[i];
+  return NULL;
 }
 
 static void
@@ -84,6 +125,8 @@ vm_config_copy (const VmConfig *config)
   g_ptr_array_set_free_func (copy->boot_ports, g_free);
   copy->shares = g_ptr_array_copy (config->shares, copy_share, NULL);
   g_ptr_array_set_free_func (copy->shares, vm_share_free);
+  copy->disks = g_ptr_array_copy (config->disks, copy_disk, NULL);
+  g_ptr_array_set_free_func (copy->disks, vm_disk_free);
   return copy;
 }
 
@@ -100,6 +143,7 @@ vm_config_free (VmConfig *config)
   g_free (config->memory_path);
   g_clear_pointer (&config->boot_ports, g_ptr_array_unref);
   g_clear_pointer (&config->shares, g_ptr_array_unref);
+  g_clear_pointer (&config->disks, g_ptr_array_unref);
   g_free (config);
 }
 
@@ -156,6 +200,22 @@ vm_config_validate (const VmConfig *config, GError **error)
           !g_file_test (share->path, G_FILE_TEST_IS_DIR) || strchr (share->path, ',') != NULL)
         return invalid (error, "vm: share '%s': '%s' is not a folder given by its absolute "
                         "path (without commas)", share->tag, share->path);
+    }
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VmDisk *disk = config->disks->pdata[i];
+
+      if (!vm_port_name_validate (disk->name, NULL) || strlen (disk->name) > VM_DISK_NAME_MAX)
+        return invalid (error, "vm: disk name '%s': must be 1 to %d of [A-Za-z0-9._-]",
+                        disk->name ? disk->name : "(null)", VM_DISK_NAME_MAX);
+      if (disk->path != NULL && !g_path_is_absolute (disk->path))
+        return invalid (error, "vm: disk '%s': '%s' is not an absolute path", disk->name,
+                        disk->path);
+      if (disk->path == NULL && disk->size == 0)
+        return invalid (error, "vm: disk '%s': a placeholder needs a size", disk->name);
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (disk->name, ((VmDisk *) config->disks->pdata[j])->name))
+          return invalid (error, "vm: disk '%s' is named twice", disk->name);
     }
   if (config->hotplug_slots > 32)
     return invalid (error, "vm: hotplug-slots: %u is more than 32", config->hotplug_slots);
@@ -401,6 +461,28 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
       add (argv, "-device");
       add_printf (argv, "%s,fsdev=fs-%s,mount_tag=%s",
                   q35 ? "virtio-9p-pci" : "virtio-9p-device", share->tag, share->tag);
+    }
+
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VmDisk *disk = config->disks->pdata[i];
+      const char *read_only = disk->read_only ? "on" : "off";
+
+      add (argv, "-blockdev");
+      if (disk->path != NULL)
+        {
+          g_autofree char *path = escape_option_value (disk->path);
+
+          add_printf (argv, "driver=raw,node-name=disk-%s,read-only=%s,file.driver=file,"
+                      "file.filename=%s", disk->name, read_only, path);
+        }
+      else
+        add_printf (argv, "driver=null-co,node-name=disk-%s,read-only=%s,read-zeroes=on,"
+                    "size=%" G_GUINT64_FORMAT, disk->name, read_only, disk->size);
+      add (argv, "-device");
+      add_printf (argv, "%s,drive=disk-%s,id=disk-%s,serial=%s",
+                  q35 ? "virtio-blk-pci" : "virtio-blk-device", disk->name, disk->name,
+                  disk->name);
     }
 
   add (argv, "-device");

@@ -15,6 +15,7 @@
 #include "xenon-private.h"
 
 #include "hcs-protocol-client.h"
+#include "xenon-storage.h"
 
 #include <signal.h>
 
@@ -28,6 +29,7 @@ struct _XenonContainer
   char *id;
   VmGuest *guest;
   HcsContainer *proxy;
+  XenonStorage *storage;        /* nullable: its disks' files, kept until QEMU has gone */
 
   GMutex lock;                  /* guards what follows */
   gboolean paused;              /* its vCPUs are stopped (QMP stop) */
@@ -146,6 +148,15 @@ xenon_container_new (const char *id, VmGuest *guest, HcsContainer *proxy)
   return self;
 }
 
+void
+xenon_container_set_storage (XenonContainer *self, XenonStorage *storage)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->storage, xenon_storage_free);
+  self->storage = storage;
+  g_mutex_unlock (&self->lock);
+}
+
 gboolean
 xenon_container_is_alive (XenonContainer *self)
 {
@@ -177,6 +188,10 @@ end_vm (XenonContainer *self)
   self->ending = TRUE;
   g_mutex_unlock (&self->lock);
   vm_guest_stop (self->guest, XENON_STOP_GRACE_MS);
+  /* QEMU is reaped: nothing holds its disks' files. */
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->storage, xenon_storage_free);
+  g_mutex_unlock (&self->lock);
 }
 
 /* --- HcsContainer --------------------------------------------------------------------- */

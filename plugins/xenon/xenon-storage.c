@@ -1,0 +1,266 @@
+/* xenon-storage.c: layers, root and scratch of a xenon container as disks
+ * at boot (xenon-storage.h).
+ *
+ * The guest sees a disk's size as it was when the template booted (it is
+ * read at probe time only, and a read-only disk cannot be resized to tell
+ * it otherwise), so a layer slot's placeholder is as large as any image
+ * put behind it and the scratch image is exactly its slot's size. The
+ * template's guest read the placeholders' zeros once when it probed them
+ * (partition tables); the kernel drops a block device's cached pages on
+ * its last close, so a clone's first mount reads its own file.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "xenon-storage.h"
+
+#include "hcs-protocol.h"
+#include "vm-layers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Sparse: only what a container writes takes room on the host. */
+#define XENON_SCRATCH_SIZE (G_GUINT64_CONSTANT (2) << 30)
+/* Costs nothing: a placeholder has no file. */
+#define XENON_LAYER_SLOT_SIZE (G_GUINT64_CONSTANT (64) << 30)
+#define XENON_SCRATCH_SLOT "hcs-scratch"
+
+struct _XenonStorage
+{
+  char *id;
+  char *dir;       /* this container's: the root image and the scratch */
+  GPtrArray *images; /* (element-type utf8): top first, as ContainerConfig.Layers */
+  char *scratch;
+};
+
+static char *
+layer_slot_name (guint index)
+{
+  return g_strdup_printf ("hcs-layer%u", index);
+}
+
+void
+xenon_storage_add_slots (VmConfig *config)
+{
+  for (guint i = 0; i < XENON_LAYER_SLOTS; i++)
+    {
+      g_autofree char *name = layer_slot_name (i);
+
+      vm_config_add_disk (config, name, NULL, XENON_LAYER_SLOT_SIZE, TRUE);
+    }
+  vm_config_add_disk (config, XENON_SCRATCH_SLOT, NULL, XENON_SCRATCH_SIZE, FALSE);
+}
+
+static gboolean
+run_tool (const char *const *argv, GError **error)
+{
+  g_autofree char *errors = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &errors, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "%s failed: %s", argv[0],
+                   g_strstrip (errors));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A sparse ext4 image without a journal (the scratch dies with the
+ * container), inode tables left for the guest to skip (noinit_itable). */
+static gboolean
+make_scratch (const char *path, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
+                         "-E", "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL };
+
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "xenon: scratch image %s", path);
+  if (ftruncate (fd, XENON_SCRATCH_SIZE) < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "xenon: sizing scratch image %s",
+                                       path);
+    }
+  close (fd);
+  if (!run_tool (argv, error))
+    return g_prefix_error (error, "xenon: scratch image %s: ", path), FALSE;
+  return TRUE;
+}
+
+/* The image of layer @index: the store's cached one, or this container's
+ * own for a folder outside a store. */
+static char *
+layer_image (XenonStorage *storage, guint index, const HcsLayer *layer,
+             const char *layer_store_dir, GError **error)
+{
+  g_autofree char *layer_dir = NULL;
+  char *image;
+
+  if (layer->path != NULL)
+    layer_dir = vm_layer_dir_from_files (layer->path);
+  else
+    {
+      g_autoptr (HcsLayerStore) store = hcs_layer_store_new (layer_store_dir, error);
+      g_autofree char *files = NULL;
+
+      if (store == NULL)
+        return NULL;
+      if (layer->id == NULL || !hcs_layer_store_exists (store, layer->id))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                       "layer '%s' is not in the store %s", layer->id ? layer->id : "(null)",
+                       layer_store_dir);
+          return NULL;
+        }
+      files = hcs_layer_store_get_mount_path (store, layer->id);
+      layer_dir = g_path_get_dirname (files);
+    }
+  if (layer_dir != NULL)
+    return vm_layer_image_ensure (layer_dir, NULL, error);
+  image = g_strdup_printf ("%s/layer%u.erofs", storage->dir, index);
+  if (!vm_erofs_image_make (layer->path, image, error))
+    g_clear_pointer (&image, g_free);
+  return image;
+}
+
+/* An image larger than its slot would be cut short in the guest. */
+static gboolean
+check_fits (const char *image, GError **error)
+{
+  struct stat st;
+
+  if (stat (image, &st) < 0)
+    return hcs_set_error_from_errno (error, errno, "%s", image), FALSE;
+  if ((guint64) st.st_size > XENON_LAYER_SLOT_SIZE)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "its image %s is larger than a disk slot (%" G_GUINT64_FORMAT " bytes)",
+                   image, XENON_LAYER_SLOT_SIZE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+XenonStorage *
+xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
+                       const char *layer_store_dir, GError **error)
+{
+  g_autoptr (XenonStorage) storage = NULL;
+  guint n_layers = config->layers != NULL ? config->layers->len : 0;
+
+  if (n_layers == 0 && config->volume_path == NULL)
+    return NULL;
+  if (n_layers > XENON_LAYER_SLOTS)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: compute system '%s': ContainerConfig.Layers: %u layers, its VM has "
+                   "disk slots for %d", id, n_layers, XENON_LAYER_SLOTS);
+      return NULL;
+    }
+  storage = g_new0 (XenonStorage, 1);
+  storage->id = g_strdup (id);
+  storage->images = g_ptr_array_new_with_free_func (g_free);
+  storage->dir = g_dir_make_tmp ("hcs-xenon-XXXXXX", error);
+  if (storage->dir == NULL)
+    return g_prefix_error (error, "xenon: compute system '%s': its storage folder: ", id), NULL;
+  for (guint i = 0; i < n_layers; i++)
+    {
+      char *image = layer_image (storage, i, config->layers->pdata[i], layer_store_dir, error);
+
+      if (image != NULL)
+        g_ptr_array_add (storage->images, image);
+      if (image == NULL || !check_fits (image, error))
+        return g_prefix_error (error, "xenon: compute system '%s': ContainerConfig.Layers[%u]: ",
+                               id, i), NULL;
+    }
+  if (n_layers == 0)
+    {
+      /* A root of the host's: its own image, not cached (the folder may
+       * change under the same path and times). */
+      char *image = g_build_filename (storage->dir, "root.erofs", NULL);
+
+      g_ptr_array_add (storage->images, image);
+      if (!vm_erofs_image_make (config->volume_path, image, error) || !check_fits (image, error))
+        return g_prefix_error (error, "xenon: compute system '%s': ContainerConfig.VolumePath: ",
+                               id), NULL;
+    }
+  storage->scratch = g_build_filename (storage->dir, "scratch.ext4", NULL);
+  if (!make_scratch (storage->scratch, error))
+    return g_prefix_error (error, "xenon: compute system '%s': ", id), NULL;
+  return g_steal_pointer (&storage);
+}
+
+void
+xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config)
+{
+  VmDisk *disk;
+
+  for (guint i = 0; i < storage->images->len; i++)
+    {
+      g_autofree char *name = layer_slot_name (i);
+
+      disk = vm_config_find_disk (config, name);
+      g_free (disk->path);
+      disk->path = g_strdup (storage->images->pdata[i]);
+    }
+  disk = vm_config_find_disk (config, XENON_SCRATCH_SLOT);
+  g_free (disk->path);
+  disk->path = g_strdup (storage->scratch);
+}
+
+void
+xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document)
+{
+  JsonObject *guest = json_object_new ();
+  JsonArray *layers = json_array_new ();
+
+  json_object_remove_member (document, "Layers");
+  json_object_remove_member (document, "LayerFolderPath");
+  json_object_remove_member (document, "VolumePath");
+  for (guint i = 0; i < storage->images->len; i++)
+    {
+      g_autofree char *name = layer_slot_name (i);
+
+      json_array_add_string_element (layers, name);
+    }
+  json_object_set_array_member (guest, "Layers", layers);
+  json_object_set_string_member (guest, "Scratch", XENON_SCRATCH_SLOT);
+  json_object_set_object_member (document, HCS_PROTOCOL_GUEST_STORAGE, guest);
+}
+
+void
+xenon_storage_free (XenonStorage *storage)
+{
+  if (storage == NULL)
+    return;
+  if (storage->dir != NULL)
+    {
+      /* Only what prepare made is in it: the cached layer images are the
+       * store's. */
+      g_autoptr (GDir) dir = g_dir_open (storage->dir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (storage->dir, name, NULL);
+
+          g_unlink (path);
+        }
+      g_rmdir (storage->dir);
+    }
+  g_ptr_array_unref (storage->images);
+  g_free (storage->scratch);
+  g_free (storage->dir);
+  g_free (storage->id);
+  g_free (storage);
+}
