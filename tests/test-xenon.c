@@ -544,6 +544,51 @@ test_volume_path (void)
   remove_container (container);
 }
 
+/* A console: the init's pty in the guest, relayed over its stdio ports,
+ * its size the config's, then resized through the agent. */
+static void
+test_pty (void)
+{
+  g_autoptr (HcsContainerConfig) config =
+      make_config ("stty size; read line; stty size; test -t 1 && echo tty");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+  char buffer[256];
+  gssize got;
+
+  config->process->emulate_console = TRUE;
+  config->process->console_height = 30;
+  config->process->console_width = 100;
+  container = hcs_host_create_container (shared.host, "xenon-pty", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_process_get_stderr (init));
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  while (strstr (seen->str, "30 100") == NULL &&
+         (got = g_input_stream_read (hcs_process_get_stdout (init), buffer, sizeof buffer, NULL,
+                                     &error)) > 0)
+    g_string_append_len (seen, buffer, got);
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_resize_console (init, 120, 40, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (hcs_process_get_stdin (init), "go\n", 3, NULL, NULL,
+                                            &error));
+  g_assert_no_error (error);
+  while ((got = g_input_stream_read (hcs_process_get_stdout (init), buffer, sizeof buffer, NULL,
+                                     &error)) > 0)
+    g_string_append_len (seen, buffer, got);
+  g_assert_no_error (error);
+  /* The pty's line discipline ends lines with \r\n. */
+  g_assert_nonnull (strstr (seen->str, "30 100\r\n"));
+  g_assert_nonnull (strstr (seen->str, "40 120\r\n"));
+  g_assert_nonnull (strstr (seen->str, "tty\r\n"));
+  remove_container (container);
+}
+
 /* More layers than the VM has disk slots: refused, no VM started. */
 static void
 test_refused (void)
@@ -625,6 +670,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/killed-qemu", test_killed_qemu);
   g_test_add_func ("/xenon/layers", test_layers);
   g_test_add_func ("/xenon/volume-path", test_volume_path);
+  g_test_add_func ("/xenon/pty", test_pty);
   g_test_add_func ("/xenon/refused", test_refused);
   g_test_add_func ("/xenon/nothing-left", test_nothing_left);
   g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);

@@ -358,8 +358,8 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
     what = "mounts of host paths";
   else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
     what = "network endpoints (a tap on the hns bridge)";
-  else if (config->process != NULL && config->process->emulate_console)
-    what = "a console (pty)";
+  else if (config->process != NULL && config->process->console_socket != NULL)
+    what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -396,9 +396,12 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
               VmGuest *guest, XenonStorage *storage, GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  gboolean want[3] = { process && process->create_stdin_pipe,
-                       process && process->create_stdout_pipe,
-                       process && process->create_stderr_pipe };
+  /* A console is relayed as the proxy's exec does: the pty's master is
+   * stdin and stdout in the guest, no stderr; resized with ResizeConsole. */
+  gboolean console = process && process->emulate_console;
+  gboolean want[3] = { process && (process->create_stdin_pipe || console),
+                       process && (process->create_stdout_pipe || console),
+                       process && process->create_stderr_pipe && !console };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);

@@ -824,7 +824,6 @@ test_pty (Fixture *fixture, gconstpointer data)
   config->process->emulate_console = TRUE;
   config->process->console_height = 24;
   config->process->console_width = 80;
-  XENON_GAP (fixture, "hyperv: a console (pty) does not reach the VM yet");
   container = create_started (fixture, "pty", config);
   init = get_init (container);
   /* With a console, stdout carries it and there is no stderr. */
