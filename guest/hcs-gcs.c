@@ -625,6 +625,11 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   config = hcs_container_config_from_node (node, NULL, error);
   if (config == NULL)
     return NULL;
+  /* The shares are mounted when first needed: a template's VM, saved
+   * before any container mapped a folder, must have none mounted. */
+  if (config->mapped_directories != NULL && config->mapped_directories->len > 0 &&
+      !gcs_storage_mount_shares (error))
+    return NULL;
   if (rootfs != NULL)
     {
       g_free (config->volume_path);
@@ -685,8 +690,6 @@ agent_start (Agent *agent, GError **error)
 
   agent->default_rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", error);
   if (agent->default_rootfs == NULL)
-    return FALSE;
-  if (!gcs_storage_mount_shares (error))
     return FALSE;
   agent->host = hcs_host_new (options, error);
   if (agent->host == NULL)

@@ -589,6 +589,55 @@ test_pty (void)
   remove_container (container);
 }
 
+static HcsMappedDirectory *
+map_directory (HcsContainerConfig *config, const char *host_path, const char *container_path,
+               gboolean read_only)
+{
+  HcsMappedDirectory *mapped = g_new0 (HcsMappedDirectory, 1);
+
+  if (config->mapped_directories == NULL)
+    config->mapped_directories =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_mapped_directory_free);
+  mapped->host_path = g_strdup (host_path);
+  mapped->container_path = g_strdup (container_path);
+  mapped->read_only = read_only;
+  g_ptr_array_add (config->mapped_directories, mapped);
+  return mapped;
+}
+
+/* Mapped directories over the template's virtio-9p shares, restored with
+ * this clone's folders behind them: the host's file read, a write through
+ * a writable mapping seen on the host, one through a ReadOnly mapping
+ * refused; the binds go with the container. */
+static void
+test_mapped_directories (void)
+{
+  g_autofree char *rw_dir = g_build_filename (shared.temp_dir, "mapped-rw", NULL);
+  g_autofree char *ro_dir = g_build_filename (shared.temp_dir, "mapped-ro", NULL);
+  g_autofree char *note = g_build_filename (ro_dir, "note", NULL);
+  g_autofree char *written = g_build_filename (rw_dir, "written", NULL);
+  g_autofree char *refused = g_build_filename (ro_dir, "refused", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (HcsContainerConfig) config = make_config (
+      "cat /ro/note; echo guest > /rw/written; echo no > /ro/refused 2>/dev/null || echo refused");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (rw_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (ro_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (note, "from the host\n", -1, &error));
+  map_directory (config, rw_dir, "/rw", FALSE);
+  map_directory (config, ro_dir, "/ro", TRUE);
+  container = run_config (shared.host, "xenon-mapped", config, NULL, &out);
+  g_assert_cmpstr (out, ==, "from the host\nrefused\n");
+  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  g_assert_true (g_file_get_contents (written, &text, NULL, &error));
+  g_assert_cmpstr (text, ==, "guest\n");
+  g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
+  remove_container (container);
+}
+
 /* More layers than the VM has disk slots: refused, no VM started. */
 static void
 test_refused (void)
@@ -671,6 +720,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/layers", test_layers);
   g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/pty", test_pty);
+  g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
   g_test_add_func ("/xenon/refused", test_refused);
   g_test_add_func ("/xenon/nothing-left", test_nothing_left);
   g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);

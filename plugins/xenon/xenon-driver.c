@@ -220,6 +220,9 @@ start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage, 
   g_autofree char *label = g_strdup_printf ("xenon: compute system '%s'", id);
   g_autoptr (GError) template_error = NULL;
 
+  /* A template made now has this container's share folders: its guest
+   * never mounts them, and the clones have their own. */
+  xenon_storage_add_shares (storage, config);
   if (settings->template)
     {
       g_autofree char *template_dir = vm_template_ensure (
@@ -232,8 +235,7 @@ start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage, 
           g_autofree char *state = g_build_filename (template_dir, VM_TEMPLATE_STATE, NULL);
           VmGuest *guest;
 
-          if (storage != NULL)
-            xenon_storage_fill_slots (storage, clone);
+          xenon_storage_fill_slots (storage, clone);
           guest = vm_guest_start (clone, label, state, XENON_BOOT_TIMEOUT_S, &template_error);
           if (guest != NULL)
             return guest;
@@ -243,8 +245,7 @@ start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage, 
       g_debug ("xenon: compute system '%s': booting, not from a template: %s", id,
                template_error->message);
     }
-  if (storage != NULL)
-    xenon_storage_fill_slots (storage, config);
+  xenon_storage_fill_slots (storage, config);
   return vm_guest_start (config, label, NULL, XENON_BOOT_TIMEOUT_S, error);
 }
 
@@ -352,8 +353,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 
   if (config->layer_folder_path != NULL)
     what = "LayerFolderPath (give its Layers, or its VolumePath)";
-  else if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
-    what = "mapped directories (virtio-9p)";
   else if (config->mounts != NULL && config->mounts->len > 0)
     what = "mounts of host paths";
   else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
@@ -418,9 +417,9 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   in_guest->hv_partition = FALSE;
   g_clear_pointer (&in_guest->hv_runtime_image_path, g_free);
   document = hcs_container_config_to_node (in_guest);
-  /* No host path reaches the guest: its root is the disk slots'. */
-  if (storage != NULL)
-    xenon_storage_set_guest_config (storage, json_node_get_object (document));
+  /* No host path reaches the guest: its root is the disk slots', its
+   * mapped folders are in the shares. */
+  xenon_storage_set_guest_config (storage, json_node_get_object (document));
   seed = make_seed (id, config, error);
   if (seed == NULL)
     return NULL;
@@ -518,7 +517,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
 
     storage = xenon_storage_prepare (id, config, layer_dir, &local_error);
   }
-  guest = local_error == NULL ? start_vm (id, &settings, storage, &local_error) : NULL;
+  guest = storage != NULL ? start_vm (id, &settings, storage, &local_error) : NULL;
   proxy = guest != NULL ? create_in_vm (self, id, config, guest, storage, &local_error) : NULL;
   if (proxy == NULL)
     {

@@ -1,5 +1,6 @@
 /* xenon-storage.c: layers, root and scratch of a xenon container as disks
- * at boot (xenon-storage.h).
+ * at boot, its mapped directories in two virtio-9p shares
+ * (xenon-storage.h).
  *
  * The guest sees a disk's size as it was when the template booted (it is
  * read at probe time only, and a read-only disk cannot be resized to tell
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,13 +29,20 @@
 /* Costs nothing: a placeholder has no file. */
 #define XENON_LAYER_SLOT_SIZE (G_GUINT64_CONSTANT (64) << 30)
 #define XENON_SCRATCH_SLOT "hcs-scratch"
+/* The 9p mount tags, and where the agent mounts them (as lcow's). */
+#define XENON_SHARE_RW_TAG "hcs.rw"
+#define XENON_SHARE_RO_TAG "hcs.ro"
+#define XENON_GUEST_SHARES_DIR "/run/hcs/shares"
 
 struct _XenonStorage
 {
   char *id;
-  char *dir;       /* this container's: the root image and the scratch */
+  char *dir;         /* this container's: images, scratch, share folders */
   GPtrArray *images; /* (element-type utf8): top first, as ContainerConfig.Layers */
-  char *scratch;
+  char *scratch;     /* nullable: no root of the host's */
+  char *shares[2];   /* the folders behind hcs.rw and hcs.ro */
+  GPtrArray *binds;  /* (element-type utf8): bind mounts in them, as MappedDirectories */
+  GPtrArray *guest_paths; /* (element-type utf8): where the guest sees each */
 };
 
 static char *
@@ -151,6 +160,49 @@ check_fits (const char *image, GError **error)
   return TRUE;
 }
 
+/* Mapped directory @index bound into the share its ReadOnly picks: QEMU
+ * cannot add a 9p device to a running VM, and a clone's devices are its
+ * template's, so folders reach the guest through the two shares. */
+static gboolean
+bind_directory (XenonStorage *storage, guint index, const HcsMappedDirectory *mapped,
+                GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("m%u", index);
+  g_autofree char *target = g_build_filename (storage->shares[mapped->read_only], name, NULL);
+  struct stat st;
+
+  if (mapped->host_path == NULL || !g_path_is_absolute (mapped->host_path) ||
+      stat (mapped->host_path, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "xenon: compute system '%s': ContainerConfig.MappedDirectories[%u].HostPath: "
+                   "'%s' is not a folder given by its absolute path", storage->id, index,
+                   mapped->host_path ? mapped->host_path : "(null)");
+      return FALSE;
+    }
+  if (g_mkdir (target, 0700) < 0)
+    return hcs_set_error_from_errno (error, errno, "xenon: %s", target), FALSE;
+  if (mount (mapped->host_path, target, NULL, MS_BIND, NULL) < 0)
+    {
+      int saved_errno = errno;
+
+      g_rmdir (target);
+      return hcs_set_error_from_errno (error, saved_errno, "xenon: compute system '%s': binding "
+                                       "%s to %s", storage->id, mapped->host_path, target), FALSE;
+    }
+  g_ptr_array_add (storage->binds, g_steal_pointer (&target));
+  /* The host's own read-only bind as well as QEMU's readonly=on. */
+  if (mapped->read_only && mount (NULL, storage->binds->pdata[storage->binds->len - 1], NULL,
+                                  MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    return hcs_set_error_from_errno (error, errno, "xenon: making %s read-only",
+                                     (char *) storage->binds->pdata[storage->binds->len - 1]),
+           FALSE;
+  g_ptr_array_add (storage->guest_paths,
+                   g_strdup_printf (XENON_GUEST_SHARES_DIR "/%s/%s",
+                                    mapped->read_only ? "ro" : "rw", name));
+  return TRUE;
+}
+
 XenonStorage *
 xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
                        const char *layer_store_dir, GError **error)
@@ -158,8 +210,6 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
   g_autoptr (XenonStorage) storage = NULL;
   guint n_layers = config->layers != NULL ? config->layers->len : 0;
 
-  if (n_layers == 0 && config->volume_path == NULL)
-    return NULL;
   if (n_layers > XENON_LAYER_SLOTS)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -170,9 +220,23 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
   storage = g_new0 (XenonStorage, 1);
   storage->id = g_strdup (id);
   storage->images = g_ptr_array_new_with_free_func (g_free);
+  storage->binds = g_ptr_array_new_with_free_func (g_free);
+  storage->guest_paths = g_ptr_array_new_with_free_func (g_free);
   storage->dir = g_dir_make_tmp ("hcs-xenon-XXXXXX", error);
   if (storage->dir == NULL)
     return g_prefix_error (error, "xenon: compute system '%s': its storage folder: ", id), NULL;
+  for (guint i = 0; i < 2; i++)
+    {
+      storage->shares[i] = g_build_filename (storage->dir, i == 0 ? "rw" : "ro", NULL);
+      if (g_mkdir (storage->shares[i], 0700) < 0)
+        return hcs_set_error_from_errno (error, errno, "xenon: %s", storage->shares[i]), NULL;
+    }
+  for (guint i = 0; config->mapped_directories != NULL && i < config->mapped_directories->len;
+       i++)
+    if (!bind_directory (storage, i, config->mapped_directories->pdata[i], error))
+      return NULL;
+  if (n_layers == 0 && config->volume_path == NULL)
+    return g_steal_pointer (&storage);
   for (guint i = 0; i < n_layers; i++)
     {
       char *image = layer_image (storage, i, config->layers->pdata[i], layer_store_dir, error);
@@ -201,10 +265,19 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
 }
 
 void
+xenon_storage_add_shares (XenonStorage *storage, VmConfig *config)
+{
+  vm_config_add_share (config, XENON_SHARE_RW_TAG, storage->shares[0], FALSE);
+  vm_config_add_share (config, XENON_SHARE_RO_TAG, storage->shares[1], TRUE);
+}
+
+void
 xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config)
 {
   VmDisk *disk;
 
+  if (storage->scratch == NULL)
+    return;
   for (guint i = 0; i < storage->images->len; i++)
     {
       g_autofree char *name = layer_slot_name (i);
@@ -221,9 +294,21 @@ xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config)
 void
 xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document)
 {
-  JsonObject *guest = json_object_new ();
-  JsonArray *layers = json_array_new ();
+  JsonObject *guest;
+  JsonArray *layers;
 
+  if (json_object_has_member (document, "MappedDirectories"))
+    {
+      JsonArray *mapped = json_object_get_array_member (document, "MappedDirectories");
+
+      for (guint i = 0; i < json_array_get_length (mapped) && i < storage->guest_paths->len; i++)
+        json_object_set_string_member (json_array_get_object_element (mapped, i), "HostPath",
+                                       storage->guest_paths->pdata[i]);
+    }
+  if (storage->scratch == NULL)
+    return;
+  guest = json_object_new ();
+  layers = json_array_new ();
   json_object_remove_member (document, "Layers");
   json_object_remove_member (document, "LayerFolderPath");
   json_object_remove_member (document, "VolumePath");
@@ -243,10 +328,19 @@ xenon_storage_free (XenonStorage *storage)
 {
   if (storage == NULL)
     return;
+  /* Detached: a process that lingers in one does not keep it here. */
+  for (guint i = 0; storage->binds != NULL && i < storage->binds->len; i++)
+    {
+      umount2 (storage->binds->pdata[i], MNT_DETACH | UMOUNT_NOFOLLOW);
+      g_rmdir (storage->binds->pdata[i]);
+    }
+  for (guint i = 0; i < 2; i++)
+    if (storage->shares[i] != NULL)
+      g_rmdir (storage->shares[i]);
   if (storage->dir != NULL)
     {
       /* Only what prepare made is in it: the cached layer images are the
-       * store's. */
+       * store's. Never recursive: a bind that would not go stays. */
       g_autoptr (GDir) dir = g_dir_open (storage->dir, 0, NULL);
       const char *name;
 
@@ -259,6 +353,10 @@ xenon_storage_free (XenonStorage *storage)
       g_rmdir (storage->dir);
     }
   g_ptr_array_unref (storage->images);
+  g_clear_pointer (&storage->binds, g_ptr_array_unref);
+  g_clear_pointer (&storage->guest_paths, g_ptr_array_unref);
+  g_free (storage->shares[0]);
+  g_free (storage->shares[1]);
   g_free (storage->scratch);
   g_free (storage->dir);
   g_free (storage->id);

@@ -905,7 +905,6 @@ test_pause_resume (Fixture *fixture, gconstpointer data)
   config->mapped_directories =
       g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_mapped_directory_free);
   g_ptr_array_add (config->mapped_directories, mapped);
-  XENON_GAP (fixture, "hyperv: mapped directories (virtio-9p) do not reach the VM yet");
   container = create_started (fixture, "pause", config);
   while (!g_file_test (counter, G_FILE_TEST_EXISTS) || read_counter (counter) < 3)
     g_usleep (20000);
