@@ -10,7 +10,10 @@
  */
 #include "test-common.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -638,6 +641,115 @@ test_mapped_directories (void)
   remove_container (container);
 }
 
+/* The taps hcs made in the test's network namespace. */
+static guint
+count_taps (void)
+{
+  /* Not /sys/class/net: sysfs shows the namespace of whoever mounted it. */
+  struct if_nameindex *links = if_nameindex ();
+  guint count = 0;
+
+  g_assert_nonnull (links);
+  for (struct if_nameindex *link = links; link->if_index != 0; link++)
+    if (g_str_has_prefix (link->if_name, "hcst"))
+      count++;
+  if_freenameindex (links);
+  return count;
+}
+
+static gpointer
+accept_thread (gpointer data)
+{
+  GSocketListener *listener = data;
+  g_autoptr (GSocketConnection) connection = NULL;
+  char buffer[64] = { 0 };
+  gsize length = 0;
+
+  connection = g_socket_listener_accept (listener, NULL, NULL, NULL);
+  if (connection == NULL)
+    return NULL;
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                           sizeof buffer - 1, &length, NULL, NULL);
+  return g_strndup (buffer, length);
+}
+
+/* An hns endpoint as a tap on its bridge behind the template's NIC: the
+ * restored guest gives the NIC the endpoint's MAC (it had the
+ * template's), and the container reaches the host side of its network
+ * (ICMP and TCP to the gateway) with the network's DNS. Nothing is left:
+ * no tap, no link, no table. The suite runs in a network namespace of
+ * its own (main). */
+static void
+test_network (void)
+{
+  g_autoptr (HcsNetworkConfig) network_config = hcs_network_config_from_json (
+      "{\"Name\": \"xenon-net\", \"Type\": \"Internal\", \"DNSServerList\": \"10.233.7.53\", "
+      "\"DNSSuffix\": \"xenon.test\", \"Subnets\": [{\"AddressPrefix\": \"10.233.7.0/24\", "
+      "\"GatewayAddress\": \"10.233.7.1\"}]}",
+      NULL);
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GSocketAddress) gateway = g_inet_socket_address_new_from_string ("10.233.7.1", 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = NULL, *out = NULL, *received = NULL, *address = NULL;
+  g_autofree char *links = NULL, *tables = NULL, *mac = NULL;
+  GThread *acceptor;
+  int status;
+
+  g_assert_nonnull (network_config);
+  network = hcs_host_create_network (shared.host, network_config, &error);
+  g_assert_no_error (error);
+  endpoint = hcs_network_create_endpoint (network, "xenon-endpoint", NULL, &error);
+  g_assert_no_error (error);
+  address = g_strdup_printf ("%s/24", hcs_endpoint_get_ip_address (endpoint));
+  mac = g_ascii_strdown (hcs_endpoint_get_mac_address (endpoint), -1);
+  g_strdelimit (mac, "-", ':');
+  g_assert_true (g_socket_listener_add_address (listener, gateway, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  acceptor = g_thread_new ("accept", accept_thread, listener);
+
+  script = g_strdup_printf (
+      "ip -o -4 addr show; cat /sys/class/net/eth0/address; cat /etc/resolv.conf; "
+      "ping -c 1 -W 20 10.233.7.1 && echo PING-OK; "
+      "echo hello-tcp | nc 10.233.7.1 %u && echo NC-OK",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  config = make_config (script);
+  config->endpoint_list = g_new0 (char *, 2);
+  config->endpoint_list[0] = g_strdup (hcs_endpoint_get_id (endpoint));
+  container = run_config (shared.host, "xenon-network", config, NULL, &out);
+  g_test_message ("the container said:\n%s", out);
+  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  g_assert_cmpuint (count_taps (), ==, 1);
+  g_assert_nonnull (strstr (out, "eth0"));
+  g_assert_nonnull (strstr (out, address));
+  g_assert_nonnull (strstr (out, mac));
+  g_assert_nonnull (strstr (out, "nameserver 10.233.7.53"));
+  g_assert_nonnull (strstr (out, "search xenon.test"));
+  g_assert_nonnull (strstr (out, "PING-OK"));
+  g_assert_nonnull (strstr (out, "NC-OK"));
+  received = g_thread_join (acceptor);
+  g_assert_cmpstr (received, ==, "hello-tcp\n");
+  remove_container (container);
+  g_clear_object (&container);
+  g_assert_cmpuint (count_taps (), ==, 0);
+  g_socket_listener_close (listener);
+  g_assert_true (hcs_endpoint_remove (endpoint, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_network_remove (network, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_command_line_sync ("ip -o link show", &links, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (links, "hcs"));
+  g_assert_true (g_spawn_command_line_sync ("nft list tables", &tables, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (tables, "hcs"));
+}
+
 /* More layers than the VM has disk slots: refused, no VM started. */
 static void
 test_refused (void)
@@ -696,6 +808,10 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* Taps and bridges in a network namespace of the test's own: every
+   * thread and QEMU made from now on is in it. */
+  if (unshare (CLONE_NEWNET) < 0)
+    g_error ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
   shared.temp_dir = test_make_temp_dir ("hcs-test-xenon");
   shared.templates_dir = g_build_filename (shared.temp_dir, "templates", NULL);
   shared.initrd = g_build_filename (shared.temp_dir, "hcs-gcs-initramfs.cpio", NULL);
@@ -721,6 +837,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/pty", test_pty);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
+  g_test_add_func ("/xenon/network", test_network);
   g_test_add_func ("/xenon/refused", test_refused);
   g_test_add_func ("/xenon/nothing-left", test_nothing_left);
   g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);

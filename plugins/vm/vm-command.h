@@ -54,6 +54,18 @@ typedef struct {
   gboolean read_only;    /* QEMU refuses every write */
 } VmDisk;
 
+/* A virtio-net NIC present from boot, id @name. With @tap, its netdev
+ * opens that existing tap by name (script=no: the caller made it and
+ * deletes it once QEMU is gone); without, the NIC has no backend (a
+ * template's slot, a clone without a network). No vnet header on the
+ * tap: the NIC then offers the guest the same features with or without
+ * one, so a clone's matches its template's saved state. */
+typedef struct {
+  char *name;
+  char *mac;             /* xx:xx:xx:xx:xx:xx */
+  char *tap;             /* nullable */
+} VmNic;
+
 typedef struct {
   char *qemu;            /* NULL: qemu-system-x86_64 from PATH */
   VmMachineType machine_type;
@@ -70,6 +82,7 @@ typedef struct {
   GPtrArray *boot_ports; /* (element-type utf8): virtio-serial ports present at boot */
   GPtrArray *shares;     /* (element-type VmShare): virtio-9p-pci devices present at boot */
   GPtrArray *disks;      /* (element-type VmDisk): virtio-blk devices present at boot */
+  GPtrArray *nics;       /* (element-type VmNic): virtio-net devices present at boot */
   /* Guest RAM in a file (nullable: anonymous memory), mapped shared (a
    * template's RAM, which stays in the file) or private (a clone's:
    * copy-on-write over a template's). */
@@ -89,6 +102,11 @@ void vm_config_add_disk (VmConfig *config, const char *name, const char *path, g
                          gboolean read_only);
 /* (transfer none) (nullable): the disk named @name. */
 VmDisk *vm_config_find_disk (const VmConfig *config, const char *name);
+
+/* Adds a NIC to @config (copies the strings); @tap nullable. */
+void vm_config_add_nic (VmConfig *config, const char *name, const char *mac, const char *tap);
+/* (transfer none) (nullable): the NIC named @name. */
+VmNic *vm_config_find_nic (const VmConfig *config, const char *name);
 
 VmConfig *vm_config_new (void);
 VmConfig *vm_config_copy (const VmConfig *config);

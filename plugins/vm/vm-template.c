@@ -84,6 +84,8 @@ vm_template_name (const VmConfig *config, GError **error)
 
       add_text (shape, "disk", line);
     }
+  for (guint i = 0; i < config->nics->len; i++)
+    add_text (shape, "nic", ((VmNic *) config->nics->pdata[i])->name);
   for (guint i = 0; i < config->shares->len; i++)
     {
       const VmShare *share = config->shares->pdata[i];

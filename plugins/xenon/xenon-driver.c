@@ -292,6 +292,9 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
   g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  /* An endpoint is the VM's NIC, set up by the guest: the host has no
+   * namespace of the container's to put it in. */
+  hcs_driver_set_takes_endpoints (self, TRUE);
   xenon_driver_get_settings (self, NULL, &settings);
   if (qemu == NULL)
     {
@@ -355,8 +358,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
     what = "LayerFolderPath (give its Layers, or its VolumePath)";
   else if (config->mounts != NULL && config->mounts->len > 0)
     what = "mounts of host paths";
-  else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
-    what = "network endpoints (a tap on the hns bridge)";
   else if (config->process != NULL && config->process->console_socket != NULL)
     what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
@@ -517,6 +518,19 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
 
     storage = xenon_storage_prepare (id, config, layer_dir, &local_error);
   }
+  for (guint i = 0; storage != NULL && config->endpoint_list != NULL &&
+                    config->endpoint_list[i] != NULL; i++)
+    {
+      g_autoptr (HcsEndpoint) endpoint =
+          hcs_driver_open_endpoint (self, config->endpoint_list[i], &local_error);
+
+      if (endpoint == NULL || !xenon_storage_add_endpoint (storage, endpoint, &local_error))
+        {
+          g_prefix_error (&local_error,
+                          "xenon: compute system '%s': ContainerConfig.EndpointList[%u]: ", id, i);
+          g_clear_pointer (&storage, xenon_storage_free);
+        }
+    }
   guest = storage != NULL ? start_vm (id, &settings, storage, &local_error) : NULL;
   proxy = guest != NULL ? create_in_vm (self, id, config, guest, storage, &local_error) : NULL;
   if (proxy == NULL)

@@ -16,6 +16,7 @@
 
 #include "hcs-protocol.h"
 #include "vm-layers.h"
+#include "vm-tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,10 @@
 #define XENON_SHARE_RW_TAG "hcs.rw"
 #define XENON_SHARE_RO_TAG "hcs.ro"
 #define XENON_GUEST_SHARES_DIR "/run/hcs/shares"
+/* The NIC slot, and the MAC it has in a template (locally administered):
+ * a clone's guest finds it by that MAC and gives it the endpoint's. */
+#define XENON_NIC_SLOT "hcs-nic0"
+#define XENON_NIC_SLOT_MAC "02:68:63:73:00:00"
 
 struct _XenonStorage
 {
@@ -43,6 +48,9 @@ struct _XenonStorage
   char *shares[2];   /* the folders behind hcs.rw and hcs.ro */
   GPtrArray *binds;  /* (element-type utf8): bind mounts in them, as MappedDirectories */
   GPtrArray *guest_paths; /* (element-type utf8): where the guest sees each */
+  char *tap;         /* nullable: the endpoint's host side, ours to delete */
+  char *mac;         /* the endpoint's */
+  JsonObject *adapter; /* nullable: hcsshim's LCOWNetworkAdapter for the guest */
 };
 
 static char *
@@ -61,6 +69,7 @@ xenon_storage_add_slots (VmConfig *config)
       vm_config_add_disk (config, name, NULL, XENON_LAYER_SLOT_SIZE, TRUE);
     }
   vm_config_add_disk (config, XENON_SCRATCH_SLOT, NULL, XENON_SCRATCH_SIZE, FALSE);
+  vm_config_add_nic (config, XENON_NIC_SLOT, XENON_NIC_SLOT_MAC, NULL);
 }
 
 static gboolean
@@ -264,6 +273,77 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
   return g_steal_pointer (&storage);
 }
 
+gboolean
+xenon_storage_add_endpoint (XenonStorage *storage, HcsEndpoint *endpoint, GError **error)
+{
+  g_autoptr (JsonNode) shown = hcs_endpoint_to_json (endpoint);
+  JsonObject *object = shown != NULL && JSON_NODE_HOLDS_OBJECT (shown)
+                           ? json_node_get_object (shown)
+                           : NULL;
+  const char *id = hcs_endpoint_get_id (endpoint);
+  const char *address = hcs_endpoint_get_ip_address (endpoint);
+  const char *bridge =
+      object ? json_object_get_string_member_with_default (object, "BridgeName", NULL) : NULL;
+  const char *gateway =
+      object ? json_object_get_string_member_with_default (object, "GatewayAddress", "") : "";
+  gint64 prefix_length =
+      object ? json_object_get_int_member_with_default (object, "PrefixLength", -1) : -1;
+  guint64 mac = 0;
+  g_autofree char *tap = NULL;
+
+  if (storage->tap != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: compute system '%s': its VM has one NIC slot: one endpoint",
+                   storage->id);
+      return FALSE;
+    }
+  if (bridge == NULL || *bridge == '\0')
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: endpoint %s: its network names no bridge a tap can join", id);
+      return FALSE;
+    }
+  if (!hcs_parse_mac (hcs_endpoint_get_mac_address (endpoint), &mac))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "xenon: endpoint %s: MAC '%s'", id,
+                   hcs_endpoint_get_mac_address (endpoint));
+      return FALSE;
+    }
+  if (address == NULL || *address == '\0' || prefix_length < 0 || prefix_length > 32)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "xenon: endpoint %s: no IPv4 address and prefix length", id);
+      return FALSE;
+    }
+  tap = vm_tap_name_for (id);
+  if (!vm_tap_create (tap, bridge, error))
+    return g_prefix_error (error, "xenon: endpoint %s: ", id), FALSE;
+  storage->tap = g_steal_pointer (&tap);
+  storage->mac = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", (guint) (mac >> 40) & 0xff,
+                                  (guint) (mac >> 32) & 0xff, (guint) (mac >> 24) & 0xff,
+                                  (guint) (mac >> 16) & 0xff, (guint) (mac >> 8) & 0xff,
+                                  (guint) mac & 0xff);
+  storage->adapter = json_object_new ();
+  json_object_set_string_member (storage->adapter, "ID", id);
+  json_object_set_string_member (storage->adapter, "MacAddress", storage->mac);
+  json_object_set_string_member (storage->adapter, "IPAddress", address);
+  json_object_set_int_member (storage->adapter, "PrefixLength", prefix_length);
+  json_object_set_string_member (storage->adapter, "GatewayAddress", gateway);
+  json_object_set_string_member (storage->adapter, "DNSSuffix",
+                                 hcs_endpoint_get_dns_suffix (endpoint)
+                                     ? hcs_endpoint_get_dns_suffix (endpoint)
+                                     : "");
+  json_object_set_string_member (storage->adapter, "DNSServerList",
+                                 hcs_endpoint_get_dns_server_list (endpoint)
+                                     ? hcs_endpoint_get_dns_server_list (endpoint)
+                                     : "");
+  /* A clone's NIC still has its template's MAC (the saved state carries
+   * it): the guest finds it by that one and sets the endpoint's. */
+  json_object_set_string_member (storage->adapter, "HcsSlotMacAddress", XENON_NIC_SLOT_MAC);
+  return TRUE;
+}
+
 void
 xenon_storage_add_shares (XenonStorage *storage, VmConfig *config)
 {
@@ -276,6 +356,16 @@ xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config)
 {
   VmDisk *disk;
 
+  if (storage->tap != NULL)
+    {
+      VmNic *nic = vm_config_find_nic (config, XENON_NIC_SLOT);
+
+      g_free (nic->tap);
+      nic->tap = g_strdup (storage->tap);
+      /* What a cold boot's guest sees; a clone's sees its template's. */
+      g_free (nic->mac);
+      nic->mac = g_strdup (storage->mac);
+    }
   if (storage->scratch == NULL)
     return;
   for (guint i = 0; i < storage->images->len; i++)
@@ -304,6 +394,14 @@ xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document)
       for (guint i = 0; i < json_array_get_length (mapped) && i < storage->guest_paths->len; i++)
         json_object_set_string_member (json_array_get_object_element (mapped, i), "HostPath",
                                        storage->guest_paths->pdata[i]);
+    }
+  json_object_remove_member (document, "EndpointList");
+  if (storage->adapter != NULL)
+    {
+      JsonArray *adapters = json_array_new ();
+
+      json_array_add_object_element (adapters, json_object_ref (storage->adapter));
+      json_object_set_array_member (document, "NetworkAdapters", adapters);
     }
   if (storage->scratch == NULL)
     return;
@@ -352,6 +450,12 @@ xenon_storage_free (XenonStorage *storage)
         }
       g_rmdir (storage->dir);
     }
+  /* QEMU is gone: nothing holds it. */
+  if (storage->tap != NULL)
+    vm_tap_delete (storage->tap);
+  g_free (storage->tap);
+  g_free (storage->mac);
+  g_clear_pointer (&storage->adapter, json_object_unref);
   g_ptr_array_unref (storage->images);
   g_clear_pointer (&storage->binds, g_ptr_array_unref);
   g_clear_pointer (&storage->guest_paths, g_ptr_array_unref);

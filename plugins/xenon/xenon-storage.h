@@ -1,7 +1,8 @@
 /* xenon-storage.h: what a xenon container stands on: its layers (or its
  * host root file system) as read-only erofs disks and a scratch ext4
  * disk, all attached at boot (microvm cannot hot-plug a disk), and its
- * mapped directories through two virtio-9p shares, present at boot too.
+ * mapped directories through two virtio-9p shares and its endpoint as a
+ * tap behind a virtio-net NIC, all present at boot too.
  *
  * Every xenon VM has the same disk slots, so that one template serves
  * every container: XENON_LAYER_SLOTS read-only slots and a scratch slot,
@@ -35,6 +36,11 @@ typedef struct _XenonStorage XenonStorage;
  * in one. @layer_store_dir resolves layers given by id. Undone on error. */
 XenonStorage *xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
                                      const char *layer_store_dir, GError **error);
+/* The endpoint's host side: a tap on its network's bridge, behind the
+ * VM's NIC slot (one: a second endpoint is HCS_ERROR_NOT_SUPPORTED), and
+ * the adapter the guest sets the NIC up from. */
+gboolean xenon_storage_add_endpoint (XenonStorage *storage, HcsEndpoint *endpoint,
+                                     GError **error);
 /* Adds the two shares, with its folders behind them, to @config. A
  * template's guest never mounts them (the agent mounts them when a
  * container first maps a folder: QEMU cannot save a VM with a 9p share
@@ -45,7 +51,8 @@ void xenon_storage_add_shares (XenonStorage *storage, VmConfig *config);
 void xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config);
 /* Replaces the host's paths in @document (a ContainerConfig): its root
  * with the slots the guest builds it from (HCS_PROTOCOL_GUEST_STORAGE),
- * each MappedDirectories[].HostPath with the guest's path in a share. */
+ * each MappedDirectories[].HostPath with the guest's path in a share,
+ * EndpointList with NetworkAdapters. */
 void xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document);
 /* Deletes what prepare made. QEMU must be gone. */
 void xenon_storage_free (XenonStorage *storage);
