@@ -608,6 +608,8 @@ map_directory (HcsContainerConfig *config, const char *host_path, const char *co
   return mapped;
 }
 
+#define SHARE_PREFIX "local,id=fs-hcs.rw,path="
+
 /* Mapped directories over the template's virtio-9p shares, restored with
  * this clone's folders behind them: the host's file read, a write through
  * a writable mapping seen on the host, one through a ReadOnly mapping
@@ -626,6 +628,10 @@ test_mapped_directories (void)
       "cat /ro/note; echo guest > /rw/written; echo no > /ro/refused 2>/dev/null || echo refused");
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *cmdline_path = NULL, *cmdline = NULL, *storage_dir = NULL;
+  g_autofree char *mountinfo = NULL;
+  gsize length = 0;
+  GPid qemu = 0;
 
   g_assert_cmpint (g_mkdir (rw_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (ro_dir, 0755), ==, 0);
@@ -638,7 +644,26 @@ test_mapped_directories (void)
   g_assert_true (g_file_get_contents (written, &text, NULL, &error));
   g_assert_cmpstr (text, ==, "guest\n");
   g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
+  /* The container's folder on the host: the one behind its hcs.rw share. */
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    if (g_str_has_prefix (cmdline + i, SHARE_PREFIX))
+      {
+        const char *path = cmdline + i + strlen (SHARE_PREFIX);
+        g_autofree char *share = g_strndup (path, strcspn (path, ","));
+
+        storage_dir = g_path_get_dirname (share);
+      }
+  g_assert_nonnull (storage_dir);
+  g_assert_true (g_file_test (storage_dir, G_FILE_TEST_IS_DIR));
   remove_container (container);
+  /* Its binds and folders went with it. */
+  g_assert_false (g_file_test (storage_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  g_assert_null (strstr (mountinfo, storage_dir));
+  g_assert_null (strstr (mountinfo, rw_dir));
 }
 
 /* The taps hcs made in the test's network namespace. */
@@ -751,6 +776,47 @@ test_network (void)
 }
 
 /* More layers than the VM has disk slots: refused, no VM started. */
+/* A guest that does not answer (its QEMU stopped with SIGSTOP) cannot
+ * hold a terminate: after the guard QEMU is killed, and the container is
+ * Stopped with ForcedExit and 137; nothing of the VM is left. */
+static void
+test_terminate_hung (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("echo up; exec sleep 1000");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  char buffer[8];
+  GPid qemu = 0;
+
+  container = hcs_host_create_container (shared.host, "xenon-hung", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_input_stream_read (hcs_process_get_stdout (init), buffer, 3, NULL, &error),
+                   ==, 3);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  g_assert_cmpint (kill (qemu, SIGSTOP), ==, 0);
+  g_assert_true (hcs_container_terminate (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  g_assert_true (hcs_container_wait_timeout (container, 0, NULL, &error));
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Stopped");
+  g_assert_cmpstr (props->exit_type, ==, "ForcedExit");
+  g_assert_cmpint (props->exit_code, ==, 128 + SIGKILL);
+  g_assert_false (hcs_container_terminate (container, &error));
+  g_assert_true (hcs_error_is_already_stopped (error));
+  g_clear_error (&error);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_refused (void)
 {
@@ -838,6 +904,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/pty", test_pty);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
   g_test_add_func ("/xenon/network", test_network);
+  g_test_add_func ("/xenon/terminate-hung", test_terminate_hung);
   g_test_add_func ("/xenon/refused", test_refused);
   g_test_add_func ("/xenon/nothing-left", test_nothing_left);
   g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);
