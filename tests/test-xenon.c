@@ -775,7 +775,8 @@ test_network (void)
   g_assert_null (strstr (tables, "hcs"));
 }
 
-/* More layers than the VM has disk slots: refused, no VM started. */
+/* More layers than the VM has disk slots, an endpoint that does not
+ * exist: refused, no VM started. */
 /* A guest that does not answer (its QEMU stopped with SIGSTOP) cannot
  * hold a terminate: after the guard QEMU is killed, and the container is
  * Stopped with ForcedExit and 137; nothing of the VM is left. */
@@ -828,6 +829,18 @@ test_refused (void)
   g_assert_null (container);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, "disk slots"));
+  g_clear_error (&error);
+  g_clear_pointer (&config, hcs_container_config_free);
+
+  /* An endpoint that does not exist: no VM, no tap. */
+  config = make_config ("true");
+  config->endpoint_list = g_new0 (char *, 2);
+  config->endpoint_list[0] = g_strdup ("5b9c2a1e-0000-4000-8000-000000000000");
+  container = hcs_host_create_container (shared.host, "xenon-refused", config, NULL, &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "EndpointList[0]"));
+  g_assert_cmpuint (count_taps (), ==, 0);
   g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
 }
 
