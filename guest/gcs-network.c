@@ -4,7 +4,8 @@
  * Create, whose ContainerConfig carries hcsshim's LCOWNetworkAdapter for
  * it in NetworkAdapters (docs/protocol.md). Here the NIC is found by that
  * MAC, moved into the container's network namespace and named ethN in
- * one rtnetlink request, then given its address, lo and eth up, and a
+ * one rtnetlink request (a xenon clone's NIC, which has its template's
+ * MAC, gets the adapter's first), then given its address, lo and eth up, and a
  * default route via the gateway from a thread that joined the namespace;
  * the DNS settings become the container's /etc/resolv.conf.
  *
@@ -19,8 +20,10 @@
 #include <linux/openat2.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <net/route.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -88,30 +91,92 @@ adapter_from_object (JsonObject *object, guint index, Adapter *adapter, GError *
   return TRUE;
 }
 
-/* The interface of the guest's own namespace whose MAC is @mac, waiting
- * for the kernel to probe it. */
+/* The interface of the guest's own namespace whose MAC is @mac, or NULL. */
+static char *
+lookup_nic (const char *mac)
+{
+  g_autoptr (GDir) dir = g_dir_open (NET_DIR, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (NET_DIR, name, "address", NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) &&
+          g_ascii_strncasecmp (g_strstrip (text), mac, 17) == 0)
+        return g_strdup (name);
+    }
+  return NULL;
+}
+
+/* The same, waiting for the kernel to probe it. */
 static char *
 find_nic (const char *mac, GError **error)
 {
   for (guint waited = 0; waited < NIC_WAIT_MS; waited += NIC_POLL_MS)
     {
-      g_autoptr (GDir) dir = g_dir_open (NET_DIR, 0, NULL);
-      const char *name;
+      char *name = lookup_nic (mac);
 
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (NET_DIR, name, "address", NULL);
-          g_autofree char *text = NULL;
-
-          if (g_file_get_contents (path, &text, NULL, NULL) &&
-              g_ascii_strncasecmp (g_strstrip (text), mac, 17) == 0)
-            return g_strdup (name);
-        }
+      if (name != NULL)
+        return name;
       g_usleep (NIC_POLL_MS * 1000);
     }
   g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
                "gcs: no NIC with MAC %s appeared (%d s)", mac, NIC_WAIT_MS / 1000);
   return NULL;
+}
+
+/* Gives the NIC @name the MAC @mac (its driver tells the device too). */
+static gboolean
+set_mac (const char *name, const char *mac, GError **error)
+{
+  struct ifreq request = { 0 };
+  unsigned int bytes[6];
+  int sock;
+  gboolean ok;
+
+  if (sscanf (mac, "%2x:%2x:%2x:%2x:%2x:%2x", &bytes[0], &bytes[1], &bytes[2], &bytes[3],
+              &bytes[4], &bytes[5]) != 6 || strlen (name) >= IFNAMSIZ)
+    return invalid (error, 0, "MacAddress", "not xx:xx:xx:xx:xx:xx");
+  memcpy (request.ifr_name, name, strlen (name));
+  request.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+  for (guint i = 0; i < 6; i++)
+    request.ifr_hwaddr.sa_data[i] = (char) bytes[i];
+  sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ok = sock >= 0 && ioctl (sock, SIOCSIFHWADDR, &request) == 0;
+  if (!ok)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "gcs: setting the MAC of %s to %s: %s", name, mac, g_strerror (saved_errno));
+    }
+  if (sock >= 0)
+    close (sock);
+  return ok;
+}
+
+/* The adapter's NIC. A VM restored from a template (xenon) has the NIC
+ * with the template's MAC, HcsSlotMacAddress: it gets the adapter's
+ * before anything uses it. */
+static char *
+adapter_nic (JsonObject *object, const Adapter *adapter, GError **error)
+{
+  const char *slot_mac =
+      json_object_get_string_member_with_default (object, "HcsSlotMacAddress", NULL);
+  char *nic;
+
+  if (slot_mac == NULL)
+    return find_nic (adapter->mac, error);
+  /* Booted, not restored: the NIC has the adapter's MAC already. */
+  nic = lookup_nic (adapter->mac);
+  if (nic != NULL)
+    return nic;
+  nic = find_nic (slot_mac, error);
+  if (nic != NULL && !set_mac (nic, adapter->mac, error))
+    g_clear_pointer (&nic, g_free);
+  return nic;
 }
 
 static void
@@ -391,7 +456,7 @@ gcs_network_setup (JsonNode *config_node, guint32 pid, GError **error)
       if (!JSON_NODE_HOLDS_OBJECT (node))
         ok = invalid (error, i, "", "not an object");
       else if (!adapter_from_object (json_node_get_object (node), i, &adapter, error) ||
-               (nic = find_nic (adapter.mac, error)) == NULL ||
+               (nic = adapter_nic (json_node_get_object (node), &adapter, error)) == NULL ||
                !move_nic (nic, netns_fd, name, error))
         ok = FALSE;
       else

@@ -5,8 +5,9 @@
  * finds them by /sys/block/NAME/serial, mounts them under
  * /run/hcs/storage/N and builds the overlay (hcsshim's CombinedLayers)
  * that becomes the container's root. Mapped directories need nothing per
- * container: the host binds them into its 9p shares, mounted once at
- * boot, and names the guest path in the container's MappedDirectories.
+ * container: the host binds them into its 9p shares, mounted once, by the
+ * first container that maps one, and names the guest path in the
+ * container's MappedDirectories.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,6 +35,9 @@ struct _GcsStorage
 gboolean
 gcs_storage_mount_shares (GError **error)
 {
+  static GMutex lock;
+  static gboolean mounted = FALSE;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&lock);
   static const struct
   {
     const char *tag, *dir;
@@ -45,6 +49,8 @@ gcs_storage_mount_shares (GError **error)
     { "hcs.ro", SHARES_DIR "/ro", MS_NOSUID | MS_NODEV | MS_RDONLY },
   };
 
+  if (mounted)
+    return TRUE;
   for (guint i = 0; i < G_N_ELEMENTS (shares); i++)
     {
       if (g_mkdir_with_parents (shares[i].dir, 0755) < 0)
@@ -59,6 +65,7 @@ gcs_storage_mount_shares (GError **error)
                                            shares[i].tag, shares[i].dir);
         }
     }
+  mounted = TRUE;
   return TRUE;
 }
 

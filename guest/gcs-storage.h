@@ -10,7 +10,10 @@
 G_BEGIN_DECLS
 
 /* Mounts the host's shares (9p tags "hcs.rw" and "hcs.ro") at
- * /run/hcs/shares/rw and /run/hcs/shares/ro, those the VM has. */
+ * /run/hcs/shares/rw and /run/hcs/shares/ro, those the VM has; once (the
+ * next calls return TRUE), from any thread. Done when a container first
+ * maps a folder, not at boot: QEMU refuses to save a VM whose guest has a
+ * 9p share mounted, and xenon's templates are saved VMs. */
 gboolean gcs_storage_mount_shares (GError **error);
 
 typedef struct _GcsStorage GcsStorage;

@@ -7,7 +7,8 @@
  * serves the compute-system protocol (core/hcs-protocol-server.h) on the
  * virtio-serial port named "hcs.bridge", and on any hot-added port named
  * "hcs.bridge.*". What only containers need (the other modules, the
- * shares, argon) is set up on a thread meanwhile, and creates wait for it.
+ * busybox image, argon) is set up on a thread meanwhile, and creates wait
+ * for it; the 9p shares are mounted by the first create that maps one.
  *
  * Containers are built by an HcsHost of its own with the argon plugin and
  * the runtime helper, exactly as on a host: one code path for the
@@ -659,6 +660,11 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   config = hcs_container_config_from_node (node, NULL, error);
   if (config == NULL)
     return NULL;
+  /* The shares are mounted when first needed: a template's VM, saved
+   * before any container mapped a folder, must have none mounted. */
+  if (config->mapped_directories != NULL && config->mapped_directories->len > 0 &&
+      !gcs_storage_mount_shares (error))
+    return NULL;
   if (rootfs != NULL)
     {
       g_free (config->volume_path);
@@ -712,7 +718,8 @@ make_options (void)
 }
 
 /* What containers need and the bridge does not: the other modules, the
- * guest's busybox image, the 9p shares, the host with argon. On a thread
+ * guest's busybox image, the host with argon (the 9p shares wait for the
+ * first create that maps a folder: a template must have none mounted). On a thread
  * of its own, at the lowest priority, once the agent serves the bridge:
  * the host's first answer does not wait for it, a create does
  * (wait_for_setup). */
@@ -728,8 +735,7 @@ setup_thread (gpointer data)
   setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 19);
   if (load_modules (agent->modules, agent->bridge_modules, g_strv_length (agent->modules),
                     &error)
-      && (rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", &error)) != NULL
-      && gcs_storage_mount_shares (&error))
+      && (rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", &error)) != NULL)
     host = hcs_host_new (options, &error);
   if (error != NULL)
     say ("setting up for containers: %s", error->message);

@@ -10,8 +10,12 @@
  */
 #include "test-common.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -24,6 +28,7 @@ static struct
   char *initrd;
   HcsHost *host;
   char *first_template;
+  char *layer_dir;
 } shared;
 
 /* How many of our QEMUs were restored from a template (-incoming, the
@@ -395,18 +400,447 @@ test_killed_qemu (void)
   g_assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
 
+/* QEMU @pid's disk files: the file names of its -blockdev options. */
+static GPtrArray *
+qemu_disk_files (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", (int) pid);
+  g_autofree char *cmdline = NULL;
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    {
+      const char *file = strstr (cmdline + i, "file.filename=");
+
+      if (g_str_has_prefix (cmdline + i, "driver=") && file != NULL)
+        g_ptr_array_add (files, g_strdup (file + strlen ("file.filename=")));
+    }
+  return files;
+}
+
+static void
+writer_add_file (HcsLayerWriter *writer, const char *path, guint32 mode, const char *source,
+                 const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (source != NULL)
+    g_assert_true (g_file_get_contents (source, &contents, &length, &error));
+  else
+    {
+      contents = g_strdup (text);
+      length = strlen (text);
+    }
+  g_assert_true (hcs_layer_writer_add (writer, path, S_IFREG | mode, 0, 0, 1700000000, length,
+                                       NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_layer_writer_write (writer, contents, length, &error));
+  g_assert_no_error (error);
+}
+
+/* Two layers in the host's store: busybox, and a file on top. */
+static void
+make_layers (HcsLayerStore *store)
+{
+  const char *applets[] = { "sh", "cat", "echo", "ls", NULL };
+  g_autoptr (HcsLayerWriter) base = NULL;
+  g_autoptr (HcsLayerWriter) top = NULL;
+  g_autoptr (HcsLayerInfo) base_info = NULL;
+  g_autoptr (HcsLayerInfo) top_info = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *busybox = g_find_program_in_path ("busybox");
+
+  g_assert_nonnull (busybox);
+  base = hcs_layer_store_new_writer (store, "xenon-base", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_layer_writer_add (base, "bin", S_IFDIR | 0755, 0, 0, 1700000000, 0, NULL,
+                                       &error));
+  writer_add_file (base, "bin/busybox", 0755, busybox, NULL);
+  for (guint i = 0; applets[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("bin/%s", applets[i]);
+
+      g_assert_true (hcs_layer_writer_add (base, path, S_IFLNK | 0777, 0, 0, 1700000000, 0,
+                                           "busybox", &error));
+      g_assert_no_error (error);
+    }
+  writer_add_file (base, "motd", 0644, NULL, "from the base\n");
+  base_info = hcs_layer_writer_commit (base, &error);
+  g_assert_no_error (error);
+  top = hcs_layer_store_new_writer (store, "xenon-top", "xenon-base", &error);
+  g_assert_no_error (error);
+  writer_add_file (top, "motd", 0644, NULL, "from the top\n");
+  top_info = hcs_layer_writer_commit (top, &error);
+  g_assert_no_error (error);
+}
+
+static HcsContainerConfig *
+make_layers_config (const char *script, guint n_layers)
+{
+  HcsContainerConfig *config = make_config (script);
+
+  config->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_layer_free);
+  for (guint i = 0; i < n_layers; i++)
+    {
+      HcsLayer *layer = g_new0 (HcsLayer, 1);
+
+      layer->id = g_strdup (i == 0 ? "xenon-top" : "xenon-base");
+      g_ptr_array_add (config->layers, layer);
+    }
+  return config;
+}
+
+/* Layers of the host's store as the root, on the template's disk slots:
+ * two clones at once, each its own scratch (one's write is not seen by
+ * the other), the layer images made once and shared; each clone's
+ * scratch goes with it. */
+static void
+test_layers (void)
+{
+  g_autoptr (HcsLayerStore) store = hcs_layer_store_new (shared.layer_dir, NULL);
+  g_autoptr (HcsContainerConfig) writer = make_layers_config (
+      "cat /motd; echo changed > /motd; cat /motd; ls /bin/busybox", 2);
+  g_autoptr (HcsContainerConfig) reader = make_layers_config ("cat /motd", 2);
+  g_autoptr (HcsContainer) first = NULL, second = NULL;
+  g_autoptr (GPtrArray) files = NULL;
+  g_autofree char *out = NULL;
+  GPid qemu = 0;
+
+  g_assert_nonnull (store);
+  make_layers (store);
+  first = run_config (shared.host, "xenon-layers-1", writer, NULL, &out);
+  g_assert_cmpstr (out, ==, "from the top\nchanged\n/bin/busybox\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  /* Two layer images of the store's and a scratch of its own. */
+  files = qemu_disk_files (qemu);
+  g_assert_cmpuint (files->len, ==, 3);
+  second = run_config (shared.host, "xenon-layers-2", reader, NULL, &out);
+  g_assert_cmpstr (out, ==, "from the top\n");
+  g_assert_cmpuint (count_restored_qemus (), ==, 2);
+  remove_container (first);
+  remove_container (second);
+  for (guint i = 0; i < files->len; i++)
+    g_assert_cmpint (g_file_test (files->pdata[i], G_FILE_TEST_EXISTS), ==,
+                     strstr (files->pdata[i], shared.layer_dir) != NULL);
+}
+
+/* A root file system of the host's (VolumePath) runs, from its own image. */
+static void
+test_volume_path (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("ls /bin/busybox; echo root > /written");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *written = NULL;
+
+  config->volume_path = g_strdup (test_get_busybox_rootfs ());
+  container = run_config (shared.host, "xenon-volume", config, NULL, &out);
+  g_assert_cmpstr (out, ==, "/bin/busybox\n");
+  /* Written to its scratch, not to the host's folder. */
+  written = g_build_filename (config->volume_path, "written", NULL);
+  g_assert_false (g_file_test (written, G_FILE_TEST_EXISTS));
+  remove_container (container);
+}
+
+/* A console: the init's pty in the guest, relayed over its stdio ports,
+ * its size the config's, then resized through the agent. */
+static void
+test_pty (void)
+{
+  g_autoptr (HcsContainerConfig) config =
+      make_config ("stty size; read line; stty size; test -t 1 && echo tty");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+  char buffer[256];
+  gssize got;
+
+  config->process->emulate_console = TRUE;
+  config->process->console_height = 30;
+  config->process->console_width = 100;
+  container = hcs_host_create_container (shared.host, "xenon-pty", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_null (hcs_process_get_stderr (init));
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  while (strstr (seen->str, "30 100") == NULL &&
+         (got = g_input_stream_read (hcs_process_get_stdout (init), buffer, sizeof buffer, NULL,
+                                     &error)) > 0)
+    g_string_append_len (seen, buffer, got);
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_resize_console (init, 120, 40, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (hcs_process_get_stdin (init), "go\n", 3, NULL, NULL,
+                                            &error));
+  g_assert_no_error (error);
+  while ((got = g_input_stream_read (hcs_process_get_stdout (init), buffer, sizeof buffer, NULL,
+                                     &error)) > 0)
+    g_string_append_len (seen, buffer, got);
+  g_assert_no_error (error);
+  /* The pty's line discipline ends lines with \r\n. */
+  g_assert_nonnull (strstr (seen->str, "30 100\r\n"));
+  g_assert_nonnull (strstr (seen->str, "40 120\r\n"));
+  g_assert_nonnull (strstr (seen->str, "tty\r\n"));
+  remove_container (container);
+}
+
+static HcsMappedDirectory *
+map_directory (HcsContainerConfig *config, const char *host_path, const char *container_path,
+               gboolean read_only)
+{
+  HcsMappedDirectory *mapped = g_new0 (HcsMappedDirectory, 1);
+
+  if (config->mapped_directories == NULL)
+    config->mapped_directories =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_mapped_directory_free);
+  mapped->host_path = g_strdup (host_path);
+  mapped->container_path = g_strdup (container_path);
+  mapped->read_only = read_only;
+  g_ptr_array_add (config->mapped_directories, mapped);
+  return mapped;
+}
+
+#define SHARE_PREFIX "local,id=fs-hcs.rw,path="
+
+/* Mapped directories over the template's virtio-9p shares, restored with
+ * this clone's folders behind them: the host's file read, a write through
+ * a writable mapping seen on the host, one through a ReadOnly mapping
+ * refused; the binds go with the container. */
+static void
+test_mapped_directories (void)
+{
+  g_autofree char *rw_dir = g_build_filename (shared.temp_dir, "mapped-rw", NULL);
+  g_autofree char *ro_dir = g_build_filename (shared.temp_dir, "mapped-ro", NULL);
+  g_autofree char *note = g_build_filename (ro_dir, "note", NULL);
+  g_autofree char *written = g_build_filename (rw_dir, "written", NULL);
+  g_autofree char *refused = g_build_filename (ro_dir, "refused", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (HcsContainerConfig) config = make_config (
+      "cat /ro/note; echo guest > /rw/written; echo no > /ro/refused 2>/dev/null || echo refused");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cmdline_path = NULL, *cmdline = NULL, *storage_dir = NULL;
+  g_autofree char *mountinfo = NULL;
+  gsize length = 0;
+  GPid qemu = 0;
+
+  g_assert_cmpint (g_mkdir (rw_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (ro_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (note, "from the host\n", -1, &error));
+  map_directory (config, rw_dir, "/rw", FALSE);
+  map_directory (config, ro_dir, "/ro", TRUE);
+  container = run_config (shared.host, "xenon-mapped", config, NULL, &out);
+  g_assert_cmpstr (out, ==, "from the host\nrefused\n");
+  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  g_assert_true (g_file_get_contents (written, &text, NULL, &error));
+  g_assert_cmpstr (text, ==, "guest\n");
+  g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
+  /* The container's folder on the host: the one behind its hcs.rw share. */
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    if (g_str_has_prefix (cmdline + i, SHARE_PREFIX))
+      {
+        const char *path = cmdline + i + strlen (SHARE_PREFIX);
+        g_autofree char *share = g_strndup (path, strcspn (path, ","));
+
+        storage_dir = g_path_get_dirname (share);
+      }
+  g_assert_nonnull (storage_dir);
+  g_assert_true (g_file_test (storage_dir, G_FILE_TEST_IS_DIR));
+  remove_container (container);
+  /* Its binds and folders went with it. */
+  g_assert_false (g_file_test (storage_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  g_assert_null (strstr (mountinfo, storage_dir));
+  g_assert_null (strstr (mountinfo, rw_dir));
+}
+
+/* The taps hcs made in the test's network namespace. */
+static guint
+count_taps (void)
+{
+  /* Not /sys/class/net: sysfs shows the namespace of whoever mounted it. */
+  struct if_nameindex *links = if_nameindex ();
+  guint count = 0;
+
+  g_assert_nonnull (links);
+  for (struct if_nameindex *link = links; link->if_index != 0; link++)
+    if (g_str_has_prefix (link->if_name, "hcst"))
+      count++;
+  if_freenameindex (links);
+  return count;
+}
+
+static gpointer
+accept_thread (gpointer data)
+{
+  GSocketListener *listener = data;
+  g_autoptr (GSocketConnection) connection = NULL;
+  char buffer[64] = { 0 };
+  gsize length = 0;
+
+  connection = g_socket_listener_accept (listener, NULL, NULL, NULL);
+  if (connection == NULL)
+    return NULL;
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                           sizeof buffer - 1, &length, NULL, NULL);
+  return g_strndup (buffer, length);
+}
+
+/* An hns endpoint as a tap on its bridge behind the template's NIC: the
+ * restored guest gives the NIC the endpoint's MAC (it had the
+ * template's), and the container reaches the host side of its network
+ * (ICMP and TCP to the gateway) with the network's DNS. Nothing is left:
+ * no tap, no link, no table. The suite runs in a network namespace of
+ * its own (main). */
+static void
+test_network (void)
+{
+  g_autoptr (HcsNetworkConfig) network_config = hcs_network_config_from_json (
+      "{\"Name\": \"xenon-net\", \"Type\": \"Internal\", \"DNSServerList\": \"10.233.7.53\", "
+      "\"DNSSuffix\": \"xenon.test\", \"Subnets\": [{\"AddressPrefix\": \"10.233.7.0/24\", "
+      "\"GatewayAddress\": \"10.233.7.1\"}]}",
+      NULL);
+  g_autoptr (HcsNetwork) network = NULL;
+  g_autoptr (HcsEndpoint) endpoint = NULL;
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GSocketAddress) gateway = g_inet_socket_address_new_from_string ("10.233.7.1", 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *script = NULL, *out = NULL, *received = NULL, *address = NULL;
+  g_autofree char *links = NULL, *tables = NULL, *mac = NULL;
+  GThread *acceptor;
+  int status;
+
+  g_assert_nonnull (network_config);
+  network = hcs_host_create_network (shared.host, network_config, &error);
+  g_assert_no_error (error);
+  endpoint = hcs_network_create_endpoint (network, "xenon-endpoint", NULL, &error);
+  g_assert_no_error (error);
+  address = g_strdup_printf ("%s/24", hcs_endpoint_get_ip_address (endpoint));
+  mac = g_ascii_strdown (hcs_endpoint_get_mac_address (endpoint), -1);
+  g_strdelimit (mac, "-", ':');
+  g_assert_true (g_socket_listener_add_address (listener, gateway, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+  g_assert_no_error (error);
+  acceptor = g_thread_new ("accept", accept_thread, listener);
+
+  script = g_strdup_printf (
+      "ip -o -4 addr show; cat /sys/class/net/eth0/address; cat /etc/resolv.conf; "
+      "ping -c 1 -W 20 10.233.7.1 && echo PING-OK; "
+      "echo hello-tcp | nc 10.233.7.1 %u && echo NC-OK",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  config = make_config (script);
+  config->endpoint_list = g_new0 (char *, 2);
+  config->endpoint_list[0] = g_strdup (hcs_endpoint_get_id (endpoint));
+  container = run_config (shared.host, "xenon-network", config, NULL, &out);
+  g_test_message ("the container said:\n%s", out);
+  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  g_assert_cmpuint (count_taps (), ==, 1);
+  g_assert_nonnull (strstr (out, "eth0"));
+  g_assert_nonnull (strstr (out, address));
+  g_assert_nonnull (strstr (out, mac));
+  g_assert_nonnull (strstr (out, "nameserver 10.233.7.53"));
+  g_assert_nonnull (strstr (out, "search xenon.test"));
+  g_assert_nonnull (strstr (out, "PING-OK"));
+  g_assert_nonnull (strstr (out, "NC-OK"));
+  received = g_thread_join (acceptor);
+  g_assert_cmpstr (received, ==, "hello-tcp\n");
+  remove_container (container);
+  g_clear_object (&container);
+  g_assert_cmpuint (count_taps (), ==, 0);
+  g_socket_listener_close (listener);
+  g_assert_true (hcs_endpoint_remove (endpoint, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_network_remove (network, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_command_line_sync ("ip -o link show", &links, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (links, "hcs"));
+  g_assert_true (g_spawn_command_line_sync ("nft list tables", &tables, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (tables, "hcs"));
+}
+
+/* More layers than the VM has disk slots, an endpoint that does not
+ * exist: refused, no VM started. */
+/* A guest that does not answer (its QEMU stopped with SIGSTOP) cannot
+ * hold a terminate: after the guard QEMU is killed, and the container is
+ * Stopped with ForcedExit and 137; nothing of the VM is left. */
+static void
+test_terminate_hung (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("echo up; exec sleep 1000");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) init = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (GError) error = NULL;
+  char buffer[8];
+  GPid qemu = 0;
+
+  container = hcs_host_create_container (shared.host, "xenon-hung", config, NULL, &error);
+  g_assert_no_error (error);
+  init = hcs_container_get_init_process (container, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_input_stream_read (hcs_process_get_stdout (init), buffer, 3, NULL, &error),
+                   ==, 3);
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  g_assert_cmpint (kill (qemu, SIGSTOP), ==, 0);
+  g_assert_true (hcs_container_terminate (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  g_assert_true (hcs_container_wait_timeout (container, 0, NULL, &error));
+  g_assert_no_error (error);
+  props = hcs_container_get_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (props->state, ==, "Stopped");
+  g_assert_cmpstr (props->exit_type, ==, "ForcedExit");
+  g_assert_cmpint (props->exit_code, ==, 128 + SIGKILL);
+  g_assert_false (hcs_container_terminate (container, &error));
+  g_assert_true (hcs_error_is_already_stopped (error));
+  g_clear_error (&error);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_refused (void)
 {
-  g_autoptr (HcsContainerConfig) config = make_config ("true");
+  g_autoptr (HcsContainerConfig) config = make_layers_config ("true", 5);
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
 
-  config->volume_path = g_strdup (test_get_busybox_rootfs ());
   container = hcs_host_create_container (shared.host, "xenon-refused", config, NULL, &error);
   g_assert_null (container);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, "root file system"));
+  g_assert_nonnull (strstr (error->message, "disk slots"));
+  g_clear_error (&error);
+  g_clear_pointer (&config, hcs_container_config_free);
+
+  /* An endpoint that does not exist: no VM, no tap. */
+  config = make_config ("true");
+  config->endpoint_list = g_new0 (char *, 2);
+  config->endpoint_list[0] = g_strdup ("5b9c2a1e-0000-4000-8000-000000000000");
+  container = hcs_host_create_container (shared.host, "xenon-refused", config, NULL, &error);
+  g_assert_null (container);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "EndpointList[0]"));
+  g_assert_cmpuint (count_taps (), ==, 0);
   g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
 }
 
@@ -453,6 +887,10 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  /* Taps and bridges in a network namespace of the test's own: every
+   * thread and QEMU made from now on is in it. */
+  if (unshare (CLONE_NEWNET) < 0)
+    g_error ("unshare(CLONE_NEWNET): %s", g_strerror (errno));
   shared.temp_dir = test_make_temp_dir ("hcs-test-xenon");
   shared.templates_dir = g_build_filename (shared.temp_dir, "templates", NULL);
   shared.initrd = g_build_filename (shared.temp_dir, "hcs-gcs-initramfs.cpio", NULL);
@@ -465,6 +903,8 @@ main (int argc, char **argv)
   g_key_file_set_string (options, "host", "isolation", "hyperv");
   g_key_file_set_string (options, "xenon", "template-dir", shared.templates_dir);
   g_key_file_set_string (options, "xenon", "initrd", shared.initrd);
+  shared.layer_dir = g_build_filename (shared.temp_dir, "layers", NULL);
+  g_key_file_set_string (options, "host", "layer-dir", shared.layer_dir);
   shared.host = hcs_host_new (options, &error);
   g_assert_no_error (error);
   g_test_add_func ("/xenon/two-clones", test_two_clones);
@@ -472,6 +912,12 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/stale-template", test_stale_template);
   g_test_add_func ("/xenon/cold-boot", test_cold_boot);
   g_test_add_func ("/xenon/killed-qemu", test_killed_qemu);
+  g_test_add_func ("/xenon/layers", test_layers);
+  g_test_add_func ("/xenon/volume-path", test_volume_path);
+  g_test_add_func ("/xenon/pty", test_pty);
+  g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
+  g_test_add_func ("/xenon/network", test_network);
+  g_test_add_func ("/xenon/terminate-hung", test_terminate_hung);
   g_test_add_func ("/xenon/refused", test_refused);
   g_test_add_func ("/xenon/nothing-left", test_nothing_left);
   g_test_add_func ("/xenon/hcsctl-run", test_hcsctl_run);
@@ -483,5 +929,6 @@ main (int argc, char **argv)
   g_free (shared.templates_dir);
   g_free (shared.initrd);
   g_free (shared.first_template);
+  g_free (shared.layer_dir);
   return status;
 }

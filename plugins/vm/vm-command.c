@@ -18,6 +18,8 @@
 #endif
 
 static void vm_share_free (gpointer data);
+static void vm_disk_free (gpointer data);
+static void vm_nic_free (gpointer data);
 
 VmConfig *
 vm_config_new (void)
@@ -30,7 +32,88 @@ vm_config_new (void)
   config->processors = 1;
   config->boot_ports = g_ptr_array_new_with_free_func (g_free);
   config->shares = g_ptr_array_new_with_free_func (vm_share_free);
+  config->disks = g_ptr_array_new_with_free_func (vm_disk_free);
+  config->nics = g_ptr_array_new_with_free_func (vm_nic_free);
   return config;
+}
+
+static void
+vm_nic_free (gpointer data)
+{
+  VmNic *nic = data;
+
+  g_free (nic->name);
+  g_free (nic->mac);
+  g_free (nic->tap);
+  g_free (nic);
+}
+
+static gpointer
+copy_nic (gconstpointer data, gpointer user_data)
+{
+  const VmNic *nic = data;
+  VmNic *copy = g_new0 (VmNic, 1);
+
+  copy->name = g_strdup (nic->name);
+  copy->mac = g_strdup (nic->mac);
+  copy->tap = g_strdup (nic->tap);
+  return copy;
+}
+
+void
+vm_config_add_nic (VmConfig *config, const char *name, const char *mac, const char *tap)
+{
+  VmNic nic = { (char *) name, (char *) mac, (char *) tap };
+
+  g_ptr_array_add (config->nics, copy_nic (&nic, NULL));
+}
+
+VmNic *
+vm_config_find_nic (const VmConfig *config, const char *name)
+{
+  for (guint i = 0; i < config->nics->len; i++)
+    if (g_str_equal (((VmNic *) config->nics->pdata[i])->name, name))
+      return config->nics->pdata[i];
+  return NULL;
+}
+
+static void
+vm_disk_free (gpointer data)
+{
+  VmDisk *disk = data;
+
+  g_free (disk->name);
+  g_free (disk->path);
+  g_free (disk);
+}
+
+static gpointer
+copy_disk (gconstpointer data, gpointer user_data)
+{
+  const VmDisk *disk = data;
+  VmDisk *copy = g_memdup2 (disk, sizeof *disk);
+
+  copy->name = g_strdup (disk->name);
+  copy->path = g_strdup (disk->path);
+  return copy;
+}
+
+void
+vm_config_add_disk (VmConfig *config, const char *name, const char *path, guint64 size,
+                    gboolean read_only)
+{
+  VmDisk disk = { (char *) name, (char *) path, size, read_only };
+
+  g_ptr_array_add (config->disks, copy_disk (&disk, NULL));
+}
+
+VmDisk *
+vm_config_find_disk (const VmConfig *config, const char *name)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    if (g_str_equal (((VmDisk *) config->disks->pdata[i])->name, name))
+      return config->disks->pdata[i];
+  return NULL;
 }
 
 static void
@@ -85,6 +168,10 @@ vm_config_copy (const VmConfig *config)
   g_ptr_array_set_free_func (copy->boot_ports, g_free);
   copy->shares = g_ptr_array_copy (config->shares, copy_share, NULL);
   g_ptr_array_set_free_func (copy->shares, vm_share_free);
+  copy->disks = g_ptr_array_copy (config->disks, copy_disk, NULL);
+  g_ptr_array_set_free_func (copy->disks, vm_disk_free);
+  copy->nics = g_ptr_array_copy (config->nics, copy_nic, NULL);
+  g_ptr_array_set_free_func (copy->nics, vm_nic_free);
   return copy;
 }
 
@@ -102,6 +189,8 @@ vm_config_free (VmConfig *config)
   g_free (config->incoming_state);
   g_clear_pointer (&config->boot_ports, g_ptr_array_unref);
   g_clear_pointer (&config->shares, g_ptr_array_unref);
+  g_clear_pointer (&config->disks, g_ptr_array_unref);
+  g_clear_pointer (&config->nics, g_ptr_array_unref);
   g_free (config);
 }
 
@@ -158,6 +247,44 @@ vm_config_validate (const VmConfig *config, GError **error)
           !g_file_test (share->path, G_FILE_TEST_IS_DIR) || strchr (share->path, ',') != NULL)
         return invalid (error, "vm: share '%s': '%s' is not a folder given by its absolute "
                         "path (without commas)", share->tag, share->path);
+    }
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VmDisk *disk = config->disks->pdata[i];
+
+      if (!vm_port_name_validate (disk->name, NULL) || strlen (disk->name) > VM_DISK_NAME_MAX)
+        return invalid (error, "vm: disk name '%s': must be 1 to %d of [A-Za-z0-9._-]",
+                        disk->name ? disk->name : "(null)", VM_DISK_NAME_MAX);
+      if (disk->path != NULL && !g_path_is_absolute (disk->path))
+        return invalid (error, "vm: disk '%s': '%s' is not an absolute path", disk->name,
+                        disk->path);
+      if (disk->path == NULL && disk->size == 0)
+        return invalid (error, "vm: disk '%s': a placeholder needs a size", disk->name);
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (disk->name, ((VmDisk *) config->disks->pdata[j])->name))
+          return invalid (error, "vm: disk '%s' is named twice", disk->name);
+    }
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      const VmNic *nic = config->nics->pdata[i];
+      static const char hex[] = "0123456789abcdefABCDEF";
+      gboolean mac_ok = nic->mac != NULL && strlen (nic->mac) == 17;
+
+      for (guint j = 0; mac_ok && j < 17; j++)
+        mac_ok = j % 3 == 2 ? nic->mac[j] == ':' : strchr (hex, nic->mac[j]) != NULL;
+      if (!vm_port_name_validate (nic->name, NULL))
+        return invalid (error, "vm: NIC name '%s': must be 1 to %d of [A-Za-z0-9._-]",
+                        nic->name ? nic->name : "(null)", VM_PORT_NAME_MAX);
+      if (!mac_ok)
+        return invalid (error, "vm: NIC '%s': MAC '%s' is not xx:xx:xx:xx:xx:xx", nic->name,
+                        nic->mac ? nic->mac : "(null)");
+      if (nic->tap != NULL && (*nic->tap == '\0' || strlen (nic->tap) >= 16 ||
+                               strpbrk (nic->tap, "/,= ") != NULL))
+        return invalid (error, "vm: NIC '%s': '%s' is not an interface name", nic->name,
+                        nic->tap);
+      for (guint j = 0; j < i; j++)
+        if (g_str_equal (nic->name, ((VmNic *) config->nics->pdata[j])->name))
+          return invalid (error, "vm: NIC '%s' is named twice", nic->name);
     }
   if (config->hotplug_slots > 32)
     return invalid (error, "vm: hotplug-slots: %u is more than 32", config->hotplug_slots);
@@ -403,6 +530,45 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
       add (argv, "-device");
       add_printf (argv, "%s,fsdev=fs-%s,mount_tag=%s",
                   q35 ? "virtio-9p-pci" : "virtio-9p-device", share->tag, share->tag);
+    }
+
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VmDisk *disk = config->disks->pdata[i];
+      const char *read_only = disk->read_only ? "on" : "off";
+
+      add (argv, "-blockdev");
+      if (disk->path != NULL)
+        {
+          g_autofree char *path = escape_option_value (disk->path);
+
+          add_printf (argv, "driver=raw,node-name=disk-%s,read-only=%s,file.driver=file,"
+                      "file.filename=%s", disk->name, read_only, path);
+        }
+      else
+        add_printf (argv, "driver=null-co,node-name=disk-%s,read-only=%s,read-zeroes=on,"
+                    "size=%" G_GUINT64_FORMAT, disk->name, read_only, disk->size);
+      add (argv, "-device");
+      add_printf (argv, "%s,drive=disk-%s,id=disk-%s,serial=%s",
+                  q35 ? "virtio-blk-pci" : "virtio-blk-device", disk->name, disk->name,
+                  disk->name);
+    }
+
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      const VmNic *nic = config->nics->pdata[i];
+      g_autofree char *netdev = NULL;
+
+      if (nic->tap != NULL)
+        {
+          add (argv, "-netdev");
+          add_printf (argv, "tap,id=net-%s,ifname=%s,script=no,downscript=no,vnet_hdr=off",
+                      nic->name, nic->tap);
+          netdev = g_strdup_printf (",netdev=net-%s", nic->name);
+        }
+      add (argv, "-device");
+      add_printf (argv, "%s,id=%s,mac=%s%s", q35 ? "virtio-net-pci" : "virtio-net-device",
+                  nic->name, nic->mac, netdev ? netdev : "");
     }
 
   add (argv, "-device");

@@ -38,6 +38,34 @@ typedef struct {
   gboolean read_only;    /* QEMU refuses every write (readonly=on) */
 } VmShare;
 
+/* A virtio-blk disk present from boot (microvm cannot hot-plug one).
+ * @name ([A-Za-z0-9._-], at most VM_DISK_NAME_MAX) is its QEMU id and its
+ * serial: the guest finds it as /sys/block/vdX/serial. With @path NULL
+ * the disk is a placeholder of @size bytes that reads zeros (QEMU's
+ * null-co, no file): a template's slot, behind which each clone puts a
+ * file of its own with the same device (the saved state names devices,
+ * not files). The guest keeps the size it saw at boot, so a placeholder
+ * is as large as any file put behind it. */
+#define VM_DISK_NAME_MAX 20
+typedef struct {
+  char *name;
+  char *path;            /* nullable: a placeholder */
+  guint64 size;          /* a placeholder's size in bytes */
+  gboolean read_only;    /* QEMU refuses every write */
+} VmDisk;
+
+/* A virtio-net NIC present from boot, id @name. With @tap, its netdev
+ * opens that existing tap by name (script=no: the caller made it and
+ * deletes it once QEMU is gone); without, the NIC has no backend (a
+ * template's slot, a clone without a network). No vnet header on the
+ * tap: the NIC then offers the guest the same features with or without
+ * one, so a clone's matches its template's saved state. */
+typedef struct {
+  char *name;
+  char *mac;             /* xx:xx:xx:xx:xx:xx */
+  char *tap;             /* nullable */
+} VmNic;
+
 typedef struct {
   char *qemu;            /* NULL: qemu-system-x86_64 from PATH */
   VmMachineType machine_type;
@@ -53,6 +81,8 @@ typedef struct {
   gboolean die_with_parent; /* QEMU gets SIGKILL when the thread that started it ends */
   GPtrArray *boot_ports; /* (element-type utf8): virtio-serial ports present at boot */
   GPtrArray *shares;     /* (element-type VmShare): virtio-9p-pci devices present at boot */
+  GPtrArray *disks;      /* (element-type VmDisk): virtio-blk devices present at boot */
+  GPtrArray *nics;       /* (element-type VmNic): virtio-net devices present at boot */
   /* Guest RAM in a file (nullable: anonymous memory), mapped shared (a
    * template's RAM, which stays in the file) or private (a clone's:
    * copy-on-write over a template's). */
@@ -70,6 +100,17 @@ typedef struct {
 /* Adds a share to @config (copies the strings). */
 void vm_config_add_share (VmConfig *config, const char *tag, const char *path,
                           gboolean read_only);
+
+/* Adds a disk to @config (copies the strings); @path NULL: a placeholder. */
+void vm_config_add_disk (VmConfig *config, const char *name, const char *path, guint64 size,
+                         gboolean read_only);
+/* (transfer none) (nullable): the disk named @name. */
+VmDisk *vm_config_find_disk (const VmConfig *config, const char *name);
+
+/* Adds a NIC to @config (copies the strings); @tap nullable. */
+void vm_config_add_nic (VmConfig *config, const char *name, const char *mac, const char *tap);
+/* (transfer none) (nullable): the NIC named @name. */
+VmNic *vm_config_find_nic (const VmConfig *config, const char *name);
 
 VmConfig *vm_config_new (void);
 VmConfig *vm_config_copy (const VmConfig *config);

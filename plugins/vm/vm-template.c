@@ -73,6 +73,27 @@ vm_template_name (const VmConfig *config, GError **error)
   add_text (shape, "machine memory processors", numbers);
   for (guint i = 0; i < config->boot_ports->len; i++)
     add_text (shape, "port", config->boot_ports->pdata[i]);
+  /* Devices, not what is behind them: a clone puts its own files behind
+   * the template's disks and shares. Nothing is added when there are none,
+   * so templates made before disks existed keep their names. */
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VmDisk *disk = config->disks->pdata[i];
+      g_autofree char *line = g_strdup_printf ("%s %s %" G_GUINT64_FORMAT, disk->name,
+                                               disk->read_only ? "ro" : "rw", disk->size);
+
+      add_text (shape, "disk", line);
+    }
+  for (guint i = 0; i < config->nics->len; i++)
+    add_text (shape, "nic", ((VmNic *) config->nics->pdata[i])->name);
+  for (guint i = 0; i < config->shares->len; i++)
+    {
+      const VmShare *share = config->shares->pdata[i];
+      g_autofree char *line = g_strdup_printf ("%s %s", share->tag,
+                                               share->read_only ? "ro" : "rw");
+
+      add_text (shape, "share", line);
+    }
 
   add_text (contents, "accel", accel == VM_ACCEL_KVM ? "kvm" : "tcg");
   if (!add_file (contents, "qemu", qemu, error) ||

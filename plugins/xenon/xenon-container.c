@@ -15,11 +15,16 @@
 #include "xenon-private.h"
 
 #include "hcs-protocol-client.h"
+#include "xenon-storage.h"
 
 #include <signal.h>
 
 /* The agent has no ACPI power-off handling: the VM is ended by QEMU. */
 #define XENON_STOP_GRACE_MS 0
+/* How long the agent has to terminate the container before QEMU is
+ * killed: a guard against a guest that does not answer (it takes well
+ * under a second, a few under TCG at load), not a timing. */
+#define XENON_TERMINATE_GUARD_S 20
 
 struct _XenonContainer
 {
@@ -28,6 +33,7 @@ struct _XenonContainer
   char *id;
   VmGuest *guest;
   HcsContainer *proxy;
+  XenonStorage *storage;        /* nullable: its disks' files, kept until QEMU has gone */
 
   GMutex lock;                  /* guards what follows */
   gboolean paused;              /* its vCPUs are stopped (QMP stop) */
@@ -35,6 +41,7 @@ struct _XenonContainer
   gboolean ending;              /* we are ending the VM */
   gboolean removed;
   gboolean closed;              /* the handle was let go */
+  gboolean forced;              /* terminated by killing QEMU: ForcedExit, 137 */
   HcsContainerProperties *last; /* the last properties the guest gave */
 };
 
@@ -57,13 +64,25 @@ vm_gone (XenonContainer *self)
 }
 
 static gboolean
+is_forced (XenonContainer *self)
+{
+  gboolean forced;
+
+  g_mutex_lock (&self->lock);
+  forced = self->forced;
+  g_mutex_unlock (&self->lock);
+  return forced;
+}
+
+static gboolean
 set_vm_gone_error (XenonContainer *self, GError **error)
 {
-  gboolean removed, closed;
+  gboolean removed, closed, forced;
 
   g_mutex_lock (&self->lock);
   removed = self->removed;
   closed = self->closed;
+  forced = self->forced;
   g_mutex_unlock (&self->lock);
   if (closed)
     g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
@@ -71,6 +90,10 @@ set_vm_gone_error (XenonContainer *self, GError **error)
   else if (removed)
     g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
                  "xenon: compute system '%s' does not exist (it was removed)", self->id);
+  else if (forced)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED,
+                 "xenon: compute system '%s' has stopped (terminated: its VM was killed)",
+                 self->id);
   else
     g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
                  "xenon: compute system '%s': its VM (QEMU) exited unexpectedly", self->id);
@@ -146,6 +169,15 @@ xenon_container_new (const char *id, VmGuest *guest, HcsContainer *proxy)
   return self;
 }
 
+void
+xenon_container_set_storage (XenonContainer *self, XenonStorage *storage)
+{
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->storage, xenon_storage_free);
+  self->storage = storage;
+  g_mutex_unlock (&self->lock);
+}
+
 gboolean
 xenon_container_is_alive (XenonContainer *self)
 {
@@ -177,6 +209,10 @@ end_vm (XenonContainer *self)
   self->ending = TRUE;
   g_mutex_unlock (&self->lock);
   vm_guest_stop (self->guest, XENON_STOP_GRACE_MS);
+  /* QEMU is reaped: nothing holds its disks' files. */
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->storage, xenon_storage_free);
+  g_mutex_unlock (&self->lock);
 }
 
 /* --- HcsContainer --------------------------------------------------------------------- */
@@ -239,18 +275,84 @@ continue_if_paused (XenonContainer *self, GError **error)
   return TRUE;
 }
 
-/* Through the agent (SIGKILL to the init, as argon does: its exit code is
- * 137 and its processes' too); QEMU is killed when the VM goes. */
+/* The agent's terminate, run in a thread of its own so that a guest
+ * that does not answer cannot hold the caller. */
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+  gboolean ok;
+  GError *error;
+  HcsContainer *proxy;
+} Terminating;
+
+static gpointer
+terminate_thread (gpointer data)
+{
+  Terminating *terminating = data;
+  GError *error = NULL;
+  gboolean ok = hcs_container_terminate (terminating->proxy, &error);
+
+  g_mutex_lock (&terminating->lock);
+  terminating->ok = ok;
+  terminating->error = error;
+  terminating->done = TRUE;
+  g_cond_signal (&terminating->cond);
+  g_mutex_unlock (&terminating->lock);
+  return NULL;
+}
+
+/* The agent is asked first (SIGKILL to the init, as argon does: its exit
+ * code is 137 and its processes' too, each told to its waiters over the
+ * bridge). A guest that does not answer within the guard (hung, or its
+ * QEMU stopped) has its QEMU killed: the container is then Stopped with
+ * ForcedExit and 137, as the agent would have said, though its processes'
+ * waits end with the lost connection. */
 static gboolean
 xenon_container_terminate (HcsContainer *container, GError **error)
 {
   XenonContainer *self = XENON_CONTAINER (container);
+  Terminating terminating = { .proxy = self->proxy };
+  gint64 deadline = g_get_monotonic_time () + XENON_TERMINATE_GUARD_S * G_TIME_SPAN_SECOND;
+  GThread *thread;
+  gboolean done;
 
   if (vm_gone (self))
     return set_vm_gone_error (self, error);
   if (!continue_if_paused (self, error))
     return FALSE;
-  FORWARD_BOOL (hcs_container_terminate (self->proxy, &proxy_error));
+  g_mutex_init (&terminating.lock);
+  g_cond_init (&terminating.cond);
+  thread = g_thread_new ("xenon-terminate", terminate_thread, &terminating);
+  g_mutex_lock (&terminating.lock);
+  while (!terminating.done && g_cond_wait_until (&terminating.cond, &terminating.lock, deadline))
+    ;
+  done = terminating.done;
+  g_mutex_unlock (&terminating.lock);
+  if (!done)
+    {
+      g_debug ("xenon: compute system '%s': the agent did not terminate it in %d s: killing "
+               "QEMU", self->id, XENON_TERMINATE_GUARD_S);
+      g_mutex_lock (&self->lock);
+      self->forced = TRUE;
+      self->ending = TRUE;
+      g_mutex_unlock (&self->lock);
+      /* The bridge closes with it: the agent's call ends. */
+      vm_guest_stop (self->guest, 0);
+    }
+  g_thread_join (thread);
+  g_mutex_clear (&terminating.lock);
+  g_cond_clear (&terminating.cond);
+  if (!done)
+    {
+      g_clear_error (&terminating.error);
+      g_signal_emit_by_name (self, "exited", 128 + SIGKILL);
+      return TRUE;
+    }
+  if (terminating.ok)
+    return TRUE;
+  return proxy_failed (self, error, terminating.error);
 }
 
 static gboolean
@@ -260,10 +362,19 @@ xenon_container_wait_timeout (HcsContainer *container, gint64 timeout_ms,
   XenonContainer *self = XENON_CONTAINER (container);
   GError *proxy_error = NULL;
 
+  if (is_forced (self) && !xenon_container_is_removed (self))
+    return TRUE;
   if (vm_gone (self))
     return set_vm_gone_error (self, error);
   if (!hcs_container_wait_timeout (self->proxy, timeout_ms, cancellable, &proxy_error))
-    return proxy_failed (self, error, proxy_error);
+    {
+      /* Ended by a terminate that killed QEMU meanwhile: stopped. */
+      if (is_forced (self) && !xenon_container_is_removed (self))
+        return g_clear_error (&proxy_error), TRUE;
+      return proxy_failed (self, error, proxy_error);
+    }
+  if (is_forced (self))
+    return TRUE;
   /* The agent's connection went with the VM before QEMU was seen to exit. */
   if (hcs_protocol_container_is_lost (self->proxy))
     return set_vm_gone_error (self, error);
@@ -278,9 +389,13 @@ wait_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *proxy_error = NULL;
   GError *error = NULL;
 
-  if (hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error) &&
-      !hcs_protocol_container_is_lost (HCS_CONTAINER (source)))
-    g_task_return_boolean (task, TRUE);
+  if ((hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error) &&
+       !hcs_protocol_container_is_lost (HCS_CONTAINER (source))) ||
+      is_forced (self))
+    {
+      g_clear_error (&proxy_error);
+      g_task_return_boolean (task, TRUE);
+    }
   else if (proxy_error == NULL)
     {
       /* The agent's connection went with the VM before QEMU was seen to exit. */
@@ -302,6 +417,11 @@ xenon_container_wait_async (HcsContainer *container, GCancellable *cancellable,
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, xenon_container_wait_async);
+  if (is_forced (self) && !xenon_container_is_removed (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (vm_gone (self))
     {
       GError *error = NULL;
@@ -510,7 +630,7 @@ xenon_container_get_properties (HcsContainer *container, GError **error)
             {
               props->stopped = TRUE;
               g_free (props->exit_type);
-              props->exit_type = g_strdup ("UnexpectedExit");
+              props->exit_type = g_strdup (self->forced ? "ForcedExit" : "UnexpectedExit");
               props->exit_code = 128 + SIGKILL;
             }
         }

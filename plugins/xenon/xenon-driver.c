@@ -24,6 +24,7 @@
 #include "hcs-protocol-client.h"
 #include "vm-template.h"
 #include "xenon-private.h"
+#include "xenon-storage.h"
 
 #include <errno.h>
 #include <gio/gunixinputstream.h>
@@ -172,6 +173,8 @@ make_vm_config (const XenonSettings *settings)
   /* Stdio ports are hot-added per process: virtio-serial ports hot-plug
    * on virtio-mmio as on PCI (only disks and NICs cannot). */
   g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
+  /* Every VM has every slot: one template serves every container. */
+  xenon_storage_add_slots (config);
   return config;
 }
 
@@ -208,14 +211,18 @@ warm_template (VmGuest *guest, gpointer user_data, GError **error)
   return TRUE;
 }
 
-/* The VM for system @id: restored from its template, or booted. */
+/* The VM for system @id: restored from its template, or booted; with
+ * @storage's files behind its disk slots. */
 static VmGuest *
-start_vm (const char *id, const XenonSettings *settings, GError **error)
+start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage, GError **error)
 {
   g_autoptr (VmConfig) config = make_vm_config (settings);
   g_autofree char *label = g_strdup_printf ("xenon: compute system '%s'", id);
   g_autoptr (GError) template_error = NULL;
 
+  /* A template made now has this container's share folders: its guest
+   * never mounts them, and the clones have their own. */
+  xenon_storage_add_shares (storage, config);
   if (settings->template)
     {
       g_autofree char *template_dir = vm_template_ensure (
@@ -226,9 +233,10 @@ start_vm (const char *id, const XenonSettings *settings, GError **error)
         {
           g_autoptr (VmConfig) clone = vm_template_clone_config (config, template_dir);
           g_autofree char *state = g_build_filename (template_dir, VM_TEMPLATE_STATE, NULL);
-          VmGuest *guest = vm_guest_start (clone, label, state, XENON_BOOT_TIMEOUT_S,
-                                           &template_error);
+          VmGuest *guest;
 
+          xenon_storage_fill_slots (storage, clone);
+          guest = vm_guest_start (clone, label, state, XENON_BOOT_TIMEOUT_S, &template_error);
           if (guest != NULL)
             return guest;
         }
@@ -237,6 +245,7 @@ start_vm (const char *id, const XenonSettings *settings, GError **error)
       g_debug ("xenon: compute system '%s': booting, not from a template: %s", id,
                template_error->message);
     }
+  xenon_storage_fill_slots (storage, config);
   return vm_guest_start (config, label, NULL, XENON_BOOT_TIMEOUT_S, error);
 }
 
@@ -283,6 +292,9 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
   g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  /* An endpoint is the VM's NIC, set up by the guest: the host has no
+   * namespace of the container's to put it in. */
+  hcs_driver_set_takes_endpoints (self, TRUE);
   xenon_driver_get_settings (self, NULL, &settings);
   if (qemu == NULL)
     {
@@ -342,18 +354,12 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 {
   const char *what = NULL;
 
-  if (config->volume_path != NULL || config->layer_folder_path != NULL ||
-      (config->layers != NULL && config->layers->len > 0))
-    what = "a root file system or layers of the host (the container runs on the guest's "
-           "busybox image; erofs disks at boot are not done yet)";
-  else if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
-    what = "mapped directories (virtio-9p)";
+  if (config->layer_folder_path != NULL)
+    what = "LayerFolderPath (give its Layers, or its VolumePath)";
   else if (config->mounts != NULL && config->mounts->len > 0)
     what = "mounts of host paths";
-  else if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
-    what = "network endpoints (a tap on the hns bridge)";
-  else if (config->process != NULL && config->process->emulate_console)
-    what = "a console (pty)";
+  else if (config->process != NULL && config->process->console_socket != NULL)
+    what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -387,12 +393,15 @@ make_seed (const char *id, const HcsContainerConfig *config, GError **error)
 
 static HcsContainer *
 create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *config,
-              VmGuest *guest, GError **error)
+              VmGuest *guest, XenonStorage *storage, GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  gboolean want[3] = { process && process->create_stdin_pipe,
-                       process && process->create_stdout_pipe,
-                       process && process->create_stderr_pipe };
+  /* A console is relayed as the proxy's exec does: the pty's master is
+   * stdin and stdout in the guest, no stderr; resized with ResizeConsole. */
+  gboolean console = process && process->emulate_console;
+  gboolean want[3] = { process && (process->create_stdin_pipe || console),
+                       process && (process->create_stdout_pipe || console),
+                       process && process->create_stderr_pipe && !console };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
@@ -409,6 +418,9 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   in_guest->hv_partition = FALSE;
   g_clear_pointer (&in_guest->hv_runtime_image_path, g_free);
   document = hcs_container_config_to_node (in_guest);
+  /* No host path reaches the guest: its root is the disk slots', its
+   * mapped folders are in the shares. */
+  xenon_storage_set_guest_config (storage, json_node_get_object (document));
   seed = make_seed (id, config, error);
   if (seed == NULL)
     return NULL;
@@ -470,6 +482,8 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   XenonDriver *self = XENON_DRIVER (driver);
   g_auto (XenonSettings) settings = { 0 };
   g_autoptr (VmGuest) guest = NULL;
+  g_autoptr (XenonStorage) storage = NULL;
+  g_autoptr (GError) local_error = NULL;
   HcsContainer *proxy;
   XenonContainer *container;
   XenonContainer *existing;
@@ -498,18 +512,41 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   g_hash_table_insert (self->containers, g_strdup (id), NULL);
   g_mutex_unlock (&self->lock);
 
-  guest = start_vm (id, &settings, error);
-  proxy = guest != NULL ? create_in_vm (self, id, config, guest, error) : NULL;
+  {
+    g_autofree char *layer_dir =
+        hcs_options_get_string (self->options, NULL, "host", "layer-dir", HCS_DEFAULT_LAYER_DIR);
+
+    storage = xenon_storage_prepare (id, config, layer_dir, &local_error);
+  }
+  for (guint i = 0; storage != NULL && config->endpoint_list != NULL &&
+                    config->endpoint_list[i] != NULL; i++)
+    {
+      g_autoptr (HcsEndpoint) endpoint =
+          hcs_driver_open_endpoint (self, config->endpoint_list[i], &local_error);
+
+      if (endpoint == NULL || !xenon_storage_add_endpoint (storage, endpoint, &local_error))
+        {
+          g_prefix_error (&local_error,
+                          "xenon: compute system '%s': ContainerConfig.EndpointList[%u]: ", id, i);
+          g_clear_pointer (&storage, xenon_storage_free);
+        }
+    }
+  guest = storage != NULL ? start_vm (id, &settings, storage, &local_error) : NULL;
+  proxy = guest != NULL ? create_in_vm (self, id, config, guest, storage, &local_error) : NULL;
   if (proxy == NULL)
     {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      /* QEMU first: it holds the storage's files. */
       if (guest != NULL)
         vm_guest_stop (guest, 0);
+      g_clear_pointer (&storage, xenon_storage_free);
       g_mutex_lock (&self->lock);
       g_hash_table_remove (self->containers, id);
       g_mutex_unlock (&self->lock);
       return NULL;
     }
   container = xenon_container_new (id, g_steal_pointer (&guest), proxy);
+  xenon_container_set_storage (container, g_steal_pointer (&storage));
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->containers, g_strdup (id), container);
   g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);

@@ -22,6 +22,9 @@ G_DECLARE_FINAL_TYPE (XenonDriver, xenon_driver, XENON, DRIVER, GObject)
 G_DECLARE_FINAL_TYPE (XenonContainer, xenon_container, XENON, CONTAINER, GObject)
 
 XenonContainer *xenon_container_new (const char *id, VmGuest *guest, HcsContainer *proxy);
+/* Takes @storage (nullable): freed once its VM has gone. */
+typedef struct _XenonStorage XenonStorage;
+void xenon_container_set_storage (XenonContainer *self, XenonStorage *storage);
 /* Whether it still holds a VM that runs. */
 gboolean xenon_container_is_alive (XenonContainer *self);
 gboolean xenon_container_is_removed (XenonContainer *self);

@@ -824,7 +824,6 @@ test_pty (Fixture *fixture, gconstpointer data)
   config->process->emulate_console = TRUE;
   config->process->console_height = 24;
   config->process->console_width = 80;
-  XENON_GAP (fixture, "hyperv: a console (pty) does not reach the VM yet");
   container = create_started (fixture, "pty", config);
   init = get_init (container);
   /* With a console, stdout carries it and there is no stderr. */
@@ -906,7 +905,6 @@ test_pause_resume (Fixture *fixture, gconstpointer data)
   config->mapped_directories =
       g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_mapped_directory_free);
   g_ptr_array_add (config->mapped_directories, mapped);
-  XENON_GAP (fixture, "hyperv: mapped directories (virtio-9p) do not reach the VM yet");
   container = create_started (fixture, "pause", config);
   while (!g_file_test (counter, G_FILE_TEST_EXISTS) || read_counter (counter) < 3)
     g_usleep (20000);
