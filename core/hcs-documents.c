@@ -1586,6 +1586,7 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
   config->uts_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   config->ipc_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   config->pid_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->mount_namespace.mode = HCS_NAMESPACE_MODE_HOST;
 
   node = find_member (linux_object, "namespaces");
   if (node != NULL)

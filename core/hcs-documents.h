@@ -269,8 +269,8 @@ typedef struct {
   char *oci_annotations;      /* "annotations" as JSON text, or NULL */
   /* linux.namespaces beyond network, uts and ipc (read only when
    * oci_version is set; schema1 containers get new pid and mount
-   * namespaces and share the rest). Mount is new, or joined by path; an
-   * OCI config without one is not supported yet and gets a new one. */
+   * namespaces and share the rest). Without a mount namespace the
+   * container is chroot'ed in the host's, where nothing is mounted. */
   HcsNamespace pid_namespace;
   HcsNamespace mount_namespace;
   HcsNamespace cgroup_namespace;

@@ -755,7 +755,8 @@ test_namespaces (Fixture *fixture, gconstpointer data)
            "{\"namespaces\": [{\"type\": \"user\"}]}", "needs linux.uidMappings",
            "{\"namespaces\": [{\"type\": \"mount\"}], \"uidMappings\": [{\"containerID\": 0,"
            " \"hostID\": 1, \"size\": 1}], \"gidMappings\": []}", "without a new user namespace",
-           "{\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/self/ns/user\"}]}",
+           "{\"namespaces\": [{\"type\": \"mount\"},"
+           " {\"type\": \"user\", \"path\": \"/proc/self/ns/user\"}]}",
            "not supported yet",
            "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/net\"}]}",
            "/proc/self/ns/net is not a mount namespace",
@@ -847,6 +848,106 @@ test_namespace_mount_joined (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (count_host_mounts (), ==, host_mounts);
   kill (holder, SIGKILL);
   waitpid (holder, NULL, 0);
+}
+
+/* A bundle without a mount namespace: @root_json and @process_json are
+ * added to "root" and "process", @linux_json to "linux". */
+static void
+write_bundle_in_host_mounts (Fixture *fixture, const char *root_json, const char *process_json,
+                             const char *linux_json)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\","
+      " \"root\": {\"path\": \"%s\"%s},"
+      " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sleep\", \"1000\"],"
+      "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"%s},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+      "   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}],"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}]%s}}",
+      test_get_busybox_rootfs (), root_json, process_json, linux_json);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+/* No "mount" in linux.namespaces: the container is in the host's mount
+ * namespace, chroot'ed into its root, and nothing of it is mounted there
+ * (not config.json's mounts either, as crun does); exec enters the same
+ * root; what only a mount gives is refused, naming the field. */
+static void
+test_namespace_mount_host (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL, *root_link = NULL, *oom = NULL;
+  g_autofree char *root_path = NULL, *oom_path = NULL;
+  g_autofree char *host_ns = namespace_of (0, "mnt");
+  g_autofree char *container_ns = NULL;
+  guint host_mounts = count_host_mounts ();
+  gint64 pid;
+
+  /* oomScoreAdj and linux.sysctl are written through the host's /proc,
+   * the start fifo is reopened through it: none is in the root. */
+  write_bundle_in_host_mounts (fixture, "", ", \"oomScoreAdj\": 123",
+                               ", \"sysctl\": {\"kernel.msgmax\": \"12345\"}");
+  pid = create_for_pid (fixture, "hosted");
+  container_ns = namespace_of (pid, "mnt");
+  g_assert_cmpstr (container_ns, ==, host_ns);
+  root_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/root", pid);
+  root_link = g_file_read_link (root_path, NULL);
+  g_assert_cmpstr (root_link, ==, test_get_busybox_rootfs ());
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "hosted"), ==, 0);
+  oom_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/oom_score_adj", pid);
+  g_assert_true (g_file_get_contents (oom_path, &oom, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (oom), ==, "123");
+  /* exec lands in the container's root, not the host's; /proc there is
+   * the image's empty folder. */
+  g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "hosted", "sh", "-c",
+                           "test -x /bin/busybox && test ! -e /proc/self && "
+                           "test ! -e /dev/null && echo inside"),
+                   ==, 0);
+  g_test_message ("exec in the host's mount namespace: %s%s", out, err);
+  g_assert_cmpstr (out, ==, "inside\n");
+  g_clear_pointer (&err, g_free);
+  {
+    /* The sysctl went to the container's ipc namespace, not the host's. */
+    g_autofree char *target = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
+    g_autofree char *msgmax = NULL, *host_msgmax = NULL;
+    const char *argv[] = { "nsenter", "-t", target, "-i", "cat", "/proc/sys/kernel/msgmax", NULL };
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &msgmax, NULL, &status, NULL));
+    g_assert_cmpstr (msgmax, ==, "12345\n");
+    g_assert_true (g_file_get_contents ("/proc/sys/kernel/msgmax", &host_msgmax, NULL, NULL));
+    g_assert_cmpstr (host_msgmax, !=, "12345\n");
+  }
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+  remove_container (fixture, "hosted", pid);
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+
+  /* What only a mount gives: refused before anything is made. */
+  for (const char *const *bad = (const char *const[]){
+           ", \"readonly\": true", "", "", "root.readonly needs a mount namespace",
+           "", "", ", \"rootfsPropagation\": \"private\"", "linux.rootfsPropagation needs",
+           "", "", ", \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", "
+           "\"major\": 10, \"minor\": 229}]", "linux.devices",
+           "", "", ", \"maskedPaths\": [\"/proc/kcore\", \"/bin\"]",
+           "linux.maskedPaths: /bin needs a mount namespace",
+           "", "", ", \"readonlyPaths\": [\"/etc\"]",
+           "linux.readonlyPaths: /etc needs a mount namespace",
+           NULL };
+       *bad; bad += 4)
+    {
+      write_bundle_in_host_mounts (fixture, bad[0], bad[1], bad[2]);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "refused"), ==, 1);
+      g_test_message ("%s%s%s: %s", bad[0], bad[1], bad[2], err);
+      g_assert_nonnull (strstr (err, bad[3]));
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+    }
+  while (waitpid (-1, NULL, WNOHANG) > 0)
+    ;
 }
 
 static char *
@@ -1581,6 +1682,7 @@ main (int argc, char **argv)
   ADD ("hook-failures", test_hook_failures);
   ADD ("namespaces", test_namespaces);
   ADD ("namespace-mount-joined", test_namespace_mount_joined);
+  ADD ("namespace-mount-host", test_namespace_mount_host);
   ADD ("resources", test_resources);
   ADD ("devices", test_devices);
   ADD ("seccomp", test_seccomp);
