@@ -569,7 +569,14 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
                " \"minor\": 229}],"
                " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},"
                " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"},"
-               " {\"type\": \"mount\"}]}}");
+               " {\"type\": \"mount\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"},"
+               " {\"type\": \"user\"}, {\"type\": \"cgroup\"}],"
+               " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}],"
+               " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 5}]},"
+               " \"annotations\": {\"a\": \"b\"},"
+               " \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"args\": [\"true\", \"x\"],"
+               " \"env\": [\"A=1\"], \"timeout\": 5}], \"createContainer\": [{\"path\": \"/bin/false\"}],"
+               " \"poststop\": [{\"path\": \"/bin/echo\"}]}}");
   g_autoptr (JsonNode) node = hcs_container_config_to_node (config);
   g_autoptr (HcsContainerConfig) back_config =
       hcs_container_config_from_node (node, NULL, &error);
@@ -600,6 +607,37 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (g_array_index (back->process->rlimits, HcsRuntimeRlimit, 1).hard, ==,
                     G_MAXUINT64);
   g_assert_false (back->process->no_new_privileges);
+  /* So do linux.namespaces (a type absent is the host's), the id maps,
+   * the hooks and the state they read. */
+  g_assert_cmpstr (back->net, ==, "new");
+  g_assert_cmpstr (back->uts, ==, "new");
+  g_assert_cmpstr (back->ipc, ==, "host");
+  g_assert_cmpstr (back->pid_ns, ==, "/proc/1/ns/pid");
+  g_assert_cmpstr (back->user_ns, ==, "new");
+  g_assert_cmpstr (back->cgroup_ns, ==, "new");
+  g_assert_null (back->time_ns);
+  g_assert_null (back->mnt_ns);
+  g_assert_cmpstr (back->uid_map, ==, "0 1000 10\n");
+  g_assert_cmpstr (back->gid_map, ==, "0 2000 5\n");
+  g_assert_cmpstr (back->hook_state, ==, spec->hook_state);
+  g_assert_nonnull (strstr (back->hook_state, "\"annotations\":{\"a\":\"b\"}"));
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      g_assert_cmpuint (back->hooks[kind] ? back->hooks[kind]->len : 0, ==,
+                        spec->hooks[kind] ? spec->hooks[kind]->len : 0);
+      for (guint i = 0; spec->hooks[kind] && i < spec->hooks[kind]->len; i++)
+        {
+          const HcsRuntimeHook *a = spec->hooks[kind]->pdata[i], *b = back->hooks[kind]->pdata[i];
+          g_assert_cmpstr (a->path, ==, b->path);
+          g_assert_cmpstrv (a->args, b->args);
+          g_assert_cmpstrv (a->env, b->env);
+          g_assert_cmpint (a->timeout, ==, b->timeout);
+        }
+    }
+  g_assert_nonnull (back->hooks[HCS_RUNTIME_HOOK_PRESTART]);
+  g_assert_nonnull (back_config->oci_hooks[HCS_OCI_HOOK_POSTSTOP]);
+  g_assert_cmpstr (((HcsOciHook *) back_config->oci_hooks[HCS_OCI_HOOK_POSTSTOP]->pdata[0])->path,
+                   ==, "/bin/echo");
 
   /* A ProcessConfig without them keeps the runtime's defaults. */
   {
