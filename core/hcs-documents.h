@@ -606,6 +606,10 @@ typedef struct {
   gint64 storage_iops_maximum;
   gint64 storage_bandwidth_maximum;
   gint64 pids_maximum;        /* PidsMaximum (OCI pids.limit; 0 = unlimited) */
+  /* OCI linux.resources as JSON text (runc's `update`), written as given
+   * after the fields above, as a create writes config.json's; NULL: none.
+   * Not owned: the caller keeps it alive for the call. */
+  const char *oci_resources;
 } HcsResourceUpdate;
 
 #define HCS_RESOURCE_UPDATE_INIT { -1, -1, -1, -1, -1, -1, -1 }

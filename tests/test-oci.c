@@ -965,6 +965,151 @@ cgroup_value (const char *controller, const char *id, const char *file)
   return g_strstrip (value);
 }
 
+/* runc's command line where the audit of issue 14 found gaps: update's
+ * every flag written exactly (runc's period/quota and -r rules), exec's
+ * --additional-gids, --apparmor, --process-label, --cgroup and the paused
+ * rule, checkpoint and restore refused, --version's spec line. */
+static void
+test_runc_command_line (Fixture *fixture, gconstpointer data)
+{
+  gboolean v1 = g_file_test ("/sys/fs/cgroup/memory", G_FILE_TEST_IS_DIR);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *resources = g_build_filename (fixture->temp_dir, "resources.json", NULL);
+  gint64 pid;
+
+  write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]}");
+  pid = create_for_pid (fixture, "cli");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "cli"), ==, 0);
+
+  /* update: each flag to its file, exactly (no rounding to MB or to a
+   * share of the machine). */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", "--memory", "67108865",
+                           "--memory-reservation", "32m", "--cpu-share", "513", "--cpu-period",
+                           "50000", "--cpu-quota", "20000", "--cpuset-cpus", "0",
+                           "--cpuset-mems", "0", "--pids-limit", "42", "cli"),
+                   ==, 0);
+  g_test_message ("update: %s", err);
+  g_clear_pointer (&err, g_free);
+  if (v1)
+    {
+      const char *expected[][3] = {
+        { "memory", "memory.limit_in_bytes", "67108864" }, /* the kernel rounds to pages */
+        { "memory", "memory.soft_limit_in_bytes", "33554432" },
+        { "cpu", "cpu.shares", "513" },
+        { "cpu", "cpu.cfs_period_us", "50000" },
+        { "cpu", "cpu.cfs_quota_us", "20000" },
+        { "cpuset", "cpuset.cpus", "0" },
+        { "pids", "pids.max", "42" },
+      };
+      for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          g_autofree char *value = cgroup_value (expected[i][0], "cli", expected[i][1]);
+          g_test_message ("%s: %s", expected[i][1], value);
+          g_assert_cmpstr (value, ==, expected[i][2]);
+        }
+      /* A quota alone leaves the period as it was (runc's rule). */
+      g_assert_cmpint (hcsctl (fixture, NULL, NULL, "update", "--cpu-quota", "30000", "cli"), ==,
+                       0);
+      {
+        g_autofree char *period = cgroup_value ("cpu", "cli", "cpu.cfs_period_us");
+        g_autofree char *quota = cgroup_value ("cpu", "cli", "cpu.cfs_quota_us");
+        g_assert_cmpstr (period, ==, "50000");
+        g_assert_cmpstr (quota, ==, "30000");
+      }
+      /* -r: linux.resources as given; device rules are never updated. */
+      g_assert_true (g_file_set_contents (
+          resources,
+          "{\"memory\": {\"limit\": 100663296}, \"cpu\": {\"shares\": 700},"
+          " \"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}",
+          -1, NULL));
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", "-r", resources, "--memory", "1g",
+                               "cli"),
+                       ==, 0);
+      g_clear_pointer (&err, g_free);
+      {
+        g_autofree char *limit = cgroup_value ("memory", "cli", "memory.limit_in_bytes");
+        g_autofree char *shares = cgroup_value ("cpu", "cli", "cpu.shares");
+        g_autofree char *devices = cgroup_value ("devices", "cli", "devices.list");
+        g_assert_cmpstr (limit, ==, "100663296");
+        g_assert_cmpstr (shares, ==, "700");
+        g_assert_null (strstr (devices, "a *:* rwm"));
+      }
+      /* No memory limit, and with it no swap limit. */
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", "--memory", "-1", "cli"), ==, 0);
+      g_test_message ("update --memory -1: %s", err);
+      g_clear_pointer (&err, g_free);
+      {
+        g_autofree char *limit = cgroup_value ("memory", "cli", "memory.limit_in_bytes");
+        g_assert_cmpuint (g_ascii_strtoull (limit, NULL, 10), >, G_MAXINT64 / 2);
+      }
+    }
+  for (const char *const *bad = (const char *const[]){
+           "--memory", "lots", "--memory: expected a size",
+           "--cpu-idle", "1", "--cpu-idle: not supported",
+           "--l3-cache-schema", "L3:0=f", "Intel RDT/CAT: l3 cache schema is not enabled",
+           "--mem-bw-schema", "MB:0=50", "Intel RDT/MBA: memory bandwidth schema is not enabled",
+           "--blkio-weight", "5", "blockIO.weight",
+           NULL };
+       *bad; bad += 3)
+    {
+      if (g_file_test ("/sys/fs/resctrl/schemata", G_FILE_TEST_EXISTS) &&
+          strstr (bad[2], "Intel RDT") != NULL)
+        continue;
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", bad[0], bad[1], "cli"), ==, 1);
+      g_test_message ("update %s %s: %s", bad[0], bad[1], err);
+      g_assert_nonnull (strstr (err, bad[2]));
+      g_clear_pointer (&err, g_free);
+    }
+
+  /* exec: supplementary groups, LSM labels, the container's own cgroup. */
+  g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "--additional-gids", "5", "-g", "6",
+                           "--cgroup", "/", "cli", "id", "-G"),
+                   ==, 0);
+  g_test_message ("exec -g: %s%s", out, err);
+  g_assert_nonnull (strstr (out, " 5 6") ? strstr (out, " 5 6") : strstr (out, "5 6"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  if (!g_file_test ("/sys/module/apparmor/parameters/enabled", G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "--apparmor", "unconfined", "cli",
+                               "true"),
+                       ==, 255);
+      g_assert_nonnull (strstr (err, "AppArmor is not enabled on this host"));
+      g_clear_pointer (&err, g_free);
+    }
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "--cgroup", "memory:/sub", "cli", "true"),
+                   ==, 255);
+  g_assert_nonnull (strstr (err, "--cgroup memory:/sub: a sub-cgroup is not supported"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "-g", "x", "cli", "true"), ==, 255);
+  g_assert_nonnull (strstr (err, "--additional-gids: 'x' is not a group id"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "pause", "cli"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "cli", "true"), ==, 255);
+  g_assert_nonnull (strstr (err, "cannot exec in a paused container (use --ignore-paused"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "resume", "cli"), ==, 0);
+
+  /* checkpoint and restore: refused, runc's options accepted. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "checkpoint", "--image-path", "/nonexistent",
+                           "--leave-running", "cli"),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "checkpoint: not supported: hcs does not checkpoint"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "restore", "-d", "--bundle", fixture->bundle,
+                           "cli"),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "restore: not supported"));
+  g_clear_pointer (&err, g_free);
+
+  /* --version: runc's lines, with the runtime spec's version. */
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "--version"), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "hcsctl version "));
+  g_assert_nonnull (strstr (out, "\nspec: 1.0.2\n"));
+
+  remove_container (fixture, "cli", pid);
+}
+
 /* linux.resources as given, in the files of this host's cgroup version;
  * what the host cannot do refused, naming the field, nothing left. */
 static void
@@ -1684,6 +1829,7 @@ main (int argc, char **argv)
   ADD ("namespace-mount-joined", test_namespace_mount_joined);
   ADD ("namespace-mount-host", test_namespace_mount_host);
   ADD ("resources", test_resources);
+  ADD ("runc-command-line", test_runc_command_line);
   ADD ("devices", test_devices);
   ADD ("seccomp", test_seccomp);
   ADD ("errors", test_errors);

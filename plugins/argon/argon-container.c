@@ -1002,7 +1002,15 @@ argon_container_modify (HcsContainer *container, const HcsResourceUpdate *update
                    "argon: %s: cannot modify: it has already stopped", self->what);
       return FALSE;
     }
-  return hcs_runtime_cgroup_apply (self->cgroup, update, error);
+  if (!hcs_runtime_cgroup_apply (self->cgroup, update, error))
+    return FALSE;
+  if (update->oci_resources != NULL &&
+      !hcs_runtime_cgroup_apply_oci (self->cgroup, update->oci_resources, error))
+    {
+      g_prefix_error (error, "argon: %s: ", self->what);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static HcsContainerProperties *
