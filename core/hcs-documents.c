@@ -2242,6 +2242,8 @@ hcs_statistics_to_node (const HcsStatistics *stats)
   write_int (builder, "UsageCommitBytes", stats->memory_usage_commit_bytes);
   write_int (builder, "UsageCommitPeakBytes", stats->memory_usage_commit_peak_bytes);
   write_int (builder, "UsagePrivateWorkingSetBytes", stats->memory_usage_private_working_set_bytes);
+  if (stats->memory_oom_kill_count != 0)
+    write_int (builder, "OomKillCount", stats->memory_oom_kill_count);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "Processor");
   json_builder_begin_object (builder);
@@ -2327,7 +2329,9 @@ hcs_statistics_from_node (JsonNode *node, GError **error)
       (!read_u64 (part, "Statistics.Memory", "UsageCommitBytes", &stats->memory_usage_commit_bytes, error) ||
        !read_u64 (part, "Statistics.Memory", "UsageCommitPeakBytes", &stats->memory_usage_commit_peak_bytes, error) ||
        !read_u64 (part, "Statistics.Memory", "UsagePrivateWorkingSetBytes",
-                  &stats->memory_usage_private_working_set_bytes, error)))
+                  &stats->memory_usage_private_working_set_bytes, error) ||
+       !read_u64 (part, "Statistics.Memory", "OomKillCount", &stats->memory_oom_kill_count,
+                  error)))
     return NULL;
   if ((part = sub_object (object, "Processor")) != NULL &&
       (!read_u64 (part, "Statistics.Processor", "TotalRuntime100ns", &stats->processor_total_runtime_100ns, error) ||

@@ -392,6 +392,10 @@ typedef struct {
    * otherwise, and then not written): hcsshim's VirtualMachineStatistics. */
   guint64 vm_processor_total_runtime_ns;      /* VirtualMachine.Processor.TotalRuntimeNS */
   guint64 vm_memory_working_set_bytes;        /* VirtualMachine.Memory.WorkingSetBytes */
+  /* Processes the kernel killed for the memory limit since the system was
+   * made (hcs's own Memory.OomKillCount, written when not 0): runc's
+   * `events` reports each as an "oom" event. */
+  guint64 memory_oom_kill_count;
 } HcsStatistics;
 
 #define HCS_TYPE_STATISTICS (hcs_statistics_get_type ())

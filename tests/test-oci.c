@@ -1110,6 +1110,58 @@ test_runc_command_line (Fixture *fixture, gconstpointer data)
   remove_container (fixture, "cli", pid);
 }
 
+/* events: runc's "oom" event when the kernel kills a process of the
+ * container for its memory limit, beside the statistics. */
+static void
+test_events_oom (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *events_path = g_build_filename (fixture->temp_dir, "events", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocess) events = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL, *text = NULL;
+  gint64 pid;
+
+  write_linux_bundle (fixture,
+                      "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+                      " \"resources\": {\"memory\": {\"limit\": 33554432, \"swap\": 33554432}}}");
+  pid = create_for_pid (fixture, "oom");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "oom"), ==, 0);
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, events_path);
+  events = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HCSCTL"), "--options",
+                                        fixture->options_file, "--root", fixture->root,
+                                        "events", "--interval", "1s", "oom", NULL);
+  g_assert_no_error (error);
+  /* The first statistics line says events has its baseline. */
+  for (int i = 0; i < 600 && (text == NULL || strstr (text, "\"stats\"") == NULL); i++)
+    {
+      g_clear_pointer (&text, g_free);
+      g_usleep (50000);
+      g_file_get_contents (events_path, &text, NULL, NULL);
+    }
+  g_assert_nonnull (strstr (text, "\"type\":\"stats\""));
+  /* A string that doubles until the kernel kills the shell. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "oom", "sh", "-c",
+                           "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done"),
+                   ==, 137);
+  g_clear_pointer (&text, g_free);
+  for (int i = 0; i < 600 && (text == NULL || strstr (text, "\"type\":\"oom\"") == NULL); i++)
+    {
+      g_clear_pointer (&text, g_free);
+      g_usleep (50000);
+      g_file_get_contents (events_path, &text, NULL, NULL);
+    }
+  g_test_message ("events: %s", text);
+  g_assert_nonnull (strstr (text, "{\"type\":\"oom\",\"id\":\"oom\"}"));
+
+  /* events ends with the container. */
+  remove_container (fixture, "oom", pid);
+  g_subprocess_wait (events, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (events));
+}
+
 /* linux.resources as given, in the files of this host's cgroup version;
  * what the host cannot do refused, naming the field, nothing left. */
 static void
@@ -1830,6 +1882,7 @@ main (int argc, char **argv)
   ADD ("namespace-mount-host", test_namespace_mount_host);
   ADD ("resources", test_resources);
   ADD ("runc-command-line", test_runc_command_line);
+  ADD ("events-oom", test_events_oom);
   ADD ("devices", test_devices);
   ADD ("seccomp", test_seccomp);
   ADD ("errors", test_errors);

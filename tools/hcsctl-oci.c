@@ -1530,11 +1530,11 @@ hcsctl_cmd_events (HcsctlGlobals *globals, int argc, char **argv)
   container = open_container (globals, "events", rest[0], NULL);
   if (container == NULL)
     return 1;
-  for (;;)
+  for (gint64 next_stats = 0, oom_kills = -1;;)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (HcsStatistics) stats = hcs_container_get_statistics (container, &error);
-      g_autoptr (JsonNode) event = NULL;
+      gint64 now = g_get_monotonic_time () / 1000;
 
       if (stats == NULL)
         {
@@ -1542,12 +1542,26 @@ hcsctl_cmd_events (HcsctlGlobals *globals, int argc, char **argv)
             return 0;
           return hcsctl_log_error ("events", error->message);
         }
-      event = stats_event (rest[0], stats);
-      print_json (event, FALSE);
+      /* runc's "oom" event, once per kill the counter shows since we began. */
+      for (gint64 i = oom_kills; i >= 0 && i < (gint64) stats->memory_oom_kill_count; i++)
+        {
+          g_autoptr (JsonNode) oom = json_from_string ("{\"type\":\"oom\"}", NULL);
+          json_object_set_string_member (json_node_get_object (oom), "id", rest[0]);
+          print_json (oom, FALSE);
+        }
+      oom_kills = stats->memory_oom_kill_count;
+      if (now >= next_stats)
+        {
+          g_autoptr (JsonNode) event = stats_event (rest[0], stats);
+          print_json (event, FALSE);
+          next_stats = now + interval_ms;
+        }
+      fflush (stdout); /* each event as it comes, for a reader on a pipe */
       if (once)
         return 0;
-      /* Ends when the container does: a wait that times out is the tick. */
-      if (hcs_container_wait_timeout (container, interval_ms, NULL, NULL))
+      /* Ends when the container does: a wait that times out is the tick,
+       * short enough for an oom to be told soon after it happened. */
+      if (hcs_container_wait_timeout (container, MIN (interval_ms, 250), NULL, NULL))
         return 0;
     }
 }

@@ -773,6 +773,7 @@ argon_container_get_statistics (HcsContainer *container, GError **error)
   stats->memory_usage_commit_bytes = cg.memory_usage_bytes;
   stats->memory_usage_commit_peak_bytes = cg.memory_max_usage_bytes;
   stats->memory_usage_private_working_set_bytes = cg.memory_private_bytes;
+  stats->memory_oom_kill_count = cg.oom_kills;
   stats->processor_total_runtime_100ns = cg.cpu_usage_ns / 100;
   stats->processor_runtime_user_100ns = cg.cpu_user_ns / 100;
   stats->processor_runtime_kernel_100ns = cg.cpu_system_ns / 100;
