@@ -1014,6 +1014,95 @@ parse_oci_mount (JsonObject *object, const char *doc, gpointer *out, GError **er
 
 static gboolean parse_oci_linux_filesystem (JsonObject *linux_object,
                                             HcsContainerConfig *config, GError **error);
+static gboolean parse_oci_namespaces (JsonObject *linux_object, HcsContainerConfig *config,
+                                      GError **error);
+static gboolean parse_oci_hooks (JsonObject *hooks, HcsContainerConfig *config, GError **error);
+static gboolean check_oci_version (const char *version, GError **error);
+
+/* linux.namespaces as config.json gives them (a type absent is the host's)
+ * and the id mappings. */
+static void
+write_oci_namespaces (JsonBuilder *builder, const HcsContainerConfig *config)
+{
+  const char *const types[] = { "network", "uts", "ipc", "pid",
+                                "cgroup", "time", "user", "mount" };
+  const HcsNamespace *const namespaces[] = {
+    &config->network_namespace, &config->uts_namespace, &config->ipc_namespace,
+    &config->pid_namespace, &config->cgroup_namespace, &config->time_namespace,
+    &config->user_namespace, &config->mount_namespace,
+  };
+  const char *const map_names[] = { "uidMappings", "gidMappings" };
+  GArray *const maps[] = { config->oci_uid_mappings, config->oci_gid_mappings };
+
+  json_builder_set_member_name (builder, "namespaces");
+  json_builder_begin_array (builder);
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      if (namespaces[i]->mode == HCS_NAMESPACE_MODE_HOST)
+        continue;
+      json_builder_begin_object (builder);
+      write_string (builder, "type", types[i]);
+      if (namespaces[i]->mode == HCS_NAMESPACE_MODE_JOIN)
+        write_string (builder, "path", namespaces[i]->path);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  for (gsize i = 0; i < G_N_ELEMENTS (maps); i++)
+    {
+      if (maps[i] == NULL)
+        continue;
+      json_builder_set_member_name (builder, map_names[i]);
+      json_builder_begin_array (builder);
+      for (guint j = 0; j < maps[i]->len; j++)
+        {
+          const HcsIdMapping *mapping = &g_array_index (maps[i], HcsIdMapping, j);
+
+          json_builder_begin_object (builder);
+          write_int (builder, "containerID", mapping->container_id);
+          write_int (builder, "hostID", mapping->host_id);
+          write_int (builder, "size", mapping->size);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+}
+
+/* hooks as config.json gives them. */
+static void
+write_oci_hooks (JsonBuilder *builder, const HcsContainerConfig *config)
+{
+  gboolean any = FALSE;
+
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    any = any || config->oci_hooks[kind] != NULL;
+  if (!any)
+    return;
+  json_builder_set_member_name (builder, "hooks");
+  json_builder_begin_object (builder);
+  for (guint kind = 0; kind < HCS_OCI_HOOK_N_KINDS; kind++)
+    {
+      GPtrArray *hooks = config->oci_hooks[kind];
+
+      if (hooks == NULL)
+        continue;
+      json_builder_set_member_name (builder, hcs_oci_hook_kind_name (kind));
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < hooks->len; i++)
+        {
+          const HcsOciHook *hook = hooks->pdata[i];
+
+          json_builder_begin_object (builder);
+          write_string (builder, "path", hook->path);
+          write_strv (builder, "args", hook->args);
+          write_strv (builder, "env", hook->env);
+          if (hook->timeout > 0)
+            write_int (builder, "timeout", hook->timeout);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+}
 static gboolean parse_oci_resources (JsonObject *resources, HcsContainerConfig *config,
                                      GError **error);
 
@@ -1025,10 +1114,29 @@ write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
       config->readonly_paths == NULL && config->sysctl == NULL &&
       config->rootfs_propagation == NULL && config->oci_cgroups_path == NULL &&
       config->oci_resources == NULL && config->oci_devices == NULL &&
-      config->oci_seccomp == NULL)
+      config->oci_seccomp == NULL && config->oci_version == NULL)
     return;
   json_builder_set_member_name (builder, "Oci");
   json_builder_begin_object (builder);
+  /* An OCI config's namespaces, hooks and their state's bundle and
+   * annotations, so that a monitor makes the same container. */
+  if (config->oci_version != NULL)
+    {
+      write_string (builder, "ociVersion", config->oci_version);
+      write_oci_namespaces (builder, config);
+      write_oci_hooks (builder, config);
+      write_string (builder, "bundle", config->oci_bundle);
+      if (config->oci_annotations != NULL)
+        {
+          JsonNode *annotations = json_from_string (config->oci_annotations, NULL);
+
+          if (annotations != NULL)
+            {
+              json_builder_set_member_name (builder, "annotations");
+              json_builder_add_value (builder, annotations);
+            }
+        }
+    }
   write_string (builder, "domainname", config->domainname);
   write_strv (builder, "maskedPaths", config->masked_paths);
   write_strv (builder, "readonlyPaths", config->readonly_paths);
@@ -1080,8 +1188,31 @@ read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **err
       !check_name ("ContainerConfig.Oci", "domainname", config->domainname, 64, error) ||
       !read_string (oci, "ContainerConfig.Oci", "cgroupsPath", &config->oci_cgroups_path,
                     error) ||
-      !parse_oci_linux_filesystem (oci, config, error))
+      !parse_oci_linux_filesystem (oci, config, error) ||
+      !read_string (oci, "ContainerConfig.Oci", "ociVersion", &config->oci_version, error) ||
+      !read_string (oci, "ContainerConfig.Oci", "bundle", &config->oci_bundle, error))
     return FALSE;
+  if (config->oci_version != NULL)
+    {
+      if (!check_oci_version (config->oci_version, error) ||
+          !parse_oci_namespaces (oci, config, error))
+        return FALSE;
+    }
+  node = find_member (oci, "hooks");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "ContainerConfig.Oci", "hooks", "an object", node);
+      if (!parse_oci_hooks (json_node_get_object (node), config, error))
+        return FALSE;
+    }
+  node = find_member (oci, "annotations");
+  if (node != NULL)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return type_error (error, "ContainerConfig.Oci", "annotations", "an object", node);
+      config->oci_annotations = json_to_string (node, FALSE);
+    }
   node = find_member (oci, "resources");
   if (node != NULL)
     {
@@ -1574,8 +1705,10 @@ read_id_mappings (JsonObject *linux_object, const char *name, GArray **out, GErr
   return TRUE;
 }
 
+/* linux.namespaces and the id mappings: every type given is new or joined
+ * by path, every other one the host's. */
 static gboolean
-parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **error)
+parse_oci_namespaces (JsonObject *linux_object, HcsContainerConfig *config, GError **error)
 {
   JsonNode *node;
 
@@ -1586,6 +1719,10 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
   config->uts_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   config->ipc_namespace.mode = HCS_NAMESPACE_MODE_HOST;
   config->pid_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->mount_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->cgroup_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->time_namespace.mode = HCS_NAMESPACE_MODE_HOST;
+  config->user_namespace.mode = HCS_NAMESPACE_MODE_HOST;
 
   node = find_member (linux_object, "namespaces");
   if (node != NULL)
@@ -1668,6 +1805,16 @@ parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **
                    "linux.uidMappings and linux.gidMappings");
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+parse_oci_linux (JsonObject *linux_object, HcsContainerConfig *config, GError **error)
+{
+  JsonNode *node;
+
+  if (!parse_oci_namespaces (linux_object, config, error))
+    return FALSE;
 
   node = find_member (linux_object, "seccomp");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
@@ -2095,6 +2242,8 @@ hcs_statistics_to_node (const HcsStatistics *stats)
   write_int (builder, "UsageCommitBytes", stats->memory_usage_commit_bytes);
   write_int (builder, "UsageCommitPeakBytes", stats->memory_usage_commit_peak_bytes);
   write_int (builder, "UsagePrivateWorkingSetBytes", stats->memory_usage_private_working_set_bytes);
+  if (stats->memory_oom_kill_count != 0)
+    write_int (builder, "OomKillCount", stats->memory_oom_kill_count);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "Processor");
   json_builder_begin_object (builder);
@@ -2180,7 +2329,9 @@ hcs_statistics_from_node (JsonNode *node, GError **error)
       (!read_u64 (part, "Statistics.Memory", "UsageCommitBytes", &stats->memory_usage_commit_bytes, error) ||
        !read_u64 (part, "Statistics.Memory", "UsageCommitPeakBytes", &stats->memory_usage_commit_peak_bytes, error) ||
        !read_u64 (part, "Statistics.Memory", "UsagePrivateWorkingSetBytes",
-                  &stats->memory_usage_private_working_set_bytes, error)))
+                  &stats->memory_usage_private_working_set_bytes, error) ||
+       !read_u64 (part, "Statistics.Memory", "OomKillCount", &stats->memory_oom_kill_count,
+                  error)))
     return NULL;
   if ((part = sub_object (object, "Processor")) != NULL &&
       (!read_u64 (part, "Statistics.Processor", "TotalRuntime100ns", &stats->processor_total_runtime_100ns, error) ||

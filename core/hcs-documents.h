@@ -269,8 +269,8 @@ typedef struct {
   char *oci_annotations;      /* "annotations" as JSON text, or NULL */
   /* linux.namespaces beyond network, uts and ipc (read only when
    * oci_version is set; schema1 containers get new pid and mount
-   * namespaces and share the rest). Mount is new, or joined by path; an
-   * OCI config without one is not supported yet and gets a new one. */
+   * namespaces and share the rest). Without a mount namespace the
+   * container is chroot'ed in the host's, where nothing is mounted. */
   HcsNamespace pid_namespace;
   HcsNamespace mount_namespace;
   HcsNamespace cgroup_namespace;
@@ -392,6 +392,10 @@ typedef struct {
    * otherwise, and then not written): hcsshim's VirtualMachineStatistics. */
   guint64 vm_processor_total_runtime_ns;      /* VirtualMachine.Processor.TotalRuntimeNS */
   guint64 vm_memory_working_set_bytes;        /* VirtualMachine.Memory.WorkingSetBytes */
+  /* Processes the kernel killed for the memory limit since the system was
+   * made (hcs's own Memory.OomKillCount, written when not 0): runc's
+   * `events` reports each as an "oom" event. */
+  guint64 memory_oom_kill_count;
 } HcsStatistics;
 
 #define HCS_TYPE_STATISTICS (hcs_statistics_get_type ())
@@ -606,6 +610,10 @@ typedef struct {
   gint64 storage_iops_maximum;
   gint64 storage_bandwidth_maximum;
   gint64 pids_maximum;        /* PidsMaximum (OCI pids.limit; 0 = unlimited) */
+  /* OCI linux.resources as JSON text (runc's `update`), written as given
+   * after the fields above, as a create writes config.json's; NULL: none.
+   * Not owned: the caller keeps it alive for the call. */
+  const char *oci_resources;
 } HcsResourceUpdate;
 
 #define HCS_RESOURCE_UPDATE_INIT { -1, -1, -1, -1, -1, -1, -1 }

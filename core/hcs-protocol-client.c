@@ -1161,6 +1161,17 @@ proxy_modify (HcsContainer *container, const HcsResourceUpdate *update, GError *
                                 update->storage_bandwidth_maximum);
   if (update->pids_maximum >= 0)
     json_object_set_int_member (resources, "PidsMaximum", update->pids_maximum);
+  if (update->oci_resources != NULL)
+    {
+      JsonNode *oci = json_from_string (update->oci_resources, error);
+
+      if (oci == NULL)
+        {
+          json_object_unref (resources);
+          return FALSE;
+        }
+      json_object_set_member (resources, "Oci", oci);
+    }
   json_object_set_object_member (json_node_get_object (body), "Resources", resources);
   reply = call (self, HCS_PROTOCOL_UPDATE_CONTAINER, body, error);
   return reply != NULL;

@@ -955,8 +955,23 @@ run_job (Job *job, GError **error)
           }
         json_generator_set_root (generator, resources);
         text = json_generator_to_data (generator, NULL);
-        return hcs_resource_update_from_json (text, &update, error) &&
-               hcs_container_modify (job->container, &update, error);
+        if (!hcs_resource_update_from_json (text, &update, error))
+          return FALSE;
+        /* runc's update: linux.resources as given (ResourceUpdate.oci_resources). */
+        {
+          JsonNode *oci = json_object_get_member (json_node_get_object (resources), "Oci");
+          g_autofree char *oci_text = NULL;
+
+          if (oci != NULL && !JSON_NODE_HOLDS_OBJECT (oci))
+            {
+              g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                           "protocol: UpdateContainer: Resources.Oci is not an object");
+              return FALSE;
+            }
+          if (oci != NULL)
+            update.oci_resources = oci_text = json_to_string (oci, FALSE);
+          return hcs_container_modify (job->container, &update, error);
+        }
       }
     case HCS_PROTOCOL_SIGNAL_PROCESS:
       {

@@ -448,7 +448,7 @@ set_oci_namespaces (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
     spec->time_ns = namespace_value (&config->time_namespace);
   if (config->user_namespace.mode != HCS_NAMESPACE_MODE_HOST)
     spec->user_ns = namespace_value (&config->user_namespace);
-  if (config->mount_namespace.mode == HCS_NAMESPACE_MODE_JOIN)
+  if (config->mount_namespace.mode != HCS_NAMESPACE_MODE_NEW)
     spec->mnt_ns = namespace_value (&config->mount_namespace);
   if (config->oci_uid_mappings != NULL)
     spec->uid_map = id_map_text (config->oci_uid_mappings);
@@ -512,6 +512,37 @@ set_hooks (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
     }
 }
 
+/* Without a mount namespace the container is in the host's mount table,
+ * where nothing of it may be mounted: the init chroots into the root and
+ * makes none of config.json's mounts (crun's rule; runc makes them in the
+ * host's table and leaves them there). What only a mount can give is
+ * refused, naming the field, rather than dropped. */
+static gboolean
+check_without_mount_namespace (const HcsRuntimeSpec *spec, GError **error)
+{
+  const char *field = NULL;
+
+  if (g_strcmp0 (spec->mnt_ns, "host") != 0)
+    return TRUE;
+  if (spec->overlay_lower != NULL)
+    field = "root (a layered root is an overlay mount)";
+  else if (spec->rootfs_readonly)
+    field = "root.readonly";
+  else if (spec->rootfs_propagation != NULL)
+    field = "linux.rootfsPropagation";
+  else if (spec->devices != NULL && spec->devices->len > 0)
+    field = "linux.devices (made in a /dev of the container's own)";
+  else if (spec->process != NULL && spec->process->terminal)
+    field = "process.terminal (a pty of the container's own devpts)";
+  if (field == NULL)
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+               "container '%s': %s needs a mount namespace of the container's own, and "
+               "linux.namespaces has no \"mount\"",
+               spec->id, field);
+  return FALSE;
+}
+
 HcsRuntimeSpec *
 hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *config,
                                     const char *layer_dir, GError **error)
@@ -572,6 +603,8 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
   if (config->process != NULL && !hcs_runtime_spec_set_process (spec, config->process, error))
     return NULL;
   set_hooks (spec, config);
+  if (!check_without_mount_namespace (spec, error))
+    return NULL;
   return g_steal_pointer (&spec);
 }
 

@@ -98,6 +98,40 @@ static const char *const default_readonly_paths[] = {
   "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
+/* Without a mount namespace of its own a process is chroot'ed into a root
+ * where nothing is mounted: the /proc and /sys it still reads and writes
+ * for its own set-up (oom_score_adj, sysctl, LSM attributes, the start
+ * fifo's reopening) are the host's, reached through this fd of the host's
+ * root, opened before the chroot and closed on exec. -1: the root's own. */
+static int outside_root_fd = -1;
+
+static int
+open_system_file (const char *path, int flags)
+{
+  if (outside_root_fd >= 0)
+    return openat (outside_root_fd, path + 1, flags);
+  return open (path, flags);
+}
+
+static gboolean
+read_system_file (const char *path, char **contents)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buffer[4096];
+  gssize length;
+  int fd = open_system_file (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return FALSE;
+  while ((length = read (fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (text, buffer, length);
+  close (fd);
+  if (length < 0)
+    return FALSE;
+  *contents = g_string_free (g_steal_pointer (&text), FALSE);
+  return TRUE;
+}
+
 /* --- status ------------------------------------------------------------- */
 
 static void
@@ -613,7 +647,7 @@ apply_sysctl (const HcsRuntimeSpec *spec)
         child_fail (EXIT_SETUP_FAILED, "linux.sysctl: %s", error->message);
       path = g_strconcat ("/proc/sys/", pair[0], NULL);
       g_strdelimit (path + strlen ("/proc/sys/"), ".", '/');
-      fd = open (path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+      fd = open_system_file (path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
       CHILD_CHECK (fd >= 0, "linux.sysctl: %s: opening %s", pair[0], path);
       length = strlen (pair[1] ? pair[1] : "");
       CHILD_CHECK (write (fd, pair[1] ? pair[1] : "", length) == (gssize) length,
@@ -727,6 +761,35 @@ setup_rootfs (const HcsRuntimeSpec *spec, pid_t init_pid)
   if (spec->rootfs_readonly)
     CHILD_CHECK (mount (NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) == 0,
                  "making the root read-only");
+}
+
+/* The host's mount namespace (no "mount" in linux.namespaces): nothing of
+ * the container may be mounted there, so nothing is (not config.json's
+ * mounts, nor /proc, /dev and /sys: crun's rule), and the init chroots
+ * into the root. The host refused what only a mount gives (root.readonly,
+ * rootfsPropagation, layers, linux.devices, a terminal); a masked or
+ * read-only path that exists in the root is refused here. */
+static void
+setup_rootfs_without_mounts (const HcsRuntimeSpec *spec, pid_t init_pid)
+{
+  const char *const *lists[] = { (const char *const *) spec->masked_paths,
+                                 (const char *const *) spec->readonly_paths };
+  const char *const names[] = { "linux.maskedPaths", "linux.readonlyPaths" };
+
+  outside_root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  CHILD_CHECK (outside_root_fd >= 0, "opening the host's root");
+  child_run_hooks (spec, HCS_RUNTIME_HOOK_CREATE_CONTAINER, "creating", init_pid);
+  CHILD_CHECK (chdir (spec->rootfs) == 0 && chroot (".") == 0 && chdir ("/") == 0,
+               "chroot into %s", spec->rootfs);
+  apply_sysctl (spec);
+  /* The defaults hide the host's /proc and /sys, which are not there. */
+  for (gsize list = 0; list < G_N_ELEMENTS (lists); list++)
+    for (guint i = 0; lists[list] && lists[list][i]; i++)
+      if (access (lists[list][i], F_OK) == 0)
+        child_fail (EXIT_SETUP_FAILED,
+                    "%s: %s needs a mount namespace of the container's own, and "
+                    "linux.namespaces has no \"mount\"",
+                    names[list], lists[list][i]);
 }
 
 static void
@@ -982,7 +1045,7 @@ read_last_cap (void)
 {
   g_autofree char *text = NULL;
 
-  if (g_file_get_contents ("/proc/sys/kernel/cap_last_cap", &text, NULL, NULL))
+  if (read_system_file ("/proc/sys/kernel/cap_last_cap", &text))
     return (int) g_ascii_strtoll (text, NULL, 10);
   return CAP_LAST_CAP;
 }
@@ -1095,7 +1158,7 @@ apply_process_limits (const HcsRuntimeProcess *process)
     {
       char text[32];
       int length = g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, process->oom_score_adj);
-      int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      int fd = open_system_file ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 
       CHILD_CHECK (fd >= 0 && write (fd, text, length) == length,
                    "process.oomScoreAdj: writing %s", text);
@@ -1134,7 +1197,7 @@ file_has_line (const char *path, const char *wanted)
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  if (!read_system_file (path, &contents))
     return FALSE;
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i]; i++)
@@ -1156,9 +1219,9 @@ apply_lsm_labels (const HcsRuntimeProcess *process)
       if (!file_has_line ("/sys/module/apparmor/parameters/enabled", "Y"))
         child_fail (EXIT_SETUP_FAILED, "process.apparmorProfile '%s': AppArmor is not enabled "
                     "on this host", process->apparmor_profile);
-      fd = open ("/proc/thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+      fd = open_system_file ("/proc/thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
       if (fd < 0)
-        fd = open ("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+        fd = open_system_file ("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
       CHILD_CHECK (fd >= 0 && write (fd, text, strlen (text)) == (gssize) strlen (text),
                    "process.apparmorProfile '%s': setting it for exec", process->apparmor_profile);
       close (fd);
@@ -1171,7 +1234,7 @@ apply_lsm_labels (const HcsRuntimeProcess *process)
       if (!file_has_line ("/proc/filesystems", "nodev\tselinuxfs"))
         child_fail (EXIT_SETUP_FAILED, "process.selinuxLabel '%s': SELinux is not enabled on "
                     "this host", label);
-      fd = open ("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+      fd = open_system_file ("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
       CHILD_CHECK (fd >= 0 && write (fd, label, strlen (label)) == (gssize) strlen (label),
                    "process.selinuxLabel '%s': setting it for exec", label);
       close (fd);
@@ -1817,8 +1880,8 @@ run_create (const HcsRuntimeSpec *spec)
    * its root is set up there. */
   if (spec->mnt_ns != NULL)
     {
-      if (is_new (spec->mnt_ns) || is_host (spec->mnt_ns))
-        fail_setup ("spec: namespaces.mnt must be a namespace file to join");
+      if (is_new (spec->mnt_ns))
+        fail_setup ("spec: namespaces.mnt must be \"host\" or a namespace file to join");
       flags &= ~CLONE_NEWNS;
     }
   if (is_new (spec->uts))
@@ -1884,10 +1947,15 @@ run_create (const HcsRuntimeSpec *spec)
         }
       close (go_pipe[0]);
       /* Last: the root is set up in it, its paths resolved there. */
-      if (spec->mnt_ns != NULL)
-        refuse_own_mount_namespace (spec->mnt_ns);
-      join_namespace (spec->mnt_ns, CLONE_NEWNS, "mount");
-      setup_rootfs (spec, go_message.pid);
+      if (spec->mnt_ns != NULL && is_host (spec->mnt_ns))
+        setup_rootfs_without_mounts (spec, go_message.pid);
+      else
+        {
+          if (spec->mnt_ns != NULL)
+            refuse_own_mount_namespace (spec->mnt_ns);
+          join_namespace (spec->mnt_ns, CLONE_NEWNS, "mount");
+          setup_rootfs (spec, go_message.pid);
+        }
       if (spec->hostname != NULL && is_new (spec->uts))
         CHILD_CHECK (sethostname (spec->hostname, strlen (spec->hostname)) == 0,
                      "setting the host name %s", spec->hostname);
@@ -1916,7 +1984,7 @@ run_create (const HcsRuntimeSpec *spec)
            * would see none of them but SIGKILL. */
           set_created_signal_handlers (saved_actions, NULL);
           do
-            start_fd = open (reopen, O_WRONLY | O_CLOEXEC);
+            start_fd = open_system_file (reopen, O_WRONLY | O_CLOEXEC);
           while (start_fd < 0 && errno == EINTR);
           set_created_signal_handlers (NULL, saved_actions);
           CHILD_CHECK (start_fd >= 0, "opening the start fifo");
@@ -2009,6 +2077,7 @@ run_exec (const HcsRuntimeSpec *spec)
     { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },
   };
   int fds[G_N_ELEMENTS (namespaces)];
+  int root_fd = -1;
   CgroupJoin join;
   int go_pipe[2], report_pipe[2];
   g_autofree char *message = NULL;
@@ -2036,6 +2105,20 @@ run_exec (const HcsRuntimeSpec *spec)
       if (fds[i] < 0)
         {
           g_autofree char *text = g_strdup_printf ("opening %s: %s", theirs, g_strerror (errno));
+          fail_setup (text);
+        }
+    }
+  /* A container in the host's mount namespace is chroot'ed into its root:
+   * the process enters the same root, seen through its init. */
+  if (fds[G_N_ELEMENTS (namespaces) - 1] < 0)
+    {
+      g_autofree char *root = g_strdup_printf ("/proc/%d/root", (int) spec->pid);
+
+      root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      outside_root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (root_fd < 0 || outside_root_fd < 0)
+        {
+          g_autofree char *text = g_strdup_printf ("opening %s: %s", root, g_strerror (errno));
           fail_setup (text);
         }
     }
@@ -2077,6 +2160,10 @@ run_exec (const HcsRuntimeSpec *spec)
       if (read (go_pipe[0], &go, 1) != 1)
         _exit (EXIT_SETUP_FAILED);
       cgroup_join_self (&join);
+      /* As the host's root, before a user namespace's root may not. */
+      if (root_fd >= 0)
+        CHILD_CHECK (fchdir (root_fd) == 0 && chroot (".") == 0,
+                     "entering the root of the container's init %d", (int) spec->pid);
       if (user_fd >= 0)
         CHILD_CHECK (setns (user_fd, CLONE_NEWUSER) == 0, "joining the user namespace of %d",
                      (int) spec->pid);

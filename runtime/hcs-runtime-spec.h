@@ -174,7 +174,8 @@ typedef struct {
    * (NULL) to the host's. */
   char *pid_ns, *cgroup_ns, *time_ns, *user_ns;
   /* A mount namespace file to join, where the root is then set up (as
-   * crun does); NULL: a new one, the only other choice for now. */
+   * crun does); "host": the host's, the init chroot'ed into the root and
+   * nothing mounted; NULL: a new one. */
   char *mnt_ns;
   char *uid_map, *gid_map;    /* a new user namespace's, as /proc/PID/uid_map takes them */
   char *oci_resources;        /* linux.resources (JSON text), applied by the host as given */

@@ -318,6 +318,7 @@ test_cgroups_path (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *path = g_strdup_printf ("/%s/oci/placed", test_get_cgroup_parent ());
   g_autofree char *rest = g_strdup_printf (", \"linux\": {\"cgroupsPath\": \"%s\","
+                                           " \"namespaces\": [{\"type\": \"mount\"}],"
                                            " \"resources\": {\"pids\": {\"limit\": 77}}}",
                                            path);
   g_autoptr (HcsContainerConfig) config = oci_config ("cat /proc/self/cgroup", NULL, NULL, rest);

@@ -233,6 +233,69 @@ test_exec (Fixture *fixture, gconstpointer data)
   remove_system (container);
 }
 
+static char *
+namespace_link (guint32 pid, const char *type)
+{
+  g_autofree char *path = pid ? g_strdup_printf ("/proc/%u/ns/%s", pid, type)
+                              : g_strdup_printf ("/proc/self/ns/%s", type);
+  char *link = g_file_read_link (path, NULL);
+
+  g_assert_nonnull (link);
+  return link;
+}
+
+/* An OCI config's linux.namespaces and hooks cross the monitor's JSON
+ * (ContainerConfig.Oci): the monitor makes the container the config
+ * asks for, the host's namespaces where a type is absent (mount too),
+ * and runs its hooks with their state. */
+static void
+test_oci_namespaces_and_hooks (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hook_out = g_build_filename (fixture->temp_dir, "hook-state", NULL);
+  g_autofree char *json = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\"},"
+      " \"process\": {\"args\": [\"sleep\", \"1000\"], \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"},"
+      " \"hooks\": {\"createRuntime\": [{\"path\": \"/bin/sh\","
+      "   \"args\": [\"sh\", \"-c\", \"cat > %s\"], \"timeout\": 30}]},"
+      " \"annotations\": {\"org.example.test\": \"monitored\"},"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"uts\"}]}}",
+      test_get_busybox_rootfs (), hook_out);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_from_json (json, NULL, &error);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
+  g_autofree char *state = NULL;
+  const char *shared[] = { "net", "ipc", "mnt", "cgroup", "user" };
+  const char *own[] = { "pid", "uts" };
+
+  g_assert_no_error (error);
+  container = hcs_host_create_container (fixture->host, "oci-monitored", config, NULL, &error);
+  g_assert_no_error (error);
+  props = hcs_container_query_properties (container, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (props->init_process_id, >, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (shared); i++)
+    {
+      g_autofree char *ours = namespace_link (0, shared[i]);
+      g_autofree char *theirs = namespace_link (props->init_process_id, shared[i]);
+      g_test_message ("%s: host %s, container %s", shared[i], ours, theirs);
+      g_assert_cmpstr (ours, ==, theirs);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (own); i++)
+    {
+      g_autofree char *ours = namespace_link (0, own[i]);
+      g_autofree char *theirs = namespace_link (props->init_process_id, own[i]);
+      g_assert_cmpstr (ours, !=, theirs);
+    }
+  /* The createRuntime hook ran, in the monitor's helper, with its state. */
+  g_assert_true (g_file_get_contents (hook_out, &state, NULL, NULL));
+  g_test_message ("hook state: %s", state);
+  g_assert_nonnull (strstr (state, "\"id\":\"oci-monitored\""));
+  g_assert_nonnull (strstr (state, "\"org.example.test\":\"monitored\""));
+  g_assert_nonnull (strstr (state, "\"status\":\"creating\""));
+  remove_system (container);
+}
+
 /* Reads a pty master until its slave side is gone (EIO). */
 static char *
 read_console (GInputStream *stream)
@@ -682,6 +745,7 @@ main (int argc, char **argv)
   g_test_add ("/monitor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("open-elsewhere", test_open_elsewhere);
   ADD ("exec", test_exec);
+  ADD ("oci-namespaces-and-hooks", test_oci_namespaces_and_hooks);
   ADD ("console", test_console);
   ADD ("creator-killed", test_creator_killed);
   ADD ("monitor-killed", test_monitor_killed);

@@ -786,7 +786,8 @@ test_namespaces (Fixture *fixture, gconstpointer data)
            "{\"namespaces\": [{\"type\": \"user\"}]}", "needs linux.uidMappings",
            "{\"namespaces\": [{\"type\": \"mount\"}], \"uidMappings\": [{\"containerID\": 0,"
            " \"hostID\": 1, \"size\": 1}], \"gidMappings\": []}", "without a new user namespace",
-           "{\"namespaces\": [{\"type\": \"user\", \"path\": \"/proc/self/ns/user\"}]}",
+           "{\"namespaces\": [{\"type\": \"mount\"},"
+           " {\"type\": \"user\", \"path\": \"/proc/self/ns/user\"}]}",
            "not supported yet",
            "{\"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/self/ns/net\"}]}",
            "/proc/self/ns/net is not a mount namespace",
@@ -880,6 +881,106 @@ test_namespace_mount_joined (Fixture *fixture, gconstpointer data)
   waitpid (holder, NULL, 0);
 }
 
+/* A bundle without a mount namespace: @root_json and @process_json are
+ * added to "root" and "process", @linux_json to "linux". */
+static void
+write_bundle_in_host_mounts (Fixture *fixture, const char *root_json, const char *process_json,
+                             const char *linux_json)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\","
+      " \"root\": {\"path\": \"%s\"%s},"
+      " \"process\": {\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sleep\", \"1000\"],"
+      "   \"env\": [\"PATH=/bin\"], \"cwd\": \"/\"%s},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+      "   {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}],"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"ipc\"}]%s}}",
+      test_get_busybox_rootfs (), root_json, process_json, linux_json);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+/* No "mount" in linux.namespaces: the container is in the host's mount
+ * namespace, chroot'ed into its root, and nothing of it is mounted there
+ * (not config.json's mounts either, as crun does); exec enters the same
+ * root; what only a mount gives is refused, naming the field. */
+static void
+test_namespace_mount_host (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL, *root_link = NULL, *oom = NULL;
+  g_autofree char *root_path = NULL, *oom_path = NULL;
+  g_autofree char *host_ns = namespace_of (0, "mnt");
+  g_autofree char *container_ns = NULL;
+  guint host_mounts = count_host_mounts ();
+  gint64 pid;
+
+  /* oomScoreAdj and linux.sysctl are written through the host's /proc,
+   * the start fifo is reopened through it: none is in the root. */
+  write_bundle_in_host_mounts (fixture, "", ", \"oomScoreAdj\": 123",
+                               ", \"sysctl\": {\"kernel.msgmax\": \"12345\"}");
+  pid = create_for_pid (fixture, "hosted");
+  container_ns = namespace_of (pid, "mnt");
+  g_assert_cmpstr (container_ns, ==, host_ns);
+  root_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/root", pid);
+  root_link = g_file_read_link (root_path, NULL);
+  g_assert_cmpstr (root_link, ==, test_get_busybox_rootfs ());
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "hosted"), ==, 0);
+  oom_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/oom_score_adj", pid);
+  g_assert_true (g_file_get_contents (oom_path, &oom, NULL, NULL));
+  g_assert_cmpstr (g_strstrip (oom), ==, "123");
+  /* exec lands in the container's root, not the host's; /proc there is
+   * the image's empty folder. */
+  g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "hosted", "sh", "-c",
+                           "test -x /bin/busybox && test ! -e /proc/self && "
+                           "test ! -e /dev/null && echo inside"),
+                   ==, 0);
+  g_test_message ("exec in the host's mount namespace: %s%s", out, err);
+  g_assert_cmpstr (out, ==, "inside\n");
+  g_clear_pointer (&err, g_free);
+  {
+    /* The sysctl went to the container's ipc namespace, not the host's. */
+    g_autofree char *target = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
+    g_autofree char *msgmax = NULL, *host_msgmax = NULL;
+    const char *argv[] = { "nsenter", "-t", target, "-i", "cat", "/proc/sys/kernel/msgmax", NULL };
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &msgmax, NULL, &status, NULL));
+    g_assert_cmpstr (msgmax, ==, "12345\n");
+    g_assert_true (g_file_get_contents ("/proc/sys/kernel/msgmax", &host_msgmax, NULL, NULL));
+    g_assert_cmpstr (host_msgmax, !=, "12345\n");
+  }
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+  remove_container (fixture, "hosted", pid);
+  g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+
+  /* What only a mount gives: refused before anything is made. */
+  for (const char *const *bad = (const char *const[]){
+           ", \"readonly\": true", "", "", "root.readonly needs a mount namespace",
+           "", "", ", \"rootfsPropagation\": \"private\"", "linux.rootfsPropagation needs",
+           "", "", ", \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", "
+           "\"major\": 10, \"minor\": 229}]", "linux.devices",
+           "", "", ", \"maskedPaths\": [\"/proc/kcore\", \"/bin\"]",
+           "linux.maskedPaths: /bin needs a mount namespace",
+           "", "", ", \"readonlyPaths\": [\"/etc\"]",
+           "linux.readonlyPaths: /etc needs a mount namespace",
+           NULL };
+       *bad; bad += 4)
+    {
+      write_bundle_in_host_mounts (fixture, bad[0], bad[1], bad[2]);
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "refused"), ==, 1);
+      g_test_message ("%s%s%s: %s", bad[0], bad[1], bad[2], err);
+      g_assert_nonnull (strstr (err, bad[3]));
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (count_host_mounts (), ==, host_mounts);
+    }
+  while (waitpid (-1, NULL, WNOHANG) > 0)
+    ;
+}
+
 static char *
 cgroup_value (const char *controller, const char *id, const char *file)
 {
@@ -893,6 +994,203 @@ cgroup_value (const char *controller, const char *id, const char *file)
       !g_file_get_contents (v2, &value, NULL, NULL))
     return NULL;
   return g_strstrip (value);
+}
+
+/* runc's command line where the audit of issue 14 found gaps: update's
+ * every flag written exactly (runc's period/quota and -r rules), exec's
+ * --additional-gids, --apparmor, --process-label, --cgroup and the paused
+ * rule, checkpoint and restore refused, --version's spec line. */
+static void
+test_runc_command_line (Fixture *fixture, gconstpointer data)
+{
+  gboolean v1 = g_file_test ("/sys/fs/cgroup/memory", G_FILE_TEST_IS_DIR);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *resources = g_build_filename (fixture->temp_dir, "resources.json", NULL);
+  gint64 pid;
+
+  write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]}");
+  pid = create_for_pid (fixture, "cli");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "cli"), ==, 0);
+
+  /* update: each flag to its file, exactly (no rounding to MB or to a
+   * share of the machine). */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", "--memory", "67108865",
+                           "--memory-reservation", "32m", "--cpu-share", "513", "--cpu-period",
+                           "50000", "--cpu-quota", "20000", "--cpuset-cpus", "0",
+                           "--cpuset-mems", "0", "--pids-limit", "42", "cli"),
+                   ==, 0);
+  g_test_message ("update: %s", err);
+  g_clear_pointer (&err, g_free);
+  if (v1)
+    {
+      const char *expected[][3] = {
+        { "memory", "memory.limit_in_bytes", "67108864" }, /* the kernel rounds to pages */
+        { "memory", "memory.soft_limit_in_bytes", "33554432" },
+        { "cpu", "cpu.shares", "513" },
+        { "cpu", "cpu.cfs_period_us", "50000" },
+        { "cpu", "cpu.cfs_quota_us", "20000" },
+        { "cpuset", "cpuset.cpus", "0" },
+        { "pids", "pids.max", "42" },
+      };
+      for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          g_autofree char *value = cgroup_value (expected[i][0], "cli", expected[i][1]);
+          g_test_message ("%s: %s", expected[i][1], value);
+          g_assert_cmpstr (value, ==, expected[i][2]);
+        }
+      /* A quota alone leaves the period as it was (runc's rule). */
+      g_assert_cmpint (hcsctl (fixture, NULL, NULL, "update", "--cpu-quota", "30000", "cli"), ==,
+                       0);
+      {
+        g_autofree char *period = cgroup_value ("cpu", "cli", "cpu.cfs_period_us");
+        g_autofree char *quota = cgroup_value ("cpu", "cli", "cpu.cfs_quota_us");
+        g_assert_cmpstr (period, ==, "50000");
+        g_assert_cmpstr (quota, ==, "30000");
+      }
+      /* -r: linux.resources as given; device rules are never updated. */
+      g_assert_true (g_file_set_contents (
+          resources,
+          "{\"memory\": {\"limit\": 100663296}, \"cpu\": {\"shares\": 700},"
+          " \"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}",
+          -1, NULL));
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", "-r", resources, "--memory", "1g",
+                               "cli"),
+                       ==, 0);
+      g_clear_pointer (&err, g_free);
+      {
+        g_autofree char *limit = cgroup_value ("memory", "cli", "memory.limit_in_bytes");
+        g_autofree char *shares = cgroup_value ("cpu", "cli", "cpu.shares");
+        g_autofree char *devices = cgroup_value ("devices", "cli", "devices.list");
+        g_assert_cmpstr (limit, ==, "100663296");
+        g_assert_cmpstr (shares, ==, "700");
+        g_assert_null (strstr (devices, "a *:* rwm"));
+      }
+      /* No memory limit, and with it no swap limit. */
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", "--memory", "-1", "cli"), ==, 0);
+      g_test_message ("update --memory -1: %s", err);
+      g_clear_pointer (&err, g_free);
+      {
+        g_autofree char *limit = cgroup_value ("memory", "cli", "memory.limit_in_bytes");
+        g_assert_cmpuint (g_ascii_strtoull (limit, NULL, 10), >, G_MAXINT64 / 2);
+      }
+    }
+  for (const char *const *bad = (const char *const[]){
+           "--memory", "lots", "--memory: expected a size",
+           "--cpu-idle", "1", "--cpu-idle: not supported",
+           "--l3-cache-schema", "L3:0=f", "Intel RDT/CAT: l3 cache schema is not enabled",
+           "--mem-bw-schema", "MB:0=50", "Intel RDT/MBA: memory bandwidth schema is not enabled",
+           "--blkio-weight", "5", "blockIO.weight",
+           NULL };
+       *bad; bad += 3)
+    {
+      if (g_file_test ("/sys/fs/resctrl/schemata", G_FILE_TEST_EXISTS) &&
+          strstr (bad[2], "Intel RDT") != NULL)
+        continue;
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "update", bad[0], bad[1], "cli"), ==, 1);
+      g_test_message ("update %s %s: %s", bad[0], bad[1], err);
+      g_assert_nonnull (strstr (err, bad[2]));
+      g_clear_pointer (&err, g_free);
+    }
+
+  /* exec: supplementary groups, LSM labels, the container's own cgroup. */
+  g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "--additional-gids", "5", "-g", "6",
+                           "--cgroup", "/", "cli", "id", "-G"),
+                   ==, 0);
+  g_test_message ("exec -g: %s%s", out, err);
+  g_assert_nonnull (strstr (out, " 5 6") ? strstr (out, " 5 6") : strstr (out, "5 6"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  if (!g_file_test ("/sys/module/apparmor/parameters/enabled", G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "--apparmor", "unconfined", "cli",
+                               "true"),
+                       ==, 255);
+      g_assert_nonnull (strstr (err, "AppArmor is not enabled on this host"));
+      g_clear_pointer (&err, g_free);
+    }
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "--cgroup", "memory:/sub", "cli", "true"),
+                   ==, 255);
+  g_assert_nonnull (strstr (err, "--cgroup memory:/sub: a sub-cgroup is not supported"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "-g", "x", "cli", "true"), ==, 255);
+  g_assert_nonnull (strstr (err, "--additional-gids: 'x' is not a group id"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "pause", "cli"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "cli", "true"), ==, 255);
+  g_assert_nonnull (strstr (err, "cannot exec in a paused container (use --ignore-paused"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "resume", "cli"), ==, 0);
+
+  /* checkpoint and restore: refused, runc's options accepted. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "checkpoint", "--image-path", "/nonexistent",
+                           "--leave-running", "cli"),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "checkpoint: not supported: hcs does not checkpoint"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "restore", "-d", "--bundle", fixture->bundle,
+                           "cli"),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "restore: not supported"));
+  g_clear_pointer (&err, g_free);
+
+  /* --version: runc's lines, with the runtime spec's version. */
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "--version"), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "hcsctl version "));
+  g_assert_nonnull (strstr (out, "\nspec: 1.0.2\n"));
+
+  remove_container (fixture, "cli", pid);
+}
+
+/* events: runc's "oom" event when the kernel kills a process of the
+ * container for its memory limit, beside the statistics. */
+static void
+test_events_oom (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *events_path = g_build_filename (fixture->temp_dir, "events", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocess) events = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL, *text = NULL;
+  gint64 pid;
+
+  write_linux_bundle (fixture,
+                      "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+                      " \"resources\": {\"memory\": {\"limit\": 33554432, \"swap\": 33554432}}}");
+  pid = create_for_pid (fixture, "oom");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "oom"), ==, 0);
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, events_path);
+  events = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HCSCTL"), "--options",
+                                        fixture->options_file, "--root", fixture->root,
+                                        "events", "--interval", "1s", "oom", NULL);
+  g_assert_no_error (error);
+  /* The first statistics line says events has its baseline. */
+  for (int i = 0; i < 600 && (text == NULL || strstr (text, "\"stats\"") == NULL); i++)
+    {
+      g_clear_pointer (&text, g_free);
+      g_usleep (50000);
+      g_file_get_contents (events_path, &text, NULL, NULL);
+    }
+  g_assert_nonnull (strstr (text, "\"type\":\"stats\""));
+  /* A string that doubles until the kernel kills the shell. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", "oom", "sh", "-c",
+                           "a=xxxxxxxxxxxxxxxx; while true; do a=$a$a; done"),
+                   ==, 137);
+  g_clear_pointer (&text, g_free);
+  for (int i = 0; i < 600 && (text == NULL || strstr (text, "\"type\":\"oom\"") == NULL); i++)
+    {
+      g_clear_pointer (&text, g_free);
+      g_usleep (50000);
+      g_file_get_contents (events_path, &text, NULL, NULL);
+    }
+  g_test_message ("events: %s", text);
+  g_assert_nonnull (strstr (text, "{\"type\":\"oom\",\"id\":\"oom\"}"));
+
+  /* events ends with the container. */
+  remove_container (fixture, "oom", pid);
+  g_subprocess_wait (events, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (events));
 }
 
 /* linux.resources as given, in the files of this host's cgroup version;
@@ -1613,7 +1911,10 @@ main (int argc, char **argv)
   ADD ("hooks-looked-for", test_hooks_looked_for);
   ADD ("namespaces", test_namespaces);
   ADD ("namespace-mount-joined", test_namespace_mount_joined);
+  ADD ("namespace-mount-host", test_namespace_mount_host);
   ADD ("resources", test_resources);
+  ADD ("runc-command-line", test_runc_command_line);
+  ADD ("events-oom", test_events_oom);
   ADD ("devices", test_devices);
   ADD ("seccomp", test_seccomp);
   ADD ("errors", test_errors);

@@ -267,6 +267,17 @@ static const BadCase bad_cases[] = {
     HCS_ERROR_INVALID_DATA, "mounts[0] (/m): option 'src-nofollow': only for a bind mount" },
   { "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"}, \"domainname\": \"d\",\n    \"linux\": {}}",
     HCS_ERROR_INVALID_DATA, "domainname: needs a uts namespace of its own" },
+  /* Without a mount namespace ("linux" without "mount"), what only a
+   * mount gives is refused. */
+  { "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\", \"readonly\": true},"
+    " \"linux\": {}}", HCS_ERROR_NOT_SUPPORTED, "root.readonly needs a mount namespace" },
+  { OCI_WITH (", \"terminal\": true", ", \"linux\": {}"), HCS_ERROR_NOT_SUPPORTED,
+    "process.terminal (a pty of the container's own devpts) needs a mount namespace" },
+  { OCI_WITH ("", ", \"linux\": {\"rootfsPropagation\": \"rslave\"}"), HCS_ERROR_NOT_SUPPORTED,
+    "linux.rootfsPropagation needs a mount namespace" },
+  { OCI_WITH ("", ", \"linux\": {\"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\","
+                  " \"major\": 10, \"minor\": 229}]}"),
+    HCS_ERROR_NOT_SUPPORTED, "linux.devices (made in a /dev of the container's own) needs" },
 #undef OCI_WITH
 #undef OWN_NAMESPACES
 };
@@ -451,7 +462,7 @@ test_round_trip (Fixture *fixture, gconstpointer data)
                " \"maskedPaths\": [], \"readonlyPaths\": [\"/proc/sys\"],"
                " \"rootfsPropagation\": \"rslave\","
                " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"},"
-               " {\"type\": \"ipc\"}]}}");
+               " {\"type\": \"ipc\"}, {\"type\": \"mount\"}]}}");
   g_autoptr (HcsRuntimeSpec) spec = NULL, back = NULL;
   g_autoptr (GBytes) bytes = NULL;
 
@@ -557,7 +568,15 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
                " \"devices\": [{\"path\": \"/dev/fuse\", \"type\": \"c\", \"major\": 10,"
                " \"minor\": 229}],"
                " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"},"
-               " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"}]}}");
+               " \"namespaces\": [{\"type\": \"network\"}, {\"type\": \"uts\"},"
+               " {\"type\": \"mount\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"},"
+               " {\"type\": \"user\"}, {\"type\": \"cgroup\"}],"
+               " \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 10}],"
+               " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 2000, \"size\": 5}]},"
+               " \"annotations\": {\"a\": \"b\"},"
+               " \"hooks\": {\"prestart\": [{\"path\": \"/bin/true\", \"args\": [\"true\", \"x\"],"
+               " \"env\": [\"A=1\"], \"timeout\": 5}], \"createContainer\": [{\"path\": \"/bin/false\"}],"
+               " \"poststop\": [{\"path\": \"/bin/echo\"}]}}");
   g_autoptr (JsonNode) node = hcs_container_config_to_node (config);
   g_autoptr (HcsContainerConfig) back_config =
       hcs_container_config_from_node (node, NULL, &error);
@@ -588,6 +607,37 @@ test_oci_json_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (g_array_index (back->process->rlimits, HcsRuntimeRlimit, 1).hard, ==,
                     G_MAXUINT64);
   g_assert_false (back->process->no_new_privileges);
+  /* So do linux.namespaces (a type absent is the host's), the id maps,
+   * the hooks and the state they read. */
+  g_assert_cmpstr (back->net, ==, "new");
+  g_assert_cmpstr (back->uts, ==, "new");
+  g_assert_cmpstr (back->ipc, ==, "host");
+  g_assert_cmpstr (back->pid_ns, ==, "/proc/1/ns/pid");
+  g_assert_cmpstr (back->user_ns, ==, "new");
+  g_assert_cmpstr (back->cgroup_ns, ==, "new");
+  g_assert_null (back->time_ns);
+  g_assert_null (back->mnt_ns);
+  g_assert_cmpstr (back->uid_map, ==, "0 1000 10\n");
+  g_assert_cmpstr (back->gid_map, ==, "0 2000 5\n");
+  g_assert_cmpstr (back->hook_state, ==, spec->hook_state);
+  g_assert_nonnull (strstr (back->hook_state, "\"annotations\":{\"a\":\"b\"}"));
+  for (guint kind = 0; kind < HCS_RUNTIME_HOOK_N_KINDS; kind++)
+    {
+      g_assert_cmpuint (back->hooks[kind] ? back->hooks[kind]->len : 0, ==,
+                        spec->hooks[kind] ? spec->hooks[kind]->len : 0);
+      for (guint i = 0; spec->hooks[kind] && i < spec->hooks[kind]->len; i++)
+        {
+          const HcsRuntimeHook *a = spec->hooks[kind]->pdata[i], *b = back->hooks[kind]->pdata[i];
+          g_assert_cmpstr (a->path, ==, b->path);
+          g_assert_cmpstrv (a->args, b->args);
+          g_assert_cmpstrv (a->env, b->env);
+          g_assert_cmpint (a->timeout, ==, b->timeout);
+        }
+    }
+  g_assert_nonnull (back->hooks[HCS_RUNTIME_HOOK_PRESTART]);
+  g_assert_nonnull (back_config->oci_hooks[HCS_OCI_HOOK_POSTSTOP]);
+  g_assert_cmpstr (((HcsOciHook *) back_config->oci_hooks[HCS_OCI_HOOK_POSTSTOP]->pdata[0])->path,
+                   ==, "/bin/echo");
 
   /* A ProcessConfig without them keeps the runtime's defaults. */
   {
@@ -714,6 +764,22 @@ test_namespaces (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (back->time_ns, ==, "/proc/1/ns/time");
   g_assert_cmpstr (back->uid_map, ==, "0 1000 10\n10 5000 1\n");
   g_assert_cmpstr (back->gid_map, ==, "0 2000 65536\n");
+  g_assert_null (back->mnt_ns);
+  /* "linux" without "mount": the host's, where the root is chroot'ed into. */
+  {
+    g_autoptr (HcsContainerConfig) hosted = parse_config (
+        fixture, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"ROOT\"}, \"linux\": {}}");
+    g_autoptr (HcsRuntimeSpec) hosted_spec =
+        hcs_runtime_spec_new_for_container ("hosted", hosted, fixture->layer_dir, &error);
+    g_autoptr (GBytes) hosted_bytes = NULL;
+    g_autoptr (HcsRuntimeSpec) hosted_back = NULL;
+
+    g_assert_no_error (error);
+    hosted_bytes = hcs_runtime_spec_serialize (hosted_spec);
+    hosted_back = hcs_runtime_spec_deserialize (hosted_bytes, TRUE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (hosted_back->mnt_ns, ==, "host");
+  }
 
   g_assert_null (back->seccomp_program);
 

@@ -26,7 +26,7 @@
 
 #include <gio/gunixinputstream.h>
 
-#define OCI_VERSION "1.0.2"
+#define OCI_VERSION HCSCTL_OCI_VERSION
 
 /* --- shared ---------------------------------------------------------------------- */
 
@@ -81,6 +81,12 @@ static const HcsctlHelp oci_help[] = {
     "the bundle, with the built-in default image's conventions." },
   { "features", "", "show the enabled features",
     "The features command shows what this runtime supports (JSON), as runc's." },
+  { "checkpoint", "<container-id>", "checkpoint a running container",
+    "Not supported: hcs does not checkpoint containers (CRIU is not used). runc's\n"
+    "options are accepted, so that a caller gets this refusal, exit code 1." },
+  { "restore", "<container-id>", "restore a container from a previous checkpoint",
+    "Not supported: hcs does not restore containers from CRIU images. runc's\n"
+    "options are accepted, so that a caller gets this refusal, exit code 1." },
 };
 
 const HcsctlHelp *
@@ -1105,10 +1111,10 @@ exec_failed (const char *message)
 int
 hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
 {
-  gboolean tty = FALSE, detach = FALSE, no_new_privs = FALSE;
+  gboolean tty = FALSE, detach = FALSE, no_new_privs = FALSE, ignore_paused = FALSE;
   g_autofree char *process_file = NULL, *pid_file = NULL, *console_socket = NULL;
-  g_autofree char *cwd = NULL, *user = NULL;
-  g_auto (GStrv) env = NULL, caps = NULL, rest = NULL;
+  g_autofree char *cwd = NULL, *user = NULL, *apparmor = NULL, *process_label = NULL;
+  g_auto (GStrv) env = NULL, caps = NULL, rest = NULL, additional_gids = NULL, cgroups = NULL;
   int preserve_fds = 0;
   GOptionEntry entries[] = {
     { "tty", 't', 0, G_OPTION_ARG_NONE, &tty, "Give the process a terminal", NULL },
@@ -1127,6 +1133,17 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &no_new_privs,
       "Set no_new_privs (always set without --process)", NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, "Accepted", "N" },
+    { "additional-gids", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &additional_gids,
+      "A supplementary group of the process (repeatable)", "GID" },
+    { "apparmor", 0, 0, G_OPTION_ARG_STRING, &apparmor, "The AppArmor profile of the process",
+      "PROFILE" },
+    { "process-label", 0, 0, G_OPTION_ARG_STRING, &process_label,
+      "The SELinux label of the process", "LABEL" },
+    { "cgroup", 0, 0, G_OPTION_ARG_STRING_ARRAY, &cgroups,
+      "A sub-cgroup to run in: not supported (only the container's own, \"/\")",
+      "[CONTROLLER:]PATH" },
+    { "ignore-paused", 0, 0, G_OPTION_ARG_NONE, &ignore_paused,
+      "Allow exec in a paused container (the process waits for resume)", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -1185,6 +1202,44 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
       config->no_new_privileges_given = TRUE;
       config->no_new_privileges = TRUE;
     }
+  for (guint i = 0; additional_gids && additional_gids[i]; i++)
+    {
+      guint64 gid;
+
+      if (!g_ascii_string_to_unsigned (additional_gids[i], 10, 0, G_MAXUINT32 - 1, &gid, NULL))
+        {
+          g_autofree char *message =
+              g_strdup_printf ("--additional-gids: '%s' is not a group id", additional_gids[i]);
+          return exec_failed (message);
+        }
+      if (config->additional_gids == NULL)
+        config->additional_gids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_array_append_val (config->additional_gids, (guint32) { gid });
+    }
+  if (apparmor != NULL)
+    {
+      g_free (config->apparmor_profile);
+      config->apparmor_profile = g_steal_pointer (&apparmor);
+    }
+  if (process_label != NULL)
+    {
+      g_free (config->selinux_label);
+      config->selinux_label = g_steal_pointer (&process_label);
+    }
+  for (guint i = 0; cgroups && cgroups[i]; i++)
+    {
+      const char *colon = strchr (cgroups[i], ':');
+      const char *path = colon ? colon + 1 : cgroups[i];
+
+      /* The container's own cgroup is where every exec'd process goes. */
+      if (!g_str_equal (path, "/") && *path != '\0')
+        {
+          g_autofree char *message = g_strdup_printf (
+              "--cgroup %s: a sub-cgroup is not supported: an exec'd process joins the "
+              "container's own cgroup", cgroups[i]);
+          return exec_failed (message);
+        }
+    }
   config->create_stdin_pipe = config->create_stdout_pipe = config->create_stderr_pipe = FALSE;
   config->detach = detach;
   /* In the foreground we wait for it ourselves: no helper in between. */
@@ -1203,6 +1258,17 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   container = open_container (globals, "exec", rest[0], NULL);
   if (container == NULL)
     return 255;
+  if (!ignore_paused)
+    {
+      g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container,
+                                                                                 &error);
+      if (props == NULL)
+        return exec_failed (error->message);
+      /* runc's words: the process would wait in the frozen cgroup. */
+      if (g_strcmp0 (props->state, "Paused") == 0)
+        return exec_failed ("cannot exec in a paused container (use --ignore-paused to "
+                            "override)");
+    }
   process = hcs_container_create_process (container, config, &error);
   if (process == NULL)
     return exec_failed (error->message);
@@ -1248,34 +1314,74 @@ parse_size (const char *text, gint64 *bytes)
 int
 hcsctl_cmd_update (HcsctlGlobals *globals, int argc, char **argv)
 {
-  g_autofree char *memory = NULL, *cpuset = NULL, *resources_file = NULL;
-  gint64 quota = 0, period = 0, shares = 0, pids = 0;
+  g_autofree char *memory = NULL, *memory_swap = NULL, *memory_reservation = NULL;
+  g_autofree char *kernel_memory = NULL, *kernel_memory_tcp = NULL;
+  g_autofree char *cpuset = NULL, *cpuset_mems = NULL, *resources_file = NULL;
+  g_autofree char *cpu_idle = NULL, *l3_cache_schema = NULL, *mem_bw_schema = NULL;
+  gint64 quota = 0, period = 0, shares = 0, pids = 0, rt_period = 0, rt_runtime = 0;
+  gint64 blkio_weight = 0;
   g_auto (GStrv) rest = NULL;
   GOptionEntry entries[] = {
-    { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory, "Memory limit (bytes, or 512m, 1g)", "SIZE" },
-    { "cpu-quota", 0, 0, G_OPTION_ARG_INT64, &quota, "CPU CFS quota (µs)", "US" },
-    { "cpu-period", 0, 0, G_OPTION_ARG_INT64, &period, "CPU CFS period (µs)", "US" },
-    { "cpu-shares", 0, 0, G_OPTION_ARG_INT64, &shares, "CPU shares (relative weight)", "N" },
-    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &cpuset, "CPUs to use (0-1)", "LIST" },
-    { "pids-limit", 0, 0, G_OPTION_ARG_INT64, &pids, "Maximum number of processes", "N" },
     { "resources", 'r', 0, G_OPTION_ARG_FILENAME, &resources_file,
-      "OCI linux.resources JSON (- for stdin)", "FILE" },
+      "OCI linux.resources JSON (- for stdin); the other options are then ignored", "FILE" },
+    { "blkio-weight", 0, 0, G_OPTION_ARG_INT64, &blkio_weight,
+      "Block IO weight (10-1000)", "N" },
+    { "cpu-period", 0, 0, G_OPTION_ARG_INT64, &period, "CPU CFS period (µs)", "US" },
+    { "cpu-quota", 0, 0, G_OPTION_ARG_INT64, &quota, "CPU CFS quota (µs)", "US" },
+    { "cpu-share", 0, 0, G_OPTION_ARG_INT64, &shares, "CPU shares (relative weight)", "N" },
+    { "cpu-shares", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &shares, NULL, NULL },
+    { "cpu-rt-period", 0, 0, G_OPTION_ARG_INT64, &rt_period, "CPU realtime period (µs)", "US" },
+    { "cpu-rt-runtime", 0, 0, G_OPTION_ARG_INT64, &rt_runtime, "CPU realtime runtime (µs)",
+      "US" },
+    { "cpuset-cpus", 0, 0, G_OPTION_ARG_STRING, &cpuset, "CPUs to use (0-3, 0,1)", "LIST" },
+    { "cpuset-mems", 0, 0, G_OPTION_ARG_STRING, &cpuset_mems, "Memory nodes to use (0-3, 0,1)",
+      "LIST" },
+    { "cpu-idle", 0, 0, G_OPTION_ARG_STRING, &cpu_idle, "Not supported (cgroup v2 cpu.idle)",
+      "N" },
+    { "kernel-memory", 0, 0, G_OPTION_ARG_STRING, &kernel_memory, "Kernel memory limit",
+      "SIZE" },
+    { "kernel-memory-tcp", 0, 0, G_OPTION_ARG_STRING, &kernel_memory_tcp,
+      "Kernel TCP buffer memory limit", "SIZE" },
+    { "memory", 'm', 0, G_OPTION_ARG_STRING, &memory,
+      "Memory limit (bytes, or 512m, 1g; -1: none)", "SIZE" },
+    { "memory-reservation", 0, 0, G_OPTION_ARG_STRING, &memory_reservation,
+      "Memory soft limit", "SIZE" },
+    { "memory-swap", 0, 0, G_OPTION_ARG_STRING, &memory_swap,
+      "Memory plus swap limit (-1: none)", "SIZE" },
+    { "pids-limit", 0, 0, G_OPTION_ARG_INT64, &pids,
+      "Maximum number of processes (-1: none)", "N" },
+    { "l3-cache-schema", 0, 0, G_OPTION_ARG_STRING, &l3_cache_schema,
+      "Intel RDT L3 cache schema", "SCHEMA" },
+    { "mem-bw-schema", 0, 0, G_OPTION_ARG_STRING, &mem_bw_schema,
+      "Intel RDT memory bandwidth schema", "SCHEMA" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *resources_text = NULL, *wrapped = NULL;
+  g_autoptr (HcsContainerConfig) parsed = NULL;
   HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
-  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
 
   if (!parse_args ("update", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
     return 1;
+  /* What this host cannot do, in runc's words where it has them. */
+  if ((l3_cache_schema != NULL || mem_bw_schema != NULL) &&
+      !g_file_test ("/sys/fs/resctrl/schemata", G_FILE_TEST_EXISTS))
+    return hcsctl_log_error ("update", l3_cache_schema != NULL
+                                           ? "Intel RDT/CAT: l3 cache schema is not enabled"
+                                           : "Intel RDT/MBA: memory bandwidth schema is not "
+                                             "enabled");
+  if (l3_cache_schema != NULL || mem_bw_schema != NULL)
+    return hcsctl_log_error ("update", "updating a non-existent Intel RDT configuration is "
+                                       "not supported");
+  if (cpu_idle != NULL)
+    return hcsctl_log_error ("update", "--cpu-idle: not supported (cgroup v2's cpu.idle is "
+                                       "not written by this runtime)");
+
   if (resources_file != NULL)
     {
-      g_autofree char *text = NULL;
-      g_autofree char *wrapped = NULL;
-      g_autoptr (HcsContainerConfig) parsed = NULL;
-
+      /* As runc: the file replaces every other option. */
       if (g_str_equal (resources_file, "-"))
         {
           g_autoptr (GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
@@ -1283,58 +1389,106 @@ hcsctl_cmd_update (HcsctlGlobals *globals, int argc, char **argv)
           if (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
                                       &error) < 0)
             return hcsctl_log_error ("update", error->message);
-          text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
-                            g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+          resources_text = g_strndup (
+              g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+              g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
         }
-      else if (!g_file_get_contents (resources_file, &text, NULL, &error))
+      else if (!g_file_get_contents (resources_file, &resources_text, NULL, &error))
         return hcsctl_log_error ("update", error->message);
-      /* The OCI parser reads linux.resources as part of a spec. */
-      wrapped = g_strdup_printf ("{\"ociVersion\":\"" OCI_VERSION "\",\"root\":{\"path\":\"/\"},"
-                                 "\"linux\":{\"resources\":%s}}", text);
-      parsed = hcs_container_config_from_json (wrapped, NULL, &error);
-      if (parsed == NULL)
-        return hcsctl_log_error ("update", error->message);
-      if (parsed->memory_maximum_in_mb > 0)
-        update.memory_maximum_in_mb = parsed->memory_maximum_in_mb;
-      if (parsed->processor_count > 0)
-        update.processor_count = parsed->processor_count;
-      if (parsed->processor_weight > 0)
-        update.processor_weight = parsed->processor_weight;
-      if (parsed->processor_maximum > 0)
-        update.processor_maximum = parsed->processor_maximum;
-      if (parsed->pids_maximum > 0)
-        pids = parsed->pids_maximum;
     }
-  if (memory != NULL)
+  else
     {
-      gint64 bytes;
-      if (!parse_size (memory, &bytes))
-        return hcsctl_log_error ("update", "--memory: expected a size such as 536870912 or 512m");
-      update.memory_maximum_in_mb = (bytes + 1024 * 1024 - 1) / (1024 * 1024);
+      const struct {
+        const char *option, *object, *member;
+        const char *text;
+      } sizes[] = {
+        { "--memory", "memory", "limit", memory },
+        { "--memory-swap", "memory", "swap", memory_swap },
+        { "--memory-reservation", "memory", "reservation", memory_reservation },
+        { "--kernel-memory", "memory", "kernel", kernel_memory },
+        { "--kernel-memory-tcp", "memory", "kernelTCP", kernel_memory_tcp },
+      };
+      g_autoptr (JsonObject) resources = json_object_new ();
+      JsonObject *memory_object = json_object_new (), *cpu_object = json_object_new ();
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+      json_object_set_object_member (resources, "memory", memory_object);
+      json_object_set_object_member (resources, "cpu", cpu_object);
+      for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+        {
+          gint64 bytes = -1;
+
+          if (sizes[i].text == NULL)
+            continue;
+          if (!g_str_equal (sizes[i].text, "-1") && !parse_size (sizes[i].text, &bytes))
+            {
+              g_autofree char *message = g_strdup_printf (
+                  "%s: expected a size such as 536870912, 512m or -1", sizes[i].option);
+              return hcsctl_log_error ("update", message);
+            }
+          json_object_set_int_member (memory_object, sizes[i].member, bytes);
+        }
+      /* runc's rule: no memory limit, and no swap limit given, frees swap too. */
+      if (memory != NULL && g_str_equal (memory, "-1") && memory_swap == NULL)
+        json_object_set_int_member (memory_object, "swap", -1);
+      /* A period or a quota alone leaves the other as it is (runc's rule:
+       * each has its own file on v1; a quota alone keeps v2's period). */
+      if (period != 0)
+        json_object_set_int_member (cpu_object, "period", period);
+      if (quota != 0)
+        json_object_set_int_member (cpu_object, "quota", quota);
+      if (shares != 0)
+        json_object_set_int_member (cpu_object, "shares", shares);
+      if (rt_period != 0)
+        json_object_set_int_member (cpu_object, "realtimePeriod", rt_period);
+      if (rt_runtime != 0)
+        json_object_set_int_member (cpu_object, "realtimeRuntime", rt_runtime);
+      if (cpuset != NULL)
+        json_object_set_string_member (cpu_object, "cpus", cpuset);
+      if (cpuset_mems != NULL)
+        json_object_set_string_member (cpu_object, "mems", cpuset_mems);
+      if (blkio_weight != 0)
+        {
+          JsonObject *blkio = json_object_new ();
+          json_object_set_int_member (blkio, "weight", blkio_weight);
+          json_object_set_object_member (resources, "blockIO", blkio);
+        }
+      if (pids != 0)
+        {
+          JsonObject *pids_object = json_object_new ();
+          json_object_set_int_member (pids_object, "limit", pids);
+          json_object_set_object_member (resources, "pids", pids_object);
+        }
+      json_node_set_object (root, resources);
+      resources_text = json_to_string (root, FALSE);
     }
-  if (quota > 0)
+
+  /* Checked as config.json's linux.resources, before the container is opened. */
+  wrapped = g_strdup_printf ("{\"ociVersion\":\"" OCI_VERSION "\",\"root\":{\"path\":\"/\"},"
+                             "\"linux\":{\"resources\":%s}}", resources_text);
+  parsed = hcs_container_config_from_json (wrapped, NULL, &error);
+  if (parsed == NULL)
+    return hcsctl_log_error ("update", error->message);
+  if (parsed->oci_resources != NULL)
     {
-      /* ProcessorMaximum is 1/100 % of the whole machine. */
-      gint64 share = quota * 10000 / ((period > 0 ? period : 100000) * MAX (cpus, 1));
-      update.processor_maximum = CLAMP (share, 1, 10000);
+      g_autoptr (JsonNode) node = json_from_string (parsed->oci_resources, NULL);
+
+      /* runc's update never changes the device rules. */
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        json_object_remove_member (json_node_get_object (node), "devices");
+      g_free (resources_text);
+      resources_text = node ? json_to_string (node, FALSE) : NULL;
+      update.oci_resources = resources_text;
     }
-  if (shares > 0)
-    update.processor_weight = CLAMP (shares * 10000 / 262144, 1, 10000);
-  if (cpuset != NULL)
-    {
-      g_autofree char *wrapped = g_strdup_printf (
-          "{\"ociVersion\":\"" OCI_VERSION "\",\"root\":{\"path\":\"/\"},"
-          "\"linux\":{\"resources\":{\"cpu\":{\"cpus\":\"%s\"}}}}", cpuset);
-      g_autoptr (HcsContainerConfig) parsed = hcs_container_config_from_json (wrapped, NULL, &error);
-      if (parsed == NULL)
-        return hcsctl_log_error ("update", error->message);
-      update.processor_count = parsed->processor_count;
-    }
+  /* pids.limit is the coarse PidsMaximum (<= 0: none). */
+  if (parsed->pids_maximum != 0)
+    update.pids_maximum = MAX (parsed->pids_maximum, 0);
+  else if (pids < 0)
+    update.pids_maximum = 0;
+
   container = open_container (globals, "update", rest[0], NULL);
   if (container == NULL)
     return 1;
-  if (pids != 0)
-    update.pids_maximum = pids > 0 ? pids : 0; /* runc: -1 is unlimited */
   if (!hcs_container_modify (container, &update, &error))
     return hcsctl_log_error ("update", error->message);
   return 0;
@@ -1411,11 +1565,11 @@ hcsctl_cmd_events (HcsctlGlobals *globals, int argc, char **argv)
   container = open_container (globals, "events", rest[0], NULL);
   if (container == NULL)
     return 1;
-  for (;;)
+  for (gint64 next_stats = 0, oom_kills = -1;;)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (HcsStatistics) stats = hcs_container_get_statistics (container, &error);
-      g_autoptr (JsonNode) event = NULL;
+      gint64 now = g_get_monotonic_time () / 1000;
 
       if (stats == NULL)
         {
@@ -1423,12 +1577,26 @@ hcsctl_cmd_events (HcsctlGlobals *globals, int argc, char **argv)
             return 0;
           return hcsctl_log_error ("events", error->message);
         }
-      event = stats_event (rest[0], stats);
-      print_json (event, FALSE);
+      /* runc's "oom" event, once per kill the counter shows since we began. */
+      for (gint64 i = oom_kills; i >= 0 && i < (gint64) stats->memory_oom_kill_count; i++)
+        {
+          g_autoptr (JsonNode) oom = json_from_string ("{\"type\":\"oom\"}", NULL);
+          json_object_set_string_member (json_node_get_object (oom), "id", rest[0]);
+          print_json (oom, FALSE);
+        }
+      oom_kills = stats->memory_oom_kill_count;
+      if (now >= next_stats)
+        {
+          g_autoptr (JsonNode) event = stats_event (rest[0], stats);
+          print_json (event, FALSE);
+          next_stats = now + interval_ms;
+        }
+      fflush (stdout); /* each event as it comes, for a reader on a pipe */
       if (once)
         return 0;
-      /* Ends when the container does: a wait that times out is the tick. */
-      if (hcs_container_wait_timeout (container, interval_ms, NULL, NULL))
+      /* Ends when the container does: a wait that times out is the tick,
+       * short enough for an oom to be told soon after it happened. */
+      if (hcs_container_wait_timeout (container, MIN (interval_ms, 250), NULL, NULL))
         return 0;
     }
 }
@@ -1549,4 +1717,66 @@ hcsctl_cmd_features (HcsctlGlobals *globals, int argc, char **argv)
            "}\n",
            HCS_VERSION);
   return 0;
+}
+
+/* --- checkpoint, restore ------------------------------------------------------------ */
+
+/* runc's checkpoint and restore options, accepted so that the refusal is
+ * what a caller reads, whatever it passed. */
+static int
+refuse_criu (const char *verb, int argc, char **argv)
+{
+  g_autofree char *image_path = NULL, *work_path = NULL, *parent_path = NULL;
+  g_autofree char *page_server = NULL, *manage_cgroups_mode = NULL, *status_fd = NULL;
+  g_autofree char *bundle = NULL, *pid_file = NULL, *console_socket = NULL;
+  g_autofree char *lsm_profile = NULL, *lsm_mount_context = NULL;
+  g_auto (GStrv) empty_ns = NULL, rest = NULL;
+  gboolean flag = FALSE;
+  GOptionEntry entries[] = {
+    { "image-path", 0, 0, G_OPTION_ARG_FILENAME, &image_path, "Accepted", "PATH" },
+    { "work-path", 0, 0, G_OPTION_ARG_FILENAME, &work_path, "Accepted", "PATH" },
+    { "parent-path", 0, 0, G_OPTION_ARG_FILENAME, &parent_path, "Accepted", "PATH" },
+    { "leave-running", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "tcp-established", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "ext-unix-sk", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "shell-job", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "lazy-pages", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "file-locks", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "pre-dump", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "auto-dedup", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "detach", 'd', 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "no-subreaper", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "no-pivot", 0, 0, G_OPTION_ARG_NONE, &flag, "Accepted", NULL },
+    { "status-fd", 0, 0, G_OPTION_ARG_STRING, &status_fd, "Accepted", "FD" },
+    { "page-server", 0, 0, G_OPTION_ARG_STRING, &page_server, "Accepted", "ADDRESS" },
+    { "manage-cgroups-mode", 0, 0, G_OPTION_ARG_STRING, &manage_cgroups_mode, "Accepted",
+      "MODE" },
+    { "empty-ns", 0, 0, G_OPTION_ARG_STRING_ARRAY, &empty_ns, "Accepted", "NS" },
+    { "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &bundle, "Accepted", "DIR" },
+    { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &pid_file, "Accepted", "FILE" },
+    { "console-socket", 0, 0, G_OPTION_ARG_FILENAME, &console_socket, "Accepted", "PATH" },
+    { "lsm-profile", 0, 0, G_OPTION_ARG_STRING, &lsm_profile, "Accepted", "PROFILE" },
+    { "lsm-mount-context", 0, 0, G_OPTION_ARG_STRING, &lsm_mount_context, "Accepted",
+      "CONTEXT" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
+    { NULL },
+  };
+  g_autofree char *message = NULL;
+
+  if (!parse_args (verb, "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
+    return 1;
+  message = g_strdup_printf ("not supported: hcs does not %s containers (no CRIU)", verb);
+  return hcsctl_log_error (verb, message);
+}
+
+int
+hcsctl_cmd_checkpoint (HcsctlGlobals *globals, int argc, char **argv)
+{
+  return refuse_criu ("checkpoint", argc, argv);
+}
+
+int
+hcsctl_cmd_restore (HcsctlGlobals *globals, int argc, char **argv)
+{
+  return refuse_criu ("restore", argc, argv);
 }

@@ -75,6 +75,11 @@ int hcsctl_cmd_update (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_events (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_spec (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_features (HcsctlGlobals *globals, int argc, char **argv);
+int hcsctl_cmd_checkpoint (HcsctlGlobals *globals, int argc, char **argv);
+int hcsctl_cmd_restore (HcsctlGlobals *globals, int argc, char **argv);
+/* The runtime spec version hcsctl implements (`state`, `--version`). */
+#define HCSCTL_OCI_VERSION "1.0.2"
+
 
 gboolean hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean tty,
                                  gboolean start, int *exit_code, GError **error);

@@ -43,6 +43,8 @@ static const HcsctlCommand commands[] = {
   { "update", "[OPTION…] ID", "Change the resource limits of a container", hcsctl_cmd_update },
   { "spec", "[--bundle DIR]", "Write a default config.json", hcsctl_cmd_spec },
   { "features", "", "Print what this runtime supports (JSON)", hcsctl_cmd_features },
+  { "checkpoint", "ID", "Refused: no CRIU (runc checkpoint)", hcsctl_cmd_checkpoint },
+  { "restore", "ID", "Refused: no CRIU (runc restore)", hcsctl_cmd_restore },
 };
 
 /* `run` is ours (`run [OPTION…] -- COMMAND`) or runc's (`run [-d] [--bundle
@@ -281,7 +283,8 @@ main (int argc, char **argv)
 
       if (g_str_equal (arg, "--version") || g_str_equal (arg, "-v"))
         {
-          g_print ("hcsctl version %s\n", HCS_VERSION);
+          /* runc's lines: the version, then the runtime spec's. */
+          g_print ("hcsctl version %s\nspec: %s\n", HCS_VERSION, HCSCTL_OCI_VERSION);
           return 0;
         }
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))

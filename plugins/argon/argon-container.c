@@ -773,6 +773,7 @@ argon_container_get_statistics (HcsContainer *container, GError **error)
   stats->memory_usage_commit_bytes = cg.memory_usage_bytes;
   stats->memory_usage_commit_peak_bytes = cg.memory_max_usage_bytes;
   stats->memory_usage_private_working_set_bytes = cg.memory_private_bytes;
+  stats->memory_oom_kill_count = cg.oom_kills;
   stats->processor_total_runtime_100ns = cg.cpu_usage_ns / 100;
   stats->processor_runtime_user_100ns = cg.cpu_user_ns / 100;
   stats->processor_runtime_kernel_100ns = cg.cpu_system_ns / 100;
@@ -1002,7 +1003,15 @@ argon_container_modify (HcsContainer *container, const HcsResourceUpdate *update
                    "argon: %s: cannot modify: it has already stopped", self->what);
       return FALSE;
     }
-  return hcs_runtime_cgroup_apply (self->cgroup, update, error);
+  if (!hcs_runtime_cgroup_apply (self->cgroup, update, error))
+    return FALSE;
+  if (update->oci_resources != NULL &&
+      !hcs_runtime_cgroup_apply_oci (self->cgroup, update->oci_resources, error))
+    {
+      g_prefix_error (error, "argon: %s: ", self->what);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static HcsContainerProperties *
