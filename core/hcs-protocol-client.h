@@ -125,6 +125,26 @@ guint32 hcs_protocol_client_new_port (HcsProtocolClient *self);
  */
 int hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error);
 
+/**
+ * hcs_protocol_client_give_stdio:
+ * @self: the object
+ * @port: a fresh port (hcs_protocol_client_new_port)
+ * @fds: (array fixed-size=3): stdin, stdout, stderr, the caller's (-1: /dev/null)
+ * @error: return location for a #GError
+ *
+ * Hands the server duplicates of @fds for the request that will name
+ * @port (ExecuteProcess's Settings.StdioDescriptors, Create's
+ * InitStdioDescriptors): one more connection, a StdioDescriptors message
+ * and the descriptors beside it (SCM_RIGHTS), answered once the server
+ * took them. The server holds them until that request or the returned
+ * connection's close, which the caller does once the request is answered.
+ * Only on a dialled connection (NOT_SUPPORTED otherwise).
+ *
+ * Returns: the connection (the caller's to close), or -1 on error
+ */
+int hcs_protocol_client_give_stdio (HcsProtocolClient *self, guint32 port, const int fds[3],
+                                    GError **error);
+
 /* How the owner of a handed-over connection provides stdio: returns a
  * connected fd (the caller's) relayed to stdio port @port of the server;
  * @stream is 0 (stdin: the fd is written, its close is the end of input),

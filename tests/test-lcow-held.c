@@ -152,6 +152,66 @@ hcsctl (char **out, ...)
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
+/* hcsctl --options OPTIONS ARGS... with @input on its stdin (NULL: none),
+ * its stdout and stderr read to their end: the end comes once every
+ * holder of the pipes closed them (the UVM holder's relays too). */
+static int
+hcsctl_piped (const char *input, char **out, char **err, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, shared.options_path);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+/* The one holder's open descriptors. */
+static guint
+count_holder_fds (void)
+{
+  g_autoptr (GArray) holders = find_processes ("hcs-lcow-uvm", NULL);
+  g_autofree char *fd_dir = NULL;
+  g_autoptr (GDir) dir = NULL;
+  guint count = 0;
+
+  g_assert_cmpuint (holders->len, ==, 1);
+  fd_dir = g_strdup_printf ("/proc/%d/fd", (int) g_array_index (holders, GPid, 0));
+  dir = g_dir_open (fd_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+/* The holder drops a client's connections and relays as they end: its
+ * descriptors come back to @before (a guard, not a timing). */
+static void
+await_holder_fds (guint before)
+{
+  for (guint i = 0; i < 300 && count_holder_fds () != before; i++)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (count_holder_fds (), ==, before);
+}
+
 /* Made by one host, which then goes; another process finds the system,
  * runs a process in it, kills and deletes it. */
 static void
@@ -201,9 +261,21 @@ test_outlives_its_client (void)
   g_assert_cmpstr (out, ==, "held-a\n");
   g_assert_cmpint (hcsctl (&state, "state", "held-a", NULL), ==, 0);
   g_assert_nonnull (strstr (state, "\"running\""));
-  /* hcsctl's exec inherits its stdio, which no protocol proxy relays yet
-   * (a monitor's neither): its exit code crosses. */
-  g_assert_cmpint (hcsctl (&exec_out, "exec", "held-a", "sh", "-c", "exit 5", NULL), ==, 5);
+  /* hcsctl's exec gives its own stdio to the holder (StdioDescriptors),
+   * which relays the guest's ports to them: output, input and the exit
+   * code cross, and nothing of them stays in the holder after. */
+  {
+    g_autofree char *exec_err = NULL;
+    guint fds_before = count_holder_fds ();
+
+    g_assert_cmpint (hcsctl_piped ("fed\n", &exec_out, &exec_err, "exec", "held-a", "sh", "-c",
+                                   "echo out; echo err >&2; read line; echo got $line; exit 5",
+                                   NULL),
+                     ==, 5);
+    g_assert_cmpstr (exec_out, ==, "out\ngot fed\n");
+    g_assert_cmpstr (exec_err, ==, "err\n");
+    await_holder_fds (fds_before);
+  }
   /* Another host opens it and runs a process with pipes in it. */
   {
     const char *exec_argv[] = { "sh", "-c", "echo exec in $0", "uvm", NULL };
@@ -292,8 +364,11 @@ test_oci_annotation (void)
       " \"process\": {\"cwd\": \"/\", \"args\": [\"sleep\", \"1000\"]},"
       " \"annotations\": {\"io.hcs.isolation\": \"lcow\"%s}}";
   g_autofree char *host_root = g_strdup_printf (config_format, test_get_busybox_rootfs (), "");
-  g_autofree char *guest_root =
-      g_strdup_printf (config_format, "rootfs", ", \"io.hcs.lcow.rootfs\": \"guest\"");
+  g_autofree char *guest_root = g_strdup (
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},"
+      " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", \"-c\", \"echo init-out; "
+      "echo init-err >&2; read line; echo got $line; sleep 1000\"]},"
+      " \"annotations\": {\"io.hcs.isolation\": \"lcow\", \"io.hcs.lcow.rootfs\": \"guest\"}}");
   g_autofree char *bad_value =
       g_strdup_printf (config_format, "rootfs", ", \"io.hcs.lcow.rootfs\": \"host\"");
   g_autofree char *empty_root = g_build_filename (bundle, "rootfs", NULL);
@@ -319,14 +394,53 @@ test_oci_annotation (void)
   g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
   await_no_holders ();
 
-  /* The guest's own image: its (empty) host root is left out. */
+  /* The guest's own image: its (empty) host root is left out. The init's
+   * stdio is create's own (runc's model: podman's and conmon's pipes),
+   * kept by the holder after create exited, until the init is gone. */
   g_assert_true (g_file_set_contents (config_path, guest_root, -1, &error));
-  g_assert_cmpint (hcsctl (NULL, "create", "--bundle", bundle, "oci-lcow", NULL), ==, 0);
-  g_assert_cmpint (hcsctl (NULL, "start", "oci-lcow", NULL), ==, 0);
-  g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
-  g_assert_nonnull (strstr (state, "\"running\""));
-  g_clear_pointer (&state, g_free);
-  g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
+  {
+    g_autoptr (GSubprocess) create = NULL;
+    g_autoptr (GDataInputStream) out = NULL;
+    g_autoptr (GDataInputStream) err = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *rest = NULL;
+    const char *argv[] = { g_getenv ("HCSCTL"), "--options", shared.options_path, "create",
+                           "--bundle", bundle, "oci-lcow", NULL };
+
+    create = g_subprocess_newv (argv,
+                                G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error);
+    g_assert_no_error (error);
+    g_output_stream_write_all (g_subprocess_get_stdin_pipe (create), "fed\n", 4, NULL, NULL,
+                               &error);
+    g_assert_no_error (error);
+    g_output_stream_close (g_subprocess_get_stdin_pipe (create), NULL, NULL);
+    g_assert_true (g_subprocess_wait_check (create, NULL, &error));
+    g_assert_no_error (error);
+    /* create is gone; its streams are the holder's now. */
+    g_assert_cmpint (hcsctl (NULL, "start", "oci-lcow", NULL), ==, 0);
+    out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (create));
+    err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (create));
+    line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "init-out");
+    g_clear_pointer (&line, g_free);
+    line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "got fed");
+    g_clear_pointer (&line, g_free);
+    line = g_data_input_stream_read_line (err, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "init-err");
+    g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
+    g_assert_nonnull (strstr (state, "\"running\""));
+    g_clear_pointer (&state, g_free);
+    g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
+    /* The holder let its copies go: the pipes end. */
+    rest = test_read_all (G_INPUT_STREAM (out));
+    g_assert_cmpstr (rest, ==, "");
+  }
   await_no_holders ();
   g_assert_cmpuint (count_holder_folders (), ==, 0);
   g_assert_cmpint (hcsctl (&state, "list", "-q", NULL), ==, 0);
