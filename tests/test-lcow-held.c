@@ -447,6 +447,52 @@ test_oci_annotation (void)
   g_assert_cmpstr (state, ==, "");
 }
 
+/* hcsctl run --isolation lcow --name: held by default (the runtime options
+ * say nothing of uvm-holder), so another hcsctl lists it while it runs;
+ * its stdio is run's own, relayed by the holder, which goes with it. */
+static void
+test_run_named (void)
+{
+  g_autofree char *options_path = g_build_filename (shared.temp_dir, "run-options.ini", NULL);
+  g_autoptr (GKeyFile) options = test_make_options (shared.temp_dir);
+  g_autoptr (GSubprocess) run = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *list_argv[] = { g_getenv ("HCSCTL"), "--options", options_path, "list", "-q",
+                              NULL };
+  gboolean listed = FALSE;
+
+  g_assert_true (g_key_file_save_to_file (options, options_path, &error));
+  run = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                          &error, g_getenv ("HCSCTL"), "--options", options_path, "run",
+                          "--isolation", "lcow", "--name", "run-held", "--", "sh", "-c",
+                          "read line; echo got $line; exit 3", NULL);
+  g_assert_no_error (error);
+  /* Found from another process while it waits for its input (a guard of
+   * the boot's time, not a timing). */
+  for (guint i = 0; i < 2400 && !listed; i++)
+    {
+      g_autofree char *ids = NULL;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) list_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                                   NULL, NULL, &ids, NULL, NULL, &error));
+      listed = ids != NULL && g_str_equal (ids, "run-held\n");
+      if (!listed)
+        g_usleep (100 * 1000);
+    }
+  g_assert_true (listed);
+  g_assert_cmpuint (count_holders (), ==, 1);
+  g_subprocess_communicate_utf8 (run, "fed\n", NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "got fed\n");
+  g_assert_true (g_subprocess_get_if_exited (run));
+  g_assert_cmpint (g_subprocess_get_exit_status (run), ==, 3);
+  await_no_holders ();
+  g_assert_cmpuint (count_holder_folders (), ==, 0);
+}
+
 /* QEMU killed under a held container: its holder goes, removing the
  * system's folder and its own; the system no longer exists. */
 static void
@@ -541,6 +587,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow-held/outlives-its-client", test_outlives_its_client);
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
   g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
+  g_test_add_func ("/lcow-held/run-named", test_run_named);
   g_test_add_func ("/lcow-held/killed-uvm", test_killed_uvm);
   g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/oversize", "oversize", test_hostile_agent);

@@ -228,12 +228,7 @@ create_in_holder (HcsProtocolClient *client, const char *id, const HcsContainerC
     }
   for (int i = 0; i < 3; i++)
     if (want[i])
-      {
-        relay.ports[i] = hcs_protocol_client_new_port (client);
-        fds[i] = hcs_protocol_client_open_stdio (client, relay.ports[i], error);
-        if (fds[i] < 0)
-          goto out;
-      }
+      relay.ports[i] = hcs_protocol_client_new_port (client);
   hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
   relay_object = json_object_new ();
   hcs_protocol_stdio_relay_to_object (&relay, relay_object);
@@ -241,6 +236,26 @@ create_in_holder (HcsProtocolClient *client, const char *id, const HcsContainerC
   reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
   if (reply == NULL)
     goto out;
+  /* The stdio connections after the Create, not before: a Create that
+   * boots the UVM outlasts the 30 s a connection waits for its process;
+   * the init runs only at Start, so nothing is written meanwhile. */
+  for (int i = 0; i < 3; i++)
+    if (want[i])
+      {
+        fds[i] = hcs_protocol_client_open_stdio (client, relay.ports[i], error);
+        if (fds[i] < 0)
+          {
+            /* An init nobody can read does not stay. */
+            g_autoptr (JsonNode) undo = hcs_protocol_request_new (id);
+            g_autoptr (JsonNode) terminated =
+                hcs_protocol_client_call_sync (client, HCS_PROTOCOL_SHUTDOWN_FORCED, undo, NULL,
+                                               NULL);
+            g_autoptr (JsonNode) deleted =
+                hcs_protocol_client_call_sync (client, HCS_PROTOCOL_DELETE_CONTAINER_STATE, undo,
+                                               NULL, NULL);
+            goto out;
+          }
+      }
   container = open_in (client, id, error);
   if (container == NULL)
     goto out;
