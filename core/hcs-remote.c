@@ -153,10 +153,21 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
         return hcs_set_error_from_errno (error, errno, "creating the init's pipes"), NULL;
   source_fds[0] = request_pipe[0];
   source_fds[1] = status_pipe[1];
+  /* Given descriptors are mapped from copies: the spawn puts /dev/null on
+   * the child's 0 before it maps, which would take a source 0 with it. */
+  if (given_stdio)
+    for (int i = 0; i < 3; i++)
+      if ((stdio_pipes[i][0] = fcntl (config->process->use_stdio_fds
+                                          ? config->process->stdio_fds[i]
+                                          : i,
+                                      F_DUPFD_CLOEXEC, 10)) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "duplicating the init's stream %d", i);
+          remote = NULL;
+          goto out;
+        }
   for (int i = 0; i < 3; i++)
-    source_fds[2 + i] = given_stdio ? (config->process->use_stdio_fds ? config->process->stdio_fds[i] : i)
-                        : i == 0    ? stdio_pipes[i][0]
-                                    : stdio_pipes[i][1];
+    source_fds[2 + i] = i == 0 || given_stdio ? stdio_pipes[i][0] : stdio_pipes[i][1];
 
   if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const char *const *) envp,
                                          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
