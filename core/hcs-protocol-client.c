@@ -55,6 +55,7 @@ struct _HcsProtocolClient
   GHashTable *proxies;       /* id -> GPtrArray of GWeakRef* (the proxies' own) */
   gulong closed_handler;
   gint lost;                 /* atomic: the peer went (EOF, error, a broken frame) */
+  guint call_timeout_ms;     /* atomic: a call's deadline (0: none); waits have their own */
 
   HcsProtocolStdioOpener stdio_opener; /* the stream's owner's, when it provides stdio */
   gpointer stdio_opener_data;
@@ -245,9 +246,9 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   *(GAsyncResult **) data = g_object_ref (result);
 }
 
-JsonNode *
-hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *body,
-                               GCancellable *cancellable, GError **error)
+static JsonNode *
+call_sync_raw (HcsProtocolClient *self, guint32 type, JsonNode *body, GCancellable *cancellable,
+               GError **error)
 {
   GMainContext *context = g_private_get (&call_context);
   GAsyncResult *result = NULL;
@@ -274,6 +275,62 @@ hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *
  * that never answers (a guest is not trusted) can hold up a caller. */
 #define WAIT_GRACE_MS 10000
 
+static JsonNode *call_sync_deadline (HcsProtocolClient *self, guint32 type, JsonNode *body,
+                                     guint deadline_ms, GCancellable *cancellable,
+                                     gboolean *timed_out, GError **error);
+
+static gboolean
+lose_in_reader_cb (gpointer data)
+{
+  Reader *reader = data;
+
+  /* Its "closed" signal makes every proxy of the connection lost. */
+  hcs_bridge_close (reader->bridge);
+  return G_SOURCE_REMOVE;
+}
+
+JsonNode *
+hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *body,
+                               GCancellable *cancellable, GError **error)
+{
+  guint timeout_ms;
+  gboolean timed_out = FALSE;
+  JsonNode *reply;
+
+  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), NULL);
+  timeout_ms = g_atomic_int_get (&self->call_timeout_ms);
+  /* A wait has a timeout of its own (call_sync_wait). */
+  if (timeout_ms == 0 || type == HCS_PROTOCOL_WAIT_FOR_PROCESS ||
+      type == HCS_PROTOCOL_WAIT_FOR_CONTAINER)
+    return call_sync_raw (self, type, body, cancellable, error);
+  reply = call_sync_deadline (self, type, body, timeout_ms, cancellable, &timed_out, error);
+  if (timed_out)
+    {
+      /* A server that takes a request and never answers is as good as
+       * gone: what it holds is reported lost, as at its death. */
+      g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                   "protocol: %s: no answer within %u ms: the server is taken as lost",
+                   hcs_protocol_message_name (type), timeout_ms);
+      g_main_context_invoke_full (self->reader->context, G_PRIORITY_DEFAULT, lose_in_reader_cb,
+                                  reader_ref (self->reader), (GDestroyNotify) reader_unref);
+    }
+  return reply;
+}
+
+void
+hcs_protocol_client_set_call_timeout (HcsProtocolClient *self, guint timeout_ms)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_CLIENT (self));
+  g_atomic_int_set (&self->call_timeout_ms, timeout_ms);
+}
+
+gboolean
+hcs_protocol_client_is_lost (HcsProtocolClient *self)
+{
+  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), TRUE);
+  return g_atomic_int_get (&self->lost) || hcs_bridge_is_closed (self->reader->bridge);
+}
+
 static gboolean
 deadline_cb (gpointer data)
 {
@@ -287,48 +344,64 @@ forward_cancel_cb (GCancellable *cancellable, gpointer data)
   g_cancellable_cancel (data);
 }
 
-/* A sync wait of at most @timeout_ms (< 0: none) and the grace. */
+/* A sync call that gives up after @deadline_ms: *@timed_out then, and no
+ * error set. */
 static JsonNode *
-call_sync_wait (HcsProtocolClient *self, guint32 type, JsonNode *body, gint64 timeout_ms,
-                GCancellable *cancellable, GError **error)
+call_sync_deadline (HcsProtocolClient *self, guint32 type, JsonNode *body, guint deadline_ms,
+                    GCancellable *cancellable, gboolean *timed_out, GError **error)
 {
-  g_autoptr (GCancellable) deadline = NULL;
+  g_autoptr (GCancellable) deadline = g_cancellable_new ();
   g_autoptr (GSource) timer = NULL;
   g_autoptr (GError) local_error = NULL;
   GMainContext *context;
   gulong forward = 0;
   JsonNode *reply;
 
-  if (timeout_ms < 0)
-    return hcs_protocol_client_call_sync (self, type, body, cancellable, error);
-  /* The timer runs in the private context the sync call iterates. */
-  reply = NULL;
-  deadline = g_cancellable_new ();
+  *timed_out = FALSE;
   if (cancellable != NULL)
     forward = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb), deadline, NULL);
+  /* The timer runs in the private context the sync call iterates. */
   context = g_private_get (&call_context);
   if (context == NULL)
     {
       context = g_main_context_new ();
       g_private_set (&call_context, context);
     }
-  timer = g_timeout_source_new (MIN (timeout_ms, G_MAXUINT - WAIT_GRACE_MS) + WAIT_GRACE_MS);
+  timer = g_timeout_source_new (deadline_ms);
   g_source_set_callback (timer, deadline_cb, deadline, NULL);
   g_source_attach (timer, context);
-  reply = hcs_protocol_client_call_sync (self, type, body, deadline, &local_error);
+  reply = call_sync_raw (self, type, body, deadline, &local_error);
   g_source_destroy (timer);
   if (cancellable != NULL)
     g_cancellable_disconnect (cancellable, forward);
   if (reply == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
-                   "protocol: %s: no answer %d ms past its timeout", hcs_protocol_message_name (type),
-                   WAIT_GRACE_MS);
+      *timed_out = TRUE;
       return NULL;
     }
   if (reply == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
+  return reply;
+}
+
+/* A sync wait of at most @timeout_ms (< 0: none) and the grace. */
+static JsonNode *
+call_sync_wait (HcsProtocolClient *self, guint32 type, JsonNode *body, gint64 timeout_ms,
+                GCancellable *cancellable, GError **error)
+{
+  gboolean timed_out = FALSE;
+  JsonNode *reply;
+
+  if (timeout_ms < 0)
+    return call_sync_raw (self, type, body, cancellable, error);
+  reply = call_sync_deadline (self, type, body,
+                              MIN (timeout_ms, G_MAXUINT - WAIT_GRACE_MS) + WAIT_GRACE_MS,
+                              cancellable, &timed_out, error);
+  if (timed_out)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                 "protocol: %s: no answer %d ms past its timeout", hcs_protocol_message_name (type),
+                 WAIT_GRACE_MS);
   return reply;
 }
 

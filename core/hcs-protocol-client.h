@@ -103,6 +103,27 @@ JsonNode *hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, 
                                          GCancellable *cancellable, GError **error);
 
 /**
+ * hcs_protocol_client_set_call_timeout:
+ * @self: the object
+ * @timeout_ms: the deadline of each call from now on, 0 for none
+ *
+ * A server that takes a request and never answers (a stalled guest) holds
+ * its caller at most @timeout_ms: the call then fails with
+ * HCS_ERROR_TIMEOUT and the connection is taken as lost (closed: every
+ * proxy of it Stopped with UnexpectedExit, as at the server's death).
+ * Waits (WaitForProcess, WaitForContainer) keep their own timeout.
+ */
+void hcs_protocol_client_set_call_timeout (HcsProtocolClient *self, guint timeout_ms);
+
+/**
+ * hcs_protocol_client_is_lost:
+ * @self: the object
+ *
+ * Returns: whether the connection was lost (or closed)
+ */
+gboolean hcs_protocol_client_is_lost (HcsProtocolClient *self);
+
+/**
  * hcs_protocol_client_new_port:
  * @self: the object
  *

@@ -545,18 +545,32 @@ test_hostile_agent (gconstpointer data)
    * longer: the others keep the default guard, and fail as they answer). */
   if (g_str_equal (mode, "silent"))
     g_key_file_set_integer (options, "lcow", "boot-timeout", 15);
+  /* One that answers the negotiation and then takes requests without
+   * answering: the Create is given up on after request-timeout. */
+  if (g_str_equal (mode, "stall"))
+    g_key_file_set_integer (options, "lcow", "request-timeout", 10);
   host = hcs_host_new (options, &error);
   g_assert_no_error (error);
   container = hcs_host_create_container (host, "hostile", config, NULL, &error);
   g_assert_null (container);
-  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
-  g_test_message ("%s: %s", mode, error->message);
-  g_assert_nonnull (strstr (error->message, "did not answer"));
-  /* Garbage and an oversized frame are seen as such, not waited out. */
-  if (g_str_equal (mode, "garbage"))
-    g_assert_nonnull (strstr (error->message, "neither a request, a response nor"));
-  else if (g_str_equal (mode, "oversize"))
-    g_assert_nonnull (strstr (error->message, "over the limit"));
+  if (g_str_equal (mode, "stall"))
+    {
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT);
+      g_test_message ("%s: %s", mode, error->message);
+      g_assert_nonnull (strstr (error->message, "Create: no answer within 10000 ms"));
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+      g_test_message ("%s: %s", mode, error->message);
+      g_assert_nonnull (strstr (error->message, "did not answer"));
+      /* Garbage and an oversized frame are seen as such, not waited out. */
+      if (g_str_equal (mode, "garbage"))
+        g_assert_nonnull (strstr (error->message, "neither a request, a response nor"));
+      else if (g_str_equal (mode, "oversize"))
+        g_assert_nonnull (strstr (error->message, "over the limit"));
+    }
   await_no_holders ();
   g_assert_cmpuint (count_holder_folders (), ==, 0);
   {
@@ -591,6 +605,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/oversize", "oversize", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/silent", "silent", test_hostile_agent);
+  g_test_add_data_func ("/lcow-held/hostile-agent/stall", "stall", test_hostile_agent);
   status = g_test_run ();
 
   /* A failed test may have left holders: they go now, with their UVMs. */

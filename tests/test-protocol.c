@@ -883,6 +883,28 @@ test_server_never_answers (Fixture *fixture, gconstpointer data)
   g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no init"));
   g_assert_nonnull (strstr (error->message, "0x80004005"));
+  g_clear_error (&error);
+  /* A request it takes and never answers: with a call deadline, the call
+   * fails as a timeout and the server is taken as lost (the system
+   * Stopped with UnexpectedExit, later calls refused naming it). */
+  hcs_protocol_client_set_call_timeout (client, 200);
+  g_assert_false (hcs_container_pause (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "Pause"));
+  g_clear_error (&error);
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_protocol_client_is_lost (client));
+  {
+    g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (props->stopped);
+    g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
+  }
+  g_assert_false (hcs_container_resume (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "silent"));
   g_clear_object (&container);
   g_clear_object (&client);
 

@@ -100,6 +100,7 @@ typedef struct
   guint memory_mb;
   guint processors;
   guint boot_timeout_s;
+  guint request_timeout_s;
 } LcowSettings;
 
 static void
@@ -144,6 +145,7 @@ lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettin
   settings->processors = get_uint (self, system_options, "processors", "1");
   settings->boot_timeout_s = get_uint (self, system_options, "boot-timeout",
                                        G_STRINGIFY (LCOW_BOOT_TIMEOUT_S));
+  settings->request_timeout_s = get_uint (self, system_options, "request-timeout", "300");
 }
 
 /* --- jobs in the UVM's thread ------------------------------------------------------ */
@@ -796,7 +798,9 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
 
   if (self->client != NULL)
     {
-      if (run_job (self, alive_job, NULL, NULL))
+      /* A guest that stalled a call (its bridge taken as lost) is shut
+       * down as a dead one is: the next create gets a new UVM. */
+      if (run_job (self, alive_job, NULL, NULL) && !hcs_protocol_client_is_lost (self->client))
         return TRUE;
       drop_client (self);
       run_job (self, shutdown_job, NULL, NULL);
@@ -825,6 +829,8 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
       run_job (self, shutdown_job, NULL, NULL);
       return FALSE;
     }
+  /* From now on a request the agent took and never answers fails. */
+  hcs_protocol_client_set_call_timeout (self->client, settings->request_timeout_s * 1000);
   return TRUE;
 }
 
