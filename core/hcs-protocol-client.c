@@ -5,8 +5,10 @@
 #include "hcs-protocol-client.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -53,6 +55,7 @@ struct _HcsProtocolClient
   GHashTable *proxies;       /* id -> GPtrArray of GWeakRef* (the proxies' own) */
   gulong closed_handler;
   gint lost;                 /* atomic: the peer went (EOF, error, a broken frame) */
+  guint call_timeout_ms;     /* atomic: a call's deadline (0: none); waits have their own */
 
   HcsProtocolStdioOpener stdio_opener; /* the stream's owner's, when it provides stdio */
   gpointer stdio_opener_data;
@@ -243,9 +246,9 @@ sync_done_cb (GObject *source, GAsyncResult *result, gpointer data)
   *(GAsyncResult **) data = g_object_ref (result);
 }
 
-JsonNode *
-hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *body,
-                               GCancellable *cancellable, GError **error)
+static JsonNode *
+call_sync_raw (HcsProtocolClient *self, guint32 type, JsonNode *body, GCancellable *cancellable,
+               GError **error)
 {
   GMainContext *context = g_private_get (&call_context);
   GAsyncResult *result = NULL;
@@ -272,6 +275,62 @@ hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *
  * that never answers (a guest is not trusted) can hold up a caller. */
 #define WAIT_GRACE_MS 10000
 
+static JsonNode *call_sync_deadline (HcsProtocolClient *self, guint32 type, JsonNode *body,
+                                     guint deadline_ms, GCancellable *cancellable,
+                                     gboolean *timed_out, GError **error);
+
+static gboolean
+lose_in_reader_cb (gpointer data)
+{
+  Reader *reader = data;
+
+  /* Its "closed" signal makes every proxy of the connection lost. */
+  hcs_bridge_close (reader->bridge);
+  return G_SOURCE_REMOVE;
+}
+
+JsonNode *
+hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, JsonNode *body,
+                               GCancellable *cancellable, GError **error)
+{
+  guint timeout_ms;
+  gboolean timed_out = FALSE;
+  JsonNode *reply;
+
+  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), NULL);
+  timeout_ms = g_atomic_int_get (&self->call_timeout_ms);
+  /* A wait has a timeout of its own (call_sync_wait). */
+  if (timeout_ms == 0 || type == HCS_PROTOCOL_WAIT_FOR_PROCESS ||
+      type == HCS_PROTOCOL_WAIT_FOR_CONTAINER)
+    return call_sync_raw (self, type, body, cancellable, error);
+  reply = call_sync_deadline (self, type, body, timeout_ms, cancellable, &timed_out, error);
+  if (timed_out)
+    {
+      /* A server that takes a request and never answers is as good as
+       * gone: what it holds is reported lost, as at its death. */
+      g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                   "protocol: %s: no answer within %u ms: the server is taken as lost",
+                   hcs_protocol_message_name (type), timeout_ms);
+      g_main_context_invoke_full (self->reader->context, G_PRIORITY_DEFAULT, lose_in_reader_cb,
+                                  reader_ref (self->reader), (GDestroyNotify) reader_unref);
+    }
+  return reply;
+}
+
+void
+hcs_protocol_client_set_call_timeout (HcsProtocolClient *self, guint timeout_ms)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_CLIENT (self));
+  g_atomic_int_set (&self->call_timeout_ms, timeout_ms);
+}
+
+gboolean
+hcs_protocol_client_is_lost (HcsProtocolClient *self)
+{
+  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), TRUE);
+  return g_atomic_int_get (&self->lost) || hcs_bridge_is_closed (self->reader->bridge);
+}
+
 static gboolean
 deadline_cb (gpointer data)
 {
@@ -285,48 +344,64 @@ forward_cancel_cb (GCancellable *cancellable, gpointer data)
   g_cancellable_cancel (data);
 }
 
-/* A sync wait of at most @timeout_ms (< 0: none) and the grace. */
+/* A sync call that gives up after @deadline_ms: *@timed_out then, and no
+ * error set. */
 static JsonNode *
-call_sync_wait (HcsProtocolClient *self, guint32 type, JsonNode *body, gint64 timeout_ms,
-                GCancellable *cancellable, GError **error)
+call_sync_deadline (HcsProtocolClient *self, guint32 type, JsonNode *body, guint deadline_ms,
+                    GCancellable *cancellable, gboolean *timed_out, GError **error)
 {
-  g_autoptr (GCancellable) deadline = NULL;
+  g_autoptr (GCancellable) deadline = g_cancellable_new ();
   g_autoptr (GSource) timer = NULL;
   g_autoptr (GError) local_error = NULL;
   GMainContext *context;
   gulong forward = 0;
   JsonNode *reply;
 
-  if (timeout_ms < 0)
-    return hcs_protocol_client_call_sync (self, type, body, cancellable, error);
-  /* The timer runs in the private context the sync call iterates. */
-  reply = NULL;
-  deadline = g_cancellable_new ();
+  *timed_out = FALSE;
   if (cancellable != NULL)
     forward = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb), deadline, NULL);
+  /* The timer runs in the private context the sync call iterates. */
   context = g_private_get (&call_context);
   if (context == NULL)
     {
       context = g_main_context_new ();
       g_private_set (&call_context, context);
     }
-  timer = g_timeout_source_new (MIN (timeout_ms, G_MAXUINT - WAIT_GRACE_MS) + WAIT_GRACE_MS);
+  timer = g_timeout_source_new (deadline_ms);
   g_source_set_callback (timer, deadline_cb, deadline, NULL);
   g_source_attach (timer, context);
-  reply = hcs_protocol_client_call_sync (self, type, body, deadline, &local_error);
+  reply = call_sync_raw (self, type, body, deadline, &local_error);
   g_source_destroy (timer);
   if (cancellable != NULL)
     g_cancellable_disconnect (cancellable, forward);
   if (reply == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
       (cancellable == NULL || !g_cancellable_is_cancelled (cancellable)))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
-                   "protocol: %s: no answer %d ms past its timeout", hcs_protocol_message_name (type),
-                   WAIT_GRACE_MS);
+      *timed_out = TRUE;
       return NULL;
     }
   if (reply == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
+  return reply;
+}
+
+/* A sync wait of at most @timeout_ms (< 0: none) and the grace. */
+static JsonNode *
+call_sync_wait (HcsProtocolClient *self, guint32 type, JsonNode *body, gint64 timeout_ms,
+                GCancellable *cancellable, GError **error)
+{
+  gboolean timed_out = FALSE;
+  JsonNode *reply;
+
+  if (timeout_ms < 0)
+    return call_sync_raw (self, type, body, cancellable, error);
+  reply = call_sync_deadline (self, type, body,
+                              MIN (timeout_ms, G_MAXUINT - WAIT_GRACE_MS) + WAIT_GRACE_MS,
+                              cancellable, &timed_out, error);
+  if (timed_out)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                 "protocol: %s: no answer %d ms past its timeout", hcs_protocol_message_name (type),
+                 WAIT_GRACE_MS);
   return reply;
 }
 
@@ -362,32 +437,9 @@ open_process_stdio (HcsProtocolClient *self, guint32 port, guint stream, GError 
   return hcs_protocol_client_open_stdio (self, port, error);
 }
 
-int
-hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error)
+static gboolean
+send_all (int fd, const guint8 *data, gsize length, guint32 port, GError **error)
 {
-  g_autoptr (JsonNode) body = new_object_node ();
-  g_autoptr (GBytes) hello = NULL;
-  const guint8 *data;
-  gsize length;
-  int fd;
-
-  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), -1);
-  json_object_set_int_member (json_node_get_object (body), "Port", port);
-  if (self->socket_path == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "protocol: stdio port %u: this connection was handed over, not dialled; "
-                   "its owner provides the stdio streams (a VM's hot-added ports)", port);
-      return -1;
-    }
-  hello = hcs_bridge_message_encode (HCS_PROTOCOL_STDIO_HELLO, 0, body,
-                                     HCS_BRIDGE_DEFAULT_MAX_MESSAGE, error);
-  if (hello == NULL)
-    return -1;
-  fd = connect_path (self->socket_path, error);
-  if (fd < 0)
-    return -1;
-  data = g_bytes_get_data (hello, &length);
   while (length > 0)
     {
       ssize_t n = send (fd, data, length, MSG_NOSIGNAL);
@@ -396,15 +448,192 @@ hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **
         continue;
       if (n <= 0)
         {
-          int saved_errno = n < 0 ? errno : EPIPE;
-          close (fd);
-          hcs_set_error_from_errno (error, saved_errno, "stdio port %u: writing its hello", port);
-          return -1;
+          hcs_set_error_from_errno (error, n < 0 ? errno : EPIPE,
+                                    "stdio port %u: writing its first message", port);
+          return FALSE;
         }
       data += n;
       length -= n;
     }
+  return TRUE;
+}
+
+/* A new connection to the server that starts with message @type {Port}. */
+static int
+dial_stdio (HcsProtocolClient *self, guint32 type, guint32 port, GError **error)
+{
+  g_autoptr (JsonNode) body = new_object_node ();
+  g_autoptr (GBytes) hello = NULL;
+  const guint8 *data;
+  gsize length;
+  int fd;
+
+  json_object_set_int_member (json_node_get_object (body), "Port", port);
+  if (self->socket_path == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "protocol: stdio port %u: this connection was handed over, not dialled; "
+                   "its owner provides the stdio streams (a VM's hot-added ports)", port);
+      return -1;
+    }
+  hello = hcs_bridge_message_encode (type, 1, body, HCS_BRIDGE_DEFAULT_MAX_MESSAGE, error);
+  if (hello == NULL)
+    return -1;
+  fd = connect_path (self->socket_path, error);
+  if (fd < 0)
+    return -1;
+  data = g_bytes_get_data (hello, &length);
+  if (!send_all (fd, data, length, port, error))
+    {
+      close (fd);
+      return -1;
+    }
   return fd;
+}
+
+int
+hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), -1);
+  return dial_stdio (self, HCS_PROTOCOL_STDIO_HELLO, port, error);
+}
+
+/* A server takes descriptors at once: this is a guard, not a timing. */
+#define HCS_PROTOCOL_STDIO_ANSWER_TIMEOUT_MS 30000
+
+/* Reads exactly @length bytes within the server's answer time. */
+static gboolean
+read_answer (int fd, guint8 *data, gsize length, guint32 port, GError **error)
+{
+  while (length > 0)
+    {
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      ssize_t n;
+      int ready = poll (&pfd, 1, HCS_PROTOCOL_STDIO_ANSWER_TIMEOUT_MS);
+
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready == 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
+                       "protocol: stdio port %u: the server did not take the descriptors "
+                       "within %d s", port, HCS_PROTOCOL_STDIO_ANSWER_TIMEOUT_MS / 1000);
+          return FALSE;
+        }
+      n = ready < 0 ? -1 : recv (fd, data, length, 0);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          hcs_set_error_from_errno (error, n < 0 ? errno : ECONNRESET,
+                                    "protocol: stdio port %u: reading the server's answer", port);
+          return FALSE;
+        }
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+int
+hcs_protocol_client_give_stdio (HcsProtocolClient *self, guint32 port, const int fds[3],
+                                GError **error)
+{
+  int given[HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT] = { -1, -1, -1 };
+  char byte = 0;
+  struct iovec iov = { &byte, 1 };
+  union {
+    struct cmsghdr header;
+    char space[CMSG_SPACE (sizeof given)];
+  } control;
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+                            .msg_control = control.space, .msg_controllen = sizeof control.space };
+  struct cmsghdr *cmsg;
+  guint8 header[HCS_BRIDGE_HEADER_SIZE];
+  g_autofree guint8 *body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  guint32 type, size;
+  guint64 id;
+  ssize_t sent;
+  int fd = -1;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (HCS_IS_PROTOCOL_CLIENT (self), -1);
+  /* A closed stream of the caller's reads nothing and takes nothing. */
+  for (int i = 0; i < 3; i++)
+    {
+      given[i] = fds[i] >= 0 && fcntl (fds[i], F_GETFD) >= 0 ? dup (fds[i])
+                                                              : open ("/dev/null", O_RDWR);
+      if (given[i] < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "stdio port %u: duplicating stream %d", port, i);
+          goto out;
+        }
+    }
+  fd = dial_stdio (self, HCS_PROTOCOL_STDIO_DESCRIPTORS, port, error);
+  if (fd < 0)
+    goto out;
+  memset (&control, 0, sizeof control);
+  cmsg = CMSG_FIRSTHDR (&message);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof given);
+  memcpy (CMSG_DATA (cmsg), given, sizeof given);
+  do
+    sent = sendmsg (fd, &message, MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
+  if (sent != 1)
+    {
+      hcs_set_error_from_errno (error, sent < 0 ? errno : EPIPE,
+                                "protocol: stdio port %u: sending the descriptors", port);
+      goto out;
+    }
+  /* The answer: taken, or why not. */
+  if (!read_answer (fd, header, sizeof header, port, error) ||
+      !hcs_bridge_header_decode (header, HCS_BRIDGE_DEFAULT_MAX_MESSAGE, &type, &size, &id,
+                                 error))
+    goto out;
+  if (type != HCS_BRIDGE_RESPONSE_TYPE (HCS_PROTOCOL_STDIO_DESCRIPTORS) || id != 1)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: stdio port %u: the server answered StdioDescriptors with 0x%08x",
+                   port, type);
+      goto out;
+    }
+  body = g_malloc (size - HCS_BRIDGE_HEADER_SIZE + 1);
+  if (!read_answer (fd, body, size - HCS_BRIDGE_HEADER_SIZE, port, error))
+    goto out;
+  if (!json_parser_load_from_data (parser, (const char *) body, size - HCS_BRIDGE_HEADER_SIZE,
+                                   error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                     "protocol: stdio port %u: the answer is not an object", port);
+      goto out;
+    }
+  {
+    JsonObject *answer = json_node_get_object (json_parser_get_root (parser));
+    const char *text = json_object_get_string_member_with_default (answer, "Error", NULL);
+    gint64 code = json_object_get_int_member_with_default (answer, "ErrorCode", HCS_ERROR_FAILED);
+
+    if (text != NULL || json_object_get_int_member_with_default (answer, "Result", 0) != 0)
+      {
+        g_set_error_literal (error, HCS_ERROR,
+                             code >= 0 && code <= G_MAXINT ? (int) code : HCS_ERROR_FAILED,
+                             text ? text : "protocol: the server refused the descriptors");
+        goto out;
+      }
+  }
+  ok = TRUE;
+
+out:
+  for (int i = 0; i < 3; i++)
+    if (given[i] >= 0)
+      close (given[i]);
+  if (!ok && fd >= 0)
+    close (fd);
+  return ok ? fd : -1;
 }
 
 /* --- HcsProtocolContainer ---------------------------------------------------------------- */
@@ -1179,6 +1408,18 @@ proxy_modify (HcsContainer *container, const HcsResourceUpdate *update, GError *
 
 static HcsProcess *process_new (HcsProtocolContainer *container, int pid);
 
+/* The caller's own descriptors as the process's stdio (inherit_stdio,
+ * use_stdio_fds), or -1 each when it asked for none. */
+static gboolean
+given_stdio (const HcsProcessConfig *config, int given[3])
+{
+  if (config->emulate_console || !(config->inherit_stdio || config->use_stdio_fds))
+    return FALSE;
+  for (int i = 0; i < 3; i++)
+    given[i] = config->use_stdio_fds ? config->stdio_fds[i] : i;
+  return TRUE;
+}
+
 static HcsProcess *
 proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, GError **error)
 {
@@ -1187,17 +1428,33 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (JsonNode) parameters = NULL;
   gboolean console = config->emulate_console && config->console_socket == NULL;
-  gboolean want[3] = { config->create_stdin_pipe || console,
-                       config->create_stdout_pipe || console,
-                       config->create_stderr_pipe && !config->emulate_console };
+  int given[3] = { -1, -1, -1 };
+  gboolean has_given = given_stdio (config, given);
+  /* Given descriptors cross a dialled connection as themselves; a handed
+   * over one (a VM's bridge) relays them over ports, pumped here. */
+  gboolean pass_given = has_given && self->client->stdio_opener == NULL;
+  gboolean pump_given = has_given && !pass_given;
+  gboolean want[3] = { config->create_stdin_pipe || console || pump_given,
+                       config->create_stdout_pipe || console || pump_given,
+                       (config->create_stderr_pipe && !config->emulate_console) || pump_given };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
+  guint32 given_port = 0;
+  int given_connection = -1;
   JsonObject *settings, *relay_object;
   HcsProcess *process = NULL;
   guint64 pid;
 
   if (body == NULL)
     return NULL;
+  if (pass_given)
+    {
+      want[0] = want[1] = want[2] = FALSE;
+      given_port = hcs_protocol_client_new_port (self->client);
+      given_connection = hcs_protocol_client_give_stdio (self->client, given_port, given, error);
+      if (given_connection < 0)
+        return NULL;
+    }
   /* The stdio connections first: the request then needs no round trip more. */
   for (int i = 0; i < 3; i++)
     if (want[i])
@@ -1213,6 +1470,8 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
   relay_object = json_object_new ();
   hcs_protocol_stdio_relay_to_object (&relay, relay_object);
   json_object_set_object_member (settings, "VsockStdioRelaySettings", relay_object);
+  if (pass_given)
+    json_object_set_int_member (settings, "StdioDescriptors", given_port);
   json_object_set_object_member (json_node_get_object (body), "Settings", settings);
   reply = call (self, HCS_PROTOCOL_EXECUTE_PROCESS, body, error);
   if (reply == NULL ||
@@ -1220,6 +1479,22 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
                               G_MAXINT32, &pid, error))
     goto out;
   process = process_new (self, (int) pid);
+  if (pump_given)
+    {
+      for (int i = 0; i < 3; i++)
+        {
+          int copy = fcntl (given[i], F_DUPFD_CLOEXEC, 3);
+
+          /* A stream of the caller's that is closed: its relay ends at once. */
+          if (copy < 0)
+            copy = open ("/dev/null", O_RDWR | O_CLOEXEC);
+          if (copy < 0)
+            close (g_steal_fd (&fds[i]));
+          else
+            hcs_protocol_stdio_pump_start (i, copy, g_steal_fd (&fds[i]));
+        }
+      goto out;
+    }
   if (want[0])
     g_object_set_data_full (G_OBJECT (process), "stdin",
                             g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE),
@@ -1236,6 +1511,9 @@ out:
   for (int i = 0; i < 3; i++)
     if (fds[i] >= 0)
       close (fds[i]);
+  /* Answered: the server took its copies, or dropped them. */
+  if (given_connection >= 0)
+    close (given_connection);
   return process;
 }
 

@@ -103,6 +103,27 @@ JsonNode *hcs_protocol_client_call_sync (HcsProtocolClient *self, guint32 type, 
                                          GCancellable *cancellable, GError **error);
 
 /**
+ * hcs_protocol_client_set_call_timeout:
+ * @self: the object
+ * @timeout_ms: the deadline of each call from now on, 0 for none
+ *
+ * A server that takes a request and never answers (a stalled guest) holds
+ * its caller at most @timeout_ms: the call then fails with
+ * HCS_ERROR_TIMEOUT and the connection is taken as lost (closed: every
+ * proxy of it Stopped with UnexpectedExit, as at the server's death).
+ * Waits (WaitForProcess, WaitForContainer) keep their own timeout.
+ */
+void hcs_protocol_client_set_call_timeout (HcsProtocolClient *self, guint timeout_ms);
+
+/**
+ * hcs_protocol_client_is_lost:
+ * @self: the object
+ *
+ * Returns: whether the connection was lost (or closed)
+ */
+gboolean hcs_protocol_client_is_lost (HcsProtocolClient *self);
+
+/**
  * hcs_protocol_client_new_port:
  * @self: the object
  *
@@ -124,6 +145,26 @@ guint32 hcs_protocol_client_new_port (HcsProtocolClient *self);
  * Returns: the result
  */
 int hcs_protocol_client_open_stdio (HcsProtocolClient *self, guint32 port, GError **error);
+
+/**
+ * hcs_protocol_client_give_stdio:
+ * @self: the object
+ * @port: a fresh port (hcs_protocol_client_new_port)
+ * @fds: (array fixed-size=3): stdin, stdout, stderr, the caller's (-1: /dev/null)
+ * @error: return location for a #GError
+ *
+ * Hands the server duplicates of @fds for the request that will name
+ * @port (ExecuteProcess's Settings.StdioDescriptors, Create's
+ * InitStdioDescriptors): one more connection, a StdioDescriptors message
+ * and the descriptors beside it (SCM_RIGHTS), answered once the server
+ * took them. The server holds them until that request or the returned
+ * connection's close, which the caller does once the request is answered.
+ * Only on a dialled connection (NOT_SUPPORTED otherwise).
+ *
+ * Returns: the connection (the caller's to close), or -1 on error
+ */
+int hcs_protocol_client_give_stdio (HcsProtocolClient *self, guint32 port, const int fds[3],
+                                    GError **error);
 
 /* How the owner of a handed-over connection provides stdio: returns a
  * connected fd (the caller's) relayed to stdio port @port of the server;

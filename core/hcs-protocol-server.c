@@ -15,9 +15,12 @@
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <gio/gunixsocketaddress.h>
+#include <gio/gunixfdmessage.h>
 #include <glib-unix.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hcs-bridge.h"
 #include "hcs-error.h"
@@ -65,6 +68,19 @@ typedef struct {
   gboolean ending;             /* freed while busy: its callback finishes the job */
 } Relay;
 
+/* Descriptors a client gave for the request that will name their port
+ * (docs/protocol.md, StdioDescriptors). */
+typedef struct {
+  HcsProtocolServer *server;
+  guint32 port;
+  guint64 request_id;
+  gboolean received;
+  int fds[HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT]; /* -1 until received, and once claimed */
+  GIOStream *connection;       /* its end, or any byte more, drops them */
+  GSource *watch;
+  GSource *timeout;            /* for the descriptors, then for the request */
+} Given;
+
 struct _HcsProtocolServer
 {
   GObject parent_instance;
@@ -76,14 +92,18 @@ struct _HcsProtocolServer
   gsize max_message_size, max_queued;
   gboolean closed;
 
-  GMutex lock;                 /* guards `processes`: workers look processes up */
+  GMutex lock;                 /* guards `processes` and `given`: workers look them up */
   GHashTable *processes;       /* "ID/PID" -> HcsProcess */
+  GHashTable *given;           /* port -> Given, until its connection ends (the server's
+                                * context only adds and removes) */
+  guint n_receiving;           /* Given still waiting for their descriptors */
 
   GHashTable *waiting_relays;  /* port -> Relay with its process side, no connection yet */
   GHashTable *waiting_streams; /* port -> Relay with its connection, no process side yet */
   GPtrArray *relays;           /* Relay, running */
 
   HcsProtocolServerCreateFunc create_func;
+  HcsProtocolServerCreateStdioFunc create_stdio_func;
   gpointer create_data;
 };
 
@@ -113,6 +133,7 @@ served_free (Served *served)
 
 static void relay_free (Relay *relay);
 static void connection_free (Connection *connection);
+static void given_free (Given *given);
 
 static void
 hcs_protocol_server_finalize (GObject *object)
@@ -123,6 +144,7 @@ hcs_protocol_server_finalize (GObject *object)
   g_hash_table_unref (self->containers);
   g_ptr_array_unref (self->connections);
   g_hash_table_unref (self->processes);
+  g_hash_table_unref (self->given);
   g_hash_table_unref (self->waiting_relays);
   g_hash_table_unref (self->waiting_streams);
   g_ptr_array_unref (self->relays);
@@ -152,6 +174,7 @@ hcs_protocol_server_init (HcsProtocolServer *self)
                                             (GDestroyNotify) served_free);
   self->connections = g_ptr_array_new ();
   self->processes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->given = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) given_free);
   self->waiting_relays = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) relay_free);
   self->waiting_streams = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) relay_free);
   self->relays = g_ptr_array_new ();
@@ -578,7 +601,249 @@ hcs_protocol_server_set_create_func (HcsProtocolServer *self, HcsProtocolServerC
 {
   g_return_if_fail (HCS_IS_PROTOCOL_SERVER (self));
   self->create_func = func;
+  self->create_stdio_func = NULL;
   self->create_data = user_data;
+}
+
+void
+hcs_protocol_server_set_create_stdio_func (HcsProtocolServer *self,
+                                           HcsProtocolServerCreateStdioFunc func,
+                                           gpointer user_data)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_SERVER (self));
+  self->create_func = NULL;
+  self->create_stdio_func = func;
+  self->create_data = user_data;
+}
+
+/* --- given descriptors ------------------------------------------------------------- */
+
+static void
+given_free (Given *given)
+{
+  destroy_source (&given->watch);
+  destroy_source (&given->timeout);
+  for (int i = 0; i < HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT; i++)
+    if (given->fds[i] >= 0)
+      close (given->fds[i]);
+  if (given->connection != NULL)
+    g_io_stream_close (given->connection, NULL, NULL);
+  g_clear_object (&given->connection);
+  g_free (given);
+}
+
+/* With the lock: @given, still in the table, goes. */
+static void
+given_drop_locked (HcsProtocolServer *self, Given *given)
+{
+  if (!given->received)
+    self->n_receiving--;
+  g_hash_table_remove (self->given, GUINT_TO_POINTER (given->port));
+}
+
+static void
+given_answer (Given *given, const GError *failure)
+{
+  g_autoptr (JsonNode) body = new_object_node ();
+  g_autoptr (GBytes) message = NULL;
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (given->connection));
+
+  if (failure != NULL)
+    {
+      JsonObject *object = json_node_get_object (body);
+      HcsError code = failure->domain == HCS_ERROR ? (HcsError) failure->code : HCS_ERROR_FAILED;
+
+      json_object_set_int_member (object, "Result", (gint32) hcs_error_code_to_hresult (code));
+      json_object_set_string_member (object, "ErrorMessage", failure->message);
+      json_object_set_string_member (object, "Error", failure->message);
+      json_object_set_int_member (object, "ErrorCode", code);
+    }
+  message = hcs_bridge_message_encode (HCS_BRIDGE_RESPONSE_TYPE (HCS_PROTOCOL_STDIO_DESCRIPTORS),
+                                       given->request_id, body, HCS_BRIDGE_DEFAULT_MAX_MESSAGE,
+                                       NULL);
+  /* A few hundred bytes into a connection that has had nothing written:
+   * the socket's buffer takes them. */
+  if (message != NULL)
+    g_socket_send (socket, g_bytes_get_data (message, NULL), g_bytes_get_size (message), NULL,
+                   NULL);
+}
+
+static gboolean
+given_timed_out_cb (gpointer data)
+{
+  Given *given = data;
+  HcsProtocolServer *self = given->server;
+
+  g_debug ("protocol: stdio descriptors of port %u: not %s in time, dropped", given->port,
+           given->received ? "claimed" : "sent");
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&given->timeout, g_source_unref);
+  given_drop_locked (self, given);
+  g_mutex_unlock (&self->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* Exactly one byte and HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT descriptors, each
+ * fit for its stream; otherwise the error says what came. */
+static gboolean
+given_receive (Given *given, GError **error)
+{
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (given->connection));
+  GSocketControlMessage **messages = NULL;
+  gint n_messages = 0;
+  char byte;
+  GInputVector vector = { &byte, 1 };
+  gint flags = 0;
+  gssize received;
+  g_autofree int *fds = NULL;
+  gint n_fds = 0;
+  gboolean ok = TRUE;
+
+  received = g_socket_receive_message (socket, NULL, &vector, 1, &messages, &n_messages, &flags,
+                                       NULL, error);
+  if (received < 0)
+    return FALSE;
+  for (gint i = 0; i < n_messages; i++)
+    {
+      if (G_IS_UNIX_FD_MESSAGE (messages[i]) && fds == NULL)
+        fds = g_unix_fd_message_steal_fds (G_UNIX_FD_MESSAGE (messages[i]), &n_fds);
+      else
+        ok = FALSE;
+      g_object_unref (messages[i]);
+    }
+  g_free (messages);
+  if (!ok || received != 1 || (flags & MSG_CTRUNC) || n_fds != HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: StdioDescriptors: want one byte with %d descriptors (stdin, "
+                   "stdout, stderr), got %" G_GSSIZE_FORMAT " byte(s) with %d%s",
+                   HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT, received, n_fds,
+                   ok && !(flags & MSG_CTRUNC) ? "" : " and other control data");
+      ok = FALSE;
+    }
+  for (gint i = 0; ok && i < n_fds; i++)
+    if (!hcs_protocol_check_stdio_fd (fds[i], i, error))
+      ok = FALSE;
+  if (!ok)
+    {
+      for (gint i = 0; i < n_fds; i++)
+        close (fds[i]);
+      return FALSE;
+    }
+  for (gint i = 0; i < n_fds; i++)
+    {
+      given->fds[i] = fds[i];
+      /* Never inherited by what the server spawns. */
+      fcntl (fds[i], F_SETFD, FD_CLOEXEC);
+    }
+  return TRUE;
+}
+
+static gboolean
+given_ready_cb (GSocket *socket, GIOCondition condition, gpointer data)
+{
+  Given *given = data;
+  HcsProtocolServer *self = given->server;
+  g_autoptr (GError) error = NULL;
+  gboolean keep = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (given->received)
+    {
+      /* Anything more, or the client's close (after its request was
+       * answered): whatever was not claimed goes. */
+      if (given->fds[0] >= 0)
+        g_debug ("protocol: stdio descriptors of port %u: the connection ended unclaimed",
+                 given->port);
+    }
+  else if (given_receive (given, &error))
+    {
+      given->received = TRUE;
+      self->n_receiving--;
+      given_answer (given, NULL);
+      keep = TRUE;
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_debug ("protocol: stdio descriptors of port %u: %s", given->port, error->message);
+      given_answer (given, error);
+    }
+  else
+    keep = TRUE;
+  if (!keep)
+    {
+      g_clear_pointer (&given->watch, g_source_unref);
+      given_drop_locked (self, given);
+    }
+  g_mutex_unlock (&self->lock);
+  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* A StdioDescriptors message came on @bridge: the descriptors follow it. */
+static void
+given_start (HcsProtocolServer *self, HcsBridge *bridge, guint32 port, guint64 request_id)
+{
+  g_autoptr (GIOStream) stream = hcs_bridge_detach (bridge);
+  Given *given;
+
+  g_mutex_lock (&self->lock);
+  if (!G_IS_SOCKET_CONNECTION (stream) || g_hash_table_contains (self->given, GUINT_TO_POINTER (port)) ||
+      self->n_receiving >= HCS_PROTOCOL_SERVER_MAX_WAITING_RELAYS ||
+      g_hash_table_size (self->given) >= HCS_PROTOCOL_SERVER_MAX_WAITING_RELAYS)
+    {
+      g_mutex_unlock (&self->lock);
+      g_debug ("protocol: stdio descriptors of port %u refused: not a socket, the port in use, "
+               "or too many waiting", port);
+      g_io_stream_close (stream, NULL, NULL);
+      return;
+    }
+  given = g_new0 (Given, 1);
+  given->server = self;
+  given->port = port;
+  given->request_id = request_id;
+  for (int i = 0; i < HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT; i++)
+    given->fds[i] = -1;
+  given->connection = g_steal_pointer (&stream);
+  given->watch = g_socket_create_source (
+      g_socket_connection_get_socket (G_SOCKET_CONNECTION (given->connection)),
+      G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (given->watch, G_SOURCE_FUNC (given_ready_cb), given, NULL);
+  g_source_attach (given->watch, self->context);
+  given->timeout = g_timeout_source_new (HCS_PROTOCOL_SERVER_RELAY_TIMEOUT_MS);
+  g_source_set_callback (given->timeout, given_timed_out_cb, given, NULL);
+  g_source_attach (given->timeout, self->context);
+  g_hash_table_insert (self->given, GUINT_TO_POINTER (port), given);
+  self->n_receiving++;
+  g_mutex_unlock (&self->lock);
+}
+
+/* The descriptors given under @port for request @what (any thread): the
+ * caller's to close. */
+static gboolean
+given_claim (HcsProtocolServer *self, guint64 port, const char *what, int fds[3],
+             GError **error)
+{
+  Given *given;
+
+  g_mutex_lock (&self->lock);
+  given = port > G_MAXUINT32 ? NULL : g_hash_table_lookup (self->given, GUINT_TO_POINTER (port));
+  if (given == NULL || given->fds[0] < 0)
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: %s: no stdio descriptors were given for port %" G_GUINT64_FORMAT,
+                   what, port);
+      return FALSE;
+    }
+  for (int i = 0; i < HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT; i++)
+    {
+      fds[i] = given->fds[i];
+      given->fds[i] = -1;
+    }
+  /* The entry stays until its connection ends: the server's context
+   * removes it. */
+  g_mutex_unlock (&self->lock);
+  return TRUE;
 }
 
 gboolean
@@ -883,7 +1148,32 @@ execute_process (Job *job, JsonObject *body, GError **error)
       config->create_stderr_pipe = job->relay.ports[2] != 0;
     }
   config->use_stdio_fds = FALSE;
+  config->inherit_stdio = FALSE;
+  if (json_object_has_member (settings, "StdioDescriptors"))
+    {
+      /* The client's own descriptors, handed over beforehand: its process
+       * writes to them itself (or the driver relays them, in a VM). */
+      guint64 port;
+
+      if (config->emulate_console || config->create_stdin_pipe || config->create_stdout_pipe ||
+          config->create_stderr_pipe)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "protocol: ExecuteProcess: StdioDescriptors goes with neither a console "
+                       "nor relay ports");
+          return FALSE;
+        }
+      if (!hcs_protocol_get_uint (settings, "ExecuteProcess", "StdioDescriptors", G_MAXUINT32,
+                                  &port, error) ||
+          !given_claim (job->server, port, "ExecuteProcess", config->stdio_fds, error))
+        return FALSE;
+      config->use_stdio_fds = TRUE;
+    }
   job->process = hcs_container_create_process (job->container, config, error);
+  /* The driver took copies of its own. */
+  if (config->use_stdio_fds)
+    for (int i = 0; i < HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT; i++)
+      close (config->stdio_fds[i]);
   if (job->process == NULL)
     return FALSE;
   job->reply = new_object_node ();
@@ -920,8 +1210,41 @@ run_job (Job *job, GError **error)
                                                               : NULL,
                                                    &job->relay, error))
           return FALSE;
-        job->container = job->server->create_func (job->container_id, config,
-                                                   job->server->create_data, error);
+        if (json_object_has_member (body, "InitStdioDescriptors"))
+          {
+            /* The client's own descriptors as the init's stdio (runc's
+             * create): the system keeps them, not the client. */
+            int fds[HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT];
+            guint64 port;
+
+            if (job->server->create_stdio_func == NULL)
+              {
+                g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                             "protocol: Create: this server takes no InitStdioDescriptors");
+                return FALSE;
+              }
+            if ((job->relay.ports[0] | job->relay.ports[1] | job->relay.ports[2]) != 0)
+              {
+                g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                             "protocol: Create: InitStdioDescriptors and InitStdioRelay "
+                             "together");
+                return FALSE;
+              }
+            if (!hcs_protocol_get_uint (body, what, "InitStdioDescriptors", G_MAXUINT32, &port,
+                                        error) ||
+                !given_claim (job->server, port, what, fds, error))
+              return FALSE;
+            job->container = job->server->create_stdio_func (job->container_id, config, fds,
+                                                             job->server->create_data, error);
+            for (int i = 0; i < HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT; i++)
+              close (fds[i]);
+          }
+        else if (job->server->create_stdio_func != NULL)
+          job->container = job->server->create_stdio_func (job->container_id, config, NULL,
+                                                           job->server->create_data, error);
+        else
+          job->container = job->server->create_func (job->container_id, config,
+                                                     job->server->create_data, error);
         return job->container != NULL;
       }
     case HCS_PROTOCOL_START:
@@ -1191,11 +1514,26 @@ request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer 
         }
         return;
       }
+    case HCS_PROTOCOL_STDIO_DESCRIPTORS:
+      {
+        guint64 port;
+
+        if (!hcs_protocol_get_uint (object, what, "Port", G_MAXUINT32, &port, &error) ||
+            port == 0)
+          {
+            g_debug ("protocol: a bad StdioDescriptors: %s", error ? error->message : "port 0");
+            hcs_bridge_close (bridge);
+            return;
+          }
+        given_start (self, bridge, (guint32) port, id);
+        return;
+      }
     case HCS_PROTOCOL_CREATE:
       if ((served = find_served (self, object, what, &error)) != NULL)
         g_set_error (&error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
                      "compute system '%s' already exists", served->id);
-      else if (hcs_error_is_not_exist (error) && self->create_func != NULL)
+      else if (hcs_error_is_not_exist (error) &&
+               (self->create_func != NULL || self->create_stdio_func != NULL))
         {
           g_clear_error (&error);
           start_job (connection, type, id, body, NULL,
@@ -1390,4 +1728,7 @@ hcs_protocol_server_close (HcsProtocolServer *self)
     relay_free (g_ptr_array_steal_index (self->relays, self->relays->len - 1));
   g_hash_table_remove_all (self->waiting_relays);
   g_hash_table_remove_all (self->waiting_streams);
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove_all (self->given);
+  g_mutex_unlock (&self->lock);
 }

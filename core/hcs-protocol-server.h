@@ -181,6 +181,38 @@ void hcs_protocol_server_set_create_func (HcsProtocolServer *self,
                                           HcsProtocolServerCreateFunc func, gpointer user_data);
 
 /**
+ * HcsProtocolServerCreateStdioFunc:
+ * @id: the system's id
+ * @config: the ContainerConfig document
+ * @stdio_fds: (array fixed-size=3) (nullable): the init's stdin, stdout and
+ *     stderr, the client's own (Create's InitStdioDescriptors), or %NULL;
+ *     the function takes duplicates of what it keeps
+ * @user_data: (closure): the data given with the function
+ * @error: return location for a #GError
+ *
+ * A create function that also takes the descriptors a client gave for the
+ * init (docs/protocol.md, StdioDescriptors).
+ *
+ * Returns: (transfer full): the new system, or %NULL on error
+ */
+typedef HcsContainer *(*HcsProtocolServerCreateStdioFunc) (const char *id, JsonNode *config,
+                                                           const int *stdio_fds,
+                                                           gpointer user_data, GError **error);
+
+/**
+ * hcs_protocol_server_set_create_stdio_func:
+ * @self: the object
+ * @func: (scope forever) (nullable): makes the system of a Create request
+ * @user_data: (closure func): data for @func
+ *
+ * As hcs_protocol_server_set_create_func(), which it replaces, for a
+ * server that takes given descriptors for an init (a UVM holder).
+ */
+void hcs_protocol_server_set_create_stdio_func (HcsProtocolServer *self,
+                                                HcsProtocolServerCreateStdioFunc func,
+                                                gpointer user_data);
+
+/**
  * hcs_protocol_server_close:
  * @self: the object
  *

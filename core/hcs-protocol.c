@@ -4,6 +4,14 @@
  */
 #include "hcs-protocol.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "hcs-error.h"
 
 static const struct {
@@ -29,6 +37,7 @@ static const struct {
   { HCS_PROTOCOL_WAIT_FOR_CONTAINER, "WaitForContainer" },
   { HCS_PROTOCOL_OPEN_CONTAINER, "OpenContainer" },
   { HCS_PROTOCOL_STDIO_HELLO, "StdioHello" },
+  { HCS_PROTOCOL_STDIO_DESCRIPTORS, "StdioDescriptors" },
   { HCS_PROTOCOL_LIFECYCLE_NOTIFICATION, "LifecycleNotification" },
 };
 
@@ -227,4 +236,105 @@ hcs_protocol_lifecycle_notification_new (const char *container_id, JsonNode *eve
     json_object_set_int_member (object, "ExitCode",
                                 json_object_get_int_member (details, "ExitCode"));
   return node;
+}
+
+gboolean
+hcs_protocol_check_stdio_fd (int fd, guint stream, GError **error)
+{
+  static const char *const names[] = { "stdin", "stdout", "stderr" };
+  struct stat st;
+  int flags, mode;
+  const char *what = NULL;
+
+  g_return_val_if_fail (stream < 3, FALSE);
+  if (fstat (fd, &st) < 0 || (flags = fcntl (fd, F_GETFL)) < 0)
+    what = "not an open descriptor";
+  else if ((flags & O_PATH) == O_PATH)
+    what = "an O_PATH descriptor";
+  else if (!S_ISFIFO (st.st_mode) && !S_ISSOCK (st.st_mode) && !S_ISCHR (st.st_mode) &&
+           !S_ISREG (st.st_mode))
+    what = S_ISDIR (st.st_mode) ? "a folder" : S_ISBLK (st.st_mode) ? "a block device"
+                                                                      : "of an unknown type";
+  else if ((mode = flags & O_ACCMODE) != O_RDWR &&
+           mode != (stream == 0 ? O_RDONLY : O_WRONLY))
+    what = stream == 0 ? "not open for reading" : "not open for writing";
+  if (what == NULL)
+    return TRUE;
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+               "protocol: StdioDescriptors: the %s descriptor is %s", names[stream], what);
+  return FALSE;
+}
+
+typedef struct {
+  guint stream;
+  int from, to;
+} Pump;
+
+static gboolean
+write_all (int fd, const char *data, gsize length)
+{
+  while (length > 0)
+    {
+      ssize_t n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+static gpointer
+pump_main (gpointer data)
+{
+  Pump *pump = data;
+  g_autofree char *buffer = g_malloc (65536);
+  struct pollfd fds[2] = { { pump->from, POLLIN, 0 }, { pump->to, 0, 0 } };
+  sigset_t all;
+
+  /* A reader of @to that went makes write() fail with EPIPE here, never
+   * a SIGPIPE that ends the process. */
+  sigfillset (&all);
+  pthread_sigmask (SIG_BLOCK, &all, NULL);
+  for (;;)
+    {
+      ssize_t n;
+
+      if (poll (fds, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      /* The other side hung up: nobody reads what would come. */
+      if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL))
+        break;
+      if (fds[0].revents == 0)
+        continue;
+      n = read (pump->from, buffer, 65536);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (n <= 0 || !write_all (pump->to, buffer, n))
+        break;
+    }
+  if (pump->stream == 0)
+    shutdown (pump->to, SHUT_WR);
+  close (pump->from);
+  close (pump->to);
+  g_free (pump);
+  return NULL;
+}
+
+void
+hcs_protocol_stdio_pump_start (guint stream, int given, int relayed)
+{
+  Pump *pump = g_new0 (Pump, 1);
+
+  pump->stream = stream;
+  pump->from = stream == 0 ? given : relayed;
+  pump->to = stream == 0 ? relayed : given;
+  g_thread_unref (g_thread_new ("hcs-stdio-pump", pump_main, pump));
 }

@@ -62,6 +62,10 @@ typedef enum {
   HCS_PROTOCOL_STDIO_HELLO = 0x10104401,            /* Port: the first and only message
                                                      * of a stdio connection, unanswered;
                                                      * raw bytes follow */
+  HCS_PROTOCOL_STDIO_DESCRIPTORS = 0x10104501,      /* Port: the first message of a
+                                                     * connection, then one byte carrying
+                                                     * the caller's stdin, stdout, stderr
+                                                     * (SCM_RIGHTS); answered there */
 
   /* hcsshim's container notification (msgTypeNotify | notifyContainer):
    * ContainerId, Type, Operation, Result (an exit's code), and hcs's own
@@ -81,6 +85,10 @@ typedef enum {
  * {"Layers": [disk serial, top first], "Scratch": disk serial}, the
  * container's root built from hot-added disks (docs/guest.md). */
 #define HCS_PROTOCOL_GUEST_STORAGE "GuestStorage"
+
+/* StdioDescriptors: exactly this many descriptors, stdin, stdout, stderr,
+ * in one SCM_RIGHTS message beside one byte (docs/protocol.md). */
+#define HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT 3
 
 /* WaitFor*'s TimeoutInMs for "no limit", as hcsshim's INFINITE. */
 #define HCS_PROTOCOL_INFINITE 0xffffffffu
@@ -201,5 +209,36 @@ JsonNode *hcs_protocol_properties_query_new (const char *const *property_types);
  * Returns: (transfer full): the notification body
  */
 JsonNode *hcs_protocol_lifecycle_notification_new (const char *container_id, JsonNode *event);
+
+/**
+ * hcs_protocol_check_stdio_fd:
+ * @fd: a descriptor a peer gave
+ * @stream: 0 (stdin), 1 (stdout) or 2 (stderr)
+ * @error: return location for a #GError
+ *
+ * Whether @fd can be stream @stream of a process: a pipe, a socket, a
+ * character device (a terminal, /dev/null) or a regular file, open for
+ * reading (stdin) or writing (stdout, stderr), not an O_PATH descriptor.
+ * HCS_ERROR_INVALID_DATA naming the stream and what @fd is otherwise.
+ *
+ * Returns: %TRUE when it can
+ */
+gboolean hcs_protocol_check_stdio_fd (int fd, guint stream, GError **error);
+
+/**
+ * hcs_protocol_stdio_pump_start:
+ * @stream: 0 (stdin: @given is read, @relayed written), 1 or 2 (the other
+ *     way round)
+ * @given: (transfer full): a descriptor given for the stream (a caller's)
+ * @relayed: (transfer full): a socket relayed to the process's stream
+ *     (a VM's stdio port, hcs_protocol_client_set_stdio_opener)
+ *
+ * Copies between the two on a thread of its own, with blocking reads and
+ * writes, so that a slow reader of @given stalls only this stream. It
+ * ends, closing both, at the end of what it reads, a failed write, or the
+ * other side's hang-up (the relay ended: the process exited); stdin's end
+ * shuts @relayed's write side down, which ends the process's input.
+ */
+void hcs_protocol_stdio_pump_start (guint stream, int given, int relayed);
 
 G_END_DECLS

@@ -24,6 +24,7 @@
 #include "gcs-storage.h"
 #include "hcs-image.h"
 #include "hcs-protocol-server.h"
+#include "hcs-bridge.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -411,11 +412,28 @@ scan_ports (Agent *agent)
     }
 }
 
+/* "stall": NegotiateProtocol is answered, so the host boots; every other
+ * request is taken and never answered. */
+static void
+stall_request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer data)
+{
+  if (type == HCS_PROTOCOL_NEGOTIATE_PROTOCOL)
+    {
+      g_autoptr (JsonNode) reply =
+          json_from_string ("{\"Version\": 4, \"Capabilities\": {}}", NULL);
+
+      hcs_bridge_respond (bridge, type, id, reply, NULL);
+    }
+  else
+    say ("misbehaving: %s taken, never answered", hcs_protocol_message_name (type));
+}
+
 /* A hostile agent, for the host's tests ([lcow] boot-parameters
  * "hcs.misbehave=MODE"): on the bridge it sends garbage (no header), or
  * a header announcing an oversized message, or nothing at all ("silent"),
- * and never serves it. The stream is kept open: the host must give up on
- * its own. */
+ * and never serves it; or it answers the negotiation and then stalls
+ * every request ("stall"). The stream is kept open: the host must give
+ * up on its own. */
 static void
 misbehave (Agent *agent, GIOStream *stream)
 {
@@ -424,6 +442,16 @@ misbehave (Agent *agent, GIOStream *stream)
   guint8 bytes[4096];
 
   say ("misbehaving on the bridge: %s", agent->misbehave);
+  if (g_str_equal (agent->misbehave, "stall"))
+    {
+      HcsBridge *bridge = hcs_bridge_new (stream, HCS_BRIDGE_DEFAULT_MAX_MESSAGE);
+
+      g_signal_connect (bridge, "request", G_CALLBACK (stall_request_cb), NULL);
+      hcs_bridge_start (bridge);
+      g_object_set_data_full (G_OBJECT (agent->server), "hcs-misbehaving-bridge", bridge,
+                              g_object_unref);
+      return;
+    }
   /* After the host's first header: what a port carries before the host
    * connected its end is dropped by QEMU. */
   if (!g_str_equal (agent->misbehave, "silent") &&

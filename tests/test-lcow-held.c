@@ -131,7 +131,6 @@ hcsctl (char **out, ...)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *err = NULL;
   const char *arg;
   int status = -1;
   va_list args;
@@ -144,12 +143,72 @@ hcsctl (char **out, ...)
     g_ptr_array_add (argv, (char *) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, &err,
+  /* Its stderr is ours, not a pipe read to its end: runc's create gives
+   * its streams to the system's init, which keeps them after it exits. */
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
                 &status, &error);
   g_assert_no_error (error);
-  if (err != NULL && err[0] != '\0')
-    g_test_message ("hcsctl said: %s", err);
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* hcsctl --options OPTIONS ARGS... with @input on its stdin (NULL: none),
+ * its stdout and stderr read to their end: the end comes once every
+ * holder of the pipes closed them (the UVM holder's relays too). */
+static int
+hcsctl_piped (const char *input, char **out, char **err, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, shared.options_path);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+/* The one holder's open descriptors. */
+static guint
+count_holder_fds (void)
+{
+  g_autoptr (GArray) holders = find_processes ("hcs-lcow-uvm", NULL);
+  g_autofree char *fd_dir = NULL;
+  g_autoptr (GDir) dir = NULL;
+  guint count = 0;
+
+  g_assert_cmpuint (holders->len, ==, 1);
+  fd_dir = g_strdup_printf ("/proc/%d/fd", (int) g_array_index (holders, GPid, 0));
+  dir = g_dir_open (fd_dir, 0, NULL);
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    count++;
+  return count;
+}
+
+/* The holder drops a client's connections and relays as they end: its
+ * descriptors come back to @before (a guard, not a timing). */
+static void
+await_holder_fds (guint before)
+{
+  for (guint i = 0; i < 300 && count_holder_fds () != before; i++)
+    g_usleep (100 * 1000);
+  g_assert_cmpuint (count_holder_fds (), ==, before);
 }
 
 /* Made by one host, which then goes; another process finds the system,
@@ -201,9 +260,21 @@ test_outlives_its_client (void)
   g_assert_cmpstr (out, ==, "held-a\n");
   g_assert_cmpint (hcsctl (&state, "state", "held-a", NULL), ==, 0);
   g_assert_nonnull (strstr (state, "\"running\""));
-  /* hcsctl's exec inherits its stdio, which no protocol proxy relays yet
-   * (a monitor's neither): its exit code crosses. */
-  g_assert_cmpint (hcsctl (&exec_out, "exec", "held-a", "sh", "-c", "exit 5", NULL), ==, 5);
+  /* hcsctl's exec gives its own stdio to the holder (StdioDescriptors),
+   * which relays the guest's ports to them: output, input and the exit
+   * code cross, and nothing of them stays in the holder after. */
+  {
+    g_autofree char *exec_err = NULL;
+    guint fds_before = count_holder_fds ();
+
+    g_assert_cmpint (hcsctl_piped ("fed\n", &exec_out, &exec_err, "exec", "held-a", "sh", "-c",
+                                   "echo out; echo err >&2; read line; echo got $line; exit 5",
+                                   NULL),
+                     ==, 5);
+    g_assert_cmpstr (exec_out, ==, "out\ngot fed\n");
+    g_assert_cmpstr (exec_err, ==, "err\n");
+    await_holder_fds (fds_before);
+  }
   /* Another host opens it and runs a process with pipes in it. */
   {
     const char *exec_argv[] = { "sh", "-c", "echo exec in $0", "uvm", NULL };
@@ -292,8 +363,11 @@ test_oci_annotation (void)
       " \"process\": {\"cwd\": \"/\", \"args\": [\"sleep\", \"1000\"]},"
       " \"annotations\": {\"io.hcs.isolation\": \"lcow\"%s}}";
   g_autofree char *host_root = g_strdup_printf (config_format, test_get_busybox_rootfs (), "");
-  g_autofree char *guest_root =
-      g_strdup_printf (config_format, "rootfs", ", \"io.hcs.lcow.rootfs\": \"guest\"");
+  g_autofree char *guest_root = g_strdup (
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},"
+      " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", \"-c\", \"echo init-out; "
+      "echo init-err >&2; read line; echo got $line; sleep 1000\"]},"
+      " \"annotations\": {\"io.hcs.isolation\": \"lcow\", \"io.hcs.lcow.rootfs\": \"guest\"}}");
   g_autofree char *bad_value =
       g_strdup_printf (config_format, "rootfs", ", \"io.hcs.lcow.rootfs\": \"host\"");
   g_autofree char *empty_root = g_build_filename (bundle, "rootfs", NULL);
@@ -319,18 +393,103 @@ test_oci_annotation (void)
   g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
   await_no_holders ();
 
-  /* The guest's own image: its (empty) host root is left out. */
+  /* The guest's own image: its (empty) host root is left out. The init's
+   * stdio is create's own (runc's model: podman's and conmon's pipes),
+   * kept by the holder after create exited, until the init is gone. */
   g_assert_true (g_file_set_contents (config_path, guest_root, -1, &error));
-  g_assert_cmpint (hcsctl (NULL, "create", "--bundle", bundle, "oci-lcow", NULL), ==, 0);
-  g_assert_cmpint (hcsctl (NULL, "start", "oci-lcow", NULL), ==, 0);
-  g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
-  g_assert_nonnull (strstr (state, "\"running\""));
-  g_clear_pointer (&state, g_free);
-  g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
+  {
+    g_autoptr (GSubprocess) create = NULL;
+    g_autoptr (GDataInputStream) out = NULL;
+    g_autoptr (GDataInputStream) err = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *rest = NULL;
+    const char *argv[] = { g_getenv ("HCSCTL"), "--options", shared.options_path, "create",
+                           "--bundle", bundle, "oci-lcow", NULL };
+
+    create = g_subprocess_newv (argv,
+                                G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error);
+    g_assert_no_error (error);
+    g_output_stream_write_all (g_subprocess_get_stdin_pipe (create), "fed\n", 4, NULL, NULL,
+                               &error);
+    g_assert_no_error (error);
+    g_output_stream_close (g_subprocess_get_stdin_pipe (create), NULL, NULL);
+    g_assert_true (g_subprocess_wait_check (create, NULL, &error));
+    g_assert_no_error (error);
+    /* create is gone; its streams are the holder's now. */
+    g_assert_cmpint (hcsctl (NULL, "start", "oci-lcow", NULL), ==, 0);
+    out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (create));
+    err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (create));
+    line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "init-out");
+    g_clear_pointer (&line, g_free);
+    line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "got fed");
+    g_clear_pointer (&line, g_free);
+    line = g_data_input_stream_read_line (err, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "init-err");
+    g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
+    g_assert_nonnull (strstr (state, "\"running\""));
+    g_clear_pointer (&state, g_free);
+    g_assert_cmpint (hcsctl (NULL, "delete", "--force", "oci-lcow", NULL), ==, 0);
+    /* The holder let its copies go: the pipes end. */
+    rest = test_read_all (G_INPUT_STREAM (out));
+    g_assert_cmpstr (rest, ==, "");
+  }
   await_no_holders ();
   g_assert_cmpuint (count_holder_folders (), ==, 0);
   g_assert_cmpint (hcsctl (&state, "list", "-q", NULL), ==, 0);
   g_assert_cmpstr (state, ==, "");
+}
+
+/* hcsctl run --isolation lcow --name: held by default (the runtime options
+ * say nothing of uvm-holder), so another hcsctl lists it while it runs;
+ * its stdio is run's own, relayed by the holder, which goes with it. */
+static void
+test_run_named (void)
+{
+  g_autofree char *options_path = g_build_filename (shared.temp_dir, "run-options.ini", NULL);
+  g_autoptr (GKeyFile) options = test_make_options (shared.temp_dir);
+  g_autoptr (GSubprocess) run = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *list_argv[] = { g_getenv ("HCSCTL"), "--options", options_path, "list", "-q",
+                              NULL };
+  gboolean listed = FALSE;
+
+  g_assert_true (g_key_file_save_to_file (options, options_path, &error));
+  run = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                          &error, g_getenv ("HCSCTL"), "--options", options_path, "run",
+                          "--isolation", "lcow", "--name", "run-held", "--", "sh", "-c",
+                          "read line; echo got $line; exit 3", NULL);
+  g_assert_no_error (error);
+  /* Found from another process while it waits for its input (a guard of
+   * the boot's time, not a timing). */
+  for (guint i = 0; i < 2400 && !listed; i++)
+    {
+      g_autofree char *ids = NULL;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) list_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
+                                   NULL, NULL, &ids, NULL, NULL, &error));
+      listed = ids != NULL && g_str_equal (ids, "run-held\n");
+      if (!listed)
+        g_usleep (100 * 1000);
+    }
+  g_assert_true (listed);
+  g_assert_cmpuint (count_holders (), ==, 1);
+  g_subprocess_communicate_utf8 (run, "fed\n", NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "got fed\n");
+  g_assert_true (g_subprocess_get_if_exited (run));
+  g_assert_cmpint (g_subprocess_get_exit_status (run), ==, 3);
+  await_no_holders ();
+  g_assert_cmpuint (count_holder_folders (), ==, 0);
 }
 
 /* QEMU killed under a held container: its holder goes, removing the
@@ -386,18 +545,32 @@ test_hostile_agent (gconstpointer data)
    * longer: the others keep the default guard, and fail as they answer). */
   if (g_str_equal (mode, "silent"))
     g_key_file_set_integer (options, "lcow", "boot-timeout", 15);
+  /* One that answers the negotiation and then takes requests without
+   * answering: the Create is given up on after request-timeout. */
+  if (g_str_equal (mode, "stall"))
+    g_key_file_set_integer (options, "lcow", "request-timeout", 10);
   host = hcs_host_new (options, &error);
   g_assert_no_error (error);
   container = hcs_host_create_container (host, "hostile", config, NULL, &error);
   g_assert_null (container);
-  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
-  g_test_message ("%s: %s", mode, error->message);
-  g_assert_nonnull (strstr (error->message, "did not answer"));
-  /* Garbage and an oversized frame are seen as such, not waited out. */
-  if (g_str_equal (mode, "garbage"))
-    g_assert_nonnull (strstr (error->message, "neither a request, a response nor"));
-  else if (g_str_equal (mode, "oversize"))
-    g_assert_nonnull (strstr (error->message, "over the limit"));
+  if (g_str_equal (mode, "stall"))
+    {
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT);
+      g_test_message ("%s: %s", mode, error->message);
+      g_assert_nonnull (strstr (error->message, "Create: no answer within 10000 ms"));
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+      g_test_message ("%s: %s", mode, error->message);
+      g_assert_nonnull (strstr (error->message, "did not answer"));
+      /* Garbage and an oversized frame are seen as such, not waited out. */
+      if (g_str_equal (mode, "garbage"))
+        g_assert_nonnull (strstr (error->message, "neither a request, a response nor"));
+      else if (g_str_equal (mode, "oversize"))
+        g_assert_nonnull (strstr (error->message, "over the limit"));
+    }
   await_no_holders ();
   g_assert_cmpuint (count_holder_folders (), ==, 0);
   {
@@ -427,10 +600,12 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow-held/outlives-its-client", test_outlives_its_client);
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
   g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
+  g_test_add_func ("/lcow-held/run-named", test_run_named);
   g_test_add_func ("/lcow-held/killed-uvm", test_killed_uvm);
   g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/oversize", "oversize", test_hostile_agent);
   g_test_add_data_func ("/lcow-held/hostile-agent/silent", "silent", test_hostile_agent);
+  g_test_add_data_func ("/lcow-held/hostile-agent/stall", "stall", test_hostile_agent);
   status = g_test_run ();
 
   /* A failed test may have left holders: they go now, with their UVMs. */

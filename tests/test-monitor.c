@@ -9,6 +9,8 @@
  */
 #include "test-common.h"
 
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
@@ -725,6 +727,74 @@ run_as_role (const char *role, const char *options_file, const char *id)
   return 100;
 }
 
+/* The caller's own descriptors (runc's create and exec) as an init's and
+ * an exec's stdio: the monitor inherits the init's, the exec's cross the
+ * socket (StdioDescriptors); both end with their process, no copy kept. */
+static void
+test_given_stdio (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "sh", "-c", "read x; echo got-$x; echo init-err >&2; sleep 1000", NULL };
+  const char *exec_argv[] = { "sh", "-c", "read x; echo exec-$x; exit 4", NULL };
+  g_autoptr (HcsContainerConfig) config = make_config ("given", argv, FALSE);
+  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  int in[2], out[2], err[2];
+  int exit_code = -1;
+
+  g_assert_cmpint (pipe2 (in, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (out, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (err, O_CLOEXEC), ==, 0);
+  config->process->use_stdio_fds = TRUE;
+  config->process->stdio_fds[0] = in[0];
+  config->process->stdio_fds[1] = out[1];
+  config->process->stdio_fds[2] = err[1];
+  container = hcs_host_create_container (fixture->host, "given", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (write (in[1], "ping\n", 5), ==, 5);
+  {
+    g_autoptr (GInputStream) out_stream = g_unix_input_stream_new (out[0], FALSE);
+    g_autoptr (GDataInputStream) lines = g_data_input_stream_new (out_stream);
+    g_autoptr (GInputStream) err_stream = g_unix_input_stream_new (err[0], FALSE);
+    g_autoptr (GDataInputStream) err_lines = g_data_input_stream_new (err_stream);
+    g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+    g_autofree char *err_line = g_data_input_stream_read_line (err_lines, NULL, NULL, &error);
+
+    g_assert_cmpstr (line, ==, "got-ping");
+    g_assert_cmpstr (err_line, ==, "init-err");
+  }
+  /* An exec with the same pipes, from this client through the socket. */
+  exec_config->command_args = g_strdupv ((char **) exec_argv);
+  exec_config->use_stdio_fds = TRUE;
+  memcpy (exec_config->stdio_fds, config->process->stdio_fds, sizeof exec_config->stdio_fds);
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (write (in[1], "pong\n", 5), ==, 5);
+  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 4);
+  g_assert_true (hcs_container_terminate (container, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  /* Every writer gone (the init, the exec, the monitor's copies): the
+   * pipe ends after the exec's line. */
+  close (in[0]);
+  close (in[1]);
+  close (out[1]);
+  close (err[1]);
+  {
+    g_autoptr (GInputStream) out_stream = g_unix_input_stream_new (out[0], TRUE);
+    g_autofree char *rest = test_read_all (out_stream);
+
+    g_assert_cmpstr (rest, ==, "exec-pong\n");
+  }
+  close (err[0]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -746,6 +816,7 @@ main (int argc, char **argv)
   ADD ("open-elsewhere", test_open_elsewhere);
   ADD ("exec", test_exec);
   ADD ("oci-namespaces-and-hooks", test_oci_namespaces_and_hooks);
+  ADD ("given-stdio", test_given_stdio);
   ADD ("console", test_console);
   ADD ("creator-killed", test_creator_killed);
   ADD ("monitor-killed", test_monitor_killed);

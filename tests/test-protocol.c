@@ -11,6 +11,7 @@
 #include "test-common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixsocketaddress.h>
 #include <signal.h>
 #include <string.h>
@@ -462,6 +463,133 @@ test_stdio_never_connected (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (output->str, ==, "promised\n");
 }
 
+/* --- given descriptors ------------------------------------------------------------- */
+
+/* A raw StdioDescriptors with @n_fds descriptors: the server's answer's
+ * ErrorCode (0 when it took them). */
+static gint64
+give_raw (Fixture *fixture, const int *fds, int n_fds)
+{
+  g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+  g_autoptr (GBytes) hello = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GString) answer = NULL;
+  char byte = 0;
+  struct iovec iov = { &byte, 1 };
+  union {
+    struct cmsghdr header;
+    char space[CMSG_SPACE (sizeof (int) * 4)];
+  } control = { 0 };
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                            .msg_controllen = CMSG_SPACE (sizeof (int) * n_fds) };
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR (&message);
+  int fd = connect_raw (fixture->socket_path);
+
+  json_object_set_int_member (json_node_get_object (body), "Port", 77);
+  hello = hcs_bridge_message_encode (HCS_PROTOCOL_STDIO_DESCRIPTORS, 9, body, 1 << 20, NULL);
+  g_assert_true (send_all (fd, g_bytes_get_data (hello, NULL), g_bytes_get_size (hello)));
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int) * n_fds);
+  memcpy (CMSG_DATA (cmsg), fds, sizeof (int) * n_fds);
+  g_assert_cmpint (sendmsg (fd, &message, MSG_NOSIGNAL), ==, 1);
+  /* The answer, then the end: the server drops what it was refused, and
+   * what it took once this connection ends. */
+  shutdown (fd, SHUT_WR);
+  answer = read_to_end (fd);
+  close (fd);
+  g_assert_cmpuint (answer->len, >, HCS_BRIDGE_HEADER_SIZE);
+  g_assert_true (json_parser_load_from_data (parser, answer->str + HCS_BRIDGE_HEADER_SIZE,
+                                             answer->len - HCS_BRIDGE_HEADER_SIZE, NULL));
+  return json_object_get_int_member_with_default (
+      json_node_get_object (json_parser_get_root (parser)), "ErrorCode", 0);
+}
+
+/* A caller's own descriptors as an exec's stdio: handed over checked (the
+ * count, what each is, its direction), written to by the process itself. */
+static void
+test_stdio_descriptors (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GString) out = NULL;
+  g_autoptr (GString) err = NULL;
+  int out_pipe[2], err_pipe[2];
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int dir_fd = open ("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int exit_code = -1;
+
+  server_start (fixture, 1, 0, 0);
+  g_assert_cmpint (pipe2 (out_pipe, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (err_pipe, O_CLOEXEC), ==, 0);
+  {
+    int two[2] = { null_fd, out_pipe[1] };
+    int folder[3] = { null_fd, dir_fd, err_pipe[1] };
+    int backwards[3] = { out_pipe[1], out_pipe[1], err_pipe[1] };
+    int good[3] = { null_fd, out_pipe[1], err_pipe[1] };
+
+    g_assert_cmpint (give_raw (fixture, two, 2), ==, HCS_ERROR_INVALID_DATA);
+    g_assert_cmpint (give_raw (fixture, folder, 3), ==, HCS_ERROR_INVALID_DATA);
+    g_assert_cmpint (give_raw (fixture, backwards, 3), ==, HCS_ERROR_INVALID_DATA);
+    g_assert_cmpint (give_raw (fixture, good, 3), ==, 0);
+  }
+  client = hcs_protocol_client_new (fixture->socket_path, &error);
+  g_assert_no_error (error);
+  {
+    int folder[3] = { null_fd, dir_fd, err_pipe[1] };
+    int fd = hcs_protocol_client_give_stdio (client, 5, folder, &error);
+
+    g_assert_cmpint (fd, ==, -1);
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "stdout descriptor is a folder"));
+    g_clear_error (&error);
+  }
+  container = hcs_protocol_client_open_container (client, "c0", &error);
+  g_assert_no_error (error);
+  config->command_args = g_strdupv ((char *[]) { "sh", "-c", "echo out; echo err >&2", NULL });
+  config->use_stdio_fds = TRUE;
+  config->stdio_fds[0] = null_fd;
+  config->stdio_fds[1] = out_pipe[1];
+  config->stdio_fds[2] = err_pipe[1];
+  process = hcs_container_create_process (container, config, &error);
+  g_assert_no_error (error);
+  close (out_pipe[1]);
+  close (err_pipe[1]);
+  /* Their end comes once the process (the only other writer) is gone:
+   * the server kept no copy. */
+  out = read_to_end (out_pipe[0]);
+  err = read_to_end (err_pipe[0]);
+  g_assert_cmpstr (out->str, ==, "out\n");
+  g_assert_cmpstr (err->str, ==, "err\n");
+  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 0);
+  /* A port nobody gave descriptors for is refused, naming it. */
+  {
+    g_autoptr (JsonNode) body = hcs_protocol_request_new ("c0");
+    g_autoptr (JsonNode) parameters = hcs_process_config_to_node (config);
+    g_autoptr (JsonNode) reply = NULL;
+    JsonObject *settings = json_object_new ();
+
+    hcs_protocol_set_document (settings, "ProcessParameters", parameters);
+    json_object_set_int_member (settings, "StdioDescriptors", 4242);
+    json_object_set_object_member (json_node_get_object (body), "Settings", settings);
+    reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_EXECUTE_PROCESS, body, NULL,
+                                           &error);
+    g_assert_null (reply);
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "port 4242"));
+  }
+  close (out_pipe[0]);
+  close (err_pipe[0]);
+  close (null_fd);
+  close (dir_fd);
+}
+
 /* --- many containers on one connection ------------------------------------------- */
 
 typedef struct {
@@ -755,6 +883,28 @@ test_server_never_answers (Fixture *fixture, gconstpointer data)
   g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "no init"));
   g_assert_nonnull (strstr (error->message, "0x80004005"));
+  g_clear_error (&error);
+  /* A request it takes and never answers: with a call deadline, the call
+   * fails as a timeout and the server is taken as lost (the system
+   * Stopped with UnexpectedExit, later calls refused naming it). */
+  hcs_protocol_client_set_call_timeout (client, 200);
+  g_assert_false (hcs_container_pause (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT);
+  g_assert_nonnull (strstr (error->message, "Pause"));
+  g_clear_error (&error);
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_protocol_client_is_lost (client));
+  {
+    g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (props->stopped);
+    g_assert_cmpstr (props->exit_type, ==, "UnexpectedExit");
+  }
+  g_assert_false (hcs_container_resume (container, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
+  g_assert_nonnull (strstr (error->message, "silent"));
   g_clear_object (&container);
   g_clear_object (&client);
 
@@ -1022,6 +1172,7 @@ main (int argc, char **argv)
   ADD ("peer/closes-mid-call", test_peer_closes_mid_call);
   ADD ("peer/bad-requests", test_bad_requests);
   ADD ("stdio/never-connected", test_stdio_never_connected);
+  ADD ("stdio/descriptors", test_stdio_descriptors);
   ADD ("proxy/many-containers", test_many_containers);
   ADD ("proxy/console-resize", test_console_resize);
   ADD ("proxy/server-never-answers", test_server_never_answers);

@@ -198,7 +198,10 @@ static const HcsctlHelp run_help = {
   "Creates a compute system with the isolation asked for, runs COMMAND as its\n"
   "init with stdio wired to hcsctl's own, forwards signals (and window changes\n"
   "with --tty), exits with the command's exit code and removes the system.\n"
-  "Without --rootfs or --config the built-in busybox image is used.\n\n"
+  "Without --rootfs or --config the built-in busybox image is used.\n"
+  "With --isolation lcow and --name (no --tty) the utility VM is held by\n"
+  "hcs-lcow-uvm, so other hcsctl commands reach the system while it runs,\n"
+  "unless the runtime options set [lcow] uvm-holder.\n\n"
   "runc's form, \"hcsctl run [--bundle DIR] [--detach] CONTAINER-ID\", is chosen\n"
   "by any of runc's options (see \"hcsctl run --bundle . --help\")."
 };
@@ -214,6 +217,24 @@ runs_in_guest (HcsHost *host, const char *isolation)
                                                                 HCS_DEFAULT_ISOLATION);
 
   return g_str_equal (chosen, "lcow") || g_str_equal (chosen, "hyperv");
+}
+
+/* An lcow system that another hcsctl may want to reach (it has a name)
+ * lives in a held UVM, as under runc's verbs: "held by a monitor so that
+ * it outlives the client that started it". Runtime options that say
+ * `[lcow] uvm-holder` either way win; a terminal keeps the in-process UVM
+ * (a holder relays no init console yet). */
+static gboolean
+held_by_default (HcsHost *host, const char *isolation, const char *name, gboolean tty)
+{
+  GKeyFile *options = hcs_host_get_options (host);
+  g_autofree char *chosen = isolation ? g_strdup (isolation)
+                                      : hcs_options_get_string (options, NULL, "host",
+                                                                "isolation",
+                                                                HCS_DEFAULT_ISOLATION);
+
+  return g_str_equal (chosen, "lcow") && name != NULL && !tty &&
+         !g_key_file_has_key (options, "lcow", "uvm-holder", NULL);
 }
 
 int
@@ -401,6 +422,12 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
     {
       system_options = g_key_file_new ();
       g_key_file_set_string (system_options, "host", "isolation", isolation);
+    }
+  if (held_by_default (host, isolation, name, tty))
+    {
+      if (system_options == NULL)
+        system_options = g_key_file_new ();
+      g_key_file_set_boolean (system_options, "lcow", "uvm-holder", TRUE);
     }
 
   if (network_name != NULL)

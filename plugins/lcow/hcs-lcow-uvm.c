@@ -30,6 +30,7 @@
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 typedef struct
@@ -75,7 +76,8 @@ close_if_empty (Holder *holder)
 }
 
 static HcsContainer *
-create_cb (const char *id, JsonNode *config_node, gpointer data, GError **error)
+create_cb (const char *id, JsonNode *config_node, const int *stdio_fds, gpointer data,
+           GError **error)
 {
   Holder *holder = data;
   g_autoptr (HcsContainerConfig) config = NULL;
@@ -99,6 +101,23 @@ create_cb (const char *id, JsonNode *config_node, gpointer data, GError **error)
    * drivers, and a folder where clients find our socket (and hcsctl keeps
    * its records). */
   config = hcs_container_config_from_node (config_node, NULL, error);
+  if (config != NULL && stdio_fds != NULL)
+    {
+      /* The client's own stdio (runc's create): the driver relays the
+       * guest's streams to copies it keeps, after the client is gone. */
+      if (config->process == NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "lcow: compute system '%s': stdio descriptors given for no init process",
+                       id);
+          g_clear_pointer (&config, hcs_container_config_free);
+        }
+      else
+        {
+          config->process->use_stdio_fds = TRUE;
+          memcpy (config->process->stdio_fds, stdio_fds, sizeof config->process->stdio_fds);
+        }
+    }
   if (config != NULL)
     folder = hcs_state_claim (hcs_host_get_state (holder->host), id, "lcow", error);
   if (folder != NULL &&
@@ -241,7 +260,7 @@ main (int argc, char **argv)
   if (holder.host == NULL)
     goto fail;
   holder.server = hcs_protocol_server_new ();
-  hcs_protocol_server_set_create_func (holder.server, create_cb, &holder);
+  hcs_protocol_server_set_create_stdio_func (holder.server, create_cb, &holder);
   g_signal_connect (holder.server, "container-deleted", G_CALLBACK (container_deleted_cb),
                     &holder);
   socket_path = g_build_filename (holder.folder, "uvm.sock", NULL);

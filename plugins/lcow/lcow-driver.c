@@ -25,6 +25,7 @@
 #include "vm-machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gunixinputstream.h>
 #include <signal.h>
 #include <gio/gunixoutputstream.h>
@@ -99,6 +100,7 @@ typedef struct
   guint memory_mb;
   guint processors;
   guint boot_timeout_s;
+  guint request_timeout_s;
 } LcowSettings;
 
 static void
@@ -143,6 +145,7 @@ lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettin
   settings->processors = get_uint (self, system_options, "processors", "1");
   settings->boot_timeout_s = get_uint (self, system_options, "boot-timeout",
                                        G_STRINGIFY (LCOW_BOOT_TIMEOUT_S));
+  settings->request_timeout_s = get_uint (self, system_options, "request-timeout", "300");
 }
 
 /* --- jobs in the UVM's thread ------------------------------------------------------ */
@@ -795,7 +798,9 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
 
   if (self->client != NULL)
     {
-      if (run_job (self, alive_job, NULL, NULL))
+      /* A guest that stalled a call (its bridge taken as lost) is shut
+       * down as a dead one is: the next create gets a new UVM. */
+      if (run_job (self, alive_job, NULL, NULL) && !hcs_protocol_client_is_lost (self->client))
         return TRUE;
       drop_client (self);
       run_job (self, shutdown_job, NULL, NULL);
@@ -824,6 +829,8 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
       run_job (self, shutdown_job, NULL, NULL);
       return FALSE;
     }
+  /* From now on a request the agent took and never answers fails. */
+  hcs_protocol_client_set_call_timeout (self->client, settings->request_timeout_s * 1000);
   return TRUE;
 }
 
@@ -1084,9 +1091,14 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   const HcsProcessConfig *process = config->process;
   /* As the proxy's exec does: a console is stdin and stdout, no stderr. */
   gboolean console = process && process->emulate_console && process->console_socket == NULL;
-  gboolean want[3] = { process && (process->create_stdin_pipe || console),
-                       process && (process->create_stdout_pipe || console),
-                       process && process->create_stderr_pipe && !process->emulate_console };
+  /* Given descriptors (runc's create through a holder, or the caller's
+   * own): relayed to the ports by pumps that keep copies of them. */
+  gboolean given = process && !process->emulate_console &&
+                   (process->inherit_stdio || process->use_stdio_fds);
+  gboolean want[3] = { process && (process->create_stdin_pipe || console || given),
+                       process && (process->create_stdout_pipe || console || given),
+                       process && ((process->create_stderr_pipe && !process->emulate_console) ||
+                                   given) };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
@@ -1147,6 +1159,18 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
         json_array_add_object_element (array, json_object_ref (adapters->pdata[i]));
       json_object_set_array_member (json_node_get_object (document), "NetworkAdapters", array);
     }
+  if (given)
+    {
+      /* The guest's init gets pipes for the ports the pumps feed. */
+      JsonNode *init = json_object_get_member (json_node_get_object (document), "Process");
+
+      if (init != NULL && JSON_NODE_HOLDS_OBJECT (init))
+        {
+          json_object_set_boolean_member (json_node_get_object (init), "CreateStdInPipe", TRUE);
+          json_object_set_boolean_member (json_node_get_object (init), "CreateStdOutPipe", TRUE);
+          json_object_set_boolean_member (json_node_get_object (init), "CreateStdErrPipe", TRUE);
+        }
+    }
   /* The init's streams: ports hot-added before the request that names them. */
   for (int i = 0; i < 3; i++)
     if (want[i])
@@ -1180,6 +1204,20 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   hcs_protocol_container_set_isolation (container, "lcow");
   hcs_protocol_container_set_removed_func (container, container_removed_cb, uvm);
   hcs_protocol_container_set_statistics_func (container, container_statistics_cb, uvm);
+  if (given)
+    for (int i = 0; i < 3; i++)
+      {
+        int copy = fcntl (process->use_stdio_fds ? process->stdio_fds[i] : i, F_DUPFD_CLOEXEC, 3);
+
+        /* A closed stream of the caller's: its relay ends at once. */
+        if (copy < 0)
+          copy = open ("/dev/null", O_RDWR | O_CLOEXEC);
+        if (copy < 0)
+          close (g_steal_fd (&fds[i]));
+        else
+          hcs_protocol_stdio_pump_start (i, copy, g_steal_fd (&fds[i]));
+      }
+  else
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;

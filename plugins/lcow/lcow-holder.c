@@ -194,31 +194,41 @@ open_in (HcsProtocolClient *client, const char *id, GError **error)
 }
 
 /* Create through @client: the init's streams are stdio connections to the
- * holder, opened before the Create that names them. */
+ * holder, opened before the Create that names them; or the caller's own
+ * descriptors (runc's create), handed to the holder, which keeps them. */
 static HcsContainer *
 create_in_holder (HcsProtocolClient *client, const char *id, const HcsContainerConfig *config,
                   GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  gboolean want[3] = { process && process->create_stdin_pipe,
-                       process && process->create_stdout_pipe,
-                       process && process->create_stderr_pipe };
+  gboolean given = process && !process->emulate_console &&
+                   (process->inherit_stdio || process->use_stdio_fds);
+  gboolean want[3] = { process && process->create_stdin_pipe && !given,
+                       process && process->create_stdout_pipe && !given,
+                       process && process->create_stderr_pipe && !given };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
+  int given_connection = -1;
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
   g_autoptr (JsonNode) document = hcs_container_config_to_node (config);
   g_autoptr (JsonNode) reply = NULL;
   HcsContainer *container = NULL;
   JsonObject *relay_object;
 
+  if (given)
+    {
+      int caller[3] = { 0, 1, 2 };
+      guint32 port = hcs_protocol_client_new_port (client);
+
+      given_connection = hcs_protocol_client_give_stdio (
+          client, port, process->use_stdio_fds ? process->stdio_fds : caller, error);
+      if (given_connection < 0)
+        goto out;
+      json_object_set_int_member (json_node_get_object (request), "InitStdioDescriptors", port);
+    }
   for (int i = 0; i < 3; i++)
     if (want[i])
-      {
-        relay.ports[i] = hcs_protocol_client_new_port (client);
-        fds[i] = hcs_protocol_client_open_stdio (client, relay.ports[i], error);
-        if (fds[i] < 0)
-          goto out;
-      }
+      relay.ports[i] = hcs_protocol_client_new_port (client);
   hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
   relay_object = json_object_new ();
   hcs_protocol_stdio_relay_to_object (&relay, relay_object);
@@ -226,6 +236,26 @@ create_in_holder (HcsProtocolClient *client, const char *id, const HcsContainerC
   reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
   if (reply == NULL)
     goto out;
+  /* The stdio connections after the Create, not before: a Create that
+   * boots the UVM outlasts the 30 s a connection waits for its process;
+   * the init runs only at Start, so nothing is written meanwhile. */
+  for (int i = 0; i < 3; i++)
+    if (want[i])
+      {
+        fds[i] = hcs_protocol_client_open_stdio (client, relay.ports[i], error);
+        if (fds[i] < 0)
+          {
+            /* An init nobody can read does not stay. */
+            g_autoptr (JsonNode) undo = hcs_protocol_request_new (id);
+            g_autoptr (JsonNode) terminated =
+                hcs_protocol_client_call_sync (client, HCS_PROTOCOL_SHUTDOWN_FORCED, undo, NULL,
+                                               NULL);
+            g_autoptr (JsonNode) deleted =
+                hcs_protocol_client_call_sync (client, HCS_PROTOCOL_DELETE_CONTAINER_STATE, undo,
+                                               NULL, NULL);
+            goto out;
+          }
+      }
   container = open_in (client, id, error);
   if (container == NULL)
     goto out;
@@ -245,6 +275,9 @@ out:
   for (int i = 0; i < 3; i++)
     if (fds[i] >= 0)
       close (fds[i]);
+  /* Answered: the holder took its copies (or dropped them). */
+  if (given_connection >= 0)
+    close (given_connection);
   return container;
 }
 

@@ -24,6 +24,10 @@ static const HcsOptionSpec lcow_options[] = {
   { "lcow", "boot-timeout", HCS_OPTION_INTEGER, 1, 3600, .default_value = "240",
     .description = "Seconds the utility VM's guest agent has to answer once QEMU started; "
                    "then the VM is shut down and the create fails" },
+  { "lcow", "request-timeout", HCS_OPTION_INTEGER, 1, 86400, .default_value = "300",
+    .description = "Seconds the guest agent has to answer a request once it took it (waits "
+                   "excepted); then the call fails with a timeout, the UVM's containers are "
+                   "Stopped with UnexpectedExit and the next create boots a new UVM" },
   { "lcow", "keep-uvm", HCS_OPTION_BOOLEAN, .default_value = "false",
     .description = "The utility VM stays up when its last container is removed (held: until "
                    "its holder is stopped; in process: until the process exits)" },
