@@ -608,7 +608,7 @@ test_hooks_looked_for (Fixture *fixture, gconstpointer data)
   g_autofree char *text = NULL, *reshaped = NULL, *err = NULL;
   g_auto (GStrv) parts = NULL;
 
-  write_linux_bundle (fixture, "{}");
+  write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"mount\"}]}");
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "plain"), ==, 0);
   g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "plain"), ==, 0);
   g_assert_null (strstr (err, "warning"));
