@@ -112,6 +112,10 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
   gboolean init_stdio = config->process != NULL && !init_console &&
                         (config->process->create_stdin_pipe || config->process->create_stdout_pipe ||
                          config->process->create_stderr_pipe);
+  /* The creator's own stdio for the init (runc's create): handed over as
+   * the monitor's fds 5, 6, 7, as the pipes are. */
+  gboolean inherit_stdio = config->process != NULL && !init_console && !init_stdio &&
+                           config->process->inherit_stdio;
   JsonObject *status;
   HcsContainer *remote;
   GPid pid;
@@ -124,7 +128,8 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
   json_object_set_string_member (json_node_get_object (request), "SystemOptions", system_text);
   json_object_set_member (json_node_get_object (request), "Config",
                           hcs_container_config_to_node (config));
-  json_object_set_boolean_member (json_node_get_object (request), "InitStdio", init_stdio);
+  json_object_set_boolean_member (json_node_get_object (request), "InitStdio",
+                                  init_stdio || inherit_stdio);
   if (init_console)
     {
       JsonObject *relay = json_object_new ();
@@ -149,11 +154,12 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
   source_fds[0] = request_pipe[0];
   source_fds[1] = status_pipe[1];
   for (int i = 0; i < 3; i++)
-    source_fds[2 + i] = i == 0 ? stdio_pipes[i][0] : stdio_pipes[i][1];
+    source_fds[2 + i] = inherit_stdio ? i : i == 0 ? stdio_pipes[i][0] : stdio_pipes[i][1];
 
   if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const char *const *) envp,
                                          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                         -1, -1, -1, source_fds, target_fds, init_stdio ? 5 : 2,
+                                         -1, -1, -1, source_fds, target_fds,
+                                         init_stdio || inherit_stdio ? 5 : 2,
                                          &pid, NULL, NULL, NULL, &local_error))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "starting the monitor %s: %s", path,

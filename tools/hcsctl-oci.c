@@ -621,6 +621,19 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       hcsctl_log_error (verb, error->message);
       return NULL;
     }
+  {
+    /* A hyperv system's VM lives in the process that made it: runc's verbs
+     * are separate processes, so a monitor holds it. */
+    g_autofree char *isolation = hcs_options_get_string (hcs_host_get_options (host),
+                                                         system_options, "host", "isolation",
+                                                         HCS_DEFAULT_ISOLATION);
+    if (g_str_equal (isolation, "hyperv"))
+      {
+        if (system_options == NULL)
+          system_options = g_key_file_new ();
+        g_key_file_set_boolean (system_options, "host", "monitor", TRUE);
+      }
+  }
   container = hcs_host_create_container (host, id, config, system_options, &error);
   if (container == NULL)
     {

@@ -43,6 +43,7 @@ struct _XenonDriver
   GObject parent_instance;
 
   GKeyFile *options;
+  HcsState *state;          /* the host's (hcs_driver_get_state), from init on */
 
   GMutex lock;              /* guards `containers` */
   GHashTable *containers;   /* id -> XenonContainer (weak: the caller owns it) */
@@ -283,6 +284,9 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
   g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  self->state = hcs_driver_get_state (self, error);
+  if (self->state == NULL)
+    return FALSE;
   xenon_driver_get_settings (self, NULL, &settings);
   if (qemu == NULL)
     {
@@ -390,9 +394,12 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
               VmGuest *guest, GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  gboolean want[3] = { process && process->create_stdin_pipe,
-                       process && process->create_stdout_pipe,
-                       process && process->create_stderr_pipe };
+  /* The caller's descriptors as the init's stdio (a monitor's creator's,
+   * or this process's own): every stream, pumped to its port. */
+  gboolean given = process && (process->use_stdio_fds || process->inherit_stdio);
+  gboolean want[3] = { given || (process && process->create_stdin_pipe),
+                       given || (process && process->create_stdout_pipe),
+                       given || (process && process->create_stderr_pipe) };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
@@ -408,6 +415,13 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
    * ask the agent's host for a VM of its own. */
   in_guest->hv_partition = FALSE;
   g_clear_pointer (&in_guest->hv_runtime_image_path, g_free);
+  if (given)
+    {
+      /* In the guest they are the relayed ports' pipes. */
+      in_guest->process->create_stdin_pipe = in_guest->process->create_stdout_pipe =
+          in_guest->process->create_stderr_pipe = TRUE;
+      in_guest->process->inherit_stdio = in_guest->process->use_stdio_fds = FALSE;
+    }
   document = hcs_container_config_to_node (in_guest);
   seed = make_seed (id, config, error);
   if (seed == NULL)
@@ -440,6 +454,21 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   if (proxy == NULL)
     goto out;
   hcs_protocol_container_set_isolation (proxy, "hyperv");
+  if (given)
+    {
+      for (int i = 0; i < 3; i++)
+        {
+          int caller_fd = process->use_stdio_fds ? process->stdio_fds[i] : i;
+
+          if (!xenon_held_pump_stdio (id, caller_fd, g_steal_fd (&fds[i]), i, error))
+            {
+              hcs_container_remove (proxy, NULL);
+              g_clear_object (&proxy);
+              goto out;
+            }
+        }
+      goto out;
+    }
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;
@@ -470,7 +499,8 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   XenonDriver *self = XENON_DRIVER (driver);
   g_auto (XenonSettings) settings = { 0 };
   g_autoptr (VmGuest) guest = NULL;
-  HcsContainer *proxy;
+  g_autoptr (HcsStateFolder) folder = NULL;
+  HcsContainer *proxy = NULL;
   XenonContainer *container;
   XenonContainer *existing;
 
@@ -498,18 +528,32 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   g_hash_table_insert (self->containers, g_strdup (id), NULL);
   g_mutex_unlock (&self->lock);
 
-  guest = start_vm (id, &settings, error);
-  proxy = guest != NULL ? create_in_vm (self, id, config, guest, error) : NULL;
+  /* And in the state folder: one system of that id across processes, and
+   * what a process that outlives this one finds of it (xenon-held.c). */
+  folder = hcs_state_claim (self->state, id, XENON_STATE_OWNER, error);
+  if (folder != NULL && xenon_held_write_record (folder, id, config, NULL, error))
+    guest = start_vm (id, &settings, error);
+  if (guest != NULL && xenon_held_write_record (folder, id, config, guest, error))
+    proxy = create_in_vm (self, id, config, guest, error);
+  if (proxy != NULL && !hcs_state_folder_commit (folder, error))
+    {
+      hcs_container_remove (proxy, NULL);
+      g_clear_object (&proxy);
+    }
   if (proxy == NULL)
     {
       if (guest != NULL)
         vm_guest_stop (guest, 0);
+      if (folder != NULL)
+        hcs_state_folder_remove (folder, NULL);
       g_mutex_lock (&self->lock);
       g_hash_table_remove (self->containers, id);
       g_mutex_unlock (&self->lock);
       return NULL;
     }
+  hcs_state_folder_unlock (folder);
   container = xenon_container_new (id, g_steal_pointer (&guest), proxy);
+  xenon_container_set_state_folder (container, g_steal_pointer (&folder));
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->containers, g_strdup (id), container);
   g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);
@@ -530,11 +574,29 @@ xenon_driver_open_container (HcsIsolationDriver *driver, const char *id, GError 
   else
     container = NULL;
   g_mutex_unlock (&self->lock);
-  if (container == NULL)
-    /* Not yet: a VM held beyond its host by a monitor. */
-    g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-                 "xenon: compute system '%s' does not exist (not in this host)", id);
-  return container;
+  if (container != NULL)
+    return container;
+  /* Held by a monitor that answers: core's host opened it there. Here
+   * is what is left of one whose holder died. */
+  return xenon_remains_open (self->state, id, error);
+}
+
+/* A system held by another process's monitor, through its socket (core's
+ * STATE_DIR/systems/ID/monitor.sock, hcs-monitor-private.h); NULL when
+ * nobody answers there. */
+static HcsContainerProperties *
+query_held (XenonDriver *self, const char *id)
+{
+  g_autofree char *folder = hcs_state_get_system_path (self->state, id);
+  g_autofree char *socket_path = g_build_filename (folder, "monitor.sock", NULL);
+  g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (HcsContainer) proxy = NULL;
+
+  if (!g_file_test (socket_path, G_FILE_TEST_EXISTS) ||
+      (client = hcs_protocol_client_new (socket_path, NULL)) == NULL ||
+      (proxy = hcs_protocol_client_open_container (client, id, NULL)) == NULL)
+    return NULL;
+  return hcs_container_query_properties (proxy, NULL);
 }
 
 static GPtrArray *
@@ -560,6 +622,40 @@ xenon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
       if (props != NULL) /* removed or closed: no longer listed */
         g_ptr_array_add (result, props);
     }
+  /* And those of other processes: held by their monitors, or left by a
+   * holder that died. */
+  {
+    g_autoptr (GPtrArray) ids = hcs_state_list (self->state, error);
+
+    if (ids == NULL)
+      return NULL;
+    for (guint i = 0; i < ids->len; i++)
+      {
+        g_autoptr (HcsStateFolder) folder = hcs_state_open (self->state, ids->pdata[i], NULL);
+        g_autoptr (HcsContainer) remains = NULL;
+        g_autoptr (GError) local_error = NULL;
+        HcsContainerProperties *props;
+        gboolean seen = FALSE;
+
+        if (folder == NULL ||
+            !g_str_equal (hcs_state_folder_get_owner (folder), XENON_STATE_OWNER))
+          continue;
+        for (guint j = 0; j < result->len && !seen; j++)
+          seen = g_strcmp0 (((HcsContainerProperties *) result->pdata[j])->id,
+                            ids->pdata[i]) == 0;
+        if (seen)
+          continue;
+        props = query_held (self, ids->pdata[i]);
+        if (props == NULL && (remains = xenon_remains_open (self->state, ids->pdata[i],
+                                                             &local_error)) != NULL)
+          props = hcs_container_query_properties (remains, NULL);
+        else if (props == NULL && !hcs_error_is_not_exist (local_error))
+          /* A corrupt record is reported, and the others still listed. */
+          g_message ("%s", local_error->message);
+        if (props != NULL)
+          g_ptr_array_add (result, props);
+      }
+  }
   return g_steal_pointer (&result);
 }
 
