@@ -18,6 +18,8 @@
  */
 #include "test-common.h"
 
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
@@ -418,6 +420,93 @@ test_killed_qemu (void)
   assert_nothing_left ("held-doomed", &held);
 }
 
+/* Everything from @fd to its end. */
+static char *
+read_fd (int fd)
+{
+  g_autoptr (GInputStream) stream = g_unix_input_stream_new (fd, TRUE);
+
+  return test_read_all (stream);
+}
+
+/* Stdio given as descriptors (use_stdio_fds: what a monitor hands on,
+ * and what its server gives for a client's passed descriptors), for the
+ * init and for an exec, in a host of its own without a monitor. */
+static void
+test_given_fds (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsHost) host = hcs_host_new (shared.options, &error);
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsProcess) process = NULL;
+  g_autofree char *init_out = NULL, *init_err = NULL, *exec_out = NULL;
+  const char *init_argv[] = { "sh", "-c", "read line; echo out-$line; echo err >&2", NULL };
+  const char *exec_argv[] = { "sh", "-c", "cat; echo exec-done", NULL };
+  int in[2], out[2], err[2], exec_in[2], exec_out_pipe[2];
+  int exit_code = -1;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pipe2 (in, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (out, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (err, O_CLOEXEC), ==, 0);
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) init_argv);
+  config->process->use_stdio_fds = TRUE;
+  config->process->stdio_fds[0] = in[0];
+  config->process->stdio_fds[1] = out[1];
+  config->process->stdio_fds[2] = err[1];
+  container = hcs_host_create_container (host, "held-fds", config, NULL, &error);
+  g_assert_no_error (error);
+  /* The driver keeps copies: ours go, so the ends are theirs alone. */
+  close (in[0]);
+  close (out[1]);
+  close (err[1]);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (pipe2 (exec_in, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (exec_out_pipe, O_CLOEXEC), ==, 0);
+  exec_config->command_args = g_strdupv ((char **) exec_argv);
+  exec_config->use_stdio_fds = TRUE;
+  exec_config->stdio_fds[0] = exec_in[0];
+  exec_config->stdio_fds[1] = exec_out_pipe[1];
+  exec_config->stdio_fds[2] = exec_out_pipe[1];
+  process = hcs_container_create_process (container, exec_config, &error);
+  g_assert_no_error (error);
+  close (exec_in[0]);
+  close (exec_out_pipe[1]);
+  g_assert_cmpint (write (exec_in[1], "exec-in\n", 8), ==, 8);
+  close (exec_in[1]);
+  exec_out = read_fd (exec_out_pipe[0]);
+  g_assert_cmpstr (exec_out, ==, "exec-in\nexec-done\n");
+  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 0);
+
+  g_assert_cmpint (write (in[1], "x\n", 2), ==, 2);
+  close (in[1]);
+  init_out = read_fd (out[0]);
+  init_err = read_fd (err[0]);
+  g_assert_cmpstr (init_out, ==, "out-x\n");
+  g_assert_cmpstr (init_err, ==, "err\n");
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_get_exit_code (container, &exit_code, &error));
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_clear_object (&process);
+  g_clear_object (&container);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  {
+    g_autofree char *folder = g_build_filename (shared.systems_dir, "held-fds", NULL);
+    g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -439,6 +528,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon-held/shutdown-terminate", test_shutdown_terminate);
   g_test_add_func ("/xenon-held/killed-monitor", test_killed_monitor);
   g_test_add_func ("/xenon-held/killed-qemu", test_killed_qemu);
+  g_test_add_func ("/xenon-held/given-fds", test_given_fds);
   status = g_test_run ();
 
   test_assert_no_leftovers (shared.temp_dir);
