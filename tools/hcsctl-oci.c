@@ -40,7 +40,8 @@ static const HcsctlHelp oci_help[] = {
     "options (hcs-options(5)) or the annotation io.hcs.isolation (process, lcow,\n"
     "hyperv). Under lcow the utility VM is held by hcs-lcow-uvm so that the\n"
     "other verbs reach it; the bundle's root stays on the host (refused) unless\n"
-    "io.hcs.lcow.rootfs is \"guest\": the guest's own image." },
+    "io.hcs.lcow.rootfs is \"guest\": the guest's own image. Under hyperv a\n"
+    "per-system monitor (hcs-monitor) holds the container's VM." },
   { "run", "<container-id>", "create and run a container",
     "The run command creates an instance of a container for a bundle and starts\n"
     "it. Without --detach, hcsctl stays its parent, wires its stdio to its own,\n"
