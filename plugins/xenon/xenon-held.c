@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -432,7 +433,13 @@ pump_thread (gpointer data)
   Pump *pump = data;
   gboolean to_broken = FALSE;
   char buffer[16384];
+  sigset_t pipe_signal;
 
+  /* A reader that went away is EPIPE here, never SIGPIPE for a host
+   * application that did not ignore it. */
+  sigemptyset (&pipe_signal);
+  sigaddset (&pipe_signal, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_signal, NULL);
   for (;;)
     {
       struct pollfd fds[2] = { { pump->from, POLLIN, 0 }, { pump->to, POLLRDHUP, 0 } };
