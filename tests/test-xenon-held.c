@@ -2,14 +2,15 @@
  * (hcs-monitor with the xenon plugin), reached from other processes.
  *
  * runc's verbs, each its own hcsctl process (create with the annotation
- * io.hcs.isolation=hyperv, start, state, list, exec, kill, delete), with
- * the init's output on the creating hcsctl's stdout after it exited; an
- * exec with its stdin and stdout from this process through the API;
- * shutdown (through the agent) and terminate; a killed monitor (QEMU
- * goes with it, the system is then Stopped and its run folder and state
- * are cleaned by the next look and the delete); a killed QEMU
- * (UnexpectedExit). Each test ends with nothing left: no monitor, no
- * QEMU, no run folder, no state folder.
+ * io.hcs.isolation=hyperv, start, state, list, exec, kill, delete; run
+ * --detach, delete --force), with the init's output on the creating
+ * hcsctl's stdout after it exited; an exec with its stdin and stdout
+ * from this process through the API; shutdown (through the agent) and
+ * terminate; a killed monitor (QEMU goes with it, the system is then
+ * Stopped and its run folder and state are cleaned by the next look and
+ * the delete); a killed QEMU (UnexpectedExit); stdio on given
+ * descriptors for an init and an exec. Each test ends with nothing
+ * left: no monitor, no QEMU, no run folder, no state folder.
  *
  * Templates are the contract-hyperv suite's (build/xenon-templates): made
  * once for both.
@@ -262,6 +263,28 @@ test_runc_verbs (void)
   g_assert_cmpint (HCSCTL (NULL, "delete", "held-verbs"), ==, 0);
   assert_nothing_left ("held-verbs", &held);
   g_assert_cmpint (HCSCTL (NULL, "state", "held-verbs"), !=, 0);
+}
+
+/* runc's run --detach: created and started by one hcsctl, which exits;
+ * delete --force ends it from another. */
+static void
+test_run_detached (void)
+{
+  g_autofree char *bundle = write_bundle ("bundle-run", "echo detached-out; exec sleep 1000");
+  g_autofree char *out_path = g_build_filename (shared.temp_dir, "run.out", NULL);
+  g_autofree char *status = NULL;
+  g_auto (Held) held = { 0 };
+
+  g_assert_cmpint (run_hcsctl (NULL, out_path,
+                               (const char *const[]){ "run", "--detach", "--bundle", bundle,
+                                                      "held-run", NULL }),
+                   ==, 0);
+  read_held ("held-run", &held);
+  await_file_has (out_path, "detached-out");
+  status = oci_status ("held-run");
+  g_assert_cmpstr (status, ==, "running");
+  g_assert_cmpint (HCSCTL (NULL, "delete", "--force", "held-run"), ==, 0);
+  assert_nothing_left ("held-run", &held);
 }
 
 /* Made through the API with [host] monitor=true: the init's pipes are
@@ -525,6 +548,7 @@ main (int argc, char **argv)
   shared.systems_dir = g_build_filename (shared.temp_dir, "state", "systems", NULL);
 
   g_test_add_func ("/xenon-held/runc-verbs", test_runc_verbs);
+  g_test_add_func ("/xenon-held/run-detached", test_run_detached);
   g_test_add_func ("/xenon-held/shutdown-terminate", test_shutdown_terminate);
   g_test_add_func ("/xenon-held/killed-monitor", test_killed_monitor);
   g_test_add_func ("/xenon-held/killed-qemu", test_killed_qemu);
