@@ -109,13 +109,13 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
   gboolean init_console = config->process != NULL && config->process->emulate_console &&
                           config->process->console_socket == NULL;
   guint32 console_ports[2] = { 0, 0 };
-  gboolean init_stdio = config->process != NULL && !init_console &&
+  /* The caller's own descriptors (runc's create): the monitor inherits
+   * them as it would pipes, and the init writes to them itself. */
+  gboolean given_stdio = config->process != NULL && !config->process->emulate_console &&
+                         (config->process->inherit_stdio || config->process->use_stdio_fds);
+  gboolean init_stdio = config->process != NULL && !init_console && !given_stdio &&
                         (config->process->create_stdin_pipe || config->process->create_stdout_pipe ||
                          config->process->create_stderr_pipe);
-  /* The creator's own stdio for the init (runc's create): handed over as
-   * the monitor's fds 5, 6, 7, as the pipes are. */
-  gboolean inherit_stdio = config->process != NULL && !init_console && !init_stdio &&
-                           config->process->inherit_stdio;
   JsonObject *status;
   HcsContainer *remote;
   GPid pid;
@@ -129,7 +129,7 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
   json_object_set_member (json_node_get_object (request), "Config",
                           hcs_container_config_to_node (config));
   json_object_set_boolean_member (json_node_get_object (request), "InitStdio",
-                                  init_stdio || inherit_stdio);
+                                  init_stdio || given_stdio);
   if (init_console)
     {
       JsonObject *relay = json_object_new ();
@@ -153,13 +153,26 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
         return hcs_set_error_from_errno (error, errno, "creating the init's pipes"), NULL;
   source_fds[0] = request_pipe[0];
   source_fds[1] = status_pipe[1];
+  /* Given descriptors are mapped from copies: the spawn puts /dev/null on
+   * the child's 0 before it maps, which would take a source 0 with it. */
+  if (given_stdio)
+    for (int i = 0; i < 3; i++)
+      if ((stdio_pipes[i][0] = fcntl (config->process->use_stdio_fds
+                                          ? config->process->stdio_fds[i]
+                                          : i,
+                                      F_DUPFD_CLOEXEC, 10)) < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "duplicating the init's stream %d", i);
+          remote = NULL;
+          goto out;
+        }
   for (int i = 0; i < 3; i++)
-    source_fds[2 + i] = inherit_stdio ? i : i == 0 ? stdio_pipes[i][0] : stdio_pipes[i][1];
+    source_fds[2 + i] = i == 0 || given_stdio ? stdio_pipes[i][0] : stdio_pipes[i][1];
 
   if (!g_spawn_async_with_pipes_and_fds (NULL, argv, (const char *const *) envp,
                                          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
                                          -1, -1, -1, source_fds, target_fds,
-                                         init_stdio || inherit_stdio ? 5 : 2,
+                                         init_stdio || given_stdio ? 5 : 2,
                                          &pid, NULL, NULL, NULL, &local_error))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "starting the monitor %s: %s", path,

@@ -3,8 +3,8 @@
  *
  * runc's verbs, each its own hcsctl process (create with the annotation
  * io.hcs.isolation=hyperv, start, state, list, exec, kill, delete; run
- * --detach, delete --force), with the init's output on the creating
- * hcsctl's stdout after it exited; an exec with its stdin and stdout
+ * --detach, delete --force), with the init's stdin, stdout and stderr
+ * the creating hcsctl's after it exited; an exec with its stdin and stdout
  * from this process through the API; shutdown (through the agent) and
  * terminate; a killed monitor (QEMU goes with it, the system is then
  * Stopped and its run folder and state are cleaned by the next look and
@@ -50,10 +50,11 @@ run_hcsctl (char **out, const char *stdout_path, const char *const *args)
 
   if (stdout_path != NULL)
     {
-      /* runc's create: the init keeps the creator's stdout. */
+      /* runc's create: the init keeps the creator's stdio. */
       g_ptr_array_add (argv, "sh");
       g_ptr_array_add (argv, "-c");
-      g_ptr_array_add (argv, "out=$1; shift; exec \"$@\" > \"$out\" 2> \"$out.err\"");
+      g_ptr_array_add (argv, "out=$1; shift; echo from-stdin > \"$out.in\"; "
+                             "exec \"$@\" < \"$out.in\" > \"$out\" 2> \"$out.err\"");
       g_ptr_array_add (argv, "sh");
       g_ptr_array_add (argv, (char *) stdout_path);
     }
@@ -195,7 +196,8 @@ static void
 test_runc_verbs (void)
 {
   g_autofree char *bundle =
-      write_bundle ("bundle-verbs", "echo init-out; echo init-err >&2; exec sleep 1000");
+      write_bundle ("bundle-verbs", "echo init-out; echo init-err >&2; read line; "
+                                    "echo got-$line; exec sleep 1000");
   g_autofree char *out_path = g_build_filename (shared.temp_dir, "verbs.out", NULL);
   g_autofree char *err_path = g_strconcat (out_path, ".err", NULL);
   g_autofree char *out = NULL, *status = NULL;
@@ -220,6 +222,7 @@ test_runc_verbs (void)
   /* The creating hcsctl is gone: the monitor holds its stdout and stderr. */
   await_file_has (out_path, "init-out");
   await_file_has (err_path, "init-err");
+  await_file_has (out_path, "got-from-stdin");
   g_clear_pointer (&status, g_free);
   status = oci_status ("held-verbs");
   g_assert_cmpstr (status, ==, "running");
