@@ -40,7 +40,8 @@ static const HcsctlHelp oci_help[] = {
     "options (hcs-options(5)) or the annotation io.hcs.isolation (process, lcow,\n"
     "hyperv). Under lcow the utility VM is held by hcs-lcow-uvm so that the\n"
     "other verbs reach it; the bundle's root stays on the host (refused) unless\n"
-    "io.hcs.lcow.rootfs is \"guest\": the guest's own image." },
+    "io.hcs.lcow.rootfs is \"guest\": the guest's own image. Under hyperv a\n"
+    "per-system monitor (hcs-monitor) holds the container's VM." },
   { "run", "<container-id>", "create and run a container",
     "The run command creates an instance of a container for a bundle and starts\n"
     "it. Without --detach, hcsctl stays its parent, wires its stdio to its own,\n"
@@ -657,6 +658,19 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       hcsctl_log_error (verb, error->message);
       return NULL;
     }
+  {
+    /* A hyperv system's VM lives in the process that made it: runc's verbs
+     * are separate processes, so a monitor holds it. */
+    g_autofree char *isolation = hcs_options_get_string (hcs_host_get_options (host),
+                                                         system_options, "host", "isolation",
+                                                         HCS_DEFAULT_ISOLATION);
+    if (g_str_equal (isolation, "hyperv"))
+      {
+        if (system_options == NULL)
+          system_options = g_key_file_new ();
+        g_key_file_set_boolean (system_options, "host", "monitor", TRUE);
+      }
+  }
   container = hcs_host_create_container (host, id, config, system_options, &error);
   if (container == NULL)
     {

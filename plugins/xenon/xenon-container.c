@@ -17,6 +17,9 @@
 #include "hcs-protocol-client.h"
 #include "xenon-storage.h"
 
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 #include <signal.h>
 
 /* The agent has no ACPI power-off handling: the VM is ended by QEMU. */
@@ -33,6 +36,7 @@ struct _XenonContainer
   char *id;
   VmGuest *guest;
   HcsContainer *proxy;
+  HcsStateFolder *folder;       /* its state folder, removed with it */
   XenonStorage *storage;        /* nullable: its disks' files, kept until QEMU has gone */
 
   GMutex lock;                  /* guards what follows */
@@ -201,14 +205,31 @@ xenon_container_get_guest (XenonContainer *self)
   return self->guest;
 }
 
-/* Ends the VM (once): the agent's containers live in it only. */
+void
+xenon_container_set_state_folder (XenonContainer *self, HcsStateFolder *folder)
+{
+  g_clear_object (&self->folder);
+  self->folder = folder;
+}
+
+/* Ends the VM (once): the agent's containers live in it only. Then the
+ * state folder goes: its id is free again. */
 static void
 end_vm (XenonContainer *self)
 {
+  g_autoptr (HcsStateFolder) folder = NULL;
+  g_autoptr (GError) error = NULL;
+
   g_mutex_lock (&self->lock);
   self->ending = TRUE;
+  folder = g_steal_pointer (&self->folder);
   g_mutex_unlock (&self->lock);
   vm_guest_stop (self->guest, XENON_STOP_GRACE_MS);
+  if (folder != NULL &&
+      (!hcs_state_folder_lock (folder, HCS_STATE_LOCK_EXCLUSIVE, TRUE, &error) ||
+       !hcs_state_folder_remove (folder, &error)))
+    g_debug ("xenon: compute system '%s': removing its state folder: %s", self->id,
+             error->message);
   /* QEMU is reaped: nothing holds its disks' files. */
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->storage, xenon_storage_free);
@@ -534,6 +555,57 @@ xenon_container_get_process_list (HcsContainer *container, GError **error)
   return list;
 }
 
+/* A process whose stdio are the caller's descriptors (a monitor's
+ * client's, handed over; or this process's own): made with the relayed
+ * ports' pipes, which are then pumped to and from those descriptors. */
+static HcsProcess *
+create_process_on_fds (XenonContainer *self, const HcsProcessConfig *config, GError **error)
+{
+  g_autoptr (HcsProcessConfig) piped = hcs_process_config_copy (config);
+  g_autoptr (HcsProcess) process = NULL;
+  GError *proxy_error = NULL;
+
+  piped->create_stdin_pipe = piped->create_stdout_pipe = piped->create_stderr_pipe = TRUE;
+  piped->use_stdio_fds = piped->inherit_stdio = FALSE;
+  process = hcs_container_create_process (self->proxy, piped, &proxy_error);
+  if (process == NULL)
+    return proxy_failed (self, error, proxy_error), NULL;
+  for (guint i = 0; i < 3; i++)
+    {
+      GObject *stream = i == 0 ? G_OBJECT (hcs_process_get_stdin (process))
+                        : i == 1 ? G_OBJECT (hcs_process_get_stdout (process))
+                                 : G_OBJECT (hcs_process_get_stderr (process));
+      int caller_fd = config->use_stdio_fds ? config->stdio_fds[i] : (int) i;
+      int port_fd = -1;
+
+      if (G_IS_UNIX_OUTPUT_STREAM (stream))
+        port_fd = fcntl (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream)),
+                         F_DUPFD_CLOEXEC, 3);
+      else if (G_IS_UNIX_INPUT_STREAM (stream))
+        port_fd = fcntl (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)),
+                         F_DUPFD_CLOEXEC, 3);
+      if (port_fd < 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
+                       "xenon: compute system '%s': process %d: stdio stream %u cannot be "
+                       "relayed to a descriptor", self->id, hcs_process_get_pid (process), i);
+          hcs_process_kill (process, NULL);
+          return NULL;
+        }
+      /* The pump's copy is the only one: stdin ends when it closes it. */
+      if (i == 0)
+        g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
+      else
+        g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
+      if (!xenon_held_pump_stdio (self->id, caller_fd, port_fd, i, error))
+        {
+          hcs_process_kill (process, NULL);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&process);
+}
+
 static HcsProcess *
 xenon_container_create_process (HcsContainer *container, const HcsProcessConfig *config,
                                 GError **error)
@@ -546,6 +618,8 @@ xenon_container_create_process (HcsContainer *container, const HcsProcessConfig 
     return NULL;
   if (vm_gone (self))
     return set_vm_gone_error (self, error), NULL;
+  if ((config->use_stdio_fds || config->inherit_stdio) && !config->emulate_console)
+    return create_process_on_fds (self, config, error);
   process = hcs_container_create_process (self->proxy, config, &proxy_error);
   if (process == NULL)
     proxy_failed (self, error, proxy_error);

@@ -44,6 +44,7 @@ struct _XenonDriver
   GObject parent_instance;
 
   GKeyFile *options;
+  HcsState *state;          /* the host's (hcs_driver_get_state), from init on */
 
   GMutex lock;              /* guards `containers` */
   GHashTable *containers;   /* id -> XenonContainer (weak: the caller owns it) */
@@ -292,6 +293,9 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
   g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
+  self->state = hcs_driver_get_state (self, error);
+  if (self->state == NULL)
+    return FALSE;
   /* An endpoint is the VM's NIC, set up by the guest: the host has no
    * namespace of the container's to put it in. */
   hcs_driver_set_takes_endpoints (self, TRUE);
@@ -396,12 +400,15 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
               VmGuest *guest, XenonStorage *storage, GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  /* A console is relayed as the proxy's exec does: the pty's master is
-   * stdin and stdout in the guest, no stderr; resized with ResizeConsole. */
+  /* The caller's descriptors as the init's stdio (a monitor's creator's,
+   * or this process's own): every stream, pumped to its port. A console
+   * is relayed as the proxy's exec does: the pty's master is stdin and
+   * stdout in the guest, no stderr; resized with ResizeConsole. */
   gboolean console = process && process->emulate_console;
-  gboolean want[3] = { process && (process->create_stdin_pipe || console),
-                       process && (process->create_stdout_pipe || console),
-                       process && process->create_stderr_pipe && !console };
+  gboolean given = process && !console && (process->use_stdio_fds || process->inherit_stdio);
+  gboolean want[3] = { given || (process && (process->create_stdin_pipe || console)),
+                       given || (process && (process->create_stdout_pipe || console)),
+                       given || (process && process->create_stderr_pipe && !console) };
   HcsProtocolStdioRelay relay = { { 0 } };
   int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
@@ -417,6 +424,13 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
    * ask the agent's host for a VM of its own. */
   in_guest->hv_partition = FALSE;
   g_clear_pointer (&in_guest->hv_runtime_image_path, g_free);
+  if (given)
+    {
+      /* In the guest they are the relayed ports' pipes. */
+      in_guest->process->create_stdin_pipe = in_guest->process->create_stdout_pipe =
+          in_guest->process->create_stderr_pipe = TRUE;
+      in_guest->process->inherit_stdio = in_guest->process->use_stdio_fds = FALSE;
+    }
   document = hcs_container_config_to_node (in_guest);
   /* No host path reaches the guest: its root is the disk slots', its
    * mapped folders are in the shares. */
@@ -452,6 +466,21 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   if (proxy == NULL)
     goto out;
   hcs_protocol_container_set_isolation (proxy, "hyperv");
+  if (given)
+    {
+      for (int i = 0; i < 3; i++)
+        {
+          int caller_fd = process->use_stdio_fds ? process->stdio_fds[i] : i;
+
+          if (!xenon_held_pump_stdio (id, caller_fd, g_steal_fd (&fds[i]), i, error))
+            {
+              hcs_container_remove (proxy, NULL);
+              g_clear_object (&proxy);
+              goto out;
+            }
+        }
+      goto out;
+    }
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)
                                            : NULL;
@@ -482,9 +511,10 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   XenonDriver *self = XENON_DRIVER (driver);
   g_auto (XenonSettings) settings = { 0 };
   g_autoptr (VmGuest) guest = NULL;
+  g_autoptr (HcsStateFolder) folder = NULL;
   g_autoptr (XenonStorage) storage = NULL;
   g_autoptr (GError) local_error = NULL;
-  HcsContainer *proxy;
+  HcsContainer *proxy = NULL;
   XenonContainer *container;
   XenonContainer *existing;
 
@@ -512,12 +542,16 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   g_hash_table_insert (self->containers, g_strdup (id), NULL);
   g_mutex_unlock (&self->lock);
 
-  {
-    g_autofree char *layer_dir =
-        hcs_options_get_string (self->options, NULL, "host", "layer-dir", HCS_DEFAULT_LAYER_DIR);
+  /* And in the state folder: one system of that id across processes, and
+   * what a process that outlives this one finds of it (xenon-held.c). */
+  folder = hcs_state_claim (self->state, id, XENON_STATE_OWNER, &local_error);
+  if (folder != NULL)
+    {
+      g_autofree char *layer_dir =
+          hcs_options_get_string (self->options, NULL, "host", "layer-dir", HCS_DEFAULT_LAYER_DIR);
 
-    storage = xenon_storage_prepare (id, config, layer_dir, &local_error);
-  }
+      storage = xenon_storage_prepare (id, config, layer_dir, &local_error);
+    }
   for (guint i = 0; storage != NULL && config->endpoint_list != NULL &&
                     config->endpoint_list[i] != NULL; i++)
     {
@@ -531,21 +565,32 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
           g_clear_pointer (&storage, xenon_storage_free);
         }
     }
-  guest = storage != NULL ? start_vm (id, &settings, storage, &local_error) : NULL;
-  proxy = guest != NULL ? create_in_vm (self, id, config, guest, storage, &local_error) : NULL;
+  if (storage != NULL && xenon_held_write_record (folder, id, config, NULL, &local_error))
+    guest = start_vm (id, &settings, storage, &local_error);
+  if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
+    proxy = create_in_vm (self, id, config, guest, storage, &local_error);
+  if (proxy != NULL && !hcs_state_folder_commit (folder, &local_error))
+    {
+      hcs_container_remove (proxy, NULL);
+      g_clear_object (&proxy);
+    }
   if (proxy == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       /* QEMU first: it holds the storage's files. */
       if (guest != NULL)
         vm_guest_stop (guest, 0);
+      if (folder != NULL)
+        hcs_state_folder_remove (folder, NULL);
       g_clear_pointer (&storage, xenon_storage_free);
       g_mutex_lock (&self->lock);
       g_hash_table_remove (self->containers, id);
       g_mutex_unlock (&self->lock);
       return NULL;
     }
+  hcs_state_folder_unlock (folder);
   container = xenon_container_new (id, g_steal_pointer (&guest), proxy);
+  xenon_container_set_state_folder (container, g_steal_pointer (&folder));
   xenon_container_set_storage (container, g_steal_pointer (&storage));
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->containers, g_strdup (id), container);
@@ -567,11 +612,29 @@ xenon_driver_open_container (HcsIsolationDriver *driver, const char *id, GError 
   else
     container = NULL;
   g_mutex_unlock (&self->lock);
-  if (container == NULL)
-    /* Not yet: a VM held beyond its host by a monitor. */
-    g_set_error (error, HCS_ERROR, HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST,
-                 "xenon: compute system '%s' does not exist (not in this host)", id);
-  return container;
+  if (container != NULL)
+    return container;
+  /* Held by a monitor that answers: core's host opened it there. Here
+   * is what is left of one whose holder died. */
+  return xenon_remains_open (self->state, id, error);
+}
+
+/* A system held by another process's monitor, through its socket (core's
+ * STATE_DIR/systems/ID/monitor.sock, hcs-monitor-private.h); NULL when
+ * nobody answers there. */
+static HcsContainerProperties *
+query_held (XenonDriver *self, const char *id)
+{
+  g_autofree char *folder = hcs_state_get_system_path (self->state, id);
+  g_autofree char *socket_path = g_build_filename (folder, "monitor.sock", NULL);
+  g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (HcsContainer) proxy = NULL;
+
+  if (!g_file_test (socket_path, G_FILE_TEST_EXISTS) ||
+      (client = hcs_protocol_client_new (socket_path, NULL)) == NULL ||
+      (proxy = hcs_protocol_client_open_container (client, id, NULL)) == NULL)
+    return NULL;
+  return hcs_container_query_properties (proxy, NULL);
 }
 
 static GPtrArray *
@@ -597,6 +660,40 @@ xenon_driver_list_containers (HcsIsolationDriver *driver, GError **error)
       if (props != NULL) /* removed or closed: no longer listed */
         g_ptr_array_add (result, props);
     }
+  /* And those of other processes: held by their monitors, or left by a
+   * holder that died. */
+  {
+    g_autoptr (GPtrArray) ids = hcs_state_list (self->state, error);
+
+    if (ids == NULL)
+      return NULL;
+    for (guint i = 0; i < ids->len; i++)
+      {
+        g_autoptr (HcsStateFolder) folder = hcs_state_open (self->state, ids->pdata[i], NULL);
+        g_autoptr (HcsContainer) remains = NULL;
+        g_autoptr (GError) local_error = NULL;
+        HcsContainerProperties *props;
+        gboolean seen = FALSE;
+
+        if (folder == NULL ||
+            !g_str_equal (hcs_state_folder_get_owner (folder), XENON_STATE_OWNER))
+          continue;
+        for (guint j = 0; j < result->len && !seen; j++)
+          seen = g_strcmp0 (((HcsContainerProperties *) result->pdata[j])->id,
+                            ids->pdata[i]) == 0;
+        if (seen)
+          continue;
+        props = query_held (self, ids->pdata[i]);
+        if (props == NULL && (remains = xenon_remains_open (self->state, ids->pdata[i],
+                                                             &local_error)) != NULL)
+          props = hcs_container_query_properties (remains, NULL);
+        else if (props == NULL && !hcs_error_is_not_exist (local_error))
+          /* A corrupt record is reported, and the others still listed. */
+          g_message ("%s", local_error->message);
+        if (props != NULL)
+          g_ptr_array_add (result, props);
+      }
+  }
   return g_steal_pointer (&result);
 }
 

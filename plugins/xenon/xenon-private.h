@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 #define XENON_DEFAULT_KERNEL XENON_VM_CACHE_DIR "/vmlinux"
 #define XENON_DEFAULT_BOOT_PARAMETERS "quiet panic=-1"
 #define XENON_DEFAULT_TEMPLATE_DIR "/var/cache/hcs/xenon/templates"
+/* Its systems' state folders (hcs-state) are claimed under this owner. */
+#define XENON_STATE_OWNER "xenon"
 
 #define XENON_TYPE_DRIVER (xenon_driver_get_type ())
 G_DECLARE_FINAL_TYPE (XenonDriver, xenon_driver, XENON, DRIVER, GObject)
@@ -30,5 +32,27 @@ gboolean xenon_container_is_alive (XenonContainer *self);
 gboolean xenon_container_is_removed (XenonContainer *self);
 /* (transfer none) */
 VmGuest *xenon_container_get_guest (XenonContainer *self);
+/* Takes @folder (claimed, committed, unlocked): removed with the system,
+ * at remove or when the last reference goes. */
+void xenon_container_set_state_folder (XenonContainer *self, HcsStateFolder *folder);
+
+/* xenon-held.c: a system that outlives its creator (held by a monitor). */
+/* Writes who holds the VM (this process, @guest's QEMU and run folder;
+ * @guest may be NULL before the VM starts). */
+gboolean xenon_held_write_record (HcsStateFolder *folder, const char *id,
+                                  const HcsContainerConfig *config, VmGuest *guest,
+                                  GError **error);
+/* What is left of system @id whose holder died: Stopped, UnexpectedExit,
+ * 137; its QEMU and run folder are cleaned now, its state folder by
+ * remove. HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST when there is no such
+ * xenon system or its holder (another process) is alive. */
+#define XENON_TYPE_REMAINS (xenon_remains_get_type ())
+G_DECLARE_FINAL_TYPE (XenonRemains, xenon_remains, XENON, REMAINS, GObject)
+HcsContainer *xenon_remains_open (HcsState *state, const char *id, GError **error);
+/* Copies between @caller_fd (duplicated; stdin read from, stdout and
+ * stderr written to) and @port_fd (taken: a VM stdio port's socket) in a
+ * thread of its own until either ends. */
+gboolean xenon_held_pump_stdio (const char *id, int caller_fd, int port_fd, guint stream,
+                                GError **error);
 
 G_END_DECLS
