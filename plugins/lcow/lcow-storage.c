@@ -181,53 +181,6 @@ lcow_storage_wanted (const HcsContainerConfig *config)
          (config->mapped_directories != NULL && config->mapped_directories->len > 0);
 }
 
-static gboolean
-run_tool (const char *const *argv, GError **error)
-{
-  g_autofree char *errors = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &errors, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "%s failed: %s", argv[0],
-                   g_strstrip (errors));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A sparse ext4 image, root's own; no journal (the scratch dies with the
- * container) and the inode tables left for the guest to skip
- * (noinit_itable): nothing is written that the container does not. */
-static gboolean
-make_scratch (const char *path, GError **error)
-{
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
-                         "-E", "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL };
-
-  if (fd < 0)
-    return hcs_set_error_from_errno (error, errno, "lcow: scratch image %s", path);
-  if (ftruncate (fd, LCOW_SCRATCH_SIZE) < 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      return hcs_set_error_from_errno (error, saved_errno, "lcow: sizing scratch image %s",
-                                       path);
-    }
-  close (fd);
-  if (!run_tool (argv, error))
-    {
-      g_prefix_error (error, "lcow: scratch image %s: ", path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The image of layer @index: the store's cached one, or one of its own
  * for a folder outside a store. */
 static LcowDisk *
@@ -357,8 +310,8 @@ lcow_storage_prepare (const char *id, const HcsContainerConfig *config,
       disk->name = new_name ("s");
       disk->owned = TRUE;
       disk->path = g_strdup_printf ("%s/%s.ext4", root->disks, disk->name);
-      if (!make_scratch (disk->path, error))
-        return NULL;
+      if (!vm_scratch_image_make (disk->path, LCOW_SCRATCH_SIZE, error))
+        return g_prefix_error (error, "lcow: "), NULL;
       storage->scratch = g_steal_pointer (&disk);
     }
   for (guint i = 0; config->mapped_directories != NULL && i < config->mapped_directories->len;

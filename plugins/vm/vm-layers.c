@@ -116,3 +116,34 @@ vm_layer_dir_from_files (const char *files_dir)
     return NULL;
   return g_steal_pointer (&layer_dir);
 }
+
+gboolean
+vm_scratch_image_make (const char *path, guint64 size, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
+                         "-E", "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL };
+  g_autofree char *errors = NULL;
+  int status = 0;
+
+  if (fd < 0)
+    return hcs_set_error_from_errno (error, errno, "scratch image %s", path);
+  if (ftruncate (fd, (off_t) size) < 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      return hcs_set_error_from_errno (error, saved_errno, "sizing scratch image %s", path);
+    }
+  close (fd);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                     NULL, NULL, NULL, &errors, &status, error))
+    return g_prefix_error (error, "scratch image %s: ", path), FALSE;
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "scratch image %s: mkfs.ext4 failed: %s",
+                   path, g_strstrip (errors));
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,6 +1,7 @@
-/* vm-layers.h: a folder of files as a read-only erofs disk image, and the
+/* vm-layers.h: a folder of files as a read-only erofs disk image, the
  * per-layer cache of such images that the VM plugins (lcow, xenon) attach
- * to a guest as virtio-blk disks (hcsshim's MappedVirtualDisk).
+ * to a guest as virtio-blk disks (hcsshim's MappedVirtualDisk), and the
+ * ext4 scratch image a container writes to.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -30,5 +31,11 @@ char *vm_layer_image_ensure (const char *layer_dir, gboolean *made, GError **err
 /* The layer folder (<store>/<id>) whose files are @files_dir, when
  * @files_dir is a layer store's <store>/<id>/fs; NULL otherwise. */
 char *vm_layer_dir_from_files (const char *files_dir);
+
+/* Makes a sparse ext4 image of @size bytes at @path (which must not
+ * exist) for a container's writable layer: root's own, no journal (the
+ * scratch dies with the container), the inode tables left for the guest
+ * to skip (noinit_itable): nothing is written that the container does not. */
+gboolean vm_scratch_image_make (const char *path, guint64 size, GError **error);
 
 G_END_DECLS

@@ -72,49 +72,6 @@ xenon_storage_add_slots (VmConfig *config)
   vm_config_add_nic (config, XENON_NIC_SLOT, XENON_NIC_SLOT_MAC, NULL);
 }
 
-static gboolean
-run_tool (const char *const *argv, GError **error)
-{
-  g_autofree char *errors = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &errors, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, NULL))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "%s failed: %s", argv[0],
-                   g_strstrip (errors));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* A sparse ext4 image without a journal (the scratch dies with the
- * container), inode tables left for the guest to skip (noinit_itable). */
-static gboolean
-make_scratch (const char *path, GError **error)
-{
-  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
-                         "-E", "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL };
-
-  if (fd < 0)
-    return hcs_set_error_from_errno (error, errno, "xenon: scratch image %s", path);
-  if (ftruncate (fd, XENON_SCRATCH_SIZE) < 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      return hcs_set_error_from_errno (error, saved_errno, "xenon: sizing scratch image %s",
-                                       path);
-    }
-  close (fd);
-  if (!run_tool (argv, error))
-    return g_prefix_error (error, "xenon: scratch image %s: ", path), FALSE;
-  return TRUE;
-}
-
 /* The image of layer @index: the store's cached one, or this container's
  * own for a folder outside a store. */
 static char *
@@ -268,7 +225,7 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
                                id), NULL;
     }
   storage->scratch = g_build_filename (storage->dir, "scratch.ext4", NULL);
-  if (!make_scratch (storage->scratch, error))
+  if (!vm_scratch_image_make (storage->scratch, XENON_SCRATCH_SIZE, error))
     return g_prefix_error (error, "xenon: compute system '%s': ", id), NULL;
   return g_steal_pointer (&storage);
 }
