@@ -22,6 +22,7 @@
 #include "hcs-config.h"
 
 #include "hcs-protocol-client.h"
+#include "vm-settings.h"
 #include "vm-template.h"
 #include "xenon-private.h"
 #include "xenon-storage.h"
@@ -81,24 +82,10 @@ xenon_settings_clear (XenonSettings *settings)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XenonSettings, xenon_settings_clear)
 
-/* The build tree's initramfs while the plugin runs from it, else the
- * installed one. */
-static const char *
-default_initrd (void)
-{
-  if (XENON_BUILD_INITRD[0] != '\0' && g_file_test (XENON_BUILD_INITRD, G_FILE_TEST_EXISTS))
-    return XENON_BUILD_INITRD;
-  return XENON_INSTALLED_INITRD;
-}
-
 static guint
 get_uint (XenonDriver *self, GKeyFile *system_options, const char *key, const char *fallback)
 {
-  g_autofree char *text =
-      hcs_options_get_string (self->options, system_options, "xenon", key, fallback);
-
-  /* The host checked the declared range already. */
-  return (guint) g_ascii_strtoull (text, NULL, 10);
+  return vm_settings_get_uint (self->options, system_options, "xenon", key, fallback);
 }
 
 static void
@@ -107,7 +94,8 @@ xenon_driver_get_settings (XenonDriver *self, GKeyFile *system_options, XenonSet
   settings->kernel = hcs_options_get_string (self->options, system_options, "xenon", "kernel",
                                              XENON_DEFAULT_KERNEL);
   settings->initrd = hcs_options_get_string (self->options, system_options, "xenon", "initrd",
-                                             default_initrd ());
+                                             vm_settings_default_initrd (
+                                                 XENON_BUILD_INITRD, XENON_INSTALLED_INITRD));
   settings->boot_parameters = hcs_options_get_string (
       self->options, system_options, "xenon", "boot-parameters", XENON_DEFAULT_BOOT_PARAMETERS);
   settings->memory_mb = get_uint (self, system_options, "memory-mb", "256");
@@ -290,7 +278,6 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
 {
   XenonDriver *self = XENON_DRIVER (initable);
   g_auto (XenonSettings) settings = { 0 };
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
   self->state = hcs_driver_get_state (self, error);
@@ -300,27 +287,7 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
    * namespace of the container's to put it in. */
   hcs_driver_set_takes_endpoints (self, TRUE);
   xenon_driver_get_settings (self, NULL, &settings);
-  if (qemu == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "xenon: qemu-system-x86_64 is not installed (scripts/setup.sh installs it)");
-      return FALSE;
-    }
-  if (!g_file_test (settings.kernel, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "xenon: no VM kernel at %s ([xenon] kernel; scripts/vm-kernel.sh "
-                   "extracts Debian's)", settings.kernel);
-      return FALSE;
-    }
-  if (!g_file_test (settings.initrd, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "xenon: no guest initramfs at %s ([xenon] initrd; the build makes it when "
-                   "the kernel's modules are there)", settings.initrd);
-      return FALSE;
-    }
-  return TRUE;
+  return vm_settings_check_host ("xenon", settings.kernel, settings.initrd, error);
 }
 
 static void
