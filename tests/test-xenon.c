@@ -63,7 +63,8 @@ count_restored_qemus (void)
   return count;
 }
 
-/* The templates in the suite's folder (not the lock files). */
+/* The templates in the suite's folder: nothing else stays there (a
+ * template's lock file goes once it is made). */
 static GPtrArray *
 list_templates (void)
 {
@@ -72,8 +73,11 @@ list_templates (void)
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (!g_str_has_suffix (name, ".lock"))
+    {
+      if (g_str_has_suffix (name, ".lock"))
+        g_error ("a template's lock file is left behind: %s", name);
       g_ptr_array_add (names, g_strdup (name));
+    }
   return names;
 }
 
