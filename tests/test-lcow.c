@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
+#include "test-vm-mounts.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -809,6 +810,53 @@ test_mapped_directories (void)
   g_assert_cmpuint (count_entries (ro_share), ==, 0);
 }
 
+static HcsContainerConfig *
+make_true_config (void)
+{
+  const char *argv[] = { "true", NULL };
+
+  return make_config (argv);
+}
+
+/* An OCI config's mounts, as podman gives them: binds of host folders
+ * (read-write, read-only) and of a file through the 9p shares, a tmpfs
+ * the guest makes; other types and missing sources refused, naming the
+ * mount. Nothing left in the shares after. */
+static void
+test_oci_mounts (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (test_vm_mounts_argv);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *rw_share = g_build_filename (storage_root (), "rw", NULL);
+  g_autofree char *ro_share = g_build_filename (storage_root (), "ro", NULL);
+  TestVmMounts mounts = { 0 };
+  int exit_code = -1;
+
+  test_vm_mounts_add (&mounts, shared.temp_dir, config);
+  container = hcs_host_create_container (shared.host, "lcow-mounts", config, NULL, &error);
+  g_assert_no_error (error);
+  /* Three binds behind the shares while it exists (the tmpfs is the
+   * guest's). */
+  g_assert_cmpuint (count_entries (rw_share) + count_entries (ro_share), ==, 3);
+  out = run_to_end (container, &exit_code);
+  test_vm_mounts_check (&mounts, out);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_clear_object (&container);
+  assert_no_storage_mounts ();
+  g_assert_cmpuint (count_entries (rw_share) + count_entries (ro_share), ==, 0);
+
+  /* Refused, not dropped; the binds made before the refused one undone. */
+  test_vm_mounts_check_refused (&mounts, shared.host, "lcow-mounts-refused", shared.temp_dir,
+                                make_true_config);
+  assert_no_storage_mounts ();
+  g_assert_cmpuint (count_entries (rw_share) + count_entries (ro_share), ==, 0);
+  test_vm_mounts_clear (&mounts);
+}
+
 static void
 test_nothing_left (void)
 {
@@ -881,6 +929,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow/host-rootfs", test_host_rootfs);
   g_test_add_func ("/lcow/shared-layers", test_shared_layers);
   g_test_add_func ("/lcow/mapped-directories", test_mapped_directories);
+  g_test_add_func ("/lcow/oci-mounts", test_oci_mounts);
   g_test_add_func ("/lcow/nothing-left", test_nothing_left);
   g_test_add_func ("/lcow/hcsctl-run", test_hcsctl_run);
   status = g_test_run ();

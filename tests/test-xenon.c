@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
+#include "test-vm-mounts.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -614,6 +615,33 @@ map_directory (HcsContainerConfig *config, const char *host_path, const char *co
 
 #define SHARE_PREFIX "local,id=fs-hcs.rw,path="
 
+/* The running container's folder on the host: the one behind its QEMU's
+ * hcs.rw share. */
+static char *
+find_storage_dir (void)
+{
+  g_autofree char *cmdline_path = NULL, *cmdline = NULL;
+  char *storage_dir = NULL;
+  gsize length = 0;
+  GPid qemu = 0;
+
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    if (g_str_has_prefix (cmdline + i, SHARE_PREFIX))
+      {
+        const char *path = cmdline + i + strlen (SHARE_PREFIX);
+        g_autofree char *share = g_strndup (path, strcspn (path, ","));
+
+        g_free (storage_dir);
+        storage_dir = g_path_get_dirname (share);
+      }
+  g_assert_nonnull (storage_dir);
+  g_assert_true (g_file_test (storage_dir, G_FILE_TEST_IS_DIR));
+  return storage_dir;
+}
+
 /* Mapped directories over the template's virtio-9p shares, restored with
  * this clone's folders behind them: the host's file read, a write through
  * a writable mapping seen on the host, one through a ReadOnly mapping
@@ -632,10 +660,8 @@ test_mapped_directories (void)
       "cat /ro/note; echo guest > /rw/written; echo no > /ro/refused 2>/dev/null || echo refused");
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *cmdline_path = NULL, *cmdline = NULL, *storage_dir = NULL;
+  g_autofree char *storage_dir = NULL;
   g_autofree char *mountinfo = NULL;
-  gsize length = 0;
-  GPid qemu = 0;
 
   g_assert_cmpint (g_mkdir (rw_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (ro_dir, 0755), ==, 0);
@@ -648,26 +674,50 @@ test_mapped_directories (void)
   g_assert_true (g_file_get_contents (written, &text, NULL, &error));
   g_assert_cmpstr (text, ==, "guest\n");
   g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
-  /* The container's folder on the host: the one behind its hcs.rw share. */
-  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
-  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
-  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
-  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
-    if (g_str_has_prefix (cmdline + i, SHARE_PREFIX))
-      {
-        const char *path = cmdline + i + strlen (SHARE_PREFIX);
-        g_autofree char *share = g_strndup (path, strcspn (path, ","));
-
-        storage_dir = g_path_get_dirname (share);
-      }
-  g_assert_nonnull (storage_dir);
-  g_assert_true (g_file_test (storage_dir, G_FILE_TEST_IS_DIR));
+  storage_dir = find_storage_dir ();
   remove_container (container);
   /* Its binds and folders went with it. */
   g_assert_false (g_file_test (storage_dir, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
   g_assert_null (strstr (mountinfo, storage_dir));
   g_assert_null (strstr (mountinfo, rw_dir));
+}
+
+static HcsContainerConfig *
+make_true_config (void)
+{
+  return make_config ("true");
+}
+
+/* An OCI config's mounts in a restored clone, as podman gives them:
+ * binds of host folders (read-write, read-only) and of a file through the
+ * shares, a tmpfs the guest makes; another type and a missing source
+ * refused before any VM starts, naming the mount. Nothing left after. */
+static void
+test_oci_mounts (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (test_vm_mounts_argv[2]);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *storage_dir = NULL;
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *out = NULL;
+  TestVmMounts mounts = { 0 };
+
+  test_vm_mounts_add (&mounts, shared.temp_dir, config);
+  container = run_config (shared.host, "xenon-mounts", config, NULL, &out);
+  test_vm_mounts_check (&mounts, out);
+  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  storage_dir = find_storage_dir ();
+  remove_container (container);
+  g_assert_false (g_file_test (storage_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  g_assert_null (strstr (mountinfo, storage_dir));
+
+  test_vm_mounts_check_refused (&mounts, shared.host, "xenon-mounts-refused", shared.temp_dir,
+                                make_true_config);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  test_vm_mounts_clear (&mounts);
 }
 
 /* The taps hcs made in the test's network namespace. */
@@ -920,6 +970,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/pty", test_pty);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
+  g_test_add_func ("/xenon/oci-mounts", test_oci_mounts);
   g_test_add_func ("/xenon/network", test_network);
   g_test_add_func ("/xenon/terminate-hung", test_terminate_hung);
   g_test_add_func ("/xenon/refused", test_refused);

@@ -327,8 +327,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 
   if (config->layer_folder_path != NULL)
     what = "LayerFolderPath (give its Layers, or its VolumePath)";
-  else if (config->mounts != NULL && config->mounts->len > 0)
-    what = "mounts of host paths";
   else if (config->process != NULL && config->process->console_socket != NULL)
     what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
@@ -532,7 +530,8 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
           g_clear_pointer (&storage, xenon_storage_free);
         }
     }
-  if (storage != NULL && xenon_held_write_record (folder, id, config, NULL, &local_error))
+  if (storage != NULL && xenon_storage_write_record (storage, folder, &local_error) &&
+      xenon_held_write_record (folder, id, config, NULL, &local_error))
     guest = start_vm (id, &settings, storage, &local_error);
   if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
     proxy = create_in_vm (self, id, config, guest, storage, &local_error);

@@ -24,6 +24,7 @@
 #include "hcs-config.h"
 
 #include "xenon-private.h"
+#include "xenon-storage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,6 +223,8 @@ xenon_remains_open (HcsState *state, const char *id, GError **error)
     }
   if (record != NULL)
     clean_vm_leftovers (id, record);
+  /* QEMU is gone: its storage's binds and images may go. */
+  xenon_storage_remove_leftovers (folder);
   self = g_object_new (XENON_TYPE_REMAINS, NULL);
   self->id = g_strdup (id);
   self->folder = g_steal_pointer (&folder);
