@@ -12,6 +12,7 @@
 #include "test-vm-mounts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <net/if.h>
 #include <sched.h>
@@ -720,6 +721,54 @@ test_oci_mounts (void)
   test_vm_mounts_clear (&mounts);
 }
 
+/* An init whose stdio are descriptors of the caller's (what a monitor
+ * hands on for runc's create), pumped from the VM's ports: once its wait
+ * returns, everything it wrote is in them, as with argon; remove leaves
+ * the caller's descriptors as they were. */
+static void
+test_given_stdio_drained (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("seq 1 30000; echo to-stderr >&2");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out_path = g_build_filename (shared.temp_dir, "given-out", NULL);
+  g_autofree char *err_path = g_build_filename (shared.temp_dir, "given-err", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto (GStrv) lines = NULL;
+  int in_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  int out_fd = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int err_fd = open (err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (in_fd, >=, 0);
+  g_assert_cmpint (out_fd, >=, 0);
+  g_assert_cmpint (err_fd, >=, 0);
+  config->process->create_stdout_pipe = FALSE;
+  config->process->use_stdio_fds = TRUE;
+  config->process->stdio_fds[0] = in_fd;
+  config->process->stdio_fds[1] = out_fd;
+  config->process->stdio_fds[2] = err_fd;
+  container = hcs_host_create_container (shared.host, "xenon-given", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  /* Read at once: no second chance for a pump still at work. */
+  g_assert_true (g_file_get_contents (out_path, &out, NULL, NULL));
+  g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 30001);
+  g_assert_cmpstr (lines[29999], ==, "30000");
+  g_assert_cmpstr (err, ==, "to-stderr\n");
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  /* The caller's descriptors are still its own. */
+  g_assert_cmpint (fcntl (out_fd, F_GETFD), >=, 0);
+  close (in_fd);
+  close (out_fd);
+  close (err_fd);
+}
+
 /* The taps hcs made in the test's network namespace. */
 static guint
 count_taps (void)
@@ -971,6 +1020,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/pty", test_pty);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
   g_test_add_func ("/xenon/oci-mounts", test_oci_mounts);
+  g_test_add_func ("/xenon/given-stdio-drained", test_given_stdio_drained);
   g_test_add_func ("/xenon/network", test_network);
   g_test_add_func ("/xenon/terminate-hung", test_terminate_hung);
   g_test_add_func ("/xenon/refused", test_refused);

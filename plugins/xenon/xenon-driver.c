@@ -362,7 +362,7 @@ make_seed (const char *id, const HcsContainerConfig *config, GError **error)
 
 static HcsContainer *
 create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *config,
-              VmGuest *guest, XenonStorage *storage, GError **error)
+              VmGuest *guest, XenonStorage *storage, XenonPumps *pumps, GError **error)
 {
   const HcsProcessConfig *process = config->process;
   /* The caller's descriptors as the init's stdio (a monitor's creator's,
@@ -437,7 +437,7 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
         {
           int caller_fd = process->use_stdio_fds ? process->stdio_fds[i] : i;
 
-          if (!xenon_held_pump_stdio (id, caller_fd, g_steal_fd (&fds[i]), i, error))
+          if (!xenon_held_pump_stdio (id, caller_fd, g_steal_fd (&fds[i]), i, pumps, error))
             {
               hcs_container_remove (proxy, NULL);
               g_clear_object (&proxy);
@@ -478,6 +478,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   g_autoptr (VmGuest) guest = NULL;
   g_autoptr (HcsStateFolder) folder = NULL;
   g_autoptr (XenonStorage) storage = NULL;
+  g_autoptr (XenonPumps) pumps = xenon_pumps_new ();
   g_autoptr (GError) local_error = NULL;
   HcsContainer *proxy = NULL;
   XenonContainer *container;
@@ -534,7 +535,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
       xenon_held_write_record (folder, id, config, NULL, &local_error))
     guest = start_vm (id, &settings, storage, &local_error);
   if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
-    proxy = create_in_vm (self, id, config, guest, storage, &local_error);
+    proxy = create_in_vm (self, id, config, guest, storage, pumps, &local_error);
   if (proxy != NULL && !hcs_state_folder_commit (folder, &local_error))
     {
       hcs_container_remove (proxy, NULL);
@@ -558,6 +559,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   container = xenon_container_new (id, g_steal_pointer (&guest), proxy);
   xenon_container_set_state_folder (container, g_steal_pointer (&folder));
   xenon_container_set_storage (container, g_steal_pointer (&storage));
+  xenon_container_set_init_pumps (container, pumps);
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->containers, g_strdup (id), container);
   g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);
