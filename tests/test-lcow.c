@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,41 @@ test_signal_and_remove (void)
 /* A UVM killed under its containers: they are Stopped with
  * UnexpectedExit, calls on them fail rather than hang, remove leaves
  * nothing, and the next create boots another. */
+/* A UVM storage folder as a killed holder leaves it: an owner that is
+ * gone, a bind still mounted in a share, an image. */
+static char *
+make_stale_storage_root (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hcs-lcow-XXXXXX", NULL);
+  g_autofree char *source = g_build_filename (shared.temp_dir, "stale-source", NULL);
+  g_autofree char *rw = NULL, *bind = NULL, *disks = NULL, *image = NULL, *owner = NULL;
+  g_autofree char *owner_text = NULL;
+  const char *argv[] = { "true", NULL };
+  GPid gone = 0;
+  int status;
+
+  g_assert_nonnull (dir);
+  rw = g_build_filename (dir, "rw", NULL);
+  bind = g_build_filename (rw, "hcs-m0", NULL);
+  disks = g_build_filename (dir, "disks", NULL);
+  image = g_build_filename (disks, "hcs-s0.ext4", NULL);
+  owner = g_build_filename (dir, "owner", NULL);
+  g_assert_cmpint (g_mkdir (source, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (rw, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (bind, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (disks, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (image, "", 0, NULL));
+  g_assert_cmpint (mount (source, bind, NULL, MS_BIND, NULL), ==, 0);
+  /* A process that was and is no more. */
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &gone, NULL));
+  g_assert_cmpint (waitpid (gone, &status, 0), ==, gone);
+  owner_text = g_strdup_printf ("%d 1", (int) gone);
+  g_assert_true (g_file_set_contents (owner, owner_text, -1, NULL));
+  return g_steal_pointer (&dir);
+}
+
 static void
 test_killed_uvm (void)
 {
@@ -419,6 +455,8 @@ test_killed_uvm (void)
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *stale_root = NULL;
+  g_autofree char *mountinfo = NULL;
   GPid qemu = 0;
   int exit_code = -1;
 
@@ -445,9 +483,14 @@ test_killed_uvm (void)
   g_assert_nonnull (strstr (error->message, "lcow-doomed"));
   g_clear_error (&error);
 
+  /* The next UVM's maker removes what a dead holder left. */
+  stale_root = make_stale_storage_root ();
   next = hcs_host_create_container (shared.host, "lcow-next", next_config, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
+  g_assert_false (g_file_test (stale_root, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  g_assert_null (strstr (mountinfo, stale_root));
   init = hcs_container_get_init_process (next, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (next, &error));

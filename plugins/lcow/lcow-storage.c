@@ -19,9 +19,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The UVM storage folders' prefix in the temporary folder, and the file
+ * in each that names the process holding it ("PID START-TIME"). */
+#define LCOW_STORAGE_PREFIX "hcs-lcow-"
+#define LCOW_STORAGE_OWNER "owner"
 
 /* A sparse file: only what the container writes takes room. */
 #define LCOW_SCRATCH_SIZE (G_GUINT64_CONSTANT (2) << 30)
@@ -102,6 +108,58 @@ empty_folder (const char *dir)
     }
 }
 
+/* Removes a UVM's storage folder @dir: binds left undone (files or
+ * folders; one still mounted stays), images deleted. */
+static void
+remove_root_folder (const char *dir)
+{
+  g_autofree char *shares_rw = g_build_filename (dir, "rw", NULL);
+  g_autofree char *shares_ro = g_build_filename (dir, "ro", NULL);
+  g_autofree char *disks = g_build_filename (dir, "disks", NULL);
+  g_autofree char *owner = g_build_filename (dir, LCOW_STORAGE_OWNER, NULL);
+
+  vm_share_clear_folder (shares_rw);
+  vm_share_clear_folder (shares_ro);
+  empty_folder (disks);
+  g_rmdir (shares_rw);
+  g_rmdir (shares_ro);
+  g_rmdir (disks);
+  g_unlink (owner);
+  g_rmdir (dir);
+}
+
+/* The storage folders of UVMs whose holding process died (a holder or a
+ * host killed: QEMU died with it, PR_SET_PDEATHSIG) and so never removed
+ * them, with their containers' binds still mounted: removed by the next
+ * UVM's maker. A folder without an owner yet is one being made: left. */
+static void
+remove_stale_roots (const char *own_dir)
+{
+  g_autoptr (GDir) entries = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const char *name;
+
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *dir = NULL;
+      g_autofree char *owner_path = NULL;
+      g_autofree char *owner = NULL;
+      gint64 pid = 0;
+      guint64 start_time = 0;
+
+      if (!g_str_has_prefix (name, LCOW_STORAGE_PREFIX))
+        continue;
+      dir = g_build_filename (g_get_tmp_dir (), name, NULL);
+      owner_path = g_build_filename (dir, LCOW_STORAGE_OWNER, NULL);
+      if (g_str_equal (dir, own_dir) ||
+          !g_file_get_contents (owner_path, &owner, NULL, NULL) ||
+          sscanf (owner, "%" G_GINT64_FORMAT " %" G_GUINT64_FORMAT, &pid, &start_time) != 2 ||
+          pid <= 0 || (start_time > 0 && hcs_process_start_time ((int) pid) == start_time))
+        continue;
+      g_debug ("lcow: removing %s, left by process %" G_GINT64_FORMAT, dir, pid);
+      remove_root_folder (dir);
+    }
+}
+
 static void
 lcow_storage_root_clear (gpointer data)
 {
@@ -109,14 +167,7 @@ lcow_storage_root_clear (gpointer data)
 
   if (root->dir == NULL)
     return;
-  /* Binds left undone, files or folders; one still mounted stays. */
-  vm_share_clear_folder (root->shares_rw);
-  vm_share_clear_folder (root->shares_ro);
-  empty_folder (root->disks);
-  g_rmdir (root->shares_rw);
-  g_rmdir (root->shares_ro);
-  g_rmdir (root->disks);
-  g_rmdir (root->dir);
+  remove_root_folder (root->dir);
   g_free (root->dir);
   g_free (root->shares_rw);
   g_free (root->shares_ro);
@@ -140,7 +191,9 @@ LcowStorageRoot *
 lcow_storage_root_new (GError **error)
 {
   g_autoptr (LcowStorageRoot) root = g_atomic_rc_box_new0 (LcowStorageRoot);
-  g_autofree char *dir = g_dir_make_tmp ("hcs-lcow-XXXXXX", error);
+  g_autofree char *dir = g_dir_make_tmp (LCOW_STORAGE_PREFIX "XXXXXX", error);
+  g_autofree char *owner_path = NULL;
+  g_autofree char *owner = NULL;
 
   if (dir == NULL)
     {
@@ -151,10 +204,16 @@ lcow_storage_root_new (GError **error)
   root->shares_rw = g_build_filename (root->dir, "rw", NULL);
   root->shares_ro = g_build_filename (root->dir, "ro", NULL);
   root->disks = g_build_filename (root->dir, "disks", NULL);
+  owner_path = g_build_filename (root->dir, LCOW_STORAGE_OWNER, NULL);
+  owner = g_strdup_printf ("%d %" G_GUINT64_FORMAT, (int) getpid (),
+                           hcs_process_start_time (getpid ()));
+  if (!g_file_set_contents (owner_path, owner, -1, error))
+    return g_prefix_error (error, "lcow: "), NULL;
   if (g_mkdir (root->shares_rw, 0700) < 0 || g_mkdir (root->shares_ro, 0700) < 0 ||
       g_mkdir (root->disks, 0700) < 0)
     return hcs_set_error_from_errno (error, errno, "lcow: making folders in %s", root->dir),
            NULL;
+  remove_stale_roots (root->dir);
   return g_steal_pointer (&root);
 }
 
