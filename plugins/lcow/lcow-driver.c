@@ -122,15 +122,14 @@ get_uint (LcowDriver *self, GKeyFile *system_options, const char *key, const cha
 static void
 lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettings *settings)
 {
-  settings->kernel = hcs_options_get_string (self->options, system_options, "lcow", "kernel",
-                                             LCOW_DEFAULT_KERNEL);
-  settings->initrd = hcs_options_get_string (self->options, system_options, "lcow", "initrd",
-                                             vm_settings_default_initrd (
-                                                 LCOW_BUILD_INITRD, LCOW_INSTALLED_INITRD));
-  settings->boot_parameters = hcs_options_get_string (
-      self->options, system_options, "lcow", "boot-parameters", LCOW_DEFAULT_BOOT_PARAMETERS);
-  settings->memory_mb = get_uint (self, system_options, "memory-mb", "512");
-  settings->processors = get_uint (self, system_options, "processors", "1");
+  const VmSettingsDefaults defaults = {
+    LCOW_DEFAULT_KERNEL, vm_settings_default_initrd (LCOW_BUILD_INITRD, LCOW_INSTALLED_INITRD),
+    LCOW_DEFAULT_BOOT_PARAMETERS, "512",
+  };
+
+  vm_settings_read (self->options, system_options, "lcow", &defaults, &settings->kernel,
+                    &settings->initrd, &settings->boot_parameters, &settings->memory_mb,
+                    &settings->processors);
   settings->boot_timeout_s = get_uint (self, system_options, "boot-timeout",
                                        G_STRINGIFY (LCOW_BOOT_TIMEOUT_S));
   settings->request_timeout_s = get_uint (self, system_options, "request-timeout", "300");

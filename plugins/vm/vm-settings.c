@@ -21,6 +21,20 @@ vm_settings_get_uint (GKeyFile *options, GKeyFile *system_options, const char *g
   return (guint) g_ascii_strtoull (text, NULL, 10);
 }
 
+void
+vm_settings_read (GKeyFile *options, GKeyFile *system_options, const char *group,
+                  const VmSettingsDefaults *defaults, char **kernel, char **initrd,
+                  char **boot_parameters, guint *memory_mb, guint *processors)
+{
+  *kernel = hcs_options_get_string (options, system_options, group, "kernel", defaults->kernel);
+  *initrd = hcs_options_get_string (options, system_options, group, "initrd", defaults->initrd);
+  *boot_parameters = hcs_options_get_string (options, system_options, group, "boot-parameters",
+                                             defaults->boot_parameters);
+  *memory_mb = vm_settings_get_uint (options, system_options, group, "memory-mb",
+                                     defaults->memory_mb);
+  *processors = vm_settings_get_uint (options, system_options, group, "processors", "1");
+}
+
 gboolean
 vm_settings_check_host (const char *plugin, const char *kernel, const char *initrd,
                         GError **error)

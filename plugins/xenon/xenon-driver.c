@@ -82,24 +82,17 @@ xenon_settings_clear (XenonSettings *settings)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XenonSettings, xenon_settings_clear)
 
-static guint
-get_uint (XenonDriver *self, GKeyFile *system_options, const char *key, const char *fallback)
-{
-  return vm_settings_get_uint (self->options, system_options, "xenon", key, fallback);
-}
-
 static void
 xenon_driver_get_settings (XenonDriver *self, GKeyFile *system_options, XenonSettings *settings)
 {
-  settings->kernel = hcs_options_get_string (self->options, system_options, "xenon", "kernel",
-                                             XENON_DEFAULT_KERNEL);
-  settings->initrd = hcs_options_get_string (self->options, system_options, "xenon", "initrd",
-                                             vm_settings_default_initrd (
-                                                 XENON_BUILD_INITRD, XENON_INSTALLED_INITRD));
-  settings->boot_parameters = hcs_options_get_string (
-      self->options, system_options, "xenon", "boot-parameters", XENON_DEFAULT_BOOT_PARAMETERS);
-  settings->memory_mb = get_uint (self, system_options, "memory-mb", "256");
-  settings->processors = get_uint (self, system_options, "processors", "1");
+  const VmSettingsDefaults defaults = {
+    XENON_DEFAULT_KERNEL, vm_settings_default_initrd (XENON_BUILD_INITRD, XENON_INSTALLED_INITRD),
+    XENON_DEFAULT_BOOT_PARAMETERS, "256",
+  };
+
+  vm_settings_read (self->options, system_options, "xenon", &defaults, &settings->kernel,
+                    &settings->initrd, &settings->boot_parameters, &settings->memory_mb,
+                    &settings->processors);
   settings->template =
       hcs_options_get_boolean (self->options, system_options, "xenon", "template", TRUE);
   settings->template_dir = hcs_options_get_string (self->options, system_options, "xenon",
