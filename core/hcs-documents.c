@@ -1114,10 +1114,30 @@ write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
       config->readonly_paths == NULL && config->sysctl == NULL &&
       config->rootfs_propagation == NULL && config->oci_cgroups_path == NULL &&
       config->oci_resources == NULL && config->oci_devices == NULL &&
-      config->oci_seccomp == NULL && config->oci_version == NULL)
+      config->oci_seccomp == NULL && config->oci_version == NULL &&
+      (config->mounts == NULL || config->mounts->len == 0))
     return;
   json_builder_set_member_name (builder, "Oci");
   json_builder_begin_object (builder);
+  /* config.json's mounts as config.json has them: a monitor, a holder or
+   * a guest agent makes the same container from this document. */
+  if (config->mounts != NULL && config->mounts->len > 0)
+    {
+      json_builder_set_member_name (builder, "mounts");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < config->mounts->len; i++)
+        {
+          const HcsMount *mount = config->mounts->pdata[i];
+
+          json_builder_begin_object (builder);
+          write_string (builder, "destination", mount->destination);
+          write_string (builder, "type", mount->type);
+          write_string (builder, "source", mount->source);
+          write_strv (builder, "options", mount->options);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
   /* An OCI config's namespaces, hooks and their state's bundle and
    * annotations, so that a monitor makes the same container. */
   if (config->oci_version != NULL)
@@ -1190,7 +1210,9 @@ read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **err
                     error) ||
       !parse_oci_linux_filesystem (oci, config, error) ||
       !read_string (oci, "ContainerConfig.Oci", "ociVersion", &config->oci_version, error) ||
-      !read_string (oci, "ContainerConfig.Oci", "bundle", &config->oci_bundle, error))
+      !read_string (oci, "ContainerConfig.Oci", "bundle", &config->oci_bundle, error) ||
+      !read_object_array (oci, "ContainerConfig.Oci", "mounts", parse_oci_mount,
+                          (GDestroyNotify) hcs_mount_free, &config->mounts, error))
     return FALSE;
   if (config->oci_version != NULL)
     {

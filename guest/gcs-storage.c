@@ -4,10 +4,11 @@
  * scratch ext4 disk, each with a serial of the host's choosing; the agent
  * finds them by /sys/block/NAME/serial, mounts them under
  * /run/hcs/storage/N and builds the overlay (hcsshim's CombinedLayers)
- * that becomes the container's root. Mapped directories need nothing per
- * container: the host binds them into its 9p shares, mounted once, by the
- * first container that maps one, and names the guest path in the
- * container's MappedDirectories.
+ * that becomes the container's root. Mapped directories and the bind
+ * mounts of host paths need nothing per container: the host binds them
+ * into its 9p shares, mounted once, by the first container that maps
+ * one, and names the guest path in the container's MappedDirectories or
+ * mounts.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -67,6 +68,21 @@ gcs_storage_mount_shares (GError **error)
     }
   mounted = TRUE;
   return TRUE;
+}
+
+gboolean
+gcs_storage_uses_shares (const HcsContainerConfig *config)
+{
+  if (config->mapped_directories != NULL && config->mapped_directories->len > 0)
+    return TRUE;
+  for (guint i = 0; config->mounts != NULL && i < config->mounts->len; i++)
+    {
+      const HcsMount *mount = config->mounts->pdata[i];
+
+      if (mount->source != NULL && g_str_has_prefix (mount->source, SHARES_DIR "/"))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* The /dev node of the virtio disk whose serial is @serial, or NULL. */

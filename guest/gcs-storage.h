@@ -15,6 +15,9 @@ G_BEGIN_DECLS
  * maps a folder, not at boot: QEMU refuses to save a VM whose guest has a
  * 9p share mounted, and xenon's templates are saved VMs. */
 gboolean gcs_storage_mount_shares (GError **error);
+/* Whether @config reaches into the shares: a mapped directory, or a bind
+ * mount whose source the host put in one (an OCI mount of a host path). */
+gboolean gcs_storage_uses_shares (const HcsContainerConfig *config);
 
 typedef struct _GcsStorage GcsStorage;
 

@@ -690,8 +690,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
     return NULL;
   /* The shares are mounted when first needed: a template's VM, saved
    * before any container mapped a folder, must have none mounted. */
-  if (config->mapped_directories != NULL && config->mapped_directories->len > 0 &&
-      !gcs_storage_mount_shares (error))
+  if (gcs_storage_uses_shares (config) && !gcs_storage_mount_shares (error))
     return NULL;
   if (rootfs != NULL)
     {

@@ -111,6 +111,27 @@ test_oci_mapping (void)
   g_assert_cmpint (config->processor_maximum, ==, 5000 / g_get_num_processors ());
   g_assert_cmpint (config->network_namespace.mode, ==, HCS_NAMESPACE_MODE_NEW);
   g_assert_cmpuint (config->mounts->len, ==, 2);
+  /* Through the document a monitor, a holder or a guest gets: the same
+   * mounts, not dropped. */
+  {
+    g_autoptr (JsonNode) node = hcs_container_config_to_node (config);
+    g_autoptr (HcsContainerConfig) again = hcs_container_config_from_node (node, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (again->mounts);
+    g_assert_cmpuint (again->mounts->len, ==, config->mounts->len);
+    for (guint i = 0; i < config->mounts->len; i++)
+      {
+        HcsMount *mount = config->mounts->pdata[i], *copy = again->mounts->pdata[i];
+
+        g_assert_cmpstr (copy->destination, ==, mount->destination);
+        g_assert_cmpstr (copy->type, ==, mount->type);
+        g_assert_cmpstr (copy->source, ==, mount->source);
+        g_assert_true (copy->options == NULL ? mount->options == NULL
+                                             : g_strv_equal ((const char *const *) copy->options,
+                                                             (const char *const *) mount->options));
+      }
+  }
   g_assert_nonnull (config->process);
   g_assert_cmpstr (config->process->user, ==, "0:0");
   argv = hcs_process_config_get_argv (config->process, &error);

@@ -7,12 +7,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
+#include "test-vm-mounts.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +408,41 @@ test_signal_and_remove (void)
 /* A UVM killed under its containers: they are Stopped with
  * UnexpectedExit, calls on them fail rather than hang, remove leaves
  * nothing, and the next create boots another. */
+/* A UVM storage folder as a killed holder leaves it: an owner that is
+ * gone, a bind still mounted in a share, an image. */
+static char *
+make_stale_storage_root (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hcs-lcow-XXXXXX", NULL);
+  g_autofree char *source = g_build_filename (shared.temp_dir, "stale-source", NULL);
+  g_autofree char *rw = NULL, *bind = NULL, *disks = NULL, *image = NULL, *owner = NULL;
+  g_autofree char *owner_text = NULL;
+  const char *argv[] = { "true", NULL };
+  GPid gone = 0;
+  int status;
+
+  g_assert_nonnull (dir);
+  rw = g_build_filename (dir, "rw", NULL);
+  bind = g_build_filename (rw, "hcs-m0", NULL);
+  disks = g_build_filename (dir, "disks", NULL);
+  image = g_build_filename (disks, "hcs-s0.ext4", NULL);
+  owner = g_build_filename (dir, "owner", NULL);
+  g_assert_cmpint (g_mkdir (source, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (rw, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (bind, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (disks, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (image, "", 0, NULL));
+  g_assert_cmpint (mount (source, bind, NULL, MS_BIND, NULL), ==, 0);
+  /* A process that was and is no more. */
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                &gone, NULL));
+  g_assert_cmpint (waitpid (gone, &status, 0), ==, gone);
+  owner_text = g_strdup_printf ("%d 1", (int) gone);
+  g_assert_true (g_file_set_contents (owner, owner_text, -1, NULL));
+  return g_steal_pointer (&dir);
+}
+
 static void
 test_killed_uvm (void)
 {
@@ -418,6 +455,8 @@ test_killed_uvm (void)
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
+  g_autofree char *stale_root = NULL;
+  g_autofree char *mountinfo = NULL;
   GPid qemu = 0;
   int exit_code = -1;
 
@@ -444,9 +483,14 @@ test_killed_uvm (void)
   g_assert_nonnull (strstr (error->message, "lcow-doomed"));
   g_clear_error (&error);
 
+  /* The next UVM's maker removes what a dead holder left. */
+  stale_root = make_stale_storage_root ();
   next = hcs_host_create_container (shared.host, "lcow-next", next_config, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (test_find_child_qemus (NULL), ==, 1);
+  g_assert_false (g_file_test (stale_root, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  g_assert_null (strstr (mountinfo, stale_root));
   init = hcs_container_get_init_process (next, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (next, &error));
@@ -809,6 +853,53 @@ test_mapped_directories (void)
   g_assert_cmpuint (count_entries (ro_share), ==, 0);
 }
 
+static HcsContainerConfig *
+make_true_config (void)
+{
+  const char *argv[] = { "true", NULL };
+
+  return make_config (argv);
+}
+
+/* An OCI config's mounts, as podman gives them: binds of host folders
+ * (read-write, read-only) and of a file through the 9p shares, a tmpfs
+ * the guest makes; other types and missing sources refused, naming the
+ * mount. Nothing left in the shares after. */
+static void
+test_oci_mounts (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (test_vm_mounts_argv);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *rw_share = g_build_filename (storage_root (), "rw", NULL);
+  g_autofree char *ro_share = g_build_filename (storage_root (), "ro", NULL);
+  TestVmMounts mounts = { 0 };
+  int exit_code = -1;
+
+  test_vm_mounts_add (&mounts, shared.temp_dir, config);
+  container = hcs_host_create_container (shared.host, "lcow-mounts", config, NULL, &error);
+  g_assert_no_error (error);
+  /* Three binds behind the shares while it exists (the tmpfs is the
+   * guest's). */
+  g_assert_cmpuint (count_entries (rw_share) + count_entries (ro_share), ==, 3);
+  out = run_to_end (container, &exit_code);
+  test_vm_mounts_check (&mounts, out);
+  g_assert_cmpint (exit_code, ==, 0);
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  g_clear_object (&container);
+  assert_no_storage_mounts ();
+  g_assert_cmpuint (count_entries (rw_share) + count_entries (ro_share), ==, 0);
+
+  /* Refused, not dropped; the binds made before the refused one undone. */
+  test_vm_mounts_check_refused (&mounts, shared.host, "lcow-mounts-refused", shared.temp_dir,
+                                make_true_config);
+  assert_no_storage_mounts ();
+  g_assert_cmpuint (count_entries (rw_share) + count_entries (ro_share), ==, 0);
+  test_vm_mounts_clear (&mounts);
+}
+
 static void
 test_nothing_left (void)
 {
@@ -881,6 +972,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow/host-rootfs", test_host_rootfs);
   g_test_add_func ("/lcow/shared-layers", test_shared_layers);
   g_test_add_func ("/lcow/mapped-directories", test_mapped_directories);
+  g_test_add_func ("/lcow/oci-mounts", test_oci_mounts);
   g_test_add_func ("/lcow/nothing-left", test_nothing_left);
   g_test_add_func ("/lcow/hcsctl-run", test_hcsctl_run);
   status = g_test_run ();

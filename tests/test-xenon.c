@@ -9,8 +9,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
+#include "test-vm-mounts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <net/if.h>
 #include <sched.h>
@@ -63,7 +65,8 @@ count_restored_qemus (void)
   return count;
 }
 
-/* The templates in the suite's folder (not the lock files). */
+/* The templates in the suite's folder: nothing else stays there (a
+ * template's lock file goes once it is made). */
 static GPtrArray *
 list_templates (void)
 {
@@ -72,8 +75,11 @@ list_templates (void)
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (!g_str_has_suffix (name, ".lock"))
+    {
+      if (g_str_has_suffix (name, ".lock"))
+        g_error ("a template's lock file is left behind: %s", name);
       g_ptr_array_add (names, g_strdup (name));
+    }
   return names;
 }
 
@@ -610,6 +616,33 @@ map_directory (HcsContainerConfig *config, const char *host_path, const char *co
 
 #define SHARE_PREFIX "local,id=fs-hcs.rw,path="
 
+/* The running container's folder on the host: the one behind its QEMU's
+ * hcs.rw share. */
+static char *
+find_storage_dir (void)
+{
+  g_autofree char *cmdline_path = NULL, *cmdline = NULL;
+  char *storage_dir = NULL;
+  gsize length = 0;
+  GPid qemu = 0;
+
+  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
+  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
+  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
+    if (g_str_has_prefix (cmdline + i, SHARE_PREFIX))
+      {
+        const char *path = cmdline + i + strlen (SHARE_PREFIX);
+        g_autofree char *share = g_strndup (path, strcspn (path, ","));
+
+        g_free (storage_dir);
+        storage_dir = g_path_get_dirname (share);
+      }
+  g_assert_nonnull (storage_dir);
+  g_assert_true (g_file_test (storage_dir, G_FILE_TEST_IS_DIR));
+  return storage_dir;
+}
+
 /* Mapped directories over the template's virtio-9p shares, restored with
  * this clone's folders behind them: the host's file read, a write through
  * a writable mapping seen on the host, one through a ReadOnly mapping
@@ -628,10 +661,8 @@ test_mapped_directories (void)
       "cat /ro/note; echo guest > /rw/written; echo no > /ro/refused 2>/dev/null || echo refused");
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *cmdline_path = NULL, *cmdline = NULL, *storage_dir = NULL;
+  g_autofree char *storage_dir = NULL;
   g_autofree char *mountinfo = NULL;
-  gsize length = 0;
-  GPid qemu = 0;
 
   g_assert_cmpint (g_mkdir (rw_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (ro_dir, 0755), ==, 0);
@@ -644,26 +675,98 @@ test_mapped_directories (void)
   g_assert_true (g_file_get_contents (written, &text, NULL, &error));
   g_assert_cmpstr (text, ==, "guest\n");
   g_assert_false (g_file_test (refused, G_FILE_TEST_EXISTS));
-  /* The container's folder on the host: the one behind its hcs.rw share. */
-  g_assert_cmpuint (test_find_child_qemus (&qemu), ==, 1);
-  cmdline_path = g_strdup_printf ("/proc/%d/cmdline", (int) qemu);
-  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, &length, NULL));
-  for (gsize i = 0; i < length; i += strlen (cmdline + i) + 1)
-    if (g_str_has_prefix (cmdline + i, SHARE_PREFIX))
-      {
-        const char *path = cmdline + i + strlen (SHARE_PREFIX);
-        g_autofree char *share = g_strndup (path, strcspn (path, ","));
-
-        storage_dir = g_path_get_dirname (share);
-      }
-  g_assert_nonnull (storage_dir);
-  g_assert_true (g_file_test (storage_dir, G_FILE_TEST_IS_DIR));
+  storage_dir = find_storage_dir ();
   remove_container (container);
   /* Its binds and folders went with it. */
   g_assert_false (g_file_test (storage_dir, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
   g_assert_null (strstr (mountinfo, storage_dir));
   g_assert_null (strstr (mountinfo, rw_dir));
+}
+
+static HcsContainerConfig *
+make_true_config (void)
+{
+  return make_config ("true");
+}
+
+/* An OCI config's mounts in a restored clone, as podman gives them:
+ * binds of host folders (read-write, read-only) and of a file through the
+ * shares, a tmpfs the guest makes; another type and a missing source
+ * refused before any VM starts, naming the mount. Nothing left after. */
+static void
+test_oci_mounts (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config (test_vm_mounts_argv[2]);
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *storage_dir = NULL;
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *out = NULL;
+  TestVmMounts mounts = { 0 };
+
+  test_vm_mounts_add (&mounts, shared.temp_dir, config);
+  container = run_config (shared.host, "xenon-mounts", config, NULL, &out);
+  test_vm_mounts_check (&mounts, out);
+  g_assert_cmpuint (count_restored_qemus (), ==, 1);
+  storage_dir = find_storage_dir ();
+  remove_container (container);
+  g_assert_false (g_file_test (storage_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  g_assert_null (strstr (mountinfo, storage_dir));
+
+  test_vm_mounts_check_refused (&mounts, shared.host, "xenon-mounts-refused", shared.temp_dir,
+                                make_true_config);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  test_vm_mounts_clear (&mounts);
+}
+
+/* An init whose stdio are descriptors of the caller's (what a monitor
+ * hands on for runc's create), pumped from the VM's ports: once its wait
+ * returns, everything it wrote is in them, as with argon; remove leaves
+ * the caller's descriptors as they were. */
+static void
+test_given_stdio_drained (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("seq 1 30000; echo to-stderr >&2");
+  g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out_path = g_build_filename (shared.temp_dir, "given-out", NULL);
+  g_autofree char *err_path = g_build_filename (shared.temp_dir, "given-err", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto (GStrv) lines = NULL;
+  int in_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  int out_fd = open (out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int err_fd = open (err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  g_assert_cmpint (in_fd, >=, 0);
+  g_assert_cmpint (out_fd, >=, 0);
+  g_assert_cmpint (err_fd, >=, 0);
+  config->process->create_stdout_pipe = FALSE;
+  config->process->use_stdio_fds = TRUE;
+  config->process->stdio_fds[0] = in_fd;
+  config->process->stdio_fds[1] = out_fd;
+  config->process->stdio_fds[2] = err_fd;
+  container = hcs_host_create_container (shared.host, "xenon-given", config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_start (container, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
+  g_assert_no_error (error);
+  /* Read at once: no second chance for a pump still at work. */
+  g_assert_true (g_file_get_contents (out_path, &out, NULL, NULL));
+  g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 30001);
+  g_assert_cmpstr (lines[29999], ==, "30000");
+  g_assert_cmpstr (err, ==, "to-stderr\n");
+  g_assert_true (hcs_container_remove (container, &error));
+  g_assert_no_error (error);
+  /* The caller's descriptors are still its own. */
+  g_assert_cmpint (fcntl (out_fd, F_GETFD), >=, 0);
+  close (in_fd);
+  close (out_fd);
+  close (err_fd);
 }
 
 /* The taps hcs made in the test's network namespace. */
@@ -916,6 +1019,8 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/pty", test_pty);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
+  g_test_add_func ("/xenon/oci-mounts", test_oci_mounts);
+  g_test_add_func ("/xenon/given-stdio-drained", test_given_stdio_drained);
   g_test_add_func ("/xenon/network", test_network);
   g_test_add_func ("/xenon/terminate-hung", test_terminate_hung);
   g_test_add_func ("/xenon/refused", test_refused);

@@ -23,6 +23,7 @@
 #include "lcow-private.h"
 #include "lcow-storage.h"
 #include "vm-machine.h"
+#include "vm-settings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,37 +113,23 @@ lcow_settings_clear (LcowSettings *settings)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LcowSettings, lcow_settings_clear)
 
-/* The build tree's initramfs while the plugin runs from it, else the
- * installed one. */
-static const char *
-default_initrd (void)
-{
-  if (LCOW_BUILD_INITRD[0] != '\0' && g_file_test (LCOW_BUILD_INITRD, G_FILE_TEST_EXISTS))
-    return LCOW_BUILD_INITRD;
-  return LCOW_INSTALLED_INITRD;
-}
-
 static guint
 get_uint (LcowDriver *self, GKeyFile *system_options, const char *key, const char *fallback)
 {
-  g_autofree char *text =
-      hcs_options_get_string (self->options, system_options, "lcow", key, fallback);
-
-  /* The host checked the declared range already. */
-  return (guint) g_ascii_strtoull (text, NULL, 10);
+  return vm_settings_get_uint (self->options, system_options, "lcow", key, fallback);
 }
 
 static void
 lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettings *settings)
 {
-  settings->kernel = hcs_options_get_string (self->options, system_options, "lcow", "kernel",
-                                             LCOW_DEFAULT_KERNEL);
-  settings->initrd = hcs_options_get_string (self->options, system_options, "lcow", "initrd",
-                                             default_initrd ());
-  settings->boot_parameters = hcs_options_get_string (
-      self->options, system_options, "lcow", "boot-parameters", LCOW_DEFAULT_BOOT_PARAMETERS);
-  settings->memory_mb = get_uint (self, system_options, "memory-mb", "512");
-  settings->processors = get_uint (self, system_options, "processors", "1");
+  const VmSettingsDefaults defaults = {
+    LCOW_DEFAULT_KERNEL, vm_settings_default_initrd (LCOW_BUILD_INITRD, LCOW_INSTALLED_INITRD),
+    LCOW_DEFAULT_BOOT_PARAMETERS, "512",
+  };
+
+  vm_settings_read (self->options, system_options, "lcow", &defaults, &settings->kernel,
+                    &settings->initrd, &settings->boot_parameters, &settings->memory_mb,
+                    &settings->processors);
   settings->boot_timeout_s = get_uint (self, system_options, "boot-timeout",
                                        G_STRINGIFY (LCOW_BOOT_TIMEOUT_S));
   settings->request_timeout_s = get_uint (self, system_options, "request-timeout", "300");
@@ -929,34 +916,13 @@ lcow_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErro
 {
   LcowDriver *self = LCOW_DRIVER (initable);
   g_auto (LcowSettings) settings = { 0 };
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
   /* An endpoint is a NIC of the UVM, set up by the guest: the host has no
    * namespace of the container's to attach it to. */
   hcs_driver_set_takes_endpoints (self, TRUE);
   lcow_driver_get_settings (self, NULL, &settings);
-  if (qemu == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "lcow: qemu-system-x86_64 is not installed (scripts/setup.sh installs it)");
-      return FALSE;
-    }
-  if (!g_file_test (settings.kernel, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "lcow: no utility VM kernel at %s ([lcow] kernel; scripts/vm-kernel.sh "
-                   "extracts Debian's)", settings.kernel);
-      return FALSE;
-    }
-  if (!g_file_test (settings.initrd, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "lcow: no guest initramfs at %s ([lcow] initrd; the build makes it when "
-                   "the kernel's modules are there)", settings.initrd);
-      return FALSE;
-    }
-  return TRUE;
+  return vm_settings_check_host ("lcow", settings.kernel, settings.initrd, error);
 }
 
 static void

@@ -14,14 +14,20 @@
 #include "lcow-storage.h"
 
 #include "vm-layers.h"
+#include "vm-shares.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The UVM storage folders' prefix in the temporary folder, and the file
+ * in each that names the process holding it ("PID START-TIME"). */
+#define LCOW_STORAGE_PREFIX "hcs-lcow-"
+#define LCOW_STORAGE_OWNER "owner"
 
 /* A sparse file: only what the container writes takes room. */
 #define LCOW_SCRATCH_SIZE (G_GUINT64_CONSTANT (2) << 30)
@@ -48,6 +54,7 @@ struct _LcowStorage
   GPtrArray *layers;  /* (element-type LcowDisk): top first, as ContainerConfig.Layers */
   LcowDisk *scratch;  /* nullable: no root of the host's */
   GPtrArray *binds;   /* (element-type LcowBind): as ContainerConfig.MappedDirectories */
+  GPtrArray *mounts;  /* (element-type LcowBind): as the OCI mounts, NULL for the guest's own */
 };
 
 /* Names unique in the process, so in any UVM of it. */
@@ -72,12 +79,10 @@ lcow_disk_free (LcowDisk *disk)
 static void
 lcow_bind_free (LcowBind *bind)
 {
+  if (bind == NULL)
+    return;
   if (bind->target != NULL)
-    {
-      /* Detached: a reader in it does not keep it here. */
-      umount2 (bind->target, MNT_DETACH);
-      g_rmdir (bind->target);
-    }
+    vm_share_unbind (bind->target);
   g_free (bind->target);
   g_free (bind->guest_path);
   g_free (bind);
@@ -88,10 +93,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowBind, lcow_bind_free)
 
 /* --- the UVM's folders ------------------------------------------------------------ */
 
-/* Empties @dir of what containers left: mounts undone, files deleted; a
- * folder that is still a mount point after that is left alone. */
+/* Empties @dir of the images containers left. */
 static void
-empty_folder (const char *dir, gboolean mounts)
+empty_folder (const char *dir)
 {
   g_autoptr (GDir) entries = g_dir_open (dir, 0, NULL);
   const char *name;
@@ -100,13 +104,59 @@ empty_folder (const char *dir, gboolean mounts)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
-      if (mounts)
-        {
-          umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW);
-          g_rmdir (path);
-        }
-      else
-        g_unlink (path);
+      g_unlink (path);
+    }
+}
+
+/* Removes a UVM's storage folder @dir: binds left undone (files or
+ * folders; one still mounted stays), images deleted. */
+static void
+remove_root_folder (const char *dir)
+{
+  g_autofree char *shares_rw = g_build_filename (dir, "rw", NULL);
+  g_autofree char *shares_ro = g_build_filename (dir, "ro", NULL);
+  g_autofree char *disks = g_build_filename (dir, "disks", NULL);
+  g_autofree char *owner = g_build_filename (dir, LCOW_STORAGE_OWNER, NULL);
+
+  vm_share_clear_folder (shares_rw);
+  vm_share_clear_folder (shares_ro);
+  empty_folder (disks);
+  g_rmdir (shares_rw);
+  g_rmdir (shares_ro);
+  g_rmdir (disks);
+  g_unlink (owner);
+  g_rmdir (dir);
+}
+
+/* The storage folders of UVMs whose holding process died (a holder or a
+ * host killed: QEMU died with it, PR_SET_PDEATHSIG) and so never removed
+ * them, with their containers' binds still mounted: removed by the next
+ * UVM's maker. A folder without an owner yet is one being made: left. */
+static void
+remove_stale_roots (const char *own_dir)
+{
+  g_autoptr (GDir) entries = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const char *name;
+
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *dir = NULL;
+      g_autofree char *owner_path = NULL;
+      g_autofree char *owner = NULL;
+      gint64 pid = 0;
+      guint64 start_time = 0;
+
+      if (!g_str_has_prefix (name, LCOW_STORAGE_PREFIX))
+        continue;
+      dir = g_build_filename (g_get_tmp_dir (), name, NULL);
+      owner_path = g_build_filename (dir, LCOW_STORAGE_OWNER, NULL);
+      if (g_str_equal (dir, own_dir) ||
+          !g_file_get_contents (owner_path, &owner, NULL, NULL) ||
+          sscanf (owner, "%" G_GINT64_FORMAT " %" G_GUINT64_FORMAT, &pid, &start_time) != 2 ||
+          pid <= 0 || (start_time > 0 && hcs_process_start_time ((int) pid) == start_time))
+        continue;
+      g_debug ("lcow: removing %s, left by process %" G_GINT64_FORMAT, dir, pid);
+      remove_root_folder (dir);
     }
 }
 
@@ -117,13 +167,7 @@ lcow_storage_root_clear (gpointer data)
 
   if (root->dir == NULL)
     return;
-  empty_folder (root->shares_rw, TRUE);
-  empty_folder (root->shares_ro, TRUE);
-  empty_folder (root->disks, FALSE);
-  g_rmdir (root->shares_rw);
-  g_rmdir (root->shares_ro);
-  g_rmdir (root->disks);
-  g_rmdir (root->dir);
+  remove_root_folder (root->dir);
   g_free (root->dir);
   g_free (root->shares_rw);
   g_free (root->shares_ro);
@@ -147,7 +191,9 @@ LcowStorageRoot *
 lcow_storage_root_new (GError **error)
 {
   g_autoptr (LcowStorageRoot) root = g_atomic_rc_box_new0 (LcowStorageRoot);
-  g_autofree char *dir = g_dir_make_tmp ("hcs-lcow-XXXXXX", error);
+  g_autofree char *dir = g_dir_make_tmp (LCOW_STORAGE_PREFIX "XXXXXX", error);
+  g_autofree char *owner_path = NULL;
+  g_autofree char *owner = NULL;
 
   if (dir == NULL)
     {
@@ -158,10 +204,16 @@ lcow_storage_root_new (GError **error)
   root->shares_rw = g_build_filename (root->dir, "rw", NULL);
   root->shares_ro = g_build_filename (root->dir, "ro", NULL);
   root->disks = g_build_filename (root->dir, "disks", NULL);
+  owner_path = g_build_filename (root->dir, LCOW_STORAGE_OWNER, NULL);
+  owner = g_strdup_printf ("%d %" G_GUINT64_FORMAT, (int) getpid (),
+                           hcs_process_start_time (getpid ()));
+  if (!g_file_set_contents (owner_path, owner, -1, error))
+    return g_prefix_error (error, "lcow: "), NULL;
   if (g_mkdir (root->shares_rw, 0700) < 0 || g_mkdir (root->shares_ro, 0700) < 0 ||
       g_mkdir (root->disks, 0700) < 0)
     return hcs_set_error_from_errno (error, errno, "lcow: making folders in %s", root->dir),
            NULL;
+  remove_stale_roots (root->dir);
   return g_steal_pointer (&root);
 }
 
@@ -178,7 +230,8 @@ gboolean
 lcow_storage_wanted (const HcsContainerConfig *config)
 {
   return config->volume_path != NULL || (config->layers != NULL && config->layers->len > 0) ||
-         (config->mapped_directories != NULL && config->mapped_directories->len > 0);
+         (config->mapped_directories != NULL && config->mapped_directories->len > 0) ||
+         (config->mounts != NULL && config->mounts->len > 0);
 }
 
 /* The image of layer @index: the store's cached one, or one of its own
@@ -229,42 +282,63 @@ layer_disk (const char *id, guint index, const HcsLayer *layer, const char *laye
     }
   return g_steal_pointer (&disk);
 }
+/* @source (a folder, or a file for a mount) bound into the share
+ * @read_only picks, under a name of the host's: the host's own read-only
+ * bind as well as QEMU's readonly=on. */
+static LcowBind *
+bind_into_share (const char *source, gboolean read_only, gboolean recursive,
+                 LcowStorageRoot *root, GError **error)
+{
+  g_autoptr (LcowBind) bind = g_new0 (LcowBind, 1);
+  g_autofree char *name = new_name ("m");
+  g_autofree char *target =
+      g_build_filename (read_only ? root->shares_ro : root->shares_rw, name, NULL);
+
+  if (!vm_share_bind (source, target, read_only, recursive, error))
+    return NULL;
+  bind->target = g_steal_pointer (&target);
+  bind->guest_path =
+      g_strdup_printf (LCOW_GUEST_SHARES_DIR "/%s/%s", read_only ? "ro" : "rw", name);
+  return g_steal_pointer (&bind);
+}
+
 static LcowBind *
 bind_directory (const char *id, guint index, const HcsMappedDirectory *mapped,
                 LcowStorageRoot *root, GError **error)
 {
-  g_autoptr (LcowBind) bind = g_new0 (LcowBind, 1);
-  g_autofree char *name = new_name ("m");
-  const char *share = mapped->read_only ? root->shares_ro : root->shares_rw;
-  g_autofree char *target = g_build_filename (share, name, NULL);
-  struct stat st;
+  LcowBind *bind = NULL;
 
-  if (stat (mapped->host_path, &st) < 0 || !S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "lcow: compute system '%s': ContainerConfig.MappedDirectories[%u].HostPath: "
-                   "'%s' is not a folder", id, index, mapped->host_path);
-      return NULL;
-    }
-  if (g_mkdir (target, 0700) < 0)
-    return hcs_set_error_from_errno (error, errno, "lcow: %s", target), NULL;
-  if (mount (mapped->host_path, target, NULL, MS_BIND, NULL) < 0)
-    {
-      int saved_errno = errno;
+  if (mapped->host_path == NULL || !g_file_test (mapped->host_path, G_FILE_TEST_IS_DIR))
+    g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "'%s' is not a folder",
+                 mapped->host_path ? mapped->host_path : "(null)");
+  else
+    bind = bind_into_share (mapped->host_path, mapped->read_only, FALSE, root, error);
+  if (bind == NULL)
+    g_prefix_error (error, "lcow: compute system '%s': ContainerConfig.MappedDirectories[%u]"
+                    ".HostPath: ", id, index);
+  return bind;
+}
 
-      g_rmdir (target);
-      return hcs_set_error_from_errno (error, saved_errno, "lcow: compute system '%s': binding "
-                                       "%s to %s", id, mapped->host_path, target), NULL;
+/* OCI mount @index: a bind of a host path through a share, NULL with no
+ * error for one the guest makes itself (tmpfs, proc...). */
+static LcowBind *
+bind_mount (const char *id, guint index, const HcsMount *oci_mount, LcowStorageRoot *root,
+            GError **error)
+{
+  VmMountKind kind;
+  gboolean read_only, recursive;
+  LcowBind *bind = NULL;
+
+  if (vm_mount_classify (oci_mount, &kind, &read_only, &recursive, error))
+    {
+      if (kind == VM_MOUNT_IN_GUEST)
+        return NULL;
+      bind = bind_into_share (oci_mount->source, read_only, recursive, root, error);
     }
-  bind->target = g_steal_pointer (&target);
-  /* The host's own read-only bind as well as QEMU's readonly=on. */
-  if (mapped->read_only &&
-      mount (NULL, bind->target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-    return hcs_set_error_from_errno (error, errno, "lcow: making %s read-only", bind->target),
-           NULL;
-  bind->guest_path = g_strdup_printf (LCOW_GUEST_SHARES_DIR "/%s/%s",
-                                      mapped->read_only ? "ro" : "rw", name);
-  return g_steal_pointer (&bind);
+  if (bind == NULL)
+    g_prefix_error (error, "lcow: compute system '%s': mounts[%u] (%s): ", id, index,
+                    oci_mount->destination);
+  return bind;
 }
 
 LcowStorage *
@@ -277,6 +351,7 @@ lcow_storage_prepare (const char *id, const HcsContainerConfig *config,
   storage->root = lcow_storage_root_ref (root);
   storage->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_disk_free);
   storage->binds = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_bind_free);
+  storage->mounts = g_ptr_array_new_with_free_func ((GDestroyNotify) lcow_bind_free);
   for (guint i = 0; config->layers != NULL && i < config->layers->len; i++)
     {
       LcowDisk *disk = layer_disk (id, i, config->layers->pdata[i], layer_store_dir, root, error);
@@ -323,6 +398,18 @@ lcow_storage_prepare (const char *id, const HcsContainerConfig *config,
         return NULL;
       g_ptr_array_add (storage->binds, bind);
     }
+  for (guint i = 0; config->mounts != NULL && i < config->mounts->len; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      LcowBind *bind = bind_mount (id, i, config->mounts->pdata[i], root, &local_error);
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_ptr_array_add (storage->mounts, bind);
+    }
   return g_steal_pointer (&storage);
 }
 
@@ -340,6 +427,7 @@ lcow_storage_free (LcowStorage *storage)
   g_ptr_array_unref (storage->layers);
   g_clear_pointer (&storage->scratch, lcow_disk_free);
   g_ptr_array_unref (storage->binds);
+  g_ptr_array_unref (storage->mounts);
   /* Last: its binds and images are in the root's folders. */
   lcow_storage_root_unref (storage->root);
   g_free (storage->id);
@@ -462,5 +550,10 @@ lcow_storage_guest_config (LcowStorage *storage, const HcsContainerConfig *confi
         json_object_set_string_member (json_array_get_object_element (mapped, i), "HostPath",
                                        ((LcowBind *) storage->binds->pdata[i])->guest_path);
     }
+  /* Binds of host paths become binds of their place in a share. */
+  for (guint i = 0; i < storage->mounts->len; i++)
+    if (storage->mounts->pdata[i] != NULL)
+      vm_guest_config_set_mount_source (object, i,
+                                        ((LcowBind *) storage->mounts->pdata[i])->guest_path);
   return node;
 }

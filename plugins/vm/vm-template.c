@@ -210,6 +210,29 @@ template_complete (const char *path)
   return g_file_test (state, G_FILE_TEST_IS_REGULAR) && g_file_test (ram, G_FILE_TEST_IS_REGULAR);
 }
 
+/* Locks @lock_path, made if need be. The file goes once the template is
+ * there (vm_template_ensure unlinks it under the lock): a waiter that
+ * then gets the lock of the unlinked file finds it is no longer the
+ * path's, and takes the path's own, which a newcomer may have made. */
+static int
+lock_template (const char *lock_path, GError **error)
+{
+  for (;;)
+    {
+      struct stat held, named;
+      int fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+      if (fd < 0)
+        return hcs_set_error_from_errno (error, errno, "vm template: opening %s", lock_path), -1;
+      while (flock (fd, LOCK_EX) < 0 && errno == EINTR)
+        ;
+      if (fstat (fd, &held) == 0 && stat (lock_path, &named) == 0 &&
+          held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+        return fd;
+      close (fd);
+    }
+}
+
 char *
 vm_template_ensure (const char *templates_dir, const VmConfig *config, const char *label,
                     guint timeout_s, VmTemplateWarmFunc warm, gpointer warm_data, gboolean *made,
@@ -232,11 +255,9 @@ vm_template_ensure (const char *templates_dir, const VmConfig *config, const cha
     return hcs_set_error_from_errno (error, errno, "vm template: creating %s", templates_dir),
            NULL;
   lock_path = g_strdup_printf ("%s.lock", path);
-  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  lock_fd = lock_template (lock_path, error);
   if (lock_fd < 0)
-    return hcs_set_error_from_errno (error, errno, "vm template: opening %s", lock_path), NULL;
-  while (flock (lock_fd, LOCK_EX) < 0 && errno == EINTR)
-    ;
+    return NULL;
   /* Another create may have made it while this one waited. */
   if (!template_complete (path))
     {
@@ -244,6 +265,8 @@ vm_template_ensure (const char *templates_dir, const VmConfig *config, const cha
       if (ok && made != NULL)
         *made = TRUE;
     }
+  /* Made or not, nothing is left to wait for: no lock file stays. */
+  g_unlink (lock_path);
   close (lock_fd);
   if (!ok)
     return NULL;

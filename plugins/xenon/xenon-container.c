@@ -17,9 +17,6 @@
 #include "hcs-protocol-client.h"
 #include "xenon-storage.h"
 
-#include <fcntl.h>
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
 #include <signal.h>
 
 /* The agent has no ACPI power-off handling: the VM is ended by QEMU. */
@@ -38,6 +35,7 @@ struct _XenonContainer
   HcsContainer *proxy;
   HcsStateFolder *folder;       /* its state folder, removed with it */
   XenonStorage *storage;        /* nullable: its disks' files, kept until QEMU has gone */
+  XenonPumps *init_pumps;       /* nullable: the init's output on given descriptors */
 
   GMutex lock;                  /* guards what follows */
   gboolean paused;              /* its vCPUs are stopped (QMP stop) */
@@ -180,6 +178,13 @@ xenon_container_set_storage (XenonContainer *self, XenonStorage *storage)
   g_clear_pointer (&self->storage, xenon_storage_free);
   self->storage = storage;
   g_mutex_unlock (&self->lock);
+}
+
+void
+xenon_container_set_init_pumps (XenonContainer *self, XenonPumps *pumps)
+{
+  g_clear_pointer (&self->init_pumps, xenon_pumps_unref);
+  self->init_pumps = pumps != NULL ? xenon_pumps_ref (pumps) : NULL;
 }
 
 gboolean
@@ -399,7 +404,16 @@ xenon_container_wait_timeout (HcsContainer *container, gint64 timeout_ms,
   /* The agent's connection went with the VM before QEMU was seen to exit. */
   if (hcs_protocol_container_is_lost (self->proxy))
     return set_vm_gone_error (self, error);
+  /* As argon's: what the init wrote is in its descriptors by now. */
+  xenon_pumps_drain (self->init_pumps);
   return TRUE;
+}
+
+static void
+drain_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  xenon_pumps_drain (XENON_CONTAINER (source_object)->init_pumps);
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -410,9 +424,13 @@ wait_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   GError *proxy_error = NULL;
   GError *error = NULL;
 
-  if ((hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error) &&
-       !hcs_protocol_container_is_lost (HCS_CONTAINER (source))) ||
-      is_forced (self))
+  if (hcs_container_wait_finish (HCS_CONTAINER (source), result, &proxy_error) &&
+      !hcs_protocol_container_is_lost (HCS_CONTAINER (source)) && !is_forced (self))
+    {
+      /* The init's output drained first, off the caller's context. */
+      g_task_run_in_thread (task, drain_thread);
+    }
+  else if (is_forced (self))
     {
       g_clear_error (&proxy_error);
       g_task_return_boolean (task, TRUE);
@@ -555,57 +573,6 @@ xenon_container_get_process_list (HcsContainer *container, GError **error)
   return list;
 }
 
-/* A process whose stdio are the caller's descriptors (a monitor's
- * client's, handed over; or this process's own): made with the relayed
- * ports' pipes, which are then pumped to and from those descriptors. */
-static HcsProcess *
-create_process_on_fds (XenonContainer *self, const HcsProcessConfig *config, GError **error)
-{
-  g_autoptr (HcsProcessConfig) piped = hcs_process_config_copy (config);
-  g_autoptr (HcsProcess) process = NULL;
-  GError *proxy_error = NULL;
-
-  piped->create_stdin_pipe = piped->create_stdout_pipe = piped->create_stderr_pipe = TRUE;
-  piped->use_stdio_fds = piped->inherit_stdio = FALSE;
-  process = hcs_container_create_process (self->proxy, piped, &proxy_error);
-  if (process == NULL)
-    return proxy_failed (self, error, proxy_error), NULL;
-  for (guint i = 0; i < 3; i++)
-    {
-      GObject *stream = i == 0 ? G_OBJECT (hcs_process_get_stdin (process))
-                        : i == 1 ? G_OBJECT (hcs_process_get_stdout (process))
-                                 : G_OBJECT (hcs_process_get_stderr (process));
-      int caller_fd = config->use_stdio_fds ? config->stdio_fds[i] : (int) i;
-      int port_fd = -1;
-
-      if (G_IS_UNIX_OUTPUT_STREAM (stream))
-        port_fd = fcntl (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream)),
-                         F_DUPFD_CLOEXEC, 3);
-      else if (G_IS_UNIX_INPUT_STREAM (stream))
-        port_fd = fcntl (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)),
-                         F_DUPFD_CLOEXEC, 3);
-      if (port_fd < 0)
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
-                       "xenon: compute system '%s': process %d: stdio stream %u cannot be "
-                       "relayed to a descriptor", self->id, hcs_process_get_pid (process), i);
-          hcs_process_kill (process, NULL);
-          return NULL;
-        }
-      /* The pump's copy is the only one: stdin ends when it closes it. */
-      if (i == 0)
-        g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, NULL);
-      else
-        g_input_stream_close (G_INPUT_STREAM (stream), NULL, NULL);
-      if (!xenon_held_pump_stdio (self->id, caller_fd, port_fd, i, error))
-        {
-          hcs_process_kill (process, NULL);
-          return NULL;
-        }
-    }
-  return g_steal_pointer (&process);
-}
-
 static HcsProcess *
 xenon_container_create_process (HcsContainer *container, const HcsProcessConfig *config,
                                 GError **error)
@@ -618,8 +585,8 @@ xenon_container_create_process (HcsContainer *container, const HcsProcessConfig 
     return NULL;
   if (vm_gone (self))
     return set_vm_gone_error (self, error), NULL;
-  if ((config->use_stdio_fds || config->inherit_stdio) && !config->emulate_console)
-    return create_process_on_fds (self, config, error);
+  /* Stdio on the caller's descriptors too: the proxy pumps them to the
+   * guest's ports itself (hcs_protocol_stdio_pump_start), as for lcow. */
   process = hcs_container_create_process (self->proxy, config, &proxy_error);
   if (process == NULL)
     proxy_failed (self, error, proxy_error);
@@ -756,6 +723,8 @@ xenon_container_remove (HcsContainer *container, GError **error)
           g_clear_error (&proxy_error);
         }
     }
+  /* The init's last output written before its ports go with QEMU. */
+  xenon_pumps_drain (self->init_pumps);
   g_mutex_lock (&self->lock);
   self->removed = TRUE;
   g_mutex_unlock (&self->lock);
@@ -800,6 +769,7 @@ xenon_container_finalize (GObject *object)
   g_clear_object (&self->proxy);
   g_clear_object (&self->guest);
   g_clear_pointer (&self->last, hcs_container_properties_free);
+  g_clear_pointer (&self->init_pumps, xenon_pumps_unref);
   g_free (self->id);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (xenon_container_parent_class)->finalize (object);

@@ -22,6 +22,7 @@
 #include "hcs-config.h"
 
 #include "hcs-protocol-client.h"
+#include "vm-settings.h"
 #include "vm-template.h"
 #include "xenon-private.h"
 #include "xenon-storage.h"
@@ -81,37 +82,17 @@ xenon_settings_clear (XenonSettings *settings)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (XenonSettings, xenon_settings_clear)
 
-/* The build tree's initramfs while the plugin runs from it, else the
- * installed one. */
-static const char *
-default_initrd (void)
-{
-  if (XENON_BUILD_INITRD[0] != '\0' && g_file_test (XENON_BUILD_INITRD, G_FILE_TEST_EXISTS))
-    return XENON_BUILD_INITRD;
-  return XENON_INSTALLED_INITRD;
-}
-
-static guint
-get_uint (XenonDriver *self, GKeyFile *system_options, const char *key, const char *fallback)
-{
-  g_autofree char *text =
-      hcs_options_get_string (self->options, system_options, "xenon", key, fallback);
-
-  /* The host checked the declared range already. */
-  return (guint) g_ascii_strtoull (text, NULL, 10);
-}
-
 static void
 xenon_driver_get_settings (XenonDriver *self, GKeyFile *system_options, XenonSettings *settings)
 {
-  settings->kernel = hcs_options_get_string (self->options, system_options, "xenon", "kernel",
-                                             XENON_DEFAULT_KERNEL);
-  settings->initrd = hcs_options_get_string (self->options, system_options, "xenon", "initrd",
-                                             default_initrd ());
-  settings->boot_parameters = hcs_options_get_string (
-      self->options, system_options, "xenon", "boot-parameters", XENON_DEFAULT_BOOT_PARAMETERS);
-  settings->memory_mb = get_uint (self, system_options, "memory-mb", "256");
-  settings->processors = get_uint (self, system_options, "processors", "1");
+  const VmSettingsDefaults defaults = {
+    XENON_DEFAULT_KERNEL, vm_settings_default_initrd (XENON_BUILD_INITRD, XENON_INSTALLED_INITRD),
+    XENON_DEFAULT_BOOT_PARAMETERS, "256",
+  };
+
+  vm_settings_read (self->options, system_options, "xenon", &defaults, &settings->kernel,
+                    &settings->initrd, &settings->boot_parameters, &settings->memory_mb,
+                    &settings->processors);
   settings->template =
       hcs_options_get_boolean (self->options, system_options, "xenon", "template", TRUE);
   settings->template_dir = hcs_options_get_string (self->options, system_options, "xenon",
@@ -290,7 +271,6 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
 {
   XenonDriver *self = XENON_DRIVER (initable);
   g_auto (XenonSettings) settings = { 0 };
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
 
   self->options = g_key_file_ref (hcs_driver_get_options (self));
   self->state = hcs_driver_get_state (self, error);
@@ -300,27 +280,7 @@ xenon_driver_initable_init (GInitable *initable, GCancellable *cancellable, GErr
    * namespace of the container's to put it in. */
   hcs_driver_set_takes_endpoints (self, TRUE);
   xenon_driver_get_settings (self, NULL, &settings);
-  if (qemu == NULL)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "xenon: qemu-system-x86_64 is not installed (scripts/setup.sh installs it)");
-      return FALSE;
-    }
-  if (!g_file_test (settings.kernel, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "xenon: no VM kernel at %s ([xenon] kernel; scripts/vm-kernel.sh "
-                   "extracts Debian's)", settings.kernel);
-      return FALSE;
-    }
-  if (!g_file_test (settings.initrd, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-                   "xenon: no guest initramfs at %s ([xenon] initrd; the build makes it when "
-                   "the kernel's modules are there)", settings.initrd);
-      return FALSE;
-    }
-  return TRUE;
+  return vm_settings_check_host ("xenon", settings.kernel, settings.initrd, error);
 }
 
 static void
@@ -360,8 +320,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 
   if (config->layer_folder_path != NULL)
     what = "LayerFolderPath (give its Layers, or its VolumePath)";
-  else if (config->mounts != NULL && config->mounts->len > 0)
-    what = "mounts of host paths";
   else if (config->process != NULL && config->process->console_socket != NULL)
     what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
@@ -397,7 +355,7 @@ make_seed (const char *id, const HcsContainerConfig *config, GError **error)
 
 static HcsContainer *
 create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *config,
-              VmGuest *guest, XenonStorage *storage, GError **error)
+              VmGuest *guest, XenonStorage *storage, XenonPumps *pumps, GError **error)
 {
   const HcsProcessConfig *process = config->process;
   /* The caller's descriptors as the init's stdio (a monitor's creator's,
@@ -472,7 +430,7 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
         {
           int caller_fd = process->use_stdio_fds ? process->stdio_fds[i] : i;
 
-          if (!xenon_held_pump_stdio (id, caller_fd, g_steal_fd (&fds[i]), i, error))
+          if (!xenon_held_pump_stdio (id, caller_fd, g_steal_fd (&fds[i]), i, pumps, error))
             {
               hcs_container_remove (proxy, NULL);
               g_clear_object (&proxy);
@@ -513,6 +471,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   g_autoptr (VmGuest) guest = NULL;
   g_autoptr (HcsStateFolder) folder = NULL;
   g_autoptr (XenonStorage) storage = NULL;
+  g_autoptr (XenonPumps) pumps = xenon_pumps_new ();
   g_autoptr (GError) local_error = NULL;
   HcsContainer *proxy = NULL;
   XenonContainer *container;
@@ -565,10 +524,11 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
           g_clear_pointer (&storage, xenon_storage_free);
         }
     }
-  if (storage != NULL && xenon_held_write_record (folder, id, config, NULL, &local_error))
+  if (storage != NULL && xenon_storage_write_record (storage, folder, &local_error) &&
+      xenon_held_write_record (folder, id, config, NULL, &local_error))
     guest = start_vm (id, &settings, storage, &local_error);
   if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
-    proxy = create_in_vm (self, id, config, guest, storage, &local_error);
+    proxy = create_in_vm (self, id, config, guest, storage, pumps, &local_error);
   if (proxy != NULL && !hcs_state_folder_commit (folder, &local_error))
     {
       hcs_container_remove (proxy, NULL);
@@ -592,6 +552,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   container = xenon_container_new (id, g_steal_pointer (&guest), proxy);
   xenon_container_set_state_folder (container, g_steal_pointer (&folder));
   xenon_container_set_storage (container, g_steal_pointer (&storage));
+  xenon_container_set_init_pumps (container, pumps);
   g_mutex_lock (&self->lock);
   g_hash_table_insert (self->containers, g_strdup (id), container);
   g_object_weak_ref (G_OBJECT (container), container_finalized_cb, self);

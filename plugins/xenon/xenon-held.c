@@ -24,6 +24,7 @@
 #include "hcs-config.h"
 
 #include "xenon-private.h"
+#include "xenon-storage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,6 +223,8 @@ xenon_remains_open (HcsState *state, const char *id, GError **error)
     }
   if (record != NULL)
     clean_vm_leftovers (id, record);
+  /* QEMU is gone: its storage's binds and images may go. */
+  xenon_storage_remove_leftovers (folder);
   self = g_object_new (XENON_TYPE_REMAINS, NULL);
   self->id = g_strdup (id);
   self->folder = g_steal_pointer (&folder);
@@ -399,11 +402,70 @@ xenon_remains_iface_init (HcsContainerInterface *iface)
 
 /* --- the init's stdio on the caller's descriptors -------------------------------------- */
 
+/* A guard, not a timing: an init's ports end with it at once. */
+#define XENON_DRAIN_GUARD_MS 10000
+
+struct _XenonPumps
+{
+  GMutex lock;
+  GCond ended;
+  guint running; /* output pumps still copying */
+};
+
+static void
+xenon_pumps_clear (gpointer data)
+{
+  XenonPumps *pumps = data;
+
+  g_mutex_clear (&pumps->lock);
+  g_cond_clear (&pumps->ended);
+}
+
+XenonPumps *
+xenon_pumps_new (void)
+{
+  XenonPumps *pumps = g_atomic_rc_box_new0 (XenonPumps);
+
+  g_mutex_init (&pumps->lock);
+  g_cond_init (&pumps->ended);
+  return pumps;
+}
+
+XenonPumps *
+xenon_pumps_ref (XenonPumps *pumps)
+{
+  return g_atomic_rc_box_acquire (pumps);
+}
+
+void
+xenon_pumps_unref (XenonPumps *pumps)
+{
+  if (pumps != NULL)
+    g_atomic_rc_box_release_full (pumps, xenon_pumps_clear);
+}
+
+void
+xenon_pumps_drain (XenonPumps *pumps)
+{
+  gint64 deadline = g_get_monotonic_time () + XENON_DRAIN_GUARD_MS * G_TIME_SPAN_MILLISECOND;
+
+  if (pumps == NULL)
+    return;
+  g_mutex_lock (&pumps->lock);
+  while (pumps->running > 0 && g_cond_wait_until (&pumps->ended, &pumps->lock, deadline))
+    ;
+  if (pumps->running > 0)
+    g_debug ("xenon: %u output pumps still copying after %d ms", pumps->running,
+             XENON_DRAIN_GUARD_MS);
+  g_mutex_unlock (&pumps->lock);
+}
+
 typedef struct
 {
   int from;
   int to;
-  gboolean to_port; /* stdin: @to is the port's socket */
+  gboolean to_port;   /* stdin: @to is the port's socket */
+  XenonPumps *pumps;  /* nullable; an output pump counts in it */
 } Pump;
 
 static gboolean
@@ -469,12 +531,22 @@ pump_thread (gpointer data)
     }
   close (pump->from);
   close (pump->to);
+  if (pump->pumps != NULL)
+    {
+      /* Written and closed: a drain may end. */
+      g_mutex_lock (&pump->pumps->lock);
+      pump->pumps->running--;
+      g_cond_broadcast (&pump->pumps->ended);
+      g_mutex_unlock (&pump->pumps->lock);
+      xenon_pumps_unref (pump->pumps);
+    }
   g_free (pump);
   return NULL;
 }
 
 gboolean
-xenon_held_pump_stdio (const char *id, int caller_fd, int port_fd, guint stream, GError **error)
+xenon_held_pump_stdio (const char *id, int caller_fd, int port_fd, guint stream,
+                       XenonPumps *pumps, GError **error)
 {
   Pump *pump = g_new0 (Pump, 1);
   GThread *thread;
@@ -490,11 +562,25 @@ xenon_held_pump_stdio (const char *id, int caller_fd, int port_fd, guint stream,
   pump->to_port = stream == 0;
   pump->from = pump->to_port ? own_fd : port_fd;
   pump->to = pump->to_port ? port_fd : own_fd;
+  if (!pump->to_port && pumps != NULL)
+    {
+      pump->pumps = xenon_pumps_ref (pumps);
+      g_mutex_lock (&pumps->lock);
+      pumps->running++;
+      g_mutex_unlock (&pumps->lock);
+    }
   thread = g_thread_try_new ("xenon-stdio", pump_thread, pump, error);
   if (thread == NULL)
     {
       close (own_fd);
       close (port_fd);
+      if (pump->pumps != NULL)
+        {
+          g_mutex_lock (&pumps->lock);
+          pumps->running--;
+          g_mutex_unlock (&pumps->lock);
+          xenon_pumps_unref (pump->pumps);
+        }
       g_free (pump);
       return FALSE;
     }

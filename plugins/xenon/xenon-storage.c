@@ -16,6 +16,7 @@
 
 #include "hcs-protocol.h"
 #include "vm-layers.h"
+#include "vm-shares.h"
 #include "vm-tap.h"
 
 #include <errno.h>
@@ -38,6 +39,10 @@
  * a clone's guest finds it by that MAC and gives it the endpoint's. */
 #define XENON_NIC_SLOT "hcs-nic0"
 #define XENON_NIC_SLOT_MAC "02:68:63:73:00:00"
+/* The record of its folder in the system's state folder; nobody's folder
+ * but a xenon storage's is removed from one. */
+#define XENON_STORAGE_RECORD "xenon-storage"
+#define XENON_STORAGE_DIR_PREFIX "hcs-xenon-"
 
 struct _XenonStorage
 {
@@ -46,8 +51,10 @@ struct _XenonStorage
   GPtrArray *images; /* (element-type utf8): top first, as ContainerConfig.Layers */
   char *scratch;     /* nullable: no root of the host's */
   char *shares[2];   /* the folders behind hcs.rw and hcs.ro */
-  GPtrArray *binds;  /* (element-type utf8): bind mounts in them, as MappedDirectories */
-  GPtrArray *guest_paths; /* (element-type utf8): where the guest sees each */
+  GPtrArray *binds;  /* (element-type utf8): bind mounts in them */
+  GPtrArray *guest_paths; /* (element-type utf8): where the guest sees each MappedDirectory */
+  GPtrArray *mount_paths; /* (element-type utf8): the same for each OCI mount, NULL for
+                           * one the guest makes itself */
   char *tap;         /* nullable: the endpoint's host side, ours to delete */
   char *mac;         /* the endpoint's */
   JsonObject *adapter; /* nullable: hcsshim's LCOWNetworkAdapter for the guest */
@@ -126,47 +133,69 @@ check_fits (const char *image, GError **error)
   return TRUE;
 }
 
-/* Mapped directory @index bound into the share its ReadOnly picks: QEMU
- * cannot add a 9p device to a running VM, and a clone's devices are its
- * template's, so folders reach the guest through the two shares. */
+/* @source (a folder, or a file for a mount) bound as @name into the
+ * share @read_only picks: QEMU cannot add a 9p device to a running VM,
+ * and a clone's devices are its template's, so host paths reach the
+ * guest through the two shares. Read-only on the host as well as in
+ * QEMU. Returns where the guest sees it. */
+static char *
+bind_into_share (XenonStorage *storage, const char *name, const char *source,
+                 gboolean read_only, gboolean recursive, GError **error)
+{
+  g_autofree char *target = g_build_filename (storage->shares[read_only], name, NULL);
+
+  if (!vm_share_bind (source, target, read_only, recursive, error))
+    return NULL;
+  g_ptr_array_add (storage->binds, g_steal_pointer (&target));
+  return g_strdup_printf (XENON_GUEST_SHARES_DIR "/%s/%s", read_only ? "ro" : "rw", name);
+}
+
 static gboolean
 bind_directory (XenonStorage *storage, guint index, const HcsMappedDirectory *mapped,
                 GError **error)
 {
   g_autofree char *name = g_strdup_printf ("m%u", index);
-  g_autofree char *target = g_build_filename (storage->shares[mapped->read_only], name, NULL);
-  struct stat st;
+  char *guest_path = NULL;
 
-  if (mapped->host_path == NULL || !g_path_is_absolute (mapped->host_path) ||
-      stat (mapped->host_path, &st) < 0 || !S_ISDIR (st.st_mode))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "xenon: compute system '%s': ContainerConfig.MappedDirectories[%u].HostPath: "
-                   "'%s' is not a folder given by its absolute path", storage->id, index,
-                   mapped->host_path ? mapped->host_path : "(null)");
-      return FALSE;
-    }
-  if (g_mkdir (target, 0700) < 0)
-    return hcs_set_error_from_errno (error, errno, "xenon: %s", target), FALSE;
-  if (mount (mapped->host_path, target, NULL, MS_BIND, NULL) < 0)
-    {
-      int saved_errno = errno;
-
-      g_rmdir (target);
-      return hcs_set_error_from_errno (error, saved_errno, "xenon: compute system '%s': binding "
-                                       "%s to %s", storage->id, mapped->host_path, target), FALSE;
-    }
-  g_ptr_array_add (storage->binds, g_steal_pointer (&target));
-  /* The host's own read-only bind as well as QEMU's readonly=on. */
-  if (mapped->read_only && mount (NULL, storage->binds->pdata[storage->binds->len - 1], NULL,
-                                  MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-    return hcs_set_error_from_errno (error, errno, "xenon: making %s read-only",
-                                     (char *) storage->binds->pdata[storage->binds->len - 1]),
-           FALSE;
-  g_ptr_array_add (storage->guest_paths,
-                   g_strdup_printf (XENON_GUEST_SHARES_DIR "/%s/%s",
-                                    mapped->read_only ? "ro" : "rw", name));
+  if (mapped->host_path == NULL || !g_file_test (mapped->host_path, G_FILE_TEST_IS_DIR))
+    g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "'%s' is not a folder",
+                 mapped->host_path ? mapped->host_path : "(null)");
+  else
+    guest_path = bind_into_share (storage, name, mapped->host_path, mapped->read_only, FALSE,
+                                  error);
+  if (guest_path == NULL)
+    return g_prefix_error (error, "xenon: compute system '%s': ContainerConfig"
+                           ".MappedDirectories[%u].HostPath: ", storage->id, index), FALSE;
+  g_ptr_array_add (storage->guest_paths, guest_path);
   return TRUE;
+}
+
+/* OCI mount @index: a bind of a host path through a share, or one the
+ * guest's runtime makes (its path NULL). */
+static gboolean
+bind_mount (XenonStorage *storage, guint index, const HcsMount *oci_mount, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("o%u", index);
+  VmMountKind kind;
+  gboolean read_only, recursive;
+  char *guest_path = NULL;
+
+  if (!vm_mount_classify (oci_mount, &kind, &read_only, &recursive, error))
+    goto fail;
+  if (kind == VM_MOUNT_IN_GUEST)
+    {
+      g_ptr_array_add (storage->mount_paths, NULL);
+      return TRUE;
+    }
+  guest_path = bind_into_share (storage, name, oci_mount->source, read_only, recursive, error);
+  if (guest_path == NULL)
+    goto fail;
+  g_ptr_array_add (storage->mount_paths, guest_path);
+  return TRUE;
+
+fail:
+  return g_prefix_error (error, "xenon: compute system '%s': mounts[%u] (%s): ", storage->id,
+                         index, oci_mount->destination), FALSE;
 }
 
 XenonStorage *
@@ -188,7 +217,8 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
   storage->images = g_ptr_array_new_with_free_func (g_free);
   storage->binds = g_ptr_array_new_with_free_func (g_free);
   storage->guest_paths = g_ptr_array_new_with_free_func (g_free);
-  storage->dir = g_dir_make_tmp ("hcs-xenon-XXXXXX", error);
+  storage->mount_paths = g_ptr_array_new_with_free_func (g_free);
+  storage->dir = g_dir_make_tmp (XENON_STORAGE_DIR_PREFIX "XXXXXX", error);
   if (storage->dir == NULL)
     return g_prefix_error (error, "xenon: compute system '%s': its storage folder: ", id), NULL;
   for (guint i = 0; i < 2; i++)
@@ -200,6 +230,9 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
   for (guint i = 0; config->mapped_directories != NULL && i < config->mapped_directories->len;
        i++)
     if (!bind_directory (storage, i, config->mapped_directories->pdata[i], error))
+      return NULL;
+  for (guint i = 0; config->mounts != NULL && i < config->mounts->len; i++)
+    if (!bind_mount (storage, i, config->mounts->pdata[i], error))
       return NULL;
   if (n_layers == 0 && config->volume_path == NULL)
     return g_steal_pointer (&storage);
@@ -352,6 +385,9 @@ xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document)
         json_object_set_string_member (json_array_get_object_element (mapped, i), "HostPath",
                                        storage->guest_paths->pdata[i]);
     }
+  for (guint i = 0; i < storage->mount_paths->len; i++)
+    if (storage->mount_paths->pdata[i] != NULL)
+      vm_guest_config_set_mount_source (document, i, storage->mount_paths->pdata[i]);
   json_object_remove_member (document, "EndpointList");
   if (storage->adapter != NULL)
     {
@@ -378,35 +414,59 @@ xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document)
   json_object_set_object_member (document, HCS_PROTOCOL_GUEST_STORAGE, guest);
 }
 
+/* Removes a container's folder @dir: the binds in its shares, then what
+ * prepare made in it (the cached layer images are the store's). Never
+ * recursive: a bind that would not go stays. */
+static void
+remove_storage_dir (const char *dir)
+{
+  g_autoptr (GDir) entries = NULL;
+  const char *name;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *share = g_build_filename (dir, i == 0 ? "rw" : "ro", NULL);
+
+      /* Detached: a process that lingers in one does not keep it here. */
+      vm_share_clear_folder (share);
+      g_rmdir (share);
+    }
+  entries = g_dir_open (dir, 0, NULL);
+  while (entries != NULL && (name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+gboolean
+xenon_storage_write_record (XenonStorage *storage, HcsStateFolder *folder, GError **error)
+{
+  return hcs_state_folder_write (folder, XENON_STORAGE_RECORD, storage->dir, -1, error);
+}
+
+void
+xenon_storage_remove_leftovers (HcsStateFolder *folder)
+{
+  g_autofree char *dir = hcs_state_folder_read (folder, XENON_STORAGE_RECORD, NULL, NULL);
+  g_autofree char *base = dir != NULL ? g_path_get_basename (dir) : NULL;
+
+  if (dir == NULL || !g_path_is_absolute (dir) ||
+      !g_str_has_prefix (base, XENON_STORAGE_DIR_PREFIX) || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return;
+  g_debug ("xenon: removing %s, left by a holder that died", dir);
+  remove_storage_dir (dir);
+}
+
 void
 xenon_storage_free (XenonStorage *storage)
 {
   if (storage == NULL)
     return;
-  /* Detached: a process that lingers in one does not keep it here. */
-  for (guint i = 0; storage->binds != NULL && i < storage->binds->len; i++)
-    {
-      umount2 (storage->binds->pdata[i], MNT_DETACH | UMOUNT_NOFOLLOW);
-      g_rmdir (storage->binds->pdata[i]);
-    }
-  for (guint i = 0; i < 2; i++)
-    if (storage->shares[i] != NULL)
-      g_rmdir (storage->shares[i]);
   if (storage->dir != NULL)
-    {
-      /* Only what prepare made is in it: the cached layer images are the
-       * store's. Never recursive: a bind that would not go stays. */
-      g_autoptr (GDir) dir = g_dir_open (storage->dir, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (storage->dir, name, NULL);
-
-          g_unlink (path);
-        }
-      g_rmdir (storage->dir);
-    }
+    remove_storage_dir (storage->dir);
   /* QEMU is gone: nothing holds it. */
   if (storage->tap != NULL)
     vm_tap_delete (storage->tap);
@@ -416,6 +476,7 @@ xenon_storage_free (XenonStorage *storage)
   g_ptr_array_unref (storage->images);
   g_clear_pointer (&storage->binds, g_ptr_array_unref);
   g_clear_pointer (&storage->guest_paths, g_ptr_array_unref);
+  g_clear_pointer (&storage->mount_paths, g_ptr_array_unref);
   g_free (storage->shares[0]);
   g_free (storage->shares[1]);
   g_free (storage->scratch);

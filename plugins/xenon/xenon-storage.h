@@ -56,6 +56,15 @@ void xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config);
 void xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document);
 /* Deletes what prepare made. QEMU must be gone. */
 void xenon_storage_free (XenonStorage *storage);
+
+/* Records its folder in the system's state folder, so that what a holder
+ * that died left there (binds in the shares, images) can be undone. */
+gboolean xenon_storage_write_record (XenonStorage *storage, HcsStateFolder *folder,
+                                     GError **error);
+/* Undoes what the storage recorded in @folder left, should its holder
+ * have died without doing it (a killed monitor): the binds in its shares
+ * unmounted, its images deleted, its folder removed. Idempotent. */
+void xenon_storage_remove_leftovers (HcsStateFolder *folder);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XenonStorage, xenon_storage_free)
 
 G_END_DECLS
