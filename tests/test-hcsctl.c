@@ -657,6 +657,94 @@ test_run_forwards_signals (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 7);
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The names of @pid's threads, sorted, one a line. */
+static char *
+thread_names (GPid pid)
+{
+  g_autofree char *tasks_path = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr (GDir) tasks = g_dir_open (tasks_path, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *task;
+
+  g_assert_nonnull (tasks);
+  while ((task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename (tasks_path, task, "comm", NULL);
+      char *comm = NULL;
+
+      g_assert_true (g_file_get_contents (comm_path, &comm, NULL, NULL));
+      g_ptr_array_add (names, comm);
+    }
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv ("", (char **) names->pdata);
+}
+
+/* Started, with "ready" read from its stdout. */
+static GSubprocess *
+start_until_ready (Fixture *fixture, const char *verb, const char *id)
+{
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (g_str_equal (verb, "run"))
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                   &error, g_getenv ("HCSCTL"), "--options",
+                                   fixture->options_file, "run", "--name", id, "--", "sh", "-c",
+                                   "echo ready; read line", NULL);
+  else
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                   &error, g_getenv ("HCSCTL"), "--options",
+                                   fixture->options_file, "exec", id, "sh", "-c",
+                                   "echo ready; read line", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
+  /* The pipe stays open for finish_with_line. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+  return g_steal_pointer (&subprocess);
+}
+
+static void
+finish_with_line (GSubprocess *subprocess)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (subprocess, "bye\n", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (subprocess));
+  g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 0);
+}
+
+/* A foreground run or exec waits without GLib's worker thread or GIO's
+ * pool (each a thread to make, and to wait for at exit): the plugin's
+ * reaper is all there is beside the main thread. */
+static void
+test_foreground_threads (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GSubprocess) run = start_until_ready (fixture, "run", "threads");
+  g_autoptr (GSubprocess) exec = NULL;
+  g_autofree char *run_threads = NULL, *exec_threads = NULL;
+
+  run_threads = thread_names (atoi (g_subprocess_get_identifier (run)));
+  g_assert_cmpstr (run_threads, ==, "argon-reaper\nhcsctl\n");
+  exec = start_until_ready (fixture, "exec", "threads");
+  exec_threads = thread_names (atoi (g_subprocess_get_identifier (exec)));
+  g_assert_cmpstr (exec_threads, ==, "argon-reaper\nhcsctl\n");
+  finish_with_line (exec);
+  finish_with_line (run);
+}
+
 static void
 test_run_errors (Fixture *fixture, gconstpointer data)
 {
@@ -713,6 +801,7 @@ main (int argc, char **argv)
   ADD ("run-stdio-as-is", test_run_stdio_as_is);
   ADD ("run-terminal-stays-out", test_run_terminal_stays_out);
   ADD ("run-forwards-signals", test_run_forwards_signals);
+  ADD ("foreground-threads", test_foreground_threads);
   ADD ("run-errors", test_run_errors);
   ADD ("bash-completion", test_bash_completion);
 #undef ADD
