@@ -126,7 +126,6 @@ signal_caught (int signum)
 
 typedef struct {
   HcsProcess *process;
-  gboolean tty;
   int exited;             /* atomic: "exited" may come from the process's own thread */
 } QuietWait;
 
@@ -178,7 +177,7 @@ wait_with_nothing_to_copy (HcsContainer *container, HcsProcess *process, gboolea
   static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
   struct sigaction saved[G_N_ELEMENTS (forwarded)];
   struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
-  QuietWait wait = { process, tty, 0 };
+  QuietWait wait = { process, 0 };
   gsize n_forwarded = tty ? G_N_ELEMENTS (forwarded) : G_N_ELEMENTS (forwarded) - 1;
   gulong handler = 0;
   guint source = 0;
