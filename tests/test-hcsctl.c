@@ -4,8 +4,11 @@
  */
 #include "test-common.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -563,6 +566,185 @@ test_run_tty (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 5);
 }
 
+/* Stdio that is no terminal reaches the workload as it is, not copied:
+ * its stdout is the very pipe hcsctl was given. */
+static void
+test_run_stdio_as_is (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *expected = NULL;
+  char out[256] = "";
+  struct stat pipe_stat;
+  gssize n, length = 0;
+  int fds[2];
+
+  g_assert_no_errno (pipe2 (fds, O_CLOEXEC));
+  g_assert_no_errno (fstat (fds[0], &pipe_stat));
+  g_subprocess_launcher_take_stdout_fd (launcher, fds[1]);
+  subprocess = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HCSCTL"), "--options",
+                                            fixture->options_file, "run", "--", "stat", "-L",
+                                            "-c", "%i", "/proc/self/fd/1", NULL);
+  g_assert_no_error (error);
+  /* The launcher keeps our write end until it is freed. */
+  g_clear_object (&launcher);
+  while ((n = read (fds[0], out + length, sizeof out - 1 - length)) > 0)
+    length += n;
+  close (fds[0]);
+  g_assert_true (g_subprocess_wait_check (subprocess, NULL, &error));
+  g_assert_no_error (error);
+  expected = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", (guint64) pipe_stat.st_ino);
+  g_assert_cmpstr (out, ==, expected);
+}
+
+/* Without -t a terminal of ours never reaches the container (it could
+ * push input into our session): under script(1) it gets pipes. */
+static void
+test_run_terminal_stays_out (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *command = NULL, *out = NULL;
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (g_find_program_in_path ("script") == NULL)
+    {
+      g_test_skip ("script(1) is not installed");
+      return;
+    }
+  command = g_strdup_printf ("%s --options %s run -- sh -c "
+                             "'test -t 0 || echo in-not-a-tty; test -t 1 || echo out-not-a-tty'",
+                             g_getenv ("HCSCTL"), fixture->options_file);
+  subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                 &error, "script", "-eqc", command, "/dev/null", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (subprocess, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (out, "in-not-a-tty"));
+  g_assert_nonnull (strstr (out, "out-not-a-tty"));
+  g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 0);
+}
+
+/* SIGTERM to a foreground run goes to its init, whose exit code is
+ * hcsctl's; nothing is left behind (the fixture checks). */
+static void
+test_run_forwards_signals (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL, *rest = NULL;
+
+  subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                 &error, g_getenv ("HCSCTL"), "--options", fixture->options_file,
+                                 "run", "--", "sh", "-c",
+                                 "trap 'echo got-term; exit 7' TERM; echo ready; "
+                                 "while true; do sleep 0.1; done",
+                                 NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+  g_subprocess_send_signal (subprocess, SIGTERM);
+  rest = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rest, ==, "got-term");
+  g_assert_true (g_subprocess_wait (subprocess, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (subprocess));
+  g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 7);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The names of @pid's threads, sorted, one a line. */
+static char *
+thread_names (GPid pid)
+{
+  g_autofree char *tasks_path = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr (GDir) tasks = g_dir_open (tasks_path, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *task;
+
+  g_assert_nonnull (tasks);
+  while ((task = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename (tasks_path, task, "comm", NULL);
+      char *comm = NULL;
+
+      g_assert_true (g_file_get_contents (comm_path, &comm, NULL, NULL));
+      g_ptr_array_add (names, comm);
+    }
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv ("", (char **) names->pdata);
+}
+
+/* Started, with "ready" read from its stdout. */
+static GSubprocess *
+start_until_ready (Fixture *fixture, const char *verb, const char *id)
+{
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (g_str_equal (verb, "run"))
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                   &error, g_getenv ("HCSCTL"), "--options",
+                                   fixture->options_file, "run", "--name", id, "--", "sh", "-c",
+                                   "echo ready; read line", NULL);
+  else
+    subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                   &error, g_getenv ("HCSCTL"), "--options",
+                                   fixture->options_file, "exec", id, "sh", "-c",
+                                   "echo ready; read line", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (subprocess));
+  /* The pipe stays open for finish_with_line. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
+  line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+  return g_steal_pointer (&subprocess);
+}
+
+static void
+finish_with_line (GSubprocess *subprocess)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (subprocess, "bye\n", NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (subprocess));
+  g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 0);
+}
+
+/* A foreground run or exec waits without GLib's worker thread or GIO's
+ * pool (each a thread to make, and to wait for at exit): the plugin's
+ * reaper is all there is beside the main thread. */
+static void
+test_foreground_threads (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GSubprocess) run = start_until_ready (fixture, "run", "threads");
+  g_autoptr (GSubprocess) exec = NULL;
+  g_autofree char *run_threads = NULL, *exec_threads = NULL;
+
+  run_threads = thread_names (atoi (g_subprocess_get_identifier (run)));
+  g_assert_cmpstr (run_threads, ==, "argon-reaper\nhcsctl\n");
+  exec = start_until_ready (fixture, "exec", "threads");
+  exec_threads = thread_names (atoi (g_subprocess_get_identifier (exec)));
+  g_assert_cmpstr (exec_threads, ==, "argon-reaper\nhcsctl\n");
+  finish_with_line (exec);
+  finish_with_line (run);
+}
+
 static void
 test_run_errors (Fixture *fixture, gconstpointer data)
 {
@@ -616,6 +798,10 @@ main (int argc, char **argv)
   ADD ("run-oci-config", test_run_oci_config);
   ADD ("layer-verbs", test_layer_verbs);
   ADD ("run-tty", test_run_tty);
+  ADD ("run-stdio-as-is", test_run_stdio_as_is);
+  ADD ("run-terminal-stays-out", test_run_terminal_stays_out);
+  ADD ("run-forwards-signals", test_run_forwards_signals);
+  ADD ("foreground-threads", test_foreground_threads);
   ADD ("run-errors", test_run_errors);
   ADD ("bash-completion", test_bash_completion);
 #undef ADD

@@ -6,6 +6,8 @@
 
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -105,6 +107,121 @@ splice_output (RunState *state, GInputStream *from, int to_fd)
                                 NULL, output_done_cb, state);
 }
 
+/* --- waiting with nothing to copy ------------------------------------------------------ */
+
+/* The write end of the pipe that brings caught signals to the main
+ * context (a handler may only write). */
+static int signal_pipe_write = -1;
+
+static void
+signal_caught (int signum)
+{
+  int saved_errno = errno;
+  unsigned char byte = (unsigned char) signum;
+
+  if (write (signal_pipe_write, &byte, 1) < 0)
+    { /* full: signals already wait there */ }
+  errno = saved_errno;
+}
+
+typedef struct {
+  HcsProcess *process;
+  int exited;             /* atomic: "exited" may come from the process's own thread */
+} QuietWait;
+
+static gboolean
+signals_arrived_cb (int fd, GIOCondition condition, gpointer data)
+{
+  QuietWait *wait = data;
+  unsigned char signums[16];
+  gssize n;
+
+  while ((n = read (fd, signums, sizeof signums)) > 0)
+    for (gssize i = 0; i < n; i++)
+      {
+        g_autoptr (GError) error = NULL;
+        struct winsize size;
+
+        if (signums[i] == SIGWINCH)
+          {
+            if (ioctl (STDIN_FILENO, TIOCGWINSZ, &size) == 0 ||
+                ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0)
+              hcs_process_resize_console (wait->process, size.ws_col, size.ws_row, NULL);
+          }
+        else if (!hcs_process_signal (wait->process, signums[i], &error) &&
+                 !hcs_error_is_already_stopped (error))
+          g_printerr ("hcsctl: run: forwarding signal %d: %s\n", signums[i], error->message);
+      }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+quiet_exited_cb (HcsProcess *process, int exit_code, gpointer data)
+{
+  QuietWait *wait = data;
+
+  g_atomic_int_set (&wait->exited, 1);
+  g_main_context_wakeup (NULL);
+}
+
+/* hcsctl_attach_and_wait for a process with no stream to copy (its stdio
+ * is ours, or a console socket's): signals come through a pipe of our own
+ * and the end through the process's "exited" signal, so neither GLib's
+ * unix signal sources nor a GTask starts GLib's worker thread, and the
+ * CLI stays a process of one thread besides the plugin's reaper (no
+ * thread to start, none to wait for at exit). */
+static gboolean
+wait_with_nothing_to_copy (HcsContainer *container, HcsProcess *process, gboolean tty,
+                           gboolean start, int *exit_code, GError **error)
+{
+  static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+  struct sigaction saved[G_N_ELEMENTS (forwarded)];
+  struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
+  QuietWait wait = { process, 0 };
+  gsize n_forwarded = tty ? G_N_ELEMENTS (forwarded) : G_N_ELEMENTS (forwarded) - 1;
+  gulong handler = 0;
+  guint source = 0;
+  gboolean ok = FALSE;
+  int pipe_fds[2];
+
+  if (pipe2 (pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "a pipe for signals: %s", g_strerror (errno));
+      return FALSE;
+    }
+  signal_pipe_write = pipe_fds[1];
+  source = g_unix_fd_add (pipe_fds[0], G_IO_IN, signals_arrived_cb, &wait);
+  sigemptyset (&catch.sa_mask);
+  for (gsize i = 0; i < n_forwarded; i++)
+    sigaction (forwarded[i], &catch, &saved[i]);
+
+  if (start && !hcs_container_start (container, error))
+    goto out;
+  /* Connected before looking: an exit from here on is seen either way. */
+  handler = g_signal_connect (process, "exited", G_CALLBACK (quiet_exited_cb), &wait);
+  if (!hcs_process_get_exit_code (process, exit_code, NULL))
+    while (!g_atomic_int_get (&wait.exited))
+      g_main_context_iteration (NULL, TRUE);
+  ok = hcs_process_wait_timeout (process, -1, NULL, error) &&
+       hcs_process_get_exit_code (process, exit_code, error);
+
+out:
+  if (handler != 0)
+    g_signal_handler_disconnect (process, handler);
+  for (gsize i = 0; i < n_forwarded; i++)
+    sigaction (forwarded[i], &saved[i], NULL);
+  g_source_remove (source);
+  /* Signals that came in the meantime go to the process still. */
+  signals_arrived_cb (pipe_fds[0], G_IO_IN, &wait);
+  signal_pipe_write = -1;
+  close (pipe_fds[0]);
+  close (pipe_fds[1]);
+  return ok;
+}
+
+/* --- waiting and copying ----------------------------------------------------------------- */
+
 /* Wires @process's stdio to ours (raw mode on a terminal), forwards
  * signals and window changes, starts @container when @start, and waits
  * for @process to end.
@@ -125,6 +242,10 @@ hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean t
   RunState state = { 0 };
   ForwardedSignal forwarded[] = { { &state, SIGINT }, { &state, SIGTERM }, { &state, SIGHUP } };
   guint sources[G_N_ELEMENTS (forwarded) + 1] = { 0 };
+
+  if (hcs_process_get_stdin (process) == NULL && hcs_process_get_stdout (process) == NULL &&
+      hcs_process_get_stderr (process) == NULL)
+    return wait_with_nothing_to_copy (container, process, tty, start, exit_code, error);
 
   state.loop = loop;
   state.container = container;
@@ -217,6 +338,37 @@ runs_in_guest (HcsHost *host, const char *isolation)
                                                                 HCS_DEFAULT_ISOLATION);
 
   return g_str_equal (chosen, "lcow") || g_str_equal (chosen, "hyperv");
+}
+
+/* Whether the workload may have our own stdin, stdout and stderr rather
+ * than pipes we copy: only in process isolation (a VM's process is
+ * reached through relays anyway), and only when none of the three is a
+ * terminal: a terminal of ours in the container would let it push input
+ * into our session (TIOCSTI); and only where all three were to be
+ * copied. Pipes, files and /dev/null go as they are,
+ * as crun hands them on; copying them cost three pipes, three GIO
+ * streams and, for a stdin or stdout that cannot be polled (/dev/null, a
+ * file), GIO's pool threads. */
+static gboolean
+may_inherit_stdio (HcsHost *host, const char *isolation, const HcsContainerConfig *config)
+{
+  g_autofree char *chosen = NULL;
+
+  /* A configuration's own choice of streams stays as it is. */
+  if (config->process->emulate_console || !config->process->create_stdin_pipe ||
+      !config->process->create_stdout_pipe || !config->process->create_stderr_pipe)
+    return FALSE;
+  for (int fd = 0; fd <= 2; fd++)
+    if (isatty (fd) || fcntl (fd, F_GETFD) < 0)
+      return FALSE;
+  if (isolation != NULL)
+    chosen = g_strdup (isolation);
+  else if (config->hv_partition)
+    chosen = g_strdup ("hyperv");
+  else
+    chosen = hcs_options_get_string (hcs_host_get_options (host), NULL, "host", "isolation",
+                                     HCS_DEFAULT_ISOLATION);
+  return g_str_equal (chosen, "process");
 }
 
 /* An lcow system that another hcsctl may want to reach (it has a name)
@@ -416,6 +568,14 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
           config->process->console_width = size.ws_col;
           config->process->console_height = size.ws_row;
         }
+    }
+
+  if (may_inherit_stdio (host, isolation, config))
+    {
+      config->process->create_stdin_pipe = FALSE;
+      config->process->create_stdout_pipe = FALSE;
+      config->process->create_stderr_pipe = FALSE;
+      config->process->inherit_stdio = TRUE;
     }
 
   if (isolation != NULL)
