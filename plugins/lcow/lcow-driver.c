@@ -403,6 +403,9 @@ ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
       return FALSE;
     }
   vm_guest_set_exited_func (self->guest, uvm_exited_cb, self);
+  /* One that died before it was told whom to tell. */
+  if (!vm_guest_is_alive (self->guest))
+    uvm_exited_cb (self->guest, self);
   self->client = g_object_ref (vm_guest_get_client (self->guest));
   /* From now on a request the agent took and never answers fails. */
   hcs_protocol_client_set_call_timeout (self->client, settings->request_timeout_s * 1000);
