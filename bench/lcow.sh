@@ -17,8 +17,15 @@
 #      ID true`, and `hcsctl create` + `start` of the same bundle under
 #      argon on the busybox root, for comparison.
 #
+# Each round prints its own figures and the load it ran at. With
+# BEFORE=OTHER.cpio, an earlier build's agent initramfs is booted in turn
+# with this one (first one, then the other, alternating each round), and
+# its figures printed beside: a change to the guest compared under the
+# same load (the plain boot is of this build's initramfs).
+# BENCH_LCOW_BOOT_ONLY=1 stops after 1 and 2.
+#
 # Usage (as root, after scripts/setup.sh and a build):
-#   bench/lcow.sh [RUNS [ROUNDS]]      (defaults: 5 3)
+#   [BEFORE=OLD.cpio] bench/lcow.sh [RUNS [ROUNDS]]      (defaults: 5 3)
 set -eu
 
 runs=${1:-5}
@@ -95,17 +102,39 @@ plain_boot_us() {
   echo $(( $(now_us) - start )) "$(children_cpu_ms < "$work/times")"
 }
 
+# agent_round INITRD PREFIX: one boot of the agent's initramfs and its
+# containers; appends to the arrays PREFIXboot, PREFIXboot_cpu, ...
+agent_round() {
+  local out
+  out=$("$agent_bench" "$kernel" "$1" "$runs")
+  eval "$2boot+=(\"$(sed -n 's/^boot to agent ready: \([0-9]*\) ms$/\1/p' <<< "$out")\")"
+  eval "$2boot_cpu+=(\"$(sed -n 's/^QEMU CPU time to agent ready: \([0-9]*\) ms$/\1/p' <<< "$out")\")"
+  eval "$2first+=(\"$(sed -n 's/^first start after the boot.*: \([0-9]*\) ms$/\1/p' <<< "$out")\")"
+  eval "$2start+=(\"$(sed -n 's/^container start.*: \([0-9]*\) ms$/\1/p' <<< "$out")\")"
+  eval "$2exec+=(\"$(sed -n 's/^exec round trip.*: \([0-9]*\) ms$/\1/p' <<< "$out")\")"
+  eval "$2memory+=(\"$(sed -n 's/^QEMU resident memory per running container: \([0-9.]*\) MiB$/\1/p' <<< "$out")\")"
+}
+# round_line PREFIX I: round I of those arrays, against the plain boot.
+round_line() {
+  eval "local b=\${$1boot[$2]} c=\${$1boot_cpu[$2]} f=\${$1first[$2]} s=\${$1start[$2]}"
+  awk -v b="$b" -v c="$c" -v f="$f" -v s="$s" -v p="$(ms "${plain[$2]}")" -v pc="${plain_cpu[$2]}" \
+    'BEGIN { printf "boot %d ms (x%.2f), CPU %d ms (x%.2f), first start %d ms, start %d ms",
+             b, b / p, c, c / pc, f, s }'
+}
+
 plain=() plain_cpu=() boot=() boot_cpu=() first=() start=() exec=() memory=()
+old_boot=() old_boot_cpu=() old_first=() old_start=() old_exec=() old_memory=()
+before=${BEFORE:-}
 for ((i = 0; i < rounds; i++)); do
+  load=$(cut -d' ' -f1 /proc/loadavg)
   read -r wall cpu <<< "$(plain_boot_us)"
   plain+=("$wall") plain_cpu+=("$cpu")
-  out=$("$agent_bench" "$kernel" "$initrd" "$runs")
-  boot+=("$(sed -n 's/^boot to agent ready: \([0-9]*\) ms$/\1/p' <<< "$out")")
-  boot_cpu+=("$(sed -n 's/^QEMU CPU time to agent ready: \([0-9]*\) ms$/\1/p' <<< "$out")")
-  first+=("$(sed -n 's/^first start after the boot.*: \([0-9]*\) ms$/\1/p' <<< "$out")")
-  start+=("$(sed -n 's/^container start.*: \([0-9]*\) ms$/\1/p' <<< "$out")")
-  exec+=("$(sed -n 's/^exec round trip.*: \([0-9]*\) ms$/\1/p' <<< "$out")")
-  memory+=("$(sed -n 's/^QEMU resident memory per running container: \([0-9.]*\) MiB$/\1/p' <<< "$out")")
+  if [ -n "$before" ] && (( i % 2 == 0 )); then agent_round "$before" old_; fi
+  agent_round "$initrd" ""
+  if [ -n "$before" ] && (( i % 2 == 1 )); then agent_round "$before" old_; fi
+  echo "round $((i + 1)), load $load: plain $(ms "$wall") ms, CPU $cpu ms"
+  echo "  agent: $(round_line "" "$i")"
+  [ -z "$before" ] || echo "  before: $(round_line old_ "$i")"
 done
 plain_ms=$(ms "$(printf '%s\n' "${plain[@]}" | median)")
 boot_ms=$(printf '%s\n' "${boot[@]}" | median)
@@ -123,6 +152,14 @@ echo "  first start after the boot (waits for the agent's set-up): $(printf '%s\
 echo "  container start (Create + Start): $(printf '%s\n' "${start[@]}" | median) ms (goal <= 160)"
 echo "  exec round trip:                  $(printf '%s\n' "${exec[@]}" | median) ms (goal <= 60)"
 echo "  QEMU resident memory per running container: $(printf '%s\n' "${memory[@]}" | median) MiB"
+if [ -n "$before" ]; then
+  echo "before ($before), the same rounds in turn:"
+  echo "  VM library to the agent's answer: $(printf '%s\n' "${old_boot[@]}" | median) ms  (${old_boot[*]} ms)"
+  echo "  QEMU's CPU time: $(printf '%s\n' "${old_boot_cpu[@]}" | median) ms (${old_boot_cpu[*]})"
+  echo "  first start after the boot: $(printf '%s\n' "${old_first[@]}" | median) ms (${old_first[*]})"
+  echo "  container start: $(printf '%s\n' "${old_start[@]}" | median) ms, exec: $(printf '%s\n' "${old_exec[@]}" | median) ms"
+fi
+[ -z "${BENCH_LCOW_BOOT_ONLY:-}" ] || exit 0
 
 # 3 -------------------------------------------------------------------------
 "$hcsctl" --options "$work/options.ini" run -- /bin/true </dev/null >/dev/null  # the busybox image

@@ -15,9 +15,11 @@
 #include "gcs-storage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #define STORAGE_DIR "/run/hcs/storage"
 #define SHARES_DIR "/run/hcs/shares"
@@ -112,9 +114,16 @@ wait_for_disk (const char *serial, GError **error)
   for (;;)
     {
       char *device = find_disk (serial);
+      int fd;
 
-      if (device != NULL && g_file_test (device, G_FILE_TEST_EXISTS))
-        return device;
+      /* Its serial shows while the kernel still adds the disk (a hot-plug,
+       * or virtio_blk's probe as it loads): until then it cannot be opened
+       * (ENXIO), nor mounted. */
+      if (device != NULL && (fd = open (device, O_RDONLY | O_CLOEXEC)) >= 0)
+        {
+          close (fd);
+          return device;
+        }
       g_free (device);
       if (g_get_monotonic_time () > deadline)
         {

@@ -6,9 +6,10 @@
  * /sys, /dev, cgroup v2), loads the kernel modules the bridge needs, and
  * serves the compute-system protocol (core/hcs-protocol-server.h) on the
  * virtio-serial port named "hcs.bridge", and on any hot-added port named
- * "hcs.bridge.*". What only containers need (the other modules, the
- * busybox image, argon) is set up on a thread meanwhile, and creates wait
- * for it; the 9p shares are mounted by the first create that maps one.
+ * "hcs.bridge.*". What only containers need (the busybox image and argon,
+ * then the other modules) is set up on a thread meanwhile, and creates
+ * wait for what they use of it; the 9p shares are mounted by the first
+ * create that maps one.
  *
  * Containers are built by an HcsHost of its own with the argon plugin and
  * the runtime helper, exactly as on a host: one code path for the
@@ -65,11 +66,24 @@ typedef struct
   char *misbehave;        /* hcs.misbehave= of the kernel command line, for tests */
   char **modules;         /* /lib/modules/load-order */
   guint bridge_modules;   /* how many of `modules` PID 1 loaded before the bridge */
-  GMutex setup_lock;      /* guards the three below: creates wait for the set-up */
+  GMutex setup_lock;      /* guards the four below: creates wait for the set-up */
   GCond setup_cond;
-  gboolean setup_done;
+  guint setup_done;       /* SetupStage bits */
   GError *setup_error;    /* why the set-up failed, for every create */
+  GError *devices_error;  /* why the devices' modules failed, for creates that use them */
+  gboolean booted_with_devices; /* disks or NICs at boot: every create uses them */
+  pid_t setup_tid;        /* the set-up thread, at the lowest priority until awaited */
+  guint setup_awaited;    /* SetupStage bits a create waits for */
+  guint creates_running;  /* creates past their wait: the devices' modules wait for them */
 } Agent;
+
+/* What the set-up thread does, in this order: a container with nothing
+ * of the host's (no disk, share or NIC) needs only the first. */
+typedef enum
+{
+  SETUP_CONTAINERS = 1 << 0, /* the busybox image and the host with argon */
+  SETUP_DEVICES = 1 << 1,    /* the modules of disks, file systems, 9p and NICs */
+} SetupStage;
 
 static void say (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
@@ -363,7 +377,7 @@ is_bridge_port (const char *name)
 /* Hands every named port not yet handed over to the server. Ports the
  * agent has no use for are left closed. */
 static void misbehave (Agent *agent, GIOStream *stream);
-static gboolean wait_for_setup (Agent *agent, GError **error);
+static gboolean wait_for_setup (Agent *agent, guint stages, GError **error);
 
 static void
 scan_ports (Agent *agent)
@@ -647,6 +661,60 @@ apply_seed (JsonNode *config_node, GError **error)
   return TRUE;
 }
 
+static gboolean
+has_elements (JsonObject *object, const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
+         json_array_get_length (json_node_get_array (node)) > 0;
+}
+
+/* Whether a create's configuration (schema1, as a VM host sends it) uses
+ * a device the later modules drive: disks (GuestStorage), the 9p shares
+ * (MappedDirectories) or NICs (NetworkAdapters). Anything else it names
+ * fails as before, whatever this says. */
+static gboolean
+config_uses_devices (JsonNode *node)
+{
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  object = json_node_get_object (node);
+  return json_object_has_member (object, HCS_PROTOCOL_GUEST_STORAGE) ||
+         has_elements (object, "MappedDirectories") || has_elements (object, "NetworkAdapters");
+}
+
+/* A create at work, which the devices' modules let run first (setup_thread). */
+typedef struct
+{
+  Agent *agent;
+} RunningCreate;
+
+static RunningCreate
+running_create_begin (Agent *agent)
+{
+  g_mutex_lock (&agent->setup_lock);
+  agent->creates_running++;
+  g_mutex_unlock (&agent->setup_lock);
+  return (RunningCreate) { agent };
+}
+
+static void
+running_create_clear (RunningCreate *running)
+{
+  Agent *agent = running->agent;
+
+  if (agent == NULL)
+    return;
+  g_mutex_lock (&agent->setup_lock);
+  agent->creates_running--;
+  g_cond_broadcast (&agent->setup_cond);
+  g_mutex_unlock (&agent->setup_lock);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunningCreate, running_create_clear)
+
 /* On a worker thread of the server. A VM restored from a template is
  * reseeded first (apply_seed). A root built of the host's disks
  * (HCS_PROTOCOL_GUEST_STORAGE) is mounted first; a configuration with no
@@ -661,8 +729,13 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autofree char *rootfs = NULL;
+  g_auto (RunningCreate) running = { NULL };
 
-  if (!wait_for_setup (agent, error) || !apply_seed (node, error))
+  if (!wait_for_setup (agent, SETUP_CONTAINERS | (config_uses_devices (node) ? SETUP_DEVICES : 0),
+                       error))
+    return NULL;
+  running = running_create_begin (agent);
+  if (!apply_seed (node, error))
     return NULL;
   if (JSON_NODE_HOLDS_OBJECT (node) &&
       json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
@@ -744,11 +817,61 @@ make_options (void)
   return options;
 }
 
-/* What containers need and the bridge does not: the other modules, the
- * guest's busybox image, the host with argon (the 9p shares wait for the
- * first create that maps a folder: a template must have none mounted). On a thread
- * of its own, at the lowest priority, once the agent serves the bridge:
- * the host's first answer does not wait for it, a create does
+/* Whether the VM was booted with disks or NICs (virtio device ids 2 and
+ * 1), as xenon's VMs are with their slots: then every container uses
+ * them, and waits for their modules. lcow's UVM gets them hot-plugged for
+ * the containers that ask. */
+static gboolean
+booted_with_devices (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/sys/bus/virtio/devices", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/sys/bus/virtio/devices", name, "device", NULL);
+      g_autofree char *text = NULL;
+      guint64 id;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) &&
+          (id = g_ascii_strtoull (text, NULL, 16)) >= 1 && id <= 2)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The guest's busybox image comes made in the initramfs (hcs-gcs
+ * --make-image at build time) but for its busybox, linked here to the
+ * initramfs's own: no copy of it in the initramfs, and no copy, `busybox
+ * --list` or symbolic links at boot. Without it, hcs_image_ensure_default
+ * makes the image. */
+static gboolean
+link_image_busybox (GError **error)
+{
+  if (!g_file_test (IMAGES_DIR "/busybox/bin", G_FILE_TEST_IS_DIR))
+    return TRUE;
+  if (link ("/bin/busybox", IMAGES_DIR "/busybox/bin/busybox") < 0 && errno != EEXIST)
+    return hcs_set_error_from_errno (error, errno,
+                                     "linking /bin/busybox into the busybox image"), FALSE;
+  return TRUE;
+}
+
+static void
+setup_stage_done (Agent *agent, SetupStage stage)
+{
+  g_mutex_lock (&agent->setup_lock);
+  agent->setup_done |= stage;
+  g_cond_broadcast (&agent->setup_cond);
+  g_mutex_unlock (&agent->setup_lock);
+}
+
+/* What containers need and the bridge does not: the guest's busybox image
+ * and the host with argon, then the other modules (disks, file systems,
+ * 9p, NICs), which the first container, on the guest's image, does not
+ * wait for (the 9p shares wait for the first create that maps a folder:
+ * a template must have none mounted). On a thread of its own, at the
+ * lowest priority, once the agent serves the bridge: the host's first
+ * answer does not wait for it, a create waits for what it uses
  * (wait_for_setup). */
 static gpointer
 setup_thread (gpointer data)
@@ -756,13 +879,17 @@ setup_thread (gpointer data)
   Agent *agent = data;
   g_autoptr (GKeyFile) options = make_options ();
   g_autoptr (GError) error = NULL;
+  g_autoptr (GError) devices_error = NULL;
   g_autofree char *rootfs = NULL;
   HcsHost *host = NULL;
 
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 19);
-  if (load_modules (agent->modules, agent->bridge_modules, g_strv_length (agent->modules),
-                    &error)
-      && (rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", &error)) != NULL)
+  g_mutex_lock (&agent->setup_lock);
+  agent->setup_tid = (pid_t) syscall (SYS_gettid);
+  if (agent->setup_awaited == 0)
+    setpriority (PRIO_PROCESS, (id_t) agent->setup_tid, 19);
+  g_mutex_unlock (&agent->setup_lock);
+  if (link_image_busybox (&error) &&
+      (rootfs = hcs_image_ensure_default (IMAGES_DIR, "/bin/busybox", &error)) != NULL)
     host = hcs_host_new (options, &error);
   if (error != NULL)
     say ("setting up for containers: %s", error->message);
@@ -773,28 +900,67 @@ setup_thread (gpointer data)
   agent->default_rootfs = g_steal_pointer (&rootfs);
   agent->host = host;
   agent->setup_error = g_steal_pointer (&error);
-  agent->setup_done = TRUE;
-  g_cond_broadcast (&agent->setup_cond);
   g_mutex_unlock (&agent->setup_lock);
+  setup_stage_done (agent, SETUP_CONTAINERS);
+
+  g_mutex_lock (&agent->setup_lock);
+  if (!(agent->setup_awaited & SETUP_DEVICES))
+    setpriority (PRIO_PROCESS, (id_t) agent->setup_tid, 19);
+  g_mutex_unlock (&agent->setup_lock);
+
+  /* One module at a time, none while a create that does not need them is
+   * at work: a module's loading holds the vCPU in the kernel (its
+   * signature checked, its relocations) however low our priority. */
+  for (guint i = agent->bridge_modules; agent->modules[i] != NULL && devices_error == NULL; i++)
+    {
+      g_mutex_lock (&agent->setup_lock);
+      while (agent->creates_running > 0 && !(agent->setup_awaited & SETUP_DEVICES))
+        g_cond_wait (&agent->setup_cond, &agent->setup_lock);
+      g_mutex_unlock (&agent->setup_lock);
+      load_modules (agent->modules, i, i + 1, &devices_error);
+    }
+  if (devices_error != NULL)
+    say ("loading the devices' modules: %s", devices_error->message);
+  else
+    say ("the devices' modules loaded at %.3f s of uptime",
+         g_get_monotonic_time () / (double) G_USEC_PER_SEC);
+  g_mutex_lock (&agent->setup_lock);
+  agent->devices_error = g_steal_pointer (&devices_error);
+  g_mutex_unlock (&agent->setup_lock);
+  setup_stage_done (agent, SETUP_DEVICES);
   return NULL;
 }
 
+/* Waits for the set-up's @stages; a VM booted with its devices waits for
+ * all of them. */
 static gboolean
-wait_for_setup (Agent *agent, GError **error)
+wait_for_setup (Agent *agent, guint stages, GError **error)
 {
-  gboolean ok;
+  const GError *failed;
 
   g_mutex_lock (&agent->setup_lock);
-  while (!agent->setup_done)
-    g_cond_wait (&agent->setup_cond, &agent->setup_lock);
-  ok = agent->setup_error == NULL;
-  if (!ok)
+  if (agent->booted_with_devices)
+    stages |= SETUP_DEVICES;
+  /* A create waits for it now: it runs at the create's priority, not
+   * behind the containers that run meanwhile. */
+  if ((stages & ~agent->setup_done & ~agent->setup_awaited) != 0)
     {
-      g_propagate_error (error, g_error_copy (agent->setup_error));
+      agent->setup_awaited |= stages & ~agent->setup_done;
+      if (agent->setup_tid > 0)
+        setpriority (PRIO_PROCESS, (id_t) agent->setup_tid, 0);
+    }
+  while ((agent->setup_done & stages) != stages)
+    g_cond_wait (&agent->setup_cond, &agent->setup_lock);
+  failed = agent->setup_error != NULL ? agent->setup_error
+           : (stages & SETUP_DEVICES) ? agent->devices_error
+                                      : NULL;
+  if (failed != NULL)
+    {
+      g_propagate_error (error, g_error_copy (failed));
       g_prefix_error (error, "the guest agent could not set up for containers: ");
     }
   g_mutex_unlock (&agent->setup_lock);
-  return ok;
+  return failed == NULL;
 }
 
 static gboolean
@@ -803,6 +969,9 @@ agent_start (Agent *agent, GError **error)
   int uevent_fd;
 
   agent->misbehave = read_misbehave ();
+  /* The bus was scanned when the bridge's modules loaded; before the
+   * bridge is served, so before any create. */
+  agent->booted_with_devices = booted_with_devices ();
   agent->server = hcs_protocol_server_new ();
   hcs_protocol_server_set_create_func (agent->server, create_container_cb, agent);
   g_signal_connect (agent->server, "container-deleted", G_CALLBACK (container_deleted_cb), agent);
@@ -862,6 +1031,19 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   gboolean init = getpid () == 1;
 
+  /* At build time (guest/make-initramfs.sh): the busybox image made ahead
+   * in IMAGES_DIR of the initramfs's tree (link_image_busybox). */
+  if (!init && argc == 4 && g_str_equal (argv[1], "--make-image"))
+    {
+      g_autofree char *made = hcs_image_ensure_default (argv[2], argv[3], &error);
+
+      if (made == NULL)
+        {
+          g_printerr ("hcs-gcs: --make-image: %s\n", error->message);
+          return 1;
+        }
+      return 0;
+    }
   if (init)
     {
       /* The plugin and the helper are where the initramfs put them. */

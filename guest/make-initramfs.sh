@@ -42,6 +42,13 @@ cp "$helper" "$root/usr/libexec/hcs/hcs-runtime-helper"
 cp "$plugin" "$plugin_desc" "$root/usr/lib/hcs/plugins/"
 ! readelf -l "$helper" | grep -q interpreter || die "$helper is not statically linked"
 
+# The guest's busybox image (the default root of a container), made here
+# rather than at every boot; its busybox is the initramfs's own, which the
+# agent links in at boot (docs/guest.md).
+"$agent" --make-image "$root/var/lib/hcs/images" "$(command -v busybox)" ||
+  die "$agent could not make the busybox image"
+rm "$root/var/lib/hcs/images/busybox/bin/busybox"
+
 # Every library the agent and the plugin load, under its soname; the
 # loader where the programs' interpreter field says.
 for program in "$agent" "$plugin"; do

@@ -5,15 +5,13 @@
  * One UVM per driver (so per host), started on the first create and shared
  * by every container of that host; it is shut down with the driver. The
  * containers and processes are the protocol's proxies
- * (HcsProtocolClient); what this driver adds is the UVM and the stdio
- * relays: each stream of a process is a virtio-serial port hot-added for
- * it, relayed to a socket pair whose other end the proxy hands out.
- *
- * Threading: VmMachine does everything in the thread-default context of
- * the thread that started it, so the UVM has a thread of its own running
- * its context; callers (any thread, synchronous) hand it jobs and wait.
- * QEMU is tied to that thread (die_with_parent): a host that crashes leaves
- * no QEMU behind.
+ * (HcsProtocolClient); the UVM is plugins/vm's VmGuest, as xenon's VMs
+ * are: its thread, QEMU, the bridge and the stdio relays (each stream of
+ * a process a virtio-serial port hot-added for it, relayed to a socket
+ * pair whose other end the proxy hands out). What this driver adds is
+ * what a shared UVM holds beyond that: hot-added disks and NICs (jobs in
+ * the VmGuest's thread, vm_guest_run), the storage folders, the
+ * statistics' hook and the UVM's life across drivers.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -22,8 +20,9 @@
 #include "hcs-protocol-client.h"
 #include "lcow-private.h"
 #include "lcow-storage.h"
-#include "vm-machine.h"
+#include "vm-guest.h"
 #include "vm-settings.h"
+#include "vm-tap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +31,6 @@
 #include <gio/gunixoutputstream.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 /* Guards against a guest that never comes up, not a timing: TCG under load
@@ -41,33 +39,26 @@
 /* PCIe root ports for hot-added disks: a container takes one a layer and
  * one for its scratch. */
 #define LCOW_HOTPLUG_SLOTS 24
-/* A stdio port carries frames of at most this (the agent writes 64 KiB). */
-#define LCOW_MAX_FRAME (1024 * 1024)
 
 /* The UVM: one per process, shared by the drivers of every host in it. */
 typedef struct
 {
-  GMutex lock;              /* guards the start, `users` and `client` */
+  GMutex lock;              /* guards the start and stop, and all below but `nics` */
   guint users;              /* drivers that hold it */
   gboolean keep;            /* outlives its last driver ([lcow] keep-uvm) */
 
-  /* Its thread and what lives in it. */
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  VmMachine *vm;            /* the UVM thread's */
-  GHashTable *relays;       /* port name -> Relay, the UVM thread's */
-  GHashTable *nics;         /* NIC name -> LcowNic, the UVM thread's */
+  VmGuest *guest;           /* the running UVM: its thread, QEMU, stdio relays */
   HcsProtocolClient *client; /* set once the agent answered */
-  LcowStorageRoot *storage_root; /* the UVM's shares and images, with `vm` */
-  GHashTable *storages;     /* id -> LcowStorage, guarded by `lock` */
+  LcowStorageRoot *storage_root; /* the UVM's shares and images, with `guest` */
+  GHashTable *storages;     /* id -> LcowStorage */
 
-  GMutex job_lock;          /* guards the jobs' `done` */
-  GCond job_cond;
+  GMutex nics_lock;         /* guards `nics`: jobs of the guest's thread and the stop */
+  GHashTable *nics;         /* NIC name -> LcowNic */
 
   /* [lcow] end-with-uvm (a UVM holder's): a VM that exits on its own ends
    * the process, which then removes what it held. */
   gboolean end_with_uvm;
+  gint stopping;            /* we end the VM: its exit is ours (atomic) */
 } Uvm;
 
 static Uvm the_uvm;
@@ -135,57 +126,7 @@ lcow_driver_get_settings (LcowDriver *self, GKeyFile *system_options, LcowSettin
   settings->request_timeout_s = get_uint (self, system_options, "request-timeout", "300");
 }
 
-/* --- jobs in the UVM's thread ------------------------------------------------------ */
-
-typedef gboolean (*JobFunc) (Uvm *self, gpointer data, GError **error);
-
-typedef struct
-{
-  Uvm *self;
-  JobFunc func;
-  gpointer data;
-  gboolean ok;
-  gboolean done;
-  GError *error;
-} Job;
-
-static gboolean
-job_cb (gpointer user_data)
-{
-  Job *job = user_data;
-  Uvm *self = job->self;
-
-  job->ok = job->func (self, job->data, &job->error);
-  g_mutex_lock (&self->job_lock);
-  job->done = TRUE;
-  g_cond_broadcast (&self->job_cond);
-  g_mutex_unlock (&self->job_lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func in the UVM's thread and waits for it. */
-static gboolean
-run_job (Uvm *self, JobFunc func, gpointer data, GError **error)
-{
-  Job job = { self, func, data, FALSE, FALSE, NULL };
-  g_autoptr (GSource) source = NULL;
-
-  if (g_thread_self () == self->thread)
-    return func (self, data, error);
-  /* A source of its own, not g_main_context_invoke: that would run it here
-   * should this thread win the context first. */
-  source = g_idle_source_new ();
-  g_source_set_callback (source, job_cb, &job, NULL);
-  g_source_attach (source, self->context);
-  g_mutex_lock (&self->job_lock);
-  while (!job.done)
-    g_cond_wait (&self->job_cond, &self->job_lock);
-  g_mutex_unlock (&self->job_lock);
-  /* A job may answer FALSE without an error (alive_job: a plain no). */
-  if (job.error != NULL)
-    g_propagate_error (error, job.error);
-  return job.ok;
-}
+/* --- the UVM's guest ------------------------------------------------------------------- */
 
 static void
 result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -193,403 +134,144 @@ result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-/* In the UVM's thread: iterates its context until @result is set. */
+/* In the guest's thread: iterates its context until @result is set. */
 static GAsyncResult *
-await (Uvm *self, GAsyncResult **result)
+await (GMainContext *context, GAsyncResult **result)
 {
   while (*result == NULL)
-    g_main_context_iteration (self->context, TRUE);
+    g_main_context_iteration (context, TRUE);
   return *result;
 }
 
-static gpointer
-uvm_thread_main (gpointer data)
+/* The running UVM's guest (a reference), and with @storage_root its
+ * storage folders (none taken); NULL when there is none. */
+static VmGuest *
+uvm_dup_guest (Uvm *self, LcowStorageRoot **storage_root)
 {
-  Uvm *self = data;
+  VmGuest *guest;
 
-  g_main_context_push_thread_default (self->context);
-  g_main_loop_run (self->loop);
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-/* --- stdio relays ------------------------------------------------------------------ */
-
-/* One stream of a process: a hot-added port and our end of the socket pair
- * whose other end the proxy reads or writes. What the agent writes on a
- * port is framed (u32 LE length, bytes; a zero length ends it); what the
- * host writes for stdin is raw, ended by our half-close (docs/guest.md). */
-typedef struct
-{
-  gint refs;             /* its life (until the port is removed), and each pending operation */
-  Uvm *self;
-  char *name;
-  guint stream;          /* 0 stdin, 1 stdout, 2 stderr */
-  GIOStream *port;
-  GIOStream *local;
-  GCancellable *cancellable;
-  GByteArray *raw;       /* from the port, not yet taken apart */
-  gboolean local_broken; /* the reader went away: what comes is dropped */
-  gboolean ending;
-  guint8 buffer[16384];
-} Relay;
-
-static Relay *
-relay_ref (Relay *relay)
-{
-  relay->refs++; /* the UVM's thread only */
-  return relay;
-}
-
-static void
-relay_unref (Relay *relay)
-{
-  if (--relay->refs > 0)
-    return;
-  g_free (relay->name);
-  g_clear_object (&relay->port);
-  g_clear_object (&relay->local);
-  g_clear_object (&relay->cancellable);
-  g_byte_array_unref (relay->raw);
-  g_free (relay);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Relay, relay_unref)
-
-static void
-relay_removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  /* The VM may be gone already: nothing is left of the port then either. */
-  vm_machine_remove_port_finish (VM_MACHINE (source), result, NULL);
-  relay_unref (user_data);
-}
-
-/* Ends @relay: our end closed (the proxy's reader sees its end), the port
- * removed. */
-static void
-relay_end (Relay *relay)
-{
-  Uvm *self = relay->self;
-
-  if (relay->ending)
-    return;
-  relay->ending = TRUE;
-  g_cancellable_cancel (relay->cancellable);
-  g_hash_table_steal (self->relays, relay->name);
-  g_io_stream_close (relay->local, NULL, NULL);
-  if (self->vm != NULL)
-    vm_machine_remove_port_async (self->vm, relay->name, NULL, relay_removed_cb, relay);
-  else
-    relay_unref (relay);
-}
-
-static void relay_read_port (Relay *relay);
-static void relay_pump (Relay *relay);
-
-static void
-relay_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  /* The operation's reference, dropped on the way out. */
-  g_autoptr (Relay) relay = user_data;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
-    relay->local_broken = TRUE;
-  if (relay->ending)
-    return;
-  relay_pump (relay);
-}
-
-/* Takes the frames received apart: one payload written at a time. */
-static void
-relay_pump (Relay *relay)
-{
-  while (relay->raw->len >= 4)
-    {
-      guint32 length = GUINT32_FROM_LE (*(guint32 *) relay->raw->data);
-      g_autoptr (GBytes) payload = NULL;
-
-      if (length == 0 || length > LCOW_MAX_FRAME)
-        {
-          /* The end frame (or a guest that frames garbage: also the end). */
-          relay_end (relay);
-          return;
-        }
-      if (relay->raw->len < 4 + length)
-        break;
-      payload = g_bytes_new (relay->raw->data + 4, length);
-      g_byte_array_remove_range (relay->raw, 0, 4 + length);
-      if (relay->local_broken)
-        continue;
-      g_output_stream_write_all_async (g_io_stream_get_output_stream (relay->local),
-                                       g_bytes_get_data (payload, NULL), length,
-                                       G_PRIORITY_DEFAULT, relay->cancellable, relay_written_cb,
-                                       relay_ref (relay));
-      /* The bytes are the GBytes's: kept until written. */
-      g_object_set_data_full (G_OBJECT (relay->local), "lcow-pending",
-                              g_steal_pointer (&payload), (GDestroyNotify) g_bytes_unref);
-      return;
-    }
-  relay_read_port (relay);
-}
-
-static void
-relay_port_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  /* The operation's reference, dropped on the way out. */
-  g_autoptr (Relay) relay = user_data;
-  gssize length = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
-
-  if (relay->ending)
-    return;
-  if (length <= 0)
-    {
-      /* The VM went, or the port was taken from under us. */
-      relay_end (relay);
-      return;
-    }
-  g_byte_array_append (relay->raw, relay->buffer, length);
-  relay_pump (relay);
-}
-
-static void
-relay_read_port (Relay *relay)
-{
-  g_input_stream_read_async (g_io_stream_get_input_stream (relay->port), relay->buffer,
-                             sizeof relay->buffer, G_PRIORITY_DEFAULT, relay->cancellable,
-                             relay_port_read_cb, relay_ref (relay));
-}
-
-static void relay_read_local (Relay *relay);
-
-static void
-relay_stdin_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  /* The operation's reference, dropped on the way out. */
-  g_autoptr (Relay) relay = user_data;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
-    {
-      if (!relay->ending)
-        relay_end (relay);
-      return;
-    }
-  if (!relay->ending)
-    relay_read_local (relay);
-}
-
-static void
-relay_local_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  /* The operation's reference, dropped on the way out. */
-  g_autoptr (Relay) relay = user_data;
-  gssize length = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
-
-  if (relay->ending)
-    return;
-  if (length <= 0)
-    {
-      /* The end of stdin: our half-close of the port's socket, which QEMU
-       * passes on behind the data. The port goes once the guest closed it. */
-      g_socket_shutdown (g_socket_connection_get_socket (G_SOCKET_CONNECTION (relay->port)),
-                         FALSE, TRUE, NULL);
-      return;
-    }
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (relay->port), relay->buffer,
-                                   length, G_PRIORITY_DEFAULT, relay->cancellable,
-                                   relay_stdin_written_cb, relay_ref (relay));
-}
-
-static void
-relay_read_local (Relay *relay)
-{
-  g_input_stream_read_async (g_io_stream_get_input_stream (relay->local), relay->buffer,
-                             sizeof relay->buffer, G_PRIORITY_DEFAULT, relay->cancellable,
-                             relay_local_read_cb, relay_ref (relay));
-}
-
-/* QEMU tells when the guest closed a port: a stdin port is then done with
- * (the process exited or read its end). */
-static void
-qmp_event_cb (VmQmp *qmp, const char *name, JsonObject *data, gpointer user_data)
-{
-  Uvm *self = user_data;
-  const char *id;
-  Relay *relay;
-
-  if (!g_str_equal (name, "VSERPORT_CHANGE") || data == NULL ||
-      !json_object_has_member (data, "open") || json_object_get_boolean_member (data, "open"))
-    return;
-  id = json_object_get_string_member_with_default (data, "id", "");
-  if (!g_str_has_prefix (id, "port-"))
-    return;
-  relay = g_hash_table_lookup (self->relays, id + strlen ("port-"));
-  if (relay != NULL && relay->stream == 0)
-    relay_end (relay);
-}
-
-typedef struct
-{
-  guint32 port;
-  guint stream;
-  int fd;
-} OpenPort;
-
-static gboolean
-open_port_job (Uvm *self, gpointer data, GError **error)
-{
-  OpenPort *open_port = data;
-  g_autoptr (GAsyncResult) added = NULL;
-  g_autoptr (GIOStream) port = NULL;
-  g_autoptr (GSocket) socket = NULL;
-  g_autofree char *name =
-      g_strdup_printf (HCS_PROTOCOL_STDIO_PORT_PREFIX "%u", open_port->port);
-  Relay *relay;
-  int pair[2];
-
-  if (self->vm == NULL || !vm_machine_is_running (self->vm))
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
-                   "lcow: stdio port %u: the utility VM is not running", open_port->port);
-      return FALSE;
-    }
-  vm_machine_add_port_async (self->vm, name, NULL, result_cb, &added);
-  port = vm_machine_add_port_finish (self->vm, await (self, &added), error);
-  if (port == NULL)
-    return FALSE;
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-    {
-      int saved_errno = errno;
-
-      vm_machine_remove_port_async (self->vm, name, NULL, NULL, NULL);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "lcow: stdio port %u: socketpair: %s", open_port->port,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  socket = g_socket_new_from_fd (pair[1], error);
-  if (socket == NULL)
-    {
-      close (pair[0]);
-      close (pair[1]);
-      vm_machine_remove_port_async (self->vm, name, NULL, NULL, NULL);
-      return FALSE;
-    }
-  relay = g_new0 (Relay, 1);
-  relay->refs = 1;
-  relay->self = self;
-  relay->name = g_steal_pointer (&name);
-  relay->stream = open_port->stream;
-  relay->port = g_steal_pointer (&port);
-  relay->local = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
-  relay->cancellable = g_cancellable_new ();
-  relay->raw = g_byte_array_new ();
-  g_hash_table_insert (self->relays, relay->name, relay);
-  if (relay->stream == 0)
-    relay_read_local (relay);
-  else
-    relay_read_port (relay);
-  open_port->fd = pair[0];
-  return TRUE;
-}
-
-static int
-stdio_opener (guint32 port, guint stream, gpointer user_data, GError **error)
-{
-  OpenPort open_port = { port, stream, -1 };
-
-  if (!run_job (user_data, open_port_job, &open_port, error))
-    return -1;
-  return open_port.fd;
+  g_mutex_lock (&self->lock);
+  guest = self->guest != NULL ? g_object_ref (self->guest) : NULL;
+  if (storage_root != NULL)
+    *storage_root = self->storage_root;
+  g_mutex_unlock (&self->lock);
+  return guest;
 }
 
 static gboolean
-close_port_job (Uvm *self, gpointer data, GError **error)
+uvm_is_alive (Uvm *self)
 {
-  g_autofree char *name = g_strdup_printf (HCS_PROTOCOL_STDIO_PORT_PREFIX "%u",
-                                           GPOINTER_TO_UINT (data));
-  Relay *relay = g_hash_table_lookup (self->relays, name);
+  g_autoptr (VmGuest) guest = uvm_dup_guest (self, NULL);
 
-  if (relay != NULL)
-    relay_end (relay);
-  return TRUE;
+  return guest != NULL && vm_guest_is_alive (guest);
 }
 
 /* --- NICs ---------------------------------------------------------------------------- */
 
 /* The tap on its bridge, then the NIC on it; on success the UVM holds it. */
 static gboolean
-add_nic_job (Uvm *self, gpointer data, GError **error)
+add_nic_job (VmGuest *guest, VmMachine *vm, GMainContext *context, gpointer data,
+             GError **error)
 {
+  Uvm *self = &the_uvm;
   LcowNic *nic = data;
   g_autoptr (GAsyncResult) added = NULL;
+  gboolean taken;
 
-  if (self->vm == NULL || !vm_machine_is_running (self->vm))
+  if (vm == NULL || !vm_machine_is_running (vm))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
                    "lcow: endpoint %s: the utility VM is not running", nic->endpoint_id);
       return FALSE;
     }
-  if (g_hash_table_contains (self->nics, nic->name))
+  g_mutex_lock (&self->nics_lock);
+  taken = g_hash_table_contains (self->nics, nic->name);
+  g_mutex_unlock (&self->nics_lock);
+  if (taken)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
                    "lcow: endpoint %s is in a container of the utility VM already",
                    nic->endpoint_id);
       return FALSE;
     }
-  if (!lcow_tap_create (nic, error))
-    return FALSE;
-  vm_machine_add_nic_async (self->vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
-  if (!vm_machine_add_nic_finish (self->vm, await (self, &added), error))
+  if (!vm_tap_create (nic->tap, nic->bridge, error))
     {
       g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
-      lcow_tap_delete (nic->tap);
+      return FALSE;
+    }
+  vm_machine_add_nic_async (vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
+  if (!vm_machine_add_nic_finish (vm, await (context, &added), error))
+    {
+      g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
+      vm_tap_delete (nic->tap);
       return FALSE;
     }
   nic->added = TRUE;
+  g_mutex_lock (&self->nics_lock);
   g_hash_table_insert (self->nics, nic->name, nic);
+  g_mutex_unlock (&self->nics_lock);
   return TRUE;
 }
 
 /* Takes @nic out of the VM (device_del, netdev_del) and deletes its tap.
  * One the guest does not let go stays listed, its tap deleted once QEMU
- * is gone (shutdown_job). */
+ * is gone (uvm_stop). */
 static void
-release_nic (Uvm *self, LcowNic *nic)
+release_nic (Uvm *self, VmMachine *vm, GMainContext *context, LcowNic *nic)
 {
-  if (nic->added && self->vm != NULL && vm_machine_is_running (self->vm))
+  if (nic->added && vm != NULL && vm_machine_is_running (vm))
     {
       g_autoptr (GAsyncResult) removed = NULL;
 
-      vm_machine_remove_nic_async (self->vm, nic->name, NULL, result_cb, &removed);
-      if (!vm_machine_remove_nic_finish (self->vm, await (self, &removed), NULL))
+      vm_machine_remove_nic_async (vm, nic->name, NULL, result_cb, &removed);
+      if (!vm_machine_remove_nic_finish (vm, await (context, &removed), NULL))
         return;
       nic->added = FALSE;
     }
-  if (lcow_tap_delete (nic->tap))
-    g_hash_table_remove (self->nics, nic->name);
+  if (vm_tap_delete (nic->tap))
+    {
+      g_mutex_lock (&self->nics_lock);
+      g_hash_table_remove (self->nics, nic->name);
+      g_mutex_unlock (&self->nics_lock);
+    }
 }
 
 /* Every NIC of the container @data (its id). */
 static gboolean
-release_nics_job (Uvm *self, gpointer data, GError **error)
+release_nics_job (VmGuest *guest, VmMachine *vm, GMainContext *context, gpointer data,
+                  GError **error)
 {
+  Uvm *self = &the_uvm;
   const char *container_id = data;
   g_autoptr (GPtrArray) theirs = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
 
+  g_mutex_lock (&self->nics_lock);
   g_hash_table_iter_init (&iter, self->nics);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (g_str_equal (((LcowNic *) value)->container_id, container_id))
       g_ptr_array_add (theirs, value);
+  g_mutex_unlock (&self->nics_lock);
   for (guint i = 0; i < theirs->len; i++)
-    release_nic (self, theirs->pdata[i]);
+    release_nic (self, vm, context, theirs->pdata[i]);
   return TRUE;
+}
+
+/* The NICs of container @id in the UVM that runs. */
+static void
+release_nics (Uvm *self, const char *id)
+{
+  g_autoptr (VmGuest) guest = uvm_dup_guest (self, NULL);
+
+  if (guest != NULL)
+    vm_guest_run (guest, release_nics_job, (gpointer) id, NULL);
 }
 
 /* The NICs of a create, in the order of its EndpointList; none is left
  * when one cannot be made. */
 static GPtrArray *
-add_nics (LcowDriver *driver, Uvm *self, const char *id, const HcsContainerConfig *config,
+add_nics (LcowDriver *driver, VmGuest *guest, const char *id, const HcsContainerConfig *config,
           GError **error)
 {
   g_autoptr (GPtrArray) adapters = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -601,11 +283,11 @@ add_nics (LcowDriver *driver, Uvm *self, const char *id, const HcsContainerConfi
       g_autoptr (LcowNic) nic = endpoint ? lcow_nic_new (id, endpoint, error) : NULL;
       JsonObject *adapter;
 
-      if (nic == NULL || !run_job (self, add_nic_job, nic, error))
+      if (nic == NULL || !vm_guest_run (guest, add_nic_job, nic, error))
         {
           g_prefix_error (error, "lcow: compute system '%s': ContainerConfig.EndpointList[%u]: ",
                           id, i);
-          run_job (self, release_nics_job, (gpointer) id, NULL);
+          vm_guest_run (guest, release_nics_job, (gpointer) id, NULL);
           return NULL;
         }
       adapter = json_object_ref (nic->adapter);
@@ -618,59 +300,14 @@ add_nics (LcowDriver *driver, Uvm *self, const char *id, const HcsContainerConfi
 
 /* --- the UVM ----------------------------------------------------------------------- */
 
-/* QEMU exited without our asking (a shut-down disconnects us first). */
+/* In the guest's thread: QEMU exited, on its own unless we are ending it. */
 static void
-vm_exited_cb (VmMachine *vm, gpointer data)
+uvm_exited_cb (VmGuest *guest, gpointer data)
 {
   Uvm *self = data;
 
-  if (self->end_with_uvm)
+  if (self->end_with_uvm && !g_atomic_int_get (&self->stopping))
     kill (getpid (), SIGTERM);
-}
-
-static gboolean
-boot_job (Uvm *self, gpointer data, GError **error)
-{
-  const LcowSettings *settings = data;
-  g_autoptr (VmConfig) config = vm_config_new ();
-  g_autoptr (GAsyncResult) started = NULL;
-  GIOStream *bridge;
-
-  config->kernel = g_strdup (settings->kernel);
-  config->initrd = g_strdup (settings->initrd);
-  config->append = g_strdup (settings->boot_parameters);
-  config->memory_mb = settings->memory_mb;
-  config->processors = settings->processors;
-  config->machine_type = VM_MACHINE_TYPE_Q35;
-  config->hotplug_slots = LCOW_HOTPLUG_SLOTS; /* disks and NICs */
-  config->die_with_parent = TRUE;
-  g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
-  self->storage_root = lcow_storage_root_new (error);
-  if (self->storage_root == NULL)
-    return FALSE;
-  lcow_storage_root_add_shares (self->storage_root, config);
-  if (!vm_config_validate (config, error))
-    {
-      g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
-      return FALSE;
-    }
-  self->vm = vm_machine_new (config, NULL);
-  vm_machine_start_async (self->vm, NULL, result_cb, &started);
-  if (!vm_machine_start_finish (self->vm, await (self, &started), error))
-    {
-      g_prefix_error (error, "lcow: starting the utility VM: ");
-      g_clear_object (&self->vm);
-      g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
-      return FALSE;
-    }
-  g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
-  g_signal_connect (self->vm, "exited", G_CALLBACK (vm_exited_cb), self);
-  /* What the host writes before the agent opens the port waits in the
-   * socket: the first call is answered once the agent serves. */
-  bridge = vm_machine_get_port (self->vm, HCS_PROTOCOL_BRIDGE_PORT);
-  self->client = hcs_protocol_client_new_for_stream (bridge);
-  hcs_protocol_client_set_stdio_opener (self->client, stdio_opener, self, NULL);
-  return TRUE;
 }
 
 /* QEMU has gone: it let every tap go. */
@@ -680,96 +317,37 @@ delete_taps (Uvm *self)
   GHashTableIter iter;
   gpointer value;
 
+  g_mutex_lock (&self->nics_lock);
   g_hash_table_iter_init (&iter, self->nics);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      lcow_tap_delete (((LcowNic *) value)->tap);
+      vm_tap_delete (((LcowNic *) value)->tap);
       g_hash_table_iter_remove (&iter);
     }
+  g_mutex_unlock (&self->nics_lock);
 }
 
-static gboolean
-shutdown_job (Uvm *self, gpointer data, GError **error)
+/* With self->lock held: the UVM ends, and what it held with it. */
+static void
+uvm_stop (Uvm *self)
 {
-  g_autoptr (GAsyncResult) result = NULL;
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr (VmGuest) guest = g_steal_pointer (&self->guest);
 
-  g_hash_table_iter_init (&iter, self->relays);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      g_hash_table_iter_steal (&iter);
-      ((Relay *) value)->ending = TRUE;
-      g_cancellable_cancel (((Relay *) value)->cancellable);
-      g_io_stream_close (((Relay *) value)->local, NULL, NULL);
-      relay_unref (value);
-    }
-  if (self->vm == NULL)
-  if (self->vm == NULL)
-    {
-      delete_taps (self);
-      return TRUE;
-    }
-  g_signal_handlers_disconnect_by_func (self->vm, vm_exited_cb, self);
-  g_hash_table_remove_all (self->storages); /* their disks go with QEMU */
-  if (vm_machine_get_qmp (self->vm) != NULL)
-    g_signal_handlers_disconnect_by_data (vm_machine_get_qmp (self->vm), self);
-  if (vm_machine_is_running (self->vm))
+  /* The guest's stop takes the stdio opener back: proxies may outlive us. */
+  g_clear_object (&self->client);
+  if (guest != NULL)
     {
       /* The containers live in the guest only: nothing asks it to stop them. */
-      vm_machine_shutdown_async (self->vm, 0, NULL, result_cb, &result);
-      vm_machine_shutdown_finish (self->vm, await (self, &result), NULL);
+      g_atomic_int_set (&self->stopping, TRUE);
+      vm_guest_stop (guest, 0);
+      g_atomic_int_set (&self->stopping, FALSE);
     }
-  else
-    {
-      /* It died: once reaped, its run folder is gone too. */
-      vm_machine_wait_async (self->vm, NULL, result_cb, &result);
-      vm_machine_wait_finish (self->vm, await (self, &result), NULL);
-    }
-  g_clear_object (&self->vm);
-  /* QEMU is gone: nothing holds the shares, the images (a create preparing
-   * meanwhile holds its own reference) or the taps any more. */
+  /* QEMU is gone: its disks went with it, and nothing holds the shares,
+   * the images (a create preparing meanwhile holds its own reference) or
+   * the taps any more. */
+  g_hash_table_remove_all (self->storages);
   g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
   delete_taps (self);
-  return TRUE;
-}
-
-static void
-drop_client (Uvm *self)
-{
-  if (self->client == NULL)
-    return;
-  /* Proxies may outlive us: their next process gets an error, not us. */
-  hcs_protocol_client_set_stdio_opener (self->client, NULL, NULL, NULL);
-  g_clear_object (&self->client);
-}
-
-static gboolean
-boot_timed_out_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* A QEMU that died is a zombie until VmMachine reaps it: dead already. */
-static gboolean
-process_alive (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  g_autofree char *stat = NULL;
-  const char *after_name;
-
-  if (pid <= 0 || !g_file_get_contents (path, &stat, NULL, NULL) ||
-      (after_name = strrchr (stat, ')')) == NULL)
-    return FALSE;
-  return after_name[1] == ' ' && after_name[2] != 'Z' && after_name[2] != 'X';
-}
-
-static gboolean
-alive_job (Uvm *self, gpointer data, GError **error)
-{
-  return self->vm != NULL && vm_machine_is_running (self->vm) &&
-         process_alive (vm_machine_get_pid (self->vm));
 }
 
 /* Called with self->lock held: the UVM, started on first use (and again
@@ -777,60 +355,52 @@ alive_job (Uvm *self, gpointer data, GError **error)
 static gboolean
 ensure_uvm (Uvm *self, const LcowSettings *settings, GError **error)
 {
-  g_autoptr (GCancellable) cancellable = NULL;
-  g_autoptr (GSource) timeout = NULL;
-  g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) reply = NULL;
-  g_autoptr (GError) local_error = NULL;
+  g_autoptr (VmConfig) config = NULL;
 
-  if (self->client != NULL)
+  if (self->guest != NULL)
     {
       /* A guest that stalled a call (its bridge taken as lost) is shut
        * down as a dead one is: the next create gets a new UVM. */
-      if (run_job (self, alive_job, NULL, NULL) && !hcs_protocol_client_is_lost (self->client))
+      if (vm_guest_is_alive (self->guest) && self->client != NULL &&
+          !hcs_protocol_client_is_lost (self->client))
         return TRUE;
-      drop_client (self);
-      run_job (self, shutdown_job, NULL, NULL);
+      uvm_stop (self);
     }
-  if (!run_job (self, boot_job, (gpointer) settings, error))
-    return FALSE;
 
-  /* The agent is ready when it answers. */
-  cancellable = g_cancellable_new ();
-  timeout = g_timeout_source_new_seconds (settings->boot_timeout_s);
-  g_source_set_callback (timeout, boot_timed_out_cb, g_object_ref (cancellable), g_object_unref);
-  g_source_attach (timeout, self->context);
-  body = hcs_protocol_request_new (NULL);
-  json_object_set_int_member (json_node_get_object (body), "MinimumVersion", HCS_PROTOCOL_VERSION);
-  json_object_set_int_member (json_node_get_object (body), "MaximumVersion", HCS_PROTOCOL_VERSION);
-  reply = hcs_protocol_client_call_sync (self->client, HCS_PROTOCOL_NEGOTIATE_PROTOCOL, body,
-                                         cancellable, &local_error);
-  g_source_destroy (timeout);
-  if (reply == NULL)
+  config = vm_config_new ();
+  config->kernel = g_strdup (settings->kernel);
+  config->initrd = g_strdup (settings->initrd);
+  config->append = g_strdup (settings->boot_parameters);
+  config->memory_mb = settings->memory_mb;
+  config->processors = settings->processors;
+  config->machine_type = VM_MACHINE_TYPE_Q35;
+  config->hotplug_slots = LCOW_HOTPLUG_SLOTS; /* disks and NICs */
+  g_ptr_array_add (config->boot_ports, g_strdup (HCS_PROTOCOL_BRIDGE_PORT));
+  self->storage_root = lcow_storage_root_new (error);
+  if (self->storage_root == NULL)
+    return FALSE;
+  lcow_storage_root_add_shares (self->storage_root, config);
+  /* Ready once the agent answered; a guest that does not, in time, is
+   * stopped and leaves nothing. */
+  self->guest = vm_guest_start (config, "lcow: the utility VM", NULL, settings->boot_timeout_s,
+                                error);
+  if (self->guest == NULL)
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
-                   "lcow: the guest agent of the utility VM did not answer%s: %s",
-                   g_cancellable_is_cancelled (cancellable) ? " in time" : "",
-                   local_error->message);
-      drop_client (self);
-      run_job (self, shutdown_job, NULL, NULL);
+      g_clear_pointer (&self->storage_root, lcow_storage_root_unref);
       return FALSE;
     }
+  vm_guest_set_exited_func (self->guest, uvm_exited_cb, self);
+  /* One that died before it was told whom to tell. */
+  if (!vm_guest_is_alive (self->guest))
+    uvm_exited_cb (self->guest, self);
+  self->client = g_object_ref (vm_guest_get_client (self->guest));
   /* From now on a request the agent took and never answers fails. */
   hcs_protocol_client_set_call_timeout (self->client, settings->request_timeout_s * 1000);
   return TRUE;
 }
 
-/* With self->lock held. */
-static void
-uvm_stop (Uvm *self)
-{
-  drop_client (self);
-  run_job (self, shutdown_job, NULL, NULL);
-}
-
 /* A UVM kept beyond its last driver goes when the process exits: QEMU
- * would die with the UVM's thread anyway, but its run folder would stay. */
+ * would die with the guest's thread anyway, but its run folder would stay. */
 static void
 uvm_stop_at_exit (void)
 {
@@ -839,7 +409,7 @@ uvm_stop_at_exit (void)
   g_mutex_unlock (&the_uvm.lock);
 }
 
-/* The UVM's thread and context, made once: the plugin stays loaded. */
+/* Made once: the plugin stays loaded. */
 static Uvm *
 uvm_get (void)
 {
@@ -850,16 +420,11 @@ uvm_get (void)
       Uvm *self = &the_uvm;
 
       g_mutex_init (&self->lock);
-      g_mutex_init (&self->job_lock);
-      g_cond_init (&self->job_cond);
-      self->relays = g_hash_table_new (g_str_hash, g_str_equal);
+      g_mutex_init (&self->nics_lock);
       self->storages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) lcow_storage_free);
       self->nics = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                           (GDestroyNotify) lcow_nic_free);
-      self->context = g_main_context_new ();
-      self->loop = g_main_loop_new (self->context, FALSE);
-      self->thread = g_thread_new ("lcow-uvm", uvm_thread_main, self);
       atexit (uvm_stop_at_exit);
       g_once_init_leave (&made, 1);
     }
@@ -959,33 +524,29 @@ container_finalized_cb (gpointer data, GObject *where_the_object_was)
   /* Its NICs go with the object the create gave: the UVM lives in this
    * process, and nobody can open the container elsewhere (docs/lcow.md). */
   if (id != NULL)
-    run_job (uvm_get (), release_nics_job, id, NULL);
+    release_nics (uvm_get (), id);
 }
 
 /* --- storage ---------------------------------------------------------------------- */
 
 static gboolean
-attach_job (Uvm *self, gpointer data, GError **error)
+attach_job (VmGuest *guest, VmMachine *vm, GMainContext *context, gpointer data,
+            GError **error)
 {
-  /* Prepared for a UVM that went meanwhile: its shares are not this one's. */
-  if (self->vm == NULL || !vm_machine_is_running (self->vm) ||
-      lcow_storage_get_root (data) != self->storage_root)
+  if (vm == NULL || !vm_machine_is_running (vm))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
                    "lcow: attaching disks: the utility VM is not running");
       return FALSE;
     }
-  return lcow_storage_attach (data, self->vm, self->context, error);
+  return lcow_storage_attach (data, vm, context, error);
 }
 
 static gboolean
-detach_job (Uvm *self, gpointer data, GError **error)
+detach_job (VmGuest *guest, VmMachine *vm, GMainContext *context, gpointer data,
+            GError **error)
 {
-  /* Disks of a UVM that died went with its QEMU: the one now running
-   * (a storage holds its root, so the address is no other's) has
-   * nothing of them, whatever their names. */
-  lcow_storage_detach (data, lcow_storage_get_root (data) == self->storage_root ? self->vm : NULL,
-                       self->context);
+  lcow_storage_detach (data, vm, context);
   return TRUE;
 }
 
@@ -1003,23 +564,18 @@ container_removed_cb (HcsContainer *container, gpointer user_data)
                                (gpointer *) &id, (gpointer *) &storage);
   g_mutex_unlock (&uvm->lock);
   if (storage != NULL)
-    run_job (uvm, detach_job, storage, NULL);
-}
-
-/* QEMU's own use, read in the UVM's thread (which owns the VM). */
-static gboolean
-host_usage_job (Uvm *self, gpointer data, GError **error)
-{
-  HcsStatistics *stats = data;
-
-  if (self->vm == NULL || !vm_machine_is_running (self->vm))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
-                   "lcow: the utility VM is not running");
-      return FALSE;
+      LcowStorageRoot *root = NULL;
+      g_autoptr (VmGuest) guest = uvm_dup_guest (uvm, &root);
+
+      /* Disks of a UVM that died went with its QEMU: the one now running
+       * (a storage holds its root, so the address is no other's) has
+       * nothing of them, whatever their names. */
+      if (guest != NULL && lcow_storage_get_root (storage) == root)
+        vm_guest_run (guest, detach_job, storage, NULL);
+      else
+        lcow_storage_detach (storage, NULL, NULL);
     }
-  return vm_machine_get_host_usage (self->vm, &stats->vm_processor_total_runtime_ns,
-                                    &stats->vm_memory_working_set_bytes, error);
 }
 
 /* The guest's figures, with what its UVM costs the host beside them
@@ -1028,9 +584,16 @@ host_usage_job (Uvm *self, gpointer data, GError **error)
 static void
 container_statistics_cb (HcsContainer *container, HcsStatistics *stats, gpointer user_data)
 {
+  g_autoptr (VmGuest) guest = uvm_dup_guest (user_data, NULL);
   g_autoptr (GError) error = NULL;
 
-  if (!run_job (user_data, host_usage_job, stats, &error))
+  if (guest == NULL)
+    g_set_error (&error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT,
+                 "lcow: the utility VM is not running");
+  else
+    vm_guest_get_host_usage (guest, &stats->vm_processor_total_runtime_ns,
+                             &stats->vm_memory_working_set_bytes, &error);
+  if (error != NULL)
     g_debug ("lcow: %s: no figures of QEMU: %s", hcs_container_get_id (container),
              error->message);
 }
@@ -1077,6 +640,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_auto (LcowSettings) settings = { 0 };
   Uvm *uvm = uvm_get ();
   g_autoptr (HcsProtocolClient) client = NULL;
+  g_autoptr (VmGuest) guest = NULL;
   g_autoptr (GPtrArray) adapters = NULL;
 
   /* Host-wide options only: the UVM is shared by every system. */
@@ -1092,6 +656,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   if (ensure_uvm (uvm, &settings, error))
     {
       client = g_object_ref (uvm->client);
+      guest = g_object_ref (uvm->guest);
       storage_root = lcow_storage_root_ref (uvm->storage_root);
     }
   g_mutex_unlock (&uvm->lock);
@@ -1105,7 +670,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
       storage = lcow_storage_prepare (id, config, layer_dir, storage_root, error);
       if (storage == NULL)
         return NULL;
-      if (!run_job (uvm, attach_job, storage, error))
+      if (!vm_guest_run (guest, attach_job, storage, error))
         goto out;
       document = lcow_storage_guest_config (storage, config);
     }
@@ -1113,7 +678,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
     document = hcs_container_config_to_node (config);
   /* Endpoints become NICs before the Create that names them; the guest
    * gets their settings instead of ids of the host's. */
-  adapters = add_nics (self, uvm, id, config, error);
+  adapters = add_nics (self, guest, id, config, error);
   if (adapters == NULL)
     goto out;
   json_object_remove_member (json_node_get_object (document), "EndpointList");
@@ -1142,7 +707,7 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
     if (want[i])
       {
         relay.ports[i] = hcs_protocol_client_new_port (client);
-        fds[i] = stdio_opener (relay.ports[i], i, uvm, error);
+        fds[i] = vm_guest_open_stdio (guest, relay.ports[i], i, error);
         if (fds[i] < 0)
           goto out;
       }
@@ -1201,12 +766,12 @@ out:
       {
         /* Never used: its port goes now, not with the VM. */
         close (fds[i]);
-        run_job (uvm, close_port_job, GUINT_TO_POINTER (relay.ports[i]), NULL);
+        vm_guest_close_stdio (guest, relay.ports[i]);
       }
   if (storage != NULL)
-    run_job (uvm, detach_job, storage, NULL);
+    vm_guest_run (guest, detach_job, storage, NULL);
   if (container == NULL)
-    run_job (uvm, release_nics_job, (gpointer) id, NULL);
+    vm_guest_run (guest, release_nics_job, (gpointer) id, NULL);
   return container;
 }
 
@@ -1227,9 +792,9 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
     return lcow_holder_create_container (self->options, id, config, error);
   /* The guest refuses an id it holds (a removed one is free again). */
   g_mutex_lock (&self->lock);
-  had_uvm = run_job (uvm_get (), alive_job, NULL, NULL);
+  had_uvm = uvm_is_alive (uvm_get ());
   container = create_in_uvm (self, id, config, &local_error);
-  if (container == NULL && had_uvm && !run_job (uvm_get (), alive_job, NULL, NULL))
+  if (container == NULL && had_uvm && !uvm_is_alive (uvm_get ()))
     {
       /* The UVM died under this create: once more, in a new one (a boot
        * that failed is not tried again). */

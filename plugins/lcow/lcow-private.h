@@ -30,9 +30,6 @@ typedef struct
 LcowNic *lcow_nic_new (const char *container_id, HcsEndpoint *endpoint, GError **error);
 void lcow_nic_free (LcowNic *nic);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowNic, lcow_nic_free)
-gboolean lcow_tap_create (const LcowNic *nic, GError **error);
-/* FALSE when it could not be deleted (QEMU still holds it). */
-gboolean lcow_tap_delete (const char *tap);
 
 /* lcow-holder.c: containers in UVMs held by hcs-lcow-uvm processes
  * ([lcow] uvm-holder), which outlive their clients. */

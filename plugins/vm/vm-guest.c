@@ -448,6 +448,30 @@ end_relays (VmGuest *self)
     }
 }
 
+/* --- a user's own work in the VM's thread ------------------------------------------------- */
+
+typedef struct
+{
+  VmGuestFunc func;
+  gpointer data;
+} UserJob;
+
+static gboolean
+user_job (VmGuest *self, gpointer data, GError **error)
+{
+  UserJob *job = data;
+
+  return job->func (self, self->vm, self->context, job->data, error);
+}
+
+gboolean
+vm_guest_run (VmGuest *self, VmGuestFunc func, gpointer data, GError **error)
+{
+  UserJob job = { func, data };
+
+  return run_job (self, user_job, &job, error);
+}
+
 /* --- QMP in the VM's thread ------------------------------------------------------------ */
 
 typedef struct

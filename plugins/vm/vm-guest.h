@@ -61,6 +61,15 @@ void vm_guest_close_stdio (VmGuest *self, guint32 port);
 gboolean vm_guest_qmp (VmGuest *self, const char *command, JsonObject *arguments,
                        JsonNode **reply, GError **error);
 
+/* Runs @func in the VM's thread and returns what it returns: for what a
+ * user does to the machine beyond this API (hot-plugging disks and NICs).
+ * @vm is NULL once the VM was stopped, and may have exited on its own
+ * (vm_machine_is_running); @context is the thread's, which @func iterates
+ * to wait for the machine's async calls (other jobs may run meanwhile). */
+typedef gboolean (*VmGuestFunc) (VmGuest *self, VmMachine *vm, GMainContext *context,
+                                 gpointer data, GError **error);
+gboolean vm_guest_run (VmGuest *self, VmGuestFunc func, gpointer data, GError **error);
+
 /* What QEMU costs the host (vm_machine_get_host_usage). */
 gboolean vm_guest_get_host_usage (VmGuest *self, guint64 *cpu_ns, guint64 *rss_bytes,
                                   GError **error);
