@@ -6,8 +6,14 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 char *
@@ -204,4 +210,168 @@ test_find_child_qemus (GPid *pid_out)
         }
     }
   return count;
+}
+
+/* --- runc's console socket, received ------------------------------------------------- */
+
+/* Against a hang only: a VM under TCG on a loaded machine is slow. */
+#define CONSOLE_GUARD_MS (5 * 60 * 1000)
+
+int
+test_console_socket_listen (const char *path)
+{
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (listener, >=, 0);
+  g_assert_cmpuint (strlen (path), <, sizeof address.sun_path);
+  strcpy (address.sun_path, path);
+  unlink (path);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listener, 4), ==, 0);
+  return listener;
+}
+
+int
+test_console_socket_receive (int listener, char **name_out)
+{
+  union {
+    struct cmsghdr header;
+    char buffer[CMSG_SPACE (sizeof (int))];
+  } control;
+  char name[128] = "";
+  struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
+  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer,
+                            .msg_controllen = sizeof control.buffer };
+  struct pollfd ready = { listener, POLLIN, 0 };
+  int connection, master = -1;
+
+  g_assert_cmpint (poll (&ready, 1, CONSOLE_GUARD_MS), ==, 1);
+  connection = accept4 (listener, NULL, NULL, SOCK_CLOEXEC);
+  g_assert_cmpint (connection, >=, 0);
+  g_assert_cmpint (recvmsg (connection, &message, MSG_CMSG_CLOEXEC), >, 0);
+  g_assert_nonnull (CMSG_FIRSTHDR (&message));
+  g_assert_cmpint (CMSG_FIRSTHDR (&message)->cmsg_type, ==, SCM_RIGHTS);
+  memcpy (&master, CMSG_DATA (CMSG_FIRSTHDR (&message)), sizeof master);
+  close (connection);
+  g_assert_true (isatty (master));
+  if (name_out != NULL)
+    *name_out = g_strdup (name);
+  return master;
+}
+
+void
+test_console_socket_set_size (int master, guint16 rows, guint16 columns)
+{
+  struct winsize size = { .ws_row = rows, .ws_col = columns };
+
+  g_assert_cmpint (ioctl (master, TIOCSWINSZ, &size), ==, 0);
+}
+
+static char *
+console_read (int master, const char *needle)
+{
+  g_autoptr (GString) output = g_string_new (NULL);
+  char buffer[4096];
+
+  while (needle == NULL || strstr (output->str, needle) == NULL)
+    {
+      struct pollfd ready = { master, POLLIN, 0 };
+      gssize n;
+
+      if (poll (&ready, 1, CONSOLE_GUARD_MS) != 1)
+        g_error ("console: nothing more after %s (waiting for %s)", output->str,
+                 needle ? needle : "its end");
+      n = read (master, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          /* EIO once no slave is open. */
+          if (needle != NULL)
+            g_error ("console: ended after %s (waiting for %s)", output->str, needle);
+          break;
+        }
+      g_string_append_len (output, buffer, n);
+    }
+  return g_string_free (g_steal_pointer (&output), FALSE);
+}
+
+char *
+test_console_socket_expect (int master, const char *needle)
+{
+  return console_read (master, needle);
+}
+
+char *
+test_console_socket_read_to_end (int master)
+{
+  return console_read (master, NULL);
+}
+
+/* Threads named hcs-console-*, and children that are forks of ours (same
+ * name: the watchers; what a test spawns is exec'd). */
+static guint
+count_console_relays (void)
+{
+  g_autoptr (GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  g_autofree char *own = NULL;
+  const char *name;
+  guint count = 0;
+
+  g_file_get_contents ("/proc/self/comm", &own, NULL, NULL);
+  while (tasks != NULL && (name = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *children_path = g_build_filename ("/proc/self/task", name, "children",
+                                                         NULL);
+      g_autofree char *comm = NULL, *children = NULL;
+      g_auto (GStrv) pids = NULL;
+
+      if (g_file_get_contents (comm_path, &comm, NULL, NULL) &&
+          g_str_has_prefix (comm, "hcs-console-"))
+        count++;
+      if (!g_file_get_contents (children_path, &children, NULL, NULL))
+        continue;
+      pids = g_strsplit (g_strstrip (children), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        {
+          g_autofree char *child_comm_path = g_strdup_printf ("/proc/%s/comm", pids[i]);
+          g_autofree char *child_comm = NULL;
+
+          if (pids[i][0] != '\0' && own != NULL &&
+              g_file_get_contents (child_comm_path, &child_comm, NULL, NULL) &&
+              g_str_equal (child_comm, own))
+            count++;
+        }
+    }
+  return count;
+}
+
+void
+test_assert_no_console_relays (void)
+{
+  g_autoptr (GDir) fds = NULL;
+  const char *name;
+
+  /* A relay ends on its own once its process's output ended. */
+  for (guint waited = 0; count_console_relays () > 0; waited += 50)
+    {
+      if (waited > CONSOLE_GUARD_MS)
+        g_error ("console relays still run: %u", count_console_relays ());
+      g_usleep (50 * 1000);
+    }
+  fds = g_dir_open ("/proc/self/fd", 0, NULL);
+  while (fds != NULL && (name = g_dir_read_name (fds)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+
+      /* The test's own stdio may be a terminal. */
+      if (atoi (name) <= 2)
+        continue;
+      if (target != NULL &&
+          (g_str_has_prefix (target, "/dev/pts/") || g_str_equal (target, "/dev/ptmx")))
+        g_error ("a pty left open: fd %s is %s", name, target);
+    }
 }

@@ -30,3 +30,21 @@ char *test_read_all (GInputStream *stream);
 /* How many QEMU processes are this process's live children; @pid_out
  * (nullable) gets one of them. */
 guint test_find_child_qemus (GPid *pid_out);
+
+/* runc's --console-socket from the receiving side (conmon's): a unix
+ * socket listening at @path. */
+int test_console_socket_listen (const char *path);
+/* The pty master that arrived on @listener (runc's message), its name in
+ * @name_out (nullable). */
+int test_console_socket_receive (int listener, char **name_out);
+/* Sets the window size on @master, as a receiver does (TIOCSWINSZ). */
+void test_console_socket_set_size (int master, guint16 rows, guint16 columns);
+/* Reads @master until @needle appeared (a guard of minutes against a
+ * hang, no timing): all read so far. */
+char *test_console_socket_expect (int master, const char *needle);
+/* Reads @master to its end (EIO: no slave open any more): all of it. */
+char *test_console_socket_read_to_end (int master);
+/* The console relays of this process (hcs-console-relay.c): their
+ * threads and forked window-size watchers, once they ended (a guard of
+ * minutes); then whether any descriptor of this process is a pty. */
+void test_assert_no_console_relays (void);
