@@ -48,3 +48,18 @@ char *test_console_socket_read_to_end (int master);
  * threads and forked window-size watchers, once they ended (a guard of
  * minutes); then whether any descriptor of this process is a pty. */
 void test_assert_no_console_relays (void);
+/* A console socket through the API (hcs-console-relay.c): the init of a
+ * new system @id from @config (its process replaced) and processes exec'd
+ * in it send their terminals to @socket_path; sizes, input, output, a
+ * hang-up, exit codes; a socket nobody listens on fails; the system is
+ * removed and nothing of the relays is left in this process. */
+void test_console_socket_api (HcsHost *host, HcsContainerConfig *config, const char *id,
+                              const char *socket_path);
+/* runc's verbs with a terminal, each an hcsctl of its own as podman and
+ * conmon drive them: create --console-socket (the master arrives before
+ * create returns), start, input and sizes through the master, exec -t
+ * --console-socket in the foreground (its exit code), kill, the init's
+ * console ending, delete. @annotations: config.json's, a JSON object. */
+void test_console_socket_runc_verbs (const char *options_path, const char *bundle,
+                                     const char *annotations, const char *id,
+                                     GFunc while_running, gpointer data);

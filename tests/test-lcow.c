@@ -469,113 +469,15 @@ test_killed_uvm (void)
   g_assert_no_error (error);
 }
 
-/* runc's --console-socket in the UVM: the receiver gets a host pty master
- * whose other side is the guest's console. A size set on it before the
- * first write is the guest's before that write arrives; one set later
- * reaches the guest too (its SIGWINCH); the end of the process's output is
- * EIO on the master; exit codes stay. */
+/* runc's --console-socket in the UVM (test-common.c). */
 static void
 test_console_socket (void)
 {
-  const char *argv[] = { "sh", "-c", "test -t 0 && echo on-a-tty; stty size; read line; "
-                                     "echo got-$line; stty size; exit 5", NULL };
+  const char *argv[] = { "true", NULL };
   g_autoptr (HcsContainerConfig) config = make_config (argv);
   g_autofree char *socket_path = g_build_filename (shared.temp_dir, "console.sock", NULL);
-  g_autoptr (HcsContainer) container = NULL;
-  g_autoptr (HcsProcess) init = NULL;
-  g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
-  g_autoptr (HcsProcess) process = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *name = NULL;
-  int listener = test_console_socket_listen (socket_path);
-  int master, exit_code = -1;
 
-  config->process->create_stdin_pipe = config->process->create_stdout_pipe =
-      config->process->create_stderr_pipe = FALSE;
-  config->process->emulate_console = TRUE;
-  config->process->console_socket = g_strdup (socket_path);
-  config->process->console_height = 33;
-  config->process->console_width = 111;
-  container = hcs_host_create_container (shared.host, "lcow-console", config, NULL, &error);
-  g_assert_no_error (error);
-  /* Handed over by the create, as runc's. */
-  master = test_console_socket_receive (listener, &name);
-  g_assert_true (g_str_has_prefix (name, "/dev/pts/"));
-  init = hcs_container_get_init_process (container, &error);
-  g_assert_no_error (error);
-  g_assert_null (hcs_process_get_stdout (init));
-  g_assert_true (hcs_container_start (container, &error));
-  g_assert_no_error (error);
-  {
-    /* ConsoleSize from the start; then a size set before the first write. */
-    g_autofree char *first = test_console_socket_expect (master, "33 111");
-    g_autofree char *rest = NULL;
-
-    g_assert_nonnull (strstr (first, "on-a-tty"));
-    test_console_socket_set_size (master, 30, 100);
-    g_assert_cmpint (write (master, "hello\r", 6), ==, 6);
-    rest = test_console_socket_read_to_end (master);
-    g_assert_nonnull (strstr (rest, "got-hello"));
-    g_assert_nonnull (strstr (rest, "30 100"));
-  }
-  close (master);
-  g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (hcs_process_get_exit_code (init, &exit_code, &error));
-  g_assert_cmpint (exit_code, ==, 5);
-  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
-  g_assert_true (hcs_container_remove (container, &error));
-  g_assert_no_error (error);
-
-  /* runc exec -t --console-socket: a size set while it runs, no input. */
-  exec_config->command_args = g_strdupv ((char *[]) {
-      "sh", "-c", "trap 'stty size; exit 3' WINCH; echo armed; while :; do sleep 1; done",
-      NULL });
-  exec_config->emulate_console = TRUE;
-  exec_config->console_socket = g_strdup (socket_path);
-  exec_config->console_height = 24;
-  exec_config->console_width = 80;
-  process = hcs_container_create_process (shared.sleeper, exec_config, &error);
-  g_assert_no_error (error);
-  master = test_console_socket_receive (listener, NULL);
-  {
-    g_autofree char *armed = test_console_socket_expect (master, "armed");
-    g_autofree char *rest = NULL;
-
-    test_console_socket_set_size (master, 40, 120);
-    rest = test_console_socket_read_to_end (master);
-    g_assert_nonnull (strstr (rest, "40 120"));
-  }
-  close (master);
-  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
-  g_assert_cmpint (exit_code, ==, 3);
-  g_clear_object (&process);
-
-  /* The master closed is a hang-up: SIGHUP, as the kernel sends it. */
-  g_strfreev (exec_config->command_args);
-  exec_config->command_args = g_strdupv ((char *[]) {
-      "sh", "-c", "trap 'exit 9' HUP; echo armed; while :; do sleep 1; done", NULL });
-  process = hcs_container_create_process (shared.sleeper, exec_config, &error);
-  g_assert_no_error (error);
-  master = test_console_socket_receive (listener, NULL);
-  g_free (test_console_socket_expect (master, "armed"));
-  close (master);
-  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
-  g_assert_cmpint (exit_code, ==, 9);
-
-  /* A console socket nobody listens on fails the create: nothing made. */
-  unlink (socket_path);
-  g_clear_object (&process);
-  process = hcs_container_create_process (shared.sleeper, exec_config, &error);
-  g_assert_null (process);
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, socket_path));
-  close (listener);
-  test_assert_no_console_relays ();
+  test_console_socket_api (shared.host, config, "lcow-console", socket_path);
 }
 
 /* --- storage ----------------------------------------------------------------------- */

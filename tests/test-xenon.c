@@ -592,6 +592,17 @@ test_pty (void)
   remove_container (container);
 }
 
+/* runc's --console-socket in its VM (test-common.c). */
+static void
+test_console_socket (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("true");
+  g_autofree char *socket_path = g_build_filename (shared.temp_dir, "console.sock", NULL);
+
+  test_console_socket_api (shared.host, config, "xenon-console", socket_path);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+}
+
 static HcsMappedDirectory *
 map_directory (HcsContainerConfig *config, const char *host_path, const char *container_path,
                gboolean read_only)
@@ -915,6 +926,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/layers", test_layers);
   g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/pty", test_pty);
+  g_test_add_func ("/xenon/console-socket", test_console_socket);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
   g_test_add_func ("/xenon/network", test_network);
   g_test_add_func ("/xenon/terminate-hung", test_terminate_hung);
