@@ -1055,7 +1055,10 @@ call (HcsProtocolContainer *self, guint32 type, JsonNode *body, GError **error)
       return NULL;
     }
   reply = hcs_protocol_client_call_sync (self->client, type, body, NULL, &local_error);
-  if (reply == NULL && client_check_lost (self->client))
+  /* A call that timed out says so, whether or not the reader thread took
+   * the server as lost before we looked. */
+  if (reply == NULL && client_check_lost (self->client) &&
+      !g_error_matches (local_error, HCS_ERROR, HCS_ERROR_TIMEOUT))
     set_lost_error (self, error);
   else if (reply == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
