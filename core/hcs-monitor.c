@@ -5,7 +5,8 @@
  *
  * fd 3: the request, read to its end: {"Id", "Options": keyfile text,
  *       "SystemOptions": keyfile text, "Config": ContainerConfig,
- *       "InitStdio": true when fds 5, 6, 7 are the init's stdin, stdout, stderr}
+ *       "InitStdio": true when fds 5, 6, 7 are the init's stdin, stdout, stderr,
+ *       "ConsoleSocket": where the init's console goes (runc's --console-socket)}
  * fd 4: one status line, then closed: {"Pid": init pid, "MonitorPid": N} or
  *       {"Error": message, "ErrorCode": HcsError}
  *
@@ -197,6 +198,12 @@ main (int argc, char **argv)
       for (int i = 0; i < 3; i++)
         config->process->stdio_fds[i] = 5 + i;
     }
+  /* Not in the ContainerConfig document: a path of the host, which the
+   * driver here hands the console to (and its VM's relay keeps). */
+  if (config->process != NULL && config->process->emulate_console &&
+      json_object_has_member (request, "ConsoleSocket"))
+    config->process->console_socket =
+        g_strdup (json_object_get_string_member_with_default (request, "ConsoleSocket", NULL));
 
   /* A monitor idles beside its system for as long as it runs: one malloc
    * arena for its few threads (the server's jobs, the reaper, GLib's
@@ -228,6 +235,8 @@ main (int argc, char **argv)
   g_signal_connect (monitor.server, "event", G_CALLBACK (event_cb), NULL);
   g_signal_connect (monitor.server, "container-deleted", G_CALLBACK (container_deleted_cb), NULL);
   hcs_protocol_server_add_container (monitor.server, monitor.container);
+  /* Our clients are the host's: runc exec's --console-socket comes here. */
+  hcs_protocol_server_set_console_sockets (monitor.server, TRUE);
   if (json_object_has_member (request, "InitStdioRelay"))
     {
       /* The creator's console: the ports it will connect with. */

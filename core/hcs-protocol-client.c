@@ -1055,7 +1055,10 @@ call (HcsProtocolContainer *self, guint32 type, JsonNode *body, GError **error)
       return NULL;
     }
   reply = hcs_protocol_client_call_sync (self->client, type, body, NULL, &local_error);
-  if (reply == NULL && client_check_lost (self->client))
+  /* A call that timed out says so, whether or not the reader thread took
+   * the server as lost before we looked. */
+  if (reply == NULL && client_check_lost (self->client) &&
+      !g_error_matches (local_error, HCS_ERROR, HCS_ERROR_TIMEOUT))
     set_lost_error (self, error);
   else if (reply == NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
@@ -1427,7 +1430,14 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
   g_autoptr (JsonNode) body = container_request (self, error);
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (JsonNode) parameters = NULL;
-  gboolean console = config->emulate_console && config->console_socket == NULL;
+  /* A console socket with a handed-over connection (a VM's bridge): the
+   * guest's console streams end in a host terminal made here, whose master
+   * goes to the socket. Over a dialled one the server does it, nearer to
+   * the process (a monitor's or a UVM holder's relay outlives us). */
+  gboolean relay_console = config->emulate_console && config->console_socket != NULL &&
+                           self->client->stdio_opener != NULL;
+  gboolean console = config->emulate_console && (config->console_socket == NULL || relay_console);
+  g_autoptr (HcsProtocolConsoleRelay) console_relay = NULL;
   int given[3] = { -1, -1, -1 };
   gboolean has_given = given_stdio (config, given);
   /* Given descriptors cross a dialled connection as themselves; a handed
@@ -1447,6 +1457,16 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
 
   if (body == NULL)
     return NULL;
+  if (relay_console)
+    {
+      /* Before the process: a console that cannot be handed over leaves
+       * nothing to undo. */
+      console_relay = hcs_protocol_console_relay_new (config->console_socket,
+                                                      config->console_height,
+                                                      config->console_width, error);
+      if (console_relay == NULL)
+        return NULL;
+    }
   if (pass_given)
     {
       want[0] = want[1] = want[2] = FALSE;
@@ -1472,6 +1492,9 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
   json_object_set_object_member (settings, "VsockStdioRelaySettings", relay_object);
   if (pass_given)
     json_object_set_int_member (settings, "StdioDescriptors", given_port);
+  /* Not in ProcessParameters: a host path, for a server of the host only. */
+  if (config->emulate_console && config->console_socket != NULL && !relay_console)
+    json_object_set_string_member (settings, "ConsoleSocket", config->console_socket);
   json_object_set_object_member (json_node_get_object (body), "Settings", settings);
   reply = call (self, HCS_PROTOCOL_EXECUTE_PROCESS, body, error);
   if (reply == NULL ||
@@ -1479,6 +1502,20 @@ proxy_create_process (HcsContainer *container, const HcsProcessConfig *config, G
                               G_MAXINT32, &pid, error))
     goto out;
   process = process_new (self, (int) pid);
+  if (console_relay != NULL)
+    {
+      /* A handle of the relay's own: the caller may close theirs. */
+      g_autoptr (HcsProcess) resized = process_new (self, (int) pid);
+
+      if (!hcs_protocol_console_relay_start (g_steal_pointer (&console_relay),
+                                             g_steal_fd (&fds[0]), g_steal_fd (&fds[1]),
+                                             resized, error))
+        {
+          hcs_process_kill (process, NULL);
+          g_clear_object (&process);
+        }
+      goto out;
+    }
   if (pump_given)
     {
       for (int i = 0; i < 3; i++)

@@ -105,6 +105,7 @@ struct _HcsProtocolServer
   HcsProtocolServerCreateFunc create_func;
   HcsProtocolServerCreateStdioFunc create_stdio_func;
   gpointer create_data;
+  gboolean console_sockets;    /* takes ConsoleSocket: a server of the host */
 };
 
 G_DEFINE_FINAL_TYPE (HcsProtocolServer, hcs_protocol_server, G_TYPE_OBJECT)
@@ -603,6 +604,13 @@ hcs_protocol_server_set_create_func (HcsProtocolServer *self, HcsProtocolServerC
   self->create_func = func;
   self->create_stdio_func = NULL;
   self->create_data = user_data;
+}
+
+void
+hcs_protocol_server_set_console_sockets (HcsProtocolServer *self, gboolean take)
+{
+  g_return_if_fail (HCS_IS_PROTOCOL_SERVER (self));
+  self->console_sockets = take;
 }
 
 void
@@ -1106,6 +1114,35 @@ get_properties (Job *job, JsonObject *body, GError **error)
   return TRUE;
 }
 
+/* A console socket a client named: an absolute path of the host, which
+ * only a server of the host takes (hcs_protocol_server_set_console_sockets). */
+static gboolean
+get_console_socket (HcsProtocolServer *self, JsonObject *object, const char *what, char **path,
+                    GError **error)
+{
+  JsonNode *node = json_object_get_member (object, "ConsoleSocket");
+  const char *text = node && JSON_NODE_HOLDS_VALUE (node) &&
+                             json_node_get_value_type (node) == G_TYPE_STRING
+                         ? json_node_get_string (node)
+                         : NULL;
+
+  if (!self->console_sockets)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "protocol: %s: this server takes no ConsoleSocket", what);
+      return FALSE;
+    }
+  if (text == NULL || !g_path_is_absolute (text))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "protocol: %s: ConsoleSocket: expected an absolute path", what);
+      return FALSE;
+    }
+  g_free (*path);
+  *path = g_strdup (text);
+  return TRUE;
+}
+
 static gboolean
 execute_process (Job *job, JsonObject *body, GError **error)
 {
@@ -1149,6 +1186,21 @@ execute_process (Job *job, JsonObject *body, GError **error)
     }
   config->use_stdio_fds = FALSE;
   config->inherit_stdio = FALSE;
+  if (json_object_has_member (settings, "ConsoleSocket"))
+    {
+      /* runc exec's --console-socket, a path of the host its client
+       * named: the driver sends the console there, no port carries it. */
+      if (!config->emulate_console || (job->relay.ports[0] | job->relay.ports[1]) != 0)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "protocol: ExecuteProcess: ConsoleSocket goes with EmulateConsole and "
+                       "no relay ports");
+          return FALSE;
+        }
+      if (!get_console_socket (job->server, settings, "ExecuteProcess", &config->console_socket,
+                               error))
+        return FALSE;
+    }
   if (json_object_has_member (settings, "StdioDescriptors"))
     {
       /* The client's own descriptors, handed over beforehand: its process
@@ -1193,11 +1245,21 @@ run_job (Job *job, GError **error)
     case HCS_PROTOCOL_CREATE:
       {
         g_autoptr (JsonNode) config = hcs_protocol_get_document (body, "ContainerConfig", error);
-
+        g_autofree char *console_socket = NULL;
         JsonNode *relay_node = json_object_get_member (body, "InitStdioRelay");
 
         if (config == NULL)
           return FALSE;
+        /* Only a create function that takes descriptors takes it too. */
+        if (json_object_has_member (body, "ConsoleSocket") &&
+            (job->server->create_stdio_func == NULL ||
+             !get_console_socket (job->server, body, what, &console_socket, error)))
+          {
+            if (job->server->create_stdio_func == NULL)
+              g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                           "protocol: Create: this server takes no ConsoleSocket");
+            return FALSE;
+          }
         /* The init's stdio over ports the client named (a VM's host has no
          * pipe to the guest's init): relayed once the system is added. */
         if (relay_node != NULL && !JSON_NODE_HOLDS_OBJECT (relay_node))
@@ -1235,12 +1297,14 @@ run_job (Job *job, GError **error)
                 !given_claim (job->server, port, what, fds, error))
               return FALSE;
             job->container = job->server->create_stdio_func (job->container_id, config, fds,
+                                                             console_socket,
                                                              job->server->create_data, error);
             for (int i = 0; i < HCS_PROTOCOL_STDIO_DESCRIPTORS_COUNT; i++)
               close (fds[i]);
           }
         else if (job->server->create_stdio_func != NULL)
           job->container = job->server->create_stdio_func (job->container_id, config, NULL,
+                                                           console_socket,
                                                            job->server->create_data, error);
         else
           job->container = job->server->create_func (job->container_id, config,

@@ -187,16 +187,20 @@ void hcs_protocol_server_set_create_func (HcsProtocolServer *self,
  * @stdio_fds: (array fixed-size=3) (nullable): the init's stdin, stdout and
  *     stderr, the client's own (Create's InitStdioDescriptors), or %NULL;
  *     the function takes duplicates of what it keeps
+ * @console_socket: (nullable): the unix socket to send the init's console
+ *     to (runc's --console-socket; Create's ConsoleSocket, a path of the
+ *     host the client named), or %NULL
  * @user_data: (closure): the data given with the function
  * @error: return location for a #GError
  *
  * A create function that also takes the descriptors a client gave for the
- * init (docs/protocol.md, StdioDescriptors).
+ * init (docs/protocol.md, StdioDescriptors), or its console socket.
  *
  * Returns: (transfer full): the new system, or %NULL on error
  */
 typedef HcsContainer *(*HcsProtocolServerCreateStdioFunc) (const char *id, JsonNode *config,
                                                            const int *stdio_fds,
+                                                           const char *console_socket,
                                                            gpointer user_data, GError **error);
 
 /**
@@ -211,6 +215,19 @@ typedef HcsContainer *(*HcsProtocolServerCreateStdioFunc) (const char *id, JsonN
 void hcs_protocol_server_set_create_stdio_func (HcsProtocolServer *self,
                                                 HcsProtocolServerCreateStdioFunc func,
                                                 gpointer user_data);
+
+/**
+ * hcs_protocol_server_set_console_sockets:
+ * @self: the object
+ * @take: whether Create and ExecuteProcess may name a ConsoleSocket
+ *
+ * A server of the host whose clients are the host's (a monitor, a UVM
+ * holder) takes the unix socket a client names for a console (runc's
+ * --console-socket) and has its driver send the console's master there. A
+ * guest agent's server never does (the default): no path of the host
+ * names anything in a guest.
+ */
+void hcs_protocol_server_set_console_sockets (HcsProtocolServer *self, gboolean take);
 
 /**
  * hcs_protocol_server_close:

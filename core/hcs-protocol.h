@@ -26,6 +26,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hcs-documents.h"
+#include "hcs-process.h"
 
 G_BEGIN_DECLS
 
@@ -240,5 +241,61 @@ gboolean hcs_protocol_check_stdio_fd (int fd, guint stream, GError **error);
  * shuts @relayed's write side down, which ends the process's input.
  */
 void hcs_protocol_stdio_pump_start (guint stream, int given, int relayed);
+
+/**
+ * HcsProtocolConsoleRelay: (skip)
+ *
+ * A host terminal whose master went to a console socket (runc's
+ * --console-socket) and whose slave is relayed to a process's console in a
+ * VM: its stdin and stdout streams, and ResizeConsole (hcs-console-relay.c).
+ */
+typedef struct _HcsProtocolConsoleRelay HcsProtocolConsoleRelay;
+
+/**
+ * hcs_protocol_console_relay_new: (skip)
+ * @console_socket: an absolute path: the unix socket of the caller's
+ *     receiver (never one a guest named)
+ * @rows: the initial window size (ConsoleSize[0]), or 0
+ * @columns: ConsoleSize[1], or 0
+ * @error: return location for a #GError
+ *
+ * Makes a host pty pair (raw: the guest's pty is the terminal), sends its
+ * master over @console_socket with runc's message and keeps no copy of it.
+ * Done before the process is made, so that a console that cannot be
+ * handed over fails the create with nothing to undo in the guest.
+ *
+ * Returns: (transfer full) (nullable): the relay, to be started or freed
+ */
+HcsProtocolConsoleRelay *hcs_protocol_console_relay_new (const char *console_socket,
+                                                         guint16 rows, guint16 columns,
+                                                         GError **error);
+
+/**
+ * hcs_protocol_console_relay_start: (skip)
+ * @relay: (transfer full): from hcs_protocol_console_relay_new()
+ * @stdin_port: (transfer full): the process's console input stream
+ * @stdout_port: (transfer full): its console output stream
+ * @process: the process, resized (hcs_process_resize_console()) when the
+ *     master's window size changes, and sent SIGHUP when the master closes
+ * @error: return location for a #GError
+ *
+ * Relays, on threads of its own, until the process's output ends; then
+ * every descriptor of the terminal is closed, so the master's reader sees
+ * the end, and @relay is freed. On error @relay and the ports are closed.
+ *
+ * Returns: %TRUE when it runs
+ */
+gboolean hcs_protocol_console_relay_start (HcsProtocolConsoleRelay *relay, int stdin_port,
+                                           int stdout_port, HcsProcess *process,
+                                           GError **error);
+
+/**
+ * hcs_protocol_console_relay_free: (skip)
+ * @relay: (nullable): a relay never started
+ *
+ * Closes the terminal: the receiver of its master sees its end.
+ */
+void hcs_protocol_console_relay_free (HcsProtocolConsoleRelay *relay);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProtocolConsoleRelay, hcs_protocol_console_relay_free)
 
 G_END_DECLS

@@ -130,6 +130,11 @@ hcs_remote_container_create (HcsState *state, GKeyFile *options, const char *id,
                           hcs_container_config_to_node (config));
   json_object_set_boolean_member (json_node_get_object (request), "InitStdio",
                                   init_stdio || given_stdio);
+  /* runc's --console-socket: the monitor's driver sends the console there. */
+  if (config->process != NULL && config->process->emulate_console &&
+      config->process->console_socket != NULL)
+    json_object_set_string_member (json_node_get_object (request), "ConsoleSocket",
+                                   config->process->console_socket);
   if (init_console)
     {
       JsonObject *relay = json_object_new ();

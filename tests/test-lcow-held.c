@@ -446,6 +446,20 @@ test_oci_annotation (void)
   g_assert_cmpstr (state, ==, "");
 }
 
+/* runc's verbs with a terminal (podman run -t): the UVM holder makes the
+ * host's pty, hands its master to the console socket and relays it, for
+ * the init and an exec; it goes with the container. */
+static void
+test_console_socket (void)
+{
+  g_autofree char *bundle = g_build_filename (shared.temp_dir, "bundle-tty", NULL);
+
+  test_console_socket_runc_verbs (shared.options_path, bundle,
+                                  "{\"io.hcs.isolation\": \"lcow\"}", "lcow-tty", NULL, NULL);
+  await_no_holders ();
+  g_assert_cmpuint (count_holder_folders (), ==, 0);
+}
+
 /* hcsctl run --isolation lcow --name: held by default (the runtime options
  * say nothing of uvm-holder), so another hcsctl lists it while it runs;
  * its stdio is run's own, relayed by the holder, which goes with it. */
@@ -600,6 +614,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow-held/outlives-its-client", test_outlives_its_client);
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
   g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
+  g_test_add_func ("/lcow-held/console-socket", test_console_socket);
   g_test_add_func ("/lcow-held/run-named", test_run_named);
   g_test_add_func ("/lcow-held/killed-uvm", test_killed_uvm);
   g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);

@@ -513,22 +513,15 @@ test_killed_uvm (void)
   g_assert_no_error (error);
 }
 
+/* runc's --console-socket in the UVM (test-common.c). */
 static void
-test_refused (void)
+test_console_socket (void)
 {
   const char *argv[] = { "true", NULL };
   g_autoptr (HcsContainerConfig) config = make_config (argv);
-  g_autoptr (HcsContainer) container = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autofree char *socket_path = g_build_filename (shared.temp_dir, "console.sock", NULL);
 
-  /* A console socket of the host does not reach the guest: said, not
-   * dropped. */
-  config->process->emulate_console = TRUE;
-  config->process->console_socket = g_strdup ("/run/hcs-test-console.sock");
-  container = hcs_host_create_container (shared.host, "lcow-refused", config, NULL, &error);
-  g_assert_null (container);
-  g_assert_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, "console socket"));
+  test_console_socket_api (shared.host, config, "lcow-console", socket_path);
 }
 
 /* --- storage ----------------------------------------------------------------------- */
@@ -963,12 +956,12 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_test_add_func ("/lcow/init-stdio", test_init_stdio);
   g_test_add_func ("/lcow/exec", test_exec);
+  g_test_add_func ("/lcow/console-socket", test_console_socket);
   g_test_add_func ("/lcow/statistics", test_statistics);
   g_test_add_func ("/lcow/network", test_network);
   g_test_add_func ("/lcow/network-refused", test_network_refused);
   g_test_add_func ("/lcow/signal-and-remove", test_signal_and_remove);
   g_test_add_func ("/lcow/killed-uvm", test_killed_uvm);
-  g_test_add_func ("/lcow/refused", test_refused);
   g_test_add_func ("/lcow/host-rootfs", test_host_rootfs);
   g_test_add_func ("/lcow/shared-layers", test_shared_layers);
   g_test_add_func ("/lcow/mapped-directories", test_mapped_directories);

@@ -268,6 +268,26 @@ test_runc_verbs (void)
   g_assert_cmpint (HCSCTL (NULL, "state", "held-verbs"), !=, 0);
 }
 
+static void
+read_held_cb (gpointer id, gpointer held)
+{
+  read_held (id, held);
+}
+
+/* runc's verbs with a terminal (podman run -t): the monitor makes the
+ * host's pty, hands its master to the console socket and relays it. */
+static void
+test_console_socket (void)
+{
+  g_autofree char *bundle = g_build_filename (shared.temp_dir, "bundle-tty", NULL);
+  g_auto (Held) held = { 0 };
+
+  test_console_socket_runc_verbs (shared.options_path, bundle,
+                                  "{\"io.hcs.isolation\": \"hyperv\"}", "held-tty",
+                                  read_held_cb, &held);
+  assert_nothing_left ("held-tty", &held);
+}
+
 /* runc's run --detach: created and started by one hcsctl, which exits;
  * delete --force ends it from another. */
 static void
@@ -552,6 +572,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/xenon-held/runc-verbs", test_runc_verbs);
   g_test_add_func ("/xenon-held/run-detached", test_run_detached);
+  g_test_add_func ("/xenon-held/console-socket", test_console_socket);
   g_test_add_func ("/xenon-held/shutdown-terminate", test_shutdown_terminate);
   g_test_add_func ("/xenon-held/killed-monitor", test_killed_monitor);
   g_test_add_func ("/xenon-held/killed-qemu", test_killed_qemu);

@@ -598,6 +598,17 @@ test_pty (void)
   remove_container (container);
 }
 
+/* runc's --console-socket in its VM (test-common.c). */
+static void
+test_console_socket (void)
+{
+  g_autoptr (HcsContainerConfig) config = make_config ("true");
+  g_autofree char *socket_path = g_build_filename (shared.temp_dir, "console.sock", NULL);
+
+  test_console_socket_api (shared.host, config, "xenon-console", socket_path);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+}
+
 static HcsMappedDirectory *
 map_directory (HcsContainerConfig *config, const char *host_path, const char *container_path,
                gboolean read_only)
@@ -1018,6 +1029,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xenon/layers", test_layers);
   g_test_add_func ("/xenon/volume-path", test_volume_path);
   g_test_add_func ("/xenon/pty", test_pty);
+  g_test_add_func ("/xenon/console-socket", test_console_socket);
   g_test_add_func ("/xenon/mapped-directories", test_mapped_directories);
   g_test_add_func ("/xenon/oci-mounts", test_oci_mounts);
   g_test_add_func ("/xenon/given-stdio-drained", test_given_stdio_drained);

@@ -76,8 +76,8 @@ close_if_empty (Holder *holder)
 }
 
 static HcsContainer *
-create_cb (const char *id, JsonNode *config_node, const int *stdio_fds, gpointer data,
-           GError **error)
+create_cb (const char *id, JsonNode *config_node, const int *stdio_fds,
+           const char *console_socket, gpointer data, GError **error)
 {
   Holder *holder = data;
   g_autoptr (HcsContainerConfig) config = NULL;
@@ -117,6 +117,20 @@ create_cb (const char *id, JsonNode *config_node, const int *stdio_fds, gpointer
           config->process->use_stdio_fds = TRUE;
           memcpy (config->process->stdio_fds, stdio_fds, sizeof config->process->stdio_fds);
         }
+    }
+  if (config != NULL && console_socket != NULL)
+    {
+      /* runc's --console-socket: the terminal is made and relayed here,
+       * where the init's console ports are, and outlives the client. */
+      if (config->process == NULL || !config->process->emulate_console)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "lcow: compute system '%s': a console socket given for no init with "
+                       "a terminal", id);
+          g_clear_pointer (&config, hcs_container_config_free);
+        }
+      else
+        config->process->console_socket = g_strdup (console_socket);
     }
   if (config != NULL)
     folder = hcs_state_claim (hcs_host_get_state (holder->host), id, "lcow", error);
@@ -261,6 +275,8 @@ main (int argc, char **argv)
     goto fail;
   holder.server = hcs_protocol_server_new ();
   hcs_protocol_server_set_create_stdio_func (holder.server, create_cb, &holder);
+  /* Our clients are the host's: their consoles' sockets are the host's. */
+  hcs_protocol_server_set_console_sockets (holder.server, TRUE);
   g_signal_connect (holder.server, "container-deleted", G_CALLBACK (container_deleted_cb),
                     &holder);
   socket_path = g_build_filename (holder.folder, "uvm.sock", NULL);

@@ -604,8 +604,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 {
   const char *what = NULL;
 
-  if (config->process != NULL && config->process->console_socket != NULL)
-    what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -618,8 +616,11 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
                GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  /* As the proxy's exec does: a console is stdin and stdout, no stderr. */
-  gboolean console = process && process->emulate_console && process->console_socket == NULL;
+  /* As the proxy's exec does: a console is stdin and stdout, no stderr;
+   * with a console socket they end in a host terminal whose master goes
+   * there (hcs_protocol_console_relay_new). */
+  gboolean console = process && process->emulate_console;
+  g_autoptr (HcsProtocolConsoleRelay) console_relay = NULL;
   /* Given descriptors (runc's create through a holder, or the caller's
    * own): relayed to the ports by pumps that keep copies of them. */
   gboolean given = process && !process->emulate_console &&
@@ -662,6 +663,16 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_mutex_unlock (&uvm->lock);
   if (client == NULL)
     return NULL;
+  if (console && process->console_socket != NULL)
+    {
+      /* runc's create hands the master over before it returns; one that
+       * cannot be is an error before anything is made. */
+      console_relay = hcs_protocol_console_relay_new (process->console_socket,
+                                                      process->console_height,
+                                                      process->console_width, error);
+      if (console_relay == NULL)
+        return NULL;
+    }
   if (lcow_storage_wanted (config))
     {
       g_autofree char *layer_dir = hcs_options_get_string (self->options, NULL, "host",
@@ -748,6 +759,20 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
         else
           hcs_protocol_stdio_pump_start (i, copy, g_steal_fd (&fds[i]));
       }
+  else if (console_relay != NULL)
+    {
+      g_autoptr (HcsProcess) init = hcs_container_get_init_process (container, error);
+
+      if (init == NULL ||
+          !hcs_protocol_console_relay_start (g_steal_pointer (&console_relay),
+                                             g_steal_fd (&fds[0]), g_steal_fd (&fds[1]), init,
+                                             error))
+        {
+          hcs_container_discard (container, NULL);
+          g_clear_object (&container);
+          goto out;
+        }
+    }
   else
   {
     g_autoptr (GOutputStream) in = want[0] ? g_unix_output_stream_new (g_steal_fd (&fds[0]), TRUE)

@@ -229,6 +229,10 @@ create_in_holder (HcsProtocolClient *client, const char *id, const HcsContainerC
   for (int i = 0; i < 3; i++)
     if (want[i])
       relay.ports[i] = hcs_protocol_client_new_port (client);
+  /* Not in the document: a path of ours, for the holder's relay. */
+  if (process != NULL && process->emulate_console && process->console_socket != NULL)
+    json_object_set_string_member (json_node_get_object (request), "ConsoleSocket",
+                                   process->console_socket);
   hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
   relay_object = json_object_new ();
   hcs_protocol_stdio_relay_to_object (&relay, relay_object);

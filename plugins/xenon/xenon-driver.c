@@ -320,8 +320,6 @@ check_config (const char *id, const HcsContainerConfig *config, GError **error)
 
   if (config->layer_folder_path != NULL)
     what = "LayerFolderPath (give its Layers, or its VolumePath)";
-  else if (config->process != NULL && config->process->console_socket != NULL)
-    what = "a console socket of the host (the console is relayed over the process's stdio)";
   if (what == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -361,8 +359,11 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   /* The caller's descriptors as the init's stdio (a monitor's creator's,
    * or this process's own): every stream, pumped to its port. A console
    * is relayed as the proxy's exec does: the pty's master is stdin and
-   * stdout in the guest, no stderr; resized with ResizeConsole. */
+   * stdout in the guest, no stderr; resized with ResizeConsole. With a
+   * console socket those two end in a host terminal whose master goes
+   * there (hcs_protocol_console_relay_new). */
   gboolean console = process && process->emulate_console;
+  g_autoptr (HcsProtocolConsoleRelay) console_relay = NULL;
   gboolean given = process && !console && (process->use_stdio_fds || process->inherit_stdio);
   gboolean want[3] = { given || (process && (process->create_stdin_pipe || console)),
                        given || (process && (process->create_stdout_pipe || console)),
@@ -399,6 +400,16 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
   /* Unknown members are ignored by the document parser; the agent takes
    * this one out before it parses. */
   json_object_set_object_member (json_node_get_object (document), "HcsGuestSeed", seed);
+  if (console && process->console_socket != NULL)
+    {
+      /* runc's create hands the master over before it returns; one that
+       * cannot be is an error before anything is made in the guest. */
+      console_relay = hcs_protocol_console_relay_new (process->console_socket,
+                                                      process->console_height,
+                                                      process->console_width, error);
+      if (console_relay == NULL)
+        return NULL;
+    }
   /* The init's streams: ports hot-added before the request that names them. */
   for (int i = 0; i < 3; i++)
     if (want[i])
@@ -436,6 +447,20 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
               g_clear_object (&proxy);
               goto out;
             }
+        }
+      goto out;
+    }
+  if (console_relay != NULL)
+    {
+      g_autoptr (HcsProcess) init = hcs_container_get_init_process (proxy, error);
+
+      if (init == NULL ||
+          !hcs_protocol_console_relay_start (g_steal_pointer (&console_relay),
+                                             g_steal_fd (&fds[0]), g_steal_fd (&fds[1]), init,
+                                             error))
+        {
+          hcs_container_remove (proxy, NULL);
+          g_clear_object (&proxy);
         }
       goto out;
     }
