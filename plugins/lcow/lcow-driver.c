@@ -598,19 +598,6 @@ container_statistics_cb (HcsContainer *container, HcsStatistics *stats, gpointer
              error->message);
 }
 
-/* What does not reach the guest yet is refused, not dropped. */
-static gboolean
-check_config (const char *id, const HcsContainerConfig *config, GError **error)
-{
-  const char *what = NULL;
-
-  if (what == NULL)
-    return TRUE;
-  g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
-               "lcow: compute system '%s': %s: not supported in the utility VM yet", id, what);
-  return FALSE;
-}
-
 static HcsContainer *
 create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *config,
                GError **error)
@@ -810,8 +797,6 @@ lcow_driver_create_container (HcsIsolationDriver *driver, const char *id,
   HcsContainer *container;
   gboolean had_uvm;
 
-  if (!check_config (id, config, error))
-    return NULL;
   /* Held by a UVM holder: the system outlives this process. */
   if (hcs_options_get_boolean (self->options, system_options, "lcow", "uvm-holder", FALSE))
     return lcow_holder_create_container (self->options, id, config, error);
