@@ -14,9 +14,11 @@
 #include "gcs-storage.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #define STORAGE_DIR "/run/hcs/storage"
 #define SHARES_DIR "/run/hcs/shares"
@@ -88,6 +90,20 @@ find_disk (const char *serial)
   return NULL;
 }
 
+/* Whether the block device at @device can be opened: the kernel shows a
+ * hot-added disk's serial and /dev node before the disk is live, and an
+ * open (a mount) in between fails with ENXIO. */
+static gboolean
+disk_ready (const char *device)
+{
+  int fd = open (device, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+  if (fd < 0)
+    return errno != ENXIO && errno != ENOENT;
+  close (fd);
+  return TRUE;
+}
+
 static char *
 wait_for_disk (const char *serial, GError **error)
 {
@@ -97,7 +113,7 @@ wait_for_disk (const char *serial, GError **error)
     {
       char *device = find_disk (serial);
 
-      if (device != NULL && g_file_test (device, G_FILE_TEST_EXISTS))
+      if (device != NULL && disk_ready (device))
         return device;
       g_free (device);
       if (g_get_monotonic_time () > deadline)
