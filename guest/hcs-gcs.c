@@ -64,6 +64,7 @@ typedef struct
   GMutex storage_lock;    /* guards `storages`: creates run on worker threads */
   GHashTable *storages;   /* container id -> GcsStorage: roots built of disks */
   char *misbehave;        /* hcs.misbehave= of the kernel command line, for tests */
+  gboolean timing;        /* hcs.timing on the kernel command line: each create's steps */
   char **modules;         /* /lib/modules/load-order */
   guint bridge_modules;   /* how many of `modules` PID 1 loaded before the bridge */
   GMutex setup_lock;      /* guards the four below: creates wait for the set-up */
@@ -496,8 +497,10 @@ misbehave (Agent *agent, GIOStream *stream)
                           g_object_ref (stream), g_object_unref);
 }
 
+/* The value of @key ("hcs.misbehave=") on the kernel command line, ""
+ * for a bare word @key ("hcs.timing"), or NULL. */
 static char *
-read_misbehave (void)
+read_cmdline (const char *key)
 {
   g_autofree char *cmdline = NULL;
   g_auto (GStrv) words = NULL;
@@ -506,8 +509,9 @@ read_misbehave (void)
     return NULL;
   words = g_strsplit_set (g_strstrip (cmdline), " ", -1);
   for (guint i = 0; words[i] != NULL; i++)
-    if (g_str_has_prefix (words[i], "hcs.misbehave="))
-      return g_strdup (words[i] + strlen ("hcs.misbehave="));
+    if (g_str_has_prefix (words[i], key) &&
+        (g_str_has_suffix (key, "=") || words[i][strlen (key)] == '\0'))
+      return g_strdup (words[i] + strlen (key));
   return NULL;
 }
 
@@ -730,13 +734,17 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autofree char *rootfs = NULL;
   g_auto (RunningCreate) running = { NULL };
+  /* With hcs.timing: when each step ended, in µs from the first. */
+  gint64 steps[6] = { g_get_monotonic_time () };
 
   if (!wait_for_setup (agent, SETUP_CONTAINERS | (config_uses_devices (node) ? SETUP_DEVICES : 0),
                        error))
     return NULL;
   running = running_create_begin (agent);
+  steps[1] = g_get_monotonic_time ();
   if (!apply_seed (node, error))
     return NULL;
+  steps[2] = g_get_monotonic_time ();
   if (JSON_NODE_HOLDS_OBJECT (node) &&
       json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
     {
@@ -758,6 +766,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
         }
       json_object_remove_member (object, HCS_PROTOCOL_GUEST_STORAGE);
     }
+  steps[3] = g_get_monotonic_time ();
   config = hcs_container_config_from_node (node, NULL, error);
   if (config == NULL)
     return NULL;
@@ -775,6 +784,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   container = hcs_host_create_container (agent->host, id, config, NULL, error);
   if (container == NULL)
     return NULL;
+  steps[4] = g_get_monotonic_time ();
   /* Its NICs, hot-added by the host, into its namespace before it starts;
    * a system whose network cannot be set up is not left behind (nor is its
    * storage: `storage` is released with it). */
@@ -790,6 +800,12 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
       g_hash_table_replace (agent->storages, g_strdup (id), g_steal_pointer (&storage));
       g_mutex_unlock (&agent->storage_lock);
     }
+  steps[5] = g_get_monotonic_time ();
+  if (agent->timing)
+    say ("create %s: set-up %.1f, seed %.1f, storage %.1f, argon %.1f, network %.1f ms", id,
+         (steps[1] - steps[0]) / 1000.0, (steps[2] - steps[1]) / 1000.0,
+         (steps[3] - steps[2]) / 1000.0, (steps[4] - steps[3]) / 1000.0,
+         (steps[5] - steps[4]) / 1000.0);
   return g_steal_pointer (&container);
 }
 
@@ -968,7 +984,10 @@ agent_start (Agent *agent, GError **error)
 {
   int uevent_fd;
 
-  agent->misbehave = read_misbehave ();
+  g_autofree char *timing = read_cmdline ("hcs.timing");
+
+  agent->misbehave = read_cmdline ("hcs.misbehave=");
+  agent->timing = timing != NULL;
   /* The bus was scanned when the bridge's modules loaded; before the
    * bridge is served, so before any create. */
   agent->booted_with_devices = booted_with_devices ();

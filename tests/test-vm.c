@@ -163,7 +163,7 @@ test_command_tcg (void)
   g_assert_cmpstr (arg_after (argv, "-smp"), ==, "2");
   g_assert_cmpstr (arg_after (argv, "-kernel"), ==, "/proc/self/exe");
   g_assert_null (arg_after (argv, "-initrd"));
-  g_assert_cmpstr (arg_after (argv, "-append"), ==, "console=ttyS0 tsc_early_khz=2100000 quiet");
+  g_assert_cmpstr (arg_after (argv, "-append"), ==, "console=ttyS0 tsc_early_khz=2100000 tsc=reliable quiet");
   /* A comma in a path is doubled in QEMU's option syntax. */
   g_assert_true (strv_has (argv, "file,id=console,path=/run/x/console,,log"));
   g_assert_true (strv_has (argv, "socket,id=qmp,fd=3,server=on,wait=off"));

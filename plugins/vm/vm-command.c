@@ -426,6 +426,18 @@ vm_host_tsc_khz (void)
   return khz;
 }
 
+const char *
+vm_accel_cpu_model (VmAccel accel)
+{
+  return accel == VM_ACCEL_KVM ? "host" : "max";
+}
+
+const char *
+vm_accel_guest_parameters (VmAccel accel)
+{
+  return accel == VM_ACCEL_KVM ? "" : "tsc=reliable";
+}
+
 /* QEMU's option syntax doubles a comma inside a value. */
 static char *
 escape_option_value (const char *value)
@@ -478,7 +490,7 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
   add (argv, "-accel");
   add (argv, accel == VM_ACCEL_KVM ? "kvm" : "tcg,thread=multi");
   add (argv, "-cpu");
-  add (argv, accel == VM_ACCEL_KVM ? "host" : "max");
+  add (argv, vm_accel_cpu_model (accel));
   add (argv, "-m");
   add_printf (argv, "%u", config->memory_mb);
   add (argv, "-smp");
@@ -494,8 +506,9 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
   /* Under TCG the guest's TSC is the host's; calibrating it against the
    * emulated PIT is slow and unreliable. */
   if (accel == VM_ACCEL_TCG)
-    g_string_append_printf (append, " tsc_early_khz=%u",
-                            config->tsc_khz ? config->tsc_khz : vm_host_tsc_khz ());
+    g_string_append_printf (append, " tsc_early_khz=%u %s",
+                            config->tsc_khz ? config->tsc_khz : vm_host_tsc_khz (),
+                            vm_accel_guest_parameters (accel));
   if (config->append != NULL && *config->append != '\0')
     g_string_append_printf (append, " %s", config->append);
   add (argv, "-append");

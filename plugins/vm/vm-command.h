@@ -135,6 +135,17 @@ gboolean vm_accel_resolve (VmAccel requested, VmAccel *resolved, GError **error)
  * an emulated PIT). */
 guint vm_host_tsc_khz (void);
 
+/* The -cpu model a guest gets under @accel (resolved: KVM or TCG). */
+const char *vm_accel_cpu_model (VmAccel accel);
+
+/* What a guest's kernel is told under @accel (resolved) besides its TSC
+ * frequency and the caller's parameters: "" under KVM; under TCG, that
+ * its TSC is reliable (it is the host's, read by QEMU: no watchdog against
+ * an emulated timer that a loaded host delays, which otherwise marks it
+ * unstable at random and leaves the guest on jiffies, ticking at HZ even
+ * when idle). Both are part of a template's key: a clone must match. */
+const char *vm_accel_guest_parameters (VmAccel accel);
+
 /* The file descriptors QEMU inherits, as numbered in the child: listening
  * unix sockets for QMP and for each of config->boot_ports, in order. */
 typedef struct {

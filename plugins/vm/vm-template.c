@@ -96,6 +96,10 @@ vm_template_name (const VmConfig *config, GError **error)
     }
 
   add_text (contents, "accel", accel == VM_ACCEL_KVM ? "kvm" : "tcg");
+  /* What the library adds for the accelerator: a template booted with
+   * other parameters or another CPU model is stale. */
+  add_text (contents, "cpu", vm_accel_cpu_model (accel));
+  add_text (contents, "guest parameters", vm_accel_guest_parameters (accel));
   if (!add_file (contents, "qemu", qemu, error) ||
       !add_file (contents, "kernel", config->kernel, error) ||
       (config->initrd != NULL && !add_file (contents, "initrd", config->initrd, error)))
