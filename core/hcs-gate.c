@@ -164,6 +164,7 @@ hcs_gate_load (const char *state_dir, const char *id, HcsGate *gate, GError **er
   g_autoptr (GKeyFile) file = NULL, oci = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *owner_path = NULL, *creating_path = NULL, *started_path = NULL;
+  g_autofree char *monitor_path = NULL;
   g_autofree char *started = NULL;
   GError *key_error = NULL;
 
@@ -178,6 +179,11 @@ hcs_gate_load (const char *state_dir, const char *id, HcsGate *gate, GError **er
   creating_path = g_build_filename (gate->folder, "creating", NULL);
   if (access (creating_path, F_OK) == 0 || errno != ENOENT)
     return doubt (error, gate->folder, "created by a process still at work, or killed");
+  /* A system held by a monitor answers there (hcs-monitor-private.h): its
+   * monitor's own view of it must see every start. */
+  monitor_path = g_build_filename (gate->folder, "monitor.sock", NULL);
+  if (access (monitor_path, F_OK) == 0 || errno != ENOENT)
+    return doubt (error, gate->folder, "held by a monitor");
 
   file = load_key_file (gate->folder, HCS_GATE_RECORD, "gate", error);
   if (file == NULL)

@@ -78,7 +78,8 @@ char *hcs_gate_file_stamp (const char *path);
 
 /* Reads the gate of STATE_DIR/systems/@id (@id already validated). FALSE
  * with @error saying why when there is no folder (G_FILE_ERROR_NOENT), or
- * no gate, or one of another version, or a folder still being created. */
+ * no gate, or one of another version, or a folder still being created or
+ * held by a monitor (whose view of the system must see every start). */
 gboolean hcs_gate_load (const char *state_dir, const char *id, HcsGate *gate, GError **error);
 void hcs_gate_clear (HcsGate *gate);
 

@@ -2099,6 +2099,25 @@ test_front (Fixture *fixture, gconstpointer data)
   assert_state_as_full (fixture, "front", "running");
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "front"), ==, 0);
   g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  write_bundle (fixture, "[\"sleep\", \"1000\"]", FALSE);
+
+  /* A system held by a monitor answers there: the monitor's view of it
+   * must see its start, so the front leaves it to the full path. */
+  {
+    g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+    g_autofree char *monitored = g_build_filename (fixture->temp_dir, "monitored.ini", NULL);
+    char *plain = fixture->options_file;
+
+    g_key_file_set_boolean (options, "host", "monitor", TRUE);
+    g_assert_true (g_key_file_save_to_file (options, monitored, NULL));
+    fixture->options_file = monitored;
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "held"), ==, 0);
+    g_assert_true (state_maps_gio (fixture, "held", front_maps_env));
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "held"), ==, 0);
+    assert_state_as_full (fixture, "held", "running");
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "held"), ==, 0);
+    fixture->options_file = plain;
+  }
 }
 
 int
