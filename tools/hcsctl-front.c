@@ -37,7 +37,9 @@
 static int
 run_full (HcsctlGlobals *globals, int argc, char **argv)
 {
-  void *module = dlopen (HCSCTL_FULL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+  /* Lazily, as hcsctl bound libhcs when it linked it: RTLD_NOW would bind
+   * every symbol of the module and of libhcs, loaded with it, up front. */
+  void *module = dlopen (HCSCTL_FULL_LIBRARY, RTLD_LAZY | RTLD_LOCAL);
   HcsctlFullMain full_main;
 
   if (module == NULL)
