@@ -1987,6 +1987,23 @@ test_front (Fixture *fixture, gconstpointer data)
   program_env = NULL;
   g_assert_nonnull (strstr (err, "cannot start an already running container"));
   g_clear_pointer (&err, g_free);
+  /* The front's errors go to --log too, as runc's JSON lines. */
+  {
+    g_autofree char *log = g_build_filename (fixture->temp_dir, "front-log.json", NULL);
+    g_autofree char *log_arg = g_strdup_printf ("--log=%s", log);
+    g_autofree char *text = NULL;
+    g_autoptr (JsonObject) line = NULL;
+
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, log_arg, "--log-format=json", "start",
+                             "front"), ==, 1);
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    line = parse_object (text);
+    g_assert_cmpstr (json_object_get_string_member (line, "level"), ==, "error");
+    g_assert_cmpstr (json_object_get_string_member (line, "msg"), ==,
+                     "start: cannot start an already running container");
+    g_assert_true (json_object_has_member (line, "time"));
+    g_unlink (log);
+  }
   /* The workload runs: an exec (the full path) finds it running. */
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "front", "true"), ==, 0);
 
