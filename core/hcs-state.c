@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hcs-error.h"
+#include "hcs-gate.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
@@ -178,41 +179,13 @@ invalid:
 guint64
 hcs_process_start_time (int pid)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
-  const char *after_name;
-  int field = 2;
-
-  if (pid <= 0)
-    return 0;
-  path = g_strdup_printf ("/proc/%d/stat", pid);
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  /* The name (field 2) may hold spaces and parentheses: skip to its end. */
-  after_name = strrchr (text, ')');
-  if (after_name == NULL || after_name[1] != ' ' || after_name[2] == 'Z' || after_name[2] == 'X')
-    return 0;
-  for (const char *p = after_name + 1; *p; p++)
-    if (*p == ' ' && ++field == 22)
-      return g_ascii_strtoull (p + 1, NULL, 10);
-  return 0;
+  return hcs_gate_process_start_time (pid);
 }
 
 void
 hcs_state_fault_point (const char *name)
 {
-  const char *points = g_getenv ("HCS_FAULT_POINT");
-  g_auto (GStrv) names = NULL;
-
-  if (points == NULL || *points == '\0')
-    return;
-  names = g_strsplit (points, ",", -1);
-  if (g_strv_contains ((const char *const *) names, name))
-    {
-      kill (getpid (), SIGKILL);
-      for (;;)
-        pause ();
-    }
+  hcs_gate_fault_point (name);
 }
 
 /* --- removing a tree, never following a link nor crossing a mount ------------------- */
@@ -810,4 +783,29 @@ hcs_state_folder_remove (HcsStateFolder *self, GError **error)
     }
   hcs_state_fault_point ("state-removing");
   return remove_tree (doomed, error);
+}
+
+/* --- the start gate (hcs-gate.h) ---------------------------------------------------- */
+
+gboolean
+hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), FALSE);
+  g_return_val_if_fail (gate != NULL && gate->pid > 0, FALSE);
+  g_return_val_if_fail (gate->start_fifo == NULL || is_plain_name (gate->start_fifo), FALSE);
+  text = hcs_gate_format (gate->pid, gate->pid_start_time, gate->created, gate->start_fifo,
+                          gate->freezer, gate->freezer_version);
+  return hcs_state_folder_write (self, HCS_GATE_RECORD, text, -1, error);
+}
+
+gint64
+hcs_state_folder_get_gate_started (HcsStateFolder *self)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), 0);
+  text = hcs_state_folder_read (self, HCS_GATE_STARTED_RECORD, NULL, NULL);
+  return text ? MAX (g_ascii_strtoll (text, NULL, 10), 0) : 0;
 }

@@ -322,6 +322,54 @@ gboolean hcs_state_folder_remove_record (HcsStateFolder *self, const char *name,
 gboolean hcs_state_folder_remove (HcsStateFolder *self, GError **error);
 
 /**
+ * HcsStateGate:
+ * @pid: the init's pid
+ * @pid_start_time: its start time (hcs_process_start_time())
+ * @created: when the system was created (unix µs)
+ * @start_fifo: (nullable): the record name of the fifo the init waits on
+ *   to be started (runc's exec.fifo), or %NULL when only its creator starts it
+ * @freezer: (nullable): the cgroup file that says whether it is frozen
+ * @freezer_version: 1: @freezer is a v1 freezer.state; 2: a v2 cgroup.events
+ *
+ * A system's start gate: what a process linking GLib alone needs to start,
+ * signal and describe the system (hcsctl's front for `start`, `state` and
+ * `kill`), written by its driver beside its own records (docs/state.md).
+ */
+typedef struct {
+  int pid;
+  guint64 pid_start_time;
+  gint64 created;
+  const char *start_fifo;
+  const char *freezer;
+  int freezer_version;
+} HcsStateGate;
+
+/**
+ * hcs_state_folder_write_gate:
+ * @self: the object
+ * @gate: the gate
+ * @error: return location for a #GError
+ *
+ * Writes the record `gate` (a new file, once, before the commit). The
+ * driver's own records stay the reference: the gate's readers check the
+ * init's identity and fall back to the driver when in doubt.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate,
+                                      GError **error);
+/**
+ * hcs_state_folder_get_gate_started:
+ * @self: the object
+ *
+ * When a process started the system through its gate (unix µs; the record
+ * `gate-started`), or 0.
+ *
+ * Returns: the instant, or 0
+ */
+gint64 hcs_state_folder_get_gate_started (HcsStateFolder *self);
+
+/**
  * hcs_process_start_time:
  * @pid: pid
  *

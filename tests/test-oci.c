@@ -76,6 +76,9 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->bundle);
 }
 
+/* NAME, VALUE, ... NULL: set in the environment of the programs run. */
+static const char *const *program_env;
+
 /* Runs @program (hcsctl with our options and --root, or runc with a root of
  * its own) with @args, in the bundle folder. */
 static int
@@ -113,6 +116,8 @@ run_program (Fixture *fixture, gboolean runc, char **out, char **err, ...)
 
   /* Files, not pipes: a created init keeps the stdio it inherited, so a
    * pipe would not end when hcsctl does (conmon does not wait for it). */
+  for (guint i = 0; program_env != NULL && program_env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, program_env[i], program_env[i + 1], TRUE);
   g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
@@ -1889,6 +1894,249 @@ test_containerd (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* hcsctl's front (tools/hcsctl-front.c) serves start, state and kill from
+ * the start gate with GLib alone: each is held to what the full path
+ * (HCSCTL_FRONT=0) does, byte for byte where it prints, and whatever the
+ * front cannot trust goes the full path. */
+static const char *const full_path_env[] = { "HCSCTL_FRONT", "0", NULL };
+static const char *const front_maps_env[] = { "LD_DEBUG", "files", NULL };
+static const char *const full_maps_env[] = { "LD_DEBUG", "files", "HCSCTL_FRONT", "0", NULL };
+
+/* Whether `hcsctl state ID` (with @env) loaded GIO (ld.so's LD_DEBUG=files
+ * names every library it loads on stderr). */
+static gboolean
+state_maps_gio (Fixture *fixture, const char *id, const char *const *env)
+{
+  g_autofree char *err = NULL;
+
+  program_env = env;
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "state", id), ==, 0);
+  program_env = NULL;
+  g_assert_nonnull (strstr (err, "libglib-2.0.so"));
+  return strstr (err, "libgio-2.0.so") != NULL;
+}
+
+/* The state as the front prints it equals the full path's. */
+static void
+assert_state_as_full (Fixture *fixture, const char *id, const char *status)
+{
+  g_autofree char *front = NULL, *full = NULL;
+  g_autoptr (JsonObject) state = NULL;
+
+  g_assert_cmpint (hcsctl (fixture, &front, NULL, "state", id), ==, 0);
+  program_env = full_path_env;
+  g_assert_cmpint (hcsctl (fixture, &full, NULL, "state", id), ==, 0);
+  program_env = NULL;
+  g_assert_cmpstr (front, ==, full);
+  state = parse_object (front);
+  g_assert_cmpstr (json_object_get_string_member (state, "status"), ==, status);
+}
+
+static char *
+gate_path (Fixture *fixture, const char *id, const char *record)
+{
+  return g_build_filename (fixture->root, "systems", id, record, NULL);
+}
+
+static void
+test_front (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *err = NULL, *pid_text = NULL, *gate = NULL, *saved_gate = NULL;
+  g_autofree char *gate_file = gate_path (fixture, "front", "gate");
+  gint64 pid;
+  int wait_status;
+
+  /* Annotations that need escaping, as json-glib escapes them. */
+  write_bundle (fixture, "[\"sleep\", \"1000\"]", FALSE);
+  {
+    g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+    g_autofree char *text = NULL, *changed = NULL;
+    g_auto (GStrv) parts = NULL;
+
+    g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+    parts = g_strsplit (text, "\"org.example.test\": \"yes\"", 2);
+    changed = g_strjoinv ("\"org.example.test\": \"yes\", \"q\": \"a\\\"b\\\\c\\n\u00e9\"",
+                          parts);
+    g_assert_true (g_file_set_contents (config_path, changed, -1, NULL));
+  }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "front"), ==,
+                   0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_true (g_file_test (gate_file, G_FILE_TEST_EXISTS));
+
+  /* The light verbs do not load GIO; the full path does. */
+  g_assert_false (state_maps_gio (fixture, "front", front_maps_env));
+  g_assert_true (state_maps_gio (fixture, "front", full_maps_env));
+
+  assert_state_as_full (fixture, "front", "created");
+  program_env = front_maps_env;
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 0);
+  program_env = NULL;
+  g_assert_null (strstr (err, "libgio-2.0.so"));
+  g_clear_pointer (&err, g_free);
+  g_assert_true (g_file_test (gate_path (fixture, "front", "gate-started"), G_FILE_TEST_EXISTS));
+  assert_state_as_full (fixture, "front", "running");
+  /* A second start is refused, by the front as by the full path. */
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start an already running container"));
+  g_clear_pointer (&err, g_free);
+  program_env = full_path_env;
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 1);
+  program_env = NULL;
+  g_assert_nonnull (strstr (err, "cannot start an already running container"));
+  g_clear_pointer (&err, g_free);
+  /* The front's errors go to --log too, as runc's JSON lines. */
+  {
+    g_autofree char *log = g_build_filename (fixture->temp_dir, "front-log.json", NULL);
+    g_autofree char *log_arg = g_strdup_printf ("--log=%s", log);
+    g_autofree char *text = NULL;
+    g_autoptr (JsonObject) line = NULL;
+
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, log_arg, "--log-format=json", "start",
+                             "front"), ==, 1);
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    line = parse_object (text);
+    g_assert_cmpstr (json_object_get_string_member (line, "level"), ==, "error");
+    g_assert_cmpstr (json_object_get_string_member (line, "msg"), ==,
+                     "start: cannot start an already running container");
+    g_assert_true (json_object_has_member (line, "time"));
+    g_unlink (log);
+  }
+  /* The workload runs: an exec (the full path) finds it running. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "front", "true"), ==, 0);
+
+  /* Paused is read from the freezer. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "pause", "front"), ==, 0);
+  assert_state_as_full (fixture, "front", "paused");
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start a container in the paused state"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "resume", "front"), ==, 0);
+  assert_state_as_full (fixture, "front", "running");
+
+  /* kill: a name, a number, the default; one sleep ignores (WINCH). */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "front", "WINCH"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "front", "28"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "front", "SIGWINCH"), ==, 0);
+  g_assert_cmpint (kill ((pid_t) pid, 0), ==, 0);
+
+  /* A pid reused by another process: the gate's start time tells them
+   * apart, and the impostor is never signalled. */
+  {
+    g_autoptr (GSubprocess) impostor =
+        g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, NULL, "sleep", "1000", NULL);
+    g_autofree char *impostor_pid = g_strdup (g_subprocess_get_identifier (impostor));
+    g_autofree char *pid_line = g_strdup_printf ("pid=%" G_GINT64_FORMAT "\n", pid);
+    g_autofree char *impostor_line = g_strdup_printf ("pid=%s\n", impostor_pid);
+    g_auto (GStrv) parts = NULL;
+    g_autofree char *forged = NULL;
+
+    g_assert_true (g_file_get_contents (gate_file, &saved_gate, NULL, NULL));
+    parts = g_strsplit (saved_gate, pid_line, 2);
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    forged = g_strjoinv (impostor_line, parts);
+    g_assert_true (g_file_set_contents (gate_file, forged, -1, NULL));
+    g_assert_cmpint (hcsctl (fixture, NULL, &err, "kill", "front", "TERM"), ==, 1);
+    g_assert_nonnull (strstr (err, "container not running"));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 1);
+    g_assert_nonnull (strstr (err, "cannot start a container that has stopped"));
+    g_clear_pointer (&err, g_free);
+    /* Still there to be killed by us: it got no SIGTERM. */
+    g_subprocess_force_exit (impostor);
+    g_assert_true (g_subprocess_wait (impostor, NULL, NULL));
+    g_assert_true (g_subprocess_get_if_signaled (impostor));
+    g_assert_cmpint (g_subprocess_get_term_sig (impostor), ==, SIGKILL);
+    g_assert_true (g_file_set_contents (gate_file, saved_gate, -1, NULL));
+  }
+
+  /* A gate missing or corrupt: the full path, with the same result. */
+  g_assert_cmpint (g_rename (gate_file, gate_path (fixture, "front", "gate.saved")), ==, 0);
+  g_assert_true (state_maps_gio (fixture, "front", front_maps_env));
+  g_assert_true (g_file_set_contents (gate_file, "[gate]\nversion=1\npid=banana\n", -1, NULL));
+  g_assert_true (state_maps_gio (fixture, "front", front_maps_env));
+  g_assert_true (g_file_set_contents (gate_file, "[gate]\nversion=99\npid=1\n", -1, NULL));
+  g_assert_true (state_maps_gio (fixture, "front", front_maps_env));
+  g_assert_true (g_file_set_contents (gate_file, "\x01\x02 not a key file", -1, NULL));
+  assert_state_as_full (fixture, "front", "running");
+  g_assert_cmpint (g_rename (gate_path (fixture, "front", "gate.saved"), gate_file), ==, 0);
+  g_assert_false (state_maps_gio (fixture, "front", front_maps_env));
+
+  /* The init killed through the front; a dead one is not running. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "front", "KILL"), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, &wait_status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (wait_status));
+  g_assert_cmpint (WTERMSIG (wait_status), ==, SIGKILL);
+  assert_state_as_full (fixture, "front", "stopped");
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "kill", "front"), ==, 1);
+  g_assert_nonnull (strstr (err, "container not running"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start a container that has stopped"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "front"), ==, 0);
+
+  /* A created init that died before its start: stopped, start refused. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "front"), ==,
+                   0);
+  g_clear_pointer (&pid_text, g_free);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_cmpint (kill ((pid_t) pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  assert_state_as_full (fixture, "front", "stopped");
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot start a container that has stopped"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "front"), ==, 0);
+
+  /* A bundle given poststart hooks after its create: the full path reads
+   * them again at start (a hook that fails is a warning it prints). */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "front"), ==,
+                   0);
+  g_clear_pointer (&pid_text, g_free);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  {
+    g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+    g_autofree char *text = NULL, *hooked = NULL;
+    g_auto (GStrv) parts = NULL;
+
+    g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+    parts = g_strsplit (text, "\"mounts\"", 2);
+    hooked = g_strjoinv ("\"hooks\": {\"poststart\": [{\"path\": \"/bin/false\"}]}, \"mounts\"",
+                         parts);
+    g_assert_true (g_file_set_contents (config_path, hooked, -1, NULL));
+  }
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "front"), ==, 0);
+  g_assert_nonnull (strstr (err, "warning: poststart hook /bin/false"));
+  g_clear_pointer (&err, g_free);
+  assert_state_as_full (fixture, "front", "running");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "front"), ==, 0);
+  g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  write_bundle (fixture, "[\"sleep\", \"1000\"]", FALSE);
+
+  /* A system held by a monitor answers there: the monitor's view of it
+   * must see its start, so the front leaves it to the full path. */
+  {
+    g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+    g_autofree char *monitored = g_build_filename (fixture->temp_dir, "monitored.ini", NULL);
+    char *plain = fixture->options_file;
+
+    g_key_file_set_boolean (options, "host", "monitor", TRUE);
+    g_assert_true (g_key_file_save_to_file (options, monitored, NULL));
+    fixture->options_file = monitored;
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "held"), ==, 0);
+    g_assert_true (state_maps_gio (fixture, "held", front_maps_env));
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "held"), ==, 0);
+    assert_state_as_full (fixture, "held", "running");
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "held"), ==, 0);
+    fixture->options_file = plain;
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1918,6 +2166,7 @@ main (int argc, char **argv)
   ADD ("devices", test_devices);
   ADD ("seccomp", test_seccomp);
   ADD ("errors", test_errors);
+  ADD ("front", test_front);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
   ADD ("compare-with-runc", test_compare_with_runc);

@@ -12,6 +12,7 @@
 #include "hcs-config.h"
 
 #include "hcsctl-private.h"
+#include "hcs-gate.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -172,6 +173,65 @@ save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *ro
   return hcs_state_folder_write (folder, "oci.json", text, -1, error);
 }
 
+/* @node pretty-printed as print_json() prints it, without the braces of
+ * its outermost object: its members as they appear at depth 1. */
+static char *
+render_members (JsonNode *node)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  gsize length;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  text = json_generator_to_data (generator, &length);
+  g_return_val_if_fail (length >= 4 && g_str_has_prefix (text, "{\n") &&
+                            g_str_has_suffix (text, "\n}"), NULL);
+  return g_strndup (text + 2, length - 4);
+}
+
+/* gate-oci (hcs-gate.h), for the front's `state` and `start`: what
+ * state_node() takes from oci.json, pre-rendered, and whether the bundle
+ * had the hooks that would make `start` and `delete` run something. */
+static gboolean
+save_gate_oci (HcsHost *host, const char *id, const char *bundle, const char *rootfs,
+               JsonNode *annotations, const HcsContainerConfig *config, GError **error)
+{
+  g_autoptr (HcsStateFolder) folder = hcs_state_open (hcs_host_get_state (host), id, error);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) members_node = NULL;
+  g_autofree char *members = NULL, *annotations_text = NULL, *text = NULL;
+  g_autofree char *config_path = NULL, *config_stamp = NULL;
+  GPtrArray *poststart = config->oci_hooks[HCS_OCI_HOOK_POSTSTART];
+  GPtrArray *poststop = config->oci_hooks[HCS_OCI_HOOK_POSTSTOP];
+
+  if (folder == NULL)
+    return FALSE;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "bundle");
+  json_builder_add_string_value (builder, bundle);
+  json_builder_set_member_name (builder, "rootfs");
+  json_builder_add_string_value (builder, rootfs ? rootfs : "");
+  json_builder_end_object (builder);
+  members_node = json_builder_get_root (builder);
+  members = render_members (members_node);
+  if (annotations != NULL)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr (JsonObject) object = json_object_new ();
+
+      json_object_set_member (object, "annotations", json_node_copy (annotations));
+      json_node_set_object (node, object);
+      annotations_text = render_members (node);
+    }
+  config_path = g_build_filename (bundle, "config.json", NULL);
+  config_stamp = hcs_gate_file_stamp (config_path);
+  text = hcs_gate_format_oci (members, annotations_text, poststart != NULL && poststart->len > 0,
+                              poststop != NULL && poststop->len > 0, config_path, config_stamp);
+  return hcs_state_folder_write (folder, HCS_GATE_OCI_RECORD, text, -1, error);
+}
+
 static JsonObject *
 load_oci_info (HcsHost *host, const char *id)
 {
@@ -200,22 +260,13 @@ oci_status (const HcsContainerProperties *props)
   return "running";
 }
 
-static char *
-format_time (gint64 unix_us)
-{
-  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (unix_us / G_USEC_PER_SEC);
-  g_autofree char *seconds = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
-
-  return g_strdup_printf ("%s.%06dZ", seconds, (int) (unix_us % G_USEC_PER_SEC));
-}
-
 /* runc's state JSON (runtime-spec "state" plus rootfs, created, owner). */
 static JsonNode *
 state_node (HcsHost *host, const HcsContainerProperties *props)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonObject) info = load_oci_info (host, props->id);
-  g_autofree char *created = format_time (props->created);
+  g_autofree char *created = hcsctl_format_time (props->created);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ociVersion");
@@ -265,39 +316,6 @@ write_pid_file (const char *path, int pid, GError **error)
 
   /* runc writes it whole or not at all, with no newline. */
   return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
-}
-
-/* "KILL", "SIGKILL", "kill", "9" */
-static int
-parse_signal (const char *text)
-{
-  static const struct {
-    const char *name;
-    int number;
-  } signals[] = {
-    { "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "ILL", SIGILL },
-    { "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "BUS", SIGBUS },   { "FPE", SIGFPE },
-    { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-    { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM }, { "CHLD", SIGCHLD },
-    { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-    { "TTOU", SIGTTOU }, { "URG", SIGURG },   { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ },
-    { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
-    { "PWR", SIGPWR },   { "SYS", SIGSYS },
-  };
-  g_autofree char *upper = g_ascii_strup (text, -1);
-  const char *name = upper;
-  char *end;
-  guint64 number;
-
-  number = g_ascii_strtoull (text, &end, 10);
-  if (*text != '\0' && *end == '\0')
-    return number >= 1 && number <= 64 ? (int) number : -1;
-  if (g_str_has_prefix (name, "SIG"))
-    name += 3;
-  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-    if (g_str_equal (name, signals[i].name))
-      return signals[i].number;
-  return -1;
 }
 
 /* --- poststart and poststop hooks --------------------------------------------------- */
@@ -683,6 +701,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   }
   hcs_state_fault_point ("hcsctl-created");
   if (!save_oci_info (host, id, bundle, config->volume_path, annotations, &error) ||
+      !save_gate_oci (host, id, bundle, config->volume_path, annotations, config, &error) ||
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
     {
       hcsctl_log_error (verb, error->message);
@@ -937,7 +956,7 @@ hcsctl_cmd_list (HcsctlGlobals *globals, int argc, char **argv)
     {
       HcsContainerProperties *props = systems->pdata[i];
       g_autoptr (JsonObject) info = load_oci_info (host, props->id);
-      g_autofree char *created = format_time (props->created);
+      g_autofree char *created = hcsctl_format_time (props->created);
 
       g_print ("%-20s %-8d %-10s %-40s %-30s %s\n", props->id,
                props->stopped ? 0 : props->init_process_id, oci_status (props),
@@ -1005,7 +1024,7 @@ hcsctl_cmd_kill (HcsctlGlobals *globals, int argc, char **argv)
 
   if (!parse_args ("kill", "CONTAINER-ID [SIGNAL]", entries, &argc, &argv, &rest, 1, 2))
     return 1;
-  if (rest[1] != NULL && (signum = parse_signal (rest[1])) < 0)
+  if (rest[1] != NULL && (signum = hcsctl_parse_signal (rest[1])) < 0)
     {
       g_autofree char *message = g_strdup_printf ("unknown signal \"%s\"", rest[1]);
       return hcsctl_log_error ("kill", message);

@@ -5,14 +5,7 @@
 #pragma once
 
 #include "hcs.h"
-
-typedef struct {
-  char *options_file;  /* --options FILE: runtime options (GKeyFile) */
-  gboolean debug;
-  char *root;          /* --root DIR: the state folder (runc's --root) */
-  char *log_file;      /* --log FILE: errors also go there (runc's --log) */
-  gboolean log_json;   /* --log-format json */
-} HcsctlGlobals;
+#include "hcsctl-common.h"
 
 typedef struct {
   const char *name;
@@ -53,10 +46,6 @@ void hcsctl_print_subcommand_help (const HcsctlSubcommand *command, const GOptio
 /* Prints "hcsctl: VERB: MESSAGE" on stderr; returns the exit code 1. */
 int hcsctl_fail (const char *verb, const GError *error);
 HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);
-/* Prints "hcsctl: VERB: MESSAGE" on stderr and, with --log, appends it to
- * the log file (as runc's JSON lines with --log-format json, which conmon
- * and containerd read back). Returns the exit code 1. */
-int hcsctl_log_error (const char *verb, const char *message);
 
 /* runc's verbs (hcsctl-oci.c); the help of one of them by name. */
 const HcsctlHelp *hcsctl_oci_help (const char *verb);
@@ -77,8 +66,6 @@ int hcsctl_cmd_spec (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_features (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_checkpoint (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_restore (HcsctlGlobals *globals, int argc, char **argv);
-/* The runtime spec version hcsctl implements (`state`, `--version`). */
-#define HCSCTL_OCI_VERSION "1.0.2"
 
 
 gboolean hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean tty,

@@ -1,4 +1,6 @@
-/* hcsctl.c: the command line front end of hcs.
+/* hcsctl.c: the command line front end of hcs: its full path, the module
+ * libhcsctl-full.so that hcsctl (hcsctl-front.c) loads for every verb its
+ * front does not serve itself.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -6,7 +8,7 @@
 
 #include "hcsctl-private.h"
 
-#include <locale.h>
+#include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,49 +73,6 @@ run_either (HcsctlGlobals *globals, int argc, char **argv)
   if (positional == 1 && g_file_test ("config.json", G_FILE_TEST_EXISTS))
     return hcsctl_cmd_oci_run (globals, argc, argv);
   return hcsctl_cmd_run (globals, argc, argv);
-}
-
-static HcsctlGlobals *the_globals;
-
-int
-hcsctl_log_error (const char *verb, const char *message)
-{
-  g_printerr ("hcsctl: %s: %s\n", verb, message);
-  if (the_globals != NULL && the_globals->log_file != NULL)
-    {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *time = g_date_time_format_iso8601 (now);
-      g_autofree char *line = NULL;
-      FILE *log = fopen (the_globals->log_file, "ae");
-
-      if (the_globals->log_json)
-        {
-          g_autoptr (JsonBuilder) builder = json_builder_new ();
-          g_autoptr (JsonGenerator) generator = json_generator_new ();
-          g_autoptr (JsonNode) root = NULL;
-          g_autofree char *text = g_strdup_printf ("%s: %s", verb, message);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "level");
-          json_builder_add_string_value (builder, "error");
-          json_builder_set_member_name (builder, "msg");
-          json_builder_add_string_value (builder, text);
-          json_builder_set_member_name (builder, "time");
-          json_builder_add_string_value (builder, time);
-          json_builder_end_object (builder);
-          root = json_builder_get_root (builder);
-          json_generator_set_root (generator, root);
-          line = json_generator_to_data (generator, NULL);
-        }
-      else
-        line = g_strdup_printf ("time=\"%s\" level=error msg=\"%s: %s\"", time, verb, message);
-      if (log != NULL)
-        {
-          fprintf (log, "%s\n", line);
-          fclose (log);
-        }
-    }
-  return 1;
 }
 
 int
@@ -221,28 +180,6 @@ hcsctl_cmd_image (HcsctlGlobals *globals, int argc, char **argv)
   return 0;
 }
 
-/* "--name VALUE" or "--name=VALUE" at argv[*index]; @value may be NULL
- * for options that are accepted and ignored. */
-static gboolean
-global_value (int argc, char **argv, int *index, const char *name, char **value)
-{
-  const char *arg = argv[*index];
-  gsize length = strlen (name);
-  char *found;
-
-  if (strncmp (arg, name, length) != 0)
-    return FALSE;
-  if (arg[length] == '=')
-    found = (char *) arg + length + 1;
-  else if (arg[length] == '\0' && *index + 1 < argc)
-    found = argv[++*index];
-  else
-    return FALSE;
-  if (value != NULL)
-    *value = found;
-  return TRUE;
-}
-
 static void
 print_usage (FILE *stream)
 {
@@ -263,79 +200,33 @@ print_usage (FILE *stream)
            "  --help          this text; COMMAND --help for a command's\n");
 }
 
+/* The full path (hcsctl-common.h): every verb the front does not serve,
+ * with the global options the front parsed. */
+G_MODULE_EXPORT int hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv);
+
 int
-main (int argc, char **argv)
+hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv)
 {
-  HcsctlGlobals globals = { 0 };
-  char *log_format = NULL;
-  int first = 1;
-
-  /* The character set (arguments, terminal) and messages are the user's;
-   * numbers and times stay C, so runc's JSON and tables never change with
-   * LC_NUMERIC or LC_TIME (and the other categories are not loaded). */
-  setlocale (LC_CTYPE, "");
-  setlocale (LC_MESSAGES, "");
-  the_globals = &globals;
-
-  while (first < argc && argv[first][0] == '-')
+  if (abi != HCSCTL_FULL_ABI)
     {
-      const char *arg = argv[first];
-
-      if (g_str_equal (arg, "--version") || g_str_equal (arg, "-v"))
-        {
-          /* runc's lines: the version, then the runtime spec's. */
-          g_print ("hcsctl version %s\nspec: %s\n", HCS_VERSION, HCSCTL_OCI_VERSION);
-          return 0;
-        }
-      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
-        {
-          print_usage (stdout);
-          return 0;
-        }
-      if (g_str_equal (arg, "--debug"))
-        globals.debug = TRUE;
-      else if (g_str_equal (arg, "--systemd-cgroup") || g_str_equal (arg, "--rootless=false"))
-        ; /* accepted as runc does; cgroupfs is used where systemd is absent */
-      else if (global_value (argc, argv, &first, "--root", &globals.root) ||
-               global_value (argc, argv, &first, "--log", &globals.log_file) ||
-               global_value (argc, argv, &first, "--criu", NULL) ||
-               global_value (argc, argv, &first, "--rootless", NULL))
-        ;
-      else if (global_value (argc, argv, &first, "--log-format", &log_format))
-        {
-          if (!g_str_equal (log_format, "json") && !g_str_equal (log_format, "text"))
-            {
-              g_printerr ("hcsctl: --log-format: expected text or json\n");
-              return 2;
-            }
-          globals.log_json = g_str_equal (log_format, "json");
-        }
-      else if (g_str_equal (arg, "--options") && first + 1 < argc)
-        globals.options_file = argv[++first];
-      else if (g_str_has_prefix (arg, "--options="))
-        globals.options_file = (char *) arg + strlen ("--options=");
-      else
-        {
-          g_printerr ("hcsctl: unknown option '%s'\n", arg);
-          print_usage (stderr);
-          return 2;
-        }
-      first++;
+      g_printerr ("hcsctl: " HCSCTL_FULL_LIBRARY " is of another build (ABI %d, not %d)\n", abi,
+                  HCSCTL_FULL_ABI);
+      return 1;
     }
-
-  if (first >= argc)
+  hcsctl_set_globals (globals);
+  if (argc < 1)
     {
       print_usage (stderr);
       return 2;
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (argv[first], commands[i].name))
-      return commands[i].run (&globals, argc - first, argv + first);
-  if (g_str_equal (argv[first], "help"))
+  if (g_str_equal (argv[0], "--help") || g_str_equal (argv[0], "help"))
     {
       print_usage (stdout);
       return 0;
     }
-  g_printerr ("hcsctl: unknown command '%s' (see hcsctl --help)\n", argv[first]);
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[0], commands[i].name))
+      return commands[i].run (globals, argc, argv);
+  g_printerr ("hcsctl: unknown command '%s' (see hcsctl --help)\n", argv[0]);
   return 2;
 }

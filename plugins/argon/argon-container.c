@@ -215,6 +215,27 @@ helper_spawned_cb (GPid helper_pid, gpointer data)
   hcs_state_fault_point ("argon-helper");
 }
 
+/* The start gate (hcs-state.h): what hcsctl's front needs to start, signal
+ * and describe a detached container without loading this plugin. */
+static gboolean
+write_gate (ArgonContainer *self, int pid, GError **error)
+{
+  const char *freezer_dir = hcs_runtime_cgroup_get_path (self->cgroup, "freezer");
+  gboolean v2 = hcs_runtime_cgroup_get_version (self->cgroup) == HCS_RUNTIME_CGROUP_VERSION_2;
+  g_autofree char *freezer = NULL;
+  HcsStateGate gate = { 0 };
+
+  if (freezer_dir != NULL)
+    freezer = g_build_filename (freezer_dir, v2 ? "cgroup.events" : "freezer.state", NULL);
+  gate.pid = pid;
+  gate.pid_start_time = self->init_start_time;
+  gate.created = self->created_time;
+  gate.start_fifo = self->detached ? "exec.fifo" : NULL;
+  gate.freezer = freezer;
+  gate.freezer_version = v2 ? 2 : 1;
+  return hcs_state_folder_write_gate (self->folder, &gate, error);
+}
+
 ArgonContainer *
 argon_container_create (ArgonDriver *driver, const char *id,
                         const HcsContainerConfig *config, GKeyFile *system_options,
@@ -340,7 +361,8 @@ argon_container_create (ArgonDriver *driver, const char *id,
 
     self->init_start_time = argon_process_start_time (pid);
     if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid, self->init_start_time,
-                               error))
+                               error) ||
+        !write_gate (self, pid, error))
       goto fail;
   }
   hcs_state_fault_point ("argon-saved");
@@ -447,7 +469,10 @@ argon_container_load (ArgonDriver *driver, const char *id, GError **error)
   self->creator_pid = state.creator_pid;
   self->created_time = state.created;
   self->start_time = state.started;
-  self->state = state.started ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
+  /* Started through the gate (hcsctl's front), which writes no argon.json. */
+  if (self->start_time == 0 && state.detached)
+    self->start_time = hcs_state_folder_get_gate_started (self->folder);
+  self->state = self->start_time ? ARGON_STATE_RUNNING : ARGON_STATE_CREATED;
   if (*state.exit_type)
     self->exit_type = g_intern_string (state.exit_type);
   else if (status != HCS_STATE_FOLDER_CREATED)

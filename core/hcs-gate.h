@@ -1,0 +1,103 @@
+/* hcs-gate.h: a compute system's start gate, the records of its state
+ * folder that a process linking GLib alone can read and act on (hcsctl's
+ * front: `start`, `state` and `kill` of a container without GIO,
+ * json-glib, GObject types or the plugin's load). Not installed: libhcs
+ * and hcsctl build it in; drivers write the gate through
+ * hcs_state_folder_write_gate() (hcs-state.h).
+ *
+ *   gate          the driver's, written once at create, before the commit
+ *                 (GKeyFile, group [gate]): version, pid and pid-start-time
+ *                 of the init (/proc/PID/stat field 22), created (unix µs),
+ *                 start-fifo (a record name: the init waits for a reader),
+ *                 freezer (the cgroup file that says it is frozen) and
+ *                 freezer-version (1: freezer.state, 2: cgroup.events)
+ *   gate-oci      the OCI front end's, written once after create (group
+ *                 [oci]): members of runc's state JSON pre-rendered as the
+ *                 full path prints them (bundle and rootfs; annotations),
+ *                 and whether the bundle has poststart or poststop hooks
+ *                 (with its config.json's size and time: one changed since
+ *                 is the full path's to read again)
+ *   gate-started  written once by whoever started the init through the
+ *                 fifo: the instant (unix µs)
+ *
+ * Each is a new file, never replaced (a rename over a file on ext4 starts
+ * its writeback). The gate's reader trusts none of it blindly: the init is
+ * the recorded one only while its pid has the recorded start time, and a
+ * created init is one that still holds its fifo open. Anything missing,
+ * of another version or in doubt sends the caller to the full path.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define HCS_GATE_RECORD "gate"
+#define HCS_GATE_OCI_RECORD "gate-oci"
+#define HCS_GATE_STARTED_RECORD "gate-started"
+#define HCS_GATE_VERSION 1
+
+typedef enum {
+  HCS_GATE_CREATED,
+  HCS_GATE_RUNNING,
+  HCS_GATE_PAUSED,
+  HCS_GATE_STOPPED,
+} HcsGateStatus;
+
+typedef struct {
+  char *folder;          /* the system's folder */
+  char *id;
+  char *owner;           /* the folder's owner ("argon") */
+  int pid;
+  guint64 pid_start_time;
+  gint64 created;        /* unix µs */
+  char *start_fifo;      /* record name, or NULL */
+  char *freezer;         /* path, or NULL */
+  int freezer_version;
+  gint64 started;        /* unix µs, 0: not started through the gate */
+  gboolean has_oci;      /* gate-oci was read */
+  char *oci_members;     /* "  \"bundle\" : ...,\n  \"rootfs\" : ..." */
+  char *oci_annotations; /* "  \"annotations\" : {...}", or NULL */
+  gboolean oci_poststart;
+  gboolean oci_poststop;
+  char *oci_config;      /* the bundle's config.json, as it was at create */
+  char *oci_config_stamp; /* hcs_gate_file_stamp() of it then */
+} HcsGate;
+
+/* The driver's record. */
+char *hcs_gate_format (int pid, guint64 pid_start_time, gint64 created, const char *start_fifo,
+                       const char *freezer, int freezer_version);
+/* The OCI front end's record; @annotations may be NULL. */
+char *hcs_gate_format_oci (const char *members, const char *annotations, gboolean poststart,
+                           gboolean poststop, const char *config, const char *config_stamp);
+/* "SIZE MTIME-NS" of @path, NULL if it cannot be read: whether a bundle's
+ * config.json is the one whose hooks the gate recorded. */
+char *hcs_gate_file_stamp (const char *path);
+
+/* Reads the gate of STATE_DIR/systems/@id (@id already validated). FALSE
+ * with @error saying why when there is no folder (G_FILE_ERROR_NOENT), or
+ * no gate, or one of another version, or a folder still being created or
+ * held by a monitor (whose view of the system must see every start). */
+gboolean hcs_gate_load (const char *state_dir, const char *id, HcsGate *gate, GError **error);
+void hcs_gate_clear (HcsGate *gate);
+
+/* What the gate says now: the init's identity, its fifo and its freezer. */
+HcsGateStatus hcs_gate_get_status (const HcsGate *gate);
+const char *hcs_gate_status_name (HcsGateStatus status);
+
+/* Whether the init @pid holds @fifo_path open: it waits to be started. */
+gboolean hcs_gate_init_holds_fifo (int pid, const char *fifo_path);
+/* Writes record @name of @folder as a new file (temporary, renamed). */
+gboolean hcs_gate_write_record (const char *folder, const char *name, const char *data,
+                                GError **error);
+
+/* Field 22 of /proc/PID/stat; 0 for a process gone or a zombie. */
+guint64 hcs_gate_process_start_time (int pid);
+/* SIGKILLs the process when @name is in HCS_FAULT_POINT. */
+void hcs_gate_fault_point (const char *name);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HcsGate, hcs_gate_clear)
+
+G_END_DECLS
