@@ -68,34 +68,6 @@ count_sentinels (void)
   return count;
 }
 
-/* Kills the QEMU processes whose command line names @temp_dir: how many. */
-static guint
-kill_qemus (const char *temp_dir)
-{
-  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *comm_path = g_build_filename ("/proc", name, "comm", NULL);
-      g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
-      g_autofree char *comm = NULL, *cmdline = NULL;
-      gsize length = 0;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (comm_path, &comm, NULL, NULL) ||
-          !g_str_has_prefix (comm, "qemu-system-") ||
-          !g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
-        continue;
-      for (gsize i = 0; i + 1 < length; i++)
-        if (cmdline[i] == '\0')
-          cmdline[i] = ' ';
-      if (strstr (cmdline, temp_dir) != NULL && kill (atoi (name), SIGKILL) == 0)
-        count++;
-    }
-  return count;
-}
-
 static GPid
 parent_of (GPid pid)
 {
@@ -206,23 +178,14 @@ test_sentinel_lifecycle (const char *options_path, const char *temp_dir, const c
   g_assert_cmpint (WTERMSIG (status), ==, SIGTERM);
   g_assert_cmpint (run_hcsctl (NULL, "delete", "sentinel-c", NULL), ==, 0);
 
-  /* delete --force of a running one ends its sentinel. */
+  /* delete --force of a running one ends its sentinel: killed, or 255
+   * when the monitor went with the system before it answered. */
   pid = create (sleeps, "sentinel-d", pid_path);
   g_assert_cmpint (run_hcsctl (NULL, "start", "sentinel-d", NULL), ==, 0);
   g_assert_cmpint (run_hcsctl (NULL, "delete", "--force", "sentinel-d", NULL), ==, 0);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFSIGNALED (status));
-  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
-
-  /* A killed QEMU: the system's UnexpectedExit (137, SIGKILL), or 255
-   * when its holder went with it. */
-  pid = create (sleeps, "sentinel-e", pid_path);
-  g_assert_cmpint (run_hcsctl (NULL, "start", "sentinel-e", NULL), ==, 0);
-  g_assert_cmpuint (kill_qemus (temp_dir), >, 0);
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true ((WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL) ||
                  (WIFEXITED (status) && WEXITSTATUS (status) == 255));
-  g_assert_cmpint (run_hcsctl (NULL, "delete", "--force", "sentinel-e", NULL), ==, 0);
 
   g_assert_cmpuint (count_sentinels (), ==, 0);
   g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), ==, 0);
