@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
+#include "test-sentinel.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -595,6 +596,13 @@ test_hostile_agent (gconstpointer data)
   }
 }
 
+/* hcs-sentinel for runc's callers that wait for --pid-file's process. */
+static void
+test_sentinel (void)
+{
+  test_sentinel_lifecycle (shared.options_path, shared.temp_dir, "lcow");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -615,6 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lcow-held/containers-per-vm", test_containers_per_vm);
   g_test_add_func ("/lcow-held/oci-annotation", test_oci_annotation);
   g_test_add_func ("/lcow-held/console-socket", test_console_socket);
+  g_test_add_func ("/lcow-held/sentinel", test_sentinel);
   g_test_add_func ("/lcow-held/run-named", test_run_named);
   g_test_add_func ("/lcow-held/killed-uvm", test_killed_uvm);
   g_test_add_data_func ("/lcow-held/hostile-agent/garbage", "garbage", test_hostile_agent);

@@ -18,6 +18,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
+#include "test-sentinel.h"
 
 #include <fcntl.h>
 #include <gio/gunixinputstream.h>
@@ -553,6 +554,13 @@ test_given_fds (void)
   }
 }
 
+/* hcs-sentinel for runc's callers that wait for --pid-file's process. */
+static void
+test_sentinel (void)
+{
+  test_sentinel_lifecycle (shared.options_path, shared.temp_dir, "hyperv");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -571,6 +579,7 @@ main (int argc, char **argv)
   shared.systems_dir = g_build_filename (shared.temp_dir, "state", "systems", NULL);
 
   g_test_add_func ("/xenon-held/runc-verbs", test_runc_verbs);
+  g_test_add_func ("/xenon-held/sentinel", test_sentinel);
   g_test_add_func ("/xenon-held/run-detached", test_run_detached);
   g_test_add_func ("/xenon-held/console-socket", test_console_socket);
   g_test_add_func ("/xenon-held/shutdown-terminate", test_shutdown_terminate);

@@ -140,12 +140,116 @@ parse_args (const char *verb, const char *parameters, GOptionEntry *entries, int
   return TRUE;
 }
 
+/* --- the sentinel of a VM-isolated system ------------------------------------------------ */
+
+/* Field 22 of /proc/PID/stat, the start time (after the comm, which may
+ * hold spaces: from the last ')'). */
+static char *
+process_start_time (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) fields = NULL;
+  char *end;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (end = strrchr (text, ')')) == NULL)
+    return NULL;
+  fields = g_strsplit (end + 1, " ", 0);
+  /* fields[0] is "" (the space after ')'), fields[1] the state (field 3). */
+  return g_strv_length (fields) > 20 ? g_strdup (fields[20]) : NULL;
+}
+
+static char *
+sentinel_path (void)
+{
+  const char *path = g_getenv ("HCS_SENTINEL");
+  return path ? g_strdup (path) : g_build_filename (HCS_LIBEXECDIR, "hcs-sentinel", NULL);
+}
+
+/* A VM-isolated system's process is the guest's: conmon and containerd's
+ * shims waitpid() the pid of --pid-file as their (reparented) child. So
+ * hcs-sentinel stands for it on the host (see its header). Spawned
+ * through an intermediate child (no G_SPAWN_DO_NOT_REAP_CHILD), it is
+ * reparented to the nearest subreaper at once; its stdio is /dev/null and
+ * its folder /, so it keeps neither the container's streams nor the
+ * bundle. @process_pid: an exec'd process's (0: the init). */
+static GPid
+spawn_sentinel (HcsctlGlobals *globals, const char *id, int process_pid, GError **error)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) environment =
+      g_environ_setenv (g_get_environ (), "G_SLICE", "always-malloc", FALSE);
+  GPid pid = 0;
+
+  g_ptr_array_add (argv, sentinel_path ());
+  if (globals->options_file != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--options"));
+      g_ptr_array_add (argv, g_canonicalize_filename (globals->options_file, NULL));
+    }
+  if (globals->root != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--root"));
+      g_ptr_array_add (argv, g_canonicalize_filename (globals->root, NULL));
+    }
+  if (process_pid != 0)
+    g_ptr_array_add (argv, g_strdup_printf ("--process=%d", process_pid));
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (id));
+  g_ptr_array_add (argv, NULL);
+  if (!g_spawn_async ("/", (char **) argv->pdata, environment,
+                      G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL |
+                          G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &pid, error))
+    {
+      g_prefix_error (error, "hcs-sentinel: ");
+      return 0;
+    }
+  return pid;
+}
+
+/* The sentinel oci.json names, if it is still that process. */
+static GPid
+live_sentinel (JsonObject *info)
+{
+  GPid pid = (GPid) json_object_get_int_member_with_default (info, "sentinel", 0);
+  g_autofree char *start = NULL;
+
+  if (pid <= 0 || (start = process_start_time (pid)) == NULL ||
+      !g_str_equal (start, json_object_get_string_member_with_default (info, "sentinelStart",
+                                                                         "")))
+    return 0;
+  return pid;
+}
+
+/* After a delete: a sentinel still there (its wait not yet answered, or
+ * the holder gone) goes as the container went, killed. */
+static void
+end_sentinel (JsonObject *info)
+{
+  GPid pid = live_sentinel (info);
+
+  if (pid > 0)
+    kill (pid, SIGKILL);
+}
+
+/* The pid runc's state gives: the sentinel's for a VM-isolated system. */
+static int
+oci_pid (JsonObject *info, const HcsContainerProperties *props)
+{
+  if (props->stopped)
+    return 0;
+  if (json_object_has_member (info, "sentinel"))
+    return (int) json_object_get_int_member_with_default (info, "sentinel", 0);
+  return props->init_process_id;
+}
+
 /* oci.json, a record in the system's folder (hcs-state) beside the
  * driver's: what runc's state output needs and the system itself does not
  * know (bundle, rootfs, annotations). */
 static gboolean
 save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *rootfs,
-               JsonNode *annotations, GError **error)
+               JsonNode *annotations, GPid sentinel, GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
@@ -165,6 +269,16 @@ save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *ro
     {
       json_builder_set_member_name (builder, "annotations");
       json_builder_add_value (builder, json_node_copy (annotations));
+    }
+  if (sentinel > 0)
+    {
+      g_autofree char *start = process_start_time (sentinel);
+
+      /* Its pid and start time: a pid reused since is not ours to kill. */
+      json_builder_set_member_name (builder, "sentinel");
+      json_builder_add_int_value (builder, sentinel);
+      json_builder_set_member_name (builder, "sentinelStart");
+      json_builder_add_string_value (builder, start ? start : "");
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
@@ -274,7 +388,7 @@ state_node (HcsHost *host, const HcsContainerProperties *props)
   json_builder_set_member_name (builder, "id");
   json_builder_add_string_value (builder, props->id);
   json_builder_set_member_name (builder, "pid");
-  json_builder_add_int_value (builder, props->stopped ? 0 : props->init_process_id);
+  json_builder_add_int_value (builder, oci_pid (info, props));
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, oci_status (props));
   json_builder_set_member_name (builder, "bundle");
@@ -619,7 +733,9 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GKeyFile) system_options = NULL;
   JsonNode *annotations = NULL;
+  g_autofree char *isolation = NULL;
   HcsContainer *container;
+  GPid sentinel = 0;
   int pid;
 
   bundle = g_canonicalize_filename (options->bundle ? options->bundle : ".", NULL);
@@ -676,19 +792,16 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       hcsctl_log_error (verb, error->message);
       return NULL;
     }
-  {
-    /* A hyperv system's VM lives in the process that made it: runc's verbs
-     * are separate processes, so a monitor holds it. */
-    g_autofree char *isolation = hcs_options_get_string (hcs_host_get_options (host),
-                                                         system_options, "host", "isolation",
-                                                         HCS_DEFAULT_ISOLATION);
-    if (g_str_equal (isolation, "hyperv"))
-      {
-        if (system_options == NULL)
-          system_options = g_key_file_new ();
-        g_key_file_set_boolean (system_options, "host", "monitor", TRUE);
-      }
-  }
+  /* A hyperv system's VM lives in the process that made it: runc's verbs
+   * are separate processes, so a monitor holds it. */
+  isolation = hcs_options_get_string (hcs_host_get_options (host), system_options, "host",
+                                      "isolation", HCS_DEFAULT_ISOLATION);
+  if (g_str_equal (isolation, "hyperv"))
+    {
+      if (system_options == NULL)
+        system_options = g_key_file_new ();
+      g_key_file_set_boolean (system_options, "host", "monitor", TRUE);
+    }
   container = hcs_host_create_container (host, id, config, system_options, &error);
   if (container == NULL)
     {
@@ -700,11 +813,18 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
     pid = props ? props->init_process_id : 0;
   }
   hcs_state_fault_point ("hcsctl-created");
-  if (!save_oci_info (host, id, bundle, config->volume_path, annotations, &error) ||
+  /* Detached (runc's model), the caller waits for the pid: a guest's is
+   * none of the host's, so a sentinel stands for it. */
+  if (detached && (g_str_equal (isolation, "lcow") || g_str_equal (isolation, "hyperv")))
+    pid = sentinel = spawn_sentinel (globals, id, 0, &error);
+  if (error != NULL ||
+      !save_oci_info (host, id, bundle, config->volume_path, annotations, sentinel, &error) ||
       !save_gate_oci (host, id, bundle, config->volume_path, annotations, config, &error) ||
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
     {
       hcsctl_log_error (verb, error->message);
+      if (sentinel > 0)
+        kill (sentinel, SIGKILL);
       hcs_container_discard (container, NULL);
       g_object_unref (container);
       return NULL;
@@ -958,8 +1078,8 @@ hcsctl_cmd_list (HcsctlGlobals *globals, int argc, char **argv)
       g_autoptr (JsonObject) info = load_oci_info (host, props->id);
       g_autofree char *created = hcsctl_format_time (props->created);
 
-      g_print ("%-20s %-8d %-10s %-40s %-30s %s\n", props->id,
-               props->stopped ? 0 : props->init_process_id, oci_status (props),
+      g_print ("%-20s %-8d %-10s %-40s %-30s %s\n", props->id, oci_pid (info, props),
+               oci_status (props),
                json_object_get_string_member_with_default (info, "bundle", ""), created, "root");
     }
   return 0;
@@ -1076,6 +1196,7 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (HcsHost) host = NULL;
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsContainerProperties) props = NULL;
+  g_autoptr (JsonObject) info = NULL;
   g_autoptr (GError) error = NULL;
 
   if (!parse_args ("delete", "CONTAINER-ID", entries, &argc, &argv, &rest, 1, 1))
@@ -1094,6 +1215,7 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
                     : g_strdup (error->message);
       return hcsctl_log_error ("delete", message);
     }
+  info = load_oci_info (host, rest[0]);
   props = hcs_container_query_properties (container, &error);
   if (props == NULL)
     return hcsctl_log_error ("delete", error->message);
@@ -1115,6 +1237,7 @@ hcsctl_cmd_delete (HcsctlGlobals *globals, int argc, char **argv)
     }
   if (!remove_and_poststop ("delete", host, container, &error))
     return hcsctl_log_error ("delete", error->message);
+  end_sentinel (info);
   return 0;
 }
 
@@ -1306,6 +1429,8 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   if (process == NULL)
     return exec_failed (error->message);
   hcs_state_fault_point ("hcsctl-exec-spawned");
+  /* A VM-isolated system's exec'd process has no sentinel yet: one
+   * spawned here could open it only after a short process exited. */
   if (pid_file != NULL && !write_pid_file (pid_file, hcs_process_get_pid (process), &error))
     return exec_failed (error->message);
   if (detach)

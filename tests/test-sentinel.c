@@ -1,0 +1,192 @@
+/* test-sentinel.c: see test-sentinel.h.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-sentinel.h"
+
+#include "test-common.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *sentinel_options;
+
+static int
+run_hcsctl (char **out, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, (char *) sentinel_options);
+  va_start (args, out);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* Live (not zombie) hcs-sentinel processes of our options. */
+static guint
+count_sentinels (void)
+{
+  g_autoptr (GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *stat = NULL, *cmdline = NULL;
+      gsize length = 0;
+      const char *after;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (stat_path, &stat, NULL, NULL) ||
+          strstr (stat, "(hcs-sentinel)") == NULL || (after = strrchr (stat, ')')) == NULL ||
+          after[2] == 'Z' || !g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, sentinel_options) != NULL)
+        count++;
+    }
+  return count;
+}
+
+static GPid
+parent_of (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after = strrchr (stat, ')')) == NULL)
+    return 0;
+  return atoi (after + 4);
+}
+
+static GPid
+read_pid_file (const char *path)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  return atoi (text);
+}
+
+/* create --pid-file: the sentinel's pid, our child now, as `state` says. */
+static GPid
+create (const char *bundle, const char *id, const char *pid_path)
+{
+  g_autofree char *state = NULL, *expected = NULL;
+  GPid pid;
+
+  g_assert_cmpint (run_hcsctl (NULL, "create", "--bundle", bundle, "--pid-file", pid_path, id,
+                               NULL), ==, 0);
+  pid = read_pid_file (pid_path);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (parent_of (pid), ==, getpid ());
+  g_assert_cmpint (run_hcsctl (&state, "state", id, NULL), ==, 0);
+  expected = g_strdup_printf ("\"pid\" : %d,", pid);
+  g_assert_nonnull (strstr (state, expected));
+  return pid;
+}
+
+static void
+write_bundle (const char *bundle, const char *isolation, const char *script)
+{
+  g_autofree char *config_path = g_build_filename (bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\"},"
+      " \"process\": {\"cwd\": \"/\", \"args\": [\"sh\", \"-c\", \"%s\"]},"
+      " \"annotations\": {\"io.hcs.isolation\": \"%s\"}}",
+      test_get_busybox_rootfs (), script, isolation);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (bundle, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (config_path, config, -1, &error));
+  g_assert_no_error (error);
+}
+
+void
+test_sentinel_lifecycle (const char *options_path, const char *temp_dir, const char *isolation)
+{
+  g_autofree char *exits = g_build_filename (temp_dir, "sentinel-exits", NULL);
+  g_autofree char *sleeps = g_build_filename (temp_dir, "sentinel-sleeps", NULL);
+  g_autofree char *pid_path = g_build_filename (temp_dir, "sentinel.pid", NULL);
+  int status;
+  GPid pid;
+
+  sentinel_options = options_path;
+  /* conmon's place: orphans come to us. */
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), ==, 0);
+  write_bundle (exits, isolation, "exit 7");
+  /* A pid namespace's init gets only the signals it handles. */
+  write_bundle (sleeps, isolation, "trap 'exit 143' TERM; sleep 1000 & wait");
+
+  /* The workload's exit code is the sentinel's. */
+  pid = create (exits, "sentinel-a", pid_path);
+  g_assert_cmpint (run_hcsctl (NULL, "start", "sentinel-a", NULL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 7);
+  g_assert_cmpint (run_hcsctl (NULL, "delete", "sentinel-a", NULL), ==, 0);
+
+  /* kill KILL: waitpid sees SIGKILL, as with runc's init. */
+  pid = create (sleeps, "sentinel-b", pid_path);
+  g_assert_cmpint (run_hcsctl (NULL, "start", "sentinel-b", NULL), ==, 0);
+  g_assert_cmpint (run_hcsctl (NULL, "kill", "sentinel-b", "KILL", NULL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+  g_assert_cmpint (run_hcsctl (NULL, "delete", "sentinel-b", NULL), ==, 0);
+
+  /* A signal sent to the sentinel reaches the workload (sh's sleep ends
+   * with SIGTERM, and so does sh). */
+  pid = create (sleeps, "sentinel-c", pid_path);
+  g_assert_cmpint (run_hcsctl (NULL, "start", "sentinel-c", NULL), ==, 0);
+  /* The trap is set once sh ran sleep (a guard, not a timing). */
+  for (guint i = 0; i < 600; i++)
+    {
+      g_autofree char *ps = NULL;
+
+      g_assert_cmpint (run_hcsctl (&ps, "ps", "sentinel-c", NULL), ==, 0);
+      if (strstr (ps, "sleep") != NULL)
+        break;
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGTERM);
+  g_assert_cmpint (run_hcsctl (NULL, "delete", "sentinel-c", NULL), ==, 0);
+
+  /* delete --force of a running one ends its sentinel: killed, or 255
+   * when the monitor went with the system before it answered. */
+  pid = create (sleeps, "sentinel-d", pid_path);
+  g_assert_cmpint (run_hcsctl (NULL, "start", "sentinel-d", NULL), ==, 0);
+  g_assert_cmpint (run_hcsctl (NULL, "delete", "--force", "sentinel-d", NULL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true ((WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL) ||
+                 (WIFEXITED (status) && WEXITSTATUS (status) == 255));
+
+  g_assert_cmpuint (count_sentinels (), ==, 0);
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), ==, 0);
+}
