@@ -1,10 +1,10 @@
 /* hcs-sentinel: a host process that stands for a VM-isolated container's
- * process (lcow, hyperv) under runc's verbs.
+ * init (lcow, hyperv) under runc's verbs.
  *
  * conmon and containerd's shims are subreapers: they read --pid-file and
  * waitpid() for that pid as their reparented child. A guest's pid is no
- * host process, so `hcsctl create` and `hcsctl exec --detach` spawn this
- * program instead and write its pid: it waits for the guest process
+ * host process, so `hcsctl create` spawns this
+ * program instead and writes its pid: it waits for the guest's init
  * through the system's holder or monitor and exits the way the process
  * did. Codes 129..128+SIGRTMAX that name a signal whose default action
  * ends a process are re-raised on itself (waitpid sees WIFSIGNALED, as
@@ -12,11 +12,12 @@
  * that exits 137 looks like SIGKILL, as in a shell. If the holder or
  * monitor goes, the system's Stopped/UnexpectedExit code decides (137);
  * with no answer at all it exits 255. Signals sent to it (TERM, INT, HUP,
- * USR1, USR2, WINCH) go to the guest process as `hcsctl kill` sends them.
+ * USR1, USR2, WINCH) go to the init as `hcsctl kill` sends them.
  *
- * hcs-sentinel [--options FILE] [--root DIR] [--process PID] CONTAINER-ID
- * (no --process: the container's init). Its stdio is /dev/null: it holds
- * none of the container's streams. */
+ * hcs-sentinel [--options FILE] [--root DIR] CONTAINER-ID
+ * Its stdio is /dev/null: it holds none of the container's streams.
+ * (An exec'd process has none yet: `exec --detach --pid-file` of a VM
+ * system writes the guest's pid, see docs/oci.md.) */
 
 #include "hcs-config.h"
 
@@ -30,7 +31,6 @@
 
 typedef struct {
   HcsContainer *container;
-  int process_pid; /* 0: the init */
   GMainLoop *loop;
   gboolean done;
   int exit_code;
@@ -56,8 +56,6 @@ open_process (Sentinel *sentinel, GError **error)
 {
   g_autoptr (HcsContainerProperties) props = NULL;
 
-  if (sentinel->process_pid != 0)
-    return hcs_container_open_process (sentinel->container, sentinel->process_pid, error);
   /* By its pid, as hcsctl kill: a held system's init handle proper
    * would ask its holder for the init's stdio, which we must not hold. */
   props = hcs_container_query_properties (sentinel->container, error);
@@ -90,37 +88,13 @@ container_exit_code (Sentinel *sentinel)
   return 255;
 }
 
-static void
-process_waited (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Sentinel *sentinel = user_data;
-  HcsProcess *process = HCS_PROCESS (source);
-  int exit_code;
-
-  if (hcs_process_wait_finish (process, result, NULL) &&
-      hcs_process_get_exit_code (process, &exit_code, NULL))
-    finish (sentinel, exit_code);
-  else
-    finish (sentinel, container_exit_code (sentinel));
-}
-
-/* The system stopped: the init's code, or an exec'd process that went
- * with it (its own wait may not say). */
+/* The system stopped: the init's code. */
 static void
 container_waited (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Sentinel *sentinel = user_data;
-  int exit_code = -1;
 
   hcs_container_wait_finish (sentinel->container, result, NULL);
-  if (sentinel->process_pid != 0)
-    {
-      g_autoptr (HcsProcess) process = open_process (sentinel, NULL);
-      if (process == NULL || !hcs_process_get_exit_code (process, &exit_code, NULL))
-        exit_code = 128 + SIGKILL;
-      finish (sentinel, exit_code);
-      return;
-    }
   finish (sentinel, container_exit_code (sentinel));
 }
 
@@ -181,12 +155,10 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *options_file = NULL, *root = NULL;
-  int process_pid = 0;
   g_auto (GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "options", 0, 0, G_OPTION_ARG_FILENAME, &options_file, "Runtime options", "FILE" },
     { "root", 0, 0, G_OPTION_ARG_FILENAME, &root, "The state folder", "DIR" },
-    { "process", 0, 0, G_OPTION_ARG_INT, &process_pid, "An exec'd process's pid", "PID" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
@@ -195,20 +167,18 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("CONTAINER-ID");
   g_autoptr (GError) error = NULL;
   g_autoptr (HcsHost) host = NULL;
-  g_autoptr (HcsProcess) process = NULL;
   Sentinel sentinel = { 0 };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || rest == NULL ||
-      rest[0] == NULL || rest[1] != NULL || process_pid < 0)
+      rest[0] == NULL || rest[1] != NULL)
     {
       g_printerr ("hcs-sentinel: %s\n",
-                  error ? error->message : "expected one CONTAINER-ID and --process PID >= 0");
+                  error ? error->message : "expected one CONTAINER-ID");
       return 255;
     }
   /* Signals are ours from the start: one before the loop runs waits. */
   sentinel.loop = g_main_loop_new (NULL, FALSE);
-  sentinel.process_pid = process_pid;
   for (guint i = 0; i < G_N_ELEMENTS (forwarded); i++)
     {
       forwards[i] = (Forward) { &sentinel, forwarded[i] };
@@ -223,19 +193,8 @@ main (int argc, char **argv)
       g_printerr ("hcs-sentinel: %s: %s\n", rest[0], error->message);
       return 255;
     }
-  if (process_pid != 0)
-    {
-      process = open_process (&sentinel, &error);
-      if (process == NULL)
-        {
-          g_printerr ("hcs-sentinel: %s: process %d: %s\n", rest[0], process_pid,
-                      error->message);
-          return 255;
-        }
-      hcs_process_wait_async (process, NULL, process_waited, &sentinel);
-    }
   /* The init's exit is the system's stop; it also covers a created system
-   * that never starts, and an exec'd process whose system goes under it. */
+   * that never starts. */
   hcs_container_wait_async (sentinel.container, NULL, container_waited, &sentinel);
 
   g_main_loop_run (sentinel.loop);

@@ -172,9 +172,9 @@ sentinel_path (void)
  * through an intermediate child (no G_SPAWN_DO_NOT_REAP_CHILD), it is
  * reparented to the nearest subreaper at once; its stdio is /dev/null and
  * its folder /, so it keeps neither the container's streams nor the
- * bundle. @process_pid: an exec'd process's (0: the init). */
+ * bundle. */
 static GPid
-spawn_sentinel (HcsctlGlobals *globals, const char *id, int process_pid, GError **error)
+spawn_sentinel (HcsctlGlobals *globals, const char *id, GError **error)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_auto (GStrv) environment =
@@ -192,8 +192,6 @@ spawn_sentinel (HcsctlGlobals *globals, const char *id, int process_pid, GError 
       g_ptr_array_add (argv, g_strdup ("--root"));
       g_ptr_array_add (argv, g_canonicalize_filename (globals->root, NULL));
     }
-  if (process_pid != 0)
-    g_ptr_array_add (argv, g_strdup_printf ("--process=%d", process_pid));
   g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, g_strdup (id));
   g_ptr_array_add (argv, NULL);
@@ -816,7 +814,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   /* Detached (runc's model), the caller waits for the pid: a guest's is
    * none of the host's, so a sentinel stands for it. */
   if (detached && (g_str_equal (isolation, "lcow") || g_str_equal (isolation, "hyperv")))
-    pid = sentinel = spawn_sentinel (globals, id, 0, &error);
+    pid = sentinel = spawn_sentinel (globals, id, &error);
   if (error != NULL ||
       !save_oci_info (host, id, bundle, config->volume_path, annotations, sentinel, &error) ||
       !save_gate_oci (host, id, bundle, config->volume_path, annotations, config, &error) ||
