@@ -295,9 +295,9 @@ write_all (int fd, const char *data, gsize length)
   return TRUE;
 }
 
-/* The size on the slave, sent to the guest when it changed. One that did
- * not go (the process not there yet, or gone) is tried again next time. */
-static void
+/* The size on the slave, sent to the guest when it changed. FALSE: one
+ * did not go (the process not there yet, or gone), to be tried again. */
+static gboolean
 sync_size (HcsProtocolConsoleRelay *relay)
 {
   struct winsize size;
@@ -305,15 +305,16 @@ sync_size (HcsProtocolConsoleRelay *relay)
 
   if (ioctl (relay->slave, TIOCGWINSZ, &size) < 0 ||
       (size.ws_row == relay->rows && size.ws_col == relay->columns))
-    return;
+    return TRUE;
   if (!hcs_process_resize_console (relay->process, size.ws_col, size.ws_row, &error))
     {
       g_debug ("console relay: process %d: resizing to %ux%u: %s",
                hcs_process_get_pid (relay->process), size.ws_col, size.ws_row, error->message);
-      return;
+      return FALSE;
     }
   relay->rows = size.ws_row;
   relay->columns = size.ws_col;
+  return TRUE;
 }
 
 /* The guest's output to the terminal, to its end. */
@@ -347,20 +348,29 @@ input_main (gpointer data)
   g_autofree char *buffer = g_malloc (RELAY_BUFFER_SIZE);
   int notify = -1;
   pid_t watcher = start_watcher (relay, &notify);
-  gboolean hung_up = FALSE;
+  gboolean hung_up = FALSE, size_pending = FALSE;
 
   for (;;)
     {
       struct pollfd fds[3] = { { relay->stop[0], POLLIN, 0 },
                                { hung_up ? -1 : relay->slave, POLLIN, 0 },
                                { notify, POLLIN, 0 } };
+      /* Without a watcher (it could not start, or went), or with a size
+       * that did not go, the size is looked at every 200 ms: a resize with
+       * no input after it is never lost. */
+      int ready = poll (fds, 3, notify < 0 || size_pending ? 200 : -1);
       ssize_t n;
 
-      if (poll (fds, 3, -1) < 0)
+      if (ready < 0)
         {
           if (errno == EINTR)
             continue;
           break;
+        }
+      if (ready == 0)
+        {
+          size_pending = !sync_size (relay);
+          continue;
         }
       /* The output ended: the process exited, or its system went. */
       if (fds[0].revents != 0)
@@ -370,7 +380,7 @@ input_main (gpointer data)
           char bytes[64];
 
           if (read (notify, bytes, sizeof bytes) > 0)
-            sync_size (relay);
+            size_pending = !sync_size (relay);
         }
       else if (fds[2].revents != 0)
         close_fd (&notify);
@@ -382,7 +392,7 @@ input_main (gpointer data)
       if (n > 0)
         {
           /* The size first: it was set before this was written. */
-          sync_size (relay);
+          size_pending = !sync_size (relay);
           if (write_all (relay->stdin_port, buffer, n))
             continue;
         }
