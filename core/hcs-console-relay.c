@@ -39,6 +39,7 @@
 #include "hcs-config.h"
 
 #include "hcs-protocol.h"
+#include "hcs-protocol-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -278,23 +279,6 @@ start_watcher (HcsProtocolConsoleRelay *relay, int *notify_out)
 
 /* --- the relay ----------------------------------------------------------------------- */
 
-static gboolean
-write_all (int fd, const char *data, gsize length)
-{
-  while (length > 0)
-    {
-      ssize_t n = write (fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= n;
-    }
-  return TRUE;
-}
-
 /* The size on the slave, sent to the guest when it changed. FALSE: one
  * did not go (the process not there yet, or gone), to be tried again. */
 static gboolean
@@ -331,7 +315,7 @@ output_main (gpointer data)
       if (n < 0 && errno == EINTR)
         continue;
       /* A failed write: the terminal hung up, and nobody reads. */
-      if (n <= 0 || !write_all (relay->output_slave, buffer, n))
+      if (n <= 0 || !hcs_protocol_write_all (relay->output_slave, buffer, n))
         break;
     }
   close_fd (&relay->output_slave);
@@ -393,7 +377,7 @@ input_main (gpointer data)
         {
           /* The size first: it was set before this was written. */
           size_pending = !sync_size (relay);
-          if (write_all (relay->stdin_port, buffer, n))
+          if (hcs_protocol_write_all (relay->stdin_port, buffer, n))
             continue;
         }
       if (n <= 0)

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-protocol.h"
+#include "hcs-protocol-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -270,8 +271,8 @@ typedef struct {
   int from, to;
 } Pump;
 
-static gboolean
-write_all (int fd, const char *data, gsize length)
+gboolean
+hcs_protocol_write_all (int fd, const char *data, gsize length)
 {
   while (length > 0)
     {
@@ -317,7 +318,7 @@ pump_main (gpointer data)
       n = read (pump->from, buffer, 65536);
       if (n < 0 && (errno == EINTR || errno == EAGAIN))
         continue;
-      if (n <= 0 || !write_all (pump->to, buffer, n))
+      if (n <= 0 || !hcs_protocol_write_all (pump->to, buffer, n))
         break;
     }
   if (pump->stream == 0)
