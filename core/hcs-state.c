@@ -795,8 +795,19 @@ hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate, GEr
   g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), FALSE);
   g_return_val_if_fail (gate != NULL && gate->pid > 0, FALSE);
   g_return_val_if_fail (gate->start_fifo == NULL || is_plain_name (gate->start_fifo), FALSE);
+  g_return_val_if_fail (gate->cgroups == NULL || gate->cgroup_members != NULL, FALSE);
   text = hcs_gate_format (gate->pid, gate->pid_start_time, gate->created, gate->start_fifo,
                           gate->freezer, gate->freezer_version);
+  if (gate->cgroups != NULL)
+    {
+      g_autofree char *remove = hcs_gate_format_remove (gate->cgroups, gate->cgroup_members,
+                                                        gate->helper_pid,
+                                                        gate->helper_start_time);
+      char *both = g_strconcat (text, remove, NULL);
+
+      g_free (text);
+      text = both;
+    }
   return hcs_state_folder_write (self, HCS_GATE_RECORD, text, -1, error);
 }
 
