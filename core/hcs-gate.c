@@ -477,8 +477,9 @@ hcs_gate_cgroup_kill_all (const char *members_dir, const char *freezer, int free
   g_autofree char *kill_file = g_build_filename (members_dir, "cgroup.kill", NULL);
   gboolean has_kill = access (kill_file, F_OK) == 0;
 
-  if (!has_kill && freezer != NULL && !thaw (freezer, freezer_version, deadline, error))
-    return FALSE;
+  /* A thaw that fails leaves the SIGKILLs pending: the wait below says so. */
+  if (!has_kill && freezer != NULL)
+    thaw (freezer, freezer_version, deadline, NULL);
   if (has_kill && !write_cgroup_file (members_dir, "cgroup.kill", "1", error))
     return errno == ENOENT ? (g_clear_error (error), TRUE) : FALSE;
 
