@@ -1,6 +1,6 @@
 /* hcs-gate.h: a compute system's start gate, the records of its state
  * folder that a process linking GLib alone can read and act on (hcsctl's
- * front: `start`, `state` and `kill` of a container without GIO,
+ * front: `start`, `state`, `kill` and `delete` of a container without GIO,
  * json-glib, GObject types or the plugin's load). Not installed: libhcs
  * and hcsctl build it in; drivers write the gate through
  * hcs_state_folder_write_gate() (hcs-state.h).
