@@ -480,8 +480,18 @@ hcs_gate_cgroup_kill_all (const char *members_dir, const char *freezer, int free
   /* A thaw that fails leaves the SIGKILLs pending: the wait below says so. */
   if (!has_kill && freezer != NULL)
     thaw (freezer, freezer_version, deadline, NULL);
-  if (has_kill && !write_cgroup_file (members_dir, "cgroup.kill", "1", error))
-    return errno == ENOENT ? (g_clear_error (error), TRUE) : FALSE;
+  if (has_kill)
+    {
+      g_autoptr (GError) kill_error = NULL;
+
+      if (!write_cgroup_file (members_dir, "cgroup.kill", "1", &kill_error))
+        {
+          if (g_error_matches (kill_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return TRUE; /* removed meanwhile: nobody in it */
+          g_propagate_error (error, g_steal_pointer (&kill_error));
+          return FALSE;
+        }
+    }
 
   /* Killed tasks leave within a fraction of a millisecond, mostly: look
    * again soon, then less and less often. */
