@@ -83,6 +83,23 @@ hcs_gate_format (int pid, guint64 pid_start_time, gint64 created, const char *st
 }
 
 char *
+hcs_gate_format_remove (const char *const *cgroups, const char *members, int helper_pid,
+                        guint64 helper_start_time)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  g_autofree char *text = NULL;
+
+  g_key_file_set_integer (file, "remove", "version", HCS_GATE_REMOVE_VERSION);
+  g_key_file_set_string_list (file, "remove", "cgroups", cgroups, g_strv_length ((char **) cgroups));
+  g_key_file_set_string (file, "remove", "members", members);
+  g_key_file_set_integer (file, "remove", "helper", helper_pid);
+  g_key_file_set_uint64 (file, "remove", "helper-start-time", helper_start_time);
+  text = g_key_file_to_data (file, NULL, NULL);
+  /* A group of its own after [gate]'s keys: a blank line between. */
+  return g_strconcat ("\n", text, NULL);
+}
+
+char *
 hcs_gate_file_stamp (const char *path)
 {
   struct stat st;
@@ -126,6 +143,8 @@ hcs_gate_clear (HcsGate *gate)
   g_clear_pointer (&gate->oci_annotations, g_free);
   g_clear_pointer (&gate->oci_config, g_free);
   g_clear_pointer (&gate->oci_config_stamp, g_free);
+  g_clear_pointer (&gate->cgroups, g_strfreev);
+  g_clear_pointer (&gate->cgroup_members, g_free);
 }
 
 /* A record name as hcs-state allows it: one plain component. */
@@ -140,6 +159,52 @@ doubt (GError **error, const char *folder, const char *what)
 {
   g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s", folder, what);
   return FALSE;
+}
+
+/* A cgroup directory the gate may name: absolute, no way up, and so one
+ * that rmdir and kill may be pointed at. */
+static gboolean
+is_cgroup_dir (const char *path)
+{
+  return path != NULL && g_path_is_absolute (path) && strstr (path, "/..") == NULL &&
+         strstr (path, "/./") == NULL && !g_str_equal (path, "/");
+}
+
+/* [remove], when every key is there and makes sense; otherwise the gate
+ * stays not removable and a delete goes to the driver. */
+static void
+load_remove (GKeyFile *file, HcsGate *gate)
+{
+  g_auto (GStrv) cgroups = NULL;
+  g_autofree char *members = NULL;
+  GError *key_error = NULL;
+  int helper_pid;
+  guint64 helper_start_time;
+
+  if (!g_key_file_has_group (file, "remove") ||
+      g_key_file_get_integer (file, "remove", "version", NULL) != HCS_GATE_REMOVE_VERSION)
+    return;
+  cgroups = g_key_file_get_string_list (file, "remove", "cgroups", NULL, NULL);
+  members = g_key_file_get_string (file, "remove", "members", NULL);
+  helper_pid = g_key_file_get_integer (file, "remove", "helper", &key_error);
+  if (key_error == NULL)
+    helper_start_time = g_key_file_get_uint64 (file, "remove", "helper-start-time", &key_error);
+  if (key_error != NULL)
+    {
+      g_error_free (key_error);
+      return;
+    }
+  if (cgroups == NULL || cgroups[0] == NULL || !is_cgroup_dir (members) || helper_pid < 0 ||
+      !g_strv_contains ((const char *const *) cgroups, members))
+    return;
+  for (guint i = 0; cgroups[i] != NULL; i++)
+    if (!is_cgroup_dir (cgroups[i]))
+      return;
+  gate->cgroups = g_steal_pointer (&cgroups);
+  gate->cgroup_members = g_steal_pointer (&members);
+  gate->helper_pid = helper_pid;
+  gate->helper_start_time = helper_start_time;
+  gate->removable = TRUE;
 }
 
 static GKeyFile *
@@ -208,6 +273,7 @@ hcs_gate_load (const char *state_dir, const char *id, HcsGate *gate, GError **er
   if (gate->freezer != NULL && (!g_path_is_absolute (gate->freezer) ||
                                 (gate->freezer_version != 1 && gate->freezer_version != 2)))
     return doubt (error, gate->folder, "the gate's freezer is not understood");
+  load_remove (file, gate);
 
   started_path = g_build_filename (gate->folder, HCS_GATE_STARTED_RECORD, NULL);
   if (g_file_get_contents (started_path, &started, NULL, NULL))
@@ -339,4 +405,253 @@ fail:
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "writing %s: %s", path,
                g_strerror (saved_errno));
   return FALSE;
+}
+
+/* --- removing what a system held (a delete on the front, hcs-gate.h) ------------------- */
+
+static gboolean
+fail_errno (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s %s: %s", what,
+               path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+write_cgroup_file (const char *dir, const char *name, const char *value, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  gsize length = strlen (value);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gssize n;
+
+  if (fd < 0)
+    return fail_errno (error, errno, "opening", path);
+  do
+    n = write (fd, value, length);
+  while (n < 0 && errno == EINTR);
+  if (n != (gssize) length)
+    {
+      int saved_errno = n < 0 ? errno : EIO;
+
+      close (fd);
+      return fail_errno (error, saved_errno, "writing", path);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* A frozen v1 task gets SIGKILL only once thawed; v2 without cgroup.kill
+ * likewise. Waits until the freezer says it is thawed. */
+static gboolean
+thaw (const char *freezer, int freezer_version, gint64 deadline, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (freezer);
+  HcsGate probe = { .freezer = (char *) freezer, .freezer_version = freezer_version };
+
+  while (is_frozen (&probe))
+    {
+      /* v1 may stay FREEZING while a task sleeps uninterruptibly: writing
+       * again retries. */
+      if (!write_cgroup_file (dir, freezer_version == 2 ? "cgroup.freeze" : "freezer.state",
+                              freezer_version == 2 ? "0" : "THAWED", error))
+        return FALSE;
+      if (!is_frozen (&probe))
+        break;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: timed out thawing", dir);
+          return FALSE;
+        }
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+gboolean
+hcs_gate_cgroup_kill_all (const char *members_dir, const char *freezer, int freezer_version,
+                          GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_autofree char *procs = g_build_filename (members_dir, "cgroup.procs", NULL);
+  g_autofree char *kill_file = g_build_filename (members_dir, "cgroup.kill", NULL);
+  gboolean has_kill = access (kill_file, F_OK) == 0;
+
+  /* A thaw that fails leaves the SIGKILLs pending: the wait below says so. */
+  if (!has_kill && freezer != NULL)
+    thaw (freezer, freezer_version, deadline, NULL);
+  if (has_kill)
+    {
+      g_autoptr (GError) kill_error = NULL;
+
+      if (!write_cgroup_file (members_dir, "cgroup.kill", "1", &kill_error))
+        {
+          if (g_error_matches (kill_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return TRUE; /* removed meanwhile: nobody in it */
+          g_propagate_error (error, g_steal_pointer (&kill_error));
+          return FALSE;
+        }
+    }
+
+  /* Killed tasks leave within a fraction of a millisecond, mostly: look
+   * again soon, then less and less often. */
+  for (gulong pause_us = 100;; pause_us = MIN (pause_us * 2, 2000))
+    {
+      g_autofree char *text = NULL;
+      g_auto (GStrv) lines = NULL;
+      guint members = 0;
+
+      if (!g_file_get_contents (procs, &text, NULL, NULL))
+        return TRUE; /* no cgroup: nobody in it */
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          gint64 pid = g_ascii_strtoll (lines[i], NULL, 10);
+
+          if (pid <= 0 || pid > G_MAXINT)
+            continue;
+          members++;
+          if (!has_kill)
+            kill ((pid_t) pid, SIGKILL);
+        }
+      if (members == 0)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                       "%s: %u processes survived SIGKILL for 5 s", members_dir, members);
+          return FALSE;
+        }
+      g_usleep (pause_us);
+    }
+}
+
+static gboolean
+remove_cgroup_dir (const char *dir, gint64 deadline, GError **error)
+{
+  DIR *children = opendir (dir);
+
+  /* Sub-cgroups the workload made (with a cgroup namespace): first. */
+  if (children != NULL)
+    {
+      struct dirent *entry;
+      gboolean ok = TRUE;
+
+      while (ok && (entry = readdir (children)) != NULL)
+        {
+          g_autofree char *child = NULL;
+
+          if (entry->d_type != DT_DIR || g_str_equal (entry->d_name, ".") ||
+              g_str_equal (entry->d_name, ".."))
+            continue;
+          child = g_build_filename (dir, entry->d_name, NULL);
+          ok = remove_cgroup_dir (child, deadline, error);
+        }
+      closedir (children);
+      if (!ok)
+        return FALSE;
+    }
+  /* Tasks just killed can keep the directory busy a moment after they
+   * are gone from cgroup.procs. */
+  while (rmdir (dir) < 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      if (errno != EBUSY || g_get_monotonic_time () > deadline)
+        {
+          if (errno == EBUSY)
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s still has processes",
+                           dir);
+              return FALSE;
+            }
+          return fail_errno (error, errno, "removing", dir);
+        }
+      g_usleep (10000);
+    }
+  return TRUE;
+}
+
+gboolean
+hcs_gate_cgroup_remove (const char *const *dirs, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    if (!remove_cgroup_dir (dirs[i], deadline, error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+remove_tree_at (int parent_fd, const char *name, dev_t device, const char *path, GError **error)
+{
+  struct stat st;
+  struct dirent *entry;
+  gboolean ok = TRUE;
+  DIR *dir;
+  int fd;
+
+  if (fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? TRUE : fail_errno (error, errno, "removing", path);
+  if (!S_ISDIR (st.st_mode))
+    {
+      if (unlinkat (parent_fd, name, 0) < 0 && errno != ENOENT)
+        return fail_errno (error, errno, "removing", path);
+      return TRUE;
+    }
+  if (st.st_dev != device)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "%s is a mount point: not removing what is mounted there", path);
+      return FALSE;
+    }
+  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? TRUE : fail_errno (error, errno, "opening", path);
+  dir = fdopendir (fd);
+  if (dir == NULL)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      return fail_errno (error, saved_errno, "reading", path);
+    }
+  while (ok && (entry = readdir (dir)) != NULL)
+    {
+      g_autofree char *child = NULL;
+
+      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
+        continue;
+      child = g_build_filename (path, entry->d_name, NULL);
+      ok = remove_tree_at (dirfd (dir), entry->d_name, device, child, error);
+    }
+  closedir (dir);
+  if (ok && unlinkat (parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return fail_errno (error, errno, "removing", path);
+  return ok;
+}
+
+gboolean
+hcs_gate_remove_tree (const char *path, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  struct stat st;
+  int parent_fd;
+  gboolean ok;
+
+  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (parent_fd < 0)
+    return errno == ENOENT ? TRUE : fail_errno (error, errno, "opening", parent);
+  if (fstat (parent_fd, &st) < 0)
+    {
+      int saved_errno = errno;
+
+      close (parent_fd);
+      return fail_errno (error, saved_errno, "reading", parent);
+    }
+  ok = remove_tree_at (parent_fd, name, st.st_dev, path, error);
+  close (parent_fd);
+  return ok;
 }

@@ -1,6 +1,6 @@
 /* hcs-gate.h: a compute system's start gate, the records of its state
  * folder that a process linking GLib alone can read and act on (hcsctl's
- * front: `start`, `state` and `kill` of a container without GIO,
+ * front: `start`, `state`, `kill` and `delete` of a container without GIO,
  * json-glib, GObject types or the plugin's load). Not installed: libhcs
  * and hcsctl build it in; drivers write the gate through
  * hcs_state_folder_write_gate() (hcs-state.h).
@@ -17,6 +17,12 @@
  *                 and whether the bundle has poststart or poststop hooks
  *                 (with its config.json's size and time: one changed since
  *                 is the full path's to read again)
+ *                 [remove] (its own version): what a delete must undo
+ *                 when the driver holds nothing else: cgroups (the
+ *                 directories, v1 hierarchies or the v2 one), members (the
+ *                 one whose cgroup.procs lists every process), helper and
+ *                 helper-start-time (the create's helper, to kill if it
+ *                 still runs); absent, a delete is the driver's
  *   gate-started  written once by whoever started the init through the
  *                 fifo: the instant (unix µs)
  *
@@ -38,6 +44,9 @@ G_BEGIN_DECLS
 #define HCS_GATE_OCI_RECORD "gate-oci"
 #define HCS_GATE_STARTED_RECORD "gate-started"
 #define HCS_GATE_VERSION 1
+/* Of the gate's [remove] group, read apart: a reader that does not know
+ * it leaves the delete to the driver. */
+#define HCS_GATE_REMOVE_VERSION 1
 
 typedef enum {
   HCS_GATE_CREATED,
@@ -64,11 +73,25 @@ typedef struct {
   gboolean oci_poststop;
   char *oci_config;      /* the bundle's config.json, as it was at create */
   char *oci_config_stamp; /* hcs_gate_file_stamp() of it then */
+  /* [remove]: removable is FALSE when it is missing, of another version or
+   * in doubt; then cgroups is NULL. */
+  gboolean removable;
+  char **cgroups;         /* absolute directories, removed in this order */
+  char *cgroup_members;   /* the one whose cgroup.procs lists every member */
+  int helper_pid;         /* 0: none recorded */
+  guint64 helper_start_time;
 } HcsGate;
 
 /* The driver's record. */
 char *hcs_gate_format (int pid, guint64 pid_start_time, gint64 created, const char *start_fifo,
                        const char *freezer, int freezer_version);
+/* The gate's [remove] group, appended to hcs_gate_format()'s text: the
+ * driver says that removing @cgroups (in this order; @members is the one
+ * whose cgroup.procs lists every process), killing the helper
+ * (@helper_pid, 0 for none) if it still runs and removing the folder
+ * undo all it holds for the system. */
+char *hcs_gate_format_remove (const char *const *cgroups, const char *members, int helper_pid,
+                              guint64 helper_start_time);
 /* The OCI front end's record; @annotations may be NULL. */
 char *hcs_gate_format_oci (const char *members, const char *annotations, gboolean poststart,
                            gboolean poststop, const char *config, const char *config_stamp);
@@ -92,6 +115,19 @@ gboolean hcs_gate_init_holds_fifo (int pid, const char *fifo_path);
 /* Writes record @name of @folder as a new file (temporary, renamed). */
 gboolean hcs_gate_write_record (const char *folder, const char *name, const char *data,
                                 GError **error);
+
+/* SIGKILLs every process of the cgroup whose members are listed in
+ * @members_dir/cgroup.procs (v2's cgroup.kill where there is one; a v1
+ * freezer, @freezer as in the gate, is thawed first: a frozen task dies
+ * only once thawed) and waits up to 5 s for it to empty. */
+gboolean hcs_gate_cgroup_kill_all (const char *members_dir, const char *freezer,
+                                   int freezer_version, GError **error);
+/* rmdir of each of @dirs, the sub-cgroups of each first; one just emptied
+ * may stay busy a moment (EBUSY retried for 2 s); gone already is done. */
+gboolean hcs_gate_cgroup_remove (const char *const *dirs, GError **error);
+/* Removes the tree at @path, never following a link nor crossing into a
+ * mount (G_FILE_ERROR_FAILED for a mount point); gone already is done. */
+gboolean hcs_gate_remove_tree (const char *path, GError **error);
 
 /* Field 22 of /proc/PID/stat; 0 for a process gone or a zombie. */
 guint64 hcs_gate_process_start_time (int pid);

@@ -190,77 +190,22 @@ hcs_state_fault_point (const char *name)
 
 /* --- removing a tree, never following a link nor crossing a mount ------------------- */
 
-static gboolean
-remove_tree_at (int parent_fd, const char *name, dev_t device, const char *path,
-                GError **error)
-{
-  struct stat st;
-  int fd;
-  DIR *dir;
-  struct dirent *entry;
-  gboolean ok = TRUE;
-
-  if (fstatat (parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return errno == ENOENT ? TRUE
-                           : hcs_set_error_from_errno (error, errno, "state: removing %s", path);
-  if (!S_ISDIR (st.st_mode))
-    {
-      if (unlinkat (parent_fd, name, 0) < 0 && errno != ENOENT)
-        return hcs_set_error_from_errno (error, errno, "state: removing %s", path);
-      return TRUE;
-    }
-  if (st.st_dev != device)
-    {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
-                   "state: %s is a mount point: not removing what is mounted there", path);
-      return FALSE;
-    }
-  fd = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return errno == ENOENT ? TRUE
-                           : hcs_set_error_from_errno (error, errno, "state: opening %s", path);
-  dir = fdopendir (fd);
-  if (dir == NULL)
-    {
-      close (fd);
-      return hcs_set_error_from_errno (error, errno, "state: reading %s", path);
-    }
-  while (ok && (entry = readdir (dir)) != NULL)
-    {
-      g_autofree char *child = NULL;
-
-      if (g_str_equal (entry->d_name, ".") || g_str_equal (entry->d_name, ".."))
-        continue;
-      child = g_build_filename (path, entry->d_name, NULL);
-      ok = remove_tree_at (dirfd (dir), entry->d_name, device, child, error);
-    }
-  closedir (dir);
-  if (ok && unlinkat (parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return hcs_set_error_from_errno (error, errno, "state: removing %s", path);
-  return ok;
-}
-
+/* hcs-gate.c's, which hcsctl's front uses for a delete too; a mount point
+ * (G_FILE_ERROR_FAILED) is not ours to remove. */
 static gboolean
 remove_tree (const char *path, GError **error)
 {
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autofree char *name = g_path_get_basename (path);
-  struct stat st;
-  int parent_fd;
-  gboolean ok;
+  g_autoptr (GError) gate_error = NULL;
+  HcsError code = HCS_ERROR_FAILED;
 
-  parent_fd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (parent_fd < 0)
-    return errno == ENOENT ? TRUE
-                           : hcs_set_error_from_errno (error, errno, "state: opening %s", parent);
-  if (fstat (parent_fd, &st) < 0)
-    {
-      close (parent_fd);
-      return hcs_set_error_from_errno (error, errno, "state: reading %s", parent);
-    }
-  ok = remove_tree_at (parent_fd, name, st.st_dev, path, error);
-  close (parent_fd);
-  return ok;
+  if (hcs_gate_remove_tree (path, &gate_error))
+    return TRUE;
+  if (gate_error->code == G_FILE_ERROR_FAILED)
+    code = HCS_ERROR_INVALID_STATE;
+  else if (gate_error->code == G_FILE_ERROR_ACCES || gate_error->code == G_FILE_ERROR_PERM)
+    code = HCS_ERROR_ACCESS_DENIED;
+  g_set_error (error, HCS_ERROR, code, "state: %s", gate_error->message);
+  return FALSE;
 }
 
 /* --- writing --------------------------------------------------------------------------- */
@@ -795,8 +740,19 @@ hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate, GEr
   g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), FALSE);
   g_return_val_if_fail (gate != NULL && gate->pid > 0, FALSE);
   g_return_val_if_fail (gate->start_fifo == NULL || is_plain_name (gate->start_fifo), FALSE);
+  g_return_val_if_fail (gate->cgroups == NULL || gate->cgroup_members != NULL, FALSE);
   text = hcs_gate_format (gate->pid, gate->pid_start_time, gate->created, gate->start_fifo,
                           gate->freezer, gate->freezer_version);
+  if (gate->cgroups != NULL)
+    {
+      g_autofree char *remove = hcs_gate_format_remove (gate->cgroups, gate->cgroup_members,
+                                                        gate->helper_pid,
+                                                        gate->helper_start_time);
+      char *both = g_strconcat (text, remove, NULL);
+
+      g_free (text);
+      text = both;
+    }
   return hcs_state_folder_write (self, HCS_GATE_RECORD, text, -1, error);
 }
 

@@ -330,6 +330,13 @@ gboolean hcs_state_folder_remove (HcsStateFolder *self, GError **error);
  *   to be started (runc's exec.fifo), or %NULL when only its creator starts it
  * @freezer: (nullable): the cgroup file that says whether it is frozen
  * @freezer_version: 1: @freezer is a v1 freezer.state; 2: a v2 cgroup.events
+ * @cgroups: (nullable) (array zero-terminated=1): when set, the driver holds
+ *   nothing for the system but these cgroup directories (removed in this
+ *   order), its helper and its folder, and a delete may be done from the
+ *   gate (hcsctl's front); %NULL: a delete needs the driver
+ * @cgroup_members: the one of @cgroups whose cgroup.procs lists every process
+ * @helper_pid: the create's helper, killed by a delete if it still runs; 0: none
+ * @helper_start_time: its start time
  *
  * A system's start gate: what a process linking GLib alone needs to start,
  * signal and describe the system (hcsctl's front for `start`, `state` and
@@ -342,6 +349,10 @@ typedef struct {
   const char *start_fifo;
   const char *freezer;
   int freezer_version;
+  const char *const *cgroups;
+  const char *cgroup_members;
+  int helper_pid;
+  guint64 helper_start_time;
 } HcsStateGate;
 
 /**

@@ -4,6 +4,7 @@
  */
 #include "hcs-runtime-cgroup.h"
 #include "hcs-error.h"
+#include "hcs-gate.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -563,36 +564,34 @@ hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError **error)
   return TRUE;
 }
 
+/* The errors of hcs-gate.c's removal (GLib only, shared with hcsctl's
+ * front) in HCS_ERROR's terms; G_FILE_ERROR_FAILED is a cgroup that stays
+ * busy: @busy_code. */
+static gboolean
+gate_failed (HcsRuntimeCgroup *cgroup, const GError *gate_error, HcsError busy_code,
+             GError **error)
+{
+  HcsError code = HCS_ERROR_FAILED;
+
+  if (gate_error->code == G_FILE_ERROR_FAILED)
+    code = busy_code;
+  else if (gate_error->code == G_FILE_ERROR_ACCES || gate_error->code == G_FILE_ERROR_PERM)
+    code = HCS_ERROR_ACCESS_DENIED;
+  g_set_error (error, HCS_ERROR, code, "%s: %s", cgroup->what, gate_error->message);
+  return FALSE;
+}
+
 gboolean
 hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  g_autofree const char **dirs = g_new0 (const char *, cgroup->directories->len + 1);
+  g_autoptr (GError) gate_error = NULL;
 
   for (guint i = 0; i < cgroup->directories->len; i++)
-    {
-      const char *dir = cgroup->directories->pdata[i];
-
-      /* Tasks that have just been killed can keep the directory busy for a
-       * moment after they are gone from cgroup.procs. */
-      while (rmdir (dir) < 0)
-        {
-          if (errno == ENOENT)
-            break;
-          if (errno != EBUSY || g_get_monotonic_time () > deadline)
-            {
-              if (errno == EBUSY)
-                {
-                  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
-                               "%s: %s still has processes", cgroup->what, dir);
-                  return FALSE;
-                }
-              return hcs_set_error_from_errno (error, errno, "%s: removing %s", cgroup->what,
-                                               dir);
-            }
-          g_usleep (10000);
-        }
-    }
-  return TRUE;
+    dirs[i] = cgroup->directories->pdata[i];
+  if (hcs_gate_cgroup_remove (dirs, &gate_error))
+    return TRUE;
+  return gate_failed (cgroup, gate_error, HCS_ERROR_INVALID_STATE, error);
 }
 
 /* --- limits ------------------------------------------------------------------- */
@@ -1009,37 +1008,17 @@ hcs_runtime_cgroup_thaw (HcsRuntimeCgroup *cgroup, GError **error)
 gboolean
 hcs_runtime_cgroup_kill_all (HcsRuntimeCgroup *cgroup, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time () + STATE_CHANGE_TIMEOUT_US;
-  const char *dir = procs_dir (cgroup);
-  g_autofree char *kill_file = g_build_filename (dir, "cgroup.kill", NULL);
-  gboolean has_kill = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2 &&
-                      g_file_test (kill_file, G_FILE_TEST_EXISTS);
+  const char *freezer_dir = hcs_runtime_cgroup_get_path (cgroup, "freezer");
+  gboolean v2 = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2;
+  g_autofree char *freezer = NULL;
+  g_autoptr (GError) gate_error = NULL;
 
-  /* A frozen task gets SIGKILL only once thawed (v1). */
-  if (!has_kill && hcs_runtime_cgroup_is_frozen (cgroup))
-    hcs_runtime_cgroup_thaw (cgroup, NULL);
-  if (has_kill && !write_file (cgroup, dir, "cgroup.kill", "1", error))
-    return FALSE;
-
-  /* Killed tasks leave within a fraction of a millisecond, mostly: look
-   * again soon, then less and less often. */
-  for (gulong pause_us = 100;; pause_us = MIN (pause_us * 2, 2000))
-    {
-      g_autoptr (GArray) pids = hcs_runtime_cgroup_get_pids (cgroup, NULL);
-
-      if (pids == NULL || pids->len == 0)
-        return TRUE;
-      if (!has_kill)
-        for (guint i = 0; i < pids->len; i++)
-          kill (g_array_index (pids, pid_t, i), SIGKILL);
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_TIMEOUT,
-                       "%s: %u processes survived SIGKILL for 5 s", cgroup->what, pids->len);
-          return FALSE;
-        }
-      g_usleep (pause_us);
-    }
+  /* hcs-gate.c's, which hcsctl's front uses for a delete too. */
+  if (freezer_dir != NULL)
+    freezer = g_build_filename (freezer_dir, v2 ? "cgroup.events" : "freezer.state", NULL);
+  if (hcs_gate_cgroup_kill_all (procs_dir (cgroup), freezer, v2 ? 2 : 1, &gate_error))
+    return TRUE;
+  return gate_failed (cgroup, gate_error, HCS_ERROR_TIMEOUT, error);
 }
 
 /* --- statistics ----------------------------------------------------------------------- */

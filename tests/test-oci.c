@@ -2137,6 +2137,271 @@ test_front (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* `delete` on the front: from the gate's [remove] record, what the full
+ * path's delete undoes is undone, and the front answers as the full path
+ * does; what it cannot undo alone (poststop hooks, a monitor, no record)
+ * goes the full path. */
+
+/* The cgroups the gate says a delete must remove. */
+static char **
+gate_cgroups (Fixture *fixture, const char *id)
+{
+  g_autofree char *path = gate_path (fixture, id, "gate");
+  g_autoptr (GKeyFile) gate = g_key_file_new ();
+  char **cgroups;
+
+  g_assert_true (g_key_file_load_from_file (gate, path, G_KEY_FILE_NONE, NULL));
+  cgroups = g_key_file_get_string_list (gate, "remove", "cgroups", NULL, NULL);
+  g_assert_nonnull (cgroups);
+  g_assert_nonnull (cgroups[0]);
+  for (guint i = 0; cgroups[i] != NULL; i++)
+    g_assert_true (g_file_test (cgroups[i], G_FILE_TEST_IS_DIR));
+  return cgroups;
+}
+
+/* `hcsctl delete [ARG]... ID`, which must (@front) or must not load GIO. */
+static int
+delete_through (Fixture *fixture, gboolean front, const char *id, const char *arg)
+{
+  g_autofree char *err = NULL;
+  int code;
+
+  program_env = front ? front_maps_env : full_maps_env;
+  code = arg ? hcsctl (fixture, NULL, &err, "delete", arg, id)
+             : hcsctl (fixture, NULL, &err, "delete", id);
+  program_env = NULL;
+  if (code != 0)
+    g_test_message ("delete: %s", err);
+  g_assert_nonnull (strstr (err, "libglib-2.0.so"));
+  if (front)
+    g_assert_null (strstr (err, "libgio-2.0.so"));
+  else
+    g_assert_nonnull (strstr (err, "libgio-2.0.so"));
+  return code;
+}
+
+/* The front and the full path give the same exit code and message. */
+static void
+assert_delete_as_full (Fixture *fixture, const char *id, const char *arg, int code,
+                       const char *message)
+{
+  g_autofree char *front_err = NULL, *full_err = NULL;
+
+  g_assert_cmpint (arg ? hcsctl (fixture, NULL, &front_err, "delete", arg, id)
+                       : hcsctl (fixture, NULL, &front_err, "delete", id), ==, code);
+  program_env = full_path_env;
+  g_assert_cmpint (arg ? hcsctl (fixture, NULL, &full_err, "delete", arg, id)
+                       : hcsctl (fixture, NULL, &full_err, "delete", id), ==, code);
+  program_env = NULL;
+  g_assert_cmpstr (front_err, ==, full_err);
+  if (message != NULL)
+    g_assert_nonnull (strstr (front_err, message));
+  else
+    g_assert_cmpstr (front_err, ==, "");
+}
+
+/* Nothing of @id is left: its folder, its cgroups; each of @pids (our
+ * children now, as conmon's) died of SIGKILL. */
+static void
+assert_deleted (Fixture *fixture, const char *id, char **cgroups, const GPid *pids)
+{
+  g_autofree char *folder = g_build_filename (fixture->root, "systems", id, NULL);
+
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+  for (guint i = 0; cgroups[i] != NULL; i++)
+    g_assert_false (g_file_test (cgroups[i], G_FILE_TEST_EXISTS));
+  for (guint i = 0; pids != NULL && pids[i] > 0; i++)
+    {
+      int wait_status;
+
+      g_assert_cmpint (waitpid (pids[i], &wait_status, 0), ==, pids[i]);
+      g_assert_true (WIFSIGNALED (wait_status));
+      g_assert_cmpint (WTERMSIG (wait_status), ==, SIGKILL);
+    }
+}
+
+static GPid
+create_for_delete (Fixture *fixture, const char *id, gboolean start)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL;
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, id), ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  g_unlink (pid_file);
+  if (start)
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", id), ==, 0);
+  return (GPid) g_ascii_strtoll (pid_text, NULL, 10);
+}
+
+/* A process exec'd into @id, left running (its pid). */
+static GPid
+exec_detached (Fixture *fixture, const char *id)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "exec-pid", NULL);
+  g_autofree char *pid_text = NULL;
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "exec", "-d", "--pid-file", pid_file, id,
+                           "sleep", "1000"), ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  g_unlink (pid_file);
+  return (GPid) g_ascii_strtoll (pid_text, NULL, 10);
+}
+
+/* The exec'd process, reaped as soon as it dies: the init of its pid
+ * namespace finishes exiting only once every process of it is reaped, and
+ * we are the subreaper of both (as conmon, which reaps at once). */
+static gpointer
+reap_thread (gpointer data)
+{
+  int wait_status = 0;
+
+  g_assert_cmpint (waitpid (GPOINTER_TO_INT (data), &wait_status, 0), ==, GPOINTER_TO_INT (data));
+  return GINT_TO_POINTER (wait_status);
+}
+
+/* Created, running (with an exec), stopped and paused, through the front. */
+static void
+delete_each_state (Fixture *fixture, const char *id)
+{
+  g_auto (GStrv) cgroups = NULL;
+  GPid pids[2] = { 0 };
+
+  /* Created: refused without -f, as by the full path; killed with it. */
+  pids[0] = create_for_delete (fixture, id, FALSE);
+  cgroups = gate_cgroups (fixture, id);
+  assert_delete_as_full (fixture, id, NULL, 1, "that is not stopped: created");
+  g_assert_cmpint (delete_through (fixture, TRUE, id, "-f"), ==, 0);
+  assert_deleted (fixture, id, cgroups, pids);
+  g_clear_pointer (&cgroups, g_strfreev);
+
+  /* Running, with an exec'd process in its cgroup: --force takes both. */
+  pids[0] = create_for_delete (fixture, id, TRUE);
+  {
+    GThread *reaper = g_thread_new ("reap", reap_thread, GINT_TO_POINTER (exec_detached (fixture, id)));
+    int wait_status;
+
+    cgroups = gate_cgroups (fixture, id);
+    assert_delete_as_full (fixture, id, NULL, 1, "that is not stopped: running");
+    g_assert_cmpint (delete_through (fixture, TRUE, id, "--force"), ==, 0);
+    wait_status = GPOINTER_TO_INT (g_thread_join (reaper));
+    g_assert_true (WIFSIGNALED (wait_status));
+    g_assert_cmpint (WTERMSIG (wait_status), ==, SIGKILL);
+  }
+  assert_deleted (fixture, id, cgroups, pids);
+  g_clear_pointer (&cgroups, g_strfreev);
+
+  /* Stopped: a plain delete. */
+  pids[0] = create_for_delete (fixture, id, TRUE);
+  cgroups = gate_cgroups (fixture, id);
+  g_assert_cmpint (kill (pids[0], SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pids[0], NULL, 0), ==, pids[0]);
+  g_assert_cmpint (delete_through (fixture, TRUE, id, NULL), ==, 0);
+  assert_deleted (fixture, id, cgroups, NULL);
+  g_clear_pointer (&cgroups, g_strfreev);
+
+  /* Paused: thawed to die (v1), the option after the id. */
+  pids[0] = create_for_delete (fixture, id, TRUE);
+  cgroups = gate_cgroups (fixture, id);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "pause", id), ==, 0);
+  assert_delete_as_full (fixture, id, NULL, 1, "that is not stopped: paused");
+  {
+    g_autofree char *err = NULL;
+
+    program_env = front_maps_env;
+    g_assert_cmpint (hcsctl (fixture, NULL, &err, "delete", id, "-f"), ==, 0);
+    program_env = NULL;
+    g_assert_null (strstr (err, "libgio-2.0.so"));
+  }
+  assert_deleted (fixture, id, cgroups, pids);
+}
+
+static void
+test_front_delete (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *hook_dir = g_build_filename (fixture->temp_dir, "hooks", NULL);
+  g_autofree char *gate_file = gate_path (fixture, "gone", "gate");
+  g_auto (GStrv) cgroups = NULL;
+  GPid pids[2] = { 0 };
+
+  delete_each_state (fixture, "gone");
+
+  /* An id nobody has: the same answers (the front leaves it to the full
+   * path, which asks every plugin). */
+  assert_delete_as_full (fixture, "nosuch", NULL, 1, "container \"nosuch\" does not exist");
+  assert_delete_as_full (fixture, "nosuch", "-f", 0, NULL);
+  assert_delete_as_full (fixture, "bad/id", "-f", 1, "bad/id");
+
+  /* HCSCTL_FRONT=0: the full path, which removes as much. */
+  pids[0] = create_for_delete (fixture, "gone", TRUE);
+  cgroups = gate_cgroups (fixture, "gone");
+  g_assert_cmpint (delete_through (fixture, FALSE, "gone", "-f"), ==, 0);
+  assert_deleted (fixture, "gone", cgroups, pids);
+  g_clear_pointer (&cgroups, g_strfreev);
+
+  /* A gate without [remove] (or of another version of it): the full path. */
+  pids[0] = create_for_delete (fixture, "gone", TRUE);
+  cgroups = gate_cgroups (fixture, "gone");
+  {
+    g_autofree char *text = NULL;
+    g_auto (GStrv) parts = NULL;
+
+    g_assert_true (g_file_get_contents (gate_file, &text, NULL, NULL));
+    parts = g_strsplit (text, "[remove]\nversion=1", 2);
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    g_free (text);
+    text = g_strjoinv ("[remove]\nversion=2", parts);
+    g_assert_true (g_file_set_contents (gate_file, text, -1, NULL));
+  }
+  g_assert_cmpint (delete_through (fixture, FALSE, "gone", "-f"), ==, 0);
+  assert_deleted (fixture, "gone", cgroups, pids);
+  g_clear_pointer (&cgroups, g_strfreev);
+
+  /* poststop hooks: the full path, which runs them. */
+  g_assert_cmpint (g_mkdir (hook_dir, 0700), ==, 0);
+  write_hooks_bundle (fixture, hook_dir, NULL);
+  pids[0] = create_for_delete (fixture, "gone", TRUE);
+  cgroups = gate_cgroups (fixture, "gone");
+  g_assert_cmpint (delete_through (fixture, FALSE, "gone", "-f"), ==, 0);
+  assert_deleted (fixture, "gone", cgroups, pids);
+  g_clear_pointer (&cgroups, g_strfreev);
+  g_assert_true (g_file_test (g_build_filename (hook_dir, "poststop.json", NULL),
+                              G_FILE_TEST_EXISTS));
+  write_bundle (fixture, "[\"sleep\", \"1000\"]", FALSE);
+
+  /* Held by a monitor: the full path, which asks it. */
+  {
+    g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+    g_autofree char *monitored = g_build_filename (fixture->temp_dir, "monitored.ini", NULL);
+    char *plain = fixture->options_file;
+
+    g_key_file_set_boolean (options, "host", "monitor", TRUE);
+    g_assert_true (g_key_file_save_to_file (options, monitored, NULL));
+    fixture->options_file = monitored;
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "held"), ==, 0);
+    g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "held"), ==, 0);
+    g_assert_cmpint (delete_through (fixture, FALSE, "held", "-f"), ==, 0);
+    fixture->options_file = plain;
+  }
+
+  /* cgroup v2 (the hybrid's unified hierarchy, or the only one). */
+  if (test_find_v2_root () != NULL)
+    {
+      g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+      g_autofree char *v2 = g_build_filename (fixture->temp_dir, "v2.ini", NULL);
+      char *plain = fixture->options_file;
+
+      g_key_file_set_string (options, "argon", "cgroup-version", "2");
+      g_key_file_set_string (options, "argon", "cgroup-root", test_find_v2_root ());
+      g_assert_true (g_key_file_save_to_file (options, v2, NULL));
+      fixture->options_file = v2;
+      delete_each_state (fixture, "gone2");
+      fixture->options_file = plain;
+    }
+  else
+    g_test_message ("no cgroup2 hierarchy is mounted: v2 not tried");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2167,6 +2432,7 @@ main (int argc, char **argv)
   ADD ("seccomp", test_seccomp);
   ADD ("errors", test_errors);
   ADD ("front", test_front);
+  ADD ("front-delete", test_front_delete);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
   ADD ("compare-with-runc", test_compare_with_runc);

@@ -17,6 +17,7 @@
 
 #include "hcs-gate.h"
 #include "hcsctl-common.h"
+#include "hcsctl-front.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -118,6 +119,12 @@ open_gate (HcsctlGlobals *globals, const char *id, HcsGate *gate)
   return TRUE;
 }
 
+gboolean
+hcsctl_front_open_gate (HcsctlGlobals *globals, const char *id, HcsGate *gate)
+{
+  return open_gate (globals, id, gate);
+}
+
 static int
 front_state (HcsctlGlobals *globals, const char *id)
 {
@@ -162,6 +169,12 @@ config_unchanged (const HcsGate *gate)
     return FALSE;
   stamp = hcs_gate_file_stamp (gate->oci_config);
   return stamp != NULL && g_str_equal (stamp, gate->oci_config_stamp);
+}
+
+gboolean
+hcsctl_front_config_unchanged (const HcsGate *gate)
+{
+  return config_unchanged (gate);
 }
 
 static int
@@ -304,6 +317,9 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
 
   if (front != NULL && g_str_equal (front, "0"))
     return FRONT_DECLINED;
+  /* -f and --force are its own to read. */
+  if (g_str_equal (verb, "delete"))
+    return hcsctl_front_delete (globals, argc, argv);
   for (int i = 1; i < argc; i++)
     if (argv[i][0] == '-')
       return FRONT_DECLINED;

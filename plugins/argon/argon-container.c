@@ -215,6 +215,26 @@ helper_spawned_cb (GPid helper_pid, gpointer data)
   hcs_state_fault_point ("argon-helper");
 }
 
+/* The cgroup's directories, each once, in the order a removal takes them,
+ * and the one that lists every member (as hcs-runtime-cgroup.c reads
+ * them: v2's one, else pids', else memory's, else the first). */
+static GStrv
+gate_cgroups (ArgonContainer *self, const char **members)
+{
+  g_auto (GStrv) procs = hcs_runtime_cgroup_get_procs_files (self->cgroup);
+  GStrv dirs = g_new0 (char *, g_strv_length (procs) + 1);
+
+  for (guint i = 0; procs[i] != NULL; i++)
+    dirs[i] = g_path_get_dirname (procs[i]);
+  *members = hcs_runtime_cgroup_get_path (self->cgroup, "pids");
+  if (*members == NULL)
+    *members = hcs_runtime_cgroup_get_path (self->cgroup, "memory");
+  if (*members == NULL || hcs_runtime_cgroup_get_version (self->cgroup) ==
+                              HCS_RUNTIME_CGROUP_VERSION_2)
+    *members = dirs[0];
+  return dirs;
+}
+
 /* The start gate (hcs-state.h): what hcsctl's front needs to start, signal
  * and describe a detached container without loading this plugin. */
 static gboolean
@@ -223,10 +243,17 @@ write_gate (ArgonContainer *self, int pid, GError **error)
   const char *freezer_dir = hcs_runtime_cgroup_get_path (self->cgroup, "freezer");
   gboolean v2 = hcs_runtime_cgroup_get_version (self->cgroup) == HCS_RUNTIME_CGROUP_VERSION_2;
   g_autofree char *freezer = NULL;
+  g_auto (GStrv) cgroups = NULL;
   HcsStateGate gate = { 0 };
 
   if (freezer_dir != NULL)
     freezer = g_build_filename (freezer_dir, v2 ? "cgroup.events" : "freezer.state", NULL);
+  /* All a delete must undo: the cgroups (a removal, lock_for_remove() and
+   * argon_container_remove(), is these, the helper and the folder). */
+  cgroups = gate_cgroups (self, &gate.cgroup_members);
+  gate.cgroups = (const char *const *) cgroups;
+  gate.helper_pid = self->helper_pid;
+  gate.helper_start_time = self->helper_start_time;
   gate.pid = pid;
   gate.pid_start_time = self->init_start_time;
   gate.created = self->created_time;
