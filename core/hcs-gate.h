@@ -19,6 +19,12 @@
  *                 is the full path's to read again)
  *   gate-started  written once by whoever started the init through the
  *                 fifo: the instant (unix µs)
+ *   gate-exec     the driver's, written once at create, before the commit:
+ *                 what an exec into the system needs that does not come from
+ *                 the exec's command line, as the helper's spec of an exec
+ *                 (hcs-runtime-spec.h: the init's pid, the cgroup files, the
+ *                 seccomp program, the process's defaults), serialised by
+ *                 GVariant with the record's version: (u a{sv})
  *
  * Each is a new file, never replaced (a rename over a file on ext4 starts
  * its writeback). The gate's reader trusts none of it blindly: the init is
@@ -37,6 +43,7 @@ G_BEGIN_DECLS
 #define HCS_GATE_RECORD "gate"
 #define HCS_GATE_OCI_RECORD "gate-oci"
 #define HCS_GATE_STARTED_RECORD "gate-started"
+#define HCS_GATE_EXEC_RECORD "gate-exec"
 #define HCS_GATE_VERSION 1
 
 typedef enum {
@@ -75,6 +82,14 @@ char *hcs_gate_format_oci (const char *members, const char *annotations, gboolea
 /* "SIZE MTIME-NS" of @path, NULL if it cannot be read: whether a bundle's
  * config.json is the one whose hooks the gate recorded. */
 char *hcs_gate_file_stamp (const char *path);
+
+/* The exec template's record: @spec is an exec's spec as the helper reads
+ * it (an a{sv} GVariant's bytes). */
+GBytes *hcs_gate_format_exec (GBytes *spec);
+/* Reads the exec template of @gate's folder: its a{sv} (transfer full),
+ * or NULL with @error saying why (missing, of another version, not an
+ * a{sv} in normal form). */
+GVariant *hcs_gate_load_exec (const HcsGate *gate, GError **error);
 
 /* Reads the gate of STATE_DIR/systems/@id (@id already validated). FALSE
  * with @error saying why when there is no folder (G_FILE_ERROR_NOENT), or
