@@ -17,6 +17,7 @@
 
 #include "hcs-gate.h"
 #include "hcsctl-common.h"
+#include "hcsctl-front.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -116,6 +117,12 @@ open_gate (HcsctlGlobals *globals, const char *id, HcsGate *gate)
   if (!g_str_equal (gate->owner, "argon"))
     return FALSE;
   return TRUE;
+}
+
+gboolean
+hcsctl_front_open_gate (HcsctlGlobals *globals, const char *id, HcsGate *gate)
+{
+  return open_gate (globals, id, gate);
 }
 
 static int
@@ -304,6 +311,9 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
 
   if (front != NULL && g_str_equal (front, "0"))
     return FRONT_DECLINED;
+  /* Its options and its command's are its own to parse. */
+  if (g_str_equal (verb, "exec"))
+    return hcsctl_front_exec (globals, argc, argv);
   for (int i = 1; i < argc; i++)
     if (argv[i][0] == '-')
       return FRONT_DECLINED;

@@ -1,0 +1,21 @@
+/* hcsctl-front.h: what hcsctl's front (hcsctl-front.c, the dispatch) shares
+ * with the verbs it serves from files of their own. GLib only.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "hcs-gate.h"
+#include "hcsctl-common.h"
+
+/* A verb's answer when it leaves the command to the full path. */
+#define HCSCTL_FRONT_DECLINED (-1)
+
+/* The gate of @id, if the front may act on it: a valid id, the state
+ * folder found as the full path finds it, a gate it trusts, argon's. */
+gboolean hcsctl_front_open_gate (HcsctlGlobals *globals, const char *id, HcsGate *gate);
+
+/* `exec [--env N=V] [--cwd DIR] [--user U] ID COMMAND...` in the
+ * foreground, without a terminal (hcsctl-front-exec.c); anything else
+ * is HCSCTL_FRONT_DECLINED. @argv[0] is "exec". */
+int hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv);
