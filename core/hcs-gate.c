@@ -60,6 +60,11 @@ hcs_gate_fault_point (const char *name)
       for (;;)
         pause ();
     }
+  /* NAME:stop stops instead, for a test to look at that instant (SIGCONT
+   * goes on). */
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], name) && g_str_equal (names[i] + strlen (name), ":stop"))
+      kill (getpid (), SIGSTOP);
 }
 
 char *

@@ -110,7 +110,8 @@ gboolean hcs_gate_write_record (const char *folder, const char *name, const char
 
 /* Field 22 of /proc/PID/stat; 0 for a process gone or a zombie. */
 guint64 hcs_gate_process_start_time (int pid);
-/* SIGKILLs the process when @name is in HCS_FAULT_POINT. */
+/* SIGKILLs the process when @name is in HCS_FAULT_POINT; SIGSTOPs it
+ * when "@name:stop" is. */
 void hcs_gate_fault_point (const char *name);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HcsGate, hcs_gate_clear)

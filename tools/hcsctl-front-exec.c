@@ -348,6 +348,8 @@ launch (const char *id, const char *helper_path, GBytes *spec, int *code)
                                                      2, &helper_pid, &error);
   close (spec_pipe[0]);
   close (status_pipe[1]);
+  if (spawned)
+    hcs_gate_fault_point ("hcsctl-exec-helper"); /* it waits for its spec */
   if (!spawned)
     {
       g_autofree char *what = g_strdup_printf ("starting %s: %s", helper_path, error->message);
