@@ -106,11 +106,16 @@ parse_command_line (int argc, char **argv, FrontExec *exec)
       else
         return FALSE;
     }
-  /* The id and a command; an option after the id is the command's. */
-  if (i + 1 >= argc)
+  /* The id and a command; an option after the id is the command's, but
+   * a "--" there is the full path's to read. */
+  if (i + 1 >= argc || g_str_equal (argv[i + 1], "--"))
     return FALSE;
   exec->id = argv[i];
   exec->args = argv + i + 1;
+  /* Our stdio is the process's; one closed is the full path's to word. */
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl (fd, F_GETFD) < 0)
+      return FALSE;
   return TRUE;
 }
 
