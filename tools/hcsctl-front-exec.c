@@ -327,7 +327,7 @@ launch (const char *id, const char *helper_path, GBytes *spec, int *code)
   int source_fds[2], target_fds[2] = { 3, 4 };
   g_autoptr (GError) error = NULL;
   g_autofree char *message = NULL;
-  int helper, wait_status, pid = 0;
+  int helper, wait_status, read_errno, pid = 0;
   HcsRuntimeStatus status;
   GPid helper_pid;
   gboolean spawned;
@@ -370,6 +370,7 @@ launch (const char *id, const char *helper_path, GBytes *spec, int *code)
                                g_bytes_get_size (spec));
   close (spec_pipe[1]);
   status = hcs_runtime_spawn_read_status (status_pipe[0], &pid, &message);
+  read_errno = errno;
   /* After the report, as the full path's exec: the view's last close
    * waits for an RCU grace period, which the helper's start need not. */
   close (helper);
@@ -394,7 +395,7 @@ launch (const char *id, const char *helper_path, GBytes *spec, int *code)
           what = g_strdup ("the helper's status line is too long");
           break;
         default:
-          what = g_strdup_printf ("reading the helper's status: %s", g_strerror (errno));
+          what = g_strdup_printf ("reading the helper's status: %s", g_strerror (read_errno));
           break;
         }
       /* The full path words these without naming the process. */
