@@ -60,6 +60,11 @@ hcs_gate_fault_point (const char *name)
       for (;;)
         pause ();
     }
+  /* NAME:stop stops instead, for a test to look at that instant (SIGCONT
+   * goes on). */
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], name) && g_str_equal (names[i] + strlen (name), ":stop"))
+      kill (getpid (), SIGSTOP);
 }
 
 char *
@@ -221,6 +226,50 @@ load_key_file (const char *folder, const char *name, const char *group, GError *
       return NULL;
     }
   return g_steal_pointer (&file);
+}
+
+#define EXEC_RECORD_TYPE "(ua{sv})"
+
+GBytes *
+hcs_gate_format_exec (GBytes *spec)
+{
+  g_autoptr (GVariant) dict =
+      g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, spec, FALSE));
+  g_autoptr (GVariant) record =
+      g_variant_ref_sink (g_variant_new ("(u@a{sv})", HCS_GATE_VERSION, dict));
+
+  return g_variant_get_data_as_bytes (record);
+}
+
+GVariant *
+hcs_gate_load_exec (const HcsGate *gate, GError **error)
+{
+  g_autofree char *path = g_build_filename (gate->folder, HCS_GATE_EXEC_RECORD, NULL);
+  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, error);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GVariant) record = NULL;
+  guint32 version = 0;
+  GVariant *dict = NULL;
+
+  if (file == NULL)
+    return NULL;
+  bytes = g_mapped_file_get_bytes (file);
+  /* Not trusted: checked whole before any member is read. */
+  record = g_variant_ref_sink (
+      g_variant_new_from_bytes (G_VARIANT_TYPE (EXEC_RECORD_TYPE), bytes, FALSE));
+  if (!g_variant_is_normal_form (record))
+    {
+      doubt (error, path, "not an exec template");
+      return NULL;
+    }
+  g_variant_get (record, "(u@a{sv})", &version, &dict);
+  if (version != HCS_GATE_VERSION)
+    {
+      g_variant_unref (dict);
+      doubt (error, path, "not a gate record of version " G_STRINGIFY (HCS_GATE_VERSION));
+      return NULL;
+    }
+  return dict;
 }
 
 gboolean

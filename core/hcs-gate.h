@@ -25,6 +25,12 @@
  *                 still runs); absent, a delete is the driver's
  *   gate-started  written once by whoever started the init through the
  *                 fifo: the instant (unix µs)
+ *   gate-exec     the driver's, written once at create, before the commit:
+ *                 what an exec into the system needs that does not come from
+ *                 the exec's command line, as the helper's spec of an exec
+ *                 (hcs-runtime-spec.h: the init's pid, the cgroup files, the
+ *                 seccomp program, the process's defaults), serialised by
+ *                 GVariant with the record's version: (u a{sv})
  *
  * Each is a new file, never replaced (a rename over a file on ext4 starts
  * its writeback). The gate's reader trusts none of it blindly: the init is
@@ -43,6 +49,7 @@ G_BEGIN_DECLS
 #define HCS_GATE_RECORD "gate"
 #define HCS_GATE_OCI_RECORD "gate-oci"
 #define HCS_GATE_STARTED_RECORD "gate-started"
+#define HCS_GATE_EXEC_RECORD "gate-exec"
 #define HCS_GATE_VERSION 1
 /* Of the gate's [remove] group, read apart: a reader that does not know
  * it leaves the delete to the driver. */
@@ -99,6 +106,14 @@ char *hcs_gate_format_oci (const char *members, const char *annotations, gboolea
  * config.json is the one whose hooks the gate recorded. */
 char *hcs_gate_file_stamp (const char *path);
 
+/* The exec template's record: @spec is an exec's spec as the helper reads
+ * it (an a{sv} GVariant's bytes). */
+GBytes *hcs_gate_format_exec (GBytes *spec);
+/* Reads the exec template of @gate's folder: its a{sv} (transfer full),
+ * or NULL with @error saying why (missing, of another version, not an
+ * a{sv} in normal form). */
+GVariant *hcs_gate_load_exec (const HcsGate *gate, GError **error);
+
 /* Reads the gate of STATE_DIR/systems/@id (@id already validated). FALSE
  * with @error saying why when there is no folder (G_FILE_ERROR_NOENT), or
  * no gate, or one of another version, or a folder still being created or
@@ -131,7 +146,8 @@ gboolean hcs_gate_remove_tree (const char *path, GError **error);
 
 /* Field 22 of /proc/PID/stat; 0 for a process gone or a zombie. */
 guint64 hcs_gate_process_start_time (int pid);
-/* SIGKILLs the process when @name is in HCS_FAULT_POINT. */
+/* SIGKILLs the process when @name is in HCS_FAULT_POINT; SIGSTOPs it
+ * when "@name:stop" is. */
 void hcs_gate_fault_point (const char *name);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HcsGate, hcs_gate_clear)

@@ -756,6 +756,20 @@ hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate, GEr
   return hcs_state_folder_write (self, HCS_GATE_RECORD, text, -1, error);
 }
 
+gboolean
+hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec, GError **error)
+{
+  g_autoptr (GBytes) record = NULL;
+  gsize size = 0;
+  const char *data;
+
+  g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+  record = hcs_gate_format_exec (spec);
+  data = g_bytes_get_data (record, &size);
+  return hcs_state_folder_write (self, HCS_GATE_EXEC_RECORD, data, size, error);
+}
+
 gint64
 hcs_state_folder_get_gate_started (HcsStateFolder *self)
 {

@@ -370,6 +370,20 @@ typedef struct {
 gboolean hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate,
                                       GError **error);
 /**
+ * hcs_state_folder_write_gate_exec:
+ * @self: the object
+ * @spec: an exec's spec as the runtime's helper reads it (a serialised
+ *   a{sv}, hcs_runtime_spec_serialize()), for any command line
+ * @error: return location for a #GError
+ *
+ * Writes the record `gate-exec` (a new file, once, before the commit):
+ * what hcsctl's front needs to exec into the system without loading its
+ * driver; it substitutes the command line (docs/state.md).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec, GError **error);
+/**
  * hcs_state_folder_get_gate_started:
  * @self: the object
  *

@@ -728,7 +728,8 @@ finish_with_line (GSubprocess *subprocess)
 
 /* A foreground run or exec waits without GLib's worker thread or GIO's
  * pool (each a thread to make, and to wait for at exit): the plugin's
- * reaper is all there is beside the main thread. */
+ * reaper is all there is beside the main thread, and an exec served by
+ * hcsctl's front (hcsctl-front-exec.c) loads no plugin at all. */
 static void
 test_foreground_threads (Fixture *fixture, gconstpointer data)
 {
@@ -739,6 +740,14 @@ test_foreground_threads (Fixture *fixture, gconstpointer data)
   run_threads = thread_names (atoi (g_subprocess_get_identifier (run)));
   g_assert_cmpstr (run_threads, ==, "argon-reaper\nhcsctl\n");
   exec = start_until_ready (fixture, "exec", "threads");
+  exec_threads = thread_names (atoi (g_subprocess_get_identifier (exec)));
+  g_assert_cmpstr (exec_threads, ==, "hcsctl\n");
+  finish_with_line (exec);
+  g_clear_object (&exec);
+  g_clear_pointer (&exec_threads, g_free);
+  g_setenv ("HCSCTL_FRONT", "0", TRUE);
+  exec = start_until_ready (fixture, "exec", "threads");
+  g_unsetenv ("HCSCTL_FRONT");
   exec_threads = thread_names (atoi (g_subprocess_get_identifier (exec)));
   g_assert_cmpstr (exec_threads, ==, "argon-reaper\nhcsctl\n");
   finish_with_line (exec);

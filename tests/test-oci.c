@@ -8,13 +8,16 @@
 #include "test-common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -2402,6 +2405,301 @@ test_front_delete (Fixture *fixture, gconstpointer data)
     g_test_message ("no cgroup2 hierarchy is mounted: v2 not tried");
 }
 
+/* --- exec on the front ---------------------------------------------------------------- */
+
+/* Runs `hcsctl ARGS` on the front, then on the full path (HCSCTL_FRONT=0):
+ * both end alike and print alike. The front's code; its output in *OUT
+ * and *ERR (each a char *, freed by the caller). */
+#define hcsctl_as_full(fixture, out, err, ...)                                              \
+  ({                                                                                        \
+    g_autofree char *full_out_ = NULL, *full_err_ = NULL;                                   \
+    int front_code_ = hcsctl (fixture, out, err, __VA_ARGS__), full_code_;                  \
+                                                                                            \
+    program_env = full_path_env;                                                            \
+    full_code_ = hcsctl (fixture, &full_out_, &full_err_, __VA_ARGS__);                     \
+    program_env = NULL;                                                                     \
+    g_assert_cmpint (front_code_, ==, full_code_);                                          \
+    g_assert_cmpstr (*(out), ==, full_out_);                                                \
+    g_assert_cmpstr (*(err), ==, full_err_);                                                \
+    front_code_;                                                                            \
+  })
+
+/* Whether `hcsctl exec ID true` (with @env) loaded GIO: the full path. */
+static gboolean
+exec_maps_gio (Fixture *fixture, const char *id, const char *const *env)
+{
+  g_autofree char *err = NULL;
+
+  program_env = env;
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "exec", id, "true"), ==, 0);
+  program_env = NULL;
+  g_assert_nonnull (strstr (err, "libglib-2.0.so"));
+  return strstr (err, "libgio-2.0.so") != NULL;
+}
+
+/* `hcsctl exec ID sh -c 'echo ready; exec sleep 1000'` in the background,
+ * with @env, returned once the process is ready. */
+static GSubprocess *
+start_exec_until_ready (Fixture *fixture, const char *id, const char *const *env)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  char line[6] = { 0 };
+  gsize got = 0;
+
+  for (guint i = 0; env != NULL && env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  subprocess = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HCSCTL"), "--options",
+                                            fixture->options_file, "--root", fixture->root,
+                                            "exec", id, "sh", "-c",
+                                            "echo ready; exec sleep 1000", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_input_stream_read_all (g_subprocess_get_stdout_pipe (subprocess), line, 6,
+                                          &got, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready\n");
+  return g_steal_pointer (&subprocess);
+}
+
+static int
+exit_code_of (GSubprocess *subprocess)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait (subprocess, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (subprocess));
+  return g_subprocess_get_exit_status (subprocess);
+}
+
+/* The front's helper runs from the read-only view of itself, as the full
+ * path's (CVE-2019-5736; test-argon checks the full path): stopped while
+ * its helper waits for its spec, the front shows the helper's
+ * /proc/PID/exe, which no one can reopen for writing. */
+static void
+assert_front_helper_not_writable (Fixture *fixture, const char *id)
+{
+  g_autofree char *helper = g_build_filename (fixture->temp_dir, "helper-copy", NULL);
+  g_autofree char *helper_bytes = NULL, *children = NULL, *children_path = NULL;
+  g_autofree char *exe_link = NULL, *reopen_path = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocess) front = NULL;
+  g_autoptr (GError) error = NULL;
+  struct stat exe_stat, helper_stat;
+  gsize helper_size = 0;
+  int front_pid, exe, written;
+
+  /* A copy of our own: a file other suites execute refuses writers with
+   * ETXTBSY before its mount can say EROFS. */
+  g_assert_true (g_file_get_contents (g_getenv ("HCS_RUNTIME_HELPER"), &helper_bytes,
+                                      &helper_size, &error));
+  g_assert_true (g_file_set_contents_full (helper, helper_bytes, helper_size,
+                                           G_FILE_SET_CONTENTS_NONE, 0755, &error));
+  g_assert_no_error (error);
+  g_subprocess_launcher_setenv (launcher, "HCS_RUNTIME_HELPER", helper, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HCS_FAULT_POINT", "hcsctl-exec-helper:stop", TRUE);
+  front = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HCSCTL"), "--options",
+                                       fixture->options_file, "--root", fixture->root, "exec",
+                                       id, "true", NULL);
+  g_assert_no_error (error);
+  front_pid = atoi (g_subprocess_get_identifier (front));
+  /* Stopped at the fault point: its one child is the helper. */
+  children_path = g_strdup_printf ("/proc/%d/task/%d/children", front_pid, front_pid);
+  for (;;)
+    {
+      g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", front_pid);
+      g_autofree char *stat_text = NULL;
+
+      g_assert_true (g_file_get_contents (stat_path, &stat_text, NULL, NULL));
+      if (strstr (stat_text, ") T ") != NULL)
+        break;
+      g_usleep (10000);
+    }
+  g_assert_true (g_file_get_contents (children_path, &children, NULL, NULL));
+  g_assert_cmpint (atoi (children), >, 0);
+  exe_link = g_strdup_printf ("/proc/%d/exe", atoi (children));
+  exe = open (exe_link, O_PATH | O_CLOEXEC);
+  g_assert_cmpint (exe, >=, 0);
+  g_assert_cmpint (fstat (exe, &exe_stat), ==, 0);
+  g_assert_cmpint (stat (helper, &helper_stat), ==, 0);
+  g_assert_cmpint (kill (front_pid, SIGCONT), ==, 0);
+  g_assert_cmpint (exit_code_of (front), ==, 0);
+
+  reopen_path = g_strdup_printf ("/proc/self/fd/%d", exe);
+  written = open (reopen_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (exe_stat.st_ino == helper_stat.st_ino && exe_stat.st_dev == helper_stat.st_dev)
+    {
+      /* The helper's own file, through its read-only mount. */
+      g_assert_cmpint (written, ==, -1);
+      g_assert_cmpint (errno, ==, EROFS);
+    }
+  else
+    {
+      /* Or a sealed memfd copy (no mount_setattr): it takes no byte. */
+      g_assert_cmpint (written, >=, 0);
+      g_assert_cmpint (write (written, "x", 1), ==, -1);
+      g_assert_cmpint (errno, ==, EPERM);
+      close (written);
+    }
+  close (exe);
+}
+
+/* exec served by hcsctl's front (tools/hcsctl-front-exec.c) from the
+ * gate's exec template, held to what the full path's exec gives the same
+ * process: its exit, output, namespaces, cgroups, capabilities, seccomp,
+ * env, cwd and user, its errors, a signal forwarded; in a container on
+ * cgroup v1 and, with "v2", on v2. */
+static void
+test_front_exec (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *template_file = gate_path (fixture, "fx", "gate-exec");
+  g_autofree char *out = NULL, *err = NULL, *pid_text = NULL, *expected = NULL;
+  g_autoptr (GSubprocess) exec = NULL;
+  g_autoptr (GString) init_view = g_string_new (NULL);
+  const char *namespaces[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
+  gint64 pid;
+
+  if (g_str_equal (data, "v2"))
+    {
+      g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+
+      if (test_find_v2_root () == NULL)
+        {
+          g_test_skip ("no cgroup2 hierarchy is mounted");
+          return;
+        }
+      g_key_file_set_string (options, "argon", "cgroup-version", "2");
+      g_key_file_set_string (options, "argon", "cgroup-root", test_find_v2_root ());
+      g_assert_true (g_key_file_save_to_file (options, fixture->options_file, NULL));
+    }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "fx"), ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  pid = g_ascii_strtoll (pid_text, NULL, 10);
+  g_assert_true (g_file_test (template_file, G_FILE_TEST_EXISTS));
+  /* Created, not running: the full path's to refuse. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "true"), ==, 255);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "fx"), ==, 0);
+
+  /* Served by the front, without GIO; HCSCTL_FRONT=0 still the full path. */
+  g_assert_false (exec_maps_gio (fixture, "fx", front_maps_env));
+  g_assert_true (exec_maps_gio (fixture, "fx", full_maps_env));
+
+  /* Exit code, stdout and stderr. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "sh", "-c",
+                                   "echo out; echo err >&2; exit 7"), ==, 7);
+  g_assert_cmpstr (out, ==, "out\n");
+  g_assert_cmpstr (err, ==, "err\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The init's namespaces and cgroups, as the host sees the init's. */
+  for (gsize i = 0; i < G_N_ELEMENTS (namespaces); i++)
+    {
+      g_autofree char *link = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/ns/%s", pid,
+                                               namespaces[i]);
+      g_autofree char *target = g_file_read_link (link, NULL);
+
+      g_assert_nonnull (target);
+      g_string_append_printf (init_view, "%s\n", target);
+    }
+  {
+    g_autofree char *cgroup_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cgroup", pid);
+    g_autofree char *cgroups = NULL;
+
+    g_assert_true (g_file_get_contents (cgroup_path, &cgroups, NULL, NULL));
+    g_assert_nonnull (strstr (cgroups, "/fx"));
+    g_string_append (init_view, cgroups);
+  }
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "sh", "-c",
+                                   "for n in cgroup ipc mnt net pid uts; do "
+                                   "readlink /proc/self/ns/$n; done; cat /proc/self/cgroup"),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, init_view->str);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Capabilities, no_new_privs and the seccomp filter. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "grep", "-E",
+                                   "^(CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):",
+                                   "/proc/self/status"), ==, 0);
+  g_assert_nonnull (strstr (out, "NoNewPrivs:\t1\n"));
+  g_assert_nonnull (strstr (out, "Seccomp:\t2\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --env (the last of a name wins), --cwd and --user as the full path's. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "--env", "B=2", "-e", "A=1",
+                                   "--env=A=3", "--cwd", "/proc", "-u", "1000:1001", "fx", "sh",
+                                   "-c", "env | sort; pwd; id -u; id -g"), ==, 0);
+  g_assert_nonnull (strstr (out, "A=3\nB=2\n"));
+  g_assert_nonnull (strstr (out, "/proc\n1000\n1001\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "-e", "PATH=/bin", "--user=0:0",
+                                   "--cwd=/", "fx", "sh", "-c", "echo $PATH; pwd; id -u"), ==, 0);
+  g_assert_cmpstr (out, ==, "/bin\n/\n0\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A missing binary: the same message and code. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "/no/such"), ==, 127);
+  g_assert_nonnull (strstr (err, "/no/such"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A signal to hcsctl goes to the process, whose death by it is the
+   * exit code, as the full path's. */
+  exec = start_exec_until_ready (fixture, "fx", NULL);
+  g_assert_cmpint (kill (atoi (g_subprocess_get_identifier (exec)), SIGTERM), ==, 0);
+  g_assert_cmpint (exit_code_of (exec), ==, 128 + SIGTERM);
+  g_clear_object (&exec);
+  exec = start_exec_until_ready (fixture, "fx", full_path_env);
+  g_assert_cmpint (kill (atoi (g_subprocess_get_identifier (exec)), SIGTERM), ==, 0);
+  g_assert_cmpint (exit_code_of (exec), ==, 128 + SIGTERM);
+  g_clear_object (&exec);
+
+  /* The helper from its read-only view. */
+  assert_front_helper_not_writable (fixture, "fx");
+
+  /* A template missing or corrupt: the full path, with the same result. */
+  g_assert_cmpint (g_rename (template_file, gate_path (fixture, "fx", "saved")), ==, 0);
+  g_assert_true (exec_maps_gio (fixture, "fx", front_maps_env));
+  g_assert_true (g_file_set_contents (template_file, "\x01\x02 not a template", -1, NULL));
+  g_assert_true (exec_maps_gio (fixture, "fx", front_maps_env));
+  g_assert_cmpint (g_rename (gate_path (fixture, "fx", "saved"), template_file), ==, 0);
+  g_assert_false (exec_maps_gio (fixture, "fx", front_maps_env));
+
+  /* Paused: the full path's refusal. */
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "pause", "fx"), ==, 0);
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "true"), ==, 255);
+  g_assert_nonnull (strstr (err, "cannot exec in a paused container"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "resume", "fx"), ==, 0);
+
+  /* No record is needed: ps and kill --all find the process in the
+   * container's cgroup, as they find the full path's. */
+  exec = start_exec_until_ready (fixture, "fx", NULL);
+  g_assert_cmpint (hcsctl (fixture, &out, NULL, "ps", "--format", "json", "fx"), ==, 0);
+  g_assert_nonnull (strstr (out, ","));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "kill", "--all", "fx", "KILL"), ==, 0);
+  g_assert_cmpint (exit_code_of (exec), ==, 128 + SIGKILL);
+  g_clear_object (&exec);
+  g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+
+  /* Stopped: the full path's error. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "true"), ==, 255);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "fx"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2433,6 +2731,14 @@ main (int argc, char **argv)
   ADD ("errors", test_errors);
   ADD ("front", test_front);
   ADD ("front-delete", test_front_delete);
+#undef ADD
+#define ADD(path, func, data) \
+  g_test_add ("/oci/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("front-exec", test_front_exec, "v1");
+  ADD ("front-exec-v2", test_front_exec, "v2");
+#undef ADD
+#define ADD(path, func) \
+  g_test_add ("/oci/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
   ADD ("compare-with-runc", test_compare_with_runc);

@@ -6,6 +6,7 @@
 #include "test-common.h"
 #include "hcs-runtime-config.h"
 #include "hcs-runtime-launch.h"
+#include "hcs-runtime-spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -296,6 +297,55 @@ test_failure (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "/nonexistent/hcs-runtime-helper"));
 }
 
+/* The helper's status line as hcs_runtime_spawn_read_status() reads it
+ * (json-glib read it before the split; hcsctl's front has none): the two
+ * forms the helper writes, what may follow them, and what is no status. */
+static HcsRuntimeStatus
+read_status_of (const char *text, int *pid, char **message)
+{
+  int fds[2];
+  HcsRuntimeStatus status;
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_cmpint (write (fds[1], text, strlen (text)), ==, (gssize) strlen (text));
+  close (fds[1]);
+  status = hcs_runtime_spawn_read_status (fds[0], pid, message);
+  close (fds[0]);
+  return status;
+}
+
+static void
+test_status_line (void)
+{
+  g_autofree char *message = NULL;
+  int pid = 0;
+
+  g_assert_cmpint (read_status_of ("{\"pid\":4242}\n{\"exit\":0}\n", &pid, &message), ==,
+                   HCS_RUNTIME_STATUS_PID);
+  g_assert_cmpint (pid, ==, 4242);
+  g_assert_null (message);
+  g_assert_cmpint (read_status_of ("{\"error\":\"a \\\"b\\\" \\\\ c\\n\\u00e9\\u0001\"}\n"
+                                   "{\"exit\":255}\n", &pid, &message),
+                   ==, HCS_RUNTIME_STATUS_ERROR);
+  g_assert_cmpstr (message, ==, "a \"b\" \\ c\n\u00e9\x01");
+  g_clear_pointer (&message, g_free);
+  /* An exit with no error before it: an error without words. */
+  g_assert_cmpint (read_status_of ("{\"exit\":255}\n", &pid, &message), ==,
+                   HCS_RUNTIME_STATUS_ERROR);
+  g_assert_null (message);
+  g_assert_cmpint (read_status_of ("", &pid, &message), ==, HCS_RUNTIME_STATUS_NONE);
+  g_assert_cmpint (read_status_of ("{\"pid\":-3}\n", &pid, &message), ==,
+                   HCS_RUNTIME_STATUS_UNREADABLE);
+  g_assert_cmpstr (message, ==, "{\"pid\":-3}");
+  g_clear_pointer (&message, g_free);
+  g_assert_cmpint (read_status_of ("{\"error\":\"unterminated}\n", &pid, &message), ==,
+                   HCS_RUNTIME_STATUS_UNREADABLE);
+  g_clear_pointer (&message, g_free);
+  g_assert_cmpint (read_status_of ("not json\n", &pid, &message), ==,
+                   HCS_RUNTIME_STATUS_UNREADABLE);
+  g_assert_cmpstr (message, ==, "not json");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,6 +365,7 @@ main (int argc, char **argv)
   ADD ("release-view", test_release_view);
   ADD ("failure", test_failure);
 #undef ADD
+  g_test_add_func ("/runtime/launch/status-line", test_status_line);
   result = g_test_run ();
   test_assert_no_leftovers (NULL);
   test_cleanup_cgroup_parent ();

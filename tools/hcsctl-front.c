@@ -320,6 +320,9 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
   /* -f and --force are its own to read. */
   if (g_str_equal (verb, "delete"))
     return hcsctl_front_delete (globals, argc, argv);
+  /* Its options and its command's are its own to parse. */
+  if (g_str_equal (verb, "exec"))
+    return hcsctl_front_exec (globals, argc, argv);
   for (int i = 1; i < argc; i++)
     if (argv[i][0] == '-')
       return FRONT_DECLINED;

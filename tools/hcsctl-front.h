@@ -23,3 +23,7 @@ gboolean hcsctl_front_config_unchanged (const HcsGate *gate);
  * must undo (hcsctl-front-delete.c); anything else is
  * HCSCTL_FRONT_DECLINED. @argv[0] is "delete". */
 int hcsctl_front_delete (HcsctlGlobals *globals, int argc, char **argv);
+/* `exec [--env N=V] [--cwd DIR] [--user U] ID COMMAND...` in the
+ * foreground, without a terminal (hcsctl-front-exec.c); anything else
+ * is HCSCTL_FRONT_DECLINED. @argv[0] is "exec". */
+int hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv);

@@ -263,6 +263,37 @@ write_gate (ArgonContainer *self, int pid, GError **error)
   return hcs_state_folder_write_gate (self->folder, &gate, error);
 }
 
+/* The exec template (hcs-state.h): the spec argon_container_create_process
+ * makes of an exec with a bare command line (hcsctl exec ID ARGS, run in
+ * the foreground), rendered once, so that hcsctl's front can exec without
+ * this plugin by substituting the command line (and env, cwd, user). The
+ * create's @spec gives the container's seccomp program, the one its
+ * ARGON_SECCOMP_RECORD holds. */
+static gboolean
+write_exec_gate (ArgonContainer *self, int pid, const HcsRuntimeSpec *spec, GError **error)
+{
+  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  g_autoptr (HcsRuntimeSpec) exec = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  config->command_args = g_strdupv ((char *[]) { "/bin/true", NULL });
+  config->inherit_stdio = TRUE;
+  config->reap_directly = TRUE;
+  exec = hcs_runtime_spec_new_for_exec (self->id, pid, config, error);
+  if (exec == NULL)
+    return FALSE;
+  hcs_runtime_spec_set_cgroup (exec, self->cgroup);
+  if (spec->seccomp_program != NULL)
+    {
+      exec->seccomp_program = g_bytes_ref (spec->seccomp_program);
+      exec->seccomp_flags = spec->seccomp_flags;
+    }
+  exec->detach = TRUE;
+  exec->die_with_parent = self->settings.die_with_creator;
+  bytes = hcs_runtime_spec_serialize (exec);
+  return hcs_state_folder_write_gate_exec (self->folder, bytes, error);
+}
+
 ArgonContainer *
 argon_container_create (ArgonDriver *driver, const char *id,
                         const HcsContainerConfig *config, GKeyFile *system_options,
@@ -389,7 +420,7 @@ argon_container_create (ArgonDriver *driver, const char *id,
     self->init_start_time = argon_process_start_time (pid);
     if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid, self->init_start_time,
                                error) ||
-        !write_gate (self, pid, error))
+        !write_gate (self, pid, error) || !write_exec_gate (self, pid, spec, error))
       goto fail;
   }
   hcs_state_fault_point ("argon-saved");
