@@ -6,7 +6,8 @@
  * in the "container" one (the path it gives), 10.88.0.1 in the "peer"
  * one; the container in the VM pings the peer and the peer pings the
  * container, then nothing of ours is left in the namespace: no tap, no
- * filter, no qdisc. One lcow host (one UVM) for the suite; the whole test
+ * filter, no qdisc. One lcow host (one UVM) for the suite, one hyperv
+ * container (a clone of the template other suites share); the whole test
  * in a network namespace of its own.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -147,7 +148,7 @@ read_until (GInputStream *stream, GString *seen, const char *marker)
  * peer and the peer reaches it. Removed, it leaves the namespace as it
  * was. */
 static void
-test_ping_both_ways (void)
+ping_both_ways (HcsHost *host, const char *id)
 {
   g_autofree char *path = netns_path (shared.container_ns);
   g_autofree char *mac = NULL, *command = NULL, *ping = NULL;
@@ -163,7 +164,7 @@ test_ping_both_ways (void)
   command = g_strdup_printf ("ip netns exec %s cat /sys/class/net/vc0/address",
                              shared.container_ns);
   mac = g_strstrip (run (command));
-  container = hcs_host_create_container (shared.host, "vmnet-ping", config, NULL, &error);
+  container = hcs_host_create_container (host, id, config, NULL, &error);
   g_assert_no_error (error);
   init = hcs_container_get_init_process (container, &error);
   g_assert_no_error (error);
@@ -196,18 +197,55 @@ test_ping_both_ways (void)
 }
 
 static void
-assert_refused (const char *id, const char *netns, const char *expected)
+assert_refused_by (HcsHost *host, const char *id, const char *netns, const char *expected)
 {
   g_autoptr (HcsContainerConfig) config = make_config ("true", netns);
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (GError) error = NULL;
 
-  container = hcs_host_create_container (shared.host, id, config, NULL, &error);
+  container = hcs_host_create_container (host, id, config, NULL, &error);
   g_assert_null (container);
   g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
   g_test_message ("%s: %s", netns, error->message);
   g_assert_nonnull (strstr (error->message, netns));
   g_assert_nonnull (strstr (error->message, expected));
+}
+
+static void
+assert_refused (const char *id, const char *netns, const char *expected)
+{
+  assert_refused_by (shared.host, id, netns, expected);
+}
+
+static void
+test_ping_both_ways (void)
+{
+  ping_both_ways (shared.host, "vmnet-ping");
+}
+
+/* The same under hyperv: the tap is the VM's NIC from its start (a
+ * clone of the suite's template, or a cold boot). */
+static void
+test_hyperv_ping_both_ways (void)
+{
+  g_autoptr (GKeyFile) options = test_make_options (shared.temp_dir);
+  g_autoptr (HcsHost) host = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *templates = g_getenv ("HCS_XENON_TEMPLATE_DIR");
+  const char *initrd = g_getenv ("HCS_XENON_INITRD");
+
+  g_key_file_set_string (options, "host", "isolation", "hyperv");
+  if (templates != NULL)
+    g_key_file_set_string (options, "xenon", "template-dir", templates);
+  if (initrd != NULL)
+    g_key_file_set_string (options, "xenon", "initrd", initrd);
+  host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  ping_both_ways (host, "vmnet-hyperv");
+  assert_refused_by (host, "vmnet-hyperv-file", "/etc/hostname", "is not a network namespace");
+  g_clear_object (&host);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  assert_namespace_clean ();
 }
 
 /* Paths that are no usable namespace: a clear error naming the path. */
@@ -274,6 +312,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm-netns/lcow/ping-both-ways", test_ping_both_ways);
   g_test_add_func ("/vm-netns/lcow/refused", test_refused);
   g_test_add_func ("/vm-netns/lcow/killed-qemu", test_killed_qemu);
+  g_test_add_func ("/vm-netns/hyperv/ping-both-ways", test_hyperv_ping_both_ways);
   status = g_test_run ();
   g_clear_object (&shared.host);
   remove_namespaces ();

@@ -435,9 +435,10 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
   g_autofree char *qmp_path = NULL;
   g_autofree char *stderr_path = NULL;
   g_autofree int *port_fds = NULL;
+  g_autofree int *nic_fds = NULL;
   g_auto (GStrv) argv = NULL;
   guint n_ports = vm->config->boot_ports->len;
-  VmCommandFds fds;
+  VmCommandFds fds = { 0 };
   VmAccel accel;
   ChildSetup setup = 0;
   int qmp_fd;
@@ -519,6 +520,25 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
       vm->incoming_uri = g_strdup_printf ("fd:%u", 4 + n_ports);
     }
 
+  /* Taps it inherits: after the saved state's fd. */
+  nic_fds = g_new0 (int, vm->config->nics->len + 1);
+  for (guint i = 0; i < vm->config->nics->len; i++)
+    {
+      const VmNic *nic = vm->config->nics->pdata[i];
+      int fd;
+
+      if (nic->tap_fd <= 0)
+        continue;
+      fd = fcntl (nic->tap_fd, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0)
+        {
+          hcs_set_error_from_errno (&error, errno, "vm: nic '%s': its tap", nic->name);
+          goto fail;
+        }
+      nic_fds[i] = 5 + n_ports + i;
+      g_subprocess_launcher_take_fd (launcher, fd, nic_fds[i]);
+    }
+  fds.nic_fds = nic_fds;
   argv = vm_command_line_build (vm->config, accel, &fds, vm->console_log, &error);
   if (argv == NULL)
     goto fail;
