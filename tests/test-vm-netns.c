@@ -3,9 +3,10 @@
  * container (plugins/vm/vm-netns.h).
  *
  * The test makes two network namespaces joined by a veth pair, 10.88.0.2
- * in the "container" one (the path it gives), 10.88.0.1 in the "peer"
- * one; the container in the VM pings the peer and the peer pings the
- * container, then nothing of ours is left in the namespace: no tap, no
+ * and fd88::2 in the "container" one (the path it gives, with a default
+ * and a static route), 10.88.0.1 and fd88::1 in the "peer" one; the
+ * container in the VM pings the peer and the peer pings the container
+ * (IPv4 and IPv6), then nothing of ours is left in the namespace: no tap, no
  * filter, no qdisc. One lcow host (one UVM) for the suite, one hyperv
  * container (a clone of the template other suites share); the whole test
  * in a network namespace of its own.
@@ -23,6 +24,8 @@
 
 #define CONTAINER_ADDRESS "10.88.0.2"
 #define PEER_ADDRESS "10.88.0.1"
+#define CONTAINER_ADDRESS6 "fd88::2"
+#define PEER_ADDRESS6 "fd88::1"
 
 static struct
 {
@@ -69,7 +72,11 @@ make_namespaces (void)
       "ip -n %1$s addr add " CONTAINER_ADDRESS "/24 dev vc0; "
       "ip -n %2$s addr add " PEER_ADDRESS "/24 dev vp0; "
       "ip -n %1$s link set vc0 up; ip -n %2$s link set vp0 up; "
-      "ip -n %1$s route add default via " PEER_ADDRESS "'",
+      "ip -n %1$s route add default via " PEER_ADDRESS "; "
+      /* IPv6 and a static route: carried into the guest too. */
+      "ip -n %1$s addr add " CONTAINER_ADDRESS6 "/64 dev vc0 nodad; "
+      "ip -n %2$s addr add " PEER_ADDRESS6 "/64 dev vp0 nodad; "
+      "ip -n %1$s route add 10.99.0.0/16 via " PEER_ADDRESS "'",
       shared.container_ns, shared.peer_ns, shared.empty_ns);
   g_free (run (commands));
 }
@@ -153,7 +160,7 @@ ping_both_ways (HcsHost *host, const char *id)
   g_autofree char *path = netns_path (shared.container_ns);
   g_autofree char *mac = NULL, *command = NULL, *ping = NULL;
   g_autoptr (HcsContainerConfig) config = make_config (
-      "ip -o addr show eth0; ip -o link show eth0; ip route; "
+      "ip -o addr show eth0; ip -o link show eth0; ip route; ip -6 route; "
       "ping -c 1 -W 30 " PEER_ADDRESS " && echo PING-OK; echo DONE; exec sleep 1000",
       path);
   g_autoptr (HcsContainer) container = NULL;
@@ -176,6 +183,17 @@ ping_both_ways (HcsHost *host, const char *id)
   g_assert_nonnull (strstr (seen->str, mac));
   g_assert_nonnull (strstr (seen->str, "default via " PEER_ADDRESS));
   g_assert_nonnull (strstr (seen->str, "PING-OK"));
+  g_assert_nonnull (strstr (seen->str, CONTAINER_ADDRESS6 "/64"));
+  g_assert_nonnull (strstr (seen->str, "10.99.0.0/16 via " PEER_ADDRESS));
+
+  /* And over IPv6. */
+  g_free (command);
+  command = g_strdup_printf ("ip netns exec %s ping -6 -c 1 -W 30 " CONTAINER_ADDRESS6,
+                             shared.peer_ns);
+  g_free (ping);
+  ping = run (command);
+  g_test_message ("the peer over IPv6: %s", ping);
+  g_assert_nonnull (strstr (ping, "1 received"));
 
   /* The peer reaches the container: answered in the VM. */
   g_free (command);

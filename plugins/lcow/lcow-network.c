@@ -143,13 +143,7 @@ lcow_nic_new_for_netns (const char *container_id, const char *netns_path, GError
   nic->mac = g_strdup (tap->mac);
   nic->adapter = json_object_new ();
   json_object_set_string_member (nic->adapter, "ID", nic->name);
-  json_object_set_string_member (nic->adapter, "MacAddress", tap->mac);
-  json_object_set_string_member (nic->adapter, "IPAddress", tap->address);
-  json_object_set_int_member (nic->adapter, "PrefixLength", tap->prefix_length);
-  json_object_set_string_member (nic->adapter, "GatewayAddress", tap->gateway);
-  /* DNS: the bundle's /etc/resolv.conf, mounted as the caller set it. */
-  json_object_set_string_member (nic->adapter, "DNSSuffix", "");
-  json_object_set_string_member (nic->adapter, "DNSServerList", "");
+  vm_netns_tap_fill_adapter (tap, nic->adapter);
   nic->netns = g_steal_pointer (&tap);
   return nic;
 }

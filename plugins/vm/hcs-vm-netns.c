@@ -6,7 +6,8 @@
  *
  * A short-lived helper because joining a namespace is no work for a
  * threaded host process (DESIGN.md): it joins the namespace, picks its
- * interface (the first, by index, of type Ethernet with an IPv4 address),
+ * interface (the first, by index, of type Ethernet with an IPv4 address;
+ * its further addresses, IPv6 ones and its routes are reported too),
  * makes the tap there (not persistent: it goes with the last descriptor,
  * so with QEMU), and mirrors the two with tc, as Kata's "tcfilter" model
  * does: an ingress qdisc on each and a match-all u32 filter whose mirred action
@@ -152,6 +153,8 @@ typedef struct
   char address[INET_ADDRSTRLEN];
   guint prefix_length;
   char gateway[INET_ADDRSTRLEN]; /* "": none */
+  GPtrArray *addresses; /* "ADDRESS/PREFIX": its others, IPv4 and IPv6 (global) */
+  GPtrArray *routes;    /* "DESTINATION/PREFIX GATEWAY-or-empty": its other routes */
 } Mirrored;
 
 typedef struct
@@ -226,6 +229,77 @@ find_gateway_cb (struct nl_object *object, void *data)
                sizeof chosen->gateway);
 }
 
+static char *
+format_prefix (struct nl_addr *addr)
+{
+  char text[INET6_ADDRSTRLEN];
+
+  if (inet_ntop (nl_addr_get_family (addr), nl_addr_get_binary_addr (addr), text,
+                 sizeof text) == NULL)
+    return NULL;
+  return g_strdup_printf ("%s/%u", text, nl_addr_get_prefixlen (addr));
+}
+
+/* Its addresses beyond the first IPv4 one: further IPv4 ones and the
+ * global IPv6 ones (link-local ones the guest makes itself). */
+static void
+collect_address_cb (struct nl_object *object, void *data)
+{
+  Mirrored *chosen = data;
+  struct rtnl_addr *addr = (struct rtnl_addr *) object;
+  struct nl_addr *local = rtnl_addr_get_local (addr);
+  char *text;
+
+  if (local == NULL || rtnl_addr_get_ifindex (addr) != chosen->ifindex ||
+      rtnl_addr_get_scope (addr) != RT_SCOPE_UNIVERSE)
+    return;
+  nl_addr_set_prefixlen (local, rtnl_addr_get_prefixlen (addr));
+  text = format_prefix (local);
+  if (text == NULL)
+    return;
+  if (rtnl_addr_get_family (addr) == AF_INET &&
+      g_str_has_prefix (text, chosen->address) && text[strlen (chosen->address)] == '/')
+    g_free (text);
+  else
+    g_ptr_array_add (chosen->addresses, text);
+}
+
+/* Its routes beyond the kernel's own (an address's prefix) and the IPv4
+ * default one (GatewayAddress): static ones a CNI plugin or netavark
+ * added, IPv6's default. */
+static void
+collect_route_cb (struct nl_object *object, void *data)
+{
+  Mirrored *chosen = data;
+  struct rtnl_route *route = (struct rtnl_route *) object;
+  struct nl_addr *dst = rtnl_route_get_dst (route);
+  struct rtnl_nexthop *hop;
+  struct nl_addr *gateway;
+  int family = rtnl_route_get_family (route);
+  char via[INET6_ADDRSTRLEN] = "";
+  g_autofree char *destination = NULL;
+
+  if ((family != AF_INET && family != AF_INET6) ||
+      rtnl_route_get_table (route) != RT_TABLE_MAIN ||
+      rtnl_route_get_protocol (route) == RTPROT_KERNEL ||
+      rtnl_route_get_type (route) != RTN_UNICAST || rtnl_route_get_nnexthops (route) != 1)
+    return;
+  hop = rtnl_route_nexthop_n (route, 0);
+  if (rtnl_route_nh_get_ifindex (hop) != chosen->ifindex)
+    return;
+  if (family == AF_INET && (dst == NULL || nl_addr_get_prefixlen (dst) == 0))
+    return;
+  gateway = rtnl_route_nh_get_gateway (hop);
+  if (gateway != NULL)
+    inet_ntop (family, nl_addr_get_binary_addr (gateway), via, sizeof via);
+  if (dst == NULL || nl_addr_get_len (dst) == 0)
+    destination = g_strdup (family == AF_INET6 ? "::/0" : "0.0.0.0/0");
+  else
+    destination = format_prefix (dst);
+  if (destination != NULL)
+    g_ptr_array_add (chosen->routes, g_strdup_printf ("%s %s", destination, via));
+}
+
 static gboolean
 choose_interface (struct nl_sock *sock, const char *netns_path, Mirrored *chosen)
 {
@@ -235,7 +309,7 @@ choose_interface (struct nl_sock *sock, const char *netns_path, Mirrored *chosen
 
   if ((err = rtnl_link_alloc_cache (sock, AF_UNSPEC, &links)) < 0 ||
       (err = rtnl_addr_alloc_cache (sock, &addresses)) < 0 ||
-      (err = rtnl_route_alloc_cache (sock, AF_INET, 0, &routes)) < 0)
+      (err = rtnl_route_alloc_cache (sock, AF_UNSPEC, 0, &routes)) < 0)
     {
       fail (EXIT_FAILURE, "%s: listing its interfaces: %s", netns_path, nl_geterror (err));
       goto out;
@@ -243,7 +317,11 @@ choose_interface (struct nl_sock *sock, const char *netns_path, Mirrored *chosen
   search.links = links;
   nl_cache_foreach (addresses, find_address_cb, &search);
   if (chosen->ifindex != 0)
-    nl_cache_foreach (routes, find_gateway_cb, chosen);
+    {
+      nl_cache_foreach (routes, find_gateway_cb, chosen);
+      nl_cache_foreach (addresses, collect_address_cb, chosen);
+      nl_cache_foreach (routes, collect_route_cb, chosen);
+    }
   else
     fail (EXIT_UNUSABLE, "%s has no interface with an address to mirror into the VM "
           "(an Ethernet interface with an IPv4 address)", netns_path);
@@ -440,6 +518,16 @@ print_json (const Mirrored *chosen, const char *tap, gboolean made_qdisc)
   json_builder_add_int_value (builder, chosen->prefix_length);
   json_builder_set_member_name (builder, "GatewayAddress");
   json_builder_add_string_value (builder, chosen->gateway);
+  json_builder_set_member_name (builder, "Addresses");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < chosen->addresses->len; i++)
+    json_builder_add_string_value (builder, chosen->addresses->pdata[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "Routes");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < chosen->routes->len; i++)
+    json_builder_add_string_value (builder, chosen->routes->pdata[i]);
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "MadeQdisc");
   json_builder_add_boolean_value (builder, made_qdisc);
   json_builder_end_object (builder);
@@ -453,7 +541,9 @@ print_json (const Mirrored *chosen, const char *tap, gboolean made_qdisc)
 static gboolean
 attach (const char *netns_path, const char *tap_name)
 {
-  Mirrored chosen = { 0 };
+  g_autoptr (GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) routes = g_ptr_array_new_with_free_func (g_free);
+  Mirrored chosen = { .addresses = addresses, .routes = routes };
   struct nl_sock *sock;
   gboolean made_qdisc = FALSE, made_tap_qdisc = FALSE, ok = FALSE;
   int tap_fd = -1, tap_index;

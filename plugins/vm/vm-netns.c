@@ -46,6 +46,8 @@ vm_netns_tap_free (VmNetnsTap *tap)
   g_free (tap->mac);
   g_free (tap->address);
   g_free (tap->gateway);
+  g_strfreev (tap->addresses);
+  g_strfreev (tap->routes);
   g_free (tap);
 }
 
@@ -109,6 +111,53 @@ receive_fd (int sock)
   return fd;
 }
 
+static GStrv
+strings_member (JsonObject *object, const char *name)
+{
+  JsonArray *array = json_object_has_member (object, name) &&
+                             JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, name))
+                         ? json_object_get_array_member (object, name)
+                         : NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (node));
+    }
+  return g_strv_builder_end (builder);
+}
+
+void
+vm_netns_tap_fill_adapter (const VmNetnsTap *tap, JsonObject *adapter)
+{
+  JsonArray *addresses = json_array_new ();
+  JsonArray *routes = json_array_new ();
+
+  json_object_set_string_member (adapter, "MacAddress", tap->mac);
+  json_object_set_string_member (adapter, "IPAddress", tap->address);
+  json_object_set_int_member (adapter, "PrefixLength", tap->prefix_length);
+  json_object_set_string_member (adapter, "GatewayAddress", tap->gateway);
+  /* DNS: the bundle's /etc/resolv.conf, mounted as the caller set it. */
+  json_object_set_string_member (adapter, "DNSSuffix", "");
+  json_object_set_string_member (adapter, "DNSServerList", "");
+  for (guint i = 0; tap->addresses != NULL && tap->addresses[i] != NULL; i++)
+    json_array_add_string_element (addresses, tap->addresses[i]);
+  for (guint i = 0; tap->routes != NULL && tap->routes[i] != NULL; i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (tap->routes[i], " ", 2);
+      JsonObject *route = json_object_new ();
+
+      json_object_set_string_member (route, "Destination", parts[0]);
+      json_object_set_string_member (route, "Gateway", parts[0] && parts[1] ? parts[1] : "");
+      json_array_add_object_element (routes, route);
+    }
+  json_object_set_array_member (adapter, "HcsAddresses", addresses);
+  json_object_set_array_member (adapter, "HcsRoutes", routes);
+}
+
 VmNetnsTap *
 vm_netns_tap_attach (const char *netns_path, const char *tap_name, GError **error)
 {
@@ -166,6 +215,8 @@ vm_netns_tap_attach (const char *netns_path, const char *tap_name, GError **erro
   tap->gateway = g_strdup (json_object_get_string_member_with_default (object, "GatewayAddress",
                                                                        ""));
   tap->made_qdisc = json_object_get_boolean_member_with_default (object, "MadeQdisc", FALSE);
+  tap->addresses = strings_member (object, "Addresses");
+  tap->routes = strings_member (object, "Routes");
   return g_steal_pointer (&tap);
 }
 

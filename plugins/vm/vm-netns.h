@@ -13,6 +13,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,8 @@ typedef struct _VmNetnsTap
   guint prefix_length;
   char *gateway;       /* IPv4, "" without a default route */
   gboolean made_qdisc; /* the interface's ingress qdisc is ours */
+  GStrv addresses;     /* "ADDRESS/PREFIX": its further IPv4 and global IPv6 ones */
+  GStrv routes;        /* "DESTINATION/PREFIX GATEWAY" (GATEWAY may be empty) */
 } VmNetnsTap;
 
 /* The tap @tap_name in the network namespace at @netns_path, mirrored
@@ -42,6 +45,13 @@ VmNetnsTap *vm_netns_tap_attach (const char *netns_path, const char *tap_name, G
  * with its last descriptor (QEMU's, tap->tap_fd): detach after QEMU let
  * it go. A namespace that is gone has nothing left; TRUE then too. */
 gboolean vm_netns_tap_detach (const VmNetnsTap *tap, GError **error);
+
+/* Sets hcsshim's LCOWNetworkAdapter members of @adapter from @tap (MAC,
+ * address, prefix, gateway; DNS empty: the bundle's resolv.conf is the
+ * container's) and ours the guest reads beside them: HcsAddresses (its
+ * further addresses, IPv6 ones among them) and HcsRoutes ({Destination,
+ * Gateway} objects). */
+void vm_netns_tap_fill_adapter (const VmNetnsTap *tap, JsonObject *adapter);
 
 void vm_netns_tap_free (VmNetnsTap *tap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VmNetnsTap, vm_netns_tap_free)

@@ -362,13 +362,7 @@ xenon_storage_add_netns (XenonStorage *storage, const char *netns_path, GError *
   storage->mac = g_strdup (tap->mac);
   storage->adapter = json_object_new ();
   json_object_set_string_member (storage->adapter, "ID", XENON_NIC_SLOT);
-  json_object_set_string_member (storage->adapter, "MacAddress", tap->mac);
-  json_object_set_string_member (storage->adapter, "IPAddress", tap->address);
-  json_object_set_int_member (storage->adapter, "PrefixLength", tap->prefix_length);
-  json_object_set_string_member (storage->adapter, "GatewayAddress", tap->gateway);
-  /* DNS: the bundle's /etc/resolv.conf, mounted as the caller set it. */
-  json_object_set_string_member (storage->adapter, "DNSSuffix", "");
-  json_object_set_string_member (storage->adapter, "DNSServerList", "");
+  vm_netns_tap_fill_adapter (tap, storage->adapter);
   json_object_set_string_member (storage->adapter, "HcsSlotMacAddress", XENON_NIC_SLOT_MAC);
   return TRUE;
 }
