@@ -310,6 +310,26 @@ test_killed_qemu (void)
   assert_namespace_clean ();
 }
 
+/* Last: no QEMU, mount, cgroup or namespace of the suite's is left, and
+ * no link of ours in the test's own namespace. */
+static void
+test_nothing_left (void)
+{
+  g_autofree char *namespaces = NULL, *links = NULL;
+
+  g_assert_null (shared.host);
+  g_assert_cmpuint (test_find_child_qemus (NULL), ==, 0);
+  remove_namespaces ();
+  namespaces = run ("ip netns list");
+  g_assert_null (strstr (namespaces, "hcs-test-vmnet"));
+  g_clear_pointer (&shared.container_ns, g_free);
+  g_clear_pointer (&shared.peer_ns, g_free);
+  g_clear_pointer (&shared.empty_ns, g_free);
+  links = run ("ip -o link show");
+  g_assert_null (strstr (links, "hcs"));
+  test_assert_no_leftovers (shared.temp_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -331,6 +351,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm-netns/lcow/refused", test_refused);
   g_test_add_func ("/vm-netns/lcow/killed-qemu", test_killed_qemu);
   g_test_add_func ("/vm-netns/hyperv/ping-both-ways", test_hyperv_ping_both_ways);
+  g_test_add_func ("/vm-netns/end/nothing-left", test_nothing_left);
   status = g_test_run ();
   g_clear_object (&shared.host);
   remove_namespaces ();

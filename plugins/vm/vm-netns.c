@@ -193,16 +193,11 @@ vm_netns_tap_attach (const char *netns_path, const char *tap_name, GError **erro
   tap->tap_fd = receive_fd (pair[0]);
   close (pair[0]);
   if (!json_parser_load_from_data (parser, out, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) || tap->tap_fd < 0)
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
-                   "vm: %s: no tap or no description came back", argv[0]);
-      /* Our filter, should the helper have made one. */
-      if (tap->tap_fd >= 0)
-        {
-          close (tap->tap_fd);
-          tap->tap_fd = -1;
-        }
+      /* Not what the helper writes: nothing to tell what it made. */
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "vm: %s: no description came back",
+                   argv[0]);
       return NULL;
     }
   object = json_node_get_object (json_parser_get_root (parser));
@@ -217,6 +212,13 @@ vm_netns_tap_attach (const char *netns_path, const char *tap_name, GError **erro
   tap->made_qdisc = json_object_get_boolean_member_with_default (object, "MadeQdisc", FALSE);
   tap->addresses = strings_member (object, "Addresses");
   tap->routes = strings_member (object, "Routes");
+  if (tap->tap_fd < 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "vm: %s: no tap came back", argv[0]);
+      /* Its filter goes; its tap went with the helper. */
+      vm_netns_tap_detach (tap, NULL);
+      return NULL;
+    }
   return g_steal_pointer (&tap);
 }
 

@@ -2,9 +2,9 @@
  * linux.namespaces "network" path: podman's netavark, CNI) given to a VM.
  *
  * Kata's "tcfilter" model: a tap made inside that namespace, mirrored
- * with the namespace's interface by tc (ingress matchall + mirred
- * redirect, both ways), the tap's descriptor handed to QEMU; the guest's
- * NIC takes the interface's MAC and address. The namespace work is done
+ * with the namespace's interface by tc (an ingress match-all u32 filter
+ * with a mirred redirect, both ways), the tap's descriptor handed to
+ * QEMU; the guest's NIC takes the interface's MAC and addresses. The namespace work is done
  * by a short-lived helper, hcs-vm-netns (never in the threaded host
  * process); the namespace stays the caller's.
  *
