@@ -202,11 +202,6 @@ find_address_cb (struct nl_object *object, void *data)
   rtnl_link_put (link);
 }
 
-typedef struct
-{
-  Mirrored *chosen;
-} RouteSearch;
-
 /* The IPv4 default route through the chosen interface: the gateway. */
 static void
 find_gateway_cb (struct nl_object *object, void *data)
