@@ -7,7 +7,9 @@
  * one rtnetlink request (a xenon clone's NIC, which has its template's
  * MAC, gets the adapter's first), then given its address, lo and eth up, and a
  * default route via the gateway from a thread that joined the namespace;
- * the DNS settings become the container's /etc/resolv.conf.
+ * the DNS settings become the container's /etc/resolv.conf. A host
+ * network namespace's interface (plugins/vm/vm-netns.h) brings its
+ * further addresses (IPv6 ones too) and routes beside them.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -45,7 +47,25 @@ typedef struct
   gboolean has_gateway;
   char *dns_suffix;
   char *dns_servers;
+  /* A host network namespace's interface's further addresses and routes
+   * (HcsAddresses, HcsRoutes: plugins/vm/vm-netns.h). */
+  GArray *addresses; /* Prefix */
+  GArray *routes;    /* Route */
 } Adapter;
+
+typedef struct
+{
+  int family;
+  guint8 bytes[16];
+  guint prefix_length;
+} Prefix;
+
+typedef struct
+{
+  Prefix destination;
+  gboolean has_gateway;
+  guint8 gateway[16];
+} Route;
 
 static void
 adapter_clear (Adapter *adapter)
@@ -53,6 +73,8 @@ adapter_clear (Adapter *adapter)
   g_free (adapter->mac);
   g_free (adapter->dns_suffix);
   g_free (adapter->dns_servers);
+  g_clear_pointer (&adapter->addresses, g_array_unref);
+  g_clear_pointer (&adapter->routes, g_array_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Adapter, adapter_clear)
 
@@ -62,6 +84,67 @@ invalid (GError **error, guint index, const char *field, const char *why)
   g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
                "gcs: ContainerConfig.NetworkAdapters[%u].%s: %s", index, field, why);
   return FALSE;
+}
+
+/* "ADDRESS/PREFIX", IPv4 or IPv6. */
+static gboolean
+parse_prefix (const char *text, Prefix *prefix)
+{
+  g_auto (GStrv) parts = g_strsplit (text, "/", 2);
+  guint64 length;
+
+  if (parts[0] == NULL || parts[1] == NULL ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 0, 128, &length, NULL))
+    return FALSE;
+  prefix->family = strchr (parts[0], ':') != NULL ? AF_INET6 : AF_INET;
+  prefix->prefix_length = (guint) length;
+  return inet_pton (prefix->family, parts[0], prefix->bytes) == 1 &&
+         length <= (prefix->family == AF_INET ? 32 : 128);
+}
+
+static gboolean
+extras_from_object (JsonObject *object, guint index, Adapter *adapter, GError **error)
+{
+  JsonNode *addresses = json_object_get_member (object, "HcsAddresses");
+  JsonNode *routes = json_object_get_member (object, "HcsRoutes");
+
+  adapter->addresses = g_array_new (FALSE, TRUE, sizeof (Prefix));
+  adapter->routes = g_array_new (FALSE, TRUE, sizeof (Route));
+  if (addresses != NULL && !JSON_NODE_HOLDS_ARRAY (addresses))
+    return invalid (error, index, "HcsAddresses", "not an array");
+  for (guint i = 0; addresses != NULL && i < json_array_get_length (json_node_get_array (addresses));
+       i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (addresses), i);
+      Prefix prefix = { 0 };
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+          !parse_prefix (json_node_get_string (node), &prefix))
+        return invalid (error, index, "HcsAddresses", "not ADDRESS/PREFIX");
+      g_array_append_val (adapter->addresses, prefix);
+    }
+  if (routes != NULL && !JSON_NODE_HOLDS_ARRAY (routes))
+    return invalid (error, index, "HcsRoutes", "not an array");
+  for (guint i = 0; routes != NULL && i < json_array_get_length (json_node_get_array (routes)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (routes), i);
+      JsonObject *route_object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *destination = route_object ? json_object_get_string_member_with_default (
+                                                   route_object, "Destination", "")
+                                             : "";
+      const char *gateway = route_object ? json_object_get_string_member_with_default (
+                                               route_object, "Gateway", "")
+                                         : "";
+      Route route = { { 0 } };
+
+      if (!parse_prefix (destination, &route.destination))
+        return invalid (error, index, "HcsRoutes", "a Destination that is not ADDRESS/PREFIX");
+      route.has_gateway = *gateway != '\0';
+      if (route.has_gateway && inet_pton (route.destination.family, gateway, route.gateway) != 1)
+        return invalid (error, index, "HcsRoutes", "a Gateway of another family");
+      g_array_append_val (adapter->routes, route);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -88,7 +171,7 @@ adapter_from_object (JsonObject *object, guint index, Adapter *adapter, GError *
       g_strdup (json_object_get_string_member_with_default (object, "DNSSuffix", ""));
   adapter->dns_servers =
       g_strdup (json_object_get_string_member_with_default (object, "DNSServerList", ""));
-  return TRUE;
+  return extras_from_object (object, index, adapter, error);
 }
 
 /* The interface of the guest's own namespace whose MAC is @mac, or NULL. */
@@ -328,6 +411,122 @@ add_default_route (int sock, const char *name, struct in_addr gateway, GError **
   return TRUE;
 }
 
+/* One rtnetlink request on @sock, its acknowledgement awaited. */
+static gboolean
+netlink_call (int sock, struct nlmsghdr *request, const char *what, GError **error)
+{
+  struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+  struct
+  {
+    struct nlmsghdr header;
+    struct nlmsgerr error;
+    char rest[256];
+  } reply;
+  ssize_t length;
+  int saved_errno;
+
+  if (sendto (sock, request, request->nlmsg_len, 0, (struct sockaddr *) &kernel,
+              sizeof kernel) < 0)
+    saved_errno = errno;
+  else if ((length = recv (sock, &reply, sizeof reply, 0)) < 0)
+    saved_errno = errno;
+  else if ((gsize) length < sizeof reply.header + sizeof reply.error ||
+           reply.header.nlmsg_type != NLMSG_ERROR)
+    saved_errno = EPROTO;
+  else
+    saved_errno = -reply.error.error;
+  if (saved_errno == 0)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "gcs: %s: %s", what,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gsize
+address_size (int family)
+{
+  return family == AF_INET ? 4 : 16;
+}
+
+/* The further addresses and the routes of @adapter on @ifindex, in the
+ * calling thread's namespace. IPv6 addresses without duplicate address
+ * detection: the host's namespace had them already. */
+static gboolean
+add_extras (const Adapter *adapter, const char *name, GError **error)
+{
+  unsigned int ifindex = if_nametoindex (name);
+  int sock;
+  gboolean ok = TRUE;
+
+  if (adapter->addresses->len == 0 && adapter->routes->len == 0)
+    return TRUE;
+  sock = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (sock < 0 || ifindex == 0)
+    {
+      int saved_errno = errno;
+
+      if (sock >= 0)
+        close (sock);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "gcs: %s: %s", name,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  for (guint i = 0; ok && i < adapter->addresses->len; i++)
+    {
+      const Prefix *prefix = &g_array_index (adapter->addresses, Prefix, i);
+      struct
+      {
+        struct nlmsghdr header;
+        struct ifaddrmsg info;
+        char attributes[64];
+      } request = { 0 };
+
+      request.header.nlmsg_len = NLMSG_LENGTH (sizeof request.info);
+      request.header.nlmsg_type = RTM_NEWADDR;
+      request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+      request.info.ifa_family = (guint8) prefix->family;
+      request.info.ifa_prefixlen = (guint8) prefix->prefix_length;
+      request.info.ifa_flags = prefix->family == AF_INET6 ? IFA_F_NODAD : 0;
+      request.info.ifa_index = ifindex;
+      add_attribute (&request.header, sizeof request, IFA_LOCAL, prefix->bytes,
+                     address_size (prefix->family));
+      add_attribute (&request.header, sizeof request, IFA_ADDRESS, prefix->bytes,
+                     address_size (prefix->family));
+      ok = netlink_call (sock, &request.header, "adding an address", error);
+    }
+  for (guint i = 0; ok && i < adapter->routes->len; i++)
+    {
+      const Route *route = &g_array_index (adapter->routes, Route, i);
+      guint32 oif = ifindex;
+      struct
+      {
+        struct nlmsghdr header;
+        struct rtmsg info;
+        char attributes[96];
+      } request = { 0 };
+
+      request.header.nlmsg_len = NLMSG_LENGTH (sizeof request.info);
+      request.header.nlmsg_type = RTM_NEWROUTE;
+      request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+      request.info.rtm_family = (guint8) route->destination.family;
+      request.info.rtm_dst_len = (guint8) route->destination.prefix_length;
+      request.info.rtm_table = RT_TABLE_MAIN;
+      request.info.rtm_protocol = RTPROT_STATIC;
+      request.info.rtm_scope = route->has_gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+      request.info.rtm_type = RTN_UNICAST;
+      if (route->destination.prefix_length > 0)
+        add_attribute (&request.header, sizeof request, RTA_DST, route->destination.bytes,
+                       address_size (route->destination.family));
+      if (route->has_gateway)
+        add_attribute (&request.header, sizeof request, RTA_GATEWAY, route->gateway,
+                       address_size (route->destination.family));
+      add_attribute (&request.header, sizeof request, RTA_OIF, &oif, sizeof oif);
+      ok = netlink_call (sock, &request.header, "adding a route", error);
+    }
+  close (sock);
+  return ok;
+}
+
 /* In a thread of its own that joins the container's namespace (a
  * thread's network namespace is its own; it ends with the thread). */
 static gpointer
@@ -360,8 +559,10 @@ configure_thread (gpointer data)
                 &configure->error) &&
       set_inet (sock, configure->name, SIOCSIFNETMASK, adapter->netmask, "netmask",
                 &configure->error) &&
-      set_flags_up (sock, configure->name, &configure->error) && adapter->has_gateway)
-    add_default_route (sock, configure->name, adapter->gateway, &configure->error);
+      set_flags_up (sock, configure->name, &configure->error) &&
+      (!adapter->has_gateway ||
+       add_default_route (sock, configure->name, adapter->gateway, &configure->error)))
+    add_extras (adapter, configure->name, &configure->error);
   close (sock);
   return NULL;
 }

@@ -21,6 +21,7 @@
 #include "lcow-private.h"
 #include "lcow-storage.h"
 #include "vm-guest.h"
+#include "vm-netns.h"
 #include "vm-settings.h"
 #include "vm-tap.h"
 
@@ -194,19 +195,30 @@ add_nic_job (VmGuest *guest, VmMachine *vm, GMainContext *context, gpointer data
                    nic->endpoint_id);
       return FALSE;
     }
-  if (!vm_tap_create (nic->tap, nic->bridge, error))
+  if (nic->netns != NULL)
+    vm_machine_add_nic_fd_async (vm, nic->name, nic->netns->tap_fd, nic->mac, NULL, result_cb,
+                                 &added);
+  else if (!vm_tap_create (nic->tap, nic->bridge, error))
     {
       g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
       return FALSE;
     }
-  vm_machine_add_nic_async (vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
+  else
+    vm_machine_add_nic_async (vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
   if (!vm_machine_add_nic_finish (vm, await (context, &added), error))
     {
-      g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
-      vm_tap_delete (nic->tap);
+      g_prefix_error (error, "lcow: %s %s: ", nic->netns ? "network namespace" : "endpoint",
+                      nic->endpoint_id);
+      lcow_nic_release_host_side (nic);
       return FALSE;
     }
   nic->added = TRUE;
+  /* QEMU holds the namespace's tap now: it goes with QEMU. */
+  if (nic->netns != NULL && nic->netns->tap_fd >= 0)
+    {
+      close (nic->netns->tap_fd);
+      nic->netns->tap_fd = -1;
+    }
   g_mutex_lock (&self->nics_lock);
   g_hash_table_insert (self->nics, nic->name, nic);
   g_mutex_unlock (&self->nics_lock);
@@ -228,7 +240,7 @@ release_nic (Uvm *self, VmMachine *vm, GMainContext *context, LcowNic *nic)
         return;
       nic->added = FALSE;
     }
-  if (vm_tap_delete (nic->tap))
+  if (lcow_nic_release_host_side (nic))
     {
       g_mutex_lock (&self->nics_lock);
       g_hash_table_remove (self->nics, nic->name);
@@ -295,6 +307,33 @@ add_nics (LcowDriver *driver, VmGuest *guest, const char *id, const HcsContainer
       g_steal_pointer (&nic);
       g_ptr_array_add (adapters, adapter);
     }
+  if (config->network_namespace.mode == HCS_NAMESPACE_MODE_JOIN)
+    {
+      g_autoptr (LcowNic) nic = NULL;
+
+      if (config->endpoint_list != NULL && config->endpoint_list[0] != NULL)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                       "lcow: compute system '%s': a network namespace path (%s) and "
+                       "EndpointList together", id, config->network_namespace.path);
+          vm_guest_run (guest, release_nics_job, (gpointer) id, NULL);
+          return NULL;
+        }
+      nic = lcow_nic_new_for_netns (id, config->network_namespace.path, error);
+      if (nic == NULL)
+        return NULL;
+      if (!vm_guest_run (guest, add_nic_job, nic, error))
+        {
+          g_prefix_error (error, "lcow: compute system '%s': ", id);
+          /* A NIC the job did not take: its host side goes with it. */
+          if (!nic->added)
+            lcow_nic_release_host_side (nic);
+          vm_guest_run (guest, release_nics_job, (gpointer) id, NULL);
+          return NULL;
+        }
+      g_ptr_array_add (adapters, json_object_ref (nic->adapter));
+      g_steal_pointer (&nic);
+    }
   return g_steal_pointer (&adapters);
 }
 
@@ -321,7 +360,7 @@ delete_taps (Uvm *self)
   g_hash_table_iter_init (&iter, self->nics);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      vm_tap_delete (((LcowNic *) value)->tap);
+      lcow_nic_release_host_side (value);
       g_hash_table_iter_remove (&iter);
     }
   g_mutex_unlock (&self->nics_lock);
@@ -630,6 +669,18 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
   g_autoptr (HcsProtocolClient) client = NULL;
   g_autoptr (VmGuest) guest = NULL;
   g_autoptr (GPtrArray) adapters = NULL;
+  g_autoptr (HcsContainerConfig) netns_config = NULL;
+  const HcsContainerConfig *guest_config = config;
+
+  /* A network namespace of the host's is not the guest's: the container
+   * gets a new one there, with the NIC mirrored from the host's. */
+  if (config->network_namespace.mode == HCS_NAMESPACE_MODE_JOIN)
+    {
+      netns_config = hcs_container_config_copy (config);
+      netns_config->network_namespace.mode = HCS_NAMESPACE_MODE_NEW;
+      g_clear_pointer (&netns_config->network_namespace.path, g_free);
+      guest_config = netns_config;
+    }
 
   /* Host-wide options only: the UVM is shared by every system. */
   lcow_driver_get_settings (self, NULL, &settings);
@@ -670,10 +721,10 @@ create_in_uvm (LcowDriver *self, const char *id, const HcsContainerConfig *confi
         return NULL;
       if (!vm_guest_run (guest, attach_job, storage, error))
         goto out;
-      document = lcow_storage_guest_config (storage, config);
+      document = lcow_storage_guest_config (storage, guest_config);
     }
   else
-    document = hcs_container_config_to_node (config);
+    document = hcs_container_config_to_node (guest_config);
   /* Endpoints become NICs before the Create that names them; the guest
    * gets their settings instead of ids of the host's. */
   adapters = add_nics (self, guest, id, config, error);

@@ -9,15 +9,23 @@
  * name; the tap itself is plugins/vm's (vm-tap.h, shared with xenon), the
  * hot-add the driver's, in the UVM's thread.
  *
+ * A network namespace the caller made (OCI's linux.namespaces "network"
+ * path, as podman and CNI give) becomes a NIC the same way, from a tap
+ * made inside that namespace and mirrored with its interface
+ * (vm-netns.h); the adapter then carries that interface's MAC, address
+ * and gateway, so the guest's container answers for it.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-config.h"
 
 #include "lcow-private.h"
+#include "vm-netns.h"
 #include "vm-tap.h"
 
 #include <net/if.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 lcow_nic_free (LcowNic *nic)
@@ -29,6 +37,7 @@ lcow_nic_free (LcowNic *nic)
   g_free (nic->bridge);
   g_free (nic->mac);
   g_clear_pointer (&nic->adapter, json_object_unref);
+  g_clear_pointer (&nic->netns, vm_netns_tap_free);
   g_free (nic);
 }
 
@@ -104,4 +113,55 @@ lcow_nic_new (const char *container_id, HcsEndpoint *endpoint, GError **error)
                                      ? hcs_endpoint_get_dns_server_list (endpoint)
                                      : "");
   return nic;
+}
+
+LcowNic *
+lcow_nic_new_for_netns (const char *container_id, const char *netns_path, GError **error)
+{
+  g_autoptr (VmNetnsTap) tap = NULL;
+  GString *name = g_string_new ("hcsn");
+  LcowNic *nic;
+
+  /* The VM's device: after the container, unique in the UVM as its id. */
+  for (const char *p = container_id; *p != '\0' && name->len < IFNAMSIZ - 1; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (name, g_ascii_tolower (*p));
+  /* One tap in the namespace: a second VM there would answer for the
+   * same address. */
+  tap = vm_netns_tap_attach (netns_path, "hcsvm0", error);
+  if (tap == NULL)
+    {
+      g_string_free (name, TRUE);
+      g_prefix_error (error, "lcow: compute system '%s': ", container_id);
+      return NULL;
+    }
+  nic = g_new0 (LcowNic, 1);
+  nic->container_id = g_strdup (container_id);
+  nic->endpoint_id = g_strdup (netns_path);
+  nic->name = g_string_free (name, FALSE);
+  nic->tap = g_strdup (tap->tap);
+  nic->mac = g_strdup (tap->mac);
+  nic->adapter = json_object_new ();
+  json_object_set_string_member (nic->adapter, "ID", nic->name);
+  vm_netns_tap_fill_adapter (tap, nic->adapter);
+  nic->netns = g_steal_pointer (&tap);
+  return nic;
+}
+
+gboolean
+lcow_nic_release_host_side (LcowNic *nic)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (nic->netns == NULL)
+    return vm_tap_delete (nic->tap);
+  if (nic->netns->tap_fd >= 0)
+    {
+      close (nic->netns->tap_fd);
+      nic->netns->tap_fd = -1;
+    }
+  if (vm_netns_tap_detach (nic->netns, &error))
+    return TRUE;
+  g_debug ("lcow: %s: %s", nic->container_id, error->message);
+  return FALSE;
 }

@@ -25,9 +25,20 @@ typedef struct
   char *mac;           /* xx:xx:xx:xx:xx:xx, the endpoint's */
   JsonObject *adapter; /* hcsshim's LCOWNetworkAdapter, for the guest */
   gboolean added;      /* hot-added: device_del before the tap goes */
+  /* A host network namespace's tap instead (no endpoint, no bridge):
+   * `tap` is its name in that namespace. */
+  struct _VmNetnsTap *netns;
 } LcowNic;
 
 LcowNic *lcow_nic_new (const char *container_id, HcsEndpoint *endpoint, GError **error);
+/* The NIC for a network namespace the caller made (OCI's network
+ * namespace path): a tap in it, mirrored with its interface (vm-netns.h),
+ * whose MAC and address the guest's NIC takes. */
+LcowNic *lcow_nic_new_for_netns (const char *container_id, const char *netns_path,
+                                 GError **error);
+/* Gives back what the NIC held on the host once QEMU let it go: the tap
+ * (hns) or the namespace's mirroring (netns). TRUE when nothing is left. */
+gboolean lcow_nic_release_host_side (LcowNic *nic);
 void lcow_nic_free (LcowNic *nic);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowNic, lcow_nic_free)
 

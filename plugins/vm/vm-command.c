@@ -45,6 +45,8 @@ vm_nic_free (gpointer data)
   g_free (nic->name);
   g_free (nic->mac);
   g_free (nic->tap);
+  if (nic->tap_fd > 0)
+    close (nic->tap_fd);
   g_free (nic);
 }
 
@@ -57,13 +59,14 @@ copy_nic (gconstpointer data, gpointer user_data)
   copy->name = g_strdup (nic->name);
   copy->mac = g_strdup (nic->mac);
   copy->tap = g_strdup (nic->tap);
+  copy->tap_fd = nic->tap_fd > 0 ? fcntl (nic->tap_fd, F_DUPFD_CLOEXEC, 3) : 0;
   return copy;
 }
 
 void
 vm_config_add_nic (VmConfig *config, const char *name, const char *mac, const char *tap)
 {
-  VmNic nic = { (char *) name, (char *) mac, (char *) tap };
+  VmNic nic = { (char *) name, (char *) mac, (char *) tap, 0 };
 
   g_ptr_array_add (config->nics, copy_nic (&nic, NULL));
 }
@@ -572,7 +575,15 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
       const VmNic *nic = config->nics->pdata[i];
       g_autofree char *netdev = NULL;
 
-      if (nic->tap != NULL)
+      if (nic->tap_fd > 0 && fds->nic_fds != NULL)
+        {
+          /* QEMU takes the vnet header from the tap's flags (vm-netns.c
+           * makes it without one) and refuses vnet_hdr= beside fd=. */
+          add (argv, "-netdev");
+          add_printf (argv, "tap,id=net-%s,fd=%d", nic->name, fds->nic_fds[i]);
+          netdev = g_strdup_printf (",netdev=net-%s", nic->name);
+        }
+      else if (nic->tap != NULL)
         {
           add (argv, "-netdev");
           add_printf (argv, "tap,id=net-%s,ifname=%s,script=no,downscript=no,vnet_hdr=off",

@@ -64,6 +64,9 @@ typedef struct {
   char *name;
   char *mac;             /* xx:xx:xx:xx:xx:xx */
   char *tap;             /* nullable */
+  /* > 0: an open tap QEMU inherits instead (one in another network
+   * namespace, vm-netns.h); the config's own, closed with it. */
+  int tap_fd;
 } VmNic;
 
 typedef struct {
@@ -151,6 +154,7 @@ const char *vm_accel_guest_parameters (VmAccel accel);
 typedef struct {
   int qmp_fd;
   const int *port_fds;
+  const int *nic_fds;    /* nullable: the fd of each NIC with a tap_fd, by index */
 } VmCommandFds;
 
 /* The argv (NULL-terminated) that starts @config with @accel (resolved:

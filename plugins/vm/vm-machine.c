@@ -435,9 +435,10 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
   g_autofree char *qmp_path = NULL;
   g_autofree char *stderr_path = NULL;
   g_autofree int *port_fds = NULL;
+  g_autofree int *nic_fds = NULL;
   g_auto (GStrv) argv = NULL;
   guint n_ports = vm->config->boot_ports->len;
-  VmCommandFds fds;
+  VmCommandFds fds = { 0 };
   VmAccel accel;
   ChildSetup setup = 0;
   int qmp_fd;
@@ -519,6 +520,25 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
       vm->incoming_uri = g_strdup_printf ("fd:%u", 4 + n_ports);
     }
 
+  /* Taps it inherits: after the saved state's fd. */
+  nic_fds = g_new0 (int, vm->config->nics->len + 1);
+  for (guint i = 0; i < vm->config->nics->len; i++)
+    {
+      const VmNic *nic = vm->config->nics->pdata[i];
+      int fd;
+
+      if (nic->tap_fd <= 0)
+        continue;
+      fd = fcntl (nic->tap_fd, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0)
+        {
+          hcs_set_error_from_errno (&error, errno, "vm: nic '%s': its tap", nic->name);
+          goto fail;
+        }
+      nic_fds[i] = 5 + n_ports + i;
+      g_subprocess_launcher_take_fd (launcher, fd, nic_fds[i]);
+    }
+  fds.nic_fds = nic_fds;
   argv = vm_command_line_build (vm->config, accel, &fds, vm->console_log, &error);
   if (argv == NULL)
     goto fail;
@@ -1343,10 +1363,36 @@ add_nic_netdev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                         g_steal_pointer (&task));
 }
 
-void
-vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifname,
-                          const char *mac, GCancellable *cancellable,
-                          GAsyncReadyCallback callback, gpointer user_data)
+static void
+add_nic_getfd_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  VmMachine *vm = g_task_get_source_object (task);
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+  g_autoptr (JsonObject) arguments = NULL;
+
+  if (reply == NULL)
+    {
+      add_nic_forget (vm, op);
+      g_prefix_error (&error, "vm: nic '%s': ", op->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The netdev takes the descriptor QEMU holds under the operation's id. */
+  arguments = json_object_new ();
+  json_object_set_string_member (arguments, "type", "tap");
+  json_object_set_string_member (arguments, "id", op->id);
+  json_object_set_string_member (arguments, "fd", op->id);
+  vm_qmp_execute_async (VM_QMP (source), "netdev_add", arguments, NULL, add_nic_netdev_cb,
+                        g_steal_pointer (&task));
+}
+
+/* With @tap_ifname QEMU opens that tap; otherwise @tap_fd is sent. */
+static void
+add_nic (VmMachine *vm, const char *name, const char *tap_ifname, int tap_fd, const char *mac,
+         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) task = g_task_new (vm, cancellable, callback, user_data);
   g_autoptr (GError) error = NULL;
@@ -1360,7 +1406,7 @@ vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifnam
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (!valid_ifname (tap_ifname))
+  if (tap_fd < 0 && !valid_ifname (tap_ifname))
     {
       g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_INVALID_DATA,
                                "vm: nic '%s': tap '%s' is not an interface name (1 to %d of "
@@ -1399,8 +1445,16 @@ vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifnam
   vm->disk_slots |= 1u << slot;
   g_hash_table_insert (vm->nics, g_strdup (name), GINT_TO_POINTER (slot + 1));
 
-  /* QEMU opens the tap the caller made by its name; no scripts run. */
   arguments = json_object_new ();
+  if (tap_fd >= 0)
+    {
+      /* getfd names the descriptor that rides with it (SCM_RIGHTS). */
+      json_object_set_string_member (arguments, "fdname", op->id);
+      vm_qmp_execute_with_fd_async (vm->qmp, "getfd", arguments, tap_fd, cancellable,
+                                    add_nic_getfd_cb, g_steal_pointer (&task));
+      return;
+    }
+  /* QEMU opens the tap the caller made by its name; no scripts run. */
   json_object_set_string_member (arguments, "type", "tap");
   json_object_set_string_member (arguments, "id", op->id);
   json_object_set_string_member (arguments, "ifname", tap_ifname);
@@ -1408,6 +1462,23 @@ vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifnam
   json_object_set_string_member (arguments, "downscript", "no");
   vm_qmp_execute_async (vm->qmp, "netdev_add", arguments, cancellable, add_nic_netdev_cb,
                         g_steal_pointer (&task));
+}
+
+void
+vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifname,
+                          const char *mac, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  add_nic (vm, name, tap_ifname, -1, mac, cancellable, callback, user_data);
+}
+
+void
+vm_machine_add_nic_fd_async (VmMachine *vm, const char *name, int tap_fd, const char *mac,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (tap_fd >= 0);
+  add_nic (vm, name, NULL, tap_fd, mac, cancellable, callback, user_data);
 }
 
 gboolean

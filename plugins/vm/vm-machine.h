@@ -103,6 +103,12 @@ gboolean vm_machine_remove_disk_finish (VmMachine *vm, GAsyncResult *result, GEr
 void vm_machine_add_nic_async (VmMachine *vm, const char *name, const char *tap_ifname,
                                const char *mac, GCancellable *cancellable,
                                GAsyncReadyCallback callback, gpointer user_data);
+/* The same on a tap the caller opened (one in another network namespace,
+ * vm-netns.h): @tap_fd is copied to QEMU (getfd) and the netdev takes it;
+ * the tap goes when QEMU and the caller have closed it. */
+void vm_machine_add_nic_fd_async (VmMachine *vm, const char *name, int tap_fd, const char *mac,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
 gboolean vm_machine_add_nic_finish (VmMachine *vm, GAsyncResult *result, GError **error);
 
 /* Removes a hot-added NIC: device_del, then, once the guest has let it go

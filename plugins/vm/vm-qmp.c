@@ -7,7 +7,11 @@
 
 #include "hcs-error.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 typedef struct {
   char *name;
@@ -26,6 +30,7 @@ struct _VmQmp
   GCancellable *read_cancellable;
   gboolean reading;
   GQueue write_queue; /* GBytes */
+  GHashTable *write_fds; /* GBytes of write_queue -> the fd sent with it (SCM_RIGHTS) */
   gboolean writing;
   gboolean closed;
   guint64 next_id;
@@ -62,6 +67,7 @@ vm_qmp_finalize (GObject *object)
   VmQmp *qmp = VM_QMP (object);
 
   g_queue_clear_full (&qmp->write_queue, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&qmp->write_fds, g_hash_table_unref);
   g_clear_pointer (&qmp->pending, g_hash_table_unref);
   g_list_free_full (qmp->waiters, (GDestroyNotify) event_waiter_free);
   g_clear_object (&qmp->ready_task);
@@ -84,11 +90,18 @@ vm_qmp_class_init (VmQmpClass *klass)
 }
 
 static void
+close_fd_value (gpointer value)
+{
+  close (GPOINTER_TO_INT (value));
+}
+
+static void
 vm_qmp_init (VmQmp *qmp)
 {
   qmp->read_cancellable = g_cancellable_new ();
   qmp->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_queue_init (&qmp->write_queue);
+  qmp->write_fds = g_hash_table_new_full (NULL, NULL, NULL, close_fd_value);
 }
 
 /* The stream is closed once nothing reads or writes on it any more. */
@@ -115,6 +128,7 @@ qmp_fail (VmQmp *qmp, const GError *error)
   qmp->closed = TRUE;
   g_cancellable_cancel (qmp->read_cancellable);
   g_queue_clear_full (&qmp->write_queue, (GDestroyNotify) g_bytes_unref);
+  g_hash_table_remove_all (qmp->write_fds);
 
   pending = g_steal_pointer (&qmp->pending);
   qmp->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
@@ -161,13 +175,79 @@ write_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   close_stream_when_idle (qmp);
 }
 
+/* A command with a descriptor (getfd): its bytes and the descriptor in
+ * one sendmsg, so QEMU takes the descriptor with that command. Written
+ * at once: a command is far smaller than the socket's buffer, and the
+ * queue before it has been written. */
+static gboolean
+send_with_fd (VmQmp *qmp, GBytes *bytes, int fd, GError **error)
+{
+  GSocket *socket = G_IS_SOCKET_CONNECTION (qmp->stream)
+                        ? g_socket_connection_get_socket (G_SOCKET_CONNECTION (qmp->stream))
+                        : NULL;
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  char control[CMSG_SPACE (sizeof (int))] = { 0 };
+  struct iovec vector = { (void *) data, size };
+  struct msghdr message = { .msg_iov = &vector, .msg_iovlen = 1,
+                            .msg_control = control, .msg_controllen = sizeof control };
+  struct cmsghdr *header = CMSG_FIRSTHDR (&message);
+  ssize_t sent;
+
+  if (socket == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "passing a descriptor to QEMU: the monitor is not a socket");
+      return FALSE;
+    }
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (header), &fd, sizeof (int));
+  do
+    {
+      sent = sendmsg (g_socket_get_fd (socket), &message, MSG_NOSIGNAL);
+      if (sent < 0 && errno == EAGAIN)
+        g_socket_condition_wait (socket, G_IO_OUT, NULL, NULL);
+    }
+  while (sent < 0 && (errno == EINTR || errno == EAGAIN));
+  if (sent < 0 || (gsize) sent != size)
+    {
+      int saved_errno = sent < 0 ? errno : EIO;
+
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "passing a descriptor to QEMU: %s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 write_next (VmQmp *qmp)
 {
   GBytes *bytes;
+  gpointer fd;
 
-  if (qmp->writing || qmp->closed || (bytes = g_queue_pop_head (&qmp->write_queue)) == NULL)
+  if (qmp->writing || qmp->closed || (bytes = g_queue_peek_head (&qmp->write_queue)) == NULL)
     return;
+  if (g_hash_table_lookup_extended (qmp->write_fds, bytes, NULL, &fd))
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_queue_pop_head (&qmp->write_queue);
+      if (!send_with_fd (qmp, bytes, GPOINTER_TO_INT (fd), &error))
+        {
+          g_hash_table_remove (qmp->write_fds, bytes);
+          g_bytes_unref (bytes);
+          qmp_fail (qmp, error);
+          return;
+        }
+      g_hash_table_remove (qmp->write_fds, bytes);
+      g_bytes_unref (bytes);
+      write_next (qmp);
+      return;
+    }
+  g_queue_pop_head (&qmp->write_queue);
   qmp->writing = TRUE;
   /* The bytes live as long as the write: they are the task's data. */
   g_object_set_data_full (G_OBJECT (qmp), "vm-qmp-writing", bytes, (GDestroyNotify) g_bytes_unref);
@@ -176,14 +256,16 @@ write_next (VmQmp *qmp)
                                    G_PRIORITY_DEFAULT, NULL, write_cb, g_object_ref (qmp));
 }
 
+/* @fd: -1, or one to send with the command (taken). */
 static void
-send_command (VmQmp *qmp, const char *command, JsonObject *arguments, GTask *task)
+send_command (VmQmp *qmp, const char *command, JsonObject *arguments, int fd, GTask *task)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *id = g_strdup_printf ("hcs-%" G_GUINT64_FORMAT, ++qmp->next_id);
   g_autofree char *text = NULL;
+  GBytes *bytes;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "execute");
@@ -205,8 +287,10 @@ send_command (VmQmp *qmp, const char *command, JsonObject *arguments, GTask *tas
 
   g_task_set_task_data (task, g_strdup (command), g_free);
   g_hash_table_insert (qmp->pending, g_steal_pointer (&id), g_object_ref (task));
-  g_queue_push_tail (&qmp->write_queue, g_bytes_new_take (g_strconcat (text, "\n", NULL),
-                                                          strlen (text) + 1));
+  bytes = g_bytes_new_take (g_strconcat (text, "\n", NULL), strlen (text) + 1);
+  if (fd >= 0)
+    g_hash_table_insert (qmp->write_fds, bytes, GINT_TO_POINTER (fd));
+  g_queue_push_tail (&qmp->write_queue, bytes);
   write_next (qmp);
 }
 
@@ -426,7 +510,38 @@ vm_qmp_execute_async (VmQmp *qmp, const char *command, JsonObject *arguments,
                                "QMP %s: the connection to QEMU is closed", command);
       return;
     }
-  send_command (qmp, command, arguments, task);
+  send_command (qmp, command, arguments, -1, task);
+}
+
+void
+vm_qmp_execute_with_fd_async (VmQmp *qmp, const char *command, JsonObject *arguments, int fd,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (qmp, cancellable, callback, user_data);
+  int copy;
+
+  g_return_if_fail (VM_IS_QMP (qmp));
+  g_return_if_fail (command != NULL);
+  g_task_set_source_tag (task, vm_qmp_execute_async);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (qmp->closed)
+    {
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_ALREADY_CLOSED,
+                               "QMP %s: the connection to QEMU is closed", command);
+      return;
+    }
+  copy = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, HCS_ERROR, HCS_ERROR_FAILED, "QMP %s: descriptor %d: %s",
+                               command, fd, g_strerror (saved_errno));
+      return;
+    }
+  send_command (qmp, command, arguments, copy, task);
 }
 
 JsonNode *

@@ -42,6 +42,13 @@ void vm_qmp_execute_async (VmQmp *qmp, const char *command, JsonObject *argument
                            gpointer user_data);
 JsonNode *vm_qmp_execute_finish (VmQmp *qmp, GAsyncResult *result, GError **error);
 
+/* The same with the descriptor @fd (copied; the caller keeps its own)
+ * sent along (SCM_RIGHTS) for a command that takes one, as getfd does.
+ * Finished with vm_qmp_execute_finish. */
+void vm_qmp_execute_with_fd_async (VmQmp *qmp, const char *command, JsonObject *arguments,
+                                   int fd, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+
 /* Waits for the event @name whose data member @key is the string @value
  * (both nullable: any), for at most @timeout_ms (then HCS_ERROR_TIMEOUT).
  * The wait starts now, so call it before the command that causes the

@@ -549,11 +549,25 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
           g_clear_pointer (&storage, xenon_storage_free);
         }
     }
+  if (storage != NULL && config->network_namespace.mode == HCS_NAMESPACE_MODE_JOIN &&
+      !xenon_storage_add_netns (storage, config->network_namespace.path, &local_error))
+    g_clear_pointer (&storage, xenon_storage_free);
   if (storage != NULL && xenon_storage_write_record (storage, folder, &local_error) &&
       xenon_held_write_record (folder, id, config, NULL, &local_error))
     guest = start_vm (id, &settings, storage, &local_error);
   if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
-    proxy = create_in_vm (self, id, config, guest, storage, pumps, &local_error);
+    {
+      g_autoptr (HcsContainerConfig) guest_config = hcs_container_config_copy (config);
+
+      /* A network namespace of the host's is not the guest's: the
+       * container gets a new one there, with the NIC mirrored from it. */
+      if (guest_config->network_namespace.mode == HCS_NAMESPACE_MODE_JOIN)
+        {
+          guest_config->network_namespace.mode = HCS_NAMESPACE_MODE_NEW;
+          g_clear_pointer (&guest_config->network_namespace.path, g_free);
+        }
+      proxy = create_in_vm (self, id, guest_config, guest, storage, pumps, &local_error);
+    }
   if (proxy != NULL && !hcs_state_folder_commit (folder, &local_error))
     {
       hcs_container_remove (proxy, NULL);

@@ -16,6 +16,7 @@
 
 #include "hcs-protocol.h"
 #include "vm-layers.h"
+#include "vm-netns.h"
 #include "vm-shares.h"
 #include "vm-tap.h"
 
@@ -58,6 +59,7 @@ struct _XenonStorage
   char *tap;         /* nullable: the endpoint's host side, ours to delete */
   char *mac;         /* the endpoint's */
   JsonObject *adapter; /* nullable: hcsshim's LCOWNetworkAdapter for the guest */
+  VmNetnsTap *netns; /* nullable: a host namespace's tap instead of `tap` */
 };
 
 static char *
@@ -281,7 +283,7 @@ xenon_storage_add_endpoint (XenonStorage *storage, HcsEndpoint *endpoint, GError
   guint64 mac = 0;
   g_autofree char *tap = NULL;
 
-  if (storage->tap != NULL)
+  if (storage->tap != NULL || storage->netns != NULL)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
                    "xenon: compute system '%s': its VM has one NIC slot: one endpoint",
@@ -341,10 +343,47 @@ xenon_storage_add_shares (XenonStorage *storage, VmConfig *config)
   vm_config_add_share (config, XENON_SHARE_RO_TAG, storage->shares[1], TRUE);
 }
 
+gboolean
+xenon_storage_add_netns (XenonStorage *storage, const char *netns_path, GError **error)
+{
+  VmNetnsTap *tap;
+
+  if (storage->tap != NULL || storage->netns != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "xenon: compute system '%s': its VM has one NIC slot: a network "
+                   "namespace path (%s) and an endpoint together", storage->id, netns_path);
+      return FALSE;
+    }
+  tap = vm_netns_tap_attach (netns_path, "hcsvm0", error);
+  if (tap == NULL)
+    return g_prefix_error (error, "xenon: compute system '%s': ", storage->id), FALSE;
+  storage->netns = tap;
+  storage->mac = g_strdup (tap->mac);
+  storage->adapter = json_object_new ();
+  json_object_set_string_member (storage->adapter, "ID", XENON_NIC_SLOT);
+  vm_netns_tap_fill_adapter (tap, storage->adapter);
+  json_object_set_string_member (storage->adapter, "HcsSlotMacAddress", XENON_NIC_SLOT_MAC);
+  return TRUE;
+}
+
 void
 xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config)
 {
   VmDisk *disk;
+
+  if (storage->netns != NULL && storage->netns->tap_fd >= 0)
+    {
+      VmNic *nic = vm_config_find_nic (config, XENON_NIC_SLOT);
+
+      /* The config's copy; QEMU inherits one, and the tap goes with the
+       * last (QEMU's, once the configs are freed). */
+      if (nic->tap_fd > 0)
+        close (nic->tap_fd);
+      nic->tap_fd = fcntl (storage->netns->tap_fd, F_DUPFD_CLOEXEC, 3);
+      g_free (nic->mac);
+      nic->mac = g_strdup (storage->mac);
+    }
 
   if (storage->tap != NULL)
     {
@@ -470,6 +509,19 @@ xenon_storage_free (XenonStorage *storage)
   /* QEMU is gone: nothing holds it. */
   if (storage->tap != NULL)
     vm_tap_delete (storage->tap);
+  if (storage->netns != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (storage->netns->tap_fd >= 0)
+        {
+          close (storage->netns->tap_fd);
+          storage->netns->tap_fd = -1;
+        }
+      if (!vm_netns_tap_detach (storage->netns, &error))
+        g_debug ("xenon: %s: %s", storage->id, error->message);
+      vm_netns_tap_free (storage->netns);
+    }
   g_free (storage->tap);
   g_free (storage->mac);
   g_clear_pointer (&storage->adapter, json_object_unref);

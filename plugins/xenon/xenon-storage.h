@@ -41,6 +41,12 @@ XenonStorage *xenon_storage_prepare (const char *id, const HcsContainerConfig *c
  * the adapter the guest sets the NIC up from. */
 gboolean xenon_storage_add_endpoint (XenonStorage *storage, HcsEndpoint *endpoint,
                                      GError **error);
+/* A network namespace the caller made (OCI's network namespace path)
+ * behind the NIC slot instead: a tap in it, mirrored with its interface
+ * (vm-netns.h), inherited by QEMU; the adapter takes that interface's
+ * MAC, address and gateway. Not with an endpoint (one slot). */
+gboolean xenon_storage_add_netns (XenonStorage *storage, const char *netns_path,
+                                  GError **error);
 /* Adds the two shares, with its folders behind them, to @config. A
  * template's guest never mounts them (the agent mounts them when a
  * container first maps a folder: QEMU cannot save a VM with a 9p share
