@@ -459,9 +459,7 @@ main (int argc, char **argv)
       g_autofree char *id = g_strdup_printf ("bench-clone-%" G_GINT64_FORMAT, i);
       g_autoptr (GArray) before = qemu_children ();
       QemuChild clone = { 0 };
-      double ms = 0;
-
-      double create_ms = 0;
+      double ms = 0, create_ms = 0;
 
       qemus_before_create = before;
       g_ptr_array_add (running, start_one (host, id, NULL, NULL, &create_ms, &ms));
