@@ -110,6 +110,12 @@ make_config (const char *rootfs, const char *script)
   return config;
 }
 
+/* The QEMU children of ours before a clone's create (set by main), and
+ * the CPU time the clone's QEMU had used once its create returned. */
+static GArray *qemus_before_create;
+static double clone_cpu_at_create_ms;
+static double qemu_cpu_of_new_child (GArray *before);
+
 /* Create + start of a container whose workload says "running", to that
  * line; gives the container (running `sleep`) and the ms it took. */
 static HcsContainer *
@@ -128,6 +134,8 @@ start_one (HcsHost *host, const char *id, const char *rootfs, GKeyFile *system_o
     die (id, error);
   if (create_ms != NULL)
     *create_ms = (g_get_monotonic_time () - start) / 1000.0;
+  if (qemus_before_create != NULL)
+    clone_cpu_at_create_ms = qemu_cpu_of_new_child (qemus_before_create);
   init = hcs_container_get_init_process (container, &error);
   if (init == NULL || !hcs_container_start (container, &error) ||
       g_input_stream_read (hcs_process_get_stdout (init), line, 8, NULL, &error) < 8)
@@ -323,6 +331,44 @@ find_new_child (GArray *before, QemuChild *found)
   return FALSE;
 }
 
+/* With hcs.timing on the kernel command line: the agent's line saying
+ * how long each step of container @id's Create took, from the console
+ * log named on QEMU @pid's command line (the file the VM library gave
+ * it); printed as it is. */
+static void
+print_guest_timing (int pid, const char *id)
+{
+  g_autofree char *cmdline_path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *wanted = g_strdup_printf ("create %s:", id);
+  gsize length = 0;
+
+  if (!g_file_get_contents (cmdline_path, &cmdline, &length, NULL))
+    return;
+  for (const char *arg = cmdline; arg < cmdline + length; arg += strlen (arg) + 1)
+    {
+      const char *path = g_str_has_prefix (arg, "file,id=console,path=")
+                             ? arg + strlen ("file,id=console,path=")
+                             : NULL;
+      const char *line;
+
+      if (path == NULL || !g_file_get_contents (path, &log, NULL, NULL))
+        continue;
+      if ((line = strstr (log, wanted)) != NULL)
+        printf ("    guest: %.*s\n", (int) strcspn (line, "\r\n"), line);
+      return;
+    }
+}
+
+static double
+qemu_cpu_of_new_child (GArray *before)
+{
+  QemuChild child = { 0 };
+
+  return find_new_child (before, &child) ? child.cpu_ms : 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -333,6 +379,8 @@ main (int argc, char **argv)
   g_autoptr (GArray) bare = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) cold = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) from_template = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) template_create = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) create_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) argon = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) lcow = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) pss = g_array_new (FALSE, FALSE, sizeof (double));
@@ -411,19 +459,26 @@ main (int argc, char **argv)
       g_autofree char *id = g_strdup_printf ("bench-clone-%" G_GINT64_FORMAT, i);
       g_autoptr (GArray) before = qemu_children ();
       QemuChild clone = { 0 };
-      double ms = 0;
+      double ms = 0, create_ms = 0;
 
-      g_ptr_array_add (running, start_one (host, id, NULL, NULL, NULL, &ms));
+      qemus_before_create = before;
+      g_ptr_array_add (running, start_one (host, id, NULL, NULL, &create_ms, &ms));
+      qemus_before_create = NULL;
+      g_array_append_val (create_cpu, clone_cpu_at_create_ms);
       g_array_append_val (from_template, ms);
+      g_array_append_val (template_create, create_ms);
       /* Read at once: what its QEMU used from its start to the workload
        * running (the CPU is steadier than the wall clock under load). */
       if (find_new_child (before, &clone))
         {
           g_array_append_val (clone_cpu, clone.cpu_ms);
+          print_guest_timing (clone.pid, id);
         }
     }
+  print_row ("from template, the create", template_create);
   print_row ("from template to workload running", from_template);
   printf ("  (goal <= 800 ms under TCG)\n");
+  print_row ("QEMU's CPU time, start to created", create_cpu);
   print_row ("QEMU's CPU time, start to running", clone_cpu);
   /* What an idle clone (its workload asleep) burns, and so takes from
    * the next clone's start: over 5 s, every clone at once. */
