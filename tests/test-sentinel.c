@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -168,6 +169,58 @@ exec_sentinel (const char *pid_path)
   return pid;
 }
 
+/* exec --detach --tty --console-socket --pid-file: a terminal whose master
+ * comes to us, the process's console in the guest. Modes set on the
+ * master (raw, -echo) are the guest pty's before the input written after
+ * them: no echo, and stty there says so. */
+static void
+check_exec_terminal_modes (const char *id, const char *temp_dir, const char *pid_path)
+{
+  g_autofree char *socket_path = g_build_filename (temp_dir, "exec-console.sock", NULL);
+  const char *argv[] = { g_getenv ("HCSCTL"), "--options", sentinel_options, "exec", "--detach",
+                         "--tty", "--console-socket", socket_path, "--pid-file", pid_path, id,
+                         "sh", "-c", "echo ready; read line; echo got-$line; stty -a; exit 5",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ready = NULL, *rest = NULL;
+  struct termios modes;
+  int listener, master, status = -1;
+  GPid pid;
+
+  listener = test_console_socket_listen (socket_path);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  pid = exec_sentinel (pid_path);
+  master = test_console_socket_receive (listener, NULL);
+  ready = test_console_socket_expect (master, "ready");
+
+  g_assert_cmpint (tcgetattr (master, &modes), ==, 0);
+  /* The guest's fresh pty's modes, as on runc's. */
+  g_assert_true (modes.c_lflag & ECHO);
+  g_assert_true (modes.c_lflag & ICANON);
+  cfmakeraw (&modes);
+  g_assert_cmpint (tcsetattr (master, TCSANOW, &modes), ==, 0);
+  /* Raw: no ICRNL in the guest, so the line ends with \n. */
+  g_assert_cmpint (write (master, "hello\n", 6), ==, 6);
+  rest = test_console_socket_read_to_end (master);
+  g_assert_nonnull (strstr (rest, "got-hello"));
+  /* Not echoed: the only "hello" is the one the shell wrote. */
+  g_assert_true (strstr (rest, "hello") == strstr (rest, "got-hello") + 4);
+  /* stty -a's words (-echo, not -echoe and the like). */
+  g_assert_nonnull (strstr (rest, "-echo "));
+  g_assert_nonnull (strstr (rest, "-icanon"));
+  g_assert_nonnull (strstr (rest, "-isig"));
+  close (master);
+  close (listener);
+  g_unlink (socket_path);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 5);
+}
+
 /* exec --detach --pid-file in running system @id: the pid file names a
  * sentinel that made the process and stands for it. */
 static void
@@ -202,6 +255,8 @@ check_exec_detached (const char *id, const char *temp_dir)
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFSIGNALED (status));
   g_assert_cmpint (WTERMSIG (status), ==, SIGTERM);
+
+  check_exec_terminal_modes (id, temp_dir, pid_path);
 
   /* A program that is not there: the process is made and exits 127, as
    * an exec'd process of any isolation does (the runtime helper's word,
