@@ -7,10 +7,23 @@
  * ResizeConsole request. So the host makes a pty pair of its own: the
  * master goes over the console socket (SCM_RIGHTS, runc's message: the
  * pty's name as the payload) and this process keeps no copy of it; the
- * slave, raw (the guest's pty does the line discipline, echo and signal
- * keys), is pumped to and from the two ports:
+ * slave is pumped to and from the two ports:
  *
  *   receiver (conmon) <-> master | slave <-> ports <-> the guest's pty
+ *
+ * Terminal modes. The guest's pty does the line discipline (echo, line
+ * editing, signal keys, output translation), so the host's must do none
+ * of it, yet the receiver should read and set the modes as on runc's pty.
+ * So the slave keeps a fresh pty's modes, the guest pty's own at the
+ * start, plus EXTPROC (the kernel then takes input as it comes: no echo,
+ * no signals, no line buffering or CR translation, whatever the flags
+ * say) and minus OPOST (the guest's output was processed there already).
+ * What the receiver changes on its master lands on the slave; the relay
+ * compares the slave's modes (tcgetattr: cheap) with what the guest has
+ * before it forwards any input, so that input typed after a change is
+ * read under it, and every 200 ms, and sends the difference to the guest
+ * (SetTerminalModes). OPOST always reads off on the host: setting it is
+ * forwarded, clearing it cannot be seen.
  *
  * Window sizes. Whoever holds the master sets the size there
  * (TIOCSWINSZ); the kernel then signals SIGWINCH to the foreground
@@ -69,6 +82,7 @@ struct _HcsProtocolConsoleRelay
   int stop[2];          /* the output thread tells the input thread it ended */
   HcsProcess *process;  /* resized and hung up through it */
   guint16 rows, columns; /* the size the guest has (given at create, or sent) */
+  struct termios guest; /* the modes the guest's pty has, as far as we set them */
   GThread *output;
 };
 
@@ -148,7 +162,7 @@ hcs_protocol_console_relay_new (const char *console_socket, guint16 rows, guint1
 {
   g_autoptr (HcsProtocolConsoleRelay) relay = g_new0 (HcsProtocolConsoleRelay, 1);
   struct winsize size = { .ws_row = rows, .ws_col = columns };
-  struct termios raw;
+  struct termios passing;
   g_autofree char *name = NULL;
   unsigned int number;
   int master;
@@ -174,9 +188,11 @@ hcs_protocol_console_relay_new (const char *console_socket, guint16 rows, guint1
       return NULL;
     }
   name = g_strdup_printf ("/dev/pts/%u", number);
-  /* Bytes pass as they are: the guest's pty is the terminal. */
-  if (tcgetattr (relay->slave, &raw) < 0 ||
-      (cfmakeraw (&raw), tcsetattr (relay->slave, TCSANOW, &raw)) < 0 ||
+  /* Bytes pass as they are (the guest's pty is the terminal), under the
+   * modes the guest's fresh pty has too. */
+  if (tcgetattr (relay->slave, &relay->guest) < 0 ||
+      (passing = relay->guest, passing.c_lflag |= EXTPROC, passing.c_oflag &= ~OPOST,
+       tcsetattr (relay->slave, TCSANOW, &passing)) < 0 ||
       ((rows != 0 || columns != 0) && ioctl (relay->slave, TIOCSWINSZ, &size) < 0))
     {
       hcs_set_error_from_errno (error, errno, "setting up the terminal %s", name);
@@ -301,6 +317,43 @@ sync_size (HcsProtocolConsoleRelay *relay)
   return TRUE;
 }
 
+/* The modes the receiver set on the slave, sent to the guest when they
+ * differ from the guest's; the slave then gets EXTPROC and -OPOST back if
+ * they went. FALSE: a change did not go, to be tried again. */
+static gboolean
+sync_modes (HcsProtocolConsoleRelay *relay)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) changes = NULL;
+  struct termios now, wanted;
+
+  if (tcgetattr (relay->slave, &now) < 0)
+    return TRUE;
+  wanted = now;
+  /* The slave's OPOST is always off: only setting it says something. */
+  if (!(now.c_oflag & OPOST))
+    wanted.c_oflag = (wanted.c_oflag & ~OPOST) | (relay->guest.c_oflag & OPOST);
+  if (!(now.c_lflag & EXTPROC) || (now.c_oflag & OPOST))
+    {
+      struct termios passing = now;
+
+      passing.c_lflag |= EXTPROC;
+      passing.c_oflag &= ~OPOST;
+      tcsetattr (relay->slave, TCSANOW, &passing);
+    }
+  changes = hcs_protocol_terminal_modes_diff (&relay->guest, &wanted);
+  if (changes == NULL)
+    return TRUE;
+  if (!hcs_protocol_process_set_terminal_modes (relay->process, changes, &error))
+    {
+      g_debug ("console relay: process %d: terminal modes: %s",
+               hcs_process_get_pid (relay->process), error->message);
+      return FALSE;
+    }
+  relay->guest = wanted;
+  return TRUE;
+}
+
 /* The guest's output to the terminal, to its end. */
 static gpointer
 output_main (gpointer data)
@@ -339,10 +392,11 @@ input_main (gpointer data)
       struct pollfd fds[3] = { { relay->stop[0], POLLIN, 0 },
                                { hung_up ? -1 : relay->slave, POLLIN, 0 },
                                { notify, POLLIN, 0 } };
-      /* Without a watcher (it could not start, or went), or with a size
-       * that did not go, the size is looked at every 200 ms: a resize with
-       * no input after it is never lost. */
-      int ready = poll (fds, 3, notify < 0 || size_pending ? 200 : -1);
+      /* Every 200 ms the modes are looked at (a change with no input after
+       * it still reaches the guest), and, without a watcher (it could not
+       * start, or went) or with a size that did not go, the size: a resize
+       * with no input after it is never lost. */
+      int ready = poll (fds, 3, !hung_up || notify < 0 || size_pending ? 200 : -1);
       ssize_t n;
 
       if (ready < 0)
@@ -353,7 +407,10 @@ input_main (gpointer data)
         }
       if (ready == 0)
         {
-          size_pending = !sync_size (relay);
+          if (notify < 0 || size_pending)
+            size_pending = !sync_size (relay);
+          if (!hung_up)
+            sync_modes (relay);
           continue;
         }
       /* The output ended: the process exited, or its system went. */
@@ -375,8 +432,10 @@ input_main (gpointer data)
         continue;
       if (n > 0)
         {
-          /* The size first: it was set before this was written. */
+          /* The size and modes first: they were set before this was
+           * written. */
           size_pending = !sync_size (relay);
+          sync_modes (relay);
           if (hcs_protocol_write_all (relay->stdin_port, buffer, n))
             continue;
         }

@@ -1912,6 +1912,29 @@ process_resize_console (HcsProcess *process, guint16 width, guint16 height, GErr
   return reply != NULL;
 }
 
+gboolean
+hcs_protocol_process_set_terminal_modes (HcsProcess *process, JsonNode *modes, GError **error)
+{
+  HcsProtocolProcess *self;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+
+  if (!HCS_IS_PROTOCOL_PROCESS (process))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "process %d: its terminal modes are not the protocol's to set",
+                   hcs_process_get_pid (process));
+      return FALSE;
+    }
+  self = HCS_PROTOCOL_PROCESS (process);
+  body = process_request (self, error);
+  if (body == NULL)
+    return FALSE;
+  json_object_set_member (json_node_get_object (body), "Modes", json_node_copy (modes));
+  reply = call (self->container, HCS_PROTOCOL_SET_TERMINAL_MODES, body, error);
+  return reply != NULL;
+}
+
 static GOutputStream *
 process_get_stdin (HcsProcess *process)
 {

@@ -17,6 +17,7 @@
 #include <gio/gunixsocketaddress.h>
 #include <gio/gunixfdmessage.h>
 #include <glib-unix.h>
+#include <errno.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -904,6 +905,48 @@ hcs_protocol_server_relay_stdio (HcsProtocolServer *self, HcsProcess *process,
 
 /* --- requests --------------------------------------------------------------------- */
 
+/* The terminal of @process on this side: the pty master its console
+ * streams are (an argon process's, in the guest), or -1. */
+static int
+console_terminal (HcsProcess *process)
+{
+  GOutputStream *input = hcs_process_get_stdin (process);
+  GInputStream *output = hcs_process_get_stdout (process);
+  int fd = -1;
+
+  if (G_IS_UNIX_OUTPUT_STREAM (input))
+    fd = g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (input));
+  if ((fd < 0 || !isatty (fd)) && G_IS_UNIX_INPUT_STREAM (output))
+    fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (output));
+  return fd >= 0 && isatty (fd) ? fd : -1;
+}
+
+/* SetTerminalModes: checked whole, then set on the process's pty (on its
+ * master: the kernel applies it to the terminal, the slave's modes). */
+static gboolean
+set_terminal_modes (HcsProcess *process, JsonNode *modes, GError **error)
+{
+  int terminal = console_terminal (process);
+  struct termios termios;
+
+  if (terminal < 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "protocol: SetTerminalModes: process %d has no terminal here",
+                   hcs_process_get_pid (process));
+      return FALSE;
+    }
+  if (tcgetattr (terminal, &termios) < 0)
+    return hcs_set_error_from_errno (error, errno, "process %d: reading its terminal's modes",
+                                     hcs_process_get_pid (process));
+  if (!hcs_protocol_terminal_modes_apply (modes, &termios, error))
+    return FALSE;
+  if (tcsetattr (terminal, TCSANOW, &termios) < 0)
+    return hcs_set_error_from_errno (error, errno, "process %d: setting its terminal's modes",
+                                     hcs_process_get_pid (process));
+  return TRUE;
+}
+
 static void
 respond (HcsBridge *bridge, guint32 type, guint64 id, JsonNode *reply, const GError *error)
 {
@@ -1390,6 +1433,14 @@ run_job (Job *job, GError **error)
                hcs_protocol_get_uint (body, what, "Height", G_MAXUINT16, &height, error) &&
                hcs_process_resize_console (process, (guint16) width, (guint16) height, error);
       }
+    case HCS_PROTOCOL_SET_TERMINAL_MODES:
+      {
+        g_autoptr (HcsProcess) process = find_process (job->server, job->container, body, what,
+                                                       error);
+
+        return process != NULL &&
+               set_terminal_modes (process, json_object_get_member (body, "Modes"), error);
+      }
     default:
       g_assert_not_reached ();
     }
@@ -1624,6 +1675,7 @@ request_cb (HcsBridge *bridge, guint type, guint64 id, JsonNode *body, gpointer 
     case HCS_PROTOCOL_UPDATE_CONTAINER:
     case HCS_PROTOCOL_SIGNAL_PROCESS:
     case HCS_PROTOCOL_RESIZE_CONSOLE:
+    case HCS_PROTOCOL_SET_TERMINAL_MODES:
       if ((served = find_served (self, object, what, &error)) == NULL)
         respond (bridge, type, id, NULL, error);
       else

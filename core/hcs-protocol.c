@@ -39,8 +39,166 @@ static const struct {
   { HCS_PROTOCOL_OPEN_CONTAINER, "OpenContainer" },
   { HCS_PROTOCOL_STDIO_HELLO, "StdioHello" },
   { HCS_PROTOCOL_STDIO_DESCRIPTORS, "StdioDescriptors" },
+  { HCS_PROTOCOL_SET_TERMINAL_MODES, "SetTerminalModes" },
   { HCS_PROTOCOL_LIFECYCLE_NOTIFICATION, "LifecycleNotification" },
 };
+
+/* --- SetTerminalModes ------------------------------------------------------------ */
+
+typedef enum { INPUT_FLAGS, OUTPUT_FLAGS, LOCAL_FLAGS } FlagField;
+
+/* What programs set on a terminal (stty's names): the line discipline's
+ * behaviour, not the line's (speed, parity, which a pty has none of). */
+static const struct {
+  const char *name;
+  FlagField field;
+  tcflag_t flag;
+} terminal_flags[] = {
+  { "ICRNL", INPUT_FLAGS, ICRNL },   { "INLCR", INPUT_FLAGS, INLCR },
+  { "IGNCR", INPUT_FLAGS, IGNCR },   { "ISTRIP", INPUT_FLAGS, ISTRIP },
+  { "IXON", INPUT_FLAGS, IXON },     { "IXOFF", INPUT_FLAGS, IXOFF },
+  { "IXANY", INPUT_FLAGS, IXANY },   { "IMAXBEL", INPUT_FLAGS, IMAXBEL },
+  { "IUTF8", INPUT_FLAGS, IUTF8 },   { "OPOST", OUTPUT_FLAGS, OPOST },
+  { "ONLCR", OUTPUT_FLAGS, ONLCR },  { "OCRNL", OUTPUT_FLAGS, OCRNL },
+  { "ONOCR", OUTPUT_FLAGS, ONOCR },  { "ONLRET", OUTPUT_FLAGS, ONLRET },
+  { "ISIG", LOCAL_FLAGS, ISIG },     { "ICANON", LOCAL_FLAGS, ICANON },
+  { "ECHO", LOCAL_FLAGS, ECHO },     { "ECHOE", LOCAL_FLAGS, ECHOE },
+  { "ECHOK", LOCAL_FLAGS, ECHOK },   { "ECHONL", LOCAL_FLAGS, ECHONL },
+  { "ECHOCTL", LOCAL_FLAGS, ECHOCTL }, { "ECHOKE", LOCAL_FLAGS, ECHOKE },
+  { "NOFLSH", LOCAL_FLAGS, NOFLSH }, { "TOSTOP", LOCAL_FLAGS, TOSTOP },
+  { "IEXTEN", LOCAL_FLAGS, IEXTEN },
+};
+
+static const struct {
+  const char *name;
+  guint index;
+} terminal_chars[] = {
+  { "VINTR", VINTR },   { "VQUIT", VQUIT },     { "VERASE", VERASE }, { "VKILL", VKILL },
+  { "VEOF", VEOF },     { "VEOL", VEOL },       { "VEOL2", VEOL2 },   { "VSTART", VSTART },
+  { "VSTOP", VSTOP },   { "VSUSP", VSUSP },     { "VREPRINT", VREPRINT },
+  { "VWERASE", VWERASE }, { "VLNEXT", VLNEXT }, { "VDISCARD", VDISCARD },
+};
+
+static tcflag_t *
+flag_field (struct termios *termios, FlagField field)
+{
+  switch (field)
+    {
+    case INPUT_FLAGS: return &termios->c_iflag;
+    case OUTPUT_FLAGS: return &termios->c_oflag;
+    default: return &termios->c_lflag;
+    }
+}
+
+JsonNode *
+hcs_protocol_terminal_modes_diff (const struct termios *before, const struct termios *after)
+{
+  g_autoptr (JsonObject) flags = json_object_new ();
+  g_autoptr (JsonObject) chars = json_object_new ();
+  JsonObject *modes;
+  JsonNode *node;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (terminal_flags); i++)
+    {
+      tcflag_t was = *flag_field ((struct termios *) before, terminal_flags[i].field);
+      tcflag_t is = *flag_field ((struct termios *) after, terminal_flags[i].field);
+
+      if ((was ^ is) & terminal_flags[i].flag)
+        json_object_set_boolean_member (flags, terminal_flags[i].name,
+                                        (is & terminal_flags[i].flag) != 0);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (terminal_chars); i++)
+    if (before->c_cc[terminal_chars[i].index] != after->c_cc[terminal_chars[i].index])
+      json_object_set_int_member (chars, terminal_chars[i].name,
+                                  after->c_cc[terminal_chars[i].index]);
+  if (json_object_get_size (flags) == 0 && json_object_get_size (chars) == 0)
+    return NULL;
+  modes = json_object_new ();
+  json_object_set_object_member (modes, "Flags", g_steal_pointer (&flags));
+  json_object_set_object_member (modes, "ControlChars", g_steal_pointer (&chars));
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, modes);
+  return node;
+}
+
+static gboolean
+modes_error (GError **error, const char *what, const char *name)
+{
+  g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA, "protocol: SetTerminalModes: %s%s%s",
+               what, name ? ": " : "", name ? name : "");
+  return FALSE;
+}
+
+static JsonObject *
+modes_member (JsonObject *modes, const char *name, GError **error)
+{
+  JsonNode *node = json_object_get_member (modes, name);
+
+  if (node == NULL)
+    return json_object_new ();
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return modes_error (error, "expected an object", name), NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+gboolean
+hcs_protocol_terminal_modes_apply (JsonNode *node, struct termios *termios, GError **error)
+{
+  g_autoptr (JsonObject) flags = NULL;
+  g_autoptr (JsonObject) chars = NULL;
+  struct termios changed = *termios;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+  JsonObject *modes;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return modes_error (error, "Modes: expected an object", NULL);
+  modes = json_node_get_object (node);
+  json_object_iter_init (&iter, modes);
+  while (json_object_iter_next (&iter, &name, &value))
+    if (!g_str_equal (name, "Flags") && !g_str_equal (name, "ControlChars"))
+      return modes_error (error, "Modes: unknown member", name);
+  if ((flags = modes_member (modes, "Flags", error)) == NULL ||
+      (chars = modes_member (modes, "ControlChars", error)) == NULL)
+    return FALSE;
+
+  json_object_iter_init (&iter, flags);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      gsize i;
+
+      for (i = 0; i < G_N_ELEMENTS (terminal_flags); i++)
+        if (g_str_equal (name, terminal_flags[i].name))
+          break;
+      if (i == G_N_ELEMENTS (terminal_flags))
+        return modes_error (error, "Flags: unknown flag", name);
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_BOOLEAN)
+        return modes_error (error, "Flags: expected a boolean", name);
+      if (json_node_get_boolean (value))
+        *flag_field (&changed, terminal_flags[i].field) |= terminal_flags[i].flag;
+      else
+        *flag_field (&changed, terminal_flags[i].field) &= ~terminal_flags[i].flag;
+    }
+  json_object_iter_init (&iter, chars);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      gsize i;
+      gint64 byte;
+
+      for (i = 0; i < G_N_ELEMENTS (terminal_chars); i++)
+        if (g_str_equal (name, terminal_chars[i].name))
+          break;
+      if (i == G_N_ELEMENTS (terminal_chars))
+        return modes_error (error, "ControlChars: unknown control character", name);
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64 ||
+          (byte = json_node_get_int (value)) < 0 || byte > 255)
+        return modes_error (error, "ControlChars: expected an integer 0..255", name);
+      changed.c_cc[terminal_chars[i].index] = (cc_t) byte;
+    }
+  *termios = changed;
+  return TRUE;
+}
 
 const char *
 hcs_protocol_message_name (guint32 type)

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <termios.h>
 
 #include "hcs-documents.h"
 #include "hcs-process.h"
@@ -67,6 +68,9 @@ typedef enum {
                                                      * connection, then one byte carrying
                                                      * the caller's stdin, stdout, stderr
                                                      * (SCM_RIGHTS); answered there */
+  HCS_PROTOCOL_SET_TERMINAL_MODES = 0x10104601,     /* ProcessId, Modes {Flags {NAME: bool},
+                                                     * ControlChars {NAME: 0..255}}: what
+                                                     * changed on a host console's master */
 
   /* hcsshim's container notification (msgTypeNotify | notifyContainer):
    * ContainerId, Type, Operation, Result (an exit's code), and hcs's own
@@ -210,6 +214,40 @@ JsonNode *hcs_protocol_properties_query_new (const char *const *property_types);
  * Returns: (transfer full): the notification body
  */
 JsonNode *hcs_protocol_lifecycle_notification_new (const char *container_id, JsonNode *event);
+
+/**
+ * hcs_protocol_terminal_modes_diff: (skip)
+ * @before: the modes a terminal had
+ * @after: the modes it has now
+ *
+ * SetTerminalModes' Modes for what changed from @before to @after among
+ * the fields the message carries (the line discipline's input, output and
+ * local flags that a program sets — ICANON, ECHO, ISIG, OPOST, ONLCR,
+ * ICRNL, ... —, and the control characters VINTR, VQUIT, VERASE, VKILL,
+ * VEOF and their kin), by name, so that both ends need not share the
+ * values of the bits.
+ *
+ * Returns: (transfer full) (nullable): the Modes object, %NULL when
+ *     nothing carried changed
+ */
+JsonNode *hcs_protocol_terminal_modes_diff (const struct termios *before,
+                                            const struct termios *after);
+
+/**
+ * hcs_protocol_terminal_modes_apply: (skip)
+ * @modes: a SetTerminalModes' Modes, from a peer
+ * @termios: (inout): the modes to change
+ * @error: return location for a #GError
+ *
+ * Checks @modes whole (an object with Flags, an object of known flag
+ * names with booleans, and ControlChars, one of known names with integers
+ * 0..255; nothing else), then sets what it names in @termios.
+ * HCS_ERROR_INVALID_DATA naming the member otherwise, @termios untouched.
+ *
+ * Returns: %TRUE when applied
+ */
+gboolean hcs_protocol_terminal_modes_apply (JsonNode *modes, struct termios *termios,
+                                            GError **error);
 
 /**
  * hcs_protocol_check_stdio_fd:

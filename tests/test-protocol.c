@@ -1156,6 +1156,68 @@ test_server_goes (Fixture *fixture, gconstpointer data)
   g_cond_clear (&cut.mute.cond);
 }
 
+/* SetTerminalModes: what changed, by name; a peer's Modes checked whole. */
+static void
+test_terminal_modes (void)
+{
+  static const char *const bad[] = {
+    "[]",
+    "{\"Flags\": {\"ECHO\": false}, \"Baud\": 9600}",
+    "{\"Flags\": [\"ECHO\"]}",
+    "{\"Flags\": {\"ECHOX\": false}}",
+    "{\"Flags\": {\"ECHO\": 0}}",
+    "{\"ControlChars\": {\"VINTR\": 256}}",
+    "{\"ControlChars\": {\"VINTR\": -1}}",
+    "{\"ControlChars\": {\"VINTR\": \"^C\"}}",
+    "{\"ControlChars\": {\"VMIN\": 1}}",
+  };
+  struct termios before = { 0 }, after, applied;
+  g_autoptr (JsonNode) changes = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *flags;
+
+  g_assert_cmphex (HCS_PROTOCOL_SET_TERMINAL_MODES, ==, HCS_PROTOCOL_REQUEST_TYPE (0x46));
+  g_assert_cmpstr (hcs_protocol_message_name (HCS_PROTOCOL_SET_TERMINAL_MODES), ==,
+                   "SetTerminalModes");
+  before.c_iflag = ICRNL | IXON;
+  before.c_oflag = OPOST | ONLCR;
+  before.c_lflag = ISIG | ICANON | ECHO | ECHOE;
+  before.c_cc[VINTR] = 3;
+  before.c_cc[VEOF] = 4;
+  g_assert_null (hcs_protocol_terminal_modes_diff (&before, &before));
+
+  after = before;
+  cfmakeraw (&after);
+  after.c_cc[VINTR] = 7;
+  changes = hcs_protocol_terminal_modes_diff (&before, &after);
+  g_assert_nonnull (changes);
+  flags = json_object_get_object_member (json_node_get_object (changes), "Flags");
+  /* Only what changed: ECHOE stays as it was. */
+  g_assert_false (json_object_get_boolean_member (flags, "ECHO"));
+  g_assert_false (json_object_get_boolean_member (flags, "ICANON"));
+  g_assert_false (json_object_has_member (flags, "ECHOE"));
+  applied = before;
+  g_assert_true (hcs_protocol_terminal_modes_apply (changes, &applied, &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (applied.c_lflag, ==, after.c_lflag);
+  g_assert_cmphex (applied.c_iflag, ==, after.c_iflag);
+  g_assert_cmphex (applied.c_oflag, ==, after.c_oflag);
+  g_assert_cmpint (applied.c_cc[VINTR], ==, 7);
+  g_assert_cmpint (applied.c_cc[VEOF], ==, 4);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (JsonNode) node = json_from_string (bad[i], NULL);
+      struct termios untouched = before;
+
+      g_assert_false (hcs_protocol_terminal_modes_apply (node, &untouched, &error));
+      g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+      g_assert_nonnull (strstr (error->message, "SetTerminalModes"));
+      g_assert_cmpmem (&untouched, sizeof untouched, &before, sizeof before);
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1164,6 +1226,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   signal (SIGPIPE, SIG_IGN);
   g_test_add_func ("/protocol/messages/numbers", test_numbers);
+  g_test_add_func ("/protocol/messages/terminal-modes", test_terminal_modes);
 #define ADD(path, func)                                                                            \
   g_test_add ("/protocol/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("peer/half-frame", test_half_frame);

@@ -12,7 +12,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 static const char *sentinel_options;
 
@@ -109,6 +112,170 @@ create (const char *bundle, const char *id, const char *pid_path)
   return pid;
 }
 
+/* exec --detach --pid-file ID ARGS...: hcsctl's exit code; its stdout
+ * (the process's, relayed: read to its end) in @out. */
+static int
+exec_detached (char **out, const char *id, const char *pid_path, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  const char *arg;
+  int status = -1;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, (char *) sentinel_options);
+  g_ptr_array_add (argv, "exec");
+  g_ptr_array_add (argv, "--detach");
+  g_ptr_array_add (argv, "--pid-file");
+  g_ptr_array_add (argv, (char *) pid_path);
+  g_ptr_array_add (argv, (char *) id);
+  va_start (args, pid_path);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* exec --detach --pid-file --cap CAP_NO_SUCH ID true: its stderr in @err. */
+static int
+exec_failing (char **err, const char *id, const char *pid_path)
+{
+  const char *argv[] = { g_getenv ("HCSCTL"), "--options", sentinel_options, "exec", "--detach",
+                         "--pid-file", pid_path, "--cap", "CAP_NO_SUCH", id, "true", NULL };
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status,
+                &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* The pid in @pid_path: a host process, our (the subreaper's) child, that
+ * stands for an exec'd guest process. */
+static GPid
+exec_sentinel (const char *pid_path)
+{
+  GPid pid = read_pid_file (pid_path);
+
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (parent_of (pid), ==, getpid ());
+  return pid;
+}
+
+/* exec --detach --tty --console-socket --pid-file: a terminal whose master
+ * comes to us, the process's console in the guest. Modes set on the
+ * master (raw, -echo) are the guest pty's before the input written after
+ * them: no echo, and stty there says so. */
+static void
+check_exec_terminal_modes (const char *id, const char *temp_dir, const char *pid_path)
+{
+  g_autofree char *socket_path = g_build_filename (temp_dir, "exec-console.sock", NULL);
+  const char *argv[] = { g_getenv ("HCSCTL"), "--options", sentinel_options, "exec", "--detach",
+                         "--tty", "--console-socket", socket_path, "--pid-file", pid_path, id,
+                         "sh", "-c", "echo ready; read line; echo got-$line; stty -a; exit 5",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ready = NULL, *rest = NULL;
+  struct termios modes;
+  int listener, master, status = -1;
+  GPid pid;
+
+  listener = test_console_socket_listen (socket_path);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  pid = exec_sentinel (pid_path);
+  master = test_console_socket_receive (listener, NULL);
+  ready = test_console_socket_expect (master, "ready");
+
+  g_assert_cmpint (tcgetattr (master, &modes), ==, 0);
+  /* The guest's fresh pty's modes, as on runc's. */
+  g_assert_true (modes.c_lflag & ECHO);
+  g_assert_true (modes.c_lflag & ICANON);
+  cfmakeraw (&modes);
+  g_assert_cmpint (tcsetattr (master, TCSANOW, &modes), ==, 0);
+  /* Raw: no ICRNL in the guest, so the line ends with \n. */
+  g_assert_cmpint (write (master, "hello\n", 6), ==, 6);
+  rest = test_console_socket_read_to_end (master);
+  g_assert_nonnull (strstr (rest, "got-hello"));
+  /* Not echoed: the only "hello" is the one the shell wrote. */
+  g_assert_true (strstr (rest, "hello") == strstr (rest, "got-hello") + 4);
+  /* stty -a's words (-echo, not -echoe and the like). */
+  g_assert_nonnull (strstr (rest, "-echo "));
+  g_assert_nonnull (strstr (rest, "-icanon"));
+  g_assert_nonnull (strstr (rest, "-isig"));
+  close (master);
+  close (listener);
+  g_unlink (socket_path);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 5);
+}
+
+/* exec --detach --pid-file in running system @id: the pid file names a
+ * sentinel that made the process and stands for it. */
+static void
+check_exec_detached (const char *id, const char *temp_dir)
+{
+  g_autofree char *pid_path = g_build_filename (temp_dir, "exec.pid", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+  GPid pid;
+
+  /* Its exit code, and its stdout relayed to ours (hcsctl's) to its end. */
+  g_assert_cmpint (exec_detached (&out, id, pid_path, "sh", "-c", "echo made; exit 7", NULL),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, "made\n");
+  pid = exec_sentinel (pid_path);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 7);
+
+  /* A process that ends at once is not missed: the sentinel made it. */
+  g_assert_cmpint (exec_detached (NULL, id, pid_path, "true", NULL), ==, 0);
+  pid = exec_sentinel (pid_path);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  /* A signal sent to the sentinel reaches the guest process: sleep dies
+   * of SIGTERM (143), which the sentinel re-raises. */
+  g_assert_cmpint (exec_detached (NULL, id, pid_path, "sleep", "1000", NULL), ==, 0);
+  pid = exec_sentinel (pid_path);
+  g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGTERM);
+
+  check_exec_terminal_modes (id, temp_dir, pid_path);
+
+  /* A program that is not there: the process is made and exits 127, as
+   * an exec'd process of any isolation does (the runtime helper's word,
+   * which podman maps to its own 127). */
+  g_assert_cmpint (exec_detached (NULL, id, pid_path, "/no/such/binary", NULL), ==, 0);
+  pid = exec_sentinel (pid_path);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 127);
+
+  /* A process the guest refuses to make: runc's 255 with the guest's
+   * reason, no pid file, no sentinel left. */
+  g_assert_cmpint (g_unlink (pid_path), ==, 0);
+  g_assert_cmpint (exec_failing (&err, id, pid_path), ==, 255);
+  g_assert_nonnull (strstr (err, "CAP_NO_SUCH"));
+  g_assert_false (g_file_test (pid_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_sentinels (), ==, 1); /* the init's, only */
+}
+
 static void
 write_bundle (const char *bundle, const char *isolation, const char *script)
 {
@@ -172,6 +339,8 @@ test_sentinel_lifecycle (const char *options_path, const char *temp_dir, const c
         break;
       g_usleep (100 * 1000);
     }
+  /* In the same system (no VM more): exec --detach --pid-file. */
+  check_exec_detached ("sentinel-c", temp_dir);
   g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFSIGNALED (status));

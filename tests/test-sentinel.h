@@ -15,7 +15,9 @@ G_BEGIN_DECLS
  * --pid-file gives a host process reparented to us (a subreaper) that
  * `state` reports; it exits 7 as the workload does, is WIFSIGNALED by
  * SIGKILL after `kill KILL`, forwards a SIGTERM sent to it, ends with a
- * delete --force. No sentinel is left. */
+ * delete --force. exec --detach --pid-file gives one too, which made the
+ * process (its code, a short one's, a forwarded SIGTERM; a missing binary
+ * fails leaving none). No sentinel is left. */
 void test_sentinel_lifecycle (const char *options_path, const char *temp_dir,
                               const char *isolation);
 

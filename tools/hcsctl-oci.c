@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -170,15 +171,19 @@ sentinel_path (void)
  * shims waitpid() the pid of --pid-file as their (reparented) child. So
  * hcs-sentinel stands for it on the host (see its header). Spawned
  * through an intermediate child (no G_SPAWN_DO_NOT_REAP_CHILD), it is
- * reparented to the nearest subreaper at once; its stdio is /dev/null and
- * its folder /, so it keeps neither the container's streams nor the
- * bundle. */
+ * reparented to the nearest subreaper at once; its folder is /, so it
+ * keeps no bundle. An init's sentinel gets /dev/null as stdio: it keeps
+ * none of the container's streams. An exec's (@exec_fd >= 0: its request
+ * socket, its fd 3) gets ours when @inherit_stdio, to hand them over
+ * with the process it makes. */
 static GPid
-spawn_sentinel (HcsctlGlobals *globals, const char *id, GError **error)
+spawn_sentinel (HcsctlGlobals *globals, const char *id, int exec_fd, gboolean inherit_stdio,
+                GError **error)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_auto (GStrv) environment =
       g_environ_setenv (g_get_environ (), "G_SLICE", "always-malloc", FALSE);
+  const int target_fd = 3;
   GPid pid = 0;
 
   g_ptr_array_add (argv, sentinel_path ());
@@ -192,13 +197,22 @@ spawn_sentinel (HcsctlGlobals *globals, const char *id, GError **error)
       g_ptr_array_add (argv, g_strdup ("--root"));
       g_ptr_array_add (argv, g_canonicalize_filename (globals->root, NULL));
     }
+  if (exec_fd >= 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("--exec-fd"));
+      g_ptr_array_add (argv, g_strdup_printf ("%d", target_fd));
+    }
   g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, g_strdup (id));
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_async ("/", (char **) argv->pdata, environment,
-                      G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL |
-                          G_SPAWN_STDERR_TO_DEV_NULL,
-                      NULL, NULL, &pid, error))
+  if (!g_spawn_async_with_pipes_and_fds (
+          "/", (const char *const *) argv->pdata, (const char *const *) environment,
+          inherit_stdio ? G_SPAWN_CHILD_INHERITS_STDIN
+                        : G_SPAWN_STDIN_FROM_DEV_NULL | G_SPAWN_STDOUT_TO_DEV_NULL |
+                              G_SPAWN_STDERR_TO_DEV_NULL,
+          NULL, NULL, -1, -1, -1, exec_fd >= 0 ? &exec_fd : NULL,
+          exec_fd >= 0 ? &target_fd : NULL, exec_fd >= 0 ? 1 : 0, &pid, NULL, NULL, NULL,
+          error))
     {
       g_prefix_error (error, "hcs-sentinel: ");
       return 0;
@@ -814,7 +828,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   /* Detached (runc's model), the caller waits for the pid: a guest's is
    * none of the host's, so a sentinel stands for it. */
   if (detached && (g_str_equal (isolation, "lcow") || g_str_equal (isolation, "hyperv")))
-    pid = sentinel = spawn_sentinel (globals, id, &error);
+    pid = sentinel = spawn_sentinel (globals, id, -1, FALSE, &error);
   if (error != NULL ||
       !save_oci_info (host, id, bundle, config->volume_path, annotations, sentinel, &error) ||
       !save_gate_oci (host, id, bundle, config->volume_path, annotations, config, &error) ||
@@ -1262,6 +1276,135 @@ exec_failed (const char *message)
   return 255;
 }
 
+static gboolean
+send_all (int fd, const char *data, gsize length)
+{
+  while (length > 0)
+    {
+      ssize_t n = send (fd, data, length, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= n;
+    }
+  return TRUE;
+}
+
+/* The sentinel's answer, to its end (it closes its side once answered). */
+static char *
+read_answer (int fd)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char buffer[4096];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, sizeof buffer);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      /* An error message, not a stream: the first 64 KiB say it. */
+      if (n <= 0 || text->len > 65536)
+        break;
+      g_string_append_len (text, buffer, n);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* A sentinel that failed ends on its own; so that nothing of it is left
+ * when we return, we see it gone (and kill one that lingers). */
+static void
+reap_failed_sentinel (GPid pid)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  struct pollfd ready = { .fd = pidfd, .events = POLLIN };
+
+  if (pidfd < 0)
+    return;
+  if (poll (&ready, 1, 10 * 1000) <= 0)
+    {
+      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      poll (&ready, 1, -1);
+    }
+  close (pidfd);
+}
+
+/* exec --detach --pid-file in a VM-isolated system: hcs-sentinel makes the
+ * process through the system's holder or monitor (with our stdio, or the
+ * console socket) and stands for it; its pid goes to the pid file. One
+ * spawned after the process was made could miss a short one's exit. */
+static int
+exec_by_sentinel (HcsctlGlobals *globals, HcsContainer *container,
+                  const HcsProcessConfig *config, const char *pid_file)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) request = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL, *reply = NULL;
+  const char *id = hcs_container_get_id (container);
+  guint64 guest_pid = 0;
+  int pair[2];
+  GPid pid;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ProcessParameters");
+  json_builder_add_value (builder, hcs_process_config_to_node (config));
+  json_builder_set_member_name (builder, "InheritStdio");
+  json_builder_add_boolean_value (builder, config->inherit_stdio);
+  if (config->console_socket != NULL)
+    {
+      json_builder_set_member_name (builder, "ConsoleSocket");
+      json_builder_add_string_value (builder, config->console_socket);
+    }
+  json_builder_end_object (builder);
+  request = json_builder_get_root (builder);
+  json_generator_set_root (generator, request);
+  text = json_generator_to_data (generator, NULL);
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+    {
+      g_autofree char *message =
+          g_strdup_printf ("hcs-sentinel: socketpair: %s", g_strerror (errno));
+      return exec_failed (message);
+    }
+  pid = spawn_sentinel (globals, id, pair[1], config->inherit_stdio, &error);
+  close (pair[1]);
+  if (pid == 0)
+    {
+      close (pair[0]);
+      return exec_failed (error->message);
+    }
+  /* A sentinel that died unanswered shows as an empty answer. */
+  if (send_all (pair[0], text, strlen (text)))
+    shutdown (pair[0], SHUT_WR);
+  reply = read_answer (pair[0]);
+  close (pair[0]);
+  if (!g_str_has_prefix (reply, "ok ") ||
+      !g_ascii_string_to_unsigned (reply + 3, 10, 1, G_MAXINT32, &guest_pid, NULL))
+    {
+      reap_failed_sentinel (pid);
+      if (g_str_has_prefix (reply, "error: "))
+        return exec_failed (reply + strlen ("error: "));
+      return exec_failed ("hcs-sentinel ended before it made the process");
+    }
+  hcs_state_fault_point ("hcsctl-exec-spawned");
+  if (!write_pid_file (pid_file, pid, &error))
+    {
+      /* Nobody would wait for it: it goes, and its sentinel with it. */
+      g_autoptr (HcsProcess) process =
+          hcs_container_open_process (container, (int) guest_pid, NULL);
+
+      if (process != NULL)
+        hcs_process_kill (process, NULL);
+      return exec_failed (error->message);
+    }
+  return 0;
+}
+
 int
 hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -1302,6 +1445,7 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     { NULL },
   };
   g_autoptr (HcsContainer) container = NULL;
+  g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (HcsProcessConfig) config = NULL;
   g_autoptr (HcsProcess) process = NULL;
   g_autoptr (GError) error = NULL;
@@ -1412,23 +1556,22 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   container = open_container (globals, "exec", rest[0], NULL);
   if (container == NULL)
     return 255;
-  if (!ignore_paused)
-    {
-      g_autoptr (HcsContainerProperties) props = hcs_container_query_properties (container,
-                                                                                 &error);
-      if (props == NULL)
-        return exec_failed (error->message);
-      /* runc's words: the process would wait in the frozen cgroup. */
-      if (g_strcmp0 (props->state, "Paused") == 0)
-        return exec_failed ("cannot exec in a paused container (use --ignore-paused to "
-                            "override)");
-    }
+  props = hcs_container_query_properties (container, &error);
+  if (props == NULL)
+    return exec_failed (error->message);
+  /* runc's words: the process would wait in the frozen cgroup. */
+  if (!ignore_paused && g_strcmp0 (props->state, "Paused") == 0)
+    return exec_failed ("cannot exec in a paused container (use --ignore-paused to "
+                        "override)");
+  /* A guest's pid is none of the host's: the caller waits for a sentinel
+   * that makes the process itself. */
+  if (detach && pid_file != NULL &&
+      (g_strcmp0 (props->isolation, "lcow") == 0 || g_strcmp0 (props->isolation, "hyperv") == 0))
+    return exec_by_sentinel (globals, container, config, pid_file);
   process = hcs_container_create_process (container, config, &error);
   if (process == NULL)
     return exec_failed (error->message);
   hcs_state_fault_point ("hcsctl-exec-spawned");
-  /* A VM-isolated system's exec'd process has no sentinel yet: one
-   * spawned here could open it only after a short process exited. */
   if (pid_file != NULL && !write_pid_file (pid_file, hcs_process_get_pid (process), &error))
     return exec_failed (error->message);
   if (detach)
