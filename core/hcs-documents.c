@@ -426,8 +426,6 @@ hcs_process_config_copy (const HcsProcessConfig *config)
   copy->user = g_strdup (config->user);
   copy->working_directory = g_strdup (config->working_directory);
   copy->console_socket = g_strdup (config->console_socket);
-  copy->early_helper_pid = 0;
-  copy->early_helper_path = NULL;
   copy->cap_bounding = g_strdupv (config->cap_bounding);
   copy->cap_effective = g_strdupv (config->cap_effective);
   copy->cap_permitted = g_strdupv (config->cap_permitted);
@@ -473,7 +471,6 @@ hcs_process_config_free (HcsProcessConfig *config)
   g_free (config->user);
   g_free (config->working_directory);
   g_free (config->console_socket);
-  g_free (config->early_helper_path);
   g_clear_pointer (&config->environment, g_hash_table_unref);
   g_strfreev (config->cap_bounding);
   g_strfreev (config->cap_effective);

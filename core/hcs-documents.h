@@ -44,19 +44,6 @@ typedef struct {
   gboolean detach;            /* runc's model: the process becomes the caller's
                                * child (or its subreaper's), which reaps it; the
                                * exit code is then the caller's to read */
-  /* A container's namespace helper that the caller started ahead and
-   * that waits for its spec, with the caller's own 0, 1, 2 as its stdio
-   * (inherit_stdio): hcsctl starts it while it loads libhcs and the plugin
-   * (runtime/hcs-runtime-early.h). Its pid (the caller's child; 0: none),
-   * the caller's ends of its spec, status and start pipes and the view it
-   * was exec'd from, and its path. A process isolation create in this
-   * process takes them, whatever its outcome (it uses the helper where it
-   * fits, or kills and reaps it and closes them), and sets the pid to 0
-   * and the fds to -1; what it did not take stays the caller's. A copy
-   * carries none. */
-  GPid early_helper_pid;
-  int early_helper_fds[4];    /* spec, status, start, view */
-  char *early_helper_path;
 
   /* --- OCI process fields (config.json "process", runc exec's flags);
    * each unset one leaves the runtime's default. Not in schema1's JSON. */

@@ -147,29 +147,11 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
     void (*spawned_func) (GPid, gpointer) = launch->spawned;
     void (*release_view_func) (int, gpointer) = launch->release_view;
     gpointer spawned_data = launch->spawned_data;
-    HcsRuntimeEarlyHelper *early = launch->early;
 
     *launch = (HcsRuntimeLaunch) HCS_RUNTIME_LAUNCH_INIT;
     launch->spawned = spawned_func;
     launch->release_view = release_view_func;
     launch->spawned_data = spawned_data;
-    if (early != NULL && early->pid > 0)
-      {
-        if (mode == HCS_RUNTIME_LAUNCH_CREATE && !terminal &&
-            g_strcmp0 (early->helper_path, helper_path) == 0)
-          {
-            /* It waits for its spec: what follows its spawn below. */
-            helper_pid = early->pid;
-            early->pid = 0;
-            spec_write = g_steal_fd (&early->spec_fd);
-            status_read = g_steal_fd (&early->status_fd);
-            start_write = g_steal_fd (&early->start_fd);
-            helper = g_steal_fd (&early->view_fd);
-            hcs_runtime_early_helper_discard (early);
-            goto spawned;
-          }
-        hcs_runtime_early_helper_discard (early);
-      }
   }
   /* With a terminal the pty is made inside the container (so the
    * workload's ttyname() resolves in its own devpts) and its master comes
@@ -240,7 +222,6 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
                    helper_path, local_error->message);
       return FALSE;
     }
-spawned:
   launch->helper_pid = helper_pid;
   if (launch->spawned != NULL)
     launch->spawned (helper_pid, launch->spawned_data);

@@ -14,7 +14,6 @@
 
 #include <gio/gio.h>
 
-#include "hcs-runtime-early.h"
 #include "hcs-runtime-spec.h"
 
 G_BEGIN_DECLS
@@ -43,15 +42,9 @@ typedef struct {
    * helper has reported, after the container's own set-up. */
   void (*release_view) (int view_fd, gpointer data);
   gpointer spawned_data;
-  /* Set by the caller, or NULL: a helper started ahead
-   * (hcs-runtime-early.h), taken by the launch whatever happens. Used
-   * instead of a new one when it fits: a create without a terminal, the
-   * same helper path, and @stdio the caller's own 0, 1, 2 (the caller
-   * promises that); discarded otherwise. */
-  HcsRuntimeEarlyHelper *early;
 } HcsRuntimeLaunch;
 
-#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL, NULL }
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL }
 
 /* Starts the helper at @helper_path with @spec; @stdio are what the
  * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose

@@ -2137,89 +2137,6 @@ test_front (Fixture *fixture, gconstpointer data)
   }
 }
 
-/* Our children, zombies included, from every thread's list, less those
- * in @before (NULL: none). */
-static GArray *
-list_children (GArray *before)
-{
-  g_autoptr (GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
-  GArray *children = g_array_new (FALSE, FALSE, sizeof (gint64));
-  const char *tid;
-
-  g_assert_nonnull (tasks);
-  while ((tid = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
-      g_autofree char *text = NULL;
-      g_auto (GStrv) pids = NULL;
-
-      if (!g_file_get_contents (path, &text, NULL, NULL))
-        continue;
-      pids = g_strsplit (g_strstrip (text), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        {
-          gint64 pid = g_ascii_strtoll (pids[i], NULL, 10);
-          gboolean known = FALSE;
-
-          for (guint j = 0; before != NULL && j < before->len; j++)
-            known |= g_array_index (before, gint64, j) == pid;
-          if (pid > 0 && !known)
-            g_array_append_val (children, pid);
-        }
-    }
-  return children;
-}
-
-/* hcsctl's front starts a create's helper before it loads its full path
- * (hcs-runtime-early.h): the create it serves runs as any, and a create
- * that fails leaves no helper behind, not even one for us, the subreaper,
- * to reap. */
-static void
-test_early_helper (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr (GArray) before = NULL, children = NULL;
-  g_autofree char *err = NULL;
-  gint64 pid;
-
-  /* What earlier tests left to us, ended or not, is not this test's. */
-  while (waitpid (-1, NULL, WNOHANG) > 0)
-    ;
-  before = list_children (NULL);
-  for (guint i = 0; i < before->len; i++)
-    {
-      g_autofree char *path =
-          g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", g_array_index (before, gint64, i));
-      g_autofree char *cmdline = NULL;
-
-      g_file_get_contents (path, &cmdline, NULL, NULL);
-      g_test_message ("left by earlier tests: %" G_GINT64_FORMAT " %s",
-                      g_array_index (before, gint64, i), cmdline ? cmdline : "(gone)");
-    }
-  write_linux_bundle (fixture, "{\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]}");
-  pid = create_for_pid (fixture, "early");
-  g_assert_cmpint (pid, >, 0);
-  children = list_children (before);
-  g_assert_cmpuint (children->len, ==, 1);
-  g_assert_cmpint (g_array_index (children, gint64, 0), ==, pid);
-  g_clear_pointer (&children, g_array_unref);
-
-  g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "early"), ==, 1);
-  g_assert_nonnull (strstr (err, "already exists"));
-  g_clear_pointer (&err, g_free);
-  g_assert_cmpint (hcsctl (fixture, NULL, &err, "create", "early-missing-bundle",
-                           "--bundle", "/nonexistent"), ==, 1);
-  g_clear_pointer (&err, g_free);
-  children = list_children (before);
-  g_assert_cmpuint (children->len, ==, 1);
-  g_assert_cmpint (g_array_index (children, gint64, 0), ==, pid);
-  g_clear_pointer (&children, g_array_unref);
-
-  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "early"), ==, 0);
-  remove_container (fixture, "early", pid);
-  children = list_children (before);
-  g_assert_cmpuint (children->len, ==, 0);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -2250,7 +2167,6 @@ main (int argc, char **argv)
   ADD ("seccomp", test_seccomp);
   ADD ("errors", test_errors);
   ADD ("front", test_front);
-  ADD ("early-helper", test_early_helper);
   ADD ("console-socket", test_console_socket);
   ADD ("run", test_run);
   ADD ("compare-with-runc", test_compare_with_runc);

@@ -296,103 +296,6 @@ test_failure (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "/nonexistent/hcs-runtime-helper"));
 }
 
-/* A helper started ahead, with our stdout as the early helper's, which is
- * what hcsctl's front gives it: @out gets what the workload writes. */
-static void
-start_early (HcsRuntimeEarlyHelper *early, int out[2])
-{
-  g_autoptr (GError) error = NULL;
-  int saved_stdout = dup (STDOUT_FILENO);
-
-  g_assert_cmpint (pipe2 (out, O_CLOEXEC), ==, 0);
-  g_assert_cmpint (dup2 (out[1], STDOUT_FILENO), ==, STDOUT_FILENO);
-  g_assert_true (hcs_runtime_early_helper_start (helper_path (), early, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
-  close (saved_stdout);
-  close (out[1]);
-  g_assert_cmpint (early->pid, >, 0);
-  g_assert_cmpint (early->spec_fd, >=, 0);
-  g_assert_cmpint (early->view_fd, >=, 0);
-}
-
-/* The launch of a create takes a helper started ahead and hands it the
- * spec: the same process builds the container, which runs as any. */
-static void
-test_early_helper (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "echo early; exit 5", FALSE);
-  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
-  g_auto (HcsRuntimeEarlyHelper) early = HCS_RUNTIME_EARLY_HELPER_INIT;
-  g_autofree char *output = NULL;
-  int out[2];
-  GPid early_pid;
-
-  start_early (&early, out);
-  early_pid = early.pid;
-  launch.early = &early;
-  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
-                                     "test", &launch, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (launch.helper_pid, ==, early_pid);
-  g_assert_cmpint (early.pid, ==, 0);
-  g_assert_cmpint (early.spec_fd, ==, -1);
-  g_assert_cmpint (early.status_fd, ==, -1);
-  g_assert_cmpint (early.start_fd, ==, -1);
-  g_assert_cmpint (early.view_fd, ==, -1);
-  g_assert_cmpint (launch.pid, >, 0);
-  g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
-  output = read_all (out[0]);
-  close (out[0]);
-  g_assert_cmpstr (output, ==, "early\n");
-  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 5);
-}
-
-/* A helper started ahead that does not fit the launch (another path, a
- * terminal) is killed and reaped, and a new one does the work; one given
- * up is killed and reaped too. Nothing is left. */
-static void
-test_early_helper_unfit (Fixture *fixture, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "exit 4", FALSE);
-  g_autofree char *dir = g_path_get_dirname (helper_path ());
-  g_autofree char *base = g_path_get_basename (helper_path ());
-  g_autofree char *other_path = g_build_filename (dir, ".", base, NULL);
-  g_auto (HcsRuntimeEarlyHelper) early = HCS_RUNTIME_EARLY_HELPER_INIT;
-  int out[2], status;
-  GPid early_pid;
-
-  {
-    g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
-
-    start_early (&early, out);
-    close (out[0]);
-    early_pid = early.pid;
-    launch.early = &early;
-    g_assert_true (hcs_runtime_launch (other_path, HCS_RUNTIME_LAUNCH_CREATE, spec, NULL, "test",
-                                       &launch, &error));
-    g_assert_no_error (error);
-    g_assert_cmpint (launch.helper_pid, !=, early_pid);
-    g_assert_cmpint (early.pid, ==, 0);
-    g_assert_cmpint (early.spec_fd, ==, -1);
-    g_assert_cmpint (waitpid (early_pid, &status, WNOHANG), ==, -1);
-    g_assert_cmpint (errno, ==, ECHILD);
-    g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
-    g_assert_cmpint (wait_helper (launch.helper_pid), ==, 4);
-  }
-
-  start_early (&early, out);
-  close (out[0]);
-  early_pid = early.pid;
-  hcs_runtime_early_helper_discard (&early);
-  g_assert_cmpint (early.pid, ==, 0);
-  g_assert_cmpint (early.view_fd, ==, -1);
-  g_assert_cmpint (waitpid (early_pid, &status, WNOHANG), ==, -1);
-  g_assert_cmpint (errno, ==, ECHILD);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -411,8 +314,6 @@ main (int argc, char **argv)
   ADD ("exec", test_exec);
   ADD ("release-view", test_release_view);
   ADD ("failure", test_failure);
-  ADD ("early-helper", test_early_helper);
-  ADD ("early-helper-unfit", test_early_helper_unfit);
 #undef ADD
   result = g_test_run ();
   test_assert_no_leftovers (NULL);

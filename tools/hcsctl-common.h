@@ -8,18 +8,12 @@
 
 #include <glib.h>
 
-#include "hcs-runtime-early.h"
-
 typedef struct {
   char *options_file;  /* --options FILE: runtime options (GKeyFile) */
   gboolean debug;
   char *root;          /* --root DIR: the state folder (runc's --root) */
   char *log_file;      /* --log FILE: errors also go there (runc's --log) */
   gboolean log_json;   /* --log-format json */
-  /* `create` and `run`: the helper the front started before it loaded the
-   * full path (hcs-runtime-early.h), offered to the create; pid 0: none
-   * (or taken). The front discards what is left when the full path returns. */
-  HcsRuntimeEarlyHelper early;
 } HcsctlGlobals;
 
 /* The runtime spec version hcsctl implements (`state`, `--version`). */
@@ -29,7 +23,7 @@ typedef struct {
  * (@argc 0: print the usage on stderr and return 2; "--help": on stdout).
  * @abi is HCSCTL_FULL_ABI, so that a front never runs a module of another
  * build's layout. */
-#define HCSCTL_FULL_ABI 2
+#define HCSCTL_FULL_ABI 1
 #define HCSCTL_FULL_LIBRARY "libhcsctl-full.so"
 #define HCSCTL_FULL_ENTRY "hcsctl_full_main"
 typedef int (*HcsctlFullMain) (int abi, HcsctlGlobals *globals, int argc, char **argv);

@@ -316,67 +316,6 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
   return FRONT_DECLINED;
 }
 
-/* --- the early helper ------------------------------------------------------------------ */
-
-/* The helper as argon finds it: [argon] helper in the runtime options,
- * over $HCS_RUNTIME_HELPER (or $HCS_ARGON_HELPER), over the installed one.
- * NULL: in doubt (the full path then spawns its own). */
-static char *
-find_helper_path (HcsctlGlobals *globals)
-{
-  const char *env_helper = g_getenv ("HCS_RUNTIME_HELPER") ? g_getenv ("HCS_RUNTIME_HELPER")
-                                                             : g_getenv ("HCS_ARGON_HELPER");
-
-  if (globals->options_file != NULL)
-    {
-      g_autoptr (GKeyFile) options = g_key_file_new ();
-      g_autofree char *helper = NULL;
-
-      if (!g_key_file_load_from_file (options, globals->options_file, G_KEY_FILE_NONE, NULL))
-        return NULL;
-      helper = g_key_file_get_string (options, "argon", "helper", NULL);
-      if (helper != NULL)
-        return g_strdup (g_strstrip (helper));
-    }
-  if (env_helper != NULL)
-    return g_strdup (env_helper);
-  return g_build_filename (HCS_LIBEXECDIR, "hcs-runtime-helper", NULL);
-}
-
-/* `create` and `run` start the container's helper before the full path
- * loads (libhcs, GIO, json-glib, the argon plugin: 8 to 10 ms of CPU
- * here), so that its exec and start, a process start of 3 to 5 ms of
- * CPU on these VMs, run meanwhile on the other CPU; the create then hands
- * it its spec (hcs-runtime-early.h). Only where the create can use it:
- * our own stdio, none of it a terminal (`run` copies a terminal through
- * pipes). Whatever the full path does not take is discarded after it. */
-static void
-start_early_helper (HcsctlGlobals *globals, int argc, char **argv)
-{
-  const char *early = g_getenv ("HCSCTL_EARLY_HELPER"), *front = g_getenv ("HCSCTL_FRONT");
-  g_autofree char *helper_path = NULL;
-  g_autoptr (GError) error = NULL;
-
-  /* HCSCTL_FRONT=0: the full path alone, as the reference. */
-  if ((early != NULL && g_str_equal (early, "0")) || (front != NULL && g_str_equal (front, "0")) ||
-      (!g_str_equal (argv[0], "create") && !g_str_equal (argv[0], "run")))
-    return;
-  for (int i = 1; i < argc; i++)
-    if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h") ||
-        g_str_equal (argv[i], "--"))
-      break;
-    else if (g_str_equal (argv[i], "-t") || g_str_equal (argv[i], "--tty"))
-      return;
-  for (int fd = 0; fd <= 2; fd++)
-    if (isatty (fd) || fcntl (fd, F_GETFD) < 0)
-      return;
-  helper_path = find_helper_path (globals);
-  if (helper_path == NULL || !g_file_test (helper_path, G_FILE_TEST_IS_EXECUTABLE))
-    return;
-  if (!hcs_runtime_early_helper_start (helper_path, &globals->early, &error) && globals->debug)
-    g_printerr ("hcsctl: the early helper: %s\n", error->message);
-}
-
 /* --- the global options ---------------------------------------------------------------- */
 
 /* "--name VALUE" or "--name=VALUE" at argv[*index]; @value may be NULL
@@ -404,7 +343,7 @@ global_value (int argc, char **argv, int *index, const char *name, char **value)
 int
 main (int argc, char **argv)
 {
-  HcsctlGlobals globals = { .early = HCS_RUNTIME_EARLY_HELPER_INIT };
+  HcsctlGlobals globals = { 0 };
   char *log_format = NULL;
   int first = 1, code;
 
@@ -465,8 +404,5 @@ main (int argc, char **argv)
   code = try_front (&globals, argc - first, argv + first);
   if (code != FRONT_DECLINED)
     return code;
-  start_early_helper (&globals, argc - first, argv + first);
-  code = run_full (&globals, argc - first, argv + first);
-  hcs_runtime_early_helper_discard (&globals.early);
-  return code;
+  return run_full (&globals, argc - first, argv + first);
 }

@@ -800,12 +800,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
         system_options = g_key_file_new ();
       g_key_file_set_boolean (system_options, "host", "monitor", TRUE);
     }
-  if (g_str_equal (isolation, "process"))
-    hcsctl_offer_early_helper (globals, host, system_options, config->process);
-  else
-    hcs_runtime_early_helper_discard (&globals->early);
   container = hcs_host_create_container (host, id, config, system_options, &error);
-  hcsctl_settle_early_helper (globals, config->process);
   if (container == NULL)
     {
       hcsctl_log_error (verb, error->message);

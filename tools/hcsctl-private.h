@@ -46,12 +46,6 @@ void hcsctl_print_subcommand_help (const HcsctlSubcommand *command, const GOptio
 /* Prints "hcsctl: VERB: MESSAGE" on stderr; returns the exit code 1. */
 int hcsctl_fail (const char *verb, const GError *error);
 HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);
-/* Offers the front's early helper (HcsctlGlobals) to a create of
- * @process where it can serve (our own stdio, in this process), or
- * discards it; then, once the create returned, settles who holds it. */
-void hcsctl_offer_early_helper (HcsctlGlobals *globals, HcsHost *host, GKeyFile *system_options,
-                                HcsProcessConfig *process);
-void hcsctl_settle_early_helper (HcsctlGlobals *globals, HcsProcessConfig *process);
 
 /* runc's verbs (hcsctl-oci.c); the help of one of them by name. */
 const HcsctlHelp *hcsctl_oci_help (const char *verb);

@@ -627,9 +627,7 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       g_strfreev (config->endpoint_list);
       config->endpoint_list = g_strdupv ((char **) ids);
     }
-  hcsctl_offer_early_helper (globals, host, system_options, config->process);
   container = hcs_host_create_container (host, name, config, system_options, &error);
-  hcsctl_settle_early_helper (globals, config->process);
   if (container == NULL)
     {
       if (endpoint != NULL)

@@ -81,48 +81,6 @@ hcsctl_fail (const char *verb, const GError *error)
   return hcsctl_log_error (verb, error ? error->message : "failed");
 }
 
-void
-hcsctl_offer_early_helper (HcsctlGlobals *globals, HcsHost *host, GKeyFile *system_options,
-                           HcsProcessConfig *process)
-{
-  HcsRuntimeEarlyHelper *early = &globals->early;
-
-  if (early->pid <= 0)
-    return;
-  /* A monitor creates the system in its own process: no use for ours. */
-  if (!process->inherit_stdio || process->emulate_console || process->use_stdio_fds ||
-      hcs_options_get_boolean (hcs_host_get_options (host), system_options, "host", "monitor",
-                               FALSE))
-    {
-      hcs_runtime_early_helper_discard (early);
-      return;
-    }
-  process->early_helper_pid = early->pid;
-  process->early_helper_fds[0] = early->spec_fd;
-  process->early_helper_fds[1] = early->status_fd;
-  process->early_helper_fds[2] = early->start_fd;
-  process->early_helper_fds[3] = early->view_fd;
-  g_free (process->early_helper_path);
-  process->early_helper_path = g_strdup (early->helper_path);
-}
-
-void
-hcsctl_settle_early_helper (HcsctlGlobals *globals, HcsProcessConfig *process)
-{
-  /* Offered (the path is set) and its pid cleared: the create took it. */
-  gboolean taken = process->early_helper_path != NULL && process->early_helper_pid == 0;
-
-  process->early_helper_pid = 0;
-  for (int i = 0; i < 4; i++)
-    process->early_helper_fds[i] = -1;
-  g_clear_pointer (&process->early_helper_path, g_free);
-  if (!taken)
-    return; /* still the front's to discard */
-  /* Its ends are the plugin's now. */
-  g_free (globals->early.helper_path);
-  globals->early = (HcsRuntimeEarlyHelper) HCS_RUNTIME_EARLY_HELPER_INIT;
-}
-
 HcsHost *
 hcsctl_open_host (HcsctlGlobals *globals, GError **error)
 {

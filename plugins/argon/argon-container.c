@@ -11,7 +11,6 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 typedef enum {
   ARGON_STATE_CREATED,
@@ -237,29 +236,6 @@ write_gate (ArgonContainer *self, int pid, GError **error)
   return hcs_state_folder_write_gate (self->folder, &gate, error);
 }
 
-/* The helper the caller started ahead (HcsProcessConfig's early_helper_*),
- * if it is our child: ours now, used by the launch or discarded on the way
- * out (a failed create leaves no helper behind). */
-static void
-take_early_helper (HcsProcessConfig *config, HcsRuntimeEarlyHelper *early)
-{
-  siginfo_t info = { 0 };
-
-  if (config == NULL || config->early_helper_pid <= 0 || config->early_helper_path == NULL ||
-      waitid (P_PID, config->early_helper_pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-    return;
-  early->pid = config->early_helper_pid;
-  early->spec_fd = config->early_helper_fds[0];
-  early->status_fd = config->early_helper_fds[1];
-  early->start_fd = config->early_helper_fds[2];
-  early->view_fd = config->early_helper_fds[3];
-  early->helper_path = g_strdup (config->early_helper_path);
-  /* Taken: the caller sees it so (HcsProcessConfig). */
-  config->early_helper_pid = 0;
-  for (int i = 0; i < 4; i++)
-    config->early_helper_fds[i] = -1;
-}
-
 ArgonContainer *
 argon_container_create (ArgonDriver *driver, const char *id,
                         const HcsContainerConfig *config, GKeyFile *system_options,
@@ -268,9 +244,7 @@ argon_container_create (ArgonDriver *driver, const char *id,
   g_autoptr (ArgonContainer) self = g_object_new (ARGON_TYPE_CONTAINER, NULL);
   g_autoptr (HcsRuntimeSpec) spec = NULL;
   g_autoptr (GError) cleanup_error = NULL;
-  g_auto (HcsRuntimeEarlyHelper) early = HCS_RUNTIME_EARLY_HELPER_INIT;
 
-  take_early_helper (config->process, &early);
   self->driver = g_object_ref (driver);
   self->id = g_strdup (id);
   self->what = g_strdup_printf ("container '%s'", id);
@@ -383,7 +357,7 @@ argon_container_create (ArgonDriver *driver, const char *id,
     }
   self->init = argon_process_spawn_full (self->settings.helper_path, ARGON_PROCESS_MODE_CREATE,
                                          spec, config->process, self->what, helper_spawned_cb,
-                                         self, &early, error);
+                                         self, error);
   if (self->init == NULL)
     goto fail;
   self->init_exited_handler =

@@ -136,8 +136,7 @@ typedef void (*ArgonSpawnedFunc) (GPid helper_pid, gpointer data);
 ArgonProcess *argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
                                         const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                                         const char *what, ArgonSpawnedFunc spawned,
-                                        gpointer spawned_data, HcsRuntimeEarlyHelper *early,
-                                        GError **error);
+                                        gpointer spawned_data, GError **error);
 /* A process of the container that hcs did not start: signal, kill and
  * wait work (through a pidfd), its exit code is not known. */
 ArgonProcess *argon_process_open_foreign (int pid, const char *what, GError **error);

@@ -323,8 +323,7 @@ argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
                      const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                      const char *what, GError **error)
 {
-  return argon_process_spawn_full (helper_path, mode, spec, config, what, NULL, NULL, NULL,
-                                   error);
+  return argon_process_spawn_full (helper_path, mode, spec, config, what, NULL, NULL, error);
 }
 
 typedef struct {
@@ -370,7 +369,7 @@ ArgonProcess *
 argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
                           const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                           const char *what, ArgonSpawnedFunc spawned_func,
-                          gpointer spawned_data, HcsRuntimeEarlyHelper *early, GError **error)
+                          gpointer spawned_data, GError **error)
 {
   g_auto (ArgonStdio) stdio = { 0 };
   g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
@@ -386,10 +385,6 @@ argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
       launch.spawned = helper_spawned;
       launch.release_view = release_helper_view;
       launch.spawned_data = &spawned_call;
-      /* A helper started ahead got the caller's own 0, 1, 2. */
-      if (config != NULL && config->inherit_stdio && !config->use_stdio_fds &&
-          !config->emulate_console)
-        launch.early = early;
     }
   else
     {
