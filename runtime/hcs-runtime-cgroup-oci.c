@@ -595,6 +595,23 @@ hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json, GError
 }
 
 gboolean
+hcs_runtime_oci_resources_reset_devices (const char *json)
+{
+  g_autoptr (GPtrArray) writes = plan (json, FALSE, NULL);
+
+  if (writes == NULL)
+    return FALSE;
+  for (guint i = 0; i < writes->len; i++)
+    {
+      const CgroupWrite *planned = writes->pdata[i];
+
+      if (g_str_equal (planned->controller, "devices"))
+        return g_str_equal (planned->file, "devices.deny") && g_str_equal (planned->value, "a");
+    }
+  return FALSE;
+}
+
+gboolean
 hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices, GError **error)
 {
   const char *dir = hcs_runtime_cgroup_get_path (cgroup, "devices");

@@ -906,6 +906,14 @@ gboolean
 hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
                                     const HcsRuntimeResources *resources, GError **error)
 {
+  return hcs_runtime_cgroup_set_default_devices (cgroup, error) &&
+         hcs_runtime_cgroup_apply_limits (cgroup, resources, error);
+}
+
+gboolean
+hcs_runtime_cgroup_apply_limits (HcsRuntimeCgroup *cgroup, const HcsRuntimeResources *resources,
+                                 GError **error)
+{
   HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
 
   /* 0 in a spec is "not asked for"; in an update it would be "unlimited". */
@@ -923,8 +931,7 @@ hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
     update.storage_bandwidth_maximum = resources->storage_bandwidth_maximum;
   if (resources->pids_maximum > 0)
     update.pids_maximum = resources->pids_maximum;
-  return hcs_runtime_cgroup_set_default_devices (cgroup, error) &&
-         hcs_runtime_cgroup_apply (cgroup, &update, error);
+  return hcs_runtime_cgroup_apply (cgroup, &update, error);
 }
 
 /* --- freezer and kill -------------------------------------------------------------- */

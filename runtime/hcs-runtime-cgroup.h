@@ -81,6 +81,11 @@ gboolean hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUp
 gboolean hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
                                              const HcsRuntimeResources *resources,
                                              GError **error);
+/* @resources alone, the devices left as they are: for a config whose own
+ * device rules start with "deny all" (hcs_runtime_oci_resources_reset_devices),
+ * which would undo the default allow-list written first. */
+gboolean hcs_runtime_cgroup_apply_limits (HcsRuntimeCgroup *cgroup,
+                                          const HcsRuntimeResources *resources, GError **error);
 gboolean hcs_runtime_cgroup_set_pids_max (HcsRuntimeCgroup *cgroup, gint64 max, GError **error);
 /* v1: the devices allow-list of the OCI default (null, zero, full, random,
  * urandom, tty, console, ptmx, pts); v2: nothing (eBPF, not done here). */
@@ -127,6 +132,12 @@ GStrv hcs_runtime_oci_resources_plan (const char *json, gboolean v2, GError **er
  * HCS_ERROR_NOT_SUPPORTED naming the field. */
 gboolean hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json,
                                        GError **error);
+/* Whether @json's device rules begin with a "deny all" (type a), as runc's
+ * default spec does: on v1 that write empties the allow-list, so whatever
+ * was allowed before it is undone (hcs_runtime_cgroup_apply_oci then
+ * writes the OCI defaults again after the config's rules). FALSE for JSON
+ * it cannot read: apply_oci says what is wrong with it. */
+gboolean hcs_runtime_oci_resources_reset_devices (const char *json);
 /* Allows linux.devices (HcsRuntimeDevice*) in v1's devices cgroup, as runc
  * does for the devices it makes; v2: nothing (eBPF, not done here). */
 gboolean hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices,

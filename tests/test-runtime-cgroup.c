@@ -381,6 +381,27 @@ test_oci_kernel_memory (void)
   g_assert_nonnull (strstr (error->message, "memory.kernelTCP"));
 }
 
+/* A config whose device rules start with "deny all" undoes the default
+ * allow-list, which a create then does not write first; any other start
+ * keeps it. */
+static void
+test_oci_reset_devices (void)
+{
+  g_assert_true (hcs_runtime_oci_resources_reset_devices (
+      "{\"memory\": {\"limit\": 1048576}, \"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+      " {\"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 200}]}"));
+  g_assert_true (hcs_runtime_oci_resources_reset_devices (
+      "{\"devices\": [{\"allow\": false, \"type\": \"a\"}]}"));
+  g_assert_false (hcs_runtime_oci_resources_reset_devices (
+      "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}"));
+  g_assert_false (hcs_runtime_oci_resources_reset_devices (
+      "{\"devices\": [{\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 3},"
+      " {\"allow\": false, \"access\": \"rwm\"}]}"));
+  g_assert_false (hcs_runtime_oci_resources_reset_devices ("{\"memory\": {\"limit\": 1048576}}"));
+  g_assert_false (hcs_runtime_oci_resources_reset_devices ("{\"devices\": 3}"));
+  g_assert_false (hcs_runtime_oci_resources_reset_devices ("not json"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,6 +420,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/cgroup/oci-plan", test_oci_plan);
   g_test_add_func ("/runtime/cgroup/oci-cgroups-path", test_oci_cgroups_path);
   g_test_add_func ("/runtime/cgroup/oci-kernel-memory", test_oci_kernel_memory);
+  g_test_add_func ("/runtime/cgroup/oci-reset-devices", test_oci_reset_devices);
   result = g_test_run ();
   test_assert_no_leftovers (NULL);
   test_cleanup_cgroup_parent ();

