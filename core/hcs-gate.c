@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 guint64
@@ -382,6 +383,20 @@ is_frozen (const HcsGate *gate)
   if (gate->freezer_version == 2)
     return strstr (text, "frozen 1") != NULL;
   return g_str_equal (g_strstrip (text), "FROZEN");
+}
+
+int
+hcs_gate_open_init (const HcsGate *gate)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, gate->pid, 0);
+
+  if (pidfd >= 0 && hcs_gate_process_start_time (gate->pid) != gate->pid_start_time)
+    {
+      close (pidfd);
+      errno = ESRCH;
+      return -1;
+    }
+  return pidfd;
 }
 
 HcsGateStatus

@@ -146,6 +146,12 @@ gboolean hcs_gate_remove_tree (const char *path, GError **error);
 
 /* Field 22 of /proc/PID/stat; 0 for a process gone or a zombie. */
 guint64 hcs_gate_process_start_time (int pid);
+
+/* A pidfd of the gate's init, checked against its recorded start time, so
+ * that it never names a process that reused the pid since: the descriptor,
+ * or -1 with errno ESRCH when the init is gone, or pidfd_open's own errno
+ * (ENOSYS: no pidfds on this kernel). */
+int hcs_gate_open_init (const HcsGate *gate);
 /* SIGKILLs the process when @name is in HCS_FAULT_POINT; SIGSTOPs it
  * when "@name:stop" is. */
 void hcs_gate_fault_point (const char *name);

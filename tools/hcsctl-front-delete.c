@@ -50,14 +50,9 @@ static int
 terminate (const HcsGate *gate)
 {
   g_autoptr (GError) error = NULL;
-  int pidfd = (int) syscall (SYS_pidfd_open, gate->pid, 0);
+  /* -1 when gone since we looked: stopped, nothing to kill but the cgroup. */
+  int pidfd = hcs_gate_open_init (gate);
 
-  if (pidfd >= 0 && hcs_gate_process_start_time (gate->pid) != gate->pid_start_time)
-    {
-      /* Gone since we looked: stopped, nothing to kill but the cgroup. */
-      close (pidfd);
-      pidfd = -1;
-    }
   if (pidfd >= 0 && syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 &&
       errno != ESRCH)
     {

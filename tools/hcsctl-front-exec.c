@@ -496,16 +496,11 @@ hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv)
     return HCSCTL_FRONT_DECLINED;
 
   /* The init through a pidfd checked against its start time, as `kill`
-   * does: a pid reused since the init exited is never joined. */
-  init_pidfd = (int) syscall (SYS_pidfd_open, gate.pid, 0);
-  if (init_pidfd < 0 && errno != ESRCH)
-    return HCSCTL_FRONT_DECLINED; /* no pidfds here: the full path knows what to do */
-  if (init_pidfd < 0 || hcs_gate_process_start_time (gate.pid) != gate.pid_start_time)
-    {
-      if (init_pidfd >= 0)
-        close (init_pidfd);
-      return HCSCTL_FRONT_DECLINED; /* stopped: the full path's error */
-    }
+   * does: a pid reused since the init exited is never joined. Without
+   * pidfds, or stopped, the full path knows what to do and says it. */
+  init_pidfd = hcs_gate_open_init (&gate);
+  if (init_pidfd < 0)
+    return HCSCTL_FRONT_DECLINED;
 
   /* Caught from before the spawn: a signal meanwhile waits in the pipe
    * for the process (the helper starts with default dispositions). */

@@ -216,15 +216,11 @@ front_start (HcsctlGlobals *globals, const char *id)
       break;
     }
 
-  /* The pidfd first, checked against the recorded start time: it names the
-   * init, never a process that reused its pid since. */
-  pidfd = (int) syscall (SYS_pidfd_open, gate.pid, 0);
-  if (pidfd < 0 || hcs_gate_process_start_time (gate.pid) != gate.pid_start_time)
-    {
-      if (pidfd >= 0)
-        close (pidfd);
-      return init_exited (id);
-    }
+  /* The pidfd first: it names the init, never a process that reused its
+   * pid since. */
+  pidfd = hcs_gate_open_init (&gate);
+  if (pidfd < 0)
+    return init_exited (id);
   fifo = g_build_filename (gate.folder, gate.start_fifo, NULL);
   fifo_fd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo_fd < 0)
@@ -284,15 +280,11 @@ front_kill (HcsctlGlobals *globals, const char *id, const char *signal_name)
 
   if (signum < 0 || !open_gate (globals, id, &gate))
     return FRONT_DECLINED;
-  pidfd = (int) syscall (SYS_pidfd_open, gate.pid, 0);
+  pidfd = hcs_gate_open_init (&gate);
   if (pidfd < 0 && errno != ESRCH)
     return FRONT_DECLINED; /* no pidfds here: the full path knows what to do */
-  if (pidfd < 0 || hcs_gate_process_start_time (gate.pid) != gate.pid_start_time)
-    {
-      if (pidfd >= 0)
-        close (pidfd);
-      return hcsctl_log_error ("kill", "container not running");
-    }
+  if (pidfd < 0)
+    return hcsctl_log_error ("kill", "container not running");
   if (syscall (SYS_pidfd_send_signal, pidfd, signum, NULL, 0) < 0)
     {
       int saved_errno = errno;
