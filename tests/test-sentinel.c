@@ -19,27 +19,40 @@
 
 static const char *sentinel_options;
 
+/* hcsctl --options OURS PREFIX... ARGS...: its exit code, its stdout in
+ * @out (read to its end). */
 static int
-run_hcsctl (char **out, ...)
+run_hcsctl_va (char **out, const char *const *prefix, va_list args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GError) error = NULL;
   const char *arg;
   int status = -1;
-  va_list args;
 
   g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
   g_ptr_array_add (argv, "--options");
   g_ptr_array_add (argv, (char *) sentinel_options);
-  va_start (args, out);
+  for (guint i = 0; prefix != NULL && prefix[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) prefix[i]);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
   g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
                 &status, &error);
   g_assert_no_error (error);
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static int
+run_hcsctl (char **out, ...)
+{
+  va_list args;
+  int code;
+
+  va_start (args, out);
+  code = run_hcsctl_va (out, NULL, args);
+  va_end (args);
+  return code;
 }
 
 /* Live (not zombie) hcs-sentinel processes of our options. */
@@ -117,29 +130,14 @@ create (const char *bundle, const char *id, const char *pid_path)
 static int
 exec_detached (char **out, const char *id, const char *pid_path, ...)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  const char *arg;
-  int status = -1;
+  const char *const prefix[] = { "exec", "--detach", "--pid-file", pid_path, id, NULL };
   va_list args;
+  int code;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
-  g_ptr_array_add (argv, "--options");
-  g_ptr_array_add (argv, (char *) sentinel_options);
-  g_ptr_array_add (argv, "exec");
-  g_ptr_array_add (argv, "--detach");
-  g_ptr_array_add (argv, "--pid-file");
-  g_ptr_array_add (argv, (char *) pid_path);
-  g_ptr_array_add (argv, (char *) id);
   va_start (args, pid_path);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
+  code = run_hcsctl_va (out, prefix, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
-                &status, &error);
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  return code;
 }
 
 /* exec --detach --pid-file --cap CAP_NO_SUCH ID true: its stderr in @err. */
