@@ -63,6 +63,13 @@ for program in "$agent" "$plugin"; do
   done
 done
 
+# libseccomp is opened, not linked, by the plugin (hcs-runtime-seccomp.c),
+# only for a configuration with its own linux.seccomp: ldd does not see it.
+ldconfig -p | awk '$1 ~ /^libseccomp\.so\.[0-9]+$/ && /x86-64/ { print $1, $NF; exit }' |
+  while read -r name path; do cp -L "$path" "$root/usr/lib/hcs/lib/$name"; done
+[ -n "$(ls "$root"/usr/lib/hcs/lib/libseccomp.so.* 2>/dev/null)" ] ||
+  die "libseccomp is not found (ldconfig -p)"
+
 # Debugging symbols cost boot time (the initramfs is read, then copied to
 # a tmpfs) and nothing in the guest reads them.
 if command -v strip >/dev/null; then

@@ -345,25 +345,52 @@ hcs_runtime_cgroup_get_procs_files (HcsRuntimeCgroup *cgroup)
 
 /* --- create, open, destroy -------------------------------------------------------- */
 
-/* A new v1 cpuset starts empty and takes no task until it has cpus and
- * mems: copy them from the parent. */
-static gboolean
-fill_cpuset (HcsRuntimeCgroup *cgroup, const char *dir, GError **error)
+/* What a create knows of a v1 cpuset level's own values. */
+typedef struct {
+  char *values[2]; /* cpuset.cpus, cpuset.mems */
+} CpusetValues;
+
+static void
+cpuset_values_clear (CpusetValues *cpuset)
 {
+  g_clear_pointer (&cpuset->values[0], g_free);
+  g_clear_pointer (&cpuset->values[1], g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CpusetValues, cpuset_values_clear)
+
+/* A new v1 cpuset starts empty and takes no task until it has cpus and
+ * mems: copy them from the parent. @known holds the values of the
+ * level above, when this create read or wrote them, and gets this level's:
+ * a level made by this create (@made) is known empty and its parent's
+ * values are known, so a create reads each file once, not three times. */
+static gboolean
+fill_cpuset (HcsRuntimeCgroup *cgroup, const char *dir, gboolean made, CpusetValues *known,
+             GError **error)
+{
+  char **inherited = known->values;
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
   g_autofree char *parent = g_path_get_dirname (dir);
 
-  for (const char *const *file = (const char *const[]){ "cpuset.cpus", "cpuset.mems", NULL };
-       *file; file++)
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
-      g_autofree char *current = read_file (dir, *file);
-      g_autofree char *inherited = NULL;
+      g_autofree char *current = made ? NULL : read_file (dir, files[i]);
 
       if (current != NULL && *g_strstrip (current) != '\0')
+        {
+          g_free (inherited[i]);
+          inherited[i] = g_steal_pointer (&current);
+          continue;
+        }
+      if (!made || inherited[i] == NULL)
+        {
+          g_free (inherited[i]);
+          inherited[i] = read_file (parent, files[i]);
+          if (inherited[i] != NULL)
+            g_strstrip (inherited[i]);
+        }
+      if (inherited[i] == NULL || *inherited[i] == '\0')
         continue;
-      inherited = read_file (parent, *file);
-      if (inherited == NULL || *g_strstrip (inherited) == '\0')
-        continue;
-      if (!write_file (cgroup, dir, *file, inherited, error))
+      if (!write_file (cgroup, dir, files[i], inherited[i], error))
         return FALSE;
     }
   return TRUE;
@@ -402,11 +429,19 @@ enable_v2_controllers (HcsRuntimeCgroup *cgroup, const char *root, const char *p
     }
 }
 
+/* @made, if given, says whether this call made the directory. */
 static gboolean
-make_directory (HcsRuntimeCgroup *cgroup, const char *dir, gboolean must_be_new, GError **error)
+make_directory (HcsRuntimeCgroup *cgroup, const char *dir, gboolean must_be_new, gboolean *made,
+                GError **error)
 {
+  if (made != NULL)
+    *made = FALSE;
   if (mkdir (dir, 0755) == 0)
-    return TRUE;
+    {
+      if (made != NULL)
+        *made = TRUE;
+      return TRUE;
+    }
   if (errno == EEXIST && !must_be_new)
     return TRUE;
   if (errno == EEXIST)
@@ -434,6 +469,8 @@ hcs_runtime_cgroup_create (const char *parent, const char *id, HcsRuntimeCgroupV
       g_autofree char *parent_dir = g_path_get_dirname (dir);
       gboolean is_cpuset = cgroup->version == HCS_RUNTIME_CGROUP_VERSION_1 &&
                            g_strcmp0 (g_hash_table_lookup (cgroup->paths, "cpuset"), dir) == 0;
+      g_auto (CpusetValues) cpuset = { { NULL, NULL } };
+      gboolean made_now = FALSE;
 
       g_autofree char *root = g_strdup (dir);
 
@@ -445,8 +482,8 @@ hcs_runtime_cgroup_create (const char *parent, const char *id, HcsRuntimeCgroupV
         g_clear_pointer (&root, g_free);
       if (root == NULL)
         {
-          if (!make_directory (cgroup, parent_dir, FALSE, error) ||
-              (is_cpuset && !fill_cpuset (cgroup, parent_dir, error)))
+          if (!make_directory (cgroup, parent_dir, FALSE, &made_now, error) ||
+              (is_cpuset && !fill_cpuset (cgroup, parent_dir, made_now, &cpuset, error)))
             goto fail;
         }
       else
@@ -463,16 +500,16 @@ hcs_runtime_cgroup_create (const char *parent, const char *id, HcsRuntimeCgroupV
               next = g_build_filename (level, levels[i], NULL);
               g_free (level);
               level = next;
-              if (!make_directory (cgroup, level, FALSE, error) ||
-                  (is_cpuset && !fill_cpuset (cgroup, level, error)))
+              if (!make_directory (cgroup, level, FALSE, &made_now, error) ||
+                  (is_cpuset && !fill_cpuset (cgroup, level, made_now, &cpuset, error)))
                 goto fail;
             }
           if (cgroup->version == HCS_RUNTIME_CGROUP_VERSION_2)
             enable_v2_controllers (cgroup, root, parent_dir);
         }
-      if (!make_directory (cgroup, dir, TRUE, error))
+      if (!make_directory (cgroup, dir, TRUE, NULL, error))
         goto fail;
-      if (is_cpuset && !fill_cpuset (cgroup, dir, error))
+      if (is_cpuset && !fill_cpuset (cgroup, dir, TRUE, &cpuset, error))
         {
           made++;
           goto fail;

@@ -260,17 +260,13 @@ oci_pid (JsonObject *info, const HcsContainerProperties *props)
  * driver's: what runc's state output needs and the system itself does not
  * know (bundle, rootfs, annotations). */
 static gboolean
-save_oci_info (HcsHost *host, const char *id, const char *bundle, const char *rootfs,
+save_oci_info (HcsStateFolder *folder, const char *bundle, const char *rootfs,
                JsonNode *annotations, GPid sentinel, GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (HcsStateFolder) folder = hcs_state_open (hcs_host_get_state (host), id, error);
   g_autofree char *text = NULL;
-
-  if (folder == NULL)
-    return FALSE;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "bundle");
@@ -321,10 +317,9 @@ render_members (JsonNode *node)
  * state_node() takes from oci.json, pre-rendered, and whether the bundle
  * had the hooks that would make `start` and `delete` run something. */
 static gboolean
-save_gate_oci (HcsHost *host, const char *id, const char *bundle, const char *rootfs,
+save_gate_oci (HcsStateFolder *folder, const char *bundle, const char *rootfs,
                JsonNode *annotations, const HcsContainerConfig *config, GError **error)
 {
-  g_autoptr (HcsStateFolder) folder = hcs_state_open (hcs_host_get_state (host), id, error);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) members_node = NULL;
   g_autofree char *members = NULL, *annotations_text = NULL, *text = NULL;
@@ -332,8 +327,6 @@ save_gate_oci (HcsHost *host, const char *id, const char *bundle, const char *ro
   GPtrArray *poststart = config->oci_hooks[HCS_OCI_HOOK_POSTSTART];
   GPtrArray *poststop = config->oci_hooks[HCS_OCI_HOOK_POSTSTOP];
 
-  if (folder == NULL)
-    return FALSE;
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "bundle");
   json_builder_add_string_value (builder, bundle);
@@ -744,6 +737,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GKeyFile) system_options = NULL;
+  g_autoptr (HcsStateFolder) folder = NULL;
   JsonNode *annotations = NULL;
   g_autofree char *isolation = NULL;
   HcsContainer *container;
@@ -829,9 +823,12 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
    * none of the host's, so a sentinel stands for it. */
   if (detached && (g_str_equal (isolation, "lcow") || g_str_equal (isolation, "hyperv")))
     pid = sentinel = spawn_sentinel (globals, id, -1, FALSE, &error);
+  /* The folder opened once for both records. */
+  if (error == NULL)
+    folder = hcs_state_open (hcs_host_get_state (host), id, &error);
   if (error != NULL ||
-      !save_oci_info (host, id, bundle, config->volume_path, annotations, sentinel, &error) ||
-      !save_gate_oci (host, id, bundle, config->volume_path, annotations, config, &error) ||
+      !save_oci_info (folder, bundle, config->volume_path, annotations, sentinel, &error) ||
+      !save_gate_oci (folder, bundle, config->volume_path, annotations, config, &error) ||
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
     {
       hcsctl_log_error (verb, error->message);
