@@ -2627,7 +2627,8 @@ test_front_exec (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "grep", "-E",
                                    "^(CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):",
                                    "/proc/self/status"), ==, 0);
-  g_assert_nonnull (strstr (out, "NoNewPrivs:\t1\n"));
+  /* The bundle's own: no noNewPrivileges is false, as in runc's exec. */
+  g_assert_nonnull (strstr (out, "NoNewPrivs:\t0\n"));
   g_assert_nonnull (strstr (out, "Seccomp:\t2\n"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -2700,6 +2701,126 @@ test_front_exec (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "fx"), ==, 0);
 }
 
+/* A bundle whose process has its own env, a user other than root with
+ * supplementary groups and a umask, a reduced capability set, an rlimit,
+ * noNewPrivileges and an oomScoreAdj, for runc's exec without --process. */
+static void
+write_exec_defaults_bundle (Fixture *fixture, const char *foo)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"args\": [\"sleep\", \"1000\"],"
+      "   \"user\": {\"uid\": 1000, \"gid\": 1001, \"additionalGids\": [10, 20],"
+      "     \"umask\": 23},"
+      "   \"env\": [\"PATH=/bin:/usr/bin\", \"FOO=%s\", \"TERM=xterm\"], \"cwd\": \"/etc\","
+      "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"effective\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"permitted\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"inheritable\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"ambient\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]},"
+      "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 123, \"hard\": 456}],"
+      "   \"noNewPrivileges\": true, \"oomScoreAdj\": 321},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+      "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
+      test_get_busybox_rootfs (), foo);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+/* What an exec'd process shows of its process settings. */
+#define SHOW_PROCESS                                                                        \
+  "env | sort; id -u; id -g; id -G; pwd; umask; cat /proc/self/oom_score_adj; "             \
+  "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status; "         \
+  "grep 'open files' /proc/self/limits"
+
+/* exec without --process starts from the bundle's process as create saw
+ * it (runc's getProcess), on hcsctl's front and on the full path alike,
+ * byte for byte; its options go over it as runc's do; a config.json
+ * changed after the create changes nothing. */
+static void
+test_exec_defaults (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *defaults_out = NULL;
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL;
+
+  write_exec_defaults_bundle (fixture, "bar");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "xd"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "xd"), ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+
+  /* The bundle's env (TERM, FOO, its PATH), user, groups, umask, cwd,
+   * oomScoreAdj, capabilities, noNewPrivileges and rlimits. */
+  g_assert_false (exec_maps_gio (fixture, "xd", front_maps_env));
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "xd", "sh", "-c", SHOW_PROCESS),
+                   ==, 0);
+  g_test_message ("exec's process: %s", out);
+  g_assert_nonnull (strstr (out, "FOO=bar\n"));
+  g_assert_nonnull (strstr (out, "PATH=/bin:/usr/bin\n"));
+  g_assert_nonnull (strstr (out, "TERM=xterm\n"));
+  g_assert_nonnull (strstr (out, "\n1000\n1001\n1001 10 20\n/etc\n0027\n321\n"));
+  g_assert_nonnull (strstr (out, "CapInh:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapPrm:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapEff:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapBnd:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapAmb:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "NoNewPrivs:\t1\n"));
+  g_assert_nonnull (strstr (out, "Max open files            123                  456"));
+  defaults_out = g_steal_pointer (&out);
+  g_clear_pointer (&err, g_free);
+
+  /* --env appended (a later NAME= wins), --user's uid with the bundle's
+   * gid, --cwd: as runc's, on both paths. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "--env", "FOO=baz", "-e",
+                                   "NEW=1", "-e", "NEW=2", "--user", "2000", "--cwd", "/",
+                                   "xd", "sh", "-c", SHOW_PROCESS), ==, 0);
+  g_assert_nonnull (strstr (out, "FOO=baz\n"));
+  g_assert_nonnull (strstr (out, "NEW=2\n"));
+  g_assert_null (strstr (out, "NEW=1\n"));
+  g_assert_nonnull (strstr (out, "TERM=xterm\n"));
+  g_assert_nonnull (strstr (out, "PATH=/bin:/usr/bin\n"));
+  g_assert_nonnull (strstr (out, "\n2000\n1001\n1001 10 20\n/\n0027\n321\n"));
+  g_assert_nonnull (strstr (out, "CapEff:\t0000000000000420\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "-u", "2000:3000", "xd", "sh",
+                                   "-c", "id -u; id -g"), ==, 0);
+  g_assert_cmpstr (out, ==, "2000\n3000\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --cap added to every set, --additional-gids after the bundle's,
+   * --no-new-privs: the full path's options, the same either way. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "--cap", "CAP_CHOWN",
+                                   "--additional-gids", "30", "-g", "40", "xd", "sh", "-c",
+                                   SHOW_PROCESS), ==, 0);
+  g_assert_nonnull (strstr (out, "\n1000\n1001\n1001 10 20 30 40\n/etc\n"));
+  g_assert_nonnull (strstr (out, "CapEff:\t0000000000000421\n"));
+  g_assert_nonnull (strstr (out, "CapBnd:\t0000000000000421\n"));
+  g_assert_nonnull (strstr (out, "CapAmb:\t0000000000000421\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* config.json changed since the create: what exec inherits does not. */
+  write_exec_defaults_bundle (fixture, "changed");
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "xd", "sh", "-c", SHOW_PROCESS),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, defaults_out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "xd"), ==, 0);
+  {
+    gint64 pid = g_ascii_strtoll (pid_text, NULL, 10);
+
+    g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2731,6 +2852,7 @@ main (int argc, char **argv)
   ADD ("errors", test_errors);
   ADD ("front", test_front);
   ADD ("front-delete", test_front_delete);
+  ADD ("exec-defaults", test_exec_defaults);
 #undef ADD
 #define ADD(path, func, data) \
   g_test_add ("/oci/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
