@@ -4,9 +4,10 @@
  * At create, argon wrote the exec template (hcs-gate.h, gate-exec): the
  * helper's spec of `hcsctl exec ID /bin/true` as the full path makes it
  * (the init's pid, its cgroup files, the container's seccomp program, the
- * process defaults). The front substitutes the command line, and --env,
- * --cwd and --user where given, as hcs_runtime_spec_set_process() would
- * have put them; checks the init is the recorded one and running; execs
+ * process: the container's exec defaults, the bundle's process as create
+ * saw it, when it has some). The front substitutes the command line, and
+ * --env, --cwd and --user where given, as hcs_runtime_spec_set_process()
+ * would have put them over the same defaults; checks the init is the recorded one and running; execs
  * the helper from its read-only view exactly as the full path does
  * (hcs-runtime-spawn.c, the same code); and waits for the process, its
  * own child as in the full path's foreground exec, forwarding SIGINT,

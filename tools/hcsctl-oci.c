@@ -75,7 +75,9 @@ static const HcsctlHelp oci_help[] = {
   { "exec", "<container-id> <command> [command options]",
     "execute new process inside the container",
     "The exec command runs a new process inside a running container. Its exit\n"
-    "code is the process's; 255 when hcsctl itself fails." },
+    "code is the process's; 255 when hcsctl itself fails. Without --process it\n"
+    "starts from the bundle's process as create saw it (env, user, cwd,\n"
+    "capabilities, rlimits, ...), the options over it, as runc's does." },
   { "update", "<container-id>", "update container resource constraints", NULL },
   { "events", "<container-id>", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
     NULL },
@@ -1441,10 +1443,10 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
       "Add a capability to the process's bounding, effective, permitted, inheritable and "
       "ambient sets", "CAP" },
     { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &no_new_privs,
-      "Set no_new_privs (always set without --process)", NULL },
+      "Set no_new_privs (otherwise the bundle's noNewPrivileges)", NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, "Accepted", "N" },
     { "additional-gids", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &additional_gids,
-      "A supplementary group of the process (repeatable)", "GID" },
+      "A supplementary group of the process, after the bundle's (repeatable)", "GID" },
     { "apparmor", 0, 0, G_OPTION_ARG_STRING, &apparmor, "The AppArmor profile of the process",
       "PROFILE" },
     { "process-label", 0, 0, G_OPTION_ARG_STRING, &process_label,
