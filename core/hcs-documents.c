@@ -7,6 +7,7 @@
  */
 #include "hcs-documents.h"
 #include "hcs-error.h"
+#include "hcs-gate.h"
 
 #include <errno.h>
 #include <string.h>
@@ -668,6 +669,38 @@ hcs_process_config_get_envp (const HcsProcessConfig *config)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&entries), FALSE);
 }
 
+HcsProcessConfig *
+hcs_process_config_new_exec_defaults (const HcsProcessConfig *process)
+{
+  HcsProcessConfig *defaults = hcs_process_config_copy (process);
+
+  /* The exec's own, every time. */
+  g_clear_pointer (&defaults->application_name, g_free);
+  g_clear_pointer (&defaults->command_line, g_free);
+  g_clear_pointer (&defaults->command_args, g_strfreev);
+  g_clear_pointer (&defaults->console_socket, g_free);
+  g_clear_pointer (&defaults->cap_added, g_strfreev);
+  defaults->emulate_console = FALSE;
+  defaults->console_height = defaults->console_width = 0;
+  defaults->create_stdin_pipe = defaults->create_stdout_pipe = FALSE;
+  defaults->create_stderr_pipe = FALSE;
+  defaults->inherit_stdio = defaults->use_stdio_fds = FALSE;
+  defaults->reap_directly = defaults->detach = FALSE;
+  /* The runtime's own defaults, written out (hcs_runtime_spec_set_process
+   * would add the same). */
+  if (defaults->environment == NULL)
+    defaults->environment = new_environment ();
+  if (!g_hash_table_contains (defaults->environment, "PATH"))
+    g_hash_table_insert (defaults->environment, g_strdup ("PATH"),
+                         g_strdup (HCS_GATE_DEFAULT_PATH_VALUE));
+  if (defaults->user == NULL || *defaults->user == '\0')
+    {
+      g_free (defaults->user);
+      defaults->user = g_strdup ("0:0");
+    }
+  return defaults;
+}
+
 /* --- ContainerConfig --------------------------------------------------------- */
 
 G_DEFINE_BOXED_TYPE (HcsContainerConfig, hcs_container_config, hcs_container_config_copy,
@@ -846,6 +879,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
   copy->readonly_paths = g_strdupv (config->readonly_paths);
   copy->sysctl = g_strdupv (config->sysctl);
   copy->rootfs_propagation = g_strdup (config->rootfs_propagation);
+  copy->exec_defaults = hcs_process_config_copy (config->exec_defaults);
   return copy;
 }
 
@@ -891,6 +925,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_strfreev (config->readonly_paths);
   g_strfreev (config->sysctl);
   g_free (config->rootfs_propagation);
+  hcs_process_config_free (config->exec_defaults);
   g_free (config);
 }
 
@@ -1115,7 +1150,7 @@ write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
       config->rootfs_propagation == NULL && config->oci_cgroups_path == NULL &&
       config->oci_resources == NULL && config->oci_devices == NULL &&
       config->oci_seccomp == NULL && config->oci_version == NULL &&
-      (config->mounts == NULL || config->mounts->len == 0))
+      config->exec_defaults == NULL && (config->mounts == NULL || config->mounts->len == 0))
     return;
   json_builder_set_member_name (builder, "Oci");
   json_builder_begin_object (builder);
@@ -1156,6 +1191,11 @@ write_oci_container (JsonBuilder *builder, const HcsContainerConfig *config)
               json_builder_add_value (builder, annotations);
             }
         }
+    }
+  if (config->exec_defaults != NULL)
+    {
+      json_builder_set_member_name (builder, "execDefaults");
+      json_builder_add_value (builder, hcs_process_config_to_node (config->exec_defaults));
     }
   write_string (builder, "domainname", config->domainname);
   write_strv (builder, "maskedPaths", config->masked_paths);
@@ -1257,6 +1297,16 @@ read_oci_container (JsonObject *object, HcsContainerConfig *config, GError **err
       if (!JSON_NODE_HOLDS_OBJECT (node))
         return type_error (error, "ContainerConfig.Oci", "seccomp", "an object", node);
       config->oci_seccomp = json_to_string (node, FALSE);
+    }
+  node = find_member (oci, "execDefaults");
+  if (node != NULL)
+    {
+      config->exec_defaults = hcs_process_config_from_node (node, error);
+      if (config->exec_defaults == NULL)
+        {
+          g_prefix_error (error, "ContainerConfig.Oci.execDefaults: ");
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -146,6 +146,23 @@ GStrv hcs_process_config_get_argv (const HcsProcessConfig *config, GError **erro
  * Returns: (transfer full) (array zero-terminated=1): the environment
  */
 GStrv hcs_process_config_get_envp (const HcsProcessConfig *config);
+/**
+ * hcs_process_config_new_exec_defaults:
+ * @process: a container's process (its init, as config.json gave it)
+ *
+ * What an exec without a process of its own inherits from @process, as
+ * runc's exec without --process does: env, user (uid, gid,
+ * additionalGids, umask), cwd, capabilities, rlimits, noNewPrivileges,
+ * apparmorProfile, selinuxLabel and oomScoreAdj. The command line,
+ * terminal, console and stdio are left out: the exec gives its own. The
+ * runtime's defaults are made explicit (PATH when the env has none, user
+ * "0:0" when none), so that an exec's --env and --user apply to one
+ * complete environment and identity on every path (hcsctl's front edits
+ * the rendered one).
+ *
+ * Returns: (transfer full): the defaults
+ */
+HcsProcessConfig *hcs_process_config_new_exec_defaults (const HcsProcessConfig *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsProcessConfig, hcs_process_config_free)
 /**
  * hcs_rlimit_free:
@@ -283,6 +300,13 @@ typedef struct {
   char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL (the built-in filter) */
   char *oci_cgroups_path;     /* linux.cgroupsPath, or NULL (the runtime's PARENT/ID) */
   char *hv_runtime_image_path; /* HvRuntime.ImagePath: the VM's kernel and initramfs folder */
+  /* The process an exec without a process of its own starts from, its
+   * command line and stdio left to the exec (runc's exec without
+   * --process: hcs_process_config_new_exec_defaults() of the bundle's
+   * process, set by the OCI front end), or NULL: an exec is its own
+   * ProcessConfig alone, as in hcsshim. Drivers that render an exec
+   * ahead (argon's gate-exec) start from it. "Oci.execDefaults". */
+  HcsProcessConfig *exec_defaults;
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

@@ -229,21 +229,21 @@ load_key_file (const char *folder, const char *name, const char *group, GError *
   return g_steal_pointer (&file);
 }
 
-#define EXEC_RECORD_TYPE "(ua{sv})"
+#define EXEC_RECORD_TYPE "(uba{sv})"
 
 GBytes *
-hcs_gate_format_exec (GBytes *spec)
+hcs_gate_format_exec (GBytes *spec, gboolean exec_defaults)
 {
   g_autoptr (GVariant) dict =
       g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, spec, FALSE));
-  g_autoptr (GVariant) record =
-      g_variant_ref_sink (g_variant_new ("(u@a{sv})", HCS_GATE_VERSION, dict));
+  g_autoptr (GVariant) record = g_variant_ref_sink (
+      g_variant_new ("(ub@a{sv})", HCS_GATE_EXEC_VERSION, exec_defaults, dict));
 
   return g_variant_get_data_as_bytes (record);
 }
 
 GVariant *
-hcs_gate_load_exec (const HcsGate *gate, GError **error)
+hcs_gate_load_exec (const HcsGate *gate, gboolean *exec_defaults, GError **error)
 {
   g_autofree char *path = g_build_filename (gate->folder, HCS_GATE_EXEC_RECORD, NULL);
   g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, error);
@@ -255,6 +255,18 @@ hcs_gate_load_exec (const HcsGate *gate, GError **error)
   if (file == NULL)
     return NULL;
   bytes = g_mapped_file_get_bytes (file);
+  /* Another version may have another type: its number first. */
+  if (g_bytes_get_size (bytes) < sizeof version)
+    {
+      doubt (error, path, "not an exec template");
+      return NULL;
+    }
+  memcpy (&version, g_bytes_get_data (bytes, NULL), sizeof version);
+  if (version != HCS_GATE_EXEC_VERSION)
+    {
+      doubt (error, path, "not an exec template of version " G_STRINGIFY (HCS_GATE_EXEC_VERSION));
+      return NULL;
+    }
   /* Not trusted: checked whole before any member is read. */
   record = g_variant_ref_sink (
       g_variant_new_from_bytes (G_VARIANT_TYPE (EXEC_RECORD_TYPE), bytes, FALSE));
@@ -263,14 +275,32 @@ hcs_gate_load_exec (const HcsGate *gate, GError **error)
       doubt (error, path, "not an exec template");
       return NULL;
     }
-  g_variant_get (record, "(u@a{sv})", &version, &dict);
-  if (version != HCS_GATE_VERSION)
-    {
-      g_variant_unref (dict);
-      doubt (error, path, "not a gate record of version " G_STRINGIFY (HCS_GATE_VERSION));
-      return NULL;
-    }
+  g_variant_get (record, "(ub@a{sv})", &version, exec_defaults, &dict);
   return dict;
+}
+
+static gboolean
+all_digits (const char *text, const char *end)
+{
+  if (text == end)
+    return FALSE;
+  for (; text < end; text++)
+    if (!g_ascii_isdigit (*text))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+hcs_gate_exec_user (const char *base, const char *given)
+{
+  const char *base_gid = base ? strchr (base, ':') : NULL;
+
+  /* A name, given or in @base, is resolved in the container with its own
+   * group: only numbers combine. */
+  if (base_gid == NULL || !all_digits (given, given + strlen (given)) ||
+      !all_digits (base, base_gid) || !all_digits (base_gid + 1, base_gid + strlen (base_gid)))
+    return g_strdup (given);
+  return g_strconcat (given, base_gid, NULL);
 }
 
 gboolean

@@ -29,8 +29,10 @@
  *                 what an exec into the system needs that does not come from
  *                 the exec's command line, as the helper's spec of an exec
  *                 (hcs-runtime-spec.h: the init's pid, the cgroup files, the
- *                 seccomp program, the process's defaults), serialised by
- *                 GVariant with the record's version: (u a{sv})
+ *                 seccomp program, the process's defaults: the container's
+ *                 exec defaults when it has some), serialised by GVariant
+ *                 with its own version and whether the process is the
+ *                 container's exec defaults: (u b a{sv})
  *
  * Each is a new file, never replaced (a rename over a file on ext4 starts
  * its writeback). The gate's reader trusts none of it blindly: the init is
@@ -51,6 +53,12 @@ G_BEGIN_DECLS
 #define HCS_GATE_STARTED_RECORD "gate-started"
 #define HCS_GATE_EXEC_RECORD "gate-exec"
 #define HCS_GATE_VERSION 1
+/* gate-exec's own: 2 since its process may be the container's exec
+ * defaults (an exec's --env and --user then edit that one). */
+#define HCS_GATE_EXEC_VERSION 2
+/* The PATH an exec gets when nothing gives one (the runtime's default). */
+#define HCS_GATE_DEFAULT_PATH_VALUE "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HCS_GATE_DEFAULT_PATH "PATH=" HCS_GATE_DEFAULT_PATH_VALUE
 /* Of the gate's [remove] group, read apart: a reader that does not know
  * it leaves the delete to the driver. */
 #define HCS_GATE_REMOVE_VERSION 1
@@ -107,12 +115,19 @@ char *hcs_gate_format_oci (const char *members, const char *annotations, gboolea
 char *hcs_gate_file_stamp (const char *path);
 
 /* The exec template's record: @spec is an exec's spec as the helper reads
- * it (an a{sv} GVariant's bytes). */
-GBytes *hcs_gate_format_exec (GBytes *spec);
+ * it (an a{sv} GVariant's bytes); @exec_defaults says that its process is
+ * the container's exec defaults (HcsContainerConfig.exec_defaults), not
+ * the runtime's. */
+GBytes *hcs_gate_format_exec (GBytes *spec, gboolean exec_defaults);
 /* Reads the exec template of @gate's folder: its a{sv} (transfer full),
- * or NULL with @error saying why (missing, of another version, not an
- * a{sv} in normal form). */
-GVariant *hcs_gate_load_exec (const HcsGate *gate, GError **error);
+ * or NULL with @error saying why (missing, of another version, not in
+ * normal form); *@exec_defaults as written. */
+GVariant *hcs_gate_load_exec (const HcsGate *gate, gboolean *exec_defaults, GError **error);
+
+/* An exec's --user over its defaults' @base, as runc's exec applies it
+ * (uid[:gid]; without a gid, the one of @base "UID:GID" stays): for the
+ * full path and the front alike. @base NULL: @given as it is. */
+char *hcs_gate_exec_user (const char *base, const char *given);
 
 /* Reads the gate of STATE_DIR/systems/@id (@id already validated). FALSE
  * with @error saying why when there is no folder (G_FILE_ERROR_NOENT), or

@@ -757,7 +757,8 @@ hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *gate, GEr
 }
 
 gboolean
-hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec, GError **error)
+hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec, gboolean exec_defaults,
+                                  GError **error)
 {
   g_autoptr (GBytes) record = NULL;
   gsize size = 0;
@@ -765,7 +766,7 @@ hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec, GError **e
 
   g_return_val_if_fail (HCS_IS_STATE_FOLDER (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
-  record = hcs_gate_format_exec (spec);
+  record = hcs_gate_format_exec (spec, exec_defaults);
   data = g_bytes_get_data (record, &size);
   return hcs_state_folder_write (self, HCS_GATE_EXEC_RECORD, data, size, error);
 }

@@ -374,6 +374,8 @@ gboolean hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *
  * @self: the object
  * @spec: an exec's spec as the runtime's helper reads it (a serialised
  *   a{sv}, hcs_runtime_spec_serialize()), for any command line
+ * @exec_defaults: whether @spec's process is the container's exec
+ *   defaults (HcsContainerConfig.exec_defaults), not the runtime's
  * @error: return location for a #GError
  *
  * Writes the record `gate-exec` (a new file, once, before the commit):
@@ -382,7 +384,8 @@ gboolean hcs_state_folder_write_gate (HcsStateFolder *self, const HcsStateGate *
  *
  * Returns: %TRUE on success
  */
-gboolean hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec, GError **error);
+gboolean hcs_state_folder_write_gate_exec (HcsStateFolder *self, GBytes *spec,
+                                           gboolean exec_defaults, GError **error);
 /**
  * hcs_state_folder_get_gate_started:
  * @self: the object

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs.h"
+#include "hcs-gate.h"
 
 #include <string.h>
 
@@ -190,6 +191,134 @@ test_round_trips (void)
   g_assert_cmpint (props_again->exit_code, ==, 137);
 }
 
+/* What an exec without a process of its own inherits (runc's exec without
+ * --process): the process's settings, the runtime's defaults written out,
+ * nothing of its command line, terminal or stdio; and the container's
+ * exec defaults reach a monitor or a guest through the document. */
+static void
+test_exec_defaults (void)
+{
+  g_autoptr (HcsProcessConfig) process = NULL, defaults = NULL, bare_defaults = NULL;
+  g_autoptr (HcsProcessConfig) bare = hcs_process_config_new ();
+  g_autoptr (HcsContainerConfig) container = hcs_container_config_new (), again = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) envp = NULL, again_envp = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+
+  process = hcs_process_config_from_oci_json (
+      "{\"terminal\": true, \"consoleSize\": {\"height\": 10, \"width\": 20},"
+      " \"args\": [\"sleep\", \"1\"], \"env\": [\"FOO=bar\", \"TERM=xterm\"], \"cwd\": \"/w\","
+      " \"user\": {\"uid\": 1000, \"gid\": 1001, \"additionalGids\": [10], \"umask\": 23},"
+      " \"capabilities\": {\"bounding\": [\"CAP_KILL\"], \"effective\": [\"CAP_KILL\"]},"
+      " \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 2}],"
+      " \"noNewPrivileges\": true, \"oomScoreAdj\": 5, \"apparmorProfile\": \"p\","
+      " \"selinuxLabel\": \"l\"}", &error);
+  g_assert_no_error (error);
+  process->inherit_stdio = process->reap_directly = process->detach = TRUE;
+  process->console_socket = g_strdup ("/run/console.sock");
+  defaults = hcs_process_config_new_exec_defaults (process);
+
+  g_assert_null (defaults->command_args);
+  g_assert_null (defaults->command_line);
+  g_assert_null (defaults->application_name);
+  g_assert_null (defaults->console_socket);
+  g_assert_false (defaults->emulate_console);
+  g_assert_cmpuint (defaults->console_height, ==, 0);
+  g_assert_false (defaults->inherit_stdio || defaults->reap_directly || defaults->detach);
+  g_assert_false (defaults->create_stdin_pipe || defaults->create_stdout_pipe ||
+                  defaults->create_stderr_pipe);
+  envp = hcs_process_config_get_envp (defaults);
+  g_assert_cmpuint (g_strv_length (envp), ==, 3);
+  g_assert_cmpstr (envp[0], ==, "FOO=bar");
+  g_assert_cmpstr (envp[1], ==,
+                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  g_assert_cmpstr (envp[2], ==, "TERM=xterm");
+  g_assert_cmpstr (defaults->user, ==, "1000:1001");
+  g_assert_cmpstr (defaults->working_directory, ==, "/w");
+  g_assert_cmpuint (defaults->additional_gids->len, ==, 1);
+  g_assert_true (defaults->has_umask);
+  g_assert_cmpuint (defaults->umask, ==, 23);
+  g_assert_true (defaults->capabilities_given);
+  g_assert_cmpstr (defaults->cap_effective[0], ==, "CAP_KILL");
+  g_assert_cmpuint (defaults->rlimits->len, ==, 1);
+  g_assert_true (defaults->no_new_privileges_given && defaults->no_new_privileges);
+  g_assert_true (defaults->has_oom_score_adj);
+  g_assert_cmpint (defaults->oom_score_adj, ==, 5);
+  g_assert_cmpstr (defaults->apparmor_profile, ==, "p");
+  g_assert_cmpstr (defaults->selinux_label, ==, "l");
+
+  /* A process without env or user: the runtime's PATH and root, written. */
+  bare->command_args = g_strdupv ((char *[]) { "true", NULL });
+  bare_defaults = hcs_process_config_new_exec_defaults (bare);
+  g_assert_cmpstr (bare_defaults->user, ==, "0:0");
+  g_assert_cmpuint (g_hash_table_size (bare_defaults->environment), ==, 1);
+  g_assert_nonnull (g_hash_table_lookup (bare_defaults->environment, "PATH"));
+
+  /* Through the JSON document, unchanged; absent stays absent. */
+  container->exec_defaults = g_steal_pointer (&defaults);
+  node = hcs_container_config_to_node (container);
+  first = hcs_json_node_to_string (node, FALSE);
+  again = hcs_container_config_from_node (node, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again->exec_defaults);
+  again_envp = hcs_process_config_get_envp (again->exec_defaults);
+  g_assert_cmpstrv (again_envp, envp);
+  g_assert_cmpstr (again->exec_defaults->user, ==, "1000:1001");
+  g_assert_cmpuint (again->exec_defaults->rlimits->len, ==, 1);
+  g_assert_true (again->exec_defaults->no_new_privileges_given);
+  g_clear_pointer (&node, json_node_unref);
+  node = hcs_container_config_to_node (again);
+  second = hcs_json_node_to_string (node, FALSE);
+  g_assert_cmpstr (first, ==, second);
+  {
+    g_autoptr (HcsContainerConfig) copy = hcs_container_config_copy (again);
+
+    g_assert_true (copy->exec_defaults != again->exec_defaults);
+    g_assert_cmpstr (copy->exec_defaults->user, ==, "1000:1001");
+  }
+  hcs_process_config_free (g_steal_pointer (&container->exec_defaults));
+  g_clear_pointer (&node, json_node_unref);
+  node = hcs_container_config_to_node (container);
+  g_clear_pointer (&again, hcs_container_config_free);
+  again = hcs_container_config_from_node (node, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (again->exec_defaults);
+
+  /* A bad one names its field. */
+  g_clear_pointer (&again, hcs_container_config_free);
+  again = hcs_container_config_from_json ("{\"Oci\": {\"execDefaults\": {\"User\": 7}}}", NULL,
+                                          &error);
+  g_assert_null (again);
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "execDefaults"));
+  g_assert_nonnull (strstr (error->message, "User"));
+}
+
+/* An exec's --user over its defaults' user, as runc's exec applies it. */
+static void
+test_exec_user (void)
+{
+  const char *const cases[][3] = {
+    /* base, given, result */
+    { "1000:1001", "2000", "2000:1001" },  /* the gid stays */
+    { "1000:1001", "2000:3000", "2000:3000" },
+    { "1000:1001", "0", "0:1001" },
+    { "1000:1001", "alice", "alice" },     /* a name has its own group */
+    { "alice", "2000", "2000" },           /* no gid to keep */
+    { "alice:staff", "2000", "2000" },
+    { NULL, "2000", "2000" },              /* no defaults: as given */
+    { "1000:", "2000", "2000" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *user = hcs_gate_exec_user (cases[i][0], cases[i][1]);
+
+      g_assert_cmpstr (user, ==, cases[i][2]);
+    }
+}
+
 static void
 test_argv_and_query (void)
 {
@@ -256,6 +385,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/documents/data-folder", test_data_folder);
   g_test_add_func ("/core/documents/oci-mapping", test_oci_mapping);
   g_test_add_func ("/core/documents/round-trips", test_round_trips);
+  g_test_add_func ("/core/documents/exec-defaults", test_exec_defaults);
+  g_test_add_func ("/core/documents/exec-user", test_exec_user);
   g_test_add_func ("/core/documents/argv-and-query", test_argv_and_query);
   g_test_add_func ("/core/documents/oversized", test_oversized);
   g_test_add_func ("/core/guid/name-to-guid", test_name_to_guid);

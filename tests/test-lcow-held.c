@@ -361,7 +361,8 @@ test_oci_annotation (void)
   g_autofree char *state = NULL;
   const char *config_format =
       "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\"},"
-      " \"process\": {\"cwd\": \"/\", \"args\": [\"sleep\", \"1000\"]},"
+      " \"process\": {\"cwd\": \"/\", \"args\": [\"sleep\", \"1000\"],"
+      "   \"env\": [\"PATH=/bin\", \"FOO=bar\"], \"user\": {\"uid\": 1000, \"gid\": 1001}},"
       " \"annotations\": {\"io.hcs.isolation\": \"lcow\"%s}}";
   g_autofree char *host_root = g_strdup_printf (config_format, test_get_busybox_rootfs (), "");
   g_autofree char *guest_root = g_strdup (
@@ -388,6 +389,16 @@ test_oci_annotation (void)
   g_assert_cmpint (hcsctl (NULL, "start", "oci-lcow", NULL), ==, 0);
   g_assert_cmpint (hcsctl (&state, "state", "oci-lcow", NULL), ==, 0);
   g_assert_nonnull (strstr (state, "\"running\""));
+  g_clear_pointer (&state, g_free);
+  /* exec without --process starts from the bundle's process, as under
+   * argon (the full path builds it for every isolation), options over it. */
+  g_assert_cmpint (hcsctl (&state, "exec", "oci-lcow", "sh", "-c", "echo $FOO; id -u; id -g",
+                           NULL), ==, 0);
+  g_assert_cmpstr (state, ==, "bar\n1000\n1001\n");
+  g_clear_pointer (&state, g_free);
+  g_assert_cmpint (hcsctl (&state, "exec", "--env", "FOO=baz", "--user", "0", "oci-lcow", "sh",
+                           "-c", "echo $FOO; id -u; id -g", NULL), ==, 0);
+  g_assert_cmpstr (state, ==, "baz\n0\n1001\n");
   g_clear_pointer (&state, g_free);
   g_assert_cmpint (hcsctl (NULL, "kill", "oci-lcow", "KILL", NULL), ==, 0);
   /* The exit reaches the holder asynchronously: delete --force either way. */

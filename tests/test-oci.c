@@ -2627,7 +2627,8 @@ test_front_exec (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "fx", "grep", "-E",
                                    "^(CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):",
                                    "/proc/self/status"), ==, 0);
-  g_assert_nonnull (strstr (out, "NoNewPrivs:\t1\n"));
+  /* The bundle's own: no noNewPrivileges is false, as in runc's exec. */
+  g_assert_nonnull (strstr (out, "NoNewPrivs:\t0\n"));
   g_assert_nonnull (strstr (out, "Seccomp:\t2\n"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -2700,6 +2701,197 @@ test_front_exec (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "fx"), ==, 0);
 }
 
+/* A bundle whose process has its own env, a user other than root with
+ * supplementary groups and a umask, a reduced capability set, an rlimit,
+ * noNewPrivileges and an oomScoreAdj, for runc's exec without --process. */
+static void
+write_exec_defaults_bundle (Fixture *fixture, const char *foo)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"args\": [\"sleep\", \"1000\"],"
+      "   \"user\": {\"uid\": 1000, \"gid\": 1001, \"additionalGids\": [10, 20],"
+      "     \"umask\": 23},"
+      "   \"env\": [\"PATH=/bin:/usr/bin\", \"FOO=%s\", \"TERM=xterm\"], \"cwd\": \"/etc\","
+      "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"effective\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"permitted\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"inheritable\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"ambient\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]},"
+      "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 123, \"hard\": 456}],"
+      "   \"noNewPrivileges\": true, \"oomScoreAdj\": 321},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+      "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
+      test_get_busybox_rootfs (), foo);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
+/* What an exec'd process shows of its process settings. */
+#define SHOW_PROCESS                                                                        \
+  "env | sort; id -u; id -g; id -G; pwd; echo umask $(umask); "                            \
+  "cat /proc/self/oom_score_adj; "                                                          \
+  "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status; "         \
+  "grep 'open files' /proc/self/limits"
+
+/* @shown without what runc 1.1's exec does not take from the process:
+ * its umask (applied to the init alone) and RLIMIT_NOFILE's soft limit
+ * (Go 1.19 raises it to the hard one in runc itself, and its exec keeps
+ * that); and without the HOME that runc adds from /etc/passwd when the
+ * env has none, which hcs's runtime does not add (to the init either).
+ * With @cap_sets, the sets but the bounding one too: hcs's --cap adds to
+ * all five, so that a user other than root keeps it, where runc's adds to
+ * bounding, effective and permitted (and ambient, which the kernel then
+ * refuses without inheritable), which such a user loses at execve. */
+static char *
+without_runc_quirks (const char *shown, gboolean cap_sets)
+{
+  g_auto (GStrv) lines = g_strsplit (shown, "\n", -1);
+  GString *kept = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (!g_str_has_prefix (lines[i], "HOME=") && !g_str_has_prefix (lines[i], "umask ") &&
+        !g_str_has_prefix (lines[i], "Max open files") &&
+        !(cap_sets && (g_str_has_prefix (lines[i], "CapInh:") ||
+                       g_str_has_prefix (lines[i], "CapPrm:") ||
+                       g_str_has_prefix (lines[i], "CapEff:") ||
+                       g_str_has_prefix (lines[i], "CapAmb:"))))
+      g_string_append_printf (kept, "%s\n", lines[i]);
+  return g_string_free (kept, FALSE);
+}
+
+/* runc's exec of the same bundle shows what hcsctl's showed (@ours),
+ * without options or with those of @which ("env": --env, --user, --cwd;
+ * "cap": --cap, --additional-gids), when runc runs containers here
+ * (runc 1.1 refuses -e and --env together: the long forms alone). */
+static void
+assert_exec_as_runc (Fixture *fixture, const char *ours, const char *which)
+{
+  g_autofree char *runc = g_find_program_in_path ("runc");
+  g_autofree char *id = g_strdup_printf ("xd-runc-%d", (int) getpid ());
+  g_autofree char *out = NULL, *err = NULL, *ours_kept = NULL, *theirs_kept = NULL;
+
+  if (runc == NULL)
+    {
+      g_test_message ("runc is not installed: no comparison");
+      return;
+    }
+  if (run_program (fixture, TRUE, NULL, &err, "create", id, NULL) != 0)
+    {
+      g_test_message ("runc create failed: %s: no comparison", err);
+      return;
+    }
+  g_assert_cmpint (run_program (fixture, TRUE, NULL, NULL, "start", id, NULL), ==, 0);
+  if (which == NULL)
+    g_assert_cmpint (run_program (fixture, TRUE, &out, NULL, "exec", id, "sh", "-c",
+                                  SHOW_PROCESS, NULL), ==, 0);
+  else if (g_str_equal (which, "env"))
+    g_assert_cmpint (run_program (fixture, TRUE, &out, NULL, "exec", "--env", "FOO=baz",
+                                  "--env", "NEW=1", "--env", "NEW=2", "--user", "2000", "--cwd",
+                                  "/", id, "sh", "-c", SHOW_PROCESS, NULL), ==, 0);
+  else
+    g_assert_cmpint (run_program (fixture, TRUE, &out, NULL, "exec", "--cap", "CAP_CHOWN",
+                                  "--additional-gids", "30", "--additional-gids", "40", id, "sh", "-c",
+                                  SHOW_PROCESS, NULL), ==, 0);
+  g_assert_cmpint (run_program (fixture, TRUE, NULL, NULL, "delete", "--force", id, NULL), ==, 0);
+  while (waitpid (-1, NULL, WNOHANG) > 0)
+    ;
+  ours_kept = without_runc_quirks (ours, g_strcmp0 (which, "cap") == 0);
+  theirs_kept = without_runc_quirks (out, g_strcmp0 (which, "cap") == 0);
+  g_assert_cmpstr (ours_kept, ==, theirs_kept);
+}
+
+/* exec without --process starts from the bundle's process as create saw
+ * it (runc's getProcess), on hcsctl's front and on the full path alike,
+ * byte for byte; its options go over it as runc's do; a config.json
+ * changed after the create changes nothing. */
+static void
+test_exec_defaults (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *defaults_out = NULL;
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *pid_text = NULL;
+
+  write_exec_defaults_bundle (fixture, "bar");
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--pid-file", pid_file, "xd"), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "xd"), ==, 0);
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+
+  /* The bundle's env (TERM, FOO, its PATH), user, groups, umask, cwd,
+   * oomScoreAdj, capabilities, noNewPrivileges and rlimits. */
+  g_assert_false (exec_maps_gio (fixture, "xd", front_maps_env));
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "xd", "sh", "-c", SHOW_PROCESS),
+                   ==, 0);
+  g_test_message ("exec's process: %s", out);
+  g_assert_nonnull (strstr (out, "FOO=bar\n"));
+  g_assert_nonnull (strstr (out, "PATH=/bin:/usr/bin\n"));
+  g_assert_nonnull (strstr (out, "TERM=xterm\n"));
+  g_assert_nonnull (strstr (out, "\n1000\n1001\n1001 10 20\n/etc\numask 0027\n321\n"));
+  g_assert_nonnull (strstr (out, "CapInh:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapPrm:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapEff:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapBnd:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "CapAmb:\t0000000000000420\n"));
+  g_assert_nonnull (strstr (out, "NoNewPrivs:\t1\n"));
+  g_assert_nonnull (strstr (out, "Max open files            123                  456"));
+  defaults_out = g_steal_pointer (&out);
+  g_clear_pointer (&err, g_free);
+  assert_exec_as_runc (fixture, defaults_out, NULL);
+
+  /* --env appended (a later NAME= wins), --user's uid with the bundle's
+   * gid, --cwd: as runc's, on both paths. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "--env", "FOO=baz", "--env",
+                                   "NEW=1", "--env", "NEW=2", "--user", "2000", "--cwd", "/",
+                                   "xd", "sh", "-c", SHOW_PROCESS), ==, 0);
+  g_assert_nonnull (strstr (out, "FOO=baz\n"));
+  g_assert_nonnull (strstr (out, "NEW=2\n"));
+  g_assert_null (strstr (out, "NEW=1\n"));
+  g_assert_nonnull (strstr (out, "TERM=xterm\n"));
+  g_assert_nonnull (strstr (out, "PATH=/bin:/usr/bin\n"));
+  g_assert_nonnull (strstr (out, "\n2000\n1001\n1001 10 20\n/\numask 0027\n321\n"));
+  g_assert_nonnull (strstr (out, "CapEff:\t0000000000000420\n"));
+  assert_exec_as_runc (fixture, out, "env");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "-u", "2000:3000", "xd", "sh",
+                                   "-c", "id -u; id -g"), ==, 0);
+  g_assert_cmpstr (out, ==, "2000\n3000\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --cap added to every set, --additional-gids after the bundle's,
+   * --no-new-privs: the full path's options, the same either way. */
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "--cap", "CAP_CHOWN",
+                                   "--additional-gids", "30", "--additional-gids", "40", "xd", "sh", "-c",
+                                   SHOW_PROCESS), ==, 0);
+  g_assert_nonnull (strstr (out, "\n1000\n1001\n1001 10 20 30 40\n/etc\n"));
+  g_assert_nonnull (strstr (out, "CapEff:\t0000000000000421\n"));
+  g_assert_nonnull (strstr (out, "CapBnd:\t0000000000000421\n"));
+  g_assert_nonnull (strstr (out, "CapAmb:\t0000000000000421\n"));
+  assert_exec_as_runc (fixture, out, "cap");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* config.json changed since the create: what exec inherits does not. */
+  write_exec_defaults_bundle (fixture, "changed");
+  g_assert_cmpint (hcsctl_as_full (fixture, &out, &err, "exec", "xd", "sh", "-c", SHOW_PROCESS),
+                   ==, 0);
+  g_assert_cmpstr (out, ==, defaults_out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "xd"), ==, 0);
+  {
+    gint64 pid = g_ascii_strtoll (pid_text, NULL, 10);
+
+    g_assert_cmpint (waitpid ((pid_t) pid, NULL, 0), ==, pid);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2731,6 +2923,7 @@ main (int argc, char **argv)
   ADD ("errors", test_errors);
   ADD ("front", test_front);
   ADD ("front-delete", test_front_delete);
+  ADD ("exec-defaults", test_exec_defaults);
 #undef ADD
 #define ADD(path, func, data) \
   g_test_add ("/oci/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)

@@ -182,7 +182,7 @@ write_bundle (const char *name, const char *script)
   g_autofree char *quoted = g_strescape (script, NULL);
   g_autofree char *config = g_strdup_printf (
       "{\"ociVersion\": \"1.0.2\", \"process\": {\"args\": [\"sh\", \"-c\", \"%s\"], "
-      "\"cwd\": \"/\", \"env\": [\"PATH=/bin:/sbin:/usr/bin\"]}, "
+      "\"cwd\": \"/\", \"env\": [\"PATH=/bin:/sbin:/usr/bin\", \"FOO=bar\"]}, "
       "\"annotations\": {\"io.hcs.isolation\": \"hyperv\"}}",
       quoted);
   g_autoptr (GError) error = NULL;
@@ -230,6 +230,14 @@ test_runc_verbs (void)
   g_assert_cmpint (HCSCTL (&out, "list", "-q"), ==, 0);
   g_assert_cmpstr (out, ==, "held-verbs\n");
   g_assert_cmpint (HCSCTL (NULL, "exec", "held-verbs", "sh", "-c", "exit 5"), ==, 5);
+  /* Without --process, from the bundle's process (its env), as runc's. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (HCSCTL (&out, "exec", "held-verbs", "sh", "-c", "echo $FOO $PATH"), ==, 0);
+  g_assert_cmpstr (out, ==, "bar /bin:/sbin:/usr/bin\n");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (HCSCTL (&out, "exec", "--env", "FOO=baz", "held-verbs", "sh", "-c",
+                           "echo $FOO $PATH"), ==, 0);
+  g_assert_cmpstr (out, ==, "baz /bin:/sbin:/usr/bin\n");
 
   /* From this process through the API: stdin in, stdout out. */
   host = hcs_host_new (shared.options, &error);

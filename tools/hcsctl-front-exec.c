@@ -4,9 +4,10 @@
  * At create, argon wrote the exec template (hcs-gate.h, gate-exec): the
  * helper's spec of `hcsctl exec ID /bin/true` as the full path makes it
  * (the init's pid, its cgroup files, the container's seccomp program, the
- * process defaults). The front substitutes the command line, and --env,
- * --cwd and --user where given, as hcs_runtime_spec_set_process() would
- * have put them; checks the init is the recorded one and running; execs
+ * process: the container's exec defaults, the bundle's process as create
+ * saw it, when it has some). The front substitutes the command line, and
+ * --env, --cwd and --user where given, as hcs_runtime_spec_set_process()
+ * would have put them over the same defaults; checks the init is the recorded one and running; execs
  * the helper from its read-only view exactly as the full path does
  * (hcs-runtime-spawn.c, the same code); and waits for the process, its
  * own child as in the full path's foreground exec, forwarding SIGINT,
@@ -37,8 +38,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 typedef struct {
   const char *id;
@@ -125,22 +124,37 @@ compare_strings (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
 }
 
-/* hcs_process_config_get_envp() and hcs_runtime_spec_set_process(): each
- * name once (the last given wins), sorted, PATH's default when none. */
+static void
+add_by_name (GHashTable *by_name, const char *entry)
+{
+  g_hash_table_replace (by_name, g_strndup (entry, strchr (entry, '=') - entry), (char *) entry);
+}
+
+/* hcs_process_config_get_envp() and hcs_runtime_spec_set_process() of
+ * the full path's process: each name once (the last given wins), sorted,
+ * PATH's default when none. Over the container's exec defaults, the
+ * template's @base (which has a PATH already) is where --env starts, as
+ * the full path starts from their environment; over the runtime's, --env
+ * alone. */
 static GVariant *
-build_env (GPtrArray *given)
+build_env (GVariant *base, GPtrArray *given)
 {
   g_autoptr (GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  g_autofree const char **base_entries = NULL;
   gboolean has_path = FALSE;
   GHashTableIter iter;
   gpointer entry;
 
-  for (guint i = 0; i < given->len; i++)
+  if (base != NULL)
     {
-      const char *text = given->pdata[i];
-      g_hash_table_replace (by_name, g_strndup (text, strchr (text, '=') - text), (char *) text);
+      base_entries = g_variant_get_strv (base, NULL);
+      for (guint i = 0; base_entries[i] != NULL; i++)
+        if (strchr (base_entries[i], '=') != NULL)
+          add_by_name (by_name, base_entries[i]);
     }
+  for (guint i = 0; i < given->len; i++)
+    add_by_name (by_name, given->pdata[i]);
   g_hash_table_iter_init (&iter, by_name);
   while (g_hash_table_iter_next (&iter, NULL, &entry))
     g_ptr_array_add (entries, entry);
@@ -148,13 +162,15 @@ build_env (GPtrArray *given)
   for (guint i = 0; i < entries->len; i++)
     has_path |= g_str_has_prefix (entries->pdata[i], "PATH=");
   if (!has_path)
-    g_ptr_array_add (entries, DEFAULT_PATH);
+    g_ptr_array_add (entries, HCS_GATE_DEFAULT_PATH);
   return g_variant_new_strv ((const char *const *) entries->pdata, entries->len);
 }
 
-/* The template's process with the exec's command line substituted. */
+/* The template's process with the exec's command line substituted: over
+ * @exec_defaults, --env and --user edit the template's as the full path
+ * edits the container's exec defaults. */
 static GVariant *
-fill_process (GVariant *template_process, const FrontExec *exec)
+fill_process (GVariant *template_process, const FrontExec *exec, gboolean exec_defaults)
 {
   GVariantBuilder process;
   GVariantIter iter;
@@ -168,12 +184,20 @@ fill_process (GVariant *template_process, const FrontExec *exec)
       if (g_str_equal (name, "args"))
         g_variant_builder_add (&process, "{sv}", name,
                                g_variant_new_strv ((const char *const *) exec->args, -1));
-      else if (g_str_equal (name, "env") && exec->env != NULL)
-        g_variant_builder_add (&process, "{sv}", name, build_env (exec->env));
+      else if (g_str_equal (name, "env") && exec->env != NULL &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+        g_variant_builder_add (&process, "{sv}", name,
+                               build_env (exec_defaults ? value : NULL, exec->env));
       else if (g_str_equal (name, "cwd") && exec->cwd != NULL)
         g_variant_builder_add (&process, "{sv}", name, g_variant_new_string (exec->cwd));
-      else if (g_str_equal (name, "user") && exec->user != NULL)
-        g_variant_builder_add (&process, "{sv}", name, g_variant_new_string (exec->user));
+      else if (g_str_equal (name, "user") && exec->user != NULL &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          g_autofree char *user = hcs_gate_exec_user (
+              exec_defaults ? g_variant_get_string (value, NULL) : NULL, exec->user);
+
+          g_variant_builder_add (&process, "{sv}", name, g_variant_new_string (user));
+        }
       else
         g_variant_builder_add (&process, "{sv}", name, value);
       g_variant_unref (value);
@@ -185,7 +209,8 @@ fill_process (GVariant *template_process, const FrontExec *exec)
  * die_with_parent as the full path's settings say now. NULL: a template
  * not of the shape the front knows (no process, another init). */
 static GBytes *
-fill_spec (GVariant *template, const FrontExec *exec, int init_pid, gboolean die_with_parent)
+fill_spec (GVariant *template, gboolean exec_defaults, const FrontExec *exec, int init_pid,
+           gboolean die_with_parent)
 {
   g_autoptr (GVariant) process = NULL, spec = NULL;
   gint64 pid = 0;
@@ -202,7 +227,8 @@ fill_spec (GVariant *template, const FrontExec *exec, int init_pid, gboolean die
   while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
     {
       if (g_str_equal (name, "process"))
-        g_variant_builder_add (&builder, "{sv}", name, fill_process (process, exec));
+        g_variant_builder_add (&builder, "{sv}", name,
+                               fill_process (process, exec, exec_defaults));
       else if (!g_str_equal (name, "die_with_parent"))
         g_variant_builder_add (&builder, "{sv}", name, value);
       g_variant_unref (value);
@@ -470,7 +496,7 @@ hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (GBytes) spec = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *helper_path = NULL;
-  gboolean die_with_creator = FALSE;
+  gboolean die_with_creator = FALSE, exec_defaults = FALSE;
   struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
   int signal_pipe[2], init_pidfd, pid, code = 255;
 
@@ -484,14 +510,14 @@ hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv)
       hcs_gate_get_status (&gate) != HCS_GATE_RUNNING ||
       !read_settings (globals, &helper_path, &die_with_creator))
     return HCSCTL_FRONT_DECLINED;
-  template = hcs_gate_load_exec (&gate, &error);
+  template = hcs_gate_load_exec (&gate, &exec_defaults, &error);
   if (template == NULL)
     {
       if (globals->debug)
         g_printerr ("hcsctl: the full path for '%s': %s\n", exec.id, error->message);
       return HCSCTL_FRONT_DECLINED;
     }
-  spec = fill_spec (template, &exec, gate.pid, die_with_creator);
+  spec = fill_spec (template, exec_defaults, &exec, gate.pid, die_with_creator);
   if (spec == NULL)
     return HCSCTL_FRONT_DECLINED;
 

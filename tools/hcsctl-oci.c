@@ -75,7 +75,9 @@ static const HcsctlHelp oci_help[] = {
   { "exec", "<container-id> <command> [command options]",
     "execute new process inside the container",
     "The exec command runs a new process inside a running container. Its exit\n"
-    "code is the process's; 255 when hcsctl itself fails." },
+    "code is the process's; 255 when hcsctl itself fails. Without --process it\n"
+    "starts from the bundle's process as create saw it (env, user, cwd,\n"
+    "capabilities, rlimits, ...), the options over it, as runc's does." },
   { "update", "<container-id>", "update container resource constraints", NULL },
   { "events", "<container-id>", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
     NULL },
@@ -258,10 +260,13 @@ oci_pid (JsonObject *info, const HcsContainerProperties *props)
 
 /* oci.json, a record in the system's folder (hcs-state) beside the
  * driver's: what runc's state output needs and the system itself does not
- * know (bundle, rootfs, annotations). */
+ * know (bundle, rootfs, annotations), and the exec defaults that an exec
+ * without --process starts from, as create saw them ("process", a
+ * ProcessConfig). */
 static gboolean
 save_oci_info (HcsStateFolder *folder, const char *bundle, const char *rootfs,
-               JsonNode *annotations, GPid sentinel, GError **error)
+               JsonNode *annotations, const HcsProcessConfig *exec_defaults, GPid sentinel,
+               GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
@@ -277,6 +282,11 @@ save_oci_info (HcsStateFolder *folder, const char *bundle, const char *rootfs,
     {
       json_builder_set_member_name (builder, "annotations");
       json_builder_add_value (builder, json_node_copy (annotations));
+    }
+  if (exec_defaults != NULL)
+    {
+      json_builder_set_member_name (builder, "process");
+      json_builder_add_value (builder, hcs_process_config_to_node (exec_defaults));
     }
   if (sentinel > 0)
     {
@@ -774,6 +784,10 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       return NULL;
     }
 
+  /* runc's exec without --process starts from the process as it is now,
+   * whatever config.json says later: the driver renders it (argon's
+   * gate-exec) and oci.json keeps it for the full path's exec. */
+  config->exec_defaults = hcs_process_config_new_exec_defaults (config->process);
   config->process->create_stdin_pipe = FALSE;
   config->process->create_stdout_pipe = FALSE;
   config->process->create_stderr_pipe = FALSE;
@@ -827,7 +841,8 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   if (error == NULL)
     folder = hcs_state_open (hcs_host_get_state (host), id, &error);
   if (error != NULL ||
-      !save_oci_info (folder, bundle, config->volume_path, annotations, sentinel, &error) ||
+      !save_oci_info (folder, bundle, config->volume_path, annotations, config->exec_defaults,
+                      sentinel, &error) ||
       !save_gate_oci (folder, bundle, config->volume_path, annotations, config, &error) ||
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
     {
@@ -1425,10 +1440,10 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
       "Add a capability to the process's bounding, effective, permitted, inheritable and "
       "ambient sets", "CAP" },
     { "no-new-privs", 0, 0, G_OPTION_ARG_NONE, &no_new_privs,
-      "Set no_new_privs (always set without --process)", NULL },
+      "Set no_new_privs (otherwise the bundle's noNewPrivileges)", NULL },
     { "preserve-fds", 0, 0, G_OPTION_ARG_INT, &preserve_fds, "Accepted", "N" },
     { "additional-gids", 'g', 0, G_OPTION_ARG_STRING_ARRAY, &additional_gids,
-      "A supplementary group of the process (repeatable)", "GID" },
+      "A supplementary group of the process, after the bundle's (repeatable)", "GID" },
     { "apparmor", 0, 0, G_OPTION_ARG_STRING, &apparmor, "The AppArmor profile of the process",
       "PROFILE" },
     { "process-label", 0, 0, G_OPTION_ARG_STRING, &process_label,
@@ -1441,11 +1456,14 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL },
   };
+  g_autoptr (HcsHost) host = NULL;
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsContainerProperties) props = NULL;
   g_autoptr (HcsProcessConfig) config = NULL;
   g_autoptr (HcsProcess) process = NULL;
+  g_autoptr (GArray) gids = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char *base_user = NULL;
   int exit_code = 1;
 
   if (!parse_args ("exec", "CONTAINER-ID [COMMAND [ARG…]]", entries, &argc, &argv, &rest, 1,
@@ -1458,11 +1476,73 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
           (config = hcs_process_config_from_oci_json (text, &error)) == NULL)
         return exec_failed (error->message);
     }
-  else
+  else if (rest[1] == NULL)
+    return exec_failed ("no command given (or --process FILE)");
+  /* The options are checked before the container is opened. */
+  for (guint i = 0; env && env[i]; i++)
     {
-      if (rest[1] == NULL)
-        return exec_failed ("no command given (or --process FILE)");
-      config = hcs_process_config_new ();
+      const char *equals = strchr (env[i], '=');
+      if (equals == NULL || equals == env[i])
+        return exec_failed ("--env: expected NAME=VALUE");
+    }
+  for (guint i = 0; additional_gids && additional_gids[i]; i++)
+    {
+      guint64 gid;
+
+      if (!g_ascii_string_to_unsigned (additional_gids[i], 10, 0, G_MAXUINT32 - 1, &gid, NULL))
+        {
+          g_autofree char *message =
+              g_strdup_printf ("--additional-gids: '%s' is not a group id", additional_gids[i]);
+          return exec_failed (message);
+        }
+      if (gids == NULL)
+        gids = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_array_append_val (gids, (guint32) { gid });
+    }
+  for (guint i = 0; cgroups && cgroups[i]; i++)
+    {
+      const char *colon = strchr (cgroups[i], ':');
+      const char *path = colon ? colon + 1 : cgroups[i];
+
+      /* The container's own cgroup is where every exec'd process goes. */
+      if (!g_str_equal (path, "/") && *path != '\0')
+        {
+          g_autofree char *message = g_strdup_printf (
+              "--cgroup %s: a sub-cgroup is not supported: an exec'd process joins the "
+              "container's own cgroup", cgroups[i]);
+          return exec_failed (message);
+        }
+    }
+  if ((config != NULL ? config->emulate_console : tty) && console_socket == NULL && detach)
+    return exec_failed ("cannot allocate a tty for a detached process without "
+                        "--console-socket");
+
+  container = open_container (globals, "exec", rest[0], &host);
+  if (container == NULL)
+    return 255;
+  if (config == NULL)
+    {
+      /* runc's exec without --process: the container's process as create
+       * saw it (oci.json), the options over it; hcsctl's front does the
+       * same over argon's gate-exec. A container without (hcs's own
+       * documents) gets the runtime's defaults. */
+      g_autoptr (JsonObject) info = load_oci_info (host, rest[0]);
+      JsonNode *defaults = json_object_get_member (info, "process");
+
+      if (defaults != NULL)
+        {
+          config = hcs_process_config_from_node (defaults, &error);
+          if (config == NULL)
+            {
+              g_autofree char *message =
+                  g_strdup_printf ("the container's exec defaults (oci.json): %s",
+                                   error->message);
+              return exec_failed (message);
+            }
+          base_user = g_strdup (config->user);
+        }
+      else
+        config = hcs_process_config_new ();
       config->command_args = g_strdupv (rest + 1);
       config->emulate_console = tty;
     }
@@ -1474,13 +1554,13 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   if (user != NULL)
     {
       g_free (config->user);
-      config->user = g_strdup (user);
+      config->user = hcs_gate_exec_user (base_user, user);
     }
+  /* Appended, a later NAME= over an earlier one. */
   for (guint i = 0; env && env[i]; i++)
     {
       const char *equals = strchr (env[i], '=');
-      if (equals == NULL || equals == env[i])
-        return exec_failed ("--env: expected NAME=VALUE");
+
       if (config->environment == NULL)
         config->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       g_hash_table_replace (config->environment, g_strndup (env[i], equals - env[i]),
@@ -1497,19 +1577,12 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
       config->no_new_privileges_given = TRUE;
       config->no_new_privileges = TRUE;
     }
-  for (guint i = 0; additional_gids && additional_gids[i]; i++)
+  /* Added to the process's own, as runc appends them. */
+  if (gids != NULL)
     {
-      guint64 gid;
-
-      if (!g_ascii_string_to_unsigned (additional_gids[i], 10, 0, G_MAXUINT32 - 1, &gid, NULL))
-        {
-          g_autofree char *message =
-              g_strdup_printf ("--additional-gids: '%s' is not a group id", additional_gids[i]);
-          return exec_failed (message);
-        }
       if (config->additional_gids == NULL)
         config->additional_gids = g_array_new (FALSE, FALSE, sizeof (guint32));
-      g_array_append_val (config->additional_gids, (guint32) { gid });
+      g_array_append_vals (config->additional_gids, gids->data, gids->len);
     }
   if (apparmor != NULL)
     {
@@ -1520,20 +1593,6 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
     {
       g_free (config->selinux_label);
       config->selinux_label = g_steal_pointer (&process_label);
-    }
-  for (guint i = 0; cgroups && cgroups[i]; i++)
-    {
-      const char *colon = strchr (cgroups[i], ':');
-      const char *path = colon ? colon + 1 : cgroups[i];
-
-      /* The container's own cgroup is where every exec'd process goes. */
-      if (!g_str_equal (path, "/") && *path != '\0')
-        {
-          g_autofree char *message = g_strdup_printf (
-              "--cgroup %s: a sub-cgroup is not supported: an exec'd process joins the "
-              "container's own cgroup", cgroups[i]);
-          return exec_failed (message);
-        }
     }
   config->create_stdin_pipe = config->create_stdout_pipe = config->create_stderr_pipe = FALSE;
   config->detach = detach;
@@ -1550,9 +1609,6 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   else
     config->inherit_stdio = TRUE;
 
-  container = open_container (globals, "exec", rest[0], NULL);
-  if (container == NULL)
-    return 255;
   props = hcs_container_query_properties (container, &error);
   if (props == NULL)
     return exec_failed (error->message);

@@ -267,19 +267,23 @@ write_gate (ArgonContainer *self, int pid, GError **error)
  * makes of an exec with a bare command line (hcsctl exec ID ARGS, run in
  * the foreground), rendered once, so that hcsctl's front can exec without
  * this plugin by substituting the command line (and env, cwd, user). The
- * create's @spec gives the container's seccomp program, the one its
- * ARGON_SECCOMP_RECORD holds. */
+ * process starts from the container's exec defaults when @config has
+ * some, as such an exec's does. The create's @spec gives the container's
+ * seccomp program, the one its ARGON_SECCOMP_RECORD holds. */
 static gboolean
-write_exec_gate (ArgonContainer *self, int pid, const HcsRuntimeSpec *spec, GError **error)
+write_exec_gate (ArgonContainer *self, int pid, const HcsRuntimeSpec *spec,
+                 const HcsContainerConfig *config, GError **error)
 {
-  g_autoptr (HcsProcessConfig) config = hcs_process_config_new ();
+  g_autoptr (HcsProcessConfig) process = config->exec_defaults
+                                             ? hcs_process_config_copy (config->exec_defaults)
+                                             : hcs_process_config_new ();
   g_autoptr (HcsRuntimeSpec) exec = NULL;
   g_autoptr (GBytes) bytes = NULL;
 
-  config->command_args = g_strdupv ((char *[]) { "/bin/true", NULL });
-  config->inherit_stdio = TRUE;
-  config->reap_directly = TRUE;
-  exec = hcs_runtime_spec_new_for_exec (self->id, pid, config, error);
+  process->command_args = g_strdupv ((char *[]) { "/bin/true", NULL });
+  process->inherit_stdio = TRUE;
+  process->reap_directly = TRUE;
+  exec = hcs_runtime_spec_new_for_exec (self->id, pid, process, error);
   if (exec == NULL)
     return FALSE;
   hcs_runtime_spec_set_cgroup (exec, self->cgroup);
@@ -291,7 +295,8 @@ write_exec_gate (ArgonContainer *self, int pid, const HcsRuntimeSpec *spec, GErr
   exec->detach = TRUE;
   exec->die_with_parent = self->settings.die_with_creator;
   bytes = hcs_runtime_spec_serialize (exec);
-  return hcs_state_folder_write_gate_exec (self->folder, bytes, error);
+  return hcs_state_folder_write_gate_exec (self->folder, bytes, config->exec_defaults != NULL,
+                                           error);
 }
 
 ArgonContainer *
@@ -428,7 +433,7 @@ argon_container_create (ArgonDriver *driver, const char *id,
     self->init_start_time = argon_process_start_time (pid);
     if (!argon_state_save_pid (self->folder, ARGON_INIT_RECORD, pid, self->init_start_time,
                                error) ||
-        !write_gate (self, pid, error) || !write_exec_gate (self, pid, spec, error))
+        !write_gate (self, pid, error) || !write_exec_gate (self, pid, spec, config, error))
       goto fail;
   }
   hcs_state_fault_point ("argon-saved");
