@@ -60,7 +60,7 @@ SUBSYSTEMS = [
              r"^mangle_path|^string_escape|^num_to_str|^format_decode|^vsnprintf|^number|"
              r"^put_dec|^string$|^pointer"),
     ("sysfs/kernfs", r"kernfs|sysfs"),
-    ("devpts/tty", r"devpts|tty|pty|^n_tty|serial|uart|console|printk|^vt_|^con_"),
+    ("devpts/tty", r"devpts|tty|^pty|_pty|^n_tty|serial|uart|console|printk|^vt_|^con_"),
     ("seccomp/bpf", r"seccomp|bpf"),
     ("random", r"random|crng|blake2s|chacha|entropy|^mix_pool|^credit_"),
     ("devices/uevent", r"kobject|uevent|^device_|devtmpfs|^kset|^klist|^bus_|^driver_|^dev_uevent|"
@@ -130,7 +130,7 @@ class Symbols:
 
 
 def read_kernel_symbols(template_log):
-    _, console = read_log(template_log)
+    _, console, _ = read_log(template_log)
     pairs = []
     for _, text in console:
         if text.startswith("hcs-gcs: ksym "):
@@ -188,16 +188,30 @@ def subsystem(name, patterns=[(n, re.compile(p)) for n, p in SUBSYSTEMS]):
 
 
 def read_log(path):
-    """The blocks' PCs in translation order and the console's lines, each
-    with the number of blocks translated before it began."""
+    """The blocks' PCs in translation order, the console's lines, each
+    with the number of blocks translated before it began, and the number
+    translated before the workload ran (PATH with .running for .log: the
+    log's size then, bench/xenon.c), or None."""
     pcs = []
     lines = []
     current = bytearray()
     current_start = 0
     expect_pc = False
     serial = re.compile(r"serial_write .*addr 0x0*([0-9a-f]*) val 0x([0-9a-f]+)")
-    with open(path, errors="replace") as f:
-        for line in f:
+    running_at = None
+    running = None
+    try:
+        with open(re.sub(r"\.log$", ".running", path)) as f:
+            running_at = int(f.read())
+    except (OSError, ValueError):
+        pass
+    offset = 0
+    with open(path, "rb") as f:
+        for raw in f:
+            offset += len(raw)
+            if running is None and running_at is not None and offset > running_at:
+                running = len(pcs)
+            line = raw.decode(errors="replace")
             if line.startswith("IN:"):
                 expect_pc = True
                 continue
@@ -217,7 +231,7 @@ def read_log(path):
                     current = bytearray()
                 elif byte != 0x0D:
                     current.append(byte)
-    return pcs, lines
+    return pcs, lines, running
 
 
 def main():
@@ -231,7 +245,7 @@ def main():
     clones = 0
 
     for log in sys.argv[4:]:
-        pcs, console = read_log(log)
+        pcs, console, running = read_log(log)
         marks = [(start, text.split()[2]) for start, text in console
                  if text.startswith("hcs-gcs: mark ")]
         if not marks or marks[-1][1] != "end":
@@ -279,23 +293,30 @@ def main():
             return "user", "other (vdso, an exec'd workload)", "?"
 
         bounds = [(0, "restore+negotiate")] + [(s, n) for s, n in marks]
+        if running is not None and running > marks[-1][0]:
+            bounds.append((running, "after (stats, remove)"))
         bounds.append((len(pcs), None))
         print(f"\n{log}: {len(pcs)} blocks translated")
-        print(f"  {'step':<20} {'blocks':>7} {'kernel':>7} {'user':>7}")
+        print(f"  {'step':<22} {'blocks':>7} {'kernel':>7} {'user':>7}")
         create = collections.Counter()
         create_functions = collections.Counter()
         for (start, step), (stop, _) in zip(bounds, bounds[1:]):
-            step = step if step != "end" else "after (start, workload, idle)"
+            step = step if step != "end" else "start to running" if running else "after the create"
             kinds = collections.Counter()
             for pc in pcs[start:stop]:
                 where, what, function = classify(pc)
                 kinds[where] += 1
-                if start >= marks[0][0] and step != "after (start, workload, idle)":
+                if start >= marks[0][0] and start < marks[-1][0]:
                     create[(where, what)] += 1
                     create_functions[(what, function)] += 1
                 totals[step][where] += 1
-            print(f"  {step:<20} {stop - start:>7} {kinds['kernel']:>7} {kinds['user']:>7}")
+            print(f"  {step:<22} {stop - start:>7} {kinds['kernel']:>7} {kinds['user']:>7}")
             totals[step]["blocks"] += stop - start
+            totals[step]["clones"] += 1
+        if running is not None:
+            print(f"  from the restore to the workload running: {running} blocks")
+            totals["restore to running"]["blocks"] += running
+            totals["restore to running"]["clones"] += 1
         in_create = sum(create.values())
         totals["create"]["blocks"] += in_create
         print(f"  the create (set-up to end): {in_create} blocks")
@@ -312,8 +333,9 @@ def main():
         print(f"  {'step':<30} {'blocks':>7} {'kernel':>7} {'user':>7}")
         for step, counts in totals.items():
             if step not in ("create", "by part", "by function"):
-                print(f"  {step:<30} {counts['blocks'] / clones:>7.0f} "
-                      f"{counts['kernel'] / clones:>7.0f} {counts['user'] / clones:>7.0f}")
+                n = counts["clones"]
+                print(f"  {step:<30} {counts['blocks'] / n:>7.0f} "
+                      f"{counts['kernel'] / n:>7.0f} {counts['user'] / n:>7.0f}  ({n} clones)")
         print(f"  the create {totals['create']['blocks'] / clones:.0f} blocks")
         for what, n in totals["by part"].most_common():
             print(f"    {what:<44} {n / clones:>7.0f}")

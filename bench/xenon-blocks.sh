@@ -25,7 +25,7 @@ qemu=$(command -v qemu-system-x86_64) || { echo "qemu-system-x86_64 is not insta
 work=${KEEP:-$(mktemp -d /tmp/hcs-bench-blocks-XXXXXX)}
 mkdir -p "$work/bin" "$work/logs"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT INT TERM
-rm -f "$work"/logs/*.log "$work"/logs/*.txt
+rm -f "$work"/logs/*
 cat >"$work/bin/qemu-system-x86_64" <<WRAPPER
 #!/bin/sh
 for arg; do
@@ -37,7 +37,7 @@ exec "$qemu" "\$@" -d trace:serial_write -D "$work/logs/template-\$\$.txt"
 WRAPPER
 chmod +x "$work/bin/qemu-system-x86_64"
 
-PATH=$work/bin:$PATH BOOT_PARAMETERS="hcs.blocks ${BOOT_PARAMETERS:-}" TEMPLATE_DIR=$work/templates \
+PATH=$work/bin:$PATH BLOCKS_LOG_DIR=$work/logs BOOT_PARAMETERS="hcs.blocks ${BOOT_PARAMETERS:-}" TEMPLATE_DIR=$work/templates \
   "$top/bench/xenon.sh" "$clones" template
 python3 "$top/bench/xenon-blocks.py" "$build/runtime/hcs-runtime-helper" "$build/guest/hcs-gcs" \
   "$(ls -S "$work"/logs/template-*.txt | head -n1)" "$work"/logs/*.log
