@@ -316,6 +316,9 @@ def main():
         if running is not None:
             print(f"  from the restore to the workload running: {running} blocks")
             totals["restore to running"]["blocks"] += running
+            kernel_blocks = sum(1 for pc in pcs[:running] if pc >= KERNEL_START)
+            totals["restore to running"]["kernel"] += kernel_blocks
+            totals["restore to running"]["user"] += running - kernel_blocks
             totals["restore to running"]["clones"] += 1
         in_create = sum(create.values())
         totals["create"]["blocks"] += in_create
