@@ -16,7 +16,9 @@
 # bytes only): its first create says the guest's /proc/kallsyms ("ksym
 # ADDRESS NAME"; Debian ships no System.map), which its clones share.
 # HELPER and AGENT (the build's, with symbols) name the functions of the
-# runtime helper (static, not PIE) and the agent.
+# runtime helper (static, not PIE) and the agent. A static workload (the
+# guest's busybox) lies at the helper's addresses: the parts are read for
+# the Create, before the workload runs.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import bisect

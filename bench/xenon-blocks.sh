@@ -3,7 +3,8 @@
 # code path a clone runs after its restore is translated again, so the
 # blocks between the restore and the workload are what its start costs.
 # Runs `bench/xenon.sh CLONES template` with a template booted with
-# hcs.blocks (the agent marks each step of a Create on its console) and
+# hcs.blocks and hcs.kallsyms (the agent marks each step of a Create on
+# its console, and its first create says the kernel's symbols) and
 # with each clone's QEMU logging its translated blocks and its serial
 # port's bytes to one file (`-d in_asm,trace:serial_write`, through a
 # qemu-system-x86_64 wrapper first in PATH: only QEMUs started with
@@ -37,7 +38,7 @@ exec "$qemu" "\$@" -d trace:serial_write -D "$work/logs/template-\$\$.txt"
 WRAPPER
 chmod +x "$work/bin/qemu-system-x86_64"
 
-PATH=$work/bin:$PATH BLOCKS_LOG_DIR=$work/logs BOOT_PARAMETERS="hcs.blocks ${BOOT_PARAMETERS:-}" TEMPLATE_DIR=$work/templates \
+PATH=$work/bin:$PATH BLOCKS_LOG_DIR=$work/logs BOOT_PARAMETERS="hcs.blocks hcs.kallsyms ${BOOT_PARAMETERS:-}" TEMPLATE_DIR=$work/templates \
   "$top/bench/xenon.sh" "$clones" template
 python3 "$top/bench/xenon-blocks.py" "$build/runtime/hcs-runtime-helper" "$build/guest/hcs-gcs" \
   "$(ls -S "$work"/logs/template-*.txt | head -n1)" "$work"/logs/*.log
