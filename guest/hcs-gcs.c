@@ -740,14 +740,17 @@ mark_step (Agent *agent, const char *step, const char *id)
 static void
 say_kernel_symbols (Agent *agent)
 {
-  static gboolean said;
+  static gsize said;
   g_autofree char *kallsyms = NULL;
   g_autoptr (GString) text = g_string_new (NULL);
   g_auto (GStrv) lines = NULL;
 
-  if (!agent->kallsyms || said || !g_file_get_contents ("/proc/kallsyms", &kallsyms, NULL, NULL))
+  /* Creates run on worker threads: the first one says them. */
+  if (!agent->kallsyms || !g_once_init_enter (&said))
     return;
-  said = TRUE;
+  g_once_init_leave (&said, 1);
+  if (!g_file_get_contents ("/proc/kallsyms", &kallsyms, NULL, NULL))
+    return;
   lines = g_strsplit (kallsyms, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
