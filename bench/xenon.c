@@ -361,6 +361,31 @@ print_guest_timing (int pid, const char *id)
     }
 }
 
+/* With BLOCKS_LOG_DIR (bench/xenon-blocks.sh, whose QEMU wrapper has
+ * each clone log its translated blocks to DIR/qemu-PID.log, flushed as it
+ * goes): how far clone @pid's log was when its workload ran, in
+ * DIR/qemu-PID.running, for bench/xenon-blocks.py to tell the start's
+ * blocks from those of what follows (statistics, the remove). */
+static void
+mark_running_in_block_log (int pid)
+{
+  const char *dir = g_getenv ("BLOCKS_LOG_DIR");
+  g_autofree char *log = NULL;
+  g_autofree char *mark = NULL;
+  g_autofree char *size = NULL;
+  GStatBuf st;
+
+  if (dir == NULL)
+    return;
+  log = g_strdup_printf ("%s/qemu-%d.log", dir, pid);
+  if (g_stat (log, &st) < 0)
+    return;
+  mark = g_strdup_printf ("%s/qemu-%d.running", dir, pid);
+  size = g_strdup_printf ("%lld\n", (long long) st.st_size);
+  if (!g_file_set_contents (mark, size, -1, NULL))
+    fprintf (stderr, "hcs-bench-xenon: could not write %s\n", mark);
+}
+
 static double
 qemu_cpu_of_new_child (GArray *before)
 {
@@ -471,6 +496,7 @@ main (int argc, char **argv)
        * running (the CPU is steadier than the wall clock under load). */
       if (find_new_child (before, &clone))
         {
+          mark_running_in_block_log (clone.pid);
           g_array_append_val (clone_cpu, clone.cpu_ms);
           print_guest_timing (clone.pid, id);
         }

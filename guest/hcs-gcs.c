@@ -65,6 +65,8 @@ typedef struct
   GHashTable *storages;   /* container id -> GcsStorage: roots built of disks */
   char *misbehave;        /* hcs.misbehave= of the kernel command line, for tests */
   gboolean timing;        /* hcs.timing on the kernel command line: each create's steps */
+  gboolean blocks;        /* hcs.blocks: a console mark at each step, for bench/xenon-blocks.sh */
+  gboolean kallsyms;      /* hcs.kallsyms: the kernel's symbols said once, likewise */
   char **modules;         /* /lib/modules/load-order */
   guint bridge_modules;   /* how many of `modules` PID 1 loaded before the bridge */
   GMutex setup_lock;      /* guards the four below: creates wait for the set-up */
@@ -719,6 +721,80 @@ running_create_clear (RunningCreate *running)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunningCreate, running_create_clear)
 
+/* With hcs.blocks: "mark STEP ID" on the console as a create's step begins.
+ * bench/xenon-blocks.sh has QEMU log each translated block and each byte
+ * the serial port is given in one file, so these lines cut the blocks
+ * into steps. */
+static void
+mark_step (Agent *agent, const char *step, const char *id)
+{
+  if (agent->blocks)
+    say ("mark %s %s", step, id);
+}
+
+/* With hcs.kallsyms, the kernel's functions ("ksym ADDRESS NAME"), once:
+ * Debian ships no System.map, and the guest's /proc/kallsyms has the
+ * running addresses. Said by a template's first create, before it is
+ * saved, so its clones never say it again (the flag is in the saved
+ * memory); some 2.6 MB on the serial console, 20 s of a TCG boot. */
+static void
+say_kernel_symbols (Agent *agent)
+{
+  static gsize said;
+  g_autofree char *kallsyms = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+
+  /* Creates run on worker threads: the first one says them. */
+  if (!agent->kallsyms || !g_once_init_enter (&said))
+    return;
+  g_once_init_leave (&said, 1);
+  if (!g_file_get_contents ("/proc/kallsyms", &kallsyms, NULL, NULL))
+    return;
+  lines = g_strsplit (kallsyms, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], " ", 4);
+
+      /* Text of the kernel itself: modules are said by name. */
+      if (g_strv_length (fields) == 3 && (g_str_equal (fields[1], "t") ||
+                                          g_str_equal (fields[1], "T")))
+        g_string_append_printf (text, "hcs-gcs: ksym %s %s\n", fields[0], fields[2]);
+    }
+  g_printerr ("%s", text->str);
+}
+
+/* With hcs.blocks, after a create: the agent's executable mappings and
+ * the modules' addresses, for bench/xenon-blocks.sh to say in which
+ * binary or module a translated block lies. Said after the create's last
+ * mark, so its own code is not counted in the create's. */
+static void
+say_code_layout (Agent *agent)
+{
+  g_autofree char *maps = NULL;
+  g_autofree char *modules = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!agent->blocks)
+    return;
+  say_kernel_symbols (agent);
+  if (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    {
+      lines = g_strsplit (maps, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (strstr (lines[i], " r-xp ") != NULL)
+          say ("map %s", lines[i]);
+      g_clear_pointer (&lines, g_strfreev);
+    }
+  if (g_file_get_contents ("/proc/modules", &modules, NULL, NULL))
+    {
+      lines = g_strsplit (modules, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (lines[i][0] != '\0')
+          say ("module %s", lines[i]);
+    }
+}
+
 /* On a worker thread of the server. A VM restored from a template is
  * reseeded first (apply_seed). A root built of the host's disks
  * (HCS_PROTOCOL_GUEST_STORAGE) is mounted first; a configuration with no
@@ -737,14 +813,17 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   /* With hcs.timing: when each step ended, in µs from the first. */
   gint64 steps[6] = { g_get_monotonic_time () };
 
+  mark_step (agent, "set-up", id);
   if (!wait_for_setup (agent, SETUP_CONTAINERS | (config_uses_devices (node) ? SETUP_DEVICES : 0),
                        error))
     return NULL;
   running = running_create_begin (agent);
   steps[1] = g_get_monotonic_time ();
+  mark_step (agent, "seed", id);
   if (!apply_seed (node, error))
     return NULL;
   steps[2] = g_get_monotonic_time ();
+  mark_step (agent, "storage", id);
   if (JSON_NODE_HOLDS_OBJECT (node) &&
       json_object_has_member (json_node_get_object (node), HCS_PROTOCOL_GUEST_STORAGE))
     {
@@ -767,6 +846,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
       json_object_remove_member (object, HCS_PROTOCOL_GUEST_STORAGE);
     }
   steps[3] = g_get_monotonic_time ();
+  mark_step (agent, "argon", id);
   config = hcs_container_config_from_node (node, NULL, error);
   if (config == NULL)
     return NULL;
@@ -785,6 +865,7 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
   if (container == NULL)
     return NULL;
   steps[4] = g_get_monotonic_time ();
+  mark_step (agent, "network", id);
   /* Its NICs, hot-added by the host, into its namespace before it starts;
    * a system whose network cannot be set up is not left behind (nor is its
    * storage: `storage` is released with it). */
@@ -801,6 +882,8 @@ create_container_cb (const char *id, JsonNode *config_node, gpointer data, GErro
       g_mutex_unlock (&agent->storage_lock);
     }
   steps[5] = g_get_monotonic_time ();
+  mark_step (agent, "end", id);
+  say_code_layout (agent);
   if (agent->timing)
     say ("create %s: set-up %.1f, seed %.1f, storage %.1f, argon %.1f, network %.1f ms", id,
          (steps[1] - steps[0]) / 1000.0, (steps[2] - steps[1]) / 1000.0,
@@ -830,6 +913,11 @@ make_options (void)
   g_key_file_set_string (options, "host", "isolation", "process");
   g_key_file_set_boolean (options, "host", "no-installed-plugins", TRUE);
   g_key_file_set_string (options, "argon", "cgroup-parent", "hcs");
+  /* The agent mounted it (main): argon need not look for it in
+   * /proc/self/mountinfo at each create (~350 translated blocks of a
+   * clone's create: bench/xenon-blocks.sh). */
+  g_key_file_set_string (options, "argon", "cgroup-version", "2");
+  g_key_file_set_string (options, "argon", "cgroup-root", "/sys/fs/cgroup");
   return options;
 }
 
@@ -985,9 +1073,13 @@ agent_start (Agent *agent, GError **error)
   int uevent_fd;
 
   g_autofree char *timing = read_cmdline ("hcs.timing");
+  g_autofree char *blocks = read_cmdline ("hcs.blocks");
+  g_autofree char *kallsyms = read_cmdline ("hcs.kallsyms");
 
   agent->misbehave = read_cmdline ("hcs.misbehave=");
   agent->timing = timing != NULL;
+  agent->blocks = blocks != NULL;
+  agent->kallsyms = kallsyms != NULL;
   /* The bus was scanned when the bridge's modules loaded; before the
    * bridge is served, so before any create. */
   agent->booted_with_devices = booted_with_devices ();

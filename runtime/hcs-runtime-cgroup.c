@@ -177,7 +177,10 @@ cgroup_new (const char *parent, const char *id, HcsRuntimeCgroupVersion version,
     }
   relative = g_build_filename ("/", parent, id, NULL);
 
-  find_mounts (&mounts);
+  /* A v2 root given needs no search: reading mountinfo costs a guest
+   * agent's create (under TCG, code a restored VM translates anew). */
+  if (root_override == NULL || version == HCS_RUNTIME_CGROUP_VERSION_1)
+    find_mounts (&mounts);
   if (root_override != NULL)
     {
       if (version == HCS_RUNTIME_CGROUP_VERSION_AUTO)

@@ -154,6 +154,38 @@ test_v2_hierarchy (void)
   check_lifecycle (HCS_RUNTIME_CGROUP_VERSION_2, root);
 }
 
+/* A v2 root given with the version left to find (a guest agent's
+ * [argon] cgroup-root): the cgroup is v2 under that root, whatever
+ * /proc/self/mountinfo says (on a hybrid host cgroup2 is not at
+ * /sys/fs/cgroup, where a search looks). */
+static void
+test_v2_root_given (void)
+{
+  const char *root = test_find_v2_root ();
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) procs = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr (HcsRuntimeCgroup) cgroup = NULL;
+
+  if (root == NULL)
+    {
+      g_test_skip ("no cgroup2 hierarchy is mounted");
+      return;
+    }
+  cgroup = hcs_runtime_cgroup_create (test_get_cgroup_parent (), "given",
+                                      HCS_RUNTIME_CGROUP_VERSION_AUTO, root, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hcs_runtime_cgroup_get_version (cgroup), ==, HCS_RUNTIME_CGROUP_VERSION_2);
+  procs = hcs_runtime_cgroup_get_procs_files (cgroup);
+  expected = g_build_filename (root, test_get_cgroup_parent (), "given", "cgroup.procs", NULL);
+  g_assert_cmpuint (g_strv_length (procs), ==, 1);
+  g_assert_cmpstr (procs[0], ==, expected);
+  g_assert_true (g_file_test (procs[0], G_FILE_TEST_EXISTS));
+  g_assert_true (hcs_runtime_cgroup_destroy (cgroup, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (procs[0], G_FILE_TEST_EXISTS));
+}
+
 static void
 test_v2_limits (void)
 {
@@ -416,6 +448,7 @@ main (int argc, char **argv)
   g_test_add_func ("/runtime/cgroup/host-layout", test_host_layout);
   g_test_add_func ("/runtime/cgroup/half-removed", test_half_removed);
   g_test_add_func ("/runtime/cgroup/v2/hierarchy", test_v2_hierarchy);
+  g_test_add_func ("/runtime/cgroup/v2/root-given", test_v2_root_given);
   g_test_add_func ("/runtime/cgroup/v2/limits", test_v2_limits);
   g_test_add_func ("/runtime/cgroup/oci-plan", test_oci_plan);
   g_test_add_func ("/runtime/cgroup/oci-cgroups-path", test_oci_cgroups_path);
