@@ -346,6 +346,8 @@ test_command_memory_file (void)
   g_assert_true (strv_has (clone_argv,
                            "memory-backend-file,id=ram,size=256M,mem-path=/var/t,,1/ram,share=off"));
   g_assert_cmpstr (arg_after (clone_argv, "-incoming"), ==, "defer");
+  /* Its guest booted with the template's: no TSC measured for it. */
+  g_assert_cmpstr (arg_after (clone_argv, "-append"), ==, "console=ttyS0");
 
   g_free (copy->memory_path);
   copy->memory_path = g_strdup ("relative/ram");
@@ -602,6 +604,53 @@ test_qmp_fake_lost (void)
   g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
   g_assert_nonnull (strstr (error->message, "QMP stop: "));
   g_assert_nonnull (fake.closed_error);
+  fake_qmp_clear (&fake);
+}
+
+/* A client given at once: what it is asked before QEMU has greeted goes
+ * out behind qmp_capabilities, in order, with no answer waited for, and
+ * an event a queued command causes reaches a wait made then. */
+static void
+test_qmp_fake_early (void)
+{
+  FakeQmp fake = { 0 };
+  g_autoptr (GIOStream) client = NULL;
+  g_autoptr (GAsyncResult) ready = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) resumed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmQmp) ready_qmp = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (JsonObject) event = NULL;
+  g_autofree char *caps_id = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  client = stream_from_fd (fds[0]);
+  fake.server = stream_from_fd (fds[1]);
+  fake.server_input = g_data_input_stream_new (g_io_stream_get_input_stream (fake.server));
+  fake.qmp = vm_qmp_new_early (client, NULL, result_cb, &ready);
+  vm_qmp_wait_event_async (fake.qmp, "RESUME", NULL, NULL, REPLY_TIMEOUT_S * 1000, result_cb,
+                           &resumed);
+  vm_qmp_execute_async (fake.qmp, "migrate-incoming", NULL, NULL, result_cb, &result);
+  /* Both wait in the socket before any greeting. */
+  caps_id = fake_expect (&fake, "qmp_capabilities");
+  id = fake_expect (&fake, "migrate-incoming");
+  text = g_strdup_printf ("{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n"
+                          "{\"return\": {}, \"id\": \"%s\"}\r\n"
+                          "{\"return\": {}, \"id\": \"%s\"}\r\n"
+                          "{\"event\": \"RESUME\"}\r\n", caps_id, id);
+  write_text (fake.server, text);
+  ready_qmp = vm_qmp_new_finish (wait_for (&ready), &error);
+  g_assert_no_error (error);
+  g_assert_true (ready_qmp == fake.qmp);
+  reply = vm_qmp_execute_finish (fake.qmp, wait_for (&result), &error);
+  g_assert_no_error (error);
+  event = vm_qmp_wait_event_finish (fake.qmp, wait_for (&resumed), &error);
+  g_assert_no_error (error);
+  g_assert_false (vm_qmp_is_closed (fake.qmp));
   fake_qmp_clear (&fake);
 }
 
@@ -1402,6 +1451,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/qmp/replies-and-events", test_qmp_fake_replies);
   g_test_add_func ("/vm/qmp/garbage", test_qmp_fake_garbage);
   g_test_add_func ("/vm/qmp/connection-lost", test_qmp_fake_lost);
+  g_test_add_func ("/vm/qmp/early", test_qmp_fake_early);
   /* These run in this order on the one VM booted by the first. */
   g_test_add_func ("/vm/boot/init", test_boot_init);
   g_test_add_func ("/vm/boot/qmp-status", test_qmp_status);

@@ -25,6 +25,9 @@
  * device_del of a port to be reported. */
 #define QUIT_TIMEOUT_MS 5000
 #define DEVICE_DELETED_TIMEOUT_MS 10000
+/* A guard on taking a saved state in (a few MB: milliseconds), not a
+ * timing: a QEMU that never resumes the guest is killed. */
+#define RESTORE_TIMEOUT_MS 120000
 
 typedef struct {
   GTask *task;
@@ -41,6 +44,8 @@ struct _VmMachine
   GSubprocess *process;
   GPid pid;
   VmQmp *qmp;
+  VmQmp *start_qmp;   /* until the start is done: QMP with its first commands queued */
+  guint start_steps;  /* what the start still waits for: QMP, and the restore's steps */
   GHashTable *ports; /* name -> GIOStream */
   GHashTable *disks; /* name -> its root port + 1 */
   GHashTable *nics;  /* name -> its root port + 1 */
@@ -82,6 +87,7 @@ vm_machine_finalize (GObject *object)
   g_free (vm->incoming_uri);
   g_clear_object (&vm->process);
   g_clear_object (&vm->qmp);
+  g_clear_object (&vm->start_qmp);
   g_clear_pointer (&vm->ports, g_hash_table_unref);
   g_clear_pointer (&vm->disks, g_hash_table_unref);
   g_clear_pointer (&vm->nics, g_hash_table_unref);
@@ -335,6 +341,8 @@ process_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   vm->pid = 0;
   if (vm->qmp != NULL)
     vm_qmp_close (vm->qmp);
+  if (vm->start_qmp != NULL)
+    vm_qmp_close (vm->start_qmp);
   g_hash_table_remove_all (vm->ports);
 
   stderr_path = g_build_filename (vm->run_dir, "qemu.log", NULL);
@@ -386,29 +394,94 @@ abandon_start (VmMachine *vm, GError *error)
     g_subprocess_force_exit (vm->process);
 }
 
+/* One more of the start's steps is done: the last completes the start. */
+static void
+start_step_done (VmMachine *vm)
+{
+  g_autoptr (GTask) start_task = NULL;
+
+  g_assert (vm->start_steps > 0);
+  if (--vm->start_steps > 0 || vm->start_task == NULL)
+    return;
+  stop_watching_start_cancel (vm);
+  vm->qmp = g_steal_pointer (&vm->start_qmp);
+  start_task = g_steal_pointer (&vm->start_task);
+  g_task_return_boolean (start_task, TRUE);
+}
+
 static void
 qmp_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (VmMachine) vm = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (VmQmp) qmp = vm_qmp_new_finish (result, &error);
-  g_autoptr (GTask) start_task = NULL;
 
   if (vm->start_task == NULL)
-    {
-      if (qmp != NULL)
-        vm_qmp_close (qmp);
-      return;
-    }
+    return;
   if (qmp == NULL)
     {
       abandon_start (vm, g_steal_pointer (&error));
       return;
     }
-  stop_watching_start_cancel (vm);
-  vm->qmp = g_steal_pointer (&qmp);
-  start_task = g_steal_pointer (&vm->start_task);
-  g_task_return_boolean (start_task, TRUE);
+  start_step_done (vm);
+}
+
+/* A step of the restore (vm_machine_start_async): a command's answer or
+ * the guest's RESUME. */
+static void
+restore_step_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmMachine) vm = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) event = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+
+  if (g_async_result_is_tagged (result, vm_qmp_wait_event_async))
+    event = vm_qmp_wait_event_finish (VM_QMP (source), result, &error);
+  else
+    reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+  if (vm->start_task == NULL)
+    return;
+  if (error != NULL)
+    {
+      g_prefix_error (&error, "vm: restoring %s: ", vm->config->incoming_state);
+      abandon_start (vm, g_steal_pointer (&error));
+      return;
+    }
+  start_step_done (vm);
+}
+
+/* The saved state goes in with the start, queued behind QMP's
+ * capabilities before QEMU has read its greeting: QEMU finds the
+ * commands when its main loop starts, with no round trip to this
+ * process between its start and the restore. */
+static void
+queue_restore (VmMachine *vm)
+{
+  g_autoptr (JsonObject) arguments = json_object_new ();
+
+  vm->start_steps += 2;
+  /* QEMU resumes the guest when the state is in (no -S). */
+  vm_qmp_wait_event_async (vm->start_qmp, "RESUME", NULL, NULL, RESTORE_TIMEOUT_MS,
+                           restore_step_cb, g_object_ref (vm));
+  if (vm->config->memory_path != NULL)
+    {
+      /* The RAM is the file's: the state holds the devices only. */
+      g_autoptr (JsonObject) capabilities = json_object_new ();
+      JsonArray *list = json_array_new ();
+      JsonObject *capability = json_object_new ();
+
+      json_object_set_string_member (capability, "capability", "x-ignore-shared");
+      json_object_set_boolean_member (capability, "state", TRUE);
+      json_array_add_object_element (list, capability);
+      json_object_set_array_member (capabilities, "capabilities", list);
+      vm->start_steps++;
+      vm_qmp_execute_async (vm->start_qmp, "migrate-set-capabilities", capabilities, NULL,
+                            restore_step_cb, g_object_ref (vm));
+    }
+  json_object_set_string_member (arguments, "uri", vm->incoming_uri);
+  vm_qmp_execute_async (vm->start_qmp, "migrate-incoming", arguments, NULL, restore_step_cb,
+                        g_object_ref (vm));
 }
 
 /* Cancelled before QMP is ready: QEMU is killed, and the start fails
@@ -582,7 +655,10 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
       abandon_start (vm, g_steal_pointer (&error));
       return;
     }
-  vm_qmp_new_async (qmp_stream, NULL, qmp_ready_cb, g_object_ref (vm));
+  vm->start_qmp = vm_qmp_new_early (qmp_stream, NULL, qmp_ready_cb, g_object_ref (vm));
+  vm->start_steps = 1;
+  if (vm->incoming_uri != NULL)
+    queue_restore (vm);
   return;
 
 fail:

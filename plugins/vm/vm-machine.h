@@ -32,7 +32,11 @@ VmMachine *vm_machine_new (const VmConfig *config, const char *run_dir);
 
 /* Starts QEMU and returns once QMP is ready (not when the guest is: that
  * is the guest's own protocol, over a boot port). The boot ports are
- * connected by then. A QEMU that fails to start is an error carrying its
+ * connected by then. With config->incoming_state, the start takes that
+ * saved state in too (migrate-incoming of the inherited file, with
+ * x-ignore-shared when the RAM is a file: vm-template.h), the commands
+ * queued before QEMU has even read its greeting, and returns once QEMU
+ * has resumed the guest; a state that QEMU refuses fails the start. A QEMU that fails to start is an error carrying its
  * stderr, and leaves nothing behind. Cancelling @cancellable before QMP
  * is ready kills QEMU; the start then fails with G_IO_ERROR_CANCELLED
  * once QEMU is reaped and the run folder removed. */
