@@ -14,6 +14,9 @@
  *    proportional set size of each QEMU (smaps_rollup);
  *    and where one QEMU's PSS lies (smaps: guest RAM, QEMU's anonymous
  *    memory, the kernel's file, the rest);
+ *  - with a root: create + start from the template of a container whose
+ *    root is the busybox image's folder (VolumePath: an erofs image of
+ *    its own and a scratch), one at a time;
  *  - argon and lcow: create + start to the workload's first line.
  * Medians are printed in ms. bench/xenon.sh builds the arguments.
  * PARTS "template" runs the template rows only (the lever-by-lever runs).
@@ -380,6 +383,8 @@ main (int argc, char **argv)
   g_autoptr (GArray) cold = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) from_template = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) template_create = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) rooted = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) rooted_create = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) create_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) argon = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) lcow = g_array_new (FALSE, FALSE, sizeof (double));
@@ -519,6 +524,23 @@ main (int argc, char **argv)
   for (guint i = 0; i < running->len; i++)
     end_one (running->pdata[i]);
   g_ptr_array_set_size (running, 0);
+
+  /* A clone with a root of the host's, one at a time: its erofs image
+   * (made per create: a VolumePath is not cached) and its scratch, whose
+   * file system is made while its QEMU starts. */
+  for (gint64 i = 0; i < runs; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("bench-rooted-%" G_GINT64_FORMAT, i);
+      g_autoptr (HcsContainer) container = NULL;
+      double ms = 0, create_ms = 0;
+
+      container = start_one (host, id, rootfs, NULL, &create_ms, &ms);
+      g_array_append_val (rooted_create, create_ms);
+      g_array_append_val (rooted, ms);
+      end_one (container);
+    }
+  print_row ("with a root: the create", rooted_create);
+  print_row ("with a root: to workload running", rooted);
   g_clear_object (&host);
   if (template_only)
     return 0;

@@ -12,6 +12,7 @@
 #include "vm-machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <net/if.h>
 #include <sched.h>
@@ -428,6 +429,45 @@ test_command_invalid (void)
   g_ptr_array_set_size (config->shares, 0);
   vm_config_add_share (config, "share", "relative", TRUE);
   assert_invalid (config, "share 'share': 'relative' is not a folder");
+}
+
+/* A scratch made in two halves: the file is there at its full size
+ * while mkfs runs (a QEMU may open it), an ext4 once finished; a path
+ * that exists is refused and left as it was. */
+static void
+test_scratch_image (void)
+{
+  g_autofree char *temp = g_dir_make_tmp ("hcs-test-vm-scratch-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (temp, "scratch.ext4", NULL);
+  g_autoptr (GSubprocess) mkfs = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  guint8 superblock[1024 + 64];
+  GStatBuf st;
+  int fd;
+
+  g_assert_nonnull (temp);
+  mkfs = vm_scratch_image_start (path, 64 * 1024 * 1024, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mkfs);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 64 * 1024 * 1024);
+  g_assert_true (vm_scratch_image_finish (mkfs, path, &error));
+  g_assert_no_error (error);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, superblock, sizeof superblock, 0), ==, sizeof superblock);
+  close (fd);
+  /* s_magic, 56 bytes into the superblock at 1024. */
+  g_assert_cmphex (superblock[1024 + 56] | superblock[1024 + 57] << 8, ==, 0xEF53);
+
+  g_assert_null (vm_scratch_image_start (path, 1024 * 1024, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 64 * 1024 * 1024);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (temp), ==, 0);
 }
 
 /* A scripted QMP server on the other end of a socket pair, for what a
@@ -1448,6 +1488,7 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/command/invalid", test_command_invalid);
   g_test_add_func ("/vm/command/shares", test_command_shares);
   g_test_add_func ("/vm/layers/image", test_layer_image);
+  g_test_add_func ("/vm/layers/scratch", test_scratch_image);
   g_test_add_func ("/vm/qmp/replies-and-events", test_qmp_fake_replies);
   g_test_add_func ("/vm/qmp/garbage", test_qmp_fake_garbage);
   g_test_add_func ("/vm/qmp/connection-lost", test_qmp_fake_lost);

@@ -756,14 +756,6 @@ VmGuest *
 vm_guest_start (const VmConfig *config, const char *label, const char *incoming_state,
                 guint timeout_s, GError **error)
 {
-  return vm_guest_start_with (config, label, incoming_state, timeout_s, NULL, NULL, error);
-}
-
-VmGuest *
-vm_guest_start_with (const VmConfig *config, const char *label, const char *incoming_state,
-                     guint timeout_s, VmGuestStartedFunc started, gpointer started_data,
-                     GError **error)
-{
   g_autoptr (VmGuest) self = g_object_new (VM_TYPE_GUEST, NULL);
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GSource) timeout = NULL;
@@ -781,8 +773,7 @@ vm_guest_start_with (const VmConfig *config, const char *label, const char *inco
   g_free (self->config->incoming_state);
   self->config->incoming_state = g_strdup (incoming_state);
   self->thread = g_thread_new ("vm-guest", thread_main, self);
-  if (!run_job (self, boot_job, (gpointer) incoming_state, error) ||
-      (started != NULL && !started (self, started_data, error)))
+  if (!run_job (self, boot_job, (gpointer) incoming_state, error))
     {
       vm_guest_stop (self, 0);
       return NULL;

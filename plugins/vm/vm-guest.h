@@ -39,18 +39,6 @@ G_DECLARE_FINAL_TYPE (VmGuest, vm_guest, VM, GUEST, GObject)
 VmGuest *vm_guest_start (const VmConfig *config, const char *label,
                          const char *incoming_state, guint timeout_s, GError **error);
 
-/* Work on a started VM whose agent may not be serving yet (hot-adding a
- * process's stdio ports): called in the calling thread between QEMU's
- * start (and the restore) and the agent's first answer, so that it
- * overlaps the guest's boot or wake-up instead of following it. FALSE
- * (with @error set) fails the start, which then leaves nothing. */
-typedef gboolean (*VmGuestStartedFunc) (VmGuest *guest, gpointer user_data, GError **error);
-
-/* vm_guest_start, with @started (nullable) run before the agent answers. */
-VmGuest *vm_guest_start_with (const VmConfig *config, const char *label,
-                              const char *incoming_state, guint timeout_s,
-                              VmGuestStartedFunc started, gpointer started_data, GError **error);
-
 /* (transfer none) */
 HcsProtocolClient *vm_guest_get_client (VmGuest *self);
 /* QEMU's pid, 0 once it is gone. */

@@ -193,80 +193,14 @@ warm_template (VmGuest *guest, gpointer user_data, GError **error)
   return TRUE;
 }
 
-/* The init's stdio: which streams it has, and their ports once added. */
-typedef struct
-{
-  gboolean want[3];
-  HcsProtocolStdioRelay relay;
-  int fds[3];       /* the host ends of the ports, -1 until added or once given on */
-} InitPorts;
-
-static void
-init_ports_init (InitPorts *ports, const HcsProcessConfig *process)
-{
-  /* The caller's descriptors as the init's stdio (a monitor's creator's,
-   * or this process's own): every stream, pumped to its port. A console
-   * is relayed as the proxy's exec does: the pty's master is stdin and
-   * stdout in the guest, no stderr. */
-  gboolean console = process && process->emulate_console;
-  gboolean given = process && !console && (process->use_stdio_fds || process->inherit_stdio);
-
-  memset (ports, 0, sizeof *ports);
-  ports->want[0] = given || (process && (process->create_stdin_pipe || console));
-  ports->want[1] = given || (process && (process->create_stdout_pipe || console));
-  ports->want[2] = given || (process && process->create_stderr_pipe && !console);
-  for (int i = 0; i < 3; i++)
-    ports->fds[i] = -1;
-}
-
-/* Forgets ports whose VM has gone (a restore that failed): its relays
- * ended with it. */
-static void
-init_ports_drop (InitPorts *ports)
-{
-  for (int i = 0; i < 3; i++)
-    {
-      if (ports->fds[i] >= 0)
-        close (ports->fds[i]);
-      ports->fds[i] = -1;
-      ports->relay.ports[i] = 0;
-    }
-}
-
-/* VmGuestStartedFunc: the init's ports are hot-added while the guest
- * wakes up (or boots), not after its agent answered: 8-12 ms of QMP and
- * relays off a quiet start's path, more under load. */
-static gboolean
-open_init_ports (VmGuest *guest, gpointer user_data, GError **error)
-{
-  InitPorts *ports = user_data;
-  HcsProtocolClient *client = vm_guest_get_client (guest);
-
-  init_ports_drop (ports);
-  for (int i = 0; i < 3; i++)
-    if (ports->want[i])
-      {
-        ports->relay.ports[i] = hcs_protocol_client_new_port (client);
-        ports->fds[i] = vm_guest_open_stdio (guest, ports->relay.ports[i], i, error);
-        if (ports->fds[i] < 0)
-          {
-            init_ports_drop (ports);
-            return FALSE;
-          }
-      }
-  return TRUE;
-}
-
 /* The VM for system @id: restored from its template, or booted; with
- * @storage's files behind its disk slots and the init's @ports added. */
+ * @storage's files behind its disk slots. */
 static VmGuest *
-start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage,
-          InitPorts *ports, GError **error)
+start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage, GError **error)
 {
   g_autoptr (VmConfig) config = make_vm_config (settings);
   g_autofree char *label = g_strdup_printf ("xenon: compute system '%s'", id);
   g_autoptr (GError) template_error = NULL;
-  VmGuest *guest;
 
   /* A template made now has this container's share folders: its guest
    * never mounts them, and the clones have their own. */
@@ -283,13 +217,12 @@ start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage,
         {
           g_autoptr (VmConfig) clone = vm_template_clone_config (config, template_dir);
           g_autofree char *state = g_build_filename (template_dir, VM_TEMPLATE_STATE, NULL);
+          VmGuest *guest;
 
           xenon_storage_fill_slots (storage, clone);
-          guest = vm_guest_start_with (clone, label, state, XENON_BOOT_TIMEOUT_S,
-                                       open_init_ports, ports, &template_error);
+          guest = vm_guest_start (clone, label, state, XENON_BOOT_TIMEOUT_S, &template_error);
           if (guest != NULL)
             return guest;
-          init_ports_drop (ports);
         }
       /* A cold boot still gives the container its VM; the reason is for
        * whoever debugs a slow start. */
@@ -297,11 +230,7 @@ start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage,
                template_error->message);
     }
   xenon_storage_fill_slots (storage, config);
-  guest = vm_guest_start_with (config, label, NULL, XENON_BOOT_TIMEOUT_S, open_init_ports, ports,
-                               error);
-  if (guest == NULL)
-    init_ports_drop (ports);
-  return guest;
+  return vm_guest_start (config, label, NULL, XENON_BOOT_TIMEOUT_S, error);
 }
 
 /* --- GObject ------------------------------------------------------------------- */
@@ -426,19 +355,23 @@ make_seed (const char *id, const HcsContainerConfig *config, GError **error)
 
 static HcsContainer *
 create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *config,
-              VmGuest *guest, XenonStorage *storage, InitPorts *ports, XenonPumps *pumps,
-              GError **error)
+              VmGuest *guest, XenonStorage *storage, XenonPumps *pumps, GError **error)
 {
   const HcsProcessConfig *process = config->process;
-  /* The init's stdio ports are added (init_ports_init says which). A
-   * console is resized with ResizeConsole; with a console socket its two
-   * streams end in a host terminal whose master goes there
-   * (hcs_protocol_console_relay_new). */
+  /* The caller's descriptors as the init's stdio (a monitor's creator's,
+   * or this process's own): every stream, pumped to its port. A console
+   * is relayed as the proxy's exec does: the pty's master is stdin and
+   * stdout in the guest, no stderr; resized with ResizeConsole. With a
+   * console socket those two end in a host terminal whose master goes
+   * there (hcs_protocol_console_relay_new). */
   gboolean console = process && process->emulate_console;
   g_autoptr (HcsProtocolConsoleRelay) console_relay = NULL;
   gboolean given = process && !console && (process->use_stdio_fds || process->inherit_stdio);
-  const gboolean *want = ports->want;
-  int *fds = ports->fds;
+  gboolean want[3] = { given || (process && (process->create_stdin_pipe || console)),
+                       given || (process && (process->create_stdout_pipe || console)),
+                       given || (process && process->create_stderr_pipe && !console) };
+  HcsProtocolStdioRelay relay = { { 0 } };
+  int fds[3] = { -1, -1, -1 };
   g_autoptr (JsonNode) request = hcs_protocol_request_new (id);
   g_autoptr (HcsContainerConfig) in_guest = hcs_container_config_copy (config);
   g_autoptr (JsonNode) document = NULL;
@@ -459,6 +392,9 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
           in_guest->process->create_stderr_pipe = TRUE;
       in_guest->process->inherit_stdio = in_guest->process->use_stdio_fds = FALSE;
     }
+  /* The scratch's file system was made while the VM started. */
+  if (!xenon_storage_finish (storage, error))
+    return NULL;
   document = hcs_container_config_to_node (in_guest);
   /* No host path reaches the guest: its root is the disk slots', its
    * mapped folders are in the shares. */
@@ -479,9 +415,19 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
       if (console_relay == NULL)
         return NULL;
     }
+  /* The init's streams: ports hot-added before the request that names them. */
+  for (int i = 0; i < 3; i++)
+    if (want[i])
+      {
+        relay.ports[i] = hcs_protocol_client_new_port (client);
+        fds[i] = vm_guest_open_stdio (guest, relay.ports[i], i, error);
+        if (fds[i] < 0)
+          goto out;
+      }
+  g_debug ("xenon: compute system '%s': stdio ports added", id);
   hcs_protocol_set_document (json_node_get_object (request), "ContainerConfig", document);
   relay_object = json_object_new ();
-  hcs_protocol_stdio_relay_to_object (&ports->relay, relay_object);
+  hcs_protocol_stdio_relay_to_object (&relay, relay_object);
   json_object_set_object_member (json_node_get_object (request), "InitStdioRelay", relay_object);
   reply = hcs_protocol_client_call_sync (client, HCS_PROTOCOL_CREATE, request, NULL, error);
   if (reply == NULL)
@@ -540,8 +486,7 @@ out:
       {
         /* Never used: its port goes now. */
         close (fds[i]);
-        vm_guest_close_stdio (guest, ports->relay.ports[i]);
-        fds[i] = -1;
+        vm_guest_close_stdio (guest, relay.ports[i]);
       }
   return proxy;
 }
@@ -561,12 +506,10 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   HcsContainer *proxy = NULL;
   XenonContainer *container;
   XenonContainer *existing;
-  InitPorts ports;
   gint64 start = g_get_monotonic_time ();
 
   if (!check_config (id, config, error))
     return NULL;
-  init_ports_init (&ports, config->process);
   xenon_driver_get_settings (self, system_options, &settings);
   if (!apply_image_path (id, config->hv_runtime_image_path, &settings, error))
     return NULL;
@@ -620,7 +563,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
     {
       g_debug ("xenon: compute system '%s': storage ready at %.0f ms", id,
                (g_get_monotonic_time () - start) / 1000.0);
-      guest = start_vm (id, &settings, storage, &ports, &local_error);
+      guest = start_vm (id, &settings, storage, &local_error);
     }
   if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
     {
@@ -633,7 +576,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
           guest_config->network_namespace.mode = HCS_NAMESPACE_MODE_NEW;
           g_clear_pointer (&guest_config->network_namespace.path, g_free);
         }
-      proxy = create_in_vm (self, id, guest_config, guest, storage, &ports, pumps, &local_error);
+      proxy = create_in_vm (self, id, guest_config, guest, storage, pumps, &local_error);
     }
   if (proxy != NULL && !hcs_state_folder_commit (folder, &local_error))
     {
@@ -646,7 +589,6 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
       /* QEMU first: it holds the storage's files. */
       if (guest != NULL)
         vm_guest_stop (guest, 0);
-      init_ports_drop (&ports);
       if (folder != NULL)
         hcs_state_folder_remove (folder, NULL);
       g_clear_pointer (&storage, xenon_storage_free);
