@@ -942,6 +942,8 @@ remove_port (const char *name, GError **error)
   return vm_machine_remove_port_finish (shared.vm, wait_for (&result), error);
 }
 
+static gboolean qom_has_device (const char *id);
+
 static void
 test_port_hot_add (void)
 {
@@ -994,6 +996,34 @@ test_port_hot_add (void)
   g_clear_error (&error);
   g_assert_null (add_port ("../stdio", &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* chardev-add and device_add go out together: a chardev of the port's
+   * id that QEMU has already (not the library's) fails the add, and the
+   * device that took it goes again. */
+  {
+    g_autoptr (JsonObject) arguments = json_object_new ();
+    g_autoptr (JsonObject) backend = json_object_new ();
+    g_autoptr (JsonNode) reply = NULL;
+
+    json_object_set_string_member (arguments, "id", "port-ghost");
+    json_object_set_string_member (backend, "type", "null");
+    json_object_set_object_member (backend, "data", json_object_new ());
+    json_object_set_object_member (arguments, "backend", json_object_ref (backend));
+    reply = qmp_execute (vm_machine_get_qmp (shared.vm), "chardev-add", arguments, &error);
+    g_assert_no_error (error);
+    g_assert_null (add_port ("ghost", &error));
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "vm: port 'ghost': "));
+    g_clear_error (&error);
+    g_assert_false (qom_has_device ("port-ghost"));
+    g_clear_pointer (&reply, json_node_unref);
+    g_clear_pointer (&arguments, json_object_unref);
+    arguments = json_object_new ();
+    json_object_set_string_member (arguments, "id", "port-ghost");
+    reply = qmp_execute (vm_machine_get_qmp (shared.vm), "chardev-remove", arguments, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static gboolean

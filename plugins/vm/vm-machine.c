@@ -833,6 +833,11 @@ typedef struct {
   int slot;                   /* a disk's root port, or -1 */
   GError *error; /* the add's failure, kept while the backend is taken back */
   gboolean returned;
+  /* A port's chardev-add and device_add go out together: their answers. */
+  guint answers;
+  GError *backend_error;
+  gboolean backend_added;
+  gboolean device_added;
 } PortOperation;
 
 static void
@@ -842,6 +847,7 @@ port_operation_free (PortOperation *op)
   g_free (op->id);
   g_free (op->path);
   g_clear_error (&op->error);
+  g_clear_error (&op->backend_error);
   g_free (op);
 }
 
@@ -902,57 +908,100 @@ add_port_undone_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_error (task, g_steal_pointer (&op->error));
 }
 
+/* The device of a port whose chardev-add failed is gone again
+ * (DEVICE_DELETED, or the wait's end). */
 static void
-add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+add_port_device_undone_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonObject) event = vm_qmp_wait_event_finish (VM_QMP (source), result, NULL);
+
+  g_task_return_error (task, g_steal_pointer (&op->backend_error));
+}
+
+static void
+ignore_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, NULL);
+}
+
+/* Both answers are in: the port is there, or what was added is taken
+ * back and the first failure returned (the chardev's, when the device
+ * failed for want of it). */
+static void
+add_port_settle (GTask *task, VmQmp *qmp)
+{
   VmMachine *vm = g_task_get_source_object (task);
   PortOperation *op = g_task_get_task_data (task);
-  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
   g_autoptr (JsonObject) arguments = NULL;
   GIOStream *stream;
 
-  if (reply == NULL)
+  if (op->device_added && !op->backend_added)
     {
-      g_prefix_error (&op->error, "vm: port '%s': ", op->name);
+      /* A chardev of that id was there already (not one of ours): the
+       * device took it; it goes, and the chardev is left as it was. */
+      vm_qmp_wait_event_async (qmp, "DEVICE_DELETED", "device", op->id,
+                               DEVICE_DELETED_TIMEOUT_MS, add_port_device_undone_cb, task);
       arguments = chardev_id_arguments (op->id);
-      vm_qmp_execute_async (VM_QMP (source), "chardev-remove", arguments, NULL,
-                            add_port_undone_cb, g_steal_pointer (&task));
+      vm_qmp_execute_async (qmp, "device_del", arguments, NULL, ignore_reply_cb, NULL);
+      return;
+    }
+  if (!op->device_added)
+    {
+      if (!op->backend_added)
+        {
+          g_task_return_error (task, g_steal_pointer (&op->backend_error));
+          g_object_unref (task);
+          return;
+        }
+      arguments = chardev_id_arguments (op->id);
+      vm_qmp_execute_async (qmp, "chardev-remove", arguments, NULL, add_port_undone_cb, task);
       return;
     }
   stream = connect_unix (op->path, &op->error);
   if (stream == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&op->error));
+      g_object_unref (task);
       return;
     }
   g_hash_table_insert (vm->ports, g_strdup (op->name), stream);
   g_task_return_pointer (task, g_object_ref (stream), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
+
+  op->device_added = reply != NULL;
+  if (!op->device_added)
+    g_prefix_error (&op->error, "vm: port '%s': ", op->name);
+  if (++op->answers == 2)
+    add_port_settle (task, VM_QMP (source));
+  else
+    g_object_unref (task);
 }
 
 static void
 add_port_chardev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
+  GTask *task = user_data;
   PortOperation *op = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
-  g_autoptr (JsonObject) arguments = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result,
+                                                      &op->backend_error);
 
-  if (reply == NULL)
-    {
-      g_prefix_error (&error, "vm: port '%s': ", op->name);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  arguments = json_object_new ();
-  json_object_set_string_member (arguments, "driver", "virtserialport");
-  json_object_set_string_member (arguments, "bus", "serial0.0");
-  json_object_set_string_member (arguments, "chardev", op->id);
-  json_object_set_string_member (arguments, "id", op->id);
-  json_object_set_string_member (arguments, "name", op->name);
-  vm_qmp_execute_async (VM_QMP (source), "device_add", arguments, NULL, add_port_device_cb,
-                        g_steal_pointer (&task));
+  op->backend_added = reply != NULL;
+  if (!op->backend_added)
+    g_prefix_error (&op->backend_error, "vm: port '%s': ", op->name);
+  if (++op->answers == 2)
+    add_port_settle (task, VM_QMP (source));
+  else
+    g_object_unref (task);
 }
 
 void
@@ -963,6 +1012,7 @@ vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancel
   g_autoptr (GTask) task = port_task_new (vm, name, vm_machine_add_port_async, cancellable,
                                           callback, user_data, &error);
   g_autoptr (JsonObject) arguments = NULL;
+  g_autoptr (JsonObject) device = NULL;
   JsonObject *backend, *data, *addr, *addr_data;
   PortOperation *op;
 
@@ -994,7 +1044,19 @@ vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancel
   json_object_set_object_member (backend, "data", data);
   arguments = chardev_id_arguments (op->id);
   json_object_set_object_member (arguments, "backend", backend);
+  /* The device goes out behind its chardev, without waiting for the
+   * chardev's answer: QEMU runs them in order, and port names are never
+   * reused in a VM, so a device_add whose chardev failed finds none and
+   * fails too. Each callback holds a reference; the second settles. */
   vm_qmp_execute_async (vm->qmp, "chardev-add", arguments, cancellable, add_port_chardev_cb,
+                        g_object_ref (task));
+  device = json_object_new ();
+  json_object_set_string_member (device, "driver", "virtserialport");
+  json_object_set_string_member (device, "bus", "serial0.0");
+  json_object_set_string_member (device, "chardev", op->id);
+  json_object_set_string_member (device, "id", op->id);
+  json_object_set_string_member (device, "name", op->name);
+  vm_qmp_execute_async (vm->qmp, "device_add", device, NULL, add_port_device_cb,
                         g_steal_pointer (&task));
 }
 

@@ -66,9 +66,10 @@ gboolean vm_machine_get_host_usage (VmMachine *vm, guint64 *cpu_ns, guint64 *rss
 GIOStream *vm_machine_get_port (VmMachine *vm, const char *name);
 
 /* Hot-adds a virtio-serial port named @name, backed by a unix socket
- * chardev in the run folder (chardev-add, then device_add; the chardev
- * is taken back when the device cannot be added) and connects to it. The
- * guest sees /sys/class/virtio-ports/vportNpM/name = @name. */
+ * chardev in the run folder (chardev-add and device_add sent together,
+ * one round trip; the chardev is taken back when the device cannot be
+ * added, the device when the chardev could not be) and connects to it.
+ * The guest sees /sys/class/virtio-ports/vportNpM/name = @name. */
 void vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 GIOStream *vm_machine_add_port_finish (VmMachine *vm, GAsyncResult *result, GError **error);
