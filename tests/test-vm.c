@@ -12,6 +12,7 @@
 #include "vm-machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <net/if.h>
 #include <sched.h>
@@ -346,6 +347,8 @@ test_command_memory_file (void)
   g_assert_true (strv_has (clone_argv,
                            "memory-backend-file,id=ram,size=256M,mem-path=/var/t,,1/ram,share=off"));
   g_assert_cmpstr (arg_after (clone_argv, "-incoming"), ==, "defer");
+  /* Its guest booted with the template's: no TSC measured for it. */
+  g_assert_cmpstr (arg_after (clone_argv, "-append"), ==, "console=ttyS0");
 
   g_free (copy->memory_path);
   copy->memory_path = g_strdup ("relative/ram");
@@ -426,6 +429,45 @@ test_command_invalid (void)
   g_ptr_array_set_size (config->shares, 0);
   vm_config_add_share (config, "share", "relative", TRUE);
   assert_invalid (config, "share 'share': 'relative' is not a folder");
+}
+
+/* A scratch made in two halves: the file is there at its full size
+ * while mkfs runs (a QEMU may open it), an ext4 once finished; a path
+ * that exists is refused and left as it was. */
+static void
+test_scratch_image (void)
+{
+  g_autofree char *temp = g_dir_make_tmp ("hcs-test-vm-scratch-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (temp, "scratch.ext4", NULL);
+  g_autoptr (GSubprocess) mkfs = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  guint8 superblock[1024 + 64];
+  GStatBuf st;
+  int fd;
+
+  g_assert_nonnull (temp);
+  mkfs = vm_scratch_image_start (path, 64 * 1024 * 1024, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mkfs);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 64 * 1024 * 1024);
+  g_assert_true (vm_scratch_image_finish (mkfs, path, &error));
+  g_assert_no_error (error);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, superblock, sizeof superblock, 0), ==, sizeof superblock);
+  close (fd);
+  /* s_magic, 56 bytes into the superblock at 1024. */
+  g_assert_cmphex (superblock[1024 + 56] | superblock[1024 + 57] << 8, ==, 0xEF53);
+
+  g_assert_null (vm_scratch_image_start (path, 1024 * 1024, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, ==, 64 * 1024 * 1024);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (temp), ==, 0);
 }
 
 /* A scripted QMP server on the other end of a socket pair, for what a
@@ -602,6 +644,53 @@ test_qmp_fake_lost (void)
   g_assert_error (error, HCS_ERROR, HCS_ERROR_UNEXPECTED_EXIT);
   g_assert_nonnull (strstr (error->message, "QMP stop: "));
   g_assert_nonnull (fake.closed_error);
+  fake_qmp_clear (&fake);
+}
+
+/* A client given at once: what it is asked before QEMU has greeted goes
+ * out behind qmp_capabilities, in order, with no answer waited for, and
+ * an event a queued command causes reaches a wait made then. */
+static void
+test_qmp_fake_early (void)
+{
+  FakeQmp fake = { 0 };
+  g_autoptr (GIOStream) client = NULL;
+  g_autoptr (GAsyncResult) ready = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GAsyncResult) resumed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VmQmp) ready_qmp = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (JsonObject) event = NULL;
+  g_autofree char *caps_id = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  client = stream_from_fd (fds[0]);
+  fake.server = stream_from_fd (fds[1]);
+  fake.server_input = g_data_input_stream_new (g_io_stream_get_input_stream (fake.server));
+  fake.qmp = vm_qmp_new_early (client, NULL, result_cb, &ready);
+  vm_qmp_wait_event_async (fake.qmp, "RESUME", NULL, NULL, REPLY_TIMEOUT_S * 1000, result_cb,
+                           &resumed);
+  vm_qmp_execute_async (fake.qmp, "migrate-incoming", NULL, NULL, result_cb, &result);
+  /* Both wait in the socket before any greeting. */
+  caps_id = fake_expect (&fake, "qmp_capabilities");
+  id = fake_expect (&fake, "migrate-incoming");
+  text = g_strdup_printf ("{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n"
+                          "{\"return\": {}, \"id\": \"%s\"}\r\n"
+                          "{\"return\": {}, \"id\": \"%s\"}\r\n"
+                          "{\"event\": \"RESUME\"}\r\n", caps_id, id);
+  write_text (fake.server, text);
+  ready_qmp = vm_qmp_new_finish (wait_for (&ready), &error);
+  g_assert_no_error (error);
+  g_assert_true (ready_qmp == fake.qmp);
+  reply = vm_qmp_execute_finish (fake.qmp, wait_for (&result), &error);
+  g_assert_no_error (error);
+  event = vm_qmp_wait_event_finish (fake.qmp, wait_for (&resumed), &error);
+  g_assert_no_error (error);
+  g_assert_false (vm_qmp_is_closed (fake.qmp));
   fake_qmp_clear (&fake);
 }
 
@@ -853,6 +942,8 @@ remove_port (const char *name, GError **error)
   return vm_machine_remove_port_finish (shared.vm, wait_for (&result), error);
 }
 
+static gboolean qom_has_device (const char *id);
+
 static void
 test_port_hot_add (void)
 {
@@ -905,6 +996,34 @@ test_port_hot_add (void)
   g_clear_error (&error);
   g_assert_null (add_port ("../stdio", &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* chardev-add and device_add go out together: a chardev of the port's
+   * id that QEMU has already (not the library's) fails the add, and the
+   * device that took it goes again. */
+  {
+    g_autoptr (JsonObject) arguments = json_object_new ();
+    g_autoptr (JsonObject) backend = json_object_new ();
+    g_autoptr (JsonNode) reply = NULL;
+
+    json_object_set_string_member (arguments, "id", "port-ghost");
+    json_object_set_string_member (backend, "type", "null");
+    json_object_set_object_member (backend, "data", json_object_new ());
+    json_object_set_object_member (arguments, "backend", json_object_ref (backend));
+    reply = qmp_execute (vm_machine_get_qmp (shared.vm), "chardev-add", arguments, &error);
+    g_assert_no_error (error);
+    g_assert_null (add_port ("ghost", &error));
+    g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "vm: port 'ghost': "));
+    g_clear_error (&error);
+    g_assert_false (qom_has_device ("port-ghost"));
+    g_clear_pointer (&reply, json_node_unref);
+    g_clear_pointer (&arguments, json_object_unref);
+    arguments = json_object_new ();
+    json_object_set_string_member (arguments, "id", "port-ghost");
+    reply = qmp_execute (vm_machine_get_qmp (shared.vm), "chardev-remove", arguments, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static gboolean
@@ -1399,9 +1518,11 @@ main (int argc, char **argv)
   g_test_add_func ("/vm/command/invalid", test_command_invalid);
   g_test_add_func ("/vm/command/shares", test_command_shares);
   g_test_add_func ("/vm/layers/image", test_layer_image);
+  g_test_add_func ("/vm/layers/scratch", test_scratch_image);
   g_test_add_func ("/vm/qmp/replies-and-events", test_qmp_fake_replies);
   g_test_add_func ("/vm/qmp/garbage", test_qmp_fake_garbage);
   g_test_add_func ("/vm/qmp/connection-lost", test_qmp_fake_lost);
+  g_test_add_func ("/vm/qmp/early", test_qmp_fake_early);
   /* These run in this order on the one VM booted by the first. */
   g_test_add_func ("/vm/boot/init", test_boot_init);
   g_test_add_func ("/vm/boot/qmp-status", test_qmp_status);

@@ -507,8 +507,10 @@ vm_command_line_build (const VmConfig *config, VmAccel accel, const VmCommandFds
       add (argv, config->initrd);
     }
   /* Under TCG the guest's TSC is the host's; calibrating it against the
-   * emulated PIT is slow and unreliable. */
-  if (accel == VM_ACCEL_TCG)
+   * emulated PIT is slow and unreliable. A guest restored from a saved
+   * state booted long ago with its template's command line: measuring
+   * the TSC for it (10 ms in each new process) would be for nothing. */
+  if (accel == VM_ACCEL_TCG && !config->incoming)
     g_string_append_printf (append, " tsc_early_khz=%u %s",
                             config->tsc_khz ? config->tsc_khz : vm_host_tsc_khz (),
                             vm_accel_guest_parameters (accel));

@@ -92,11 +92,14 @@ typedef struct {
   char *memory_path;
   gboolean memory_shared;
   /* Waits for an incoming migration (-incoming defer): QEMU starts with
-   * the guest stopped and takes the state from migrate-incoming. */
+   * the guest stopped and takes the state from migrate-incoming. The
+   * kernel command line is then the caller's only (the guest booted with
+   * its template's: no TSC measured). */
   gboolean incoming;
   /* Nullable, with @incoming: the saved state to restore, which the
-   * library opens and QEMU inherits (vm_machine_get_incoming_uri): no
-   * shell and `cat` spawned by QEMU to read it. */
+   * library opens, QEMU inherits and vm_machine_start_async takes in
+   * (vm_machine_get_incoming_uri): no shell and `cat` spawned by QEMU
+   * to read it. */
   char *incoming_state;
 } VmConfig;
 

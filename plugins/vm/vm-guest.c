@@ -543,38 +543,6 @@ qmp_sync (VmGuest *self, const char *command, JsonObject *arguments, JsonNode **
   return TRUE;
 }
 
-/* Takes the saved state in: the RAM is the shared file's already, so the
- * stream holds the devices and ROMs only. QEMU starts the guest when it
- * is done (no -S). */
-static gboolean
-incoming_job (VmGuest *self, gpointer data, GError **error)
-{
-  const char *state_path = data;
-  g_autoptr (JsonObject) capabilities = ignore_shared_capability ();
-  g_autoptr (JsonObject) arguments = json_object_new ();
-  g_autoptr (GAsyncResult) resumed = NULL;
-  g_autoptr (JsonObject) event = NULL;
-  const char *uri = vm_machine_get_incoming_uri (self->vm);
-
-  if (!qmp_sync (self, "migrate-set-capabilities", capabilities, NULL, error))
-    return FALSE;
-  vm_qmp_wait_event_async (vm_machine_get_qmp (self->vm), "RESUME", NULL, NULL,
-                           VM_GUEST_SAVE_TIMEOUT_S * 1000, result_cb, &resumed);
-  json_object_set_string_member (arguments, "uri", uri);
-  if (!qmp_sync (self, "migrate-incoming", arguments, NULL, error))
-    {
-      await (self, &resumed);
-      return FALSE;
-    }
-  event = vm_qmp_wait_event_finish (vm_machine_get_qmp (self->vm), await (self, &resumed), error);
-  if (event == NULL)
-    {
-      g_prefix_error (error, "restoring %s: ", state_path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 timeout_cb (gpointer data)
 {
@@ -686,18 +654,9 @@ boot_job (VmGuest *self, gpointer data, GError **error)
   g_mutex_unlock (&self->lock);
   g_signal_connect (self->vm, "exited", G_CALLBACK (machine_exited_cb), self);
   g_signal_connect (vm_machine_get_qmp (self->vm), "event", G_CALLBACK (qmp_event_cb), self);
-  g_debug ("%s: QEMU %d up, QMP ready in %.0f ms", self->label, (int) self->pid,
-           (g_get_monotonic_time () - start) / 1000.0);
-  if (self->config->incoming)
-    {
-      if (!incoming_job (self, (gpointer) incoming_state, error))
-        {
-          g_prefix_error (error, "%s: ", self->label);
-          return FALSE;
-        }
-      g_debug ("%s: state restored from %s at %.0f ms", self->label, incoming_state,
-               (g_get_monotonic_time () - start) / 1000.0);
-    }
+  g_debug ("%s: QEMU %d up, QMP ready%s%s in %.0f ms", self->label, (int) self->pid,
+           incoming_state ? " and the state restored from " : "",
+           incoming_state ? incoming_state : "", (g_get_monotonic_time () - start) / 1000.0);
   /* What the host writes before the agent reads the port waits in the
    * socket: the first call is answered once the agent serves. */
   bridge = vm_machine_get_port (self->vm, HCS_PROTOCOL_BRIDGE_PORT);

@@ -117,33 +117,55 @@ vm_layer_dir_from_files (const char *files_dir)
   return g_steal_pointer (&layer_dir);
 }
 
-gboolean
-vm_scratch_image_make (const char *path, guint64 size, GError **error)
+GSubprocess *
+vm_scratch_image_start (const char *path, guint64 size, GError **error)
 {
   int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  const char *argv[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
-                         "-E", "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL };
-  g_autofree char *errors = NULL;
-  int status = 0;
+  g_autofree char *size_text = NULL;
+  GSubprocess *mkfs;
 
   if (fd < 0)
-    return hcs_set_error_from_errno (error, errno, "scratch image %s", path);
+    return hcs_set_error_from_errno (error, errno, "scratch image %s", path), NULL;
   if (ftruncate (fd, (off_t) size) < 0)
     {
       int saved_errno = errno;
 
       close (fd);
-      return hcs_set_error_from_errno (error, saved_errno, "sizing scratch image %s", path);
+      g_unlink (path);
+      return hcs_set_error_from_errno (error, saved_errno, "sizing scratch image %s", path), NULL;
     }
   close (fd);
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                     NULL, NULL, NULL, &errors, &status, error))
+  mkfs = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           error, "mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal", "-E",
+                           "root_owner=0:0,lazy_itable_init=1,nodiscard", path, NULL);
+  if (mkfs == NULL)
+    {
+      g_unlink (path);
+      return g_prefix_error (error, "scratch image %s: ", path), NULL;
+    }
+  return mkfs;
+}
+
+gboolean
+vm_scratch_image_finish (GSubprocess *mkfs, const char *path, GError **error)
+{
+  g_autofree char *errors = NULL;
+
+  if (!g_subprocess_communicate_utf8 (mkfs, NULL, NULL, NULL, &errors, error))
     return g_prefix_error (error, "scratch image %s: ", path), FALSE;
-  if (!g_spawn_check_wait_status (status, NULL))
+  if (!g_subprocess_get_successful (mkfs))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "scratch image %s: mkfs.ext4 failed: %s",
-                   path, g_strstrip (errors));
+                   path, errors ? g_strstrip (errors) : "");
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+vm_scratch_image_make (const char *path, guint64 size, GError **error)
+{
+  g_autoptr (GSubprocess) mkfs = vm_scratch_image_start (path, size, error);
+
+  return mkfs != NULL && vm_scratch_image_finish (mkfs, path, error);
 }

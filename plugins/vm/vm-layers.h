@@ -38,4 +38,14 @@ char *vm_layer_dir_from_files (const char *files_dir);
  * to skip (noinit_itable): nothing is written that the container does not. */
 gboolean vm_scratch_image_make (const char *path, guint64 size, GError **error);
 
+/* The same in two halves, for a caller with other work to do meanwhile
+ * (starting the VM that will use it): the file is made at its full size
+ * and mkfs.ext4 started on it; a QEMU may open it at once (the guest
+ * must not read it before vm_scratch_image_finish). Gives the running
+ * mkfs (transfer full), or NULL with @error set and no file left. */
+GSubprocess *vm_scratch_image_start (const char *path, guint64 size, GError **error);
+/* Waits for @mkfs (from vm_scratch_image_start for @path); its failure
+ * is an error carrying its output. */
+gboolean vm_scratch_image_finish (GSubprocess *mkfs, const char *path, GError **error);
+
 G_END_DECLS

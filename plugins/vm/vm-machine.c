@@ -25,6 +25,9 @@
  * device_del of a port to be reported. */
 #define QUIT_TIMEOUT_MS 5000
 #define DEVICE_DELETED_TIMEOUT_MS 10000
+/* A guard on taking a saved state in (a few MB: milliseconds), not a
+ * timing: a QEMU that never resumes the guest is killed. */
+#define RESTORE_TIMEOUT_MS 120000
 
 typedef struct {
   GTask *task;
@@ -41,6 +44,8 @@ struct _VmMachine
   GSubprocess *process;
   GPid pid;
   VmQmp *qmp;
+  VmQmp *start_qmp;   /* until the start is done: QMP with its first commands queued */
+  guint start_steps;  /* what the start still waits for: QMP, and the restore's steps */
   GHashTable *ports; /* name -> GIOStream */
   GHashTable *disks; /* name -> its root port + 1 */
   GHashTable *nics;  /* name -> its root port + 1 */
@@ -82,6 +87,7 @@ vm_machine_finalize (GObject *object)
   g_free (vm->incoming_uri);
   g_clear_object (&vm->process);
   g_clear_object (&vm->qmp);
+  g_clear_object (&vm->start_qmp);
   g_clear_pointer (&vm->ports, g_hash_table_unref);
   g_clear_pointer (&vm->disks, g_hash_table_unref);
   g_clear_pointer (&vm->nics, g_hash_table_unref);
@@ -335,6 +341,8 @@ process_exited_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   vm->pid = 0;
   if (vm->qmp != NULL)
     vm_qmp_close (vm->qmp);
+  if (vm->start_qmp != NULL)
+    vm_qmp_close (vm->start_qmp);
   g_hash_table_remove_all (vm->ports);
 
   stderr_path = g_build_filename (vm->run_dir, "qemu.log", NULL);
@@ -386,29 +394,94 @@ abandon_start (VmMachine *vm, GError *error)
     g_subprocess_force_exit (vm->process);
 }
 
+/* One more of the start's steps is done: the last completes the start. */
+static void
+start_step_done (VmMachine *vm)
+{
+  g_autoptr (GTask) start_task = NULL;
+
+  g_assert (vm->start_steps > 0);
+  if (--vm->start_steps > 0 || vm->start_task == NULL)
+    return;
+  stop_watching_start_cancel (vm);
+  vm->qmp = g_steal_pointer (&vm->start_qmp);
+  start_task = g_steal_pointer (&vm->start_task);
+  g_task_return_boolean (start_task, TRUE);
+}
+
 static void
 qmp_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (VmMachine) vm = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (VmQmp) qmp = vm_qmp_new_finish (result, &error);
-  g_autoptr (GTask) start_task = NULL;
 
   if (vm->start_task == NULL)
-    {
-      if (qmp != NULL)
-        vm_qmp_close (qmp);
-      return;
-    }
+    return;
   if (qmp == NULL)
     {
       abandon_start (vm, g_steal_pointer (&error));
       return;
     }
-  stop_watching_start_cancel (vm);
-  vm->qmp = g_steal_pointer (&qmp);
-  start_task = g_steal_pointer (&vm->start_task);
-  g_task_return_boolean (start_task, TRUE);
+  start_step_done (vm);
+}
+
+/* A step of the restore (vm_machine_start_async): a command's answer or
+ * the guest's RESUME. */
+static void
+restore_step_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (VmMachine) vm = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) event = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+
+  if (g_async_result_is_tagged (result, vm_qmp_wait_event_async))
+    event = vm_qmp_wait_event_finish (VM_QMP (source), result, &error);
+  else
+    reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
+  if (vm->start_task == NULL)
+    return;
+  if (error != NULL)
+    {
+      g_prefix_error (&error, "vm: restoring %s: ", vm->config->incoming_state);
+      abandon_start (vm, g_steal_pointer (&error));
+      return;
+    }
+  start_step_done (vm);
+}
+
+/* The saved state goes in with the start, queued behind QMP's
+ * capabilities before QEMU has read its greeting: QEMU finds the
+ * commands when its main loop starts, with no round trip to this
+ * process between its start and the restore. */
+static void
+queue_restore (VmMachine *vm)
+{
+  g_autoptr (JsonObject) arguments = json_object_new ();
+
+  vm->start_steps += 2;
+  /* QEMU resumes the guest when the state is in (no -S). */
+  vm_qmp_wait_event_async (vm->start_qmp, "RESUME", NULL, NULL, RESTORE_TIMEOUT_MS,
+                           restore_step_cb, g_object_ref (vm));
+  if (vm->config->memory_path != NULL)
+    {
+      /* The RAM is the file's: the state holds the devices only. */
+      g_autoptr (JsonObject) capabilities = json_object_new ();
+      JsonArray *list = json_array_new ();
+      JsonObject *capability = json_object_new ();
+
+      json_object_set_string_member (capability, "capability", "x-ignore-shared");
+      json_object_set_boolean_member (capability, "state", TRUE);
+      json_array_add_object_element (list, capability);
+      json_object_set_array_member (capabilities, "capabilities", list);
+      vm->start_steps++;
+      vm_qmp_execute_async (vm->start_qmp, "migrate-set-capabilities", capabilities, NULL,
+                            restore_step_cb, g_object_ref (vm));
+    }
+  json_object_set_string_member (arguments, "uri", vm->incoming_uri);
+  vm_qmp_execute_async (vm->start_qmp, "migrate-incoming", arguments, NULL, restore_step_cb,
+                        g_object_ref (vm));
 }
 
 /* Cancelled before QMP is ready: QEMU is killed, and the start fails
@@ -582,7 +655,10 @@ vm_machine_start_async (VmMachine *vm, GCancellable *cancellable, GAsyncReadyCal
       abandon_start (vm, g_steal_pointer (&error));
       return;
     }
-  vm_qmp_new_async (qmp_stream, NULL, qmp_ready_cb, g_object_ref (vm));
+  vm->start_qmp = vm_qmp_new_early (qmp_stream, NULL, qmp_ready_cb, g_object_ref (vm));
+  vm->start_steps = 1;
+  if (vm->incoming_uri != NULL)
+    queue_restore (vm);
   return;
 
 fail:
@@ -757,6 +833,11 @@ typedef struct {
   int slot;                   /* a disk's root port, or -1 */
   GError *error; /* the add's failure, kept while the backend is taken back */
   gboolean returned;
+  /* A port's chardev-add and device_add go out together: their answers. */
+  guint answers;
+  GError *backend_error;
+  gboolean backend_added;
+  gboolean device_added;
 } PortOperation;
 
 static void
@@ -766,6 +847,7 @@ port_operation_free (PortOperation *op)
   g_free (op->id);
   g_free (op->path);
   g_clear_error (&op->error);
+  g_clear_error (&op->backend_error);
   g_free (op);
 }
 
@@ -826,57 +908,100 @@ add_port_undone_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_error (task, g_steal_pointer (&op->error));
 }
 
+/* The device of a port whose chardev-add failed is gone again
+ * (DEVICE_DELETED, or the wait's end). */
 static void
-add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+add_port_device_undone_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonObject) event = vm_qmp_wait_event_finish (VM_QMP (source), result, NULL);
+
+  g_task_return_error (task, g_steal_pointer (&op->backend_error));
+}
+
+static void
+ignore_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, NULL);
+}
+
+/* Both answers are in: the port is there, or what was added is taken
+ * back and the first failure returned (the chardev's, when the device
+ * failed for want of it). */
+static void
+add_port_settle (GTask *task, VmQmp *qmp)
+{
   VmMachine *vm = g_task_get_source_object (task);
   PortOperation *op = g_task_get_task_data (task);
-  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
   g_autoptr (JsonObject) arguments = NULL;
   GIOStream *stream;
 
-  if (reply == NULL)
+  if (op->device_added && !op->backend_added)
     {
-      g_prefix_error (&op->error, "vm: port '%s': ", op->name);
+      /* A chardev of that id was there already (not one of ours): the
+       * device took it; it goes, and the chardev is left as it was. */
+      vm_qmp_wait_event_async (qmp, "DEVICE_DELETED", "device", op->id,
+                               DEVICE_DELETED_TIMEOUT_MS, add_port_device_undone_cb, task);
       arguments = chardev_id_arguments (op->id);
-      vm_qmp_execute_async (VM_QMP (source), "chardev-remove", arguments, NULL,
-                            add_port_undone_cb, g_steal_pointer (&task));
+      vm_qmp_execute_async (qmp, "device_del", arguments, NULL, ignore_reply_cb, NULL);
+      return;
+    }
+  if (!op->device_added)
+    {
+      if (!op->backend_added)
+        {
+          g_task_return_error (task, g_steal_pointer (&op->backend_error));
+          g_object_unref (task);
+          return;
+        }
+      arguments = chardev_id_arguments (op->id);
+      vm_qmp_execute_async (qmp, "chardev-remove", arguments, NULL, add_port_undone_cb, task);
       return;
     }
   stream = connect_unix (op->path, &op->error);
   if (stream == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&op->error));
+      g_object_unref (task);
       return;
     }
   g_hash_table_insert (vm->ports, g_strdup (op->name), stream);
   g_task_return_pointer (task, g_object_ref (stream), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  PortOperation *op = g_task_get_task_data (task);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
+
+  op->device_added = reply != NULL;
+  if (!op->device_added)
+    g_prefix_error (&op->error, "vm: port '%s': ", op->name);
+  if (++op->answers == 2)
+    add_port_settle (task, VM_QMP (source));
+  else
+    g_object_unref (task);
 }
 
 static void
 add_port_chardev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
+  GTask *task = user_data;
   PortOperation *op = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &error);
-  g_autoptr (JsonObject) arguments = NULL;
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result,
+                                                      &op->backend_error);
 
-  if (reply == NULL)
-    {
-      g_prefix_error (&error, "vm: port '%s': ", op->name);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  arguments = json_object_new ();
-  json_object_set_string_member (arguments, "driver", "virtserialport");
-  json_object_set_string_member (arguments, "bus", "serial0.0");
-  json_object_set_string_member (arguments, "chardev", op->id);
-  json_object_set_string_member (arguments, "id", op->id);
-  json_object_set_string_member (arguments, "name", op->name);
-  vm_qmp_execute_async (VM_QMP (source), "device_add", arguments, NULL, add_port_device_cb,
-                        g_steal_pointer (&task));
+  op->backend_added = reply != NULL;
+  if (!op->backend_added)
+    g_prefix_error (&op->backend_error, "vm: port '%s': ", op->name);
+  if (++op->answers == 2)
+    add_port_settle (task, VM_QMP (source));
+  else
+    g_object_unref (task);
 }
 
 void
@@ -887,6 +1012,7 @@ vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancel
   g_autoptr (GTask) task = port_task_new (vm, name, vm_machine_add_port_async, cancellable,
                                           callback, user_data, &error);
   g_autoptr (JsonObject) arguments = NULL;
+  g_autoptr (JsonObject) device = NULL;
   JsonObject *backend, *data, *addr, *addr_data;
   PortOperation *op;
 
@@ -918,7 +1044,19 @@ vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancel
   json_object_set_object_member (backend, "data", data);
   arguments = chardev_id_arguments (op->id);
   json_object_set_object_member (arguments, "backend", backend);
+  /* The device goes out behind its chardev, without waiting for the
+   * chardev's answer: QEMU runs them in order, and port names are never
+   * reused in a VM, so a device_add whose chardev failed finds none and
+   * fails too. Each callback holds a reference; the second settles. */
   vm_qmp_execute_async (vm->qmp, "chardev-add", arguments, cancellable, add_port_chardev_cb,
+                        g_object_ref (task));
+  device = json_object_new ();
+  json_object_set_string_member (device, "driver", "virtserialport");
+  json_object_set_string_member (device, "bus", "serial0.0");
+  json_object_set_string_member (device, "chardev", op->id);
+  json_object_set_string_member (device, "id", op->id);
+  json_object_set_string_member (device, "name", op->name);
+  vm_qmp_execute_async (vm->qmp, "device_add", device, NULL, add_port_device_cb,
                         g_steal_pointer (&task));
 }
 

@@ -32,7 +32,11 @@ VmMachine *vm_machine_new (const VmConfig *config, const char *run_dir);
 
 /* Starts QEMU and returns once QMP is ready (not when the guest is: that
  * is the guest's own protocol, over a boot port). The boot ports are
- * connected by then. A QEMU that fails to start is an error carrying its
+ * connected by then. With config->incoming_state, the start takes that
+ * saved state in too (migrate-incoming of the inherited file, with
+ * x-ignore-shared when the RAM is a file: vm-template.h), the commands
+ * queued before QEMU has even read its greeting, and returns once QEMU
+ * has resumed the guest; a state that QEMU refuses fails the start. A QEMU that fails to start is an error carrying its
  * stderr, and leaves nothing behind. Cancelling @cancellable before QMP
  * is ready kills QEMU; the start then fails with G_IO_ERROR_CANCELLED
  * once QEMU is reaped and the run folder removed. */
@@ -62,9 +66,10 @@ gboolean vm_machine_get_host_usage (VmMachine *vm, guint64 *cpu_ns, guint64 *rss
 GIOStream *vm_machine_get_port (VmMachine *vm, const char *name);
 
 /* Hot-adds a virtio-serial port named @name, backed by a unix socket
- * chardev in the run folder (chardev-add, then device_add; the chardev
- * is taken back when the device cannot be added) and connects to it. The
- * guest sees /sys/class/virtio-ports/vportNpM/name = @name. */
+ * chardev in the run folder (chardev-add and device_add sent together,
+ * one round trip; the chardev is taken back when the device cannot be
+ * added, the device when the chardev could not be) and connects to it.
+ * The guest sees /sys/class/virtio-ports/vportNpM/name = @name. */
 void vm_machine_add_port_async (VmMachine *vm, const char *name, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data);
 GIOStream *vm_machine_add_port_finish (VmMachine *vm, GAsyncResult *result, GError **error);

@@ -421,11 +421,9 @@ handle_line (VmQmp *qmp, char *line)
       return;
     }
   message = json_node_get_object (root);
+  /* The greeting: qmp_capabilities went out with the connection. */
   if (json_object_has_member (message, "QMP"))
-    {
-      if (qmp->ready_task != NULL)
-        vm_qmp_execute_async (qmp, "qmp_capabilities", NULL, NULL, capabilities_cb, NULL);
-    }
+    ;
   else if (json_object_has_member (message, "event"))
     handle_event (qmp, message);
   else if (json_object_has_member (message, "return") || json_object_has_member (message, "error"))
@@ -470,11 +468,11 @@ read_next (VmQmp *qmp)
                                        read_line_cb, g_object_ref (qmp));
 }
 
-void
-vm_qmp_new_async (GIOStream *stream, GCancellable *cancellable, GAsyncReadyCallback callback,
+VmQmp *
+vm_qmp_new_early (GIOStream *stream, GCancellable *cancellable, GAsyncReadyCallback callback,
                   gpointer user_data)
 {
-  g_autoptr (VmQmp) qmp = g_object_new (VM_TYPE_QMP, NULL);
+  VmQmp *qmp = g_object_new (VM_TYPE_QMP, NULL);
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, vm_qmp_new_async);
@@ -484,6 +482,18 @@ vm_qmp_new_async (GIOStream *stream, GCancellable *cancellable, GAsyncReadyCallb
   g_data_input_stream_set_newline_type (qmp->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
   qmp->ready_task = g_steal_pointer (&task);
   read_next (qmp);
+  /* QEMU reads what waits in the socket once its greeting is out: the
+   * greeting is not waited for, nor is this answer before the caller's
+   * first commands are queued behind it. */
+  vm_qmp_execute_async (qmp, "qmp_capabilities", NULL, NULL, capabilities_cb, NULL);
+  return qmp;
+}
+
+void
+vm_qmp_new_async (GIOStream *stream, GCancellable *cancellable, GAsyncReadyCallback callback,
+                  gpointer user_data)
+{
+  g_autoptr (VmQmp) qmp = vm_qmp_new_early (stream, cancellable, callback, user_data);
 }
 
 VmQmp *

@@ -21,14 +21,26 @@ G_DECLARE_FINAL_TYPE (VmQmp, vm_qmp, VM, QMP, GObject)
  * what a guest controls never reaches QMP unchecked (port names are
  * validated before they are used as ids).
  *
- * Takes @stream (a connected socket), reads QMP's greeting and enters
- * command mode (qmp_capabilities). Signals:
+ * Takes @stream (a connected socket) and enters command mode
+ * (qmp_capabilities, sent at once: QEMU reads it after its greeting,
+ * which is not waited for). Signals:
  *   "event" (const char *name, JsonObject *data (nullable)): every event;
  *   "closed" (GError *error (nullable)): the connection ended; every
  *     command in flight fails with HCS_ERROR_UNEXPECTED_EXIT. */
 void vm_qmp_new_async (GIOStream *stream, GCancellable *cancellable, GAsyncReadyCallback callback,
                        gpointer user_data);
 VmQmp *vm_qmp_new_finish (GAsyncResult *result, GError **error);
+
+/* The same, but the client is given at once (transfer full): commands
+ * run and event waits made on it before @callback are queued behind
+ * qmp_capabilities, which is sent without waiting for QEMU's greeting
+ * (QEMU reads what waits in the socket once the greeting is out). A
+ * caller that knows what QEMU must do first (an incoming migration)
+ * saves the round trips: QEMU finds it all queued when its main loop
+ * starts. Events come once the capabilities are negotiated, so a wait
+ * for an event that a queued command causes sees it. */
+VmQmp *vm_qmp_new_early (GIOStream *stream, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data);
 
 /* Runs @command with @arguments (nullable; not modified) and gives its
  * "return" value (transfer full; an empty object when QEMU returns

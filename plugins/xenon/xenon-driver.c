@@ -211,6 +211,8 @@ start_vm (const char *id, const XenonSettings *settings, XenonStorage *storage, 
           settings->template_dir, config, "xenon: template", XENON_BOOT_TIMEOUT_S, warm_template,
           NULL, NULL, &template_error);
 
+      g_debug ("xenon: compute system '%s': template %s", id,
+               template_dir ? template_dir : "none");
       if (template_dir != NULL)
         {
           g_autoptr (VmConfig) clone = vm_template_clone_config (config, template_dir);
@@ -390,6 +392,9 @@ create_in_vm (XenonDriver *self, const char *id, const HcsContainerConfig *confi
           in_guest->process->create_stderr_pipe = TRUE;
       in_guest->process->inherit_stdio = in_guest->process->use_stdio_fds = FALSE;
     }
+  /* The scratch's file system was made while the VM started. */
+  if (!xenon_storage_finish (storage, error))
+    return NULL;
   document = hcs_container_config_to_node (in_guest);
   /* No host path reaches the guest: its root is the disk slots', its
    * mapped folders are in the shares. */
@@ -501,6 +506,7 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
   HcsContainer *proxy = NULL;
   XenonContainer *container;
   XenonContainer *existing;
+  gint64 start = g_get_monotonic_time ();
 
   if (!check_config (id, config, error))
     return NULL;
@@ -554,7 +560,11 @@ xenon_driver_create_container (HcsIsolationDriver *driver, const char *id,
     g_clear_pointer (&storage, xenon_storage_free);
   if (storage != NULL && xenon_storage_write_record (storage, folder, &local_error) &&
       xenon_held_write_record (folder, id, config, NULL, &local_error))
-    guest = start_vm (id, &settings, storage, &local_error);
+    {
+      g_debug ("xenon: compute system '%s': storage ready at %.0f ms", id,
+               (g_get_monotonic_time () - start) / 1000.0);
+      guest = start_vm (id, &settings, storage, &local_error);
+    }
   if (guest != NULL && xenon_held_write_record (folder, id, config, guest, &local_error))
     {
       g_autoptr (HcsContainerConfig) guest_config = hcs_container_config_copy (config);

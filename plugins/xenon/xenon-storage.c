@@ -51,6 +51,7 @@ struct _XenonStorage
   char *dir;         /* this container's: images, scratch, share folders */
   GPtrArray *images; /* (element-type utf8): top first, as ContainerConfig.Layers */
   char *scratch;     /* nullable: no root of the host's */
+  GSubprocess *scratch_mkfs; /* nullable: making it, while the VM starts */
   char *shares[2];   /* the folders behind hcs.rw and hcs.ro */
   GPtrArray *binds;  /* (element-type utf8): bind mounts in them */
   GPtrArray *guest_paths; /* (element-type utf8): where the guest sees each MappedDirectory */
@@ -259,10 +260,27 @@ xenon_storage_prepare (const char *id, const HcsContainerConfig *config,
         return g_prefix_error (error, "xenon: compute system '%s': ContainerConfig.VolumePath: ",
                                id), NULL;
     }
+  /* Its file system is made while QEMU starts (xenon_storage_finish):
+   * QEMU opens the file, and the guest reads it only once asked to
+   * create the container. */
   storage->scratch = g_build_filename (storage->dir, "scratch.ext4", NULL);
-  if (!vm_scratch_image_make (storage->scratch, XENON_SCRATCH_SIZE, error))
-    return g_prefix_error (error, "xenon: compute system '%s': ", id), NULL;
+  storage->scratch_mkfs = vm_scratch_image_start (storage->scratch, XENON_SCRATCH_SIZE, error);
+  if (storage->scratch_mkfs == NULL)
+    {
+      g_clear_pointer (&storage->scratch, g_free);
+      return g_prefix_error (error, "xenon: compute system '%s': ", id), NULL;
+    }
   return g_steal_pointer (&storage);
+}
+
+gboolean
+xenon_storage_finish (XenonStorage *storage, GError **error)
+{
+  g_autoptr (GSubprocess) mkfs = g_steal_pointer (&storage->scratch_mkfs);
+
+  if (mkfs != NULL && !vm_scratch_image_finish (mkfs, storage->scratch, error))
+    return g_prefix_error (error, "xenon: compute system '%s': ", storage->id), FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -504,6 +522,14 @@ xenon_storage_free (XenonStorage *storage)
 {
   if (storage == NULL)
     return;
+  if (storage->scratch_mkfs != NULL)
+    {
+      /* A create that failed before the scratch was waited for: no mkfs
+       * outlives it, nor writes in the folder as it goes. */
+      g_subprocess_force_exit (storage->scratch_mkfs);
+      g_subprocess_wait (storage->scratch_mkfs, NULL, NULL);
+      g_clear_object (&storage->scratch_mkfs);
+    }
   if (storage->dir != NULL)
     remove_storage_dir (storage->dir);
   /* QEMU is gone: nothing holds it. */

@@ -60,6 +60,9 @@ void xenon_storage_fill_slots (XenonStorage *storage, VmConfig *config);
  * each MappedDirectories[].HostPath with the guest's path in a share,
  * EndpointList with NetworkAdapters. */
 void xenon_storage_set_guest_config (XenonStorage *storage, JsonObject *document);
+/* Waits for what prepare left running (the scratch's file system, made
+ * while the VM starts): call it before the guest may read a disk. */
+gboolean xenon_storage_finish (XenonStorage *storage, GError **error);
 /* Deletes what prepare made. QEMU must be gone. */
 void xenon_storage_free (XenonStorage *storage);
 
