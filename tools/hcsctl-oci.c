@@ -1621,6 +1621,8 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
   if (detach && pid_file != NULL &&
       (g_strcmp0 (props->isolation, "lcow") == 0 || g_strcmp0 (props->isolation, "hyperv") == 0))
     return exec_by_sentinel (globals, container, config, pid_file);
+  if (!detach && !hcsctl_catch_signals_early (&error))
+    return exec_failed (error->message);
   process = hcs_container_create_process (container, config, &error);
   if (process == NULL)
     return exec_failed (error->message);

@@ -68,6 +68,7 @@ int hcsctl_cmd_checkpoint (HcsctlGlobals *globals, int argc, char **argv);
 int hcsctl_cmd_restore (HcsctlGlobals *globals, int argc, char **argv);
 
 
+gboolean hcsctl_catch_signals_early (GError **error);
 gboolean hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean tty,
                                  gboolean start, int *exit_code, GError **error);
 int hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv);

@@ -107,11 +107,18 @@ splice_output (RunState *state, GInputStream *from, int to_fd)
                                 NULL, output_done_cb, state);
 }
 
-/* --- waiting with nothing to copy ------------------------------------------------------ */
+/* --- signals caught into a pipe ------------------------------------------------------- */
 
-/* The write end of the pipe that brings caught signals to the main
- * context (a handler may only write). */
-static int signal_pipe_write = -1;
+/* The signals a foreground wait forwards; SIGWINCH only with a terminal. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+
+/* The pipe that brings caught signals to the main context (a handler may
+ * only write), and the dispositions they replaced. */
+static struct {
+  int pipe_fds[2];
+  struct sigaction saved[G_N_ELEMENTS (forwarded_signals)];
+  gsize n_caught;
+} caught = { { -1, -1 }, { { { 0 } } }, 0 };
 
 static void
 signal_caught (int signum)
@@ -119,10 +126,58 @@ signal_caught (int signum)
   int saved_errno = errno;
   unsigned char byte = (unsigned char) signum;
 
-  if (write (signal_pipe_write, &byte, 1) < 0)
+  if (write (caught.pipe_fds[1], &byte, 1) < 0)
     { /* full: signals already wait there */ }
   errno = saved_errno;
 }
+
+/* Catches the first @n of forwarded_signals into the pipe (made on the
+ * first call; a later call with a larger @n catches the rest too). */
+static gboolean
+catch_signals (gsize n, GError **error)
+{
+  struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
+
+  if (caught.pipe_fds[0] < 0 && pipe2 (caught.pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "a pipe for signals: %s", g_strerror (errno));
+      return FALSE;
+    }
+  sigemptyset (&catch.sa_mask);
+  for (; caught.n_caught < n; caught.n_caught++)
+    sigaction (forwarded_signals[caught.n_caught], &catch, &caught.saved[caught.n_caught]);
+  return TRUE;
+}
+
+/* Puts back the dispositions catch_signals() replaced (unless @restore is
+ * FALSE: GLib's own handlers have taken their place) and closes the pipe. */
+static void
+release_signals (gboolean restore)
+{
+  for (gsize i = 0; restore && i < caught.n_caught; i++)
+    sigaction (forwarded_signals[i], &caught.saved[i], NULL);
+  caught.n_caught = 0;
+  if (caught.pipe_fds[0] >= 0)
+    {
+      close (caught.pipe_fds[0]);
+      close (caught.pipe_fds[1]);
+      caught.pipe_fds[0] = caught.pipe_fds[1] = -1;
+    }
+}
+
+/* A foreground exec's process runs as soon as it is made, and may answer
+ * its caller before hcsctl_attach_and_wait() forwards signals: SIGINT,
+ * SIGTERM and SIGHUP are caught from before the process is made, and
+ * what came meanwhile is forwarded once it is there. Without it a
+ * SIGTERM in that window killed hcsctl instead of the process. */
+gboolean
+hcsctl_catch_signals_early (GError **error)
+{
+  return catch_signals (G_N_ELEMENTS (forwarded_signals) - 1, error);
+}
+
+/* --- waiting with nothing to copy ------------------------------------------------------ */
 
 typedef struct {
   HcsProcess *process;
@@ -174,27 +229,15 @@ static gboolean
 wait_with_nothing_to_copy (HcsContainer *container, HcsProcess *process, gboolean tty,
                            gboolean start, int *exit_code, GError **error)
 {
-  static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
-  struct sigaction saved[G_N_ELEMENTS (forwarded)];
-  struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
   QuietWait wait = { process, 0 };
-  gsize n_forwarded = tty ? G_N_ELEMENTS (forwarded) : G_N_ELEMENTS (forwarded) - 1;
+  gsize n_forwarded = tty ? G_N_ELEMENTS (forwarded_signals) : G_N_ELEMENTS (forwarded_signals) - 1;
   gulong handler = 0;
   guint source = 0;
   gboolean ok = FALSE;
-  int pipe_fds[2];
 
-  if (pipe2 (pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "a pipe for signals: %s", g_strerror (errno));
-      return FALSE;
-    }
-  signal_pipe_write = pipe_fds[1];
-  source = g_unix_fd_add (pipe_fds[0], G_IO_IN, signals_arrived_cb, &wait);
-  sigemptyset (&catch.sa_mask);
-  for (gsize i = 0; i < n_forwarded; i++)
-    sigaction (forwarded[i], &catch, &saved[i]);
+  if (!catch_signals (n_forwarded, error))
+    return FALSE;
+  source = g_unix_fd_add (caught.pipe_fds[0], G_IO_IN, signals_arrived_cb, &wait);
 
   if (start && !hcs_container_start (container, error))
     goto out;
@@ -209,14 +252,10 @@ wait_with_nothing_to_copy (HcsContainer *container, HcsProcess *process, gboolea
 out:
   if (handler != 0)
     g_signal_handler_disconnect (process, handler);
-  for (gsize i = 0; i < n_forwarded; i++)
-    sigaction (forwarded[i], &saved[i], NULL);
   g_source_remove (source);
   /* Signals that came in the meantime go to the process still. */
-  signals_arrived_cb (pipe_fds[0], G_IO_IN, &wait);
-  signal_pipe_write = -1;
-  close (pipe_fds[0]);
-  close (pipe_fds[1]);
+  signals_arrived_cb (caught.pipe_fds[0], G_IO_IN, &wait);
+  release_signals (TRUE);
   return ok;
 }
 
@@ -257,6 +296,14 @@ hcsctl_attach_and_wait (HcsContainer *container, HcsProcess *process, gboolean t
     sources[G_N_ELEMENTS (forwarded)] = g_unix_signal_add (SIGWINCH, window_changed_cb, &state);
   for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
     sources[i] = g_unix_signal_add (forwarded[i].signum, forward_one_signal_cb, &forwarded[i]);
+  /* GLib's handlers from here on; what was caught before goes on now. */
+  if (caught.pipe_fds[0] >= 0)
+    {
+      QuietWait early = { process, 0 };
+
+      signals_arrived_cb (caught.pipe_fds[0], G_IO_IN, &early);
+      release_signals (FALSE);
+    }
   if (start && !hcs_container_start (container, error))
     goto out;
 
