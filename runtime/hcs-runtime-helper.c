@@ -932,7 +932,14 @@ typedef struct {
   uid_t uid;
   gid_t gid;
   GArray *groups; /* gid_t */
+  char *home;     /* the passwd entry's home, or NULL */
 } Identity;
+
+/* HOME for a workload whose environment has none, as runc and crun give
+ * it: the user's home in the container's /etc/passwd, else "/". Found by
+ * become_workload() while /etc/passwd is the container's; used by
+ * exec_workload(). */
+static char *workload_home;
 
 static gboolean
 parse_id (const char *text, guint32 *id)
@@ -947,7 +954,7 @@ parse_id (const char *text, guint32 *id)
 
 /* Looks a user up in the container's /etc/passwd (never the host's). */
 static gboolean
-lookup_passwd (const char *name, guint32 *uid, guint32 *gid)
+lookup_passwd (const char *name, guint32 *uid, guint32 *gid, char **home)
 {
   g_autofree char *contents = NULL;
   g_auto (GStrv) lines = NULL;
@@ -969,6 +976,8 @@ lookup_passwd (const char *name, guint32 *uid, guint32 *gid)
         {
           *uid = line_uid;
           *gid = line_gid;
+          if (fields[4] != NULL && fields[5] != NULL && fields[5][0] != '\0')
+            *home = g_strdup (fields[5]);
           return TRUE;
         }
     }
@@ -1022,12 +1031,12 @@ add_supplementary_groups (const char *user, GArray *groups)
 static Identity
 resolve_user (const char *user)
 {
-  Identity identity = { 0, 0, g_array_new (FALSE, FALSE, sizeof (gid_t)) };
+  Identity identity = { 0, 0, g_array_new (FALSE, FALSE, sizeof (gid_t)), NULL };
   g_auto (GStrv) parts = g_strsplit (user && *user ? user : "0", ":", 2);
   guint32 uid = 0, gid = 0;
   gboolean numeric_user = parse_id (parts[0], &uid);
 
-  if (!lookup_passwd (parts[0], &uid, &gid) && !numeric_user)
+  if (!lookup_passwd (parts[0], &uid, &gid, &identity.home) && !numeric_user)
     child_fail (EXIT_SETUP_FAILED, "user '%s': not found in the container's /etc/passwd",
                 parts[0]);
   if (parts[1] != NULL && !lookup_group (parts[1], &gid))
@@ -1310,6 +1319,7 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes
   if (process != NULL)
     apply_capabilities_after_setuid (process, identity.uid, last_cap);
   g_array_unref (identity.groups);
+  workload_home = identity.home;
   umask (process != NULL && process->umask >= 0 ? (mode_t) process->umask : 0022);
 
   if (no_new_privileges)
@@ -1329,6 +1339,9 @@ exec_workload (const HcsRuntimeProcess *process)
   sigprocmask (SIG_SETMASK, &none, NULL);
   /* execvp searches the PATH of the environment it runs in. */
   environ = process->env;
+  if (g_environ_getenv (environ, "HOME") == NULL)
+    environ = g_environ_setenv (g_strdupv (environ), "HOME",
+                                workload_home != NULL ? workload_home : "/", TRUE);
   execvp (process->args[0], process->args);
   saved_errno = errno;
   /* As runc: 127 when the program is not there, 126 when it cannot run. */
