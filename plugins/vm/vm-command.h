@@ -98,8 +98,8 @@ typedef struct {
   gboolean incoming;
   /* Nullable, with @incoming: the saved state to restore, which the
    * library opens, QEMU inherits and vm_machine_start_async takes in
-   * (vm_machine_get_incoming_uri): no shell and `cat` spawned by QEMU
-   * to read it. */
+   * (migrate-incoming of the inherited descriptor): no shell and `cat`
+   * spawned by QEMU to read it. */
   char *incoming_state;
 } VmConfig;
 

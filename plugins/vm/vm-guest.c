@@ -514,20 +514,6 @@ vm_guest_qmp (VmGuest *self, const char *command, JsonObject *arguments, JsonNod
   return TRUE;
 }
 
-static JsonObject *
-ignore_shared_capability (void)
-{
-  JsonObject *arguments = json_object_new ();
-  JsonArray *capabilities = json_array_new ();
-  JsonObject *capability = json_object_new ();
-
-  json_object_set_string_member (capability, "capability", "x-ignore-shared");
-  json_object_set_boolean_member (capability, "state", TRUE);
-  json_array_add_object_element (capabilities, capability);
-  json_object_set_array_member (arguments, "capabilities", capabilities);
-  return arguments;
-}
-
 static gboolean
 qmp_sync (VmGuest *self, const char *command, JsonObject *arguments, JsonNode **reply,
           GError **error)
@@ -568,7 +554,7 @@ static gboolean
 save_job (VmGuest *self, gpointer data, GError **error)
 {
   const char *state_path = data;
-  g_autoptr (JsonObject) capabilities = ignore_shared_capability ();
+  g_autoptr (JsonObject) capabilities = vm_machine_ignore_shared_arguments ();
   g_autoptr (JsonObject) arguments = json_object_new ();
   g_autofree char *quoted = g_shell_quote (state_path);
   g_autofree char *uri = g_strdup_printf ("exec:cat > %s", quoted);

@@ -142,10 +142,18 @@ vm_machine_get_pid (VmMachine *vm)
   return vm->pid;
 }
 
-const char *
-vm_machine_get_incoming_uri (VmMachine *vm)
+JsonObject *
+vm_machine_ignore_shared_arguments (void)
 {
-  return vm->incoming_uri;
+  JsonObject *arguments = json_object_new ();
+  JsonArray *capabilities = json_array_new ();
+  JsonObject *capability = json_object_new ();
+
+  json_object_set_string_member (capability, "capability", "x-ignore-shared");
+  json_object_set_boolean_member (capability, "state", TRUE);
+  json_array_add_object_element (capabilities, capability);
+  json_object_set_array_member (arguments, "capabilities", capabilities);
+  return arguments;
 }
 
 VmQmp *
@@ -467,14 +475,8 @@ queue_restore (VmMachine *vm)
   if (vm->config->memory_path != NULL)
     {
       /* The RAM is the file's: the state holds the devices only. */
-      g_autoptr (JsonObject) capabilities = json_object_new ();
-      JsonArray *list = json_array_new ();
-      JsonObject *capability = json_object_new ();
+      g_autoptr (JsonObject) capabilities = vm_machine_ignore_shared_arguments ();
 
-      json_object_set_string_member (capability, "capability", "x-ignore-shared");
-      json_object_set_boolean_member (capability, "state", TRUE);
-      json_array_add_object_element (list, capability);
-      json_object_set_array_member (capabilities, "capabilities", list);
       vm->start_steps++;
       vm_qmp_execute_async (vm->start_qmp, "migrate-set-capabilities", capabilities, NULL,
                             restore_step_cb, g_object_ref (vm));
@@ -971,37 +973,39 @@ add_port_settle (GTask *task, VmQmp *qmp)
   g_object_unref (task);
 }
 
+/* One of the two answers (each callback holds a reference to @task):
+ * whether it added its part, its failure kept in @failure; the second
+ * settles. */
 static void
-add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+add_port_answer (GTask *task, VmQmp *qmp, GAsyncResult *result, gboolean *added,
+                 GError **failure)
 {
-  GTask *task = user_data;
   PortOperation *op = g_task_get_task_data (task);
-  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result, &op->error);
+  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (qmp, result, failure);
 
-  op->device_added = reply != NULL;
-  if (!op->device_added)
-    g_prefix_error (&op->error, "vm: port '%s': ", op->name);
+  *added = reply != NULL;
+  if (!*added)
+    g_prefix_error (failure, "vm: port '%s': ", op->name);
   if (++op->answers == 2)
-    add_port_settle (task, VM_QMP (source));
+    add_port_settle (task, qmp);
   else
     g_object_unref (task);
 }
 
 static void
+add_port_device_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PortOperation *op = g_task_get_task_data (user_data);
+
+  add_port_answer (user_data, VM_QMP (source), result, &op->device_added, &op->error);
+}
+
+static void
 add_port_chardev_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data;
-  PortOperation *op = g_task_get_task_data (task);
-  g_autoptr (JsonNode) reply = vm_qmp_execute_finish (VM_QMP (source), result,
-                                                      &op->backend_error);
+  PortOperation *op = g_task_get_task_data (user_data);
 
-  op->backend_added = reply != NULL;
-  if (!op->backend_added)
-    g_prefix_error (&op->backend_error, "vm: port '%s': ", op->name);
-  if (++op->answers == 2)
-    add_port_settle (task, VM_QMP (source));
-  else
-    g_object_unref (task);
+  add_port_answer (user_data, VM_QMP (source), result, &op->backend_added, &op->backend_error);
 }
 
 void

@@ -36,9 +36,10 @@ VmMachine *vm_machine_new (const VmConfig *config, const char *run_dir);
  * saved state in too (migrate-incoming of the inherited file, with
  * x-ignore-shared when the RAM is a file: vm-template.h), the commands
  * queued before QEMU has even read its greeting, and returns once QEMU
- * has resumed the guest; a state that QEMU refuses fails the start. A QEMU that fails to start is an error carrying its
- * stderr, and leaves nothing behind. Cancelling @cancellable before QMP
- * is ready kills QEMU; the start then fails with G_IO_ERROR_CANCELLED
+ * has resumed the guest; a state that QEMU refuses fails the start. A
+ * QEMU that fails to start is an error carrying its stderr, and leaves
+ * nothing behind. Cancelling @cancellable before QMP is ready kills
+ * QEMU; the start then fails with G_IO_ERROR_CANCELLED
  * once QEMU is reaped and the run folder removed. */
 void vm_machine_start_async (VmMachine *vm, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data);
@@ -51,9 +52,10 @@ const char *vm_machine_get_console_log (VmMachine *vm);
 GPid vm_machine_get_pid (VmMachine *vm);
 /* (transfer none) (nullable): NULL before start and after exit. */
 VmQmp *vm_machine_get_qmp (VmMachine *vm);
-/* The URI for migrate-incoming of the config's incoming_state, which
- * QEMU inherited open; NULL without one. */
-const char *vm_machine_get_incoming_uri (VmMachine *vm);
+/* migrate-set-capabilities' arguments turning x-ignore-shared on (a
+ * new object, transfer full): the RAM, a file of its own, is left out of
+ * a saved state and of its restore (vm-template.h). */
+JsonObject *vm_machine_ignore_shared_arguments (void);
 gboolean vm_machine_is_running (VmMachine *vm);
 
 /* What QEMU itself uses on the host (the VM's cost, as HCS reports a
