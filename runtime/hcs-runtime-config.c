@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-config.h"
+#include "hcs-gate.h"
 #include "hcs-runtime-seccomp.h"
 #include "hcs-runtime-oci.h"
 
@@ -164,7 +165,7 @@ hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *conf
       g_strv_builder_add (env, envp[i]);
     }
   if (!has_path)
-    g_strv_builder_add (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    g_strv_builder_add (env, HCS_GATE_DEFAULT_PATH);
   if (!has_term && config->emulate_console)
     g_strv_builder_add (env, "TERM=xterm");
   process->env = g_strv_builder_end (env);
