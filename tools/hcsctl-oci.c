@@ -772,10 +772,10 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
       hcsctl_log_error (verb, "config.json: process: missing (an OCI container needs one)");
       return NULL;
     }
-  if (json_parser_load_from_data (parser, text, -1, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    annotations = json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
-                                          "annotations");
+  /* The parser kept them as text: a few members, not config.json again. */
+  if (config->oci_annotations != NULL &&
+      json_parser_load_from_data (parser, config->oci_annotations, -1, NULL))
+    annotations = json_parser_get_root (parser);
 
   system_options = isolation_from_annotations (annotations, config, &error);
   if (error != NULL)
