@@ -2,7 +2,8 @@
 """Cuts ftrace event traces of one container run into phases; prints the
 median of each phase per runtime, side by side.
 
-Usage: timeline-phases.py FOLDER NAME...  (reads FOLDER/NAME.0, NAME.1, ...)
+Usage: timeline-phases.py [--create] FOLDER NAME...
+       (reads FOLDER/NAME.0, NAME.1, ...)
 
 Each trace holds sched_process_fork/exec/exit and cgroup_mkdir/attach_task/
 rmdir events of one CLI command and its children (bench/timeline.sh). The
@@ -27,6 +28,16 @@ happen:
 A phase runs from its marker to the next marker in time, so the phases add
 up to the total whatever order a runtime does things in (crun clones before
 it makes its cgroups).
+
+With --create the traces are of a detached create (runc's `create`): no
+workload runs, the init stays, waiting for `start`. The init is the
+CLI's descendant forked last of those that never exit in the trace; the
+markers are start, cgroup, helper, clone and join as above, then
+
+  ready      the last sched_wakeup of a thread of the CLI by a process
+             that is not the CLI's (hcs: the helper's status line; crun:
+             its init's last sync)
+  end        the last event (the CLI's last thread exiting)
 """
 import os
 import re
@@ -48,12 +59,17 @@ PHASES = [
     ('rmdir', 'teardown: rmdir to the CLI\'s exit'),
 ]
 
+CREATE_PHASES = PHASES[:4] + [
+    ('join', 'init set-up, until it reports ready'),
+    ('ready', 'after the report: records, the CLI\'s exit'),
+]
+
 
 def fields_of(text):
     return dict(re.findall(r'(\w+)=(\S+)', text))
 
 
-def markers_of(path):
+def read_events(path):
     events = []
     with open(path) as trace:
         for line in trace:
@@ -65,6 +81,10 @@ def markers_of(path):
                 events.append(event)
     if not events:
         raise ValueError(f'{path}: no events')
+    return events
+
+
+def family_of(events):
     parent = {}
     fork_ts = {}
     for event in events:
@@ -72,6 +92,12 @@ def markers_of(path):
             child = int(event['fields']['child_pid'])
             parent[child] = int(event['fields']['pid'])
             fork_ts[child] = event['ts']
+    return parent, fork_ts
+
+
+def markers_of(path):
+    events = read_events(path)
+    parent, fork_ts = family_of(events)
     execs = [e for e in events if e['event'] == 'sched_process_exec']
     rmdirs = [e for e in events if e['event'] == 'cgroup_rmdir']
     first_rmdir = rmdirs[0]['ts'] if rmdirs else events[-1]['ts']
@@ -113,9 +139,50 @@ def markers_of(path):
     return marks
 
 
-def phases_of(marks):
+def create_markers_of(path):
+    events = read_events(path)
+    parent, fork_ts = family_of(events)
+    execs = [e for e in events if e['event'] == 'sched_process_exec']
+    cli_pid = int(execs[0]['fields']['pid'])
+    exec_pids = {int(e['fields']['pid']) for e in execs}
+    exited = {int(e['tid']) for e in events if e['event'] == 'sched_process_exit'}
+
+    def descends(pid):
+        while pid is not None and pid != cli_pid:
+            pid = parent.get(pid)
+        return pid == cli_pid
+    # The CLI's threads all exit with it; the init stays.
+    alive = [pid for pid in fork_ts if pid not in exited and descends(pid)]
+    if not alive:
+        raise ValueError(f'{path}: no init left running')
+    init_pid = max(alive, key=lambda pid: fork_ts[pid])
+    cli_threads = {cli_pid} | {child for child, par in parent.items()
+                               if par == cli_pid and child not in exec_pids
+                               and child not in alive}
+    marks = {'start': execs[0]['ts'], 'end': events[-1]['ts'], 'clone': fork_ts[init_pid]}
+    mkdirs = [e for e in events if e['event'] == 'cgroup_mkdir']
+    if mkdirs:
+        marks['cgroup'] = mkdirs[0]['ts']
+    joins = [e for e in events if e['event'] == 'cgroup_attach_task'
+             and int(e['fields']['pid']) == init_pid]
+    if joins:
+        marks['join'] = joins[-1]['ts']
+    wakeups = [e for e in events if e['event'] == 'sched_wakeup'
+               and int(e['fields']['pid']) in cli_threads and int(e['tid']) not in cli_threads
+               and e['ts'] > marks['clone']]
+    if wakeups:
+        marks['ready'] = wakeups[-1]['ts']
+    ancestor = parent.get(init_pid)
+    while ancestor is not None and ancestor != cli_pid:
+        if ancestor in exec_pids and ancestor in fork_ts:
+            marks['helper'] = fork_ts[ancestor]
+        ancestor = parent.get(ancestor)
+    return marks
+
+
+def phases_of(marks, phase_list):
     ordered = sorted(marks.items(), key=lambda item: item[1])
-    phases = {name: 0.0 for name, _ in PHASES}
+    phases = {name: 0.0 for name, _ in phase_list}
     for (name, ts), (_, next_ts) in zip(ordered, ordered[1:]):
         phases[name] += next_ts - ts
     phases['total'] = marks['end'] - marks['start']
@@ -123,15 +190,21 @@ def phases_of(marks):
 
 
 def main():
-    folder, names = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    create = bool(args) and args[0] == '--create'
+    if create:
+        args = args[1:]
+    folder, names = args[0], args[1:]
+    phase_list = CREATE_PHASES if create else PHASES
+    read_markers = create_markers_of if create else markers_of
     medians = {}
     for name in names:
         runs = sorted(f for f in os.listdir(folder) if f.startswith(name + '.'))
-        per_run = [phases_of(markers_of(os.path.join(folder, f))) for f in runs]
+        per_run = [phases_of(read_markers(os.path.join(folder, f)), phase_list) for f in runs]
         medians[name] = {phase: statistics.median(run[phase] for run in per_run)
                          for phase in per_run[0]}
     print(f'  {"phase":<42}' + ''.join(f'{name:>10}' for name in names))
-    rows = PHASES + [('total', 'total (phases\' medians need not add up)')]
+    rows = phase_list + [('total', 'total (phases\' medians need not add up)')]
     for phase, label in rows:
         print(f'  {label:<42}' + ''.join(f'{medians[name][phase]:10.2f}' for name in names))
 

@@ -3,9 +3,12 @@
 # beside `crun run` of the same busybox rootfs, traced with ftrace's
 # scheduler events (fork, exec, exit, wakeup) and cgroup events (mkdir,
 # attach, rmdir), in turns; prints each phase's median over RUNS runs (see
-# bench/timeline-phases.py for how the events cut the phases).
+# bench/timeline-phases.py for how the events cut the phases). With
+# `create`, runc's detached create of a bundle (`hcsctl create` beside
+# `crun create`, each deleted again untraced): the phases up to the init
+# reporting ready and what the CLI does after.
 #
-# Usage (as root, after scripts/setup.sh):  bench/timeline.sh [RUNS]
+# Usage (as root, after scripts/setup.sh):  bench/timeline.sh [RUNS [run|create]]
 #
 # The events go to a tracing instance of our own (instances/hcs-timeline,
 # its own buffer and pid filter), removed at the end; tracefs is mounted if
@@ -15,6 +18,11 @@
 set -eu
 
 runs=${1:-15}
+mode=${2:-run}
+case $mode in
+  run|create) ;;
+  *) echo "usage: bench/timeline.sh [RUNS [run|create]]" >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
 
@@ -23,6 +31,8 @@ tracefs_mounted=""
 instance=""
 bench_cleanup() {
   crun --root "$work/crun-root" delete -f hcs-timeline-crun >/dev/null 2>&1 || true
+  "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f hcs-timeline \
+    >/dev/null 2>&1 || true
   if [ -n "$instance" ] && [ -d "$instance" ]; then
     echo 0 > "$instance/tracing_on"
     echo > "$instance/set_event_pid"
@@ -47,9 +57,23 @@ for event in sched/sched_process_fork sched/sched_process_exec sched/sched_proce
   echo 1 > "$instance/events/$event/enable"
 done
 
-make_bundle /bin/true
-hcs_run=("$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true)
-crun_run=(crun --root "$work/crun-root" run -b "$work/bundle" hcs-timeline-crun)
+if [ "$mode" = run ]; then
+  make_bundle /bin/true
+  hcs_run=("$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true)
+  crun_run=(crun --root "$work/crun-root" run -b "$work/bundle" hcs-timeline-crun)
+else
+  make_bundle sleep 1000
+  hcs_run=("$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" create
+           --bundle "$work/bundle" hcs-timeline)
+  crun_run=(crun --root "$work/crun-root" create -b "$work/bundle" hcs-timeline-crun)
+fi
+# After a create, its container goes again, untraced.
+undo() {
+  if [ "$mode" = create ]; then
+    "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f hcs-timeline
+    crun --root "$work/crun-root" delete -f hcs-timeline-crun
+  fi
+}
 
 # trace NAME COMMAND: runs COMMAND with tracing on for it and its children
 # alone (the shell puts its own pid in the filter, then execs), and keeps
@@ -63,10 +87,14 @@ trace() {
   echo 0 > "$instance/tracing_on"
   echo > "$instance/set_event_pid"
   grep -v '^#' "$instance/trace" > "$work/trace/$name"
+  undo >/dev/null 2>&1
 }
 
 mkdir "$work/trace"
-for i in 1 2; do "${hcs_run[@]}" >/dev/null 2>&1; "${crun_run[@]}" >/dev/null 2>&1; done
+for i in 1 2; do
+  "${hcs_run[@]}" >/dev/null 2>&1 </dev/null; "${crun_run[@]}" >/dev/null 2>&1 </dev/null
+  undo >/dev/null 2>&1
+done
 for ((i = 0; i < runs; i++)); do
   # Turns alternate, so that neither always follows the other.
   if ((i % 2)); then
@@ -76,5 +104,12 @@ for ((i = 0; i < runs; i++)); do
   fi
 done
 
-echo "timeline of one run of /bin/true, medians of $runs runs (ms)"
-python3 "$top/bench/timeline-phases.py" "$work/trace" hcsctl crun
+# TIMELINE_KEEP=DIR keeps the raw traces there, for a closer look.
+if [ -n "${TIMELINE_KEEP:-}" ]; then mkdir -p "$TIMELINE_KEEP" && cp "$work"/trace/* "$TIMELINE_KEEP"; fi
+if [ "$mode" = run ]; then
+  echo "timeline of one run of /bin/true, medians of $runs runs (ms)"
+  python3 "$top/bench/timeline-phases.py" "$work/trace" hcsctl crun
+else
+  echo "timeline of one create (runc's default spec, detached), medians of $runs runs (ms)"
+  python3 "$top/bench/timeline-phases.py" --create "$work/trace" hcsctl crun
+fi
