@@ -934,11 +934,12 @@ test_namespace_mount_host (Fixture *fixture, gconstpointer data)
   root_link = g_file_read_link (root_path, NULL);
   g_assert_cmpstr (root_link, ==, test_get_busybox_rootfs ());
   g_assert_cmpint (count_host_mounts (), ==, host_mounts);
-
-  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "hosted"), ==, 0);
+  /* Set once the create returns, as runc sets it: not only after start. */
   oom_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/oom_score_adj", pid);
   g_assert_true (g_file_get_contents (oom_path, &oom, NULL, NULL));
   g_assert_cmpstr (g_strstrip (oom), ==, "123");
+
+  g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "hosted"), ==, 0);
   /* exec lands in the container's root, not the host's; /proc there is
    * the image's empty folder. */
   g_assert_cmpint (hcsctl (fixture, &out, &err, "exec", "hosted", "sh", "-c",
