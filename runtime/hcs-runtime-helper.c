@@ -1159,14 +1159,18 @@ apply_capabilities_after_setuid (const HcsRuntimeProcess *process, uid_t uid, in
   prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
 }
 
-/* Set once written: the init writes it before it reports ready. */
-static gboolean oom_score_adj_written;
+/* Set once applied: the init applies them before it reports ready. */
+static gboolean process_limits_applied;
 
-/* oomScoreAdj, while the process may still lower it (CAP_SYS_RESOURCE). */
+/* oomScoreAdj and rlimits, while the process may still raise them (and
+ * lower its oom_score_adj: CAP_SYS_RESOURCE). */
 static void
-apply_oom_score_adj (const HcsRuntimeProcess *process)
+apply_process_limits (const HcsRuntimeProcess *process)
 {
-  if (process->has_oom_score_adj && !oom_score_adj_written)
+  if (process_limits_applied)
+    return;
+  process_limits_applied = TRUE;
+  if (process->has_oom_score_adj)
     {
       char text[32];
       int length = g_snprintf (text, sizeof text, "%" G_GINT64_FORMAT, process->oom_score_adj);
@@ -1175,15 +1179,7 @@ apply_oom_score_adj (const HcsRuntimeProcess *process)
       CHILD_CHECK (fd >= 0 && write (fd, text, length) == length,
                    "process.oomScoreAdj: writing %s", text);
       close (fd);
-      oom_score_adj_written = TRUE;
     }
-}
-
-/* oomScoreAdj and rlimits, while the process may still raise them. */
-static void
-apply_process_limits (const HcsRuntimeProcess *process)
-{
-  apply_oom_score_adj (process);
   for (guint i = 0; process->rlimits && i < process->rlimits->len; i++)
     {
       const HcsRuntimeRlimit *rlimit = &g_array_index (process->rlimits, HcsRuntimeRlimit, i);
@@ -1992,9 +1988,9 @@ run_create (const HcsRuntimeSpec *spec)
         make_console_inside (spec);
 
       /* Seen from the host once the create returns, as runc and crun
-       * set it: not only once `start` has let the init go on. */
+       * set them: not only once `start` has let the init go on. */
       if (spec->process != NULL)
-        apply_oom_score_adj (spec->process);
+        apply_process_limits (spec->process);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0); /* our parent is the caller: it may leave */
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");

@@ -917,7 +917,7 @@ static void
 test_namespace_mount_host (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *out = NULL, *err = NULL, *root_link = NULL, *oom = NULL;
-  g_autofree char *root_path = NULL, *oom_path = NULL;
+  g_autofree char *root_path = NULL, *oom_path = NULL, *limits_path = NULL, *limits = NULL;
   g_autofree char *host_ns = namespace_of (0, "mnt");
   g_autofree char *container_ns = NULL;
   guint host_mounts = count_host_mounts ();
@@ -925,7 +925,9 @@ test_namespace_mount_host (Fixture *fixture, gconstpointer data)
 
   /* oomScoreAdj and linux.sysctl are written through the host's /proc,
    * the start fifo is reopened through it: none is in the root. */
-  write_bundle_in_host_mounts (fixture, "", ", \"oomScoreAdj\": 123",
+  write_bundle_in_host_mounts (fixture, "",
+                               ", \"oomScoreAdj\": 123, \"rlimits\": [{\"type\": "
+                               "\"RLIMIT_NOFILE\", \"hard\": 1234, \"soft\": 1111}]",
                                ", \"sysctl\": {\"kernel.msgmax\": \"12345\"}");
   pid = create_for_pid (fixture, "hosted");
   container_ns = namespace_of (pid, "mnt");
@@ -934,10 +936,14 @@ test_namespace_mount_host (Fixture *fixture, gconstpointer data)
   root_link = g_file_read_link (root_path, NULL);
   g_assert_cmpstr (root_link, ==, test_get_busybox_rootfs ());
   g_assert_cmpint (count_host_mounts (), ==, host_mounts);
-  /* Set once the create returns, as runc sets it: not only after start. */
+  /* Set once the create returns, as runc sets them: not only after start. */
   oom_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/oom_score_adj", pid);
   g_assert_true (g_file_get_contents (oom_path, &oom, NULL, NULL));
   g_assert_cmpstr (g_strstrip (oom), ==, "123");
+  limits_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/limits", pid);
+  g_assert_true (g_file_get_contents (limits_path, &limits, NULL, NULL));
+  g_assert_true (g_regex_match_simple ("^Max open files +1111 +1234 ", limits,
+                                       G_REGEX_MULTILINE, 0));
 
   g_assert_cmpint (hcsctl (fixture, NULL, &err, "start", "hosted"), ==, 0);
   /* exec lands in the container's root, not the host's; /proc there is
