@@ -1159,17 +1159,11 @@ apply_capabilities_after_setuid (const HcsRuntimeProcess *process, uid_t uid, in
   prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
 }
 
-/* Set once applied: the init applies them before it reports ready. */
-static gboolean process_limits_applied;
-
 /* oomScoreAdj and rlimits, while the process may still raise them (and
  * lower its oom_score_adj: CAP_SYS_RESOURCE). */
 static void
 apply_process_limits (const HcsRuntimeProcess *process)
 {
-  if (process_limits_applied)
-    return;
-  process_limits_applied = TRUE;
   if (process->has_oom_score_adj)
     {
       char text[32];
@@ -1286,11 +1280,14 @@ apply_seccomp (gboolean with_no_new_privs, GBytes *custom, gint64 flags)
                  "seccomp: loading the filter");
 }
 
-/* Everything between "go" and exec: session, terminal, limits, labels,
- * identity, capabilities, umask, no_new_privs, seccomp. */
+/* The workload's session, terminal, limits, labels, identity,
+ * capabilities and umask, and the seccomp filter when it must come before
+ * the capabilities go (no no_new_privs). A create's init takes them before
+ * it reports ready, as runc's and crun's do: the created init is the
+ * workload's user with its capabilities and cwd, not root with all. */
 static void
-become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes *custom_seccomp,
-                 gint64 seccomp_flags)
+assume_workload_identity (const HcsRuntimeProcess *process, gboolean with_seccomp,
+                          GBytes *custom_seccomp, gint64 seccomp_flags)
 {
   Identity identity = resolve_user (process ? process->user : "0");
   gboolean no_new_privileges = process == NULL || process->no_new_privileges;
@@ -1328,11 +1325,28 @@ become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes
   g_array_unref (identity.groups);
   workload_home = identity.home;
   umask (process != NULL && process->umask >= 0 ? (mode_t) process->umask : 0022);
+}
+
+/* The last steps before exec: no_new_privs, and the seccomp filter under it. */
+static void
+seal_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes *custom_seccomp,
+               gint64 seccomp_flags)
+{
+  gboolean no_new_privileges = process == NULL || process->no_new_privileges;
 
   if (no_new_privileges)
     CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
   if (with_seccomp && no_new_privileges)
     apply_seccomp (TRUE, custom_seccomp, seccomp_flags);
+}
+
+/* Everything between "go" and exec. */
+static void
+become_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes *custom_seccomp,
+                 gint64 seccomp_flags)
+{
+  assume_workload_identity (process, with_seccomp, custom_seccomp, seccomp_flags);
+  seal_workload (process, with_seccomp, custom_seccomp, seccomp_flags);
 }
 
 static G_NORETURN void
@@ -1928,6 +1942,7 @@ run_create (const HcsRuntimeSpec *spec)
   if (pid == 0)
     {
       char go;
+      gboolean with_seccomp;
 
       close (go_pipe[1]);
       close (report_pipe[0]);
@@ -1987,10 +2002,15 @@ run_create (const HcsRuntimeSpec *spec)
       if (spec->process != NULL && spec->process->terminal)
         make_console_inside (spec);
 
-      /* Seen from the host once the create returns, as runc and crun
-       * set them: not only once `start` has let the init go on. */
+      /* linux.seccomp replaces the built-in filter, whatever process.seccomp says. */
+      with_seccomp = spec->seccomp_program != NULL ||
+                     (spec->process ? spec->process->seccomp : TRUE);
+      /* What the host sees once the create returns (its user, capabilities,
+       * cwd, rlimits, oomScoreAdj) is the workload's, as runc and crun show
+       * it; startContainer hooks run under them, as runc's do. */
       if (spec->process != NULL)
-        apply_process_limits (spec->process);
+        assume_workload_identity (spec->process, with_seccomp, spec->seccomp_program,
+                                  spec->seccomp_flags);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0); /* our parent is the caller: it may leave */
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");
@@ -2027,11 +2047,10 @@ run_create (const HcsRuntimeSpec *spec)
           child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
         }
 
-      /* linux.seccomp replaces the built-in filter, whatever process.seccomp says. */
-      become_workload (spec->process,
-                       spec->seccomp_program != NULL ||
-                           (spec->process ? spec->process->seccomp : TRUE),
-                       spec->seccomp_program, spec->seccomp_flags);
+      if (spec->process != NULL)
+        seal_workload (spec->process, with_seccomp, spec->seccomp_program, spec->seccomp_flags);
+      else
+        become_workload (NULL, with_seccomp, spec->seccomp_program, spec->seccomp_flags);
       if (spec->process == NULL)
         {
           close (child_report_fd);

@@ -411,7 +411,9 @@ argon_container_create (ArgonDriver *driver, const char *id,
     {
       spec->detach = TRUE;
       spec->start_fifo = fifo_path (self);
-      if (mkfifo (spec->start_fifo, 0600) < 0)
+      /* Writable by others (runc's 0622): the init reopens it as the
+       * container's user. Only root reaches it, in the 0700 folder. */
+      if (mkfifo (spec->start_fifo, 0600) < 0 || chmod (spec->start_fifo, 0622) < 0)
         {
           hcs_set_error_from_errno (error, errno, "argon: %s: creating %s", self->what,
                                     spec->start_fifo);
