@@ -120,7 +120,6 @@ def markers_of(path):
         marks['exit'] = exited[0]['ts']
     if rmdirs:
         marks['rmdir'] = first_rmdir
-    # An exec'ing ancestor of the workload below the CLI: the helper.
     cli_pid = int(execs[0]['fields']['pid'])
     exec_pids = {int(e['fields']['pid']) for e in execs}
     # The CLI's threads: its children that never exec.
@@ -131,12 +130,17 @@ def markers_of(path):
                and e['ts'] < workload['ts']]
     if wakeups:
         marks['release'] = wakeups[-1]['ts']
-    ancestor = parent.get(workload_pid)
+    mark_helper(marks, workload_pid, cli_pid, parent, fork_ts, exec_pids)
+    return marks
+
+
+def mark_helper(marks, pid, cli_pid, parent, fork_ts, exec_pids):
+    """The fork of an exec'ing ancestor of @pid below the CLI: the helper."""
+    ancestor = parent.get(pid)
     while ancestor is not None and ancestor != cli_pid:
         if ancestor in exec_pids and ancestor in fork_ts:
             marks['helper'] = fork_ts[ancestor]
         ancestor = parent.get(ancestor)
-    return marks
 
 
 def create_markers_of(path):
@@ -172,11 +176,7 @@ def create_markers_of(path):
                and e['ts'] > marks['clone']]
     if wakeups:
         marks['ready'] = wakeups[-1]['ts']
-    ancestor = parent.get(init_pid)
-    while ancestor is not None and ancestor != cli_pid:
-        if ancestor in exec_pids and ancestor in fork_ts:
-            marks['helper'] = fork_ts[ancestor]
-        ancestor = parent.get(ancestor)
+    mark_helper(marks, init_pid, cli_pid, parent, fork_ts, exec_pids)
     return marks
 
 
