@@ -1281,8 +1281,8 @@ apply_seccomp (gboolean with_no_new_privs, GBytes *custom, gint64 flags)
 }
 
 /* The workload's session, terminal, limits, labels, identity,
- * capabilities and umask, and the seccomp filter when it must come before
- * the capabilities go (no no_new_privs). A create's init takes them before
+ * capabilities, umask and no_new_privs, and the seccomp filter when it
+ * must come before the capabilities go (without no_new_privs). A create's init takes them before
  * it reports ready, as runc's and crun's do: the created init is the
  * workload's user with its capabilities and cwd, not root with all. */
 static void
@@ -1325,17 +1325,17 @@ assume_workload_identity (const HcsRuntimeProcess *process, gboolean with_seccom
   g_array_unref (identity.groups);
   workload_home = identity.home;
   umask (process != NULL && process->umask >= 0 ? (mode_t) process->umask : 0022);
+  if (no_new_privileges)
+    CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
 }
 
-/* The last steps before exec: no_new_privs, and the seccomp filter under it. */
+/* The last step before exec: the seccomp filter under no_new_privs. */
 static void
 seal_workload (const HcsRuntimeProcess *process, gboolean with_seccomp, GBytes *custom_seccomp,
                gint64 seccomp_flags)
 {
   gboolean no_new_privileges = process == NULL || process->no_new_privileges;
 
-  if (no_new_privileges)
-    CHILD_CHECK (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0, "setting no_new_privs");
   if (with_seccomp && no_new_privileges)
     apply_seccomp (TRUE, custom_seccomp, seccomp_flags);
 }

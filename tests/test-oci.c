@@ -1575,6 +1575,89 @@ test_run (Fixture *fixture, gconstpointer data)
 
 /* The same bundle under runc: the state has the same members and values
  * of the same kinds, and runc's errors have the same exit codes. */
+/* The value of @field ("Uid:") in /proc/PID/status. */
+static char *
+status_field (gint64 pid, const char *field)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/status", pid);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], field))
+      return g_strstrip (g_strdup (lines[i] + strlen (field)));
+  g_assert_not_reached ();
+}
+
+/* A created init, before start, is what its workload will be, in both
+ * runtimes: user, groups, capabilities, no_new_privs, cwd, rlimits. */
+static void
+compare_created_inits (Fixture *fixture, const char *id)
+{
+  static const char *const fields[] = { "Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:",
+                                        "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", NULL };
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"user\": {\"uid\": 1000, \"gid\": 1000, \"additionalGids\": [5]},"
+      "   \"args\": [\"sleep\", \"1000\"], \"env\": [\"PATH=/bin\"], \"cwd\": \"/tmp\","
+      "   \"noNewPrivileges\": true, \"oomScoreAdj\": 7,"
+      "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1234, \"soft\": 1111}],"
+      "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],"
+      "     \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"]}},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]}}",
+      test_get_busybox_rootfs ());
+  g_autofree char *ours_text = NULL, *theirs_text = NULL;
+  g_autoptr (JsonObject) ours = NULL, theirs = NULL;
+  gint64 our_pid, their_pid;
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", id), ==, 0);
+  g_assert_cmpint (run_program (fixture, TRUE, NULL, NULL, "create", id, NULL), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, &ours_text, NULL, "state", id), ==, 0);
+  g_assert_cmpint (run_program (fixture, TRUE, &theirs_text, NULL, "state", id, NULL), ==, 0);
+  ours = parse_object (ours_text);
+  theirs = parse_object (theirs_text);
+  our_pid = json_object_get_int_member (ours, "pid");
+  their_pid = json_object_get_int_member (theirs, "pid");
+  for (const char *const *field = fields; *field; field++)
+    {
+      g_autofree char *our_value = status_field (our_pid, *field);
+      g_autofree char *their_value = status_field (their_pid, *field);
+
+      g_test_message ("created init %s runc '%s', hcsctl '%s'", *field, their_value, our_value);
+      g_assert_cmpstr (our_value, ==, their_value);
+    }
+  for (const char *const *file = (const char *const[]){ "cwd", "oom_score_adj", "limits", NULL };
+       *file; file++)
+    {
+      g_autofree char *our_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/%s", our_pid, *file);
+      g_autofree char *their_path =
+          g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/%s", their_pid, *file);
+      g_autofree char *our_value = NULL, *their_value = NULL;
+
+      if (g_str_equal (*file, "cwd"))
+        {
+          our_value = g_file_read_link (our_path, NULL);
+          their_value = g_file_read_link (their_path, NULL);
+        }
+      else
+        {
+          g_assert_true (g_file_get_contents (our_path, &our_value, NULL, NULL));
+          g_assert_true (g_file_get_contents (their_path, &their_value, NULL, NULL));
+        }
+      g_test_message ("created init %s: runc '%s', hcsctl '%s'", *file, their_value, our_value);
+      g_assert_cmpstr (our_value, ==, their_value);
+    }
+  g_assert_cmpint (run_program (fixture, TRUE, NULL, NULL, "delete", "--force", id, NULL), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", id), ==, 0);
+  while (waitpid (-1, NULL, 0) > 0)
+    ;
+}
+
 static void
 test_compare_with_runc (Fixture *fixture, gconstpointer data)
 {
@@ -1647,6 +1730,7 @@ test_compare_with_runc (Fixture *fixture, gconstpointer data)
                    hcsctl (fixture, NULL, NULL, "delete", "--force", same));
   while (waitpid (-1, NULL, 0) > 0)
     ;
+  compare_created_inits (fixture, same);
 }
 
 /* A runtime path for callers that drop our environment and flags
