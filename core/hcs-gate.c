@@ -623,8 +623,15 @@ hcs_gate_cgroup_kill_all (const char *members_dir, const char *freezer, int free
 static gboolean
 remove_cgroup_dir (const char *dir, gint64 deadline, GError **error)
 {
-  DIR *children = opendir (dir);
+  DIR *children;
 
+  /* Most often the directory goes at once: nothing in it but the
+   * kernel's files. Only a busy one is looked into. */
+  if (rmdir (dir) == 0 || errno == ENOENT)
+    return TRUE;
+  if (errno != EBUSY)
+    return fail_errno (error, errno, "removing", dir);
+  children = opendir (dir);
   /* Sub-cgroups the workload made (with a cgroup namespace): first. */
   if (children != NULL)
     {

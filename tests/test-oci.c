@@ -1575,6 +1575,53 @@ test_run (Fixture *fixture, gconstpointer data)
 
 /* The same bundle under runc: the state has the same members and values
  * of the same kinds, and runc's errors have the same exit codes. */
+/* The container's cgroups in every hierarchy of the machine that has them
+ * (v1's controllers, v2's unified one): /sys/fs/cgroup/X/PARENT/ID, or
+ * /sys/fs/cgroup/PARENT/ID on a v2 host. */
+static GPtrArray *
+container_cgroups (const char *id)
+{
+  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) top = g_dir_open ("/sys/fs/cgroup", 0, NULL);
+  g_autofree char *own = g_build_filename ("/sys/fs/cgroup", test_get_cgroup_parent (), id, NULL);
+  const char *name;
+
+  if (g_file_test (own, G_FILE_TEST_IS_DIR))
+    g_ptr_array_add (dirs, g_steal_pointer (&own));
+  while (top != NULL && (name = g_dir_read_name (top)) != NULL)
+    {
+      g_autofree char *dir = g_build_filename ("/sys/fs/cgroup", name, test_get_cgroup_parent (),
+                                               id, NULL);
+
+      if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+        g_ptr_array_add (dirs, g_steal_pointer (&dir));
+    }
+  return dirs;
+}
+
+/* Sub-cgroups made in the container's (by a workload with a cgroup
+ * namespace and a writable cgroupfs, or by hand) go with it on delete,
+ * deepest first. */
+static void
+test_delete_sub_cgroups (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GPtrArray) dirs = NULL;
+  gint64 pid = create_for_pid (fixture, "subs");
+
+  dirs = container_cgroups ("subs");
+  g_assert_cmpuint (dirs->len, >, 0);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_autofree char *deeper = g_build_filename (dirs->pdata[i], "inner", "deeper", NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (deeper, 0755), ==, 0);
+    }
+  g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "--force", "subs"), ==, 0);
+  waitpid ((pid_t) pid, NULL, 0);
+  for (guint i = 0; i < dirs->len; i++)
+    g_assert_false (g_file_test (dirs->pdata[i], G_FILE_TEST_EXISTS));
+}
+
 /* The value of @field ("Uid:") in /proc/PID/status. */
 static char *
 status_field (gint64 pid, const char *field)
@@ -3016,6 +3063,7 @@ main (int argc, char **argv)
   ADD ("front", test_front);
   ADD ("front-delete", test_front_delete);
   ADD ("exec-defaults", test_exec_defaults);
+  ADD ("delete-sub-cgroups", test_delete_sub_cgroups);
 #undef ADD
 #define ADD(path, func, data) \
   g_test_add ("/oci/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)
