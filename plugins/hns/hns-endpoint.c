@@ -891,8 +891,10 @@ attach_port_locked (HnsEndpoint *self, const char *ifname, GError **error)
       return FALSE;
     }
   owner = hns_network_find_link_owner (self->network, ifname);
+  /* Its own port again (a tap made anew under the same name after a
+   * crash): the policies are given again, the record kept. */
   if (owner == self && !g_str_equal (ifname, self->host_link))
-    return TRUE;
+    return port_apply (self, ifname, error);
   if (owner != NULL)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
