@@ -570,6 +570,11 @@ test_l2bridge (Fixture *fixture, gconstpointer data)
   hcs_endpoint_attach (second, two.netns, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (second)), ==, 0);
+  /* The uplink is the network's, no endpoint's port. */
+  g_assert_false (hcs_endpoint_attach_port (first, "hcsnic0", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "adapter"));
+  g_clear_error (&error);
 
   hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
@@ -1219,6 +1224,10 @@ test_endpoint_port (Fixture *fixture, gconstpointer data)
   g_clear_error (&error);
   g_assert_false (hcs_endpoint_attach_port (a, bridge, &error));
   g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (hcs_endpoint_attach_port (a, "tap\" accept", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "not an interface name"));
   g_clear_error (&error);
   g_assert_cmpint (run_status ("ip link add hcsxbr0 type bridge"), ==, 0);
   g_assert_cmpint (run_status ("ip tuntap add dev hcsttest2 mode tap"), ==, 0);

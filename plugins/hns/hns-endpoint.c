@@ -215,6 +215,19 @@ hns_endpoint_owns_link (HnsEndpoint *self, const char *ifname)
           g_ptr_array_find_with_equal_func (self->ports, ifname, g_str_equal, NULL));
 }
 
+/* A name that goes into nft rules as it is: letters, digits, '.', '_'
+ * and '-' only (the kernel would take a quote). */
+static gboolean
+valid_port_name (const char *name)
+{
+  if (*name == '\0' || strlen (name) >= IFNAMSIZ)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
 /* Takes the port's rules, DisableICC element and bridge membership back;
  * best effort, as an endpoint's removal goes. */
 static void
@@ -283,7 +296,7 @@ restore_ports (HnsEndpoint *self, JsonArray *ports, gboolean reconcile)
     {
       const char *port = json_array_get_string_element (ports, i);
 
-      if (port == NULL || *port == '\0')
+      if (port == NULL || !valid_port_name (port))
         continue;
       if (reconcile && !hns_netlink_link_exists (port))
         {
@@ -878,16 +891,18 @@ attach_port_locked (HnsEndpoint *self, const char *ifname, GError **error)
   g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
   HnsEndpoint *owner;
 
-  if (*ifname == '\0' || strlen (ifname) >= IFNAMSIZ || strchr (ifname, '/') != NULL)
+  if (!valid_port_name (ifname))
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
                    "hns: endpoint %s: '%s' is not an interface name", self->id, ifname);
       return FALSE;
     }
-  if (g_str_equal (ifname, bridge))
+  if (g_str_equal (ifname, bridge) ||
+      g_strcmp0 (ifname, hns_network_get_adapter (self->network)) == 0)
     {
       g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                   "hns: endpoint %s: %s is the network's bridge, no port", self->id, ifname);
+                   "hns: endpoint %s: %s is the network's %s, no port", self->id, ifname,
+                   g_str_equal (ifname, bridge) ? "bridge" : "adapter");
       return FALSE;
     }
   owner = hns_network_find_link_owner (self->network, ifname);

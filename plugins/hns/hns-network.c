@@ -886,3 +886,9 @@ hns_network_find_link_owner (HnsNetwork *self, const char *ifname)
       return self->endpoints->pdata[i];
   return NULL;
 }
+
+const char *
+hns_network_get_adapter (HnsNetwork *self)
+{
+  return self->adapter;
+}

@@ -147,5 +147,7 @@ void hns_network_forget_endpoint (HnsNetwork *self, HnsEndpoint *endpoint);
  * NULL. */
 HnsEndpoint *hns_network_find_link_owner (HnsNetwork *self, const char *ifname);
 gboolean hns_endpoint_owns_link (HnsEndpoint *self, const char *ifname);
+/* L2Bridge/Transparent: the host adapter on the bridge; else NULL. */
+const char *hns_network_get_adapter (HnsNetwork *self);
 
 G_END_DECLS
