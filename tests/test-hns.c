@@ -1292,6 +1292,16 @@ test_endpoint_port (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (b)), !=, 0);
   g_assert_cmpint (ping_from (&one, "10.231.20.1"), ==, 0);
 
+  /* A tap made anew under its old name (its maker crashed and came
+   * back) and taken again gets the policies again. */
+  g_assert_cmpint (run_status ("ip link del hcsttest1"), ==, 0);
+  g_assert_cmpint (run_status ("ip tuntap add dev hcsttest1 mode tap"), ==, 0);
+  g_assert_false (output_has ("ip -o link show dev hcsttest1", bridge));
+  hcs_endpoint_attach_port (a, "hcsttest1", &error);
+  g_assert_no_error (error);
+  g_assert_true (output_has ("ip -o link show dev hcsttest1", bridge));
+  g_assert_true (output_has (list_table, "iifname \"hcsttest1\" limit rate over 250000"));
+
   /* Detach gives the tap back whole: off the bridge, no rule, no set
    * element, no policer chain. */
   hcs_endpoint_detach_port (a, "hcsttest1", &error);
