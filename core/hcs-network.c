@@ -154,6 +154,36 @@ hcs_endpoint_add_port_mapping (HcsEndpoint *self, const char *protocol, guint16 
                                                           external_port, error);
 }
 
+gboolean
+hcs_endpoint_attach_port (HcsEndpoint *self, const char *ifname, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  g_return_val_if_fail (ifname != NULL, FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->attach_port == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "%s: endpoint %s cannot take %s as a port: its network driver has no ports",
+                   G_OBJECT_TYPE_NAME (self), hcs_endpoint_get_id (self), ifname);
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->attach_port (self, ifname, error);
+}
+
+gboolean
+hcs_endpoint_detach_port (HcsEndpoint *self, const char *ifname, GError **error)
+{
+  g_return_val_if_fail (HCS_IS_ENDPOINT (self), FALSE);
+  g_return_val_if_fail (ifname != NULL, FALSE);
+  if (HCS_ENDPOINT_GET_IFACE (self)->detach_port == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
+                   "%s: endpoint %s has no ports: its network driver has none",
+                   G_OBJECT_TYPE_NAME (self), hcs_endpoint_get_id (self));
+      return FALSE;
+    }
+  return HCS_ENDPOINT_GET_IFACE (self)->detach_port (self, ifname, error);
+}
+
 const char *
 hcs_network_get_id (HcsNetwork *self)
 {

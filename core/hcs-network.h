@@ -78,7 +78,8 @@ struct _HcsEndpointInterface
 
   /* Required, except the optional get_dns_server_list and get_dns_suffix
    * (NULL: no value) and the policies add_port_mapping, set_disable_icc,
-   * set_bandwidth_limit, set_vlan, add_acl (NULL: HCS_ERROR_NOT_SUPPORTED).
+   * set_bandwidth_limit, set_vlan, add_acl and the ports attach_port,
+   * detach_port (NULL: HCS_ERROR_NOT_SUPPORTED).
    * hcs-plugin.h. */
 
   const char *(*get_id) (HcsEndpoint *self);
@@ -113,6 +114,15 @@ struct _HcsEndpointInterface
    * VirtualNetworkName, MacAddress, IPAddress, PrefixLength,
    * GatewayAddress, DNSSuffix, DNSServerList, DisableICC, Policies). */
   JsonNode *(*to_json) (HcsEndpoint *self);
+  /* Optional (NULL: HCS_ERROR_NOT_SUPPORTED). A host interface someone
+   * else made (a VM's tap) becomes a port of the endpoint: it joins the
+   * network's bridge and takes the endpoint's policies as the endpoint's
+   * own host link does, now and as they change, until detach_port or the
+   * endpoint's removal. The interface itself stays its maker's. */
+  gboolean (*attach_port) (HcsEndpoint *self, const char *ifname, GError **error);
+  /* Takes back what attach_port gave @ifname (its policies, its place on
+   * the bridge); an interface already deleted only loses its rules. */
+  gboolean (*detach_port) (HcsEndpoint *self, const char *ifname, GError **error);
 };
 
 /**
@@ -218,6 +228,42 @@ gboolean hcs_endpoint_set_vlan (HcsEndpoint *self, guint16 vlan, GError **error)
 gboolean hcs_endpoint_add_acl (HcsEndpoint *self, const char *action, const char *direction,
                                const char *protocol, guint16 port, const char *remote,
                                GError **error);
+/**
+ * hcs_endpoint_attach_port:
+ * @self: the object
+ * @ifname: a host interface that the caller made, such as a VM's tap
+ * @error: return location for a #GError
+ *
+ * Makes @ifname a port of @self: it joins the endpoint's network bridge,
+ * and the endpoint's policies (VLAN, QoS, DisableICC; ACLs and port
+ * mappings follow the endpoint's address) reach the traffic that enters
+ * and leaves through it, as they do for an endpoint attached to a
+ * namespace; later policy changes reach it too. This is how a
+ * VM-isolated container on the endpoint gets the same policies as a
+ * process-isolated one. The interface stays the caller's: undo with
+ * hcs_endpoint_detach_port() before deleting it (removing the endpoint
+ * takes its ports back too). Errors: %HCS_ERROR_NOT_SUPPORTED when the
+ * network driver has no ports, %HCS_ERROR_ELEMENT_NOT_FOUND for an
+ * interface that does not exist, %HCS_ERROR_ALREADY_EXISTS when it is
+ * already an endpoint's port, %HCS_ERROR_INVALID_STATE for a removed
+ * endpoint.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean hcs_endpoint_attach_port (HcsEndpoint *self, const char *ifname, GError **error);
+/**
+ * hcs_endpoint_detach_port:
+ * @self: the object
+ * @ifname: an interface hcs_endpoint_attach_port() gave @self
+ * @error: return location for a #GError
+ *
+ * Takes @ifname's policies back and takes it off the bridge; an interface
+ * its maker deleted already only loses its rules.
+ * %HCS_ERROR_ELEMENT_NOT_FOUND when @ifname is no port of @self.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean hcs_endpoint_detach_port (HcsEndpoint *self, const char *ifname, GError **error);
 /**
  * hcs_endpoint_add_port_mapping:
  * @self: the object

@@ -93,7 +93,8 @@ G_BEGIN_DECLS
  * #HcsEndpointInterface: required — get_id, get_ip_address,
  * get_mac_address, attach, detach, remove, to_json. Optional —
  * get_dns_server_list, get_dns_suffix (NULL answers no value),
- * add_port_mapping, set_disable_icc, set_bandwidth_limit, set_vlan, add_acl.
+ * add_port_mapping, set_disable_icc, set_bandwidth_limit, set_vlan, add_acl,
+ * attach_port, detach_port (NULL answers %HCS_ERROR_NOT_SUPPORTED).
  *
  * Every vfunc that takes a GError sets it when it returns FALSE or NULL,
  * with a message that names the plugin and the object ("argon: container

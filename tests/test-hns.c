@@ -570,6 +570,11 @@ test_l2bridge (Fixture *fixture, gconstpointer data)
   hcs_endpoint_attach (second, two.netns, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (second)), ==, 0);
+  /* The uplink is the network's, no endpoint's port. */
+  g_assert_false (hcs_endpoint_attach_port (first, "hcsnic0", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "adapter"));
+  g_clear_error (&error);
 
   hcs_network_remove (network, TRUE, &error);
   g_assert_no_error (error);
@@ -1130,6 +1135,209 @@ test_vlan (Fixture *fixture, gconstpointer data)
   sandbox_stop (&three);
 }
 
+/* Whether @haystack holds @needle; for rules and link listings. */
+static gboolean
+output_has (const char *command, const char *needle)
+{
+  int status;
+  g_autofree char *output = run_capture (command, &status);
+
+  g_test_message ("%s:\n%s", command, output);
+  return strstr (output, needle) != NULL;
+}
+
+/* A host interface someone else made (a VM's tap) taken as an endpoint's
+ * port: on the bridge, under the endpoint's policies, given back whole. A
+ * tap carries no traffic without a VM at its other end, so the traffic
+ * check takes a veth as the port, its peer in a sandbox with the
+ * endpoint's address: the way through the bridge is the same. */
+static void
+test_endpoint_port (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (HcsNetworkConfig) config = make_config ("test-port", "NAT", "10.231.20.0/24");
+  g_autoptr (HcsNetwork) network = NULL, reloaded = NULL;
+  g_autoptr (HcsEndpoint) a = NULL, b = NULL;
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autoptr (HcsHost) second_host = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bridge = NULL, *table = NULL, *command = NULL, *b_link = NULL;
+  g_autofree char *list_table = NULL;
+  gboolean vlan;
+  Sandbox one = sandbox_start (), two = sandbox_start ();
+
+  network = hcs_host_create_network (fixture->host, config, &error);
+  g_assert_no_error (error);
+  bridge = g_strdup_printf ("hcs%.8s", hcs_network_get_id (network));
+  table = g_strdup_printf ("hcs_%.8s", hcs_network_get_id (network));
+  list_table = g_strdup_printf ("nft list table bridge %s", table);
+  a = hcs_network_create_endpoint (network, "vm", NULL, &error);
+  g_assert_no_error (error);
+  b = hcs_network_create_endpoint (network, "neighbour", NULL, &error);
+  g_assert_no_error (error);
+  b_link = g_strdup_printf ("hcsv%.8s", hcs_endpoint_get_id (b));
+  hcs_endpoint_attach (b, two.netns, &error);
+  g_assert_no_error (error);
+
+  /* Policies set before the port exists reach it when it comes. */
+  hcs_endpoint_set_disable_icc (a, TRUE, &error);
+  g_assert_no_error (error);
+  hcs_endpoint_set_bandwidth_limit (a, 125000, &error);
+  g_assert_no_error (error);
+  vlan = hcs_endpoint_set_vlan (a, 10, &error);
+  if (!vlan)
+    {
+      /* This machine's kernel has no bridge VLAN filtering. */
+      g_assert_true (hcs_error_is_not_supported (error));
+      g_test_message ("no VLAN check: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  g_assert_cmpint (run_status ("ip tuntap add dev hcsttest1 mode tap"), ==, 0);
+  hcs_endpoint_attach_port (a, "hcsttest1", &error);
+  g_assert_no_error (error);
+  command = g_strdup_printf ("ip -o link show dev hcsttest1");
+  g_assert_true (output_has (command, bridge));
+  g_assert_true (output_has (list_table, "oifname \"hcsttest1\""));
+  g_assert_true (output_has (list_table, "iifname \"hcsttest1\" icmpv6 type"));
+  g_assert_true (output_has (list_table,
+                             "iifname \"hcsttest1\" limit rate over 125000 bytes/second"));
+  g_assert_true (output_has (list_table, "elements = { \"hcsttest1\""));
+  if (vlan)
+    g_assert_true (output_has ("bridge vlan show dev hcsttest1", "10 PVID"));
+  /* Taking it again changes nothing. */
+  hcs_endpoint_attach_port (a, "hcsttest1", &error);
+  g_assert_no_error (error);
+
+  /* Bad requests, each named. */
+  g_assert_false (hcs_endpoint_attach_port (a, "hcsnosuch0", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "hcsnosuch0"));
+  g_clear_error (&error);
+  g_assert_false (hcs_endpoint_attach_port (b, "hcsttest1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_assert_nonnull (strstr (error->message, hcs_endpoint_get_id (a)));
+  g_assert_nonnull (strstr (error->message, "hcsttest1"));
+  g_clear_error (&error);
+  g_assert_false (hcs_endpoint_attach_port (a, b_link, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_assert_nonnull (strstr (error->message, "veth"));
+  g_clear_error (&error);
+  g_assert_false (hcs_endpoint_attach_port (a, bridge, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_false (hcs_endpoint_attach_port (a, "tap\" accept", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "not an interface name"));
+  g_clear_error (&error);
+  g_assert_cmpint (run_status ("ip link add hcsxbr0 type bridge"), ==, 0);
+  g_assert_cmpint (run_status ("ip tuntap add dev hcsttest2 mode tap"), ==, 0);
+  g_assert_cmpint (run_status ("ip link set hcsttest2 master hcsxbr0"), ==, 0);
+  g_assert_false (hcs_endpoint_attach_port (a, "hcsttest2", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS);
+  g_assert_nonnull (strstr (error->message, "hcsxbr0"));
+  g_clear_error (&error);
+  g_assert_false (output_has (list_table, "hcsttest2"));
+  g_assert_cmpint (run_status ("ip link del hcsttest2"), ==, 0);
+  g_assert_cmpint (run_status ("ip link del hcsxbr0"), ==, 0);
+  g_assert_false (hcs_endpoint_detach_port (b, "hcsttest1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Real traffic through a port: a veth whose peer plays the VM's NIC
+   * with the endpoint's MAC and address. DisableICC keeps it from the
+   * neighbour and lets it reach the gateway; turned off later, the port
+   * follows. */
+  g_free (command);
+  command = g_strdup_printf ("ip link add hcsxport0 type veth peer name eth0 netns %d", one.pid);
+  g_assert_cmpint (run_status (command), ==, 0);
+  g_free (command);
+  command = g_strdup_printf ("nsenter --net=%s sh -c 'ip link set eth0 address %s && "
+                             "ip addr add %s/24 dev eth0 && ip link set eth0 up && "
+                             "ip link set lo up && ip route add default via 10.231.20.1'",
+                             one.netns, hcs_endpoint_get_mac_address (a),
+                             hcs_endpoint_get_ip_address (a));
+  g_assert_cmpint (run_status (command), ==, 0);
+  hcs_endpoint_attach_port (a, "hcsxport0", &error);
+  g_assert_no_error (error);
+  /* The policer lets a ping through; ICC does not. */
+  g_assert_cmpint (ping_from (&one, "10.231.20.1"), ==, 0);
+  g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (b)), !=, 0);
+  g_assert_cmpint (ping_from (&two, hcs_endpoint_get_ip_address (a)), !=, 0);
+  hcs_endpoint_set_disable_icc (a, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (b)), ==, 0);
+  g_assert_false (output_has (list_table, "elements = { \"hcs"));
+  hcs_endpoint_set_disable_icc (a, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (b)), !=, 0);
+  /* A later QoS change reaches the ports. */
+  hcs_endpoint_set_bandwidth_limit (a, 250000, &error);
+  g_assert_no_error (error);
+  g_assert_true (output_has (list_table,
+                             "iifname \"hcsttest1\" limit rate over 250000 bytes/second"));
+  g_assert_false (output_has (list_table, "125000"));
+
+  /* A crash or an administrator took the bridge table: a reload puts
+   * the ports' rules back. */
+  g_free (command);
+  command = g_strdup_printf ("nft delete table bridge %s", table);
+  g_assert_cmpint (run_status (command), ==, 0);
+  second_host = hcs_host_new (options, &error);
+  g_assert_no_error (error);
+  reloaded = hcs_host_open_network (second_host, hcs_network_get_id (network), &error);
+  g_assert_no_error (error);
+  g_assert_true (output_has (list_table, "iifname @no_icc oifname \"hcsttest1\" drop"));
+  g_assert_true (output_has (list_table, "iifname @no_icc oifname \"hcsxport0\" drop"));
+  g_assert_true (output_has (list_table, "limit rate over 250000"));
+  g_assert_cmpint (ping_from (&one, hcs_endpoint_get_ip_address (b)), !=, 0);
+  g_assert_cmpint (ping_from (&one, "10.231.20.1"), ==, 0);
+
+  /* A tap made anew under its old name (its maker crashed and came
+   * back) and taken again gets the policies again. */
+  g_assert_cmpint (run_status ("ip link del hcsttest1"), ==, 0);
+  g_assert_cmpint (run_status ("ip tuntap add dev hcsttest1 mode tap"), ==, 0);
+  g_assert_false (output_has ("ip -o link show dev hcsttest1", bridge));
+  hcs_endpoint_attach_port (a, "hcsttest1", &error);
+  g_assert_no_error (error);
+  g_assert_true (output_has ("ip -o link show dev hcsttest1", bridge));
+  g_assert_true (output_has (list_table, "iifname \"hcsttest1\" limit rate over 250000"));
+
+  /* Detach gives the tap back whole: off the bridge, no rule, no set
+   * element, no policer chain. */
+  hcs_endpoint_detach_port (a, "hcsttest1", &error);
+  g_assert_no_error (error);
+  g_assert_false (output_has ("ip -o link show dev hcsttest1", bridge));
+  g_assert_false (output_has (list_table, "hcsttest1"));
+  g_assert_false (hcs_endpoint_detach_port (a, "hcsttest1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "hcsttest1"));
+  g_clear_error (&error);
+
+  /* The endpoint's removal gives its ports back; a removed endpoint
+   * takes none. */
+  hcs_endpoint_attach_port (a, "hcsttest1", &error);
+  g_assert_no_error (error);
+  hcs_endpoint_remove (a, &error);
+  g_assert_no_error (error);
+  g_assert_false (output_has ("ip -o link show dev hcsttest1", bridge));
+  g_assert_false (output_has ("ip -o link show dev hcsxport0", bridge));
+  g_assert_false (output_has (list_table, "hcs-port-"));
+  g_assert_false (output_has (list_table, "prerouting"));
+  g_assert_false (output_has (list_table, "hcsttest1"));
+  g_assert_false (hcs_endpoint_attach_port (a, "hcsttest1", &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (error->message, "removed"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (run_status ("ip link del hcsttest1"), ==, 0);
+  g_assert_cmpint (run_status ("ip link del hcsxport0"), ==, 0);
+  g_clear_object (&reloaded);
+  hcs_network_remove (network, TRUE, &error);
+  g_assert_no_error (error);
+  sandbox_stop (&one);
+  sandbox_stop (&two);
+}
+
 /* The same through hcsctl, as a user runs it. */
 static void
 test_hcsctl_network (Fixture *fixture, gconstpointer data)
@@ -1602,6 +1810,7 @@ main (int argc, char **argv)
   ADD ("mac-pool", test_mac_pool);
   ADD ("hns-request", test_hns_request);
   ADD ("hot-endpoints", test_hot_endpoints);
+  ADD ("endpoint-port", test_endpoint_port);
 #undef ADD
   status = g_test_run ();
   test_cleanup_cgroup_parent ();

@@ -208,12 +208,40 @@ make_network_config (const char *script, HcsEndpoint *endpoint)
   return config;
 }
 
+/* The tap an endpoint's NIC gets: "hcst" and its id's first 11 letters
+ * or digits. */
+static char *
+tap_name_for (HcsEndpoint *endpoint)
+{
+  GString *tap = g_string_new ("hcst");
+
+  for (const char *p = hcs_endpoint_get_id (endpoint); *p != '\0' && tap->len < 15; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (tap, g_ascii_tolower (*p));
+  return g_string_free (tap, FALSE);
+}
+
+static char *
+capture (const char *command)
+{
+  g_autoptr (GError) error = NULL;
+  char *output = NULL;
+  int status;
+
+  g_assert_true (g_spawn_command_line_sync (command, &output, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s:\n%s", command, output);
+  return output;
+}
+
 /* An hns endpoint as a tap on its bridge and a NIC of the UVM: the
  * container talks to the host side of its network (ICMP and TCP to the
  * bridge's gateway address), has the network's DNS, and a second
- * container in the same UVM sees its own NIC only. Nothing is left:
- * no tap, no table, no link. The test runs in a network namespace of its
- * own (main). */
+ * container in the same UVM sees its own NIC only. The endpoints'
+ * policies reach their taps: the first's QoS is its tap's policer, the
+ * second's DisableICC keeps it from the first (the gateway answers).
+ * Nothing is left: no tap, no rule, no table, no link. The test runs in a
+ * network namespace of its own (main). */
 static void
 test_network (void)
 {
@@ -234,6 +262,8 @@ test_network (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *script = NULL, *neighbour_out = NULL, *received = NULL;
   g_autofree char *first_address = NULL, *second_address = NULL, *links = NULL, *tables = NULL;
+  g_autofree char *first_tap = NULL, *second_tap = NULL, *list_table = NULL, *rules = NULL;
+  g_autofree char *neighbour_script = NULL;
   GThread *acceptor;
   int status;
 
@@ -246,6 +276,14 @@ test_network (void)
   g_assert_no_error (error);
   first_address = g_strdup_printf ("%s/24", hcs_endpoint_get_ip_address (first));
   second_address = g_strdup_printf ("%s/24", hcs_endpoint_get_ip_address (second));
+  first_tap = tap_name_for (first);
+  second_tap = tap_name_for (second);
+  list_table = g_strdup_printf ("nft list table bridge hcs_%.8s", hcs_network_get_id (network));
+  /* Policies set before the containers: their taps take them. */
+  g_assert_true (hcs_endpoint_set_bandwidth_limit (first, 1250000, &error));
+  g_assert_no_error (error);
+  g_assert_true (hcs_endpoint_set_disable_icc (second, TRUE, &error));
+  g_assert_no_error (error);
 
   /* The host side: a TCP listener on the bridge's gateway address. */
   g_assert_true (g_socket_listener_add_address (listener, gateway, G_SOCKET_TYPE_STREAM,
@@ -261,13 +299,9 @@ test_network (void)
   /* A tap a crashed host left under the name the endpoint's gets ("hcst"
    * and its id's first 11 letters or digits) is taken over, not shared. */
   {
-    g_autoptr (GString) tap = g_string_new ("hcst");
     g_autofree char *command = NULL;
 
-    for (const char *p = hcs_endpoint_get_id (first); *p != '\0' && tap->len < 15; p++)
-      if (g_ascii_isalnum (*p))
-        g_string_append_c (tap, g_ascii_tolower (*p));
-    command = g_strdup_printf ("ip tuntap add dev %s mode tap", tap->str);
+    command = g_strdup_printf ("ip tuntap add dev %s mode tap", first_tap);
     g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
     g_assert_no_error (error);
     g_assert_cmpint (status, ==, 0);
@@ -275,8 +309,16 @@ test_network (void)
   }
   talker = hcs_host_create_container (shared.host, "lcow-talker", first_config, NULL, &error);
   g_assert_no_error (error);
-  /* One tap, on the network's bridge. */
+  /* One tap, on the network's bridge, under its endpoint's QoS. */
   g_assert_cmpuint (count_taps (), ==, 1);
+  rules = capture (list_table);
+  {
+    g_autofree char *policer = g_strdup_printf ("iifname \"%s\" limit rate over 1250000 bytes/second",
+                                                first_tap);
+
+    g_assert_nonnull (strstr (rules, policer));
+  }
+  g_clear_pointer (&rules, g_free);
   talker_init = hcs_container_get_init_process (talker, &error);
   g_assert_no_error (error);
   g_assert_true (hcs_container_start (talker, &error));
@@ -292,8 +334,13 @@ test_network (void)
   received = g_thread_join (acceptor);
   g_assert_cmpstr (received, ==, "hello-tcp\n");
 
-  /* A neighbour in the same UVM, on the same network: its own NIC only. */
-  second_config = make_network_config ("ip -o addr show; ls /sys/class/net", second);
+  /* A neighbour in the same UVM, on the same network: its own NIC only,
+   * and with DisableICC no way to the talker (its tap is in the set). */
+  neighbour_script = g_strdup_printf (
+      "ip -o addr show; ls /sys/class/net; ping -c 1 -W 20 10.232.7.1 && echo GATEWAY-OK; "
+      "ping -c 1 -W 3 %s || echo ICC-BLOCKED",
+      hcs_endpoint_get_ip_address (first));
+  second_config = make_network_config (neighbour_script, second);
   neighbour = hcs_host_create_container (shared.host, "lcow-neighbour", second_config, NULL,
                                          &error);
   g_assert_no_error (error);
@@ -309,6 +356,20 @@ test_network (void)
   g_assert_null (strstr (neighbour_out, first_address));
   g_assert_nonnull (strstr (neighbour_out, "eth0\nlo\n"));
   g_assert_null (strstr (neighbour_out, "eth1"));
+  g_assert_nonnull (strstr (neighbour_out, "GATEWAY-OK"));
+  g_assert_nonnull (strstr (neighbour_out, "ICC-BLOCKED"));
+  rules = capture (list_table);
+  {
+    g_autofree char *element = g_strdup_printf ("\"%s\"", second_tap);
+    g_autofree char *icc = g_strdup_printf ("iifname @no_icc oifname \"%s\" drop", first_tap);
+
+    const char *elements = strstr (rules, "elements = {");
+
+    g_assert_nonnull (elements);
+    g_assert_nonnull (strstr (elements, element));
+    g_assert_nonnull (strstr (rules, icc));
+  }
+  g_clear_pointer (&rules, g_free);
   g_assert_true (hcs_container_wait_timeout (neighbour, -1, NULL, &error));
   g_assert_no_error (error);
 
@@ -326,6 +387,10 @@ test_network (void)
   g_clear_object (&talker);
   g_clear_object (&neighbour);
   g_assert_cmpuint (count_taps (), ==, 0);
+  /* The taps' policies went with them. */
+  rules = capture (list_table);
+  g_assert_null (strstr (rules, "hcst"));
+  g_assert_null (strstr (rules, "hcs-port-"));
   g_socket_listener_close (listener);
   g_assert_true (hcs_endpoint_remove (first, &error));
   g_assert_no_error (error);

@@ -838,9 +838,10 @@ accept_thread (gpointer data)
 /* An hns endpoint as a tap on its bridge behind the template's NIC: the
  * restored guest gives the NIC the endpoint's MAC (it had the
  * template's), and the container reaches the host side of its network
- * (ICMP and TCP to the gateway) with the network's DNS. Nothing is left:
- * no tap, no link, no table. The suite runs in a network namespace of
- * its own (main). */
+ * (ICMP and TCP to the gateway) with the network's DNS. The endpoint's
+ * QoS reaches the tap (its policer), and goes with it. Nothing is left:
+ * no tap, no rule, no link, no table. The suite runs in a network
+ * namespace of its own (main). */
 static void
 test_network (void)
 {
@@ -859,6 +860,7 @@ test_network (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *script = NULL, *out = NULL, *received = NULL, *address = NULL;
   g_autofree char *links = NULL, *tables = NULL, *mac = NULL;
+  g_autofree char *list_table = NULL, *rules = NULL, *policer = NULL;
   GThread *acceptor;
   int status;
 
@@ -870,6 +872,18 @@ test_network (void)
   address = g_strdup_printf ("%s/24", hcs_endpoint_get_ip_address (endpoint));
   mac = g_ascii_strdown (hcs_endpoint_get_mac_address (endpoint), -1);
   g_strdelimit (mac, "-", ':');
+  /* 10 MB/s: a ping and a line of TCP pass it. */
+  g_assert_true (hcs_endpoint_set_bandwidth_limit (endpoint, 10000000, &error));
+  g_assert_no_error (error);
+  list_table = g_strdup_printf ("nft list table bridge hcs_%.8s", hcs_network_get_id (network));
+  {
+    g_autoptr (GString) tap = g_string_new ("hcst");
+
+    for (const char *p = hcs_endpoint_get_id (endpoint); *p != '\0' && tap->len < 15; p++)
+      if (g_ascii_isalnum (*p))
+        g_string_append_c (tap, g_ascii_tolower (*p));
+    policer = g_strdup_printf ("iifname \"%s\" limit rate over 10000000 bytes/second", tap->str);
+  }
   g_assert_true (g_socket_listener_add_address (listener, gateway, G_SOCKET_TYPE_STREAM,
                                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
   g_assert_no_error (error);
@@ -896,9 +910,17 @@ test_network (void)
   g_assert_nonnull (strstr (out, "NC-OK"));
   received = g_thread_join (acceptor);
   g_assert_cmpstr (received, ==, "hello-tcp\n");
+  g_assert_true (g_spawn_command_line_sync (list_table, &rules, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s:\n%s", list_table, rules);
+  g_assert_nonnull (strstr (rules, policer));
+  g_clear_pointer (&rules, g_free);
   remove_container (container);
   g_clear_object (&container);
   g_assert_cmpuint (count_taps (), ==, 0);
+  g_assert_true (g_spawn_command_line_sync (list_table, &rules, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (rules, "hcs-port-"));
   g_socket_listener_close (listener);
   g_assert_true (hcs_endpoint_remove (endpoint, &error));
   g_assert_no_error (error);

@@ -6,6 +6,8 @@
 #include "hns-private.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <string.h>
 
 struct _HnsEndpoint
 {
@@ -25,6 +27,7 @@ struct _HnsEndpoint
   guint16 vlan;                 /* 0: the bridge's default */
   gboolean has_pair;            /* the veth pair exists (made again at attach after a detach) */
   GPtrArray *acls;              /* Acl*, kept so a reload can apply them again */
+  GPtrArray *ports;             /* char*: host interfaces taken with attach_port (a VM's tap) */
   gboolean removed;
 };
 
@@ -91,6 +94,7 @@ hns_endpoint_finalize (GObject *object)
   HnsEndpoint *self = HNS_ENDPOINT (object);
 
   g_ptr_array_unref (self->acls);
+  g_ptr_array_unref (self->ports);
   g_free (self->id);
   g_free (self->name);
   g_free (self->address_text);
@@ -112,6 +116,7 @@ static void
 hns_endpoint_init (HnsEndpoint *self)
 {
   self->acls = g_ptr_array_new_with_free_func ((GDestroyNotify) acl_free);
+  self->ports = g_ptr_array_new_with_free_func (g_free);
   self->port_mappings = g_array_new (FALSE, TRUE, sizeof (PortMapping));
 }
 
@@ -192,7 +197,116 @@ hns_endpoint_save (HnsEndpoint *self, JsonBuilder *builder)
   json_builder_begin_array (builder);
   build_nat_and_acl_policies (self, builder);
   json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "Ports");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->ports->len; i++)
+    json_builder_add_string_value (builder, self->ports->pdata[i]);
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
+}
+
+/* --- ports: host interfaces others made, under the endpoint's policies --- */
+
+gboolean
+hns_endpoint_owns_link (HnsEndpoint *self, const char *ifname)
+{
+  return !self->removed &&
+         (g_str_equal (self->host_link, ifname) ||
+          g_ptr_array_find_with_equal_func (self->ports, ifname, g_str_equal, NULL));
+}
+
+/* A name that goes into nft rules as it is: letters, digits, '.', '_'
+ * and '-' only (the kernel would take a quote). */
+static gboolean
+valid_port_name (const char *name)
+{
+  if (*name == '\0' || strlen (name) >= IFNAMSIZ)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* Takes the port's rules, DisableICC element and bridge membership back;
+ * best effort, as an endpoint's removal goes. */
+static void
+port_release (HnsEndpoint *self, const char *port, gboolean unbridge)
+{
+  const char *network_id = hcs_network_get_id (HCS_NETWORK (self->network));
+  g_autofree char *bridge = hns_bridge_name (network_id);
+  g_autofree char *master = NULL;
+
+  hns_nft_remove_port_rules (network_id, port);
+  if (self->disable_icc)
+    hns_nft_icc (network_id, port, FALSE, NULL);
+  if (unbridge && hns_netlink_get_master (port, &master, NULL) && g_strcmp0 (master, bridge) == 0)
+    hns_netlink_set_master (port, NULL, NULL);
+}
+
+/* Puts @port on the bridge (if not yet) and gives it the endpoint's
+ * policies as its veth's host end has them; undone whole on error. Again
+ * on a port that has them changes nothing (a reload, a policy change). */
+static gboolean
+port_apply (HnsEndpoint *self, const char *port, GError **error)
+{
+  const char *network_id = hcs_network_get_id (HCS_NETWORK (self->network));
+  g_autofree char *bridge = hns_bridge_name (network_id);
+  g_autofree char *master = NULL;
+  gboolean bridged_here = FALSE;
+
+  if (!hns_netlink_get_master (port, &master, error))
+    return FALSE;
+  if (master != NULL && !g_str_equal (master, bridge))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                   "hns: endpoint %s: interface %s is a port of %s, not of this network's "
+                   "bridge %s", self->id, port, master, bridge);
+      return FALSE;
+    }
+  /* No router advertisements taken on it, as on the veths' host ends. */
+  if (!hns_sysctl_refuse_router_advertisements (port, error))
+    return FALSE;
+  if (master == NULL)
+    {
+      if (!hns_netlink_set_master (port, bridge, error))
+        return FALSE;
+      bridged_here = TRUE;
+    }
+  hns_nft_remove_port_rules (network_id, port);
+  if ((self->vlan != 0 && (!hns_netlink_enable_vlan_filtering (bridge, error) ||
+                           !hns_netlink_set_port_vlan (port, self->vlan, error))) ||
+      !hns_nft_add_port_rules (network_id, port, self->max_bytes_per_second, error) ||
+      (self->disable_icc && !hns_nft_icc (network_id, port, TRUE, error)))
+    {
+      port_release (self, port, bridged_here);
+      g_prefix_error (error, "hns: endpoint %s: port %s: ", self->id, port);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A reload: the ports that still exist get their policies again (what a
+ * crash or "nft flush" took), the ones their makers deleted meanwhile
+ * lose their rules and are let go. */
+static void
+restore_ports (HnsEndpoint *self, JsonArray *ports, gboolean reconcile)
+{
+  for (guint i = 0; ports && i < json_array_get_length (ports); i++)
+    {
+      const char *port = json_array_get_string_element (ports, i);
+
+      if (port == NULL || !valid_port_name (port))
+        continue;
+      if (reconcile && !hns_netlink_link_exists (port))
+        {
+          port_release (self, port, FALSE);
+          continue;
+        }
+      if (reconcile)
+        port_apply (self, port, NULL);
+      g_ptr_array_add (self->ports, g_strdup (port));
+    }
 }
 
 HnsEndpoint *
@@ -303,12 +417,19 @@ hns_endpoint_restore (HnsNetwork *network, JsonObject *saved, gboolean reconcile
                             error))
         return NULL;
     }
+  restore_ports (self, json_object_has_member (saved, "Ports")
+                           ? json_object_get_array_member (saved, "Ports")
+                           : NULL,
+                 reconcile);
   return g_steal_pointer (&self);
 }
 
 void
 hns_endpoint_take_state (HnsEndpoint *self, HnsEndpoint *read_back)
 {
+  g_ptr_array_set_size (self->ports, 0);
+  g_ptr_array_extend_and_steal (self->ports, g_steal_pointer (&read_back->ports));
+  read_back->ports = g_ptr_array_new_with_free_func (g_free);
   g_free (self->netns_path);
   self->netns_path = g_steal_pointer (&read_back->netns_path);
   self->has_pair = read_back->has_pair;
@@ -474,6 +595,9 @@ hns_endpoint_remove_locked (HnsEndpoint *self, GError **error)
   g_array_set_size (self->port_mappings, 0);
   if (self->disable_icc)
     hns_nft_icc (hcs_network_get_id (HCS_NETWORK (self->network)), self->host_link, FALSE, NULL);
+  for (guint i = 0; i < self->ports->len; i++)
+    port_release (self, self->ports->pdata[i], TRUE);
+  g_ptr_array_set_size (self->ports, 0);
   if (!hns_network_is_l2bridge (self->network))
     hns_nft_remove_acls (hcs_network_get_id (HCS_NETWORK (self->network)), self->id);
   if (self->has_pair && !hns_netlink_delete_link (self->host_link, error))
@@ -561,11 +685,21 @@ set_disable_icc_locked (HcsEndpoint *endpoint, gboolean disable, GError **error)
 {
   HnsEndpoint *self = HNS_ENDPOINT (endpoint);
 
+  const char *network_id = hcs_network_get_id (HCS_NETWORK (self->network));
+
   if (disable == self->disable_icc)
     return TRUE;
-  if (!hns_nft_icc (hcs_network_get_id (HCS_NETWORK (self->network)), self->host_link, disable,
-                    error))
+  if (!hns_nft_icc (network_id, self->host_link, disable, error))
     return FALSE;
+  for (guint i = 0; i < self->ports->len; i++)
+    if (!hns_nft_icc (network_id, self->ports->pdata[i], disable, error))
+      {
+        /* All of its links or none. */
+        for (guint k = 0; k < i; k++)
+          hns_nft_icc (network_id, self->ports->pdata[k], !disable, NULL);
+        hns_nft_icc (network_id, self->host_link, !disable, NULL);
+        return FALSE;
+      }
   self->disable_icc = disable;
   hns_network_endpoint_changed (self->network);
   return TRUE;
@@ -596,7 +730,21 @@ set_bandwidth_limit_locked (HcsEndpoint *endpoint, guint64 max_bytes_per_second,
                    "QosPolicy: endpoint %s is attached: set it before attaching", self->id);
       return FALSE;
     }
-  self->max_bytes_per_second = max_bytes_per_second;
+  {
+    guint64 before = self->max_bytes_per_second;
+
+    /* The ports take the new limit now: their policer is no qdisc made
+     * at attach. */
+    self->max_bytes_per_second = max_bytes_per_second;
+    for (guint i = 0; i < self->ports->len; i++)
+      if (!port_apply (self, self->ports->pdata[i], error))
+        {
+          self->max_bytes_per_second = before;
+          for (guint k = 0; k < i; k++)
+            port_apply (self, self->ports->pdata[k], NULL);
+          return FALSE;
+        }
+  }
   hns_network_endpoint_changed (self->network);
   return TRUE;
 }
@@ -630,6 +778,9 @@ set_vlan_locked (HcsEndpoint *endpoint, guint16 vlan, GError **error)
   if (!hns_netlink_enable_vlan_filtering (bridge, error) ||
       (self->has_pair && !hns_netlink_set_port_vlan (self->host_link, vlan, error)))
     return FALSE;
+  for (guint i = 0; i < self->ports->len; i++)
+    if (!hns_netlink_set_port_vlan (self->ports->pdata[i], vlan, error))
+      return FALSE;
   self->vlan = vlan;
   hns_network_endpoint_changed (self->network);
   return TRUE;
@@ -734,6 +885,102 @@ hns_endpoint_add_acl (HcsEndpoint *endpoint, const char *action, const char *dir
   return done;
 }
 
+static gboolean
+attach_port_locked (HnsEndpoint *self, const char *ifname, GError **error)
+{
+  g_autofree char *bridge = hns_bridge_name (hcs_network_get_id (HCS_NETWORK (self->network)));
+  HnsEndpoint *owner;
+
+  if (!valid_port_name (ifname))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "hns: endpoint %s: '%s' is not an interface name", self->id, ifname);
+      return FALSE;
+    }
+  if (g_str_equal (ifname, bridge) ||
+      g_strcmp0 (ifname, hns_network_get_adapter (self->network)) == 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "hns: endpoint %s: %s is the network's %s, no port", self->id, ifname,
+                   g_str_equal (ifname, bridge) ? "bridge" : "adapter");
+      return FALSE;
+    }
+  owner = hns_network_find_link_owner (self->network, ifname);
+  /* Its own port again (a tap made anew under the same name after a
+   * crash): the policies are given again, the record kept. */
+  if (owner == self && !g_str_equal (ifname, self->host_link))
+    return port_apply (self, ifname, error);
+  if (owner != NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_EXISTS,
+                   "hns: endpoint %s: interface %s is already endpoint %s's %s", self->id,
+                   ifname, owner->id,
+                   g_str_equal (ifname, owner->host_link) ? "veth" : "port");
+      return FALSE;
+    }
+  if (!port_apply (self, ifname, error))
+    return FALSE;
+  g_ptr_array_add (self->ports, g_strdup (ifname));
+  hns_network_endpoint_changed (self->network);
+  return TRUE;
+}
+
+static gboolean
+hns_endpoint_attach_port (HcsEndpoint *endpoint, const char *ifname, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  if (self->removed)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE,
+                   "hns: endpoint %s is removed: it takes no port %s", self->id, ifname);
+      return FALSE;
+    }
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = attach_port_locked (self, ifname, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
+static gboolean
+detach_port_locked (HnsEndpoint *self, const char *ifname, GError **error)
+{
+  guint index;
+
+  if (!g_ptr_array_find_with_equal_func (self->ports, ifname, g_str_equal, &index))
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "hns: endpoint %s has no port %s", self->id, ifname);
+      return FALSE;
+    }
+  port_release (self, ifname, TRUE);
+  g_ptr_array_remove_index (self->ports, index);
+  hns_network_endpoint_changed (self->network);
+  return TRUE;
+}
+
+static gboolean
+hns_endpoint_detach_port (HcsEndpoint *endpoint, const char *ifname, GError **error)
+{
+  HnsEndpoint *self = HNS_ENDPOINT (endpoint);
+  gboolean done;
+
+  /* A removed endpoint gave its ports back already. */
+  if (self->removed)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                   "hns: endpoint %s is removed: it has no port %s", self->id, ifname);
+      return FALSE;
+    }
+  if (!hns_network_begin_change (self->network, self, error))
+    return FALSE;
+  done = detach_port_locked (self, ifname, error);
+  hns_network_end_change (self->network);
+  return done;
+}
+
 /* HNSEndpoint, as hcsshim's tools read it. */
 static JsonNode *
 hns_endpoint_to_json (HcsEndpoint *endpoint)
@@ -807,6 +1054,8 @@ static void
 hns_endpoint_iface_init (HcsEndpointInterface *iface)
 {
   iface->to_json = hns_endpoint_to_json;
+  iface->attach_port = hns_endpoint_attach_port;
+  iface->detach_port = hns_endpoint_detach_port;
   iface->add_acl = hns_endpoint_add_acl;
   iface->set_vlan = hns_endpoint_set_vlan;
   iface->set_bandwidth_limit = hns_endpoint_set_bandwidth_limit;

@@ -130,6 +130,33 @@ hns_netlink_link_exists (const char *name)
   return sock != NULL && rtnl_link_get_kernel (sock, 0, name, &link) == 0;
 }
 
+gboolean
+hns_netlink_get_master (const char *name, char **master, GError **error)
+{
+  g_autoptr (NlSocket) sock = open_route_socket (error);
+  g_autoptr (RtnlLink) link = NULL;
+  char master_name[IFNAMSIZ];
+  int result, master_index;
+
+  *master = NULL;
+  if (sock == NULL)
+    return FALSE;
+  if ((result = rtnl_link_get_kernel (sock, 0, name, &link)) < 0)
+    {
+      if (result == -NLE_OBJ_NOTFOUND || result == -NLE_NODEV)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_ELEMENT_NOT_FOUND,
+                       "hns: no interface '%s' on the host", name);
+          return FALSE;
+        }
+      return netlink_error (error, result, "finding link %s", name);
+    }
+  master_index = rtnl_link_get_master (link);
+  if (master_index > 0)
+    *master = g_strdup (if_indextoname ((unsigned int) master_index, master_name));
+  return TRUE;
+}
+
 /* A link hcs makes on the host takes no router advertisement, makes no
  * SLAAC address and follows no redirect: whatever an endpoint sends, it
  * cannot give the host a route or an address. Set before the link is up,

@@ -877,3 +877,18 @@ hns_network_iface_init (HcsNetworkInterface *iface)
   iface->to_json = hns_network_to_json;
   iface->list_endpoints = hns_network_list_endpoints;
 }
+
+HnsEndpoint *
+hns_network_find_link_owner (HnsNetwork *self, const char *ifname)
+{
+  for (guint i = 0; i < self->endpoints->len; i++)
+    if (hns_endpoint_owns_link (self->endpoints->pdata[i], ifname))
+      return self->endpoints->pdata[i];
+  return NULL;
+}
+
+const char *
+hns_network_get_adapter (HnsNetwork *self)
+{
+  return self->adapter;
+}

@@ -304,3 +304,100 @@ hns_nft_remove_acls (const char *network_id, const char *endpoint_id)
         }
     }
 }
+
+/* The rules that make @port (an interface someone else made, such as a
+ * VM's tap) one of the endpoints' ports in the network's bridge table, as
+ * the "hcsv*" pattern does for the veths: no router advertisements from
+ * it, DisableICC between it and the set's ports (the set holds it too
+ * when its endpoint has DisableICC), and the endpoint's QoS as a policer
+ * on what it sends. A tap's sends arrive on the host as its ingress, where
+ * no token-bucket qdisc shapes, hence the nft limit. Each rule carries
+ * the comment "hcs-port-PORT", which hns_nft_remove_port_rules() finds.
+ * One transaction: all of them or none. */
+gboolean
+hns_nft_add_port_rules (const char *network_id, const char *port, guint64 max_bytes_per_second,
+                        GError **error)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autoptr (GString) rules = g_string_new (NULL);
+
+  g_string_append_printf (rules,
+                          "insert rule bridge %s forward iifname \"%s\" icmpv6 type "
+                          "{ nd-router-advert, nd-redirect } drop comment \"hcs-port-%s\"\n"
+                          "add rule bridge %s forward iifname @no_icc oifname \"%s\" drop "
+                          "comment \"hcs-port-%s\"\n"
+                          "add rule bridge %s forward oifname @no_icc iifname \"%s\" drop "
+                          "comment \"hcs-port-%s\"\n"
+                          "insert rule bridge %s input iifname \"%s\" icmpv6 type "
+                          "{ nd-router-advert, nd-redirect } drop comment \"hcs-port-%s\"\n",
+                          table, port, port, table, port, port, table, port, port, table, port,
+                          port);
+  if (max_bytes_per_second > 0)
+    {
+      /* Bursts as the veth's token bucket allows them: a tenth of a
+       * second, at least 16 KiB. */
+      guint64 burst = MAX (max_bytes_per_second / 10, 16 * 1024);
+
+      g_string_append_printf (rules,
+                              "add chain bridge %s prerouting { type filter hook prerouting "
+                              "priority filter; policy accept; }\n"
+                              "add rule bridge %s prerouting iifname \"%s\" limit rate over "
+                              "%" G_GUINT64_FORMAT " bytes/second burst %" G_GUINT64_FORMAT
+                              " bytes drop comment \"hcs-port-%s\"\n",
+                              table, table, port, max_bytes_per_second, burst, port);
+    }
+  if (!run_nft (rules->str, error))
+    {
+      g_prefix_error (error, "port %s: ", port);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Takes out every rule marked for @port, whichever chain holds it; best
+ * effort, as the endpoint's ACLs go. */
+void
+hns_nft_remove_port_rules (const char *network_id, const char *port)
+{
+  g_autofree char *table = hns_table_name (network_id);
+  g_autofree char *marker = g_strdup_printf ("comment \"hcs-port-%s\"", port);
+  g_autofree char *command = g_strdup_printf ("list table bridge %s", table);
+  g_autofree char *output = NULL;
+  g_autoptr (GString) deletes = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *chain = NULL;
+  gboolean has_policers = FALSE;
+  guint policers_kept = 0;
+
+  g_mutex_lock (&nft_lock);
+  if (nft_run_locked (command, NFT_CTX_OUTPUT_HANDLE, &output, NULL) == 0 && output != NULL)
+    lines = g_strsplit (output, "\n", -1);
+  g_mutex_unlock (&nft_lock);
+  for (guint i = 0; lines && lines[i]; i++)
+    {
+      const char *line = g_strchug (lines[i]);
+      const char *handle = strstr (line, "# handle ");
+
+      if (g_str_has_prefix (line, "chain "))
+        {
+          g_free (chain);
+          chain = g_strndup (line + strlen ("chain "), strcspn (line + strlen ("chain "), " "));
+          has_policers = has_policers || g_str_equal (chain, "prerouting");
+        }
+      else if (chain != NULL && handle != NULL && !g_str_has_prefix (line, "set ") &&
+               !g_str_has_prefix (line, "table "))
+        {
+          if (strstr (line, marker) != NULL)
+            g_string_append_printf (deletes, "delete rule bridge %s %s handle %s\n", table, chain,
+                                    handle + strlen ("# handle "));
+          else if (g_str_equal (chain, "prerouting"))
+            policers_kept++;
+        }
+    }
+  /* The policers' chain goes with its last rule (deleting a chain takes
+   * its rules with it: only when none is another port's). */
+  if (has_policers && policers_kept == 0)
+    g_string_append_printf (deletes, "delete chain bridge %s prerouting\n", table);
+  if (deletes->len > 0)
+    run_nft (deletes->str, NULL);
+}

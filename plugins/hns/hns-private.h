@@ -63,6 +63,10 @@ gboolean hns_nft_add_acl (const char *network_id, const char *endpoint_id, guint
                           gboolean allow, gboolean outgoing, const char *protocol, guint16 port,
                           const char *remote, GError **error);
 void hns_nft_remove_acls (const char *network_id, const char *endpoint_id);
+/* The bridge-table rules of a port taken with attach_port. */
+gboolean hns_nft_add_port_rules (const char *network_id, const char *port,
+                                 guint64 max_bytes_per_second, GError **error);
+void hns_nft_remove_port_rules (const char *network_id, const char *port);
 gboolean hns_nft_table_exists (const char *network_id);
 gboolean hns_nft_bridge_table_exists (const char *network_id);
 /* @protocol: "tcp" or "udp". */
@@ -86,6 +90,9 @@ gboolean hns_netlink_create_plain_bridge (const char *name, GError **error);
 gboolean hns_netlink_enable_vlan_filtering (const char *bridge, GError **error);
 gboolean hns_netlink_set_port_vlan (const char *port, guint16 vid, GError **error);
 gboolean hns_netlink_link_exists (const char *name);
+/* @master: the bridge (or other master) @name is enslaved to, or NULL;
+ * HCS_ERROR_ELEMENT_NOT_FOUND when there is no such link. */
+gboolean hns_netlink_get_master (const char *name, char **master, GError **error);
 gboolean hns_netlink_create_veth (const char *name, const char *peer, const char *bridge,
                                   GError **error);
 /* Moves @peer into the namespace at @netns_path (or, with
@@ -136,5 +143,11 @@ gboolean hns_network_is_removed (HnsNetwork *self);
 /* An endpoint changed (attached, detached, a port mapped): save. */
 void hns_network_endpoint_changed (HnsNetwork *self);
 void hns_network_forget_endpoint (HnsNetwork *self, HnsEndpoint *endpoint);
+/* The endpoint of the network whose veth host end or port @ifname is, or
+ * NULL. */
+HnsEndpoint *hns_network_find_link_owner (HnsNetwork *self, const char *ifname);
+gboolean hns_endpoint_owns_link (HnsEndpoint *self, const char *ifname);
+/* L2Bridge/Transparent: the host adapter on the bridge; else NULL. */
+const char *hns_network_get_adapter (HnsNetwork *self);
 
 G_END_DECLS

@@ -198,11 +198,8 @@ add_nic_job (VmGuest *guest, VmMachine *vm, GMainContext *context, gpointer data
   if (nic->netns != NULL)
     vm_machine_add_nic_fd_async (vm, nic->name, nic->netns->tap_fd, nic->mac, NULL, result_cb,
                                  &added);
-  else if (!vm_tap_create (nic->tap, nic->bridge, error))
-    {
-      g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id);
-      return FALSE;
-    }
+  else if (!lcow_nic_make_tap (nic, error))
+    return FALSE;
   else
     vm_machine_add_nic_async (vm, nic->name, nic->tap, nic->mac, NULL, result_cb, &added);
   if (!vm_machine_add_nic_finish (vm, await (context, &added), error))

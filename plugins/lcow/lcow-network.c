@@ -1,8 +1,12 @@
 /* lcow-network.c: an hns endpoint as a NIC of the utility VM.
  *
  * The host makes a persistent tap on the endpoint's bridge (the one its
- * HNSEndpoint names in BridgeName), QEMU opens it by name as the netdev of
- * a hot-added virtio-net-pci whose MAC is the endpoint's, and the guest
+ * HNSEndpoint names in BridgeName) and gives it to the endpoint as a port
+ * (hcs_endpoint_attach_port), so the endpoint's policies (DisableICC,
+ * QoS, VLAN) hold for the guest's NIC as for a container's eth0; the
+ * port is given back once the tap is deleted. QEMU opens the tap by name
+ * as the netdev of a hot-added virtio-net-pci whose MAC is the
+ * endpoint's, and the guest
  * agent finds that NIC by its MAC, moves it into the container's network
  * namespace as eth0 and sets it up from the LCOWNetworkAdapter the host
  * sends in Create (docs/protocol.md). Here: the adapter and the tap's
@@ -35,6 +39,7 @@ lcow_nic_free (LcowNic *nic)
   g_free (nic->name);
   g_free (nic->tap);
   g_free (nic->bridge);
+  g_clear_object (&nic->endpoint);
   g_free (nic->mac);
   g_clear_pointer (&nic->adapter, json_object_unref);
   g_clear_pointer (&nic->netns, vm_netns_tap_free);
@@ -93,6 +98,7 @@ lcow_nic_new (const char *container_id, HcsEndpoint *endpoint, GError **error)
   /* The VM's device: named after the tap, unique as it is. */
   nic->name = g_strdup (nic->tap);
   nic->bridge = g_strdup (bridge);
+  nic->endpoint = g_object_ref (endpoint);
   nic->mac = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", (guint) (mac >> 40) & 0xff,
                               (guint) (mac >> 32) & 0xff, (guint) (mac >> 24) & 0xff,
                               (guint) (mac >> 16) & 0xff, (guint) (mac >> 8) & 0xff,
@@ -149,12 +155,41 @@ lcow_nic_new_for_netns (const char *container_id, const char *netns_path, GError
 }
 
 gboolean
+lcow_nic_make_tap (LcowNic *nic, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (!vm_tap_create (nic->tap, nic->bridge, error))
+    return g_prefix_error (error, "lcow: endpoint %s: ", nic->endpoint_id), FALSE;
+  /* The endpoint's policies reach the guest's NIC as they would a
+   * container's eth0; the tap carries nothing before this holds. */
+  if (!hcs_endpoint_attach_port (nic->endpoint, nic->tap, &local_error))
+    {
+      vm_tap_delete (nic->tap);
+      g_set_error (error, local_error->domain, local_error->code,
+                   "lcow: endpoint %s: its policies cannot reach tap %s: %s", nic->endpoint_id,
+                   nic->tap, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 lcow_nic_release_host_side (LcowNic *nic)
 {
   g_autoptr (GError) error = NULL;
 
   if (nic->netns == NULL)
-    return vm_tap_delete (nic->tap);
+    {
+      /* The policies go with the tap, not before: one QEMU still holds
+       * stays (vm_tap_delete fails), ruled as before, until QEMU goes. */
+      if (!vm_tap_delete (nic->tap))
+        return FALSE;
+      /* An endpoint removed meanwhile gave its ports back already. */
+      if (nic->endpoint != NULL && !hcs_endpoint_detach_port (nic->endpoint, nic->tap, &error))
+        g_debug ("lcow: %s: %s", nic->container_id, error->message);
+      return TRUE;
+    }
   if (nic->netns->tap_fd >= 0)
     {
       close (nic->netns->tap_fd);

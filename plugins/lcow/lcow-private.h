@@ -22,6 +22,7 @@ typedef struct
   char *name;          /* the VM's device (vm_machine_add_nic) */
   char *tap;           /* the host's tap, on `bridge` */
   char *bridge;
+  HcsEndpoint *endpoint; /* nullable: the tap is its port while it exists */
   char *mac;           /* xx:xx:xx:xx:xx:xx, the endpoint's */
   JsonObject *adapter; /* hcsshim's LCOWNetworkAdapter, for the guest */
   gboolean added;      /* hot-added: device_del before the tap goes */
@@ -39,6 +40,8 @@ LcowNic *lcow_nic_new_for_netns (const char *container_id, const char *netns_pat
 /* Gives back what the NIC held on the host once QEMU let it go: the tap
  * (hns) or the namespace's mirroring (netns). TRUE when nothing is left. */
 gboolean lcow_nic_release_host_side (LcowNic *nic);
+/* The endpoint NIC's tap, on its bridge and its endpoint's port. */
+gboolean lcow_nic_make_tap (LcowNic *nic, GError **error);
 void lcow_nic_free (LcowNic *nic);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LcowNic, lcow_nic_free)
 

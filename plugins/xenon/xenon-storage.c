@@ -58,6 +58,7 @@ struct _XenonStorage
   GPtrArray *mount_paths; /* (element-type utf8): the same for each OCI mount, NULL for
                            * one the guest makes itself */
   char *tap;         /* nullable: the endpoint's host side, ours to delete */
+  HcsEndpoint *endpoint; /* nullable: the one `tap` is a port of while it exists */
   char *mac;         /* the endpoint's */
   JsonObject *adapter; /* nullable: hcsshim's LCOWNetworkAdapter for the guest */
   VmNetnsTap *netns; /* nullable: a host namespace's tap instead of `tap` */
@@ -329,7 +330,22 @@ xenon_storage_add_endpoint (XenonStorage *storage, HcsEndpoint *endpoint, GError
   tap = vm_tap_name_for (id);
   if (!vm_tap_create (tap, bridge, error))
     return g_prefix_error (error, "xenon: endpoint %s: ", id), FALSE;
+  /* The endpoint's policies (DisableICC, QoS, VLAN) hold for the VM's
+   * NIC as for a container's eth0, before QEMU opens the tap. */
+  {
+    g_autoptr (GError) local_error = NULL;
+
+    if (!hcs_endpoint_attach_port (endpoint, tap, &local_error))
+      {
+        vm_tap_delete (tap);
+        g_set_error (error, local_error->domain, local_error->code,
+                     "xenon: endpoint %s: its policies cannot reach tap %s: %s", id, tap,
+                     local_error->message);
+        return FALSE;
+      }
+  }
   storage->tap = g_steal_pointer (&tap);
+  storage->endpoint = g_object_ref (endpoint);
   storage->mac = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", (guint) (mac >> 40) & 0xff,
                                   (guint) (mac >> 32) & 0xff, (guint) (mac >> 24) & 0xff,
                                   (guint) (mac >> 16) & 0xff, (guint) (mac >> 8) & 0xff,
@@ -532,9 +548,16 @@ xenon_storage_free (XenonStorage *storage)
     }
   if (storage->dir != NULL)
     remove_storage_dir (storage->dir);
-  /* QEMU is gone: nothing holds it. */
-  if (storage->tap != NULL)
-    vm_tap_delete (storage->tap);
+  /* QEMU is gone: nothing holds it. Its policies go after it, not
+   * before (an endpoint removed meanwhile gave its ports back already). */
+  if (storage->tap != NULL && vm_tap_delete (storage->tap) && storage->endpoint != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!hcs_endpoint_detach_port (storage->endpoint, storage->tap, &error))
+        g_debug ("xenon: %s: %s", storage->id, error->message);
+    }
+  g_clear_object (&storage->endpoint);
   if (storage->netns != NULL)
     {
       g_autoptr (GError) error = NULL;
