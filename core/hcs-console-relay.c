@@ -45,7 +45,10 @@
  * system went) closes every slave descriptor, so the master's reader gets
  * EIO; the master closed (the receiver went) is a hang-up: SIGHUP to the
  * process, as the kernel sends it to a session leader whose terminal hung
- * up, and the end of its input.
+ * up, and the end of its input. The output thread can see the hang-up
+ * first (its write to the slave fails) and end the relay before the input
+ * thread read it; so the end of the output is a hang-up too when the slave
+ * says so (POLLHUP), or the process would never learn of it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -377,6 +380,27 @@ output_main (gpointer data)
   return NULL;
 }
 
+/* The master closed: the kernel marks the slave so (POLLHUP), whichever
+ * thread of the relay noticed first. */
+static gboolean
+terminal_hung_up (HcsProtocolConsoleRelay *relay)
+{
+  struct pollfd slave = { relay->slave, POLLIN, 0 };
+
+  return poll (&slave, 1, 0) == 1 && (slave.revents & POLLHUP);
+}
+
+/* SIGHUP, as the kernel sends it to a session leader whose terminal hung up. */
+static void
+hang_up (HcsProtocolConsoleRelay *relay)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!hcs_process_signal (relay->process, SIGHUP, &error))
+    g_debug ("console relay: process %d: hang-up: %s", hcs_process_get_pid (relay->process),
+             error->message);
+}
+
 /* The terminal's input to the guest, the sizes, and the end of it all. */
 static gpointer
 input_main (gpointer data)
@@ -413,9 +437,19 @@ input_main (gpointer data)
             sync_modes (relay);
           continue;
         }
-      /* The output ended: the process exited, or its system went. */
+      /* The output ended: the process exited, or its system went; or the
+       * output thread's write failed on a master closed before we read the
+       * slave's end here, a hang-up all the same. */
       if (fds[0].revents != 0)
-        break;
+        {
+          if (!hung_up && terminal_hung_up (relay))
+            {
+              g_debug ("console relay: process %d: its terminal hung up as its output ended",
+                       hcs_process_get_pid (relay->process));
+              hang_up (relay);
+            }
+          break;
+        }
       if (fds[2].revents & POLLIN)
         {
           char bytes[64];
@@ -439,16 +473,10 @@ input_main (gpointer data)
           if (hcs_protocol_write_all (relay->stdin_port, buffer, n))
             continue;
         }
+      /* EIO: the master is closed, the receiver gone; its output then has
+       * nowhere to go. */
       if (n <= 0)
-        {
-          /* EIO: the master is closed, the receiver gone. A hang-up, as a
-           * session leader gets it; its output then has nowhere to go. */
-          g_autoptr (GError) error = NULL;
-
-          if (!hcs_process_signal (relay->process, SIGHUP, &error))
-            g_debug ("console relay: process %d: hang-up: %s",
-                     hcs_process_get_pid (relay->process), error->message);
-        }
+        hang_up (relay);
       hung_up = TRUE;
       shutdown (relay->stdin_port, SHUT_WR);
     }

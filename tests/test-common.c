@@ -310,6 +310,63 @@ test_console_socket_read_to_end (int master)
   return console_read (master, NULL);
 }
 
+/* @process's exit, under the same guard as the reads: a hang fails here,
+ * naming what was awaited, not at the suite's timeout. */
+static void
+console_expect_exit (HcsProcess *process, const char *what, int expected_exit_code)
+{
+  g_autoptr (GError) error = NULL;
+  int exit_code = -1;
+
+  if (!hcs_process_wait_timeout (process, CONSOLE_GUARD_MS, NULL, &error))
+    g_error ("console: %s (process %d) did not exit within %d s: %s", what,
+             hcs_process_get_pid (process), CONSOLE_GUARD_MS / 1000, error->message);
+  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exit_code, ==, expected_exit_code);
+}
+
+static void
+subprocess_waited_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+int
+test_subprocess_wait_guarded (GSubprocess *subprocess, const char *what)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GSource) guard = g_timeout_source_new (CONSOLE_GUARD_MS);
+  gboolean done = FALSE, timed_out = FALSE;
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (subprocess, NULL, subprocess_waited_cb, &done);
+  g_source_set_callback (guard, flag_cb, &timed_out, NULL);
+  g_source_attach (guard, context);
+  while (!done && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (guard);
+  g_main_context_pop_thread_default (context);
+  if (!done)
+    {
+      g_subprocess_force_exit (subprocess);
+      g_error ("%s (pid %s) did not end within %d s", what,
+               g_subprocess_get_identifier (subprocess), CONSOLE_GUARD_MS / 1000);
+    }
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess) : -1;
+}
+
 /* Threads named hcs-console-*, and children that are forks of ours (same
  * name: the watchers; what a test spawns is exec'd). */
 static guint
@@ -381,8 +438,9 @@ static int
 run_hcsctl_sync (const char *options_path, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) hcsctl = NULL;
   g_autoptr (GError) error = NULL;
-  int status = -1;
+  g_autofree char *what = NULL;
 
   g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
   g_ptr_array_add (argv, "--options");
@@ -391,10 +449,10 @@ run_hcsctl_sync (const char *options_path, const char *const *args)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
   /* Its stdio is ours, not pipes read to their end. */
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                &status, &error);
+  hcsctl = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  what = g_strjoinv (" ", (char **) argv->pdata);
+  return test_subprocess_wait_guarded (hcsctl, what);
 }
 
 void
@@ -465,10 +523,7 @@ test_console_socket_runc_verbs (const char *options_path, const char *bundle,
     g_assert_nonnull (strstr (rest, "40 120"));
     close (exec_master);
   }
-  g_assert_true (g_subprocess_wait (exec, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (exec));
-  g_assert_cmpint (g_subprocess_get_exit_status (exec), ==, 3);
+  g_assert_cmpint (test_subprocess_wait_guarded (exec, "hcsctl exec -t"), ==, 3);
 
   /* The init killed: its console ends (EIO on the master). */
   g_assert_cmpint (run_hcsctl_sync (options_path, (const char *const[]){ "kill", id, "KILL",
@@ -491,8 +546,12 @@ test_console_socket_api (HcsHost *host, HcsContainerConfig *config, const char *
                                           "echo got-$line; stty size; read line; exit 5", NULL };
   const char *winch_argv[] = { "sh", "-c", "trap 'stty size; exit 3' WINCH; echo armed; "
                                            "while :; do sleep 1; done", NULL };
-  const char *hup_argv[] = { "sh", "-c", "trap 'exit 9' HUP; echo armed; "
-                                         "while :; do sleep 1; done", NULL };
+  const char *const hup_argvs[][4] = {
+    { "sh", "-c", "trap 'exit 9' HUP; echo armed; while :; do sleep 1; done", NULL },
+    { "sh", "-c", "trap 'exit 9' HUP; echo armed; while :; do echo flood; done", NULL },
+  };
+  const char *const hup_whats[] = { "the exec's SIGHUP trap",
+                                    "the exec's SIGHUP trap, its output flowing" };
   g_autoptr (HcsContainer) container = NULL;
   g_autoptr (HcsProcess) init = NULL;
   g_autoptr (HcsProcessConfig) exec_config = hcs_process_config_new ();
@@ -500,7 +559,7 @@ test_console_socket_api (HcsHost *host, HcsContainerConfig *config, const char *
   g_autoptr (GError) error = NULL;
   g_autofree char *name = NULL;
   int listener = test_console_socket_listen (socket_path);
-  int master, exec_master, exit_code = -1;
+  int master, exec_master;
 
   g_clear_pointer (&config->process, hcs_process_config_free);
   config->process = hcs_process_config_new ();
@@ -551,36 +610,33 @@ test_console_socket_api (HcsHost *host, HcsContainerConfig *config, const char *
     g_assert_nonnull (strstr (rest, "40 120"));
   }
   close (exec_master);
-  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
-  g_assert_cmpint (exit_code, ==, 3);
+  console_expect_exit (process, "the exec's SIGWINCH trap", 3);
   g_clear_object (&process);
 
-  /* The master closed is a hang-up: SIGHUP, as the kernel sends it. */
-  g_strfreev (exec_config->command_args);
-  exec_config->command_args = g_strdupv ((char **) hup_argv);
-  process = hcs_container_create_process (container, exec_config, &error);
-  g_assert_no_error (error);
-  exec_master = test_console_socket_receive (listener, NULL);
-  g_free (test_console_socket_expect (exec_master, "armed"));
-  close (exec_master);
-  g_assert_true (hcs_process_wait_timeout (process, -1, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (hcs_process_get_exit_code (process, &exit_code, &error));
-  g_assert_cmpint (exit_code, ==, 9);
-  g_clear_object (&process);
+  /* The master closed is a hang-up: SIGHUP, as the kernel sends it; also
+   * with output on its way (the relay's write to the hung-up slave can
+   * fail before the hang-up is read), which a flood makes likely. */
+  for (guint i = 0; i < G_N_ELEMENTS (hup_argvs); i++)
+    {
+      g_strfreev (exec_config->command_args);
+      exec_config->command_args = g_strdupv ((char **) hup_argvs[i]);
+      process = hcs_container_create_process (container, exec_config, &error);
+      g_assert_no_error (error);
+      exec_master = test_console_socket_receive (listener, NULL);
+      g_free (test_console_socket_expect (exec_master, "armed"));
+      close (exec_master);
+      console_expect_exit (process, hup_whats[i], 9);
+      g_clear_object (&process);
+    }
 
   /* The init's end: EIO on its master, its exit code. */
   g_assert_cmpint (write (master, "bye\r", 4), ==, 4);
   g_free (test_console_socket_read_to_end (master));
   close (master);
-  g_assert_true (hcs_process_wait_timeout (init, -1, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (hcs_process_get_exit_code (init, &exit_code, &error));
-  g_assert_cmpint (exit_code, ==, 5);
-  g_assert_true (hcs_container_wait_timeout (container, -1, NULL, &error));
-  g_assert_no_error (error);
+  console_expect_exit (init, "the init's read", 5);
+  if (!hcs_container_wait_timeout (container, CONSOLE_GUARD_MS, NULL, &error))
+    g_error ("console: system %s did not end within %d s of its init: %s", id,
+             CONSOLE_GUARD_MS / 1000, error->message);
   g_assert_true (hcs_container_remove (container, &error));
   g_assert_no_error (error);
   g_clear_object (&container);

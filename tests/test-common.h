@@ -44,6 +44,9 @@ void test_console_socket_set_size (int master, guint16 rows, guint16 columns);
 char *test_console_socket_expect (int master, const char *needle);
 /* Reads @master to its end (EIO: no slave open any more): all of it. */
 char *test_console_socket_read_to_end (int master);
+/* Waits for @subprocess to end (a guard of minutes against a hang: past
+ * it the test fails naming @what); its exit status, -1 for a signal. */
+int test_subprocess_wait_guarded (GSubprocess *subprocess, const char *what);
 /* The console relays of this process (hcs-console-relay.c): their
  * threads and forked window-size watchers, once they ended (a guard of
  * minutes); then whether any descriptor of this process is a pty. */

@@ -1489,63 +1489,49 @@ test_errors (Fixture *fixture, gconstpointer data)
   }
 }
 
-/* runc's --console-socket: the pty master arrives over a unix socket. */
+/* runc's --console-socket: the pty master arrives over a unix socket.
+ * Every wait is guarded (test-common.c): a hang fails, naming where. */
 static void
 test_console_socket (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *socket_path = g_build_filename (fixture->temp_dir, "console.sock", NULL);
-  struct sockaddr_un address = { .sun_family = AF_UNIX };
-  union {
-    struct cmsghdr header;
-    char buffer[CMSG_SPACE (sizeof (int))];
-  } control;
-  char name[128] = "";
-  struct iovec iov = { .iov_base = name, .iov_len = sizeof name - 1 };
-  struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
-                            .msg_control = control.buffer,
-                            .msg_controllen = sizeof control.buffer };
-  g_autoptr (GString) output = g_string_new (NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *output = NULL;
   g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
   g_autofree char *pid_text = NULL;
-  int listener, connection, master = -1;
-  char buffer[256];
+  gint64 deadline;
+  pid_t pid, reaped;
+  int listener, master;
 
   write_bundle (fixture, "[\"sh\", \"-c\", \"test -t 0 && echo on-a-tty; stty size\"]", TRUE);
-  listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (listener, >=, 0);
-  strcpy (address.sun_path, socket_path);
-  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
-  g_assert_cmpint (listen (listener, 1), ==, 0);
+  listener = test_console_socket_listen (socket_path);
 
   /* Without the socket a detached tty is refused, as runc does. */
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "tty"), ==, 1);
 
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", "--console-socket", socket_path,
                            "--pid-file", pid_file, "tty"), ==, 0);
-  connection = accept4 (listener, NULL, NULL, SOCK_CLOEXEC);
-  g_assert_cmpint (connection, >=, 0);
-  g_assert_cmpint (recvmsg (connection, &message, 0), >, 0);
-  g_assert_nonnull (CMSG_FIRSTHDR (&message));
-  g_assert_cmpint (CMSG_FIRSTHDR (&message)->cmsg_type, ==, SCM_RIGHTS);
-  memcpy (&master, CMSG_DATA (CMSG_FIRSTHDR (&message)), sizeof master);
+  master = test_console_socket_receive (listener, &name);
   g_assert_true (g_str_has_prefix (name, "/dev/pts/"));
-  close (connection);
   close (listener);
 
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "start", "tty"), ==, 0);
-  for (;;)
-    {
-      gssize n = read (master, buffer, sizeof buffer);
-      if (n <= 0)
-        break; /* EIO once the last slave is closed */
-      g_string_append_len (output, buffer, n);
-    }
+  /* EIO once the last slave is closed. */
+  output = test_console_socket_read_to_end (master);
   close (master);
-  g_assert_nonnull (strstr (output->str, "on-a-tty"));
+  g_assert_nonnull (strstr (output, "on-a-tty"));
   /* process.consoleSize: the pty's size from the start. */
-  g_assert_nonnull (strstr (output->str, "33 111"));
+  g_assert_nonnull (strstr (output, "33 111"));
   g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
-  g_assert_cmpint (waitpid ((pid_t) g_ascii_strtoll (pid_text, NULL, 10), NULL, 0), >, 0);
+  pid = (pid_t) g_ascii_strtoll (pid_text, NULL, 10);
+  deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  while ((reaped = waitpid (pid, NULL, WNOHANG)) == 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("console: the container's init %d did not end within 90 s of its console", pid);
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpint (reaped, ==, pid);
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "tty"), ==, 0);
 }
 

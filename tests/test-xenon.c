@@ -600,7 +600,9 @@ test_pty (void)
   g_assert_null (hcs_process_get_stderr (init));
   g_assert_true (hcs_container_start (container, &error));
   g_assert_no_error (error);
-  while (strstr (seen->str, "30 100") == NULL &&
+  /* The whole line before any input: the guest's pty echoes input as it
+   * comes, which can land between a line and its \r\n. */
+  while (strstr (seen->str, "30 100\r\n") == NULL &&
          (got = g_input_stream_read (hcs_process_get_stdout (init), buffer, sizeof buffer, NULL,
                                      &error)) > 0)
     g_string_append_len (seen, buffer, got);
@@ -614,6 +616,11 @@ test_pty (void)
                                      &error)) > 0)
     g_string_append_len (seen, buffer, got);
   g_assert_no_error (error);
+  {
+    g_autofree char *escaped = g_strescape (seen->str, NULL);
+
+    g_test_message ("the console showed: %s", escaped);
+  }
   /* The pty's line discipline ends lines with \r\n. */
   g_assert_nonnull (strstr (seen->str, "30 100\r\n"));
   g_assert_nonnull (strstr (seen->str, "40 120\r\n"));
