@@ -937,7 +937,7 @@ typedef struct {
 
 /* HOME for a workload whose environment has none, as runc and crun give
  * it: the user's home in the container's /etc/passwd, else "/". Found by
- * become_workload() while /etc/passwd is the container's; used by
+ * assume_workload_identity() while /etc/passwd is the container's; used by
  * exec_workload(). */
 static char *workload_home;
 
@@ -1282,9 +1282,10 @@ apply_seccomp (gboolean with_no_new_privs, GBytes *custom, gint64 flags)
 
 /* The workload's session, terminal, limits, labels, identity,
  * capabilities, umask and no_new_privs, and the seccomp filter when it
- * must come before the capabilities go (without no_new_privs). A create's init takes them before
- * it reports ready, as runc's and crun's do: the created init is the
- * workload's user with its capabilities and cwd, not root with all. */
+ * must come before the capabilities go (without no_new_privs). A create's
+ * init takes them before it reports ready, as runc's and crun's do: the
+ * created init is the workload's user with its capabilities and cwd, not
+ * root with all. */
 static void
 assume_workload_identity (const HcsRuntimeProcess *process, gboolean with_seccomp,
                           GBytes *custom_seccomp, gint64 seccomp_flags)
