@@ -2009,9 +2009,8 @@ run_create (const HcsRuntimeSpec *spec)
       /* What the host sees once the create returns (its user, capabilities,
        * cwd, rlimits, oomScoreAdj) is the workload's, as runc and crun show
        * it; startContainer hooks run under them, as runc's do. */
-      if (spec->process != NULL)
-        assume_workload_identity (spec->process, with_seccomp, spec->seccomp_program,
-                                  spec->seccomp_flags);
+      assume_workload_identity (spec->process, with_seccomp, spec->seccomp_program,
+                                spec->seccomp_flags);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0); /* our parent is the caller: it may leave */
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");
@@ -2048,10 +2047,7 @@ run_create (const HcsRuntimeSpec *spec)
           child_run_hooks (spec, HCS_RUNTIME_HOOK_START_CONTAINER, "created", go_message.pid);
         }
 
-      if (spec->process != NULL)
-        seal_workload (spec->process, with_seccomp, spec->seccomp_program, spec->seccomp_flags);
-      else
-        become_workload (NULL, with_seccomp, spec->seccomp_program, spec->seccomp_flags);
+      seal_workload (spec->process, with_seccomp, spec->seccomp_program, spec->seccomp_flags);
       if (spec->process == NULL)
         {
           close (child_report_fd);
