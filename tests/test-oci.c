@@ -1608,6 +1608,35 @@ test_delete_sub_cgroups (Fixture *fixture, gconstpointer data)
     g_assert_false (g_file_test (dirs->pdata[i], G_FILE_TEST_EXISTS));
 }
 
+/* A bundle whose process has its own env, a user other than root with
+ * supplementary groups and a umask, a reduced capability set, an rlimit,
+ * noNewPrivileges and an oomScoreAdj, for runc's exec without --process. */
+static void
+write_exec_defaults_bundle (Fixture *fixture, const char *foo)
+{
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *config = g_strdup_printf (
+      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
+      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
+      " \"process\": {\"args\": [\"sleep\", \"1000\"],"
+      "   \"user\": {\"uid\": 1000, \"gid\": 1001, \"additionalGids\": [10, 20],"
+      "     \"umask\": 23},"
+      "   \"env\": [\"PATH=/bin:/usr/bin\", \"FOO=%s\", \"TERM=xterm\"], \"cwd\": \"/etc\","
+      "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"effective\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"permitted\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"inheritable\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
+      "     \"ambient\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]},"
+      "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 123, \"hard\": 456}],"
+      "   \"noNewPrivileges\": true, \"oomScoreAdj\": 321},"
+      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
+      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
+      "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
+      test_get_busybox_rootfs (), foo);
+
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+}
+
 /* The value of @field ("Uid:") in /proc/PID/status. */
 static char *
 status_field (gint64 pid, const char *field)
@@ -1625,29 +1654,19 @@ status_field (gint64 pid, const char *field)
 }
 
 /* A created init, before start, is what its workload will be, in both
- * runtimes: user, groups, capabilities, no_new_privs, cwd, rlimits. */
+ * runtimes: umask, user, groups, capabilities, no_new_privs, cwd, rlimits,
+ * oomScoreAdj (the exec defaults' bundle sets them all). */
 static void
 compare_created_inits (Fixture *fixture, const char *id)
 {
-  static const char *const fields[] = { "Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:",
-                                        "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", NULL };
-  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
-  g_autofree char *config = g_strdup_printf (
-      "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"%s\", \"readonly\": true},"
-      " \"process\": {\"user\": {\"uid\": 1000, \"gid\": 1000, \"additionalGids\": [5]},"
-      "   \"args\": [\"sleep\", \"1000\"], \"env\": [\"PATH=/bin\"], \"cwd\": \"/tmp\","
-      "   \"noNewPrivileges\": true, \"oomScoreAdj\": 7,"
-      "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1234, \"soft\": 1111}],"
-      "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_CHOWN\"],"
-      "     \"effective\": [\"CAP_KILL\"], \"permitted\": [\"CAP_KILL\"]}},"
-      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
-      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}]}}",
-      test_get_busybox_rootfs ());
+  static const char *const fields[] = { "Umask:", "Uid:", "Gid:", "Groups:", "CapInh:",
+                                        "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:",
+                                        "NoNewPrivs:", NULL };
   g_autofree char *ours_text = NULL, *theirs_text = NULL;
   g_autoptr (JsonObject) ours = NULL, theirs = NULL;
   gint64 our_pid, their_pid;
 
-  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  write_exec_defaults_bundle (fixture, "bar");
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "create", id), ==, 0);
   g_assert_cmpint (run_program (fixture, TRUE, NULL, NULL, "create", id, NULL), ==, 0);
   g_assert_cmpint (hcsctl (fixture, &ours_text, NULL, "state", id), ==, 0);
@@ -2823,35 +2842,6 @@ test_front_exec (Fixture *fixture, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (hcsctl (fixture, NULL, NULL, "delete", "fx"), ==, 0);
-}
-
-/* A bundle whose process has its own env, a user other than root with
- * supplementary groups and a umask, a reduced capability set, an rlimit,
- * noNewPrivileges and an oomScoreAdj, for runc's exec without --process. */
-static void
-write_exec_defaults_bundle (Fixture *fixture, const char *foo)
-{
-  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
-  g_autofree char *config = g_strdup_printf (
-      "{\"ociVersion\": \"1.0.2\", \"hostname\": \"oci\","
-      " \"root\": {\"path\": \"%s\", \"readonly\": true},"
-      " \"process\": {\"args\": [\"sleep\", \"1000\"],"
-      "   \"user\": {\"uid\": 1000, \"gid\": 1001, \"additionalGids\": [10, 20],"
-      "     \"umask\": 23},"
-      "   \"env\": [\"PATH=/bin:/usr/bin\", \"FOO=%s\", \"TERM=xterm\"], \"cwd\": \"/etc\","
-      "   \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
-      "     \"effective\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
-      "     \"permitted\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
-      "     \"inheritable\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],"
-      "     \"ambient\": [\"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]},"
-      "   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 123, \"hard\": 456}],"
-      "   \"noNewPrivileges\": true, \"oomScoreAdj\": 321},"
-      " \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"}],"
-      " \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
-      "   {\"type\": \"uts\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}]}}",
-      test_get_busybox_rootfs (), foo);
-
-  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
 }
 
 /* What an exec'd process shows of its process settings. */
