@@ -228,6 +228,24 @@ test_capabilities (Fixture *fixture, gconstpointer data)
                    "CapAmb: 0000000000000000\n");
   g_clear_pointer (&output, g_free);
 
+  /* Capabilities above 31 go in capset()'s second word: KILL 5,
+   * SYSLOG 34 and AUDIT_READ 37 in every set of a non-root user. */
+  output = run_oci (fixture, "caps-upper-word", STATUS_CAPS, "{\"uid\": 1000, \"gid\": 1000}",
+                    ", \"capabilities\": {"
+                    "\"bounding\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"effective\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"permitted\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"inheritable\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"ambient\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"]}",
+                    NULL);
+  g_assert_cmpstr (output, ==,
+                   "CapInh: 0000002400000020\n"
+                   "CapPrm: 0000002400000020\n"
+                   "CapEff: 0000002400000020\n"
+                   "CapBnd: 0000002400000020\n"
+                   "CapAmb: 0000002400000020\n");
+  g_clear_pointer (&output, g_free);
+
   /* Without the field: the OCI default set, and nothing inheritable. */
   output = run_oci (fixture, "caps-default", STATUS_CAPS, NULL, NULL, NULL);
   g_assert_cmpstr (output, ==,
