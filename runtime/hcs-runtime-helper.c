@@ -300,57 +300,60 @@ make_path_in_root (int root_fd, const char *path, gboolean directory)
 {
   g_auto (GStrv) parts = g_strsplit (path, "/", -1);
   g_autoptr (GString) prefix = g_string_new (NULL);
+  /* Each step's fd is the next one's parent: every prefix is opened once,
+   * resolved from the root, never from its parent's fd. */
+  int parent_fd = -1;
   int fd;
 
   for (guint i = 0; parts[i]; i++)
     {
       gboolean last = parts[i + 1] == NULL;
-      int parent_fd;
+      int at_fd = parent_fd >= 0 ? parent_fd : root_fd;
 
       if (*parts[i] == '\0' || g_str_equal (parts[i], "."))
         continue;
       if (g_str_equal (parts[i], ".."))
         {
+          if (parent_fd >= 0)
+            close (parent_fd);
           errno = EINVAL;
           return -1;
         }
-      parent_fd = open_in_root (root_fd, prefix->len ? prefix->str : "/", O_PATH | O_DIRECTORY);
-      if (parent_fd < 0)
-        return -1;
       g_string_append_printf (prefix, "/%s", parts[i]);
       fd = open_in_root (root_fd, prefix->str, O_PATH);
       if (fd < 0 && errno == ENOENT)
         {
           if (!last || directory)
             {
-              if (mkdirat (parent_fd, parts[i], 0755) < 0 && errno != EEXIST)
-                {
-                  close (parent_fd);
-                  return -1;
-                }
+              if (mkdirat (at_fd, parts[i], 0755) < 0 && errno != EEXIST)
+                fd = -2;
             }
           else
             {
-              int file = openat (parent_fd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
-                                                          O_NOFOLLOW, 0644);
+              int file = openat (at_fd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
+                                                      O_NOFOLLOW, 0644);
               if (file < 0 && errno != EEXIST)
-                {
-                  close (parent_fd);
-                  return -1;
-                }
+                fd = -2;
               if (file >= 0)
                 close (file);
             }
-          fd = open_in_root (root_fd, prefix->str, O_PATH);
+          if (fd != -2)
+            fd = open_in_root (root_fd, prefix->str, O_PATH);
         }
-      close (parent_fd);
+      if (parent_fd >= 0)
+        {
+          int saved_errno = errno;
+          close (parent_fd);
+          errno = saved_errno;
+        }
       if (fd < 0)
         return -1;
-      if (!last)
-        close (fd);
-      else
+      if (last)
         return fd;
+      parent_fd = fd;
     }
+  if (parent_fd >= 0)
+    return parent_fd; /* a path ending in "/" or "/." */
   return open_in_root (root_fd, "/", O_PATH | O_DIRECTORY);
 }
 
