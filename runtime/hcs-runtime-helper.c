@@ -42,6 +42,7 @@
 #include <fcntl.h>
 #include <glib.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
@@ -56,7 +57,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -300,57 +300,60 @@ make_path_in_root (int root_fd, const char *path, gboolean directory)
 {
   g_auto (GStrv) parts = g_strsplit (path, "/", -1);
   g_autoptr (GString) prefix = g_string_new (NULL);
+  /* Each step's fd is the next one's parent: every prefix is opened once,
+   * resolved from the root, never from its parent's fd. */
+  int parent_fd = -1;
   int fd;
 
   for (guint i = 0; parts[i]; i++)
     {
       gboolean last = parts[i + 1] == NULL;
-      int parent_fd;
+      int at_fd = parent_fd >= 0 ? parent_fd : root_fd;
 
       if (*parts[i] == '\0' || g_str_equal (parts[i], "."))
         continue;
       if (g_str_equal (parts[i], ".."))
         {
+          if (parent_fd >= 0)
+            close (parent_fd);
           errno = EINVAL;
           return -1;
         }
-      parent_fd = open_in_root (root_fd, prefix->len ? prefix->str : "/", O_PATH | O_DIRECTORY);
-      if (parent_fd < 0)
-        return -1;
       g_string_append_printf (prefix, "/%s", parts[i]);
       fd = open_in_root (root_fd, prefix->str, O_PATH);
       if (fd < 0 && errno == ENOENT)
         {
           if (!last || directory)
             {
-              if (mkdirat (parent_fd, parts[i], 0755) < 0 && errno != EEXIST)
-                {
-                  close (parent_fd);
-                  return -1;
-                }
+              if (mkdirat (at_fd, parts[i], 0755) < 0 && errno != EEXIST)
+                fd = -2;
             }
           else
             {
-              int file = openat (parent_fd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
-                                                          O_NOFOLLOW, 0644);
+              int file = openat (at_fd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
+                                                      O_NOFOLLOW, 0644);
               if (file < 0 && errno != EEXIST)
-                {
-                  close (parent_fd);
-                  return -1;
-                }
+                fd = -2;
               if (file >= 0)
                 close (file);
             }
-          fd = open_in_root (root_fd, prefix->str, O_PATH);
+          if (fd != -2)
+            fd = open_in_root (root_fd, prefix->str, O_PATH);
         }
-      close (parent_fd);
+      if (parent_fd >= 0)
+        {
+          int saved_errno = errno;
+          close (parent_fd);
+          errno = saved_errno;
+        }
       if (fd < 0)
         return -1;
-      if (!last)
-        close (fd);
-      else
+      if (last)
         return fd;
+      parent_fd = fd;
     }
+  if (parent_fd >= 0)
+    return parent_fd; /* a path ending in "/" or "/." */
   return open_in_root (root_fd, "/", O_PATH | O_DIRECTORY);
 }
 
@@ -1064,11 +1067,11 @@ read_last_cap (void)
 static GArray *
 capability_values (const char *const *names, int last_cap)
 {
-  GArray *values = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (int));
 
   for (guint i = 0; names && names[i]; i++)
     {
-      cap_value_t value = hcs_runtime_capability_from_name (names[i]);
+      int value = hcs_runtime_capability_from_name (names[i]);
 
       if (value < 0)
         child_fail (EXIT_SETUP_FAILED, "capability '%s': unknown", names[i]);
@@ -1092,7 +1095,7 @@ apply_capabilities_before_setuid (const HcsRuntimeProcess *process, int last_cap
     {
       gboolean kept = FALSE;
       for (guint i = 0; i < keep->len; i++)
-        kept |= g_array_index (keep, cap_value_t, i) == cap;
+        kept |= g_array_index (keep, int, i) == cap;
       if (!kept)
         CHILD_CHECK (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) == 0 || errno == EINVAL,
                      "dropping capability %d from the bounding set", cap);
@@ -1104,11 +1107,15 @@ apply_capabilities_before_setuid (const HcsRuntimeProcess *process, int last_cap
                "setting keep-caps");
 }
 
+/* @values as the bits of one set in capset()'s two 32-bit words. */
 static void
-set_capability_flag (cap_t caps, cap_flag_t flag, GArray *values)
+set_capability_bits (guint32 set[2], GArray *values)
 {
-  if (values->len > 0)
-    cap_set_flag (caps, flag, values->len, (cap_value_t *) values->data, CAP_SET);
+  for (guint i = 0; i < values->len; i++)
+    {
+      int value = g_array_index (values, int, i);
+      set[value / 32] |= 1u << (value % 32);
+    }
 }
 
 /* After it: effective, permitted, inheritable, then ambient. */
@@ -1116,7 +1123,9 @@ static void
 apply_capabilities_after_setuid (const HcsRuntimeProcess *process, uid_t uid, int last_cap)
 {
   g_autoptr (GArray) effective = NULL, permitted = NULL, inheritable = NULL, ambient = NULL;
-  cap_t caps;
+  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+  guint32 effective_bits[2] = { 0 }, permitted_bits[2] = { 0 }, inheritable_bits[2] = { 0 };
 
   if (!process->capabilities_given)
     {
@@ -1126,8 +1135,8 @@ apply_capabilities_after_setuid (const HcsRuntimeProcess *process, uid_t uid, in
         return;
       effective = capability_values (hcs_runtime_default_capabilities (), last_cap);
       permitted = capability_values (hcs_runtime_default_capabilities (), last_cap);
-      inheritable = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
-      ambient = g_array_new (FALSE, FALSE, sizeof (cap_value_t));
+      inheritable = g_array_new (FALSE, FALSE, sizeof (int));
+      ambient = g_array_new (FALSE, FALSE, sizeof (int));
     }
   else
     {
@@ -1136,18 +1145,23 @@ apply_capabilities_after_setuid (const HcsRuntimeProcess *process, uid_t uid, in
       inheritable = capability_values ((const char *const *) process->cap_inheritable, last_cap);
       ambient = capability_values ((const char *const *) process->cap_ambient, last_cap);
     }
-  caps = cap_init ();
-  CHILD_CHECK (caps != NULL, "allocating capabilities");
-  set_capability_flag (caps, CAP_EFFECTIVE, effective);
-  set_capability_flag (caps, CAP_PERMITTED, permitted);
-  set_capability_flag (caps, CAP_INHERITABLE, inheritable);
-  CHILD_CHECK (cap_set_proc (caps) == 0,
+  /* capset() itself, as libcap's cap_set_proc() makes it: linking libcap
+   * only for this cost every helper's start its constructor's probing. */
+  set_capability_bits (effective_bits, effective);
+  set_capability_bits (permitted_bits, permitted);
+  set_capability_bits (inheritable_bits, inheritable);
+  for (guint word = 0; word < _LINUX_CAPABILITY_U32S_3; word++)
+    {
+      data[word].effective = effective_bits[word];
+      data[word].permitted = permitted_bits[word];
+      data[word].inheritable = inheritable_bits[word];
+    }
+  CHILD_CHECK (syscall (SYS_capset, &header, data) == 0,
                "process.capabilities: setting effective, permitted and inheritable (effective "
                "must be within permitted, inheritable within bounding)");
-  cap_free (caps);
   for (guint i = 0; i < ambient->len; i++)
     {
-      cap_value_t value = g_array_index (ambient, cap_value_t, i);
+      int value = g_array_index (ambient, int, i);
       /* runc's own default spec names ambient capabilities that are not
        * inheritable, which the kernel refuses to raise (EPERM): runc and
        * crun go on without them (runc logs a warning), and so does hcs.

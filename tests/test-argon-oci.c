@@ -228,6 +228,24 @@ test_capabilities (Fixture *fixture, gconstpointer data)
                    "CapAmb: 0000000000000000\n");
   g_clear_pointer (&output, g_free);
 
+  /* Capabilities above 31 go in capset()'s second word: KILL 5,
+   * SYSLOG 34 and AUDIT_READ 37 in every set of a non-root user. */
+  output = run_oci (fixture, "caps-upper-word", STATUS_CAPS, "{\"uid\": 1000, \"gid\": 1000}",
+                    ", \"capabilities\": {"
+                    "\"bounding\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"effective\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"permitted\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"inheritable\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"],"
+                    " \"ambient\": [\"CAP_KILL\", \"CAP_SYSLOG\", \"CAP_AUDIT_READ\"]}",
+                    NULL);
+  g_assert_cmpstr (output, ==,
+                   "CapInh: 0000002400000020\n"
+                   "CapPrm: 0000002400000020\n"
+                   "CapEff: 0000002400000020\n"
+                   "CapBnd: 0000002400000020\n"
+                   "CapAmb: 0000002400000020\n");
+  g_clear_pointer (&output, g_free);
+
   /* Without the field: the OCI default set, and nothing inheritable. */
   output = run_oci (fixture, "caps-default", STATUS_CAPS, NULL, NULL, NULL);
   g_assert_cmpstr (output, ==,
@@ -309,6 +327,32 @@ test_mount_bind_data_option (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_set_contents (file, "bound\n", -1, NULL));
   output = run_oci (fixture, "bind-data", "cat /bind-data/seen", NULL, NULL, rest);
   g_assert_cmpstr (output, ==, "bound\n");
+}
+
+/* Mount points that are not in the image are made, each step resolved
+ * in the root: a tmpfs three folders deep, a file bound in the folder the
+ * first made, and a destination given with a trailing "/". */
+static void
+test_mount_new_paths (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *file = g_build_filename (fixture->temp_dir, "host-file", NULL);
+  g_autofree char *rest = g_strdup_printf (
+      ", \"mounts\": [{\"destination\": \"/made/deep/dir\", \"type\": \"tmpfs\","
+      " \"source\": \"tmpfs\"},"
+      " {\"destination\": \"/made/file\", \"type\": \"bind\", \"source\": \"%s\","
+      " \"options\": [\"bind\"]},"
+      " {\"destination\": \"/made/trailing/\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]",
+      file);
+  g_autofree char *output = NULL;
+
+  g_assert_true (g_file_set_contents (file, "host file\n", -1, NULL));
+  output = run_oci (fixture, "new-paths",
+                    "cat /made/file; test -f /made/file && echo file;"
+                    " grep -o ' /made/[a-z/]* tmpfs' /proc/self/mounts;"
+                    " grep -c ' / tmpfs' /proc/self/mounts || true",
+                    NULL, NULL, rest);
+  g_assert_cmpstr (output, ==,
+                   "host file\nfile\n /made/deep/dir tmpfs\n /made/trailing tmpfs\n0\n");
 }
 
 /* linux.cgroupsPath: the container's cgroup is that path from each
@@ -701,6 +745,7 @@ main (int argc, char **argv)
   ADD ("mount-unknown-option", test_mount_unknown_option);
   ADD ("mount-options", test_mount_options);
   ADD ("mount-bind-data-option", test_mount_bind_data_option);
+  ADD ("mount-new-paths", test_mount_new_paths);
   ADD ("cgroups-path", test_cgroups_path);
   ADD ("mount-idmap-refused", test_mount_idmap_refused);
   ADD ("proc-sys-symlink-refused", test_proc_sys_symlink_refused);
