@@ -685,7 +685,6 @@ hcs_process_config_new_exec_defaults (const HcsProcessConfig *process)
   defaults->create_stdin_pipe = defaults->create_stdout_pipe = FALSE;
   defaults->create_stderr_pipe = FALSE;
   defaults->inherit_stdio = defaults->use_stdio_fds = FALSE;
-  defaults->ready_helper = NULL;
   defaults->reap_directly = defaults->detach = FALSE;
   /* The runtime's own defaults, written out (hcs_runtime_spec_set_process
    * would add the same). */

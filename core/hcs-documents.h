@@ -17,22 +17,6 @@ G_BEGIN_DECLS
 
 /* --- ProcessConfig ------------------------------------------------------ */
 
-/* Not in the JSON: a create's namespace helper (hcs-runtime-helper) that
- * a caller in the same process started ahead, so that its exec overlaps
- * the caller's own work (hcsctl's front starts one before it loads its
- * full path). Its stdio are the caller's 0, 1, 2; it waits for its spec
- * on spec_fd. A driver that builds containers with that helper takes it
- * for a create that inherits stdio, has no console and names the same
- * helper: it sets taken, and the process and the fds are its own from
- * then on. The caller kills and reaps one left untaken. */
-typedef struct {
-  char *helper_path;
-  GPid pid;
-  int view_fd;                /* the read-only view it was exec'd from */
-  int spec_fd, status_fd, start_fd; /* our ends of its fds 3, 4 and 5 */
-  gboolean taken;
-} HcsReadyHelper;
-
 typedef struct {
   char *application_name;     /* ApplicationName */
   char *command_line;         /* CommandLine (split with shell rules) */
@@ -54,7 +38,6 @@ typedef struct {
                                * unix socket (runc's --console-socket) and keep none */
   gboolean use_stdio_fds;     /* stdio_fds (the caller's, duplicated) as stdio */
   int stdio_fds[3];
-  HcsReadyHelper *ready_helper; /* the caller's, or NULL; a copy shares it */
   gboolean reap_directly;     /* a process of a running system becomes the calling
                                * process's own child, reaped by libhcs (no helper
                                * waits in between): the exit code is known */

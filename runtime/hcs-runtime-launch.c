@@ -137,44 +137,22 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
   const char *argv[] = { helper_path, mode == HCS_RUNTIME_LAUNCH_CREATE ? "create" : "exec",
                          NULL };
   gsize n_fds = 2;
-  HcsRuntimeReadyHelper ready;
   gboolean spawned, reported;
   GPid helper_pid;
   int pid = 0;
   int pipe_fds[2];
 
   {
-    /* Everything starts afresh but the caller's callbacks; a ready
-     * helper is ours now. */
+    /* Everything starts afresh but the caller's callback. */
     void (*spawned_func) (GPid, gpointer) = launch->spawned;
     void (*release_view_func) (int, gpointer) = launch->release_view;
     gpointer spawned_data = launch->spawned_data;
 
-    ready = launch->ready;
     *launch = (HcsRuntimeLaunch) HCS_RUNTIME_LAUNCH_INIT;
     launch->spawned = spawned_func;
     launch->release_view = release_view_func;
     launch->spawned_data = spawned_data;
   }
-  if (ready.pid > 0)
-    {
-      /* Started ahead with its starter's stdio and no console channel. */
-      if (mode != HCS_RUNTIME_LAUNCH_CREATE || terminal)
-        {
-          hcs_runtime_ready_helper_abandon (&ready);
-          g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED,
-                       "%s: a helper started ahead serves a create without a terminal only",
-                       what);
-          return FALSE;
-        }
-      helper_pid = ready.pid;
-      helper = ready.view_fd;
-      spec_write = ready.spec_fd;
-      status_read = ready.status_fd;
-      start_write = ready.start_fd;
-      goto helper_running;
-    }
-
   /* With a terminal the pty is made inside the container (so the
    * workload's ttyname() resolves in its own devpts) and its master comes
    * back through a socket pair; /dev/null until then. */
@@ -244,7 +222,6 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
                    helper_path, local_error->message);
       return FALSE;
     }
-helper_running:
   launch->helper_pid = helper_pid;
   if (launch->spawned != NULL)
     launch->spawned (helper_pid, launch->spawned_data);

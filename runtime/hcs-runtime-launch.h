@@ -14,7 +14,6 @@
 
 #include <gio/gio.h>
 
-#include "hcs-runtime-spawn.h"
 #include "hcs-runtime-spec.h"
 
 G_BEGIN_DECLS
@@ -43,14 +42,9 @@ typedef struct {
    * helper has reported, after the container's own set-up. */
   void (*release_view) (int view_fd, gpointer data);
   gpointer spawned_data;
-  /* Set by the caller, or none: a create's helper already started
-   * (hcs_runtime_spawn_ready_helper()), used instead of a new one and
-   * owned by the launch from then on, on failure too. Only for a create
-   * without a terminal whose stdio are the starter's 0, 1, 2. */
-  HcsRuntimeReadyHelper ready;
 } HcsRuntimeLaunch;
 
-#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL, HCS_RUNTIME_READY_HELPER_INIT }
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL }
 
 /* Starts the helper at @helper_path with @spec; @stdio are what the
  * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose

@@ -15,7 +15,6 @@
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -383,71 +382,4 @@ hcs_runtime_spawn_read_status (int fd, int *pid, char **message)
   if (status == HCS_RUNTIME_STATUS_UNREADABLE)
     *message = g_strdup (line->str);
   return status;
-}
-
-/* --- a helper started ahead ------------------------------------------------------ */
-
-gboolean
-hcs_runtime_spawn_ready_helper (const char *helper_path, HcsRuntimeReadyHelper *ready,
-                                GError **error)
-{
-  spawn_autofd int view = -1, spec_read = -1, spec_write = -1, status_read = -1;
-  spawn_autofd int status_write = -1, start_read = -1, start_write = -1;
-  const char *argv[] = { helper_path, "create", NULL };
-  const int stdio[3] = { 0, 1, 2 };
-  int source_fds[3], target_fds[3] = { 3, 4, 5 };
-  int pipe_fds[3][2];
-  GPid pid;
-
-  *ready = (HcsRuntimeReadyHelper) HCS_RUNTIME_READY_HELPER_INIT;
-  for (int i = 0; i < 3; i++)
-    {
-      if (pipe2 (pipe_fds[i], O_CLOEXEC) < 0)
-        {
-          int saved_errno = errno;
-          for (int j = 0; j < i; j++)
-            {
-              close (pipe_fds[j][0]);
-              close (pipe_fds[j][1]);
-            }
-          return set_error_from_errno (error, saved_errno, "creating the helper's pipes");
-        }
-    }
-  spec_read = pipe_fds[0][0];
-  spec_write = pipe_fds[0][1];
-  status_read = pipe_fds[1][0];
-  status_write = pipe_fds[1][1];
-  start_read = pipe_fds[2][0];
-  start_write = pipe_fds[2][1];
-  source_fds[0] = spec_read;
-  source_fds[1] = status_write;
-  source_fds[2] = start_read;
-  view = hcs_runtime_spawn_open_helper (helper_path, error);
-  if (view < 0 ||
-      !hcs_runtime_spawn_helper (view, argv, stdio, source_fds, target_fds, 3, &pid, error))
-    return FALSE;
-  ready->pid = pid;
-  ready->view_fd = g_steal_fd (&view);
-  ready->spec_fd = g_steal_fd (&spec_write);
-  ready->status_fd = g_steal_fd (&status_read);
-  ready->start_fd = g_steal_fd (&start_write);
-  return TRUE;
-}
-
-void
-hcs_runtime_ready_helper_abandon (HcsRuntimeReadyHelper *ready)
-{
-  if (ready->pid > 0)
-    {
-      int status;
-
-      kill (ready->pid, SIGKILL);
-      while (waitpid (ready->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    }
-  ready->pid = 0;
-  spawn_clear_fd (&ready->view_fd);
-  spawn_clear_fd (&ready->spec_fd);
-  spawn_clear_fd (&ready->status_fd);
-  spawn_clear_fd (&ready->start_fd);
 }

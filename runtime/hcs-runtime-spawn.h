@@ -51,28 +51,4 @@ typedef enum {
  * itself. @message (transfer full) is set for ERROR and UNREADABLE. */
 HcsRuntimeStatus hcs_runtime_spawn_read_status (int fd, int *pid, char **message);
 
-/* A create's helper started ahead of its spec, so that its exec and
- * libc's start overlap what its caller still has to do before it knows
- * the spec (hcsctl's front starts one before it loads its full path).
- * The helper's stdio are its starter's own 0, 1, 2, and it has no console
- * channel: only a create that inherits those and has no terminal can use
- * it. Until its spec is written it only waits for it; end of file instead
- * makes it exit. */
-typedef struct {
-  GPid pid;                   /* 0: none */
-  int view_fd;                /* the read-only view it was exec'd from */
-  int spec_fd;                /* our end of its fd 3 */
-  int status_fd;              /* our end of its fd 4 */
-  int start_fd;               /* our end of its fd 5 */
-} HcsRuntimeReadyHelper;
-
-#define HCS_RUNTIME_READY_HELPER_INIT { 0, -1, -1, -1, -1 }
-
-/* Starts `@helper_path create` as hcs_runtime_spawn_helper() does, our
- * own 0, 1, 2 as its stdio. On failure nothing is left. */
-gboolean hcs_runtime_spawn_ready_helper (const char *helper_path, HcsRuntimeReadyHelper *ready,
-                                         GError **error);
-/* Kills and reaps a ready helper nobody took, and closes its ends. */
-void hcs_runtime_ready_helper_abandon (HcsRuntimeReadyHelper *ready);
-
 G_END_DECLS

@@ -4,12 +4,10 @@
  */
 #include "test-common.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -788,74 +786,6 @@ test_run_errors (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (err, "/nonexistent.json"));
 }
 
-/* Runs `hcsctl --options F ARG...` to its end with G_MESSAGES_DEBUG=all,
- * as a child subreaper: a helper hcsctl left behind would be ours now.
- * Returns its exit code; its stdout and stderr (where GLib writes debug
- * messages and errors) in @output. */
-static int
-run_hcsctl_as_subreaper (Fixture *fixture, char **output, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "G_MESSAGES_DEBUG", "all", TRUE);
-  g_autoptr (GError) error = NULL;
-  const char *arg;
-  va_list args;
-  g_autofree char *out = NULL, *err = NULL;
-  int wait_status, orphan;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
-  g_ptr_array_add (argv, "--options");
-  g_ptr_array_add (argv, fixture->options_file);
-  va_start (args, output);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_assert_no_errno (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, &out,
-                &err, &wait_status, &error);
-  g_assert_no_error (error);
-  *output = g_strconcat (out, err, NULL);
-  /* hcsctl reaped its helpers: nothing of its came to us. */
-  orphan = waitpid (-1, NULL, WNOHANG);
-  g_assert_cmpint (orphan, ==, -1);
-  g_assert_cmpint (errno, ==, ECHILD);
-  g_assert_no_errno (prctl (PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0));
-  g_assert_true (WIFEXITED (wait_status));
-  return WEXITSTATUS (wait_status);
-}
-
-/* `create` and `run` start the helper before the full path loads; argon
- * takes it for a create it fits, and hcsctl kills and reaps it when
- * nothing did: a failed parse, another isolation, a terminal. */
-static void
-test_helper_started_ahead (Fixture *fixture, gconstpointer data)
-{
-  g_autofree char *err = NULL;
-
-  g_assert_cmpint (run_hcsctl_as_subreaper (fixture, &err, "run", "--", "true", NULL), ==, 0);
-  g_assert_nonnull (strstr (err, "the helper started ahead"));
-  g_clear_pointer (&err, g_free);
-
-  g_assert_cmpint (run_hcsctl_as_subreaper (fixture, &err, "run", "--config", "/nonexistent.json",
-                                            "--", "true", NULL),
-                   ==, 1);
-  g_assert_nonnull (strstr (err, "/nonexistent.json"));
-  g_clear_pointer (&err, g_free);
-
-  g_assert_cmpint (run_hcsctl_as_subreaper (fixture, &err, "run", "--isolation", "hyperv", "--",
-                                            "true", NULL),
-                   ==, 1);
-  g_assert_null (strstr (err, "the helper started ahead"));
-  g_clear_pointer (&err, g_free);
-
-  /* A terminal wants a helper with a console channel: a new one. */
-  g_assert_cmpint (run_hcsctl_as_subreaper (fixture, &err, "run", "-t", "--", "true", NULL), ==,
-                   0);
-  g_assert_null (strstr (err, "the helper started ahead"));
-}
-
 int
 main (int argc, char **argv)
 {
@@ -882,7 +812,6 @@ main (int argc, char **argv)
   ADD ("run-forwards-signals", test_run_forwards_signals);
   ADD ("foreground-threads", test_foreground_threads);
   ADD ("run-errors", test_run_errors);
-  ADD ("helper-started-ahead", test_helper_started_ahead);
   ADD ("bash-completion", test_bash_completion);
 #undef ADD
   result = g_test_run ();

@@ -8,19 +8,12 @@
 
 #include <glib.h>
 
-#include "hcs-runtime-spawn.h"
-
 typedef struct {
   char *options_file;  /* --options FILE: runtime options (GKeyFile) */
   gboolean debug;
   char *root;          /* --root DIR: the state folder (runc's --root) */
   char *log_file;      /* --log FILE: errors also go there (runc's --log) */
   gboolean log_json;   /* --log-format json */
-  /* `create` and `run`: the container's helper, started by the front
-   * before it loads the full path (hcsctl-front.c), for argon to take;
-   * the full path kills and reaps it if nobody did. */
-  char *ready_helper_path;
-  HcsRuntimeReadyHelper ready_helper;
 } HcsctlGlobals;
 
 /* The runtime spec version hcsctl implements (`state`, `--version`). */
@@ -30,7 +23,7 @@ typedef struct {
  * (@argc 0: print the usage on stderr and return 2; "--help": on stdout).
  * @abi is HCSCTL_FULL_ABI, so that a front never runs a module of another
  * build's layout. */
-#define HCSCTL_FULL_ABI 2
+#define HCSCTL_FULL_ABI 1
 #define HCSCTL_FULL_LIBRARY "libhcsctl-full.so"
 #define HCSCTL_FULL_ENTRY "hcsctl_full_main"
 typedef int (*HcsctlFullMain) (int abi, HcsctlGlobals *globals, int argc, char **argv);

@@ -351,66 +351,10 @@ global_value (int argc, char **argv, int *index, const char *name, char **value)
   return TRUE;
 }
 
-/* The helper argon would use, as argon-driver.c finds it: the runtime
- * options' [argon] helper over $HCS_RUNTIME_HELPER over the installed one.
- * A guess: argon uses the helper only if it is the one it found. */
-static char *
-find_argon_helper (HcsctlGlobals *globals)
-{
-  const char *env_helper = g_getenv ("HCS_RUNTIME_HELPER") ? g_getenv ("HCS_RUNTIME_HELPER")
-                                                             : g_getenv ("HCS_ARGON_HELPER");
-
-  if (globals->options_file != NULL)
-    {
-      g_autoptr (GKeyFile) options = g_key_file_new ();
-      char *helper;
-
-      if (!g_key_file_load_from_file (options, globals->options_file, G_KEY_FILE_NONE, NULL))
-        return NULL; /* the full path says what is wrong with it */
-      helper = g_key_file_get_string (options, "argon", "helper", NULL);
-      if (helper != NULL)
-        return helper;
-    }
-  if (env_helper != NULL)
-    return g_strdup (env_helper);
-  return g_build_filename (HCS_LIBEXECDIR, "hcs-runtime-helper", NULL);
-}
-
-/* `create` and `run` load the full path (GIO, json-glib, libhcs, the
- * plugin: milliseconds) before argon spawns the container's helper. The
- * helper is started here instead, so that its exec and libc's start run
- * beside that load; argon takes it when the create can use it (stdio
- * inherited, no terminal, the same helper), and the full path kills and
- * reaps it otherwise. Until its spec comes it only waits for it, and our
- * exit gives it end of file. */
-static void
-start_ready_helper (HcsctlGlobals *globals, int argc, char **argv)
-{
-  const char *front = g_getenv ("HCSCTL_FRONT");
-  g_autoptr (GError) error = NULL;
-
-  if ((front != NULL && g_str_equal (front, "0")) ||
-      (!g_str_equal (argv[0], "create") && !g_str_equal (argv[0], "run")))
-    return;
-  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
-    if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
-      return;
-  globals->ready_helper_path = find_argon_helper (globals);
-  if (globals->ready_helper_path == NULL ||
-      !hcs_runtime_spawn_ready_helper (globals->ready_helper_path, &globals->ready_helper,
-                                       &error))
-    {
-      /* argon spawns its own and reports what is wrong. */
-      if (globals->debug && error != NULL)
-        g_printerr ("hcsctl: starting the helper ahead: %s\n", error->message);
-      g_clear_pointer (&globals->ready_helper_path, g_free);
-    }
-}
-
 int
 main (int argc, char **argv)
 {
-  HcsctlGlobals globals = { 0, .ready_helper = HCS_RUNTIME_READY_HELPER_INIT };
+  HcsctlGlobals globals = { 0 };
   char *log_format = NULL;
   int first = 1, code;
 
@@ -471,6 +415,5 @@ main (int argc, char **argv)
   code = try_front (&globals, argc - first, argv + first);
   if (code != FRONT_DECLINED)
     return code;
-  start_ready_helper (&globals, argc - first, argv + first);
   return run_full (&globals, argc - first, argv + first);
 }

@@ -822,9 +822,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
         system_options = g_key_file_new ();
       g_key_file_set_boolean (system_options, "host", "monitor", TRUE);
     }
-  config->process->ready_helper = hcsctl_ready_helper (globals);
   container = hcs_host_create_container (host, id, config, system_options, &error);
-  hcsctl_settle_ready_helper (globals);
   if (container == NULL)
     {
       hcsctl_log_error (verb, error->message);

@@ -43,13 +43,6 @@ const HcsctlSubcommand *hcsctl_find_subcommand (const HcsctlSubcommand *table, g
                                                 const char *name);
 void hcsctl_print_subcommand_help (const HcsctlSubcommand *command, const GOptionEntry *entries);
 
-/* The helper the front started ahead (HcsctlGlobals), as a create hands
- * it to the driver (its process config's ready_helper), or NULL. */
-HcsReadyHelper *hcsctl_ready_helper (HcsctlGlobals *globals);
-/* After the create: the driver owns the helper it took; one it left is
- * killed and reaped now, so that it does not wait as long as a run. */
-void hcsctl_settle_ready_helper (HcsctlGlobals *globals);
-
 /* Prints "hcsctl: VERB: MESSAGE" on stderr; returns the exit code 1. */
 int hcsctl_fail (const char *verb, const GError *error);
 HcsHost *hcsctl_open_host (HcsctlGlobals *globals, GError **error);

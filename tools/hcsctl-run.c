@@ -674,9 +674,7 @@ hcsctl_cmd_run (HcsctlGlobals *globals, int argc, char **argv)
       g_strfreev (config->endpoint_list);
       config->endpoint_list = g_strdupv ((char **) ids);
     }
-  config->process->ready_helper = hcsctl_ready_helper (globals);
   container = hcs_host_create_container (host, name, config, system_options, &error);
-  hcsctl_settle_ready_helper (globals);
   if (container == NULL)
     {
       if (endpoint != NULL)

@@ -202,40 +202,18 @@ print_usage (FILE *stream)
 
 /* The full path (hcsctl-common.h): every verb the front does not serve,
  * with the global options the front parsed. */
-/* Core's view of globals->ready_helper while a create may take it. */
-static HcsReadyHelper ready_helper;
-
-HcsReadyHelper *
-hcsctl_ready_helper (HcsctlGlobals *globals)
-{
-  if (globals->ready_helper.pid <= 0)
-    return NULL;
-  ready_helper = (HcsReadyHelper) { globals->ready_helper_path, globals->ready_helper.pid,
-                                    globals->ready_helper.view_fd,
-                                    globals->ready_helper.spec_fd,
-                                    globals->ready_helper.status_fd,
-                                    globals->ready_helper.start_fd, FALSE };
-  return &ready_helper;
-}
-
-void
-hcsctl_settle_ready_helper (HcsctlGlobals *globals)
-{
-  if (globals->ready_helper.pid <= 0)
-    return;
-  if (ready_helper.taken)
-    globals->ready_helper = (HcsRuntimeReadyHelper) HCS_RUNTIME_READY_HELPER_INIT;
-  else
-    hcs_runtime_ready_helper_abandon (&globals->ready_helper);
-  ready_helper = (HcsReadyHelper) { 0 };
-  g_clear_pointer (&globals->ready_helper_path, g_free);
-}
-
 G_MODULE_EXPORT int hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv);
 
-static int
-run_command (HcsctlGlobals *globals, int argc, char **argv)
+int
+hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv)
 {
+  if (abi != HCSCTL_FULL_ABI)
+    {
+      g_printerr ("hcsctl: " HCSCTL_FULL_LIBRARY " is of another build (ABI %d, not %d)\n", abi,
+                  HCSCTL_FULL_ABI);
+      return 1;
+    }
+  hcsctl_set_globals (globals);
   if (argc < 1)
     {
       print_usage (stderr);
@@ -251,22 +229,4 @@ run_command (HcsctlGlobals *globals, int argc, char **argv)
       return commands[i].run (globals, argc, argv);
   g_printerr ("hcsctl: unknown command '%s' (see hcsctl --help)\n", argv[0]);
   return 2;
-}
-
-int
-hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv)
-{
-  int code;
-
-  if (abi != HCSCTL_FULL_ABI)
-    {
-      g_printerr ("hcsctl: " HCSCTL_FULL_LIBRARY " is of another build (ABI %d, not %d)\n", abi,
-                  HCSCTL_FULL_ABI);
-      return 1;
-    }
-  hcsctl_set_globals (globals);
-  code = run_command (globals, argc, argv);
-  /* A verb that did not create (a parse error, --help) left it. */
-  hcsctl_settle_ready_helper (globals);
-  return code;
 }

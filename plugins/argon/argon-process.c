@@ -365,24 +365,6 @@ release_helper_view (int view_fd, gpointer data)
   g_source_unref (source);
 }
 
-/* The caller's helper started ahead (HcsReadyHelper), if it is ours to
- * use: the same helper, and stdio that are the caller's own 0, 1, 2. */
-static void
-take_ready_helper (const char *helper_path, const HcsProcessConfig *config,
-                   HcsRuntimeLaunch *launch, const char *what)
-{
-  HcsReadyHelper *ready = config != NULL ? config->ready_helper : NULL;
-
-  if (ready == NULL || ready->taken || ready->pid <= 0 ||
-      g_strcmp0 (ready->helper_path, helper_path) != 0 || !config->inherit_stdio ||
-      config->use_stdio_fds || config->emulate_console)
-    return;
-  ready->taken = TRUE;
-  launch->ready = (HcsRuntimeReadyHelper) { ready->pid, ready->view_fd, ready->spec_fd,
-                                            ready->status_fd, ready->start_fd };
-  g_debug ("argon: %s: the helper started ahead (pid %d)", what, (int) ready->pid);
-}
-
 ArgonProcess *
 argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
                           const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
@@ -403,7 +385,6 @@ argon_process_spawn_full (const char *helper_path, ArgonProcessMode mode,
       launch.spawned = helper_spawned;
       launch.release_view = release_helper_view;
       launch.spawned_data = &spawned_call;
-      take_ready_helper (helper_path, config, &launch, what);
     }
   else
     {
