@@ -543,6 +543,21 @@ deserialize_overlay (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
 }
 
 static gboolean
+deserialize_namespaces (GVariant *dict, HcsRuntimeSpec *spec, GError **error)
+{
+  g_autoptr (GHashTable) namespaces = spec_members (dict);
+
+  return spec_string (namespaces, "namespaces.", "net", &spec->net, error) &&
+         spec_string (namespaces, "namespaces.", "uts", &spec->uts, error) &&
+         spec_string (namespaces, "namespaces.", "ipc", &spec->ipc, error) &&
+         spec_string (namespaces, "namespaces.", "pid", &spec->pid_ns, error) &&
+         spec_string (namespaces, "namespaces.", "cgroup", &spec->cgroup_ns, error) &&
+         spec_string (namespaces, "namespaces.", "time", &spec->time_ns, error) &&
+         spec_string (namespaces, "namespaces.", "user", &spec->user_ns, error) &&
+         spec_string (namespaces, "namespaces.", "mnt", &spec->mnt_ns, error);
+}
+
+static gboolean
 deserialize_mounts (GVariant *mounts, HcsRuntimeSpec *spec, GError **error)
 {
   for (gsize i = 0; i < g_variant_n_children (mounts); i++)
@@ -754,7 +769,7 @@ HcsRuntimeSpec *
 hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
 {
   g_autoptr (GVariant) bytes_root = NULL, overlay = NULL, namespaces = NULL, mounts = NULL;
-  g_autoptr (GHashTable) root = NULL, namespace_members = NULL;
+  g_autoptr (GHashTable) root = NULL;
   g_autoptr (GVariant) process = NULL, resources = NULL, hooks = NULL, devices = NULL;
   g_autoptr (GVariant) seccomp = NULL;
   g_autoptr (HcsRuntimeSpec) spec = hcs_runtime_spec_new (NULL);
@@ -794,18 +809,8 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       (overlay != NULL && !deserialize_overlay (overlay, spec, &local_error)))
     goto fail;
   namespaces = spec_member (root, "", "namespaces", G_VARIANT_TYPE_VARDICT, &local_error);
-  if (namespaces != NULL)
-    namespace_members = spec_members (namespaces);
   if (local_error != NULL ||
-      (namespaces != NULL &&
-       (!spec_string (namespace_members, "namespaces.", "net", &spec->net, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "uts", &spec->uts, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "ipc", &spec->ipc, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "pid", &spec->pid_ns, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "cgroup", &spec->cgroup_ns, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "time", &spec->time_ns, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "user", &spec->user_ns, &local_error) ||
-        !spec_string (namespace_members, "namespaces.", "mnt", &spec->mnt_ns, &local_error))))
+      (namespaces != NULL && !deserialize_namespaces (namespaces, spec, &local_error)))
     goto fail;
   mounts = spec_member (root, "", "mounts", G_VARIANT_TYPE ("aa{sv}"), &local_error);
   if (local_error != NULL || (mounts != NULL && !deserialize_mounts (mounts, spec, &local_error)))
