@@ -19,18 +19,18 @@ command -v perf >/dev/null || { echo "cpu.sh: perf is needed (Debian's linux-per
 
 bench_cleanup() {
   for id in c-hcs c-crun c-runc r-crun r-runc; do
-    "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f $id >/dev/null 2>&1 || true
-    crun --root "$work/crun-root" delete -f $id >/dev/null 2>&1 || true
-    runc --root "$work/runc-root" delete -f $id >/dev/null 2>&1 || true
+    "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f $id >/dev/null 2>&1 || true
+    crun --root "$state/crun-root" delete -f $id >/dev/null 2>&1 || true
+    runc --root "$state/runc-root" delete -f $id >/dev/null 2>&1 || true
   done
 }
 make_bundle /bin/true
 mv "$work/bundle" "$work/bundle-true"
 make_bundle sleep 1000
 
-hcs() { "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" "$@"; }
-crun_() { crun --root "$work/crun-root" "$@"; }
-runc_() { runc --root "$work/runc-root" "$@"; }
+hcs() { "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" "$@"; }
+crun_() { crun --root "$state/crun-root" "$@"; }
+runc_() { runc --root "$state/runc-root" "$@"; }
 
 # cpu_us FILE COMMAND...: runs COMMAND (its stdio to /dev/null: a create's
 # init keeps what it is given) under perf stat, appends the task-clock of
@@ -52,12 +52,12 @@ round() {
   if [ "$name" = hcs ]; then
     cpu_us "$work/cpu/$name/run" "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true
   else
-    cpu_us "$work/cpu/$name/run" ${rt%_} --root "$work/$name-root" run -b "$work/bundle-true" r-$name
+    cpu_us "$work/cpu/$name/run" ${rt%_} --root "$state/$name-root" run -b "$work/bundle-true" r-$name
   fi
   if [ "$name" = hcs ]; then
-    set -- "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root"
+    set -- "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root"
   else
-    set -- ${rt%_} --root "$work/$name-root"
+    set -- ${rt%_} --root "$state/$name-root"
   fi
   cpu_us "$work/cpu/$name/create" "$@" create --bundle "$work/bundle" $id
   cpu_us "$work/cpu/$name/start" "$@" start $id
