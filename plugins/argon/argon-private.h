@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hcs.h"
-#include "hcs-runtime-cgroup.h"
+#include "hcs-runtime-cgroup-oci.h"
 #include "hcs-runtime-config.h"
 #include "hcs-runtime-launch.h"
 
