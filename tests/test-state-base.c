@@ -3,7 +3,8 @@
  * json-glib), as a create on hcsctl's front would use them: a folder
  * claimed in a temporary state directory, its records written, a cgroup
  * made under the test's own parent, errors in libhcs's HCS_ERROR domain,
- * and everything undone, on the way that works and on the ways that fail.
+ * and everything undone, on the way that works and on the ways that fail,
+ * a create killed at a fault point included.
  * test-glib-only.sh checks the program needs nothing but GLib.
  *
  * Not test-common.c: that links libhcs.
@@ -13,8 +14,10 @@
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hcs-error.h"
@@ -286,6 +289,65 @@ test_abandoned (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* A create killed at its commit, after its record and its cgroup: the
+ * folder reads as abandoned, its lock died with it, and what the record
+ * names is undone from another process, GLib alone as well. */
+static void
+test_killed_create (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsSystemFolder) folder = NULL;
+  g_autoptr (HcsRuntimeCgroup) cgroup = NULL;
+  g_auto (GStrv) parents = NULL;
+  g_autofree char *recorded = NULL;
+  int status;
+  pid_t child;
+
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    {
+      g_autoptr (HcsSystemFolder) mine = NULL;
+      g_autoptr (HcsRuntimeCgroup) made = NULL;
+
+      g_setenv ("HCS_FAULT_POINT", "state-commit", TRUE);
+      mine = hcs_system_folder_claim (fixture->state_dir, "killed", "argon", NULL);
+      /* The undoing recorded before the resource, as argon does. */
+      if (mine == NULL ||
+          !hcs_system_folder_write (mine, "cgroup", fixture->cgroup_parent, -1, NULL))
+        _exit (1);
+      made = hcs_runtime_cgroup_create (fixture->cgroup_parent, "killed",
+                                        HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL, NULL);
+      if (made == NULL)
+        _exit (2);
+      hcs_system_folder_commit (mine, NULL);
+      _exit (3);
+    }
+  while (waitpid (child, &status, 0) < 0)
+    g_assert_cmpint (errno, ==, EINTR);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+
+  folder = hcs_system_folder_open (fixture->state_dir, "killed", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (hcs_system_folder_get_status (folder), ==, HCS_SYSTEM_FOLDER_ABANDONED);
+  g_assert_true (
+      hcs_system_folder_lock (folder, HCS_SYSTEM_FOLDER_LOCK_EXCLUSIVE, FALSE, &error));
+  g_assert_no_error (error);
+  recorded = hcs_system_folder_read (folder, "cgroup", NULL, &error);
+  g_assert_no_error (error);
+  cgroup = hcs_runtime_cgroup_open (recorded, "killed", HCS_RUNTIME_CGROUP_VERSION_AUTO, NULL,
+                                    &error);
+  g_assert_no_error (error);
+  parents = parent_dirs (cgroup);
+  g_assert_true (hcs_runtime_cgroup_destroy (cgroup, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; parents[i] != NULL; i++)
+    g_assert_cmpint (g_rmdir (parents[i]), ==, 0);
+  g_assert_true (hcs_system_folder_remove (folder, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -295,6 +357,8 @@ main (int argc, char **argv)
   g_test_add ("/state-base/refusals", Fixture, NULL, fixture_set_up, test_refusals,
               fixture_tear_down);
   g_test_add ("/state-base/abandoned", Fixture, NULL, fixture_set_up, test_abandoned,
+              fixture_tear_down);
+  g_test_add ("/state-base/killed-create", Fixture, NULL, fixture_set_up, test_killed_create,
               fixture_tear_down);
   return g_test_run ();
 }
