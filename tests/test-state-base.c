@@ -1,10 +1,11 @@
 /* test-state-base.c: the state folder and cgroup layers linked with GLib
  * alone (hcs-base, hcs-runtime-cgroup; no libhcs, GObject, GIO or
  * json-glib), as a create on hcsctl's front would use them: a folder
- * claimed in a temporary state directory, its records written, a cgroup
- * made under the test's own parent, errors in libhcs's HCS_ERROR domain,
- * and everything undone, on the way that works and on the ways that fail,
- * a create killed at a fault point included.
+ * claimed in a temporary state directory, its records written (argon's
+ * with argon's own code, argon-record.h), a cgroup made under the test's
+ * own parent, errors in libhcs's HCS_ERROR domain, and everything undone,
+ * on the way that works and on the ways that fail, a create killed at a
+ * fault point included.
  * test-glib-only.sh checks the program needs nothing but GLib.
  *
  * Not test-common.c: that links libhcs.
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argon-record.h"
 #include "hcs-error.h"
 #include "hcs-gate.h"
 #include "hcs-runtime-cgroup.h"
@@ -119,12 +121,16 @@ test_create_and_remove (Fixture *fixture, gconstpointer data)
   g_autoptr (GPtrArray) ids = NULL;
   g_auto (GStrv) procs = NULL, parents = NULL;
   g_autofree char *record = NULL, *gate = NULL, *members = NULL;
+  g_autofree char *argon_text = NULL, *expected = NULL, *helper_text = NULL;
+  ArgonStateFile argon = { .id = (char *) "box", .owner = (char *) ARGON_STATE_OWNER,
+                           .created = 1, .detached = TRUE, .has_own_init = TRUE,
+                           .cgroup_parent = fixture->cgroup_parent };
   const char *cgroup_dirs[2] = { NULL, NULL };
   HcsSystemFolderGate gate_fields = { 0 };
   gsize length = 0;
   struct stat st;
 
-  folder = hcs_system_folder_claim (fixture->state_dir, "box", "argon", &error);
+  folder = hcs_system_folder_claim (fixture->state_dir, "box", ARGON_STATE_OWNER, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (hcs_system_folder_get_id (folder), ==, "box");
   g_assert_cmpstr (hcs_system_folder_get_owner (folder), ==, "argon");
@@ -156,15 +162,25 @@ test_create_and_remove (Fixture *fixture, gconstpointer data)
   for (guint i = 0; procs[i] != NULL; i++)
     g_assert_true (g_file_test (procs[i], G_FILE_TEST_EXISTS));
 
-  /* The records: one of the driver's, the gate with what a delete on the
-   * front removes. */
-  g_assert_true (hcs_system_folder_write (folder, "argon.json", "{\"Id\": \"box\"}\n", -1,
-                                          &error));
+  /* The records: argon's, as the plugin writes them (argon-record.h), and
+   * the gate with what a delete on the front removes. */
+  argon_text = argon_state_format (&argon);
+  expected = g_strdup_printf ("{\"id\":\"box\",\"name\":\"box\",\"owner\":\"argon\",\"pid\":0,"
+                              "\"pid_start_time\":0,\"helper_pid\":0,\"helper_start_time\":0,"
+                              "\"created\":1,\"started\":0,\"detached\":true,"
+                              "\"has_own_init\":true,\"creator_pid\":0,\"exit_type\":\"\","
+                              "\"cgroup\":{\"parent\":\"%s\",\"version\":0,\"root\":\"\"}}",
+                              fixture->cgroup_parent);
+  g_assert_cmpstr (argon_text, ==, expected);
+  g_assert_true (hcs_system_folder_write (folder, ARGON_RECORD, argon_text, -1, &error));
   g_assert_no_error (error);
-  record = hcs_system_folder_read (opened, "argon.json", &length, &error);
+  record = hcs_system_folder_read (opened, ARGON_RECORD, &length, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (record, ==, "{\"Id\": \"box\"}\n");
+  g_assert_cmpstr (record, ==, argon_text);
   g_assert_cmpuint (length, ==, strlen (record));
+  helper_text = argon_state_format_pid ((int) getpid (), 42);
+  g_assert_true (hcs_system_folder_write (folder, ARGON_HELPER_RECORD, helper_text, -1, &error));
+  g_assert_no_error (error);
   members = g_path_get_dirname (procs[0]);
   cgroup_dirs[0] = members;
   gate_fields = (HcsSystemFolderGate){ .pid = (int) getpid (),
