@@ -680,6 +680,10 @@ test_marker_as_json_glib (Fixture *fixture, gconstpointer data)
     "{\"Pid\": PID, \"StartTime\": START, \"Other\": [1, {\"a\": null}, \"x\\u00e9\"]}",
     "{\"Pid\": 1, \"StartTime\": 1, \"Pid\": PID, \"StartTime\": START}",
     "{\"P\\u0069d\": PID, \"StartTime\": START}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uD83D\\uDE00\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uDC00x\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uD800\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uD800\\u0041\"}",
     "{\"Pid\": PID.0, \"StartTime\": START.75}",
     "{\"Pid\": PIDe0, \"StartTime\": START}",
     "{\"Pid\": PID, \"StartTime\": \"START\"}",
@@ -695,49 +699,59 @@ test_marker_as_json_glib (Fixture *fixture, gconstpointer data)
     "{\"Pid\": PID, \"StartTime\": START,}",
     "{\"Pid\": PID \"StartTime\": START}",
     "{\"Pid\": 99999999999999999999, \"StartTime\": 0}",
+    "{\"Pid\": 1E400, \"StartTime\": 0}",
+    "{\"Pid\": -1e400, \"StartTime\": 0}",
+    "{\"Pid\": PID, \"StartTime\": START, \"deep\": DEEP}",
     "[PID, START]",
     "PID",
     "",
     "{}",
     "\xff{\"Pid\": PID, \"StartTime\": START}",
   };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HcsStateFolder) folder = hcs_state_claim (fixture->state, "marked", "test", &error);
-  g_autofree char *path = NULL, *pid = g_strdup_printf ("%d", (int) getpid ());
-  g_autofree char *start = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                            hcs_process_start_time (getpid ()));
-
-  /* Not JSON, though json-glib's scanner read a number from them: no
-   * claim writes one, and the GLib-only reader takes none for a marker. */
+  /* Not JSON, though json-glib's scanner read a number from them, and
+   * (last, made below) JSON nested past the reader's limit: no claim
+   * writes one, and the GLib-only reader takes none for a marker. */
   const char *const not_json[] = {
     "{\"Pid\": 0PID, \"StartTime\": START}",
     "{\"Pid\": PID, \"StartTime\": 0xSTART}",
     "{\"Pid\": PID, \"StartTime\": START.}",
     "{\"Pid\": PID, \"StartTime\": START, \"s\": \"a\\qb\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"a\tb\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"d\": [DEEP]}",
   };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsStateFolder) folder = hcs_state_claim (fixture->state, "marked", "test", &error);
+  g_autofree char *path = NULL, *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *start = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                            hcs_process_start_time (getpid ()));
+  /* 127 levels below the marker's own: the reader's limit, 128, with
+   * DEEP at the top of a marker; one more in [DEEP]. */
+  g_autofree char *open = g_strnfill (127, '['), *close = g_strnfill (127, ']');
+  g_autofree char *deep = g_strconcat (open, close, NULL);
+  guint count = G_N_ELEMENTS (markers) + G_N_ELEMENTS (not_json);
 
   g_assert_no_error (error);
+  /* The claim's own marker: this process creates it. */
+  g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_CREATING);
   path = hcs_state_folder_build_path (folder, "creating");
-  for (guint i = 0; i < G_N_ELEMENTS (markers) + G_N_ELEMENTS (not_json); i++)
+  for (guint i = 0; i < count; i++)
     {
       gboolean is_json = i < G_N_ELEMENTS (markers);
-      g_autoptr (GString) text =
-          g_string_new (is_json ? markers[i] : not_json[i - G_N_ELEMENTS (markers)]);
-
+      const char *marker = is_json ? markers[i] : not_json[i - G_N_ELEMENTS (markers)];
+      g_autoptr (GString) text = g_string_new (marker);
       g_autofree char *shown = NULL;
 
+      g_string_replace (text, "DEEP", deep, 0);
       g_string_replace (text, "START", start, 0);
       g_string_replace (text, "PID", pid, 0);
       g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
-      shown = g_strescape (text->str, NULL);
+      shown = g_strescape (text->len > 200 ? "(deep)" : text->str, NULL);
       g_test_message ("marker %u: %s", i, shown);
       if (is_json)
         g_assert_cmpint (hcs_state_folder_get_status (folder), ==, status_as_json_glib (path));
       else
         g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_ABANDONED);
     }
-  /* The claim's own marker says this process creates it. */
-  g_assert_true (g_file_set_contents (path, "{\"Pid\": PID}", -1, NULL));
   g_assert_true (hcs_state_folder_commit (folder, &error));
   g_assert_no_error (error);
   g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_CREATED);
