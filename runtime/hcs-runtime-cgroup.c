@@ -873,26 +873,26 @@ set_io_limits (HcsRuntimeCgroup *cgroup, gint64 iops, gint64 bandwidth, GError *
 }
 
 gboolean
-hcs_runtime_cgroup_set_limits (HcsRuntimeCgroup *cgroup, const HcsRuntimeCgroupLimits *update,
+hcs_runtime_cgroup_set_limits (HcsRuntimeCgroup *cgroup, const HcsRuntimeCgroupLimits *limits,
                                GError **error)
 {
-  if (update->memory_maximum_in_mb >= 0 &&
-      !set_memory (cgroup, update->memory_maximum_in_mb, error))
+  if (limits->memory_maximum_in_mb >= 0 &&
+      !set_memory (cgroup, limits->memory_maximum_in_mb, error))
     return FALSE;
-  if (update->processor_count >= 0 && !set_processor_count (cgroup, update->processor_count, error))
+  if (limits->processor_count >= 0 && !set_processor_count (cgroup, limits->processor_count, error))
     return FALSE;
-  if (update->processor_weight >= 0 &&
-      !set_processor_weight (cgroup, update->processor_weight, error))
+  if (limits->processor_weight >= 0 &&
+      !set_processor_weight (cgroup, limits->processor_weight, error))
     return FALSE;
-  if (update->processor_maximum >= 0 &&
-      !set_processor_maximum (cgroup, update->processor_maximum, error))
+  if (limits->processor_maximum >= 0 &&
+      !set_processor_maximum (cgroup, limits->processor_maximum, error))
     return FALSE;
-  if ((update->storage_iops_maximum >= 0 || update->storage_bandwidth_maximum >= 0) &&
-      !set_io_limits (cgroup, update->storage_iops_maximum, update->storage_bandwidth_maximum,
+  if ((limits->storage_iops_maximum >= 0 || limits->storage_bandwidth_maximum >= 0) &&
+      !set_io_limits (cgroup, limits->storage_iops_maximum, limits->storage_bandwidth_maximum,
                       error))
     return FALSE;
-  if (update->pids_maximum >= 0 &&
-      !hcs_runtime_cgroup_set_pids_max (cgroup, update->pids_maximum, error))
+  if (limits->pids_maximum >= 0 &&
+      !hcs_runtime_cgroup_set_pids_max (cgroup, limits->pids_maximum, error))
     return FALSE;
   return TRUE;
 }
