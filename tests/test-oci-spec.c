@@ -1,0 +1,324 @@
+/* test-oci-spec.c: config.json to the helper's spec both ways, the full
+ * path's (hcs_container_config_from_json, what hcsctl's create checks,
+ * hcs_runtime_spec_new_for_container as argon calls it) and the GLib-only
+ * one (hcs_runtime_spec_new_for_oci_config), compared byte for byte as
+ * hcs_runtime_spec_serialize writes them.
+ *
+ * The corpus is tests/data/oci-spec: y_*.json are translated and must
+ * give the full path's spec; n_*.json hold what is not translated and
+ * x_*.json what the full path refuses, both declined with a reason that
+ * starts with the member named in the .expect file beside them (and the
+ * x_ ones refused by the full path too). "@ROOT@" in a file is an
+ * absolute root folder; "rootfs" is one beside config.json. runc's and
+ * hcsctl's own default specs are made at run time.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+#include "hcs-json.h"
+#include "hcs-runtime-cgroup.h"
+#include "hcs-runtime-config.h"
+#include "hcs-runtime-oci-spec.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define CONTAINER_ID "oci-spec-test"
+
+/* config.json's 4 MiB, as the full path reads it. */
+#define MAX_CONFIG_LENGTH (4 * 1024 * 1024)
+
+typedef struct {
+  char *temp_dir;
+  char *bundle;               /* with rootfs/ and a config.json file */
+  char *root;                 /* an absolute root folder: "@ROOT@" */
+  char *layer_dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *rootfs = NULL, *config_path = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-oci-spec");
+  fixture->bundle = g_build_filename (fixture->temp_dir, "bundle", NULL);
+  fixture->root = g_build_filename (fixture->temp_dir, "root", NULL);
+  fixture->layer_dir = g_build_filename (fixture->temp_dir, "layers", NULL);
+  rootfs = g_build_filename (fixture->bundle, "rootfs", NULL);
+  config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (rootfs, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (fixture->root, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (config_path, "{}", -1, NULL));
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+  g_free (fixture->bundle);
+  g_free (fixture->root);
+  g_free (fixture->layer_dir);
+}
+
+static char *
+expand (Fixture *fixture, const char *text)
+{
+  g_autoptr (GString) expanded = g_string_new (text);
+
+  g_string_replace (expanded, "@ROOT@", fixture->root, 0);
+  return g_string_free (g_steal_pointer (&expanded), FALSE);
+}
+
+/* The full path's spec, as hcsctl's create and argon's make it; NULL with
+ * @error where they refuse the config. */
+static GBytes *
+full_path_spec (Fixture *fixture, const char *text, GError **error)
+{
+  g_autoptr (HcsContainerConfig) config = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
+
+  config = hcs_container_config_from_json (text, fixture->bundle, error);
+  if (config == NULL)
+    return NULL;
+  if (config->process == NULL)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                   "config.json: process: missing (an OCI container needs one)");
+      return NULL;
+    }
+  spec = hcs_runtime_spec_new_for_container (CONTAINER_ID, config, fixture->layer_dir, error);
+  if (spec == NULL)
+    return NULL;
+  /* argon's create next places the cgroup (linux.cgroupsPath). */
+  if (config->oci_cgroups_path != NULL)
+    {
+      g_autofree char *parent = NULL, *name = NULL;
+
+      if (!hcs_runtime_cgroup_split_path (config->oci_cgroups_path,
+                                          HCS_RUNTIME_CGROUP_VERSION_AUTO, &parent, &name, error))
+        return NULL;
+    }
+  return hcs_runtime_spec_serialize (spec);
+}
+
+/* The GLib-only spec; NULL with @declined. */
+static GBytes *
+front_spec (Fixture *fixture, const char *text, char **declined)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsJsonDocument) document = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
+
+  document = hcs_json_document_parse (text, strlen (text), MAX_CONFIG_LENGTH, &error);
+  g_assert_no_error (error);
+  spec = hcs_runtime_spec_new_for_oci_config (CONTAINER_ID, hcs_json_document_get_root (document),
+                                              fixture->bundle, declined);
+  if (spec == NULL)
+    {
+      g_assert_nonnull (*declined);
+      return NULL;
+    }
+  g_assert_null (*declined);
+  return hcs_runtime_spec_serialize (spec);
+}
+
+static char *
+print_spec (GBytes *bytes)
+{
+  g_autoptr (GVariant) variant = g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE);
+
+  return g_variant_print (variant, FALSE);
+}
+
+static void
+assert_same_spec (Fixture *fixture, const char *name, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) full = full_path_spec (fixture, text, &error);
+  g_autofree char *declined = NULL;
+  g_autoptr (GBytes) front = NULL;
+
+  g_test_message ("%s", name);
+  g_assert_no_error (error);
+  front = front_spec (fixture, text, &declined);
+  if (front == NULL)
+    g_error ("%s: declined: %s", name, declined);
+  if (!g_bytes_equal (full, front))
+    {
+      g_autofree char *full_text = print_spec (full), *front_text = print_spec (front);
+      g_error ("%s: the specs differ\nfull path: %s\nGLib only: %s", name, full_text,
+               front_text);
+    }
+}
+
+static void
+assert_declined (Fixture *fixture, const char *name, const char *text, const char *member,
+                 gboolean invalid)
+{
+  g_autofree char *declined = NULL;
+  g_autoptr (GBytes) front = front_spec (fixture, text, &declined);
+
+  g_test_message ("%s: %s", name, declined ? declined : "(accepted)");
+  if (front != NULL)
+    g_error ("%s: accepted, expected declined for %s", name, member);
+  /* The member first, then ':' or, for a member's own member, '.' or '['. */
+  if (!g_str_has_prefix (declined, member) || strchr (":.[", declined[strlen (member)]) == NULL)
+    g_error ("%s: declined for '%s', expected the reason to name '%s'", name, declined, member);
+  if (invalid)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GBytes) full = full_path_spec (fixture, text, &error);
+
+      if (full != NULL)
+        g_error ("%s: the full path accepts it: not an invalid config", name);
+      g_test_message ("%s: the full path: %s", name, error->message);
+    }
+}
+
+/* Every y_, n_ and x_ file of the corpus. */
+static void
+test_corpus (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "oci-spec", NULL);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  guint accepted = 0, declined = 0;
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *file = names->pdata[i];
+      g_autofree char *path = g_build_filename (dir_path, file, NULL);
+      g_autofree char *raw = NULL, *text = NULL;
+
+      g_assert_true (g_file_get_contents (path, &raw, NULL, NULL));
+      text = expand (fixture, raw);
+      if (g_str_has_prefix (file, "y_"))
+        {
+          assert_same_spec (fixture, file, text);
+          accepted++;
+        }
+      else if (g_str_has_prefix (file, "n_") || g_str_has_prefix (file, "x_"))
+        {
+          g_autofree char *stem = g_strndup (file, strlen (file) - strlen (".json"));
+          g_autofree char *expect_path = g_strdup_printf ("%s/%s.expect", dir_path, stem);
+          g_autofree char *member = NULL;
+
+          g_assert_true (g_file_get_contents (expect_path, &member, NULL, NULL));
+          g_strchomp (member);
+          assert_declined (fixture, file, text, member, file[0] == 'x');
+          declined++;
+        }
+      else
+        g_error ("%s: a corpus file must start with y_, n_ or x_", file);
+    }
+  g_test_message ("%u translated, %u declined", accepted, declined);
+  g_assert_cmpuint (accepted, >=, 50);
+  g_assert_cmpuint (declined, >=, 90);
+}
+
+/* @program's `spec` in a folder of its own: config.json's text. */
+static char *
+default_spec_of (Fixture *fixture, const char *program)
+{
+  g_autofree char *dir = g_build_filename (fixture->temp_dir, "spec", NULL);
+  g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
+  const char *argv[] = { program, "spec", "--bundle", dir, NULL };
+  g_autoptr (GError) error = NULL;
+  char *text = NULL;
+  int status = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
+                &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  g_assert_cmpint (g_unlink (config_path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  return text;
+}
+
+/* A default spec as its tool writes it (terminal true: declined), then
+ * with terminal false, as benches and conformance suites run it. */
+static void
+check_default_spec (Fixture *fixture, const char *name, const char *text)
+{
+  g_autoptr (GRegex) terminal = g_regex_new ("\"terminal\":\\s*true", 0, 0, NULL);
+  g_autofree char *detached = g_regex_replace_literal (terminal, text, -1, 0,
+                                                       "\"terminal\": false", 0, NULL);
+  g_autofree char *declined_name = g_strdup_printf ("%s (terminal)", name);
+
+  g_assert_true (g_regex_match (terminal, text, 0, NULL));
+  assert_declined (fixture, declined_name, text, "process.terminal", FALSE);
+  assert_same_spec (fixture, name, detached);
+}
+
+/* @data: the program whose `spec` writes the default config.json, runc
+ * from PATH or hcsctl from $HCSCTL (the build's). */
+static void
+test_default_spec (Fixture *fixture, gconstpointer data)
+{
+  const char *tool = data;
+  g_autofree char *program = g_str_equal (tool, "hcsctl") ? g_strdup (g_getenv ("HCSCTL"))
+                                                          : g_find_program_in_path (tool);
+  g_autofree char *text = NULL, *name = NULL;
+
+  if (program == NULL)
+    {
+      g_test_skip_printf ("%s is not installed", tool);
+      return;
+    }
+  text = default_spec_of (fixture, program);
+  name = g_strdup_printf ("%s spec", tool);
+  check_default_spec (fixture, name, text);
+}
+
+/* Without a bundle folder, a relative root is the current folder's, as
+ * the full path takes it. */
+static void
+test_relative_root_without_bundle (Fixture *fixture, gconstpointer data)
+{
+  const char *text = "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},"
+                     " \"process\": {\"args\": [\"sh\"]}}";
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr (HcsJsonDocument) document = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *declined = NULL;
+
+  g_assert_cmpint (g_chdir (fixture->bundle), ==, 0);
+  document = hcs_json_document_parse (text, strlen (text), MAX_CONFIG_LENGTH, &error);
+  g_assert_no_error (error);
+  spec = hcs_runtime_spec_new_for_oci_config (CONTAINER_ID, hcs_json_document_get_root (document),
+                                              NULL, &declined);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_null (declined);
+  g_assert_nonnull (spec);
+  {
+    g_autofree char *expected = g_build_filename (fixture->bundle, "rootfs", NULL);
+    g_assert_cmpstr (spec->rootfs, ==, expected);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, data, func) \
+  g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("/runtime/oci-spec/corpus", NULL, test_corpus);
+  ADD ("/runtime/oci-spec/runc-default", "runc", test_default_spec);
+  ADD ("/runtime/oci-spec/hcsctl-default", "hcsctl", test_default_spec);
+  ADD ("/runtime/oci-spec/relative-root-without-bundle", NULL, test_relative_root_without_bundle);
+#undef ADD
+  return g_test_run ();
+}
