@@ -6,7 +6,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-oci-spec.h"
-#include "hcs-gate.h"
 #include "hcs-runtime-oci.h"
 
 #include <string.h>
@@ -226,12 +225,6 @@ set_root (Translation *t, const HcsJsonNode *config, const char *bundle_dir)
 
 /* --- mounts -------------------------------------------------------------------- */
 
-/* The helper sets these up itself, as runc's defaults do: the full path
- * leaves config.json's out of the spec (add_mounts). */
-static const char *const helper_mounted_destinations[] = {
-  "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
-};
-
 /* parse_oci_mount and add_mounts, one mount. */
 static gboolean
 add_mount (Translation *t, const HcsJsonNode *entry, guint index)
@@ -242,6 +235,7 @@ add_mount (Translation *t, const HcsJsonNode *entry, guint index)
   g_auto (GStrv) options = NULL;
   g_auto (HcsRuntimeMountOptions) parsed = { 0 };
   g_autoptr (GError) error = NULL;
+  HcsRuntimeMount *made;
 
   if (!check_members (t, entry, path, allowed) ||
       !get_string (t, entry, path, "destination", &destination) ||
@@ -253,14 +247,10 @@ add_mount (Translation *t, const HcsJsonNode *entry, guint index)
     return decline (t, "%s.destination: an absolute path is needed", path);
   if (!hcs_runtime_mount_options_parse ((const char *const *) options, type, &parsed, &error))
     return decline (t, "%s.options: %s", path, error->message);
-  if (g_strv_contains (helper_mounted_destinations, destination))
-    return TRUE;
-  /* A placeholder until the cgroup is known (hcs_runtime_spec_set_cgroup). */
-  if (g_str_equal (type, "cgroup") || g_str_equal (type, "cgroup2"))
-    g_ptr_array_add (t->spec->mounts, hcs_runtime_mount_new (destination, "cgroup", NULL, NULL));
-  else
-    g_ptr_array_add (t->spec->mounts, hcs_runtime_mount_new (destination, type, source,
-                                                             (const char *const *) options));
+  made = hcs_runtime_mount_new_for_oci (destination, type, source,
+                                        (const char *const *) options);
+  if (made != NULL)
+    g_ptr_array_add (t->spec->mounts, made);
   return TRUE;
 }
 
@@ -289,7 +279,7 @@ compare_entries (gconstpointer a, gconstpointer b)
 
 /* parse_oci_process's env into a table (a name given twice keeps its last
  * value), then hcs_process_config_get_envp (sorted) and
- * hcs_runtime_spec_set_process (PATH added when missing). */
+ * hcs_runtime_spec_set_process (the runtime's defaults). */
 static gboolean
 set_env (Translation *t, HcsRuntimeProcess *process, const HcsJsonNode *object)
 {
@@ -298,7 +288,6 @@ set_env (Translation *t, HcsRuntimeProcess *process, const HcsJsonNode *object)
   g_autoptr (GPtrArray) entries = g_ptr_array_new_null_terminated (0, g_free, TRUE);
   GHashTableIter iter;
   gpointer name, value;
-  gboolean has_path = FALSE;
 
   if (!get_strv (t, object, "process", "env", &env))
     return FALSE;
@@ -312,14 +301,9 @@ set_env (Translation *t, HcsRuntimeProcess *process, const HcsJsonNode *object)
     }
   g_hash_table_iter_init (&iter, table);
   while (g_hash_table_iter_next (&iter, &name, &value))
-    {
-      has_path |= g_str_equal (name, "PATH");
-      g_ptr_array_add (entries, g_strdup_printf ("%s=%s", (char *) name, (char *) value));
-    }
+    g_ptr_array_add (entries, g_strdup_printf ("%s=%s", (char *) name, (char *) value));
   g_ptr_array_sort (entries, compare_entries);
-  if (!has_path)
-    g_ptr_array_add (entries, g_strdup (HCS_GATE_DEFAULT_PATH));
-  process->env = (GStrv) g_ptr_array_steal (entries, NULL);
+  process->env = hcs_runtime_env_with_defaults ((const char *const *) entries->pdata, FALSE);
   return TRUE;
 }
 
@@ -368,25 +352,20 @@ set_user (Translation *t, HcsRuntimeProcess *process, const HcsJsonNode *object)
   return TRUE;
 }
 
-/* One capability set: known names, a name given twice kept once in its
- * first place (set_oci_process's capabilities_with); absent: empty. */
+/* One capability set of known names, as set_oci_process keeps it (each
+ * name once); absent: empty. */
 static gboolean
 get_capability_set (Translation *t, const HcsJsonNode *sets, const char *name, GStrv *out)
 {
   g_auto (GStrv) given = NULL;
-  g_autoptr (GPtrArray) kept = g_ptr_array_new_null_terminated (0, g_free, TRUE);
 
   if (!get_strv (t, sets, "process.capabilities", name, &given))
     return FALSE;
   for (guint i = 0; given && given[i]; i++)
-    {
-      if (hcs_runtime_capability_from_name (given[i]) < 0)
-        return decline (t, "process.capabilities.%s[%u]: unknown capability '%s'", name, i,
-                        given[i]);
-      if (!g_ptr_array_find_with_equal_func (kept, given[i], g_str_equal, NULL))
-        g_ptr_array_add (kept, g_strdup (given[i]));
-    }
-  *out = (GStrv) g_ptr_array_steal (kept, NULL);
+    if (hcs_runtime_capability_from_name (given[i]) < 0)
+      return decline (t, "process.capabilities.%s[%u]: unknown capability '%s'", name, i,
+                      given[i]);
+  *out = hcs_runtime_capabilities_union ((const char *const *) given, NULL);
   return TRUE;
 }
 
@@ -783,10 +762,12 @@ check_annotations (Translation *t, const HcsJsonNode *config)
 static gboolean
 check_mount_namespace (Translation *t)
 {
-  if (g_strcmp0 (t->spec->mnt_ns, "host") != 0 || !t->spec->rootfs_readonly)
+  const char *field = hcs_runtime_spec_needs_mount_namespace (t->spec);
+
+  if (field == NULL)
     return TRUE;
-  return decline (t, "root.readonly: needs a mount namespace of the container's own, and "
-                     "linux.namespaces has no \"mount\"");
+  return decline (t, "%s: needs a mount namespace of the container's own, and "
+                     "linux.namespaces has no \"mount\"", field);
 }
 
 static gboolean
