@@ -185,9 +185,11 @@ fail_expected (Parser *parser, const char *what)
 static void
 skip_whitespace (Parser *parser)
 {
-  while (parser->p < parser->end &&
-         (*parser->p == ' ' || *parser->p == '\n' || *parser->p == '\r' || *parser->p == '\t'))
-    parser->p++;
+  const char *p = parser->p;
+
+  while (p < parser->end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+    p++;
+  parser->p = p;
 }
 
 static int
@@ -290,6 +292,14 @@ read_escape (Parser *parser)
   return TRUE;
 }
 
+/* The bytes a string holds as they are: ASCII but for the quote, the
+ * backslash and the control characters. */
+static const guint8 plain_byte[256] = {
+  [0x20 ... 0x21] = 1,
+  [0x23 ... 0x5b] = 1,
+  [0x5d ... 0x7f] = 1,
+};
+
 /* The string at parser->p (its opening quote) into the arena. Text
  * without escapes is copied once from the input; text with some is
  * decoded onto the scratch first. */
@@ -304,8 +314,12 @@ read_string (Parser *parser, const char **out, guint *out_length)
   run = ++parser->p;
   for (;;)
     {
+      const char *p = parser->p;
       guchar c;
 
+      while (p < parser->end && plain_byte[(guchar) *p])
+        p++;
+      parser->p = p;
       if (parser->p >= parser->end)
         return fail (parser, open, HCS_JSON_ERROR_PARSE, "the text ends inside this string");
       c = (guchar) *parser->p;
@@ -324,8 +338,6 @@ read_string (Parser *parser, const char **out, guint *out_length)
       else if (c < 0x20)
         return fail (parser, parser->p, HCS_JSON_ERROR_PARSE,
                      "the control character U+%04X in a string must be escaped", c);
-      else if (c < 0x80)
-        parser->p++;
       else
         {
           /* The same test as g_utf8_validate(): no overlong forms, no
