@@ -6,17 +6,25 @@
  * A document is parsed whole into a read-only tree owned by the
  * HcsJsonDocument; nodes are borrowed from it and live as long as it. The
  * reader follows RFC 8259 strictly (no comments, no trailing commas, no
- * NaN, nothing after the value but whitespace), and types values as
- * json-glib does, so that the two agree on every document both accept:
- * a number without fraction or exponent that fits in 64 bits is an
- * integer, any other number a double; an object's members keep their
- * document order, and a name given twice resolves to its last value.
+ * NaN, nothing after the value but whitespace; a leading byte order mark
+ * is skipped, as the RFC allows), and types values as json-glib 1.6
+ * does, so that the two agree on every document both accept:
+ *  - a number without fraction or exponent is an integer: the 64 bits of
+ *    its magnitude read as a gint64 (18446744073709551615 is -1), and
+ *    G_MAXUINT64 for a magnitude past 64 bits, negated for a '-'
+ *    (-9223372036854775809 is G_MAXINT64); "-0" is the integer 0;
+ *  - any other number a double, as g_ascii_strtod() reads it ("-0.0"
+ *    keeps its sign; past G_MAXDOUBLE it is infinite);
+ *  - an object's members keep their document order, and a name given
+ *    twice resolves to its last value, at the place of its first.
  *
  * What it refuses, each with an HCS_JSON_ERROR whose message names the
- * line and column: bytes that are not UTF-8, a \u escape of U+0000 or a
- * lone surrogate, control characters in strings, nesting deeper than
- * HCS_JSON_MAX_DEPTH (HCS_JSON_ERROR_LIMIT), and a text longer than the
- * caller's limit (HCS_JSON_ERROR_LIMIT, before anything is read).
+ * line and column ("3:14: ...", columns in characters from 1): bytes that
+ * are not UTF-8, a \u escape of U+0000 or a lone surrogate, control
+ * characters in strings (U+0000 to U+001F: json-glib takes them bare),
+ * nesting deeper than HCS_JSON_MAX_DEPTH (HCS_JSON_ERROR_LIMIT), and a
+ * text longer than the caller's limit (HCS_JSON_ERROR_LIMIT, before
+ * anything is read: that message has no position).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -84,7 +92,10 @@ const HcsJsonNode *hcs_json_object_lookup (const HcsJsonNode *object, const char
 
 /* Appends @node as compact JSON text, byte for byte what json-glib's
  * json_to_string (node, FALSE) gives for the same value (the records and
- * specs that carry JSON text must not depend on which reader read it). */
+ * specs that carry JSON text must not depend on which reader read it),
+ * quirks included: doubles as "%.17g" with ".0" added when that has no
+ * point (1e22 gives "1e+22.0", infinity "inf.0": neither reads back), and
+ * U+001F written bare in strings. */
 void hcs_json_node_append_text (const HcsJsonNode *node, GString *out);
 
 G_END_DECLS
