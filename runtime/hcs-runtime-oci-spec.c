@@ -38,7 +38,8 @@ member_path (const char *parent, const char *name)
 }
 
 /* @node must be an object whose members are all in @allowed. A null value
- * is declined too: the full path reads some as absent and checks others. */
+ * is declined too: the full path reads some as absent and checks others.
+ * Called for every object of the config: the path is made only to decline. */
 static gboolean
 check_members (Translation *t, const HcsJsonNode *node, const char *path,
                const char *const *allowed)
@@ -49,12 +50,17 @@ check_members (Translation *t, const HcsJsonNode *node, const char *path,
   for (guint i = 0; i < hcs_json_node_get_length (node); i++)
     {
       const char *name = hcs_json_object_get_name (node, i);
-      g_autofree char *where = member_path (path, name);
+      const char *why = NULL;
 
       if (!g_strv_contains (allowed, name))
-        return decline (t, "%s: not translated here", where);
-      if (hcs_json_node_get_type (hcs_json_object_get_value (node, i)) == HCS_JSON_NULL)
-        return decline (t, "%s: null", where);
+        why = "not translated here";
+      else if (hcs_json_node_get_type (hcs_json_object_get_value (node, i)) == HCS_JSON_NULL)
+        why = "null";
+      if (why != NULL)
+        {
+          g_autofree char *where = member_path (path, name);
+          return decline (t, "%s: %s", where, why);
+        }
     }
   return TRUE;
 }
