@@ -177,14 +177,24 @@ assert_declined (Fixture *fixture, const char *name, const char *text, const cha
     }
 }
 
-/* Every y_, n_ and x_ file of the corpus. */
+typedef enum {
+  EXPECT_SAME,                /* y_: translated, the full path's spec */
+  EXPECT_NOT_TRANSLATED,      /* n_: declined */
+  EXPECT_INVALID,             /* x_: declined, and refused by the full path */
+} Expectation;
+
+typedef void (*CorpusFunc) (Fixture *fixture, const char *name, const char *text,
+                            Expectation expectation, const char *member);
+
+/* Calls @func for every file of the corpus, in name order, with its text
+ * expanded and, for n_ and x_, the member its .expect file names. */
 static void
-test_corpus (Fixture *fixture, gconstpointer data)
+for_each_corpus_file (Fixture *fixture, CorpusFunc func)
 {
   g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "oci-spec", NULL);
   g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  guint accepted = 0, declined = 0;
+  guint counts[3] = { 0 };
   const char *name;
 
   g_assert_nonnull (dir);
@@ -196,32 +206,92 @@ test_corpus (Fixture *fixture, gconstpointer data)
     {
       const char *file = names->pdata[i];
       g_autofree char *path = g_build_filename (dir_path, file, NULL);
-      g_autofree char *raw = NULL, *text = NULL;
+      g_autofree char *raw = NULL, *text = NULL, *member = NULL;
+      Expectation expectation;
 
       g_assert_true (g_file_get_contents (path, &raw, NULL, NULL));
       text = expand (fixture, raw);
       if (g_str_has_prefix (file, "y_"))
-        {
-          assert_same_spec (fixture, file, text);
-          accepted++;
-        }
+        expectation = EXPECT_SAME;
       else if (g_str_has_prefix (file, "n_") || g_str_has_prefix (file, "x_"))
         {
           g_autofree char *stem = g_strndup (file, strlen (file) - strlen (".json"));
           g_autofree char *expect_path = g_strdup_printf ("%s/%s.expect", dir_path, stem);
-          g_autofree char *member = NULL;
 
           g_assert_true (g_file_get_contents (expect_path, &member, NULL, NULL));
           g_strchomp (member);
-          assert_declined (fixture, file, text, member, file[0] == 'x');
-          declined++;
+          expectation = file[0] == 'x' ? EXPECT_INVALID : EXPECT_NOT_TRANSLATED;
         }
       else
         g_error ("%s: a corpus file must start with y_, n_ or x_", file);
+      func (fixture, file, text, expectation, member);
+      counts[expectation]++;
     }
-  g_test_message ("%u translated, %u declined", accepted, declined);
-  g_assert_cmpuint (accepted, >=, 50);
-  g_assert_cmpuint (declined, >=, 90);
+  g_test_message ("%u translated, %u not translated, %u invalid", counts[EXPECT_SAME],
+                  counts[EXPECT_NOT_TRANSLATED], counts[EXPECT_INVALID]);
+  g_assert_cmpuint (counts[EXPECT_SAME], >=, 60);
+  g_assert_cmpuint (counts[EXPECT_NOT_TRANSLATED] + counts[EXPECT_INVALID], >=, 90);
+}
+
+static void
+check_in_process (Fixture *fixture, const char *name, const char *text, Expectation expectation,
+                  const char *member)
+{
+  if (expectation == EXPECT_SAME)
+    assert_same_spec (fixture, name, text);
+  else
+    assert_declined (fixture, name, text, member, expectation == EXPECT_INVALID);
+}
+
+static void
+test_corpus (Fixture *fixture, gconstpointer data)
+{
+  for_each_corpus_file (fixture, check_in_process);
+}
+
+/* The same through test-oci-spec-glib, a program that links GLib, hcs-json
+ * and the translation alone, reading the bundle's config.json itself. */
+static void
+check_by_program (Fixture *fixture, const char *name, const char *text, Expectation expectation,
+                  const char *member)
+{
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "test-oci-spec-glib", NULL);
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GBytes) out = NULL, err = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *reason;
+
+  g_assert_true (g_file_set_contents (config_path, text, -1, NULL));
+  subprocess = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                 &error, program, CONTAINER_ID, fixture->bundle, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (subprocess, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (subprocess));
+  if (expectation == EXPECT_SAME)
+    {
+      g_autoptr (GBytes) full = full_path_spec (fixture, text, &error);
+
+      g_assert_no_error (error);
+      if (g_subprocess_get_exit_status (subprocess) != 0)
+        g_error ("%s: the program declined: %.*s", name, (int) g_bytes_get_size (err),
+                 (const char *) g_bytes_get_data (err, NULL));
+      if (!g_bytes_equal (full, out))
+        g_error ("%s: the program's spec differs from the full path's", name);
+      return;
+    }
+  g_assert_cmpint (g_subprocess_get_exit_status (subprocess), ==, 3);
+  reason = g_bytes_get_data (err, NULL);
+  if (reason == NULL || !g_str_has_prefix (reason, member))
+    g_error ("%s: the program declined for '%s', expected '%s'", name, reason ? reason : "",
+             member);
+}
+
+static void
+test_corpus_by_program (Fixture *fixture, gconstpointer data)
+{
+  for_each_corpus_file (fixture, check_by_program);
 }
 
 /* @program's `spec` in a folder of its own: config.json's text. */
@@ -316,6 +386,7 @@ main (int argc, char **argv)
 #define ADD(path, data, func) \
   g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("/runtime/oci-spec/corpus", NULL, test_corpus);
+  ADD ("/runtime/oci-spec/corpus-by-program", NULL, test_corpus_by_program);
   ADD ("/runtime/oci-spec/runc-default", "runc", test_default_spec);
   ADD ("/runtime/oci-spec/hcsctl-default", "hcsctl", test_default_spec);
   ADD ("/runtime/oci-spec/relative-root-without-bundle", NULL, test_relative_root_without_bundle);
