@@ -183,6 +183,12 @@ typedef enum {
   EXPECT_INVALID,             /* x_: declined, and refused by the full path */
 } Expectation;
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 typedef void (*CorpusFunc) (Fixture *fixture, const char *name, const char *text,
                             Expectation expectation, const char *member);
 
@@ -201,7 +207,7 @@ for_each_corpus_file (Fixture *fixture, CorpusFunc func)
   while ((name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_suffix (name, ".json"))
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       const char *file = names->pdata[i];
