@@ -155,7 +155,8 @@ get_strv (Translation *t, const HcsJsonNode *object, const char *path, const cha
 /* --- top level ----------------------------------------------------------------- */
 
 /* As check_oci_version's expression, ^1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)
- * ([-+][0-9A-Za-z.+-]+)?$, without compiling a GRegex at each create. */
+ * ([-+][0-9A-Za-z.+-]+)?$, without compiling a GRegex at each create. Its
+ * "$" also takes a version ending in a newline, which this declines. */
 static gboolean
 skip_version_number (const char **p)
 {
