@@ -556,12 +556,15 @@ read_array (Parser *parser, guint depth, HcsJsonNode *out)
   return TRUE;
 }
 
+/* Places by name, and by place among the same name's. */
 static int
-compare_names_cb (gconstpointer a, gconstpointer b, gpointer user_data)
+compare_members_cb (gconstpointer a, gconstpointer b, gpointer user_data)
 {
   const HcsJsonMember *members = user_data;
+  guint first = *(const guint *) a, second = *(const guint *) b;
+  int order = strcmp (members[first].name, members[second].name);
 
-  return strcmp (members[*(const guint *) a].name, members[*(const guint *) b].name);
+  return order != 0 ? order : (first > second) - (first < second);
 }
 
 static const guint *
@@ -571,59 +574,70 @@ object_index (const HcsJsonNode *object)
 }
 
 /* The members on the stack from @base, as json-glib's JsonObject keeps
- * them: a name given again takes the new value at its first place. */
+ * them: a name given again takes the new value at its first place. A
+ * small object is checked name by name; a big one is sorted by name,
+ * which gives its index too. */
 static void
 close_object (Parser *parser, guint base, HcsJsonNode *out)
 {
   guint count = parser->stack->len - base, length = 0;
   const HcsJsonMember *parsed = &g_array_index (parser->stack, HcsJsonMember, base);
-  g_autoptr (GHashTable) places = NULL;
   HcsJsonMember *members;
 
-  if (count > HCS_JSON_LINEAR_LOOKUP)
-    places = g_hash_table_new (g_str_hash, g_str_equal);
-  /* Room for the index, which only a big object needs; one with
-   * repeated names has room to spare. */
-  members = arena_alloc (parser->document, sizeof (HcsJsonMember) * count +
-                                               (places != NULL ? sizeof (guint) * count : 0));
-  for (guint i = 0; i < count; i++)
+  if (count <= HCS_JSON_LINEAR_LOOKUP)
     {
-      gpointer place = NULL;
-      guint found = G_MAXUINT;
+      members = arena_alloc (parser->document, sizeof (HcsJsonMember) * count);
+      for (guint i = 0; i < count; i++)
+        {
+          guint j = 0;
 
-      if (places != NULL)
-        {
-          if (g_hash_table_lookup_extended (places, parsed[i].name, NULL, &place))
-            found = GPOINTER_TO_UINT (place);
+          while (j < length && strcmp (members[j].name, parsed[i].name) != 0)
+            j++;
+          if (j < length)
+            members[j].value = parsed[i].value;
+          else
+            members[length++] = parsed[i];
         }
-      else
-        for (guint j = 0; j < length; j++)
-          if (strcmp (members[j].name, parsed[i].name) == 0)
-            {
-              found = j;
-              break;
-            }
-      if (found != G_MAXUINT)
-        members[found].value = parsed[i].value;
-      else
+    }
+  else
+    {
+      g_autofree guint *by_name = g_new (guint, count * 2);
+      /* For each place: where its value comes from (G_MAXUINT: a name
+       * given before), then where it goes. */
+      guint *place = by_name + count;
+      guint *index, names = 0;
+
+      for (guint i = 0; i < count; i++)
         {
-          if (places != NULL)
-            g_hash_table_insert (places, (gpointer) parsed[i].name, GUINT_TO_POINTER (length));
-          members[length++] = parsed[i];
+          by_name[i] = i;
+          place[i] = G_MAXUINT;
         }
+      g_qsort_with_data (by_name, count, sizeof (guint), compare_members_cb, (gpointer) parsed);
+      for (guint i = 0, next; i < count; i = next)
+        {
+          next = i + 1;
+          while (next < count && strcmp (parsed[by_name[i]].name, parsed[by_name[next]].name) == 0)
+            next++;
+          place[by_name[i]] = by_name[next - 1];
+          by_name[names++] = by_name[i];
+        }
+      /* Members, then their index (the room a repeated name leaves
+       * unused). */
+      members = arena_alloc (parser->document, (sizeof (HcsJsonMember) + sizeof (guint)) * count);
+      for (guint i = 0; i < count; i++)
+        if (place[i] != G_MAXUINT)
+          {
+            members[length].name = parsed[i].name;
+            members[length].value = parsed[place[i]].value;
+            place[i] = length++;
+          }
+      index = (guint *) (members + length);
+      for (guint i = 0; i < names; i++)
+        index[i] = place[by_name[i]];
     }
   out->type = HCS_JSON_OBJECT;
   out->length = length;
   out->members = members;
-  if (length > HCS_JSON_LINEAR_LOOKUP)
-    {
-      /* Right after the members that remain. */
-      guint *index = (guint *) (members + length);
-
-      for (guint i = 0; i < length; i++)
-        index[i] = i;
-      g_qsort_with_data (index, length, sizeof (guint), compare_names_cb, members);
-    }
   g_array_set_size (parser->stack, base);
 }
 
