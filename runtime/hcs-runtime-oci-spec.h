@@ -34,16 +34,20 @@
  * config.json, is the caller's:
  *
  * - die_with_parent: argon's setting (die-with-creator);
- * - cgroup_procs, and the "cgroup" placeholder mounts replaced by the
- *   cgroup's own (hcs_runtime_spec_set_cgroup); the cgroup itself is
- *   PARENT/ID or linux.cgroupsPath (read by the caller from the config);
- *   linux.resources is applied from spec->oci_resources;
+ * - cgroup_procs, and the HCS_RUNTIME_CGROUP_PLACEHOLDER mounts replaced
+ *   by the cgroup's own (hcs_runtime_spec_set_cgroup); the cgroup itself
+ *   is PARENT/ID or linux.cgroupsPath (which the caller reads from the
+ *   config: one this accepts, hcs_runtime_cgroup_split_path takes), with
+ *   spec->resources and spec->oci_resources applied to it as argon does
+ *   (a leading "deny all" device rule skips the default allow-list);
  * - detach and start_fifo: a detached create (runc's `create`, `run -d`).
  *
  * Also the caller's, before this: the container id (hcs_state_validate_id's
- * rules), config.json's text (the 4 MiB limit, no NUL byte), the isolation
- * (process only: the runtime options may choose another), and the records
- * that carry the annotations and the exec template.
+ * rules), config.json's text (the 4 MiB limit, declined with a NUL byte,
+ * which the full path reads up to), the isolation (process only: the
+ * runtime options may choose another), and after it the records that
+ * carry the annotations and the exec template. tests/test-oci-spec-glib.c
+ * reads a bundle as the front will.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
