@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-spec.h"
+#include "hcs-gate.h"
 
 #include <string.h>
 
@@ -126,6 +127,58 @@ hcs_runtime_mount_free (HcsRuntimeMount *mount)
   g_free (mount->source);
   g_strfreev (mount->options);
   g_free (mount);
+}
+
+HcsRuntimeMount *
+hcs_runtime_mount_new_for_oci (const char *destination, const char *type, const char *source,
+                               const char *const *options)
+{
+  static const char *const made_by_helper[] = {
+    "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
+  };
+
+  if (g_strv_contains (made_by_helper, destination))
+    return NULL;
+  if (g_strcmp0 (type, "cgroup") == 0 || g_strcmp0 (type, "cgroup2") == 0)
+    return hcs_runtime_mount_new (destination, HCS_RUNTIME_CGROUP_PLACEHOLDER, NULL, NULL);
+  return hcs_runtime_mount_new (destination, type, source, options);
+}
+
+GStrv
+hcs_runtime_env_with_defaults (const char *const *env, gboolean terminal)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean has_path = FALSE, has_term = FALSE;
+
+  for (guint i = 0; env && env[i]; i++)
+    {
+      has_path |= g_str_has_prefix (env[i], "PATH=");
+      has_term |= g_str_has_prefix (env[i], "TERM=");
+      g_strv_builder_add (builder, env[i]);
+    }
+  if (!has_path)
+    g_strv_builder_add (builder, HCS_GATE_DEFAULT_PATH);
+  if (!has_term && terminal)
+    g_strv_builder_add (builder, "TERM=xterm");
+  return g_strv_builder_end (builder);
+}
+
+const char *
+hcs_runtime_spec_needs_mount_namespace (const HcsRuntimeSpec *spec)
+{
+  if (g_strcmp0 (spec->mnt_ns, "host") != 0)
+    return NULL;
+  if (spec->overlay_lower != NULL)
+    return "root (a layered root is an overlay mount)";
+  if (spec->rootfs_readonly)
+    return "root.readonly";
+  if (spec->rootfs_propagation != NULL)
+    return "linux.rootfsPropagation";
+  if (spec->devices != NULL && spec->devices->len > 0)
+    return "linux.devices (made in a /dev of the container's own)";
+  if (spec->process != NULL && spec->process->terminal)
+    return "process.terminal (a pty of the container's own devpts)";
+  return NULL;
 }
 
 HcsRuntimeProcess *
