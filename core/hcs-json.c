@@ -49,8 +49,7 @@ struct _ArenaChunk
   ArenaChunk *next;
   gsize size;
   gsize used;
-  /* 8-aligned: the header is three 8-byte words on 64-bit hosts and
-   * G_STRUCT_OFFSET rounds up elsewhere. */
+  /* 8-aligned, as arena_alloc() rounds every block to 8 bytes. */
   char data[] __attribute__ ((aligned (8)));
 };
 
