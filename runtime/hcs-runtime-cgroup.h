@@ -140,4 +140,11 @@ gboolean hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error);
 gboolean hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices,
                                            GError **error);
 
+/* The workload joins @cgroup (its cgroup.procs files), and every cgroup
+ * mount shows it that cgroup alone, read-only, as runc does without a
+ * cgroup namespace: on v2 its folder bound at the destination; on v1 a
+ * tmpfs there with each controller's folder bound below it
+ * (hcs-runtime-spec-cgroup.c). */
+void hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup);
+
 G_END_DECLS

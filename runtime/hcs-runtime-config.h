@@ -40,10 +40,4 @@ gboolean hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessCon
  * anything is made, as runc and crun refuse it. */
 gboolean hcs_runtime_process_check_host (const HcsRuntimeProcess *process, GError **error);
 
-/* The workload joins @cgroup (its cgroup.procs files), and every cgroup
- * mount shows it that cgroup alone, read-only, as runc does without a
- * cgroup namespace: on v2 its folder bound at the destination; on v1 a
- * tmpfs there with each controller's folder bound below it. */
-void hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup);
-
 G_END_DECLS

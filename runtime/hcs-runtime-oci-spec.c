@@ -8,6 +8,7 @@
 #include "hcs-runtime-oci-spec.h"
 #include "hcs-runtime-oci.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -829,4 +830,62 @@ hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
       return NULL;
     }
   return g_steal_pointer (&spec);
+}
+
+/* --- the exec template ------------------------------------------------------------- */
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+HcsRuntimeSpec *
+hcs_runtime_spec_new_exec_template (const HcsRuntimeSpec *create)
+{
+  g_autoptr (HcsRuntimeSpec) exec = NULL;
+  const HcsRuntimeProcess *from;
+  HcsRuntimeProcess *process;
+
+  g_return_val_if_fail (create != NULL && create->process != NULL, NULL);
+  g_return_val_if_fail (!create->process->terminal, NULL);
+
+  from = create->process;
+  exec = hcs_runtime_spec_new (create->id);
+  process = exec->process = hcs_runtime_process_new ();
+  process->args = g_strdupv ((char *[]) { "/bin/true", NULL });
+  /* The exec defaults' environment is a table with PATH in it, listed
+   * sorted: the create's list, sorted but for a PATH appended, sorted. */
+  process->env = g_strdupv (from->env);
+  qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_strings);
+  process->cwd = g_strdup (from->cwd);
+  process->user = g_strdup (from->user);
+  process->no_new_privileges = from->no_new_privileges;
+  process->capabilities_given = from->capabilities_given;
+  process->cap_bounding = g_strdupv (from->cap_bounding);
+  process->cap_effective = g_strdupv (from->cap_effective);
+  process->cap_permitted = g_strdupv (from->cap_permitted);
+  process->cap_inheritable = g_strdupv (from->cap_inheritable);
+  process->cap_ambient = g_strdupv (from->cap_ambient);
+  if (from->rlimits != NULL)
+    {
+      process->rlimits = g_array_sized_new (FALSE, TRUE, sizeof (HcsRuntimeRlimit),
+                                            from->rlimits->len);
+      g_array_set_clear_func (process->rlimits, hcs_runtime_rlimit_clear);
+      for (guint i = 0; i < from->rlimits->len; i++)
+        {
+          const HcsRuntimeRlimit *given = &g_array_index (from->rlimits, HcsRuntimeRlimit, i);
+          HcsRuntimeRlimit rlimit = { g_strdup (given->type), given->soft, given->hard };
+
+          g_array_append_val (process->rlimits, rlimit);
+        }
+    }
+  if (from->additional_gids != NULL)
+    process->additional_gids = g_array_copy (from->additional_gids);
+  process->umask = from->umask;
+  process->has_oom_score_adj = from->has_oom_score_adj;
+  process->oom_score_adj = from->oom_score_adj;
+  process->apparmor_profile = g_strdup (from->apparmor_profile);
+  process->selinux_label = g_strdup (from->selinux_label);
+  return g_steal_pointer (&exec);
 }

@@ -67,4 +67,15 @@ G_BEGIN_DECLS
 HcsRuntimeSpec *hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
                                                      const char *bundle_dir, char **declined);
 
+/* The exec template (argon's gate-exec) of a container whose create spec
+ * is @create, one this file made (its process without a terminal): the
+ * spec argon makes, before the caller's part, of an exec of /bin/true
+ * from the container's exec defaults, which hcsctl's create makes of
+ * config.json's process (hcs_process_config_new_exec_defaults, then
+ * hcs_runtime_spec_new_for_exec). The caller's, as argon's
+ * write_exec_gate does: pid (the init's), the cgroup
+ * (hcs_runtime_spec_set_cgroup), detach (TRUE) and die_with_parent.
+ * tests/test-oci-spec.c holds it to the full path's byte for byte. */
+HcsRuntimeSpec *hcs_runtime_spec_new_exec_template (const HcsRuntimeSpec *create);
+
 G_END_DECLS

@@ -74,7 +74,7 @@ expand (Fixture *fixture, const char *text)
 /* The full path's spec, as hcsctl's create and argon's make it; NULL with
  * @error where they refuse the config. */
 static GBytes *
-full_path_spec (Fixture *fixture, const char *text, GError **error)
+full_path_spec (Fixture *fixture, const char *text, GBytes **exec_template, GError **error)
 {
   g_autoptr (HcsContainerConfig) config = NULL;
   g_autoptr (HcsRuntimeSpec) spec = NULL;
@@ -100,12 +100,28 @@ full_path_spec (Fixture *fixture, const char *text, GError **error)
                                           HCS_RUNTIME_CGROUP_VERSION_AUTO, &parent, &name, error))
         return NULL;
     }
+  /* argon's write_exec_gate, of what hcsctl's create makes the exec
+   * defaults: /bin/true from them, before the cgroup and pid. */
+  if (exec_template != NULL)
+    {
+      g_autoptr (HcsProcessConfig) process =
+          hcs_process_config_new_exec_defaults (config->process);
+      g_autoptr (HcsRuntimeSpec) exec = NULL;
+
+      process->command_args = g_strdupv ((char *[]) { "/bin/true", NULL });
+      process->inherit_stdio = TRUE;
+      process->reap_directly = TRUE;
+      exec = hcs_runtime_spec_new_for_exec (CONTAINER_ID, 0, process, error);
+      if (exec == NULL)
+        return NULL;
+      *exec_template = hcs_runtime_spec_serialize (exec);
+    }
   return hcs_runtime_spec_serialize (spec);
 }
 
 /* The GLib-only spec; NULL with @declined. */
 static GBytes *
-front_spec (Fixture *fixture, const char *text, char **declined)
+front_spec (Fixture *fixture, const char *text, GBytes **exec_template, char **declined)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (HcsJsonDocument) document = NULL;
@@ -121,6 +137,12 @@ front_spec (Fixture *fixture, const char *text, char **declined)
       return NULL;
     }
   g_assert_null (*declined);
+  if (exec_template != NULL)
+    {
+      g_autoptr (HcsRuntimeSpec) exec = hcs_runtime_spec_new_exec_template (spec);
+
+      *exec_template = hcs_runtime_spec_serialize (exec);
+    }
   return hcs_runtime_spec_serialize (spec);
 }
 
@@ -136,19 +158,26 @@ static void
 assert_same_spec (Fixture *fixture, const char *name, const char *text)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) full = full_path_spec (fixture, text, &error);
+  g_autoptr (GBytes) full_exec = NULL, front_exec = NULL;
+  g_autoptr (GBytes) full = full_path_spec (fixture, text, &full_exec, &error);
   g_autofree char *declined = NULL;
   g_autoptr (GBytes) front = NULL;
 
   g_test_message ("%s", name);
   g_assert_no_error (error);
-  front = front_spec (fixture, text, &declined);
+  front = front_spec (fixture, text, &front_exec, &declined);
   if (front == NULL)
     g_error ("%s: declined: %s", name, declined);
   if (!g_bytes_equal (full, front))
     {
       g_autofree char *full_text = print_spec (full), *front_text = print_spec (front);
       g_error ("%s: the specs differ\nfull path: %s\nGLib only: %s", name, full_text,
+               front_text);
+    }
+  if (!g_bytes_equal (full_exec, front_exec))
+    {
+      g_autofree char *full_text = print_spec (full_exec), *front_text = print_spec (front_exec);
+      g_error ("%s: the exec templates differ\nfull path: %s\nGLib only: %s", name, full_text,
                front_text);
     }
 }
@@ -158,7 +187,7 @@ assert_declined (Fixture *fixture, const char *name, const char *text, const cha
                  gboolean invalid)
 {
   g_autofree char *declined = NULL;
-  g_autoptr (GBytes) front = front_spec (fixture, text, &declined);
+  g_autoptr (GBytes) front = front_spec (fixture, text, NULL, &declined);
 
   g_test_message ("%s: %s", name, declined ? declined : "(accepted)");
   if (front != NULL)
@@ -169,7 +198,7 @@ assert_declined (Fixture *fixture, const char *name, const char *text, const cha
   if (invalid)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (GBytes) full = full_path_spec (fixture, text, &error);
+      g_autoptr (GBytes) full = full_path_spec (fixture, text, NULL, &error);
 
       if (full != NULL)
         g_error ("%s: the full path accepts it: not an invalid config", name);
@@ -277,7 +306,7 @@ check_by_program (Fixture *fixture, const char *name, const char *text, Expectat
   g_assert_true (g_subprocess_get_if_exited (subprocess));
   if (expectation == EXPECT_SAME)
     {
-      g_autoptr (GBytes) full = full_path_spec (fixture, text, &error);
+      g_autoptr (GBytes) full = full_path_spec (fixture, text, NULL, &error);
 
       g_assert_no_error (error);
       if (g_subprocess_get_exit_status (subprocess) != 0)
@@ -480,25 +509,27 @@ mutate_corpus_file (Fixture *fixture, const char *name, const char *text,
     {
       g_autoptr (JsonNode) root = json_from_string (text, NULL);
       g_autofree char *mutated = NULL, *declined = NULL;
-      g_autoptr (GBytes) front = NULL;
+      g_autoptr (GBytes) front = NULL, front_exec = NULL, full_exec = NULL;
       int changes = g_rand_int_range (rand, 1, 4);
 
       g_assert_nonnull (root);
       for (int i = 0; i < changes; i++)
         mutate (root, rand);
       mutated = json_to_string (root, FALSE);
-      front = front_spec (fixture, mutated, &declined);
+      front = front_spec (fixture, mutated, &front_exec, &declined);
       if (front == NULL)
         continue;
       {
         g_autoptr (GError) error = NULL;
-        g_autoptr (GBytes) full = full_path_spec (fixture, mutated, &error);
+        g_autoptr (GBytes) full = full_path_spec (fixture, mutated, &full_exec, &error);
 
         if (full == NULL)
           g_error ("%s, changed: translated, but the full path refuses it (%s): %s", name,
                    error->message, mutated);
         if (!g_bytes_equal (full, front))
           g_error ("%s, changed: the specs differ: %s", name, mutated);
+        if (!g_bytes_equal (full_exec, front_exec))
+          g_error ("%s, changed: the exec templates differ: %s", name, mutated);
       }
       accepted++;
     }
