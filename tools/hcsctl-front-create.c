@@ -90,13 +90,15 @@ decline (HcsctlGlobals *globals, const char *format, ...)
 {
   if (globals->debug)
     {
-      g_autofree char *reason = NULL;
+      g_autoptr (GString) reason = g_string_new (NULL);
       va_list args;
 
       va_start (args, format);
-      reason = g_strdup_vprintf (format, args);
+      g_string_append_vprintf (reason, format, args);
       va_end (args);
-      g_printerr ("hcsctl: the full path for create: %s\n", reason);
+      /* One line, whatever config.json's strings hold. */
+      g_string_replace (reason, "\n", "\\n", 0);
+      g_printerr ("hcsctl: the full path for create: %s\n", reason->str);
     }
   return HCSCTL_FRONT_DECLINED;
 }
@@ -771,10 +773,12 @@ hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv)
   rootfs = spec->rootfs;
   annotations = hcs_json_object_lookup (config, "annotations");
 
-  /* linux.cgroupsPath replaces PARENT/ID, as runc reads it. */
+  /* linux.cgroupsPath replaces PARENT/ID, as runc reads it; empty, it is
+   * none (hcs-documents.c keeps no oci_cgroups_path). */
   linux_object = hcs_json_object_lookup (config, "linux");
   if (linux_object != NULL && (member = hcs_json_object_lookup (linux_object, "cgroupsPath")) &&
-      hcs_json_node_get_type (member) == HCS_JSON_STRING)
+      hcs_json_node_get_type (member) == HCS_JSON_STRING &&
+      *hcs_json_node_get_string (member) != '\0')
     cgroups_path = hcs_json_node_get_string (member);
   if (cgroups_path != NULL)
     {
