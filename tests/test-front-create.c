@@ -17,6 +17,7 @@
 #include "test-common.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,6 +75,9 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
   g_free (fixture->rootfs);
 }
 
+/* HCS_FAULT_POINT of the next hcsctl, or NULL. */
+static const char *fault_point;
+
 /* hcsctl --debug --options --root @args... from the bundle; its exit code
  * and stderr. @front FALSE: HCSCTL_FRONT=0. */
 static int
@@ -98,6 +102,8 @@ hcsctl (Fixture *fixture, gboolean front, char **err, const char *const *args)
   g_ptr_array_add (argv, NULL);
   if (!front)
     g_subprocess_launcher_setenv (launcher, "HCSCTL_FRONT", "0", TRUE);
+  if (fault_point != NULL)
+    g_subprocess_launcher_setenv (launcher, "HCS_FAULT_POINT", fault_point, TRUE);
   /* Files, not pipes: a created init keeps the stdio it inherited. */
   g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
@@ -522,6 +528,44 @@ test_cgroup_v2 (Fixture *fixture, gconstpointer data)
   write_options (fixture, NULL);
 }
 
+/* The front's create killed at each of the full path's fault points
+ * after its claim: a folder `delete --force` undoes completely, as the
+ * reliability suite checks of the full path's. */
+static void
+test_fault_points (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
+                                         "argon-spawned", "argon-saved", "state-commit",
+                                         "hcsctl-created", NULL };
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+  g_autofree char *spec = default_spec (fixture);
+
+  for (guint i = 0; points[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("fault-%u", i);
+      g_autofree char *err = NULL;
+      const char *const args[] = { "create", id, NULL };
+      int code;
+
+      fault_point = points[i];
+      code = hcsctl (fixture, TRUE, &err, args);
+      fault_point = NULL;
+      g_test_message ("killed at %s: exit %d", points[i], code);
+      g_assert_cmpint (code, ==, 128 + SIGKILL);
+      g_assert_nonnull (strstr (err, "hcsctl: front: create"));
+      delete_container (fixture, id);
+      /* Its cgroup too, wherever the create stopped. */
+      for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+        {
+          g_autofree char *cgroup =
+              g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+          g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -538,6 +582,7 @@ main (int argc, char **argv)
   ADD ("declined", test_declined);
   ADD ("existing-id", test_existing_id);
   ADD ("cgroup-v2", test_cgroup_v2);
+  ADD ("fault-points", test_fault_points);
   int code = g_test_run ();
   test_cleanup_cgroup_parent ();
   return code;
