@@ -8,6 +8,7 @@
 #include "hcs-runtime-oci-spec.h"
 #include "hcs-runtime-oci.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -278,10 +279,11 @@ add_mounts (Translation *t, const HcsJsonNode *config)
 
 /* --- process ------------------------------------------------------------------- */
 
+/* Of two entries of a GPtrArray or a GStrv, by their text. */
 static int
 compare_entries (gconstpointer a, gconstpointer b)
 {
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* parse_oci_process's env into a table (a name given twice keeps its last
@@ -829,4 +831,24 @@ hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
       return NULL;
     }
   return g_steal_pointer (&spec);
+}
+
+/* write_exec_gate's process: hcs_process_config_new_exec_defaults copies
+ * the create's, its PATH written into the environment, and the exec's
+ * hcs_runtime_spec_set_process sorts it all, PATH included (the create's
+ * only appended it); the command is "/bin/true". */
+HcsRuntimeSpec *
+hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec)
+{
+  g_autoptr (HcsRuntimeSpec) exec = NULL;
+  HcsRuntimeProcess *process;
+
+  g_return_val_if_fail (spec != NULL && spec->process != NULL, NULL);
+
+  exec = hcs_runtime_spec_new (spec->id);
+  exec->process = process = hcs_runtime_process_copy (spec->process);
+  g_strfreev (process->args);
+  process->args = g_strdupv ((char *[]) { "/bin/true", NULL });
+  qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_entries);
+  return g_steal_pointer (&exec);
 }

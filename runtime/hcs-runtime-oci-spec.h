@@ -46,7 +46,8 @@
  * rules), config.json's text (the 4 MiB limit, declined with a NUL byte,
  * which the full path reads up to), the isolation (process only: the
  * runtime options may choose another), and after it the records that
- * carry the annotations and the exec template. tests/test-oci-spec-glib.c
+ * carry the annotations and the exec template (its spec:
+ * hcs_runtime_spec_new_oci_exec_template). tests/test-oci-spec-glib.c
  * reads a bundle as the front will.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -66,5 +67,15 @@ G_BEGIN_DECLS
  * here", "process.args: must not be empty"). */
 HcsRuntimeSpec *hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
                                                      const char *bundle_dir, char **declined);
+
+/* The exec template a create writes beside the spec (argon's
+ * write_exec_gate: hcsctl's front serves `exec` from it): the spec of an
+ * exec of "/bin/true" that starts from config.json's process, as the full
+ * path makes it from the container's exec defaults, from @spec (one
+ * hcs_runtime_spec_new_for_oci_config returned). Its pid, cgroup_procs
+ * (hcs_runtime_spec_set_cgroup), detach (TRUE) and die_with_parent are
+ * the caller's, as for the create's spec; the record says the container
+ * has exec defaults (an OCI container always has). */
+HcsRuntimeSpec *hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec);
 
 G_END_DECLS
