@@ -766,6 +766,32 @@ check_annotations (Translation *t, const HcsJsonNode *config)
   return TRUE;
 }
 
+/* Hooks are not translated, but an empty list of each kind (what some
+ * generators write) makes none: set_hooks adds nothing for them. */
+static gboolean
+check_hooks (Translation *t, const HcsJsonNode *config)
+{
+  static const char *const kinds[] = { "prestart", "createRuntime", "createContainer",
+                                       "startContainer", "poststart", "poststop", NULL };
+  const HcsJsonNode *hooks = hcs_json_object_lookup (config, "hooks");
+
+  if (hooks == NULL)
+    return TRUE;
+  if (!check_members (t, hooks, "hooks", kinds))
+    return FALSE;
+  for (guint i = 0; i < hcs_json_node_get_length (hooks); i++)
+    {
+      const HcsJsonNode *list = hcs_json_object_get_value (hooks, i);
+      const char *kind = hcs_json_object_get_name (hooks, i);
+
+      if (!expect_type (t, list, HCS_JSON_ARRAY, "hooks", kind))
+        return FALSE;
+      if (hcs_json_node_get_length (list) > 0)
+        return decline (t, "hooks.%s: hooks are not translated here", kind);
+    }
+  return TRUE;
+}
+
 /* check_without_mount_namespace: in the host's mount table nothing of the
  * container may be mounted. */
 static gboolean
@@ -783,7 +809,8 @@ static gboolean
 translate (Translation *t, const HcsJsonNode *config, const char *bundle_dir)
 {
   static const char *const allowed[] = { "ociVersion", "process", "root", "hostname",
-                                         "domainname", "mounts", "annotations", "linux", NULL };
+                                         "domainname", "mounts", "annotations", "linux",
+                                         "hooks", NULL };
   const char *version = NULL, *hostname = NULL, *domainname = NULL;
 
   if (!check_members (t, config, "", allowed))
@@ -801,7 +828,7 @@ translate (Translation *t, const HcsJsonNode *config, const char *bundle_dir)
     return FALSE;
   t->spec->hostname = g_strdup (hostname ? hostname : t->spec->id);
   if (!set_root (t, config, bundle_dir) || !add_mounts (t, config) || !set_linux (t, config) ||
-      !set_process (t, config) || !check_annotations (t, config))
+      !set_process (t, config) || !check_annotations (t, config) || !check_hooks (t, config))
     return FALSE;
   /* set_oci_container: a domain name needs a uts namespace of its own. */
   if (domainname != NULL)

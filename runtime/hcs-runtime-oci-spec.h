@@ -24,7 +24,8 @@
  * false, consoleSize, user uid, gid, additionalGids and umask,
  * capabilities, rlimits, noNewPrivileges, oomScoreAdj), root (path,
  * readonly), hostname, domainname, mounts (destination, type, source,
- * options), annotations (strings, none named io.hcs.*), and linux with
+ * options), annotations (strings, none named io.hcs.*), hooks with
+ * every list empty (they make none), and linux with
  * namespaces (all types but user; new or joined by path), maskedPaths,
  * readonlyPaths, resources with devices alone, and an absolute
  * cgroupsPath without '.', '..', ':' or newlines.
