@@ -12,7 +12,7 @@
  * knows the rest, does the create or gives the one canonical error:
  *
  * - it declines, by an allow-list, every member it does not translate
- *   (hooks, annotations of hcs's own "io.hcs.*", linux.seccomp,
+ *   (any hook, annotations of hcs's own "io.hcs.*", linux.seccomp,
  *   linux.devices, linux.sysctl, uid and gid mappings, resources other
  *   than devices, process.terminal true, apparmor and selinux, ...), and
  *   every member it does not know, at any depth;
