@@ -49,8 +49,7 @@ struct _ArenaChunk
   ArenaChunk *next;
   gsize size;
   gsize used;
-  /* 8-aligned: the header is three 8-byte words on 64-bit hosts and
-   * G_STRUCT_OFFSET rounds up elsewhere. */
+  /* 8-aligned, as arena_alloc() rounds every block to 8 bytes. */
   char data[] __attribute__ ((aligned (8)));
 };
 
@@ -58,6 +57,8 @@ struct _HcsJsonDocument
 {
   HcsJsonNode root;
   ArenaChunk *chunks;
+  /* The first chunk's: one that the usual document's tree fits in. */
+  gsize first_chunk_size;
 };
 
 /* Every allocation is 8-aligned: nodes hold gint64, doubles, pointers. */
@@ -73,7 +74,7 @@ arena_alloc (HcsJsonDocument *document, gsize size)
   if (chunk == NULL || chunk->size - chunk->used < size)
     {
       /* Each new chunk twice the last, and never smaller than what asks. */
-      gsize chunk_size = MAX (chunk != NULL ? chunk->size * 2 : 1024, size);
+      gsize chunk_size = MAX (chunk != NULL ? chunk->size * 2 : document->first_chunk_size, size);
 
       chunk = g_malloc (sizeof (ArenaChunk) + chunk_size);
       chunk->size = chunk_size;
@@ -121,7 +122,7 @@ typedef struct
    * last (an array's with no name): a container's are moved into the
    * arena, in one block, when it closes. */
   GArray *stack;
-  /* A string with escapes, decoded. */
+  /* A string with escapes, decoded; made for the first one. */
   GString *scratch;
   GError **error;
 } Parser;
@@ -327,7 +328,9 @@ read_string (Parser *parser, const char **out, guint *out_length)
         break;
       if (c == '\\')
         {
-          if (!escaped)
+          if (parser->scratch == NULL)
+            parser->scratch = g_string_sized_new (64);
+          else if (!escaped)
             g_string_truncate (parser->scratch, 0);
           escaped = TRUE;
           g_string_append_len (parser->scratch, run, parser->p - run);
@@ -730,6 +733,9 @@ hcs_json_document_parse (const char *text, gsize length, gsize max_length, GErro
       return NULL;
     }
   document = g_new0 (HcsJsonDocument, 1);
+  /* A tree takes under twice its text (runc spec's config.json: 4536
+   * bytes for 2560), so the usual document needs one chunk. */
+  document->first_chunk_size = CLAMP (length * 2, 256, 1024 * 1024);
   parser.start = text;
   parser.p = text;
   parser.end = text + length;
@@ -744,11 +750,11 @@ hcs_json_document_parse (const char *text, gsize length, gsize max_length, GErro
       fail (&parser, parser.p, HCS_JSON_ERROR_PARSE, "the text holds no value");
       return NULL;
     }
-  parser.stack = g_array_new (FALSE, FALSE, sizeof (HcsJsonMember));
-  parser.scratch = g_string_new (NULL);
+  parser.stack = g_array_sized_new (FALSE, FALSE, sizeof (HcsJsonMember), 64);
   parsed = read_value (&parser, 0, &document->root);
   g_array_unref (parser.stack);
-  g_string_free (parser.scratch, TRUE);
+  if (parser.scratch != NULL)
+    g_string_free (parser.scratch, TRUE);
   if (!parsed)
     return NULL;
   skip_whitespace (&parser);
