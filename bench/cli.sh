@@ -24,17 +24,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 all_plugins=$build/plugins/argon:$build/plugins/hns:$build/plugins/xenon:$build/plugins/lcow
 
 bench_cleanup() {
-  "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f c-hcs >/dev/null 2>&1 || true
-  crun --root "$work/crun-root" delete -f c-crun >/dev/null 2>&1 || true
-  runc --root "$work/runc-root" delete -f c-runc >/dev/null 2>&1 || true
+  "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f c-hcs >/dev/null 2>&1 || true
+  crun --root "$state/crun-root" delete -f c-crun >/dev/null 2>&1 || true
+  runc --root "$state/runc-root" delete -f c-runc >/dev/null 2>&1 || true
 }
 make_bundle sleep 1000
 
-hcs() { "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" "$@"; }
+hcs() { "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" "$@"; }
 hcs_installed() { HCS_PLUGIN_PATH=$all_plugins hcs "$@"; }
 hcs_full() { HCSCTL_FRONT=0 hcs "$@"; }
-crun_() { crun --root "$work/crun-root" "$@"; }
-runc_() { runc --root "$work/runc-root" "$@"; }
+crun_() { crun --root "$state/crun-root" "$@"; }
+runc_() { runc --root "$state/runc-root" "$@"; }
 for rt in hcs crun_ runc_; do
   id=c-$(echo $rt | tr -d _)
   $rt create --bundle "$work/bundle" $id >/dev/null 2>&1 </dev/null

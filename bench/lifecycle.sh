@@ -15,14 +15,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
 
 bench_cleanup() {
-  crun --root "$work/crun-root" delete -f hcs-bench-crun >/dev/null 2>&1 || true
-  runc --root "$work/runc-root" delete -f hcs-bench-runc >/dev/null 2>&1 || true
+  crun --root "$state/crun-root" delete -f hcs-bench-crun >/dev/null 2>&1 || true
+  runc --root "$state/runc-root" delete -f hcs-bench-runc >/dev/null 2>&1 || true
 }
 make_bundle /bin/true
 
 hcs_run() { "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true; }
-crun_run() { crun --root "$work/crun-root" run -b "$work/bundle" hcs-bench-crun; }
-runc_run() { runc --root "$work/runc-root" run -b "$work/bundle" hcs-bench-runc; }
+crun_run() { crun --root "$state/crun-root" run -b "$work/bundle" hcs-bench-crun; }
+runc_run() { runc --root "$state/runc-root" run -b "$work/bundle" hcs-bench-runc; }
 read -r hcs_us crun_us runc_us <<< "$(median_us hcs_run crun_run runc_run | tr '\n' ' ')"
 read -r hcs_quiet crun_quiet runc_quiet <<< \
   "$(runs=$quiet_runs settle=0.1 median_us hcs_run crun_run runc_run | tr '\n' ' ')"

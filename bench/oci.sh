@@ -21,21 +21,21 @@ bench_tools=conmon
 
 bench_cleanup() {
   for id in b-hcs b-crun b-runc; do
-    "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f $id >/dev/null 2>&1 || true
-    crun --root "$work/crun-root" delete -f $id >/dev/null 2>&1 || true
-    runc --root "$work/runc-root" delete -f $id >/dev/null 2>&1 || true
+    "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f $id >/dev/null 2>&1 || true
+    crun --root "$state/crun-root" delete -f $id >/dev/null 2>&1 || true
+    runc --root "$state/runc-root" delete -f $id >/dev/null 2>&1 || true
   done
   for n in 1 2 3; do
     "$hcsctl" --options "$work/monitor.ini" delete -f mon$n >/dev/null 2>&1 || true
-    crun --root "$work/crun-root" delete -f mon-crun$n >/dev/null 2>&1 || true
+    crun --root "$state/crun-root" delete -f mon-crun$n >/dev/null 2>&1 || true
   done
   for pid in ${conmon_pids:-}; do kill "$pid" 2>/dev/null || true; done
 }
 make_bundle sleep 1000
 
-hcs() { "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" "$@"; }
-crun_() { crun --root "$work/crun-root" "$@"; }
-runc_() { runc --root "$work/runc-root" "$@"; }
+hcs() { "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" "$@"; }
+crun_() { crun --root "$state/crun-root" "$@"; }
+runc_() { runc --root "$state/runc-root" "$@"; }
 
 # The init is left to us, as to conmon: reap what the runtimes leave. Each
 # verb's own time goes to $work/steps/ID.$steps, a line a run: create,
@@ -97,7 +97,7 @@ cat > "$work/monitor.ini" <<EOT
 [host]
 image-dir=$work/images
 no-installed-plugins=true
-state-dir=$work/hcs-root
+state-dir=$state/hcs-root
 monitor=true
 [argon]
 cgroup-parent=hcs-bench
@@ -111,8 +111,8 @@ for n in 1 2 3; do
 done
 sleep 0.3
 monitor_kb=""
-if [ -f "$work/hcs-root/systems/mon3/monitor.pid" ]; then
-  monitor_kb=$(private_kb "$(cat "$work/hcs-root/systems/mon3/monitor.pid")")
+if [ -f "$state/hcs-root/systems/mon3/monitor.pid" ]; then
+  monitor_kb=$(private_kb "$(cat "$state/hcs-root/systems/mon3/monitor.pid")")
 fi
 
 # conmon beside crun, as podman runs it (a log file, no tty), three of them.
@@ -122,7 +122,7 @@ for n in 1 2 3; do
   conmon --api-version 1 -c mon-crun$n -u mon-crun$n -r "$(command -v crun)" -b "$work/bundle" \
     -p "$work/conmon$n/pid" --container-pidfile "$work/conmon$n/cpid" \
     -l "k8s-file:$work/conmon$n/log" --exit-dir "$work/conmon$n" \
-    --socket-dir-path "$work/conmon$n" --runtime-arg --root --runtime-arg "$work/crun-root" \
+    --socket-dir-path "$work/conmon$n" --runtime-arg --root --runtime-arg "$state/crun-root" \
     --conmon-pidfile "$work/conmon$n/conmon.pid" >/dev/null 2>&1 || true
   crun_ start mon-crun$n >/dev/null 2>&1 || true
   [ -f "$work/conmon$n/conmon.pid" ] && conmon_pids="$conmon_pids $(cat "$work/conmon$n/conmon.pid")"

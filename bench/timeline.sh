@@ -30,8 +30,8 @@ tracefs=/sys/kernel/tracing
 tracefs_mounted=""
 instance=""
 bench_cleanup() {
-  crun --root "$work/crun-root" delete -f hcs-timeline-crun >/dev/null 2>&1 || true
-  "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f hcs-timeline \
+  crun --root "$state/crun-root" delete -f hcs-timeline-crun >/dev/null 2>&1 || true
+  "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f hcs-timeline \
     >/dev/null 2>&1 || true
   if [ -n "$instance" ] && [ -d "$instance" ]; then
     echo 0 > "$instance/tracing_on"
@@ -60,18 +60,18 @@ done
 if [ "$mode" = run ]; then
   make_bundle /bin/true
   hcs_run=("$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true)
-  crun_run=(crun --root "$work/crun-root" run -b "$work/bundle" hcs-timeline-crun)
+  crun_run=(crun --root "$state/crun-root" run -b "$work/bundle" hcs-timeline-crun)
 else
   make_bundle sleep 1000
-  hcs_run=("$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" create
+  hcs_run=("$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" create
            --bundle "$work/bundle" hcs-timeline)
-  crun_run=(crun --root "$work/crun-root" create -b "$work/bundle" hcs-timeline-crun)
+  crun_run=(crun --root "$state/crun-root" create -b "$work/bundle" hcs-timeline-crun)
 fi
 # After a create, its container goes again, untraced.
 undo() {
   if [ "$mode" = create ]; then
-    "$hcsctl" --options "$work/options.ini" --root "$work/hcs-root" delete -f hcs-timeline
-    crun --root "$work/crun-root" delete -f hcs-timeline-crun
+    "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f hcs-timeline
+    crun --root "$state/crun-root" delete -f hcs-timeline-crun
   fi
 }
 

@@ -11,7 +11,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "hcs-runtime-cgroup.h"
+#include "hcs-runtime-cgroup-oci.h"
 
 #include "hcs-error.h"
 
@@ -612,32 +612,18 @@ hcs_runtime_oci_resources_reset_devices (const char *json)
 }
 
 gboolean
-hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices, GError **error)
+hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUpdate *update,
+                          GError **error)
 {
-  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "devices");
+  const HcsRuntimeCgroupLimits limits = {
+    .memory_maximum_in_mb = update->memory_maximum_in_mb,
+    .processor_count = update->processor_count,
+    .processor_weight = update->processor_weight,
+    .processor_maximum = update->processor_maximum,
+    .storage_iops_maximum = update->storage_iops_maximum,
+    .storage_bandwidth_maximum = update->storage_bandwidth_maximum,
+    .pids_maximum = update->pids_maximum,
+  };
 
-  if (hcs_runtime_cgroup_get_version (cgroup) == HCS_RUNTIME_CGROUP_VERSION_2 || dir == NULL)
-    return TRUE;
-  for (guint i = 0; devices && i < devices->len; i++)
-    {
-      const HcsRuntimeDevice *device = devices->pdata[i];
-      g_autofree char *path = g_build_filename (dir, "devices.allow", NULL);
-      g_autofree char *rule = NULL;
-      g_autoptr (GError) local_error = NULL;
-
-      if (device->type == 'p')
-        continue; /* a fifo is no device to the cgroup */
-      rule = g_strdup_printf ("%c %" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " rwm",
-                              device->type == 'u' ? 'c' : device->type, device->major,
-                              device->minor);
-      if (!g_file_set_contents_full (path, rule, -1, G_FILE_SET_CONTENTS_NONE, 0644,
-                                     &local_error))
-        {
-          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                       "config.json: linux.devices[%u]: allowing %s: %s", i, device->path,
-                       local_error->message);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return hcs_runtime_cgroup_set_limits (cgroup, &limits, error);
 }

@@ -873,25 +873,26 @@ set_io_limits (HcsRuntimeCgroup *cgroup, gint64 iops, gint64 bandwidth, GError *
 }
 
 gboolean
-hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUpdate *update, GError **error)
+hcs_runtime_cgroup_set_limits (HcsRuntimeCgroup *cgroup, const HcsRuntimeCgroupLimits *limits,
+                               GError **error)
 {
-  if (update->memory_maximum_in_mb >= 0 &&
-      !set_memory (cgroup, update->memory_maximum_in_mb, error))
+  if (limits->memory_maximum_in_mb >= 0 &&
+      !set_memory (cgroup, limits->memory_maximum_in_mb, error))
     return FALSE;
-  if (update->processor_count >= 0 && !set_processor_count (cgroup, update->processor_count, error))
+  if (limits->processor_count >= 0 && !set_processor_count (cgroup, limits->processor_count, error))
     return FALSE;
-  if (update->processor_weight >= 0 &&
-      !set_processor_weight (cgroup, update->processor_weight, error))
+  if (limits->processor_weight >= 0 &&
+      !set_processor_weight (cgroup, limits->processor_weight, error))
     return FALSE;
-  if (update->processor_maximum >= 0 &&
-      !set_processor_maximum (cgroup, update->processor_maximum, error))
+  if (limits->processor_maximum >= 0 &&
+      !set_processor_maximum (cgroup, limits->processor_maximum, error))
     return FALSE;
-  if ((update->storage_iops_maximum >= 0 || update->storage_bandwidth_maximum >= 0) &&
-      !set_io_limits (cgroup, update->storage_iops_maximum, update->storage_bandwidth_maximum,
+  if ((limits->storage_iops_maximum >= 0 || limits->storage_bandwidth_maximum >= 0) &&
+      !set_io_limits (cgroup, limits->storage_iops_maximum, limits->storage_bandwidth_maximum,
                       error))
     return FALSE;
-  if (update->pids_maximum >= 0 &&
-      !hcs_runtime_cgroup_set_pids_max (cgroup, update->pids_maximum, error))
+  if (limits->pids_maximum >= 0 &&
+      !hcs_runtime_cgroup_set_pids_max (cgroup, limits->pids_maximum, error))
     return FALSE;
   return TRUE;
 }
@@ -943,6 +944,37 @@ hcs_runtime_cgroup_allow_default_devices (HcsRuntimeCgroup *cgroup, GError **err
 }
 
 gboolean
+hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices, GError **error)
+{
+  const char *dir = hcs_runtime_cgroup_get_path (cgroup, "devices");
+
+  if (hcs_runtime_cgroup_get_version (cgroup) == HCS_RUNTIME_CGROUP_VERSION_2 || dir == NULL)
+    return TRUE;
+  for (guint i = 0; devices && i < devices->len; i++)
+    {
+      const HcsRuntimeDevice *device = devices->pdata[i];
+      g_autofree char *path = g_build_filename (dir, "devices.allow", NULL);
+      g_autofree char *rule = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (device->type == 'p')
+        continue; /* a fifo is no device to the cgroup */
+      rule = g_strdup_printf ("%c %" G_GINT64_FORMAT ":%" G_GINT64_FORMAT " rwm",
+                              device->type == 'u' ? 'c' : device->type, device->major,
+                              device->minor);
+      if (!g_file_set_contents_full (path, rule, -1, G_FILE_SET_CONTENTS_NONE, 0644,
+                                     &local_error))
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
+                       "config.json: linux.devices[%u]: allowing %s: %s", i, device->path,
+                       local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
 hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
                                     const HcsRuntimeResources *resources, GError **error)
 {
@@ -954,7 +986,7 @@ gboolean
 hcs_runtime_cgroup_apply_limits (HcsRuntimeCgroup *cgroup, const HcsRuntimeResources *resources,
                                  GError **error)
 {
-  HcsResourceUpdate update = HCS_RESOURCE_UPDATE_INIT;
+  HcsRuntimeCgroupLimits update = HCS_RUNTIME_CGROUP_LIMITS_INIT;
 
   /* 0 in a spec is "not asked for"; in an update it would be "unlimited". */
   if (resources->memory_maximum_in_mb > 0)
@@ -971,7 +1003,7 @@ hcs_runtime_cgroup_apply_limits (HcsRuntimeCgroup *cgroup, const HcsRuntimeResou
     update.storage_bandwidth_maximum = resources->storage_bandwidth_maximum;
   if (resources->pids_maximum > 0)
     update.pids_maximum = resources->pids_maximum;
-  return hcs_runtime_cgroup_apply (cgroup, &update, error);
+  return hcs_runtime_cgroup_set_limits (cgroup, &update, error);
 }
 
 /* --- freezer and kill -------------------------------------------------------------- */

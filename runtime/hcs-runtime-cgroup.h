@@ -5,6 +5,13 @@
  * per controller (cpu, cpuacct, cpuset, memory, blkio, pids, freezer,
  * devices), each with the container's directory at PARENT/ID.
  *
+ * GLib alone, on purpose (no libhcs, GObject, GIO or json-glib): the
+ * static library hcs-runtime-cgroup holds it, and a program linking GLib
+ * alone (hcsctl's front, for a create) links it with hcs-base (errors in
+ * the HCS_ERROR domain, hcs-error-base.c). What takes libhcs's types or
+ * json-glib, config.json's linux.resources and HcsResourceUpdate, is
+ * hcs-runtime-cgroup-oci.h's, in the runtime library.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
@@ -12,7 +19,6 @@
 #include <glib.h>
 #include <sys/types.h>
 
-#include "hcs-documents.h"
 #include "hcs-runtime-spec.h"
 
 G_BEGIN_DECLS
@@ -67,7 +73,21 @@ const char *hcs_runtime_cgroup_get_path (HcsRuntimeCgroup *cgroup, const char *c
 
 gboolean hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError **error);
 
-/* Applies the limits of @update (fields < 0 left alone, 0 = unlimited):
+/* A change of limits, as HcsResourceUpdate's fields (hcs-documents.h):
+ * fields < 0 are left alone, 0 is unlimited. */
+typedef struct {
+  gint64 memory_maximum_in_mb;
+  gint64 processor_count;
+  gint64 processor_weight;
+  gint64 processor_maximum;
+  gint64 storage_iops_maximum;
+  gint64 storage_bandwidth_maximum;
+  gint64 pids_maximum;
+} HcsRuntimeCgroupLimits;
+
+#define HCS_RUNTIME_CGROUP_LIMITS_INIT { -1, -1, -1, -1, -1, -1, -1 }
+
+/* Applies @limits (fields < 0 left alone, 0 = unlimited):
  * MemoryMaximumInMB -> memory.limit_in_bytes (+memsw when present) / memory.max;
  * ProcessorCount -> cpuset.cpus "0-(N-1)" clamped to the online cpus;
  * ProcessorWeight 1..10000 -> cpu.shares (2..262144 scaled, 10000 -> 1024*10000/5000?)
@@ -75,8 +95,8 @@ gboolean hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError
  * ProcessorMaximum 1..10000 -> cpu.cfs_quota_us = period * ncpus * max / 10000 / cpu.max;
  * StorageIOPSMaximum, StorageBandwidthMaximum -> blkio.throttle.* / io.max
  *   for every block device that backs a mounted filesystem (major:minor). */
-gboolean hcs_runtime_cgroup_apply (HcsRuntimeCgroup *cgroup, const HcsResourceUpdate *update,
-                                   GError **error);
+gboolean hcs_runtime_cgroup_set_limits (HcsRuntimeCgroup *cgroup,
+                                        const HcsRuntimeCgroupLimits *limits, GError **error);
 /* A new container's limits: the default devices (below) and @resources. */
 gboolean hcs_runtime_cgroup_apply_resources (HcsRuntimeCgroup *cgroup,
                                              const HcsRuntimeResources *resources,
@@ -115,29 +135,6 @@ char *hcs_runtime_cgroup_read (HcsRuntimeCgroup *cgroup, const char *controller,
  * exiting tasks); fails with HCS_ERROR_INVALID_STATE if processes remain. */
 gboolean hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error);
 
-/* --- config.json's linux.resources, as given (hcs-runtime-cgroup-oci.c) --- */
-
-/* Refuses a linux.resources object (JSON text) with a value out of range
- * or of the wrong type, naming the field; writes nothing. */
-gboolean hcs_runtime_oci_resources_check (const char *json, GError **error);
-/* What hcs_runtime_cgroup_apply_oci would write on v1 or @v2, in order,
- * as "CONTROLLER/FILE=VALUE" lines (for tests: v2 is not mounted with
- * controllers on every machine). */
-GStrv hcs_runtime_oci_resources_plan (const char *json, gboolean v2, GError **error);
-/* Writes it to @cgroup's files for its version: memory (limit, swap,
- * reservation, swappiness, disableOOMKiller), cpu (shares, quota, period,
- * realtime, cpus, mems), blockIO (weights, throttles), hugepageLimits,
- * network (classID, priorities), devices (v1's allow-list, followed by
- * the OCI defaults). What the host's cgroups cannot do is
- * HCS_ERROR_NOT_SUPPORTED naming the field. */
-gboolean hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json,
-                                       GError **error);
-/* Whether @json's device rules begin with a "deny all" (type a), as runc's
- * default spec does: on v1 that write empties the allow-list, so whatever
- * was allowed before it is undone (hcs_runtime_cgroup_apply_oci then
- * writes the OCI defaults again after the config's rules). FALSE for JSON
- * it cannot read: apply_oci says what is wrong with it. */
-gboolean hcs_runtime_oci_resources_reset_devices (const char *json);
 /* Allows linux.devices (HcsRuntimeDevice*) in v1's devices cgroup, as runc
  * does for the devices it makes; v2: nothing (eBPF, not done here). */
 gboolean hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices,

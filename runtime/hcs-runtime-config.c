@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-config.h"
+#include "hcs-runtime-cgroup-oci.h"
 #include "hcs-gate.h"
 #include "hcs-runtime-seccomp.h"
 #include "hcs-runtime-oci.h"

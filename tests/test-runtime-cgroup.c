@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
-#include "hcs-runtime-cgroup.h"
+#include "hcs-runtime-cgroup-oci.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>

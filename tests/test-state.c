@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-glib/json-glib.h>
+
 typedef struct {
   char *temp_dir;
   char *state_dir;
@@ -642,6 +644,121 @@ test_argon_record_round_trip (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (hcs_state_folder_get_path (folder), G_FILE_TEST_EXISTS));
 }
 
+/* --- the creating marker ------------------------------------------------------------- */
+
+/* What libhcs made of a marker when it read it with json-glib: the
+ * reference the GLib-only reader of hcs-state-folder.c is held to. */
+static HcsStateFolderStatus
+status_as_json_glib (const char *path)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *marker;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return HCS_STATE_FOLDER_CREATED;
+  if (!json_parser_load_from_file (parser, path, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return HCS_STATE_FOLDER_ABANDONED;
+  marker = json_node_get_object (root);
+  if (hcs_process_start_time ((int) json_object_get_int_member_with_default (marker, "Pid", 0)) ==
+      (guint64) json_object_get_int_member_with_default (marker, "StartTime", -1))
+    return HCS_STATE_FOLDER_CREATING;
+  return HCS_STATE_FOLDER_ABANDONED;
+}
+
+/* Markers as the claim writes them, and as no claim does: the folder's
+ * status is json-glib's for every one. PID and START stand for this
+ * process's. */
+static void
+test_marker_as_json_glib (Fixture *fixture, gconstpointer data)
+{
+  const char *const markers[] = {
+    "{\"Pid\": PID, \"StartTime\": START}\n",
+    "{\"StartTime\": START, \"Pid\": PID}",
+    "  {\n\t\"Pid\" : PID ,\r\n \"StartTime\":START }  \n",
+    "{\"Pid\": PID, \"StartTime\": START, \"Other\": [1, {\"a\": null}, \"x\\u00e9\"]}",
+    "{\"Pid\": 1, \"StartTime\": 1, \"Pid\": PID, \"StartTime\": START}",
+    "{\"P\\u0069d\": PID, \"StartTime\": START}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uD83D\\uDE00\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uDC00x\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uD800\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"\\uD800\\u0041\"}",
+    "{\"Pid\": PID.0, \"StartTime\": START.75}",
+    "{\"Pid\": PIDe0, \"StartTime\": START}",
+    "{\"Pid\": PID, \"StartTime\": \"START\"}",
+    "{\"Pid\": \"PID\", \"StartTime\": START}",
+    "{\"Pid\": PID, \"StartTime\": null}",
+    "{\"Pid\": PID, \"StartTime\": true}",
+    "{\"Pid\": PID}",
+    "{\"StartTime\": 0}",
+    "{\"Pid\": null, \"StartTime\": 0}",
+    "{\"Pid\": false, \"StartTime\": 0}",
+    "{\"Pid\": PID, \"StartTime\": START",
+    "{\"Pid\": PID, \"StartTime\": START} x",
+    "{\"Pid\": PID, \"StartTime\": START,}",
+    "{\"Pid\": PID \"StartTime\": START}",
+    "{\"Pid\": 99999999999999999999, \"StartTime\": 0}",
+    "{\"Pid\": 1E400, \"StartTime\": 0}",
+    "{\"Pid\": -1e400, \"StartTime\": 0}",
+    "{\"Pid\": PID, \"StartTime\": START, \"deep\": DEEP}",
+    "[PID, START]",
+    "PID",
+    "",
+    "{}",
+    "\xff{\"Pid\": PID, \"StartTime\": START}",
+  };
+  /* Not JSON, though json-glib's scanner read a number from them, and
+   * (last, made below) JSON nested past the reader's limit: no claim
+   * writes one, and the GLib-only reader takes none for a marker. */
+  const char *const not_json[] = {
+    "{\"Pid\": 0PID, \"StartTime\": START}",
+    "{\"Pid\": PID, \"StartTime\": 0xSTART}",
+    "{\"Pid\": PID, \"StartTime\": START.}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"a\\qb\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"s\": \"a\tb\"}",
+    "{\"Pid\": PID, \"StartTime\": START, \"d\": [DEEP]}",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsStateFolder) folder = hcs_state_claim (fixture->state, "marked", "test", &error);
+  g_autofree char *path = NULL, *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *start = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                            hcs_process_start_time (getpid ()));
+  /* 127 levels below the marker's own: the reader's limit, 128, with
+   * DEEP at the top of a marker; one more in [DEEP]. */
+  g_autofree char *open = g_strnfill (127, '['), *close = g_strnfill (127, ']');
+  g_autofree char *deep = g_strconcat (open, close, NULL);
+  guint count = G_N_ELEMENTS (markers) + G_N_ELEMENTS (not_json);
+
+  g_assert_no_error (error);
+  /* The claim's own marker: this process creates it. */
+  g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_CREATING);
+  path = hcs_state_folder_build_path (folder, "creating");
+  for (guint i = 0; i < count; i++)
+    {
+      gboolean is_json = i < G_N_ELEMENTS (markers);
+      const char *marker = is_json ? markers[i] : not_json[i - G_N_ELEMENTS (markers)];
+      g_autoptr (GString) text = g_string_new (marker);
+      g_autofree char *shown = NULL;
+
+      g_string_replace (text, "DEEP", deep, 0);
+      g_string_replace (text, "START", start, 0);
+      g_string_replace (text, "PID", pid, 0);
+      g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+      shown = g_strescape (text->len > 200 ? "(deep)" : text->str, NULL);
+      g_test_message ("marker %u: %s", i, shown);
+      if (is_json)
+        g_assert_cmpint (hcs_state_folder_get_status (folder), ==, status_as_json_glib (path));
+      else
+        g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_ABANDONED);
+    }
+  g_assert_true (hcs_state_folder_commit (folder, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (hcs_state_folder_get_status (folder), ==, HCS_STATE_FOLDER_CREATED);
+  g_assert_true (hcs_state_folder_remove (folder, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -660,6 +777,7 @@ main (int argc, char **argv)
   ADD ("/state/list-and-remove", test_list_and_remove);
   ADD ("/state/remove-refuses-mount", test_remove_refuses_mount);
   ADD ("/state/claim-killed", test_claim_killed);
+  ADD ("/state/marker-as-json-glib", test_marker_as_json_glib);
   ADD ("/state/argon-record", test_argon_record_round_trip);
 #undef ADD
   {

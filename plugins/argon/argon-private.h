@@ -11,7 +11,8 @@
 #include <json-glib/json-glib.h>
 
 #include "hcs.h"
-#include "hcs-runtime-cgroup.h"
+#include "argon-record.h"
+#include "hcs-runtime-cgroup-oci.h"
 #include "hcs-runtime-config.h"
 #include "hcs-runtime-launch.h"
 
@@ -64,39 +65,12 @@ void argon_driver_get_settings (ArgonDriver *self, GKeyFile *system_options,
 void argon_driver_forget_container (ArgonDriver *self, const char *id);
 HcsState *argon_driver_get_state (ArgonDriver *self);
 
-/* --- state on disk (argon-state.c) ------------------------------------------ */
+/* --- state on disk (argon-state.c; the records' text: argon-record.h) ------- */
 
-/* The record argon keeps in its folder (hcs-state), "argon.json". A create
- * writes it with pid 0 before it makes the cgroup, then the helper's and
- * the init's pids as records of their own (argon-state.c says why), so
- * that a creator killed at any instant leaves what undoing the system
- * needs; load merges them. */
-typedef struct {
-  char *id, *name, *owner;
-  int pid;                    /* the init, host pid; 0 while being created */
-  guint64 pid_start_time;     /* its start time: tells a reused pid apart */
-  int helper_pid;             /* the create's helper, until the init is known */
-  guint64 helper_start_time;
-  gint64 created, started;    /* unix µs; started 0 while created */
-  gboolean detached;          /* the init is the caller's to reap (runc's model) */
-  gboolean has_own_init;
-  int creator_pid;            /* the process that holds the init's helper */
-  char *exit_type;            /* set by shutdown/terminate */
-  char *cgroup_parent;
-  char *cgroup_name;          /* NULL or "": the id */
-  int cgroup_version;         /* 0: auto, resolved the same way again */
-  char *cgroup_root;          /* NULL: found from mountinfo */
-} ArgonStateFile;
-
-#define ARGON_STATE_OWNER "argon"
-#define ARGON_HELPER_RECORD "argon-helper"
-#define ARGON_INIT_RECORD "argon-init"
 /* linux.seccomp compiled at create (flags as 8 bytes, then the BPF program),
  * for the exec'd processes; absent: the built-in filter. */
 #define ARGON_SECCOMP_RECORD "argon-seccomp"
 
-void argon_state_clear (ArgonStateFile *state);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)
 gboolean argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, GError **error);
 /* HCS_ERROR_ELEMENT_NOT_FOUND without a record (a claim killed before it
  * wrote one), HCS_ERROR_INVALID_DATA for a corrupt one. @half_created: a

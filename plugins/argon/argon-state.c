@@ -20,87 +20,23 @@
 
 #include <string.h>
 
-#define ARGON_RECORD "argon.json"
-
-void
-argon_state_clear (ArgonStateFile *state)
-{
-  g_clear_pointer (&state->id, g_free);
-  g_clear_pointer (&state->name, g_free);
-  g_clear_pointer (&state->owner, g_free);
-  g_clear_pointer (&state->cgroup_parent, g_free);
-  g_clear_pointer (&state->cgroup_name, g_free);
-  g_clear_pointer (&state->cgroup_root, g_free);
-  g_clear_pointer (&state->exit_type, g_free);
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped;
- * everything else (UTF-8 included) as it is. */
-static void
-append_json_string (GString *out, const char *value)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = value ? value : ""; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, (char) c);
-        }
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-/* Written by hand, not through JsonBuilder: a create saves this record
- * three times (before its cgroup, with its helper, with its init), and the
- * builder and generator cost ~100k instructions each time, a few percent
+/* Written by hand (argon-record.c), not through JsonBuilder: a create
+ * saves this record three times (before its cgroup, with its helper, with
+ * its init), and the builder and generator cost ~100k instructions each time, a few percent
  * of a whole `hcsctl run`. The reader is json-glib's parser. */
 gboolean
 argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, GError **error)
 {
-  g_autoptr (GString) text = g_string_sized_new (512);
+  g_autofree char *text = argon_state_format (state);
 
-  g_string_append (text, "{\"id\":");
-  append_json_string (text, state->id);
-  g_string_append (text, ",\"name\":");
-  append_json_string (text, state->name ? state->name : state->id);
-  g_string_append (text, ",\"owner\":");
-  append_json_string (text, state->owner);
-  g_string_append_printf (text,
-                          ",\"pid\":%d,\"pid_start_time\":%" G_GUINT64_FORMAT
-                          ",\"helper_pid\":%d,\"helper_start_time\":%" G_GUINT64_FORMAT
-                          ",\"created\":%" G_GINT64_FORMAT ",\"started\":%" G_GINT64_FORMAT
-                          ",\"detached\":%s,\"has_own_init\":%s,\"creator_pid\":%d",
-                          state->pid, state->pid_start_time, state->helper_pid,
-                          state->helper_start_time, state->created, state->started,
-                          state->detached ? "true" : "false",
-                          state->has_own_init ? "true" : "false", state->creator_pid);
-  g_string_append (text, ",\"exit_type\":");
-  append_json_string (text, state->exit_type);
-  g_string_append (text, ",\"cgroup\":{\"parent\":");
-  append_json_string (text, state->cgroup_parent);
-  if (state->cgroup_name != NULL)
-    {
-      g_string_append (text, ",\"name\":");
-      append_json_string (text, state->cgroup_name);
-    }
-  g_string_append_printf (text, ",\"version\":%d,\"root\":", state->cgroup_version);
-  append_json_string (text, state->cgroup_root);
-  g_string_append (text, "}}");
-  return hcs_state_folder_write (folder, ARGON_RECORD, text->str, (gssize) text->len, error);
+  return hcs_state_folder_write (folder, ARGON_RECORD, text, -1, error);
 }
 
 gboolean
 argon_state_save_pid (HcsStateFolder *folder, const char *record, int pid, guint64 start_time,
                       GError **error)
 {
-  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", pid, start_time);
+  g_autofree char *text = argon_state_format_pid (pid, start_time);
 
   return hcs_state_folder_write (folder, record, text, -1, error);
 }

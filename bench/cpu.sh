@@ -1,0 +1,93 @@
+#!/bin/bash
+# The CPU time each verb costs, hcsctl beside crun and runc: `perf stat -e
+# task-clock` of the verb's whole process tree (the CLI, what it spawns,
+# and a create's init up to its report), medians of RUNS, the runtimes
+# taking turns. Wall time shows what a user waits for, and it also shows
+# the kernel's moods: crun's cgroup.procs writes wait for RCU grace
+# periods on some machines (10 ms a create) and not on others. Time spent
+# waiting is not CPU time, so this table is the work each runtime does,
+# comparable from machine to machine; read it beside lifecycle.sh and
+# oci.sh, not instead of them.
+#
+# Usage (as root, after scripts/setup.sh):  bench/cpu.sh [RUNS]
+set -eu
+
+runs=${1:-30}
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/runtime-common.sh"
+command -v perf >/dev/null || { echo "cpu.sh: perf is needed (Debian's linux-perf)" >&2; exit 1; }
+
+bench_cleanup() {
+  for id in c-hcs c-crun c-runc r-crun r-runc; do
+    "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f $id >/dev/null 2>&1 || true
+    crun --root "$state/crun-root" delete -f $id >/dev/null 2>&1 || true
+    runc --root "$state/runc-root" delete -f $id >/dev/null 2>&1 || true
+  done
+}
+make_bundle /bin/true
+mv "$work/bundle" "$work/bundle-true"
+make_bundle sleep 1000
+
+hcs() { "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" "$@"; }
+crun_() { crun --root "$state/crun-root" "$@"; }
+runc_() { runc --root "$state/runc-root" "$@"; }
+
+# cpu_us FILE COMMAND...: runs COMMAND (its stdio to /dev/null: a create's
+# init keeps what it is given) under perf stat, appends the task-clock of
+# its whole tree, in µs, to FILE.
+cpu_us() {
+  local file=$1
+  shift
+  perf stat -x, -e task-clock -o "$work/perf.out" -- "$@" </dev/null >/dev/null 2>&1 ||
+    { echo "bench: '$*' failed" >&2; exit 1; }
+  awk -F, '$3 == "task-clock" { printf "%d\n", $1 * 1000 }' "$work/perf.out" >> "$file"
+}
+
+# One round of a runtime: run, then create, start, exec and delete -f of
+# a container that sleeps. hcsctl's run is its own (--rootfs), as in
+# lifecycle.sh; crun's and runc's take the bundle.
+round() {
+  local rt=$1 name=$2 id=c-$2
+  mkdir -p "$work/cpu/$name"
+  if [ "$name" = hcs ]; then
+    cpu_us "$work/cpu/$name/run" "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true
+  else
+    cpu_us "$work/cpu/$name/run" ${rt%_} --root "$state/$name-root" run -b "$work/bundle-true" r-$name
+  fi
+  if [ "$name" = hcs ]; then
+    set -- "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root"
+  else
+    set -- ${rt%_} --root "$state/$name-root"
+  fi
+  cpu_us "$work/cpu/$name/create" "$@" create --bundle "$work/bundle" $id
+  cpu_us "$work/cpu/$name/start" "$@" start $id
+  cpu_us "$work/cpu/$name/exec" "$@" exec $id /bin/true
+  cpu_us "$work/cpu/$name/delete" "$@" delete -f $id
+}
+
+# Three warm-ups each, then RUNS rounds, each starting with the next
+# runtime so that none always follows the same other.
+names=(hcs crun runc)
+rts=(hcs crun_ runc_)
+for ((i = 0; i < 3; i++)); do
+  for j in 0 1 2; do round ${rts[$j]} ${names[$j]}; done
+done
+rm -rf "$work/cpu"
+for ((i = 0; i < runs; i++)); do
+  for ((k = 0; k < 3; k++)); do
+    j=$(( (i + k) % 3 ))
+    round ${rts[$j]} ${names[$j]}
+  done
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+report_baseline
+echo "CPU time of each verb's process tree (perf stat task-clock), median of $runs rounds"
+for verb in run create start exec delete; do
+  what=$verb
+  [ $verb = delete ] && what="delete -f"
+  [ $verb = exec ] && what="exec /bin/true"
+  echo "$what"
+  report_ratios "$(median < "$work/cpu/hcs/$verb")" "$(median < "$work/cpu/crun/$verb")" \
+    "$(median < "$work/cpu/runc/$verb")"
+done

@@ -1,0 +1,50 @@
+/* argon-record.h: the records argon keeps in a system's folder, as text,
+ * with GLib alone: the plugin writes them through its HcsStateFolder, and
+ * a program linking GLib alone (hcsctl's front, for a create) can write the
+ * same bytes through hcs-state-folder.h. Reading argon.json back stays the
+ * plugin's (argon-state.c, json-glib).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define ARGON_STATE_OWNER "argon"
+#define ARGON_RECORD "argon.json"
+#define ARGON_HELPER_RECORD "argon-helper"
+#define ARGON_INIT_RECORD "argon-init"
+
+/* The record argon keeps in its folder (hcs-state), "argon.json". A create
+ * writes it with pid 0 before it makes the cgroup, then the helper's and
+ * the init's pids as records of their own (argon-state.c says why), so
+ * that a creator killed at any instant leaves what undoing the system
+ * needs; load merges them. */
+typedef struct {
+  char *id, *name, *owner;
+  int pid;                    /* the init, host pid; 0 while being created */
+  guint64 pid_start_time;     /* its start time: tells a reused pid apart */
+  int helper_pid;             /* the create's helper, until the init is known */
+  guint64 helper_start_time;
+  gint64 created, started;    /* unix µs; started 0 while created */
+  gboolean detached;          /* the init is the caller's to reap (runc's model) */
+  gboolean has_own_init;
+  int creator_pid;            /* the process that holds the init's helper */
+  char *exit_type;            /* set by shutdown/terminate */
+  char *cgroup_parent;
+  char *cgroup_name;          /* NULL or "": the id */
+  int cgroup_version;         /* 0: auto, resolved the same way again */
+  char *cgroup_root;          /* NULL: found from mountinfo */
+} ArgonStateFile;
+
+void argon_state_clear (ArgonStateFile *state);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)
+
+/* argon.json's text for @state: one line of JSON, no newline. */
+char *argon_state_format (const ArgonStateFile *state);
+/* A record of one process (argon-helper, argon-init): "PID START-TIME\n". */
+char *argon_state_format_pid (int pid, guint64 start_time);
+
+G_END_DECLS
