@@ -36,7 +36,8 @@
  *
  * - die_with_parent: argon's setting (die-with-creator);
  * - cgroup_procs, and the HCS_RUNTIME_CGROUP_PLACEHOLDER mounts replaced
- *   by the cgroup's own (hcs_runtime_spec_set_cgroup); the cgroup itself
+ *   by the cgroup's own (hcs_runtime_spec_set_cgroup, GLib only and in
+ *   this library too, on base's cgroup library); the cgroup itself
  *   is PARENT/ID or linux.cgroupsPath (which the caller reads from the
  *   config: one this accepts, hcs_runtime_cgroup_split_path takes), with
  *   spec->resources and spec->oci_resources applied to it as argon does
