@@ -10,15 +10,6 @@
 
 #include <string.h>
 
-/* The helper always sets these up itself, as runc's defaults do. */
-static const char *const helper_mounted_destinations[] = {
-  "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
-};
-
-/* The type a cgroup mount keeps until hcs_runtime_spec_set_cgroup; the
- * helper refuses to mount it. */
-#define CGROUP_PLACEHOLDER "cgroup"
-
 static char *
 namespace_value (const HcsNamespace *ns)
 {
@@ -51,24 +42,6 @@ check_capabilities (HcsRuntimeSpec *spec, const char *set, const char *const *na
   return TRUE;
 }
 
-/* @set plus @added, without repeats. */
-static GStrv
-capabilities_with (const char *const *set, const char *const *added)
-{
-  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
-  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
-
-  for (const char *const *p = set; p && *p; p++)
-    if (!g_ptr_array_find_with_equal_func (seen, *p, g_str_equal, NULL))
-      g_ptr_array_add (seen, (gpointer) *p);
-  for (const char *const *p = added; p && *p; p++)
-    if (!g_ptr_array_find_with_equal_func (seen, *p, g_str_equal, NULL))
-      g_ptr_array_add (seen, (gpointer) *p);
-  for (guint i = 0; i < seen->len; i++)
-    g_strv_builder_add (builder, seen->pdata[i]);
-  return g_strv_builder_end (builder);
-}
-
 static gboolean
 set_oci_process (HcsRuntimeSpec *spec, HcsRuntimeProcess *process,
                  const HcsProcessConfig *config, GError **error)
@@ -95,14 +68,14 @@ set_oci_process (HcsRuntimeSpec *spec, HcsRuntimeProcess *process,
 
       process->capabilities_given = TRUE;
 #define SET_OF(field) (config->capabilities_given ? (const char *const *) config->field : base)
-      process->cap_bounding = capabilities_with (SET_OF (cap_bounding), added);
-      process->cap_effective = capabilities_with (SET_OF (cap_effective), added);
-      process->cap_permitted = capabilities_with (SET_OF (cap_permitted), added);
+      process->cap_bounding = hcs_runtime_capabilities_union (SET_OF (cap_bounding), added);
+      process->cap_effective = hcs_runtime_capabilities_union (SET_OF (cap_effective), added);
+      process->cap_permitted = hcs_runtime_capabilities_union (SET_OF (cap_permitted), added);
 #undef SET_OF
-      process->cap_inheritable = capabilities_with (
+      process->cap_inheritable = hcs_runtime_capabilities_union (
           config->capabilities_given ? (const char *const *) config->cap_inheritable : none,
           added);
-      process->cap_ambient = capabilities_with (
+      process->cap_ambient = hcs_runtime_capabilities_union (
           config->capabilities_given ? (const char *const *) config->cap_ambient : none, added);
     }
 
@@ -148,9 +121,7 @@ hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *conf
                               GError **error)
 {
   g_autoptr (HcsRuntimeProcess) process = hcs_runtime_process_new ();
-  g_autoptr (GStrvBuilder) env = g_strv_builder_new ();
   g_auto (GStrv) envp = NULL;
-  gboolean has_path = FALSE, has_term = FALSE;
 
   process->args = hcs_process_config_get_argv (config, error);
   if (process->args == NULL)
@@ -159,17 +130,8 @@ hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *conf
       return FALSE;
     }
   envp = hcs_process_config_get_envp (config);
-  for (guint i = 0; envp && envp[i]; i++)
-    {
-      has_path |= g_str_has_prefix (envp[i], "PATH=");
-      has_term |= g_str_has_prefix (envp[i], "TERM=");
-      g_strv_builder_add (env, envp[i]);
-    }
-  if (!has_path)
-    g_strv_builder_add (env, HCS_GATE_DEFAULT_PATH);
-  if (!has_term && config->emulate_console)
-    g_strv_builder_add (env, "TERM=xterm");
-  process->env = g_strv_builder_end (env);
+  process->env = hcs_runtime_env_with_defaults ((const char *const *) envp,
+                                                config->emulate_console);
   process->cwd = g_strdup (config->working_directory && *config->working_directory
                                ? config->working_directory
                                : "/");
@@ -303,17 +265,14 @@ add_mounts (HcsRuntimeSpec *spec, const HcsContainerConfig *config, GError **err
           }
         hcs_runtime_mount_options_clear (&parsed);
       }
-      if (g_strv_contains (helper_mounted_destinations, mount->destination))
-        continue;
-      if (g_strcmp0 (mount->type, "cgroup") == 0 || g_strcmp0 (mount->type, "cgroup2") == 0)
-        {
-          g_ptr_array_add (spec->mounts, hcs_runtime_mount_new (mount->destination,
-                                                                CGROUP_PLACEHOLDER, NULL, NULL));
-          continue;
-        }
-      g_ptr_array_add (spec->mounts,
-                       hcs_runtime_mount_new (mount->destination, mount->type, mount->source,
-                                              (const char *const *) mount->options));
+      {
+        HcsRuntimeMount *made = hcs_runtime_mount_new_for_oci (
+            mount->destination, mount->type, mount->source,
+            (const char *const *) mount->options);
+
+        if (made != NULL)
+          g_ptr_array_add (spec->mounts, made);
+      }
     }
   return TRUE;
 }
@@ -514,28 +473,15 @@ set_hooks (HcsRuntimeSpec *spec, const HcsContainerConfig *config)
     }
 }
 
-/* Without a mount namespace the container is in the host's mount table,
- * where nothing of it may be mounted: the init chroots into the root and
- * makes none of config.json's mounts (crun's rule; runc makes them in the
- * host's table and leaves them there). What only a mount can give is
- * refused, naming the field, rather than dropped. */
+/* Without a mount namespace, crun's rule: the init chroots into the root
+ * and makes none of config.json's mounts (runc makes them in the host's
+ * table and leaves them there). What only a mount can give is refused,
+ * naming the field, rather than dropped. */
 static gboolean
 check_without_mount_namespace (const HcsRuntimeSpec *spec, GError **error)
 {
-  const char *field = NULL;
+  const char *field = hcs_runtime_spec_needs_mount_namespace (spec);
 
-  if (g_strcmp0 (spec->mnt_ns, "host") != 0)
-    return TRUE;
-  if (spec->overlay_lower != NULL)
-    field = "root (a layered root is an overlay mount)";
-  else if (spec->rootfs_readonly)
-    field = "root.readonly";
-  else if (spec->rootfs_propagation != NULL)
-    field = "linux.rootfsPropagation";
-  else if (spec->devices != NULL && spec->devices->len > 0)
-    field = "linux.devices (made in a /dev of the container's own)";
-  else if (spec->process != NULL && spec->process->terminal)
-    field = "process.terminal (a pty of the container's own devpts)";
   if (field == NULL)
     return TRUE;
   g_set_error (error, HCS_ERROR, HCS_ERROR_NOT_SUPPORTED,
@@ -620,54 +566,6 @@ hcs_runtime_spec_new_for_exec (const char *id, int init_pid, const HcsProcessCon
   if (!hcs_runtime_spec_set_process (spec, config, error))
     return NULL;
   return g_steal_pointer (&spec);
-}
-
-void
-hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup)
-{
-  static const char *const controllers[] = { "cpu", "cpuacct", "cpuset", "memory", "blkio",
-                                             "pids", "freezer", "devices", NULL };
-  const char *const bind_options[] = { "rbind", "ro", "nosuid", "noexec", "nodev", NULL };
-  const char *const tmpfs_options[] = { "nosuid", "noexec", "nodev", "mode=755", NULL };
-  gboolean v2 = hcs_runtime_cgroup_get_version (cgroup) == HCS_RUNTIME_CGROUP_VERSION_2;
-  g_autoptr (GPtrArray) mounts =
-      g_ptr_array_new_with_free_func ((GDestroyNotify) hcs_runtime_mount_free);
-
-  g_strfreev (spec->cgroup_procs);
-  spec->cgroup_procs = hcs_runtime_cgroup_get_procs_files (cgroup);
-
-  for (guint i = 0; i < spec->mounts->len; i++)
-    {
-      HcsRuntimeMount *mount = spec->mounts->pdata[i];
-      const char *destination = mount->destination;
-
-      if (!g_str_equal (mount->type, CGROUP_PLACEHOLDER))
-        {
-          g_ptr_array_add (mounts, g_steal_pointer (&spec->mounts->pdata[i]));
-          continue;
-        }
-      if (v2)
-        {
-          g_ptr_array_add (mounts, hcs_runtime_mount_new (
-                                       destination, "bind",
-                                       hcs_runtime_cgroup_get_path (cgroup, NULL), bind_options));
-          continue;
-        }
-      g_ptr_array_add (mounts,
-                       hcs_runtime_mount_new (destination, "tmpfs", "cgroup", tmpfs_options));
-      for (guint j = 0; controllers[j]; j++)
-        {
-          const char *path = hcs_runtime_cgroup_get_path (cgroup, controllers[j]);
-          g_autofree char *target = NULL;
-
-          if (path == NULL)
-            continue;
-          target = g_build_filename (destination, controllers[j], NULL);
-          g_ptr_array_add (mounts, hcs_runtime_mount_new (target, "bind", path, bind_options));
-        }
-    }
-  g_ptr_array_unref (spec->mounts);
-  spec->mounts = g_steal_pointer (&mounts);
 }
 
 gboolean

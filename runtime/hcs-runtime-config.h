@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 /* The spec of a new container @id: root, hostname, namespaces, mounts,
  * resources and, when @config has one, its init process. Layers given by
  * ID are looked up in the store at @layer_dir. A cgroup mount of @config
- * stays a placeholder until hcs_runtime_spec_set_cgroup. */
+ * stays a placeholder until hcs_runtime_spec_set_cgroup (hcs-runtime-cgroup.h). */
 HcsRuntimeSpec *hcs_runtime_spec_new_for_container (const char *id,
                                                     const HcsContainerConfig *config,
                                                     const char *layer_dir, GError **error);
@@ -39,11 +39,5 @@ gboolean hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessCon
  * or SELinux label without that LSM), so that a create fails before
  * anything is made, as runc and crun refuse it. */
 gboolean hcs_runtime_process_check_host (const HcsRuntimeProcess *process, GError **error);
-
-/* The workload joins @cgroup (its cgroup.procs files), and every cgroup
- * mount shows it that cgroup alone, read-only, as runc does without a
- * cgroup namespace: on v2 its folder bound at the destination; on v1 a
- * tmpfs there with each controller's folder bound below it. */
-void hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup);
 
 G_END_DECLS

@@ -42,6 +42,24 @@ hcs_runtime_default_capabilities (void)
   return default_capabilities;
 }
 
+GStrv
+hcs_runtime_capabilities_union (const char *const *set, const char *const *added)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr (GPtrArray) seen = g_ptr_array_new ();
+  const char *const *lists[] = { set, added };
+
+  for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (const char *const *p = lists[l]; p && *p; p++)
+      if (!g_ptr_array_find_with_equal_func (seen, *p, g_str_equal, NULL))
+        {
+          g_ptr_array_add (seen, (gpointer) *p);
+          g_strv_builder_add (builder, *p);
+        }
+  /* Never NULL: an empty set is one. */
+  return g_strv_builder_end (builder);
+}
+
 static const struct {
   const char *name;
   int resource;

@@ -21,6 +21,9 @@ int hcs_runtime_capability_from_name (const char *name);
 /* The OCI default set (runc's and crun's): bounding, effective and
  * permitted of a process that asks for none. */
 const char *const *hcs_runtime_default_capabilities (void);
+/* @set, then what of @added it lacks, each name once in its first place
+ * (either may be NULL): a capability set as the spec holds it. */
+GStrv hcs_runtime_capabilities_union (const char *const *set, const char *const *added);
 
 /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE; -1 when unknown. */
 int hcs_runtime_rlimit_from_name (const char *name);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-runtime-spec.h"
+#include "hcs-gate.h"
 
 #include <string.h>
 
@@ -128,6 +129,58 @@ hcs_runtime_mount_free (HcsRuntimeMount *mount)
   g_free (mount);
 }
 
+HcsRuntimeMount *
+hcs_runtime_mount_new_for_oci (const char *destination, const char *type, const char *source,
+                               const char *const *options)
+{
+  static const char *const made_by_helper[] = {
+    "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", NULL,
+  };
+
+  if (g_strv_contains (made_by_helper, destination))
+    return NULL;
+  if (g_strcmp0 (type, "cgroup") == 0 || g_strcmp0 (type, "cgroup2") == 0)
+    return hcs_runtime_mount_new (destination, HCS_RUNTIME_CGROUP_PLACEHOLDER, NULL, NULL);
+  return hcs_runtime_mount_new (destination, type, source, options);
+}
+
+GStrv
+hcs_runtime_env_with_defaults (const char *const *env, gboolean terminal)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean has_path = FALSE, has_term = FALSE;
+
+  for (guint i = 0; env && env[i]; i++)
+    {
+      has_path |= g_str_has_prefix (env[i], "PATH=");
+      has_term |= g_str_has_prefix (env[i], "TERM=");
+      g_strv_builder_add (builder, env[i]);
+    }
+  if (!has_path)
+    g_strv_builder_add (builder, HCS_GATE_DEFAULT_PATH);
+  if (!has_term && terminal)
+    g_strv_builder_add (builder, "TERM=xterm");
+  return g_strv_builder_end (builder);
+}
+
+const char *
+hcs_runtime_spec_needs_mount_namespace (const HcsRuntimeSpec *spec)
+{
+  if (g_strcmp0 (spec->mnt_ns, "host") != 0)
+    return NULL;
+  if (spec->overlay_lower != NULL)
+    return "root (a layered root is an overlay mount)";
+  if (spec->rootfs_readonly)
+    return "root.readonly";
+  if (spec->rootfs_propagation != NULL)
+    return "linux.rootfsPropagation";
+  if (spec->devices != NULL && spec->devices->len > 0)
+    return "linux.devices (made in a /dev of the container's own)";
+  if (spec->process != NULL && spec->process->terminal)
+    return "process.terminal (a pty of the container's own devpts)";
+  return NULL;
+}
+
 HcsRuntimeProcess *
 hcs_runtime_process_new (void)
 {
@@ -158,6 +211,38 @@ hcs_runtime_process_free (HcsRuntimeProcess *process)
   g_free (process->apparmor_profile);
   g_free (process->selinux_label);
   g_free (process);
+}
+
+HcsRuntimeProcess *
+hcs_runtime_process_copy (const HcsRuntimeProcess *process)
+{
+  HcsRuntimeProcess *copy = g_memdup2 (process, sizeof *process);
+
+  copy->args = g_strdupv (process->args);
+  copy->env = g_strdupv (process->env);
+  copy->cwd = g_strdup (process->cwd);
+  copy->user = g_strdup (process->user);
+  copy->cap_bounding = g_strdupv (process->cap_bounding);
+  copy->cap_effective = g_strdupv (process->cap_effective);
+  copy->cap_permitted = g_strdupv (process->cap_permitted);
+  copy->cap_inheritable = g_strdupv (process->cap_inheritable);
+  copy->cap_ambient = g_strdupv (process->cap_ambient);
+  copy->rlimits = NULL;
+  if (process->rlimits != NULL)
+    {
+      copy->rlimits = g_array_copy (process->rlimits);
+      g_array_set_clear_func (copy->rlimits, hcs_runtime_rlimit_clear);
+      for (guint i = 0; i < copy->rlimits->len; i++)
+        {
+          HcsRuntimeRlimit *rlimit = &g_array_index (copy->rlimits, HcsRuntimeRlimit, i);
+          rlimit->type = g_strdup (rlimit->type);
+        }
+    }
+  copy->additional_gids = process->additional_gids ? g_array_copy (process->additional_gids)
+                                                   : NULL;
+  copy->apparmor_profile = g_strdup (process->apparmor_profile);
+  copy->selinux_label = g_strdup (process->selinux_label);
+  return copy;
 }
 
 void

@@ -197,12 +197,37 @@ HcsRuntimeMount *hcs_runtime_mount_new (const char *destination, const char *typ
                                         const char *source, const char *const *options);
 void hcs_runtime_mount_free (HcsRuntimeMount *mount);
 
+/* What config.json's mounts become in a spec (both ways in: hcs-runtime-config.c
+ * and hcs-runtime-oci-spec.c): NULL for one the helper makes itself
+ * (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, as runc's defaults
+ * have them), a placeholder of type HCS_RUNTIME_CGROUP_PLACEHOLDER for a
+ * cgroup or cgroup2 one, which the helper refuses until the cgroup's own
+ * mounts replace it (hcs_runtime_spec_set_cgroup); the mount otherwise. */
+#define HCS_RUNTIME_CGROUP_PLACEHOLDER "cgroup"
+HcsRuntimeMount *hcs_runtime_mount_new_for_oci (const char *destination, const char *type,
+                                                const char *source,
+                                                const char *const *options);
+
+/* A process's environment as the spec holds it: @env (NAME=VALUE, NULL
+ * for none), then the runtime's PATH when it has none, and TERM=xterm
+ * for a @terminal without one. */
+GStrv hcs_runtime_env_with_defaults (const char *const *env, gboolean terminal);
+
 HcsRuntimeProcess *hcs_runtime_process_new (void);
 void hcs_runtime_process_free (HcsRuntimeProcess *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeProcess, hcs_runtime_process_free)
+/* A deep copy. */
+HcsRuntimeProcess *hcs_runtime_process_copy (const HcsRuntimeProcess *process);
 
 /* For g_array_set_clear_func on HcsRuntimeProcess.rlimits. */
 void hcs_runtime_rlimit_clear (gpointer rlimit);
+
+/* Without a mount namespace of its own (mnt_ns "host") the container is
+ * in the host's mount table, where nothing of it may be mounted: the
+ * member of config.json that needs one (an overlay root, root.readonly,
+ * linux.rootfsPropagation, linux.devices, process.terminal), described
+ * for a message, or NULL when the spec needs none. */
+const char *hcs_runtime_spec_needs_mount_namespace (const HcsRuntimeSpec *spec);
 
 /* The bytes the helper reads on its spec fd. */
 GBytes *hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec);
