@@ -5,6 +5,8 @@
  */
 #include "hcs-state-folder.h"
 
+#include "hcs-json.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -158,273 +160,47 @@ write_record (const char *folder, const char *name, const char *data, gsize leng
 /* --- the creating marker --------------------------------------------------------------- */
 
 /* The marker is {"Pid": N, "StartTime": N}, written by the claim alone.
- * It is read as libhcs read it with json-glib, for any JSON text: one
- * object (UTF-8, nothing after it) whose members Pid and StartTime are
- * taken as integers the way json_object_get_int_member_with_default()
+ * It is read as libhcs read it with json-glib: one object whose members
+ * Pid and StartTime are taken as json_object_get_int_member_with_default()
  * takes them (a fraction truncated, true 1, false 0, a string 0; null, an
- * object or an array, or no such member: the default); the last of
- * repeated members counts. What is not JSON is no marker at all, where
- * json-glib's lenient scanner took some of it (octal and hex numbers,
- * "5." and ".5", unknown escapes, raw tabs in strings), nor is JSON
- * nested deeper than MARKER_MAX_DEPTH: no claim ever wrote such a marker,
- * and test-state.c holds the two readers to each other on the rest. */
+ * object or an array, or no such member: the default). hcs-json reads
+ * JSON as json-glib does wherever both accept it; what only json-glib's
+ * lenient scanner took (octal numbers, "5.", comments...) is no marker
+ * at all: no claim ever wrote such a text. test-state.c holds this reader
+ * to json-glib's on the markers both accept. */
 
-/* As the bridge's documents (hcs-bridge.c): no recursion without end. */
-#define MARKER_MAX_DEPTH 128
+/* No claim writes more than a line. */
+#define MARKER_MAX_LENGTH 4096
 
-typedef struct {
-  const char *at;
-  const char *end;
-} MarkerScan;
-
-typedef struct {
-  gboolean is_scalar; /* not null, an object or an array */
-  gint64 integer;     /* json_node_get_int()'s value of it */
-} MarkerValue;
-
-static void
-skip_space (MarkerScan *scan)
-{
-  while (scan->at < scan->end &&
-         (*scan->at == ' ' || *scan->at == '\t' || *scan->at == '\n' || *scan->at == '\r'))
-    scan->at++;
-}
-
+/* json-glib's integer of a member that is a value; FALSE for the rest. */
 static gboolean
-scan_word (MarkerScan *scan, const char *word)
+marker_member (const HcsJsonNode *object, const char *name, gint64 *out)
 {
-  gsize length = strlen (word);
+  const HcsJsonNode *node = hcs_json_object_lookup (object, name);
+  double value;
 
-  if ((gsize) (scan->end - scan->at) < length || memcmp (scan->at, word, length) != 0)
+  if (node == NULL)
     return FALSE;
-  scan->at += length;
-  return TRUE;
-}
-
-static int
-hex_digit (char c)
-{
-  return g_ascii_isxdigit (c) ? g_ascii_xdigit_value (c) : -1;
-}
-
-static gboolean
-scan_hex4 (MarkerScan *scan, gunichar *value)
-{
-  *value = 0;
-  if (scan->end - scan->at < 4)
-    return FALSE;
-  for (int i = 0; i < 4; i++)
+  switch (hcs_json_node_get_type (node))
     {
-      int digit = hex_digit (*scan->at++);
-      if (digit < 0)
-        return FALSE;
-      *value = *value * 16 + (gunichar) digit;
-    }
-  return TRUE;
-}
-
-/* A string at its opening quote; its text decoded into @text when given. */
-static gboolean
-scan_string (MarkerScan *scan, GString *text)
-{
-  if (scan->at >= scan->end || *scan->at != '"')
-    return FALSE;
-  scan->at++;
-  while (scan->at < scan->end)
-    {
-      char c = *scan->at++;
-      gunichar unit, low;
-      char utf8[6];
-
-      if (c == '"')
-        return TRUE;
-      if ((guchar) c < 0x20)
-        return FALSE;
-      if (c != '\\')
-        {
-          if (text != NULL)
-            g_string_append_c (text, c);
-          continue;
-        }
-      if (scan->at >= scan->end)
-        return FALSE;
-      c = *scan->at++;
-      switch (c)
-        {
-        case '"':
-        case '\\':
-        case '/':
-          unit = (gunichar) c;
-          break;
-        case 'b':
-          unit = '\b';
-          break;
-        case 'f':
-          unit = '\f';
-          break;
-        case 'n':
-          unit = '\n';
-          break;
-        case 'r':
-          unit = '\r';
-          break;
-        case 't':
-          unit = '\t';
-          break;
-        case 'u':
-          /* A high surrogate must have its low one; a low one alone
-           * passes, as json-glib lets it. */
-          if (!scan_hex4 (scan, &unit))
-            return FALSE;
-          if (unit >= 0xD800 && unit <= 0xDBFF)
-            {
-              if (!scan_word (scan, "\\u") || !scan_hex4 (scan, &low) || low < 0xDC00 ||
-                  low > 0xDFFF)
-                return FALSE;
-              unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-            }
-          break;
-        default:
-          return FALSE;
-        }
-      if (text != NULL)
-        g_string_append_len (text, utf8, g_unichar_to_utf8 (unit, utf8));
-    }
-  return FALSE;
-}
-
-/* A number of JSON's grammar: an integer as it is, a fraction or an
- * exponent as a double truncated (json-glib's int of a double). */
-static gboolean
-scan_number (MarkerScan *scan, gint64 *integer)
-{
-  const char *start = scan->at;
-  gboolean is_double = FALSE;
-  g_autofree char *text = NULL;
-
-  if (scan->at < scan->end && *scan->at == '-')
-    scan->at++;
-  if (scan->at >= scan->end || !g_ascii_isdigit (*scan->at))
-    return FALSE;
-  if (*scan->at == '0')
-    scan->at++;
-  else
-    while (scan->at < scan->end && g_ascii_isdigit (*scan->at))
-      scan->at++;
-  if (scan->at < scan->end && *scan->at == '.')
-    {
-      is_double = TRUE;
-      scan->at++;
-      if (scan->at >= scan->end || !g_ascii_isdigit (*scan->at))
-        return FALSE;
-      while (scan->at < scan->end && g_ascii_isdigit (*scan->at))
-        scan->at++;
-    }
-  if (scan->at < scan->end && (*scan->at == 'e' || *scan->at == 'E'))
-    {
-      is_double = TRUE;
-      scan->at++;
-      if (scan->at < scan->end && (*scan->at == '+' || *scan->at == '-'))
-        scan->at++;
-      if (scan->at >= scan->end || !g_ascii_isdigit (*scan->at))
-        return FALSE;
-      while (scan->at < scan->end && g_ascii_isdigit (*scan->at))
-        scan->at++;
-    }
-  text = g_strndup (start, scan->at - start);
-  if (is_double)
-    {
-      double value = g_ascii_strtod (text, NULL);
-
+    case HCS_JSON_INTEGER:
+      *out = hcs_json_node_get_integer (node);
+      return TRUE;
+    case HCS_JSON_DOUBLE:
       /* What x86's conversion gives json-glib for a double out of range,
        * without C's undefined cast. */
-      if (!(value > (double) G_MININT64 && value < (double) G_MAXINT64))
-        *integer = G_MININT64;
-      else
-        *integer = (gint64) value;
-    }
-  else
-    *integer = g_ascii_strtoll (text, NULL, 10);
-  return TRUE;
-}
-
-static gboolean scan_value (MarkerScan *scan, guint depth, MarkerValue *value);
-
-/* An object or an array at its opening bracket; @members (object only)
- * gets each member's value by name. */
-static gboolean
-scan_container (MarkerScan *scan, guint depth, GHashTable *members)
-{
-  gboolean is_object = *scan->at == '{';
-  char close = is_object ? '}' : ']';
-
-  if (depth >= MARKER_MAX_DEPTH)
-    return FALSE;
-  scan->at++;
-  skip_space (scan);
-  if (scan->at < scan->end && *scan->at == close)
-    {
-      scan->at++;
+      value = hcs_json_node_get_double (node);
+      *out = value > (double) G_MININT64 && value < (double) G_MAXINT64 ? (gint64) value
+                                                                         : G_MININT64;
       return TRUE;
-    }
-  for (;;)
-    {
-      g_autoptr (GString) name = g_string_new (NULL);
-      MarkerValue value;
-
-      if (is_object)
-        {
-          if (!scan_string (scan, name))
-            return FALSE;
-          skip_space (scan);
-          if (scan->at >= scan->end || *scan->at++ != ':')
-            return FALSE;
-          skip_space (scan);
-        }
-      if (!scan_value (scan, depth + 1, &value))
-        return FALSE;
-      if (members != NULL)
-        g_hash_table_insert (members, g_string_free (g_steal_pointer (&name), FALSE),
-                             g_memdup2 (&value, sizeof value));
-      skip_space (scan);
-      if (scan->at >= scan->end)
-        return FALSE;
-      if (*scan->at == close)
-        {
-          scan->at++;
-          return TRUE;
-        }
-      if (*scan->at++ != ',')
-        return FALSE;
-      skip_space (scan);
-    }
-}
-
-static gboolean
-scan_value (MarkerScan *scan, guint depth, MarkerValue *value)
-{
-  *value = (MarkerValue){ FALSE, 0 };
-  if (scan->at >= scan->end)
-    return FALSE;
-  switch (*scan->at)
-    {
-    case '{':
-    case '[':
-      return scan_container (scan, depth, NULL);
-    case '"':
-      value->is_scalar = TRUE;
-      return scan_string (scan, NULL);
-    case 't':
-      *value = (MarkerValue){ TRUE, 1 };
-      return scan_word (scan, "true");
-    case 'f':
-      *value = (MarkerValue){ TRUE, 0 };
-      return scan_word (scan, "false");
-    case 'n':
-      return scan_word (scan, "null");
+    case HCS_JSON_BOOLEAN:
+      *out = hcs_json_node_get_boolean (node) ? 1 : 0;
+      return TRUE;
+    case HCS_JSON_STRING:
+      *out = 0;
+      return TRUE;
     default:
-      value->is_scalar = TRUE;
-      return scan_number (scan, &value->integer);
+      return FALSE;
     }
 }
 
@@ -434,26 +210,19 @@ static gboolean
 read_marker (const char *path, int *pid, guint64 *start_time)
 {
   g_autofree char *contents = NULL;
-  g_autoptr (GHashTable) members = NULL;
-  const MarkerValue *value;
-  MarkerScan scan;
+  g_autoptr (HcsJsonDocument) document = NULL;
+  const HcsJsonNode *root;
+  gint64 value;
   gsize length;
 
   if (!g_file_get_contents (path, &contents, &length, NULL) ||
-      !g_utf8_validate_len (contents, length, NULL))
+      (document = hcs_json_document_parse (contents, length, MARKER_MAX_LENGTH, NULL)) == NULL)
     return FALSE;
-  scan = (MarkerScan){ contents, contents + length };
-  members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  skip_space (&scan);
-  if (scan.at >= scan.end || *scan.at != '{' || !scan_container (&scan, 0, members))
+  root = hcs_json_document_get_root (document);
+  if (hcs_json_node_get_type (root) != HCS_JSON_OBJECT)
     return FALSE;
-  skip_space (&scan);
-  if (scan.at != scan.end)
-    return FALSE;
-  value = g_hash_table_lookup (members, "Pid");
-  *pid = value != NULL && value->is_scalar ? (int) value->integer : 0;
-  value = g_hash_table_lookup (members, "StartTime");
-  *start_time = (guint64) (value != NULL && value->is_scalar ? value->integer : -1);
+  *pid = marker_member (root, "Pid", &value) ? (int) value : 0;
+  *start_time = (guint64) (marker_member (root, "StartTime", &value) ? value : -1);
   return TRUE;
 }
 

@@ -73,6 +73,15 @@ const char *hcs_runtime_cgroup_get_path (HcsRuntimeCgroup *cgroup, const char *c
 
 gboolean hcs_runtime_cgroup_add_pid (HcsRuntimeCgroup *cgroup, pid_t pid, GError **error);
 
+/* The workload of @spec joins @cgroup (its cgroup.procs files), and every
+ * cgroup mount (HCS_RUNTIME_CGROUP_PLACEHOLDER) shows it that cgroup
+ * alone, read-only, as runc does without a cgroup namespace: on v2 its
+ * folder bound at the destination; on v1 a tmpfs there with each
+ * controller's folder bound below it. In hcs-runtime-spec-cgroup.c, which
+ * needs hcs-runtime-spec.c beside (the runtime library and
+ * hcs-runtime-oci-spec have both). */
+void hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup);
+
 /* A change of limits, as HcsResourceUpdate's fields (hcs-documents.h):
  * fields < 0 are left alone, 0 is unlimited. */
 typedef struct {
@@ -166,12 +175,5 @@ typedef struct {
  * type or access it does not know, naming linux.resources.devices. */
 gboolean hcs_runtime_device_rule_plan (const HcsRuntimeDeviceRule *rule, gboolean v2,
                                        char **file, char **value, GError **error);
-
-/* The workload joins @cgroup (its cgroup.procs files), and every cgroup
- * mount shows it that cgroup alone, read-only, as runc does without a
- * cgroup namespace: on v2 its folder bound at the destination; on v1 a
- * tmpfs there with each controller's folder bound below it
- * (hcs-runtime-spec-cgroup.c). */
-void hcs_runtime_spec_set_cgroup (HcsRuntimeSpec *spec, HcsRuntimeCgroup *cgroup);
 
 G_END_DECLS

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 /* The spec of a new container @id: root, hostname, namespaces, mounts,
  * resources and, when @config has one, its init process. Layers given by
  * ID are looked up in the store at @layer_dir. A cgroup mount of @config
- * stays a placeholder until hcs_runtime_spec_set_cgroup. */
+ * stays a placeholder until hcs_runtime_spec_set_cgroup (hcs-runtime-cgroup.h). */
 HcsRuntimeSpec *hcs_runtime_spec_new_for_container (const char *id,
                                                     const HcsContainerConfig *config,
                                                     const char *layer_dir, GError **error);

@@ -279,10 +279,11 @@ add_mounts (Translation *t, const HcsJsonNode *config)
 
 /* --- process ------------------------------------------------------------------- */
 
+/* Of two entries of a GPtrArray or a GStrv, by their text. */
 static int
 compare_entries (gconstpointer a, gconstpointer b)
 {
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* parse_oci_process's env into a table (a name given twice keeps its last
@@ -765,6 +766,32 @@ check_annotations (Translation *t, const HcsJsonNode *config)
   return TRUE;
 }
 
+/* Hooks are not translated, but an empty list of each kind (what some
+ * generators write) makes none: set_hooks adds nothing for them. */
+static gboolean
+check_hooks (Translation *t, const HcsJsonNode *config)
+{
+  static const char *const kinds[] = { "prestart", "createRuntime", "createContainer",
+                                       "startContainer", "poststart", "poststop", NULL };
+  const HcsJsonNode *hooks = hcs_json_object_lookup (config, "hooks");
+
+  if (hooks == NULL)
+    return TRUE;
+  if (!check_members (t, hooks, "hooks", kinds))
+    return FALSE;
+  for (guint i = 0; i < hcs_json_node_get_length (hooks); i++)
+    {
+      const HcsJsonNode *list = hcs_json_object_get_value (hooks, i);
+      const char *kind = hcs_json_object_get_name (hooks, i);
+
+      if (!expect_type (t, list, HCS_JSON_ARRAY, "hooks", kind))
+        return FALSE;
+      if (hcs_json_node_get_length (list) > 0)
+        return decline (t, "hooks.%s: hooks are not translated here", kind);
+    }
+  return TRUE;
+}
+
 /* check_without_mount_namespace: in the host's mount table nothing of the
  * container may be mounted. */
 static gboolean
@@ -782,7 +809,8 @@ static gboolean
 translate (Translation *t, const HcsJsonNode *config, const char *bundle_dir)
 {
   static const char *const allowed[] = { "ociVersion", "process", "root", "hostname",
-                                         "domainname", "mounts", "annotations", "linux", NULL };
+                                         "domainname", "mounts", "annotations", "linux",
+                                         "hooks", NULL };
   const char *version = NULL, *hostname = NULL, *domainname = NULL;
 
   if (!check_members (t, config, "", allowed))
@@ -800,7 +828,7 @@ translate (Translation *t, const HcsJsonNode *config, const char *bundle_dir)
     return FALSE;
   t->spec->hostname = g_strdup (hostname ? hostname : t->spec->id);
   if (!set_root (t, config, bundle_dir) || !add_mounts (t, config) || !set_linux (t, config) ||
-      !set_process (t, config) || !check_annotations (t, config))
+      !set_process (t, config) || !check_annotations (t, config) || !check_hooks (t, config))
     return FALSE;
   /* set_oci_container: a domain name needs a uts namespace of its own. */
   if (domainname != NULL)
@@ -832,60 +860,22 @@ hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
   return g_steal_pointer (&spec);
 }
 
-/* --- the exec template ------------------------------------------------------------- */
-
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
+/* write_exec_gate's process: hcs_process_config_new_exec_defaults copies
+ * the create's, its PATH written into the environment, and the exec's
+ * hcs_runtime_spec_set_process sorts it all, PATH included (the create's
+ * only appended it); the command is "/bin/true". */
 HcsRuntimeSpec *
-hcs_runtime_spec_new_exec_template (const HcsRuntimeSpec *create)
+hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec)
 {
   g_autoptr (HcsRuntimeSpec) exec = NULL;
-  const HcsRuntimeProcess *from;
   HcsRuntimeProcess *process;
 
-  g_return_val_if_fail (create != NULL && create->process != NULL, NULL);
-  g_return_val_if_fail (!create->process->terminal, NULL);
+  g_return_val_if_fail (spec != NULL && spec->process != NULL, NULL);
 
-  from = create->process;
-  exec = hcs_runtime_spec_new (create->id);
-  process = exec->process = hcs_runtime_process_new ();
+  exec = hcs_runtime_spec_new (spec->id);
+  exec->process = process = hcs_runtime_process_copy (spec->process);
+  g_strfreev (process->args);
   process->args = g_strdupv ((char *[]) { "/bin/true", NULL });
-  /* The exec defaults' environment is a table with PATH in it, listed
-   * sorted: the create's list, sorted but for a PATH appended, sorted. */
-  process->env = g_strdupv (from->env);
-  qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_strings);
-  process->cwd = g_strdup (from->cwd);
-  process->user = g_strdup (from->user);
-  process->no_new_privileges = from->no_new_privileges;
-  process->capabilities_given = from->capabilities_given;
-  process->cap_bounding = g_strdupv (from->cap_bounding);
-  process->cap_effective = g_strdupv (from->cap_effective);
-  process->cap_permitted = g_strdupv (from->cap_permitted);
-  process->cap_inheritable = g_strdupv (from->cap_inheritable);
-  process->cap_ambient = g_strdupv (from->cap_ambient);
-  if (from->rlimits != NULL)
-    {
-      process->rlimits = g_array_sized_new (FALSE, TRUE, sizeof (HcsRuntimeRlimit),
-                                            from->rlimits->len);
-      g_array_set_clear_func (process->rlimits, hcs_runtime_rlimit_clear);
-      for (guint i = 0; i < from->rlimits->len; i++)
-        {
-          const HcsRuntimeRlimit *given = &g_array_index (from->rlimits, HcsRuntimeRlimit, i);
-          HcsRuntimeRlimit rlimit = { g_strdup (given->type), given->soft, given->hard };
-
-          g_array_append_val (process->rlimits, rlimit);
-        }
-    }
-  if (from->additional_gids != NULL)
-    process->additional_gids = g_array_copy (from->additional_gids);
-  process->umask = from->umask;
-  process->has_oom_score_adj = from->has_oom_score_adj;
-  process->oom_score_adj = from->oom_score_adj;
-  process->apparmor_profile = g_strdup (from->apparmor_profile);
-  process->selinux_label = g_strdup (from->selinux_label);
+  qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_entries);
   return g_steal_pointer (&exec);
 }

@@ -12,7 +12,7 @@
  * knows the rest, does the create or gives the one canonical error:
  *
  * - it declines, by an allow-list, every member it does not translate
- *   (hooks, annotations of hcs's own "io.hcs.*", linux.seccomp,
+ *   (any hook, annotations of hcs's own "io.hcs.*", linux.seccomp,
  *   linux.devices, linux.sysctl, uid and gid mappings, resources other
  *   than devices, process.terminal true, apparmor and selinux, ...), and
  *   every member it does not know, at any depth;
@@ -24,7 +24,8 @@
  * false, consoleSize, user uid, gid, additionalGids and umask,
  * capabilities, rlimits, noNewPrivileges, oomScoreAdj), root (path,
  * readonly), hostname, domainname, mounts (destination, type, source,
- * options), annotations (strings, none named io.hcs.*), and linux with
+ * options), annotations (strings, none named io.hcs.*), hooks with
+ * every list empty (they make none), and linux with
  * namespaces (all types but user; new or joined by path), maskedPaths,
  * readonlyPaths, resources with devices alone, and an absolute
  * cgroupsPath without '.', '..', ':' or newlines.
@@ -35,7 +36,8 @@
  *
  * - die_with_parent: argon's setting (die-with-creator);
  * - cgroup_procs, and the HCS_RUNTIME_CGROUP_PLACEHOLDER mounts replaced
- *   by the cgroup's own (hcs_runtime_spec_set_cgroup); the cgroup itself
+ *   by the cgroup's own (hcs_runtime_spec_set_cgroup, GLib only and in
+ *   this library too, on base's cgroup library); the cgroup itself
  *   is PARENT/ID or linux.cgroupsPath (which the caller reads from the
  *   config: one this accepts, hcs_runtime_cgroup_split_path takes), with
  *   spec->resources and spec->oci_resources applied to it as argon does
@@ -46,7 +48,8 @@
  * rules), config.json's text (the 4 MiB limit, declined with a NUL byte,
  * which the full path reads up to), the isolation (process only: the
  * runtime options may choose another), and after it the records that
- * carry the annotations and the exec template. tests/test-oci-spec-glib.c
+ * carry the annotations and the exec template (its spec:
+ * hcs_runtime_spec_new_oci_exec_template). tests/test-oci-spec-glib.c
  * reads a bundle as the front will.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -67,15 +70,14 @@ G_BEGIN_DECLS
 HcsRuntimeSpec *hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
                                                      const char *bundle_dir, char **declined);
 
-/* The exec template (argon's gate-exec) of a container whose create spec
- * is @create, one this file made (its process without a terminal): the
- * spec argon makes, before the caller's part, of an exec of /bin/true
- * from the container's exec defaults, which hcsctl's create makes of
- * config.json's process (hcs_process_config_new_exec_defaults, then
- * hcs_runtime_spec_new_for_exec). The caller's, as argon's
- * write_exec_gate does: pid (the init's), the cgroup
- * (hcs_runtime_spec_set_cgroup), detach (TRUE) and die_with_parent.
- * tests/test-oci-spec.c holds it to the full path's byte for byte. */
-HcsRuntimeSpec *hcs_runtime_spec_new_exec_template (const HcsRuntimeSpec *create);
+/* The exec template a create writes beside the spec (argon's
+ * write_exec_gate: hcsctl's front serves `exec` from it): the spec of an
+ * exec of "/bin/true" that starts from config.json's process, as the full
+ * path makes it from the container's exec defaults, from @spec (one
+ * hcs_runtime_spec_new_for_oci_config returned). Its pid, cgroup_procs
+ * (hcs_runtime_spec_set_cgroup), detach (TRUE) and die_with_parent are
+ * the caller's, as for the create's spec; the record says the container
+ * has exec defaults (an OCI container always has). */
+HcsRuntimeSpec *hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec);
 
 G_END_DECLS

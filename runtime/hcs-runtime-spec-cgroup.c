@@ -1,7 +1,6 @@
-/* hcs-runtime-spec-cgroup.c: a spec placed in its cgroup, GLib only (no
- * libhcs): argon's create and exec and hcsctl's front create call it. In
- * the static library hcs-runtime-cgroup, a file of its own, so that what
- * links the cgroups alone does not link the spec's code with them.
+/* hcs-runtime-spec-cgroup.c: a spec's cgroup, GLib only: in the runtime
+ * library and in hcs-runtime-oci-spec, for hcsctl's front create
+ * (hcs-runtime-cgroup.h).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -213,6 +213,38 @@ hcs_runtime_process_free (HcsRuntimeProcess *process)
   g_free (process);
 }
 
+HcsRuntimeProcess *
+hcs_runtime_process_copy (const HcsRuntimeProcess *process)
+{
+  HcsRuntimeProcess *copy = g_memdup2 (process, sizeof *process);
+
+  copy->args = g_strdupv (process->args);
+  copy->env = g_strdupv (process->env);
+  copy->cwd = g_strdup (process->cwd);
+  copy->user = g_strdup (process->user);
+  copy->cap_bounding = g_strdupv (process->cap_bounding);
+  copy->cap_effective = g_strdupv (process->cap_effective);
+  copy->cap_permitted = g_strdupv (process->cap_permitted);
+  copy->cap_inheritable = g_strdupv (process->cap_inheritable);
+  copy->cap_ambient = g_strdupv (process->cap_ambient);
+  copy->rlimits = NULL;
+  if (process->rlimits != NULL)
+    {
+      copy->rlimits = g_array_copy (process->rlimits);
+      g_array_set_clear_func (copy->rlimits, hcs_runtime_rlimit_clear);
+      for (guint i = 0; i < copy->rlimits->len; i++)
+        {
+          HcsRuntimeRlimit *rlimit = &g_array_index (copy->rlimits, HcsRuntimeRlimit, i);
+          rlimit->type = g_strdup (rlimit->type);
+        }
+    }
+  copy->additional_gids = process->additional_gids ? g_array_copy (process->additional_gids)
+                                                   : NULL;
+  copy->apparmor_profile = g_strdup (process->apparmor_profile);
+  copy->selinux_label = g_strdup (process->selinux_label);
+  return copy;
+}
+
 void
 hcs_runtime_rlimit_clear (gpointer data)
 {

@@ -216,6 +216,8 @@ GStrv hcs_runtime_env_with_defaults (const char *const *env, gboolean terminal);
 HcsRuntimeProcess *hcs_runtime_process_new (void);
 void hcs_runtime_process_free (HcsRuntimeProcess *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeProcess, hcs_runtime_process_free)
+/* A deep copy. */
+HcsRuntimeProcess *hcs_runtime_process_copy (const HcsRuntimeProcess *process);
 
 /* For g_array_set_clear_func on HcsRuntimeProcess.rlimits. */
 void hcs_runtime_rlimit_clear (gpointer rlimit);

@@ -11,7 +11,7 @@
  * through hcs-state-folder.h, argon's records through argon-record.h; the
  * cgroup is made and its devices set by hcs-runtime-cgroup.h; the helper
  * is launched by hcs-runtime-launch.c, the full path's own code; the exec
- * template is hcs_runtime_spec_new_exec_template's; oci.json and gate-oci
+ * template is hcs_runtime_spec_new_oci_exec_template's; oci.json and gate-oci
  * hold the bytes hcsctl-oci.c's json-glib writes (hcs-json's writers).
  *
  * Everything it is unsure of goes the full path, before anything is made:
@@ -598,7 +598,7 @@ write_gate (Create *create, GError **error)
 static gboolean
 write_exec_gate (Create *create, const HcsRuntimeSpec *spec, GError **error)
 {
-  g_autoptr (HcsRuntimeSpec) exec = hcs_runtime_spec_new_exec_template (spec);
+  g_autoptr (HcsRuntimeSpec) exec = hcs_runtime_spec_new_oci_exec_template (spec);
   g_autoptr (GBytes) bytes = NULL;
 
   exec->pid = create->pid;
