@@ -426,6 +426,30 @@ helper_spawned (GPid helper_pid, gpointer data)
   hcs_gate_fault_point ("argon-helper");
 }
 
+static gpointer
+close_view (gpointer data)
+{
+  close (GPOINTER_TO_INT (data));
+  return NULL;
+}
+
+/* argon's release_helper_view(): the helper's read-only view closed off
+ * the create's way. Its last close dissolves a detached mount and waits
+ * for an RCU grace period (0.2 to 2.5 ms: hcs-runtime-launch.h), which a
+ * thread waits for while the helper sets the container up; the closed
+ * mount is gone before we exit, or our exit waits for it as argon's
+ * process would. */
+static void
+release_view (int view_fd, gpointer data)
+{
+  GThread *thread = g_thread_try_new ("hcsctl-view", close_view, GINT_TO_POINTER (view_fd), NULL);
+
+  if (thread == NULL)
+    close (view_fd);
+  else
+    g_thread_unref (thread);
+}
+
 /* hcs_process_wait_timeout() of argon's foreign init: its pidfd readable
  * once it exited, at most @timeout_ms. */
 static void
@@ -628,6 +652,7 @@ spawn_init (Create *create, const HcsRuntimeSpec *spec, GError **error)
         return FALSE;
       }
   launch.spawned = helper_spawned;
+  launch.release_view = release_view;
   launch.spawned_data = create;
   launched = hcs_runtime_launch (create->settings->helper_path, HCS_RUNTIME_LAUNCH_CREATE, spec,
                                  stdio, create->what, &launch, error);
