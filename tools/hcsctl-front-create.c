@@ -325,6 +325,9 @@ read_settings (HcsctlGlobals *globals, Settings *settings)
       if ((reason = check_options (options)) != NULL)
         return g_steal_pointer (&reason);
     }
+  /* argon's driver refuses to load otherwise: the full path's error. */
+  if (geteuid () != 0)
+    return g_strdup ("not root");
   isolation = option_string (options, "host", "isolation", "process");
   if (!g_str_equal (isolation, "process"))
     return g_strdup_printf ("the isolation is %s", isolation);
@@ -795,7 +798,7 @@ hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv)
   if (spec->process == NULL || process == NULL)
     return decline (globals, "config.json: process: missing");
   spec->die_with_parent = settings.die_with_creator;
-  rootfs = spec->rootfs;
+  rootfs = spec->rootfs != NULL ? spec->rootfs : "";
   annotations = hcs_json_object_lookup (config, "annotations");
 
   /* linux.cgroupsPath replaces PARENT/ID, as runc reads it; empty, it is
