@@ -17,6 +17,7 @@
 #include "test-common.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,7 +82,7 @@ static const char *fault_point;
 /* hcsctl --debug --options --root @args... from the bundle; its exit code
  * and stderr. @front FALSE: HCSCTL_FRONT=0. */
 static int
-hcsctl (Fixture *fixture, gboolean front, char **err, const char *const *args)
+hcsctl_full (Fixture *fixture, gboolean front, char **out, char **err, const char *const *args)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
@@ -112,12 +113,20 @@ hcsctl (Fixture *fixture, gboolean front, char **err, const char *const *args)
   g_assert_no_error (error);
   test_subprocess_wait_guarded (subprocess, args[0]);
   g_assert_true (g_file_get_contents (err_path, &text, NULL, NULL));
+  if (out != NULL)
+    g_assert_true (g_file_get_contents (out_path, out, NULL, NULL));
   g_unlink (out_path);
   g_unlink (err_path);
   if (err != NULL)
     *err = g_steal_pointer (&text);
   return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess)
                                                  : 128 + g_subprocess_get_term_sig (subprocess);
+}
+
+static int
+hcsctl (Fixture *fixture, gboolean front, char **err, const char *const *args)
+{
+  return hcsctl_full (fixture, front, NULL, err, args);
 }
 
 static char *
@@ -528,6 +537,63 @@ test_cgroup_v2 (Fixture *fixture, gconstpointer data)
   write_options (fixture, NULL);
 }
 
+/* oci.json of an earlier version kept the exec defaults made
+ * ("process", a ProcessConfig) where it now keeps config.json's process
+ * ("ociProcess"): the full path's exec without --process starts from
+ * either the same way. */
+static void
+test_old_oci_json (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *spec = default_spec (fixture);
+  g_autofree char *oci_path = g_build_filename (fixture->root, "systems", "old", "oci.json", NULL);
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *text = NULL, *process_text = NULL, *new_env = NULL, *old_env = NULL;
+  g_autoptr (JsonNode) config = json_from_string (spec, NULL);
+  g_autoptr (JsonNode) info = NULL;
+  g_autoptr (HcsProcessConfig) process = NULL, defaults = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *process_object;
+  const char *const create_args[] = { "create", "old", NULL };
+  const char *const start_args[] = { "start", "old", NULL };
+  const char *const exec_args[] = { "exec", "--env", "GIVEN=1", "old", "env", NULL };
+
+  /* A workload that waits, an environment and a user to inherit. */
+  g_assert_nonnull (config);
+  process_object = json_object_get_object_member (json_node_get_object (config), "process");
+  json_object_set_member (process_object, "args",
+                          json_from_string ("[\"sleep\", \"1000\"]", NULL));
+  json_object_set_member (process_object, "env",
+                          json_from_string ("[\"PATH=/bin\", \"FROM_BUNDLE=yes\"]", NULL));
+  text = json_to_string (config, FALSE);
+  g_assert_true (g_file_set_contents (config_path, text, -1, NULL));
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, create_args), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, start_args), ==, 0);
+  g_assert_cmpint (hcsctl_full (fixture, FALSE, &new_env, NULL, exec_args), ==, 0);
+  g_assert_nonnull (strstr (new_env, "FROM_BUNDLE=yes\n"));
+  g_assert_nonnull (strstr (new_env, "GIVEN=1\n"));
+
+  /* The record as an earlier hcsctl wrote it. */
+  g_assert_true (g_file_get_contents (oci_path, &text, NULL, NULL));
+  info = json_from_string (text, NULL);
+  g_assert_nonnull (info);
+  process_text = json_to_string (
+      json_object_get_member (json_node_get_object (info), "ociProcess"), FALSE);
+  process = hcs_process_config_from_oci_json (process_text, &error);
+  g_assert_no_error (error);
+  defaults = hcs_process_config_new_exec_defaults (process);
+  json_object_remove_member (json_node_get_object (info), "ociProcess");
+  json_object_set_member (json_node_get_object (info), "process",
+                          hcs_process_config_to_node (defaults));
+  g_clear_pointer (&text, g_free);
+  text = json_to_string (info, FALSE);
+  g_assert_true (g_file_set_contents (oci_path, text, -1, NULL));
+  g_assert_cmpint (hcsctl_full (fixture, FALSE, &old_env, NULL, exec_args), ==, 0);
+  g_assert_cmpstr (old_env, ==, new_env);
+  delete_container (fixture, "old");
+}
+
 /* The front's create killed at each of the full path's fault points
  * after its claim: a folder `delete --force` undoes completely, as the
  * reliability suite checks of the full path's. */
@@ -583,6 +649,7 @@ main (int argc, char **argv)
   ADD ("existing-id", test_existing_id);
   ADD ("cgroup-v2", test_cgroup_v2);
   ADD ("fault-points", test_fault_points);
+  ADD ("old-oci-json", test_old_oci_json);
   int code = g_test_run ();
   test_cleanup_cgroup_parent ();
   return code;
