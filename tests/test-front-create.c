@@ -78,6 +78,8 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 
 /* HCS_FAULT_POINT of the next hcsctl, or NULL. */
 static const char *fault_point;
+/* Whether hcsctl runs without HCS_PLUGIN_PATH (the test's argon). */
+static gboolean without_plugin_path;
 
 /* hcsctl --debug --options --root @args... from the bundle; its exit code
  * and stderr. @front FALSE: HCSCTL_FRONT=0. */
@@ -105,6 +107,8 @@ hcsctl_full (Fixture *fixture, gboolean front, char **out, char **err, const cha
     g_subprocess_launcher_setenv (launcher, "HCSCTL_FRONT", "0", TRUE);
   if (fault_point != NULL)
     g_subprocess_launcher_setenv (launcher, "HCS_FAULT_POINT", fault_point, TRUE);
+  if (without_plugin_path)
+    g_subprocess_launcher_unsetenv (launcher, "HCS_PLUGIN_PATH");
   /* Files, not pipes: a created init keeps the stdio it inherited. */
   g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
@@ -482,6 +486,22 @@ test_declined (Fixture *fixture, gconstpointer data)
   compare_both_ways (fixture, "a group nobody knows", NULL, NULL, EXPECT_DECLINED);
   write_options (fixture, "[argon]\nhelper=/nonexistent/helper\n");
   compare_both_ways (fixture, "no helper", NULL, NULL, EXPECT_DECLINED);
+  write_options (fixture, NULL);
+
+  /* argon's module where the host looks for it: [host] plugin-dirs,
+   * HCS_PLUGIN_PATH (the suite's), the installed folder (not here). */
+  without_plugin_path = TRUE;
+  compare_both_ways (fixture, "no plugin folder", NULL, NULL, EXPECT_DECLINED);
+  {
+    g_autofree char *plugin_dir = g_path_get_dirname (g_getenv ("HCS_RUNTIME_HELPER"));
+    g_autofree char *argon_dir = g_build_filename (plugin_dir, "..", "plugins", "argon", NULL);
+    g_autofree char *canonical = g_canonicalize_filename (argon_dir, NULL);
+    g_autofree char *options = g_strdup_printf ("[host]\nplugin-dirs=%s\n", canonical);
+
+    write_options (fixture, options);
+    compare_both_ways (fixture, "[host] plugin-dirs", NULL, NULL, EXPECT_SERVED);
+  }
+  without_plugin_path = FALSE;
   write_options (fixture, NULL);
 
   {
