@@ -393,6 +393,30 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* The parents of the corpus's absolute cgroupsPaths ("/a//b/",
+ * "/hcs-test-oci-spec/box") in every hierarchy, where they are not yet:
+ * the test's to remove. */
+static GPtrArray *
+cgroup_parents_not_there (void)
+{
+  static const char *const parents[] = { "a", "hcs-test-oci-spec" };
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open ("/sys/fs/cgroup", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    for (gsize i = 0; i < G_N_ELEMENTS (parents); i++)
+      {
+        char *path = g_build_filename ("/sys/fs/cgroup", name, parents[i], NULL);
+
+        if (g_file_test (path, G_FILE_TEST_EXISTS))
+          g_free (path);
+        else
+          g_ptr_array_add (paths, path);
+      }
+  return paths;
+}
+
 /* Every config of the oci-spec corpus: y_ translated, so served; n_ and
  * x_ declined, created (or refused) by the full path. */
 static void
@@ -402,6 +426,8 @@ test_corpus (Fixture *fixture, gconstpointer data)
   g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
+
+  g_autoptr (GPtrArray) made = cgroup_parents_not_there ();
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -421,6 +447,10 @@ test_corpus (Fixture *fixture, gconstpointer data)
                          g_str_has_prefix (names->pdata[i], "y_") ? EXPECT_SERVED
                                                                   : EXPECT_DECLINED);
     }
+  /* A delete removes the container's cgroup, not the parents a
+   * cgroupsPath made. */
+  for (guint i = 0; i < made->len; i++)
+    g_rmdir (made->pdata[i]);
 }
 
 /* runc's default spec (hcsctl spec writes it, with busybox's conventions),
