@@ -861,6 +861,7 @@ hcs_container_config_copy (const HcsContainerConfig *config)
                                         (GDestroyNotify) hcs_oci_hook_free);
   copy->oci_bundle = g_strdup (config->oci_bundle);
   copy->oci_annotations = g_strdup (config->oci_annotations);
+  copy->oci_process = g_strdup (config->oci_process);
   copy->pid_namespace.path = g_strdup (config->pid_namespace.path);
   copy->cgroup_namespace.path = g_strdup (config->cgroup_namespace.path);
   copy->time_namespace.path = g_strdup (config->time_namespace.path);
@@ -926,6 +927,7 @@ hcs_container_config_free (HcsContainerConfig *config)
   g_strfreev (config->sysctl);
   g_free (config->rootfs_propagation);
   hcs_process_config_free (config->exec_defaults);
+  g_free (config->oci_process);
   g_free (config);
 }
 
@@ -2098,6 +2100,7 @@ parse_oci (JsonObject *object, const char *bundle_dir, GError **error)
         return type_error (error, doc, "process", "an object", node), NULL;
       if (!parse_oci_process (json_node_get_object (node), config, error))
         return NULL;
+      config->oci_process = json_to_string (node, FALSE);
     }
 
   node = find_member (object, "linux");

@@ -307,6 +307,12 @@ typedef struct {
    * ProcessConfig alone, as in hcsshim. Drivers that render an exec
    * ahead (argon's gate-exec) start from it. "Oci.execDefaults". */
   HcsProcessConfig *exec_defaults;
+  /* OCI only: config.json's "process" as JSON text (compact, as
+   * json_to_string() writes it), or NULL; not in to_node. hcsctl keeps it
+   * in oci.json, where a create on its GLib-only front writes the same
+   * bytes; an exec without --process makes its defaults from it. At the
+   * end: the struct's earlier fields keep their places. */
+  char *oci_process;
 } HcsContainerConfig;
 
 #define HCS_TYPE_CONTAINER_CONFIG (hcs_container_config_get_type ())

@@ -1014,3 +1014,64 @@ hcs_json_node_append_text (const HcsJsonNode *node, GString *out)
       break;
     }
 }
+
+void
+hcs_json_append_string (GString *out, const char *text)
+{
+  g_return_if_fail (out != NULL && text != NULL);
+  append_string (out, text, strlen (text));
+}
+
+static void
+append_indent (GString *out, guint level)
+{
+  for (guint i = 0; i < level; i++)
+    g_string_append (out, "  ");
+}
+
+void
+hcs_json_node_append_pretty (const HcsJsonNode *node, guint level, GString *out)
+{
+  g_return_if_fail (node != NULL);
+  g_return_if_fail (out != NULL);
+
+  switch (node->type)
+    {
+    case HCS_JSON_ARRAY:
+      /* json-glib 1.6: an empty array is "[]" wherever it is. */
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < node->length; i++)
+        {
+          g_string_append (out, i > 0 ? ",\n" : "\n");
+          append_indent (out, level + 1);
+          hcs_json_node_append_pretty (&node->elements[i], level + 1, out);
+        }
+      if (node->length > 0)
+        {
+          g_string_append_c (out, '\n');
+          append_indent (out, level);
+        }
+      g_string_append_c (out, ']');
+      break;
+    case HCS_JSON_OBJECT:
+      /* ... but an empty object has its closing indentation: "{  }" one
+       * level down. */
+      g_string_append_c (out, '{');
+      for (guint i = 0; i < node->length; i++)
+        {
+          g_string_append (out, i > 0 ? ",\n" : "\n");
+          append_indent (out, level + 1);
+          append_string (out, node->members[i].name, strlen (node->members[i].name));
+          g_string_append (out, " : ");
+          hcs_json_node_append_pretty (&node->members[i].value, level + 1, out);
+        }
+      if (node->length > 0)
+        g_string_append_c (out, '\n');
+      append_indent (out, level);
+      g_string_append_c (out, '}');
+      break;
+    default:
+      hcs_json_node_append_text (node, out);
+      break;
+    }
+}

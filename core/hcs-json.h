@@ -98,4 +98,15 @@ const HcsJsonNode *hcs_json_object_lookup (const HcsJsonNode *object, const char
  * U+001F written bare in strings. */
 void hcs_json_node_append_text (const HcsJsonNode *node, GString *out);
 
+/* Appends @node as json-glib 1.6's pretty generator writes it with an
+ * indent of 2 spaces, @node being at nesting @level (0: the root; a
+ * member of the root is at 1): hcsctl's runc state output pretty-prints
+ * config.json's annotations, and records written ahead of it (gate-oci)
+ * must hold the same bytes. Its quirks kept: "[]" for an empty array,
+ * "{" and "}" around the indentation of @level for an empty object. */
+void hcs_json_node_append_pretty (const HcsJsonNode *node, guint level, GString *out);
+
+/* Appends @text (UTF-8) as a JSON string, escaped as json-glib escapes. */
+void hcs_json_append_string (GString *out, const char *text);
+
 G_END_DECLS

@@ -15,10 +15,7 @@
 
 #include "hcs-error.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
   const char *controller;     /* a hierarchy of v1; on v2 only where it must exist */
@@ -429,39 +426,33 @@ plan_network (JsonObject *network, gboolean v2, GPtrArray *writes, GError **erro
 }
 
 /* v1's devices allow-list, in order; on v2 (eBPF, not done) only the
- * usual leading "deny all" is accepted. */
+ * usual leading "deny all" is accepted (hcs_runtime_device_rule_plan). */
 static gboolean
 plan_devices (JsonArray *devices, gboolean v2, GPtrArray *writes, GError **error)
 {
   for (guint i = 0; i < json_array_get_length (devices); i++)
     {
       JsonObject *entry = json_array_get_object_element (devices, i);
-      g_autofree char *numbers = NULL;
-      const char *type, *access;
-      gboolean allow;
+      HcsRuntimeDeviceRule rule = { 0 };
+      gboolean has_major, has_minor;
+      char *file, *value;
 
       if (entry == NULL)
         return invalid (error, "devices", "expected objects");
-      allow = json_object_get_boolean_member_with_default (entry, "allow", FALSE);
-      type = json_object_get_string_member_with_default (entry, "type", "a");
-      access = json_object_get_string_member_with_default (entry, "access", "rwm");
-      if (!g_strv_contains ((const char *const[]){ "a", "b", "c", NULL }, type))
-        return invalid (error, "devices", "type must be a, b or c");
-      if (*access == '\0' || strspn (access, "rwm") != strlen (access))
-        return invalid (error, "devices", "access must be made of r, w and m");
-      numbers = device_numbers (entry, "devices", error);
-      if (numbers == NULL)
+      rule.allow = json_object_get_boolean_member_with_default (entry, "allow", FALSE);
+      rule.type = json_object_get_string_member_with_default (entry, "type", "a");
+      rule.access = json_object_get_string_member_with_default (entry, "access", "rwm");
+      rule.major = rule.minor = -1;
+      if (!get_int (entry, "major", "devices", -1, &rule.major, &has_major, error) ||
+          !get_int (entry, "minor", "devices", -1, &rule.minor, &has_minor, error))
         return FALSE;
-      if (v2)
+      if (!hcs_runtime_device_rule_plan (&rule, v2, &file, &value, error))
+        return FALSE;
+      if (file != NULL)
         {
-          if (allow)
-            return unsupported (error, "devices", "device rules on cgroup v2 need eBPF, which "
-                                                  "hcs does not load");
-          continue;
+          add_write (writes, "devices", "devices", file, value);
+          g_free (file);
         }
-      add_write (writes, "devices", "devices", allow ? "devices.allow" : "devices.deny",
-                 g_str_equal (type, "a") ? g_strdup ("a")
-                                         : g_strdup_printf ("%s %s %s", type, numbers, access));
     }
   return TRUE;
 }
@@ -552,39 +543,10 @@ hcs_runtime_cgroup_apply_oci (HcsRuntimeCgroup *cgroup, const char *json, GError
   for (guint i = 0; i < writes->len; i++)
     {
       const CgroupWrite *planned = writes->pdata[i];
-      const char *dir = hcs_runtime_cgroup_get_path (cgroup, planned->controller);
-      g_autofree char *path = NULL;
-      gssize length = strlen (planned->value), written;
-      int fd;
 
-      if (dir == NULL)
-        {
-          g_autofree char *message =
-              g_strdup_printf ("this host has no %s controller for the container", planned->controller);
-          return unsupported (error, planned->field, message);
-        }
-      path = g_build_filename (dir, planned->file, NULL);
-      fd = open (path, O_WRONLY | O_CLOEXEC);
-      if (fd < 0)
-        {
-          int saved_errno = errno;
-          g_set_error (error, HCS_ERROR,
-                       saved_errno == ENOENT ? HCS_ERROR_NOT_SUPPORTED : HCS_ERROR_INVALID_DATA,
-                       "config.json: linux.resources.%s: %s: %s", planned->field, path,
-                       saved_errno == ENOENT ? "not on this host" : g_strerror (saved_errno));
-          return FALSE;
-        }
-      written = write (fd, planned->value, length);
-      if (written != length)
-        {
-          int saved_errno = written < 0 ? errno : EIO;
-          close (fd);
-          g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
-                       "config.json: linux.resources.%s: writing '%s' to %s: %s", planned->field,
-                       planned->value, path, g_strerror (saved_errno));
-          return FALSE;
-        }
-      close (fd);
+      if (!hcs_runtime_cgroup_write_oci (cgroup, planned->controller, planned->field,
+                                         planned->file, planned->value, error))
+        return FALSE;
       devices_changed |= g_str_equal (planned->controller, "devices");
     }
   /* The OCI default devices come after the config's rules, as in runc:

@@ -149,4 +149,31 @@ gboolean hcs_runtime_cgroup_destroy (HcsRuntimeCgroup *cgroup, GError **error);
 gboolean hcs_runtime_cgroup_allow_devices (HcsRuntimeCgroup *cgroup, GPtrArray *devices,
                                            GError **error);
 
+/* --- config.json's linux.resources: what needs no JSON reader ---------------
+ * (hcs-runtime-cgroup-oci.c reads the object with json-glib; hcsctl's
+ * front create its devices with hcs-json: both write through these.) */
+
+/* Writes @value to @file in @cgroup's folder of @controller, as
+ * linux.resources.@field asks: HCS_ERROR_NOT_SUPPORTED for a controller or
+ * file this host lacks, HCS_ERROR_INVALID_DATA for a value refused. */
+gboolean hcs_runtime_cgroup_write_oci (HcsRuntimeCgroup *cgroup, const char *controller,
+                                       const char *field, const char *file, const char *value,
+                                       GError **error);
+
+/* One rule of linux.resources.devices, read (absent members are the
+ * defaults: allow false, type "a", access "rwm", major and minor -1). */
+typedef struct {
+  gboolean allow;
+  const char *type;           /* "a", "b" or "c" */
+  gint64 major, minor;        /* < 0: any ('*') */
+  const char *access;         /* made of r, w and m */
+} HcsRuntimeDeviceRule;
+
+/* The write @rule makes in v1's devices controller (@file "devices.allow"
+ * or "devices.deny", and @value), or on v2 none (@file NULL: a deny rule
+ * is taken, an allow rule refused, eBPF not being loaded). Refuses a
+ * type or access it does not know, naming linux.resources.devices. */
+gboolean hcs_runtime_device_rule_plan (const HcsRuntimeDeviceRule *rule, gboolean v2,
+                                       char **file, char **value, GError **error);
+
 G_END_DECLS

@@ -4,7 +4,7 @@
  */
 #include "hcs-runtime-launch.h"
 #include "hcs-runtime-spawn.h"
-#include "hcs.h"
+#include "hcs-error.h"
 
 #include <errno.h>
 #include <fcntl.h>

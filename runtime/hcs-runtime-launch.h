@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <glib.h>
 
 #include "hcs-runtime-spec.h"
 

@@ -40,6 +40,27 @@ compact_text (const HcsJsonNode *node)
   return g_string_free (out, FALSE);
 }
 
+/* Pretty, as hcsctl prints runc's state (indent 2). */
+static char *
+pretty_text (const HcsJsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  hcs_json_node_append_pretty (node, 0, out);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+reference_pretty (JsonNode *node)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  return json_generator_to_data (generator, NULL);
+}
+
 static JsonNode *
 reference_parse (const char *text, gssize length, GError **error)
 {
@@ -167,6 +188,12 @@ compare_readers (const char *text, gsize length, gboolean lax_ok, const char *wh
   theirs = json_to_string (reference, FALSE);
   if (!g_str_equal (ours, theirs))
     g_error ("%s: compact text differs:\n  json-glib %s\n  hcs-json  %s", what, theirs, ours);
+  g_free (ours);
+  g_free (theirs);
+  ours = pretty_text (hcs_json_document_get_root (document));
+  theirs = reference_pretty (reference);
+  if (!g_str_equal (ours, theirs))
+    g_error ("%s: pretty text differs:\n  json-glib %s\n  hcs-json  %s", what, theirs, ours);
   return TRUE;
 }
 
@@ -871,6 +898,26 @@ test_generated_repeated_names (void)
     }
 }
 
+/* A string written alone as json-glib writes a string node. */
+static void
+test_string_text (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (16);
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_autofree char *text = random_string (rand);
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_VALUE);
+      g_autofree char *theirs = NULL;
+      g_autoptr (GString) ours = g_string_new (NULL);
+
+      json_node_set_string (node, text);
+      theirs = json_to_string (node, FALSE);
+      hcs_json_append_string (ours, text);
+      g_assert_cmpstr (ours->str, ==, theirs);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -881,6 +928,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/nesting", test_nesting);
   g_test_add_func ("/json/repeated-names", test_repeated_names);
   g_test_add_func ("/json/escapes", test_escapes);
+  g_test_add_func ("/json/string-text", test_string_text);
   g_test_add_func ("/json/numbers", test_numbers);
   g_test_add_func ("/json/numbers-locale", test_numbers_locale);
   g_test_add_func ("/json/errors", test_errors);

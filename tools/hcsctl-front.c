@@ -312,6 +312,9 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
   /* -f and --force are its own to read. */
   if (g_str_equal (verb, "delete"))
     return hcsctl_front_delete (globals, argc, argv);
+  /* runc's detached create: its options are its own to parse. */
+  if (g_str_equal (verb, "create"))
+    return hcsctl_front_create (globals, argc, argv);
   /* Its options and its command's are its own to parse. */
   if (g_str_equal (verb, "exec"))
     return hcsctl_front_exec (globals, argc, argv);

@@ -23,6 +23,12 @@ gboolean hcsctl_front_config_unchanged (const HcsGate *gate);
  * must undo (hcsctl-front-delete.c); anything else is
  * HCSCTL_FRONT_DECLINED. @argv[0] is "delete". */
 int hcsctl_front_delete (HcsctlGlobals *globals, int argc, char **argv);
+/* `create [-b|--bundle DIR] [--pid-file FILE] ID` of a bundle whose
+ * config.json hcs_runtime_spec_new_for_oci_config translates, under
+ * runtime options it reads as the full path does
+ * (hcsctl-front-create.c); anything else is HCSCTL_FRONT_DECLINED, before
+ * anything is made. @argv[0] is "create". */
+int hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv);
 /* `exec [--env N=V] [--cwd DIR] [--user U] ID COMMAND...` in the
  * foreground, without a terminal (hcsctl-front-exec.c); anything else
  * is HCSCTL_FRONT_DECLINED. @argv[0] is "exec". */

@@ -260,13 +260,14 @@ oci_pid (JsonObject *info, const HcsContainerProperties *props)
 
 /* oci.json, a record in the system's folder (hcs-state) beside the
  * driver's: what runc's state output needs and the system itself does not
- * know (bundle, rootfs, annotations), and the exec defaults that an exec
- * without --process starts from, as create saw them ("process", a
- * ProcessConfig). */
+ * know (bundle, rootfs, annotations), and config.json's process as create
+ * saw it ("ociProcess"), which an exec without --process makes its
+ * defaults from. A create on hcsctl's front writes the same bytes with
+ * GLib alone (hcsctl-front-create.c); records of earlier versions hold
+ * the defaults made ("process", a ProcessConfig), still read. */
 static gboolean
 save_oci_info (HcsStateFolder *folder, const char *bundle, const char *rootfs,
-               JsonNode *annotations, const HcsProcessConfig *exec_defaults, GPid sentinel,
-               GError **error)
+               JsonNode *annotations, const char *oci_process, GPid sentinel, GError **error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
@@ -283,10 +284,10 @@ save_oci_info (HcsStateFolder *folder, const char *bundle, const char *rootfs,
       json_builder_set_member_name (builder, "annotations");
       json_builder_add_value (builder, json_node_copy (annotations));
     }
-  if (exec_defaults != NULL)
+  if (oci_process != NULL)
     {
-      json_builder_set_member_name (builder, "process");
-      json_builder_add_value (builder, hcs_process_config_to_node (exec_defaults));
+      json_builder_set_member_name (builder, "ociProcess");
+      json_builder_add_value (builder, json_from_string (oci_process, NULL));
     }
   if (sentinel > 0)
     {
@@ -841,7 +842,7 @@ create_from_bundle (HcsctlGlobals *globals, const char *verb, const char *id,
   if (error == NULL)
     folder = hcs_state_open (hcs_host_get_state (host), id, &error);
   if (error != NULL ||
-      !save_oci_info (folder, bundle, config->volume_path, annotations, config->exec_defaults,
+      !save_oci_info (folder, bundle, config->volume_path, annotations, config->oci_process,
                       sentinel, &error) ||
       !save_gate_oci (folder, bundle, config->volume_path, annotations, config, &error) ||
       (options->pid_file != NULL && !write_pid_file (options->pid_file, pid, &error)))
@@ -1417,6 +1418,23 @@ exec_by_sentinel (HcsctlGlobals *globals, HcsContainer *container,
   return 0;
 }
 
+/* The exec defaults of oci.json: made from config.json's process (what
+ * create_from_bundle makes of it), or as a record of before kept them. */
+static HcsProcessConfig *
+exec_defaults_from_info (JsonNode *oci_process, JsonNode *defaults, GError **error)
+{
+  g_autoptr (HcsProcessConfig) process = NULL;
+  g_autofree char *text = NULL;
+
+  if (oci_process == NULL)
+    return hcs_process_config_from_node (defaults, error);
+  text = json_to_string (oci_process, FALSE);
+  process = hcs_process_config_from_oci_json (text, error);
+  if (process == NULL)
+    return NULL;
+  return hcs_process_config_new_exec_defaults (process);
+}
+
 int
 hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
 {
@@ -1527,11 +1545,12 @@ hcsctl_cmd_exec (HcsctlGlobals *globals, int argc, char **argv)
        * same over argon's gate-exec. A container without (hcs's own
        * documents) gets the runtime's defaults. */
       g_autoptr (JsonObject) info = load_oci_info (host, rest[0]);
+      JsonNode *oci_process = json_object_get_member (info, "ociProcess");
       JsonNode *defaults = json_object_get_member (info, "process");
 
-      if (defaults != NULL)
+      if (oci_process != NULL || defaults != NULL)
         {
-          config = hcs_process_config_from_node (defaults, &error);
+          config = exec_defaults_from_info (oci_process, defaults, &error);
           if (config == NULL)
             {
               g_autofree char *message =

@@ -2,7 +2,8 @@
  * with GLib alone: the plugin writes them through its HcsStateFolder, and
  * a program linking GLib alone (hcsctl's front, for a create) can write the
  * same bytes through hcs-state-folder.h. Reading argon.json back stays the
- * plugin's (argon-state.c, json-glib).
+ * plugin's (argon-state.c, json-glib). Kept in runtime/, not in the
+ * plugin's folder: a tool links the runtime, never a plugin's code.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

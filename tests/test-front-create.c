@@ -1,0 +1,706 @@
+/* test-front-create.c: runc's create served by hcsctl's GLib-only front
+ * (tools/hcsctl-front-create.c) held to the full path (HCSCTL_FRONT=0).
+ *
+ * Each bundle is created twice, once each way, under ids of their own:
+ * the exit codes, the error messages, every record of the state folder
+ * (argon.json, argon-helper, argon-init, gate, gate-exec, gate-oci,
+ * oci.json, owner, the exec fifo's mode) and the files of its cgroups
+ * must be the same once pids, start times, instants and the id are
+ * masked. --debug tells which way the front went ("front: create" when
+ * it served it): the bundles of the oci-spec corpus it translates are
+ * served, those it declines are not, and so are the command lines and
+ * runtime options it does not read; a decline still creates, through
+ * the full path.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-common.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+  char *temp_dir;
+  char *options_file;
+  char *root;                 /* --root */
+  char *bundle;
+  char *rootfs;               /* "@ROOT@" in the corpus */
+} Fixture;
+
+static void
+write_options (Fixture *fixture, const char *extra)
+{
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *text = g_key_file_to_data (options, NULL, NULL);
+  g_autofree char *all = g_strconcat (text, extra ? extra : "", NULL);
+
+  g_assert_true (g_file_set_contents (fixture->options_file, all, -1, NULL));
+}
+
+static void
+fixture_set_up (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *command = NULL;
+
+  fixture->temp_dir = test_make_temp_dir ("hcs-test-front-create");
+  fixture->options_file = g_build_filename (fixture->temp_dir, "options.ini", NULL);
+  fixture->root = g_build_filename (fixture->temp_dir, "root", NULL);
+  fixture->bundle = g_build_filename (fixture->temp_dir, "bundle", NULL);
+  /* The bundle's own root (a relative root.path) and an absolute one. */
+  fixture->rootfs = g_build_filename (fixture->temp_dir, "rootfs", NULL);
+  g_assert_cmpint (g_mkdir (fixture->bundle, 0755), ==, 0);
+  command = g_strdup_printf ("cp -a %s %s && cp -a %s %s/rootfs", test_get_busybox_rootfs (),
+                             fixture->rootfs, test_get_busybox_rootfs (), fixture->bundle);
+  g_assert_cmpint (system (command), ==, 0);
+  write_options (fixture, NULL);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *systems = g_build_filename (fixture->root, "systems", NULL);
+  g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+
+  /* Every container was deleted: no state folder is left. */
+  g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  test_assert_no_leftovers (fixture->temp_dir);
+  test_remove_tree (fixture->temp_dir);
+  g_free (fixture->temp_dir);
+  g_free (fixture->options_file);
+  g_free (fixture->root);
+  g_free (fixture->bundle);
+  g_free (fixture->rootfs);
+}
+
+/* HCS_FAULT_POINT of the next hcsctl, or NULL. */
+static const char *fault_point;
+/* Whether hcsctl runs without HCS_PLUGIN_PATH (the test's argon). */
+static gboolean without_plugin_path;
+
+/* hcsctl --debug --options --root @args... from the bundle; its exit code
+ * and stderr. @front FALSE: HCSCTL_FRONT=0. */
+static int
+hcsctl_full (Fixture *fixture, gboolean front, char **out, char **err, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *out_path = g_build_filename (fixture->temp_dir, "stdout", NULL);
+  g_autofree char *err_path = g_build_filename (fixture->temp_dir, "stderr", NULL);
+  g_autoptr (GSubprocess) subprocess = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--debug");
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, fixture->options_file);
+  g_ptr_array_add (argv, "--root");
+  g_ptr_array_add (argv, fixture->root);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  if (!front)
+    g_subprocess_launcher_setenv (launcher, "HCSCTL_FRONT", "0", TRUE);
+  if (fault_point != NULL)
+    g_subprocess_launcher_setenv (launcher, "HCS_FAULT_POINT", fault_point, TRUE);
+  if (without_plugin_path)
+    g_subprocess_launcher_unsetenv (launcher, "HCS_PLUGIN_PATH");
+  /* Files, not pipes: a created init keeps the stdio it inherited. */
+  g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
+  g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+  subprocess = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  test_subprocess_wait_guarded (subprocess, args[0]);
+  g_assert_true (g_file_get_contents (err_path, &text, NULL, NULL));
+  if (out != NULL)
+    g_assert_true (g_file_get_contents (out_path, out, NULL, NULL));
+  g_unlink (out_path);
+  g_unlink (err_path);
+  if (err != NULL)
+    *err = g_steal_pointer (&text);
+  return g_subprocess_get_if_exited (subprocess) ? g_subprocess_get_exit_status (subprocess)
+                                                 : 128 + g_subprocess_get_term_sig (subprocess);
+}
+
+static int
+hcsctl (Fixture *fixture, gboolean front, char **err, const char *const *args)
+{
+  return hcsctl_full (fixture, front, NULL, err, args);
+}
+
+static char *
+replace_all (const char *text, const char *pattern, const char *replacement)
+{
+  g_autoptr (GRegex) regex = g_regex_new (pattern, G_REGEX_MULTILINE, 0, NULL);
+
+  g_assert_nonnull (regex);
+  return g_regex_replace (regex, text, -1, 0, replacement, 0, NULL);
+}
+
+/* @text with the id, pids, start times and instants masked. */
+static char *
+mask (const char *name, const char *text, const char *id)
+{
+  g_autoptr (GString) masked = g_string_new (text);
+  g_autofree char *result = NULL;
+
+  g_string_replace (masked, id, "ID", 0);
+  if (g_str_equal (name, "argon.json"))
+    return replace_all (masked->str,
+                        "\"(pid|pid_start_time|helper_pid|helper_start_time|created|creator_pid)\""
+                        ":[0-9]+", "\"\\1\":N");
+  if (g_str_equal (name, "gate"))
+    return replace_all (masked->str, "^(pid|pid-start-time|created|helper|helper-start-time)=.*$",
+                        "\\1=N");
+  if (g_str_equal (name, "argon-helper") || g_str_equal (name, "argon-init") ||
+      g_str_equal (name, "pid-file"))
+    return replace_all (masked->str, "[0-9]+", "N");
+  if (g_str_equal (name, "gate-exec"))
+    return replace_all (masked->str, "'pid': <(int64 )?[0-9]+>", "'pid': <N>");
+  /* Messages of the helper's or the kernel's may name a pid. */
+  if (g_str_equal (name, "stderr"))
+    {
+      /* ... and g_file_set_contents's temporary file is named at random. */
+      result = replace_all (masked->str, "(process|pid) [0-9]+", "\\1 N");
+      return replace_all (result, "/pid\\.[A-Za-z0-9]{6}", "/pid.XXXXXX");
+    }
+  return g_string_free (g_steal_pointer (&masked), FALSE);
+}
+
+/* The cgroup files a create writes (or leaves at the kernel's default). */
+static const char *const cgroup_files[] = {
+  "devices.list", "pids.max", "memory.limit_in_bytes", "memory.max", "cpu.shares",
+  "cpu.cfs_quota_us", "cpu.max", "cpu.weight", "cpuset.cpus", "cpuset.mems", "freezer.state",
+  "cgroup.type", "cgroup.subtree_control",
+};
+
+/* Every record of @id's folder and every cgroup file, masked, by name;
+ * NULL when there is no folder. */
+static GHashTable *
+snapshot (Fixture *fixture, const char *id, const char *pid_file)
+{
+  g_autofree char *folder = g_build_filename (fixture->root, "systems", id, NULL);
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr (GHashTable) records = NULL;
+  g_autoptr (GKeyFile) gate = g_key_file_new ();
+  g_autofree char *gate_path = g_build_filename (folder, "gate", NULL);
+  g_auto (GStrv) cgroups = NULL;
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_autofree char *text = NULL;
+      gsize length;
+      struct stat st;
+
+      g_assert_cmpint (lstat (path, &st), ==, 0);
+      if (!S_ISREG (st.st_mode))
+        {
+          g_hash_table_insert (records, g_strdup (name), g_strdup_printf ("mode %o", st.st_mode));
+          continue;
+        }
+      g_assert_true (g_file_get_contents (path, &text, &length, NULL));
+      if (g_str_equal (name, "gate-exec"))
+        {
+          g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&text), length);
+          g_autoptr (GVariant) record = g_variant_ref_sink (
+              g_variant_new_from_bytes (G_VARIANT_TYPE ("(uba{sv})"), bytes, FALSE));
+
+          text = g_variant_print (record, TRUE);
+        }
+      g_hash_table_insert (records, g_strdup (name), mask (name, text, id));
+    }
+  if (pid_file != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (pid_file, &text, NULL, NULL))
+        g_hash_table_insert (records, g_strdup ("pid-file"), mask ("pid-file", text, id));
+      g_unlink (pid_file);
+    }
+  if (g_key_file_load_from_file (gate, gate_path, G_KEY_FILE_NONE, NULL))
+    cgroups = g_key_file_get_string_list (gate, "remove", "cgroups", NULL, NULL);
+  for (guint i = 0; cgroups != NULL && cgroups[i] != NULL; i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (cgroup_files); j++)
+      {
+        g_autofree char *path = g_build_filename (cgroups[i], cgroup_files[j], NULL);
+        g_autofree char *text = NULL, *key = NULL;
+
+        if (!g_file_get_contents (path, &text, NULL, NULL))
+          continue;
+        key = mask ("cgroup", path, id);
+        g_hash_table_insert (records, g_steal_pointer (&key), g_steal_pointer (&text));
+      }
+  return g_steal_pointer (&records);
+}
+
+/* What a create did: its code, its errors without the front's --debug
+ * lines, its records; whether the front served it. */
+typedef struct {
+  int code;
+  char *err;
+  GHashTable *records;
+  gboolean served;
+} Outcome;
+
+static void
+outcome_clear (Outcome *outcome)
+{
+  g_free (outcome->err);
+  g_clear_pointer (&outcome->records, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
+
+static void
+create (Fixture *fixture, gboolean front, const char *id, const char *const *options,
+        Outcome *outcome)
+{
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "pid", NULL);
+  g_autofree char *err = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) kept = g_string_new (NULL);
+  gboolean pid_file_given = FALSE;
+
+  g_ptr_array_add (args, "create");
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    {
+      g_ptr_array_add (args, (char *) options[i]);
+      pid_file_given |= g_str_has_prefix (options[i], "--pid-file");
+    }
+  if (!pid_file_given)
+    {
+      g_ptr_array_add (args, "--pid-file");
+      g_ptr_array_add (args, pid_file);
+    }
+  g_ptr_array_add (args, (char *) id);
+  g_ptr_array_add (args, NULL);
+  outcome->code = hcsctl (fixture, front, &err, (const char *const *) args->pdata);
+  lines = g_strsplit (err, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "hcsctl: front: create "))
+        outcome->served = TRUE;
+      else if (g_str_has_prefix (lines[i], "hcsctl: the full path for create: "))
+        g_test_message ("%s", lines[i]);
+      else if (lines[i + 1] != NULL || *lines[i] != '\0')
+        g_string_append_printf (kept, "%s\n", lines[i]);
+    }
+  outcome->err = mask ("stderr", kept->str, id);
+  outcome->records = snapshot (fixture, id, pid_file);
+}
+
+/* Deleted as a caller would: every cgroup and the folder go. */
+static void
+delete_container (Fixture *fixture, const char *id)
+{
+  const char *args[] = { "delete", "--force", id, NULL };
+  g_autofree char *folder = g_build_filename (fixture->root, "systems", id, NULL);
+
+  if (!g_file_test (folder, G_FILE_TEST_EXISTS))
+    return;
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, args), ==, 0);
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+}
+
+static void
+assert_same_records (const char *what, GHashTable *full, GHashTable *front)
+{
+  GHashTableIter iter;
+  gpointer name, text;
+
+  if (full == NULL || front == NULL)
+    {
+      if (full != front)
+        g_error ("%s: a folder is left by one way only (full path %s, front %s)", what,
+                 full ? "yes" : "no", front ? "yes" : "no");
+      return;
+    }
+  g_hash_table_iter_init (&iter, full);
+  while (g_hash_table_iter_next (&iter, &name, &text))
+    {
+      const char *other = g_hash_table_lookup (front, name);
+
+      if (other == NULL)
+        g_error ("%s: %s: the front did not write it", what, (char *) name);
+      if (!g_str_equal (text, other))
+        g_error ("%s: %s differs\nfull path: %s\nfront:     %s", what, (char *) name,
+                 (char *) text, other);
+    }
+  g_hash_table_iter_init (&iter, front);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    if (!g_hash_table_contains (full, name))
+      g_error ("%s: %s: written by the front alone", what, (char *) name);
+}
+
+typedef enum {
+  EXPECT_SERVED,
+  EXPECT_DECLINED,
+  EXPECT_EITHER,
+} Expectation;
+
+/* @config (NULL: the bundle's as it is) created both ways with @options
+ * on the command line: the same outcome, served by the front as
+ * @expectation says. */
+static void
+compare_both_ways (Fixture *fixture, const char *what, const char *config,
+                   const char *const *options, Expectation expectation)
+{
+  static guint serial;
+  g_autofree char *full_id = g_strdup_printf ("full-%u", ++serial);
+  g_autofree char *front_id = g_strdup_printf ("front-%u", serial);
+  g_auto (Outcome) full = { 0 };
+  g_auto (Outcome) front = { 0 };
+
+  if (config != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->bundle, "config.json", NULL);
+
+      g_assert_true (g_file_set_contents (path, config, -1, NULL));
+    }
+  create (fixture, FALSE, full_id, options, &full);
+  delete_container (fixture, full_id);
+  create (fixture, TRUE, front_id, options, &front);
+  delete_container (fixture, front_id);
+  g_test_message ("%s: exit %d, %s; %s", what, front.code,
+                  front.served ? "served by the front" : "the full path's", front.err);
+  g_assert_false (full.served);
+  if (expectation == EXPECT_SERVED && !front.served)
+    g_error ("%s: not served by the front", what);
+  if (expectation == EXPECT_DECLINED && front.served)
+    g_error ("%s: served by the front, expected declined", what);
+  if (full.code != front.code || !g_str_equal (full.err, front.err))
+    g_error ("%s: full path exit %d: %s\nfront exit %d: %s", what, full.code, full.err,
+             front.code, front.err);
+  assert_same_records (what, full.records, front.records);
+}
+
+/* --- the corpus --------------------------------------------------------------------- */
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The parents of the corpus's absolute cgroupsPaths ("/a//b/",
+ * "/hcs-test-oci-spec/box") in every hierarchy, where they are not yet:
+ * the test's to remove. */
+static GPtrArray *
+cgroup_parents_not_there (void)
+{
+  static const char *const parents[] = { "a", "hcs-test-oci-spec" };
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open ("/sys/fs/cgroup", 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    for (gsize i = 0; i < G_N_ELEMENTS (parents); i++)
+      {
+        char *path = g_build_filename ("/sys/fs/cgroup", name, parents[i], NULL);
+
+        if (g_file_test (path, G_FILE_TEST_EXISTS))
+          g_free (path);
+        else
+          g_ptr_array_add (paths, path);
+      }
+  return paths;
+}
+
+/* Every config of the oci-spec corpus: y_ translated, so served; n_ and
+ * x_ declined, created (or refused) by the full path. */
+static void
+test_corpus (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dir_path = g_test_build_filename (G_TEST_DIST, "data", "oci-spec", NULL);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  g_autoptr (GPtrArray) made = cgroup_parents_not_there ();
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir_path, names->pdata[i], NULL);
+      g_autofree char *raw = NULL;
+      g_autoptr (GString) text = NULL;
+
+      g_assert_true (g_file_get_contents (path, &raw, NULL, NULL));
+      text = g_string_new (raw);
+      g_string_replace (text, "@ROOT@", fixture->rootfs, 0);
+      compare_both_ways (fixture, names->pdata[i], text->str, NULL,
+                         g_str_has_prefix (names->pdata[i], "y_") ? EXPECT_SERVED
+                                                                  : EXPECT_DECLINED);
+    }
+  /* A delete removes the container's cgroup, not the parents a
+   * cgroupsPath made. */
+  for (guint i = 0; i < made->len; i++)
+    g_rmdir (made->pdata[i]);
+}
+
+/* runc's default spec (hcsctl spec writes it, with busybox's conventions),
+ * its root the bundle's own, without a terminal as a caller without one
+ * (conmon, containerd's shim) writes it for a detached create. */
+static char *
+default_spec (Fixture *fixture)
+{
+  const char *args[] = { "spec", NULL };
+  g_autofree char *path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GString) spec = NULL;
+
+  g_unlink (path);
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, args), ==, 0);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  spec = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (spec, "\"terminal\": true", "\"terminal\": false", 1), ==,
+                    1);
+  g_assert_true (g_file_set_contents (path, spec->str, -1, NULL));
+  return g_string_free (g_steal_pointer (&spec), FALSE);
+}
+
+static void
+test_default_spec (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *spec = default_spec (fixture);
+  g_autofree char *bundle_option = g_strdup_printf ("--bundle=%s", fixture->bundle);
+  const char *const with_bundle[] = { "-b", fixture->bundle, NULL };
+  const char *const with_bundle_equals[] = { bundle_option, NULL };
+
+  compare_both_ways (fixture, "runc's default spec", spec, NULL, EXPECT_SERVED);
+  compare_both_ways (fixture, "-b", NULL, with_bundle, EXPECT_SERVED);
+  compare_both_ways (fixture, "--bundle=", NULL, with_bundle_equals, EXPECT_SERVED);
+}
+
+/* Each of the command line's and the options' declines still creates, as
+ * the full path does, or fails with its error. */
+static void
+test_declined (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *spec = default_spec (fixture);
+  g_autofree char *missing_dir = g_build_filename (fixture->temp_dir, "none", "pid", NULL);
+  g_autofree char *pid_file_option = g_strdup_printf ("--pid-file=%s", missing_dir);
+  g_autofree char *console = g_build_filename (fixture->temp_dir, "console.sock", NULL);
+  const char *const no_pivot[] = { "--no-pivot", NULL };
+  const char *const console_socket[] = { "--console-socket", console, NULL };
+  const char *const bad_pid_file[] = { pid_file_option, NULL };
+
+  compare_both_ways (fixture, "--no-pivot", spec, no_pivot, EXPECT_DECLINED);
+  compare_both_ways (fixture, "--console-socket", NULL, console_socket, EXPECT_DECLINED);
+  /* After the commit: the system discarded, the full path's message. */
+  compare_both_ways (fixture, "a pid file nobody can write", NULL, bad_pid_file,
+                     EXPECT_SERVED);
+
+  write_options (fixture, "[argon]\nshutdown-timeout-ms=5000\n");
+  compare_both_ways (fixture, "an option the front reads", NULL, NULL, EXPECT_SERVED);
+  write_options (fixture, "[host]\nlayer-dir=/nonexistent\n");
+  compare_both_ways (fixture, "an option the front does not read", NULL, NULL, EXPECT_DECLINED);
+  write_options (fixture, "[argon]\ncgroup-version=3\n");
+  compare_both_ways (fixture, "a value the full path refuses", NULL, NULL, EXPECT_DECLINED);
+  write_options (fixture, "[nowhere]\nkey=1\n");
+  compare_both_ways (fixture, "a group nobody knows", NULL, NULL, EXPECT_DECLINED);
+  write_options (fixture, "[argon]\nhelper=/nonexistent/helper\n");
+  compare_both_ways (fixture, "no helper", NULL, NULL, EXPECT_DECLINED);
+  write_options (fixture, NULL);
+
+  /* argon's module where the host looks for it: [host] plugin-dirs,
+   * HCS_PLUGIN_PATH (the suite's), the installed folder (not here). */
+  without_plugin_path = TRUE;
+  compare_both_ways (fixture, "no plugin folder", NULL, NULL, EXPECT_DECLINED);
+  {
+    g_autofree char *plugin_dir = g_path_get_dirname (g_getenv ("HCS_RUNTIME_HELPER"));
+    g_autofree char *argon_dir = g_build_filename (plugin_dir, "..", "plugins", "argon", NULL);
+    g_autofree char *canonical = g_canonicalize_filename (argon_dir, NULL);
+    g_autofree char *options = g_strdup_printf ("[host]\nplugin-dirs=%s\n", canonical);
+
+    write_options (fixture, options);
+    compare_both_ways (fixture, "[host] plugin-dirs", NULL, NULL, EXPECT_SERVED);
+  }
+  without_plugin_path = FALSE;
+  write_options (fixture, NULL);
+
+  {
+    g_autofree char *config = g_build_filename (fixture->bundle, "config.json", NULL);
+
+    g_unlink (config);
+    compare_both_ways (fixture, "no config.json", NULL, NULL, EXPECT_DECLINED);
+  }
+}
+
+/* A create of an id that exists: the claim is refused, the full path
+ * says so; the first stays as it was. */
+static void
+test_existing_id (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *spec = default_spec (fixture);
+  const char *const create_args[] = { "create", "taken", NULL };
+  g_autofree char *full_err = NULL, *front_err = NULL;
+  int full_code, front_code;
+
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, create_args), ==, 0);
+  full_code = hcsctl (fixture, FALSE, &full_err, create_args);
+  front_code = hcsctl (fixture, TRUE, &front_err, create_args);
+  g_assert_cmpint (full_code, !=, 0);
+  g_assert_cmpint (front_code, ==, full_code);
+  g_assert_nonnull (strstr (front_err, "hcsctl: the full path for create: the claim"));
+  g_assert_nonnull (strstr (front_err, full_err));
+  delete_container (fixture, "taken");
+}
+
+/* cgroup v2 (a cgroup2 mount of the machine's): the folder, the limits,
+ * and a device rule v2 refuses after the claim, everything undone. */
+static void
+test_cgroup_v2 (Fixture *fixture, gconstpointer data)
+{
+  const char *v2_root = test_find_v2_root ();
+  g_autofree char *spec = NULL, *options = NULL;
+  g_autoptr (GString) allowing = NULL;
+
+  if (v2_root == NULL)
+    {
+      g_test_skip ("no cgroup2 mount");
+      return;
+    }
+  spec = default_spec (fixture);
+  options = g_strdup_printf ("[argon]\ncgroup-version=2\ncgroup-root=%s\n", v2_root);
+  write_options (fixture, options);
+  compare_both_ways (fixture, "cgroup v2", spec, NULL, EXPECT_SERVED);
+  allowing = g_string_new (spec);
+  g_assert_cmpuint (g_string_replace (allowing, "\"allow\": false", "\"allow\": true", 1), ==, 1);
+  compare_both_ways (fixture, "cgroup v2, a device allowed", allowing->str, NULL,
+                     EXPECT_SERVED);
+  write_options (fixture, NULL);
+}
+
+/* oci.json of an earlier version kept the exec defaults made
+ * ("process", a ProcessConfig) where it now keeps config.json's process
+ * ("ociProcess"): the full path's exec without --process starts from
+ * either the same way. */
+static void
+test_old_oci_json (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *spec = default_spec (fixture);
+  g_autofree char *oci_path = g_build_filename (fixture->root, "systems", "old", "oci.json", NULL);
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autofree char *text = NULL, *process_text = NULL, *new_env = NULL, *old_env = NULL;
+  g_autoptr (JsonNode) config = json_from_string (spec, NULL);
+  g_autoptr (JsonNode) info = NULL;
+  g_autoptr (HcsProcessConfig) process = NULL, defaults = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonObject *process_object;
+  const char *const create_args[] = { "create", "old", NULL };
+  const char *const start_args[] = { "start", "old", NULL };
+  const char *const exec_args[] = { "exec", "--env", "GIVEN=1", "old", "env", NULL };
+
+  /* A workload that waits, an environment and a user to inherit. */
+  g_assert_nonnull (config);
+  process_object = json_object_get_object_member (json_node_get_object (config), "process");
+  json_object_set_member (process_object, "args",
+                          json_from_string ("[\"sleep\", \"1000\"]", NULL));
+  json_object_set_member (process_object, "env",
+                          json_from_string ("[\"PATH=/bin\", \"FROM_BUNDLE=yes\"]", NULL));
+  text = json_to_string (config, FALSE);
+  g_assert_true (g_file_set_contents (config_path, text, -1, NULL));
+  g_clear_pointer (&text, g_free);
+
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, create_args), ==, 0);
+  g_assert_cmpint (hcsctl (fixture, TRUE, NULL, start_args), ==, 0);
+  g_assert_cmpint (hcsctl_full (fixture, FALSE, &new_env, NULL, exec_args), ==, 0);
+  g_assert_nonnull (strstr (new_env, "FROM_BUNDLE=yes\n"));
+  g_assert_nonnull (strstr (new_env, "GIVEN=1\n"));
+
+  /* The record as an earlier hcsctl wrote it. */
+  g_assert_true (g_file_get_contents (oci_path, &text, NULL, NULL));
+  info = json_from_string (text, NULL);
+  g_assert_nonnull (info);
+  process_text = json_to_string (
+      json_object_get_member (json_node_get_object (info), "ociProcess"), FALSE);
+  process = hcs_process_config_from_oci_json (process_text, &error);
+  g_assert_no_error (error);
+  defaults = hcs_process_config_new_exec_defaults (process);
+  json_object_remove_member (json_node_get_object (info), "ociProcess");
+  json_object_set_member (json_node_get_object (info), "process",
+                          hcs_process_config_to_node (defaults));
+  g_clear_pointer (&text, g_free);
+  text = json_to_string (info, FALSE);
+  g_assert_true (g_file_set_contents (oci_path, text, -1, NULL));
+  g_assert_cmpint (hcsctl_full (fixture, FALSE, &old_env, NULL, exec_args), ==, 0);
+  g_assert_cmpstr (old_env, ==, new_env);
+  delete_container (fixture, "old");
+}
+
+/* The front's create killed at each of the full path's fault points
+ * after its claim: a folder `delete --force` undoes completely, as the
+ * reliability suite checks of the full path's. */
+static void
+test_fault_points (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
+                                         "argon-spawned", "argon-saved", "state-commit",
+                                         "hcsctl-created", NULL };
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+  g_autofree char *spec = default_spec (fixture);
+
+  for (guint i = 0; points[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("fault-%u", i);
+      g_autofree char *err = NULL;
+      const char *const args[] = { "create", id, NULL };
+      int code;
+
+      fault_point = points[i];
+      code = hcsctl (fixture, TRUE, &err, args);
+      fault_point = NULL;
+      g_test_message ("killed at %s: exit %d", points[i], code);
+      g_assert_cmpint (code, ==, 128 + SIGKILL);
+      g_assert_nonnull (strstr (err, "hcsctl: front: create"));
+      delete_container (fixture, id);
+      /* Its cgroup too, wherever the create stopped. */
+      for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+        {
+          g_autofree char *cgroup =
+              g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+          g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (getuid () != 0)
+    {
+      g_test_skip ("needs root (namespaces, cgroups)");
+      return g_test_run ();
+    }
+#define ADD(path, func)                                                                        \
+  g_test_add ("/front-create/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("default-spec", test_default_spec);
+  ADD ("corpus", test_corpus);
+  ADD ("declined", test_declined);
+  ADD ("existing-id", test_existing_id);
+  ADD ("cgroup-v2", test_cgroup_v2);
+  ADD ("fault-points", test_fault_points);
+  ADD ("old-oci-json", test_old_oci_json);
+  int code = g_test_run ();
+  test_cleanup_cgroup_parent ();
+  return code;
+}
