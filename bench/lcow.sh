@@ -70,7 +70,7 @@ cgroup-parent=hcs-bench-lcow
 keep-uvm=true
 EOT
 
-if [ -e /dev/kvm ]; then accel=(-accel kvm -cpu host); tsc=""
+if [ -e /dev/kvm ] && grep -qwE "vmx|svm" /proc/cpuinfo; then accel=(-accel kvm -cpu host); tsc=""
 else accel=(-accel tcg,thread=multi -cpu max)
      tsc=" tsc_early_khz=$("$build/bench/hcs-bench-vm-boot" --tsc-khz)"; fi
 

@@ -29,7 +29,7 @@ sh "$top/scripts/vm-initramfs.sh" "$work/initramfs.cpio" "$cache/modules" \
 initrd=$work/initramfs.cpio
 
 # The same machine as the library's, the control port a pipe chardev.
-if [ -e /dev/kvm ]; then accel=(-accel kvm -cpu host); tsc=""
+if [ -e /dev/kvm ] && grep -qwE "vmx|svm" /proc/cpuinfo; then accel=(-accel kvm -cpu host); tsc=""
 else accel=(-accel tcg,thread=multi -cpu max); tsc=" tsc_early_khz=$("$helper" --tsc-khz)"; fi
 if [ "$machine" = microvm ]; then serial=virtio-serial-device; else serial=virtio-serial-pci; fi
 mkfifo "$work/control.in" "$work/control.out"

@@ -183,7 +183,8 @@ bare_boot (void)
   g_autofree char *bridge_arg =
       g_strdup_printf ("socket,id=bridge,path=%s,server=on,wait=off", bridge);
   g_autofree char *append = NULL;
-  gboolean kvm = access ("/dev/kvm", R_OK | W_OK) == 0;
+  VmAccel accel = VM_ACCEL_TCG;
+  gboolean kvm = vm_accel_resolve (VM_ACCEL_AUTO, &accel, NULL) && accel == VM_ACCEL_KVM;
   g_autoptr (GError) error = NULL;
   double ms = 0;
   GPid pid;
