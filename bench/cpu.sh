@@ -18,7 +18,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 command -v perf >/dev/null || { echo "cpu.sh: perf is needed (Debian's linux-perf)" >&2; exit 1; }
 
 bench_cleanup() {
-  for id in c-hcs c-crun c-runc r-crun r-runc; do
+  for id in c-hcs c-crun c-runc r-hcs r-crun r-runc; do
     "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f $id >/dev/null 2>&1 || true
     crun --root "$state/crun-root" delete -f $id >/dev/null 2>&1 || true
     runc --root "$state/runc-root" delete -f $id >/dev/null 2>&1 || true
@@ -43,22 +43,17 @@ cpu_us() {
   awk -F, '$3 == "task-clock" { printf "%d\n", $1 * 1000 }' "$work/perf.out" >> "$file"
 }
 
-# One round of a runtime: run, then create, start, exec and delete -f of
-# a container that sleeps. hcsctl's run is its own (--rootfs), as in
-# lifecycle.sh; crun's and runc's take the bundle.
+# One round of a runtime: run (runc's, of one bundle for all three), then
+# create, start, exec and delete -f of a container that sleeps.
 round() {
   local rt=$1 name=$2 id=c-$2
   mkdir -p "$work/cpu/$name"
-  if [ "$name" = hcs ]; then
-    cpu_us "$work/cpu/$name/run" "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true
-  else
-    cpu_us "$work/cpu/$name/run" ${rt%_} --root "$state/$name-root" run -b "$work/bundle-true" r-$name
-  fi
   if [ "$name" = hcs ]; then
     set -- "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root"
   else
     set -- ${rt%_} --root "$state/$name-root"
   fi
+  cpu_us "$work/cpu/$name/run" "$@" run -b "$work/bundle-true" r-$name
   cpu_us "$work/cpu/$name/create" "$@" create --bundle "$work/bundle" $id
   cpu_us "$work/cpu/$name/start" "$@" start $id
   cpu_us "$work/cpu/$name/exec" "$@" exec $id /bin/true

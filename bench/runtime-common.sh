@@ -1,6 +1,6 @@
 # runtime-common.sh: what bench/lifecycle.sh and bench/oci.sh share (sourced,
 # not run). Before sourcing: `runs` and `top`; after: `hcsctl`, `work` (a
-# temporary folder), `state` (one on tmpfs for the runtimes' state
+# temporary folder), `state` (a tmpfs mounted for the runtimes' state
 # folders), `work/options.ini` (hcs's own image folder and cgroup
 # parent), `rootfs` (the busybox root), `work/bundle` (runc's default spec
 # running ARGS given to make_bundle), median_us, report_ratios, and a
@@ -47,12 +47,14 @@ for tool in crun runc hyperfine ${bench_tools:-}; do
 done
 
 work=$(mktemp -d /tmp/hcs-bench-XXXXXX)
-# The runtimes' state folders on tmpfs, where each keeps them by default
-# (/run/hcs, /run/crun, /run/runc): on this kind of machine a file made on
-# the ext4 root costs 200 to 340 µs against 15 to 35 on /run, and the
-# runtimes make different numbers of files (hcs ten a create, crun three),
-# so state on disk measures the disk rather than the runtimes.
-state=$(mktemp -d /run/hcs-bench-XXXXXX)
+# The runtimes' state folders on a tmpfs of the bench's own, as each keeps
+# them by default under /run, a tmpfs on most hosts (on this kind of
+# machine /run is the ext4 root: a file made there costs 18 to 180 µs
+# against 10 to 12 on tmpfs), and the runtimes make different numbers of
+# files (hcs ten a create, crun three), so state on disk would measure
+# the disk rather than the runtimes.
+state=$(mktemp -d /tmp/hcs-bench-state-XXXXXX)
+mount -t tmpfs -o mode=0700 hcs-bench-state "$state"
 hugetlb_mounted=""
 bench_cleanup() { :; }
 cleanup() {
@@ -60,7 +62,8 @@ cleanup() {
   if [ -n "$hugetlb_mounted" ]; then
     umount /sys/fs/cgroup/hugetlb && rmdir /sys/fs/cgroup/hugetlb
   fi
-  rm -rf "$work" "$state"
+  rm -rf "$work"
+  umount "$state" && rmdir "$state"
   # hcs keeps a cgroup parent for its containers; the bench's goes with it.
   for dir in /sys/fs/cgroup/*/hcs-bench /sys/fs/cgroup/hcs-bench; do
     [ -d "$dir" ] && rmdir "$dir" 2>/dev/null || true
