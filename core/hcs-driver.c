@@ -5,6 +5,7 @@
  */
 #include "hcs-driver.h"
 #include "hcs-error.h"
+#include "hcs-gate.h"
 #include "hcs-host.h"
 #include "hcs-plugin.h"
 #include "hcs-plugin-private.h"
@@ -591,13 +592,10 @@ hcs_options_get_boolean (GKeyFile *host_options, GKeyFile *system_options,
   g_autofree char *value =
       hcs_options_get_string (host_options, system_options, group, key, NULL);
 
+  int boolean;
+
   if (value == NULL)
     return default_value;
-  if (g_ascii_strcasecmp (value, "true") == 0 || g_str_equal (value, "1") ||
-      g_ascii_strcasecmp (value, "yes") == 0)
-    return TRUE;
-  if (g_ascii_strcasecmp (value, "false") == 0 || g_str_equal (value, "0") ||
-      g_ascii_strcasecmp (value, "no") == 0)
-    return FALSE;
-  return default_value;
+  boolean = hcs_gate_boolean_value (value);
+  return boolean < 0 ? default_value : boolean;
 }

@@ -290,6 +290,22 @@ all_digits (const char *text, const char *end)
   return TRUE;
 }
 
+int
+hcs_gate_boolean_value (const char *value)
+{
+  const char *const true_words[] = { "true", "yes", "1" };
+  const char *const false_words[] = { "false", "no", "0" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (true_words); i++)
+    {
+      if (g_ascii_strcasecmp (value, true_words[i]) == 0)
+        return TRUE;
+      if (g_ascii_strcasecmp (value, false_words[i]) == 0)
+        return FALSE;
+    }
+  return -1;
+}
+
 char *
 hcs_gate_exec_user (const char *base, const char *given)
 {

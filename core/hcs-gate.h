@@ -129,6 +129,11 @@ GVariant *hcs_gate_load_exec (const HcsGate *gate, gboolean *exec_defaults, GErr
  * full path and the front alike. @base NULL: @given as it is. */
 char *hcs_gate_exec_user (const char *base, const char *given);
 
+/* A runtime option's boolean word (hcs-options.c): TRUE for "true",
+ * "yes" or "1", FALSE for "false", "no" or "0" (any case), -1 for
+ * anything else; one list for libhcs and the front alike. */
+int hcs_gate_boolean_value (const char *value);
+
 /* Reads the gate of STATE_DIR/systems/@id (@id already validated). FALSE
  * with @error saying why when there is no folder (G_FILE_ERROR_NOENT), or
  * no gate, or one of another version, or a folder still being created or

@@ -7,6 +7,7 @@
 #include "hcs-config.h"
 
 #include "hcs-error.h"
+#include "hcs-gate.h"
 #include "hcs-image.h"
 #include "hcs-plugin-private.h"
 
@@ -140,17 +141,6 @@ did_you_mean (const char *word, GPtrArray *candidates, const char *open, const c
 
 /* --- values --------------------------------------------------------------- */
 
-static gboolean
-is_boolean (const char *value)
-{
-  const char *words[] = { "true", "false", "yes", "no", "1", "0" };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
-    if (g_ascii_strcasecmp (value, words[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 /* NULL when @value fits @spec, else what is wrong with it. */
 static char *
 value_problem (const HcsOptionSpec *spec, const char *value)
@@ -172,7 +162,7 @@ value_problem (const HcsOptionSpec *spec, const char *value)
         return NULL;
       }
     case HCS_OPTION_BOOLEAN:
-      return is_boolean (value)
+      return hcs_gate_boolean_value (value) >= 0
                  ? NULL
                  : g_strdup_printf ("'%s' is not a boolean (true or false)", value);
     case HCS_OPTION_INTEGER:

@@ -259,13 +259,7 @@ option_boolean (GKeyFile *options, const char *group, const char *key)
 
   if (value == NULL)
     return -1;
-  if (g_ascii_strcasecmp (value, "true") == 0 || g_str_equal (value, "1") ||
-      g_ascii_strcasecmp (value, "yes") == 0)
-    return TRUE;
-  if (g_ascii_strcasecmp (value, "false") == 0 || g_str_equal (value, "0") ||
-      g_ascii_strcasecmp (value, "no") == 0)
-    return FALSE;
-  return -1;
+  return hcs_gate_boolean_value (value);
 }
 
 /* argon_driver_get_settings(): the helper and die-with-creator. FALSE:
