@@ -26,6 +26,13 @@
  *
  * With --debug it says on stderr that it served the create, or why not.
  *
+ * The front's run (hcsctl-front-run.c) makes its container with the same
+ * code, hcsctl_front_container_create(): detached with -d; otherwise as
+ * argon makes it for a creator that stays (no start fifo, the helper
+ * kept as the init's parent, its start and status pipes held), with
+ * what such a run needs after it (the release, the signals, the exit,
+ * the removal) beside the undo and the discard a create has.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-config.h"
