@@ -968,6 +968,16 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
       return decline (globals, verb, "standard stream %d is closed", fd);
   if ((reason = read_settings (globals, settings)) != NULL)
     return decline (globals, verb, "%s", reason);
+  /* The init (and, not detached, its helper) is watched through pidfds;
+   * where there are none (Linux before 5.3, valgrind) argon's child
+   * watch does it. */
+  {
+    int probe = (int) syscall (SYS_pidfd_open, getpid (), 0);
+
+    if (probe < 0)
+      return decline (globals, verb, "no pidfds here: %s", g_strerror (errno));
+    close (probe);
+  }
 
   /* config.json read as hcs_container_config_from_json() reads it. */
   bundle = g_canonicalize_filename (bundle_arg ? bundle_arg : ".", NULL);
