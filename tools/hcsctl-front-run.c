@@ -15,8 +15,8 @@
  * N), then the container removed (what is left in the cgroup killed, the
  * cgroup, the folder).
  *
- * Declined, before anything is made: hcs's own form of run (decided
- * exactly as hcsctl.c's run_either() decides), any other option (--keep,
+ * Declined, before anything is made: hcs's own form of run (decided by
+ * hcsctl_run_is_runc_form(), as the full path's run_either() decides), any other option (--keep,
  * --console-socket, --no-pivot, ...), and whatever the front create
  * declines (a terminal, hooks, ...). With --debug it says on stderr that
  * it served the run, or why not.
@@ -32,7 +32,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <string.h>
 #include <unistd.h>
 
 typedef struct {
@@ -51,31 +50,6 @@ decline (HcsctlGlobals *globals, const char *reason)
 }
 
 /* --- the command line --------------------------------------------------------------- */
-
-/* hcsctl.c's run_either(): runc's form is the one with one of its
- * options, or a lone id with a config.json in the current folder; a "--"
- * first makes it hcs's. */
-static gboolean
-is_runc_form (int argc, char **argv)
-{
-  static const char *const runc_options[] = { "-b", "--bundle", "-d", "--detach", "--pid-file",
-                                              "--console-socket", "--keep", "--no-pivot",
-                                              "--no-new-keyring", "--preserve-fds", NULL };
-  guint positional = 0;
-
-  for (int i = 1; i < argc; i++)
-    {
-      g_autofree char *name = g_strndup (argv[i], strcspn (argv[i], "="));
-
-      if (g_str_equal (argv[i], "--"))
-        return FALSE;
-      if (g_strv_contains (runc_options, name))
-        return TRUE;
-      if (argv[i][0] != '-')
-        positional++;
-    }
-  return positional == 1 && g_file_test ("config.json", G_FILE_TEST_EXISTS);
-}
 
 /* The options the front serves, then the id, parsed strictly as the full
  * path's GOptionContext does; anything else is its to parse or refuse. */
@@ -249,7 +223,7 @@ hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int code, exit_code = 1;
 
-  if (!is_runc_form (argc, argv))
+  if (!hcsctl_run_is_runc_form (argc, argv))
     return decline (globals, "hcs's own form");
   if (!parse_command_line (argc, argv, &args))
     return decline (globals, "its options");
