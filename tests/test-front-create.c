@@ -828,7 +828,7 @@ assert_run_left_nothing (Fixture *fixture, const char *id, int pid)
 
 /* `run ID` of @args both ways, with @signal_hcsctl sent to hcsctl or
  * @signal_init to the init once the workload wrote @ready: the same
- * exit code (@expected_code), stdout and stderr, the same records while
+ * exit code (@expected_code, or -1: whatever the full path's is), stdout and stderr, the same records while
  * it ran, served by the front; nothing left after. */
 static void
 run_both_ways (Fixture *fixture, const char *what, const char *const *args, const char *ready,
@@ -884,7 +884,8 @@ run_both_ways (Fixture *fixture, const char *what, const char *const *args, cons
   g_assert_false (outcomes[0].served);
   if (!outcomes[1].served)
     g_error ("%s: not served by the front", what);
-  g_assert_cmpint (outcomes[0].code, ==, expected_code);
+  if (expected_code >= 0)
+    g_assert_cmpint (outcomes[0].code, ==, expected_code);
   g_assert_cmpint (outcomes[1].code, ==, outcomes[0].code);
   g_assert_cmpstr (outs[1], ==, outs[0]);
   g_assert_cmpstr (outcomes[1].err, ==, outcomes[0].err);
@@ -906,6 +907,7 @@ test_run (Fixture *fixture, gconstpointer data)
   const char *const both_streams[] = { "sh", "-c", "echo to stdout; echo to stderr >&2; exit 1",
                                        NULL };
   const char *const waiting[] = { "sh", "-c", "echo ready; exec sleep 1000", NULL };
+  const char *const missing[] = { "/nonexistent/program", NULL };
   const char *const trapping[] = { "sh", "-c",
                                    "trap 'echo got TERM; exit 7' TERM; echo ready; "
                                    "while :; do sleep 0.1; done",
@@ -917,6 +919,40 @@ test_run (Fixture *fixture, gconstpointer data)
   run_both_ways (fixture, "killed by SIGKILL", waiting, "ready\n", 0, SIGKILL,
                  128 + SIGKILL);
   run_both_ways (fixture, "SIGTERM to hcsctl", trapping, "ready\n", SIGTERM, 0, 7);
+  run_both_ways (fixture, "no such program", missing, NULL, 0, 0, -1);
+
+  /* A failure after the commit (the pid file): the container discarded,
+   * the full path's message. */
+  {
+    g_autofree char *missing_dir = g_build_filename (fixture->temp_dir, "none", "pid", NULL);
+    char *errs[2] = { NULL, NULL };
+    int codes[2];
+
+    for (int front = 0; front < 2; front++)
+      {
+        g_autofree char *id = g_strdup_printf ("%s-pid-file", front ? "front" : "full");
+        const char *const args[] = { "run", "--pid-file", missing_dir, id, NULL };
+        g_autofree char *err = NULL;
+        g_autoptr (GString) kept = g_string_new (NULL);
+        g_auto (GStrv) lines = NULL;
+
+        codes[front] = hcsctl (fixture, front, &err, args);
+        g_assert_true ((strstr (err, "hcsctl: front: run ") != NULL) == front);
+        lines = g_strsplit (err, "\n", -1);
+        for (guint i = 0; lines[i] != NULL; i++)
+          if (!g_str_has_prefix (lines[i], "hcsctl: front: ") &&
+              !g_str_has_prefix (lines[i], "hcsctl: the full path for "))
+            g_string_append_printf (kept, "%s\n", lines[i]);
+        errs[front] = mask ("stderr", kept->str, id);
+        assert_run_left_nothing (fixture, id, 0);
+      }
+    g_test_message ("a pid file nobody can write: exit %d: %s", codes[1], errs[1]);
+    g_assert_cmpint (codes[0], ==, 1);
+    g_assert_cmpint (codes[1], ==, codes[0]);
+    g_assert_cmpstr (errs[1], ==, errs[0]);
+    g_free (errs[0]);
+    g_free (errs[1]);
+  }
 }
 
 /* run -d both ways: running, the same records but the start's (the full
