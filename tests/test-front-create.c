@@ -12,6 +12,12 @@
  * runtime options it does not read; a decline still creates, through
  * the full path.
  *
+ * runc's run is held to the full path the same way: without -d, the
+ * exit code, stdout and stderr of a workload, the records while it runs,
+ * nothing left after (folder, cgroups, the init), a SIGTERM to hcsctl
+ * reaching the workload; with -d, the records and a delete; and its
+ * declines (--keep, --console-socket, a terminal, hcs's own form).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-common.h"
@@ -152,7 +158,7 @@ mask (const char *name, const char *text, const char *id)
   g_string_replace (masked, id, "ID", 0);
   if (g_str_equal (name, "argon.json"))
     return replace_all (masked->str,
-                        "\"(pid|pid_start_time|helper_pid|helper_start_time|created|creator_pid)\""
+                        "\"(pid|pid_start_time|helper_pid|helper_start_time|created|started|creator_pid)\""
                         ":[0-9]+", "\"\\1\":N");
   if (g_str_equal (name, "gate"))
     return replace_all (masked->str, "^(pid|pid-start-time|created|helper|helper-start-time)=.*$",
@@ -682,6 +688,444 @@ test_fault_points (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* --- run ----------------------------------------------------------------------------- */
+
+/* config.json: runc's default spec with @args as the process's. */
+static void
+set_workload (Fixture *fixture, const char *const *args)
+{
+  g_autofree char *spec = default_spec (fixture);
+  g_autofree char *path = g_build_filename (fixture->bundle, "config.json", NULL);
+  g_autoptr (JsonNode) config = json_from_string (spec, NULL);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *text = NULL;
+  JsonObject *process;
+
+  g_assert_nonnull (config);
+  json_builder_begin_array (builder);
+  for (guint i = 0; args[i] != NULL; i++)
+    json_builder_add_string_value (builder, args[i]);
+  json_builder_end_array (builder);
+  process = json_object_get_object_member (json_node_get_object (config), "process");
+  json_object_set_member (process, "args", json_builder_get_root (builder));
+  text = json_to_string (config, TRUE);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* An hcsctl run under way: its stdout and stderr go to files. */
+typedef struct {
+  GSubprocess *subprocess;
+  char *out_path, *err_path;
+} Running;
+
+static void
+start_hcsctl (Fixture *fixture, gboolean front, const char *const *args, Running *running)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GError) error = NULL;
+
+  running->out_path = g_build_filename (fixture->temp_dir, "run-stdout", NULL);
+  running->err_path = g_build_filename (fixture->temp_dir, "run-stderr", NULL);
+  g_ptr_array_add (argv, (char *) g_getenv ("HCSCTL"));
+  g_ptr_array_add (argv, "--debug");
+  g_ptr_array_add (argv, "--options");
+  g_ptr_array_add (argv, fixture->options_file);
+  g_ptr_array_add (argv, "--root");
+  g_ptr_array_add (argv, fixture->root);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  if (!front)
+    g_subprocess_launcher_setenv (launcher, "HCSCTL_FRONT", "0", TRUE);
+  g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
+  g_subprocess_launcher_set_stdout_file_path (launcher, running->out_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, running->err_path);
+  running->subprocess =
+      g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+}
+
+/* Until the workload said @text on stdout. */
+static void
+wait_for_output (Running *running, const char *text)
+{
+  for (guint tries = 0; tries < 3000; tries++)
+    {
+      g_autofree char *out = NULL;
+
+      if (g_file_get_contents (running->out_path, &out, NULL, NULL) && strstr (out, text))
+        return;
+      g_usleep (10000);
+    }
+  g_error ("the workload never wrote %s", text);
+}
+
+/* What a run did: its code, stdout, stderr without the --debug lines,
+ * whether the front served it. */
+static void
+finish_hcsctl (Running *running, const char *id, Outcome *outcome, char **out)
+{
+  g_autofree char *err = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) kept = g_string_new (NULL);
+
+  test_subprocess_wait_guarded (running->subprocess, "hcsctl run");
+  outcome->code = g_subprocess_get_if_exited (running->subprocess)
+                      ? g_subprocess_get_exit_status (running->subprocess)
+                      : 128 + g_subprocess_get_term_sig (running->subprocess);
+  g_assert_true (g_file_get_contents (running->err_path, &err, NULL, NULL));
+  g_assert_true (g_file_get_contents (running->out_path, out, NULL, NULL));
+  lines = g_strsplit (err, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "hcsctl: front: run "))
+        outcome->served = TRUE;
+      else if (g_str_has_prefix (lines[i], "hcsctl: the full path for run"))
+        g_test_message ("%s", lines[i]);
+      else if (lines[i + 1] != NULL || *lines[i] != '\0')
+        g_string_append_printf (kept, "%s\n", lines[i]);
+    }
+  outcome->err = mask ("stderr", kept->str, id);
+  g_unlink (running->out_path);
+  g_unlink (running->err_path);
+  g_clear_object (&running->subprocess);
+  g_free (running->out_path);
+  g_free (running->err_path);
+}
+
+static int
+read_pid_file (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return atoi (text);
+}
+
+/* Nothing of @id is left: its folder, its cgroups, its init (@pid). */
+static void
+assert_run_left_nothing (Fixture *fixture, const char *id, int pid)
+{
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+  g_autofree char *folder = g_build_filename (fixture->root, "systems", id, NULL);
+  g_autofree char *proc = g_strdup_printf ("/proc/%d/cgroup", pid);
+  g_autofree char *cgroups = NULL;
+
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+  for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+    {
+      g_autofree char *cgroup =
+          g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+      g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+    }
+  /* A pid reused since is some other process's, not in our cgroup. */
+  if (pid > 0 && g_file_get_contents (proc, &cgroups, NULL, NULL))
+    g_assert_null (strstr (cgroups, id));
+}
+
+/* `run ID` of @args both ways, with @signal_hcsctl sent to hcsctl or
+ * @signal_init to the init once the workload wrote @ready: the same
+ * exit code (@expected_code, or -1: whatever the full path's is), stdout and stderr, the same records while
+ * it ran, served by the front; nothing left after. */
+static void
+run_both_ways (Fixture *fixture, const char *what, const char *const *args, const char *ready,
+               int signal_hcsctl, int signal_init, int expected_code)
+{
+  static guint serial;
+  Outcome outcomes[2] = { { 0 }, { 0 } };
+  char *outs[2] = { NULL, NULL };
+  GHashTable *records[2] = { NULL, NULL };
+
+  set_workload (fixture, args);
+  for (int front = 0; front < 2; front++)
+    {
+      g_autofree char *id = g_strdup_printf ("%s-run-%u", front ? "front" : "full", ++serial);
+      g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "run-pid", NULL);
+      const char *const run_args[] = { "run", "--pid-file", pid_file, id, NULL };
+      Running running = { 0 };
+      int pid;
+
+      start_hcsctl (fixture, front, run_args, &running);
+      if (ready != NULL)
+        {
+          wait_for_output (&running, ready);
+          records[front] = snapshot (fixture, id, NULL);
+          g_assert_nonnull (records[front]);
+          if (signal_hcsctl != 0)
+            g_subprocess_send_signal (running.subprocess, signal_hcsctl);
+          if (signal_init != 0)
+            g_assert_cmpint (kill (read_pid_file (pid_file), signal_init), ==, 0);
+        }
+      finish_hcsctl (&running, id, &outcomes[front], &outs[front]);
+      pid = g_file_test (pid_file, G_FILE_TEST_EXISTS) ? read_pid_file (pid_file) : 0;
+      g_unlink (pid_file);
+      g_test_message ("%s, %s: exit %d, stdout %s, stderr %s", what,
+                      front ? "front" : "full path", outcomes[front].code, outs[front],
+                      outcomes[front].err);
+      assert_run_left_nothing (fixture, id, pid);
+      /* The records name the id: the same once it is masked. */
+      if (records[front] != NULL)
+        {
+          g_autoptr (GHashTable) masked =
+              g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          GHashTableIter iter;
+          gpointer name, text;
+
+          g_hash_table_iter_init (&iter, records[front]);
+          while (g_hash_table_iter_next (&iter, &name, &text))
+            g_hash_table_insert (masked, mask ("stderr", name, id), mask ("stderr", text, id));
+          g_hash_table_unref (records[front]);
+          records[front] = g_steal_pointer (&masked);
+        }
+    }
+  g_assert_false (outcomes[0].served);
+  if (!outcomes[1].served)
+    g_error ("%s: not served by the front", what);
+  if (expected_code >= 0)
+    g_assert_cmpint (outcomes[0].code, ==, expected_code);
+  g_assert_cmpint (outcomes[1].code, ==, outcomes[0].code);
+  g_assert_cmpstr (outs[1], ==, outs[0]);
+  g_assert_cmpstr (outcomes[1].err, ==, outcomes[0].err);
+  if (ready != NULL)
+    assert_same_records (what, records[0], records[1]);
+  for (int i = 0; i < 2; i++)
+    {
+      outcome_clear (&outcomes[i]);
+      g_free (outs[i]);
+      g_clear_pointer (&records[i], g_hash_table_unref);
+    }
+}
+
+static void
+test_run (Fixture *fixture, gconstpointer data)
+{
+  const char *const true_args[] = { "/bin/true", NULL };
+  const char *const exit_3[] = { "sh", "-c", "exit 3", NULL };
+  const char *const both_streams[] = { "sh", "-c", "echo to stdout; echo to stderr >&2; exit 1",
+                                       NULL };
+  const char *const waiting[] = { "sh", "-c", "echo ready; exec sleep 1000", NULL };
+  const char *const missing[] = { "/nonexistent/program", NULL };
+  const char *const trapping[] = { "sh", "-c",
+                                   "trap 'echo got TERM; exit 7' TERM; echo ready; "
+                                   "while :; do sleep 0.1; done",
+                                   NULL };
+
+  run_both_ways (fixture, "/bin/true", true_args, NULL, 0, 0, 0);
+  run_both_ways (fixture, "exit 3", exit_3, NULL, 0, 0, 3);
+  run_both_ways (fixture, "stdout and stderr", both_streams, NULL, 0, 0, 1);
+  run_both_ways (fixture, "killed by SIGKILL", waiting, "ready\n", 0, SIGKILL,
+                 128 + SIGKILL);
+  run_both_ways (fixture, "SIGTERM to hcsctl", trapping, "ready\n", SIGTERM, 0, 7);
+  run_both_ways (fixture, "no such program", missing, NULL, 0, 0, -1);
+
+  /* A failure after the commit (the pid file): the container discarded,
+   * the full path's message. */
+  {
+    g_autofree char *missing_dir = g_build_filename (fixture->temp_dir, "none", "pid", NULL);
+    char *errs[2] = { NULL, NULL };
+    int codes[2];
+
+    for (int front = 0; front < 2; front++)
+      {
+        g_autofree char *id = g_strdup_printf ("%s-pid-file", front ? "front" : "full");
+        const char *const args[] = { "run", "--pid-file", missing_dir, id, NULL };
+        g_autofree char *err = NULL;
+        g_autoptr (GString) kept = g_string_new (NULL);
+        g_auto (GStrv) lines = NULL;
+
+        codes[front] = hcsctl (fixture, front, &err, args);
+        g_assert_true ((strstr (err, "hcsctl: front: run ") != NULL) == front);
+        lines = g_strsplit (err, "\n", -1);
+        for (guint i = 0; lines[i] != NULL; i++)
+          if (!g_str_has_prefix (lines[i], "hcsctl: front: ") &&
+              !g_str_has_prefix (lines[i], "hcsctl: the full path for "))
+            g_string_append_printf (kept, "%s\n", lines[i]);
+        errs[front] = mask ("stderr", kept->str, id);
+        assert_run_left_nothing (fixture, id, 0);
+      }
+    g_test_message ("a pid file nobody can write: exit %d: %s", codes[1], errs[1]);
+    g_assert_cmpint (codes[0], ==, 1);
+    g_assert_cmpint (codes[1], ==, codes[0]);
+    g_assert_cmpstr (errs[1], ==, errs[0]);
+    g_free (errs[0]);
+    g_free (errs[1]);
+  }
+}
+
+/* run -d both ways: running, the same records but the start's (the full
+ * path's start saves argon.json again, with the start and the cgroup
+ * version resolved; the front's start, as its `start`, writes
+ * gate-started), the same state; then delete --force leaves nothing. */
+static void
+test_run_detached (Fixture *fixture, gconstpointer data)
+{
+  const char *const waiting[] = { "sleep", "1000", NULL };
+  GHashTable *records[2] = { NULL, NULL };
+  char *states[2] = { NULL, NULL };
+
+  set_workload (fixture, waiting);
+  for (int front = 0; front < 2; front++)
+    {
+      g_autofree char *id = g_strdup_printf ("%s-detached", front ? "front" : "full");
+      g_autofree char *pid_file = g_build_filename (fixture->temp_dir, "run-pid", NULL);
+      const char *const run_args[] = { "run", "-d", "--pid-file", pid_file, id, NULL };
+      const char *const state_args[] = { "state", id, NULL };
+      const char *const delete_args[] = { "delete", "-f", id, NULL };
+      g_autofree char *err = NULL, *state = NULL;
+      GHashTableIter iter;
+      gpointer name, text;
+      int pid;
+
+      g_assert_cmpint (hcsctl (fixture, front, &err, run_args), ==, 0);
+      g_assert_true ((strstr (err, "hcsctl: front: run ") != NULL) == front);
+      pid = read_pid_file (pid_file);
+      records[front] = snapshot (fixture, id, NULL);
+      g_assert_nonnull (records[front]);
+      g_hash_table_remove (records[front], "gate-started");
+      g_hash_table_remove (records[front], "argon.json");
+      g_hash_table_iter_init (&iter, records[front]);
+      while (g_hash_table_iter_next (&iter, &name, &text))
+        g_hash_table_iter_replace (&iter, mask ("stderr", text, id));
+      g_assert_cmpint (hcsctl_full (fixture, front, &state, NULL, state_args), ==, 0);
+      g_assert_nonnull (strstr (state, "\"status\" : \"running\""));
+      {
+        g_autofree char *masked = mask ("stderr", state, id);
+        g_autofree char *no_pid = replace_all (masked, "\"pid\" : [0-9]+", "\"pid\" : N");
+
+        states[front] = replace_all (no_pid, "\"created\" : \"[^\"]*\"", "\"created\" : T");
+      }
+      g_assert_cmpint (hcsctl (fixture, front, NULL, delete_args), ==, 0);
+      g_unlink (pid_file);
+      assert_run_left_nothing (fixture, id, pid);
+    }
+  assert_same_records ("run -d", records[0], records[1]);
+  g_assert_cmpstr (states[1], ==, states[0]);
+  for (int i = 0; i < 2; i++)
+    {
+      g_free (states[i]);
+      g_hash_table_unref (records[i]);
+    }
+}
+
+/* The front's run killed at each fault point after its claim, with and
+ * without -d: what is left, `delete --force` undoes completely. */
+static void
+test_run_fault_points (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
+                                         "argon-spawned", "argon-saved", "state-commit",
+                                         "hcsctl-created", "argon-start-opened",
+                                         "argon-started", "argon-remove-cgroup", NULL };
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+  const char *const waiting[] = { "sleep", "1000", NULL };
+  const char *const quick[] = { "/bin/true", NULL };
+
+  for (int detach = 0; detach < 2; detach++)
+    for (guint i = 0; points[i] != NULL; i++)
+      {
+        g_autofree char *id = g_strdup_printf ("fault-%d-%u", detach, i);
+        g_autofree char *err = NULL;
+        const char *const args[] = { "run", detach ? "-d" : id, detach ? id : NULL, NULL };
+        int code;
+
+        /* A run -d has no removal, a run no start fifo. */
+        if (g_str_equal (points[i], detach ? "argon-remove-cgroup" : "argon-start-opened"))
+          continue;
+        /* The removal comes once the workload exited. */
+        set_workload (fixture, g_str_equal (points[i], "argon-remove-cgroup") ? quick : waiting);
+        fault_point = points[i];
+        code = hcsctl (fixture, TRUE, &err, args);
+        fault_point = NULL;
+        g_test_message ("run%s killed at %s: exit %d", detach ? " -d" : "", points[i], code);
+        g_assert_nonnull (strstr (err, "hcsctl: front: run"));
+        g_assert_cmpint (code, ==, 128 + SIGKILL);
+        delete_container (fixture, id);
+        for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+          {
+            g_autofree char *cgroup =
+                g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+            g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+          }
+      }
+}
+
+/* What the front does not serve goes the full path, with its outcome. */
+static void
+test_run_declined (Fixture *fixture, gconstpointer data)
+{
+  static const char *const declines[][4] = {
+    { "--keep", NULL },
+    { "--no-pivot", NULL },
+    { "--console-socket", "/nonexistent/console.sock", NULL },
+  };
+  const char *const true_args[] = { "/bin/true", NULL };
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+
+  set_workload (fixture, true_args);
+  for (gsize i = 0; i < G_N_ELEMENTS (declines); i++)
+    for (int front = 0; front < 2; front++)
+      {
+        g_autofree char *id = g_strdup_printf ("declined-%" G_GSIZE_FORMAT "-%d", i, front);
+        g_autoptr (GPtrArray) args = g_ptr_array_new ();
+        g_autofree char *err = NULL;
+        int code;
+
+        g_ptr_array_add (args, "run");
+        for (guint j = 0; declines[i][j] != NULL; j++)
+          g_ptr_array_add (args, (char *) declines[i][j]);
+        g_ptr_array_add (args, id);
+        g_ptr_array_add (args, NULL);
+        code = hcsctl (fixture, front, &err, (const char *const *) args->pdata);
+        g_test_message ("run %s: exit %d: %s", declines[i][0], code, err);
+        g_assert_cmpint (code, ==, 0);
+        g_assert_null (strstr (err, "hcsctl: front: run "));
+        if (front)
+          g_assert_nonnull (strstr (err, "hcsctl: the full path for run: its options"));
+        delete_container (fixture, id);
+      }
+
+  /* A terminal: the translation declines it. */
+  {
+    g_autofree char *text = NULL;
+    g_autoptr (GString) with_terminal = NULL;
+    const char *const run_args[] = { "run", "terminal", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+    with_terminal = g_string_new (text);
+    g_assert_cmpuint (
+        g_string_replace (with_terminal, "\"terminal\" : false", "\"terminal\" : true", 1), ==,
+        1);
+    g_assert_true (g_file_set_contents (config_path, with_terminal->str, -1, NULL));
+    hcsctl (fixture, TRUE, &err, run_args);
+    g_test_message ("run with a terminal: %s", err);
+    g_assert_null (strstr (err, "hcsctl: front: run "));
+    g_assert_nonnull (strstr (err, "hcsctl: the full path for run: config.json: process.terminal"));
+    delete_container (fixture, "terminal");
+  }
+
+  /* hcs's own form: a command after "--", or a lone word without a
+   * config.json here. */
+  {
+    const char *const own_form[] = { "run", "--rootfs", fixture->rootfs, "--", "/bin/true", NULL };
+    const char *const lone_word[] = { "run", "lone", NULL };
+    g_autofree char *err = NULL, *lone_err = NULL;
+
+    hcsctl (fixture, TRUE, &err, own_form);
+    g_test_message ("hcs's run: %s", err);
+    g_assert_nonnull (strstr (err, "hcsctl: the full path for run: hcs's own form"));
+    g_unlink (config_path);
+    hcsctl (fixture, TRUE, &lone_err, lone_word);
+    g_assert_nonnull (strstr (lone_err, "hcsctl: the full path for run: hcs's own form"));
+    delete_container (fixture, "lone");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -700,6 +1144,10 @@ main (int argc, char **argv)
   ADD ("cgroup-v2", test_cgroup_v2);
   ADD ("fault-points", test_fault_points);
   ADD ("old-oci-json", test_old_oci_json);
+  ADD ("run", test_run);
+  ADD ("run-detached", test_run_detached);
+  ADD ("run-declined", test_run_declined);
+  ADD ("run-fault-points", test_run_fault_points);
   int code = g_test_run ();
   test_cleanup_cgroup_parent ();
   return code;

@@ -6,6 +6,7 @@
 #include "hcsctl-common.h"
 
 #include <signal.h>
+#include <string.h>
 #include <stdio.h>
 
 static HcsctlGlobals *the_globals;
@@ -116,4 +117,26 @@ hcsctl_format_time (gint64 unix_us)
   g_autofree char *seconds = g_date_time_format (time, "%Y-%m-%dT%H:%M:%S");
 
   return g_strdup_printf ("%s.%06dZ", seconds, (int) (unix_us % G_USEC_PER_SEC));
+}
+
+gboolean
+hcsctl_run_is_runc_form (int argc, char **argv)
+{
+  static const char *const runc_options[] = { "-b", "--bundle", "-d", "--detach", "--pid-file",
+                                              "--console-socket", "--keep", "--no-pivot",
+                                              "--no-new-keyring", "--preserve-fds", NULL };
+  guint positional = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autofree char *name = g_strndup (argv[i], strcspn (argv[i], "="));
+
+      if (g_str_equal (argv[i], "--"))
+        return FALSE;
+      if (g_strv_contains (runc_options, name))
+        return TRUE;
+      if (argv[i][0] != '-')
+        positional++;
+    }
+  return positional == 1 && g_file_test ("config.json", G_FILE_TEST_EXISTS);
 }

@@ -40,3 +40,9 @@ void hcsctl_append_json_string (GString *out, const char *value);
 int hcsctl_parse_signal (const char *text);
 /* runc's time format of unix µs: 2006-01-02T15:04:05.000000Z. */
 char *hcsctl_format_time (gint64 unix_us);
+
+/* Whether `run` @argv (argv[0] "run") is runc's `run [-d] [--bundle DIR]
+ * ID` rather than hcs's own `run [OPTION…] -- COMMAND`: one of runc's
+ * options, or a lone id with a config.json in the current folder; a "--"
+ * first makes it hcs's. The full path and the front decide with it. */
+gboolean hcsctl_run_is_runc_form (int argc, char **argv);

@@ -26,6 +26,13 @@
  *
  * With --debug it says on stderr that it served the create, or why not.
  *
+ * The front's run (hcsctl-front-run.c) makes its container with the same
+ * code, hcsctl_front_container_create(): detached with -d; otherwise as
+ * argon makes it for a creator that stays (no start fifo, the helper
+ * kept as the init's parent, its start and status pipes held), with
+ * what such a run needs after it (the release, the signals, the exit,
+ * the removal) beside the undo and the discard a create has.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "hcs-config.h"
@@ -85,8 +92,8 @@ settings_clear (Settings *settings)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Settings, settings_clear)
 
 /* The reason the full path takes the create, printed with --debug. */
-static int G_GNUC_PRINTF (2, 3)
-decline (HcsctlGlobals *globals, const char *format, ...)
+static int G_GNUC_PRINTF (3, 4)
+decline (HcsctlGlobals *globals, const char *verb, const char *format, ...)
 {
   if (globals->debug)
     {
@@ -98,18 +105,16 @@ decline (HcsctlGlobals *globals, const char *format, ...)
       va_end (args);
       /* One line, whatever config.json's strings hold. */
       g_string_replace (reason, "\n", "\\n", 0);
-      g_printerr ("hcsctl: the full path for create: %s\n", reason->str);
+      g_printerr ("hcsctl: the full path for %s: %s\n", verb, reason->str);
     }
   return HCSCTL_FRONT_DECLINED;
 }
 
 /* --- the command line --------------------------------------------------------------- */
 
-/* "--NAME VALUE", "--NAME=VALUE" or "-S VALUE" at argv[*index], a value
- * not empty. */
-static gboolean
-option_value (int argc, char **argv, int *index, const char *name, const char *short_name,
-              const char **value)
+gboolean
+hcsctl_front_option_value (int argc, char **argv, int *index, const char *name,
+                           const char *short_name, const char **value)
 {
   const char *arg = argv[*index];
   gsize length = strlen (name);
@@ -133,8 +138,8 @@ parse_command_line (int argc, char **argv, CreateArgs *args)
 
   for (; i < argc && argv[i][0] == '-'; i++)
     {
-      if (!option_value (argc, argv, &i, "--bundle", "-b", &args->bundle) &&
-          !option_value (argc, argv, &i, "--pid-file", NULL, &args->pid_file))
+      if (!hcsctl_front_option_value (argc, argv, &i, "--bundle", "-b", &args->bundle) &&
+          !hcsctl_front_option_value (argc, argv, &i, "--pid-file", NULL, &args->pid_file))
         return FALSE;
     }
   if (i + 1 != argc)
@@ -366,19 +371,59 @@ read_settings (HcsctlGlobals *globals, Settings *settings)
 
 /* --- what is made, and its undo ------------------------------------------------------ */
 
-typedef struct {
-  const char *id;
+struct _HcsctlFrontContainer {
+  char *id;
   char *what;                  /* "container 'ID'", as argon names it */
-  Settings *settings;
+  gboolean detached;           /* runc's model: the init is our caller's */
+  Settings settings;
   HcsSystemFolder *folder;
-  gint64 created;
+  gint64 created, started;
   HcsRuntimeCgroup *cgroup;
   int helper_pid;
   guint64 helper_start_time;
   int pid;                     /* the init, once reported */
   guint64 init_start_time;
   int init_pidfd;
-} Create;
+  /* Not detached, the helper stays the init's parent and mirrors its
+   * exit (hcs-runtime-helper.c): our child, its status pipe (held open so
+   * that it never sees EPIPE) and the pipe whose byte releases the init. */
+  int helper_pidfd;
+  int status_fd;
+  int start_fd;
+};
+
+typedef HcsctlFrontContainer Create;
+
+static Create *
+create_new (const char *id, gboolean detached)
+{
+  Create *create = g_new0 (Create, 1);
+
+  create->id = g_strdup (id);
+  create->what = g_strdup_printf ("container '%s'", id);
+  create->detached = detached;
+  create->init_pidfd = create->helper_pidfd = create->status_fd = create->start_fd = -1;
+  return create;
+}
+
+/* Closing the start pipe of an init never released abandons it: the
+ * helper kills it and leaves. */
+void
+hcsctl_front_container_free (HcsctlFrontContainer *create)
+{
+  int *fds[] = { &create->init_pidfd, &create->helper_pidfd, &create->status_fd,
+                 &create->start_fd };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (*fds[i] >= 0)
+      close (*fds[i]);
+  g_clear_pointer (&create->folder, hcs_system_folder_free);
+  g_clear_pointer (&create->cgroup, hcs_runtime_cgroup_free);
+  settings_clear (&create->settings);
+  g_free (create->id);
+  g_free (create->what);
+  g_free (create);
+}
 
 /* argon's save_state(): argon.json of a create under way. */
 static gboolean
@@ -394,14 +439,15 @@ save_state (Create *create, GError **error)
   state.helper_pid = create->helper_pid;
   state.helper_start_time = create->helper_start_time;
   state.created = create->created;
-  state.detached = TRUE;
+  state.started = create->started;
+  state.detached = create->detached;
   state.has_own_init = TRUE;
   state.creator_pid = getpid ();
-  state.cgroup_parent = g_strdup (create->settings->cgroup_parent);
-  state.cgroup_name = g_strdup (create->settings->cgroup_name);
+  state.cgroup_parent = g_strdup (create->settings.cgroup_parent);
+  state.cgroup_name = g_strdup (create->settings.cgroup_name);
   state.cgroup_version = create->cgroup ? (int) hcs_runtime_cgroup_get_version (create->cgroup)
-                                        : (int) create->settings->cgroup_version;
-  state.cgroup_root = g_strdup (create->settings->cgroup_root);
+                                        : (int) create->settings.cgroup_version;
+  state.cgroup_root = g_strdup (create->settings.cgroup_root);
   text = argon_state_format (&state);
   return hcs_system_folder_write (create->folder, ARGON_RECORD, text, -1, error);
 }
@@ -453,22 +499,50 @@ release_view (int view_fd, gpointer data)
     g_thread_unref (thread);
 }
 
-/* hcs_process_wait_timeout() of argon's foreign init: its pidfd readable
- * once it exited, at most @timeout_ms. */
-static void
+/* The helper, our child, reaped once its pidfd said it exited: its exit
+ * code as argon's child_exited_cb() reads it (the helper mirrors the
+ * init's, 128+N for a death by signal N). */
+static int
+reap_helper (Create *create)
+{
+  siginfo_t info = { 0 };
+  int exit_code = 255;
+
+  while (waitid (P_PIDFD, create->helper_pidfd, &info, WEXITED) < 0 && errno == EINTR)
+    ;
+  if (info.si_code == CLD_EXITED)
+    exit_code = info.si_status;
+  else if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)
+    exit_code = 128 + info.si_status;
+  close (create->helper_pidfd);
+  create->helper_pidfd = -1;
+  return exit_code;
+}
+
+/* hcs_process_wait_timeout() of argon's init, at most @timeout_ms: a
+ * detached (foreign) init's pidfd readable once it exited; otherwise its
+ * helper's, which is reaped then. FALSE: still there. */
+static gboolean
 wait_init (Create *create, int timeout_ms)
 {
-  struct pollfd fd = { .fd = create->init_pidfd, .events = POLLIN };
+  int watched = create->detached ? create->init_pidfd : create->helper_pidfd;
+  struct pollfd fd = { .fd = watched, .events = POLLIN };
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
-  if (create->init_pidfd < 0)
-    return;
+  if (watched < 0)
+    return TRUE;
   for (;;)
     {
       gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      int ready = poll (&fd, 1, (int) MAX (left, 0));
 
-      if (left <= 0 || poll (&fd, 1, (int) left) > 0 || errno != EINTR)
-        return;
+      if (ready < 0 && errno == EINTR)
+        continue;
+      if (ready <= 0)
+        return FALSE;
+      if (!create->detached)
+        reap_helper (create);
+      return TRUE;
     }
 }
 
@@ -488,23 +562,124 @@ undo (Create *create)
   hcs_system_folder_remove (create->folder, NULL);
 }
 
-/* hcs_container_discard() of the committed system (terminate, wait,
- * remove): the folder locked again for the removal, as argon's remove. */
-static void
-discard (Create *create)
+gboolean
+hcsctl_front_container_remove (HcsctlFrontContainer *create, GError **error)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) lock_error = NULL;
 
+  /* argon's lock_for_remove(): the folder gone is another remover's
+   * work done. */
+  if (!hcs_system_folder_lock (create->folder, HCS_SYSTEM_FOLDER_LOCK_EXCLUSIVE, TRUE,
+                               &lock_error))
+    {
+      if (lock_error->domain == HCS_ERROR &&
+          (lock_error->code == HCS_ERROR_COMPUTE_SYSTEM_DOES_NOT_EXIST ||
+           lock_error->code == HCS_ERROR_ELEMENT_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&lock_error));
+      return FALSE;
+    }
+  /* Exec'd processes die with the pid namespace; anything that escaped it
+   * but stayed in the cgroup is killed here. */
+  if (!hcs_runtime_cgroup_kill_all (create->cgroup, error) ||
+      !hcs_runtime_cgroup_destroy (create->cgroup, error))
+    {
+      hcs_system_folder_unlock (create->folder);
+      return FALSE;
+    }
+  hcs_gate_fault_point ("argon-remove-cgroup");
+  if (!hcs_system_folder_remove (create->folder, error))
+    {
+      hcs_system_folder_unlock (create->folder);
+      return FALSE;
+    }
+  hcs_system_folder_unlock (create->folder);
+  return TRUE;
+}
+
+/* hcs_container_discard() of the committed system (terminate, wait,
+ * remove). */
+void
+hcsctl_front_container_discard (HcsctlFrontContainer *create)
+{
   if (create->init_pidfd >= 0)
     syscall (SYS_pidfd_send_signal, create->init_pidfd, SIGKILL, NULL, 0);
   wait_init (create, 10000);
-  if (!hcs_system_folder_lock (create->folder, HCS_SYSTEM_FOLDER_LOCK_EXCLUSIVE, TRUE, &error))
-    return;
-  if (!hcs_runtime_cgroup_kill_all (create->cgroup, NULL) ||
-      !hcs_runtime_cgroup_destroy (create->cgroup, NULL))
-    return;
-  hcs_gate_fault_point ("argon-remove-cgroup");
-  hcs_system_folder_remove (create->folder, NULL);
+  hcsctl_front_container_remove (create, NULL);
+}
+
+void
+hcsctl_front_container_terminate (HcsctlFrontContainer *create, int timeout_ms)
+{
+  hcs_runtime_cgroup_kill_all (create->cgroup, NULL);
+  wait_init (create, timeout_ms);
+}
+
+/* argon_container_start() of a container not detached: argon_process_
+ * release()'s byte, then the start recorded in argon.json. */
+gboolean
+hcsctl_front_container_release (HcsctlFrontContainer *create, GError **error)
+{
+  struct pollfd helper = { .fd = create->helper_pidfd, .events = POLLIN };
+  gssize written;
+
+  g_return_val_if_fail (!create->detached, FALSE);
+  if (create->start_fd < 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_STATE, "argon: %s was already started",
+                   create->what);
+      return FALSE;
+    }
+  if (poll (&helper, 1, 0) > 0)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_ALREADY_STOPPED, "argon: %s has already exited",
+                   create->what);
+      return FALSE;
+    }
+  do
+    written = write (create->start_fd, "s", 1);
+  while (written < 0 && errno == EINTR);
+  if (written != 1)
+    return hcs_set_error_from_errno (error, written < 0 ? errno : EIO,
+                                     "argon: %s: starting the init", create->what);
+  close (create->start_fd);
+  create->start_fd = -1;
+  hcs_gate_fault_point ("argon-started");
+  create->started = g_get_real_time ();
+  return save_state (create, error);
+}
+
+gboolean
+hcsctl_front_container_signal (HcsctlFrontContainer *create, int signum, GError **error)
+{
+  if (syscall (SYS_pidfd_send_signal, create->init_pidfd, signum, NULL, 0) == 0)
+    return TRUE;
+  if (errno == ESRCH)
+    g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_ALREADY_STOPPED,
+                 "argon: %s has already exited", create->what);
+  else
+    hcs_set_error_from_errno (error, errno, "argon: %s: sending signal %d", create->what,
+                              signum);
+  return FALSE;
+}
+
+int
+hcsctl_front_container_get_exit_fd (HcsctlFrontContainer *create)
+{
+  return create->detached ? create->init_pidfd : create->helper_pidfd;
+}
+
+int
+hcsctl_front_container_reap (HcsctlFrontContainer *create)
+{
+  g_return_val_if_fail (!create->detached && create->helper_pidfd >= 0, 255);
+  return reap_helper (create);
+}
+
+const char *
+hcsctl_front_container_get_id (HcsctlFrontContainer *create)
+{
+  return create->id;
 }
 
 /* argon's apply of linux.resources (devices alone here: the translation
@@ -613,7 +788,7 @@ write_gate (Create *create, GError **error)
   gate.pid = create->pid;
   gate.pid_start_time = create->init_start_time;
   gate.created = create->created;
-  gate.start_fifo = "exec.fifo";
+  gate.start_fifo = create->detached ? "exec.fifo" : NULL;
   gate.freezer = freezer;
   gate.freezer_version = v2 ? 2 : 1;
   return hcs_system_folder_write_gate (create->folder, &gate, error);
@@ -631,7 +806,7 @@ write_exec_gate (Create *create, const HcsRuntimeSpec *spec, GError **error)
   exec->pid = create->pid;
   hcs_runtime_spec_set_cgroup (exec, create->cgroup);
   exec->detach = TRUE;
-  exec->die_with_parent = create->settings->die_with_creator;
+  exec->die_with_parent = create->settings.die_with_creator;
   bytes = hcs_runtime_spec_serialize (exec);
   return hcs_system_folder_write_gate_exec (create->folder, bytes, TRUE, error);
 }
@@ -657,7 +832,7 @@ spawn_init (Create *create, const HcsRuntimeSpec *spec, GError **error)
   launch.spawned = helper_spawned;
   launch.release_view = release_view;
   launch.spawned_data = create;
-  launched = hcs_runtime_launch (create->settings->helper_path, HCS_RUNTIME_LAUNCH_CREATE, spec,
+  launched = hcs_runtime_launch (create->settings.helper_path, HCS_RUNTIME_LAUNCH_CREATE, spec,
                                  stdio, create->what, &launch, error);
   for (int i = 0; i < 3; i++)
     close (stdio[i]);
@@ -666,10 +841,27 @@ spawn_init (Create *create, const HcsRuntimeSpec *spec, GError **error)
       g_prefix_error (error, "argon: ");
       return FALSE;
     }
-  /* The helper leaves once it reported; the init is our child
-   * (CLONE_PARENT), the caller's to reap once we exit. */
-  while (waitpid (launch.helper_pid, &wait_status, 0) < 0 && errno == EINTR)
-    ;
+  if (create->detached)
+    {
+      /* The helper leaves once it reported; the init is our child
+       * (CLONE_PARENT), the caller's to reap once we exit. */
+      while (waitpid (launch.helper_pid, &wait_status, 0) < 0 && errno == EINTR)
+        ;
+    }
+  else
+    {
+      /* The helper stays the init's parent, waiting for the start byte,
+       * then mirroring its exit: our child, watched through a pidfd. */
+      create->status_fd = g_steal_fd (&launch.status_fd);
+      create->start_fd = g_steal_fd (&launch.start_fd);
+      create->helper_pidfd = (int) syscall (SYS_pidfd_open, launch.helper_pid, 0);
+      if (create->helper_pidfd < 0)
+        {
+          hcs_set_error_from_errno (error, errno, "argon: %s: opening process %d", create->what,
+                                    launch.helper_pid);
+          return FALSE;
+        }
+    }
   create->pid = launch.pid;
   create->init_pidfd = (int) syscall (SYS_pidfd_open, launch.pid, 0);
   if (create->init_pidfd < 0)
@@ -746,58 +938,64 @@ write_pid_file (const char *path, int pid, GError **error)
 /* --- the verb ------------------------------------------------------------------------ */
 
 static int
-failed (const char *message)
+failed (const char *verb, const char *message)
 {
-  hcsctl_log_error ("create", message);
+  hcsctl_log_error (verb, message);
   return 1;
 }
 
 int
-hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv)
+hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const char *id,
+                               const char *bundle_arg, const char *pid_file, gboolean detached,
+                               HcsctlFrontContainer **made)
 {
-  CreateArgs args = { 0 };
-  g_auto (Settings) settings = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (HcsJsonDocument) document = NULL;
   g_autoptr (HcsRuntimeSpec) spec = NULL;
-  g_autoptr (HcsSystemFolder) folder = NULL;
-  g_autoptr (HcsRuntimeCgroup) cgroup = NULL;
   g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL, *reason = NULL;
-  g_autofree char *oci_info = NULL, *fifo = NULL;
+  g_autofree char *oci_info = NULL;
   const HcsJsonNode *config, *linux_object, *member, *annotations, *process;
   const char *cgroups_path = NULL, *rootfs;
-  Create create = { 0 };
+  g_autoptr (HcsctlFrontContainer) create = create_new (id, detached);
+  Settings *settings = &create->settings;
   gsize length;
-  int code = 1;
 
-  if (!parse_command_line (argc, argv, &args))
-    return decline (globals, "its options");
-  if (!hcs_system_id_validate (args.id, NULL))
-    return decline (globals, "the id '%s'", args.id);
+  if (!hcs_system_id_validate (id, NULL))
+    return decline (globals, verb, "the id '%s'", id);
   /* Inherited by the init: a closed one is the full path's to word. */
   for (int fd = 0; fd < 3; fd++)
     if (fcntl (fd, F_GETFD) < 0)
-      return decline (globals, "standard stream %d is closed", fd);
-  if ((reason = read_settings (globals, &settings)) != NULL)
-    return decline (globals, "%s", reason);
+      return decline (globals, verb, "standard stream %d is closed", fd);
+  if ((reason = read_settings (globals, settings)) != NULL)
+    return decline (globals, verb, "%s", reason);
+  /* The init (and, not detached, its helper) is watched through pidfds;
+   * where there are none (Linux before 5.3, valgrind) argon's child
+   * watch does it. */
+  {
+    int probe = (int) syscall (SYS_pidfd_open, getpid (), 0);
+
+    if (probe < 0)
+      return decline (globals, verb, "no pidfds here: %s", g_strerror (errno));
+    close (probe);
+  }
 
   /* config.json read as hcs_container_config_from_json() reads it. */
-  bundle = g_canonicalize_filename (args.bundle ? args.bundle : ".", NULL);
+  bundle = g_canonicalize_filename (bundle_arg ? bundle_arg : ".", NULL);
   config_path = g_build_filename (bundle, "config.json", NULL);
   if (!g_file_get_contents (config_path, &text, &length, NULL) || length > MAX_CONFIG_LENGTH ||
       strlen (text) != length)
-    return decline (globals, "%s: not read here", config_path);
+    return decline (globals, verb, "%s: not read here", config_path);
   document = hcs_json_document_parse (text, length, MAX_CONFIG_LENGTH, &error);
   if (document == NULL)
-    return decline (globals, "%s: %s", config_path, error->message);
+    return decline (globals, verb, "%s: %s", config_path, error->message);
   config = hcs_json_document_get_root (document);
-  spec = hcs_runtime_spec_new_for_oci_config (args.id, config, bundle, &reason);
+  spec = hcs_runtime_spec_new_for_oci_config (id, config, bundle, &reason);
   if (spec == NULL)
-    return decline (globals, "config.json: %s", reason);
+    return decline (globals, verb, "config.json: %s", reason);
   process = hcs_json_object_lookup (config, "process");
   if (spec->process == NULL || process == NULL)
-    return decline (globals, "config.json: process: missing");
-  spec->die_with_parent = settings.die_with_creator;
+    return decline (globals, verb, "config.json: process: missing");
+  spec->die_with_parent = settings->die_with_creator;
   rootfs = spec->rootfs != NULL ? spec->rootfs : "";
   annotations = hcs_json_object_lookup (config, "annotations");
 
@@ -812,94 +1010,95 @@ hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv)
     {
       g_autofree char *parent = NULL;
 
-      if (!hcs_runtime_cgroup_split_path (cgroups_path, settings.cgroup_version, &parent,
-                                          &settings.cgroup_name, &error))
-        return decline (globals, "linux.cgroupsPath: %s", error->message);
-      g_free (settings.cgroup_parent);
-      settings.cgroup_parent = g_steal_pointer (&parent);
+      if (!hcs_runtime_cgroup_split_path (cgroups_path, settings->cgroup_version, &parent,
+                                          &settings->cgroup_name, &error))
+        return decline (globals, verb, "linux.cgroupsPath: %s", error->message);
+      g_free (settings->cgroup_parent);
+      settings->cgroup_parent = g_steal_pointer (&parent);
     }
 
   /* From here on as argon_container_create(): claimed, each resource made
    * after the record that undoing it needs. A claim refused is the full
    * path's to report (the folder exists, or the state folder is not
    * ours to write). */
-  create.id = args.id;
-  create.what = g_strdup_printf ("container '%s'", args.id);
-  create.settings = &settings;
-  create.created = g_get_real_time ();
-  create.init_pidfd = -1;
-  folder = hcs_system_folder_claim (settings.state_dir, args.id, ARGON_STATE_OWNER, &error);
-  if (folder == NULL)
-    {
-      g_free (create.what);
-      return decline (globals, "the claim: %s", error->message);
-    }
+  create->created = g_get_real_time ();
+  create->folder = hcs_system_folder_claim (settings->state_dir, id, ARGON_STATE_OWNER, &error);
+  if (create->folder == NULL)
+    return decline (globals, verb, "the claim: %s", error->message);
   if (globals->debug)
-    g_printerr ("hcsctl: front: create '%s'\n", args.id);
-  create.folder = folder;
-  if (!save_state (&create, &error))
+    g_printerr ("hcsctl: front: %s '%s'\n", verb, id);
+  if (!save_state (create, &error))
     {
-      hcs_system_folder_remove (folder, NULL);
-      goto out;
+      hcs_system_folder_remove (create->folder, NULL);
+      return failed (verb, error->message);
     }
   hcs_gate_fault_point ("argon-recorded");
-  cgroup = hcs_runtime_cgroup_create (settings.cgroup_parent,
-                                      settings.cgroup_name ? settings.cgroup_name : args.id,
-                                      settings.cgroup_version, settings.cgroup_root, &error);
-  if (cgroup == NULL)
+  create->cgroup = hcs_runtime_cgroup_create (settings->cgroup_parent,
+                                              settings->cgroup_name ? settings->cgroup_name : id,
+                                              settings->cgroup_version, settings->cgroup_root,
+                                              &error);
+  if (create->cgroup == NULL)
     {
-      hcs_system_folder_remove (folder, NULL);
-      goto out;
+      hcs_system_folder_remove (create->folder, NULL);
+      return failed (verb, error->message);
     }
-  create.cgroup = cgroup;
   hcs_gate_fault_point ("argon-cgroup");
-  if (!apply_resources (&create, spec, config, &error))
+  if (!apply_resources (create, spec, config, &error))
     goto fail;
-  hcs_runtime_spec_set_cgroup (spec, cgroup);
-  spec->detach = TRUE;
-  spec->start_fifo = hcs_system_folder_build_path (folder, "exec.fifo");
-  /* Writable by others (runc's 0622): the init reopens it as the
-   * container's user. Only root reaches it, in the 0700 folder. */
-  if (mkfifo (spec->start_fifo, 0600) < 0 || chmod (spec->start_fifo, 0622) < 0)
+  hcs_runtime_spec_set_cgroup (spec, create->cgroup);
+  spec->detach = detached;
+  if (detached)
     {
-      hcs_set_error_from_errno (&error, errno, "argon: %s: creating %s", create.what,
-                                spec->start_fifo);
-      goto fail;
+      spec->start_fifo = hcs_system_folder_build_path (create->folder, "exec.fifo");
+      /* Writable by others (runc's 0622): the init reopens it as the
+       * container's user. Only root reaches it, in the 0700 folder. */
+      if (mkfifo (spec->start_fifo, 0600) < 0 || chmod (spec->start_fifo, 0622) < 0)
+        {
+          hcs_set_error_from_errno (&error, errno, "argon: %s: creating %s", create->what,
+                                    spec->start_fifo);
+          goto fail;
+        }
     }
-  if (!spawn_init (&create, spec, &error))
+  if (!spawn_init (create, spec, &error))
     goto fail;
   hcs_gate_fault_point ("argon-spawned");
-  create.init_start_time = hcs_gate_process_start_time (create.pid);
-  if (!save_pid (&create, ARGON_INIT_RECORD, create.pid, create.init_start_time, &error) ||
-      !write_gate (&create, &error) || !write_exec_gate (&create, spec, &error))
+  create->init_start_time = hcs_gate_process_start_time (create->pid);
+  if (!save_pid (create, ARGON_INIT_RECORD, create->pid, create->init_start_time, &error) ||
+      !write_gate (create, &error) || !write_exec_gate (create, spec, &error))
     goto fail;
   hcs_gate_fault_point ("argon-saved");
-  if (!hcs_system_folder_commit (folder, &error))
+  if (!hcs_system_folder_commit (create->folder, &error))
     goto fail;
-  hcs_system_folder_unlock (folder);
+  hcs_system_folder_unlock (create->folder);
   hcs_gate_fault_point ("hcsctl-created");
 
   /* create_from_bundle()'s records beside argon's, then the pid file. */
   oci_info = format_oci_info (bundle, rootfs, annotations, process);
-  if (!hcs_system_folder_write (folder, "oci.json", oci_info, -1, &error) ||
-      !save_gate_oci (folder, bundle, rootfs, annotations, &error) ||
-      (args.pid_file != NULL && !write_pid_file (args.pid_file, create.pid, &error)))
+  if (!hcs_system_folder_write (create->folder, "oci.json", oci_info, -1, &error) ||
+      !save_gate_oci (create->folder, bundle, rootfs, annotations, &error) ||
+      (pid_file != NULL && !write_pid_file (pid_file, create->pid, &error)))
     {
-      failed (error->message);
-      discard (&create);
-      goto done;
+      failed (verb, error->message);
+      hcsctl_front_container_discard (create);
+      return 1;
     }
-  code = 0;
-  goto done;
+  *made = g_steal_pointer (&create);
+  return 0;
 
 fail:
   /* Nothing of a failed create survives: its processes, cgroup and state. */
-  undo (&create);
-out:
-  failed (error->message);
-done:
-  if (create.init_pidfd >= 0)
-    close (create.init_pidfd);
-  g_free (create.what);
-  return code;
+  undo (create);
+  return failed (verb, error->message);
+}
+
+int
+hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv)
+{
+  CreateArgs args = { 0 };
+  g_autoptr (HcsctlFrontContainer) made = NULL;
+
+  if (!parse_command_line (argc, argv, &args))
+    return decline (globals, "create", "its options");
+  return hcsctl_front_container_create (globals, "create", args.id, args.bundle, args.pid_file,
+                                        TRUE, &made);
 }

@@ -1,7 +1,8 @@
 /* hcsctl-front.c: the hcsctl command itself, linking GLib alone. It parses
  * the global options, serves `start`, `state` and `kill` of a container
- * whose state folder has a start gate (hcs-gate.h) it can trust, and loads
- * the full path (libhcsctl-full.so: libhcs, GIO, json-glib and the
+ * whose state folder has a start gate (hcs-gate.h) it can trust (and
+ * `delete`, `exec`, runc's `create` and `run` from files of their own:
+ * hcsctl-front.h), and loads the full path (libhcsctl-full.so: libhcs, GIO, json-glib and the
  * plugins) for everything else, with the same options. A light verb so
  * skips linking GIO and json-glib (and libmount, libselinux, libblkid),
  * GObject's type set-up and the plugin's dlopen: docs/performance.md.
@@ -35,8 +36,8 @@
 /* The verb went the full path: the front does not know enough. */
 #define FRONT_DECLINED (-1)
 
-static int
-run_full (HcsctlGlobals *globals, int argc, char **argv)
+int
+hcsctl_front_run_full (HcsctlGlobals *globals, int argc, char **argv)
 {
   /* Lazily, as hcsctl bound libhcs when it linked it: RTLD_NOW would bind
    * every symbol of the module and of libhcs, loaded with it, up front. */
@@ -178,12 +179,12 @@ hcsctl_front_config_unchanged (const HcsGate *gate)
 }
 
 static int
-init_exited (const char *id)
+init_exited (const char *verb, const char *id)
 {
   g_autofree char *message =
       g_strdup_printf ("argon: container '%s': its init exited before it was started", id);
 
-  return hcsctl_log_error ("start", message);
+  return hcsctl_log_error (verb, message);
 }
 
 /* argon's start_through_fifo(), with the same crash-safety points: the
@@ -191,8 +192,8 @@ init_exited (const char *id)
  * read means it goes on to exec. Its pidfd is watched beside, so a dead
  * init is an error, not a hang. The fifo removed is the record that it
  * was started (hcs_gate_get_status()), the instant goes to gate-started. */
-static int
-front_start (HcsctlGlobals *globals, const char *id)
+int
+hcsctl_front_start (HcsctlGlobals *globals, const char *verb, const char *id)
 {
   g_auto (HcsGate) gate = { 0 };
   g_autofree char *fifo = NULL, *started = NULL;
@@ -207,11 +208,11 @@ front_start (HcsctlGlobals *globals, const char *id)
   switch (hcs_gate_get_status (&gate))
     {
     case HCS_GATE_STOPPED:
-      return hcsctl_log_error ("start", "cannot start a container that has stopped");
+      return hcsctl_log_error (verb, "cannot start a container that has stopped");
     case HCS_GATE_RUNNING:
-      return hcsctl_log_error ("start", "cannot start an already running container");
+      return hcsctl_log_error (verb, "cannot start an already running container");
     case HCS_GATE_PAUSED:
-      return hcsctl_log_error ("start", "cannot start a container in the paused state");
+      return hcsctl_log_error (verb, "cannot start a container in the paused state");
     case HCS_GATE_CREATED:
       break;
     }
@@ -220,7 +221,7 @@ front_start (HcsctlGlobals *globals, const char *id)
    * pid since. */
   pidfd = hcs_gate_open_init (&gate);
   if (pidfd < 0)
-    return init_exited (id);
+    return init_exited (verb, id);
   fifo = g_build_filename (gate.folder, gate.start_fifo, NULL);
   fifo_fd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo_fd < 0)
@@ -228,7 +229,7 @@ front_start (HcsctlGlobals *globals, const char *id)
       g_autofree char *message = g_strdup_printf ("argon: container '%s': opening %s: %s", id,
                                                   fifo, g_strerror (errno));
       close (pidfd);
-      return hcsctl_log_error ("start", message);
+      return hcsctl_log_error (verb, message);
     }
   /* Opened: the init is released, whatever happens to us now. */
   hcs_gate_fault_point ("argon-start-opened");
@@ -244,7 +245,7 @@ front_start (HcsctlGlobals *globals, const char *id)
         break;
       close (fifo_fd);
       close (pidfd);
-      return init_exited (id);
+      return init_exited (verb, id);
     }
   do
     n = read (fifo_fd, &byte, 1);
@@ -255,7 +256,7 @@ front_start (HcsctlGlobals *globals, const char *id)
     {
       g_autofree char *message = g_strdup_printf (
           "argon: container '%s': starting it through %s failed", id, fifo);
-      return hcsctl_log_error ("start", message);
+      return hcsctl_log_error (verb, message);
     }
   unlink (fifo);
   hcs_gate_fault_point ("argon-started");
@@ -263,9 +264,11 @@ front_start (HcsctlGlobals *globals, const char *id)
   if (!hcs_gate_write_record (gate.folder, HCS_GATE_STARTED_RECORD, started, &error))
     {
       g_autofree char *message = g_strdup_printf ("state: %s", error->message);
-      return hcsctl_log_error ("start", message);
+      return hcsctl_log_error (verb, message);
     }
-  hcs_gate_fault_point ("hcsctl-started");
+  /* hcsctl_cmd_start()'s own; a run's start has none. */
+  if (g_str_equal (verb, "start"))
+    hcs_gate_fault_point ("hcsctl-started");
   return 0;
 }
 
@@ -315,6 +318,9 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
   /* runc's detached create: its options are its own to parse. */
   if (g_str_equal (verb, "create"))
     return hcsctl_front_create (globals, argc, argv);
+  /* runc's run, or hcs's own: decided as the full path decides. */
+  if (g_str_equal (verb, "run"))
+    return hcsctl_front_run (globals, argc, argv);
   /* Its options and its command's are its own to parse. */
   if (g_str_equal (verb, "exec"))
     return hcsctl_front_exec (globals, argc, argv);
@@ -324,7 +330,7 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
   if (g_str_equal (verb, "state") && argc == 2)
     return front_state (globals, argv[1]);
   if (g_str_equal (verb, "start") && argc == 2)
-    return front_start (globals, argv[1]);
+    return hcsctl_front_start (globals, "start", argv[1]);
   if (g_str_equal (verb, "kill") && (argc == 2 || argc == 3))
     return front_kill (globals, argv[1], argc == 3 ? argv[2] : NULL);
   return FRONT_DECLINED;
@@ -381,7 +387,7 @@ main (int argc, char **argv)
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
         {
           char *help[] = { "--help", NULL };
-          return run_full (&globals, 1, help);
+          return hcsctl_front_run_full (&globals, 1, help);
         }
       if (g_str_equal (arg, "--debug"))
         globals.debug = TRUE;
@@ -408,15 +414,15 @@ main (int argc, char **argv)
       else
         {
           g_printerr ("hcsctl: unknown option '%s'\n", arg);
-          return run_full (&globals, 0, NULL);
+          return hcsctl_front_run_full (&globals, 0, NULL);
         }
       first++;
     }
 
   if (first >= argc)
-    return run_full (&globals, 0, NULL);
+    return hcsctl_front_run_full (&globals, 0, NULL);
   code = try_front (&globals, argc - first, argv + first);
   if (code != FRONT_DECLINED)
     return code;
-  return run_full (&globals, argc - first, argv + first);
+  return hcsctl_front_run_full (&globals, argc - first, argv + first);
 }

@@ -29,7 +29,62 @@ int hcsctl_front_delete (HcsctlGlobals *globals, int argc, char **argv);
  * (hcsctl-front-create.c); anything else is HCSCTL_FRONT_DECLINED, before
  * anything is made. @argv[0] is "create". */
 int hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv);
+/* `run [-b|--bundle DIR] [--pid-file FILE] [-d|--detach] ID`, runc's
+ * form, decided as the full path decides between it and hcs's own `run
+ * [OPTION…] -- COMMAND` (hcsctl-front-run.c); anything else is
+ * HCSCTL_FRONT_DECLINED, before anything is made. @argv[0] is "run". */
+int hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv);
 /* `exec [--env N=V] [--cwd DIR] [--user U] ID COMMAND...` in the
  * foreground, without a terminal (hcsctl-front-exec.c); anything else
  * is HCSCTL_FRONT_DECLINED. @argv[0] is "exec". */
 int hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv);
+
+/* The full path (libhcsctl-full.so) loaded and given the verb @argv[0]. */
+int hcsctl_front_run_full (HcsctlGlobals *globals, int argc, char **argv);
+
+/* "--NAME VALUE", "--NAME=VALUE" or "-S VALUE" (@short_name, or NULL) at
+ * argv[*index], moved past the value; FALSE for anything else or an empty
+ * value. */
+gboolean hcsctl_front_option_value (int argc, char **argv, int *index, const char *name,
+                                    const char *short_name, const char **value);
+
+/* argon's start of a created container through its start fifo
+ * (hcsctl-front.c), errors logged for @verb; HCSCTL_FRONT_DECLINED when
+ * its gate is not one the front trusts. */
+int hcsctl_front_start (HcsctlGlobals *globals, const char *verb, const char *id);
+
+/* --- a container the front made (hcsctl-front-create.c) --- */
+
+typedef struct _HcsctlFrontContainer HcsctlFrontContainer;
+
+/* runc's create of @id from @bundle (NULL: the current folder) as
+ * hcsctl-oci.c's create_from_bundle() with @detached: claimed, made,
+ * recorded (argon's records, oci.json, gate-oci, @pid_file), committed.
+ * 0 and *@made on success; 1 when it failed after the claim (logged for
+ * @verb, everything undone); HCSCTL_FRONT_DECLINED, nothing made, when
+ * the full path must take it. Not detached, the init waits for
+ * hcsctl_front_container_release(). */
+int hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const char *id,
+                                   const char *bundle, const char *pid_file, gboolean detached,
+                                   HcsctlFrontContainer **made);
+/* Not detached: releases the init (argon_container_start()). */
+gboolean hcsctl_front_container_release (HcsctlFrontContainer *container, GError **error);
+/* The init signalled through its pidfd; an exited one is
+ * HCS_ERROR_PROCESS_ALREADY_STOPPED. */
+gboolean hcsctl_front_container_signal (HcsctlFrontContainer *container, int signum,
+                                        GError **error);
+/* Readable once the init exited (not detached: its helper, which mirrors
+ * it); then hcsctl_front_container_reap() gives its exit code. */
+int hcsctl_front_container_get_exit_fd (HcsctlFrontContainer *container);
+int hcsctl_front_container_reap (HcsctlFrontContainer *container);
+/* Every process of its cgroup killed, then its init waited for, at most
+ * @timeout_ms (argon_container_terminate()). */
+void hcsctl_front_container_terminate (HcsctlFrontContainer *container, int timeout_ms);
+/* argon_container_remove() of a stopped container: the cgroup, the
+ * folder. */
+gboolean hcsctl_front_container_remove (HcsctlFrontContainer *container, GError **error);
+/* hcs_container_discard(): the init killed and waited for, then removed. */
+void hcsctl_front_container_discard (HcsctlFrontContainer *container);
+const char *hcsctl_front_container_get_id (HcsctlFrontContainer *container);
+void hcsctl_front_container_free (HcsctlFrontContainer *container);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsctlFrontContainer, hcsctl_front_container_free)

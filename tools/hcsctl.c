@@ -50,27 +50,11 @@ static const HcsctlCommand commands[] = {
 };
 
 /* `run` is ours (`run [OPTION…] -- COMMAND`) or runc's (`run [-d] [--bundle
- * DIR] ID`): runc's is the one with its options, or a lone id with a
- * config.json in the current folder. */
+ * DIR] ID`), told apart as the front tells them. */
 static int
 run_either (HcsctlGlobals *globals, int argc, char **argv)
 {
-  static const char *const runc_options[] = { "-b", "--bundle", "-d", "--detach", "--pid-file",
-                                              "--console-socket", "--keep", "--no-pivot",
-                                              "--no-new-keyring", "--preserve-fds", NULL };
-  guint positional = 0;
-
-  for (int i = 1; i < argc; i++)
-    {
-      g_autofree char *name = g_strndup (argv[i], strcspn (argv[i], "="));
-      if (g_str_equal (argv[i], "--"))
-        return hcsctl_cmd_run (globals, argc, argv);
-      if (g_strv_contains (runc_options, name))
-        return hcsctl_cmd_oci_run (globals, argc, argv);
-      if (argv[i][0] != '-')
-        positional++;
-    }
-  if (positional == 1 && g_file_test ("config.json", G_FILE_TEST_EXISTS))
+  if (hcsctl_run_is_runc_form (argc, argv))
     return hcsctl_cmd_oci_run (globals, argc, argv);
   return hcsctl_cmd_run (globals, argc, argv);
 }

@@ -1,0 +1,247 @@
+/* hcsctl-front-run.c: runc's `run [-b|--bundle DIR] [--pid-file FILE]
+ * [-d|--detach] ID` on hcsctl's front, linking GLib alone
+ * (docs/performance.md, "The next lever").
+ *
+ * It does what hcsctl-oci.c's hcsctl_cmd_oci_run() does. The create is
+ * the front create's own code (hcsctl-front-create.c), detached with -d,
+ * otherwise with the helper kept as the init's parent, as argon makes it
+ * for a caller that stays. With -d the start is the front's start
+ * (hcsctl-front.c), a failed one discarding the container, as
+ * hcs_container_discard() does. Without it, as hcsctl_attach_and_wait()
+ * with nothing to copy (the init has our stdio): SIGINT, SIGTERM and
+ * SIGHUP caught from before the release and forwarded to the init, the
+ * init released through the helper's start pipe, its exit seen through
+ * the helper's pidfd (the helper mirrors it: 128+N for a death by signal
+ * N), then the container removed (what is left in the cgroup killed, the
+ * cgroup, the folder).
+ *
+ * Declined, before anything is made: hcs's own form of run (decided by
+ * hcsctl_run_is_runc_form(), as the full path's run_either() decides), any other option (--keep,
+ * --console-socket, --no-pivot, ...), and whatever the front create
+ * declines (a terminal, hooks, ...). With --debug it says on stderr that
+ * it served the run, or why not.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "hcs-config.h"
+
+#include "hcs-error.h"
+#include "hcsctl-front.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+typedef struct {
+  const char *id;
+  const char *bundle;
+  const char *pid_file;
+  gboolean detach;
+} RunArgs;
+
+static int
+decline (HcsctlGlobals *globals, const char *reason)
+{
+  if (globals->debug)
+    g_printerr ("hcsctl: the full path for run: %s\n", reason);
+  return HCSCTL_FRONT_DECLINED;
+}
+
+/* --- the command line --------------------------------------------------------------- */
+
+/* The options the front serves, then the id, parsed strictly as the full
+ * path's GOptionContext does; anything else is its to parse or refuse. */
+static gboolean
+parse_command_line (int argc, char **argv, RunArgs *args)
+{
+  int i = 1;
+
+  for (; i < argc && argv[i][0] == '-'; i++)
+    {
+      if (g_str_equal (argv[i], "-d") || g_str_equal (argv[i], "--detach"))
+        args->detach = TRUE;
+      else if (!hcsctl_front_option_value (argc, argv, &i, "--bundle", "-b", &args->bundle) &&
+               !hcsctl_front_option_value (argc, argv, &i, "--pid-file", NULL, &args->pid_file))
+        return FALSE;
+    }
+  if (i + 1 != argc)
+    return FALSE;
+  args->id = argv[i];
+  return TRUE;
+}
+
+/* --- signals caught into a pipe ------------------------------------------------------- */
+
+/* What hcsctl-run.c forwards to an init without a terminal. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+typedef struct {
+  int pipe_fds[2];
+  struct sigaction saved[G_N_ELEMENTS (forwarded_signals)];
+  gboolean caught;
+} CaughtSignals;
+
+/* The handler may only write: the pipe is the wait's to read. */
+static int signal_pipe_write = -1;
+
+static void
+signal_caught (int signum)
+{
+  int saved_errno = errno;
+  unsigned char byte = (unsigned char) signum;
+
+  if (write (signal_pipe_write, &byte, 1) < 0)
+    { /* full: signals already wait there */ }
+  errno = saved_errno;
+}
+
+static gboolean
+catch_signals (CaughtSignals *signals, GError **error)
+{
+  struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
+
+  if (pipe2 (signals->pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+    {
+      signals->pipe_fds[0] = signals->pipe_fds[1] = -1;
+      return hcs_set_error_from_errno (error, errno, "a pipe for signals");
+    }
+  signal_pipe_write = signals->pipe_fds[1];
+  sigemptyset (&catch.sa_mask);
+  for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
+    sigaction (forwarded_signals[i], &catch, &signals->saved[i]);
+  signals->caught = TRUE;
+  return TRUE;
+}
+
+/* Each signal caught so far sent on to the init; one that has exited is
+ * no error (hcsctl-run.c's signals_arrived_cb()). */
+static void
+forward_signals (CaughtSignals *signals, HcsctlFrontContainer *container)
+{
+  unsigned char signums[16];
+  gssize n;
+
+  while ((n = read (signals->pipe_fds[0], signums, sizeof signums)) > 0)
+    for (gssize i = 0; i < n; i++)
+      {
+        g_autoptr (GError) error = NULL;
+
+        if (!hcsctl_front_container_signal (container, signums[i], &error) &&
+            !g_error_matches (error, HCS_ERROR, HCS_ERROR_PROCESS_ALREADY_STOPPED))
+          g_printerr ("hcsctl: run: forwarding signal %d: %s\n", signums[i], error->message);
+      }
+}
+
+static void
+release_signals (CaughtSignals *signals)
+{
+  for (gsize i = 0; signals->caught && i < G_N_ELEMENTS (forwarded_signals); i++)
+    sigaction (forwarded_signals[i], &signals->saved[i], NULL);
+  signals->caught = FALSE;
+  signal_pipe_write = -1;
+  for (int i = 0; i < 2; i++)
+    if (signals->pipe_fds[i] >= 0)
+      {
+        close (signals->pipe_fds[i]);
+        signals->pipe_fds[i] = -1;
+      }
+}
+
+/* --- the verb ------------------------------------------------------------------------ */
+
+/* hcsctl-run.c's wait_with_nothing_to_copy() with start: signals caught,
+ * the init released, its exit waited for with signals forwarded
+ * meanwhile and after. */
+static gboolean
+release_and_wait (HcsctlFrontContainer *container, int *exit_code, GError **error)
+{
+  CaughtSignals signals = { { -1, -1 } };
+  gboolean ok = FALSE;
+
+  if (!catch_signals (&signals, error))
+    return FALSE;
+  if (!hcsctl_front_container_release (container, error))
+    goto out;
+  for (;;)
+    {
+      struct pollfd fds[2] = { { .fd = signals.pipe_fds[0], .events = POLLIN },
+                               { .fd = hcsctl_front_container_get_exit_fd (container),
+                                 .events = POLLIN } };
+
+      if (poll (fds, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          hcs_set_error_from_errno (error, errno, "waiting for %s",
+                                    hcsctl_front_container_get_id (container));
+          goto out;
+        }
+      if (fds[0].revents & POLLIN)
+        forward_signals (&signals, container);
+      if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
+        break;
+    }
+  *exit_code = hcsctl_front_container_reap (container);
+  ok = TRUE;
+
+out:
+  /* Signals that came in the meantime go to the process still. */
+  forward_signals (&signals, container);
+  release_signals (&signals);
+  return ok;
+}
+
+/* -d: the front's start; a failed one discards the container. A gate the
+ * start no longer trusts (config.json changed since the create: its
+ * poststart hooks are read again) is the full path's start. */
+static int
+start_detached (HcsctlGlobals *globals, HcsctlFrontContainer *container)
+{
+  const char *id = hcsctl_front_container_get_id (container);
+  int code = hcsctl_front_start (globals, "run", id);
+
+  if (code == HCSCTL_FRONT_DECLINED)
+    {
+      char *start[] = { "start", (char *) id, NULL };
+
+      if (globals->debug)
+        g_printerr ("hcsctl: the full path for run's start of '%s'\n", id);
+      return hcsctl_front_run_full (globals, 2, start);
+    }
+  if (code != 0)
+    hcsctl_front_container_discard (container);
+  return code;
+}
+
+int
+hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv)
+{
+  RunArgs args = { 0 };
+  g_autoptr (HcsctlFrontContainer) container = NULL;
+  g_autoptr (GError) error = NULL;
+  int code, exit_code = 1;
+
+  if (!hcsctl_run_is_runc_form (argc, argv))
+    return decline (globals, "hcs's own form");
+  if (!parse_command_line (argc, argv, &args))
+    return decline (globals, "its options");
+  code = hcsctl_front_container_create (globals, "run", args.id, args.bundle, args.pid_file,
+                                        args.detach, &container);
+  if (code != 0)
+    return code;
+  if (args.detach)
+    return start_detached (globals, container);
+
+  if (!release_and_wait (container, &exit_code, &error))
+    {
+      hcsctl_log_error ("run", error->message);
+      exit_code = exit_code == 0 ? 1 : exit_code;
+      hcsctl_front_container_terminate (container, 5000);
+    }
+  g_clear_error (&error);
+  if (!hcsctl_front_container_remove (container, &error))
+    hcsctl_log_error ("run", error->message);
+  return exit_code;
+}
