@@ -182,19 +182,6 @@ static const KnownKey known_keys[] = {
   { "argon", "die-with-creator", VALUE_BOOLEAN },
 };
 
-/* hcs_options_get_boolean()'s words: -1 for none of them. */
-static int
-read_boolean (const char *value)
-{
-  if (g_ascii_strcasecmp (value, "true") == 0 || g_str_equal (value, "1") ||
-      g_ascii_strcasecmp (value, "yes") == 0)
-    return TRUE;
-  if (g_ascii_strcasecmp (value, "false") == 0 || g_str_equal (value, "0") ||
-      g_ascii_strcasecmp (value, "no") == 0)
-    return FALSE;
-  return -1;
-}
-
 /* Whether @value passes hcs-options.c's check of its kind. */
 static gboolean
 value_fits (ValueKind kind, const char *value)
@@ -217,7 +204,7 @@ value_fits (ValueKind kind, const char *value)
         return TRUE;
       }
     case VALUE_BOOLEAN:
-      return read_boolean (value) >= 0;
+      return hcs_gate_boolean_value (value) >= 0;
     case VALUE_TIMEOUT:
       return g_ascii_string_to_signed (value, 10, 1, 24 * 3600 * 1000, &number, NULL);
     case VALUE_CGROUP_VERSION:
@@ -272,7 +259,7 @@ option_boolean (GKeyFile *options, const char *group, const char *key, gboolean 
 {
   g_autofree char *value = option_string (options, group, key, NULL);
 
-  return value ? read_boolean (value) > 0 : default_value;
+  return value ? hcs_gate_boolean_value (value) > 0 : default_value;
 }
 
 /* Whether the host would load argon's plugin: the folders hcs_host_new()
