@@ -1,7 +1,7 @@
 /* hcsctl-front-create.c: runc's detached `create [-b|--bundle DIR]
  * [--pid-file FILE] ID` on hcsctl's front, linking GLib alone: no GIO,
- * json-glib, GObject, libhcs or plugin load (docs/performance.md, "The next
- * lever: a create without GIO").
+ * json-glib, GObject, libhcs or plugin load (docs/performance.md, "A
+ * create and a run without GIO").
  *
  * It does what the full path does, in the same order and with the same
  * records, fault points and undo: hcsctl-oci.c's create_from_bundle and

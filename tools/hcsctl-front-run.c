@@ -1,6 +1,6 @@
 /* hcsctl-front-run.c: runc's `run [-b|--bundle DIR] [--pid-file FILE]
  * [-d|--detach] ID` on hcsctl's front, linking GLib alone
- * (docs/performance.md, "The next lever").
+ * (docs/performance.md, "A create and a run without GIO").
  *
  * It does what hcsctl-oci.c's hcsctl_cmd_oci_run() does. The create is
  * the front create's own code (hcsctl-front-create.c), detached with -d,
@@ -16,9 +16,9 @@
  * cgroup, the folder).
  *
  * Declined, before anything is made: hcs's own form of run (decided by
- * hcsctl_run_is_runc_form(), as the full path's run_either() decides), any other option (--keep,
- * --console-socket, --no-pivot, ...), and whatever the front create
- * declines (a terminal, hooks, ...). With --debug it says on stderr that
+ * hcsctl_run_is_runc_form(), as the full path's run_either() decides),
+ * any other option (--keep, --console-socket, --no-pivot, ...), and
+ * whatever the front create declines (a terminal, hooks, ...). With --debug it says on stderr that
  * it served the run, or why not.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
