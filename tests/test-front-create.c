@@ -1323,6 +1323,44 @@ test_run_own_form (Fixture *fixture, gconstpointer data)
   run_own_both_ways (fixture, "no such program", TRUE, NULL, missing, NULL, 0, 0, -1);
 }
 
+/* The front's own-form run killed at each fault point after its claim:
+ * what is left, `delete --force` undoes completely. */
+static void
+test_run_own_form_fault_points (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
+                                         "argon-spawned", "argon-saved", "state-commit",
+                                         "argon-started", "argon-remove-cgroup", NULL };
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+
+  for (guint i = 0; points[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("own-fault-%u", i);
+      g_autofree char *err = NULL;
+      /* The removal comes once the workload exited. */
+      gboolean quick = g_str_equal (points[i], "argon-remove-cgroup");
+      const char *const args[] = { "run", "--rootfs", fixture->rootfs, "--name", id, "--",
+                                   quick ? "/bin/true" : "sleep", quick ? NULL : "1000", NULL };
+      int code;
+
+      fault_point = points[i];
+      code = hcsctl (fixture, TRUE, &err, args);
+      fault_point = NULL;
+      g_test_message ("own run killed at %s: exit %d", points[i], code);
+      g_assert_nonnull (strstr (err, "hcsctl: front: run"));
+      g_assert_cmpint (code, ==, 128 + SIGKILL);
+      delete_container (fixture, id);
+      for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+        {
+          g_autofree char *cgroup =
+              g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+          g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
 /* hcs's own run with anything but --rootfs and --name goes the full
  * path, with its outcome. */
 static void
@@ -1411,6 +1449,7 @@ main (int argc, char **argv)
   ADD ("run-fault-points", test_run_fault_points);
   ADD ("run-own-form", test_run_own_form);
   ADD ("run-own-form-declined", test_run_own_form_declined);
+  ADD ("run-own-form-fault-points", test_run_own_form_fault_points);
   int code = g_test_run ();
   test_cleanup_cgroup_parent ();
   return code;

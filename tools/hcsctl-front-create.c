@@ -31,7 +31,10 @@
  * argon makes it for a creator that stays (no start fifo, the helper
  * kept as the init's parent, its start and status pipes held), with
  * what such a run needs after it (the release, the signals, the exit,
- * the removal) beside the undo and the discard a create has.
+ * the removal) beside the undo and the discard a create has. hcs's own
+ * bare run makes its container with the same code from another spec
+ * (hcsctl_front_container_create_for_command(): no config.json, no
+ * exec defaults, no records of hcsctl's own).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
