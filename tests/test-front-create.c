@@ -22,9 +22,11 @@
  */
 #include "test-common.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1415,6 +1417,38 @@ test_run_own_form_declined (Fixture *fixture, gconstpointer data)
       g_free (errs[0]);
       g_free (errs[1]);
     }
+  /* A terminal as stdin: the full path copies through pipes, not the
+   * front's to do. */
+  {
+    const char *const args[] = { g_getenv ("HCSCTL"), "--debug", "--options",
+                                 fixture->options_file, "--root", fixture->root, "run",
+                                 "--rootfs", fixture->rootfs, "--", "/bin/true", NULL };
+    g_autofree char *err_path = g_build_filename (fixture->temp_dir, "tty-stderr", NULL);
+    g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr (GSubprocess) subprocess = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *err = NULL;
+    int master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+    g_assert_cmpint (master, >=, 0);
+    g_assert_cmpint (grantpt (master), ==, 0);
+    g_assert_cmpint (unlockpt (master), ==, 0);
+    slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    g_assert_cmpint (slave, >=, 0);
+    g_subprocess_launcher_take_stdin_fd (launcher, slave);
+    g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+    g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
+    subprocess = g_subprocess_launcher_spawnv (launcher, args, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (test_subprocess_wait_guarded (subprocess, "hcsctl run"), ==, 0);
+    close (master);
+    g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
+    g_unlink (err_path);
+    g_test_message ("run with a terminal as stdin: %s", err);
+    g_assert_null (strstr (err, "hcsctl: front: run "));
+    g_assert_nonnull (strstr (err, "hcsctl: the full path for run: a terminal among the "
+                                   "standard streams"));
+  }
   /* No command: the full path's usage message. */
   {
     const char *const args[] = { "run", "--rootfs", fixture->rootfs, "--", NULL };
