@@ -120,23 +120,20 @@ gboolean
 hcs_runtime_spec_set_process (HcsRuntimeSpec *spec, const HcsProcessConfig *config,
                               GError **error)
 {
-  g_autoptr (HcsRuntimeProcess) process = hcs_runtime_process_new ();
-  g_auto (GStrv) envp = NULL;
+  g_autoptr (HcsRuntimeProcess) process = NULL;
+  g_auto (GStrv) args = NULL, envp = NULL;
 
-  process->args = hcs_process_config_get_argv (config, error);
-  if (process->args == NULL)
+  args = hcs_process_config_get_argv (config, error);
+  if (args == NULL)
     {
       g_prefix_error (error, "container '%s': ", spec->id);
       return FALSE;
     }
   envp = hcs_process_config_get_envp (config);
-  process->env = hcs_runtime_env_with_defaults ((const char *const *) envp,
-                                                config->emulate_console);
-  process->cwd = g_strdup (config->working_directory && *config->working_directory
-                               ? config->working_directory
-                               : "/");
-  process->user = g_strdup (config->user && *config->user ? config->user : "0:0");
-  process->terminal = config->emulate_console;
+  process = hcs_runtime_process_new_with_defaults ((const char *const *) args,
+                                                  (const char *const *) envp,
+                                                  config->emulate_console,
+                                                  config->working_directory, config->user);
   if (config->emulate_console && config->console_width > 0 && config->console_height > 0)
     {
       spec->console_width = config->console_width;

@@ -879,3 +879,44 @@ hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec)
   qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_entries);
   return g_steal_pointer (&exec);
 }
+
+HcsRuntimeSpec *
+hcs_runtime_spec_new_for_command (const char *id, const char *name, const char *rootfs,
+                                  const char *const *args, char **declined)
+{
+  static const char *const no_env[] = { NULL };
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
+
+  g_return_val_if_fail (id != NULL, NULL);
+  g_return_val_if_fail (declined != NULL && *declined == NULL, NULL);
+
+  /* set_root()'s check of a VolumePath. */
+  if (rootfs == NULL || !g_path_is_absolute (rootfs) || !g_file_test (rootfs, G_FILE_TEST_IS_DIR))
+    {
+      *declined = g_strdup_printf ("VolumePath: '%s' is not a directory given by its "
+                                   "absolute path", rootfs ? rootfs : "");
+      return NULL;
+    }
+  if (args == NULL || args[0] == NULL)
+    {
+      *declined = g_strdup ("ProcessConfig: no command");
+      return NULL;
+    }
+  spec = hcs_runtime_spec_new (id);
+  spec->rootfs = g_strdup (rootfs);
+  spec->hostname = g_strdup (name ? name : id);
+  /* A ProcessConfig's environment, none given, is an empty list. */
+  spec->process = hcs_runtime_process_new_with_defaults (args, no_env, FALSE, NULL, NULL);
+  return g_steal_pointer (&spec);
+}
+
+HcsRuntimeSpec *
+hcs_runtime_spec_new_exec_template (const char *id)
+{
+  static const char *const no_env[] = { NULL };
+  static const char *const true_args[] = { "/bin/true", NULL };
+  HcsRuntimeSpec *exec = hcs_runtime_spec_new (id);
+
+  exec->process = hcs_runtime_process_new_with_defaults (true_args, no_env, FALSE, NULL, NULL);
+  return exec;
+}

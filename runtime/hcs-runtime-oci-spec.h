@@ -80,4 +80,22 @@ HcsRuntimeSpec *hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJs
  * has exec defaults (an OCI container always has). */
 HcsRuntimeSpec *hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec);
 
+/* hcsctl's own `run [--rootfs DIR] [--name NAME] -- COMMAND [ARG...]`,
+ * nothing else given: the spec hcs_runtime_spec_new_for_container makes
+ * of the ContainerConfig hcsctl_cmd_run builds (VolumePath @rootfs, the
+ * name @name or none, a process of @args, everything else default), for
+ * container @id. NULL with @declined set when the full path would refuse
+ * it (a root that is no directory given by its absolute path, no args).
+ * The caller's afterwards, as for the OCI spec: die_with_parent, the
+ * cgroup, detach. */
+HcsRuntimeSpec *hcs_runtime_spec_new_for_command (const char *id, const char *name,
+                                                  const char *rootfs, const char *const *args,
+                                                  char **declined);
+
+/* The exec template (argon's write_exec_gate) of a container without
+ * exec defaults, such as the one above: an exec of "/bin/true" from a
+ * bare ProcessConfig. Its pid, cgroup, detach and die_with_parent are
+ * the caller's. */
+HcsRuntimeSpec *hcs_runtime_spec_new_exec_template (const char *id);
+
 G_END_DECLS

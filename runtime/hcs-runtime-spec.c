@@ -192,6 +192,20 @@ hcs_runtime_process_new (void)
   return process;
 }
 
+HcsRuntimeProcess *
+hcs_runtime_process_new_with_defaults (const char *const *args, const char *const *env,
+                                       gboolean terminal, const char *cwd, const char *user)
+{
+  HcsRuntimeProcess *process = hcs_runtime_process_new ();
+
+  process->args = g_strdupv ((char **) args);
+  process->env = hcs_runtime_env_with_defaults (env, terminal);
+  process->cwd = g_strdup (cwd && *cwd ? cwd : "/");
+  process->user = g_strdup (user && *user ? user : "0:0");
+  process->terminal = terminal;
+  return process;
+}
+
 void
 hcs_runtime_process_free (HcsRuntimeProcess *process)
 {

@@ -214,6 +214,14 @@ HcsRuntimeMount *hcs_runtime_mount_new_for_oci (const char *destination, const c
 GStrv hcs_runtime_env_with_defaults (const char *const *env, gboolean terminal);
 
 HcsRuntimeProcess *hcs_runtime_process_new (void);
+/* A process of @args with what hcs's documents leave to the runtime
+ * filled in (hcs_runtime_spec_set_process's rules, shared with the
+ * GLib-only way in): @env with hcs_runtime_env_with_defaults, @cwd or
+ * "/", @user or "0:0" (NULL or empty for the default), a @terminal. */
+HcsRuntimeProcess *hcs_runtime_process_new_with_defaults (const char *const *args,
+                                                          const char *const *env,
+                                                          gboolean terminal, const char *cwd,
+                                                          const char *user);
 void hcs_runtime_process_free (HcsRuntimeProcess *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsRuntimeProcess, hcs_runtime_process_free)
 /* A deep copy. */

@@ -22,9 +22,11 @@
  */
 #include "test-common.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1109,20 +1111,351 @@ test_run_declined (Fixture *fixture, gconstpointer data)
     delete_container (fixture, "terminal");
   }
 
-  /* hcs's own form: a command after "--", or a lone word without a
-   * config.json here. */
+  /* hcs's own form, a command after "--" or a lone word without a
+   * config.json here, is not runc's: the front's own-form run takes it
+   * (test_run_own_form). */
   {
     const char *const own_form[] = { "run", "--rootfs", fixture->rootfs, "--", "/bin/true", NULL };
-    const char *const lone_word[] = { "run", "lone", NULL };
-    g_autofree char *err = NULL, *lone_err = NULL;
+    const char *const lone_word[] = { "run", "--rootfs", fixture->rootfs, "lone", NULL };
+    g_autofree char *err = NULL, *lone_err = NULL, *full_err = NULL;
 
-    hcsctl (fixture, TRUE, &err, own_form);
+    g_assert_cmpint (hcsctl (fixture, TRUE, &err, own_form), ==, 0);
     g_test_message ("hcs's run: %s", err);
-    g_assert_nonnull (strstr (err, "hcsctl: the full path for run: hcs's own form"));
+    g_assert_nonnull (strstr (err, "hcsctl: front: run "));
     g_unlink (config_path);
-    hcsctl (fixture, TRUE, &lone_err, lone_word);
-    g_assert_nonnull (strstr (lone_err, "hcsctl: the full path for run: hcs's own form"));
-    delete_container (fixture, "lone");
+    g_assert_cmpint (hcsctl (fixture, TRUE, &lone_err, lone_word), ==,
+                     hcsctl (fixture, FALSE, &full_err, lone_word));
+    g_assert_nonnull (strstr (lone_err, "hcsctl: front: run "));
+  }
+}
+
+/* --- hcs's own run ------------------------------------------------------------------- */
+
+/* The one state folder of a run under way (its id, random without
+ * --name). */
+static char *
+running_id (Fixture *fixture)
+{
+  g_autofree char *systems = g_build_filename (fixture->root, "systems", NULL);
+  g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+  const char *name;
+  char *id = NULL;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_null (id);
+      id = g_strdup (name);
+    }
+  g_assert_nonnull (id);
+  return id;
+}
+
+/* The init's pid, from @id's gate. */
+static int
+gate_pid (Fixture *fixture, const char *id)
+{
+  g_autofree char *path = g_build_filename (fixture->root, "systems", id, "gate", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "pid="))
+      return atoi (lines[i] + 4);
+  g_assert_not_reached ();
+}
+
+/* `run [--rootfs ROOTFS] [--name NAME-N] -- @command` both ways (no
+ * --rootfs: the built-in image under the fixture's image-dir), with
+ * @signal_hcsctl or @signal_init sent once the workload wrote @ready:
+ * the same exit code (@expected_code, or -1: the full path's), stdout,
+ * stderr and records, served by the front; nothing left after. */
+static void
+run_own_both_ways (Fixture *fixture, const char *what, gboolean with_rootfs, const char *name,
+                   const char *const *command, const char *ready, int signal_hcsctl,
+                   int signal_init, int expected_code)
+{
+  static guint serial;
+  Outcome outcomes[2] = { { 0 }, { 0 } };
+  char *outs[2] = { NULL, NULL };
+  GHashTable *records[2] = { NULL, NULL };
+
+  for (int front = 0; front < 2; front++)
+    {
+      g_autofree char *named = name ? g_strdup_printf ("%s-%s-%u", name, front ? "front" : "full",
+                                                       ++serial)
+                                    : NULL;
+      g_autofree char *id = g_strdup (named);
+      g_autoptr (GPtrArray) args = g_ptr_array_new ();
+      Running running = { 0 };
+      int pid = 0;
+
+      g_ptr_array_add (args, "run");
+      if (with_rootfs)
+        {
+          g_ptr_array_add (args, "--rootfs");
+          g_ptr_array_add (args, fixture->rootfs);
+        }
+      if (named != NULL)
+        {
+          g_ptr_array_add (args, "--name");
+          g_ptr_array_add (args, named);
+        }
+      g_ptr_array_add (args, "--");
+      for (guint i = 0; command[i] != NULL; i++)
+        g_ptr_array_add (args, (char *) command[i]);
+      g_ptr_array_add (args, NULL);
+
+      start_hcsctl (fixture, front, (const char *const *) args->pdata, &running);
+      if (ready != NULL)
+        {
+          wait_for_output (&running, ready);
+          if (id == NULL)
+            id = running_id (fixture);
+          records[front] = snapshot (fixture, id, NULL);
+          g_assert_nonnull (records[front]);
+          pid = gate_pid (fixture, id);
+          if (signal_hcsctl != 0)
+            g_subprocess_send_signal (running.subprocess, signal_hcsctl);
+          if (signal_init != 0)
+            g_assert_cmpint (kill (pid, signal_init), ==, 0);
+        }
+      /* Without a name nor a snapshot the id is never seen: nothing to
+       * mask. */
+      finish_hcsctl (&running, id ? id : "\x01", &outcomes[front], &outs[front]);
+      g_test_message ("%s, %s: exit %d, stdout %s, stderr %s", what,
+                      front ? "front" : "full path", outcomes[front].code, outs[front],
+                      outcomes[front].err);
+      if (id != NULL)
+        {
+          g_autofree char *masked_out = mask ("stdout", outs[front], id);
+
+          assert_run_left_nothing (fixture, id, pid);
+          g_free (outs[front]);
+          outs[front] = g_steal_pointer (&masked_out);
+        }
+      else
+        {
+          g_autofree char *systems = g_build_filename (fixture->root, "systems", NULL);
+          g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+
+          g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+        }
+      if (records[front] != NULL)
+        {
+          g_autoptr (GHashTable) masked =
+              g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          GHashTableIter iter;
+          gpointer record, text;
+
+          g_hash_table_iter_init (&iter, records[front]);
+          while (g_hash_table_iter_next (&iter, &record, &text))
+            g_hash_table_insert (masked, mask ("stderr", record, id), mask ("stderr", text, id));
+          g_hash_table_unref (records[front]);
+          records[front] = g_steal_pointer (&masked);
+        }
+    }
+  g_assert_false (outcomes[0].served);
+  if (!outcomes[1].served)
+    g_error ("%s: not served by the front", what);
+  if (expected_code >= 0)
+    g_assert_cmpint (outcomes[0].code, ==, expected_code);
+  g_assert_cmpint (outcomes[1].code, ==, outcomes[0].code);
+  g_assert_cmpstr (outs[1], ==, outs[0]);
+  g_assert_cmpstr (outcomes[1].err, ==, outcomes[0].err);
+  if (ready != NULL)
+    assert_same_records (what, records[0], records[1]);
+  for (int i = 0; i < 2; i++)
+    {
+      outcome_clear (&outcomes[i]);
+      g_free (outs[i]);
+      g_clear_pointer (&records[i], g_hash_table_unref);
+    }
+}
+
+/* Runtime options with [host] image-dir in the fixture's folder, so that
+ * the built-in image is unpacked there. */
+static char *
+use_image_dir (Fixture *fixture)
+{
+  g_autoptr (GKeyFile) options = test_make_options (fixture->temp_dir);
+  g_autofree char *image_dir = g_build_filename (fixture->temp_dir, "images", NULL);
+
+  g_key_file_set_string (options, "host", "image-dir", image_dir);
+  g_assert_true (g_key_file_save_to_file (options, fixture->options_file, NULL));
+  return g_steal_pointer (&image_dir);
+}
+
+static void
+test_run_own_form (Fixture *fixture, gconstpointer data)
+{
+  const char *const true_args[] = { "/bin/true", NULL };
+  const char *const streams[] = { "sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+  const char *const hostname[] = { "sh", "-c", "hostname; echo ready; exec sleep 1000", NULL };
+  const char *const trapping[] = { "sh", "-c",
+                                   "trap 'echo got TERM; exit 7' TERM; echo ready; "
+                                   "while :; do sleep 0.1; done",
+                                   NULL };
+  const char *const missing[] = { "/nonexistent/program", NULL };
+  g_autofree char *image_dir = use_image_dir (fixture);
+
+  /* The built-in image not unpacked yet: the full path's to unpack. */
+  {
+    const char *const args[] = { "run", "--", "/bin/true", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (hcsctl (fixture, TRUE, &err, args), ==, 0);
+    g_test_message ("no image yet: %s", err);
+    g_assert_null (strstr (err, "hcsctl: front: run "));
+    g_assert_nonnull (strstr (err, "hcsctl: the full path for run: the built-in image is not "
+                                   "unpacked"));
+  }
+  run_own_both_ways (fixture, "/bin/true", FALSE, NULL, true_args, NULL, 0, 0, 0);
+  run_own_both_ways (fixture, "stdout, stderr, exit 3", FALSE, NULL, streams, NULL, 0, 0, 3);
+  run_own_both_ways (fixture, "--rootfs", TRUE, NULL, streams, NULL, 0, 0, 3);
+  run_own_both_ways (fixture, "--name", TRUE, "named", true_args, NULL, 0, 0, 0);
+  run_own_both_ways (fixture, "the hostname, the records", FALSE, NULL, hostname, "ready\n",
+                     0, SIGKILL, 128 + SIGKILL);
+  run_own_both_ways (fixture, "--name, the records", FALSE, "records", hostname, "ready\n", 0,
+                     SIGKILL, 128 + SIGKILL);
+  run_own_both_ways (fixture, "SIGTERM to hcsctl", TRUE, "trap", trapping, "ready\n",
+                     SIGTERM, 0, 7);
+  run_own_both_ways (fixture, "no such program", TRUE, NULL, missing, NULL, 0, 0, -1);
+}
+
+/* The front's own-form run killed at each fault point after its claim:
+ * what is left, `delete --force` undoes completely. */
+static void
+test_run_own_form_fault_points (Fixture *fixture, gconstpointer data)
+{
+  static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
+                                         "argon-spawned", "argon-saved", "state-commit",
+                                         "argon-started", "argon-remove-cgroup", NULL };
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+
+  for (guint i = 0; points[i] != NULL; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("own-fault-%u", i);
+      g_autofree char *err = NULL;
+      /* The removal comes once the workload exited. */
+      gboolean quick = g_str_equal (points[i], "argon-remove-cgroup");
+      const char *const args[] = { "run", "--rootfs", fixture->rootfs, "--name", id, "--",
+                                   quick ? "/bin/true" : "sleep", quick ? NULL : "1000", NULL };
+      int code;
+
+      fault_point = points[i];
+      code = hcsctl (fixture, TRUE, &err, args);
+      fault_point = NULL;
+      g_test_message ("own run killed at %s: exit %d", points[i], code);
+      g_assert_nonnull (strstr (err, "hcsctl: front: run"));
+      g_assert_cmpint (code, ==, 128 + SIGKILL);
+      delete_container (fixture, id);
+      for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+        {
+          g_autofree char *cgroup =
+              g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+          g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+        }
+    }
+}
+
+/* hcs's own run with anything but --rootfs and --name goes the full
+ * path, with its outcome. */
+static void
+test_run_own_form_declined (Fixture *fixture, gconstpointer data)
+{
+  static const char *const declines[][4] = {
+    { "--tty", NULL },
+    { "-t", NULL },
+    { "--memory", "64", NULL },
+    { "-m", "64", NULL },
+    { "--cpus", "1", NULL },
+    { "--config", "/nonexistent/config.json", NULL },
+    { "--env", "A=B", NULL },
+    { "-e", "A=B", NULL },
+    { "--volume", "/tmp:/mnt", NULL },
+    { "--network", "no-such-network", NULL },
+    { "--isolation", "process", NULL },
+    { "--hostname", "other", NULL },
+    { "--workdir", "/", NULL },
+    { "--user", "0", NULL },
+    { "--name", "twice", "--name=twice", NULL },
+    { "--rootfs", "", NULL },
+    { "--help", NULL },
+  };
+  g_autofree char *config_path = g_build_filename (fixture->bundle, "config.json", NULL);
+
+  g_unlink (config_path);
+  for (gsize i = 0; i < G_N_ELEMENTS (declines); i++)
+    {
+      int codes[2];
+      char *errs[2] = { NULL, NULL };
+
+      for (int front = 0; front < 2; front++)
+        {
+          g_autoptr (GPtrArray) args = g_ptr_array_new ();
+
+          g_ptr_array_add (args, "run");
+          g_ptr_array_add (args, "--rootfs");
+          g_ptr_array_add (args, fixture->rootfs);
+          for (guint j = 0; declines[i][j] != NULL; j++)
+            g_ptr_array_add (args, (char *) declines[i][j]);
+          g_ptr_array_add (args, "--");
+          g_ptr_array_add (args, "/bin/true");
+          g_ptr_array_add (args, NULL);
+          codes[front] = hcsctl (fixture, front, &errs[front], (const char *const *) args->pdata);
+        }
+      g_test_message ("run %s: exit %d: %s", declines[i][0], codes[1], errs[1]);
+      g_assert_cmpint (codes[1], ==, codes[0]);
+      g_assert_null (strstr (errs[1], "hcsctl: front: run "));
+      g_assert_nonnull (strstr (errs[1], "hcsctl: the full path for run: hcs's own form with "
+                                         "these options"));
+      g_free (errs[0]);
+      g_free (errs[1]);
+    }
+  /* A terminal as stdin: the full path copies through pipes, not the
+   * front's to do. */
+  {
+    const char *const args[] = { g_getenv ("HCSCTL"), "--debug", "--options",
+                                 fixture->options_file, "--root", fixture->root, "run",
+                                 "--rootfs", fixture->rootfs, "--", "/bin/true", NULL };
+    g_autofree char *err_path = g_build_filename (fixture->temp_dir, "tty-stderr", NULL);
+    g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr (GSubprocess) subprocess = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree char *err = NULL;
+    int master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC), slave;
+
+    g_assert_cmpint (master, >=, 0);
+    g_assert_cmpint (grantpt (master), ==, 0);
+    g_assert_cmpint (unlockpt (master), ==, 0);
+    slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    g_assert_cmpint (slave, >=, 0);
+    g_subprocess_launcher_take_stdin_fd (launcher, slave);
+    g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
+    g_subprocess_launcher_set_cwd (launcher, fixture->bundle);
+    subprocess = g_subprocess_launcher_spawnv (launcher, args, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (test_subprocess_wait_guarded (subprocess, "hcsctl run"), ==, 0);
+    close (master);
+    g_assert_true (g_file_get_contents (err_path, &err, NULL, NULL));
+    g_unlink (err_path);
+    g_test_message ("run with a terminal as stdin: %s", err);
+    g_assert_null (strstr (err, "hcsctl: front: run "));
+    g_assert_nonnull (strstr (err, "hcsctl: the full path for run: a terminal among the "
+                                   "standard streams"));
+  }
+  /* No command: the full path's usage message. */
+  {
+    const char *const args[] = { "run", "--rootfs", fixture->rootfs, "--", NULL };
+    g_autofree char *err = NULL, *full_err = NULL;
+
+    g_assert_cmpint (hcsctl (fixture, TRUE, &err, args), ==, hcsctl (fixture, FALSE, &full_err, args));
+    g_assert_null (strstr (err, "hcsctl: front: run "));
   }
 }
 
@@ -1148,6 +1481,9 @@ main (int argc, char **argv)
   ADD ("run-detached", test_run_detached);
   ADD ("run-declined", test_run_declined);
   ADD ("run-fault-points", test_run_fault_points);
+  ADD ("run-own-form", test_run_own_form);
+  ADD ("run-own-form-declined", test_run_own_form_declined);
+  ADD ("run-own-form-fault-points", test_run_own_form_fault_points);
   int code = g_test_run ();
   test_cleanup_cgroup_parent ();
   return code;

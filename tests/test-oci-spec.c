@@ -572,6 +572,103 @@ test_relative_root_without_bundle (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* --- hcsctl's own run --------------------------------------------------------------- */
+
+/* The full path's spec of `hcsctl run [--rootfs ROOT] [--name NAME] --
+ * ARGS`: the ContainerConfig hcsctl_cmd_run builds (stdio inherited, as
+ * may_inherit_stdio() decides for process isolation without a
+ * terminal), then argon's hcs_runtime_spec_new_for_container; in
+ * @exec_template argon's write_exec_gate for a container without exec
+ * defaults. NULL with @error where they refuse it. */
+static GBytes *
+full_path_command_spec (Fixture *fixture, const char *id, const char *name, const char *rootfs,
+                        const char *const *args, GBytes **exec_template, GError **error)
+{
+  g_autoptr (HcsContainerConfig) config = hcs_container_config_new ();
+  g_autoptr (HcsRuntimeSpec) spec = NULL;
+  g_autoptr (HcsProcessConfig) exec_process = hcs_process_config_new ();
+  g_autoptr (HcsRuntimeSpec) exec = NULL;
+
+  config->process = hcs_process_config_new ();
+  config->process->command_args = g_strdupv ((char **) args);
+  config->process->inherit_stdio = TRUE;
+  config->name = g_strdup (name);
+  config->volume_path = g_strdup (rootfs);
+  spec = hcs_runtime_spec_new_for_container (id, config, fixture->layer_dir, error);
+  if (spec == NULL)
+    return NULL;
+  exec_process->command_args = g_strdupv ((char *[]) { "/bin/true", NULL });
+  exec_process->inherit_stdio = TRUE;
+  exec_process->reap_directly = TRUE;
+  exec = hcs_runtime_spec_new_for_exec (id, 0, exec_process, error);
+  g_assert_nonnull (exec);
+  *exec_template = hcs_runtime_spec_serialize (exec);
+  return hcs_runtime_spec_serialize (spec);
+}
+
+static void
+test_command (Fixture *fixture, gconstpointer data)
+{
+  static const char *const true_args[] = { "/bin/true", NULL };
+  static const char *const shell_args[] = { "sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+  static const char *const odd_args[] = { "", "a b", "caf\xc3\xa9", "--", "-x", "PATH=/x", NULL };
+  const char *const *commands[] = { true_args, shell_args, odd_args };
+  const char *names[] = { NULL, "web", "a.b_c-1" };
+  g_autofree char *file = g_build_filename (fixture->temp_dir, "file", NULL);
+  g_autofree char *missing = g_build_filename (fixture->temp_dir, "missing", NULL);
+  const char *refused_roots[] = { "relative/root", file, missing };
+
+  g_assert_true (g_file_set_contents (file, "", 0, NULL));
+  for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
+    for (gsize n = 0; n < G_N_ELEMENTS (names); n++)
+      {
+        const char *id = names[n] ? names[n] : "0f6e3f3c-1a2b-4c5d-8e9f-0123456789ab";
+        g_autoptr (GBytes) full = NULL, full_exec = NULL, front = NULL, front_exec = NULL;
+        g_autoptr (HcsRuntimeSpec) spec = NULL, exec = NULL;
+        g_autoptr (GError) error = NULL;
+        g_autofree char *declined = NULL;
+
+        full = full_path_command_spec (fixture, id, names[n], fixture->root, commands[c],
+                                       &full_exec, &error);
+        g_assert_no_error (error);
+        spec = hcs_runtime_spec_new_for_command (id, names[n], fixture->root, commands[c],
+                                                 &declined);
+        g_assert_null (declined);
+        front = hcs_runtime_spec_serialize (spec);
+        exec = hcs_runtime_spec_new_exec_template (id);
+        front_exec = hcs_runtime_spec_serialize (exec);
+        if (!g_bytes_equal (full, front))
+          {
+            g_autofree char *full_text = print_spec (full), *front_text = print_spec (front);
+            g_assert_cmpstr (front_text, ==, full_text);
+          }
+        if (!g_bytes_equal (full_exec, front_exec))
+          {
+            g_autofree char *full_text = print_spec (full_exec);
+            g_autofree char *front_text = print_spec (front_exec);
+            g_assert_cmpstr (front_text, ==, full_text);
+          }
+      }
+  /* What the full path refuses is declined. */
+  for (gsize r = 0; r < G_N_ELEMENTS (refused_roots); r++)
+    {
+      g_autoptr (GBytes) full = NULL, full_exec = NULL;
+      g_autoptr (HcsRuntimeSpec) spec = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *declined = NULL;
+
+      full = full_path_command_spec (fixture, "web", "web", refused_roots[r], true_args,
+                                     &full_exec, &error);
+      g_assert_null (full);
+      g_assert_nonnull (error);
+      spec = hcs_runtime_spec_new_for_command ("web", "web", refused_roots[r], true_args,
+                                               &declined);
+      g_assert_null (spec);
+      g_assert_true (g_str_has_prefix (declined, "VolumePath: "));
+    }
+  g_remove (file);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -584,6 +681,7 @@ main (int argc, char **argv)
   ADD ("/runtime/oci-spec/runc-default", "runc", test_default_spec);
   ADD ("/runtime/oci-spec/hcsctl-default", "hcsctl", test_default_spec);
   ADD ("/runtime/oci-spec/relative-root-without-bundle", NULL, test_relative_root_without_bundle);
+  ADD ("/runtime/oci-spec/hcsctl-run-command", NULL, test_command);
 #undef ADD
   return g_test_run ();
 }

@@ -31,7 +31,10 @@
  * argon makes it for a creator that stays (no start fifo, the helper
  * kept as the init's parent, its start and status pipes held), with
  * what such a run needs after it (the release, the signals, the exit,
- * the removal) beside the undo and the discard a create has.
+ * the removal) beside the undo and the discard a create has. hcs's own
+ * bare run makes its container with the same code from another spec
+ * (hcsctl_front_container_create_for_command(): no config.json, no
+ * exec defaults, no records of hcsctl's own).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,6 +42,7 @@
 
 #include "argon-record.h"
 #include "hcs-error.h"
+#include "hcs-image.h"
 #include "hcs-json.h"
 #include "hcs-runtime-cgroup.h"
 #include "hcs-runtime-launch.h"
@@ -71,6 +75,7 @@ typedef struct {
  * process-isolated system without per-system options. */
 typedef struct {
   char *state_dir;
+  char *image_dir;            /* [host] image-dir: hcs's own run's default root */
   char *helper_path;
   char *cgroup_parent;
   char *cgroup_name;          /* NULL: the id */
@@ -83,6 +88,7 @@ static void
 settings_clear (Settings *settings)
 {
   g_free (settings->state_dir);
+  g_free (settings->image_dir);
   g_free (settings->helper_path);
   g_free (settings->cgroup_parent);
   g_free (settings->cgroup_name);
@@ -338,6 +344,7 @@ read_settings (HcsctlGlobals *globals, Settings *settings)
       settings->state_dir = g_canonicalize_filename (
           state_dir != NULL && *state_dir != '\0' ? state_dir : DEFAULT_STATE_DIR, NULL);
     }
+  settings->image_dir = option_string (options, "host", "image-dir", HCS_DEFAULT_IMAGE_DIR);
   settings->helper_path = option_string (options, "argon", "helper", default_helper);
   /* argon's driver refuses to load without it: the full path's error. */
   if (!g_file_test (settings->helper_path, G_FILE_TEST_IS_EXECUTABLE))
@@ -675,7 +682,7 @@ static gboolean
 apply_resources (Create *create, const HcsRuntimeSpec *spec, const HcsJsonNode *config,
                  GError **error)
 {
-  const HcsJsonNode *linux_object = hcs_json_object_lookup (config, "linux");
+  const HcsJsonNode *linux_object = config ? hcs_json_object_lookup (config, "linux") : NULL;
   const HcsJsonNode *resources = NULL, *rules = NULL;
   gboolean v2 = hcs_runtime_cgroup_get_version (create->cgroup) == HCS_RUNTIME_CGROUP_VERSION_2;
   gboolean reset = FALSE, devices_changed = FALSE;
@@ -781,13 +788,15 @@ write_gate (Create *create, GError **error)
   return hcs_system_folder_write_gate (create->folder, &gate, error);
 }
 
-/* argon's write_exec_gate(): the container's exec defaults always (an OCI
- * bundle has a process), no seccomp program of its own (the translation
- * takes none). */
+/* argon's write_exec_gate(): from the container's exec defaults when it
+ * has some (an OCI bundle's process: hcs_runtime_spec_new_oci_exec_template),
+ * a bare ProcessConfig's otherwise (hcs's own run); no seccomp program of
+ * its own (neither way in takes one). @exec is the template made before
+ * anything was. */
 static gboolean
-write_exec_gate (Create *create, const HcsRuntimeSpec *spec, GError **error)
+write_exec_gate (Create *create, HcsRuntimeSpec *exec, gboolean has_exec_defaults,
+                 GError **error)
 {
-  g_autoptr (HcsRuntimeSpec) exec = hcs_runtime_spec_new_oci_exec_template (spec);
   g_autoptr (GBytes) bytes = NULL;
 
   exec->pid = create->pid;
@@ -795,7 +804,7 @@ write_exec_gate (Create *create, const HcsRuntimeSpec *spec, GError **error)
   exec->detach = TRUE;
   exec->die_with_parent = create->settings.die_with_creator;
   bytes = hcs_runtime_spec_serialize (exec);
-  return hcs_system_folder_write_gate_exec (create->folder, bytes, TRUE, error);
+  return hcs_system_folder_write_gate_exec (create->folder, bytes, has_exec_defaults, error);
 }
 
 /* The helper launched with the create's spec, the init detached: argon's
@@ -931,29 +940,21 @@ failed (const char *verb, const char *message)
   return 1;
 }
 
-int
-hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const char *id,
-                               const char *bundle_arg, const char *pid_file, gboolean detached,
-                               HcsctlFrontContainer **made)
+/* What both ways in check before anything: the id, the standard streams
+ * the init inherits, the runtime options, pidfds. 0, or
+ * HCSCTL_FRONT_DECLINED. */
+static int
+check_before_create (HcsctlGlobals *globals, const char *verb, Create *create)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HcsJsonDocument) document = NULL;
-  g_autoptr (HcsRuntimeSpec) spec = NULL;
-  g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL, *reason = NULL;
-  g_autofree char *oci_info = NULL;
-  const HcsJsonNode *config, *linux_object, *member, *annotations, *process;
-  const char *cgroups_path = NULL, *rootfs;
-  g_autoptr (HcsctlFrontContainer) create = create_new (id, detached);
-  Settings *settings = &create->settings;
-  gsize length;
+  g_autofree char *reason = NULL;
 
-  if (!hcs_system_id_validate (id, NULL))
-    return decline (globals, verb, "the id '%s'", id);
+  if (!hcs_system_id_validate (create->id, NULL))
+    return decline (globals, verb, "the id '%s'", create->id);
   /* Inherited by the init: a closed one is the full path's to word. */
   for (int fd = 0; fd < 3; fd++)
     if (fcntl (fd, F_GETFD) < 0)
       return decline (globals, verb, "standard stream %d is closed", fd);
-  if ((reason = read_settings (globals, settings)) != NULL)
+  if ((reason = read_settings (globals, &create->settings)) != NULL)
     return decline (globals, verb, "%s", reason);
   /* The init (and, not detached, its helper) is watched through pidfds;
    * where there are none (Linux before 5.3, valgrind) argon's child
@@ -965,49 +966,24 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
       return decline (globals, verb, "no pidfds here: %s", g_strerror (errno));
     close (probe);
   }
+  return 0;
+}
 
-  /* config.json read as hcs_container_config_from_json() reads it. */
-  bundle = g_canonicalize_filename (bundle_arg ? bundle_arg : ".", NULL);
-  config_path = g_build_filename (bundle, "config.json", NULL);
-  if (!g_file_get_contents (config_path, &text, &length, NULL) || length > MAX_CONFIG_LENGTH ||
-      strlen (text) != length)
-    return decline (globals, verb, "%s: not read here", config_path);
-  document = hcs_json_document_parse (text, length, MAX_CONFIG_LENGTH, &error);
-  if (document == NULL)
-    return decline (globals, verb, "%s: %s", config_path, error->message);
-  config = hcs_json_document_get_root (document);
-  spec = hcs_runtime_spec_new_for_oci_config (id, config, bundle, &reason);
-  if (spec == NULL)
-    return decline (globals, verb, "config.json: %s", reason);
-  process = hcs_json_object_lookup (config, "process");
-  if (spec->process == NULL || process == NULL)
-    return decline (globals, verb, "config.json: process: missing");
-  spec->die_with_parent = settings->die_with_creator;
-  rootfs = spec->rootfs != NULL ? spec->rootfs : "";
-  annotations = hcs_json_object_lookup (config, "annotations");
+/* argon_container_create() from the spec on: claimed, each resource made
+ * after the record that undoing it needs, committed. @config is
+ * config.json's root for its linux.resources (NULL: none), @exec the exec
+ * template. 0; 1 when it failed after the claim (logged, everything
+ * undone); HCSCTL_FRONT_DECLINED when the claim is refused. */
+static int
+make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRuntimeSpec *spec,
+                const HcsJsonNode *config, HcsRuntimeSpec *exec, gboolean has_exec_defaults)
+{
+  g_autoptr (GError) error = NULL;
+  Settings *settings = &create->settings;
+  const char *id = create->id;
 
-  /* linux.cgroupsPath replaces PARENT/ID, as runc reads it; empty, it is
-   * none (hcs-documents.c keeps no oci_cgroups_path). */
-  linux_object = hcs_json_object_lookup (config, "linux");
-  if (linux_object != NULL && (member = hcs_json_object_lookup (linux_object, "cgroupsPath")) &&
-      hcs_json_node_get_type (member) == HCS_JSON_STRING &&
-      *hcs_json_node_get_string (member) != '\0')
-    cgroups_path = hcs_json_node_get_string (member);
-  if (cgroups_path != NULL)
-    {
-      g_autofree char *parent = NULL;
-
-      if (!hcs_runtime_cgroup_split_path (cgroups_path, settings->cgroup_version, &parent,
-                                          &settings->cgroup_name, &error))
-        return decline (globals, verb, "linux.cgroupsPath: %s", error->message);
-      g_free (settings->cgroup_parent);
-      settings->cgroup_parent = g_steal_pointer (&parent);
-    }
-
-  /* From here on as argon_container_create(): claimed, each resource made
-   * after the record that undoing it needs. A claim refused is the full
-   * path's to report (the folder exists, or the state folder is not
-   * ours to write). */
+  /* A claim refused is the full path's to report (the folder exists, or
+   * the state folder is not ours to write). */
   create->created = g_get_real_time ();
   create->folder = hcs_system_folder_claim (settings->state_dir, id, ARGON_STATE_OWNER, &error);
   if (create->folder == NULL)
@@ -1033,8 +1009,8 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
   if (!apply_resources (create, spec, config, &error))
     goto fail;
   hcs_runtime_spec_set_cgroup (spec, create->cgroup);
-  spec->detach = detached;
-  if (detached)
+  spec->detach = create->detached;
+  if (create->detached)
     {
       spec->start_fifo = hcs_system_folder_build_path (create->folder, "exec.fifo");
       /* Writable by others (runc's 0622): the init reopens it as the
@@ -1051,12 +1027,81 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
   hcs_gate_fault_point ("argon-spawned");
   create->init_start_time = hcs_gate_process_start_time (create->pid);
   if (!save_pid (create, ARGON_INIT_RECORD, create->pid, create->init_start_time, &error) ||
-      !write_gate (create, &error) || !write_exec_gate (create, spec, &error))
+      !write_gate (create, &error) || !write_exec_gate (create, exec, has_exec_defaults, &error))
     goto fail;
   hcs_gate_fault_point ("argon-saved");
   if (!hcs_system_folder_commit (create->folder, &error))
     goto fail;
   hcs_system_folder_unlock (create->folder);
+  return 0;
+
+fail:
+  /* Nothing of a failed create survives: its processes, cgroup and state. */
+  undo (create);
+  return failed (verb, error->message);
+}
+
+int
+hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const char *id,
+                               const char *bundle_arg, const char *pid_file, gboolean detached,
+                               HcsctlFrontContainer **made)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsJsonDocument) document = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = NULL, exec = NULL;
+  g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL, *reason = NULL;
+  g_autofree char *oci_info = NULL;
+  const HcsJsonNode *config, *linux_object, *member, *annotations, *process;
+  const char *cgroups_path = NULL, *rootfs;
+  g_autoptr (HcsctlFrontContainer) create = create_new (id, detached);
+  Settings *settings = &create->settings;
+  gsize length;
+  int code;
+
+  if ((code = check_before_create (globals, verb, create)) != 0)
+    return code;
+
+  /* config.json read as hcs_container_config_from_json() reads it. */
+  bundle = g_canonicalize_filename (bundle_arg ? bundle_arg : ".", NULL);
+  config_path = g_build_filename (bundle, "config.json", NULL);
+  if (!g_file_get_contents (config_path, &text, &length, NULL) || length > MAX_CONFIG_LENGTH ||
+      strlen (text) != length)
+    return decline (globals, verb, "%s: not read here", config_path);
+  document = hcs_json_document_parse (text, length, MAX_CONFIG_LENGTH, &error);
+  if (document == NULL)
+    return decline (globals, verb, "%s: %s", config_path, error->message);
+  config = hcs_json_document_get_root (document);
+  spec = hcs_runtime_spec_new_for_oci_config (id, config, bundle, &reason);
+  if (spec == NULL)
+    return decline (globals, verb, "config.json: %s", reason);
+  process = hcs_json_object_lookup (config, "process");
+  if (spec->process == NULL || process == NULL)
+    return decline (globals, verb, "config.json: process: missing");
+  spec->die_with_parent = settings->die_with_creator;
+  rootfs = spec->rootfs != NULL ? spec->rootfs : "";
+  annotations = hcs_json_object_lookup (config, "annotations");
+  exec = hcs_runtime_spec_new_oci_exec_template (spec);
+
+  /* linux.cgroupsPath replaces PARENT/ID, as runc reads it; empty, it is
+   * none (hcs-documents.c keeps no oci_cgroups_path). */
+  linux_object = hcs_json_object_lookup (config, "linux");
+  if (linux_object != NULL && (member = hcs_json_object_lookup (linux_object, "cgroupsPath")) &&
+      hcs_json_node_get_type (member) == HCS_JSON_STRING &&
+      *hcs_json_node_get_string (member) != '\0')
+    cgroups_path = hcs_json_node_get_string (member);
+  if (cgroups_path != NULL)
+    {
+      g_autofree char *parent = NULL;
+
+      if (!hcs_runtime_cgroup_split_path (cgroups_path, settings->cgroup_version, &parent,
+                                          &settings->cgroup_name, &error))
+        return decline (globals, verb, "linux.cgroupsPath: %s", error->message);
+      g_free (settings->cgroup_parent);
+      settings->cgroup_parent = g_steal_pointer (&parent);
+    }
+
+  if ((code = make_container (globals, verb, create, spec, config, exec, TRUE)) != 0)
+    return code;
   hcs_gate_fault_point ("hcsctl-created");
 
   /* create_from_bundle()'s records beside argon's, then the pid file. */
@@ -1071,11 +1116,45 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
     }
   *made = g_steal_pointer (&create);
   return 0;
+}
 
-fail:
-  /* Nothing of a failed create survives: its processes, cgroup and state. */
-  undo (create);
-  return failed (verb, error->message);
+int
+hcsctl_front_container_create_for_command (HcsctlGlobals *globals, const char *id,
+                                           const char *name, const char *rootfs_arg,
+                                           const char *const *args,
+                                           HcsctlFrontContainer **made)
+{
+  g_autoptr (HcsRuntimeSpec) spec = NULL, exec = NULL;
+  g_autofree char *rootfs = NULL, *reason = NULL;
+  g_autoptr (HcsctlFrontContainer) create = create_new (id, FALSE);
+  int code;
+
+  if ((code = check_before_create (globals, "run", create)) != 0)
+    return code;
+  /* hcsctl_cmd_run's root: --rootfs made canonical, or the built-in image
+   * as hcs_image_ensure_default() finds it unpacked (it unpacks it
+   * otherwise: the full path's to do). */
+  if (rootfs_arg != NULL)
+    rootfs = g_canonicalize_filename (rootfs_arg, NULL);
+  else
+    {
+      g_autofree char *marker = NULL;
+
+      rootfs = g_build_filename (create->settings.image_dir, "busybox", NULL);
+      marker = g_build_filename (rootfs, "bin", "busybox", NULL);
+      if (!g_file_test (marker, G_FILE_TEST_IS_EXECUTABLE))
+        return decline (globals, "run", "the built-in image is not unpacked in %s",
+                        create->settings.image_dir);
+    }
+  spec = hcs_runtime_spec_new_for_command (id, name, rootfs, args, &reason);
+  if (spec == NULL)
+    return decline (globals, "run", "%s", reason);
+  spec->die_with_parent = create->settings.die_with_creator;
+  exec = hcs_runtime_spec_new_exec_template (id);
+  if ((code = make_container (globals, "run", create, spec, NULL, exec, FALSE)) != 0)
+    return code;
+  *made = g_steal_pointer (&create);
+  return 0;
 }
 
 int

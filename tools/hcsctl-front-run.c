@@ -15,11 +15,23 @@
  * N), then the container removed (what is left in the cgroup killed, the
  * cgroup, the folder).
  *
- * Declined, before anything is made: hcs's own form of run (decided by
- * hcsctl_run_is_runc_form(), as the full path's run_either() decides),
- * any other option (--keep, --console-socket, --no-pivot, ...), and
- * whatever the front create declines (a terminal, hooks, ...). With --debug it says on stderr that
- * it served the run, or why not.
+ * hcs's own form (told apart by hcsctl_run_is_runc_form(), as the full
+ * path's run_either() tells them) is served bare: `run [--rootfs DIR]
+ * [--name NAME] [--] COMMAND [ARG...]`, what hcsctl-run.c's
+ * hcsctl_cmd_run() does with nothing else given, in process isolation
+ * with our stdio inherited (may_inherit_stdio()). The id is NAME, or a
+ * random UUID as hcs_host_create_container() makes one; the root is DIR
+ * or the built-in image, unpacked. The container is made by
+ * hcsctl_front_container_create_for_command() and run in the foreground
+ * as runc's form is run.
+ *
+ * Declined, before anything is made: of runc's form any other option
+ * (--keep, --console-socket, --no-pivot, ...), of hcs's own any other
+ * option (--tty, --memory, --config, --env, --volume, --network, ...),
+ * an option given twice, a terminal among the standard streams (the
+ * full path copies through pipes then), the built-in image not unpacked
+ * yet, and whatever the front create declines (a terminal, hooks, ...).
+ * With --debug it says on stderr that it served the run, or why not.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -69,6 +81,45 @@ parse_command_line (int argc, char **argv, RunArgs *args)
   if (i + 1 != argc)
     return FALSE;
   args->id = argv[i];
+  return TRUE;
+}
+
+/* hcs's own form, bare: the options hcsctl_cmd_run()'s strict POSIX
+ * GOptionContext reads before the command, at most once each and with a
+ * value that is no option, then "--" or not, then the command. */
+typedef struct {
+  const char *rootfs;
+  const char *name;
+  const char *const *command;
+} OwnRunArgs;
+
+static gboolean
+parse_own_form (int argc, char **argv, OwnRunArgs *args)
+{
+  int i = 1;
+
+  for (; i < argc && argv[i][0] == '-'; i++)
+    {
+      const char *value = NULL, **slot;
+
+      if (g_str_equal (argv[i], "--"))
+        {
+          i++;
+          break;
+        }
+      if (hcsctl_front_option_value (argc, argv, &i, "--rootfs", NULL, &value))
+        slot = &args->rootfs;
+      else if (hcsctl_front_option_value (argc, argv, &i, "--name", NULL, &value))
+        slot = &args->name;
+      else
+        return FALSE;
+      if (*slot != NULL || value[0] == '-')
+        return FALSE;
+      *slot = value;
+    }
+  if (i >= argc)
+    return FALSE;
+  args->command = (const char *const *) argv + i;
   return TRUE;
 }
 
@@ -215,24 +266,14 @@ start_detached (HcsctlGlobals *globals, HcsctlFrontContainer *container)
   return code;
 }
 
-int
-hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv)
+/* The foreground run of a container made not detached: released, waited
+ * for with signals forwarded, removed. Its exit code; *@removed FALSE
+ * when the removal failed (logged). */
+static int
+run_in_foreground (HcsctlFrontContainer *container, gboolean *removed)
 {
-  RunArgs args = { 0 };
-  g_autoptr (HcsctlFrontContainer) container = NULL;
   g_autoptr (GError) error = NULL;
-  int code, exit_code = 1;
-
-  if (!hcsctl_run_is_runc_form (argc, argv))
-    return decline (globals, "hcs's own form");
-  if (!parse_command_line (argc, argv, &args))
-    return decline (globals, "its options");
-  code = hcsctl_front_container_create (globals, "run", args.id, args.bundle, args.pid_file,
-                                        args.detach, &container);
-  if (code != 0)
-    return code;
-  if (args.detach)
-    return start_detached (globals, container);
+  int exit_code = 1;
 
   if (!release_and_wait (container, &exit_code, &error))
     {
@@ -241,7 +282,59 @@ hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv)
       hcsctl_front_container_terminate (container, 5000);
     }
   g_clear_error (&error);
-  if (!hcsctl_front_container_remove (container, &error))
+  *removed = hcsctl_front_container_remove (container, &error);
+  if (!*removed)
     hcsctl_log_error ("run", error->message);
   return exit_code;
+}
+
+/* hcsctl_cmd_run() with nothing but --rootfs and --name given. */
+static int
+run_own_form (HcsctlGlobals *globals, int argc, char **argv)
+{
+  OwnRunArgs args = { 0 };
+  g_autoptr (HcsctlFrontContainer) container = NULL;
+  g_autofree char *generated_id = NULL;
+  gboolean removed;
+  int code, exit_code;
+
+  if (!parse_own_form (argc, argv, &args))
+    return decline (globals, "hcs's own form with these options");
+  /* may_inherit_stdio(): a terminal of ours is not handed in. */
+  for (int fd = 0; fd <= 2; fd++)
+    if (isatty (fd))
+      return decline (globals, "a terminal among the standard streams");
+  /* hcs_host_create_container()'s id: the name, or a random one. */
+  if (args.name == NULL)
+    generated_id = g_uuid_string_random ();
+  code = hcsctl_front_container_create_for_command (globals,
+                                                    args.name ? args.name : generated_id,
+                                                    args.name, args.rootfs, args.command,
+                                                    &container);
+  if (code != 0)
+    return code;
+  exit_code = run_in_foreground (container, &removed);
+  /* hcsctl_cmd_run(): a failed removal is a failure. */
+  return removed || exit_code != 0 ? exit_code : 1;
+}
+
+int
+hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv)
+{
+  RunArgs args = { 0 };
+  g_autoptr (HcsctlFrontContainer) container = NULL;
+  gboolean removed;
+  int code;
+
+  if (!hcsctl_run_is_runc_form (argc, argv))
+    return run_own_form (globals, argc, argv);
+  if (!parse_command_line (argc, argv, &args))
+    return decline (globals, "its options");
+  code = hcsctl_front_container_create (globals, "run", args.id, args.bundle, args.pid_file,
+                                        args.detach, &container);
+  if (code != 0)
+    return code;
+  if (args.detach)
+    return start_detached (globals, container);
+  return run_in_foreground (container, &removed);
 }

@@ -1,8 +1,8 @@
 /* hcsctl-front.c: the hcsctl command itself, linking GLib alone. It parses
  * the global options, serves `start`, `state` and `kill` of a container
  * whose state folder has a start gate (hcs-gate.h) it can trust (and
- * `delete`, `exec`, runc's `create` and `run` from files of their own:
- * hcsctl-front.h), and loads the full path (libhcsctl-full.so: libhcs, GIO, json-glib and the
+ * `delete`, `exec`, runc's `create` and `run` and hcs's own bare `run`
+ * from files of their own: hcsctl-front.h), and loads the full path (libhcsctl-full.so: libhcs, GIO, json-glib and the
  * plugins) for everything else, with the same options. A light verb so
  * skips linking GIO and json-glib (and libmount, libselinux, libblkid),
  * GObject's type set-up and the plugin's dlopen: docs/performance.md.

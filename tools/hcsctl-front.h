@@ -30,9 +30,10 @@ int hcsctl_front_delete (HcsctlGlobals *globals, int argc, char **argv);
  * anything is made. @argv[0] is "create". */
 int hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv);
 /* `run [-b|--bundle DIR] [--pid-file FILE] [-d|--detach] ID`, runc's
- * form, decided as the full path decides between it and hcs's own `run
- * [OPTION…] -- COMMAND` (hcsctl-front-run.c); anything else is
- * HCSCTL_FRONT_DECLINED, before anything is made. @argv[0] is "run". */
+ * form, and hcs's own bare `run [--rootfs DIR] [--name NAME] [--]
+ * COMMAND [ARG…]`, decided as the full path decides between them
+ * (hcsctl-front-run.c); anything else is HCSCTL_FRONT_DECLINED, before
+ * anything is made. @argv[0] is "run". */
 int hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv);
 /* `exec [--env N=V] [--cwd DIR] [--user U] ID COMMAND...` in the
  * foreground, without a terminal (hcsctl-front-exec.c); anything else
@@ -67,6 +68,16 @@ typedef struct _HcsctlFrontContainer HcsctlFrontContainer;
 int hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const char *id,
                                    const char *bundle, const char *pid_file, gboolean detached,
                                    HcsctlFrontContainer **made);
+/* hcs's own `run [--rootfs DIR] [--name NAME] -- ARGS` as
+ * hcsctl_cmd_run() and argon make its container, not detached: @args in
+ * @rootfs (NULL: the built-in image under [host] image-dir, declined when
+ * not unpacked yet), named @name (or none), with our stdio, no exec
+ * defaults, no records of hcsctl's own. Codes as
+ * hcsctl_front_container_create(). */
+int hcsctl_front_container_create_for_command (HcsctlGlobals *globals, const char *id,
+                                               const char *name, const char *rootfs,
+                                               const char *const *args,
+                                               HcsctlFrontContainer **made);
 /* Not detached: releases the init (argon_container_start()). */
 gboolean hcsctl_front_container_release (HcsctlFrontContainer *container, GError **error);
 /* The init signalled through its pidfd; an exited one is
