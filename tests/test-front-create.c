@@ -652,6 +652,43 @@ test_old_oci_json (Fixture *fixture, gconstpointer data)
   delete_container (fixture, "old");
 }
 
+/* No cgroup of @id is left under the tests' parent, in any hierarchy. */
+static void
+assert_no_cgroup (const char *id)
+{
+  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
+
+  for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
+    {
+      g_autofree char *cgroup =
+          g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
+
+      g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* The front's @verb (@args) killed at @point, which it must have served:
+ * `delete --force` of @id then leaves nothing, its cgroup included,
+ * wherever it stopped. */
+static void
+assert_killed_and_undone (Fixture *fixture, const char *verb, const char *point, const char *id,
+                          const char *const *args)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *served = g_strdup_printf ("hcsctl: front: %s", verb);
+  int code;
+
+  fault_point = point;
+  code = hcsctl (fixture, TRUE, &err, args);
+  fault_point = NULL;
+  g_test_message ("%s killed at %s: exit %d", id, point, code);
+  g_assert_cmpint (code, ==, 128 + SIGKILL);
+  g_assert_nonnull (strstr (err, served));
+  delete_container (fixture, id);
+  assert_no_cgroup (id);
+}
+
 /* The front's create killed at each of the full path's fault points
  * after its claim: a folder `delete --force` undoes completely, as the
  * reliability suite checks of the full path's. */
@@ -661,32 +698,14 @@ test_fault_points (Fixture *fixture, gconstpointer data)
   static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
                                          "argon-spawned", "argon-saved", "state-commit",
                                          "hcsctl-created", NULL };
-  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
-                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
   g_autofree char *spec = default_spec (fixture);
 
   for (guint i = 0; points[i] != NULL; i++)
     {
       g_autofree char *id = g_strdup_printf ("fault-%u", i);
-      g_autofree char *err = NULL;
       const char *const args[] = { "create", id, NULL };
-      int code;
 
-      fault_point = points[i];
-      code = hcsctl (fixture, TRUE, &err, args);
-      fault_point = NULL;
-      g_test_message ("killed at %s: exit %d", points[i], code);
-      g_assert_cmpint (code, ==, 128 + SIGKILL);
-      g_assert_nonnull (strstr (err, "hcsctl: front: create"));
-      delete_container (fixture, id);
-      /* Its cgroup too, wherever the create stopped. */
-      for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
-        {
-          g_autofree char *cgroup =
-              g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
-
-          g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
-        }
+      assert_killed_and_undone (fixture, "create", points[i], id, args);
     }
 }
 
@@ -809,23 +828,59 @@ read_pid_file (const char *path)
 static void
 assert_run_left_nothing (Fixture *fixture, const char *id, int pid)
 {
-  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
-                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
   g_autofree char *folder = g_build_filename (fixture->root, "systems", id, NULL);
   g_autofree char *proc = g_strdup_printf ("/proc/%d/cgroup", pid);
   g_autofree char *cgroups = NULL;
 
   g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
-  for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
-    {
-      g_autofree char *cgroup =
-          g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
-
-      g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
-    }
+  assert_no_cgroup (id);
   /* A pid reused since is some other process's, not in our cgroup. */
   if (pid > 0 && g_file_get_contents (proc, &cgroups, NULL, NULL))
     g_assert_null (strstr (cgroups, id));
+}
+
+/* *@records (a running system's, name to text, or NULL) with @id masked
+ * in names and texts: the same for the front's and the full path's. */
+static void
+mask_records (GHashTable **records, const char *id)
+{
+  g_autoptr (GHashTable) masked = NULL;
+  GHashTableIter iter;
+  gpointer name, text;
+
+  if (*records == NULL)
+    return;
+  masked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, *records);
+  while (g_hash_table_iter_next (&iter, &name, &text))
+    g_hash_table_insert (masked, mask ("stderr", name, id), mask ("stderr", text, id));
+  g_hash_table_unref (*records);
+  *records = g_steal_pointer (&masked);
+}
+
+/* The full path's run ([0]) and the front's ([1]) alike: served by the
+ * front only, the same code (@expected_code unless it is negative),
+ * stdout, stderr and, with @compare_records, records; then cleared. */
+static void
+assert_runs_alike (const char *what, Outcome outcomes[2], char *outs[2], GHashTable *records[2],
+                   gboolean compare_records, int expected_code)
+{
+  g_assert_false (outcomes[0].served);
+  if (!outcomes[1].served)
+    g_error ("%s: not served by the front", what);
+  if (expected_code >= 0)
+    g_assert_cmpint (outcomes[0].code, ==, expected_code);
+  g_assert_cmpint (outcomes[1].code, ==, outcomes[0].code);
+  g_assert_cmpstr (outs[1], ==, outs[0]);
+  g_assert_cmpstr (outcomes[1].err, ==, outcomes[0].err);
+  if (compare_records)
+    assert_same_records (what, records[0], records[1]);
+  for (int i = 0; i < 2; i++)
+    {
+      outcome_clear (&outcomes[i]);
+      g_free (outs[i]);
+      g_clear_pointer (&records[i], g_hash_table_unref);
+    }
 }
 
 /* `run ID` of @args both ways, with @signal_hcsctl sent to hcsctl or
@@ -869,36 +924,9 @@ run_both_ways (Fixture *fixture, const char *what, const char *const *args, cons
                       outcomes[front].err);
       assert_run_left_nothing (fixture, id, pid);
       /* The records name the id: the same once it is masked. */
-      if (records[front] != NULL)
-        {
-          g_autoptr (GHashTable) masked =
-              g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-          GHashTableIter iter;
-          gpointer name, text;
-
-          g_hash_table_iter_init (&iter, records[front]);
-          while (g_hash_table_iter_next (&iter, &name, &text))
-            g_hash_table_insert (masked, mask ("stderr", name, id), mask ("stderr", text, id));
-          g_hash_table_unref (records[front]);
-          records[front] = g_steal_pointer (&masked);
-        }
+      mask_records (&records[front], id);
     }
-  g_assert_false (outcomes[0].served);
-  if (!outcomes[1].served)
-    g_error ("%s: not served by the front", what);
-  if (expected_code >= 0)
-    g_assert_cmpint (outcomes[0].code, ==, expected_code);
-  g_assert_cmpint (outcomes[1].code, ==, outcomes[0].code);
-  g_assert_cmpstr (outs[1], ==, outs[0]);
-  g_assert_cmpstr (outcomes[1].err, ==, outcomes[0].err);
-  if (ready != NULL)
-    assert_same_records (what, records[0], records[1]);
-  for (int i = 0; i < 2; i++)
-    {
-      outcome_clear (&outcomes[i]);
-      g_free (outs[i]);
-      g_clear_pointer (&records[i], g_hash_table_unref);
-    }
+  assert_runs_alike (what, outcomes, outs, records, ready != NULL, expected_code);
 }
 
 static void
@@ -1021,8 +1049,6 @@ test_run_fault_points (Fixture *fixture, gconstpointer data)
                                          "argon-spawned", "argon-saved", "state-commit",
                                          "hcsctl-created", "argon-start-opened",
                                          "argon-started", "argon-remove-cgroup", NULL };
-  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
-                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
   const char *const waiting[] = { "sleep", "1000", NULL };
   const char *const quick[] = { "/bin/true", NULL };
 
@@ -1030,29 +1056,14 @@ test_run_fault_points (Fixture *fixture, gconstpointer data)
     for (guint i = 0; points[i] != NULL; i++)
       {
         g_autofree char *id = g_strdup_printf ("fault-%d-%u", detach, i);
-        g_autofree char *err = NULL;
         const char *const args[] = { "run", detach ? "-d" : id, detach ? id : NULL, NULL };
-        int code;
 
         /* A run -d has no removal, a run no start fifo. */
         if (g_str_equal (points[i], detach ? "argon-remove-cgroup" : "argon-start-opened"))
           continue;
         /* The removal comes once the workload exited. */
         set_workload (fixture, g_str_equal (points[i], "argon-remove-cgroup") ? quick : waiting);
-        fault_point = points[i];
-        code = hcsctl (fixture, TRUE, &err, args);
-        fault_point = NULL;
-        g_test_message ("run%s killed at %s: exit %d", detach ? " -d" : "", points[i], code);
-        g_assert_nonnull (strstr (err, "hcsctl: front: run"));
-        g_assert_cmpint (code, ==, 128 + SIGKILL);
-        delete_container (fixture, id);
-        for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
-          {
-            g_autofree char *cgroup =
-                g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
-
-            g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
-          }
+        assert_killed_and_undone (fixture, "run", points[i], id, args);
       }
 }
 
@@ -1243,36 +1254,9 @@ run_own_both_ways (Fixture *fixture, const char *what, gboolean with_rootfs, con
 
           g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
         }
-      if (records[front] != NULL)
-        {
-          g_autoptr (GHashTable) masked =
-              g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-          GHashTableIter iter;
-          gpointer record, text;
-
-          g_hash_table_iter_init (&iter, records[front]);
-          while (g_hash_table_iter_next (&iter, &record, &text))
-            g_hash_table_insert (masked, mask ("stderr", record, id), mask ("stderr", text, id));
-          g_hash_table_unref (records[front]);
-          records[front] = g_steal_pointer (&masked);
-        }
+      mask_records (&records[front], id);
     }
-  g_assert_false (outcomes[0].served);
-  if (!outcomes[1].served)
-    g_error ("%s: not served by the front", what);
-  if (expected_code >= 0)
-    g_assert_cmpint (outcomes[0].code, ==, expected_code);
-  g_assert_cmpint (outcomes[1].code, ==, outcomes[0].code);
-  g_assert_cmpstr (outs[1], ==, outs[0]);
-  g_assert_cmpstr (outcomes[1].err, ==, outcomes[0].err);
-  if (ready != NULL)
-    assert_same_records (what, records[0], records[1]);
-  for (int i = 0; i < 2; i++)
-    {
-      outcome_clear (&outcomes[i]);
-      g_free (outs[i]);
-      g_clear_pointer (&records[i], g_hash_table_unref);
-    }
+  assert_runs_alike (what, outcomes, outs, records, ready != NULL, expected_code);
 }
 
 /* Runtime options with [host] image-dir in the fixture's folder, so that
@@ -1333,33 +1317,16 @@ test_run_own_form_fault_points (Fixture *fixture, gconstpointer data)
   static const char *const points[] = { "argon-recorded", "argon-cgroup", "argon-helper",
                                          "argon-spawned", "argon-saved", "state-commit",
                                          "argon-started", "argon-remove-cgroup", NULL };
-  static const char *const hierarchies[] = { "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
-                                              "/sys/fs/cgroup/devices", "/sys/fs/cgroup" };
 
   for (guint i = 0; points[i] != NULL; i++)
     {
       g_autofree char *id = g_strdup_printf ("own-fault-%u", i);
-      g_autofree char *err = NULL;
       /* The removal comes once the workload exited. */
       gboolean quick = g_str_equal (points[i], "argon-remove-cgroup");
       const char *const args[] = { "run", "--rootfs", fixture->rootfs, "--name", id, "--",
                                    quick ? "/bin/true" : "sleep", quick ? NULL : "1000", NULL };
-      int code;
 
-      fault_point = points[i];
-      code = hcsctl (fixture, TRUE, &err, args);
-      fault_point = NULL;
-      g_test_message ("own run killed at %s: exit %d", points[i], code);
-      g_assert_nonnull (strstr (err, "hcsctl: front: run"));
-      g_assert_cmpint (code, ==, 128 + SIGKILL);
-      delete_container (fixture, id);
-      for (guint j = 0; j < G_N_ELEMENTS (hierarchies); j++)
-        {
-          g_autofree char *cgroup =
-              g_build_filename (hierarchies[j], test_get_cgroup_parent (), id, NULL);
-
-          g_assert_false (g_file_test (cgroup, G_FILE_TEST_EXISTS));
-        }
+      assert_killed_and_undone (fixture, "run", points[i], id, args);
     }
 }
 
