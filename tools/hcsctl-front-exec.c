@@ -290,30 +290,15 @@ read_settings (HcsctlGlobals *globals, char **helper_path, gboolean *die_with_cr
 
 /* --- signals ------------------------------------------------------------------------- */
 
-static int signal_pipe_write = -1;
-
+/* A caught signal sent on to the process (@data: its pidfd); one that has
+ * exited is no error. */
 static void
-signal_caught (int signum)
+forward_to_process (int signum, gpointer data)
 {
-  int saved_errno = errno;
-  unsigned char byte = (unsigned char) signum;
+  int pidfd = GPOINTER_TO_INT (data);
 
-  if (write (signal_pipe_write, &byte, 1) < 0)
-    { /* full: signals already wait there */ }
-  errno = saved_errno;
-}
-
-/* Sends what came through @signal_pipe to the process. */
-static void
-forward_signals (int signal_pipe, int pidfd)
-{
-  unsigned char signums[16];
-  gssize n;
-
-  while ((n = read (signal_pipe, signums, sizeof signums)) > 0)
-    for (gssize i = 0; i < n; i++)
-      if (syscall (SYS_pidfd_send_signal, pidfd, signums[i], NULL, 0) < 0 && errno != ESRCH)
-        g_printerr ("hcsctl: exec: forwarding signal %d: %s\n", signums[i], g_strerror (errno));
+  if (syscall (SYS_pidfd_send_signal, pidfd, signum, NULL, 0) < 0 && errno != ESRCH)
+    g_printerr ("hcsctl: exec: forwarding signal %d: %s\n", signum, g_strerror (errno));
 }
 
 /* --- exec ---------------------------------------------------------------------------- */
@@ -434,10 +419,10 @@ launch (const char *id, const char *helper_path, GBytes *spec, int *code)
   return pid;
 }
 
-/* Waits for our child @pid, forwarding the signals of @signal_pipe: its
+/* Waits for our child @pid, forwarding the signals @signals caught: its
  * exit code, 128+N for a death by signal N. */
 static int
-wait_forwarding (int pid, int signal_pipe)
+wait_forwarding (int pid, HcsctlFrontSignals *signals)
 {
   int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
   siginfo_t info = { 0 };
@@ -455,7 +440,7 @@ wait_forwarding (int pid, int signal_pipe)
     }
   for (;;)
     {
-      struct pollfd fds[2] = { { .fd = signal_pipe, .events = POLLIN },
+      struct pollfd fds[2] = { { .fd = signals->pipe_fds[0], .events = POLLIN },
                                { .fd = pidfd, .events = POLLIN } };
 
       if (poll (fds, 2, -1) < 0)
@@ -465,7 +450,7 @@ wait_forwarding (int pid, int signal_pipe)
           break;
         }
       if (fds[0].revents & POLLIN)
-        forward_signals (signal_pipe, pidfd);
+        hcsctl_front_signals_forward (signals, forward_to_process, GINT_TO_POINTER (pidfd));
       if (fds[1].revents & (POLLIN | POLLHUP))
         break;
     }
@@ -482,7 +467,6 @@ wait_forwarding (int pid, int signal_pipe)
 int
 hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv)
 {
-  static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
   g_autoptr (GPtrArray) env = NULL;
   FrontExec exec = { 0 };
   g_auto (HcsGate) gate = { 0 };
@@ -491,8 +475,8 @@ hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autofree char *helper_path = NULL;
   gboolean die_with_creator = FALSE, exec_defaults = FALSE;
-  struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
-  int signal_pipe[2], init_pidfd, pid, code = 255;
+  HcsctlFrontSignals signals = HCSCTL_FRONT_SIGNALS_INIT;
+  int init_pidfd, pid, code = 255;
 
   if (!parse_command_line (argc, argv, &exec))
     {
@@ -524,27 +508,19 @@ hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv)
 
   /* Caught from before the spawn: a signal meanwhile waits in the pipe
    * for the process (the helper starts with default dispositions). */
-  if (pipe2 (signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+  if (!hcsctl_front_signals_catch (&signals, NULL))
     {
       close (init_pidfd);
       return HCSCTL_FRONT_DECLINED;
     }
-  signal_pipe_write = signal_pipe[1];
-  sigemptyset (&catch.sa_mask);
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    sigaction (forwarded[i], &catch, NULL);
 
   pid = launch (exec.id, helper_path, spec, &code);
   close (init_pidfd);
   if (pid > 0)
     {
       hcs_gate_fault_point ("hcsctl-exec-spawned");
-      code = wait_forwarding (pid, signal_pipe[0]);
+      code = wait_forwarding (pid, &signals);
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded); i++)
-    signal (forwarded[i], SIG_DFL);
-  signal_pipe_write = -1;
-  close (signal_pipe[0]);
-  close (signal_pipe[1]);
+  hcsctl_front_signals_release (&signals);
   return code;
 }

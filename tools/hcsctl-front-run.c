@@ -123,81 +123,19 @@ parse_own_form (int argc, char **argv, OwnRunArgs *args)
   return TRUE;
 }
 
-/* --- signals caught into a pipe ------------------------------------------------------- */
+/* --- signals ------------------------------------------------------------------------ */
 
-/* What hcsctl-run.c forwards to an init without a terminal. */
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-typedef struct {
-  int pipe_fds[2];
-  struct sigaction saved[G_N_ELEMENTS (forwarded_signals)];
-  gboolean caught;
-} CaughtSignals;
-
-/* The handler may only write: the pipe is the wait's to read. */
-static int signal_pipe_write = -1;
-
+/* A caught signal sent on to the init; one that has exited is no error
+ * (hcsctl-run.c's signals_arrived_cb()). */
 static void
-signal_caught (int signum)
+forward_to_init (int signum, gpointer data)
 {
-  int saved_errno = errno;
-  unsigned char byte = (unsigned char) signum;
+  HcsctlFrontContainer *container = data;
+  g_autoptr (GError) error = NULL;
 
-  if (write (signal_pipe_write, &byte, 1) < 0)
-    { /* full: signals already wait there */ }
-  errno = saved_errno;
-}
-
-static gboolean
-catch_signals (CaughtSignals *signals, GError **error)
-{
-  struct sigaction catch = { .sa_handler = signal_caught, .sa_flags = SA_RESTART };
-
-  if (pipe2 (signals->pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
-    {
-      signals->pipe_fds[0] = signals->pipe_fds[1] = -1;
-      return hcs_set_error_from_errno (error, errno, "a pipe for signals");
-    }
-  signal_pipe_write = signals->pipe_fds[1];
-  sigemptyset (&catch.sa_mask);
-  for (gsize i = 0; i < G_N_ELEMENTS (forwarded_signals); i++)
-    sigaction (forwarded_signals[i], &catch, &signals->saved[i]);
-  signals->caught = TRUE;
-  return TRUE;
-}
-
-/* Each signal caught so far sent on to the init; one that has exited is
- * no error (hcsctl-run.c's signals_arrived_cb()). */
-static void
-forward_signals (CaughtSignals *signals, HcsctlFrontContainer *container)
-{
-  unsigned char signums[16];
-  gssize n;
-
-  while ((n = read (signals->pipe_fds[0], signums, sizeof signums)) > 0)
-    for (gssize i = 0; i < n; i++)
-      {
-        g_autoptr (GError) error = NULL;
-
-        if (!hcsctl_front_container_signal (container, signums[i], &error) &&
-            !g_error_matches (error, HCS_ERROR, HCS_ERROR_PROCESS_ALREADY_STOPPED))
-          g_printerr ("hcsctl: run: forwarding signal %d: %s\n", signums[i], error->message);
-      }
-}
-
-static void
-release_signals (CaughtSignals *signals)
-{
-  for (gsize i = 0; signals->caught && i < G_N_ELEMENTS (forwarded_signals); i++)
-    sigaction (forwarded_signals[i], &signals->saved[i], NULL);
-  signals->caught = FALSE;
-  signal_pipe_write = -1;
-  for (int i = 0; i < 2; i++)
-    if (signals->pipe_fds[i] >= 0)
-      {
-        close (signals->pipe_fds[i]);
-        signals->pipe_fds[i] = -1;
-      }
+  if (!hcsctl_front_container_signal (container, signum, &error) &&
+      !g_error_matches (error, HCS_ERROR, HCS_ERROR_PROCESS_ALREADY_STOPPED))
+    g_printerr ("hcsctl: run: forwarding signal %d: %s\n", signum, error->message);
 }
 
 /* --- the verb ------------------------------------------------------------------------ */
@@ -208,10 +146,10 @@ release_signals (CaughtSignals *signals)
 static gboolean
 release_and_wait (HcsctlFrontContainer *container, int *exit_code, GError **error)
 {
-  CaughtSignals signals = { { -1, -1 } };
+  HcsctlFrontSignals signals = HCSCTL_FRONT_SIGNALS_INIT;
   gboolean ok = FALSE;
 
-  if (!catch_signals (&signals, error))
+  if (!hcsctl_front_signals_catch (&signals, error))
     return FALSE;
   if (!hcsctl_front_container_release (container, error))
     goto out;
@@ -230,7 +168,7 @@ release_and_wait (HcsctlFrontContainer *container, int *exit_code, GError **erro
           goto out;
         }
       if (fds[0].revents & POLLIN)
-        forward_signals (&signals, container);
+        hcsctl_front_signals_forward (&signals, forward_to_init, container);
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
         break;
     }
@@ -239,8 +177,8 @@ release_and_wait (HcsctlFrontContainer *container, int *exit_code, GError **erro
 
 out:
   /* Signals that came in the meantime go to the process still. */
-  forward_signals (&signals, container);
-  release_signals (&signals);
+  hcsctl_front_signals_forward (&signals, forward_to_init, container);
+  hcsctl_front_signals_release (&signals);
   return ok;
 }
 

@@ -8,6 +8,8 @@
 #include "hcs-gate.h"
 #include "hcsctl-common.h"
 
+#include <signal.h>
+
 /* A verb's answer when it leaves the command to the full path. */
 #define HCSCTL_FRONT_DECLINED (-1)
 
@@ -99,3 +101,23 @@ void hcsctl_front_container_discard (HcsctlFrontContainer *container);
 const char *hcsctl_front_container_get_id (HcsctlFrontContainer *container);
 void hcsctl_front_container_free (HcsctlFrontContainer *container);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HcsctlFrontContainer, hcsctl_front_container_free)
+
+/* SIGINT, SIGTERM and SIGHUP caught into a pipe while the front waits for
+ * a process of the container (hcsctl-front-signals.c): poll the read end,
+ * pipe_fds[0], and send each on with hcsctl_front_signals_forward().
+ * Initialise with HCSCTL_FRONT_SIGNALS_INIT. */
+#define HCSCTL_FRONT_N_FORWARDED_SIGNALS 3
+typedef struct {
+  int pipe_fds[2];
+  struct sigaction saved[HCSCTL_FRONT_N_FORWARDED_SIGNALS];
+  gboolean caught;
+} HcsctlFrontSignals;
+#define HCSCTL_FRONT_SIGNALS_INIT { { -1, -1 }, { { { 0 } } }, FALSE }
+typedef void (*HcsctlFrontSignalFunc) (int signum, gpointer data);
+
+gboolean hcsctl_front_signals_catch (HcsctlFrontSignals *signals, GError **error);
+/* Each signal caught so far, in order, to @forward. */
+void hcsctl_front_signals_forward (HcsctlFrontSignals *signals, HcsctlFrontSignalFunc forward,
+                                   gpointer data);
+/* The dispositions of before, the pipe closed. */
+void hcsctl_front_signals_release (HcsctlFrontSignals *signals);
