@@ -65,12 +65,6 @@
 #define MAX_CONFIG_LENGTH (4 * 1024 * 1024)
 #define DEFAULT_STATE_DIR "/run/hcs"
 
-typedef struct {
-  const char *id;
-  const char *bundle;
-  const char *pid_file;
-} CreateArgs;
-
 /* argon_driver_get_settings() and what hcs_host_new() reads, for a
  * process-isolated system without per-system options. */
 typedef struct {
@@ -135,17 +129,18 @@ hcsctl_front_option_value (int argc, char **argv, int *index, const char *name,
   return **value != '\0';
 }
 
-/* The options, then the id, as the full path parses them (strictly, as
- * POSIX does); anything else is its to parse or refuse. */
-static gboolean
-parse_command_line (int argc, char **argv, CreateArgs *args)
+gboolean
+hcsctl_front_parse_bundle_args (int argc, char **argv, gboolean with_detach,
+                                HcsctlFrontBundleArgs *args)
 {
   int i = 1;
 
   for (; i < argc && argv[i][0] == '-'; i++)
     {
-      if (!hcsctl_front_option_value (argc, argv, &i, "--bundle", "-b", &args->bundle) &&
-          !hcsctl_front_option_value (argc, argv, &i, "--pid-file", NULL, &args->pid_file))
+      if (with_detach && (g_str_equal (argv[i], "-d") || g_str_equal (argv[i], "--detach")))
+        args->detach = TRUE;
+      else if (!hcsctl_front_option_value (argc, argv, &i, "--bundle", "-b", &args->bundle) &&
+               !hcsctl_front_option_value (argc, argv, &i, "--pid-file", NULL, &args->pid_file))
         return FALSE;
     }
   if (i + 1 != argc)
@@ -1160,10 +1155,10 @@ hcsctl_front_container_create_for_command (HcsctlGlobals *globals, const char *i
 int
 hcsctl_front_create (HcsctlGlobals *globals, int argc, char **argv)
 {
-  CreateArgs args = { 0 };
+  HcsctlFrontBundleArgs args = { 0 };
   g_autoptr (HcsctlFrontContainer) made = NULL;
 
-  if (!parse_command_line (argc, argv, &args))
+  if (!hcsctl_front_parse_bundle_args (argc, argv, FALSE, &args))
     return decline (globals, "create", "its options");
   return hcsctl_front_container_create (globals, "create", args.id, args.bundle, args.pid_file,
                                         TRUE, &made);

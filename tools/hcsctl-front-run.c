@@ -46,13 +46,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-typedef struct {
-  const char *id;
-  const char *bundle;
-  const char *pid_file;
-  gboolean detach;
-} RunArgs;
-
 static int
 decline (HcsctlGlobals *globals, const char *reason)
 {
@@ -62,27 +55,6 @@ decline (HcsctlGlobals *globals, const char *reason)
 }
 
 /* --- the command line --------------------------------------------------------------- */
-
-/* The options the front serves, then the id, parsed strictly as the full
- * path's GOptionContext does; anything else is its to parse or refuse. */
-static gboolean
-parse_command_line (int argc, char **argv, RunArgs *args)
-{
-  int i = 1;
-
-  for (; i < argc && argv[i][0] == '-'; i++)
-    {
-      if (g_str_equal (argv[i], "-d") || g_str_equal (argv[i], "--detach"))
-        args->detach = TRUE;
-      else if (!hcsctl_front_option_value (argc, argv, &i, "--bundle", "-b", &args->bundle) &&
-               !hcsctl_front_option_value (argc, argv, &i, "--pid-file", NULL, &args->pid_file))
-        return FALSE;
-    }
-  if (i + 1 != argc)
-    return FALSE;
-  args->id = argv[i];
-  return TRUE;
-}
 
 /* hcs's own form, bare: the options hcsctl_cmd_run()'s strict POSIX
  * GOptionContext reads before the command, at most once each and with a
@@ -259,14 +231,14 @@ run_own_form (HcsctlGlobals *globals, int argc, char **argv)
 int
 hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv)
 {
-  RunArgs args = { 0 };
+  HcsctlFrontBundleArgs args = { 0 };
   g_autoptr (HcsctlFrontContainer) container = NULL;
   gboolean removed;
   int code;
 
   if (!hcsctl_run_is_runc_form (argc, argv))
     return run_own_form (globals, argc, argv);
-  if (!parse_command_line (argc, argv, &args))
+  if (!hcsctl_front_parse_bundle_args (argc, argv, TRUE, &args))
     return decline (globals, "its options");
   code = hcsctl_front_container_create (globals, "run", args.id, args.bundle, args.pid_file,
                                         args.detach, &container);

@@ -51,6 +51,19 @@ int hcsctl_front_run_full (HcsctlGlobals *globals, int argc, char **argv);
 gboolean hcsctl_front_option_value (int argc, char **argv, int *index, const char *name,
                                     const char *short_name, const char **value);
 
+/* runc's `create [-b|--bundle DIR] [--pid-file FILE] ID`, and with
+ * @with_detach `run`'s -d|--detach too: the options, then the id, parsed
+ * strictly (POSIX) as the full path parses them; FALSE for anything else,
+ * the full path's to parse or refuse (hcsctl-front-create.c). */
+typedef struct {
+  const char *id;
+  const char *bundle;
+  const char *pid_file;
+  gboolean detach;
+} HcsctlFrontBundleArgs;
+gboolean hcsctl_front_parse_bundle_args (int argc, char **argv, gboolean with_detach,
+                                         HcsctlFrontBundleArgs *args);
+
 /* argon's start of a created container through its start fifo
  * (hcsctl-front.c), errors logged for @verb; HCSCTL_FRONT_DECLINED when
  * its gate is not one the front trusts. */
