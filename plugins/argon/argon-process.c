@@ -10,6 +10,7 @@
  */
 #include "argon-private.h"
 #include "hcs-runtime-console.h"
+#include "hcs-runtime-spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -302,22 +303,6 @@ open_stdio (ArgonStdio *stdio, const HcsProcessConfig *config, GError **error)
   return TRUE;
 }
 
-static gboolean
-write_all (int fd, const char *data, gsize length)
-{
-  while (length > 0)
-    {
-      gssize n = write (fd, data, length);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      length -= n;
-    }
-  return TRUE;
-}
-
 ArgonProcess *
 argon_process_spawn (const char *helper_path, ArgonProcessMode mode,
                      const HcsRuntimeSpec *spec, const HcsProcessConfig *config,
@@ -527,7 +512,7 @@ argon_process_release (ArgonProcess *self, GError **error)
                    self->what);
       return FALSE;
     }
-  if (!write_all (self->start_fd, "s", 1))
+  if (!hcs_runtime_spawn_write_all (self->start_fd, "s", 1))
     return hcs_set_error_from_errno (error, errno, "argon: %s: starting the init", self->what);
   argon_clear_fd (&self->start_fd);
   return TRUE;
