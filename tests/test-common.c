@@ -154,6 +154,17 @@ test_assert_no_leftovers (const char *path)
 }
 
 void
+test_assert_no_state_folders (const char *state_root)
+{
+  g_autofree char *systems = g_build_filename (state_root, "systems", NULL);
+  g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
+  const char *name = dir != NULL ? g_dir_read_name (dir) : NULL;
+
+  if (name != NULL)
+    g_error ("the state folder %s/%s is left behind", systems, name);
+}
+
+void
 test_cleanup_cgroup_parent (void)
 {
   g_autoptr (GPtrArray) cgroup_mounts = list_cgroup_mounts ();

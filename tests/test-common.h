@@ -23,6 +23,9 @@ const char *test_find_v2_root (void);
 /* Fails the test when a mount below @path, or a cgroup of this run's
  * parent with children, remains. */
 void test_assert_no_leftovers (const char *path);
+/* Every system was removed: @state_root's "systems" folder is missing or
+ * empty. */
+void test_assert_no_state_folders (const char *state_root);
 /* Removes this run's (empty) cgroup parent directories. */
 void test_cleanup_cgroup_parent (void);
 /* Everything up to @stream's end, NUL-terminated; "" for no stream. */

@@ -70,11 +70,8 @@ fixture_set_up (Fixture *fixture, gconstpointer data)
 static void
 fixture_tear_down (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *systems = g_build_filename (fixture->root, "systems", NULL);
-  g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
-
-  /* Every container was deleted: no state folder is left. */
-  g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  /* Every container was deleted. */
+  test_assert_no_state_folders (fixture->root);
   test_assert_no_leftovers (fixture->temp_dir);
   test_remove_tree (fixture->temp_dir);
   g_free (fixture->temp_dir);
@@ -1281,12 +1278,7 @@ run_own_both_ways (Fixture *fixture, const char *what, gboolean with_rootfs, con
           outs[front] = g_steal_pointer (&masked_out);
         }
       else
-        {
-          g_autofree char *systems = g_build_filename (fixture->root, "systems", NULL);
-          g_autoptr (GDir) dir = g_dir_open (systems, 0, NULL);
-
-          g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
-        }
+        test_assert_no_state_folders (fixture->root);
       mask_records (&records[front], id);
     }
   assert_runs_alike (what, outcomes, outs, records, ready != NULL, expected_code);
