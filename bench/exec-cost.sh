@@ -70,11 +70,16 @@ gcc -O2 -static -o "$work/exit-static" "$work/exit.c"
 gcc -O2 -o "$work/exit-dynamic" "$work/exit.c"
 gcc -O2 -o "$work/cpuid" "$work/cpuid.c"
 
-# cpu_ms COMMAND...: the mean task-clock of RUNS runs of COMMAND, in ms.
+# cpu_ms COMMAND...: the mean task-clock of RUNS runs of COMMAND, in ms
+# ("failed" when perf measured nothing). A non-zero exit is no failure:
+# the helper without arguments prints its usage and exits 2.
 cpu_ms() {
+  rm -f "$work/perf.out"
   perf stat -r "$runs" -x, -e task-clock -o "$work/perf.out" -- "$@" >/dev/null 2>&1 </dev/null ||
     true
-  awk -F, '$3 == "task-clock" { printf "%.3f", $1 }' "$work/perf.out"
+  touch "$work/perf.out"
+  awk -F, '$3 == "task-clock" { printf "%.3f", $1; found = 1 }
+           END { if (!found) printf "failed" }' "$work/perf.out"
 }
 
 row() {
