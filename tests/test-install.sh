@@ -52,10 +52,13 @@ meson compile -C "$work/examples" >"$work/examples-build.log" 2>&1 ||
   { cat "$work/examples-build.log"; exit 1; }
 meson install -C "$work/examples" >/dev/null
 
-# Installed programs carry the rpath; the installed hcsctl loads both
+# Installed programs carry the rpath; hcsctl's front is static and execs
+# its full path from the installed libexec folder, which loads both
 # plugins from the installed folder.
-readelf -d "$prefix/bin/hcsctl" | grep -q "R.*PATH.*$prefix" ||
-  { echo "hcsctl has no rpath to $prefix"; exit 1; }
+full=$(find "$prefix" -name hcsctl-full -type f)
+[ -n "$full" ] || { echo "hcsctl-full is not installed"; exit 1; }
+readelf -d "$full" | grep -q "R.*PATH.*$prefix" ||
+  { echo "hcsctl-full has no rpath to $prefix"; exit 1; }
 isolations=$("$prefix/bin/hcsctl" isolations)
 echo "$isolations" | sed 's/^/# /'
 echo "$isolations" | grep -qx "example" || { echo "the example plugin is not loaded"; exit 1; }

@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "hcs-config.h"
+
 #include "hcsctl-common.h"
 
 #include <signal.h>
@@ -15,6 +17,75 @@ void
 hcsctl_set_globals (HcsctlGlobals *globals)
 {
   the_globals = globals;
+}
+
+/* "--name VALUE" or "--name=VALUE" at argv[*index]; @value may be NULL
+ * for options that are accepted and ignored. */
+static gboolean
+global_value (int argc, char **argv, int *index, const char *name, char **value)
+{
+  const char *arg = argv[*index];
+  gsize length = strlen (name);
+  char *found;
+
+  if (strncmp (arg, name, length) != 0)
+    return FALSE;
+  if (arg[length] == '=')
+    found = (char *) arg + length + 1;
+  else if (arg[length] == '\0' && *index + 1 < argc)
+    found = argv[++*index];
+  else
+    return FALSE;
+  if (value != NULL)
+    *value = found;
+  return TRUE;
+}
+
+HcsctlGlobalsResult
+hcsctl_parse_globals (int argc, char **argv, HcsctlGlobals *globals, int *first)
+{
+  char *log_format = NULL;
+
+  for (*first = 1; *first < argc && argv[*first][0] == '-'; ++*first)
+    {
+      const char *arg = argv[*first];
+
+      if (g_str_equal (arg, "--version") || g_str_equal (arg, "-v"))
+        return HCSCTL_GLOBALS_VERSION;
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        return HCSCTL_GLOBALS_HELP;
+      if (g_str_equal (arg, "--debug"))
+        globals->debug = TRUE;
+      else if (g_str_equal (arg, "--systemd-cgroup") || g_str_equal (arg, "--rootless=false"))
+        ; /* accepted as runc does; cgroupfs is used where systemd is absent */
+      else if (global_value (argc, argv, first, "--root", &globals->root) ||
+               global_value (argc, argv, first, "--log", &globals->log_file) ||
+               global_value (argc, argv, first, "--criu", NULL) ||
+               global_value (argc, argv, first, "--rootless", NULL))
+        ;
+      else if (global_value (argc, argv, first, "--log-format", &log_format))
+        {
+          if (!g_str_equal (log_format, "json") && !g_str_equal (log_format, "text"))
+            {
+              g_printerr ("hcsctl: --log-format: expected text or json\n");
+              return HCSCTL_GLOBALS_BAD_VALUE;
+            }
+          globals->log_json = g_str_equal (log_format, "json");
+        }
+      else if (g_str_equal (arg, "--options") && *first + 1 < argc)
+        globals->options_file = argv[++*first];
+      else if (g_str_has_prefix (arg, "--options="))
+        globals->options_file = (char *) arg + strlen ("--options=");
+      else
+        return HCSCTL_GLOBALS_UNKNOWN;
+    }
+  return HCSCTL_GLOBALS_PARSED;
+}
+
+void
+hcsctl_print_version (void)
+{
+  g_print ("hcsctl version %s\nspec: %s\n", HCS_VERSION, HCSCTL_OCI_VERSION);
 }
 
 void

@@ -1,5 +1,5 @@
 /* hcsctl-common.h: what hcsctl's front (hcsctl-front.c, GLib only) and its
- * full path (the module libhcsctl-full.so, everything else) share: the
+ * full path (the program hcsctl-full, everything else) share: the
  * global options, error reporting, signal names. GLib only.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -19,14 +19,29 @@ typedef struct {
 /* The runtime spec version hcsctl implements (`state`, `--version`). */
 #define HCSCTL_OCI_VERSION "1.0.2"
 
-/* The full path's entry point in libhcsctl-full.so: @argv[0] is the verb
- * (@argc 0: print the usage on stderr and return 2; "--help": on stdout).
- * @abi is HCSCTL_FULL_ABI, so that a front never runs a module of another
- * build's layout. */
-#define HCSCTL_FULL_ABI 1
-#define HCSCTL_FULL_LIBRARY "libhcsctl-full.so"
-#define HCSCTL_FULL_ENTRY "hcsctl_full_main"
-typedef int (*HcsctlFullMain) (int abi, HcsctlGlobals *globals, int argc, char **argv);
+/* The full path: the program hcsctl-full, found beside hcsctl (a build
+ * folder) or in LIBEXECDIR, and exec'd with hcsctl's own command line.
+ * @argv[0] is the verb (none: the usage on stderr, exit code 2;
+ * "--help": on stdout). */
+#define HCSCTL_FULL_PROGRAM "hcsctl-full"
+int hcsctl_full_main (HcsctlGlobals *globals, int argc, char **argv);
+
+/* What hcsctl_parse_globals() found. */
+typedef enum {
+  HCSCTL_GLOBALS_PARSED,     /* the verb is at *first (or none: *first is argc) */
+  HCSCTL_GLOBALS_VERSION,    /* --version, -v */
+  HCSCTL_GLOBALS_HELP,       /* --help, -h */
+  HCSCTL_GLOBALS_UNKNOWN,    /* argv[*first] is no global option */
+  HCSCTL_GLOBALS_BAD_VALUE,  /* said on stderr: exit code 2 */
+} HcsctlGlobalsResult;
+
+/* The global options before the verb, runc's and hcs's, into @globals
+ * (which points into @argv): one parser, so that the front and the full
+ * path read a command line alike. */
+HcsctlGlobalsResult hcsctl_parse_globals (int argc, char **argv, HcsctlGlobals *globals,
+                                          int *first);
+/* runc's two lines: hcsctl's version, then the runtime spec's. */
+void hcsctl_print_version (void);
 
 /* Whose errors hcsctl_log_error() also writes to --log. */
 void hcsctl_set_globals (HcsctlGlobals *globals);

@@ -2,10 +2,12 @@
  * the global options, serves `start`, `state` and `kill` of a container
  * whose state folder has a start gate (hcs-gate.h) it can trust (and
  * `delete`, `exec`, runc's `create` and `run` and hcs's own bare `run`
- * from files of their own: hcsctl-front.h), and loads the full path (libhcsctl-full.so: libhcs, GIO, json-glib and the
- * plugins) for everything else, with the same options. A light verb so
- * skips linking GIO and json-glib (and libmount, libselinux, libblkid),
- * GObject's type set-up and the plugin's dlopen: docs/performance.md.
+ * from files of their own: hcsctl-front.h), and execs the full path (the
+ * program hcsctl-full: libhcs, GIO, json-glib and the plugins) for
+ * everything else, with the same command line. It is linked statically,
+ * so a light verb skips dynamic linking altogether, GIO and json-glib
+ * (and libmount, libselinux, libblkid), GObject's type set-up and the
+ * plugin's dlopen: docs/performance.md.
  *
  * Whatever the front is unsure of goes the full path, which stays the
  * reference: an option of a verb, a missing, unknown or half-written gate,
@@ -20,7 +22,6 @@
 #include "hcsctl-common.h"
 #include "hcsctl-front.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -36,26 +37,46 @@
 /* The verb went the full path: the front does not know enough. */
 #define FRONT_DECLINED (-1)
 
+/* The command line's program and global options, as given: the full
+ * path is exec'd with them (hcsctl_front_run_full). */
+static char *program_name;
+static char **global_args;
+static int n_global_args;
+
+/* The full path's program: beside this one in a build folder, else the
+ * installed one. */
+static char *
+find_full_program (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self != NULL)
+    {
+      g_autofree char *folder = g_path_get_dirname (self);
+      g_autofree char *beside = g_build_filename (folder, HCSCTL_FULL_PROGRAM, NULL);
+
+      if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&beside);
+    }
+  return g_build_filename (HCS_LIBEXECDIR, HCSCTL_FULL_PROGRAM, NULL);
+}
+
 int
 hcsctl_front_run_full (HcsctlGlobals *globals, int argc, char **argv)
 {
-  /* Lazily, as hcsctl bound libhcs when it linked it: RTLD_NOW would bind
-   * every symbol of the module and of libhcs, loaded with it, up front. */
-  void *module = dlopen (HCSCTL_FULL_LIBRARY, RTLD_LAZY | RTLD_LOCAL);
-  HcsctlFullMain full_main;
+  g_autofree char *program = find_full_program ();
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
 
-  if (module == NULL)
-    {
-      g_printerr ("hcsctl: cannot load its full path: %s\n", dlerror ());
-      return 1;
-    }
-  full_main = (HcsctlFullMain) dlsym (module, HCSCTL_FULL_ENTRY);
-  if (full_main == NULL)
-    {
-      g_printerr ("hcsctl: %s has no %s\n", HCSCTL_FULL_LIBRARY, HCSCTL_FULL_ENTRY);
-      return 1;
-    }
-  return full_main (HCSCTL_FULL_ABI, globals, argc, argv);
+  (void) globals; /* they are global_args, read again by the full path */
+  g_ptr_array_add (args, program_name);
+  for (int i = 0; i < n_global_args; i++)
+    g_ptr_array_add (args, global_args[i]);
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+  execv (program, (char **) args->pdata);
+  g_printerr ("hcsctl: cannot run its full path %s: %s\n", program, g_strerror (errno));
+  return 1;
 }
 
 /* --- the front's verbs ---------------------------------------------------------------- */
@@ -336,36 +357,13 @@ try_front (HcsctlGlobals *globals, int argc, char **argv)
   return FRONT_DECLINED;
 }
 
-/* --- the global options ---------------------------------------------------------------- */
-
-/* "--name VALUE" or "--name=VALUE" at argv[*index]; @value may be NULL
- * for options that are accepted and ignored. */
-static gboolean
-global_value (int argc, char **argv, int *index, const char *name, char **value)
-{
-  const char *arg = argv[*index];
-  gsize length = strlen (name);
-  char *found;
-
-  if (strncmp (arg, name, length) != 0)
-    return FALSE;
-  if (arg[length] == '=')
-    found = (char *) arg + length + 1;
-  else if (arg[length] == '\0' && *index + 1 < argc)
-    found = argv[++*index];
-  else
-    return FALSE;
-  if (value != NULL)
-    *value = found;
-  return TRUE;
-}
+/* --- the command ------------------------------------------------------------------------ */
 
 int
 main (int argc, char **argv)
 {
   HcsctlGlobals globals = { 0 };
-  char *log_format = NULL;
-  int first = 1, code;
+  int first, code;
 
   /* The character set (arguments, terminal) and messages are the user's;
    * numbers and times stay C, so runc's JSON and tables never change with
@@ -374,51 +372,24 @@ main (int argc, char **argv)
   setlocale (LC_MESSAGES, "");
   hcsctl_set_globals (&globals);
 
-  while (first < argc && argv[first][0] == '-')
+  program_name = argv[0];
+  global_args = argv + 1;
+  switch (hcsctl_parse_globals (argc, argv, &globals, &first))
     {
-      const char *arg = argv[first];
-
-      if (g_str_equal (arg, "--version") || g_str_equal (arg, "-v"))
-        {
-          /* runc's lines: the version, then the runtime spec's. */
-          g_print ("hcsctl version %s\nspec: %s\n", HCS_VERSION, HCSCTL_OCI_VERSION);
-          return 0;
-        }
-      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
-        {
-          char *help[] = { "--help", NULL };
-          return hcsctl_front_run_full (&globals, 1, help);
-        }
-      if (g_str_equal (arg, "--debug"))
-        globals.debug = TRUE;
-      else if (g_str_equal (arg, "--systemd-cgroup") || g_str_equal (arg, "--rootless=false"))
-        ; /* accepted as runc does; cgroupfs is used where systemd is absent */
-      else if (global_value (argc, argv, &first, "--root", &globals.root) ||
-               global_value (argc, argv, &first, "--log", &globals.log_file) ||
-               global_value (argc, argv, &first, "--criu", NULL) ||
-               global_value (argc, argv, &first, "--rootless", NULL))
-        ;
-      else if (global_value (argc, argv, &first, "--log-format", &log_format))
-        {
-          if (!g_str_equal (log_format, "json") && !g_str_equal (log_format, "text"))
-            {
-              g_printerr ("hcsctl: --log-format: expected text or json\n");
-              return 2;
-            }
-          globals.log_json = g_str_equal (log_format, "json");
-        }
-      else if (g_str_equal (arg, "--options") && first + 1 < argc)
-        globals.options_file = argv[++first];
-      else if (g_str_has_prefix (arg, "--options="))
-        globals.options_file = (char *) arg + strlen ("--options=");
-      else
-        {
-          g_printerr ("hcsctl: unknown option '%s'\n", arg);
-          return hcsctl_front_run_full (&globals, 0, NULL);
-        }
-      first++;
+    case HCSCTL_GLOBALS_VERSION:
+      hcsctl_print_version ();
+      return 0;
+    case HCSCTL_GLOBALS_BAD_VALUE:
+      return 2;
+    case HCSCTL_GLOBALS_HELP:
+    case HCSCTL_GLOBALS_UNKNOWN:
+      /* The full path prints the usage, or says what it does not know. */
+      n_global_args = argc - 1;
+      return hcsctl_front_run_full (&globals, 0, NULL);
+    case HCSCTL_GLOBALS_PARSED:
+      break;
     }
-
+  n_global_args = first - 1;
   if (first >= argc)
     return hcsctl_front_run_full (&globals, 0, NULL);
   code = try_front (&globals, argc - first, argv + first);

@@ -42,7 +42,9 @@ int hcsctl_front_run (HcsctlGlobals *globals, int argc, char **argv);
  * is HCSCTL_FRONT_DECLINED. @argv[0] is "exec". */
 int hcsctl_front_exec (HcsctlGlobals *globals, int argc, char **argv);
 
-/* The full path (libhcsctl-full.so) loaded and given the verb @argv[0]. */
+/* The full path (the program hcsctl-full) exec'd with the command
+ * line's global options and @argv, the verb first; returns only if the
+ * exec failed, with the exit code 1. */
 int hcsctl_front_run_full (HcsctlGlobals *globals, int argc, char **argv);
 
 /* "--NAME VALUE", "--NAME=VALUE" or "-S VALUE" (@short_name, or NULL) at

@@ -1,6 +1,6 @@
-/* hcsctl.c: the command line front end of hcs: its full path, the module
- * libhcsctl-full.so that hcsctl (hcsctl-front.c) loads for every verb its
- * front does not serve itself.
+/* hcsctl.c: the command line front end of hcs: its full path, the program
+ * hcsctl-full that hcsctl (hcsctl-front.c) execs for every verb its front
+ * does not serve itself.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,7 +8,8 @@
 
 #include "hcsctl-private.h"
 
-#include <gmodule.h>
+#include <locale.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -184,19 +185,10 @@ print_usage (FILE *stream)
            "  --help          this text; COMMAND --help for a command's\n");
 }
 
-/* The full path (hcsctl-common.h): every verb the front does not serve,
- * with the global options the front parsed. */
-G_MODULE_EXPORT int hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv);
-
+/* The full path (hcsctl-common.h): every verb the front does not serve. */
 int
-hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv)
+hcsctl_full_main (HcsctlGlobals *globals, int argc, char **argv)
 {
-  if (abi != HCSCTL_FULL_ABI)
-    {
-      g_printerr ("hcsctl: " HCSCTL_FULL_LIBRARY " is of another build (ABI %d, not %d)\n", abi,
-                  HCSCTL_FULL_ABI);
-      return 1;
-    }
   hcsctl_set_globals (globals);
   if (argc < 1)
     {
@@ -213,4 +205,39 @@ hcsctl_full_main (int abi, HcsctlGlobals *globals, int argc, char **argv)
       return commands[i].run (globals, argc, argv);
   g_printerr ("hcsctl: unknown command '%s' (see hcsctl --help)\n", argv[0]);
   return 2;
+}
+
+/* hcsctl's command line, as the front (hcsctl-front.c) passes it on. */
+int
+main (int argc, char **argv)
+{
+  HcsctlGlobals globals = { 0 };
+  int first;
+
+  /* As the front: the user's character set and messages, C otherwise. */
+  setlocale (LC_CTYPE, "");
+  setlocale (LC_MESSAGES, "");
+  hcsctl_set_globals (&globals);
+  /* It is hcsctl to whoever looks (ps, pidof, the tests' thread names):
+   * the exec named it after its file. */
+  prctl (PR_SET_NAME, "hcsctl");
+
+  switch (hcsctl_parse_globals (argc, argv, &globals, &first))
+    {
+    case HCSCTL_GLOBALS_VERSION:
+      hcsctl_print_version ();
+      return 0;
+    case HCSCTL_GLOBALS_HELP:
+      print_usage (stdout);
+      return 0;
+    case HCSCTL_GLOBALS_UNKNOWN:
+      g_printerr ("hcsctl: unknown option '%s'\n", argv[first]);
+      print_usage (stderr);
+      return 2;
+    case HCSCTL_GLOBALS_BAD_VALUE:
+      return 2;
+    case HCSCTL_GLOBALS_PARSED:
+      break;
+    }
+  return hcsctl_full_main (&globals, argc - first, argv + first);
 }
