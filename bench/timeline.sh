@@ -6,9 +6,12 @@
 # bench/timeline-phases.py for how the events cut the phases). With
 # `create`, runc's detached create of a bundle (`hcsctl create` beside
 # `crun create`, each deleted again untraced): the phases up to the init
-# reporting ready and what the CLI does after.
+# reporting ready and what the CLI does after. With `bundle`, runc's run of
+# the one bundle both runtimes are given (`hcsctl run -b` beside `crun run
+# -b`): runc's default spec, heavier than hcs's own run's (more mounts and
+# masked paths).
 #
-# Usage (as root, after scripts/setup.sh):  bench/timeline.sh [RUNS [run|create]]
+# Usage (as root, after scripts/setup.sh):  bench/timeline.sh [RUNS [run|bundle|create]]
 #
 # The events go to a tracing instance of our own (instances/hcs-timeline,
 # its own buffer and pid filter), removed at the end; tracefs is mounted if
@@ -20,8 +23,8 @@ set -eu
 runs=${1:-15}
 mode=${2:-run}
 case $mode in
-  run|create) ;;
-  *) echo "usage: bench/timeline.sh [RUNS [run|create]]" >&2; exit 2 ;;
+  run|bundle|create) ;;
+  *) echo "usage: bench/timeline.sh [RUNS [run|bundle|create]]" >&2; exit 2 ;;
 esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
@@ -60,6 +63,11 @@ done
 if [ "$mode" = run ]; then
   make_bundle /bin/true
   hcs_run=("$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /bin/true)
+  crun_run=(crun --root "$state/crun-root" run -b "$work/bundle" hcs-timeline-crun)
+elif [ "$mode" = bundle ]; then
+  make_bundle /bin/true
+  hcs_run=("$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" run
+           -b "$work/bundle" hcs-timeline)
   crun_run=(crun --root "$state/crun-root" run -b "$work/bundle" hcs-timeline-crun)
 else
   make_bundle sleep 1000
@@ -106,8 +114,10 @@ done
 
 # TIMELINE_KEEP=DIR keeps the raw traces there, for a closer look.
 if [ -n "${TIMELINE_KEEP:-}" ]; then mkdir -p "$TIMELINE_KEEP" && cp "$work"/trace/* "$TIMELINE_KEEP"; fi
-if [ "$mode" = run ]; then
-  echo "timeline of one run of /bin/true, medians of $runs runs (ms)"
+if [ "$mode" != create ]; then
+  what="hcsctl run --rootfs R"
+  [ "$mode" = bundle ] && what="runc's run of one bundle"
+  echo "timeline of one run of /bin/true ($what), medians of $runs runs (ms)"
   python3 "$top/bench/timeline-phases.py" "$work/trace" hcsctl crun
 else
   echo "timeline of one create (runc's default spec, detached), medians of $runs runs (ms)"
