@@ -297,7 +297,8 @@ typedef struct {
   GArray *oci_gid_mappings;   /* HcsIdMapping: linux.gidMappings, or NULL */
   char *oci_resources;        /* linux.resources as JSON text (applied as given), or NULL */
   char *oci_devices;          /* linux.devices as JSON text, or NULL */
-  char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL (the built-in filter) */
+  char *oci_seccomp;          /* linux.seccomp as JSON text, or NULL: no filter for an OCI
+                               * spec (oci_version set), as runc; the built-in one otherwise */
   char *oci_cgroups_path;     /* linux.cgroupsPath, or NULL (the runtime's PARENT/ID) */
   char *hv_runtime_image_path; /* HvRuntime.ImagePath: the VM's kernel and initramfs folder */
   /* The process an exec without a process of its own starts from, its

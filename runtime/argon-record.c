@@ -81,3 +81,16 @@ argon_state_format_pid (int pid, guint64 start_time)
 {
   return g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", pid, start_time);
 }
+
+GBytes *
+argon_record_format_seccomp (GBytes *program, gint64 flags)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (program, &size);
+  GByteArray *record = g_byte_array_sized_new (sizeof (gint64) + size);
+
+  g_byte_array_append (record, (const guint8 *) &flags, sizeof (gint64));
+  if (size > 0)
+    g_byte_array_append (record, data, size);
+  return g_byte_array_free_to_bytes (record);
+}

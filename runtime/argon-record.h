@@ -17,6 +17,11 @@ G_BEGIN_DECLS
 #define ARGON_RECORD "argon.json"
 #define ARGON_HELPER_RECORD "argon-helper"
 #define ARGON_INIT_RECORD "argon-init"
+/* The container's own seccomp program (linux.seccomp, compiled; empty: no
+ * filter, a config.json without one), which what is exec'd into it gets
+ * too: its seccomp() flags (gint64, host order), then the program. No
+ * record: the built-in filter. */
+#define ARGON_SECCOMP_RECORD "argon-seccomp"
 
 /* The record argon keeps in its folder (hcs-state), "argon.json". A create
  * writes it with pid 0 before it makes the cgroup, then the helper's and
@@ -47,5 +52,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ArgonStateFile, argon_state_clear)
 char *argon_state_format (const ArgonStateFile *state);
 /* A record of one process (argon-helper, argon-init): "PID START-TIME\n". */
 char *argon_state_format_pid (int pid, guint64 start_time);
+/* ARGON_SECCOMP_RECORD's bytes for @program (the spec's seccomp_program)
+ * and its seccomp() @flags. */
+GBytes *argon_record_format_seccomp (GBytes *program, gint64 flags);
 
 G_END_DECLS

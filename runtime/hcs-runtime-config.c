@@ -522,6 +522,11 @@ hcs_runtime_spec_new_for_container (const char *id, const HcsContainerConfig *co
         }
       spec->seccomp_flags = flags;
     }
+  else if (config->oci_version != NULL)
+    /* A config.json without linux.seccomp asks for no filter: runc and
+     * crun load none, and engines that want one (podman's, docker's
+     * default profile) write it there; "unconfined" is its absence. */
+    spec->seccomp_program = g_bytes_new (NULL, 0);
   if (config->oci_resources != NULL)
     {
       if (!hcs_runtime_oci_resources_check (config->oci_resources, error))

@@ -1294,6 +1294,17 @@ apply_seccomp (gboolean with_no_new_privs, GBytes *custom, gint64 flags)
                  "seccomp: loading the filter");
 }
 
+/* Whether the workload gets a filter: linux.seccomp's program replaces the
+ * built-in filter whatever process.seccomp says, and an empty one (a
+ * config.json without linux.seccomp) means none, as with runc and crun. */
+static gboolean
+wants_seccomp (const HcsRuntimeSpec *spec)
+{
+  if (spec->seccomp_program != NULL)
+    return g_bytes_get_size (spec->seccomp_program) > 0;
+  return spec->process != NULL ? spec->process->seccomp : TRUE;
+}
+
 /* The workload's session, terminal, limits, labels, identity,
  * capabilities, umask and no_new_privs, and the seccomp filter when it
  * must come before the capabilities go (without no_new_privs). A create's
@@ -2017,9 +2028,7 @@ run_create (const HcsRuntimeSpec *spec)
       if (spec->process != NULL && spec->process->terminal)
         make_console_inside (spec);
 
-      /* linux.seccomp replaces the built-in filter, whatever process.seccomp says. */
-      with_seccomp = spec->seccomp_program != NULL ||
-                     (spec->process ? spec->process->seccomp : TRUE);
+      with_seccomp = wants_seccomp (spec);
       /* What the host sees once the create returns (its user, capabilities,
        * cwd, rlimits, oomScoreAdj) is the workload's, as runc and crun show
        * it; startContainer hooks run under them, as runc's do. */
@@ -2228,9 +2237,9 @@ run_exec (const HcsRuntimeSpec *spec)
       if (spec->process->terminal)
         make_console_inside (spec);
       close (STATUS_FD);
-      /* The container's linux.seccomp, when it has one, as its init got. */
-      become_workload (spec->process, spec->seccomp_program != NULL || spec->process->seccomp,
-                       spec->seccomp_program, spec->seccomp_flags);
+      /* The container's linux.seccomp (or none), as its init got. */
+      become_workload (spec->process, wants_seccomp (spec), spec->seccomp_program,
+                       spec->seccomp_flags);
       if (spec->detach)
         prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
       CHILD_CHECK (send (child_report_fd, "R", 1, MSG_NOSIGNAL) == 1, "reporting readiness");

@@ -857,6 +857,9 @@ hcs_runtime_spec_new_for_oci_config (const char *id, const HcsJsonNode *config,
       *declined = t.declined;
       return NULL;
     }
+  /* hcs_runtime_spec_new_for_container's for a config.json without
+   * linux.seccomp (one with it is declined): no filter, as runc. */
+  spec->seccomp_program = g_bytes_new (NULL, 0);
   return g_steal_pointer (&spec);
 }
 
@@ -877,6 +880,12 @@ hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec)
   g_strfreev (process->args);
   process->args = g_strdupv ((char *[]) { "/bin/true", NULL });
   qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_entries);
+  /* The container's filter (none) holds for what is exec'd into it. */
+  if (spec->seccomp_program != NULL)
+    {
+      exec->seccomp_program = g_bytes_ref (spec->seccomp_program);
+      exec->seccomp_flags = spec->seccomp_flags;
+    }
   return g_steal_pointer (&exec);
 }
 

@@ -183,7 +183,9 @@ typedef struct {
   /* linux.seccomp compiled on the host ("seccomp_program": ay, struct
    * sock_filter[]; "seccomp_flags": x), loaded for the init (and for exec,
    * which argon gives the container's) instead of the built-in filter;
-   * NULL: the built-in one (process.seccomp says whether). */
+   * empty: no filter at all (a config.json without linux.seccomp, as runc
+   * and crun load none); NULL: the built-in one (process.seccomp says
+   * whether: hcs's own configurations). */
   GBytes *seccomp_program;
   gint64 seccomp_flags;
 } HcsRuntimeSpec;

@@ -614,15 +614,19 @@ test_process_fields (Fixture *fixture, gconstpointer data)
       " {\"type\": \"RLIMIT_STACK\", \"soft\": 4194304, \"hard\": 4194304}],"
       " \"oomScoreAdj\": 500, \"noNewPrivileges\": true",
       NULL);
+  /* No linux.seccomp: no filter, as runc and crun load none. */
   g_assert_cmpstr (output, ==,
-                   "123\n456\n4096\nGroups: 10 20 \nNoNewPrivs: 1\nSeccomp: 2\n0077\n500\n");
+                   "123\n456\n4096\nGroups: 10 20 \nNoNewPrivs: 1\nSeccomp: 0\n0077\n500\n");
   g_clear_pointer (&output, g_free);
 
-  /* noNewPrivileges false (also its absence): no no_new_privs, and the
-   * filter all the same; umask and oomScoreAdj keep their defaults. */
+  /* noNewPrivileges false (also its absence): no no_new_privs, and
+   * linux.seccomp's filter all the same (loaded while CAP_SYS_ADMIN is
+   * ours); umask and oomScoreAdj keep their defaults. */
   output = run_oci (fixture, "no-new-privs-false",
                     "grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status | tr -s '\\t' ' '; umask",
-                    NULL, ", \"noNewPrivileges\": false", NULL);
+                    "{\"uid\": 1000, \"gid\": 1000}", ", \"noNewPrivileges\": false",
+                    ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+                    " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\"}}");
   g_assert_cmpstr (output, ==, "NoNewPrivs: 0\nSeccomp: 2\n0022\n");
 }
 

@@ -111,6 +111,12 @@ full_path_spec (Fixture *fixture, const char *text, GBytes **exec_template, GErr
       exec = hcs_runtime_spec_new_for_exec (CONTAINER_ID, 0, process, error);
       if (exec == NULL)
         return NULL;
+      /* argon's write_exec_gate: the container's filter (none: empty). */
+      if (spec->seccomp_program != NULL)
+        {
+          exec->seccomp_program = g_bytes_ref (spec->seccomp_program);
+          exec->seccomp_flags = spec->seccomp_flags;
+        }
       *exec_template = hcs_runtime_spec_serialize (exec);
     }
   return hcs_runtime_spec_serialize (spec);

@@ -783,11 +783,27 @@ write_gate (Create *create, GError **error)
   return hcs_system_folder_write_gate (create->folder, &gate, error);
 }
 
+/* argon's ARGON_SECCOMP_RECORD: a config.json's container has no filter,
+ * and what is exec'd into it none either; hcs's own run has the built-in
+ * one, and no record. */
+static gboolean
+save_seccomp (Create *create, const HcsRuntimeSpec *spec, GError **error)
+{
+  g_autoptr (GBytes) record = NULL;
+
+  if (spec->seccomp_program == NULL)
+    return TRUE;
+  record = argon_record_format_seccomp (spec->seccomp_program, spec->seccomp_flags);
+  return hcs_system_folder_write (create->folder, ARGON_SECCOMP_RECORD,
+                                  g_bytes_get_data (record, NULL), g_bytes_get_size (record),
+                                  error);
+}
+
 /* argon's write_exec_gate(): from the container's exec defaults when it
  * has some (an OCI bundle's process: hcs_runtime_spec_new_oci_exec_template),
- * a bare ProcessConfig's otherwise (hcs's own run); no seccomp program of
- * its own (neither way in takes one). @exec is the template made before
- * anything was. */
+ * a bare ProcessConfig's otherwise (hcs's own run); the container's
+ * seccomp program (none: an empty one) comes with the first. @exec is the
+ * template made before anything was. */
 static gboolean
 write_exec_gate (Create *create, HcsRuntimeSpec *exec, gboolean has_exec_defaults,
                  GError **error)
@@ -985,7 +1001,7 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
     return decline (globals, verb, "the claim: %s", error->message);
   if (globals->debug)
     g_printerr ("hcsctl: front: %s '%s'\n", verb, id);
-  if (!save_state (create, &error))
+  if (!save_state (create, &error) || !save_seccomp (create, spec, &error))
     {
       hcs_system_folder_remove (create->folder, NULL);
       return failed (verb, error->message);

@@ -364,14 +364,12 @@ argon_container_create (ArgonDriver *driver, const char *id,
     }
   if (spec->seccomp_program != NULL)
     {
-      gsize size = 0;
-      const guint8 *program = g_bytes_get_data (spec->seccomp_program, &size);
-      g_autoptr (GByteArray) record = g_byte_array_sized_new (sizeof (gint64) + size);
+      g_autoptr (GBytes) record = argon_record_format_seccomp (spec->seccomp_program,
+                                                               spec->seccomp_flags);
 
-      g_byte_array_append (record, (const guint8 *) &spec->seccomp_flags, sizeof (gint64));
-      g_byte_array_append (record, program, size);
-      if (!hcs_state_folder_write (self->folder, ARGON_SECCOMP_RECORD, (const char *) record->data,
-                                   record->len, error))
+      if (!hcs_state_folder_write (self->folder, ARGON_SECCOMP_RECORD,
+                                   g_bytes_get_data (record, NULL), g_bytes_get_size (record),
+                                   error))
         {
           hcs_state_folder_remove (self->folder, NULL);
           return NULL;

@@ -69,7 +69,6 @@ HcsState *argon_driver_get_state (ArgonDriver *self);
 
 /* linux.seccomp compiled at create (flags as 8 bytes, then the BPF program),
  * for the exec'd processes; absent: the built-in filter. */
-#define ARGON_SECCOMP_RECORD "argon-seccomp"
 
 gboolean argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, GError **error);
 /* HCS_ERROR_ELEMENT_NOT_FOUND without a record (a claim killed before it
