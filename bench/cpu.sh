@@ -10,12 +10,24 @@
 # oci.sh, not instead of them.
 #
 # Usage (as root, after scripts/setup.sh):  bench/cpu.sh [RUNS]
+#
+# BEFORE=DIR adds another build of hcs (DIR: its build folder, say of a
+# worktree at the commit before a change, evicted from the page cache as
+# this one) to the same rounds, with its own helper and plugins, and
+# prints before/hcsctl: the A/B a commit body reports, from one
+# interleaved run.
 set -eu
 
 runs=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
+before=""
+if [ -n "${BEFORE:-}" ]; then
+  before=$(cd "$BEFORE" && pwd)
+  [ -x "$before/tools/hcsctl" ] || { echo "cpu.sh: $before holds no build of hcs" >&2; exit 1; }
+fi
 . "$top/bench/runtime-common.sh"
 command -v perf >/dev/null || { echo "cpu.sh: perf is needed (Debian's linux-perf)" >&2; exit 1; }
+[ -z "$before" ] || evict_build "$before"
 
 bench_cleanup() {
   for id in c-hcs c-crun c-runc r-hcs r-crun r-runc; do
@@ -23,6 +35,9 @@ bench_cleanup() {
     crun --root "$state/crun-root" delete -f $id >/dev/null 2>&1 || true
     runc --root "$state/runc-root" delete -f $id >/dev/null 2>&1 || true
   done
+  if [ -n "$before" ]; then
+    for id in c-before r-before; do before_ delete -f $id >/dev/null 2>&1 || true; done
+  fi
 }
 make_bundle /bin/true
 mv "$work/bundle" "$work/bundle-true"
@@ -31,14 +46,22 @@ make_bundle sleep 1000
 hcs() { "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" "$@"; }
 crun_() { crun --root "$state/crun-root" "$@"; }
 runc_() { runc --root "$state/runc-root" "$@"; }
+# The other build, with its own helper, plugins and monitor (assignments
+# before a command cost no process of their own).
+before_() {
+  HCS_PLUGIN_PATH=$before/plugins/argon:$before/plugins/hns \
+    HCS_RUNTIME_HELPER=$before/runtime/hcs-runtime-helper HCS_MONITOR=$before/core/hcs-monitor \
+    "$@"
+}
 
 # cpu_us FILE COMMAND...: runs COMMAND (its stdio to /dev/null: a create's
 # init keeps what it is given) under perf stat, appends the task-clock of
 # its whole tree, in µs, to FILE.
 cpu_us() {
-  local file=$1
+  local file=$1 wrap=""
   shift
-  perf stat -x, -e task-clock -o "$work/perf.out" -- "$@" </dev/null >/dev/null 2>&1 ||
+  if [ "$1" = before_ ]; then wrap=before_; shift; fi
+  $wrap perf stat -x, -e task-clock -o "$work/perf.out" -- "$@" </dev/null >/dev/null 2>&1 ||
     { echo "bench: '$*' failed" >&2; exit 1; }
   awk -F, '$3 == "task-clock" { printf "%d\n", $1 * 1000 }' "$work/perf.out" >> "$file"
 }
@@ -50,6 +73,8 @@ round() {
   mkdir -p "$work/cpu/$name"
   if [ "$name" = hcs ]; then
     set -- "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root"
+  elif [ "$name" = before ]; then
+    set -- before_ "$before/tools/hcsctl" --options "$work/options.ini" --root "$state/before-root"
   else
     set -- ${rt%_} --root "$state/$name-root"
   fi
@@ -64,13 +89,15 @@ round() {
 # runtime so that none always follows the same other.
 names=(hcs crun runc)
 rts=(hcs crun_ runc_)
+if [ -n "$before" ]; then names+=(before); rts+=(before_); fi
+n=${#names[@]}
 for ((i = 0; i < 3; i++)); do
-  for j in 0 1 2; do round ${rts[$j]} ${names[$j]}; done
+  for ((j = 0; j < n; j++)); do round ${rts[$j]} ${names[$j]}; done
 done
 rm -rf "$work/cpu"
 for ((i = 0; i < runs; i++)); do
-  for ((k = 0; k < 3; k++)); do
-    j=$(( (i + k) % 3 ))
+  for ((k = 0; k < n; k++)); do
+    j=$(( (i + k) % n ))
     round ${rts[$j]} ${names[$j]}
   done
 done
@@ -85,4 +112,8 @@ for verb in run create start exec delete; do
   echo "$what"
   report_ratios "$(median < "$work/cpu/hcs/$verb")" "$(median < "$work/cpu/crun/$verb")" \
     "$(median < "$work/cpu/runc/$verb")"
+  if [ -n "$before" ]; then
+    awk -v h="$(median < "$work/cpu/hcs/$verb")" -v b="$(median < "$work/cpu/before/$verb")" \
+      'BEGIN { printf "  before   %8d µs\n  before/hcsctl = %.2f   (above 1: this build is faster)\n", b, b / h }'
+  fi
 done

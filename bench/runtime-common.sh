@@ -25,7 +25,8 @@ export HCS_MONITOR=$build/core/hcs-monitor
 # dropped from the page cache here (written back first), so that a run
 # after a build and one after a reboot start alike; crun and runc come
 # from packages and are read back already.
-python3 - "$build" <<'EOT'
+evict_build() {
+python3 - "$1" <<'EOT'
 import os, sys
 for folder in ("tools", "core", "plugins", "runtime"):
     for parent, _, names in os.walk(os.path.join(sys.argv[1], folder)):
@@ -41,6 +42,8 @@ for folder in ("tools", "core", "plugins", "runtime"):
             finally:
                 os.close(fd)
 EOT
+}
+evict_build "$build"
 
 for tool in crun runc hyperfine ${bench_tools:-}; do
   command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tool >/dev/null
