@@ -4,6 +4,8 @@
  */
 #include "argon-record.h"
 
+#include <string.h>
+
 void
 argon_state_clear (ArgonStateFile *state)
 {
@@ -93,4 +95,15 @@ argon_record_format_seccomp (GBytes *program, gint64 flags)
   if (size > 0)
     g_byte_array_append (record, data, size);
   return g_byte_array_free_to_bytes (record);
+}
+
+gboolean
+argon_record_parse_seccomp (const char *record, gsize length, GBytes **program, gint64 *flags)
+{
+  /* struct sock_filter is 8 bytes. */
+  if (length < sizeof (gint64) || (length - sizeof (gint64)) % 8 != 0)
+    return FALSE;
+  memcpy (flags, record, sizeof (gint64));
+  *program = g_bytes_new (record + sizeof (gint64), length - sizeof (gint64));
+  return TRUE;
 }

@@ -55,5 +55,9 @@ char *argon_state_format_pid (int pid, guint64 start_time);
 /* ARGON_SECCOMP_RECORD's bytes for @program (the spec's seccomp_program)
  * and its seccomp() @flags. */
 GBytes *argon_record_format_seccomp (GBytes *program, gint64 flags);
+/* The program (transfer full) and flags back from ARGON_SECCOMP_RECORD's
+ * @length bytes; FALSE when they are no such record. */
+gboolean argon_record_parse_seccomp (const char *record, gsize length, GBytes **program,
+                                     gint64 *flags);
 
 G_END_DECLS

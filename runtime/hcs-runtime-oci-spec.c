@@ -881,11 +881,7 @@ hcs_runtime_spec_new_oci_exec_template (const HcsRuntimeSpec *spec)
   process->args = g_strdupv ((char *[]) { "/bin/true", NULL });
   qsort (process->env, g_strv_length (process->env), sizeof (char *), compare_entries);
   /* The container's filter (none) holds for what is exec'd into it. */
-  if (spec->seccomp_program != NULL)
-    {
-      exec->seccomp_program = g_bytes_ref (spec->seccomp_program);
-      exec->seccomp_flags = spec->seccomp_flags;
-    }
+  hcs_runtime_spec_inherit_seccomp (exec, spec);
   return g_steal_pointer (&exec);
 }
 

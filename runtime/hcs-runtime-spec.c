@@ -192,6 +192,15 @@ hcs_runtime_process_new (void)
   return process;
 }
 
+void
+hcs_runtime_spec_inherit_seccomp (HcsRuntimeSpec *exec, const HcsRuntimeSpec *container)
+{
+  g_clear_pointer (&exec->seccomp_program, g_bytes_unref);
+  exec->seccomp_program = container->seccomp_program ? g_bytes_ref (container->seccomp_program)
+                                                     : NULL;
+  exec->seccomp_flags = container->seccomp_flags;
+}
+
 HcsRuntimeProcess *
 hcs_runtime_process_new_with_defaults (const char *const *args, const char *const *env,
                                        gboolean terminal, const char *cwd, const char *user)

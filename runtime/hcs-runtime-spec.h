@@ -215,6 +215,10 @@ HcsRuntimeMount *hcs_runtime_mount_new_for_oci (const char *destination, const c
  * for a @terminal without one. */
 GStrv hcs_runtime_env_with_defaults (const char *const *env, gboolean terminal);
 
+/* @exec, an exec into the container @container's spec made, takes its
+ * filter: the same program and flags (none: NULL, the built-in one). */
+void hcs_runtime_spec_inherit_seccomp (HcsRuntimeSpec *exec, const HcsRuntimeSpec *container);
+
 HcsRuntimeProcess *hcs_runtime_process_new (void);
 /* A process of @args with what hcs's documents leave to the runtime
  * filled in (hcs_runtime_spec_set_process's rules, shared with the

@@ -112,11 +112,7 @@ full_path_spec (Fixture *fixture, const char *text, GBytes **exec_template, GErr
       if (exec == NULL)
         return NULL;
       /* argon's write_exec_gate: the container's filter (none: empty). */
-      if (spec->seccomp_program != NULL)
-        {
-          exec->seccomp_program = g_bytes_ref (spec->seccomp_program);
-          exec->seccomp_flags = spec->seccomp_flags;
-        }
+      hcs_runtime_spec_inherit_seccomp (exec, spec);
       *exec_template = hcs_runtime_spec_serialize (exec);
     }
   return hcs_runtime_spec_serialize (spec);

@@ -287,11 +287,7 @@ write_exec_gate (ArgonContainer *self, int pid, const HcsRuntimeSpec *spec,
   if (exec == NULL)
     return FALSE;
   hcs_runtime_spec_set_cgroup (exec, self->cgroup);
-  if (spec->seccomp_program != NULL)
-    {
-      exec->seccomp_program = g_bytes_ref (spec->seccomp_program);
-      exec->seccomp_flags = spec->seccomp_flags;
-    }
+  hcs_runtime_spec_inherit_seccomp (exec, spec);
   exec->detach = TRUE;
   exec->die_with_parent = self->settings.die_with_creator;
   bytes = hcs_runtime_spec_serialize (exec);
@@ -1000,15 +996,14 @@ argon_container_create_process (HcsContainer *container, const HcsProcessConfig 
           g_prefix_error (error, "argon: %s: ", self->what);
           return NULL;
         }
-      if (length < sizeof (gint64) || (length - sizeof (gint64)) % 8 != 0)
+      if (!argon_record_parse_seccomp (record, length, &spec->seccomp_program,
+                                       &spec->seccomp_flags))
         {
           g_set_error (error, HCS_ERROR, HCS_ERROR_INVALID_DATA,
                        "argon: %s: the record %s is not a seccomp program", self->what,
                        ARGON_SECCOMP_RECORD);
           return NULL;
         }
-      memcpy (&spec->seccomp_flags, record, sizeof (gint64));
-      spec->seccomp_program = g_bytes_new (record + sizeof (gint64), length - sizeof (gint64));
     }
   spec->detach = config->detach || config->reap_directly;
   spec->die_with_parent = self->settings.die_with_creator;

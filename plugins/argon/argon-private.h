@@ -67,9 +67,6 @@ HcsState *argon_driver_get_state (ArgonDriver *self);
 
 /* --- state on disk (argon-state.c; the records' text: argon-record.h) ------- */
 
-/* linux.seccomp compiled at create (flags as 8 bytes, then the BPF program),
- * for the exec'd processes; absent: the built-in filter. */
-
 gboolean argon_state_save (HcsStateFolder *folder, const ArgonStateFile *state, GError **error);
 /* HCS_ERROR_ELEMENT_NOT_FOUND without a record (a claim killed before it
  * wrote one), HCS_ERROR_INVALID_DATA for a corrupt one. @half_created: a
