@@ -719,10 +719,12 @@ unpack_entry (struct archive *tar, struct archive_entry *entry, Unpacker *unpack
           goto out;
         }
       remove_child_at (parent_fd, name);
+      /* The whiteout keeps the entry's time, so an export gives the
+       * same bytes as the archive it came from. */
       if (mknodat (parent_fd, name, S_IFCHR | 0000, makedev (0, 0)) < 0)
         entry_errno (error, unpacker, path, "creating its whiteout");
       else
-        ok = TRUE;
+        ok = apply_times (unpacker, parent_fd, name, path, entry, error);
       goto out;
     }
 
