@@ -8,6 +8,11 @@
 #
 # Usage (as root, after scripts/setup.sh):  bench/lifecycle.sh [RUNS [QUIET_RUNS]]
 #
+# BEFORE=DIR adds another build of hcs (DIR: its build folder, say of a
+# worktree at the commit before a change, evicted from the page cache as
+# this one is) to the same rounds, running the same bundle, and prints
+# before/hcsctl for runc's run of it: a change's wall-time A/B.
+#
 # On a hybrid cgroup host hugetlb is mounted as a v1 hierarchy for the run
 # (see runtime-common.sh).
 set -eu
@@ -16,10 +21,17 @@ runs=${1:-100}
 quiet_runs=${2:-$(( (runs + 1) / 2 ))}
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
+before=""
+if [ -n "${BEFORE:-}" ]; then
+  before=$(cd "$BEFORE" && pwd)
+  [ -x "$before/tools/hcsctl" ] || { echo "lifecycle.sh: $before holds no build of hcs" >&2; exit 1; }
+  evict_build "$before"
+fi
 
 bench_cleanup() {
   "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f hcs-bench-hcs \
     >/dev/null 2>&1 || true
+  [ -z "$before" ] || before_oci_run delete -f >/dev/null 2>&1 || true
   crun --root "$state/crun-root" delete -f hcs-bench-crun >/dev/null 2>&1 || true
   runc --root "$state/runc-root" delete -f hcs-bench-runc >/dev/null 2>&1 || true
 }
@@ -29,12 +41,30 @@ hcs_run() { "$hcsctl" --options "$work/options.ini" run --rootfs "$rootfs" -- /b
 hcs_oci_run() {
   "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" run -b "$work/bundle" hcs-bench-hcs
 }
+# The other build with its own helper and plugins; "delete -f" as
+# arguments deletes its container instead.
+before_oci_run() {
+  local verb=(run -b "$work/bundle")
+  [ $# -eq 0 ] || verb=("$@")
+  HCS_PLUGIN_PATH=$before/plugins/argon:$before/plugins/hns \
+    HCS_RUNTIME_HELPER=$before/runtime/hcs-runtime-helper HCS_MONITOR=$before/core/hcs-monitor \
+    "$before/tools/hcsctl" --options "$work/options.ini" --root "$state/before-root" \
+    "${verb[@]}" hcs-bench-before
+}
 crun_run() { crun --root "$state/crun-root" run -b "$work/bundle" hcs-bench-crun; }
 runc_run() { runc --root "$state/runc-root" run -b "$work/bundle" hcs-bench-runc; }
-read -r hcs_us hcs_oci_us crun_us runc_us <<< \
-  "$(median_us hcs_run hcs_oci_run crun_run runc_run | tr '\n' ' ')"
-read -r hcs_quiet hcs_oci_quiet crun_quiet runc_quiet <<< \
-  "$(runs=$quiet_runs settle=0.1 median_us hcs_run hcs_oci_run crun_run runc_run | tr '\n' ' ')"
+commands=(hcs_run hcs_oci_run crun_run runc_run)
+[ -z "$before" ] || commands+=(before_oci_run)
+read -r hcs_us hcs_oci_us crun_us runc_us before_us <<< \
+  "$(median_us "${commands[@]}" | tr '\n' ' ')"
+read -r hcs_quiet hcs_oci_quiet crun_quiet runc_quiet before_quiet <<< \
+  "$(runs=$quiet_runs settle=0.1 median_us "${commands[@]}" | tr '\n' ' ')"
+# report_before HCS BEFORE: the other build's line and its ratio.
+report_before() {
+  [ -n "$before" ] || return 0
+  awk -v h="$1" -v b="$2" \
+    'BEGIN { printf "  before   %8d µs\n  before/hcsctl = %.2f   (above 1: this build is faster)\n", b, b / h }'
+}
 
 report_baseline
 echo "lifecycle of /bin/true (create, start, wait, delete), median of $runs runs back to back"
@@ -42,8 +72,10 @@ echo " hcsctl run --rootfs R -- /bin/true"
 report_ratios "$hcs_us" "$crun_us" "$runc_us"
 echo " hcsctl run -b BUNDLE ID (the bundle crun and runc run)"
 report_ratios "$hcs_oci_us" "$crun_us" "$runc_us"
+report_before "$hcs_oci_us" "$before_us"
 echo "  ... and of $quiet_runs runs 0.1 s apart (one at a time, on a quiet machine)"
 echo " hcsctl run --rootfs R -- /bin/true"
 report_ratios "$hcs_quiet" "$crun_quiet" "$runc_quiet"
 echo " hcsctl run -b BUNDLE ID"
 report_ratios "$hcs_oci_quiet" "$crun_quiet" "$runc_quiet"
+report_before "$hcs_oci_quiet" "$before_quiet"

@@ -110,6 +110,9 @@ hcs_runtime_launch_clear (HcsRuntimeLaunch *launch)
   launch_clear_fd (&launch->status_fd);
   launch_clear_fd (&launch->start_fd);
   launch_clear_fd (&launch->console_fd);
+  launch_clear_fd (&launch->spec_fd);
+  launch_clear_fd (&launch->view_fd);
+  launch_clear_fd (&launch->console_channel_fd);
 }
 
 void
@@ -122,13 +125,11 @@ hcs_runtime_launch_abandon (HcsRuntimeLaunch *launch)
 }
 
 gboolean
-hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
-                    const HcsRuntimeSpec *spec, const int stdio[3], const char *what,
-                    HcsRuntimeLaunch *launch, GError **error)
+hcs_runtime_launch_start (const char *helper_path, HcsRuntimeLaunchMode mode, gboolean terminal,
+                          const int stdio[3], const char *what, HcsRuntimeLaunch *launch,
+                          GError **error)
 {
-  g_autoptr (GBytes) spec_bytes = hcs_runtime_spec_serialize (spec);
   g_autoptr (GError) local_error = NULL;
-  gboolean terminal = spec->process != NULL && spec->process->terminal;
   launch_autofd int spec_read = -1, spec_write = -1, status_read = -1, status_write = -1;
   launch_autofd int start_read = -1, start_write = -1, console_ours = -1, console_theirs = -1;
   launch_autofd int helper = -1;
@@ -137,9 +138,8 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
   const char *argv[] = { helper_path, mode == HCS_RUNTIME_LAUNCH_CREATE ? "create" : "exec",
                          NULL };
   gsize n_fds = 2;
-  gboolean spawned, reported;
+  gboolean spawned;
   GPid helper_pid;
-  int pid = 0;
   int pipe_fds[2];
 
   {
@@ -223,6 +223,10 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
       return FALSE;
     }
   launch->helper_pid = helper_pid;
+  launch->spec_fd = g_steal_fd (&spec_write);
+  launch->status_fd = g_steal_fd (&status_read);
+  launch->start_fd = g_steal_fd (&start_write);
+  launch->console_channel_fd = g_steal_fd (&console_ours);
   if (launch->spawned != NULL)
     launch->spawned (helper_pid, launch->spawned_data);
   /* posix_spawn returned: the helper runs its image, and needs the view no
@@ -231,41 +235,7 @@ hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
    * host's root (a second expedited grace period waits for the first). */
   if (launch->release_view != NULL)
     launch->release_view (g_steal_fd (&helper), launch->spawned_data);
-
-  if (!hcs_runtime_spawn_write_all (spec_write, g_bytes_get_data (spec_bytes, NULL),
-                                    g_bytes_get_size (spec_bytes)))
-    g_debug ("%s: the helper did not read its whole spec", what);
-  launch_clear_fd (&spec_write);
-
-  reported = read_status (status_read, what, &pid, error);
-  /* Only now, unless the caller took it: the last close of the detached
-   * mount waits for an RCU grace period, which on a VM whose other CPU is
-   * busy starting the helper (exec, libc's CPUID probing) took up to a
-   * millisecond, all of it before the helper could read its spec; and
-   * during the init's set-up it would make the init's unmount of the
-   * host's root wait for a second one. */
-  launch_clear_fd (&helper);
-  if (!reported)
-    {
-      hcs_runtime_launch_abandon (launch);
-      return FALSE;
-    }
-  launch->pid = pid;
-  launch->status_fd = g_steal_fd (&status_read);
-  launch->start_fd = g_steal_fd (&start_write);
-
-  if (console_ours >= 0)
-    {
-      /* The helper made the pty inside and sent the master before it
-       * reported the pid. */
-      launch->console_fd = receive_console (console_ours, launch->console_name,
-                                            sizeof launch->console_name, error);
-      if (launch->console_fd < 0)
-        {
-          hcs_runtime_launch_abandon (launch);
-          return FALSE;
-        }
-    }
+  launch->view_fd = g_steal_fd (&helper);
   return TRUE;
 
 fail_pipes:
@@ -274,4 +244,64 @@ fail:
   for (int i = 0; i < 3; i++)
     launch_clear_fd (&null_fds[i]);
   return FALSE;
+}
+
+gboolean
+hcs_runtime_launch_finish (HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec,
+                           const char *what, GError **error)
+{
+  g_autoptr (GBytes) spec_bytes = hcs_runtime_spec_serialize (spec);
+  gboolean reported;
+  int pid = 0;
+
+  g_return_val_if_fail (launch->spec_fd >= 0, FALSE);
+  g_return_val_if_fail ((spec->process != NULL && spec->process->terminal) ==
+                            (launch->console_channel_fd >= 0),
+                        FALSE);
+
+  if (!hcs_runtime_spawn_write_all (launch->spec_fd, g_bytes_get_data (spec_bytes, NULL),
+                                    g_bytes_get_size (spec_bytes)))
+    g_debug ("%s: the helper did not read its whole spec", what);
+  launch_clear_fd (&launch->spec_fd);
+
+  reported = read_status (launch->status_fd, what, &pid, error);
+  /* Only now, unless the caller took it: the last close of the detached
+   * mount waits for an RCU grace period, which on a VM whose other CPU is
+   * busy starting the helper (exec, libc's CPUID probing) took up to a
+   * millisecond, all of it before the helper could read its spec; and
+   * during the init's set-up it would make the init's unmount of the
+   * host's root wait for a second one. */
+  launch_clear_fd (&launch->view_fd);
+  if (!reported)
+    {
+      hcs_runtime_launch_abandon (launch);
+      return FALSE;
+    }
+  launch->pid = pid;
+
+  if (launch->console_channel_fd >= 0)
+    {
+      /* The helper made the pty inside and sent the master before it
+       * reported the pid. */
+      launch->console_fd = receive_console (launch->console_channel_fd, launch->console_name,
+                                            sizeof launch->console_name, error);
+      launch_clear_fd (&launch->console_channel_fd);
+      if (launch->console_fd < 0)
+        {
+          hcs_runtime_launch_abandon (launch);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
+                    const HcsRuntimeSpec *spec, const int stdio[3], const char *what,
+                    HcsRuntimeLaunch *launch, GError **error)
+{
+  gboolean terminal = spec->process != NULL && spec->process->terminal;
+
+  return hcs_runtime_launch_start (helper_path, mode, terminal, stdio, what, launch, error) &&
+         hcs_runtime_launch_finish (launch, spec, what, error);
 }

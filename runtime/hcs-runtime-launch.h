@@ -42,9 +42,15 @@ typedef struct {
    * helper has reported, after the container's own set-up. */
   void (*release_view) (int view_fd, gpointer data);
   gpointer spawned_data;
+  /* Between hcs_runtime_launch_start() and _finish(): the helper's spec
+   * pipe, the view it was exec'd from (unless released) and, with a
+   * terminal, the channel its console comes through. */
+  int spec_fd;
+  int view_fd;
+  int console_channel_fd;
 } HcsRuntimeLaunch;
 
-#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL }
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL, -1, -1, -1 }
 
 /* Starts the helper at @helper_path with @spec; @stdio are what the
  * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose
@@ -53,6 +59,19 @@ typedef struct {
 gboolean hcs_runtime_launch (const char *helper_path, HcsRuntimeLaunchMode mode,
                              const HcsRuntimeSpec *spec, const int stdio[3], const char *what,
                              HcsRuntimeLaunch *launch, GError **error);
+/* hcs_runtime_launch() in two halves, so that a caller's own work (a
+ * create's cgroups) runs while the helper starts (its exec, libc's
+ * start-up): _start spawns the helper, which waits for its spec, and calls
+ * spawned and release_view; _finish sends @spec (whose terminal is the
+ * one given to _start) and waits for the report. A caller that gives up
+ * in between calls hcs_runtime_launch_abandon(); if it dies instead, the
+ * helper reads the end of its spec and exits. Each half leaves nothing on
+ * failure. */
+gboolean hcs_runtime_launch_start (const char *helper_path, HcsRuntimeLaunchMode mode,
+                                   gboolean terminal, const int stdio[3], const char *what,
+                                   HcsRuntimeLaunch *launch, GError **error);
+gboolean hcs_runtime_launch_finish (HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec,
+                                    const char *what, GError **error);
 /* Closes what @launch holds (not the helper: that is the caller's). */
 void hcs_runtime_launch_clear (HcsRuntimeLaunch *launch);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HcsRuntimeLaunch, hcs_runtime_launch_clear)

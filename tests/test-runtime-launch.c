@@ -297,6 +297,60 @@ test_failure (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "/nonexistent/hcs-runtime-helper"));
 }
 
+/* The two halves: a helper started before its spec exists (the cgroup is
+ * set on the spec in between, as a create does) runs it as one launch
+ * does; one given up is killed and reaped; one whose starter closes its
+ * spec pipe without a spec exits by itself, having started nothing. */
+static void
+test_start_finish (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "exit 3", FALSE);
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  g_autoptr (GArray) pids = NULL;
+  int status;
+
+  g_assert_true (hcs_runtime_launch_start (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, FALSE,
+                                           NULL, "test", &launch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (launch.helper_pid, >, 0);
+  g_assert_cmpint (launch.spec_fd, >=, 0);
+  g_assert_cmpint (launch.pid, ==, 0);
+  hcs_runtime_spec_set_cgroup (spec, fixture->cgroup);
+  g_assert_true (hcs_runtime_launch_finish (&launch, spec, "test", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (launch.spec_fd, ==, -1);
+  g_assert_cmpint (launch.view_fd, ==, -1);
+  g_assert_cmpint (launch.pid, >, 0);
+  g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
+  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 3);
+  hcs_runtime_launch_clear (&launch);
+
+  /* Given up before its spec: killed and reaped, nothing held. */
+  g_assert_true (hcs_runtime_launch_start (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, FALSE,
+                                           NULL, "test", &launch, &error));
+  g_assert_no_error (error);
+  hcs_runtime_launch_abandon (&launch);
+  g_assert_cmpint (launch.helper_pid, ==, 0);
+  g_assert_cmpint (launch.spec_fd, ==, -1);
+  g_assert_cmpint (launch.status_fd, ==, -1);
+  g_assert_cmpint (waitpid (-1, &status, WNOHANG), ==, -1);
+  g_assert_cmpint (errno, ==, ECHILD);
+
+  /* Its starter gone (the pipe's end): the helper leaves on its own,
+   * reporting why, and no process of it is in the cgroup. */
+  g_assert_true (hcs_runtime_launch_start (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, FALSE,
+                                           NULL, "test", &launch, &error));
+  g_assert_no_error (error);
+  close (launch.spec_fd);
+  launch.spec_fd = -1;
+  g_assert_cmpint (wait_helper (launch.helper_pid), !=, 0);
+  launch.helper_pid = 0;
+  pids = hcs_runtime_cgroup_get_pids (fixture->cgroup, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pids->len, ==, 0);
+}
+
 /* The helper's status line as hcs_runtime_spawn_read_status() reads it
  * (json-glib read it before the split; hcsctl's front has none): the two
  * forms the helper writes, what may follow them, and what is no status. */
@@ -364,6 +418,7 @@ main (int argc, char **argv)
   ADD ("exec", test_exec);
   ADD ("release-view", test_release_view);
   ADD ("failure", test_failure);
+  ADD ("start-finish", test_start_finish);
 #undef ADD
   g_test_add_func ("/runtime/launch/status-line", test_status_line);
   result = g_test_run ();

@@ -818,15 +818,14 @@ write_exec_gate (Create *create, HcsRuntimeSpec *exec, gboolean has_exec_default
   return hcs_system_folder_write_gate_exec (create->folder, bytes, has_exec_defaults, error);
 }
 
-/* The helper launched with the create's spec, the init detached: argon's
- * argon_process_spawn_full() for a detached create with inherited stdio,
- * then argon_process_open_foreign(). */
+/* The helper started, waiting for its spec: the first half of argon's
+ * argon_process_spawn_full() for a create with inherited stdio, made
+ * before the cgroups so that the helper's start overlaps them. */
 static gboolean
-spawn_init (Create *create, const HcsRuntimeSpec *spec, GError **error)
+start_helper (Create *create, HcsRuntimeLaunch *launch, GError **error)
 {
-  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
-  int stdio[3] = { -1, -1, -1 }, wait_status;
-  gboolean launched;
+  int stdio[3] = { -1, -1, -1 };
+  gboolean started;
 
   for (int i = 0; i < 3; i++)
     if ((stdio[i] = fcntl (i, F_DUPFD_CLOEXEC, 3)) < 0)
@@ -836,14 +835,27 @@ spawn_init (Create *create, const HcsRuntimeSpec *spec, GError **error)
           close (stdio[j]);
         return FALSE;
       }
-  launch.spawned = helper_spawned;
-  launch.release_view = release_view;
-  launch.spawned_data = create;
-  launched = hcs_runtime_launch (create->settings.helper_path, HCS_RUNTIME_LAUNCH_CREATE, spec,
-                                 stdio, create->what, &launch, error);
+  launch->spawned = helper_spawned;
+  launch->release_view = release_view;
+  launch->spawned_data = create;
+  started = hcs_runtime_launch_start (create->settings.helper_path, HCS_RUNTIME_LAUNCH_CREATE,
+                                      FALSE, stdio, create->what, launch, error);
   for (int i = 0; i < 3; i++)
     close (stdio[i]);
-  if (!launched)
+  if (!started)
+    g_prefix_error (error, "argon: ");
+  return started;
+}
+
+/* The second half: the spec sent, the init reported and, detached, left
+ * to our caller (argon_process_open_foreign()). */
+static gboolean
+spawn_init (Create *create, HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec,
+            GError **error)
+{
+  int wait_status;
+
+  if (!hcs_runtime_launch_finish (launch, spec, create->what, error))
     {
       g_prefix_error (error, "argon: ");
       return FALSE;
@@ -852,33 +864,33 @@ spawn_init (Create *create, const HcsRuntimeSpec *spec, GError **error)
     {
       /* The helper leaves once it reported; the init is our child
        * (CLONE_PARENT), the caller's to reap once we exit. */
-      while (waitpid (launch.helper_pid, &wait_status, 0) < 0 && errno == EINTR)
+      while (waitpid (launch->helper_pid, &wait_status, 0) < 0 && errno == EINTR)
         ;
     }
   else
     {
       /* The helper stays the init's parent, waiting for the start byte,
        * then mirroring its exit: our child, watched through a pidfd. */
-      create->status_fd = g_steal_fd (&launch.status_fd);
-      create->start_fd = g_steal_fd (&launch.start_fd);
-      create->helper_pidfd = (int) syscall (SYS_pidfd_open, launch.helper_pid, 0);
+      create->status_fd = g_steal_fd (&launch->status_fd);
+      create->start_fd = g_steal_fd (&launch->start_fd);
+      create->helper_pidfd = (int) syscall (SYS_pidfd_open, launch->helper_pid, 0);
       if (create->helper_pidfd < 0)
         {
           hcs_set_error_from_errno (error, errno, "argon: %s: opening process %d", create->what,
-                                    launch.helper_pid);
+                                    launch->helper_pid);
           return FALSE;
         }
     }
-  create->pid = launch.pid;
-  create->init_pidfd = (int) syscall (SYS_pidfd_open, launch.pid, 0);
+  create->pid = launch->pid;
+  create->init_pidfd = (int) syscall (SYS_pidfd_open, launch->pid, 0);
   if (create->init_pidfd < 0)
     {
       if (errno == ESRCH)
         g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND, "argon: %s: no process %d",
-                     create->what, launch.pid);
+                     create->what, launch->pid);
       else
         hcs_set_error_from_errno (error, errno, "argon: %s: opening process %d", create->what,
-                                  launch.pid);
+                                  launch->pid);
       return FALSE;
     }
   return TRUE;
@@ -990,6 +1002,7 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
                 const HcsJsonNode *config, HcsRuntimeSpec *exec, gboolean has_exec_defaults)
 {
   g_autoptr (GError) error = NULL;
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
   Settings *settings = &create->settings;
   const char *id = create->id;
 
@@ -1007,12 +1020,21 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
       return failed (verb, error->message);
     }
   hcs_gate_fault_point ("argon-recorded");
+  /* The helper first: its exec and libc's start-up run on while the
+   * cgroups are made here (0.8 ms of a run). It waits for its spec; if we
+   * die before sending it, it reads the pipe's end and exits. */
+  if (!start_helper (create, &launch, &error))
+    {
+      hcs_system_folder_remove (create->folder, NULL);
+      return failed (verb, error->message);
+    }
   create->cgroup = hcs_runtime_cgroup_create (settings->cgroup_parent,
                                               settings->cgroup_name ? settings->cgroup_name : id,
                                               settings->cgroup_version, settings->cgroup_root,
                                               &error);
   if (create->cgroup == NULL)
     {
+      hcs_runtime_launch_abandon (&launch);
       hcs_system_folder_remove (create->folder, NULL);
       return failed (verb, error->message);
     }
@@ -1033,7 +1055,7 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
           goto fail;
         }
     }
-  if (!spawn_init (create, spec, &error))
+  if (!spawn_init (create, &launch, spec, &error))
     goto fail;
   hcs_gate_fault_point ("argon-spawned");
   create->init_start_time = hcs_gate_process_start_time (create->pid);
@@ -1047,7 +1069,10 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
   return 0;
 
 fail:
-  /* Nothing of a failed create survives: its processes, cgroup and state. */
+  /* Nothing of a failed create survives: its processes (a helper still
+   * waiting for its spec too), cgroup and state. */
+  if (launch.spec_fd >= 0)
+    hcs_runtime_launch_abandon (&launch);
   undo (create);
   return failed (verb, error->message);
 }
