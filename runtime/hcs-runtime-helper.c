@@ -13,6 +13,10 @@
  *            (hcs-runtime-spec.h lists its members), read to end of file;
  *            GLib's own binary format, so the helper needs no JSON library
  *   4        status, written by the helper, one JSON object a line:
+ *              {"cloned": N}     create with "report_cloned" only, first: the
+ *                                init exists (host pid), its set-up (its
+ *                                cgroup join too) under way; {"pid": N} or
+ *                                an error follows
  *              {"pid": N}        the workload exists (host pid); for create,
  *                                everything is set up and it waits to start
  *              {"error": "..."}  set-up failed (then exit 255)
@@ -2098,6 +2102,9 @@ run_create (const HcsRuntimeSpec *spec)
   go_message.pid = pid;
   if (write (go_pipe[1], &go_message, sizeof go_message) != sizeof go_message)
     fail_setup ("starting the container's init");
+  /* The caller writes its records of the init while it sets up. */
+  if (spec->report_cloned)
+    report_int ("cloned", pid);
 
   message = read_child_report (report_pipe[0]);
   if (runtime_hooks && g_strcmp0 (message, "H") == 0)

@@ -61,17 +61,29 @@ receive_console (int channel, char *name, gsize name_size, GError **error)
   return master;
 }
 
-/* The helper's first status line (hcs_runtime_spawn_read_status) in
- * HCS_ERROR's words: the workload's pid, or FALSE with why not. */
+/* One of the helper's status lines (hcs_runtime_spawn_read_status_line)
+ * in HCS_ERROR's words: the workload's pid (@cloned: the init's, when it
+ * was asked for), or FALSE with why not. */
 static gboolean
-read_status (int fd, const char *what, int *pid, GError **error)
+read_status (int fd, GString *pending, gboolean cloned, const char *what, int *pid,
+             GError **error)
 {
   g_autofree char *message = NULL;
 
-  switch (hcs_runtime_spawn_read_status (fd, pid, &message))
+  switch (hcs_runtime_spawn_read_status_line (fd, pending, pid, &message))
     {
     case HCS_RUNTIME_STATUS_PID:
-      return TRUE;
+      if (!cloned)
+        return TRUE;
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
+                   "the helper reported the workload before its clone");
+      return FALSE;
+    case HCS_RUNTIME_STATUS_CLONED:
+      if (cloned)
+        return TRUE;
+      g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
+                   "the helper reported a clone it was not asked for");
+      return FALSE;
     case HCS_RUNTIME_STATUS_ERROR:
       g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "%s: %s", what,
                    message != NULL ? message : "unknown helper error");
@@ -146,11 +158,13 @@ hcs_runtime_launch_start (const char *helper_path, HcsRuntimeLaunchMode mode, gb
     /* Everything starts afresh but the caller's callback. */
     void (*spawned_func) (GPid, gpointer) = launch->spawned;
     void (*release_view_func) (int, gpointer) = launch->release_view;
+    gboolean (*cloned_func) (int, gpointer, GError **) = launch->cloned;
     gpointer spawned_data = launch->spawned_data;
 
     *launch = (HcsRuntimeLaunch) HCS_RUNTIME_LAUNCH_INIT;
     launch->spawned = spawned_func;
     launch->release_view = release_view_func;
+    launch->cloned = cloned_func;
     launch->spawned_data = spawned_data;
   }
   /* With a terminal the pty is made inside the container (so the
@@ -251,10 +265,12 @@ hcs_runtime_launch_finish (HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec,
                            const char *what, GError **error)
 {
   g_autoptr (GBytes) spec_bytes = hcs_runtime_spec_serialize (spec);
+  g_autoptr (GString) pending = g_string_new (NULL);
   gboolean reported;
   int pid = 0;
 
   g_return_val_if_fail (launch->spec_fd >= 0, FALSE);
+  g_return_val_if_fail ((launch->cloned != NULL) == spec->report_cloned, FALSE);
   g_return_val_if_fail ((spec->process != NULL && spec->process->terminal) ==
                             (launch->console_channel_fd >= 0),
                         FALSE);
@@ -264,7 +280,33 @@ hcs_runtime_launch_finish (HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec,
     g_debug ("%s: the helper did not read its whole spec", what);
   launch_clear_fd (&launch->spec_fd);
 
-  reported = read_status (launch->status_fd, what, &pid, error);
+  if (launch->cloned != NULL)
+    {
+      int cloned_pid = 0;
+
+      if (!read_status (launch->status_fd, pending, TRUE, what, &cloned_pid, error))
+        {
+          hcs_runtime_launch_abandon (launch);
+          return FALSE;
+        }
+      if (!launch->cloned (cloned_pid, launch->spawned_data, error))
+        {
+          /* Not reaped yet by the helper, which waits for its report, nor
+           * by us (a detached init is our child): the pid is still its. */
+          kill (cloned_pid, SIGKILL);
+          hcs_runtime_launch_abandon (launch);
+          return FALSE;
+        }
+      reported = read_status (launch->status_fd, pending, FALSE, what, &pid, error);
+      if (reported && pid != cloned_pid)
+        {
+          g_set_error (error, HCS_ERROR, HCS_ERROR_UNKNOWN_MESSAGE,
+                       "the helper reported process %d after cloning %d", pid, cloned_pid);
+          reported = FALSE;
+        }
+    }
+  else
+    reported = read_status (launch->status_fd, pending, FALSE, what, &pid, error);
   /* Only now, unless the caller took it: the last close of the detached
    * mount waits for an RCU grace period, which on a VM whose other CPU is
    * busy starting the helper (exec, libc's CPUID probing) took up to a

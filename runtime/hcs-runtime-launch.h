@@ -41,6 +41,12 @@ typedef struct {
    * caller's may wait for, off the container's way. NULL: closed once the
    * helper has reported, after the container's own set-up. */
   void (*release_view) (int view_fd, gpointer data);
+  /* Set by the caller of a create, or NULL: told the init's pid as soon
+   * as it exists (the spec's report_cloned is set for it), while the init
+   * sets itself up, so that records of it are written meanwhile rather
+   * than between its report and its release. FALSE with @error abandons
+   * the create: the init is killed, the helper killed and reaped. */
+  gboolean (*cloned) (int pid, gpointer data, GError **error);
   gpointer spawned_data;
   /* Between hcs_runtime_launch_start() and _finish(): the helper's spec
    * pipe, the view it was exec'd from (unless released) and, with a
@@ -50,7 +56,7 @@ typedef struct {
   int console_channel_fd;
 } HcsRuntimeLaunch;
 
-#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL, -1, -1, -1 }
+#define HCS_RUNTIME_LAUNCH_INIT { 0, 0, -1, -1, -1, "", NULL, NULL, NULL, NULL, -1, -1, -1 }
 
 /* Starts the helper at @helper_path with @spec; @stdio are what the
  * workload gets as 0, 1, 2 (-1: /dev/null; ignored with a terminal, whose

@@ -326,7 +326,7 @@ parse_status (const char *line, int *pid, char **message)
   if (*p++ != ':')
     return HCS_RUNTIME_STATUS_UNREADABLE;
   p = skip_space (p);
-  if (g_str_equal (name, "pid"))
+  if (g_str_equal (name, "pid") || g_str_equal (name, "cloned"))
     {
       char *end;
       gint64 value = g_ascii_strtoll (p, &end, 10);
@@ -334,7 +334,7 @@ parse_status (const char *line, int *pid, char **message)
       if (end == p || value <= 0 || value > G_MAXINT || *skip_space (end) != '}')
         return HCS_RUNTIME_STATUS_UNREADABLE;
       *pid = (int) value;
-      return HCS_RUNTIME_STATUS_PID;
+      return g_str_equal (name, "pid") ? HCS_RUNTIME_STATUS_PID : HCS_RUNTIME_STATUS_CLONED;
     }
   if (g_str_equal (name, "error"))
     {
@@ -350,18 +350,18 @@ parse_status (const char *line, int *pid, char **message)
 }
 
 HcsRuntimeStatus
-hcs_runtime_spawn_read_status (int fd, int *pid, char **message)
+hcs_runtime_spawn_read_status_line (int fd, GString *pending, int *pid, char **message)
 {
   g_autoptr (GString) line = g_string_new (NULL);
   HcsRuntimeStatus status;
+  const char *newline = memchr (pending->str, '\n', pending->len);
   char buffer[512];
 
   *pid = 0;
   *message = NULL;
-  for (;;)
+  while (newline == NULL)
     {
       gssize n = read (fd, buffer, sizeof buffer);
-      const char *newline;
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -369,12 +369,20 @@ hcs_runtime_spawn_read_status (int fd, int *pid, char **message)
         return HCS_RUNTIME_STATUS_READ_FAILED;
       if (n == 0)
         break;
-      newline = memchr (buffer, '\n', n);
-      g_string_append_len (line, buffer, newline ? newline - buffer : n);
-      if (newline != NULL)
-        break;
-      if (line->len > 64 * 1024)
+      g_string_append_len (pending, buffer, n);
+      newline = memchr (pending->str, '\n', pending->len);
+      if (newline == NULL && pending->len > 64 * 1024)
         return HCS_RUNTIME_STATUS_TOO_LONG;
+    }
+  if (newline != NULL)
+    {
+      g_string_append_len (line, pending->str, newline - pending->str);
+      g_string_erase (pending, 0, newline - pending->str + 1);
+    }
+  else
+    {
+      g_string_append_len (line, pending->str, pending->len);
+      g_string_truncate (pending, 0);
     }
   if (line->len == 0)
     return HCS_RUNTIME_STATUS_NONE;
@@ -382,4 +390,12 @@ hcs_runtime_spawn_read_status (int fd, int *pid, char **message)
   if (status == HCS_RUNTIME_STATUS_UNREADABLE)
     *message = g_strdup (line->str);
   return status;
+}
+
+HcsRuntimeStatus
+hcs_runtime_spawn_read_status (int fd, int *pid, char **message)
+{
+  g_autoptr (GString) pending = g_string_new (NULL);
+
+  return hcs_runtime_spawn_read_status_line (fd, pending, pid, message);
 }

@@ -37,6 +37,7 @@ gboolean hcs_runtime_spawn_write_all (int fd, const char *data, gsize length);
 
 typedef enum {
   HCS_RUNTIME_STATUS_PID,         /* {"pid": N}: *pid is the workload's */
+  HCS_RUNTIME_STATUS_CLONED,      /* {"cloned": N}: *pid is the init's, set-up goes on */
   HCS_RUNTIME_STATUS_ERROR,       /* {"error": "..."}: *message is the helper's */
   HCS_RUNTIME_STATUS_NONE,        /* end of file first: exited without reporting */
   HCS_RUNTIME_STATUS_UNREADABLE,  /* *message is the line */
@@ -50,5 +51,10 @@ typedef enum {
  * (an exec's exit line) is dropped: the exit code comes from the process
  * itself. @message (transfer full) is set for ERROR and UNREADABLE. */
 HcsRuntimeStatus hcs_runtime_spawn_read_status (int fd, int *pid, char **message);
+/* The same, one line at a time: what follows the line in a read is kept
+ * in @pending (empty at first) for the next call, so that the line after
+ * a {"cloned": N} is not lost. */
+HcsRuntimeStatus hcs_runtime_spawn_read_status_line (int fd, GString *pending, int *pid,
+                                                     char **message);
 
 G_END_DECLS

@@ -496,6 +496,7 @@ hcs_runtime_spec_serialize (const HcsRuntimeSpec *spec)
   add_boolean (&dict, "detach", spec->detach);
   add_boolean (&dict, "die_with_parent", spec->die_with_parent);
   add_string (&dict, "start_fifo", spec->start_fifo);
+  add_boolean (&dict, "report_cloned", spec->report_cloned);
   serialize_hooks (&dict, spec);
   add_string (&dict, "hook_state", spec->hook_state);
   add_string (&dict, "uid_map", spec->uid_map);
@@ -902,6 +903,7 @@ hcs_runtime_spec_deserialize (GBytes *bytes, gboolean create, GError **error)
       !spec_boolean (root, "", "detach", &spec->detach, &local_error) ||
       !spec_boolean (root, "", "die_with_parent", &spec->die_with_parent, &local_error) ||
       !spec_string (root, "", "start_fifo", &spec->start_fifo, &local_error) ||
+      !spec_boolean (root, "", "report_cloned", &spec->report_cloned, &local_error) ||
       !spec_string (root, "", "hook_state", &spec->hook_state, &local_error) ||
       !spec_string (root, "", "uid_map", &spec->uid_map, &local_error) ||
       !spec_string (root, "", "gid_map", &spec->gid_map, &local_error) ||

@@ -23,6 +23,8 @@
  *                                     of the helper's parent, which reaps it)
  *     "start_fifo": "/run/hcs/ID/exec.fifo"  (detached create: the init waits
  *                                     on this fifo instead of the start pipe)
+ *     "report_cloned": true,         (create: {"cloned": N} on the status line
+ *                                     as soon as the init exists)
  *     "process": {"args", "env", "cwd", "user", "terminal",
  *                 "no_new_privileges", "seccomp",
  *                 OCI process fields, see HcsRuntimeProcess:
@@ -161,6 +163,7 @@ typedef struct {
   gboolean detach;
   gboolean die_with_parent;
   char *start_fifo;
+  gboolean report_cloned;     /* create: the init's pid reported before its set-up */
 
   /* --- OCI container fields (config.json) --- */
   char *domainname;           /* with a uts namespace of its own */

@@ -398,6 +398,119 @@ test_status_line (void)
   g_assert_cmpint (read_status_of ("not json\n", &pid, &message), ==,
                    HCS_RUNTIME_STATUS_UNREADABLE);
   g_assert_cmpstr (message, ==, "not json");
+  g_clear_pointer (&message, g_free);
+
+  /* Line by line: a {"cloned": N} and the report that came with it in
+   * one read are both there, in order; then the end. */
+  {
+    g_autoptr (GString) pending = g_string_new (NULL);
+    const char *text = "{\"cloned\":4242}\n{\"pid\":4242}\n";
+    int fds[2];
+
+    g_assert_cmpint (pipe (fds), ==, 0);
+    g_assert_cmpint (write (fds[1], text, strlen (text)), ==, (gssize) strlen (text));
+    close (fds[1]);
+    g_assert_cmpint (hcs_runtime_spawn_read_status_line (fds[0], pending, &pid, &message), ==,
+                     HCS_RUNTIME_STATUS_CLONED);
+    g_assert_cmpint (pid, ==, 4242);
+    g_assert_cmpint (hcs_runtime_spawn_read_status_line (fds[0], pending, &pid, &message), ==,
+                     HCS_RUNTIME_STATUS_PID);
+    g_assert_cmpint (pid, ==, 4242);
+    g_assert_cmpint (hcs_runtime_spawn_read_status_line (fds[0], pending, &pid, &message), ==,
+                     HCS_RUNTIME_STATUS_NONE);
+    close (fds[0]);
+  }
+}
+
+/* With report_cloned, the init's pid comes before its set-up ends: the
+ * callback sees it alive and not yet reported (its pid is the one the
+ * launch then reports). A callback that fails abandons the create: the
+ * error is its own, and neither the init nor the helper is left. */
+typedef struct {
+  int pid;
+  gboolean fail;
+} ClonedCall;
+
+static gboolean
+cloned_cb (int pid, gpointer data, GError **error)
+{
+  ClonedCall *call = data;
+
+  call->pid = pid;
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  if (call->fail)
+    {
+      g_set_error (error, HCS_ERROR, HCS_ERROR_FAILED, "no records for %d", pid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_cloned (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HcsRuntimeSpec) spec = make_spec (fixture, "exit 5", FALSE);
+  g_auto (HcsRuntimeLaunch) launch = HCS_RUNTIME_LAUNCH_INIT;
+  g_autoptr (GArray) pids = NULL;
+  ClonedCall call = { 0, FALSE };
+  int status;
+
+  spec->report_cloned = TRUE;
+  launch.cloned = cloned_cb;
+  launch.spawned_data = &call;
+  g_assert_true (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
+                                     "test", &launch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (call.pid, >, 0);
+  g_assert_cmpint (call.pid, ==, launch.pid);
+  g_assert_cmpint (write (launch.start_fd, "s", 1), ==, 1);
+  g_assert_cmpint (wait_helper (launch.helper_pid), ==, 5);
+  hcs_runtime_launch_clear (&launch);
+
+  call = (ClonedCall) { 0, TRUE };
+  launch.cloned = cloned_cb;
+  launch.spawned_data = &call;
+  g_assert_false (hcs_runtime_launch (helper_path (), HCS_RUNTIME_LAUNCH_CREATE, spec, NULL,
+                                      "test", &launch, &error));
+  g_assert_error (error, HCS_ERROR, HCS_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "no records for"));
+  g_clear_error (&error);
+  g_assert_cmpint (call.pid, >, 0);
+  g_assert_cmpint (launch.helper_pid, ==, 0);
+  g_assert_cmpint (waitpid (-1, &status, WNOHANG), ==, -1);
+  g_assert_cmpint (errno, ==, ECHILD);
+  /* The init was the helper's child, killed with it: gone from its cgroup. */
+  for (int i = 0; i < 200; i++)
+    {
+      g_clear_pointer (&pids, g_array_unref);
+      pids = hcs_runtime_cgroup_get_pids (fixture->cgroup, &error);
+      g_assert_no_error (error);
+      if (pids->len == 0)
+        break;
+      g_usleep (10000);
+    }
+  g_assert_cmpint (pids->len, ==, 0);
+  /* Dead: gone, or a zombie its new parent has not reaped yet. */
+  {
+    g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", call.pid);
+    g_autofree char *stat = NULL;
+    const char *end;
+
+    for (int i = 0; i < 200 && g_file_get_contents (stat_path, &stat, NULL, NULL); i++)
+      {
+        end = strrchr (stat, ')');
+        if (end != NULL && (end[2] == 'Z' || end[2] == 'X'))
+          break;
+        g_clear_pointer (&stat, g_free);
+        g_usleep (10000);
+      }
+    if (stat != NULL)
+      {
+        end = strrchr (stat, ')');
+        g_assert_true (end != NULL && (end[2] == 'Z' || end[2] == 'X'));
+      }
+  }
 }
 
 int
@@ -419,6 +532,7 @@ main (int argc, char **argv)
   ADD ("release-view", test_release_view);
   ADD ("failure", test_failure);
   ADD ("start-finish", test_start_finish);
+  ADD ("cloned", test_cloned);
 #undef ADD
   g_test_add_func ("/runtime/launch/status-line", test_status_line);
   result = g_test_run ();

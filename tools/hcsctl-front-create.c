@@ -379,6 +379,13 @@ struct _HcsctlFrontContainer {
   int helper_pidfd;
   int status_fd;
   int start_fd;
+  /* Written while the init sets up (init_cloned()): the exec template,
+   * and for a bundle oci.json's text and gate-oci's members (borrowed). */
+  HcsRuntimeSpec *exec;
+  gboolean has_exec_defaults;
+  char *oci_info;
+  const char *bundle, *rootfs;
+  const HcsJsonNode *annotations;
 };
 
 typedef HcsctlFrontContainer Create;
@@ -409,6 +416,7 @@ hcsctl_front_container_free (HcsctlFrontContainer *create)
   g_clear_pointer (&create->folder, hcs_system_folder_free);
   g_clear_pointer (&create->cgroup, hcs_runtime_cgroup_free);
   settings_clear (&create->settings);
+  g_free (create->oci_info);
   g_free (create->id);
   g_free (create->what);
   g_free (create);
@@ -818,6 +826,8 @@ write_exec_gate (Create *create, HcsRuntimeSpec *exec, gboolean has_exec_default
   return hcs_system_folder_write_gate_exec (create->folder, bytes, has_exec_defaults, error);
 }
 
+static gboolean init_cloned (int pid, gpointer data, GError **error);
+
 /* The helper started, waiting for its spec: the first half of argon's
  * argon_process_spawn_full() for a create with inherited stdio, made
  * before the cgroups so that the helper's start overlaps them. */
@@ -837,6 +847,7 @@ start_helper (Create *create, HcsRuntimeLaunch *launch, GError **error)
       }
   launch->spawned = helper_spawned;
   launch->release_view = release_view;
+  launch->cloned = init_cloned;
   launch->spawned_data = create;
   started = hcs_runtime_launch_start (create->settings.helper_path, HCS_RUNTIME_LAUNCH_CREATE,
                                       FALSE, stdio, create->what, launch, error);
@@ -847,8 +858,9 @@ start_helper (Create *create, HcsRuntimeLaunch *launch, GError **error)
   return started;
 }
 
-/* The second half: the spec sent, the init reported and, detached, left
- * to our caller (argon_process_open_foreign()). */
+/* The second half: the spec sent, the init's records written while it
+ * sets up (init_cloned()), its report and, detached, the init left to our
+ * caller (argon_process_open_foreign()). */
 static gboolean
 spawn_init (Create *create, HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec,
             GError **error)
@@ -880,18 +892,6 @@ spawn_init (Create *create, HcsRuntimeLaunch *launch, const HcsRuntimeSpec *spec
                                     launch->helper_pid);
           return FALSE;
         }
-    }
-  create->pid = launch->pid;
-  create->init_pidfd = (int) syscall (SYS_pidfd_open, launch->pid, 0);
-  if (create->init_pidfd < 0)
-    {
-      if (errno == ESRCH)
-        g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND, "argon: %s: no process %d",
-                     create->what, launch->pid);
-      else
-        hcs_set_error_from_errno (error, errno, "argon: %s: opening process %d", create->what,
-                                  launch->pid);
-      return FALSE;
     }
   return TRUE;
 }
@@ -952,6 +952,42 @@ write_pid_file (const char *path, int pid, GError **error)
   g_autofree char *text = g_strdup_printf ("%d", pid);
 
   return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+/* The init exists and sets itself up in the helper: what records it is
+ * written meanwhile, in the folder not committed yet (readers pass it
+ * by), rather than between its report and its release: argon's
+ * argon-init, gate and gate-exec, then hcsctl's oci.json and gate-oci. */
+static gboolean
+init_cloned (int pid, gpointer data, GError **error)
+{
+  Create *create = data;
+
+  create->pid = pid;
+  create->init_pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (create->init_pidfd < 0)
+    {
+      if (errno == ESRCH)
+        g_set_error (error, HCS_ERROR, HCS_ERROR_PROCESS_NOT_FOUND, "argon: %s: no process %d",
+                     create->what, pid);
+      else
+        hcs_set_error_from_errno (error, errno, "argon: %s: opening process %d", create->what,
+                                  pid);
+      return FALSE;
+    }
+  hcs_gate_fault_point ("argon-spawned");
+  create->init_start_time = hcs_gate_process_start_time (pid);
+  if (!save_pid (create, ARGON_INIT_RECORD, pid, create->init_start_time, error) ||
+      !write_gate (create, error) ||
+      !write_exec_gate (create, create->exec, create->has_exec_defaults, error))
+    return FALSE;
+  hcs_gate_fault_point ("argon-saved");
+  if (create->oci_info != NULL &&
+      (!hcs_system_folder_write (create->folder, "oci.json", create->oci_info, -1, error) ||
+       !save_gate_oci (create->folder, create->bundle, create->rootfs, create->annotations,
+                       error)))
+    return FALSE;
+  return TRUE;
 }
 
 /* --- the verb ------------------------------------------------------------------------ */
@@ -1055,14 +1091,11 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
           goto fail;
         }
     }
+  create->exec = exec;
+  create->has_exec_defaults = has_exec_defaults;
+  spec->report_cloned = TRUE;
   if (!spawn_init (create, &launch, spec, &error))
     goto fail;
-  hcs_gate_fault_point ("argon-spawned");
-  create->init_start_time = hcs_gate_process_start_time (create->pid);
-  if (!save_pid (create, ARGON_INIT_RECORD, create->pid, create->init_start_time, &error) ||
-      !write_gate (create, &error) || !write_exec_gate (create, exec, has_exec_defaults, &error))
-    goto fail;
-  hcs_gate_fault_point ("argon-saved");
   if (!hcs_system_folder_commit (create->folder, &error))
     goto fail;
   hcs_system_folder_unlock (create->folder);
@@ -1086,7 +1119,6 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
   g_autoptr (HcsJsonDocument) document = NULL;
   g_autoptr (HcsRuntimeSpec) spec = NULL, exec = NULL;
   g_autofree char *bundle = NULL, *config_path = NULL, *text = NULL, *reason = NULL;
-  g_autofree char *oci_info = NULL;
   const HcsJsonNode *config, *linux_object, *member, *annotations, *process;
   const char *cgroups_path = NULL, *rootfs;
   g_autoptr (HcsctlFrontContainer) create = create_new (id, detached);
@@ -1136,15 +1168,16 @@ hcsctl_front_container_create (HcsctlGlobals *globals, const char *verb, const c
       settings->cgroup_parent = g_steal_pointer (&parent);
     }
 
+  /* create_from_bundle()'s records beside argon's, written with them. */
+  create->oci_info = format_oci_info (bundle, rootfs, annotations, process);
+  create->bundle = bundle;
+  create->rootfs = rootfs;
+  create->annotations = annotations;
   if ((code = make_container (globals, verb, create, spec, config, exec, TRUE)) != 0)
     return code;
   hcs_gate_fault_point ("hcsctl-created");
 
-  /* create_from_bundle()'s records beside argon's, then the pid file. */
-  oci_info = format_oci_info (bundle, rootfs, annotations, process);
-  if (!hcs_system_folder_write (create->folder, "oci.json", oci_info, -1, &error) ||
-      !save_gate_oci (create->folder, bundle, rootfs, annotations, &error) ||
-      (pid_file != NULL && !write_pid_file (pid_file, create->pid, &error)))
+  if (pid_file != NULL && !write_pid_file (pid_file, create->pid, &error))
     {
       failed (verb, error->message);
       hcsctl_front_container_discard (create);
