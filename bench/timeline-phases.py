@@ -27,7 +27,10 @@ happen:
 
 A phase runs from its marker to the next marker in time, so the phases add
 up to the total whatever order a runtime does things in (crun clones before
-it makes its cgroups).
+it makes its cgroups; hcsctl forks its helper before it makes them, so its
+"spawning the helper" is the fork and what the CLI does until the first
+mkdir, and its "cgroup mkdir and writes" holds the spec's hand-off and the
+helper's clone too, while the helper's exec and start overlap both).
 
 With --create the traces are of a detached create (runc's `create`): no
 workload runs, the init stays, waiting for `start`. The init is the
@@ -49,8 +52,8 @@ EVENT = re.compile(r'^\s*(?P<comm>.*?)-(?P<tid>\d+)\s+\[\d+\]\s+\S+\s+(?P<ts>[\d
 
 PHASES = [
     ('start', 'start-up to the first useful action'),
-    ('cgroup', 'cgroup mkdir and writes'),
-    ('helper', 'spawning the helper (fork, exec, spec)'),
+    ('cgroup', 'cgroup mkdir and writes (hcs: and spec)'),
+    ('helper', 'spawning the helper (hcs: first)'),
     ('clone', 'clone with namespaces, cgroup join'),
     ('join', 'init set-up, until released'),
     ('release', 'released to the workload\'s exec'),

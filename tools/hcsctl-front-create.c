@@ -663,7 +663,7 @@ hcsctl_front_container_signal (HcsctlFrontContainer *create, int signum, GError 
 int
 hcsctl_front_container_get_exit_fd (HcsctlFrontContainer *create)
 {
-  return create->detached ? create->init_pidfd : create->helper_pidfd;
+  return create->init_pidfd;
 }
 
 int

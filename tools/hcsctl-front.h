@@ -101,8 +101,10 @@ gboolean hcsctl_front_container_release (HcsctlFrontContainer *container, GError
  * HCS_ERROR_PROCESS_ALREADY_STOPPED. */
 gboolean hcsctl_front_container_signal (HcsctlFrontContainer *container, int signum,
                                         GError **error);
-/* Readable once the init exited (not detached: its helper, which mirrors
- * it); then hcsctl_front_container_reap() gives its exit code. */
+/* Readable once the init exited (its pidfd). Not detached, the helper,
+ * which mirrors the init's exit, may still be on its way out then: the
+ * container can be removed meanwhile, and hcsctl_front_container_reap()
+ * then waits for the helper and gives the exit code. */
 int hcsctl_front_container_get_exit_fd (HcsctlFrontContainer *container);
 int hcsctl_front_container_reap (HcsctlFrontContainer *container);
 /* Every process of its cgroup killed, then its init waited for, at most
