@@ -132,14 +132,21 @@ spawn_helper_here (int helper, const char *const *argv, const int stdio[3],
 {
   posix_spawn_file_actions_t actions;
   g_autofree char *helper_exec_path = NULL;
+  spawn_autofd int helper_high = -1;
   int high[3 + 4];
   gsize n_high = 0;
   int result;
 
   g_return_val_if_fail (n_fds <= 4, FALSE);
-  /* The kernel opens the file behind the link before it closes the
-   * close-on-exec fds, so the fd needs not reach the helper. */
-  helper_exec_path = g_strdup_printf ("/proc/self/fd/%d", helper);
+  /* The view above every target too: at 3 to 6 (a number another thread
+   * of the caller's had just freed) a dup2 below would replace it before
+   * the exec, which then ran a pipe (EACCES). The kernel opens the file
+   * behind the link before it closes the close-on-exec fds, so the fd
+   * needs not reach the helper. */
+  helper_high = fcntl (helper, F_DUPFD_CLOEXEC, 64);
+  if (helper_high < 0)
+    return set_error_from_errno (error, errno, "preparing the helper's fds");
+  helper_exec_path = g_strdup_printf ("/proc/self/fd/%d", helper_high);
   for (gsize i = 0; i < 3 + n_fds; i++)
     {
       int fd = i < 3 ? stdio[i] : source_fds[i - 3];

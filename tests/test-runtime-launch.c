@@ -351,6 +351,55 @@ test_start_finish (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (pids->len, ==, 0);
 }
 
+/* The helper's view opened where one of the helper's fds goes (3, its
+ * spec), as it is when another thread of a host has just closed that
+ * number: the helper runs all the same (it used to be replaced by the
+ * spec pipe before the exec, which failed with EACCES). Given an empty
+ * spec, it reports that and exits 255. */
+static void
+test_view_at_a_target (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+  const char *argv[] = { helper_path (), "create", NULL };
+  int stdio[3], spec_pipe[2], status_pipe[2], view, moved, pid_reported;
+  int source_fds[2], target_fds[2] = { 3, 4 };
+  GPid pid;
+
+  if (fcntl (3, F_GETFD) >= 0)
+    {
+      g_test_skip ("fd 3 is taken in this test process");
+      return;
+    }
+  view = hcs_runtime_spawn_open_helper (helper_path (), &error);
+  g_assert_no_error (error);
+  if (view != 3)
+    {
+      moved = fcntl (view, F_DUPFD_CLOEXEC, 3);
+      g_assert_cmpint (moved, ==, 3);
+      close (view);
+      view = moved;
+    }
+  g_assert_cmpint (pipe2 (spec_pipe, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (status_pipe, O_CLOEXEC), ==, 0);
+  for (int i = 0; i < 3; i++)
+    stdio[i] = i;
+  source_fds[0] = spec_pipe[0];
+  source_fds[1] = status_pipe[1];
+  g_assert_true (hcs_runtime_spawn_helper (view, argv, stdio, source_fds, target_fds, 2, &pid,
+                                           &error));
+  g_assert_no_error (error);
+  close (view);
+  close (spec_pipe[0]);
+  close (spec_pipe[1]);
+  close (status_pipe[1]);
+  g_assert_cmpint (hcs_runtime_spawn_read_status (status_pipe[0], &pid_reported, &message), ==,
+                   HCS_RUNTIME_STATUS_ERROR);
+  g_assert_nonnull (message);
+  close (status_pipe[0]);
+  g_assert_cmpint (wait_helper (pid), ==, 255);
+}
+
 /* The helper's status line as hcs_runtime_spawn_read_status() reads it
  * (json-glib read it before the split; hcsctl's front has none): the two
  * forms the helper writes, what may follow them, and what is no status. */
@@ -533,6 +582,7 @@ main (int argc, char **argv)
   ADD ("failure", test_failure);
   ADD ("start-finish", test_start_finish);
   ADD ("cloned", test_cloned);
+  ADD ("view-at-a-target", test_view_at_a_target);
 #undef ADD
   g_test_add_func ("/runtime/launch/status-line", test_status_line);
   result = g_test_run ();
