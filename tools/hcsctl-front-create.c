@@ -1028,6 +1028,34 @@ check_before_create (HcsctlGlobals *globals, const char *verb, Create *create)
   return 0;
 }
 
+/* The container's cgroup made and its linux.resources written: what
+ * make_container() has a thread do while it spawns the helper. */
+typedef struct {
+  Create *create;
+  const HcsRuntimeSpec *spec;
+  const HcsJsonNode *config;
+  GError *error;
+} CgroupWork;
+
+static gpointer
+make_cgroup (gpointer data)
+{
+  CgroupWork *work = data;
+  Create *create = work->create;
+  Settings *settings = &create->settings;
+  HcsRuntimeCgroup *cgroup =
+      hcs_runtime_cgroup_create (settings->cgroup_parent,
+                                 settings->cgroup_name ? settings->cgroup_name : create->id,
+                                 settings->cgroup_version, settings->cgroup_root, &work->error);
+
+  if (cgroup == NULL)
+    return NULL;
+  create->cgroup = cgroup;
+  hcs_gate_fault_point ("argon-cgroup");
+  apply_resources (create, work->spec, work->config, &work->error);
+  return NULL;
+}
+
 /* argon_container_create() from the spec on: claimed, each resource made
  * after the record that undoing it needs, committed. @config is
  * config.json's root for its linux.resources (NULL: none), @exec the exec
@@ -1056,27 +1084,32 @@ make_container (HcsctlGlobals *globals, const char *verb, Create *create, HcsRun
       return failed (verb, error->message);
     }
   hcs_gate_fault_point ("argon-recorded");
-  /* The helper first: its exec and libc's start-up run on while the
-   * cgroups are made here (0.8 ms of a run). It waits for its spec; if we
-   * die before sending it, it reads the pipe's end and exits. */
-  if (!start_helper (create, &launch, &error))
-    {
-      hcs_system_folder_remove (create->folder, NULL);
-      return failed (verb, error->message);
-    }
-  create->cgroup = hcs_runtime_cgroup_create (settings->cgroup_parent,
-                                              settings->cgroup_name ? settings->cgroup_name : id,
-                                              settings->cgroup_version, settings->cgroup_root,
-                                              &error);
-  if (create->cgroup == NULL)
-    {
-      hcs_runtime_launch_abandon (&launch);
-      hcs_system_folder_remove (create->folder, NULL);
-      return failed (verb, error->message);
-    }
-  hcs_gate_fault_point ("argon-cgroup");
-  if (!apply_resources (create, spec, config, &error))
-    goto fail;
+  /* The cgroup on a thread and the helper here, at once: the vfork waits
+   * for the helper's exec, and the helper's start-up (libc's CPU probing)
+   * runs on while the cgroup is made (0.8 ms of a run). The helper waits
+   * for its spec; if we die before sending it, it reads the pipe's end
+   * and exits. */
+  {
+    CgroupWork work = { create, spec, config, NULL };
+    GThread *thread = g_thread_try_new ("hcsctl-cgroup", make_cgroup, &work, NULL);
+    gboolean started = start_helper (create, &launch, &error);
+
+    if (thread != NULL)
+      g_thread_join (thread);
+    else
+      make_cgroup (&work);
+    if (started && work.error != NULL)
+      g_propagate_error (&error, g_steal_pointer (&work.error));
+    g_clear_error (&work.error);
+    if (error != NULL && create->cgroup == NULL)
+      {
+        hcs_runtime_launch_abandon (&launch);
+        hcs_system_folder_remove (create->folder, NULL);
+        return failed (verb, error->message);
+      }
+    if (error != NULL)
+      goto fail;
+  }
   hcs_runtime_spec_set_cgroup (spec, create->cgroup);
   spec->detach = create->detached;
   if (create->detached)
