@@ -298,6 +298,21 @@ open_in_root (int root_fd, const char *path, int flags)
 
 static int make_path_in_root_by_steps (int root_fd, const char *path, gboolean directory);
 
+/* @name made in @at_fd, a folder or an empty file, unless it is there. */
+static gboolean
+make_entry_at (int at_fd, const char *name, gboolean directory)
+{
+  int file;
+
+  if (directory)
+    return mkdirat (at_fd, name, 0755) == 0 || errno == EEXIST;
+  file = openat (at_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (file < 0)
+    return errno == EEXIST;
+  close (file);
+  return TRUE;
+}
+
 /* Makes @path (and its parents) inside the root, every step resolved in
  * the root, so a symlink in a hostile image can never point the mkdir, or
  * the mount made on the result, outside of it. Returns an O_PATH fd.
@@ -310,7 +325,8 @@ make_path_in_root (int root_fd, const char *path, gboolean directory)
   g_autofree char *parent = NULL;
   g_auto (GStrv) parts = NULL;
   const char *name;
-  int fd, parent_fd, made;
+  int fd, parent_fd;
+  gboolean made;
 
   /* Only a plain path (no empty, "." or ".." part) takes the short way. */
   while (*path == '/')
@@ -327,17 +343,7 @@ make_path_in_root (int root_fd, const char *path, gboolean directory)
   parent_fd = open_in_root (root_fd, parent, O_PATH | O_DIRECTORY);
   if (parent_fd < 0)
     return make_path_in_root_by_steps (root_fd, path, directory);
-  if (directory)
-    made = mkdirat (parent_fd, name, 0755) == 0 || errno == EEXIST;
-  else
-    {
-      int file = openat (parent_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-                         0644);
-
-      made = file >= 0 || errno == EEXIST;
-      if (file >= 0)
-        close (file);
-    }
+  made = make_entry_at (parent_fd, name, directory);
   close (parent_fd);
   if (!made)
     return -1;
@@ -372,24 +378,9 @@ make_path_in_root_by_steps (int root_fd, const char *path, gboolean directory)
       g_string_append_printf (prefix, "/%s", parts[i]);
       fd = open_in_root (root_fd, prefix->str, O_PATH);
       if (fd < 0 && errno == ENOENT)
-        {
-          if (!last || directory)
-            {
-              if (mkdirat (at_fd, parts[i], 0755) < 0 && errno != EEXIST)
-                fd = -2;
-            }
-          else
-            {
-              int file = openat (at_fd, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC |
-                                                      O_NOFOLLOW, 0644);
-              if (file < 0 && errno != EEXIST)
-                fd = -2;
-              if (file >= 0)
-                close (file);
-            }
-          if (fd != -2)
-            fd = open_in_root (root_fd, prefix->str, O_PATH);
-        }
+        fd = make_entry_at (at_fd, parts[i], !last || directory)
+                 ? open_in_root (root_fd, prefix->str, O_PATH)
+                 : -2;
       if (parent_fd >= 0)
         {
           int saved_errno = errno;
