@@ -20,14 +20,8 @@ set -eu
 
 runs=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
-before=""
-if [ -n "${BEFORE:-}" ]; then
-  before=$(cd "$BEFORE" && pwd)
-  [ -x "$before/tools/hcsctl" ] || { echo "cpu.sh: $before holds no build of hcs" >&2; exit 1; }
-fi
 . "$top/bench/runtime-common.sh"
 command -v perf >/dev/null || { echo "cpu.sh: perf is needed (Debian's linux-perf)" >&2; exit 1; }
-[ -z "$before" ] || evict_build "$before"
 
 bench_cleanup() {
   for id in c-hcs c-crun c-runc r-hcs r-crun r-runc; do
@@ -46,13 +40,6 @@ make_bundle sleep 1000
 hcs() { "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" "$@"; }
 crun_() { crun --root "$state/crun-root" "$@"; }
 runc_() { runc --root "$state/runc-root" "$@"; }
-# The other build, with its own helper, plugins and monitor (assignments
-# before a command cost no process of their own).
-before_() {
-  HCS_PLUGIN_PATH=$before/plugins/argon:$before/plugins/hns \
-    HCS_RUNTIME_HELPER=$before/runtime/hcs-runtime-helper HCS_MONITOR=$before/core/hcs-monitor \
-    "$@"
-}
 
 # cpu_us FILE COMMAND...: runs COMMAND (its stdio to /dev/null: a create's
 # init keeps what it is given) under perf stat, appends the task-clock of
@@ -112,8 +99,6 @@ for verb in run create start exec delete; do
   echo "$what"
   report_ratios "$(median < "$work/cpu/hcs/$verb")" "$(median < "$work/cpu/crun/$verb")" \
     "$(median < "$work/cpu/runc/$verb")"
-  if [ -n "$before" ]; then
-    awk -v h="$(median < "$work/cpu/hcs/$verb")" -v b="$(median < "$work/cpu/before/$verb")" \
-      'BEGIN { printf "  before   %8d µs\n  before/hcsctl = %.2f   (above 1: this build is faster)\n", b, b / h }'
-  fi
+  [ -z "$before" ] ||
+    report_before "$(median < "$work/cpu/hcs/$verb")" "$(median < "$work/cpu/before/$verb")"
 done

@@ -21,12 +21,6 @@ runs=${1:-100}
 quiet_runs=${2:-$(( (runs + 1) / 2 ))}
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/runtime-common.sh"
-before=""
-if [ -n "${BEFORE:-}" ]; then
-  before=$(cd "$BEFORE" && pwd)
-  [ -x "$before/tools/hcsctl" ] || { echo "lifecycle.sh: $before holds no build of hcs" >&2; exit 1; }
-  evict_build "$before"
-fi
 
 bench_cleanup() {
   "$hcsctl" --options "$work/options.ini" --root "$state/hcs-root" delete -f hcs-bench-hcs \
@@ -46,9 +40,7 @@ hcs_oci_run() {
 before_oci_run() {
   local verb=(run -b "$work/bundle")
   [ $# -eq 0 ] || verb=("$@")
-  HCS_PLUGIN_PATH=$before/plugins/argon:$before/plugins/hns \
-    HCS_RUNTIME_HELPER=$before/runtime/hcs-runtime-helper HCS_MONITOR=$before/core/hcs-monitor \
-    "$before/tools/hcsctl" --options "$work/options.ini" --root "$state/before-root" \
+  before_ "$before/tools/hcsctl" --options "$work/options.ini" --root "$state/before-root" \
     "${verb[@]}" hcs-bench-before
 }
 crun_run() { crun --root "$state/crun-root" run -b "$work/bundle" hcs-bench-crun; }
@@ -59,12 +51,6 @@ read -r hcs_us hcs_oci_us crun_us runc_us before_us <<< \
   "$(median_us "${commands[@]}" | tr '\n' ' ')"
 read -r hcs_quiet hcs_oci_quiet crun_quiet runc_quiet before_quiet <<< \
   "$(runs=$quiet_runs settle=0.1 median_us "${commands[@]}" | tr '\n' ' ')"
-# report_before HCS BEFORE: the other build's line and its ratio.
-report_before() {
-  [ -n "$before" ] || return 0
-  awk -v h="$1" -v b="$2" \
-    'BEGIN { printf "  before   %8d µs\n  before/hcsctl = %.2f   (above 1: this build is faster)\n", b, b / h }'
-}
 
 report_baseline
 echo "lifecycle of /bin/true (create, start, wait, delete), median of $runs runs back to back"

@@ -3,7 +3,8 @@
 # temporary folder), `state` (a tmpfs mounted for the runtimes' state
 # folders), `work/options.ini` (hcs's own image folder and cgroup
 # parent), `rootfs` (the busybox root), `work/bundle` (runc's default spec
-# running ARGS given to make_bundle), median_us, report_ratios, and a
+# running ARGS given to make_bundle), median_us, report_ratios, `before`
+# with before_ and report_before (BEFORE=DIR, another build), and a
 # cleanup that runs bench_cleanup (define it, or leave it empty) and then
 # undoes the rest.
 #
@@ -44,6 +45,31 @@ for folder in ("tools", "core", "plugins", "runtime"):
 EOT
 }
 evict_build "$build"
+
+# BEFORE=DIR: another build of hcs (DIR its build folder, say a worktree's
+# at the commit before a change) in the same rounds, evicted as this one
+# is; $before is its path, empty without one.
+before=""
+if [ -n "${BEFORE:-}" ]; then
+  before=$(cd "$BEFORE" && pwd)
+  [ -x "$before/tools/hcsctl" ] ||
+    { echo "$(basename "$0"): $before holds no build of hcs" >&2; exit 1; }
+  evict_build "$before"
+fi
+# before_ COMMAND...: COMMAND with the other build's helper, plugins and
+# monitor (assignments before a command cost no process of their own).
+before_() {
+  HCS_PLUGIN_PATH=$before/plugins/argon:$before/plugins/hns \
+    HCS_RUNTIME_HELPER=$before/runtime/hcs-runtime-helper HCS_MONITOR=$before/core/hcs-monitor \
+    "$@"
+}
+# report_before HCS_US BEFORE_US: the other build's line and its ratio
+# (nothing without one).
+report_before() {
+  [ -n "$before" ] || return 0
+  awk -v h="$1" -v b="$2" \
+    'BEGIN { printf "  before   %8d µs\n  before/hcsctl = %.2f   (above 1: this build is faster)\n", b, b / h }'
+}
 
 for tool in crun runc hyperfine ${bench_tools:-}; do
   command -v $tool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $tool >/dev/null
